@@ -1,0 +1,36 @@
+# Ducksite: `make run` and `make test` are all a newcomer needs.  Both run
+# scripts/setup first, which installs only what is missing.
+BUILD ?= build
+DEMO  ?= demo
+JOBS  ?= 2
+FUZZ_SECONDS ?= 60
+
+.PHONY: all setup build run test fuzz clean
+
+all: build
+
+setup:
+	@scripts/setup
+
+$(BUILD)/CMakeCache.txt:
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+
+build: setup $(BUILD)/CMakeCache.txt
+	cmake --build $(BUILD) -j $(JOBS)
+
+# Creates the demo project if absent, then checks it.
+run: build
+	@[ -f $(DEMO)/ducksite.toml ] || ./$(BUILD)/ducksite init --root $(DEMO)
+	./$(BUILD)/ducksite check --root $(DEMO)
+
+# Unit tests, TOML conformance and CLI scenarios, then all of it again under
+# AddressSanitizer + UndefinedBehaviorSanitizer.
+test: setup
+	@scripts/test
+
+# libFuzzer targets, FUZZ_SECONDS each (clang).
+fuzz: setup
+	@scripts/fuzz $(FUZZ_SECONDS)
+
+clean:
+	rm -rf $(BUILD) build-asan build-fuzz

@@ -1,0 +1,40 @@
+/* cli.h - what the command files share: option parsing and the command
+ * table.  Commands only parse arguments and call the library. */
+#ifndef DS_CLI_H
+#define DS_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define DS_EXIT_OK 0
+#define DS_EXIT_ERROR 1
+#define DS_EXIT_USAGE 2
+
+typedef struct {
+    const char *name;     /* "--root" */
+    const char *arg;      /* "DIR", or NULL for a flag */
+    const char *help;
+    const char **value;   /* where an option's argument goes */
+    bool *flag;           /* where a flag goes */
+} cli_opt;
+
+typedef struct {
+    const char *name;
+    const char *summary;
+    const char *usage;    /* text after "ducksite NAME" */
+    int (*run)(int argc, char **argv);
+} cli_command;
+
+/* Parses argv[1..] (argv[0] is the command name).  Returns -1 to go on,
+ * otherwise the exit code (help printed: 0, usage error: 2). */
+int cli_parse(const cli_command *cmd, int argc, char **argv, const cli_opt *opts, size_t n);
+
+void cli_error(const char *msg);
+
+/* The command table entry for NAME (commands use it for their help). */
+const cli_command *cli_command_named(const char *name);
+
+int cmd_init(int argc, char **argv);
+int cmd_check(int argc, char **argv);
+
+#endif

@@ -1,0 +1,27 @@
+/* cmd_init.c - `ducksite init [--root DIR]`. */
+#include <stdio.h>
+
+#include "cli.h"
+#include "util/util.h"
+#include "config/project.h"
+
+int cmd_init(int argc, char **argv)
+{
+    const char *root = ".";
+    const cli_opt opts[] = {
+        {"--root", "DIR", "project directory (default: .)", &root, NULL},
+    };
+    int rc = cli_parse(cli_command_named("init"), argc, argv, opts, DS_ARRAY_LEN(opts));
+    if (rc >= 0)
+        return rc;
+    ds_buf report = {0};
+    ds_err err;
+    rc = ds_project_init(root, &report, &err);
+    fputs(ds_buf_str(&report), stdout);
+    ds_buf_free(&report);
+    if (rc != 0) {
+        cli_error(err.msg);
+        return DS_EXIT_ERROR;
+    }
+    return DS_EXIT_OK;
+}

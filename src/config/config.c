@@ -1,0 +1,522 @@
+/* config.c - ducksite.toml -> ds_config.
+ *
+ * The TOML tree is walked once.  Each key is checked for its type and value;
+ * unknown keys are errors with a "did you mean" hint, because a misspelt key
+ * that is silently ignored is the hardest configuration bug to find. */
+#include "config.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../util/fs.h"
+#include "toml.h"
+
+/* Everything the walk needs to build messages. */
+typedef struct {
+    const char *file;   /* display path */
+    ds_err *err;
+    ds_config *cfg;
+} walker;
+
+static const char *const TOP_KEYS[] = {"dirs", "file_sources"};
+static const char *const SOURCE_KEYS[] = {
+    "name",       "template_name", "pattern",             "upstream_glob",
+    "plugin",     "union_mode",    "row_filter",          "row_filter_template",
+    "on_empty",   "time_window"};
+static const char *const WINDOW_KEYS[] = {"column", "start", "end"};
+
+/* "path: message" at the position of a key or value. */
+DS_PRINTF(5, 6)
+static int fail_at(walker *w, int line, int col, const char *path, const char *fmt, ...)
+{
+    char msg[2048];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    if (path && *path)
+        return ds_err_set(w->err, "%s:%d:%d: %s: %s", w->file, line, col, path, msg);
+    return ds_err_set(w->err, "%s:%d:%d: %s", w->file, line, col, msg);
+}
+
+static int fail_type(walker *w, const ds_toml_value *v, const char *path, const char *expected)
+{
+    return fail_at(w, v->line, v->col, path, "expected %s, found %s", expected,
+                   ds_toml_type_describe(v->type));
+}
+
+static int unknown_key(walker *w, const ds_toml_entry *e, const char *path,
+                       const char *const *known, size_t n_known)
+{
+    const char *best = NULL;
+    size_t best_d = (size_t)-1;
+    for (size_t i = 0; i < n_known; i++) {
+        size_t d = ds_edit_distance(e->key, known[i]);
+        if (d < best_d) {
+            best_d = d;
+            best = known[i];
+        }
+    }
+    size_t limit = strlen(e->key) / 3 > 2 ? strlen(e->key) / 3 : 2;
+    ds_buf list = {0};
+    for (size_t i = 0; i < n_known; i++)
+        ds_buf_printf(&list, "%s%s", i ? ", " : "", known[i]);
+    int rc;
+    if (best && best_d <= limit)
+        rc = fail_at(w, e->line, e->col, path, "unknown key '%s'; did you mean '%s'?", e->key,
+                     best);
+    else
+        rc = fail_at(w, e->line, e->col, path, "unknown key '%s'; known keys: %s", e->key,
+                     ds_buf_str(&list));
+    ds_buf_free(&list);
+    return rc;
+}
+
+static bool is_known(const char *key, const char *const *known, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(key, known[i]) == 0)
+            return true;
+    return false;
+}
+
+static bool is_identifier(const char *s)
+{
+    if (!(isalpha((unsigned char)s[0]) || s[0] == '_'))
+        return false;
+    for (const char *p = s + 1; *p; p++)
+        if (!(isalnum((unsigned char)*p) || *p == '_'))
+            return false;
+    return true;
+}
+
+static bool is_dir_name(const char *s)
+{
+    return ds_starts_with(s, "DIR_") && s[4] != '\0' && is_identifier(s);
+}
+
+/* A string value with no NUL inside, or an error. */
+static int get_string(walker *w, const ds_toml_value *v, const char *path, char **out)
+{
+    if (v->type != DS_TOML_STRING)
+        return fail_type(w, v, path, "a string");
+    if (strlen(v->u.str.ptr) != v->u.str.len)
+        return fail_at(w, v->line, v->col, path, "the string contains a NUL character");
+    *out = ds_strdup(v->u.str.ptr);
+    return 0;
+}
+
+static char *defined_dirs(const ds_config *cfg)
+{
+    ds_buf b = {0};
+    for (size_t i = 0; i < cfg->n_dirs; i++)
+        ds_buf_printf(&b, "%s%s", i ? ", " : "", cfg->dirs[i].name);
+    if (cfg->n_dirs == 0)
+        ds_buf_puts(&b, "(none)");
+    return ds_buf_take(&b);
+}
+
+/* Replaces every ${DIR_X} in *s with its [dirs] value. */
+static int substitute_dirs(walker *w, const ds_toml_value *v, const char *path, char **s)
+{
+    ds_buf out = {0};
+    const char *p = *s;
+    while (*p) {
+        if (p[0] != '$' || p[1] != '{') {
+            ds_buf_putc(&out, *p++);
+            continue;
+        }
+        const char *close = strchr(p + 2, '}');
+        if (!close) {
+            ds_buf_free(&out);
+            return fail_at(w, v->line, v->col, path, "'${' without a closing '}'");
+        }
+        char *name = ds_strndup(p + 2, (size_t)(close - p - 2));
+        const char *value = ds_config_dir(w->cfg, name);
+        if (!is_dir_name(name) || !value) {
+            char *defined = defined_dirs(w->cfg);
+            if (!is_dir_name(name))
+                fail_at(w, v->line, v->col, path,
+                        "${%s} is not allowed: only ${DIR_*} variables from [dirs] can be used "
+                        "(defined: %s)",
+                        name, defined);
+            else
+                fail_at(w, v->line, v->col, path,
+                        "${%s} is not defined in [dirs] (defined: %s)", name, defined);
+            free(defined);
+            free(name);
+            ds_buf_free(&out);
+            return -1;
+        }
+        ds_buf_puts(&out, value);
+        free(name);
+        p = close + 1;
+    }
+    free(*s);
+    *s = ds_buf_take(&out);
+    return 0;
+}
+
+static int load_dirs(walker *w, const ds_toml_value *t)
+{
+    if (t->type != DS_TOML_TABLE)
+        return fail_type(w, t, "dirs", "a table of DIR_* = \"path\" entries");
+    w->cfg->dirs = ds_xcalloc(t->u.table.len, sizeof *w->cfg->dirs);
+    for (size_t i = 0; i < t->u.table.len; i++) {
+        const ds_toml_entry *e = &t->u.table.items[i];
+        char *path = ds_asprintf("dirs.%s", e->key);
+        int rc = 0;
+        if (!is_dir_name(e->key))
+            rc = fail_at(w, e->line, e->col, path,
+                         "names in [dirs] must start with DIR_ and be letters, digits or _ "
+                         "(e.g. DIR_LAKE), found '%s'",
+                         e->key);
+        char *value = NULL;
+        if (rc == 0)
+            rc = get_string(w, e->value, path, &value);
+        free(path);
+        if (rc != 0)
+            return -1;
+        ds_dir *d = &w->cfg->dirs[w->cfg->n_dirs++];
+        d->name = ds_strdup(e->key);
+        d->value = value;
+    }
+    return 0;
+}
+
+/* TOML date/time -> typed SQL literal. */
+static char *datetime_literal(const ds_toml_value *v)
+{
+    char text[48];
+    ds_toml_datetime_format(v->type, &v->u.dt, text, sizeof text);
+    char *t = strchr(text, 'T');
+    if (t)
+        *t = ' ';
+    switch (v->type) {
+    case DS_TOML_LOCAL_DATE:
+        return ds_asprintf("DATE '%s'", text);
+    case DS_TOML_LOCAL_DATETIME:
+        return ds_asprintf("TIMESTAMP '%s'", text);
+    default:
+        return ds_asprintf("TIMESTAMPTZ '%s'", text);
+    }
+}
+
+static int load_bound(walker *w, const ds_toml_value *v, const char *path, char **out)
+{
+    if (v->type == DS_TOML_LOCAL_DATE || v->type == DS_TOML_LOCAL_DATETIME ||
+        v->type == DS_TOML_DATETIME) {
+        *out = datetime_literal(v);
+        return 0;
+    }
+    if (v->type == DS_TOML_STRING)
+        return fail_at(w, v->line, v->col, path,
+                       "expected a date or date-time, found a string (write it without "
+                       "quotes, e.g. 2024-01-01)");
+    return fail_type(w, v, path, "a date or date-time");
+}
+
+static int load_window(walker *w, const ds_toml_value *t, const char *path, ds_file_source *fs)
+{
+    if (t->type != DS_TOML_TABLE)
+        return fail_type(w, t, path,
+                         "a table like {column = \"day\", start = 2024-01-01, end = 2024-02-01}");
+    ds_time_window *tw = &fs->time_window;
+    fs->has_time_window = true;
+    const ds_toml_value *start = NULL, *end = NULL;
+    for (size_t i = 0; i < t->u.table.len; i++) {
+        const ds_toml_entry *e = &t->u.table.items[i];
+        char *kp = ds_asprintf("%s.%s", path, e->key);
+        int rc;
+        if (!is_known(e->key, WINDOW_KEYS, DS_ARRAY_LEN(WINDOW_KEYS)))
+            rc = unknown_key(w, e, kp, WINDOW_KEYS, DS_ARRAY_LEN(WINDOW_KEYS));
+        else if (strcmp(e->key, "column") == 0)
+            rc = get_string(w, e->value, kp, &tw->column);
+        else if (strcmp(e->key, "start") == 0)
+            rc = load_bound(w, start = e->value, kp, &tw->start);
+        else
+            rc = load_bound(w, end = e->value, kp, &tw->end);
+        free(kp);
+        if (rc != 0)
+            return -1;
+    }
+    if (!tw->column || !*tw->column)
+        return fail_at(w, t->line, t->col, path,
+                       "needs a column, e.g. {column = \"day\", start = 2024-01-01}");
+    if (!start && !end)
+        return fail_at(w, t->line, t->col, path, "needs a start, an end, or both");
+    if (start && end && start->type == end->type) {
+        char a[48], b[48];
+        ds_toml_datetime_format(start->type, &start->u.dt, a, sizeof a);
+        ds_toml_datetime_format(end->type, &end->u.dt, b, sizeof b);
+        if (start->type != DS_TOML_DATETIME && strcmp(a, b) >= 0)
+            return fail_at(w, end->line, end->col, path,
+                           "end (%s) must be after start (%s): start is inclusive, end "
+                           "exclusive",
+                           b, a);
+    }
+    return 0;
+}
+
+static int load_choice(walker *w, const ds_toml_value *v, const char *path,
+                       const char *const *choices, size_t n, int *out)
+{
+    if (v->type != DS_TOML_STRING)
+        return fail_type(w, v, path, "a string");
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(v->u.str.ptr, choices[i]) == 0) {
+            *out = (int)i;
+            return 0;
+        }
+    }
+    ds_buf list = {0};
+    for (size_t i = 0; i < n; i++)
+        ds_buf_printf(&list, "%s\"%s\"", i ? " or " : "", choices[i]);
+    int rc = fail_at(w, v->line, v->col, path, "expected %s, found \"%s\"", ds_buf_str(&list),
+                     v->u.str.ptr);
+    ds_buf_free(&list);
+    return rc;
+}
+
+static const char *const UNION_MODES[] = {"union_all_by_name", "union_all"};
+static const char *const ON_EMPTY[] = {"warn", "error"};
+
+static int load_source_key(walker *w, const ds_toml_entry *e, const char *kp, ds_file_source *fs)
+{
+    const ds_toml_value *v = e->value;
+    const char *k = e->key;
+    int choice = 0, rc;
+    if (strcmp(k, "name") == 0) {
+        if (get_string(w, v, kp, &fs->name) != 0)
+            return -1;
+        if (!is_identifier(fs->name))
+            return fail_at(w, v->line, v->col, kp,
+                           "expected an SQL identifier (letters, digits and _, not starting "
+                           "with a digit), found \"%s\"",
+                           fs->name);
+        return 0;
+    }
+    if (strcmp(k, "template_name") == 0) {
+        if (get_string(w, v, kp, &fs->template_name) != 0)
+            return -1;
+        const char *open = strchr(fs->template_name, '[');
+        const char *close = open ? strchr(open, ']') : NULL;
+        if (!open || !close || close == open + 1)
+            return fail_at(w, v->line, v->col, kp,
+                           "expected a name with one [expression] part, e.g. "
+                           "\"sales_[region]\", found \"%s\"",
+                           fs->template_name);
+        return 0;
+    }
+    if (strcmp(k, "pattern") == 0) {
+        free(fs->pattern);
+        fs->pattern = NULL;
+        return get_string(w, v, kp, &fs->pattern);
+    }
+    if (strcmp(k, "upstream_glob") == 0)
+        return get_string(w, v, kp, &fs->upstream_glob) ||
+               substitute_dirs(w, v, kp, &fs->upstream_glob);
+    if (strcmp(k, "plugin") == 0)
+        return get_string(w, v, kp, &fs->plugin) || substitute_dirs(w, v, kp, &fs->plugin);
+    if (strcmp(k, "row_filter") == 0)
+        return get_string(w, v, kp, &fs->row_filter);
+    if (strcmp(k, "row_filter_template") == 0)
+        return get_string(w, v, kp, &fs->row_filter_template);
+    if (strcmp(k, "union_mode") == 0) {
+        rc = load_choice(w, v, kp, UNION_MODES, DS_ARRAY_LEN(UNION_MODES), &choice);
+        fs->union_mode = (ds_union_mode)choice;
+        return rc;
+    }
+    if (strcmp(k, "on_empty") == 0) {
+        rc = load_choice(w, v, kp, ON_EMPTY, DS_ARRAY_LEN(ON_EMPTY), &choice);
+        fs->on_empty = (ds_on_empty)choice;
+        return rc;
+    }
+    /* time_window */
+    return load_window(w, v, kp, fs);
+}
+
+static int load_source(walker *w, const ds_toml_value *t, size_t index)
+{
+    char *path = ds_asprintf("file_sources[%zu]", index);
+    ds_file_source *fs = &w->cfg->sources[w->cfg->n_sources++];
+    fs->line = t->line;
+    fs->pattern = ds_strdup(DS_DEFAULT_PATTERN);
+    int rc = 0;
+    if (t->type != DS_TOML_TABLE) {
+        rc = fail_type(w, t, path, "a table");
+        goto done;
+    }
+    for (size_t i = 0; i < t->u.table.len && rc == 0; i++) {
+        const ds_toml_entry *e = &t->u.table.items[i];
+        char *kp = ds_asprintf("%s.%s", path, e->key);
+        if (!is_known(e->key, SOURCE_KEYS, DS_ARRAY_LEN(SOURCE_KEYS)))
+            rc = unknown_key(w, e, kp, SOURCE_KEYS, DS_ARRAY_LEN(SOURCE_KEYS));
+        else
+            rc = load_source_key(w, e, kp, fs);
+        free(kp);
+    }
+    if (rc != 0)
+        goto done;
+    if (fs->upstream_glob && fs->plugin) {
+        const ds_toml_entry *e = ds_toml_find(t, "plugin");
+        rc = fail_at(w, e->line, e->col, path,
+                     "set either upstream_glob or plugin, not both");
+        goto done;
+    }
+    if (!fs->name && (fs->upstream_glob || fs->plugin)) {
+        rc = fail_at(w, t->line, t->col, path,
+                     "a source with %s needs a name (its files are published under "
+                     "data/<name>/)",
+                     fs->upstream_glob ? "upstream_glob" : "plugin");
+        goto done;
+    }
+    for (size_t j = 0; fs->name && j + 1 < w->cfg->n_sources; j++) {
+        const ds_file_source *other = &w->cfg->sources[j];
+        if (other->name && strcmp(other->name, fs->name) == 0) {
+            const ds_toml_entry *e = ds_toml_find(t, "name");
+            rc = fail_at(w, e->value->line, e->value->col, path,
+                         "name \"%s\" is already used by file_sources[%zu] (line %d); "
+                         "names must be unique",
+                         fs->name, j, other->line);
+            goto done;
+        }
+    }
+done:
+    free(path);
+    return rc;
+}
+
+static int load_sources(walker *w, const ds_toml_value *v)
+{
+    if (v->type != DS_TOML_ARRAY)
+        return fail_type(w, v, "file_sources",
+                         "an array of tables (write each source as [[file_sources]])");
+    w->cfg->sources = ds_xcalloc(v->u.arr.len, sizeof *w->cfg->sources);
+    for (size_t i = 0; i < v->u.arr.len; i++)
+        if (load_source(w, v->u.arr.items[i], i) != 0)
+            return -1;
+    return 0;
+}
+
+int ds_config_parse(const char *text, size_t len, const char *root, const char *display_path,
+                    ds_config *cfg, ds_err *err)
+{
+    memset(cfg, 0, sizeof *cfg);
+    cfg->root = ds_path_abs(root);
+    cfg->path = ds_path_join(cfg->root, DS_CONFIG_FILE);
+    cfg->display_path = ds_strdup(display_path);
+    walker w = {display_path, err, cfg};
+
+    ds_toml_error terr;
+    ds_toml_value *doc = ds_toml_parse(text, len, &terr);
+    if (!doc) {
+        ds_err_set(err, "%s:%d:%d: %s", display_path, terr.line, terr.col, terr.msg);
+        ds_config_free(cfg);
+        return -1;
+    }
+    int rc = 0;
+    /* [dirs] first: file sources refer to it wherever it is written. */
+    const ds_toml_entry *dirs = ds_toml_find(doc, "dirs");
+    if (dirs)
+        rc = load_dirs(&w, dirs->value);
+    for (size_t i = 0; i < doc->u.table.len && rc == 0; i++) {
+        const ds_toml_entry *e = &doc->u.table.items[i];
+        if (!is_known(e->key, TOP_KEYS, DS_ARRAY_LEN(TOP_KEYS)))
+            rc = unknown_key(&w, e, e->key, TOP_KEYS, DS_ARRAY_LEN(TOP_KEYS));
+        else if (strcmp(e->key, "file_sources") == 0)
+            rc = load_sources(&w, e->value);
+    }
+    ds_toml_free(doc);
+    if (rc != 0)
+        ds_config_free(cfg);
+    return rc;
+}
+
+int ds_config_load(const char *root, ds_config *cfg, ds_err *err)
+{
+    memset(cfg, 0, sizeof *cfg);
+    char *abs = ds_path_abs(root);
+    char *path = ds_path_join(abs, DS_CONFIG_FILE);
+    char *display = strcmp(root, ".") == 0 ? ds_strdup(DS_CONFIG_FILE)
+                                           : ds_path_join(root, DS_CONFIG_FILE);
+    int rc = -1;
+    if (!ds_is_file(path)) {
+        ds_err_set(err,
+                   "no %s in %s (looked for %s); run 'ducksite init%s%s' to create a "
+                   "project there",
+                   DS_CONFIG_FILE, abs, path, strcmp(root, ".") ? " --root " : "",
+                   strcmp(root, ".") ? root : "");
+        goto done;
+    }
+    size_t len;
+    char *text = ds_read_file(path, &len, err);
+    if (!text)
+        goto done;
+    rc = ds_config_parse(text, len, abs, display, cfg, err);
+    free(text);
+done:
+    free(abs);
+    free(path);
+    free(display);
+    return rc;
+}
+
+void ds_config_free(ds_config *cfg)
+{
+    for (size_t i = 0; i < cfg->n_dirs; i++) {
+        free(cfg->dirs[i].name);
+        free(cfg->dirs[i].value);
+    }
+    for (size_t i = 0; i < cfg->n_sources; i++) {
+        ds_file_source *fs = &cfg->sources[i];
+        free(fs->name);
+        free(fs->template_name);
+        free(fs->pattern);
+        free(fs->upstream_glob);
+        free(fs->plugin);
+        free(fs->row_filter);
+        free(fs->row_filter_template);
+        free(fs->time_window.column);
+        free(fs->time_window.start);
+        free(fs->time_window.end);
+    }
+    free(cfg->dirs);
+    free(cfg->sources);
+    free(cfg->root);
+    free(cfg->path);
+    free(cfg->display_path);
+    memset(cfg, 0, sizeof *cfg);
+}
+
+const char *ds_config_dir(const ds_config *cfg, const char *name)
+{
+    for (size_t i = 0; i < cfg->n_dirs; i++)
+        if (strcmp(cfg->dirs[i].name, name) == 0)
+            return cfg->dirs[i].value;
+    return NULL;
+}
+
+char *ds_time_window_predicate(const ds_file_source *fs)
+{
+    if (!fs->has_time_window)
+        return NULL;
+    const ds_time_window *tw = &fs->time_window;
+    if (tw->start && tw->end)
+        return ds_asprintf("%s >= %s AND %s < %s", tw->column, tw->start, tw->column, tw->end);
+    if (tw->start)
+        return ds_asprintf("%s >= %s", tw->column, tw->start);
+    return ds_asprintf("%s < %s", tw->column, tw->end);
+}
+
+const char *ds_union_mode_name(ds_union_mode m)
+{
+    return UNION_MODES[m];
+}
+
+const char *ds_on_empty_name(ds_on_empty m)
+{
+    return ON_EMPTY[m];
+}

@@ -1,0 +1,80 @@
+/* config.h - ducksite.toml as a plain struct.
+ *
+ * The file is parsed once (toml.c), checked key by key, and turned into
+ * ds_config.  Every error a user can cause names the file, line, column and
+ * key path, says what was expected and what was found. */
+#ifndef DS_CONFIG_H
+#define DS_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "../util/util.h"
+
+#define DS_CONFIG_FILE "ducksite.toml"
+#define DS_DEFAULT_PATTERN "data/*.parquet"
+
+typedef enum { DS_UNION_ALL_BY_NAME, DS_UNION_ALL } ds_union_mode;
+typedef enum { DS_ON_EMPTY_WARN, DS_ON_EMPTY_ERROR } ds_on_empty;
+
+typedef struct {
+    char *name;      /* DIR_LAKE */
+    char *value;     /* as written */
+} ds_dir;
+
+/* time_window = {column = "day", start = 2024-01-01, end = 2024-02-01}.
+ * Bounds are kept as typed SQL literals (DATE '2024-01-01',
+ * TIMESTAMP '2024-01-01 00:00:00', TIMESTAMPTZ '...+02:00'). */
+typedef struct {
+    char *column;
+    char *start;     /* inclusive; NULL when absent */
+    char *end;       /* exclusive; NULL when absent */
+} ds_time_window;
+
+typedef struct {
+    char *name;                  /* NULL when not given */
+    char *template_name;
+    char *pattern;               /* never NULL: defaults to data/ *.parquet */
+    char *upstream_glob;         /* ${DIR_*} already substituted */
+    char *plugin;                /* ${DIR_*} already substituted */
+    ds_union_mode union_mode;
+    char *row_filter;
+    char *row_filter_template;
+    ds_on_empty on_empty;
+    bool has_time_window;
+    ds_time_window time_window;
+    int line;                    /* line of the table that declares it */
+} ds_file_source;
+
+typedef struct {
+    char *root;                  /* absolute project root */
+    char *path;                  /* absolute path of ducksite.toml */
+    char *display_path;          /* how errors name the file */
+    ds_dir *dirs;
+    size_t n_dirs;
+    ds_file_source *sources;
+    size_t n_sources;
+} ds_config;
+
+/* Loads ROOT/ducksite.toml.  Returns 0, or -1 with err set; on failure cfg
+ * holds nothing that needs freeing. */
+int ds_config_load(const char *root, ds_config *cfg, ds_err *err);
+
+/* Parses config text; root is the project root, display_path names the
+ * file in messages.  Used by ds_config_load and by tests. */
+int ds_config_parse(const char *text, size_t len, const char *root,
+                    const char *display_path, ds_config *cfg, ds_err *err);
+
+void ds_config_free(ds_config *cfg);
+
+/* The value of a [dirs] entry, or NULL. */
+const char *ds_config_dir(const ds_config *cfg, const char *name);
+
+/* SQL predicate of a source's time window ("day >= DATE '...' AND day <
+ * DATE '...'"), or NULL when it has none.  Caller frees. */
+char *ds_time_window_predicate(const ds_file_source *fs);
+
+const char *ds_union_mode_name(ds_union_mode m);
+const char *ds_on_empty_name(ds_on_empty m);
+
+#endif

@@ -1,0 +1,50 @@
+/* datamap.h - the virtual data map: logical HTTP paths ("data/sales/a.parquet")
+ * mapped to physical files anywhere on the host, with optional per-file row
+ * filters.  The builder fills it and writes static/data_map.json (+
+ * data_map_meta.json); the server loads it. */
+#ifndef DS_DATAMAP_H
+#define DS_DATAMAP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "../util/util.h"
+
+#define DS_DATAMAP_FILE "data_map.json"
+#define DS_DATAMAP_META_FILE "data_map_meta.json"
+
+typedef struct {
+    char *key;          /* HTTP path without the leading '/' */
+    char *path;         /* absolute physical path */
+    char *row_filter;   /* SQL predicate, or NULL */
+    size_t seq;         /* insertion order, so the later of two claims wins */
+} ds_datamap_entry;
+
+/* Build with ds_datamap_add, then ds_datamap_finish before lookups. */
+typedef struct {
+    ds_datamap_entry *items;
+    size_t len, cap;
+} ds_datamap;
+
+void ds_datamap_add(ds_datamap *m, const char *key, const char *path, const char *row_filter);
+
+/* Sorts by key and settles keys claimed more than once: the later claim
+ * wins, and a warning names both targets when they differ. */
+void ds_datamap_finish(ds_datamap *m);
+
+/* Lookup in a finished map (binary search). */
+const ds_datamap_entry *ds_datamap_get(const ds_datamap *m, const char *key);
+
+bool ds_datamap_has_row_filters(const ds_datamap *m);
+
+/* Writes STATIC/data_map.json ({key: path}, keys sorted) and, when any entry
+ * has a row filter, STATIC/data_map_meta.json ({"row_filters": {key: filter}});
+ * otherwise removes a stale meta file.  Both atomically. */
+int ds_datamap_write(const ds_datamap *m, const char *static_dir, ds_err *err);
+
+/* Reads the two files back (a missing meta file means no row filters). */
+int ds_datamap_load(const char *static_dir, ds_datamap *m, ds_err *err);
+
+void ds_datamap_free(ds_datamap *m);
+
+#endif

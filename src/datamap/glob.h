@@ -1,0 +1,41 @@
+/* glob.h - finding upstream Parquet files for `upstream_glob`.
+ *
+ * Pattern language: within one path segment `*` matches any run of
+ * characters, `?` one character, `[abc]`, `[a-z]` and `[!a-z]` (or `[^a-z]`)
+ * one character of a set; a whole segment `**` matches zero or more
+ * directories.  `*` and `?` never match '/'.  Dot-files match like any other
+ * name.  Symlinked directories are not followed (a symlink to a file is
+ * matched as a file); only regular files (or links to them) are returned.
+ *
+ * The "base" of a pattern is its longest leading run of segments without
+ * wildcards: for "lake/orders/ ** / *.parquet" it is "lake/orders".  Matches
+ * are reported relative to it, which is how data-map keys are formed. */
+#ifndef DS_GLOB_H
+#define DS_GLOB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "../util/util.h"
+
+typedef struct {
+    char *rel;      /* path relative to the base, '/'-separated */
+    char *abs;      /* absolute physical path (base + "/" + rel) */
+} ds_glob_match;
+
+typedef struct {
+    char *base;             /* absolute, lexically normalised base directory */
+    ds_glob_match *items;   /* sorted by rel (bytewise) */
+    size_t len, cap;
+} ds_glob_result;
+
+/* Expands pattern (absolute, or relative to root).  A base directory that
+ * does not exist gives an empty result, not an error; unreadable
+ * directories below it are skipped with a warning. */
+int ds_glob_scan(const char *pattern, const char *root, ds_glob_result *out, ds_err *err);
+void ds_glob_result_free(ds_glob_result *r);
+
+/* Does one path segment match one pattern segment (no '/', no '**')? */
+bool ds_glob_match_segment(const char *pattern, const char *name);
+
+#endif

@@ -1,0 +1,181 @@
+/* fs.c - file and path helpers.  Everything another process may read while
+ * we write it (data maps, compiled SQL) goes through ds_write_atomic. */
+#include "fs.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+char *ds_read_file(const char *path, size_t *len, ds_err *err)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        ds_err_set(err, "cannot read %s: %s", path, strerror(errno));
+        return NULL;
+    }
+    ds_buf b = {0};
+    char chunk[65536];
+    for (;;) {
+        ssize_t n = read(fd, chunk, sizeof chunk);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            ds_err_set(err, "cannot read %s: %s", path, strerror(errno));
+            close(fd);
+            ds_buf_free(&b);
+            return NULL;
+        }
+        if (n == 0)
+            break;
+        ds_buf_add(&b, chunk, (size_t)n);
+    }
+    close(fd);
+    if (len)
+        *len = b.len;
+    return ds_buf_take(&b);
+}
+
+int ds_write_atomic(const char *path, const char *data, size_t len, ds_err *err)
+{
+    char *tmp = ds_asprintf("%s.tmp.%ld", path, (long)getpid());
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        ds_err_set(err, "cannot write %s: %s", tmp, strerror(errno));
+        free(tmp);
+        return -1;
+    }
+    size_t off = 0;
+    while (off < len) {
+        ssize_t n = write(fd, data + off, len - off);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            ds_err_set(err, "cannot write %s: %s", tmp, strerror(errno));
+            close(fd);
+            unlink(tmp);
+            free(tmp);
+            return -1;
+        }
+        off += (size_t)n;
+    }
+    if (close(fd) != 0 || rename(tmp, path) != 0) {
+        ds_err_set(err, "cannot write %s: %s", path, strerror(errno));
+        unlink(tmp);
+        free(tmp);
+        return -1;
+    }
+    free(tmp);
+    return 0;
+}
+
+int ds_mkdir_p(const char *path, ds_err *err)
+{
+    char *p = ds_strdup(path);
+    for (char *s = p + 1; *s; s++) {
+        if (*s != '/')
+            continue;
+        *s = '\0';
+        if (mkdir(p, 0755) != 0 && errno != EEXIST) {
+            ds_err_set(err, "cannot create directory %s: %s", p, strerror(errno));
+            free(p);
+            return -1;
+        }
+        *s = '/';
+    }
+    if (mkdir(p, 0755) != 0 && errno != EEXIST) {
+        ds_err_set(err, "cannot create directory %s: %s", p, strerror(errno));
+        free(p);
+        return -1;
+    }
+    free(p);
+    if (!ds_is_dir(path))
+        return ds_err_set(err, "cannot create directory %s: a file is in the way", path);
+    return 0;
+}
+
+bool ds_is_file(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+bool ds_is_dir(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+bool ds_exists(const char *path)
+{
+    struct stat st;
+    return lstat(path, &st) == 0;
+}
+
+char *ds_path_join(const char *a, const char *b)
+{
+    if (b[0] == '/' || a[0] == '\0')
+        return ds_strdup(b);
+    size_t la = strlen(a);
+    if (a[la - 1] == '/')
+        return ds_asprintf("%s%s", a, b);
+    return ds_asprintf("%s/%s", a, b);
+}
+
+char *ds_path_abs(const char *path)
+{
+    ds_buf full = {0};
+    if (path[0] != '/') {
+        char cwd[4096];
+        if (!getcwd(cwd, sizeof cwd))
+            strcpy(cwd, "/");
+        ds_buf_puts(&full, cwd);
+        ds_buf_putc(&full, '/');
+    }
+    ds_buf_puts(&full, path);
+
+    /* Fold the path segment by segment into out. */
+    char *src = ds_buf_take(&full);
+    char *out = ds_xmalloc(strlen(src) + 2);
+    size_t n = 0;
+    const char *s = src;
+    while (*s) {
+        while (*s == '/')
+            s++;
+        const char *e = s;
+        while (*e && *e != '/')
+            e++;
+        size_t seg = (size_t)(e - s);
+        if (seg == 0 || (seg == 1 && s[0] == '.')) {
+            /* skip */
+        } else if (seg == 2 && s[0] == '.' && s[1] == '.') {
+            while (n > 0 && out[n - 1] != '/')
+                n--;
+            if (n > 0)
+                n--; /* drop the slash too */
+        } else {
+            out[n++] = '/';
+            memcpy(out + n, s, seg);
+            n += seg;
+        }
+        s = e;
+    }
+    if (n == 0)
+        out[n++] = '/';
+    out[n] = '\0';
+    free(src);
+    return out;
+}
+
+char *ds_path_dirname(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        return ds_strdup(".");
+    if (slash == path)
+        return ds_strdup("/");
+    return ds_strndup(path, (size_t)(slash - path));
+}

@@ -1,0 +1,35 @@
+/* fs.h - files and paths: whole-file reads, atomic writes (temporary file +
+ * rename, so readers never see half a file), mkdir -p, and path joining. */
+#ifndef DS_FS_H
+#define DS_FS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "util.h"
+
+/* Reads a whole file; the result is NUL-terminated.  NULL with err set
+ * ("cannot read PATH: reason") on failure. */
+char *ds_read_file(const char *path, size_t *len, ds_err *err);
+
+/* Writes data to PATH.tmp.PID, then renames it over PATH. */
+int ds_write_atomic(const char *path, const char *data, size_t len, ds_err *err);
+
+/* Creates a directory and its parents (mode 0755).  Existing ones are fine. */
+int ds_mkdir_p(const char *path, ds_err *err);
+
+bool ds_is_file(const char *path);
+bool ds_is_dir(const char *path);
+bool ds_exists(const char *path);
+
+/* "a" + "b" -> "a/b"; an absolute b is returned as is. */
+char *ds_path_join(const char *a, const char *b);
+
+/* Absolute, lexically normalised path (no symlink resolution, "." and ".."
+ * folded).  Relative paths are taken against the current directory. */
+char *ds_path_abs(const char *path);
+
+/* Directory part of a path ("a/b/c" -> "a/b", "c" -> "."). */
+char *ds_path_dirname(const char *path);
+
+#endif

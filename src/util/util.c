@@ -1,0 +1,228 @@
+/* util.c - allocation, growable buffers, error messages and small string
+ * helpers shared by every module. */
+#include "util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void out_of_memory(size_t n)
+{
+    fprintf(stderr, "ducksite: out of memory (asked for %zu bytes)\n", n);
+    abort();
+}
+
+void *ds_xmalloc(size_t n)
+{
+    void *p = malloc(n ? n : 1);
+    if (!p)
+        out_of_memory(n);
+    return p;
+}
+
+void *ds_xcalloc(size_t count, size_t size)
+{
+    void *p = calloc(count ? count : 1, size ? size : 1);
+    if (!p)
+        out_of_memory(count * size);
+    return p;
+}
+
+void *ds_xrealloc(void *p, size_t n)
+{
+    void *q = realloc(p, n ? n : 1);
+    if (!q)
+        out_of_memory(n);
+    return q;
+}
+
+char *ds_strdup(const char *s)
+{
+    return s ? ds_strndup(s, strlen(s)) : NULL;
+}
+
+char *ds_strndup(const char *s, size_t n)
+{
+    char *p = ds_xmalloc(n + 1);
+    memcpy(p, s, n);
+    p[n] = '\0';
+    return p;
+}
+
+char *ds_asprintf(const char *fmt, ...)
+{
+    ds_buf b = {0};
+    va_list ap;
+    va_start(ap, fmt);
+    ds_buf_vprintf(&b, fmt, ap);
+    va_end(ap);
+    return ds_buf_take(&b);
+}
+
+bool ds_starts_with(const char *s, const char *prefix)
+{
+    return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+bool ds_ends_with(const char *s, const char *suffix)
+{
+    size_t ls = strlen(s), lx = strlen(suffix);
+    return ls >= lx && memcmp(s + ls - lx, suffix, lx) == 0;
+}
+
+static void buf_reserve(ds_buf *b, size_t extra)
+{
+    size_t need = b->len + extra + 1;
+    if (need <= b->cap)
+        return;
+    size_t cap = b->cap ? b->cap : 64;
+    while (cap < need)
+        cap *= 2;
+    b->data = ds_xrealloc(b->data, cap);
+    b->cap = cap;
+}
+
+void ds_buf_add(ds_buf *b, const char *s, size_t n)
+{
+    buf_reserve(b, n);
+    if (n)
+        memcpy(b->data + b->len, s, n);
+    b->len += n;
+    b->data[b->len] = '\0';
+}
+
+void ds_buf_puts(ds_buf *b, const char *s)
+{
+    ds_buf_add(b, s, strlen(s));
+}
+
+void ds_buf_putc(ds_buf *b, char c)
+{
+    ds_buf_add(b, &c, 1);
+}
+
+void ds_buf_vprintf(ds_buf *b, const char *fmt, va_list ap)
+{
+    va_list copy;
+    va_copy(copy, ap);
+    int n = vsnprintf(NULL, 0, fmt, copy);
+    va_end(copy);
+    if (n < 0)
+        return;
+    buf_reserve(b, (size_t)n);
+    vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+    b->len += (size_t)n;
+}
+
+void ds_buf_printf(ds_buf *b, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    ds_buf_vprintf(b, fmt, ap);
+    va_end(ap);
+}
+
+const char *ds_buf_str(ds_buf *b)
+{
+    return b->data ? b->data : "";
+}
+
+char *ds_buf_take(ds_buf *b)
+{
+    char *s = b->data ? b->data : ds_strdup("");
+    b->data = NULL;
+    b->len = b->cap = 0;
+    return s;
+}
+
+void ds_buf_free(ds_buf *b)
+{
+    free(b->data);
+    b->data = NULL;
+    b->len = b->cap = 0;
+}
+
+void ds_buf_json_string(ds_buf *b, const char *s)
+{
+    ds_buf_putc(b, '"');
+    const char *run = s; /* characters that need no escape are copied in runs */
+    for (const char *p = s;; p++) {
+        unsigned char c = (unsigned char)*p;
+        if (c >= 0x20 && c != '"' && c != '\\')
+            continue;
+        ds_buf_add(b, run, (size_t)(p - run));
+        if (c == '\0')
+            break;
+        if (c == '"' || c == '\\') {
+            char esc[2] = {'\\', (char)c};
+            ds_buf_add(b, esc, 2);
+        } else if (c == '\n') {
+            ds_buf_puts(b, "\\n");
+        } else if (c == '\t') {
+            ds_buf_puts(b, "\\t");
+        } else if (c == '\r') {
+            ds_buf_puts(b, "\\r");
+        } else {
+            ds_buf_printf(b, "\\u%04x", c);
+        }
+        run = p + 1;
+    }
+    ds_buf_putc(b, '"');
+}
+
+int ds_err_set(ds_err *err, const char *fmt, ...)
+{
+    if (err) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+        va_end(ap);
+    }
+    return -1;
+}
+
+void ds_warn(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("ducksite: warning: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+}
+
+void ds_info(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("ducksite: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+}
+
+size_t ds_edit_distance(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    size_t *row = ds_xmalloc((lb + 1) * sizeof *row);
+    for (size_t j = 0; j <= lb; j++)
+        row[j] = j;
+    for (size_t i = 1; i <= la; i++) {
+        size_t diag = row[0];
+        row[0] = i;
+        for (size_t j = 1; j <= lb; j++) {
+            size_t up = row[j];
+            size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+            size_t best = diag + cost;
+            if (up + 1 < best)
+                best = up + 1;
+            if (row[j - 1] + 1 < best)
+                best = row[j - 1] + 1;
+            row[j] = best;
+            diag = up;
+        }
+    }
+    size_t d = row[lb];
+    free(row);
+    return d;
+}

@@ -1,0 +1,66 @@
+/* util.h - small helpers every module uses: allocation that never returns
+ * NULL, growable strings, error messages, and string predicates.
+ *
+ * Out-of-memory is treated as an internal failure: the process aborts with a
+ * message rather than threading allocation errors through every caller. */
+#ifndef DS_UTIL_H
+#define DS_UTIL_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#define DS_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+#if defined(__GNUC__)
+#define DS_PRINTF(fmt, args) __attribute__((format(printf, fmt, args)))
+#else
+#define DS_PRINTF(fmt, args)
+#endif
+
+void *ds_xmalloc(size_t n);
+void *ds_xcalloc(size_t count, size_t size);
+void *ds_xrealloc(void *p, size_t n);
+char *ds_strdup(const char *s);            /* NULL in, NULL out */
+char *ds_strndup(const char *s, size_t n);
+char *ds_asprintf(const char *fmt, ...) DS_PRINTF(1, 2);
+
+bool ds_starts_with(const char *s, const char *prefix);
+bool ds_ends_with(const char *s, const char *suffix);
+
+/* Growable NUL-terminated byte buffer.  Zero-initialise to start. */
+typedef struct {
+    char *data;
+    size_t len, cap;
+} ds_buf;
+
+void ds_buf_add(ds_buf *b, const char *s, size_t n);
+void ds_buf_puts(ds_buf *b, const char *s);
+void ds_buf_putc(ds_buf *b, char c);
+void ds_buf_printf(ds_buf *b, const char *fmt, ...) DS_PRINTF(2, 3);
+void ds_buf_vprintf(ds_buf *b, const char *fmt, va_list ap);
+const char *ds_buf_str(ds_buf *b);          /* never NULL ("" when empty) */
+char *ds_buf_take(ds_buf *b);               /* caller frees; buffer is reset */
+void ds_buf_free(ds_buf *b);
+
+/* Appends s as a JSON string literal, quotes included. */
+void ds_buf_json_string(ds_buf *b, const char *s);
+
+/* A user-facing error: one message, already formatted the way the CLI
+ * prints it ("ducksite.toml:7:11: file_sources[1].pattern: expected ..."). */
+typedef struct {
+    char msg[4096];
+} ds_err;
+
+/* Sets the message (truncating if needed) and returns -1, so callers can
+ * write `return ds_err_set(err, ...);`.  err may be NULL. */
+int ds_err_set(ds_err *err, const char *fmt, ...) DS_PRINTF(2, 3);
+
+/* Warnings and progress go to stderr with a recognisable prefix. */
+void ds_warn(const char *fmt, ...) DS_PRINTF(1, 2);
+void ds_info(const char *fmt, ...) DS_PRINTF(1, 2);
+
+/* Levenshtein distance, for "did you mean ...?" suggestions. */
+size_t ds_edit_distance(const char *a, const char *b);
+
+#endif

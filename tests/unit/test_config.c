@@ -1,0 +1,252 @@
+/* test_config.c - ducksite.toml -> ds_config: defaults, every key, ${DIR_*}
+ * substitution and the exact wording and position of user errors. */
+#include <criterion/criterion.h>
+
+#include "config/config.h"
+#include "testutil.h"
+
+static int parse(const char *text, ds_config *cfg, ds_err *err)
+{
+    return ds_config_parse(text, strlen(text), "/proj", "ducksite.toml", cfg, err);
+}
+
+/* Parses text that must fail and checks the message contains want. */
+static void expect_error(const char *text, const char *want)
+{
+    ds_config cfg;
+    ds_err err;
+    cr_assert_eq(parse(text, &cfg, &err), -1, "accepted: %s", text);
+    cr_assert(strstr(err.msg, want) != NULL, "message '%s' lacks '%s'", err.msg, want);
+}
+
+Test(config, empty_file_is_valid)
+{
+    ds_config cfg;
+    ds_err err;
+    cr_assert_eq(parse("", &cfg, &err), 0, "%s", err.msg);
+    cr_assert_eq(cfg.n_sources, 0);
+    cr_assert_eq(cfg.n_dirs, 0);
+    cr_assert_str_eq(cfg.root, "/proj");
+    cr_assert_str_eq(cfg.path, "/proj/ducksite.toml");
+    ds_config_free(&cfg);
+}
+
+Test(config, defaults)
+{
+    ds_config cfg;
+    ds_err err;
+    cr_assert_eq(parse("[[file_sources]]\nname = \"demo\"\n", &cfg, &err), 0, "%s", err.msg);
+    cr_assert_eq(cfg.n_sources, 1);
+    const ds_file_source *fs = &cfg.sources[0];
+    cr_assert_str_eq(fs->name, "demo");
+    cr_assert_str_eq(fs->pattern, "data/*.parquet");
+    cr_assert_eq(fs->union_mode, DS_UNION_ALL_BY_NAME);
+    cr_assert_eq(fs->on_empty, DS_ON_EMPTY_WARN);
+    cr_assert_null(fs->upstream_glob);
+    cr_assert_null(fs->plugin);
+    cr_assert_null(fs->template_name);
+    cr_assert(!fs->has_time_window);
+    cr_assert_eq(fs->line, 1);
+    ds_config_free(&cfg);
+}
+
+Test(config, every_key)
+{
+    const char *text = "[dirs]\n"
+                       "DIR_LAKE = \"/srv/lake\"\n"
+                       "DIR_PLUG = \"plugins\"\n"
+                       "\n"
+                       "[[file_sources]]\n"
+                       "name = \"orders\"\n"
+                       "upstream_glob = \"${DIR_LAKE}/orders/**/*.parquet\"\n"
+                       "template_name = \"orders_[region]\"\n"
+                       "row_filter = \"amount > 0\"\n"
+                       "row_filter_template = \"region = ?\"\n"
+                       "union_mode = \"union_all\"\n"
+                       "on_empty = \"error\"\n"
+                       "pattern = \"x/*.parquet\"\n"
+                       "time_window = {column = \"day\", start = 2024-01-01, end = 2024-02-01}\n"
+                       "\n"
+                       "[[file_sources]]\n"
+                       "name = \"sales\"\n"
+                       "plugin = \"${DIR_PLUG}/sales.py:build\"\n";
+    ds_config cfg;
+    ds_err err;
+    cr_assert_eq(parse(text, &cfg, &err), 0, "%s", err.msg);
+    cr_assert_eq(cfg.n_dirs, 2);
+    cr_assert_str_eq(ds_config_dir(&cfg, "DIR_LAKE"), "/srv/lake");
+    cr_assert_null(ds_config_dir(&cfg, "DIR_NOPE"));
+    cr_assert_eq(cfg.n_sources, 2);
+    const ds_file_source *o = &cfg.sources[0];
+    cr_assert_str_eq(o->upstream_glob, "/srv/lake/orders/**/*.parquet");
+    cr_assert_str_eq(o->template_name, "orders_[region]");
+    cr_assert_str_eq(o->row_filter, "amount > 0");
+    cr_assert_str_eq(o->row_filter_template, "region = ?");
+    cr_assert_eq(o->union_mode, DS_UNION_ALL);
+    cr_assert_eq(o->on_empty, DS_ON_EMPTY_ERROR);
+    cr_assert_str_eq(o->pattern, "x/*.parquet");
+    cr_assert(o->has_time_window);
+    cr_assert_str_eq(o->time_window.column, "day");
+    cr_assert_str_eq(o->time_window.start, "DATE '2024-01-01'");
+    cr_assert_str_eq(o->time_window.end, "DATE '2024-02-01'");
+    cr_assert_eq(o->line, 5);
+    char *pred = ds_time_window_predicate(o);
+    cr_assert_str_eq(pred, "day >= DATE '2024-01-01' AND day < DATE '2024-02-01'");
+    free(pred);
+    cr_assert_str_eq(cfg.sources[1].plugin, "plugins/sales.py:build");
+    cr_assert_eq(cfg.sources[1].line, 16);
+    ds_config_free(&cfg);
+}
+
+Test(config, time_window_bounds_and_types)
+{
+    ds_config cfg;
+    ds_err err;
+    cr_assert_eq(parse("[[file_sources]]\nname = \"a\"\n"
+                       "time_window = {column = \"ts\", start = 2024-01-01T10:00:00}\n"
+                       "[[file_sources]]\nname = \"b\"\n"
+                       "time_window = {column = \"ts\", end = 2024-01-01T10:00:00Z}\n",
+                       &cfg, &err),
+                 0, "%s", err.msg);
+    char *a = ds_time_window_predicate(&cfg.sources[0]);
+    char *b = ds_time_window_predicate(&cfg.sources[1]);
+    cr_assert_str_eq(a, "ts >= TIMESTAMP '2024-01-01 10:00:00'");
+    cr_assert_str_eq(b, "ts < TIMESTAMPTZ '2024-01-01 10:00:00Z'");
+    free(a);
+    free(b);
+    ds_config_free(&cfg);
+}
+
+Test(config, wrong_type_names_position_path_and_types)
+{
+    expect_error("[[file_sources]]\nname = \"a\"\n\n[[file_sources]]\nname = \"b\"\n"
+                 "upstream_glob = \"x/*.parquet\"\npattern = 42\n",
+                 "ducksite.toml:7:11: file_sources[1].pattern: expected a string, found an "
+                 "integer");
+}
+
+Test(config, unknown_key_suggests_nearest)
+{
+    expect_error("[[file_sources]]\nname = \"a\"\nupstream_glb = \"x\"\n",
+                 "ducksite.toml:3:1: file_sources[0].upstream_glb: unknown key 'upstream_glb'; "
+                 "did you mean 'upstream_glob'?");
+    expect_error("[dir]\nDIR_A = \"x\"\n", "did you mean 'dirs'?");
+    expect_error("zzzzzzzz = 1\n", "known keys: dirs, file_sources");
+    expect_error("[[file_sources]]\nname = \"a\"\ntime_window = {colum = \"d\", start = "
+                 "2024-01-01}\n",
+                 "file_sources[0].time_window.colum: unknown key 'colum'; did you mean "
+                 "'column'?");
+}
+
+Test(config, dirs_rules)
+{
+    expect_error("[dirs]\nLAKE = \"/x\"\n", "ducksite.toml:2:1: dirs.LAKE: names in [dirs] must "
+                                            "start with DIR_");
+    expect_error("[dirs]\nDIR_A = 3\n", "dirs.DIR_A: expected a string, found an integer");
+    expect_error("dirs = 3\n", "dirs: expected a table");
+}
+
+Test(config, dir_substitution_errors_list_defined_names)
+{
+    expect_error("[dirs]\nDIR_A = \"/a\"\nDIR_B = \"/b\"\n[[file_sources]]\nname = \"s\"\n"
+                 "upstream_glob = \"${HOME}/x\"\n",
+                 "ducksite.toml:6:17: file_sources[0].upstream_glob: ${HOME} is not allowed: "
+                 "only ${DIR_*} variables from [dirs] can be used (defined: DIR_A, DIR_B)");
+    expect_error("[dirs]\nDIR_A = \"/a\"\n[[file_sources]]\nname = \"s\"\n"
+                 "plugin = \"${DIR_NOPE}/p.py\"\n",
+                 "file_sources[0].plugin: ${DIR_NOPE} is not defined in [dirs] (defined: "
+                 "DIR_A)");
+    expect_error("[[file_sources]]\nname = \"s\"\nupstream_glob = \"${DIR_A/x\"\n",
+                 "without a closing '}'");
+}
+
+Test(config, dirs_may_follow_sources)
+{
+    ds_config cfg;
+    ds_err err;
+    cr_assert_eq(parse("[[file_sources]]\nname = \"s\"\nupstream_glob = \"${DIR_A}/*.parquet\"\n"
+                       "[dirs]\nDIR_A = \"/a\"\n",
+                       &cfg, &err),
+                 0, "%s", err.msg);
+    cr_assert_str_eq(cfg.sources[0].upstream_glob, "/a/*.parquet");
+    ds_config_free(&cfg);
+}
+
+Test(config, names_are_identifiers_and_unique)
+{
+    expect_error("[[file_sources]]\nname = \"my-source\"\n",
+                 "file_sources[0].name: expected an SQL identifier");
+    expect_error("[[file_sources]]\nname = \"1abc\"\n", "expected an SQL identifier");
+    expect_error("[[file_sources]]\nname = \"a\"\n[[file_sources]]\nname = \"a\"\n",
+                 "ducksite.toml:4:8: file_sources[1]: name \"a\" is already used by "
+                 "file_sources[0] (line 1)");
+}
+
+Test(config, choices)
+{
+    expect_error("[[file_sources]]\nname = \"a\"\nunion_mode = \"by_name\"\n",
+                 "file_sources[0].union_mode: expected \"union_all_by_name\" or \"union_all\", "
+                 "found \"by_name\"");
+    expect_error("[[file_sources]]\nname = \"a\"\non_empty = \"ignore\"\n",
+                 "expected \"warn\" or \"error\", found \"ignore\"");
+    expect_error("[[file_sources]]\nname = \"a\"\non_empty = true\n",
+                 "expected a string, found a boolean");
+}
+
+Test(config, template_name_needs_brackets)
+{
+    expect_error("[[file_sources]]\nname = \"a\"\ntemplate_name = \"demo\"\n",
+                 "file_sources[0].template_name: expected a name with one [expression] part");
+    expect_error("[[file_sources]]\nname = \"a\"\ntemplate_name = \"demo_[]\"\n",
+                 "[expression]");
+}
+
+Test(config, time_window_errors)
+{
+    expect_error("[[file_sources]]\nname = \"a\"\ntime_window = {column = \"d\", start = "
+                 "\"2024-01-01\"}\n",
+                 "file_sources[0].time_window.start: expected a date or date-time, found a "
+                 "string");
+    expect_error("[[file_sources]]\nname = \"a\"\ntime_window = {column = \"d\", end = 10:00:00}\n",
+                 "expected a date or date-time, found a local time");
+    expect_error("[[file_sources]]\nname = \"a\"\ntime_window = {start = 2024-01-01}\n",
+                 "time_window: needs a column");
+    expect_error("[[file_sources]]\nname = \"a\"\ntime_window = {column = \"d\"}\n",
+                 "needs a start, an end, or both");
+    expect_error("[[file_sources]]\nname = \"a\"\ntime_window = {column = \"d\", start = "
+                 "2024-02-01, end = 2024-01-01}\n",
+                 "must be after start");
+    expect_error("[[file_sources]]\nname = \"a\"\ntime_window = \"last 7 days\"\n",
+                 "time_window: expected a table");
+}
+
+Test(config, source_shape_errors)
+{
+    expect_error("file_sources = 3\n", "file_sources: expected an array of tables");
+    expect_error("file_sources = [1]\n", "file_sources[0]: expected a table, found an integer");
+    expect_error("[[file_sources]]\nname = \"a\"\nupstream_glob = \"x\"\nplugin = \"p.py\"\n",
+                 "set either upstream_glob or plugin, not both");
+    expect_error("[[file_sources]]\nupstream_glob = \"x\"\n", "needs a name");
+}
+
+Test(config, toml_syntax_errors_have_positions)
+{
+    expect_error("[[file_sources]]\nname = \n", "ducksite.toml:2:");
+    expect_error("a = 1\na = 2\n", "ducksite.toml:2:");
+}
+
+Test(config, load_missing_file_suggests_init)
+{
+    char *dir = test_tmpdir();
+    ds_config cfg;
+    ds_err err;
+    cr_assert_eq(ds_config_load(dir, &cfg, &err), -1);
+    cr_assert(strstr(err.msg, dir) != NULL, "%s", err.msg);
+    cr_assert(strstr(err.msg, "ducksite init") != NULL, "%s", err.msg);
+    test_write(dir, "ducksite.toml", "[dirs]\nDIR_FORMS = \"static/forms\"\n");
+    cr_assert_eq(ds_config_load(dir, &cfg, &err), 0, "%s", err.msg);
+    cr_assert_str_eq(ds_config_dir(&cfg, "DIR_FORMS"), "static/forms");
+    ds_config_free(&cfg);
+    test_rmtree(dir);
+    free(dir);
+}

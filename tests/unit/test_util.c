@@ -1,0 +1,65 @@
+/* test_util.c - buffers, string helpers, errors, edit distance. */
+#include <criterion/criterion.h>
+
+#include "util/util.h"
+
+Test(util, buf_grows_and_takes)
+{
+    ds_buf b = {0};
+    cr_assert_str_eq(ds_buf_str(&b), "");
+    for (int i = 0; i < 1000; i++)
+        ds_buf_printf(&b, "%d,", i);
+    cr_assert(ds_starts_with(ds_buf_str(&b), "0,1,2,"));
+    cr_assert(ds_ends_with(ds_buf_str(&b), "998,999,"));
+    ds_buf_putc(&b, 'x');
+    ds_buf_add(&b, "yz", 2);
+    char *s = ds_buf_take(&b);
+    cr_assert(ds_ends_with(s, "999,xyz"));
+    cr_assert_null(b.data);
+    free(s);
+}
+
+Test(util, buf_holds_nul_bytes)
+{
+    ds_buf b = {0};
+    ds_buf_add(&b, "a\0b", 3);
+    cr_assert_eq(b.len, 3);
+    cr_assert_eq(b.data[1], '\0');
+    ds_buf_free(&b);
+}
+
+Test(util, strings)
+{
+    char *s = ds_asprintf("%s-%d", "a", 7);
+    cr_assert_str_eq(s, "a-7");
+    free(s);
+    cr_assert_null(ds_strdup(NULL));
+    char *n = ds_strndup("abcdef", 3);
+    cr_assert_str_eq(n, "abc");
+    free(n);
+    cr_assert(ds_starts_with("data/x", "data/"));
+    cr_assert(!ds_starts_with("dat", "data/"));
+    cr_assert(ds_ends_with("a.parquet", ".parquet"));
+    cr_assert(!ds_ends_with("parquet", "a.parquet"));
+}
+
+Test(util, err_set_returns_minus_one_and_truncates)
+{
+    ds_err err;
+    cr_assert_eq(ds_err_set(&err, "x=%d", 3), -1);
+    cr_assert_str_eq(err.msg, "x=3");
+    char big[6000];
+    memset(big, 'a', sizeof big - 1);
+    big[sizeof big - 1] = '\0';
+    ds_err_set(&err, "%s", big);
+    cr_assert_eq(strlen(err.msg), sizeof err.msg - 1);
+    cr_assert_eq(ds_err_set(NULL, "ignored"), -1);
+}
+
+Test(util, edit_distance)
+{
+    cr_assert_eq(ds_edit_distance("upstream_glob", "upstream_glob"), 0);
+    cr_assert_eq(ds_edit_distance("upstream_glb", "upstream_glob"), 1);
+    cr_assert_eq(ds_edit_distance("", "abc"), 3);
+    cr_assert_eq(ds_edit_distance("kitten", "sitting"), 3);
+}
