@@ -36,5 +36,6 @@ const cli_command *cli_command_named(const char *name);
 
 int cmd_init(int argc, char **argv);
 int cmd_check(int argc, char **argv);
+int cmd_build(int argc, char **argv);
 
 #endif

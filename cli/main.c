@@ -7,6 +7,7 @@
 static const cli_command COMMANDS[] = {
     {"init", "create a new project (never overwrites)", "[--root DIR]", cmd_init},
     {"check", "load and validate ducksite.toml", "[--root DIR]", cmd_check},
+    {"build", "build the site into static/", "[--root DIR] [--clean]", cmd_build},
 };
 
 static void usage(FILE *out)

@@ -8,7 +8,7 @@
  * Exit status: 0 for a valid document, 1 for invalid TOML (with
  * "line:col: message" on standard error), 2 when input cannot be read. */
 
-#include "toml.h"
+#include "config/toml.h"
 
 #include <inttypes.h>
 #include <math.h>

@@ -25,6 +25,7 @@
 #include "toml.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -318,9 +319,9 @@ static bool check_text(parser *p)
         }
         if ((c < 0x20 && c != '\t') || c == 0x7F)
             return fail_at(p, line, col,
-                           "control character U+%04X is not allowed here "
-                           "(inside a basic string, write it as an escape)",
-                           (unsigned)c);
+                           "control character U+%04X is not allowed in TOML text "
+                           "(in a basic string, write it as the escape \\u%04X)",
+                           (unsigned)c, (unsigned)c);
         n = utf8_sequence_length(p->s + i, p->len - i);
         if (n == 0)
             return fail_at(p, line, col, "invalid UTF-8 (byte 0x%02X)", (unsigned)c);
@@ -935,10 +936,10 @@ static ds_toml_value *parse_number(parser *p)
                            shown, s),
                    NULL;
         if (!scan_digits(s, n, &j, base) || j != n)
-            return fail_at(p, line, col,
-                           "invalid %s integer '%.*s' (underscores must sit between digits)",
+            return fail_at(p, line, col, "invalid %s integer '%.*s'%s",
                            base == 16 ? "hexadecimal" : base == 8 ? "octal" : "binary",
-                           shown, s),
+                           shown, s,
+                           memchr(s, '_', n) ? " (underscores must sit between digits)" : ""),
                    NULL;
         for (j = i + 2; j < n; j++) {
             uint64_t d;
@@ -1575,8 +1576,7 @@ static bool parse_header(parser *p)
         }
         if (v->flags & F_DOTTED) {
             fail_at(p, last->line, last->col,
-                    "table '%s' was already defined with dotted keys (line %d)", name,
-                    e->line);
+                    "table '%s' was already defined with dotted keys", name);
             goto done;
         }
         /* The table existed only implicitly (made by a header such as
@@ -1629,7 +1629,7 @@ static bool parse_document(parser *p)
 ds_toml_value *ds_toml_parse(const char *text, size_t len, ds_toml_error *err)
 {
     parser p;
-    ds_toml_error scratch;
+    ds_toml_error scratch = {0, 0, ""};
     bool ok;
 
     memset(&p, 0, sizeof p);
@@ -1641,6 +1641,11 @@ ds_toml_value *ds_toml_parse(const char *text, size_t len, ds_toml_error *err)
     p.len = text ? len : 0;
     p.line = 1;
     p.col = 1;
+    /* Lines and columns are ints; a configuration file is never this big. */
+    if (p.len > INT_MAX) {
+        fail(&p, "document is larger than %d bytes", INT_MAX);
+        return NULL;
+    }
     /* A UTF-8 byte order mark may start the file; it is not content. */
     if (p.len >= 3 && memcmp(p.s, "\xEF\xBB\xBF", 3) == 0)
         p.pos = 3;
@@ -1721,9 +1726,9 @@ const char *ds_toml_type_describe(ds_toml_type t)
 
 size_t ds_toml_datetime_format(ds_toml_type t, const ds_toml_datetime *dt, char *buf, size_t size)
 {
-    /* Every field is printed with %d of at most 11 characters, so 96 bytes
-     * hold even nonsense values; real ones need at most 35. */
-    char tmp[96];
+    /* Every field is printed with at most 11 characters, so 160 bytes hold
+     * even nonsense values; real ones need at most 35. */
+    char tmp[160];
     int n = 0;
     bool date = t == DS_TOML_DATETIME || t == DS_TOML_LOCAL_DATETIME || t == DS_TOML_LOCAL_DATE;
     bool time = t == DS_TOML_DATETIME || t == DS_TOML_LOCAL_DATETIME || t == DS_TOML_LOCAL_TIME;
@@ -1746,12 +1751,12 @@ size_t ds_toml_datetime_format(ds_toml_type t, const ds_toml_datetime *dt, char 
         }
     }
     if (t == DS_TOML_DATETIME) {
-        long off = dt->offset_minutes;
+        long long off = dt->offset_minutes;
         if (off == 0)
             n += snprintf(tmp + n, sizeof tmp - (size_t)n, "Z");
         else
-            n += snprintf(tmp + n, sizeof tmp - (size_t)n, "%c%02ld:%02ld", off < 0 ? '-' : '+',
-                          labs(off) / 60, labs(off) % 60);
+            n += snprintf(tmp + n, sizeof tmp - (size_t)n, "%c%02lld:%02lld",
+                          off < 0 ? '-' : '+', llabs(off) / 60, llabs(off) % 60);
     }
     if (size > 0)
         snprintf(buf, size, "%s", tmp);

@@ -27,11 +27,18 @@ typedef struct {
     char *base;             /* absolute, lexically normalised base directory */
     ds_glob_match *items;   /* sorted by rel (bytewise) */
     size_t len, cap;
+    /* One allocation holding every item's abs string; each rel points into
+     * its abs (just past base + "/").  Owned by the result: items' strings
+     * are never freed one by one. */
+    char *strings;
 } ds_glob_result;
 
 /* Expands pattern (absolute, or relative to root).  A base directory that
  * does not exist gives an empty result, not an error; unreadable
- * directories below it are skipped with a warning. */
+ * directories below it are skipped with a warning.  *out is overwritten
+ * (it need not be initialised); release it with ds_glob_result_free.  On
+ * error (an empty pattern, or ".." after a wildcard) -1 is returned and
+ * *out holds nothing that needs freeing. */
 int ds_glob_scan(const char *pattern, const char *root, ds_glob_result *out, ds_err *err);
 void ds_glob_result_free(ds_glob_result *r);
 

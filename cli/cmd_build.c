@@ -1,0 +1,24 @@
+/* cmd_build.c - `ducksite build [--root DIR] [--clean]`. */
+#include "cli.h"
+#include "site/build.h"
+#include "util/util.h"
+
+int cmd_build(int argc, char **argv)
+{
+    const char *root = ".";
+    bool clean = false;
+    const cli_opt opts[] = {
+        {"--root", "DIR", "project directory (default: .)", &root, NULL},
+        {"--clean", NULL, "empty static/ (except static/forms/) before writing", NULL, &clean},
+    };
+    int rc = cli_parse(cli_command_named("build"), argc, argv, opts, DS_ARRAY_LEN(opts));
+    if (rc >= 0)
+        return rc;
+    ds_build_options opt = {clean};
+    ds_err err;
+    if (ds_build(root, &opt, &err) != 0) {
+        cli_error(err.msg);
+        return DS_EXIT_ERROR;
+    }
+    return DS_EXIT_OK;
+}

@@ -1,0 +1,202 @@
+/* collect.c - gathers each file source's files and the data map.
+ *
+ * Nothing is written here: the build writes outputs only once every stage
+ * has succeeded, so a failing build leaves the previous site untouched. */
+#include "collect.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "../plugin/plugin.h"
+#include "../util/fs.h"
+#include "glob.h"
+
+static void set_add(ds_source_set *set, size_t *cap, const char *key, const char *path,
+                    const char *row_filter)
+{
+    if (set->n_files == *cap) {
+        *cap = *cap ? *cap * 2 : 64;
+        set->files = ds_xrealloc(set->files, *cap * sizeof *set->files);
+    }
+    ds_source_file *f = &set->files[set->n_files++];
+    f->key = ds_strdup(key);
+    f->path = ds_strdup(path);
+    f->row_filter = row_filter && *row_filter ? ds_strdup(row_filter) : NULL;
+}
+
+static const char *source_label(const ds_file_source *fs)
+{
+    return fs->name ? fs->name : fs->pattern;
+}
+
+/* upstream_glob: data/<name>/<path below the glob's base>. */
+static int collect_upstream(const ds_config *cfg, ds_source_set *set, size_t *cap,
+                            ds_datamap *map, ds_err *err)
+{
+    ds_glob_result g;
+    if (ds_glob_scan(set->fs->upstream_glob, cfg->root, &g, err) != 0)
+        return -1;
+    set->origin = ds_asprintf("upstream_glob '%s' (searched %s)", set->fs->upstream_glob, g.base);
+    ds_buf key = {0};
+    for (size_t i = 0; i < g.len; i++) {
+        key.len = 0;
+        ds_buf_printf(&key, "data/%s/%s", set->fs->name, g.items[i].rel);
+        set_add(set, cap, key.data, g.items[i].abs, NULL);
+        ds_datamap_add(map, key.data, g.items[i].abs, NULL);
+    }
+    ds_buf_free(&key);
+    ds_glob_result_free(&g);
+    return 0;
+}
+
+/* pattern: files already under static/, keyed by their path there. */
+static int collect_static(const ds_config *cfg, ds_source_set *set, size_t *cap, ds_err *err)
+{
+    char *static_dir = ds_path_join(cfg->root, "static");
+    ds_glob_result g;
+    int rc = ds_glob_scan(set->fs->pattern, static_dir, &g, err);
+    if (rc == 0) {
+        set->origin = ds_asprintf("pattern '%s' (searched %s)", set->fs->pattern, g.base);
+        size_t n = strlen(static_dir);
+        for (size_t i = 0; i < g.len && rc == 0; i++) {
+            const char *abs = g.items[i].abs;
+            if (strncmp(abs, static_dir, n) != 0 || abs[n] != '/')
+                rc = ds_err_set(err,
+                                "%s:%d: file source '%s': pattern '%s' must stay inside "
+                                "static/",
+                                cfg->display_path, set->fs->line, source_label(set->fs),
+                                set->fs->pattern);
+            else
+                set_add(set, cap, abs + n + 1, abs, NULL);
+        }
+        ds_glob_result_free(&g);
+    }
+    free(static_dir);
+    return rc;
+}
+
+static int collect_plugin(const ds_config *cfg, ds_source_set *set, size_t *cap,
+                          ds_datamap *map, ds_err *err)
+{
+    ds_manifest man;
+    if (ds_plugin_run(cfg, set->fs, &man, err) != 0)
+        return -1;
+    set->origin = ds_asprintf("plugin '%s'", set->fs->plugin);
+    for (size_t i = 0; i < man.n_files; i++) {
+        set_add(set, cap, man.files[i].key, man.files[i].path, man.files[i].row_filter);
+        ds_datamap_add(map, man.files[i].key, man.files[i].path, man.files[i].row_filter);
+    }
+    /* The config's own template settings win over the manifest's. */
+    if (!set->template_name && man.template_name)
+        set->template_name = ds_strdup(man.template_name);
+    if (!set->row_filter_template && man.row_filter_template)
+        set->row_filter_template = ds_strdup(man.row_filter_template);
+    ds_manifest_free(&man);
+    return 0;
+}
+
+static int by_key(const void *a, const void *b)
+{
+    return strcmp(((const ds_source_file *)a)->key, ((const ds_source_file *)b)->key);
+}
+
+/* After every source has claimed its keys, each set sees the final owner of
+ * each key (the later claim wins) and lists each key once. */
+static void settle_set(ds_source_set *set, const ds_datamap *map)
+{
+    qsort(set->files, set->n_files, sizeof *set->files, by_key);
+    size_t out = 0;
+    for (size_t i = 0; i < set->n_files; i++) {
+        ds_source_file *f = &set->files[i];
+        if (out > 0 && strcmp(set->files[out - 1].key, f->key) == 0) {
+            free(f->key);
+            free(f->path);
+            free(f->row_filter);
+            continue;
+        }
+        const ds_datamap_entry *e = ds_datamap_get(map, f->key);
+        if (e) {
+            free(f->path);
+            free(f->row_filter);
+            f->path = ds_strdup(e->path);
+            f->row_filter = ds_strdup(e->row_filter);
+        }
+        set->files[out++] = *f;
+    }
+    set->n_files = out;
+}
+
+int ds_collect(const ds_config *cfg, ds_collected *out, ds_err *err)
+{
+    memset(out, 0, sizeof *out);
+    out->sets = ds_xcalloc(cfg->n_sources, sizeof *out->sets);
+    out->n_sets = cfg->n_sources;
+    int rc = 0;
+    for (size_t i = 0; i < cfg->n_sources && rc == 0; i++) {
+        ds_source_set *set = &out->sets[i];
+        size_t cap = 0;
+        set->fs = &cfg->sources[i];
+        set->template_name = ds_strdup(set->fs->template_name);
+        set->row_filter_template = ds_strdup(set->fs->row_filter_template);
+        if (set->fs->plugin)
+            rc = collect_plugin(cfg, set, &cap, &out->map, err);
+        else if (set->fs->upstream_glob)
+            rc = collect_upstream(cfg, set, &cap, &out->map, err);
+        else
+            rc = collect_static(cfg, set, &cap, err);
+        out->files_scanned += set->n_files;
+    }
+    if (rc == 0) {
+        ds_datamap_finish(&out->map);
+        for (size_t i = 0; i < out->n_sets; i++) {
+            ds_source_set *set = &out->sets[i];
+            settle_set(set, &out->map);
+            for (size_t j = 0; j < set->n_files; j++)
+                ds_datamap_add(&out->index, set->files[j].key, set->files[j].path, NULL);
+        }
+        ds_datamap_finish(&out->index);
+    }
+    for (size_t i = 0; i < out->n_sets && rc == 0; i++) {
+        ds_source_set *set = &out->sets[i];
+        if (set->n_files > 0)
+            continue;
+        if (set->fs->on_empty == DS_ON_EMPTY_ERROR)
+            rc = ds_err_set(err,
+                            "%s:%d: file source '%s' matched no files: %s (on_empty = "
+                            "\"error\")",
+                            cfg->display_path, set->fs->line, source_label(set->fs),
+                            set->origin);
+        else
+            ds_warn("file source '%s' matched no files: %s; no views are created for it",
+                    source_label(set->fs), set->origin);
+    }
+    if (rc != 0)
+        ds_collected_free(out);
+    return rc;
+}
+
+void ds_collected_free(ds_collected *c)
+{
+    for (size_t i = 0; i < c->n_sets; i++) {
+        ds_source_set *set = &c->sets[i];
+        for (size_t j = 0; j < set->n_files; j++) {
+            free(set->files[j].key);
+            free(set->files[j].path);
+            free(set->files[j].row_filter);
+        }
+        free(set->files);
+        free(set->template_name);
+        free(set->row_filter_template);
+        free(set->origin);
+    }
+    free(c->sets);
+    ds_datamap_free(&c->map);
+    ds_datamap_free(&c->index);
+    memset(c, 0, sizeof *c);
+}
+
+const char *ds_collected_physical(const ds_collected *c, const char *key)
+{
+    const ds_datamap_entry *e = ds_datamap_get(&c->index, key);
+    return e ? e->path : NULL;
+}

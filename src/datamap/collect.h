@@ -1,0 +1,45 @@
+/* collect.h - the first build stage: every file source's files.
+ *
+ * For each [[file_sources]] entry the files come from its upstream_glob
+ * (published under data/<name>/...), its plugin's manifest, or its pattern
+ * under static/.  The result is one ds_source_set per source plus the data
+ * map value that static/data_map.json is written from. */
+#ifndef DS_COLLECT_H
+#define DS_COLLECT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "../config/config.h"
+#include "datamap.h"
+
+typedef struct {
+    char *key;          /* HTTP-visible path, e.g. data/orders/a.parquet */
+    char *path;         /* absolute physical path */
+    char *row_filter;   /* per-file predicate, or NULL */
+} ds_source_file;
+
+typedef struct {
+    const ds_file_source *fs;     /* points into the config */
+    char *template_name;          /* the config's, else the plugin manifest's */
+    char *row_filter_template;
+    char *origin;                 /* what was searched, for messages */
+    ds_source_file *files;        /* sorted by key */
+    size_t n_files;
+} ds_source_set;
+
+typedef struct {
+    ds_source_set *sets;          /* one per config source, same order */
+    size_t n_sets;
+    ds_datamap map;               /* finished (sorted, deduplicated) */
+    ds_datamap index;             /* every set's files, static/ ones too */
+    size_t files_scanned;
+} ds_collected;
+
+int ds_collect(const ds_config *cfg, ds_collected *out, ds_err *err);
+void ds_collected_free(ds_collected *c);
+
+/* The physical file behind an HTTP-visible key of any source, or NULL. */
+const char *ds_collected_physical(const ds_collected *c, const char *key);
+
+#endif

@@ -1,0 +1,200 @@
+/* build.c - orchestration of `ducksite build` (see build.h). */
+#include "build.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../config/config.h"
+#include "../datamap/collect.h"
+#include "../sql/compile.h"
+#include "../sql/models.h"
+#include "../sql/sources.h"
+#include "../sql/sqltext.h"
+#include "../util/fs.h"
+
+#define GLOBAL_SQL_DIR "sql/_global"
+
+static double now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+/* Removes everything inside dir except the entry named keep (if any). */
+static int empty_dir(const char *dir, const char *keep, ds_err *err)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return 0;
+    struct dirent *e;
+    int rc = 0;
+    while ((e = readdir(d)) && rc == 0) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0 ||
+            (keep && strcmp(e->d_name, keep) == 0))
+            continue;
+        char *path = ds_path_join(dir, e->d_name);
+        struct stat st;
+        if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+            rc = empty_dir(path, NULL, err);
+            if (rc == 0 && rmdir(path) != 0)
+                rc = ds_err_set(err, "cannot remove %s: %s", path, strerror(errno));
+        } else if (unlink(path) != 0) {
+            rc = ds_err_set(err, "cannot remove %s: %s", path, strerror(errno));
+        }
+        free(path);
+    }
+    closedir(d);
+    return rc;
+}
+
+static bool compiled_has(const ds_compiled_list *l, const char *file_name)
+{
+    for (size_t i = 0; i < l->len; i++) {
+        size_t n = strlen(l->items[i].name);
+        if (strncmp(file_name, l->items[i].name, n) == 0 && strcmp(file_name + n, ".sql") == 0)
+            return true;
+    }
+    return false;
+}
+
+/* static/sql/_global/<name>.sql for each query, stale ones removed, and
+ * static/sql/_manifest.json. */
+static int write_sql(const char *static_dir, const ds_compiled_list *l, ds_err *err)
+{
+    char *dir = ds_path_join(static_dir, GLOBAL_SQL_DIR);
+    if (ds_mkdir_p(dir, err) != 0) {
+        free(dir);
+        return -1;
+    }
+    int rc = 0;
+    json_t *views = json_object();
+    for (size_t i = 0; i < l->len && rc == 0; i++) {
+        const ds_compiled *c = &l->items[i];
+        char *file = ds_asprintf("%s/%s.sql", dir, c->name);
+        char *text = ds_asprintf("%s\n%s\n", c->metrics, c->sql);
+        rc = ds_write_atomic(file, text, strlen(text), err);
+        free(text);
+        free(file);
+        json_t *deps = json_array();
+        for (size_t k = 0; k < c->n_deps; k++)
+            json_array_append_new(deps, json_string(c->deps[k]));
+        char *sql_path = ds_asprintf("/" GLOBAL_SQL_DIR "/%s.sql", c->name);
+        json_object_set_new(views, c->name,
+                            json_pack("{s:s, s:o, s:s}", "kind", ds_query_kind_name(c->kind),
+                                      "deps", deps, "sql_path", sql_path));
+        free(sql_path);
+    }
+    /* Queries that no longer exist must not linger as fetchable SQL. */
+    DIR *d = rc == 0 ? opendir(dir) : NULL;
+    struct dirent *e;
+    while (d && (e = readdir(d))) {
+        if (ds_ends_with(e->d_name, ".sql") && !compiled_has(l, e->d_name)) {
+            char *stale = ds_path_join(dir, e->d_name);
+            unlink(stale);
+            free(stale);
+        }
+    }
+    if (d)
+        closedir(d);
+    if (rc == 0) {
+        json_t *doc = json_pack("{s:o}", "views", views);
+        char *text = json_dumps(doc, JSON_INDENT(2) | JSON_SORT_KEYS);
+        char *path = ds_path_join(static_dir, "sql/_manifest.json");
+        ds_buf b = {0};
+        ds_buf_puts(&b, text);
+        ds_buf_putc(&b, '\n');
+        rc = ds_write_atomic(path, b.data, b.len, err);
+        ds_buf_free(&b);
+        free(path);
+        free(text);
+        json_decref(doc);
+    } else {
+        json_decref(views);
+    }
+    free(dir);
+    return rc;
+}
+
+static void report_sources(const ds_collected *c)
+{
+    for (size_t i = 0; i < c->n_sets; i++) {
+        const ds_source_set *s = &c->sets[i];
+        ds_info("  %s: %zu file%s from %s", s->fs->name ? s->fs->name : s->fs->pattern,
+                s->n_files, s->n_files == 1 ? "" : "s", s->origin ? s->origin : "?");
+    }
+}
+
+int ds_build(const char *root, const ds_build_options *opt, ds_err *err)
+{
+    double t0 = now_ms(), t;
+    ds_config cfg;
+    if (ds_config_load(root, &cfg, err) != 0)
+        return -1;
+    char *static_dir = ds_path_join(cfg.root, "static");
+    ds_collected files = {0};
+    ds_query_list queries = {0};
+    ds_keyset unreadable = {0};
+    ds_compiled_list compiled = {0};
+    ds_duck *db = NULL;
+    int rc = -1;
+
+    t = now_ms();
+    if (ds_collect(&cfg, &files, err) != 0)
+        goto done;
+    report_sources(&files);
+    ds_info("data map: %zu entries from %zu file sources (%.0f ms)", files.map.len,
+            files.n_sets, now_ms() - t);
+
+    if (!(db = ds_duck_open(err)))
+        goto done;
+    /* Relative paths in user SQL resolve against static/, as in the browser. */
+    ds_buf set = {0};
+    ds_buf_puts(&set, "SET file_search_path = ");
+    ds_sql_quote(&set, static_dir);
+    int set_rc = ds_duck_exec(db, set.data, err);
+    ds_buf_free(&set);
+    if (set_rc != 0)
+        goto done;
+
+    t = now_ms();
+    if (ds_source_views(&cfg, &files, db, &queries, &unreadable, err) != 0)
+        goto done;
+    size_t n_views = queries.len;
+    ds_info("views: %zu file-source and templated views (%.0f ms)", n_views, now_ms() - t);
+
+    t = now_ms();
+    if (ds_models_load(&cfg, &queries, err) != 0)
+        goto done;
+    ds_info("models: %zu from sources_sql/", queries.len - n_views);
+
+    if (ds_compile_all(&queries, &files, &unreadable, db, &compiled, err) != 0)
+        goto done;
+    ds_info("compiled and validated %zu queries (%.0f ms)", compiled.len, now_ms() - t);
+
+    /* Everything succeeded: now, and only now, touch static/. */
+    if (opt->clean && empty_dir(static_dir, "forms", err) != 0)
+        goto done;
+    if (ds_datamap_write(&files.map, static_dir, err) != 0 ||
+        write_sql(static_dir, &compiled, err) != 0)
+        goto done;
+    printf("built %s: %zu data-map entries, %zu queries in %.0f ms\n", static_dir,
+           files.map.len, compiled.len, now_ms() - t0);
+    rc = 0;
+done:
+    ds_duck_close(db);
+    ds_compiled_list_free(&compiled);
+    ds_keyset_free(&unreadable);
+    ds_query_list_free(&queries);
+    ds_collected_free(&files);
+    free(static_dir);
+    ds_config_free(&cfg);
+    return rc;
+}

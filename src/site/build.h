@@ -1,0 +1,17 @@
+/* build.h - `ducksite build`: the whole pipeline from ducksite.toml to
+ * static/.  Every stage runs in memory first; outputs are written only when
+ * all of them succeeded, so a failed build leaves the previous one intact. */
+#ifndef DS_BUILD_H
+#define DS_BUILD_H
+
+#include <stdbool.h>
+
+#include "../util/util.h"
+
+typedef struct {
+    bool clean;          /* empty static/ (except static/forms/) before writing */
+} ds_build_options;
+
+int ds_build(const char *root, const ds_build_options *opt, ds_err *err);
+
+#endif

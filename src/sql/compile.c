@@ -1,0 +1,329 @@
+/* compile.c - dependency graph -> one CTE query per name, validated
+ * (see compile.h). */
+#include "compile.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "sqltext.h"
+
+typedef struct {
+    size_t *deps;        /* indices into the query list */
+    size_t n;
+} dep_list;
+
+/* ---- dependencies from DuckDB's parser -------------------------------- */
+
+static void collect_names(json_t *node, json_t *tables, json_t *ctes)
+{
+    if (json_is_array(node)) {
+        size_t i;
+        json_t *item;
+        json_array_foreach(node, i, item) collect_names(item, tables, ctes);
+        return;
+    }
+    if (!json_is_object(node))
+        return;
+    const char *type = json_string_value(json_object_get(node, "type"));
+    if (type && strcmp(type, "BASE_TABLE") == 0) {
+        const char *schema = json_string_value(json_object_get(node, "schema_name"));
+        const char *catalog = json_string_value(json_object_get(node, "catalog_name"));
+        json_t *name = json_object_get(node, "table_name");
+        if (json_is_string(name) && (!schema || !*schema) && (!catalog || !*catalog))
+            json_object_set(tables, json_string_value(name), json_true());
+    }
+    json_t *map = json_object_get(json_object_get(node, "cte_map"), "map");
+    size_t i;
+    json_t *item;
+    json_array_foreach(map, i, item)
+    {
+        json_t *key = json_object_get(item, "key");
+        if (json_is_string(key))
+            json_object_set(ctes, json_string_value(key), json_true());
+    }
+    const char *k;
+    json_t *v;
+    json_object_foreach(node, k, v) collect_names(v, tables, ctes);
+}
+
+static int query_index(const ds_query_list *l, const char *name)
+{
+    for (size_t i = 0; i < l->len; i++)
+        if (strcmp(l->items[i].name, name) == 0)
+            return (int)i;
+    return -1;
+}
+
+/* The queries that q reads, as indices, in the order DuckDB lists them. */
+static int direct_deps(const ds_query_list *l, size_t qi, ds_duck *db, dep_list *out,
+                       ds_err *err)
+{
+    const ds_query *q = &l->items[qi];
+    memset(out, 0, sizeof *out);
+    char *plain = ds_sql_null_placeholders(q->sql);
+    ds_buf sql = {0};
+    ds_buf_puts(&sql, "SELECT json_serialize_sql(");
+    ds_sql_quote(&sql, plain);
+    ds_buf_puts(&sql, ")");
+    free(plain);
+    ds_rows rows;
+    ds_err qerr;
+    int rc = ds_duck_query(db, sql.data, &rows, &qerr);
+    ds_buf_free(&sql);
+    if (rc != 0)
+        return ds_err_set(err, "%s:%d: query '%s': %s", q->file, q->line, q->name, qerr.msg);
+    json_error_t jerr;
+    /* query_location can be 2^64-1, more than jansson's integers hold. */
+    json_t *doc = json_loads(ds_rows_get(&rows, 0, 0), JSON_DECODE_INT_AS_REAL, &jerr);
+    ds_rows_free(&rows);
+    if (!doc)
+        return ds_err_set(err, "query '%s': cannot read DuckDB's parse tree: %s", q->name,
+                          jerr.text);
+    if (json_is_true(json_object_get(doc, "error"))) {
+        const char *msg = json_string_value(json_object_get(doc, "error_message"));
+        rc = ds_err_set(err, "%s:%d: query '%s': %s", q->file, q->line, q->name,
+                        msg ? msg : "DuckDB cannot parse it");
+        json_decref(doc);
+        return rc;
+    }
+    json_t *stmts = json_object_get(doc, "statements");
+    if (json_array_size(stmts) != 1) {
+        json_decref(doc);
+        return ds_err_set(err, "%s:%d: query '%s': expected exactly one SELECT statement, "
+                               "found %zu statements",
+                          q->file, q->line, q->name, json_array_size(stmts));
+    }
+    json_t *tables = json_object(), *ctes = json_object();
+    collect_names(stmts, tables, ctes);
+    out->deps = ds_xcalloc(json_object_size(tables) + 1, sizeof *out->deps);
+    const char *name;
+    json_t *v;
+    json_object_foreach(tables, name, v)
+    {
+        int di = query_index(l, name);
+        if (di < 0 || json_object_get(ctes, name))
+            continue; /* not ours: DuckDB will resolve or reject it */
+        const ds_query *d = &l->items[di];
+        if ((size_t)di == qi) {
+            rc = ds_err_set(err, "%s:%d: query '%s' reads itself (FROM %s)", q->file, q->line,
+                            q->name, name);
+            break;
+        }
+        if (d->kind == DS_KIND_PAGE_QUERY) {
+            rc = ds_err_set(err,
+                            "%s:%d: query '%s' reads page query '%s' as a table; page queries "
+                            "cannot be used by other queries (move it to sources_sql/)",
+                            q->file, q->line, q->name, name);
+            break;
+        }
+        out->deps[out->n++] = (size_t)di;
+    }
+    json_decref(tables);
+    json_decref(ctes);
+    json_decref(doc);
+    return rc;
+}
+
+/* ---- ordering ---------------------------------------------------------- */
+
+enum { UNSEEN, ON_STACK, DONE };
+
+typedef struct {
+    const ds_query_list *l;
+    const dep_list *deps;
+    unsigned char *state;
+    size_t *stack;       /* the current DFS path, for cycle messages */
+    size_t depth;
+    size_t *order;       /* post-order: dependencies first */
+    size_t n_order;
+} topo;
+
+static int visit(topo *t, size_t i, ds_err *err)
+{
+    if (t->state[i] == DONE)
+        return 0;
+    if (t->state[i] == ON_STACK) {
+        ds_buf cycle = {0};
+        size_t from = 0;
+        while (t->stack[from] != i)
+            from++;
+        for (size_t k = from; k < t->depth; k++)
+            ds_buf_printf(&cycle, "%s -> ", t->l->items[t->stack[k]].name);
+        ds_buf_puts(&cycle, t->l->items[i].name);
+        const ds_query *q = &t->l->items[i];
+        ds_err_set(err, "%s:%d: queries depend on each other in a cycle: %s", q->file, q->line,
+                   ds_buf_str(&cycle));
+        ds_buf_free(&cycle);
+        return -1;
+    }
+    t->state[i] = ON_STACK;
+    t->stack[t->depth++] = i;
+    for (size_t k = 0; k < t->deps[i].n; k++)
+        if (visit(t, t->deps[i].deps[k], err) != 0)
+            return -1;
+    t->depth--;
+    t->state[i] = DONE;
+    t->order[t->n_order++] = i;
+    return 0;
+}
+
+/* ---- composing --------------------------------------------------------- */
+
+static char *compose(const ds_query_list *l, size_t qi, const size_t *deps, size_t n)
+{
+    const char *main_sql = l->items[qi].sql;
+    if (n == 0)
+        return ds_strdup(main_sql);
+    bool recursive;
+    const char *rest = ds_sql_leading_with(main_sql, &recursive);
+    ds_buf b = {0};
+    ds_buf_puts(&b, recursive ? "WITH RECURSIVE " : "WITH ");
+    for (size_t k = 0; k < n; k++) {
+        const ds_query *d = &l->items[deps[k]];
+        ds_buf_printf(&b, "%s%s AS (\n%s\n)", k ? ",\n" : "", d->name, d->sql);
+    }
+    if (rest)
+        ds_buf_printf(&b, ",\n%s", rest);
+    else
+        ds_buf_printf(&b, "\n%s", main_sql);
+    return ds_buf_take(&b);
+}
+
+/* ---- validation and metrics ------------------------------------------- */
+
+typedef struct {
+    const ds_collected *files;
+    const ds_keyset *unreadable;
+    long long *sizes;     /* per index entry; -1 = not yet known */
+    unsigned *seen;       /* per index entry: last query that counted it */
+    unsigned gen;
+    size_t n_files;
+    long long total, largest, second;
+    const char *unreadable_key;
+} literal_ctx;
+
+static const char *to_physical(void *vctx, const char *literal)
+{
+    literal_ctx *c = vctx;
+    const ds_datamap_entry *e = ds_datamap_get(&c->files->index, literal);
+    if (!e)
+        return NULL;
+    size_t i = (size_t)(e - c->files->index.items);
+    if (c->seen[i] != c->gen) {
+        c->seen[i] = c->gen;
+        if (c->sizes[i] < 0) {
+            struct stat st;
+            c->sizes[i] = stat(e->path, &st) == 0 ? (long long)st.st_size : 0;
+        }
+        long long s = c->sizes[i];
+        c->n_files++;
+        c->total += s;
+        if (s > c->largest) {
+            c->second = c->largest;
+            c->largest = s;
+        } else if (s > c->second) {
+            c->second = s;
+        }
+        if (!c->unreadable_key && ds_keyset_has(c->unreadable, literal))
+            c->unreadable_key = e->key;
+    }
+    return e->path;
+}
+
+static int validate(const ds_query *q, ds_compiled *out, literal_ctx *lc, ds_duck *db,
+                    ds_err *err)
+{
+    lc->gen++;
+    lc->n_files = 0;
+    lc->total = lc->largest = lc->second = 0;
+    lc->unreadable_key = NULL;
+    char *plain = ds_sql_null_placeholders(out->sql);
+    char *physical = ds_sql_map_literals(plain, to_physical, lc);
+    free(plain);
+    out->metrics = ds_asprintf("-- METRICS: num_files=%zu total_bytes_cold=%lld "
+                               "largest_file_bytes=%lld two_largest_bytes=%lld "
+                               "avg_file_bytes=%.2f sql_bytes=%zu",
+                               lc->n_files, lc->total, lc->largest, lc->largest + lc->second,
+                               lc->n_files ? (double)lc->total / (double)lc->n_files : 0.0,
+                               strlen(out->sql));
+    int rc = 0;
+    if (lc->unreadable_key) {
+        ds_warn("query '%s' is not validated: it reads %s, which cannot be read now", q->name,
+                lc->unreadable_key);
+    } else {
+        char *explain = ds_asprintf("EXPLAIN %s", physical);
+        ds_err qerr;
+        if (ds_duck_exec(db, explain, &qerr) != 0)
+            rc = ds_err_set(err, "%s:%d: query '%s': %s", q->file, q->line, q->name, qerr.msg);
+        free(explain);
+    }
+    free(physical);
+    return rc;
+}
+
+int ds_compile_all(const ds_query_list *l, const ds_collected *files,
+                   const ds_keyset *unreadable, ds_duck *db, ds_compiled_list *out,
+                   ds_err *err)
+{
+    memset(out, 0, sizeof *out);
+    out->items = ds_xcalloc(l->len ? l->len : 1, sizeof *out->items);
+    dep_list *deps = ds_xcalloc(l->len ? l->len : 1, sizeof *deps);
+    int rc = 0;
+    for (size_t i = 0; i < l->len && rc == 0; i++)
+        rc = direct_deps(l, i, db, &deps[i], err);
+
+    topo t = {l, deps, ds_xcalloc(l->len + 1, 1), ds_xcalloc(l->len + 1, sizeof(size_t)), 0,
+              ds_xcalloc(l->len + 1, sizeof(size_t)), 0};
+    size_t n_index = files->index.len;
+    literal_ctx lc = {files, unreadable, ds_xmalloc((n_index + 1) * sizeof(long long)),
+                      ds_xcalloc(n_index + 1, sizeof(unsigned)), 0, 0, 0, 0, 0, NULL};
+    for (size_t i = 0; i < n_index; i++)
+        lc.sizes[i] = -1;
+
+    for (size_t i = 0; i < l->len && rc == 0; i++) {
+        /* A fresh DFS from each query gives exactly its own closure. */
+        memset(t.state, UNSEEN, l->len);
+        t.depth = t.n_order = 0;
+        rc = visit(&t, i, err);
+        if (rc != 0)
+            break;
+        ds_compiled *c = &out->items[out->len++];
+        c->name = ds_strdup(l->items[i].name);
+        c->kind = l->items[i].kind;
+        c->n_deps = t.n_order - 1; /* the query itself comes last */
+        c->deps = ds_xcalloc(t.n_order, sizeof *c->deps);
+        for (size_t k = 0; k < c->n_deps; k++)
+            c->deps[k] = ds_strdup(l->items[t.order[k]].name);
+        c->sql = compose(l, i, t.order, c->n_deps);
+        rc = validate(&l->items[i], c, &lc, db, err);
+    }
+
+    for (size_t i = 0; i < l->len; i++)
+        free(deps[i].deps);
+    free(deps);
+    free(t.state);
+    free(t.stack);
+    free(t.order);
+    free(lc.sizes);
+    free(lc.seen);
+    if (rc != 0)
+        ds_compiled_list_free(out);
+    return rc;
+}
+
+void ds_compiled_list_free(ds_compiled_list *l)
+{
+    for (size_t i = 0; i < l->len; i++) {
+        ds_compiled *c = &l->items[i];
+        free(c->name);
+        for (size_t k = 0; k < c->n_deps; k++)
+            free(c->deps[k]);
+        free(c->deps);
+        free(c->sql);
+        free(c->metrics);
+    }
+    free(l->items);
+    memset(l, 0, sizeof *l);
+}

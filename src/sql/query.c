@@ -1,0 +1,48 @@
+/* query.c - the named-query list (see query.h). */
+#include "query.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "../util/util.h"
+
+void ds_query_add(ds_query_list *l, const char *name, ds_query_kind kind, const char *sql,
+                  const char *file, int line)
+{
+    if (l->len == l->cap) {
+        l->cap = l->cap ? l->cap * 2 : 32;
+        l->items = ds_xrealloc(l->items, l->cap * sizeof *l->items);
+    }
+    ds_query *q = &l->items[l->len++];
+    q->name = ds_strdup(name);
+    q->kind = kind;
+    q->sql = ds_strdup(sql);
+    q->file = ds_strdup(file);
+    q->line = line;
+}
+
+const ds_query *ds_query_find(const ds_query_list *l, const char *name)
+{
+    for (size_t i = 0; i < l->len; i++)
+        if (strcmp(l->items[i].name, name) == 0)
+            return &l->items[i];
+    return NULL;
+}
+
+void ds_query_list_free(ds_query_list *l)
+{
+    for (size_t i = 0; i < l->len; i++) {
+        free(l->items[i].name);
+        free(l->items[i].sql);
+        free(l->items[i].file);
+    }
+    free(l->items);
+    memset(l, 0, sizeof *l);
+}
+
+const char *ds_query_kind_name(ds_query_kind kind)
+{
+    static const char *const names[] = {"file_source", "file_source_template", "model",
+                                        "page_query"};
+    return names[kind];
+}

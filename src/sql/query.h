@@ -1,0 +1,35 @@
+/* query.h - named queries: what the compiler turns into static/sql/ files.
+ * File-source views, templated views, models and page queries all become a
+ * ds_query; the compiler does not care where one came from. */
+#ifndef DS_QUERY_H
+#define DS_QUERY_H
+
+#include <stddef.h>
+
+typedef enum {
+    DS_KIND_FILE_SOURCE,
+    DS_KIND_FILE_SOURCE_TEMPLATE,
+    DS_KIND_MODEL,
+    DS_KIND_PAGE_QUERY
+} ds_query_kind;
+
+typedef struct {
+    char *name;
+    ds_query_kind kind;
+    char *sql;          /* one SELECT, placeholders and data/ paths as written */
+    char *file;         /* where it was defined, as shown in messages */
+    int line;
+} ds_query;
+
+typedef struct {
+    ds_query *items;
+    size_t len, cap;
+} ds_query_list;
+
+void ds_query_add(ds_query_list *l, const char *name, ds_query_kind kind, const char *sql,
+                  const char *file, int line);
+const ds_query *ds_query_find(const ds_query_list *l, const char *name);
+void ds_query_list_free(ds_query_list *l);
+const char *ds_query_kind_name(ds_query_kind kind);
+
+#endif

@@ -1,0 +1,35 @@
+/* sources.h - views over file sources.
+ *
+ * Each named source gets a base view reading its files with read_parquet,
+ * filtered by its row_filter and time_window (and per-file row filters).  A
+ * source with template_name also gets one view per distinct value of the
+ * template expression, sampled with the build-time DuckDB; each such view
+ * reads only the files that hold its value. */
+#ifndef DS_SOURCES_H
+#define DS_SOURCES_H
+
+#include "../datamap/collect.h"
+#include "duck.h"
+#include "query.h"
+
+/* Keys whose files could not be read at build time (missing, unreadable):
+ * queries reading them skip validation, with a warning. */
+typedef struct {
+    char **keys;
+    size_t len, cap;
+} ds_keyset;
+
+void ds_keyset_add(ds_keyset *s, const char *key);
+bool ds_keyset_has(const ds_keyset *s, const char *key);
+void ds_keyset_free(ds_keyset *s);
+
+/* Appends the views of every source to out.  Missing or unreadable files
+ * go into *unreadable. */
+int ds_source_views(const ds_config *cfg, const ds_collected *c, ds_duck *db,
+                    ds_query_list *out, ds_keyset *unreadable, ds_err *err);
+
+/* "a b-c" -> "a_b_c"; an empty result becomes an 8-hex-digit hash.  Caller
+ * frees. */
+char *ds_slug(const char *value);
+
+#endif

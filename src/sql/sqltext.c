@@ -1,0 +1,150 @@
+/* sqltext.c - SQL text helpers (see sqltext.h). */
+#include "sqltext.h"
+
+#include <ctype.h>
+#include <strings.h>
+#include <string.h>
+
+void ds_sql_quote(ds_buf *b, const char *text)
+{
+    ds_buf_putc(b, '\'');
+    for (const char *p = text; *p; p++) {
+        if (*p == '\'')
+            ds_buf_putc(b, '\'');
+        ds_buf_putc(b, *p);
+    }
+    ds_buf_putc(b, '\'');
+}
+
+/* Length of the quoted token or comment starting at p, or 0 if p starts
+ * none.  Unterminated ones run to the end of the text. */
+static size_t skip_quoted(const char *p)
+{
+    const char *s = p;
+    if (p[0] == '-' && p[1] == '-') {
+        while (*s && *s != '\n')
+            s++;
+        return (size_t)(s - p);
+    }
+    if (p[0] == '/' && p[1] == '*') {
+        const char *end = strstr(p + 2, "*/");
+        return end ? (size_t)(end + 2 - p) : strlen(p);
+    }
+    if (*p == '"' || *p == '\'') {
+        char q = *p;
+        s++;
+        while (*s) {
+            if (*s == q && s[1] == q)
+                s += 2;
+            else if (*s == q)
+                return (size_t)(s + 1 - p);
+            else
+                s++;
+        }
+        return (size_t)(s - p);
+    }
+    return 0;
+}
+
+char *ds_sql_null_placeholders(const char *sql)
+{
+    ds_buf b = {0};
+    const char *p = sql;
+    while (*p) {
+        if (p[0] == '$' && p[1] == '{') {
+            const char *close = strchr(p, '}');
+            if (close) {
+                ds_buf_puts(&b, "NULL");
+                p = close + 1;
+                continue;
+            }
+        }
+        ds_buf_putc(&b, *p++);
+    }
+    return ds_buf_take(&b);
+}
+
+char *ds_sql_map_literals(const char *sql, ds_sql_literal_fn fn, void *ctx)
+{
+    ds_buf b = {0};
+    ds_buf lit = {0};
+    const char *p = sql;
+    while (*p) {
+        size_t n = skip_quoted(p);
+        if (n == 0) {
+            ds_buf_putc(&b, *p++);
+            continue;
+        }
+        if (*p == '\'' && n >= 2 && p[n - 1] == '\'') {
+            lit.len = 0;
+            for (const char *s = p + 1; s < p + n - 1; s++) {
+                ds_buf_putc(&lit, *s);
+                if (*s == '\'')
+                    s++; /* '' -> ' */
+            }
+            const char *repl = fn(ctx, ds_buf_str(&lit));
+            if (repl) {
+                ds_sql_quote(&b, repl);
+                p += n;
+                continue;
+            }
+        }
+        ds_buf_add(&b, p, n);
+        p += n;
+    }
+    ds_buf_free(&lit);
+    return ds_buf_take(&b);
+}
+
+static const char *skip_blanks(const char *p)
+{
+    for (;;) {
+        while (isspace((unsigned char)*p))
+            p++;
+        if ((p[0] == '-' && p[1] == '-') || (p[0] == '/' && p[1] == '*'))
+            p += skip_quoted(p);
+        else
+            return p;
+    }
+}
+
+static bool word_at(const char *p, const char *word)
+{
+    size_t n = strlen(word);
+    return strncasecmp(p, word, n) == 0 && !isalnum((unsigned char)p[n]) && p[n] != '_';
+}
+
+const char *ds_sql_leading_with(const char *sql, bool *recursive)
+{
+    const char *p = skip_blanks(sql);
+    *recursive = false;
+    if (!word_at(p, "with"))
+        return NULL;
+    p = skip_blanks(p + 4);
+    if (word_at(p, "recursive")) {
+        *recursive = true;
+        p = skip_blanks(p + 9);
+    }
+    return p;
+}
+
+char *ds_sql_trim(const char *sql)
+{
+    const char *s = sql;
+    while (isspace((unsigned char)*s))
+        s++;
+    const char *e = s + strlen(s);
+    while (e > s && (isspace((unsigned char)e[-1]) || e[-1] == ';'))
+        e--;
+    return ds_strndup(s, (size_t)(e - s));
+}
+
+bool ds_sql_is_identifier(const char *s)
+{
+    if (!(isalpha((unsigned char)s[0]) || s[0] == '_'))
+        return false;
+    for (const char *p = s + 1; *p; p++)
+        if (!(isalnum((unsigned char)*p) || *p == '_'))
+            return false;
+    return true;
+}

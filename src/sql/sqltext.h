@@ -1,0 +1,34 @@
+/* sqltext.h - small, careful operations on SQL text: quoting literals,
+ * replacing ${...} placeholders, and rewriting string literals.  They scan
+ * the text the way SQL does (quotes, "identifiers", -- and block comments)
+ * so nothing inside a comment or identifier is touched by mistake. */
+#ifndef DS_SQLTEXT_H
+#define DS_SQLTEXT_H
+
+#include <stdbool.h>
+
+#include "../util/util.h"
+
+/* Appends 'text' with single quotes doubled. */
+void ds_sql_quote(ds_buf *b, const char *text);
+
+/* Copy of sql with every ${...} placeholder replaced by NULL (placeholders
+ * are filled in by the browser; the build validates with NULL). */
+char *ds_sql_null_placeholders(const char *sql);
+
+/* Calls fn for every single-quoted string literal (its unquoted text).  When
+ * fn returns a non-NULL string, the literal is replaced by that text quoted.
+ * Returns the rewritten SQL. */
+typedef const char *(*ds_sql_literal_fn)(void *ctx, const char *literal);
+char *ds_sql_map_literals(const char *sql, ds_sql_literal_fn fn, void *ctx);
+
+/* If sql (after blanks and comments) starts with WITH [RECURSIVE], returns
+ * a pointer just past those words and sets *recursive; else NULL. */
+const char *ds_sql_leading_with(const char *sql, bool *recursive);
+
+/* Trims blanks and trailing ';' (with blanks between them). */
+char *ds_sql_trim(const char *sql);
+
+bool ds_sql_is_identifier(const char *s);
+
+#endif
