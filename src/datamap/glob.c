@@ -237,13 +237,16 @@ static void visit(scan_ctx *c, int dirfd, const char *name, unsigned char type,
         /* O_NOFOLLOW: should the directory be swapped for a symlink
          * between readdir and here, we still do not follow it. */
         int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        int open_errno = errno; /* before the buffer's realloc can touch it */
         size_t saved = c->path.len;
         ds_buf_puts(&c->path, name);
+        /* ENOENT, ENOTDIR and ELOOP mean the entry vanished or was replaced
+         * since readdir: not worth a warning. */
         if (fd >= 0) {
             ds_buf_putc(&c->path, '/');
             walk(c, fd, child, nchild);
-        } else if (errno != ENOENT && errno != ENOTDIR && errno != ELOOP) {
-            ds_warn("skipping directory %s: %s", c->path.data, strerror(errno));
+        } else if (open_errno != ENOENT && open_errno != ENOTDIR && open_errno != ELOOP) {
+            ds_warn("skipping directory %s: %s", c->path.data, strerror(open_errno));
         }
         c->path.len = saved;
         c->path.data[saved] = '\0';
