@@ -1,4 +1,5 @@
 /* main.c - the ducksite command: picks a command and hands over. */
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -88,6 +89,8 @@ void cli_error(const char *msg)
 
 int main(int argc, char **argv)
 {
+    /* A plugin or a client that goes away must give an error, not kill us. */
+    signal(SIGPIPE, SIG_IGN);
     if (argc < 2) {
         usage(stderr);
         return DS_EXIT_USAGE;

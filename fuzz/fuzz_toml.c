@@ -1,13 +1,13 @@
 /* fuzz_toml.c - libFuzzer target for the TOML parser.
  *
- * Build: clang -g -O1 -fsanitize=fuzzer,address,undefined -Isrc/config \
+ * Build: clang -g -O1 -fsanitize=fuzzer,address,undefined -Isrc \
  *            src/config/toml.c fuzz/fuzz_toml.c -o fuzz_toml
  *
  * Parses the input, then walks the whole tree (formatting every date-time
  * and looking up every key) so that the code run on valid documents is
  * exercised too, and checks a few things that must hold for every tree. */
 
-#include "toml.h"
+#include "config/toml.h"
 
 #include <stdint.h>
 #include <stdlib.h>

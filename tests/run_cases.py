@@ -16,7 +16,9 @@ A case is data, in tests/cases/NAME/:
   expect/files/   files that must exist in the project with exactly this text.
   expect/absent   paths (relative to the project) that must not exist.
 
-In every expected text, {ROOT} stands for the project's absolute path.
+In every expected text, {ROOT} stands for the project's absolute path.  In
+project/ducksite.toml, {BUILD} stands for the build directory (where the
+example native plugin is built).
 """
 import argparse
 import os
@@ -59,6 +61,12 @@ def run_case(name, args):
         os.makedirs(work)
     root = os.path.realpath(work)
     problems = []
+    toml = os.path.join(work, "ducksite.toml")
+    if os.path.exists(toml):
+        with open(toml, encoding="utf-8") as f:
+            text = f.read()
+        with open(toml, "w", encoding="utf-8") as f:
+            f.write(text.replace("{BUILD}", args.build_dir))
 
     setup_sql = os.path.join(case, "setup.sql")
     if os.path.exists(setup_sql):
@@ -122,10 +130,12 @@ def main():
     ap.add_argument("--ducksite", required=True)
     ap.add_argument("--sql", required=True, help="the ds-sql helper")
     ap.add_argument("--work", required=True, help="scratch directory")
+    ap.add_argument("--build-dir", default="build", help="build directory ({BUILD})")
     ap.add_argument("names", nargs="*", help="cases to run (default: all)")
     args = ap.parse_args()
     args.ducksite = os.path.abspath(args.ducksite)
     args.sql = os.path.abspath(args.sql)
+    args.build_dir = os.path.abspath(args.build_dir)
     names = args.names or sorted(n for n in os.listdir(CASES)
                                  if os.path.isdir(os.path.join(CASES, n)))
     passed = failed = 0

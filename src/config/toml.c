@@ -103,22 +103,38 @@ typedef struct {
 #define PRINTF_LIKE(f, a)
 #endif
 
-/* Record an error at line:col.  Always returns false so callers can write
- * `return fail_at(...)`.  Only the first error counts: later ones are
- * usually consequences of it. */
-PRINTF_LIKE(4, 5)
-static bool fail_at(parser *p, int line, int col, const char *fmt, ...)
+/* Record an error at line:col.  Only the first error counts: later ones
+ * are usually consequences of it. */
+static void fail_va(parser *p, int line, int col, const char *fmt, va_list ap)
 {
     if (!p->failed) {
-        va_list ap;
         p->failed = true;
         p->err->line = line;
         p->err->col = col;
-        va_start(ap, fmt);
         vsnprintf(p->err->msg, sizeof p->err->msg, fmt, ap);
-        va_end(ap);
     }
+}
+
+/* Always returns false, so callers can write `return fail_at(...);`. */
+PRINTF_LIKE(4, 5)
+static bool fail_at(parser *p, int line, int col, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fail_va(p, line, col, fmt, ap);
+    va_end(ap);
     return false;
+}
+
+/* The same for functions that return a node: always returns NULL. */
+PRINTF_LIKE(4, 5)
+static ds_toml_value *fail_node(parser *p, int line, int col, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fail_va(p, line, col, fmt, ap);
+    va_end(ap);
+    return NULL;
 }
 
 /* Error at the current position. */
@@ -521,8 +537,8 @@ static uint64_t hash_key(const ds_toml_value *table, const char *key, size_t len
     return h;
 }
 
-static ds_toml_entry *index_find(const parser *p, const ds_toml_value *table,
-                                 const char *key, size_t len)
+static ds_toml_entry *index_find(const parser *p, const ds_toml_value *table, const char *key,
+                                 size_t len)
 {
     const key_index *ix = &p->index;
     uint64_t h;
@@ -569,8 +585,7 @@ static bool index_add(parser *p, const ds_toml_value *table, size_t index)
             return fail_oom(p);
         for (i = 0; i < ix->cap; i++)
             if (ix->slots[i].table)
-                index_put(&bigger, ix->slots[i].table, ix->slots[i].index,
-                          ix->slots[i].hash);
+                index_put(&bigger, ix->slots[i].table, ix->slots[i].index, ix->slots[i].hash);
         free(ix->slots);
         *ix = bigger;
     }
@@ -580,8 +595,8 @@ static bool index_add(parser *p, const ds_toml_value *table, size_t index)
 
 /* Append key = value to a table.  Takes ownership of key and value: on
  * failure both are freed. */
-static bool table_add(parser *p, ds_toml_value *table, char *key, size_t key_len,
-                      int line, int col, ds_toml_value *value)
+static bool table_add(parser *p, ds_toml_value *table, char *key, size_t key_len, int line, int col,
+                      ds_toml_value *value)
 {
     ds_toml_entry *e;
     if (table->u.table.len == table->u.table.cap) {
@@ -605,8 +620,8 @@ static bool table_add(parser *p, ds_toml_value *table, char *key, size_t key_len
 }
 
 /* Add a new empty table under the key part k and return it. */
-static ds_toml_value *add_table(parser *p, ds_toml_value *parent, const keypart *k,
-                                int line, int col, unsigned flags)
+static ds_toml_value *add_table(parser *p, ds_toml_value *parent, const keypart *k, int line,
+                                int col, unsigned flags)
 {
     ds_toml_value *t;
     char *key = memdup0(k->s, k->len);
@@ -639,13 +654,27 @@ static bool parse_escape(parser *p, strbuf *b, bool multiline)
     advance(p); /* the backslash */
     c = peek(p);
     switch (c) {
-    case 'b': advance(p); return sb_byte(p, b, '\b');
-    case 't': advance(p); return sb_byte(p, b, '\t');
-    case 'n': advance(p); return sb_byte(p, b, '\n');
-    case 'f': advance(p); return sb_byte(p, b, '\f');
-    case 'r': advance(p); return sb_byte(p, b, '\r');
-    case '"': advance(p); return sb_byte(p, b, '"');
-    case '\\': advance(p); return sb_byte(p, b, '\\');
+    case 'b':
+        advance(p);
+        return sb_byte(p, b, '\b');
+    case 't':
+        advance(p);
+        return sb_byte(p, b, '\t');
+    case 'n':
+        advance(p);
+        return sb_byte(p, b, '\n');
+    case 'f':
+        advance(p);
+        return sb_byte(p, b, '\f');
+    case 'r':
+        advance(p);
+        return sb_byte(p, b, '\r');
+    case '"':
+        advance(p);
+        return sb_byte(p, b, '"');
+    case '\\':
+        advance(p);
+        return sb_byte(p, b, '\\');
     case 'u':
     case 'U': {
         int digits = c == 'u' ? 4 : 8, i;
@@ -654,15 +683,14 @@ static bool parse_escape(parser *p, strbuf *b, bool multiline)
         for (i = 0; i < digits; i++) {
             int h = hex_value(peek(p));
             if (h < 0)
-                return fail_at(p, line, col, "escape \\%c needs exactly %d hex digits", c,
-                               digits);
+                return fail_at(p, line, col, "escape \\%c needs exactly %d hex digits", c, digits);
             cp = cp * 16 + (uint32_t)h;
             advance(p);
         }
         if (cp >= 0xD800 && cp <= 0xDFFF)
             return fail_at(p, line, col,
-                           "escape \\%c%0*X is a surrogate code point, not a character",
-                           c, digits, (unsigned)cp);
+                           "escape \\%c%0*X is a surrogate code point, not a character", c, digits,
+                           (unsigned)cp);
         if (cp > 0x10FFFF)
             return fail_at(p, line, col, "escape \\%c%0*X is beyond U+10FFFF", c, digits,
                            (unsigned)cp);
@@ -674,8 +702,7 @@ static bool parse_escape(parser *p, strbuf *b, bool multiline)
     if (multiline && (c == ' ' || c == '\t' || at_newline(p))) {
         skip_ws(p);
         if (!at_newline(p))
-            return fail_at(p, line, col,
-                           "a backslash followed by whitespace must end the line");
+            return fail_at(p, line, col, "a backslash followed by whitespace must end the line");
         while (peek(p) == ' ' || peek(p) == '\t' || at_newline(p)) {
             if (at_newline(p))
                 skip_newline(p);
@@ -931,23 +958,23 @@ static ds_toml_value *parse_number(parser *p)
         uint64_t value = 0;
         size_t j = i + 2;
         if (has_sign)
-            return fail_at(p, line, col,
-                           "'%.*s': a sign is not allowed on hex, octal or binary integers",
-                           shown, s),
-                   NULL;
+            return fail_node(p, line, col,
+                             "'%.*s': a sign is not allowed on hex, octal or binary integers",
+                             shown, s);
         if (!scan_digits(s, n, &j, base) || j != n)
-            return fail_at(p, line, col, "invalid %s integer '%.*s'%s",
-                           base == 16 ? "hexadecimal" : base == 8 ? "octal" : "binary",
-                           shown, s,
-                           memchr(s, '_', n) ? " (underscores must sit between digits)" : ""),
-                   NULL;
+            return fail_node(p, line, col, "invalid %s integer '%.*s'%s",
+                             base == 16  ? "hexadecimal"
+                             : base == 8 ? "octal"
+                                         : "binary",
+                             shown, s,
+                             memchr(s, '_', n) ? " (underscores must sit between digits)" : "");
         for (j = i + 2; j < n; j++) {
             uint64_t d;
             if (s[j] == '_')
                 continue;
             d = (uint64_t)hex_value((unsigned char)s[j]);
             if (value > ((uint64_t)INT64_MAX - d) / (uint64_t)base)
-                return fail_at(p, line, col, "integer does not fit in 64 bits"), NULL;
+                return fail_node(p, line, col, "integer does not fit in 64 bits");
             value = value * (uint64_t)base + d;
         }
         v = new_node(p, DS_TOML_INTEGER, line, col);
@@ -960,22 +987,21 @@ static ds_toml_value *parse_number(parser *p)
     {
         size_t int_start = i, int_end;
         if (!scan_digits(s, n, &i, 10)) {
-            if (n == 0)
-                return fail_found(p, "a value"), NULL;
-            return fail_at(p, line, col, "invalid value '%.*s'", shown, s), NULL;
+            if (n == 0) {
+                fail_found(p, "a value");
+                return NULL;
+            }
+            return fail_node(p, line, col, "invalid value '%.*s'", shown, s);
         }
         int_end = i;
         if (s[int_start] == '0' && int_end - int_start > 1)
-            return fail_at(p, line, col, "'%.*s': leading zeros are not allowed", shown, s),
-                   NULL;
+            return fail_node(p, line, col, "'%.*s': leading zeros are not allowed", shown, s);
         if (i < n && s[i] == '.') {
             i++;
             is_float = true;
             if (!scan_digits(s, n, &i, 10))
-                return fail_at(p, line, col,
-                               "'%.*s': a decimal point must be followed by digits", shown,
-                               s),
-                       NULL;
+                return fail_node(p, line, col, "'%.*s': a decimal point must be followed by digits",
+                                 shown, s);
         }
         if (i < n && (s[i] == 'e' || s[i] == 'E')) {
             i++;
@@ -983,16 +1009,14 @@ static ds_toml_value *parse_number(parser *p)
             if (i < n && (s[i] == '+' || s[i] == '-'))
                 i++;
             if (!scan_digits(s, n, &i, 10))
-                return fail_at(p, line, col, "'%.*s': the exponent needs digits", shown, s),
-                       NULL;
+                return fail_node(p, line, col, "'%.*s': the exponent needs digits", shown, s);
         }
         if (i != n) {
             if (memchr(s, '_', n))
-                return fail_at(p, line, col,
-                               "invalid number '%.*s' (underscores must sit between digits)",
-                               shown, s),
-                       NULL;
-            return fail_at(p, line, col, "invalid value '%.*s'", shown, s), NULL;
+                return fail_node(p, line, col,
+                                 "invalid number '%.*s' (underscores must sit between digits)",
+                                 shown, s);
+            return fail_node(p, line, col, "invalid value '%.*s'", shown, s);
         }
     }
 
@@ -1003,8 +1027,10 @@ static ds_toml_value *parse_number(parser *p)
         char *clean = malloc(n + 1), *end;
         size_t j, m = 0;
         double d;
-        if (!clean)
-            return fail_oom(p), NULL;
+        if (!clean) {
+            fail_oom(p);
+            return NULL;
+        }
         for (j = 0; j < n; j++)
             if (s[j] != '_')
                 clean[m++] = s[j];
@@ -1013,8 +1039,7 @@ static ds_toml_value *parse_number(parser *p)
         d = strtod(clean, &end);
         free(clean);
         if (errno == ERANGE && isinf(d))
-            return fail_at(p, line, col, "float '%.*s' is too large for 64 bits", shown, s),
-                   NULL;
+            return fail_node(p, line, col, "float '%.*s' is too large for 64 bits", shown, s);
         v = new_node(p, DS_TOML_FLOAT, line, col);
         if (v)
             v->u.flt = d;
@@ -1032,7 +1057,7 @@ static ds_toml_value *parse_number(parser *p)
                 continue;
             d = (uint64_t)(s[j] - '0');
             if (value > (limit - d) / 10)
-                return fail_at(p, line, col, "integer does not fit in 64 bits"), NULL;
+                return fail_node(p, line, col, "integer does not fit in 64 bits");
             value = value * 10 + d;
         }
         v = new_node(p, DS_TOML_INTEGER, line, col);
@@ -1099,8 +1124,8 @@ static bool parse_date_part(parser *p, ds_toml_datetime *dt, int line, int col)
     if (dt->month < 1 || dt->month > 12)
         return fail_at(p, line, col, "invalid date: month %02d is not 01 to 12", dt->month);
     if (dt->day < 1 || dt->day > days_in_month(dt->year, dt->month))
-        return fail_at(p, line, col, "invalid date: %04d-%02d has no day %02d", dt->year,
-                       dt->month, dt->day);
+        return fail_at(p, line, col, "invalid date: %04d-%02d has no day %02d", dt->year, dt->month,
+                       dt->day);
     return true;
 }
 
@@ -1319,7 +1344,7 @@ static ds_toml_value *parse_value(parser *p, int depth)
 {
     int c = peek(p);
     if (depth > DS_TOML_MAX_DEPTH)
-        return fail(p, "nesting is deeper than %d levels", DS_TOML_MAX_DEPTH), NULL;
+        return fail_node(p, p->line, p->col, "nesting is deeper than %d levels", DS_TOML_MAX_DEPTH);
     if (c == '"' || c == '\'')
         return parse_string_value(p);
     if (c == '[')
@@ -1329,8 +1354,10 @@ static ds_toml_value *parse_value(parser *p, int depth)
     if (c == 't' || c == 'f') {
         bool truth = c == 't';
         ds_toml_value *v;
-        if (!match_word(p, truth ? "true" : "false"))
-            return fail_found(p, "a value (booleans are written true or false)"), NULL;
+        if (!match_word(p, truth ? "true" : "false")) {
+            fail_found(p, "a value (booleans are written true or false)");
+            return NULL;
+        }
         v = new_node(p, DS_TOML_BOOL, p->line, p->col);
         if (!v)
             return NULL;
@@ -1343,7 +1370,8 @@ static ds_toml_value *parse_value(parser *p, int depth)
         return parse_datetime(p);
     if (is_digit(c) || c == '+' || c == '-' || c == 'i' || c == 'n')
         return parse_number(p);
-    return fail_found(p, "a value"), NULL;
+    fail_found(p, "a value");
+    return NULL;
 }
 
 /* ---------------------------------------------------------------------- */
@@ -1362,9 +1390,8 @@ static ds_toml_value *walk_dotted(parser *p, ds_toml_value *t, int *depth, const
         const keypart *kp = &k->parts[i];
         ds_toml_entry *e = index_find(p, t, kp->s, kp->len);
         if (++*depth > DS_TOML_MAX_DEPTH)
-            return fail_at(p, kp->line, kp->col, "nesting is deeper than %d levels",
-                           DS_TOML_MAX_DEPTH),
-                   NULL;
+            return fail_node(p, kp->line, kp->col, "nesting is deeper than %d levels",
+                             DS_TOML_MAX_DEPTH);
         if (!e) {
             t = add_table(p, t, kp, kp->line, kp->col, F_DOTTED);
             if (!t)
@@ -1373,22 +1400,19 @@ static ds_toml_value *walk_dotted(parser *p, ds_toml_value *t, int *depth, const
         }
         format_key(name, sizeof name, k->parts, i + 1);
         if (e->value->type != DS_TOML_TABLE)
-            return fail_at(p, kp->line, kp->col,
-                           "key '%s' is already %s (line %d), so it cannot hold more keys",
-                           name, ds_toml_type_describe(e->value->type), e->value->line),
-                   NULL;
+            return fail_node(p, kp->line, kp->col,
+                             "key '%s' is already %s (line %d), so it cannot hold more keys", name,
+                             ds_toml_type_describe(e->value->type), e->value->line);
         if (e->value->flags & F_FROZEN)
-            return fail_at(p, kp->line, kp->col,
-                           "cannot add keys to '%s': it is an inline table (line %d), "
-                           "and inline tables cannot be extended",
-                           name, e->value->line),
-                   NULL;
+            return fail_node(p, kp->line, kp->col,
+                             "cannot add keys to '%s': it is an inline table (line %d), "
+                             "and inline tables cannot be extended",
+                             name, e->value->line);
         if (e->value->flags & F_HEADER)
-            return fail_at(p, kp->line, kp->col,
-                           "cannot add keys to table '%s' with dotted keys: it was "
-                           "defined by a [table] header at line %d",
-                           name, e->value->line),
-                   NULL;
+            return fail_node(p, kp->line, kp->col,
+                             "cannot add keys to table '%s' with dotted keys: it was "
+                             "defined by a [table] header at line %d",
+                             name, e->value->line);
         t = e->value;
         t->flags |= F_DOTTED;
     }
@@ -1531,8 +1555,8 @@ static bool parse_header(parser *p)
             goto done;
         } else {
             fail_at(p, last->line, last->col,
-                    "cannot define '%s' as an array of tables: it is already %s (line %d)",
-                    name, ds_toml_type_describe(e->value->type), e->value->line);
+                    "cannot define '%s' as an array of tables: it is already %s (line %d)", name,
+                    ds_toml_type_describe(e->value->type), e->value->line);
             goto done;
         }
         if (++depth > DS_TOML_MAX_DEPTH) {
@@ -1558,8 +1582,9 @@ static bool parse_header(parser *p)
     } else {
         ds_toml_value *v = e->value;
         if (v->type != DS_TOML_TABLE) {
-            fail_at(p, last->line, last->col, "cannot define table '%s': it is already %s (line %d)",
-                    name, ds_toml_type_describe(v->type), v->line);
+            fail_at(p, last->line, last->col,
+                    "cannot define table '%s': it is already %s (line %d)", name,
+                    ds_toml_type_describe(v->type), v->line);
             goto done;
         }
         if (v->flags & F_FROZEN) {
@@ -1575,8 +1600,8 @@ static bool parse_header(parser *p)
             goto done;
         }
         if (v->flags & F_DOTTED) {
-            fail_at(p, last->line, last->col,
-                    "table '%s' was already defined with dotted keys", name);
+            fail_at(p, last->line, last->col, "table '%s' was already defined with dotted keys",
+                    name);
             goto done;
         }
         /* The table existed only implicitly (made by a header such as
@@ -1710,16 +1735,26 @@ const ds_toml_entry *ds_toml_find(const ds_toml_value *table, const char *key)
 const char *ds_toml_type_describe(ds_toml_type t)
 {
     switch (t) {
-    case DS_TOML_STRING: return "a string";
-    case DS_TOML_INTEGER: return "an integer";
-    case DS_TOML_FLOAT: return "a float";
-    case DS_TOML_BOOL: return "a boolean";
-    case DS_TOML_DATETIME: return "an offset date-time";
-    case DS_TOML_LOCAL_DATETIME: return "a local date-time";
-    case DS_TOML_LOCAL_DATE: return "a local date";
-    case DS_TOML_LOCAL_TIME: return "a local time";
-    case DS_TOML_ARRAY: return "an array";
-    case DS_TOML_TABLE: return "a table";
+    case DS_TOML_STRING:
+        return "a string";
+    case DS_TOML_INTEGER:
+        return "an integer";
+    case DS_TOML_FLOAT:
+        return "a float";
+    case DS_TOML_BOOL:
+        return "a boolean";
+    case DS_TOML_DATETIME:
+        return "an offset date-time";
+    case DS_TOML_LOCAL_DATETIME:
+        return "a local date-time";
+    case DS_TOML_LOCAL_DATE:
+        return "a local date";
+    case DS_TOML_LOCAL_TIME:
+        return "a local time";
+    case DS_TOML_ARRAY:
+        return "an array";
+    case DS_TOML_TABLE:
+        return "a table";
     }
     return "an unknown value";
 }
@@ -1755,8 +1790,8 @@ size_t ds_toml_datetime_format(ds_toml_type t, const ds_toml_datetime *dt, char 
         if (off == 0)
             n += snprintf(tmp + n, sizeof tmp - (size_t)n, "Z");
         else
-            n += snprintf(tmp + n, sizeof tmp - (size_t)n, "%c%02lld:%02lld",
-                          off < 0 ? '-' : '+', llabs(off) / 60, llabs(off) % 60);
+            n += snprintf(tmp + n, sizeof tmp - (size_t)n, "%c%02lld:%02lld", off < 0 ? '-' : '+',
+                          llabs(off) / 60, llabs(off) % 60);
     }
     if (size > 0)
         snprintf(buf, size, "%s", tmp);

@@ -75,11 +75,11 @@ static int collect_static(const ds_config *cfg, ds_source_set *set, size_t *cap,
     return rc;
 }
 
-static int collect_plugin(const ds_config *cfg, ds_source_set *set, size_t *cap,
-                          ds_datamap *map, ds_err *err)
+static int collect_plugin(ds_plugin_session *session, const ds_config *cfg, ds_source_set *set,
+                          size_t *cap, ds_datamap *map, ds_err *err)
 {
     ds_manifest man;
-    if (ds_plugin_run(cfg, set->fs, &man, err) != 0)
+    if (ds_plugin_run(session, cfg, set->fs, &man, err) != 0)
         return -1;
     set->origin = ds_asprintf("plugin '%s'", set->fs->plugin);
     for (size_t i = 0; i < man.n_files; i++) {
@@ -132,20 +132,25 @@ int ds_collect(const ds_config *cfg, ds_collected *out, ds_err *err)
     out->sets = ds_xcalloc(cfg->n_sources, sizeof *out->sets);
     out->n_sets = cfg->n_sources;
     int rc = 0;
+    ds_plugin_session *session = NULL;
     for (size_t i = 0; i < cfg->n_sources && rc == 0; i++) {
         ds_source_set *set = &out->sets[i];
         size_t cap = 0;
         set->fs = &cfg->sources[i];
         set->template_name = ds_strdup(set->fs->template_name);
         set->row_filter_template = ds_strdup(set->fs->row_filter_template);
-        if (set->fs->plugin)
-            rc = collect_plugin(cfg, set, &cap, &out->map, err);
+        if (set->fs->plugin) {
+            if (!session)
+                session = ds_plugin_session_new();
+            rc = collect_plugin(session, cfg, set, &cap, &out->map, err);
+        }
         else if (set->fs->upstream_glob)
             rc = collect_upstream(cfg, set, &cap, &out->map, err);
         else
             rc = collect_static(cfg, set, &cap, err);
         out->files_scanned += set->n_files;
     }
+    ds_plugin_session_free(session);
     if (rc == 0) {
         ds_datamap_finish(&out->map);
         for (size_t i = 0; i < out->n_sets; i++) {

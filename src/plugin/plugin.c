@@ -1,14 +1,39 @@
-/* plugin.c - running virtual Parquet plugins (see plugin.h). */
+/* plugin.c - running virtual Parquet plugins and normalising what they
+ * return (see plugin.h).  The kinds differ only in how the manifest is
+ * obtained: a long-lived Python host process, a one-shot executable, or a
+ * dlopen'ed shared object. */
 #include "plugin.h"
 
+#include <ctype.h>
+#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
-int ds_plugin_run(const ds_config *cfg, const ds_file_source *fs, ds_manifest *out, ds_err *err)
+#include "../util/fs.h"
+#include "../util/proc.h"
+#include "native.h"
+#include "ref.h"
+
+struct ds_plugin_session {
+    bool started;
+    ds_proc python;
+    char *python_exe;
+};
+
+ds_plugin_session *ds_plugin_session_new(void)
 {
-    memset(out, 0, sizeof *out);
-    return ds_err_set(err, "%s:%d: file source '%s': plugin '%s': plugins cannot be run yet",
-                      cfg->display_path, fs->line, fs->name, fs->plugin);
+    return ds_xcalloc(1, sizeof(ds_plugin_session));
+}
+
+void ds_plugin_session_free(ds_plugin_session *s)
+{
+    if (!s)
+        return;
+    if (s->started)
+        ds_proc_finish(&s->python);
+    free(s->python_exe);
+    free(s);
 }
 
 void ds_manifest_free(ds_manifest *m)
@@ -22,4 +47,371 @@ void ds_manifest_free(ds_manifest *m)
     free(m->template_name);
     free(m->row_filter_template);
     memset(m, 0, sizeof *m);
+}
+
+/* ---- what plugins are given ------------------------------------------- */
+
+static json_t *str_or_null(const char *s)
+{
+    return s ? json_string(s) : json_null();
+}
+
+char *ds_plugin_filter_expr(const ds_file_source *fs)
+{
+    char *window = ds_time_window_predicate(fs);
+    char *out;
+    if (fs->row_filter && window)
+        out = ds_asprintf("(%s) AND (%s)", fs->row_filter, window);
+    else
+        out = ds_strdup(fs->row_filter ? fs->row_filter : window);
+    free(window);
+    return out;
+}
+
+char *ds_plugin_config_json(const ds_config *cfg, const ds_file_source *fs)
+{
+    json_t *dirs = json_object();
+    for (size_t i = 0; i < cfg->n_dirs; i++)
+        json_object_set_new(dirs, cfg->dirs[i].name, json_string(cfg->dirs[i].value));
+    json_t *sources = json_array();
+    for (size_t i = 0; i < cfg->n_sources; i++) {
+        const ds_file_source *s = &cfg->sources[i];
+        json_t *window = json_null();
+        if (s->has_time_window)
+            window = json_pack("{s:s, s:o, s:o}", "column", s->time_window.column, "start",
+                               str_or_null(s->time_window.start), "end",
+                               str_or_null(s->time_window.end));
+        json_array_append_new(
+            sources,
+            json_pack("{s:o, s:o, s:s, s:o, s:o, s:s, s:o, s:o, s:s, s:o}", "name",
+                      str_or_null(s->name), "template_name", str_or_null(s->template_name),
+                      "pattern", s->pattern, "upstream_glob", str_or_null(s->upstream_glob),
+                      "plugin", str_or_null(s->plugin), "union_mode",
+                      ds_union_mode_name(s->union_mode), "row_filter",
+                      str_or_null(s->row_filter), "row_filter_template",
+                      str_or_null(s->row_filter_template), "on_empty",
+                      ds_on_empty_name(s->on_empty), "time_window", window));
+    }
+    char *content = ds_path_join(cfg->root, "content");
+    char *sql = ds_path_join(cfg->root, "sources_sql");
+    char *site = ds_path_join(cfg->root, "static");
+    char *filter = ds_plugin_filter_expr(fs);
+    json_t *doc = json_pack("{s:{s:s, s:o, s:o, s:s, s:s, s:s}, s:o, s:o}", "project", "root",
+                            cfg->root, "dirs", dirs, "file_sources", sources, "content_dir",
+                            content, "sources_sql_dir", sql, "site_root", site, "source",
+                            str_or_null(fs->name), "filter_expr", str_or_null(filter));
+    char *text = json_dumps(doc, JSON_COMPACT);
+    json_decref(doc);
+    free(content);
+    free(sql);
+    free(site);
+    free(filter);
+    return text;
+}
+
+/* ---- from raw entries to a manifest ------------------------------------ */
+
+char *ds_plugin_http_key(const char *http_path, const char *source, const char **why)
+{
+    char *p = ds_strdup(http_path);
+    for (char *c = p; *c; c++)
+        if (*c == '\\')
+            *c = '/';
+    *why = NULL;
+    if (!*p)
+        *why = "it is empty";
+    else if (p[0] == '/' || (isalpha((unsigned char)p[0]) && p[1] == ':'))
+        *why = "it is absolute";
+    for (const unsigned char *c = (const unsigned char *)p; *c && !*why; c++)
+        if (*c < 0x20 || *c == 0x7f)
+            *why = "it contains a control character";
+    for (const char *seg = p; !*why;) {
+        const char *end = strchr(seg, '/');
+        size_t len = end ? (size_t)(end - seg) : strlen(seg);
+        if (len == 0)
+            *why = "it has an empty path segment";
+        else if ((len == 1 && seg[0] == '.') || (len == 2 && seg[0] == '.' && seg[1] == '.'))
+            *why = "it has a '.' or '..' segment";
+        if (!end)
+            break;
+        seg = end + 1;
+    }
+    if (*why) {
+        free(p);
+        return NULL;
+    }
+    if (ds_starts_with(p, "data/"))
+        return p;
+    char *key = source ? ds_asprintf("data/%s/%s", source, p) : ds_asprintf("data/%s", p);
+    free(p);
+    return key;
+}
+
+/* The manifest as JSON ({"files": [...], "template_name"?, ...}) -> raw
+ * entries, checked for types. */
+static int manifest_from_json(json_t *doc, ds_manifest *out, ds_buf *why)
+{
+    memset(out, 0, sizeof *out);
+    if (!json_is_object(doc)) {
+        ds_buf_puts(why, "the manifest is not a JSON object");
+        return -1;
+    }
+    json_t *files = json_object_get(doc, "files");
+    if (!json_is_array(files)) {
+        ds_buf_puts(why, "the manifest has no \"files\" array");
+        return -1;
+    }
+    out->files = ds_xcalloc(json_array_size(files) + 1, sizeof *out->files);
+    size_t i;
+    json_t *f;
+    json_array_foreach(files, i, f)
+    {
+        json_t *http = json_object_get(f, "http_path");
+        json_t *phys = json_object_get(f, "physical_path");
+        json_t *rf = json_object_get(f, "row_filter");
+        if (!json_is_string(http) || !json_is_string(phys) ||
+            (rf && !json_is_string(rf) && !json_is_null(rf))) {
+            ds_buf_printf(why, "files[%zu] needs string http_path and physical_path (and an "
+                               "optional string row_filter)",
+                          i);
+            return -1;
+        }
+        ds_manifest_file *m = &out->files[out->n_files++];
+        m->key = ds_strdup(json_string_value(http));
+        m->path = ds_strdup(json_string_value(phys));
+        m->row_filter = json_is_string(rf) && *json_string_value(rf)
+                            ? ds_strdup(json_string_value(rf))
+                            : NULL;
+    }
+    const char *keys[] = {"template_name", "row_filter_template"};
+    char **dest[] = {&out->template_name, &out->row_filter_template};
+    for (size_t k = 0; k < 2; k++) {
+        json_t *v = json_object_get(doc, keys[k]);
+        if (v && !json_is_null(v) && !json_is_string(v)) {
+            ds_buf_printf(why, "%s must be a string or null", keys[k]);
+            return -1;
+        }
+        if (json_is_string(v) && *json_string_value(v))
+            *dest[k] = ds_strdup(json_string_value(v));
+    }
+    return 0;
+}
+
+/* Raw http_path/physical_path -> data-map key and absolute path. */
+static int normalise(const ds_config *cfg, const ds_file_source *fs, ds_manifest *m,
+                     ds_buf *why)
+{
+    for (size_t i = 0; i < m->n_files; i++) {
+        ds_manifest_file *f = &m->files[i];
+        const char *bad;
+        char *key = ds_plugin_http_key(f->key, fs->name, &bad);
+        if (!key) {
+            ds_buf_printf(why, "files[%zu].http_path '%s' is not allowed: %s", i, f->key, bad);
+            return -1;
+        }
+        free(f->key);
+        f->key = key;
+        if (!*f->path) {
+            ds_buf_printf(why, "files[%zu].physical_path is empty", i);
+            return -1;
+        }
+        char *joined = ds_path_join(cfg->root, f->path);
+        free(f->path);
+        f->path = ds_path_abs(joined);
+        free(joined);
+    }
+    return 0;
+}
+
+/* ---- Python ------------------------------------------------------------ */
+
+static const char *python_executable(char **owned)
+{
+    const char *env = getenv("DUCKSITE_PYTHON");
+    if (env && *env)
+        return env;
+    const char *venv = getenv("VIRTUAL_ENV");
+    if (venv && *venv) {
+        *owned = ds_asprintf("%s/bin/python", venv);
+        if (access(*owned, X_OK) == 0)
+            return *owned;
+        free(*owned);
+        *owned = NULL;
+    }
+    return "python3";
+}
+
+/* Where the `ducksite` Python package lives: $DUCKSITE_PYTHONPATH, else the
+ * source tree the binary was built from. */
+static const char *python_package_dir(void)
+{
+    const char *env = getenv("DUCKSITE_PYTHONPATH");
+    return env && *env ? env : DS_SOURCE_DIR "/python";
+}
+
+static int start_python(ds_plugin_session *s, const ds_config *cfg, ds_buf *why)
+{
+    const char *exe = python_executable(&s->python_exe);
+    static const char BOOT[] = "import sys; sys.path[0:1] = [sys.argv[1]]; "
+                               "from ducksite._host import main; main()";
+    char *argv[] = {(char *)exe, "-u", "-c", (char *)BOOT, (char *)python_package_dir(), NULL};
+    ds_err err;
+    if (ds_proc_spawn(argv, cfg->root, NULL, &s->python, &err) != 0) {
+        ds_buf_printf(why, "cannot start Python (%s): %s; set DUCKSITE_PYTHON to a Python 3.9+ "
+                           "interpreter",
+                      exe, err.msg);
+        return -1;
+    }
+    char *hello = NULL;
+    json_t *doc = NULL;
+    if (ds_proc_read_line(&s->python, &hello) == 0)
+        doc = json_loads(hello, 0, NULL);
+    free(hello);
+    if (!json_object_get(doc, "hello")) {
+        json_decref(doc);
+        char *st = ds_proc_describe_status(ds_proc_finish(&s->python));
+        ds_buf_printf(why, "the Python plugin host did not start with %s (it %s); Python 3.9 or "
+                           "later is needed (set DUCKSITE_PYTHON)",
+                      exe, st);
+        free(st);
+        return -1;
+    }
+    json_decref(doc);
+    s->started = true;
+    return 0;
+}
+
+static json_t *run_python(ds_plugin_session *s, const ds_config *cfg, const ds_file_source *fs,
+                          const ds_plugin_ref *ref, ds_buf *why)
+{
+    if (!s->started && start_python(s, cfg, why) != 0)
+        return NULL;
+    char *config = ds_plugin_config_json(cfg, fs);
+    json_t *project = json_loads(config, 0, NULL);
+    free(config);
+    char *path = ds_path_join(cfg->root, ref->target);
+    char *abs = ds_path_abs(path);
+    json_t *req = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "kind",
+                            ref->kind == DS_PLUGIN_PY_FILE ? "file" : "module", "target",
+                            ref->target, "path", abs, "callable", ds_plugin_ref_callable(ref),
+                            "ref", fs->plugin, "root", cfg->root);
+    json_object_update(req, project); /* adds project, source, filter_expr */
+    json_decref(project);
+    free(path);
+    free(abs);
+    char *line = json_dumps(req, JSON_COMPACT);
+    json_decref(req);
+    ds_buf msg = {0};
+    ds_buf_puts(&msg, line);
+    ds_buf_putc(&msg, '\n');
+    free(line);
+    char *answer = NULL;
+    int rc = ds_proc_write(&s->python, msg.data, msg.len);
+    ds_buf_free(&msg);
+    if (rc == 0)
+        rc = ds_proc_read_line(&s->python, &answer);
+    if (rc != 0) {
+        char *st = ds_proc_describe_status(ds_proc_finish(&s->python));
+        s->started = false;
+        ds_buf_printf(why, "the Python plugin process died while running it (it %s)", st);
+        free(st);
+        return NULL;
+    }
+    json_t *doc = json_loads(answer, 0, NULL);
+    free(answer);
+    if (!json_is_true(json_object_get(doc, "ok"))) {
+        const char *e = json_string_value(json_object_get(doc, "error"));
+        ds_buf_puts(why, e ? e : "the plugin host gave no answer");
+        json_decref(doc);
+        return NULL;
+    }
+    json_t *manifest = json_incref(json_object_get(doc, "manifest"));
+    json_decref(doc);
+    return manifest;
+}
+
+/* ---- executables --------------------------------------------------------- */
+
+static json_t *run_executable(const ds_config *cfg, const ds_file_source *fs,
+                              const ds_plugin_ref *ref, ds_buf *why)
+{
+    char *path = ds_path_join(cfg->root, ref->target);
+    char *abs = ds_path_abs(path);
+    free(path);
+    json_t *doc = NULL;
+    if (!ds_is_file(abs) || access(abs, X_OK) != 0) {
+        ds_buf_printf(why, "%s: %s", ds_is_file(abs) ? "plugin file is not executable"
+                                                     : "plugin file not found",
+                      abs);
+        free(abs);
+        return NULL;
+    }
+    char *argv[] = {abs, ref->callable, NULL};
+    char *input = ds_plugin_config_json(cfg, fs);
+    ds_buf out = {0};
+    int status = 0;
+    ds_err err;
+    if (ds_proc_run(argv, cfg->root, input, &out, &status, &err) != 0) {
+        ds_buf_puts(why, err.msg);
+    } else {
+        json_error_t jerr;
+        doc = status == 0 ? json_loads(ds_buf_str(&out), 0, &jerr) : NULL;
+        if (!doc) {
+            char *st = ds_proc_describe_status(status);
+            const char *text = ds_buf_str(&out);
+            if (status != 0)
+                ds_buf_printf(why, "the plugin %s", st);
+            else
+                ds_buf_printf(why, "the plugin printed invalid JSON (%s at line %d)",
+                              jerr.text, jerr.line);
+            ds_buf_printf(why, "; it printed:\n%.2000s%s", *text ? text : "(nothing)",
+                          strlen(text) > 2000 ? "\n..." : "");
+            free(st);
+        }
+    }
+    ds_buf_free(&out);
+    free(input);
+    free(abs);
+    return doc;
+}
+
+/* ---- the common path ----------------------------------------------------- */
+
+int ds_plugin_run(ds_plugin_session *s, const ds_config *cfg, const ds_file_source *fs,
+                  ds_manifest *out, ds_err *err)
+{
+    memset(out, 0, sizeof *out);
+    ds_plugin_ref ref;
+    ds_err ref_err;
+    ds_buf why = {0};
+    json_t *doc = NULL;
+    int rc = -1;
+    if (ds_plugin_ref_parse(fs->plugin, &ref, &ref_err) != 0) {
+        ds_buf_puts(&why, ref_err.msg);
+        goto done;
+    }
+    if (ref.kind == DS_PLUGIN_NATIVE) {
+        char *config = ds_plugin_config_json(cfg, fs);
+        char *filter = ds_plugin_filter_expr(fs);
+        rc = ds_native_run(cfg->root, ref.target, ds_plugin_ref_callable(&ref), fs->name,
+                           config, filter, out, &why);
+        free(config);
+        free(filter);
+    } else {
+        doc = ref.kind == DS_PLUGIN_EXEC ? run_executable(cfg, fs, &ref, &why)
+                                         : run_python(s, cfg, fs, &ref, &why);
+        rc = doc ? manifest_from_json(doc, out, &why) : -1;
+    }
+    if (rc == 0)
+        rc = normalise(cfg, fs, out, &why);
+    ds_plugin_ref_free(&ref);
+done:
+    json_decref(doc);
+    if (rc != 0) {
+        ds_manifest_free(out);
+        ds_err_set(err, "%s:%d: file source '%s': plugin '%s': %s", cfg->display_path, fs->line,
+                   fs->name ? fs->name : "?", fs->plugin, ds_buf_str(&why));
+    }
+    ds_buf_free(&why);
+    return rc;
 }

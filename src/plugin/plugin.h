@@ -1,6 +1,8 @@
 /* plugin.h - virtual Parquet plugins: a file source whose files are declared
  * by a program (Python callable, executable, or native .so) as a manifest of
- * http_path -> physical_path entries with optional per-file row filters. */
+ * http_path -> physical_path entries with optional per-file row filters.
+ * Every kind ends in the same normalised ds_manifest, so nothing downstream
+ * knows or cares which kind of plugin produced it. */
 #ifndef DS_PLUGIN_H
 #define DS_PLUGIN_H
 
@@ -21,8 +23,29 @@ typedef struct {
     char *row_filter_template;  /* or NULL */
 } ds_manifest;
 
-/* Runs the plugin of fs and returns its normalised manifest. */
-int ds_plugin_run(const ds_config *cfg, const ds_file_source *fs, ds_manifest *out, ds_err *err);
+/* One per build: holds the Python interpreter that runs every Python plugin
+ * of the build, started on first use. */
+typedef struct ds_plugin_session ds_plugin_session;
+
+ds_plugin_session *ds_plugin_session_new(void);
+void ds_plugin_session_free(ds_plugin_session *s);
+
+/* Runs the plugin of fs and returns its normalised manifest.  Errors name
+ * the file source and the plugin reference. */
+int ds_plugin_run(ds_plugin_session *s, const ds_config *cfg, const ds_file_source *fs,
+                  ds_manifest *out, ds_err *err);
 void ds_manifest_free(ds_manifest *m);
+
+/* The JSON document plugins receive: {"project": {...}, "source": name,
+ * "filter_expr": ...}.  Caller frees. */
+char *ds_plugin_config_json(const ds_config *cfg, const ds_file_source *fs);
+
+/* The source's filter for plugins: row_filter AND time_window, or NULL. */
+char *ds_plugin_filter_expr(const ds_file_source *fs);
+
+/* http_path -> data-map key: backslashes become '/', "data/..." is kept,
+ * anything else goes under data/<source>/.  NULL with *why set when the path
+ * is absolute, has '.', '..' or empty segments, or control characters. */
+char *ds_plugin_http_key(const char *http_path, const char *source, const char **why);
 
 #endif

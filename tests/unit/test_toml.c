@@ -4,7 +4,7 @@
  * check what only the C API shows: positions of keys and values, entry
  * order, error positions and messages, datetime fields and formatting. */
 
-#include "toml.h"
+#include "config/toml.h"
 
 #include <criterion/criterion.h>
 #include <math.h>
@@ -167,8 +167,7 @@ Test(toml, integers_and_overflow)
         cr_assert_eq(err.col, 7);
         cr_assert_str_eq(err.msg, "integer does not fit in 64 bits");
     }
-    cr_assert_str_eq(parse_bad("x = -9223372036854775809").msg,
-                     "integer does not fit in 64 bits");
+    cr_assert_str_eq(parse_bad("x = -9223372036854775809").msg, "integer does not fit in 64 bits");
     cr_assert_str_eq(parse_bad("x = 0x8000000000000000").msg, "integer does not fit in 64 bits");
 }
 
@@ -232,9 +231,12 @@ Test(toml, datetime_format)
     static const struct {
         const char *key, *text;
     } want[] = {
-        {"a", "1979-05-27T07:32:00.999Z"},  {"b", "1979-05-27T07:32:00-07:00"},
-        {"c", "1979-05-27"},                {"d", "07:32:00"},
-        {"e", "1979-05-27T07:32:00.050"},   {"f", "2000-01-01T00:00:00+05:45"},
+        {"a", "1979-05-27T07:32:00.999Z"},
+        {"b", "1979-05-27T07:32:00-07:00"},
+        {"c", "1979-05-27"},
+        {"d", "07:32:00"},
+        {"e", "1979-05-27T07:32:00.050"},
+        {"f", "2000-01-01T00:00:00+05:45"},
     };
     size_t i;
     for (i = 0; i < sizeof want / sizeof want[0]; i++) {

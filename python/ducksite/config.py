@@ -1,0 +1,64 @@
+"""The project configuration as plugins see it.
+
+Ducksite parses ``ducksite.toml`` itself and hands each plugin a
+``ProjectConfig``; these dataclasses mirror every key of the file.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Dict, List, Optional
+
+
+@dataclass
+class FileSourceConfig:
+    """One ``[[file_sources]]`` entry (``${DIR_*}`` already substituted)."""
+
+    name: Optional[str] = None
+    template_name: Optional[str] = None
+    pattern: str = "data/*.parquet"
+    upstream_glob: Optional[str] = None
+    plugin: Optional[str] = None
+    union_mode: str = "union_all_by_name"
+    row_filter: Optional[str] = None
+    row_filter_template: Optional[str] = None
+    on_empty: str = "warn"
+    # {"column": str, "start": str | None, "end": str | None}; the bounds are
+    # typed SQL literals such as "DATE '2024-01-01'".
+    time_window: Optional[Dict[str, Optional[str]]] = None
+
+    @classmethod
+    def from_dict(cls, data: Dict[str, Any]) -> "FileSourceConfig":
+        known = {f for f in cls.__dataclass_fields__}
+        return cls(**{k: v for k, v in data.items() if k in known})
+
+
+@dataclass
+class ProjectConfig:
+    """The whole project: its root, ``[dirs]`` and file sources."""
+
+    root: Path
+    dirs: Dict[str, str] = field(default_factory=dict)
+    file_sources: List[FileSourceConfig] = field(default_factory=list)
+    content_dir: Path = Path("content")
+    sources_sql_dir: Path = Path("sources_sql")
+    site_root: Path = Path("static")
+
+    @classmethod
+    def from_dict(cls, data: Dict[str, Any]) -> "ProjectConfig":
+        root = Path(data["root"])
+        return cls(
+            root=root,
+            dirs=dict(data.get("dirs", {})),
+            file_sources=[FileSourceConfig.from_dict(fs) for fs in data.get("file_sources", [])],
+            content_dir=Path(data.get("content_dir", root / "content")),
+            sources_sql_dir=Path(data.get("sources_sql_dir", root / "sources_sql")),
+            site_root=Path(data.get("site_root", root / "static")),
+        )
+
+    def file_source(self, name: str) -> FileSourceConfig:
+        """The file source called ``name`` (KeyError if there is none)."""
+        for fs in self.file_sources:
+            if fs.name == name:
+                return fs
+        raise KeyError(f"no file source named {name!r}")

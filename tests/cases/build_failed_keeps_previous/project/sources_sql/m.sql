@@ -1,0 +1,2 @@
+-- name: broken
+SELECT no_such_column FROM orders

@@ -1,0 +1,10 @@
+COPY (SELECT 1 AS id) TO 'lake/events/day-01/part-0.parquet';
+COPY (SELECT 2 AS id) TO 'lake/events/day-01/part-10.parquet';
+COPY (SELECT 3 AS id) TO 'lake/events/day-02/part-a.parquet';
+COPY (SELECT 4 AS id) TO 'lake/events/day-03/part-1.parquet';
+COPY (SELECT 5 AS id) TO 'lake/events/day-04/part-0.parquet';
+COPY (SELECT 6 AS id) TO 'lake/events/day-1x/part-0.parquet';
+COPY (SELECT 7 AS id) TO 'lake/events/day-01/part-.parquet';
+COPY (SELECT 8 AS id) TO 'lake/flat/a.parquet';
+COPY (SELECT 9 AS id) TO 'lake/flat/sub/b.parquet';
+COPY (SELECT 10 AS id) TO 'lake/flat/c.parquet.bak';

@@ -1,0 +1,5 @@
+-- name: fine
+SELECT * FROM orders
+
+-- name: orders
+SELECT 42 AS id

@@ -1,0 +1,2 @@
+-- name: good
+SELECT region FROM orders

@@ -1,0 +1,4 @@
+
+SELECT 'stray' AS ignored;
+-- name: kept
+SELECT 1 AS x;

@@ -1,0 +1,1 @@
+COPY (SELECT * FROM (VALUES ('(a)'), ('***')) t(code)) TO 'lake/k/a.parquet';

@@ -1,0 +1,307 @@
+/* test_collect.c - the collect stage: upstream_glob keys, pattern sources
+ * under static/, on_empty, key claims across sources, physical lookups. */
+#include <criterion/criterion.h>
+
+#include "config/config.h"
+#include "datamap/collect.h"
+#include "testutil.h"
+
+static void parse_cfg(const char *root, const char *text, ds_config *cfg)
+{
+    ds_err err;
+    cr_assert_eq(ds_config_parse(text, strlen(text), root, "ducksite.toml", cfg, &err), 0, "%s",
+                 err.msg);
+}
+
+Test(collect, upstream_glob_relative_keys)
+{
+    char *root = test_tmpdir();
+    test_write(root, "lake/orders/2024/02/b.parquet", "x");
+    test_write(root, "lake/orders/2024/01/a.parquet", "x");
+    test_write(root, "lake/orders/top.parquet", "x");
+    test_write(root, "lake/orders/notes.txt", "x");
+    ds_config cfg;
+    parse_cfg(root, "[[file_sources]]\nname = \"orders\"\n"
+                    "upstream_glob = \"lake/orders/**/*.parquet\"\n",
+              &cfg);
+    ds_collected c;
+    ds_err err;
+    cr_assert_eq(ds_collect(&cfg, &c, &err), 0, "%s", err.msg);
+    cr_assert_eq(c.n_sets, 1);
+    const ds_source_set *s = &c.sets[0];
+    cr_assert_eq(s->fs, &cfg.sources[0]);
+    cr_assert_eq(s->n_files, 3);
+    cr_assert_str_eq(s->files[0].key, "data/orders/2024/01/a.parquet");
+    cr_assert_str_eq(s->files[1].key, "data/orders/2024/02/b.parquet");
+    cr_assert_str_eq(s->files[2].key, "data/orders/top.parquet");
+    char *want = ds_asprintf("%s/lake/orders/2024/01/a.parquet", root);
+    cr_assert_str_eq(s->files[0].path, want);
+    free(want);
+    cr_assert_null(s->files[0].row_filter);
+    want = ds_asprintf("upstream_glob 'lake/orders/**/*.parquet' (searched %s/lake/orders)",
+                       root);
+    cr_assert_str_eq(s->origin, want);
+    free(want);
+    cr_assert_null(s->template_name);
+    cr_assert_null(s->row_filter_template);
+    cr_assert_eq(c.files_scanned, 3);
+
+    /* The data map holds the same keys, finished (sorted). */
+    cr_assert_eq(c.map.len, 3);
+    cr_assert_str_eq(c.map.items[0].key, "data/orders/2024/01/a.parquet");
+    cr_assert_str_eq(c.map.items[2].key, "data/orders/top.parquet");
+    want = ds_asprintf("%s/lake/orders/top.parquet", root);
+    cr_assert_str_eq(ds_datamap_get(&c.map, "data/orders/top.parquet")->path, want);
+    cr_assert_str_eq(ds_collected_physical(&c, "data/orders/top.parquet"), want);
+    free(want);
+    cr_assert_null(ds_collected_physical(&c, "data/orders/notes.txt"));
+    cr_assert_null(ds_collected_physical(&c, "lake/orders/top.parquet"));
+
+    ds_collected_free(&c);
+    cr_assert_eq(c.n_sets, 0);
+    ds_config_free(&cfg);
+    test_rmtree(root);
+    free(root);
+}
+
+Test(collect, upstream_glob_absolute_and_template_settings)
+{
+    char *root = test_tmpdir();
+    char *lake = test_tmpdir();
+    test_write(lake, "s/x.parquet", "x");
+    test_write(lake, "s/y.parquet", "x");
+    char *toml = ds_asprintf("[dirs]\nDIR_LAKE = \"%s\"\n"
+                             "[[file_sources]]\nname = \"sales\"\n"
+                             "upstream_glob = \"${DIR_LAKE}/s/*.parquet\"\n"
+                             "template_name = \"sales_[region]\"\n"
+                             "row_filter_template = \"region = ?\"\n",
+                             lake);
+    ds_config cfg;
+    parse_cfg(root, toml, &cfg);
+    free(toml);
+    ds_collected c;
+    ds_err err;
+    cr_assert_eq(ds_collect(&cfg, &c, &err), 0, "%s", err.msg);
+    const ds_source_set *s = &c.sets[0];
+    cr_assert_eq(s->n_files, 2);
+    cr_assert_str_eq(s->files[0].key, "data/sales/x.parquet");
+    cr_assert_str_eq(s->files[1].key, "data/sales/y.parquet");
+    char *want = ds_asprintf("%s/s/y.parquet", lake);
+    cr_assert_str_eq(s->files[1].path, want);
+    cr_assert_str_eq(ds_collected_physical(&c, "data/sales/y.parquet"), want);
+    free(want);
+    cr_assert_str_eq(s->template_name, "sales_[region]");
+    cr_assert_str_eq(s->row_filter_template, "region = ?");
+    cr_assert_neq(s->template_name, cfg.sources[0].template_name, "must be a copy");
+    ds_collected_free(&c);
+    ds_config_free(&cfg);
+    test_rmtree(lake);
+    test_rmtree(root);
+    free(lake);
+    free(root);
+}
+
+Test(collect, pattern_source_under_static)
+{
+    char *root = test_tmpdir();
+    test_write(root, "static/data/b.parquet", "x");
+    test_write(root, "static/data/a.parquet", "x");
+    test_write(root, "static/data/sub/c.parquet", "x"); /* '*' does not cross '/' */
+    test_write(root, "static/other/d.parquet", "x");
+    ds_config cfg;
+    parse_cfg(root, "[[file_sources]]\nname = \"local\"\n", &cfg);
+    ds_collected c;
+    ds_err err;
+    cr_assert_eq(ds_collect(&cfg, &c, &err), 0, "%s", err.msg);
+    const ds_source_set *s = &c.sets[0];
+    cr_assert_eq(s->n_files, 2);
+    cr_assert_str_eq(s->files[0].key, "data/a.parquet");
+    cr_assert_str_eq(s->files[1].key, "data/b.parquet");
+    char *want = ds_asprintf("%s/static/data/a.parquet", root);
+    cr_assert_str_eq(s->files[0].path, want);
+    /* Files already under static/ are not in the data map, but in the index. */
+    cr_assert_eq(c.map.len, 0);
+    cr_assert_eq(c.index.len, 2);
+    cr_assert_str_eq(ds_collected_physical(&c, "data/a.parquet"), want);
+    free(want);
+    want = ds_asprintf("pattern 'data/*.parquet' (searched %s/static/data)", root);
+    cr_assert_str_eq(s->origin, want);
+    free(want);
+    ds_collected_free(&c);
+    ds_config_free(&cfg);
+    test_rmtree(root);
+    free(root);
+}
+
+Test(collect, unnamed_pattern_source)
+{
+    char *root = test_tmpdir();
+    test_write(root, "static/x/one.parquet", "x");
+    ds_config cfg;
+    parse_cfg(root, "[[file_sources]]\npattern = \"x/*.parquet\"\n", &cfg);
+    ds_collected c;
+    ds_err err;
+    cr_assert_eq(ds_collect(&cfg, &c, &err), 0, "%s", err.msg);
+    cr_assert_eq(c.sets[0].n_files, 1);
+    cr_assert_str_eq(c.sets[0].files[0].key, "x/one.parquet");
+    ds_collected_free(&c);
+    ds_config_free(&cfg);
+    test_rmtree(root);
+    free(root);
+}
+
+Test(collect, pattern_must_stay_inside_static)
+{
+    char *root = test_tmpdir();
+    test_write(root, "outside/a.parquet", "x");
+    ds_config cfg;
+    parse_cfg(root, "[[file_sources]]\nname = \"esc\"\npattern = \"../outside/*.parquet\"\n",
+              &cfg);
+    ds_collected c;
+    ds_err err;
+    cr_assert_eq(ds_collect(&cfg, &c, &err), -1);
+    cr_assert_str_eq(err.msg, "ducksite.toml:1: file source 'esc': pattern "
+                              "'../outside/*.parquet' must stay inside static/");
+    cr_assert_eq(c.n_sets, 0);
+    cr_assert_null(c.sets);
+    ds_config_free(&cfg);
+    test_rmtree(root);
+    free(root);
+}
+
+Test(collect, on_empty_warn_gives_empty_set)
+{
+    char *root = test_tmpdir();
+    test_write(root, "lake/a.parquet", "x");
+    ds_config cfg;
+    parse_cfg(root, "[[file_sources]]\nname = \"none\"\nupstream_glob = \"nowhere/*.parquet\"\n"
+                    "[[file_sources]]\nname = \"some\"\nupstream_glob = \"lake/*.parquet\"\n"
+                    "[[file_sources]]\nname = \"stat\"\n",
+              &cfg);
+    ds_collected c;
+    ds_err err;
+    cr_assert_eq(ds_collect(&cfg, &c, &err), 0, "%s", err.msg);
+    cr_assert_eq(c.n_sets, 3);
+    cr_assert_eq(c.sets[0].n_files, 0);
+    cr_assert_eq(c.sets[1].n_files, 1);
+    cr_assert_str_eq(c.sets[1].files[0].key, "data/some/a.parquet");
+    cr_assert_eq(c.sets[2].n_files, 0);
+    cr_assert_eq(c.map.len, 1);
+    cr_assert_eq(c.files_scanned, 1);
+    char *want = ds_asprintf("upstream_glob 'nowhere/*.parquet' (searched %s/nowhere)", root);
+    cr_assert_str_eq(c.sets[0].origin, want);
+    free(want);
+    ds_collected_free(&c);
+    ds_config_free(&cfg);
+    test_rmtree(root);
+    free(root);
+}
+
+Test(collect, on_empty_error_names_source_and_glob)
+{
+    char *root = test_tmpdir();
+    test_write(root, "lake/a.parquet", "x");
+    ds_config cfg;
+    parse_cfg(root, "[[file_sources]]\nname = \"some\"\nupstream_glob = \"lake/*.parquet\"\n\n"
+                    "[[file_sources]]\nname = \"strict\"\nupstream_glob = \"lake/*.csv\"\n"
+                    "on_empty = \"error\"\n",
+              &cfg);
+    ds_collected c;
+    ds_err err;
+    cr_assert_eq(ds_collect(&cfg, &c, &err), -1);
+    char *want = ds_asprintf("ducksite.toml:5: file source 'strict' matched no files: "
+                             "upstream_glob 'lake/*.csv' (searched %s/lake) (on_empty = "
+                             "\"error\")",
+                             root);
+    cr_assert_str_eq(err.msg, want);
+    free(want);
+    cr_assert_eq(c.n_sets, 0);
+    cr_assert_null(c.sets);
+    cr_assert_eq(c.map.len, 0);
+    ds_config_free(&cfg);
+    test_rmtree(root);
+    free(root);
+}
+
+Test(collect, on_empty_error_pattern_source)
+{
+    char *root = test_tmpdir();
+    ds_config cfg;
+    parse_cfg(root, "[[file_sources]]\npattern = \"x/*.parquet\"\non_empty = \"error\"\n", &cfg);
+    ds_collected c;
+    ds_err err;
+    cr_assert_eq(ds_collect(&cfg, &c, &err), -1);
+    char *want = ds_asprintf("ducksite.toml:1: file source 'x/*.parquet' matched no files: "
+                             "pattern 'x/*.parquet' (searched %s/static/x) (on_empty = "
+                             "\"error\")",
+                             root);
+    cr_assert_str_eq(err.msg, want);
+    free(want);
+    ds_config_free(&cfg);
+    test_rmtree(root);
+    free(root);
+}
+
+Test(collect, bad_glob_is_an_error)
+{
+    char *root = test_tmpdir();
+    ds_config cfg;
+    parse_cfg(root, "[[file_sources]]\nname = \"a\"\nupstream_glob = \"lake/*/../x.parquet\"\n",
+              &cfg);
+    ds_collected c;
+    ds_err err;
+    cr_assert_eq(ds_collect(&cfg, &c, &err), -1);
+    cr_assert(strstr(err.msg, "\"..\" is only allowed before the first wildcard") != NULL, "%s",
+              err.msg);
+    ds_config_free(&cfg);
+    test_rmtree(root);
+    free(root);
+}
+
+Test(collect, same_key_from_two_sources_later_wins)
+{
+    /* A pattern source listing static/data/up/a.parquet and an upstream
+     * source "up" publishing data/up/a.parquet claim the same key: the data
+     * map (upstream) entry is what both sets and the index resolve to. */
+    char *root = test_tmpdir();
+    test_write(root, "static/data/up/a.parquet", "x");
+    test_write(root, "lake/a.parquet", "x");
+    test_write(root, "lake/b.parquet", "x");
+    ds_config cfg;
+    parse_cfg(root, "[[file_sources]]\nname = \"loc\"\npattern = \"data/up/*.parquet\"\n"
+                    "[[file_sources]]\nname = \"up\"\nupstream_glob = \"lake/*.parquet\"\n",
+              &cfg);
+    ds_collected c;
+    ds_err err;
+    cr_assert_eq(ds_collect(&cfg, &c, &err), 0, "%s", err.msg);
+    char *lake_a = ds_asprintf("%s/lake/a.parquet", root);
+    cr_assert_eq(c.sets[0].n_files, 1);
+    cr_assert_str_eq(c.sets[0].files[0].key, "data/up/a.parquet");
+    cr_assert_str_eq(c.sets[0].files[0].path, lake_a);
+    cr_assert_eq(c.sets[1].n_files, 2);
+    cr_assert_str_eq(c.sets[1].files[0].path, lake_a);
+    cr_assert_eq(c.index.len, 2);
+    cr_assert_str_eq(ds_collected_physical(&c, "data/up/a.parquet"), lake_a);
+    free(lake_a);
+    ds_collected_free(&c);
+    ds_config_free(&cfg);
+    test_rmtree(root);
+    free(root);
+}
+
+Test(collect, no_sources)
+{
+    char *root = test_tmpdir();
+    ds_config cfg;
+    parse_cfg(root, "", &cfg);
+    ds_collected c;
+    ds_err err;
+    cr_assert_eq(ds_collect(&cfg, &c, &err), 0, "%s", err.msg);
+    cr_assert_eq(c.n_sets, 0);
+    cr_assert_eq(c.map.len, 0);
+    cr_assert_null(ds_collected_physical(&c, "data/x"));
+    ds_collected_free(&c);
+    ds_config_free(&cfg);
+    test_rmtree(root);
+    free(root);
+}

@@ -1,0 +1,249 @@
+/* test_sqltext.c - SQL text helpers: quoting, ${...} placeholders, literal
+ * rewriting that respects identifiers and comments, leading WITH, trim. */
+#include <criterion/criterion.h>
+
+#include "sql/sqltext.h"
+#include "testutil.h"
+
+static char *quoted(const char *text)
+{
+    ds_buf b = {0};
+    ds_sql_quote(&b, text);
+    return ds_buf_take(&b);
+}
+
+Test(sqltext, quote_doubles_single_quotes)
+{
+    char *q = quoted("it's");
+    cr_assert_str_eq(q, "'it''s'");
+    free(q);
+    q = quoted("");
+    cr_assert_str_eq(q, "''");
+    free(q);
+    q = quoted("''");
+    cr_assert_str_eq(q, "''''''");
+    free(q);
+    q = quoted("a \"b\" \\c");
+    cr_assert_str_eq(q, "'a \"b\" \\c'");
+    free(q);
+
+    /* Appends to what is there. */
+    ds_buf b = {0};
+    ds_buf_puts(&b, "x = ");
+    ds_sql_quote(&b, "O'Brien");
+    cr_assert_str_eq(ds_buf_str(&b), "x = 'O''Brien'");
+    ds_buf_free(&b);
+}
+
+Test(sqltext, null_placeholders)
+{
+    char *s = ds_sql_null_placeholders("SELECT * FROM t WHERE a = ${a} AND b > ${ b.c }");
+    cr_assert_str_eq(s, "SELECT * FROM t WHERE a = NULL AND b > NULL");
+    free(s);
+    s = ds_sql_null_placeholders("${x}${y}");
+    cr_assert_str_eq(s, "NULLNULL");
+    free(s);
+    s = ds_sql_null_placeholders("SELECT 1");
+    cr_assert_str_eq(s, "SELECT 1");
+    free(s);
+    s = ds_sql_null_placeholders("");
+    cr_assert_str_eq(s, "");
+    free(s);
+    /* Not placeholders: a lone $, $1, ${ without a closing brace. */
+    s = ds_sql_null_placeholders("SELECT $1, '$', {x} ${unterminated");
+    cr_assert_str_eq(s, "SELECT $1, '$', {x} ${unterminated");
+    free(s);
+    s = ds_sql_null_placeholders("a ${p} b ${");
+    cr_assert_str_eq(s, "a NULL b ${");
+    free(s);
+}
+
+/* Literal callback: upper-cases literals starting with "data/", records
+ * every literal it was shown. */
+typedef struct {
+    ds_buf seen;
+    char out[256];
+} lit_ctx;
+
+static const char *rewrite(void *vctx, const char *literal)
+{
+    lit_ctx *c = vctx;
+    ds_buf_printf(&c->seen, "[%s]", literal);
+    if (!ds_starts_with(literal, "data/"))
+        return NULL;
+    snprintf(c->out, sizeof c->out, "/phys/%s", literal + 5);
+    return c->out;
+}
+
+static char *map(const char *sql, lit_ctx *c)
+{
+    memset(c, 0, sizeof *c);
+    return ds_sql_map_literals(sql, rewrite, c);
+}
+
+Test(sqltext, map_literals_replaces_single_quoted_only)
+{
+    lit_ctx c;
+    char *s = map("SELECT * FROM read_parquet('data/a.parquet') WHERE x = 'keep'", &c);
+    cr_assert_str_eq(s, "SELECT * FROM read_parquet('/phys/a.parquet') WHERE x = 'keep'");
+    cr_assert_str_eq(ds_buf_str(&c.seen), "[data/a.parquet][keep]");
+    free(s);
+    ds_buf_free(&c.seen);
+
+    s = map("SELECT ['data/a', 'data/b']", &c);
+    cr_assert_str_eq(s, "SELECT ['/phys/a', '/phys/b']");
+    free(s);
+    ds_buf_free(&c.seen);
+}
+
+Test(sqltext, map_literals_skips_identifiers_and_comments)
+{
+    lit_ctx c;
+    const char *sql = "SELECT \"data/x\", 'data/y' -- 'data/comment'\n"
+                      "/* 'data/block' \n 'data/more' */ FROM \"it's 'data/id'\"";
+    char *s = map(sql, &c);
+    cr_assert_str_eq(s, "SELECT \"data/x\", '/phys/y' -- 'data/comment'\n"
+                        "/* 'data/block' \n 'data/more' */ FROM \"it's 'data/id'\"");
+    cr_assert_str_eq(ds_buf_str(&c.seen), "[data/y]");
+    free(s);
+    ds_buf_free(&c.seen);
+}
+
+Test(sqltext, map_literals_handles_doubled_quotes)
+{
+    lit_ctx c;
+    /* The callback sees the unquoted text; the replacement is re-quoted. */
+    char *s = map("SELECT 'data/it''s', 'a''b', ''''", &c);
+    cr_assert_str_eq(s, "SELECT '/phys/it''s', 'a''b', ''''");
+    cr_assert_str_eq(ds_buf_str(&c.seen), "[data/it's][a'b][']");
+    free(s);
+    ds_buf_free(&c.seen);
+
+    s = map("SELECT '', 'data/e'", &c);
+    cr_assert_str_eq(s, "SELECT '', '/phys/e'");
+    cr_assert_str_eq(ds_buf_str(&c.seen), "[][data/e]");
+    free(s);
+    ds_buf_free(&c.seen);
+
+    /* A quote inside a literal does not start a comment or identifier. */
+    s = map("SELECT '-- not a comment', '\"', 'data/z'", &c);
+    cr_assert_str_eq(s, "SELECT '-- not a comment', '\"', '/phys/z'");
+    cr_assert_str_eq(ds_buf_str(&c.seen), "[-- not a comment][\"][data/z]");
+    free(s);
+    ds_buf_free(&c.seen);
+}
+
+/* The empty literal '' must reach the callback as "", whatever literal came
+ * before it (and must not be rewritten as that earlier literal). */
+Test(sqltext, map_literals_empty_literal_after_another)
+{
+    lit_ctx c;
+    char *s = map("SELECT 'data/a.parquet', '' AS empty", &c);
+    cr_assert_str_eq(ds_buf_str(&c.seen), "[data/a.parquet][]");
+    cr_assert_str_eq(s, "SELECT '/phys/a.parquet', '' AS empty");
+    free(s);
+    ds_buf_free(&c.seen);
+
+    s = map("SELECT 'abc', ''", &c);
+    cr_assert_str_eq(ds_buf_str(&c.seen), "[abc][]");
+    cr_assert_str_eq(s, "SELECT 'abc', ''");
+    free(s);
+    ds_buf_free(&c.seen);
+}
+
+Test(sqltext, map_literals_unterminated_left_alone)
+{
+    lit_ctx c;
+    char *s = map("SELECT 'data/open", &c);
+    cr_assert_str_eq(s, "SELECT 'data/open");
+    cr_assert_str_eq(ds_buf_str(&c.seen), "");
+    free(s);
+    ds_buf_free(&c.seen);
+    s = map("SELECT 1 /* 'data/x'", &c);
+    cr_assert_str_eq(s, "SELECT 1 /* 'data/x'");
+    cr_assert_str_eq(ds_buf_str(&c.seen), "");
+    free(s);
+    ds_buf_free(&c.seen);
+}
+
+Test(sqltext, leading_with)
+{
+    bool rec = true;
+    const char *sql = "WITH a AS (SELECT 1) SELECT * FROM a";
+    const char *p = ds_sql_leading_with(sql, &rec);
+    cr_assert_eq(p, sql + 5);
+    cr_assert(!rec);
+
+    sql = "  with\n\trecursive r(n) AS (SELECT 1) SELECT * FROM r";
+    p = ds_sql_leading_with(sql, &rec);
+    cr_assert_not_null(p);
+    cr_assert_str_eq(p, "r(n) AS (SELECT 1) SELECT * FROM r");
+    cr_assert(rec);
+
+    sql = "-- a comment\n/* block\n */ With x AS (SELECT 2) SELECT 3";
+    p = ds_sql_leading_with(sql, &rec);
+    cr_assert_not_null(p);
+    cr_assert_str_eq(p, "x AS (SELECT 2) SELECT 3");
+    cr_assert(!rec);
+
+    sql = "WITH /* c */ RECURSIVE -- c\n t AS (SELECT 1) SELECT 1";
+    p = ds_sql_leading_with(sql, &rec);
+    cr_assert_not_null(p);
+    cr_assert_str_eq(p, "t AS (SELECT 1) SELECT 1");
+    cr_assert(rec);
+
+    /* "recursive" must be a whole word too. */
+    sql = "WITH recursive_t AS (SELECT 1) SELECT 1";
+    p = ds_sql_leading_with(sql, &rec);
+    cr_assert_not_null(p);
+    cr_assert_str_eq(p, "recursive_t AS (SELECT 1) SELECT 1");
+    cr_assert(!rec);
+}
+
+Test(sqltext, leading_with_non_matches)
+{
+    bool rec = true;
+    cr_assert_null(ds_sql_leading_with("SELECT 1", &rec));
+    cr_assert(!rec, "*recursive is reset");
+    cr_assert_null(ds_sql_leading_with("WITHIN GROUP", &rec));
+    cr_assert_null(ds_sql_leading_with("without AS (SELECT 1) SELECT 1", &rec));
+    cr_assert_null(ds_sql_leading_with("with_x", &rec));
+    cr_assert_null(ds_sql_leading_with("-- WITH a AS (SELECT 1)\nSELECT 1", &rec));
+    cr_assert_null(ds_sql_leading_with("SELECT 1 WITH", &rec));
+    cr_assert_null(ds_sql_leading_with("", &rec));
+    cr_assert_null(ds_sql_leading_with("'WITH'", &rec));
+}
+
+Test(sqltext, trim)
+{
+    char *s = ds_sql_trim("  \n SELECT 1 ; \n ;; \t");
+    cr_assert_str_eq(s, "SELECT 1");
+    free(s);
+    s = ds_sql_trim("SELECT 'a;b'");
+    cr_assert_str_eq(s, "SELECT 'a;b'");
+    free(s);
+    s = ds_sql_trim(" ; ");
+    cr_assert_str_eq(s, "");
+    free(s);
+    s = ds_sql_trim("");
+    cr_assert_str_eq(s, "");
+    free(s);
+    s = ds_sql_trim("SELECT\n  1\n");
+    cr_assert_str_eq(s, "SELECT\n  1");
+    free(s);
+}
+
+Test(sqltext, is_identifier)
+{
+    cr_assert(ds_sql_is_identifier("a"));
+    cr_assert(ds_sql_is_identifier("_"));
+    cr_assert(ds_sql_is_identifier("_x1"));
+    cr_assert(ds_sql_is_identifier("Sales_2024"));
+    cr_assert(!ds_sql_is_identifier(""));
+    cr_assert(!ds_sql_is_identifier("1abc"));
+    cr_assert(!ds_sql_is_identifier("a-b"));
+    cr_assert(!ds_sql_is_identifier("a b"));
+    cr_assert(!ds_sql_is_identifier("a.b"));
+    cr_assert(!ds_sql_is_identifier("\"a\""));
+    cr_assert(!ds_sql_is_identifier("caf\xc3\xa9"));
+}
