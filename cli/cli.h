@@ -10,6 +10,8 @@
 #define DS_EXIT_ERROR 1
 #define DS_EXIT_USAGE 2
 
+/* An option ("--root") or, when name does not start with '-', a required
+ * positional argument ("NAME") whose text goes to *value. */
 typedef struct {
     const char *name;     /* "--root" */
     const char *arg;      /* "DIR", or NULL for a flag */
@@ -37,5 +39,7 @@ const cli_command *cli_command_named(const char *name);
 int cmd_init(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_build(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
+int cmd_add(int argc, char **argv);
 
 #endif

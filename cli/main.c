@@ -9,6 +9,9 @@ static const cli_command COMMANDS[] = {
     {"init", "create a new project (never overwrites)", "[--root DIR]", cmd_init},
     {"check", "load and validate ducksite.toml", "[--root DIR]", cmd_check},
     {"build", "build the site into static/", "[--root DIR] [--clean]", cmd_build},
+    {"serve", "serve static/ and the data map over HTTP", "[--root DIR] [--host ADDR] [--port N] [--access-log]", cmd_serve},
+    {"add", "add a resource to the project (plugin)", "plugin NAME [--dir plugins] [--root DIR]",
+     cmd_add},
 };
 
 static void usage(FILE *out)
@@ -31,27 +34,51 @@ const cli_command *cli_command_named(const char *name)
     return NULL;
 }
 
+static void print_help(const cli_command *cmd, const cli_opt *opts, size_t n)
+{
+    printf("usage: ducksite %s %s\n\n%s.\n\noptions:\n", cmd->name, cmd->usage, cmd->summary);
+    for (size_t j = 0; j < n; j++) {
+        char left[64];
+        snprintf(left, sizeof left, "%s%s%s", opts[j].name, opts[j].arg ? " " : "",
+                 opts[j].arg ? opts[j].arg : "");
+        printf("  %-20s %s\n", left, opts[j].help);
+    }
+    printf("  %-20s %s\n", "--help", "show this help");
+}
+
+static int usage_error(const cli_command *cmd, const char *what, const char *arg)
+{
+    fprintf(stderr, "ducksite %s: %s '%s'\nusage: ducksite %s %s\n", cmd->name, what, arg,
+            cmd->name, cmd->usage);
+    return DS_EXIT_USAGE;
+}
+
 int cli_parse(const cli_command *cmd, int argc, char **argv, const cli_opt *opts, size_t n)
 {
+    size_t next_positional = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-            printf("usage: ducksite %s %s\n\n%s.\n\noptions:\n", cmd->name, cmd->usage,
-                   cmd->summary);
-            for (size_t j = 0; j < n; j++) {
-                char left[64];
-                snprintf(left, sizeof left, "%s%s%s", opts[j].name, opts[j].arg ? " " : "",
-                         opts[j].arg ? opts[j].arg : "");
-                printf("  %-20s %s\n", left, opts[j].help);
-            }
-            printf("  %-20s %s\n", "--help", "show this help");
+            print_help(cmd, opts, n);
             return DS_EXIT_OK;
         }
         const cli_opt *o = NULL;
         const char *inline_value = NULL;
+        if (a[0] != '-') {
+            /* Positional arguments (options whose name is not "--...") fill in order. */
+            for (size_t j = 0; j < n && !o; j++)
+                if (opts[j].name[0] != '-' && j >= next_positional) {
+                    o = &opts[j];
+                    next_positional = j + 1;
+                }
+            if (!o)
+                return usage_error(cmd, "unexpected argument", a);
+            *o->value = a;
+            continue;
+        }
         for (size_t j = 0; j < n && !o; j++) {
             size_t len = strlen(opts[j].name);
-            if (strncmp(a, opts[j].name, len) != 0)
+            if (opts[j].name[0] != '-' || strncmp(a, opts[j].name, len) != 0)
                 continue;
             if (a[len] == '\0')
                 o = &opts[j];
@@ -60,11 +87,8 @@ int cli_parse(const cli_command *cmd, int argc, char **argv, const cli_opt *opts
                 inline_value = a + len + 1;
             }
         }
-        if (!o) {
-            fprintf(stderr, "ducksite %s: unknown %s '%s'\nusage: ducksite %s %s\n", cmd->name,
-                    a[0] == '-' ? "option" : "argument", a, cmd->name, cmd->usage);
-            return DS_EXIT_USAGE;
-        }
+        if (!o)
+            return usage_error(cmd, "unknown option", a);
         if (!o->arg) {
             *o->flag = true;
             continue;
@@ -78,6 +102,13 @@ int cli_parse(const cli_command *cmd, int argc, char **argv, const cli_opt *opts
             inline_value = argv[++i];
         }
         *o->value = inline_value;
+    }
+    for (size_t j = 0; j < n; j++) {
+        if (opts[j].name[0] != '-' && !*opts[j].value) {
+            fprintf(stderr, "ducksite %s: missing %s\nusage: ducksite %s %s\n", cmd->name,
+                    opts[j].name, cmd->name, cmd->usage);
+            return DS_EXIT_USAGE;
+        }
     }
     return -1;
 }

@@ -43,6 +43,11 @@ class ProjectConfig:
     content_dir: Path = Path("content")
     sources_sql_dir: Path = Path("sources_sql")
     site_root: Path = Path("static")
+    # Files of the sources collected so far in the running build (sources
+    # defined earlier in ducksite.toml), for virtual_parquet helpers:
+    # {name: {"files": [{"http_path", "physical_path", "row_filter"}],
+    #         "template_name", "row_filter_template"}}.
+    build_file_sources: Dict[str, Any] = field(default_factory=dict, repr=False)
 
     @classmethod
     def from_dict(cls, data: Dict[str, Any]) -> "ProjectConfig":
@@ -54,6 +59,7 @@ class ProjectConfig:
             content_dir=Path(data.get("content_dir", root / "content")),
             sources_sql_dir=Path(data.get("sources_sql_dir", root / "sources_sql")),
             site_root=Path(data.get("site_root", root / "static")),
+            build_file_sources=dict(data.get("build_file_sources", {})),
         )
 
     def file_source(self, name: str) -> FileSourceConfig:

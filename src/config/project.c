@@ -4,6 +4,7 @@
 #include "project.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "../util/fs.h"
 #include "config.h"
@@ -49,5 +50,63 @@ int ds_project_init(const char *root, ds_buf *report, ds_err *err)
         }
         free(dir);
     }
+    return rc;
+}
+
+static const char PLUGIN_STUB[] =
+    "\"\"\"%s - a virtual Parquet plugin for Ducksite.\n"
+    "\n"
+    "Return the Parquet files this source publishes: each VirtualParquetFile maps\n"
+    "an HTTP path (under data/<source name>/ unless it starts with data/) to a\n"
+    "physical file, optionally with a row filter.  See Ducksite's docs/plugins.md.\n"
+    "\"\"\"\n"
+    "from typing import Optional\n"
+    "\n"
+    "from ducksite.config import ProjectConfig\n"
+    "from ducksite.virtual_parquet import VirtualParquetFile, VirtualParquetManifest\n"
+    "\n"
+    "\n"
+    "def build_manifest(cfg: ProjectConfig, filter_expr: Optional[str] = None) -> "
+    "VirtualParquetManifest:\n"
+    "    files: list[VirtualParquetFile] = []\n"
+    "    # files.append(VirtualParquetFile(\"2024-01.parquet\", \"/srv/lake/2024-01.parquet\"))\n"
+    "    return VirtualParquetManifest(files=files)\n";
+
+int ds_project_add_plugin(const char *root, const char *dir, const char *name, ds_buf *report,
+                          ds_err *err)
+{
+    bool ok = (name[0] == '_' || (name[0] >= 'A' && name[0] <= 'z' && name[0] != '[' &&
+                                  name[0] != '\\' && name[0] != ']' && name[0] != '^' &&
+                                  name[0] != '`'));
+    for (const char *p = name; *p && ok; p++)
+        ok = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+             *p == '_';
+    if (!ok)
+        return ds_err_set(err,
+                          "plugin name '%s' must be a Python identifier (letters, digits and _, "
+                          "not starting with a digit)",
+                          name);
+    char *folder = ds_path_join(root, dir);
+    char *rel = ds_asprintf("%s/%s.py", dir, name);
+    char *path = ds_path_join(root, rel);
+    int rc = -1;
+    if (ds_exists(path)) {
+        ds_err_set(err, "plugin file already exists: %s (not overwritten)", path);
+    } else if (ds_mkdir_p(folder, err) == 0) {
+        char *text = ds_asprintf(PLUGIN_STUB, rel);
+        rc = ds_write_atomic(path, text, strlen(text), err);
+        free(text);
+        if (rc == 0)
+            ds_buf_printf(report,
+                          "created %s\n"
+                          "use it from ducksite.toml:\n"
+                          "  [[file_sources]]\n"
+                          "  name = \"%s\"\n"
+                          "  plugin = \"%s\"\n",
+                          rel, name, rel);
+    }
+    free(folder);
+    free(rel);
+    free(path);
     return rc;
 }

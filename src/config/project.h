@@ -9,4 +9,9 @@
  * appended to report ("created ducksite.toml", "kept content/ (exists)"). */
 int ds_project_init(const char *root, ds_buf *report, ds_err *err);
 
+/* Writes ROOT/DIR/NAME.py, a plugin stub returning an empty manifest.
+ * Refuses to overwrite.  One line for the user goes to report. */
+int ds_project_add_plugin(const char *root, const char *dir, const char *name, ds_buf *report,
+                          ds_err *err);
+
 #endif

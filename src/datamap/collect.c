@@ -4,6 +4,7 @@
  * has succeeded, so a failing build leaves the previous site untouched. */
 #include "collect.h"
 
+#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,6 +12,7 @@
 #include "../util/fs.h"
 #include "glob.h"
 
+/* Adds a file whose strings already live in the map or the arena. */
 static void set_add(ds_source_set *set, size_t *cap, const char *key, const char *path,
                     const char *row_filter)
 {
@@ -19,9 +21,9 @@ static void set_add(ds_source_set *set, size_t *cap, const char *key, const char
         set->files = ds_xrealloc(set->files, *cap * sizeof *set->files);
     }
     ds_source_file *f = &set->files[set->n_files++];
-    f->key = ds_strdup(key);
-    f->path = ds_strdup(path);
-    f->row_filter = row_filter && *row_filter ? ds_strdup(row_filter) : NULL;
+    f->key = key;
+    f->path = path;
+    f->row_filter = row_filter && *row_filter ? row_filter : NULL;
 }
 
 static const char *source_label(const ds_file_source *fs)
@@ -38,11 +40,13 @@ static int collect_upstream(const ds_config *cfg, ds_source_set *set, size_t *ca
         return -1;
     set->origin = ds_asprintf("upstream_glob '%s' (searched %s)", set->fs->upstream_glob, g.base);
     ds_buf key = {0};
+    ds_buf_printf(&key, "data/%s/", set->fs->name);
+    size_t prefix = key.len;
     for (size_t i = 0; i < g.len; i++) {
-        key.len = 0;
-        ds_buf_printf(&key, "data/%s/%s", set->fs->name, g.items[i].rel);
-        set_add(set, cap, key.data, g.items[i].abs, NULL);
-        ds_datamap_add(map, key.data, g.items[i].abs, NULL);
+        key.len = prefix;
+        ds_buf_puts(&key, g.items[i].rel);
+        const ds_datamap_entry *e = ds_datamap_add(map, key.data, g.items[i].abs, NULL);
+        set_add(set, cap, e->key, e->path, NULL);
     }
     ds_buf_free(&key);
     ds_glob_result_free(&g);
@@ -50,7 +54,8 @@ static int collect_upstream(const ds_config *cfg, ds_source_set *set, size_t *ca
 }
 
 /* pattern: files already under static/, keyed by their path there. */
-static int collect_static(const ds_config *cfg, ds_source_set *set, size_t *cap, ds_err *err)
+static int collect_static(const ds_config *cfg, ds_source_set *set, size_t *cap,
+                          ds_arena *strings, ds_err *err)
 {
     char *static_dir = ds_path_join(cfg->root, "static");
     ds_glob_result g;
@@ -67,7 +72,8 @@ static int collect_static(const ds_config *cfg, ds_source_set *set, size_t *cap,
                                 cfg->display_path, set->fs->line, source_label(set->fs),
                                 set->fs->pattern);
             else
-                set_add(set, cap, abs + n + 1, abs, NULL);
+                set_add(set, cap, ds_arena_strdup(strings, abs + n + 1),
+                        ds_arena_strdup(strings, abs), NULL);
         }
         ds_glob_result_free(&g);
     }
@@ -75,16 +81,48 @@ static int collect_static(const ds_config *cfg, ds_source_set *set, size_t *cap,
     return rc;
 }
 
+/* Is there a plugin source after source i?  Only then is it worth
+ * remembering source i's files for it. */
+static bool plugin_follows(const ds_config *cfg, size_t i)
+{
+    for (size_t j = i + 1; j < cfg->n_sources; j++)
+        if (cfg->sources[j].plugin)
+            return true;
+    return false;
+}
+
+/* Adds a finished set to what later plugins see (only named sources). */
+static void remember_set(json_t *earlier, const ds_source_set *set)
+{
+    if (!set->fs->name)
+        return;
+    json_t *files = json_array();
+    for (size_t i = 0; i < set->n_files; i++) {
+        const ds_source_file *f = &set->files[i];
+        json_array_append_new(files, json_pack("{s:s, s:s, s:s?}", "http_path", f->key,
+                                               "physical_path", f->path, "row_filter",
+                                               f->row_filter));
+    }
+    json_object_set_new(earlier, set->fs->name,
+                        json_pack("{s:o, s:s?, s:s?}", "files", files, "template_name",
+                                  set->template_name, "row_filter_template",
+                                  set->row_filter_template));
+}
+
 static int collect_plugin(ds_plugin_session *session, const ds_config *cfg, ds_source_set *set,
-                          size_t *cap, ds_datamap *map, ds_err *err)
+                          size_t *cap, ds_datamap *map, json_t *earlier, ds_err *err)
 {
     ds_manifest man;
-    if (ds_plugin_run(session, cfg, set->fs, &man, err) != 0)
+    char *seen = json_object_size(earlier) ? json_dumps(earlier, JSON_COMPACT) : NULL;
+    int run_rc = ds_plugin_run(session, cfg, set->fs, seen, &man, err);
+    free(seen);
+    if (run_rc != 0)
         return -1;
     set->origin = ds_asprintf("plugin '%s'", set->fs->plugin);
     for (size_t i = 0; i < man.n_files; i++) {
-        set_add(set, cap, man.files[i].key, man.files[i].path, man.files[i].row_filter);
-        ds_datamap_add(map, man.files[i].key, man.files[i].path, man.files[i].row_filter);
+        const ds_datamap_entry *e =
+            ds_datamap_add(map, man.files[i].key, man.files[i].path, man.files[i].row_filter);
+        set_add(set, cap, e->key, e->path, e->row_filter);
     }
     /* The config's own template settings win over the manifest's. */
     if (!set->template_name && man.template_name)
@@ -102,24 +140,34 @@ static int by_key(const void *a, const void *b)
 
 /* After every source has claimed its keys, each set sees the final owner of
  * each key (the later claim wins) and lists each key once. */
+static bool files_sorted(const ds_source_set *set)
+{
+    for (size_t i = 1; i < set->n_files; i++)
+        if (by_key(&set->files[i - 1], &set->files[i]) >= 0)
+            return false;
+    return true;
+}
+
 static void settle_set(ds_source_set *set, const ds_datamap *map)
 {
-    qsort(set->files, set->n_files, sizeof *set->files, by_key);
+    /* A globbed or plugin set, sorted, when no key was claimed twice: every
+     * file already is its own final map entry.  Static sets are always
+     * checked, since a map entry may shadow a file under static/. */
+    bool in_map = set->fs->upstream_glob || set->fs->plugin;
+    bool sorted = files_sorted(set);
+    if (set->n_files == 0 || (in_map && sorted && !map->had_duplicates))
+        return;
+    if (!sorted)
+        qsort(set->files, set->n_files, sizeof *set->files, by_key);
     size_t out = 0;
     for (size_t i = 0; i < set->n_files; i++) {
         ds_source_file *f = &set->files[i];
-        if (out > 0 && strcmp(set->files[out - 1].key, f->key) == 0) {
-            free(f->key);
-            free(f->path);
-            free(f->row_filter);
+        if (out > 0 && strcmp(set->files[out - 1].key, f->key) == 0)
             continue;
-        }
         const ds_datamap_entry *e = ds_datamap_get(map, f->key);
         if (e) {
-            free(f->path);
-            free(f->row_filter);
-            f->path = ds_strdup(e->path);
-            f->row_filter = ds_strdup(e->row_filter);
+            f->path = e->path;
+            f->row_filter = e->row_filter;
         }
         set->files[out++] = *f;
     }
@@ -133,6 +181,7 @@ int ds_collect(const ds_config *cfg, ds_collected *out, ds_err *err)
     out->n_sets = cfg->n_sources;
     int rc = 0;
     ds_plugin_session *session = NULL;
+    json_t *earlier = json_object();
     for (size_t i = 0; i < cfg->n_sources && rc == 0; i++) {
         ds_source_set *set = &out->sets[i];
         size_t cap = 0;
@@ -142,24 +191,22 @@ int ds_collect(const ds_config *cfg, ds_collected *out, ds_err *err)
         if (set->fs->plugin) {
             if (!session)
                 session = ds_plugin_session_new();
-            rc = collect_plugin(session, cfg, set, &cap, &out->map, err);
+            rc = collect_plugin(session, cfg, set, &cap, &out->map, earlier, err);
         }
         else if (set->fs->upstream_glob)
             rc = collect_upstream(cfg, set, &cap, &out->map, err);
         else
-            rc = collect_static(cfg, set, &cap, err);
+            rc = collect_static(cfg, set, &cap, &out->strings, err);
         out->files_scanned += set->n_files;
+        if (rc == 0 && plugin_follows(cfg, i))
+            remember_set(earlier, set);
     }
+    json_decref(earlier);
     ds_plugin_session_free(session);
     if (rc == 0) {
         ds_datamap_finish(&out->map);
-        for (size_t i = 0; i < out->n_sets; i++) {
-            ds_source_set *set = &out->sets[i];
-            settle_set(set, &out->map);
-            for (size_t j = 0; j < set->n_files; j++)
-                ds_datamap_add(&out->index, set->files[j].key, set->files[j].path, NULL);
-        }
-        ds_datamap_finish(&out->index);
+        for (size_t i = 0; i < out->n_sets; i++)
+            settle_set(&out->sets[i], &out->map);
     }
     for (size_t i = 0; i < out->n_sets && rc == 0; i++) {
         ds_source_set *set = &out->sets[i];
@@ -184,11 +231,6 @@ void ds_collected_free(ds_collected *c)
 {
     for (size_t i = 0; i < c->n_sets; i++) {
         ds_source_set *set = &c->sets[i];
-        for (size_t j = 0; j < set->n_files; j++) {
-            free(set->files[j].key);
-            free(set->files[j].path);
-            free(set->files[j].row_filter);
-        }
         free(set->files);
         free(set->template_name);
         free(set->row_filter_template);
@@ -197,7 +239,22 @@ void ds_collected_free(ds_collected *c)
     free(c->sets);
     ds_datamap_free(&c->map);
     ds_datamap_free(&c->index);
+    ds_arena_free(&c->strings);
     memset(c, 0, sizeof *c);
+}
+
+void ds_collected_index(ds_collected *c)
+{
+    if (c->index.len > 0)
+        return;
+    for (size_t i = 0; i < c->n_sets; i++) {
+        const ds_source_set *set = &c->sets[i];
+        for (size_t j = 0; j < set->n_files; j++)
+            ds_datamap_add(&c->index, set->files[j].key, set->files[j].path, NULL);
+    }
+    /* Keys of two sets may repeat (a plugin re-publishing another
+     * source's files); they name the same final file, so stay quiet. */
+    ds_datamap_finish(&c->index);
 }
 
 const char *ds_collected_physical(const ds_collected *c, const char *key)

@@ -13,10 +13,11 @@
 #include "../config/config.h"
 #include "datamap.h"
 
+/* Strings are owned by the ds_collected (its arena or its map's). */
 typedef struct {
-    char *key;          /* HTTP-visible path, e.g. data/orders/a.parquet */
-    char *path;         /* absolute physical path */
-    char *row_filter;   /* per-file predicate, or NULL */
+    const char *key;        /* HTTP-visible path, e.g. data/orders/a.parquet */
+    const char *path;       /* absolute physical path */
+    const char *row_filter; /* per-file predicate, or NULL */
 } ds_source_file;
 
 typedef struct {
@@ -32,14 +33,21 @@ typedef struct {
     ds_source_set *sets;          /* one per config source, same order */
     size_t n_sets;
     ds_datamap map;               /* finished (sorted, deduplicated) */
-    ds_datamap index;             /* every set's files, static/ ones too */
+    ds_datamap index;             /* every set's files, static/ ones too;
+                                     made by ds_collected_index */
+    ds_arena strings;             /* strings of static/ files */
     size_t files_scanned;
 } ds_collected;
 
 int ds_collect(const ds_config *cfg, ds_collected *out, ds_err *err);
 void ds_collected_free(ds_collected *c);
 
-/* The physical file behind an HTTP-visible key of any source, or NULL. */
+/* Builds c->index, the lookup from any HTTP-visible key (static/ files
+ * included) to its file.  The data map alone does not need it. */
+void ds_collected_index(ds_collected *c);
+
+/* The physical file behind an HTTP-visible key of any source, or NULL
+ * (needs ds_collected_index). */
 const char *ds_collected_physical(const ds_collected *c, const char *key);
 
 #endif

@@ -13,17 +13,19 @@
 
 #include "../util/fs.h"
 
-void ds_datamap_add(ds_datamap *m, const char *key, const char *path, const char *row_filter)
+const ds_datamap_entry *ds_datamap_add(ds_datamap *m, const char *key, const char *path,
+                                       const char *row_filter)
 {
     if (m->len == m->cap) {
         m->cap = m->cap ? m->cap * 2 : 256;
         m->items = ds_xrealloc(m->items, m->cap * sizeof *m->items);
     }
     ds_datamap_entry *e = &m->items[m->len];
-    e->key = ds_strdup(key);
-    e->path = ds_strdup(path);
-    e->row_filter = row_filter && *row_filter ? ds_strdup(row_filter) : NULL;
+    e->key = ds_arena_strdup(&m->strings, key);
+    e->path = ds_arena_strdup(&m->strings, path);
+    e->row_filter = row_filter && *row_filter ? ds_arena_strdup(&m->strings, row_filter) : NULL;
     e->seq = m->len++;
+    return e;
 }
 
 static int by_key_then_seq(const void *a, const void *b)
@@ -35,26 +37,30 @@ static int by_key_then_seq(const void *a, const void *b)
     return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
-static void entry_free(ds_datamap_entry *e)
+/* Scans arrive sorted, so sorting is usually unnecessary: check first. */
+static bool is_sorted(const ds_datamap *m)
 {
-    free(e->key);
-    free(e->path);
-    free(e->row_filter);
+    for (size_t i = 1; i < m->len; i++)
+        if (by_key_then_seq(&m->items[i - 1], &m->items[i]) > 0)
+            return false;
+    return true;
 }
 
 void ds_datamap_finish(ds_datamap *m)
 {
+    m->had_duplicates = false;
     if (m->len == 0)
         return;
-    qsort(m->items, m->len, sizeof *m->items, by_key_then_seq);
+    if (!is_sorted(m))
+        qsort(m->items, m->len, sizeof *m->items, by_key_then_seq);
     size_t out = 0;
     for (size_t i = 0; i < m->len; i++) {
         if (out > 0 && strcmp(m->items[out - 1].key, m->items[i].key) == 0) {
             ds_datamap_entry *prev = &m->items[out - 1];
+            m->had_duplicates = true;
             if (strcmp(prev->path, m->items[i].path) != 0)
                 ds_warn("data map key %s is claimed twice: %s and %s; the later one wins",
                         prev->key, prev->path, m->items[i].path);
-            entry_free(prev);
             *prev = m->items[i];
             continue;
         }
@@ -91,7 +97,11 @@ int ds_datamap_write(const ds_datamap *m, const char *static_dir, ds_err *err)
 {
     if (ds_mkdir_p(static_dir, err) != 0)
         return -1;
-    ds_buf b = {0};
+    /* One allocation of about the right size: maps reach many megabytes. */
+    size_t estimate = 16;
+    for (size_t i = 0; i < m->len; i++)
+        estimate += strlen(m->items[i].key) + strlen(m->items[i].path) + 16;
+    ds_buf b = {ds_xmalloc(estimate), 0, estimate};
     ds_buf_puts(&b, "{");
     for (size_t i = 0; i < m->len; i++) {
         ds_buf_puts(&b, i ? ",\n  " : "\n  ");
@@ -175,7 +185,7 @@ int ds_datamap_load(const char *static_dir, ds_datamap *m, ds_err *err)
         {
             ds_datamap_entry *e = (ds_datamap_entry *)ds_datamap_get(m, key);
             if (e && json_is_string(value) && !e->row_filter)
-                e->row_filter = ds_strdup(json_string_value(value));
+                e->row_filter = ds_arena_strdup(&m->strings, json_string_value(value));
         }
         json_decref(meta);
     }
@@ -187,8 +197,7 @@ int ds_datamap_load(const char *static_dir, ds_datamap *m, ds_err *err)
 
 void ds_datamap_free(ds_datamap *m)
 {
-    for (size_t i = 0; i < m->len; i++)
-        entry_free(&m->items[i]);
+    ds_arena_free(&m->strings);
     free(m->items);
     memset(m, 0, sizeof *m);
 }

@@ -13,10 +13,12 @@
 #define DS_DATAMAP_FILE "data_map.json"
 #define DS_DATAMAP_META_FILE "data_map_meta.json"
 
+/* Entry strings live in the map's arena: valid until ds_datamap_free, and
+ * never freed one by one. */
 typedef struct {
-    char *key;          /* HTTP path without the leading '/' */
-    char *path;         /* absolute physical path */
-    char *row_filter;   /* SQL predicate, or NULL */
+    const char *key;        /* HTTP path without the leading '/' */
+    const char *path;       /* absolute physical path */
+    const char *row_filter; /* SQL predicate, or NULL */
     size_t seq;         /* insertion order, so the later of two claims wins */
 } ds_datamap_entry;
 
@@ -24,9 +26,14 @@ typedef struct {
 typedef struct {
     ds_datamap_entry *items;
     size_t len, cap;
+    bool had_duplicates;    /* set by ds_datamap_finish */
+    ds_arena strings;
 } ds_datamap;
 
-void ds_datamap_add(ds_datamap *m, const char *key, const char *path, const char *row_filter);
+/* Adds an entry (strings are copied) and returns it; the pointer is valid
+ * until the next add. */
+const ds_datamap_entry *ds_datamap_add(ds_datamap *m, const char *key, const char *path,
+                                       const char *row_filter);
 
 /* Sorts by key and settles keys claimed more than once: the later claim
  * wins, and a warning names both targets when they differ. */

@@ -68,7 +68,8 @@ char *ds_plugin_filter_expr(const ds_file_source *fs)
     return out;
 }
 
-char *ds_plugin_config_json(const ds_config *cfg, const ds_file_source *fs)
+char *ds_plugin_config_json(const ds_config *cfg, const ds_file_source *fs,
+                            ds_plugin_earlier earlier)
 {
     json_t *dirs = json_object();
     for (size_t i = 0; i < cfg->n_dirs; i++)
@@ -96,9 +97,11 @@ char *ds_plugin_config_json(const ds_config *cfg, const ds_file_source *fs)
     char *sql = ds_path_join(cfg->root, "sources_sql");
     char *site = ds_path_join(cfg->root, "static");
     char *filter = ds_plugin_filter_expr(fs);
-    json_t *doc = json_pack("{s:{s:s, s:o, s:o, s:s, s:s, s:s}, s:o, s:o}", "project", "root",
-                            cfg->root, "dirs", dirs, "file_sources", sources, "content_dir",
-                            content, "sources_sql_dir", sql, "site_root", site, "source",
+    json_t *built = earlier ? json_loads(earlier, 0, NULL) : NULL;
+    json_t *doc = json_pack("{s:{s:s, s:o, s:o, s:s, s:s, s:s, s:o}, s:o, s:o}", "project",
+                            "root", cfg->root, "dirs", dirs, "file_sources", sources,
+                            "content_dir", content, "sources_sql_dir", sql, "site_root", site,
+                            "build_file_sources", built ? built : json_object(), "source",
                             str_or_null(fs->name), "filter_expr", str_or_null(filter));
     char *text = json_dumps(doc, JSON_COMPACT);
     json_decref(doc);
@@ -282,11 +285,11 @@ static int start_python(ds_plugin_session *s, const ds_config *cfg, ds_buf *why)
 }
 
 static json_t *run_python(ds_plugin_session *s, const ds_config *cfg, const ds_file_source *fs,
-                          const ds_plugin_ref *ref, ds_buf *why)
+                          ds_plugin_earlier earlier, const ds_plugin_ref *ref, ds_buf *why)
 {
     if (!s->started && start_python(s, cfg, why) != 0)
         return NULL;
-    char *config = ds_plugin_config_json(cfg, fs);
+    char *config = ds_plugin_config_json(cfg, fs, earlier);
     json_t *project = json_loads(config, 0, NULL);
     free(config);
     char *path = ds_path_join(cfg->root, ref->target);
@@ -333,7 +336,7 @@ static json_t *run_python(ds_plugin_session *s, const ds_config *cfg, const ds_f
 /* ---- executables --------------------------------------------------------- */
 
 static json_t *run_executable(const ds_config *cfg, const ds_file_source *fs,
-                              const ds_plugin_ref *ref, ds_buf *why)
+                              ds_plugin_earlier earlier, const ds_plugin_ref *ref, ds_buf *why)
 {
     char *path = ds_path_join(cfg->root, ref->target);
     char *abs = ds_path_abs(path);
@@ -347,7 +350,7 @@ static json_t *run_executable(const ds_config *cfg, const ds_file_source *fs,
         return NULL;
     }
     char *argv[] = {abs, ref->callable, NULL};
-    char *input = ds_plugin_config_json(cfg, fs);
+    char *input = ds_plugin_config_json(cfg, fs, earlier);
     ds_buf out = {0};
     int status = 0;
     ds_err err;
@@ -378,7 +381,7 @@ static json_t *run_executable(const ds_config *cfg, const ds_file_source *fs,
 /* ---- the common path ----------------------------------------------------- */
 
 int ds_plugin_run(ds_plugin_session *s, const ds_config *cfg, const ds_file_source *fs,
-                  ds_manifest *out, ds_err *err)
+                  ds_plugin_earlier earlier, ds_manifest *out, ds_err *err)
 {
     memset(out, 0, sizeof *out);
     ds_plugin_ref ref;
@@ -391,15 +394,15 @@ int ds_plugin_run(ds_plugin_session *s, const ds_config *cfg, const ds_file_sour
         goto done;
     }
     if (ref.kind == DS_PLUGIN_NATIVE) {
-        char *config = ds_plugin_config_json(cfg, fs);
+        char *config = ds_plugin_config_json(cfg, fs, earlier);
         char *filter = ds_plugin_filter_expr(fs);
         rc = ds_native_run(cfg->root, ref.target, ds_plugin_ref_callable(&ref), fs->name,
                            config, filter, out, &why);
         free(config);
         free(filter);
     } else {
-        doc = ref.kind == DS_PLUGIN_EXEC ? run_executable(cfg, fs, &ref, &why)
-                                         : run_python(s, cfg, fs, &ref, &why);
+        doc = ref.kind == DS_PLUGIN_EXEC ? run_executable(cfg, fs, earlier, &ref, &why)
+                                         : run_python(s, cfg, fs, earlier, &ref, &why);
         rc = doc ? manifest_from_json(doc, out, &why) : -1;
     }
     if (rc == 0)

@@ -30,15 +30,22 @@ typedef struct ds_plugin_session ds_plugin_session;
 ds_plugin_session *ds_plugin_session_new(void);
 void ds_plugin_session_free(ds_plugin_session *s);
 
+/* What a plugin can see of the sources collected before it in the same
+ * build: a JSON object {name: {"files": [{"http_path", "physical_path",
+ * "row_filter"}], "template_name", "row_filter_template"}} (or NULL). */
+typedef const char *ds_plugin_earlier;
+
 /* Runs the plugin of fs and returns its normalised manifest.  Errors name
  * the file source and the plugin reference. */
 int ds_plugin_run(ds_plugin_session *s, const ds_config *cfg, const ds_file_source *fs,
-                  ds_manifest *out, ds_err *err);
+                  ds_plugin_earlier earlier, ds_manifest *out, ds_err *err);
 void ds_manifest_free(ds_manifest *m);
 
 /* The JSON document plugins receive: {"project": {...}, "source": name,
- * "filter_expr": ...}.  Caller frees. */
-char *ds_plugin_config_json(const ds_config *cfg, const ds_file_source *fs);
+ * "filter_expr": ...}; project.build_file_sources holds earlier.  Caller
+ * frees. */
+char *ds_plugin_config_json(const ds_config *cfg, const ds_file_source *fs,
+                            ds_plugin_earlier earlier);
 
 /* The source's filter for plugins: row_filter AND time_window, or NULL. */
 char *ds_plugin_filter_expr(const ds_file_source *fs);

@@ -175,6 +175,7 @@ int ds_build(const char *root, const ds_build_options *opt, ds_err *err)
         goto done;
     ds_info("models: %zu from sources_sql/", queries.len - n_views);
 
+    ds_collected_index(&files);
     if (ds_compile_all(&queries, &files, &unreadable, db, &compiled, err) != 0)
         goto done;
     ds_info("compiled and validated %zu queries (%.0f ms)", compiled.len, now_ms() - t);

@@ -89,11 +89,12 @@ static int direct_deps(const ds_query_list *l, size_t qi, ds_duck *db, dep_list 
         return rc;
     }
     json_t *stmts = json_object_get(doc, "statements");
-    if (json_array_size(stmts) != 1) {
+    size_t n_stmts = json_array_size(stmts);
+    if (n_stmts != 1) {
         json_decref(doc);
         return ds_err_set(err, "%s:%d: query '%s': expected exactly one SELECT statement, "
                                "found %zu statements",
-                          q->file, q->line, q->name, json_array_size(stmts));
+                          q->file, q->line, q->name, n_stmts);
     }
     json_t *tables = json_object(), *ctes = json_object();
     collect_names(stmts, tables, ctes);

@@ -128,7 +128,8 @@ int ds_models_load(const ds_config *cfg, ds_query_list *out, ds_err *err)
         names[n++] = ds_strdup(e->d_name);
     }
     closedir(d);
-    qsort(names, n, sizeof *names, by_name);
+    if (n > 1)
+        qsort(names, n, sizeof *names, by_name);
     int rc = 0;
     for (size_t i = 0; i < n; i++) {
         char *path = ds_path_join(dir, names[i]);

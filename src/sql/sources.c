@@ -308,12 +308,21 @@ static char *sampling_sql(const ds_source_set *set, const char *expr)
     return ds_buf_take(&b);
 }
 
-/* Is a sampling error about one of the set's files?  Returns that file. */
-static const ds_source_file *file_named_in(const ds_source_set *set, const char *msg)
+/* After a failed sampling query: which file cannot be read?  Each file is
+ * asked on its own, so the blame is exact (DuckDB's message quotes the whole
+ * query, every path included).  why gets that file's error. */
+static const ds_source_file *unreadable_file(const ds_source_set *set, ds_duck *db, ds_err *why)
 {
-    for (size_t i = 0; i < set->n_files; i++)
-        if (strstr(msg, set->files[i].path))
+    for (size_t i = 0; i < set->n_files; i++) {
+        ds_buf sql = {0};
+        ds_buf_puts(&sql, "SELECT count(*) FROM read_parquet(");
+        ds_sql_quote(&sql, set->files[i].path);
+        ds_buf_puts(&sql, ")");
+        int rc = ds_duck_exec(db, sql.data, why);
+        ds_buf_free(&sql);
+        if (rc != 0)
             return &set->files[i];
+    }
     return NULL;
 }
 
@@ -351,11 +360,12 @@ static int template_views(view_ctx *v, const char *template_name, ds_err *err)
     ds_err qerr;
     int rc = 0;
     if (ds_duck_query(v->db, sql, &rows, &qerr) != 0) {
-        const ds_source_file *bad = file_named_in(set, qerr.msg);
+        ds_err why;
+        const ds_source_file *bad = unreadable_file(set, v->db, &why);
         if (bad) {
             ds_warn("file source '%s': cannot read %s (%s) to sample template values: %s; "
                     "no templated views for this source",
-                    fs->name, bad->path, bad->key, qerr.msg);
+                    fs->name, bad->path, bad->key, why.msg);
             ds_keyset_add(v->unreadable, bad->key);
         } else {
             rc = ds_err_set(err,

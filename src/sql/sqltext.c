@@ -77,6 +77,8 @@ char *ds_sql_map_literals(const char *sql, ds_sql_literal_fn fn, void *ctx)
         }
         if (*p == '\'' && n >= 2 && p[n - 1] == '\'') {
             lit.len = 0;
+            if (lit.data)
+                lit.data[0] = '\0';
             for (const char *s = p + 1; s < p + n - 1; s++) {
                 ds_buf_putc(&lit, *s);
                 if (*s == '\'')

@@ -142,15 +142,60 @@ void ds_buf_free(ds_buf *b)
     b->len = b->cap = 0;
 }
 
+struct ds_arena_block {
+    ds_arena_block *next;
+    size_t used, size;
+    char data[];
+};
+
+char *ds_arena_strndup(ds_arena *a, const char *s, size_t n)
+{
+    ds_arena_block *b = a->head;
+    if (!b || b->size - b->used < n + 1) {
+        size_t size = n + 1 > (1u << 20) ? n + 1 : (1u << 20);
+        b = ds_xmalloc(sizeof *b + size);
+        b->used = 0;
+        b->size = size;
+        b->next = a->head;
+        a->head = b;
+    }
+    char *p = b->data + b->used;
+    memcpy(p, s, n);
+    p[n] = '\0';
+    b->used += n + 1;
+    return p;
+}
+
+char *ds_arena_strdup(ds_arena *a, const char *s)
+{
+    return s ? ds_arena_strndup(a, s, strlen(s)) : NULL;
+}
+
+void ds_arena_free(ds_arena *a)
+{
+    while (a->head) {
+        ds_arena_block *next = a->head->next;
+        free(a->head);
+        a->head = next;
+    }
+}
+
+/* Characters a JSON string cannot hold as they are: controls, '"', '\\'
+ * and the terminating NUL (which ends the scan). */
+static bool json_special(unsigned char c)
+{
+    return c < 0x20 || c == '"' || c == '\\';
+}
+
 void ds_buf_json_string(ds_buf *b, const char *s)
 {
     ds_buf_putc(b, '"');
     const char *run = s; /* characters that need no escape are copied in runs */
     for (const char *p = s;; p++) {
-        unsigned char c = (unsigned char)*p;
-        if (c >= 0x20 && c != '"' && c != '\\')
-            continue;
+        while (!json_special((unsigned char)*p))
+            p++;
         ds_buf_add(b, run, (size_t)(p - run));
+        unsigned char c = (unsigned char)*p;
         if (c == '\0')
             break;
         if (c == '"' || c == '\\') {

@@ -43,6 +43,18 @@ const char *ds_buf_str(ds_buf *b);          /* never NULL ("" when empty) */
 char *ds_buf_take(ds_buf *b);               /* caller frees; buffer is reset */
 void ds_buf_free(ds_buf *b);
 
+/* An arena: many small strings in a few big blocks, all freed at once.
+ * Data maps hold hundreds of thousands of paths; one malloc each would
+ * dominate the time to build them.  Zero-initialise to start. */
+typedef struct ds_arena_block ds_arena_block;
+typedef struct {
+    ds_arena_block *head;
+} ds_arena;
+
+char *ds_arena_strdup(ds_arena *a, const char *s);   /* NULL in, NULL out */
+char *ds_arena_strndup(ds_arena *a, const char *s, size_t n);
+void ds_arena_free(ds_arena *a);
+
 /* Appends s as a JSON string literal, quotes included. */
 void ds_buf_json_string(ds_buf *b, const char *s);
 

@@ -27,6 +27,7 @@ Test(collect, upstream_glob_relative_keys)
     ds_collected c;
     ds_err err;
     cr_assert_eq(ds_collect(&cfg, &c, &err), 0, "%s", err.msg);
+    ds_collected_index(&c);
     cr_assert_eq(c.n_sets, 1);
     const ds_source_set *s = &c.sets[0];
     cr_assert_eq(s->fs, &cfg.sources[0]);
@@ -82,6 +83,7 @@ Test(collect, upstream_glob_absolute_and_template_settings)
     ds_collected c;
     ds_err err;
     cr_assert_eq(ds_collect(&cfg, &c, &err), 0, "%s", err.msg);
+    ds_collected_index(&c);
     const ds_source_set *s = &c.sets[0];
     cr_assert_eq(s->n_files, 2);
     cr_assert_str_eq(s->files[0].key, "data/sales/x.parquet");
@@ -113,6 +115,7 @@ Test(collect, pattern_source_under_static)
     ds_collected c;
     ds_err err;
     cr_assert_eq(ds_collect(&cfg, &c, &err), 0, "%s", err.msg);
+    ds_collected_index(&c);
     const ds_source_set *s = &c.sets[0];
     cr_assert_eq(s->n_files, 2);
     cr_assert_str_eq(s->files[0].key, "data/a.parquet");
@@ -274,15 +277,52 @@ Test(collect, same_key_from_two_sources_later_wins)
     ds_collected c;
     ds_err err;
     cr_assert_eq(ds_collect(&cfg, &c, &err), 0, "%s", err.msg);
-    char *lake_a = ds_asprintf("%s/lake/a.parquet", root);
-    cr_assert_eq(c.sets[0].n_files, 1);
-    cr_assert_str_eq(c.sets[0].files[0].key, "data/up/a.parquet");
-    cr_assert_str_eq(c.sets[0].files[0].path, lake_a);
-    cr_assert_eq(c.sets[1].n_files, 2);
-    cr_assert_str_eq(c.sets[1].files[0].path, lake_a);
+    ds_collected_index(&c);
+    /* Copied out, everything freed, then checked: a failure leaks nothing. */
+    char lake_a[512], key0[512], path0[512], path1[512], phys[512];
+    snprintf(lake_a, sizeof lake_a, "%s/lake/a.parquet", root);
+    size_t n0 = c.sets[0].n_files, n1 = c.sets[1].n_files, n_index = c.index.len;
+    snprintf(key0, sizeof key0, "%s", n0 ? c.sets[0].files[0].key : "");
+    snprintf(path0, sizeof path0, "%s", n0 ? c.sets[0].files[0].path : "");
+    snprintf(path1, sizeof path1, "%s", n1 ? c.sets[1].files[0].path : "");
+    const char *p = ds_collected_physical(&c, "data/up/a.parquet");
+    snprintf(phys, sizeof phys, "%s", p ? p : "(null)");
+    ds_collected_free(&c);
+    ds_config_free(&cfg);
+    test_rmtree(root);
+    free(root);
+
+    cr_assert_eq(n0, 1);
+    cr_assert_str_eq(key0, "data/up/a.parquet");
+    cr_assert_eq(n1, 2);
+    cr_assert_str_eq(path1, lake_a);
+    cr_assert_eq(n_index, 2);
+    cr_assert_str_eq(phys, lake_a);
+    cr_assert_str_eq(path0, lake_a, "the earlier source's set must see the winning file");
+}
+
+Test(collect, index_is_built_on_demand)
+{
+    char *root = test_tmpdir();
+    test_write(root, "lake/a.parquet", "x");
+    test_write(root, "static/data/s.parquet", "x");
+    ds_config cfg;
+    parse_cfg(root, "[[file_sources]]\nname = \"up\"\nupstream_glob = \"lake/*.parquet\"\n"
+                    "[[file_sources]]\nname = \"loc\"\n",
+              &cfg);
+    ds_collected c;
+    ds_err err;
+    cr_assert_eq(ds_collect(&cfg, &c, &err), 0, "%s", err.msg);
+    cr_assert_eq(c.map.len, 1);
+    ds_collected_index(&c);
     cr_assert_eq(c.index.len, 2);
-    cr_assert_str_eq(ds_collected_physical(&c, "data/up/a.parquet"), lake_a);
-    free(lake_a);
+    cr_assert_str_eq(c.index.items[0].key, "data/s.parquet");
+    cr_assert_str_eq(c.index.items[1].key, "data/up/a.parquet");
+    ds_collected_index(&c); /* a second call changes nothing */
+    cr_assert_eq(c.index.len, 2);
+    char *want = ds_asprintf("%s/static/data/s.parquet", root);
+    cr_assert_str_eq(ds_collected_physical(&c, "data/s.parquet"), want);
+    free(want);
     ds_collected_free(&c);
     ds_config_free(&cfg);
     test_rmtree(root);
@@ -297,6 +337,7 @@ Test(collect, no_sources)
     ds_collected c;
     ds_err err;
     cr_assert_eq(ds_collect(&cfg, &c, &err), 0, "%s", err.msg);
+    ds_collected_index(&c);
     cr_assert_eq(c.n_sets, 0);
     cr_assert_eq(c.map.len, 0);
     cr_assert_null(ds_collected_physical(&c, "data/x"));

@@ -43,6 +43,7 @@ Test(datamap, finish_sorts_by_key)
     ds_datamap_add(&m, "data/b/x.parquet", "/p/bx", NULL);
     ds_datamap_add(&m, "data/B.parquet", "/p/B", NULL);
     ds_datamap_finish(&m);
+    cr_assert(!m.had_duplicates);
     cr_assert_eq(m.len, 4);
     cr_assert_str_eq(m.items[0].key, "data/B.parquet"); /* bytewise: 'B' < 'a' */
     cr_assert_str_eq(m.items[1].key, "data/a.parquet");
@@ -78,6 +79,7 @@ Test(datamap, later_duplicate_wins)
     ds_datamap_add(&m, "data/z.parquet", "/z", NULL);
     ds_datamap_add(&m, "data/x.parquet", "/third", "b = 2");
     ds_datamap_finish(&m);
+    cr_assert(m.had_duplicates);
     cr_assert_eq(m.len, 3);
     cr_assert_str_eq(m.items[0].key, "data/a.parquet");
     cr_assert_str_eq(m.items[1].key, "data/x.parquet");

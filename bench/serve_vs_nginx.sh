@@ -1,0 +1,212 @@
+#!/usr/bin/env bash
+# serve_vs_nginx.sh - `ducksite serve` next to nginx, in one run, with wrk.
+#
+# Builds a site in a temporary directory under /tmp (removed at the end):
+# static/index.html (a small page), a 24 MB file outside static/ published
+# through static/data_map.json as data/bench/big.parquet, and for nginx the
+# same URL through an `alias` (bench/serve_nginx.conf).  Both servers are
+# started by this script on free loopback ports and stopped by their PIDs.
+# Each measurement runs ours, then nginx, then prints the ratio:
+#
+#   (a) random 64 KiB ranged GETs over the 24 MB file, 64 keep-alive
+#       connections: requests/s, target ours >= 0.9 x nginx
+#   (b) the small HTML page, 64 connections: requests/s, target >= 0.7 x
+#   (c) one connection, sequential 16 KiB ranged GETs: median latency,
+#       target ours <= 1.2 x nginx
+#   (d) a 1,000,000-entry data map: load time (target <= 1 s) and the
+#       server's peak RSS (target <= 300 MB)
+#
+# It is a report, not a test: a missed target still exits 0.  It exits 2
+# only when it cannot measure (a tool missing or a server not starting).
+#
+# Usage: bench/serve_vs_nginx.sh [SECONDS]      (per measurement, default 10)
+#   DS_DUCKSITE=/path/to/ducksite  use another binary than build/ducksite
+#   DS_BENCH_THREADS=N             wrk threads (default 2)
+set -euo pipefail
+
+here="$(cd "$(dirname "$0")/.." && pwd)"
+ducksite="${DS_DUCKSITE:-$here/build/ducksite}"
+secs="${1:-10}"
+wrk_threads="${DS_BENCH_THREADS:-2}"
+
+for tool in nginx wrk python3 curl; do
+    command -v "$tool" >/dev/null || {
+        echo "serve bench: $tool not found (scripts/setup --bench installs nginx and wrk)" >&2
+        exit 2
+    }
+done
+[[ -x "$ducksite" ]] || { echo "serve bench: $ducksite not found; run make build" >&2; exit 2; }
+
+tmp="$(mktemp -d /tmp/ds-bench-serve.XXXXXX)"
+ours_pid=""
+nginx_pid=""
+cleanup() {
+    [[ -n "$ours_pid" ]] && kill "$ours_pid" 2>/dev/null && wait "$ours_pid" 2>/dev/null
+    [[ -n "$nginx_pid" ]] && kill -QUIT "$nginx_pid" 2>/dev/null && wait "$nginx_pid" 2>/dev/null
+    rm -rf "$tmp"
+}
+trap cleanup EXIT
+# nginx workers run as an unprivileged user when started by root.
+chmod 755 "$tmp"
+
+site="$tmp/site"
+lake="$tmp/lake"
+mkdir -p "$site/static" "$lake" "$tmp/nginx/tmp"
+size=$((24 * 1024 * 1024))
+head -c "$size" /dev/urandom >"$lake/big.parquet"
+python3 - "$site/static/index.html" <<'PY'
+import sys
+open(sys.argv[1], "w").write("<!doctype html>\n<title>bench</title>\n<p>" + "hello ducks " * 20 + "</p>\n")
+PY
+printf '{\n  "data/bench/big.parquet": "%s"\n}\n' "$lake/big.parquet" >"$site/static/data_map.json"
+chmod -R a+rX "$tmp"
+
+free_port() {
+    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+wait_http() {    # wait_http URL: up to 10 s for the server to answer
+    for _ in $(seq 100); do
+        curl -s -o /dev/null "$1" && return 0
+        sleep 0.1
+    done
+    return 1
+}
+
+# --- start both servers -------------------------------------------------
+"$ducksite" serve --root "$site" --port 0 >"$tmp/ours.out" 2>"$tmp/ours.err" &
+ours_pid=$!
+for _ in $(seq 100); do
+    grep -q '^serving' "$tmp/ours.out" 2>/dev/null && break
+    sleep 0.1
+done
+ours_url=$(sed -n 's/^serving .* at \(http:[^ ]*\)\/$/\1/p' "$tmp/ours.out")
+[[ -n "$ours_url" ]] || { echo "serve bench: ducksite did not start:" >&2; cat "$tmp/ours.err" >&2; exit 2; }
+
+nginx_port=$(free_port)
+sed -e "s|@PORT@|$nginx_port|" -e "s|@STATIC@|$site/static|" -e "s|@LAKE@|$lake|" \
+    "$here/bench/serve_nginx.conf" >"$tmp/nginx/nginx.conf"
+nginx -p "$tmp/nginx" -c "$tmp/nginx/nginx.conf" -e "$tmp/nginx/error.log" &
+nginx_pid=$!
+nginx_url="http://127.0.0.1:$nginx_port"
+wait_http "$nginx_url/index.html" || { echo "serve bench: nginx did not start:" >&2; cat "$tmp/nginx/error.log" >&2; exit 2; }
+wait_http "$ours_url/index.html" || { echo "serve bench: ducksite does not answer" >&2; exit 2; }
+
+# Both must give the same bytes for the same range before we time them.
+for url in "$ours_url" "$nginx_url"; do
+    got=$(curl -s -H 'Range: bytes=1000-66535' "$url/data/bench/big.parquet" | sha1sum)
+    want=$(python3 -c 'import sys; f=open(sys.argv[1],"rb"); f.seek(1000); sys.stdout.buffer.write(f.read(65536))' \
+        "$lake/big.parquet" | sha1sum)
+    [[ "$got" == "$want" ]] || { echo "serve bench: wrong bytes from $url" >&2; exit 2; }
+done
+
+cat >"$tmp/ranges.lua" <<'LUA'
+-- Random ranged GETs: wrk ... -s ranges.lua URL -- FILE_SIZE CHUNK [sequential]
+local size, chunk, sequential, offset
+function init(args)
+    size = tonumber(args[1])
+    chunk = tonumber(args[2])
+    sequential = args[3] == "sequential"
+    offset = 0
+    math.randomseed(os.time() + tonumber(tostring({}):sub(8), 16) % 1000003)
+end
+function request()
+    local first
+    if sequential then
+        first = offset
+        offset = offset + chunk
+        if offset + chunk > size then offset = 0 end
+    else
+        first = math.random(0, size - chunk)
+    end
+    return wrk.format("GET", nil, { ["Range"] = "bytes=" .. first .. "-" .. (first + chunk - 1) })
+end
+LUA
+
+# wrk_rps URL [wrk args...]: requests/s;  wrk_median: median latency in us
+run_wrk() { wrk --latency "$@" 2>&1; }
+rps_of() { awk '/^Requests\/sec:/ {print $2}'; }
+median_of() {
+    awk '$1 == "50%" {v=$2; u=v; gsub(/[0-9.]/,"",u); gsub(/[a-z]/,"",v);
+         if (u=="us") m=v; else if (u=="ms") m=v*1000; else if (u=="s") m=v*1000000; print m}'
+}
+check_errors() {  # fail loudly if wrk saw errors or non-2xx answers
+    if grep -qE 'Non-2xx|Socket errors' <<<"$2"; then
+        echo "  warning ($1): $(grep -E 'Non-2xx|Socket errors' <<<"$2" | tr -s ' ')"
+    fi
+}
+ratio() { python3 -c "import sys; print('%.2f' % (float(sys.argv[1]) / float(sys.argv[2])))" "$1" "$2"; }
+
+echo "serve bench: ${secs}s per run, $(nproc) CPUs, wrk -t$wrk_threads"
+echo
+
+echo "(a) 64 KiB random ranged GETs over a 24 MB data-mapped file, 64 connections"
+declare -A res
+for who in ours nginx; do
+    url_var="${who}_url"
+    out=$(run_wrk -t"$wrk_threads" -c64 -d"${secs}s" -s "$tmp/ranges.lua" \
+        "${!url_var}/data/bench/big.parquet" -- "$size" 65536)
+    check_errors "$who" "$out"
+    res[$who]=$(rps_of <<<"$out")
+    printf '  %-6s %10.0f req/s\n' "$who" "${res[$who]}"
+done
+a_ratio=$(ratio "${res[ours]}" "${res[nginx]}")
+echo "  ratio ours/nginx = $a_ratio (target >= 0.9)"
+echo
+
+echo "(b) small HTML page, 64 connections"
+for who in ours nginx; do
+    url_var="${who}_url"
+    out=$(run_wrk -t"$wrk_threads" -c64 -d"${secs}s" "${!url_var}/index.html")
+    check_errors "$who" "$out"
+    res[$who]=$(rps_of <<<"$out")
+    printf '  %-6s %10.0f req/s\n' "$who" "${res[$who]}"
+done
+b_ratio=$(ratio "${res[ours]}" "${res[nginx]}")
+echo "  ratio ours/nginx = $b_ratio (target >= 0.7)"
+echo
+
+echo "(c) one connection, sequential 16 KiB ranged GETs: median latency"
+for who in ours nginx; do
+    url_var="${who}_url"
+    out=$(run_wrk -t1 -c1 -d"${secs}s" -s "$tmp/ranges.lua" \
+        "${!url_var}/data/bench/big.parquet" -- "$size" 16384 sequential)
+    check_errors "$who" "$out"
+    res[$who]=$(median_of <<<"$out")
+    printf '  %-6s %10.1f us median (%s req/s)\n' "$who" "${res[$who]}" "$(rps_of <<<"$out")"
+done
+c_ratio=$(ratio "${res[ours]}" "${res[nginx]}")
+echo "  ratio ours/nginx = $c_ratio (target <= 1.2)"
+echo
+
+kill "$ours_pid"; wait "$ours_pid" 2>/dev/null || true; ours_pid=""
+kill -QUIT "$nginx_pid"; wait "$nginx_pid" 2>/dev/null || true; nginx_pid=""
+
+echo "(d) a 1,000,000-entry data map"
+big="$tmp/bigmap"
+mkdir -p "$big/static"
+python3 - "$big/static/data_map.json" <<'PY'
+import sys
+with open(sys.argv[1], "w") as f:
+    f.write("{")
+    n = 1000000
+    for i in range(n):
+        f.write('%s\n  "data/events/year=%04d/day=%03d/part-%07d.parquet": '
+                '"/srv/lake/events/year=%04d/day=%03d/part-%07d.parquet"'
+                % ("," if i else "", 2000 + i // 100000, i // 1000 % 100, i, 2000 + i // 100000, i // 1000 % 100, i))
+    f.write("\n}\n")
+PY
+map_mb=$(du -m "$big/static/data_map.json" | cut -f1)
+"$ducksite" serve --root "$big" --port 0 >"$tmp/big.out" 2>"$tmp/big.err" &
+ours_pid=$!
+for _ in $(seq 300); do
+    grep -q '^serving' "$tmp/big.out" 2>/dev/null && break
+    sleep 0.1
+done
+load=$(sed -n 's/.*keys loaded from .* in \([0-9.]*\) s$/\1/p' "$tmp/big.err")
+hwm=$(awk '/^VmHWM:/ {printf "%.0f", $2/1024}' "/proc/$ours_pid/status")
+rss=$(awk '/^VmRSS:/ {printf "%.0f", $2/1024}' "/proc/$ours_pid/status")
+kill "$ours_pid"; wait "$ours_pid" 2>/dev/null || true; ours_pid=""
+echo "  map file ${map_mb} MB: loaded in ${load:-?} s (target <= 1 s); RSS ${rss} MB, peak ${hwm} MB (target <= 300 MB)"
+echo
+echo "summary: (a) ${a_ratio}x  (b) ${b_ratio}x  (c) ${c_ratio}x latency  (d) ${load:-?} s, peak ${hwm} MB"

@@ -1,0 +1,213 @@
+/* mapstore.c - atomic swap of the data map (see mapstore.h).
+ *
+ * Publishing: the current map is a pointer plus an atomic reference count
+ * per map.  Reading the pointer and taking a reference happen under a tiny
+ * mutex, because otherwise a reader could load the pointer, lose the CPU,
+ * and increment the count of a map that was freed meanwhile.  Releasing is a
+ * lock-free atomic decrement; the last one frees.  The store itself holds
+ * one reference to the current map, dropped when the map is replaced. */
+#include "mapstore.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "../util/fs.h"
+
+struct ds_mapref {
+    ds_maptable *table;
+    atomic_size_t refs;
+};
+
+typedef struct {
+    bool exists;
+    dev_t dev;
+    ino_t ino;
+    off_t size;
+    struct timespec mtime, ctime;
+} file_id;
+
+struct ds_mapstore {
+    char *path;
+    pthread_mutex_t lock; /* guards `current` against a concurrent swap */
+    ds_mapref *current;
+    file_id seen; /* the file version last loaded or rejected; watcher only */
+
+    pthread_t watcher;
+    bool watching;
+    unsigned interval_ms;
+    pthread_mutex_t stop_lock;
+    pthread_cond_t stop_cond;
+    bool stop;
+};
+
+static ds_mapref *ref_new(ds_maptable *t)
+{
+    ds_mapref *r = ds_xmalloc(sizeof *r);
+    r->table = t;
+    atomic_init(&r->refs, 1);
+    return r;
+}
+
+static file_id identify(const char *path)
+{
+    file_id id = {0};
+    struct stat st;
+    if (stat(path, &st) == 0) {
+        id.exists = true;
+        id.dev = st.st_dev;
+        id.ino = st.st_ino;
+        id.size = st.st_size;
+        id.mtime = st.st_mtim;
+        id.ctime = st.st_ctim;
+    }
+    return id;
+}
+
+static bool same_id(const file_id *a, const file_id *b)
+{
+    return a->exists == b->exists && a->dev == b->dev && a->ino == b->ino &&
+           a->size == b->size && a->mtime.tv_sec == b->mtime.tv_sec &&
+           a->mtime.tv_nsec == b->mtime.tv_nsec && a->ctime.tv_sec == b->ctime.tv_sec &&
+           a->ctime.tv_nsec == b->ctime.tv_nsec;
+}
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+ds_mapstore *ds_mapstore_open(const char *static_dir, ds_err *err)
+{
+    ds_mapstore *s = ds_xcalloc(1, sizeof *s);
+    s->path = ds_path_join(static_dir, "data_map.json");
+    s->seen = identify(s->path);
+    ds_maptable *t;
+    if (s->seen.exists) {
+        double t0 = now_seconds();
+        t = ds_maptable_load(s->path, err);
+        if (!t) {
+            free(s->path);
+            free(s);
+            return NULL;
+        }
+        ds_info("data map: %zu keys loaded from %s in %.3f s", ds_maptable_count(t), s->path,
+                now_seconds() - t0);
+    } else {
+        t = ds_maptable_empty();
+        ds_info("data map: %s does not exist yet; serving static files only", s->path);
+    }
+    s->current = ref_new(t);
+    pthread_mutex_init(&s->lock, NULL);
+    pthread_mutex_init(&s->stop_lock, NULL);
+    pthread_cond_init(&s->stop_cond, NULL);
+    return s;
+}
+
+ds_mapref *ds_mapstore_acquire(ds_mapstore *s)
+{
+    pthread_mutex_lock(&s->lock);
+    ds_mapref *r = s->current;
+    atomic_fetch_add_explicit(&r->refs, 1, memory_order_relaxed);
+    pthread_mutex_unlock(&s->lock);
+    return r;
+}
+
+const ds_maptable *ds_mapref_table(const ds_mapref *r)
+{
+    return r->table;
+}
+
+void ds_mapref_release(ds_mapref *r)
+{
+    /* acq_rel: the freeing thread must see every other user's reads done. */
+    if (atomic_fetch_sub_explicit(&r->refs, 1, memory_order_acq_rel) == 1) {
+        ds_maptable_free(r->table);
+        free(r);
+    }
+}
+
+int ds_mapstore_check(ds_mapstore *s)
+{
+    file_id id = identify(s->path);
+    if (same_id(&id, &s->seen))
+        return 0;
+    s->seen = id;
+    if (!id.exists) {
+        /* `ducksite build --clean` empties static/ for a moment: keep
+         * serving the last good map rather than breaking open pages. */
+        ds_warn("%s disappeared; keeping the previous data map", s->path);
+        return -1;
+    }
+    ds_err err;
+    double t0 = now_seconds();
+    ds_maptable *t = ds_maptable_load(s->path, &err);
+    if (!t) {
+        ds_warn("%s; keeping the previous data map", err.msg);
+        return -1;
+    }
+    ds_mapref *fresh = ref_new(t);
+    pthread_mutex_lock(&s->lock);
+    ds_mapref *old = s->current;
+    s->current = fresh;
+    pthread_mutex_unlock(&s->lock);
+    ds_mapref_release(old); /* freed now, or by the last request using it */
+    ds_info("data map reloaded: %zu keys in %.3f s", ds_maptable_count(t), now_seconds() - t0);
+    return 1;
+}
+
+static void *watch_loop(void *arg)
+{
+    ds_mapstore *s = arg;
+    pthread_mutex_lock(&s->stop_lock);
+    while (!s->stop) {
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_nsec += (long)(s->interval_ms % 1000) * 1000000L;
+        until.tv_sec += s->interval_ms / 1000 + until.tv_nsec / 1000000000L;
+        until.tv_nsec %= 1000000000L;
+        pthread_cond_timedwait(&s->stop_cond, &s->stop_lock, &until);
+        if (s->stop)
+            break;
+        pthread_mutex_unlock(&s->stop_lock);
+        ds_mapstore_check(s);
+        pthread_mutex_lock(&s->stop_lock);
+    }
+    pthread_mutex_unlock(&s->stop_lock);
+    return NULL;
+}
+
+int ds_mapstore_watch(ds_mapstore *s, unsigned interval_ms, ds_err *err)
+{
+    s->interval_ms = interval_ms ? interval_ms : 100;
+    int rc = pthread_create(&s->watcher, NULL, watch_loop, s);
+    if (rc != 0)
+        return ds_err_set(err, "cannot start the data map watcher: %s", strerror(rc));
+    s->watching = true;
+    return 0;
+}
+
+void ds_mapstore_close(ds_mapstore *s)
+{
+    if (!s)
+        return;
+    if (s->watching) {
+        pthread_mutex_lock(&s->stop_lock);
+        s->stop = true;
+        pthread_cond_signal(&s->stop_cond);
+        pthread_mutex_unlock(&s->stop_lock);
+        pthread_join(s->watcher, NULL);
+    }
+    ds_mapref_release(s->current);
+    pthread_mutex_destroy(&s->lock);
+    pthread_mutex_destroy(&s->stop_lock);
+    pthread_cond_destroy(&s->stop_cond);
+    free(s->path);
+    free(s);
+}

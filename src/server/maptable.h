@@ -1,0 +1,41 @@
+/* maptable.h - the data map as the server uses it: a read-only hash table
+ * from HTTP key ("data/x/a.parquet") to physical path, loaded from
+ * static/data_map.json.
+ *
+ * Built for maps of millions of entries: the file is read once into one
+ * buffer, strings are unescaped in place so that buffer becomes the arena
+ * holding every key and value, and the table is an open-addressing array of
+ * entry indices.  A fast parser handles the shape the builder writes (one
+ * object of string values); anything it does not expect falls back to
+ * jansson, which also produces the error message for a malformed file. */
+#ifndef DS_MAPTABLE_H
+#define DS_MAPTABLE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "../util/util.h"
+
+typedef struct ds_maptable ds_maptable;
+
+/* A map with no entries. */
+ds_maptable *ds_maptable_empty(void);
+
+/* Parses TEXT (LEN bytes followed by a NUL; malloc'd) and takes ownership
+ * of it, also on failure.  NAME is used in error messages. */
+ds_maptable *ds_maptable_parse(char *text, size_t len, const char *name, ds_err *err);
+
+/* Reads and parses the file at PATH. */
+ds_maptable *ds_maptable_load(const char *path, ds_err *err);
+
+/* The physical path for KEY (KEYLEN bytes), or NULL. */
+const char *ds_maptable_get(const ds_maptable *t, const char *key, size_t keylen);
+
+size_t ds_maptable_count(const ds_maptable *t);
+
+/* True when the last parse needed the jansson fallback (for tests). */
+bool ds_maptable_used_fallback(const ds_maptable *t);
+
+void ds_maptable_free(ds_maptable *t);
+
+#endif

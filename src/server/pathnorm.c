@@ -1,0 +1,87 @@
+/* pathnorm.c - request path → safe relative path (see pathnorm.h).
+ *
+ * The output only ever contains segments that are safe to hand to
+ * openat2(RESOLVE_BENEATH) or to join under static/: no segment starts with
+ * '.', none contains '/', '\\' or a control byte.  Decoding happens once, so
+ * "%252e%252e" stays the harmless name "%2e%2e". */
+#include "pathnorm.h"
+
+#include <string.h>
+
+#define SEGMENT_MAX 255 /* NAME_MAX on Linux; longer names cannot exist */
+
+static int hex_value(unsigned char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+ds_pathnorm_result ds_pathnorm(const char *raw, size_t len, char *out, size_t outsz, bool *dir)
+{
+    *dir = false;
+    if (outsz == 0)
+        return DS_PATHNORM_NOT_FOUND;
+    out[0] = '\0';
+    if (len == 0 || raw[0] != '/')
+        return DS_PATHNORM_BAD_REQUEST;
+
+    size_t o = 0;          /* bytes written to out */
+    size_t seg_start = 0;  /* where the current segment starts in out */
+    bool last_was_slash = true;
+    for (size_t i = 1; i < len; i++) {
+        unsigned char c = (unsigned char)raw[i];
+        if (c == '?' || c == '#')
+            break; /* query or fragment: not part of the path */
+        if (c == '%') {
+            int hi = i + 2 < len ? hex_value((unsigned char)raw[i + 1]) : -1;
+            int lo = i + 2 < len ? hex_value((unsigned char)raw[i + 2]) : -1;
+            if (hi < 0 || lo < 0)
+                return DS_PATHNORM_BAD_REQUEST;
+            c = (unsigned char)(hi * 16 + lo);
+            i += 2;
+            /* An encoded '/' would let one segment hide a separator. */
+            if (c == '/')
+                return DS_PATHNORM_NOT_FOUND;
+        } else if (c == '/') {
+            if (!last_was_slash) {
+                if (o - seg_start > SEGMENT_MAX)
+                    return DS_PATHNORM_NOT_FOUND;
+                out[o++] = '/'; /* room was checked when the segment grew */
+                seg_start = o;
+            }
+            last_was_slash = true;
+            continue;
+        }
+        /* Backslashes are separators somewhere; control bytes (NUL above all)
+         * would truncate or confuse the name. */
+        if (c == '\\' || c < 0x20 || c == 0x7f)
+            return DS_PATHNORM_NOT_FOUND;
+        /* Dot at the start of a segment: ".", "..", ".git", ".env". */
+        if (last_was_slash && c == '.')
+            return DS_PATHNORM_NOT_FOUND;
+        if (o + 2 >= outsz) /* this byte, a possible '/', and the NUL */
+            return DS_PATHNORM_NOT_FOUND;
+        out[o++] = (char)c;
+        last_was_slash = false;
+    }
+    if (o - seg_start > SEGMENT_MAX)
+        return DS_PATHNORM_NOT_FOUND;
+    /* A final '/' ended the last segment; the result never ends in one. */
+    if (o > 0 && out[o - 1] == '/')
+        o--;
+    out[o] = '\0';
+    *dir = last_was_slash;
+    return DS_PATHNORM_OK;
+}
+
+bool ds_pathnorm_is_private(const char *rel)
+{
+    const char *base = strrchr(rel, '/');
+    base = base ? base + 1 : rel;
+    return strcmp(base, "data_map.json") == 0 || strcmp(base, "data_map_meta.json") == 0;
+}

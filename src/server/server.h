@@ -1,0 +1,44 @@
+/* server.h - `ducksite serve`: an HTTP/1.1 file server (libmicrohttpd) for
+ * static/ and the data map, with what DuckDB-Wasm needs: ranges, strong
+ * validators, conditional requests, precompressed assets and a data map that
+ * is reloaded while the server runs.  docs/server.md describes the
+ * behaviour; this header only the calls. */
+#ifndef DS_SERVER_H
+#define DS_SERVER_H
+
+#include <stdbool.h>
+
+#include "../util/util.h"
+
+typedef struct {
+    const char *root;   /* project directory; ROOT/static is served */
+    const char *host;   /* address to bind (default 127.0.0.1) */
+    unsigned port;      /* 0 picks a free port */
+    bool access_log;    /* one line per request on stdout */
+    unsigned threads;   /* worker threads; 0 = one per CPU */
+    unsigned reload_ms; /* data map check interval; 0 = 100 ms */
+} ds_server_options;
+
+typedef struct ds_server ds_server;
+
+/* Binds, loads the data map and starts serving from worker threads.  The
+ * caller decides how to wait (the CLI waits for SIGINT/SIGTERM). */
+ds_server *ds_server_start(const ds_server_options *opt, ds_err *err);
+
+/* "http://127.0.0.1:8080/" with the port actually bound. */
+const char *ds_server_url(const ds_server *s);
+unsigned ds_server_port(const ds_server *s);
+const char *ds_server_static_dir(const ds_server *s);
+
+/* Closes the listening socket and every connection, then frees everything. */
+void ds_server_stop(ds_server *s);
+
+/* The Cache-Control value for a file NAME (path under static/ or a data-map
+ * key): data files (MAPPED, or a data type such as .parquet/.csv/.json) and
+ * HTML are revalidated every time ("no-cache", with a strong ETag); assets
+ * whose URL carries a version (VERSIONED_QUERY: a non-empty ?v=, or a
+ * content hash in the file name) are "public, max-age=31536000, immutable";
+ * everything else is revalidated too. */
+const char *ds_server_cache_control(const char *name, bool mapped, bool versioned_query);
+
+#endif

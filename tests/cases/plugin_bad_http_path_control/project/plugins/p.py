@@ -1,0 +1,5 @@
+from ducksite.virtual_parquet import VirtualParquetFile, VirtualParquetManifest
+
+
+def build_manifest(cfg):
+    return VirtualParquetManifest(files=[VirtualParquetFile("a\nb.parquet", "ok.parquet")])

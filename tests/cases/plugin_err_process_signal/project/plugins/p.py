@@ -1,0 +1,6 @@
+import os
+import signal
+
+
+def build_manifest(cfg):
+    os.kill(os.getpid(), signal.SIGKILL)

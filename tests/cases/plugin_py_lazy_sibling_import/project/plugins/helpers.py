@@ -1,0 +1,1 @@
+SHARED_CONST = "from_helpers.parquet"

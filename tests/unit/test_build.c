@@ -1,0 +1,447 @@
+/* test_build.c - ds_build end to end on a temporary project: outputs,
+ * determinism, failed builds leaving the previous site untouched, --clean,
+ * stale SQL removal. */
+#include <criterion/criterion.h>
+#include <dirent.h>
+#include <sys/stat.h>
+
+#include "site/build.h"
+#include "sql/duck.h"
+#include "sql/sqltext.h"
+#include "testutil.h"
+
+/* ---- helpers ------------------------------------------------------------ */
+
+static void make_parquet(const char *root, const char *rel, const char *select)
+{
+    ds_err err;
+    char *path = ds_path_join(root, rel);
+    char *parent = ds_path_dirname(path);
+    cr_assert_eq(ds_mkdir_p(parent, &err), 0, "%s", err.msg);
+    ds_duck *db = ds_duck_open(&err);
+    cr_assert_not_null(db, "%s", err.msg);
+    ds_buf sql = {0};
+    ds_buf_printf(&sql, "COPY (%s) TO ", select);
+    ds_sql_quote(&sql, path);
+    ds_buf_puts(&sql, " (FORMAT parquet)");
+    cr_assert_eq(ds_duck_exec(db, sql.data, &err), 0, "%s", err.msg);
+    ds_buf_free(&sql);
+    ds_duck_close(db);
+    free(parent);
+    free(path);
+}
+
+static char *read_rel(const char *root, const char *rel)
+{
+    char *path = ds_path_join(root, rel);
+    ds_err err;
+    char *text = ds_read_file(path, NULL, &err);
+    cr_assert_not_null(text, "%s", err.msg);
+    free(path);
+    return text;
+}
+
+static bool exists_rel(const char *root, const char *rel)
+{
+    char *path = ds_path_join(root, rel);
+    bool ok = ds_exists(path);
+    free(path);
+    return ok;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Appends "rel\n" for every file and "rel/\n" for every directory below
+ * dir, recursively, to names. */
+static void list_tree(const char *dir, const char *rel, char ***names, size_t *n, size_t *cap)
+{
+    DIR *d = opendir(dir);
+    cr_assert_not_null(d, "cannot open %s", dir);
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        char *path = ds_path_join(dir, e->d_name);
+        char *sub = *rel ? ds_asprintf("%s/%s", rel, e->d_name) : ds_strdup(e->d_name);
+        bool is_dir = ds_is_dir(path);
+        if (*n == *cap) {
+            *cap = *cap ? *cap * 2 : 32;
+            *names = ds_xrealloc(*names, *cap * sizeof **names);
+        }
+        (*names)[(*n)++] = is_dir ? ds_asprintf("%s/", sub) : ds_strdup(sub);
+        if (is_dir)
+            list_tree(path, sub, names, n, cap);
+        free(sub);
+        free(path);
+    }
+    closedir(d);
+}
+
+/* Every file under dir with its bytes, in sorted order: a snapshot that
+ * two states of a tree can be compared by. */
+static char *snapshot(const char *dir)
+{
+    char **names = NULL;
+    size_t n = 0, cap = 0;
+    list_tree(dir, "", &names, &n, &cap);
+    qsort(names, n, sizeof *names, cmp_str);
+    ds_buf b = {0};
+    for (size_t i = 0; i < n; i++) {
+        ds_buf_printf(&b, "== %s\n", names[i]);
+        if (!ds_ends_with(names[i], "/")) {
+            char *text = read_rel(dir, names[i]);
+            ds_buf_puts(&b, text);
+            free(text);
+        }
+        free(names[i]);
+    }
+    free(names);
+    return ds_buf_take(&b);
+}
+
+/* Just the names, one per line. */
+static char *tree_names(const char *dir)
+{
+    char **names = NULL;
+    size_t n = 0, cap = 0;
+    list_tree(dir, "", &names, &n, &cap);
+    qsort(names, n, sizeof *names, cmp_str);
+    ds_buf b = {0};
+    for (size_t i = 0; i < n; i++) {
+        ds_buf_printf(&b, "%s\n", names[i]);
+        free(names[i]);
+    }
+    free(names);
+    return ds_buf_take(&b);
+}
+
+static long long size_rel(const char *root, const char *rel)
+{
+    char *path = ds_path_join(root, rel);
+    struct stat st;
+    cr_assert_eq(stat(path, &st), 0, "%s", path);
+    free(path);
+    return (long long)st.st_size;
+}
+
+/* A project: one upstream source, two models in two files. */
+static char *make_project(void)
+{
+    char *root = test_tmpdir();
+    test_write(root, "ducksite.toml", "[[file_sources]]\nname = \"orders\"\n"
+                                      "upstream_glob = \"lake/*.parquet\"\n");
+    make_parquet(root, "lake/a.parquet",
+                 "SELECT * FROM (VALUES ('north', 10.0), ('south', -2.0)) t(region, amount)");
+    test_write(root, "sources_sql/a.sql", "-- name: positive\n"
+                                          "SELECT * FROM orders WHERE amount > 0;\n");
+    test_write(root, "sources_sql/b.sql", "-- name: totals\n"
+                                          "SELECT region, sum(amount) AS total\n"
+                                          "FROM positive\n"
+                                          "GROUP BY region;\n"
+                                          "\n"
+                                          "-- name: label\n"
+                                          "SELECT 'x' AS name WHERE ${p} IS NULL\n");
+    return root;
+}
+
+static int build(const char *root, bool clean, ds_err *err)
+{
+    ds_build_options opt = {.clean = clean};
+    return ds_build(root, &opt, err);
+}
+
+/* ---- tests --------------------------------------------------------------- */
+
+Test(build, outputs_end_to_end)
+{
+    char *root = make_project();
+    ds_err err;
+    cr_assert_eq(build(root, false, &err), 0, "%s", err.msg);
+
+    char *text = read_rel(root, "static/data_map.json");
+    char *want = ds_asprintf("{\n  \"data/orders/a.parquet\": \"%s/lake/a.parquet\"\n}\n", root);
+    cr_assert_str_eq(text, want);
+    free(want);
+    free(text);
+    cr_assert(!exists_rel(root, "static/data_map_meta.json"));
+
+    char *names = tree_names(root);
+    cr_assert_str_eq(names, "ducksite.toml\nlake/\nlake/a.parquet\nsources_sql/\n"
+                            "sources_sql/a.sql\nsources_sql/b.sql\nstatic/\n"
+                            "static/data_map.json\nstatic/sql/\nstatic/sql/_global/\n"
+                            "static/sql/_global/label.sql\nstatic/sql/_global/orders.sql\n"
+                            "static/sql/_global/positive.sql\nstatic/sql/_global/totals.sql\n"
+                            "static/sql/_manifest.json\n");
+    free(names);
+
+    long long size = size_rel(root, "lake/a.parquet");
+    const char *sql = "WITH orders AS (\n"
+                      "SELECT * FROM read_parquet(['data/orders/a.parquet'], union_by_name = "
+                      "true)\n),\n"
+                      "positive AS (\nSELECT * FROM orders WHERE amount > 0\n)\n"
+                      "SELECT region, sum(amount) AS total\nFROM positive\nGROUP BY region";
+    want = ds_asprintf("-- METRICS: num_files=1 total_bytes_cold=%lld largest_file_bytes=%lld "
+                       "two_largest_bytes=%lld avg_file_bytes=%lld.00 sql_bytes=%zu\n%s\n",
+                       size, size, size, size, strlen(sql), sql);
+    text = read_rel(root, "static/sql/_global/totals.sql");
+    cr_assert_str_eq(text, want);
+    free(text);
+    free(want);
+
+    text = read_rel(root, "static/sql/_global/label.sql");
+    cr_assert_str_eq(text, "-- METRICS: num_files=0 total_bytes_cold=0 largest_file_bytes=0 "
+                           "two_largest_bytes=0 avg_file_bytes=0.00 sql_bytes=37\n"
+                           "SELECT 'x' AS name WHERE ${p} IS NULL\n");
+    free(text);
+
+    text = read_rel(root, "static/sql/_manifest.json");
+    cr_assert_str_eq(text, "{\n"
+                           "  \"views\": {\n"
+                           "    \"label\": {\n"
+                           "      \"deps\": [],\n"
+                           "      \"kind\": \"model\",\n"
+                           "      \"sql_path\": \"/sql/_global/label.sql\"\n"
+                           "    },\n"
+                           "    \"orders\": {\n"
+                           "      \"deps\": [],\n"
+                           "      \"kind\": \"file_source\",\n"
+                           "      \"sql_path\": \"/sql/_global/orders.sql\"\n"
+                           "    },\n"
+                           "    \"positive\": {\n"
+                           "      \"deps\": [\n"
+                           "        \"orders\"\n"
+                           "      ],\n"
+                           "      \"kind\": \"model\",\n"
+                           "      \"sql_path\": \"/sql/_global/positive.sql\"\n"
+                           "    },\n"
+                           "    \"totals\": {\n"
+                           "      \"deps\": [\n"
+                           "        \"orders\",\n"
+                           "        \"positive\"\n"
+                           "      ],\n"
+                           "      \"kind\": \"model\",\n"
+                           "      \"sql_path\": \"/sql/_global/totals.sql\"\n"
+                           "    }\n"
+                           "  }\n"
+                           "}\n");
+    free(text);
+    test_rmtree(root);
+    free(root);
+}
+
+Test(build, templated_and_static_sources)
+{
+    char *root = test_tmpdir();
+    test_write(root, "ducksite.toml", "[[file_sources]]\nname = \"orders\"\n"
+                                      "upstream_glob = \"lake/*.parquet\"\n"
+                                      "template_name = \"orders_[region]\"\n"
+                                      "[[file_sources]]\nname = \"local\"\n");
+    make_parquet(root, "lake/a.parquet",
+                 "SELECT * FROM (VALUES ('north', 1), ('south', 2)) t(region, amount)");
+    make_parquet(root, "lake/b.parquet", "SELECT * FROM (VALUES ('south', 3)) t(region, amount)");
+    make_parquet(root, "static/data/l.parquet", "SELECT 42 AS answer");
+    test_write(root, "sources_sql/m.sql", "-- name: answer\nSELECT answer FROM local\n"
+                                          "-- name: rel\n"
+                                          "SELECT * FROM read_parquet('data/l.parquet')\n");
+    ds_err err;
+    cr_assert_eq(build(root, false, &err), 0, "%s", err.msg);
+    char *names = tree_names(root);
+    cr_assert(strstr(names, "static/sql/_global/orders.sql\n"
+                            "static/sql/_global/orders_north.sql\n"
+                            "static/sql/_global/orders_south.sql\n") != NULL,
+              "%s", names);
+    cr_assert(strstr(names, "static/sql/_global/local.sql\n") != NULL, "%s", names);
+    free(names);
+    char *text = read_rel(root, "static/sql/_global/orders_north.sql");
+    cr_assert(ds_ends_with(text, "\nSELECT * FROM read_parquet(['data/orders/a.parquet'], "
+                                 "union_by_name = true) WHERE region = 'north'\n"),
+              "%s", text);
+    free(text);
+    /* Static files are served as they are: not in the map. */
+    text = read_rel(root, "static/data_map.json");
+    char *want = ds_asprintf("{\n  \"data/orders/a.parquet\": \"%s/lake/a.parquet\",\n"
+                             "  \"data/orders/b.parquet\": \"%s/lake/b.parquet\"\n}\n",
+                             root, root);
+    cr_assert_str_eq(text, want);
+    free(want);
+    free(text);
+    text = read_rel(root, "static/sql/_manifest.json");
+    cr_assert(strstr(text, "\"kind\": \"file_source_template\"") != NULL, "%s", text);
+    free(text);
+    test_rmtree(root);
+    free(root);
+}
+
+Test(build, twice_is_identical)
+{
+    char *root = make_project();
+    ds_err err;
+    cr_assert_eq(build(root, false, &err), 0, "%s", err.msg);
+    char *st = ds_path_join(root, "static");
+    char *first = snapshot(st);
+    cr_assert_eq(build(root, false, &err), 0, "%s", err.msg);
+    char *second = snapshot(st);
+    cr_assert_str_eq(first, second);
+    cr_assert_eq(build(root, true, &err), 0, "%s", err.msg);
+    char *third = snapshot(st);
+    cr_assert_str_eq(first, third);
+    free(first);
+    free(second);
+    free(third);
+    free(st);
+    test_rmtree(root);
+    free(root);
+}
+
+Test(build, failed_build_keeps_previous_outputs)
+{
+    char *root = make_project();
+    ds_err err;
+    cr_assert_eq(build(root, false, &err), 0, "%s", err.msg);
+    char *st = ds_path_join(root, "static");
+    char *before = snapshot(st);
+
+    /* A new source and a new good model, plus a model with an SQL error:
+     * nothing of it may reach static/. */
+    test_write(root, "ducksite.toml", "[[file_sources]]\nname = \"orders\"\n"
+                                      "upstream_glob = \"lake/*.parquet\"\n"
+                                      "[[file_sources]]\nname = \"more\"\n"
+                                      "upstream_glob = \"lake2/*.parquet\"\n");
+    make_parquet(root, "lake2/m.parquet", "SELECT 1 AS x");
+    test_write(root, "sources_sql/c.sql", "-- name: fine\nSELECT * FROM more\n\n"
+                                          "-- name: broken\nSELECT no_such_column FROM orders\n");
+    cr_assert_eq(build(root, false, &err), -1);
+    cr_assert(ds_starts_with(err.msg, "sources_sql/c.sql:4: query 'broken': "), "%s", err.msg);
+    cr_assert(strstr(err.msg, "no_such_column") != NULL, "%s", err.msg);
+    char *after = snapshot(st);
+    cr_assert_str_eq(before, after);
+    free(after);
+
+    /* Same with --clean: the failure comes before anything is emptied. */
+    test_write(root, "static/forms/f.json", "{}");
+    test_write(root, "static/extra.txt", "keep me");
+    free(before);
+    before = snapshot(st);
+    cr_assert_eq(build(root, true, &err), -1);
+    after = snapshot(st);
+    cr_assert_str_eq(before, after);
+    free(after);
+
+    /* A syntax error and a config error behave the same. */
+    test_write(root, "sources_sql/c.sql", "-- name: broken\nSELEC 1\n");
+    cr_assert_eq(build(root, true, &err), -1);
+    cr_assert(ds_starts_with(err.msg, "sources_sql/c.sql:1: query 'broken': "), "%s", err.msg);
+    after = snapshot(st);
+    cr_assert_str_eq(before, after);
+    free(after);
+    test_write(root, "ducksite.toml", "[[file_sources]]\nname = 3\n");
+    cr_assert_eq(build(root, true, &err), -1);
+    cr_assert(strstr(err.msg, "ducksite.toml:2:") != NULL, "%s", err.msg);
+    after = snapshot(st);
+    cr_assert_str_eq(before, after);
+    free(after);
+
+    free(before);
+    free(st);
+    test_rmtree(root);
+    free(root);
+}
+
+Test(build, clean_empties_static_but_forms)
+{
+    char *root = make_project();
+    test_write(root, "static/forms/contact/1.json", "{\"a\": 1}");
+    test_write(root, "static/old.html", "old");
+    test_write(root, "static/sql/_global/junk.txt", "junk");
+    test_write(root, "static/deep/er/file.txt", "x");
+    ds_err err;
+
+    /* By default, static/ is not emptied. */
+    cr_assert_eq(build(root, false, &err), 0, "%s", err.msg);
+    cr_assert(exists_rel(root, "static/old.html"));
+    cr_assert(exists_rel(root, "static/deep/er/file.txt"));
+    cr_assert(exists_rel(root, "static/sql/_global/junk.txt"));
+
+    cr_assert_eq(build(root, true, &err), 0, "%s", err.msg);
+    char *st = ds_path_join(root, "static");
+    char *names = tree_names(st);
+    cr_assert_str_eq(names, "data_map.json\nforms/\nforms/contact/\nforms/contact/1.json\n"
+                            "sql/\nsql/_global/\nsql/_global/label.sql\n"
+                            "sql/_global/orders.sql\nsql/_global/positive.sql\n"
+                            "sql/_global/totals.sql\nsql/_manifest.json\n");
+    free(names);
+    char *text = read_rel(root, "static/forms/contact/1.json");
+    cr_assert_str_eq(text, "{\"a\": 1}");
+    free(text);
+    free(st);
+    test_rmtree(root);
+    free(root);
+}
+
+Test(build, deleted_model_sql_removed)
+{
+    char *root = make_project();
+    ds_err err;
+    cr_assert_eq(build(root, false, &err), 0, "%s", err.msg);
+    cr_assert(exists_rel(root, "static/sql/_global/label.sql"));
+    cr_assert(exists_rel(root, "static/sql/_global/totals.sql"));
+    test_write(root, "static/sql/_global/notes.txt", "not SQL: left alone");
+
+    test_write(root, "sources_sql/b.sql", "-- name: totals\n"
+                                          "SELECT region, sum(amount) AS total\n"
+                                          "FROM positive\n"
+                                          "GROUP BY region;\n");
+    cr_assert_eq(build(root, false, &err), 0, "%s", err.msg);
+    cr_assert(!exists_rel(root, "static/sql/_global/label.sql"));
+    cr_assert(exists_rel(root, "static/sql/_global/totals.sql"));
+    cr_assert(exists_rel(root, "static/sql/_global/positive.sql"));
+    cr_assert(exists_rel(root, "static/sql/_global/orders.sql"));
+    cr_assert(exists_rel(root, "static/sql/_global/notes.txt"));
+    char *text = read_rel(root, "static/sql/_manifest.json");
+    cr_assert_null(strstr(text, "label"), "%s", text);
+    cr_assert_not_null(strstr(text, "\"totals\""), "%s", text);
+    free(text);
+
+    /* Removing the whole models directory leaves only the source view. */
+    char *dir = ds_path_join(root, "sources_sql");
+    test_rmtree(dir);
+    free(dir);
+    cr_assert_eq(build(root, false, &err), 0, "%s", err.msg);
+    char *st = ds_path_join(root, "static/sql/_global");
+    char *names = tree_names(st);
+    cr_assert_str_eq(names, "notes.txt\norders.sql\n");
+    free(names);
+    free(st);
+    test_rmtree(root);
+    free(root);
+}
+
+Test(build, missing_config)
+{
+    char *root = test_tmpdir();
+    ds_err err;
+    cr_assert_eq(build(root, false, &err), -1);
+    cr_assert(strstr(err.msg, "ducksite init") != NULL, "%s", err.msg);
+    cr_assert(!exists_rel(root, "static"));
+    test_rmtree(root);
+    free(root);
+}
+
+Test(build, empty_project)
+{
+    char *root = test_tmpdir();
+    test_write(root, "ducksite.toml", "");
+    ds_err err;
+    cr_assert_eq(build(root, false, &err), 0, "%s", err.msg);
+    char *text = read_rel(root, "static/data_map.json");
+    cr_assert_str_eq(text, "{}\n");
+    free(text);
+    text = read_rel(root, "static/sql/_manifest.json");
+    cr_assert_str_eq(text, "{\n  \"views\": {}\n}\n");
+    free(text);
+    test_rmtree(root);
+    free(root);
+}
