@@ -2,7 +2,10 @@
 
 Ducksite starts one interpreter per build (the user's python3, the active
 virtualenv's, or $DUCKSITE_PYTHON) with this module, then sends one JSON
-request per line on stdin and reads one JSON answer per line on stdout.
+request per line on stdin.  Each answer is a JSON header line
+({"ok": true, "files": N, "template_name": ..., "row_filter_template": ...}
+or {"ok": false, "error": ...}) followed by N lines "http_path TAB
+physical_path TAB row_filter" with backslash, tab, newline and CR escaped.
 While a plugin runs, its own prints go to stderr so they cannot corrupt the
 answers.  A plugin that crashes this process fails only its own build step.
 """
@@ -39,29 +42,19 @@ def _load_file(path: str, serial: int):
     return module
 
 
-def _resolve(request: dict, serial: int):
-    """Imports the plugin and returns its callable, restoring sys.path."""
-    saved_path = list(sys.path)
-    before = set(sys.modules)
+def _first_on_path(request: dict) -> str:
+    """The folder put first on sys.path while the plugin loads and runs."""
     if request["kind"] == "file":
-        first = os.path.dirname(request["path"])
+        return os.path.dirname(request["path"])
+    return request["root"]
+
+
+def _resolve(request: dict, serial: int):
+    """Imports the plugin and returns its callable."""
+    if request["kind"] == "file":
+        module = _load_file(request["path"], serial)
     else:
-        first = request["root"]
-    sys.path.insert(0, first)
-    try:
-        if request["kind"] == "file":
-            module = _load_file(request["path"], serial)
-        else:
-            module = importlib.import_module(request["target"])
-    finally:
-        sys.path[:] = saved_path
-        # Sibling modules imported from the plugin's own directory are
-        # forgotten, so two plugins with a helpers.py each stay apart.
-        for name in set(sys.modules) - before:
-            mod_file = getattr(sys.modules[name], "__file__", None) or ""
-            if request["kind"] == "file" and mod_file.startswith(first + os.sep):
-                if not name.startswith("_ducksite_plugin_"):
-                    del sys.modules[name]
+        module = importlib.import_module(request["target"])
     attr = request["callable"]
     if not hasattr(module, attr):
         raise PluginError(
@@ -72,6 +65,19 @@ def _resolve(request: dict, serial: int):
             f"virtual parquet plugin target '{attr}' in '{request['ref']}' is not callable "
             f"(it is {type(fn).__name__})")
     return fn
+
+
+def _restore(saved_path: list, before: set, first: str, is_file: bool) -> None:
+    """Puts sys.path back and forgets the sibling modules a file plugin
+    imported from its own folder, so two plugins with a helpers.py each stay
+    apart."""
+    sys.path[:] = saved_path
+    if not is_file:
+        return
+    for name in set(sys.modules) - before:
+        mod_file = getattr(sys.modules[name], "__file__", None) or ""
+        if mod_file.startswith(first + os.sep) and not name.startswith("_ducksite_plugin_"):
+            del sys.modules[name]
 
 
 def _accepts_filter_expr(fn) -> bool:
@@ -93,43 +99,67 @@ def _text(value, what: str):
     return value
 
 
-def _manifest_to_json(result) -> dict:
+def _field(value: str) -> str:
+    """One tab-separated field of an answer line, with \\, \\t, \\n, \\r escaped."""
+    if "\\" in value or "\t" in value or "\n" in value or "\r" in value:
+        value = (value.replace("\\", "\\\\").replace("\t", "\\t")
+                 .replace("\n", "\\n").replace("\r", "\\r"))
+    return value
+
+
+def _manifest_lines(result) -> tuple:
+    """The answer header and one line per file: http_path, physical_path and
+    row_filter separated by tabs.  Lines instead of one JSON document keep a
+    100,000-file manifest cheap on both sides."""
     if not isinstance(result, VirtualParquetManifest):
         raise PluginError("virtual parquet plugin must return VirtualParquetManifest; got "
                           f"{type(result).__module__}.{type(result).__qualname__}")
-    files = []
+    lines = []
     for i, f in enumerate(result.files or []):
         if not isinstance(f, VirtualParquetFile):
             raise PluginError(f"manifest files[{i}] must be a VirtualParquetFile; got "
                               f"{type(f).__name__}")
-        files.append({
-            "http_path": _text(f.http_path, f"files[{i}].http_path") or "",
-            "physical_path": _text(f.physical_path, f"files[{i}].physical_path") or "",
-            "row_filter": _text(f.row_filter, f"files[{i}].row_filter"),
-        })
-    return {
-        "files": files,
+        http, phys, rf = f.http_path, f.physical_path, f.row_filter
+        if type(http) is not str or type(phys) is not str or (rf is not None and type(rf) is not str):
+            http = _text(http, f"files[{i}].http_path") or ""
+            phys = _text(phys, f"files[{i}].physical_path") or ""
+            rf = _text(rf, f"files[{i}].row_filter")
+        lines.append(f"{_field(http)}\t{_field(phys)}\t{_field(rf) if rf else ''}")
+    header = {
+        "ok": True,
+        "files": len(lines),
         "template_name": _text(result.template_name, "template_name"),
         "row_filter_template": _text(result.row_filter_template, "row_filter_template"),
     }
+    return header, lines
 
 
-def _handle(request: dict, serial: int) -> dict:
+def _handle(request: dict, serial: int) -> tuple:
     cfg = ProjectConfig.from_dict(request["project"])
+    saved_path = list(sys.path)
+    before = set(sys.modules)
+    first = _first_on_path(request)
+    sys.path.insert(0, first)
     try:
         fn = _resolve(request, serial)
         if _accepts_filter_expr(fn):
             result = fn(cfg, filter_expr=request.get("filter_expr"))
         else:
             result = fn(cfg)
-        return {"ok": True, "manifest": _manifest_to_json(result)}
+        return _manifest_lines(result)
     except PluginError as e:
-        return {"ok": False, "error": str(e)}
+        return {"ok": False, "error": str(e)}, []
     except BaseException as e:  # noqa: BLE001 - report anything the plugin raised
         if isinstance(e, KeyboardInterrupt):
             raise
-        return {"ok": False,
-                "error": "the plugin raised an exception:\n" + traceback.format_exc().rstrip()}
+        # The traceback starts at the plugin's code, not at this host.
+        tb = e.__traceback__
+        while tb is not None and tb.tb_frame.f_code.co_filename == __file__:
+            tb = tb.tb_next
+        text = "".join(traceback.format_exception(type(e), e, tb)).rstrip()
+        return {"ok": False, "error": "the plugin raised an exception:\n" + text}, []
+    finally:
+        _restore(saved_path, before, first, request["kind"] == "file")
 
 
 def main() -> None:
@@ -148,8 +178,10 @@ def main() -> None:
         if not line.strip():
             continue
         serial += 1
-        answer = _handle(json.loads(line), serial)
-        out.write(json.dumps(answer) + "\n")
+        header, lines = _handle(json.loads(line), serial)
+        out.write(json.dumps(header) + "\n")
+        if lines:
+            out.write("\n".join(lines) + "\n")
         out.flush()
 
 

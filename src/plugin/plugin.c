@@ -284,11 +284,55 @@ static int start_python(ds_plugin_session *s, const ds_config *cfg, ds_buf *why)
     return 0;
 }
 
-static json_t *run_python(ds_plugin_session *s, const ds_config *cfg, const ds_file_source *fs,
-                          ds_plugin_earlier earlier, const ds_plugin_ref *ref, ds_buf *why)
+/* Undoes the host's escaping of one tab-separated field, in place. */
+static char *unescape_field(char *f)
+{
+    char *out = f;
+    for (char *p = f; *p; p++) {
+        if (*p == '\\' && p[1]) {
+            p++;
+            *out++ = *p == 't' ? '\t' : *p == 'n' ? '\n' : *p == 'r' ? '\r' : *p;
+        } else {
+            *out++ = *p;
+        }
+    }
+    *out = '\0';
+    return f;
+}
+
+/* Reads the answer's file lines into out. */
+static int read_file_lines(ds_proc *p, size_t n, ds_manifest *out, ds_buf *why)
+{
+    out->files = ds_xcalloc(n + 1, sizeof *out->files);
+    for (size_t i = 0; i < n; i++) {
+        char *line;
+        if (ds_proc_read_line(p, &line) != 0) {
+            ds_buf_puts(why, "the Python plugin process stopped in the middle of its answer");
+            return -1;
+        }
+        char *tab1 = strchr(line, '\t');
+        char *tab2 = tab1 ? strchr(tab1 + 1, '\t') : NULL;
+        if (!tab2) {
+            free(line);
+            ds_buf_puts(why, "the Python plugin host sent a malformed line");
+            return -1;
+        }
+        *tab1 = *tab2 = '\0';
+        ds_manifest_file *f = &out->files[out->n_files++];
+        f->key = ds_strdup(unescape_field(line));
+        f->path = ds_strdup(unescape_field(tab1 + 1));
+        f->row_filter = tab2[1] ? ds_strdup(unescape_field(tab2 + 1)) : NULL;
+        free(line);
+    }
+    return 0;
+}
+
+static int run_python(ds_plugin_session *s, const ds_config *cfg, const ds_file_source *fs,
+                      ds_plugin_earlier earlier, const ds_plugin_ref *ref, ds_manifest *out,
+                      ds_buf *why)
 {
     if (!s->started && start_python(s, cfg, why) != 0)
-        return NULL;
+        return -1;
     char *config = ds_plugin_config_json(cfg, fs, earlier);
     json_t *project = json_loads(config, 0, NULL);
     free(config);
@@ -318,19 +362,25 @@ static json_t *run_python(ds_plugin_session *s, const ds_config *cfg, const ds_f
         s->started = false;
         ds_buf_printf(why, "the Python plugin process died while running it (it %s)", st);
         free(st);
-        return NULL;
+        return -1;
     }
-    json_t *doc = json_loads(answer, 0, NULL);
+    json_t *head = json_loads(answer, 0, NULL);
     free(answer);
-    if (!json_is_true(json_object_get(doc, "ok"))) {
-        const char *e = json_string_value(json_object_get(doc, "error"));
+    rc = -1;
+    if (!json_is_true(json_object_get(head, "ok"))) {
+        const char *e = json_string_value(json_object_get(head, "error"));
         ds_buf_puts(why, e ? e : "the plugin host gave no answer");
-        json_decref(doc);
-        return NULL;
+    } else if (read_file_lines(&s->python, (size_t)json_integer_value(
+                                                   json_object_get(head, "files")),
+                               out, why) == 0) {
+        const char *tn = json_string_value(json_object_get(head, "template_name"));
+        const char *rft = json_string_value(json_object_get(head, "row_filter_template"));
+        out->template_name = tn && *tn ? ds_strdup(tn) : NULL;
+        out->row_filter_template = rft && *rft ? ds_strdup(rft) : NULL;
+        rc = 0;
     }
-    json_t *manifest = json_incref(json_object_get(doc, "manifest"));
-    json_decref(doc);
-    return manifest;
+    json_decref(head);
+    return rc;
 }
 
 /* ---- executables --------------------------------------------------------- */
@@ -400,10 +450,11 @@ int ds_plugin_run(ds_plugin_session *s, const ds_config *cfg, const ds_file_sour
                            config, filter, out, &why);
         free(config);
         free(filter);
-    } else {
-        doc = ref.kind == DS_PLUGIN_EXEC ? run_executable(cfg, fs, earlier, &ref, &why)
-                                         : run_python(s, cfg, fs, earlier, &ref, &why);
+    } else if (ref.kind == DS_PLUGIN_EXEC) {
+        doc = run_executable(cfg, fs, earlier, &ref, &why);
         rc = doc ? manifest_from_json(doc, out, &why) : -1;
+    } else {
+        rc = run_python(s, cfg, fs, earlier, &ref, out, &why);
     }
     if (rc == 0)
         rc = normalise(cfg, fs, out, &why);

@@ -515,7 +515,11 @@ ds_server *ds_server_start(const ds_server_options *opt, ds_err *err)
         goto fail;
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     unsigned threads = opt->threads ? opt->threads : (cpus > 0 ? (unsigned)cpus : 1);
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_TURBO |
+    if (getenv("XX_THREADS")) threads = (unsigned)atoi(getenv("XX_THREADS"));
+    size_t xxpool = getenv("XX_POOL") ? (size_t)atoi(getenv("XX_POOL")) : MEMORY_LIMIT;
+    unsigned xxmode = getenv("XX_TPC") ? MHD_USE_THREAD_PER_CONNECTION | MHD_USE_POLL: MHD_USE_EPOLL;
+    if (getenv("XX_TPC")) threads = 1;
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | xxmode | MHD_USE_TURBO |
                      MHD_USE_ERROR_LOG | (family == AF_INET6 ? MHD_USE_IPv6 : 0);
     s->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, s,
                                  /* first, so that every message goes through it */
@@ -524,7 +528,7 @@ ds_server *ds_server_start(const ds_server_options *opt, ds_err *err)
                                  MHD_OPTION_THREAD_POOL_SIZE, threads,
                                  MHD_OPTION_CONNECTION_LIMIT, connection_limit(),
                                  MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)TIMEOUT_SECONDS,
-                                 MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)MEMORY_LIMIT,
+                                 MHD_OPTION_CONNECTION_MEMORY_LIMIT, xxpool,
                                  MHD_OPTION_UNESCAPE_CALLBACK, keep_escaped, NULL,
                                  MHD_OPTION_END);
     if (!s->daemon) {

@@ -28,8 +28,25 @@ static double now_ms(void)
     return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
-/* Removes everything inside dir except the entry named keep (if any). */
-static int empty_dir(const char *dir, const char *keep, ds_err *err)
+/* Paths --clean must not delete, sorted for bsearch. */
+typedef struct {
+    const char **paths;
+    size_t n;
+} keep_list;
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static bool keep_has(const keep_list *k, const char *path)
+{
+    return k->n && bsearch(&path, k->paths, k->n, sizeof *k->paths, cmp_str);
+}
+
+/* Removes everything inside dir except the paths in keep; a directory that
+ * still holds a kept file stays.  Returns whether anything was kept. */
+static int empty_dir(const char *dir, const keep_list *keep, bool *kept, ds_err *err)
 {
     DIR *d = opendir(dir);
     if (!d)
@@ -37,14 +54,18 @@ static int empty_dir(const char *dir, const char *keep, ds_err *err)
     struct dirent *e;
     int rc = 0;
     while ((e = readdir(d)) && rc == 0) {
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0 ||
-            (keep && strcmp(e->d_name, keep) == 0))
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
             continue;
         char *path = ds_path_join(dir, e->d_name);
         struct stat st;
-        if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
-            rc = empty_dir(path, NULL, err);
-            if (rc == 0 && rmdir(path) != 0)
+        if (keep_has(keep, path)) {
+            *kept = true;
+        } else if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+            bool inner = false;
+            rc = empty_dir(path, keep, &inner, err);
+            if (inner)
+                *kept = true;
+            else if (rc == 0 && rmdir(path) != 0)
                 rc = ds_err_set(err, "cannot remove %s: %s", path, strerror(errno));
         } else if (unlink(path) != 0) {
             rc = ds_err_set(err, "cannot remove %s: %s", path, strerror(errno));
@@ -52,6 +73,31 @@ static int empty_dir(const char *dir, const char *keep, ds_err *err)
         free(path);
     }
     closedir(d);
+    return rc;
+}
+
+/* --clean keeps static/forms/ (form submissions) and the files that
+ * pattern sources publish from static/ (they are the user's data). */
+static int clean_static(const char *static_dir, const ds_collected *files, ds_err *err)
+{
+    size_t n = 1;
+    for (size_t i = 0; i < files->n_sets; i++)
+        n += files->sets[i].n_files;
+    keep_list keep = {ds_xcalloc(n, sizeof(char *)), 0};
+    char *forms = ds_path_join(static_dir, "forms");
+    keep.paths[keep.n++] = forms;
+    for (size_t i = 0; i < files->n_sets; i++) {
+        const ds_source_set *set = &files->sets[i];
+        if (set->fs->upstream_glob || set->fs->plugin)
+            continue;
+        for (size_t j = 0; j < set->n_files; j++)
+            keep.paths[keep.n++] = set->files[j].path;
+    }
+    qsort(keep.paths, keep.n, sizeof *keep.paths, cmp_str);
+    bool kept = false;
+    int rc = empty_dir(static_dir, &keep, &kept, err);
+    free(keep.paths);
+    free(forms);
     return rc;
 }
 
@@ -181,7 +227,7 @@ int ds_build(const char *root, const ds_build_options *opt, ds_err *err)
     ds_info("compiled and validated %zu queries (%.0f ms)", compiled.len, now_ms() - t);
 
     /* Everything succeeded: now, and only now, touch static/. */
-    if (opt->clean && empty_dir(static_dir, "forms", err) != 0)
+    if (opt->clean && clean_static(static_dir, &files, err) != 0)
         goto done;
     if (ds_datamap_write(&files.map, static_dir, err) != 0 ||
         write_sql(static_dir, &compiled, err) != 0)

@@ -107,15 +107,20 @@ int ds_proc_write(ds_proc *p, const char *data, size_t len)
 int ds_proc_read_line(ds_proc *p, char **line)
 {
     for (;;) {
-        char *nl = p->pending.data ? memchr(p->pending.data, '\n', p->pending.len) : NULL;
+        /* Only new bytes are searched: a manifest line can be many MB. */
+        char *nl = p->pending.data ? memchr(p->pending.data + p->scanned, '\n',
+                                            p->pending.len - p->scanned)
+                                   : NULL;
         if (nl) {
             size_t len = (size_t)(nl - p->pending.data);
             *line = ds_strndup(p->pending.data, len);
             memmove(p->pending.data, nl + 1, p->pending.len - len - 1);
             p->pending.len -= len + 1;
             p->pending.data[p->pending.len] = '\0';
+            p->scanned = 0;
             return 0;
         }
+        p->scanned = p->pending.len;
         char chunk[65536];
         ssize_t n = read(p->out_fd, chunk, sizeof chunk);
         if (n < 0 && errno == EINTR)

@@ -35,21 +35,19 @@ static void expect_bad(const char *ref)
     cr_assert_eq(ds_plugin_ref_parse(ref, &r, &err), -1, "'%s' accepted", ref);
     cr_assert(strstr(err.msg, "not a plugin reference") != NULL, "'%s': %s", ref, err.msg);
     char *quoted = ds_asprintf("'%s'", ref);
-    cr_assert(strstr(err.msg, quoted) != NULL, "message '%s' does not show %s", err.msg,
-              quoted);
+    cr_assert(strstr(err.msg, quoted) != NULL, "message '%s' does not show %s", err.msg, quoted);
     free(quoted);
 }
 
 Test(ref, python_file_default_callable)
 {
-    expect_ref("plugins/sales.py", DS_PLUGIN_PY_FILE, "plugins/sales.py", NULL,
-               "build_manifest");
+    expect_ref("plugins/sales.py", DS_PLUGIN_PY_FILE, "plugins/sales.py", NULL, "build_manifest");
 }
 
 Test(ref, python_file_explicit_callable)
 {
-    expect_ref("plugins/sales_lake.py:build_manifest", DS_PLUGIN_PY_FILE,
-               "plugins/sales_lake.py", "build_manifest", "build_manifest");
+    expect_ref("plugins/sales_lake.py:build_manifest", DS_PLUGIN_PY_FILE, "plugins/sales_lake.py",
+               "build_manifest", "build_manifest");
     expect_ref("plugins/sales.py:custom", DS_PLUGIN_PY_FILE, "plugins/sales.py", "custom",
                "custom");
 }
@@ -77,8 +75,7 @@ Test(ref, relative_dot_paths)
 
 Test(ref, backslash_paths_are_path_like)
 {
-    expect_ref("plugins\\sales.py", DS_PLUGIN_PY_FILE, "plugins\\sales.py", NULL,
-               "build_manifest");
+    expect_ref("plugins\\sales.py", DS_PLUGIN_PY_FILE, "plugins\\sales.py", NULL, "build_manifest");
     expect_ref("plugins\\sales.py:custom", DS_PLUGIN_PY_FILE, "plugins\\sales.py", "custom",
                "custom");
     expect_ref("tools\\lake-manifest", DS_PLUGIN_EXEC, "tools\\lake-manifest", NULL, NULL);
@@ -88,16 +85,15 @@ Test(ref, windows_drive_letter)
 {
     expect_ref("C:\\plugins\\demo.py", DS_PLUGIN_PY_FILE, "C:\\plugins\\demo.py", NULL,
                "build_manifest");
-    expect_ref("C:\\plugins\\demo.py:custom", DS_PLUGIN_PY_FILE, "C:\\plugins\\demo.py",
-               "custom", "custom");
+    expect_ref("C:\\plugins\\demo.py:custom", DS_PLUGIN_PY_FILE, "C:\\plugins\\demo.py", "custom",
+               "custom");
     expect_ref("d:/plugins/demo.py", DS_PLUGIN_PY_FILE, "d:/plugins/demo.py", NULL,
                "build_manifest");
     expect_ref("D:/plugins/demo.py:custom", DS_PLUGIN_PY_FILE, "D:/plugins/demo.py", "custom",
                "custom");
     expect_ref("C:\\plugins\\libsales.so", DS_PLUGIN_NATIVE, "C:\\plugins\\libsales.so", NULL,
                "ducksite_build_manifest");
-    expect_ref("C:\\tools\\manifest.exe", DS_PLUGIN_EXEC, "C:\\tools\\manifest.exe", NULL,
-               NULL);
+    expect_ref("C:\\tools\\manifest.exe", DS_PLUGIN_EXEC, "C:\\tools\\manifest.exe", NULL, NULL);
 }
 
 Test(ref, module_default_callable)
@@ -114,6 +110,15 @@ Test(ref, module_explicit_callable)
                "build_manifest");
 }
 
+Test(ref, bare_names_are_modules_whatever_they_end_in)
+{
+    /* Only '/', '\\' or a .py ending make a ref path-like: "libsales.so"
+     * alone is a module name (write "./libsales.so" for the file). */
+    expect_ref("libsales.so", DS_PLUGIN_PY_MODULE, "libsales.so", NULL, "build_manifest");
+    expect_ref("lake-manifest", DS_PLUGIN_PY_MODULE, "lake-manifest", NULL, "build_manifest");
+    expect_ref("./libsales.so", DS_PLUGIN_NATIVE, "./libsales.so", NULL, "ducksite_build_manifest");
+}
+
 Test(ref, module_is_not_confused_with_drive_letter)
 {
     /* A one-letter module with a callable is not a drive letter: no
@@ -127,16 +132,15 @@ Test(ref, native_shared_object)
                "ducksite_build_manifest");
     expect_ref("plugins/libsales.so:my_manifest", DS_PLUGIN_NATIVE, "plugins/libsales.so",
                "my_manifest", "my_manifest");
-    expect_ref("/usr/lib/ducksite/libsales.so", DS_PLUGIN_NATIVE,
-               "/usr/lib/ducksite/libsales.so", NULL, "ducksite_build_manifest");
+    expect_ref("/usr/lib/ducksite/libsales.so", DS_PLUGIN_NATIVE, "/usr/lib/ducksite/libsales.so",
+               NULL, "ducksite_build_manifest");
 }
 
 Test(ref, executables)
 {
     expect_ref("bin/lake-manifest", DS_PLUGIN_EXEC, "bin/lake-manifest", NULL, NULL);
     expect_ref("./manifest.sh", DS_PLUGIN_EXEC, "./manifest.sh", NULL, NULL);
-    expect_ref("/usr/local/bin/manifest", DS_PLUGIN_EXEC, "/usr/local/bin/manifest", NULL,
-               NULL);
+    expect_ref("/usr/local/bin/manifest", DS_PLUGIN_EXEC, "/usr/local/bin/manifest", NULL, NULL);
     /* .pyc, .py.bak, .sox are not .py / .so */
     expect_ref("bin/tool.pyc", DS_PLUGIN_EXEC, "bin/tool.pyc", NULL, NULL);
     expect_ref("bin/tool.py.bak", DS_PLUGIN_EXEC, "bin/tool.py.bak", NULL, NULL);
