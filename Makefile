@@ -18,10 +18,13 @@ $(BUILD)/CMakeCache.txt:
 build: setup $(BUILD)/CMakeCache.txt
 	cmake --build $(BUILD) -j $(JOBS)
 
-# Creates the demo project if absent, then checks it.
+PORT  ?= 8080
+
+# Creates the demo project if absent, builds it and serves it on loopback.
 run: build
-	@[ -f $(DEMO)/ducksite.toml ] || ./$(BUILD)/ducksite init --root $(DEMO)
-	./$(BUILD)/ducksite check --root $(DEMO)
+	@[ -f $(DEMO)/ducksite.toml ] || ./$(BUILD)/ducksite demo --root $(DEMO)
+	./$(BUILD)/ducksite build --root $(DEMO)
+	./$(BUILD)/ducksite serve --root $(DEMO) --host 127.0.0.1 --port $(PORT)
 
 # Unit tests, TOML conformance and CLI scenarios, then all of it again under
 # AddressSanitizer + UndefinedBehaviorSanitizer.

@@ -10,6 +10,7 @@ static const cli_command COMMANDS[] = {
     {"check", "load and validate ducksite.toml", "[--root DIR]", cmd_check},
     {"build", "build the site into static/", "[--root DIR] [--clean]", cmd_build},
     {"serve", "serve static/ and the data map over HTTP", "[--root DIR] [--host ADDR] [--port N] [--access-log]", cmd_serve},
+    {"demo", "create a demo project with generated data", "[--root DIR]", cmd_demo},
     {"add", "add a resource to the project (plugin)", "plugin NAME [--dir plugins] [--root DIR]",
      cmd_add},
 };
