@@ -48,3 +48,28 @@ Test(project, init_never_overwrites)
     test_rmtree(dir);
     free(dir);
 }
+
+Test(project, add_plugin_writes_a_stub_once)
+{
+    char *dir = test_tmpdir();
+    ds_buf report = {0};
+    ds_err err;
+    cr_assert_eq(ds_project_add_plugin(dir, "plugins", "sales_lake", &report, &err), 0, "%s",
+                 err.msg);
+    cr_assert(strstr(ds_buf_str(&report), "created plugins/sales_lake.py") != NULL);
+    cr_assert(strstr(ds_buf_str(&report), "plugin = \"plugins/sales_lake.py\"") != NULL);
+    char *path = ds_path_join(dir, "plugins/sales_lake.py");
+    char *text = ds_read_file(path, NULL, &err);
+    cr_assert(strstr(text, "def build_manifest(cfg: ProjectConfig") != NULL);
+    cr_assert(strstr(text, "return VirtualParquetManifest(files=files)") != NULL);
+    free(text);
+    cr_assert_eq(ds_project_add_plugin(dir, "plugins", "sales_lake", &report, &err), -1);
+    cr_assert(strstr(err.msg, "already exists") != NULL, "%s", err.msg);
+    cr_assert_eq(ds_project_add_plugin(dir, "plugins", "1bad", &report, &err), -1);
+    cr_assert(strstr(err.msg, "Python identifier") != NULL, "%s", err.msg);
+    cr_assert_eq(ds_project_add_plugin(dir, "plugins", "a-b", &report, &err), -1);
+    free(path);
+    ds_buf_free(&report);
+    test_rmtree(dir);
+    free(dir);
+}
