@@ -133,9 +133,9 @@ typedef struct {
     ds_buf path;       /* absolute path of the current directory plus '/' */
     size_t prefix_len; /* length of base + '/': where rel starts in path */
 
-    ds_buf strings;  /* every matched absolute path, NUL-terminated */
-    size_t *offsets; /* where each match starts in strings */
-    size_t noffsets, capoffsets;
+    ds_arena strings;   /* every matched absolute path */
+    ds_glob_match *found;
+    size_t nfound, capfound;
 } scan_ctx;
 
 static bool is_wild(const char *seg)
@@ -169,16 +169,44 @@ static void close_states(scan_ctx *c, size_t *set, size_t *n)
 
 static void record(scan_ctx *c, const char *name)
 {
-    if (c->noffsets == c->capoffsets) {
-        c->capoffsets = c->capoffsets ? 2 * c->capoffsets : 1024;
-        c->offsets = ds_xrealloc(c->offsets, c->capoffsets * sizeof *c->offsets);
+    if (c->nfound == c->capfound) {
+        c->capfound = c->capfound ? 2 * c->capfound : 1024;
+        c->found = ds_xrealloc(c->found, c->capfound * sizeof *c->found);
     }
-    c->offsets[c->noffsets++] = c->strings.len;
-    ds_buf_add(&c->strings, c->path.data, c->path.len);
-    ds_buf_add(&c->strings, name, strlen(name) + 1); /* keep the NUL */
+    /* The arena never moves what it holds, so pointers are final at once. */
+    size_t saved = c->path.len;
+    ds_buf_puts(&c->path, name);
+    char *abs = ds_arena_strndup(&c->strings, c->path.data, c->path.len);
+    c->path.len = saved;
+    c->path.data[saved] = '\0';
+    c->found[c->nfound].abs = abs;
+    c->found[c->nfound].rel = abs + c->prefix_len;
+    c->nfound++;
 }
 
 static void walk(scan_ctx *c, int dirfd, const size_t *states, size_t nstates);
+
+/* One directory entry, kept while the directory is sorted. */
+typedef struct {
+    const char *name;
+    size_t offset;          /* of name in the listing's buffer */
+    unsigned char type;     /* readdir's d_type */
+} dir_entry;
+
+/* Name order, with a directory compared as "name/". */
+static int cmp_entry(const void *a, const void *b)
+{
+    const dir_entry *x = a, *y = b;
+    const unsigned char *p = (const unsigned char *)x->name;
+    const unsigned char *q = (const unsigned char *)y->name;
+    while (*p && *p == *q) {
+        p++;
+        q++;
+    }
+    unsigned cp = *p ? *p : (x->type == DT_DIR ? '/' : 0);
+    unsigned cq = *q ? *q : (y->type == DT_DIR ? '/' : 0);
+    return (int)cp - (int)cq;
+}
 
 /* Considers one entry of the directory dirfd.  `type` is readdir's d_type
  * (DT_UNKNOWN when we only know the name).  child is scratch space for
@@ -282,13 +310,23 @@ static void walk(scan_ctx *c, int dirfd, const size_t *states, size_t nstates)
         return;
     }
 
-    DIR *dir = fdopendir(dirfd);
+    /* visit() needs the directory's descriptor after the listing is done. */
+    int keep_fd = fcntl(dirfd, F_DUPFD_CLOEXEC, 0);
+    DIR *dir = keep_fd >= 0 ? fdopendir(dirfd) : NULL;
     if (dir == NULL) {
         ds_warn("skipping directory %s: %s", c->path.data, strerror(errno));
+        if (keep_fd >= 0)
+            close(keep_fd);
         close(dirfd);
         free(child);
         return;
     }
+    /* Entries are visited in sorted order, so matches come out (nearly
+     * always) already sorted and the final sort is skipped.  Directories
+     * sort as "name/", the way their files' paths compare. */
+    dir_entry *entries = NULL;
+    size_t n = 0, cap = 0;
+    ds_buf names = {0};
     for (;;) {
         errno = 0; /* readdir reports errors only through errno */
         struct dirent *e = readdir(dir);
@@ -300,9 +338,25 @@ static void walk(scan_ctx *c, int dirfd, const size_t *states, size_t nstates)
         const char *name = e->d_name;
         if (name[0] == '.' && (name[1] == '\0' || (name[1] == '.' && name[2] == '\0')))
             continue;
-        visit(c, dirfd, name, e->d_type, states, nstates, child);
+        if (n == cap) {
+            cap = cap ? cap * 2 : 64;
+            entries = ds_xrealloc(entries, cap * sizeof *entries);
+        }
+        entries[n].offset = names.len;
+        entries[n].type = e->d_type;
+        ds_buf_add(&names, name, strlen(name) + 1);
+        n++;
     }
     closedir(dir); /* also closes dirfd */
+    for (size_t i = 0; i < n; i++)
+        entries[i].name = names.data + entries[i].offset;
+    if (n > 1)
+        qsort(entries, n, sizeof *entries, cmp_entry);
+    for (size_t i = 0; i < n; i++)
+        visit(c, keep_fd, entries[i].name, entries[i].type, states, nstates, child);
+    close(keep_fd);
+    free(entries);
+    ds_buf_free(&names);
     free(child);
 }
 
@@ -406,18 +460,15 @@ int ds_glob_scan(const char *pattern, const char *root, ds_glob_result *out, ds_
         ds_warn("cannot read directory %s: %s", out->base, strerror(errno));
     }
 
-    /* The string block no longer grows, so offsets can become pointers. */
-    out->strings = c.strings.data;
-    out->len = out->cap = c.noffsets;
-    out->items = ds_xmalloc((c.noffsets ? c.noffsets : 1) * sizeof *out->items);
-    for (size_t i = 0; i < c.noffsets; i++) {
-        out->items[i].abs = out->strings + c.offsets[i];
-        out->items[i].rel = out->items[i].abs + c.prefix_len;
-    }
-    if (out->len > 1)
+    out->strings = c.strings;
+    out->len = out->cap = c.nfound;
+    out->items = c.found ? c.found : ds_xmalloc(sizeof *out->items);
+    bool sorted = true;
+    for (size_t i = 1; i < out->len && sorted; i++)
+        sorted = cmp_rel(&out->items[i - 1], &out->items[i]) < 0;
+    if (!sorted)
         qsort(out->items, out->len, sizeof *out->items, cmp_rel);
 
-    free(c.offsets);
     ds_buf_free(&c.path);
     free(c.mark);
     free(c.globstar);
@@ -434,6 +485,6 @@ void ds_glob_result_free(ds_glob_result *r)
         return;
     free(r->base);
     free(r->items);
-    free(r->strings);
+    ds_arena_free(&r->strings);
     memset(r, 0, sizeof *r);
 }

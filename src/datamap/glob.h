@@ -27,10 +27,10 @@ typedef struct {
     char *base;             /* absolute, lexically normalised base directory */
     ds_glob_match *items;   /* sorted by rel (bytewise) */
     size_t len, cap;
-    /* One allocation holding every item's abs string; each rel points into
-     * its abs (just past base + "/").  Owned by the result: items' strings
-     * are never freed one by one. */
-    char *strings;
+    /* Holds every item's abs string; each rel points into its abs (just
+     * past base + "/").  Owned by the result: items' strings are never freed
+     * one by one. */
+    ds_arena strings;
 } ds_glob_result;
 
 /* Expands pattern (absolute, or relative to root).  A base directory that

@@ -209,7 +209,9 @@ static int normalise(const ds_config *cfg, const ds_file_source *fs, ds_manifest
         const char *bad;
         char *key = ds_plugin_http_key(f->key, fs->name, &bad);
         if (!key) {
-            ds_buf_printf(why, "files[%zu].http_path '%s' is not allowed: %s", i, f->key, bad);
+            ds_buf_printf(why, "files[%zu].http_path ", i);
+            ds_buf_json_string(why, f->key); /* shows control characters escaped */
+            ds_buf_printf(why, " is not allowed: %s", bad);
             return -1;
         }
         free(f->key);

@@ -50,6 +50,9 @@ int ds_proc_spawn(char *const argv[], const char *cwd, char *const extra_env[], 
 
     pid_t pid = fork();
     if (pid == 0) {
+        /* Ducksite ignores SIGPIPE; its children must not inherit that
+         * (a shell pipeline in a plugin would print "Broken pipe"). */
+        signal(SIGPIPE, SIG_DFL);
         dup2(in[0], 0);
         dup2(out[1], 1);
         int code = 0;

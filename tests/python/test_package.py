@@ -6,7 +6,6 @@ configuration plugins see (ducksite.config), and the plugin host process
 Run: python3 -m unittest discover -s tests/python
 """
 import dataclasses
-import inspect
 import json
 import os
 import pathlib
@@ -21,7 +20,6 @@ PACKAGE_DIR = pathlib.Path(__file__).resolve().parents[2] / "python"
 if str(PACKAGE_DIR) not in sys.path:
     sys.path.insert(0, str(PACKAGE_DIR))
 
-from ducksite import _host  # noqa: E402
 from ducksite.config import FileSourceConfig, ProjectConfig  # noqa: E402
 from ducksite.virtual_parquet import VirtualParquetFile, VirtualParquetManifest  # noqa: E402
 
@@ -148,56 +146,16 @@ class ConfigTest(unittest.TestCase):
         self.assertEqual(cfg.file_sources, [])
 
 
-class HostHelpersTest(unittest.TestCase):
-    def test_accepts_filter_expr(self):
-        def plain(cfg):
-            pass
-
-        def positional(cfg, filter_expr):
-            pass
-
-        def defaulted(cfg, filter_expr=None):
-            pass
-
-        def keyword_only(cfg, *, filter_expr=None):
-            pass
-
-        def kwargs(cfg, **kw):
-            pass
-
-        def other_name(cfg, filter=None):
-            pass
-
-        self.assertFalse(_host._accepts_filter_expr(plain))
-        self.assertTrue(_host._accepts_filter_expr(positional))
-        self.assertTrue(_host._accepts_filter_expr(defaulted))
-        self.assertTrue(_host._accepts_filter_expr(keyword_only))
-        self.assertTrue(_host._accepts_filter_expr(kwargs))
-        self.assertFalse(_host._accepts_filter_expr(other_name))
-
-    def test_manifest_to_json(self):
-        m = VirtualParquetManifest(
-            [VirtualParquetFile("a.parquet", pathlib.Path("/lake/a.parquet"), "x > 1"),
-             VirtualParquetFile("b.parquet", "lake/b.parquet")],
-            template_name="t_[x]")
-        doc = _host._manifest_to_json(m)
-        self.assertEqual(doc["files"], [
-            {"http_path": "a.parquet", "physical_path": "/lake/a.parquet", "row_filter": "x > 1"},
-            {"http_path": "b.parquet", "physical_path": "lake/b.parquet", "row_filter": None},
-        ])
-        self.assertEqual(doc["template_name"], "t_[x]")
-        self.assertIsNone(doc["row_filter_template"])
-        json.dumps(doc)
-
-    def test_manifest_to_json_type_errors(self):
-        with self.assertRaisesRegex(_host.PluginError, "VirtualParquetManifest.*dict"):
-            _host._manifest_to_json({"files": []})
-        with self.assertRaisesRegex(_host.PluginError, r"files\[0\].*tuple"):
-            _host._manifest_to_json(VirtualParquetManifest([("a", "b")]))
-        with self.assertRaisesRegex(_host.PluginError, r"files\[0\]\.physical_path.*int"):
-            _host._manifest_to_json(VirtualParquetManifest([VirtualParquetFile("a", 3)]))
-        with self.assertRaisesRegex(_host.PluginError, "template_name.*list"):
-            _host._manifest_to_json(VirtualParquetManifest([], template_name=["x"]))
+def unescape(field):
+    out, i = [], 0
+    while i < len(field):
+        c = field[i]
+        if c == "\\" and i + 1 < len(field):
+            i += 1
+            c = {"t": "\t", "n": "\n", "r": "\r"}.get(field[i], field[i])
+        out.append(c)
+        i += 1
+    return "".join(out)
 
 
 class Host:
@@ -226,8 +184,31 @@ class Host:
         }
         self.proc.stdin.write(json.dumps(request) + "\n")
         self.proc.stdin.flush()
+        return self.read_answer()
+
+    def read_answer(self):
+        """The answer as {"ok", "error"} or {"ok", "manifest": {"files": [...],
+        "template_name", "row_filter_template"}}; None if the host died.
+        Protocol: a JSON header line, then (when ok) one line per file,
+        "http_path TAB physical_path TAB row_filter" with \\, \\t, \\n, \\r
+        escaped."""
         line = self.proc.stdout.readline()
-        return json.loads(line) if line else None
+        if not line:
+            return None
+        header = json.loads(line)
+        if not header.get("ok"):
+            return header
+        files = []
+        for _ in range(header["files"]):
+            raw = self.proc.stdout.readline()
+            if not raw:
+                return None
+            http, phys, rf = [unescape(f) for f in raw.rstrip("\n").split("\t")]
+            files.append({"http_path": http, "physical_path": phys, "row_filter": rf or None})
+        return {"ok": True, "manifest": {
+            "files": files,
+            "template_name": header.get("template_name"),
+            "row_filter_template": header.get("row_filter_template")}}
 
     def close(self):
         try:
@@ -324,6 +305,12 @@ class HostProcessTest(unittest.TestCase):
 
             def cfg_only(cfg):
                 return M([F(type(cfg).__name__, "x")])
+
+            def keyword_only(cfg, *, filter_expr=None):
+                return M([F("kw:" + repr(filter_expr), "x")])
+
+            def other_name(cfg, filter=None):
+                return M([F("other:" + repr(filter), "x")])
             ''')
         host = self.start()
         expr = "(amount > 0) AND (day >= DATE '2024-01-01')"
@@ -333,6 +320,10 @@ class HostProcessTest(unittest.TestCase):
         self.assertEqual(m["files"][0]["http_path"], "None")
         m = self.ok(host.run("p.py:cfg_only", filter_expr=expr))
         self.assertEqual(m["files"][0]["http_path"], "ProjectConfig")
+        m = self.ok(host.run("p.py:keyword_only", filter_expr=expr))
+        self.assertEqual(m["files"][0]["http_path"], "kw:" + repr(expr))
+        m = self.ok(host.run("p.py:other_name", filter_expr=expr))
+        self.assertEqual(m["files"][0]["http_path"], "other:None")
 
     def test_config_seen_by_plugin(self):
         self.write("p.py", '''\
@@ -487,6 +478,49 @@ class HostProcessTest(unittest.TestCase):
                 return M([F("fine.parquet", "x")])
             ''')
         self.assertEqual(self.ok(host.run("good.py"))["files"][0]["http_path"], "fine.parquet")
+
+    def test_manifest_values(self):
+        # Path objects are accepted as paths; tabs, newlines and backslashes
+        # in values survive the trip.
+        self.write("p.py", '''\
+            from pathlib import Path
+            from ducksite.virtual_parquet import VirtualParquetFile as F, VirtualParquetManifest as M
+
+            def build_manifest(cfg):
+                return M([F("a.parquet", Path("/lake/a.parquet"), "x > 1"),
+                          F("b\\\\c\\td.parquet", "lake/b.parquet", "s = 'a\\nb'")],
+                         template_name="t_[x]")
+            ''')
+        host = self.start()
+        m = self.ok(host.run("p.py"))
+        self.assertEqual(m["files"], [
+            {"http_path": "a.parquet", "physical_path": "/lake/a.parquet", "row_filter": "x > 1"},
+            {"http_path": "b\\c\td.parquet", "physical_path": "lake/b.parquet",
+             "row_filter": "s = 'a\nb'"},
+        ])
+        self.assertEqual(m["template_name"], "t_[x]")
+        self.assertIsNone(m["row_filter_template"])
+
+    def test_manifest_type_errors(self):
+        self.write("p.py", '''\
+            from ducksite.virtual_parquet import VirtualParquetFile as F, VirtualParquetManifest as M
+
+            def tuples(cfg):
+                return M([("a", "b")])
+
+            def number(cfg):
+                return M([F("a", 3)])
+
+            def template_list(cfg):
+                return M([], template_name=["x"])
+            ''')
+        host = self.start()
+        e = self.error(host.run("p.py:tuples"))
+        self.assertRegex(e, r"files\[0\].*VirtualParquetFile.*tuple")
+        e = self.error(host.run("p.py:number"))
+        self.assertRegex(e, r"files\[0\]\.physical_path.*int")
+        e = self.error(host.run("p.py:template_list"))
+        self.assertRegex(e, r"template_name.*list")
 
     def test_prints_do_not_corrupt_answers(self):
         self.write("noisy.py", '''\

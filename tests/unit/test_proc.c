@@ -410,3 +410,19 @@ Test(proc, child_does_not_keep_the_parents_pipe_ends)
     int status = ds_proc_finish(&p);
     cr_assert_eq(status, 0);
 }
+
+Test(proc, children_get_default_sigpipe)
+{
+    /* We ignore SIGPIPE (as the CLI does); children must not inherit that,
+     * or `producer | head -1` in an executable plugin makes the producer
+     * fail with "Broken pipe" instead of ending quietly. */
+    ds_buf out = {0};
+    int status = run_sh("grep '^SigIgn:' /proc/self/status", NULL, &out);
+    cr_assert_eq(status, 0);
+    const char *hex = strchr(ds_buf_str(&out), ':');
+    cr_assert_not_null(hex, "%s", ds_buf_str(&out));
+    unsigned long long ignored = strtoull(hex + 1, NULL, 16);
+    cr_expect_eq(ignored & (1ULL << (SIGPIPE - 1)), 0,
+                 "SIGPIPE is ignored in the child (SigIgn:%s)", hex + 1);
+    ds_buf_free(&out);
+}
