@@ -110,20 +110,24 @@ int ds_proc_write(ds_proc *p, const char *data, size_t len)
 int ds_proc_read_line(ds_proc *p, char **line)
 {
     for (;;) {
-        /* Only new bytes are searched: a manifest line can be many MB. */
-        char *nl = p->pending.data ? memchr(p->pending.data + p->scanned, '\n',
-                                            p->pending.len - p->scanned)
+        /* Only new bytes are searched, and consumed lines are skipped over
+         * rather than moved: a manifest can be 100,000 lines. */
+        size_t from = p->scanned > p->start ? p->scanned : p->start;
+        char *nl = p->pending.data ? memchr(p->pending.data + from, '\n', p->pending.len - from)
                                    : NULL;
         if (nl) {
-            size_t len = (size_t)(nl - p->pending.data);
-            *line = ds_strndup(p->pending.data, len);
-            memmove(p->pending.data, nl + 1, p->pending.len - len - 1);
-            p->pending.len -= len + 1;
-            p->pending.data[p->pending.len] = '\0';
-            p->scanned = 0;
+            size_t end = (size_t)(nl - p->pending.data);
+            *line = ds_strndup(p->pending.data + p->start, end - p->start);
+            p->start = p->scanned = end + 1;
             return 0;
         }
         p->scanned = p->pending.len;
+        if (p->start > 0) { /* drop consumed bytes before reading more */
+            memmove(p->pending.data, p->pending.data + p->start, p->pending.len - p->start);
+            p->pending.len -= p->start;
+            p->scanned -= p->start;
+            p->start = 0;
+        }
         char chunk[65536];
         ssize_t n = read(p->out_fd, chunk, sizeof chunk);
         if (n < 0 && errno == EINTR)

@@ -13,8 +13,9 @@ typedef struct {
     pid_t pid;
     int in_fd;          /* we write the child's stdin here */
     int out_fd;         /* we read the child's stdout here */
-    ds_buf pending;     /* stdout read but not yet returned as a line */
-    size_t scanned;     /* bytes of pending known to hold no newline */
+    ds_buf pending;     /* stdout read; bytes before `start` are consumed */
+    size_t start;       /* where the next line begins in pending */
+    size_t scanned;     /* pending[start, scanned) is known to hold no newline */
 } ds_proc;
 
 /* Starts argv[0] (searched in PATH when it has no '/') in cwd, with
