@@ -9,6 +9,7 @@ A case is data, in tests/cases/NAME/:
   project/        the project to copy into a fresh work directory (optional).
   setup.sql       SQL run with the build-time DuckDB in the project directory
                   before the commands, to make Parquet files at test time.
+  env             NAME=VALUE lines added to the commands' environment.
   expect/exit     exit code of the last command (default 0).
   expect/stdout   lines that must appear in stdout, in this order (substrings).
   expect/stderr   lines that must appear in stderr, in this order (substrings).
@@ -22,6 +23,7 @@ example native plugin is built).
 """
 import argparse
 import os
+import re
 import shlex
 import shutil
 import subprocess
@@ -70,6 +72,13 @@ def run_case(name, args):
 
     setup_sql = os.path.join(case, "setup.sql")
     if os.path.exists(setup_sql):
+        # COPY does not create folders, and git keeps no empty ones: make
+        # the folder of every COPY ... TO 'path' first.
+        with open(setup_sql, encoding="utf-8") as f:
+            for target in re.findall(r"\bTO\s+'([^']+)'", f.read(), re.IGNORECASE):
+                folder = os.path.dirname(target)
+                if folder and "(" not in target:
+                    os.makedirs(os.path.join(work, folder), exist_ok=True)
         r = subprocess.run([args.sql, setup_sql], cwd=work, capture_output=True, text=True)
         if r.returncode != 0:
             return [f"setup.sql failed: {r.stderr.strip()}"]
@@ -78,6 +87,9 @@ def run_case(name, args):
     if not commands:
         return ["no commands in cmd"]
     env = dict(os.environ, NO_COLOR="1")
+    for line in read_lines(os.path.join(case, "env")):
+        name, _, value = line.partition("=")
+        env[name.strip()] = value.strip().replace("{ROOT}", root)
     result = None
     for i, line in enumerate(commands):
         words = [] if line.strip() == "<none>" else shlex.split(line)
