@@ -18,8 +18,11 @@
 #include "../sql/sources.h"
 #include "../sql/sqltext.h"
 #include "../util/fs.h"
+#include "assets.h"
+#include "pages.h"
 
 #define GLOBAL_SQL_DIR "sql/_global"
+#define PAGES_SQL_DIR "sql/pages"
 
 static double now_ms(void)
 {
@@ -111,32 +114,70 @@ static bool compiled_has(const ds_compiled_list *l, const char *file_name)
     return false;
 }
 
-/* static/sql/_global/<name>.sql for each query, stale ones removed, and
+/* Removes .sql files below dir (rel: its path inside sql/pages/) that are
+ * no page query any more, and the folders that leaves empty: a deleted
+ * page or sql block must not stay fetchable. */
+static void prune_page_sql(const char *dir, const char *rel, const ds_compiled_list *l)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        char *path = ds_path_join(dir, e->d_name);
+        char *sub = *rel ? ds_asprintf("%s/%s", rel, e->d_name) : ds_strdup(e->d_name);
+        struct stat st;
+        if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+            prune_page_sql(path, sub, l);
+            rmdir(path); /* only succeeds when nothing is left in it */
+        } else if (ds_ends_with(sub, ".sql") && !compiled_has(l, sub)) {
+            unlink(path);
+        }
+        free(sub);
+        free(path);
+    }
+    closedir(d);
+}
+
+/* static/sql/_global/<name>.sql for each query, static/sql/pages/<page>/
+ * <id>.sql for each page query, stale ones removed, and
  * static/sql/_manifest.json. */
 static int write_sql(const char *static_dir, const ds_compiled_list *l, ds_err *err)
 {
     char *dir = ds_path_join(static_dir, GLOBAL_SQL_DIR);
+    char *pages_dir = ds_path_join(static_dir, PAGES_SQL_DIR);
     if (ds_mkdir_p(dir, err) != 0) {
         free(dir);
+        free(pages_dir);
         return -1;
     }
     int rc = 0;
     json_t *views = json_object();
     for (size_t i = 0; i < l->len && rc == 0; i++) {
         const ds_compiled *c = &l->items[i];
-        char *file = ds_asprintf("%s/%s.sql", dir, c->name);
+        bool page = c->kind == DS_KIND_PAGE_QUERY;
+        char *file = ds_asprintf("%s/%s.sql", page ? pages_dir : dir, c->name);
+        char *parent = ds_path_dirname(file);
         char *text = ds_asprintf("%s\n%s\n", c->metrics, c->sql);
-        rc = ds_write_atomic(file, text, strlen(text), err);
+        rc = ds_mkdir_p(parent, err);
+        if (rc == 0)
+            rc = ds_write_atomic(file, text, strlen(text), err);
         free(text);
+        free(parent);
         free(file);
         json_t *deps = json_array();
         for (size_t k = 0; k < c->n_deps; k++)
             json_array_append_new(deps, json_string(c->deps[k]));
-        char *sql_path = ds_asprintf("/" GLOBAL_SQL_DIR "/%s.sql", c->name);
+        ds_buf sql_path = {0};
+        ds_buf_puts(&sql_path, page ? "/" PAGES_SQL_DIR "/" : "/" GLOBAL_SQL_DIR "/");
+        ds_html_url_path(&sql_path, c->name);
+        ds_buf_puts(&sql_path, ".sql");
         json_object_set_new(views, c->name,
                             json_pack("{s:s, s:o, s:s}", "kind", ds_query_kind_name(c->kind),
-                                      "deps", deps, "sql_path", sql_path));
-        free(sql_path);
+                                      "deps", deps, "sql_path", sql_path.data));
+        ds_buf_free(&sql_path);
     }
     /* Queries that no longer exist must not linger as fetchable SQL. */
     DIR *d = rc == 0 ? opendir(dir) : NULL;
@@ -150,6 +191,8 @@ static int write_sql(const char *static_dir, const ds_compiled_list *l, ds_err *
     }
     if (d)
         closedir(d);
+    if (rc == 0)
+        prune_page_sql(pages_dir, "", l);
     if (rc == 0) {
         json_t *doc = json_pack("{s:o}", "views", views);
         char *text = json_dumps(doc, JSON_INDENT(2) | JSON_SORT_KEYS);
@@ -165,7 +208,41 @@ static int write_sql(const char *static_dir, const ds_compiled_list *l, ds_err *
     } else {
         json_decref(views);
     }
+    free(pages_dir);
     free(dir);
+    return rc;
+}
+
+/* static/assets/ from the runtime build, then the pages that load it. */
+static int write_site(const char *static_dir, const ds_pages *pages, ds_err *err)
+{
+    char *dist = ds_assets_dist_dir();
+    char *assets = ds_path_join(static_dir, "assets");
+    int rc = 0;
+    if (ds_is_dir(dist)) {
+        int copied = 0;
+        rc = ds_assets_copy(dist, assets, &copied, err);
+        if (rc == 0)
+            ds_info("assets: %d file%s updated from %s", copied, copied == 1 ? "" : "s", dist);
+    } else {
+        ds_warn("the browser runtime is missing (%s): pages are built but cannot show data; "
+                "build web/ or set DUCKSITE_WEB_DIST to a built runtime",
+                dist);
+    }
+    char *css = ds_path_join(assets, "ducksite.css");
+    char *echarts = ds_path_join(assets, "echarts.min.js");
+    char *js = ds_path_join(assets, "ducksite.js");
+    ds_asset_versions v = {ds_assets_hash(css), ds_assets_hash(echarts), ds_assets_hash(js)};
+    if (rc == 0)
+        rc = ds_pages_write(static_dir, pages, &v, err);
+    free((char *)v.css);
+    free((char *)v.echarts);
+    free((char *)v.js);
+    free(css);
+    free(echarts);
+    free(js);
+    free(assets);
+    free(dist);
     return rc;
 }
 
@@ -189,7 +266,13 @@ int ds_build(const char *root, const ds_build_options *opt, ds_err *err)
     ds_query_list queries = {0};
     ds_keyset unreadable = {0};
     ds_compiled_list compiled = {0};
+    ds_pages pages = {0};
     ds_duck *db = NULL;
+    /* Without content/ the project publishes data only: no pages, no
+     * sitemap, no runtime assets, and static/ *.html is not touched. */
+    char *content = ds_path_join(cfg.root, "content");
+    bool site = ds_is_dir(content);
+    free(content);
     int rc = -1;
 
     t = now_ms();
@@ -221,6 +304,15 @@ int ds_build(const char *root, const ds_build_options *opt, ds_err *err)
         goto done;
     ds_info("models: %zu from sources_sql/", queries.len - n_views);
 
+    if (site) {
+        if (ds_pages_load(cfg.root, &pages, err) != 0)
+            goto done;
+        size_t before = queries.len;
+        ds_pages_add_queries(&pages, &queries);
+        ds_info("pages: %zu from content/, with %zu sql blocks", pages.len,
+                queries.len - before);
+    }
+
     ds_collected_index(&files);
     if (ds_compile_all(&queries, &files, &unreadable, db, &compiled, err) != 0)
         goto done;
@@ -232,12 +324,15 @@ int ds_build(const char *root, const ds_build_options *opt, ds_err *err)
     if (ds_datamap_write(&files.map, static_dir, err) != 0 ||
         write_sql(static_dir, &compiled, err) != 0)
         goto done;
-    printf("built %s: %zu data-map entries, %zu queries in %.0f ms\n", static_dir,
-           files.map.len, compiled.len, now_ms() - t0);
+    if (site && write_site(static_dir, &pages, err) != 0)
+        goto done;
+    printf("built %s: %zu data-map entries, %zu queries, %zu pages in %.0f ms\n", static_dir,
+           files.map.len, compiled.len, pages.len, now_ms() - t0);
     rc = 0;
 done:
     ds_duck_close(db);
     ds_compiled_list_free(&compiled);
+    ds_pages_free(&pages);
     ds_keyset_free(&unreadable);
     ds_query_list_free(&queries);
     ds_collected_free(&files);

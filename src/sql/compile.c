@@ -14,6 +14,19 @@ typedef struct {
     size_t n;
 } dep_list;
 
+/* How messages name a query: page queries ("<page>/<id>") by their block,
+ * the way the page author wrote them; the rest by name. */
+static const char *what(const ds_query *q)
+{
+    return q->kind == DS_KIND_PAGE_QUERY ? "sql block" : "query";
+}
+
+static const char *short_name(const ds_query *q)
+{
+    const char *slash = q->kind == DS_KIND_PAGE_QUERY ? strrchr(q->name, '/') : NULL;
+    return slash ? slash + 1 : q->name;
+}
+
 /* ---- dependencies from DuckDB's parser -------------------------------- */
 
 static void collect_names(json_t *node, json_t *tables, json_t *ctes)
@@ -56,6 +69,29 @@ static int query_index(const ds_query_list *l, const char *name)
     return -1;
 }
 
+/* Page queries are named "<page>/<id>", so a table reference "id" never
+ * finds one by name.  Reading one is still an error worth explaining: this
+ * finds the sql block "id" of q's own page, else of any page. */
+static int page_query_index(const ds_query_list *l, const ds_query *q, const char *name)
+{
+    size_t n = strlen(name);
+    const char *own = q->kind == DS_KIND_PAGE_QUERY ? strrchr(q->name, '/') : NULL;
+    size_t own_len = own ? (size_t)(own - q->name) + 1 : 0; /* "<page>/" */
+    int any = -1;
+    for (size_t i = 0; i < l->len; i++) {
+        const ds_query *p = &l->items[i];
+        size_t len = strlen(p->name);
+        if (p->kind != DS_KIND_PAGE_QUERY || len <= n || p->name[len - n - 1] != '/' ||
+            strcmp(p->name + len - n, name) != 0)
+            continue;
+        if (own && len == own_len + n && strncmp(p->name, q->name, own_len) == 0)
+            return (int)i;
+        if (any < 0)
+            any = (int)i;
+    }
+    return any;
+}
+
 /* The queries that q reads, as indices, in the order DuckDB lists them. */
 static int direct_deps(const ds_query_list *l, size_t qi, ds_duck *db, dep_list *out,
                        ds_err *err)
@@ -73,7 +109,8 @@ static int direct_deps(const ds_query_list *l, size_t qi, ds_duck *db, dep_list 
     int rc = ds_duck_query(db, sql.data, &rows, &qerr);
     ds_buf_free(&sql);
     if (rc != 0)
-        return ds_err_set(err, "%s:%d: query '%s': %s", q->file, q->line, q->name, qerr.msg);
+        return ds_err_set(err, "%s:%d: %s '%s': %s", q->file, q->line, what(q), short_name(q),
+                          qerr.msg);
     json_error_t jerr;
     /* query_location can be 2^64-1, more than jansson's integers hold. */
     json_t *doc = json_loads(ds_rows_get(&rows, 0, 0), JSON_DECODE_INT_AS_REAL, &jerr);
@@ -83,7 +120,7 @@ static int direct_deps(const ds_query_list *l, size_t qi, ds_duck *db, dep_list 
                           jerr.text);
     if (json_is_true(json_object_get(doc, "error"))) {
         const char *msg = json_string_value(json_object_get(doc, "error_message"));
-        rc = ds_err_set(err, "%s:%d: query '%s': %s", q->file, q->line, q->name,
+        rc = ds_err_set(err, "%s:%d: %s '%s': %s", q->file, q->line, what(q), short_name(q),
                         msg ? msg : "DuckDB cannot parse it");
         json_decref(doc);
         return rc;
@@ -92,9 +129,9 @@ static int direct_deps(const ds_query_list *l, size_t qi, ds_duck *db, dep_list 
     size_t n_stmts = json_array_size(stmts);
     if (n_stmts != 1) {
         json_decref(doc);
-        return ds_err_set(err, "%s:%d: query '%s': expected exactly one SELECT statement, "
+        return ds_err_set(err, "%s:%d: %s '%s': expected exactly one SELECT statement, "
                                "found %zu statements",
-                          q->file, q->line, q->name, n_stmts);
+                          q->file, q->line, what(q), short_name(q), n_stmts);
     }
     json_t *tables = json_object(), *ctes = json_object();
     collect_names(stmts, tables, ctes);
@@ -103,20 +140,24 @@ static int direct_deps(const ds_query_list *l, size_t qi, ds_duck *db, dep_list 
     json_t *v;
     json_object_foreach(tables, name, v)
     {
+        if (json_object_get(ctes, name))
+            continue;
         int di = query_index(l, name);
-        if (di < 0 || json_object_get(ctes, name))
+        if (di < 0)
+            di = page_query_index(l, q, name);
+        if (di < 0)
             continue; /* not ours: DuckDB will resolve or reject it */
         const ds_query *d = &l->items[di];
         if ((size_t)di == qi) {
-            rc = ds_err_set(err, "%s:%d: query '%s' reads itself (FROM %s)", q->file, q->line,
-                            q->name, name);
+            rc = ds_err_set(err, "%s:%d: %s '%s' reads itself (FROM %s)", q->file, q->line,
+                            what(q), short_name(q), name);
             break;
         }
         if (d->kind == DS_KIND_PAGE_QUERY) {
             rc = ds_err_set(err,
-                            "%s:%d: query '%s' reads page query '%s' as a table; page queries "
+                            "%s:%d: %s '%s' reads page query '%s' as a table; page queries "
                             "cannot be used by other queries (move it to sources_sql/)",
-                            q->file, q->line, q->name, name);
+                            q->file, q->line, what(q), short_name(q), d->name);
             break;
         }
         out->deps[out->n++] = (size_t)di;
@@ -257,7 +298,8 @@ static int validate(const ds_query *q, ds_compiled *out, literal_ctx *lc, ds_duc
         char *explain = ds_asprintf("EXPLAIN %s", physical);
         ds_err qerr;
         if (ds_duck_exec(db, explain, &qerr) != 0)
-            rc = ds_err_set(err, "%s:%d: query '%s': %s", q->file, q->line, q->name, qerr.msg);
+            rc = ds_err_set(err, "%s:%d: %s '%s': %s", q->file, q->line, what(q), short_name(q),
+                            qerr.msg);
         free(explain);
     }
     free(physical);

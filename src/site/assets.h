@@ -1,0 +1,28 @@
+/* assets.h - the browser runtime's files: web/dist/ (ducksite.js,
+ * ducksite.css, echarts.min.js, duckdb/ ...) copied into static/assets/,
+ * each compressible file with a precompressed FILE.gz beside it, and short
+ * content hashes for the ?v= cache-busting URLs in pages. */
+#ifndef DS_ASSETS_H
+#define DS_ASSETS_H
+
+#include <stdbool.h>
+
+#include "../util/util.h"
+
+/* Where the runtime is: $DUCKSITE_WEB_DIST, else DS_SOURCE_DIR/web/dist.
+ * The caller frees the string. */
+char *ds_assets_dist_dir(void);
+
+/* Copies dist/ recursively into assets_dir, writing only files whose
+ * content differs (so unchanged files keep their mtimes), and (re)writes
+ * FILE.gz for .js .css .wasm .json .html .svg files that were copied or
+ * have no .gz yet.  *copied counts the files written. */
+int ds_assets_copy(const char *dist, const char *assets_dir, int *copied, ds_err *err);
+
+/* 8 hex digits of the file's CRC-32, or "0" when it cannot be read. */
+char *ds_assets_hash(const char *path);
+
+/* data as a gzip member (deterministic: no name, mtime 0). */
+char *ds_gzip(const char *data, size_t len, size_t *out_len);
+
+#endif

@@ -1,0 +1,325 @@
+/* html.c - page documents, navigation and page config (see html.h).
+ *
+ * The document layout is a contract with the browser runtime (web/): class
+ * names, data- attributes and the page-config keys must match what it
+ * looks for.  docs/pages.md describes it. */
+#include "html.h"
+
+#include <jansson.h>
+#include <md4c-html.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void ds_html_escape(ds_buf *b, const char *s)
+{
+    for (; *s; s++) {
+        switch (*s) {
+        case '&': ds_buf_puts(b, "&amp;"); break;
+        case '<': ds_buf_puts(b, "&lt;"); break;
+        case '>': ds_buf_puts(b, "&gt;"); break;
+        case '"': ds_buf_puts(b, "&quot;"); break;
+        case '\'': ds_buf_puts(b, "&#39;"); break;
+        default: ds_buf_putc(b, *s);
+        }
+    }
+}
+
+void ds_html_url_path(ds_buf *b, const char *path)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
+        if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+            strchr("-._~/", *p)) {
+            ds_buf_putc(b, (char)*p);
+        } else {
+            ds_buf_putc(b, '%');
+            ds_buf_putc(b, hex[*p >> 4]);
+            ds_buf_putc(b, hex[*p & 15]);
+        }
+    }
+}
+
+static void md_out(const MD_CHAR *text, MD_SIZE size, void *userdata)
+{
+    ds_buf_add(userdata, text, size);
+}
+
+void ds_html_markdown(ds_buf *b, const char *md)
+{
+    /* md4c fails only when it runs out of memory. */
+    if (md_html(md, (MD_SIZE)strlen(md), md_out, b, MD_DIALECT_GITHUB,
+                MD_HTML_FLAG_SKIP_UTF8_BOM) != 0) {
+        ds_warn("md4c could not render a markdown chunk");
+    }
+}
+
+char *ds_html_script_json(const char *json)
+{
+    ds_buf b = {0};
+    for (const char *p = json; *p; p++) {
+        /* The HTML tokenizer ends a script at "</script" and treats
+         * "<!--" specially; JavaScript (before ES2019) ends string
+         * literals at U+2028/2029. */
+        if (p[0] == '<' && p[1] == '/') {
+            ds_buf_puts(&b, "<\\/");
+            p++;
+        } else if (strncmp(p, "<!--", 4) == 0) {
+            ds_buf_puts(&b, "\\u003c");
+        } else if ((unsigned char)p[0] == 0xE2 && (unsigned char)p[1] == 0x80 &&
+                   ((unsigned char)p[2] == 0xA8 || (unsigned char)p[2] == 0xA9)) {
+            ds_buf_puts(&b, (unsigned char)p[2] == 0xA8 ? "\\u2028" : "\\u2029");
+            p += 2;
+        } else {
+            ds_buf_putc(&b, *p);
+        }
+    }
+    return ds_buf_take(&b);
+}
+
+/* ---- navigation -------------------------------------------------------- */
+
+/* Length of the folder part of rel ("a/b/c" -> 3, "c" -> 0). */
+static size_t dir_len(const char *rel)
+{
+    const char *slash = strrchr(rel, '/');
+    return slash ? (size_t)(slash - rel) : 0;
+}
+
+/* Number of folder components of dir[0..len). */
+static size_t depth_of(const char *dir, size_t len)
+{
+    if (len == 0)
+        return 0;
+    size_t d = 1;
+    for (size_t i = 0; i < len; i++)
+        d += dir[i] == '/';
+    return d;
+}
+
+/* How many leading folder components two folder paths share. */
+static size_t common_depth(const char *a, size_t alen, const char *b, size_t blen)
+{
+    size_t depth = 0, i = 0;
+    for (;;) {
+        size_t ea = i, eb = i;
+        while (ea < alen && a[ea] != '/')
+            ea++;
+        while (eb < blen && b[eb] != '/')
+            eb++;
+        if (i >= alen || i >= blen || ea != eb || memcmp(a + i, b + i, ea - i) != 0)
+            return depth;
+        depth++;
+        i = ea + 1;
+    }
+}
+
+void ds_html_nav(ds_buf *b, const ds_nav_item *nav, size_t n, const char *current_rel)
+{
+    ds_buf_puts(b, "<nav class=\"ducksite-nav\"><ul class=\"ducksite-nav-list\">");
+    const char *open = "";     /* folder path of the open groups */
+    size_t open_len = 0;
+    for (size_t i = 0; i < n; i++) {
+        const char *rel = nav[i].rel;
+        size_t len = dir_len(rel);
+        size_t keep = common_depth(open, open_len, rel, len);
+        for (size_t d = depth_of(open, open_len); d > keep; d--)
+            ds_buf_puts(b, "</ul></li>");
+        /* Open the folders below the shared part, one group each. */
+        const char *p = rel;
+        for (size_t d = 0; d < depth_of(rel, len); d++) {
+            const char *end = strchr(p, '/');
+            if (d >= keep) {
+                char *name = ds_strndup(p, (size_t)(end - p));
+                ds_buf_puts(b, "<li class=\"ducksite-nav-folder\">"
+                               "<span class=\"ducksite-nav-folder-name\">");
+                ds_html_escape(b, name);
+                ds_buf_puts(b, "</span><ul>");
+                free(name);
+            }
+            p = end + 1;
+        }
+        open = rel;
+        open_len = len;
+        ds_buf_puts(b, "<li><a href=\"/");
+        ds_html_url_path(b, rel); /* its output needs no HTML escaping */
+        ds_buf_puts(b, ".html\"");
+        if (current_rel && strcmp(rel, current_rel) == 0)
+            ds_buf_puts(b, " aria-current=\"page\"");
+        ds_buf_putc(b, '>');
+        ds_html_escape(b, nav[i].title);
+        ds_buf_puts(b, "</a></li>");
+    }
+    for (size_t d = depth_of(open, open_len); d > 0; d--)
+        ds_buf_puts(b, "</ul></li>");
+    ds_buf_puts(b, "</ul></nav>");
+}
+
+/* ---- page config --------------------------------------------------------- */
+
+static json_t *jstr(const char *s)
+{
+    json_t *j = json_string(s);
+    if (!j) { /* page text is checked to be UTF-8 when it is parsed */
+        fprintf(stderr, "ducksite: internal error: invalid UTF-8 reached the page config\n");
+        abort();
+    }
+    return j;
+}
+
+static json_t *sql_path_json(const char *rel, const char *id)
+{
+    ds_buf b = {0};
+    ds_buf_puts(&b, "/sql/pages/");
+    ds_html_url_path(&b, rel);
+    ds_buf_putc(&b, '/');
+    ds_buf_puts(&b, id);
+    ds_buf_puts(&b, ".sql");
+    json_t *j = jstr(b.data);
+    ds_buf_free(&b);
+    return j;
+}
+
+/* A block's keys and values as written, plus "format" when given. */
+static json_t *block_json(const ds_part *p)
+{
+    json_t *o = json_object();
+    for (size_t i = 0; i < p->n_kv; i++)
+        json_object_set_new(o, p->kv[i].key, jstr(p->kv[i].value));
+    if (p->n_formats) {
+        json_t *format = json_object();
+        for (size_t t = 0; t < p->n_formats; t++) {
+            const ds_format *f = &p->formats[t];
+            json_t *target = json_object();
+            for (size_t i = 0; i < f->n_items; i++)
+                json_object_set_new(target, f->items[i].key, jstr(f->items[i].value));
+            json_object_set_new(format, f->target, target);
+        }
+        json_object_set_new(o, "format", format);
+    }
+    return o;
+}
+
+static json_t *grid_json(const ds_part *p)
+{
+    json_t *rows = json_array();
+    for (size_t r = 0; r < p->n_rows; r++) {
+        json_t *row = json_array();
+        for (size_t k = 0; k < p->rows[r].n_cells; k++) {
+            const ds_cell *c = &p->rows[r].cells[k];
+            json_array_append_new(row, json_pack("{s:o, s:i}", "id", jstr(c->id), "span",
+                                                 c->span));
+        }
+        json_array_append_new(rows, row);
+    }
+    return json_pack("{s:i, s:o, s:o}", "cols", p->cols, "gap", jstr(p->gap), "rows", rows);
+}
+
+char *ds_html_page_config(const ds_page *page, const char *rel)
+{
+    json_t *queries = json_object(), *charts = json_object(), *tables = json_object(),
+           *inputs = json_object(), *grids = json_array();
+    for (size_t i = 0; i < page->n_parts; i++) {
+        const ds_part *p = &page->parts[i];
+        switch (p->kind) {
+        case DS_PART_SQL:
+            json_object_set_new(queries, p->id,
+                                json_pack("{s:o}", "sql_path", sql_path_json(rel, p->id)));
+            break;
+        case DS_PART_ECHART: json_object_set_new(charts, p->id, block_json(p)); break;
+        case DS_PART_TABLE: json_object_set_new(tables, p->id, block_json(p)); break;
+        case DS_PART_INPUT: json_object_set_new(inputs, p->id, block_json(p)); break;
+        case DS_PART_GRID: json_array_append_new(grids, grid_json(p)); break;
+        case DS_PART_PROSE: break;
+        }
+    }
+    /* Keys in the order the contract lists them, blocks in document order. */
+    json_t *doc = json_object();
+    json_object_set_new(doc, "page", jstr(rel));
+    json_object_set_new(doc, "queries", queries);
+    json_object_set_new(doc, "charts", charts);
+    json_object_set_new(doc, "tables", tables);
+    json_object_set_new(doc, "inputs", inputs);
+    json_object_set_new(doc, "grids", grids);
+    char *text = json_dumps(doc, JSON_PRESERVE_ORDER);
+    json_decref(doc);
+    char *safe = ds_html_script_json(text);
+    free(text);
+    return safe;
+}
+
+/* ---- the document -------------------------------------------------------- */
+
+static void placeholder(ds_buf *b, const char *what, const char *id)
+{
+    ds_buf_printf(b, "<div class=\"ds-%s\" data-ds-%s=\"", what, what);
+    ds_html_escape(b, id);
+    ds_buf_puts(b, "\"></div>");
+}
+
+/* A cell is a chart when it names an echart block of the page, else a
+ * table of the query with that id. */
+static void grid_html(ds_buf *b, const ds_page *page, const ds_part *p)
+{
+    ds_buf_printf(b, "<div class=\"layout-grid\" data-cols=\"%d\" data-gap=\"", p->cols);
+    ds_html_escape(b, p->gap);
+    ds_buf_puts(b, "\">");
+    for (size_t r = 0; r < p->n_rows; r++) {
+        ds_buf_puts(b, "<div class=\"layout-row\">");
+        for (size_t k = 0; k < p->rows[r].n_cells; k++) {
+            const ds_cell *c = &p->rows[r].cells[k];
+            ds_buf_printf(b, "<div class=\"layout-col span-%d\">", c->span);
+            placeholder(b, ds_page_find(page, DS_PART_ECHART, c->id) ? "chart" : "table",
+                        c->id);
+            ds_buf_puts(b, "</div>");
+        }
+        ds_buf_puts(b, "</div>");
+    }
+    ds_buf_puts(b, "</div>");
+}
+
+static void asset_url(ds_buf *b, const char *file, const char *version)
+{
+    ds_buf_printf(b, "/assets/%s?v=", file);
+    ds_html_escape(b, version && *version ? version : "0");
+}
+
+char *ds_html_page(const ds_page *page, const char *rel, const char *title,
+                   const ds_nav_item *nav, size_t n_nav, const ds_asset_versions *v)
+{
+    ds_buf b = {0};
+    ds_buf_puts(&b, "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
+                    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+                    "<title>");
+    ds_html_escape(&b, title);
+    ds_buf_puts(&b, "</title><link rel=\"stylesheet\" href=\"");
+    asset_url(&b, "ducksite.css", v->css);
+    ds_buf_puts(&b, "\"><script src=\"");
+    asset_url(&b, "echarts.min.js", v->echarts);
+    ds_buf_puts(&b, "\"></script><script type=\"module\" src=\"");
+    asset_url(&b, "ducksite.js", v->js);
+    ds_buf_puts(&b, "\"></script></head><body>");
+    ds_html_nav(&b, nav, n_nav, rel);
+    ds_buf_puts(&b, "<main class=\"ducksite-page\">");
+    for (size_t i = 0; i < page->n_parts; i++) {
+        const ds_part *p = &page->parts[i];
+        switch (p->kind) {
+        case DS_PART_PROSE:
+            ds_buf_puts(&b, "<div class=\"ducksite-md\">");
+            ds_html_markdown(&b, p->text);
+            ds_buf_puts(&b, "</div>");
+            break;
+        case DS_PART_ECHART: placeholder(&b, "chart", p->id); break;
+        case DS_PART_TABLE: placeholder(&b, "table", p->id); break;
+        case DS_PART_INPUT: placeholder(&b, "input", p->id); break;
+        case DS_PART_GRID: grid_html(&b, page, p); break;
+        case DS_PART_SQL: break; /* queries run in the browser; nothing to show */
+        }
+    }
+    ds_buf_puts(&b, "</main><script id=\"page-config-json\" type=\"application/json\">");
+    char *config = ds_html_page_config(page, rel);
+    ds_buf_puts(&b, config);
+    free(config);
+    ds_buf_puts(&b, "</script></body></html>\n");
+    return ds_buf_take(&b);
+}

@@ -1,0 +1,701 @@
+/* page.c - markdown page -> ordered parts (see page.h).
+ *
+ * The scanner follows CommonMark's rules for fenced code blocks (a run of
+ * at least three ` or ~ at the start of a line, indented at most three
+ * spaces, closed by a run of the same character at least as long), so a
+ * DSL block is recognised only where md4c would also see a code block.  A
+ * backtick fence whose info string is "TYPE ID" with a DSL type becomes a
+ * block; every other fence (```python, ```sql without an id, ~~~) stays
+ * prose and its contents are never scanned for blocks. */
+#include "page.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../sql/sqltext.h"
+
+typedef struct {
+    const char *s;
+    size_t len;          /* without the newline and a trailing \r */
+} line_t;
+
+typedef struct {
+    line_t *items;
+    size_t n;
+} lines_t;
+
+static void split_lines(const char *text, lines_t *out)
+{
+    size_t cap = 64;
+    out->items = ds_xmalloc(cap * sizeof *out->items);
+    out->n = 0;
+    const char *p = text;
+    while (*p) {
+        const char *nl = strchr(p, '\n');
+        size_t len = nl ? (size_t)(nl - p) : strlen(p);
+        if (out->n == cap) {
+            cap *= 2;
+            out->items = ds_xrealloc(out->items, cap * sizeof *out->items);
+        }
+        out->items[out->n++] = (line_t){p, len && p[len - 1] == '\r' ? len - 1 : len};
+        p += nl ? len + 1 : len;
+    }
+}
+
+static bool is_blank(char c)
+{
+    return c == ' ' || c == '\t';
+}
+
+static char *trim_dup(const char *s, size_t n)
+{
+    while (n && isspace((unsigned char)*s))
+        s++, n--;
+    while (n && isspace((unsigned char)s[n - 1]))
+        n--;
+    return ds_strndup(s, n);
+}
+
+/* Indentation in columns; a tab advances to the next multiple of 4. */
+static size_t indent_of(const line_t *l)
+{
+    size_t col = 0;
+    for (size_t i = 0; i < l->len && is_blank(l->s[i]); i++)
+        col = l->s[i] == '\t' ? (col / 4 + 1) * 4 : col + 1;
+    return col;
+}
+
+static bool line_is_blank(const line_t *l)
+{
+    for (size_t i = 0; i < l->len; i++)
+        if (!isspace((unsigned char)l->s[i]))
+            return false;
+    return true;
+}
+
+/* ---- fences ------------------------------------------------------------ */
+
+typedef struct {
+    char ch;             /* '`' or '~' */
+    size_t len;          /* length of the run */
+    const char *info;    /* info string, untrimmed */
+    size_t info_len;
+} fence_t;
+
+/* An opening fence: up to three spaces, then three or more ` or ~. */
+static bool open_fence(const line_t *l, fence_t *f)
+{
+    size_t i = 0;
+    while (i < l->len && i < 4 && l->s[i] == ' ')
+        i++;
+    if (i == 4 || i == l->len || (l->s[i] != '`' && l->s[i] != '~'))
+        return false;
+    char ch = l->s[i];
+    size_t start = i;
+    while (i < l->len && l->s[i] == ch)
+        i++;
+    if (i - start < 3)
+        return false;
+    /* A backtick in a backtick fence's info string makes it inline code. */
+    if (ch == '`' && memchr(l->s + i, '`', l->len - i))
+        return false;
+    *f = (fence_t){ch, i - start, l->s + i, l->len - i};
+    return true;
+}
+
+static bool closes_fence(const line_t *l, const fence_t *f)
+{
+    size_t i = 0;
+    while (i < l->len && i < 4 && l->s[i] == ' ')
+        i++;
+    if (i == 4)
+        return false;
+    size_t start = i;
+    while (i < l->len && l->s[i] == f->ch)
+        i++;
+    if (i - start < f->len)
+        return false;
+    while (i < l->len && is_blank(l->s[i]))
+        i++;
+    return i == l->len;
+}
+
+/* The info string split into blank-separated words (at most 16). */
+typedef struct {
+    char *w[16];
+    size_t n;
+} words_t;
+
+static void split_words(const char *s, size_t len, words_t *out)
+{
+    out->n = 0;
+    size_t i = 0;
+    while (i < len && out->n < DS_ARRAY_LEN(out->w)) {
+        while (i < len && isspace((unsigned char)s[i]))
+            i++;
+        size_t start = i;
+        while (i < len && !isspace((unsigned char)s[i]))
+            i++;
+        if (i > start)
+            out->w[out->n++] = ds_strndup(s + start, i - start);
+    }
+}
+
+static void free_words(words_t *w)
+{
+    for (size_t i = 0; i < w->n; i++)
+        free(w->w[i]);
+    w->n = 0;
+}
+
+static const char *const kind_names[] = {"prose", "sql", "echart", "table", "input", "grid"};
+
+const char *ds_part_kind_name(ds_part_kind kind)
+{
+    return kind_names[kind];
+}
+
+/* The DSL kind a fence type names, or DS_PART_PROSE. */
+static ds_part_kind dsl_kind(const char *type)
+{
+    for (size_t k = DS_PART_SQL; k < DS_ARRAY_LEN(kind_names); k++)
+        if (strcmp(type, kind_names[k]) == 0)
+            return (ds_part_kind)k;
+    return DS_PART_PROSE;
+}
+
+bool ds_page_is_id(const char *s)
+{
+    if (!*s)
+        return false;
+    for (; *s; s++)
+        if (!isalnum((unsigned char)*s) && *s != '_')
+            return false;
+    return true;
+}
+
+/* ---- key/value bodies -------------------------------------------------- */
+
+/* Drops one pair of surrounding double quotes, then one of single quotes. */
+static char *unquote(char *v)
+{
+    for (int pass = 0; pass < 2; pass++) {
+        char q = pass == 0 ? '"' : '\'';
+        size_t n = strlen(v);
+        if (n >= 2 && v[0] == q && v[n - 1] == q) {
+            memmove(v, v + 1, n - 2);
+            v[n - 2] = '\0';
+        }
+    }
+    return v;
+}
+
+/* Splits "key: value" at the first ':'.  Returns false when there is none. */
+static bool split_kv(const line_t *l, char **key, char **value)
+{
+    const char *colon = memchr(l->s, ':', l->len);
+    if (!colon)
+        return false;
+    *key = unquote(trim_dup(l->s, (size_t)(colon - l->s)));
+    *value = unquote(trim_dup(colon + 1, l->len - (size_t)(colon + 1 - l->s)));
+    return true;
+}
+
+static const ds_kv *kv_find(const ds_kv *items, size_t n, const char *key)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(items[i].key, key) == 0)
+            return &items[i];
+    return NULL;
+}
+
+static void kv_push(ds_kv **items, size_t *n, char *key, char *value, int line)
+{
+    *items = ds_xrealloc(*items, (*n + 1) * sizeof **items);
+    (*items)[(*n)++] = (ds_kv){key, value, line};
+}
+
+typedef struct {
+    const char *display;
+    ds_err *err;
+} ctx_t;
+
+/* echart, table and input bodies: "key: value" lines, '#' comments, and
+ * one optional section
+ *
+ *     format:
+ *       target:
+ *         key: value
+ *
+ * that ends at the first line indented no deeper than "format:". */
+static int parse_kv_body(const ctx_t *c, const line_t *lines, size_t n, int first_line,
+                         ds_part *part)
+{
+    const char *what = ds_part_kind_name(part->kind);
+    bool in_format = false;
+    size_t format_indent = 0, target_indent = 0;
+    int format_line = 0;
+    for (size_t i = 0; i < n; i++) {
+        const line_t *l = &lines[i];
+        int line_no = first_line + (int)i;
+        if (line_is_blank(l))
+            continue;
+        size_t ind = indent_of(l);
+        char *trimmed = trim_dup(l->s, l->len);
+        bool comment = trimmed[0] == '#';
+        free(trimmed);
+        if (comment)
+            continue;
+        char *key, *value;
+        if (!split_kv(l, &key, &value)) {
+            char *text = trim_dup(l->s, l->len);
+            ds_err_set(c->err,
+                       "%s:%d: %s '%s': expected 'key: value', got '%s' (values may be "
+                       "quoted; lines starting with # are comments)",
+                       c->display, line_no, what, part->id, text);
+            free(text);
+            return -1;
+        }
+        if (in_format && ind > format_indent) {
+            bool is_target = part->n_formats == 0 || ind <= target_indent;
+            if (is_target) {
+                if (*value || !*key) {
+                    ds_err_set(c->err,
+                               "%s:%d: %s '%s': under format:, expected a target line "
+                               "'column:' followed by more deeply indented 'key: value' lines",
+                               c->display, line_no, what, part->id);
+                    free(key);
+                    free(value);
+                    return -1;
+                }
+                free(value);
+                for (size_t t = 0; t < part->n_formats; t++) {
+                    if (strcmp(part->formats[t].target, key) == 0) {
+                        ds_err_set(c->err,
+                                   "%s:%d: %s '%s': format target '%s' is already defined at "
+                                   "line %d; merge the two",
+                                   c->display, line_no, what, part->id, key,
+                                   part->formats[t].line);
+                        free(key);
+                        return -1;
+                    }
+                }
+                part->formats = ds_xrealloc(part->formats,
+                                            (part->n_formats + 1) * sizeof *part->formats);
+                part->formats[part->n_formats++] = (ds_format){key, NULL, 0, line_no};
+                target_indent = ind;
+            } else {
+                ds_format *f = &part->formats[part->n_formats - 1];
+                const ds_kv *dup = kv_find(f->items, f->n_items, key);
+                if (dup) {
+                    ds_err_set(c->err,
+                               "%s:%d: %s '%s': format key '%s' of target '%s' is already "
+                               "set at line %d; keep one",
+                               c->display, line_no, what, part->id, key, f->target, dup->line);
+                    free(key);
+                    free(value);
+                    return -1;
+                }
+                kv_push(&f->items, &f->n_items, key, value, line_no);
+            }
+            continue;
+        }
+        in_format = false;
+        if (!*key) {
+            ds_err_set(c->err, "%s:%d: %s '%s': the line has no key before ':'", c->display,
+                       line_no, what, part->id);
+            free(key);
+            free(value);
+            return -1;
+        }
+        const ds_kv *dup = kv_find(part->kv, part->n_kv, key);
+        if (strcmp(key, "format") == 0) {
+            int rc = 0;
+            if (*value)
+                rc = ds_err_set(c->err,
+                                "%s:%d: %s '%s': 'format:' takes no value; put targets on "
+                                "the following lines, indented",
+                                c->display, line_no, what, part->id);
+            else if (format_line)
+                rc = ds_err_set(c->err,
+                                "%s:%d: %s '%s': 'format:' is already given at line %d; "
+                                "merge the two",
+                                c->display, line_no, what, part->id, format_line);
+            if (rc != 0) {
+                free(key);
+                free(value);
+                return -1;
+            }
+            free(key);
+            free(value);
+            in_format = true;
+            format_indent = ind;
+            format_line = line_no;
+            continue;
+        }
+        if (dup) {
+            ds_err_set(c->err, "%s:%d: %s '%s': key '%s' is already set at line %d; keep one",
+                       c->display, line_no, what, part->id, key, dup->line);
+            free(key);
+            free(value);
+            return -1;
+        }
+        kv_push(&part->kv, &part->n_kv, key, value, line_no);
+    }
+    return 0;
+}
+
+/* ---- grids ------------------------------------------------------------- */
+
+/* A whole decimal number in [lo, hi], or -1. */
+static int parse_int(const char *s, int lo, int hi)
+{
+    if (!*s)
+        return -1;
+    long v = 0;
+    for (const char *p = s; *p; p++) {
+        if (!isdigit((unsigned char)*p) || v > 1000)
+            return -1;
+        v = v * 10 + (*p - '0');
+    }
+    return v >= lo && v <= hi ? (int)v : -1;
+}
+
+static int parse_grid_args(const ctx_t *c, const words_t *w, int line_no, ds_part *part)
+{
+    part->cols = 2;
+    part->gap = NULL;
+    for (size_t i = 1; i < w->n; i++) {
+        const char *tok = w->w[i], *eq = strchr(tok, '=');
+        if (eq && strncmp(tok, "cols=", 5) == 0) {
+            part->cols = parse_int(eq + 1, 1, 12);
+            if (part->cols < 0)
+                return ds_err_set(c->err, "%s:%d: grid: cols must be a whole number from 1 "
+                                          "to 12, got '%s'",
+                                  c->display, line_no, eq + 1);
+        } else if (eq && strncmp(tok, "gap=", 4) == 0 && eq[1]) {
+            free(part->gap);
+            part->gap = ds_strdup(eq + 1);
+        } else {
+            ds_warn("%s:%d: grid: '%s' is ignored (options are cols=N and gap=G)", c->display,
+                    line_no, tok);
+        }
+    }
+    if (!part->gap)
+        part->gap = ds_strdup("md");
+    return 0;
+}
+
+/* Rows are lines "| a | b:2 | . |"; '.' and empty cells are gaps. */
+static int parse_grid_body(const ctx_t *c, const line_t *lines, size_t n, int first_line,
+                           ds_part *part)
+{
+    for (size_t i = 0; i < n; i++) {
+        int line_no = first_line + (int)i;
+        char *row = trim_dup(lines[i].s, lines[i].len);
+        if (!*row || row[0] == '#') {
+            free(row);
+            continue;
+        }
+        if (row[0] != '|') {
+            ds_err_set(c->err,
+                       "%s:%d: grid: expected a row like '| chart_id | table_id:2 |', got "
+                       "'%s'",
+                       c->display, line_no, row);
+            free(row);
+            return -1;
+        }
+        ds_row r = {0};
+        char *p = row + 1;
+        int rc = 0;
+        while (*p && rc == 0) {
+            char *bar = strchr(p, '|');
+            size_t len = bar ? (size_t)(bar - p) : strlen(p);
+            char *cell = trim_dup(p, len);
+            p += bar ? len + 1 : len;
+            if (!*cell || strcmp(cell, ".") == 0) {
+                free(cell);
+                continue;
+            }
+            int span = 1;
+            char *colon = strchr(cell, ':');
+            if (colon) {
+                *colon = '\0';
+                char *sp = trim_dup(colon + 1, strlen(colon + 1));
+                span = parse_int(sp, 1, 12);
+                if (span < 0)
+                    rc = ds_err_set(c->err,
+                                    "%s:%d: grid: cell '%s' has span '%s'; write a whole "
+                                    "number from 1 to 12 (id:span)",
+                                    c->display, line_no, cell, sp);
+                free(sp);
+                char *id = trim_dup(cell, strlen(cell));
+                free(cell);
+                cell = id;
+            }
+            if (rc == 0 && !ds_page_is_id(cell))
+                rc = ds_err_set(c->err,
+                                "%s:%d: grid: cell '%s' is not a block id (letters, digits "
+                                "and _ only)",
+                                c->display, line_no, cell);
+            if (rc != 0) {
+                free(cell);
+                break;
+            }
+            r.cells = ds_xrealloc(r.cells, (r.n_cells + 1) * sizeof *r.cells);
+            r.cells[r.n_cells++] = (ds_cell){cell, span};
+        }
+        free(row);
+        if (rc == 0 && r.n_cells) {
+            part->rows = ds_xrealloc(part->rows, (part->n_rows + 1) * sizeof *part->rows);
+            part->rows[part->n_rows++] = r;
+            continue;
+        }
+        for (size_t k = 0; k < r.n_cells; k++)
+            free(r.cells[k].id);
+        free(r.cells);
+        if (rc != 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* ---- the page ---------------------------------------------------------- */
+
+static ds_part *add_part(ds_page *page, ds_part_kind kind, int line)
+{
+    page->parts = ds_xrealloc(page->parts, (page->n_parts + 1) * sizeof *page->parts);
+    ds_part *p = &page->parts[page->n_parts++];
+    memset(p, 0, sizeof *p);
+    p->kind = kind;
+    p->line = line;
+    return p;
+}
+
+static void flush_prose(ds_page *page, ds_buf *prose, int line)
+{
+    const char *s = ds_buf_str(prose);
+    bool blank = true;
+    for (const char *q = s; *q && blank; q++)
+        blank = isspace((unsigned char)*q);
+    if (blank) {
+        ds_buf_free(prose);
+        return;
+    }
+    add_part(page, DS_PART_PROSE, line)->text = ds_buf_take(prose);
+}
+
+/* "# Title" (ATX level 1) -> "Title"; NULL for anything else. */
+static char *h1_text(const line_t *l)
+{
+    size_t i = 0;
+    while (i < l->len && i < 4 && l->s[i] == ' ')
+        i++;
+    if (i > 3 || i >= l->len || l->s[i] != '#')
+        return NULL;
+    i++;
+    if (i < l->len && !is_blank(l->s[i]))
+        return NULL;
+    size_t end = l->len;
+    while (end > i && is_blank(l->s[end - 1]))
+        end--;
+    /* An optional closing run of '#' preceded by a blank. */
+    size_t k = end;
+    while (k > i && l->s[k - 1] == '#')
+        k--;
+    if (k < end && (k == i || is_blank(l->s[k - 1])))
+        end = k;
+    char *t = trim_dup(l->s + i, end - i);
+    if (!*t) {
+        free(t);
+        return NULL;
+    }
+    return t;
+}
+
+/* Parses the block whose fence is lines[at] (body up to close, exclusive). */
+static int parse_block(const ctx_t *c, ds_page *page, ds_part_kind kind, const words_t *w,
+                       const lines_t *ls, size_t at, size_t close)
+{
+    int line_no = (int)at + 1;
+    const line_t *body = &ls->items[at + 1];
+    size_t n_body = close - at - 1;
+    if (kind == DS_PART_GRID) {
+        ds_part *p = add_part(page, kind, line_no);
+        if (parse_grid_args(c, w, line_no, p) != 0)
+            return -1;
+        return parse_grid_body(c, body, n_body, line_no + 1, p);
+    }
+    const char *id = w->w[1];
+    const char *what = ds_part_kind_name(kind);
+    const char *noun = kind == DS_PART_INPUT ? "name" : "id";
+    if (!ds_page_is_id(id))
+        return ds_err_set(c->err,
+                          "%s:%d: %s %s '%s' may use only letters, digits and _ "
+                          "(write ```%s <%s>)",
+                          c->display, line_no, what, noun, id, what, noun);
+    if (w->n > 2)
+        return ds_err_set(c->err,
+                          "%s:%d: %s '%s': unexpected '%s' after the %s (write ```%s <%s>)",
+                          c->display, line_no, what, id, w->w[2], noun, what, noun);
+    const ds_part *dup = ds_page_find(page, kind, id);
+    if (dup)
+        return ds_err_set(c->err, "%s:%d: %s '%s' is defined twice, at lines %d and %d; "
+                                  "rename one",
+                          c->display, line_no, what, id, dup->line, line_no);
+    ds_part *p = add_part(page, kind, line_no);
+    p->id = ds_strdup(id);
+    if (kind != DS_PART_SQL)
+        return parse_kv_body(c, body, n_body, line_no + 1, p);
+    ds_buf sql = {0};
+    for (size_t i = 0; i < n_body; i++) {
+        ds_buf_add(&sql, body[i].s, body[i].len);
+        ds_buf_putc(&sql, '\n');
+    }
+    p->text = ds_sql_trim(ds_buf_str(&sql));
+    ds_buf_free(&sql);
+    if (!*p->text)
+        return ds_err_set(c->err,
+                          "%s:%d: sql '%s' is empty; write one SELECT statement between the "
+                          "fences",
+                          c->display, line_no, id);
+    return 0;
+}
+
+/* The line of the first byte that is not part of valid UTF-8, or 0. */
+static int bad_utf8_line(const char *text)
+{
+    int line = 1;
+    const unsigned char *p = (const unsigned char *)text;
+    while (*p) {
+        size_t n = *p < 0x80          ? 1
+                   : (*p >> 5) == 6  ? 2
+                   : (*p >> 4) == 14 ? 3
+                   : (*p >> 3) == 30 ? 4
+                                     : 0;
+        if (n == 0)
+            return line;
+        unsigned cp = n == 1 ? *p : *p & (0x7F >> n);
+        for (size_t i = 1; i < n; i++) {
+            if ((p[i] & 0xC0) != 0x80)
+                return line;
+            cp = cp << 6 | (p[i] & 0x3F);
+        }
+        /* Overlong forms, surrogates and values past U+10FFFF. */
+        if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
+            (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF)
+            return line;
+        line += *p == '\n';
+        p += n;
+    }
+    return 0;
+}
+
+int ds_page_parse(const char *text, const char *display, ds_page *out, ds_err *err)
+{
+    memset(out, 0, sizeof *out);
+    int bad = bad_utf8_line(text);
+    if (bad)
+        return ds_err_set(err, "%s:%d: the text is not valid UTF-8; save the file as UTF-8",
+                          display, bad);
+    if (strncmp(text, "\xEF\xBB\xBF", 3) == 0)
+        text += 3; /* a UTF-8 byte order mark is not content */
+    ctx_t c = {display, err};
+    lines_t ls;
+    split_lines(text, &ls);
+    ds_buf prose = {0};
+    int prose_line = 1;
+    bool in_code = false;     /* inside a prose (non-DSL) fenced code block */
+    fence_t code = {0};
+    int rc = 0;
+    for (size_t i = 0; i < ls.n && rc == 0; i++) {
+        const line_t *l = &ls.items[i];
+        fence_t f;
+        if (in_code) {
+            in_code = !closes_fence(l, &code);
+        } else if (open_fence(l, &f)) {
+            words_t w;
+            split_words(f.info, f.info_len, &w);
+            ds_part_kind kind = w.n ? dsl_kind(w.w[0]) : DS_PART_PROSE;
+            /* ```sql without an id is an ordinary code block. */
+            if (f.ch == '`' && kind != DS_PART_PROSE && (kind == DS_PART_GRID || w.n >= 2)) {
+                size_t close = i + 1;
+                while (close < ls.n && !closes_fence(&ls.items[close], &f))
+                    close++;
+                if (close == ls.n) {
+                    rc = ds_err_set(err,
+                                    "%s:%zu: %s block is not closed; add a line ``` after "
+                                    "its body",
+                                    display, i + 1, w.w[0]);
+                } else {
+                    flush_prose(out, &prose, prose_line);
+                    rc = parse_block(&c, out, kind, &w, &ls, i, close);
+                    i = close;
+                }
+                free_words(&w);
+                continue;
+            }
+            free_words(&w);
+            in_code = true;
+            code = f;
+        } else if (!out->title) {
+            out->title = h1_text(l);
+        }
+        if (prose.len == 0)
+            prose_line = (int)i + 1;
+        ds_buf_add(&prose, l->s, l->len);
+        ds_buf_putc(&prose, '\n');
+    }
+    if (rc == 0)
+        flush_prose(out, &prose, prose_line);
+    ds_buf_free(&prose);
+    free(ls.items);
+    if (rc != 0)
+        ds_page_free(out);
+    return rc;
+}
+
+const ds_part *ds_page_find(const ds_page *page, ds_part_kind kind, const char *id)
+{
+    for (size_t i = 0; i < page->n_parts; i++) {
+        const ds_part *p = &page->parts[i];
+        if (p->kind == kind && p->id && strcmp(p->id, id) == 0)
+            return p;
+    }
+    return NULL;
+}
+
+static void free_kvs(ds_kv *items, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(items[i].key);
+        free(items[i].value);
+    }
+    free(items);
+}
+
+void ds_page_free(ds_page *page)
+{
+    for (size_t i = 0; i < page->n_parts; i++) {
+        ds_part *p = &page->parts[i];
+        free(p->id);
+        free(p->text);
+        free_kvs(p->kv, p->n_kv);
+        for (size_t k = 0; k < p->n_formats; k++) {
+            free(p->formats[k].target);
+            free_kvs(p->formats[k].items, p->formats[k].n_items);
+        }
+        free(p->formats);
+        free(p->gap);
+        for (size_t r = 0; r < p->n_rows; r++) {
+            for (size_t k = 0; k < p->rows[r].n_cells; k++)
+                free(p->rows[r].cells[k].id);
+            free(p->rows[r].cells);
+        }
+        free(p->rows);
+    }
+    free(page->parts);
+    free(page->title);
+    memset(page, 0, sizeof *page);
+}

@@ -1,0 +1,84 @@
+/* page.h - one content/ *.md page as an ordered list of parts: prose
+ * (markdown, rendered later by md4c) and the DSL blocks written as fenced
+ * code blocks: ```sql <id>, ```echart <id>, ```table <id>, ```input <name>
+ * and ```grid cols=N gap=G.  Parts keep document order and the line of
+ * their fence, so components render where they are written and errors can
+ * name the line.  The language is described in docs/pages.md. */
+#ifndef DS_PAGE_H
+#define DS_PAGE_H
+
+#include <stddef.h>
+
+#include "../util/util.h"
+
+typedef enum {
+    DS_PART_PROSE,
+    DS_PART_SQL,
+    DS_PART_ECHART,
+    DS_PART_TABLE,
+    DS_PART_INPUT,
+    DS_PART_GRID
+} ds_part_kind;
+
+/* "key: value" from a block body; values are always strings. */
+typedef struct {
+    char *key;
+    char *value;
+    int line;
+} ds_kv;
+
+/* One target of a nested format: section (format[target][key] = value). */
+typedef struct {
+    char *target;
+    ds_kv *items;
+    size_t n_items;
+    int line;
+} ds_format;
+
+typedef struct {
+    char *id;
+    int span;
+} ds_cell;
+
+typedef struct {
+    ds_cell *cells;
+    size_t n_cells;
+} ds_row;
+
+typedef struct {
+    ds_part_kind kind;
+    int line;               /* the fence's line (prose: its first line), 1-based */
+    char *id;               /* sql/echart/table id or input name; NULL otherwise */
+    char *text;             /* prose: the markdown; sql: the query, trimmed */
+    ds_kv *kv;              /* echart, table, input */
+    size_t n_kv;
+    ds_format *formats;     /* echart, table, input: the format: section */
+    size_t n_formats;
+    int cols;               /* grid */
+    char *gap;              /* grid */
+    ds_row *rows;           /* grid */
+    size_t n_rows;
+} ds_part;
+
+typedef struct {
+    char *title;            /* text of the first "# heading", NULL if none */
+    ds_part *parts;
+    size_t n_parts;
+} ds_page;
+
+/* Parses a page; display names the file in messages ("content/a.md").
+ * Every error names display:line and what to write instead. */
+int ds_page_parse(const char *text, const char *display, ds_page *out, ds_err *err);
+
+/* The block of that kind and id, or NULL. */
+const ds_part *ds_page_find(const ds_page *page, ds_part_kind kind, const char *id);
+
+/* "sql", "echart", ... as written in fences; "prose" for prose. */
+const char *ds_part_kind_name(ds_part_kind kind);
+
+/* Block ids and input names: [A-Za-z0-9_]+. */
+bool ds_page_is_id(const char *s);
+
+void ds_page_free(ds_page *page);
+
+#endif

@@ -1,0 +1,301 @@
+/* pages.c - content/ -> static/ pages, sitemap and stale-page removal
+ * (see pages.h). */
+#include "pages.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../util/fs.h"
+
+/* Top-level folders of static/ that hold build outputs or user data, not
+ * pages: content/ may not use them, and stale-page removal skips them. */
+static const char *const reserved[] = {"assets", "data", "forms", "sql"};
+
+static bool is_reserved(const char *name, size_t len)
+{
+    for (size_t i = 0; i < DS_ARRAY_LEN(reserved); i++)
+        if (strlen(reserved[i]) == len && memcmp(reserved[i], name, len) == 0)
+            return true;
+    return false;
+}
+
+int ds_pages_nav_cmp(const char *a, const char *b)
+{
+    for (;;) {
+        const char *ea = strchr(a, '/'), *eb = strchr(b, '/');
+        if (!ea != !eb)
+            return !ea ? -1 : 1; /* a page before a folder */
+        if (!ea) {
+            bool ia = strcmp(a, "index") == 0, ib = strcmp(b, "index") == 0;
+            if (ia != ib)
+                return ia ? -1 : 1;
+            return strcmp(a, b);
+        }
+        size_t la = (size_t)(ea - a), lb = (size_t)(eb - b);
+        int c = memcmp(a, b, la < lb ? la : lb);
+        if (c != 0 || la != lb)
+            return c != 0 ? c : la < lb ? -1 : 1;
+        a = ea + 1;
+        b = eb + 1;
+    }
+}
+
+/* ---- discovery ----------------------------------------------------------- */
+
+typedef struct {
+    char **items;
+    size_t n;
+} rel_list;
+
+static void find_md(const char *dir, const char *rel, rel_list *out)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (e->d_name[0] == '.')
+            continue; /* dot-files, editor droppings, "." and ".." */
+        char *path = ds_path_join(dir, e->d_name);
+        char *sub = *rel ? ds_asprintf("%s/%s", rel, e->d_name) : ds_strdup(e->d_name);
+        struct stat st;
+        if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+            find_md(path, sub, out);
+        } else if (ds_ends_with(e->d_name, ".md") && stat(path, &st) == 0 &&
+                   S_ISREG(st.st_mode)) {
+            out->items = ds_xrealloc(out->items, (out->n + 1) * sizeof *out->items);
+            out->items[out->n++] = ds_strndup(sub, strlen(sub) - 3);
+        }
+        free(sub);
+        free(path);
+    }
+    closedir(d);
+}
+
+static int by_nav(const void *a, const void *b)
+{
+    return ds_pages_nav_cmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int load_one(const char *root, char *rel, ds_site_page *p, ds_err *err)
+{
+    p->rel = rel;
+    p->display = ds_asprintf("content/%s.md", rel);
+    const char *slash = strchr(rel, '/');
+    if (slash && is_reserved(rel, (size_t)(slash - rel)))
+        return ds_err_set(err,
+                          "%s: content/%.*s/ would be published as static/%.*s/, which the "
+                          "build uses for its own files; rename the folder",
+                          p->display, (int)(slash - rel), rel, (int)(slash - rel), rel);
+    char *path = ds_path_join(root, p->display);
+    char *text = ds_read_file(path, NULL, err);
+    free(path);
+    if (!text)
+        return -1;
+    int rc = ds_page_parse(text, p->display, &p->page, err);
+    free(text);
+    if (rc != 0)
+        return -1;
+    const char *stem = strrchr(rel, '/');
+    p->title = ds_strdup(p->page.title ? p->page.title : stem ? stem + 1 : rel);
+    return 0;
+}
+
+int ds_pages_load(const char *root, ds_pages *out, ds_err *err)
+{
+    memset(out, 0, sizeof *out);
+    char *content = ds_path_join(root, "content");
+    rel_list rels = {0};
+    find_md(content, "", &rels);
+    free(content);
+    if (rels.n > 1)
+        qsort(rels.items, rels.n, sizeof *rels.items, by_nav);
+    out->items = ds_xcalloc(rels.n + 1, sizeof *out->items);
+    int rc = 0;
+    for (size_t i = 0; i < rels.n; i++) {
+        if (rc != 0) {
+            free(rels.items[i]);
+            continue;
+        }
+        rc = load_one(root, rels.items[i], &out->items[out->len++], err);
+    }
+    free(rels.items);
+    if (rc != 0)
+        ds_pages_free(out);
+    return rc;
+}
+
+void ds_pages_add_queries(const ds_pages *pages, ds_query_list *queries)
+{
+    for (size_t i = 0; i < pages->len; i++) {
+        const ds_site_page *p = &pages->items[i];
+        for (size_t k = 0; k < p->page.n_parts; k++) {
+            const ds_part *part = &p->page.parts[k];
+            if (part->kind != DS_PART_SQL)
+                continue;
+            char *name = ds_asprintf("%s/%s", p->rel, part->id);
+            ds_query_add(queries, name, DS_KIND_PAGE_QUERY, part->text, p->display,
+                         part->line);
+            free(name);
+        }
+    }
+}
+
+/* ---- writing ------------------------------------------------------------- */
+
+/* Leaves an unchanged file alone, so its mtime (and the server's
+ * Last-Modified) only moves when its content does. */
+static int write_if_changed(const char *path, const char *text, ds_err *err)
+{
+    size_t len = strlen(text), old_len;
+    char *old = ds_read_file(path, &old_len, NULL);
+    bool same = old && old_len == len && memcmp(old, text, len) == 0;
+    free(old);
+    if (same)
+        return 0;
+    char *dir = ds_path_dirname(path);
+    int rc = ds_mkdir_p(dir, err);
+    free(dir);
+    return rc == 0 ? ds_write_atomic(path, text, len, err) : -1;
+}
+
+static int write_sitemap(const char *static_dir, const ds_pages *pages, ds_err *err)
+{
+    json_t *routes = json_array();
+    for (size_t i = 0; i < pages->len; i++) {
+        ds_buf url = {0};
+        ds_buf_putc(&url, '/');
+        ds_html_url_path(&url, pages->items[i].rel);
+        ds_buf_puts(&url, ".html");
+        json_array_append_new(routes, json_string(url.data));
+        ds_buf_free(&url);
+    }
+    json_t *doc = json_pack("{s:o}", "routes", routes);
+    char *text = json_dumps(doc, JSON_INDENT(2));
+    json_decref(doc);
+    char *with_nl = ds_asprintf("%s\n", text);
+    char *path = ds_path_join(static_dir, "sitemap.json");
+    int rc = write_if_changed(path, with_nl, err);
+    free(path);
+    free(with_nl);
+    free(text);
+    return rc;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The names in dir, sorted (so messages come in a stable order). */
+static char **sorted_names(const char *dir, size_t *n)
+{
+    *n = 0;
+    DIR *d = opendir(dir);
+    if (!d)
+        return NULL;
+    char **names = NULL;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        names = ds_xrealloc(names, (*n + 1) * sizeof *names);
+        names[(*n)++] = ds_strdup(e->d_name);
+    }
+    closedir(d);
+    if (*n > 1)
+        qsort(names, *n, sizeof *names, cmp_str);
+    return names;
+}
+
+/* Removes *.html below dir (rel is its path inside static/) that are not
+ * pages; a folder emptied that way goes too.  Sets *removed when anything
+ * was removed.  Returns -1 on error. */
+static int remove_stale(const char *dir, const char *rel, const char **live, size_t n_live,
+                        bool *removed_any, ds_err *err)
+{
+    size_t n;
+    char **names = sorted_names(dir, &n);
+    int rc = 0;
+    bool removed = false;
+    for (size_t i = 0; i < n; i++) {
+        const char *name = names[i];
+        if (rc != 0 || (!*rel && is_reserved(name, strlen(name)))) {
+            free(names[i]);
+            continue;
+        }
+        char *path = ds_path_join(dir, name);
+        char *sub = *rel ? ds_asprintf("%s/%s", rel, name) : ds_strdup(name);
+        struct stat st;
+        if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+            rc = remove_stale(path, sub, live, n_live, &removed, err);
+        } else if (ds_ends_with(sub, ".html")) {
+            sub[strlen(sub) - 5] = '\0';
+            const char *key = sub;
+            if (!bsearch(&key, live, n_live, sizeof *live, cmp_str)) {
+                if (unlink(path) != 0)
+                    rc = ds_err_set(err, "cannot remove %s: %s", path, strerror(errno));
+                else
+                    ds_info("removed static/%s.html: content/%s.md is gone", sub, sub);
+                removed = true;
+            }
+        }
+        free(sub);
+        free(path);
+        free(names[i]);
+    }
+    free(names);
+    if (removed && *rel)
+        rmdir(dir); /* fails, harmlessly, unless the folder is now empty */
+    if (removed)
+        *removed_any = true;
+    return rc;
+}
+
+int ds_pages_write(const char *static_dir, const ds_pages *pages, const ds_asset_versions *v,
+                   ds_err *err)
+{
+    ds_nav_item *nav = ds_xcalloc(pages->len + 1, sizeof *nav);
+    const char **live = ds_xcalloc(pages->len + 1, sizeof *live);
+    for (size_t i = 0; i < pages->len; i++) {
+        nav[i] = (ds_nav_item){pages->items[i].rel, pages->items[i].title};
+        live[i] = pages->items[i].rel;
+    }
+    int rc = 0;
+    for (size_t i = 0; i < pages->len && rc == 0; i++) {
+        const ds_site_page *p = &pages->items[i];
+        char *html = ds_html_page(&p->page, p->rel, p->title, nav, pages->len, v);
+        char *file = ds_asprintf("%s/%s.html", static_dir, p->rel);
+        rc = write_if_changed(file, html, err);
+        free(file);
+        free(html);
+    }
+    if (rc == 0)
+        rc = write_sitemap(static_dir, pages, err);
+    if (rc == 0) {
+        qsort(live, pages->len, sizeof *live, cmp_str);
+        bool removed = false;
+        rc = remove_stale(static_dir, "", live, pages->len, &removed, err);
+    }
+    free(live);
+    free(nav);
+    return rc;
+}
+
+void ds_pages_free(ds_pages *pages)
+{
+    for (size_t i = 0; i < pages->len; i++) {
+        ds_site_page *p = &pages->items[i];
+        free(p->rel);
+        free(p->display);
+        free(p->title);
+        ds_page_free(&p->page);
+    }
+    free(pages->items);
+    memset(pages, 0, sizeof *pages);
+}

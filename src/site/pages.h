@@ -1,0 +1,46 @@
+/* pages.h - the site's pages: content/ ** / *.md found and parsed, their sql
+ * blocks handed to the compiler as page queries, and static/<rel>.html,
+ * static/sitemap.json written, with pages whose markdown is gone removed.
+ *
+ * content/<rel>.md becomes static/<rel>.html; its sql block <id> becomes
+ * the page query "<rel>/<id>" (the '/' keeps it apart from model names),
+ * written to static/sql/pages/<rel>/<id>.sql. */
+#ifndef DS_PAGES_H
+#define DS_PAGES_H
+
+#include "../sql/query.h"
+#include "html.h"
+#include "page.h"
+
+typedef struct {
+    char *rel;          /* "a/b" for content/a/b.md */
+    char *display;      /* "content/a/b.md", for messages */
+    char *title;        /* the first "# heading", else the file stem */
+    ds_page page;
+} ds_site_page;
+
+typedef struct {
+    ds_site_page *items;  /* in navigation order (see ds_pages_nav_cmp) */
+    size_t len;
+} ds_pages;
+
+/* Finds and parses ROOT/content/ ** / *.md (dot-files and symlinked
+ * folders are skipped).  A missing content/ gives no pages. */
+int ds_pages_load(const char *root, ds_pages *out, ds_err *err);
+
+/* Appends each page's sql blocks to queries as DS_KIND_PAGE_QUERY. */
+void ds_pages_add_queries(const ds_pages *pages, ds_query_list *queries);
+
+/* Writes every page and static/sitemap.json (files whose content is
+ * unchanged are left alone), then removes static/ ** / *.html files with no
+ * markdown (outside static/assets, sql, data and forms). */
+int ds_pages_write(const char *static_dir, const ds_pages *pages, const ds_asset_versions *v,
+                   ds_err *err);
+
+/* Navigation order of two page paths: in each folder, its pages (index
+ * first, then by name) before its subfolders (by name). */
+int ds_pages_nav_cmp(const char *a, const char *b);
+
+void ds_pages_free(ds_pages *pages);
+
+#endif

@@ -1,0 +1,16 @@
+-- METRICS: num_files=1 total_bytes_cold=344 largest_file_bytes=344 two_largest_bytes=344 avg_file_bytes=344.00 sql_bytes=376
+WITH orders AS (
+SELECT * FROM read_parquet(['data/orders/a.parquet'], union_by_name = true)
+),
+base_orders AS (
+SELECT * FROM orders WHERE amount > 0
+),
+totals AS (
+SELECT region, sum(amount) AS total
+FROM base_orders
+GROUP BY region
+),
+ranked AS (
+  SELECT *, row_number() OVER (ORDER BY total DESC) AS rn FROM totals
+)
+SELECT * FROM ranked WHERE total > ${inputs.min_total}

@@ -1,0 +1,375 @@
+/* test_pages.c - the site's pages: discovery and navigation order, page
+ * queries handed to the compiler (names, messages, the page-query rules),
+ * writing pages and the sitemap, and removal of pages whose markdown is
+ * gone. */
+#include <criterion/criterion.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <dirent.h>
+
+#include "datamap/collect.h"
+#include "site/assets.h"
+#include "site/build.h"
+#include "site/pages.h"
+#include "sql/compile.h"
+#include "sql/duck.h"
+#include "testutil.h"
+
+static char *read_rel(const char *root, const char *rel)
+{
+    char *path = ds_path_join(root, rel);
+    ds_err err;
+    char *text = ds_read_file(path, NULL, &err);
+    cr_assert_not_null(text, "%s", err.msg);
+    free(path);
+    return text;
+}
+
+static bool exists_rel(const char *root, const char *rel)
+{
+    char *path = ds_path_join(root, rel);
+    bool ok = ds_exists(path);
+    free(path);
+    return ok;
+}
+
+static const ds_asset_versions versions = {"1", "2", "3"};
+
+Test(pages, nav_order)
+{
+    const char *sorted[] = {"index", "a", "about", "z", "a/index", "a/b", "a/sub/index",
+                            "a/sub/x", "ab/index", "b/c/d"};
+    size_t n = DS_ARRAY_LEN(sorted);
+    for (size_t i = 0; i < n; i++) {
+        cr_assert_eq(ds_pages_nav_cmp(sorted[i], sorted[i]), 0);
+        for (size_t j = i + 1; j < n; j++) {
+            cr_assert_lt(ds_pages_nav_cmp(sorted[i], sorted[j]), 0, "%s < %s", sorted[i],
+                         sorted[j]);
+            cr_assert_gt(ds_pages_nav_cmp(sorted[j], sorted[i]), 0, "%s > %s", sorted[j],
+                         sorted[i]);
+        }
+    }
+}
+
+Test(pages, discovery_titles_and_queries)
+{
+    char *root = test_tmpdir();
+    test_write(root, "content/index.md", "# Home\n```sql q\nSELECT 1 AS x\n```\n");
+    test_write(root, "content/sales/report.md", "no heading\n```sql q\nSELECT 2 AS x\n```\n");
+    test_write(root, "content/sales/index.md", "# Sales\n");
+    test_write(root, "content/.hidden.md", "# hidden\n");
+    test_write(root, "content/.git/x.md", "# hidden\n");
+    test_write(root, "content/notes.txt", "not a page");
+    char *link = ds_path_join(root, "content/linked");
+    char *target = ds_path_join(root, "content/sales");
+    cr_assert_eq(symlink(target, link), 0);
+    free(link);
+    free(target);
+
+    ds_pages pages;
+    ds_err err;
+    cr_assert_eq(ds_pages_load(root, &pages, &err), 0, "%s", err.msg);
+    cr_assert_eq(pages.len, 3);
+    cr_assert_str_eq(pages.items[0].rel, "index");
+    cr_assert_str_eq(pages.items[0].title, "Home");
+    cr_assert_str_eq(pages.items[1].rel, "sales/index");
+    cr_assert_str_eq(pages.items[2].rel, "sales/report");
+    cr_assert_str_eq(pages.items[2].title, "report");
+    cr_assert_str_eq(pages.items[2].display, "content/sales/report.md");
+
+    ds_query_list q = {0};
+    ds_query_add(&q, "m", DS_KIND_MODEL, "SELECT 1", "sources_sql/m.sql", 1);
+    ds_pages_add_queries(&pages, &q);
+    cr_assert_eq(q.len, 3);
+    cr_assert_str_eq(q.items[1].name, "index/q");
+    cr_assert_eq(q.items[1].kind, DS_KIND_PAGE_QUERY);
+    cr_assert_str_eq(q.items[1].file, "content/index.md");
+    cr_assert_eq(q.items[1].line, 2);
+    cr_assert_str_eq(q.items[2].name, "sales/report/q");
+    cr_assert_str_eq(q.items[2].sql, "SELECT 2 AS x");
+    ds_query_list_free(&q);
+    ds_pages_free(&pages);
+    test_rmtree(root);
+    free(root);
+}
+
+Test(pages, no_content_and_errors)
+{
+    char *root = test_tmpdir();
+    ds_pages pages;
+    ds_err err;
+    cr_assert_eq(ds_pages_load(root, &pages, &err), 0, "%s", err.msg);
+    cr_assert_eq(pages.len, 0);
+    ds_pages_free(&pages);
+
+    test_write(root, "content/a.md", "fine\n");
+    test_write(root, "content/b.md", "```sql bad-id\nSELECT 1\n```\n");
+    cr_assert_eq(ds_pages_load(root, &pages, &err), -1);
+    cr_assert_str_eq(err.msg, "content/b.md:1: sql id 'bad-id' may use only letters, digits "
+                              "and _ (write ```sql <id>)");
+    cr_assert_eq(pages.len, 0);
+
+    test_write(root, "content/b.md", "fine\n");
+    test_write(root, "content/assets/x.md", "clash\n");
+    cr_assert_eq(ds_pages_load(root, &pages, &err), -1);
+    cr_assert(ds_starts_with(err.msg, "content/assets/x.md: content/assets/ would be published "
+                                      "as static/assets/"),
+              "%s", err.msg);
+    test_rmtree(root);
+    free(root);
+}
+
+/* ---- page queries through the compiler ----------------------------------- */
+
+static int compile(const ds_query_list *l, ds_compiled_list *out, ds_err *err)
+{
+    ds_collected none = {0};
+    ds_keyset bad = {0};
+    ds_err oerr;
+    ds_duck *db = ds_duck_open(&oerr);
+    cr_assert_not_null(db, "%s", oerr.msg);
+    int rc = ds_compile_all(l, &none, &bad, db, out, err);
+    ds_duck_close(db);
+    return rc;
+}
+
+static void page_query(ds_query_list *l, const char *name, const char *sql, int line)
+{
+    char *file = ds_asprintf("content/%.*s.md", (int)(strrchr(name, '/') - name), name);
+    ds_query_add(l, name, DS_KIND_PAGE_QUERY, sql, file, line);
+    free(file);
+}
+
+Test(pages, page_queries_compile_with_models)
+{
+    ds_query_list l = {0};
+    ds_query_add(&l, "base", DS_KIND_MODEL, "SELECT 1 AS x", "sources_sql/m.sql", 1);
+    ds_query_add(&l, "q", DS_KIND_MODEL, "SELECT x FROM base", "sources_sql/m.sql", 3);
+    page_query(&l, "a/one/q", "SELECT * FROM q WHERE x > ${inputs.min}", 4);
+    page_query(&l, "a/two/q", "SELECT 2 AS y", 9);
+    ds_compiled_list out;
+    ds_err err;
+    cr_assert_eq(compile(&l, &out, &err), 0, "%s", err.msg);
+    cr_assert_eq(out.len, 4);
+    cr_assert_str_eq(out.items[2].name, "a/one/q");
+    cr_assert_eq(out.items[2].n_deps, 2);
+    cr_assert_str_eq(out.items[2].deps[0], "base");
+    cr_assert_str_eq(out.items[2].deps[1], "q");
+    cr_assert_str_eq(out.items[3].sql, "SELECT 2 AS y");
+    ds_compiled_list_free(&out);
+    ds_query_list_free(&l);
+}
+
+static void expect_error(ds_query_list *l, const char *want_prefix, const char *want_part)
+{
+    ds_compiled_list out;
+    ds_err err;
+    int rc = compile(l, &out, &err);
+    ds_compiled_list_free(&out);
+    ds_query_list_free(l);
+    cr_assert_eq(rc, -1);
+    cr_assert(ds_starts_with(err.msg, want_prefix), "message: %s\nwanted: %s", err.msg,
+              want_prefix);
+    if (want_part)
+        cr_assert(strstr(err.msg, want_part), "message: %s\nlacks: %s", err.msg, want_part);
+}
+
+Test(pages, page_query_errors_name_the_block)
+{
+    ds_query_list l = {0};
+    page_query(&l, "a/b/qid", "SELECT nope FROM range(3)", 12);
+    expect_error(&l, "content/a/b.md:12: sql block 'qid': ", "nope");
+
+    page_query(&l, "a/b/qid", "SELEC 1", 7);
+    expect_error(&l, "content/a/b.md:7: sql block 'qid': ", "syntax error");
+
+    page_query(&l, "a/b/qid", "SELECT 1; SELECT 2", 3);
+    expect_error(&l, "content/a/b.md:3: sql block 'qid': expected exactly one SELECT", NULL);
+
+    /* Another block of the same page, read as a table. */
+    page_query(&l, "x/first", "SELECT 1 AS v", 2);
+    page_query(&l, "y/first", "SELECT 1 AS v", 2);
+    page_query(&l, "y/second", "SELECT * FROM first", 6);
+    expect_error(&l, "content/y.md:6: sql block 'second' reads page query 'y/first' as a table",
+                 "move it to sources_sql/");
+
+    /* A model reading a page's block. */
+    page_query(&l, "p/totals", "SELECT 1 AS v", 2);
+    ds_query_add(&l, "m", DS_KIND_MODEL, "SELECT * FROM totals", "sources_sql/m.sql", 1);
+    expect_error(&l, "sources_sql/m.sql:1: query 'm' reads page query 'p/totals' as a table",
+                 NULL);
+
+    /* A model of the same name wins over the page's block. */
+    ds_query_add(&l, "first", DS_KIND_MODEL, "SELECT 1 AS v", "sources_sql/m.sql", 1);
+    page_query(&l, "y/first", "SELECT 2 AS v", 2);
+    page_query(&l, "y/second", "SELECT * FROM first", 6);
+    ds_compiled_list out;
+    ds_err err;
+    cr_assert_eq(compile(&l, &out, &err), 0, "%s", err.msg);
+    cr_assert_str_eq(out.items[2].deps[0], "first");
+    ds_compiled_list_free(&out);
+    ds_query_list_free(&l);
+}
+
+/* ---- writing ------------------------------------------------------------- */
+
+static ds_pages load(const char *root)
+{
+    ds_pages pages;
+    ds_err err;
+    cr_assert_eq(ds_pages_load(root, &pages, &err), 0, "%s", err.msg);
+    return pages;
+}
+
+Test(pages, write_pages_sitemap_and_remove_stale)
+{
+    char *root = test_tmpdir();
+    char *st = ds_path_join(root, "static");
+    test_write(root, "content/index.md", "# Home\n");
+    test_write(root, "content/a b/c.md", "# C\n");
+    test_write(root, "static/old.html", "stale");
+    test_write(root, "static/gone/deep/x.html", "stale");
+    test_write(root, "static/empty/deep/x.html", "stale");
+    test_write(root, "static/gone/keep.txt", "not a page");
+    test_write(root, "static/assets/x.html", "runtime");
+    test_write(root, "static/sql/x.html", "sql");
+    test_write(root, "static/data/x.html", "data");
+    test_write(root, "static/forms/x.html", "form");
+    test_write(root, "static/index.htm", "other extension");
+
+    ds_pages pages = load(root);
+    ds_err err;
+    cr_assert_eq(ds_pages_write(st, &pages, &versions, &err), 0, "%s", err.msg);
+    char *text = read_rel(root, "static/sitemap.json");
+    cr_assert_str_eq(text, "{\n  \"routes\": [\n    \"/index.html\",\n"
+                           "    \"/a%20b/c.html\"\n  ]\n}\n");
+    free(text);
+    text = read_rel(root, "static/a b/c.html");
+    cr_assert(strstr(text, "<title>C</title>"), "%s", text);
+    cr_assert(strstr(text, "<a href=\"/a%20b/c.html\" aria-current=\"page\">C</a>"), "%s", text);
+    cr_assert(strstr(text, "<a href=\"/index.html\">Home</a>"), "%s", text);
+    cr_assert(strstr(text, "\"page\": \"a b/c\""), "%s", text);
+    free(text);
+
+    cr_assert_not(exists_rel(root, "static/old.html"));
+    cr_assert_not(exists_rel(root, "static/gone/deep"));
+    cr_assert(exists_rel(root, "static/gone/keep.txt"));
+    cr_assert_not(exists_rel(root, "static/empty"));
+    cr_assert(exists_rel(root, "static/assets/x.html"));
+    cr_assert(exists_rel(root, "static/sql/x.html"));
+    cr_assert(exists_rel(root, "static/data/x.html"));
+    cr_assert(exists_rel(root, "static/forms/x.html"));
+    cr_assert(exists_rel(root, "static/index.htm"));
+
+    /* Unchanged pages are not rewritten: their mtime stays. */
+    char *page = ds_path_join(st, "index.html");
+    struct timespec old_times[2] = {{1000000, 0}, {1000000, 0}};
+    cr_assert_eq(utimensat(AT_FDCWD, page, old_times, 0), 0);
+    cr_assert_eq(ds_pages_write(st, &pages, &versions, &err), 0, "%s", err.msg);
+    struct stat sb;
+    cr_assert_eq(stat(page, &sb), 0);
+    cr_assert_eq(sb.st_mtime, 1000000);
+    ds_pages_free(&pages);
+
+    /* A deleted page goes, and its folder with it. */
+    char *md = ds_path_join(root, "content/a b/c.md");
+    cr_assert_eq(unlink(md), 0);
+    free(md);
+    pages = load(root);
+    cr_assert_eq(ds_pages_write(st, &pages, &versions, &err), 0, "%s", err.msg);
+    cr_assert_not(exists_rel(root, "static/a b"));
+    text = read_rel(root, "static/sitemap.json");
+    cr_assert_str_eq(text, "{\n  \"routes\": [\n    \"/index.html\"\n  ]\n}\n");
+    free(text);
+    text = read_rel(root, "static/index.html");
+    cr_assert_null(strstr(text, "a%20b"), "%s", text);
+    free(text);
+    ds_pages_free(&pages);
+
+    free(page);
+    free(st);
+    test_rmtree(root);
+    free(root);
+}
+
+/* ---- the whole build ------------------------------------------------------ */
+
+/* Every file below dir with its size, CRC and mtime, in sorted order. */
+static void snapshot(const char *dir, const char *rel, ds_buf *out)
+{
+    DIR *d = opendir(dir);
+    cr_assert_not_null(d, "%s", dir);
+    char *names[256];
+    size_t n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)))
+        if (e->d_name[0] != '.' && n < DS_ARRAY_LEN(names))
+            names[n++] = ds_strdup(e->d_name);
+    closedir(d);
+    for (size_t i = 0; i + 1 < n; i++)
+        for (size_t j = i + 1; j < n; j++)
+            if (strcmp(names[j], names[i]) < 0) {
+                char *t = names[i];
+                names[i] = names[j];
+                names[j] = t;
+            }
+    for (size_t i = 0; i < n; i++) {
+        char *path = ds_path_join(dir, names[i]);
+        char *sub = *rel ? ds_asprintf("%s/%s", rel, names[i]) : ds_strdup(names[i]);
+        struct stat st;
+        cr_assert_eq(stat(path, &st), 0);
+        if (S_ISDIR(st.st_mode)) {
+            snapshot(path, sub, out);
+        } else {
+            /* The CRC of the bytes keeps the snapshot text (.gz files are binary). */
+            char *crc = ds_assets_hash(path);
+            ds_buf_printf(out, "== %s %lld %s", sub, (long long)st.st_size, crc);
+            /* Pages, the sitemap and assets are only rewritten when they
+             * change (compiled SQL and the data map always are). */
+            if (!ds_starts_with(sub, "sql/") && strcmp(sub, "data_map.json") != 0)
+                ds_buf_printf(out, " %lld.%09ld", (long long)st.st_mtim.tv_sec,
+                              st.st_mtim.tv_nsec);
+            ds_buf_putc(out, '\n');
+            free(crc);
+        }
+        free(sub);
+        free(path);
+        free(names[i]);
+    }
+}
+
+Test(pages, build_twice_is_identical_and_untouched)
+{
+    char *root = test_tmpdir();
+    test_write(root, "ducksite.toml", "");
+    test_write(root, "content/index.md", "# Home\n```sql q\nSELECT 1 AS x\n```\n"
+                                         "```echart c\ntitle: </script>\n```\n");
+    test_write(root, "content/sub/page.md", "# Sub\n```sql q\nSELECT 2 AS x\n```\n");
+    test_write(root, "dist/ducksite.js", "js\n");
+    test_write(root, "dist/ducksite.css", "css\n");
+    test_write(root, "dist/echarts.min.js", "echarts\n");
+    char *dist = ds_path_join(root, "dist");
+    setenv("DUCKSITE_WEB_DIST", dist, 1);
+    free(dist);
+    ds_build_options opt = {.clean = false};
+    ds_err err;
+    cr_assert_eq(ds_build(root, &opt, &err), 0, "%s", err.msg);
+    char *st = ds_path_join(root, "static");
+    ds_buf first = {0}, second = {0};
+    snapshot(st, "", &first);
+    cr_assert(strstr(first.data, "== assets/ducksite.js.gz "), "%s", first.data);
+    cr_assert(strstr(first.data, "== sub/page.html "), "%s", first.data);
+    cr_assert(strstr(first.data, "== sql/pages/sub/page/q.sql "), "%s", first.data);
+    /* Same bytes, and the same mtimes where files are left alone. */
+    cr_assert_eq(ds_build(root, &opt, &err), 0, "%s", err.msg);
+    snapshot(st, "", &second);
+    cr_assert_str_eq(first.data, second.data);
+    ds_buf_free(&first);
+    ds_buf_free(&second);
+    unsetenv("DUCKSITE_WEB_DIST");
+    free(st);
+    test_rmtree(root);
+    free(root);
+}
