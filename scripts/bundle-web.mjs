@@ -1,0 +1,129 @@
+#!/usr/bin/env node
+// scripts/bundle-web.mjs - builds the browser runtime into web/dist/ at
+// set-up time (scripts/setup runs it; it is safe to run again and again).
+//
+//   web/dist/ducksite.js (+ .map)   esbuild ESM bundle of web/src/main.js,
+//                                   with @duckdb/duckdb-wasm and apache-arrow
+//   web/dist/ducksite.css           web/src/ducksite.css
+//   web/dist/echarts.min.js         ECharts (classic script, window.echarts)
+//   web/dist/duckdb/                DuckDB-Wasm engines and workers (eh, mvp)
+//
+// Every text asset and engine also gets a gzip sidecar (NAME.gz, written after
+// NAME so it is never older) which `ducksite serve` sends to clients that
+// accept gzip.  Files whose content has not changed are left untouched (mtime
+// kept), so running it twice does nothing the second time.  Nothing here
+// touches the network.
+import { build } from 'esbuild';
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import zlib from 'node:zlib';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const src = path.join(root, 'web', 'src');
+const dist = path.join(root, 'web', 'dist');
+const nm = path.join(root, 'node_modules');
+
+const DUCKDB_FILES = [
+  'duckdb-eh.wasm',
+  'duckdb-mvp.wasm',
+  'duckdb-browser-eh.worker.js',
+  'duckdb-browser-mvp.worker.js',
+];
+
+const quiet = process.argv.includes('--quiet');
+const log = (msg) => { if (!quiet) process.stderr.write(`bundle-web: ${msg}\n`); };
+
+function sha(buf) {
+  return createHash('sha256').update(buf).digest('hex');
+}
+
+let changed = 0;
+
+// Writes BYTES to FILE unless it already holds exactly them; then (re)writes
+// FILE.gz when GZIP is set and the sidecar is missing, stale or older.
+function put(file, bytes, gzip) {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  let same = false;
+  try {
+    const old = fs.readFileSync(file);
+    same = old.length === bytes.length && sha(old) === sha(bytes);
+  } catch { /* missing */ }
+  if (!same) {
+    const tmp = `${file}.tmp-${process.pid}`;
+    fs.writeFileSync(tmp, bytes);
+    fs.renameSync(tmp, file);
+    changed++;
+    log(`wrote ${path.relative(root, file)} (${bytes.length} bytes)`);
+  }
+  if (!gzip) return;
+  const gz = `${file}.gz`;
+  let fresh = false;
+  if (same) {
+    try {
+      fresh = fs.statSync(gz).mtimeMs >= fs.statSync(file).mtimeMs;
+    } catch { /* missing */ }
+  }
+  if (!fresh) {
+    const packed = zlib.gzipSync(bytes, { level: 9 });
+    const tmp = `${gz}.tmp-${process.pid}`;
+    fs.writeFileSync(tmp, packed);
+    fs.renameSync(tmp, gz);
+    changed++;
+    log(`wrote ${path.relative(root, gz)} (${packed.length} bytes)`);
+  }
+}
+
+// Copies FROM to TO (with a gzip sidecar) unless TO is already a copy: same
+// size, not older than FROM, and a sidecar not older than TO.  That check
+// keeps a second run from re-reading the 40 MB of engines.
+function copy(from, to) {
+  try {
+    const a = fs.statSync(from);
+    const b = fs.statSync(to);
+    const gz = fs.statSync(`${to}.gz`);
+    if (a.size === b.size && b.mtimeMs >= a.mtimeMs && gz.mtimeMs >= b.mtimeMs) return;
+  } catch { /* something missing: copy */ }
+  put(to, fs.readFileSync(from), true);
+}
+
+function need(file) {
+  if (!fs.existsSync(file)) {
+    process.stderr.write(`bundle-web: missing ${path.relative(root, file)}; run scripts/setup (npm ci) first\n`);
+    process.exit(1);
+  }
+  return file;
+}
+
+async function main() {
+  need(path.join(nm, '@duckdb', 'duckdb-wasm', 'package.json'));
+  const result = await build({
+    entryPoints: [path.join(src, 'main.js')],
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    target: ['es2020'],
+    minify: true,
+    sourcemap: 'linked',
+    legalComments: 'none',
+    write: false,
+    outfile: path.join(dist, 'ducksite.js'),
+    absWorkingDir: root,
+    logLevel: 'warning',
+  });
+  for (const out of result.outputFiles) {
+    put(out.path, Buffer.from(out.contents), out.path.endsWith('.js'));
+  }
+  copy(need(path.join(src, 'ducksite.css')), path.join(dist, 'ducksite.css'));
+  copy(need(path.join(nm, 'echarts', 'dist', 'echarts.min.js')), path.join(dist, 'echarts.min.js'));
+  for (const name of DUCKDB_FILES) {
+    copy(need(path.join(nm, '@duckdb', 'duckdb-wasm', 'dist', name)), path.join(dist, 'duckdb', name));
+  }
+  log(changed ? `web/dist updated (${changed} files)` : 'web/dist up to date');
+}
+
+main().catch((err) => {
+  process.stderr.write(`bundle-web: ${err.stack || err}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,132 @@
+// The runtime's text functions (web/src/sql.js, web/src/format.js), without
+// a browser.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+
+import { importRuntime } from './lib.mjs';
+
+const sql = await importRuntime('sql.js');
+const fmt = await importRuntime('format.js');
+const ORIGIN = 'http://127.0.0.1:8080';
+
+test('METRICS line is stripped, the SQL kept', () => {
+  assert.equal(sql.stripMetrics('-- METRICS: num_files=1 sql_bytes=9\nSELECT 1\n'), 'SELECT 1\n');
+  assert.equal(sql.stripMetrics('SELECT 1 -- METRICS: x\n'), 'SELECT 1 -- METRICS: x\n');
+});
+
+test('query ids resolve to page, global and fallback paths', () => {
+  const page = { q1: { sql_path: '/sql/pages/a/b/q1.sql' } };
+  assert.deepEqual(sql.resolveQuery('q1', page), { name: 'q1', path: '/sql/pages/a/b/q1.sql' });
+  assert.deepEqual(sql.resolveQuery('global:q1', page), { name: 'global:q1', path: '/sql/_global/q1.sql' });
+  assert.deepEqual(sql.resolveQuery('orders', page), { name: 'orders', path: '/sql/_global/orders.sql' });
+  assert.throws(() => sql.resolveQuery('../etc/passwd', page), /invalid query id/);
+  assert.throws(() => sql.resolveQuery('demo_x y', page), /invalid query id/);
+  assert.equal(sql.substituteId('global:sales_${inputs.region}', { region: 'EMEA' }), 'global:sales_EMEA');
+  assert.equal(sql.substituteId('sales_${inputs.region}', {}), 'sales_');
+});
+
+test('${inputs.x} is a quoted literal or NULL; ${params.x} is raw or NULL', () => {
+  const out = sql.substitute(
+    "SELECT ${inputs.a}, ${inputs.b}, ${inputs.c}, ${inputs.m}, ${params.p}, ${params.q}, ${ params.r }",
+    { a: "O'Brien", b: '', m: ['x', "y'z"] },
+    { p: "region = 'NA'", q: '   ', r: 'TRUE' },
+  );
+  assert.equal(out, "SELECT 'O''Brien', NULL, NULL, ['x', 'y''z'], region = 'NA', NULL, TRUE");
+  assert.deepEqual([...sql.placeholderDeps('a ${inputs.x} ${params.y} ${inputs.x} ${other.z}')], ['inputs.x', 'params.y']);
+});
+
+test('expression_template, all_label/all_value/all_expression, multiple', () => {
+  const region = sql.normalizeInput('region', {
+    visual_mode: 'dropdown', expression_template: 'region = ?', all_label: 'Everything', all_value: '*',
+  });
+  const env = (v) => sql.buildEnv([region], { region: v }).params.region;
+  assert.equal(env('EMEA'), "region = 'EMEA'");
+  assert.equal(env("it's"), "region = 'it''s'");
+  assert.equal(env('Everything'), 'TRUE');
+  assert.equal(env('*'), 'TRUE'); // upstream's all_value bug: this must be ALL
+  assert.equal(env(''), 'TRUE');
+  assert.equal(env(null), 'TRUE');
+
+  const custom = sql.normalizeInput('r', { visual_mode: 'dropdown', expression_template: 'r = ?', all_expression: '1 = 1' });
+  assert.equal(sql.buildEnv([custom], { r: '' }).params.r, '1 = 1');
+
+  const multi = sql.normalizeInput('region', {
+    type: 'dropdown', multiple: 'true', expression_template: 'region IN (?)', default: 'a, b',
+  });
+  assert.deepEqual(multi.default, ['a', 'b']);
+  const m = (v) => sql.buildEnv([multi], { region: v }).params.region;
+  assert.equal(m(['a', 'b']), "region IN ('a', 'b')");
+  assert.equal(m(['a']), "region IN ('a')");
+  assert.equal(m([]), 'TRUE');
+  assert.equal(m(['a', 'All']), 'TRUE');
+  assert.equal(sql.buildEnv([multi], {}).params.region, "region IN ('a', 'b')");
+
+  const bare = sql.normalizeInput('c', { type: 'dropdown', multiple: 'true', expression_template: 'c IN ?' });
+  assert.equal(sql.buildEnv([bare], { c: ['x', 'y'] }).params.c, "c IN ('x', 'y')");
+  assert.equal(sql.buildEnv([bare], { c: ['x'] }).params.c, "c IN ('x')");
+});
+
+test('param_name / param_template, with left(?, N) prefix inputs', () => {
+  const bc = sql.normalizeInput('barcode', { type: 'text', param_name: 'barcode_prefix', param_template: 'left(?, 2)' });
+  const env = sql.buildEnv([bc], { barcode: 'AB123' });
+  assert.equal(env.params.barcode_prefix, "left('AB123', 2)");
+  assert.equal(env.inputs.barcode_prefix, 'AB');
+  const empty = sql.buildEnv([bc], { barcode: '' });
+  assert.equal(empty.params.barcode_prefix, undefined);
+  assert.equal(sql.substitute('${params.barcode_prefix}', empty.inputs, empty.params), 'NULL');
+  const sub = sql.normalizeInput('b', { type: 'text', param_name: 'p', param_template: 'substr(?, 1, 3)' });
+  assert.equal(sql.buildEnv([sub], { b: 'XYZW' }).inputs.p, 'XYZ');
+});
+
+test('data paths become absolute URLs in read_parquet / read_csv, nowhere else', () => {
+  const src = "SELECT 'data/not/a/file.parquet' AS s -- read_parquet('data/x.parquet')\n"
+    + "FROM read_parquet(['data/orders/a.parquet', 'data/orders/year=2024/b c.parquet'], union_by_name = true)\n"
+    + "JOIN READ_PARQUET('data/one.parquet') USING (id)\n"
+    + "JOIN read_csv('./data/t.csv', header = true, sep = ',') USING (id)\n"
+    + "JOIN read_csv_auto('/data/u.csv') USING (id)\n"
+    + "JOIN read_parquet(['https://example.org/x.parquet']) USING (id)\n"
+    + "JOIN read_parquet(\n  [\n    'data/it''s.parquet'\n  ]\n) USING (id)";
+  const out = sql.rewriteDataPaths(src, ORIGIN);
+  assert.ok(out.startsWith("SELECT 'data/not/a/file.parquet' AS s -- read_parquet('data/x.parquet')\n"));
+  assert.ok(out.includes(`read_parquet(['${ORIGIN}/data/orders/a.parquet', '${ORIGIN}/data/orders/year=2024/b%20c.parquet'], union_by_name = true)`));
+  assert.ok(out.includes(`READ_PARQUET('${ORIGIN}/data/one.parquet')`));
+  assert.ok(out.includes(`read_csv('${ORIGIN}/data/t.csv', header = true, sep = ',')`));
+  assert.ok(out.includes(`read_csv_auto('${ORIGIN}/data/u.csv')`));
+  assert.ok(out.includes("read_parquet(['https://example.org/x.parquet'])"));
+  assert.ok(out.includes(`'${ORIGIN}/data/it''s.parquet'`));
+});
+
+test('format expressions become __fmt_ columns over the query', () => {
+  const wrapped = sql.wrapFormat('SELECT 1 AS "total sales";  -- end\n', {
+    'total sales': { bg_color_expr: "CASE WHEN \"total sales\" > 0 THEN 'green' END", highlight_expr: 'true' },
+  }, 'table');
+  assert.equal(wrapped, 'WITH base AS (\nSELECT 1 AS "total sales"\n)\n'
+    + 'SELECT base.*, (CASE WHEN "total sales" > 0 THEN \'green\' END) AS "__fmt_tbl_total_sales_bg", (true) AS "__fmt_tbl_total_sales_hl" FROM base');
+  assert.equal(sql.wrapFormat('SELECT 1', { y: { color_expr: "'red'" } }, 'chart'),
+    'WITH base AS (\nSELECT 1\n)\nSELECT base.*, (\'red\') AS "__fmt_chart_y_color" FROM base');
+  assert.equal(sql.wrapFormat('SELECT 1', {}, 'chart'), 'SELECT 1');
+  assert.equal(sql.truthy('FALSE'), false);
+  assert.equal(sql.truthy(0), false);
+  assert.equal(sql.truthy('yes'), true);
+});
+
+test('numbers: thousands separators, aligned decimals, BigInt exact', () => {
+  assert.equal(fmt.formatInteger(9007199254740993n), '9,007,199,254,740,993');
+  assert.equal(fmt.formatInteger(-1234567), '-1,234,567');
+  const f = fmt.columnFormatter('float', [1.5, 20, 1234.567]);
+  assert.deepEqual([1.5, 20, 1234.567].map(f), ['1.50', '20.00', '1,234.57']);
+  const g = fmt.columnFormatter('float', [2, 4]);
+  assert.deepEqual([2, 4, null].map(g), ['2', '4', '']);
+  assert.equal(fmt.formatFloat(0.000123), '0.000123');
+  assert.equal(fmt.formatFloat(NaN), 'NaN');
+  assert.ok(fmt.compareValues(9007199254740993n, 9007199254740992) > 0);
+  assert.ok(fmt.compareValues(null, 1) > 0);
+  assert.ok(fmt.compareValues('item 10', 'item 9') > 0);
+});
+
+test('CSV: header, CRLF, quoting, nulls', () => {
+  const cols = [{ name: 'a' }, { name: 'b,c' }, { name: '__fmt_x' }];
+  const rows = [[1, 'say "hi"', 'red'], [null, 'two\nlines', null], [12345678901234567890n, 'x', null]];
+  assert.equal(fmt.toCsv(cols, rows, [0, 1]),
+    'a,"b,c"\r\n1,"say ""hi"""\r\n,"two\nlines"\r\n12345678901234567890,x\r\n');
+});

@@ -1,0 +1,149 @@
+// duckdb.js - the self-hosted DuckDB-Wasm 1.28.0 engine (DuckDB 0.9.1) and
+// the conversion of its Arrow results into plain rows.
+//
+// The engine files sit next to this module: <module dir>/duckdb/*.  Nothing is
+// ever fetched from another origin.
+import * as duckdb from '@duckdb/duckdb-wasm';
+import { DataType } from 'apache-arrow';
+
+let enginePromise = null;
+let queue = Promise.resolve();
+
+function engineFiles() {
+  const base = new URL('./duckdb/', import.meta.url);
+  const file = (name) => new URL(name, base).href;
+  return {
+    mvp: { mainModule: file('duckdb-mvp.wasm'), mainWorker: file('duckdb-browser-mvp.worker.js') },
+    eh: { mainModule: file('duckdb-eh.wasm'), mainWorker: file('duckdb-browser-eh.worker.js') },
+  };
+}
+
+async function start() {
+  // window.ducksiteEngine = 'eh' | 'mvp' (set before this module runs) forces
+  // an engine; otherwise selectBundle picks eh where WebAssembly exceptions work.
+  const files = engineFiles();
+  const forced = globalThis.ducksiteEngine;
+  const bundle = forced === 'eh' || forced === 'mvp'
+    ? { ...files[forced], pthreadWorker: null }
+    : await duckdb.selectBundle(files);
+  const worker = new Worker(bundle.mainWorker);
+  const logger = new duckdb.ConsoleLogger(duckdb.LogLevel.WARNING);
+  const db = new duckdb.AsyncDuckDB(logger, worker);
+  await db.instantiate(bundle.mainModule, bundle.pthreadWorker);
+  await db.open({
+    query: { castBigIntToDouble: false, castDecimalToDouble: true },
+    filesystem: { allowFullHTTPReads: false },
+  });
+  const conn = await db.connect();
+  // Parquet footers are kept between queries: fewer ranged requests when
+  // several components read the same files.
+  try {
+    await conn.query('SET enable_object_cache = true');
+  } catch { /* older engines: not fatal */ }
+  return { db, conn, bundle: bundle.mainModule.endsWith('duckdb-eh.wasm') ? 'eh' : 'mvp' };
+}
+
+/** Starts the engine once; later calls share it. */
+export function engine() {
+  if (!enginePromise) enginePromise = start();
+  return enginePromise;
+}
+
+/**
+ * Runs SQL and returns {columns: [{name, kind}], rows: [[...]]}.  Queries go
+ * one at a time (the worker is serial anyway), so results arrive in order.
+ */
+export function runQuery(sql) {
+  const job = queue.then(async () => {
+    const { conn } = await engine();
+    const table = await conn.query(sql);
+    return toRows(table);
+  });
+  queue = job.catch(() => {});
+  return job;
+}
+
+// ---------------------------------------------------------------------------
+// Arrow -> rows
+
+function kindOf(type) {
+  if (DataType.isInt(type)) return 'int';
+  if (DataType.isFloat(type) || DataType.isDecimal(type)) return 'float';
+  if (DataType.isBool(type)) return 'bool';
+  if (DataType.isDate(type)) return 'date';
+  if (DataType.isTimestamp(type)) return 'timestamp';
+  if (DataType.isUtf8(type)) return 'string';
+  return 'other';
+}
+
+const pad = (n, w = 2) => String(n).padStart(w, '0');
+
+function dateText(d) {
+  return `${pad(d.getUTCFullYear(), 4)}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`;
+}
+
+function timestampText(ms) {
+  const d = new Date(ms);
+  if (Number.isNaN(d.getTime())) return String(ms);
+  let s = `${dateText(d)} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`;
+  const frac = ms - Math.floor(ms / 1000) * 1000;
+  if (frac) s += `.${pad(Math.round(frac), 3)}`.replace(/0+$/, '');
+  return s;
+}
+
+function bigintReplacer(_, v) {
+  return typeof v === 'bigint' ? (Number.isSafeInteger(Number(v)) ? Number(v) : v.toString()) : v;
+}
+
+function decimalNumber(v, scale) {
+  const n = Number(String(v));
+  return scale ? n / 10 ** scale : n;
+}
+
+/** One Arrow value as a plain JS value for column KIND. */
+function convert(v, kind, type) {
+  if (v === null || v === undefined) return null;
+  switch (kind) {
+    case 'int':
+      if (typeof v === 'bigint') return Number.isSafeInteger(Number(v)) ? Number(v) : v;
+      return v;
+    case 'float':
+      if (typeof v === 'number') return v;
+      if (typeof v === 'bigint') return Number(v);
+      return decimalNumber(v, type.scale || 0);
+    case 'bool':
+      return Boolean(v);
+    case 'date':
+      return dateText(v instanceof Date ? v : new Date(v));
+    case 'timestamp':
+      return timestampText(v instanceof Date ? v.getTime() : Number(v));
+    case 'string':
+      return String(v);
+    default:
+      if (typeof v === 'bigint') return Number.isSafeInteger(Number(v)) ? Number(v) : v;
+      if (typeof v === 'object') {
+        try {
+          const plain = typeof v.toJSON === 'function' ? v.toJSON() : v;
+          return JSON.stringify(plain, bigintReplacer);
+        } catch {
+          return String(v);
+        }
+      }
+      return v;
+  }
+}
+
+export function toRows(table) {
+  const fields = table.schema.fields;
+  const columns = fields.map((f) => ({ name: f.name, kind: kindOf(f.type) }));
+  const vectors = fields.map((_, i) => table.getChildAt(i));
+  const n = table.numRows;
+  const rows = new Array(n);
+  for (let r = 0; r < n; r++) rows[r] = new Array(columns.length);
+  columns.forEach((col, c) => {
+    const vec = vectors[c];
+    const type = fields[c].type;
+    for (let r = 0; r < n; r++) rows[r][c] = convert(vec.get(r), col.kind, type);
+  });
+  return { columns, rows };
+}

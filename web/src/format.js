@@ -1,0 +1,126 @@
+// format.js - how values look in tables and tooltips, sorting, and CSV.
+
+const LOCALE = 'en-US';
+const intFmt = new Intl.NumberFormat(LOCALE, { maximumFractionDigits: 0 });
+const fmtCache = new Map();
+
+function fixed(digits) {
+  let f = fmtCache.get(digits);
+  if (!f) {
+    f = new Intl.NumberFormat(LOCALE, { minimumFractionDigits: digits, maximumFractionDigits: digits });
+    fmtCache.set(digits, f);
+  }
+  return f;
+}
+const smallFmt = new Intl.NumberFormat(LOCALE, { maximumSignificantDigits: 3 });
+
+export function isNumeric(kind) {
+  return kind === 'int' || kind === 'float';
+}
+
+/** Digits after the point a value needs, up to MAX (0.5 -> 1, 2.25 -> 2). */
+function decimalsNeeded(v, max) {
+  for (let d = 0; d < max; d++) {
+    const scaled = v * 10 ** d;
+    if (Math.abs(scaled - Math.round(scaled)) < 1e-9 * Math.max(1, Math.abs(scaled))) return d;
+  }
+  return max;
+}
+
+/**
+ * A formatter for a whole column, so its numbers line up: integers get
+ * thousands separators (BigInt exact), other numbers the same number of
+ * decimals (at most 2) for |v| >= 1 and 3 significant digits below 1.
+ */
+export function columnFormatter(kind, values) {
+  if (kind === 'int') return formatInteger;
+  if (kind !== 'float') return formatPlain;
+  let digits = 0;
+  for (const v of values) {
+    if (typeof v !== 'number' || !Number.isFinite(v) || Math.abs(v) < 1) continue;
+    digits = Math.max(digits, decimalsNeeded(v, 2));
+    if (digits === 2) break;
+  }
+  return (v) => formatFloat(v, digits);
+}
+
+export function formatInteger(v) {
+  if (v === null || v === undefined) return '';
+  if (typeof v === 'bigint') return intFmt.format(v);
+  if (typeof v === 'number') return Number.isFinite(v) ? intFmt.format(v) : nonFinite(v);
+  return String(v);
+}
+
+function nonFinite(v) {
+  if (Number.isNaN(v)) return 'NaN';
+  return v > 0 ? '∞' : '-∞';
+}
+
+export function formatFloat(v, digits = 2) {
+  if (v === null || v === undefined) return '';
+  if (typeof v === 'bigint') return intFmt.format(v);
+  if (typeof v !== 'number') return String(v);
+  if (!Number.isFinite(v)) return nonFinite(v);
+  if (v !== 0 && Math.abs(v) < 1) return smallFmt.format(v);
+  return fixed(digits).format(v);
+}
+
+export function formatPlain(v) {
+  if (v === null || v === undefined) return '';
+  if (typeof v === 'boolean') return v ? 'true' : 'false';
+  return String(v);
+}
+
+/** Any single value, for tooltips and labels. */
+export function formatValue(v) {
+  if (typeof v === 'bigint') return intFmt.format(v);
+  if (typeof v === 'number') {
+    if (Number.isInteger(v)) return intFmt.format(v);
+    return formatFloat(v, 2);
+  }
+  return formatPlain(v);
+}
+
+/** Orders values: numbers (and BigInts) numerically, text naturally, nulls and NaN last. */
+export function compareValues(a, b) {
+  const na = a === null || a === undefined || (typeof a === 'number' && Number.isNaN(a));
+  const nb = b === null || b === undefined || (typeof b === 'number' && Number.isNaN(b));
+  if (na || nb) return na === nb ? 0 : na ? 1 : -1;
+  const ta = typeof a;
+  const tb = typeof b;
+  if ((ta === 'number' || ta === 'bigint') && (tb === 'number' || tb === 'bigint')) {
+    return a < b ? -1 : a > b ? 1 : 0;
+  }
+  if (ta === 'boolean' && tb === 'boolean') return a === b ? 0 : a ? 1 : -1;
+  return collator.compare(String(a), String(b));
+}
+const collator = new Intl.Collator(LOCALE, { numeric: true, sensitivity: 'base' });
+
+// ---------------------------------------------------------------------------
+// CSV (RFC 4180: CRLF line ends, fields with " , CR or LF quoted, " doubled)
+
+function csvField(v) {
+  if (v === null || v === undefined) return '';
+  const s = typeof v === 'boolean' ? (v ? 'true' : 'false') : String(v);
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/** CSV text of the visible columns (indexes IDX) of a result, raw values. */
+export function toCsv(columns, rows, idx = columns.map((_, i) => i)) {
+  const lines = [idx.map((i) => csvField(columns[i].name)).join(',')];
+  for (const row of rows) lines.push(idx.map((i) => csvField(row[i])).join(','));
+  return `${lines.join('\r\n')}\r\n`;
+}
+
+export function downloadCsv(filename, text) {
+  const blob = new Blob([text], { type: 'text/csv;charset=utf-8' });
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = filename;
+  a.style.display = 'none';
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10000);
+}

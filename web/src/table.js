@@ -1,0 +1,177 @@
+// table.js - sortable, paginated result tables with formatted numbers,
+// format colours/highlights and a CSV download.
+import { Frame, h } from './dom.js';
+import { columnFormatter, compareValues, downloadCsv, isNumeric, toCsv } from './format.js';
+import { formatColumn, truthy } from './sql.js';
+
+const DEFAULT_PAGE_SIZE = 50;
+const countFmt = new Intl.NumberFormat('en-US');
+
+export class TableView {
+  /**
+   * EL: the placeholder; ID: table id; SPEC: its page-config entry;
+   * onCellClick(rowValues, columnIndex, event) when click_input is set.
+   */
+  constructor(el, id, spec, { onCellClick } = {}) {
+    this.id = id;
+    this.el = el;
+    this.spec = spec || {};
+    this.onCellClick = onCellClick;
+    this.frame = new Frame(el, { title: this.spec.title || '', kind: 'table' });
+    this.frame.button('CSV', `Download ${id}.csv`, () => this.download()).classList.add('ds-download');
+    const ps = String(this.spec.page_size ?? this.spec['page-size'] ?? '').trim().toLowerCase();
+    this.pageSize = ps === 'all' || ps === '0' ? Infinity : Number.parseInt(ps, 10) > 0 ? Number.parseInt(ps, 10) : DEFAULT_PAGE_SIZE;
+    this.result = null;
+    this.sort = null; // {col: index, dir: 1 | -1}
+    this.page = 0;
+    this.order = [];
+  }
+
+  setLoading(on) { this.frame.setLoading(on); }
+
+  showError(query, message) { this.frame.showError(query, message); }
+
+  render(result) {
+    this.frame.clearError();
+    const prevSortName = this.sort && this.result ? this.result.columns[this.sort.col]?.name : null;
+    this.result = result;
+    const { columns, rows } = result;
+    this.visible = columns.map((c, i) => i).filter((i) => !columns[i].name.startsWith('__fmt_'));
+    const index = new Map(columns.map((c, i) => [c.name, i]));
+    const fmtIdx = (target, which) => index.get(formatColumn('table', target, which)) ?? -1;
+    // Format targets that are not columns style the whole row.
+    const targets = Object.keys(this.spec.format || {});
+    this.rowFmt = targets.filter((t) => !this.visible.some((i) => columns[i].name === t))
+      .map((t) => ({ bg: fmtIdx(t, 'bg'), fg: fmtIdx(t, 'fg'), hl: fmtIdx(t, 'hl') }));
+    this.cellFmt = columns.map((c) => ({ bg: fmtIdx(c.name, 'bg'), fg: fmtIdx(c.name, 'fg'), hl: fmtIdx(c.name, 'hl') }));
+    this.formatters = columns.map((c, i) => columnFormatter(c.kind, rows.map((r) => r[i])));
+    if (prevSortName !== null) {
+      const col = columns.findIndex((c) => c.name === prevSortName);
+      this.sort = col >= 0 ? { col, dir: this.sort.dir } : null;
+    }
+    this.page = 0;
+    this.applySort();
+    this.draw();
+  }
+
+  applySort() {
+    const rows = this.result.rows;
+    this.order = rows.map((_, i) => i);
+    if (!this.sort) return;
+    const { col, dir } = this.sort;
+    this.order.sort((a, b) => {
+      const va = rows[a][col];
+      const vb = rows[b][col];
+      const nullA = va === null || va === undefined;
+      const nullB = vb === null || vb === undefined;
+      if (nullA || nullB) return nullA === nullB ? a - b : nullA ? 1 : -1; // nulls last both ways
+      return dir * compareValues(va, vb) || a - b;
+    });
+  }
+
+  sortBy(col) {
+    if (this.sort && this.sort.col === col) this.sort = { col, dir: -this.sort.dir };
+    else this.sort = { col, dir: 1 };
+    this.page = 0;
+    this.applySort();
+    this.draw();
+  }
+
+  pages() {
+    const n = this.result.rows.length;
+    return Number.isFinite(this.pageSize) ? Math.max(1, Math.ceil(n / this.pageSize)) : 1;
+  }
+
+  goto(page) {
+    this.page = Math.min(Math.max(0, page), this.pages() - 1);
+    this.draw();
+  }
+
+  draw() {
+    const { columns, rows } = this.result;
+    const vis = this.visible;
+    const clickable = !!this.onCellClick;
+    const head = h('tr', {}, vis.map((i) => {
+      const c = columns[i];
+      const sorted = this.sort && this.sort.col === i;
+      const dir = sorted ? (this.sort.dir > 0 ? 'ascending' : 'descending') : 'none';
+      return h('th', {
+        class: `${isNumeric(c.kind) ? 'ds-num' : ''}${sorted ? ' ds-sorted' : ''}`,
+        'aria-sort': dir,
+        dataset: { col: c.name },
+        scope: 'col',
+      }, h('button', {
+        type: 'button',
+        class: 'ds-sort',
+        title: `Sort by ${c.name}`,
+        onclick: () => this.sortBy(i),
+      }, c.name, h('span', { class: 'ds-sort-mark', 'aria-hidden': 'true' }, sorted ? (this.sort.dir > 0 ? '▲' : '▼') : '')));
+    }));
+
+    const n = rows.length;
+    const start = Number.isFinite(this.pageSize) ? this.page * this.pageSize : 0;
+    const end = Number.isFinite(this.pageSize) ? Math.min(n, start + this.pageSize) : n;
+    const body = [];
+    for (let k = start; k < end; k++) {
+      const r = this.order[k];
+      const row = rows[r];
+      const tr = h('tr', { dataset: { row: String(r) } });
+      for (const f of this.rowFmt) styleCell(tr, row, f);
+      for (const i of vis) {
+        const td = h('td', {
+          class: `${isNumeric(columns[i].kind) ? 'ds-num' : ''}${row[i] === null ? ' ds-null' : ''}${clickable ? ' ds-clickable' : ''}`,
+          dataset: { col: String(i) },
+        }, this.formatters[i](row[i]));
+        styleCell(td, row, this.cellFmt[i]);
+        tr.append(td);
+      }
+      body.push(tr);
+    }
+    if (!n) {
+      body.push(h('tr', { class: 'ds-empty-row' }, h('td', { colspan: String(Math.max(1, vis.length)), class: 'ds-empty' }, 'No data.')));
+    }
+    const tbody = h('tbody', {}, body);
+    if (clickable) {
+      tbody.addEventListener('click', (ev) => {
+        const td = ev.target.closest('td[data-col]');
+        const tr = td?.parentElement;
+        if (!td || !tr?.dataset.row) return;
+        this.onCellClick(rows[Number(tr.dataset.row)], Number(td.dataset.col), ev, columns);
+      });
+    }
+    const table = h('table', { class: 'ducksite-table ds-grid-table' }, h('thead', {}, head), tbody);
+    this.frame.body.replaceChildren(h('div', { class: 'ds-table-scroll' }, table));
+
+    // Footer: "rows X–Y of N" and prev/next when there is more than a page.
+    const pages = this.pages();
+    const status = h('span', { class: 'ds-rowcount' },
+      n ? `rows ${countFmt.format(start + 1)}–${countFmt.format(end)} of ${countFmt.format(n)}` : '0 rows');
+    const foot = [status];
+    if (pages > 1) {
+      foot.push(h('span', { class: 'ds-pager' },
+        h('button', { type: 'button', class: 'ds-btn ds-btn-small ds-prev', disabled: this.page === 0, onclick: () => this.goto(this.page - 1) }, '‹ Prev'),
+        h('span', { class: 'ds-pageno' }, `page ${this.page + 1} of ${pages}`),
+        h('button', { type: 'button', class: 'ds-btn ds-btn-small ds-next', disabled: this.page >= pages - 1, onclick: () => this.goto(this.page + 1) }, 'Next ›')));
+    }
+    this.frame.foot.replaceChildren(...foot);
+  }
+
+  /** The CSV of every row (in the current sort order) and visible column. */
+  csv() {
+    if (!this.result) return '';
+    const rows = this.order.map((i) => this.result.rows[i]);
+    return toCsv(this.result.columns, rows, this.visible);
+  }
+
+  download() {
+    if (!this.result) return;
+    downloadCsv(`${this.id}.csv`, this.csv());
+  }
+}
+
+function styleCell(el, row, f) {
+  if (!f) return;
+  if (f.bg >= 0 && row[f.bg] !== null && String(row[f.bg]).trim() !== '') el.style.backgroundColor = String(row[f.bg]);
+  if (f.fg >= 0 && row[f.fg] !== null && String(row[f.fg]).trim() !== '') el.style.color = String(row[f.fg]);
+  if (f.hl >= 0 && truthy(row[f.hl])) el.classList.add('ducksite-cell-highlight', 'ds-highlight');
+}
