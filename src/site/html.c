@@ -257,8 +257,8 @@ static void placeholder(ds_buf *b, const char *what, const char *id)
     ds_buf_puts(b, "\"></div>");
 }
 
-/* A cell is a chart when it names an echart block of the page, else a
- * table of the query with that id. */
+/* A cell is a chart when it names an echart block of the page, an input
+ * when it names an input block, else a table of the query with that id. */
 static void grid_html(ds_buf *b, const ds_page *page, const ds_part *p)
 {
     ds_buf_printf(b, "<div class=\"layout-grid\" data-cols=\"%d\" data-gap=\"", p->cols);
@@ -269,13 +269,31 @@ static void grid_html(ds_buf *b, const ds_page *page, const ds_part *p)
         for (size_t k = 0; k < p->rows[r].n_cells; k++) {
             const ds_cell *c = &p->rows[r].cells[k];
             ds_buf_printf(b, "<div class=\"layout-col span-%d\">", c->span);
-            placeholder(b, ds_page_find(page, DS_PART_ECHART, c->id) ? "chart" : "table",
-                        c->id);
+            const char *what = ds_page_find(page, DS_PART_ECHART, c->id)  ? "chart"
+                               : ds_page_find(page, DS_PART_INPUT, c->id) ? "input"
+                                                                          : "table";
+            placeholder(b, what, c->id);
             ds_buf_puts(b, "</div>");
         }
         ds_buf_puts(b, "</div>");
     }
     ds_buf_puts(b, "</div>");
+}
+
+/* Is id placed by some grid of the page?  Then the grid shows it, and its
+ * own block only defines it (otherwise it would appear twice). */
+static bool in_grid(const ds_page *page, const char *id)
+{
+    for (size_t i = 0; i < page->n_parts; i++) {
+        const ds_part *g = &page->parts[i];
+        if (g->kind != DS_PART_GRID)
+            continue;
+        for (size_t r = 0; r < g->n_rows; r++)
+            for (size_t k = 0; k < g->rows[r].n_cells; k++)
+                if (strcmp(g->rows[r].cells[k].id, id) == 0)
+                    return true;
+    }
+    return false;
 }
 
 static void asset_url(ds_buf *b, const char *file, const char *version)
@@ -290,6 +308,8 @@ char *ds_html_page(const ds_page *page, const char *rel, const char *title,
     ds_buf b = {0};
     ds_buf_puts(&b, "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
                     "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+                    /* no favicon request: it would be a 404 in the console */
+                    "<link rel=\"icon\" href=\"data:,\">"
                     "<title>");
     ds_html_escape(&b, title);
     ds_buf_puts(&b, "</title><link rel=\"stylesheet\" href=\"");
@@ -309,9 +329,18 @@ char *ds_html_page(const ds_page *page, const char *rel, const char *title,
             ds_html_markdown(&b, p->text);
             ds_buf_puts(&b, "</div>");
             break;
-        case DS_PART_ECHART: placeholder(&b, "chart", p->id); break;
-        case DS_PART_TABLE: placeholder(&b, "table", p->id); break;
-        case DS_PART_INPUT: placeholder(&b, "input", p->id); break;
+        case DS_PART_ECHART:
+            if (!in_grid(page, p->id))
+                placeholder(&b, "chart", p->id);
+            break;
+        case DS_PART_TABLE:
+            if (!in_grid(page, p->id))
+                placeholder(&b, "table", p->id);
+            break;
+        case DS_PART_INPUT:
+            if (!in_grid(page, p->id))
+                placeholder(&b, "input", p->id);
+            break;
         case DS_PART_GRID: grid_html(&b, page, p); break;
         case DS_PART_SQL: break; /* queries run in the browser; nothing to show */
         }
