@@ -1,27 +1,92 @@
-/* cmd_serve.c - `ducksite serve [--root DIR] [--host H] [--port N] [--access-log]`.
+/* cmd_serve.c - `ducksite serve [--root DIR] [--host H] [--port N] [--access-log]
+ * [--no-build] [--no-watch]`.
  *
- * Serves ROOT/static until SIGINT or SIGTERM.  Signals are handled without
- * any handler or global state: they are blocked before the server starts its
- * threads (which inherit the mask), and this thread collects them with
- * sigwait(), then stops the server and exits 0. */
+ * Builds the project first, serves ROOT/static, and rebuilds whenever
+ * content/, sources_sql/, ducksite.toml or a plugin file changes; a failed
+ * rebuild prints its error and the last good build stays served.  A folder
+ * with static/ but no ducksite.toml is served as it is.
+ *
+ * Signals are handled without any handler or global state: they are
+ * blocked before the server starts its threads (which inherit the mask),
+ * and this thread collects them (signalfd, next to the change watcher),
+ * then stops the server and exits 0. */
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
 
 #include "cli.h"
+#include "config/config.h"
 #include "server/server.h"
+#include "site/build.h"
+#include "site/watch.h"
+#include "util/fs.h"
 #include "util/util.h"
+
+/* The first build.  Returns 0 to go on serving, or an exit code. */
+static int first_build(const char *root)
+{
+    ds_build_options bopt = {false};
+    ds_err err;
+    if (ds_build(root, &bopt, &err) == 0)
+        return -1;
+    cli_error(err.msg);
+    char *map = ds_asprintf("%s/static/%s", root, "data_map.json");
+    bool previous = ds_is_file(map);
+    free(map);
+    if (!previous)
+        return DS_EXIT_ERROR;
+    ds_warn("serving the previous build; fix the error and save to rebuild");
+    return -1;
+}
+
+/* Waits for a stop signal, rebuilding on every change in between. */
+static void watch_and_rebuild(const char *root, int sig_fd)
+{
+    ds_err err;
+    ds_watch *w = ds_watch_open(root, &err);
+    if (!w)
+        ds_warn("%s; changes will not be rebuilt", err.msg);
+    for (;;) {
+        struct pollfd p[2] = {{sig_fd, POLLIN, 0}, {w ? ds_watch_fd(w) : -1, POLLIN, 0}};
+        if (poll(p, 2, -1) < 0)
+            continue;
+        if (p[0].revents & POLLIN)
+            break;
+        if (!(p[1].revents & POLLIN))
+            continue;
+        char *what = ds_watch_collect(w, 200);
+        if (!what)
+            continue;
+        ds_info("%s changed: rebuilding", what);
+        free(what);
+        ds_build_options bopt = {false};
+        if (ds_build(root, &bopt, &err) != 0) {
+            cli_error(err.msg);
+            ds_info("still serving the last good build");
+        }
+        /* New folders and plugin files are picked up by starting afresh. */
+        ds_watch_close(w);
+        w = ds_watch_open(root, &err);
+    }
+    ds_watch_close(w);
+}
 
 int cmd_serve(int argc, char **argv)
 {
     const char *root = ".", *host = "127.0.0.1", *port_text = "8080";
-    bool access_log = false;
+    bool access_log = false, no_build = false, no_watch = false;
     const cli_opt opts[] = {
         {"--root", "DIR", "project directory; serves DIR/static (default: .)", &root, NULL},
         {"--host", "ADDR", "address to listen on (default: 127.0.0.1)", &host, NULL},
         {"--port", "N", "port to listen on, 0 for any free port (default: 8080)", &port_text,
          NULL},
         {"--access-log", NULL, "print one line per request on stdout", NULL, &access_log},
+        {"--no-build", NULL, "serve static/ as it is: no build first, no rebuilds", NULL,
+         &no_build},
+        {"--no-watch", NULL, "build once, then do not rebuild on changes", NULL, &no_watch},
     };
     int rc = cli_parse(cli_command_named("serve"), argc, argv, opts, DS_ARRAY_LEN(opts));
     if (rc >= 0)
@@ -33,6 +98,12 @@ int cmd_serve(int argc, char **argv)
                 port_text);
         return DS_EXIT_USAGE;
     }
+
+    char *toml = ds_path_join(root, DS_CONFIG_FILE);
+    bool project = ds_is_file(toml) && !no_build;
+    free(toml);
+    if (project && (rc = first_build(root)) >= 0)
+        return rc;
 
     sigset_t stop;
     sigemptyset(&stop);
@@ -53,10 +124,19 @@ int cmd_serve(int argc, char **argv)
     printf("serving %s at %s\n", ds_server_static_dir(server), ds_server_url(server));
     fflush(stdout);
 
-    int sig = 0;
-    while (sigwait(&stop, &sig) != 0)
+    int sig_fd = signalfd(-1, &stop, SFD_CLOEXEC);
+    if (project && !no_watch && sig_fd >= 0)
+        watch_and_rebuild(root, sig_fd);
+    struct signalfd_siginfo info = {0};
+    while (sig_fd >= 0 && read(sig_fd, &info, sizeof info) < 0)
         ;
-    ds_info("%s received; stopping", sig == SIGINT ? "SIGINT" : "SIGTERM");
+    if (sig_fd < 0) {
+        int sig = 0;
+        while (sigwait(&stop, &sig) != 0)
+            ;
+        info.ssi_signo = (uint32_t)sig;
+    }
+    ds_info("%s received; stopping", info.ssi_signo == SIGINT ? "SIGINT" : "SIGTERM");
     ds_server_stop(server);
     return DS_EXIT_OK;
 }

@@ -1,0 +1,25 @@
+/* watch.h - noticing edits to a project, for `ducksite serve`: content/
+ * (recursively), sources_sql/, ducksite.toml and the plugin files the
+ * config names.  Linux inotify; nothing is polled. */
+#ifndef DS_WATCH_H
+#define DS_WATCH_H
+
+#include "../util/util.h"
+
+typedef struct ds_watch ds_watch;
+
+/* Watches the project at root (which need not have a valid config: then
+ * only ducksite.toml, content/ and sources_sql/ are watched). */
+ds_watch *ds_watch_open(const char *root, ds_err *err);
+void ds_watch_close(ds_watch *w);
+
+/* A descriptor that becomes readable when something happened, for poll(). */
+int ds_watch_fd(const ds_watch *w);
+
+/* Reads what happened, waiting until quiet_ms pass without a new event so
+ * an editor's save (several writes and a rename) counts once.  Returns the
+ * project-relative path of the first relevant change (caller frees), or
+ * NULL when the events were all irrelevant (e.g. an editor's swap file). */
+char *ds_watch_collect(ds_watch *w, int quiet_ms);
+
+#endif
