@@ -22,8 +22,8 @@ void ds_http_date_format(time_t t, char out[DS_HTTP_DATE_LEN])
         gmtime_r(&t, &tm);
     }
     char buf[64]; /* roomier than needed, so the compiler can see nothing is cut */
-    snprintf(buf, sizeof buf, "%s, %02d %s %04d %02d:%02d:%02d GMT", DAYS[tm.tm_wday],
-             tm.tm_mday, MONTHS[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
+    snprintf(buf, sizeof buf, "%s, %02d %s %04d %02d:%02d:%02d GMT", DAYS[tm.tm_wday], tm.tm_mday,
+             MONTHS[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
     memcpy(out, buf, DS_HTTP_DATE_LEN - 1);
     out[DS_HTTP_DATE_LEN - 1] = '\0';
 }
@@ -65,9 +65,8 @@ static bool month(const char **p, int *out)
 
 static bool clock_time(const char **p, struct tm *tm)
 {
-    return digits(p, 2, &tm->tm_hour) && lit(p, ":") && digits(p, 2, &tm->tm_min) &&
-           lit(p, ":") && digits(p, 2, &tm->tm_sec) && tm->tm_hour < 24 && tm->tm_min < 60 &&
-           tm->tm_sec < 61;
+    return digits(p, 2, &tm->tm_hour) && lit(p, ":") && digits(p, 2, &tm->tm_min) && lit(p, ":") &&
+           digits(p, 2, &tm->tm_sec) && tm->tm_hour < 24 && tm->tm_min < 60 && tm->tm_sec < 61;
 }
 
 static bool day_name(const char **p, const char *const *names)
@@ -82,18 +81,16 @@ bool ds_http_date_parse(const char *s, time_t *out)
 {
     struct tm tm = {0};
     const char *p = s;
-    int year;
+    int year = 0;
     bool ok;
     if (day_name(&p, DAYS) && lit(&p, ", ")) {
         /* IMF-fixdate: Sun, 06 Nov 1994 08:49:37 GMT */
-        ok = digits(&p, 2, &tm.tm_mday) && lit(&p, " ") && month(&p, &tm.tm_mon) &&
-             lit(&p, " ") && digits(&p, 4, &year) && lit(&p, " ") && clock_time(&p, &tm) &&
-             lit(&p, " GMT");
+        ok = digits(&p, 2, &tm.tm_mday) && lit(&p, " ") && month(&p, &tm.tm_mon) && lit(&p, " ") &&
+             digits(&p, 4, &year) && lit(&p, " ") && clock_time(&p, &tm) && lit(&p, " GMT");
     } else if (p = s, day_name(&p, LONG_DAYS) && lit(&p, ", ")) {
         /* RFC 850: Sunday, 06-Nov-94 08:49:37 GMT (two-digit years: RFC 9110 §5.6.7) */
-        ok = digits(&p, 2, &tm.tm_mday) && lit(&p, "-") && month(&p, &tm.tm_mon) &&
-             lit(&p, "-") && digits(&p, 2, &year) && lit(&p, " ") && clock_time(&p, &tm) &&
-             lit(&p, " GMT");
+        ok = digits(&p, 2, &tm.tm_mday) && lit(&p, "-") && month(&p, &tm.tm_mon) && lit(&p, "-") &&
+             digits(&p, 2, &year) && lit(&p, " ") && clock_time(&p, &tm) && lit(&p, " GMT");
         year += year < 70 ? 2000 : 1900;
     } else if (p = s, day_name(&p, DAYS) && lit(&p, " ")) {
         /* asctime: Sun Nov  6 08:49:37 1994 */
@@ -169,7 +166,7 @@ bool ds_http_etag_list_match(const char *header, const char *etag)
         bool weak;
         if (!read_etag(&p, &tag, &len, &weak))
             return false; /* a malformed list matches nothing */
-        (void)weak;        /* the weak comparison ignores W/ */
+        (void)weak;       /* the weak comparison ignores W/ */
         if (len == elen && memcmp(tag, etag, len) == 0)
             return true;
         p = skip_ows(p);

@@ -35,7 +35,8 @@ struct ds_mapstore {
     char *path;
     pthread_mutex_t lock; /* guards `current` against a concurrent swap */
     ds_mapref *current;
-    file_id seen; /* the file version last loaded or rejected; watcher only */
+    pthread_mutex_t check_lock; /* one check at a time (watcher, tests) */
+    file_id seen;               /* the file version last loaded or rejected */
 
     pthread_t watcher;
     bool watching;
@@ -70,10 +71,9 @@ static file_id identify(const char *path)
 
 static bool same_id(const file_id *a, const file_id *b)
 {
-    return a->exists == b->exists && a->dev == b->dev && a->ino == b->ino &&
-           a->size == b->size && a->mtime.tv_sec == b->mtime.tv_sec &&
-           a->mtime.tv_nsec == b->mtime.tv_nsec && a->ctime.tv_sec == b->ctime.tv_sec &&
-           a->ctime.tv_nsec == b->ctime.tv_nsec;
+    return a->exists == b->exists && a->dev == b->dev && a->ino == b->ino && a->size == b->size &&
+           a->mtime.tv_sec == b->mtime.tv_sec && a->mtime.tv_nsec == b->mtime.tv_nsec &&
+           a->ctime.tv_sec == b->ctime.tv_sec && a->ctime.tv_nsec == b->ctime.tv_nsec;
 }
 
 static double now_seconds(void)
@@ -105,6 +105,7 @@ ds_mapstore *ds_mapstore_open(const char *static_dir, ds_err *err)
     }
     s->current = ref_new(t);
     pthread_mutex_init(&s->lock, NULL);
+    pthread_mutex_init(&s->check_lock, NULL);
     pthread_mutex_init(&s->stop_lock, NULL);
     pthread_cond_init(&s->stop_cond, NULL);
     return s;
@@ -133,7 +134,7 @@ void ds_mapref_release(ds_mapref *r)
     }
 }
 
-int ds_mapstore_check(ds_mapstore *s)
+static int check_locked(ds_mapstore *s)
 {
     file_id id = identify(s->path);
     if (same_id(&id, &s->seen))
@@ -160,6 +161,14 @@ int ds_mapstore_check(ds_mapstore *s)
     ds_mapref_release(old); /* freed now, or by the last request using it */
     ds_info("data map reloaded: %zu keys in %.3f s", ds_maptable_count(t), now_seconds() - t0);
     return 1;
+}
+
+int ds_mapstore_check(ds_mapstore *s)
+{
+    pthread_mutex_lock(&s->check_lock);
+    int rc = check_locked(s);
+    pthread_mutex_unlock(&s->check_lock);
+    return rc;
 }
 
 static void *watch_loop(void *arg)
@@ -206,6 +215,7 @@ void ds_mapstore_close(ds_mapstore *s)
     }
     ds_mapref_release(s->current);
     pthread_mutex_destroy(&s->lock);
+    pthread_mutex_destroy(&s->check_lock);
     pthread_mutex_destroy(&s->stop_lock);
     pthread_cond_destroy(&s->stop_cond);
     free(s->path);

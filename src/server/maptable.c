@@ -1,11 +1,14 @@
 /* maptable.c - data_map.json → hash table (see maptable.h).
  *
- * Strings are referenced, not copied: a string without escapes points into
- * the file text (its closing quote is overwritten with NUL once the whole
- * parse has succeeded, so a failed fast parse leaves the text intact for the
- * jansson fallback); a string with escapes is decoded into a side buffer.
- * A reference is an offset into the text, or, with SIDE_BIT set, into the
- * side buffer; offsets stay valid while the side buffer grows. */
+ * Strings are referenced, not copied: a string without escapes stays in the
+ * file text, a string with escapes is decoded into a side buffer.  A
+ * reference is an offset into the text, or, with SIDE_BIT set, into the side
+ * buffer; offsets stay valid while the side buffer grows.  The text is only
+ * changed once the whole parse has succeeded (so a failed fast parse leaves
+ * it intact for the jansson fallback): then its strings are packed to the
+ * front, NUL-terminated, and the buffer shrunk, dropping the quotes, colons
+ * and indentation (a tenth of a builder-written map).  Memory matters: while
+ * a new map loads, the old one is still serving. */
 #include "maptable.h"
 
 #include <errno.h>
@@ -21,9 +24,9 @@
 
 typedef struct {
     uint64_t key, val; /* references (see above) */
-    uint32_t keylen, vallen;
+    uint32_t keylen;
     uint32_t hash;
-} entry;
+} entry; /* 24 bytes: a million entries take 24 MB */
 
 struct ds_maptable {
     char *text;     /* the file's bytes (NULL after a fallback parse) */
@@ -64,7 +67,7 @@ static uint32_t hash_bytes(const char *p, size_t n)
     return (uint32_t)h;
 }
 
-static void add_entry(ds_maptable *t, uint64_t key, size_t keylen, uint64_t val, size_t vallen)
+static void add_entry(ds_maptable *t, uint64_t key, size_t keylen, uint64_t val)
 {
     if (t->n_entries == t->cap_entries) {
         t->cap_entries = t->cap_entries ? t->cap_entries * 2 : 64;
@@ -74,7 +77,6 @@ static void add_entry(ds_maptable *t, uint64_t key, size_t keylen, uint64_t val,
     e->key = key;
     e->val = val;
     e->keylen = (uint32_t)keylen;
-    e->vallen = (uint32_t)vallen;
     e->hash = 0;
 }
 
@@ -119,8 +121,7 @@ typedef struct {
 
 static void skip_ws(parser *ps)
 {
-    while (ps->p < ps->end &&
-           (*ps->p == ' ' || *ps->p == '\n' || *ps->p == '\r' || *ps->p == '\t'))
+    while (ps->p < ps->end && (*ps->p == ' ' || *ps->p == '\n' || *ps->p == '\r' || *ps->p == '\t'))
         ps->p++;
 }
 
@@ -212,12 +213,26 @@ static bool decode_escaped(parser *ps, const char *s, const char *e, uint64_t *r
         char c = s[1]; /* a backslash is never the last byte of the body */
         s += 2;
         switch (c) {
-        case '"': case '\\': case '/': ds_buf_putc(ps->side, c); break;
-        case 'b': ds_buf_putc(ps->side, '\b'); break;
-        case 'f': ds_buf_putc(ps->side, '\f'); break;
-        case 'n': ds_buf_putc(ps->side, '\n'); break;
-        case 'r': ds_buf_putc(ps->side, '\r'); break;
-        case 't': ds_buf_putc(ps->side, '\t'); break;
+        case '"':
+        case '\\':
+        case '/':
+            ds_buf_putc(ps->side, c);
+            break;
+        case 'b':
+            ds_buf_putc(ps->side, '\b');
+            break;
+        case 'f':
+            ds_buf_putc(ps->side, '\f');
+            break;
+        case 'n':
+            ds_buf_putc(ps->side, '\n');
+            break;
+        case 'r':
+            ds_buf_putc(ps->side, '\r');
+            break;
+        case 't':
+            ds_buf_putc(ps->side, '\t');
+            break;
         case 'u': {
             int cp = e - s >= 4 ? hex4(s) : -1;
             if (cp <= 0 || (cp >= 0xdc00 && cp <= 0xdfff))
@@ -305,7 +320,7 @@ static bool fast_parse(ds_maptable *t, const char *text, size_t len)
                 return false;
             if (kl > UINT32_MAX || vl > UINT32_MAX)
                 return false;
-            add_entry(t, k, kl, v, vl);
+            add_entry(t, k, kl, v);
             skip_ws(&ps);
             if (ps.p < ps.end && *ps.p == ',') {
                 ps.p++;
@@ -354,10 +369,39 @@ static bool jansson_parse(ds_maptable *t, const char *text, size_t len, const ch
         ds_buf_add(&t->side, key, kl + 1);
         uint64_t v = SIDE_BIT | t->side.len;
         ds_buf_add(&t->side, json_string_value(value), vl + 1);
-        add_entry(t, k, kl, v, vl);
+        add_entry(t, k, kl, v);
     }
     json_decref(doc);
     return ok;
+}
+
+/* Moves the strings that live in the text to its front, in file order,
+ * each followed by a NUL, and shrinks the buffer.  Every string is followed
+ * in the file by at least its closing quote, so the write position never
+ * passes the read position.  A value in the text has no escapes, so its
+ * closing quote is the first '"' after it. */
+static char *pack_strings(ds_maptable *t, char *text, size_t len)
+{
+    size_t w = 0;
+    for (size_t i = 0; i < t->n_entries; i++) {
+        entry *e = &t->entries[i];
+        if (!(e->key & SIDE_BIT)) {
+            memmove(text + w, text + e->key, e->keylen);
+            text[w + e->keylen] = '\0';
+            e->key = w;
+            w += (size_t)e->keylen + 1;
+        }
+        if (!(e->val & SIDE_BIT)) {
+            const char *q = memchr(text + e->val, '"', len - e->val);
+            size_t n = (size_t)(q - (text + e->val));
+            memmove(text + w, text + e->val, n);
+            text[w + n] = '\0';
+            e->val = w;
+            w += n + 1;
+        }
+    }
+    char *shrunk = realloc(text, w ? w : 1);
+    return shrunk ? shrunk : text;
 }
 
 ds_maptable *ds_maptable_empty(void)
@@ -379,16 +423,7 @@ ds_maptable *ds_maptable_parse(char *text, size_t len, const char *name, ds_err 
     t->entries = ds_xmalloc(t->cap_entries * sizeof *t->entries);
 
     if (fast_parse(t, text, len)) {
-        t->text = text;
-        /* Terminate the strings that live in the text: the byte after each
-         * is its closing quote.  Only now, so a failed parse left it intact. */
-        for (size_t i = 0; i < t->n_entries; i++) {
-            const entry *e = &t->entries[i];
-            if (!(e->key & SIDE_BIT))
-                text[e->key + e->keylen] = '\0';
-            if (!(e->val & SIDE_BIT))
-                text[e->val + e->vallen] = '\0';
-        }
+        t->text = pack_strings(t, text, len);
     } else {
         t->n_entries = 0;
         t->side.len = 0;

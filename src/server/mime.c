@@ -6,9 +6,9 @@
  * application/wasm). */
 #include "mime.h"
 
+#include <ctype.h>
 #include <stddef.h>
 #include <string.h>
-#include <strings.h>
 
 static const ds_mime TYPES[] = {
     /* pages and assets */
@@ -67,10 +67,18 @@ static const char *extension(const char *path)
 const ds_mime *ds_mime_for(const char *path)
 {
     const char *ext = extension(path);
-    if (ext)
-        for (size_t i = 0; i < sizeof TYPES / sizeof TYPES[0]; i++)
-            if (strcasecmp(TYPES[i].ext, ext) == 0)
-                return &TYPES[i];
+    if (!ext)
+        return &OCTET;
+    /* Lower-cased copy, then exact comparisons: this runs on every request. */
+    char low[16];
+    size_t n = strlen(ext);
+    if (n >= sizeof low)
+        return &OCTET;
+    for (size_t i = 0; i <= n; i++)
+        low[i] = (char)tolower((unsigned char)ext[i]);
+    for (size_t i = 0; i < sizeof TYPES / sizeof TYPES[0]; i++)
+        if (TYPES[i].ext[0] == low[0] && strcmp(TYPES[i].ext, low) == 0)
+            return &TYPES[i];
     return &OCTET;
 }
 

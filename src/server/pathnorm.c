@@ -30,9 +30,9 @@ ds_pathnorm_result ds_pathnorm(const char *raw, size_t len, char *out, size_t ou
     if (len == 0 || raw[0] != '/')
         return DS_PATHNORM_BAD_REQUEST;
 
-    size_t o = 0;          /* bytes written to out */
-    size_t seg_start = 0;  /* where the current segment starts in out */
-    bool last_was_slash = true;
+    size_t o = 0;       /* bytes written to out */
+    size_t seg_len = 0; /* length of the current segment */
+    bool at_segment_start = true;
     for (size_t i = 1; i < len; i++) {
         unsigned char c = (unsigned char)raw[i];
         if (c == '?' || c == '#')
@@ -48,34 +48,32 @@ ds_pathnorm_result ds_pathnorm(const char *raw, size_t len, char *out, size_t ou
             if (c == '/')
                 return DS_PATHNORM_NOT_FOUND;
         } else if (c == '/') {
-            if (!last_was_slash) {
-                if (o - seg_start > SEGMENT_MAX)
-                    return DS_PATHNORM_NOT_FOUND;
-                out[o++] = '/'; /* room was checked when the segment grew */
-                seg_start = o;
-            }
-            last_was_slash = true;
+            at_segment_start = true; /* runs of '/' collapse */
             continue;
         }
         /* Backslashes are separators somewhere; control bytes (NUL above all)
          * would truncate or confuse the name. */
         if (c == '\\' || c < 0x20 || c == 0x7f)
             return DS_PATHNORM_NOT_FOUND;
-        /* Dot at the start of a segment: ".", "..", ".git", ".env". */
-        if (last_was_slash && c == '.')
-            return DS_PATHNORM_NOT_FOUND;
-        if (o + 2 >= outsz) /* this byte, a possible '/', and the NUL */
+        if (at_segment_start) {
+            /* Dot at the start of a segment: ".", "..", ".git", ".env". */
+            if (c == '.')
+                return DS_PATHNORM_NOT_FOUND;
+            /* The separator is written only now, when a segment follows. */
+            if (o > 0) {
+                if (o + 1 >= outsz)
+                    return DS_PATHNORM_NOT_FOUND;
+                out[o++] = '/';
+            }
+            at_segment_start = false;
+            seg_len = 0;
+        }
+        if (o + 1 >= outsz || ++seg_len > SEGMENT_MAX)
             return DS_PATHNORM_NOT_FOUND;
         out[o++] = (char)c;
-        last_was_slash = false;
     }
-    if (o - seg_start > SEGMENT_MAX)
-        return DS_PATHNORM_NOT_FOUND;
-    /* A final '/' ended the last segment; the result never ends in one. */
-    if (o > 0 && out[o - 1] == '/')
-        o--;
     out[o] = '\0';
-    *dir = last_was_slash;
+    *dir = at_segment_start;
     return DS_PATHNORM_OK;
 }
 
@@ -83,5 +81,8 @@ bool ds_pathnorm_is_private(const char *rel)
 {
     const char *base = strrchr(rel, '/');
     base = base ? base + 1 : rel;
-    return strcmp(base, "data_map.json") == 0 || strcmp(base, "data_map_meta.json") == 0;
+    /* Prefixes, so that sidecars and the builder's temporary files
+     * ("data_map.json.tmp.1234", written just before the rename) are
+     * covered too. */
+    return strncmp(base, "data_map.json", 13) == 0 || strncmp(base, "data_map_meta.json", 18) == 0;
 }

@@ -24,7 +24,8 @@ typedef enum {
 ds_pathnorm_result ds_pathnorm(const char *raw, size_t len, char *out, size_t outsz, bool *dir);
 
 /* True when the last segment of a normalised path is a file the server never
- * serves because it reveals host paths (data_map.json, data_map_meta.json). */
+ * serves because it reveals host paths: data_map.json, data_map_meta.json,
+ * and any name that starts with either (temporary files, sidecars). */
 bool ds_pathnorm_is_private(const char *rel);
 
 #endif

@@ -3,13 +3,14 @@
  *
  * One request: method check → ds_pathnorm → data-map lookup (a reference on
  * the current map held only for the lookup) or a confined open under
- * static/ → validators → 304 / 206 / 416 / 200.  Bodies are sent from the
- * open descriptor with sendfile (MHD_create_response_from_fd_at_offset64),
- * never copied through user space.
+ * static/, both through the open-file cache → validators → 304 / 206 / 416 /
+ * 200.  Bodies are sent from a descriptor with sendfile
+ * (MHD_create_response_from_fd_at_offset64); only whole small files (pages,
+ * scripts) go out from memory, as ready-made responses kept in the cache.
  *
  * Threads: libmicrohttpd's pool of internal threads, each with its own epoll
- * set; everything the handler touches is either immutable after start or
- * the data map store, which is made for concurrent readers. */
+ * set.  Everything the handler touches is immutable after start, or is the
+ * data map store or the file cache, both made for concurrent use. */
 #include "server.h"
 
 #include <arpa/inet.h>
@@ -29,6 +30,7 @@
 #include <unistd.h>
 
 #include "../util/fs.h"
+#include "filecache.h"
 #include "http.h"
 #include "mapstore.h"
 #include "mime.h"
@@ -38,9 +40,13 @@
 
 /* Limits (docs/server.md): request line + headers must fit in the
  * per-connection memory pool; idle or stalled connections are closed. */
-#define MEMORY_LIMIT (32 * 1024)
+#define MEMORY_LIMIT (16 * 1024)
 #define MAX_CONNECTIONS 1024
 #define TIMEOUT_SECONDS 30
+/* The open-file cache: how many files, and up to which size they are kept
+ * in memory (pages, scripts, styles; not data). */
+#define FILE_CACHE_SLOTS 1024
+#define SMALL_FILE_MAX (64 * 1024)
 
 struct ds_server {
     char *static_dir;
@@ -49,10 +55,11 @@ struct ds_server {
     bool access_log;
     ds_staticfs fs;
     ds_mapstore *maps;
+    ds_filecache *files;
     struct MHD_Daemon *daemon;
     /* Fixed answers, built once and shared by all threads (MHD responses are
      * reference-counted and may be queued on many connections). */
-    struct MHD_Response *r400, *r404, *r405, *r500;
+    struct MHD_Response *r400, *r404, *r405, *r500, *r503;
 };
 
 /* What a request ended as, for the access log. */
@@ -91,14 +98,19 @@ static enum MHD_Result queue_shared(struct MHD_Connection *c, unsigned status,
     return MHD_queue_response(c, status, r);
 }
 
-static enum MHD_Result queue_own(struct MHD_Connection *c, unsigned status,
-                                 struct MHD_Response *r, uint64_t bytes, outcome *out)
+static enum MHD_Result queue_own(struct MHD_Connection *c, unsigned status, struct MHD_Response *r,
+                                 uint64_t bytes, outcome *out)
 {
     out->status = status;
     out->bytes = bytes;
     enum MHD_Result ret = MHD_queue_response(c, status, r);
     MHD_destroy_response(r); /* the connection holds its own reference */
     return ret;
+}
+
+static void destroy_response(void *r)
+{
+    MHD_destroy_response(r);
 }
 
 static struct MHD_Response *empty_response(void)
@@ -122,74 +134,107 @@ static bool older(struct timespec a, struct timespec b)
     return a.tv_sec < b.tv_sec || (a.tv_sec == b.tv_sec && a.tv_nsec < b.tv_nsec);
 }
 
-/* Answers from an open regular file FD (ownership passes here).  NAME is
- * the path the client asked for (for the type); MAPPED says it came from
- * the data map (identity encoding, data cache policy). */
-static enum MHD_Result serve_file(ds_server *s, struct MHD_Connection *c, int fd,
-                                  struct stat st, const char *name, bool mapped, outcome *out)
+/* The headers every 200/206 answer carries. */
+static void add_entity_headers(struct MHD_Response *r, const ds_mime *m, const char *etag,
+                               const char *modified, const char *cache, bool gz)
+{
+    add(r, MHD_HTTP_HEADER_CONTENT_TYPE, m->type);
+    add(r, MHD_HTTP_HEADER_ETAG, etag);
+    add(r, MHD_HTTP_HEADER_LAST_MODIFIED, modified);
+    add(r, MHD_HTTP_HEADER_CACHE_CONTROL, cache);
+    /* Text-like types are the ones a browser might sniff into script. */
+    if (m->compressible)
+        add(r, "X-Content-Type-Options", "nosniff");
+    if (gz)
+        add(r, MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip");
+    else
+        add(r, MHD_HTTP_HEADER_ACCEPT_RANGES, "bytes");
+    if (m->compressible)
+        add(r, MHD_HTTP_HEADER_VARY, MHD_HTTP_HEADER_ACCEPT_ENCODING);
+}
+
+/* A whole-file 200 for an entry: for small files a ready-made response kept
+ * in the cache entry (one per variant: versioned or not, sidecar or not),
+ * queued on any number of connections; otherwise a sendfile response over a
+ * duplicate of the cached descriptor. */
+static struct MHD_Response *whole_file(ds_filecache_entry *e, const ds_mime *m, const char *etag,
+                                       const char *cache, bool versioned, bool gz, bool *shared)
+{
+    uint64_t size = (uint64_t)e->st.st_size;
+    struct MHD_Response *r;
+    *shared = false;
+    if (e->bytes) {
+        size_t variant = (versioned ? 1u : 0u) | (gz ? 2u : 0u);
+        r = atomic_load(&e->extra[variant]);
+        if (!r) {
+            r = MHD_create_response_from_buffer((size_t)size, (void *)e->bytes,
+                                                MHD_RESPMEM_MUST_COPY);
+            if (!r)
+                return NULL;
+            add_entity_headers(r, m, etag, e->modified, cache, gz);
+            r = ds_filecache_set_extra(e, variant, r);
+        }
+        *shared = true;
+        return r;
+    }
+    if (size == 0)
+        r = empty_response();
+    else {
+        int fd = fcntl(e->fd, F_DUPFD_CLOEXEC, 0);
+        r = fd >= 0 ? MHD_create_response_from_fd_at_offset64(size, fd, 0) : NULL;
+        if (!r && fd >= 0)
+            close(fd);
+    }
+    if (r)
+        add_entity_headers(r, m, etag, e->modified, cache, gz);
+    return r;
+}
+
+/* Answers from a cache entry (the reference passes here).  NAME is the
+ * path the client asked for (for the type); MAPPED says it came from the
+ * data map; GZ that E is the gzip sidecar of NAME. */
+static enum MHD_Result answer(ds_server *s, struct MHD_Connection *c, ds_filecache_entry *e,
+                              const char *name, bool mapped, bool gz, outcome *out)
 {
     const ds_mime *m = ds_mime_for(name);
-    const char *range = header(c, MHD_HTTP_HEADER_RANGE);
-
-    /* A precompressed sidecar, only for whole-file answers: a gzipped range
-     * is a different representation, and browsers mishandle it. */
-    bool gz = false;
-    if (!mapped && m->compressible && !range &&
-        ds_http_accepts_gzip(header(c, MHD_HTTP_HEADER_ACCEPT_ENCODING))) {
-        char gzname[PATH_MAX];
-        struct stat gst;
-        if ((size_t)snprintf(gzname, sizeof gzname, "%s.gz", name) < sizeof gzname) {
-            int gfd = ds_staticfs_openat(&s->fs, gzname, &gst);
-            if (gfd >= 0 && S_ISREG(gst.st_mode) && !older(gst.st_mtim, st.st_mtim)) {
-                close(fd);
-                fd = gfd;
-                st = gst;
-                gz = true;
-            } else if (gfd >= 0) {
-                close(gfd); /* stale sidecar: the original is newer */
-            }
-        }
-    }
-
-    char etag[DS_HTTP_ETAG_LEN], modified[DS_HTTP_DATE_LEN];
-    ds_http_etag(etag, (uint64_t)st.st_ino, (uint64_t)st.st_size, (int64_t)st.st_mtim.tv_sec,
-                 st.st_mtim.tv_nsec, gz ? "gz" : "");
-    ds_http_date_format(st.st_mtim.tv_sec, modified);
+    const char *etag = gz ? e->etag_gz : e->etag;
     const char *v = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "v");
-    const char *cache = ds_server_cache_control(name, mapped, v && *v);
-
+    bool versioned = v && *v;
+    const char *cache = ds_server_cache_control(name, mapped, versioned);
+    uint64_t size = (uint64_t)e->st.st_size, first = 0, last = 0;
     struct MHD_Response *r;
-    unsigned status;
-    uint64_t size = (uint64_t)st.st_size, first = 0, last = 0, bytes = 0;
-    char content_range[64] = "";
+    enum MHD_Result ret;
 
     /* Conditions come before Range (RFC 9110 §13.2.2): a cached copy that
      * is still current gets 304 even when the client asked for a range. */
     if (ds_http_not_modified(header(c, MHD_HTTP_HEADER_IF_NONE_MATCH),
                              header(c, MHD_HTTP_HEADER_IF_MODIFIED_SINCE), etag,
-                             st.st_mtim.tv_sec)) {
-        close(fd);
+                             e->st.st_mtim.tv_sec)) {
         r = empty_response();
-        if (!r)
-            return queue_shared(c, 500, s->r500, out);
-        add(r, MHD_HTTP_HEADER_ETAG, etag);
-        add(r, MHD_HTTP_HEADER_LAST_MODIFIED, modified);
-        add(r, MHD_HTTP_HEADER_CACHE_CONTROL, cache);
-        if (m->compressible)
-            add(r, MHD_HTTP_HEADER_VARY, MHD_HTTP_HEADER_ACCEPT_ENCODING);
-        return queue_own(c, MHD_HTTP_NOT_MODIFIED, r, 0, out);
+        if (r) {
+            add(r, MHD_HTTP_HEADER_ETAG, etag);
+            add(r, MHD_HTTP_HEADER_LAST_MODIFIED, e->modified);
+            add(r, MHD_HTTP_HEADER_CACHE_CONTROL, cache);
+            if (m->compressible)
+                add(r, MHD_HTTP_HEADER_VARY, MHD_HTTP_HEADER_ACCEPT_ENCODING);
+        }
+        ds_filecache_release(e);
+        return r ? queue_own(c, MHD_HTTP_NOT_MODIFIED, r, 0, out)
+                 : queue_shared(c, MHD_HTTP_INTERNAL_SERVER_ERROR, s->r500, out);
     }
 
+    const char *range = gz ? NULL : header(c, MHD_HTTP_HEADER_RANGE);
     ds_range_kind kind = DS_RANGE_NONE;
-    if (range && ds_http_if_range_ok(header(c, MHD_HTTP_HEADER_IF_RANGE), etag,
-                                      st.st_mtim.tv_sec))
+    if (range &&
+        ds_http_if_range_ok(header(c, MHD_HTTP_HEADER_IF_RANGE), etag, e->st.st_mtim.tv_sec))
         kind = ds_range_parse(range, strlen(range), size, &first, &last);
 
+    char content_range[64];
     if (kind == DS_RANGE_UNSATISFIABLE) {
-        close(fd);
+        ds_filecache_release(e);
         r = empty_response();
         if (!r)
-            return queue_shared(c, 500, s->r500, out);
+            return queue_shared(c, MHD_HTTP_INTERNAL_SERVER_ERROR, s->r500, out);
         snprintf(content_range, sizeof content_range, "bytes */%" PRIu64, size);
         add(r, MHD_HTTP_HEADER_CONTENT_RANGE, content_range);
         add(r, MHD_HTTP_HEADER_ACCEPT_RANGES, "bytes");
@@ -197,41 +242,113 @@ static enum MHD_Result serve_file(ds_server *s, struct MHD_Connection *c, int fd
         return queue_own(c, MHD_HTTP_RANGE_NOT_SATISFIABLE, r, 0, out);
     }
     if (kind == DS_RANGE_SINGLE) {
-        bytes = last - first + 1;
-        r = MHD_create_response_from_fd_at_offset64(bytes, fd, first);
-        status = MHD_HTTP_PARTIAL_CONTENT;
-        snprintf(content_range, sizeof content_range, "bytes %" PRIu64 "-%" PRIu64 "/%" PRIu64,
-                 first, last, size);
-    } else if (size == 0) {
-        /* Several ranges (see range.h), none, or an empty file: whole file. */
-        close(fd);
-        fd = -1;
-        r = empty_response();
-        status = MHD_HTTP_OK;
-    } else {
-        bytes = size;
-        r = MHD_create_response_from_fd_at_offset64(size, fd, 0);
-        status = MHD_HTTP_OK;
-    }
-    if (!r) {
-        if (fd >= 0)
+        uint64_t n = last - first + 1;
+        int fd = fcntl(e->fd, F_DUPFD_CLOEXEC, 0);
+        r = fd >= 0 ? MHD_create_response_from_fd_at_offset64(n, fd, first) : NULL;
+        if (!r && fd >= 0)
             close(fd);
-        return queue_shared(c, 500, s->r500, out);
+        if (r) {
+            add_entity_headers(r, m, etag, e->modified, cache, false);
+            snprintf(content_range, sizeof content_range, "bytes %" PRIu64 "-%" PRIu64 "/%" PRIu64,
+                     first, last, size);
+            add(r, MHD_HTTP_HEADER_CONTENT_RANGE, content_range);
+        }
+        ds_filecache_release(e);
+        return r ? queue_own(c, MHD_HTTP_PARTIAL_CONTENT, r, n, out)
+                 : queue_shared(c, MHD_HTTP_INTERNAL_SERVER_ERROR, s->r500, out);
     }
-    add(r, MHD_HTTP_HEADER_CONTENT_TYPE, m->type);
-    add(r, MHD_HTTP_HEADER_ETAG, etag);
-    add(r, MHD_HTTP_HEADER_LAST_MODIFIED, modified);
-    add(r, MHD_HTTP_HEADER_CACHE_CONTROL, cache);
-    add(r, "X-Content-Type-Options", "nosniff");
-    if (*content_range)
-        add(r, MHD_HTTP_HEADER_CONTENT_RANGE, content_range);
-    if (gz)
-        add(r, MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip");
-    else
-        add(r, MHD_HTTP_HEADER_ACCEPT_RANGES, "bytes");
-    if (m->compressible)
-        add(r, MHD_HTTP_HEADER_VARY, MHD_HTTP_HEADER_ACCEPT_ENCODING);
-    return queue_own(c, status, r, bytes, out);
+
+    /* No range, several ranges (see range.h), or a failed If-Range. */
+    bool shared;
+    r = whole_file(e, m, etag, cache, versioned, gz, &shared);
+    if (!r)
+        ret = queue_shared(c, MHD_HTTP_INTERNAL_SERVER_ERROR, s->r500, out);
+    else if (shared) {
+        ret = queue_shared(c, MHD_HTTP_OK, r, out);
+        out->bytes = size;
+    } else {
+        ret = queue_own(c, MHD_HTTP_OK, r, size, out);
+    }
+    ds_filecache_release(e); /* after queueing: a shared response lives in e */
+    return ret;
+}
+
+/* Cache keys: 'm' + data-map key, 's' + path under static/ (PATH is shorter
+ * than PATH_MAX, KEY has room for PATH_MAX + 8).  A key names what the client
+ * asked for, because the ready-made responses an entry keeps carry that
+ * name's type; two keys for one file are two entries. */
+static void make_key(char *key, char kind, const char *path)
+{
+    size_t n = strlen(path);
+    key[0] = kind;
+    memcpy(key + 1, path, n + 1);
+}
+
+/* A data-map file: the physical path is trusted (the builder wrote it).  A
+ * key whose target changed is a miss, since the stat names another file. */
+static ds_filecache_entry *open_mapped(ds_server *s, const char *rel, const char *phys)
+{
+    struct stat st;
+    if (stat(phys, &st) != 0)
+        return NULL;
+    if (!S_ISREG(st.st_mode))
+        return errno = ENOENT, NULL;
+    char key[PATH_MAX + 8];
+    make_key(key, 'm', rel);
+    ds_filecache_entry *e = ds_filecache_get(s->files, key, &st);
+    if (e)
+        return e;
+    int fd = open(phys, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+    if (fd < 0)
+        return NULL;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        return errno = ENOENT, NULL;
+    }
+    return ds_filecache_put(s->files, key, fd, &st);
+}
+
+/* A file under static/.  The cache is consulted with a plain fstatat():
+ * it follows symlinks anywhere, but an entry only ever holds a descriptor
+ * opened through the confined ds_staticfs_openat, and is used only when
+ * fstatat names that very inode, so what is served never changes. */
+typedef enum { STATIC_FILE, STATIC_DIR, STATIC_MISSING } static_kind;
+
+static static_kind open_static(ds_server *s, const char *rel, ds_filecache_entry **out)
+{
+    struct stat st;
+    char key[PATH_MAX + 8];
+    *out = NULL;
+    make_key(key, 's', rel);
+    if (*rel && fstatat(s->fs.dirfd, rel, &st, 0) == 0 && S_ISREG(st.st_mode)) {
+        *out = ds_filecache_get(s->files, key, &st);
+        if (*out)
+            return STATIC_FILE;
+    }
+    int fd = ds_staticfs_openat(&s->fs, rel, &st);
+    if (fd < 0)
+        return STATIC_MISSING;
+    if (S_ISDIR(st.st_mode)) {
+        close(fd);
+        return STATIC_DIR;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        close(fd);
+        errno = ENOENT;
+        return STATIC_MISSING;
+    }
+    *out = ds_filecache_put(s->files, key, fd, &st);
+    return STATIC_FILE;
+}
+
+/* A file that could not be opened: 404, unless the server ran out of
+ * descriptors or memory (errno from the failed call), which is no reason to
+ * tell a client the file does not exist. */
+static enum MHD_Result not_found(ds_server *s, struct MHD_Connection *c, outcome *out)
+{
+    if (errno == EMFILE || errno == ENFILE || errno == ENOMEM)
+        return queue_shared(c, MHD_HTTP_SERVICE_UNAVAILABLE, s->r503, out);
+    return queue_shared(c, MHD_HTTP_NOT_FOUND, s->r404, out);
 }
 
 /* /dir → /dir/ so relative links inside dir/index.html resolve. */
@@ -242,29 +359,26 @@ static enum MHD_Result redirect_to_dir(ds_server *s, struct MHD_Connection *c, c
     struct MHD_Response *r = text_response("moved to the directory\n");
     if (!r) {
         free(location);
-        return queue_shared(c, 500, s->r500, out);
+        return queue_shared(c, MHD_HTTP_INTERNAL_SERVER_ERROR, s->r500, out);
     }
     add(r, MHD_HTTP_HEADER_LOCATION, location);
     free(location);
     return queue_own(c, MHD_HTTP_MOVED_PERMANENTLY, r, 0, out);
 }
 
-static enum MHD_Result serve(ds_server *s, struct MHD_Connection *c, const char *url,
-                             outcome *out)
+static enum MHD_Result serve(ds_server *s, struct MHD_Connection *c, const char *url, outcome *out)
 {
     /* Room to append "/index.html" or ".gz" to any accepted path. */
     char rel[PATH_MAX];
     bool dir;
     ds_pathnorm_result pr = ds_pathnorm(url, strlen(url), rel, sizeof rel - 16, &dir);
     if (pr == DS_PATHNORM_BAD_REQUEST)
-        return queue_shared(c, 400, s->r400, out);
+        return queue_shared(c, MHD_HTTP_BAD_REQUEST, s->r400, out);
     if (pr != DS_PATHNORM_OK || ds_pathnorm_is_private(rel))
-        return queue_shared(c, 404, s->r404, out);
+        return queue_shared(c, MHD_HTTP_NOT_FOUND, s->r404, out);
 
-    struct stat st;
-    int fd;
     /* The data map first: copy the physical path out so the map reference
-     * is held only for the lookup, not while the body is sent. */
+     * is held only for the lookup, not while the answer is built. */
     char phys[PATH_MAX];
     bool mapped = false;
     if (*rel && !dir) {
@@ -278,36 +392,40 @@ static enum MHD_Result serve(ds_server *s, struct MHD_Connection *c, const char 
         ds_mapref_release(ref);
     }
     if (mapped) {
-        fd = open(phys, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
-        if (fd >= 0 && (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))) {
-            close(fd);
-            fd = -1;
-        }
-        if (fd < 0)
-            return queue_shared(c, 404, s->r404, out);
-        return serve_file(s, c, fd, st, rel, true, out);
+        ds_filecache_entry *e = open_mapped(s, rel, phys);
+        if (!e)
+            return not_found(s, c, out);
+        return answer(s, c, e, rel, true, false, out);
     }
 
-    fd = ds_staticfs_openat(&s->fs, rel, &st);
-    if (fd < 0)
-        return queue_shared(c, 404, s->r404, out);
-    if (S_ISDIR(st.st_mode)) {
-        close(fd);
-        if (!dir && *rel)
-            return redirect_to_dir(s, c, url, out);
+    if (dir || !*rel)
         strcat(rel, *rel ? "/index.html" : "index.html");
-        fd = ds_staticfs_openat(&s->fs, rel, &st);
-        if (fd < 0)
-            return queue_shared(c, 404, s->r404, out);
-    } else if (dir) {
-        close(fd); /* "file.html/" names no directory */
-        return queue_shared(c, 404, s->r404, out);
+    ds_filecache_entry *e;
+    static_kind kind = open_static(s, rel, &e);
+    if (kind == STATIC_DIR && !dir)
+        return redirect_to_dir(s, c, url, out);
+    if (kind == STATIC_DIR)
+        return queue_shared(c, MHD_HTTP_NOT_FOUND, s->r404, out);
+    if (kind != STATIC_FILE)
+        return not_found(s, c, out);
+
+    /* A precompressed sidecar, only for whole-file answers: a gzipped range
+     * is a different representation, and browsers mishandle it. */
+    const ds_mime *m = ds_mime_for(rel);
+    if (m->compressible && !header(c, MHD_HTTP_HEADER_RANGE) &&
+        ds_http_accepts_gzip(header(c, MHD_HTTP_HEADER_ACCEPT_ENCODING))) {
+        char gzname[PATH_MAX + 4];
+        snprintf(gzname, sizeof gzname, "%s.gz", rel); /* rel left room for ".gz" */
+        ds_filecache_entry *g;
+        if (open_static(s, gzname, &g) == STATIC_FILE) {
+            if (!older(g->st.st_mtim, e->st.st_mtim)) {
+                ds_filecache_release(e);
+                return answer(s, c, g, rel, false, true, out);
+            }
+            ds_filecache_release(g); /* stale: the original is newer */
+        }
     }
-    if (!S_ISREG(st.st_mode)) {
-        close(fd);
-        return queue_shared(c, 404, s->r404, out);
-    }
-    return serve_file(s, c, fd, st, rel, false, out);
+    return answer(s, c, e, rel, false, false, out);
 }
 
 /* Writes S with bytes that could confuse a log reader %-escaped. */
@@ -332,8 +450,7 @@ static void access_log(struct MHD_Connection *c, const char *method, const char 
         if (sa->sa_family == AF_INET)
             inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, addr, sizeof addr);
         else if (sa->sa_family == AF_INET6)
-            inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, addr,
-                      sizeof addr);
+            inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, addr, sizeof addr);
     }
     time_t now = time(NULL);
     struct tm tm;
@@ -352,28 +469,36 @@ static void access_log(struct MHD_Connection *c, const char *method, const char 
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
-                                  const char *method, const char *version,
-                                  const char *upload_data, size_t *upload_data_size,
-                                  void **req_cls)
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_data_size, void **req_cls)
 {
     ds_server *s = cls;
     (void)version;
     (void)upload_data;
-    (void)upload_data_size;
-    /* libmicrohttpd 0.9.75 closes the connection after any response queued
-     * in the first call for a request, so the first call only marks the
-     * request as seen; the answer comes on the second (keep-alive works). */
-    if (*req_cls == NULL) {
-        *req_cls = s;
-        return MHD_YES;
-    }
     outcome out = {0, 0};
     enum MHD_Result ret;
     bool head = strcmp(method, MHD_HTTP_METHOD_HEAD) == 0;
-    if (!head && strcmp(method, MHD_HTTP_METHOD_GET) != 0)
-        ret = queue_shared(c, MHD_HTTP_METHOD_NOT_ALLOWED, s->r405, &out);
-    else
-        ret = serve(s, c, url, &out);
+    bool get = !head && strcmp(method, MHD_HTTP_METHOD_GET) == 0;
+    if (*req_cls == NULL) {
+        *req_cls = s;
+        /* Other methods are refused at once, before any body is read
+         * (libmicrohttpd then closes the connection after the answer). */
+        if (!head && !get) {
+            ret = queue_shared(c, MHD_HTTP_METHOD_NOT_ALLOWED, s->r405, &out);
+            if (s->access_log)
+                access_log(c, method, url, &out);
+            return ret;
+        }
+        /* libmicrohttpd 0.9.75 also closes the connection after a response
+         * queued in this first call, so GET and HEAD, whose answers should
+         * keep the connection alive, are answered on the next call. */
+        return MHD_YES;
+    }
+    if (*upload_data_size != 0) {
+        *upload_data_size = 0; /* a body on GET/HEAD means nothing: drop it */
+        return MHD_YES;
+    }
+    ret = serve(s, c, url, &out);
     if (head)
         out.bytes = 0;
     if (s->access_log)
@@ -398,8 +523,7 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 }
 
 /* Creates, binds and listens; errors say what to do about them. */
-static int listen_on(const char *host, unsigned port, int *family, unsigned *bound,
-                     ds_err *err)
+static int listen_on(const char *host, unsigned port, int *family, unsigned *bound, ds_err *err)
 {
     char service[16];
     snprintf(service, sizeof service, "%u", port);
@@ -429,8 +553,7 @@ static int listen_on(const char *host, unsigned port, int *family, unsigned *bou
                               "1024 need privileges); choose another with --port",
                               host, port);
         if (e == EADDRNOTAVAIL)
-            return ds_err_set(err, "cannot listen on %s: not an address of this machine",
-                              host);
+            return ds_err_set(err, "cannot listen on %s: not an address of this machine", host);
         return ds_err_set(err, "cannot listen on %s port %u: %s", host, port, strerror(e));
     }
     *family = res->ai_family;
@@ -443,22 +566,28 @@ static int listen_on(const char *host, unsigned port, int *family, unsigned *bou
     return fd;
 }
 
-/* Each connection may hold a socket and an open file: make sure the
- * descriptor limit allows the connection limit, raising the soft limit to
- * the hard one when needed. */
-static unsigned connection_limit(void)
+/* Descriptors: each connection may hold a socket and a file being sent,
+ * and each file-cache entry one open file.  Raises the soft RLIMIT_NOFILE
+ * to the hard limit when the defaults do not fit, and shrinks both counts
+ * to what the limit allows. */
+static void descriptor_budget(unsigned *connections, unsigned *cache_slots)
 {
+    const rlim_t want = 2 * MAX_CONNECTIONS + FILE_CACHE_SLOTS + 64;
     struct rlimit rl;
-    if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
-        return 256;
-    if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < 2 * MAX_CONNECTIONS + 64) {
-        rl.rlim_cur = rl.rlim_max;
+    *connections = MAX_CONNECTIONS;
+    *cache_slots = FILE_CACHE_SLOTS;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY)
+        return;
+    if (rl.rlim_cur < want) {
+        rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > want ? want : rl.rlim_max;
         setrlimit(RLIMIT_NOFILE, &rl);
         getrlimit(RLIMIT_NOFILE, &rl);
     }
-    if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur >= 2 * MAX_CONNECTIONS + 64)
-        return MAX_CONNECTIONS;
-    return rl.rlim_cur > 128 ? (unsigned)(rl.rlim_cur - 64) / 2 : 32;
+    if (rl.rlim_cur >= want)
+        return;
+    rlim_t budget = rl.rlim_cur > 128 ? rl.rlim_cur - 64 : 64;
+    *cache_slots = (unsigned)(budget / 4);
+    *connections = (unsigned)((budget - *cache_slots) / 2);
 }
 
 static void free_server(ds_server *s)
@@ -466,9 +595,10 @@ static void free_server(ds_server *s)
     if (s->daemon)
         MHD_stop_daemon(s->daemon);
     ds_mapstore_close(s->maps);
+    ds_filecache_free(s->files);
     if (s->fs.real)
         ds_staticfs_close(&s->fs);
-    struct MHD_Response *fixed[] = {s->r400, s->r404, s->r405, s->r500};
+    struct MHD_Response *fixed[] = {s->r400, s->r404, s->r405, s->r500, s->r503};
     for (size_t i = 0; i < DS_ARRAY_LEN(fixed); i++)
         if (fixed[i])
             MHD_destroy_response(fixed[i]);
@@ -499,11 +629,15 @@ ds_server *ds_server_start(const ds_server_options *opt, ds_err *err)
         goto fail;
     }
 
+    unsigned connections, cache_slots;
+    descriptor_budget(&connections, &cache_slots);
+    s->files = ds_filecache_new(cache_slots, SMALL_FILE_MAX, destroy_response);
     s->r400 = text_response("400 bad request\n");
     s->r404 = text_response("404 not found\n");
     s->r405 = text_response("405 method not allowed: only GET and HEAD\n");
     s->r500 = text_response("500 internal server error\n");
-    if (!s->r400 || !s->r404 || !s->r405 || !s->r500) {
+    s->r503 = text_response("503 too busy: out of file descriptors or memory; try again\n");
+    if (!s->r400 || !s->r404 || !s->r405 || !s->r500 || !s->r503) {
         ds_err_set(err, "cannot create HTTP responses: out of memory");
         goto fail;
     }
@@ -515,26 +649,24 @@ ds_server *ds_server_start(const ds_server_options *opt, ds_err *err)
         goto fail;
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     unsigned threads = opt->threads ? opt->threads : (cpus > 0 ? (unsigned)cpus : 1);
-    if (getenv("XX_THREADS")) threads = (unsigned)atoi(getenv("XX_THREADS"));
-    size_t xxpool = getenv("XX_POOL") ? (size_t)atoi(getenv("XX_POOL")) : MEMORY_LIMIT;
-    unsigned xxmode = getenv("XX_TPC") ? MHD_USE_THREAD_PER_CONNECTION | MHD_USE_POLL: MHD_USE_EPOLL;
-    if (getenv("XX_TPC")) threads = 1;
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | xxmode | MHD_USE_TURBO |
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_TURBO |
                      MHD_USE_ERROR_LOG | (family == AF_INET6 ? MHD_USE_IPv6 : 0);
-    s->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, s,
-                                 /* first, so that every message goes through it */
-                                 MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
-                                 MHD_OPTION_LISTEN_SOCKET, fd,
-                                 MHD_OPTION_THREAD_POOL_SIZE, threads,
-                                 MHD_OPTION_CONNECTION_LIMIT, connection_limit(),
-                                 MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)TIMEOUT_SECONDS,
-                                 MHD_OPTION_CONNECTION_MEMORY_LIMIT, xxpool,
-                                 MHD_OPTION_UNESCAPE_CALLBACK, keep_escaped, NULL,
-                                 MHD_OPTION_END);
+    /* A pool only for more than one thread (MHD warns about a pool of 1). */
+    struct MHD_OptionItem pool[] = {
+        {threads > 1 ? MHD_OPTION_THREAD_POOL_SIZE : MHD_OPTION_END, (intptr_t)threads, NULL},
+        {MHD_OPTION_END, 0, NULL},
+    };
+    s->daemon = MHD_start_daemon(
+        flags, 0, NULL, NULL, on_request, s,
+        /* first, so that every message goes through it */
+        MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_ARRAY,
+        pool, MHD_OPTION_CONNECTION_LIMIT, connections, MHD_OPTION_CONNECTION_TIMEOUT,
+        (unsigned)TIMEOUT_SECONDS, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)MEMORY_LIMIT,
+        MHD_OPTION_UNESCAPE_CALLBACK, keep_escaped, NULL, MHD_OPTION_END);
     if (!s->daemon) {
         close(fd);
-        ds_err_set(err, "cannot start the HTTP server on %s port %u (see the message above)",
-                   host, s->port);
+        ds_err_set(err, "cannot start the HTTP server on %s port %u (see the message above)", host,
+                   s->port);
         goto fail;
     }
     if (ds_mapstore_watch(s->maps, opt->reload_ms, err) != 0)

@@ -18,8 +18,8 @@
 #include "../util/util.h"
 
 typedef struct {
-    int dirfd;       /* static/, O_PATH | O_DIRECTORY */
-    char *real;      /* realpath of static/ */
+    int dirfd;  /* static/, O_PATH | O_DIRECTORY */
+    char *real; /* realpath of static/ */
     size_t real_len;
     bool use_openat2; /* false when the kernel lacks it; tests clear it */
 } ds_staticfs;

@@ -1,0 +1,150 @@
+/* filecache.c - open-file cache (see filecache.h).
+ *
+ * One mutex guards the slot array; it is held only to compare a key and
+ * take a reference, or to swap a slot, never across a system call. */
+#include "filecache.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../util/util.h"
+
+struct ds_filecache {
+    pthread_mutex_t lock;
+    ds_filecache_entry **slots;
+    size_t mask;
+    size_t small_max;
+    void (*free_extra)(void *);
+};
+
+static uint64_t hash_key(const char *s)
+{
+    uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a */
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 0x100000001b3ull;
+    return h ^ (h >> 29);
+}
+
+static bool same_file(const struct stat *a, const struct stat *b)
+{
+    return a->st_dev == b->st_dev && a->st_ino == b->st_ino && a->st_size == b->st_size &&
+           a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec &&
+           a->st_ctim.tv_sec == b->st_ctim.tv_sec && a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
+}
+
+ds_filecache *ds_filecache_new(size_t slots, size_t small_max, void (*free_extra)(void *))
+{
+    ds_filecache *c = ds_xcalloc(1, sizeof *c);
+    size_t n = 1;
+    while (n < slots)
+        n *= 2;
+    c->slots = ds_xcalloc(n, sizeof *c->slots);
+    c->mask = n - 1;
+    c->small_max = small_max;
+    c->free_extra = free_extra;
+    pthread_mutex_init(&c->lock, NULL);
+    return c;
+}
+
+void ds_filecache_release(ds_filecache_entry *e)
+{
+    if (!e || atomic_fetch_sub_explicit(&e->refs, 1, memory_order_acq_rel) != 1)
+        return;
+    for (size_t i = 0; i < DS_FILECACHE_EXTRA; i++) {
+        void *x = atomic_load(&e->extra[i]);
+        if (x && e->free_extra)
+            e->free_extra(x);
+    }
+    close(e->fd);
+    free((char *)e->bytes);
+    free(e->key);
+    free(e);
+}
+
+void ds_filecache_free(ds_filecache *c)
+{
+    if (!c)
+        return;
+    for (size_t i = 0; i <= c->mask; i++)
+        ds_filecache_release(c->slots[i]);
+    pthread_mutex_destroy(&c->lock);
+    free(c->slots);
+    free(c);
+}
+
+ds_filecache_entry *ds_filecache_get(ds_filecache *c, const char *key, const struct stat *st)
+{
+    size_t slot = hash_key(key) & c->mask;
+    ds_filecache_entry *e;
+    pthread_mutex_lock(&c->lock);
+    e = c->slots[slot];
+    if (e && strcmp(e->key, key) == 0 && same_file(&e->st, st))
+        atomic_fetch_add_explicit(&e->refs, 1, memory_order_relaxed);
+    else
+        e = NULL;
+    pthread_mutex_unlock(&c->lock);
+    return e;
+}
+
+/* Reads a small file whole; NULL if it cannot, or if it changed meanwhile
+ * (then the bytes might not match the validators). */
+static char *read_small(int fd, const struct stat *st)
+{
+    size_t size = (size_t)st->st_size, got = 0;
+    char *buf = ds_xmalloc(size ? size : 1);
+    while (got < size) {
+        ssize_t n = pread(fd, buf + got, size - got, (off_t)got);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        got += (size_t)n;
+    }
+    struct stat again;
+    if (got != size || fstat(fd, &again) != 0 || !same_file(st, &again)) {
+        free(buf);
+        return NULL;
+    }
+    return buf;
+}
+
+ds_filecache_entry *ds_filecache_put(ds_filecache *c, const char *key, int fd,
+                                     const struct stat *st)
+{
+    ds_filecache_entry *e = ds_xcalloc(1, sizeof *e);
+    e->fd = fd;
+    e->st = *st;
+    e->key = ds_strdup(key);
+    e->free_extra = c->free_extra;
+    if (S_ISREG(st->st_mode) && (uint64_t)st->st_size <= c->small_max)
+        e->bytes = read_small(fd, st);
+    uint64_t ino = (uint64_t)st->st_ino, size = (uint64_t)st->st_size;
+    ds_http_etag(e->etag, ino, size, (int64_t)st->st_mtim.tv_sec, st->st_mtim.tv_nsec, "");
+    ds_http_etag(e->etag_gz, ino, size, (int64_t)st->st_mtim.tv_sec, st->st_mtim.tv_nsec, "gz");
+    ds_http_date_format(st->st_mtim.tv_sec, e->modified);
+    for (size_t i = 0; i < DS_FILECACHE_EXTRA; i++)
+        atomic_init(&e->extra[i], NULL);
+    atomic_init(&e->refs, 2); /* the cache's and the caller's */
+
+    size_t slot = hash_key(key) & c->mask;
+    pthread_mutex_lock(&c->lock);
+    ds_filecache_entry *old = c->slots[slot];
+    c->slots[slot] = e;
+    pthread_mutex_unlock(&c->lock);
+    ds_filecache_release(old);
+    return e;
+}
+
+void *ds_filecache_set_extra(ds_filecache_entry *e, size_t i, void *obj)
+{
+    void *expected = NULL;
+    if (atomic_compare_exchange_strong(&e->extra[i], &expected, obj))
+        return obj;
+    if (e->free_extra)
+        e->free_extra(obj);
+    return expected;
+}

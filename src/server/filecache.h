@@ -1,0 +1,65 @@
+/* filecache.h - the server's open-file cache: open descriptors, stat data,
+ * validators and (for small files) the bytes themselves, keyed by path.
+ *
+ * Like nginx's open_file_cache, but never stale: the caller stat()s the
+ * path on every request and an entry is used only when the file's identity
+ * (device, inode, size, mtime, ctime, all to the nanosecond) is unchanged.
+ * A replaced or rewritten file is a miss and is opened again, so the next
+ * request after a change always sees the new file and its new ETag.
+ *
+ * Entries are reference-counted: a request holds one while it builds its
+ * answer, and an entry pushed out of its slot is freed by the last holder.
+ * The cache is direct-mapped (one entry per slot, a new key evicts), which
+ * bounds its size without any bookkeeping. */
+#ifndef DS_FILECACHE_H
+#define DS_FILECACHE_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/stat.h>
+
+#include "http.h"
+
+#define DS_FILECACHE_EXTRA 4
+
+typedef struct ds_filecache ds_filecache;
+
+typedef struct ds_filecache_entry {
+    int fd; /* read-only; dup() it to hand it to a response */
+    struct stat st;
+    const char *bytes;              /* the whole file when it is small, else NULL */
+    char etag[DS_HTTP_ETAG_LEN];    /* of the file as is */
+    char etag_gz[DS_HTTP_ETAG_LEN]; /* of the file as a gzip sidecar */
+    char modified[DS_HTTP_DATE_LEN];
+    /* Objects the server derives from the entry (ready-made responses),
+     * set once with ds_filecache_set_extra, freed with the entry. */
+    _Atomic(void *) extra[DS_FILECACHE_EXTRA];
+    /* private */
+    char *key;
+    atomic_size_t refs;
+    void (*free_extra)(void *);
+} ds_filecache_entry;
+
+/* SLOTS (rounded up to a power of two) entries at most; files of at most
+ * SMALL_MAX bytes are kept in memory.  FREE_EXTRA frees extra[] objects. */
+ds_filecache *ds_filecache_new(size_t slots, size_t small_max, void (*free_extra)(void *));
+void ds_filecache_free(ds_filecache *c);
+
+/* The entry for KEY if it describes the same file as ST (a stat the caller
+ * just made), with a reference taken; NULL on a miss. */
+ds_filecache_entry *ds_filecache_get(ds_filecache *c, const char *key, const struct stat *st);
+
+/* Makes an entry for KEY from FD (ownership passes to the cache, also on
+ * failure) whose fstat is ST, publishes it, and returns it with a reference
+ * taken.  Never NULL. */
+ds_filecache_entry *ds_filecache_put(ds_filecache *c, const char *key, int fd,
+                                     const struct stat *st);
+
+/* Sets extra[i] if it is still unset; returns the object that is set now
+ * (OBJ, or the one another thread set first, in which case OBJ is freed). */
+void *ds_filecache_set_extra(ds_filecache_entry *e, size_t i, void *obj);
+
+void ds_filecache_release(ds_filecache_entry *e);
+
+#endif

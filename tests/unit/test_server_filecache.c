@@ -1,0 +1,114 @@
+/* test_server_filecache.c - the open-file cache: hits only for the very
+ * same file version, small files kept in memory, eviction, and entries
+ * outliving their slot while referenced. */
+#include <criterion/criterion.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "server/filecache.h"
+#include "testutil.h"
+
+static int freed;
+
+static void count_free(void *p)
+{
+    free(p);
+    freed++;
+}
+
+static int open_stat(const char *path, struct stat *st)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    cr_assert_geq(fd, 0, "%s", path);
+    cr_assert_eq(fstat(fd, st), 0);
+    return fd;
+}
+
+Test(filecache, hit_only_for_the_same_version)
+{
+    char *dir = test_tmpdir();
+    test_write(dir, "a.txt", "version one");
+    char *path = ds_path_join(dir, "a.txt");
+    ds_filecache *c = ds_filecache_new(16, 1024, count_free);
+    struct stat st;
+    cr_assert_eq(stat(path, &st), 0);
+    cr_assert_null(ds_filecache_get(c, "sa.txt", &st)); /* empty cache */
+    int fd = open_stat(path, &st);
+    ds_filecache_entry *e = ds_filecache_put(c, "sa.txt", fd, &st);
+    cr_assert_not_null(e->bytes);
+    cr_assert_eq(memcmp(e->bytes, "version one", 11), 0);
+    cr_assert_eq(e->etag[0], '"');
+    cr_assert_str_neq(e->etag, e->etag_gz);
+    ds_filecache_release(e);
+
+    struct stat now;
+    cr_assert_eq(stat(path, &now), 0);
+    e = ds_filecache_get(c, "sa.txt", &now);
+    cr_assert_not_null(e);
+    char old_etag[DS_HTTP_ETAG_LEN];
+    strcpy(old_etag, e->etag);
+    ds_filecache_release(e);
+    cr_assert_null(ds_filecache_get(c, "sb.txt", &now)); /* another key */
+
+    /* replaced by rename: a new inode, so a miss */
+    test_write(dir, "a.txt", "version two!");
+    cr_assert_eq(stat(path, &now), 0);
+    cr_assert_null(ds_filecache_get(c, "sa.txt", &now));
+    fd = open_stat(path, &st);
+    e = ds_filecache_put(c, "sa.txt", fd, &st);
+    cr_assert_str_neq(e->etag, old_etag);
+    cr_assert_eq(memcmp(e->bytes, "version two!", 12), 0);
+    ds_filecache_release(e);
+    ds_filecache_free(c);
+    free(path);
+    test_rmtree(dir);
+    free(dir);
+}
+
+Test(filecache, big_files_are_not_read)
+{
+    char *dir = test_tmpdir();
+    test_write(dir, "big.bin", "0123456789");
+    char *path = ds_path_join(dir, "big.bin");
+    ds_filecache *c = ds_filecache_new(4, 5, NULL);
+    struct stat st;
+    int fd = open_stat(path, &st);
+    ds_filecache_entry *e = ds_filecache_put(c, "sbig", fd, &st);
+    cr_assert_null(e->bytes);
+    cr_assert_geq(e->fd, 0);
+    ds_filecache_release(e);
+    ds_filecache_free(c);
+    free(path);
+    test_rmtree(dir);
+    free(dir);
+}
+
+Test(filecache, eviction_and_references)
+{
+    char *dir = test_tmpdir();
+    test_write(dir, "a", "a");
+    test_write(dir, "b", "b");
+    char *pa = ds_path_join(dir, "a"), *pb = ds_path_join(dir, "b");
+    freed = 0;
+    ds_filecache *c = ds_filecache_new(1, 1024, count_free); /* one slot */
+    struct stat sa, sb;
+    ds_filecache_entry *a = ds_filecache_put(c, "sa", open_stat(pa, &sa), &sa);
+    cr_assert_eq(ds_filecache_set_extra(a, 0, ds_strdup("x")), atomic_load(&a->extra[0]));
+    /* a second object for the same slot loses and is freed at once */
+    char *loser = ds_strdup("y");
+    cr_assert_neq(ds_filecache_set_extra(a, 0, loser), loser);
+    cr_assert_eq(freed, 1);
+    ds_filecache_entry *b = ds_filecache_put(c, "sb", open_stat(pb, &sb), &sb);
+    /* a was pushed out, but we still hold it: still usable */
+    cr_assert_null(ds_filecache_get(c, "sa", &sa));
+    cr_assert_eq(a->bytes[0], 'a');
+    cr_assert_eq(freed, 1);
+    ds_filecache_release(a); /* last reference: its extra object goes */
+    cr_assert_eq(freed, 2);
+    ds_filecache_release(b);
+    ds_filecache_free(c);
+    free(pa);
+    free(pb);
+    test_rmtree(dir);
+    free(dir);
+}
