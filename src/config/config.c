@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../sql/sqltext.h"
 #include "../util/fs.h"
 #include "toml.h"
 
@@ -82,19 +83,9 @@ static bool is_known(const char *key, const char *const *known, size_t n)
     return false;
 }
 
-static bool is_identifier(const char *s)
-{
-    if (!(isalpha((unsigned char)s[0]) || s[0] == '_'))
-        return false;
-    for (const char *p = s + 1; *p; p++)
-        if (!(isalnum((unsigned char)*p) || *p == '_'))
-            return false;
-    return true;
-}
-
 static bool is_dir_name(const char *s)
 {
-    return ds_starts_with(s, "DIR_") && s[4] != '\0' && is_identifier(s);
+    return ds_starts_with(s, "DIR_") && s[4] != '\0' && ds_sql_is_identifier(s);
 }
 
 /* A string value with no NUL inside, or an error. */
@@ -291,7 +282,7 @@ static int load_source_key(walker *w, const ds_toml_entry *e, const char *kp, ds
     if (strcmp(k, "name") == 0) {
         if (get_string(w, v, kp, &fs->name) != 0)
             return -1;
-        if (!is_identifier(fs->name))
+        if (!ds_sql_is_identifier(fs->name))
             return fail_at(w, v->line, v->col, kp,
                            "expected an SQL identifier (letters, digits and _, not starting "
                            "with a digit), found \"%s\"",
