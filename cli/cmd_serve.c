@@ -62,14 +62,15 @@ static void watch_and_rebuild(const char *root, int sig_fd)
             continue;
         ds_info("%s changed: rebuilding", what);
         free(what);
+        /* Watch afresh before building: new folders and plugin files are
+         * picked up, and edits made while the build runs are not lost. */
+        ds_watch_close(w);
+        w = ds_watch_open(root, &err);
         ds_build_options bopt = {false};
         if (ds_build(root, &bopt, &err) != 0) {
             cli_error(err.msg);
             ds_info("still serving the last good build");
         }
-        /* New folders and plugin files are picked up by starting afresh. */
-        ds_watch_close(w);
-        w = ds_watch_open(root, &err);
     }
     ds_watch_close(w);
 }
