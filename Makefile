@@ -20,10 +20,10 @@ build: setup $(BUILD)/CMakeCache.txt
 
 PORT  ?= 8080
 
-# Creates the demo project if absent, builds it and serves it on loopback.
+# Creates the demo project if absent, then serves it on loopback: `serve`
+# builds it first, prints the URL and rebuilds when its files change.
 run: build
 	@[ -f $(DEMO)/ducksite.toml ] || ./$(BUILD)/ducksite demo --root $(DEMO)
-	./$(BUILD)/ducksite build --root $(DEMO)
 	./$(BUILD)/ducksite serve --root $(DEMO) --host 127.0.0.1 --port $(PORT)
 
 # Unit tests, TOML conformance and CLI scenarios, then all of it again under
