@@ -5,11 +5,18 @@
 //   (b) the same static/ tree from a server that ignores Range, like the
 //       original Python server (http.server): every GET, ranged or not, is
 //       answered 200 with the whole file, HEAD 200 without Accept-Ranges, no
-//       gzip; data/... keys resolved through static/data_map.json.
-// Each run loads every demo page once per server with a fresh browser
-// profile (cold HTTP cache); servers alternate within a run. Prints every
-// run, the medians and the ratio (b)/(a). A report, not a test: exits 0
-// whatever the numbers; 2 when it cannot measure.
+//       gzip; data/... keys resolved through static/data_map.json (re-read
+//       on every request, as the original did).
+// Each run loads every demo page once per server, each load with a fresh
+// browser profile (cold HTTP cache); servers alternate within a run and
+// which goes first alternates between runs, after one uncounted warm-up
+// load each. Requests and bytes are counted by the servers (ducksite's
+// --access-log, the bench server's own counters): response bodies only.
+// Prints every load, the medians and the ratios (b)/(a). A report, not a
+// test: exits 0 whatever the numbers; 2 when it cannot measure.
+//
+// (b) only works with DuckDB-Wasm's full-read fallback, which the shipped
+// runtime turns off: see allowFullReads() below.
 //
 // Usage: node bench/page_speed.mjs [RUNS]        (default 3)
 //   DUCKSITE_BIN, DS_SQL_BIN, CHROMIUM_BIN as for tests/e2e; KEEP=1 keeps
@@ -202,8 +209,19 @@ const ms = (x) => (x === null || x === undefined ? '-' : `${Math.round(x)}`);
 const servers = { ducksite: await ducksiteServer(), norange: await plainServer() };
 const results = { ducksite: [], norange: [] };
 try {
+  // Does ducksite serve send the engine gzipped? (It needs the build's
+  // static/assets/*.gz sidecar not to be older than the file.)
+  const head = await fetch(`${servers.ducksite.url}/assets/duckdb/duckdb-eh.wasm`, { method: 'HEAD', headers: { 'accept-encoding': 'gzip' } });
+  const gz = head.headers.get('content-encoding') === 'gzip';
+  console.log(`ducksite serve sends duckdb-eh.wasm ${gz ? 'gzipped' : 'UNCOMPRESSED (its .gz sidecar is older than the file)'};`
+    + ' the no-Range server never compresses');
+  // One load per server first, not counted: page cache, Chromium's first start.
+  for (const name of Object.keys(servers)) await load(servers[name], '/index.html');
   for (let run = 1; run <= RUNS; run++) {
-    for (const name of Object.keys(servers)) {
+    // Alternate which server goes first.
+    const names = Object.keys(servers);
+    if (run % 2 === 0) names.reverse();
+    for (const name of names) {
       for (const route of PAGES) {
         const r = await load(servers[name], route);
         results[name].push({ run, ...r });

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <zlib.h>
 
@@ -100,6 +101,10 @@ static int copy_file(const char *src, const char *dst, int *copied, ds_err *err)
         rc = ds_write_atomic(dst, data, len, err);
         (*copied)++;
     }
+    /* The server sends a .gz only when it is not older than its file, so
+     * the sidecar written first is touched after the file. */
+    if (rc == 0 && compressible(dst) && ds_is_file(gz))
+        utimensat(AT_FDCWD, gz, NULL, 0);
     free(gz);
     free(data);
     return rc;

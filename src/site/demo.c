@@ -77,7 +77,8 @@ static const demo_file FILES[] = {
      "-- name: product_totals\n"
      "SELECT product, sum(orders) AS orders, round(sum(revenue), 2) AS revenue\n"
      "FROM orders_daily\n"
-     "GROUP BY product;\n"},
+     "GROUP BY product\n"
+     "ORDER BY revenue DESC;\n"},
     {"content/index.md",
      "# Ducksite demo\n"
      "\n"

@@ -82,10 +82,12 @@ export function prepareSite() {
 
 /**
  * Starts `ducksite serve --root ROOT --port 0` and resolves once it answers.
- * Returns {url, origin, pid, stop()}; stop() kills that PID only.
+ * Returns {url, origin, pid, stop(), log(), stdout()}; stop() kills that PID
+ * only. ARGS are extra arguments (e.g. ['--access-log']: stdout() then holds
+ * one line per request; log() is stdout followed by stderr).
  */
-export async function startServer(root) {
-  const child = spawn(DUCKSITE, ['serve', '--root', root, '--host', '127.0.0.1', '--port', '0'], {
+export async function startServer(root, { args = [] } = {}) {
+  const child = spawn(DUCKSITE, ['serve', '--root', root, '--host', '127.0.0.1', '--port', '0', ...args], {
     cwd: root,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -124,7 +126,7 @@ export async function startServer(root) {
     await stop();
     throw new Error(`ducksite serve did not start: ${err}${out}`);
   }
-  return { url, origin: url, pid: child.pid, stop, log: () => out + err };
+  return { url, origin: url, pid: child.pid, stop, log: () => out + err, stdout: () => out };
 }
 
 /** Chromium with a fresh profile (a persistent context in a new temp dir). */
@@ -230,6 +232,27 @@ export function expected(root, sqlPath, env = {}) {
 export function physicalSql(root, sqlPath, { inputs = {}, params = {} } = {}) {
   const text = fs.readFileSync(path.join(root, 'static', sqlPath), 'utf8');
   return rewriteDataPaths(substitute(stripMetrics(text), inputs, params), 'static').replace(/;\s*$/, '');
+}
+
+/**
+ * A compiled query with placeholders filled and every 'data/...' key of
+ * static/data_map.json replaced by its physical path (what `ducksite serve`
+ * answers for that URL), for ds-sql.  Keys missing from the map stay as
+ * they are (resolved under static/ by the caller's cwd, if at all).
+ */
+export function mappedSql(root, sqlPath, { inputs = {}, params = {} } = {}) {
+  const map = JSON.parse(fs.readFileSync(path.join(root, 'static', 'data_map.json'), 'utf8'));
+  const text = substitute(stripMetrics(fs.readFileSync(path.join(root, 'static', sqlPath), 'utf8')), inputs, params);
+  return text.replace(/'((?:\.\/|\/)?data\/(?:[^']|'')*)'/g, (lit, key) => {
+    const k = key.replace(/''/g, "'").replace(/^\.?\//, '');
+    return Object.hasOwn(map, k) ? `'${map[k].replace(/'/g, "''")}'` : lit;
+  }).replace(/;\s*$/, '');
+}
+
+/** The 'data/...' keys a compiled query reads (its explicit file lists). */
+export function dataKeys(root, sqlPath) {
+  const text = fs.readFileSync(path.join(root, 'static', sqlPath), 'utf8');
+  return [...new Set([...stripMetrics(text).matchAll(/'(data\/(?:[^']|'')*)'/g)].map((m) => m[1].replace(/''/g, "'")))].sort();
 }
 
 /** Rows of a table component as shown: {head: [names], rows: [[cell text]]}. */
