@@ -91,7 +91,8 @@ static int copy_file(const char *src, const char *dst, int *copied, ds_err *err)
     char *gz = ds_asprintf("%s.gz", dst);
     /* The .gz goes first: if we stop between the two writes, the next
      * build still sees the file as changed and writes both again. */
-    if (compressible(dst) && (changed || !ds_is_file(gz))) {
+    bool write_gz = compressible(dst) && (changed || !ds_is_file(gz));
+    if (write_gz) {
         size_t zlen;
         char *z = ds_gzip(data, len, &zlen);
         rc = ds_write_atomic(gz, z, zlen, err);
@@ -103,7 +104,7 @@ static int copy_file(const char *src, const char *dst, int *copied, ds_err *err)
     }
     /* The server sends a .gz only when it is not older than its file, so
      * the sidecar written first is touched after the file. */
-    if (rc == 0 && compressible(dst) && ds_is_file(gz))
+    if (rc == 0 && write_gz)
         utimensat(AT_FDCWD, gz, NULL, 0);
     free(gz);
     free(data);
