@@ -26,6 +26,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -281,6 +282,64 @@ static void visit(scan_ctx *c, int dirfd, const char *name, unsigned char type,
     }
 }
 
+static void visit_all(scan_ctx *c, int dirfd, const dir_entry *entries, size_t n,
+                      const size_t *states, size_t nstates)
+{
+    size_t *child = ds_xmalloc(c->nseg * sizeof *child);
+    for (size_t i = 0; i < n; i++)
+        visit(c, dirfd, entries[i].name, entries[i].type, states, nstates, child);
+    free(child);
+}
+
+typedef struct {
+    scan_ctx *c;
+    int dirfd;
+    const dir_entry *entries;
+    size_t n;
+    const size_t *states;
+    size_t nstates;
+} visit_job;
+
+static void *visit_job_run(void *arg)
+{
+    visit_job *j = arg;
+    visit_all(j->c, j->dirfd, j->entries, j->n, j->states, j->nstates);
+    return NULL;
+}
+
+static void visit_split(scan_ctx *c, int dirfd, const dir_entry *entries, size_t n,
+                        const size_t *states, size_t nstates)
+{
+    /* The helper shares the pattern, and has its own scratch and results. */
+    scan_ctx h = {0};
+    h.segs = c->segs;
+    h.literal = c->literal;
+    h.globstar = c->globstar;
+    h.nseg = c->nseg;
+    h.mark = ds_xcalloc(c->nseg, sizeof *h.mark);
+    ds_buf_add(&h.path, c->path.data, c->path.len);
+    h.prefix_len = c->prefix_len;
+    size_t half = n / 2;
+    visit_job job = {&h, dirfd, entries + half, n - half, states, nstates};
+    pthread_t thread;
+    bool threaded = pthread_create(&thread, NULL, visit_job_run, &job) == 0;
+    visit_all(c, dirfd, entries, threaded ? half : n, states, nstates);
+    if (threaded) {
+        pthread_join(thread, NULL);
+        if (c->nfound + h.nfound > c->capfound) {
+            c->capfound = c->nfound + h.nfound;
+            c->found = ds_xrealloc(c->found, c->capfound * sizeof *c->found);
+        }
+        if (h.nfound)
+            memcpy(c->found + c->nfound, h.found, h.nfound * sizeof *h.found);
+        c->nfound += h.nfound;
+        ds_arena_take(&c->strings, &h.strings);
+    }
+    free(h.found);
+    free(h.mark);
+    ds_buf_free(&h.path);
+}
+
 /* Visits the directory dirfd (whose path is c->path) with the given closed
  * set of states, and closes dirfd. */
 static void walk(scan_ctx *c, int dirfd, const size_t *states, size_t nstates)
@@ -352,12 +411,18 @@ static void walk(scan_ctx *c, int dirfd, const size_t *states, size_t nstates)
         entries[i].name = names.data + entries[i].offset;
     if (n > 1)
         qsort(entries, n, sizeof *entries, cmp_entry);
-    for (size_t i = 0; i < n; i++)
-        visit(c, keep_fd, entries[i].name, entries[i].type, states, nstates, child);
+    free(child);
+    /* The base directory's entries are shared between two threads (the
+     * machine this targets has two cores): each walks its half of the
+     * sorted entries, and the second half's matches follow the first's, so
+     * the order is kept. */
+    if (c->path.len == c->prefix_len && n >= 2)
+        visit_split(c, keep_fd, entries, n, states, nstates);
+    else
+        visit_all(c, keep_fd, entries, n, states, nstates);
     close(keep_fd);
     free(entries);
     ds_buf_free(&names);
-    free(child);
 }
 
 /* ---- entry points ------------------------------------------------------- */

@@ -171,6 +171,18 @@ char *ds_arena_strdup(ds_arena *a, const char *s)
     return s ? ds_arena_strndup(a, s, strlen(s)) : NULL;
 }
 
+void ds_arena_take(ds_arena *into, ds_arena *from)
+{
+    if (!from->head)
+        return;
+    ds_arena_block *tail = from->head;
+    while (tail->next)
+        tail = tail->next;
+    tail->next = into->head;
+    into->head = from->head;
+    from->head = NULL;
+}
+
 void ds_arena_free(ds_arena *a)
 {
     while (a->head) {

@@ -54,6 +54,9 @@ typedef struct {
 char *ds_arena_strdup(ds_arena *a, const char *s);   /* NULL in, NULL out */
 char *ds_arena_strndup(ds_arena *a, const char *s, size_t n);
 void ds_arena_free(ds_arena *a);
+/* Moves every string of from into into (pointers stay valid); from ends
+ * empty. */
+void ds_arena_take(ds_arena *into, ds_arena *from);
 
 /* Appends s as a JSON string literal, quotes included. */
 void ds_buf_json_string(ds_buf *b, const char *s);
