@@ -15,19 +15,42 @@
  * an unusual name so it cannot clash with a real column. */
 #define FILE_COLUMN "__ducksite_file"
 
+/* Keys arrive in bulk (a plugin may publish 100,000 files that do not
+ * exist yet), so adding is a plain append and lookups wait for one sort. */
 void ds_keyset_add(ds_keyset *s, const char *key)
 {
-    if (ds_keyset_has(s, key))
-        return;
     if (s->len == s->cap) {
         s->cap = s->cap ? s->cap * 2 : 16;
         s->keys = ds_xrealloc(s->keys, s->cap * sizeof *s->keys);
     }
     s->keys[s->len++] = ds_strdup(key);
+    s->sorted = false;
+}
+
+static int cmp_key(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+void ds_keyset_finish(ds_keyset *s)
+{
+    if (s->len > 1)
+        qsort(s->keys, s->len, sizeof *s->keys, cmp_key);
+    size_t out = 0;
+    for (size_t i = 0; i < s->len; i++) {
+        if (out > 0 && strcmp(s->keys[out - 1], s->keys[i]) == 0)
+            free(s->keys[i]);
+        else
+            s->keys[out++] = s->keys[i];
+    }
+    s->len = out;
+    s->sorted = true;
 }
 
 bool ds_keyset_has(const ds_keyset *s, const char *key)
 {
+    if (s->sorted)
+        return s->len && bsearch(&key, s->keys, s->len, sizeof *s->keys, cmp_key);
     for (size_t i = 0; i < s->len; i++)
         if (strcmp(s->keys[i], key) == 0)
             return true;
@@ -332,6 +355,7 @@ typedef struct {
     ds_duck *db;
     ds_query_list *out;
     ds_keyset *unreadable;
+    const char *first_missing;  /* a file of the set that does not exist */
 } view_ctx;
 
 /* Makes one view per sampled value.  Returns -1 only for real errors;
@@ -340,13 +364,11 @@ static int template_views(view_ctx *v, const char *template_name, ds_err *err)
 {
     const ds_source_set *set = v->set;
     const ds_file_source *fs = set->fs;
-    for (size_t i = 0; i < set->n_files; i++) {
-        if (ds_keyset_has(v->unreadable, set->files[i].key)) {
-            ds_warn("file source '%s': template values cannot be sampled while %s is "
-                    "missing; no templated views for this source",
-                    fs->name, set->files[i].path);
-            return 0;
-        }
+    if (v->first_missing) {
+        ds_warn("file source '%s': template values cannot be sampled while %s is "
+                "missing; no templated views for this source",
+                fs->name, v->first_missing);
+        return 0;
     }
     const char *open = strchr(template_name, '[');
     if (!open || !strchr(open, ']'))
@@ -435,8 +457,9 @@ static int template_views(view_ctx *v, const char *template_name, ds_err *err)
 
 /* Files that do not exist (yet): a warning each (up to a few), and their
  * keys are remembered so queries reading them skip validation. */
-static void note_missing_files(const ds_source_set *set, ds_keyset *unreadable)
+static const char *note_missing_files(const ds_source_set *set, ds_keyset *unreadable)
 {
+    const char *first = NULL;
     size_t missing = 0;
     for (size_t i = 0; i < set->n_files; i++) {
         if (ds_is_file(set->files[i].path))
@@ -446,9 +469,12 @@ static void note_missing_files(const ds_source_set *set, ds_keyset *unreadable)
                     "read it are not validated",
                     set->fs->name, set->files[i].path, set->files[i].key);
         ds_keyset_add(unreadable, set->files[i].key);
+        if (!first)
+            first = set->files[i].path;
     }
     if (missing > 5)
         ds_warn("file source '%s': %zu more files do not exist", set->fs->name, missing - 5);
+    return first;
 }
 
 int ds_source_views(const ds_config *cfg, const ds_collected *c, ds_duck *db,
@@ -464,7 +490,7 @@ int ds_source_views(const ds_config *cfg, const ds_collected *c, ds_duck *db,
             return ds_err_set(err, "%s:%d: file source '%s': the view name is already defined "
                                    "at %s:%d",
                               cfg->display_path, fs->line, fs->name, clash->file, clash->line);
-        note_missing_files(set, unreadable);
+        const char *first_missing = note_missing_files(set, unreadable);
         const ds_source_file **files = ds_xcalloc(set->n_files, sizeof *files);
         for (size_t i = 0; i < set->n_files; i++)
             files[i] = &set->files[i];
@@ -475,11 +501,12 @@ int ds_source_views(const ds_config *cfg, const ds_collected *c, ds_duck *db,
 
         int rc = 0;
         if (set->template_name) {
-            view_ctx v = {cfg, set, db, out, unreadable};
+            view_ctx v = {cfg, set, db, out, unreadable, first_missing};
             rc = template_views(&v, set->template_name, err);
         }
         if (rc != 0)
             return -1;
     }
+    ds_keyset_finish(unreadable);
     return 0;
 }

@@ -17,9 +17,12 @@
 typedef struct {
     char **keys;
     size_t len, cap;
+    bool sorted;        /* set by ds_keyset_finish: lookups use bsearch */
 } ds_keyset;
 
 void ds_keyset_add(ds_keyset *s, const char *key);
+/* Sorts and removes repeats; ds_source_views does it before returning. */
+void ds_keyset_finish(ds_keyset *s);
 bool ds_keyset_has(const ds_keyset *s, const char *key);
 void ds_keyset_free(ds_keyset *s);
 

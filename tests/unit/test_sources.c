@@ -169,13 +169,17 @@ Test(sources, keyset)
 {
     ds_keyset s = {0};
     cr_assert(!ds_keyset_has(&s, "a"));
-    ds_keyset_add(&s, "a");
     ds_keyset_add(&s, "b");
     ds_keyset_add(&s, "a");
-    cr_assert_eq(s.len, 2);
+    ds_keyset_add(&s, "b");
+    cr_assert(ds_keyset_has(&s, "a"), "lookups work before finishing too");
+    cr_assert(!ds_keyset_has(&s, "c"));
+    ds_keyset_finish(&s);
+    cr_assert_eq(s.len, 2, "repeats are removed");
     cr_assert(ds_keyset_has(&s, "a"));
     cr_assert(ds_keyset_has(&s, "b"));
     cr_assert(!ds_keyset_has(&s, "c"));
+    cr_assert(!ds_keyset_has(&s, "0"));
     ds_keyset_free(&s);
     cr_assert_eq(s.len, 0);
 }
