@@ -35,12 +35,10 @@ async function start() {
     // A server (or proxy) that ignores Range still works, by whole-file reads.
     filesystem: { allowFullHTTPReads: true },
   });
+  // enable_object_cache stays off: with it, DuckDB 0.9.1 fails on files whose
+  // column types differ ("SetMin or SetMax called with Value that does not
+  // match statistics") and the database is unusable afterwards.
   const conn = await db.connect();
-  // Parquet footers are kept between queries: fewer ranged requests when
-  // several components read the same files.
-  try {
-    await conn.query('SET enable_object_cache = true');
-  } catch { /* older engines: not fatal */ }
   return { db, conn, bundle: bundle.mainModule.endsWith('duckdb-eh.wasm') ? 'eh' : 'mvp' };
 }
 
