@@ -451,6 +451,55 @@ static size_t split_segments(char *s, char **segs)
     return n;
 }
 
+/* Splits PATTERN (in COPY, a writable duplicate) into ALL, finds how many
+ * leading segments form the base (*NBASE) and returns the base as an
+ * absolute, lexically normalised path (caller frees), or NULL with err set. */
+static char *split_base(const char *pattern, const char *root, char *copy, char **all,
+                        size_t *nall, size_t *nbase, ds_err *err)
+{
+    *nall = split_segments(copy, all);
+    if (*nall == 0) {
+        ds_err_set(err, "glob \"%s\" names no file", pattern);
+        return NULL;
+    }
+
+    /* The base: leading literal segments, but never the last one, which
+     * names files (a pattern without wildcards names a single file). */
+    *nbase = 0;
+    while (*nbase + 1 < *nall && !is_wild(all[*nbase]))
+        (*nbase)++;
+    for (size_t i = *nbase; i < *nall; i++) {
+        if (strcmp(all[i], "..") == 0) {
+            ds_err_set(err, "glob \"%s\": \"..\" is only allowed before the first wildcard",
+                       pattern);
+            return NULL;
+        }
+    }
+    ds_buf base = {0};
+    if (pattern[0] == '/')
+        ds_buf_putc(&base, '/');
+    else
+        ds_buf_puts(&base, root != NULL && root[0] != '\0' ? root : ".");
+    for (size_t i = 0; i < *nbase; i++) {
+        ds_buf_putc(&base, '/');
+        ds_buf_puts(&base, all[i]);
+    }
+    char *abs = ds_path_abs(ds_buf_str(&base));
+    ds_buf_free(&base);
+    return abs;
+}
+
+char *ds_glob_base(const char *pattern, const char *root, ds_err *err)
+{
+    char *copy = ds_strdup(pattern);
+    char **all = ds_xmalloc((strlen(copy) / 2 + 1) * sizeof *all);
+    size_t nall, nbase;
+    char *base = split_base(pattern, root, copy, all, &nall, &nbase, err);
+    free(all);
+    free(copy);
+    return base;
+}
+
 int ds_glob_scan(const char *pattern, const char *root, ds_glob_result *out, ds_err *err)
 {
     memset(out, 0, sizeof *out);
@@ -459,37 +508,13 @@ int ds_glob_scan(const char *pattern, const char *root, ds_glob_result *out, ds_
      * segments are inspected for wildcards. */
     char *copy = ds_strdup(pattern);
     char **all = ds_xmalloc((strlen(copy) / 2 + 1) * sizeof *all);
-    size_t nall = split_segments(copy, all);
-    if (nall == 0) {
+    size_t nall, nbase;
+    out->base = split_base(pattern, root, copy, all, &nall, &nbase, err);
+    if (!out->base) {
         free(all);
         free(copy);
-        return ds_err_set(err, "glob \"%s\" names no file", pattern);
+        return -1;
     }
-
-    /* The base: leading literal segments, but never the last one, which
-     * names files (a pattern without wildcards names a single file). */
-    size_t nbase = 0;
-    while (nbase + 1 < nall && !is_wild(all[nbase]))
-        nbase++;
-    for (size_t i = nbase; i < nall; i++) {
-        if (strcmp(all[i], "..") == 0) {
-            free(all);
-            free(copy);
-            return ds_err_set(err, "glob \"%s\": \"..\" is only allowed before the first wildcard",
-                              pattern);
-        }
-    }
-    ds_buf base = {0};
-    if (pattern[0] == '/')
-        ds_buf_putc(&base, '/');
-    else
-        ds_buf_puts(&base, root != NULL && root[0] != '\0' ? root : ".");
-    for (size_t i = 0; i < nbase; i++) {
-        ds_buf_putc(&base, '/');
-        ds_buf_puts(&base, all[i]);
-    }
-    out->base = ds_path_abs(ds_buf_str(&base));
-    ds_buf_free(&base);
 
     scan_ctx c = {0};
     size_t nrest = nall - nbase;

@@ -42,6 +42,11 @@ typedef struct {
 int ds_glob_scan(const char *pattern, const char *root, ds_glob_result *out, ds_err *err);
 void ds_glob_result_free(ds_glob_result *r);
 
+/* The base directory ds_glob_scan would walk for pattern (absolute, or
+ * relative to root), without walking it: `ducksite serve` watches it.
+ * Caller frees; NULL with err set for the patterns ds_glob_scan refuses. */
+char *ds_glob_base(const char *pattern, const char *root, ds_err *err);
+
 /* Does one path segment match one pattern segment (no '/', no '**')? */
 bool ds_glob_match_segment(const char *pattern, const char *name);
 

@@ -84,5 +84,8 @@ bool ds_pathnorm_is_private(const char *rel)
     /* Prefixes, so that sidecars and the builder's temporary files
      * ("data_map.json.tmp.1234", written just before the rename) are
      * covered too. */
-    return strncmp(base, "data_map.json", 13) == 0 || strncmp(base, "data_map_meta.json", 18) == 0;
+    if (strncmp(base, "data_map.json", 13) == 0 || strncmp(base, "data_map_meta.json", 18) == 0)
+        return true;
+    /* The stored-results index names host paths too. */
+    return strncmp(rel, "_results/_index.json", 20) == 0;
 }

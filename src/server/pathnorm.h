@@ -25,7 +25,8 @@ ds_pathnorm_result ds_pathnorm(const char *raw, size_t len, char *out, size_t ou
 
 /* True when the last segment of a normalised path is a file the server never
  * serves because it reveals host paths: data_map.json, data_map_meta.json,
- * and any name that starts with either (temporary files, sidecars). */
+ * and any name that starts with either (temporary files, sidecars); and
+ * _results/_index.json (and names starting with it). */
 bool ds_pathnorm_is_private(const char *rel);
 
 #endif

@@ -1,16 +1,18 @@
 /* server.c - the request handler and the libmicrohttpd daemon (see
  * server.h and docs/server.md).
  *
- * One request: method check → ds_pathnorm → data-map lookup (a reference on
- * the current map held only for the lookup) or a confined open under
- * static/, both through the open-file cache → validators → 304 / 206 / 416 /
- * 200.  Bodies are sent from a descriptor with sendfile
+ * One request: method check → ds_pathnorm → for a stored result
+ * (_results/<hash>.json) the freshness check of the data it was computed
+ * from → data-map lookup (a reference on the current map held only for the
+ * lookup) or a confined open under static/, both through the open-file cache
+ * → validators → 304 / 206 / 416 / 200.  Bodies are sent from a descriptor with sendfile
  * (MHD_create_response_from_fd_at_offset64); only whole small files (pages,
  * scripts) go out from memory, as ready-made responses kept in the cache.
  *
  * Threads: libmicrohttpd's pool of internal threads, each with its own epoll
  * set.  Everything the handler touches is immutable after start, or is the
- * data map store or the file cache, both made for concurrent use. */
+ * data map store, the results store or the file cache, all made for
+ * concurrent use. */
 #include "server.h"
 
 #include <arpa/inet.h>
@@ -36,6 +38,7 @@
 #include "mime.h"
 #include "pathnorm.h"
 #include "range.h"
+#include "resultstore.h"
 #include "staticfs.h"
 
 /* Limits (docs/server.md): request line + headers must fit in the
@@ -47,6 +50,8 @@
  * in memory (pages, scripts, styles; not data). */
 #define FILE_CACHE_SLOTS 1024
 #define SMALL_FILE_MAX (64 * 1024)
+/* The body of a 404 for a stored result (unknown, or its data changed). */
+#define NO_STORED_RESULT "404 no stored result for the current data: query it live\n"
 
 struct ds_server {
     char *static_dir;
@@ -55,11 +60,15 @@ struct ds_server {
     bool access_log;
     ds_staticfs fs;
     ds_mapstore *maps;
+    ds_resultstore *results;
     ds_filecache *files;
     struct MHD_Daemon *daemon;
     /* Fixed answers, built once and shared by all threads (MHD responses are
      * reference-counted and may be queued on many connections). */
     struct MHD_Response *r400, *r404, *r405, *r500, *r503;
+    /* 404 for stored results that must not be used: a later request may
+     * succeed (after a rebuild), so the answer itself is never stored. */
+    struct MHD_Response *r404_nostore;
 };
 
 /* What a request ended as, for the access log. */
@@ -70,6 +79,10 @@ typedef struct {
 
 const char *ds_server_cache_control(const char *name, bool mapped, bool versioned_query)
 {
+    /* Stored results (also a .json.gz asked for by name) depend on data
+     * that may change under them: always revalidated. */
+    if (ds_resultstore_path(name, NULL) != DS_RESULT_PATH_NONE)
+        return "no-cache";
     const ds_mime *m = ds_mime_for(name);
     if (mapped || m->data)
         return "no-cache";
@@ -377,11 +390,22 @@ static enum MHD_Result serve(ds_server *s, struct MHD_Connection *c, const char 
     if (pr != DS_PATHNORM_OK || ds_pathnorm_is_private(rel))
         return queue_shared(c, MHD_HTTP_NOT_FOUND, s->r404, out);
 
+    /* Stored results: only _results/<hash>.json (and its .gz), and only
+     * while every file and folder the result was computed from is as the
+     * build saw it.  This comes before any conditional header is looked at,
+     * so a client holding a copy of changed data gets 404, never 304. */
+    uint64_t hash;
+    ds_result_path rp = ds_resultstore_path(rel, &hash);
+    if (rp == DS_RESULT_PATH_REFUSED || (rp == DS_RESULT_PATH_RESULT && dir))
+        return queue_shared(c, MHD_HTTP_NOT_FOUND, s->r404_nostore, out);
+    if (rp == DS_RESULT_PATH_RESULT && ds_resultstore_state(s->results, hash) != DS_RESULT_FRESH)
+        return queue_shared(c, MHD_HTTP_NOT_FOUND, s->r404_nostore, out);
+
     /* The data map first: copy the physical path out so the map reference
      * is held only for the lookup, not while the answer is built. */
     char phys[PATH_MAX];
     bool mapped = false;
-    if (*rel && !dir) {
+    if (*rel && !dir && rp == DS_RESULT_PATH_NONE) {
         ds_mapref *ref = ds_mapstore_acquire(s->maps);
         const char *p = ds_maptable_get(ds_mapref_table(ref), rel, strlen(rel));
         size_t n = p ? strlen(p) : 0;
@@ -595,10 +619,11 @@ static void free_server(ds_server *s)
     if (s->daemon)
         MHD_stop_daemon(s->daemon);
     ds_mapstore_close(s->maps);
+    ds_resultstore_close(s->results);
     ds_filecache_free(s->files);
     if (s->fs.real)
         ds_staticfs_close(&s->fs);
-    struct MHD_Response *fixed[] = {s->r400, s->r404, s->r405, s->r500, s->r503};
+    struct MHD_Response *fixed[] = {s->r400, s->r404, s->r405, s->r500, s->r503, s->r404_nostore};
     for (size_t i = 0; i < DS_ARRAY_LEN(fixed); i++)
         if (fixed[i])
             MHD_destroy_response(fixed[i]);
@@ -628,6 +653,7 @@ ds_server *ds_server_start(const ds_server_options *opt, ds_err *err)
         snprintf(err->msg + n, sizeof err->msg - n, " (fix it, or rebuild with `ducksite build`)");
         goto fail;
     }
+    s->results = ds_resultstore_open(s->static_dir);
 
     unsigned connections, cache_slots;
     descriptor_budget(&connections, &cache_slots);
@@ -637,11 +663,15 @@ ds_server *ds_server_start(const ds_server_options *opt, ds_err *err)
     s->r405 = text_response("405 method not allowed: only GET and HEAD\n");
     s->r500 = text_response("500 internal server error\n");
     s->r503 = text_response("503 too busy: out of file descriptors or memory; try again\n");
-    if (!s->r400 || !s->r404 || !s->r405 || !s->r500 || !s->r503) {
+    s->r404_nostore = MHD_create_response_from_buffer(
+        strlen(NO_STORED_RESULT), (void *)NO_STORED_RESULT, MHD_RESPMEM_PERSISTENT);
+    if (!s->r400 || !s->r404 || !s->r405 || !s->r500 || !s->r503 || !s->r404_nostore) {
         ds_err_set(err, "cannot create HTTP responses: out of memory");
         goto fail;
     }
     add(s->r405, MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
+    add(s->r404_nostore, MHD_HTTP_HEADER_CONTENT_TYPE, "text/plain; charset=utf-8");
+    add(s->r404_nostore, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
 
     int family = AF_INET;
     int fd = listen_on(host, opt->port, &family, &s->port, err);
@@ -669,7 +699,8 @@ ds_server *ds_server_start(const ds_server_options *opt, ds_err *err)
                    s->port);
         goto fail;
     }
-    if (ds_mapstore_watch(s->maps, opt->reload_ms, err) != 0)
+    if (ds_mapstore_watch(s->maps, opt->reload_ms, err) != 0 ||
+        ds_resultstore_watch(s->results, opt->reload_ms, err) != 0)
         goto fail;
     bool v6 = family == AF_INET6;
     s->url = ds_asprintf("http://%s%s%s:%u/", v6 ? "[" : "", host, v6 ? "]" : "", s->port);

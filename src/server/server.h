@@ -16,7 +16,7 @@ typedef struct {
     unsigned port;      /* 0 picks a free port */
     bool access_log;    /* one line per request on stdout */
     unsigned threads;   /* worker threads; 0 = one per CPU */
-    unsigned reload_ms; /* data map check interval; 0 = 100 ms */
+    unsigned reload_ms; /* data map and results index check interval; 0 = 100 ms */
 } ds_server_options;
 
 typedef struct ds_server ds_server;
@@ -38,7 +38,8 @@ void ds_server_stop(ds_server *s);
  * HTML are revalidated every time ("no-cache", with a strong ETag); assets
  * whose URL carries a version (VERSIONED_QUERY: a non-empty ?v=, or a
  * content hash in the file name) are "public, max-age=31536000, immutable";
- * everything else is revalidated too. */
+ * everything else is revalidated too, and so are stored results
+ * (_results/...), whatever their URL says. */
 const char *ds_server_cache_control(const char *name, bool mapped, bool versioned_query);
 
 #endif

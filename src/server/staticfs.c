@@ -81,6 +81,10 @@ static int open_resolved(const ds_staticfs *fs, const char *rel)
     }
     if (*inside && ds_pathnorm_is_private(inside + 1))
         return errno = ENOENT, -1;
+    /* A stored result is served only under its own name, which is where
+     * the server checks its freshness, never through a link to it. */
+    if (strncmp(inside, "/_results/", 10) == 0 && strcmp(inside + 1, rel) != 0)
+        return errno = ENOENT, -1;
     return open(resolved, OPEN_FLAGS | O_NOFOLLOW);
 }
 

@@ -415,3 +415,21 @@ Test(glob, pattern_errors)
     cr_assert(strstr(err.msg, "..") != NULL, "%s", err.msg);
     ds_glob_result_free(&r);
 }
+
+/* ds_glob_base: the folder ds_glob_scan walks, without walking it. */
+Test(glob, base_without_scanning)
+{
+    ds_err err;
+    char *b = ds_glob_base("/srv/lake/orders/**/*.parquet", "/proj", &err);
+    cr_assert_str_eq(b, "/srv/lake/orders");
+    free(b);
+    b = ds_glob_base("lake/./orders/year=*/x.parquet", "/proj", &err);
+    cr_assert_str_eq(b, "/proj/lake/orders");
+    free(b);
+    b = ds_glob_base("/srv/lake/a.parquet", "/proj", &err);
+    cr_assert_str_eq(b, "/srv/lake");
+    free(b);
+    cr_assert_null(ds_glob_base("/srv/*/../x.parquet", "/proj", &err));
+    cr_assert(strstr(err.msg, ".."), "%s", err.msg);
+    cr_assert_null(ds_glob_base("", "/proj", &err));
+}

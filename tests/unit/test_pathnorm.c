@@ -193,4 +193,9 @@ Test(pathnorm, private_files)
     cr_assert(!ds_pathnorm_is_private("my_data_map.json"));
     cr_assert(!ds_pathnorm_is_private("index.html"));
     cr_assert(!ds_pathnorm_is_private(""));
+    /* the stored-results index (and its temporary files) */
+    cr_assert(ds_pathnorm_is_private("_results/_index.json"));
+    cr_assert(ds_pathnorm_is_private("_results/_index.json.tmp.99"));
+    cr_assert(!ds_pathnorm_is_private("_results/0123456789abcdef.json"));
+    cr_assert(!ds_pathnorm_is_private("docs/_index.json"));
 }

@@ -27,6 +27,11 @@ Test(server, cache_policy)
     /* versioned assets: immutable */
     cr_assert_str_eq(ds_server_cache_control("app.js", false, true), IMMUTABLE);
     cr_assert_str_eq(ds_server_cache_control("app.3f9a1c2e.js", false, false), IMMUTABLE);
+    /* stored results are revalidated, even a sidecar asked for by name */
+    cr_assert_str_eq(ds_server_cache_control("_results/0123456789abcdef.json", false, true),
+                     "no-cache");
+    cr_assert_str_eq(ds_server_cache_control("_results/0123456789abcdef.json.gz", false, true),
+                     "no-cache");
     cr_assert_str_eq(ds_server_cache_control("duckdb-eh-0123abcd.wasm", false, false), IMMUTABLE);
     /* unversioned assets: revalidated */
     cr_assert_str_eq(ds_server_cache_control("app.js", false, false), "no-cache");
