@@ -25,7 +25,7 @@
 
 typedef struct {
     size_t path;      /* index into paths */
-    int64_t size;     /* bytes; -1 for a directory */
+    int64_t size;     /* bytes (files only) */
     int64_t mtime_ns; /* st_mtim in nanoseconds since the epoch */
 } dep;
 
@@ -172,7 +172,7 @@ static int add_dep(index_version *v, intern_table *t, json_t *item, bool dir)
         v->deps = ds_xrealloc(v->deps, v->deps_cap * sizeof *v->deps);
     }
     v->deps[v->ndeps++] =
-        (dep){intern(v, t, json_string_value(path)), dir ? -1 : (int64_t)json_integer_value(size),
+        (dep){intern(v, t, json_string_value(path)), dir ? 0 : (int64_t)json_integer_value(size),
               (int64_t)json_integer_value(mtime)};
     return 0;
 }
@@ -340,13 +340,13 @@ size_t ds_resultstore_count(ds_resultstore *s)
     return n;
 }
 
-static bool dep_unchanged(const index_version *v, const dep *d)
+static bool dep_unchanged(const index_version *v, const dep *d, bool dir)
 {
     struct stat st;
     if (stat(v->paths[d->path], &st) != 0)
-        return false; /* gone (or unreadable): changed */
+        return false; /* gone or unreadable now: changed, even if it was missing then */
     int64_t mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
-    if (d->size < 0)
+    if (dir)
         return S_ISDIR(st.st_mode) && mtime_ns == d->mtime_ns;
     return S_ISREG(st.st_mode) && (int64_t)st.st_size == d->size && mtime_ns == d->mtime_ns;
 }
@@ -358,7 +358,7 @@ ds_result_state ds_resultstore_state(ds_resultstore *s, uint64_t hash)
     const result *r = bsearch(&key, v->results, v->n, sizeof *v->results, cmp_result);
     ds_result_state state = r ? DS_RESULT_FRESH : DS_RESULT_UNKNOWN;
     for (size_t i = 0; r && i < r->nfiles + r->ndirs && state == DS_RESULT_FRESH; i++)
-        if (!dep_unchanged(v, &v->deps[r->first + i]))
+        if (!dep_unchanged(v, &v->deps[r->first + i], i >= r->nfiles))
             state = DS_RESULT_CHANGED;
     version_release(v);
     return state;

@@ -148,6 +148,35 @@ Test(resultstore, files_that_change)
     free(dir);
 }
 
+/* A file the build recorded as missing (size -2, as the build writes it)
+ * is refused while it is missing: missing means changed.  A directory
+ * listed under "files" is not a file. */
+Test(resultstore, missing_and_misplaced_entries)
+{
+    char *dir = test_tmpdir();
+    char *lake = ds_path_join(dir, "lake");
+    struct stat st;
+    cr_assert_eq(mkdir(lake, 0755), 0);
+    cr_assert_eq(stat(lake, &st), 0);
+    char *text = ds_asprintf(
+        "{\"version\": 1, \"results\": {"
+        "\"0123456789abcdef\": {\"files\": [{\"path\": \"%s/gone.parquet\", \"size\": -2, "
+        "\"mtime_ns\": -1}], \"dirs\": []},"
+        "\"fedcba9876543210\": {\"files\": [{\"path\": \"%s\", \"size\": %lld, "
+        "\"mtime_ns\": %" PRId64 "}], \"dirs\": []}}}",
+        dir, lake, (long long)st.st_size, mtime_ns(&st));
+    test_write(dir, "_results/_index.json", text);
+    ds_resultstore *s = ds_resultstore_open(dir);
+    cr_assert_eq(ds_resultstore_count(s), 2);
+    cr_assert_eq(ds_resultstore_state(s, HASH_A), DS_RESULT_CHANGED);
+    cr_assert_eq(ds_resultstore_state(s, HASH_B), DS_RESULT_CHANGED);
+    ds_resultstore_close(s);
+    test_rmtree(dir);
+    free(text);
+    free(lake);
+    free(dir);
+}
+
 Test(resultstore, folder_that_gains_a_file)
 {
     char *dir = test_tmpdir();
