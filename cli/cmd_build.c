@@ -1,4 +1,4 @@
-/* cmd_build.c - `ducksite build [--root DIR] [--clean]`. */
+/* cmd_build.c - `ducksite build [--root DIR] [--clean] [--no-prerender] [--strict]`. */
 #include "cli.h"
 #include "site/build.h"
 #include "util/util.h"
@@ -7,14 +7,23 @@ int cmd_build(int argc, char **argv)
 {
     const char *root = ".";
     bool clean = false;
+    bool no_prerender = false;
+    bool strict = false;
     const cli_opt opts[] = {
         {"--root", "DIR", "project directory (default: .)", &root, NULL},
         {"--clean", NULL, "empty static/ (except static/forms/) before writing", NULL, &clean},
+        {"--no-prerender", NULL, "store no query results: every chart and table runs in the browser",
+         NULL, &no_prerender},
+        {"--strict", NULL, "fail on SQL the browser engine cannot run (instead of a warning)", NULL,
+         &strict},
     };
     int rc = cli_parse(cli_command_named("build"), argc, argv, opts, DS_ARRAY_LEN(opts));
     if (rc >= 0)
         return rc;
-    ds_build_options opt = {clean};
+    ds_build_options opt = {0};
+    opt.clean = clean;
+    opt.no_prerender = no_prerender;
+    opt.strict = strict;
     ds_err err;
     if (ds_build(root, &opt, &err) != 0) {
         cli_error(err.msg);

@@ -108,12 +108,28 @@ async function main() {
     sourcemap: 'linked',
     legalComments: 'none',
     write: false,
-    outfile: path.join(dist, 'ducksite.js'),
+    // The engine (duckdb.js with DuckDB-Wasm and Arrow) is its own chunk,
+    // loaded by a dynamic import only when a page needs it.  Chunks sit next
+    // to ducksite.js so the engine files resolve as ./duckdb/*.
+    splitting: true,
+    outdir: dist,
+    entryNames: 'ducksite',
+    chunkNames: '[name]-[hash]',
     absWorkingDir: root,
     logLevel: 'warning',
   });
+  const made = new Set();
   for (const out of result.outputFiles) {
     put(out.path, Buffer.from(out.contents), out.path.endsWith('.js'));
+    made.add(path.basename(out.path));
+  }
+  // Chunks of earlier bundles (NAME-HASH.js) are removed.
+  for (const name of fs.readdirSync(dist)) {
+    const m = /^([a-z0-9_]+-[A-Z0-9]{8}\.js)(\.map|\.gz)?$/.exec(name);
+    if (m && !made.has(m[1])) {
+      fs.rmSync(path.join(dist, name));
+      changed++;
+    }
   }
   copy(need(path.join(src, 'ducksite.css')), path.join(dist, 'ducksite.css'));
   copy(need(path.join(nm, 'echarts', 'dist', 'echarts.min.js')), path.join(dist, 'echarts.min.js'));

@@ -21,7 +21,8 @@ typedef struct {
     ds_config *cfg;
 } walker;
 
-static const char *const TOP_KEYS[] = {"dirs", "file_sources"};
+static const char *const TOP_KEYS[] = {"build", "dirs", "file_sources"};
+static const char *const BUILD_KEYS[] = {"prerender_max_bytes", "prerender_max_options"};
 static const char *const SOURCE_KEYS[] = {
     "name",       "template_name", "pattern",             "upstream_glob",
     "plugin",     "union_mode",    "row_filter",          "row_filter_template",
@@ -380,6 +381,33 @@ done:
     return rc;
 }
 
+/* [build]: non-negative integers (0 turns stored results off). */
+static int load_build(walker *w, const ds_toml_value *t)
+{
+    if (t->type != DS_TOML_TABLE)
+        return fail_type(w, t, "build", "a table");
+    int rc = 0;
+    for (size_t i = 0; i < t->u.table.len && rc == 0; i++) {
+        const ds_toml_entry *e = &t->u.table.items[i];
+        char *kp = ds_asprintf("build.%s", e->key);
+        if (!is_known(e->key, BUILD_KEYS, DS_ARRAY_LEN(BUILD_KEYS))) {
+            rc = unknown_key(w, e, kp, BUILD_KEYS, DS_ARRAY_LEN(BUILD_KEYS));
+        } else if (e->value->type != DS_TOML_INTEGER) {
+            rc = fail_type(w, e->value, kp, "a non-negative integer");
+        } else if (e->value->u.integer < 0) {
+            rc = fail_at(w, e->value->line, e->value->col, kp,
+                         "expected a non-negative integer (0 stores nothing), found %lld",
+                         (long long)e->value->u.integer);
+        } else if (strcmp(e->key, "prerender_max_options") == 0) {
+            w->cfg->build.prerender_max_options = e->value->u.integer;
+        } else {
+            w->cfg->build.prerender_max_bytes = e->value->u.integer;
+        }
+        free(kp);
+    }
+    return rc;
+}
+
 static int load_sources(walker *w, const ds_toml_value *v)
 {
     if (v->type != DS_TOML_ARRAY)
@@ -400,6 +428,8 @@ int ds_config_parse(const char *text, size_t len, const char *root, const char *
     cfg->path = ds_path_join(cfg->root, DS_CONFIG_FILE);
     cfg->display_path = ds_strdup(display_path);
     walker w = {display_path, err, cfg};
+    cfg->build.prerender_max_options = DS_DEFAULT_PRERENDER_MAX_OPTIONS;
+    cfg->build.prerender_max_bytes = DS_DEFAULT_PRERENDER_MAX_BYTES;
 
     ds_toml_error terr;
     ds_toml_value *doc = ds_toml_parse(text, len, &terr);
@@ -419,6 +449,8 @@ int ds_config_parse(const char *text, size_t len, const char *root, const char *
             rc = unknown_key(&w, e, e->key, TOP_KEYS, DS_ARRAY_LEN(TOP_KEYS));
         else if (strcmp(e->key, "file_sources") == 0)
             rc = load_sources(&w, e->value);
+        else if (strcmp(e->key, "build") == 0)
+            rc = load_build(&w, e->value);
     }
     ds_toml_free(doc);
     if (rc != 0)

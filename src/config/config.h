@@ -46,6 +46,15 @@ typedef struct {
     int line;                    /* line of the table that declares it */
 } ds_file_source;
 
+/* [build]: how much of each page the build computes ahead (docs/building.md). */
+typedef struct {
+    long long prerender_max_options; /* stored states per dropdown input */
+    long long prerender_max_bytes;   /* stored results per page, in bytes */
+} ds_build_settings;
+
+#define DS_DEFAULT_PRERENDER_MAX_OPTIONS 100
+#define DS_DEFAULT_PRERENDER_MAX_BYTES (8LL * 1024 * 1024)
+
 typedef struct {
     char *root;                  /* absolute project root */
     char *path;                  /* absolute path of ducksite.toml */
@@ -54,6 +63,7 @@ typedef struct {
     size_t n_dirs;
     ds_file_source *sources;
     size_t n_sources;
+    ds_build_settings build;
 } ds_config;
 
 /* Loads ROOT/ducksite.toml.  Returns 0, or -1 with err set; on failure cfg

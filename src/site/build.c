@@ -14,12 +14,14 @@
 #include "../config/config.h"
 #include "../datamap/collect.h"
 #include "../sql/compile.h"
+#include "../sql/dialect.h"
 #include "../sql/models.h"
 #include "../sql/sources.h"
 #include "../sql/sqltext.h"
 #include "../util/fs.h"
 #include "assets.h"
 #include "pages.h"
+#include "prerender.h"
 
 #define GLOBAL_SQL_DIR "sql/_global"
 #define PAGES_SQL_DIR "sql/pages"
@@ -213,6 +215,117 @@ static int write_sql(const char *static_dir, const ds_compiled_list *l, ds_err *
     return rc;
 }
 
+/* How a dialect finding names its query: page queries by their sql block,
+ * the way the page author wrote them. */
+static char *query_label(const ds_query *q)
+{
+    const char *slash = strrchr(q->name, '/');
+    switch (q->kind) {
+    case DS_KIND_PAGE_QUERY:
+        return ds_asprintf("sql block '%s'", slash ? slash + 1 : q->name);
+    case DS_KIND_MODEL:
+        return ds_asprintf("model '%s'", q->name);
+    case DS_KIND_FILE_SOURCE:
+        return ds_asprintf("file source '%s'", q->name);
+    default:
+        return ds_asprintf("templated view '%s'", q->name);
+    }
+}
+
+/* The dialect file: next to the runtime, else the one captured in the
+ * source tree (a runtime folder made by hand need not carry one). */
+static char *dialect_path(void)
+{
+    char *dist = ds_assets_dist_dir();
+    char *path = ds_path_join(dist, DS_DIALECT_FILE);
+    free(dist);
+    if (!ds_is_file(path)) {
+        free(path);
+        path = ds_strdup(DS_SOURCE_DIR "/web/dist/" DS_DIALECT_FILE);
+    }
+    return path;
+}
+
+/* Reports SQL that the build-time engine accepts and the browser's older
+ * one cannot run (docs/building.md).  Each query is checked in its own
+ * text, not its compiled one, so a model's problem is named once, at the
+ * model, and not again in every query that inlines it; templated views of
+ * one source share their text and are reported once.  With strict the
+ * first finding fails the build and the others are printed before it. */
+static int check_dialect(const ds_query_list *queries, ds_duck *db, bool strict, ds_err *err)
+{
+    if (queries->len == 0)
+        return 0;
+    double t = now_ms();
+    char *path = dialect_path();
+    ds_err lerr;
+    ds_dialect *d = ds_is_file(path) ? ds_dialect_load(path, &lerr) : NULL;
+    if (!d) {
+        char *why = ds_is_file(path) ? ds_strdup(lerr.msg)
+                                     : ds_asprintf("the browser engine's dialect (%s) is missing",
+                                                   path);
+        int rc = 0;
+        if (strict)
+            rc = ds_err_set(err, "%s: queries cannot be checked for SQL the browser engine "
+                                 "cannot run; run scripts/setup to capture it",
+                            why);
+        else
+            ds_warn("%s: queries were not checked for SQL the browser engine cannot run; run "
+                    "scripts/setup to capture it",
+                    why);
+        free(why);
+        free(path);
+        return rc;
+    }
+    free(path);
+    json_t *seen = json_object();
+    size_t n_found = 0;
+    ds_buf first = {0};
+    for (size_t i = 0; i < queries->len; i++) {
+        const ds_query *q = &queries->items[i];
+        ds_dialect_findings f;
+        ds_err cerr;
+        /* The query compiled, so it parses; nothing to add if it did not. */
+        if (ds_dialect_check(d, db, q->sql, &f, &cerr) != 0 || f.len == 0) {
+            ds_dialect_findings_free(&f);
+            continue;
+        }
+        ds_buf what = {0};
+        for (size_t k = 0; k < f.len; k++)
+            ds_buf_printf(&what, "%s%s", k ? ", " : "", f.items[k]);
+        ds_dialect_findings_free(&f);
+        char *key = ds_asprintf("%s:%d: %s", q->file, q->line, what.data);
+        if (!json_object_get(seen, key)) {
+            json_object_set_new(seen, key, json_true());
+            char *label = query_label(q);
+            char *msg = ds_asprintf("%s:%d: %s: the browser engine (DuckDB %s) has no %s; this "
+                                    "query will fail in the browser",
+                                    q->file, q->line, label, ds_dialect_version(d), what.data);
+            if (strict && n_found == 0)
+                ds_buf_puts(&first, msg);
+            else
+                ds_warn("%s", msg);
+            n_found++;
+            free(msg);
+            free(label);
+        }
+        free(key);
+        ds_buf_free(&what);
+    }
+    int rc = 0;
+    if (strict && n_found)
+        rc = n_found == 1 ? ds_err_set(err, "%s", first.data)
+                          : ds_err_set(err, "%s (and %zu more, above)", first.data, n_found - 1);
+    else
+        ds_info("browser engine: %zu queries checked against DuckDB %s, %zu with SQL it cannot "
+                "run (%.0f ms)",
+                queries->len, ds_dialect_version(d), n_found, now_ms() - t);
+    ds_buf_free(&first);
+    json_decref(seen);
+    ds_dialect_free(d);
+    return rc;
+}
+
 /* static/assets/ from the runtime build, then the pages that load it. */
 static int write_site(const char *static_dir, const ds_pages *pages, ds_err *err)
 {
@@ -319,6 +432,8 @@ int ds_build(const char *root, const ds_build_options *opt, ds_err *err)
     if (ds_compile_all(&queries, &files, &unreadable, db, &compiled, err) != 0)
         goto done;
     ds_info("compiled and validated %zu queries (%.0f ms)", compiled.len, now_ms() - t);
+    if (check_dialect(&queries, db, opt->strict, err) != 0)
+        goto done;
 
     /* Everything succeeded: now, and only now, touch static/. */
     if (opt->clean && clean_static(static_dir, &files, err) != 0)
@@ -326,8 +441,12 @@ int ds_build(const char *root, const ds_build_options *opt, ds_err *err)
     if (ds_datamap_write(&files.map, static_dir, err) != 0 ||
         write_sql(static_dir, &compiled, err) != 0)
         goto done;
-    if (site && write_site(static_dir, &pages, err) != 0)
-        goto done;
+    if (site) {
+        ds_prerender_options po = {!opt->no_prerender};
+        if (ds_prerender(&pages, &compiled, &files, &cfg, db, static_dir, &po, err) != 0 ||
+            write_site(static_dir, &pages, err) != 0)
+            goto done;
+    }
     printf("built %s: %zu data-map entries, %zu queries, %zu pages in %.0f ms\n", static_dir,
            files.map.len, compiled.len, pages.len, now_ms() - t0);
     rc = 0;

@@ -10,6 +10,8 @@
 
 typedef struct {
     bool clean;          /* empty static/ (except static/forms/) before writing */
+    bool no_prerender;   /* no stored results: every query runs in the browser */
+    bool strict;         /* SQL the browser engine cannot run fails the build */
 } ds_build_options;
 
 int ds_build(const char *root, const ds_build_options *opt, ds_err *err);

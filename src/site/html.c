@@ -241,6 +241,10 @@ char *ds_html_page_config(const ds_page *page, const char *rel)
     json_object_set_new(doc, "tables", tables);
     json_object_set_new(doc, "inputs", inputs);
     json_object_set_new(doc, "grids", grids);
+    /* Stored results the runtime may fetch instead of running a query. */
+    json_t *stored = page->stored ? json_loads(page->stored, 0, NULL) : NULL;
+    if (stored)
+        json_object_set_new(doc, "stored", stored);
     char *text = json_dumps(doc, JSON_PRESERVE_ORDER);
     json_decref(doc);
     char *safe = ds_html_script_json(text);

@@ -10,6 +10,7 @@
 #include "page.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -592,6 +593,105 @@ static int bad_utf8_line(const char *text)
     return 0;
 }
 
+static const char *const FRONT_KEYS[] = {"prerender", "prerender_max_bytes",
+                                          "prerender_max_options"};
+
+static bool line_is(const line_t *l, const char *s)
+{
+    size_t n = l->len;
+    while (n > 0 && (l->s[n - 1] == ' ' || l->s[n - 1] == '\t'))
+        n--;
+    return n == strlen(s) && memcmp(l->s, s, n) == 0;
+}
+
+/* One front-matter value: a boolean for prerender, else a non-negative
+ * integer. */
+static int front_value(const ctx_t *c, int line, const char *key, const char *v,
+                       ds_page_settings *st)
+{
+    if (strcmp(key, "prerender") == 0) {
+        if (strcmp(v, "true") == 0 || strcmp(v, "false") == 0) {
+            st->prerender = v[0] == 't';
+            return 0;
+        }
+        return ds_err_set(c->err, "%s:%d: front matter 'prerender' must be true or false, "
+                                  "not '%s'",
+                          c->display, line, v);
+    }
+    char *end;
+    errno = 0;
+    long long n = strtoll(v, &end, 10);
+    if (!*v || *end || errno || n < 0)
+        return ds_err_set(c->err, "%s:%d: front matter '%s' must be a non-negative integer, "
+                                  "not '%s'",
+                          c->display, line, key, v);
+    if (strcmp(key, "prerender_max_options") == 0)
+        st->prerender_max_options = n;
+    else
+        st->prerender_max_bytes = n;
+    return 0;
+}
+
+/* Reads the front matter when the page starts with "---"; *next is the
+ * first line after it. */
+static int parse_front_matter(const ctx_t *c, const lines_t *ls, ds_page_settings *st,
+                              size_t *next)
+{
+    *st = (ds_page_settings){-1, -1, -1};
+    *next = 0;
+    if (ls->n == 0 || !line_is(&ls->items[0], "---"))
+        return 0;
+    size_t end = 1;
+    while (end < ls->n && !line_is(&ls->items[end], "---"))
+        end++;
+    if (end == ls->n)
+        return ds_err_set(c->err, "%s:1: front matter is not closed; add a line --- after it",
+                          c->display);
+    for (size_t i = 1; i < end; i++) {
+        const line_t *l = &ls->items[i];
+        char *line = trim_dup(l->s, l->len);
+        int rc = 0;
+        char *colon = strchr(line, ':');
+        char *key = NULL, *val = NULL;
+        if (*line == '\0' || *line == '#') {
+            /* blank or comment */
+        } else if (!colon) {
+            rc = ds_err_set(c->err, "%s:%zu: front matter line has no ':'; write key: value",
+                            c->display, i + 1);
+        } else {
+            key = trim_dup(line, (size_t)(colon - line));
+            val = unquote(trim_dup(colon + 1, strlen(colon + 1)));
+            size_t best = 0, best_d = (size_t)-1;
+            bool known = false;
+            for (size_t k = 0; k < DS_ARRAY_LEN(FRONT_KEYS); k++) {
+                size_t d = ds_edit_distance(key, FRONT_KEYS[k]);
+                known = known || d == 0;
+                if (d < best_d)
+                    best_d = d, best = k;
+            }
+            if (!known)
+                rc = best_d <= 3 ? ds_err_set(c->err,
+                                              "%s:%zu: unknown front matter key '%s'; did you "
+                                              "mean '%s'?",
+                                              c->display, i + 1, key, FRONT_KEYS[best])
+                                 : ds_err_set(c->err,
+                                              "%s:%zu: unknown front matter key '%s'; known "
+                                              "keys: prerender, prerender_max_options, "
+                                              "prerender_max_bytes",
+                                              c->display, i + 1, key);
+            else
+                rc = front_value(c, (int)i + 1, key, val, st);
+        }
+        free(key);
+        free(val);
+        free(line);
+        if (rc != 0)
+            return rc;
+    }
+    *next = end + 1;
+    return 0;
+}
+
 int ds_page_parse(const char *text, const char *display, ds_page *out, ds_err *err)
 {
     memset(out, 0, sizeof *out);
@@ -608,8 +708,10 @@ int ds_page_parse(const char *text, const char *display, ds_page *out, ds_err *e
     int prose_line = 1;
     bool in_code = false;     /* inside a prose (non-DSL) fenced code block */
     fence_t code = {0};
-    int rc = 0;
-    for (size_t i = 0; i < ls.n && rc == 0; i++) {
+    size_t first = 0;
+    int rc = parse_front_matter(&c, &ls, &out->settings, &first);
+    prose_line = (int)first + 1;
+    for (size_t i = first; i < ls.n && rc == 0; i++) {
         const line_t *l = &ls.items[i];
         fence_t f;
         if (in_code) {
@@ -697,5 +799,6 @@ void ds_page_free(ds_page *page)
     }
     free(page->parts);
     free(page->title);
+    free(page->stored);
     memset(page, 0, sizeof *page);
 }

@@ -60,8 +60,19 @@ typedef struct {
     size_t n_rows;
 } ds_part;
 
+/* Front matter: a first line "---", key: value lines, a closing "---".
+ * -1 means "not given" (the site's [build] settings apply). */
+typedef struct {
+    int prerender;                  /* 0: no stored results for this page */
+    long long prerender_max_options;
+    long long prerender_max_bytes;
+} ds_page_settings;
+
 typedef struct {
     char *title;            /* text of the first "# heading", NULL if none */
+    ds_page_settings settings;
+    char *stored;           /* {"<hash>": bytes} of its stored results (JSON),
+                               set by the build; NULL for none */
     ds_part *parts;
     size_t n_parts;
 } ds_page;

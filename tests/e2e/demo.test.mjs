@@ -236,9 +236,10 @@ describe('demo project', { skip: skip ?? false }, () => {
     assert.ok(!views.north.includes(EAST_ONLY) && !views.south.includes(EAST_ONLY));
     assert.equal(views.north.length, views.all.length - 1);
 
+    // ?ds_live=1: stored results ignored, so the engine reads the files.
     const cases = [
-      ['/north_only.html', views.north],
-      ['/templates.html', [...new Set([...views.north, ...views.south])].sort()],
+      ['/north_only.html?ds_live=1', views.north],
+      ['/templates.html?ds_live=1', [...new Set([...views.north, ...views.south])].sort()],
     ];
     for (const [route, files] of cases) {
       const fresh = await launchBrowser(); // cold HTTP cache: every read reaches the server
@@ -294,7 +295,9 @@ describe('demo project', { skip: skip ?? false }, () => {
   });
 
   test('a query only the browser engine refuses shows its error in its component only', T, async () => {
-    const rec = await open('/broken.html');
+    // Stored results come from the build-time engine, which runs this query
+    // fine: the browser engine's refusal shows when the page runs live.
+    const rec = await open('/broken.html?ds_live=1');
     const { page } = rec;
     const states = Object.fromEntries(await page.evaluate(() => window.ducksite.components().map((c) => [c.key, c.state])));
     assert.deepEqual(states, { 'table:store_units': 'ok', 'table:new_syntax': 'error' });

@@ -65,13 +65,19 @@ export function runQuery(sql) {
 // ---------------------------------------------------------------------------
 // Arrow -> rows
 
+// Values are converted to what the build stores for the same query
+// (src/site/prerender.c), so a chart looks the same from either source.
+
 function kindOf(type) {
+  if (DataType.isDictionary(type)) return kindOf(type.dictionary); // ENUM
   if (DataType.isInt(type)) return 'int';
   if (DataType.isFloat(type) || DataType.isDecimal(type)) return 'float';
   if (DataType.isBool(type)) return 'bool';
   if (DataType.isDate(type)) return 'date';
   if (DataType.isTimestamp(type)) return 'timestamp';
+  if (DataType.isTime(type)) return 'time';
   if (DataType.isUtf8(type)) return 'string';
+  if (DataType.isBinary(type)) return 'blob';
   return 'other';
 }
 
@@ -81,12 +87,32 @@ function dateText(d) {
   return `${pad(d.getUTCFullYear(), 4)}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`;
 }
 
+/** HH:MM:SS[.ffffff] from microseconds since midnight (or since the epoch). */
+function clockText(us) {
+  const day = 86400000000;
+  const t = ((us % day) + day) % day;
+  const secs = Math.floor(t / 1e6);
+  let s = `${pad(Math.floor(secs / 3600))}:${pad(Math.floor(secs / 60) % 60)}:${pad(secs % 60)}`;
+  const frac = t - secs * 1e6;
+  if (frac) s += `.${pad(frac, 6)}`.replace(/0+$/, '');
+  return s;
+}
+
+/** 'YYYY-MM-DD HH:MM:SS[.ffffff]' (UTC) from Arrow's milliseconds. */
 function timestampText(ms) {
-  const d = new Date(ms);
+  const us = Math.round(ms * 1000);
+  const d = new Date(Math.floor(us / 1000));
   if (Number.isNaN(d.getTime())) return String(ms);
-  let s = `${dateText(d)} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`;
-  const frac = ms - Math.floor(ms / 1000) * 1000;
-  if (frac) s += `.${pad(Math.round(frac), 3)}`.replace(/0+$/, '');
+  return `${dateText(new Date(Math.floor(us / 86400000000) * 86400000))} ${clockText(us)}`;
+}
+
+/** A BLOB as DuckDB writes it: printable ASCII kept, other bytes as \xHH. */
+function blobText(bytes) {
+  let s = '';
+  for (const b of bytes) {
+    const plain = b >= 32 && b <= 126 && b !== 0x5c && b !== 0x27 && b !== 0x22;
+    s += plain ? String.fromCharCode(b) : `\\x${b.toString(16).toUpperCase().padStart(2, '0')}`;
+  }
   return s;
 }
 
@@ -116,8 +142,15 @@ function convert(v, kind, type) {
       return dateText(v instanceof Date ? v : new Date(v));
     case 'timestamp':
       return timestampText(v instanceof Date ? v.getTime() : Number(v));
+    case 'time': {
+      // Time64<MICROSECOND> arrives as a BigInt count; other units are scaled.
+      const unit = { 0: 1e6, 1: 1e3, 2: 1, 3: 1e-3 }[type.unit] ?? 1;
+      return clockText(Math.round(Number(v) * unit));
+    }
     case 'string':
       return String(v);
+    case 'blob':
+      return blobText(v);
     default:
       if (typeof v === 'bigint') return Number.isSafeInteger(Number(v)) ? Number(v) : v;
       if (typeof v === 'object') {

@@ -2,10 +2,10 @@
 // scripts/bundle-web.mjs into web/dist/ducksite.js, served as
 // /assets/ducksite.js?v=HASH).  The page must also load
 // /assets/echarts.min.js (window.echarts) before this module.
-import { engine } from './duckdb.js';
 import { boot } from './page.js';
 
-engine().catch(() => {}); // start fetching the engine as early as possible
+// The DuckDB-Wasm engine is not loaded here: page.js fetches it only when a
+// result is needed that the build did not store.
 
 if (document.readyState === 'loading') {
   document.addEventListener('DOMContentLoaded', boot, { once: true });

@@ -1,9 +1,12 @@
 // page.js - boots a page: reads #page-config-json, finds the placeholders,
-// runs each component's query through DuckDB-Wasm and re-runs only what an
-// input change affects.
+// gives each component its result and re-runs only what an input change
+// affects.  A result comes from the build when it stored one for exactly
+// that SQL (results.js), else from DuckDB-Wasm, which is only downloaded
+// when a result is needed that the build did not store.  Both go through
+// the same render call.
 import { ChartView } from './chart.js';
 import { errorText, h } from './dom.js';
-import { engine, runQuery } from './duckdb.js';
+import { fromStored, resultKey, storedUrl } from './results.js';
 import { clickedValue, InputView, readUrl, sameValue, urlFor } from './inputs.js';
 import {
   buildEnv, normalizeInput, placeholderDeps, resolveQuery, rewriteDataPaths,
@@ -12,6 +15,14 @@ import {
 import { TableView } from './table.js';
 
 const RESULT_CACHE_SIZE = 64;
+
+// The engine module (DuckDB-Wasm and Arrow) is a separate chunk, fetched on
+// first use only.
+let engineModule = null;
+function duckdb() {
+  if (!engineModule) engineModule = import('./duckdb.js');
+  return engineModule;
+}
 
 function readConfig() {
   const el = document.getElementById('page-config-json');
@@ -55,9 +66,14 @@ class Page {
     this.inputViews = new Map(); // name -> [InputView]
     this.sqlTexts = new Map(); // path -> Promise<text>
     this.results = new Map(); // final SQL -> Promise<result>
+    // ?ds_live=1 ignores stored results: every query runs in the engine.
+    const live = new URLSearchParams(location.search).get('ds_live') === '1';
+    this.stored = new Set(live ? [] : Object.keys(config.stored || {})); // hashes the build stored
+    this.storedResults = new Map(); // hash -> Promise<result | null>
+    this.engineStarted = false;
     this.pending = 0;
     this.idleWaiters = [];
-    this.stats = { queries: 0, cacheHits: 0, renders: {}, errors: {} };
+    this.stats = { queries: 0, cacheHits: 0, stored: 0, live: 0, renders: {}, errors: {}, sources: {} };
   }
 
   // --- busy / idle -------------------------------------------------------
@@ -80,7 +96,6 @@ class Page {
   start() {
     this.busy(+1);
     try {
-      engine().catch(() => {}); // start loading the engine while the page is set up
       this.layoutGrids();
       this.mountInputs();
       this.mountComponents();
@@ -269,6 +284,21 @@ class Page {
     return p;
   }
 
+  /**
+   * The stored result for hash KEY, or null when it cannot be had (the
+   * server withholds a result whose data changed since the build: 404).
+   */
+  storedResult(key) {
+    let p = this.storedResults.get(key);
+    if (!p) {
+      p = fetch(storedUrl(key), { credentials: 'same-origin' })
+        .then(async (res) => (res.ok ? fromStored(await res.json()) : null))
+        .catch(() => null);
+      this.storedResults.set(key, p);
+    }
+    return p;
+  }
+
   /** Runs SQL once per distinct text (results cached, most recent kept). */
   run(sql) {
     let p = this.results.get(sql);
@@ -279,7 +309,8 @@ class Page {
       return p;
     }
     this.stats.queries++;
-    p = runQuery(sql);
+    this.engineStarted = true;
+    p = duckdb().then((m) => m.runQuery(sql));
     p.catch(() => this.results.delete(sql));
     this.results.set(sql, p);
     while (this.results.size > RESULT_CACHE_SIZE) this.results.delete(this.results.keys().next().value);
@@ -306,13 +337,20 @@ class Page {
       c.deps = deps;
       sql = wrapFormat(raw, c.format, c.kind);
       sql = substitute(sql, env.inputs, env.params);
+      const key = this.stored.size ? resultKey(sql) : null;
       sql = rewriteDataPaths(sql, location.origin);
       if (sql === c.sql && c.state !== 'pending') return; // same text, same result: nothing to redraw
       c.view.setLoading(true);
       c.view.el.dataset.dsState = 'loading';
-      const result = await this.run(sql);
+      let result = key && this.stored.has(key) ? await this.storedResult(key) : null;
+      if (gen !== c.gen) return;
+      const source = result ? 'stored' : 'live';
+      if (!result) result = await this.run(sql);
       if (gen !== c.gen) return;
       c.sql = sql;
+      c.source = source;
+      this.stats[source]++;
+      this.stats.sources[c.key] = source;
       c.view.render(result);
       c.state = 'ok';
       c.view.el.dataset.dsState = 'ok';
@@ -341,10 +379,11 @@ class Page {
       setInput: (name, value) => this.setInput(name, value),
       whenIdle: () => this.whenIdle(),
       stats: this.stats,
-      engine: async () => (await engine()).bundle,
+      engine: async () => (await (await duckdb()).engine()).bundle,
+      engineStarted: () => this.engineStarted,
       components: () => this.components.map((c) => ({
         key: c.key, state: c.state, query: c.query?.name ?? c.queryId,
-        deps: c.deps ? [...c.deps] : null, sql: c.sql,
+        deps: c.deps ? [...c.deps] : null, sql: c.sql, source: c.source ?? null,
       })),
       chartOption: (id) => this.components.find((c) => c.key === `chart:${id}`)?.view.option() ?? null,
       tableCsv: (id) => this.components.find((c) => c.key === `table:${id}`)?.view.csv() ?? null,

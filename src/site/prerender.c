@@ -1,0 +1,954 @@
+/* prerender.c - stored results (see prerender.h). */
+#include "prerender.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <jansson.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../sql/duckdb_api.h"
+#include "../sql/sqltext.h"
+#include "../util/fs.h"
+#include "assets.h"
+#include "html.h"
+#include "pagesql.h"
+
+/* ---- values as the runtime shows them ------------------------------------- */
+
+/* The column kinds of web/src/duckdb.js (kindOf). */
+static const char *kind_of(int type)
+{
+    switch (type) {
+    case DUCKDB_TYPE_TINYINT:
+    case DUCKDB_TYPE_SMALLINT:
+    case DUCKDB_TYPE_INTEGER:
+    case DUCKDB_TYPE_BIGINT:
+    case DUCKDB_TYPE_UTINYINT:
+    case DUCKDB_TYPE_USMALLINT:
+    case DUCKDB_TYPE_UINTEGER:
+    case DUCKDB_TYPE_UBIGINT: return "int";
+    /* The browser engine hands HUGEINT and DECIMAL over as DOUBLE. */
+    case DUCKDB_TYPE_HUGEINT:
+    case DUCKDB_TYPE_UHUGEINT:
+    case DUCKDB_TYPE_DECIMAL:
+    case DUCKDB_TYPE_FLOAT:
+    case DUCKDB_TYPE_DOUBLE: return "float";
+    case DUCKDB_TYPE_BOOLEAN: return "bool";
+    case DUCKDB_TYPE_DATE: return "date";
+    case DUCKDB_TYPE_TIMESTAMP:
+    case DUCKDB_TYPE_TIMESTAMP_S:
+    case DUCKDB_TYPE_TIMESTAMP_MS:
+    case DUCKDB_TYPE_TIMESTAMP_NS:
+    case DUCKDB_TYPE_TIMESTAMP_TZ: return "timestamp";
+    case DUCKDB_TYPE_TIME: return "time";
+    case DUCKDB_TYPE_VARCHAR:
+    case DUCKDB_TYPE_ENUM:
+    case DUCKDB_TYPE_UUID: return "string";
+    case DUCKDB_TYPE_BLOB: return "blob";
+    default: return "other";
+    }
+}
+
+static bool nested(int type)
+{
+    return type == DUCKDB_TYPE_LIST || type == DUCKDB_TYPE_STRUCT || type == DUCKDB_TYPE_MAP ||
+           type == DUCKDB_TYPE_ARRAY || type == DUCKDB_TYPE_UNION;
+}
+
+/* Types the C API cannot hand over as text (duckdb_value_varchar gives
+ * nothing for them): the result is asked again with these columns cast. */
+static bool needs_cast(int type)
+{
+    switch (type) {
+    case DUCKDB_TYPE_BOOLEAN:
+    case DUCKDB_TYPE_TINYINT:
+    case DUCKDB_TYPE_SMALLINT:
+    case DUCKDB_TYPE_INTEGER:
+    case DUCKDB_TYPE_BIGINT:
+    case DUCKDB_TYPE_UTINYINT:
+    case DUCKDB_TYPE_USMALLINT:
+    case DUCKDB_TYPE_UINTEGER:
+    case DUCKDB_TYPE_UBIGINT:
+    case DUCKDB_TYPE_FLOAT:
+    case DUCKDB_TYPE_DOUBLE:
+    case DUCKDB_TYPE_HUGEINT:
+    case DUCKDB_TYPE_UHUGEINT:
+    case DUCKDB_TYPE_DECIMAL:
+    case DUCKDB_TYPE_DATE:
+    case DUCKDB_TYPE_TIME:
+    case DUCKDB_TYPE_TIMESTAMP:
+    case DUCKDB_TYPE_TIMESTAMP_S:
+    case DUCKDB_TYPE_TIMESTAMP_MS:
+    case DUCKDB_TYPE_TIMESTAMP_NS:
+    case DUCKDB_TYPE_VARCHAR:
+    case DUCKDB_TYPE_BLOB: return false;
+    default: return true;
+    }
+}
+
+/* The SQL expression that turns column ID of TYPE into text. */
+static void put_cast(ds_buf *b, int type, const char *id)
+{
+    if (nested(type))
+        ds_buf_printf(b, "CAST(to_json(%s) AS VARCHAR)", id);
+    else if (type == DUCKDB_TYPE_TIMESTAMP_TZ)
+        ds_buf_printf(b, "CAST(CAST(%s AS TIMESTAMP) AS VARCHAR)", id);
+    else
+        ds_buf_printf(b, "CAST(%s AS VARCHAR)", id);
+}
+
+/* A double as JSON: shortest digits; NaN and infinities as strings, which
+ * the runtime turns back into numbers for float columns. */
+static void put_double(ds_buf *b, double d)
+{
+    if (isnan(d)) {
+        ds_buf_puts(b, "\"NaN\"");
+    } else if (isinf(d)) {
+        ds_buf_puts(b, d > 0 ? "\"Infinity\"" : "\"-Infinity\"");
+    } else {
+        char num[40];
+        ds_pagesql_js_number(d, num);
+        ds_buf_puts(b, num);
+    }
+}
+
+/* "YYYY-MM-DD HH:MM:SS[.ffffff]": at most microseconds, no trailing zeros,
+ * no zone (TIMESTAMPTZ is read in UTC). */
+static void put_timestamp(ds_buf *b, const char *text)
+{
+    size_t n = strcspn(text, "+");
+    /* a zone offset after the time ("... 01:02:03+00") is dropped */
+    const char *dot = memchr(text, '.', n);
+    size_t keep = n;
+    if (dot) {
+        size_t frac = n - (size_t)(dot + 1 - text);
+        if (frac > 6)
+            keep = (size_t)(dot + 1 - text) + 6;
+        while (keep > (size_t)(dot - text) && (text[keep - 1] == '0' || text[keep - 1] == '.'))
+            if (text[--keep] == '.')
+                break;
+    }
+    char *t = ds_strndup(text, keep);
+    ds_buf_json_string(b, t);
+    free(t);
+}
+
+static void put_value(ds_buf *b, int type, const char *text)
+{
+    if (!text) {
+        ds_buf_puts(b, "null");
+        return;
+    }
+    switch (type) {
+    case DUCKDB_TYPE_BOOLEAN: ds_buf_puts(b, strcmp(text, "true") == 0 ? "true" : "false"); break;
+    case DUCKDB_TYPE_TINYINT:
+    case DUCKDB_TYPE_SMALLINT:
+    case DUCKDB_TYPE_INTEGER:
+    case DUCKDB_TYPE_BIGINT:
+    case DUCKDB_TYPE_UTINYINT:
+    case DUCKDB_TYPE_USMALLINT:
+    case DUCKDB_TYPE_UINTEGER:
+    case DUCKDB_TYPE_UBIGINT: {
+        /* Beyond 2^53 a JSON number would round: such values travel as
+         * strings and become BigInt in the runtime, as live ones do. */
+        errno = 0;
+        long long v = strtoll(text, NULL, 10);
+        bool safe = errno == 0 && v <= 9007199254740991LL && v >= -9007199254740991LL;
+        if (safe)
+            ds_buf_printf(b, "%lld", v);
+        else
+            ds_buf_json_string(b, text);
+        break;
+    }
+    case DUCKDB_TYPE_FLOAT: put_double(b, (double)strtof(text, NULL)); break;
+    case DUCKDB_TYPE_HUGEINT:
+    case DUCKDB_TYPE_UHUGEINT:
+    case DUCKDB_TYPE_DECIMAL:
+    case DUCKDB_TYPE_DOUBLE: put_double(b, strtod(text, NULL)); break;
+    case DUCKDB_TYPE_TIMESTAMP:
+    case DUCKDB_TYPE_TIMESTAMP_S:
+    case DUCKDB_TYPE_TIMESTAMP_MS:
+    case DUCKDB_TYPE_TIMESTAMP_NS:
+    case DUCKDB_TYPE_TIMESTAMP_TZ: put_timestamp(b, text); break;
+    default: ds_buf_json_string(b, text);
+    }
+}
+
+static bool names_unique(const ds_rows *r)
+{
+    for (size_t i = 0; i < r->cols; i++)
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(r->names[i], r->names[j]) == 0)
+                return false;
+    return true;
+}
+
+int ds_prerender_result_json(ds_duck *db, const char *sql, char **json, ds_err *err)
+{
+    ds_rows rows;
+    if (ds_duck_query(db, sql, &rows, err) != 0)
+        return -1;
+    /* Lists, structs and maps are shown as JSON text, as the runtime does
+     * with what Arrow gives it: ask DuckDB for to_json() of those columns. */
+    bool any_nested = false;
+    for (size_t c = 0; c < rows.cols; c++)
+        any_nested = any_nested || needs_cast(rows.types[c]);
+    int *types = ds_xcalloc(rows.cols + 1, sizeof *types);
+    memcpy(types, rows.types, rows.cols * sizeof *types);
+    if (any_nested) {
+        if (!names_unique(&rows)) {
+            ds_rows_free(&rows);
+            free(types);
+            return ds_err_set(err, "its result has two columns with one name and a type that needs "
+                                   "converting; give the columns distinct names");
+        }
+        ds_buf q = {0};
+        ds_buf_puts(&q, "SELECT ");
+        for (size_t c = 0; c < rows.cols; c++) {
+            ds_buf id = {0};
+            ds_buf_putc(&id, '"');
+            for (const char *p = rows.names[c]; *p; p++) {
+                if (*p == '"')
+                    ds_buf_putc(&id, '"');
+                ds_buf_putc(&id, *p);
+            }
+            ds_buf_putc(&id, '"');
+            if (needs_cast(rows.types[c])) {
+                ds_buf_puts(&q, c ? ", " : "");
+                put_cast(&q, rows.types[c], id.data);
+                ds_buf_printf(&q, " AS %s", id.data);
+            } else
+                ds_buf_printf(&q, "%s%s", c ? ", " : "", id.data);
+            ds_buf_free(&id);
+        }
+        ds_buf_printf(&q, " FROM (%s) AS ducksite_result", sql);
+        ds_rows again;
+        ds_err e2;
+        int qrc = ds_duck_query(db, q.data, &again, &e2);
+        ds_buf_free(&q);
+        if (qrc != 0 || again.rows != rows.rows) {
+            /* Nothing is stored rather than something wrong: the page runs
+             * this query live. */
+            ds_err_set(err, "its result has a column that cannot be stored (%s)",
+                       qrc ? e2.msg : "rows changed between two runs");
+            if (qrc == 0)
+                ds_rows_free(&again);
+            ds_rows_free(&rows);
+            free(types);
+            return -1;
+        }
+        ds_rows_free(&rows);
+        rows = again;
+    }
+    ds_buf b = {0};
+    ds_buf_puts(&b, "{\"columns\":[");
+    for (size_t c = 0; c < rows.cols; c++) {
+        ds_buf_puts(&b, c ? ",{\"name\":" : "{\"name\":");
+        ds_buf_json_string(&b, rows.names[c]);
+        ds_buf_printf(&b, ",\"kind\":\"%s\"}", kind_of(types[c]));
+    }
+    ds_buf_puts(&b, "],\"rows\":[");
+    for (size_t r = 0; r < rows.rows; r++) {
+        ds_buf_puts(&b, r ? ",[" : "[");
+        for (size_t c = 0; c < rows.cols; c++) {
+            if (c)
+                ds_buf_putc(&b, ',');
+            /* types[] are the original ones: a nested column's cell is now
+             * its JSON text, written as a string. */
+            put_value(&b, needs_cast(types[c]) && types[c] != DUCKDB_TYPE_TIMESTAMP_TZ
+                              ? DUCKDB_TYPE_VARCHAR
+                              : types[c],
+                      ds_rows_get(&rows, r, c));
+        }
+        ds_buf_putc(&b, ']');
+    }
+    ds_buf_puts(&b, "]}\n");
+    free(types);
+    ds_rows_free(&rows);
+    *json = ds_buf_take(&b);
+    return 0;
+}
+
+/* ---- what a result read ---------------------------------------------------- */
+
+typedef struct {
+    char *path;
+    long long size;   /* -1 for folders */
+    long long mtime_ns;
+} dep;
+
+typedef struct {
+    dep *items;
+    size_t n, cap;
+} dep_list;
+
+static long long mtime_ns(const struct stat *st)
+{
+    return (long long)st->st_mtim.tv_sec * 1000000000LL + st->st_mtim.tv_nsec;
+}
+
+static bool dep_has(const dep_list *l, const char *path)
+{
+    for (size_t i = 0; i < l->n; i++)
+        if (strcmp(l->items[i].path, path) == 0)
+            return true;
+    return false;
+}
+
+static void dep_add(dep_list *l, const char *path, bool folder)
+{
+    if (dep_has(l, path))
+        return;
+    struct stat st;
+    bool ok = stat(path, &st) == 0;
+    if (l->n == l->cap) {
+        l->cap = l->cap ? l->cap * 2 : 8;
+        l->items = ds_xrealloc(l->items, l->cap * sizeof *l->items);
+    }
+    l->items[l->n++] = (dep){ds_strdup(path), folder ? -1 : ok ? (long long)st.st_size : -2,
+                             ok ? mtime_ns(&st) : -1};
+}
+
+static void deps_free(dep_list *l)
+{
+    for (size_t i = 0; i < l->n; i++)
+        free(l->items[i].path);
+    free(l->items);
+    memset(l, 0, sizeof *l);
+}
+
+static int cmp_dep(const void *a, const void *b)
+{
+    const dep *x = a, *y = b;
+    if ((x->size == -1) != (y->size == -1))
+        return x->size == -1 ? 1 : -1;
+    return strcmp(x->path, y->path);
+}
+
+typedef struct {
+    const ds_collected *files;
+    char **bases;       /* upstream glob base folders */
+    size_t n_bases;
+    dep_list deps;
+} literal_ctx;
+
+/* A file's folders up to its source's glob base: a new file there (or a
+ * new partition folder) changes one of their mtimes. */
+static void add_folders(literal_ctx *c, const char *path)
+{
+    char *dir = ds_path_dirname(path);
+    for (int depth = 0; depth < 16; depth++) {
+        dep_add(&c->deps, dir, true);
+        bool base = false, inside = false;
+        for (size_t i = 0; i < c->n_bases; i++) {
+            base = base || strcmp(dir, c->bases[i]) == 0;
+            inside = inside || (ds_starts_with(dir, c->bases[i]) &&
+                                dir[strlen(c->bases[i])] == '/');
+        }
+        if (base || !inside)
+            break;
+        char *up = ds_path_dirname(dir);
+        free(dir);
+        dir = up;
+    }
+    free(dir);
+}
+
+static const char *to_physical(void *vctx, const char *literal)
+{
+    literal_ctx *c = vctx;
+    const char *path = ds_collected_physical(c->files, literal);
+    if (path && !dep_has(&c->deps, path)) {
+        dep_add(&c->deps, path, false);
+        add_folders(c, path);
+    }
+    return path;
+}
+
+/* The folder part of an upstream_glob before its first wildcard. */
+static char *glob_base(const char *root, const char *glob)
+{
+    size_t n = strcspn(glob, "*?[{");
+    char *head = ds_strndup(glob, n);
+    char *slash = strrchr(head, '/');
+    if (slash)
+        *slash = '\0';
+    else
+        head[0] = '\0';
+    char *joined = head[0] == '/' ? ds_strdup(head) : ds_path_join(root, head);
+    char *abs = realpath(joined, NULL);
+    free(head);
+    if (abs) {
+        free(joined);
+        return abs;
+    }
+    return joined;
+}
+
+/* ---- the stored set ----------------------------------------------------------- */
+
+typedef struct {
+    char hash[17];
+    dep_list deps;
+    size_t bytes;
+} stored;
+
+typedef struct {
+    stored *items;
+    size_t n, cap;
+} stored_list;
+
+static stored *stored_find(stored_list *l, const char *hash)
+{
+    for (size_t i = 0; i < l->n; i++)
+        if (strcmp(l->items[i].hash, hash) == 0)
+            return &l->items[i];
+    return NULL;
+}
+
+typedef struct {
+    const ds_compiled_list *compiled;
+    const ds_collected *files;
+    const ds_config *cfg;
+    ds_duck *db;
+    char *dir;              /* static/_results */
+    json_t *old_index;      /* the previous build's "results", or NULL */
+    stored_list all;        /* every result of this build */
+    literal_ctx lc;
+    size_t ran, reused;
+    double run_ms;
+} run_ctx;
+
+/* The compiled query behind a runtime SQL path, as the file's text minus
+ * its METRICS line (what stripMetrics leaves). */
+static char *sql_for_path(const run_ctx *r, const char *path)
+{
+    for (size_t i = 0; i < r->compiled->len; i++) {
+        const ds_compiled *c = &r->compiled->items[i];
+        bool page = c->kind == DS_KIND_PAGE_QUERY;
+        ds_buf p = {0};
+        ds_buf_puts(&p, page ? "/sql/pages/" : "/sql/_global/");
+        ds_html_url_path(&p, c->name);
+        ds_buf_puts(&p, ".sql");
+        bool same = strcmp(p.data, path) == 0;
+        ds_buf_free(&p);
+        if (same)
+            return ds_asprintf("%s\n", c->sql);
+    }
+    return NULL;
+}
+
+/* Did the previous build store this result from exactly these files? */
+static bool still_fresh(const run_ctx *r, const char *hash, const dep_list *deps)
+{
+    json_t *old = r->old_index ? json_object_get(r->old_index, hash) : NULL;
+    if (!old)
+        return false;
+    json_t *files = json_object_get(old, "files"), *dirs = json_object_get(old, "dirs");
+    size_t n_files = 0, n_dirs = 0;
+    for (size_t i = 0; i < deps->n; i++)
+        deps->items[i].size == -1 ? n_dirs++ : n_files++;
+    if (json_array_size(files) != n_files || json_array_size(dirs) != n_dirs)
+        return false;
+    size_t fi = 0, di = 0;
+    for (size_t i = 0; i < deps->n; i++) {
+        const dep *d = &deps->items[i];
+        json_t *o = d->size == -1 ? json_array_get(dirs, di++) : json_array_get(files, fi++);
+        if (d->size == -2 || !json_is_string(json_object_get(o, "path")) ||
+            strcmp(json_string_value(json_object_get(o, "path")), d->path) != 0 ||
+            json_integer_value(json_object_get(o, "mtime_ns")) != d->mtime_ns ||
+            (d->size != -1 && json_integer_value(json_object_get(o, "size")) != d->size))
+            return false;
+    }
+    char *file = ds_asprintf("%s/%s.json", r->dir, hash);
+    bool ok = ds_is_file(file);
+    free(file);
+    return ok;
+}
+
+/* Makes sure the result of SQL is stored.  Returns its entry, or NULL when
+ * the query fails (why is set). */
+static stored *obtain(run_ctx *r, const char *sql, ds_err *why)
+{
+    char hash[17];
+    ds_pagesql_hash(sql, hash);
+    stored *s = stored_find(&r->all, hash);
+    if (s)
+        return s;
+    deps_free(&r->lc.deps);
+    char *plain = ds_sql_map_literals(sql, to_physical, &r->lc);
+    qsort(r->lc.deps.items, r->lc.deps.n, sizeof *r->lc.deps.items, cmp_dep);
+    stored fresh = {{0}, r->lc.deps, 0};
+    memcpy(fresh.hash, hash, sizeof hash);
+    memset(&r->lc.deps, 0, sizeof r->lc.deps);
+    char *file = ds_asprintf("%s/%s.json", r->dir, hash);
+    if (still_fresh(r, hash, &fresh.deps)) {
+        struct stat st;
+        fresh.bytes = stat(file, &st) == 0 ? (size_t)st.st_size : 0;
+        r->reused++;
+    } else {
+        struct timespec t0, t1;
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+        char *json = NULL;
+        int rc = ds_prerender_result_json(r->db, plain, &json, why);
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        r->run_ms += (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
+        if (rc != 0) {
+            free(file);
+            free(plain);
+            deps_free(&fresh.deps);
+            return NULL;
+        }
+        fresh.bytes = strlen(json);
+        ds_err werr;
+        size_t gz_len;
+        char *gz = ds_gzip(json, fresh.bytes, &gz_len);
+        char *gz_file = ds_asprintf("%s.gz", file);
+        if (ds_write_atomic(file, json, fresh.bytes, &werr) != 0 ||
+            ds_write_atomic(gz_file, gz, gz_len, &werr) != 0) {
+            ds_err_set(why, "%s", werr.msg);
+            free(gz_file);
+            free(gz);
+            free(json);
+            free(file);
+            free(plain);
+            deps_free(&fresh.deps);
+            return NULL;
+        }
+        free(gz_file);
+        free(gz);
+        free(json);
+        r->ran++;
+    }
+    free(file);
+    free(plain);
+    if (r->all.n == r->all.cap) {
+        r->all.cap = r->all.cap ? r->all.cap * 2 : 64;
+        r->all.items = ds_xrealloc(r->all.items, r->all.cap * sizeof *r->all.items);
+    }
+    r->all.items[r->all.n] = fresh;
+    return &r->all.items[r->all.n++];
+}
+
+/* ---- one page ------------------------------------------------------------------ */
+
+typedef struct {
+    const char *kind;       /* "chart", "table", "input" */
+    const char *id;
+    char *query_id;
+    json_t *format;         /* borrowed from the config */
+    int line;
+    int input;              /* the input's index for "input", else -1 */
+    bool failed;            /* warned once already */
+} component;
+
+typedef struct {
+    component *items;
+    size_t n;
+} component_list;
+
+static void add_component(component_list *l, const char *kind, const char *id,
+                          const char *query_id, json_t *format, int line, int input)
+{
+    for (size_t i = 0; i < l->n; i++)
+        if (strcmp(l->items[i].kind, kind) == 0 && strcmp(l->items[i].id, id) == 0)
+            return;
+    l->items = ds_xrealloc(l->items, (l->n + 1) * sizeof *l->items);
+    l->items[l->n++] = (component){kind, id, ds_strdup(query_id), format, line, input, false};
+}
+
+/* page.js pick(): the first key with a non-blank string, trimmed. */
+static char *pick_trimmed(json_t *spec, const char *a, const char *b)
+{
+    const char *keys[] = {a, b};
+    for (int i = 0; i < 2; i++) {
+        json_t *v = keys[i] ? json_object_get(spec, keys[i]) : NULL;
+        if (!json_is_string(v))
+            continue;
+        const char *s = json_string_value(v);
+        while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
+            s++;
+        size_t n = strlen(s);
+        while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\n' || s[n - 1] == '\r'))
+            n--;
+        if (n)
+            return ds_strndup(s, n);
+    }
+    return NULL;
+}
+
+static int part_line(const ds_page *page, ds_part_kind kind, const char *id)
+{
+    const ds_part *p = ds_page_find(page, kind, id);
+    if (p)
+        return p->line;
+    for (size_t i = 0; i < page->n_parts; i++)
+        if (page->parts[i].kind == DS_PART_GRID)
+            return page->parts[i].line;
+    return 1;
+}
+
+/* The components the runtime mounts (page.js mountInputs/mountComponents). */
+static void page_components(const ds_page *page, json_t *config, const ds_input_spec *specs,
+                            size_t n_specs, component_list *out)
+{
+    for (size_t i = 0; i < n_specs; i++)
+        if (specs[i].options_query && strcmp(specs[i].mode, "dropdown") == 0)
+            add_component(out, "input", specs[i].name, specs[i].options_query, NULL,
+                          part_line(page, DS_PART_INPUT, specs[i].name), (int)i);
+    json_t *charts = json_object_get(config, "charts"), *tables = json_object_get(config, "tables");
+    const char *id;
+    json_t *spec;
+    json_object_foreach(charts, id, spec)
+    {
+        char *q = pick_trimmed(spec, "data_query", "dataQuery");
+        add_component(out, "chart", id, q ? q : id, json_object_get(spec, "format"),
+                      part_line(page, DS_PART_ECHART, id), -1);
+        free(q);
+    }
+    /* Tables: table blocks, and grid cells naming neither a chart nor an input. */
+    for (size_t i = 0; i < page->n_parts; i++) {
+        const ds_part *p = &page->parts[i];
+        if (p->kind == DS_PART_TABLE) {
+            json_t *t = json_object_get(tables, p->id);
+            char *q = pick_trimmed(t, "query", NULL);
+            add_component(out, "table", p->id, q ? q : p->id, json_object_get(t, "format"),
+                          p->line, -1);
+            free(q);
+        } else if (p->kind == DS_PART_GRID) {
+            for (size_t r = 0; r < p->n_rows; r++)
+                for (size_t k = 0; k < p->rows[r].n_cells; k++) {
+                    const char *cid = p->rows[r].cells[k].id;
+                    if (ds_page_find(page, DS_PART_ECHART, cid) ||
+                        ds_page_find(page, DS_PART_INPUT, cid) ||
+                        ds_page_find(page, DS_PART_TABLE, cid))
+                        continue;
+                    add_component(out, "table", cid, cid, NULL, p->line, -1);
+                }
+        }
+    }
+}
+
+typedef struct {
+    run_ctx *r;
+    const ds_site_page *sp;
+    json_t *config;
+    ds_input_spec *specs;
+    size_t n_specs;
+    component_list comps;
+    json_t *page_stored;    /* hash -> bytes */
+    long long max_bytes, bytes;
+    char **over;            /* components left live for the byte budget */
+    size_t n_over;
+} page_ctx;
+
+static void note_over(page_ctx *p, const component *c)
+{
+    char *what = ds_asprintf("%s '%s'", c->kind, c->id);
+    for (size_t i = 0; i < p->n_over; i++)
+        if (strcmp(p->over[i], what) == 0) {
+            free(what);
+            return;
+        }
+    p->over = ds_xrealloc(p->over, (p->n_over + 1) * sizeof *p->over);
+    p->over[p->n_over++] = what;
+}
+
+/* The SQL component C runs in the state VALUES, or NULL when the runtime
+ * would fail before running anything (unknown query). */
+static char *component_sql(page_ctx *p, const component *c, const ds_val *values)
+{
+    ds_env env;
+    ds_pagesql_env(p->specs, p->n_specs, values, &env);
+    char *path = ds_pagesql_resolve(c->query_id, &env, json_object_get(p->config, "queries"));
+    char *raw = path ? sql_for_path(p->r, path) : NULL;
+    char *sql = NULL;
+    if (raw) {
+        char *wrapped = ds_pagesql_wrap_format(raw, c->format, c->kind);
+        sql = ds_pagesql_substitute(wrapped, &env);
+        free(wrapped);
+    }
+    free(raw);
+    free(path);
+    ds_pagesql_env_free(&env);
+    return sql;
+}
+
+/* Stores the result of C in state VALUES; returns it (NULL when failed or
+ * over budget). */
+static stored *store_component(page_ctx *p, component *c, const ds_val *values)
+{
+    char *sql = component_sql(p, c, values);
+    if (!sql)
+        return NULL;
+    char hash[17];
+    ds_pagesql_hash(sql, hash);
+    stored *s = stored_find(&p->r->all, hash);
+    if (s && json_object_get(p->page_stored, hash)) {
+        free(sql);
+        return s;
+    }
+    ds_err why;
+    s = obtain(p->r, sql, &why);
+    free(sql);
+    if (!s) {
+        if (!c->failed)
+            ds_warn("%s:%d: %s '%s': the query fails when run with the page's default inputs: "
+                    "%s; the page will show this error",
+                    p->sp->display, c->line, c->kind, c->id, why.msg);
+        c->failed = true;
+        return NULL;
+    }
+    if (p->bytes + (long long)s->bytes > p->max_bytes) {
+        note_over(p, c);
+        return NULL;
+    }
+    p->bytes += (long long)s->bytes;
+    json_object_set_new(p->page_stored, hash, json_integer((json_int_t)s->bytes));
+    return s;
+}
+
+/* formatPlain() of a stored JSON value. */
+static char *plain_text(json_t *v)
+{
+    if (json_is_string(v))
+        return ds_strdup(json_string_value(v));
+    if (json_is_true(v))
+        return ds_strdup("true");
+    if (json_is_false(v))
+        return ds_strdup("false");
+    if (json_is_integer(v))
+        return ds_asprintf("%lld", (long long)json_integer_value(v));
+    if (json_is_real(v)) {
+        char num[40];
+        ds_pagesql_js_number(json_real_value(v), num);
+        return ds_strdup(num);
+    }
+    return NULL;
+}
+
+/* The option values of a dropdown, from its stored options result
+ * (InputView.render: value_column, else the first column). */
+static char **option_values(page_ctx *p, const ds_input_spec *in, const stored *s, size_t *n)
+{
+    *n = 0;
+    char *file = ds_asprintf("%s/%s.json", p->r->dir, s->hash);
+    json_t *doc = json_load_file(file, 0, NULL);
+    free(file);
+    json_t *cols = json_object_get(doc, "columns"), *rows = json_object_get(doc, "rows");
+    long vi = json_array_size(cols) ? 0 : -1;
+    if (in->value_column) {
+        vi = -1;
+        for (size_t i = 0; i < json_array_size(cols); i++)
+            if (strcasecmp(json_string_value(json_object_get(json_array_get(cols, i), "name")),
+                           in->value_column) == 0) {
+                vi = (long)i;
+                break;
+            }
+    }
+    char **out = NULL;
+    for (size_t r = 0; vi >= 0 && r < json_array_size(rows); r++) {
+        char *v = plain_text(json_array_get(json_array_get(rows, r), (size_t)vi));
+        if (!v)
+            continue;
+        bool dup = false;
+        for (size_t k = 0; k < *n && !dup; k++)
+            dup = strcmp(out[k], v) == 0;
+        if (dup) {
+            free(v);
+            continue;
+        }
+        out = ds_xrealloc(out, (*n + 1) * sizeof *out);
+        out[(*n)++] = v;
+    }
+    json_decref(doc);
+    return out;
+}
+
+static void prerender_page(run_ctx *r, ds_site_page *sp, long long max_options,
+                           long long max_bytes)
+{
+    char *text = ds_html_page_config(&sp->page, sp->rel);
+    page_ctx p = {r, sp, json_loads(text, 0, NULL), NULL, 0, {0}, json_object(), max_bytes, 0,
+                  NULL, 0};
+    free(text);
+    p.specs = ds_pagesql_inputs(p.config, &p.n_specs);
+    page_components(&sp->page, p.config, p.specs, p.n_specs, &p.comps);
+
+    /* The default state: what a first visit without URL parameters sees. */
+    stored **defaults = ds_xcalloc(p.comps.n + 1, sizeof *defaults);
+    for (size_t i = 0; i < p.comps.n; i++)
+        defaults[i] = store_component(&p, &p.comps.items[i], NULL);
+
+    /* Each choice of a single dropdown with an options query. */
+    ds_val *values = ds_xcalloc(p.n_specs + 1, sizeof *values);
+    for (size_t i = 0; i < p.comps.n; i++) {
+        component *c = &p.comps.items[i];
+        if (c->input < 0 || !defaults[i])
+            continue;
+        const ds_input_spec *in = &p.specs[c->input];
+        if (in->multiple)
+            continue;
+        size_t n_opts;
+        char **opts = option_values(&p, in, defaults[i], &n_opts);
+        size_t use = n_opts;
+        if ((long long)n_opts > max_options) {
+            use = (size_t)max_options;
+            ds_info("%s:%d: input '%s' has %zu options, over prerender_max_options (%lld): "
+                    "the first %zu are stored, other choices run in the browser engine",
+                    sp->display, c->line, in->name, n_opts, max_options, use);
+        }
+        /* "" is the all choice of the dropdown. */
+        for (size_t k = 0; k <= use; k++) {
+            values[c->input] = (ds_val){DS_VAL_STR, k == 0 ? (char *)"" : opts[k - 1], NULL, 0};
+            for (size_t j = 0; j < p.comps.n; j++)
+                store_component(&p, &p.comps.items[j], values);
+        }
+        values[c->input] = (ds_val){0};
+        for (size_t k = 0; k < n_opts; k++)
+            free(opts[k]);
+        free(opts);
+    }
+    for (size_t i = 0; i < p.n_over; i++) {
+        ds_info("%s: %s is left to the browser engine for some states: its results would "
+                "pass prerender_max_bytes (%lld bytes for this page)",
+                sp->display, p.over[i], max_bytes);
+        free(p.over[i]);
+    }
+    free(p.over);
+    free(values);
+    free(defaults);
+    free(sp->page.stored);
+    sp->page.stored = json_dumps(p.page_stored, JSON_SORT_KEYS | JSON_COMPACT);
+    json_decref(p.page_stored);
+    for (size_t i = 0; i < p.comps.n; i++)
+        free(p.comps.items[i].query_id);
+    free(p.comps.items);
+    ds_pagesql_inputs_free(p.specs, p.n_specs);
+    json_decref(p.config);
+}
+
+/* ---- the index and stale files ------------------------------------------------ */
+
+static int write_index(run_ctx *r, ds_err *err)
+{
+    json_t *results = json_object();
+    for (size_t i = 0; i < r->all.n; i++) {
+        const stored *s = &r->all.items[i];
+        json_t *files = json_array(), *dirs = json_array();
+        for (size_t k = 0; k < s->deps.n; k++) {
+            const dep *d = &s->deps.items[k];
+            if (d->size == -1)
+                json_array_append_new(dirs, json_pack("{s:s, s:I}", "path", d->path, "mtime_ns",
+                                                      (json_int_t)d->mtime_ns));
+            else
+                json_array_append_new(files, json_pack("{s:s, s:I, s:I}", "path", d->path,
+                                                       "size", (json_int_t)d->size, "mtime_ns",
+                                                       (json_int_t)d->mtime_ns));
+        }
+        json_object_set_new(results, s->hash,
+                            json_pack("{s:o, s:o, s:I}", "files", files, "dirs", dirs, "bytes",
+                                      (json_int_t)s->bytes));
+    }
+    json_t *doc = json_pack("{s:i, s:o}", "version", 1, "results", results);
+    char *text = json_dumps(doc, JSON_SORT_KEYS | JSON_INDENT(1));
+    json_decref(doc);
+    char *path = ds_asprintf("%s/" DS_RESULTS_INDEX, r->dir);
+    int rc = ds_write_atomic(path, text, strlen(text), err);
+    free(path);
+    free(text);
+    return rc;
+}
+
+/* Removes stored results no page refers to any more. */
+static void prune(run_ctx *r)
+{
+    DIR *d = opendir(r->dir);
+    struct dirent *e;
+    while (d && (e = readdir(d))) {
+        size_t n = strlen(e->d_name);
+        if (n < 21 || strcmp(e->d_name, DS_RESULTS_INDEX) == 0)
+            continue;
+        char hash[17];
+        memcpy(hash, e->d_name, 16);
+        hash[16] = '\0';
+        const char *rest = e->d_name + 16;
+        if ((strcmp(rest, ".json") != 0 && strcmp(rest, ".json.gz") != 0) ||
+            stored_find(&r->all, hash))
+            continue;
+        char *path = ds_path_join(r->dir, e->d_name);
+        unlink(path);
+        free(path);
+    }
+    if (d)
+        closedir(d);
+}
+
+int ds_prerender(ds_pages *pages, const ds_compiled_list *compiled, const ds_collected *files,
+                 const ds_config *cfg, ds_duck *db, const char *static_dir,
+                 const ds_prerender_options *opt, ds_err *err)
+{
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    run_ctx r = {compiled, files, cfg, db, ds_path_join(static_dir, DS_RESULTS_DIR), NULL,
+                 {0}, {files, NULL, 0, {0}}, 0, 0, 0};
+    if (ds_mkdir_p(r.dir, err) != 0) {
+        free(r.dir);
+        return -1;
+    }
+    char *index_path = ds_asprintf("%s/" DS_RESULTS_INDEX, r.dir);
+    json_t *old = json_load_file(index_path, 0, NULL);
+    free(index_path);
+    if (json_integer_value(json_object_get(old, "version")) == 1)
+        r.old_index = json_object_get(old, "results");
+    r.lc.bases = ds_xcalloc(cfg->n_sources + 1, sizeof *r.lc.bases);
+    for (size_t i = 0; i < cfg->n_sources; i++)
+        if (cfg->sources[i].upstream_glob)
+            r.lc.bases[r.lc.n_bases++] = glob_base(cfg->root, cfg->sources[i].upstream_glob);
+
+    /* TIMESTAMPTZ values are stored in UTC, as the browser shows them. */
+    ds_err ignore;
+    ds_duck_exec(db, "SET TimeZone = 'UTC'", &ignore);
+
+    size_t n_stored = 0;
+    for (size_t i = 0; i < pages->len; i++) {
+        ds_site_page *sp = &pages->items[i];
+        const ds_page_settings *st = &sp->page.settings;
+        free(sp->page.stored);
+        sp->page.stored = NULL;
+        if (!opt->enabled || st->prerender == 0)
+            continue;
+        long long max_options = st->prerender_max_options >= 0 ? st->prerender_max_options
+                                                               : cfg->build.prerender_max_options;
+        long long max_bytes = st->prerender_max_bytes >= 0 ? st->prerender_max_bytes
+                                                           : cfg->build.prerender_max_bytes;
+        prerender_page(&r, sp, max_options, max_bytes);
+    }
+    n_stored = r.all.n;
+    int rc = write_index(&r, err);
+    if (rc == 0)
+        prune(&r);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    if (opt->enabled)
+        ds_info("stored results: %zu (%zu run, %zu unchanged) in %.0f ms", n_stored, r.ran,
+                r.reused,
+                (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6);
+    for (size_t i = 0; i < r.all.n; i++)
+        deps_free(&r.all.items[i].deps);
+    free(r.all.items);
+    deps_free(&r.lc.deps);
+    for (size_t i = 0; i < r.lc.n_bases; i++)
+        free(r.lc.bases[i]);
+    free(r.lc.bases);
+    json_decref(old);
+    free(r.dir);
+    return rc;
+}

@@ -1,0 +1,43 @@
+/* prerender.h - stored results: every page component's query run at build
+ * time, so a page paints without the DuckDB-Wasm engine.
+ *
+ * For each page the build computes, exactly as the browser would
+ * (pagesql.h), the SQL of every chart, table and dropdown's options for the
+ * page's default state, and for each choice of a single dropdown with an
+ * options query.  Each distinct SQL text is run once with the build-time
+ * DuckDB and written as static/_results/<hash>.json (+ .gz), where <hash> is
+ * the FNV-1a 64 of the SQL text; the page config lists the hashes it may
+ * ask for.  static/_results/_index.json records what each result read
+ * (physical files with size and mtime, and their folders), so the next build
+ * reruns only results whose data changed and the server withholds a result
+ * whose files changed since.  The format is described in docs/pages.md. */
+#ifndef DS_PRERENDER_H
+#define DS_PRERENDER_H
+
+#include <stdbool.h>
+
+#include "../config/config.h"
+#include "../datamap/collect.h"
+#include "../sql/compile.h"
+#include "../sql/duck.h"
+#include "pages.h"
+
+#define DS_RESULTS_DIR "_results"
+#define DS_RESULTS_INDEX "_index.json"
+
+typedef struct {
+    bool enabled;              /* false: --no-prerender */
+} ds_prerender_options;
+
+/* Runs and writes the stored results of every page and sets each page's
+ * page.stored.  Queries that fail when run are warnings (the page will show
+ * the error); only failures to write are errors. */
+int ds_prerender(ds_pages *pages, const ds_compiled_list *compiled, const ds_collected *files,
+                 const ds_config *cfg, ds_duck *db, const char *static_dir,
+                 const ds_prerender_options *opt, ds_err *err);
+
+/* One query's result as the stored JSON text ({"columns": [...], "rows":
+ * [...]}, values as the runtime shows them).  Exposed for tests. */
+int ds_prerender_result_json(ds_duck *db, const char *sql, char **json, ds_err *err);
+
+#endif
