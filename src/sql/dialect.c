@@ -27,15 +27,18 @@ ds_dialect *ds_dialect_load(const char *path, ds_err *err)
     json_error_t jerr;
     json_t *doc = json_load_file(path, 0, &jerr);
     if (!doc) {
-        ds_err_set(err, "%s:%d: cannot read the browser engine's dialect: %s", path, jerr.line,
-                   jerr.text);
+        /* jansson gives no line when the file cannot be opened at all. */
+        if (jerr.line > 0)
+            ds_err_set(err, "%s:%d: cannot read the browser engine's dialect: %s", path,
+                       jerr.line, jerr.text);
+        else
+            ds_err_set(err, "%s: cannot read the browser engine's dialect: %s", path, jerr.text);
         return NULL;
     }
     json_t *fns = json_object_get(doc, "functions");
     const char *version = json_string_value(json_object_get(doc, "duckdb_version"));
     if (!json_is_object(fns) || json_object_size(fns) == 0 || !version) {
-        ds_err_set(err, "%s: not a dialect file (no \"functions\" or \"duckdb_version\"); "
-                        "run scripts/setup to capture it again",
+        ds_err_set(err, "%s: not a dialect file (no \"functions\" or \"duckdb_version\")",
                    path);
         json_decref(doc);
         return NULL;
