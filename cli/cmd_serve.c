@@ -2,9 +2,12 @@
  * [--no-build] [--no-watch]`.
  *
  * Builds the project first, serves ROOT/static, and rebuilds whenever
- * content/, sources_sql/, ducksite.toml or a plugin file changes; a failed
- * rebuild prints its error and the last good build stays served.  A folder
- * with static/ but no ducksite.toml is served as it is.
+ * content/, sources_sql/, ducksite.toml, a plugin file, or a Parquet file or
+ * folder below an upstream_glob's base changes (src/site/watch.c); a failed
+ * rebuild prints its error and the last good build stays served.  Until the
+ * rebuild is done, the server already refuses stored results whose data
+ * changed (src/server/resultstore.c).  A folder with static/ but no
+ * ducksite.toml is served as it is.
  *
  * Signals are handled without any handler or global state: they are
  * blocked before the server starts its threads (which inherit the mask),

@@ -1,10 +1,18 @@
 /* watch.c - project change notification with inotify (see watch.h).
  *
- * inotify watches single directories, so content/ is walked and each
- * folder watched; watches are rebuilt from scratch after every change
- * (ds_watch_close + ds_watch_open), which also picks up new folders.  Only
- * the inputs of a build count: a plugin writing scratch files next to
- * itself, or the build writing static/, must not trigger another build. */
+ * inotify watches single directories, so content/ and the base folder of
+ * every upstream_glob are walked and each folder watched; watches are
+ * rebuilt from scratch after every change (ds_watch_close +
+ * ds_watch_open), which also picks up new folders.  Only the inputs of a
+ * build count: a plugin writing scratch files next to itself, or the build
+ * writing static/, must not trigger another build.
+ *
+ * A lake can hold thousands of folders, so its walk reads each folder once
+ * (readdir's d_type, an lstat only when the file system does not fill it
+ * in) and adds one watch per folder.  When the per-user limit
+ * (fs.inotify.max_user_watches) is reached, one warning says so and the
+ * rest of the lake goes unwatched; the project's own folders are watched
+ * first, so page edits are still noticed. */
 #include "watch.h"
 
 #include <dirent.h>
@@ -17,40 +25,53 @@
 #include <unistd.h>
 
 #include "../config/config.h"
+#include "../datamap/glob.h"
 #include "../plugin/ref.h"
 #include "../util/fs.h"
 
 /* Which names in a watched directory matter. */
-typedef enum { ANY_MD, ANY_SQL, ONLY_NAME, ANY_PY } watch_filter;
+typedef enum { ANY_MD, ANY_SQL, ONLY_NAME, ANY_PY, LAKE } watch_filter;
 
 typedef struct {
     int wd;
-    char *rel;              /* directory, relative to the project ("" = root) */
+    char *rel; /* directory, relative to the project ("" = root), or absolute */
     watch_filter filter;
-    char *name;             /* for ONLY_NAME */
+    char *name; /* for ONLY_NAME */
 } watch_dir;
 
 struct ds_watch {
     int fd;
     watch_dir *dirs;
     size_t n, cap;
+    bool full; /* the inotify watch limit was reached (warned once) */
 };
 
 #define EVENTS (IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_CREATE | IN_DELETE)
 
-static void add_dir(ds_watch *w, const char *root, const char *rel, watch_filter filter,
+/* Watches one folder; false when it could not be watched. */
+static bool add_dir(ds_watch *w, const char *root, const char *rel, watch_filter filter,
                     const char *name)
 {
+    if (w->full)
+        return false;
     char *abs = ds_path_join(root, rel);
     int wd = inotify_add_watch(w->fd, abs, EVENTS | IN_ONLYDIR);
+    if (wd < 0 && errno == ENOSPC) {
+        w->full = true;
+        ds_warn("cannot watch %s: the limit of inotify watches is reached "
+                "(sysctl fs.inotify.max_user_watches); changes in folders not yet watched "
+                "will not trigger a rebuild",
+                abs);
+    }
     free(abs);
     if (wd < 0)
-        return; /* the folder does not exist (yet): nothing to watch */
+        return false; /* the folder does not exist (yet): nothing to watch */
     if (w->n == w->cap) {
         w->cap = w->cap ? w->cap * 2 : 16;
         w->dirs = ds_xrealloc(w->dirs, w->cap * sizeof *w->dirs);
     }
     w->dirs[w->n++] = (watch_dir){wd, ds_strdup(rel), filter, ds_strdup(name)};
+    return true;
 }
 
 static void add_tree(ds_watch *w, const char *root, const char *rel)
@@ -76,19 +97,18 @@ static void add_tree(ds_watch *w, const char *root, const char *rel)
 }
 
 /* Plugin files named by the config: watch their folders for that file
- * (executables, .so) or for any .py (Python plugins import siblings). */
-static void add_plugins(ds_watch *w, const char *root)
+ * (executables, .so) or for any .py (Python plugins import siblings).
+ * The files a plugin publishes are not watched: only running the plugin
+ * says which they are. */
+static void add_plugins(ds_watch *w, const ds_config *cfg)
 {
-    ds_config cfg;
     ds_err err;
-    if (ds_config_load(root, &cfg, &err) != 0)
-        return;
-    for (size_t i = 0; i < cfg.n_sources; i++) {
+    for (size_t i = 0; i < cfg->n_sources; i++) {
         ds_plugin_ref ref;
-        if (!cfg.sources[i].plugin || ds_plugin_ref_parse(cfg.sources[i].plugin, &ref, &err) != 0)
+        if (!cfg->sources[i].plugin || ds_plugin_ref_parse(cfg->sources[i].plugin, &ref, &err) != 0)
             continue;
         if (ref.kind != DS_PLUGIN_PY_MODULE) {
-            char *path = ds_path_join(cfg.root, ref.target);
+            char *path = ds_path_join(cfg->root, ref.target);
             char *dir = ds_path_dirname(path);
             const char *base = strrchr(path, '/') + 1;
             bool py = ref.kind == DS_PLUGIN_PY_FILE;
@@ -98,7 +118,69 @@ static void add_plugins(ds_watch *w, const char *root)
         }
         ds_plugin_ref_free(&ref);
     }
-    ds_config_free(&cfg);
+}
+
+/* True when PATH is DIR or below it. */
+static bool is_under(const char *path, const char *dir)
+{
+    size_t n = strlen(dir);
+    return strncmp(path, dir, n) == 0 && (path[n] == '\0' || path[n] == '/' || dir[n - 1] == '/');
+}
+
+/* A lake folder and every folder below it, as the glob walk sees them:
+ * dot-folders included, symlinked folders not followed, static/ (the
+ * build's output, which may sit inside a glob's base) left out. */
+static void add_lake_tree(ds_watch *w, const char *abs, const char *static_dir)
+{
+    if (is_under(abs, static_dir) || !add_dir(w, "", abs, LAKE, NULL))
+        return;
+    DIR *d = opendir(abs);
+    struct dirent *e;
+    while (d && (e = readdir(d)) && !w->full) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        bool dir = e->d_type == DT_DIR;
+        char *child = ds_path_join(abs, e->d_name);
+        if (e->d_type == DT_UNKNOWN) {
+            struct stat st;
+            dir = lstat(child, &st) == 0 && S_ISDIR(st.st_mode);
+        }
+        if (dir)
+            add_lake_tree(w, child, static_dir);
+        free(child);
+    }
+    if (d)
+        closedir(d);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The base folder of every upstream_glob, each walked once even when
+ * several sources share it or one base lies inside another. */
+static void add_lakes(ds_watch *w, const ds_config *cfg)
+{
+    char **bases = ds_xcalloc(cfg->n_sources + 1, sizeof *bases);
+    size_t n = 0;
+    ds_err err;
+    for (size_t i = 0; i < cfg->n_sources; i++)
+        if (cfg->sources[i].upstream_glob &&
+            (bases[n] = ds_glob_base(cfg->sources[i].upstream_glob, cfg->root, &err)) != NULL)
+            n++;
+    qsort(bases, n, sizeof *bases, cmp_str);
+    char *static_dir = ds_path_join(cfg->root, "static");
+    for (size_t i = 0, last = 0; i < n; i++) {
+        if (i == 0 || !is_under(bases[i], bases[last])) {
+            add_lake_tree(w, bases[i], static_dir);
+            last = i;
+        }
+    }
+    for (size_t i = 0; i < n; i++)
+        free(bases[i]);
+    free(bases);
+    free(static_dir);
 }
 
 ds_watch *ds_watch_open(const char *root, ds_err *err)
@@ -113,7 +195,13 @@ ds_watch *ds_watch_open(const char *root, ds_err *err)
     add_dir(w, root, "", ONLY_NAME, DS_CONFIG_FILE);
     add_tree(w, root, "content");
     add_dir(w, root, "sources_sql", ANY_SQL, NULL);
-    add_plugins(w, root);
+    ds_config cfg;
+    ds_err cfg_err;
+    if (ds_config_load(root, &cfg, &cfg_err) == 0) {
+        add_plugins(w, &cfg);
+        add_lakes(w, &cfg); /* last: if the watch limit is hit, it is hit here */
+        ds_config_free(&cfg);
+    }
     return w;
 }
 
@@ -135,9 +223,30 @@ int ds_watch_fd(const ds_watch *w)
     return w->fd;
 }
 
+/* A lake file counts once it is complete: when closed after writing or
+ * moved in, and when deleted or moved away.  Its creation alone does not (a
+ * rebuild would read it half-written), except for a symlink, which is
+ * complete when it is created. */
+static bool lake_relevant(const watch_dir *d, const struct inotify_event *ev, const char *name)
+{
+    if (ev->mask & IN_ISDIR)
+        return true; /* a folder appeared or went: files may have come with it */
+    if (!ds_ends_with(name, ".parquet"))
+        return false;
+    if (!(ev->mask & IN_CREATE))
+        return true;
+    char *path = ds_path_join(d->rel, name);
+    struct stat st;
+    bool link = lstat(path, &st) == 0 && S_ISLNK(st.st_mode);
+    free(path);
+    return link;
+}
+
 static bool relevant(const watch_dir *d, const struct inotify_event *ev)
 {
     const char *name = ev->len ? ev->name : "";
+    if (d->filter == LAKE)
+        return lake_relevant(d, ev, name); /* the glob matches dot-files too */
     if (name[0] == '.')
         return false; /* editor swap files, our own temporary files */
     if ((ev->mask & IN_ISDIR) && d->filter == ANY_MD)

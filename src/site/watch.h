@@ -1,6 +1,8 @@
 /* watch.h - noticing edits to a project, for `ducksite serve`: content/
- * (recursively), sources_sql/, ducksite.toml and the plugin files the
- * config names.  Linux inotify; nothing is polled. */
+ * (recursively), sources_sql/, ducksite.toml, the plugin files the config
+ * names, and the base folder of every upstream_glob (recursively: .parquet
+ * files and folders that change, appear or go).  The files plugin sources
+ * publish are not watched.  Linux inotify; nothing is polled. */
 #ifndef DS_WATCH_H
 #define DS_WATCH_H
 
@@ -9,7 +11,8 @@
 typedef struct ds_watch ds_watch;
 
 /* Watches the project at root (which need not have a valid config: then
- * only ducksite.toml, content/ and sources_sql/ are watched). */
+ * only ducksite.toml, content/ and sources_sql/ are watched).  Reaching the
+ * inotify watch limit is a warning, not an error. */
 ds_watch *ds_watch_open(const char *root, ds_err *err);
 void ds_watch_close(ds_watch *w);
 

@@ -1,5 +1,9 @@
-/* test_watch.c - what counts as a change to a project while serving. */
+/* test_watch.c - what counts as a change to a project while serving,
+ * including the upstream folders of glob sources. */
 #include <criterion/criterion.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "site/watch.h"
 #include "testutil.h"
@@ -60,5 +64,114 @@ Test(watch, outputs_and_scratch_files_do_not)
     cr_assert_null(change_after(w, dir, "content/image.png", "png"));
     ds_watch_close(w);
     test_rmtree(dir);
+    free(dir);
+}
+
+/* The base folder of an upstream_glob, recursively: Parquet files that are
+ * written, moved in or deleted, and folders that appear or go. */
+Test(watch, lake_files_and_folders)
+{
+    char *dir = test_tmpdir();
+    char *toml = ds_asprintf("[[file_sources]]\nname = \"orders\"\n"
+                             "upstream_glob = \"%s/lake/orders/**/*.parquet\"\n",
+                             dir);
+    test_write(dir, "ducksite.toml", toml);
+    test_write(dir, "lake/orders/day=1/a.parquet", "PAR1");
+    test_write(dir, "lake/other/x.parquet", "PAR1");
+    ds_err err;
+    ds_watch *w = ds_watch_open(dir, &err);
+    cr_assert_not_null(w, "%s", err.msg);
+
+    char *c = change_after(w, dir, "lake/orders/day=1/a.parquet", "PAR1 changed");
+    cr_assert(c && ds_ends_with(c, "/lake/orders/day=1/a.parquet"), "%s", c ? c : "(none)");
+    free(c);
+    c = change_after(w, dir, "lake/orders/day=1/b.parquet", "PAR1 new");
+    cr_assert(c && ds_ends_with(c, "/lake/orders/day=1/b.parquet"), "%s", c ? c : "(none)");
+    free(c);
+    char *b = ds_asprintf("%s/lake/orders/day=1/b.parquet", dir);
+    cr_assert_eq(unlink(b), 0);
+    c = ds_watch_collect(w, 100);
+    cr_assert(c && ds_ends_with(c, "/b.parquet"), "%s", c ? c : "(none)");
+    free(c);
+    char *folder = ds_asprintf("%s/lake/orders/day=2", dir);
+    cr_assert_eq(mkdir(folder, 0755), 0);
+    c = ds_watch_collect(w, 100);
+    cr_assert(c && ds_ends_with(c, "/lake/orders/day=2"), "%s", c ? c : "(none)");
+    free(c);
+
+    /* not Parquet, not below the base */
+    cr_assert_null(change_after(w, dir, "lake/orders/day=1/_SUCCESS", ""));
+    cr_assert_null(change_after(w, dir, "lake/other/x.parquet", "PAR1 changed"));
+
+    /* a file being written counts when it is closed, not when created */
+    char *c_path = ds_asprintf("%s/lake/orders/day=1/c.parquet", dir);
+    FILE *f = fopen(c_path, "wb");
+    cr_assert_not_null(f);
+    cr_assert_null(ds_watch_collect(w, 100));
+    fputs("PAR1", f);
+    fclose(f);
+    c = ds_watch_collect(w, 100);
+    cr_assert(c && ds_ends_with(c, "/c.parquet"), "%s", c ? c : "(none)");
+    free(c);
+
+    ds_watch_close(w);
+    test_rmtree(dir);
+    free(c_path);
+    free(folder);
+    free(b);
+    free(toml);
+    free(dir);
+}
+
+/* A glob whose base is the project itself: the build's outputs under
+ * static/ still do not count. */
+Test(watch, lake_around_the_project_skips_static)
+{
+    char *dir = test_tmpdir();
+    test_write(dir, "ducksite.toml",
+               "[[file_sources]]\nname = \"all\"\nupstream_glob = \"**/*.parquet\"\n");
+    test_write(dir, "static/data/x.parquet", "PAR1");
+    test_write(dir, "data/y.parquet", "PAR1");
+    ds_err err;
+    ds_watch *w = ds_watch_open(dir, &err);
+    cr_assert_not_null(w, "%s", err.msg);
+    cr_assert_null(change_after(w, dir, "static/data/x.parquet", "PAR1 changed"));
+    cr_assert_null(change_after(w, dir, "static/_results/0123456789abcdef.json", "{}"));
+    char *c = change_after(w, dir, "data/y.parquet", "PAR1 changed");
+    cr_assert(c && ds_ends_with(c, "/data/y.parquet"), "%s", c ? c : "(none)");
+    free(c);
+    ds_watch_close(w);
+    test_rmtree(dir);
+    free(dir);
+}
+
+/* Watch set-up over a lake of 3,000 folders (each with a few files): one
+ * readdir and one watch per folder; the time is printed. */
+Test(watch, lake_of_thousands_of_folders)
+{
+    char *dir = test_tmpdir();
+    char *toml = ds_asprintf("[[file_sources]]\nname = \"big\"\n"
+                             "upstream_glob = \"%s/lake/**/*.parquet\"\n",
+                             dir);
+    test_write(dir, "ducksite.toml", toml);
+    for (int i = 0; i < 3000; i++) {
+        char rel[64];
+        snprintf(rel, sizeof rel, "lake/y=%d/m=%d/part-0.parquet", i / 30, i % 30);
+        test_write(dir, rel, "PAR1");
+    }
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    ds_err err;
+    ds_watch *w = ds_watch_open(dir, &err);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    cr_assert_not_null(w, "%s", err.msg);
+    fprintf(stderr, "watching a lake of 3,100 folders: %.1f ms\n",
+            (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6);
+    char *c = change_after(w, dir, "lake/y=99/m=29/part-1.parquet", "PAR1");
+    cr_assert(c && ds_ends_with(c, "/lake/y=99/m=29/part-1.parquet"), "%s", c ? c : "(none)");
+    free(c);
+    ds_watch_close(w);
+    test_rmtree(dir);
+    free(toml);
     free(dir);
 }
