@@ -234,14 +234,16 @@ static char *query_label(const ds_query *q)
 
 /* The dialect file: next to the runtime, else the one captured in the
  * source tree (a runtime folder made by hand need not carry one). */
-static char *dialect_path(void)
+static char *dialect_path(char **looked)
 {
     char *dist = ds_assets_dist_dir();
     char *path = ds_path_join(dist, DS_DIALECT_FILE);
     free(dist);
+    const char *own = DS_SOURCE_DIR "/web/dist/" DS_DIALECT_FILE;
+    *looked = strcmp(path, own) == 0 ? ds_strdup(path) : ds_asprintf("%s or %s", path, own);
     if (!ds_is_file(path)) {
         free(path);
-        path = ds_strdup(DS_SOURCE_DIR "/web/dist/" DS_DIALECT_FILE);
+        path = ds_strdup(own);
     }
     return path;
 }
@@ -257,13 +259,14 @@ static int check_dialect(const ds_query_list *queries, ds_duck *db, bool strict,
     if (queries->len == 0)
         return 0;
     double t = now_ms();
-    char *path = dialect_path();
+    char *looked;
+    char *path = dialect_path(&looked);
     ds_err lerr;
     ds_dialect *d = ds_is_file(path) ? ds_dialect_load(path, &lerr) : NULL;
     if (!d) {
-        char *why = ds_is_file(path) ? ds_strdup(lerr.msg)
-                                     : ds_asprintf("the browser engine's dialect (%s) is missing",
-                                                   path);
+        char *why = ds_is_file(path)
+                        ? ds_strdup(lerr.msg)
+                        : ds_asprintf("the browser engine's dialect is missing (%s)", looked);
         int rc = 0;
         if (strict)
             rc = ds_err_set(err, "%s: queries cannot be checked for SQL the browser engine "
@@ -274,9 +277,11 @@ static int check_dialect(const ds_query_list *queries, ds_duck *db, bool strict,
                     "scripts/setup to capture it",
                     why);
         free(why);
+        free(looked);
         free(path);
         return rc;
     }
+    free(looked);
     free(path);
     json_t *seen = json_object();
     size_t n_found = 0;
