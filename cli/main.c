@@ -8,7 +8,8 @@
 static const cli_command COMMANDS[] = {
     {"init", "create a new project (never overwrites)", "[--root DIR]", cmd_init},
     {"check", "load and validate ducksite.toml", "[--root DIR]", cmd_check},
-    {"build", "build the site into static/", "[--root DIR] [--clean] [--strict]", cmd_build},
+    {"build", "build the site into static/", "[--root DIR] [--clean] [--no-prerender] [--strict]",
+     cmd_build},
     {"serve", "build, serve over HTTP and rebuild on changes",
      "[--root DIR] [--host ADDR] [--port N] [--access-log] [--no-build] [--no-watch]", cmd_serve},
     {"demo", "create a demo project with generated data", "[--root DIR]", cmd_demo},
