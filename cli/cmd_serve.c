@@ -45,13 +45,12 @@ static int first_build(const char *root)
     return -1;
 }
 
-/* Waits for a stop signal, rebuilding on every change in between. */
-static void watch_and_rebuild(const char *root, int sig_fd)
+/* Waits for a stop signal, rebuilding on every change in between.  W (may
+ * be NULL) was opened before the first build, so that changes made while
+ * it ran are not lost. */
+static void watch_and_rebuild(const char *root, ds_watch *w, int sig_fd)
 {
     ds_err err;
-    ds_watch *w = ds_watch_open(root, &err);
-    if (!w)
-        ds_warn("%s; changes will not be rebuilt", err.msg);
     for (;;) {
         struct pollfd p[2] = {{sig_fd, POLLIN, 0}, {w ? ds_watch_fd(w) : -1, POLLIN, 0}};
         if (poll(p, 2, -1) < 0)
@@ -106,8 +105,17 @@ int cmd_serve(int argc, char **argv)
     char *toml = ds_path_join(root, DS_CONFIG_FILE);
     bool project = ds_is_file(toml) && !no_build;
     free(toml);
-    if (project && (rc = first_build(root)) >= 0)
+    ds_watch *watch = NULL;
+    if (project && !no_watch) {
+        ds_err werr;
+        watch = ds_watch_open(root, &werr);
+        if (!watch)
+            ds_warn("%s; changes will not be rebuilt", werr.msg);
+    }
+    if (project && (rc = first_build(root)) >= 0) {
+        ds_watch_close(watch);
         return rc;
+    }
 
     sigset_t stop;
     sigemptyset(&stop);
@@ -121,6 +129,7 @@ int cmd_serve(int argc, char **argv)
     ds_err err;
     ds_server *server = ds_server_start(&opt, &err);
     if (!server) {
+        ds_watch_close(watch);
         cli_error(err.msg);
         return DS_EXIT_ERROR;
     }
@@ -129,8 +138,10 @@ int cmd_serve(int argc, char **argv)
     fflush(stdout);
 
     int sig_fd = signalfd(-1, &stop, SFD_CLOEXEC);
-    if (project && !no_watch && sig_fd >= 0)
-        watch_and_rebuild(root, sig_fd);
+    if (watch && sig_fd >= 0)
+        watch_and_rebuild(root, watch, sig_fd);
+    else
+        ds_watch_close(watch);
     struct signalfd_siginfo info = {0};
     while (sig_fd >= 0 && read(sig_fd, &info, sizeof info) < 0)
         ;
