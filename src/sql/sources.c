@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "../util/fs.h"
 #include "duckdb_api.h"
@@ -97,6 +98,342 @@ char *ds_slug(const char *value)
     return out;
 }
 
+/* ---- file schemas ----------------------------------------------------- */
+
+/* What the build-time engine learnt about a source's files.  Files whose
+ * Parquet schemas differ are read per schema with an explicit, cast column
+ * list, so both engines see the same columns with the same types (DuckDB
+ * 0.9.1 in the browser unifies drifting files differently from 1.5, or not
+ * at all).  Hive partition columns get their build-time types written out as
+ * hive_types, because 0.9.1 would otherwise guess its own. */
+typedef struct {
+    char **names;          /* top-level column names, in file order */
+    size_t n;
+} schema_cols;
+
+typedef struct {
+    size_t n_schemas;      /* distinct schemas; 0 or 1 = the plain view */
+    size_t *schema_of;     /* per file of the set: index into schemas */
+    schema_cols *schemas;
+    char **col_names;      /* the unified columns (when n_schemas > 1) */
+    char **col_types;
+    size_t n_cols;
+    char **hive_names;     /* hive columns of both keys and paths, NULL-terminated */
+    char *hive_option;     /* "hive_types = {...}", or NULL */
+} source_schema;
+
+static void free_strv(char **v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(v[i]);
+    free(v);
+}
+
+/* Back to the plain view: no per-schema groups, no unified columns. */
+static void drop_schemas(source_schema *sc)
+{
+    for (size_t i = 0; i < sc->n_schemas; i++)
+        free_strv(sc->schemas[i].names, sc->schemas[i].n);
+    free(sc->schemas);
+    free(sc->schema_of);
+    free_strv(sc->col_names, sc->n_cols);
+    free_strv(sc->col_types, sc->n_cols);
+    sc->schemas = NULL;
+    sc->schema_of = NULL;
+    sc->col_names = sc->col_types = NULL;
+    sc->n_schemas = sc->n_cols = 0;
+}
+
+static void source_schema_free(source_schema *sc)
+{
+    drop_schemas(sc);
+    free_strv(sc->col_names, sc->n_cols);
+    free_strv(sc->col_types, sc->n_cols);
+    if (sc->hive_names) {
+        size_t n = 0;
+        while (sc->hive_names[n])
+            n++;
+        free_strv(sc->hive_names, n);
+    }
+    free(sc->hive_option);
+    memset(sc, 0, sizeof *sc);
+}
+
+/* The names of the name=value folders of a path (its last segment is the
+ * file), NULL-terminated; the way both engines find hive partitions. */
+static char **hive_folders(const char *path)
+{
+    size_t n = 0, cap = 4;
+    char **out = ds_xcalloc(cap + 1, sizeof *out);
+    const char *seg = path;
+    for (const char *slash; (slash = strchr(seg, '/')) != NULL; seg = slash + 1) {
+        const char *eq = memchr(seg, '=', (size_t)(slash - seg));
+        if (!eq || eq == seg)
+            continue;
+        if (n == cap) {
+            cap *= 2;
+            out = ds_xrealloc(out, (cap + 1) * sizeof *out);
+        }
+        out[n++] = ds_strndup(seg, (size_t)(eq - seg));
+        out[n] = NULL;
+    }
+    return out;
+}
+
+static size_t strv_len(char **v)
+{
+    size_t n = 0;
+    while (v[n])
+        n++;
+    return n;
+}
+
+static bool strv_has(char **v, const char *s)
+{
+    for (size_t i = 0; v[i]; i++)
+        if (strcmp(v[i], s) == 0)
+            return true;
+    return false;
+}
+
+static bool strv_same(char **a, char **b)
+{
+    size_t n = strv_len(a);
+    if (n != strv_len(b))
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(a[i], b[i]) != 0)
+            return false;
+    return true;
+}
+
+/* The hive columns of a source: the name=value folders that every key has
+ * (the browser's view of the files) and that every physical path has too
+ * (the build's view).  Keys that disagree with each other give none: both
+ * engines then leave hive partitioning off.  *odd is a file whose path and
+ * key have different folders (e.g. a name=value folder above the glob's
+ * base): one engine sees a hive column the other does not. */
+static char **source_hive_names(const ds_source_set *set, const ds_source_file **odd)
+{
+    char **names = hive_folders(set->files[0].key);
+    size_t n = strv_len(names);
+    bool *in_paths = ds_xcalloc(n + 1, sizeof *in_paths);
+    for (size_t j = 0; j < n; j++)
+        in_paths[j] = true;
+    bool keys_agree = true;
+    *odd = NULL;
+    for (size_t i = 0; i < set->n_files; i++) {
+        char **k = hive_folders(set->files[i].key);
+        char **p = hive_folders(set->files[i].path);
+        keys_agree = keys_agree && strv_same(k, names);
+        if (!*odd && !strv_same(p, k))
+            *odd = &set->files[i];
+        for (size_t j = 0; j < n; j++)
+            in_paths[j] = in_paths[j] && strv_has(p, names[j]);
+        free_strv(k, strv_len(k));
+        free_strv(p, strv_len(p));
+    }
+    size_t kept = 0;
+    for (size_t j = 0; j < n; j++) {
+        if (keys_agree && in_paths[j])
+            names[kept++] = names[j];
+        else
+            free(names[j]);
+    }
+    names[kept] = NULL;
+    free(in_paths);
+    return names;
+}
+
+static void put_ident(ds_buf *b, const char *name)
+{
+    ds_buf_putc(b, '"');
+    for (const char *p = name; *p; p++) {
+        if (*p == '"')
+            ds_buf_putc(b, '"');
+        ds_buf_putc(b, *p);
+    }
+    ds_buf_putc(b, '"');
+}
+
+/* parquet_schema's rows in a file's order: the root, then each column
+ * followed by its nested fields (num_children says how many).  The row
+ * after column i's subtree. */
+static size_t subtree_end(const ds_rows *rows, size_t i, size_t end)
+{
+    size_t pending = 1;
+    while (pending && i < end) {
+        const char *kids = ds_rows_get(rows, i, 2);
+        pending = pending - 1 + (kids ? (size_t)strtoul(kids, NULL, 10) : 0);
+        i++;
+    }
+    return i;
+}
+
+static void top_level_names(const ds_rows *rows, size_t first, size_t end, schema_cols *out)
+{
+    out->names = ds_xcalloc(end - first + 1, sizeof *out->names);
+    out->n = 0;
+    for (size_t i = first + 1; i < end; i = subtree_end(rows, i, end))
+        out->names[out->n++] = ds_strdup(ds_rows_get(rows, i, 1));
+}
+
+/* A file's schema as text: every field of every schema row but the file
+ * name.  Matched by name, the columns' order does not matter, so the
+ * columns are sorted first. */
+static char *fingerprint(const ds_rows *rows, size_t first, size_t end, bool by_name)
+{
+    char **cols = ds_xcalloc(end - first + 1, sizeof *cols);
+    size_t n = 0;
+    for (size_t i = first + 1; i < end;) {
+        size_t next = subtree_end(rows, i, end);
+        ds_buf col = {0};
+        for (; i < next; i++)
+            for (size_t c = 1; c < rows->cols; c++) {
+                const char *v = ds_rows_get(rows, i, c);
+                ds_buf_printf(&col, "%s\x1f", v ? v : "\x1e");
+            }
+        cols[n++] = ds_buf_take(&col);
+    }
+    if (by_name && n > 1)
+        qsort(cols, n, sizeof *cols, cmp_key);
+    ds_buf fp = {0};
+    for (size_t i = 0; i < n; i++)
+        ds_buf_printf(&fp, "%s\x1d", cols[i]);
+    free_strv(cols, n);
+    return ds_buf_take(&fp);
+}
+
+/* Runs the DESCRIBE of all the source's files; fills the unified columns
+ * (when there is drift) and hive_types.  Returns -1 when it fails. */
+static int describe_source(const ds_source_set *set, ds_duck *db, source_schema *sc)
+{
+    ds_buf sql = {0};
+    ds_buf_puts(&sql, "DESCRIBE SELECT * FROM read_parquet([");
+    for (size_t i = 0; i < set->n_files; i++) {
+        if (i)
+            ds_buf_puts(&sql, ", ");
+        ds_sql_quote(&sql, set->files[i].path);
+    }
+    /* By name even in union_all mode: there the names agree, and this
+     * gives the types wide enough for every file. */
+    ds_buf_puts(&sql, "], union_by_name = true)");
+    ds_rows rows;
+    ds_err qerr;
+    int rc = ds_duck_query(db, sql.data, &rows, &qerr);
+    ds_buf_free(&sql);
+    if (rc != 0)
+        return -1;
+    ds_buf hive = {0};
+    for (size_t h = 0; sc->hive_names[h]; h++) {
+        const char *type = NULL;
+        for (size_t r = 0; r < rows.rows && !type; r++)
+            if (strcmp(ds_rows_get(&rows, r, 0), sc->hive_names[h]) == 0)
+                type = ds_rows_get(&rows, r, 1);
+        if (!type)
+            continue;
+        ds_buf_puts(&hive, hive.len ? ", " : "hive_types = {");
+        ds_sql_quote(&hive, sc->hive_names[h]);
+        ds_buf_puts(&hive, ": ");
+        ds_sql_quote(&hive, type);
+    }
+    if (hive.len) {
+        ds_buf_puts(&hive, "}");
+        sc->hive_option = ds_buf_take(&hive);
+    }
+    if (sc->n_schemas > 1) {
+        sc->n_cols = rows.rows;
+        sc->col_names = ds_xcalloc(rows.rows + 1, sizeof *sc->col_names);
+        sc->col_types = ds_xcalloc(rows.rows + 1, sizeof *sc->col_types);
+        for (size_t r = 0; r < rows.rows; r++) {
+            sc->col_names[r] = ds_strdup(ds_rows_get(&rows, r, 0));
+            sc->col_types[r] = ds_strdup(ds_rows_get(&rows, r, 1));
+        }
+    }
+    ds_rows_free(&rows);
+    return 0;
+}
+
+/* Learns each file's schema (one parquet_schema query over every footer)
+ * and, when the files differ or have hive folders, the unified types.  A
+ * source whose files cannot all be read keeps the plain view: the files
+ * that are missing or unreadable are reported elsewhere. */
+static void learn_schema(const ds_source_set *set, ds_duck *db, bool any_missing,
+                         source_schema *sc)
+{
+    memset(sc, 0, sizeof *sc);
+    const ds_source_file *odd;
+    sc->hive_names = source_hive_names(set, &odd);
+    if (odd)
+        ds_warn("file source '%s': the name=value folders of %s differ from those of its key "
+                "%s; a hive column that only one of them has is seen by only one engine "
+                "(the build reads the path, the browser the key), and its type is not pinned",
+                set->fs->name, odd->path, odd->key);
+    if (any_missing)
+        return;
+    ds_buf sql = {0};
+    ds_buf_puts(&sql, "SELECT file_name, name, num_children, type, type_length, "
+                      "repetition_type, converted_type, scale, precision, logical_type "
+                      "FROM parquet_schema([");
+    for (size_t i = 0; i < set->n_files; i++) {
+        if (i)
+            ds_buf_puts(&sql, ", ");
+        ds_sql_quote(&sql, set->files[i].path);
+    }
+    ds_buf_puts(&sql, "])");
+    ds_rows rows;
+    ds_err qerr;
+    int rc = ds_duck_query(db, sql.data, &rows, &qerr);
+    ds_buf_free(&sql);
+    if (rc != 0)
+        return;
+
+    /* Files of one schema share a fingerprint. */
+    sc->schema_of = ds_xcalloc(set->n_files, sizeof *sc->schema_of);
+    char **prints = ds_xcalloc(set->n_files, sizeof *prints);
+    sc->schemas = ds_xcalloc(set->n_files, sizeof *sc->schemas);
+    bool by_name = set->fs->union_mode == DS_UNION_ALL_BY_NAME;
+    bool complete = true;
+    size_t r = 0;
+    for (size_t f = 0; f < set->n_files && complete; f++) {
+        size_t first = r;
+        while (r < rows.rows && strcmp(ds_rows_get(&rows, r, 0), set->files[f].path) == 0)
+            r++;
+        if (r == first) {
+            /* Rows come in the order of the file list; anything else (the
+             * same file listed twice) is not worth guessing about. */
+            complete = false;
+            break;
+        }
+        char *fp = fingerprint(&rows, first, r, by_name);
+        size_t s = 0;
+        while (s < sc->n_schemas && strcmp(prints[s], fp) != 0)
+            s++;
+        if (s == sc->n_schemas) {
+            prints[sc->n_schemas++] = fp;
+            top_level_names(&rows, first, r, &sc->schemas[s]);
+        } else {
+            free(fp);
+        }
+        sc->schema_of[f] = s;
+    }
+    free_strv(prints, sc->n_schemas);
+    ds_rows_free(&rows);
+    /* union_all reads the first file's columns from every file: only files
+     * with the same column names (types may differ) are lined up; others
+     * keep the plain view, which both engines refuse or misread. */
+    bool drift = complete && sc->n_schemas > 1;
+    for (size_t s = 1; drift && !by_name && s < sc->n_schemas; s++) {
+        drift = sc->schemas[s].n == sc->schemas[0].n;
+        for (size_t c = 0; drift && c < sc->schemas[0].n; c++)
+            drift = strcmp(sc->schemas[s].names[c], sc->schemas[0].names[c]) == 0;
+    }
+    if (!drift)
+        drop_schemas(sc);
+    if ((drift || sc->hive_names[0]) && describe_source(set, db, sc) != 0)
+        drop_schemas(sc);
+}
+
 /* ---- building SELECTs ------------------------------------------------ */
 
 /* Predicates ANDed together; single ones stay bare. */
@@ -119,9 +456,11 @@ static void put_where(ds_buf *b, const pred_list *p)
     }
 }
 
-/* Files with the same per-file row filter are read by one read_parquet. */
+/* Files with the same per-file row filter (and, when the source's files
+ * differ, the same schema) are read by one read_parquet. */
 typedef struct {
     const char *row_filter;      /* NULL for files without one */
+    size_t schema;               /* index into source_schema.schemas */
     const ds_source_file **files;
     size_t n;
 } file_group;
@@ -131,21 +470,25 @@ typedef struct {
     size_t n;
 } group_list;
 
-static void group_files(const ds_source_file *const *files, size_t n, group_list *out)
+static void group_files(const ds_source_set *set, const source_schema *sc,
+                        const ds_source_file *const *files, size_t n, group_list *out)
 {
     out->items = ds_xcalloc(n ? n : 1, sizeof *out->items);
     out->n = 0;
     for (size_t i = 0; i < n; i++) {
         const char *rf = files[i]->row_filter;
+        size_t schema = sc && sc->n_schemas > 1 ? sc->schema_of[files[i] - set->files] : 0;
         file_group *g = NULL;
         for (size_t j = 0; j < out->n && !g; j++) {
             const char *other = out->items[j].row_filter;
-            if ((!rf && !other) || (rf && other && strcmp(rf, other) == 0))
+            if (((!rf && !other) || (rf && other && strcmp(rf, other) == 0)) &&
+                out->items[j].schema == schema)
                 g = &out->items[j];
         }
         if (!g) {
             g = &out->items[out->n++];
             g->row_filter = rf;
+            g->schema = schema;
             g->files = ds_xcalloc(n, sizeof *g->files);
         }
         g->files[g->n++] = files[i];
@@ -162,7 +505,7 @@ static void groups_free(group_list *g)
 /* read_parquet(['a', 'b'], union_by_name = true), with HTTP-visible keys or
  * physical paths. */
 static void put_read_parquet(ds_buf *b, const file_group *g, bool physical, bool by_name,
-                             const char *extra_option)
+                             const char *hive_option, const char *extra_option)
 {
     ds_buf_puts(b, "read_parquet([");
     for (size_t i = 0; i < g->n; i++) {
@@ -173,30 +516,73 @@ static void put_read_parquet(ds_buf *b, const file_group *g, bool physical, bool
     ds_buf_puts(b, "]");
     if (by_name)
         ds_buf_puts(b, ", union_by_name = true");
+    if (hive_option)
+        ds_buf_printf(b, ", %s", hive_option);
     if (extra_option)
         ds_buf_printf(b, ", %s", extra_option);
     ds_buf_puts(b, ")");
 }
 
-/* The view over some files: one SELECT per row-filter group, joined. */
-static char *view_sql(const ds_file_source *fs, const ds_source_file *const *files, size_t n,
-                      const char *extra_pred)
+/* The unified column list for one group of files of the same schema:
+ * every column cast to its unified type, a column the group lacks as a
+ * typed NULL, in the unified order. */
+static void put_unified_columns(ds_buf *b, const source_schema *sc, const file_group *g)
 {
+    const schema_cols *own = &sc->schemas[g->schema];
+    for (size_t c = 0; c < sc->n_cols; c++) {
+        const char *name = sc->col_names[c];
+        const char *src = NULL;
+        for (size_t k = 0; k < own->n && !src; k++)
+            if (strcasecmp(own->names[k], name) == 0)
+                src = own->names[k];
+        if (!src && strv_has(sc->hive_names, name))
+            src = name;
+        ds_buf_puts(b, c ? ", CAST(" : "CAST(");
+        if (src)
+            put_ident(b, src);
+        else
+            ds_buf_puts(b, "NULL");
+        ds_buf_printf(b, " AS %s) AS ", sc->col_types[c]);
+        put_ident(b, name);
+    }
+}
+
+/* The view over some files: one SELECT per group, joined.  With drifting
+ * schemas each SELECT lists the unified columns and the predicates apply to
+ * them (a filter on a column some files lack sees NULL there, as with
+ * union_by_name). */
+static char *view_sql(const ds_source_set *set, const source_schema *sc,
+                      const ds_source_file *const *files, size_t n, const char *extra_pred)
+{
+    const ds_file_source *fs = set->fs;
     char *window = ds_time_window_predicate(fs);
     bool by_name = fs->union_mode == DS_UNION_ALL_BY_NAME;
+    bool unified = sc && sc->n_schemas > 1;
+    const char *hive = sc ? sc->hive_option : NULL;
     group_list groups;
-    group_files(files, n, &groups);
+    group_files(set, sc, files, n, &groups);
     ds_buf b = {0};
     for (size_t i = 0; i < groups.n; i++) {
-        if (i)
-            ds_buf_puts(&b, by_name ? "\nUNION ALL BY NAME\n" : "\nUNION ALL\n");
-        ds_buf_puts(&b, "SELECT * FROM ");
-        put_read_parquet(&b, &groups.items[i], false, by_name, NULL);
         pred_list p = {0};
         pred_add(&p, fs->row_filter);
         pred_add(&p, window);
         pred_add(&p, groups.items[i].row_filter);
         pred_add(&p, extra_pred);
+        if (unified) {
+            if (i)
+                ds_buf_puts(&b, "\nUNION ALL\n");
+            ds_buf_puts(&b, p.n ? "SELECT * FROM (SELECT " : "SELECT ");
+            put_unified_columns(&b, sc, &groups.items[i]);
+            ds_buf_puts(&b, " FROM ");
+            put_read_parquet(&b, &groups.items[i], false, false, hive, NULL);
+            if (p.n)
+                ds_buf_puts(&b, ")");
+        } else {
+            if (i)
+                ds_buf_puts(&b, by_name ? "\nUNION ALL BY NAME\n" : "\nUNION ALL\n");
+            ds_buf_puts(&b, "SELECT * FROM ");
+            put_read_parquet(&b, &groups.items[i], false, by_name, hive, NULL);
+        }
         put_where(&b, &p);
     }
     groups_free(&groups);
@@ -302,7 +688,7 @@ static char *fill_template(const char *tmpl, const char *literal)
 
 /* The sampling query: distinct (value, physical file) pairs under the
  * base predicate, per-file filters included, in one pass over the files. */
-static char *sampling_sql(const ds_source_set *set, const char *expr)
+static char *sampling_sql(const ds_source_set *set, const source_schema *sc, const char *expr)
 {
     char *window = ds_time_window_predicate(set->fs);
     bool by_name = set->fs->union_mode == DS_UNION_ALL_BY_NAME;
@@ -310,14 +696,17 @@ static char *sampling_sql(const ds_source_set *set, const char *expr)
     for (size_t i = 0; i < set->n_files; i++)
         files[i] = &set->files[i];
     group_list groups;
-    group_files(files, set->n_files, &groups);
+    /* Grouped by row filter only: union_by_name unifies the schemas here,
+     * in the build-time engine. */
+    group_files(set, NULL, files, set->n_files, &groups);
     ds_buf b = {0};
     ds_buf_printf(&b, "SELECT DISTINCT v, f FROM (");
     for (size_t i = 0; i < groups.n; i++) {
         if (i)
             ds_buf_puts(&b, " UNION ALL ");
         ds_buf_printf(&b, "SELECT (%s) AS v, " FILE_COLUMN " AS f FROM ", expr);
-        put_read_parquet(&b, &groups.items[i], true, by_name, "filename = '" FILE_COLUMN "'");
+        put_read_parquet(&b, &groups.items[i], true, by_name, sc->hive_option,
+                         "filename = '" FILE_COLUMN "'");
         pred_list p = {0};
         pred_add(&p, set->fs->row_filter);
         pred_add(&p, window);
@@ -356,6 +745,7 @@ typedef struct {
     ds_query_list *out;
     ds_keyset *unreadable;
     const char *first_missing;  /* a file of the set that does not exist */
+    const source_schema *schema;
 } view_ctx;
 
 /* Makes one view per sampled value.  Returns -1 only for real errors;
@@ -377,7 +767,7 @@ static int template_views(view_ctx *v, const char *template_name, ds_err *err)
                           v->cfg->display_path, fs->line, fs->name, template_name);
     template_parts t;
     template_split(template_name, &t);
-    char *sql = sampling_sql(set, t.expr);
+    char *sql = sampling_sql(set, v->schema, t.expr);
     ds_rows rows;
     ds_err qerr;
     int rc = 0;
@@ -437,7 +827,7 @@ static int template_views(view_ctx *v, const char *template_name, ds_err *err)
         } else {
             char *literal = typed_literal(rows.types[0], value);
             char *pred = fill_template(tmpl, literal);
-            char *view = view_sql(fs, subset, n, pred);
+            char *view = view_sql(set, v->schema, subset, n, pred);
             ds_query_add(v->out, name, DS_KIND_FILE_SOURCE_TEMPLATE, view,
                          v->cfg->display_path, fs->line);
             free(view);
@@ -494,16 +884,19 @@ int ds_source_views(const ds_config *cfg, const ds_collected *c, ds_duck *db,
         const ds_source_file **files = ds_xcalloc(set->n_files, sizeof *files);
         for (size_t i = 0; i < set->n_files; i++)
             files[i] = &set->files[i];
-        char *sql = view_sql(fs, files, set->n_files, NULL);
+        source_schema schema;
+        learn_schema(set, db, first_missing != NULL, &schema);
+        char *sql = view_sql(set, &schema, files, set->n_files, NULL);
         ds_query_add(out, fs->name, DS_KIND_FILE_SOURCE, sql, cfg->display_path, fs->line);
         free(sql);
         free(files);
 
         int rc = 0;
         if (set->template_name) {
-            view_ctx v = {cfg, set, db, out, unreadable, first_missing};
+            view_ctx v = {cfg, set, db, out, unreadable, first_missing, &schema};
             rc = template_views(&v, set->template_name, err);
         }
+        source_schema_free(&schema);
         if (rc != 0)
             return -1;
     }

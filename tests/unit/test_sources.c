@@ -336,7 +336,7 @@ Test(sources, templated_views_typed_literals)
                  "(2024::INTEGER, DATE '2024-03-15', false, 'x')) t(yr, day, flag, txt)");
     proj_parquet(&p, "lake/b.parquet",
                  "SELECT * FROM (VALUES (2024::INTEGER, DATE '2024-01-01', NULL::BOOLEAN, "
-                 "NULL)) t(yr, day, flag, txt)");
+                 "NULL::VARCHAR)) t(yr, day, flag, txt)"); /* one schema: plain views */
     proj_config(&p, "[[file_sources]]\nname = \"y\"\nupstream_glob = \"lake/*.parquet\"\n"
                     "template_name = \"y_[yr]\"\n"
                     "[[file_sources]]\nname = \"d\"\nupstream_glob = \"lake/*.parquet\"\n"
@@ -509,4 +509,292 @@ Test(sources, unreadable_file_warns_and_skips_templates)
     cr_assert(b_bad, "b.parquet not marked unreadable");
     cr_assert(!a_bad, "readable a.parquet was blamed");
     cr_assert_eq(n_bad, 1);
+}
+
+/* ---- files whose schemas differ ----------------------------------------- */
+
+/* SQL of a view with its keys made physical (key_prefix -> phys_prefix). */
+static char *physical(const char *view_sql, const char *key_prefix, const char *phys_prefix)
+{
+    ds_buf b = {0};
+    for (const char *s = view_sql; *s;) {
+        if (ds_starts_with(s, key_prefix)) {
+            ds_buf_puts(&b, phys_prefix);
+            s += strlen(key_prefix);
+        } else {
+            ds_buf_putc(&b, *s++);
+        }
+    }
+    return ds_buf_take(&b);
+}
+
+/* A query's result as text: "a|b\n" per row, NULL as "-". */
+static char *result_text(proj *p, const char *sql)
+{
+    ds_rows rows;
+    ds_err err;
+    cr_assert_eq(ds_duck_query(p->db, sql, &rows, &err), 0, "%s\n%s", err.msg, sql);
+    ds_buf b = {0};
+    for (size_t r = 0; r < rows.rows; r++)
+        for (size_t c = 0; c < rows.cols; c++) {
+            const char *v = ds_rows_get(&rows, r, c);
+            ds_buf_printf(&b, "%s%s", v ? v : "-", c + 1 < rows.cols ? "|" : "\n");
+        }
+    ds_rows_free(&rows);
+    return ds_buf_take(&b);
+}
+
+/* The view's rows (sorted) and its column types, run on the physical files. */
+static char *view_result(proj *p, const char *view_sql, const char *key_prefix,
+                         const char *lake_dir)
+{
+    char *lake = ds_asprintf("%s/%s", p->root, lake_dir);
+    char *phys = physical(view_sql, key_prefix, lake);
+    char *q = ds_asprintf("SELECT * FROM (%s) ORDER BY ALL", phys);
+    char *d = ds_asprintf("SELECT column_name, column_type FROM (DESCRIBE %s)", phys);
+    char *rows = result_text(p, q);
+    char *types = result_text(p, d);
+    char *out = ds_asprintf("%s%s", types, rows);
+    free(rows);
+    free(types);
+    free(d);
+    free(q);
+    free(phys);
+    free(lake);
+    return out;
+}
+
+#define DRIFT_A "SELECT 1::INTEGER AS id, 1.5::DOUBLE AS x, 1.25::DECIMAL(5,2) AS price, " \
+                "'a' AS label, 'north' AS region"
+#define DRIFT_B "SELECT 5000000000::BIGINT AS id, 2::INTEGER AS x, " \
+                "123456.789::DECIMAL(12,3) AS price, 'south'::ENUM('north', 'south') AS region"
+#define DRIFT_C "SELECT 'north' AS region, 'c' AS label, 3::INTEGER AS id, 2.5::DOUBLE AS x, " \
+                "2.50::DECIMAL(5,2) AS price"
+
+/* The unified columns, in DuckDB's union_by_name order, as text. */
+#define UNIFIED(files)                                                                     \
+    "SELECT CAST(\"id\" AS BIGINT) AS \"id\", CAST(\"x\" AS DOUBLE) AS \"x\", "            \
+    "CAST(\"price\" AS DECIMAL(12,3)) AS \"price\", CAST(\"label\" AS VARCHAR) AS \"label\", " \
+    "CAST(\"region\" AS VARCHAR) AS \"region\" FROM read_parquet([" files "])"
+#define UNIFIED_NO_LABEL(files)                                                            \
+    "SELECT CAST(\"id\" AS BIGINT) AS \"id\", CAST(\"x\" AS DOUBLE) AS \"x\", "            \
+    "CAST(\"price\" AS DECIMAL(12,3)) AS \"price\", CAST(NULL AS VARCHAR) AS \"label\", "  \
+    "CAST(\"region\" AS VARCHAR) AS \"region\" FROM read_parquet([" files "])"
+
+#define DRIFT_RESULT                                                                       \
+    "id|BIGINT\nx|DOUBLE\nprice|DECIMAL(12,3)\nlabel|VARCHAR\nregion|VARCHAR\n"           \
+    "1|1.5|1.250|a|north\n3|2.5|2.500|c|north\n5000000000|2.0|123456.789|-|south\n"
+
+Test(sources, drift_gets_unified_columns_per_schema)
+{
+    proj p;
+    proj_init(&p);
+    proj_parquet(&p, "lake/a.parquet", DRIFT_A);
+    proj_parquet(&p, "lake/b.parquet", DRIFT_B);
+    proj_parquet(&p, "lake/c.parquet", DRIFT_C); /* a's schema, columns in another order */
+    proj_config(&p, "[[file_sources]]\nname = \"s\"\nupstream_glob = \"lake/*.parquet\"\n"
+                    "template_name = \"s_[region]\"\n");
+    ds_err err;
+    cr_assert_eq(proj_views(&p, &err), 0, "%s", err.msg);
+    cr_assert_str_eq(view(&p, "s")->sql,
+                     UNIFIED("'data/s/a.parquet', 'data/s/c.parquet'") "\nUNION ALL\n"
+                     UNIFIED_NO_LABEL("'data/s/b.parquet'"));
+    /* The templated views get the same columns, even over one schema. */
+    cr_assert_str_eq(view(&p, "s_north")->sql,
+                     "SELECT * FROM (" UNIFIED("'data/s/a.parquet', 'data/s/c.parquet'")
+                     ") WHERE region = 'north'");
+    cr_assert_str_eq(view(&p, "s_south")->sql,
+                     "SELECT * FROM (" UNIFIED_NO_LABEL("'data/s/b.parquet'")
+                     ") WHERE region = 'south'");
+    /* Same rows and types as the build-time engine's own union_by_name. */
+    char *got = view_result(&p, view(&p, "s")->sql, "data/s/", "lake/");
+    cr_assert_str_eq(got, DRIFT_RESULT);
+    free(got);
+    char *lake = ds_asprintf("SELECT * FROM read_parquet('%s/lake/*.parquet', "
+                             "union_by_name = true) ORDER BY ALL", p.root);
+    char *want = result_text(&p, lake);
+    cr_assert_str_eq(want, "1|1.5|1.250|a|north\n3|2.5|2.500|c|north\n"
+                           "5000000000|2.0|123456.789|-|south\n");
+    free(want);
+    free(lake);
+    proj_free(&p);
+}
+
+Test(sources, same_schema_in_another_column_order_keeps_the_plain_view)
+{
+    proj p;
+    proj_init(&p);
+    proj_parquet(&p, "lake/a.parquet", DRIFT_A);
+    proj_parquet(&p, "lake/c.parquet", DRIFT_C);
+    proj_config(&p, "[[file_sources]]\nname = \"s\"\nupstream_glob = \"lake/*.parquet\"\n");
+    ds_err err;
+    cr_assert_eq(proj_views(&p, &err), 0, "%s", err.msg);
+    cr_assert_str_eq(view(&p, "s")->sql, "SELECT * FROM read_parquet(['data/s/a.parquet', "
+                                         "'data/s/c.parquet'], union_by_name = true)");
+    proj_free(&p);
+}
+
+Test(sources, drift_with_row_filters_and_time_window)
+{
+    proj p;
+    proj_init(&p);
+    proj_parquet(&p, "lake/a.parquet", DRIFT_A);
+    proj_parquet(&p, "lake/b.parquet", DRIFT_B);
+    proj_parquet(&p, "lake/c.parquet", DRIFT_C);
+    proj_config(&p, "[[file_sources]]\nname = \"s\"\nupstream_glob = \"lake/*.parquet\"\n"
+                    "row_filter = \"x > 0\"\n");
+    /* Per-file filters (as a plugin gives them): a and c share the schema
+     * but not the filter, so the groups are (a), (b), (c). */
+    cr_assert_eq(p.c.sets[0].n_files, 3);
+    p.c.sets[0].files[0].row_filter = "label = 'a'";
+    p.c.sets[0].files[1].row_filter = "label IS NULL";
+    ds_err err;
+    cr_assert_eq(proj_views(&p, &err), 0, "%s", err.msg);
+    cr_assert_str_eq(view(&p, "s")->sql,
+                     "SELECT * FROM (" UNIFIED("'data/s/a.parquet'")
+                     ") WHERE (x > 0) AND (label = 'a')\nUNION ALL\n"
+                     "SELECT * FROM (" UNIFIED_NO_LABEL("'data/s/b.parquet'")
+                     ") WHERE (x > 0) AND (label IS NULL)\nUNION ALL\n"
+                     "SELECT * FROM (" UNIFIED("'data/s/c.parquet'") ") WHERE x > 0");
+    /* The filter on label, which b lacks, sees NULL there. */
+    char *got = view_result(&p, view(&p, "s")->sql, "data/s/", "lake/");
+    cr_assert_str_eq(got, DRIFT_RESULT);
+    free(got);
+    proj_free(&p);
+}
+
+Test(sources, drift_in_union_all_mode)
+{
+    proj p;
+    proj_init(&p);
+    proj_parquet(&p, "lake/a.parquet", "SELECT 1::INTEGER AS id, 'x' AS name");
+    proj_parquet(&p, "lake/b.parquet", "SELECT 5000000000::BIGINT AS id, 'y' AS name");
+    proj_parquet(&p, "lake/c.parquet", "SELECT 1 AS ident, 'z' AS name");
+    proj_config(&p, "[[file_sources]]\nname = \"o\"\nupstream_glob = \"lake/[ab].parquet\"\n"
+                    "union_mode = \"union_all\"\n"
+                    "[[file_sources]]\nname = \"other\"\nupstream_glob = \"lake/*.parquet\"\n"
+                    "union_mode = \"union_all\"\n");
+    ds_err err;
+    cr_assert_eq(proj_views(&p, &err), 0, "%s", err.msg);
+    /* Same names, types wide enough for both files. */
+    cr_assert_str_eq(view(&p, "o")->sql,
+                     "SELECT CAST(\"id\" AS BIGINT) AS \"id\", CAST(\"name\" AS VARCHAR) AS "
+                     "\"name\" FROM read_parquet(['data/o/a.parquet'])\nUNION ALL\n"
+                     "SELECT CAST(\"id\" AS BIGINT) AS \"id\", CAST(\"name\" AS VARCHAR) AS "
+                     "\"name\" FROM read_parquet(['data/o/b.parquet'])");
+    char *got = view_result(&p, view(&p, "o")->sql, "data/o/", "lake/");
+    cr_assert_str_eq(got, "id|BIGINT\nname|VARCHAR\n1|x\n5000000000|y\n");
+    free(got);
+    /* Other names cannot be lined up: the plain view (which fails). */
+    cr_assert_str_eq(view(&p, "other")->sql,
+                     "SELECT * FROM read_parquet(['data/other/a.parquet', "
+                     "'data/other/b.parquet', 'data/other/c.parquet'])");
+    proj_free(&p);
+}
+
+Test(sources, drift_with_a_missing_file_keeps_the_plain_view)
+{
+    proj p;
+    proj_init(&p);
+    proj_parquet(&p, "lake/a.parquet", DRIFT_A);
+    proj_parquet(&p, "lake/b.parquet", DRIFT_B);
+    proj_parquet(&p, "lake/c.parquet", DRIFT_C);
+    proj_config(&p, "[[file_sources]]\nname = \"s\"\nupstream_glob = \"lake/*.parquet\"\n");
+    char *c = ds_asprintf("%s/lake/c.parquet", p.root);
+    cr_assert_eq(unlink(c), 0);
+    free(c);
+    ds_err err;
+    cr_assert_eq(proj_views(&p, &err), 0, "%s", err.msg);
+    cr_assert_str_eq(view(&p, "s")->sql,
+                     "SELECT * FROM read_parquet(['data/s/a.parquet', 'data/s/b.parquet', "
+                     "'data/s/c.parquet'], union_by_name = true)");
+    cr_assert(ds_keyset_has(&p.bad, "data/s/c.parquet"));
+    proj_free(&p);
+}
+
+Test(sources, drift_with_an_unreadable_file_keeps_the_plain_view)
+{
+    proj p;
+    proj_init(&p);
+    proj_parquet(&p, "lake/a.parquet", DRIFT_A);
+    proj_parquet(&p, "lake/b.parquet", DRIFT_B);
+    test_write(p.root, "lake/c.parquet", "not parquet\n");
+    proj_config(&p, "[[file_sources]]\nname = \"s\"\nupstream_glob = \"lake/*.parquet\"\n"
+                    "template_name = \"s_[region]\"\n");
+    ds_err err;
+    cr_assert_eq(proj_views(&p, &err), 0, "%s", err.msg);
+    cr_assert_str_eq(view(&p, "s")->sql,
+                     "SELECT * FROM read_parquet(['data/s/a.parquet', 'data/s/b.parquet', "
+                     "'data/s/c.parquet'], union_by_name = true)");
+    /* As before: the sampling names the file and there are no templates. */
+    cr_assert(ds_keyset_has(&p.bad, "data/s/c.parquet"));
+    cr_assert_eq(p.q.len, 1);
+    proj_free(&p);
+}
+
+/* ---- hive partition columns --------------------------------------------- */
+
+Test(sources, hive_types_are_the_build_time_types)
+{
+    proj p;
+    proj_init(&p);
+    proj_parquet(&p, "lake/h/year=2024/month=01/a.parquet", "SELECT 1 AS v");
+    proj_parquet(&p, "lake/h/year=2024/month=12/a.parquet", "SELECT 2 AS v");
+    proj_parquet(&p, "lake/h/year=2025/month=02/a.parquet", "SELECT 3::BIGINT AS v");
+    proj_config(&p, "[[file_sources]]\nname = \"h\"\nupstream_glob = \"lake/h/**/*.parquet\"\n"
+                    "template_name = \"h_[month]\"\n");
+    ds_err err;
+    cr_assert_eq(proj_views(&p, &err), 0, "%s", err.msg);
+    /* v drifts (INTEGER, BIGINT): every view lists the unified columns,
+     * and month=01 is the string '01' in the template literal too. */
+    cr_assert_str_eq(view(&p, "h_01")->sql,
+                     "SELECT * FROM (SELECT CAST(\"v\" AS BIGINT) AS \"v\", CAST(\"month\" AS "
+                     "VARCHAR) AS \"month\", CAST(\"year\" AS BIGINT) AS \"year\" FROM "
+                     "read_parquet(['data/h/year=2024/month=01/a.parquet'], hive_types = "
+                     "{'year': 'BIGINT', 'month': 'VARCHAR'})) WHERE month = '01'");
+    /* v drifts (INTEGER, BIGINT): the hive columns come through by name. */
+    const char *base = view(&p, "h")->sql;
+    cr_assert(strstr(base, "CAST(\"v\" AS BIGINT) AS \"v\", CAST(\"month\" AS VARCHAR) AS "
+                           "\"month\", CAST(\"year\" AS BIGINT) AS \"year\" FROM read_parquet(["
+                           "'data/h/year=2024/month=01/a.parquet', "
+                           "'data/h/year=2024/month=12/a.parquet'], "
+                           "hive_types = {'year': 'BIGINT', 'month': 'VARCHAR'})") != NULL,
+              "%s", base);
+    char *got = view_result(&p, base, "data/h/", "lake/h/");
+    cr_assert_str_eq(got, "v|BIGINT\nmonth|VARCHAR\nyear|BIGINT\n"
+                          "1|01|2024\n2|12|2024\n3|02|2025\n");
+    free(got);
+    proj_free(&p);
+}
+
+Test(sources, hive_folders_above_the_glob_base_are_not_pinned)
+{
+    proj p;
+    proj_init(&p);
+    /* The key is data/h/year=2024/a.parquet: env=prod is only in the path. */
+    proj_parquet(&p, "lake/env=prod/h/year=2024/a.parquet", "SELECT 1 AS v");
+    proj_parquet(&p, "lake/env=prod/h/year=2025/a.parquet", "SELECT 2 AS v");
+    /* Keys that disagree (one file without a year folder): no hive columns. */
+    proj_parquet(&p, "lake/m/year=2024/a.parquet", "SELECT 1 AS v");
+    proj_parquet(&p, "lake/m/top.parquet", "SELECT 2 AS v");
+    /* Keys data/y/month=01/a.parquet: year=2024 is above the base. */
+    proj_parquet(&p, "lake/y/year=2024/month=01/a.parquet", "SELECT 1 AS v");
+    proj_config(&p, "[[file_sources]]\nname = \"y\"\n"
+                    "upstream_glob = \"lake/y/year=2024/**/*.parquet\"\n"
+                    "[[file_sources]]\nname = \"h\"\n"
+                    "upstream_glob = \"lake/env=prod/h/**/*.parquet\"\n"
+                    "[[file_sources]]\nname = \"m\"\nupstream_glob = \"lake/m/**/*.parquet\"\n");
+    ds_err err;
+    cr_assert_eq(proj_views(&p, &err), 0, "%s", err.msg);
+    cr_assert_str_eq(view(&p, "h")->sql,
+                     "SELECT * FROM read_parquet(['data/h/year=2024/a.parquet', "
+                     "'data/h/year=2025/a.parquet'], union_by_name = true, "
+                     "hive_types = {'year': 'BIGINT'})");
+    cr_assert_str_eq(view(&p, "y")->sql,
+                     "SELECT * FROM read_parquet(['data/y/month=01/a.parquet'], "
+                     "union_by_name = true, hive_types = {'month': 'VARCHAR'})");
+    cr_assert_str_eq(view(&p, "m")->sql,
+                     "SELECT * FROM read_parquet(['data/m/top.parquet', "
+                     "'data/m/year=2024/a.parquet'], union_by_name = true)");
+    proj_free(&p);
 }
