@@ -827,7 +827,9 @@ static void prerender_page(run_ctx *r, ds_site_page *sp, long long max_options,
     free(values);
     free(defaults);
     free(sp->page.stored);
-    sp->page.stored = json_dumps(p.page_stored, JSON_SORT_KEYS | JSON_COMPACT);
+    sp->page.stored = json_object_size(p.page_stored)
+                          ? json_dumps(p.page_stored, JSON_SORT_KEYS | JSON_COMPACT)
+                          : NULL;
     json_decref(p.page_stored);
     for (size_t i = 0; i < p.comps.n; i++)
         free(p.comps.items[i].query_id);
@@ -862,7 +864,13 @@ static int write_index(run_ctx *r, ds_err *err)
     char *text = json_dumps(doc, JSON_SORT_KEYS | JSON_INDENT(1));
     json_decref(doc);
     char *path = ds_asprintf("%s/" DS_RESULTS_INDEX, r->dir);
-    int rc = ds_write_atomic(path, text, strlen(text), err);
+    /* An unchanged index is left alone: a build with nothing new touches
+     * no file. */
+    size_t old_len;
+    char *old = ds_read_file(path, &old_len, NULL);
+    bool same = old && old_len == strlen(text) && memcmp(old, text, old_len) == 0;
+    free(old);
+    int rc = same ? 0 : ds_write_atomic(path, text, strlen(text), err);
     free(path);
     free(text);
     return rc;
@@ -900,6 +908,18 @@ int ds_prerender(ds_pages *pages, const ds_compiled_list *compiled, const ds_col
     clock_gettime(CLOCK_MONOTONIC, &t0);
     run_ctx r = {compiled, files, cfg, db, ds_path_join(static_dir, DS_RESULTS_DIR), NULL,
                  {0}, {files, NULL, 0, {0}}, 0, 0, 0};
+    /* A site that never stored anything gets no _results/ folder. */
+    bool any = false;
+    for (size_t i = 0; opt->enabled && i < pages->len && !any; i++)
+        any = pages->items[i].page.settings.prerender != 0;
+    if (!any && !ds_is_dir(r.dir)) {
+        for (size_t i = 0; i < pages->len; i++) {
+            free(pages->items[i].page.stored);
+            pages->items[i].page.stored = NULL;
+        }
+        free(r.dir);
+        return 0;
+    }
     if (ds_mkdir_p(r.dir, err) != 0) {
         free(r.dir);
         return -1;

@@ -131,7 +131,7 @@ Test(config, unknown_key_suggests_nearest)
                  "ducksite.toml:3:1: file_sources[0].upstream_glb: unknown key 'upstream_glb'; "
                  "did you mean 'upstream_glob'?");
     expect_error("[dir]\nDIR_A = \"x\"\n", "did you mean 'dirs'?");
-    expect_error("zzzzzzzz = 1\n", "known keys: dirs, file_sources");
+    expect_error("zzzzzzzz = 1\n", "known keys: build, dirs, file_sources");
     expect_error("[[file_sources]]\nname = \"a\"\ntime_window = {colum = \"d\", start = "
                  "2024-01-01}\n",
                  "file_sources[0].time_window.colum: unknown key 'colum'; did you mean "
