@@ -31,8 +31,11 @@ function decimalsNeeded(v, max) {
  * A formatter for a whole column, so its numbers line up: integers get
  * thousands separators (BigInt exact), other numbers the same number of
  * decimals (at most 2) for |v| >= 1 and 3 significant digits below 1.
+ * Integer columns named `year` or `..._year` (hive folders like year=2024
+ * are BIGINT) are years: 2024, not 2,024.
  */
-export function columnFormatter(kind, values) {
+export function columnFormatter(kind, values, name = '') {
+  if (kind === 'int' && /(^|_)year$/i.test(name)) return formatPlain;
   if (kind === 'int') return formatInteger;
   if (kind !== 'float') return formatPlain;
   let digits = 0;

@@ -44,7 +44,7 @@ export class TableView {
     this.rowFmt = targets.filter((t) => !this.visible.some((i) => columns[i].name === t))
       .map((t) => ({ bg: fmtIdx(t, 'bg'), fg: fmtIdx(t, 'fg'), hl: fmtIdx(t, 'hl') }));
     this.cellFmt = columns.map((c) => ({ bg: fmtIdx(c.name, 'bg'), fg: fmtIdx(c.name, 'fg'), hl: fmtIdx(c.name, 'hl') }));
-    this.formatters = columns.map((c, i) => columnFormatter(c.kind, rows.map((r) => r[i])));
+    this.formatters = columns.map((c, i) => columnFormatter(c.kind, rows.map((r) => r[i]), c.name));
     if (prevSortName !== null) {
       const col = columns.findIndex((c) => c.name === prevSortName);
       this.sort = col >= 0 ? { col, dir: this.sort.dir } : null;
