@@ -355,7 +355,8 @@ ds_result_state ds_resultstore_state(ds_resultstore *s, uint64_t hash)
 {
     index_version *v = acquire(s);
     result key = {hash, 0, 0, 0};
-    const result *r = bsearch(&key, v->results, v->n, sizeof *v->results, cmp_result);
+    /* An empty index has no array at all (bsearch must not see NULL). */
+    const result *r = v->n ? bsearch(&key, v->results, v->n, sizeof *v->results, cmp_result) : NULL;
     ds_result_state state = r ? DS_RESULT_FRESH : DS_RESULT_UNKNOWN;
     for (size_t i = 0; r && i < r->nfiles + r->ndirs && state == DS_RESULT_FRESH; i++)
         if (!dep_unchanged(v, &v->deps[r->first + i], i >= r->nfiles))
