@@ -669,7 +669,8 @@ char *ds_pagesql_wrap_format(const char *sql, json_t *format, const char *kind)
     const char *key;
     json_t *spec;
     json_object_foreach(format, key, spec) if (array_index(key)) keys[n_idx++] = key;
-    qsort(keys, n_idx, sizeof *keys, cmp_index);
+    if (n_idx > 1)
+        qsort(keys, n_idx, sizeof *keys, cmp_index);
     k = n_idx;
     json_object_foreach(format, key, spec) if (!array_index(key)) keys[k++] = key;
     ds_buf extras = {0};

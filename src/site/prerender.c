@@ -202,7 +202,8 @@ int ds_prerender_result_json(ds_duck *db, const char *sql, char **json, ds_err *
     for (size_t c = 0; c < rows.cols; c++)
         any_nested = any_nested || needs_cast(rows.types[c]);
     int *types = ds_xcalloc(rows.cols + 1, sizeof *types);
-    memcpy(types, rows.types, rows.cols * sizeof *types);
+    if (rows.cols)
+        memcpy(types, rows.types, rows.cols * sizeof *types);
     if (any_nested) {
         if (!names_unique(&rows)) {
             ds_rows_free(&rows);
@@ -485,7 +486,8 @@ static stored *obtain(run_ctx *r, const char *sql, ds_err *why)
         return s;
     deps_free(&r->lc.deps);
     char *plain = ds_sql_map_literals(sql, to_physical, &r->lc);
-    qsort(r->lc.deps.items, r->lc.deps.n, sizeof *r->lc.deps.items, cmp_dep);
+    if (r->lc.deps.n > 1)
+        qsort(r->lc.deps.items, r->lc.deps.n, sizeof *r->lc.deps.items, cmp_dep);
     stored fresh = {{0}, r->lc.deps, 0};
     memcpy(fresh.hash, hash, sizeof hash);
     memset(&r->lc.deps, 0, sizeof r->lc.deps);
