@@ -245,6 +245,10 @@ char *ds_html_page_config(const ds_page *page, const char *rel)
     json_t *stored = page->stored ? json_loads(page->stored, 0, NULL) : NULL;
     if (stored)
         json_object_set_new(doc, "stored", stored);
+    /* Sizes of the data files it reads: small ones are read whole. */
+    json_t *files = page->files ? json_loads(page->files, 0, NULL) : NULL;
+    if (files)
+        json_object_set_new(doc, "files", files);
     char *text = json_dumps(doc, JSON_PRESERVE_ORDER);
     json_decref(doc);
     char *safe = ds_html_script_json(text);

@@ -800,5 +800,6 @@ void ds_page_free(ds_page *page)
     free(page->parts);
     free(page->title);
     free(page->stored);
+    free(page->files);
     memset(page, 0, sizeof *page);
 }

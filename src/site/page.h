@@ -73,6 +73,8 @@ typedef struct {
     ds_page_settings settings;
     char *stored;           /* {"<hash>": bytes} of its stored results (JSON),
                                set by the build; NULL for none */
+    char *files;            /* {"<data path>": size} of the files its queries
+                               read (JSON), set by the build; NULL for none */
     ds_part *parts;
     size_t n_parts;
 } ds_page;

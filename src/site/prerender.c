@@ -424,6 +424,7 @@ typedef struct {
     json_t *old_index;      /* the previous build's "results", or NULL */
     stored_list all;        /* every result of this build */
     literal_ctx lc;
+    json_t *sizes;          /* data path -> file size, across pages */
     size_t ran, reused;
     double run_ms;
 } run_ctx;
@@ -647,6 +648,8 @@ typedef struct {
     size_t n_specs;
     component_list comps;
     json_t *page_stored;    /* hash -> bytes */
+    json_t *page_files;     /* data path -> size, of every file the page reads */
+    bool store;             /* false: only the files are listed */
     long long max_bytes, bytes;
     char **over;            /* components left live for the byte budget */
     size_t n_over;
@@ -684,13 +687,37 @@ static char *component_sql(page_ctx *p, const component *c, const ds_val *values
     return sql;
 }
 
-/* Stores the result of C in state VALUES; returns it (NULL when failed or
- * over budget). */
+/* Notes a data path the page reads, with its file's size. */
+static const char *note_file(void *vctx, const char *literal)
+{
+    page_ctx *p = vctx;
+    if (json_object_get(p->page_files, literal))
+        return NULL;
+    json_t *known = json_object_get(p->r->sizes, literal);
+    if (!known) {
+        const char *path = ds_collected_physical(p->r->files, literal);
+        struct stat st;
+        if (!path || stat(path, &st) != 0)
+            return NULL;
+        known = json_integer((json_int_t)st.st_size);
+        json_object_set_new(p->r->sizes, literal, known);
+    }
+    json_object_set(p->page_files, literal, known);
+    return NULL;
+}
+
+/* Stores the result of C in state VALUES; returns it (NULL when failed,
+ * over budget, or when the page stores nothing). */
 static stored *store_component(page_ctx *p, component *c, const ds_val *values)
 {
     char *sql = component_sql(p, c, values);
     if (!sql)
         return NULL;
+    free(ds_sql_map_literals(sql, note_file, p));
+    if (!p->store) {
+        free(sql);
+        return NULL;
+    }
     char hash[17];
     ds_pagesql_hash(sql, hash);
     stored *s = stored_find(&p->r->all, hash);
@@ -776,11 +803,11 @@ static char **option_values(page_ctx *p, const ds_input_spec *in, const stored *
 }
 
 static void prerender_page(run_ctx *r, ds_site_page *sp, long long max_options,
-                           long long max_bytes)
+                           long long max_bytes, bool store)
 {
     char *text = ds_html_page_config(&sp->page, sp->rel);
-    page_ctx p = {r, sp, json_loads(text, 0, NULL), NULL, 0, {0}, json_object(), max_bytes, 0,
-                  NULL, 0};
+    page_ctx p = {r,    sp,   json_loads(text, 0, NULL), NULL, 0, {0}, json_object(),
+                  json_object(), store, max_bytes, 0, NULL, 0};
     free(text);
     p.specs = ds_pagesql_inputs(p.config, &p.n_specs);
     page_components(&sp->page, p.config, p.specs, p.n_specs, &p.comps);
@@ -833,6 +860,14 @@ static void prerender_page(run_ctx *r, ds_site_page *sp, long long max_options,
                           ? json_dumps(p.page_stored, JSON_SORT_KEYS | JSON_COMPACT)
                           : NULL;
     json_decref(p.page_stored);
+    /* The runtime reads small files whole (docs/runtime.md); a page reading
+     * more files than is worth listing gets ranged reads only. */
+    free(sp->page.files);
+    sp->page.files = json_object_size(p.page_files) &&
+                             json_object_size(p.page_files) <= DS_PAGE_FILES_MAX
+                         ? json_dumps(p.page_files, JSON_SORT_KEYS | JSON_COMPACT)
+                         : NULL;
+    json_decref(p.page_files);
     for (size_t i = 0; i < p.comps.n; i++)
         free(p.comps.items[i].query_id);
     free(p.comps.items);
@@ -909,25 +944,19 @@ int ds_prerender(ds_pages *pages, const ds_compiled_list *compiled, const ds_col
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     run_ctx r = {compiled, files, cfg, db, ds_path_join(static_dir, DS_RESULTS_DIR), NULL,
-                 {0}, {files, NULL, 0, {0}}, 0, 0, 0};
+                 {0}, {files, NULL, 0, {0}}, json_object(), 0, 0, 0};
     /* A site that never stored anything gets no _results/ folder. */
     bool any = false;
     for (size_t i = 0; opt->enabled && i < pages->len && !any; i++)
         any = pages->items[i].page.settings.prerender != 0;
-    if (!any && !ds_is_dir(r.dir)) {
-        for (size_t i = 0; i < pages->len; i++) {
-            free(pages->items[i].page.stored);
-            pages->items[i].page.stored = NULL;
-        }
-        free(r.dir);
-        return 0;
-    }
-    if (ds_mkdir_p(r.dir, err) != 0) {
+    bool results = any || ds_is_dir(r.dir);
+    if (results && ds_mkdir_p(r.dir, err) != 0) {
+        json_decref(r.sizes);
         free(r.dir);
         return -1;
     }
     char *index_path = ds_asprintf("%s/" DS_RESULTS_INDEX, r.dir);
-    json_t *old = json_load_file(index_path, 0, NULL);
+    json_t *old = results ? json_load_file(index_path, 0, NULL) : NULL;
     free(index_path);
     if (json_integer_value(json_object_get(old, "version")) == 1)
         r.old_index = json_object_get(old, "results");
@@ -946,17 +975,15 @@ int ds_prerender(ds_pages *pages, const ds_compiled_list *compiled, const ds_col
         const ds_page_settings *st = &sp->page.settings;
         free(sp->page.stored);
         sp->page.stored = NULL;
-        if (!opt->enabled || st->prerender == 0)
-            continue;
         long long max_options = st->prerender_max_options >= 0 ? st->prerender_max_options
                                                                : cfg->build.prerender_max_options;
         long long max_bytes = st->prerender_max_bytes >= 0 ? st->prerender_max_bytes
                                                            : cfg->build.prerender_max_bytes;
-        prerender_page(&r, sp, max_options, max_bytes);
+        prerender_page(&r, sp, max_options, max_bytes, opt->enabled && st->prerender != 0);
     }
     n_stored = r.all.n;
-    int rc = write_index(&r, err);
-    if (rc == 0)
+    int rc = results ? write_index(&r, err) : 0;
+    if (rc == 0 && results)
         prune(&r);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     if (opt->enabled)
@@ -971,6 +998,7 @@ int ds_prerender(ds_pages *pages, const ds_compiled_list *compiled, const ds_col
         free(r.lc.bases[i]);
     free(r.lc.bases);
     json_decref(old);
+    json_decref(r.sizes);
     free(r.dir);
     return rc;
 }

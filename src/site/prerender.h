@@ -24,13 +24,17 @@
 
 #define DS_RESULTS_DIR "_results"
 #define DS_RESULTS_INDEX "_index.json"
+/* Pages reading more files than this list none (the runtime then reads
+ * every file by ranges). */
+#define DS_PAGE_FILES_MAX 5000
 
 typedef struct {
     bool enabled;              /* false: --no-prerender */
 } ds_prerender_options;
 
 /* Runs and writes the stored results of every page and sets each page's
- * page.stored.  Queries that fail when run are warnings (the page will show
+ * page.stored, and page.files (the data paths it reads, with sizes) even
+ * when nothing is stored.  Queries that fail when run are warnings (the page will show
  * the error); only failures to write are errors. */
 int ds_prerender(ds_pages *pages, const ds_compiled_list *compiled, const ds_collected *files,
                  const ds_config *cfg, ds_duck *db, const char *static_dir,

@@ -113,8 +113,9 @@ describe('demo project', { skip: skip ?? false }, () => {
     await server?.stop();
   });
 
-  async function open(route, context = browser) {
+  async function open(route, context = browser, init = null) {
     const rec = await openPage(context);
+    if (init) await rec.page.addInitScript(init);
     await rec.page.goto(`${server.url}${route}`);
     await waitIdle(rec.page);
     return rec;
@@ -236,7 +237,8 @@ describe('demo project', { skip: skip ?? false }, () => {
     assert.ok(!views.north.includes(EAST_ONLY) && !views.south.includes(EAST_ONLY));
     assert.equal(views.north.length, views.all.length - 1);
 
-    // ?ds_live=1: stored results ignored, so the engine reads the files.
+    // ?ds_live=1: stored results ignored, so the engine reads the files;
+    // ducksiteWholeFileMax = 0: no file is small enough to be read whole.
     const cases = [
       ['/north_only.html?ds_live=1', views.north],
       ['/templates.html?ds_live=1', [...new Set([...views.north, ...views.south])].sort()],
@@ -244,7 +246,7 @@ describe('demo project', { skip: skip ?? false }, () => {
     for (const [route, files] of cases) {
       const fresh = await launchBrowser(); // cold HTTP cache: every read reaches the server
       try {
-        const rec = await open(route, fresh);
+        const rec = await open(route, fresh, () => { window.ducksiteWholeFileMax = 0; });
         assert.deepEqual(parquetKeys(rec, server.url), files, `${route}: Parquet files requested`);
         const parquet = rec.responses.filter((r) => /\/data\/.*\.parquet$/.test(r.url));
         const gets = parquet.filter((r) => r.method === 'GET');
@@ -279,6 +281,28 @@ describe('demo project', { skip: skip ?? false }, () => {
     assert.deepEqual([...new Set(getLines.map((m) => m[3]))], ['206'], 'status of Parquet GETs in the access log');
     assert.ok(getLines.every((m) => Number(m[4]) > 0));
     assert.ok(!lines.some((m) => decodeURIComponent(m[2]) === `/${EAST_ONLY}`), 'east-only file never requested');
+  });
+
+  test('small files are read whole, once each, by their own views only', T, async () => {
+    const north = dataKeys(root, '/sql/_global/orders_north.sql');
+    const fresh = await launchBrowser();
+    try {
+      const rec = await open('/north_only.html?ds_live=1', fresh);
+      assert.deepEqual(parquetKeys(rec, server.url), north, 'Parquet files requested');
+      const parquet = rec.responses.filter((r) => /\/data\/.*\.parquet$/.test(r.url));
+      // One GET per file, no Range, no HEAD: the whole file in one request.
+      assert.equal(parquet.length, north.length, 'one request per file');
+      for (const r of parquet) {
+        assert.equal(r.method, 'GET', r.url);
+        assert.equal(r.requestHeaders.range, undefined, `no Range on ${r.url}`);
+        assert.equal(r.status, 200, r.url);
+      }
+      const states = await rec.page.evaluate(() => window.ducksite.components().map((c) => [c.key, c.state, c.source]));
+      assert.ok(states.length > 0 && states.every(([, st, src]) => st === 'ok' && src === 'live'), JSON.stringify(states));
+      await clean(rec, fresh);
+    } finally {
+      await fresh.close();
+    }
   });
 
   test('the engine travels gzipped: every asset sidecar is usable', T, async () => {

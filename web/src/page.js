@@ -9,12 +9,20 @@ import { errorText, h } from './dom.js';
 import { fromStored, resultKey, storedUrl } from './results.js';
 import { clickedValue, InputView, readUrl, sameValue, urlFor } from './inputs.js';
 import {
-  buildEnv, normalizeInput, placeholderDeps, resolveQuery, rewriteDataPaths,
+  buildEnv, dataPaths, dataUrl, normalizeInput, placeholderDeps, resolveQuery, rewriteDataPaths,
   stripMetrics, substitute, substituteId, wrapFormat,
 } from './sql.js';
 import { TableView } from './table.js';
 
 const RESULT_CACHE_SIZE = 64;
+
+// Data files up to this size are read with one whole GET and kept in the
+// engine's memory (window.ducksiteWholeFileMax overrides it; 0 turns it off),
+// up to WHOLE_PAGE_MAX bytes per page; larger ones are read by ranges.
+// DuckDB-Wasm's ranged reads go one at a time, so for small files one
+// request beats many (docs/runtime.md has the measurements).
+const WHOLE_FILE_MAX = 8 * 1024 * 1024;
+const WHOLE_PAGE_MAX = 64 * 1024 * 1024;
 
 // The engine module (DuckDB-Wasm and Arrow) is a separate chunk, fetched on
 // first use only.
@@ -71,6 +79,9 @@ class Page {
     this.stored = new Set(live ? [] : Object.keys(config.stored || {})); // hashes the build stored
     this.storedResults = new Map(); // hash -> Promise<result | null>
     this.engineStarted = false;
+    this.fileSizes = config.files || {}; // data path -> bytes, from the build
+    this.whole = new Set(); // data paths read whole
+    this.wholeBytes = 0;
     this.pending = 0;
     this.idleWaiters = [];
     this.stats = { queries: 0, cacheHits: 0, stored: 0, live: 0, renders: {}, errors: {}, sources: {} };
@@ -299,8 +310,24 @@ class Page {
     return p;
   }
 
+  /** The data paths of SQL to read whole (chosen once per page, by size). */
+  wholeFilesOf(sql) {
+    const max = Number(globalThis.ducksiteWholeFileMax ?? WHOLE_FILE_MAX);
+    const out = [];
+    for (const p of dataPaths(sql)) {
+      const size = this.fileSizes[p];
+      if (!this.whole.has(p)) {
+        if (typeof size !== 'number' || size > max || this.wholeBytes + size > WHOLE_PAGE_MAX) continue;
+        this.whole.add(p);
+        this.wholeBytes += size;
+      }
+      out.push(p);
+    }
+    return out;
+  }
+
   /** Runs SQL once per distinct text (results cached, most recent kept). */
-  run(sql) {
+  run(sql, whole = []) {
     let p = this.results.get(sql);
     if (p) {
       this.stats.cacheHits++;
@@ -310,7 +337,7 @@ class Page {
     }
     this.stats.queries++;
     this.engineStarted = true;
-    p = duckdb().then((m) => m.runQuery(sql));
+    p = duckdb().then((m) => m.runQuery(sql, whole.map((name) => ({ name, url: dataUrl(name, location.origin) }))));
     p.catch(() => this.results.delete(sql));
     this.results.set(sql, p);
     while (this.results.size > RESULT_CACHE_SIZE) this.results.delete(this.results.keys().next().value);
@@ -338,14 +365,16 @@ class Page {
       sql = wrapFormat(raw, c.format, c.kind);
       sql = substitute(sql, env.inputs, env.params);
       const key = this.stored.size ? resultKey(sql) : null;
-      sql = rewriteDataPaths(sql, location.origin);
+      const whole = this.wholeFilesOf(sql);
+      const wholeSet = new Set(whole);
+      sql = rewriteDataPaths(sql, location.origin, (p) => wholeSet.has(p));
       if (sql === c.sql && c.state !== 'pending') return; // same text, same result: nothing to redraw
       c.view.setLoading(true);
       c.view.el.dataset.dsState = 'loading';
       let result = key && this.stored.has(key) ? await this.storedResult(key) : null;
       if (gen !== c.gen) return;
       const source = result ? 'stored' : 'live';
-      if (!result) result = await this.run(sql);
+      if (!result) result = await this.run(sql, whole);
       if (gen !== c.gen) return;
       c.sql = sql;
       c.source = source;

@@ -258,12 +258,12 @@ export function dataUrl(path, origin) {
 }
 
 /**
- * Rewrites the file literals in the first argument of read_parquet(...),
- * read_csv(...) and friends (single path or [list]) into absolute URLs on
- * ORIGIN. Anything already a URL, and everything outside those calls
- * (string literals, comments), is left alone.
+ * Calls FN with the text of every file literal in the first argument of
+ * read_parquet(...), read_csv(...) and friends (single path or [list]);
+ * when FN returns a string, the literal becomes that string (quoted).
+ * String literals and comments elsewhere are left alone.
  */
-export function rewriteDataPaths(sql, origin) {
+export function mapDataPaths(sql, fn) {
   const toks = tokenize(sql);
   const edits = [];
   for (let k = 0; k < toks.length; k++) {
@@ -281,8 +281,8 @@ export function rewriteDataPaths(sql, origin) {
         else if (u.text === ',' && depth === 1) break;
       } else if (u.type === 'str' && u.text.startsWith("'")) {
         const raw = u.text.slice(1, -1).replace(/''/g, "'");
-        const url = dataUrl(raw, origin);
-        if (url !== null) edits.push({ start: u.start, end: u.end, text: quote(url) });
+        const out = fn(raw);
+        if (typeof out === 'string') edits.push({ start: u.start, end: u.end, text: quote(out) });
       }
     }
     k = j - 1;
@@ -292,6 +292,23 @@ export function rewriteDataPaths(sql, origin) {
     out = out.slice(0, edits[e].start) + edits[e].text + out.slice(edits[e].end);
   }
   return out;
+}
+
+/** The file literals mapDataPaths() sees, in order, without repeats. */
+export function dataPaths(sql) {
+  const seen = new Set();
+  mapDataPaths(sql, (raw) => { seen.add(raw); return null; });
+  return [...seen];
+}
+
+/**
+ * Rewrites the file literals of data functions into absolute URLs on
+ * ORIGIN; anything already a URL is left alone, and so is a path for which
+ * KEEP(path) is true (a file the page registered with the engine as a
+ * whole-file buffer under that very name).
+ */
+export function rewriteDataPaths(sql, origin, keep = null) {
+  return mapDataPaths(sql, (raw) => (keep && keep(raw) ? null : dataUrl(raw, origin)));
 }
 
 /** SQL without trailing `;` (and the blanks and comments after it). */
