@@ -82,9 +82,10 @@ static const demo_file FILES[] = {
     {"content/index.md",
      "# Ducksite demo\n"
      "\n"
-     "About a million orders in a Parquet lake, published without copying a byte\n"
-     "and queried by DuckDB in your browser. Every number below is computed here,\n"
-     "from ranged reads of the Parquet files.\n"
+     "About a million orders in a Parquet lake, published without copying a byte.\n"
+     "The numbers below were computed by the build, next to the data, so the page\n"
+     "opens at once; pick a state the build did not store (on the inputs page) and\n"
+     "DuckDB runs in your browser over the same Parquet files.\n"
      "\n"
      "```sql revenue_by_month\n"
      "SELECT strftime(month, '%Y-%m') AS month, sum(revenue) AS revenue\n"
