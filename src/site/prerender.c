@@ -400,6 +400,7 @@ typedef struct {
     char hash[17];
     dep_list deps;
     size_t bytes;
+    bool used;          /* listed by some page (not left out by a budget) */
 } stored;
 
 typedef struct {
@@ -489,7 +490,7 @@ static stored *obtain(run_ctx *r, const char *sql, ds_err *why)
     char *plain = ds_sql_map_literals(sql, to_physical, &r->lc);
     if (r->lc.deps.n > 1)
         qsort(r->lc.deps.items, r->lc.deps.n, sizeof *r->lc.deps.items, cmp_dep);
-    stored fresh = {{0}, r->lc.deps, 0};
+    stored fresh = {{0}, r->lc.deps, 0, false};
     memcpy(fresh.hash, hash, sizeof hash);
     memset(&r->lc.deps, 0, sizeof r->lc.deps);
     char *file = ds_asprintf("%s/%s.json", r->dir, hash);
@@ -741,6 +742,7 @@ static stored *store_component(page_ctx *p, component *c, const ds_val *values)
         return NULL;
     }
     p->bytes += (long long)s->bytes;
+    s->used = true;
     json_object_set_new(p->page_stored, hash, json_integer((json_int_t)s->bytes));
     return s;
 }
@@ -882,6 +884,8 @@ static int write_index(run_ctx *r, ds_err *err)
     json_t *results = json_object();
     for (size_t i = 0; i < r->all.n; i++) {
         const stored *s = &r->all.items[i];
+        if (!s->used)
+            continue;
         json_t *files = json_array(), *dirs = json_array();
         for (size_t k = 0; k < s->deps.n; k++) {
             const dep *d = &s->deps.items[k];
@@ -926,8 +930,8 @@ static void prune(run_ctx *r)
         memcpy(hash, e->d_name, 16);
         hash[16] = '\0';
         const char *rest = e->d_name + 16;
-        if ((strcmp(rest, ".json") != 0 && strcmp(rest, ".json.gz") != 0) ||
-            stored_find(&r->all, hash))
+        const stored *s = stored_find(&r->all, hash);
+        if ((strcmp(rest, ".json") != 0 && strcmp(rest, ".json.gz") != 0) || (s && s->used))
             continue;
         char *path = ds_path_join(r->dir, e->d_name);
         unlink(path);
@@ -981,7 +985,8 @@ int ds_prerender(ds_pages *pages, const ds_compiled_list *compiled, const ds_col
                                                            : cfg->build.prerender_max_bytes;
         prerender_page(&r, sp, max_options, max_bytes, opt->enabled && st->prerender != 0);
     }
-    n_stored = r.all.n;
+    for (size_t i = 0; i < r.all.n; i++)
+        n_stored += r.all.items[i].used;
     int rc = results ? write_index(&r, err) : 0;
     if (rc == 0 && results)
         prune(&r);
