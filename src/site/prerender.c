@@ -64,7 +64,7 @@ static bool nested(int type)
 }
 
 /* Types the C API cannot hand over as text (duckdb_value_varchar gives
- * nothing for them): the result is asked again with these columns cast. */
+ * nothing for them, or crashes): those columns are cast in SQL. */
 static bool needs_cast(int type)
 {
     switch (type) {
@@ -85,9 +85,6 @@ static bool needs_cast(int type)
     case DUCKDB_TYPE_DATE:
     case DUCKDB_TYPE_TIME:
     case DUCKDB_TYPE_TIMESTAMP:
-    case DUCKDB_TYPE_TIMESTAMP_S:
-    case DUCKDB_TYPE_TIMESTAMP_MS:
-    case DUCKDB_TYPE_TIMESTAMP_NS:
     case DUCKDB_TYPE_VARCHAR:
     case DUCKDB_TYPE_BLOB: return false;
     default: return true;
@@ -99,7 +96,8 @@ static void put_cast(ds_buf *b, int type, const char *id)
 {
     if (nested(type))
         ds_buf_printf(b, "CAST(to_json(%s) AS VARCHAR)", id);
-    else if (type == DUCKDB_TYPE_TIMESTAMP_TZ)
+    else if (type == DUCKDB_TYPE_TIMESTAMP_TZ || type == DUCKDB_TYPE_TIMESTAMP_S ||
+             type == DUCKDB_TYPE_TIMESTAMP_MS || type == DUCKDB_TYPE_TIMESTAMP_NS)
         ds_buf_printf(b, "CAST(CAST(%s AS TIMESTAMP) AS VARCHAR)", id);
     else
         ds_buf_printf(b, "CAST(%s AS VARCHAR)", id);
@@ -193,25 +191,30 @@ static bool names_unique(const ds_rows *r)
 
 int ds_prerender_result_json(ds_duck *db, const char *sql, char **json, ds_err *err)
 {
+    /* The column types first, from the query with no rows: the C API cannot
+     * hand over some types as text (UUID, TIMESTAMP_NS, lists, ...) and must
+     * not even be asked to, so those columns are cast in SQL before any row
+     * is read. */
     ds_rows rows;
-    if (ds_duck_query(db, sql, &rows, err) != 0)
+    char *probe = ds_asprintf("SELECT * FROM (%s) AS ducksite_result LIMIT 0", sql);
+    int rc = ds_duck_query(db, probe, &rows, err);
+    free(probe);
+    if (rc != 0)
         return -1;
-    /* Lists, structs and maps are shown as JSON text, as the runtime does
-     * with what Arrow gives it: ask DuckDB for to_json() of those columns. */
-    bool any_nested = false;
+    bool any_cast = false;
     for (size_t c = 0; c < rows.cols; c++)
-        any_nested = any_nested || needs_cast(rows.types[c]);
+        any_cast = any_cast || needs_cast(rows.types[c]);
     int *types = ds_xcalloc(rows.cols + 1, sizeof *types);
     if (rows.cols)
         memcpy(types, rows.types, rows.cols * sizeof *types);
-    if (any_nested) {
-        if (!names_unique(&rows)) {
-            ds_rows_free(&rows);
-            free(types);
-            return ds_err_set(err, "its result has two columns with one name and a type that needs "
-                                   "converting; give the columns distinct names");
-        }
-        ds_buf q = {0};
+    if (any_cast && !names_unique(&rows)) {
+        ds_rows_free(&rows);
+        free(types);
+        return ds_err_set(err, "its result has two columns with one name and a type that needs "
+                               "converting; give the columns distinct names");
+    }
+    ds_buf q = {0};
+    if (any_cast) {
         ds_buf_puts(&q, "SELECT ");
         for (size_t c = 0; c < rows.cols; c++) {
             ds_buf id = {0};
@@ -222,32 +225,25 @@ int ds_prerender_result_json(ds_duck *db, const char *sql, char **json, ds_err *
                 ds_buf_putc(&id, *p);
             }
             ds_buf_putc(&id, '"');
+            ds_buf_puts(&q, c ? ", " : "");
             if (needs_cast(rows.types[c])) {
-                ds_buf_puts(&q, c ? ", " : "");
                 put_cast(&q, rows.types[c], id.data);
                 ds_buf_printf(&q, " AS %s", id.data);
-            } else
-                ds_buf_printf(&q, "%s%s", c ? ", " : "", id.data);
+            } else {
+                ds_buf_puts(&q, id.data);
+            }
             ds_buf_free(&id);
         }
         ds_buf_printf(&q, " FROM (%s) AS ducksite_result", sql);
-        ds_rows again;
-        ds_err e2;
-        int qrc = ds_duck_query(db, q.data, &again, &e2);
-        ds_buf_free(&q);
-        if (qrc != 0 || again.rows != rows.rows) {
-            /* Nothing is stored rather than something wrong: the page runs
-             * this query live. */
-            ds_err_set(err, "its result has a column that cannot be stored (%s)",
-                       qrc ? e2.msg : "rows changed between two runs");
-            if (qrc == 0)
-                ds_rows_free(&again);
-            ds_rows_free(&rows);
-            free(types);
-            return -1;
-        }
-        ds_rows_free(&rows);
-        rows = again;
+    } else {
+        ds_buf_puts(&q, sql);
+    }
+    ds_rows_free(&rows);
+    rc = ds_duck_query(db, q.data, &rows, err);
+    ds_buf_free(&q);
+    if (rc != 0) {
+        free(types);
+        return -1;
     }
     ds_buf b = {0};
     ds_buf_puts(&b, "{\"columns\":[");
@@ -264,7 +260,7 @@ int ds_prerender_result_json(ds_duck *db, const char *sql, char **json, ds_err *
                 ds_buf_putc(&b, ',');
             /* types[] are the original ones: a nested column's cell is now
              * its JSON text, written as a string. */
-            put_value(&b, needs_cast(types[c]) && types[c] != DUCKDB_TYPE_TIMESTAMP_TZ
+            put_value(&b, needs_cast(types[c]) && strcmp(kind_of(types[c]), "timestamp") != 0
                               ? DUCKDB_TYPE_VARCHAR
                               : types[c],
                       ds_rows_get(&rows, r, c));

@@ -31,7 +31,9 @@ async function start() {
   const db = new duckdb.AsyncDuckDB(logger, worker);
   await db.instantiate(bundle.mainModule, bundle.pthreadWorker);
   await db.open({
-    query: { castBigIntToDouble: false, castDecimalToDouble: true },
+    // DECIMAL (and HUGEINT) arrive as Arrow decimals and are converted here:
+    // the engine's own cast to DOUBLE garbles decimals inside lists.
+    query: { castBigIntToDouble: false, castDecimalToDouble: false },
     // A server (or proxy) that ignores Range still works, by whole-file reads.
     filesystem: { allowFullHTTPReads: true },
   });
@@ -146,11 +148,6 @@ function bigintReplacer(_, v) {
   return typeof v === 'bigint' ? (Number.isSafeInteger(Number(v)) ? Number(v) : v.toString()) : v;
 }
 
-function decimalNumber(v, scale) {
-  const n = Number(String(v));
-  return scale ? n / 10 ** scale : n;
-}
-
 /** One Arrow value as a plain JS value for column KIND. */
 function convert(v, kind, type) {
   if (v === null || v === undefined) return null;
@@ -161,7 +158,7 @@ function convert(v, kind, type) {
     case 'float':
       if (typeof v === 'number') return v;
       if (typeof v === 'bigint') return Number(v);
-      return decimalNumber(v, type.scale || 0);
+      return decimalValue(v, type.scale || 0);
     case 'bool':
       return Boolean(v);
     case 'date':
@@ -181,6 +178,9 @@ function convert(v, kind, type) {
       if (typeof v === 'bigint') return Number.isSafeInteger(Number(v)) ? Number(v) : v;
       if (typeof v === 'object') {
         try {
+          if (DataType.isList(type) || DataType.isFixedSizeList(type) || DataType.isStruct(type)) {
+            return jsonText(v, type);
+          }
           const plain = typeof v.toJSON === 'function' ? v.toJSON() : v;
           return JSON.stringify(plain, bigintReplacer);
         } catch {
@@ -189,6 +189,47 @@ function convert(v, kind, type) {
       }
       return v;
   }
+}
+
+/** An Arrow DECIMAL value (little-endian 32-bit words) as a number. */
+function decimalValue(v, scale) {
+  if (typeof v === 'number' || typeof v === 'bigint') return Number(v) / 10 ** scale;
+  const words = Array.from(v);
+  let big = 0n;
+  for (let i = words.length - 1; i >= 0; i--) big = (big << 32n) | BigInt(words[i] >>> 0);
+  const bits = BigInt(words.length * 32);
+  if (words.length && words[words.length - 1] & 0x80000000) big -= 1n << bits;
+  const neg = big < 0n;
+  let digits = (neg ? -big : big).toString().padStart(scale + 1, '0');
+  if (scale) digits = `${digits.slice(0, -scale)}.${digits.slice(-scale)}`;
+  return Number(`${neg ? '-' : ''}${digits}`);
+}
+
+/**
+ * A list or struct as JSON text, written as DuckDB's to_json() writes it
+ * (what a stored result holds): dates and timestamps as text, DECIMAL as a
+ * number, integers exactly (digits, even beyond 2^53).
+ */
+function jsonText(v, type) {
+  if (v === null || v === undefined) return 'null';
+  if (DataType.isList(type) || DataType.isFixedSizeList(type)) {
+    const child = type.children[0].type;
+    return `[${Array.from(v, (x) => jsonText(x, child)).join(',')}]`;
+  }
+  if (DataType.isStruct(type)) {
+    const obj = typeof v.toJSON === 'function' ? v.toJSON() : v;
+    return `{${type.children.map((f) => `${JSON.stringify(f.name)}:${jsonText(obj[f.name], f.type)}`).join(',')}}`;
+  }
+  if (DataType.isDictionary(type)) return JSON.stringify(String(v));
+  if (DataType.isInt(type)) return String(v);
+  if (DataType.isDecimal(type)) return String(decimalValue(v, type.scale || 0));
+  if (DataType.isFloat(type)) return Number.isFinite(v) ? String(v) : JSON.stringify(String(v));
+  if (DataType.isBool(type)) return v ? 'true' : 'false';
+  if (DataType.isDate(type)) return JSON.stringify(dateText(v instanceof Date ? v : new Date(Number(v))));
+  if (DataType.isTimestamp(type)) return JSON.stringify(timestampText(v instanceof Date ? v.getTime() : Number(v)));
+  if (DataType.isUtf8(type)) return JSON.stringify(String(v));
+  const plain = typeof v?.toJSON === 'function' ? v.toJSON() : v;
+  return JSON.stringify(plain, bigintReplacer);
 }
 
 export function toRows(table) {
