@@ -73,6 +73,17 @@ int ds_duck_query(ds_duck *d, const char *sql, ds_rows *out, ds_err *err)
         out->names[c] = ds_strdup(duckdb_column_name(&res, c));
         out->types[c] = (int)duckdb_column_type(&res, c);
     }
+    /* The C API's value functions crash on UUID columns: refuse rather than
+     * read them (cast them to VARCHAR in SQL instead). */
+    for (size_t c = 0; c < out->cols; c++)
+        if (out->types[c] == DUCKDB_TYPE_UUID && out->rows > 0) {
+            ds_err_set(err, "column \"%s\" is a UUID, which cannot be read as text here; "
+                            "CAST it to VARCHAR",
+                       out->names[c]);
+            duckdb_destroy_result(&res);
+            ds_rows_free(out);
+            return -1;
+        }
     for (size_t r = 0; r < out->rows; r++) {
         for (size_t c = 0; c < out->cols; c++) {
             if (duckdb_value_is_null(&res, c, r))
