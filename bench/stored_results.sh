@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# stored_results.sh - runs bench/stored_results.mjs: the demo built with and
-# without stored results (--no-prerender), both served by `ducksite serve`,
-# cold loads in Chromium: first chart, bytes, engine bytes, a stored dropdown
-# switch and the first live result of a text input. Needs build/ducksite,
-# web/dist (node scripts/bundle-web.mjs) and /usr/bin/chromium.
+# stored_results.sh - runs bench/stored_results.mjs: the demo built with
+# stored results (A) and with --no-prerender (B), both served by `ducksite
+# serve --no-build --no-watch`, cold loads in Chromium: first chart, all
+# components ok, bytes, engine bytes, region dropdown switches, the first
+# live result of a text input, whole-file against ranged reads. Needs
+# build/ducksite, web/dist (node scripts/bundle-web.mjs) and /usr/bin/chromium.
 #
 # Usage: bench/stored_results.sh [RUNS]      (cold loads per page and build, default 5)
 set -euo pipefail
