@@ -98,8 +98,7 @@ function need(file) {
 
 async function main() {
   need(path.join(nm, '@duckdb', 'duckdb-wasm', 'package.json'));
-  const result = await build({
-    entryPoints: [path.join(src, 'main.js')],
+  const common = {
     bundle: true,
     format: 'esm',
     platform: 'browser',
@@ -108,16 +107,30 @@ async function main() {
     sourcemap: 'linked',
     legalComments: 'none',
     write: false,
-    // The engine (duckdb.js with DuckDB-Wasm and Arrow) is its own chunk,
-    // loaded by a dynamic import only when a page needs it.  Chunks sit next
-    // to ducksite.js so the engine files resolve as ./duckdb/*.
-    splitting: true,
     outdir: dist,
-    entryNames: 'ducksite',
-    chunkNames: '[name]-[hash]',
     absWorkingDir: root,
     logLevel: 'warning',
+  };
+  // The engine (duckdb.js with DuckDB-Wasm and Arrow) is a bundle of its
+  // own, duckdb-HASH.js, loaded by a dynamic import only when a page needs
+  // it.  Two separate bundles rather than esbuild's code splitting: split
+  // chunks share a helper chunk that every page would have to fetch before
+  // its first chart.  It sits next to ducksite.js so the engine files
+  // resolve as ./duckdb/*.
+  const engine = await build({ ...common, entryPoints: [path.join(src, 'duckdb.js')], entryNames: 'duckdb-[hash]' });
+  const engineJs = engine.outputFiles.map((o) => path.basename(o.path)).find((n) => n.endsWith('.js'));
+  const page = await build({
+    ...common,
+    entryPoints: [path.join(src, 'main.js')],
+    entryNames: 'ducksite',
+    plugins: [{
+      name: 'engine-bundle',
+      setup(b) {
+        b.onResolve({ filter: /^\.\/duckdb\.js$/ }, () => ({ path: `./${engineJs}`, external: true }));
+      },
+    }],
   });
+  const result = { outputFiles: [...engine.outputFiles, ...page.outputFiles] };
   const made = new Set();
   for (const out of result.outputFiles) {
     put(out.path, Buffer.from(out.contents), out.path.endsWith('.js'));

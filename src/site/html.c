@@ -320,9 +320,24 @@ char *ds_html_page(const ds_page *page, const char *rel, const char *title,
                     "<link rel=\"icon\" href=\"data:,\">"
                     "<title>");
     ds_html_escape(&b, title);
-    ds_buf_puts(&b, "</title><link rel=\"stylesheet\" href=\"");
+    ds_buf_puts(&b, "</title>");
+    /* The SQL files and stored results of the first view start downloading
+     * with the scripts, not after them. */
+    for (const char *u = page->preload; u && *u;) {
+        const char *nl = strchr(u, '\n');
+        size_t n = nl ? (size_t)(nl - u) : strlen(u);
+        char *url = ds_strndup(u, n);
+        ds_buf_puts(&b, "<link rel=\"preload\" as=\"fetch\" crossorigin href=\"");
+        ds_html_escape(&b, url); /* already a URL path (sql_path is encoded) */
+        ds_buf_puts(&b, "\">");
+        free(url);
+        u += n + (nl ? 1 : 0);
+    }
+    ds_buf_puts(&b, "<link rel=\"stylesheet\" href=\"");
     asset_url(&b, "ducksite.css", v->css);
-    ds_buf_puts(&b, "\"><script src=\"");
+    /* defer: the page is parsed while ECharts downloads; it still runs
+     * before the runtime module, which needs it. */
+    ds_buf_puts(&b, "\"><script defer src=\"");
     asset_url(&b, "echarts.min.js", v->echarts);
     ds_buf_puts(&b, "\"></script><script type=\"module\" src=\"");
     asset_url(&b, "ducksite.js", v->js);

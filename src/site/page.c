@@ -801,5 +801,6 @@ void ds_page_free(ds_page *page)
     free(page->title);
     free(page->stored);
     free(page->files);
+    free(page->preload);
     memset(page, 0, sizeof *page);
 }

@@ -73,6 +73,8 @@ typedef struct {
     ds_page_settings settings;
     char *stored;           /* {"<hash>": bytes} of its stored results (JSON),
                                set by the build; NULL for none */
+    char *preload;          /* URLs its first visit fetches, one per line (SQL
+                               files, stored results), set by the build */
     char *files;            /* {"<data path>": size} of the files its queries
                                read (JSON), set by the build; NULL for none */
     ds_part *parts;

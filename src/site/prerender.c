@@ -646,6 +646,7 @@ typedef struct {
     component_list comps;
     json_t *page_stored;    /* hash -> bytes */
     json_t *page_files;     /* data path -> size, of every file the page reads */
+    json_t *preload;        /* URLs a first visit fetches: SQL files, results */
     bool store;             /* false: only the files are listed */
     long long max_bytes, bytes;
     char **over;            /* components left live for the byte budget */
@@ -672,6 +673,8 @@ static char *component_sql(page_ctx *p, const component *c, const ds_val *values
     ds_pagesql_env(p->specs, p->n_specs, values, &env);
     char *path = ds_pagesql_resolve(c->query_id, &env, json_object_get(p->config, "queries"));
     char *raw = path ? sql_for_path(p->r, path) : NULL;
+    if (raw && !values)
+        json_object_set_new(p->preload, path, json_true());
     char *sql = NULL;
     if (raw) {
         char *wrapped = ds_pagesql_wrap_format(raw, c->format, c->kind);
@@ -740,6 +743,11 @@ static stored *store_component(page_ctx *p, component *c, const ds_val *values)
     p->bytes += (long long)s->bytes;
     s->used = true;
     json_object_set_new(p->page_stored, hash, json_integer((json_int_t)s->bytes));
+    if (!values) {
+        char *url = ds_asprintf("/" DS_RESULTS_DIR "/%s.json", hash);
+        json_object_set_new(p->preload, url, json_true());
+        free(url);
+    }
     return s;
 }
 
@@ -804,8 +812,8 @@ static void prerender_page(run_ctx *r, ds_site_page *sp, long long max_options,
                            long long max_bytes, bool store)
 {
     char *text = ds_html_page_config(&sp->page, sp->rel);
-    page_ctx p = {r,    sp,   json_loads(text, 0, NULL), NULL, 0, {0}, json_object(),
-                  json_object(), store, max_bytes, 0, NULL, 0};
+    page_ctx p = {r,     sp,    json_loads(text, 0, NULL), NULL, 0, {0}, json_object(),
+                  json_object(), json_object(), store, max_bytes, 0, NULL, 0};
     free(text);
     p.specs = ds_pagesql_inputs(p.config, &p.n_specs);
     page_components(&sp->page, p.config, p.specs, p.n_specs, &p.comps);
@@ -866,6 +874,22 @@ static void prerender_page(run_ctx *r, ds_site_page *sp, long long max_options,
                          ? json_dumps(p.page_files, JSON_SORT_KEYS | JSON_COMPACT)
                          : NULL;
     json_decref(p.page_files);
+    /* What a first visit fetches, announced in the page's head so it is
+     * fetched alongside the scripts instead of after them. */
+    free(sp->page.preload);
+    sp->page.preload = NULL;
+    if (json_object_size(p.preload)) {
+        ds_buf b = {0};
+        const char *url;
+        json_t *v;
+        json_object_foreach(p.preload, url, v)
+        {
+            ds_buf_puts(&b, url);
+            ds_buf_putc(&b, '\n');
+        }
+        sp->page.preload = ds_buf_take(&b);
+    }
+    json_decref(p.preload);
     for (size_t i = 0; i < p.comps.n; i++)
         free(p.comps.items[i].query_id);
     free(p.comps.items);

@@ -56,7 +56,7 @@ Test(html, document_skeleton)
                         "<link rel=\"icon\" href=\"data:,\">"
                         "<title>T</title>"
                         "<link rel=\"stylesheet\" href=\"/assets/ducksite.css?v=c55\">"
-                        "<script src=\"/assets/echarts.min.js?v=e44\"></script>"
+                        "<script defer src=\"/assets/echarts.min.js?v=e44\"></script>"
                         "<script type=\"module\" src=\"/assets/ducksite.js?v=j33\"></script>"
                         "</head><body><nav class=\"ducksite-nav\">"),
               "%s", html);
