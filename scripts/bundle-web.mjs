@@ -146,6 +146,9 @@ async function main() {
   }
   copy(need(path.join(src, 'ducksite.css')), path.join(dist, 'ducksite.css'));
   copy(need(path.join(nm, 'echarts', 'dist', 'echarts.min.js')), path.join(dist, 'echarts.min.js'));
+  // The common build (bar, line, scatter, pie): pages with only those charts
+  // load it instead of the full one (src/site/html.c).
+  copy(need(path.join(nm, 'echarts', 'dist', 'echarts.common.min.js')), path.join(dist, 'echarts.common.min.js'));
   for (const name of DUCKDB_FILES) {
     copy(need(path.join(nm, '@duckdb', 'duckdb-wasm', 'dist', name)), path.join(dist, 'duckdb', name));
   }

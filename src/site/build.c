@@ -350,11 +350,15 @@ static int write_site(const char *static_dir, const ds_pages *pages, ds_err *err
     char *css = ds_path_join(assets, "ducksite.css");
     char *echarts = ds_path_join(assets, "echarts.min.js");
     char *js = ds_path_join(assets, "ducksite.js");
-    ds_asset_versions v = {ds_assets_hash(css), ds_assets_hash(echarts), ds_assets_hash(js)};
+    char *common = ds_path_join(assets, "echarts.common.min.js");
+    ds_asset_versions v = {ds_assets_hash(css), ds_assets_hash(echarts), ds_assets_hash(js),
+                           ds_assets_hash(common)};
+    free(common);
     if (rc == 0)
         rc = ds_pages_write(static_dir, pages, &v, err);
     free((char *)v.css);
     free((char *)v.echarts);
+    free((char *)v.echarts_common);
     free((char *)v.js);
     free(css);
     free(echarts);

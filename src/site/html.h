@@ -22,6 +22,7 @@ typedef struct {
     const char *css;      /* assets/ducksite.css */
     const char *echarts;  /* assets/echarts.min.js */
     const char *js;       /* assets/ducksite.js */
+    const char *echarts_common; /* assets/echarts.common.min.js */
 } ds_asset_versions;
 
 /* The whole document of the page content/<rel>.md. */

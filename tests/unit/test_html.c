@@ -15,7 +15,7 @@ static ds_page parse_ok(const char *text)
     return page;
 }
 
-static const ds_asset_versions versions = {"c55", "e44", "j33"};
+static const ds_asset_versions versions = {"c55", "e44", "j33", "k66"};
 
 static char *render(const char *md, const char *rel)
 {
@@ -56,7 +56,6 @@ Test(html, document_skeleton)
                         "<link rel=\"icon\" href=\"data:,\">"
                         "<title>T</title>"
                         "<link rel=\"stylesheet\" href=\"/assets/ducksite.css?v=c55\">"
-                        "<script defer src=\"/assets/echarts.min.js?v=e44\"></script>"
                         "<script type=\"module\" src=\"/assets/ducksite.js?v=j33\"></script>"
                         "</head><body><nav class=\"ducksite-nav\">"),
               "%s", html);
@@ -186,10 +185,9 @@ Test(html, escaping_of_text_and_attributes)
 Test(html, missing_asset_versions)
 {
     ds_page page = parse_ok("x\n");
-    ds_asset_versions none = {NULL, "", NULL};
+    ds_asset_versions none = {NULL, "", NULL, NULL};
     char *html = ds_html_page(&page, "index", "T", NULL, 0, &none);
     cr_assert(strstr(html, "ducksite.css?v=0\""), "%s", html);
-    cr_assert(strstr(html, "echarts.min.js?v=0\""), "%s", html);
     cr_assert(strstr(html, "<nav class=\"ducksite-nav\"><ul class=\"ducksite-nav-list\"></ul>"
                            "</nav>"),
               "%s", html);
@@ -257,4 +255,32 @@ Test(html, script_json_helper)
     char *s = ds_html_script_json("\"</a><!--x-->\"");
     cr_assert_str_eq(s, "\"<\\/a>\\u003c!--x-->\"");
     free(s);
+}
+
+/* A page loads no ECharts without charts, the common build when every chart
+ * is a bar, line, area, scatter or pie chart, and the full one otherwise. */
+Test(html, echarts_build_per_page)
+{
+    char *html = render("# Hi\n", "index");
+    cr_assert_null(strstr(html, "echarts"), "%s", html);
+    free(html);
+    html = render("```echart a\ntype: Line \n```\n```echart b\nx: k\n```\n", "index");
+    cr_assert(strstr(html, "<script defer src=\"/assets/echarts.common.min.js?v=k66\"></script>"),
+              "%s", html);
+    free(html);
+    html = render("```echart a\ntype: bar\n```\n```echart b\ntype: gauge\n```\n", "index");
+    cr_assert(strstr(html, "<script defer src=\"/assets/echarts.min.js?v=e44\"></script>"), "%s",
+              html);
+    free(html);
+    html = render("```echart a\ntype: bar\noption_column: o\n```\n", "index");
+    cr_assert(strstr(html, "/assets/echarts.min.js?v=e44"), "%s", html);
+    free(html);
+    /* Without a version for the common build (an older runtime folder), the
+     * full one. */
+    ds_page page = parse_ok("```echart a\ntype: bar\n```\n");
+    ds_asset_versions old = {"c", "e", "j", NULL};
+    html = ds_html_page(&page, "index", "T", NULL, 0, &old);
+    cr_assert(strstr(html, "/assets/echarts.min.js?v=e\""), "%s", html);
+    free(html);
+    ds_page_free(&page);
 }

@@ -35,7 +35,7 @@ static bool exists_rel(const char *root, const char *rel)
     return ok;
 }
 
-static const ds_asset_versions versions = {"1", "2", "3"};
+static const ds_asset_versions versions = {"1", "2", "3", "4"};
 
 Test(pages, nav_order)
 {
