@@ -576,6 +576,19 @@ export class ChartView {
     this.result = null;
     this.ro = typeof ResizeObserver === 'function' ? new ResizeObserver(() => this.resize()) : null;
     this.ro?.observe(this.root);
+    // ECharts is set up now, while the page's first results are still on
+    // their way, rather than when the first one arrives.
+    if (window.echarts) this.ensureChart(echartsLib());
+  }
+
+  ensureChart(lib) {
+    if (this.chart) return;
+    this.chart = lib.init(this.root, 'ducksite-dark', { renderer: 'canvas' });
+    this.chart.on('click', (p) => {
+      if (!this.onClick || !this.result) return;
+      const r = p.data && typeof p.data === 'object' && p.data.__row !== undefined ? p.data.__row : p.dataIndex;
+      this.onClick(this.result.rows[r] ?? null, p, p.event?.event, this.result.columns);
+    });
   }
 
   setLoading(on) {
@@ -597,23 +610,15 @@ export class ChartView {
     this.result = result;
     const lib = echartsLib();
     const option = buildOption(this.spec, result);
-    if (!this.chart) {
-      this.chart = lib.init(this.root, 'ducksite-dark', { renderer: 'canvas' });
-      this.chart.on('click', (p) => {
-        if (!this.onClick || !this.result) return;
-        const r = p.data && typeof p.data === 'object' && p.data.__row !== undefined ? p.data.__row : p.dataIndex;
-        this.onClick(this.result.rows[r] ?? null, p, p.event?.event, this.result.columns);
-      });
-    }
+    this.ensureChart(lib);
     this.chart.setOption(option, { notMerge: true });
-    this.resize();
     this.root.dataset.points = String(result.rows.length);
     if (this.onClick) this.root.classList.add('ds-clickable');
   }
 
   /** The option last drawn (tests read it through window.ducksite). */
   option() {
-    return this.chart ? this.chart.getOption() : null;
+    return this.chart && this.result ? this.chart.getOption() : null;
   }
 
   download() {
