@@ -260,8 +260,12 @@ def main():
               wait_for(lambda: any("b.parquet changed: rebuilding" in l
                                    for l in server.err[before:])), "".join(server.err))
         check("and leaves the data map", wait_for(lambda: request(port, key)[0] == 404))
-        # The rebuild has started (its watches are open): a change now
-        # triggers the next one.
+        # The map is written before the stored results: let that rebuild end
+        # (its "stored results" line) before the next change, so the change below is
+        # not made to a file the rebuild is still reading.
+        check("that rebuild ends",
+              wait_for(lambda: any("stored results:" in l for l in server.err[before:])),
+              "".join(server.err))
         before = len(server.err)
         make_parquet(ds_sql, project.a, 300)
         check("a rewritten lake file triggers a rebuild",
