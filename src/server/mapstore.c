@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "../util/fs.h"
+#include "poller.h"
 
 struct ds_mapref {
     ds_maptable *table;
@@ -38,12 +39,7 @@ struct ds_mapstore {
     pthread_mutex_t check_lock; /* one check at a time (watcher, tests) */
     file_id seen;               /* the file version last loaded or rejected */
 
-    pthread_t watcher;
-    bool watching;
-    unsigned interval_ms;
-    pthread_mutex_t stop_lock;
-    pthread_cond_t stop_cond;
-    bool stop;
+    ds_poller *poller;          /* rereads the file; NULL when not watching */
 };
 
 static ds_mapref *ref_new(ds_maptable *t)
@@ -106,8 +102,6 @@ ds_mapstore *ds_mapstore_open(const char *static_dir, ds_err *err)
     s->current = ref_new(t);
     pthread_mutex_init(&s->lock, NULL);
     pthread_mutex_init(&s->check_lock, NULL);
-    pthread_mutex_init(&s->stop_lock, NULL);
-    pthread_cond_init(&s->stop_cond, NULL);
     return s;
 }
 
@@ -171,53 +165,25 @@ int ds_mapstore_check(ds_mapstore *s)
     return rc;
 }
 
-static void *watch_loop(void *arg)
+static void check_now(void *arg)
 {
-    ds_mapstore *s = arg;
-    pthread_mutex_lock(&s->stop_lock);
-    while (!s->stop) {
-        struct timespec until;
-        clock_gettime(CLOCK_REALTIME, &until);
-        until.tv_nsec += (long)(s->interval_ms % 1000) * 1000000L;
-        until.tv_sec += s->interval_ms / 1000 + until.tv_nsec / 1000000000L;
-        until.tv_nsec %= 1000000000L;
-        pthread_cond_timedwait(&s->stop_cond, &s->stop_lock, &until);
-        if (s->stop)
-            break;
-        pthread_mutex_unlock(&s->stop_lock);
-        ds_mapstore_check(s);
-        pthread_mutex_lock(&s->stop_lock);
-    }
-    pthread_mutex_unlock(&s->stop_lock);
-    return NULL;
+    ds_mapstore_check(arg);
 }
 
 int ds_mapstore_watch(ds_mapstore *s, unsigned interval_ms, ds_err *err)
 {
-    s->interval_ms = interval_ms ? interval_ms : 100;
-    int rc = pthread_create(&s->watcher, NULL, watch_loop, s);
-    if (rc != 0)
-        return ds_err_set(err, "cannot start the data map watcher: %s", strerror(rc));
-    s->watching = true;
-    return 0;
+    s->poller = ds_poller_start(interval_ms, check_now, s, "the data map watcher", err);
+    return s->poller ? 0 : -1;
 }
 
 void ds_mapstore_close(ds_mapstore *s)
 {
     if (!s)
         return;
-    if (s->watching) {
-        pthread_mutex_lock(&s->stop_lock);
-        s->stop = true;
-        pthread_cond_signal(&s->stop_cond);
-        pthread_mutex_unlock(&s->stop_lock);
-        pthread_join(s->watcher, NULL);
-    }
+    ds_poller_stop(s->poller);
     ds_mapref_release(s->current);
     pthread_mutex_destroy(&s->lock);
     pthread_mutex_destroy(&s->check_lock);
-    pthread_mutex_destroy(&s->stop_lock);
-    pthread_cond_destroy(&s->stop_cond);
     free(s->path);
     free(s);
 }

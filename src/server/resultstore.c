@@ -20,6 +20,7 @@
 #include <time.h>
 
 #include "../util/fs.h"
+#include "poller.h"
 
 #define HASH_DIGITS 16
 
@@ -61,12 +62,7 @@ struct ds_resultstore {
     pthread_mutex_t check_lock; /* one check at a time (watcher, tests) */
     file_id seen;               /* the file version last loaded or rejected */
 
-    pthread_t watcher;
-    bool watching;
-    unsigned interval_ms;
-    pthread_mutex_t stop_lock;
-    pthread_cond_t stop_cond;
-    bool stop;
+    ds_poller *poller;          /* rereads the file; NULL when not watching */
 };
 
 ds_result_path ds_resultstore_path(const char *rel, uint64_t *hash)
@@ -299,8 +295,6 @@ ds_resultstore *ds_resultstore_open(const char *static_dir)
         ds_info("stored results: %zu in %s", s->current->n, s->path);
     pthread_mutex_init(&s->lock, NULL);
     pthread_mutex_init(&s->check_lock, NULL);
-    pthread_mutex_init(&s->stop_lock, NULL);
-    pthread_cond_init(&s->stop_cond, NULL);
     return s;
 }
 
@@ -365,53 +359,25 @@ ds_result_state ds_resultstore_state(ds_resultstore *s, uint64_t hash)
     return state;
 }
 
-static void *watch_loop(void *arg)
+static void check_now(void *arg)
 {
-    ds_resultstore *s = arg;
-    pthread_mutex_lock(&s->stop_lock);
-    while (!s->stop) {
-        struct timespec until;
-        clock_gettime(CLOCK_REALTIME, &until);
-        until.tv_nsec += (long)(s->interval_ms % 1000) * 1000000L;
-        until.tv_sec += s->interval_ms / 1000 + until.tv_nsec / 1000000000L;
-        until.tv_nsec %= 1000000000L;
-        pthread_cond_timedwait(&s->stop_cond, &s->stop_lock, &until);
-        if (s->stop)
-            break;
-        pthread_mutex_unlock(&s->stop_lock);
-        ds_resultstore_check(s);
-        pthread_mutex_lock(&s->stop_lock);
-    }
-    pthread_mutex_unlock(&s->stop_lock);
-    return NULL;
+    ds_resultstore_check(arg);
 }
 
 int ds_resultstore_watch(ds_resultstore *s, unsigned interval_ms, ds_err *err)
 {
-    s->interval_ms = interval_ms ? interval_ms : 100;
-    int rc = pthread_create(&s->watcher, NULL, watch_loop, s);
-    if (rc != 0)
-        return ds_err_set(err, "cannot start the stored-results watcher: %s", strerror(rc));
-    s->watching = true;
-    return 0;
+    s->poller = ds_poller_start(interval_ms, check_now, s, "the stored-results watcher", err);
+    return s->poller ? 0 : -1;
 }
 
 void ds_resultstore_close(ds_resultstore *s)
 {
     if (!s)
         return;
-    if (s->watching) {
-        pthread_mutex_lock(&s->stop_lock);
-        s->stop = true;
-        pthread_cond_signal(&s->stop_cond);
-        pthread_mutex_unlock(&s->stop_lock);
-        pthread_join(s->watcher, NULL);
-    }
+    ds_poller_stop(s->poller);
     version_release(s->current);
     pthread_mutex_destroy(&s->lock);
     pthread_mutex_destroy(&s->check_lock);
-    pthread_mutex_destroy(&s->stop_lock);
-    pthread_cond_destroy(&s->stop_cond);
     free(s->path);
     free(s);
 }
