@@ -173,9 +173,7 @@ static int write_sql(const char *static_dir, const ds_compiled_list *l, ds_err *
         for (size_t k = 0; k < c->n_deps; k++)
             json_array_append_new(deps, json_string(c->deps[k]));
         ds_buf sql_path = {0};
-        ds_buf_puts(&sql_path, page ? "/" PAGES_SQL_DIR "/" : "/" GLOBAL_SQL_DIR "/");
-        ds_html_url_path(&sql_path, c->name);
-        ds_buf_puts(&sql_path, ".sql");
+        ds_html_sql_url(&sql_path, page, c->name);
         json_object_set_new(views, c->name,
                             json_pack("{s:s, s:o, s:s}", "kind", ds_query_kind_name(c->kind),
                                       "deps", deps, "sql_path", sql_path.data));

@@ -168,16 +168,21 @@ static json_t *jstr(const char *s)
     return j;
 }
 
+void ds_html_sql_url(ds_buf *b, bool page_query, const char *name)
+{
+    ds_buf_puts(b, page_query ? "/sql/pages/" : "/sql/_global/");
+    ds_html_url_path(b, name);
+    ds_buf_puts(b, ".sql");
+}
+
 static json_t *sql_path_json(const char *rel, const char *id)
 {
+    char *name = ds_asprintf("%s/%s", rel, id);
     ds_buf b = {0};
-    ds_buf_puts(&b, "/sql/pages/");
-    ds_html_url_path(&b, rel);
-    ds_buf_putc(&b, '/');
-    ds_buf_puts(&b, id);
-    ds_buf_puts(&b, ".sql");
+    ds_html_sql_url(&b, true, name);
     json_t *j = jstr(b.data);
     ds_buf_free(&b);
+    free(name);
     return j;
 }
 

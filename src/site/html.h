@@ -6,6 +6,7 @@
 #ifndef DS_HTML_H
 #define DS_HTML_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "../util/util.h"
@@ -45,6 +46,11 @@ void ds_html_escape(ds_buf *b, const char *s);
  * U+2028/U+2029 -> \u2028/\u2029.  These only occur inside JSON strings,
  * where the replacements mean the same characters. */
 char *ds_html_script_json(const char *json);
+
+/* The URL of a compiled query's SQL file, the one place that spells the
+ * layout: "/sql/pages/<page>/<id>.sql" for a page query (NAME is
+ * "<page>/<id>"), "/sql/_global/<name>.sql" otherwise. */
+void ds_html_sql_url(ds_buf *b, bool page_query, const char *name);
 
 /* A URL path with bytes outside [A-Za-z0-9-._~/] percent-encoded. */
 void ds_html_url_path(ds_buf *b, const char *path);

@@ -422,6 +422,7 @@ typedef struct {
     stored_list all;        /* every result of this build */
     literal_ctx lc;
     json_t *sizes;          /* data path -> file size, across pages */
+    json_t *sql_urls;       /* SQL file URL -> index in compiled */
     size_t ran, reused;
     double run_ms;
 } run_ctx;
@@ -430,19 +431,21 @@ typedef struct {
  * its METRICS line (what stripMetrics leaves). */
 static char *sql_for_path(const run_ctx *r, const char *path)
 {
-    for (size_t i = 0; i < r->compiled->len; i++) {
-        const ds_compiled *c = &r->compiled->items[i];
-        bool page = c->kind == DS_KIND_PAGE_QUERY;
-        ds_buf p = {0};
-        ds_buf_puts(&p, page ? "/sql/pages/" : "/sql/_global/");
-        ds_html_url_path(&p, c->name);
-        ds_buf_puts(&p, ".sql");
-        bool same = strcmp(p.data, path) == 0;
-        ds_buf_free(&p);
-        if (same)
-            return ds_asprintf("%s\n", c->sql);
+    json_t *i = json_object_get(r->sql_urls, path);
+    return i ? ds_asprintf("%s\n", r->compiled->items[json_integer_value(i)].sql) : NULL;
+}
+
+/* URL of each compiled query's SQL file -> its index, made once. */
+static json_t *sql_url_index(const ds_compiled_list *l)
+{
+    json_t *o = json_object();
+    for (size_t i = 0; i < l->len; i++) {
+        ds_buf url = {0};
+        ds_html_sql_url(&url, l->items[i].kind == DS_KIND_PAGE_QUERY, l->items[i].name);
+        json_object_set_new(o, url.data, json_integer((json_int_t)i));
+        ds_buf_free(&url);
     }
-    return NULL;
+    return o;
 }
 
 /* Did the previous build store this result from exactly these files? */
@@ -968,7 +971,7 @@ int ds_prerender(ds_pages *pages, const ds_compiled_list *compiled, const ds_col
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     run_ctx r = {compiled, files, cfg, db, ds_path_join(static_dir, DS_RESULTS_DIR), NULL,
-                 {0}, {files, NULL, 0, {0}}, json_object(), 0, 0, 0};
+                 {0}, {files, NULL, 0, {0}}, json_object(), sql_url_index(compiled), 0, 0, 0};
     /* A site that never stored anything gets no _results/ folder. */
     bool any = false;
     for (size_t i = 0; opt->enabled && i < pages->len && !any; i++)
@@ -976,6 +979,7 @@ int ds_prerender(ds_pages *pages, const ds_compiled_list *compiled, const ds_col
     bool results = any || ds_is_dir(r.dir);
     if (results && ds_mkdir_p(r.dir, err) != 0) {
         json_decref(r.sizes);
+        json_decref(r.sql_urls);
         free(r.dir);
         return -1;
     }
@@ -1024,6 +1028,7 @@ int ds_prerender(ds_pages *pages, const ds_compiled_list *compiled, const ds_col
     free(r.lc.bases);
     json_decref(old);
     json_decref(r.sizes);
+    json_decref(r.sql_urls);
     free(r.dir);
     return rc;
 }
