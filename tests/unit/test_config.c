@@ -250,3 +250,24 @@ Test(config, load_missing_file_suggests_init)
     test_rmtree(dir);
     free(dir);
 }
+
+Test(config, build_settings)
+{
+    ds_config cfg;
+    ds_err err;
+    cr_assert_eq(parse("", &cfg, &err), 0);
+    cr_assert_eq(cfg.build.prerender_max_options, DS_DEFAULT_PRERENDER_MAX_OPTIONS);
+    cr_assert_eq(cfg.build.prerender_max_bytes, DS_DEFAULT_PRERENDER_MAX_BYTES);
+    ds_config_free(&cfg);
+    cr_assert_eq(parse("[build]\nprerender_max_options = 0\nprerender_max_bytes = 1024\n", &cfg,
+                       &err),
+                 0, "%s", err.msg);
+    cr_assert_eq(cfg.build.prerender_max_options, 0);
+    cr_assert_eq(cfg.build.prerender_max_bytes, 1024);
+    ds_config_free(&cfg);
+    expect_error("[build]\nprerender_max_bytes = \"8MB\"\n",
+                 "ducksite.toml:2:23: build.prerender_max_bytes: expected a non-negative integer, "
+                 "found a string");
+    expect_error("build = 3\n", "ducksite.toml:1:9: build: expected a table");
+    expect_error("[build]\nprerender_max_option = 3\n", "did you mean 'prerender_max_options'?");
+}

@@ -318,3 +318,32 @@ Test(page, utf8_text_is_kept)
     cr_assert_str_eq(page.parts[1].kv[0].value, "\xe2\x80\xa8");
     ds_page_free(&page);
 }
+
+/* Front matter: settings for the page's stored results, every mistake
+ * named with its line. */
+Test(page, front_matter)
+{
+    ds_page p = parse_ok("---\nprerender: false\n# a comment\nprerender_max_options: 3\n"
+                         "prerender_max_bytes: \"1000\"\n---\n# T\n");
+    cr_assert_eq(p.settings.prerender, 0);
+    cr_assert_eq(p.settings.prerender_max_options, 3);
+    cr_assert_eq(p.settings.prerender_max_bytes, 1000);
+    cr_assert_str_eq(p.title, "T");
+    cr_assert_eq(p.parts[0].line, 7, "prose after the front matter keeps its line");
+    ds_page_free(&p);
+
+    p = parse_ok("# T\n");
+    cr_assert_eq(p.settings.prerender, -1);
+    cr_assert_eq(p.settings.prerender_max_options, -1);
+    cr_assert_eq(p.settings.prerender_max_bytes, -1);
+    ds_page_free(&p);
+
+    parse_err("---\nprerender: maybe\n---\n", "content/p.md:2:", "must be true or false");
+    parse_err("---\nprerender_max_bytes: -5\n---\n", "content/p.md:2:",
+              "must be a non-negative integer");
+    parse_err("---\nprerender_max_options: lots\n---\n", "content/p.md:2:",
+              "must be a non-negative integer");
+    parse_err("---\nprerender\n---\n", "content/p.md:2:", "has no ':'");
+    parse_err("---\nprerendr: false\n---\n", "content/p.md:2:", "did you mean 'prerender'?");
+    parse_err("---\nprerender: false\n# T\n", "content/p.md:1:", "not closed");
+}
