@@ -612,6 +612,9 @@ export class ChartView {
     const option = buildOption(this.spec, result);
     this.ensureChart(lib);
     this.chart.setOption(option, { notMerge: true });
+    // Also settles the first draw at once (a resize skips the entry
+    // animation), so what the reader sees, and clicks, is the final chart.
+    this.resize();
     this.root.dataset.points = String(result.rows.length);
     if (this.onClick) this.root.classList.add('ds-clickable');
   }
