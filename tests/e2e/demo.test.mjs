@@ -268,6 +268,22 @@ describe('demo project', { skip: skip ?? false }, () => {
           return m && Number(m[2]) - Number(m[1]) + 1 < Number(m[3]);
         });
         assert.ok(partial, `${route}: some ranged read is partial`);
+        // The page's components share the engine's reads: each file's footer
+        // (the read that ends at its last byte, made first) is fetched once
+        // per page, not once per component or query.
+        const reads = {};
+        for (const r of gets) {
+          const m = /^bytes (\d+)-(\d+)\/(\d+)$/.exec(r.headers['content-range']);
+          (reads[r.url] ??= []).push({ from: Number(m[1]), to: Number(m[2]), size: Number(m[3]) });
+        }
+        for (const [url, rs] of Object.entries(reads)) {
+          const footer = rs[0];
+          assert.equal(footer.to, footer.size - 1, `${route}: ${url} is read footer first`);
+          const again = rs.slice(1).filter((r) => r.from >= footer.from);
+          assert.deepEqual(again, [], `${route}: ${url} footer read again`);
+        }
+        const components = await rec.page.evaluate(() => window.ducksite.components().length);
+        if (route.startsWith('/templates')) assert.ok(components >= 2, `${route}: several components share the files (${components})`);
         await clean(rec, fresh);
       } finally {
         await fresh.close();
