@@ -6,6 +6,8 @@
 //                                   with @duckdb/duckdb-wasm and apache-arrow
 //   web/dist/ducksite.css           web/src/ducksite.css
 //   web/dist/echarts.min.js         ECharts (classic script, window.echarts)
+//   web/dist/firstpaint.node.mjs    charts drawn as SVG at build time (node;
+//                                   run by the build, never published)
 //   web/dist/duckdb/                DuckDB-Wasm engines and workers (eh, mvp)
 //
 // Every text asset and engine also gets a gzip sidecar (NAME.gz, written after
@@ -130,10 +132,22 @@ async function main() {
       },
     }],
   });
-  const result = { outputFiles: [...engine.outputFiles, ...page.outputFiles] };
+  // Charts drawn at build time (src/site/firstpaint.c runs it under node):
+  // a build-only file, never published (src/site/assets.c skips *.node.mjs).
+  const firstPaint = await build({
+    ...common,
+    entryPoints: [path.join(src, 'firstpaint.js')],
+    entryNames: 'firstpaint.node',
+    outExtension: { '.js': '.mjs' },
+    platform: 'node',
+    target: ['node18'],
+    sourcemap: false,
+    minify: false,
+  });
+  const result = { outputFiles: [...engine.outputFiles, ...page.outputFiles, ...firstPaint.outputFiles] };
   const made = new Set();
   for (const out of result.outputFiles) {
-    put(out.path, Buffer.from(out.contents), out.path.endsWith('.js'));
+    put(out.path, Buffer.from(out.contents), out.path.endsWith('.js') && !out.path.endsWith('.node.mjs'));
     made.add(path.basename(out.path));
   }
   // Chunks of earlier bundles (NAME-HASH.js) are removed.

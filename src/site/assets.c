@@ -132,6 +132,9 @@ int ds_assets_copy(const char *dist, const char *assets_dir, int *copied, ds_err
         /* Dot-files are not part of the runtime; .gz files we make ourselves. */
         if (e->d_name[0] == '.' || ds_ends_with(e->d_name, ".gz"))
             continue;
+        /* Build-only scripts (run by the build under node) are not published. */
+        if (ds_ends_with(e->d_name, ".node.mjs"))
+            continue;
         names = ds_xrealloc(names, (n + 1) * sizeof *names);
         names[n++] = ds_strdup(e->d_name);
     }

@@ -20,6 +20,7 @@
 #include "../sql/sqltext.h"
 #include "../util/fs.h"
 #include "assets.h"
+#include "firstpaint.h"
 #include "pages.h"
 #include "prerender.h"
 
@@ -451,7 +452,7 @@ int ds_build(const char *root, const ds_build_options *opt, ds_err *err)
     if (site) {
         ds_prerender_options po = {!opt->no_prerender};
         if (ds_prerender(&pages, &compiled, &files, &cfg, db, static_dir, &po, err) != 0 ||
-            write_site(static_dir, &pages, err) != 0)
+            ds_firstpaint(&pages, static_dir, err) != 0 || write_site(static_dir, &pages, err) != 0)
             goto done;
     }
     printf("built %s: %zu data-map entries, %zu queries, %zu pages in %.0f ms\n", static_dir,

@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "firstpaint.h"
+
 void ds_html_escape(ds_buf *b, const char *s)
 {
     for (; *s; s++) {
@@ -264,11 +266,30 @@ char *ds_html_page_config(const ds_page *page, const char *rel)
 
 /* ---- the document -------------------------------------------------------- */
 
-static void placeholder(ds_buf *b, const char *what, const char *id)
+static void placeholder(ds_buf *b, const ds_page *page, const char *what, const char *id)
 {
     ds_buf_printf(b, "<div class=\"ds-%s\" data-ds-%s=\"", what, what);
     ds_html_escape(b, id);
-    ds_buf_puts(b, "\"></div>");
+    ds_buf_puts(b, "\">");
+    /* A chart drawn at build time shows until the runtime draws it live.
+     * As an image, not inline SVG: nothing in it can run or reach out. */
+    json_t *paint = strcmp(what, "chart") == 0 && page->first_paint
+                        ? json_loads(page->first_paint, 0, NULL)
+                        : NULL;
+    const char *svg = json_string_value(json_object_get(paint, id));
+    if (svg) {
+        /* Its height (the viewBox's) holds the chart's box until the
+         * stylesheet's own sizes take over. */
+        const char *vb = strstr(svg, "viewBox=\"0 0 ");
+        int w = 0, h = 0;
+        if (!vb || sscanf(vb + 14, "%d %d", &w, &h) != 2 || h <= 0 || h > 100000)
+            h = 360;
+        ds_buf_printf(b, "<img class=\"ds-first-paint\" alt=\"\" height=\"%d\" src=\"", h);
+        ds_firstpaint_data_url(b, svg);
+        ds_buf_puts(b, "\">");
+    }
+    json_decref(paint);
+    ds_buf_puts(b, "</div>");
 }
 
 /* A cell is a chart when it names an echart block of the page, an input
@@ -286,7 +307,7 @@ static void grid_html(ds_buf *b, const ds_page *page, const ds_part *p)
             const char *what = ds_page_find(page, DS_PART_ECHART, c->id)  ? "chart"
                                : ds_page_find(page, DS_PART_INPUT, c->id) ? "input"
                                                                           : "table";
-            placeholder(b, what, c->id);
+            placeholder(b, page, what, c->id);
             ds_buf_puts(b, "</div>");
         }
         ds_buf_puts(b, "</div>");
@@ -420,15 +441,15 @@ char *ds_html_page(const ds_page *page, const char *rel, const char *title,
             break;
         case DS_PART_ECHART:
             if (!in_grid(page, p->id))
-                placeholder(&b, "chart", p->id);
+                placeholder(&b, page, "chart", p->id);
             break;
         case DS_PART_TABLE:
             if (!in_grid(page, p->id))
-                placeholder(&b, "table", p->id);
+                placeholder(&b, page, "table", p->id);
             break;
         case DS_PART_INPUT:
             if (!in_grid(page, p->id))
-                placeholder(&b, "input", p->id);
+                placeholder(&b, page, "input", p->id);
             break;
         case DS_PART_GRID: grid_html(&b, page, p); break;
         case DS_PART_SQL: break; /* queries run in the browser; nothing to show */

@@ -802,5 +802,7 @@ void ds_page_free(ds_page *page)
     free(page->stored);
     free(page->files);
     free(page->preload);
+    free(page->chart_results);
+    free(page->first_paint);
     memset(page, 0, sizeof *page);
 }

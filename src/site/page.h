@@ -77,6 +77,11 @@ typedef struct {
                                files, stored results), set by the build */
     char *files;            /* {"<data path>": size} of the files its queries
                                read (JSON), set by the build; NULL for none */
+    char *chart_results;    /* {"<chart id>": "<hash>"}: the stored result of
+                               each chart's default state (JSON), set by the
+                               build; NULL for none */
+    char *first_paint;      /* {"<chart id>": "<svg>"}: charts drawn at build
+                               time (firstpaint.h), set by the build */
     ds_part *parts;
     size_t n_parts;
 } ds_page;

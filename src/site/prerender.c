@@ -862,6 +862,18 @@ static void prerender_page(run_ctx *r, ds_site_page *sp, long long max_options,
         free(p.over[i]);
     }
     free(p.over);
+    /* Each chart's default result, for the build's first-paint pictures:
+     * only those the page lists (a result over the budget is not). */
+    json_t *chart_results = json_object();
+    for (size_t i = 0; i < p.comps.n; i++)
+        if (defaults[i] && strcmp(p.comps.items[i].kind, "chart") == 0 &&
+            json_object_get(p.page_stored, defaults[i]->hash))
+            json_object_set_new(chart_results, p.comps.items[i].id, json_string(defaults[i]->hash));
+    free(sp->page.chart_results);
+    sp->page.chart_results = json_object_size(chart_results)
+                                 ? json_dumps(chart_results, JSON_SORT_KEYS | JSON_COMPACT)
+                                 : NULL;
+    json_decref(chart_results);
     free(values);
     free(defaults);
     free(sp->page.stored);

@@ -267,10 +267,15 @@ function cartesian(spec, result, cols, type) {
     type: 'value', name: get(spec, 'y_label', 'y_title'), scale: flag(spec, 'y_scale'),
     axisLabel: { formatter: compact, color: MUTED },
   };
+  // Without a boundary gap (lines, areas) the last category's label is
+  // centred on the plot's right edge, which containLabel does not count:
+  // room for half of it (about 6.5 px a character at 12 px).
+  const last = categories.length ? label(categories[categories.length - 1]) : '';
+  const right = !horizontal && seriesType !== 'bar' ? Math.max(24, Math.ceil(String(last).length * 3.3) + 8) : 24;
   return {
     tooltip: { trigger: 'axis', axisPointer: { type: seriesType === 'bar' ? 'shadow' : 'line' }, valueFormatter: tooltipValue },
     legend: series.length > 1 ? { type: 'scroll', top: spec.title ? 28 : 0, left: 'center' } : undefined,
-    grid: { left: 8, right: 24, bottom: 8, top: (spec.title ? 36 : 12) + (series.length > 1 ? 28 : 0) + 8, containLabel: true },
+    grid: { left: 8, right, bottom: 8, top: (spec.title ? 36 : 12) + (series.length > 1 ? 28 : 0) + 8, containLabel: true },
     xAxis: horizontal ? valAxis : catAxis,
     yAxis: horizontal ? { ...catAxis, inverse: true } : valAxis,
     series,
@@ -564,6 +569,9 @@ export class ChartView {
     this.id = id;
     this.spec = spec || {};
     this.el = el;
+    // The picture the build drew (src/site/firstpaint.c) stays until the
+    // first live draw.
+    this.firstPaint = el.querySelector(':scope > img.ds-first-paint');
     this.frame = new Frame(el, { kind: 'chart' });
     this.frame.head.classList.add('ds-head-overlay');
     this.frame.button('CSV', `Download ${id}.csv`, () => this.download()).classList.add('ds-download');
@@ -571,6 +579,7 @@ export class ChartView {
     const height = get(this.spec, 'height');
     if (height) this.root.style.height = /^\d+$/.test(height) ? `${height}px` : height;
     this.frame.body.append(this.root);
+    if (this.firstPaint) this.root.append(this.firstPaint);
     this.onClick = onClick;
     this.chart = null;
     this.result = null;
@@ -596,6 +605,8 @@ export class ChartView {
   }
 
   showError(query, message) {
+    this.firstPaint?.remove();
+    this.firstPaint = null;
     const box = this.frame.showError(query, message);
     const title = get(this.spec, 'title');
     if (title) box.prepend(h('div', { class: 'ds-error-context', text: title }));
@@ -615,6 +626,8 @@ export class ChartView {
     // Also settles the first draw at once (a resize skips the entry
     // animation), so what the reader sees, and clicks, is the final chart.
     this.resize();
+    this.firstPaint?.remove();
+    this.firstPaint = null;
     this.root.dataset.points = String(result.rows.length);
     if (this.onClick) this.root.classList.add('ds-clickable');
   }

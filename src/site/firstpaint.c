@@ -1,0 +1,283 @@
+/* firstpaint.c - charts drawn at build time (see firstpaint.h).
+ *
+ * One node process per build draws every chart that is not in the picture
+ * cache: the request is a JSON document on its stdin, the answer one JSON
+ * line per chart on its stdout (web/src/firstpaint.js).  The geometry
+ * follows web/src/ducksite.css: keep the constants below in step with it. */
+#include "firstpaint.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "../util/fs.h"
+#include "../util/proc.h"
+#include "assets.h"
+#include "html.h"
+#include "pagesql.h"
+#include "prerender.h"
+
+/* ducksite.css: .ducksite-page padding (28px each side), .ds-chart border
+ * (1px) and padding (10px), .ds-chart-root height, .layout-grid gaps. */
+#define PAGE_PADDING 28
+#define CHART_INSET (2 * 1 + 2 * 10)
+#define CHART_HEIGHT 360
+#define SCRIPT "firstpaint.node.mjs"
+
+static int gap_px(const char *gap)
+{
+    static const struct {
+        const char *name;
+        int px;
+    } GAPS[] = {{"none", 0}, {"xs", 6}, {"sm", 10}, {"md", 16}, {"lg", 24}, {"xl", 32}};
+    for (size_t i = 0; gap && i < sizeof GAPS / sizeof *GAPS; i++)
+        if (strcmp(gap, GAPS[i].name) == 0)
+            return GAPS[i].px;
+    return 16;
+}
+
+int ds_firstpaint_width(const void *config, const char *id)
+{
+    double content = DS_FIRSTPAINT_VIEWPORT - 2 * PAGE_PADDING;
+    size_t gi;
+    json_t *grid;
+    json_array_foreach(json_object_get((const json_t *)config, "grids"), gi, grid)
+    {
+        json_int_t cols = json_integer_value(json_object_get(grid, "cols"));
+        if (cols <= 0)
+            cols = 12;
+        double gap = gap_px(json_string_value(json_object_get(grid, "gap")));
+        size_t ri, ci;
+        json_t *row, *cell;
+        json_array_foreach(json_object_get(grid, "rows"), ri, row)
+        {
+            json_array_foreach(row, ci, cell)
+            {
+                const char *cid = json_string_value(json_object_get(cell, "id"));
+                if (!cid || strcmp(cid, id) != 0)
+                    continue;
+                json_int_t span = json_integer_value(json_object_get(cell, "span"));
+                if (span <= 0)
+                    span = 1;
+                if (span > cols)
+                    span = cols;
+                double col = (content - gap * (double)(cols - 1)) / (double)cols;
+                return (int)(col * (double)span + gap * (double)(span - 1)) - CHART_INSET;
+            }
+        }
+    }
+    return (int)content - CHART_INSET;
+}
+
+/* The chart's height: its height key in pixels, else the stylesheet's. */
+static int chart_height(json_t *spec)
+{
+    const char *h = json_string_value(json_object_get(spec, "height"));
+    if (h && *h && strspn(h, "0123456789") == strlen(h) && strlen(h) < 6 && atoi(h) > 0)
+        return atoi(h);
+    return CHART_HEIGHT;
+}
+
+void ds_firstpaint_data_url(ds_buf *b, const char *svg)
+{
+    static const char HEX[] = "0123456789ABCDEF";
+    ds_buf_puts(b, "data:image/svg+xml;charset=utf-8,");
+    for (const unsigned char *p = (const unsigned char *)svg; *p; p++) {
+        unsigned char c = *p;
+        bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                     strchr(" -_.~!$'()*+,;=:@/?", c) != NULL;
+        if (plain) {
+            ds_buf_putc(b, (char)c);
+        } else {
+            ds_buf_putc(b, '%');
+            ds_buf_putc(b, HEX[c >> 4]);
+            ds_buf_putc(b, HEX[c & 15]);
+        }
+    }
+}
+
+/* ---- the picture cache ------------------------------------------------------ */
+
+/* What identifies a picture: the drawing script, the chart's keys, its
+ * result's content (the stored result's name is the hash of its SQL, which
+ * stays when the data changes) and its size. */
+static void picture_key(const char *script_id, json_t *spec, const char *result, int w, int h,
+                        char out[17])
+{
+    char *spec_text = json_dumps(spec, JSON_SORT_KEYS | JSON_COMPACT);
+    char result_hash[17];
+    ds_pagesql_hash(result, result_hash);
+    char *text = ds_asprintf("%s\n%s\n%s\n%dx%d", script_id, spec_text ? spec_text : "{}",
+                             result_hash, w, h);
+    ds_pagesql_hash(text, out);
+    free(text);
+    free(spec_text);
+}
+
+typedef struct {
+    ds_site_page *page;
+    char *id;
+    char key[17];
+} wanted;
+
+/* Runs the drawing script over REQUEST; fills CACHE with the pictures it
+ * drew.  Problems are said, never fatal. */
+static void draw(const char *script, json_t *request, json_t *cache, size_t *drawn)
+{
+    const char *node = getenv("DUCKSITE_NODE");
+    char *argv[] = {(char *)(node && *node ? node : "node"), (char *)script, NULL};
+    char *input = json_dumps(request, JSON_COMPACT);
+    ds_buf out = {0};
+    int status = 0;
+    ds_err err;
+    if (ds_proc_run(argv, NULL, input, &out, &status, &err) != 0) {
+        ds_info("first paint: charts are drawn when ECharts loads (%s)", err.msg);
+    } else {
+        if (status != 0) {
+            char *why = ds_proc_describe_status(status);
+            ds_warn("first paint: %s %s; charts without a picture are drawn when ECharts loads",
+                    argv[0], why);
+            free(why);
+        }
+        for (char *line = out.data; line && *line;) {
+            char *nl = strchr(line, '\n');
+            if (nl)
+                *nl = '\0';
+            json_t *o = json_loads(line, 0, NULL);
+            const char *key = json_string_value(json_object_get(o, "key"));
+            const char *svg = json_string_value(json_object_get(o, "svg"));
+            const char *fail = json_string_value(json_object_get(o, "error"));
+            if (key && svg && strncmp(svg, "<svg", 4) == 0) {
+                json_object_set_new(cache, key, json_string(svg));
+                (*drawn)++;
+            } else if (key && fail) {
+                ds_warn("first paint: a chart could not be drawn (%s); it is drawn when ECharts "
+                        "loads",
+                        fail);
+            }
+            json_decref(o);
+            line = nl ? nl + 1 : NULL;
+        }
+    }
+    ds_buf_free(&out);
+    free(input);
+}
+
+int ds_firstpaint(ds_pages *pages, const char *static_dir, ds_err *err)
+{
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    char *results_dir = ds_path_join(static_dir, DS_RESULTS_DIR);
+    char *cache_path = ds_path_join(results_dir, DS_FIRSTPAINT_CACHE);
+    char *dist = ds_assets_dist_dir();
+    char *script = ds_path_join(dist, SCRIPT);
+    free(dist);
+    struct stat st;
+    bool have_script = stat(script, &st) == 0;
+    char *script_id = ds_asprintf("%lld:%lld.%09ld", (long long)st.st_size,
+                                  (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
+
+    json_t *old = ds_is_file(cache_path) ? json_load_file(cache_path, 0, NULL) : NULL;
+    json_t *cache = json_object(); /* this build's pictures, key -> svg */
+    json_t *request = json_pack("{s:[]}", "charts");
+    json_t *pending = json_object(); /* keys asked for in request */
+    wanted *want = NULL;
+    size_t n_want = 0, reused = 0, drawn = 0;
+
+    for (size_t i = 0; i < pages->len; i++) {
+        ds_site_page *sp = &pages->items[i];
+        free(sp->page.first_paint);
+        sp->page.first_paint = NULL;
+        json_t *charts = sp->page.chart_results ? json_loads(sp->page.chart_results, 0, NULL)
+                                                : NULL;
+        if (!charts || !have_script) {
+            json_decref(charts);
+            continue;
+        }
+        char *text = ds_html_page_config(&sp->page, sp->rel);
+        json_t *config = json_loads(text, 0, NULL);
+        free(text);
+        const char *id;
+        json_t *hash;
+        json_object_foreach(charts, id, hash)
+        {
+            json_t *spec = json_object_get(json_object_get(config, "charts"), id);
+            if (!spec)
+                continue;
+            int w = ds_firstpaint_width(config, id), h = chart_height(spec);
+            if (w < 40)
+                continue;
+            char *file = ds_asprintf("%s/%s.json", results_dir, json_string_value(hash));
+            char *text = ds_read_file(file, NULL, NULL);
+            free(file);
+            if (!text)
+                continue;
+            want = ds_xrealloc(want, (n_want + 1) * sizeof *want);
+            wanted *wn = &want[n_want++];
+            wn->page = sp;
+            wn->id = ds_strdup(id);
+            picture_key(script_id, spec, text, w, h, wn->key);
+            json_t *had = json_object_get(old, wn->key);
+            json_t *result = NULL;
+            if (json_object_get(cache, wn->key) || json_object_get(pending, wn->key)) {
+                /* the same picture on another page */
+            } else if (json_is_string(had)) {
+                json_object_set(cache, wn->key, had);
+                reused++;
+            } else if ((result = json_loads(text, 0, NULL))) {
+                json_object_set_new(pending, wn->key, json_true());
+                json_array_append_new(json_object_get(request, "charts"),
+                                      json_pack("{s:s, s:O, s:o, s:i, s:i}", "key", wn->key,
+                                                "spec", spec, "result", result, "width", w,
+                                                "height", h));
+            }
+            free(text);
+        }
+        json_decref(config);
+        json_decref(charts);
+    }
+
+    if (json_array_size(json_object_get(request, "charts")))
+        draw(script, request, cache, &drawn);
+
+    /* Each page's pictures, by chart id. */
+    for (size_t i = 0; i < n_want;) {
+        ds_site_page *sp = want[i].page;
+        json_t *paint = json_object();
+        for (; i < n_want && want[i].page == sp; i++) {
+            json_t *svg = json_object_get(cache, want[i].key);
+            if (svg)
+                json_object_set(paint, want[i].id, svg);
+            free(want[i].id);
+        }
+        if (json_object_size(paint))
+            sp->page.first_paint = json_dumps(paint, JSON_COMPACT);
+        json_decref(paint);
+    }
+    free(want);
+
+    /* The cache holds exactly this build's pictures; unchanged, untouched. */
+    int rc = 0;
+    bool same = old && json_equal(old, cache);
+    if (!same && (json_object_size(cache) || old) && ds_is_dir(results_dir)) {
+        char *text = json_dumps(cache, JSON_SORT_KEYS | JSON_COMPACT);
+        rc = ds_write_atomic(cache_path, text, strlen(text), err);
+        free(text);
+    }
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    if (drawn + reused)
+        ds_info("first paint: %zu chart pictures (%zu drawn, %zu unchanged) in %.0f ms",
+                drawn + reused, drawn, reused,
+                (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6);
+    json_decref(request);
+    json_decref(pending);
+    json_decref(cache);
+    json_decref(old);
+    free(script_id);
+    free(script);
+    free(cache_path);
+    free(results_dir);
+    return rc;
+}

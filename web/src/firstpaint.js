@@ -1,0 +1,59 @@
+// firstpaint.js - charts drawn at build time, as SVG, for a page's first
+// paint.  Not part of the browser runtime: scripts/bundle-web.mjs bundles it
+// for node into web/dist/firstpaint.node.mjs, and `ducksite build` runs it
+// once per build for the charts whose default result is stored
+// (src/site/firstpaint.c).  The browser shows the SVG until ECharts has
+// drawn the same chart from the same stored result (chart.js ChartView).
+//
+// Input (stdin): one JSON document
+//   {"charts": [{"key", "spec", "result", "width", "height"}]}
+// where spec is the chart's entry of the page config and result a stored
+// result document ({"columns", "rows"}).  Output (stdout): one JSON line per
+// chart, {"key", "svg"} or {"key", "error"}.  The options are built by
+// chart.js's buildOption, the very code the browser runs, with ECharts'
+// server-side SVG renderer.
+import * as echarts from 'echarts';
+
+import { THEME, buildOption } from './chart.js';
+import { fromStored } from './results.js';
+
+// Font names in quotes would end the SVG's style="..." attributes early:
+// the same fonts, quoted with single quotes.
+const theme = JSON.parse(JSON.stringify(THEME).replace(/\\"/g, "'"));
+echarts.registerTheme('ducksite-dark', theme);
+
+function draw({ spec, result, width, height }) {
+  const chart = echarts.init(null, 'ducksite-dark', { renderer: 'svg', ssr: true, width, height });
+  try {
+    const option = buildOption(spec || {}, fromStored(result || {}));
+    option.animation = false;
+    chart.setOption(option);
+    // Scaled to the chart's box: the width here is the desktop layout's,
+    // the page's may differ until ECharts redraws.
+    // Hover styles (a <style> and class names unique only within this
+    // process) are left out: the picture is not interactive.
+    return chart.renderToSVGString()
+      .replace(/^<svg width="[\d.]+" height="[\d.]+"/, '<svg width="100%" height="100%" preserveAspectRatio="xMidYMid meet" focusable="false" aria-hidden="true"')
+      .replace(/<style[\s\S]*?<\/style>/g, '')
+      .replace(/ class="zr\d+-cls-\d+"/g, '');
+  } finally {
+    chart.dispose();
+  }
+}
+
+async function readStdin() {
+  const chunks = [];
+  for await (const c of process.stdin) chunks.push(c);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+const doc = JSON.parse(await readStdin());
+for (const c of doc.charts || []) {
+  let line;
+  try {
+    line = { key: c.key, svg: draw(c) };
+  } catch (e) {
+    line = { key: c.key, error: String(e?.message ?? e) };
+  }
+  process.stdout.write(`${JSON.stringify(line)}\n`);
+}
