@@ -17,10 +17,11 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 
 import {
-  DUCKSITE, dsSql, launchBrowser, missingPrerequisite, openPage, screenshot, startServer, tempDir, waitIdle,
+  DUCKSITE, ROOT, dsSql, launchBrowser, missingPrerequisite, openPage, screenshot, startServer, tempDir, waitIdle,
 } from './lib.mjs';
 
 const skip = missingPrerequisite();
@@ -138,6 +139,16 @@ describe('charts drawn at build time', { skip: skip ?? false }, () => {
     assert.deepEqual(rec.errors, []);
     await browser.close();
     browser = null;
+  });
+
+  test('axis labels have no trailing zeros; a line leaves room for its last label', async () => {
+    // chart.js imports its neighbours: loaded from its file (no DOM needed).
+    const { buildOption } = await import(pathToFileURL(path.join(ROOT, 'web', 'src', 'chart.js')).href);
+    const result = { columns: [{ name: 'd', kind: 'text' }, { name: 'v', kind: 'float' }], rows: [['2024-01-01', 0.5], ['2024-01-03', 2.5]] };
+    const option = buildOption({ type: 'line', x: 'd', y: 'v' }, result);
+    assert.deepEqual([0.5, 1, 1.5, 2.5, 12345, 2.345].map(option.yAxis.axisLabel.formatter), ['0.5', '1', '1.5', '2.5', '12.3k', '2.35']);
+    assert.ok(option.grid.right >= 10 * 3.3, `room for half of '2024-01-03': ${option.grid.right}`);
+    assert.equal(buildOption({ type: 'bar', x: 'd', y: 'v' }, result).grid.right, 24, 'bars are centred in their band');
   });
 
   test('rebuilds draw only what changed', () => {

@@ -192,8 +192,11 @@ function compact(v) {
   if (a >= 1e9) return `${+(v / 1e9).toFixed(1)}B`;
   if (a >= 1e6) return `${+(v / 1e6).toFixed(1)}M`;
   if (a >= 1e4) return `${+(v / 1e3).toFixed(1)}k`;
-  return formatValue(v);
+  // Axis ticks and labels: no trailing zeros, so one axis reads 0.5, 1, 1.5
+  // (not 0.5, 1, 1.50).
+  return shortFmt.format(v);
 }
+const shortFmt = new Intl.NumberFormat('en-US', { maximumFractionDigits: 2 });
 
 function tooltipValue(v) {
   if (Array.isArray(v)) return v.map((x) => formatValue(x)).join(', ');
