@@ -689,19 +689,15 @@ static int parse_front_matter(const ctx_t *c, const lines_t *ls, ds_page_setting
         } else {
             key = trim_dup(line, (size_t)(colon - line));
             val = unquote(trim_dup(colon + 1, strlen(colon + 1)));
-            size_t best = 0, best_d = (size_t)-1;
             bool known = false;
-            for (size_t k = 0; k < DS_ARRAY_LEN(FRONT_KEYS); k++) {
-                size_t d = ds_edit_distance(key, FRONT_KEYS[k]);
-                known = known || d == 0;
-                if (d < best_d)
-                    best_d = d, best = k;
-            }
+            for (size_t k = 0; k < DS_ARRAY_LEN(FRONT_KEYS); k++)
+                known = known || strcmp(key, FRONT_KEYS[k]) == 0;
+            const char *best = ds_suggest(key, FRONT_KEYS, DS_ARRAY_LEN(FRONT_KEYS));
             if (!known)
-                rc = best_d <= 3 ? ds_err_set(c->err,
+                rc = best ? ds_err_set(c->err,
                                               "%s:%zu: unknown front matter key '%s'; did you "
                                               "mean '%s'?",
-                                              c->display, i + 1, key, FRONT_KEYS[best])
+                                              c->display, i + 1, key, best)
                                  : ds_err_set(c->err,
                                               "%s:%zu: unknown front matter key '%s'; known "
                                               "keys: prerender, prerender_max_options, "

@@ -73,7 +73,20 @@ static int sql_error(ds_err *err, const ds_query *q, const ds_query_list *l, con
         at = strstr(at + 1, "LINE ");
     const char *table = strstr(msg, "Table with name ");
     const char *guess = strstr(msg, "Did you mean \"");
-    for (const char *p = msg; *p;) {
+    /* Without a guess of DuckDB's, ours goes after "does not exist!". */
+    const char *exist = table ? strstr(table, " does not exist!") : NULL;
+    const char *insert = exist && (!guess || guess < table) ? exist + strlen(" does not exist!")
+                                                            : NULL;
+    for (const char *p = msg;; ) {
+        if (p == insert) {
+            char *missing = ds_strndup(table + strlen("Table with name "),
+                                       (size_t)(exist - table - strlen("Table with name ")));
+            ds_buf_putc(&m, '\n');
+            suggest_table(&m, missing, l);
+            free(missing);
+        }
+        if (!*p)
+            break;
         if (p == at) {
             char *end;
             long n = strtol(at + 5, &end, 10);
@@ -102,9 +115,18 @@ static int sql_error(ds_err *err, const ds_query *q, const ds_query_list *l, con
         }
         ds_buf_putc(&m, *p++);
     }
+    /* Validation prefixes "EXPLAIN ", which the author did not write: it
+     * goes from the quoted line and the caret under it moves back. */
+    char *text = ds_buf_take(&m), *ex = strstr(text, ": EXPLAIN ");
+    if (ex && ex - text >= 6 && strncmp(ex - 6, "LINE ", 5) == 0) {
+        memmove(ex + 2, ex + 10, strlen(ex + 10) + 1);
+        char *caret = strchr(ex, '\n');
+        if (caret && strncmp(caret + 1, "        ", 8) == 0)
+            memmove(caret + 1, caret + 9, strlen(caret + 9) + 1);
+    }
     int rc = ds_err_set(err, "%s:%d: %s '%s': %s", q->file, file_line, what(q), short_name(q),
-                        ds_buf_str(&m));
-    ds_buf_free(&m);
+                        text);
+    free(text);
     return rc;
 }
 
