@@ -14,35 +14,36 @@
 
 #define N(a) DS_ARRAY_LEN(a)
 
+/* clang-format off: one group of related keys per line */
 static const char *const ECHART_KEYS[] = {
-    "type",        "title",       "data_query", "height",        "click_input",
-    "click_value", "click_anti_input", "click_anti_value", "click_action", "x",
-    "y",           "series",      "stack",      "smooth",        "horizontal",
-    "labels",      "x_label",     "y_label",    "size",          "trendline",
-    "name",        "category",    "value",      "donut",         "inner_radius",
-    "outer_radius", "min",        "max",        "stage",         "sort",
-    "option_column"};
+    "type", "title", "data_query", "height",
+    "click_input", "click_value", "click_anti_input", "click_anti_value", "click_action",
+    "x", "y", "series", "stack", "smooth", "horizontal", "labels", "x_label", "y_label",
+    "size", "trendline",
+    "name", "category", "value", "donut", "inner_radius", "outer_radius",
+    "min", "max", "stage", "sort", "option_column"};
 
-static const char *const TABLE_KEYS[] = {"query",       "title",           "page_size",
-                                         "click_input", "click_value",     "click_anti_input",
-                                         "click_anti_value", "click_action"};
+static const char *const TABLE_KEYS[] = {
+    "query", "title", "page_size",
+    "click_input", "click_value", "click_anti_input", "click_anti_value", "click_action"};
 
+/* With the '-' spellings docs/runtime.md documents. */
 static const char *const INPUT_KEYS[] = {
-    "label",          "visual_mode",    "visual-mode",   "type",          "url_key",
-    "url-key",        "default",        "options_query", "options-query", "value_column",
-    "value-column",   "label_column",   "label-column",  "multiple",      "multi",
-    "all_label",      "all-label",      "all_value",     "all-value",     "all_option",
-    "all-option",     "expression_template", "expression-template", "all_expression",
-    "all-expression", "placeholder",    "param_name",    "param-name",    "param_template",
-    "param-template"};
+    "label", "visual_mode", "visual-mode", "type", "url_key", "url-key", "default",
+    "options_query", "options-query", "value_column", "value-column",
+    "label_column", "label-column", "multiple", "multi",
+    "all_label", "all-label", "all_value", "all-value", "all_option", "all-option",
+    "expression_template", "expression-template", "all_expression", "all-expression",
+    "placeholder", "param_name", "param-name", "param_template", "param-template"};
 
 /* The runtime's own chart types, then ECharts series types, which it draws
  * like bar with that series type. */
 static const char *const CHART_TYPES[] = {
-    "bar",     "line",        "area",  "scatter", "effectScatter", "pie",      "donut",
-    "heatmap", "gauge",       "funnel", "boxplot", "candlestick",  "custom",   "graph",
-    "lines",   "map",         "parallel", "pictorialBar", "radar",  "sankey",   "sunburst",
-    "themeRiver", "tree",     "treemap"};
+    "bar", "line", "area", "scatter", "effectScatter", "pie", "donut", "heatmap", "gauge",
+    "funnel",
+    "boxplot", "candlestick", "custom", "graph", "lines", "map", "parallel", "pictorialBar",
+    "radar", "sankey", "sunburst", "themeRiver", "tree", "treemap"};
+/* clang-format on */
 
 static const char *const INPUT_MODES[] = {"dropdown", "text", "hidden"};
 static const char *const BOOLS[] = {"true", "false"};
