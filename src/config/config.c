@@ -52,21 +52,12 @@ static int fail_type(walker *w, const ds_toml_value *v, const char *path, const 
 static int unknown_key(walker *w, const ds_toml_entry *e, const char *path,
                        const char *const *known, size_t n_known)
 {
-    const char *best = NULL;
-    size_t best_d = (size_t)-1;
-    for (size_t i = 0; i < n_known; i++) {
-        size_t d = ds_edit_distance(e->key, known[i]);
-        if (d < best_d) {
-            best_d = d;
-            best = known[i];
-        }
-    }
-    size_t limit = strlen(e->key) / 3 > 2 ? strlen(e->key) / 3 : 2;
+    const char *best = ds_suggest(e->key, known, n_known);
     ds_buf list = {0};
     for (size_t i = 0; i < n_known; i++)
         ds_buf_printf(&list, "%s%s", i ? ", " : "", known[i]);
     int rc;
-    if (best && best_d <= limit)
+    if (best)
         rc = fail_at(w, e->line, e->col, path, "unknown key '%s'; did you mean '%s'?", e->key,
                      best);
     else

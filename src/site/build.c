@@ -21,6 +21,7 @@
 #include "../util/fs.h"
 #include "assets.h"
 #include "firstpaint.h"
+#include "pagecheck.h"
 #include "pages.h"
 #include "prerender.h"
 
@@ -430,6 +431,9 @@ int ds_build(const char *root, const ds_build_options *opt, ds_err *err)
     if (site) {
         if (ds_pages_load(cfg.root, &pages, err) != 0)
             goto done;
+        for (size_t i = 0; i < pages.len; i++)
+            if (ds_pagecheck(&pages.items[i].page, pages.items[i].display, &queries, err) != 0)
+                goto done;
         size_t before = queries.len;
         ds_pages_add_queries(&pages, &queries);
         ds_info("pages: %zu from content/, with %zu sql blocks", pages.len,

@@ -166,6 +166,30 @@ static ds_part_kind dsl_kind(const char *type)
     return DS_PART_PROSE;
 }
 
+/* A fence "TYPE ID" whose TYPE is a block type misspelt or in other case
+ * (```echarts x, ```tabel x, ```SQL x) would silently become a code block;
+ * it is an error instead.  Short words (```sh x, ```xml x) are left alone:
+ * they are languages more often than typos. */
+static int near_miss_type(const char *display, ds_err *err, const char *type, const char *id,
+                          int line)
+{
+    char lower[16];
+    size_t n = strlen(type);
+    if (n >= sizeof lower || !ds_page_is_id(id))
+        return 0;
+    for (size_t i = 0; i <= n; i++)
+        lower[i] = (char)tolower((unsigned char)type[i]);
+    const char *best = dsl_kind(lower) != DS_PART_PROSE ? kind_names[dsl_kind(lower)]
+                       : n >= 4 ? ds_suggest(lower, kind_names + 1, DS_ARRAY_LEN(kind_names) - 1)
+                                : NULL;
+    if (!best)
+        return 0;
+    return ds_err_set(err,
+                      "%s:%d: unknown block type '%s'; did you mean '%s'? (block types: sql, "
+                      "echart, table, input, grid; to show a code block, fence it with ~~~)",
+                      display, line, type, best);
+}
+
 bool ds_page_is_id(const char *s)
 {
     if (!*s)
@@ -407,7 +431,7 @@ static int parse_grid_body(const ctx_t *c, const line_t *lines, size_t n, int fi
             free(row);
             return -1;
         }
-        ds_row r = {0};
+        ds_row r = {.line = line_no};
         char *p = row + 1;
         int rc = 0;
         while (*p && rc == 0) {
@@ -549,6 +573,10 @@ static int parse_block(const ctx_t *c, ds_page *page, ds_part_kind kind, const w
     p->id = ds_strdup(id);
     if (kind != DS_PART_SQL)
         return parse_kv_body(c, body, n_body, line_no + 1, p);
+    /* Error lines inside the query count from its first non-blank line. */
+    p->text_line = line_no + 1;
+    for (size_t i = 0; i < n_body && line_is_blank(&body[i]); i++)
+        p->text_line++;
     ds_buf sql = {0};
     for (size_t i = 0; i < n_body; i++) {
         ds_buf_add(&sql, body[i].s, body[i].len);
@@ -661,19 +689,15 @@ static int parse_front_matter(const ctx_t *c, const lines_t *ls, ds_page_setting
         } else {
             key = trim_dup(line, (size_t)(colon - line));
             val = unquote(trim_dup(colon + 1, strlen(colon + 1)));
-            size_t best = 0, best_d = (size_t)-1;
             bool known = false;
-            for (size_t k = 0; k < DS_ARRAY_LEN(FRONT_KEYS); k++) {
-                size_t d = ds_edit_distance(key, FRONT_KEYS[k]);
-                known = known || d == 0;
-                if (d < best_d)
-                    best_d = d, best = k;
-            }
+            for (size_t k = 0; k < DS_ARRAY_LEN(FRONT_KEYS); k++)
+                known = known || strcmp(key, FRONT_KEYS[k]) == 0;
+            const char *best = ds_suggest(key, FRONT_KEYS, DS_ARRAY_LEN(FRONT_KEYS));
             if (!known)
-                rc = best_d <= 3 ? ds_err_set(c->err,
+                rc = best ? ds_err_set(c->err,
                                               "%s:%zu: unknown front matter key '%s'; did you "
                                               "mean '%s'?",
-                                              c->display, i + 1, key, FRONT_KEYS[best])
+                                              c->display, i + 1, key, best)
                                  : ds_err_set(c->err,
                                               "%s:%zu: unknown front matter key '%s'; known "
                                               "keys: prerender, prerender_max_options, "
@@ -738,6 +762,8 @@ int ds_page_parse(const char *text, const char *display, ds_page *out, ds_err *e
                 free_words(&w);
                 continue;
             }
+            if (f.ch == '`' && kind == DS_PART_PROSE && w.n == 2)
+                rc = near_miss_type(display, err, w.w[0], w.w[1], (int)i + 1);
             free_words(&w);
             in_code = true;
             code = f;

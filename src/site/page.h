@@ -43,6 +43,7 @@ typedef struct {
 typedef struct {
     ds_cell *cells;
     size_t n_cells;
+    int line;
 } ds_row;
 
 typedef struct {
@@ -50,6 +51,7 @@ typedef struct {
     int line;               /* the fence's line (prose: its first line), 1-based */
     char *id;               /* sql/echart/table id or input name; NULL otherwise */
     char *text;             /* prose: the markdown; sql: the query, trimmed */
+    int text_line;          /* sql: the line of the query's first line */
     ds_kv *kv;              /* echart, table, input */
     size_t n_kv;
     ds_format *formats;     /* echart, table, input: the format: section */

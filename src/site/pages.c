@@ -141,6 +141,7 @@ void ds_pages_add_queries(const ds_pages *pages, ds_query_list *queries)
             char *name = ds_asprintf("%s/%s", p->rel, part->id);
             ds_query_add(queries, name, DS_KIND_PAGE_QUERY, part->text, p->display,
                          part->line);
+            queries->items[queries->len - 1].text_line = part->text_line;
             free(name);
         }
     }

@@ -27,6 +27,109 @@ static const char *short_name(const ds_query *q)
     return slash ? slash + 1 : q->name;
 }
 
+/* ---- DuckDB's messages, told in the user's terms ------------------------ */
+
+static int count_lines(const char *s, const char *end)
+{
+    int n = 0;
+    for (; s < end; s++)
+        n += *s == '\n';
+    return n;
+}
+
+/* The model or source closest to a name DuckDB could not find.  DuckDB's
+ * own guess comes from its catalog (duckdb_tables, pg_prepared_statements),
+ * which a page author never meant. */
+static void suggest_table(ds_buf *out, const char *missing, const ds_query_list *l)
+{
+    const char **names = ds_xcalloc(l->len + 1, sizeof *names);
+    size_t n = 0;
+    for (size_t i = 0; i < l->len; i++)
+        if (l->items[i].kind != DS_KIND_PAGE_QUERY)
+            names[n++] = l->items[i].name;
+    const char *best = ds_suggest(missing, names, n);
+    if (best)
+        ds_buf_printf(out, "Did you mean \"%s\"?", best);
+    else if (n == 0)
+        ds_buf_puts(out, "There are no models or sources (sources_sql/, ducksite.toml).");
+    else
+        ds_buf_puts(out, "No model or source has a similar name.");
+    free(names);
+}
+
+/* Writes q's error prefix and DuckDB's message msg, about SQL in which q's
+ * own text starts after `shift` lines, in the user's terms:
+ *   - "LINE n:" counts lines of the block (or model) as written, so the
+ *     lines of inlined dependencies do not count, and the prefix names the
+ *     file line of the error when it is known;
+ *   - "Did you mean" for a missing table names a model or source. */
+static int sql_error(ds_err *err, const ds_query *q, const ds_query_list *l, const char *msg,
+                     int shift)
+{
+    ds_buf m = {0};
+    int file_line = q->line;
+    const char *at = strstr(msg, "LINE ");
+    while (at && at != msg && at[-1] != '\n')
+        at = strstr(at + 1, "LINE ");
+    const char *table = strstr(msg, "Table with name ");
+    const char *guess = strstr(msg, "Did you mean \"");
+    /* Without a guess of DuckDB's, ours goes after "does not exist!". */
+    const char *exist = table ? strstr(table, " does not exist!") : NULL;
+    const char *insert = exist && (!guess || guess < table) ? exist + strlen(" does not exist!")
+                                                            : NULL;
+    for (const char *p = msg;; ) {
+        if (p == insert) {
+            char *missing = ds_strndup(table + strlen("Table with name "),
+                                       (size_t)(exist - table - strlen("Table with name ")));
+            ds_buf_putc(&m, '\n');
+            suggest_table(&m, missing, l);
+            free(missing);
+        }
+        if (!*p)
+            break;
+        if (p == at) {
+            char *end;
+            long n = strtol(at + 5, &end, 10);
+            long user = n - shift;
+            if (*end == ':' && user >= 1) {
+                /* Page queries: lines of the block, counted from the fence. */
+                long shown = q->text_line ? q->text_line - q->line - 1 + user : user;
+                if (q->text_line)
+                    file_line = q->text_line + (int)user - 1;
+                ds_buf_printf(&m, "LINE %ld", shown);
+                p = end;
+                continue;
+            }
+        }
+        if (p == guess && table && table < guess) {
+            const char *name = table + strlen("Table with name ");
+            const char *stop = strstr(name, " does not exist");
+            const char *eol = strchr(guess, '\n');
+            if (stop && stop < guess) {
+                char *missing = ds_strndup(name, (size_t)(stop - name));
+                suggest_table(&m, missing, l);
+                free(missing);
+                p = eol ? eol : guess + strlen(guess);
+                continue;
+            }
+        }
+        ds_buf_putc(&m, *p++);
+    }
+    /* Validation prefixes "EXPLAIN ", which the author did not write: it
+     * goes from the quoted line and the caret under it moves back. */
+    char *text = ds_buf_take(&m), *ex = strstr(text, ": EXPLAIN ");
+    if (ex && ex - text >= 6 && strncmp(ex - 6, "LINE ", 5) == 0) {
+        memmove(ex + 2, ex + 10, strlen(ex + 10) + 1);
+        char *caret = strchr(ex, '\n');
+        if (caret && strncmp(caret + 1, "        ", 8) == 0)
+            memmove(caret + 1, caret + 9, strlen(caret + 9) + 1);
+    }
+    int rc = ds_err_set(err, "%s:%d: %s '%s': %s", q->file, file_line, what(q), short_name(q),
+                        text);
+    free(text);
+    return rc;
+}
+
 /* ---- dependencies from DuckDB's parser -------------------------------- */
 
 static void collect_names(json_t *node, json_t *tables, json_t *ctes)
@@ -109,8 +212,7 @@ static int direct_deps(const ds_query_list *l, size_t qi, ds_duck *db, dep_list 
     int rc = ds_duck_query(db, sql.data, &rows, &qerr);
     ds_buf_free(&sql);
     if (rc != 0)
-        return ds_err_set(err, "%s:%d: %s '%s': %s", q->file, q->line, what(q), short_name(q),
-                          qerr.msg);
+        return sql_error(err, q, l, qerr.msg, 0);
     json_error_t jerr;
     /* query_location can be 2^64-1, more than jansson's integers hold. */
     json_t *doc = json_loads(ds_rows_get(&rows, 0, 0), JSON_DECODE_INT_AS_REAL, &jerr);
@@ -120,8 +222,7 @@ static int direct_deps(const ds_query_list *l, size_t qi, ds_duck *db, dep_list 
                           jerr.text);
     if (json_is_true(json_object_get(doc, "error"))) {
         const char *msg = json_string_value(json_object_get(doc, "error_message"));
-        rc = ds_err_set(err, "%s:%d: %s '%s': %s", q->file, q->line, what(q), short_name(q),
-                        msg ? msg : "DuckDB cannot parse it");
+        rc = sql_error(err, q, l, msg ? msg : "DuckDB cannot parse it", 0);
         json_decref(doc);
         return rc;
     }
@@ -274,8 +375,23 @@ static const char *to_physical(void *vctx, const char *literal)
     return e->path;
 }
 
-static int validate(const ds_query *q, ds_compiled *out, literal_ctx *lc, ds_duck *db,
-                    ds_err *err)
+/* How many lines of compiled SQL come before the line where q's own text
+ * starts, minus the lines of q's text before that point (a leading WITH of
+ * q is merged with the inlined dependencies). */
+static int user_shift(const ds_query *q, const char *compiled)
+{
+    bool recursive;
+    const char *rest = strcmp(compiled, q->sql) == 0 ? NULL
+                                                     : ds_sql_leading_with(q->sql, &recursive);
+    const char *tail = rest ? rest : q->sql;
+    size_t n = strlen(compiled), t = strlen(tail);
+    if (t > n || strcmp(compiled + n - t, tail) != 0)
+        return 0;
+    return count_lines(compiled, compiled + n - t) - count_lines(q->sql, tail);
+}
+
+static int validate(const ds_query_list *l, const ds_query *q, ds_compiled *out,
+                    literal_ctx *lc, ds_duck *db, ds_err *err)
 {
     lc->gen++;
     lc->n_files = 0;
@@ -298,8 +414,7 @@ static int validate(const ds_query *q, ds_compiled *out, literal_ctx *lc, ds_duc
         char *explain = ds_asprintf("EXPLAIN %s", physical);
         ds_err qerr;
         if (ds_duck_exec(db, explain, &qerr) != 0)
-            rc = ds_err_set(err, "%s:%d: %s '%s': %s", q->file, q->line, what(q), short_name(q),
-                            qerr.msg);
+            rc = sql_error(err, q, l, qerr.msg, user_shift(q, out->sql));
         free(explain);
     }
     free(physical);
@@ -340,7 +455,7 @@ int ds_compile_all(const ds_query_list *l, const ds_collected *files,
         for (size_t k = 0; k < c->n_deps; k++)
             c->deps[k] = ds_strdup(l->items[t.order[k]].name);
         c->sql = compose(l, i, t.order, c->n_deps);
-        rc = validate(&l->items[i], c, &lc, db, err);
+        rc = validate(l, &l->items[i], c, &lc, db, err);
     }
 
     for (size_t i = 0; i < l->len; i++)

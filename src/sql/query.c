@@ -19,6 +19,7 @@ void ds_query_add(ds_query_list *l, const char *name, ds_query_kind kind, const 
     q->sql = ds_strdup(sql);
     q->file = ds_strdup(file);
     q->line = line;
+    q->text_line = 0;
 }
 
 const ds_query *ds_query_find(const ds_query_list *l, const char *name)

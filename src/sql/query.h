@@ -19,6 +19,7 @@ typedef struct {
     char *sql;          /* one SELECT, placeholders and data/ paths as written */
     char *file;         /* where it was defined, as shown in messages */
     int line;
+    int text_line;      /* the line of the SQL's first line in file; 0: not known */
 } ds_query;
 
 typedef struct {

@@ -283,3 +283,18 @@ size_t ds_edit_distance(const char *a, const char *b)
     free(row);
     return d;
 }
+
+const char *ds_suggest(const char *word, const char *const *known, size_t n)
+{
+    const char *best = NULL;
+    size_t best_d = (size_t)-1;
+    for (size_t i = 0; i < n; i++) {
+        size_t d = ds_edit_distance(word, known[i]);
+        if (d < best_d) {
+            best_d = d;
+            best = known[i];
+        }
+    }
+    size_t limit = strlen(word) / 3 > 2 ? strlen(word) / 3 : 2;
+    return best && best_d <= limit ? best : NULL;
+}

@@ -78,4 +78,9 @@ void ds_info(const char *fmt, ...) DS_PRINTF(1, 2);
 /* Levenshtein distance, for "did you mean ...?" suggestions. */
 size_t ds_edit_distance(const char *a, const char *b);
 
+/* The entry of known[0..n) closest to word, when it is close enough to be a
+ * likely misspelling of it (edit distance at most max(2, strlen(word) / 3));
+ * NULL otherwise.  Every "did you mean" in the project comes from here. */
+const char *ds_suggest(const char *word, const char *const *known, size_t n);
+
 #endif

@@ -130,3 +130,25 @@ test('CSV: header, CRLF, quoting, nulls', () => {
   assert.equal(fmt.toCsv(cols, rows, [0, 1]),
     'a,"b,c"\r\n1,"say ""hi"""\r\n,"two\nlines"\r\n12345678901234567890,x\r\n');
 });
+
+test('table format: decimals, prefix; decimals needs numbers', () => {
+  const base = fmt.columnFormatter('float', [1.5]);
+  const f = fmt.withColumnFormat(base, 'float', { decimals: '3', prefix: '$' }, 'total');
+  assert.deepEqual([1.5, 0.25, null, 12345678901234567890n].map(f), ['$1.500', '$0.250', '', '$12,345,678,901,234,567,890.000']);
+  assert.equal(fmt.withColumnFormat(base, 'float', { decimals: '0' })(2.5), '3');
+  assert.equal(fmt.withColumnFormat(base, 'float', undefined), base);
+  assert.equal(fmt.withColumnFormat(fmt.formatPlain, 'string', { prefix: '#' })('a'), '#a');
+  assert.throws(() => fmt.withColumnFormat(fmt.formatPlain, 'string', { decimals: '2' }, 'name'),
+    /format 'name': decimals needs a numeric column; 'name' holds string values/);
+  assert.throws(() => fmt.withColumnFormat(base, 'float', { decimals: 'two' }, 'x'), /whole number from 0 to 20/);
+  assert.equal(fmt.isBold({ bold: 'true' }), true);
+  assert.equal(fmt.isBold({ bold: 'false' }), false);
+});
+
+test('data file errors name the path as written and why', () => {
+  assert.equal(sql.fileErrorText('data/a b.parquet', 404, 'Not Found'),
+    'cannot read data/a b.parquet: HTTP 404 Not Found, the file is not on the server (deleted or moved since the build? rebuild the site)');
+  assert.match(sql.fileErrorText('data/x', 403), /HTTP 403, the server may not read it/);
+  assert.equal(sql.localPaths("No magic bytes found at end of file 'http://127.0.0.1:9/data/o/a%20b.parquet'", 'http://127.0.0.1:9'),
+    "No magic bytes found at end of file 'data/o/a b.parquet'");
+});

@@ -546,3 +546,43 @@ Test(compile, unreadable_files_skip_validation)
     cr_assert(ds_starts_with(err.msg, "sources_sql/m.sql:9: query 'bad_a': "), "%s", err.msg);
     proj_free(&p);
 }
+
+/* DuckDB's LINE counts lines of what it was given: the compiled query, with
+ * its dependencies inlined above the query's own text.  Messages count the
+ * lines the author wrote. */
+Test(compile, error_lines_count_the_query_as_written)
+{
+    ds_query_list l = {0};
+    model(&l, "base", "SELECT 1 AS a,\n  2 AS b\nFROM range(1)", 1);
+    model(&l, "q", "SELECT a,\n  nope\nFROM base", 9);
+    expect_error(&l, "sources_sql/m.sql:9: query 'q': ", "\nLINE 2:   nope");
+
+    /* A page block: LINE counts from the line after the fence (here two
+     * blank lines were trimmed off the text), the prefix names the line. */
+    model(&l, "base", "SELECT 1 AS a", 1);
+    ds_query_add(&l, "p/q", DS_KIND_PAGE_QUERY, "WITH x AS (\n  SELECT a FROM base\n)\nSELECT nope FROM x",
+                 "content/p.md", 10);
+    l.items[1].text_line = 13;
+    expect_error(&l, "content/p.md:16: sql block 'q': ", "\nLINE 6: SELECT nope FROM x");
+}
+
+Test(compile, missing_table_suggests_a_model)
+{
+    ds_query_list l = {0};
+    model(&l, "orders", "SELECT 1 AS a", 1);
+    model(&l, "q", "SELECT * FROM orderz", 2);
+    expect_error(&l, "sources_sql/m.sql:2: query 'q': ", "Did you mean \"orders\"?");
+
+    model(&l, "orders", "SELECT 1 AS a", 1);
+    model(&l, "q", "SELECT * FROM zzzzzzzz", 2);
+    ds_compiled_list out;
+    ds_err err;
+    cr_assert_eq(compile_plain(&l, &out, &err), -1);
+    ds_query_list_free(&l);
+    cr_assert(strstr(err.msg, "No model or source has a similar name.") != NULL, "%s", err.msg);
+    cr_assert_null(strstr(err.msg, "duckdb_"), "%s", err.msg);
+    cr_assert_null(strstr(err.msg, "pg_"), "%s", err.msg);
+    /* The quoted line is the author's, without the validation's EXPLAIN. */
+    cr_assert(strstr(err.msg, "\nLINE 1: SELECT * FROM zzzzzzzz\n                      ^") != NULL,
+              "%s", err.msg);
+}

@@ -345,7 +345,7 @@ Test(pages, build_twice_is_identical_and_untouched)
     char *root = test_tmpdir();
     test_write(root, "ducksite.toml", "");
     test_write(root, "content/index.md", "# Home\n```sql q\nSELECT 1 AS x\n```\n"
-                                         "```echart c\ntitle: </script>\n```\n");
+                                         "```echart c\ntitle: </script>\ndata_query: q\n```\n");
     test_write(root, "content/sub/page.md", "# Sub\n```sql q\nSELECT 2 AS x\n```\n");
     test_write(root, "dist/ducksite.js", "js\n");
     test_write(root, "dist/ducksite.css", "css\n");

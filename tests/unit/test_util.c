@@ -63,3 +63,13 @@ Test(util, edit_distance)
     cr_assert_eq(ds_edit_distance("", "abc"), 3);
     cr_assert_eq(ds_edit_distance("kitten", "sitting"), 3);
 }
+
+Test(util, suggest)
+{
+    static const char *const known[] = {"type", "title", "data_query", "page_size"};
+    cr_assert_str_eq(ds_suggest("tpye", known, 4), "type");
+    cr_assert_str_eq(ds_suggest("data_qeury", known, 4), "data_query");
+    cr_assert_str_eq(ds_suggest("page_sise", known, 4), "page_size");
+    cr_assert_null(ds_suggest("colour", known, 4));
+    cr_assert_null(ds_suggest("x", known, 0));
+}

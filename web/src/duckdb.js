@@ -6,6 +6,8 @@
 import * as duckdb from '@duckdb/duckdb-wasm';
 import { DataType } from 'apache-arrow';
 
+import { fileErrorText } from './sql.js';
+
 let enginePromise = null;
 let queue = Promise.resolve();
 
@@ -63,7 +65,7 @@ function registerWhole(db, files) {
     let p = wholeFiles.get(name);
     if (!p) {
       p = fetch(url, { credentials: 'same-origin' }).then(async (res) => {
-        if (!res.ok) throw new Error(`cannot read ${url}: HTTP ${res.status}`);
+        if (!res.ok) throw new Error(fileErrorText(name, res.status, res.statusText));
         await db.registerFileBuffer(name, new Uint8Array(await res.arrayBuffer()));
       });
       p.catch(() => wholeFiles.delete(name));

@@ -47,6 +47,42 @@ export function columnFormatter(kind, values, name = '') {
   return (v) => formatFloat(v, digits);
 }
 
+/**
+ * BASE with a table's `format:` settings for one column (docs/pages.md):
+ * `decimals` (0-20) fixes the digits after the point of every number, small
+ * ones included; `prefix` is written before every value that is not null.
+ * `bold` is a style, not text: the table applies it. Throws when `decimals`
+ * is given for a column that holds no numbers, so the table says so.
+ */
+export function withColumnFormat(base, kind, fmt, column = '') {
+  if (!fmt) return base;
+  let f = base;
+  const dec = fmt.decimals;
+  if (dec !== undefined && dec !== null && String(dec).trim() !== '') {
+    const digits = Number(String(dec).trim());
+    if (!Number.isInteger(digits) || digits < 0 || digits > 20) {
+      throw new Error(`format '${column}': decimals must be a whole number from 0 to 20, not '${dec}'`);
+    }
+    if (!isNumeric(kind)) throw new Error(`format '${column}': decimals needs a numeric column; '${column}' holds ${kind} values`);
+    f = (v) => {
+      if (typeof v === 'bigint') return fixed(digits).format(v);
+      if (typeof v === 'number') return Number.isFinite(v) ? fixed(digits).format(v) : nonFinite(v);
+      return base(v);
+    };
+  }
+  const prefix = fmt.prefix === undefined || fmt.prefix === null ? '' : String(fmt.prefix);
+  if (prefix) {
+    const inner = f;
+    f = (v) => (v === null || v === undefined ? '' : prefix + inner(v));
+  }
+  return f;
+}
+
+/** Is a table format's `bold` on? Only `true` is (the build allows true or false). */
+export function isBold(fmt) {
+  return !!fmt && String(fmt.bold ?? '').trim() === 'true';
+}
+
 export function formatInteger(v) {
   if (v === null || v === undefined) return '';
   if (typeof v === 'bigint') return intFmt.format(v);

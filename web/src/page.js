@@ -9,7 +9,7 @@ import { errorText, h } from './dom.js';
 import { fromStored, resultKey, storedUrl } from './results.js';
 import { clickedValue, InputView, readUrl, sameValue, urlFor } from './inputs.js';
 import {
-  buildEnv, dataPaths, dataUrl, normalizeInput, placeholderDeps, resolveQuery, rewriteDataPaths,
+  buildEnv, dataPaths, dataUrl, fileErrorText, localPaths, normalizeInput, placeholderDeps, resolveQuery, rewriteDataPaths,
   stripMetrics, substitute, substituteId, wrapFormat,
 } from './sql.js';
 import { TableView } from './table.js';
@@ -326,8 +326,32 @@ class Page {
     return out;
   }
 
+  /**
+   * A failed live query's error, told in the author's terms: absolute data
+   * URLs back to data paths, and when the engine gives no reason (a failed
+   * HTTP read inside DuckDB-Wasm surfaces as "[object WebAssembly.Exception]")
+   * each data file of the query is asked for, so the message says which one
+   * failed and why.
+   */
+  async explainFailure(e, paths) {
+    const text = localPaths(errorText(e), location.origin);
+    if (!/WebAssembly\.Exception|HTTP|IO Error|Network/i.test(text) || /^cannot read /.test(text)) return new Error(text);
+    for (const p of paths) {
+      const url = dataUrl(p, location.origin);
+      if (!url) continue;
+      try {
+        const res = await fetch(url, { method: 'HEAD', credentials: 'same-origin' });
+        if (!res.ok) return new Error(fileErrorText(p, res.status, res.statusText));
+      } catch (err) {
+        return new Error(`cannot read ${p}: the server did not answer (${errorText(err)})`);
+      }
+    }
+    const files = paths.length ? `; it reads ${paths.join(', ')}, which the server serves` : '';
+    return new Error(`${text.replace(/^Invalid Error: \[object WebAssembly\.Exception\]$/, 'the engine failed without a reason while reading data')}${files}`);
+  }
+
   /** Runs SQL once per distinct text (results cached, most recent kept). */
-  run(sql, whole = []) {
+  run(sql, whole = [], paths = []) {
     let p = this.results.get(sql);
     if (p) {
       this.stats.cacheHits++;
@@ -337,7 +361,8 @@ class Page {
     }
     this.stats.queries++;
     this.engineStarted = true;
-    p = duckdb().then((m) => m.runQuery(sql, whole.map((name) => ({ name, url: dataUrl(name, location.origin) }))));
+    p = duckdb().then((m) => m.runQuery(sql, whole.map((name) => ({ name, url: dataUrl(name, location.origin) }))))
+      .catch(async (e) => { throw await this.explainFailure(e, paths); });
     p.catch(() => this.results.delete(sql));
     this.results.set(sql, p);
     while (this.results.size > RESULT_CACHE_SIZE) this.results.delete(this.results.keys().next().value);
@@ -365,6 +390,7 @@ class Page {
       sql = wrapFormat(raw, c.format, c.kind);
       sql = substitute(sql, env.inputs, env.params);
       const key = this.stored.size ? resultKey(sql) : null;
+      const paths = dataPaths(sql);
       const whole = this.wholeFilesOf(sql);
       const wholeSet = new Set(whole);
       sql = rewriteDataPaths(sql, location.origin, (p) => wholeSet.has(p));
@@ -374,7 +400,7 @@ class Page {
       let result = key && this.stored.has(key) ? await this.storedResult(key) : null;
       if (gen !== c.gen) return;
       const source = result ? 'stored' : 'live';
-      if (!result) result = await this.run(sql, whole);
+      if (!result) result = await this.run(sql, whole, paths);
       if (gen !== c.gen) return;
       c.sql = sql;
       c.source = source;

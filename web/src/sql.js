@@ -302,6 +302,29 @@ export function dataPaths(sql) {
 }
 
 /**
+ * Why a data file could not be read, from the HTTP answer for it: the path
+ * as the SQL names it, the status, and what to do.
+ */
+export function fileErrorText(path, status, statusText = '') {
+  const why = {
+    404: 'the file is not on the server (deleted or moved since the build? rebuild the site)',
+    403: 'the server may not read it (check the file\'s permissions)',
+    416: 'the file is shorter than the engine expected (changed since the build? reload the page)',
+  }[status] || (status >= 500 ? 'the server failed to read it' : 'the server refused it');
+  return `cannot read ${path}: HTTP ${status}${statusText ? ` ${statusText}` : ''}, ${why}`;
+}
+
+/**
+ * DuckDB's message with the absolute URLs of ORIGIN that the runtime put
+ * into the SQL turned back into the data paths the author wrote.
+ */
+export function localPaths(message, origin) {
+  const base = `${String(origin).replace(/\/+$/, '')}/`;
+  return String(message).split(base).join('').replace(/(^|['"\s(])(data\/[^'"\s)]*)/g,
+    (m, pre, p) => { try { return pre + decodeURI(p); } catch { return m; } });
+}
+
+/**
  * Rewrites the file literals of data functions into absolute URLs on
  * ORIGIN; anything already a URL is left alone, and so is a path for which
  * KEEP(path) is true (a file the page registered with the engine as a

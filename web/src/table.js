@@ -1,7 +1,7 @@
 // table.js - sortable, paginated result tables with formatted numbers,
 // format colours/highlights and a CSV download.
 import { Frame, h } from './dom.js';
-import { columnFormatter, compareValues, downloadCsv, isNumeric, toCsv } from './format.js';
+import { columnFormatter, compareValues, downloadCsv, isBold, isNumeric, toCsv, withColumnFormat } from './format.js';
 import { formatColumn, truthy } from './sql.js';
 
 const DEFAULT_PAGE_SIZE = 50;
@@ -40,11 +40,22 @@ export class TableView {
     const index = new Map(columns.map((c, i) => [c.name, i]));
     const fmtIdx = (target, which) => index.get(formatColumn('table', target, which)) ?? -1;
     // Format targets that are not columns style the whole row.
-    const targets = Object.keys(this.spec.format || {});
-    this.rowFmt = targets.filter((t) => !this.visible.some((i) => columns[i].name === t))
-      .map((t) => ({ bg: fmtIdx(t, 'bg'), fg: fmtIdx(t, 'fg'), hl: fmtIdx(t, 'hl') }));
-    this.cellFmt = columns.map((c) => ({ bg: fmtIdx(c.name, 'bg'), fg: fmtIdx(c.name, 'fg'), hl: fmtIdx(c.name, 'hl') }));
-    this.formatters = columns.map((c, i) => columnFormatter(c.kind, rows.map((r) => r[i]), c.name));
+    const format = this.spec.format || {};
+    const targets = Object.keys(format);
+    const rowTargets = targets.filter((t) => !this.visible.some((i) => columns[i].name === t));
+    // decimals and prefix change a column's text: a target that is no column
+    // would silently do nothing, so it is an error in the component.
+    for (const t of rowTargets) {
+      for (const k of ['decimals', 'prefix']) {
+        if (format[t] && format[t][k] !== undefined) {
+          throw new Error(`format '${t}': '${t}' is not a column of the result, so ${k} has nothing to format (columns: ${this.visible.map((i) => columns[i].name).join(', ')})`);
+        }
+      }
+    }
+    this.rowFmt = rowTargets
+      .map((t) => ({ bg: fmtIdx(t, 'bg'), fg: fmtIdx(t, 'fg'), hl: fmtIdx(t, 'hl'), bold: isBold(format[t]) }));
+    this.cellFmt = columns.map((c) => ({ bg: fmtIdx(c.name, 'bg'), fg: fmtIdx(c.name, 'fg'), hl: fmtIdx(c.name, 'hl'), bold: isBold(format[c.name]) }));
+    this.formatters = columns.map((c, i) => withColumnFormat(columnFormatter(c.kind, rows.map((r) => r[i]), c.name), c.kind, format[c.name], c.name));
     if (prevSortName !== null) {
       const col = columns.findIndex((c) => c.name === prevSortName);
       this.sort = col >= 0 ? { col, dir: this.sort.dir } : null;
@@ -174,4 +185,5 @@ function styleCell(el, row, f) {
   if (f.bg >= 0 && row[f.bg] !== null && String(row[f.bg]).trim() !== '') el.style.backgroundColor = String(row[f.bg]);
   if (f.fg >= 0 && row[f.fg] !== null && String(row[f.fg]).trim() !== '') el.style.color = String(row[f.fg]);
   if (f.hl >= 0 && truthy(row[f.hl])) el.classList.add('ducksite-cell-highlight', 'ds-highlight');
+  if (f.bold) el.classList.add('ds-bold');
 }

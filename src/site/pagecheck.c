@@ -1,0 +1,450 @@
+/* pagecheck.c - a parsed page checked against what its blocks may say (see
+ * pagecheck.h).
+ *
+ * The key lists are the ones docs/pages.md and docs/runtime.md document; the
+ * runtime reads a few more spellings (old aliases) that are deliberately not
+ * accepted here, so that one page has one way to say a thing.  Suggestions
+ * come from ds_suggest, like the ducksite.toml loader's. */
+#include "pagecheck.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define N(a) DS_ARRAY_LEN(a)
+
+/* clang-format off: one group of related keys per line */
+static const char *const ECHART_KEYS[] = {
+    "type", "title", "data_query", "height",
+    "click_input", "click_value", "click_anti_input", "click_anti_value", "click_action",
+    "x", "y", "series", "stack", "smooth", "horizontal", "labels", "x_label", "y_label",
+    "size", "trendline",
+    "name", "category", "value", "donut", "inner_radius", "outer_radius",
+    "min", "max", "stage", "sort", "option_column"};
+
+static const char *const TABLE_KEYS[] = {
+    "query", "title", "page_size",
+    "click_input", "click_value", "click_anti_input", "click_anti_value", "click_action"};
+
+/* With the '-' spellings docs/runtime.md documents. */
+static const char *const INPUT_KEYS[] = {
+    "label", "visual_mode", "visual-mode", "type", "url_key", "url-key", "default",
+    "options_query", "options-query", "value_column", "value-column",
+    "label_column", "label-column", "multiple", "multi",
+    "all_label", "all-label", "all_value", "all-value", "all_option", "all-option",
+    "expression_template", "expression-template", "all_expression", "all-expression",
+    "placeholder", "param_name", "param-name", "param_template", "param-template"};
+
+/* The runtime's own chart types, then ECharts series types, which it draws
+ * like bar with that series type. */
+static const char *const CHART_TYPES[] = {
+    "bar", "line", "area", "scatter", "effectScatter", "pie", "donut", "heatmap", "gauge",
+    "funnel",
+    "boxplot", "candlestick", "custom", "graph", "lines", "map", "parallel", "pictorialBar",
+    "radar", "sankey", "sunburst", "themeRiver", "tree", "treemap"};
+/* clang-format on */
+
+static const char *const INPUT_MODES[] = {"dropdown", "text", "hidden"};
+static const char *const BOOLS[] = {"true", "false"};
+static const char *const TRENDLINES[] = {"linear"};
+static const char *const SORTS[] = {"descending", "ascending", "none"};
+
+static const char *const CHART_FORMAT_KEYS[] = {"color_expr", "highlight_expr",
+                                                "label_color_expr"};
+static const char *const TABLE_FORMAT_KEYS[] = {"bg_color_expr", "fg_color_expr",
+                                                "highlight_expr", "decimals", "prefix", "bold"};
+
+/* Keys whose value is one of a fixed set, per block kind. */
+typedef struct {
+    ds_part_kind kind;
+    const char *key;
+    const char *const *values;
+    size_t n;
+} choice_t;
+
+static const choice_t CHOICES[] = {
+    {DS_PART_ECHART, "type", CHART_TYPES, N(CHART_TYPES)},
+    {DS_PART_ECHART, "stack", BOOLS, 2},
+    {DS_PART_ECHART, "smooth", BOOLS, 2},
+    {DS_PART_ECHART, "horizontal", BOOLS, 2},
+    {DS_PART_ECHART, "labels", BOOLS, 2},
+    {DS_PART_ECHART, "donut", BOOLS, 2},
+    {DS_PART_ECHART, "trendline", TRENDLINES, N(TRENDLINES)},
+    {DS_PART_ECHART, "sort", SORTS, N(SORTS)},
+    {DS_PART_INPUT, "visual_mode", INPUT_MODES, N(INPUT_MODES)},
+    {DS_PART_INPUT, "visual-mode", INPUT_MODES, N(INPUT_MODES)},
+    {DS_PART_INPUT, "type", INPUT_MODES, N(INPUT_MODES)},
+    {DS_PART_INPUT, "multiple", BOOLS, 2},
+    {DS_PART_INPUT, "multi", BOOLS, 2},
+    {DS_PART_INPUT, "all_option", BOOLS, 2},
+    {DS_PART_INPUT, "all-option", BOOLS, 2},
+};
+
+typedef struct {
+    const ds_page *page;
+    const char *display;
+    const ds_query_list *queries;
+    ds_err *err;
+} check_t;
+
+static bool listed(const char *s, const char *const *known, size_t n, bool nocase)
+{
+    for (size_t i = 0; i < n; i++)
+        if (nocase ? strcasecmp(s, known[i]) == 0 : strcmp(s, known[i]) == 0)
+            return true;
+    return false;
+}
+
+static void join(ds_buf *b, const char *const *items, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        ds_buf_printf(b, "%s%s", i ? ", " : "", items[i]);
+}
+
+/* "; did you mean 'x'?" when one is close, else "; <what>: a, b, c". */
+static void hint(ds_buf *b, const char *word, const char *const *known, size_t n,
+                 const char *what)
+{
+    const char *best = ds_suggest(word, known, n);
+    if (best) {
+        ds_buf_printf(b, "; did you mean '%s'?", best);
+    } else if (n) {
+        ds_buf_printf(b, "; %s: ", what);
+        join(b, known, n);
+    }
+}
+
+/* "content/a.md:12: echart 'revenue': " */
+static void where(ds_buf *b, const check_t *c, int line, const ds_part *p)
+{
+    ds_buf_printf(b, "%s:%d: %s '%s': ", c->display, line, ds_part_kind_name(p->kind), p->id);
+}
+
+static int fail(const check_t *c, ds_buf *msg)
+{
+    ds_err_set(c->err, "%s", ds_buf_str(msg));
+    ds_buf_free(msg);
+    return -1;
+}
+
+/* ---- keys and values ---------------------------------------------------- */
+
+static int check_kv(const check_t *c, const ds_part *p)
+{
+    const char *const *keys = p->kind == DS_PART_ECHART ? ECHART_KEYS
+                              : p->kind == DS_PART_TABLE ? TABLE_KEYS
+                                                         : INPUT_KEYS;
+    size_t n_keys = p->kind == DS_PART_ECHART ? N(ECHART_KEYS)
+                    : p->kind == DS_PART_TABLE ? N(TABLE_KEYS)
+                                               : N(INPUT_KEYS);
+    for (size_t i = 0; i < p->n_kv; i++) {
+        const ds_kv *kv = &p->kv[i];
+        if (!listed(kv->key, keys, n_keys, false)) {
+            ds_buf m = {0};
+            where(&m, c, kv->line, p);
+            ds_buf_printf(&m, "unknown key '%s'", kv->key);
+            hint(&m, kv->key, keys, n_keys, "known keys");
+            ds_buf_puts(&m, " (see docs/pages.md)");
+            return fail(c, &m);
+        }
+        for (size_t k = 0; k < N(CHOICES); k++) {
+            const choice_t *ch = &CHOICES[k];
+            if (ch->kind != p->kind || strcmp(ch->key, kv->key) != 0)
+                continue;
+            /* The runtime compares chart types and input modes without case. */
+            if (listed(kv->value, ch->values, ch->n, ch->values != BOOLS))
+                break;
+            ds_buf m = {0};
+            where(&m, c, kv->line, p);
+            ds_buf_printf(&m, "%s: '%s' is not one of ", kv->key, kv->value);
+            join(&m, ch->values, ch->n);
+            const char *best = ds_suggest(kv->value, ch->values, ch->n);
+            if (best)
+                ds_buf_printf(&m, "; did you mean '%s'?", best);
+            return fail(c, &m);
+        }
+        if (p->kind == DS_PART_TABLE && strcmp(kv->key, "page_size") == 0) {
+            const char *v = kv->value;
+            bool ok = strcmp(v, "all") == 0 || (*v && strspn(v, "0123456789") == strlen(v) &&
+                                                 strtol(v, NULL, 10) > 0 && strlen(v) < 10);
+            if (!ok) {
+                ds_buf m = {0};
+                where(&m, c, kv->line, p);
+                ds_buf_printf(&m, "page_size: '%s' is not a number of rows; write a whole "
+                                  "number above 0, or all for no paging",
+                              v);
+                return fail(c, &m);
+            }
+        }
+    }
+    return 0;
+}
+
+/* ---- format: sections --------------------------------------------------- */
+
+static int check_format(const check_t *c, const ds_part *p)
+{
+    if (!p->n_formats)
+        return 0;
+    if (p->kind == DS_PART_INPUT) {
+        ds_buf m = {0};
+        where(&m, c, p->formats[0].line, p);
+        ds_buf_puts(&m, "an input takes no format: section; remove it");
+        return fail(c, &m);
+    }
+    bool chart = p->kind == DS_PART_ECHART;
+    const char *const *keys = chart ? CHART_FORMAT_KEYS : TABLE_FORMAT_KEYS;
+    size_t n_keys = chart ? N(CHART_FORMAT_KEYS) : N(TABLE_FORMAT_KEYS);
+    for (size_t t = 0; t < p->n_formats; t++) {
+        const ds_format *f = &p->formats[t];
+        for (size_t i = 0; i < f->n_items; i++) {
+            const ds_kv *kv = &f->items[i];
+            ds_buf m = {0};
+            where(&m, c, kv->line, p);
+            if (!listed(kv->key, keys, n_keys, false)) {
+                ds_buf_printf(&m, "unknown format key '%s' (target '%s')", kv->key, f->target);
+                if (chart && listed(kv->key, TABLE_FORMAT_KEYS, N(TABLE_FORMAT_KEYS), false)) {
+                    ds_buf_printf(&m, "; '%s' is a table setting, a chart's format keys are: ",
+                                  kv->key);
+                    join(&m, keys, n_keys);
+                } else {
+                    hint(&m, kv->key, keys, n_keys,
+                         chart ? "a chart's format keys are" : "a table's format keys are");
+                }
+                return fail(c, &m);
+            }
+            const char *v = kv->value;
+            if (strcmp(kv->key, "decimals") == 0 &&
+                !(*v && strlen(v) <= 2 && strspn(v, "0123456789") == strlen(v) && atoi(v) <= 20)) {
+                ds_buf_printf(&m, "format '%s': decimals: '%s' is not a whole number from 0 to "
+                                  "20",
+                              f->target, v);
+                return fail(c, &m);
+            }
+            if (strcmp(kv->key, "bold") == 0 && !listed(v, BOOLS, 2, false)) {
+                ds_buf_printf(&m, "format '%s': bold: '%s' is not true or false", f->target, v);
+                return fail(c, &m);
+            }
+            ds_buf_free(&m);
+        }
+    }
+    return 0;
+}
+
+/* ---- names: queries, grid cells, inputs --------------------------------- */
+
+typedef struct {
+    const char **items;
+    size_t n;
+} names_t;
+
+static void names_add(names_t *ns, const char *s)
+{
+    for (size_t i = 0; i < ns->n; i++)
+        if (strcmp(ns->items[i], s) == 0)
+            return;
+    ns->items = ds_xrealloc(ns->items, (ns->n + 1) * sizeof *ns->items);
+    ns->items[ns->n++] = s;
+}
+
+static bool is_global(const check_t *c, const char *name)
+{
+    const ds_query *q = ds_query_find(c->queries, name);
+    return q && q->kind != DS_KIND_PAGE_QUERY;
+}
+
+/* What a query id may name: the page's sql blocks, then models and sources. */
+static void query_names(const check_t *c, names_t *ns, bool page_blocks)
+{
+    for (size_t i = 0; page_blocks && i < c->page->n_parts; i++)
+        if (c->page->parts[i].kind == DS_PART_SQL)
+            names_add(ns, c->page->parts[i].id);
+    for (size_t i = 0; i < c->queries->len; i++)
+        if (c->queries->items[i].kind != DS_KIND_PAGE_QUERY)
+            names_add(ns, c->queries->items[i].name);
+}
+
+/* A chart's data_query, a table's query or an input's options_query, as the
+ * runtime resolves it (docs/runtime.md, "The query pipeline"): global:NAME
+ * is a model or source; a plain id is an sql block of the page, else a model
+ * or source.  Ids built from ${inputs.x} are known only in the browser. */
+static int check_query_id(const check_t *c, const ds_part *p, const char *key, const char *id,
+                          int line)
+{
+    if (strstr(id, "${"))
+        return 0;
+    bool global = strncmp(id, "global:", 7) == 0;
+    const char *name = global ? id + 7 : id;
+    if (global ? is_global(c, name)
+               : ds_page_find(c->page, DS_PART_SQL, name) || is_global(c, name))
+        return 0;
+    names_t ns = {0};
+    query_names(c, &ns, !global);
+    ds_buf m = {0};
+    where(&m, c, line, p);
+    if (key)
+        ds_buf_printf(&m, "%s: '%s' names no ", key, id);
+    else
+        ds_buf_printf(&m, "without data_query/query it shows the query '%s', but there is no ",
+                      id);
+    ds_buf_puts(&m, global ? "model or source" : "sql block of this page and no model or source");
+    hint(&m, name, ns.items, ns.n, "queries");
+    free(ns.items);
+    return fail(c, &m);
+}
+
+static int check_queries(const check_t *c, const ds_part *p)
+{
+    const char *key = p->kind == DS_PART_ECHART ? "data_query"
+                      : p->kind == DS_PART_TABLE ? "query"
+                                                 : NULL;
+    const char *keys[2] = {key, NULL};
+    if (p->kind == DS_PART_INPUT)
+        keys[0] = "options_query", keys[1] = "options-query";
+    for (size_t i = 0; i < p->n_kv; i++)
+        for (size_t k = 0; k < 2; k++)
+            if (keys[k] && strcmp(p->kv[i].key, keys[k]) == 0)
+                return check_query_id(c, p, keys[k], p->kv[i].value, p->kv[i].line);
+    /* Charts and tables default to the query of their own id. */
+    if (p->kind == DS_PART_INPUT)
+        return 0;
+    return check_query_id(c, p, NULL, p->id, p->line);
+}
+
+/* A grid cell is a chart, an input, or a table of a query (with the table
+ * block of that id, if any). */
+static int check_grid(const check_t *c, const ds_part *p)
+{
+    static const ds_part_kind kinds[] = {DS_PART_ECHART, DS_PART_INPUT, DS_PART_TABLE,
+                                         DS_PART_SQL};
+    for (size_t r = 0; r < p->n_rows; r++) {
+        for (size_t k = 0; k < p->rows[r].n_cells; k++) {
+            const char *id = p->rows[r].cells[k].id;
+            bool found = is_global(c, id);
+            for (size_t i = 0; i < N(kinds) && !found; i++)
+                found = ds_page_find(c->page, kinds[i], id) != NULL;
+            if (found)
+                continue;
+            names_t ns = {0};
+            for (size_t i = 0; i < c->page->n_parts; i++)
+                if (c->page->parts[i].id)
+                    names_add(&ns, c->page->parts[i].id);
+            query_names(c, &ns, false);
+            ds_buf m = {0};
+            ds_buf_printf(&m, "%s:%d: grid: cell '%s' names no chart, input, table or sql "
+                              "block of this page and no model or source",
+                          c->display, p->rows[r].line, id);
+            hint(&m, id, ns.items, ns.n, "names");
+            free(ns.items);
+            return fail(c, &m);
+        }
+    }
+    return 0;
+}
+
+/* The inputs a page's text may name: its input blocks, and the names
+ * param_name gives (a param_template like left(?, 2) also sets
+ * ${inputs.<param_name>}). */
+static void input_names(const check_t *c, names_t *ns)
+{
+    for (size_t i = 0; i < c->page->n_parts; i++) {
+        const ds_part *p = &c->page->parts[i];
+        if (p->kind != DS_PART_INPUT)
+            continue;
+        names_add(ns, p->id);
+        for (size_t k = 0; k < p->n_kv; k++)
+            if (strcmp(p->kv[k].key, "param_name") == 0 ||
+                strcmp(p->kv[k].key, "param-name") == 0)
+                names_add(ns, p->kv[k].value);
+    }
+}
+
+/* Every ${inputs.NAME} in text (as web/src/sql.js finds them: blanks allowed
+ * inside the braces) must name an input; line is text's first line. */
+static int check_placeholders(const check_t *c, const ds_part *p, const char *text, int line,
+                              const names_t *inputs)
+{
+    for (const char *s = text; (s = strstr(s, "${")); s += 2) {
+        const char *q = s + 2;
+        while (isspace((unsigned char)*q))
+            q++;
+        if (strncmp(q, "inputs.", 7) != 0)
+            continue;
+        q += 7;
+        size_t n = 0;
+        while (isalnum((unsigned char)q[n]) || q[n] == '_')
+            n++;
+        const char *e = q + n;
+        while (isspace((unsigned char)*e))
+            e++;
+        if (!n || *e != '}')
+            continue;
+        char *name = ds_strndup(q, n);
+        bool known = listed(name, inputs->items, inputs->n, false);
+        if (!known) {
+            int at = line;
+            for (const char *k = text; k < s; k++)
+                at += *k == '\n';
+            ds_buf m = {0};
+            where(&m, c, at, p);
+            ds_buf_printf(&m, "${inputs.%s} names no input of this page", name);
+            if (inputs->n)
+                hint(&m, name, inputs->items, inputs->n, "its inputs");
+            else
+                ds_buf_printf(&m, "; define it with an ```input %s block", name);
+            free(name);
+            return fail(c, &m);
+        }
+        free(name);
+    }
+    return 0;
+}
+
+static int check_inputs_used(const check_t *c, const ds_part *p, const names_t *inputs)
+{
+    if (p->kind == DS_PART_SQL)
+        return check_placeholders(c, p, p->text, p->text_line, inputs);
+    for (size_t i = 0; i < p->n_kv; i++)
+        if (check_placeholders(c, p, p->kv[i].value, p->kv[i].line, inputs) != 0)
+            return -1;
+    for (size_t t = 0; t < p->n_formats; t++)
+        for (size_t i = 0; i < p->formats[t].n_items; i++) {
+            const ds_kv *kv = &p->formats[t].items[i];
+            if (check_placeholders(c, p, kv->value, kv->line, inputs) != 0)
+                return -1;
+        }
+    return 0;
+}
+
+int ds_pagecheck(const ds_page *page, const char *display, const ds_query_list *queries,
+                 ds_err *err)
+{
+    check_t c = {page, display, queries, err};
+    names_t inputs = {0};
+    input_names(&c, &inputs);
+    int rc = 0;
+    for (size_t i = 0; i < page->n_parts && rc == 0; i++) {
+        const ds_part *p = &page->parts[i];
+        switch (p->kind) {
+        case DS_PART_PROSE:
+            break;
+        case DS_PART_GRID:
+            rc = check_grid(&c, p);
+            break;
+        case DS_PART_SQL:
+            rc = check_inputs_used(&c, p, &inputs);
+            break;
+        default:
+            rc = check_kv(&c, p);
+            if (rc == 0)
+                rc = check_format(&c, p);
+            if (rc == 0)
+                rc = check_queries(&c, p);
+            if (rc == 0)
+                rc = check_inputs_used(&c, p, &inputs);
+        }
+    }
+    free(inputs.items);
+    return rc;
+}

@@ -1,0 +1,2 @@
+-- name: totals
+SELECT 'north' AS region, 2.5 AS total
