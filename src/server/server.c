@@ -32,6 +32,7 @@
 #include <unistd.h>
 
 #include "../util/fs.h"
+#include "deadline.h"
 #include "filecache.h"
 #include "http.h"
 #include "mapstore.h"
@@ -42,14 +43,29 @@
 #include "staticfs.h"
 
 /* Limits (docs/server.md): request line + headers must fit in the
- * per-connection memory pool; idle or stalled connections are closed. */
+ * per-connection memory pool; idle or stalled connections are closed; a
+ * request head must be complete within HEADER_SECONDS however its bytes
+ * trickle in; one client address holds at most PER_ADDRESS_CONNECTIONS. */
 #define MEMORY_LIMIT (16 * 1024)
 #define MAX_CONNECTIONS 1024
+#define PER_ADDRESS_CONNECTIONS 256
 #define TIMEOUT_SECONDS 30
+#define HEADER_SECONDS 10
+#define HEADER_CHECK_MS 250
 /* The open-file cache: how many files, and up to which size they are kept
  * in memory (pages, scripts, styles; not data). */
 #define FILE_CACHE_SLOTS 1024
 #define SMALL_FILE_MAX (64 * 1024)
+/* Headers on every answer.  The policy fits the page runtime: scripts,
+ * workers, styles and fetches from this server only; 'wasm-unsafe-eval' to
+ * compile DuckDB's WebAssembly; inline styles, which ECharts sets in its
+ * tooltips; images from data: and blob: URLs (chart exports).  Nothing may
+ * frame the site, and no Referer leaves it. */
+#define CSP                                                                                       \
+    "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self'; "               \
+    "style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self' data:; "       \
+    "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "                \
+    "frame-ancestors 'none'"
 /* The body of a 404 for a stored result (unknown, or its data changed). */
 #define NO_STORED_RESULT "404 no stored result for the current data: query it live\n"
 
@@ -62,10 +78,14 @@ struct ds_server {
     ds_mapstore *maps;
     ds_resultstore *results;
     ds_filecache *files;
+    ds_deadline *deadline;
+    /* Host names answered besides localhost and IP addresses. */
+    char **hosts;
+    size_t n_hosts;
     struct MHD_Daemon *daemon;
     /* Fixed answers, built once and shared by all threads (MHD responses are
      * reference-counted and may be queued on many connections). */
-    struct MHD_Response *r400, *r404, *r405, *r500, *r503;
+    struct MHD_Response *r400, *r404, *r405, *r421, *r500, *r503;
     /* 404 for stored results that must not be used: a later request may
      * succeed (after a rebuild), so the answer itself is never stored. */
     struct MHD_Response *r404_nostore;
@@ -103,6 +123,14 @@ static void add(struct MHD_Response *r, const char *name, const char *value)
     MHD_add_response_header(r, name, value);
 }
 
+/* What every answer carries, whatever its status (docs/server.md). */
+static void add_security_headers(struct MHD_Response *r)
+{
+    add(r, "X-Content-Type-Options", "nosniff");
+    add(r, "Content-Security-Policy", CSP);
+    add(r, "Referrer-Policy", "no-referrer");
+}
+
 static enum MHD_Result queue_shared(struct MHD_Connection *c, unsigned status,
                                     struct MHD_Response *r, outcome *out)
 {
@@ -128,7 +156,10 @@ static void destroy_response(void *r)
 
 static struct MHD_Response *empty_response(void)
 {
-    return MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+    struct MHD_Response *r = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+    if (r)
+        add_security_headers(r);
+    return r;
 }
 
 static struct MHD_Response *text_response(const char *text)
@@ -138,6 +169,7 @@ static struct MHD_Response *text_response(const char *text)
     if (r) {
         add(r, MHD_HTTP_HEADER_CONTENT_TYPE, "text/plain; charset=utf-8");
         add(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache");
+        add_security_headers(r);
     }
     return r;
 }
@@ -155,9 +187,7 @@ static void add_entity_headers(struct MHD_Response *r, const ds_mime *m, const c
     add(r, MHD_HTTP_HEADER_ETAG, etag);
     add(r, MHD_HTTP_HEADER_LAST_MODIFIED, modified);
     add(r, MHD_HTTP_HEADER_CACHE_CONTROL, cache);
-    /* Text-like types are the ones a browser might sniff into script. */
-    if (m->compressible)
-        add(r, "X-Content-Type-Options", "nosniff");
+    add_security_headers(r);
     if (gz)
         add(r, MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip");
     else
@@ -191,7 +221,7 @@ static struct MHD_Response *whole_file(ds_filecache_entry *e, const ds_mime *m, 
         return r;
     }
     if (size == 0)
-        r = empty_response();
+        r = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
     else {
         int fd = fcntl(e->fd, F_DUPFD_CLOEXEC, 0);
         r = fd >= 0 ? MHD_create_response_from_fd_at_offset64(size, fd, 0) : NULL;
@@ -297,8 +327,43 @@ static void make_key(char *key, char kind, const char *path)
     memcpy(key + 1, path, n + 1);
 }
 
-/* A data-map file: the physical path is trusted (the builder wrote it).  A
- * key whose target changed is a miss, since the stat names another file. */
+/* True when ST is the very file NAME under static/ (a hard link to it
+ * has no telling name). */
+static bool same_file(ds_server *s, const char *name, const struct stat *st)
+{
+    struct stat o;
+    return fstatat(s->fs.dirfd, name, &o, 0) == 0 && o.st_dev == st->st_dev &&
+           o.st_ino == st->st_ino;
+}
+
+/* The rule for a data-map target (docs/server.md, "Symlinks"): the
+ * physical path may be or pass through symlinks, anywhere on the host, but
+ * the file it resolves to must not be one the server refuses by name: a
+ * data map, its meta file or a results index wherever it lies, and inside
+ * static/ anything a request for that path would not get (dot-files, stored
+ * results, which are served only under their own name). */
+static bool refused_target(ds_server *s, const char *resolved)
+{
+    /* The last two segments, "_results/_index.json" or "x/data_map.json". */
+    const char *base = strrchr(resolved, '/');
+    const char *parent = base;
+    while (parent > resolved && parent[-1] != '/')
+        parent--;
+    if (ds_pathnorm_is_private(parent))
+        return true;
+    size_t sl = s->fs.real_len;
+    if (strncmp(resolved, s->fs.real, sl) == 0 && resolved[sl] == '/') {
+        const char *inside = resolved + sl + 1;
+        if (*inside == '.' || strstr(inside, "/.") || ds_pathnorm_is_private(inside) ||
+            strncmp(inside, "_results/", 9) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* A data-map file.  A key whose target changed is a miss, since the stat
+ * names another file; a miss resolves the path and checks the target
+ * before anything is opened, then opens what was checked. */
 static ds_filecache_entry *open_mapped(ds_server *s, const char *rel, const char *phys)
 {
     struct stat st;
@@ -311,10 +376,16 @@ static ds_filecache_entry *open_mapped(ds_server *s, const char *rel, const char
     ds_filecache_entry *e = ds_filecache_get(s->files, key, &st);
     if (e)
         return e;
-    int fd = open(phys, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
-    if (fd < 0)
+    char resolved[PATH_MAX];
+    if (!realpath(phys, resolved))
         return NULL;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    if (refused_target(s, resolved))
+        return errno = ENOENT, NULL;
+    int fd = open(resolved, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY | O_NOFOLLOW);
+    if (fd < 0)
+        return errno == ELOOP ? (errno = ENOENT, NULL) : NULL;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || same_file(s, "data_map.json", &st) ||
+        same_file(s, "data_map_meta.json", &st) || same_file(s, "_results/_index.json", &st)) {
         close(fd);
         return errno = ENOENT, NULL;
     }
@@ -364,18 +435,30 @@ static enum MHD_Result not_found(ds_server *s, struct MHD_Connection *c, outcome
     return queue_shared(c, MHD_HTTP_NOT_FOUND, s->r404, out);
 }
 
-/* /dir → /dir/ so relative links inside dir/index.html resolve. */
-static enum MHD_Result redirect_to_dir(ds_server *s, struct MHD_Connection *c, const char *url,
+/* /dir → /dir/ so relative links inside dir/index.html resolve.  The
+ * location is made from the normalised path REL, %-escaped, behind exactly
+ * one '/': the request's own spelling could start with "//", which a
+ * browser reads as a link to another host ("//evil.example/"). */
+static enum MHD_Result redirect_to_dir(ds_server *s, struct MHD_Connection *c, const char *rel,
                                        outcome *out)
 {
-    char *location = ds_asprintf("%s/", url);
+    ds_buf location = {0};
+    ds_buf_putc(&location, '/');
+    for (const unsigned char *p = (const unsigned char *)rel; *p; p++) {
+        if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+            strchr("/-._~", *p))
+            ds_buf_putc(&location, (char)*p);
+        else
+            ds_buf_printf(&location, "%%%02X", *p);
+    }
+    ds_buf_putc(&location, '/');
     struct MHD_Response *r = text_response("moved to the directory\n");
     if (!r) {
-        free(location);
+        ds_buf_free(&location);
         return queue_shared(c, MHD_HTTP_INTERNAL_SERVER_ERROR, s->r500, out);
     }
-    add(r, MHD_HTTP_HEADER_LOCATION, location);
-    free(location);
+    add(r, MHD_HTTP_HEADER_LOCATION, ds_buf_str(&location));
+    ds_buf_free(&location);
     return queue_own(c, MHD_HTTP_MOVED_PERMANENTLY, r, 0, out);
 }
 
@@ -427,7 +510,7 @@ static enum MHD_Result serve(ds_server *s, struct MHD_Connection *c, const char 
     ds_filecache_entry *e;
     static_kind kind = open_static(s, rel, &e);
     if (kind == STATIC_DIR && !dir)
-        return redirect_to_dir(s, c, url, out);
+        return redirect_to_dir(s, c, rel, out);
     if (kind == STATIC_DIR)
         return queue_shared(c, MHD_HTTP_NOT_FOUND, s->r404, out);
     if (kind != STATIC_FILE)
@@ -452,10 +535,11 @@ static enum MHD_Result serve(ds_server *s, struct MHD_Connection *c, const char 
     return answer(s, c, e, rel, false, false, out);
 }
 
-/* Writes S with bytes that could confuse a log reader %-escaped. */
-static void log_escaped(ds_buf *b, const char *s)
+/* Writes the N bytes at S with those that could confuse a log reader
+ * %-escaped (NUL included). */
+static void log_escaped(ds_buf *b, const char *s, size_t n)
 {
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+    for (const unsigned char *p = (const unsigned char *)s; p < (const unsigned char *)s + n; p++) {
         if (*p <= 0x20 || *p == '"' || *p == '\\' || *p >= 0x7f)
             ds_buf_printf(b, "%%%02X", *p);
         else
@@ -464,7 +548,7 @@ static void log_escaped(ds_buf *b, const char *s)
 }
 
 static void access_log(struct MHD_Connection *c, const char *method, const char *url,
-                       const outcome *out)
+                       size_t url_len, const outcome *out)
 {
     char addr[INET6_ADDRSTRLEN] = "-";
     const union MHD_ConnectionInfo *ci =
@@ -483,13 +567,75 @@ static void access_log(struct MHD_Connection *c, const char *method, const char 
     strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
     ds_buf b = {0};
     ds_buf_printf(&b, "%s %s \"", when, addr);
-    log_escaped(&b, method);
+    log_escaped(&b, method, strlen(method));
     ds_buf_putc(&b, ' ');
-    log_escaped(&b, url);
+    log_escaped(&b, url, url_len);
     ds_buf_printf(&b, "\" %u %" PRIu64 "\n", out->status, out->bytes);
     fwrite(b.data, 1, b.len, stdout); /* one call: lines from threads never interleave */
     fflush(stdout);
     ds_buf_free(&b);
+}
+
+/* The request target's length as the client sent it, seen before
+ * libmicrohttpd cuts the query off at '?': the handler's URL stops at the
+ * first NUL, so "/index.html\0/../x" would look like "/index.html".  The
+ * length travels to the handler as the request's context pointer (plus one,
+ * so it is never NULL; it is never dereferenced). */
+static void *note_target(void *cls, const char *uri, struct MHD_Connection *c)
+{
+    (void)cls;
+    (void)c;
+    return (void *)(uintptr_t)(strlen(uri) + 1);
+}
+
+/* True when the request target holds a control byte (NUL included): the
+ * target spans URL to just before VERSION in libmicrohttpd's buffer, and
+ * only NULs that libmicrohttpd wrote itself (at '?', '&' and '=' in the
+ * query, all after LEN bytes of text) may appear in it. */
+static bool target_has_control(const char *url, const char *version, size_t len)
+{
+    if (!version || version < url || (size_t)(version - url) != len + 1)
+        return true; /* a NUL inside: the text ended early */
+    for (size_t i = 0; i < len; i++) {
+        unsigned char b = (unsigned char)url[i];
+        if ((b < 0x20 && b != 0) || b == 0x7f)
+            return true;
+    }
+    return false;
+}
+
+/* The request's connection record for the header deadline. */
+static ds_deadline_conn *deadline_conn(struct MHD_Connection *c)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    return ci ? ci->socket_context : NULL;
+}
+
+/* Answers in the first handler call: a request refused as a whole, with the
+ * connection closed after it.  Returns false when the request may go on. */
+static bool refuse_early(ds_server *s, struct MHD_Connection *c, const char *url,
+                         const char *method, const char *version, size_t target_len, bool allowed,
+                         enum MHD_Result *ret)
+{
+    outcome out = {0, 0};
+    const char *host = header(c, MHD_HTTP_HEADER_HOST);
+    if (target_has_control(url, version, target_len) ||
+        (!host && strcmp(version, MHD_HTTP_VERSION_1_0) != 0))
+        *ret = queue_shared(c, MHD_HTTP_BAD_REQUEST, s->r400, &out);
+    else if (!ds_http_host_allowed(host, (const char *const *)s->hosts, s->n_hosts))
+        *ret = queue_shared(c, MHD_HTTP_MISDIRECTED_REQUEST, s->r421, &out);
+    else if (!allowed) /* before any body is read */
+        *ret = queue_shared(c, MHD_HTTP_METHOD_NOT_ALLOWED, s->r405, &out);
+    else
+        return false;
+    /* The whole target as sent, up to the version: a NUL in it does not
+     * hide the rest (the query's separators show as %00 too). */
+    size_t logged = version > url && version - url <= MEMORY_LIMIT ? (size_t)(version - url) - 1
+                                                                    : strlen(url);
+    if (s->access_log)
+        access_log(c, method, url, logged, &out);
+    return true;
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
@@ -497,22 +643,20 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
                                   size_t *upload_data_size, void **req_cls)
 {
     ds_server *s = cls;
-    (void)version;
     (void)upload_data;
     outcome out = {0, 0};
     enum MHD_Result ret;
     bool head = strcmp(method, MHD_HTTP_METHOD_HEAD) == 0;
     bool get = !head && strcmp(method, MHD_HTTP_METHOD_GET) == 0;
-    if (*req_cls == NULL) {
+    if (*req_cls != s) {
+        /* The first call: the head is complete. */
+        size_t target_len = (size_t)(uintptr_t)*req_cls - 1;
         *req_cls = s;
-        /* Other methods are refused at once, before any body is read
+        ds_deadline_head_done(deadline_conn(c));
+        /* Bad targets, other hosts and other methods are refused at once
          * (libmicrohttpd then closes the connection after the answer). */
-        if (!head && !get) {
-            ret = queue_shared(c, MHD_HTTP_METHOD_NOT_ALLOWED, s->r405, &out);
-            if (s->access_log)
-                access_log(c, method, url, &out);
+        if (refuse_early(s, c, url, method, version, target_len, head || get, &ret))
             return ret;
-        }
         /* libmicrohttpd 0.9.75 also closes the connection after a response
          * queued in this first call, so GET and HEAD, whose answers should
          * keep the connection alive, are answered on the next call. */
@@ -526,8 +670,34 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     if (head)
         out.bytes = 0;
     if (s->access_log)
-        access_log(c, method, url, &out);
+        access_log(c, method, url, strlen(url), &out);
     return ret;
+}
+
+/* Connections come and go: the header deadline follows each one. */
+static void on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
+                          enum MHD_ConnectionNotificationCode code)
+{
+    ds_server *s = cls;
+    if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+        const union MHD_ConnectionInfo *ci =
+            MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+        *socket_context = ci ? ds_deadline_add(s->deadline, ci->connect_fd) : NULL;
+    } else {
+        ds_deadline_remove(s->deadline, *socket_context);
+        *socket_context = NULL;
+    }
+}
+
+/* A request is over (answered, or its connection broke): the next head on
+ * a kept-alive connection starts now. */
+static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    (void)cls;
+    (void)req_cls;
+    (void)toe;
+    ds_deadline_answer_done(deadline_conn(c));
 }
 
 /* MHD would %-decode the path before we see it; we decode it ourselves,
@@ -623,7 +793,12 @@ static void free_server(ds_server *s)
     ds_filecache_free(s->files);
     if (s->fs.real)
         ds_staticfs_close(&s->fs);
-    struct MHD_Response *fixed[] = {s->r400, s->r404, s->r405, s->r500, s->r503, s->r404_nostore};
+    ds_deadline_stop(s->deadline); /* after the daemon: it removed every connection */
+    for (size_t i = 0; i < s->n_hosts; i++)
+        free(s->hosts[i]);
+    free(s->hosts);
+    struct MHD_Response *fixed[] = {s->r400, s->r404, s->r405,       s->r421,
+                                    s->r500, s->r503, s->r404_nostore};
     for (size_t i = 0; i < DS_ARRAY_LEN(fixed); i++)
         if (fixed[i])
             MHD_destroy_response(fixed[i]);
@@ -661,17 +836,31 @@ ds_server *ds_server_start(const ds_server_options *opt, ds_err *err)
     s->r400 = text_response("400 bad request\n");
     s->r404 = text_response("404 not found\n");
     s->r405 = text_response("405 method not allowed: only GET and HEAD\n");
+    s->r421 = text_response("421 misdirected request: this server does not answer to that host "
+                            "name (allowed_hosts in ducksite.toml lists more)\n");
     s->r500 = text_response("500 internal server error\n");
     s->r503 = text_response("503 too busy: out of file descriptors or memory; try again\n");
     s->r404_nostore = MHD_create_response_from_buffer(
         strlen(NO_STORED_RESULT), (void *)NO_STORED_RESULT, MHD_RESPMEM_PERSISTENT);
-    if (!s->r400 || !s->r404 || !s->r405 || !s->r500 || !s->r503 || !s->r404_nostore) {
+    if (!s->r400 || !s->r404 || !s->r405 || !s->r421 || !s->r500 || !s->r503 ||
+        !s->r404_nostore) {
         ds_err_set(err, "cannot create HTTP responses: out of memory");
         goto fail;
     }
     add(s->r405, MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
     add(s->r404_nostore, MHD_HTTP_HEADER_CONTENT_TYPE, "text/plain; charset=utf-8");
     add(s->r404_nostore, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+    add_security_headers(s->r404_nostore);
+
+    /* The names this server answers to: allowed_hosts, and --host when it
+     * is a name (an address is always answered). */
+    s->hosts = ds_xcalloc(opt->n_allowed_hosts + 1, sizeof *s->hosts);
+    for (size_t i = 0; i < opt->n_allowed_hosts; i++)
+        s->hosts[s->n_hosts++] = ds_strdup(opt->allowed_hosts[i]);
+    s->hosts[s->n_hosts++] = ds_strdup(host);
+    s->deadline = ds_deadline_start(HEADER_SECONDS * 1000, HEADER_CHECK_MS, err);
+    if (!s->deadline)
+        goto fail;
 
     int family = AF_INET;
     int fd = listen_on(host, opt->port, &family, &s->port, err);
@@ -690,9 +879,14 @@ ds_server *ds_server_start(const ds_server_options *opt, ds_err *err)
         flags, 0, NULL, NULL, on_request, s,
         /* first, so that every message goes through it */
         MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_ARRAY,
-        pool, MHD_OPTION_CONNECTION_LIMIT, connections, MHD_OPTION_CONNECTION_TIMEOUT,
-        (unsigned)TIMEOUT_SECONDS, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)MEMORY_LIMIT,
-        MHD_OPTION_UNESCAPE_CALLBACK, keep_escaped, NULL, MHD_OPTION_END);
+        pool, MHD_OPTION_CONNECTION_LIMIT, connections, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+        (unsigned)(connections / 4 < PER_ADDRESS_CONNECTIONS ? connections / 4
+                                                              : PER_ADDRESS_CONNECTIONS),
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)TIMEOUT_SECONDS,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)MEMORY_LIMIT, MHD_OPTION_UNESCAPE_CALLBACK,
+        keep_escaped, NULL, MHD_OPTION_URI_LOG_CALLBACK, note_target, NULL,
+        MHD_OPTION_NOTIFY_CONNECTION, on_connection, s, MHD_OPTION_NOTIFY_COMPLETED, on_completed,
+        NULL, MHD_OPTION_END);
     if (!s->daemon) {
         close(fd);
         ds_err_set(err, "cannot start the HTTP server on %s port %u (see the message above)", host,
