@@ -1,4 +1,4 @@
-/* deadline.c - the header deadline (see deadline.h).
+/* deadline.c - the header deadline and shrinking files (see deadline.h).
  *
  * Connections are kept in a doubly linked list under one mutex, taken only
  * when a connection opens or closes and by the checker; the per-request
@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "poller.h"
@@ -25,13 +26,17 @@ struct ds_deadline_conn {
      * complete and its answer under way. */
     _Atomic int64_t head_since;
     bool shut; /* shut down already (under the mutex) */
+    /* The body being sent from a file (under the mutex): -1 when none. */
+    int body_fd;
+    uint64_t body_end;
+    _Atomic bool has_body; /* lets answer_done skip the mutex */
 };
 
 struct ds_deadline {
     pthread_mutex_t lock;
     ds_deadline_conn *head;
     int64_t limit_ms;
-    _Atomic uint64_t expired;
+    _Atomic uint64_t expired, shrunk;
     ds_poller *poller;
 };
 
@@ -50,10 +55,19 @@ static void check(void *arg)
     pthread_mutex_lock(&d->lock);
     for (ds_deadline_conn *c = d->head; c; c = c->next) {
         int64_t since = atomic_load_explicit(&c->head_since, memory_order_relaxed);
-        if (since != 0 && !c->shut && now - since > d->limit_ms) {
+        if (c->shut)
+            continue;
+        if (since != 0 && now - since > d->limit_ms) {
             shutdown(c->fd, SHUT_RDWR);
             c->shut = true;
             atomic_fetch_add(&d->expired, 1);
+        }
+        struct stat st;
+        if (!c->shut && c->body_fd >= 0 && fstat(c->body_fd, &st) == 0 &&
+            (uint64_t)st.st_size < c->body_end) {
+            shutdown(c->fd, SHUT_RDWR);
+            c->shut = true;
+            atomic_fetch_add(&d->shrunk, 1);
         }
     }
     pthread_mutex_unlock(&d->lock);
@@ -90,6 +104,7 @@ ds_deadline_conn *ds_deadline_add(ds_deadline *d, int fd)
 {
     ds_deadline_conn *c = ds_xcalloc(1, sizeof *c);
     c->fd = fd;
+    c->body_fd = -1;
     atomic_init(&c->head_since, now_ms());
     pthread_mutex_lock(&d->lock);
     c->next = d->head;
@@ -106,10 +121,30 @@ void ds_deadline_head_done(ds_deadline_conn *c)
         atomic_store_explicit(&c->head_since, 0, memory_order_relaxed);
 }
 
-void ds_deadline_answer_done(ds_deadline_conn *c)
+void ds_deadline_body(ds_deadline *d, ds_deadline_conn *c, int fd, uint64_t end)
 {
-    if (c)
-        atomic_store_explicit(&c->head_since, now_ms(), memory_order_relaxed);
+    if (!c)
+        return;
+    pthread_mutex_lock(&d->lock);
+    c->body_fd = fd;
+    c->body_end = end;
+    atomic_store(&c->has_body, true);
+    pthread_mutex_unlock(&d->lock);
+}
+
+void ds_deadline_answer_done(ds_deadline *d, ds_deadline_conn *c)
+{
+    if (!c)
+        return;
+    /* Before the descriptor is closed: the checker must not fstat a
+     * number that another file may get next. */
+    if (atomic_load(&c->has_body)) {
+        pthread_mutex_lock(&d->lock);
+        c->body_fd = -1;
+        atomic_store(&c->has_body, false);
+        pthread_mutex_unlock(&d->lock);
+    }
+    atomic_store_explicit(&c->head_since, now_ms(), memory_order_relaxed);
 }
 
 void ds_deadline_remove(ds_deadline *d, ds_deadline_conn *c)
@@ -130,4 +165,9 @@ void ds_deadline_remove(ds_deadline *d, ds_deadline_conn *c)
 uint64_t ds_deadline_expired(ds_deadline *d)
 {
     return atomic_load(&d->expired);
+}
+
+uint64_t ds_deadline_shrunk(ds_deadline *d)
+{
+    return atomic_load(&d->shrunk);
 }

@@ -118,6 +118,15 @@ static const char *header(struct MHD_Connection *c, const char *name)
     return MHD_lookup_connection_value(c, MHD_HEADER_KIND, name);
 }
 
+/* The request's connection record for the header deadline and
+ * shrinking files (deadline.h). */
+static ds_deadline_conn *deadline_conn(struct MHD_Connection *c)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    return ci ? ci->socket_context : NULL;
+}
+
 static void add(struct MHD_Response *r, const char *name, const char *value)
 {
     MHD_add_response_header(r, name, value);
@@ -196,11 +205,30 @@ static void add_entity_headers(struct MHD_Response *r, const ds_mime *m, const c
         add(r, MHD_HTTP_HEADER_VARY, MHD_HTTP_HEADER_ACCEPT_ENCODING);
 }
 
+/* A body of N bytes from FIRST sent with sendfile from a duplicate of FD
+ * (the answer owns and closes it).  The connection's watcher learns the
+ * end the body needs, to cut the answer if the file shrinks meanwhile. */
+static struct MHD_Response *file_body(ds_server *s, struct MHD_Connection *c, int fd, uint64_t n,
+                                      uint64_t first)
+{
+    int dup = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+    if (dup < 0)
+        return NULL;
+    struct MHD_Response *r = MHD_create_response_from_fd_at_offset64(n, dup, first);
+    if (!r) {
+        close(dup);
+        return NULL;
+    }
+    ds_deadline_body(s->deadline, deadline_conn(c), dup, first + n);
+    return r;
+}
+
 /* A whole-file 200 for an entry: for small files a ready-made response kept
  * in the cache entry (one per variant: versioned or not, sidecar or not),
  * queued on any number of connections; otherwise a sendfile response over a
  * duplicate of the cached descriptor. */
-static struct MHD_Response *whole_file(ds_filecache_entry *e, const ds_mime *m, const char *etag,
+static struct MHD_Response *whole_file(ds_server *s, struct MHD_Connection *c,
+                                       ds_filecache_entry *e, const ds_mime *m, const char *etag,
                                        const char *cache, bool versioned, bool gz, bool *shared)
 {
     uint64_t size = (uint64_t)e->st.st_size;
@@ -222,12 +250,8 @@ static struct MHD_Response *whole_file(ds_filecache_entry *e, const ds_mime *m, 
     }
     if (size == 0)
         r = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
-    else {
-        int fd = fcntl(e->fd, F_DUPFD_CLOEXEC, 0);
-        r = fd >= 0 ? MHD_create_response_from_fd_at_offset64(size, fd, 0) : NULL;
-        if (!r && fd >= 0)
-            close(fd);
-    }
+    else
+        r = file_body(s, c, e->fd, size, 0);
     if (r)
         add_entity_headers(r, m, etag, e->modified, cache, gz);
     return r;
@@ -286,10 +310,7 @@ static enum MHD_Result answer(ds_server *s, struct MHD_Connection *c, ds_filecac
     }
     if (kind == DS_RANGE_SINGLE) {
         uint64_t n = last - first + 1;
-        int fd = fcntl(e->fd, F_DUPFD_CLOEXEC, 0);
-        r = fd >= 0 ? MHD_create_response_from_fd_at_offset64(n, fd, first) : NULL;
-        if (!r && fd >= 0)
-            close(fd);
+        r = file_body(s, c, e->fd, n, first);
         if (r) {
             add_entity_headers(r, m, etag, e->modified, cache, false);
             snprintf(content_range, sizeof content_range, "bytes %" PRIu64 "-%" PRIu64 "/%" PRIu64,
@@ -303,7 +324,7 @@ static enum MHD_Result answer(ds_server *s, struct MHD_Connection *c, ds_filecac
 
     /* No range, several ranges (see range.h), or a failed If-Range. */
     bool shared;
-    r = whole_file(e, m, etag, cache, versioned, gz, &shared);
+    r = whole_file(s, c, e, m, etag, cache, versioned, gz, &shared);
     if (!r)
         ret = queue_shared(c, MHD_HTTP_INTERNAL_SERVER_ERROR, s->r500, out);
     else if (shared) {
@@ -604,14 +625,6 @@ static bool target_has_control(const char *url, const char *version, size_t len)
     return false;
 }
 
-/* The request's connection record for the header deadline. */
-static ds_deadline_conn *deadline_conn(struct MHD_Connection *c)
-{
-    const union MHD_ConnectionInfo *ci =
-        MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
-    return ci ? ci->socket_context : NULL;
-}
-
 /* Answers in the first handler call: a request refused as a whole, with the
  * connection closed after it.  Returns false when the request may go on. */
 static bool refuse_early(ds_server *s, struct MHD_Connection *c, const char *url,
@@ -694,10 +707,10 @@ static void on_connection(void *cls, struct MHD_Connection *c, void **socket_con
 static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls,
                          enum MHD_RequestTerminationCode toe)
 {
-    (void)cls;
+    ds_server *s = cls;
     (void)req_cls;
     (void)toe;
-    ds_deadline_answer_done(deadline_conn(c));
+    ds_deadline_answer_done(s->deadline, deadline_conn(c));
 }
 
 /* MHD would %-decode the path before we see it; we decode it ourselves,
@@ -886,7 +899,7 @@ ds_server *ds_server_start(const ds_server_options *opt, ds_err *err)
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)MEMORY_LIMIT, MHD_OPTION_UNESCAPE_CALLBACK,
         keep_escaped, NULL, MHD_OPTION_URI_LOG_CALLBACK, note_target, NULL,
         MHD_OPTION_NOTIFY_CONNECTION, on_connection, s, MHD_OPTION_NOTIFY_COMPLETED, on_completed,
-        NULL, MHD_OPTION_END);
+        s, MHD_OPTION_END);
     if (!s->daemon) {
         close(fd);
         ds_err_set(err, "cannot start the HTTP server on %s port %u (see the message above)", host,

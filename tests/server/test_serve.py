@@ -696,6 +696,73 @@ def mapped_symlinks_to_private_files(srv, site):
             time.sleep(0.01)
 
 
+@check
+def file_shrunk_during_download(srv, site):
+    # `cp` over a data file while it is being sent: the answer must end at
+    # once, short of its Content-Length (so the client retries), instead of
+    # stalling until the idle timeout; and no byte is one the file never had.
+    big = os.path.join(site.lake, "big.parquet")
+    size = 64 * 1024 * 1024
+    pattern = bytes(range(1, 256)) * 16  # no zero byte anywhere
+    with open(big, "wb") as f:
+        for _ in range(size // len(pattern) + 1):
+            f.write(pattern)
+        f.truncate(size)
+    small = os.path.join(site.lake, "small.parquet")
+    with open(small, "wb") as f:
+        f.write(b"\x7f" * (1024 * 1024))
+    site.write_map({"data/x/a.parquet": os.path.join(site.lake, "a.parquet"),
+                    "data/x/missing.parquet": os.path.join(site.lake, "nope.parquet"),
+                    "data/x/big.parquet": big})
+    try:
+        end = time.monotonic() + DEADLINE
+        while request(srv.port, "HEAD", "/data/x/big.parquet")[0] != 200:
+            assert time.monotonic() < end, "the map with big.parquet was never used"
+            time.sleep(0.01)
+        for method_range in (None, "bytes=1000-"):
+            with open(big, "r+b") as f:  # whole again for the second round
+                f.truncate(0)
+                for _ in range(size // len(pattern) + 1):
+                    f.write(pattern)
+                f.truncate(size)
+            s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 64 * 1024)
+            s.settimeout(10)
+            s.connect(("127.0.0.1", srv.port))
+            extra = b"Range: %s\r\n" % method_range.encode() if method_range else b""
+            s.sendall(b"GET /data/x/big.parquet HTTP/1.1\r\nHost: 127.0.0.1\r\n" + extra + b"\r\n")
+            data = b""
+            while b"\r\n\r\n" not in data or len(data) < 1024 * 1024:
+                data += s.recv(65536)
+            head, body = data.split(b"\r\n\r\n", 1)
+            length = int(re.search(rb"\r\nContent-Length: (\d+)", head).group(1))
+            shutil.copyfile(small, big)  # in place: same inode, shorter
+            t0 = time.monotonic()
+            try:
+                while True:
+                    b = s.recv(1024 * 1024)
+                    if not b:
+                        break
+                    body += b
+            except ConnectionResetError:
+                pass
+            except socket.timeout:
+                raise AssertionError("the answer stalled after the file shrank (%d of %d bytes)"
+                                     % (len(body), length))
+            finally:
+                s.close()
+            took = time.monotonic() - t0
+            assert len(body) < length, (len(body), length)
+            assert b"\x00" not in body, "zero bytes the file never had"
+            print("     shrunk during %s: cut after %.2f s at %d of %d bytes"
+                  % ("a range" if method_range else "a whole file", took, len(body), length))
+    finally:
+        site.write_map({"data/x/a.parquet": os.path.join(site.lake, "a.parquet"),
+                        "data/x/missing.parquet": os.path.join(site.lake, "nope.parquet")})
+        for p in (big, small):
+            os.unlink(p)
+
+
 # ---------------------------------------------------------------- robustness
 
 @check
