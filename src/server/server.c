@@ -23,12 +23,14 @@
 #include <microhttpd.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../util/fs.h"
@@ -79,6 +81,10 @@ struct ds_server {
     ds_resultstore *results;
     ds_filecache *files;
     ds_deadline *deadline;
+    /* Refused connections, logged at most once a second (mhd_log). */
+    pthread_mutex_t log_lock;
+    time_t refused_at;
+    unsigned long refused_more;
     /* Host names answered besides localhost and IP addresses. */
     char **hosts;
     size_t n_hosts;
@@ -665,7 +671,6 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         /* The first call: the head is complete. */
         size_t target_len = (size_t)(uintptr_t)*req_cls - 1;
         *req_cls = s;
-        ds_deadline_head_done(deadline_conn(c));
         /* Bad targets, other hosts and other methods are refused at once
          * (libmicrohttpd then closes the connection after the answer). */
         if (refuse_early(s, c, url, method, version, target_len, head || get, &ret))
@@ -679,6 +684,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         *upload_data_size = 0; /* a body on GET/HEAD means nothing: drop it */
         return MHD_YES;
     }
+    /* The request is whole (a body on GET/HEAD included, which the header
+     * deadline covers too): from here on, only the answer takes time. */
+    ds_deadline_head_done(deadline_conn(c));
     ret = serve(s, c, url, &out);
     if (head)
         out.bytes = 0;
@@ -724,7 +732,27 @@ static size_t keep_escaped(void *cls, struct MHD_Connection *c, char *s)
 
 static void mhd_log(void *cls, const char *fmt, va_list ap)
 {
-    (void)cls;
+    ds_server *s = cls;
+    /* A client refused for the connection limits is logged at most once a
+     * second, with how many more there were: a flood of connections must
+     * not become a flood of log lines. */
+    if (strstr(fmt, "connection limit")) {
+        time_t now = time(NULL);
+        pthread_mutex_lock(&s->log_lock);
+        bool quiet = now == s->refused_at;
+        unsigned long more = s->refused_more;
+        s->refused_more = quiet ? more + 1 : 0;
+        s->refused_at = now;
+        pthread_mutex_unlock(&s->log_lock);
+        if (quiet)
+            return;
+        if (more)
+            fprintf(stderr, "ducksite: http: %lu more connections refused for the limits\n", more);
+        fputs("ducksite: http: a connection was refused: too many from its address, or in "
+              "all\n",
+              stderr);
+        return;
+    }
     fputs("ducksite: http: ", stderr);
     vfprintf(stderr, fmt, ap);
 }
@@ -815,6 +843,7 @@ static void free_server(ds_server *s)
     for (size_t i = 0; i < DS_ARRAY_LEN(fixed); i++)
         if (fixed[i])
             MHD_destroy_response(fixed[i]);
+    pthread_mutex_destroy(&s->log_lock);
     free(s->static_dir);
     free(s->url);
     free(s);
@@ -823,6 +852,7 @@ static void free_server(ds_server *s)
 ds_server *ds_server_start(const ds_server_options *opt, ds_err *err)
 {
     ds_server *s = ds_xcalloc(1, sizeof *s);
+    pthread_mutex_init(&s->log_lock, NULL);
     s->access_log = opt->access_log;
     const char *host = opt->host ? opt->host : "127.0.0.1";
     char *joined = ds_path_join(opt->root ? opt->root : ".", "static");
@@ -891,7 +921,7 @@ ds_server *ds_server_start(const ds_server_options *opt, ds_err *err)
     s->daemon = MHD_start_daemon(
         flags, 0, NULL, NULL, on_request, s,
         /* first, so that every message goes through it */
-        MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_ARRAY,
+        MHD_OPTION_EXTERNAL_LOGGER, mhd_log, s, MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_ARRAY,
         pool, MHD_OPTION_CONNECTION_LIMIT, connections, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
         (unsigned)(connections / 4 < PER_ADDRESS_CONNECTIONS ? connections / 4
                                                               : PER_ADDRESS_CONNECTIONS),

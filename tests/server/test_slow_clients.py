@@ -6,11 +6,13 @@ Usage: test_slow_clients.py PATH/TO/ducksite
 One hostile client, bound to 127.0.0.2, opens 2,000 connections to the
 server and drips one header byte on each of them every 2 seconds, so that
 no request head is ever complete (each byte would restart an idle timeout).
-Meanwhile a normal client on 127.0.0.1 asks for a page twice a second, each
-time on a new connection.  Checks: every normal request is answered; the
+Another, on 127.0.0.3, sends 20 complete heads of GET requests with a body
+and drips the body.  Meanwhile a normal client on 127.0.0.1 asks for a
+page twice a second, each time on a new connection.  Checks: every normal request is answered; the
 per-address limit keeps the hostile client to at most 256 connections; the
-header deadline (10 s, not extended by bytes) closes every hostile
-connection while it still drips.  The server is started and stopped by its
+header deadline (10 s, not extended by bytes, and covering a request's
+body) closes every hostile connection while it still drips; refused connections are logged at most
+once a second.  The server is started and stopped by its
 own PID.  Deadlines are generous; nothing asserts on a measured duration
 except the header deadline's upper bound.
 """
@@ -29,6 +31,7 @@ import threading
 import time
 
 HOSTILE = 2000
+SLOW_BODIES = 20
 DRIP_EVERY = 2.0
 HEADER_DEADLINE = 10.0  # src/server/server.c HEADER_SECONDS
 PER_ADDRESS = 256       # src/server/server.c PER_ADDRESS_CONNECTIONS
@@ -81,7 +84,7 @@ def main():
         return 2
     binary = os.path.abspath(sys.argv[1])
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    want = HOSTILE + 256
+    want = HOSTILE + SLOW_BODIES + 256
     if soft < want:
         if hard != resource.RLIM_INFINITY and hard < want:
             print("skipped: RLIMIT_NOFILE hard limit %d < %d" % (hard, want))
@@ -122,6 +125,17 @@ def main():
                     pass
         for s in pending:
             sel.unregister(s)
+        # a complete head, then a body dripped byte by byte (a GET body means
+        # nothing, but it is read): the deadline covers it too
+        for _ in range(SLOW_BODIES):
+            s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            s.bind(("127.0.0.3", 0))
+            s.settimeout(5)
+            s.connect(("127.0.0.1", port))
+            s.sendall(b"GET /index.html HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                      b"Content-Length: 100000\r\n\r\nx")
+            s.setblocking(False)
+            hostile.append(s)
         t0 = time.monotonic()
         answered = 0
         most_alive = 0
@@ -152,7 +166,7 @@ def main():
         print("normal requests answered: %d, failed: %d" % (answered, len(failures)))
         print("hostile connections held at most: %d of %d; all closed after %s s"
               % (most_alive, HOSTILE, "%.1f" % closed_at if closed_at is not None else "never"))
-        if most_alive > PER_ADDRESS:
+        if most_alive > PER_ADDRESS + SLOW_BODIES:
             failures.append("the hostile address held %d connections (limit %d)"
                             % (most_alive, PER_ADDRESS))
         if closed_at is None:
@@ -172,6 +186,11 @@ def main():
                 proc.kill()
                 proc.wait()
         shutil.rmtree(base, ignore_errors=True)
+    refused_lines = sum(1 for line in err if "refused" in line or "connection limit" in line)
+    print("log lines about refused connections: %d" % refused_lines)
+    if refused_lines > 2 * (HEADER_DEADLINE + 10):
+        failures.append("%d log lines about refused connections: not at most one a second"
+                        % refused_lines)
     if proc.returncode != 0:
         failures.append("exit code %s: %s" % (proc.returncode, "".join(err)[-2000:]))
     if re.search(r"ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:", "".join(err)):
