@@ -610,14 +610,20 @@ SECURITY_HEADERS = ("x-content-type-options", "content-security-policy", "referr
 def security_headers_on_every_answer(srv, site):
     etag = request(srv.port, "GET", "/index.html")[1]["etag"]
     cases = [("GET", "/index.html", {}), ("GET", "/app.js", {"Accept-Encoding": "gzip"}),
-             ("GET", "/data/x/a.parquet", {"Range": "bytes=0-9"}),
-             ("HEAD", "/local.parquet", {}), ("GET", "/engine.wasm", {}),
+             ("GET", "/engine.wasm", {}), ("GET", "/logo.svg", {}),
              ("GET", "/index.html", {"If-None-Match": etag}),
              ("GET", "/data/x/a.parquet", {"Range": "bytes=999999-"}),
              ("GET", "/nothing-here", {}), ("GET", "/.env", {}), ("GET", "/sub", {}),
              ("POST", "/index.html", {}), ("GET", "/index.html", {"Host": "evil.example"}),
              ("GET", "/_results/_index.json", {}), ("GET", "/%zz", {})]
+    # data files (never documents) carry nosniff alone
+    data = [("GET", "/data/x/a.parquet", {"Range": "bytes=0-9"}), ("HEAD", "/local.parquet", {}),
+            ("GET", "/t.csv", {}), ("GET", "/sql/_manifest.json", {})]
     seen = set()
+    for method, path, hdrs in data:
+        st, h, _ = request(srv.port, method, path, hdrs)
+        seen.add(st)
+        assert h.get("x-content-type-options") == "nosniff", (method, path, st, h)
     for method, path, hdrs in cases:
         st, h, _ = request(srv.port, method, path, hdrs)
         seen.add(st)
