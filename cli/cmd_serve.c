@@ -126,13 +126,20 @@ int cmd_serve(int argc, char **argv)
     /* A client that goes away mid-sendfile must not kill the server. */
     signal(SIGPIPE, SIG_IGN);
 
-    /* [serve] settings, read once at start. */
+    /* [serve] settings, read once at start.  After a failed first build
+     * (its error is printed, and the previous build is served until a fix
+     * is saved) they cannot be read either: serving goes on without them,
+     * and says so. */
     ds_config cfg = {0};
     ds_err err;
     if (has_config && ds_config_load(root, &cfg, &err) != 0) {
-        ds_watch_close(watch);
-        cli_error(err.msg);
-        return DS_EXIT_ERROR;
+        if (!project) {
+            ds_watch_close(watch);
+            cli_error(err.msg);
+            return DS_EXIT_ERROR;
+        }
+        ds_warn("[serve] settings not read (see the error above): until serve restarts, only "
+                "localhost, IP addresses and --host are answered");
     }
     ds_server_options opt = {root, host, (unsigned)port, access_log, 0, 0,
                              (const char *const *)cfg.serve.allowed_hosts,

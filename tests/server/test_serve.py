@@ -599,6 +599,16 @@ def allowed_hosts_setting(srv, site):
         assert p.returncode == 1, (p.returncode, p.stderr)
         assert "ducksite.toml:2:1: serve.allowed_host: unknown key 'allowed_host'; did you mean " \
                "'allowed_hosts'?" in p.stderr, p.stderr
+        # building first: the build reports it and the previous build is
+        # served, with a warning that the settings were not read
+        other = Server(binary, site.root, ["--no-watch"])
+        try:
+            other.wait_for(other.err, r"\[serve\] settings not read")
+            assert any("unknown key 'allowed_host'" in line for line in other.err), other.err
+            st, _, _ = request(other.port, "GET", "/index.html")
+            assert st == 200, st
+        finally:
+            assert other.stop() == 0
     finally:
         os.unlink(toml)
 
