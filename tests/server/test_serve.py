@@ -551,7 +551,7 @@ def redirects_stay_on_this_host(srv, site):
                        ("//%73ub", "/sub/"), ("/assets", "/assets/"), ("//assets?x=1", "/assets/")]:
         st, h, _ = request(srv.port, "GET", path)
         assert st == 301 and h["location"] == want, (path, st, h.get("location"))
-    resp = raw(srv.port, b"GET //sub HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+    resp = raw(srv.port, b"GET //sub HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
     assert b"\r\nLocation: /sub/\r\n" in resp, resp[:200]
 
 
