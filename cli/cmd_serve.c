@@ -103,7 +103,8 @@ int cmd_serve(int argc, char **argv)
     }
 
     char *toml = ds_path_join(root, DS_CONFIG_FILE);
-    bool project = ds_is_file(toml) && !no_build;
+    bool has_config = ds_is_file(toml);
+    bool project = has_config && !no_build;
     free(toml);
     ds_watch *watch = NULL;
     if (project && !no_watch) {
@@ -125,9 +126,26 @@ int cmd_serve(int argc, char **argv)
     /* A client that goes away mid-sendfile must not kill the server. */
     signal(SIGPIPE, SIG_IGN);
 
-    ds_server_options opt = {root, host, (unsigned)port, access_log, 0, 0};
+    /* [serve] settings, read once at start.  After a failed first build
+     * (its error is printed, and the previous build is served until a fix
+     * is saved) they cannot be read either: serving goes on without them,
+     * and says so. */
+    ds_config cfg = {0};
     ds_err err;
+    if (has_config && ds_config_load(root, &cfg, &err) != 0) {
+        if (!project) {
+            ds_watch_close(watch);
+            cli_error(err.msg);
+            return DS_EXIT_ERROR;
+        }
+        ds_warn("[serve] settings not read (see the error above): until serve restarts, only "
+                "localhost, IP addresses and --host are answered");
+    }
+    ds_server_options opt = {root, host, (unsigned)port, access_log, 0, 0,
+                             (const char *const *)cfg.serve.allowed_hosts,
+                             cfg.serve.n_allowed_hosts};
     ds_server *server = ds_server_start(&opt, &err);
+    ds_config_free(&cfg);
     if (!server) {
         ds_watch_close(watch);
         cli_error(err.msg);

@@ -21,7 +21,8 @@ typedef struct {
     ds_config *cfg;
 } walker;
 
-static const char *const TOP_KEYS[] = {"build", "dirs", "file_sources"};
+static const char *const TOP_KEYS[] = {"build", "dirs", "file_sources", "serve"};
+static const char *const SERVE_KEYS[] = {"allowed_hosts"};
 static const char *const BUILD_KEYS[] = {"prerender_max_bytes", "prerender_max_options"};
 static const char *const SOURCE_KEYS[] = {
     "name",       "template_name", "pattern",             "upstream_glob",
@@ -399,6 +400,59 @@ static int load_build(walker *w, const ds_toml_value *t)
     return rc;
 }
 
+/* A host name as a Host header carries it: letters, digits, '-' and '.'. */
+static bool is_host_name(const char *s)
+{
+    if (!*s)
+        return false;
+    for (; *s; s++)
+        if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
+              *s == '-' || *s == '.'))
+            return false;
+    return true;
+}
+
+/* [serve]: allowed_hosts, the names `ducksite serve` answers to besides
+ * localhost and IP addresses (docs/server.md, "Host names"). */
+static int load_serve(walker *w, const ds_toml_value *t)
+{
+    if (t->type != DS_TOML_TABLE)
+        return fail_type(w, t, "serve", "a table");
+    for (size_t i = 0; i < t->u.table.len; i++) {
+        const ds_toml_entry *e = &t->u.table.items[i];
+        if (!is_known(e->key, SERVE_KEYS, DS_ARRAY_LEN(SERVE_KEYS))) {
+            char *kp = ds_asprintf("serve.%s", e->key);
+            int rc = unknown_key(w, e, kp, SERVE_KEYS, DS_ARRAY_LEN(SERVE_KEYS));
+            free(kp);
+            return rc;
+        }
+        const ds_toml_value *v = e->value;
+        if (v->type != DS_TOML_ARRAY)
+            return fail_type(w, v, "serve.allowed_hosts",
+                             "an array of host names, e.g. [\"dash.example.com\"]");
+        ds_serve_settings *sv = &w->cfg->serve;
+        sv->allowed_hosts = ds_xcalloc(v->u.arr.len + 1, sizeof *sv->allowed_hosts);
+        for (size_t j = 0; j < v->u.arr.len; j++) {
+            const ds_toml_value *h = v->u.arr.items[j];
+            char *kp = ds_asprintf("serve.allowed_hosts[%zu]", j);
+            char *name = NULL;
+            int rc = get_string(w, h, kp, &name);
+            if (rc == 0 && !is_host_name(name))
+                rc = fail_at(w, h->line, h->col, kp,
+                             "'%s' is not a host name: write the name alone, as in "
+                             "\"dash.example.com\" (no scheme, port, path or wildcard)",
+                             name);
+            free(kp);
+            if (rc != 0) {
+                free(name);
+                return rc;
+            }
+            sv->allowed_hosts[sv->n_allowed_hosts++] = name;
+        }
+    }
+    return 0;
+}
+
 static int load_sources(walker *w, const ds_toml_value *v)
 {
     if (v->type != DS_TOML_ARRAY)
@@ -442,6 +496,8 @@ int ds_config_parse(const char *text, size_t len, const char *root, const char *
             rc = load_sources(&w, e->value);
         else if (strcmp(e->key, "build") == 0)
             rc = load_build(&w, e->value);
+        else if (strcmp(e->key, "serve") == 0)
+            rc = load_serve(&w, e->value);
     }
     ds_toml_free(doc);
     if (rc != 0)
@@ -497,6 +553,9 @@ void ds_config_free(ds_config *cfg)
         free(fs->time_window.start);
         free(fs->time_window.end);
     }
+    for (size_t i = 0; i < cfg->serve.n_allowed_hosts; i++)
+        free(cfg->serve.allowed_hosts[i]);
+    free(cfg->serve.allowed_hosts);
     free(cfg->dirs);
     free(cfg->sources);
     free(cfg->root);

@@ -55,6 +55,12 @@ typedef struct {
 #define DS_DEFAULT_PRERENDER_MAX_OPTIONS 100
 #define DS_DEFAULT_PRERENDER_MAX_BYTES (8LL * 1024 * 1024)
 
+/* [serve]: settings of `ducksite serve` (docs/server.md). */
+typedef struct {
+    char **allowed_hosts; /* names answered besides localhost and IP addresses */
+    size_t n_allowed_hosts;
+} ds_serve_settings;
+
 typedef struct {
     char *root;                  /* absolute project root */
     char *path;                  /* absolute path of ducksite.toml */
@@ -64,6 +70,7 @@ typedef struct {
     ds_file_source *sources;
     size_t n_sources;
     ds_build_settings build;
+    ds_serve_settings serve;
 } ds_config;
 
 /* Loads ROOT/ducksite.toml.  Returns 0, or -1 with err set; on failure cfg

@@ -4,6 +4,7 @@
  * through the string, never index past its NUL, and reject rather than guess. */
 #include "http.h"
 
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -261,4 +262,46 @@ bool ds_http_accepts_gzip(const char *accept_encoding)
             p++;
     }
     return gzip == 1 || (gzip == -1 && star == 1);
+}
+
+bool ds_http_host_allowed(const char *host, const char *const *names, size_t n)
+{
+    if (!host)
+        return true;
+    char name[256];
+    size_t len;
+    if (host[0] == '[') {
+        /* "[v6]" or "[v6]:port": only an IPv6 literal fits in brackets. */
+        const char *close = strchr(host, ']');
+        if (!close || (close[1] != '\0' && close[1] != ':'))
+            return false;
+        len = (size_t)(close - host - 1);
+        if (len >= sizeof name)
+            return false;
+        memcpy(name, host + 1, len);
+        name[len] = '\0';
+        unsigned char addr[16];
+        return inet_pton(AF_INET6, name, addr) == 1;
+    }
+    const char *colon = strchr(host, ':');
+    len = colon ? (size_t)(colon - host) : strlen(host);
+    if (len == 0 || len >= sizeof name)
+        return false;
+    memcpy(name, host, len);
+    name[len] = '\0';
+    if (colon) { /* the port: digits only */
+        const char *p = colon + 1;
+        if (!*p)
+            return false;
+        for (; *p; p++)
+            if (*p < '0' || *p > '9')
+                return false;
+    }
+    unsigned char addr[4];
+    if (inet_pton(AF_INET, name, addr) == 1 || strcasecmp(name, "localhost") == 0)
+        return true;
+    for (size_t i = 0; i < n; i++)
+        if (strcasecmp(name, names[i]) == 0)
+            return true;
+    return false;
 }

@@ -6,6 +6,7 @@
 #define DS_HTTP_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <time.h>
 
@@ -45,5 +46,13 @@ bool ds_http_if_range_ok(const char *if_range, const char *etag, time_t mtime);
 /* Accept-Encoding (RFC 9110 §12.5.3): true when gzip is acceptable, i.e.
  * "gzip"/"x-gzip" with q > 0, or "*" with q > 0 and gzip not excluded. */
 bool ds_http_accepts_gzip(const char *accept_encoding);
+
+/* Host (RFC 9110 §7.2), the defence against DNS rebinding: a page on another
+ * origin whose name was made to resolve to this machine reaches the server
+ * with its own name in Host.  True when HOST (with or without ":port") is
+ * an IP literal (IPv4, or IPv6 in brackets: no name can be rebound to it),
+ * "localhost", or one of the N NAMES (compared without case).  NULL (no
+ * Host, as in HTTP/1.0) is true: browsers always send one. */
+bool ds_http_host_allowed(const char *host, const char *const *names, size_t n);
 
 #endif

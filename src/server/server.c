@@ -23,15 +23,18 @@
 #include <microhttpd.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../util/fs.h"
+#include "deadline.h"
 #include "filecache.h"
 #include "http.h"
 #include "mapstore.h"
@@ -42,14 +45,29 @@
 #include "staticfs.h"
 
 /* Limits (docs/server.md): request line + headers must fit in the
- * per-connection memory pool; idle or stalled connections are closed. */
+ * per-connection memory pool; idle or stalled connections are closed; a
+ * request head must be complete within HEADER_SECONDS however its bytes
+ * trickle in; one client address holds at most PER_ADDRESS_CONNECTIONS. */
 #define MEMORY_LIMIT (16 * 1024)
 #define MAX_CONNECTIONS 1024
+#define PER_ADDRESS_CONNECTIONS 256
 #define TIMEOUT_SECONDS 30
+#define HEADER_SECONDS 10
+#define HEADER_CHECK_MS 250
 /* The open-file cache: how many files, and up to which size they are kept
  * in memory (pages, scripts, styles; not data). */
 #define FILE_CACHE_SLOTS 1024
 #define SMALL_FILE_MAX (64 * 1024)
+/* Headers on every answer.  The policy fits the page runtime: scripts,
+ * workers, styles and fetches from this server only; 'wasm-unsafe-eval' to
+ * compile DuckDB's WebAssembly; inline styles, which ECharts sets in its
+ * tooltips; images from data: and blob: URLs (chart exports).  Nothing may
+ * frame the site, and no Referer leaves it. */
+#define CSP                                                                                       \
+    "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self'; "               \
+    "style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self' data:; "       \
+    "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "                \
+    "frame-ancestors 'none'"
 /* The body of a 404 for a stored result (unknown, or its data changed). */
 #define NO_STORED_RESULT "404 no stored result for the current data: query it live\n"
 
@@ -62,10 +80,18 @@ struct ds_server {
     ds_mapstore *maps;
     ds_resultstore *results;
     ds_filecache *files;
+    ds_deadline *deadline;
+    /* Refused connections, logged at most once a second (mhd_log). */
+    pthread_mutex_t log_lock;
+    time_t refused_at;
+    unsigned long refused_more;
+    /* Host names answered besides localhost and IP addresses. */
+    char **hosts;
+    size_t n_hosts;
     struct MHD_Daemon *daemon;
     /* Fixed answers, built once and shared by all threads (MHD responses are
      * reference-counted and may be queued on many connections). */
-    struct MHD_Response *r400, *r404, *r405, *r500, *r503;
+    struct MHD_Response *r400, *r404, *r405, *r421, *r500, *r503;
     /* 404 for stored results that must not be used: a later request may
      * succeed (after a rebuild), so the answer itself is never stored. */
     struct MHD_Response *r404_nostore;
@@ -98,9 +124,27 @@ static const char *header(struct MHD_Connection *c, const char *name)
     return MHD_lookup_connection_value(c, MHD_HEADER_KIND, name);
 }
 
+/* The request's connection record for the header deadline and
+ * shrinking files (deadline.h). */
+static ds_deadline_conn *deadline_conn(struct MHD_Connection *c)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    return ci ? ci->socket_context : NULL;
+}
+
 static void add(struct MHD_Response *r, const char *name, const char *value)
 {
     MHD_add_response_header(r, name, value);
+}
+
+/* What every answer carries, whatever its status, except data files which
+ * carry nosniff alone (docs/server.md). */
+static void add_security_headers(struct MHD_Response *r)
+{
+    add(r, "X-Content-Type-Options", "nosniff");
+    add(r, "Content-Security-Policy", CSP);
+    add(r, "Referrer-Policy", "no-referrer");
 }
 
 static enum MHD_Result queue_shared(struct MHD_Connection *c, unsigned status,
@@ -128,7 +172,10 @@ static void destroy_response(void *r)
 
 static struct MHD_Response *empty_response(void)
 {
-    return MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+    struct MHD_Response *r = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+    if (r)
+        add_security_headers(r);
+    return r;
 }
 
 static struct MHD_Response *text_response(const char *text)
@@ -138,6 +185,7 @@ static struct MHD_Response *text_response(const char *text)
     if (r) {
         add(r, MHD_HTTP_HEADER_CONTENT_TYPE, "text/plain; charset=utf-8");
         add(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache");
+        add_security_headers(r);
     }
     return r;
 }
@@ -155,9 +203,13 @@ static void add_entity_headers(struct MHD_Response *r, const ds_mime *m, const c
     add(r, MHD_HTTP_HEADER_ETAG, etag);
     add(r, MHD_HTTP_HEADER_LAST_MODIFIED, modified);
     add(r, MHD_HTTP_HEADER_CACHE_CONTROL, cache);
-    /* Text-like types are the ones a browser might sniff into script. */
-    if (m->compressible)
+    /* A data file (Parquet, CSV, JSON, ...) is never a document that runs
+     * anything: nosniff keeps it so, and the ranged reads, the hot path,
+     * do not carry a policy that could not apply (measured: 2 us of 39). */
+    if (m->data)
         add(r, "X-Content-Type-Options", "nosniff");
+    else
+        add_security_headers(r);
     if (gz)
         add(r, MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip");
     else
@@ -166,11 +218,30 @@ static void add_entity_headers(struct MHD_Response *r, const ds_mime *m, const c
         add(r, MHD_HTTP_HEADER_VARY, MHD_HTTP_HEADER_ACCEPT_ENCODING);
 }
 
+/* A body of N bytes from FIRST sent with sendfile from a duplicate of FD
+ * (the answer owns and closes it).  The connection's watcher learns the
+ * end the body needs, to cut the answer if the file shrinks meanwhile. */
+static struct MHD_Response *file_body(ds_server *s, struct MHD_Connection *c, int fd, uint64_t n,
+                                      uint64_t first)
+{
+    int dup = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+    if (dup < 0)
+        return NULL;
+    struct MHD_Response *r = MHD_create_response_from_fd_at_offset64(n, dup, first);
+    if (!r) {
+        close(dup);
+        return NULL;
+    }
+    ds_deadline_body(s->deadline, deadline_conn(c), dup, first + n);
+    return r;
+}
+
 /* A whole-file 200 for an entry: for small files a ready-made response kept
  * in the cache entry (one per variant: versioned or not, sidecar or not),
  * queued on any number of connections; otherwise a sendfile response over a
  * duplicate of the cached descriptor. */
-static struct MHD_Response *whole_file(ds_filecache_entry *e, const ds_mime *m, const char *etag,
+static struct MHD_Response *whole_file(ds_server *s, struct MHD_Connection *c,
+                                       ds_filecache_entry *e, const ds_mime *m, const char *etag,
                                        const char *cache, bool versioned, bool gz, bool *shared)
 {
     uint64_t size = (uint64_t)e->st.st_size;
@@ -191,13 +262,9 @@ static struct MHD_Response *whole_file(ds_filecache_entry *e, const ds_mime *m, 
         return r;
     }
     if (size == 0)
-        r = empty_response();
-    else {
-        int fd = fcntl(e->fd, F_DUPFD_CLOEXEC, 0);
-        r = fd >= 0 ? MHD_create_response_from_fd_at_offset64(size, fd, 0) : NULL;
-        if (!r && fd >= 0)
-            close(fd);
-    }
+        r = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+    else
+        r = file_body(s, c, e->fd, size, 0);
     if (r)
         add_entity_headers(r, m, etag, e->modified, cache, gz);
     return r;
@@ -256,10 +323,7 @@ static enum MHD_Result answer(ds_server *s, struct MHD_Connection *c, ds_filecac
     }
     if (kind == DS_RANGE_SINGLE) {
         uint64_t n = last - first + 1;
-        int fd = fcntl(e->fd, F_DUPFD_CLOEXEC, 0);
-        r = fd >= 0 ? MHD_create_response_from_fd_at_offset64(n, fd, first) : NULL;
-        if (!r && fd >= 0)
-            close(fd);
+        r = file_body(s, c, e->fd, n, first);
         if (r) {
             add_entity_headers(r, m, etag, e->modified, cache, false);
             snprintf(content_range, sizeof content_range, "bytes %" PRIu64 "-%" PRIu64 "/%" PRIu64,
@@ -273,7 +337,7 @@ static enum MHD_Result answer(ds_server *s, struct MHD_Connection *c, ds_filecac
 
     /* No range, several ranges (see range.h), or a failed If-Range. */
     bool shared;
-    r = whole_file(e, m, etag, cache, versioned, gz, &shared);
+    r = whole_file(s, c, e, m, etag, cache, versioned, gz, &shared);
     if (!r)
         ret = queue_shared(c, MHD_HTTP_INTERNAL_SERVER_ERROR, s->r500, out);
     else if (shared) {
@@ -297,8 +361,43 @@ static void make_key(char *key, char kind, const char *path)
     memcpy(key + 1, path, n + 1);
 }
 
-/* A data-map file: the physical path is trusted (the builder wrote it).  A
- * key whose target changed is a miss, since the stat names another file. */
+/* True when ST is the very file NAME under static/ (a hard link to it
+ * has no telling name). */
+static bool same_file(ds_server *s, const char *name, const struct stat *st)
+{
+    struct stat o;
+    return fstatat(s->fs.dirfd, name, &o, 0) == 0 && o.st_dev == st->st_dev &&
+           o.st_ino == st->st_ino;
+}
+
+/* The rule for a data-map target (docs/server.md, "Symlinks"): the
+ * physical path may be or pass through symlinks, anywhere on the host, but
+ * the file it resolves to must not be one the server refuses by name: a
+ * data map, its meta file or a results index wherever it lies, and inside
+ * static/ anything a request for that path would not get (dot-files, stored
+ * results, which are served only under their own name). */
+static bool refused_target(ds_server *s, const char *resolved)
+{
+    /* The last two segments, "_results/_index.json" or "x/data_map.json". */
+    const char *base = strrchr(resolved, '/');
+    const char *parent = base;
+    while (parent > resolved && parent[-1] != '/')
+        parent--;
+    if (ds_pathnorm_is_private(parent))
+        return true;
+    size_t sl = s->fs.real_len;
+    if (strncmp(resolved, s->fs.real, sl) == 0 && resolved[sl] == '/') {
+        const char *inside = resolved + sl + 1;
+        if (*inside == '.' || strstr(inside, "/.") || ds_pathnorm_is_private(inside) ||
+            strncmp(inside, "_results/", 9) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* A data-map file.  A key whose target changed is a miss, since the stat
+ * names another file; a miss resolves the path and checks the target
+ * before anything is opened, then opens what was checked. */
 static ds_filecache_entry *open_mapped(ds_server *s, const char *rel, const char *phys)
 {
     struct stat st;
@@ -311,10 +410,16 @@ static ds_filecache_entry *open_mapped(ds_server *s, const char *rel, const char
     ds_filecache_entry *e = ds_filecache_get(s->files, key, &st);
     if (e)
         return e;
-    int fd = open(phys, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
-    if (fd < 0)
+    char resolved[PATH_MAX];
+    if (!realpath(phys, resolved))
         return NULL;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    if (refused_target(s, resolved))
+        return errno = ENOENT, NULL;
+    int fd = open(resolved, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY | O_NOFOLLOW);
+    if (fd < 0)
+        return errno == ELOOP ? (errno = ENOENT, NULL) : NULL;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || same_file(s, "data_map.json", &st) ||
+        same_file(s, "data_map_meta.json", &st) || same_file(s, "_results/_index.json", &st)) {
         close(fd);
         return errno = ENOENT, NULL;
     }
@@ -364,18 +469,30 @@ static enum MHD_Result not_found(ds_server *s, struct MHD_Connection *c, outcome
     return queue_shared(c, MHD_HTTP_NOT_FOUND, s->r404, out);
 }
 
-/* /dir → /dir/ so relative links inside dir/index.html resolve. */
-static enum MHD_Result redirect_to_dir(ds_server *s, struct MHD_Connection *c, const char *url,
+/* /dir → /dir/ so relative links inside dir/index.html resolve.  The
+ * location is made from the normalised path REL, %-escaped, behind exactly
+ * one '/': the request's own spelling could start with "//", which a
+ * browser reads as a link to another host ("//evil.example/"). */
+static enum MHD_Result redirect_to_dir(ds_server *s, struct MHD_Connection *c, const char *rel,
                                        outcome *out)
 {
-    char *location = ds_asprintf("%s/", url);
+    ds_buf location = {0};
+    ds_buf_putc(&location, '/');
+    for (const unsigned char *p = (const unsigned char *)rel; *p; p++) {
+        if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+            strchr("/-._~", *p))
+            ds_buf_putc(&location, (char)*p);
+        else
+            ds_buf_printf(&location, "%%%02X", *p);
+    }
+    ds_buf_putc(&location, '/');
     struct MHD_Response *r = text_response("moved to the directory\n");
     if (!r) {
-        free(location);
+        ds_buf_free(&location);
         return queue_shared(c, MHD_HTTP_INTERNAL_SERVER_ERROR, s->r500, out);
     }
-    add(r, MHD_HTTP_HEADER_LOCATION, location);
-    free(location);
+    add(r, MHD_HTTP_HEADER_LOCATION, ds_buf_str(&location));
+    ds_buf_free(&location);
     return queue_own(c, MHD_HTTP_MOVED_PERMANENTLY, r, 0, out);
 }
 
@@ -427,7 +544,7 @@ static enum MHD_Result serve(ds_server *s, struct MHD_Connection *c, const char 
     ds_filecache_entry *e;
     static_kind kind = open_static(s, rel, &e);
     if (kind == STATIC_DIR && !dir)
-        return redirect_to_dir(s, c, url, out);
+        return redirect_to_dir(s, c, rel, out);
     if (kind == STATIC_DIR)
         return queue_shared(c, MHD_HTTP_NOT_FOUND, s->r404, out);
     if (kind != STATIC_FILE)
@@ -452,10 +569,11 @@ static enum MHD_Result serve(ds_server *s, struct MHD_Connection *c, const char 
     return answer(s, c, e, rel, false, false, out);
 }
 
-/* Writes S with bytes that could confuse a log reader %-escaped. */
-static void log_escaped(ds_buf *b, const char *s)
+/* Writes the N bytes at S with those that could confuse a log reader
+ * %-escaped (NUL included). */
+static void log_escaped(ds_buf *b, const char *s, size_t n)
 {
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+    for (const unsigned char *p = (const unsigned char *)s; p < (const unsigned char *)s + n; p++) {
         if (*p <= 0x20 || *p == '"' || *p == '\\' || *p >= 0x7f)
             ds_buf_printf(b, "%%%02X", *p);
         else
@@ -464,7 +582,7 @@ static void log_escaped(ds_buf *b, const char *s)
 }
 
 static void access_log(struct MHD_Connection *c, const char *method, const char *url,
-                       const outcome *out)
+                       size_t url_len, const outcome *out)
 {
     char addr[INET6_ADDRSTRLEN] = "-";
     const union MHD_ConnectionInfo *ci =
@@ -483,13 +601,67 @@ static void access_log(struct MHD_Connection *c, const char *method, const char 
     strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
     ds_buf b = {0};
     ds_buf_printf(&b, "%s %s \"", when, addr);
-    log_escaped(&b, method);
+    log_escaped(&b, method, strlen(method));
     ds_buf_putc(&b, ' ');
-    log_escaped(&b, url);
+    log_escaped(&b, url, url_len);
     ds_buf_printf(&b, "\" %u %" PRIu64 "\n", out->status, out->bytes);
     fwrite(b.data, 1, b.len, stdout); /* one call: lines from threads never interleave */
     fflush(stdout);
     ds_buf_free(&b);
+}
+
+/* The request target's length as the client sent it, seen before
+ * libmicrohttpd cuts the query off at '?': the handler's URL stops at the
+ * first NUL, so "/index.html\0/../x" would look like "/index.html".  The
+ * length travels to the handler as the request's context pointer (plus one,
+ * so it is never NULL; it is never dereferenced). */
+static void *note_target(void *cls, const char *uri, struct MHD_Connection *c)
+{
+    (void)cls;
+    (void)c;
+    return (void *)(uintptr_t)(strlen(uri) + 1);
+}
+
+/* True when the request target holds a control byte (NUL included): the
+ * target spans URL to just before VERSION in libmicrohttpd's buffer, and
+ * only NULs that libmicrohttpd wrote itself (at '?', '&' and '=' in the
+ * query, all after LEN bytes of text) may appear in it. */
+static bool target_has_control(const char *url, const char *version, size_t len)
+{
+    if (!version || version < url || (size_t)(version - url) != len + 1)
+        return true; /* a NUL inside: the text ended early */
+    for (size_t i = 0; i < len; i++) {
+        unsigned char b = (unsigned char)url[i];
+        if ((b < 0x20 && b != 0) || b == 0x7f)
+            return true;
+    }
+    return false;
+}
+
+/* Answers in the first handler call: a request refused as a whole, with the
+ * connection closed after it.  Returns false when the request may go on. */
+static bool refuse_early(ds_server *s, struct MHD_Connection *c, const char *url,
+                         const char *method, const char *version, size_t target_len, bool allowed,
+                         enum MHD_Result *ret)
+{
+    outcome out = {0, 0};
+    const char *host = header(c, MHD_HTTP_HEADER_HOST);
+    if (target_has_control(url, version, target_len) ||
+        (!host && strcmp(version, MHD_HTTP_VERSION_1_0) != 0))
+        *ret = queue_shared(c, MHD_HTTP_BAD_REQUEST, s->r400, &out);
+    else if (!ds_http_host_allowed(host, (const char *const *)s->hosts, s->n_hosts))
+        *ret = queue_shared(c, MHD_HTTP_MISDIRECTED_REQUEST, s->r421, &out);
+    else if (!allowed) /* before any body is read */
+        *ret = queue_shared(c, MHD_HTTP_METHOD_NOT_ALLOWED, s->r405, &out);
+    else
+        return false;
+    /* The whole target as sent, up to the version: a NUL in it does not
+     * hide the rest (the query's separators show as %00 too). */
+    size_t logged = version > url && version - url <= MEMORY_LIMIT ? (size_t)(version - url) - 1
+                                                                    : strlen(url);
+    if (s->access_log)
+        access_log(c, method, url, logged, &out);
+    return true;
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
@@ -497,22 +669,19 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
                                   size_t *upload_data_size, void **req_cls)
 {
     ds_server *s = cls;
-    (void)version;
     (void)upload_data;
     outcome out = {0, 0};
     enum MHD_Result ret;
     bool head = strcmp(method, MHD_HTTP_METHOD_HEAD) == 0;
     bool get = !head && strcmp(method, MHD_HTTP_METHOD_GET) == 0;
-    if (*req_cls == NULL) {
+    if (*req_cls != s) {
+        /* The first call: the head is complete. */
+        size_t target_len = (size_t)(uintptr_t)*req_cls - 1;
         *req_cls = s;
-        /* Other methods are refused at once, before any body is read
+        /* Bad targets, other hosts and other methods are refused at once
          * (libmicrohttpd then closes the connection after the answer). */
-        if (!head && !get) {
-            ret = queue_shared(c, MHD_HTTP_METHOD_NOT_ALLOWED, s->r405, &out);
-            if (s->access_log)
-                access_log(c, method, url, &out);
+        if (refuse_early(s, c, url, method, version, target_len, head || get, &ret))
             return ret;
-        }
         /* libmicrohttpd 0.9.75 also closes the connection after a response
          * queued in this first call, so GET and HEAD, whose answers should
          * keep the connection alive, are answered on the next call. */
@@ -522,12 +691,41 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         *upload_data_size = 0; /* a body on GET/HEAD means nothing: drop it */
         return MHD_YES;
     }
+    /* The request is whole (a body on GET/HEAD included, which the header
+     * deadline covers too): from here on, only the answer takes time. */
+    ds_deadline_head_done(deadline_conn(c));
     ret = serve(s, c, url, &out);
     if (head)
         out.bytes = 0;
     if (s->access_log)
-        access_log(c, method, url, &out);
+        access_log(c, method, url, strlen(url), &out);
     return ret;
+}
+
+/* Connections come and go: the header deadline follows each one. */
+static void on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
+                          enum MHD_ConnectionNotificationCode code)
+{
+    ds_server *s = cls;
+    if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+        const union MHD_ConnectionInfo *ci =
+            MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+        *socket_context = ci ? ds_deadline_add(s->deadline, ci->connect_fd) : NULL;
+    } else {
+        ds_deadline_remove(s->deadline, *socket_context);
+        *socket_context = NULL;
+    }
+}
+
+/* A request is over (answered, or its connection broke): the next head on
+ * a kept-alive connection starts now. */
+static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    ds_server *s = cls;
+    (void)req_cls;
+    (void)toe;
+    ds_deadline_answer_done(s->deadline, deadline_conn(c));
 }
 
 /* MHD would %-decode the path before we see it; we decode it ourselves,
@@ -541,7 +739,27 @@ static size_t keep_escaped(void *cls, struct MHD_Connection *c, char *s)
 
 static void mhd_log(void *cls, const char *fmt, va_list ap)
 {
-    (void)cls;
+    ds_server *s = cls;
+    /* A client refused for the connection limits is logged at most once a
+     * second, with how many more there were: a flood of connections must
+     * not become a flood of log lines. */
+    if (strstr(fmt, "connection limit")) {
+        time_t now = time(NULL);
+        pthread_mutex_lock(&s->log_lock);
+        bool quiet = now == s->refused_at;
+        unsigned long more = s->refused_more;
+        s->refused_more = quiet ? more + 1 : 0;
+        s->refused_at = now;
+        pthread_mutex_unlock(&s->log_lock);
+        if (quiet)
+            return;
+        if (more)
+            fprintf(stderr, "ducksite: http: %lu more connections refused for the limits\n", more);
+        fputs("ducksite: http: a connection was refused: too many from its address, or in "
+              "all\n",
+              stderr);
+        return;
+    }
     fputs("ducksite: http: ", stderr);
     vfprintf(stderr, fmt, ap);
 }
@@ -623,10 +841,16 @@ static void free_server(ds_server *s)
     ds_filecache_free(s->files);
     if (s->fs.real)
         ds_staticfs_close(&s->fs);
-    struct MHD_Response *fixed[] = {s->r400, s->r404, s->r405, s->r500, s->r503, s->r404_nostore};
+    ds_deadline_stop(s->deadline); /* after the daemon: it removed every connection */
+    for (size_t i = 0; i < s->n_hosts; i++)
+        free(s->hosts[i]);
+    free(s->hosts);
+    struct MHD_Response *fixed[] = {s->r400, s->r404, s->r405,       s->r421,
+                                    s->r500, s->r503, s->r404_nostore};
     for (size_t i = 0; i < DS_ARRAY_LEN(fixed); i++)
         if (fixed[i])
             MHD_destroy_response(fixed[i]);
+    pthread_mutex_destroy(&s->log_lock);
     free(s->static_dir);
     free(s->url);
     free(s);
@@ -635,6 +859,7 @@ static void free_server(ds_server *s)
 ds_server *ds_server_start(const ds_server_options *opt, ds_err *err)
 {
     ds_server *s = ds_xcalloc(1, sizeof *s);
+    pthread_mutex_init(&s->log_lock, NULL);
     s->access_log = opt->access_log;
     const char *host = opt->host ? opt->host : "127.0.0.1";
     char *joined = ds_path_join(opt->root ? opt->root : ".", "static");
@@ -661,17 +886,31 @@ ds_server *ds_server_start(const ds_server_options *opt, ds_err *err)
     s->r400 = text_response("400 bad request\n");
     s->r404 = text_response("404 not found\n");
     s->r405 = text_response("405 method not allowed: only GET and HEAD\n");
+    s->r421 = text_response("421 misdirected request: this server does not answer to that host "
+                            "name (allowed_hosts in ducksite.toml lists more)\n");
     s->r500 = text_response("500 internal server error\n");
     s->r503 = text_response("503 too busy: out of file descriptors or memory; try again\n");
     s->r404_nostore = MHD_create_response_from_buffer(
         strlen(NO_STORED_RESULT), (void *)NO_STORED_RESULT, MHD_RESPMEM_PERSISTENT);
-    if (!s->r400 || !s->r404 || !s->r405 || !s->r500 || !s->r503 || !s->r404_nostore) {
+    if (!s->r400 || !s->r404 || !s->r405 || !s->r421 || !s->r500 || !s->r503 ||
+        !s->r404_nostore) {
         ds_err_set(err, "cannot create HTTP responses: out of memory");
         goto fail;
     }
     add(s->r405, MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
     add(s->r404_nostore, MHD_HTTP_HEADER_CONTENT_TYPE, "text/plain; charset=utf-8");
     add(s->r404_nostore, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+    add_security_headers(s->r404_nostore);
+
+    /* The names this server answers to: allowed_hosts, and --host when it
+     * is a name (an address is always answered). */
+    s->hosts = ds_xcalloc(opt->n_allowed_hosts + 1, sizeof *s->hosts);
+    for (size_t i = 0; i < opt->n_allowed_hosts; i++)
+        s->hosts[s->n_hosts++] = ds_strdup(opt->allowed_hosts[i]);
+    s->hosts[s->n_hosts++] = ds_strdup(host);
+    s->deadline = ds_deadline_start(HEADER_SECONDS * 1000, HEADER_CHECK_MS, err);
+    if (!s->deadline)
+        goto fail;
 
     int family = AF_INET;
     int fd = listen_on(host, opt->port, &family, &s->port, err);
@@ -689,10 +928,15 @@ ds_server *ds_server_start(const ds_server_options *opt, ds_err *err)
     s->daemon = MHD_start_daemon(
         flags, 0, NULL, NULL, on_request, s,
         /* first, so that every message goes through it */
-        MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_ARRAY,
-        pool, MHD_OPTION_CONNECTION_LIMIT, connections, MHD_OPTION_CONNECTION_TIMEOUT,
-        (unsigned)TIMEOUT_SECONDS, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)MEMORY_LIMIT,
-        MHD_OPTION_UNESCAPE_CALLBACK, keep_escaped, NULL, MHD_OPTION_END);
+        MHD_OPTION_EXTERNAL_LOGGER, mhd_log, s, MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_ARRAY,
+        pool, MHD_OPTION_CONNECTION_LIMIT, connections, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+        (unsigned)(connections / 4 < PER_ADDRESS_CONNECTIONS ? connections / 4
+                                                              : PER_ADDRESS_CONNECTIONS),
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)TIMEOUT_SECONDS,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)MEMORY_LIMIT, MHD_OPTION_UNESCAPE_CALLBACK,
+        keep_escaped, NULL, MHD_OPTION_URI_LOG_CALLBACK, note_target, NULL,
+        MHD_OPTION_NOTIFY_CONNECTION, on_connection, s, MHD_OPTION_NOTIFY_COMPLETED, on_completed,
+        s, MHD_OPTION_END);
     if (!s->daemon) {
         close(fd);
         ds_err_set(err, "cannot start the HTTP server on %s port %u (see the message above)", host,

@@ -17,6 +17,10 @@ typedef struct {
     bool access_log;    /* one line per request on stdout */
     unsigned threads;   /* worker threads; 0 = one per CPU */
     unsigned reload_ms; /* data map and results index check interval; 0 = 100 ms */
+    /* Host names answered besides localhost, IP addresses and HOST
+     * ([serve] allowed_hosts); any other Host header gets 421. */
+    const char *const *allowed_hosts;
+    size_t n_allowed_hosts;
 } ds_server_options;
 
 typedef struct ds_server ds_server;

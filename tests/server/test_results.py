@@ -39,6 +39,11 @@ def request(port, path, headers=None, method="GET"):
     return resp.status, {k.lower(): v for k, v in resp.getheaders()}, body
 
 
+# The first build compresses the runtime's assets (DuckDB-Wasm): a few
+# seconds alone, well over 30 on a machine busy with other jobs.
+FIRST_BUILD = 180
+
+
 def wait_for(predicate, seconds=30):
     """Polls until predicate() is true; the loop is bounded in time."""
     deadline = time.monotonic() + seconds
@@ -157,7 +162,7 @@ def main():
     project = Project(work, ds_sql)
     server = Server(binary, project.root, ["--no-watch"])
     try:
-        check("builds and serves", wait_for(lambda: server.port is not None), "".join(server.err))
+        check("builds and serves", wait_for(lambda: server.port is not None, FIRST_BUILD), "".join(server.err))
         port = server.port
         h = project.built_hash()
         if h:

@@ -85,7 +85,8 @@ def request(port, method, path, headers=None, conn=None):
     """One request; returns (status, headers dict (lower-case names), body)."""
     own = conn is None
     c = conn or http.client.HTTPConnection("127.0.0.1", port, timeout=DEADLINE)
-    c.putrequest(method, path, skip_accept_encoding=True)
+    c.putrequest(method, path, skip_accept_encoding=True,
+                 skip_host=any(k.lower() == "host" for k in (headers or {})))
     for k, v in (headers or {}).items():
         c.putheader(k, v)
     c.endheaders()
@@ -346,7 +347,7 @@ def raw_request_attacks(srv, site):
     for target in [b"/../secret.txt", b"/..%2f..%2fsecret.txt", b"/%00", b"/a%00b",
                    b"//../secret.txt", b"/.%2e/secret.txt", b"\\..\\secret.txt", b"/%zz",
                    b"/%", b"secret.txt", b"*", b"http://127.0.0.1/../secret.txt"]:
-        resp = raw(srv.port, b"GET " + target + b" HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        resp = raw(srv.port, b"GET " + target + b" HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
         m = re.match(rb"HTTP/1\.[01] (\d{3})", resp)
         assert m and m.group(1) in (b"400", b"404"), (target, resp[:80])
         assert b"outside static" not in resp, target
@@ -364,7 +365,7 @@ def methods(srv, site):
         st, h, _ = request(srv.port, method, "/index.html")
         assert st == 405, (method, st)
         assert h.get("allow") == "GET, HEAD", h
-    resp = raw(srv.port, b"POST /index.html HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello")
+    resp = raw(srv.port, b"POST /index.html HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 5\r\n\r\nhello")
     assert resp.startswith(b"HTTP/1.1 405"), resp[:40]
 
 
@@ -518,6 +519,266 @@ def live_map_swap(srv, site):
         time.sleep(0.01)
 
 
+# ---------------------------------------------------------------- hardening
+
+def status_of(resp):
+    m = re.match(rb"HTTP/1\.[01] (\d{3})", resp)
+    return int(m.group(1)) if m else None
+
+
+@check
+def control_bytes_in_request_line(srv, site):
+    # libmicrohttpd hands the handler the target cut at a NUL: without the
+    # check, "/index.html\0/../x" was answered 200 with index.html.
+    mark = len(srv.out)
+    for target in [b"/index.html\x00/../x", b"/index.html\x00", b"/ind\x01ex.html", b"/a\tb.html",
+                   b"/index.html\x7f", b"/index.html?v=1\x00x", b"/index.html?a\x1bb=1",
+                   b"/index.html?v=1&x=\x00"]:
+        resp = raw(srv.port, b"GET " + target + b" HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        assert status_of(resp) == 400, (target, resp[:60])
+        assert b"home" not in resp, target
+    # the log shows what was sent, the bytes after the NUL included
+    srv.wait_for(srv.out, r'"GET /index\.html%00/\.\./x" 400 ', start=mark)
+    # the same paths without the control byte are still fine
+    resp = raw(srv.port, b"GET /index.html?v=1&x=2 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+    assert status_of(resp) == 200 and b"home" in resp, resp[:60]
+
+
+@check
+def redirects_stay_on_this_host(srv, site):
+    # "//sub" was answered "Location: //sub/", a link to the host "sub".
+    for path, want in [("/sub", "/sub/"), ("//sub", "/sub/"), ("///sub", "/sub/"),
+                       ("//%73ub", "/sub/"), ("/assets", "/assets/"), ("//assets?x=1", "/assets/")]:
+        st, h, _ = request(srv.port, "GET", path)
+        assert st == 301 and h["location"] == want, (path, st, h.get("location"))
+    resp = raw(srv.port, b"GET //sub HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+    assert b"\r\nLocation: /sub/\r\n" in resp, resp[:200]
+
+
+@check
+def host_header(srv, site):
+    port = srv.port
+    # DNS rebinding: another origin's name resolved to this machine
+    for host in ["evil.example", "evil.example:%d" % port, "localhost.evil.example",
+                 "127.0.0.1.nip.io", "[evil]"]:
+        st, _, body = request(port, "GET", "/data/x/a.parquet", {"Host": host, "Range": "bytes=0-3"})
+        assert st == 421 and body.startswith(b"421"), (host, st)
+        st, _, _ = request(port, "GET", "/index.html", {"Host": host})
+        assert st == 421, (host, st)
+    for host in ["localhost", "localhost:%d" % port, "LocalHost", "127.0.0.1:%d" % port,
+                 "127.0.0.2", "[::1]:%d" % port, "192.168.1.20:%d" % port]:
+        st, _, body = request(port, "GET", "/data/x/a.parquet", {"Host": host, "Range": "bytes=0-3"})
+        assert st == 206 and body == site.parquet[:4], (host, st)
+    # HTTP/1.1 requires Host; HTTP/1.0 may go without
+    resp = raw(port, b"GET /index.html HTTP/1.1\r\n\r\n")
+    assert status_of(resp) == 400, resp[:60]
+    resp = raw(port, b"GET /index.html HTTP/1.0\r\n\r\n")
+    assert status_of(resp) == 200 and b"home" in resp, resp[:60]
+
+
+@check
+def allowed_hosts_setting(srv, site):
+    # [serve] allowed_hosts in ducksite.toml, read when serve starts
+    toml = os.path.join(site.root, "ducksite.toml")
+    binary = srv.proc.args[0]
+    try:
+        with open(toml, "w") as f:
+            f.write('[serve]\nallowed_hosts = ["dash.example.com"]\n')
+        other = Server(binary, site.root, ["--no-build"])
+        try:
+            st, _, _ = request(other.port, "GET", "/index.html", {"Host": "Dash.Example.com:443"})
+            assert st == 200, st
+            st, _, _ = request(other.port, "GET", "/index.html", {"Host": "evil.example"})
+            assert st == 421, st
+        finally:
+            assert other.stop() == 0
+        with open(toml, "w") as f:
+            f.write('[serve]\nallowed_host = ["dash.example.com"]\n')
+        p = subprocess.run([binary, "serve", "--root", site.root, "--no-build", "--port", "0"],
+                           capture_output=True, text=True, timeout=DEADLINE)
+        assert p.returncode == 1, (p.returncode, p.stderr)
+        assert "ducksite.toml:2:1: serve.allowed_host: unknown key 'allowed_host'; did you mean " \
+               "'allowed_hosts'?" in p.stderr, p.stderr
+        # building first: the build reports it and the previous build is
+        # served, with a warning that the settings were not read
+        other = Server(binary, site.root, ["--no-watch"])
+        try:
+            other.wait_for(other.err, r"\[serve\] settings not read")
+            assert any("unknown key 'allowed_host'" in line for line in other.err), other.err
+            st, _, _ = request(other.port, "GET", "/index.html")
+            assert st == 200, st
+        finally:
+            assert other.stop() == 0
+    finally:
+        os.unlink(toml)
+
+
+SECURITY_HEADERS = ("x-content-type-options", "content-security-policy", "referrer-policy")
+
+
+@check
+def security_headers_on_every_answer(srv, site):
+    etag = request(srv.port, "GET", "/index.html")[1]["etag"]
+    cases = [("GET", "/index.html", {}), ("GET", "/app.js", {"Accept-Encoding": "gzip"}),
+             ("GET", "/engine.wasm", {}), ("GET", "/logo.svg", {}),
+             ("GET", "/index.html", {"If-None-Match": etag}),
+             ("GET", "/data/x/a.parquet", {"Range": "bytes=999999-"}),
+             ("GET", "/nothing-here", {}), ("GET", "/.env", {}), ("GET", "/sub", {}),
+             ("POST", "/index.html", {}), ("GET", "/index.html", {"Host": "evil.example"}),
+             ("GET", "/_results/_index.json", {}), ("GET", "/%zz", {})]
+    # data files (never documents) carry nosniff alone
+    data = [("GET", "/data/x/a.parquet", {"Range": "bytes=0-9"}), ("HEAD", "/local.parquet", {}),
+            ("GET", "/t.csv", {}), ("GET", "/sql/_manifest.json", {})]
+    seen = set()
+    for method, path, hdrs in data:
+        st, h, _ = request(srv.port, method, path, hdrs)
+        seen.add(st)
+        assert h.get("x-content-type-options") == "nosniff", (method, path, st, h)
+    for method, path, hdrs in cases:
+        st, h, _ = request(srv.port, method, path, hdrs)
+        seen.add(st)
+        for name in SECURITY_HEADERS:
+            assert name in h, (method, path, st, name)
+        assert h["x-content-type-options"] == "nosniff", h
+        assert h["referrer-policy"] == "no-referrer", h
+        csp = h["content-security-policy"]
+        for part in ["default-src 'self'", "script-src 'self' 'wasm-unsafe-eval'",
+                     "frame-ancestors 'none'", "object-src 'none'"]:
+            assert part in csp, (part, csp)
+    assert seen >= {200, 206, 301, 304, 400, 404, 405, 416, 421}, seen
+
+
+@check
+def mapped_symlinks_to_private_files(srv, site):
+    # A map entry whose physical file is, or links to, a file the server
+    # refuses by name is 404, whatever the route; other symlinks are served.
+    lake = site.lake
+    other_static = os.path.join(os.path.dirname(site.root), "other_static")
+    os.makedirs(os.path.join(other_static, "_results"), exist_ok=True)
+    for name in ("data_map.json", "_results/_index.json"):
+        with open(os.path.join(other_static, name), "w") as f:
+            f.write('{"data/secret.parquet": "/srv/lake/secret.parquet"}\n')
+    links = {
+        "map.parquet": os.path.join(site.static, "data_map.json"),
+        "meta.parquet": os.path.join(site.static, "data_map_meta.json"),
+        "env.parquet": os.path.join(site.static, ".env"),
+        "git.parquet": os.path.join(site.static, ".git", "config"),
+        "othermap.parquet": os.path.join(other_static, "data_map.json"),
+        "otherindex.parquet": os.path.join(other_static, "_results", "_index.json"),
+        "good.parquet": os.path.join(lake, "a.parquet"),
+    }
+    for name, target in links.items():
+        path = os.path.join(lake, "links", name)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        if os.path.lexists(path):
+            os.unlink(path)
+        os.symlink(target, path)
+    os.makedirs(os.path.join(lake, "dirlink"), exist_ok=True)
+    mapping = {"data/x/a.parquet": os.path.join(lake, "a.parquet"),
+               "data/x/missing.parquet": os.path.join(lake, "nope.parquet")}
+    for name in links:
+        mapping["data/l/" + name] = os.path.join(lake, "links", name)
+    # direct entries, not links, to the same private files
+    mapping["data/d/map.parquet"] = os.path.join(site.static, "data_map.json")
+    mapping["data/d/env.parquet"] = os.path.join(site.static, ".env")
+    mapping["data/d/through.parquet"] = os.path.join(lake, "links", "..", "links", "map.parquet")
+    mapping["data/d/hard.parquet"] = os.path.join(lake, "hard.parquet")
+    try:
+        site.write_map(mapping)
+        # a hard link to the map now in place has no telling name
+        hard = os.path.join(lake, "hard.parquet")
+        if os.path.exists(hard):
+            os.unlink(hard)
+        os.link(os.path.join(site.static, "data_map.json"), hard)
+        end = time.monotonic() + DEADLINE
+        while request(srv.port, "GET", "/data/l/good.parquet")[0] != 200:
+            assert time.monotonic() < end, "the map with links was never used"
+            time.sleep(0.01)
+        st, _, body = request(srv.port, "GET", "/data/l/good.parquet", {"Range": "bytes=0-3"})
+        assert st == 206 and body == site.parquet[:4], st
+        for key in mapping:
+            if key.startswith("data/x/") or key == "data/l/good.parquet":
+                continue
+            for method in ("GET", "HEAD"):
+                st, _, body = request(srv.port, method, "/" + key, {"Range": "bytes=0-"})
+                assert st == 404, (method, key, st)
+                assert b"data/x" not in body and b"SECRET" not in body and b"/srv" not in body, key
+    finally:
+        site.write_map({"data/x/a.parquet": os.path.join(site.lake, "a.parquet"),
+                        "data/x/missing.parquet": os.path.join(site.lake, "nope.parquet")})
+        end = time.monotonic() + DEADLINE
+        while request(srv.port, "GET", "/data/l/good.parquet")[0] != 404:
+            assert time.monotonic() < end, "the restored map was never used"
+            time.sleep(0.01)
+
+
+@check
+def file_shrunk_during_download(srv, site):
+    # `cp` over a data file while it is being sent: the answer must end at
+    # once, short of its Content-Length (so the client retries), instead of
+    # stalling until the idle timeout; and no byte is one the file never had.
+    big = os.path.join(site.lake, "big.parquet")
+    size = 64 * 1024 * 1024
+    pattern = bytes(range(1, 256)) * 16  # no zero byte anywhere
+    with open(big, "wb") as f:
+        for _ in range(size // len(pattern) + 1):
+            f.write(pattern)
+        f.truncate(size)
+    small = os.path.join(site.lake, "small.parquet")
+    with open(small, "wb") as f:
+        f.write(b"\x7f" * (1024 * 1024))
+    site.write_map({"data/x/a.parquet": os.path.join(site.lake, "a.parquet"),
+                    "data/x/missing.parquet": os.path.join(site.lake, "nope.parquet"),
+                    "data/x/big.parquet": big})
+    try:
+        end = time.monotonic() + DEADLINE
+        while request(srv.port, "HEAD", "/data/x/big.parquet")[0] != 200:
+            assert time.monotonic() < end, "the map with big.parquet was never used"
+            time.sleep(0.01)
+        for method_range in (None, "bytes=1000-"):
+            with open(big, "r+b") as f:  # whole again for the second round
+                f.truncate(0)
+                for _ in range(size // len(pattern) + 1):
+                    f.write(pattern)
+                f.truncate(size)
+            s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 64 * 1024)
+            s.settimeout(10)
+            s.connect(("127.0.0.1", srv.port))
+            extra = b"Range: %s\r\n" % method_range.encode() if method_range else b""
+            s.sendall(b"GET /data/x/big.parquet HTTP/1.1\r\nHost: 127.0.0.1\r\n" + extra + b"\r\n")
+            data = b""
+            while b"\r\n\r\n" not in data or len(data) < 1024 * 1024:
+                data += s.recv(65536)
+            head, body = data.split(b"\r\n\r\n", 1)
+            length = int(re.search(rb"\r\nContent-Length: (\d+)", head).group(1))
+            shutil.copyfile(small, big)  # in place: same inode, shorter
+            t0 = time.monotonic()
+            try:
+                while True:
+                    b = s.recv(1024 * 1024)
+                    if not b:
+                        break
+                    body += b
+            except ConnectionResetError:
+                pass
+            except socket.timeout:
+                raise AssertionError("the answer stalled after the file shrank (%d of %d bytes)"
+                                     % (len(body), length))
+            finally:
+                s.close()
+            took = time.monotonic() - t0
+            assert len(body) < length, (len(body), length)
+            assert b"\x00" not in body, "zero bytes the file never had"
+            print("     shrunk during %s: cut after %.2f s at %d of %d bytes"
+                  % ("a range" if method_range else "a whole file", took, len(body), length))
+    finally:
+        site.write_map({"data/x/a.parquet": os.path.join(site.lake, "a.parquet"),
+                        "data/x/missing.parquet": os.path.join(site.lake, "nope.parquet")})
+        for p in (big, small):
+            os.unlink(p)
+
+
 # ---------------------------------------------------------------- robustness
 
 @check
@@ -526,14 +787,14 @@ def malformed_requests(srv, site):
         b"\x00\x01\x02garbage\r\n\r\n",
         b"GET\r\n\r\n",
         b"GET / HTTP/9.9\r\n\r\n",
-        b"GET / HTTP/1.1\r\nHost: x\r\nRange: bytes=" + b"1-2," * 5000 + b"\r\n\r\n",
-        b"GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 100000 + b"\r\n\r\n",
-        b"GET /" + b"a" * 70000 + b" HTTP/1.1\r\nHost: x\r\n\r\n",
-        b"GET / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
-        b"GET / HTTP/1.1\r\nHost: x\r\nIf-None-Match: \"" + b"\"," * 3000 + b"\r\n\r\n",
-        b"GET / HTTP/1.1\r\nHost: x\r\nIf-Modified-Since: Sun, 99 Xyz 99999 99:99:99 GMT\r\n\r\n",
-        b"GET / HTTP/1.1\r\nHost: x\r\nAccept-Encoding: ;;;q=;,,*;q\r\n\r\n",
-        b"GET / HTTP/1.1\r\nHost: x\r\nIf-Range: W/\r\nRange: bytes=0-1\r\n\r\n",
+        b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nRange: bytes=" + b"1-2," * 5000 + b"\r\n\r\n",
+        b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: " + b"a" * 100000 + b"\r\n\r\n",
+        b"GET /" + b"a" * 70000 + b" HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n",
+        b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
+        b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nIf-None-Match: \"" + b"\"," * 3000 + b"\r\n\r\n",
+        b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nIf-Modified-Since: Sun, 99 Xyz 99999 99:99:99 GMT\r\n\r\n",
+        b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept-Encoding: ;;;q=;,,*;q\r\n\r\n",
+        b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nIf-Range: W/\r\nRange: bytes=0-1\r\n\r\n",
     ]
     for data in junk:
         resp = raw(srv.port, data)
@@ -543,7 +804,7 @@ def malformed_requests(srv, site):
     # a client that connects and says nothing, and one that stops mid-header
     idle = socket.create_connection(("127.0.0.1", srv.port))
     half = socket.create_connection(("127.0.0.1", srv.port))
-    half.sendall(b"GET /index.html HTTP/1.1\r\nHost: x\r\n")
+    half.sendall(b"GET /index.html HTTP/1.1\r\nHost: 127.0.0.1\r\n")
     st, _, body = request(srv.port, "GET", "/index.html")
     assert st == 200 and b"home" in body, "still serving"
     idle.close()

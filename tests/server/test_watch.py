@@ -31,6 +31,11 @@ def get(port, path):
     return resp.status, body.decode("utf-8", "replace")
 
 
+# The first build compresses the runtime's assets (DuckDB-Wasm): a few
+# seconds alone, well over 30 on a machine busy with other jobs.
+FIRST_BUILD = 180
+
+
 def wait_for(predicate, seconds=30):
     """Polls until predicate() is true; the loop is bounded in time."""
     deadline = time.monotonic() + seconds
@@ -82,7 +87,7 @@ def main():
     open(os.path.join(work, "sources_sql", "models.sql"), "w").write(MODELS)
     server = Server(binary, work)
     try:
-        check("builds first and serves", wait_for(lambda: server.port is not None),
+        check("builds first and serves", wait_for(lambda: server.port is not None, FIRST_BUILD),
               "".join(server.err))
         status, body = get(server.port, "/index.html")
         check("the page is served", status == 200 and "Hello" in body, body[:200])

@@ -271,3 +271,31 @@ Test(config, build_settings)
     expect_error("build = 3\n", "ducksite.toml:1:9: build: expected a table");
     expect_error("[build]\nprerender_max_option = 3\n", "did you mean 'prerender_max_options'?");
 }
+
+Test(config, serve_settings)
+{
+    ds_config cfg;
+    ds_err err;
+    cr_assert_eq(parse("", &cfg, &err), 0);
+    cr_assert_eq(cfg.serve.n_allowed_hosts, 0);
+    ds_config_free(&cfg);
+    cr_assert_eq(parse("[serve]\nallowed_hosts = [\"dash.example.com\", \"intranet\"]\n", &cfg,
+                       &err),
+                 0, "%s", err.msg);
+    cr_assert_eq(cfg.serve.n_allowed_hosts, 2);
+    cr_assert_str_eq(cfg.serve.allowed_hosts[0], "dash.example.com");
+    cr_assert_str_eq(cfg.serve.allowed_hosts[1], "intranet");
+    ds_config_free(&cfg);
+    expect_error("[serve]\nallowed_host = [\"a\"]\n",
+                 "ducksite.toml:2:1: serve.allowed_host: unknown key 'allowed_host'; did you mean "
+                 "'allowed_hosts'?");
+    expect_error("[serve]\nallowed_hosts = \"a.example\"\n",
+                 "ducksite.toml:2:17: serve.allowed_hosts: expected an array of host names");
+    expect_error("[serve]\nallowed_hosts = [\"ok\", \"http://a.example:8080/\"]\n",
+                 "ducksite.toml:2:24: serve.allowed_hosts[1]: 'http://a.example:8080/' is not a "
+                 "host name");
+    expect_error("[serve]\nallowed_hosts = [\"*.example.com\"]\n", "no scheme, port, path or wildcard");
+    expect_error("[serve]\nallowed_hosts = [3]\n",
+                 "ducksite.toml:2:18: serve.allowed_hosts[0]: expected a string, found an integer");
+    expect_error("serve = 1\n", "ducksite.toml:1:9: serve: expected a table");
+}

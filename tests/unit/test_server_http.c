@@ -166,3 +166,21 @@ Test(http, accept_encoding)
     cr_assert(ds_http_accepts_gzip("gzip;level=9"));
     cr_assert(ds_http_accepts_gzip(",,gzip,,"));
 }
+
+Test(http, host_allowed)
+{
+    const char *names[] = {"dash.example.com", "intranet"};
+    const char *ok[] = {"localhost",       "LOCALHOST:8080", "127.0.0.1",        "127.0.0.1:80",
+                        "10.1.2.3:8080",   "[::1]",          "[::1]:8080",       "[fe80::1]",
+                        "dash.example.com", "DASH.example.COM:443", "intranet"};
+    const char *bad[] = {"evil.example", "evil.example:8080", "localhost.",     "localhost.evil",
+                         "127.0.0.1.nip.io", "dash.example.com.evil", "", ":8080", "[::1",
+                         "[::1]x",       "[evil]",           "[127.0.0.1]",   "localhost:",
+                         "localhost:80x", "intranet:8080:1", "example.com"};
+    for (size_t i = 0; i < sizeof ok / sizeof *ok; i++)
+        cr_assert(ds_http_host_allowed(ok[i], names, 2), "%s", ok[i]);
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+        cr_assert(!ds_http_host_allowed(bad[i], names, 2), "%s", bad[i]);
+    cr_assert(ds_http_host_allowed(NULL, NULL, 0));
+    cr_assert(!ds_http_host_allowed("dash.example.com", NULL, 0));
+}
