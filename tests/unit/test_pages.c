@@ -223,6 +223,18 @@ static ds_pages load(const char *root)
     return pages;
 }
 
+/* ds_pages_write into static/, published at once. */
+static int write_pages(const char *static_dir, const ds_pages *pages, ds_err *err)
+{
+    ds_publish *pub = ds_publish_begin(static_dir, err);
+    cr_assert_not_null(pub, "%s", err->msg);
+    if (ds_pages_write(pub, pages, &versions, err) != 0) {
+        ds_publish_abort(pub);
+        return -1;
+    }
+    return ds_publish_commit(pub, err);
+}
+
 Test(pages, write_pages_sitemap_and_remove_stale)
 {
     char *root = test_tmpdir();
@@ -241,7 +253,7 @@ Test(pages, write_pages_sitemap_and_remove_stale)
 
     ds_pages pages = load(root);
     ds_err err;
-    cr_assert_eq(ds_pages_write(st, &pages, &versions, &err), 0, "%s", err.msg);
+    cr_assert_eq(write_pages(st, &pages, &err), 0, "%s", err.msg);
     char *text = read_rel(root, "static/sitemap.json");
     cr_assert_str_eq(text, "{\n  \"routes\": [\n    \"/index.html\",\n"
                            "    \"/a%20b/c.html\"\n  ]\n}\n");
@@ -253,10 +265,11 @@ Test(pages, write_pages_sitemap_and_remove_stale)
     cr_assert(strstr(text, "\"page\": \"a b/c\""), "%s", text);
     free(text);
 
-    cr_assert_not(exists_rel(root, "static/old.html"));
-    cr_assert_not(exists_rel(root, "static/gone/deep"));
+    /* Pages no build wrote are someone's own files: they stay. */
+    cr_assert(exists_rel(root, "static/old.html"));
+    cr_assert(exists_rel(root, "static/gone/deep/x.html"));
     cr_assert(exists_rel(root, "static/gone/keep.txt"));
-    cr_assert_not(exists_rel(root, "static/empty"));
+    cr_assert(exists_rel(root, "static/empty/deep/x.html"));
     cr_assert(exists_rel(root, "static/assets/x.html"));
     cr_assert(exists_rel(root, "static/sql/x.html"));
     cr_assert(exists_rel(root, "static/data/x.html"));
@@ -267,7 +280,7 @@ Test(pages, write_pages_sitemap_and_remove_stale)
     char *page = ds_path_join(st, "index.html");
     struct timespec old_times[2] = {{1000000, 0}, {1000000, 0}};
     cr_assert_eq(utimensat(AT_FDCWD, page, old_times, 0), 0);
-    cr_assert_eq(ds_pages_write(st, &pages, &versions, &err), 0, "%s", err.msg);
+    cr_assert_eq(write_pages(st, &pages, &err), 0, "%s", err.msg);
     struct stat sb;
     cr_assert_eq(stat(page, &sb), 0);
     cr_assert_eq(sb.st_mtime, 1000000);
@@ -278,8 +291,9 @@ Test(pages, write_pages_sitemap_and_remove_stale)
     cr_assert_eq(unlink(md), 0);
     free(md);
     pages = load(root);
-    cr_assert_eq(ds_pages_write(st, &pages, &versions, &err), 0, "%s", err.msg);
+    cr_assert_eq(write_pages(st, &pages, &err), 0, "%s", err.msg);
     cr_assert_not(exists_rel(root, "static/a b"));
+    cr_assert(exists_rel(root, "static/old.html"));
     text = read_rel(root, "static/sitemap.json");
     cr_assert_str_eq(text, "{\n  \"routes\": [\n    \"/index.html\"\n  ]\n}\n");
     free(text);
