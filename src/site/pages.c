@@ -180,6 +180,13 @@ int ds_pages_write(ds_publish *pub, const ds_pages *pages, const ds_asset_versio
         /* Unchanged pages keep their mtime (and the server's
          * Last-Modified). */
         rc = ds_publish_write_if_changed(pub, rel, html, strlen(html), NULL, err);
+        if (rc != 0) {
+            /* Name the page's markdown: that is what the author can change
+             * (a name too long for the file system, say). */
+            ds_err inner = *err;
+            ds_err_set(err, "%s: its page static/%s cannot be written: %s; nothing was published",
+                       p->display, rel, inner.msg);
+        }
         free(rel);
         free(html);
     }

@@ -372,7 +372,9 @@ static int make_parents(const char *live_root, const char *rel, undo_log *u, ds_
         *s = '\0';
         char *dir = ds_path_join(live_root, copy);
         struct stat st;
-        if (lstat(dir, &st) != 0) {
+        /* stat, not lstat: a symlink to a folder is a folder here, as for
+         * mkdir -p. */
+        if (stat(dir, &st) != 0) {
             if (mkdir(dir, 0755) != 0)
                 rc = ds_err_set(err, "cannot create directory %s: %s", dir, strerror(errno));
             else
