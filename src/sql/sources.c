@@ -357,8 +357,9 @@ static int describe_source(const ds_source_set *set, ds_duck *db, source_schema 
 /* Learns each file's schema (one parquet_schema query over every footer)
  * and, when the files differ or have hive folders, the unified types.  A
  * source whose files cannot all be read keeps the plain view: the files
- * that are missing or unreadable are reported elsewhere. */
-static void learn_schema(const ds_source_set *set, ds_duck *db, bool any_missing,
+ * that are missing or unreadable are reported elsewhere.  Returns whether
+ * every footer was read (so no file is unreadable). */
+static bool learn_schema(const ds_source_set *set, ds_duck *db, bool any_missing,
                          source_schema *sc)
 {
     memset(sc, 0, sizeof *sc);
@@ -370,7 +371,7 @@ static void learn_schema(const ds_source_set *set, ds_duck *db, bool any_missing
                 "(the build reads the path, the browser the key), and its type is not pinned",
                 set->fs->name, odd->path, odd->key);
     if (any_missing)
-        return;
+        return false;
     ds_buf sql = {0};
     ds_buf_puts(&sql, "SELECT file_name, name, num_children, type, type_length, "
                       "repetition_type, converted_type, scale, precision, logical_type "
@@ -386,7 +387,7 @@ static void learn_schema(const ds_source_set *set, ds_duck *db, bool any_missing
     int rc = ds_duck_query(db, sql.data, &rows, &qerr);
     ds_buf_free(&sql);
     if (rc != 0)
-        return;
+        return false;
 
     /* Files of one schema share a fingerprint. */
     sc->schema_of = ds_xcalloc(set->n_files, sizeof *sc->schema_of);
@@ -432,6 +433,7 @@ static void learn_schema(const ds_source_set *set, ds_duck *db, bool any_missing
         drop_schemas(sc);
     if ((drift || sc->hive_names[0]) && describe_source(set, db, sc) != 0)
         drop_schemas(sc);
+    return true;
 }
 
 /* ---- building SELECTs ------------------------------------------------ */
@@ -970,23 +972,31 @@ int ds_source_views(const ds_config *cfg, const ds_collected *c, ds_duck *db,
                                    "at %s:%d",
                               cfg->display_path, fs->line, fs->name, clash->file, clash->line);
         const char *first_missing = note_missing_files(set, unreadable);
-        ds_source_set good;
-        if (check_bad_files(cfg, set, db, unreadable, &good, err) != 0)
-            return -1;
-        if (good.files) {
-            if (good.n_files == 0) {
+        source_schema schema;
+        ds_source_set good = {0};
+        /* The schema query reads every footer: only when it fails can a
+         * file be unreadable, and only then is each one checked. */
+        if (!learn_schema(set, db, first_missing != NULL, &schema)) {
+            if (check_bad_files(cfg, set, db, unreadable, &good, err) != 0) {
+                source_schema_free(&schema);
+                return -1;
+            }
+            if (good.files && good.n_files == 0) {
                 ds_warn("file source '%s': no file can be read; no views for this source",
                         fs->name);
+                source_schema_free(&schema);
                 free(good.files);
                 continue;
             }
-            set = &good;
+            if (good.files) {
+                set = &good;
+                source_schema_free(&schema);
+                learn_schema(set, db, first_missing != NULL, &schema);
+            }
         }
         const ds_source_file **files = ds_xcalloc(set->n_files, sizeof *files);
         for (size_t i = 0; i < set->n_files; i++)
             files[i] = &set->files[i];
-        source_schema schema;
-        learn_schema(set, db, first_missing != NULL, &schema);
         char *sql = view_sql(set, &schema, files, set->n_files, NULL);
         ds_query_add(out, fs->name, DS_KIND_FILE_SOURCE, sql, cfg->display_path, fs->line);
         free(sql);

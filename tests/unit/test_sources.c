@@ -508,6 +508,26 @@ Test(sources, unreadable_file_fails_naming_it)
     proj_free(&p);
 }
 
+/* The issue's case: a good file truncated to 10 bytes, in a source with no
+ * template. */
+Test(sources, truncated_file_fails_without_template)
+{
+    proj p;
+    proj_init(&p);
+    proj_parquet(&p, "lake/a.parquet", REGIONS_A);
+    proj_parquet(&p, "lake/b.parquet", REGIONS_B);
+    char *b = ds_asprintf("%s/lake/b.parquet", p.root);
+    cr_assert_eq(truncate(b, 10), 0);
+    free(b);
+    proj_config(&p, "[[file_sources]]\nname = \"o\"\nupstream_glob = \"lake/*.parquet\"\n");
+    ds_err err;
+    cr_assert_eq(proj_views(&p, &err), -1);
+    cr_assert(strstr(err.msg, "file source 'o': cannot read ") &&
+                  strstr(err.msg, "lake/b.parquet (published as data/o/b.parquet)"),
+              "%s", err.msg);
+    proj_free(&p);
+}
+
 /* on_bad_file = "skip": the file is left out of every view, and the
  * templated views come from the files that can be read. */
 Test(sources, unreadable_file_skipped)
