@@ -521,6 +521,7 @@ Test(pages, failed_write_changes_nothing)
      * once above. */
     cr_assert_eq(ds_fault_count(), n - 1);
     cr_assert_geq(n, 20, "only %ld writes", n - 1);
+    cr_log_info("a build of %ld writes, failed at each in turn", n - 1);
     char *text = read_rel(root, "static/sitemap.json");
     cr_assert(strstr(text, "/new.html") && !strstr(text, "/old.html"), "%s", text);
     free(text);
