@@ -421,6 +421,29 @@ Test(build, deleted_model_sql_removed)
     free(root);
 }
 
+/* A site built before builds recorded their outputs: its first build
+ * removes only what builds alone write (here: SQL files), never a page
+ * that might be someone's own; from then on the record decides. */
+Test(build, site_without_a_record)
+{
+    char *root = make_project();
+    test_write(root, "static/sql/_global/stale.sql", "SELECT 1");
+    test_write(root, "static/sql/_global/notes.txt", "not SQL: left alone");
+    test_write(root, "static/old.html", "no markdown, but maybe written by hand");
+    ds_err err;
+    cr_assert_eq(build(root, false, &err), 0, "%s", err.msg);
+    cr_assert_not(exists_rel(root, "static/sql/_global/stale.sql"));
+    cr_assert(exists_rel(root, "static/sql/_global/notes.txt"));
+    cr_assert(exists_rel(root, "static/old.html"));
+    char *text = read_rel(root, "static/.ducksite-outputs.json");
+    cr_assert(strstr(text, "\"sql/_global/orders.sql\""), "%s", text);
+    cr_assert_null(strstr(text, "old.html"), "%s", text);
+    cr_assert_null(strstr(text, "notes.txt"), "%s", text);
+    free(text);
+    test_rmtree(root);
+    free(root);
+}
+
 Test(build, missing_config)
 {
     char *root = test_tmpdir();
