@@ -466,7 +466,8 @@ Test(pages, failed_write_changes_nothing)
                "value_column: region\nexpression_template: region = ?\nall_label: All\n"
                "all_expression: TRUE\n```\n"
                "```sql totals\nSELECT region, sum(amount) AS total FROM orders WHERE "
-               "${params.region} GROUP BY 1 ORDER BY 1\n```\n```table totals\nquery: totals\n```\n");
+               "${params.region} GROUP BY 1 ORDER BY 1\n```\n"
+               "```table totals\nquery: totals\n```\n");
     test_write(root, "content/old.md", "# Old\n```sql q\nSELECT 1 AS x\n```\n"
                                        "```table t\nquery: q\n```\n");
     test_write(root, "dist/ducksite.js", "js\n");
@@ -490,7 +491,8 @@ Test(pages, failed_write_changes_nothing)
                "value_column: region\nexpression_template: region = ?\nall_label: All\n"
                "all_expression: TRUE\n```\n"
                "```sql totals\nSELECT region, sum(amount) AS total FROM orders WHERE "
-               "${params.region} GROUP BY 1 ORDER BY 2\n```\n```table totals\nquery: totals\n```\n");
+               "${params.region} GROUP BY 1 ORDER BY 2\n```\n"
+               "```table totals\nquery: totals\n```\n");
     char *old_md = ds_path_join(root, "content/old.md");
     cr_assert_eq(unlink(old_md), 0);
     free(old_md);

@@ -541,7 +541,8 @@ Test(sources, unreadable_file_skipped)
     ds_err err;
     cr_assert_eq(proj_views(&p, &err), 0, "%s", err.msg);
     cr_assert_eq(p.q.len, 3);
-    cr_assert_str_eq(view(&p, "o")->sql, "SELECT * FROM read_parquet(['data/o/a.parquet'], union_by_name = true)");
+    cr_assert_str_eq(view(&p, "o")->sql,
+                     "SELECT * FROM read_parquet(['data/o/a.parquet'], union_by_name = true)");
     cr_assert_not_null(view(&p, "o_north"));
     cr_assert_not_null(view(&p, "o_south"));
     bool b_bad = ds_keyset_has(&p.bad, "data/o/b.parquet");
