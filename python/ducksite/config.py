@@ -23,6 +23,9 @@ class FileSourceConfig:
     row_filter: Optional[str] = None
     row_filter_template: Optional[str] = None
     on_empty: str = "warn"
+    # "error": a file that cannot be read fails the build; "skip": it is left
+    # out of the source's views with a warning.
+    on_bad_file: str = "error"
     # {"column": str, "start": str | None, "end": str | None}; the bounds are
     # typed SQL literals such as "DATE '2024-01-01'".
     time_window: Optional[Dict[str, Optional[str]]] = None

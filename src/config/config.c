@@ -27,7 +27,7 @@ static const char *const BUILD_KEYS[] = {"prerender_max_bytes", "prerender_max_o
 static const char *const SOURCE_KEYS[] = {
     "name",       "template_name", "pattern",             "upstream_glob",
     "plugin",     "union_mode",    "row_filter",          "row_filter_template",
-    "on_empty",   "time_window"};
+    "on_empty",   "time_window",   "on_bad_file"};
 static const char *const WINDOW_KEYS[] = {"column", "start", "end"};
 
 /* "path: message" at the position of a key or value. */
@@ -266,6 +266,7 @@ static int load_choice(walker *w, const ds_toml_value *v, const char *path,
 
 static const char *const UNION_MODES[] = {"union_all_by_name", "union_all"};
 static const char *const ON_EMPTY[] = {"warn", "error"};
+static const char *const ON_BAD_FILE[] = {"error", "skip"};
 
 static int load_source_key(walker *w, const ds_toml_entry *e, const char *kp, ds_file_source *fs)
 {
@@ -311,6 +312,11 @@ static int load_source_key(walker *w, const ds_toml_entry *e, const char *kp, ds
     if (strcmp(k, "union_mode") == 0) {
         rc = load_choice(w, v, kp, UNION_MODES, DS_ARRAY_LEN(UNION_MODES), &choice);
         fs->union_mode = (ds_union_mode)choice;
+        return rc;
+    }
+    if (strcmp(k, "on_bad_file") == 0) {
+        rc = load_choice(w, v, kp, ON_BAD_FILE, DS_ARRAY_LEN(ON_BAD_FILE), &choice);
+        fs->on_bad_file = (ds_on_bad_file)choice;
         return rc;
     }
     if (strcmp(k, "on_empty") == 0) {
@@ -592,4 +598,9 @@ const char *ds_union_mode_name(ds_union_mode m)
 const char *ds_on_empty_name(ds_on_empty m)
 {
     return ON_EMPTY[m];
+}
+
+const char *ds_on_bad_file_name(ds_on_bad_file m)
+{
+    return ON_BAD_FILE[m];
 }

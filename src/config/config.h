@@ -16,6 +16,7 @@
 
 typedef enum { DS_UNION_ALL_BY_NAME, DS_UNION_ALL } ds_union_mode;
 typedef enum { DS_ON_EMPTY_WARN, DS_ON_EMPTY_ERROR } ds_on_empty;
+typedef enum { DS_ON_BAD_FILE_ERROR, DS_ON_BAD_FILE_SKIP } ds_on_bad_file;
 
 typedef struct {
     char *name;      /* DIR_LAKE */
@@ -41,6 +42,7 @@ typedef struct {
     char *row_filter;
     char *row_filter_template;
     ds_on_empty on_empty;
+    ds_on_bad_file on_bad_file;  /* a file that cannot be read */
     bool has_time_window;
     ds_time_window time_window;
     int line;                    /* line of the table that declares it */
@@ -93,5 +95,6 @@ char *ds_time_window_predicate(const ds_file_source *fs);
 
 const char *ds_union_mode_name(ds_union_mode m);
 const char *ds_on_empty_name(ds_on_empty m);
+const char *ds_on_bad_file_name(ds_on_bad_file m);
 
 #endif

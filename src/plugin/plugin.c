@@ -92,6 +92,8 @@ char *ds_plugin_config_json(const ds_config *cfg, const ds_file_source *fs,
                       str_or_null(s->row_filter), "row_filter_template",
                       str_or_null(s->row_filter_template), "on_empty",
                       ds_on_empty_name(s->on_empty), "time_window", window));
+        json_object_set_new(json_array_get(sources, json_array_size(sources) - 1),
+                            "on_bad_file", json_string(ds_on_bad_file_name(s->on_bad_file)));
     }
     char *content = ds_path_join(cfg->root, "content");
     char *sql = ds_path_join(cfg->root, "sources_sql");

@@ -67,46 +67,33 @@ static bool compressible(const char *name)
     return false;
 }
 
-/* Whether path holds exactly data. */
-static bool same_content(const char *path, const char *data, size_t len)
-{
-    struct stat st;
-    if (stat(path, &st) != 0 || (size_t)st.st_size != len)
-        return false;
-    size_t got;
-    char *old = ds_read_file(path, &got, NULL);
-    bool same = old && got == len && memcmp(old, data, len) == 0;
-    free(old);
-    return same;
-}
-
-static int copy_file(const char *src, const char *dst, int *copied, ds_err *err)
+static int copy_file(const char *src, ds_publish *pub, const char *rel, int *copied,
+                     ds_err *err)
 {
     size_t len;
     char *data = ds_read_file(src, &len, err);
     if (!data)
         return -1;
-    int rc = 0;
-    bool changed = !same_content(dst, data, len);
-    char *gz = ds_asprintf("%s.gz", dst);
-    /* The .gz goes first: if we stop between the two writes, the next
-     * build still sees the file as changed and writes both again. */
-    bool write_gz = compressible(dst) && (changed || !ds_is_file(gz));
-    if (write_gz) {
-        size_t zlen;
-        char *z = ds_gzip(data, len, &zlen);
-        rc = ds_write_atomic(gz, z, zlen, err);
-        free(z);
-    }
-    if (rc == 0 && changed) {
-        rc = ds_write_atomic(dst, data, len, err);
+    bool changed = false;
+    int rc = ds_publish_write_if_changed(pub, rel, data, len, &changed, err);
+    if (rc == 0 && changed)
         (*copied)++;
+    if (rc == 0 && compressible(rel)) {
+        char *gz = ds_asprintf("%s.gz", rel);
+        char *live_gz = ds_path_join(ds_publish_live_dir(pub), gz);
+        /* The server sends a .gz only when it is not older than its file:
+         * it is staged after the file, so it is the newer of the two. */
+        if (changed || !ds_is_file(live_gz)) {
+            size_t zlen;
+            char *z = ds_gzip(data, len, &zlen);
+            rc = ds_publish_write(pub, gz, z, zlen, err);
+            free(z);
+        } else {
+            ds_publish_keep(pub, gz);
+        }
+        free(live_gz);
+        free(gz);
     }
-    /* The server sends a .gz only when it is not older than its file, so
-     * the sidecar written first is touched after the file. */
-    if (rc == 0 && write_gz)
-        utimensat(AT_FDCWD, gz, NULL, 0);
-    free(gz);
     free(data);
     return rc;
 }
@@ -116,15 +103,12 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-int ds_assets_copy(const char *dist, const char *assets_dir, int *copied, ds_err *err)
+int ds_assets_copy(const char *dist, ds_publish *pub, const char *rel_dir, int *copied,
+                   ds_err *err)
 {
     DIR *d = opendir(dist);
     if (!d)
         return ds_err_set(err, "cannot open %s", dist);
-    if (ds_mkdir_p(assets_dir, err) != 0) {
-        closedir(d);
-        return -1;
-    }
     char **names = NULL;
     size_t n = 0;
     struct dirent *e;
@@ -143,10 +127,10 @@ int ds_assets_copy(const char *dist, const char *assets_dir, int *copied, ds_err
     int rc = 0;
     for (size_t i = 0; i < n; i++) {
         char *src = ds_path_join(dist, names[i]);
-        char *dst = ds_path_join(assets_dir, names[i]);
+        char *dst = ds_asprintf("%s/%s", rel_dir, names[i]);
         if (rc == 0)
-            rc = ds_is_dir(src) ? ds_assets_copy(src, dst, copied, err)
-                                : copy_file(src, dst, copied, err);
+            rc = ds_is_dir(src) ? ds_assets_copy(src, pub, dst, copied, err)
+                                : copy_file(src, pub, dst, copied, err);
         free(src);
         free(dst);
         free(names[i]);

@@ -8,16 +8,18 @@
 #include <stdbool.h>
 
 #include "../util/util.h"
+#include "publish.h"
 
 /* Where the runtime is: $DUCKSITE_WEB_DIST, else DS_SOURCE_DIR/web/dist.
  * The caller frees the string. */
 char *ds_assets_dist_dir(void);
 
-/* Copies dist/ recursively into assets_dir, writing only files whose
- * content differs (so unchanged files keep their mtimes), and (re)writes
- * FILE.gz for .js .css .wasm .json .html .svg files that were copied or
- * have no .gz yet.  *copied counts the files written. */
-int ds_assets_copy(const char *dist, const char *assets_dir, int *copied, ds_err *err);
+/* Stages dist/ recursively as static/REL_DIR/ (publish.h), writing only
+ * files whose content differs (so unchanged files keep their mtimes), and
+ * (re)writes FILE.gz for .js .css .wasm .json .html .svg files that were
+ * copied or have no .gz yet.  *copied counts the files written. */
+int ds_assets_copy(const char *dist, ds_publish *pub, const char *rel_dir, int *copied,
+                   ds_err *err);
 
 /* 8 hex digits of the file's CRC-32, or "0" when it cannot be read. */
 char *ds_assets_hash(const char *path);

@@ -24,6 +24,7 @@
 #include "pagecheck.h"
 #include "pages.h"
 #include "prerender.h"
+#include "publish.h"
 
 #define GLOBAL_SQL_DIR "sql/_global"
 #define PAGES_SQL_DIR "sql/pages"
@@ -51,41 +52,38 @@ static bool keep_has(const keep_list *k, const char *path)
     return k->n && bsearch(&path, k->paths, k->n, sizeof *k->paths, cmp_str);
 }
 
-/* Removes everything inside dir except the paths in keep; a directory that
- * still holds a kept file stays.  Returns whether anything was kept. */
-static int empty_dir(const char *dir, const keep_list *keep, bool *kept, ds_err *err)
+/* Marks every file below dir (rel: its path inside static/) for removal
+ * at publishing, except the paths in keep and what is below them. */
+static void mark_all(ds_publish *pub, const char *dir, const char *rel, const keep_list *keep)
 {
     DIR *d = opendir(dir);
     if (!d)
-        return 0;
+        return;
     struct dirent *e;
-    int rc = 0;
-    while ((e = readdir(d)) && rc == 0) {
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+    while ((e = readdir(d))) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0 ||
+            (!*rel && strncmp(e->d_name, DS_PUBLISH_STAGE_PREFIX,
+                              strlen(DS_PUBLISH_STAGE_PREFIX)) == 0))
             continue;
         char *path = ds_path_join(dir, e->d_name);
+        char *sub = *rel ? ds_asprintf("%s/%s", rel, e->d_name) : ds_strdup(e->d_name);
         struct stat st;
-        if (keep_has(keep, path)) {
-            *kept = true;
-        } else if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
-            bool inner = false;
-            rc = empty_dir(path, keep, &inner, err);
-            if (inner)
-                *kept = true;
-            else if (rc == 0 && rmdir(path) != 0)
-                rc = ds_err_set(err, "cannot remove %s: %s", path, strerror(errno));
-        } else if (unlink(path) != 0) {
-            rc = ds_err_set(err, "cannot remove %s: %s", path, strerror(errno));
-        }
+        if (keep_has(keep, path))
+            ; /* kept, with everything below it */
+        else if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode))
+            mark_all(pub, path, sub, keep);
+        else
+            ds_publish_remove(pub, sub);
+        free(sub);
         free(path);
     }
     closedir(d);
-    return rc;
 }
 
-/* --clean keeps static/forms/ (form submissions) and the files that
- * pattern sources publish from static/ (they are the user's data). */
-static int clean_static(const char *static_dir, const ds_collected *files, ds_err *err)
+/* --clean removes, when the build is published, everything in static/ but
+ * static/forms/ (form submissions) and the files that pattern sources
+ * publish from static/ (they are the user's data). */
+static void clean_static(ds_publish *pub, const char *static_dir, const ds_collected *files)
 {
     size_t n = 1;
     for (size_t i = 0; i < files->n_sets; i++)
@@ -101,53 +99,14 @@ static int clean_static(const char *static_dir, const ds_collected *files, ds_er
             keep.paths[keep.n++] = set->files[j].path;
     }
     qsort(keep.paths, keep.n, sizeof *keep.paths, cmp_str);
-    bool kept = false;
-    int rc = empty_dir(static_dir, &keep, &kept, err);
+    mark_all(pub, static_dir, "", &keep);
     free(keep.paths);
     free(forms);
-    return rc;
-}
-
-static bool compiled_has(const ds_compiled_list *l, const char *file_name)
-{
-    for (size_t i = 0; i < l->len; i++) {
-        size_t n = strlen(l->items[i].name);
-        if (strncmp(file_name, l->items[i].name, n) == 0 && strcmp(file_name + n, ".sql") == 0)
-            return true;
-    }
-    return false;
-}
-
-/* Removes .sql files below dir (rel: its path inside sql/pages/) that are
- * no page query any more, and the folders that leaves empty: a deleted
- * page or sql block must not stay fetchable. */
-static void prune_page_sql(const char *dir, const char *rel, const ds_compiled_list *l)
-{
-    DIR *d = opendir(dir);
-    if (!d)
-        return;
-    struct dirent *e;
-    while ((e = readdir(d))) {
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-            continue;
-        char *path = ds_path_join(dir, e->d_name);
-        char *sub = *rel ? ds_asprintf("%s/%s", rel, e->d_name) : ds_strdup(e->d_name);
-        struct stat st;
-        if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
-            prune_page_sql(path, sub, l);
-            rmdir(path); /* only succeeds when nothing is left in it */
-        } else if (ds_ends_with(sub, ".sql") && !compiled_has(l, sub)) {
-            unlink(path);
-        }
-        free(sub);
-        free(path);
-    }
-    closedir(d);
 }
 
 /* static/sql/_global/<name>.sql for each query, static/sql/pages/<page>/
- * <id>.sql for each page query, stale ones removed, and
- * static/sql/_manifest.json. */
+ * <id>.sql for each page query, and static/sql/_manifest.json, in the
+ * staging folder (stale ones are removed when the build is published). */
 static int write_sql(const char *static_dir, const ds_compiled_list *l, ds_err *err)
 {
     char *dir = ds_path_join(static_dir, GLOBAL_SQL_DIR);
@@ -181,20 +140,6 @@ static int write_sql(const char *static_dir, const ds_compiled_list *l, ds_err *
                                       "deps", deps, "sql_path", sql_path.data));
         ds_buf_free(&sql_path);
     }
-    /* Queries that no longer exist must not linger as fetchable SQL. */
-    DIR *d = rc == 0 ? opendir(dir) : NULL;
-    struct dirent *e;
-    while (d && (e = readdir(d))) {
-        if (ds_ends_with(e->d_name, ".sql") && !compiled_has(l, e->d_name)) {
-            char *stale = ds_path_join(dir, e->d_name);
-            unlink(stale);
-            free(stale);
-        }
-    }
-    if (d)
-        closedir(d);
-    if (rc == 0)
-        prune_page_sql(pages_dir, "", l);
     if (rc == 0) {
         json_t *doc = json_pack("{s:o}", "views", views);
         char *text = json_dumps(doc, JSON_INDENT(2) | JSON_SORT_KEYS);
@@ -331,15 +276,29 @@ static int check_dialect(const ds_query_list *queries, ds_duck *db, bool strict,
     return rc;
 }
 
+/* The ?v= hash of static/assets/NAME as this build publishes it. */
+static char *asset_hash(const ds_publish *pub, const char *name)
+{
+    char *rel = ds_path_join("assets", name);
+    char *path = ds_path_join(ds_publish_stage_dir(pub), rel);
+    if (!ds_is_file(path)) {
+        free(path);
+        path = ds_path_join(ds_publish_live_dir(pub), rel);
+    }
+    char *hash = ds_assets_hash(path);
+    free(path);
+    free(rel);
+    return hash;
+}
+
 /* static/assets/ from the runtime build, then the pages that load it. */
-static int write_site(const char *static_dir, const ds_pages *pages, ds_err *err)
+static int write_site(ds_publish *pub, const ds_pages *pages, ds_err *err)
 {
     char *dist = ds_assets_dist_dir();
-    char *assets = ds_path_join(static_dir, "assets");
     int rc = 0;
     if (ds_is_dir(dist)) {
         int copied = 0;
-        rc = ds_assets_copy(dist, assets, &copied, err);
+        rc = ds_assets_copy(dist, pub, "assets", &copied, err);
         if (rc == 0)
             ds_info("assets: %d file%s updated from %s", copied, copied == 1 ? "" : "s", dist);
     } else {
@@ -347,23 +306,15 @@ static int write_site(const char *static_dir, const ds_pages *pages, ds_err *err
                 "build web/ or set DUCKSITE_WEB_DIST to a built runtime",
                 dist);
     }
-    char *css = ds_path_join(assets, "ducksite.css");
-    char *echarts = ds_path_join(assets, "echarts.min.js");
-    char *js = ds_path_join(assets, "ducksite.js");
-    char *common = ds_path_join(assets, "echarts.common.min.js");
-    ds_asset_versions v = {ds_assets_hash(css), ds_assets_hash(echarts), ds_assets_hash(js),
-                           ds_assets_hash(common)};
-    free(common);
+    ds_asset_versions v = {asset_hash(pub, "ducksite.css"), asset_hash(pub, "echarts.min.js"),
+                           asset_hash(pub, "ducksite.js"),
+                           asset_hash(pub, "echarts.common.min.js")};
     if (rc == 0)
-        rc = ds_pages_write(static_dir, pages, &v, err);
+        rc = ds_pages_write(pub, pages, &v, err);
     free((char *)v.css);
     free((char *)v.echarts);
     free((char *)v.echarts_common);
     free((char *)v.js);
-    free(css);
-    free(echarts);
-    free(js);
-    free(assets);
     free(dist);
     return rc;
 }
@@ -390,6 +341,7 @@ int ds_build(const char *root, const ds_build_options *opt, ds_err *err)
     ds_compiled_list compiled = {0};
     ds_pages pages = {0};
     ds_duck *db = NULL;
+    ds_publish *pub = NULL;
     /* Without content/ the project publishes data only: no pages, no
      * sitemap, no runtime assets, and static/ *.html is not touched. */
     char *content = ds_path_join(cfg.root, "content");
@@ -447,22 +399,37 @@ int ds_build(const char *root, const ds_build_options *opt, ds_err *err)
     if (check_dialect(&queries, db, opt->strict, err) != 0)
         goto done;
 
-    /* Everything succeeded: now, and only now, touch static/. */
-    if (opt->clean && clean_static(static_dir, &files, err) != 0)
+    /* Everything succeeded: now stage every output, then publish them all
+     * at once (publish.h); a failure on the way leaves static/ as it was. */
+#ifdef DS_FAULT_INJECTION
+    const char *fail_at = getenv("DUCKSITE_FAIL_WRITE");
+    ds_fault_arm(fail_at ? atol(fail_at) : 0);
+#endif
+    if (!(pub = ds_publish_begin(static_dir, err)))
         goto done;
-    if (ds_datamap_write(&files.map, static_dir, err) != 0 ||
-        write_sql(static_dir, &compiled, err) != 0)
+    if (opt->clean)
+        clean_static(pub, static_dir, &files);
+    if (ds_datamap_write(&files.map, ds_publish_stage_dir(pub), err) != 0 ||
+        write_sql(ds_publish_stage_dir(pub), &compiled, err) != 0)
         goto done;
     if (site) {
         ds_prerender_options po = {!opt->no_prerender};
-        if (ds_prerender(&pages, &compiled, &files, &cfg, db, static_dir, &po, err) != 0 ||
-            ds_firstpaint(&pages, static_dir, err) != 0 || write_site(static_dir, &pages, err) != 0)
+        if (ds_prerender(&pages, &compiled, &files, &cfg, db, pub, &po, err) != 0 ||
+            ds_firstpaint(&pages, pub, err) != 0 || write_site(pub, &pages, err) != 0)
             goto done;
+    } else {
+        /* A data-only project leaves the pages of an earlier build alone. */
+        ds_publish_keep_previous_site(pub);
     }
+    int commit_rc = ds_publish_commit(pub, err);
+    pub = NULL;
+    if (commit_rc != 0)
+        goto done;
     printf("built %s: %zu data-map entries, %zu queries, %zu pages in %.0f ms\n", static_dir,
            files.map.len, compiled.len, pages.len, now_ms() - t0);
     rc = 0;
 done:
+    ds_publish_abort(pub);
     ds_duck_close(db);
     ds_compiled_list_free(&compiled);
     ds_pages_free(&pages);

@@ -1,6 +1,8 @@
 /* build.h - `ducksite build`: the whole pipeline from ducksite.toml to
  * static/.  Every stage runs in memory first; outputs are written only when
- * all of them succeeded, so a failed build leaves the previous one intact. */
+ * all of them succeeded, staged and then published all at once (publish.h),
+ * so a failed build, even one that fails while writing, leaves the previous
+ * one intact. */
 #ifndef DS_BUILD_H
 #define DS_BUILD_H
 
@@ -9,7 +11,8 @@
 #include "../util/util.h"
 
 typedef struct {
-    bool clean;          /* empty static/ (except static/forms/) before writing */
+    bool clean;          /* also remove every other file in static/ (but static/forms/
+                            and pattern sources' files) when publishing */
     bool no_prerender;   /* no stored results: every query runs in the browser */
     bool strict;         /* SQL the browser engine cannot run fails the build */
 } ds_build_options;

@@ -165,12 +165,27 @@ static void draw(const char *script, json_t *request, json_t *cache, size_t *dra
     free(input);
 }
 
-int ds_firstpaint(ds_pages *pages, const char *static_dir, ds_err *err)
+/* The text of stored result HASH: staged by this build, or kept from the
+ * previous one. */
+static char *read_result(ds_publish *pub, const char *hash)
+{
+    const char *dirs[] = {ds_publish_stage_dir(pub), ds_publish_live_dir(pub)};
+    for (size_t i = 0; i < 2; i++) {
+        char *file = ds_asprintf("%s/" DS_RESULTS_DIR "/%s.json", dirs[i], hash);
+        char *text = ds_read_file(file, NULL, NULL);
+        free(file);
+        if (text)
+            return text;
+    }
+    return NULL;
+}
+
+int ds_firstpaint(ds_pages *pages, ds_publish *pub, ds_err *err)
 {
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    char *results_dir = ds_path_join(static_dir, DS_RESULTS_DIR);
-    char *cache_path = ds_path_join(results_dir, DS_FIRSTPAINT_CACHE);
+    char *cache_path = ds_asprintf("%s/" DS_RESULTS_DIR "/" DS_FIRSTPAINT_CACHE,
+                                   ds_publish_live_dir(pub));
     char *dist = ds_assets_dist_dir();
     char *script = ds_path_join(dist, SCRIPT);
     free(dist);
@@ -209,9 +224,7 @@ int ds_firstpaint(ds_pages *pages, const char *static_dir, ds_err *err)
             int w = ds_firstpaint_width(config, id), h = chart_height(spec);
             if (w < 40)
                 continue;
-            char *file = ds_asprintf("%s/%s.json", results_dir, json_string_value(hash));
-            char *text = ds_read_file(file, NULL, NULL);
-            free(file);
+            char *text = read_result(pub, json_string_value(hash));
             if (!text)
                 continue;
             want = ds_xrealloc(want, (n_want + 1) * sizeof *want);
@@ -258,12 +271,13 @@ int ds_firstpaint(ds_pages *pages, const char *static_dir, ds_err *err)
     }
     free(want);
 
-    /* The cache holds exactly this build's pictures; unchanged, untouched. */
+    /* The cache holds exactly this build's pictures (none: no file, and the
+     * previous one goes as a stale output); unchanged, untouched. */
     int rc = 0;
-    bool same = old && json_equal(old, cache);
-    if (!same && (json_object_size(cache) || old) && ds_is_dir(results_dir)) {
+    if (json_object_size(cache)) {
         char *text = json_dumps(cache, JSON_SORT_KEYS | JSON_COMPACT);
-        rc = ds_write_atomic(cache_path, text, strlen(text), err);
+        rc = ds_publish_write_if_changed(pub, DS_RESULTS_DIR "/" DS_FIRSTPAINT_CACHE, text,
+                                         strlen(text), NULL, err);
         free(text);
     }
     clock_gettime(CLOCK_MONOTONIC, &t1);
@@ -278,6 +292,5 @@ int ds_firstpaint(ds_pages *pages, const char *static_dir, ds_err *err)
     free(script_id);
     free(script);
     free(cache_path);
-    free(results_dir);
     return rc;
 }

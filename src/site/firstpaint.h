@@ -7,7 +7,7 @@
  * node), and sets page.first_paint.  The page inlines each picture as an
  * image (html.c); the runtime replaces it with the live ECharts chart drawn
  * from the same stored result.  Pictures are kept in
- * static/_results/.first_paint.json and drawn again only when their chart,
+ * static/_results/.first_paint.json (published like any output) and drawn again only when their chart,
  * result, size or the drawing script changed.  Without node, or when a
  * picture fails, charts simply wait for ECharts: never a build error. */
 #ifndef DS_FIRSTPAINT_H
@@ -15,6 +15,7 @@
 
 #include "../util/util.h"
 #include "pages.h"
+#include "publish.h"
 
 #define DS_FIRSTPAINT_CACHE ".first_paint.json"
 /* The layout the pictures are drawn for: a desktop window this wide (the
@@ -23,9 +24,9 @@
 #define DS_FIRSTPAINT_VIEWPORT 1440
 
 /* Draws the charts of every page that has chart_results and sets
- * page.first_paint.  Returns -1 only when the picture cache cannot be
- * written. */
-int ds_firstpaint(ds_pages *pages, const char *static_dir, ds_err *err);
+ * page.first_paint; the picture cache is published with the build's other
+ * outputs.  Returns -1 only when the cache cannot be staged. */
+int ds_firstpaint(ds_pages *pages, ds_publish *pub, ds_err *err);
 
 /* The width in CSS pixels of the drawing area of chart ID on a page whose
  * config (ds_html_page_config, parsed) is CONFIG, at the viewport above.

@@ -1,19 +1,16 @@
-/* pages.c - content/ -> static/ pages, sitemap and stale-page removal
- * (see pages.h). */
+/* pages.c - content/ -> static/ pages and sitemap (see pages.h). */
 #include "pages.h"
 
 #include <dirent.h>
-#include <errno.h>
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include "../util/fs.h"
 
 /* Top-level folders of static/ that hold build outputs or user data, not
- * pages: content/ may not use them, and stale-page removal skips them. */
+ * pages: content/ may not use them. */
 static const char *const reserved[] = {"assets", "data", "forms", "sql"};
 
 static bool is_reserved(const char *name, size_t len)
@@ -149,23 +146,7 @@ void ds_pages_add_queries(const ds_pages *pages, ds_query_list *queries)
 
 /* ---- writing ------------------------------------------------------------- */
 
-/* Leaves an unchanged file alone, so its mtime (and the server's
- * Last-Modified) only moves when its content does. */
-static int write_if_changed(const char *path, const char *text, ds_err *err)
-{
-    size_t len = strlen(text), old_len;
-    char *old = ds_read_file(path, &old_len, NULL);
-    bool same = old && old_len == len && memcmp(old, text, len) == 0;
-    free(old);
-    if (same)
-        return 0;
-    char *dir = ds_path_dirname(path);
-    int rc = ds_mkdir_p(dir, err);
-    free(dir);
-    return rc == 0 ? ds_write_atomic(path, text, len, err) : -1;
-}
-
-static int write_sitemap(const char *static_dir, const ds_pages *pages, ds_err *err)
+static int write_sitemap(ds_publish *pub, const ds_pages *pages, ds_err *err)
 {
     json_t *routes = json_array();
     for (size_t i = 0; i < pages->len; i++) {
@@ -180,110 +161,38 @@ static int write_sitemap(const char *static_dir, const ds_pages *pages, ds_err *
     char *text = json_dumps(doc, JSON_INDENT(2));
     json_decref(doc);
     char *with_nl = ds_asprintf("%s\n", text);
-    char *path = ds_path_join(static_dir, "sitemap.json");
-    int rc = write_if_changed(path, with_nl, err);
-    free(path);
+    int rc = ds_publish_write_if_changed(pub, "sitemap.json", with_nl, strlen(with_nl), NULL, err);
     free(with_nl);
     free(text);
     return rc;
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-/* The names in dir, sorted (so messages come in a stable order). */
-static char **sorted_names(const char *dir, size_t *n)
-{
-    *n = 0;
-    DIR *d = opendir(dir);
-    if (!d)
-        return NULL;
-    char **names = NULL;
-    struct dirent *e;
-    while ((e = readdir(d))) {
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-            continue;
-        names = ds_xrealloc(names, (*n + 1) * sizeof *names);
-        names[(*n)++] = ds_strdup(e->d_name);
-    }
-    closedir(d);
-    if (*n > 1)
-        qsort(names, *n, sizeof *names, cmp_str);
-    return names;
-}
-
-/* Removes *.html below dir (rel is its path inside static/) that are not
- * pages; a folder emptied that way goes too.  Sets *removed when anything
- * was removed.  Returns -1 on error. */
-static int remove_stale(const char *dir, const char *rel, const char **live, size_t n_live,
-                        bool *removed_any, ds_err *err)
-{
-    size_t n;
-    char **names = sorted_names(dir, &n);
-    int rc = 0;
-    bool removed = false;
-    for (size_t i = 0; i < n; i++) {
-        const char *name = names[i];
-        if (rc != 0 || (!*rel && is_reserved(name, strlen(name)))) {
-            free(names[i]);
-            continue;
-        }
-        char *path = ds_path_join(dir, name);
-        char *sub = *rel ? ds_asprintf("%s/%s", rel, name) : ds_strdup(name);
-        struct stat st;
-        if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
-            rc = remove_stale(path, sub, live, n_live, &removed, err);
-        } else if (ds_ends_with(sub, ".html")) {
-            sub[strlen(sub) - 5] = '\0';
-            const char *key = sub;
-            if (!bsearch(&key, live, n_live, sizeof *live, cmp_str)) {
-                if (unlink(path) != 0)
-                    rc = ds_err_set(err, "cannot remove %s: %s", path, strerror(errno));
-                else
-                    ds_info("removed static/%s.html: content/%s.md is gone", sub, sub);
-                removed = true;
-            }
-        }
-        free(sub);
-        free(path);
-        free(names[i]);
-    }
-    free(names);
-    if (removed && *rel)
-        rmdir(dir); /* fails, harmlessly, unless the folder is now empty */
-    if (removed)
-        *removed_any = true;
-    return rc;
-}
-
-int ds_pages_write(const char *static_dir, const ds_pages *pages, const ds_asset_versions *v,
+int ds_pages_write(ds_publish *pub, const ds_pages *pages, const ds_asset_versions *v,
                    ds_err *err)
 {
     ds_nav_item *nav = ds_xcalloc(pages->len + 1, sizeof *nav);
-    const char **live = ds_xcalloc(pages->len + 1, sizeof *live);
-    for (size_t i = 0; i < pages->len; i++) {
+    for (size_t i = 0; i < pages->len; i++)
         nav[i] = (ds_nav_item){pages->items[i].rel, pages->items[i].title};
-        live[i] = pages->items[i].rel;
-    }
     int rc = 0;
     for (size_t i = 0; i < pages->len && rc == 0; i++) {
         const ds_site_page *p = &pages->items[i];
         char *html = ds_html_page(&p->page, p->rel, p->title, nav, pages->len, v);
-        char *file = ds_asprintf("%s/%s.html", static_dir, p->rel);
-        rc = write_if_changed(file, html, err);
-        free(file);
+        char *rel = ds_asprintf("%s.html", p->rel);
+        /* Unchanged pages keep their mtime (and the server's
+         * Last-Modified). */
+        rc = ds_publish_write_if_changed(pub, rel, html, strlen(html), NULL, err);
+        if (rc != 0) {
+            /* Name the page's markdown: that is what the author can change
+             * (a name too long for the file system, say). */
+            ds_err inner = *err;
+            ds_err_set(err, "%s: its page static/%s cannot be written: %s; nothing was published",
+                       p->display, rel, inner.msg);
+        }
+        free(rel);
         free(html);
     }
     if (rc == 0)
-        rc = write_sitemap(static_dir, pages, err);
-    if (rc == 0) {
-        qsort(live, pages->len, sizeof *live, cmp_str);
-        bool removed = false;
-        rc = remove_stale(static_dir, "", live, pages->len, &removed, err);
-    }
-    free(live);
+        rc = write_sitemap(pub, pages, err);
     free(nav);
     return rc;
 }

@@ -11,6 +11,7 @@
 #include "../sql/query.h"
 #include "html.h"
 #include "page.h"
+#include "publish.h"
 
 typedef struct {
     char *rel;          /* "a/b" for content/a/b.md */
@@ -31,10 +32,11 @@ int ds_pages_load(const char *root, ds_pages *out, ds_err *err);
 /* Appends each page's sql blocks to queries as DS_KIND_PAGE_QUERY. */
 void ds_pages_add_queries(const ds_pages *pages, ds_query_list *queries);
 
-/* Writes every page and static/sitemap.json (files whose content is
- * unchanged are left alone), then removes static/ ** / *.html files with no
- * markdown (outside static/assets, sql, data and forms). */
-int ds_pages_write(const char *static_dir, const ds_pages *pages, const ds_asset_versions *v,
+/* Stages every page and static/sitemap.json (files whose content is
+ * unchanged are left alone).  Pages whose markdown is gone are removed when
+ * the build is published (publish.h): they are outputs of the previous
+ * build that this one does not make. */
+int ds_pages_write(ds_publish *pub, const ds_pages *pages, const ds_asset_versions *v,
                    ds_err *err);
 
 /* Navigation order of two page paths: in each folder, its pages (index

@@ -417,7 +417,11 @@ typedef struct {
     const ds_collected *files;
     const ds_config *cfg;
     ds_duck *db;
-    char *dir;              /* static/_results */
+    char *dir;              /* static/_results (the previous build's) */
+    char *out;              /* the same in the staging folder */
+    ds_publish *pub;
+    bool write_failed;      /* a result could not be staged: werr says why */
+    ds_err werr;
     json_t *old_index;      /* the previous build's "results", or NULL */
     stored_list all;        /* every result of this build */
     literal_ctx lc;
@@ -511,14 +515,19 @@ static stored *obtain(run_ctx *r, const char *sql, ds_err *why)
             return NULL;
         }
         fresh.bytes = strlen(json);
-        ds_err werr;
         size_t gz_len;
         char *gz = ds_gzip(json, fresh.bytes, &gz_len);
-        char *gz_file = ds_asprintf("%s.gz", file);
-        if (ds_write_atomic(file, json, fresh.bytes, &werr) != 0 ||
-            ds_write_atomic(gz_file, gz, gz_len, &werr) != 0) {
-            ds_err_set(why, "%s", werr.msg);
-            free(gz_file);
+        char *rel = ds_asprintf(DS_RESULTS_DIR "/%s.json", hash);
+        char *gz_rel = ds_asprintf("%s.gz", rel);
+        /* The .gz after its file: the server sends it only when it is not
+         * older. */
+        if (ds_publish_write(r->pub, rel, json, fresh.bytes, &r->werr) != 0 ||
+            ds_publish_write(r->pub, gz_rel, gz, gz_len, &r->werr) != 0) {
+            /* Not the query's fault: the build fails (ds_prerender). */
+            r->write_failed = true;
+            ds_err_set(why, "%s", r->werr.msg);
+            free(gz_rel);
+            free(rel);
             free(gz);
             free(json);
             free(file);
@@ -526,7 +535,8 @@ static stored *obtain(run_ctx *r, const char *sql, ds_err *why)
             deps_free(&fresh.deps);
             return NULL;
         }
-        free(gz_file);
+        free(gz_rel);
+        free(rel);
         free(gz);
         free(json);
         r->ran++;
@@ -732,7 +742,7 @@ static stored *store_component(page_ctx *p, component *c, const ds_val *values)
     s = obtain(p->r, sql, &why);
     free(sql);
     if (!s) {
-        if (!c->failed)
+        if (!c->failed && !p->r->write_failed)
             ds_warn("%s:%d: %s '%s': the query fails when run with the page's default inputs: "
                     "%s; the page will show this error",
                     p->sp->display, c->line, c->kind, c->id, why.msg);
@@ -778,7 +788,12 @@ static char *plain_text(json_t *v)
 static char **option_values(page_ctx *p, const ds_input_spec *in, const stored *s, size_t *n)
 {
     *n = 0;
-    char *file = ds_asprintf("%s/%s.json", p->r->dir, s->hash);
+    /* Staged by this build, else kept from the previous one. */
+    char *file = ds_asprintf("%s/%s.json", p->r->out, s->hash);
+    if (!ds_is_file(file)) {
+        free(file);
+        file = ds_asprintf("%s/%s.json", p->r->dir, s->hash);
+    }
     json_t *doc = json_load_file(file, 0, NULL);
     free(file);
     json_t *cols = json_object_get(doc, "columns"), *rows = json_object_get(doc, "rows");
@@ -939,23 +954,31 @@ static int write_index(run_ctx *r, ds_err *err)
     json_t *doc = json_pack("{s:i, s:o}", "version", 1, "results", results);
     char *text = json_dumps(doc, JSON_SORT_KEYS | JSON_INDENT(1));
     json_decref(doc);
-    char *path = ds_asprintf("%s/" DS_RESULTS_INDEX, r->dir);
     /* An unchanged index is left alone: a build with nothing new touches
      * no file. */
-    size_t old_len;
-    char *old = ds_read_file(path, &old_len, NULL);
-    bool same = old && old_len == strlen(text) && memcmp(old, text, old_len) == 0;
-    free(old);
-    int rc = same ? 0 : ds_write_atomic(path, text, strlen(text), err);
-    free(path);
+    int rc = ds_publish_write_if_changed(r->pub, DS_RESULTS_DIR "/" DS_RESULTS_INDEX, text,
+                                         strlen(text), NULL, err);
     free(text);
     return rc;
 }
 
-/* Removes stored results no page refers to any more. */
-static void prune(run_ctx *r)
+/* Records the stored results pages refer to as outputs, and unstages
+ * those no page refers to (left out by a budget).  The previous build's
+ * results no page refers to any more are removed when the build is
+ * published: they are not outputs of this one. */
+static void keep_used(run_ctx *r)
 {
-    DIR *d = opendir(r->dir);
+    for (size_t i = 0; i < r->all.n; i++) {
+        if (!r->all.items[i].used)
+            continue;
+        char *rel = ds_asprintf(DS_RESULTS_DIR "/%s.json", r->all.items[i].hash);
+        char *gz = ds_asprintf("%s.gz", rel);
+        ds_publish_keep(r->pub, rel);
+        ds_publish_keep(r->pub, gz);
+        free(gz);
+        free(rel);
+    }
+    DIR *d = opendir(r->out);
     struct dirent *e;
     while (d && (e = readdir(d))) {
         size_t n = strlen(e->d_name);
@@ -968,7 +991,7 @@ static void prune(run_ctx *r)
         const stored *s = stored_find(&r->all, hash);
         if ((strcmp(rest, ".json") != 0 && strcmp(rest, ".json.gz") != 0) || (s && s->used))
             continue;
-        char *path = ds_path_join(r->dir, e->d_name);
+        char *path = ds_path_join(r->out, e->d_name);
         unlink(path);
         free(path);
     }
@@ -977,24 +1000,33 @@ static void prune(run_ctx *r)
 }
 
 int ds_prerender(ds_pages *pages, const ds_compiled_list *compiled, const ds_collected *files,
-                 const ds_config *cfg, ds_duck *db, const char *static_dir,
+                 const ds_config *cfg, ds_duck *db, ds_publish *pub,
                  const ds_prerender_options *opt, ds_err *err)
 {
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    run_ctx r = {compiled, files, cfg, db, ds_path_join(static_dir, DS_RESULTS_DIR), NULL,
-                 {0}, {files, NULL, 0, {0}}, json_object(), sql_url_index(compiled), 0, 0, 0};
+    run_ctx r = {compiled,
+                 files,
+                 cfg,
+                 db,
+                 ds_path_join(ds_publish_live_dir(pub), DS_RESULTS_DIR),
+                 ds_path_join(ds_publish_stage_dir(pub), DS_RESULTS_DIR),
+                 pub,
+                 false,
+                 {{0}},
+                 NULL,
+                 {0},
+                 {files, NULL, 0, {0}},
+                 json_object(),
+                 sql_url_index(compiled),
+                 0,
+                 0,
+                 0};
     /* A site that never stored anything gets no _results/ folder. */
     bool any = false;
     for (size_t i = 0; opt->enabled && i < pages->len && !any; i++)
         any = pages->items[i].page.settings.prerender != 0;
     bool results = any || ds_is_dir(r.dir);
-    if (results && ds_mkdir_p(r.dir, err) != 0) {
-        json_decref(r.sizes);
-        json_decref(r.sql_urls);
-        free(r.dir);
-        return -1;
-    }
     char *index_path = ds_asprintf("%s/" DS_RESULTS_INDEX, r.dir);
     json_t *old = results ? json_load_file(index_path, 0, NULL) : NULL;
     free(index_path);
@@ -1023,9 +1055,13 @@ int ds_prerender(ds_pages *pages, const ds_compiled_list *compiled, const ds_col
     }
     for (size_t i = 0; i < r.all.n; i++)
         n_stored += r.all.items[i].used;
-    int rc = results ? write_index(&r, err) : 0;
+    int rc = 0;
+    if (r.write_failed)
+        rc = ds_err_set(err, "%s", r.werr.msg);
+    else if (results)
+        rc = write_index(&r, err);
     if (rc == 0 && results)
-        prune(&r);
+        keep_used(&r);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     if (opt->enabled)
         ds_info("stored results: %zu (%zu run, %zu unchanged) in %.0f ms", n_stored, r.ran,
@@ -1041,6 +1077,7 @@ int ds_prerender(ds_pages *pages, const ds_compiled_list *compiled, const ds_col
     json_decref(old);
     json_decref(r.sizes);
     json_decref(r.sql_urls);
+    free(r.out);
     free(r.dir);
     return rc;
 }

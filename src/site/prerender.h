@@ -21,6 +21,7 @@
 #include "../sql/compile.h"
 #include "../sql/duck.h"
 #include "pages.h"
+#include "publish.h"
 
 #define DS_RESULTS_DIR "_results"
 #define DS_RESULTS_INDEX "_index.json"
@@ -34,10 +35,11 @@ typedef struct {
 
 /* Runs and writes the stored results of every page and sets each page's
  * page.stored, and page.files (the data paths it reads, with sizes) even
- * when nothing is stored.  Queries that fail when run are warnings (the page will show
- * the error); only failures to write are errors. */
+ * when nothing is stored.  Results are staged in pub and published with
+ * the rest of the build.  Queries that fail when run are warnings (the page
+ * will show the error); only failures to write are errors. */
 int ds_prerender(ds_pages *pages, const ds_compiled_list *compiled, const ds_collected *files,
-                 const ds_config *cfg, ds_duck *db, const char *static_dir,
+                 const ds_config *cfg, ds_duck *db, ds_publish *pub,
                  const ds_prerender_options *opt, ds_err *err);
 
 /* One query's result as the stored JSON text ({"columns": [...], "rows":

@@ -357,8 +357,9 @@ static int describe_source(const ds_source_set *set, ds_duck *db, source_schema 
 /* Learns each file's schema (one parquet_schema query over every footer)
  * and, when the files differ or have hive folders, the unified types.  A
  * source whose files cannot all be read keeps the plain view: the files
- * that are missing or unreadable are reported elsewhere. */
-static void learn_schema(const ds_source_set *set, ds_duck *db, bool any_missing,
+ * that are missing or unreadable are reported elsewhere.  Returns whether
+ * every footer was read (so no file is unreadable). */
+static bool learn_schema(const ds_source_set *set, ds_duck *db, bool any_missing,
                          source_schema *sc)
 {
     memset(sc, 0, sizeof *sc);
@@ -370,7 +371,7 @@ static void learn_schema(const ds_source_set *set, ds_duck *db, bool any_missing
                 "(the build reads the path, the browser the key), and its type is not pinned",
                 set->fs->name, odd->path, odd->key);
     if (any_missing)
-        return;
+        return false;
     ds_buf sql = {0};
     ds_buf_puts(&sql, "SELECT file_name, name, num_children, type, type_length, "
                       "repetition_type, converted_type, scale, precision, logical_type "
@@ -386,7 +387,7 @@ static void learn_schema(const ds_source_set *set, ds_duck *db, bool any_missing
     int rc = ds_duck_query(db, sql.data, &rows, &qerr);
     ds_buf_free(&sql);
     if (rc != 0)
-        return;
+        return false;
 
     /* Files of one schema share a fingerprint. */
     sc->schema_of = ds_xcalloc(set->n_files, sizeof *sc->schema_of);
@@ -432,6 +433,7 @@ static void learn_schema(const ds_source_set *set, ds_duck *db, bool any_missing
         drop_schemas(sc);
     if ((drift || sc->hive_names[0]) && describe_source(set, db, sc) != 0)
         drop_schemas(sc);
+    return true;
 }
 
 /* ---- building SELECTs ------------------------------------------------ */
@@ -867,6 +869,95 @@ static const char *note_missing_files(const ds_source_set *set, ds_keyset *unrea
     return first;
 }
 
+/* Marks in bad[] the files of the set that exist but cannot be read as
+ * Parquet (truncated, not Parquet at all, no permission).  Every footer is
+ * read in one query; only when it fails is each file asked alone, so the
+ * blame is exact.  why gets the first bad file's error. */
+static size_t find_bad_files(const ds_source_set *set, ds_duck *db, bool *bad, ds_err *why)
+{
+    ds_buf sql = {0};
+    ds_buf_puts(&sql, "SELECT count(*) FROM parquet_file_metadata([");
+    size_t n_existing = 0;
+    for (size_t i = 0; i < set->n_files; i++) {
+        if (!ds_is_file(set->files[i].path))
+            continue; /* missing files are noted elsewhere */
+        if (n_existing++)
+            ds_buf_puts(&sql, ", ");
+        ds_sql_quote(&sql, set->files[i].path);
+    }
+    ds_buf_puts(&sql, "])");
+    ds_err ignore;
+    int rc = n_existing ? ds_duck_exec(db, sql.data, &ignore) : 0;
+    ds_buf_free(&sql);
+    if (rc == 0)
+        return 0;
+    size_t n_bad = 0;
+    for (size_t i = 0; i < set->n_files; i++) {
+        if (!ds_is_file(set->files[i].path))
+            continue;
+        ds_buf one = {0};
+        ds_buf_puts(&one, "SELECT count(*) FROM parquet_file_metadata(");
+        ds_sql_quote(&one, set->files[i].path);
+        ds_buf_puts(&one, ")");
+        if (ds_duck_exec(db, one.data, n_bad ? &ignore : why) != 0) {
+            bad[i] = true;
+            n_bad++;
+        }
+        ds_buf_free(&one);
+    }
+    return n_bad;
+}
+
+/* A file that cannot be read fails the build, naming it; with on_bad_file
+ * = "skip" it is left out of the source's views (good: the set without
+ * it, whose files array the caller frees) with a warning, and counted. */
+static int check_bad_files(const ds_config *cfg, const ds_source_set *set, ds_duck *db,
+                           ds_keyset *unreadable, ds_source_set *good, ds_err *err)
+{
+    *good = *set;
+    good->files = NULL;
+    bool *bad = ds_xcalloc(set->n_files + 1, sizeof *bad);
+    ds_err why;
+    size_t n_bad = find_bad_files(set, db, bad, &why);
+    const ds_file_source *fs = set->fs;
+    int rc = 0;
+    if (n_bad && fs->on_bad_file == DS_ON_BAD_FILE_ERROR) {
+        size_t first = 0;
+        while (!bad[first])
+            first++;
+        ds_buf more = {0};
+        if (n_bad > 1)
+            ds_buf_printf(&more, " (and %zu more unreadable files)", n_bad - 1);
+        rc = ds_err_set(err,
+                        "%s:%d: file source '%s': cannot read %s (published as %s): %s%s; "
+                        "replace or remove the file, or set on_bad_file = \"skip\" to build "
+                        "without it",
+                        cfg->display_path, fs->line, fs->name, set->files[first].path,
+                        set->files[first].key, why.msg, more.data ? more.data : "");
+        ds_buf_free(&more);
+    } else if (n_bad) {
+        good->files = ds_xcalloc(set->n_files, sizeof *good->files);
+        good->n_files = 0;
+        size_t shown = 0;
+        for (size_t i = 0; i < set->n_files; i++) {
+            if (!bad[i]) {
+                good->files[good->n_files++] = set->files[i];
+                continue;
+            }
+            ds_keyset_add(unreadable, set->files[i].key);
+            if (++shown <= 5)
+                ds_warn("file source '%s': %s cannot be read and is left out of its views "
+                        "(on_bad_file = \"skip\")%s%s",
+                        fs->name, set->files[i].path, shown == 1 ? ": " : "",
+                        shown == 1 ? why.msg : "");
+        }
+        ds_warn("file source '%s': %zu of %zu files left out as unreadable", fs->name, n_bad,
+                set->n_files);
+    }
+    free(bad);
+    return rc;
+}
+
 int ds_source_views(const ds_config *cfg, const ds_collected *c, ds_duck *db,
                     ds_query_list *out, ds_keyset *unreadable, ds_err *err)
 {
@@ -881,11 +972,31 @@ int ds_source_views(const ds_config *cfg, const ds_collected *c, ds_duck *db,
                                    "at %s:%d",
                               cfg->display_path, fs->line, fs->name, clash->file, clash->line);
         const char *first_missing = note_missing_files(set, unreadable);
+        source_schema schema;
+        ds_source_set good = {0};
+        /* The schema query reads every footer: only when it fails can a
+         * file be unreadable, and only then is each one checked. */
+        if (!learn_schema(set, db, first_missing != NULL, &schema)) {
+            if (check_bad_files(cfg, set, db, unreadable, &good, err) != 0) {
+                source_schema_free(&schema);
+                return -1;
+            }
+            if (good.files && good.n_files == 0) {
+                ds_warn("file source '%s': no file can be read; no views for this source",
+                        fs->name);
+                source_schema_free(&schema);
+                free(good.files);
+                continue;
+            }
+            if (good.files) {
+                set = &good;
+                source_schema_free(&schema);
+                learn_schema(set, db, first_missing != NULL, &schema);
+            }
+        }
         const ds_source_file **files = ds_xcalloc(set->n_files, sizeof *files);
         for (size_t i = 0; i < set->n_files; i++)
             files[i] = &set->files[i];
-        source_schema schema;
-        learn_schema(set, db, first_missing != NULL, &schema);
         char *sql = view_sql(set, &schema, files, set->n_files, NULL);
         ds_query_add(out, fs->name, DS_KIND_FILE_SOURCE, sql, cfg->display_path, fs->line);
         free(sql);
@@ -897,6 +1008,7 @@ int ds_source_views(const ds_config *cfg, const ds_collected *c, ds_duck *db,
             rc = template_views(&v, set->template_name, err);
         }
         source_schema_free(&schema);
+        free(good.files);
         if (rc != 0)
             return -1;
     }

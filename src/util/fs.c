@@ -39,8 +39,52 @@ char *ds_read_file(const char *path, size_t *len, ds_err *err)
     return ds_buf_take(&b);
 }
 
+#ifdef DS_FAULT_INJECTION
+/* Test-only state (the one exception to "no global mutable state"): a
+ * countdown shared by every write of the process, armed by ds_build. */
+static long fault_at, fault_seen;
+
+void ds_fault_arm(long n)
+{
+    fault_at = n;
+    fault_seen = 0;
+}
+
+long ds_fault_count(void)
+{
+    return fault_seen;
+}
+
+int ds_fault_point(const char *path, ds_err *err)
+{
+    if (++fault_seen != fault_at || fault_at <= 0)
+        return 0;
+    return ds_err_set(err, "cannot write %s: injected failure (DUCKSITE_FAIL_WRITE=%ld)", path,
+                      fault_at);
+}
+#else
+void ds_fault_arm(long n)
+{
+    (void)n;
+}
+
+long ds_fault_count(void)
+{
+    return -1;
+}
+
+int ds_fault_point(const char *path, ds_err *err)
+{
+    (void)path;
+    (void)err;
+    return 0;
+}
+#endif
+
 int ds_write_atomic(const char *path, const char *data, size_t len, ds_err *err)
 {
+    if (ds_fault_point(path, err) != 0)
+        return -1;
     char *tmp = ds_asprintf("%s.tmp.%ld", path, (long)getpid());
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0) {

@@ -15,6 +15,19 @@ char *ds_read_file(const char *path, size_t *len, ds_err *err);
 /* Writes data to PATH.tmp.PID, then renames it over PATH. */
 int ds_write_atomic(const char *path, const char *data, size_t len, ds_err *err);
 
+/* Fault injection, for tests of what a failed write leaves behind.  In a
+ * build configured with DS_FAULT_INJECTION (the default except for Release
+ * builds), ds_build reads DUCKSITE_FAIL_WRITE=N and arms it: the Nth file
+ * write from then on (each ds_write_atomic, and each link or rename that
+ * publishes a build) fails with an "injected failure" error.  Elsewhere
+ * these do nothing and ds_fault_count() is -1. */
+void ds_fault_arm(long n);
+/* Writes seen since the last ds_fault_arm. */
+long ds_fault_count(void);
+/* Called before a write to PATH: -1 with err set when it is the one that
+ * must fail. */
+int ds_fault_point(const char *path, ds_err *err);
+
 /* Creates a directory and its parents (mode 0755).  Existing ones are fine. */
 int ds_mkdir_p(const char *path, ds_err *err);
 

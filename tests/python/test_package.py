@@ -25,7 +25,7 @@ from ducksite.virtual_parquet import VirtualParquetFile, VirtualParquetManifest 
 
 # Every key of a [[file_sources]] table.
 FILE_SOURCE_KEYS = ["name", "template_name", "pattern", "upstream_glob", "plugin", "union_mode",
-                    "row_filter", "row_filter_template", "on_empty", "time_window"]
+                    "row_filter", "row_filter_template", "on_empty", "time_window", "on_bad_file"]
 
 # How Ducksite starts the host (src/plugin/plugin.c).
 BOOT = ("import sys; sys.path[0:1] = [sys.argv[1]]; "
@@ -50,7 +50,7 @@ def source_doc(name, **kw):
     doc = {"name": name, "template_name": None, "pattern": "data/*.parquet",
            "upstream_glob": None, "plugin": None, "union_mode": "union_all_by_name",
            "row_filter": None, "row_filter_template": None, "on_empty": "warn",
-           "time_window": None}
+           "time_window": None, "on_bad_file": "error"}
     doc.update(kw)
     return doc
 
@@ -98,6 +98,7 @@ class ConfigTest(unittest.TestCase):
         self.assertEqual(fs.pattern, "data/*.parquet")
         self.assertEqual(fs.union_mode, "union_all_by_name")
         self.assertEqual(fs.on_empty, "warn")
+        self.assertEqual(fs.on_bad_file, "error")
         for key in ["name", "template_name", "upstream_glob", "plugin", "row_filter",
                     "row_filter_template", "time_window"]:
             self.assertIsNone(getattr(fs, key), key)
@@ -105,7 +106,7 @@ class ConfigTest(unittest.TestCase):
     def test_file_source_from_dict(self):
         doc = source_doc("orders", template_name="o_[region]", upstream_glob="lake/*.parquet",
                          union_mode="union_all", row_filter="amount > 0",
-                         row_filter_template="region = ?", on_empty="error",
+                         row_filter_template="region = ?", on_empty="error", on_bad_file="skip",
                          time_window={"column": "day", "start": "DATE '2024-01-01'",
                                       "end": None})
         fs = FileSourceConfig.from_dict(doc)

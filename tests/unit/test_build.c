@@ -171,7 +171,8 @@ Test(build, outputs_end_to_end)
     char *names = tree_names(root);
     cr_assert_str_eq(names, "ducksite.toml\nlake/\nlake/a.parquet\nsources_sql/\n"
                             "sources_sql/a.sql\nsources_sql/b.sql\nstatic/\n"
-                            "static/data_map.json\nstatic/sql/\nstatic/sql/_global/\n"
+                            "static/.ducksite-outputs.json\nstatic/data_map.json\n"
+                            "static/sql/\nstatic/sql/_global/\n"
                             "static/sql/_global/label.sql\nstatic/sql/_global/orders.sql\n"
                             "static/sql/_global/positive.sql\nstatic/sql/_global/totals.sql\n"
                             "static/sql/_manifest.json\n");
@@ -368,7 +369,8 @@ Test(build, clean_empties_static_but_forms)
     cr_assert_eq(build(root, true, &err), 0, "%s", err.msg);
     char *st = ds_path_join(root, "static");
     char *names = tree_names(st);
-    cr_assert_str_eq(names, "data_map.json\nforms/\nforms/contact/\nforms/contact/1.json\n"
+    cr_assert_str_eq(names, ".ducksite-outputs.json\ndata_map.json\nforms/\nforms/contact/\n"
+                            "forms/contact/1.json\n"
                             "sql/\nsql/_global/\nsql/_global/label.sql\n"
                             "sql/_global/orders.sql\nsql/_global/positive.sql\n"
                             "sql/_global/totals.sql\nsql/_manifest.json\n");
@@ -415,6 +417,29 @@ Test(build, deleted_model_sql_removed)
     cr_assert_str_eq(names, "notes.txt\norders.sql\n");
     free(names);
     free(st);
+    test_rmtree(root);
+    free(root);
+}
+
+/* A site built before builds recorded their outputs: its first build
+ * removes only what builds alone write (here: SQL files), never a page
+ * that might be someone's own; from then on the record decides. */
+Test(build, site_without_a_record)
+{
+    char *root = make_project();
+    test_write(root, "static/sql/_global/stale.sql", "SELECT 1");
+    test_write(root, "static/sql/_global/notes.txt", "not SQL: left alone");
+    test_write(root, "static/old.html", "no markdown, but maybe written by hand");
+    ds_err err;
+    cr_assert_eq(build(root, false, &err), 0, "%s", err.msg);
+    cr_assert_not(exists_rel(root, "static/sql/_global/stale.sql"));
+    cr_assert(exists_rel(root, "static/sql/_global/notes.txt"));
+    cr_assert(exists_rel(root, "static/old.html"));
+    char *text = read_rel(root, "static/.ducksite-outputs.json");
+    cr_assert(strstr(text, "\"sql/_global/orders.sql\""), "%s", text);
+    cr_assert_null(strstr(text, "old.html"), "%s", text);
+    cr_assert_null(strstr(text, "notes.txt"), "%s", text);
+    free(text);
     test_rmtree(root);
     free(root);
 }

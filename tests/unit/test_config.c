@@ -64,6 +64,7 @@ Test(config, every_key)
                        "row_filter_template = \"region = ?\"\n"
                        "union_mode = \"union_all\"\n"
                        "on_empty = \"error\"\n"
+                       "on_bad_file = \"skip\"\n"
                        "pattern = \"x/*.parquet\"\n"
                        "time_window = {column = \"day\", start = 2024-01-01, end = 2024-02-01}\n"
                        "\n"
@@ -84,6 +85,8 @@ Test(config, every_key)
     cr_assert_str_eq(o->row_filter_template, "region = ?");
     cr_assert_eq(o->union_mode, DS_UNION_ALL);
     cr_assert_eq(o->on_empty, DS_ON_EMPTY_ERROR);
+    cr_assert_eq(o->on_bad_file, DS_ON_BAD_FILE_SKIP);
+    cr_assert_eq(cfg.sources[1].on_bad_file, DS_ON_BAD_FILE_ERROR);
     cr_assert_str_eq(o->pattern, "x/*.parquet");
     cr_assert(o->has_time_window);
     cr_assert_str_eq(o->time_window.column, "day");
@@ -94,7 +97,7 @@ Test(config, every_key)
     cr_assert_str_eq(pred, "day >= DATE '2024-01-01' AND day < DATE '2024-02-01'");
     free(pred);
     cr_assert_str_eq(cfg.sources[1].plugin, "plugins/sales.py:build");
-    cr_assert_eq(cfg.sources[1].line, 16);
+    cr_assert_eq(cfg.sources[1].line, 17);
     ds_config_free(&cfg);
 }
 
@@ -189,6 +192,10 @@ Test(config, choices)
                  "found \"by_name\"");
     expect_error("[[file_sources]]\nname = \"a\"\non_empty = \"ignore\"\n",
                  "expected \"warn\" or \"error\", found \"ignore\"");
+    expect_error("[[file_sources]]\nname = \"a\"\non_bad_file = \"ignore\"\n",
+                 "file_sources[0].on_bad_file: expected \"error\" or \"skip\", found \"ignore\"");
+    expect_error("[[file_sources]]\nname = \"a\"\non_bad_fil = \"skip\"\n",
+                 "did you mean 'on_bad_file'");
     expect_error("[[file_sources]]\nname = \"a\"\non_empty = true\n",
                  "expected a string, found a boolean");
 }

@@ -223,6 +223,18 @@ static ds_pages load(const char *root)
     return pages;
 }
 
+/* ds_pages_write into static/, published at once. */
+static int write_pages(const char *static_dir, const ds_pages *pages, ds_err *err)
+{
+    ds_publish *pub = ds_publish_begin(static_dir, err);
+    cr_assert_not_null(pub, "%s", err->msg);
+    if (ds_pages_write(pub, pages, &versions, err) != 0) {
+        ds_publish_abort(pub);
+        return -1;
+    }
+    return ds_publish_commit(pub, err);
+}
+
 Test(pages, write_pages_sitemap_and_remove_stale)
 {
     char *root = test_tmpdir();
@@ -241,7 +253,7 @@ Test(pages, write_pages_sitemap_and_remove_stale)
 
     ds_pages pages = load(root);
     ds_err err;
-    cr_assert_eq(ds_pages_write(st, &pages, &versions, &err), 0, "%s", err.msg);
+    cr_assert_eq(write_pages(st, &pages, &err), 0, "%s", err.msg);
     char *text = read_rel(root, "static/sitemap.json");
     cr_assert_str_eq(text, "{\n  \"routes\": [\n    \"/index.html\",\n"
                            "    \"/a%20b/c.html\"\n  ]\n}\n");
@@ -253,10 +265,11 @@ Test(pages, write_pages_sitemap_and_remove_stale)
     cr_assert(strstr(text, "\"page\": \"a b/c\""), "%s", text);
     free(text);
 
-    cr_assert_not(exists_rel(root, "static/old.html"));
-    cr_assert_not(exists_rel(root, "static/gone/deep"));
+    /* Pages no build wrote are someone's own files: they stay. */
+    cr_assert(exists_rel(root, "static/old.html"));
+    cr_assert(exists_rel(root, "static/gone/deep/x.html"));
     cr_assert(exists_rel(root, "static/gone/keep.txt"));
-    cr_assert_not(exists_rel(root, "static/empty"));
+    cr_assert(exists_rel(root, "static/empty/deep/x.html"));
     cr_assert(exists_rel(root, "static/assets/x.html"));
     cr_assert(exists_rel(root, "static/sql/x.html"));
     cr_assert(exists_rel(root, "static/data/x.html"));
@@ -267,7 +280,7 @@ Test(pages, write_pages_sitemap_and_remove_stale)
     char *page = ds_path_join(st, "index.html");
     struct timespec old_times[2] = {{1000000, 0}, {1000000, 0}};
     cr_assert_eq(utimensat(AT_FDCWD, page, old_times, 0), 0);
-    cr_assert_eq(ds_pages_write(st, &pages, &versions, &err), 0, "%s", err.msg);
+    cr_assert_eq(write_pages(st, &pages, &err), 0, "%s", err.msg);
     struct stat sb;
     cr_assert_eq(stat(page, &sb), 0);
     cr_assert_eq(sb.st_mtime, 1000000);
@@ -278,8 +291,9 @@ Test(pages, write_pages_sitemap_and_remove_stale)
     cr_assert_eq(unlink(md), 0);
     free(md);
     pages = load(root);
-    cr_assert_eq(ds_pages_write(st, &pages, &versions, &err), 0, "%s", err.msg);
+    cr_assert_eq(write_pages(st, &pages, &err), 0, "%s", err.msg);
     cr_assert_not(exists_rel(root, "static/a b"));
+    cr_assert(exists_rel(root, "static/old.html"));
     text = read_rel(root, "static/sitemap.json");
     cr_assert_str_eq(text, "{\n  \"routes\": [\n    \"/index.html\"\n  ]\n}\n");
     free(text);
@@ -368,6 +382,162 @@ Test(pages, build_twice_is_identical_and_untouched)
     cr_assert_str_eq(first.data, second.data);
     ds_buf_free(&first);
     ds_buf_free(&second);
+    unsetenv("DUCKSITE_WEB_DIST");
+    free(st);
+    test_rmtree(root);
+    free(root);
+}
+
+/* Every entry below dir, dot-files included, with its size, CRC, mtime and
+ * inode: two equal snapshots mean nothing was written, replaced or left
+ * behind. */
+static void full_snapshot(const char *dir, const char *rel, ds_buf *out)
+{
+    DIR *d = opendir(dir);
+    cr_assert_not_null(d, "%s", dir);
+    char **names = NULL;
+    size_t n = 0;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        names = ds_xrealloc(names, (n + 1) * sizeof *names);
+        names[n++] = ds_strdup(e->d_name);
+    }
+    closedir(d);
+    for (size_t i = 0; i + 1 < n; i++)
+        for (size_t j = i + 1; j < n; j++)
+            if (strcmp(names[j], names[i]) < 0) {
+                char *t = names[i];
+                names[i] = names[j];
+                names[j] = t;
+            }
+    for (size_t i = 0; i < n; i++) {
+        char *path = ds_path_join(dir, names[i]);
+        char *sub = *rel ? ds_asprintf("%s/%s", rel, names[i]) : ds_strdup(names[i]);
+        struct stat st;
+        cr_assert_eq(lstat(path, &st), 0);
+        if (S_ISDIR(st.st_mode)) {
+            ds_buf_printf(out, "== %s/\n", sub);
+            full_snapshot(path, sub, out);
+        } else {
+            char *crc = ds_assets_hash(path);
+            ds_buf_printf(out, "== %s %lld %s %lld.%09ld ino %llu\n", sub, (long long)st.st_size,
+                          crc, (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec,
+                          (unsigned long long)st.st_ino);
+            free(crc);
+        }
+        free(sub);
+        free(path);
+        free(names[i]);
+    }
+    free(names);
+}
+
+static void make_orders(const char *root, const char *rel, const char *select)
+{
+    ds_err err;
+    ds_duck *db = ds_duck_open(&err);
+    cr_assert_not_null(db, "%s", err.msg);
+    char *dir = ds_path_join(root, "lake/orders");
+    cr_assert_eq(ds_mkdir_p(dir, &err), 0, "%s", err.msg);
+    free(dir);
+    char *sql = ds_asprintf("COPY (%s) TO '%s/%s' (FORMAT parquet)", select, root, rel);
+    cr_assert_eq(ds_duck_exec(db, sql, &err), 0, "%s", err.msg);
+    free(sql);
+    ds_duck_close(db);
+}
+
+/* A build that fails at any one of its writes (DUCKSITE_FAIL_WRITE=N, for
+ * every N in turn) leaves static/ exactly as the previous build left it:
+ * same files, same bytes, same mtimes, no staging folder. */
+Test(pages, failed_write_changes_nothing)
+{
+    if (ds_fault_count() < 0)
+        cr_skip_test("built without DS_FAULT_INJECTION");
+    char *root = test_tmpdir();
+    test_write(root, "ducksite.toml",
+               "[[file_sources]]\nname = \"orders\"\nupstream_glob = \"lake/orders/*.parquet\"\n");
+    make_orders(root, "lake/orders/a.parquet",
+                "SELECT * FROM (VALUES ('north', 1.0), ('south', 2.0)) t(region, amount)");
+    test_write(root, "content/index.md",
+               "# Home\n```sql regions\nSELECT DISTINCT region FROM orders ORDER BY 1\n```\n"
+               "```input region\nlabel: Region\nvisual_mode: dropdown\noptions_query: regions\n"
+               "value_column: region\nexpression_template: region = ?\nall_label: All\n"
+               "all_expression: TRUE\n```\n"
+               "```sql totals\nSELECT region, sum(amount) AS total FROM orders WHERE "
+               "${params.region} GROUP BY 1 ORDER BY 1\n```\n"
+               "```table totals\nquery: totals\n```\n");
+    test_write(root, "content/old.md", "# Old\n```sql q\nSELECT 1 AS x\n```\n"
+                                       "```table t\nquery: q\n```\n");
+    test_write(root, "dist/ducksite.js", "js\n");
+    test_write(root, "dist/ducksite.css", "css\n");
+    test_write(root, "dist/echarts.min.js", "echarts\n");
+    char *dist = ds_path_join(root, "dist");
+    setenv("DUCKSITE_WEB_DIST", dist, 1);
+    free(dist);
+    ds_build_options opt = {.clean = false};
+    ds_err err;
+    unsetenv("DUCKSITE_FAIL_WRITE");
+    cr_assert_eq(ds_build(root, &opt, &err), 0, "%s", err.msg);
+    test_write(root, "static/custom.html", "<p>by hand</p>\n");
+
+    /* Every kind of output changes: data, page SQL, stored results, an
+     * asset, pages (one new, one gone), the sitemap. */
+    make_orders(root, "lake/orders/b.parquet", "SELECT 'east' AS region, 3.0 AS amount");
+    test_write(root, "content/index.md",
+               "# Home\n```sql regions\nSELECT DISTINCT region FROM orders ORDER BY 1 DESC\n```\n"
+               "```input region\nlabel: Region\nvisual_mode: dropdown\noptions_query: regions\n"
+               "value_column: region\nexpression_template: region = ?\nall_label: All\n"
+               "all_expression: TRUE\n```\n"
+               "```sql totals\nSELECT region, sum(amount) AS total FROM orders WHERE "
+               "${params.region} GROUP BY 1 ORDER BY 2\n```\n"
+               "```table totals\nquery: totals\n```\n");
+    char *old_md = ds_path_join(root, "content/old.md");
+    cr_assert_eq(unlink(old_md), 0);
+    free(old_md);
+    test_write(root, "content/new.md", "# New\n```sql q\nSELECT 2 AS y\n```\n"
+                                       "```table t\nquery: q\n```\n");
+    test_write(root, "dist/ducksite.css", "css v2\n");
+
+    char *st = ds_path_join(root, "static");
+    ds_buf before = {0};
+    full_snapshot(st, "", &before);
+    long n = 1;
+    for (;; n++) {
+        char num[32];
+        snprintf(num, sizeof num, "%ld", n);
+        setenv("DUCKSITE_FAIL_WRITE", num, 1);
+        if (ds_build(root, &opt, &err) == 0)
+            break;
+        cr_assert(strstr(err.msg, "injected failure"), "write %ld: %s", n, err.msg);
+        ds_buf after = {0};
+        full_snapshot(st, "", &after);
+        cr_assert_str_eq(before.data, after.data, "a build failing at write %ld changed static/",
+                         n);
+        ds_buf_free(&after);
+        cr_assert_lt(n, 1000);
+    }
+    unsetenv("DUCKSITE_FAIL_WRITE");
+    /* The build that succeeded made n - 1 writes, each of which was failed
+     * once above. */
+    cr_assert_eq(ds_fault_count(), n - 1);
+    cr_assert_geq(n, 20, "only %ld writes", n - 1);
+    cr_log_info("a build of %ld writes, failed at each in turn", n - 1);
+    char *text = read_rel(root, "static/sitemap.json");
+    cr_assert(strstr(text, "/new.html") && !strstr(text, "/old.html"), "%s", text);
+    free(text);
+    cr_assert(exists_rel(root, "static/new.html"));
+    cr_assert_not(exists_rel(root, "static/old.html"));
+    cr_assert_not(exists_rel(root, "static/sql/pages/old/q.sql"));
+    cr_assert(exists_rel(root, "static/custom.html"));
+    text = read_rel(root, "static/sql/pages/index/totals.sql");
+    cr_assert(strstr(text, "ORDER BY 2"), "%s", text);
+    free(text);
+    text = read_rel(root, "static/assets/ducksite.css");
+    cr_assert_str_eq(text, "css v2\n");
+    free(text);
+    ds_buf_free(&before);
     unsetenv("DUCKSITE_WEB_DIST");
     free(st);
     test_rmtree(root);

@@ -173,7 +173,7 @@ Test(plugin, config_json_document)
               "[dirs]\nDIR_P = \"plugins\"\n"
               "[[file_sources]]\nname = \"orders\"\nupstream_glob = \"lake/*.parquet\"\n"
               "template_name = \"o_[r]\"\nrow_filter_template = \"r = ?\"\n"
-              "union_mode = \"union_all\"\non_empty = \"error\"\n"
+              "union_mode = \"union_all\"\non_empty = \"error\"\non_bad_file = \"skip\"\n"
               "time_window = { column = \"day\", end = 2024-02-01 }\n"
               "[[file_sources]]\nname = \"sales\"\nplugin = \"${DIR_P}/s.py:go\"\n"
               "row_filter = \"amount > 0\"\n",
@@ -201,6 +201,7 @@ Test(plugin, config_json_document)
     cr_assert_str_eq(json_string_value(json_object_get(o, "row_filter_template")), "r = ?");
     cr_assert_str_eq(json_string_value(json_object_get(o, "union_mode")), "union_all");
     cr_assert_str_eq(json_string_value(json_object_get(o, "on_empty")), "error");
+    cr_assert_str_eq(json_string_value(json_object_get(o, "on_bad_file")), "skip");
     cr_assert_str_eq(json_string_value(json_object_get(o, "pattern")), "data/*.parquet");
     cr_assert(json_is_null(json_object_get(o, "plugin")));
     cr_assert(json_is_null(json_object_get(o, "row_filter")));
@@ -212,6 +213,7 @@ Test(plugin, config_json_document)
     cr_assert_str_eq(json_string_value(json_object_get(s, "plugin")), "plugins/s.py:go");
     cr_assert_str_eq(json_string_value(json_object_get(s, "union_mode")), "union_all_by_name");
     cr_assert_str_eq(json_string_value(json_object_get(s, "on_empty")), "warn");
+    cr_assert_str_eq(json_string_value(json_object_get(s, "on_bad_file")), "error");
     cr_assert(json_is_null(json_object_get(s, "time_window")));
     json_decref(doc);
     free(text);
@@ -673,7 +675,7 @@ Test(plugin, ducksite_package_is_importable)
     cr_assert_eq(run_one(&cfg, 0, &m, &err), 0, "%s", err.msg);
     const char *keys[] = {"name",     "template_name", "pattern",    "upstream_glob",
                           "plugin",   "union_mode",    "row_filter", "row_filter_template",
-                          "on_empty", "time_window"};
+                          "on_empty", "time_window",   "on_bad_file"};
     for (size_t i = 0; i < sizeof keys / sizeof *keys; i++)
         cr_assert(strstr(m.files[0].key, keys[i]) != NULL, "FileSourceConfig lacks %s: %s", keys[i],
                   m.files[0].key);

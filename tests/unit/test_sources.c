@@ -489,7 +489,7 @@ Test(sources, missing_file_warns_and_skips_templates)
     proj_free(&p);
 }
 
-Test(sources, unreadable_file_warns_and_skips_templates)
+Test(sources, unreadable_file_fails_naming_it)
 {
     proj p;
     proj_init(&p);
@@ -498,9 +498,53 @@ Test(sources, unreadable_file_warns_and_skips_templates)
     proj_config(&p, "[[file_sources]]\nname = \"o\"\nupstream_glob = \"lake/*.parquet\"\n"
                     "template_name = \"o_[region]\"\n");
     ds_err err;
+    cr_assert_eq(proj_views(&p, &err), -1);
+    char *want = ds_asprintf("ducksite.toml:1: file source 'o': cannot read %s/lake/b.parquet "
+                             "(published as data/o/b.parquet): ",
+                             p.root);
+    cr_assert(ds_starts_with(err.msg, want), "%s", err.msg);
+    cr_assert(strstr(err.msg, "on_bad_file = \"skip\""), "%s", err.msg);
+    free(want);
+    proj_free(&p);
+}
+
+/* The issue's case: a good file truncated to 10 bytes, in a source with no
+ * template. */
+Test(sources, truncated_file_fails_without_template)
+{
+    proj p;
+    proj_init(&p);
+    proj_parquet(&p, "lake/a.parquet", REGIONS_A);
+    proj_parquet(&p, "lake/b.parquet", REGIONS_B);
+    char *b = ds_asprintf("%s/lake/b.parquet", p.root);
+    cr_assert_eq(truncate(b, 10), 0);
+    free(b);
+    proj_config(&p, "[[file_sources]]\nname = \"o\"\nupstream_glob = \"lake/*.parquet\"\n");
+    ds_err err;
+    cr_assert_eq(proj_views(&p, &err), -1);
+    cr_assert(strstr(err.msg, "file source 'o': cannot read ") &&
+                  strstr(err.msg, "lake/b.parquet (published as data/o/b.parquet)"),
+              "%s", err.msg);
+    proj_free(&p);
+}
+
+/* on_bad_file = "skip": the file is left out of every view, and the
+ * templated views come from the files that can be read. */
+Test(sources, unreadable_file_skipped)
+{
+    proj p;
+    proj_init(&p);
+    proj_parquet(&p, "lake/a.parquet", REGIONS_A);
+    test_write(p.root, "lake/b.parquet", "this is not a parquet file\n");
+    proj_config(&p, "[[file_sources]]\nname = \"o\"\nupstream_glob = \"lake/*.parquet\"\n"
+                    "template_name = \"o_[region]\"\non_bad_file = \"skip\"\n");
+    ds_err err;
     cr_assert_eq(proj_views(&p, &err), 0, "%s", err.msg);
-    cr_assert_eq(p.q.len, 1);
-    cr_assert_str_eq(p.q.items[0].name, "o");
+    cr_assert_eq(p.q.len, 3);
+    cr_assert_str_eq(view(&p, "o")->sql,
+                     "SELECT * FROM read_parquet(['data/o/a.parquet'], union_by_name = true)");
+    cr_assert_not_null(view(&p, "o_north"));
+    cr_assert_not_null(view(&p, "o_south"));
     bool b_bad = ds_keyset_has(&p.bad, "data/o/b.parquet");
     bool a_bad = ds_keyset_has(&p.bad, "data/o/a.parquet");
     size_t n_bad = p.bad.len;
@@ -712,7 +756,7 @@ Test(sources, drift_with_a_missing_file_keeps_the_plain_view)
     proj_free(&p);
 }
 
-Test(sources, drift_with_an_unreadable_file_keeps_the_plain_view)
+Test(sources, drift_with_an_unreadable_file_skipped)
 {
     proj p;
     proj_init(&p);
@@ -720,15 +764,14 @@ Test(sources, drift_with_an_unreadable_file_keeps_the_plain_view)
     proj_parquet(&p, "lake/b.parquet", DRIFT_B);
     test_write(p.root, "lake/c.parquet", "not parquet\n");
     proj_config(&p, "[[file_sources]]\nname = \"s\"\nupstream_glob = \"lake/*.parquet\"\n"
-                    "template_name = \"s_[region]\"\n");
+                    "template_name = \"s_[region]\"\non_bad_file = \"skip\"\n");
     ds_err err;
     cr_assert_eq(proj_views(&p, &err), 0, "%s", err.msg);
-    cr_assert_str_eq(view(&p, "s")->sql,
-                     "SELECT * FROM read_parquet(['data/s/a.parquet', 'data/s/b.parquet', "
-                     "'data/s/c.parquet'], union_by_name = true)");
-    /* As before: the sampling names the file and there are no templates. */
+    cr_assert_null(strstr(view(&p, "s")->sql, "c.parquet"), "%s", view(&p, "s")->sql);
+    cr_assert(strstr(view(&p, "s")->sql, "'data/s/b.parquet'"), "%s", view(&p, "s")->sql);
+    /* The templated views come from a and b. */
     cr_assert(ds_keyset_has(&p.bad, "data/s/c.parquet"));
-    cr_assert_eq(p.q.len, 1);
+    cr_assert_gt(p.q.len, 1);
     proj_free(&p);
 }
 

@@ -1,0 +1,1 @@
+COPY (SELECT 'North' AS region) TO 'lake/u/good.parquet';
