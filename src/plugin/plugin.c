@@ -84,14 +84,15 @@ char *ds_plugin_config_json(const ds_config *cfg, const ds_file_source *fs,
                                str_or_null(s->time_window.end));
         json_array_append_new(
             sources,
-            json_pack("{s:o, s:o, s:s, s:o, s:o, s:s, s:o, s:o, s:s, s:o}", "name",
+            json_pack("{s:o, s:o, s:s, s:o, s:o, s:s, s:o, s:o, s:s, s:o, s:f}", "name",
                       str_or_null(s->name), "template_name", str_or_null(s->template_name),
                       "pattern", s->pattern, "upstream_glob", str_or_null(s->upstream_glob),
                       "plugin", str_or_null(s->plugin), "union_mode",
                       ds_union_mode_name(s->union_mode), "row_filter",
                       str_or_null(s->row_filter), "row_filter_template",
                       str_or_null(s->row_filter_template), "on_empty",
-                      ds_on_empty_name(s->on_empty), "time_window", window));
+                      ds_on_empty_name(s->on_empty), "time_window", window, "plugin_timeout",
+                      s->plugin_timeout));
     }
     char *content = ds_path_join(cfg->root, "content");
     char *sql = ds_path_join(cfg->root, "sources_sql");
@@ -228,6 +229,28 @@ static int normalise(const ds_config *cfg, const ds_file_source *fs, ds_manifest
     return 0;
 }
 
+/* ---- limits --------------------------------------------------------------- */
+
+/* Why we stopped a plugin, and what to do about it. */
+static void describe_stop(ds_buf *why, ds_proc_stop stop, const ds_file_source *fs)
+{
+    if (stop == DS_PROC_TIMED_OUT)
+        ds_buf_printf(why,
+                      "the plugin did not finish within %g s (plugin_timeout), so it and every "
+                      "process it started were killed; make it faster, or raise plugin_timeout "
+                      "for this source",
+                      fs->plugin_timeout);
+    else if (stop == DS_PROC_TOO_MUCH_OUTPUT)
+        ds_buf_printf(why,
+                      "the plugin printed more than %zu MiB, the most a manifest may be, so it "
+                      "and every process it started were killed; print only the manifest, and "
+                      "split a bigger one over several sources",
+                      DS_PLUGIN_MAX_OUTPUT >> 20);
+    else
+        ds_buf_puts(why, "stopped by a signal (SIGINT, SIGTERM or SIGHUP) while the plugin ran; "
+                         "it and every process it started were killed");
+}
+
 /* ---- Python ------------------------------------------------------------ */
 
 static const char *python_executable(char **owned)
@@ -254,7 +277,8 @@ static const char *python_package_dir(void)
     return env && *env ? env : DS_SOURCE_DIR "/python";
 }
 
-static int start_python(ds_plugin_session *s, const ds_config *cfg, ds_buf *why)
+static int start_python(ds_plugin_session *s, const ds_config *cfg, const ds_file_source *fs,
+                        ds_buf *why)
 {
     const char *exe = python_executable(&s->python_exe);
     static const char BOOT[] = "import sys; sys.path[0:1] = [sys.argv[1]]; "
@@ -267,6 +291,8 @@ static int start_python(ds_plugin_session *s, const ds_config *cfg, ds_buf *why)
                       exe, err.msg);
         return -1;
     }
+    /* Starting Python has the first plugin's time limit too. */
+    ds_proc_limit(&s->python, fs->plugin_timeout, DS_PLUGIN_MAX_OUTPUT);
     char *hello = NULL;
     json_t *doc = NULL;
     if (ds_proc_read_line(&s->python, &hello) == 0)
@@ -274,6 +300,11 @@ static int start_python(ds_plugin_session *s, const ds_config *cfg, ds_buf *why)
     free(hello);
     if (!json_object_get(doc, "hello")) {
         json_decref(doc);
+        if (s->python.stop) {
+            ds_proc_finish(&s->python);
+            describe_stop(why, s->python.stop, fs);
+            return -1;
+        }
         char *st = ds_proc_describe_status(ds_proc_finish(&s->python));
         ds_buf_printf(why, "the Python plugin host did not start with %s (it %s); Python 3.9 or "
                            "later is needed (set DUCKSITE_PYTHON)",
@@ -302,22 +333,37 @@ static char *unescape_field(char *f)
     return f;
 }
 
-/* Reads the answer's file lines into out. */
-static int read_file_lines(ds_proc *p, size_t n, ds_manifest *out, ds_buf *why)
+/* The Python host failed mid-request: it is ended (killed if we stopped
+ * it), and the next plugin starts a new one. */
+static int python_failed(ds_plugin_session *s, const ds_file_source *fs, ds_buf *why,
+                         const char *what)
+{
+    ds_proc_stop stop = s->python.stop;
+    char *st = ds_proc_describe_status(ds_proc_finish(&s->python));
+    s->started = false;
+    if (stop)
+        describe_stop(why, stop, fs);
+    else
+        ds_buf_printf(why, "the Python plugin process %s (it %s)", what, st);
+    free(st);
+    return -1;
+}
+
+/* Reads the answer's file lines into out.  -1 when the host stops
+ * answering, -2 for a malformed line (a bug: the host escapes every
+ * field). */
+static int read_file_lines(ds_proc *p, size_t n, ds_manifest *out)
 {
     out->files = ds_xcalloc(n + 1, sizeof *out->files);
     for (size_t i = 0; i < n; i++) {
         char *line;
-        if (ds_proc_read_line(p, &line) != 0) {
-            ds_buf_puts(why, "the Python plugin process stopped in the middle of its answer");
+        if (ds_proc_read_line(p, &line) != 0)
             return -1;
-        }
         char *tab1 = strchr(line, '\t');
         char *tab2 = tab1 ? strchr(tab1 + 1, '\t') : NULL;
         if (!tab2) {
             free(line);
-            ds_buf_puts(why, "the Python plugin host sent a malformed line");
-            return -1;
+            return -2;
         }
         *tab1 = *tab2 = '\0';
         ds_manifest_file *f = &out->files[out->n_files++];
@@ -333,7 +379,7 @@ static int run_python(ds_plugin_session *s, const ds_config *cfg, const ds_file_
                       ds_plugin_earlier earlier, const ds_plugin_ref *ref, ds_manifest *out,
                       ds_buf *why)
 {
-    if (!s->started && start_python(s, cfg, why) != 0)
+    if (!s->started && start_python(s, cfg, fs, why) != 0)
         return -1;
     char *config = ds_plugin_config_json(cfg, fs, earlier);
     json_t *project = json_loads(config, 0, NULL);
@@ -355,26 +401,29 @@ static int run_python(ds_plugin_session *s, const ds_config *cfg, const ds_file_
     ds_buf_putc(&msg, '\n');
     free(line);
     char *answer = NULL;
+    /* Each plugin has its own time, from its request on. */
+    ds_proc_limit(&s->python, fs->plugin_timeout, DS_PLUGIN_MAX_OUTPUT);
     int rc = ds_proc_write(&s->python, msg.data, msg.len);
     ds_buf_free(&msg);
     if (rc == 0)
         rc = ds_proc_read_line(&s->python, &answer);
-    if (rc != 0) {
-        char *st = ds_proc_describe_status(ds_proc_finish(&s->python));
-        s->started = false;
-        ds_buf_printf(why, "the Python plugin process died while running it (it %s)", st);
-        free(st);
-        return -1;
-    }
+    if (rc != 0)
+        return python_failed(s, fs, why, "died while running it");
     json_t *head = json_loads(answer, 0, NULL);
     free(answer);
     rc = -1;
     if (!json_is_true(json_object_get(head, "ok"))) {
         const char *e = json_string_value(json_object_get(head, "error"));
         ds_buf_puts(why, e ? e : "the plugin host gave no answer");
-    } else if (read_file_lines(&s->python, (size_t)json_integer_value(
-                                                   json_object_get(head, "files")),
-                               out, why) == 0) {
+    } else if ((rc = read_file_lines(&s->python, (size_t)json_integer_value(
+                                                         json_object_get(head, "files")),
+                                     out)) != 0) {
+        if (rc == -2)
+            ds_buf_puts(why, "the Python plugin host sent a malformed line");
+        else
+            python_failed(s, fs, why, "stopped in the middle of its answer");
+        rc = -1;
+    } else {
         const char *tn = json_string_value(json_object_get(head, "template_name"));
         const char *rft = json_string_value(json_object_get(head, "row_filter_template"));
         out->template_name = tn && *tn ? ds_strdup(tn) : NULL;
@@ -406,8 +455,11 @@ static json_t *run_executable(const ds_config *cfg, const ds_file_source *fs,
     ds_buf out = {0};
     int status = 0;
     ds_err err;
-    if (ds_proc_run(argv, cfg->root, input, &out, &status, &err) != 0) {
+    ds_proc_limits lim = {fs->plugin_timeout, DS_PLUGIN_MAX_OUTPUT, DS_PROC_RUNNING};
+    if (ds_proc_run(argv, cfg->root, input, &lim, &out, &status, &err) != 0) {
         ds_buf_puts(why, err.msg);
+    } else if (lim.stop) {
+        describe_stop(why, lim.stop, fs);
     } else {
         json_error_t jerr;
         doc = status == 0 ? json_loads(ds_buf_str(&out), 0, &jerr) : NULL;

@@ -176,7 +176,7 @@ Test(plugin, config_json_document)
               "union_mode = \"union_all\"\non_empty = \"error\"\n"
               "time_window = { column = \"day\", end = 2024-02-01 }\n"
               "[[file_sources]]\nname = \"sales\"\nplugin = \"${DIR_P}/s.py:go\"\n"
-              "row_filter = \"amount > 0\"\n",
+              "row_filter = \"amount > 0\"\nplugin_timeout = 2.5\n",
               &cfg);
     char *text = ds_plugin_config_json(&cfg, &cfg.sources[1], NULL);
     json_error_t jerr;
@@ -213,6 +213,9 @@ Test(plugin, config_json_document)
     cr_assert_str_eq(json_string_value(json_object_get(s, "union_mode")), "union_all_by_name");
     cr_assert_str_eq(json_string_value(json_object_get(s, "on_empty")), "warn");
     cr_assert(json_is_null(json_object_get(s, "time_window")));
+    cr_assert_float_eq(json_real_value(json_object_get(s, "plugin_timeout")), 2.5, 1e-9);
+    cr_assert_float_eq(json_real_value(json_object_get(o, "plugin_timeout")),
+                       DS_DEFAULT_PLUGIN_TIMEOUT, 1e-9);
     json_decref(doc);
     free(text);
 
@@ -673,7 +676,7 @@ Test(plugin, ducksite_package_is_importable)
     cr_assert_eq(run_one(&cfg, 0, &m, &err), 0, "%s", err.msg);
     const char *keys[] = {"name",     "template_name", "pattern",    "upstream_glob",
                           "plugin",   "union_mode",    "row_filter", "row_filter_template",
-                          "on_empty", "time_window"};
+                          "on_empty", "time_window",   "plugin_timeout"};
     for (size_t i = 0; i < sizeof keys / sizeof *keys; i++)
         cr_assert(strstr(m.files[0].key, keys[i]) != NULL, "FileSourceConfig lacks %s: %s", keys[i],
                   m.files[0].key);
