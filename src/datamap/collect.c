@@ -11,6 +11,7 @@
 #include "../plugin/plugin.h"
 #include "../util/fs.h"
 #include "glob.h"
+#include "servable.h"
 
 /* Adds a file whose strings already live in the map or the arena. */
 static void set_add(ds_source_set *set, size_t *cap, const char *key, const char *path,
@@ -31,6 +32,21 @@ static const char *source_label(const ds_file_source *fs)
     return fs->name ? fs->name : fs->pattern;
 }
 
+/* A file whose key the server would refuse is a dead link: an error
+ * naming the source, the file and the key. */
+static int check_servable(const ds_config *cfg, const ds_source_set *set, const char *key,
+                          const char *path, ds_err *err)
+{
+    const char *why = ds_servable_why(key);
+    if (!why)
+        return 0;
+    return ds_err_set(err,
+                      "%s:%d: file source '%s': %s matched %s, which would be published as "
+                      "%s and can never be served: %s; rename the file or change the %s",
+                      cfg->display_path, set->fs->line, source_label(set->fs), set->origin,
+                      path, key, why, set->fs->upstream_glob ? "upstream_glob" : "pattern");
+}
+
 /* upstream_glob: data/<name>/<path below the glob's base>. */
 static int collect_upstream(const ds_config *cfg, ds_source_set *set, size_t *cap,
                             ds_datamap *map, ds_err *err)
@@ -42,15 +58,19 @@ static int collect_upstream(const ds_config *cfg, ds_source_set *set, size_t *ca
     ds_buf key = {0};
     ds_buf_printf(&key, "data/%s/", set->fs->name);
     size_t prefix = key.len;
-    for (size_t i = 0; i < g.len; i++) {
+    int rc = 0;
+    for (size_t i = 0; i < g.len && rc == 0; i++) {
         key.len = prefix;
         ds_buf_puts(&key, g.items[i].rel);
+        rc = check_servable(cfg, set, key.data, g.items[i].abs, err);
+        if (rc != 0)
+            break;
         const ds_datamap_entry *e = ds_datamap_add(map, key.data, g.items[i].abs, NULL);
         set_add(set, cap, e->key, e->path, NULL);
     }
     ds_buf_free(&key);
     ds_glob_result_free(&g);
-    return 0;
+    return rc;
 }
 
 /* pattern: files already under static/, keyed by their path there. */
@@ -71,7 +91,7 @@ static int collect_static(const ds_config *cfg, ds_source_set *set, size_t *cap,
                                 "static/",
                                 cfg->display_path, set->fs->line, source_label(set->fs),
                                 set->fs->pattern);
-            else
+            else if ((rc = check_servable(cfg, set, abs + n + 1, abs, err)) == 0)
                 set_add(set, cap, ds_arena_strdup(strings, abs + n + 1),
                         ds_arena_strdup(strings, abs), NULL);
         }

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../datamap/servable.h"
 #include "../util/fs.h"
 #include "../util/proc.h"
 #include "native.h"
@@ -213,6 +214,17 @@ static int normalise(const ds_config *cfg, const ds_file_source *fs, ds_manifest
             ds_buf_printf(why, "files[%zu].http_path ", i);
             ds_buf_json_string(why, f->key); /* shows control characters escaped */
             ds_buf_printf(why, " is not allowed: %s", bad);
+            return -1;
+        }
+        const char *dead = ds_servable_why(key);
+        if (dead) {
+            ds_buf_printf(why, "files[%zu].http_path ", i);
+            ds_buf_json_string(why, f->key);
+            ds_buf_puts(why, " would be published as ");
+            ds_buf_json_string(why, key);
+            ds_buf_printf(why, ", which can never be served: %s; give it another http_path",
+                          dead);
+            free(key);
             return -1;
         }
         free(f->key);
