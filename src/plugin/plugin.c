@@ -99,19 +99,36 @@ char *ds_plugin_config_json(const ds_config *cfg, const ds_file_source *fs,
     char *sql = ds_path_join(cfg->root, "sources_sql");
     char *site = ds_path_join(cfg->root, "static");
     char *filter = ds_plugin_filter_expr(fs);
-    json_t *built = earlier ? json_loads(earlier, 0, NULL) : NULL;
-    json_t *doc = json_pack("{s:{s:s, s:o, s:o, s:s, s:s, s:s, s:o}, s:o, s:o}", "project",
-                            "root", cfg->root, "dirs", dirs, "file_sources", sources,
-                            "content_dir", content, "sources_sql_dir", sql, "site_root", site,
-                            "build_file_sources", built ? built : json_object(), "source",
-                            str_or_null(fs->name), "filter_expr", str_or_null(filter));
-    char *text = json_dumps(doc, JSON_COMPACT);
-    json_decref(doc);
+    json_t *project = json_pack("{s:s, s:o, s:o, s:s, s:s, s:s}", "root", cfg->root, "dirs",
+                                dirs, "file_sources", sources, "content_dir", content,
+                                "sources_sql_dir", sql, "site_root", site);
+    char *project_text = json_dumps(project, JSON_COMPACT);
+    json_decref(project);
+    /* The earlier sources' files (100,000 entries and more) are spliced in
+     * as text: parsing them into objects only to print them again cost
+     * hundreds of megabytes. */
+    ds_buf doc = {0};
+    ds_buf_puts(&doc, "{\"project\":");
+    ds_buf_add(&doc, project_text, strlen(project_text) - 1); /* without its '}' */
+    ds_buf_puts(&doc, ",\"build_file_sources\":");
+    ds_buf_puts(&doc, earlier ? earlier : "{}");
+    ds_buf_puts(&doc, "},\"source\":");
+    if (fs->name)
+        ds_buf_json_string(&doc, fs->name);
+    else
+        ds_buf_puts(&doc, "null");
+    ds_buf_puts(&doc, ",\"filter_expr\":");
+    if (filter)
+        ds_buf_json_string(&doc, filter);
+    else
+        ds_buf_puts(&doc, "null");
+    ds_buf_putc(&doc, '}');
+    free(project_text);
     free(content);
     free(sql);
     free(site);
     free(filter);
-    return text;
+    return ds_buf_take(&doc);
 }
 
 /* ---- from raw entries to a manifest ------------------------------------ */
@@ -393,25 +410,26 @@ static int run_python(ds_plugin_session *s, const ds_config *cfg, const ds_file_
 {
     if (!s->started && start_python(s, cfg, fs, why) != 0)
         return -1;
-    char *config = ds_plugin_config_json(cfg, fs, earlier);
-    json_t *project = json_loads(config, 0, NULL);
-    free(config);
     char *path = ds_path_join(cfg->root, ref->target);
     char *abs = ds_path_abs(path);
     json_t *req = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "kind",
                             ref->kind == DS_PLUGIN_PY_FILE ? "file" : "module", "target",
                             ref->target, "path", abs, "callable", ds_plugin_ref_callable(ref),
                             "ref", fs->plugin, "root", cfg->root);
-    json_object_update(req, project); /* adds project, source, filter_expr */
-    json_decref(project);
+    char *req_text = json_dumps(req, JSON_COMPACT);
+    json_decref(req);
     free(path);
     free(abs);
-    char *line = json_dumps(req, JSON_COMPACT);
-    json_decref(req);
+    /* One line: the request's own keys, then project, source and
+     * filter_expr, joined as text (see ds_plugin_config_json). */
+    char *config = ds_plugin_config_json(cfg, fs, earlier);
     ds_buf msg = {0};
-    ds_buf_puts(&msg, line);
+    ds_buf_add(&msg, req_text, strlen(req_text) - 1); /* without its '}' */
+    ds_buf_putc(&msg, ',');
+    ds_buf_puts(&msg, config + 1);
     ds_buf_putc(&msg, '\n');
-    free(line);
+    free(req_text);
+    free(config);
     char *answer = NULL;
     /* Each plugin has its own time, from its request on. */
     ds_proc_limit(&s->python, fs->plugin_timeout, DS_PLUGIN_MAX_OUTPUT);
