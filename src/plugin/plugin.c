@@ -320,8 +320,9 @@ static int start_python(ds_plugin_session *s, const ds_config *cfg, const ds_fil
                       exe, err.msg);
         return -1;
     }
-    /* Starting Python has the first plugin's time limit too. */
-    ds_proc_limit(&s->python, fs->plugin_timeout, DS_PLUGIN_MAX_OUTPUT);
+    /* Starting Python is not the plugin's time: it has its own limit, so
+     * that a short plugin_timeout holds on a busy machine too. */
+    ds_proc_limit(&s->python, DS_PLUGIN_PYTHON_START_TIMEOUT, DS_PLUGIN_MAX_OUTPUT);
     char *hello = NULL;
     json_t *doc = NULL;
     if (ds_proc_read_line(&s->python, &hello) == 0)
@@ -329,6 +330,13 @@ static int start_python(ds_plugin_session *s, const ds_config *cfg, const ds_fil
     free(hello);
     if (!json_object_get(doc, "hello")) {
         json_decref(doc);
+        if (s->python.stop == DS_PROC_TIMED_OUT) {
+            ds_proc_finish(&s->python);
+            ds_buf_printf(why, "the Python plugin host (%s) did not start within %d s; check "
+                               "DUCKSITE_PYTHON",
+                          exe, (int)DS_PLUGIN_PYTHON_START_TIMEOUT);
+            return -1;
+        }
         if (s->python.stop) {
             ds_proc_finish(&s->python);
             describe_stop(why, s->python.stop, fs);

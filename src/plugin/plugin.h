@@ -28,6 +28,10 @@ typedef struct {
  * 15 MiB. */
 #define DS_PLUGIN_MAX_OUTPUT ((size_t)128 << 20)
 
+/* Seconds the Python plugin host may take to start (not counted in any
+ * plugin's plugin_timeout). */
+#define DS_PLUGIN_PYTHON_START_TIMEOUT 60.0
+
 /* One per build: holds the Python interpreter that runs every Python plugin
  * of the build, started on first use. */
 typedef struct ds_plugin_session ds_plugin_session;

@@ -114,9 +114,10 @@ def main():
     server = Server(binary, work)
     pids = []
     try:
-        check("serves after the first build", wait_for(server.serving), "".join(server.lines))
+        check("serves after the first build", wait_for(server.serving, 120),
+              "".join(server.lines))
         write_plugin(work, HANG)
-        started = wait_for(lambda: os.path.exists(os.path.join(work, "pids")))
+        started = wait_for(lambda: os.path.exists(os.path.join(work, "pids")), 120)
         check("the changed plugin runs in a rebuild and hangs", started, "".join(server.lines))
         if started:
             pids = read_pids(work)
@@ -142,7 +143,7 @@ def main():
     server = Server(binary, work)
     pids = []
     try:
-        started = wait_for(lambda: os.path.exists(os.path.join(work, "pids")))
+        started = wait_for(lambda: os.path.exists(os.path.join(work, "pids")), 120)
         check("the plugin hangs in the first build", started, "".join(server.lines))
         if started:
             pids = read_pids(work)

@@ -660,3 +660,24 @@ Test(proc, stop_signal_while_waiting_kills_the_group)
     cr_assert_eq(sigtimedwait(&set, NULL, &zero), SIGTERM);
     pthread_sigmask(SIG_SETMASK, &old, NULL);
 }
+
+Test(proc, run_ends_when_the_child_exits_even_if_its_output_stays_open)
+{
+    /* A shell plugin that prints its answer and exits, leaving a process
+     * behind that still has its stdout: the run ends with the child, with
+     * the output complete, and the process left behind is killed. */
+    char *argv[] = {"/bin/sh", "-c", "sleep 100 & echo $!; echo done", NULL};
+    ds_proc_limits lim = {60, 0, DS_PROC_RUNNING};
+    ds_buf out = {0};
+    int status = -1;
+    ds_err err;
+    double t0 = now_seconds();
+    cr_assert_eq(ds_proc_run(argv, NULL, NULL, &lim, &out, &status, &err), 0, "%s", err.msg);
+    cr_assert_lt(now_seconds() - t0, 10.0, "waited for the process left behind");
+    cr_assert_eq(lim.stop, DS_PROC_RUNNING);
+    cr_assert_eq(status, 0);
+    pid_t sleeper = (pid_t)atoi(ds_buf_str(&out));
+    cr_assert(strstr(ds_buf_str(&out), "\ndone\n") != NULL, "%s", ds_buf_str(&out));
+    cr_assert(becomes_gone(sleeper), "%d outlived the run", (int)sleeper);
+    ds_buf_free(&out);
+}
