@@ -35,10 +35,11 @@ from ducksite.virtual_parquet import VirtualParquetFile, VirtualParquetManifest
 
 
 def build_manifest(cfg):
-    return VirtualParquetManifest(files=[
-        VirtualParquetFile(f"year={2000 + i // 10000}/day={i // 100 % 100:03d}/part-{i % 100:04d}.parquet",
-                           "/srv/lake/one.parquet", f"id = {i}")
-        for i in range(100000)])
+    files = []
+    for i in range(100000):
+        rel = f"year={2000 + i // 10000}/day={i // 100 % 100:03d}/part-{i % 100:04d}.parquet"
+        files.append(VirtualParquetFile(rel, "/srv/lake/orders/" + rel, f"id = {i}"))
+    return VirtualParquetManifest(files=files)
 
 
 def later(cfg):
