@@ -535,6 +535,16 @@ int ds_plugin_run(ds_plugin_session *s, const ds_config *cfg, const ds_file_sour
         ds_buf_puts(&why, ref_err.msg);
         goto done;
     }
+    /* Plugins are given JSON, which holds only UTF-8; the project's path is
+     * the one string that does not come from the (UTF-8) config file. */
+    json_t *root = json_string(cfg->root);
+    json_decref(root);
+    if (!root) {
+        ds_buf_puts(&why, "the project folder's path is not valid UTF-8, and plugins are given "
+                          "it as JSON; rename the folder");
+        ds_plugin_ref_free(&ref);
+        goto done;
+    }
     if (ref.kind == DS_PLUGIN_NATIVE) {
         char *config = ds_plugin_config_json(cfg, fs, earlier);
         char *filter = ds_plugin_filter_expr(fs);

@@ -1132,3 +1132,20 @@ Test(plugin, manifest_free_on_zeroed)
     ds_plugin_session *s = ds_plugin_session_new();
     ds_plugin_session_free(s); /* never started */
 }
+
+Test(plugin, project_path_that_is_not_utf8)
+{
+    /* A folder name in Latin-1: JSON cannot carry it, so every kind of
+     * plugin fails with a message instead of a half-built request. */
+    char *dir = test_tmpdir();
+    char *root = ds_asprintf("%s/caf\xe9", dir);
+    ds_err err;
+    cr_assert_eq(ds_mkdir_p(root, &err), 0, "%s", err.msg);
+    test_write(root, "p.py", "def build_manifest(cfg):\n    raise SystemExit(3)\n");
+    const char *want[] = {"not valid UTF-8", "rename the folder", NULL};
+    expect_failure(root, "[[file_sources]]\nname = \"p\"\nplugin = \"p.py\"\n", want);
+    expect_failure(root, "[[file_sources]]\nname = \"p\"\nplugin = \"bin/exe\"\n", want);
+    free(root);
+    test_rmtree(dir);
+    free(dir);
+}
