@@ -100,6 +100,8 @@ static void stop_child(ds_proc *p, ds_proc_stop why)
 {
     if (!p->stop)
         p->stop = why;
+    if (p->pid <= 0)
+        return; /* kill(0) or kill(-1) would hit us or everything */
     kill(-p->pid, SIGKILL);
     kill(p->pid, SIGKILL);
 }
