@@ -29,6 +29,8 @@ class FileSourceConfig:
     # {"column": str, "start": str | None, "end": str | None}; the bounds are
     # typed SQL literals such as "DATE '2024-01-01'".
     time_window: Optional[Dict[str, Optional[str]]] = None
+    # Seconds the source's plugin may run before Ducksite kills it.
+    plugin_timeout: float = 300.0
 
     @classmethod
     def from_dict(cls, data: Dict[str, Any]) -> "FileSourceConfig":

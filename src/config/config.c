@@ -27,7 +27,7 @@ static const char *const BUILD_KEYS[] = {"prerender_max_bytes", "prerender_max_o
 static const char *const SOURCE_KEYS[] = {
     "name",       "template_name", "pattern",             "upstream_glob",
     "plugin",     "union_mode",    "row_filter",          "row_filter_template",
-    "on_empty",   "time_window",   "on_bad_file"};
+    "on_empty",   "time_window",   "on_bad_file", "plugin_timeout"};
 static const char *const WINDOW_KEYS[] = {"column", "start", "end"};
 
 /* "path: message" at the position of a key or value. */
@@ -324,6 +324,18 @@ static int load_source_key(walker *w, const ds_toml_entry *e, const char *kp, ds
         fs->on_empty = (ds_on_empty)choice;
         return rc;
     }
+    if (strcmp(k, "plugin_timeout") == 0) {
+        if (v->type != DS_TOML_INTEGER && v->type != DS_TOML_FLOAT)
+            return fail_type(w, v, kp, "a number of seconds");
+        double t = v->type == DS_TOML_INTEGER ? (double)v->u.integer : v->u.flt;
+        if (!(t > 0 && t <= 86400)) /* also refuses nan */
+            return fail_at(w, v->line, v->col, kp,
+                           "expected a number of seconds above 0 and at most 86400 (one day), "
+                           "found %g",
+                           t);
+        fs->plugin_timeout = t;
+        return 0;
+    }
     /* time_window */
     return load_window(w, v, kp, fs);
 }
@@ -334,6 +346,7 @@ static int load_source(walker *w, const ds_toml_value *t, size_t index)
     ds_file_source *fs = &w->cfg->sources[w->cfg->n_sources++];
     fs->line = t->line;
     fs->pattern = ds_strdup(DS_DEFAULT_PATTERN);
+    fs->plugin_timeout = DS_DEFAULT_PLUGIN_TIMEOUT;
     int rc = 0;
     if (t->type != DS_TOML_TABLE) {
         rc = fail_type(w, t, path, "a table");
@@ -354,6 +367,13 @@ static int load_source(walker *w, const ds_toml_value *t, size_t index)
         const ds_toml_entry *e = ds_toml_find(t, "plugin");
         rc = fail_at(w, e->line, e->col, path,
                      "set either upstream_glob or plugin, not both");
+        goto done;
+    }
+    if (!fs->plugin && ds_toml_find(t, "plugin_timeout")) {
+        const ds_toml_entry *e = ds_toml_find(t, "plugin_timeout");
+        rc = fail_at(w, e->line, e->col, path,
+                     "plugin_timeout applies only to a source with a plugin; remove it or add "
+                     "plugin = \"...\"");
         goto done;
     }
     if (!fs->name && (fs->upstream_glob || fs->plugin)) {

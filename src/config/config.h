@@ -13,6 +13,7 @@
 
 #define DS_CONFIG_FILE "ducksite.toml"
 #define DS_DEFAULT_PATTERN "data/*.parquet"
+#define DS_DEFAULT_PLUGIN_TIMEOUT 300.0 /* seconds */
 
 typedef enum { DS_UNION_ALL_BY_NAME, DS_UNION_ALL } ds_union_mode;
 typedef enum { DS_ON_EMPTY_WARN, DS_ON_EMPTY_ERROR } ds_on_empty;
@@ -45,6 +46,7 @@ typedef struct {
     ds_on_bad_file on_bad_file;  /* a file that cannot be read */
     bool has_time_window;
     ds_time_window time_window;
+    double plugin_timeout;       /* seconds a plugin may run (docs/configuration.md) */
     int line;                    /* line of the table that declares it */
 } ds_file_source;
 

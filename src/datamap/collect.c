@@ -4,13 +4,13 @@
  * has succeeded, so a failing build leaves the previous site untouched. */
 #include "collect.h"
 
-#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../plugin/plugin.h"
 #include "../util/fs.h"
 #include "glob.h"
+#include "servable.h"
 
 /* Adds a file whose strings already live in the map or the arena. */
 static void set_add(ds_source_set *set, size_t *cap, const char *key, const char *path,
@@ -31,6 +31,21 @@ static const char *source_label(const ds_file_source *fs)
     return fs->name ? fs->name : fs->pattern;
 }
 
+/* A file whose key the server would refuse is a dead link: an error
+ * naming the source, the file and the key. */
+static int check_servable(const ds_config *cfg, const ds_source_set *set, const char *key,
+                          const char *path, ds_err *err)
+{
+    const char *why = ds_servable_why(key);
+    if (!why)
+        return 0;
+    return ds_err_set(err,
+                      "%s:%d: file source '%s': %s matched %s, which would be published as "
+                      "%s and can never be served: %s; rename the file or change the %s",
+                      cfg->display_path, set->fs->line, source_label(set->fs), set->origin,
+                      path, key, why, set->fs->upstream_glob ? "upstream_glob" : "pattern");
+}
+
 /* upstream_glob: data/<name>/<path below the glob's base>. */
 static int collect_upstream(const ds_config *cfg, ds_source_set *set, size_t *cap,
                             ds_datamap *map, ds_err *err)
@@ -42,15 +57,19 @@ static int collect_upstream(const ds_config *cfg, ds_source_set *set, size_t *ca
     ds_buf key = {0};
     ds_buf_printf(&key, "data/%s/", set->fs->name);
     size_t prefix = key.len;
-    for (size_t i = 0; i < g.len; i++) {
+    int rc = 0;
+    for (size_t i = 0; i < g.len && rc == 0; i++) {
         key.len = prefix;
         ds_buf_puts(&key, g.items[i].rel);
+        rc = check_servable(cfg, set, key.data, g.items[i].abs, err);
+        if (rc != 0)
+            break;
         const ds_datamap_entry *e = ds_datamap_add(map, key.data, g.items[i].abs, NULL);
         set_add(set, cap, e->key, e->path, NULL);
     }
     ds_buf_free(&key);
     ds_glob_result_free(&g);
-    return 0;
+    return rc;
 }
 
 /* pattern: files already under static/, keyed by their path there. */
@@ -71,7 +90,7 @@ static int collect_static(const ds_config *cfg, ds_source_set *set, size_t *cap,
                                 "static/",
                                 cfg->display_path, set->fs->line, source_label(set->fs),
                                 set->fs->pattern);
-            else
+            else if ((rc = check_servable(cfg, set, abs + n + 1, abs, err)) == 0)
                 set_add(set, cap, ds_arena_strdup(strings, abs + n + 1),
                         ds_arena_strdup(strings, abs), NULL);
         }
@@ -91,31 +110,54 @@ static bool plugin_follows(const ds_config *cfg, size_t i)
     return false;
 }
 
-/* Adds a finished set to what later plugins see (only named sources). */
-static void remember_set(json_t *earlier, const ds_source_set *set)
+static void json_string_or_null(ds_buf *b, const char *s)
+{
+    if (s)
+        ds_buf_json_string(b, s);
+    else
+        ds_buf_puts(b, "null");
+}
+
+/* Adds a finished set to what later plugins see (only named sources):
+ * EARLIER is the text of a JSON object without its closing brace, written
+ * directly because a set can have 100,000 files and more. */
+static void remember_set(ds_buf *earlier, const ds_source_set *set)
 {
     if (!set->fs->name)
         return;
-    json_t *files = json_array();
+    ds_buf_putc(earlier, earlier->len ? ',' : '{');
+    ds_buf_json_string(earlier, set->fs->name);
+    ds_buf_puts(earlier, ":{\"files\":[");
     for (size_t i = 0; i < set->n_files; i++) {
         const ds_source_file *f = &set->files[i];
-        json_array_append_new(files, json_pack("{s:s, s:s, s:s?}", "http_path", f->key,
-                                               "physical_path", f->path, "row_filter",
-                                               f->row_filter));
+        ds_buf_puts(earlier, i ? ",{\"http_path\":" : "{\"http_path\":");
+        ds_buf_json_string(earlier, f->key);
+        ds_buf_puts(earlier, ",\"physical_path\":");
+        ds_buf_json_string(earlier, f->path);
+        ds_buf_puts(earlier, ",\"row_filter\":");
+        json_string_or_null(earlier, f->row_filter);
+        ds_buf_putc(earlier, '}');
     }
-    json_object_set_new(earlier, set->fs->name,
-                        json_pack("{s:o, s:s?, s:s?}", "files", files, "template_name",
-                                  set->template_name, "row_filter_template",
-                                  set->row_filter_template));
+    ds_buf_puts(earlier, "],\"template_name\":");
+    json_string_or_null(earlier, set->template_name);
+    ds_buf_puts(earlier, ",\"row_filter_template\":");
+    json_string_or_null(earlier, set->row_filter_template);
+    ds_buf_putc(earlier, '}');
 }
 
 static int collect_plugin(ds_plugin_session *session, const ds_config *cfg, ds_source_set *set,
-                          size_t *cap, ds_datamap *map, json_t *earlier, ds_err *err)
+                          size_t *cap, ds_datamap *map, ds_buf *earlier, ds_err *err)
 {
     ds_manifest man;
-    char *seen = json_object_size(earlier) ? json_dumps(earlier, JSON_COMPACT) : NULL;
+    /* Closed for the plugin, reopened for the next set. */
+    const char *seen = NULL;
+    if (earlier->len > 0) {
+        ds_buf_putc(earlier, '}');
+        seen = ds_buf_str(earlier);
+    }
     int run_rc = ds_plugin_run(session, cfg, set->fs, seen, &man, err);
-    free(seen);
+    if (earlier->len > 0)
+        earlier->data[--earlier->len] = '\0';
     if (run_rc != 0)
         return -1;
     set->origin = ds_asprintf("plugin '%s'", set->fs->plugin);
@@ -181,7 +223,7 @@ int ds_collect(const ds_config *cfg, ds_collected *out, ds_err *err)
     out->n_sets = cfg->n_sources;
     int rc = 0;
     ds_plugin_session *session = NULL;
-    json_t *earlier = json_object();
+    ds_buf earlier = {0};
     for (size_t i = 0; i < cfg->n_sources && rc == 0; i++) {
         ds_source_set *set = &out->sets[i];
         size_t cap = 0;
@@ -191,7 +233,7 @@ int ds_collect(const ds_config *cfg, ds_collected *out, ds_err *err)
         if (set->fs->plugin) {
             if (!session)
                 session = ds_plugin_session_new();
-            rc = collect_plugin(session, cfg, set, &cap, &out->map, earlier, err);
+            rc = collect_plugin(session, cfg, set, &cap, &out->map, &earlier, err);
         }
         else if (set->fs->upstream_glob)
             rc = collect_upstream(cfg, set, &cap, &out->map, err);
@@ -199,9 +241,9 @@ int ds_collect(const ds_config *cfg, ds_collected *out, ds_err *err)
             rc = collect_static(cfg, set, &cap, &out->strings, err);
         out->files_scanned += set->n_files;
         if (rc == 0 && plugin_follows(cfg, i))
-            remember_set(earlier, set);
+            remember_set(&earlier, set);
     }
-    json_decref(earlier);
+    ds_buf_free(&earlier);
     ds_plugin_session_free(session);
     if (rc == 0) {
         ds_datamap_finish(&out->map);

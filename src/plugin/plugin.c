@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../datamap/servable.h"
 #include "../util/fs.h"
 #include "../util/proc.h"
 #include "native.h"
@@ -84,14 +85,15 @@ char *ds_plugin_config_json(const ds_config *cfg, const ds_file_source *fs,
                                str_or_null(s->time_window.end));
         json_array_append_new(
             sources,
-            json_pack("{s:o, s:o, s:s, s:o, s:o, s:s, s:o, s:o, s:s, s:o}", "name",
+            json_pack("{s:o, s:o, s:s, s:o, s:o, s:s, s:o, s:o, s:s, s:o, s:f}", "name",
                       str_or_null(s->name), "template_name", str_or_null(s->template_name),
                       "pattern", s->pattern, "upstream_glob", str_or_null(s->upstream_glob),
                       "plugin", str_or_null(s->plugin), "union_mode",
                       ds_union_mode_name(s->union_mode), "row_filter",
                       str_or_null(s->row_filter), "row_filter_template",
                       str_or_null(s->row_filter_template), "on_empty",
-                      ds_on_empty_name(s->on_empty), "time_window", window));
+                      ds_on_empty_name(s->on_empty), "time_window", window, "plugin_timeout",
+                      s->plugin_timeout));
         json_object_set_new(json_array_get(sources, json_array_size(sources) - 1),
                             "on_bad_file", json_string(ds_on_bad_file_name(s->on_bad_file)));
     }
@@ -99,19 +101,36 @@ char *ds_plugin_config_json(const ds_config *cfg, const ds_file_source *fs,
     char *sql = ds_path_join(cfg->root, "sources_sql");
     char *site = ds_path_join(cfg->root, "static");
     char *filter = ds_plugin_filter_expr(fs);
-    json_t *built = earlier ? json_loads(earlier, 0, NULL) : NULL;
-    json_t *doc = json_pack("{s:{s:s, s:o, s:o, s:s, s:s, s:s, s:o}, s:o, s:o}", "project",
-                            "root", cfg->root, "dirs", dirs, "file_sources", sources,
-                            "content_dir", content, "sources_sql_dir", sql, "site_root", site,
-                            "build_file_sources", built ? built : json_object(), "source",
-                            str_or_null(fs->name), "filter_expr", str_or_null(filter));
-    char *text = json_dumps(doc, JSON_COMPACT);
-    json_decref(doc);
+    json_t *project = json_pack("{s:s, s:o, s:o, s:s, s:s, s:s}", "root", cfg->root, "dirs",
+                                dirs, "file_sources", sources, "content_dir", content,
+                                "sources_sql_dir", sql, "site_root", site);
+    char *project_text = json_dumps(project, JSON_COMPACT);
+    json_decref(project);
+    /* The earlier sources' files (100,000 entries and more) are spliced in
+     * as text: parsing them into objects only to print them again cost
+     * hundreds of megabytes. */
+    ds_buf doc = {0};
+    ds_buf_puts(&doc, "{\"project\":");
+    ds_buf_add(&doc, project_text, strlen(project_text) - 1); /* without its '}' */
+    ds_buf_puts(&doc, ",\"build_file_sources\":");
+    ds_buf_puts(&doc, earlier ? earlier : "{}");
+    ds_buf_puts(&doc, "},\"source\":");
+    if (fs->name)
+        ds_buf_json_string(&doc, fs->name);
+    else
+        ds_buf_puts(&doc, "null");
+    ds_buf_puts(&doc, ",\"filter_expr\":");
+    if (filter)
+        ds_buf_json_string(&doc, filter);
+    else
+        ds_buf_puts(&doc, "null");
+    ds_buf_putc(&doc, '}');
+    free(project_text);
     free(content);
     free(sql);
     free(site);
     free(filter);
-    return text;
+    return ds_buf_take(&doc);
 }
 
 /* ---- from raw entries to a manifest ------------------------------------ */
@@ -216,6 +235,17 @@ static int normalise(const ds_config *cfg, const ds_file_source *fs, ds_manifest
             ds_buf_printf(why, " is not allowed: %s", bad);
             return -1;
         }
+        const char *dead = ds_servable_why(key);
+        if (dead) {
+            ds_buf_printf(why, "files[%zu].http_path ", i);
+            ds_buf_json_string(why, f->key);
+            ds_buf_puts(why, " would be published as ");
+            ds_buf_json_string(why, key);
+            ds_buf_printf(why, ", which can never be served: %s; give it another http_path",
+                          dead);
+            free(key);
+            return -1;
+        }
         free(f->key);
         f->key = key;
         if (!*f->path) {
@@ -228,6 +258,28 @@ static int normalise(const ds_config *cfg, const ds_file_source *fs, ds_manifest
         free(joined);
     }
     return 0;
+}
+
+/* ---- limits --------------------------------------------------------------- */
+
+/* Why we stopped a plugin, and what to do about it. */
+static void describe_stop(ds_buf *why, ds_proc_stop stop, const ds_file_source *fs)
+{
+    if (stop == DS_PROC_TIMED_OUT)
+        ds_buf_printf(why,
+                      "the plugin did not finish within %g s (plugin_timeout), so it and every "
+                      "process it started were killed; make it faster, or raise plugin_timeout "
+                      "for this source",
+                      fs->plugin_timeout);
+    else if (stop == DS_PROC_TOO_MUCH_OUTPUT)
+        ds_buf_printf(why,
+                      "the plugin printed more than %zu MiB, the most a manifest may be, so it "
+                      "and every process it started were killed; print only the manifest, and "
+                      "split a bigger one over several sources",
+                      DS_PLUGIN_MAX_OUTPUT >> 20);
+    else
+        ds_buf_puts(why, "stopped by a signal (SIGINT, SIGTERM or SIGHUP) while the plugin ran; "
+                         "it and every process it started were killed");
 }
 
 /* ---- Python ------------------------------------------------------------ */
@@ -256,7 +308,8 @@ static const char *python_package_dir(void)
     return env && *env ? env : DS_SOURCE_DIR "/python";
 }
 
-static int start_python(ds_plugin_session *s, const ds_config *cfg, ds_buf *why)
+static int start_python(ds_plugin_session *s, const ds_config *cfg, const ds_file_source *fs,
+                        ds_buf *why)
 {
     const char *exe = python_executable(&s->python_exe);
     static const char BOOT[] = "import sys; sys.path[0:1] = [sys.argv[1]]; "
@@ -269,6 +322,9 @@ static int start_python(ds_plugin_session *s, const ds_config *cfg, ds_buf *why)
                       exe, err.msg);
         return -1;
     }
+    /* Starting Python is not the plugin's time: it has its own limit, so
+     * that a short plugin_timeout holds on a busy machine too. */
+    ds_proc_limit(&s->python, DS_PLUGIN_PYTHON_START_TIMEOUT, DS_PLUGIN_MAX_OUTPUT);
     char *hello = NULL;
     json_t *doc = NULL;
     if (ds_proc_read_line(&s->python, &hello) == 0)
@@ -276,6 +332,18 @@ static int start_python(ds_plugin_session *s, const ds_config *cfg, ds_buf *why)
     free(hello);
     if (!json_object_get(doc, "hello")) {
         json_decref(doc);
+        if (s->python.stop == DS_PROC_TIMED_OUT) {
+            ds_proc_finish(&s->python);
+            ds_buf_printf(why, "the Python plugin host (%s) did not start within %d s; check "
+                               "DUCKSITE_PYTHON",
+                          exe, (int)DS_PLUGIN_PYTHON_START_TIMEOUT);
+            return -1;
+        }
+        if (s->python.stop) {
+            ds_proc_finish(&s->python);
+            describe_stop(why, s->python.stop, fs);
+            return -1;
+        }
         char *st = ds_proc_describe_status(ds_proc_finish(&s->python));
         ds_buf_printf(why, "the Python plugin host did not start with %s (it %s); Python 3.9 or "
                            "later is needed (set DUCKSITE_PYTHON)",
@@ -304,22 +372,37 @@ static char *unescape_field(char *f)
     return f;
 }
 
-/* Reads the answer's file lines into out. */
-static int read_file_lines(ds_proc *p, size_t n, ds_manifest *out, ds_buf *why)
+/* The Python host failed mid-request: it is ended (killed if we stopped
+ * it), and the next plugin starts a new one. */
+static int python_failed(ds_plugin_session *s, const ds_file_source *fs, ds_buf *why,
+                         const char *what)
+{
+    ds_proc_stop stop = s->python.stop;
+    char *st = ds_proc_describe_status(ds_proc_finish(&s->python));
+    s->started = false;
+    if (stop)
+        describe_stop(why, stop, fs);
+    else
+        ds_buf_printf(why, "the Python plugin process %s (it %s)", what, st);
+    free(st);
+    return -1;
+}
+
+/* Reads the answer's file lines into out.  -1 when the host stops
+ * answering, -2 for a malformed line (a bug: the host escapes every
+ * field). */
+static int read_file_lines(ds_proc *p, size_t n, ds_manifest *out)
 {
     out->files = ds_xcalloc(n + 1, sizeof *out->files);
     for (size_t i = 0; i < n; i++) {
         char *line;
-        if (ds_proc_read_line(p, &line) != 0) {
-            ds_buf_puts(why, "the Python plugin process stopped in the middle of its answer");
+        if (ds_proc_read_line(p, &line) != 0)
             return -1;
-        }
         char *tab1 = strchr(line, '\t');
         char *tab2 = tab1 ? strchr(tab1 + 1, '\t') : NULL;
         if (!tab2) {
             free(line);
-            ds_buf_puts(why, "the Python plugin host sent a malformed line");
-            return -1;
+            return -2;
         }
         *tab1 = *tab2 = '\0';
         ds_manifest_file *f = &out->files[out->n_files++];
@@ -335,48 +418,52 @@ static int run_python(ds_plugin_session *s, const ds_config *cfg, const ds_file_
                       ds_plugin_earlier earlier, const ds_plugin_ref *ref, ds_manifest *out,
                       ds_buf *why)
 {
-    if (!s->started && start_python(s, cfg, why) != 0)
+    if (!s->started && start_python(s, cfg, fs, why) != 0)
         return -1;
-    char *config = ds_plugin_config_json(cfg, fs, earlier);
-    json_t *project = json_loads(config, 0, NULL);
-    free(config);
     char *path = ds_path_join(cfg->root, ref->target);
     char *abs = ds_path_abs(path);
     json_t *req = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "kind",
                             ref->kind == DS_PLUGIN_PY_FILE ? "file" : "module", "target",
                             ref->target, "path", abs, "callable", ds_plugin_ref_callable(ref),
                             "ref", fs->plugin, "root", cfg->root);
-    json_object_update(req, project); /* adds project, source, filter_expr */
-    json_decref(project);
+    char *req_text = json_dumps(req, JSON_COMPACT);
+    json_decref(req);
     free(path);
     free(abs);
-    char *line = json_dumps(req, JSON_COMPACT);
-    json_decref(req);
+    /* One line: the request's own keys, then project, source and
+     * filter_expr, joined as text (see ds_plugin_config_json). */
+    char *config = ds_plugin_config_json(cfg, fs, earlier);
     ds_buf msg = {0};
-    ds_buf_puts(&msg, line);
+    ds_buf_add(&msg, req_text, strlen(req_text) - 1); /* without its '}' */
+    ds_buf_putc(&msg, ',');
+    ds_buf_puts(&msg, config + 1);
     ds_buf_putc(&msg, '\n');
-    free(line);
+    free(req_text);
+    free(config);
     char *answer = NULL;
+    /* Each plugin has its own time, from its request on. */
+    ds_proc_limit(&s->python, fs->plugin_timeout, DS_PLUGIN_MAX_OUTPUT);
     int rc = ds_proc_write(&s->python, msg.data, msg.len);
     ds_buf_free(&msg);
     if (rc == 0)
         rc = ds_proc_read_line(&s->python, &answer);
-    if (rc != 0) {
-        char *st = ds_proc_describe_status(ds_proc_finish(&s->python));
-        s->started = false;
-        ds_buf_printf(why, "the Python plugin process died while running it (it %s)", st);
-        free(st);
-        return -1;
-    }
+    if (rc != 0)
+        return python_failed(s, fs, why, "died while running it");
     json_t *head = json_loads(answer, 0, NULL);
     free(answer);
     rc = -1;
     if (!json_is_true(json_object_get(head, "ok"))) {
         const char *e = json_string_value(json_object_get(head, "error"));
         ds_buf_puts(why, e ? e : "the plugin host gave no answer");
-    } else if (read_file_lines(&s->python, (size_t)json_integer_value(
-                                                   json_object_get(head, "files")),
-                               out, why) == 0) {
+    } else if ((rc = read_file_lines(&s->python, (size_t)json_integer_value(
+                                                         json_object_get(head, "files")),
+                                     out)) != 0) {
+        if (rc == -2)
+            ds_buf_puts(why, "the Python plugin host sent a malformed line");
+        else
+            python_failed(s, fs, why, "stopped in the middle of its answer");
+        rc = -1;
+    } else {
         const char *tn = json_string_value(json_object_get(head, "template_name"));
         const char *rft = json_string_value(json_object_get(head, "row_filter_template"));
         out->template_name = tn && *tn ? ds_strdup(tn) : NULL;
@@ -408,8 +495,11 @@ static json_t *run_executable(const ds_config *cfg, const ds_file_source *fs,
     ds_buf out = {0};
     int status = 0;
     ds_err err;
-    if (ds_proc_run(argv, cfg->root, input, &out, &status, &err) != 0) {
+    ds_proc_limits lim = {fs->plugin_timeout, DS_PLUGIN_MAX_OUTPUT, DS_PROC_RUNNING};
+    if (ds_proc_run(argv, cfg->root, input, &lim, &out, &status, &err) != 0) {
         ds_buf_puts(why, err.msg);
+    } else if (lim.stop) {
+        describe_stop(why, lim.stop, fs);
     } else {
         json_error_t jerr;
         doc = status == 0 ? json_loads(ds_buf_str(&out), 0, &jerr) : NULL;
@@ -445,6 +535,16 @@ int ds_plugin_run(ds_plugin_session *s, const ds_config *cfg, const ds_file_sour
     int rc = -1;
     if (ds_plugin_ref_parse(fs->plugin, &ref, &ref_err) != 0) {
         ds_buf_puts(&why, ref_err.msg);
+        goto done;
+    }
+    /* Plugins are given JSON, which holds only UTF-8; the project's path is
+     * the one string that does not come from the (UTF-8) config file. */
+    json_t *root = json_string(cfg->root);
+    json_decref(root);
+    if (!root) {
+        ds_buf_puts(&why, "the project folder's path is not valid UTF-8, and plugins are given "
+                          "it as JSON; rename the folder");
+        ds_plugin_ref_free(&ref);
         goto done;
     }
     if (ref.kind == DS_PLUGIN_NATIVE) {

@@ -23,6 +23,15 @@ typedef struct {
     char *row_filter_template;  /* or NULL */
 } ds_manifest;
 
+/* The most a plugin may print (an executable's JSON, the Python host's
+ * answer): past it the plugin is killed.  A 100,000-file manifest is about
+ * 15 MiB. */
+#define DS_PLUGIN_MAX_OUTPUT ((size_t)128 << 20)
+
+/* Seconds the Python plugin host may take to start (not counted in any
+ * plugin's plugin_timeout). */
+#define DS_PLUGIN_PYTHON_START_TIMEOUT 60.0
+
 /* One per build: holds the Python interpreter that runs every Python plugin
  * of the build, started on first use. */
 typedef struct ds_plugin_session ds_plugin_session;
@@ -36,7 +45,11 @@ void ds_plugin_session_free(ds_plugin_session *s);
 typedef const char *ds_plugin_earlier;
 
 /* Runs the plugin of fs and returns its normalised manifest.  Errors name
- * the file source and the plugin reference. */
+ * the file source and the plugin reference.  A Python or executable plugin
+ * that runs longer than fs->plugin_timeout or prints more than
+ * DS_PLUGIN_MAX_OUTPUT is killed with every process it started, and so is
+ * one running when we receive SIGINT, SIGTERM or SIGHUP.  A native plugin
+ * runs inside this process and has no time limit. */
 int ds_plugin_run(ds_plugin_session *s, const ds_config *cfg, const ds_file_source *fs,
                   ds_plugin_earlier earlier, ds_manifest *out, ds_err *err);
 void ds_manifest_free(ds_manifest *m);

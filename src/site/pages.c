@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "../datamap/servable.h"
 #include "../util/fs.h"
 
 /* Top-level folders of static/ that hold build outputs or user data, not
@@ -89,6 +90,13 @@ static int load_one(const char *root, char *rel, ds_site_page *p, ds_err *err)
                           "%s: content/%.*s/ would be published as static/%.*s/, which the "
                           "build uses for its own files; rename the folder",
                           p->display, (int)(slash - rel), rel, (int)(slash - rel), rel);
+    char *html = ds_asprintf("%s.html", rel);
+    const char *dead = ds_servable_why(html);
+    free(html);
+    if (dead)
+        return ds_err_set(err, "%s would be published as static/%s.html, which can never be "
+                               "served: %s; rename the page",
+                          p->display, rel, dead);
     char *path = ds_path_join(root, p->display);
     char *text = ds_read_file(path, NULL, err);
     free(path);

@@ -25,7 +25,8 @@ from ducksite.virtual_parquet import VirtualParquetFile, VirtualParquetManifest 
 
 # Every key of a [[file_sources]] table.
 FILE_SOURCE_KEYS = ["name", "template_name", "pattern", "upstream_glob", "plugin", "union_mode",
-                    "row_filter", "row_filter_template", "on_empty", "time_window", "on_bad_file"]
+                    "row_filter", "row_filter_template", "on_empty", "time_window",
+                    "on_bad_file", "plugin_timeout"]
 
 # How Ducksite starts the host (src/plugin/plugin.c).
 BOOT = ("import sys; sys.path[0:1] = [sys.argv[1]]; "
@@ -50,7 +51,7 @@ def source_doc(name, **kw):
     doc = {"name": name, "template_name": None, "pattern": "data/*.parquet",
            "upstream_glob": None, "plugin": None, "union_mode": "union_all_by_name",
            "row_filter": None, "row_filter_template": None, "on_empty": "warn",
-           "time_window": None, "on_bad_file": "error"}
+           "time_window": None, "on_bad_file": "error", "plugin_timeout": 300.0}
     doc.update(kw)
     return doc
 
@@ -99,6 +100,7 @@ class ConfigTest(unittest.TestCase):
         self.assertEqual(fs.union_mode, "union_all_by_name")
         self.assertEqual(fs.on_empty, "warn")
         self.assertEqual(fs.on_bad_file, "error")
+        self.assertEqual(fs.plugin_timeout, 300.0)
         for key in ["name", "template_name", "upstream_glob", "plugin", "row_filter",
                     "row_filter_template", "time_window"]:
             self.assertIsNone(getattr(fs, key), key)
@@ -108,7 +110,7 @@ class ConfigTest(unittest.TestCase):
                          union_mode="union_all", row_filter="amount > 0",
                          row_filter_template="region = ?", on_empty="error", on_bad_file="skip",
                          time_window={"column": "day", "start": "DATE '2024-01-01'",
-                                      "end": None})
+                                      "end": None}, plugin_timeout=12.5)
         fs = FileSourceConfig.from_dict(doc)
         for key in FILE_SOURCE_KEYS:
             self.assertEqual(getattr(fs, key), doc[key], key)

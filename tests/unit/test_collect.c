@@ -346,3 +346,113 @@ Test(collect, no_sources)
     test_rmtree(root);
     free(root);
 }
+
+/* ---- what later plugins see of earlier sources --------------------------- */
+
+#include <jansson.h>
+#include <sys/resource.h>
+
+Test(collect, later_plugins_see_earlier_sets)
+{
+    /* A glob source and a plugin source, then a plugin that writes down
+     * what it was given: every earlier named set with its files (names
+     * that need JSON escapes too), row filters and template settings. */
+    char *root = test_tmpdir();
+    test_write(root, "lake/a.parquet", "x");
+    test_write(root, "lake/q\"uote.parquet", "x");
+    test_write(root, "plugins/p.py",
+               "import json\n"
+               "from ducksite.virtual_parquet import VirtualParquetFile, "
+               "VirtualParquetManifest\n"
+               "def first(cfg):\n"
+               "    return VirtualParquetManifest(files=[\n"
+               "        VirtualParquetFile('x.parquet', 'lake/a.parquet', \"r = 'e\\u00e9\\\\'\"),\n"
+               "        VirtualParquetFile('y.parquet', 'lake/a.parquet')],\n"
+               "        template_name='t_[r]', row_filter_template='r = ?')\n"
+               "def last(cfg):\n"
+               "    with open('seen.json', 'w') as f:\n"
+               "        json.dump(cfg.build_file_sources, f)\n"
+               "    return VirtualParquetManifest()\n");
+    ds_config cfg;
+    parse_cfg(root,
+              "[[file_sources]]\nname = \"lake\"\nupstream_glob = \"lake/*.parquet\"\n"
+              "[[file_sources]]\nname = \"first\"\nplugin = \"plugins/p.py:first\"\n"
+              "[[file_sources]]\nname = \"last\"\nplugin = \"plugins/p.py:last\"\n",
+              &cfg);
+    ds_collected c;
+    ds_err err;
+    cr_assert_eq(ds_collect(&cfg, &c, &err), 0, "%s", err.msg);
+    ds_collected_free(&c);
+    ds_config_free(&cfg);
+    char *seen_path = ds_path_join(root, "seen.json");
+    json_error_t jerr;
+    json_t *seen = json_load_file(seen_path, 0, &jerr);
+    free(seen_path);
+    cr_assert_not_null(seen, "%s", jerr.text);
+    cr_assert_eq(json_object_size(seen), 2);
+    json_t *lake = json_object_get(seen, "lake");
+    json_t *files = json_object_get(lake, "files");
+    cr_assert_eq(json_array_size(files), 2);
+    char *quoted = ds_asprintf("%s/lake/q\"uote.parquet", root);
+    json_t *f1 = json_array_get(files, 1);
+    cr_assert_str_eq(json_string_value(json_object_get(f1, "http_path")),
+                     "data/lake/q\"uote.parquet");
+    cr_assert_str_eq(json_string_value(json_object_get(f1, "physical_path")), quoted);
+    cr_assert(json_is_null(json_object_get(f1, "row_filter")));
+    cr_assert(json_is_null(json_object_get(lake, "template_name")));
+    free(quoted);
+    json_t *first = json_object_get(seen, "first");
+    json_t *x = json_array_get(json_object_get(first, "files"), 0);
+    cr_assert_str_eq(json_string_value(json_object_get(x, "http_path")), "data/first/x.parquet");
+    cr_assert_str_eq(json_string_value(json_object_get(x, "row_filter")), "r = 'e\xc3\xa9\\'");
+    cr_assert_str_eq(json_string_value(json_object_get(first, "template_name")), "t_[r]");
+    cr_assert_str_eq(json_string_value(json_object_get(first, "row_filter_template")), "r = ?");
+    json_decref(seen);
+    test_rmtree(root);
+    free(root);
+}
+
+Test(collect, a_big_manifest_passed_on_stays_small)
+{
+    /* 100,000 entries, then two more plugins that are shown them: the
+     * entries were once parsed into JSON objects and printed again for each
+     * later plugin (about 200 MB).  Only this process is measured; the
+     * Python host is another. */
+    char *root = test_tmpdir();
+    test_write(root, "plugins/p.py",
+               "from ducksite.virtual_parquet import VirtualParquetFile, "
+               "VirtualParquetManifest\n"
+               "def big(cfg):\n"
+               "    return VirtualParquetManifest(files=[VirtualParquetFile(\n"
+               "        f'year={2000 + i // 10000}/day={i // 100 % 100:03d}/part-{i % 100:04d}"
+               ".parquet', '/srv/lake/one.parquet', f'id = {i}') for i in range(100000)])\n"
+               "def small(cfg):\n"
+               "    assert len(cfg.build_file_sources['big']['files']) == 100000\n"
+               "    return VirtualParquetManifest()\n");
+    ds_config cfg;
+    parse_cfg(root,
+              "[[file_sources]]\nname = \"big\"\nplugin = \"plugins/p.py:big\"\n"
+              "[[file_sources]]\nname = \"s1\"\nplugin = \"plugins/p.py:small\"\n"
+              "[[file_sources]]\nname = \"s2\"\nplugin = \"plugins/p.py:small\"\n",
+              &cfg);
+    struct rusage before, after;
+    getrusage(RUSAGE_SELF, &before);
+    ds_collected c;
+    ds_err err;
+    cr_assert_eq(ds_collect(&cfg, &c, &err), 0, "%s", err.msg);
+    getrusage(RUSAGE_SELF, &after);
+    size_t n = c.sets[0].n_files;
+    ds_collected_free(&c);
+    ds_config_free(&cfg);
+    test_rmtree(root);
+    free(root);
+    cr_assert_eq(n, 100000);
+    long grew_mb = (after.ru_maxrss - before.ru_maxrss) / 1024;
+#if defined(__SANITIZE_ADDRESS__)
+    long limit_mb = 400; /* shadow memory and quarantine */
+#else
+    long limit_mb = 100;
+#endif
+    cr_log_info("peak RSS grew by %ld MB", grew_mb);
+    cr_assert_lt(grew_mb, limit_mb, "peak RSS grew by %ld MB", grew_mb);
+}

@@ -306,3 +306,36 @@ Test(config, serve_settings)
                  "ducksite.toml:2:18: serve.allowed_hosts[0]: expected a string, found an integer");
     expect_error("serve = 1\n", "ducksite.toml:1:9: serve: expected a table");
 }
+
+Test(config, plugin_timeout)
+{
+    ds_config cfg;
+    ds_err err;
+    cr_assert_eq(parse("[[file_sources]]\nname = \"a\"\nplugin = \"p.py\"\n"
+                       "[[file_sources]]\nname = \"b\"\nplugin = \"p.py\"\nplugin_timeout = 20\n"
+                       "[[file_sources]]\nname = \"c\"\nplugin = \"p.py\"\nplugin_timeout = 0.5\n",
+                       &cfg, &err),
+                 0, "%s", err.msg);
+    cr_assert_float_eq(cfg.sources[0].plugin_timeout, DS_DEFAULT_PLUGIN_TIMEOUT, 1e-9);
+    cr_assert_float_eq(cfg.sources[1].plugin_timeout, 20.0, 1e-9);
+    cr_assert_float_eq(cfg.sources[2].plugin_timeout, 0.5, 1e-9);
+    ds_config_free(&cfg);
+    expect_error("[[file_sources]]\nname = \"a\"\nplugin = \"p.py\"\nplugin_timeout = \"10\"\n",
+                 "ducksite.toml:4:18: file_sources[0].plugin_timeout: expected a number of "
+                 "seconds, found a string");
+    expect_error("[[file_sources]]\nname = \"a\"\nplugin = \"p.py\"\nplugin_timeout = 0\n",
+                 "ducksite.toml:4:18: file_sources[0].plugin_timeout: expected a number of "
+                 "seconds above 0 and at most 86400 (one day), found 0");
+    expect_error("[[file_sources]]\nname = \"a\"\nplugin = \"p.py\"\nplugin_timeout = -3\n",
+                 "found -3");
+    expect_error("[[file_sources]]\nname = \"a\"\nplugin = \"p.py\"\nplugin_timeout = 86401\n",
+                 "found 86401");
+    expect_error("[[file_sources]]\nname = \"a\"\nplugin = \"p.py\"\nplugin_timeout = nan\n",
+                 "found nan");
+    expect_error("[[file_sources]]\nname = \"a\"\nupstream_glob = \"x/*.parquet\"\n"
+                 "plugin_timeout = 5\n",
+                 "ducksite.toml:4:1: file_sources[0]: plugin_timeout applies only to a source "
+                 "with a plugin");
+    expect_error("[[file_sources]]\nname = \"a\"\nplugin = \"p.py\"\nplugin_timout = 5\n",
+                 "unknown key 'plugin_timout'; did you mean 'plugin_timeout'?");
+}

@@ -176,7 +176,7 @@ Test(plugin, config_json_document)
               "union_mode = \"union_all\"\non_empty = \"error\"\non_bad_file = \"skip\"\n"
               "time_window = { column = \"day\", end = 2024-02-01 }\n"
               "[[file_sources]]\nname = \"sales\"\nplugin = \"${DIR_P}/s.py:go\"\n"
-              "row_filter = \"amount > 0\"\n",
+              "row_filter = \"amount > 0\"\nplugin_timeout = 2.5\n",
               &cfg);
     char *text = ds_plugin_config_json(&cfg, &cfg.sources[1], NULL);
     json_error_t jerr;
@@ -215,6 +215,9 @@ Test(plugin, config_json_document)
     cr_assert_str_eq(json_string_value(json_object_get(s, "on_empty")), "warn");
     cr_assert_str_eq(json_string_value(json_object_get(s, "on_bad_file")), "error");
     cr_assert(json_is_null(json_object_get(s, "time_window")));
+    cr_assert_float_eq(json_real_value(json_object_get(s, "plugin_timeout")), 2.5, 1e-9);
+    cr_assert_float_eq(json_real_value(json_object_get(o, "plugin_timeout")),
+                       DS_DEFAULT_PLUGIN_TIMEOUT, 1e-9);
     json_decref(doc);
     free(text);
 
@@ -675,7 +678,7 @@ Test(plugin, ducksite_package_is_importable)
     cr_assert_eq(run_one(&cfg, 0, &m, &err), 0, "%s", err.msg);
     const char *keys[] = {"name",     "template_name", "pattern",    "upstream_glob",
                           "plugin",   "union_mode",    "row_filter", "row_filter_template",
-                          "on_empty", "time_window",   "on_bad_file"};
+                          "on_empty", "time_window",   "on_bad_file", "plugin_timeout"};
     for (size_t i = 0; i < sizeof keys / sizeof *keys; i++)
         cr_assert(strstr(m.files[0].key, keys[i]) != NULL, "FileSourceConfig lacks %s: %s", keys[i],
                   m.files[0].key);
@@ -1130,4 +1133,21 @@ Test(plugin, manifest_free_on_zeroed)
     ds_plugin_session_free(NULL);
     ds_plugin_session *s = ds_plugin_session_new();
     ds_plugin_session_free(s); /* never started */
+}
+
+Test(plugin, project_path_that_is_not_utf8)
+{
+    /* A folder name in Latin-1: JSON cannot carry it, so every kind of
+     * plugin fails with a message instead of a half-built request. */
+    char *dir = test_tmpdir();
+    char *root = ds_asprintf("%s/caf\xe9", dir);
+    ds_err err;
+    cr_assert_eq(ds_mkdir_p(root, &err), 0, "%s", err.msg);
+    test_write(root, "p.py", "def build_manifest(cfg):\n    raise SystemExit(3)\n");
+    const char *want[] = {"not valid UTF-8", "rename the folder", NULL};
+    expect_failure(root, "[[file_sources]]\nname = \"p\"\nplugin = \"p.py\"\n", want);
+    expect_failure(root, "[[file_sources]]\nname = \"p\"\nplugin = \"bin/exe\"\n", want);
+    free(root);
+    test_rmtree(dir);
+    free(dir);
 }

@@ -4,6 +4,7 @@
  * environment, failures to start, and no leaked descriptors. */
 #include <criterion/criterion.h>
 #include <dirent.h>
+#include <pthread.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -47,7 +48,7 @@ static int run_sh(const char *script, const char *input, ds_buf *out)
     char *argv[] = {"/bin/sh", "-c", (char *)script, NULL};
     int status = -1;
     ds_err err;
-    cr_assert_eq(ds_proc_run(argv, NULL, input, out, &status, &err), 0, "%s", err.msg);
+    cr_assert_eq(ds_proc_run(argv, NULL, input, NULL, out, &status, &err), 0, "%s", err.msg);
     return status;
 }
 
@@ -204,7 +205,7 @@ Test(proc, cwd_is_used)
     ds_buf out = {0};
     int status = -1;
     ds_err err;
-    cr_assert_eq(ds_proc_run(argv, dir, NULL, &out, &status, &err), 0, "%s", err.msg);
+    cr_assert_eq(ds_proc_run(argv, dir, NULL, NULL, &out, &status, &err), 0, "%s", err.msg);
     cr_assert_eq(status, 0);
     char *want = ds_asprintf("%s\n", dir);
     cr_assert_str_eq(ds_buf_str(&out), want);
@@ -264,7 +265,7 @@ Test(proc, missing_program_is_an_error)
     char *argv2[] = {"/nonexistent/bin/tool", NULL};
     ds_buf out = {0};
     int status = 0;
-    cr_assert_eq(ds_proc_run(argv2, NULL, "input", &out, &status, &err), -1);
+    cr_assert_eq(ds_proc_run(argv2, NULL, "input", NULL, &out, &status, &err), -1);
     cr_assert(strstr(err.msg, "/nonexistent/bin/tool") != NULL, "%s", err.msg);
     ds_buf_free(&out);
     cr_assert_eq(open_fds(), before, "descriptors leaked");
@@ -299,7 +300,7 @@ Test(proc, run_round_trips_big_input)
     ds_buf out = {0};
     int status = -1;
     ds_err err;
-    cr_assert_eq(ds_proc_run(argv, NULL, big, &out, &status, &err), 0, "%s", err.msg);
+    cr_assert_eq(ds_proc_run(argv, NULL, big, NULL, &out, &status, &err), 0, "%s", err.msg);
     cr_assert_eq(status, 0);
     cr_assert_eq(out.len, n);
     cr_assert(memcmp(out.data, big, n) == 0);
@@ -424,5 +425,259 @@ Test(proc, children_get_default_sigpipe)
     unsigned long long ignored = strtoull(hex + 1, NULL, 16);
     cr_expect_eq(ignored & (1ULL << (SIGPIPE - 1)), 0,
                  "SIGPIPE is ignored in the child (SigIgn:%s)", hex + 1);
+    ds_buf_free(&out);
+}
+
+/* ---- process groups, limits and stop signals ----------------------------- */
+
+/* Is pid gone (or a zombie nobody reaped yet, which runs nothing)? */
+static bool process_gone(pid_t pid)
+{
+    char path[64], state = '?';
+    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return true;
+    int n = fscanf(f, "%*d (%*[^)]) %c", &state);
+    fclose(f);
+    return n == 1 && (state == 'Z' || state == 'X');
+}
+
+/* Waits up to 5 s for pid to be gone: killed processes take a moment. */
+static bool becomes_gone(pid_t pid)
+{
+    for (int i = 0; i < 500 && !process_gone(pid); i++)
+        usleep(10000);
+    return process_gone(pid);
+}
+
+/* The status line NAME of /proc/self/status as seen by a child. */
+static unsigned long long child_status_mask(const char *name)
+{
+    char *script = ds_asprintf("grep '^%s:' /proc/self/status", name);
+    ds_buf out = {0};
+    int status = run_sh(script, NULL, &out);
+    free(script);
+    cr_assert_eq(status, 0);
+    const char *hex = strchr(ds_buf_str(&out), ':');
+    cr_assert_not_null(hex, "%s", ds_buf_str(&out));
+    unsigned long long mask = strtoull(hex + 1, NULL, 16);
+    ds_buf_free(&out);
+    return mask;
+}
+
+Test(proc, children_get_an_empty_signal_mask_and_default_dispositions)
+{
+    /* `ducksite serve` blocks SIGTERM and SIGINT in every thread; a child
+     * inheriting that could not be stopped with them. */
+    sigset_t set, old;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &set, &old);
+    signal(SIGHUP, SIG_IGN);
+    unsigned long long blocked = child_status_mask("SigBlk");
+    unsigned long long ignored = child_status_mask("SigIgn");
+    signal(SIGHUP, SIG_DFL);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    cr_expect_eq(blocked, 0, "the child starts with signals blocked: %llx", blocked);
+    cr_expect_eq(ignored & (1ULL << (SIGHUP - 1)), 0, "SIGHUP is ignored in the child");
+}
+
+Test(proc, child_leads_its_own_process_group)
+{
+    char *argv[] = {"/bin/sh", "-c", "cut -d' ' -f5 /proc/$$/stat", NULL};
+    ds_proc p;
+    ds_err err;
+    cr_assert_eq(ds_proc_spawn(argv, NULL, NULL, &p, &err), 0, "%s", err.msg);
+    char *line = NULL;
+    cr_assert_eq(ds_proc_read_line(&p, &line), 0);
+    cr_assert_eq(atoi(line), (int)p.pid, "process group %s, child %d", line, (int)p.pid);
+    cr_assert_neq(atoi(line), (int)getpgrp());
+    free(line);
+    ds_proc_finish(&p);
+}
+
+Test(proc, run_time_limit_kills_the_whole_group)
+{
+    /* A shell plugin that never ends, with a child of its own that keeps
+     * stdout open: both must go. */
+    char *argv[] = {"/bin/sh", "-c", "sleep 100 & echo $!; wait", NULL};
+    ds_proc_limits lim = {0.5, 0, DS_PROC_RUNNING};
+    ds_buf out = {0};
+    int status = 0;
+    ds_err err;
+    double t0 = now_seconds();
+    cr_assert_eq(ds_proc_run(argv, NULL, NULL, &lim, &out, &status, &err), 0, "%s", err.msg);
+    double took = now_seconds() - t0;
+    cr_assert_eq(lim.stop, DS_PROC_TIMED_OUT);
+    cr_assert(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+    cr_assert_lt(took, 4.0, "took %.1f s", took);
+    pid_t sleeper = (pid_t)atoi(ds_buf_str(&out));
+    cr_assert_gt(sleeper, 0, "%s", ds_buf_str(&out));
+    cr_assert(becomes_gone(sleeper), "the plugin's child %d outlived it", (int)sleeper);
+    ds_buf_free(&out);
+}
+
+Test(proc, run_without_limits_is_unchanged)
+{
+    ds_proc_limits lim = {0, 0, DS_PROC_RUNNING};
+    char *argv[] = {"/bin/sh", "-c", "sleep 0.3; echo late", NULL};
+    ds_buf out = {0};
+    int status = -1;
+    ds_err err;
+    cr_assert_eq(ds_proc_run(argv, NULL, NULL, &lim, &out, &status, &err), 0, "%s", err.msg);
+    cr_assert_eq(lim.stop, DS_PROC_RUNNING);
+    cr_assert_eq(status, 0);
+    cr_assert_str_eq(ds_buf_str(&out), "late\n");
+    ds_buf_free(&out);
+}
+
+Test(proc, run_output_limit)
+{
+    char *argv[] = {"/bin/sh", "-c", "cat /dev/zero", NULL};
+    ds_proc_limits lim = {0, 1 << 20, DS_PROC_RUNNING};
+    ds_buf out = {0};
+    int status = 0;
+    ds_err err;
+    cr_assert_eq(ds_proc_run(argv, NULL, NULL, &lim, &out, &status, &err), 0, "%s", err.msg);
+    cr_assert_eq(lim.stop, DS_PROC_TOO_MUCH_OUTPUT);
+    cr_assert_leq(out.len, (size_t)1 << 20, "kept %zu bytes", out.len);
+    ds_buf_free(&out);
+}
+
+Test(proc, read_line_time_limit)
+{
+    char *argv[] = {"/bin/sh", "-c", "echo first; exec sleep 100", NULL};
+    ds_proc p;
+    ds_err err;
+    cr_assert_eq(ds_proc_spawn(argv, NULL, NULL, &p, &err), 0, "%s", err.msg);
+    ds_proc_limit(&p, 0.3, 0);
+    char *line = NULL;
+    cr_assert_eq(ds_proc_read_line(&p, &line), 0);
+    cr_assert_str_eq(line, "first");
+    free(line);
+    cr_assert_eq(ds_proc_read_line(&p, &line), -1);
+    cr_assert_eq(p.stop, DS_PROC_TIMED_OUT);
+    int status = ds_proc_finish(&p);
+    cr_assert(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+}
+
+Test(proc, read_line_output_limit_counts_from_the_last_limit)
+{
+    char *argv[] = {"/bin/sh", "-c", "echo 0123456789; read x; echo 0123456789; cat /dev/zero",
+                    NULL};
+    ds_proc p;
+    ds_err err;
+    cr_assert_eq(ds_proc_spawn(argv, NULL, NULL, &p, &err), 0, "%s", err.msg);
+    ds_proc_limit(&p, 0, 15);
+    char *line = NULL;
+    cr_assert_eq(ds_proc_read_line(&p, &line), 0);
+    free(line);
+    ds_proc_limit(&p, 0, 15); /* a new request: the count starts again */
+    cr_assert_eq(ds_proc_write(&p, "go\n", 3), 0);
+    cr_assert_eq(ds_proc_read_line(&p, &line), 0);
+    cr_assert_str_eq(line, "0123456789");
+    free(line);
+    cr_assert_eq(ds_proc_read_line(&p, &line), -1);
+    cr_assert_eq(p.stop, DS_PROC_TOO_MUCH_OUTPUT);
+    ds_proc_finish(&p);
+}
+
+Test(proc, write_time_limit)
+{
+    /* A child that never reads: writing more than a pipe holds would block
+     * for ever. */
+    char *argv[] = {"/bin/sh", "-c", "exec sleep 100", NULL};
+    ds_proc p;
+    ds_err err;
+    cr_assert_eq(ds_proc_spawn(argv, NULL, NULL, &p, &err), 0, "%s", err.msg);
+    ds_proc_limit(&p, 0.3, 0);
+    size_t n = 4u << 20;
+    char *data = calloc(1, n);
+    cr_assert_eq(ds_proc_write(&p, data, n), -1);
+    free(data);
+    cr_assert_eq(p.stop, DS_PROC_TIMED_OUT);
+    ds_proc_finish(&p);
+}
+
+Test(proc, finish_kills_what_the_child_left_running)
+{
+    char *argv[] = {"/bin/sh", "-c", "sleep 100 >/dev/null & echo $!", NULL};
+    ds_proc p;
+    ds_err err;
+    cr_assert_eq(ds_proc_spawn(argv, NULL, NULL, &p, &err), 0, "%s", err.msg);
+    char *line = NULL;
+    cr_assert_eq(ds_proc_read_line(&p, &line), 0);
+    pid_t sleeper = (pid_t)atoi(line);
+    free(line);
+    int status = ds_proc_finish(&p);
+    cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    cr_assert(becomes_gone(sleeper), "%d outlived the child that started it", (int)sleeper);
+}
+
+Test(proc, finish_kills_a_child_that_does_not_exit_after_its_deadline)
+{
+    /* It ignores the end of its input; once its time is up (plus a short
+     * grace) it is killed instead of waited for. */
+    char *argv[] = {"/bin/sh", "-c", "exec sleep 100", NULL};
+    ds_proc p;
+    ds_err err;
+    cr_assert_eq(ds_proc_spawn(argv, NULL, NULL, &p, &err), 0, "%s", err.msg);
+    ds_proc_limit(&p, 0.1, 0);
+    double t0 = now_seconds();
+    int status = ds_proc_finish(&p);
+    cr_assert(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+    cr_assert_lt(now_seconds() - t0, 10.0);
+}
+
+Test(proc, stop_signal_while_waiting_kills_the_group)
+{
+    /* As under `ducksite serve`: SIGTERM is blocked and arrives while we
+     * wait for a plugin.  The plugin's group is killed at once, and the
+     * signal stays pending for its owner. */
+    sigset_t set, old;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &set, &old);
+    char *argv[] = {"/bin/sh", "-c", "sleep 100 >/dev/null & echo $!; wait", NULL};
+    ds_proc p;
+    ds_err err;
+    cr_assert_eq(ds_proc_spawn(argv, NULL, NULL, &p, &err), 0, "%s", err.msg);
+    char *line = NULL;
+    cr_assert_eq(ds_proc_read_line(&p, &line), 0);
+    pid_t sleeper = (pid_t)atoi(line);
+    free(line);
+    kill(getpid(), SIGTERM);
+    cr_assert_eq(ds_proc_read_line(&p, &line), -1);
+    cr_assert_eq(p.stop, DS_PROC_INTERRUPTED);
+    ds_proc_finish(&p);
+    cr_assert(becomes_gone(sleeper));
+    sigset_t pending;
+    sigpending(&pending);
+    cr_assert_eq(sigismember(&pending, SIGTERM), 1, "the signal was swallowed");
+    struct timespec zero = {0, 0};
+    cr_assert_eq(sigtimedwait(&set, NULL, &zero), SIGTERM);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+}
+
+Test(proc, run_ends_when_the_child_exits_even_if_its_output_stays_open)
+{
+    /* A shell plugin that prints its answer and exits, leaving a process
+     * behind that still has its stdout: the run ends with the child, with
+     * the output complete, and the process left behind is killed. */
+    char *argv[] = {"/bin/sh", "-c", "sleep 100 & echo $!; echo done", NULL};
+    ds_proc_limits lim = {60, 0, DS_PROC_RUNNING};
+    ds_buf out = {0};
+    int status = -1;
+    ds_err err;
+    double t0 = now_seconds();
+    cr_assert_eq(ds_proc_run(argv, NULL, NULL, &lim, &out, &status, &err), 0, "%s", err.msg);
+    cr_assert_lt(now_seconds() - t0, 10.0, "waited for the process left behind");
+    cr_assert_eq(lim.stop, DS_PROC_RUNNING);
+    cr_assert_eq(status, 0);
+    pid_t sleeper = (pid_t)atoi(ds_buf_str(&out));
+    cr_assert(strstr(ds_buf_str(&out), "\ndone\n") != NULL, "%s", ds_buf_str(&out));
+    cr_assert(becomes_gone(sleeper), "%d outlived the run", (int)sleeper);
     ds_buf_free(&out);
 }

@@ -1,0 +1,56 @@
+/* servable.c - whether the server can serve a path (see servable.h).
+ *
+ * The rules are the server's own (src/server/pathnorm.c): the path is
+ * passed through the same normalisation a request goes through, and must
+ * come back unchanged and not private.  The explicit checks before it only
+ * give the common cases a precise reason. */
+#include "servable.h"
+
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../server/pathnorm.h"
+#include "../util/util.h"
+
+static bool has_segment_starting_with_dot(const char *rel)
+{
+    for (const char *p = rel; p; p = strchr(p, '/')) {
+        if (*p == '/')
+            p++;
+        if (*p == '.')
+            return true;
+    }
+    return false;
+}
+
+const char *ds_servable_why(const char *rel)
+{
+    if (!*rel)
+        return "it is empty";
+    if (has_segment_starting_with_dot(rel))
+        return "a path segment starts with '.', and the server never serves hidden files";
+    if (strpbrk(rel, "?#"))
+        return "it contains '?' or '#', which end the path part of a URL";
+    if (strchr(rel, '%'))
+        return "it contains '%', and the server decodes %XX escapes in request paths";
+    for (const unsigned char *c = (const unsigned char *)rel; *c; c++)
+        if (*c == '\\' || *c < 0x20 || *c == 0x7f)
+            return "it contains a backslash or a control character";
+    if (rel[0] == '/' || strstr(rel, "//") || rel[strlen(rel) - 1] == '/')
+        return "it has an empty path segment";
+    if (ds_pathnorm_is_private(rel))
+        return "the server never serves data_map.json, data_map_meta.json, "
+               "_results/_index.json or names starting with them, since they reveal host "
+               "paths";
+    /* Anything else the server would refuse or read differently. */
+    size_t len = strlen(rel);
+    char *url = ds_asprintf("/%s", rel);
+    char *out = ds_xmalloc(len + 2);
+    bool dir = false;
+    bool same = ds_pathnorm(url, len + 1, out, len + 2, &dir) == DS_PATHNORM_OK &&
+                strcmp(out, rel) == 0 && !ds_pathnorm_is_private(out);
+    free(url);
+    free(out);
+    return same ? NULL : "the server refuses it (a path segment longer than 255 bytes?)";
+}
