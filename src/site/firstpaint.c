@@ -25,6 +25,9 @@
 #define CHART_INSET (2 * 1 + 2 * 10)
 #define CHART_HEIGHT 360
 #define SCRIPT "firstpaint.node.mjs"
+/* Limits of the drawing run: a stuck node never holds the build. */
+#define DRAW_SECONDS 120.0
+#define DRAW_MAX_OUTPUT ((size_t)256 << 20)
 
 static int gap_px(const char *gap)
 {
@@ -132,8 +135,14 @@ static void draw(const char *script, json_t *request, json_t *cache, size_t *dra
     ds_buf out = {0};
     int status = 0;
     ds_err err;
-    if (ds_proc_run(argv, NULL, input, &out, &status, &err) != 0) {
+    ds_proc_limits lim = {DRAW_SECONDS, DRAW_MAX_OUTPUT, DS_PROC_RUNNING};
+    if (ds_proc_run(argv, NULL, input, &lim, &out, &status, &err) != 0) {
         ds_info("first paint: charts are drawn when ECharts loads (%s)", err.msg);
+    } else if (lim.stop != DS_PROC_RUNNING) {
+        ds_warn("first paint: %s was stopped (%s); charts are drawn when ECharts loads", argv[0],
+                lim.stop == DS_PROC_TIMED_OUT         ? "it took more than 120 s"
+                : lim.stop == DS_PROC_TOO_MUCH_OUTPUT ? "it wrote more than 256 MiB"
+                                                      : "interrupted");
     } else {
         if (status != 0) {
             char *why = ds_proc_describe_status(status);
