@@ -31,7 +31,8 @@ run: build
 test: setup
 	@scripts/test
 
-# libFuzzer targets, FUZZ_SECONDS each (clang).
+# libFuzzer targets, FUZZ_SECONDS each (clang); the standard before a
+# release is `make fuzz FUZZ_SECONDS=600` with no report (docs/testing.md).
 fuzz: setup
 	@scripts/fuzz $(FUZZ_SECONDS)
 

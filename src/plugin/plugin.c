@@ -221,14 +221,14 @@ static int manifest_from_json(json_t *doc, ds_manifest *out, ds_buf *why)
     return 0;
 }
 
-/* Raw http_path/physical_path -> data-map key and absolute path. */
-static int normalise(const ds_config *cfg, const ds_file_source *fs, ds_manifest *m,
-                     ds_buf *why)
+/* Raw http_path/physical_path -> data-map key and absolute path (relative
+ * paths are taken from ROOT). */
+static int normalise(const char *root, const char *source, ds_manifest *m, ds_buf *why)
 {
     for (size_t i = 0; i < m->n_files; i++) {
         ds_manifest_file *f = &m->files[i];
         const char *bad;
-        char *key = ds_plugin_http_key(f->key, fs->name, &bad);
+        char *key = ds_plugin_http_key(f->key, source, &bad);
         if (!key) {
             ds_buf_printf(why, "files[%zu].http_path ", i);
             ds_buf_json_string(why, f->key); /* shows control characters escaped */
@@ -252,7 +252,7 @@ static int normalise(const ds_config *cfg, const ds_file_source *fs, ds_manifest
             ds_buf_printf(why, "files[%zu].physical_path is empty", i);
             return -1;
         }
-        char *joined = ds_path_join(cfg->root, f->path);
+        char *joined = ds_path_join(root, f->path);
         free(f->path);
         f->path = ds_path_abs(joined);
         free(joined);
@@ -280,6 +280,24 @@ static void describe_stop(ds_buf *why, ds_proc_stop stop, const ds_file_source *
     else
         ds_buf_puts(why, "stopped by a signal (SIGINT, SIGTERM or SIGHUP) while the plugin ran; "
                          "it and every process it started were killed");
+}
+
+int ds_plugin_manifest_parse(const char *text, size_t len, const char *root,
+                             const char *source, ds_manifest *out, ds_buf *why)
+{
+    json_error_t jerr;
+    json_t *doc = json_loadb(text, len, 0, &jerr);
+    int rc = -1;
+    memset(out, 0, sizeof *out);
+    if (!doc)
+        ds_buf_printf(why, "the plugin printed invalid JSON (%s at line %d)", jerr.text,
+                      jerr.line);
+    else if (manifest_from_json(doc, out, why) == 0)
+        rc = normalise(root, source, out, why);
+    json_decref(doc);
+    if (rc != 0)
+        ds_manifest_free(out);
+    return rc;
 }
 
 /* ---- Python ------------------------------------------------------------ */
@@ -561,7 +579,7 @@ int ds_plugin_run(ds_plugin_session *s, const ds_config *cfg, const ds_file_sour
         rc = run_python(s, cfg, fs, earlier, &ref, out, &why);
     }
     if (rc == 0)
-        rc = normalise(cfg, fs, out, &why);
+        rc = normalise(cfg->root, fs->name, out, &why);
     ds_plugin_ref_free(&ref);
 done:
     json_decref(doc);

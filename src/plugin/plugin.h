@@ -68,4 +68,11 @@ char *ds_plugin_filter_expr(const ds_file_source *fs);
  * is absolute, has '.', '..' or empty segments, or control characters. */
 char *ds_plugin_http_key(const char *http_path, const char *source, const char **why);
 
+/* An executable plugin's output: the manifest JSON (TEXT, LEN bytes) read,
+ * type-checked and normalised as ds_plugin_run does (keys through
+ * ds_plugin_http_key under SOURCE, physical paths made absolute from ROOT).
+ * On failure returns -1, leaves OUT empty and appends the reason to WHY. */
+int ds_plugin_manifest_parse(const char *text, size_t len, const char *root,
+                             const char *source, ds_manifest *out, ds_buf *why);
+
 #endif

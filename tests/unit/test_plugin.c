@@ -1151,3 +1151,61 @@ Test(plugin, project_path_that_is_not_utf8)
     test_rmtree(dir);
     free(dir);
 }
+
+/* ---- the manifest an executable prints (also the fuzzer's entry) --------- */
+
+Test(plugin, manifest_parse_normalises)
+{
+    const char *text = "{\"files\": [{\"http_path\": \"a\\\\b.parquet\", \"physical_path\": "
+                       "\"lake/../x/./b.parquet\", \"row_filter\": \"\"}, {\"http_path\": "
+                       "\"data/o/c.parquet\", \"physical_path\": \"/abs/c.parquet\", "
+                       "\"row_filter\": \"r = 1\"}], \"template_name\": \"\", "
+                       "\"row_filter_template\": \"r = {r}\"}";
+    ds_manifest m;
+    ds_buf why = {0};
+    cr_assert_eq(ds_plugin_manifest_parse(text, strlen(text), "/p", "s", &m, &why), 0, "%s",
+                 ds_buf_str(&why));
+    cr_assert_eq(m.n_files, 2);
+    cr_assert_str_eq(m.files[0].key, "data/s/a/b.parquet");
+    cr_assert_str_eq(m.files[0].path, "/p/x/b.parquet");
+    cr_assert_null(m.files[0].row_filter, "an empty row filter is none");
+    cr_assert_str_eq(m.files[1].key, "data/o/c.parquet");
+    cr_assert_str_eq(m.files[1].path, "/abs/c.parquet");
+    cr_assert_str_eq(m.files[1].row_filter, "r = 1");
+    cr_assert_null(m.template_name);
+    cr_assert_str_eq(m.row_filter_template, "r = {r}");
+    cr_assert_eq(why.len, 0);
+    ds_manifest_free(&m);
+}
+
+Test(plugin, manifest_parse_refusals_say_why)
+{
+    static const struct {
+        const char *text, *why;
+    } cases[] = {
+        {"", "invalid JSON"},
+        {"[]", "not a JSON object"},
+        {"{\"files\": {}}", "no \"files\" array"},
+        {"{\"files\": [1]}", "files[0] needs string http_path"},
+        {"{\"files\": [{\"http_path\": \"a\", \"physical_path\": \"b\", \"row_filter\": 1}]}",
+         "optional string row_filter"},
+        {"{\"files\": [], \"template_name\": 3}", "template_name must be a string or null"},
+        {"{\"files\": [{\"http_path\": \"../a\", \"physical_path\": \"b\"}]}",
+         "files[0].http_path \"../a\" is not allowed: it has a '.' or '..' segment"},
+        {"{\"files\": [{\"http_path\": \"a\\u001b\", \"physical_path\": \"b\"}]}",
+         "\"a\\u001b\" is not allowed: it contains a control character"},
+        {"{\"files\": [{\"http_path\": \"a\", \"physical_path\": \"\"}]}",
+         "files[0].physical_path is empty"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        ds_manifest m;
+        ds_buf why = {0};
+        cr_assert_eq(ds_plugin_manifest_parse(cases[i].text, strlen(cases[i].text), "/p", "s",
+                                              &m, &why),
+                     -1, "%s", cases[i].text);
+        cr_assert(strstr(ds_buf_str(&why), cases[i].why), "%s: got '%s'", cases[i].text,
+                  ds_buf_str(&why));
+        cr_assert(m.files == NULL && m.n_files == 0 && m.template_name == NULL);
+        ds_buf_free(&why);
+    }
+}

@@ -198,6 +198,23 @@ function compact(v) {
 }
 const shortFmt = new Intl.NumberFormat('en-US', { maximumFractionDigits: 2 });
 
+// Tooltips are HTML: ECharts puts what a formatter function returns into
+// the page as markup, and only its own default tooltips escape.  Data
+// values, category and series names and column names all come from query
+// results, so every formatter here builds its text with html``, which
+// escapes each interpolated value.  (Labels, legends and axes are drawn on
+// the canvas as plain text.)
+const HTML_ESCAPES = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
+function escapeHtml(v) {
+  return (v === null || v === undefined ? '' : String(v)).replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]);
+}
+
+/** A template tag: the literal parts as written, every value escaped. */
+function html(parts, ...values) {
+  return parts.reduce((out, part, i) => out + escapeHtml(values[i - 1]) + part);
+}
+
 function tooltipValue(v) {
   if (Array.isArray(v)) return v.map((x) => formatValue(x)).join(', ');
   return formatValue(v);
@@ -350,7 +367,7 @@ function scatter(spec, result, cols, type) {
   return {
     tooltip: {
       trigger: 'item',
-      formatter: (p) => `${p.seriesName}<br/>${cols.columns[xi].name}: ${formatValue(p.value[0])}<br/>${cols.columns[yi].name}: ${formatValue(p.value[1])}`,
+      formatter: (p) => html`${p.seriesName}<br/>${cols.columns[xi].name}: ${formatValue(p.value[0])}<br/>${cols.columns[yi].name}: ${formatValue(p.value[1])}`,
     },
     legend: series.length > 1 ? { type: 'scroll', top: spec.title ? 28 : 0 } : undefined,
     grid: { left: 8, right: 20, bottom: 8, top: (spec.title ? 36 : 12) + (series.length > 1 ? 28 : 0) + 8, containLabel: true },
@@ -376,7 +393,7 @@ function pie(spec, result, cols) {
   const pct = (s) => (/^\d+(\.\d+)?$/.test(s) ? `${s}%` : s);
   const data = result.rows.map((r, k) => item(num(r[vi]), k, r, fmt, { name: label(r[ni]) }));
   return {
-    tooltip: { trigger: 'item', formatter: (p) => `${p.name}: ${formatValue(p.value)} (${p.percent}%)` },
+    tooltip: { trigger: 'item', formatter: (p) => html`${p.name}: ${formatValue(p.value)} (${p.percent}%)` },
     legend: { type: 'scroll', bottom: 0, left: 'center' },
     series: [{
       type: 'pie',
@@ -416,7 +433,7 @@ function heatmap(spec, result, cols) {
   return {
     tooltip: {
       trigger: 'item',
-      formatter: (p) => `${xs[p.value[0]]} · ${ys[p.value[1]]}<br/><b>${formatValue(p.value[2])}</b>`,
+      formatter: (p) => html`${xs[p.value[0]]} · ${ys[p.value[1]]}<br/><b>${formatValue(p.value[2])}</b>`,
     },
     grid: { left: 8, right: 16, top: spec.title ? 40 : 12, bottom: 52, containLabel: true },
     xAxis: { type: 'category', data: xs, splitArea: { show: true }, axisLabel: { hideOverlap: true } },
@@ -464,7 +481,7 @@ function gauge(spec, result, cols) {
   const it = row ? item(v, 0, row, fmt, { name }) : { value: null, name };
   const color = it.itemStyle?.color || PALETTE[0];
   return {
-    tooltip: { formatter: (p) => `${p.name}: ${formatValue(p.value)}` },
+    tooltip: { formatter: (p) => html`${p.name}: ${formatValue(p.value)}` },
     series: [{
       type: 'gauge', min, max, startAngle: 210, endAngle: -30,
       center: ['50%', spec.title ? '60%' : '55%'], radius: '85%',
@@ -496,7 +513,7 @@ function funnel(spec, result, cols) {
   const values = data.map((d) => d.value);
   const sort = (get(spec, 'sort') || 'descending').toLowerCase();
   return {
-    tooltip: { trigger: 'item', formatter: (p) => `${p.name}: ${formatValue(p.value)}` },
+    tooltip: { trigger: 'item', formatter: (p) => html`${p.name}: ${formatValue(p.value)}` },
     legend: { type: 'scroll', bottom: 0 },
     series: [{
       type: 'funnel', name: cols.columns[vi].name,
