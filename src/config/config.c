@@ -5,7 +5,9 @@
  * that is silently ignored is the hardest configuration bug to find. */
 #include "config.h"
 
+#include <assert.h>
 #include <ctype.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,11 +26,69 @@ typedef struct {
 static const char *const TOP_KEYS[] = {"build", "dirs", "file_sources", "serve"};
 static const char *const SERVE_KEYS[] = {"allowed_hosts"};
 static const char *const BUILD_KEYS[] = {"prerender_max_bytes", "prerender_max_options"};
-static const char *const SOURCE_KEYS[] = {
-    "name",       "template_name", "pattern",             "upstream_glob",
-    "plugin",     "union_mode",    "row_filter",          "row_filter_template",
-    "on_empty",   "time_window",   "on_bad_file", "plugin_timeout"};
 static const char *const WINDOW_KEYS[] = {"column", "start", "end"};
+static const char *const UNION_MODES[] = {"union_all_by_name", "union_all"};
+static const char *const ON_EMPTY[] = {"warn", "error"};
+static const char *const ON_BAD_FILE[] = {"error", "skip"};
+
+/* Choice keys are stored as their enum; the table writes them as int. */
+_Static_assert(sizeof(ds_union_mode) == sizeof(int), "enum stored as int");
+_Static_assert(sizeof(ds_on_empty) == sizeof(int), "enum stored as int");
+_Static_assert(sizeof(ds_on_bad_file) == sizeof(int), "enum stored as int");
+
+#define AT(field) offsetof(ds_file_source, field)
+#define CHOICES(a) a, DS_ARRAY_LEN(a)
+
+/* In the order the unknown-key message lists them. */
+const ds_source_key ds_source_keys[] = {
+    {"name", DS_SKEY_IDENT, AT(name), NULL, 0, NULL, 0,
+     "the view name and the data-map folder (data/<name>/)"},
+    {"template_name", DS_SKEY_TEMPLATE, AT(template_name), NULL, 0, NULL, 0,
+     "one view per distinct value of the bracketed expression"},
+    {"pattern", DS_SKEY_STRING, AT(pattern), NULL, 0, DS_DEFAULT_PATTERN, 0,
+     "files already under static/, relative to static/"},
+    {"upstream_glob", DS_SKEY_DIR_STRING, AT(upstream_glob), NULL, 0, NULL, 0,
+     "files anywhere on the host"},
+    {"plugin", DS_SKEY_DIR_STRING, AT(plugin), NULL, 0, NULL, 0,
+     "a virtual Parquet plugin that lists the files"},
+    {"union_mode", DS_SKEY_CHOICE, AT(union_mode), CHOICES(UNION_MODES), NULL, 0,
+     "columns matched by name or by position"},
+    {"row_filter", DS_SKEY_STRING, AT(row_filter), NULL, 0, NULL, 0,
+     "an SQL predicate ANDed into every view of the source"},
+    {"row_filter_template", DS_SKEY_STRING, AT(row_filter_template), NULL, 0, NULL, 0,
+     "the predicate of each templated view"},
+    {"on_empty", DS_SKEY_CHOICE, AT(on_empty), CHOICES(ON_EMPTY), NULL, 0,
+     "what to do when the source matches no file"},
+    {"time_window", DS_SKEY_WINDOW, AT(time_window), NULL, 0, NULL, 0,
+     "keeps rows with column >= start AND column < end"},
+    {"on_bad_file", DS_SKEY_CHOICE, AT(on_bad_file), CHOICES(ON_BAD_FILE), NULL, 0,
+     "what to do with a file that cannot be read as Parquet"},
+    {"plugin_timeout", DS_SKEY_SECONDS, AT(plugin_timeout), NULL, 0, NULL,
+     DS_DEFAULT_PLUGIN_TIMEOUT, "seconds the source's plugin may run"},
+};
+const size_t ds_n_source_keys = DS_ARRAY_LEN(ds_source_keys);
+
+#undef AT
+#undef CHOICES
+
+/* The value of key k inside fs. */
+static void *field_of(const ds_source_key *k, ds_file_source *fs)
+{
+    return (char *)fs + k->offset;
+}
+
+static const void *cfield_of(const ds_source_key *k, const ds_file_source *fs)
+{
+    return (const char *)fs + k->offset;
+}
+
+static const ds_source_key *source_key(const char *name)
+{
+    for (size_t i = 0; i < ds_n_source_keys; i++)
+        if (strcmp(ds_source_keys[i].name, name) == 0)
+            return &ds_source_keys[i];
+    return NULL;
+}
 
 /* "path: message" at the position of a key or value. */
 DS_PRINTF(5, 6)
@@ -264,67 +324,45 @@ static int load_choice(walker *w, const ds_toml_value *v, const char *path,
     return rc;
 }
 
-static const char *const UNION_MODES[] = {"union_all_by_name", "union_all"};
-static const char *const ON_EMPTY[] = {"warn", "error"};
-static const char *const ON_BAD_FILE[] = {"error", "skip"};
 
-static int load_source_key(walker *w, const ds_toml_entry *e, const char *kp, ds_file_source *fs)
+/* One key of a [[file_sources]] table, parsed by its type in the table. */
+static int load_source_key(walker *w, const ds_toml_entry *e, const ds_source_key *k,
+                           const char *kp, ds_file_source *fs)
 {
     const ds_toml_value *v = e->value;
-    const char *k = e->key;
-    int choice = 0, rc;
-    if (strcmp(k, "name") == 0) {
-        if (get_string(w, v, kp, &fs->name) != 0)
+    void *field = field_of(k, fs);
+    char **str = field;
+    switch (k->type) {
+    case DS_SKEY_IDENT:
+        if (get_string(w, v, kp, str) != 0)
             return -1;
-        if (!ds_sql_is_identifier(fs->name))
+        if (!ds_sql_is_identifier(*str))
             return fail_at(w, v->line, v->col, kp,
                            "expected an SQL identifier (letters, digits and _, not starting "
                            "with a digit), found \"%s\"",
-                           fs->name);
+                           *str);
         return 0;
-    }
-    if (strcmp(k, "template_name") == 0) {
-        if (get_string(w, v, kp, &fs->template_name) != 0)
+    case DS_SKEY_TEMPLATE: {
+        if (get_string(w, v, kp, str) != 0)
             return -1;
-        const char *open = strchr(fs->template_name, '[');
+        const char *open = strchr(*str, '[');
         const char *close = open ? strchr(open, ']') : NULL;
         if (!open || !close || close == open + 1)
             return fail_at(w, v->line, v->col, kp,
                            "expected a name with one [expression] part, e.g. "
                            "\"sales_[region]\", found \"%s\"",
-                           fs->template_name);
+                           *str);
         return 0;
     }
-    if (strcmp(k, "pattern") == 0) {
-        free(fs->pattern);
-        fs->pattern = NULL;
-        return get_string(w, v, kp, &fs->pattern);
-    }
-    if (strcmp(k, "upstream_glob") == 0)
-        return get_string(w, v, kp, &fs->upstream_glob) ||
-               substitute_dirs(w, v, kp, &fs->upstream_glob);
-    if (strcmp(k, "plugin") == 0)
-        return get_string(w, v, kp, &fs->plugin) || substitute_dirs(w, v, kp, &fs->plugin);
-    if (strcmp(k, "row_filter") == 0)
-        return get_string(w, v, kp, &fs->row_filter);
-    if (strcmp(k, "row_filter_template") == 0)
-        return get_string(w, v, kp, &fs->row_filter_template);
-    if (strcmp(k, "union_mode") == 0) {
-        rc = load_choice(w, v, kp, UNION_MODES, DS_ARRAY_LEN(UNION_MODES), &choice);
-        fs->union_mode = (ds_union_mode)choice;
-        return rc;
-    }
-    if (strcmp(k, "on_bad_file") == 0) {
-        rc = load_choice(w, v, kp, ON_BAD_FILE, DS_ARRAY_LEN(ON_BAD_FILE), &choice);
-        fs->on_bad_file = (ds_on_bad_file)choice;
-        return rc;
-    }
-    if (strcmp(k, "on_empty") == 0) {
-        rc = load_choice(w, v, kp, ON_EMPTY, DS_ARRAY_LEN(ON_EMPTY), &choice);
-        fs->on_empty = (ds_on_empty)choice;
-        return rc;
-    }
-    if (strcmp(k, "plugin_timeout") == 0) {
+    case DS_SKEY_STRING:
+        free(*str); /* the default */
+        *str = NULL;
+        return get_string(w, v, kp, str);
+    case DS_SKEY_DIR_STRING:
+        return get_string(w, v, kp, str) || substitute_dirs(w, v, kp, str);
+    case DS_SKEY_CHOICE:
+        return load_choice(w, v, kp, k->choices, k->n_choices, (int *)field);
+    case DS_SKEY_SECONDS: {
         if (v->type != DS_TOML_INTEGER && v->type != DS_TOML_FLOAT)
             return fail_type(w, v, kp, "a number of seconds");
         double t = v->type == DS_TOML_INTEGER ? (double)v->u.integer : v->u.flt;
@@ -333,11 +371,46 @@ static int load_source_key(walker *w, const ds_toml_entry *e, const char *kp, ds
                            "expected a number of seconds above 0 and at most 86400 (one day), "
                            "found %g",
                            t);
-        fs->plugin_timeout = t;
+        *(double *)field = t;
         return 0;
     }
-    /* time_window */
-    return load_window(w, v, kp, fs);
+    case DS_SKEY_WINDOW:
+        return load_window(w, v, kp, fs);
+    }
+    abort(); /* not a ds_source_key_type */
+}
+
+/* A source's values before its keys are read: every key absent. */
+static void set_defaults(ds_file_source *fs)
+{
+    for (size_t i = 0; i < ds_n_source_keys; i++) {
+        const ds_source_key *k = &ds_source_keys[i];
+        void *field = field_of(k, fs);
+        switch (k->type) {
+        case DS_SKEY_IDENT:
+        case DS_SKEY_TEMPLATE:
+        case DS_SKEY_STRING:
+        case DS_SKEY_DIR_STRING:
+            *(char **)field = k->default_str ? ds_strdup(k->default_str) : NULL;
+            break;
+        case DS_SKEY_CHOICE:
+            *(int *)field = 0; /* the first choice is the default */
+            break;
+        case DS_SKEY_SECONDS:
+            *(double *)field = k->default_num;
+            break;
+        case DS_SKEY_WINDOW:
+            break; /* has_time_window is false */
+        }
+    }
+}
+
+static int unknown_source_key(walker *w, const ds_toml_entry *e, const char *path)
+{
+    const char *names[DS_ARRAY_LEN(ds_source_keys)];
+    for (size_t i = 0; i < ds_n_source_keys; i++)
+        names[i] = ds_source_keys[i].name;
+    return unknown_key(w, e, path, names, ds_n_source_keys);
 }
 
 static int load_source(walker *w, const ds_toml_value *t, size_t index)
@@ -345,8 +418,7 @@ static int load_source(walker *w, const ds_toml_value *t, size_t index)
     char *path = ds_asprintf("file_sources[%zu]", index);
     ds_file_source *fs = &w->cfg->sources[w->cfg->n_sources++];
     fs->line = t->line;
-    fs->pattern = ds_strdup(DS_DEFAULT_PATTERN);
-    fs->plugin_timeout = DS_DEFAULT_PLUGIN_TIMEOUT;
+    set_defaults(fs);
     int rc = 0;
     if (t->type != DS_TOML_TABLE) {
         rc = fail_type(w, t, path, "a table");
@@ -355,10 +427,11 @@ static int load_source(walker *w, const ds_toml_value *t, size_t index)
     for (size_t i = 0; i < t->u.table.len && rc == 0; i++) {
         const ds_toml_entry *e = &t->u.table.items[i];
         char *kp = ds_asprintf("%s.%s", path, e->key);
-        if (!is_known(e->key, SOURCE_KEYS, DS_ARRAY_LEN(SOURCE_KEYS)))
-            rc = unknown_key(w, e, kp, SOURCE_KEYS, DS_ARRAY_LEN(SOURCE_KEYS));
+        const ds_source_key *k = source_key(e->key);
+        if (!k)
+            rc = unknown_source_key(w, e, kp);
         else
-            rc = load_source_key(w, e, kp, fs);
+            rc = load_source_key(w, e, k, kp, fs);
         free(kp);
     }
     if (rc != 0)
@@ -568,16 +641,27 @@ void ds_config_free(ds_config *cfg)
     }
     for (size_t i = 0; i < cfg->n_sources; i++) {
         ds_file_source *fs = &cfg->sources[i];
-        free(fs->name);
-        free(fs->template_name);
-        free(fs->pattern);
-        free(fs->upstream_glob);
-        free(fs->plugin);
-        free(fs->row_filter);
-        free(fs->row_filter_template);
-        free(fs->time_window.column);
-        free(fs->time_window.start);
-        free(fs->time_window.end);
+        for (size_t j = 0; j < ds_n_source_keys; j++) {
+            const ds_source_key *k = &ds_source_keys[j];
+            switch (k->type) {
+            case DS_SKEY_IDENT:
+            case DS_SKEY_TEMPLATE:
+            case DS_SKEY_STRING:
+            case DS_SKEY_DIR_STRING:
+                free(*(char **)field_of(k, fs));
+                break;
+            case DS_SKEY_CHOICE:
+            case DS_SKEY_SECONDS:
+                break;
+            case DS_SKEY_WINDOW: {
+                ds_time_window *tw = field_of(k, fs);
+                free(tw->column);
+                free(tw->start);
+                free(tw->end);
+                break;
+            }
+            }
+        }
     }
     for (size_t i = 0; i < cfg->serve.n_allowed_hosts; i++)
         free(cfg->serve.allowed_hosts[i]);
@@ -623,4 +707,28 @@ const char *ds_on_empty_name(ds_on_empty m)
 const char *ds_on_bad_file_name(ds_on_bad_file m)
 {
     return ON_BAD_FILE[m];
+}
+
+const char *ds_source_key_text(const ds_source_key *k, const ds_file_source *fs)
+{
+    const void *field = cfield_of(k, fs);
+    switch (k->type) {
+    case DS_SKEY_IDENT:
+    case DS_SKEY_TEMPLATE:
+    case DS_SKEY_STRING:
+    case DS_SKEY_DIR_STRING:
+        return *(char *const *)field;
+    case DS_SKEY_CHOICE:
+        return k->choices[*(const int *)field];
+    case DS_SKEY_SECONDS:
+    case DS_SKEY_WINDOW:
+        return NULL;
+    }
+    abort(); /* not a ds_source_key_type */
+}
+
+double ds_source_key_number(const ds_source_key *k, const ds_file_source *fs)
+{
+    assert(k->type == DS_SKEY_SECONDS);
+    return *(const double *)cfield_of(k, fs);
 }

@@ -50,6 +50,44 @@ typedef struct {
     int line;                    /* line of the table that declares it */
 } ds_file_source;
 
+/* The keys of a [[file_sources]] table, declared once: ds_source_keys
+ * drives parsing, defaults, freeing, the JSON handed to plugins
+ * (plugin.c) and the unknown-key message.  python/ducksite/config.py
+ * (FileSourceConfig) and docs/configuration.md list the same keys; a unit
+ * test (tests/unit/test_source_keys.c) holds the three together.  Adding a
+ * type without a branch in every switch over it fails to compile
+ * (-Wswitch -Werror). */
+typedef enum {
+    DS_SKEY_IDENT,      /* string: an SQL identifier */
+    DS_SKEY_TEMPLATE,   /* string: a name with one [expression] part */
+    DS_SKEY_STRING,     /* string, as written */
+    DS_SKEY_DIR_STRING, /* string with ${DIR_*} substituted */
+    DS_SKEY_CHOICE,     /* string, one of choices; stored as the index */
+    DS_SKEY_SECONDS,    /* number of seconds, above 0, at most one day */
+    DS_SKEY_WINDOW,     /* the time_window table */
+} ds_source_key_type;
+
+typedef struct {
+    const char *name;
+    ds_source_key_type type;
+    size_t offset;              /* of the value in ds_file_source */
+    const char *const *choices; /* DS_SKEY_CHOICE: the names, by enum value */
+    size_t n_choices;
+    const char *default_str;    /* a string key's value when absent (else NULL) */
+    double default_num;         /* DS_SKEY_SECONDS: the value when absent */
+    const char *doc;            /* one line: what it is for */
+} ds_source_key;
+
+extern const ds_source_key ds_source_keys[];
+extern const size_t ds_n_source_keys;
+
+/* A string key's value (NULL when absent), or a choice key's name; NULL
+ * for the other types. */
+const char *ds_source_key_text(const ds_source_key *k, const ds_file_source *fs);
+
+/* A DS_SKEY_SECONDS key's value. */
+double ds_source_key_number(const ds_source_key *k, const ds_file_source *fs);
+
 /* [build]: how much of each page the build computes ahead (docs/building.md). */
 typedef struct {
     long long prerender_max_options; /* stored states per dropdown input */

@@ -69,6 +69,38 @@ char *ds_plugin_filter_expr(const ds_file_source *fs)
     return out;
 }
 
+/* One source as plugins see it: every key of the table (config.h), absent
+ * ones as their default or null. */
+static json_t *source_json(const ds_file_source *s)
+{
+    json_t *o = json_object();
+    for (size_t i = 0; i < ds_n_source_keys; i++) {
+        const ds_source_key *k = &ds_source_keys[i];
+        json_t *v = NULL;
+        switch (k->type) {
+        case DS_SKEY_IDENT:
+        case DS_SKEY_TEMPLATE:
+        case DS_SKEY_STRING:
+        case DS_SKEY_DIR_STRING:
+        case DS_SKEY_CHOICE:
+            v = str_or_null(ds_source_key_text(k, s));
+            break;
+        case DS_SKEY_SECONDS:
+            v = json_real(ds_source_key_number(k, s));
+            break;
+        case DS_SKEY_WINDOW:
+            v = json_null();
+            if (s->has_time_window)
+                v = json_pack("{s:s, s:o, s:o}", "column", s->time_window.column, "start",
+                              str_or_null(s->time_window.start), "end",
+                              str_or_null(s->time_window.end));
+            break;
+        }
+        json_object_set_new(o, k->name, v);
+    }
+    return o;
+}
+
 char *ds_plugin_config_json(const ds_config *cfg, const ds_file_source *fs,
                             ds_plugin_earlier earlier)
 {
@@ -76,27 +108,8 @@ char *ds_plugin_config_json(const ds_config *cfg, const ds_file_source *fs,
     for (size_t i = 0; i < cfg->n_dirs; i++)
         json_object_set_new(dirs, cfg->dirs[i].name, json_string(cfg->dirs[i].value));
     json_t *sources = json_array();
-    for (size_t i = 0; i < cfg->n_sources; i++) {
-        const ds_file_source *s = &cfg->sources[i];
-        json_t *window = json_null();
-        if (s->has_time_window)
-            window = json_pack("{s:s, s:o, s:o}", "column", s->time_window.column, "start",
-                               str_or_null(s->time_window.start), "end",
-                               str_or_null(s->time_window.end));
-        json_array_append_new(
-            sources,
-            json_pack("{s:o, s:o, s:s, s:o, s:o, s:s, s:o, s:o, s:s, s:o, s:f}", "name",
-                      str_or_null(s->name), "template_name", str_or_null(s->template_name),
-                      "pattern", s->pattern, "upstream_glob", str_or_null(s->upstream_glob),
-                      "plugin", str_or_null(s->plugin), "union_mode",
-                      ds_union_mode_name(s->union_mode), "row_filter",
-                      str_or_null(s->row_filter), "row_filter_template",
-                      str_or_null(s->row_filter_template), "on_empty",
-                      ds_on_empty_name(s->on_empty), "time_window", window, "plugin_timeout",
-                      s->plugin_timeout));
-        json_object_set_new(json_array_get(sources, json_array_size(sources) - 1),
-                            "on_bad_file", json_string(ds_on_bad_file_name(s->on_bad_file)));
-    }
+    for (size_t i = 0; i < cfg->n_sources; i++)
+        json_array_append_new(sources, source_json(&cfg->sources[i]));
     char *content = ds_path_join(cfg->root, "content");
     char *sql = ds_path_join(cfg->root, "sources_sql");
     char *site = ds_path_join(cfg->root, "static");
