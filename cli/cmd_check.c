@@ -6,6 +6,7 @@
 #include "cli.h"
 #include "util/util.h"
 #include "config/config.h"
+#include "sql/timewindow.h"
 
 static void print_source(size_t i, const ds_file_source *fs)
 {
@@ -21,7 +22,7 @@ static void print_source(size_t i, const ds_file_source *fs)
         printf(", template %s", fs->template_name);
     if (fs->row_filter)
         printf(", row_filter %s", fs->row_filter);
-    char *window = ds_time_window_predicate(fs);
+    char *window = ds_sql_time_window(fs);
     if (window)
         printf(", time_window %s", window);
     free(window);

@@ -12,7 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../sql/sqltext.h"
 #include "../util/fs.h"
 #include "toml.h"
 
@@ -136,9 +135,22 @@ static bool is_known(const char *key, const char *const *known, size_t n)
     return false;
 }
 
+/* Letters, digits and _, not starting with a digit: a name that SQL, paths
+ * and ${...} can all carry as it is.  Config keeps the name; quoting it for
+ * SQL is src/sql/'s job. */
+static bool is_name(const char *s)
+{
+    if (!(isalpha((unsigned char)s[0]) || s[0] == '_'))
+        return false;
+    for (const char *p = s + 1; *p; p++)
+        if (!(isalnum((unsigned char)*p) || *p == '_'))
+            return false;
+    return true;
+}
+
 static bool is_dir_name(const char *s)
 {
-    return ds_starts_with(s, "DIR_") && s[4] != '\0' && ds_sql_is_identifier(s);
+    return ds_starts_with(s, "DIR_") && s[4] != '\0' && is_name(s);
 }
 
 /* A string value with no NUL inside, or an error. */
@@ -230,29 +242,18 @@ static int load_dirs(walker *w, const ds_toml_value *t)
     return 0;
 }
 
-/* TOML date/time -> typed SQL literal. */
-static char *datetime_literal(const ds_toml_value *v)
-{
-    char text[48];
-    ds_toml_datetime_format(v->type, &v->u.dt, text, sizeof text);
-    char *t = strchr(text, 'T');
-    if (t)
-        *t = ' ';
-    switch (v->type) {
-    case DS_TOML_LOCAL_DATE:
-        return ds_asprintf("DATE '%s'", text);
-    case DS_TOML_LOCAL_DATETIME:
-        return ds_asprintf("TIMESTAMP '%s'", text);
-    default:
-        return ds_asprintf("TIMESTAMPTZ '%s'", text);
-    }
-}
-
-static int load_bound(walker *w, const ds_toml_value *v, const char *path, char **out)
+/* A TOML date or date-time, kept typed. */
+static int load_bound(walker *w, const ds_toml_value *v, const char *path, ds_time_bound *out)
 {
     if (v->type == DS_TOML_LOCAL_DATE || v->type == DS_TOML_LOCAL_DATETIME ||
         v->type == DS_TOML_DATETIME) {
-        *out = datetime_literal(v);
+        ds_toml_datetime_format(v->type, &v->u.dt, out->text, sizeof out->text);
+        char *t = strchr(out->text, 'T');
+        if (t)
+            *t = ' ';
+        out->kind = v->type == DS_TOML_LOCAL_DATE       ? DS_TIME_DATE
+                    : v->type == DS_TOML_LOCAL_DATETIME ? DS_TIME_LOCAL_DATETIME
+                                                        : DS_TIME_OFFSET_DATETIME;
         return 0;
     }
     if (v->type == DS_TOML_STRING)
@@ -324,7 +325,6 @@ static int load_choice(walker *w, const ds_toml_value *v, const char *path,
     return rc;
 }
 
-
 /* One key of a [[file_sources]] table, parsed by its type in the table. */
 static int load_source_key(walker *w, const ds_toml_entry *e, const ds_source_key *k,
                            const char *kp, ds_file_source *fs)
@@ -336,7 +336,7 @@ static int load_source_key(walker *w, const ds_toml_entry *e, const ds_source_ke
     case DS_SKEY_IDENT:
         if (get_string(w, v, kp, str) != 0)
             return -1;
-        if (!ds_sql_is_identifier(*str))
+        if (!is_name(*str))
             return fail_at(w, v->line, v->col, kp,
                            "expected an SQL identifier (letters, digits and _, not starting "
                            "with a digit), found \"%s\"",
@@ -656,8 +656,6 @@ void ds_config_free(ds_config *cfg)
             case DS_SKEY_WINDOW: {
                 ds_time_window *tw = field_of(k, fs);
                 free(tw->column);
-                free(tw->start);
-                free(tw->end);
                 break;
             }
             }
@@ -680,18 +678,6 @@ const char *ds_config_dir(const ds_config *cfg, const char *name)
         if (strcmp(cfg->dirs[i].name, name) == 0)
             return cfg->dirs[i].value;
     return NULL;
-}
-
-char *ds_time_window_predicate(const ds_file_source *fs)
-{
-    if (!fs->has_time_window)
-        return NULL;
-    const ds_time_window *tw = &fs->time_window;
-    if (tw->start && tw->end)
-        return ds_asprintf("%s >= %s AND %s < %s", tw->column, tw->start, tw->column, tw->end);
-    if (tw->start)
-        return ds_asprintf("%s >= %s", tw->column, tw->start);
-    return ds_asprintf("%s < %s", tw->column, tw->end);
 }
 
 const char *ds_union_mode_name(ds_union_mode m)

@@ -24,13 +24,27 @@ typedef struct {
     char *value;     /* as written */
 } ds_dir;
 
-/* time_window = {column = "day", start = 2024-01-01, end = 2024-02-01}.
- * Bounds are kept as typed SQL literals (DATE '2024-01-01',
- * TIMESTAMP '2024-01-01 00:00:00', TIMESTAMPTZ '...+02:00'). */
+/* A bound of a time window as TOML typed it.  text is the date or
+ * date-time as written, with ' ' for 'T' ("2024-01-01",
+ * "2024-01-01 10:00:00", "2024-01-01 10:00:00Z"); src/sql/timewindow.c
+ * turns it into an SQL literal. */
+typedef enum {
+    DS_TIME_NONE,            /* the bound is absent */
+    DS_TIME_DATE,            /* local date */
+    DS_TIME_LOCAL_DATETIME,  /* local date-time */
+    DS_TIME_OFFSET_DATETIME, /* date-time with Z or an offset */
+} ds_time_kind;
+
 typedef struct {
-    char *column;
-    char *start;     /* inclusive; NULL when absent */
-    char *end;       /* exclusive; NULL when absent */
+    ds_time_kind kind;
+    char text[48];
+} ds_time_bound;
+
+/* time_window = {column = "day", start = 2024-01-01, end = 2024-02-01}. */
+typedef struct {
+    char *column;        /* a column name, as written */
+    ds_time_bound start; /* inclusive */
+    ds_time_bound end;   /* exclusive */
 } ds_time_window;
 
 typedef struct {
@@ -128,10 +142,6 @@ void ds_config_free(ds_config *cfg);
 
 /* The value of a [dirs] entry, or NULL. */
 const char *ds_config_dir(const ds_config *cfg, const char *name);
-
-/* SQL predicate of a source's time window ("day >= DATE '...' AND day <
- * DATE '...'"), or NULL when it has none.  Caller frees. */
-char *ds_time_window_predicate(const ds_file_source *fs);
 
 const char *ds_union_mode_name(ds_union_mode m);
 const char *ds_on_empty_name(ds_on_empty m);

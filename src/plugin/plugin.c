@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "../datamap/servable.h"
+#include "../sql/timewindow.h"
 #include "../util/fs.h"
 #include "../util/proc.h"
 #include "native.h"
@@ -59,7 +60,7 @@ static json_t *str_or_null(const char *s)
 
 char *ds_plugin_filter_expr(const ds_file_source *fs)
 {
-    char *window = ds_time_window_predicate(fs);
+    char *window = ds_sql_time_window(fs);
     char *out;
     if (fs->row_filter && window)
         out = ds_asprintf("(%s) AND (%s)", fs->row_filter, window);
@@ -90,10 +91,15 @@ static json_t *source_json(const ds_file_source *s)
             break;
         case DS_SKEY_WINDOW:
             v = json_null();
-            if (s->has_time_window)
+            if (s->has_time_window) {
+                /* The bounds as typed SQL literals ("DATE '2024-01-01'"). */
+                char *start = ds_sql_time_literal(&s->time_window.start);
+                char *end = ds_sql_time_literal(&s->time_window.end);
                 v = json_pack("{s:s, s:o, s:o}", "column", s->time_window.column, "start",
-                              str_or_null(s->time_window.start), "end",
-                              str_or_null(s->time_window.end));
+                              str_or_null(start), "end", str_or_null(end));
+                free(start);
+                free(end);
+            }
             break;
         }
         json_object_set_new(o, k->name, v);

@@ -11,6 +11,7 @@
 #include "../util/fs.h"
 #include "duckdb_api.h"
 #include "sqltext.h"
+#include "timewindow.h"
 
 /* The column DuckDB adds with the file each row came from while sampling;
  * an unusual name so it cannot clash with a real column. */
@@ -557,7 +558,7 @@ static char *view_sql(const ds_source_set *set, const source_schema *sc,
                       const ds_source_file *const *files, size_t n, const char *extra_pred)
 {
     const ds_file_source *fs = set->fs;
-    char *window = ds_time_window_predicate(fs);
+    char *window = ds_sql_time_window(fs);
     bool by_name = fs->union_mode == DS_UNION_ALL_BY_NAME;
     bool unified = sc && sc->n_schemas > 1;
     const char *hive = sc ? sc->hive_option : NULL;
@@ -692,7 +693,7 @@ static char *fill_template(const char *tmpl, const char *literal)
  * base predicate, per-file filters included, in one pass over the files. */
 static char *sampling_sql(const ds_source_set *set, const source_schema *sc, const char *expr)
 {
-    char *window = ds_time_window_predicate(set->fs);
+    char *window = ds_sql_time_window(set->fs);
     bool by_name = set->fs->union_mode == DS_UNION_ALL_BY_NAME;
     const ds_source_file **files = ds_xcalloc(set->n_files, sizeof *files);
     for (size_t i = 0; i < set->n_files; i++)

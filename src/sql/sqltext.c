@@ -2,6 +2,7 @@
 #include "sqltext.h"
 
 #include <ctype.h>
+#include <stdlib.h>
 #include <strings.h>
 #include <string.h>
 
@@ -149,4 +150,56 @@ bool ds_sql_is_identifier(const char *s)
         if (!(isalnum((unsigned char)*p) || *p == '_'))
             return false;
     return true;
+}
+
+/* DuckDB's keywords that are not "unreserved" (SELECT keyword_name FROM
+ * duckdb_keywords() WHERE keyword_category <> 'unreserved'): written bare,
+ * they are read as syntax, not as a column.  Sorted; test_sqltext.c checks
+ * the list against the engine's. */
+static const char *const KEYWORDS[] = {
+    "all", "analyse", "analyze", "and", "anti", "any", "array", "as", "asc", "asof",
+    "asymmetric", "at", "authorization", "between", "bigint", "binary", "bit", "boolean",
+    "both", "by", "case", "cast", "char", "character", "check", "coalesce", "collate",
+    "collation", "column", "columns", "concurrently", "constraint", "create", "cross", "dec",
+    "decimal", "default", "deferrable", "desc", "describe", "distinct", "do", "else", "end",
+    "except", "exists", "extract", "false", "fetch", "float", "for", "foreign", "freeze",
+    "from", "full", "generated", "glob", "group", "grouping", "grouping_id", "having",
+    "ilike", "in", "initially", "inner", "inout", "int", "integer", "intersect", "interval",
+    "into", "is", "isnull", "join", "lambda", "lateral", "leading", "left", "like", "limit",
+    "map", "national", "natural", "nchar", "none", "not", "notnull", "null", "nullif",
+    "numeric", "offset", "on", "only", "or", "order", "out", "outer", "overlaps", "overlay",
+    "pivot", "pivot_longer", "pivot_wider", "placing", "position", "positional", "precision",
+    "primary", "qualify", "real", "references", "returning", "right", "row", "select", "semi",
+    "setof", "show", "similar", "smallint", "some", "struct", "substring", "summarize",
+    "symmetric", "table", "tablesample", "then", "time", "timestamp", "to", "trailing",
+    "treat", "trim", "true", "try_cast", "union", "unique", "unpack", "unpivot", "using",
+    "values", "varchar", "variadic", "verbose", "when", "where", "window", "with",
+    "xmlattributes", "xmlconcat", "xmlelement", "xmlexists", "xmlforest", "xmlnamespaces",
+    "xmlparse", "xmlpi", "xmlroot", "xmlserialize", "xmltable"};
+
+static int keyword_cmp(const void *key, const void *item)
+{
+    return strcasecmp((const char *)key, *(const char *const *)item);
+}
+
+const char *const *ds_sql_keywords(size_t *n)
+{
+    *n = DS_ARRAY_LEN(KEYWORDS);
+    return KEYWORDS;
+}
+
+void ds_sql_ident(ds_buf *b, const char *name)
+{
+    if (ds_sql_is_identifier(name) &&
+        !bsearch(name, KEYWORDS, DS_ARRAY_LEN(KEYWORDS), sizeof *KEYWORDS, keyword_cmp)) {
+        ds_buf_puts(b, name);
+        return;
+    }
+    ds_buf_putc(b, '"');
+    for (const char *p = name; *p; p++) {
+        if (*p == '"')
+            ds_buf_putc(b, '"');
+        ds_buf_putc(b, *p);
+    }
+    ds_buf_putc(b, '"');
 }

@@ -31,4 +31,12 @@ char *ds_sql_trim(const char *sql);
 
 bool ds_sql_is_identifier(const char *s);
 
+/* Appends name as an SQL identifier: as it is when it is a plain identifier
+ * and no DuckDB keyword that a column name cannot be, else in double quotes
+ * (inner ones doubled). */
+void ds_sql_ident(ds_buf *b, const char *name);
+
+/* The keywords ds_sql_ident quotes (sorted, lower case). */
+const char *const *ds_sql_keywords(size_t *n);
+
 #endif

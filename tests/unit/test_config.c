@@ -90,12 +90,11 @@ Test(config, every_key)
     cr_assert_str_eq(o->pattern, "x/*.parquet");
     cr_assert(o->has_time_window);
     cr_assert_str_eq(o->time_window.column, "day");
-    cr_assert_str_eq(o->time_window.start, "DATE '2024-01-01'");
-    cr_assert_str_eq(o->time_window.end, "DATE '2024-02-01'");
+    cr_assert_eq(o->time_window.start.kind, DS_TIME_DATE);
+    cr_assert_str_eq(o->time_window.start.text, "2024-01-01");
+    cr_assert_eq(o->time_window.end.kind, DS_TIME_DATE);
+    cr_assert_str_eq(o->time_window.end.text, "2024-02-01");
     cr_assert_eq(o->line, 5);
-    char *pred = ds_time_window_predicate(o);
-    cr_assert_str_eq(pred, "day >= DATE '2024-01-01' AND day < DATE '2024-02-01'");
-    free(pred);
     cr_assert_str_eq(cfg.sources[1].plugin, "plugins/sales.py:build");
     cr_assert_eq(cfg.sources[1].line, 17);
     ds_config_free(&cfg);
@@ -111,12 +110,14 @@ Test(config, time_window_bounds_and_types)
                        "time_window = {column = \"ts\", end = 2024-01-01T10:00:00Z}\n",
                        &cfg, &err),
                  0, "%s", err.msg);
-    char *a = ds_time_window_predicate(&cfg.sources[0]);
-    char *b = ds_time_window_predicate(&cfg.sources[1]);
-    cr_assert_str_eq(a, "ts >= TIMESTAMP '2024-01-01 10:00:00'");
-    cr_assert_str_eq(b, "ts < TIMESTAMPTZ '2024-01-01 10:00:00Z'");
-    free(a);
-    free(b);
+    const ds_time_window *a = &cfg.sources[0].time_window;
+    const ds_time_window *b = &cfg.sources[1].time_window;
+    cr_assert_eq(a->start.kind, DS_TIME_LOCAL_DATETIME);
+    cr_assert_str_eq(a->start.text, "2024-01-01 10:00:00");
+    cr_assert_eq(a->end.kind, DS_TIME_NONE);
+    cr_assert_eq(b->start.kind, DS_TIME_NONE);
+    cr_assert_eq(b->end.kind, DS_TIME_OFFSET_DATETIME);
+    cr_assert_str_eq(b->end.text, "2024-01-01 10:00:00Z");
     ds_config_free(&cfg);
 }
 

@@ -12,6 +12,7 @@
 
 #include "config/config.h"
 #include "plugin/plugin.h"
+#include "sql/timewindow.h"
 #include "testutil.h"
 
 /* Python children: a dying child must not kill the test with SIGPIPE. */
@@ -157,7 +158,7 @@ Test(plugin, filter_expr_combinations)
     cr_assert_str_eq(f, "a OR b");
     free(f);
     f = ds_plugin_filter_expr(&cfg.sources[2]);
-    char *window = ds_time_window_predicate(&cfg.sources[2]);
+    char *window = ds_sql_time_window(&cfg.sources[2]);
     cr_assert_str_eq(f, window);
     cr_assert(strstr(f, "ts >= TIMESTAMP") != NULL, "%s", f);
     free(window);

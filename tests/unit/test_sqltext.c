@@ -2,6 +2,7 @@
  * rewriting that respects identifiers and comments, leading WITH, trim. */
 #include <criterion/criterion.h>
 
+#include "sql/duck.h"
 #include "sql/sqltext.h"
 #include "testutil.h"
 
@@ -251,4 +252,54 @@ Test(sqltext, is_identifier)
     cr_assert(!ds_sql_is_identifier("a.b"));
     cr_assert(!ds_sql_is_identifier("\"a\""));
     cr_assert(!ds_sql_is_identifier("caf\xc3\xa9"));
+}
+
+Test(sqltext, ident_bare_when_plain_quoted_otherwise)
+{
+    const char *cases[][2] = {
+        {"day", "day"},
+        {"Order_Date2", "Order_Date2"},
+        {"order", "\"order\""},
+        {"END", "\"END\""},
+        {"timestamp", "\"timestamp\""},
+        {"order date", "\"order date\""},
+        {"2024", "\"2024\""},
+        {"a\"b", "\"a\"\"b\""},
+        {"x); DROP TABLE t; --", "\"x); DROP TABLE t; --\""},
+    };
+    for (size_t i = 0; i < DS_ARRAY_LEN(cases); i++) {
+        ds_buf b = {0};
+        ds_sql_ident(&b, cases[i][0]);
+        cr_expect_str_eq(ds_buf_str(&b), cases[i][1], "%s", cases[i][0]);
+        ds_buf_free(&b);
+    }
+}
+
+/* The keywords ds_sql_ident quotes are exactly the engine's keywords that
+ * are not "unreserved", so a DuckDB upgrade that adds one fails here. */
+Test(sqltext, keywords_are_the_engines)
+{
+    size_t n;
+    const char *const *kw = ds_sql_keywords(&n);
+    for (size_t i = 1; i < n; i++)
+        cr_assert_lt(strcmp(kw[i - 1], kw[i]), 0, "not sorted at %s", kw[i]);
+    ds_err err;
+    ds_duck *db = ds_duck_open(&err);
+    cr_assert_not_null(db, "%s", err.msg);
+    ds_rows rows;
+    cr_assert_eq(ds_duck_query(db,
+                               "SELECT keyword_name FROM duckdb_keywords() WHERE "
+                               "keyword_category <> 'unreserved' ORDER BY keyword_name",
+                               &rows, &err),
+                 0, "%s", err.msg);
+    ds_buf ours = {0}, engine = {0};
+    for (size_t i = 0; i < n; i++)
+        ds_buf_printf(&ours, "%s\n", kw[i]);
+    for (size_t r = 0; r < rows.rows; r++)
+        ds_buf_printf(&engine, "%s\n", ds_rows_get(&rows, r, 0));
+    cr_expect_str_eq(ds_buf_str(&ours), ds_buf_str(&engine));
+    ds_buf_free(&ours);
+    ds_buf_free(&engine);
+    ds_rows_free(&rows);
+    ds_duck_close(db);
 }
