@@ -10,7 +10,6 @@ import { ChartView } from './chart.js';
 import { errorText, h } from './dom.js';
 import { PageInputs, pick } from './page/inputs.js';
 import { duckdb, PageQueries } from './page/queries.js';
-import { resultKey } from './results.js';
 import {
   dataPaths, placeholderDeps, resolveQuery, rewriteDataPaths, substitute, substituteId, wrapFormat,
 } from './sql.js';
@@ -154,7 +153,7 @@ class Page {
       c.deps = deps;
       sql = wrapFormat(raw, c.format, c.kind);
       sql = substitute(sql, env.inputs, env.params);
-      const key = this.data.stored.size ? resultKey(sql) : null;
+      const key = this.data.storedKeyOf(sql);
       const paths = dataPaths(sql);
       const whole = this.data.wholeFilesOf(sql);
       const wholeSet = new Set(whole);
@@ -162,7 +161,7 @@ class Page {
       if (sql === c.sql && c.state !== 'pending') return; // same text, same result: nothing to redraw
       c.view.setLoading(true);
       c.view.el.dataset.dsState = 'loading';
-      let result = key && this.data.stored.has(key) ? await this.data.storedResult(key) : null;
+      let result = key ? await this.data.storedResult(key) : null;
       if (gen !== c.gen) return;
       const source = result ? 'stored' : 'live';
       if (!result) result = await this.data.run(sql, whole, paths);

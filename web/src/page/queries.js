@@ -4,7 +4,7 @@
 // Live results are cached by their SQL text; data files small enough are
 // read whole instead of by ranges.
 import { errorText } from '../dom.js';
-import { fromStored, storedUrl } from '../results.js';
+import { fromStored, resultKey, storedUrl } from '../results.js';
 import { dataPaths, dataUrl, fileErrorText, localPaths, stripMetrics } from '../sql.js';
 
 const RESULT_CACHE_SIZE = 64;
@@ -52,6 +52,13 @@ export class PageQueries {
       this.sqlTexts.set(path, p);
     }
     return p;
+  }
+
+  /** The hash of SQL (its text before data paths become URLs) when the build stored its result, else null. */
+  storedKeyOf(sql) {
+    if (!this.stored.size) return null;
+    const key = resultKey(sql);
+    return this.stored.has(key) ? key : null;
   }
 
   /**
