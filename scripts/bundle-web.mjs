@@ -128,7 +128,10 @@ async function main() {
     plugins: [{
       name: 'engine-bundle',
       setup(b) {
-        b.onResolve({ filter: /^\.\/duckdb\.js$/ }, () => ({ path: `./${engineJs}`, external: true }));
+        // web/src/duckdb.js, from whichever module imports it.
+        b.onResolve({ filter: /duckdb\.js$/ }, (args) => (
+          path.resolve(args.resolveDir, args.path) === path.join(src, 'duckdb.js')
+            ? { path: `./${engineJs}`, external: true } : undefined));
       },
     }],
   });

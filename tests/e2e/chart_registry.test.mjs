@@ -1,0 +1,51 @@
+// The chart-type registry (web/src/charts/registry.js) without a browser:
+// the names it draws are the ones the build accepts (src/site/pagecheck.c)
+// and loads the smaller ECharts build for (src/site/html.c), and a type is
+// found without case while an unknown one is drawn like bar.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { test } from 'node:test';
+import { pathToFileURL } from 'node:url';
+
+import { ROOT } from './lib.mjs';
+
+const src = (...p) => pathToFileURL(path.join(ROOT, 'web', 'src', ...p)).href;
+const { chartTypeNames } = await import(src('charts', 'registry.js'));
+const { buildOption } = await import(src('chart.js'));
+
+/** The string literals of C array NAME in FILE. */
+function cArray(file, name) {
+  const text = fs.readFileSync(path.join(ROOT, file), 'utf8');
+  const m = new RegExp(`${name}\\[\\]\\s*=\\s*\\{([^}]*)\\}`).exec(text);
+  assert.ok(m, `${name} not found in ${file}`);
+  return [...m[1].matchAll(/"([^"]*)"/g)].map((x) => x[1]);
+}
+
+const RESULT = {
+  columns: [{ name: 'k', kind: 'text' }, { name: 'v', kind: 'int' }],
+  rows: [['a', 1], ['b', 2]],
+};
+
+test('every registered chart type is one the build accepts', () => {
+  const accepted = new Set(cArray('src/site/pagecheck.c', 'CHART_TYPES').map((t) => t.toLowerCase()));
+  const names = chartTypeNames();
+  assert.deepEqual(names.filter((n) => !accepted.has(n)), []);
+  for (const t of ['bar', 'line', 'area', 'scatter', 'effectscatter', 'pie', 'donut', 'heatmap', 'gauge', 'funnel']) {
+    assert.ok(names.includes(t), `${t} is registered`);
+  }
+});
+
+test('the types a page draws with echarts.common are registered', () => {
+  const names = new Set(chartTypeNames());
+  assert.deepEqual(cArray('src/site/html.c', 'COMMON').filter((t) => !names.has(t)), []);
+});
+
+test('a type is found without case; an unknown one is drawn like bar with its name', () => {
+  assert.equal(buildOption({ type: 'PIE' }, RESULT).series[0].type, 'pie');
+  assert.equal(buildOption({ type: 'EffectScatter', x: 'v', y: 'v' }, RESULT).series[0].type, 'effectScatter');
+  const other = buildOption({ type: 'pictorialBar' }, RESULT);
+  assert.equal(other.series[0].type, 'pictorialBar');
+  assert.deepEqual(other.xAxis.data, ['a', 'b']);
+  assert.equal(buildOption({}, RESULT).series[0].type, 'bar');
+});
