@@ -22,6 +22,7 @@
 
 #include "cli.h"
 #include "config/config.h"
+#include "datamap/datamap.h"
 #include "server/server.h"
 #include "site/build.h"
 #include "site/watch.h"
@@ -36,7 +37,9 @@ static int first_build(const char *root)
     if (ds_build(root, &bopt, &err) == 0)
         return -1;
     cli_error(err.msg);
-    char *map = ds_asprintf("%s/static/%s", root, "data_map.json");
+    char *static_dir = ds_path_join(root, "static");
+    char *map = ds_datamap_path(static_dir);
+    free(static_dir);
     bool previous = ds_is_file(map);
     free(map);
     if (!previous)

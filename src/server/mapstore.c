@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "../datamap/datamap.h"
 #include "../util/fs.h"
 #include "poller.h"
 
@@ -82,7 +83,7 @@ static double now_seconds(void)
 ds_mapstore *ds_mapstore_open(const char *static_dir, ds_err *err)
 {
     ds_mapstore *s = ds_xcalloc(1, sizeof *s);
-    s->path = ds_path_join(static_dir, "data_map.json");
+    s->path = ds_datamap_path(static_dir);
     s->seen = identify(s->path);
     ds_maptable *t;
     if (s->seen.exists) {

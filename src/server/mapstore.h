@@ -15,7 +15,7 @@
 #include <stddef.h>
 
 #include "../util/util.h"
-#include "maptable.h"
+#include "../datamap/maptable.h"
 
 typedef struct ds_mapstore ds_mapstore;
 typedef struct ds_mapref ds_mapref;

@@ -1,10 +1,10 @@
-/* test_server_maptable.c - loading data_map.json into the server's hash
+/* test_maptable.c - reading data_map.json into the hash
  * table: the fast path, the jansson fallback, errors, and a big map. */
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "server/maptable.h"
+#include "datamap/maptable.h"
 #include "testutil.h"
 
 static ds_maptable *parse(const char *text, ds_err *err)
@@ -136,6 +136,40 @@ Test(maptable, load_from_file)
     cr_assert_null(ds_maptable_load(missing, &err));
     cr_assert(strstr(err.msg, "cannot read"), "%s", err.msg);
     free(missing);
+    free(path);
+    test_rmtree(dir);
+    free(dir);
+}
+
+/* A file that cannot be a map: the message names the file (and the place
+ * when there is one). */
+Test(maptable, file_errors_name_the_file)
+{
+    char *dir = test_tmpdir();
+    char *path = ds_path_join(dir, "data_map.json");
+    ds_err err;
+
+    cr_assert_null(ds_maptable_load(path, &err)); /* missing */
+    cr_assert(strstr(err.msg, path) != NULL, "%s", err.msg);
+
+    test_write(dir, "data_map.json", "{\n  \"a\": \"/a\",\n  \"b\": \n}\n");
+    cr_assert_null(ds_maptable_load(path, &err));
+    char *want = ds_asprintf("%s:4:", path);
+    cr_assert(strstr(err.msg, want) != NULL, "%s", err.msg);
+    free(want);
+
+    test_write(dir, "data_map.json", "[\"a\"]\n");
+    cr_assert_null(ds_maptable_load(path, &err));
+    want = ds_asprintf("%s: expected a JSON object", path);
+    cr_assert(strstr(err.msg, want) != NULL, "%s", err.msg);
+    free(want);
+
+    test_write(dir, "data_map.json", "{\"a\": \"/a\", \"b\": \"/b\", \"c\": 3}\n");
+    cr_assert_null(ds_maptable_load(path, &err));
+    want = ds_asprintf("%s: the value of \"c\" is not a string", path);
+    cr_assert_str_eq(err.msg, want);
+    free(want);
+
     free(path);
     test_rmtree(dir);
     free(dir);
