@@ -16,6 +16,7 @@
 #include <stddef.h>
 
 #include "../util/util.h"
+#include "datamap.h"
 
 typedef struct ds_maptable ds_maptable;
 
@@ -28,6 +29,11 @@ ds_maptable *ds_maptable_parse(char *text, size_t len, const char *name, ds_err 
 
 /* Reads and parses the file at PATH (ds_datamap_path gives a site's). */
 ds_maptable *ds_maptable_load(const char *path, ds_err *err);
+
+/* The table of a finished map value (strings are copied): what a build
+ * just wrote, handed to a server in the same process without reading the
+ * file back. */
+ds_maptable *ds_maptable_from_datamap(const ds_datamap *m);
 
 /* The physical path for KEY (KEYLEN bytes), or NULL. */
 const char *ds_maptable_get(const ds_maptable *t, const char *key, size_t keylen);

@@ -970,6 +970,11 @@ const char *ds_server_static_dir(const ds_server *s)
     return s->static_dir;
 }
 
+void ds_server_publish_map(ds_server *s, const ds_datamap *m)
+{
+    ds_mapstore_publish(s->maps, ds_maptable_from_datamap(m));
+}
+
 void ds_server_stop(ds_server *s)
 {
     if (s)

@@ -175,6 +175,34 @@ Test(maptable, file_errors_name_the_file)
     free(dir);
 }
 
+/* A finished map value becomes a table without a file: every pair, the
+ * later claim of a key, nothing else. */
+Test(maptable, from_datamap)
+{
+    ds_datamap m = {0};
+    ds_datamap_add(&m, "data/b.parquet", "/lake/b", "x = 1");
+    ds_datamap_add(&m, "data/a.parquet", "/lake/a", NULL);
+    ds_datamap_add(&m, "data/b.parquet", "/lake/b2", NULL);
+    ds_datamap_add(&m, "data/q\"u\xc3\xa9.parquet", "/p/\\\"", NULL);
+    ds_datamap_finish(&m);
+    ds_maptable *t = ds_maptable_from_datamap(&m);
+    ds_datamap_free(&m); /* strings were copied */
+    cr_assert_eq(ds_maptable_count(t), 3);
+    has(t, "data/a.parquet", "/lake/a");
+    has(t, "data/b.parquet", "/lake/b2");
+    has(t, "data/q\"u\xc3\xa9.parquet", "/p/\\\"");
+    cr_assert_null(ds_maptable_get(t, "data/c.parquet", 14));
+    cr_assert_null(ds_maptable_get(t, "data/a.parque", 13));
+    ds_maptable_free(t);
+
+    ds_datamap none = {0};
+    ds_datamap_finish(&none);
+    t = ds_maptable_from_datamap(&none);
+    cr_assert_eq(ds_maptable_count(t), 0);
+    cr_assert_null(ds_maptable_get(t, "data/a.parquet", 14));
+    ds_maptable_free(t);
+}
+
 /* Many entries in the builder's format, some with escapes: every key is
  * found with its own value, and unknown keys are not. */
 Test(maptable, many_entries)
