@@ -445,6 +445,11 @@ ds_maptable *ds_maptable_from_datamap(const ds_datamap *m)
     ds_maptable *t = ds_xcalloc(1, sizeof *t);
     t->cap_entries = m->len + 1;
     t->entries = ds_xmalloc(t->cap_entries * sizeof *t->entries);
+    /* One allocation for every string: maps reach many megabytes. */
+    size_t total = 1;
+    for (size_t i = 0; i < m->len; i++)
+        total += strlen(m->items[i].key) + strlen(m->items[i].path) + 2;
+    t->side = (ds_buf){ds_xmalloc(total), 0, total};
     for (size_t i = 0; i < m->len; i++) {
         const ds_datamap_entry *e = &m->items[i];
         size_t kl = strlen(e->key), vl = strlen(e->path);
