@@ -10,7 +10,8 @@
  * path for every key (a later duplicate wins).  A refusal always says why.
  * An accepted map is then written back with ds_datamap_write and read
  * again: the reader must take the writer's output on its fast path, without
- * the fallback, and give back the same pairs. */
+ * the fallback, and give back the same pairs; so must the table made from
+ * the value without a file (ds_maptable_from_datamap). */
 #include <jansson.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -82,7 +83,8 @@ static bool reference_read(const uint8_t *data, size_t size, ds_datamap *m)
     return ok;
 }
 
-/* M written by the builder's writer reads back the same, on the fast path. */
+/* M written by the builder's writer reads back the same, on the fast path,
+ * and M made into a table directly gives the same pairs. */
 static void check_round_trip(const ds_datamap *m)
 {
     ds_err err;
@@ -92,6 +94,19 @@ static void check_round_trip(const ds_datamap *m)
     ds_maptable *t = ds_maptable_load(path, &err);
     free(path);
     if (!t || ds_maptable_used_fallback(t) || ds_maptable_count(t) != m->len)
+        abort();
+    for (size_t i = 0; i < m->len; i++) {
+        const ds_datamap_entry *e = &m->items[i];
+        const char *p = ds_maptable_get(t, e->key, strlen(e->key));
+        if (!p || strcmp(p, e->path) != 0)
+            abort();
+    }
+    ds_maptable_free(t);
+
+    /* The table made from the value (a rebuild inside `ducksite serve`)
+     * is the same table. */
+    t = ds_maptable_from_datamap(m);
+    if (ds_maptable_count(t) != m->len)
         abort();
     for (size_t i = 0; i < m->len; i++) {
         const ds_datamap_entry *e = &m->items[i];
