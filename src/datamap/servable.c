@@ -10,9 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "datamap.h"
 #include "../server/pathnorm.h"
 #include "../util/util.h"
+#include "datamap.h"
 
 static bool has_segment_starting_with_dot(const char *rel)
 {

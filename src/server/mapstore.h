@@ -7,16 +7,17 @@
  * whoever drops its last reference.  A rebuild inside `ducksite serve` hands
  * its map over directly (ds_mapstore_publish); for builds run by another
  * process, a watcher thread checks the file's identity (inode, size, mtime,
- * ctime) every interval and loads a changed file off the request path.  A file that fails to parse, or is missing,
- * keeps the current map and logs why. */
+ * ctime) every interval and loads a changed file off the request path.  A
+ * file that fails to parse, or is missing, keeps the current map and logs
+ * why. */
 #ifndef DS_MAPSTORE_H
 #define DS_MAPSTORE_H
 
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "../util/util.h"
 #include "../datamap/maptable.h"
+#include "../util/util.h"
 
 typedef struct ds_mapstore ds_mapstore;
 typedef struct ds_mapref ds_mapref;
