@@ -3,8 +3,9 @@
  *
  * Builds the project first, serves ROOT/static, and rebuilds whenever
  * content/, sources_sql/, ducksite.toml, a plugin file, or a Parquet file or
- * folder below an upstream_glob's base changes (src/site/watch.c); a failed
- * rebuild prints its error and the last good build stays served.  Until the
+ * folder below an upstream_glob's base changes (src/site/watch.c); a
+ * rebuild hands its data map to the server directly, and a failed rebuild
+ * prints its error and the last good build stays served.  Until the
  * rebuild is done, the server already refuses stored results whose data
  * changed (src/server/resultstore.c).  A folder with static/ but no
  * ducksite.toml is served as it is.
@@ -22,6 +23,7 @@
 
 #include "cli.h"
 #include "config/config.h"
+#include "datamap/datamap.h"
 #include "server/server.h"
 #include "site/build.h"
 #include "site/watch.h"
@@ -36,7 +38,9 @@ static int first_build(const char *root)
     if (ds_build(root, &bopt, &err) == 0)
         return -1;
     cli_error(err.msg);
-    char *map = ds_asprintf("%s/static/%s", root, "data_map.json");
+    char *static_dir = ds_path_join(root, "static");
+    char *map = ds_datamap_path(static_dir);
+    free(static_dir);
     bool previous = ds_is_file(map);
     free(map);
     if (!previous)
@@ -45,10 +49,17 @@ static int first_build(const char *root)
     return -1;
 }
 
+/* A rebuild's map goes straight to the server: the file it just wrote is
+ * not read back. */
+static void hand_over_map(const ds_datamap *map, void *server)
+{
+    ds_server_publish_map(server, map);
+}
+
 /* Waits for a stop signal, rebuilding on every change in between.  W (may
  * be NULL) was opened before the first build, so that changes made while
  * it ran are not lost. */
-static void watch_and_rebuild(const char *root, ds_watch *w, int sig_fd)
+static void watch_and_rebuild(const char *root, ds_watch *w, int sig_fd, ds_server *server)
 {
     ds_err err;
     for (;;) {
@@ -68,7 +79,7 @@ static void watch_and_rebuild(const char *root, ds_watch *w, int sig_fd)
          * picked up, and edits made while the build runs are not lost. */
         ds_watch_close(w);
         w = ds_watch_open(root, &err);
-        ds_build_options bopt = {false};
+        ds_build_options bopt = {.on_map = hand_over_map, .on_map_arg = server};
         if (ds_build(root, &bopt, &err) != 0) {
             cli_error(err.msg);
             ds_info("still serving the last good build");
@@ -157,7 +168,7 @@ int cmd_serve(int argc, char **argv)
 
     int sig_fd = signalfd(-1, &stop, SFD_CLOEXEC);
     if (watch && sig_fd >= 0)
-        watch_and_rebuild(root, watch, sig_fd);
+        watch_and_rebuild(root, watch, sig_fd, server);
     else
         ds_watch_close(watch);
     struct signalfd_siginfo info = {0};

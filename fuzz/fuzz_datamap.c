@@ -1,20 +1,18 @@
-/* fuzz_datamap.c - libFuzzer target for the two readers of the data map:
- * the server's fast parser (src/server/maptable.c, with its jansson
- * fallback) and the builder's loader (src/datamap/datamap.c), which reads
- * static/data_map.json and data_map_meta.json.
+/* fuzz_datamap.c - libFuzzer target for the reader of the data map
+ * (src/datamap/maptable.c: its fast parser and its jansson fallback) and
+ * the builder's writer (src/datamap/datamap.c).
  *
- * Input: the data_map.json text, optionally followed by a NUL byte and the
- * data_map_meta.json text (JSON never contains a raw NUL, so the split is
- * unambiguous).  The loader reads files, so both texts are written to a
- * private temporary folder first.
+ * Input: the data_map.json text.
  *
- * The two readers are checked against each other: they accept the same
- * maps, with the same number of keys and the same path for every key (a
- * later duplicate wins in both).  A map the loader accepts is then written
- * back with ds_datamap_write (the builder's writer) and read again: the
- * server's fast parser must take the writer's output without its jansson
- * fallback, and both readers must give back the same keys, paths and row
- * filters. */
+ * The reader is checked against a plain jansson reading done here, the
+ * meaning of the format: the same maps are accepted (an object whose values
+ * are strings without NUL bytes), with the same number of keys and the same
+ * path for every key (a later duplicate wins).  A refusal always says why.
+ * An accepted map is then written back with ds_datamap_write and read
+ * again: the reader must take the writer's output on its fast path, without
+ * the fallback, and give back the same pairs; so must the table made from
+ * the value without a file (ds_maptable_from_datamap). */
+#include <jansson.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,30 +20,22 @@
 #include <unistd.h>
 
 #include "datamap/datamap.h"
-#include "server/maptable.h"
+#include "datamap/maptable.h"
 #include "util/fs.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static char *dir, *dir2;
-
-static void remove_one(const char *d)
-{
-    char *map = ds_path_join(d, DS_DATAMAP_FILE), *meta = ds_path_join(d, DS_DATAMAP_META_FILE);
-    unlink(map);
-    unlink(meta);
-    rmdir(d);
-    free(map);
-    free(meta);
-}
+static char *dir;
 
 static void remove_dir(void)
 {
-    remove_one(dir2);
-    remove_one(dir);
+    char *map = ds_datamap_path(dir);
+    unlink(map);
+    rmdir(dir);
+    free(map);
 }
 
-/* The folder the loader reads, made once per fuzzing process, in memory
+/* The folder the writer writes to, made once per fuzzing process, in memory
  * when /dev/shm exists ($TMPDIR otherwise): rewriting a file on disk
  * thousands of times a second makes the file system the bottleneck. */
 static const char *static_dir(void)
@@ -58,83 +48,90 @@ static const char *static_dir(void)
         if (!mkdtemp(tmpl))
             abort();
         dir = tmpl;
-        dir2 = ds_path_join(dir, "again");
         atexit(remove_dir);
     }
     return dir;
 }
 
-static void write_or_remove(const char *dir, const char *name, const uint8_t *data, size_t n,
-                            bool present)
+/* The reference reading: the map as a ds_datamap, or false when the text is
+ * not one. */
+static bool reference_read(const uint8_t *data, size_t size, ds_datamap *m)
 {
-    char *path = ds_path_join(dir, name);
-    if (present) {
-        FILE *f = fopen(path, "wb");
-        if (!f || fwrite(data, 1, n, f) != n || fclose(f) != 0)
-            abort();
-    } else {
-        unlink(path);
+    memset(m, 0, sizeof *m);
+    json_t *doc = json_loadb((const char *)data, size, 0, NULL);
+    if (!json_is_object(doc)) {
+        json_decref(doc);
+        return false;
     }
-    free(path);
+    bool ok = true;
+    const char *key;
+    json_t *value;
+    json_object_foreach(doc, key, value)
+    {
+        if (!json_is_string(value) ||
+            memchr(json_string_value(value), '\0', json_string_length(value))) {
+            ok = false;
+            break;
+        }
+        ds_datamap_add(m, key, json_string_value(value), NULL);
+    }
+    json_decref(doc);
+    if (ok)
+        ds_datamap_finish(m);
+    else
+        ds_datamap_free(m);
+    return ok;
 }
 
-static bool same_filter(const char *a, const char *b)
-{
-    return a == b || (a && b && strcmp(a, b) == 0);
-}
-
-/* M written by the builder's writer reads back the same through both readers. */
+/* M written by the builder's writer reads back the same, on the fast path,
+ * and M made into a table directly gives the same pairs. */
 static void check_round_trip(const ds_datamap *m)
 {
     ds_err err;
-    if (ds_datamap_write(m, dir2, &err) != 0)
+    if (ds_datamap_write(m, static_dir(), &err) != 0)
         abort();
-    char *path = ds_path_join(dir2, DS_DATAMAP_FILE);
+    char *path = ds_datamap_path(dir);
     ds_maptable *t = ds_maptable_load(path, &err);
     free(path);
     if (!t || ds_maptable_used_fallback(t) || ds_maptable_count(t) != m->len)
         abort();
-    ds_datamap back;
-    if (ds_datamap_load(dir2, &back, &err) != 0 || back.len != m->len)
-        abort();
     for (size_t i = 0; i < m->len; i++) {
-        const ds_datamap_entry *e = &m->items[i], *b = &back.items[i];
+        const ds_datamap_entry *e = &m->items[i];
         const char *p = ds_maptable_get(t, e->key, strlen(e->key));
-        if (!p || strcmp(p, e->path) != 0 || strcmp(b->key, e->key) != 0 ||
-            strcmp(b->path, e->path) != 0 || !same_filter(b->row_filter, e->row_filter))
+        if (!p || strcmp(p, e->path) != 0)
             abort();
     }
-    ds_datamap_free(&back);
+    ds_maptable_free(t);
+
+    /* The table made from the value (a rebuild inside `ducksite serve`)
+     * is the same table. */
+    t = ds_maptable_from_datamap(m);
+    if (ds_maptable_count(t) != m->len)
+        abort();
+    for (size_t i = 0; i < m->len; i++) {
+        const ds_datamap_entry *e = &m->items[i];
+        const char *p = ds_maptable_get(t, e->key, strlen(e->key));
+        if (!p || strcmp(p, e->path) != 0)
+            abort();
+    }
     ds_maptable_free(t);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    const uint8_t *nul = memchr(data, '\0', size);
-    size_t map_len = nul ? (size_t)(nul - data) : size;
-
-    char *text = ds_xmalloc(map_len + 1);
-    memcpy(text, data, map_len);
-    text[map_len] = '\0';
+    char *text = ds_xmalloc(size + 1);
+    memcpy(text, data, size);
+    text[size] = '\0';
     ds_err terr;
-    ds_maptable *t = ds_maptable_parse(text, map_len, "data_map.json", &terr);
+    ds_maptable *t = ds_maptable_parse(text, size, DS_DATAMAP_FILE, &terr);
     if (!t && terr.msg[0] == '\0')
         abort(); /* a refusal always says why */
 
-    const char *dir = static_dir();
-    write_or_remove(dir, DS_DATAMAP_FILE, data, map_len, true);
-    write_or_remove(dir, DS_DATAMAP_META_FILE, nul ? nul + 1 : NULL,
-                    nul ? size - map_len - 1 : 0, nul != NULL);
     ds_datamap m;
-    ds_err derr;
-    int rc = ds_datamap_load(dir, &m, &derr);
-    if (rc != 0 && derr.msg[0] == '\0')
-        abort();
-
-    /* Same verdict on the map file (the meta file only concerns the loader). */
-    if ((rc == 0 && !t) || (!nul && (t != NULL) != (rc == 0)))
-        abort();
-    if (t && rc == 0) {
+    bool ok = reference_read(data, size, &m);
+    if (ok != (t != NULL))
+        abort(); /* same verdict */
+    if (ok) {
         if (ds_maptable_count(t) != m.len)
             abort();
         for (size_t i = 0; i < m.len; i++) {
@@ -147,8 +144,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             if (i > 0 && strcmp(m.items[i - 1].key, e->key) >= 0)
                 abort(); /* sorted, no duplicates */
         }
-    }
-    if (rc == 0) {
         check_round_trip(&m);
         ds_datamap_free(&m);
     }

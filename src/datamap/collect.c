@@ -304,3 +304,16 @@ const char *ds_collected_physical(const ds_collected *c, const char *key)
     const ds_datamap_entry *e = ds_datamap_get(&c->index, key);
     return e ? e->path : NULL;
 }
+
+size_t ds_collected_count(const ds_collected *c)
+{
+    return c->index.len;
+}
+
+const ds_datamap_entry *ds_collected_find(const ds_collected *c, const char *key, size_t *pos)
+{
+    const ds_datamap_entry *e = ds_datamap_get(&c->index, key);
+    if (e)
+        *pos = (size_t)(e - c->index.items);
+    return e;
+}

@@ -50,4 +50,12 @@ void ds_collected_index(ds_collected *c);
  * (needs ds_collected_index). */
 const char *ds_collected_physical(const ds_collected *c, const char *key);
 
+/* How many distinct keys the index holds (needs ds_collected_index). */
+size_t ds_collected_count(const ds_collected *c);
+
+/* The index's entry for KEY, or NULL; *POS is then its position, from 0 to
+ * ds_collected_count() - 1, so a caller can keep its own per-file facts in
+ * an array of that size without reading the index's storage. */
+const ds_datamap_entry *ds_collected_find(const ds_collected *c, const char *key, size_t *pos);
+
 #endif

@@ -1,12 +1,11 @@
-/* datamap.c - the virtual data map value and its two JSON files.
+/* datamap.c - the virtual data map value and its file, data_map.json.
  *
  * Writing is hand-rolled (one pass over sorted entries, one buffer) because
  * maps reach hundreds of thousands of entries and the write sits on the
- * build's critical path; reading uses jansson. */
+ * build's critical path; reading is maptable.c's. */
 #include "datamap.h"
 
 #include <errno.h>
-#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -93,6 +92,11 @@ bool ds_datamap_has_row_filters(const ds_datamap *m)
     return false;
 }
 
+char *ds_datamap_path(const char *static_dir)
+{
+    return ds_path_join(static_dir, DS_DATAMAP_FILE);
+}
+
 int ds_datamap_write(const ds_datamap *m, const char *static_dir, ds_err *err)
 {
     if (ds_mkdir_p(static_dir, err) != 0)
@@ -110,88 +114,18 @@ int ds_datamap_write(const ds_datamap *m, const char *static_dir, ds_err *err)
         ds_buf_json_string(&b, m->items[i].path);
     }
     ds_buf_puts(&b, m->len ? "\n}\n" : "}\n");
-    char *path = ds_path_join(static_dir, DS_DATAMAP_FILE);
+    char *path = ds_datamap_path(static_dir);
     int rc = ds_write_atomic(path, b.data, b.len, err);
     free(path);
     ds_buf_free(&b);
     if (rc != 0)
         return -1;
 
+    /* Row filters were once written here; nothing read them. */
     char *meta = ds_path_join(static_dir, DS_DATAMAP_META_FILE);
-    if (ds_datamap_has_row_filters(m)) {
-        ds_buf_puts(&b, "{\n  \"row_filters\": {");
-        bool first = true;
-        for (size_t i = 0; i < m->len; i++) {
-            if (!m->items[i].row_filter)
-                continue;
-            ds_buf_puts(&b, first ? "\n    " : ",\n    ");
-            first = false;
-            ds_buf_json_string(&b, m->items[i].key);
-            ds_buf_puts(&b, ": ");
-            ds_buf_json_string(&b, m->items[i].row_filter);
-        }
-        ds_buf_puts(&b, "\n  }\n}\n");
-        rc = ds_write_atomic(meta, b.data, b.len, err);
-        ds_buf_free(&b);
-    } else if (unlink(meta) != 0 && errno != ENOENT) {
+    if (unlink(meta) != 0 && errno != ENOENT)
         rc = ds_err_set(err, "cannot remove stale %s: %s", meta, strerror(errno));
-    }
     free(meta);
-    return rc;
-}
-
-static json_t *load_json(const char *path, ds_err *err)
-{
-    json_error_t jerr;
-    json_t *doc = json_load_file(path, 0, &jerr);
-    if (!doc)
-        ds_err_set(err, "%s:%d:%d: %s", path, jerr.line, jerr.column, jerr.text);
-    else if (!json_is_object(doc)) {
-        ds_err_set(err, "%s: expected a JSON object", path);
-        json_decref(doc);
-        doc = NULL;
-    }
-    return doc;
-}
-
-int ds_datamap_load(const char *static_dir, ds_datamap *m, ds_err *err)
-{
-    memset(m, 0, sizeof *m);
-    char *path = ds_path_join(static_dir, DS_DATAMAP_FILE);
-    json_t *doc = load_json(path, err);
-    int rc = doc ? 0 : -1;
-    const char *key;
-    json_t *value;
-    json_object_foreach(doc, key, value)
-    {
-        if (!json_is_string(value)) {
-            rc = ds_err_set(err, "%s: the value of %s is not a string", path, key);
-            break;
-        }
-        ds_datamap_add(m, key, json_string_value(value), NULL);
-    }
-    json_decref(doc);
-    free(path);
-    if (rc == 0)
-        ds_datamap_finish(m);
-
-    char *meta_path = ds_path_join(static_dir, DS_DATAMAP_META_FILE);
-    if (rc == 0 && ds_is_file(meta_path)) {
-        json_t *meta = load_json(meta_path, err);
-        json_t *filters = meta ? json_object_get(meta, "row_filters") : NULL;
-        if (!meta)
-            rc = -1;
-        json_object_foreach(filters, key, value)
-        {
-            ds_datamap_entry *e = (ds_datamap_entry *)ds_datamap_get(m, key);
-            if (e && json_is_string(value) && !e->row_filter)
-                e->row_filter = ds_arena_strdup(&m->strings, json_string_value(value));
-        }
-        json_decref(meta);
-    }
-    free(meta_path);
-    if (rc != 0)
-        ds_datamap_free(m);
     return rc;
 }
 

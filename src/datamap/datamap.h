@@ -1,7 +1,12 @@
 /* datamap.h - the virtual data map: logical HTTP paths ("data/sales/a.parquet")
  * mapped to physical files anywhere on the host, with optional per-file row
- * filters.  The builder fills it and writes static/data_map.json (+
- * data_map_meta.json); the server loads it. */
+ * filters.  The builder fills it and writes static/data_map.json; the server
+ * reads that file with maptable.h, the one reader.  This module owns the
+ * on-disk format: the file names below are typed nowhere else.
+ *
+ * Row filters live only in the value: the build applies them in the SQL it
+ * compiles (src/sql/sources.c), so nothing after the build needs them and
+ * they are not written. */
 #ifndef DS_DATAMAP_H
 #define DS_DATAMAP_H
 
@@ -11,7 +16,12 @@
 #include "../util/util.h"
 
 #define DS_DATAMAP_FILE "data_map.json"
+/* Written by earlier versions (the row filters); ds_datamap_write removes a
+ * stale one, and the server never serves a file of that name. */
 #define DS_DATAMAP_META_FILE "data_map_meta.json"
+
+/* STATIC_DIR/data_map.json (caller frees). */
+char *ds_datamap_path(const char *static_dir);
 
 /* Entry strings live in the map's arena: valid until ds_datamap_free, and
  * never freed one by one. */
@@ -44,13 +54,9 @@ const ds_datamap_entry *ds_datamap_get(const ds_datamap *m, const char *key);
 
 bool ds_datamap_has_row_filters(const ds_datamap *m);
 
-/* Writes STATIC/data_map.json ({key: path}, keys sorted) and, when any entry
- * has a row filter, STATIC/data_map_meta.json ({"row_filters": {key: filter}});
- * otherwise removes a stale meta file.  Both atomically. */
+/* Writes STATIC/data_map.json ({key: path}, keys sorted; atomically) and
+ * removes a data_map_meta.json left by an earlier version. */
 int ds_datamap_write(const ds_datamap *m, const char *static_dir, ds_err *err);
-
-/* Reads the two files back (a missing meta file means no row filters). */
-int ds_datamap_load(const char *static_dir, ds_datamap *m, ds_err *err);
 
 void ds_datamap_free(ds_datamap *m);
 

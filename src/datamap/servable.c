@@ -12,6 +12,7 @@
 
 #include "../server/pathnorm.h"
 #include "../util/util.h"
+#include "datamap.h"
 
 static bool has_segment_starting_with_dot(const char *rel)
 {
@@ -40,7 +41,7 @@ const char *ds_servable_why(const char *rel)
     if (rel[0] == '/' || strstr(rel, "//") || rel[strlen(rel) - 1] == '/')
         return "it has an empty path segment";
     if (ds_pathnorm_is_private(rel))
-        return "the server never serves data_map.json, data_map_meta.json, "
+        return "the server never serves " DS_DATAMAP_FILE ", " DS_DATAMAP_META_FILE ", "
                "_results/_index.json or names starting with them, since they reveal host "
                "paths";
     /* Anything else the server would refuse or read differently. */

@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "../datamap/datamap.h"
 #include "../util/fs.h"
 #include "poller.h"
 
@@ -82,7 +83,7 @@ static double now_seconds(void)
 ds_mapstore *ds_mapstore_open(const char *static_dir, ds_err *err)
 {
     ds_mapstore *s = ds_xcalloc(1, sizeof *s);
-    s->path = ds_path_join(static_dir, "data_map.json");
+    s->path = ds_datamap_path(static_dir);
     s->seen = identify(s->path);
     ds_maptable *t;
     if (s->seen.exists) {
@@ -128,6 +129,18 @@ void ds_mapref_release(ds_mapref *r)
     }
 }
 
+/* Makes T the current map; the old one is freed now, or by the last
+ * request using it. */
+static void swap(ds_mapstore *s, ds_maptable *t)
+{
+    ds_mapref *fresh = ref_new(t);
+    pthread_mutex_lock(&s->lock);
+    ds_mapref *old = s->current;
+    s->current = fresh;
+    pthread_mutex_unlock(&s->lock);
+    ds_mapref_release(old);
+}
+
 static int check_locked(ds_mapstore *s)
 {
     file_id id = identify(s->path);
@@ -147,14 +160,22 @@ static int check_locked(ds_mapstore *s)
         ds_warn("%s; keeping the previous data map", err.msg);
         return -1;
     }
-    ds_mapref *fresh = ref_new(t);
-    pthread_mutex_lock(&s->lock);
-    ds_mapref *old = s->current;
-    s->current = fresh;
-    pthread_mutex_unlock(&s->lock);
-    ds_mapref_release(old); /* freed now, or by the last request using it */
+    swap(s, t);
     ds_info("data map reloaded: %zu keys in %.3f s", ds_maptable_count(t), now_seconds() - t0);
     return 1;
+}
+
+void ds_mapstore_publish(ds_mapstore *s, ds_maptable *t)
+{
+    size_t n = ds_maptable_count(t); /* T may be replaced once unlocked */
+    pthread_mutex_lock(&s->check_lock);
+    /* The build renamed the file into place before handing the map over;
+     * if another process rewrote it since, the next check sees a version
+     * newer than this one and loads that. */
+    s->seen = identify(s->path);
+    swap(s, t);
+    pthread_mutex_unlock(&s->check_lock);
+    ds_info("data map: %zu keys handed over by the rebuild", n);
 }
 
 int ds_mapstore_check(ds_mapstore *s)

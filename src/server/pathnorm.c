@@ -8,6 +8,8 @@
 
 #include <string.h>
 
+#include "../datamap/datamap.h"
+
 #define SEGMENT_MAX 255 /* NAME_MAX on Linux; longer names cannot exist */
 
 static int hex_value(unsigned char c)
@@ -84,7 +86,8 @@ bool ds_pathnorm_is_private(const char *rel)
     /* Prefixes, so that sidecars and the builder's temporary files
      * ("data_map.json.tmp.1234", written just before the rename) are
      * covered too. */
-    if (strncmp(base, "data_map.json", 13) == 0 || strncmp(base, "data_map_meta.json", 18) == 0)
+    if (strncmp(base, DS_DATAMAP_FILE, strlen(DS_DATAMAP_FILE)) == 0 ||
+        strncmp(base, DS_DATAMAP_META_FILE, strlen(DS_DATAMAP_META_FILE)) == 0)
         return true;
     /* The stored-results index names host paths too. */
     return strncmp(rel, "_results/_index.json", 20) == 0;

@@ -33,6 +33,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../datamap/datamap.h"
 #include "../util/fs.h"
 #include "deadline.h"
 #include "filecache.h"
@@ -418,8 +419,8 @@ static ds_filecache_entry *open_mapped(ds_server *s, const char *rel, const char
     int fd = open(resolved, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY | O_NOFOLLOW);
     if (fd < 0)
         return errno == ELOOP ? (errno = ENOENT, NULL) : NULL;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || same_file(s, "data_map.json", &st) ||
-        same_file(s, "data_map_meta.json", &st) || same_file(s, "_results/_index.json", &st)) {
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || same_file(s, DS_DATAMAP_FILE, &st) ||
+        same_file(s, DS_DATAMAP_META_FILE, &st) || same_file(s, "_results/_index.json", &st)) {
         close(fd);
         return errno = ENOENT, NULL;
     }
@@ -967,6 +968,11 @@ unsigned ds_server_port(const ds_server *s)
 const char *ds_server_static_dir(const ds_server *s)
 {
     return s->static_dir;
+}
+
+void ds_server_publish_map(ds_server *s, const ds_datamap *m)
+{
+    ds_mapstore_publish(s->maps, ds_maptable_from_datamap(m));
 }
 
 void ds_server_stop(ds_server *s)

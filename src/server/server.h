@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 
+#include "../datamap/datamap.h"
 #include "../util/util.h"
 
 typedef struct {
@@ -33,6 +34,10 @@ ds_server *ds_server_start(const ds_server_options *opt, ds_err *err);
 const char *ds_server_url(const ds_server *s);
 unsigned ds_server_port(const ds_server *s);
 const char *ds_server_static_dir(const ds_server *s);
+
+/* Serves the finished map M from now on: a build in this process has just
+ * published it (ds_build_options.on_map), so the file is not read back. */
+void ds_server_publish_map(ds_server *s, const ds_datamap *m);
 
 /* Closes the listening socket and every connection, then frees everything. */
 void ds_server_stop(ds_server *s);

@@ -427,6 +427,8 @@ int ds_build(const char *root, const ds_build_options *opt, ds_err *err)
         goto done;
     printf("built %s: %zu data-map entries, %zu queries, %zu pages in %.0f ms\n", static_dir,
            files.map.len, compiled.len, pages.len, now_ms() - t0);
+    if (opt->on_map)
+        opt->on_map(&files.map, opt->on_map_arg);
     rc = 0;
 done:
     ds_publish_abort(pub);

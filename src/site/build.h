@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 
+#include "../datamap/datamap.h"
 #include "../util/util.h"
 
 typedef struct {
@@ -15,6 +16,10 @@ typedef struct {
                             and pattern sources' files) when publishing */
     bool no_prerender;   /* no stored results: every query runs in the browser */
     bool strict;         /* SQL the browser engine cannot run fails the build */
+    /* Called with the finished data map once the build is published
+     * (`ducksite serve` hands it to its server); may be NULL. */
+    void (*on_map)(const ds_datamap *map, void *arg);
+    void *on_map_arg;
 } ds_build_options;
 
 int ds_build(const char *root, const ds_build_options *opt, ds_err *err);

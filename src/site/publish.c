@@ -261,7 +261,8 @@ void ds_publish_keep_previous_site(ds_publish *p)
 {
     for (size_t i = 0; i < p->prev.n; i++) {
         const char *rel = p->prev.items[i];
-        if (strncmp(rel, "sql/", 4) != 0 && strncmp(rel, "data_map", 8) != 0)
+        if (strncmp(rel, "sql/", 4) != 0 && strcmp(rel, DS_DATAMAP_FILE) != 0 &&
+            strcmp(rel, DS_DATAMAP_META_FILE) != 0)
             list_add(&p->kept, rel);
     }
 }

@@ -350,10 +350,10 @@ typedef struct {
 static const char *to_physical(void *vctx, const char *literal)
 {
     literal_ctx *c = vctx;
-    const ds_datamap_entry *e = ds_datamap_get(&c->files->index, literal);
+    size_t i;
+    const ds_datamap_entry *e = ds_collected_find(c->files, literal, &i);
     if (!e)
         return NULL;
-    size_t i = (size_t)(e - c->files->index.items);
     if (c->seen[i] != c->gen) {
         c->seen[i] = c->gen;
         if (c->sizes[i] < 0) {
@@ -434,7 +434,7 @@ int ds_compile_all(const ds_query_list *l, const ds_collected *files,
 
     topo t = {l, deps, ds_xcalloc(l->len + 1, 1), ds_xcalloc(l->len + 1, sizeof(size_t)), 0,
               ds_xcalloc(l->len + 1, sizeof(size_t)), 0};
-    size_t n_index = files->index.len;
+    size_t n_index = ds_collected_count(files);
     literal_ctx lc = {files, unreadable, ds_xmalloc((n_index + 1) * sizeof(long long)),
                       ds_xcalloc(n_index + 1, sizeof(unsigned)), 0, 0, 0, 0, 0, NULL};
     for (size_t i = 0; i < n_index; i++)

@@ -96,6 +96,9 @@ def main():
         check("an edited page is rebuilt",
               wait_for(lambda: "Changed" in get(server.port, "/index.html")[1]),
               "".join(server.err))
+        check("the rebuild hands its data map to the server",
+              wait_for(lambda: any("keys handed over by the rebuild" in l for l in server.err)),
+              "".join(server.err))
 
         open(os.path.join(work, "content", "second.md"), "w").write("# Second page\n")
         check("a new page appears", wait_for(lambda: get(server.port, "/second.html")[0] == 200))

@@ -297,6 +297,41 @@ Test(build, twice_is_identical)
     free(root);
 }
 
+/* What on_map saw: the keys of the map it was handed, one call counted. */
+typedef struct {
+    int calls;
+    char keys[256];
+} seen_map;
+
+static void note_map(const ds_datamap *map, void *arg)
+{
+    seen_map *seen = arg;
+    seen->calls++;
+    seen->keys[0] = '\0';
+    for (size_t i = 0; i < map->len; i++)
+        snprintf(seen->keys + strlen(seen->keys), sizeof seen->keys - strlen(seen->keys),
+                 "%s\n", map->items[i].key);
+}
+
+/* A published build hands its map to on_map (what `ducksite serve` gives
+ * its server); a failed one does not. */
+Test(build, on_map_gets_the_published_map)
+{
+    char *root = make_project();
+    seen_map seen = {0};
+    ds_build_options opt = {.on_map = note_map, .on_map_arg = &seen};
+    ds_err err;
+    cr_assert_eq(ds_build(root, &opt, &err), 0, "%s", err.msg);
+    cr_assert_eq(seen.calls, 1);
+    cr_assert_str_eq(seen.keys, "data/orders/a.parquet\n");
+
+    test_write(root, "sources_sql/c.sql", "-- name: broken\nSELECT no_such_column FROM orders\n");
+    cr_assert_eq(ds_build(root, &opt, &err), -1);
+    cr_assert_eq(seen.calls, 1);
+    test_rmtree(root);
+    free(root);
+}
+
 Test(build, failed_build_keeps_previous_outputs)
 {
     char *root = make_project();

@@ -322,6 +322,19 @@ Test(collect, index_is_built_on_demand)
     cr_assert_eq(c.index.len, 2);
     char *want = ds_asprintf("%s/static/data/s.parquet", root);
     cr_assert_str_eq(ds_collected_physical(&c, "data/s.parquet"), want);
+
+    /* Positions for a caller's own per-file arrays: distinct, in range. */
+    cr_assert_eq(ds_collected_count(&c), 2);
+    size_t pos_s = 99, pos_a = 99;
+    const ds_datamap_entry *e = ds_collected_find(&c, "data/s.parquet", &pos_s);
+    cr_assert_not_null(e);
+    cr_assert_str_eq(e->path, want);
+    cr_assert_str_eq(e->key, "data/s.parquet");
+    cr_assert_not_null(ds_collected_find(&c, "data/up/a.parquet", &pos_a));
+    cr_assert(pos_s < 2 && pos_a < 2 && pos_s != pos_a, "%zu %zu", pos_s, pos_a);
+    size_t untouched = 7;
+    cr_assert_null(ds_collected_find(&c, "data/up/b.parquet", &untouched));
+    cr_assert_eq(untouched, 7);
     free(want);
     ds_collected_free(&c);
     ds_config_free(&cfg);

@@ -1,8 +1,10 @@
 /* test_datamap.c - the data map value: sorting, duplicate claims, lookups,
- * the exact text of data_map.json / data_map_meta.json, and loading back. */
+ * the exact text of data_map.json, and reading it back with the one reader
+ * (maptable.h). */
 #include <criterion/criterion.h>
 
 #include "datamap/datamap.h"
+#include "datamap/maptable.h"
 #include "testutil.h"
 
 /* Reads STATIC/rel into a fresh string (caller frees); aborts the test when
@@ -197,52 +199,46 @@ Test(datamap, write_escapes_json)
                            "}\n");
     free(text);
 
-    /* And jansson reads it back to the same bytes. */
-    ds_datamap back;
-    cr_assert_eq(ds_datamap_load(dir, &back, &err), 0, "%s", err.msg);
-    cr_assert_eq(back.len, 2);
-    const ds_datamap_entry *e = ds_datamap_get(&back, "data/q\"uote.parquet");
-    cr_assert_not_null(e);
-    cr_assert_str_eq(e->path, "/a\\b/c\td\ne\rf\x01g\x1fh");
-    e = ds_datamap_get(&back, "data/\xc3\xa9t\xc3\xa9.parquet");
-    cr_assert_not_null(e);
-    cr_assert_str_eq(e->path, "/plain/utf8 \xc3\xa9");
-    ds_datamap_free(&back);
+    /* And the reader gives back the same bytes, on its fast path. */
+    char *path = ds_datamap_path(dir);
+    ds_maptable *back = ds_maptable_load(path, &err);
+    free(path);
+    cr_assert_not_null(back, "%s", err.msg);
+    cr_assert(!ds_maptable_used_fallback(back));
+    cr_assert_eq(ds_maptable_count(back), 2);
+    const char *key = "data/q\"uote.parquet";
+    const char *got = ds_maptable_get(back, key, strlen(key));
+    cr_assert_not_null(got);
+    cr_assert_str_eq(got, "/a\\b/c\td\ne\rf\x01g\x1fh");
+    key = "data/\xc3\xa9t\xc3\xa9.parquet";
+    got = ds_maptable_get(back, key, strlen(key));
+    cr_assert_not_null(got);
+    cr_assert_str_eq(got, "/plain/utf8 \xc3\xa9");
+    ds_maptable_free(back);
     ds_datamap_free(&m);
     test_rmtree(dir);
     free(dir);
 }
 
-Test(datamap, meta_written_with_row_filters_and_removed_without)
+/* Row filters stay in the value (the build's SQL applies them) and are not
+ * written; a meta file an earlier version wrote is removed. */
+Test(datamap, row_filters_not_written_and_stale_meta_removed)
 {
     char *dir = test_tmpdir();
+    test_write(dir, "data_map_meta.json", "{\"row_filters\": {\"data/b.parquet\": \"x = 1\"}}\n");
     ds_datamap m = {0};
     ds_datamap_add(&m, "data/b.parquet", "/b", "region = 'it''s'");
     ds_datamap_add(&m, "data/a.parquet", "/a", NULL);
     ds_datamap_add(&m, "data/c.parquet", "/c", "x \"y\" > 1");
     ds_datamap_finish(&m);
+    cr_assert(ds_datamap_has_row_filters(&m));
     ds_err err;
     cr_assert_eq(ds_datamap_write(&m, dir, &err), 0, "%s", err.msg);
     char *text = read_rel(dir, "data_map.json");
     cr_assert_str_eq(text, "{\n  \"data/a.parquet\": \"/a\",\n  \"data/b.parquet\": \"/b\",\n"
                            "  \"data/c.parquet\": \"/c\"\n}\n");
     free(text);
-    text = read_rel(dir, "data_map_meta.json");
-    cr_assert_str_eq(text, "{\n"
-                           "  \"row_filters\": {\n"
-                           "    \"data/b.parquet\": \"region = 'it''s'\",\n"
-                           "    \"data/c.parquet\": \"x \\\"y\\\" > 1\"\n"
-                           "  }\n"
-                           "}\n");
-    free(text);
-    ds_datamap_free(&m);
-
-    /* A later build without row filters removes the stale meta file. */
-    ds_datamap_add(&m, "data/a.parquet", "/a", NULL);
-    ds_datamap_finish(&m);
-    cr_assert_eq(ds_datamap_write(&m, dir, &err), 0, "%s", err.msg);
     cr_assert(!exists_rel(dir, "data_map_meta.json"));
-    cr_assert(exists_rel(dir, "data_map.json"));
     /* Writing again with no meta file present is fine too. */
     cr_assert_eq(ds_datamap_write(&m, dir, &err), 0, "%s", err.msg);
     cr_assert(!exists_rel(dir, "data_map_meta.json"));
@@ -251,115 +247,37 @@ Test(datamap, meta_written_with_row_filters_and_removed_without)
     free(dir);
 }
 
-Test(datamap, load_round_trip_with_row_filters)
+/* What the builder writes, the reader reads back pair for pair, without
+ * its jansson fallback. */
+Test(datamap, round_trip_through_the_reader)
 {
     char *dir = test_tmpdir();
     ds_datamap m = {0};
     ds_datamap_add(&m, "data/s/2024/b.parquet", "/lake/b.parquet", "day > DATE '2024-01-01'");
     ds_datamap_add(&m, "data/s/2024/a.parquet", "/lake/a.parquet", NULL);
     ds_datamap_add(&m, "data/t.parquet", "/lake/t.parquet", "k = 1");
+    ds_datamap_add(&m, "data/t.parquet", "/lake/t2.parquet", NULL); /* later claim wins */
     ds_datamap_finish(&m);
     ds_err err;
     cr_assert_eq(ds_datamap_write(&m, dir, &err), 0, "%s", err.msg);
 
-    ds_datamap back;
-    cr_assert_eq(ds_datamap_load(dir, &back, &err), 0, "%s", err.msg);
-    cr_assert_eq(back.len, 3);
-    for (size_t i = 0; i < m.len; i++) {
-        cr_assert_str_eq(back.items[i].key, m.items[i].key);
-        cr_assert_str_eq(back.items[i].path, m.items[i].path);
-        if (m.items[i].row_filter)
-            cr_assert_str_eq(back.items[i].row_filter, m.items[i].row_filter);
-        else
-            cr_assert_null(back.items[i].row_filter);
-    }
-    cr_assert(ds_datamap_has_row_filters(&back));
-    cr_assert_str_eq(ds_datamap_get(&back, "data/t.parquet")->row_filter, "k = 1");
-    ds_datamap_free(&back);
-    ds_datamap_free(&m);
-    test_rmtree(dir);
-    free(dir);
-}
-
-Test(datamap, load_without_meta_and_unknown_meta_keys)
-{
-    char *dir = test_tmpdir();
-    test_write(dir, "data_map.json", "{\"b\": \"/b\", \"a\": \"/a\"}");
-    ds_datamap m;
-    ds_err err;
-    cr_assert_eq(ds_datamap_load(dir, &m, &err), 0, "%s", err.msg);
-    cr_assert_eq(m.len, 2);
-    cr_assert_str_eq(m.items[0].key, "a");
-    cr_assert_str_eq(m.items[1].key, "b");
-    cr_assert(!ds_datamap_has_row_filters(&m));
-    ds_datamap_free(&m);
-
-    /* Filters for keys not in the map are ignored. */
-    test_write(dir, "data_map_meta.json",
-               "{\"row_filters\": {\"zzz\": \"x = 1\", \"b\": \"y = 2\"}}");
-    cr_assert_eq(ds_datamap_load(dir, &m, &err), 0, "%s", err.msg);
-    cr_assert_eq(m.len, 2);
-    cr_assert_null(ds_datamap_get(&m, "zzz"));
-    cr_assert_null(ds_datamap_get(&m, "a")->row_filter);
-    cr_assert_str_eq(ds_datamap_get(&m, "b")->row_filter, "y = 2");
-    ds_datamap_free(&m);
-    test_rmtree(dir);
-    free(dir);
-}
-
-Test(datamap, load_errors)
-{
-    char *dir = test_tmpdir();
-    ds_datamap m;
-    ds_err err;
-    char *path = ds_path_join(dir, "data_map.json");
-
-    /* Missing file. */
-    cr_assert_eq(ds_datamap_load(dir, &m, &err), -1);
-    cr_assert(strstr(err.msg, path) != NULL, "%s", err.msg);
-    cr_assert_eq(m.len, 0);
-    cr_assert_null(m.items);
-
-    /* Malformed JSON: the message names the file and a position. */
-    test_write(dir, "data_map.json", "{\n  \"a\": \"/a\",\n  \"b\": \n}\n");
-    cr_assert_eq(ds_datamap_load(dir, &m, &err), -1);
-    char *want = ds_asprintf("%s:", path);
-    cr_assert(strstr(err.msg, want) != NULL, "%s", err.msg);
+    char *path = ds_datamap_path(dir);
+    char *want = ds_path_join(dir, "data_map.json");
+    cr_assert_str_eq(path, want);
     free(want);
-    cr_assert_eq(m.len, 0);
-    cr_assert_null(m.items);
-
-    /* Not an object. */
-    test_write(dir, "data_map.json", "[\"a\"]\n");
-    cr_assert_eq(ds_datamap_load(dir, &m, &err), -1);
-    want = ds_asprintf("%s: expected a JSON object", path);
-    cr_assert_str_eq(err.msg, want);
-    free(want);
-
-    /* A non-string value, after valid ones (which must not leak). */
-    test_write(dir, "data_map.json", "{\"a\": \"/a\", \"b\": \"/b\", \"c\": 3}\n");
-    cr_assert_eq(ds_datamap_load(dir, &m, &err), -1);
-    want = ds_asprintf("%s: the value of c is not a string", path);
-    cr_assert_str_eq(err.msg, want);
-    free(want);
-    cr_assert_eq(m.len, 0);
-    cr_assert_null(m.items);
-
-    test_write(dir, "data_map.json", "{\"a\": null}\n");
-    cr_assert_eq(ds_datamap_load(dir, &m, &err), -1);
-    cr_assert(strstr(err.msg, "the value of a is not a string") != NULL, "%s", err.msg);
-
-    /* Malformed meta file fails the load too. */
-    test_write(dir, "data_map.json", "{\"a\": \"/a\"}\n");
-    test_write(dir, "data_map_meta.json", "{\"row_filters\": {\"a\": \n");
-    cr_assert_eq(ds_datamap_load(dir, &m, &err), -1);
-    char *meta = ds_path_join(dir, "data_map_meta.json");
-    cr_assert(strstr(err.msg, meta) != NULL, "%s", err.msg);
-    free(meta);
-    cr_assert_eq(m.len, 0);
-    cr_assert_null(m.items);
-
+    ds_maptable *t = ds_maptable_load(path, &err);
     free(path);
+    cr_assert_not_null(t, "%s", err.msg);
+    cr_assert(!ds_maptable_used_fallback(t));
+    cr_assert_eq(ds_maptable_count(t), 3);
+    for (size_t i = 0; i < m.len; i++) {
+        const char *got = ds_maptable_get(t, m.items[i].key, strlen(m.items[i].key));
+        cr_assert_not_null(got, "%s", m.items[i].key);
+        cr_assert_str_eq(got, m.items[i].path);
+    }
+    cr_assert_str_eq(ds_maptable_get(t, "data/t.parquet", 14), "/lake/t2.parquet");
+    ds_maptable_free(t);
+    ds_datamap_free(&m);
     test_rmtree(dir);
     free(dir);
 }

@@ -11,6 +11,7 @@
  * a new map loads, the old one is still serving. */
 #include "maptable.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
@@ -434,6 +435,30 @@ ds_maptable *ds_maptable_parse(char *text, size_t len, const char *name, ds_err 
             ds_maptable_free(t);
             return NULL;
         }
+    }
+    build_index(t);
+    return t;
+}
+
+ds_maptable *ds_maptable_from_datamap(const ds_datamap *m)
+{
+    ds_maptable *t = ds_xcalloc(1, sizeof *t);
+    t->cap_entries = m->len + 1;
+    t->entries = ds_xmalloc(t->cap_entries * sizeof *t->entries);
+    /* One allocation for every string: maps reach many megabytes. */
+    size_t total = 1;
+    for (size_t i = 0; i < m->len; i++)
+        total += strlen(m->items[i].key) + strlen(m->items[i].path) + 2;
+    t->side = (ds_buf){ds_xmalloc(total), 0, total};
+    for (size_t i = 0; i < m->len; i++) {
+        const ds_datamap_entry *e = &m->items[i];
+        size_t kl = strlen(e->key), vl = strlen(e->path);
+        assert(kl <= UINT32_MAX);
+        uint64_t k = SIDE_BIT | t->side.len;
+        ds_buf_add(&t->side, e->key, kl + 1);
+        uint64_t v = SIDE_BIT | t->side.len;
+        ds_buf_add(&t->side, e->path, vl + 1);
+        add_entry(t, k, kl, v);
     }
     build_index(t);
     return t;

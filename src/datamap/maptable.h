@@ -1,6 +1,7 @@
-/* maptable.h - the data map as the server uses it: a read-only hash table
- * from HTTP key ("data/x/a.parquet") to physical path, loaded from
- * static/data_map.json.
+/* maptable.h - the one reader of static/data_map.json (the format
+ * datamap.h writes): a read-only hash table from HTTP key
+ * ("data/x/a.parquet") to physical path.  The server serves from it; tests
+ * and the fuzz target read written maps back with it.
  *
  * Built for maps of millions of entries: the file is read once into one
  * buffer, strings are unescaped in place so that buffer becomes the arena
@@ -15,6 +16,7 @@
 #include <stddef.h>
 
 #include "../util/util.h"
+#include "datamap.h"
 
 typedef struct ds_maptable ds_maptable;
 
@@ -25,8 +27,13 @@ ds_maptable *ds_maptable_empty(void);
  * of it, also on failure.  NAME is used in error messages. */
 ds_maptable *ds_maptable_parse(char *text, size_t len, const char *name, ds_err *err);
 
-/* Reads and parses the file at PATH. */
+/* Reads and parses the file at PATH (ds_datamap_path gives a site's). */
 ds_maptable *ds_maptable_load(const char *path, ds_err *err);
+
+/* The table of a finished map value (strings are copied): what a build
+ * just wrote, handed to a server in the same process without reading the
+ * file back. */
+ds_maptable *ds_maptable_from_datamap(const ds_datamap *m);
 
 /* The physical path for KEY (KEYLEN bytes), or NULL. */
 const char *ds_maptable_get(const ds_maptable *t, const char *key, size_t keylen);

@@ -1,10 +1,10 @@
-/* test_server_maptable.c - loading data_map.json into the server's hash
+/* test_maptable.c - reading data_map.json into the hash
  * table: the fast path, the jansson fallback, errors, and a big map. */
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "server/maptable.h"
+#include "datamap/maptable.h"
 #include "testutil.h"
 
 static ds_maptable *parse(const char *text, ds_err *err)
@@ -139,6 +139,68 @@ Test(maptable, load_from_file)
     free(path);
     test_rmtree(dir);
     free(dir);
+}
+
+/* A file that cannot be a map: the message names the file (and the place
+ * when there is one). */
+Test(maptable, file_errors_name_the_file)
+{
+    char *dir = test_tmpdir();
+    char *path = ds_path_join(dir, "data_map.json");
+    ds_err err;
+
+    cr_assert_null(ds_maptable_load(path, &err)); /* missing */
+    cr_assert(strstr(err.msg, path) != NULL, "%s", err.msg);
+
+    test_write(dir, "data_map.json", "{\n  \"a\": \"/a\",\n  \"b\": \n}\n");
+    cr_assert_null(ds_maptable_load(path, &err));
+    char *want = ds_asprintf("%s:4:", path);
+    cr_assert(strstr(err.msg, want) != NULL, "%s", err.msg);
+    free(want);
+
+    test_write(dir, "data_map.json", "[\"a\"]\n");
+    cr_assert_null(ds_maptable_load(path, &err));
+    want = ds_asprintf("%s: expected a JSON object", path);
+    cr_assert(strstr(err.msg, want) != NULL, "%s", err.msg);
+    free(want);
+
+    test_write(dir, "data_map.json", "{\"a\": \"/a\", \"b\": \"/b\", \"c\": 3}\n");
+    cr_assert_null(ds_maptable_load(path, &err));
+    want = ds_asprintf("%s: the value of \"c\" is not a string", path);
+    cr_assert_str_eq(err.msg, want);
+    free(want);
+
+    free(path);
+    test_rmtree(dir);
+    free(dir);
+}
+
+/* A finished map value becomes a table without a file: every pair, the
+ * later claim of a key, nothing else. */
+Test(maptable, from_datamap)
+{
+    ds_datamap m = {0};
+    ds_datamap_add(&m, "data/b.parquet", "/lake/b", "x = 1");
+    ds_datamap_add(&m, "data/a.parquet", "/lake/a", NULL);
+    ds_datamap_add(&m, "data/b.parquet", "/lake/b2", NULL);
+    ds_datamap_add(&m, "data/q\"u\xc3\xa9.parquet", "/p/\\\"", NULL);
+    ds_datamap_finish(&m);
+    ds_maptable *t = ds_maptable_from_datamap(&m);
+    ds_datamap_free(&m); /* strings were copied */
+    cr_assert_eq(ds_maptable_count(t), 3);
+    has(t, "data/a.parquet", "/lake/a");
+    has(t, "data/b.parquet", "/lake/b2");
+    has(t, "data/q\"u\xc3\xa9.parquet", "/p/\\\"");
+    cr_assert_null(ds_maptable_get(t, "data/c.parquet", 14));
+    cr_assert_null(ds_maptable_get(t, "data/a.parque", 13));
+    ds_maptable_free(t);
+
+    ds_datamap none = {0};
+    ds_datamap_finish(&none);
+    t = ds_maptable_from_datamap(&none);
+    cr_assert_eq(ds_maptable_count(t), 0);
+    cr_assert_null(ds_maptable_get(t, "data/a.parquet", 14));
+    ds_maptable_free(t);
 }
 
 /* Many entries in the builder's format, some with escapes: every key is
