@@ -26,9 +26,6 @@
 #include "prerender.h"
 #include "publish.h"
 
-#define GLOBAL_SQL_DIR "sql/_global"
-#define PAGES_SQL_DIR "sql/pages"
-
 static double now_ms(void)
 {
     struct timespec ts;
@@ -109,8 +106,8 @@ static void clean_static(ds_publish *pub, const char *static_dir, const ds_colle
  * staging folder (stale ones are removed when the build is published). */
 static int write_sql(const char *static_dir, const ds_compiled_list *l, ds_err *err)
 {
-    char *dir = ds_path_join(static_dir, GLOBAL_SQL_DIR);
-    char *pages_dir = ds_path_join(static_dir, PAGES_SQL_DIR);
+    char *dir = ds_path_join(static_dir, DS_SQL_GLOBAL_DIR);
+    char *pages_dir = ds_path_join(static_dir, DS_SQL_PAGES_DIR);
     if (ds_mkdir_p(dir, err) != 0) {
         free(dir);
         free(pages_dir);

@@ -172,7 +172,7 @@ static json_t *jstr(const char *s)
 
 void ds_html_sql_url(ds_buf *b, bool page_query, const char *name)
 {
-    ds_buf_puts(b, page_query ? "/sql/pages/" : "/sql/_global/");
+    ds_buf_puts(b, page_query ? "/" DS_SQL_PAGES_DIR "/" : "/" DS_SQL_GLOBAL_DIR "/");
     ds_html_url_path(b, name);
     ds_buf_puts(b, ".sql");
 }

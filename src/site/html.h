@@ -47,9 +47,14 @@ void ds_html_escape(ds_buf *b, const char *s);
  * where the replacements mean the same characters. */
 char *ds_html_script_json(const char *json);
 
-/* The URL of a compiled query's SQL file, the one place that spells the
- * layout: "/sql/pages/<page>/<id>.sql" for a page query (NAME is
- * "<page>/<id>"), "/sql/_global/<name>.sql" otherwise. */
+/* Where compiled queries' SQL files go in static/: the one place that
+ * spells the layout in C (web/src/sql.js spells it for the runtime). */
+#define DS_SQL_PAGES_DIR "sql/pages"
+#define DS_SQL_GLOBAL_DIR "sql/_global"
+
+/* The URL of a compiled query's SQL file: "/sql/pages/<page>/<id>.sql" for
+ * a page query (NAME is "<page>/<id>"), "/sql/_global/<name>.sql"
+ * otherwise. */
 void ds_html_sql_url(ds_buf *b, bool page_query, const char *name);
 
 /* A URL path with bytes outside [A-Za-z0-9-._~/] percent-encoded. */

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "../util/util.h"
+#include "html.h"
 
 void ds_val_free(ds_val *v)
 {
@@ -511,8 +512,13 @@ char *ds_pagesql_resolve(const char *query_id, const ds_env *env, json_t *page_q
     if (ok) {
         json_t *q = global ? NULL : json_object_get(page_queries, plain);
         const char *sql_path = pick(q, "sql_path", "path", NULL);
-        path = sql_path && *sql_path ? ds_strdup(sql_path)
-                                     : ds_asprintf("/sql/_global/%s.sql", plain);
+        if (sql_path && *sql_path) {
+            path = ds_strdup(sql_path);
+        } else {
+            ds_buf url = {0};
+            ds_html_sql_url(&url, false, plain);
+            path = ds_buf_take(&url);
+        }
     }
     free(name);
     return path;
