@@ -49,3 +49,14 @@ test('a type is found without case; an unknown one is drawn like bar with its na
   assert.deepEqual(other.xAxis.data, ['a', 'b']);
   assert.equal(buildOption({}, RESULT).series[0].type, 'bar');
 });
+
+test('heatmap labels are dark on the light end of the scale, light on the dark end', () => {
+  const result = {
+    columns: [{ name: 'x', kind: 'text' }, { name: 'y', kind: 'text' }, { name: 'value', kind: 'int' }],
+    rows: [['a', 'r', 0], ['b', 'r', 30], ['c', 'r', 60], ['d', 'r', 100]],
+  };
+  const data = buildOption({ type: 'heatmap', x: 'x', y: 'y', value: 'value' }, result).series[0].data;
+  assert.deepEqual(data.map((d) => d.label?.color ?? null), [null, null, '#0f172a', '#0f172a']);
+  const option = buildOption({ type: 'heatmap', x: 'x', y: 'y', value: 'value' }, result);
+  assert.equal(option.series[0].label.color, '#f8fafc', 'the default label is light');
+});

@@ -2,6 +2,10 @@
 import { formatValue } from '../format.js';
 import { compact, fmtFor, get, html, item, label, num, uniq } from './common.js';
 
+// Where the scale's colours (below) become light enough for dark text.
+const LIGHT_FROM = 0.4;
+const DARK_TEXT = '#0f172a';
+
 function heatmap(spec, result, cols) {
   const xi = cols.need('x', get(spec, 'x', 'x_key', 'xKey'), () => cols.find('x') >= 0 ? cols.find('x') : cols.data()[0] ?? -1);
   const yi = cols.need('y', get(spec, 'y', 'y_key', 'yKey'), () => cols.find('y') >= 0 ? cols.find('y') : cols.data()[1] ?? -1);
@@ -22,6 +26,14 @@ function heatmap(spec, result, cols) {
     return item([xp.get(label(r[xi])), yp.get(label(r[yi])), v], k, r, fmt);
   });
   if (!Number.isFinite(min)) { min = 0; max = 1; }
+  // The upper part of the colour scale (violet, pink, yellow) is light:
+  // dark labels there, light ones on the dark blues.  A cell's own
+  // label_color_expr still wins (item() applies it after this).
+  for (const d of data) {
+    const v = d.value[2];
+    const t = v === null || !Number.isFinite(v) || max === min ? 0 : (v - min) / (max - min);
+    if (t >= LIGHT_FROM && !(d.label && d.label.color)) d.label = { color: DARK_TEXT, textBorderWidth: 0, ...(d.label || {}) };
+  }
   return {
     tooltip: {
       trigger: 'item',
