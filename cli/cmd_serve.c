@@ -23,6 +23,7 @@
 
 #include "cli.h"
 #include "config/config.h"
+#include "config/layout.h"
 #include "datamap/datamap.h"
 #include "server/server.h"
 #include "site/build.h"
@@ -38,7 +39,7 @@ static int first_build(const char *root)
     if (ds_build(root, &bopt, &err) == 0)
         return -1;
     cli_error(err.msg);
-    char *static_dir = ds_path_join(root, "static");
+    char *static_dir = ds_path_join(root, DS_STATIC_DIR);
     char *map = ds_datamap_path(static_dir);
     free(static_dir);
     bool previous = ds_is_file(map);

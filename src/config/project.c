@@ -8,6 +8,7 @@
 
 #include "../util/fs.h"
 #include "config.h"
+#include "layout.h"
 
 static const char STARTER_TOML[] =
     "# ducksite.toml - the project's configuration.\n"
@@ -23,7 +24,7 @@ static const char STARTER_TOML[] =
     "# upstream_glob = \"${DIR_LAKE}/sales/**/*.parquet\"\n"
     "# template_name = \"sales_[region]\"\n";
 
-static const char *const DIRS[] = {"content", "sources_sql", "static/forms"};
+static const char *const DIRS[] = {DS_CONTENT_DIR, DS_SOURCES_SQL_DIR, DS_STATIC_DIR "/forms"};
 
 int ds_project_init(const char *root, ds_buf *report, ds_err *err)
 {

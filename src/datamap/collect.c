@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../config/layout.h"
 #include "../plugin/plugin.h"
 #include "../util/fs.h"
 #include "glob.h"
@@ -76,7 +77,7 @@ static int collect_upstream(const ds_config *cfg, ds_source_set *set, size_t *ca
 static int collect_static(const ds_config *cfg, ds_source_set *set, size_t *cap,
                           ds_arena *strings, ds_err *err)
 {
-    char *static_dir = ds_path_join(cfg->root, "static");
+    char *static_dir = ds_path_join(cfg->root, DS_STATIC_DIR);
     ds_glob_result g;
     int rc = ds_glob_scan(set->fs->pattern, static_dir, &g, err);
     if (rc == 0) {

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../config/layout.h"
 #include "../datamap/servable.h"
 #include "../sql/timewindow.h"
 #include "../util/fs.h"
@@ -116,9 +117,9 @@ char *ds_plugin_config_json(const ds_config *cfg, const ds_file_source *fs,
     json_t *sources = json_array();
     for (size_t i = 0; i < cfg->n_sources; i++)
         json_array_append_new(sources, source_json(&cfg->sources[i]));
-    char *content = ds_path_join(cfg->root, "content");
-    char *sql = ds_path_join(cfg->root, "sources_sql");
-    char *site = ds_path_join(cfg->root, "static");
+    char *content = ds_path_join(cfg->root, DS_CONTENT_DIR);
+    char *sql = ds_path_join(cfg->root, DS_SOURCES_SQL_DIR);
+    char *site = ds_path_join(cfg->root, DS_STATIC_DIR);
     char *filter = ds_plugin_filter_expr(fs);
     json_t *project = json_pack("{s:s, s:o, s:o, s:s, s:s, s:s}", "root", cfg->root, "dirs",
                                 dirs, "file_sources", sources, "content_dir", content,

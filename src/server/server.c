@@ -33,6 +33,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../config/layout.h"
 #include "../datamap/datamap.h"
 #include "../util/fs.h"
 #include "deadline.h"
@@ -863,7 +864,7 @@ ds_server *ds_server_start(const ds_server_options *opt, ds_err *err)
     pthread_mutex_init(&s->log_lock, NULL);
     s->access_log = opt->access_log;
     const char *host = opt->host ? opt->host : "127.0.0.1";
-    char *joined = ds_path_join(opt->root ? opt->root : ".", "static");
+    char *joined = ds_path_join(opt->root ? opt->root : ".", DS_STATIC_DIR);
     s->static_dir = ds_path_abs(joined);
     free(joined);
     if (!ds_is_dir(s->static_dir)) {

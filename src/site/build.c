@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "../config/config.h"
+#include "../config/layout.h"
 #include "../datamap/collect.h"
 #include "../sql/compile.h"
 #include "../sql/dialect.h"
@@ -331,7 +332,7 @@ int ds_build(const char *root, const ds_build_options *opt, ds_err *err)
     ds_config cfg;
     if (ds_config_load(root, &cfg, err) != 0)
         return -1;
-    char *static_dir = ds_path_join(cfg.root, "static");
+    char *static_dir = ds_path_join(cfg.root, DS_STATIC_DIR);
     ds_collected files = {0};
     ds_query_list queries = {0};
     ds_keyset unreadable = {0};
@@ -341,7 +342,7 @@ int ds_build(const char *root, const ds_build_options *opt, ds_err *err)
     ds_publish *pub = NULL;
     /* Without content/ the project publishes data only: no pages, no
      * sitemap, no runtime assets, and static/ *.html is not touched. */
-    char *content = ds_path_join(cfg.root, "content");
+    char *content = ds_path_join(cfg.root, DS_CONTENT_DIR);
     bool site = ds_is_dir(content);
     free(content);
     int rc = -1;

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "../config/layout.h"
 #include "../datamap/servable.h"
 #include "../util/fs.h"
 
@@ -114,7 +115,7 @@ static int load_one(const char *root, char *rel, ds_site_page *p, ds_err *err)
 int ds_pages_load(const char *root, ds_pages *out, ds_err *err)
 {
     memset(out, 0, sizeof *out);
-    char *content = ds_path_join(root, "content");
+    char *content = ds_path_join(root, DS_CONTENT_DIR);
     rel_list rels = {0};
     find_md(content, "", &rels);
     free(content);

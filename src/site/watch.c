@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "../config/config.h"
+#include "../config/layout.h"
 #include "../datamap/glob.h"
 #include "../plugin/ref.h"
 #include "../util/fs.h"
@@ -170,7 +171,7 @@ static void add_lakes(ds_watch *w, const ds_config *cfg)
             (bases[n] = ds_glob_base(cfg->sources[i].upstream_glob, cfg->root, &err)) != NULL)
             n++;
     qsort(bases, n, sizeof *bases, cmp_str);
-    char *static_dir = ds_path_join(cfg->root, "static");
+    char *static_dir = ds_path_join(cfg->root, DS_STATIC_DIR);
     for (size_t i = 0, last = 0; i < n; i++) {
         if (i == 0 || !is_under(bases[i], bases[last])) {
             add_lake_tree(w, bases[i], static_dir);
@@ -193,8 +194,8 @@ ds_watch *ds_watch_open(const char *root, ds_err *err)
         return NULL;
     }
     add_dir(w, root, "", ONLY_NAME, DS_CONFIG_FILE);
-    add_tree(w, root, "content");
-    add_dir(w, root, "sources_sql", ANY_SQL, NULL);
+    add_tree(w, root, DS_CONTENT_DIR);
+    add_dir(w, root, DS_SOURCES_SQL_DIR, ANY_SQL, NULL);
     ds_config cfg;
     ds_err cfg_err;
     if (ds_config_load(root, &cfg, &cfg_err) == 0) {

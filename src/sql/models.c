@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../config/layout.h"
 #include "../util/fs.h"
 #include "sqltext.h"
 
@@ -109,7 +110,7 @@ static int by_name(const void *a, const void *b)
 
 int ds_models_load(const ds_config *cfg, ds_query_list *out, ds_err *err)
 {
-    char *dir = ds_path_join(cfg->root, "sources_sql");
+    char *dir = ds_path_join(cfg->root, DS_SOURCES_SQL_DIR);
     DIR *d = opendir(dir);
     if (!d) {
         free(dir);
