@@ -266,17 +266,17 @@ char *ds_html_page_config(const ds_page *page, const char *rel)
 
 /* ---- the document -------------------------------------------------------- */
 
-static void placeholder(ds_buf *b, const ds_page *page, const char *what, const char *id)
+/* PAINT: the page's charts drawn at build time (page.first_paint, parsed
+ * once per document), or NULL. */
+static void placeholder(ds_buf *b, json_t *paint, const char *what, const char *id)
 {
     ds_buf_printf(b, "<div class=\"ds-%s\" data-ds-%s=\"", what, what);
     ds_html_escape(b, id);
     ds_buf_puts(b, "\">");
     /* A chart drawn at build time shows until the runtime draws it live.
      * As an image, not inline SVG: nothing in it can run or reach out. */
-    json_t *paint = strcmp(what, "chart") == 0 && page->first_paint
-                        ? json_loads(page->first_paint, 0, NULL)
-                        : NULL;
-    const char *svg = json_string_value(json_object_get(paint, id));
+    const char *svg =
+        strcmp(what, "chart") == 0 ? json_string_value(json_object_get(paint, id)) : NULL;
     if (svg) {
         /* Its height (the viewBox's) holds the chart's box until the
          * stylesheet's own sizes take over. */
@@ -288,13 +288,12 @@ static void placeholder(ds_buf *b, const ds_page *page, const char *what, const 
         ds_firstpaint_data_url(b, svg);
         ds_buf_puts(b, "\">");
     }
-    json_decref(paint);
     ds_buf_puts(b, "</div>");
 }
 
 /* A cell is a chart when it names an echart block of the page, an input
  * when it names an input block, else a table of the query with that id. */
-static void grid_html(ds_buf *b, const ds_page *page, const ds_part *p)
+static void grid_html(ds_buf *b, const ds_page *page, json_t *paint, const ds_part *p)
 {
     ds_buf_printf(b, "<div class=\"layout-grid\" data-cols=\"%d\" data-gap=\"", p->cols);
     ds_html_escape(b, p->gap);
@@ -307,7 +306,7 @@ static void grid_html(ds_buf *b, const ds_page *page, const ds_part *p)
             const char *what = ds_page_find(page, DS_PART_ECHART, c->id)  ? "chart"
                                : ds_page_find(page, DS_PART_INPUT, c->id) ? "input"
                                                                           : "table";
-            placeholder(b, page, what, c->id);
+            placeholder(b, paint, what, c->id);
             ds_buf_puts(b, "</div>");
         }
         ds_buf_puts(b, "</div>");
@@ -431,6 +430,7 @@ char *ds_html_page(const ds_page *page, const char *rel, const char *title,
     ds_buf_puts(&b, "\"></script></head><body>");
     ds_html_nav(&b, nav, n_nav, rel);
     ds_buf_puts(&b, "<main class=\"ducksite-page\">");
+    json_t *paint = page->first_paint ? json_loads(page->first_paint, 0, NULL) : NULL;
     for (size_t i = 0; i < page->n_parts; i++) {
         const ds_part *p = &page->parts[i];
         switch (p->kind) {
@@ -441,20 +441,21 @@ char *ds_html_page(const ds_page *page, const char *rel, const char *title,
             break;
         case DS_PART_ECHART:
             if (!in_grid(page, p->id))
-                placeholder(&b, page, "chart", p->id);
+                placeholder(&b, paint, "chart", p->id);
             break;
         case DS_PART_TABLE:
             if (!in_grid(page, p->id))
-                placeholder(&b, page, "table", p->id);
+                placeholder(&b, paint, "table", p->id);
             break;
         case DS_PART_INPUT:
             if (!in_grid(page, p->id))
-                placeholder(&b, page, "input", p->id);
+                placeholder(&b, paint, "input", p->id);
             break;
-        case DS_PART_GRID: grid_html(&b, page, p); break;
+        case DS_PART_GRID: grid_html(&b, page, paint, p); break;
         case DS_PART_SQL: break; /* queries run in the browser; nothing to show */
         }
     }
+    json_decref(paint);
     ds_buf_puts(&b, "</main><script id=\"page-config-json\" type=\"application/json\">");
     char *config = ds_html_page_config(page, rel);
     ds_buf_puts(&b, config);
