@@ -234,7 +234,7 @@ static int check_dialect(const ds_query_list *queries, ds_duck *db, bool strict,
         ds_dialect_findings f;
         ds_err cerr;
         /* The query compiled, so it parses; nothing to add if it did not. */
-        if (ds_dialect_check(d, db, q->sql, &f, &cerr) != 0 || f.len == 0) {
+        if (ds_dialect_check(d, db, ds_query_check_sql(q), &f, &cerr) != 0 || f.len == 0) {
             ds_dialect_findings_free(&f);
             continue;
         }

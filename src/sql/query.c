@@ -17,6 +17,7 @@ void ds_query_add(ds_query_list *l, const char *name, ds_query_kind kind, const 
     q->name = ds_strdup(name);
     q->kind = kind;
     q->sql = ds_strdup(sql);
+    q->check_sql = NULL;
     q->file = ds_strdup(file);
     q->line = line;
     q->text_line = 0;
@@ -35,6 +36,7 @@ void ds_query_list_free(ds_query_list *l)
     for (size_t i = 0; i < l->len; i++) {
         free(l->items[i].name);
         free(l->items[i].sql);
+        free(l->items[i].check_sql);
         free(l->items[i].file);
     }
     free(l->items);
@@ -46,4 +48,9 @@ const char *ds_query_kind_name(ds_query_kind kind)
     static const char *const names[] = {"file_source", "file_source_template", "model",
                                         "page_query"};
     return names[kind];
+}
+
+const char *ds_query_check_sql(const ds_query *q)
+{
+    return q->check_sql ? q->check_sql : q->sql;
 }

@@ -17,6 +17,9 @@ typedef struct {
     char *name;
     ds_query_kind kind;
     char *sql;          /* one SELECT, placeholders and data/ paths as written */
+    char *check_sql;    /* the same SELECT over fewer files, for validation only
+                           (one file per schema and filter of a file source:
+                           the columns and types are the same); NULL: sql */
     char *file;         /* where it was defined, as shown in messages */
     int line;
     int text_line;      /* the line of the SQL's first line in file; 0: not known */
@@ -32,5 +35,8 @@ void ds_query_add(ds_query_list *l, const char *name, ds_query_kind kind, const 
 const ds_query *ds_query_find(const ds_query_list *l, const char *name);
 void ds_query_list_free(ds_query_list *l);
 const char *ds_query_kind_name(ds_query_kind kind);
+
+/* What validation reads: check_sql when there is one, else sql. */
+const char *ds_query_check_sql(const ds_query *q);
 
 #endif

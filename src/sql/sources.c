@@ -2,6 +2,8 @@
 #include "sources.h"
 
 #include <ctype.h>
+#include <errno.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -125,6 +127,7 @@ typedef struct {
     char *hive_option;     /* "hive_types = {...}", or NULL */
     int64_t *rows;         /* per file: its row count (-1: unknown), or NULL */
     bool one_schema;       /* every file's schema has the same bytes */
+    bool paths_agree;      /* every physical path has the same name=value folders */
 } source_schema;
 
 static void free_strv(char **v, size_t n)
@@ -220,9 +223,12 @@ static bool strv_same(char **a, char **b)
  * engines then leave hive partitioning off.  *odd is a file whose path and
  * key have different folders (e.g. a name=value folder above the glob's
  * base): one engine sees a hive column the other does not. */
-static char **source_hive_names(const ds_source_set *set, const ds_source_file **odd)
+static char **source_hive_names(const ds_source_set *set, const ds_source_file **odd,
+                                bool *paths_agree)
 {
     char **names = hive_folders(set->files[0].key);
+    char **first_path = hive_folders(set->files[0].path);
+    *paths_agree = true;
     size_t n = strv_len(names);
     bool *in_paths = ds_xcalloc(n + 1, sizeof *in_paths);
     for (size_t j = 0; j < n; j++)
@@ -233,6 +239,7 @@ static char **source_hive_names(const ds_source_set *set, const ds_source_file *
         char **k = hive_folders(set->files[i].key);
         char **p = hive_folders(set->files[i].path);
         keys_agree = keys_agree && strv_same(k, names);
+        *paths_agree = *paths_agree && strv_same(p, first_path);
         if (!*odd && !strv_same(p, k))
             *odd = &set->files[i];
         for (size_t j = 0; j < n; j++)
@@ -249,6 +256,7 @@ static char **source_hive_names(const ds_source_set *set, const ds_source_file *
     }
     names[kept] = NULL;
     free(in_paths);
+    free_strv(first_path, strv_len(first_path));
     return names;
 }
 
@@ -422,6 +430,13 @@ typedef struct {
     size_t file;
 } hash_file;
 
+/* Files of a set by position (pointers into its array). */
+static int cmp_ptr(const void *a, const void *b)
+{
+    const void *x = *(const void *const *)a, *y = *(const void *const *)b;
+    return x < y ? -1 : x > y;
+}
+
 static int cmp_size(const void *a, const void *b)
 {
     size_t x = *(const size_t *)a, y = *(const size_t *)b;
@@ -472,7 +487,7 @@ static bool learn_schema(const ds_source_set *set, ds_duck *db, ds_facts *facts,
 {
     memset(sc, 0, sizeof *sc);
     const ds_source_file *odd;
-    sc->hive_names = source_hive_names(set, &odd);
+    sc->hive_names = source_hive_names(set, &odd, &sc->paths_agree);
     if (odd)
         ds_warn("file source '%s': the name=value folders of %s differ from those of its key "
                 "%s; a hive column that only one of them has is seen by only one engine "
@@ -617,6 +632,7 @@ typedef struct {
     size_t schema;               /* index into source_schema.schemas */
     const ds_source_file **files;
     size_t n;
+    size_t first;                /* position of its first file in the list */
 } file_group;
 
 typedef struct {
@@ -624,29 +640,66 @@ typedef struct {
     size_t n;
 } group_list;
 
+typedef struct {
+    const char *row_filter;
+    size_t schema, at;
+} group_key;
+
+static int cmp_group_key(const void *a, const void *b)
+{
+    const group_key *x = a, *y = b;
+    if (!x->row_filter != !y->row_filter)
+        return x->row_filter ? 1 : -1;
+    int c = x->row_filter ? strcmp(x->row_filter, y->row_filter) : 0;
+    if (c)
+        return c;
+    if (x->schema != y->schema)
+        return x->schema < y->schema ? -1 : 1;
+    return x->at < y->at ? -1 : x->at > y->at;
+}
+
+static bool same_group(const group_key *x, const group_key *y)
+{
+    return x->schema == y->schema &&
+           (x->row_filter ? y->row_filter && strcmp(x->row_filter, y->row_filter) == 0
+                          : !y->row_filter);
+}
+
+static int cmp_group_first(const void *a, const void *b)
+{
+    const file_group *x = a, *y = b;
+    return x->first < y->first ? -1 : x->first > y->first;
+}
+
+/* Groups in the order of their first file, each file in its group in the
+ * given order.  Sorted, not compared pairwise: a plugin may give each of
+ * 100,000 files a filter of its own. */
 static void group_files(const ds_source_set *set, const source_schema *sc,
                         const ds_source_file *const *files, size_t n, group_list *out)
 {
+    group_key *keys = ds_xcalloc(n + 1, sizeof *keys);
+    for (size_t i = 0; i < n; i++)
+        keys[i] = (group_key){files[i]->row_filter,
+                              sc && sc->n_schemas > 1 ? sc->schema_of[files[i] - set->files] : 0,
+                              i};
+    qsort(keys, n, sizeof *keys, cmp_group_key);
     out->items = ds_xcalloc(n ? n : 1, sizeof *out->items);
     out->n = 0;
-    for (size_t i = 0; i < n; i++) {
-        const char *rf = files[i]->row_filter;
-        size_t schema = sc && sc->n_schemas > 1 ? sc->schema_of[files[i] - set->files] : 0;
-        file_group *g = NULL;
-        for (size_t j = 0; j < out->n && !g; j++) {
-            const char *other = out->items[j].row_filter;
-            if (((!rf && !other) || (rf && other && strcmp(rf, other) == 0)) &&
-                out->items[j].schema == schema)
-                g = &out->items[j];
-        }
-        if (!g) {
-            g = &out->items[out->n++];
-            g->row_filter = rf;
-            g->schema = schema;
-            g->files = ds_xcalloc(n, sizeof *g->files);
-        }
-        g->files[g->n++] = files[i];
+    for (size_t i = 0; i < n;) {
+        size_t end = i + 1;
+        while (end < n && same_group(&keys[i], &keys[end]))
+            end++;
+        file_group *g = &out->items[out->n++];
+        g->row_filter = keys[i].row_filter;
+        g->schema = keys[i].schema;
+        g->first = keys[i].at;
+        g->files = ds_xcalloc(end - i, sizeof *g->files);
+        for (size_t k = i; k < end; k++)
+            g->files[g->n++] = files[keys[k].at];
+        i = end;
     }
+    free(keys);
+    qsort(out->items, out->n, sizeof *out->items, cmp_group_first);
 }
 
 static void groups_free(group_list *g)
@@ -706,7 +759,8 @@ static void put_unified_columns(ds_buf *b, const source_schema *sc, const file_g
  * them (a filter on a column some files lack sees NULL there, as with
  * union_by_name). */
 static char *view_sql(const ds_source_set *set, const source_schema *sc,
-                      const ds_source_file *const *files, size_t n, const char *extra_pred)
+                      const ds_source_file *const *files, size_t n, const char *extra_pred,
+                      bool check)
 {
     const ds_file_source *fs = set->fs;
     char *window = ds_sql_time_window(fs);
@@ -717,8 +771,16 @@ static char *view_sql(const ds_source_set *set, const source_schema *sc,
     bool match_names = by_name && !(sc && sc->one_schema);
     bool unified = sc && sc->n_schemas > 1;
     const char *hive = sc ? sc->hive_option : NULL;
+    /* The validation copy reads one file per group: a DuckDB that sees
+     * a single path would find hive folders the whole list does not have
+     * in common, so it is told what the whole list decides. */
+    const char *check_option = check && !hive && !sc->paths_agree ? "hive_partitioning = false"
+                                                                  : NULL;
     group_list groups;
     group_files(set, sc, files, n, &groups);
+    if (check)
+        for (size_t i = 0; i < groups.n; i++)
+            groups.items[i].n = 1;
     ds_buf b = {0};
     for (size_t i = 0; i < groups.n; i++) {
         pred_list p = {0};
@@ -732,20 +794,36 @@ static char *view_sql(const ds_source_set *set, const source_schema *sc,
             ds_buf_puts(&b, p.n ? "SELECT * FROM (SELECT " : "SELECT ");
             put_unified_columns(&b, sc, &groups.items[i]);
             ds_buf_puts(&b, " FROM ");
-            put_read_parquet(&b, &groups.items[i], false, false, hive, NULL);
+            put_read_parquet(&b, &groups.items[i], false, false, hive, check_option);
             if (p.n)
                 ds_buf_puts(&b, ")");
         } else {
             if (i)
                 ds_buf_puts(&b, by_name ? "\nUNION ALL BY NAME\n" : "\nUNION ALL\n");
             ds_buf_puts(&b, "SELECT * FROM ");
-            put_read_parquet(&b, &groups.items[i], false, match_names, hive, NULL);
+            put_read_parquet(&b, &groups.items[i], false, match_names, hive, check_option);
         }
         put_where(&b, &p);
     }
     groups_free(&groups);
     free(window);
     return ds_buf_take(&b);
+}
+
+/* Gives the view just added a validation copy over one file per group,
+ * when that copy has the same columns and types: every file's schema is
+ * known and either the same or lined up per schema. */
+static void set_check_sql(ds_query_list *out, const ds_source_set *set, const source_schema *sc,
+                          const ds_source_file *const *files, size_t n, const char *pred)
+{
+    if (!(sc->one_schema || sc->n_schemas > 1))
+        return;
+    char *check = view_sql(set, sc, files, n, pred, true);
+    ds_query *q = &out->items[out->len - 1];
+    if (strcmp(check, q->sql) != 0)
+        q->check_sql = check;
+    else
+        free(check);
 }
 
 /* ---- templates -------------------------------------------------------- */
@@ -906,7 +984,217 @@ typedef struct {
     const source_schema *schema;
 } view_ctx;
 
-/* Makes one view per sampled value.  Returns -1 only for real errors;
+/* The template's values, each with the files that hold it, in value order. */
+typedef struct {
+    const char *value;               /* the value as DuckDB prints it */
+    const ds_source_file **files;    /* in the set's order */
+    size_t n;
+} tvalue;
+
+typedef struct {
+    tvalue *items;
+    size_t n;
+    int type;                        /* DUCKDB_TYPE_* of the values */
+    ds_rows rows;                    /* sampled rows, when sampled */
+    ds_arena strings;                /* values taken from paths */
+} tvalue_list;
+
+static void tvalues_free(tvalue_list *l)
+{
+    for (size_t i = 0; i < l->n; i++)
+        free(l->items[i].files);
+    free(l->items);
+    if (l->rows.rows || l->rows.cols)
+        ds_rows_free(&l->rows);
+    ds_arena_free(&l->strings);
+    memset(l, 0, sizeof *l);
+}
+
+typedef struct {
+    const char *path;
+    size_t file;
+} path_file;
+
+static int cmp_path_file(const void *a, const void *b)
+{
+    return strcmp(((const path_file *)a)->path, ((const path_file *)b)->path);
+}
+
+/* Groups the sampled (value, physical file) rows, ordered by value, into
+ * values with their files; files are found by path in one sorted index. */
+static void group_sampled(const ds_source_set *set, tvalue_list *l)
+{
+    path_file *idx = ds_xcalloc(set->n_files + 1, sizeof *idx);
+    for (size_t i = 0; i < set->n_files; i++)
+        idx[i] = (path_file){set->files[i].path, i};
+    qsort(idx, set->n_files, sizeof *idx, cmp_path_file);
+    bool *mark = ds_xcalloc(set->n_files + 1, sizeof *mark);
+    l->items = ds_xcalloc(l->rows.rows + 1, sizeof *l->items);
+    for (size_t r = 0; r < l->rows.rows;) {
+        tvalue *t = &l->items[l->n++];
+        t->value = ds_rows_get(&l->rows, r, 0);
+        size_t end = r;
+        while (end < l->rows.rows && strcmp(ds_rows_get(&l->rows, end, 0), t->value) == 0)
+            end++;
+        for (size_t k = r; k < end; k++) {
+            path_file key = {ds_rows_get(&l->rows, k, 1), 0};
+            path_file *hit = bsearch(&key, idx, set->n_files, sizeof *idx, cmp_path_file);
+            if (hit)
+                mark[hit->file] = true;
+        }
+        t->files = ds_xcalloc(end - r + 1, sizeof *t->files);
+        /* In the set's order, as the view lists them. */
+        for (size_t k = r; k < end; k++) {
+            path_file key = {ds_rows_get(&l->rows, k, 1), 0};
+            path_file *hit = bsearch(&key, idx, set->n_files, sizeof *idx, cmp_path_file);
+            if (hit && mark[hit->file]) {
+                mark[hit->file] = false;
+                t->files[t->n++] = &set->files[hit->file];
+            }
+        }
+        qsort(t->files, t->n, sizeof *t->files, cmp_ptr);
+        r = end;
+    }
+    free(mark);
+    free(idx);
+}
+
+/* The value of hive folder NAME in a key, or NULL (it is in every key:
+ * source_hive_names). */
+static const char *hive_value(const char *key, const char *name, size_t *len)
+{
+    size_t n = strlen(name);
+    for (const char *seg = key, *slash; (slash = strchr(seg, '/')) != NULL; seg = slash + 1)
+        if (strncmp(seg, name, n) == 0 && seg[n] == '=') {
+            *len = (size_t)(slash - seg - (ptrdiff_t)n - 1);
+            return seg + n + 1;
+        }
+    return NULL;
+}
+
+/* Is TEXT a value the build-time engine prints the same way it is spelled
+ * in a folder name, for the column's type?  Anything else (an encoded
+ * character, an empty or NULL partition, a timestamp) is sampled. */
+static bool plain_partition_value(const char *text, int type)
+{
+    if (!*text || strchr(text, '%') || strcasecmp(text, "null") == 0 ||
+        strcmp(text, "__HIVE_DEFAULT_PARTITION__") == 0)
+        return false;
+    if (type == DUCKDB_TYPE_BIGINT) {
+        char *end;
+        errno = 0;
+        long long v = strtoll(text, &end, 10);
+        char back[32];
+        snprintf(back, sizeof back, "%lld", v);
+        return errno == 0 && !*end && strcmp(back, text) == 0;
+    }
+    if (type == DUCKDB_TYPE_DATE) {
+        int y, m, d;
+        char tail;
+        return strlen(text) == 10 && sscanf(text, "%4d-%2d-%2d%c", &y, &m, &d, &tail) == 3;
+    }
+    return type == DUCKDB_TYPE_VARCHAR;
+}
+
+typedef struct {
+    const char *value;
+    long long number;
+    size_t file;
+} value_file;
+
+static int cmp_value_file(const void *a, const void *b)
+{
+    const value_file *x = a, *y = b;
+    if (x->number != y->number)
+        return x->number < y->number ? -1 : 1;
+    int c = strcmp(x->value, y->value);
+    if (c)
+        return c;
+    return x->file < y->file ? -1 : x->file > y->file;
+}
+
+/* When the template is a hive partition column and nothing filters rows,
+ * the values and their files are in the paths: no file is read.  Files
+ * with no rows hold no value, as sampling would find.  Returns false when
+ * this does not apply (the caller samples). */
+static bool values_from_paths(const view_ctx *v, const char *expr, tvalue_list *l)
+{
+    const ds_source_set *set = v->set;
+    const source_schema *sc = v->schema;
+    if (set->fs->row_filter || set->fs->has_time_window || !sc->rows || !sc->hive_types)
+        return false;
+    for (size_t i = 0; i < set->n_files; i++)
+        if (set->files[i].row_filter || sc->rows[i] < 0)
+            return false;
+    /* The expression must be the column itself, bare or quoted. */
+    char *name = ds_strdup(expr);
+    char *b = name, *e = name + strlen(name);
+    while (isspace((unsigned char)*b))
+        b++;
+    while (e > b && isspace((unsigned char)e[-1]))
+        *--e = '\0';
+    if (*b == '"' && e - b >= 2 && e[-1] == '"' && !memchr(b + 1, '"', (size_t)(e - b - 2))) {
+        e[-1] = '\0';
+        b++;
+    }
+    size_t h = 0;
+    while (sc->hive_names[h] && strcmp(sc->hive_names[h], b) != 0)
+        h++;
+    const char *type = sc->hive_names[h] ? sc->hive_types[h] : NULL;
+    free(name);
+    if (!type)
+        return false;
+    l->type = strcmp(type, "BIGINT") == 0    ? DUCKDB_TYPE_BIGINT
+              : strcmp(type, "DATE") == 0    ? DUCKDB_TYPE_DATE
+              : strcmp(type, "VARCHAR") == 0 ? DUCKDB_TYPE_VARCHAR
+                                             : DUCKDB_TYPE_INVALID;
+    if (l->type == DUCKDB_TYPE_INVALID)
+        return false;
+
+    value_file *vf = ds_xcalloc(set->n_files + 1, sizeof *vf);
+    size_t n = 0;
+    bool plain = true;
+    const char *prev = NULL;
+    for (size_t i = 0; i < set->n_files && plain; i++) {
+        if (sc->rows[i] == 0)
+            continue;
+        size_t len;
+        const char *at = hive_value(set->files[i].key, sc->hive_names[h], &len);
+        if (!at) {
+            plain = false;
+            break;
+        }
+        /* Keys are sorted, so a value mostly repeats the previous one. */
+        const char *value = prev && strlen(prev) == len && strncmp(prev, at, len) == 0
+                                ? prev
+                                : ds_arena_strndup(&l->strings, at, len);
+        plain = value == prev || plain_partition_value(value, l->type);
+        prev = value;
+        vf[n++] = (value_file){value, l->type == DUCKDB_TYPE_BIGINT ? atoll(value) : 0, i};
+    }
+    if (!plain) {
+        free(vf);
+        ds_arena_free(&l->strings);
+        return false;
+    }
+    qsort(vf, n, sizeof *vf, cmp_value_file);
+    l->items = ds_xcalloc(n + 1, sizeof *l->items);
+    for (size_t i = 0; i < n;) {
+        size_t end = i;
+        while (end < n && strcmp(vf[end].value, vf[i].value) == 0)
+            end++;
+        tvalue *t = &l->items[l->n++];
+        t->value = vf[i].value;
+        t->files = ds_xcalloc(end - i + 1, sizeof *t->files);
+        for (size_t k = i; k < end; k++)
+            t->files[t->n++] = &set->files[vf[k].file];
+        i = end;
+    }
+    free(vf);
+    return true;
+}
+
+/* Makes one view per template value.  Returns -1 only for real errors;
  * unreadable files give a warning and no templated views. */
 static int template_views(view_ctx *v, const char *template_name, ds_err *err)
 {
@@ -925,49 +1213,43 @@ static int template_views(view_ctx *v, const char *template_name, ds_err *err)
                           v->cfg->display_path, fs->line, fs->name, template_name);
     template_parts t;
     template_split(template_name, &t);
-    char *sql = sampling_sql(set, v->schema, t.expr);
-    ds_rows rows;
-    ds_err qerr;
+    tvalue_list values = {0};
     int rc = 0;
-    if (ds_duck_query(v->db, sql, &rows, &qerr) != 0) {
-        ds_err why;
-        const ds_source_file *bad = unreadable_file(set, v->db, &why);
-        if (bad) {
-            ds_warn("file source '%s': cannot read %s (%s) to sample template values: %s; "
-                    "no templated views for this source",
-                    fs->name, bad->path, bad->key, why.msg);
-            ds_keyset_add(v->unreadable, bad->key);
-        } else {
-            rc = ds_err_set(err,
-                            "%s:%d: file source '%s': sampling template_name '%s' failed: %s",
-                            v->cfg->display_path, fs->line, fs->name, template_name, qerr.msg);
+    if (!values_from_paths(v, t.expr, &values)) {
+        char *sql = sampling_sql(set, v->schema, t.expr);
+        ds_err qerr;
+        if (ds_duck_query(v->db, sql, &values.rows, &qerr) != 0) {
+            ds_err why;
+            const ds_source_file *bad = unreadable_file(set, v->db, &why);
+            if (bad) {
+                ds_warn("file source '%s': cannot read %s (%s) to sample template values: %s; "
+                        "no templated views for this source",
+                        fs->name, bad->path, bad->key, why.msg);
+                ds_keyset_add(v->unreadable, bad->key);
+            } else {
+                rc = ds_err_set(err,
+                                "%s:%d: file source '%s': sampling template_name '%s' failed: "
+                                "%s",
+                                v->cfg->display_path, fs->line, fs->name, template_name,
+                                qerr.msg);
+            }
+            free(sql);
+            template_free(&t);
+            return rc;
         }
         free(sql);
-        template_free(&t);
-        return rc;
+        values.type = values.rows.types[0];
+        group_sampled(set, &values);
     }
-    free(sql);
 
     const char *tmpl = set->row_filter_template;
     char *default_tmpl = ds_asprintf("%s = ?", t.expr);
     if (!tmpl)
         tmpl = default_tmpl;
     size_t first_view = v->out->len;
-    const ds_source_file **subset = ds_xcalloc(set->n_files, sizeof *subset);
-    for (size_t r = 0; r < rows.rows && rc == 0;) {
-        const char *value = ds_rows_get(&rows, r, 0);
-        size_t n = 0;
-        /* Rows are ordered by value: gather this value's files. */
-        size_t end = r;
-        while (end < rows.rows && strcmp(ds_rows_get(&rows, end, 0), value) == 0)
-            end++;
-        for (size_t i = 0; i < set->n_files; i++)
-            for (size_t k = r; k < end; k++)
-                if (strcmp(set->files[i].path, ds_rows_get(&rows, k, 1)) == 0) {
-                    subset[n++] = &set->files[i];
-                    break;
-                }
-        char *slug = ds_slug(value);
+    for (size_t i = 0; i < values.n && rc == 0; i++) {
+        const tvalue *tv = &values.items[i];
+        char *slug = ds_slug(tv->value);
         char *name = ds_asprintf("%s%s%s", t.prefix, slug, t.suffix);
         const ds_query *clash = ds_query_find(v->out, name);
         if (clash && (size_t)(clash - v->out->items) >= first_view) {
@@ -975,30 +1257,29 @@ static int template_views(view_ctx *v, const char *template_name, ds_err *err)
                             "%s:%d: file source '%s': template values '%s' and '%s' both "
                             "make the view name '%s'",
                             v->cfg->display_path, fs->line, fs->name,
-                            ds_rows_get(&rows, r - 1, 0), value, name);
+                            values.items[i - 1].value, tv->value, name);
         } else if (clash) {
             rc = ds_err_set(err,
                             "%s:%d: file source '%s': template value '%s' makes the view name "
                             "'%s', which %s:%d already defines",
-                            v->cfg->display_path, fs->line, fs->name, value, name, clash->file,
-                            clash->line);
+                            v->cfg->display_path, fs->line, fs->name, tv->value, name,
+                            clash->file, clash->line);
         } else {
-            char *literal = typed_literal(rows.types[0], value);
+            char *literal = typed_literal(values.type, tv->value);
             char *pred = fill_template(tmpl, literal);
-            char *view = view_sql(set, v->schema, subset, n, pred);
+            char *view = view_sql(set, v->schema, tv->files, tv->n, pred, false);
             ds_query_add(v->out, name, DS_KIND_FILE_SOURCE_TEMPLATE, view,
                          v->cfg->display_path, fs->line);
+            set_check_sql(v->out, set, v->schema, tv->files, tv->n, pred);
             free(view);
             free(pred);
             free(literal);
         }
         free(name);
         free(slug);
-        r = end;
     }
-    free(subset);
     free(default_tmpl);
-    ds_rows_free(&rows);
+    tvalues_free(&values);
     template_free(&t);
     return rc;
 }
@@ -1143,8 +1424,9 @@ int ds_source_views(const ds_config *cfg, const ds_collected *c, ds_facts *facts
         const ds_source_file **files = ds_xcalloc(set->n_files, sizeof *files);
         for (size_t i = 0; i < set->n_files; i++)
             files[i] = &set->files[i];
-        char *sql = view_sql(set, &schema, files, set->n_files, NULL);
+        char *sql = view_sql(set, &schema, files, set->n_files, NULL, false);
         ds_query_add(out, fs->name, DS_KIND_FILE_SOURCE, sql, cfg->display_path, fs->line);
+        set_check_sql(out, set, &schema, files, set->n_files, NULL);
         free(sql);
         free(files);
 
