@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "cli.h"
-#include "config/project.h"
+#include "scaffold/project.h"
 #include "util/util.h"
 
 int cmd_add(int argc, char **argv)

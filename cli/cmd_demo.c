@@ -2,7 +2,7 @@
 #include <stdio.h>
 
 #include "cli.h"
-#include "site/demo.h"
+#include "scaffold/demo.h"
 #include "util/util.h"
 
 int cmd_demo(int argc, char **argv)

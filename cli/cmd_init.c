@@ -3,7 +3,7 @@
 
 #include "cli.h"
 #include "util/util.h"
-#include "config/project.h"
+#include "scaffold/project.h"
 
 int cmd_init(int argc, char **argv)
 {

@@ -27,7 +27,7 @@
 #include "datamap/datamap.h"
 #include "server/server.h"
 #include "site/build.h"
-#include "site/watch.h"
+#include "serve/watch.h"
 #include "util/fs.h"
 #include "util/util.h"
 

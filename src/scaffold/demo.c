@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "../config/config.h"
-#include "../config/project.h"
+#include "project.h"
 #include "../sql/duck.h"
 #include "../sql/sqltext.h"
 #include "../util/fs.h"
