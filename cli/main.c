@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "util/util.h"
 
 static const cli_command COMMANDS[] = {
     {"init", "create a new project (never overwrites)", "[--root DIR]", cmd_init},
@@ -118,7 +119,7 @@ int cli_parse(const cli_command *cmd, int argc, char **argv, const cli_opt *opts
 
 void cli_error(const char *msg)
 {
-    fprintf(stderr, "ducksite: error: %s\n", msg);
+    ds_error("%s", msg);
 }
 
 int main(int argc, char **argv)
