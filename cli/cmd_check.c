@@ -1,8 +1,6 @@
 /* cmd_check.c - `ducksite check [--root DIR]`: load and validate the
  * configuration, one line per file source (src/site/check.c).  Stops at
  * the first error. */
-#include <stdio.h>
-
 #include "cli.h"
 #include "site/check.h"
 #include "util/util.h"
@@ -19,11 +17,5 @@ int cmd_check(int argc, char **argv)
     ds_buf report = {0};
     ds_err err;
     rc = ds_check(root, &report, &err);
-    fputs(ds_buf_str(&report), stdout);
-    ds_buf_free(&report);
-    if (rc != 0) {
-        cli_error(err.msg);
-        return DS_EXIT_ERROR;
-    }
-    return DS_EXIT_OK;
+    return cli_report(rc, &report, &err);
 }

@@ -4,7 +4,6 @@
 #include <string.h>
 
 #include "cli.h"
-#include "util/util.h"
 
 static const cli_command COMMANDS[] = {
     {"init", "create a new project (never overwrites)", "[--root DIR]", cmd_init},
@@ -120,6 +119,17 @@ int cli_parse(const cli_command *cmd, int argc, char **argv, const cli_opt *opts
 void cli_error(const char *msg)
 {
     ds_error("%s", msg);
+}
+
+int cli_report(int rc, ds_buf *report, const ds_err *err)
+{
+    fputs(ds_buf_str(report), stdout);
+    ds_buf_free(report);
+    if (rc != 0) {
+        cli_error(err->msg);
+        return DS_EXIT_ERROR;
+    }
+    return DS_EXIT_OK;
 }
 
 int main(int argc, char **argv)

@@ -398,5 +398,9 @@ int ds_demo_create(const char *root, ds_buf *report, ds_err *err)
     if (make_data(root, err) != 0)
         return -1;
     ds_buf_puts(report, "created lake/ (Parquet data)\n");
+    ds_buf_printf(report,
+                  "demo project ready in %s: run 'ducksite build --root %s' then 'ducksite serve "
+                  "--root %s'\n",
+                  root, root, root);
     return 0;
 }
