@@ -32,6 +32,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../util/utf8.h"
+
 /* ---------------------------------------------------------------------- */
 /* Flags for the redefinition rules                                        */
 /* ---------------------------------------------------------------------- */
@@ -276,41 +278,6 @@ static bool fail_found(parser *p, const char *expected)
 /* Checking the whole text: UTF-8 and control characters                   */
 /* ---------------------------------------------------------------------- */
 
-/* Length of the well-formed UTF-8 sequence at s (at most avail bytes), or 0
- * if it is malformed: overlong forms, surrogates and values past U+10FFFF
- * are all rejected. */
-static size_t utf8_sequence_length(const unsigned char *s, size_t avail)
-{
-    uint32_t cp;
-    size_t n, i;
-    if (s[0] < 0x80)
-        return 1;
-    if (s[0] >= 0xC2 && s[0] <= 0xDF) {
-        n = 2;
-        cp = s[0] & 0x1Fu;
-    } else if ((s[0] & 0xF0) == 0xE0) {
-        n = 3;
-        cp = s[0] & 0x0Fu;
-    } else if (s[0] >= 0xF0 && s[0] <= 0xF4) {
-        n = 4;
-        cp = s[0] & 0x07u;
-    } else {
-        return 0;
-    }
-    if (avail < n)
-        return 0;
-    for (i = 1; i < n; i++) {
-        if ((s[i] & 0xC0) != 0x80)
-            return 0;
-        cp = (cp << 6) | (s[i] & 0x3Fu);
-    }
-    if (n == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF)))
-        return 0;
-    if (n == 4 && (cp < 0x10000 || cp > 0x10FFFF))
-        return 0;
-    return n;
-}
-
 static bool check_text(parser *p)
 {
     int line = p->line, col = p->col;
@@ -338,7 +305,7 @@ static bool check_text(parser *p)
                            "control character U+%04X is not allowed in TOML text "
                            "(in a basic string, write it as the escape \\u%04X)",
                            (unsigned)c, (unsigned)c);
-        n = utf8_sequence_length(p->s + i, p->len - i);
+        n = ds_utf8_decode((const char *)p->s + i, p->len - i, NULL);
         if (n == 0)
             return fail_at(p, line, col, "invalid UTF-8 (byte 0x%02X)", (unsigned)c);
         i += n;
@@ -383,27 +350,8 @@ static bool sb_byte(parser *p, strbuf *b, char c)
 /* Append code point cp (already checked to be a Unicode scalar value). */
 static bool sb_utf8(parser *p, strbuf *b, uint32_t cp)
 {
-    char u[4];
-    size_t n, i;
-    if (cp < 0x80) {
-        u[0] = (char)cp;
-        n = 1;
-    } else if (cp < 0x800) {
-        u[0] = (char)(0xC0 | (cp >> 6));
-        u[1] = (char)(0x80 | (cp & 0x3F));
-        n = 2;
-    } else if (cp < 0x10000) {
-        u[0] = (char)(0xE0 | (cp >> 12));
-        u[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        u[2] = (char)(0x80 | (cp & 0x3F));
-        n = 3;
-    } else {
-        u[0] = (char)(0xF0 | (cp >> 18));
-        u[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-        u[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        u[3] = (char)(0x80 | (cp & 0x3F));
-        n = 4;
-    }
+    char u[DS_UTF8_MAX];
+    size_t n = ds_utf8_encode(cp, u), i;
     for (i = 0; i < n; i++)
         if (!sb_byte(p, b, u[i]))
             return false;

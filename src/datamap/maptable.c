@@ -21,6 +21,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../util/utf8.h"
+
 #define SIDE_BIT ((uint64_t)1 << 63)
 
 typedef struct {
@@ -142,62 +144,6 @@ static int hex4(const char *p)
     return v;
 }
 
-/* Length of the valid UTF-8 sequence at p (lead byte >= 0x80), or 0. */
-static size_t utf8_len(const unsigned char *p, const unsigned char *end)
-{
-    unsigned char c = p[0];
-    size_t n;
-    unsigned char lo = 0x80, hi = 0xbf; /* allowed range of the second byte */
-    if (c >= 0xc2 && c <= 0xdf)
-        n = 2;
-    else if (c >= 0xe0 && c <= 0xef) {
-        n = 3;
-        if (c == 0xe0)
-            lo = 0xa0; /* no overlong forms */
-        if (c == 0xed)
-            hi = 0x9f; /* no surrogates */
-    } else if (c >= 0xf0 && c <= 0xf4) {
-        n = 4;
-        if (c == 0xf0)
-            lo = 0x90;
-        if (c == 0xf4)
-            hi = 0x8f; /* nothing above U+10FFFF */
-    } else
-        return 0;
-    if ((size_t)(end - p) < n || p[1] < lo || p[1] > hi)
-        return 0;
-    for (size_t i = 2; i < n; i++)
-        if ((p[i] & 0xc0) != 0x80)
-            return 0;
-    return n;
-}
-
-static void put_utf8(ds_buf *b, unsigned cp)
-{
-    char u[4];
-    size_t n;
-    if (cp < 0x80) {
-        u[0] = (char)cp;
-        n = 1;
-    } else if (cp < 0x800) {
-        u[0] = (char)(0xc0 | (cp >> 6));
-        u[1] = (char)(0x80 | (cp & 0x3f));
-        n = 2;
-    } else if (cp < 0x10000) {
-        u[0] = (char)(0xe0 | (cp >> 12));
-        u[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-        u[2] = (char)(0x80 | (cp & 0x3f));
-        n = 3;
-    } else {
-        u[0] = (char)(0xf0 | (cp >> 18));
-        u[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
-        u[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
-        u[3] = (char)(0x80 | (cp & 0x3f));
-        n = 4;
-    }
-    ds_buf_add(b, u, n);
-}
-
 /* Decodes the escapes of a string whose raw body is [s, e) into the side
  * buffer.  False for anything we do not handle (\u0000, bad surrogates). */
 static bool decode_escaped(parser *ps, const char *s, const char *e, uint64_t *ref, size_t *len)
@@ -246,7 +192,8 @@ static bool decode_escaped(parser *ps, const char *s, const char *e, uint64_t *r
                 s += 6;
                 cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
             }
-            put_utf8(ps->side, (unsigned)cp);
+            char u[DS_UTF8_MAX]; /* cp is now a scalar value, so it encodes */
+            ds_buf_add(ps->side, u, ds_utf8_encode((uint32_t)cp, u));
             break;
         }
         default:
@@ -282,7 +229,7 @@ static bool read_string(parser *ps, uint64_t *ref, size_t *len)
         } else if (c < 0x80) {
             p++;
         } else {
-            size_t n = utf8_len(p, end);
+            size_t n = ds_utf8_decode((const char *)p, (size_t)(end - p), NULL);
             if (n == 0)
                 return false;
             p += n;

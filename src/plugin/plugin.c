@@ -15,6 +15,7 @@
 #include "../sql/timewindow.h"
 #include "../util/fs.h"
 #include "../util/proc.h"
+#include "../util/utf8.h"
 #include "native.h"
 #include "ref.h"
 
@@ -577,9 +578,7 @@ int ds_plugin_run(ds_plugin_session *s, const ds_config *cfg, const ds_file_sour
     }
     /* Plugins are given JSON, which holds only UTF-8; the project's path is
      * the one string that does not come from the (UTF-8) config file. */
-    json_t *root = json_string(cfg->root);
-    json_decref(root);
-    if (!root) {
+    if (!ds_utf8_valid(cfg->root, strlen(cfg->root))) {
         ds_buf_puts(&why, "the project folder's path is not valid UTF-8, and plugins are given "
                           "it as JSON; rename the folder");
         ds_plugin_ref_free(&ref);

@@ -339,6 +339,7 @@ int ds_build(const char *root, const ds_build_options *opt, ds_err *err)
     ds_compiled_list compiled = {0};
     ds_pages pages = {0};
     ds_duck *db = NULL;
+    ds_facts *facts = NULL;
     ds_publish *pub = NULL;
     /* Without content/ the project publishes data only: no pages, no
      * sitemap, no runtime assets, and static/ *.html is not touched. */
@@ -368,10 +369,15 @@ int ds_build(const char *root, const ds_build_options *opt, ds_err *err)
         goto done;
 
     t = now_ms();
-    if (ds_source_views(&cfg, &files, db, &queries, &unreadable, err) != 0)
+    facts = ds_facts_open(cfg.root);
+    if (ds_source_views(&cfg, &files, facts, db, &queries, &unreadable, err) != 0)
         goto done;
     size_t n_views = queries.len;
-    ds_info("views: %zu file-source and templated views (%.0f ms)", n_views, now_ms() - t);
+    ds_info("views: %zu file-source and templated views, %zu footers read, %zu known (%.0f ms)",
+            n_views, ds_facts_reads(facts), ds_facts_hits(facts), now_ms() - t);
+    /* Saved now, before the outputs are written: the cache is not part of
+     * the site, and a build that fails later still learnt these facts. */
+    ds_facts_save(facts);
 
     t = now_ms();
     if (ds_models_load(&cfg, &queries, err) != 0)
@@ -431,6 +437,7 @@ int ds_build(const char *root, const ds_build_options *opt, ds_err *err)
 done:
     ds_publish_abort(pub);
     ds_duck_close(db);
+    ds_facts_close(facts);
     ds_compiled_list_free(&compiled);
     ds_pages_free(&pages);
     ds_keyset_free(&unreadable);

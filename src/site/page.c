@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "../sql/sqltext.h"
+#include "../util/utf8.h"
 
 typedef struct {
     const char *s;
@@ -596,24 +597,10 @@ static int parse_block(const ctx_t *c, ds_page *page, ds_part_kind kind, const w
 static int bad_utf8_line(const char *text)
 {
     int line = 1;
-    const unsigned char *p = (const unsigned char *)text;
-    while (*p) {
-        size_t n = *p < 0x80          ? 1
-                   : (*p >> 5) == 6  ? 2
-                   : (*p >> 4) == 14 ? 3
-                   : (*p >> 3) == 30 ? 4
-                                     : 0;
+    const char *p = text, *end = text + strlen(text);
+    while (p < end) {
+        size_t n = ds_utf8_decode(p, (size_t)(end - p), NULL);
         if (n == 0)
-            return line;
-        unsigned cp = n == 1 ? *p : *p & (0x7F >> n);
-        for (size_t i = 1; i < n; i++) {
-            if ((p[i] & 0xC0) != 0x80)
-                return line;
-            cp = cp << 6 | (p[i] & 0x3F);
-        }
-        /* Overlong forms, surrogates and values past U+10FFFF. */
-        if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
-            (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF)
             return line;
         line += *p == '\n';
         p += n;

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "../datamap/facts.h"
 #include "../util/fs.h"
 #include "duckdb_api.h"
 #include "sqltext.h"
@@ -120,7 +121,10 @@ typedef struct {
     char **col_types;
     size_t n_cols;
     char **hive_names;     /* hive columns of both keys and paths, NULL-terminated */
+    char **hive_types;     /* their build-time types (NULL: unknown), same order */
     char *hive_option;     /* "hive_types = {...}", or NULL */
+    int64_t *rows;         /* per file: its row count (-1: unknown), or NULL */
+    bool one_schema;       /* every file's schema has the same bytes */
 } source_schema;
 
 static void free_strv(char **v, size_t n)
@@ -155,8 +159,10 @@ static void source_schema_free(source_schema *sc)
         while (sc->hive_names[n])
             n++;
         free_strv(sc->hive_names, n);
+        free_strv(sc->hive_types, sc->hive_types ? n : 0);
     }
     free(sc->hive_option);
+    free(sc->rows);
     memset(sc, 0, sizeof *sc);
 }
 
@@ -305,34 +311,65 @@ static char *fingerprint(const ds_rows *rows, size_t first, size_t end, bool by_
     return ds_buf_take(&fp);
 }
 
-/* Runs the DESCRIBE of all the source's files; fills the unified columns
- * (when there is drift) and hive_types.  Returns -1 when it fails. */
-static int describe_source(const ds_source_set *set, ds_duck *db, source_schema *sc)
+/* Runs DESCRIBE over some files of the source and returns its rows. */
+static int describe_files(ds_duck *db, const ds_source_set *set, const size_t *which, size_t n,
+                          bool by_name, const char *hive_option, ds_rows *rows)
 {
     ds_buf sql = {0};
     ds_buf_puts(&sql, "DESCRIBE SELECT * FROM read_parquet([");
-    for (size_t i = 0; i < set->n_files; i++) {
+    for (size_t i = 0; i < n; i++) {
         if (i)
             ds_buf_puts(&sql, ", ");
-        ds_sql_quote(&sql, set->files[i].path);
+        ds_sql_quote(&sql, set->files[which[i]].path);
     }
-    /* By name even in union_all mode: there the names agree, and this
-     * gives the types wide enough for every file. */
-    ds_buf_puts(&sql, "], union_by_name = true)");
-    ds_rows rows;
+    ds_buf_puts(&sql, "]");
+    if (by_name)
+        ds_buf_puts(&sql, ", union_by_name = true");
+    if (hive_option)
+        ds_buf_printf(&sql, ", %s", hive_option);
+    ds_buf_puts(&sql, ")");
     ds_err qerr;
-    int rc = ds_duck_query(db, sql.data, &rows, &qerr);
+    int rc = ds_duck_query(db, sql.data, rows, &qerr);
     ds_buf_free(&sql);
+    return rc;
+}
+
+/* The hive columns' types, as the build-time engine infers them from the
+ * partition values of every path.  Inference reads paths, not files, so
+ * one file per distinct run of partition folders gives the same answer as
+ * all of them, and without union_by_name only the first footer is read. */
+static int describe_hive(const ds_source_set *set, ds_duck *db, source_schema *sc)
+{
+    size_t *which = ds_xcalloc(set->n_files, sizeof *which);
+    size_t n = 0;
+    char *prev = NULL;
+    for (size_t i = 0; i < set->n_files; i++) {
+        char *dir = ds_path_dirname(set->files[i].path);
+        if (!prev || strcmp(prev, dir) != 0) {
+            which[n++] = i;
+            free(prev);
+            prev = dir;
+        } else {
+            free(dir);
+        }
+    }
+    free(prev);
+    ds_rows rows;
+    int rc = describe_files(db, set, which, n, false, NULL, &rows);
+    free(which);
     if (rc != 0)
         return -1;
+    size_t n_hive = strv_len(sc->hive_names);
+    sc->hive_types = ds_xcalloc(n_hive + 1, sizeof *sc->hive_types);
     ds_buf hive = {0};
-    for (size_t h = 0; sc->hive_names[h]; h++) {
+    for (size_t h = 0; h < n_hive; h++) {
         const char *type = NULL;
         for (size_t r = 0; r < rows.rows && !type; r++)
             if (strcmp(ds_rows_get(&rows, r, 0), sc->hive_names[h]) == 0)
                 type = ds_rows_get(&rows, r, 1);
         if (!type)
             continue;
+        sc->hive_types[h] = ds_strdup(type);
         ds_buf_puts(&hive, hive.len ? ", " : "hive_types = {");
         ds_sql_quote(&hive, sc->hive_names[h]);
         ds_buf_puts(&hive, ": ");
@@ -342,26 +379,96 @@ static int describe_source(const ds_source_set *set, ds_duck *db, source_schema 
         ds_buf_puts(&hive, "}");
         sc->hive_option = ds_buf_take(&hive);
     }
-    if (sc->n_schemas > 1) {
-        sc->n_cols = rows.rows;
-        sc->col_names = ds_xcalloc(rows.rows + 1, sizeof *sc->col_names);
-        sc->col_types = ds_xcalloc(rows.rows + 1, sizeof *sc->col_types);
-        for (size_t r = 0; r < rows.rows; r++) {
-            sc->col_names[r] = ds_strdup(ds_rows_get(&rows, r, 0));
-            sc->col_types[r] = ds_strdup(ds_rows_get(&rows, r, 1));
-        }
+    ds_rows_free(&rows);
+    return 0;
+}
+
+/* The unified columns of drifting files: DESCRIBE by name over one file of
+ * each schema (the union of the schemas is all that matters), hive columns
+ * pinned to their types.  Returns -1 when it fails. */
+static int describe_unified(const ds_source_set *set, ds_duck *db, source_schema *sc,
+                            const size_t *reps, size_t n_reps)
+{
+    ds_rows rows;
+    /* By name even in union_all mode: there the names agree, and this
+     * gives the types wide enough for every file. */
+    if (describe_files(db, set, reps, n_reps, true, sc->hive_option, &rows) != 0)
+        return -1;
+    sc->n_cols = rows.rows;
+    sc->col_names = ds_xcalloc(rows.rows + 1, sizeof *sc->col_names);
+    sc->col_types = ds_xcalloc(rows.rows + 1, sizeof *sc->col_types);
+    for (size_t r = 0; r < rows.rows; r++) {
+        sc->col_names[r] = ds_strdup(ds_rows_get(&rows, r, 0));
+        sc->col_types[r] = ds_strdup(ds_rows_get(&rows, r, 1));
     }
     ds_rows_free(&rows);
     return 0;
 }
 
-/* Learns each file's schema (one parquet_schema query over every footer)
- * and, when the files differ or have hive folders, the unified types.  A
- * source whose files cannot all be read keeps the plain view: the files
- * that are missing or unreadable are reported elsewhere.  Returns whether
- * every footer was read (so no file is unreadable). */
-static bool learn_schema(const ds_source_set *set, ds_duck *db, bool any_missing,
-                         source_schema *sc)
+/* Can the build-time engine read this file's footer?  why gets its error. */
+static bool duck_reads(ds_duck *db, const char *path, ds_err *why)
+{
+    ds_buf one = {0};
+    ds_buf_puts(&one, "SELECT count(*) FROM parquet_file_metadata(");
+    ds_sql_quote(&one, path);
+    ds_buf_puts(&one, ")");
+    int rc = ds_duck_exec(db, one.data, why);
+    ds_buf_free(&one);
+    return rc == 0;
+}
+
+typedef struct {
+    uint64_t hash;
+    size_t file;
+} hash_file;
+
+static int cmp_size(const void *a, const void *b)
+{
+    size_t x = *(const size_t *)a, y = *(const size_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static int cmp_hash_file(const void *a, const void *b)
+{
+    const hash_file *x = a, *y = b;
+    if (x->hash != y->hash)
+        return x->hash < y->hash ? -1 : 1;
+    return x->file < y->file ? -1 : x->file > y->file;
+}
+
+/* Every file's footer facts (the cache answers for unchanged files).  A
+ * footer our reader cannot read but DuckDB can (an unusual writer) gets a
+ * schema of its own, so DuckDB judges it.  Returns false when a file
+ * cannot be read at all. */
+static bool read_facts(const ds_source_set *set, ds_duck *db, ds_facts *facts,
+                       source_schema *sc, hash_file *hf)
+{
+    sc->rows = ds_xcalloc(set->n_files + 1, sizeof *sc->rows);
+    for (size_t i = 0; i < set->n_files; i++) {
+        ds_footer ft;
+        char why[200];
+        ds_err derr;
+        if (ds_facts_get(facts, set->files[i].path, &ft, why, sizeof why) == 0) {
+            hf[i] = (hash_file){ft.schema_hash, i};
+            sc->rows[i] = ft.num_rows;
+        } else if (duck_reads(db, set->files[i].path, &derr)) {
+            hf[i] = (hash_file){UINT64_MAX - i, i};
+            sc->rows[i] = -1; /* unknown */
+        } else {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Learns each file's schema and, when the files differ or have hive
+ * folders, the unified types.  Footers come from the facts cache or are
+ * read directly; DuckDB reads one footer per distinct schema.  A source
+ * whose files cannot all be read keeps the plain view: the files that are
+ * missing or unreadable are reported elsewhere.  Returns whether every
+ * footer was read (so no file is unreadable). */
+static bool learn_schema(const ds_source_set *set, ds_duck *db, ds_facts *facts,
+                         bool any_missing, source_schema *sc)
 {
     memset(sc, 0, sizeof *sc);
     const ds_source_file *odd;
@@ -373,54 +480,94 @@ static bool learn_schema(const ds_source_set *set, ds_duck *db, bool any_missing
                 set->fs->name, odd->path, odd->key);
     if (any_missing)
         return false;
-    ds_buf sql = {0};
-    ds_buf_puts(&sql, "SELECT file_name, name, num_children, type, type_length, "
-                      "repetition_type, converted_type, scale, precision, logical_type "
-                      "FROM parquet_schema([");
-    for (size_t i = 0; i < set->n_files; i++) {
-        if (i)
-            ds_buf_puts(&sql, ", ");
-        ds_sql_quote(&sql, set->files[i].path);
-    }
-    ds_buf_puts(&sql, "])");
-    ds_rows rows;
-    ds_err qerr;
-    int rc = ds_duck_query(db, sql.data, &rows, &qerr);
-    ds_buf_free(&sql);
-    if (rc != 0)
+    hash_file *hf = ds_xcalloc(set->n_files + 1, sizeof *hf);
+    if (!read_facts(set, db, facts, sc, hf)) {
+        free(hf);
         return false;
+    }
+    /* One representative file per distinct schema hash. */
+    qsort(hf, set->n_files, sizeof *hf, cmp_hash_file);
+    size_t *reps = ds_xcalloc(set->n_files + 1, sizeof *reps);
+    size_t *rep_of = ds_xcalloc(set->n_files + 1, sizeof *rep_of);
+    size_t n_reps = 0;
+    for (size_t i = 0; i < set->n_files; i++) {
+        if (i == 0 || hf[i].hash != hf[i - 1].hash)
+            reps[n_reps++] = hf[i].file;
+        rep_of[hf[i].file] = n_reps - 1;
+    }
+    free(hf);
+    /* Representatives in the files' order: DuckDB orders unified columns
+     * by first appearance, and the first file of each schema sees every
+     * column at the same place as the whole list does. */
+    size_t *sorted = ds_xcalloc(n_reps + 1, sizeof *sorted);
+    memcpy(sorted, reps, n_reps * sizeof *reps);
+    qsort(sorted, n_reps, sizeof *sorted, cmp_size);
+    for (size_t i = 0; i < set->n_files; i++)
+        rep_of[i] = (size_t)((size_t *)bsearch(&reps[rep_of[i]], sorted, n_reps,
+                                               sizeof *sorted, cmp_size) - sorted);
+    free(reps);
+    reps = sorted;
+    sc->one_schema = n_reps == 1;
 
-    /* Files of one schema share a fingerprint. */
-    sc->schema_of = ds_xcalloc(set->n_files, sizeof *sc->schema_of);
-    char **prints = ds_xcalloc(set->n_files, sizeof *prints);
-    sc->schemas = ds_xcalloc(set->n_files, sizeof *sc->schemas);
     bool by_name = set->fs->union_mode == DS_UNION_ALL_BY_NAME;
     bool complete = true;
-    size_t r = 0;
-    for (size_t f = 0; f < set->n_files && complete; f++) {
-        size_t first = r;
-        while (r < rows.rows && strcmp(ds_rows_get(&rows, r, 0), set->files[f].path) == 0)
-            r++;
-        if (r == first) {
-            /* Rows come in the order of the file list; anything else (the
-             * same file listed twice) is not worth guessing about. */
-            complete = false;
-            break;
+    if (n_reps > 1) {
+        /* DuckDB's view of each distinct schema (the same bytes can only
+         * mean the same schema; different bytes may still, e.g. columns
+         * in another order matched by name). */
+        ds_buf sql = {0};
+        ds_buf_puts(&sql, "SELECT file_name, name, num_children, type, type_length, "
+                          "repetition_type, converted_type, scale, precision, logical_type "
+                          "FROM parquet_schema([");
+        for (size_t i = 0; i < n_reps; i++) {
+            if (i)
+                ds_buf_puts(&sql, ", ");
+            ds_sql_quote(&sql, set->files[reps[i]].path);
         }
-        char *fp = fingerprint(&rows, first, r, by_name);
-        size_t s = 0;
-        while (s < sc->n_schemas && strcmp(prints[s], fp) != 0)
-            s++;
-        if (s == sc->n_schemas) {
-            prints[sc->n_schemas++] = fp;
-            top_level_names(&rows, first, r, &sc->schemas[s]);
-        } else {
-            free(fp);
+        ds_buf_puts(&sql, "])");
+        ds_rows rows;
+        ds_err qerr;
+        int rc = ds_duck_query(db, sql.data, &rows, &qerr);
+        ds_buf_free(&sql);
+        if (rc != 0) {
+            free(reps);
+            free(rep_of);
+            return false;
         }
-        sc->schema_of[f] = s;
+        size_t *schema_of_rep = ds_xcalloc(n_reps, sizeof *schema_of_rep);
+        char **prints = ds_xcalloc(n_reps, sizeof *prints);
+        sc->schemas = ds_xcalloc(n_reps, sizeof *sc->schemas);
+        size_t r = 0;
+        for (size_t k = 0; k < n_reps && complete; k++) {
+            const char *path = set->files[reps[k]].path;
+            size_t first = r;
+            while (r < rows.rows && strcmp(ds_rows_get(&rows, r, 0), path) == 0)
+                r++;
+            if (r == first) {
+                /* Rows come in the order of the file list; anything else
+                 * (the same file listed twice) is not worth guessing about. */
+                complete = false;
+                break;
+            }
+            char *fp = fingerprint(&rows, first, r, by_name);
+            size_t s = 0;
+            while (s < sc->n_schemas && strcmp(prints[s], fp) != 0)
+                s++;
+            if (s == sc->n_schemas) {
+                prints[sc->n_schemas++] = fp;
+                top_level_names(&rows, first, r, &sc->schemas[s]);
+            } else {
+                free(fp);
+            }
+            schema_of_rep[k] = s;
+        }
+        free_strv(prints, sc->n_schemas);
+        ds_rows_free(&rows);
+        sc->schema_of = ds_xcalloc(set->n_files, sizeof *sc->schema_of);
+        for (size_t i = 0; i < set->n_files && complete; i++)
+            sc->schema_of[i] = schema_of_rep[rep_of[i]];
+        free(schema_of_rep);
     }
-    free_strv(prints, sc->n_schemas);
-    ds_rows_free(&rows);
     /* union_all reads the first file's columns from every file: only files
      * with the same column names (types may differ) are lined up; others
      * keep the plain view, which both engines refuse or misread. */
@@ -432,8 +579,12 @@ static bool learn_schema(const ds_source_set *set, ds_duck *db, bool any_missing
     }
     if (!drift)
         drop_schemas(sc);
-    if ((drift || sc->hive_names[0]) && describe_source(set, db, sc) != 0)
+    if (sc->hive_names[0] && describe_hive(set, db, sc) != 0)
         drop_schemas(sc);
+    else if (drift && describe_unified(set, db, sc, reps, n_reps) != 0)
+        drop_schemas(sc);
+    free(reps);
+    free(rep_of);
     return true;
 }
 
@@ -560,6 +711,10 @@ static char *view_sql(const ds_source_set *set, const source_schema *sc,
     const ds_file_source *fs = set->fs;
     char *window = ds_sql_time_window(fs);
     bool by_name = fs->union_mode == DS_UNION_ALL_BY_NAME;
+    /* Files whose schemas have the same bytes need no matching by name;
+     * without it both engines read one footer to bind, not every one, and
+     * can skip files by their partition folders before reading them. */
+    bool match_names = by_name && !(sc && sc->one_schema);
     bool unified = sc && sc->n_schemas > 1;
     const char *hive = sc ? sc->hive_option : NULL;
     group_list groups;
@@ -584,7 +739,7 @@ static char *view_sql(const ds_source_set *set, const source_schema *sc,
             if (i)
                 ds_buf_puts(&b, by_name ? "\nUNION ALL BY NAME\n" : "\nUNION ALL\n");
             ds_buf_puts(&b, "SELECT * FROM ");
-            put_read_parquet(&b, &groups.items[i], false, by_name, hive, NULL);
+            put_read_parquet(&b, &groups.items[i], false, match_names, hive, NULL);
         }
         put_where(&b, &p);
     }
@@ -871,40 +1026,24 @@ static const char *note_missing_files(const ds_source_set *set, ds_keyset *unrea
 }
 
 /* Marks in bad[] the files of the set that exist but cannot be read as
- * Parquet (truncated, not Parquet at all, no permission).  Every footer is
- * read in one query; only when it fails is each file asked alone, so the
- * blame is exact.  why gets the first bad file's error. */
-static size_t find_bad_files(const ds_source_set *set, ds_duck *db, bool *bad, ds_err *why)
+ * Parquet (truncated, not Parquet at all, no permission).  Footers are read
+ * directly (or known from the facts cache); a file our reader refuses is
+ * asked of DuckDB, whose message why gets for the first bad file. */
+static size_t find_bad_files(const ds_source_set *set, ds_duck *db, ds_facts *facts, bool *bad,
+                             ds_err *why)
 {
-    ds_buf sql = {0};
-    ds_buf_puts(&sql, "SELECT count(*) FROM parquet_file_metadata([");
-    size_t n_existing = 0;
-    for (size_t i = 0; i < set->n_files; i++) {
-        if (!ds_is_file(set->files[i].path))
-            continue; /* missing files are noted elsewhere */
-        if (n_existing++)
-            ds_buf_puts(&sql, ", ");
-        ds_sql_quote(&sql, set->files[i].path);
-    }
-    ds_buf_puts(&sql, "])");
-    ds_err ignore;
-    int rc = n_existing ? ds_duck_exec(db, sql.data, &ignore) : 0;
-    ds_buf_free(&sql);
-    if (rc == 0)
-        return 0;
     size_t n_bad = 0;
     for (size_t i = 0; i < set->n_files; i++) {
         if (!ds_is_file(set->files[i].path))
+            continue; /* missing files are noted elsewhere */
+        ds_footer ft;
+        char reason[200];
+        ds_err ignore;
+        if (ds_facts_get(facts, set->files[i].path, &ft, reason, sizeof reason) == 0 ||
+            duck_reads(db, set->files[i].path, n_bad ? &ignore : why))
             continue;
-        ds_buf one = {0};
-        ds_buf_puts(&one, "SELECT count(*) FROM parquet_file_metadata(");
-        ds_sql_quote(&one, set->files[i].path);
-        ds_buf_puts(&one, ")");
-        if (ds_duck_exec(db, one.data, n_bad ? &ignore : why) != 0) {
-            bad[i] = true;
-            n_bad++;
-        }
-        ds_buf_free(&one);
+        bad[i] = true;
+        n_bad++;
     }
     return n_bad;
 }
@@ -913,13 +1052,14 @@ static size_t find_bad_files(const ds_source_set *set, ds_duck *db, bool *bad, d
  * = "skip" it is left out of the source's views (good: the set without
  * it, whose files array the caller frees) with a warning, and counted. */
 static int check_bad_files(const ds_config *cfg, const ds_source_set *set, ds_duck *db,
-                           ds_keyset *unreadable, ds_source_set *good, ds_err *err)
+                           ds_facts *facts, ds_keyset *unreadable, ds_source_set *good,
+                           ds_err *err)
 {
     *good = *set;
     good->files = NULL;
     bool *bad = ds_xcalloc(set->n_files + 1, sizeof *bad);
     ds_err why;
-    size_t n_bad = find_bad_files(set, db, bad, &why);
+    size_t n_bad = find_bad_files(set, db, facts, bad, &why);
     const ds_file_source *fs = set->fs;
     int rc = 0;
     if (n_bad && fs->on_bad_file == DS_ON_BAD_FILE_ERROR) {
@@ -959,28 +1099,33 @@ static int check_bad_files(const ds_config *cfg, const ds_source_set *set, ds_du
     return rc;
 }
 
-int ds_source_views(const ds_config *cfg, const ds_collected *c, ds_duck *db,
-                    ds_query_list *out, ds_keyset *unreadable, ds_err *err)
+int ds_source_views(const ds_config *cfg, const ds_collected *c, ds_facts *facts_in,
+                    ds_duck *db, ds_query_list *out, ds_keyset *unreadable, ds_err *err)
 {
-    for (size_t s = 0; s < c->n_sets; s++) {
+    ds_facts *facts = facts_in ? facts_in : ds_facts_open(NULL);
+    int rc = 0;
+    for (size_t s = 0; s < c->n_sets && rc == 0; s++) {
         const ds_source_set *set = &c->sets[s];
         const ds_file_source *fs = set->fs;
         if (!fs->name || set->n_files == 0)
             continue;
         const ds_query *clash = ds_query_find(out, fs->name);
-        if (clash)
-            return ds_err_set(err, "%s:%d: file source '%s': the view name is already defined "
-                                   "at %s:%d",
-                              cfg->display_path, fs->line, fs->name, clash->file, clash->line);
+        if (clash) {
+            rc = ds_err_set(err, "%s:%d: file source '%s': the view name is already defined "
+                                 "at %s:%d",
+                            cfg->display_path, fs->line, fs->name, clash->file, clash->line);
+            break;
+        }
         const char *first_missing = note_missing_files(set, unreadable);
         source_schema schema;
         ds_source_set good = {0};
-        /* The schema query reads every footer: only when it fails can a
-         * file be unreadable, and only then is each one checked. */
-        if (!learn_schema(set, db, first_missing != NULL, &schema)) {
-            if (check_bad_files(cfg, set, db, unreadable, &good, err) != 0) {
+        /* Learning the schema reads every footer: only when that fails can
+         * a file be unreadable, and only then is each one checked. */
+        if (!learn_schema(set, db, facts, first_missing != NULL, &schema)) {
+            if (check_bad_files(cfg, set, db, facts, unreadable, &good, err) != 0) {
                 source_schema_free(&schema);
-                return -1;
+                rc = -1;
+                break;
             }
             if (good.files && good.n_files == 0) {
                 ds_warn("file source '%s': no file can be read; no views for this source",
@@ -992,7 +1137,7 @@ int ds_source_views(const ds_config *cfg, const ds_collected *c, ds_duck *db,
             if (good.files) {
                 set = &good;
                 source_schema_free(&schema);
-                learn_schema(set, db, first_missing != NULL, &schema);
+                learn_schema(set, db, facts, first_missing != NULL, &schema);
             }
         }
         const ds_source_file **files = ds_xcalloc(set->n_files, sizeof *files);
@@ -1003,16 +1148,17 @@ int ds_source_views(const ds_config *cfg, const ds_collected *c, ds_duck *db,
         free(sql);
         free(files);
 
-        int rc = 0;
         if (set->template_name) {
             view_ctx v = {cfg, set, db, out, unreadable, first_missing, &schema};
             rc = template_views(&v, set->template_name, err);
         }
         source_schema_free(&schema);
         free(good.files);
-        if (rc != 0)
-            return -1;
     }
+    if (!facts_in)
+        ds_facts_close(facts);
+    if (rc != 0)
+        return -1;
     ds_keyset_finish(unreadable);
     return 0;
 }

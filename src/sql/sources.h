@@ -9,6 +9,7 @@
 #define DS_SOURCES_H
 
 #include "../datamap/collect.h"
+#include "../datamap/facts.h"
 #include "duck.h"
 #include "query.h"
 
@@ -27,8 +28,9 @@ bool ds_keyset_has(const ds_keyset *s, const char *key);
 void ds_keyset_free(ds_keyset *s);
 
 /* Appends the views of every source to out.  Missing or unreadable files
- * go into *unreadable. */
-int ds_source_views(const ds_config *cfg, const ds_collected *c, ds_duck *db,
+ * go into *unreadable.  FACTS (or NULL: none kept between builds) answers
+ * for the footers of unchanged files. */
+int ds_source_views(const ds_config *cfg, const ds_collected *c, ds_facts *facts, ds_duck *db,
                     ds_query_list *out, ds_keyset *unreadable, ds_err *err);
 
 /* "a b-c" -> "a_b_c"; an empty result becomes an 8-hex-digit hash.  Caller

@@ -169,7 +169,8 @@ Test(build, outputs_end_to_end)
     cr_assert(!exists_rel(root, "static/data_map_meta.json"));
 
     char *names = tree_names(root);
-    cr_assert_str_eq(names, "ducksite.toml\nlake/\nlake/a.parquet\nsources_sql/\n"
+    cr_assert_str_eq(names, ".ducksite/\n.ducksite/file_facts\n"
+                            "ducksite.toml\nlake/\nlake/a.parquet\nsources_sql/\n"
                             "sources_sql/a.sql\nsources_sql/b.sql\nstatic/\n"
                             "static/.ducksite-outputs.json\nstatic/data_map.json\n"
                             "static/sql/\nstatic/sql/_global/\n"
@@ -180,8 +181,7 @@ Test(build, outputs_end_to_end)
 
     long long size = size_rel(root, "lake/a.parquet");
     const char *sql = "WITH orders AS (\n"
-                      "SELECT * FROM read_parquet(['data/orders/a.parquet'], union_by_name = "
-                      "true)\n),\n"
+                      "SELECT * FROM read_parquet(['data/orders/a.parquet'])\n),\n"
                       "positive AS (\nSELECT * FROM orders WHERE amount > 0\n)\n"
                       "SELECT region, sum(amount) AS total\nFROM positive\nGROUP BY region";
     want = ds_asprintf("-- METRICS: num_files=1 total_bytes_cold=%lld largest_file_bytes=%lld "
@@ -257,8 +257,8 @@ Test(build, templated_and_static_sources)
     cr_assert(strstr(names, "static/sql/_global/local.sql\n") != NULL, "%s", names);
     free(names);
     char *text = read_rel(root, "static/sql/_global/orders_north.sql");
-    cr_assert(ds_ends_with(text, "\nSELECT * FROM read_parquet(['data/orders/a.parquet'], "
-                                 "union_by_name = true) WHERE region = 'north'\n"),
+    cr_assert(ds_ends_with(text, "\nSELECT * FROM read_parquet(['data/orders/a.parquet']) "
+                                 "WHERE region = 'north'\n"),
               "%s", text);
     free(text);
     /* Static files are served as they are: not in the map. */

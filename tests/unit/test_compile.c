@@ -392,7 +392,7 @@ static void proj_setup(proj *p)
     cr_assert_eq(ds_config_parse(toml, strlen(toml), p->root, "ducksite.toml", &p->cfg, &err), 0,
                  "%s", err.msg);
     cr_assert_eq(ds_collect(&p->cfg, &p->c, &err), 0, "%s", err.msg);
-    cr_assert_eq(ds_source_views(&p->cfg, &p->c, p->db, &p->q, &p->bad, &err), 0, "%s",
+    cr_assert_eq(ds_source_views(&p->cfg, &p->c, NULL, p->db, &p->q, &p->bad, &err), 0, "%s",
                  err.msg);
     ds_collected_index(&p->c);
 }
@@ -446,7 +446,7 @@ Test(compile, metrics_over_real_files)
     const ds_compiled *o = compiled(&out, "o");
     cr_assert_eq(o->kind, DS_KIND_FILE_SOURCE);
     cr_assert_str_eq(o->sql, "SELECT * FROM read_parquet(['data/o/a.parquet', "
-                             "'data/o/b.parquet', 'data/o/c.parquet'], union_by_name = true)");
+                             "'data/o/b.parquet', 'data/o/c.parquet'])");
     long long all[] = {sa, sb, sc};
     char *want = metrics(all, 3, strlen(o->sql));
     cr_assert_str_eq(o->metrics, want);
@@ -456,8 +456,8 @@ Test(compile, metrics_over_real_files)
     cr_assert_eq(q->n_deps, 1);
     cr_assert_str_eq(q->deps[0], "o");
     cr_assert_str_eq(q->sql, "WITH o AS (\nSELECT * FROM read_parquet(['data/o/a.parquet', "
-                             "'data/o/b.parquet', 'data/o/c.parquet'], union_by_name = "
-                             "true)\n)\nSELECT count(*) AS n FROM o");
+                             "'data/o/b.parquet', 'data/o/c.parquet'])\n)\n"
+                             "SELECT count(*) AS n FROM o");
     want = metrics(all, 3, strlen(q->sql));
     cr_assert_str_eq(q->metrics, want);
     free(want);

@@ -63,7 +63,7 @@ static void proj_config(proj *p, const char *toml)
 
 static int proj_views(proj *p, ds_err *err)
 {
-    return ds_source_views(&p->cfg, &p->c, p->db, &p->q, &p->bad, err);
+    return ds_source_views(&p->cfg, &p->c, NULL, p->db, &p->q, &p->bad, err);
 }
 
 static void proj_free(proj *p)
@@ -199,7 +199,7 @@ Test(sources, base_view_sql)
     const ds_query *q = view(&p, "orders");
     cr_assert_eq(q->kind, DS_KIND_FILE_SOURCE);
     cr_assert_str_eq(q->sql, "SELECT * FROM read_parquet(['data/orders/a.parquet', "
-                             "'data/orders/b.parquet'], union_by_name = true)");
+                             "'data/orders/b.parquet'])");
     cr_assert_str_eq(q->file, "ducksite.toml");
     cr_assert_eq(q->line, 1);
     cr_assert_eq(p.bad.len, 0);
@@ -242,12 +242,12 @@ Test(sources, row_filter_and_time_window)
     const ds_query *both = view(&p, "both");
     cr_assert_str_eq(both->sql,
                      "SELECT * FROM read_parquet(['data/both/a.parquet', "
-                     "'data/both/b.parquet'], union_by_name = true) WHERE (amount > 0) AND "
+                     "'data/both/b.parquet']) WHERE (amount > 0) AND "
                      "(day >= DATE '2024-01-01' AND day < DATE '2024-02-01')");
-    cr_assert_str_eq(view(&p, "rf")->sql, "SELECT * FROM read_parquet(['data/rf/a.parquet'], "
-                                          "union_by_name = true) WHERE amount > 0");
-    cr_assert_str_eq(view(&p, "tw")->sql, "SELECT * FROM read_parquet(['data/tw/a.parquet'], "
-                                          "union_by_name = true) WHERE day < DATE "
+    cr_assert_str_eq(view(&p, "rf")->sql, "SELECT * FROM read_parquet(['data/rf/a.parquet']"
+                                          ") WHERE amount > 0");
+    cr_assert_str_eq(view(&p, "tw")->sql, "SELECT * FROM read_parquet(['data/tw/a.parquet']"
+                                          ") WHERE day < DATE "
                                           "'2024-01-06'");
     /* north, south (a) and the NULL-region row of b pass; west (amount -1)
      * and b's February south row do not. */
@@ -270,8 +270,8 @@ Test(sources, sources_without_files_or_name_get_no_view)
     cr_assert_eq(proj_views(&p, &err), 0, "%s", err.msg);
     cr_assert_eq(p.q.len, 1);
     cr_assert_str_eq(p.q.items[0].name, "local");
-    cr_assert_str_eq(p.q.items[0].sql, "SELECT * FROM read_parquet(['data/x.parquet'], "
-                                       "union_by_name = true)");
+    cr_assert_str_eq(p.q.items[0].sql, "SELECT * FROM read_parquet(['data/x.parquet']"
+                                       ")");
     cr_assert_eq(p.q.items[0].line, 7);
     proj_free(&p);
 }
@@ -314,13 +314,13 @@ Test(sources, templated_views_string_values)
         cr_assert_str_eq(p.q.items[i].file, "ducksite.toml");
         cr_assert_eq(p.q.items[i].line, 1);
     }
-    cr_assert_str_eq(p.q.items[1].sql, "SELECT * FROM read_parquet(['data/orders/a.parquet'], "
-                                       "union_by_name = true) WHERE region = 'north'");
+    cr_assert_str_eq(p.q.items[1].sql, "SELECT * FROM read_parquet(['data/orders/a.parquet']"
+                                       ") WHERE region = 'north'");
     cr_assert_str_eq(p.q.items[2].sql,
                      "SELECT * FROM read_parquet(['data/orders/a.parquet', "
-                     "'data/orders/b.parquet'], union_by_name = true) WHERE region = 'south'");
-    cr_assert_str_eq(p.q.items[3].sql, "SELECT * FROM read_parquet(['data/orders/b.parquet'], "
-                                       "union_by_name = true) WHERE region = 'west'");
+                     "'data/orders/b.parquet']) WHERE region = 'south'");
+    cr_assert_str_eq(p.q.items[3].sql, "SELECT * FROM read_parquet(['data/orders/b.parquet']"
+                                       ") WHERE region = 'west'");
     char *lake = ds_asprintf("%s/lake/", p.root);
     cr_assert_eq(count_rows(&p, p.q.items[2].sql, "data/orders/", lake), 2);
     free(lake);
@@ -347,25 +347,25 @@ Test(sources, templated_views_typed_literals)
                     "template_name = \"q_[txt]\"\n");
     ds_err err;
     cr_assert_eq(proj_views(&p, &err), 0, "%s", err.msg);
-    cr_assert_str_eq(view(&p, "y_2023")->sql, "SELECT * FROM read_parquet(['data/y/a.parquet'], "
-                                              "union_by_name = true) WHERE yr = 2023");
+    cr_assert_str_eq(view(&p, "y_2023")->sql, "SELECT * FROM read_parquet(['data/y/a.parquet']"
+                                              ") WHERE yr = 2023");
     cr_assert_str_eq(view(&p, "y_2024")->sql,
-                     "SELECT * FROM read_parquet(['data/y/a.parquet', 'data/y/b.parquet'], "
-                     "union_by_name = true) WHERE yr = 2024");
+                     "SELECT * FROM read_parquet(['data/y/a.parquet', 'data/y/b.parquet']"
+                     ") WHERE yr = 2024");
     cr_assert_str_eq(view(&p, "d_2024_01_01")->sql,
-                     "SELECT * FROM read_parquet(['data/d/a.parquet', 'data/d/b.parquet'], "
-                     "union_by_name = true) WHERE day = DATE '2024-01-01'");
+                     "SELECT * FROM read_parquet(['data/d/a.parquet', 'data/d/b.parquet']"
+                     ") WHERE day = DATE '2024-01-01'");
     cr_assert_str_eq(view(&p, "d_2024_03_15")->sql,
-                     "SELECT * FROM read_parquet(['data/d/a.parquet'], union_by_name = true) "
+                     "SELECT * FROM read_parquet(['data/d/a.parquet']) "
                      "WHERE day = DATE '2024-03-15'");
-    cr_assert_str_eq(view(&p, "f_true")->sql, "SELECT * FROM read_parquet(['data/f/a.parquet'], "
-                                              "union_by_name = true) WHERE flag = TRUE");
-    cr_assert_str_eq(view(&p, "f_false")->sql, "SELECT * FROM read_parquet(['data/f/a.parquet'], "
-                                               "union_by_name = true) WHERE flag = FALSE");
-    cr_assert_str_eq(view(&p, "q_it_s")->sql, "SELECT * FROM read_parquet(['data/q/a.parquet'], "
-                                              "union_by_name = true) WHERE txt = 'it''s'");
-    cr_assert_str_eq(view(&p, "q_x")->sql, "SELECT * FROM read_parquet(['data/q/a.parquet'], "
-                                           "union_by_name = true) WHERE txt = 'x'");
+    cr_assert_str_eq(view(&p, "f_true")->sql, "SELECT * FROM read_parquet(['data/f/a.parquet']"
+                                              ") WHERE flag = TRUE");
+    cr_assert_str_eq(view(&p, "f_false")->sql, "SELECT * FROM read_parquet(['data/f/a.parquet']"
+                                               ") WHERE flag = FALSE");
+    cr_assert_str_eq(view(&p, "q_it_s")->sql, "SELECT * FROM read_parquet(['data/q/a.parquet']"
+                                              ") WHERE txt = 'it''s'");
+    cr_assert_str_eq(view(&p, "q_x")->sql, "SELECT * FROM read_parquet(['data/q/a.parquet']"
+                                           ") WHERE txt = 'x'");
     /* 4 base views + 2 + 2 + 2 + 2. */
     cr_assert_eq(p.q.len, 12);
     proj_free(&p);
@@ -390,7 +390,7 @@ Test(sources, templated_views_custom_filter_and_base_predicates)
     cr_assert_str_eq(p.q.items[1].name, "o_NORTH");
     cr_assert_str_eq(p.q.items[2].name, "o_SOUTH");
     cr_assert_str_eq(p.q.items[2].sql,
-                     "SELECT * FROM read_parquet(['data/o/a.parquet'], union_by_name = true) "
+                     "SELECT * FROM read_parquet(['data/o/a.parquet']) "
                      "WHERE (amount > 0) AND (day < DATE '2024-02-01') AND (upper(region) = "
                      "'SOUTH' AND '?' <> 'SOUTH')");
     proj_free(&p);
@@ -542,7 +542,7 @@ Test(sources, unreadable_file_skipped)
     cr_assert_eq(proj_views(&p, &err), 0, "%s", err.msg);
     cr_assert_eq(p.q.len, 3);
     cr_assert_str_eq(view(&p, "o")->sql,
-                     "SELECT * FROM read_parquet(['data/o/a.parquet'], union_by_name = true)");
+                     "SELECT * FROM read_parquet(['data/o/a.parquet'])");
     cr_assert_not_null(view(&p, "o_north"));
     cr_assert_not_null(view(&p, "o_south"));
     bool b_bad = ds_keyset_has(&p.bad, "data/o/b.parquet");
@@ -831,13 +831,13 @@ Test(sources, hive_folders_above_the_glob_base_are_not_pinned)
     cr_assert_eq(proj_views(&p, &err), 0, "%s", err.msg);
     cr_assert_str_eq(view(&p, "h")->sql,
                      "SELECT * FROM read_parquet(['data/h/year=2024/a.parquet', "
-                     "'data/h/year=2025/a.parquet'], union_by_name = true, "
+                     "'data/h/year=2025/a.parquet'], "
                      "hive_types = {'year': 'BIGINT'})");
     cr_assert_str_eq(view(&p, "y")->sql,
-                     "SELECT * FROM read_parquet(['data/y/month=01/a.parquet'], "
-                     "union_by_name = true, hive_types = {'month': 'VARCHAR'})");
+                     "SELECT * FROM read_parquet(['data/y/month=01/a.parquet']"
+                     ", hive_types = {'month': 'VARCHAR'})");
     cr_assert_str_eq(view(&p, "m")->sql,
                      "SELECT * FROM read_parquet(['data/m/top.parquet', "
-                     "'data/m/year=2024/a.parquet'], union_by_name = true)");
+                     "'data/m/year=2024/a.parquet'])");
     proj_free(&p);
 }

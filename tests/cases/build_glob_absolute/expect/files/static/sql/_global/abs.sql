@@ -1,2 +1,2 @@
--- METRICS: num_files=2 total_bytes_cold=388 largest_file_bytes=194 two_largest_bytes=388 avg_file_bytes=194.00 sql_bytes=98
-SELECT * FROM read_parquet(['data/abs/a.parquet', 'data/abs/sub/b.parquet'], union_by_name = true)
+-- METRICS: num_files=2 total_bytes_cold=388 largest_file_bytes=194 two_largest_bytes=388 avg_file_bytes=194.00 sql_bytes=76
+SELECT * FROM read_parquet(['data/abs/a.parquet', 'data/abs/sub/b.parquet'])

@@ -1,2 +1,2 @@
--- METRICS: num_files=1 total_bytes_cold=329 largest_file_bytes=329 two_largest_bytes=329 avg_file_bytes=329.00 sql_bytes=100
-SELECT * FROM read_parquet(['data/sales/c.parquet'], union_by_name = true) WHERE region = 'O''Brien'
+-- METRICS: num_files=1 total_bytes_cold=329 largest_file_bytes=329 two_largest_bytes=329 avg_file_bytes=329.00 sql_bytes=78
+SELECT * FROM read_parquet(['data/sales/c.parquet']) WHERE region = 'O''Brien'

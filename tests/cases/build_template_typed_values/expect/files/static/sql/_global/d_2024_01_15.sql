@@ -1,2 +1,2 @@
--- METRICS: num_files=1 total_bytes_cold=317 largest_file_bytes=317 two_largest_bytes=317 avg_file_bytes=317.00 sql_bytes=106
-SELECT * FROM read_parquet(['data/by_day/f2.parquet'], union_by_name = true) WHERE day = DATE '2024-01-15'
+-- METRICS: num_files=1 total_bytes_cold=317 largest_file_bytes=317 two_largest_bytes=317 avg_file_bytes=317.00 sql_bytes=84
+SELECT * FROM read_parquet(['data/by_day/f2.parquet']) WHERE day = DATE '2024-01-15'

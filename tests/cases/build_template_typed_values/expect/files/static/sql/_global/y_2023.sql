@@ -1,2 +1,2 @@
--- METRICS: num_files=1 total_bytes_cold=298 largest_file_bytes=298 two_largest_bytes=298 avg_file_bytes=298.00 sql_bytes=95
-SELECT * FROM read_parquet(['data/by_year/f1.parquet'], union_by_name = true) WHERE year = 2023
+-- METRICS: num_files=1 total_bytes_cold=298 largest_file_bytes=298 two_largest_bytes=298 avg_file_bytes=298.00 sql_bytes=73
+SELECT * FROM read_parquet(['data/by_year/f1.parquet']) WHERE year = 2023

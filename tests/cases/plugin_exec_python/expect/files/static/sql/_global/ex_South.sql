@@ -1,2 +1,2 @@
--- METRICS: num_files=1 total_bytes_cold=432 largest_file_bytes=432 two_largest_bytes=432 avg_file_bytes=432.00 sql_bytes=146
-SELECT * FROM read_parquet(['data/ex/feb.parquet'], union_by_name = true) WHERE (amount > 0) AND (day >= DATE '2024-01-01') AND (region = 'South')
+-- METRICS: num_files=1 total_bytes_cold=432 largest_file_bytes=432 two_largest_bytes=432 avg_file_bytes=432.00 sql_bytes=124
+SELECT * FROM read_parquet(['data/ex/feb.parquet']) WHERE (amount > 0) AND (day >= DATE '2024-01-01') AND (region = 'South')

@@ -1,2 +1,2 @@
--- METRICS: num_files=1 total_bytes_cold=341 largest_file_bytes=341 two_largest_bytes=341 avg_file_bytes=341.00 sql_bytes=107
-SELECT * FROM read_parquet(['data/q/it''s here.parquet'], union_by_name = true) WHERE region <> 'O''Hidden'
+-- METRICS: num_files=1 total_bytes_cold=341 largest_file_bytes=341 two_largest_bytes=341 avg_file_bytes=341.00 sql_bytes=85
+SELECT * FROM read_parquet(['data/q/it''s here.parquet']) WHERE region <> 'O''Hidden'

@@ -1,2 +1,2 @@
--- METRICS: num_files=1 total_bytes_cold=329 largest_file_bytes=329 two_largest_bytes=329 avg_file_bytes=329.00 sql_bytes=109
-SELECT * FROM read_parquet(['data/cfg/a.parquet'], union_by_name = true) WHERE upper(region) = upper('North')
+-- METRICS: num_files=1 total_bytes_cold=329 largest_file_bytes=329 two_largest_bytes=329 avg_file_bytes=329.00 sql_bytes=87
+SELECT * FROM read_parquet(['data/cfg/a.parquet']) WHERE upper(region) = upper('North')

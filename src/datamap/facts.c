@@ -1,0 +1,186 @@
+/* facts.c - the per-file facts cache (see facts.h).
+ *
+ * The file is text, sorted by path, so it loads with one read and is found
+ * by binary search: a line is
+ *   size \t mtime_ns \t num_rows \t n_columns \t schema_hash(hex) \t path \n
+ * The first line names the format; any other first line discards the file. */
+#include "facts.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "../util/fs.h"
+
+#define HEADER "ducksite file facts 1\n"
+
+typedef struct {
+    const char *path;
+    ds_footer facts;
+    bool used;
+} fact;
+
+struct ds_facts {
+    char *file;         /* .ducksite/file_facts */
+    char *text;         /* the loaded cache; old entries' paths point in it */
+    fact *old;          /* sorted by path */
+    size_t n_old;
+    fact *fresh;        /* read this build */
+    size_t n_fresh, cap_fresh;
+    ds_arena strings;   /* paths of fresh entries */
+    size_t hits, reads, n_used_old;
+};
+
+static int cmp_fact(const void *a, const void *b)
+{
+    return strcmp(((const fact *)a)->path, ((const fact *)b)->path);
+}
+
+/* Parses the loaded text in place; stops at the first line that does not
+ * read (the rest is read again from the files). */
+static void load(ds_facts *f)
+{
+    size_t len;
+    ds_err err;
+    f->text = ds_read_file(f->file, &len, &err);
+    if (!f->text || strncmp(f->text, HEADER, strlen(HEADER)) != 0)
+        return;
+    size_t cap = 0;
+    for (size_t i = 0; i < len; i++)
+        cap += f->text[i] == '\n';
+    f->old = ds_xcalloc(cap + 1, sizeof *f->old);
+    char *p = f->text + strlen(HEADER);
+    while (*p) {
+        char *nl = strchr(p, '\n');
+        if (!nl)
+            break;
+        *nl = '\0';
+        fact *e = &f->old[f->n_old];
+        int used = 0;
+        if (sscanf(p, "%" SCNd64 "\t%" SCNd64 "\t%" SCNd64 "\t%" SCNu32 "\t%" SCNx64 "\t%n",
+                   &e->facts.size, &e->facts.mtime_ns, &e->facts.num_rows,
+                   &e->facts.n_columns, &e->facts.schema_hash, &used) != 5 ||
+            used == 0 || p[used] != '/')
+            break;
+        e->path = p + used;
+        /* Written sorted; a hand-edited file that is not is ignored. */
+        if (f->n_old && strcmp(f->old[f->n_old - 1].path, e->path) >= 0)
+            break;
+        f->n_old++;
+        p = nl + 1;
+    }
+}
+
+ds_facts *ds_facts_open(const char *root)
+{
+    ds_facts *f = ds_xcalloc(1, sizeof *f);
+    if (!root)
+        return f; /* kept for this build only */
+    char *dir = ds_path_join(root, DS_FACTS_DIR);
+    f->file = ds_path_join(dir, DS_FACTS_FILE);
+    free(dir);
+    load(f);
+    return f;
+}
+
+static fact *find_old(ds_facts *f, const char *path)
+{
+    fact key = {path, {0}, false};
+    return f->n_old ? bsearch(&key, f->old, f->n_old, sizeof *f->old, cmp_fact) : NULL;
+}
+
+int ds_facts_get(ds_facts *f, const char *path, ds_footer *out, char *why, size_t why_len)
+{
+    fact *old = find_old(f, path);
+    if (old) {
+        struct stat st;
+        int64_t mtime = 0;
+        if (stat(path, &st) == 0)
+            mtime = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
+        if (mtime && (int64_t)st.st_size == old->facts.size && mtime == old->facts.mtime_ns) {
+            if (!old->used)
+                f->n_used_old++;
+            old->used = true;
+            *out = old->facts;
+            f->hits++;
+            return 0;
+        }
+    }
+    f->reads++;
+    if (ds_footer_read(path, out, why, why_len) != 0)
+        return -1;
+    if (f->n_fresh == f->cap_fresh) {
+        f->cap_fresh = f->cap_fresh ? f->cap_fresh * 2 : 256;
+        f->fresh = ds_xrealloc(f->fresh, f->cap_fresh * sizeof *f->fresh);
+    }
+    f->fresh[f->n_fresh++] = (fact){ds_arena_strdup(&f->strings, path), *out, true};
+    return 0;
+}
+
+size_t ds_facts_hits(const ds_facts *f)
+{
+    return f->hits;
+}
+
+size_t ds_facts_reads(const ds_facts *f)
+{
+    return f->reads;
+}
+
+static void put_fact(ds_buf *b, const fact *e)
+{
+    ds_buf_printf(b, "%" PRId64 "\t%" PRId64 "\t%" PRId64 "\t%" PRIu32 "\t%016" PRIx64 "\t%s\n",
+                  e->facts.size, e->facts.mtime_ns, e->facts.num_rows, e->facts.n_columns,
+                  e->facts.schema_hash, e->path);
+}
+
+void ds_facts_save(ds_facts *f)
+{
+    /* Unchanged: every old entry used, nothing read. */
+    if (!f->file || (f->n_fresh == 0 && f->n_used_old == f->n_old))
+        return;
+    if (f->n_fresh > 1)
+        qsort(f->fresh, f->n_fresh, sizeof *f->fresh, cmp_fact);
+    ds_buf b = {0};
+    ds_buf_puts(&b, HEADER);
+    /* Merge the two sorted lists; a path in both (a file that changed)
+     * keeps its fresh facts.  A path read twice keeps one line. */
+    size_t i = 0, j = 0;
+    const char *last = NULL;
+    while (i < f->n_old || j < f->n_fresh) {
+        const fact *e;
+        if (j == f->n_fresh || (i < f->n_old && strcmp(f->old[i].path, f->fresh[j].path) < 0))
+            e = &f->old[i++];
+        else
+            e = &f->fresh[j++];
+        if (!e->used || (last && strcmp(last, e->path) == 0))
+            continue;
+        if (e >= f->old && e < f->old + f->n_old && j < f->n_fresh &&
+            strcmp(e->path, f->fresh[j].path) == 0)
+            continue; /* the fresh line follows */
+        put_fact(&b, e);
+        last = e->path;
+    }
+    char *dir = ds_path_dirname(f->file);
+    ds_err err;
+    if (ds_mkdir_p(dir, &err) != 0 || ds_write_atomic(f->file, b.data, b.len, &err) != 0)
+        ds_warn("the file facts cache could not be written (%s); the next build reads every "
+                "footer again",
+                err.msg);
+    free(dir);
+    ds_buf_free(&b);
+}
+
+void ds_facts_close(ds_facts *f)
+{
+    if (!f)
+        return;
+    free(f->file);
+    free(f->text);
+    free(f->old);
+    free(f->fresh);
+    ds_arena_free(&f->strings);
+    free(f);
+}

@@ -1,0 +1,43 @@
+/* facts.h - per-file facts of a build (row count, schema hash), kept
+ * between builds so an unchanged file is never opened again.
+ *
+ * The cache lives in the project, outside the published site:
+ * .ducksite/file_facts (one line per Parquet file: size, mtime, rows,
+ * columns, schema hash, physical path).  An entry is used only when the
+ * file's size and mtime (from stat) are the ones recorded; anything else
+ * reads the footer again (footer.h).  A missing or damaged cache is
+ * rebuilt; deleting it is always safe. */
+#ifndef DS_FACTS_H
+#define DS_FACTS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "../util/util.h"
+#include "footer.h"
+
+#define DS_FACTS_DIR ".ducksite"
+#define DS_FACTS_FILE "file_facts"
+
+typedef struct ds_facts ds_facts;
+
+/* Opens the cache of the project at ROOT (reading it if it exists); with
+ * ROOT NULL, a cache for this build only that is never saved. */
+ds_facts *ds_facts_open(const char *root);
+
+/* The facts of the file at PATH: from the cache when its size and mtime
+ * are unchanged, else from its footer.  Returns 0, or -1 with the reason
+ * in WHY when the file cannot be read as Parquet. */
+int ds_facts_get(ds_facts *f, const char *path, ds_footer *out, char *why, size_t why_len);
+
+/* How many lookups were answered from the cache / by reading a footer. */
+size_t ds_facts_hits(const ds_facts *f);
+size_t ds_facts_reads(const ds_facts *f);
+
+/* Writes the cache (atomically) with the files looked up in this build,
+ * when it changed.  A failure is only a warning: the cache is a speed-up. */
+void ds_facts_save(ds_facts *f);
+
+void ds_facts_close(ds_facts *f);
+
+#endif

@@ -1,0 +1,305 @@
+/* footer.c - a Parquet footer's row count and schema hash (see footer.h).
+ *
+ * A Parquet file ends with: the FileMetaData (Thrift compact protocol), its
+ * length as a 4-byte little-endian integer, and the magic "PAR1".  Of the
+ * FileMetaData we read field 2 (schema: list<SchemaElement>, hashed as
+ * bytes) and field 3 (num_rows: i64); every other field is skipped by the
+ * generic walk below, so files from any writer (or a future format
+ * version) are read the same way. */
+#include "footer.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../util/util.h"
+
+/* Thrift compact protocol type ids. */
+enum {
+    T_STOP = 0,
+    T_TRUE = 1,
+    T_FALSE = 2,
+    T_BYTE = 3,
+    T_I16 = 4,
+    T_I32 = 5,
+    T_I64 = 6,
+    T_DOUBLE = 7,
+    T_BINARY = 8,
+    T_LIST = 9,
+    T_SET = 10,
+    T_MAP = 11,
+    T_STRUCT = 12,
+};
+
+/* Nesting deeper than this is not a real schema; it bounds the recursion
+ * on hostile input. */
+#define MAX_DEPTH 64
+
+typedef struct {
+    const unsigned char *p, *end;
+    bool bad;
+} reader;
+
+static uint64_t varint(reader *r)
+{
+    uint64_t v = 0;
+    for (int shift = 0; shift < 64; shift += 7) {
+        if (r->p >= r->end) {
+            r->bad = true;
+            return 0;
+        }
+        unsigned char c = *r->p++;
+        v |= (uint64_t)(c & 0x7f) << shift;
+        if (!(c & 0x80))
+            return v;
+    }
+    r->bad = true;
+    return 0;
+}
+
+static int64_t zigzag(reader *r)
+{
+    uint64_t v = varint(r);
+    return (int64_t)(v >> 1) ^ -(int64_t)(v & 1);
+}
+
+static void skip_bytes(reader *r, uint64_t n)
+{
+    if (n > (uint64_t)(r->end - r->p)) {
+        r->bad = true;
+        r->p = r->end;
+    } else {
+        r->p += n;
+    }
+}
+
+static void skip_value(reader *r, int type, int depth);
+
+static void skip_struct(reader *r, int depth)
+{
+    if (depth > MAX_DEPTH) {
+        r->bad = true;
+        return;
+    }
+    while (!r->bad) {
+        if (r->p >= r->end) {
+            r->bad = true;
+            return;
+        }
+        unsigned char h = *r->p++;
+        int type = h & 0x0f;
+        if (type == T_STOP)
+            return;
+        if ((h >> 4) == 0)
+            (void)zigzag(r); /* a long-form field id */
+        skip_value(r, type, depth + 1);
+    }
+}
+
+/* A list or set header: its size and element type. */
+static uint64_t list_header(reader *r, int *elem)
+{
+    if (r->p >= r->end) {
+        r->bad = true;
+        return 0;
+    }
+    unsigned char h = *r->p++;
+    *elem = h & 0x0f;
+    uint64_t n = h >> 4;
+    if (n == 15)
+        n = varint(r);
+    /* Every element takes at least one byte: a larger count is a lie. */
+    if (n > (uint64_t)(r->end - r->p))
+        r->bad = true;
+    return n;
+}
+
+static void skip_value(reader *r, int type, int depth)
+{
+    if (depth > MAX_DEPTH) {
+        r->bad = true;
+        return;
+    }
+    switch (type) {
+    case T_TRUE:
+    case T_FALSE:
+        return; /* a struct field's boolean lives in its type */
+    case T_BYTE:
+        skip_bytes(r, 1);
+        return;
+    case T_I16:
+    case T_I32:
+    case T_I64:
+        (void)varint(r);
+        return;
+    case T_DOUBLE:
+        skip_bytes(r, 8);
+        return;
+    case T_BINARY:
+        skip_bytes(r, varint(r));
+        return;
+    case T_LIST:
+    case T_SET: {
+        int elem;
+        uint64_t n = list_header(r, &elem);
+        for (uint64_t i = 0; i < n && !r->bad; i++) {
+            if (elem == T_TRUE || elem == T_FALSE)
+                skip_bytes(r, 1); /* in a list a boolean takes a byte */
+            else
+                skip_value(r, elem, depth + 1);
+        }
+        return;
+    }
+    case T_MAP: {
+        uint64_t n = varint(r);
+        if (n == 0)
+            return;
+        if (r->p >= r->end || n > (uint64_t)(r->end - r->p)) {
+            r->bad = true;
+            return;
+        }
+        unsigned char kv = *r->p++;
+        for (uint64_t i = 0; i < n && !r->bad; i++) {
+            skip_value(r, kv >> 4, depth + 1);
+            skip_value(r, kv & 0x0f, depth + 1);
+        }
+        return;
+    }
+    case T_STRUCT:
+        skip_struct(r, depth + 1);
+        return;
+    default:
+        r->bad = true;
+    }
+}
+
+static uint64_t fnv1a(const unsigned char *p, size_t n)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (size_t i = 0; i < n; i++) {
+        h ^= p[i];
+        h *= 1099511628211ULL;
+    }
+    return h;
+}
+
+static int fail(char *why, size_t why_len, const char *msg)
+{
+    if (why && why_len)
+        snprintf(why, why_len, "%s", msg);
+    return -1;
+}
+
+int ds_footer_parse(const unsigned char *buf, size_t n, ds_footer *out, char *why,
+                    size_t why_len)
+{
+    reader r = {buf, buf + n, false};
+    bool have_schema = false, have_rows = false;
+    int16_t field = 0;
+    while (!r.bad) {
+        if (r.p >= r.end) {
+            r.bad = true;
+            break;
+        }
+        unsigned char h = *r.p++;
+        int type = h & 0x0f;
+        if (type == T_STOP)
+            break;
+        int delta = h >> 4;
+        field = delta ? (int16_t)(field + delta) : (int16_t)zigzag(&r);
+        if (field == 2 && type == T_LIST) {
+            const unsigned char *start = r.p;
+            int elem;
+            uint64_t count = list_header(&r, &elem);
+            for (uint64_t i = 0; i < count && !r.bad; i++)
+                skip_value(&r, elem, 1);
+            out->schema_hash = fnv1a(start, (size_t)(r.p - start));
+            out->n_columns = count > UINT32_MAX ? UINT32_MAX : (uint32_t)count;
+            have_schema = true;
+        } else if (field == 3 && type == T_I64) {
+            out->num_rows = zigzag(&r);
+            have_rows = true;
+        } else {
+            skip_value(&r, type, 1);
+        }
+    }
+    if (r.bad)
+        return fail(why, why_len, "its Parquet footer is damaged");
+    if (!have_schema || !have_rows)
+        return fail(why, why_len, "its Parquet footer has no schema or row count");
+    return 0;
+}
+
+/* Most footers of small files fit in the first read. */
+#define FIRST_READ 65536
+/* A footer larger than this is not one we believe (DuckDB's own limit is
+ * the file's size; real footers of huge files are a few MiB). */
+#define MAX_FOOTER (256u << 20)
+
+int ds_footer_read(const char *path, ds_footer *out, char *why, size_t why_len)
+{
+    memset(out, 0, sizeof *out);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        char msg[160];
+        snprintf(msg, sizeof msg, "cannot open it: %s", strerror(errno));
+        return fail(why, why_len, msg);
+    }
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        return fail(why, why_len, "it is not a regular file");
+    }
+    out->size = (int64_t)st.st_size;
+    out->mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
+    if (st.st_size < 12) {
+        close(fd);
+        return fail(why, why_len, "it is too small to be a Parquet file");
+    }
+    size_t want = st.st_size < FIRST_READ ? (size_t)st.st_size : FIRST_READ;
+    unsigned char *buf = ds_xmalloc(want);
+    off_t at = st.st_size - (off_t)want;
+    ssize_t got = pread(fd, buf, want, at);
+    int rc = -1;
+    if (got != (ssize_t)want) {
+        fail(why, why_len, "it could not be read whole");
+        goto done;
+    }
+    const unsigned char *tail = buf + want - 8;
+    if (memcmp(tail + 4, "PARE", 4) == 0) {
+        fail(why, why_len, "its footer is encrypted");
+        goto done;
+    }
+    if (memcmp(tail + 4, "PAR1", 4) != 0) {
+        fail(why, why_len, "it is not a Parquet file (no PAR1 at its end)");
+        goto done;
+    }
+    uint32_t len = (uint32_t)tail[0] | (uint32_t)tail[1] << 8 | (uint32_t)tail[2] << 16 |
+                   (uint32_t)tail[3] << 24;
+    if ((off_t)len + 12 > st.st_size || len > MAX_FOOTER) {
+        fail(why, why_len, "its footer length is larger than the file");
+        goto done;
+    }
+    const unsigned char *meta = tail - len;
+    if (len + 8 > want) {
+        /* A large footer: read it whole. */
+        unsigned char *big = ds_xmalloc(len);
+        if (pread(fd, big, len, st.st_size - 8 - (off_t)len) != (ssize_t)len) {
+            free(big);
+            fail(why, why_len, "it could not be read whole");
+            goto done;
+        }
+        free(buf);
+        buf = big;
+        meta = big;
+    }
+    rc = ds_footer_parse(meta, len, out, why, why_len);
+done:
+    free(buf);
+    close(fd);
+    return rc;
+}
