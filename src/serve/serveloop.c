@@ -149,14 +149,12 @@ int ds_serveloop_run(const ds_serveloop_options *o, ds_err *err)
         ds_warn("[serve] settings not read (see the error above): until serve restarts, only "
                 "localhost, IP addresses and --host are answered");
     }
-    ds_server_options sopt = {o->root,
-                              o->host,
-                              o->port,
-                              o->access_log,
-                              0,
-                              0,
-                              (const char *const *)cfg.serve.allowed_hosts,
-                              cfg.serve.n_allowed_hosts};
+    ds_server_options sopt = {.root = o->root,
+                              .host = o->host,
+                              .port = o->port,
+                              .access_log = o->access_log,
+                              .allowed_hosts = (const char *const *)cfg.serve.allowed_hosts,
+                              .n_allowed_hosts = cfg.serve.n_allowed_hosts};
     ds_server *server = ds_server_start(&sopt, err);
     ds_config_free(&cfg);
     if (!server) {
