@@ -6,6 +6,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "util/util.h"
+
 #define DS_EXIT_OK 0
 #define DS_EXIT_ERROR 1
 #define DS_EXIT_USAGE 2
@@ -32,6 +34,10 @@ typedef struct {
 int cli_parse(const cli_command *cmd, int argc, char **argv, const cli_opt *opts, size_t n);
 
 void cli_error(const char *msg);
+
+/* The end of a command that fills a report: prints it on stdout and frees
+ * it, then, when rc is not 0, err.  Returns the exit code. */
+int cli_report(int rc, ds_buf *report, const ds_err *err);
 
 /* The command table entry for NAME (commands use it for their help). */
 const cli_command *cli_command_named(const char *name);

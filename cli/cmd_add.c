@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "cli.h"
-#include "config/project.h"
+#include "scaffold/project.h"
 #include "util/util.h"
 
 int cmd_add(int argc, char **argv)
@@ -26,11 +26,5 @@ int cmd_add(int argc, char **argv)
     ds_buf report = {0};
     ds_err err;
     rc = ds_project_add_plugin(root, dir, name, &report, &err);
-    fputs(ds_buf_str(&report), stdout);
-    ds_buf_free(&report);
-    if (rc != 0) {
-        cli_error(err.msg);
-        return DS_EXIT_ERROR;
-    }
-    return DS_EXIT_OK;
+    return cli_report(rc, &report, &err);
 }

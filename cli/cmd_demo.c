@@ -1,8 +1,6 @@
 /* cmd_demo.c - `ducksite demo [--root DIR]`. */
-#include <stdio.h>
-
 #include "cli.h"
-#include "site/demo.h"
+#include "scaffold/demo.h"
 #include "util/util.h"
 
 int cmd_demo(int argc, char **argv)
@@ -17,14 +15,5 @@ int cmd_demo(int argc, char **argv)
     ds_buf report = {0};
     ds_err err;
     rc = ds_demo_create(root, &report, &err);
-    fputs(ds_buf_str(&report), stdout);
-    ds_buf_free(&report);
-    if (rc != 0) {
-        cli_error(err.msg);
-        return DS_EXIT_ERROR;
-    }
-    printf("demo project ready in %s: run 'ducksite build --root %s' then 'ducksite serve "
-           "--root %s'\n",
-           root, root, root);
-    return DS_EXIT_OK;
+    return cli_report(rc, &report, &err);
 }

@@ -1,9 +1,7 @@
 /* cmd_init.c - `ducksite init [--root DIR]`. */
-#include <stdio.h>
-
 #include "cli.h"
 #include "util/util.h"
-#include "config/project.h"
+#include "scaffold/project.h"
 
 int cmd_init(int argc, char **argv)
 {
@@ -17,11 +15,5 @@ int cmd_init(int argc, char **argv)
     ds_buf report = {0};
     ds_err err;
     rc = ds_project_init(root, &report, &err);
-    fputs(ds_buf_str(&report), stdout);
-    ds_buf_free(&report);
-    if (rc != 0) {
-        cli_error(err.msg);
-        return DS_EXIT_ERROR;
-    }
-    return DS_EXIT_OK;
+    return cli_report(rc, &report, &err);
 }

@@ -118,7 +118,18 @@ int cli_parse(const cli_command *cmd, int argc, char **argv, const cli_opt *opts
 
 void cli_error(const char *msg)
 {
-    fprintf(stderr, "ducksite: error: %s\n", msg);
+    ds_error("%s", msg);
+}
+
+int cli_report(int rc, ds_buf *report, const ds_err *err)
+{
+    fputs(ds_buf_str(report), stdout);
+    ds_buf_free(report);
+    if (rc != 0) {
+        cli_error(err->msg);
+        return DS_EXIT_ERROR;
+    }
+    return DS_EXIT_OK;
 }
 
 int main(int argc, char **argv)

@@ -238,13 +238,19 @@ int ds_err_set(ds_err *err, const char *fmt, ...)
     return -1;
 }
 
+/* One line on stderr: "ducksite: " PREFIX MESSAGE. */
+static void say(const char *prefix, const char *fmt, va_list ap)
+{
+    fprintf(stderr, "ducksite: %s", prefix);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+}
+
 void ds_warn(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    fputs("ducksite: warning: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    say("warning: ", fmt, ap);
     va_end(ap);
 }
 
@@ -252,9 +258,15 @@ void ds_info(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    fputs("ducksite: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    say("", fmt, ap);
+    va_end(ap);
+}
+
+void ds_error(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    say("error: ", fmt, ap);
     va_end(ap);
 }
 

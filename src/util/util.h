@@ -74,6 +74,9 @@ int ds_err_set(ds_err *err, const char *fmt, ...) DS_PRINTF(2, 3);
 /* Warnings and progress go to stderr with a recognisable prefix. */
 void ds_warn(const char *fmt, ...) DS_PRINTF(1, 2);
 void ds_info(const char *fmt, ...) DS_PRINTF(1, 2);
+/* An error the program carries on after (a failed rebuild in serve), and
+ * the CLI's own before it exits: "ducksite: error: ...". */
+void ds_error(const char *fmt, ...) DS_PRINTF(1, 2);
 
 /* Levenshtein distance, for "did you mean ...?" suggestions. */
 size_t ds_edit_distance(const char *a, const char *b);

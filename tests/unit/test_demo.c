@@ -3,7 +3,7 @@
 #include <criterion/criterion.h>
 
 #include "config/config.h"
-#include "site/demo.h"
+#include "scaffold/demo.h"
 #include "sql/duck.h"
 #include "testutil.h"
 

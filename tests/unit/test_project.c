@@ -2,7 +2,7 @@
 #include <criterion/criterion.h>
 
 #include "config/config.h"
-#include "config/project.h"
+#include "scaffold/project.h"
 #include "testutil.h"
 
 Test(project, init_creates_a_valid_project)

@@ -1,5 +1,6 @@
 /* test_util.c - buffers, string helpers, errors, edit distance. */
 #include <criterion/criterion.h>
+#include <criterion/redirect.h>
 
 #include "util/util.h"
 
@@ -72,4 +73,17 @@ Test(util, suggest)
     cr_assert_str_eq(ds_suggest("page_sise", known, 4), "page_size");
     cr_assert_null(ds_suggest("colour", known, 4));
     cr_assert_null(ds_suggest("x", known, 0));
+}
+
+/* Errors, warnings and progress lines share one prefix, so a user (and the
+ * CLI scenario tests) can tell them apart on stderr. */
+Test(util, messages_have_their_prefix, .init = cr_redirect_stderr)
+{
+    ds_error("%s:%d: bad", "a.toml", 3);
+    ds_warn("careful");
+    ds_info("rebuilding");
+    fflush(stderr);
+    cr_assert_stderr_eq_str("ducksite: error: a.toml:3: bad\n"
+                            "ducksite: warning: careful\n"
+                            "ducksite: rebuilding\n");
 }

@@ -5,7 +5,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "site/watch.h"
+#include "serve/watch.h"
 #include "testutil.h"
 
 static char *change_after(ds_watch *w, const char *dir, const char *rel, const char *text)

@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "../config/config.h"
-#include "../config/project.h"
+#include "project.h"
 #include "../sql/duck.h"
 #include "../sql/sqltext.h"
 #include "../util/fs.h"
@@ -398,5 +398,9 @@ int ds_demo_create(const char *root, ds_buf *report, ds_err *err)
     if (make_data(root, err) != 0)
         return -1;
     ds_buf_puts(report, "created lake/ (Parquet data)\n");
+    ds_buf_printf(report,
+                  "demo project ready in %s: run 'ducksite build --root %s' then 'ducksite serve "
+                  "--root %s'\n",
+                  root, root, root);
     return 0;
 }

@@ -6,7 +6,7 @@
 #include "../util/util.h"
 
 /* Creates the demo project in root.  Refuses when root already holds a
- * ducksite.toml.  Progress lines go to report. */
+ * ducksite.toml.  Progress lines go to report, and last what to run next. */
 int ds_demo_create(const char *root, ds_buf *report, ds_err *err);
 
 #endif

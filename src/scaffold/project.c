@@ -7,8 +7,8 @@
 #include <string.h>
 
 #include "../util/fs.h"
-#include "config.h"
-#include "layout.h"
+#include "../config/config.h"
+#include "../config/layout.h"
 
 static const char STARTER_TOML[] =
     "# ducksite.toml - the project's configuration.\n"

@@ -1,0 +1,171 @@
+/* serveloop.c - `ducksite serve` (see serveloop.h).
+ *
+ * Builds the project first, serves ROOT/static, and rebuilds whenever
+ * content/, sources_sql/, ducksite.toml, a plugin file, or a Parquet file or
+ * folder below an upstream_glob's base changes (watch.c); a rebuild hands
+ * its data map to the server directly, and a failed rebuild prints its
+ * error and the last good build stays served.  Until the rebuild is done,
+ * the server already refuses stored results whose data changed
+ * (src/server/resultstore.c).  A folder with static/ but no ducksite.toml
+ * is served as it is.
+ *
+ * Signals are handled without any handler or global state: they are
+ * blocked before the server starts its threads (which inherit the mask),
+ * and this thread collects them (signalfd, next to the change watcher),
+ * then stops the server and returns. */
+#include "serveloop.h"
+
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include "../config/config.h"
+#include "../config/layout.h"
+#include "../datamap/datamap.h"
+#include "../server/server.h"
+#include "../site/build.h"
+#include "../util/fs.h"
+#include "watch.h"
+
+/* The first build.  Returns 0 to go on serving (also after a failure when
+ * a previous build is there to serve), or -1 with err. */
+static int first_build(const char *root, ds_err *err)
+{
+    ds_build_options bopt = {false};
+    if (ds_build(root, &bopt, err) == 0)
+        return 0;
+    char *static_dir = ds_path_join(root, DS_STATIC_DIR);
+    char *map = ds_datamap_path(static_dir);
+    free(static_dir);
+    bool previous = ds_is_file(map);
+    free(map);
+    if (!previous)
+        return -1;
+    ds_error("%s", err->msg);
+    ds_warn("serving the previous build; fix the error and save to rebuild");
+    return 0;
+}
+
+/* A rebuild's map goes straight to the server: the file it just wrote is
+ * not read back. */
+static void hand_over_map(const ds_datamap *map, void *server)
+{
+    ds_server_publish_map(server, map);
+}
+
+/* Waits for a stop signal, rebuilding on every change in between.  W (may
+ * be NULL) was opened before the first build, so that changes made while
+ * it ran are not lost. */
+static void watch_and_rebuild(const char *root, ds_watch *w, int sig_fd, ds_server *server)
+{
+    ds_err err;
+    for (;;) {
+        struct pollfd p[2] = {{sig_fd, POLLIN, 0}, {w ? ds_watch_fd(w) : -1, POLLIN, 0}};
+        if (poll(p, 2, -1) < 0)
+            continue;
+        if (p[0].revents & POLLIN)
+            break;
+        if (!(p[1].revents & POLLIN))
+            continue;
+        char *what = ds_watch_collect(w, 200);
+        if (!what)
+            continue;
+        ds_info("%s changed: rebuilding", what);
+        free(what);
+        /* Watch afresh before building: new folders and plugin files are
+         * picked up, and edits made while the build runs are not lost. */
+        ds_watch_close(w);
+        w = ds_watch_open(root, &err);
+        ds_build_options bopt = {.on_map = hand_over_map, .on_map_arg = server};
+        if (ds_build(root, &bopt, &err) != 0) {
+            ds_error("%s", err.msg);
+            ds_info("still serving the last good build");
+        }
+    }
+    ds_watch_close(w);
+}
+
+/* Blocks until SIGINT or SIGTERM (in the set STOP) arrives, rebuilding on
+ * changes while W is open, and says which signal it was. */
+static void wait_for_stop(const char *root, ds_watch *watch, const sigset_t *stop,
+                          ds_server *server)
+{
+    int sig_fd = signalfd(-1, stop, SFD_CLOEXEC);
+    if (watch && sig_fd >= 0)
+        watch_and_rebuild(root, watch, sig_fd, server);
+    else
+        ds_watch_close(watch);
+    struct signalfd_siginfo info = {0};
+    while (sig_fd >= 0 && read(sig_fd, &info, sizeof info) < 0)
+        ;
+    if (sig_fd < 0) {
+        int sig = 0;
+        while (sigwait(stop, &sig) != 0)
+            ;
+        info.ssi_signo = (uint32_t)sig;
+    }
+    ds_info("%s received; stopping", info.ssi_signo == SIGINT ? "SIGINT" : "SIGTERM");
+}
+
+int ds_serveloop_run(const ds_serveloop_options *o, ds_err *err)
+{
+    char *toml = ds_path_join(o->root, DS_CONFIG_FILE);
+    bool has_config = ds_is_file(toml);
+    bool project = has_config && !o->no_build;
+    free(toml);
+    ds_watch *watch = NULL;
+    if (project && !o->no_watch) {
+        ds_err werr;
+        watch = ds_watch_open(o->root, &werr);
+        if (!watch)
+            ds_warn("%s; changes will not be rebuilt", werr.msg);
+    }
+    if (project && first_build(o->root, err) != 0) {
+        ds_watch_close(watch);
+        return -1;
+    }
+
+    sigset_t stop;
+    sigemptyset(&stop);
+    sigaddset(&stop, SIGINT);
+    sigaddset(&stop, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &stop, NULL);
+    /* A client that goes away mid-sendfile must not kill the server. */
+    signal(SIGPIPE, SIG_IGN);
+
+    /* [serve] settings, read once at start.  After a failed first build
+     * (its error is printed, and the previous build is served until a fix
+     * is saved) they cannot be read either: serving goes on without them,
+     * and says so. */
+    ds_config cfg = {0};
+    if (has_config && ds_config_load(o->root, &cfg, err) != 0) {
+        if (!project) {
+            ds_watch_close(watch);
+            return -1;
+        }
+        ds_warn("[serve] settings not read (see the error above): until serve restarts, only "
+                "localhost, IP addresses and --host are answered");
+    }
+    ds_server_options sopt = {.root = o->root,
+                              .host = o->host,
+                              .port = o->port,
+                              .access_log = o->access_log,
+                              .allowed_hosts = (const char *const *)cfg.serve.allowed_hosts,
+                              .n_allowed_hosts = cfg.serve.n_allowed_hosts};
+    ds_server *server = ds_server_start(&sopt, err);
+    ds_config_free(&cfg);
+    if (!server) {
+        ds_watch_close(watch);
+        return -1;
+    }
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    printf("serving %s at %s\n", ds_server_static_dir(server), ds_server_url(server));
+    fflush(stdout);
+
+    wait_for_stop(o->root, watch, &stop, server);
+    ds_server_stop(server);
+    return 0;
+}

@@ -1,0 +1,44 @@
+/* check.c - `ducksite check` (see check.h): what a user reads to see how
+ * their file sources were understood, defaults filled in. */
+#include "check.h"
+
+#include <stdlib.h>
+
+#include "../config/config.h"
+#include "../sql/timewindow.h"
+
+static void describe_source(ds_buf *out, size_t i, const ds_file_source *fs)
+{
+    ds_buf_printf(out, "file_sources[%zu] %s: ", i, fs->name ? fs->name : "(unnamed)");
+    if (fs->plugin)
+        ds_buf_printf(out, "plugin %s", fs->plugin);
+    else if (fs->upstream_glob)
+        ds_buf_printf(out, "upstream_glob %s", fs->upstream_glob);
+    else
+        ds_buf_printf(out, "pattern static/%s", fs->pattern);
+    ds_buf_printf(out, ", %s, on_empty=%s", ds_union_mode_name(fs->union_mode),
+                  ds_on_empty_name(fs->on_empty));
+    if (fs->template_name)
+        ds_buf_printf(out, ", template %s", fs->template_name);
+    if (fs->row_filter)
+        ds_buf_printf(out, ", row_filter %s", fs->row_filter);
+    char *window = ds_sql_time_window(fs);
+    if (window)
+        ds_buf_printf(out, ", time_window %s", window);
+    free(window);
+    ds_buf_puts(out, "\n");
+}
+
+int ds_check(const char *root, ds_buf *report, ds_err *err)
+{
+    ds_config cfg;
+    if (ds_config_load(root, &cfg, err) != 0)
+        return -1;
+    for (size_t i = 0; i < cfg.n_sources; i++)
+        describe_source(report, i, &cfg.sources[i]);
+    ds_buf_printf(report, "%s is valid: %zu file source%s, %zu dir%s\n", cfg.display_path,
+                  cfg.n_sources, cfg.n_sources == 1 ? "" : "s", cfg.n_dirs,
+                  cfg.n_dirs == 1 ? "" : "s");
+    ds_config_free(&cfg);
+    return 0;
+}
