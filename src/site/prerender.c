@@ -292,18 +292,10 @@ static long long mtime_ns(const struct stat *st)
     return (long long)st->st_mtim.tv_sec * 1000000000LL + st->st_mtim.tv_nsec;
 }
 
-static bool dep_has(const dep_list *l, const char *path)
-{
-    for (size_t i = 0; i < l->n; i++)
-        if (strcmp(l->items[i].path, path) == 0)
-            return true;
-    return false;
-}
-
+/* Appends; repeats are removed once, by deps_finish (a query over a lake
+ * names 100,000 files: no lookup per add). */
 static void dep_add(dep_list *l, const char *path, bool folder)
 {
-    if (dep_has(l, path))
-        return;
     struct stat st;
     bool ok = stat(path, &st) == 0;
     if (l->n == l->cap) {
@@ -330,11 +322,28 @@ static int cmp_dep(const void *a, const void *b)
     return strcmp(x->path, y->path);
 }
 
+/* Sorted (files, then folders) without repeats. */
+static void deps_finish(dep_list *l)
+{
+    if (l->n < 2)
+        return;
+    qsort(l->items, l->n, sizeof *l->items, cmp_dep);
+    size_t kept = 1;
+    for (size_t i = 1; i < l->n; i++) {
+        if (cmp_dep(&l->items[i], &l->items[kept - 1]) == 0)
+            free(l->items[i].path);
+        else
+            l->items[kept++] = l->items[i];
+    }
+    l->n = kept;
+}
+
 typedef struct {
     const ds_collected *files;
     char **bases;       /* upstream glob base folders */
     size_t n_bases;
     dep_list deps;
+    char *last_dir;     /* the folder whose chain was added last */
 } literal_ctx;
 
 /* A file's folders up to its source's glob base: a new file there (or a
@@ -342,6 +351,13 @@ typedef struct {
 static void add_folders(literal_ctx *c, const char *path)
 {
     char *dir = ds_path_dirname(path);
+    /* Files come by folder: a folder's chain is added once per run. */
+    if (c->last_dir && strcmp(c->last_dir, dir) == 0) {
+        free(dir);
+        return;
+    }
+    free(c->last_dir);
+    c->last_dir = ds_strdup(dir);
     for (int depth = 0; depth < 16; depth++) {
         dep_add(&c->deps, dir, true);
         bool base = false, inside = false;
@@ -363,7 +379,7 @@ static const char *to_physical(void *vctx, const char *literal)
 {
     literal_ctx *c = vctx;
     const char *path = ds_collected_physical(c->files, literal);
-    if (path && !dep_has(&c->deps, path)) {
+    if (path) {
         dep_add(&c->deps, path, false);
         add_folders(c, path);
     }
@@ -490,9 +506,10 @@ static stored *obtain(run_ctx *r, const char *sql, ds_err *why)
     if (s)
         return s;
     deps_free(&r->lc.deps);
+    free(r->lc.last_dir);
+    r->lc.last_dir = NULL;
     char *plain = ds_sql_map_literals(sql, to_physical, &r->lc);
-    if (r->lc.deps.n > 1)
-        qsort(r->lc.deps.items, r->lc.deps.n, sizeof *r->lc.deps.items, cmp_dep);
+    deps_finish(&r->lc.deps);
     stored fresh = {{0}, r->lc.deps, 0, false};
     memcpy(fresh.hash, hash, sizeof hash);
     memset(&r->lc.deps, 0, sizeof r->lc.deps);
@@ -1016,7 +1033,7 @@ int ds_prerender(ds_pages *pages, const ds_compiled_list *compiled, const ds_col
                  {{0}},
                  NULL,
                  {0},
-                 {files, NULL, 0, {0}},
+                 {files, NULL, 0, {0}, NULL},
                  json_object(),
                  sql_url_index(compiled),
                  0,
@@ -1071,6 +1088,7 @@ int ds_prerender(ds_pages *pages, const ds_compiled_list *compiled, const ds_col
         deps_free(&r.all.items[i].deps);
     free(r.all.items);
     deps_free(&r.lc.deps);
+    free(r.lc.last_dir);
     for (size_t i = 0; i < r.lc.n_bases; i++)
         free(r.lc.bases[i]);
     free(r.lc.bases);
