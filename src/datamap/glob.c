@@ -11,8 +11,9 @@
  *
  * Speed matters (a lake can hold 100,000 files and the scan should keep up
  * with `find`), hence:
- *   - the entry type comes from readdir's d_type; we only stat when the
- *     file system does not say (DT_UNKNOWN) or the entry is a symlink;
+ *   - directories are listed with ds_walk_list_fd (util/walk.h), whose
+ *     entry type comes from readdir's d_type; we only stat when the file
+ *     system does not say (DS_WALK_LAZY_TYPES) or the entry is a symlink;
  *   - subdirectories are opened with openat() relative to their parent, so
  *     the kernel never re-resolves long paths;
  *   - directories are only opened when the remaining pattern can match
@@ -23,7 +24,6 @@
  *     sorted once at the end. */
 #include "glob.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -33,6 +33,7 @@
 #include <unistd.h>
 
 #include "../util/fs.h"
+#include "../util/walk.h"
 
 /* ---- matching one segment ---------------------------------------------- */
 
@@ -187,32 +188,10 @@ static void record(scan_ctx *c, const char *name)
 
 static void walk(scan_ctx *c, int dirfd, const size_t *states, size_t nstates);
 
-/* One directory entry, kept while the directory is sorted. */
-typedef struct {
-    const char *name;
-    size_t offset;          /* of name in the listing's buffer */
-    unsigned char type;     /* readdir's d_type */
-} dir_entry;
-
-/* Name order, with a directory compared as "name/". */
-static int cmp_entry(const void *a, const void *b)
-{
-    const dir_entry *x = a, *y = b;
-    const unsigned char *p = (const unsigned char *)x->name;
-    const unsigned char *q = (const unsigned char *)y->name;
-    while (*p && *p == *q) {
-        p++;
-        q++;
-    }
-    unsigned cp = *p ? *p : (x->type == DT_DIR ? '/' : 0);
-    unsigned cq = *q ? *q : (y->type == DT_DIR ? '/' : 0);
-    return (int)cp - (int)cq;
-}
-
-/* Considers one entry of the directory dirfd.  `type` is readdir's d_type
- * (DT_UNKNOWN when we only know the name).  child is scratch space for
+/* Considers one entry of the directory dirfd.  `type` is what the listing
+ * said (DS_WALK_UNKNOWN when we only know the name).  child is scratch space for
  * nseg states. */
-static void visit(scan_ctx *c, int dirfd, const char *name, unsigned char type,
+static void visit(scan_ctx *c, int dirfd, const char *name, ds_walk_type type,
                   const size_t *states, size_t nstates, size_t *child)
 {
     /* First decide from the name alone what the entry could be good for:
@@ -244,25 +223,18 @@ static void visit(scan_ctx *c, int dirfd, const char *name, unsigned char type,
     /* Only now find out the type, stat-ing only when readdir did not say
      * or the entry is a symlink.  Symlinks count if they lead to a regular
      * file; a symlinked directory is never entered nor matched. */
-    if (type == DT_UNKNOWN) {
-        struct stat st;
-        if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0)
-            return; /* vanished, or a literal name that does not exist */
-        type = S_ISREG(st.st_mode)   ? DT_REG
-               : S_ISDIR(st.st_mode) ? DT_DIR
-               : S_ISLNK(st.st_mode) ? DT_LNK
-                                     : DT_FIFO; /* any other kind: ignored */
-    }
-    if (type == DT_LNK) {
+    if (type == DS_WALK_UNKNOWN && (type = ds_walk_type_at(dirfd, name)) == DS_WALK_UNKNOWN)
+        return; /* vanished, or a literal name that does not exist */
+    if (type == DS_WALK_LINK) {
         struct stat st;
         if (fstatat(dirfd, name, &st, 0) != 0 || !S_ISREG(st.st_mode))
             return; /* dangling, looping, or not a file */
-        type = DT_REG;
+        type = DS_WALK_FILE;
     }
 
-    if (type == DT_REG && file_ok) {
+    if (type == DS_WALK_FILE && file_ok) {
         record(c, name);
-    } else if (type == DT_DIR && nchild > 0) {
+    } else if (type == DS_WALK_DIR && nchild > 0) {
         /* O_NOFOLLOW: should the directory be swapped for a symlink
          * between readdir and here, we still do not follow it. */
         int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -282,7 +254,7 @@ static void visit(scan_ctx *c, int dirfd, const char *name, unsigned char type,
     }
 }
 
-static void visit_all(scan_ctx *c, int dirfd, const dir_entry *entries, size_t n,
+static void visit_all(scan_ctx *c, int dirfd, const ds_walk_entry *entries, size_t n,
                       const size_t *states, size_t nstates)
 {
     size_t *child = ds_xmalloc(c->nseg * sizeof *child);
@@ -294,7 +266,7 @@ static void visit_all(scan_ctx *c, int dirfd, const dir_entry *entries, size_t n
 typedef struct {
     scan_ctx *c;
     int dirfd;
-    const dir_entry *entries;
+    const ds_walk_entry *entries;
     size_t n;
     const size_t *states;
     size_t nstates;
@@ -307,7 +279,7 @@ static void *visit_job_run(void *arg)
     return NULL;
 }
 
-static void visit_split(scan_ctx *c, int dirfd, const dir_entry *entries, size_t n,
+static void visit_split(scan_ctx *c, int dirfd, const ds_walk_entry *entries, size_t n,
                         const size_t *states, size_t nstates)
 {
     /* The helper shares the pattern, and has its own scratch and results. */
@@ -362,67 +334,37 @@ static void walk(scan_ctx *c, int dirfd, const size_t *states, size_t nstates)
                 if (strcmp(c->segs[states[j]], name) == 0)
                     seen = true;
             if (!seen)
-                visit(c, dirfd, name, DT_UNKNOWN, states, nstates, child);
+                visit(c, dirfd, name, DS_WALK_UNKNOWN, states, nstates, child);
         }
         close(dirfd);
         free(child);
         return;
     }
 
-    /* visit() needs the directory's descriptor after the listing is done. */
-    int keep_fd = fcntl(dirfd, F_DUPFD_CLOEXEC, 0);
-    DIR *dir = keep_fd >= 0 ? fdopendir(dirfd) : NULL;
-    if (dir == NULL) {
+    /* Entries are visited in sorted order, so matches come out (nearly
+     * always) already sorted and the final sort is skipped.  Directories
+     * sort as "name/", the way their files' paths compare.  The listing
+     * leaves dirfd open: visit() needs it. */
+    ds_walk_listing l;
+    if (ds_walk_list_fd(dirfd, DS_WALK_LAZY_TYPES, &l) != 0) {
         ds_warn("skipping directory %s: %s", c->path.data, strerror(errno));
-        if (keep_fd >= 0)
-            close(keep_fd);
         close(dirfd);
         free(child);
         return;
     }
-    /* Entries are visited in sorted order, so matches come out (nearly
-     * always) already sorted and the final sort is skipped.  Directories
-     * sort as "name/", the way their files' paths compare. */
-    dir_entry *entries = NULL;
-    size_t n = 0, cap = 0;
-    ds_buf names = {0};
-    for (;;) {
-        errno = 0; /* readdir reports errors only through errno */
-        struct dirent *e = readdir(dir);
-        if (e == NULL) {
-            if (errno != 0)
-                ds_warn("cannot finish reading directory %s: %s", c->path.data, strerror(errno));
-            break;
-        }
-        const char *name = e->d_name;
-        if (name[0] == '.' && (name[1] == '\0' || (name[1] == '.' && name[2] == '\0')))
-            continue;
-        if (n == cap) {
-            cap = cap ? cap * 2 : 64;
-            entries = ds_xrealloc(entries, cap * sizeof *entries);
-        }
-        entries[n].offset = names.len;
-        entries[n].type = e->d_type;
-        ds_buf_add(&names, name, strlen(name) + 1);
-        n++;
-    }
-    closedir(dir); /* also closes dirfd */
-    for (size_t i = 0; i < n; i++)
-        entries[i].name = names.data + entries[i].offset;
-    if (n > 1)
-        qsort(entries, n, sizeof *entries, cmp_entry);
+    if (l.error != 0)
+        ds_warn("cannot finish reading directory %s: %s", c->path.data, strerror(l.error));
     free(child);
     /* The base directory's entries are shared between two threads (the
      * machine this targets has two cores): each walks its half of the
      * sorted entries, and the second half's matches follow the first's, so
      * the order is kept. */
-    if (c->path.len == c->prefix_len && n >= 2)
-        visit_split(c, keep_fd, entries, n, states, nstates);
+    if (c->path.len == c->prefix_len && l.n >= 2)
+        visit_split(c, dirfd, l.items, l.n, states, nstates);
     else
-        visit_all(c, keep_fd, entries, n, states, nstates);
-    close(keep_fd);
-    free(entries);
-    ds_buf_free(&names);
+        visit_all(c, dirfd, l.items, l.n, states, nstates);
+    close(dirfd);
+    ds_walk_list_free(&l);
 }
 
 /* ---- entry points ------------------------------------------------------- */

@@ -15,7 +15,6 @@
  * first, so page edits are still noticed. */
 #include "watch.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <poll.h>
 #include <stdlib.h>
@@ -29,6 +28,7 @@
 #include "../datamap/glob.h"
 #include "../plugin/ref.h"
 #include "../util/fs.h"
+#include "../util/walk.h"
 
 /* Which names in a watched directory matter. */
 typedef enum { ANY_MD, ANY_SQL, ONLY_NAME, ANY_PY, LAKE } watch_filter;
@@ -75,26 +75,30 @@ static bool add_dir(ds_watch *w, const char *root, const char *rel, watch_filter
     return true;
 }
 
+typedef struct {
+    ds_watch *w;
+    const char *root, *rel;
+} tree_ctx;
+
+/* A folder below content/ is watched for pages. */
+static int add_tree_dir(const ds_walk_item *it, void *arg)
+{
+    tree_ctx *t = arg;
+    if (it->type == DS_WALK_DIR) {
+        char *child = ds_asprintf("%s/%s", t->rel, it->rel);
+        add_dir(t->w, t->root, child, ANY_MD, NULL);
+        free(child);
+    }
+    return 0;
+}
+
 static void add_tree(ds_watch *w, const char *root, const char *rel)
 {
     add_dir(w, root, rel, ANY_MD, NULL);
     char *abs = ds_path_join(root, rel);
-    DIR *d = opendir(abs);
+    tree_ctx t = {w, root, rel};
+    ds_walk(abs, DS_WALK_RECURSE | DS_WALK_NO_HIDDEN, add_tree_dir, &t);
     free(abs);
-    struct dirent *e;
-    while (d && (e = readdir(d))) {
-        if (e->d_name[0] == '.')
-            continue;
-        char *child = ds_asprintf("%s/%s", rel, e->d_name);
-        char *child_abs = ds_path_join(root, child);
-        struct stat st;
-        if (lstat(child_abs, &st) == 0 && S_ISDIR(st.st_mode))
-            add_tree(w, root, child);
-        free(child_abs);
-        free(child);
-    }
-    if (d)
-        closedir(d);
 }
 
 /* Plugin files named by the config: watch their folders for that file
@@ -128,30 +132,35 @@ static bool is_under(const char *path, const char *dir)
     return strncmp(path, dir, n) == 0 && (path[n] == '\0' || path[n] == '/' || dir[n - 1] == '/');
 }
 
+typedef struct {
+    ds_watch *w;
+    const char *static_dir;
+} lake_ctx;
+
+/* Watches a lake folder; false when it is left out or cannot be watched. */
+static bool add_lake_dir(ds_watch *w, const char *abs, const char *static_dir)
+{
+    return !is_under(abs, static_dir) && add_dir(w, "", abs, LAKE, NULL);
+}
+
+static int add_lake_entry(const ds_walk_item *it, void *arg)
+{
+    lake_ctx *l = arg;
+    if (l->w->full)
+        return -1;
+    if (it->type != DS_WALK_DIR)
+        return 0;
+    return add_lake_dir(l->w, it->path, l->static_dir) ? 0 : DS_WALK_SKIP;
+}
+
 /* A lake folder and every folder below it, as the glob walk sees them:
  * dot-folders included, symlinked folders not followed, static/ (the
  * build's output, which may sit inside a glob's base) left out. */
 static void add_lake_tree(ds_watch *w, const char *abs, const char *static_dir)
 {
-    if (is_under(abs, static_dir) || !add_dir(w, "", abs, LAKE, NULL))
-        return;
-    DIR *d = opendir(abs);
-    struct dirent *e;
-    while (d && (e = readdir(d)) && !w->full) {
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-            continue;
-        bool dir = e->d_type == DT_DIR;
-        char *child = ds_path_join(abs, e->d_name);
-        if (e->d_type == DT_UNKNOWN) {
-            struct stat st;
-            dir = lstat(child, &st) == 0 && S_ISDIR(st.st_mode);
-        }
-        if (dir)
-            add_lake_tree(w, child, static_dir);
-        free(child);
-    }
-    if (d)
-        closedir(d);
+    lake_ctx l = {w, static_dir};
+    if (add_lake_dir(w, abs, static_dir))
+        ds_walk(abs, DS_WALK_RECURSE, add_lake_entry, &l);
 }
 
 static int cmp_str(const void *a, const void *b)

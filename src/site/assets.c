@@ -1,7 +1,6 @@
 /* assets.c - runtime assets into static/assets/ (see assets.h). */
 #include "assets.h"
 
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +9,7 @@
 #include <zlib.h>
 
 #include "../util/fs.h"
+#include "../util/walk.h"
 
 char *ds_assets_dist_dir(void)
 {
@@ -98,43 +98,40 @@ static int copy_file(const char *src, ds_publish *pub, const char *rel, int *cop
     return rc;
 }
 
-static int cmp_str(const void *a, const void *b)
+typedef struct {
+    ds_publish *pub;
+    const char *rel_dir;
+    int *copied;
+    ds_err *err;
+} copy_ctx;
+
+/* One entry below web/dist/: copied, entered (a folder) or left out. */
+static int copy_entry(const ds_walk_item *it, void *arg)
 {
-    return strcmp(*(char *const *)a, *(char *const *)b);
+    copy_ctx *c = arg;
+    if (it->type == DS_WALK_UNREADABLE)
+        return ds_err_set(c->err, "cannot open %s", it->path);
+    /* Dot-files are not part of the runtime (the walk leaves them out);
+     * .gz files we make ourselves. */
+    if (ds_ends_with(it->name, ".gz"))
+        return DS_WALK_SKIP;
+    /* Build-only scripts (run by the build under node) are not published. */
+    if (ds_ends_with(it->name, ".node.mjs"))
+        return DS_WALK_SKIP;
+    if (it->type == DS_WALK_DIR)
+        return 0;
+    char *dst = ds_asprintf("%s/%s", c->rel_dir, it->rel);
+    /* The walk does not enter a symlinked folder; the copy always has. */
+    int rc = it->type == DS_WALK_LINK && ds_is_dir(it->path)
+                 ? ds_assets_copy(it->path, c->pub, dst, c->copied, c->err)
+                 : copy_file(it->path, c->pub, dst, c->copied, c->err);
+    free(dst);
+    return rc;
 }
 
 int ds_assets_copy(const char *dist, ds_publish *pub, const char *rel_dir, int *copied,
                    ds_err *err)
 {
-    DIR *d = opendir(dist);
-    if (!d)
-        return ds_err_set(err, "cannot open %s", dist);
-    char **names = NULL;
-    size_t n = 0;
-    struct dirent *e;
-    while ((e = readdir(d))) {
-        /* Dot-files are not part of the runtime; .gz files we make ourselves. */
-        if (e->d_name[0] == '.' || ds_ends_with(e->d_name, ".gz"))
-            continue;
-        /* Build-only scripts (run by the build under node) are not published. */
-        if (ds_ends_with(e->d_name, ".node.mjs"))
-            continue;
-        names = ds_xrealloc(names, (n + 1) * sizeof *names);
-        names[n++] = ds_strdup(e->d_name);
-    }
-    closedir(d);
-    qsort(names, n, sizeof *names, cmp_str);
-    int rc = 0;
-    for (size_t i = 0; i < n; i++) {
-        char *src = ds_path_join(dist, names[i]);
-        char *dst = ds_asprintf("%s/%s", rel_dir, names[i]);
-        if (rc == 0)
-            rc = ds_is_dir(src) ? ds_assets_copy(src, pub, dst, copied, err)
-                                : copy_file(src, pub, dst, copied, err);
-        free(src);
-        free(dst);
-        free(names[i]);
-    }
-    free(names);
-    return rc;
+    copy_ctx c = {pub, rel_dir, copied, err};
+    return ds_walk(dist, DS_WALK_RECURSE | DS_WALK_NO_HIDDEN | DS_WALK_ERRORS, copy_entry, &c);
 }

@@ -1,7 +1,6 @@
 /* build.c - orchestration of `ducksite build` (see build.h). */
 #include "build.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -20,6 +19,7 @@
 #include "../sql/sources.h"
 #include "../sql/sqltext.h"
 #include "../util/fs.h"
+#include "../util/walk.h"
 #include "assets.h"
 #include "firstpaint.h"
 #include "pagecheck.h"
@@ -50,32 +50,29 @@ static bool keep_has(const keep_list *k, const char *path)
     return k->n && bsearch(&path, k->paths, k->n, sizeof *k->paths, cmp_str);
 }
 
-/* Marks every file below dir (rel: its path inside static/) for removal
- * at publishing, except the paths in keep and what is below them. */
-static void mark_all(ds_publish *pub, const char *dir, const char *rel, const keep_list *keep)
+typedef struct {
+    ds_publish *pub;
+    const keep_list *keep;
+} mark_ctx;
+
+static int mark_one(const ds_walk_item *it, void *arg)
 {
-    DIR *d = opendir(dir);
-    if (!d)
-        return;
-    struct dirent *e;
-    while ((e = readdir(d))) {
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0 ||
-            (!*rel && strncmp(e->d_name, DS_PUBLISH_STAGE_PREFIX,
-                              strlen(DS_PUBLISH_STAGE_PREFIX)) == 0))
-            continue;
-        char *path = ds_path_join(dir, e->d_name);
-        char *sub = *rel ? ds_asprintf("%s/%s", rel, e->d_name) : ds_strdup(e->d_name);
-        struct stat st;
-        if (keep_has(keep, path))
-            ; /* kept, with everything below it */
-        else if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode))
-            mark_all(pub, path, sub, keep);
-        else
-            ds_publish_remove(pub, sub);
-        free(sub);
-        free(path);
-    }
-    closedir(d);
+    mark_ctx *m = arg;
+    if (!strchr(it->rel, '/') && ds_starts_with(it->name, DS_PUBLISH_STAGE_PREFIX))
+        return DS_WALK_SKIP; /* another build's staging folder */
+    if (keep_has(m->keep, it->path))
+        return DS_WALK_SKIP; /* kept, with everything below it */
+    if (it->type != DS_WALK_DIR)
+        ds_publish_remove(m->pub, it->rel);
+    return 0;
+}
+
+/* Marks every file below static_dir for removal at publishing, except the
+ * paths in keep and what is below them. */
+static void mark_all(ds_publish *pub, const char *static_dir, const keep_list *keep)
+{
+    mark_ctx m = {pub, keep};
+    ds_walk(static_dir, DS_WALK_RECURSE, mark_one, &m);
 }
 
 /* --clean removes, when the build is published, everything in static/ but
@@ -97,7 +94,7 @@ static void clean_static(ds_publish *pub, const char *static_dir, const ds_colle
             keep.paths[keep.n++] = set->files[j].path;
     }
     qsort(keep.paths, keep.n, sizeof *keep.paths, cmp_str);
-    mark_all(pub, static_dir, "", &keep);
+    mark_all(pub, static_dir, &keep);
     free(keep.paths);
     free(forms);
 }

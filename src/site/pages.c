@@ -1,7 +1,6 @@
 /* pages.c - content/ -> static/ pages and sitemap (see pages.h). */
 #include "pages.h"
 
-#include <dirent.h>
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +9,7 @@
 #include "../config/layout.h"
 #include "../datamap/servable.h"
 #include "../util/fs.h"
+#include "../util/walk.h"
 
 /* Top-level folders of static/ that hold build outputs or user data, not
  * pages: content/ may not use them. */
@@ -51,29 +51,19 @@ typedef struct {
     size_t n;
 } rel_list;
 
-static void find_md(const char *dir, const char *rel, rel_list *out)
+/* A page is a regular file (or a symlink to one) named *.md; dot-files,
+ * editor droppings, are left out by the walk. */
+static int add_md(const ds_walk_item *it, void *arg)
 {
-    DIR *d = opendir(dir);
-    if (!d)
-        return;
-    struct dirent *e;
-    while ((e = readdir(d))) {
-        if (e->d_name[0] == '.')
-            continue; /* dot-files, editor droppings, "." and ".." */
-        char *path = ds_path_join(dir, e->d_name);
-        char *sub = *rel ? ds_asprintf("%s/%s", rel, e->d_name) : ds_strdup(e->d_name);
-        struct stat st;
-        if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
-            find_md(path, sub, out);
-        } else if (ds_ends_with(e->d_name, ".md") && stat(path, &st) == 0 &&
-                   S_ISREG(st.st_mode)) {
-            out->items = ds_xrealloc(out->items, (out->n + 1) * sizeof *out->items);
-            out->items[out->n++] = ds_strndup(sub, strlen(sub) - 3);
-        }
-        free(sub);
-        free(path);
+    rel_list *out = arg;
+    struct stat st;
+    if (it->type == DS_WALK_DIR || !ds_ends_with(it->name, ".md"))
+        return 0;
+    if (it->type == DS_WALK_FILE || (stat(it->path, &st) == 0 && S_ISREG(st.st_mode))) {
+        out->items = ds_xrealloc(out->items, (out->n + 1) * sizeof *out->items);
+        out->items[out->n++] = ds_strndup(it->rel, strlen(it->rel) - 3);
     }
-    closedir(d);
+    return 0;
 }
 
 static int by_nav(const void *a, const void *b)
@@ -117,7 +107,7 @@ int ds_pages_load(const char *root, ds_pages *out, ds_err *err)
     memset(out, 0, sizeof *out);
     char *content = ds_path_join(root, DS_CONTENT_DIR);
     rel_list rels = {0};
-    find_md(content, "", &rels);
+    ds_walk(content, DS_WALK_RECURSE | DS_WALK_NO_HIDDEN, add_md, &rels);
     free(content);
     if (rels.n > 1)
         qsort(rels.items, rels.n, sizeof *rels.items, by_nav);

@@ -1,7 +1,6 @@
 /* prerender.c - stored results (see prerender.h). */
 #include "prerender.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <jansson.h>
 #include <limits.h>
@@ -17,6 +16,7 @@
 #include "../sql/duckdb_api.h"
 #include "../sql/sqltext.h"
 #include "../util/fs.h"
+#include "../util/walk.h"
 #include "assets.h"
 #include "html.h"
 #include "pagesql.h"
@@ -995,25 +995,24 @@ static void keep_used(run_ctx *r)
         free(gz);
         free(rel);
     }
-    DIR *d = opendir(r->out);
-    struct dirent *e;
-    while (d && (e = readdir(d))) {
-        size_t n = strlen(e->d_name);
-        if (n < 21 || strcmp(e->d_name, DS_RESULTS_INDEX) == 0)
+    ds_walk_listing l;
+    ds_walk_list(r->out, 0, &l);
+    for (size_t i = 0; i < l.n; i++) {
+        const char *name = l.items[i].name;
+        if (l.items[i].len < 21 || strcmp(name, DS_RESULTS_INDEX) == 0)
             continue;
         char hash[17];
-        memcpy(hash, e->d_name, 16);
+        memcpy(hash, name, 16);
         hash[16] = '\0';
-        const char *rest = e->d_name + 16;
+        const char *rest = name + 16;
         const stored *s = stored_find(&r->all, hash);
         if ((strcmp(rest, ".json") != 0 && strcmp(rest, ".json.gz") != 0) || (s && s->used))
             continue;
-        char *path = ds_path_join(r->out, e->d_name);
+        char *path = ds_path_join(r->out, name);
         unlink(path);
         free(path);
     }
-    if (d)
-        closedir(d);
+    ds_walk_list_free(&l);
 }
 
 int ds_prerender(ds_pages *pages, const ds_compiled_list *compiled, const ds_collected *files,

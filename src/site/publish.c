@@ -2,7 +2,6 @@
  * publish.h). */
 #include "publish.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <jansson.h>
 #include <signal.h>
@@ -14,6 +13,7 @@
 
 #include "../datamap/datamap.h"
 #include "../util/fs.h"
+#include "../util/walk.h"
 
 #define OLD_DIR ".replaced"
 
@@ -73,30 +73,31 @@ static bool list_has(const str_list *l, const char *s)
     return l->n && bsearch(&s, l->items, l->n, sizeof *l->items, cmp_str);
 }
 
+typedef struct {
+    const char *rel;
+    str_list *out;
+} files_ctx;
+
+static int add_file(const ds_walk_item *it, void *arg)
+{
+    files_ctx *c = arg;
+    if (it->type == DS_WALK_DIR)
+        return 0;
+    char *sub = *c->rel ? ds_asprintf("%s/%s", c->rel, it->rel) : ds_strdup(it->rel);
+    list_add(c->out, sub);
+    free(sub);
+    return 0;
+}
+
 /* Every file (not folder) below dir, as paths relative to the top. */
 static void walk_files(const char *dir, const char *rel, str_list *out)
 {
-    DIR *d = opendir(dir);
-    if (!d)
-        return;
-    struct dirent *e;
-    while ((e = readdir(d))) {
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-            continue;
-        char *path = ds_path_join(dir, e->d_name);
-        char *sub = *rel ? ds_asprintf("%s/%s", rel, e->d_name) : ds_strdup(e->d_name);
-        struct stat st;
-        if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode))
-            walk_files(path, sub, out);
-        else
-            list_add(out, sub);
-        free(sub);
-        free(path);
-    }
-    closedir(d);
+    files_ctx c = {rel, out};
+    ds_walk(dir, DS_WALK_RECURSE, add_file, &c);
 }
 
-/* rm -rf, without following symlinks. */
+/* rm -rf, without following symlinks.  Not ds_walk: a folder is removed
+ * after what it holds. */
 static void remove_tree(const char *path)
 {
     struct stat st;
@@ -106,17 +107,14 @@ static void remove_tree(const char *path)
         unlink(path);
         return;
     }
-    DIR *d = opendir(path);
-    struct dirent *e;
-    while (d && (e = readdir(d))) {
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-            continue;
-        char *sub = ds_path_join(path, e->d_name);
+    ds_walk_listing l;
+    ds_walk_list(path, 0, &l); /* unreadable: empty, and rmdir fails as before */
+    for (size_t i = 0; i < l.n; i++) {
+        char *sub = ds_path_join(path, l.items[i].name);
         remove_tree(sub);
         free(sub);
     }
-    if (d)
-        closedir(d);
+    ds_walk_list_free(&l);
     rmdir(path);
 }
 
@@ -124,23 +122,23 @@ static void remove_tree(const char *path)
  * power) would otherwise pile up. */
 static void remove_dead_stages(const char *live)
 {
-    DIR *d = opendir(live);
-    struct dirent *e;
+    ds_walk_listing l;
+    ds_walk_list(live, 0, &l);
     size_t plen = strlen(DS_PUBLISH_STAGE_PREFIX);
-    while (d && (e = readdir(d))) {
-        if (strncmp(e->d_name, DS_PUBLISH_STAGE_PREFIX, plen) != 0)
+    for (size_t i = 0; i < l.n; i++) {
+        const char *name = l.items[i].name;
+        if (strncmp(name, DS_PUBLISH_STAGE_PREFIX, plen) != 0)
             continue;
         char *end;
-        long pid = strtol(e->d_name + plen, &end, 10);
+        long pid = strtol(name + plen, &end, 10);
         if (*end || pid <= 0 ||
             (pid != (long)getpid() && !(kill((pid_t)pid, 0) != 0 && errno == ESRCH)))
             continue;
-        char *path = ds_path_join(live, e->d_name);
+        char *path = ds_path_join(live, name);
         remove_tree(path);
         free(path);
     }
-    if (d)
-        closedir(d);
+    ds_walk_list_free(&l);
 }
 
 /* The previous build's outputs.  Without a record (a site built before

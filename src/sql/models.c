@@ -2,12 +2,12 @@
 #include "models.h"
 
 #include <ctype.h>
-#include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../config/layout.h"
 #include "../util/fs.h"
+#include "../util/walk.h"
 #include "sqltext.h"
 
 /* If line (without its newline) is a "-- name: x" marker, returns the
@@ -103,38 +103,21 @@ int ds_models_parse(const char *text, const char *display, ds_query_list *out, d
     return 0;
 }
 
-static int by_name(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 int ds_models_load(const ds_config *cfg, ds_query_list *out, ds_err *err)
 {
     char *dir = ds_path_join(cfg->root, DS_SOURCES_SQL_DIR);
-    DIR *d = opendir(dir);
-    if (!d) {
+    ds_walk_listing l;
+    if (ds_walk_list(dir, DS_WALK_NO_HIDDEN, &l) != 0) {
         free(dir);
         return 0; /* no models */
     }
-    char **names = NULL;
-    size_t n = 0, cap = 0;
-    struct dirent *e;
-    while ((e = readdir(d))) {
-        if (e->d_name[0] == '.' || !ds_ends_with(e->d_name, ".sql"))
-            continue;
-        if (n == cap) {
-            cap = cap ? cap * 2 : 16;
-            names = ds_xrealloc(names, cap * sizeof *names);
-        }
-        names[n++] = ds_strdup(e->d_name);
-    }
-    closedir(d);
-    if (n > 1)
-        qsort(names, n, sizeof *names, by_name);
     int rc = 0;
-    for (size_t i = 0; i < n; i++) {
-        char *path = ds_path_join(dir, names[i]);
-        char *display = ds_asprintf("sources_sql/%s", names[i]);
+    for (size_t i = 0; i < l.n; i++) {
+        const char *name = l.items[i].name;
+        if (!ds_ends_with(name, ".sql"))
+            continue;
+        char *path = ds_path_join(dir, name);
+        char *display = ds_asprintf("sources_sql/%s", name);
         char *text = rc == 0 && ds_is_file(path) ? ds_read_file(path, NULL, err) : NULL;
         if (text)
             rc = ds_models_parse(text, display, out, err);
@@ -143,9 +126,8 @@ int ds_models_load(const ds_config *cfg, ds_query_list *out, ds_err *err)
         free(text);
         free(display);
         free(path);
-        free(names[i]);
     }
-    free(names);
+    ds_walk_list_free(&l);
     free(dir);
     return rc;
 }
