@@ -31,6 +31,7 @@ struct ds_facts {
     size_t n_fresh, cap_fresh;
     ds_arena strings;   /* paths of fresh entries */
     size_t hits, reads, n_used_old;
+    bool damaged;       /* the loaded file had lines we could not read */
 };
 
 static int cmp_fact(const void *a, const void *b)
@@ -39,14 +40,19 @@ static int cmp_fact(const void *a, const void *b)
 }
 
 /* Parses the loaded text in place; stops at the first line that does not
- * read (the rest is read again from the files). */
+ * read (the rest is read again from the files) and marks the cache
+ * damaged, so that the next save rewrites it. */
 static void load(ds_facts *f)
 {
     size_t len;
     ds_err err;
     f->text = ds_read_file(f->file, &len, &err);
-    if (!f->text || strncmp(f->text, HEADER, strlen(HEADER)) != 0)
+    if (!f->text)
         return;
+    if (strncmp(f->text, HEADER, strlen(HEADER)) != 0) {
+        f->damaged = true;
+        return;
+    }
     size_t cap = 0;
     for (size_t i = 0; i < len; i++)
         cap += f->text[i] == '\n';
@@ -71,6 +77,8 @@ static void load(ds_facts *f)
         f->n_old++;
         p = nl + 1;
     }
+    /* A NUL byte, a bad line or a last line without its newline. */
+    f->damaged = p != f->text + len;
 }
 
 ds_facts *ds_facts_open(const char *root)
@@ -89,6 +97,13 @@ static fact *find_old(ds_facts *f, const char *path)
 {
     fact key = {path, {0}, false};
     return f->n_old ? bsearch(&key, f->old, f->n_old, sizeof *f->old, cmp_fact) : NULL;
+}
+
+/* A line load() reads back: an absolute path without a newline (any
+ * other file is simply read again at every build). */
+static bool storable(const char *path)
+{
+    return path[0] == '/' && !strchr(path, '\n');
 }
 
 int ds_facts_get(ds_facts *f, const char *path, ds_footer *out, char *why, size_t why_len)
@@ -111,6 +126,8 @@ int ds_facts_get(ds_facts *f, const char *path, ds_footer *out, char *why, size_
     f->reads++;
     if (ds_footer_read(path, out, why, why_len) != 0)
         return -1;
+    if (!storable(path))
+        return 0;
     if (f->n_fresh == f->cap_fresh) {
         f->cap_fresh = f->cap_fresh ? f->cap_fresh * 2 : 256;
         f->fresh = ds_xrealloc(f->fresh, f->cap_fresh * sizeof *f->fresh);
@@ -138,8 +155,8 @@ static void put_fact(ds_buf *b, const fact *e)
 
 void ds_facts_save(ds_facts *f)
 {
-    /* Unchanged: every old entry used, nothing read. */
-    if (!f->file || (f->n_fresh == 0 && f->n_used_old == f->n_old))
+    /* Unchanged: every old entry used, nothing read, nothing damaged. */
+    if (!f->file || (f->n_fresh == 0 && f->n_used_old == f->n_old && !f->damaged))
         return;
     if (f->n_fresh > 1)
         qsort(f->fresh, f->n_fresh, sizeof *f->fresh, cmp_fact);
