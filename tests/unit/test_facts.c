@@ -223,17 +223,72 @@ Test(facts, a_removed_file_leaves_the_cache)
     free_paths(p, 3);
 }
 
-Test(facts, a_file_read_twice_in_a_build_has_one_line)
+Test(facts, a_file_looked_up_twice_in_a_build_is_read_once)
 {
-    char *a = lake_file("a.parquet", 1);
+    /* A source with an unreadable file looks its files up three times. */
+    char *p[] = {lake_file("a.parquet", 1), lake_file("b.parquet", 2)};
     ds_facts *f = ds_facts_open(root);
-    get(f, a);
-    get(f, a);
+    for (int round = 0; round < 3; round++)
+        for (int i = 0; i < 2; i++)
+            cr_assert_eq(get(f, p[i]).num_rows, i + 1);
+    cr_assert_eq(ds_facts_reads(f), 2);
+    cr_assert_eq(ds_facts_hits(f), 4);
+    /* Changed during the build: read again, and that is what is saved. */
+    free(lake_file("a.parquet", 5));
+    cr_assert_eq(get(f, p[0]).num_rows, 5);
+    cr_assert_eq(ds_facts_reads(f), 3);
     ds_facts_save(f);
+    /* Still found after the save (which sorts them). */
+    cr_assert_eq(get(f, p[1]).num_rows, 2);
+    cr_assert_eq(get(f, p[0]).num_rows, 5);
+    cr_assert_eq(ds_facts_reads(f), 3);
     ds_facts_close(f);
     char *text = cache_text();
-    cr_assert_eq(count_lines(text), 2, "%s", text);
+    cr_assert_eq(count_lines(text), 3, "%s", text);
     free(text);
+
+    /* Next build: known from the cache; a changes, is read once. */
+    f = ds_facts_open(root);
+    get(f, p[0]);
+    free(lake_file("a.parquet", 7));
+    for (int round = 0; round < 3; round++)
+        cr_assert_eq(get(f, p[0]).num_rows, 7);
+    cr_assert_eq(ds_facts_reads(f), 1);
+    cr_assert_eq(ds_facts_hits(f), 3);
+    ds_facts_save(f);
+    ds_facts_close(f);
+    text = cache_text();
+    cr_assert_eq(count_lines(text), 2, "one line for a (b was not looked up):\n%s", text);
+    free(text);
+    f = ds_facts_open(root);
+    cr_assert_eq(get(f, p[0]).num_rows, 7);
+    cr_assert_eq(ds_facts_hits(f), 1);
+    ds_facts_close(f);
+    free_paths(p, 2);
+}
+
+Test(facts, many_files)
+{
+    /* Past the first sizes of the in-build index. */
+    char *a = lake_file("a.parquet", 1);
+    enum { N = 3000 };
+    char **p = ds_xcalloc(N, sizeof *p);
+    for (int i = 0; i < N; i++) {
+        p[i] = ds_asprintf("%s/lake/l%04d.parquet", root, i);
+        cr_assert_eq(link(a, p[i]), 0);
+    }
+    cr_assert_eq(build(p, N, NULL), N);
+    size_t hits;
+    cr_assert_eq(build(p, N, &hits), 0);
+    cr_assert_eq(hits, N);
+    ds_facts *f = ds_facts_open(NULL);
+    for (int round = 0; round < 2; round++)
+        for (int i = N - 1; i >= 0; i--)
+            cr_assert_eq(get(f, p[i]).num_rows, 1);
+    cr_assert_eq(ds_facts_reads(f), N);
+    ds_facts_close(f);
+    free_paths(p, N);
+    free(p);
     free(a);
 }
 
@@ -381,7 +436,9 @@ Test(facts, no_root_writes_nothing)
     ds_facts *f = ds_facts_open(NULL);
     cr_assert_eq(get(f, a).num_rows, 2);
     cr_assert_eq(get(f, a).num_rows, 2);
-    cr_assert_eq(ds_facts_hits(f), 0, "nothing is known without a cache");
+    /* A cache for this build only. */
+    cr_assert_eq(ds_facts_reads(f), 1);
+    cr_assert_eq(ds_facts_hits(f), 1);
     ds_facts_save(f);
     ds_facts_close(f);
     cr_assert_eq(chdir(cwd), 0);
