@@ -3,6 +3,7 @@
  * lake leave the cache; a damaged cache is ignored and rebuilt; an
  * unchanged build leaves the cache file alone. */
 #include <criterion/criterion.h>
+#include <criterion/parameterized.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -59,6 +60,15 @@ static ds_footer get(ds_facts *f, const char *path)
     char why[256] = "";
     cr_assert_eq(ds_facts_get(f, path, &ft, why, sizeof why), 0, "%s: %s", path, why);
     return ft;
+}
+
+/* A lookup of PATH through F fails, with a reason containing WANT. */
+static void get_fails(ds_facts *f, const char *path, const char *want)
+{
+    ds_footer ft;
+    char why[256] = "";
+    cr_assert_eq(ds_facts_get(f, path, &ft, why, sizeof why), -1, "%s was read", path);
+    cr_assert(strstr(why, want) != NULL, "why = '%s', expected '%s'", why, want);
 }
 
 /* One build: opens the cache, looks up N paths, saves and closes.
@@ -186,10 +196,7 @@ Test(facts, a_file_that_turns_bad_is_refused)
     cr_assert_eq(truncate(b, 100), 0);
     ds_facts *f = ds_facts_open(root);
     get(f, a);
-    ds_footer ft;
-    char why[256] = "";
-    cr_assert_eq(ds_facts_get(f, b, &ft, why, sizeof why), -1);
-    cr_assert(strstr(why, "PAR1") != NULL, "%s", why);
+    get_fails(f, b, "PAR1");
     ds_facts_save(f);
     ds_facts_close(f);
     char *text = cache_text();
@@ -384,45 +391,34 @@ static char *empty(const char *good)
     return ds_strdup("");
 }
 
-Test(facts, garbage_cache)
+/* Each damage, and how many footers the build after it reads.  (The
+ * parameters reach the test's process as bytes: an index, not a pointer.) */
+static const struct {
+    char *(*damage)(const char *good);
+    size_t reads;
+} damages[] = {
+    {garbage, 3},
+    {empty, 3},
+    {wrong_header, 3},
+    {bad_fields, 3},
+    /* Known up to the line out of order (b) or cut; the rest read again. */
+    {unsorted, 2},
+    {cut_middle_line, 2},
+    {cut_last_line, 1},
+    {trailing_garbage, 0},
+};
+
+ParameterizedTestParameters(facts, damaged_cache)
 {
-    cr_assert_eq(after_damage(garbage), 3);
+    static int which[] = {0, 1, 2, 3, 4, 5, 6, 7};
+    _Static_assert(sizeof which / sizeof *which == sizeof damages / sizeof *damages,
+                   "one index per damage");
+    return cr_make_param_array(int, which, sizeof which / sizeof *which);
 }
 
-Test(facts, empty_cache)
+ParameterizedTest(int *which, facts, damaged_cache)
 {
-    cr_assert_eq(after_damage(empty), 3);
-}
-
-Test(facts, wrong_header)
-{
-    cr_assert_eq(after_damage(wrong_header), 3);
-}
-
-Test(facts, unsorted_lines)
-{
-    /* Read up to the line out of order (b), the rest read again. */
-    cr_assert_eq(after_damage(unsorted), 2);
-}
-
-Test(facts, truncated_last_line)
-{
-    cr_assert_eq(after_damage(cut_last_line), 1);
-}
-
-Test(facts, truncated_middle_line)
-{
-    cr_assert_eq(after_damage(cut_middle_line), 2);
-}
-
-Test(facts, trailing_garbage)
-{
-    cr_assert_eq(after_damage(trailing_garbage), 0);
-}
-
-Test(facts, unreadable_fields)
-{
-    cr_assert_eq(after_damage(bad_fields), 3);
+    cr_assert_eq(after_damage(damages[*which].damage), damages[*which].reads, "damage %d", *which);
 }
 
 /* ---- what is written, and when ------------------------------------------ */
@@ -479,10 +475,7 @@ Test(facts, a_missing_file_is_an_error)
 {
     char *gone = ds_path_join(root, "lake/gone.parquet");
     ds_facts *f = ds_facts_open(root);
-    ds_footer ft;
-    char why[256] = "";
-    cr_assert_eq(ds_facts_get(f, gone, &ft, why, sizeof why), -1);
-    cr_assert(strstr(why, "cannot open") != NULL, "%s", why);
+    get_fails(f, gone, "cannot open");
     ds_facts_save(f);
     ds_facts_close(f);
     cr_assert(!ds_exists(cache), "nothing to remember");
