@@ -248,7 +248,9 @@ int ds_footer_parse(const unsigned char *buf, size_t n, ds_footer *out, char *wh
 int ds_footer_read(const char *path, ds_footer *out, char *why, size_t why_len)
 {
     memset(out, 0, sizeof *out);
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    /* O_NONBLOCK: a named pipe would otherwise wait for a writer before
+     * fstat can refuse it (it changes nothing for a regular file). */
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0) {
         char msg[160];
         snprintf(msg, sizeof msg, "cannot open it: %s", strerror(errno));
