@@ -243,6 +243,16 @@ Test(footer, missing_and_not_regular)
     free(missing);
 }
 
+/* A named pipe (a lake file swapped for one after the scan) is refused
+ * without waiting for a writer. */
+Test(footer, a_fifo_is_refused_at_once, .timeout = 10)
+{
+    char *fifo = ds_path_join(tmp, "pipe.parquet");
+    cr_assert_eq(mkfifo(fifo, 0600), 0);
+    read_fails(fifo, "not a regular file");
+    free(fifo);
+}
+
 Test(footer, too_small_or_not_parquet)
 {
     char *path = ds_path_join(tmp, "x.parquet");
