@@ -16,6 +16,8 @@ A case is data, in tests/cases/NAME/:
   expect/not_stderr  lines that must not appear anywhere in stderr.
   expect/files/   files that must exist in the project with exactly this text.
   expect/absent   paths (relative to the project) that must not exist.
+  expect/present  paths (relative to the project) that must exist, whatever
+                  their content.
 
 In every expected text, {ROOT} stands for the project's absolute path.  In
 project/ducksite.toml, {BUILD} stands for the build directory (where the
@@ -132,6 +134,9 @@ def run_case(name, args):
     for rel in read_lines(os.path.join(expect, "absent")):
         if os.path.lexists(os.path.join(work, rel)):
             problems.append(f"{rel}: should not exist")
+    for rel in read_lines(os.path.join(expect, "present")):
+        if not os.path.lexists(os.path.join(work, rel)):
+            problems.append(f"{rel}: missing")
     if problems:
         problems.append(f"stdout:\n{result.stdout}\nstderr:\n{result.stderr}")
     return problems

@@ -19,7 +19,7 @@
 typedef struct {
     const char *path;
     ds_footer facts;
-    bool used;
+    bool used;          /* old: looked up this build; fresh: to be saved */
 } fact;
 
 struct ds_facts {
@@ -27,10 +27,14 @@ struct ds_facts {
     char *text;         /* the loaded cache; old entries' paths point in it */
     fact *old;          /* sorted by path */
     size_t n_old;
-    fact *fresh;        /* read this build */
+    fact *fresh;        /* read this build, one per path */
     size_t n_fresh, cap_fresh;
+    size_t *slots;      /* hash index of fresh: position + 1, 0 if free */
+    size_t n_slots;     /* a power of two, at least twice n_fresh */
+    size_t n_new;       /* fresh entries to be saved */
     ds_arena strings;   /* paths of fresh entries */
     size_t hits, reads, n_used_old;
+    bool damaged;       /* the loaded file had lines we could not read */
 };
 
 static int cmp_fact(const void *a, const void *b)
@@ -39,14 +43,19 @@ static int cmp_fact(const void *a, const void *b)
 }
 
 /* Parses the loaded text in place; stops at the first line that does not
- * read (the rest is read again from the files). */
+ * read (the rest is read again from the files) and marks the cache
+ * damaged, so that the next save rewrites it. */
 static void load(ds_facts *f)
 {
     size_t len;
     ds_err err;
     f->text = ds_read_file(f->file, &len, &err);
-    if (!f->text || strncmp(f->text, HEADER, strlen(HEADER)) != 0)
+    if (!f->text)
         return;
+    if (strncmp(f->text, HEADER, strlen(HEADER)) != 0) {
+        f->damaged = true;
+        return;
+    }
     size_t cap = 0;
     for (size_t i = 0; i < len; i++)
         cap += f->text[i] == '\n';
@@ -71,6 +80,8 @@ static void load(ds_facts *f)
         f->n_old++;
         p = nl + 1;
     }
+    /* A NUL byte, a bad line or a last line without its newline. */
+    f->damaged = p != f->text + len;
 }
 
 ds_facts *ds_facts_open(const char *root)
@@ -91,31 +102,91 @@ static fact *find_old(ds_facts *f, const char *path)
     return f->n_old ? bsearch(&key, f->old, f->n_old, sizeof *f->old, cmp_fact) : NULL;
 }
 
+/* The fresh entries are found by a hash of their path: a build looks a
+ * file up more than once when a source has an unreadable file (its schema,
+ * then its bad files, then its schema without them), and a footer read
+ * this build must not be read again. */
+static size_t slot_of(const ds_facts *f, const char *path)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (const unsigned char *p = (const unsigned char *)path; *p; p++)
+        h = (h ^ *p) * 1099511628211ULL;
+    size_t i = (size_t)h & (f->n_slots - 1);
+    while (f->slots[i] && strcmp(f->fresh[f->slots[i] - 1].path, path) != 0)
+        i = (i + 1) & (f->n_slots - 1);
+    return i;
+}
+
+static void reindex(ds_facts *f)
+{
+    free(f->slots);
+    f->n_slots = 512;
+    while (f->n_slots < 2 * f->cap_fresh)
+        f->n_slots *= 2;
+    f->slots = ds_xcalloc(f->n_slots, sizeof *f->slots);
+    for (size_t i = 0; i < f->n_fresh; i++)
+        f->slots[slot_of(f, f->fresh[i].path)] = i + 1;
+}
+
+static fact *find_fresh(ds_facts *f, const char *path)
+{
+    if (!f->n_fresh)
+        return NULL;
+    size_t i = f->slots[slot_of(f, path)];
+    return i ? &f->fresh[i - 1] : NULL;
+}
+
+/* A line load() reads back: an absolute path without a newline (any
+ * other file is simply read again at every build). */
+static bool storable(const char *path)
+{
+    return path[0] == '/' && !strchr(path, '\n');
+}
+
+static void add_fresh(ds_facts *f, const char *path, const ds_footer *facts)
+{
+    if (f->n_fresh == f->cap_fresh) {
+        f->cap_fresh = f->cap_fresh ? f->cap_fresh * 2 : 256;
+        f->fresh = ds_xrealloc(f->fresh, f->cap_fresh * sizeof *f->fresh);
+        reindex(f);
+    }
+    bool keep = storable(path);
+    f->fresh[f->n_fresh] = (fact){ds_arena_strdup(&f->strings, path), *facts, keep};
+    f->slots[slot_of(f, path)] = ++f->n_fresh;
+    f->n_new += keep;
+}
+
+/* Are the recorded size and mtime those of the file at PATH now? */
+static bool unchanged(const char *path, const ds_footer *known)
+{
+    struct stat st;
+    if (stat(path, &st) != 0)
+        return false;
+    int64_t mtime = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
+    return (int64_t)st.st_size == known->size && mtime == known->mtime_ns;
+}
+
 int ds_facts_get(ds_facts *f, const char *path, ds_footer *out, char *why, size_t why_len)
 {
-    fact *old = find_old(f, path);
-    if (old) {
-        struct stat st;
-        int64_t mtime = 0;
-        if (stat(path, &st) == 0)
-            mtime = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
-        if (mtime && (int64_t)st.st_size == old->facts.size && mtime == old->facts.mtime_ns) {
-            if (!old->used)
-                f->n_used_old++;
-            old->used = true;
-            *out = old->facts;
-            f->hits++;
-            return 0;
+    /* What this build read is newer than the saved cache. */
+    fact *fresh = find_fresh(f, path);
+    fact *known = fresh ? fresh : find_old(f, path);
+    if (known && unchanged(path, &known->facts)) {
+        if (!fresh && !known->used) {
+            known->used = true;
+            f->n_used_old++;
         }
+        *out = known->facts;
+        f->hits++;
+        return 0;
     }
     f->reads++;
     if (ds_footer_read(path, out, why, why_len) != 0)
         return -1;
-    if (f->n_fresh == f->cap_fresh) {
-        f->cap_fresh = f->cap_fresh ? f->cap_fresh * 2 : 256;
-        f->fresh = ds_xrealloc(f->fresh, f->cap_fresh * sizeof *f->fresh);
-    }
-    f->fresh[f->n_fresh++] = (fact){ds_arena_strdup(&f->strings, path), *out, true};
+    if (fresh)
+        fresh->facts = *out; /* it changed during this build */
+    else
+        add_fresh(f, path, out);
     return 0;
 }
 
@@ -138,15 +209,17 @@ static void put_fact(ds_buf *b, const fact *e)
 
 void ds_facts_save(ds_facts *f)
 {
-    /* Unchanged: every old entry used, nothing read. */
-    if (!f->file || (f->n_fresh == 0 && f->n_used_old == f->n_old))
+    /* Unchanged: every old entry used, nothing read, nothing damaged. */
+    if (!f->file || (f->n_new == 0 && f->n_used_old == f->n_old && !f->damaged))
         return;
-    if (f->n_fresh > 1)
+    if (f->n_fresh > 1) {
         qsort(f->fresh, f->n_fresh, sizeof *f->fresh, cmp_fact);
+        reindex(f); /* lookups after a save still find them */
+    }
     ds_buf b = {0};
     ds_buf_puts(&b, HEADER);
     /* Merge the two sorted lists; a path in both (a file that changed)
-     * keeps its fresh facts.  A path read twice keeps one line. */
+     * keeps its fresh facts, which come first. */
     size_t i = 0, j = 0;
     const char *last = NULL;
     while (i < f->n_old || j < f->n_fresh) {
@@ -157,9 +230,6 @@ void ds_facts_save(ds_facts *f)
             e = &f->fresh[j++];
         if (!e->used || (last && strcmp(last, e->path) == 0))
             continue;
-        if (e >= f->old && e < f->old + f->n_old && j < f->n_fresh &&
-            strcmp(e->path, f->fresh[j].path) == 0)
-            continue; /* the fresh line follows */
         put_fact(&b, e);
         last = e->path;
     }
@@ -181,6 +251,7 @@ void ds_facts_close(ds_facts *f)
     free(f->text);
     free(f->old);
     free(f->fresh);
+    free(f->slots);
     ds_arena_free(&f->strings);
     free(f);
 }

@@ -30,7 +30,8 @@ ds_facts *ds_facts_open(const char *root);
  * in WHY when the file cannot be read as Parquet. */
 int ds_facts_get(ds_facts *f, const char *path, ds_footer *out, char *why, size_t why_len);
 
-/* How many lookups were answered from the cache / by reading a footer. */
+/* How many lookups were answered from the cache (the saved one, or a
+ * footer already read in this build) / by reading a footer. */
 size_t ds_facts_hits(const ds_facts *f);
 size_t ds_facts_reads(const ds_facts *f);
 

@@ -9,9 +9,9 @@
 #include "footer.h"
 
 #include <errno.h>
-#include <stdlib.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -78,6 +78,16 @@ static void skip_bytes(reader *r, uint64_t n)
 }
 
 static void skip_value(reader *r, int type, int depth);
+
+/* An element of a list, set or map: as a value, except that a boolean
+ * takes a byte of its own (in a struct it lives in the field's type). */
+static void skip_elem(reader *r, int type, int depth)
+{
+    if (type == T_TRUE || type == T_FALSE)
+        skip_bytes(r, 1);
+    else
+        skip_value(r, type, depth);
+}
 
 static void skip_struct(reader *r, int depth)
 {
@@ -146,12 +156,8 @@ static void skip_value(reader *r, int type, int depth)
     case T_SET: {
         int elem;
         uint64_t n = list_header(r, &elem);
-        for (uint64_t i = 0; i < n && !r->bad; i++) {
-            if (elem == T_TRUE || elem == T_FALSE)
-                skip_bytes(r, 1); /* in a list a boolean takes a byte */
-            else
-                skip_value(r, elem, depth + 1);
-        }
+        for (uint64_t i = 0; i < n && !r->bad; i++)
+            skip_elem(r, elem, depth + 1);
         return;
     }
     case T_MAP: {
@@ -164,8 +170,8 @@ static void skip_value(reader *r, int type, int depth)
         }
         unsigned char kv = *r->p++;
         for (uint64_t i = 0; i < n && !r->bad; i++) {
-            skip_value(r, kv >> 4, depth + 1);
-            skip_value(r, kv & 0x0f, depth + 1);
+            skip_elem(r, kv >> 4, depth + 1);
+            skip_elem(r, kv & 0x0f, depth + 1);
         }
         return;
     }
@@ -194,8 +200,7 @@ static int fail(char *why, size_t why_len, const char *msg)
     return -1;
 }
 
-int ds_footer_parse(const unsigned char *buf, size_t n, ds_footer *out, char *why,
-                    size_t why_len)
+int ds_footer_parse(const unsigned char *buf, size_t n, ds_footer *out, char *why, size_t why_len)
 {
     reader r = {buf, buf + n, false};
     bool have_schema = false, have_rows = false;
@@ -216,7 +221,7 @@ int ds_footer_parse(const unsigned char *buf, size_t n, ds_footer *out, char *wh
             int elem;
             uint64_t count = list_header(&r, &elem);
             for (uint64_t i = 0; i < count && !r.bad; i++)
-                skip_value(&r, elem, 1);
+                skip_elem(&r, elem, 1);
             out->schema_hash = fnv1a(start, (size_t)(r.p - start));
             out->n_columns = count > UINT32_MAX ? UINT32_MAX : (uint32_t)count;
             have_schema = true;
@@ -243,7 +248,9 @@ int ds_footer_parse(const unsigned char *buf, size_t n, ds_footer *out, char *wh
 int ds_footer_read(const char *path, ds_footer *out, char *why, size_t why_len)
 {
     memset(out, 0, sizeof *out);
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    /* O_NONBLOCK: a named pipe would otherwise wait for a writer before
+     * fstat can refuse it (it changes nothing for a regular file). */
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0) {
         char msg[160];
         snprintf(msg, sizeof msg, "cannot open it: %s", strerror(errno));

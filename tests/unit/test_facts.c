@@ -1,0 +1,514 @@
+/* test_facts.c - the per-file facts cache (datamap/facts.h): a file is
+ * read once, then known while its size and mtime stay; files gone from the
+ * lake leave the cache; a damaged cache is ignored and rebuilt; an
+ * unchanged build leaves the cache file alone. */
+#include <criterion/criterion.h>
+#include <criterion/parameterized.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "datamap/facts.h"
+#include "sql/duck.h"
+#include "sql/sqltext.h"
+#include "testutil.h"
+
+static char *root;
+static char *cache; /* ROOT/.ducksite/file_facts */
+static ds_duck *db;
+
+static void setup(void)
+{
+    root = test_tmpdir();
+    cache = ds_asprintf("%s/%s/%s", root, DS_FACTS_DIR, DS_FACTS_FILE);
+    ds_err err;
+    db = ds_duck_open(&err);
+    cr_assert_not_null(db, "%s", err.msg);
+}
+
+static void teardown(void)
+{
+    ds_duck_close(db);
+    test_rmtree(root);
+    free(root);
+    free(cache);
+}
+
+TestSuite(facts, .init = setup, .fini = teardown);
+
+/* Writes ROOT/lake/NAME with ROWS rows; returns its path (caller frees). */
+static char *lake_file(const char *name, int rows)
+{
+    char *path = ds_asprintf("%s/lake/%s", root, name);
+    char *dir = ds_path_dirname(path);
+    ds_err err;
+    cr_assert_eq(ds_mkdir_p(dir, &err), 0, "%s", err.msg);
+    ds_buf sql = {0};
+    ds_buf_printf(&sql, "COPY (SELECT range AS a, 'x' AS b FROM range(%d)) TO ", rows);
+    ds_sql_quote(&sql, path);
+    ds_buf_puts(&sql, " (FORMAT parquet)");
+    cr_assert_eq(ds_duck_exec(db, sql.data, &err), 0, "%s", err.msg);
+    ds_buf_free(&sql);
+    free(dir);
+    return path;
+}
+
+/* The facts of PATH through F; the lookup must succeed. */
+static ds_footer get(ds_facts *f, const char *path)
+{
+    ds_footer ft;
+    char why[256] = "";
+    cr_assert_eq(ds_facts_get(f, path, &ft, why, sizeof why), 0, "%s: %s", path, why);
+    return ft;
+}
+
+/* A lookup of PATH through F fails, with a reason containing WANT. */
+static void get_fails(ds_facts *f, const char *path, const char *want)
+{
+    ds_footer ft;
+    char why[256] = "";
+    cr_assert_eq(ds_facts_get(f, path, &ft, why, sizeof why), -1, "%s was read", path);
+    cr_assert(strstr(why, want) != NULL, "why = '%s', expected '%s'", why, want);
+}
+
+/* One build: opens the cache, looks up N paths, saves and closes.
+ * Returns the number of footers read; *HITS gets the number known. */
+static size_t build(char *const *paths, size_t n, size_t *hits)
+{
+    ds_facts *f = ds_facts_open(root);
+    for (size_t i = 0; i < n; i++)
+        get(f, paths[i]);
+    size_t reads = ds_facts_reads(f);
+    if (hits)
+        *hits = ds_facts_hits(f);
+    ds_facts_save(f);
+    ds_facts_close(f);
+    return reads;
+}
+
+static char *cache_text(void)
+{
+    size_t len;
+    ds_err err;
+    char *text = ds_read_file(cache, &len, &err);
+    cr_assert_not_null(text, "%s", err.msg);
+    return text;
+}
+
+static size_t count_lines(const char *text)
+{
+    size_t n = 0;
+    for (; *text; text++)
+        n += *text == '\n';
+    return n;
+}
+
+static void set_mtime(const char *path, time_t sec, long nsec)
+{
+    struct timespec ts[2] = {{sec, nsec}, {sec, nsec}};
+    cr_assert_eq(utimensat(AT_FDCWD, path, ts, 0), 0, "%s", path);
+}
+
+static void free_paths(char **paths, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(paths[i]);
+}
+
+Test(facts, read_once_then_known)
+{
+    char *a = lake_file("a.parquet", 7);
+    ds_facts *f = ds_facts_open(root);
+    ds_footer first = get(f, a);
+    cr_assert_eq(ds_facts_reads(f), 1);
+    cr_assert_eq(ds_facts_hits(f), 0);
+    cr_assert_eq(first.num_rows, 7);
+    cr_assert(!ds_exists(cache), "written before the save");
+    ds_facts_save(f);
+    ds_facts_close(f);
+
+    char *text = cache_text();
+    cr_assert(strncmp(text, "ducksite file facts 1\n", 22) == 0, "%s", text);
+    cr_assert_eq(count_lines(text), 2, "%s", text);
+    cr_assert(strstr(text, a) != NULL, "%s", text);
+    free(text);
+
+    f = ds_facts_open(root);
+    ds_footer again = get(f, a);
+    cr_assert_eq(ds_facts_hits(f), 1);
+    cr_assert_eq(ds_facts_reads(f), 0);
+    cr_assert_eq(again.num_rows, first.num_rows);
+    cr_assert_eq(again.schema_hash, first.schema_hash);
+    cr_assert_eq(again.n_columns, first.n_columns);
+    cr_assert_eq(again.size, first.size);
+    cr_assert_eq(again.mtime_ns, first.mtime_ns);
+    ds_facts_close(f);
+    free(a);
+}
+
+Test(facts, a_touched_file_is_read_again)
+{
+    char *a = lake_file("a.parquet", 3);
+    set_mtime(a, 1700000000, 5);
+    cr_assert_eq(build(&a, 1, NULL), 1);
+    size_t hits;
+    cr_assert_eq(build(&a, 1, &hits), 0);
+    cr_assert_eq(hits, 1);
+
+    /* The same bytes, a new mtime (even one nanosecond apart). */
+    set_mtime(a, 1700000000, 6);
+    cr_assert_eq(build(&a, 1, &hits), 1);
+    cr_assert_eq(hits, 0);
+    cr_assert_eq(build(&a, 1, &hits), 0, "the new mtime was saved");
+    cr_assert_eq(hits, 1);
+    free(a);
+}
+
+Test(facts, a_rewritten_file_is_read_again)
+{
+    char *a = lake_file("a.parquet", 3);
+    cr_assert_eq(build(&a, 1, NULL), 1);
+    struct stat old;
+    cr_assert_eq(stat(a, &old), 0);
+    free(lake_file("a.parquet", 3000));
+    /* Another size, even with the old mtime. */
+    set_mtime(a, old.st_mtim.tv_sec, old.st_mtim.tv_nsec);
+    ds_facts *f = ds_facts_open(root);
+    cr_assert_eq(get(f, a).num_rows, 3000);
+    cr_assert_eq(ds_facts_reads(f), 1);
+    cr_assert_eq(ds_facts_hits(f), 0);
+    ds_facts_save(f);
+    ds_facts_close(f);
+    f = ds_facts_open(root);
+    cr_assert_eq(get(f, a).num_rows, 3000);
+    cr_assert_eq(ds_facts_hits(f), 1);
+    ds_facts_close(f);
+    free(a);
+}
+
+Test(facts, a_file_that_turns_bad_is_refused)
+{
+    char *a = lake_file("a.parquet", 3);
+    char *b = lake_file("b.parquet", 4);
+    char *both[] = {a, b};
+    cr_assert_eq(build(both, 2, NULL), 2);
+    /* b truncated: its cached facts must not answer for it. */
+    cr_assert_eq(truncate(b, 100), 0);
+    ds_facts *f = ds_facts_open(root);
+    get(f, a);
+    get_fails(f, b, "PAR1");
+    ds_facts_save(f);
+    ds_facts_close(f);
+    char *text = cache_text();
+    cr_assert_eq(count_lines(text), 2, "%s", text);
+    cr_assert(strstr(text, b) == NULL, "%s", text);
+    free(text);
+    free_paths(both, 2);
+}
+
+Test(facts, a_removed_file_leaves_the_cache)
+{
+    char *p[] = {lake_file("a.parquet", 1), lake_file("b.parquet", 2), lake_file("c.parquet", 3)};
+    cr_assert_eq(build(p, 3, NULL), 3);
+    char *text = cache_text();
+    cr_assert_eq(count_lines(text), 4, "%s", text);
+    /* Sorted by path. */
+    cr_assert(strstr(text, p[0]) < strstr(text, p[1]) && strstr(text, p[1]) < strstr(text, p[2]),
+              "%s", text);
+    free(text);
+
+    cr_assert_eq(unlink(p[1]), 0);
+    char *left[] = {p[0], p[2]};
+    size_t hits;
+    cr_assert_eq(build(left, 2, &hits), 0);
+    cr_assert_eq(hits, 2);
+    text = cache_text();
+    cr_assert_eq(count_lines(text), 3, "%s", text);
+    cr_assert(strstr(text, p[1]) == NULL, "%s", text);
+    cr_assert(strstr(text, p[0]) != NULL && strstr(text, p[2]) != NULL, "%s", text);
+    free(text);
+    free_paths(p, 3);
+}
+
+Test(facts, a_file_looked_up_twice_in_a_build_is_read_once)
+{
+    /* A source with an unreadable file looks its files up three times. */
+    char *p[] = {lake_file("a.parquet", 1), lake_file("b.parquet", 2)};
+    ds_facts *f = ds_facts_open(root);
+    for (int round = 0; round < 3; round++)
+        for (int i = 0; i < 2; i++)
+            cr_assert_eq(get(f, p[i]).num_rows, i + 1);
+    cr_assert_eq(ds_facts_reads(f), 2);
+    cr_assert_eq(ds_facts_hits(f), 4);
+    /* Changed during the build: read again, and that is what is saved. */
+    free(lake_file("a.parquet", 5));
+    cr_assert_eq(get(f, p[0]).num_rows, 5);
+    cr_assert_eq(ds_facts_reads(f), 3);
+    ds_facts_save(f);
+    /* Still found after the save (which sorts them). */
+    cr_assert_eq(get(f, p[1]).num_rows, 2);
+    cr_assert_eq(get(f, p[0]).num_rows, 5);
+    cr_assert_eq(ds_facts_reads(f), 3);
+    ds_facts_close(f);
+    char *text = cache_text();
+    cr_assert_eq(count_lines(text), 3, "%s", text);
+    free(text);
+
+    /* Next build: known from the cache; a changes, is read once. */
+    f = ds_facts_open(root);
+    get(f, p[0]);
+    free(lake_file("a.parquet", 7));
+    for (int round = 0; round < 3; round++)
+        cr_assert_eq(get(f, p[0]).num_rows, 7);
+    cr_assert_eq(ds_facts_reads(f), 1);
+    cr_assert_eq(ds_facts_hits(f), 3);
+    ds_facts_save(f);
+    ds_facts_close(f);
+    text = cache_text();
+    cr_assert_eq(count_lines(text), 2, "one line for a (b was not looked up):\n%s", text);
+    free(text);
+    f = ds_facts_open(root);
+    cr_assert_eq(get(f, p[0]).num_rows, 7);
+    cr_assert_eq(ds_facts_hits(f), 1);
+    ds_facts_close(f);
+    free_paths(p, 2);
+}
+
+Test(facts, many_files)
+{
+    /* Past the first sizes of the in-build index. */
+    char *a = lake_file("a.parquet", 1);
+    enum { N = 3000 };
+    char **p = ds_xcalloc(N, sizeof *p);
+    for (int i = 0; i < N; i++) {
+        p[i] = ds_asprintf("%s/lake/l%04d.parquet", root, i);
+        cr_assert_eq(link(a, p[i]), 0);
+    }
+    cr_assert_eq(build(p, N, NULL), N);
+    size_t hits;
+    cr_assert_eq(build(p, N, &hits), 0);
+    cr_assert_eq(hits, N);
+    ds_facts *f = ds_facts_open(NULL);
+    for (int round = 0; round < 2; round++)
+        for (int i = N - 1; i >= 0; i--)
+            cr_assert_eq(get(f, p[i]).num_rows, 1);
+    cr_assert_eq(ds_facts_reads(f), N);
+    ds_facts_close(f);
+    free_paths(p, N);
+    free(p);
+    free(a);
+}
+
+/* ---- a damaged cache ---------------------------------------------------- */
+
+/* Builds a, b, c once; replaces the cache with DAMAGE(good text); builds
+ * again: every lookup gives the right facts, and the cache is rewritten
+ * to the good text.  Returns the footers read by the second build. */
+static size_t after_damage(char *(*damage)(const char *good))
+{
+    char *p[] = {lake_file("a.parquet", 1), lake_file("b.parquet", 2), lake_file("c.parquet", 3)};
+    cr_assert_eq(build(p, 3, NULL), 3);
+    char *good = cache_text();
+    char *bad = damage(good);
+    ds_err err;
+    cr_assert_eq(ds_write_atomic(cache, bad, strlen(bad), &err), 0, "%s", err.msg);
+
+    ds_facts *f = ds_facts_open(root);
+    for (int i = 0; i < 3; i++)
+        cr_assert_eq(get(f, p[i]).num_rows, i + 1);
+    size_t reads = ds_facts_reads(f);
+    cr_assert_eq(reads + ds_facts_hits(f), 3);
+    ds_facts_save(f);
+    ds_facts_close(f);
+
+    char *now = cache_text();
+    cr_assert_str_eq(now, good, "the damaged cache was not rebuilt:\n%s", bad);
+    free(now);
+    free(bad);
+    free(good);
+    free_paths(p, 3);
+    return reads;
+}
+
+static char *garbage(const char *good)
+{
+    (void)good;
+    return ds_strdup("\x01\x02 not a cache at all\n\tzz\n\n\n");
+}
+
+static char *wrong_header(const char *good)
+{
+    char *s = ds_strdup(good);
+    s[strlen("ducksite file facts ")] = '9';
+    return s;
+}
+
+/* The lines of a and b swapped. */
+static char *unsorted(const char *good)
+{
+    const char *l1 = strchr(good, '\n') + 1;
+    const char *l2 = strchr(l1, '\n') + 1;
+    const char *l3 = strchr(l2, '\n') + 1;
+    return ds_asprintf("%.*s%.*s%.*s%s", (int)(l1 - good), good, (int)(l3 - l2), l2, (int)(l2 - l1),
+                       l1, l3);
+}
+
+/* The last line cut in the middle, without its newline. */
+static char *cut_last_line(const char *good)
+{
+    char *s = ds_strdup(good);
+    s[strlen(s) - 8] = '\0';
+    return s;
+}
+
+/* b's line cut after its second field. */
+static char *cut_middle_line(const char *good)
+{
+    const char *l1 = strchr(good, '\n') + 1;
+    const char *l2 = strchr(l1, '\n') + 1;
+    const char *tab = strchr(strchr(l2, '\t') + 1, '\t');
+    const char *l3 = strchr(l2, '\n') + 1;
+    return ds_asprintf("%.*s\n%s", (int)(tab - good), good, l3);
+}
+
+/* Good lines, then a line of garbage at the end. */
+static char *trailing_garbage(const char *good)
+{
+    return ds_asprintf("%sgarbage\n", good);
+}
+
+/* A line with a relative path, and one whose numbers are not numbers. */
+static char *bad_fields(const char *good)
+{
+    const char *l1 = strchr(good, '\n') + 1;
+    return ds_asprintf("%.*s1\t2\t3\t4\tff\trelative/x.parquet\nx\ty\tz\n%s", (int)(l1 - good),
+                       good, l1);
+}
+
+static char *empty(const char *good)
+{
+    (void)good;
+    return ds_strdup("");
+}
+
+/* Each damage, and how many footers the build after it reads.  (The
+ * parameters reach the test's process as bytes: an index, not a pointer.) */
+static const struct {
+    char *(*damage)(const char *good);
+    size_t reads;
+} damages[] = {
+    {garbage, 3},
+    {empty, 3},
+    {wrong_header, 3},
+    {bad_fields, 3},
+    /* Known up to the line out of order (b) or cut; the rest read again. */
+    {unsorted, 2},
+    {cut_middle_line, 2},
+    {cut_last_line, 1},
+    {trailing_garbage, 0},
+};
+
+ParameterizedTestParameters(facts, damaged_cache)
+{
+    static int which[] = {0, 1, 2, 3, 4, 5, 6, 7};
+    _Static_assert(sizeof which / sizeof *which == sizeof damages / sizeof *damages,
+                   "one index per damage");
+    return cr_make_param_array(int, which, sizeof which / sizeof *which);
+}
+
+ParameterizedTest(int *which, facts, damaged_cache)
+{
+    cr_assert_eq(after_damage(damages[*which].damage), damages[*which].reads, "damage %d", *which);
+}
+
+/* ---- what is written, and when ------------------------------------------ */
+
+Test(facts, no_root_writes_nothing)
+{
+    char *a = lake_file("a.parquet", 2);
+    char *cwd = getcwd(NULL, 0);
+    char *lake = ds_path_join(root, "lake");
+    cr_assert_eq(chdir(lake), 0);
+    ds_facts *f = ds_facts_open(NULL);
+    cr_assert_eq(get(f, a).num_rows, 2);
+    cr_assert_eq(get(f, a).num_rows, 2);
+    /* A cache for this build only. */
+    cr_assert_eq(ds_facts_reads(f), 1);
+    cr_assert_eq(ds_facts_hits(f), 1);
+    ds_facts_save(f);
+    ds_facts_close(f);
+    cr_assert_eq(chdir(cwd), 0);
+    char *in_lake = ds_path_join(lake, DS_FACTS_DIR);
+    cr_assert(!ds_exists(in_lake));
+    cr_assert(!ds_exists(cache));
+    char *in_root = ds_path_join(root, DS_FACTS_DIR);
+    cr_assert(!ds_exists(in_root));
+    free(in_root);
+    free(in_lake);
+    free(lake);
+    free(cwd);
+    free(a);
+}
+
+Test(facts, an_unchanged_build_does_not_rewrite)
+{
+    char *p[] = {lake_file("a.parquet", 1), lake_file("b.parquet", 2)};
+    cr_assert_eq(build(p, 2, NULL), 2);
+    set_mtime(cache, 1000000000, 0);
+    struct stat before, after;
+    cr_assert_eq(stat(cache, &before), 0);
+    size_t hits;
+    cr_assert_eq(build(p, 2, &hits), 0);
+    cr_assert_eq(hits, 2);
+    cr_assert_eq(stat(cache, &after), 0);
+    cr_assert_eq(after.st_mtim.tv_sec, 1000000000);
+    cr_assert_eq(after.st_ino, before.st_ino, "replaced");
+    /* A build that looks nothing up (the lake emptied) rewrites it. */
+    cr_assert_eq(build(NULL, 0, NULL), 0);
+    char *text = cache_text();
+    cr_assert_str_eq(text, "ducksite file facts 1\n");
+    free(text);
+    free_paths(p, 2);
+}
+
+Test(facts, a_missing_file_is_an_error)
+{
+    char *gone = ds_path_join(root, "lake/gone.parquet");
+    ds_facts *f = ds_facts_open(root);
+    get_fails(f, gone, "cannot open");
+    ds_facts_save(f);
+    ds_facts_close(f);
+    cr_assert(!ds_exists(cache), "nothing to remember");
+    free(gone);
+}
+
+Test(facts, an_unwritable_cache_is_only_a_warning)
+{
+    /* .ducksite is a file: the cache can be neither read nor written. */
+    test_write(root, DS_FACTS_DIR, "not a directory\n");
+    char *a = lake_file("a.parquet", 2);
+    cr_assert_eq(build(&a, 1, NULL), 1);
+    cr_assert_eq(build(&a, 1, NULL), 1);
+    char *dot = ds_path_join(root, DS_FACTS_DIR);
+    cr_assert(ds_is_file(dot));
+    free(dot);
+    free(a);
+}
+
+Test(facts, odd_file_names)
+{
+    /* A tab in a name is kept (the path ends the line); a newline cannot
+     * be, so that file is read at every build and the others still hit. */
+    char *p[] = {lake_file("a\tb.parquet", 1), lake_file("c\nd.parquet", 2),
+                 lake_file("e.parquet", 3), lake_file("\xc3\xa9t\xc3\xa9.parquet", 4)};
+    cr_assert_eq(build(p, 4, NULL), 4);
+    size_t hits;
+    cr_assert_eq(build(p, 4, &hits), 1);
+    cr_assert_eq(hits, 3);
+    set_mtime(cache, 1000000000, 0);
+    cr_assert_eq(build(p, 4, &hits), 1);
+    struct stat st;
+    cr_assert_eq(stat(cache, &st), 0);
+    cr_assert_eq(st.st_mtim.tv_sec, 1000000000, "rewritten for the name it cannot keep");
+    free_paths(p, 4);
+}
