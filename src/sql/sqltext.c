@@ -8,11 +8,17 @@
 
 void ds_sql_quote(ds_buf *b, const char *text)
 {
+    /* By runs between quotes: views list a million paths. */
     ds_buf_putc(b, '\'');
-    for (const char *p = text; *p; p++) {
-        if (*p == '\'')
-            ds_buf_putc(b, '\'');
-        ds_buf_putc(b, *p);
+    for (const char *p = text;;) {
+        const char *q = strchr(p, '\'');
+        if (!q) {
+            ds_buf_puts(b, p);
+            break;
+        }
+        ds_buf_add(b, p, (size_t)(q - p + 1));
+        ds_buf_putc(b, '\'');
+        p = q + 1;
     }
     ds_buf_putc(b, '\'');
 }
