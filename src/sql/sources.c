@@ -10,6 +10,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include <jansson.h>
+
 #include "../datamap/facts.h"
 #include "../util/fs.h"
 #include "duckdb_api.h"
@@ -754,6 +756,50 @@ static void put_unified_columns(ds_buf *b, const source_schema *sc, const file_g
     }
 }
 
+/* The validation copy of a view: one SELECT per schema over one of its
+ * files, whose WHERE ORs the per-file filters of all its groups, so DuckDB
+ * binds every filter against the columns once (the rows do not matter to
+ * EXPLAIN).  A plugin may give each of 100,000 files a filter of its own:
+ * a union of 100,000 SELECTs is minutes of parsing, one OR is not.
+ * Returns the merged filters, one per group left, for the caller to free. */
+static char **merge_for_check(group_list *g)
+{
+    ds_buf *ors = ds_xcalloc(g->n + 1, sizeof *ors);
+    /* Filters that differ only in their literals (id = 1, id = 2, ...)
+     * are checked once, by their first instance. */
+    json_t *shapes = json_object();
+    size_t kept = 0;
+    for (size_t i = 0; i < g->n; i++) {
+        size_t k = 0;
+        while (k < kept && g->items[k].schema != g->items[i].schema)
+            k++;
+        if (k == kept) {
+            g->items[kept] = g->items[i];
+            g->items[kept].n = 1;
+            g->items[kept].row_filter = NULL;
+            kept++;
+        } else {
+            free(g->items[i].files);
+        }
+        const char *f = g->items[i].row_filter;
+        char *shape = f ? ds_sql_shape(f) : NULL;
+        char *key = shape ? ds_asprintf("%zu:%s", k, shape) : NULL;
+        if (key && !json_object_get(shapes, key)) {
+            json_object_set_new(shapes, key, json_true());
+            ds_buf_printf(&ors[k], ors[k].len ? " OR (%s)" : "(%s)", f);
+        }
+        free(key);
+        free(shape);
+    }
+    json_decref(shapes);
+    g->n = kept;
+    char **filters = ds_xcalloc(kept + 1, sizeof *filters);
+    for (size_t k = 0; k < kept; k++)
+        g->items[k].row_filter = filters[k] = ors[k].len ? ds_buf_take(&ors[k]) : NULL;
+    free(ors);
+    return filters;
+}
+
 /* The view over some files: one SELECT per group, joined.  With drifting
  * schemas each SELECT lists the unified columns and the predicates apply to
  * them (a filter on a column some files lack sees NULL there, as with
@@ -778,9 +824,9 @@ static char *view_sql(const ds_source_set *set, const source_schema *sc,
                                                                   : NULL;
     group_list groups;
     group_files(set, sc, files, n, &groups);
+    char **merged_filters = NULL;
     if (check)
-        for (size_t i = 0; i < groups.n; i++)
-            groups.items[i].n = 1;
+        merged_filters = merge_for_check(&groups);
     ds_buf b = {0};
     for (size_t i = 0; i < groups.n; i++) {
         pred_list p = {0};
@@ -805,6 +851,8 @@ static char *view_sql(const ds_source_set *set, const source_schema *sc,
         }
         put_where(&b, &p);
     }
+    if (merged_filters)
+        free_strv(merged_filters, groups.n);
     groups_free(&groups);
     free(window);
     return ds_buf_take(&b);
@@ -812,11 +860,14 @@ static char *view_sql(const ds_source_set *set, const source_schema *sc,
 
 /* Gives the view just added a validation copy over one file per group,
  * when that copy has the same columns and types: every file's schema is
- * known and either the same or lined up per schema. */
+ * known and either the same or lined up per schema.  With a missing file
+ * nothing reading the source is validated (compile.c), and the copy only
+ * serves the dependency parse and the dialect check. */
 static void set_check_sql(ds_query_list *out, const ds_source_set *set, const source_schema *sc,
-                          const ds_source_file *const *files, size_t n, const char *pred)
+                          const ds_source_file *const *files, size_t n, const char *pred,
+                          bool missing)
 {
-    if (!(sc->one_schema || sc->n_schemas > 1))
+    if (!(sc->one_schema || sc->n_schemas > 1 || missing))
         return;
     char *check = view_sql(set, sc, files, n, pred, true);
     ds_query *q = &out->items[out->len - 1];
@@ -1270,7 +1321,8 @@ static int template_views(view_ctx *v, const char *template_name, ds_err *err)
             char *view = view_sql(set, v->schema, tv->files, tv->n, pred, false);
             ds_query_add(v->out, name, DS_KIND_FILE_SOURCE_TEMPLATE, view,
                          v->cfg->display_path, fs->line);
-            set_check_sql(v->out, set, v->schema, tv->files, tv->n, pred);
+            set_check_sql(v->out, set, v->schema, tv->files, tv->n, pred,
+                          v->first_missing != NULL);
             free(view);
             free(pred);
             free(literal);
@@ -1426,7 +1478,7 @@ int ds_source_views(const ds_config *cfg, const ds_collected *c, ds_facts *facts
             files[i] = &set->files[i];
         char *sql = view_sql(set, &schema, files, set->n_files, NULL, false);
         ds_query_add(out, fs->name, DS_KIND_FILE_SOURCE, sql, cfg->display_path, fs->line);
-        set_check_sql(out, set, &schema, files, set->n_files, NULL);
+        set_check_sql(out, set, &schema, files, set->n_files, NULL, first_missing != NULL);
         free(sql);
         free(files);
 

@@ -209,3 +209,28 @@ void ds_sql_ident(ds_buf *b, const char *name)
     }
     ds_buf_putc(b, '"');
 }
+
+char *ds_sql_shape(const char *sql)
+{
+    ds_buf b = {0};
+    for (const char *p = sql; *p;) {
+        size_t q = skip_quoted(p);
+        if (q && *p == '\'') {
+            ds_buf_puts(&b, "''");
+            p += q;
+        } else if (q) {
+            ds_buf_add(&b, p, q);
+            p += q;
+        } else if (isdigit((unsigned char)*p) &&
+                   (p == sql || !(isalnum((unsigned char)p[-1]) || p[-1] == '_'))) {
+            /* A number (not a digit inside a name): 12, 1.5, 1e-3. */
+            while (isalnum((unsigned char)*p) || *p == '.' || *p == '_' ||
+                   ((*p == '-' || *p == '+') && (p[-1] == 'e' || p[-1] == 'E')))
+                p++;
+            ds_buf_putc(&b, '0');
+        } else {
+            ds_buf_putc(&b, *p++);
+        }
+    }
+    return b.data ? ds_buf_take(&b) : ds_strdup("");
+}

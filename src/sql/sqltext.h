@@ -22,6 +22,11 @@ char *ds_sql_null_placeholders(const char *sql);
 typedef const char *(*ds_sql_literal_fn)(void *ctx, const char *literal);
 char *ds_sql_map_literals(const char *sql, ds_sql_literal_fn fn, void *ctx);
 
+/* The shape of an expression: SQL with every string literal as '' and
+ * every number as 0 (identifiers, quoted ones included, and comments kept).
+ * Expressions of one shape bind alike but for their literals' values. */
+char *ds_sql_shape(const char *sql);
+
 /* If sql (after blanks and comments) starts with WITH [RECURSIVE], returns
  * a pointer just past those words and sets *recursive; else NULL. */
 const char *ds_sql_leading_with(const char *sql, bool *recursive);
