@@ -1,6 +1,7 @@
 /* sqltext.c - SQL text helpers (see sqltext.h). */
 #include "sqltext.h"
 
+#include <assert.h>
 #include <ctype.h>
 #include <stdlib.h>
 #include <strings.h>
@@ -8,6 +9,7 @@
 
 void ds_sql_quote(ds_buf *b, const char *text)
 {
+    assert(text);
     ds_buf_putc(b, '\'');
     for (const char *p = text; *p; p++) {
         if (*p == '\'')
@@ -67,6 +69,7 @@ char *ds_sql_null_placeholders(const char *sql)
 
 char *ds_sql_map_literals(const char *sql, ds_sql_literal_fn fn, void *ctx)
 {
+    assert(sql && fn);
     ds_buf b = {0};
     ds_buf lit = {0};
     const char *p = sql;
@@ -190,6 +193,7 @@ const char *const *ds_sql_keywords(size_t *n)
 
 void ds_sql_ident(ds_buf *b, const char *name)
 {
+    assert(name);
     if (ds_sql_is_identifier(name) &&
         !bsearch(name, KEYWORDS, DS_ARRAY_LEN(KEYWORDS), sizeof *KEYWORDS, keyword_cmp)) {
         ds_buf_puts(b, name);
