@@ -1,4 +1,5 @@
 /* main.c - the ducksite command: picks a command and hands over. */
+#include <assert.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -56,8 +57,24 @@ static int usage_error(const cli_command *cmd, const char *what, const char *arg
     return DS_EXIT_USAGE;
 }
 
+#ifndef NDEBUG
+/* A command's option table says where each result goes: a positional
+ * argument's or an option's text to *value, a flag to *flag. */
+static bool opt_ok(const cli_opt *o)
+{
+    if (!o->name || !o->name[0])
+        return false;
+    if (o->name[0] != '-' || o->arg)
+        return o->value != NULL;
+    return o->flag != NULL;
+}
+#endif
+
 int cli_parse(const cli_command *cmd, int argc, char **argv, const cli_opt *opts, size_t n)
 {
+    assert(cmd && argc >= 1 && (opts || n == 0));
+    for (size_t j = 0; j < n; j++)
+        assert(opt_ok(&opts[j]));
     size_t next_positional = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -123,6 +140,7 @@ void cli_error(const char *msg)
 
 int cli_report(int rc, ds_buf *report, const ds_err *err)
 {
+    assert(report && (rc == 0 || err));
     fputs(ds_buf_str(report), stdout);
     ds_buf_free(report);
     if (rc != 0) {

@@ -24,6 +24,7 @@
 
 #include "toml.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
@@ -1709,6 +1710,7 @@ const char *ds_toml_type_describe(ds_toml_type t)
 
 size_t ds_toml_datetime_format(ds_toml_type t, const ds_toml_datetime *dt, char *buf, size_t size)
 {
+    assert(t >= DS_TOML_DATETIME && t <= DS_TOML_LOCAL_TIME && dt && (buf || size == 0));
     /* Every field is printed with at most 11 characters, so 160 bytes hold
      * even nonsense values; real ones need at most 35. */
     char tmp[160];

@@ -4,6 +4,7 @@
  * has succeeded, so a failing build leaves the previous site untouched. */
 #include "collect.h"
 
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -286,9 +287,18 @@ void ds_collected_free(ds_collected *c)
     memset(c, 0, sizeof *c);
 }
 
+#ifndef NDEBUG
+/* Lookups need ds_collected_index first (a collection of no sources, as
+ * tests make, has nothing to index). */
+static bool indexed(const ds_collected *c)
+{
+    return c->index.finished || c->n_sets == 0;
+}
+#endif
+
 void ds_collected_index(ds_collected *c)
 {
-    if (c->index.len > 0)
+    if (c->index.finished)
         return;
     for (size_t i = 0; i < c->n_sets; i++) {
         const ds_source_set *set = &c->sets[i];
@@ -302,17 +312,20 @@ void ds_collected_index(ds_collected *c)
 
 const char *ds_collected_physical(const ds_collected *c, const char *key)
 {
+    assert(indexed(c));
     const ds_datamap_entry *e = ds_datamap_get(&c->index, key);
     return e ? e->path : NULL;
 }
 
 size_t ds_collected_count(const ds_collected *c)
 {
+    assert(indexed(c));
     return c->index.len;
 }
 
 const ds_datamap_entry *ds_collected_find(const ds_collected *c, const char *key, size_t *pos)
 {
+    assert(indexed(c) && pos);
     const ds_datamap_entry *e = ds_datamap_get(&c->index, key);
     if (e)
         *pos = (size_t)(e - c->index.items);

@@ -5,6 +5,7 @@
  * build's critical path; reading is maptable.c's. */
 #include "datamap.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,8 @@
 const ds_datamap_entry *ds_datamap_add(ds_datamap *m, const char *key, const char *path,
                                        const char *row_filter)
 {
+    assert(key && path);
+    m->finished = false;
     if (m->len == m->cap) {
         m->cap = m->cap ? m->cap * 2 : 256;
         m->items = ds_xrealloc(m->items, m->cap * sizeof *m->items);
@@ -48,6 +51,7 @@ static bool is_sorted(const ds_datamap *m)
 void ds_datamap_finish(ds_datamap *m)
 {
     m->had_duplicates = false;
+    m->finished = true;
     if (m->len == 0)
         return;
     if (!is_sorted(m))
@@ -68,8 +72,17 @@ void ds_datamap_finish(ds_datamap *m)
     m->len = out;
 }
 
+#ifndef NDEBUG
+/* Sorted with one entry per key: finished (an empty map always is). */
+static bool settled(const ds_datamap *m)
+{
+    return m->finished || m->len == 0;
+}
+#endif
+
 const ds_datamap_entry *ds_datamap_get(const ds_datamap *m, const char *key)
 {
+    assert(settled(m) && key); /* a binary search */
     size_t lo = 0, hi = m->len;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
@@ -99,6 +112,7 @@ char *ds_datamap_path(const char *static_dir)
 
 int ds_datamap_write(const ds_datamap *m, const char *static_dir, ds_err *err)
 {
+    assert(settled(m)); /* the file's keys are sorted and unique */
     if (ds_mkdir_p(static_dir, err) != 0)
         return -1;
     /* One allocation of about the right size: maps reach many megabytes. */

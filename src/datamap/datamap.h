@@ -37,6 +37,8 @@ typedef struct {
     ds_datamap_entry *items;
     size_t len, cap;
     bool had_duplicates;    /* set by ds_datamap_finish */
+    bool finished;          /* set by ds_datamap_finish, cleared by ds_datamap_add;
+                               lookups and writes assert it */
     ds_arena strings;
 } ds_datamap;
 

@@ -24,6 +24,7 @@
  *     sorted once at the end. */
 #include "glob.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -75,6 +76,7 @@ static const char *match_set(const char *p, unsigned char c, bool *hit)
  * match more than it did once a later star has matched. */
 bool ds_glob_match_segment(const char *pattern, const char *name)
 {
+    assert(!strchr(pattern, '/') && !strchr(name, '/')); /* one segment each */
     const char *p = pattern;
     const char *n = name;
     const char *star_p = NULL; /* pattern just after the last '*' */
@@ -444,6 +446,7 @@ char *ds_glob_base(const char *pattern, const char *root, ds_err *err)
 
 int ds_glob_scan(const char *pattern, const char *root, ds_glob_result *out, ds_err *err)
 {
+    assert(pattern && root && out);
     memset(out, 0, sizeof *out);
 
     /* The root is a plain path, never a pattern, so only the pattern's own

@@ -361,6 +361,7 @@ ds_maptable *ds_maptable_empty(void)
 
 ds_maptable *ds_maptable_parse(char *text, size_t len, const char *name, ds_err *err)
 {
+    assert(text && text[len] == '\0' && name); /* the fast parser relies on the NUL */
     ds_maptable *t = ds_xcalloc(1, sizeof *t);
     /* Size the entry array from the line count: the builder writes one pair
      * per line, so this is one allocation instead of twenty doublings. */
@@ -389,6 +390,7 @@ ds_maptable *ds_maptable_parse(char *text, size_t len, const char *name, ds_err 
 
 ds_maptable *ds_maptable_from_datamap(const ds_datamap *m)
 {
+    assert(m->finished || m->len == 0); /* sorted, one entry per key */
     ds_maptable *t = ds_xcalloc(1, sizeof *t);
     t->cap_entries = m->len + 1;
     t->entries = ds_xmalloc(t->cap_entries * sizeof *t->entries);
@@ -445,6 +447,7 @@ ds_maptable *ds_maptable_load(const char *path, ds_err *err)
 
 const char *ds_maptable_get(const ds_maptable *t, const char *key, size_t keylen)
 {
+    assert(t && (key || keylen == 0));
     uint32_t h = hash_bytes(key, keylen);
     for (size_t s = h & t->mask;; s = (s + 1) & t->mask) {
         uint32_t idx = t->slots[s];

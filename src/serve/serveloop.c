@@ -15,6 +15,7 @@
  * then stops the server and returns. */
 #include "serveloop.h"
 
+#include <assert.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -112,6 +113,7 @@ static void wait_for_stop(const char *root, ds_watch *watch, const sigset_t *sto
 
 int ds_serveloop_run(const ds_serveloop_options *o, ds_err *err)
 {
+    assert(o && o->root && o->host);
     char *toml = ds_path_join(o->root, DS_CONFIG_FILE);
     bool has_config = ds_is_file(toml);
     bool project = has_config && !o->no_build;

@@ -15,6 +15,7 @@
  * first, so page edits are still noticed. */
 #include "watch.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <poll.h>
 #include <stdlib.h>
@@ -195,6 +196,7 @@ static void add_lakes(ds_watch *w, const ds_config *cfg)
 
 ds_watch *ds_watch_open(const char *root, ds_err *err)
 {
+    assert(root);
     ds_watch *w = ds_xcalloc(1, sizeof *w);
     w->fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
     if (w->fd < 0) {
@@ -275,6 +277,7 @@ static bool relevant(const watch_dir *d, const struct inotify_event *ev)
 
 char *ds_watch_collect(ds_watch *w, int quiet_ms)
 {
+    assert(w && quiet_ms >= 0);
     char *first = NULL;
     char buf[16384] __attribute__((aligned(__alignof__(struct inotify_event))));
     for (;;) {

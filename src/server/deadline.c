@@ -9,6 +9,7 @@
  * checker never touches a descriptor number that was reused. */
 #include "deadline.h"
 
+#include <assert.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -102,6 +103,7 @@ void ds_deadline_stop(ds_deadline *d)
 
 ds_deadline_conn *ds_deadline_add(ds_deadline *d, int fd)
 {
+    assert(d && fd >= 0);
     ds_deadline_conn *c = ds_xcalloc(1, sizeof *c);
     c->fd = fd;
     c->body_fd = -1;
@@ -125,6 +127,7 @@ void ds_deadline_body(ds_deadline *d, ds_deadline_conn *c, int fd, uint64_t end)
 {
     if (!c)
         return;
+    assert(fd >= 0);
     pthread_mutex_lock(&d->lock);
     c->body_fd = fd;
     c->body_end = end;

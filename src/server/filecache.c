@@ -4,6 +4,7 @@
  * take a reference, or to swap a slot, never across a system call. */
 #include "filecache.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdint.h>
@@ -52,7 +53,11 @@ ds_filecache *ds_filecache_new(size_t slots, size_t small_max, void (*free_extra
 
 void ds_filecache_release(ds_filecache_entry *e)
 {
-    if (!e || atomic_fetch_sub_explicit(&e->refs, 1, memory_order_acq_rel) != 1)
+    if (!e)
+        return;
+    size_t before = atomic_fetch_sub_explicit(&e->refs, 1, memory_order_acq_rel);
+    assert(before > 0); /* a reference was held */
+    if (before != 1)
         return;
     for (size_t i = 0; i < DS_FILECACHE_EXTRA; i++) {
         void *x = atomic_load(&e->extra[i]);
@@ -115,6 +120,7 @@ static char *read_small(int fd, const struct stat *st)
 ds_filecache_entry *ds_filecache_put(ds_filecache *c, const char *key, int fd,
                                      const struct stat *st)
 {
+    assert(key && fd >= 0 && st);
     ds_filecache_entry *e = ds_xcalloc(1, sizeof *e);
     e->fd = fd;
     e->st = *st;
@@ -141,6 +147,7 @@ ds_filecache_entry *ds_filecache_put(ds_filecache *c, const char *key, int fd,
 
 void *ds_filecache_set_extra(ds_filecache_entry *e, size_t i, void *obj)
 {
+    assert(i < DS_FILECACHE_EXTRA && obj);
     void *expected = NULL;
     if (atomic_compare_exchange_strong(&e->extra[i], &expected, obj))
         return obj;

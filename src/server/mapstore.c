@@ -8,6 +8,7 @@
  * one reference to the current map, dropped when the map is replaced. */
 #include "mapstore.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -123,7 +124,9 @@ const ds_maptable *ds_mapref_table(const ds_mapref *r)
 void ds_mapref_release(ds_mapref *r)
 {
     /* acq_rel: the freeing thread must see every other user's reads done. */
-    if (atomic_fetch_sub_explicit(&r->refs, 1, memory_order_acq_rel) == 1) {
+    size_t before = atomic_fetch_sub_explicit(&r->refs, 1, memory_order_acq_rel);
+    assert(before > 0); /* a reference was held */
+    if (before == 1) {
         ds_maptable_free(r->table);
         free(r);
     }
@@ -167,6 +170,7 @@ static int check_locked(ds_mapstore *s)
 
 void ds_mapstore_publish(ds_mapstore *s, ds_maptable *t)
 {
+    assert(s && t);
     size_t n = ds_maptable_count(t); /* T may be replaced once unlocked */
     pthread_mutex_lock(&s->check_lock);
     /* The build renamed the file into place before handing the map over;
@@ -202,6 +206,8 @@ void ds_mapstore_close(ds_mapstore *s)
     if (!s)
         return;
     ds_poller_stop(s->poller);
+    /* Every request's reference was released: only the store's is left. */
+    assert(atomic_load(&s->current->refs) == 1);
     ds_mapref_release(s->current);
     pthread_mutex_destroy(&s->lock);
     pthread_mutex_destroy(&s->check_lock);

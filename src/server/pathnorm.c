@@ -6,6 +6,7 @@
  * "%252e%252e" stays the harmless name "%2e%2e". */
 #include "pathnorm.h"
 
+#include <assert.h>
 #include <string.h>
 
 #include "../datamap/datamap.h"
@@ -25,6 +26,7 @@ static int hex_value(unsigned char c)
 
 ds_pathnorm_result ds_pathnorm(const char *raw, size_t len, char *out, size_t outsz, bool *dir)
 {
+    assert((raw || len == 0) && out && dir);
     *dir = false;
     if (outsz == 0)
         return DS_PATHNORM_NOT_FOUND;

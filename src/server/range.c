@@ -8,6 +8,7 @@
  * Range" (200), not 416. */
 #include "range.h"
 
+#include <assert.h>
 #include <stdbool.h>
 
 typedef struct {
@@ -53,6 +54,7 @@ static bool read_unit(cursor *c)
 ds_range_kind ds_range_parse(const char *s, size_t len, uint64_t size, uint64_t *first,
                              uint64_t *last)
 {
+    assert((s || len == 0) && first && last);
     cursor c = {s, s + len};
     *first = *last = 0;
     skip_ows(&c);

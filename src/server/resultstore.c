@@ -10,6 +10,7 @@
  * with an atomic decrement; the last holder frees. */
 #include "resultstore.h"
 
+#include <assert.h>
 #include <jansson.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -102,7 +103,9 @@ static index_version *version_new(void)
 static void version_release(index_version *v)
 {
     /* acq_rel: the freeing thread must see every other user's reads done. */
-    if (atomic_fetch_sub_explicit(&v->refs, 1, memory_order_acq_rel) != 1)
+    size_t before = atomic_fetch_sub_explicit(&v->refs, 1, memory_order_acq_rel);
+    assert(before > 0); /* a reference was held */
+    if (before != 1)
         return;
     free(v->results);
     free(v->deps);

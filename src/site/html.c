@@ -5,6 +5,7 @@
  * looks for.  docs/pages.md describes it. */
 #include "html.h"
 
+#include <assert.h>
 #include <jansson.h>
 #include <md4c-html.h>
 #include <ctype.h>
@@ -119,6 +120,7 @@ static size_t common_depth(const char *a, size_t alen, const char *b, size_t ble
 
 void ds_html_nav(ds_buf *b, const ds_nav_item *nav, size_t n, const char *current_rel)
 {
+    assert(nav || n == 0);
     ds_buf_puts(b, "<nav class=\"ducksite-nav\"><ul class=\"ducksite-nav-list\">");
     const char *open = "";     /* folder path of the open groups */
     size_t open_len = 0;
@@ -172,6 +174,7 @@ static json_t *jstr(const char *s)
 
 void ds_html_sql_url(ds_buf *b, bool page_query, const char *name)
 {
+    assert(name && *name && name[0] != '/'); /* a query name, "<page>/<id>" for a page's */
     ds_buf_puts(b, page_query ? "/" DS_SQL_PAGES_DIR "/" : "/" DS_SQL_GLOBAL_DIR "/");
     ds_html_url_path(b, name);
     ds_buf_puts(b, ".sql");
@@ -390,6 +393,7 @@ static void asset_url(ds_buf *b, const char *file, const char *version)
 char *ds_html_page(const ds_page *page, const char *rel, const char *title,
                    const ds_nav_item *nav, size_t n_nav, const ds_asset_versions *v)
 {
+    assert(page && rel && v && (nav || n_nav == 0));
     ds_buf b = {0};
     ds_buf_puts(&b, "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
                     "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"

@@ -9,6 +9,7 @@
  * prose and its contents are never scanned for blocks. */
 #include "page.h"
 
+#include <assert.h>
 #include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
@@ -705,6 +706,7 @@ static int parse_front_matter(const ctx_t *c, const lines_t *ls, ds_page_setting
 
 int ds_page_parse(const char *text, const char *display, ds_page *out, ds_err *err)
 {
+    assert(text && display && out);
     memset(out, 0, sizeof *out);
     int bad = bad_utf8_line(text);
     if (bad)
@@ -773,6 +775,7 @@ int ds_page_parse(const char *text, const char *display, ds_page *out, ds_err *e
 
 const ds_part *ds_page_find(const ds_page *page, ds_part_kind kind, const char *id)
 {
+    assert(page && id);
     for (size_t i = 0; i < page->n_parts; i++) {
         const ds_part *p = &page->parts[i];
         if (p->kind == kind && p->id && strcmp(p->id, id) == 0)

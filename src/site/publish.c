@@ -2,6 +2,7 @@
  * publish.h). */
 #include "publish.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <jansson.h>
 #include <signal.h>
@@ -72,6 +73,26 @@ static bool list_has(const str_list *l, const char *s)
 {
     return l->n && bsearch(&s, l->items, l->n, sizeof *l->items, cmp_str);
 }
+
+#ifndef NDEBUG
+/* An output's name: a non-empty path inside static/, relative, with no
+ * empty, "." or ".." segment (the build makes every name it publishes). */
+static bool rel_ok(const char *rel)
+{
+    if (!rel || rel[0] == '/')
+        return false;
+    const char *seg = rel;
+    for (;;) {
+        size_t n = strcspn(seg, "/");
+        bool dots = seg[0] == '.' && (n == 1 || (n == 2 && seg[1] == '.'));
+        if (n == 0 || dots)
+            return false;
+        if (seg[n] == '\0')
+            return true;
+        seg += n + 1;
+    }
+}
+#endif
 
 typedef struct {
     const char *rel;
@@ -218,6 +239,7 @@ const char *ds_publish_stage_dir(const ds_publish *p)
 
 int ds_publish_write(ds_publish *p, const char *rel, const char *data, size_t len, ds_err *err)
 {
+    assert(p && rel_ok(rel) && (data || len == 0));
     char *path = ds_path_join(p->stage, rel);
     char *dir = ds_path_dirname(path);
     int rc = ds_mkdir_p(dir, err);
@@ -231,6 +253,7 @@ int ds_publish_write(ds_publish *p, const char *rel, const char *data, size_t le
 int ds_publish_write_if_changed(ds_publish *p, const char *rel, const char *data, size_t len,
                                 bool *changed, ds_err *err)
 {
+    assert(p && rel_ok(rel) && (data || len == 0));
     char *live = ds_path_join(p->live, rel);
     struct stat st;
     bool same = false;
@@ -252,6 +275,7 @@ int ds_publish_write_if_changed(ds_publish *p, const char *rel, const char *data
 
 void ds_publish_keep(ds_publish *p, const char *rel)
 {
+    assert(p && rel_ok(rel));
     list_add(&p->kept, rel);
 }
 
@@ -267,6 +291,7 @@ void ds_publish_keep_previous_site(ds_publish *p)
 
 void ds_publish_remove(ds_publish *p, const char *rel)
 {
+    assert(p && rel_ok(rel));
     list_add(&p->removes, rel);
 }
 

@@ -2,6 +2,7 @@
  * them (see dialect.h). */
 #include "dialect.h"
 
+#include <assert.h>
 #include <ctype.h>
 #include <jansson.h>
 #include <stdlib.h>
@@ -197,6 +198,7 @@ static int cmp_str(const void *a, const void *b)
 int ds_dialect_check(const ds_dialect *d, ds_duck *db, const char *sql,
                      ds_dialect_findings *out, ds_err *err)
 {
+    assert(d && db && sql && out);
     memset(out, 0, sizeof *out);
     char *plain = ds_sql_null_placeholders(sql);
     ds_buf q = {0};

@@ -1,6 +1,7 @@
 /* duck.c - the build-time DuckDB session (see duck.h). */
 #include "duck.h"
 
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -39,6 +40,7 @@ void ds_duck_close(ds_duck *d)
 
 static int run(ds_duck *d, const char *sql, duckdb_result *res, ds_err *err)
 {
+    assert(d && sql);
     memset(res, 0, sizeof *res);
     if (duckdb_query(d->con, sql, res) != DuckDBSuccess) {
         const char *msg = duckdb_result_error(res);

@@ -1,6 +1,7 @@
 /* sqltext.c - SQL text helpers (see sqltext.h). */
 #include "sqltext.h"
 
+#include <assert.h>
 #include <ctype.h>
 #include <stdlib.h>
 #include <strings.h>
@@ -8,6 +9,7 @@
 
 void ds_sql_quote(ds_buf *b, const char *text)
 {
+    assert(text);
     /* By runs between quotes: views list a million paths. */
     ds_buf_putc(b, '\'');
     for (const char *p = text;;) {
@@ -73,6 +75,7 @@ char *ds_sql_null_placeholders(const char *sql)
 
 char *ds_sql_map_literals(const char *sql, ds_sql_literal_fn fn, void *ctx)
 {
+    assert(sql && fn);
     ds_buf b = {0};
     ds_buf lit = {0};
     const char *p = sql;
@@ -196,6 +199,7 @@ const char *const *ds_sql_keywords(size_t *n)
 
 void ds_sql_ident(ds_buf *b, const char *name)
 {
+    assert(name);
     if (ds_sql_is_identifier(name) &&
         !bsearch(name, KEYWORDS, DS_ARRAY_LEN(KEYWORDS), sizeof *KEYWORDS, keyword_cmp)) {
         ds_buf_puts(b, name);

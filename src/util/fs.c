@@ -2,6 +2,7 @@
  * we write it (data maps, compiled SQL) goes through ds_write_atomic. */
 #include "fs.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -83,6 +84,7 @@ int ds_fault_point(const char *path, ds_err *err)
 
 int ds_write_atomic(const char *path, const char *data, size_t len, ds_err *err)
 {
+    assert(path && *path && (data || len == 0));
     if (ds_fault_point(path, err) != 0)
         return -1;
     char *tmp = ds_asprintf("%s.tmp.%ld", path, (long)getpid());
@@ -161,6 +163,7 @@ bool ds_exists(const char *path)
 
 char *ds_path_join(const char *a, const char *b)
 {
+    assert(a && b);
     if (b[0] == '/' || a[0] == '\0')
         return ds_strdup(b);
     size_t la = strlen(a);
@@ -216,6 +219,7 @@ char *ds_path_abs(const char *path)
 
 char *ds_path_dirname(const char *path)
 {
+    assert(path);
     const char *slash = strrchr(path, '/');
     if (!slash)
         return ds_strdup(".");

@@ -12,6 +12,7 @@
 #define _GNU_SOURCE /* pipe2, signalfd */
 #include "proc.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -150,6 +151,7 @@ static int count_output(ds_proc *p, size_t n)
 int ds_proc_spawn(char *const argv[], const char *cwd, char *const extra_env[], ds_proc *p,
                   ds_err *err)
 {
+    assert(argv && argv[0] && p);
     memset(p, 0, sizeof *p);
     int in[2], out[2], report[2];
     if (pipe2(in, O_CLOEXEC) != 0)
@@ -244,6 +246,7 @@ int ds_proc_spawn(char *const argv[], const char *cwd, char *const extra_env[], 
 
 void ds_proc_limit(ds_proc *p, double seconds, size_t max_output)
 {
+    assert(p->pid > 0 && seconds >= 0);
     p->deadline = seconds > 0 ? now_seconds() + seconds : 0;
     p->max_output = max_output;
     p->output = 0;
@@ -251,6 +254,7 @@ void ds_proc_limit(ds_proc *p, double seconds, size_t max_output)
 
 int ds_proc_write(ds_proc *p, const char *data, size_t len)
 {
+    assert(p->pid > 0 && (data || len == 0)); /* a spawned child */
     while (len > 0) {
         if (p->stop || p->in_fd < 0)
             return -1;
@@ -270,6 +274,9 @@ int ds_proc_write(ds_proc *p, const char *data, size_t len)
 
 int ds_proc_read_line(ds_proc *p, char **line)
 {
+    assert(p->pid > 0 && line);
+    /* Lines are consumed from pending[start..], never past its end. */
+    assert(p->start <= p->pending.len && p->scanned <= p->pending.len);
     for (;;) {
         /* Only new bytes are searched, and consumed lines are skipped over
          * rather than moved: a manifest can be 100,000 lines. */

@@ -1,8 +1,11 @@
 /* utf8.c - UTF-8 checking and encoding (see utf8.h). */
 #include "utf8.h"
 
+#include <assert.h>
+
 size_t ds_utf8_decode(const char *s, size_t avail, uint32_t *cp)
 {
+    assert(s || avail == 0);
     const unsigned char *p = (const unsigned char *)s;
     /* The second byte's range carries every rule that depends on the lead
      * byte: E0 and F0 would otherwise start overlong forms, ED surrogates,
@@ -51,6 +54,7 @@ size_t ds_utf8_decode(const char *s, size_t avail, uint32_t *cp)
 
 bool ds_utf8_valid(const char *s, size_t n)
 {
+    assert(s || n == 0);
     size_t i = 0;
     while (i < n) {
         size_t k = ds_utf8_decode(s + i, n - i, NULL);

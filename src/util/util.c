@@ -2,6 +2,7 @@
  * helpers shared by every module. */
 #include "util.h"
 
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,6 +44,7 @@ char *ds_strdup(const char *s)
 
 char *ds_strndup(const char *s, size_t n)
 {
+    assert(s || n == 0);
     char *p = ds_xmalloc(n + 1);
     memcpy(p, s, n);
     p[n] = '\0';
@@ -70,8 +72,18 @@ bool ds_ends_with(const char *s, const char *suffix)
     return ls >= lx && memcmp(s + ls - lx, suffix, lx) == 0;
 }
 
+#ifndef NDEBUG
+/* A zero-initialised buffer, or one whose data has room for len bytes and
+ * the NUL after them.  (Callers may shorten len by hand to drop a tail.) */
+static bool buf_ok(const ds_buf *b)
+{
+    return b && (b->data ? b->len < b->cap : b->len == 0 && b->cap == 0);
+}
+#endif
+
 static void buf_reserve(ds_buf *b, size_t extra)
 {
+    assert(buf_ok(b));
     size_t need = b->len + extra + 1;
     if (need <= b->cap)
         return;
@@ -84,6 +96,7 @@ static void buf_reserve(ds_buf *b, size_t extra)
 
 void ds_buf_add(ds_buf *b, const char *s, size_t n)
 {
+    assert(s || n == 0);
     buf_reserve(b, n);
     if (n)
         memcpy(b->data + b->len, s, n);
@@ -124,11 +137,13 @@ void ds_buf_printf(ds_buf *b, const char *fmt, ...)
 
 const char *ds_buf_str(ds_buf *b)
 {
+    assert(buf_ok(b));
     return b->data ? b->data : "";
 }
 
 char *ds_buf_take(ds_buf *b)
 {
+    assert(buf_ok(b));
     char *s = b->data ? b->data : ds_strdup("");
     b->data = NULL;
     b->len = b->cap = 0;
@@ -150,6 +165,7 @@ struct ds_arena_block {
 
 char *ds_arena_strndup(ds_arena *a, const char *s, size_t n)
 {
+    assert(a && (s || n == 0));
     ds_arena_block *b = a->head;
     if (!b || b->size - b->used < n + 1) {
         size_t size = n + 1 > (1u << 20) ? n + 1 : (1u << 20);
@@ -173,6 +189,7 @@ char *ds_arena_strdup(ds_arena *a, const char *s)
 
 void ds_arena_take(ds_arena *into, ds_arena *from)
 {
+    assert(into != from);
     if (!from->head)
         return;
     ds_arena_block *tail = from->head;
@@ -201,6 +218,7 @@ static bool json_special(unsigned char c)
 
 void ds_buf_json_string(ds_buf *b, const char *s)
 {
+    assert(s);
     ds_buf_putc(b, '"');
     const char *run = s; /* characters that need no escape are copied in runs */
     for (const char *p = s;; p++) {
@@ -298,6 +316,7 @@ size_t ds_edit_distance(const char *a, const char *b)
 
 const char *ds_suggest(const char *word, const char *const *known, size_t n)
 {
+    assert(word && (known || n == 0));
     const char *best = NULL;
     size_t best_d = (size_t)-1;
     for (size_t i = 0; i < n; i++) {

@@ -11,6 +11,7 @@
  * directory swapped for a symlink while we walk is not followed either. */
 #include "walk.h"
 
+#include <assert.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -105,6 +106,7 @@ static void read_sorted(DIR *d, unsigned flags, ds_walk_listing *out)
 
 int ds_walk_list(const char *path, unsigned flags, ds_walk_listing *out)
 {
+    assert(path && out && !(flags & (DS_WALK_RECURSE | DS_WALK_ERRORS))); /* ds_walk's flags */
     memset(out, 0, sizeof *out);
     DIR *d = opendir(path);
     if (d == NULL)
@@ -116,6 +118,7 @@ int ds_walk_list(const char *path, unsigned flags, ds_walk_listing *out)
 
 int ds_walk_list_fd(int fd, unsigned flags, ds_walk_listing *out)
 {
+    assert(fd >= 0 && out && !(flags & (DS_WALK_RECURSE | DS_WALK_ERRORS)));
     memset(out, 0, sizeof *out);
     /* fdopendir takes the descriptor it is given; the caller keeps fd. */
     int own = fcntl(fd, F_DUPFD_CLOEXEC, 0);
@@ -208,6 +211,7 @@ static int walk_dir(walker *w, int fd)
 
 int ds_walk(const char *top, unsigned flags, ds_walk_fn fn, void *ctx)
 {
+    assert(top && fn);
     walker w = {flags, fn, ctx, {0}, 0};
     ds_buf_puts(&w.path, top);
     int fd = open(top, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
