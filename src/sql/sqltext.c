@@ -82,17 +82,27 @@ char *ds_sql_map_literals(const char *sql, ds_sql_literal_fn fn, void *ctx)
     while (*p) {
         size_t n = skip_quoted(p);
         if (n == 0) {
-            ds_buf_putc(&b, *p++);
+            /* Plain text up to the next quote or comment, copied as a run
+             * (a view over a lake is megabytes of SQL). */
+            const char *e = p + 1;
+            while (*e && !strchr("'\"-/", *e))
+                e++;
+            ds_buf_add(&b, p, (size_t)(e - p));
+            p = e;
             continue;
         }
         if (*p == '\'' && n >= 2 && p[n - 1] == '\'') {
             lit.len = 0;
             if (lit.data)
                 lit.data[0] = '\0';
-            for (const char *s = p + 1; s < p + n - 1; s++) {
-                ds_buf_putc(&lit, *s);
-                if (*s == '\'')
-                    s++; /* '' -> ' */
+            for (const char *s = p + 1, *end = p + n - 1; s < end;) {
+                const char *q = memchr(s, '\'', (size_t)(end - s));
+                if (!q) {
+                    ds_buf_add(&lit, s, (size_t)(end - s));
+                    break;
+                }
+                ds_buf_add(&lit, s, (size_t)(q - s + 1)); /* '' -> ' */
+                s = q + 2;
             }
             const char *repl = fn(ctx, ds_buf_str(&lit));
             if (repl) {
