@@ -375,6 +375,8 @@ int ds_build(const char *root, const ds_build_options *opt, ds_err *err)
     /* Saved now, before the outputs are written: the cache is not part of
      * the site, and a build that fails later still learnt these facts. */
     ds_facts_save(facts);
+    ds_facts_close(facts); /* a lake's facts are 100+ MB: not kept for later stages */
+    facts = NULL;
 
     t = now_ms();
     if (ds_models_load(&cfg, &queries, err) != 0)
