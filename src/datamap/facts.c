@@ -157,21 +157,41 @@ static void add_fresh(ds_facts *f, const char *path, const ds_footer *facts)
 }
 
 /* Are the recorded size and mtime those of the file at PATH now? */
-static bool unchanged(const char *path, const ds_footer *known)
+/* Is the file (its size and mtime in NOW, or NULL to stat it) as KNOWN
+ * says? */
+static bool unchanged(const char *path, const ds_file_stamp *now, const ds_footer *known)
+{
+    ds_file_stamp own;
+    if (!now) {
+        if (ds_file_stamp_of(path, &own) != 0)
+            return false;
+        now = &own;
+    }
+    return now->size == known->size && now->mtime_ns == known->mtime_ns;
+}
+
+int ds_file_stamp_of(const char *path, ds_file_stamp *out)
 {
     struct stat st;
-    if (stat(path, &st) != 0)
-        return false;
-    int64_t mtime = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
-    return (int64_t)st.st_size == known->size && mtime == known->mtime_ns;
+    if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+        return -1;
+    out->size = (int64_t)st.st_size;
+    out->mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
+    return 0;
 }
 
 int ds_facts_get(ds_facts *f, const char *path, ds_footer *out, char *why, size_t why_len)
 {
+    return ds_facts_get_stamped(f, path, NULL, out, why, why_len);
+}
+
+int ds_facts_get_stamped(ds_facts *f, const char *path, const ds_file_stamp *now,
+                         ds_footer *out, char *why, size_t why_len)
+{
     /* What this build read is newer than the saved cache. */
     fact *fresh = find_fresh(f, path);
     fact *known = fresh ? fresh : find_old(f, path);
-    if (known && unchanged(path, &known->facts)) {
+    if (known && unchanged(path, now, &known->facts)) {
         if (!fresh && !known->used) {
             known->used = true;
             f->n_used_old++;

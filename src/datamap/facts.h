@@ -12,6 +12,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "../util/util.h"
 #include "footer.h"
@@ -29,6 +30,17 @@ ds_facts *ds_facts_open(const char *root);
  * are unchanged, else from its footer.  Returns 0, or -1 with the reason
  * in WHY when the file cannot be read as Parquet. */
 int ds_facts_get(ds_facts *f, const char *path, ds_footer *out, char *why, size_t why_len);
+
+/* A regular file's size and mtime, or -1 when it is not one (missing). */
+typedef struct {
+    int64_t size, mtime_ns;
+} ds_file_stamp;
+int ds_file_stamp_of(const char *path, ds_file_stamp *out);
+
+/* The same as ds_facts_get when the caller has just stamped the file
+ * (NOW): a lake's files are not stat-ed twice. */
+int ds_facts_get_stamped(ds_facts *f, const char *path, const ds_file_stamp *now,
+                         ds_footer *out, char *why, size_t why_len);
 
 /* How many lookups were answered from the cache (the saved one, or a
  * footer already read in this build) / by reading a footer. */

@@ -721,7 +721,9 @@ static char *component_sql(page_ctx *p, const component *c, const ds_val *values
 static const char *note_file(void *vctx, const char *literal)
 {
     page_ctx *p = vctx;
-    if (json_object_get(p->page_files, literal))
+    /* Past the limit the list is not published: no need to stat a lake. */
+    if (json_object_size(p->page_files) > DS_PAGE_FILES_MAX ||
+        json_object_get(p->page_files, literal))
         return NULL;
     json_t *known = json_object_get(p->r->sizes, literal);
     if (!known) {

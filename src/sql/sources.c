@@ -458,14 +458,15 @@ static int cmp_hash_file(const void *a, const void *b)
  * schema of its own, so DuckDB judges it.  Returns false when a file
  * cannot be read at all. */
 static bool read_facts(const ds_source_set *set, ds_duck *db, ds_facts *facts,
-                       source_schema *sc, hash_file *hf)
+                       const ds_file_stamp *stamps, source_schema *sc, hash_file *hf)
 {
     sc->rows = ds_xcalloc(set->n_files + 1, sizeof *sc->rows);
     for (size_t i = 0; i < set->n_files; i++) {
         ds_footer ft;
         char why[200];
         ds_err derr;
-        if (ds_facts_get(facts, set->files[i].path, &ft, why, sizeof why) == 0) {
+        if (ds_facts_get_stamped(facts, set->files[i].path, stamps ? &stamps[i] : NULL, &ft, why,
+                                 sizeof why) == 0) {
             hf[i] = (hash_file){ft.schema_hash, i};
             sc->rows[i] = ft.num_rows;
         } else if (duck_reads(db, set->files[i].path, &derr)) {
@@ -485,7 +486,7 @@ static bool read_facts(const ds_source_set *set, ds_duck *db, ds_facts *facts,
  * missing or unreadable are reported elsewhere.  Returns whether every
  * footer was read (so no file is unreadable). */
 static bool learn_schema(const ds_source_set *set, ds_duck *db, ds_facts *facts,
-                         bool any_missing, source_schema *sc)
+                         const ds_file_stamp *stamps, bool any_missing, source_schema *sc)
 {
     memset(sc, 0, sizeof *sc);
     const ds_source_file *odd;
@@ -498,7 +499,7 @@ static bool learn_schema(const ds_source_set *set, ds_duck *db, ds_facts *facts,
     if (any_missing)
         return false;
     hash_file *hf = ds_xcalloc(set->n_files + 1, sizeof *hf);
-    if (!read_facts(set, db, facts, sc, hf)) {
+    if (!read_facts(set, db, facts, stamps, sc, hf)) {
         free(hf);
         return false;
     }
@@ -1338,12 +1339,14 @@ static int template_views(view_ctx *v, const char *template_name, ds_err *err)
 
 /* Files that do not exist (yet): a warning each (up to a few), and their
  * keys are remembered so queries reading them skip validation. */
-static const char *note_missing_files(const ds_source_set *set, ds_keyset *unreadable)
+static const char *note_missing_files(const ds_source_set *set, ds_keyset *unreadable,
+                                      ds_file_stamp *stamps)
 {
     const char *first = NULL;
     size_t missing = 0;
     for (size_t i = 0; i < set->n_files; i++) {
-        if (ds_is_file(set->files[i].path))
+        /* The stamps spare the facts cache a second stat of every file. */
+        if (ds_file_stamp_of(set->files[i].path, &stamps[i]) == 0)
             continue;
         if (++missing <= 5)
             ds_warn("file source '%s': %s does not exist (published as %s); queries that "
@@ -1449,12 +1452,15 @@ int ds_source_views(const ds_config *cfg, const ds_collected *c, ds_facts *facts
                             cfg->display_path, fs->line, fs->name, clash->file, clash->line);
             break;
         }
-        const char *first_missing = note_missing_files(set, unreadable);
+        ds_file_stamp *stamps = ds_xcalloc(set->n_files + 1, sizeof *stamps);
+        const char *first_missing = note_missing_files(set, unreadable, stamps);
         source_schema schema;
         ds_source_set good = {0};
         /* Learning the schema reads every footer: only when that fails can
          * a file be unreadable, and only then is each one checked. */
-        if (!learn_schema(set, db, facts, first_missing != NULL, &schema)) {
+        bool learnt = learn_schema(set, db, facts, stamps, first_missing != NULL, &schema);
+        free(stamps);
+        if (!learnt) {
             if (check_bad_files(cfg, set, db, facts, unreadable, &good, err) != 0) {
                 source_schema_free(&schema);
                 rc = -1;
@@ -1470,7 +1476,7 @@ int ds_source_views(const ds_config *cfg, const ds_collected *c, ds_facts *facts
             if (good.files) {
                 set = &good;
                 source_schema_free(&schema);
-                learn_schema(set, db, facts, first_missing != NULL, &schema);
+                learn_schema(set, db, facts, NULL, first_missing != NULL, &schema);
             }
         }
         const ds_source_file **files = ds_xcalloc(set->n_files, sizeof *files);
