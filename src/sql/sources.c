@@ -771,6 +771,8 @@ static char **merge_for_check(group_list *g)
     json_t *shapes = json_object();
     size_t kept = 0;
     for (size_t i = 0; i < g->n; i++) {
+        /* Read before the group may be overwritten in place (k == i). */
+        const char *f = g->items[i].row_filter;
         size_t k = 0;
         while (k < kept && g->items[k].schema != g->items[i].schema)
             k++;
@@ -782,7 +784,6 @@ static char **merge_for_check(group_list *g)
         } else {
             free(g->items[i].files);
         }
-        const char *f = g->items[i].row_filter;
         char *shape = f ? ds_sql_shape(f) : NULL;
         char *key = shape ? ds_asprintf("%zu:%s", k, shape) : NULL;
         if (key && !json_object_get(shapes, key)) {

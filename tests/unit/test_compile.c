@@ -377,7 +377,8 @@ static long long file_size(proj *p, const char *rel)
     return (long long)st.st_size;
 }
 
-static void proj_setup(proj *p)
+/* filters: per-file row filters of a, b, c (as a plugin gives them), or NULL. */
+static void proj_setup_filtered(proj *p, const char *const *filters)
 {
     memset(p, 0, sizeof *p);
     p->root = test_tmpdir();
@@ -392,9 +393,17 @@ static void proj_setup(proj *p)
     cr_assert_eq(ds_config_parse(toml, strlen(toml), p->root, "ducksite.toml", &p->cfg, &err), 0,
                  "%s", err.msg);
     cr_assert_eq(ds_collect(&p->cfg, &p->c, &err), 0, "%s", err.msg);
+    cr_assert_eq(p->c.sets[0].n_files, 3);
+    for (size_t i = 0; filters && i < 3; i++)
+        p->c.sets[0].files[i].row_filter = filters[i];
     cr_assert_eq(ds_source_views(&p->cfg, &p->c, NULL, p->db, &p->q, &p->bad, &err), 0, "%s",
                  err.msg);
     ds_collected_index(&p->c);
+}
+
+static void proj_setup(proj *p)
+{
+    proj_setup_filtered(p, NULL);
 }
 
 static void proj_free(proj *p)
@@ -585,4 +594,85 @@ Test(compile, missing_table_suggests_a_model)
     /* The quoted line is the author's, without the validation's EXPLAIN. */
     cr_assert(strstr(err.msg, "\nLINE 1: SELECT * FROM zzzzzzzz\n                      ^") != NULL,
               "%s", err.msg);
+}
+
+/* ---- validation copies ------------------------------------------------------ */
+
+/* A page query over a source whose files share a schema: DuckDB binds it
+ * over the validation copy (one file), and the metrics count every file of
+ * the published SQL. */
+Test(compile, page_query_validated_over_the_check_copy)
+{
+    proj p;
+    proj_setup(&p);
+    const ds_query *o = ds_query_find(&p.q, "o");
+    cr_assert_not_null(o->check_sql);
+    cr_assert_str_eq(o->check_sql, "SELECT * FROM read_parquet(['data/o/a.parquet'])");
+    ds_query_add(&p.q, "p/q", DS_KIND_PAGE_QUERY, "SELECT region, count(*) AS n FROM o GROUP BY 1",
+                 "content/p.md", 3);
+    ds_compiled_list out;
+    ds_err err;
+    cr_assert_eq(ds_compile_all(&p.q, &p.c, &p.bad, p.db, &out, &err), 0, "%s", err.msg);
+    const ds_compiled *q = compiled(&out, "p/q");
+    cr_assert_str_eq(q->sql, "WITH o AS (\nSELECT * FROM read_parquet(['data/o/a.parquet', "
+                             "'data/o/b.parquet', 'data/o/c.parquet'])\n)\n"
+                             "SELECT region, count(*) AS n FROM o GROUP BY 1");
+    long long all[] = {file_size(&p, "lake/a.parquet"), file_size(&p, "lake/b.parquet"),
+                       file_size(&p, "lake/c.parquet")};
+    char *want = metrics(all, 3, strlen(q->sql));
+    cr_assert_str_eq(q->metrics, want);
+    free(want);
+    ds_compiled_list_free(&out);
+
+    ds_query_add(&p.q, "p/bad", DS_KIND_PAGE_QUERY, "SELECT no_such_column FROM o",
+                 "content/p.md", 9);
+    cr_assert_eq(ds_compile_all(&p.q, &p.c, &p.bad, p.db, &out, &err), -1);
+    cr_assert(ds_starts_with(err.msg, "content/p.md:9: sql block 'bad': "), "%s", err.msg);
+    cr_assert(strstr(err.msg, "Binder Error") != NULL, "%s", err.msg);
+    cr_assert(strstr(err.msg, "no_such_column") != NULL, "%s", err.msg);
+    proj_free(&p);
+}
+
+/* What is EXPLAINed is the check copy itself, not the published SQL. */
+Test(compile, the_check_copy_is_what_is_explained)
+{
+    proj p;
+    proj_setup(&p);
+    ds_query *o = &p.q.items[0];
+    cr_assert_str_eq(o->name, "o");
+    free(o->check_sql);
+    o->check_sql = ds_strdup("SELECT * FROM read_parquet(['data/o/a.parquet']) "
+                             "WHERE only_in_check = 1");
+    ds_query_add(&p.q, "p/q", DS_KIND_PAGE_QUERY, "SELECT id FROM o", "content/p.md", 3);
+    ds_compiled_list out;
+    ds_err err;
+    cr_assert_eq(ds_compile_all(&p.q, &p.c, &p.bad, p.db, &out, &err), -1);
+    cr_assert(strstr(err.msg, "only_in_check") != NULL, "%s", err.msg);
+    proj_free(&p);
+}
+
+/* Every per-file filter of its own shape is bound, the first one too. */
+Test(compile, per_file_filters_are_validated)
+{
+    const char *const bad_first[] = {"nope = 1", "id = 2", "region = 'w'"};
+    const char *const bad_last[] = {"id = 1", "id = 2", "nope = 'w'"};
+    const char *const good[] = {"id = 1", "id = 2", "region = 'w'"};
+    const char *const *cases[] = {bad_first, bad_last, good};
+    for (size_t c = 0; c < DS_ARRAY_LEN(cases); c++) {
+        proj p;
+        proj_setup_filtered(&p, cases[c]);
+        ds_compiled_list out;
+        ds_err err;
+        int rc = ds_compile_all(&p.q, &p.c, &p.bad, p.db, &out, &err);
+        if (cases[c] == good) {
+            cr_assert_eq(rc, 0, "%s", err.msg);
+            const ds_compiled *o = compiled(&out, "o");
+            cr_assert(strstr(o->metrics, "num_files=3 ") != NULL, "%s", o->metrics);
+            ds_compiled_list_free(&out);
+        } else {
+            cr_assert_eq(rc, -1, "case %zu compiled", c);
+            cr_assert(strstr(err.msg, "nope") != NULL, "%s", err.msg);
+        }
+        proj_free(&p);
+    }
 }

@@ -841,3 +841,269 @@ Test(sources, hive_folders_above_the_glob_base_are_not_pinned)
                      "'data/m/year=2024/a.parquet'])");
     proj_free(&p);
 }
+
+/* ---- validation copies (check_sql) ---------------------------------------- */
+
+/* How many times needle occurs in s. */
+static size_t occurrences(const char *s, const char *needle)
+{
+    size_t n = 0;
+    for (const char *p = s; (p = strstr(p, needle)) != NULL; p += strlen(needle))
+        n++;
+    return n;
+}
+
+#define IDS(id, name) "SELECT " id " AS id, " name " AS name"
+
+Test(sources, check_copy_of_one_schema_lists_one_file)
+{
+    proj p;
+    proj_init(&p);
+    proj_parquet(&p, "lake/a.parquet", REGIONS_A);
+    proj_parquet(&p, "lake/b.parquet", REGIONS_A);
+    proj_parquet(&p, "lake/c.parquet", REGIONS_B);
+    proj_config(&p, "[[file_sources]]\nname = \"o\"\nupstream_glob = \"lake/*.parquet\"\n");
+    ds_err err;
+    cr_assert_eq(proj_views(&p, &err), 0, "%s", err.msg);
+    const ds_query *q = view(&p, "o");
+    /* Same schema bytes: no matching by name. */
+    cr_assert_str_eq(q->sql, "SELECT * FROM read_parquet(['data/o/a.parquet', "
+                             "'data/o/b.parquet', 'data/o/c.parquet'])");
+    cr_assert_not_null(q->check_sql);
+    cr_assert_str_eq(q->check_sql, "SELECT * FROM read_parquet(['data/o/a.parquet'])");
+    cr_assert_eq(ds_query_check_sql(q), q->check_sql);
+    proj_free(&p);
+}
+
+Test(sources, check_copy_of_drift_has_one_select_per_schema)
+{
+    proj p;
+    proj_init(&p);
+    proj_parquet(&p, "lake/a.parquet", DRIFT_A);
+    proj_parquet(&p, "lake/b.parquet", DRIFT_B);
+    proj_parquet(&p, "lake/c.parquet", DRIFT_C);
+    proj_parquet(&p, "lake/d.parquet", DRIFT_B);
+    proj_config(&p, "[[file_sources]]\nname = \"s\"\nupstream_glob = \"lake/*.parquet\"\n");
+    ds_err err;
+    cr_assert_eq(proj_views(&p, &err), 0, "%s", err.msg);
+    const ds_query *q = view(&p, "s");
+    cr_assert_str_eq(q->sql, UNIFIED("'data/s/a.parquet', 'data/s/c.parquet'") "\nUNION ALL\n"
+                             UNIFIED_NO_LABEL("'data/s/b.parquet', 'data/s/d.parquet'"));
+    cr_assert_not_null(q->check_sql);
+    cr_assert_str_eq(q->check_sql, UNIFIED("'data/s/a.parquet'") "\nUNION ALL\n"
+                                   UNIFIED_NO_LABEL("'data/s/b.parquet'"));
+    proj_free(&p);
+}
+
+/* Per-file filters (as a plugin gives them) become one SELECT in the copy,
+ * ORing one filter per shape: id = 2 binds as id = 1 does. */
+Test(sources, check_copy_ors_per_file_filters_one_per_shape)
+{
+    proj p;
+    proj_init(&p);
+    proj_parquet(&p, "lake/a.parquet", IDS("1", "'a'"));
+    proj_parquet(&p, "lake/b.parquet", IDS("2", "'b'"));
+    proj_parquet(&p, "lake/c.parquet", IDS("3", "'a'"));
+    proj_config(&p, "[[file_sources]]\nname = \"o\"\nupstream_glob = \"lake/*.parquet\"\n"
+                    "[[file_sources]]\nname = \"f\"\nupstream_glob = \"lake/*.parquet\"\n"
+                    "row_filter = \"id > 0\"\n");
+    for (size_t s = 0; s < 2; s++) {
+        cr_assert_eq(p.c.sets[s].n_files, 3);
+        p.c.sets[s].files[0].row_filter = "id = 1";
+        p.c.sets[s].files[1].row_filter = "id = 2";
+        p.c.sets[s].files[2].row_filter = "name = 'a'";
+    }
+    ds_err err;
+    cr_assert_eq(proj_views(&p, &err), 0, "%s", err.msg);
+    const ds_query *q = view(&p, "o");
+    cr_assert_eq(occurrences(q->sql, "SELECT"), 3, "%s", q->sql);
+    cr_assert(strstr(q->sql, "id = 2") != NULL, "%s", q->sql);
+    cr_assert_not_null(q->check_sql);
+    cr_assert_str_eq(q->check_sql, "SELECT * FROM read_parquet(['data/o/a.parquet']) "
+                                   "WHERE (id = 1) OR (name = 'a')");
+    /* With the source's own filter, the ORs stay together. */
+    q = view(&p, "f");
+    cr_assert_not_null(q->check_sql);
+    cr_assert_str_eq(q->check_sql, "SELECT * FROM read_parquet(['data/f/a.parquet']) "
+                                   "WHERE (id > 0) AND ((id = 1) OR (name = 'a'))");
+    proj_free(&p);
+}
+
+Test(sources, check_copy_with_a_missing_file)
+{
+    proj p;
+    proj_init(&p);
+    proj_parquet(&p, "lake/a.parquet", REGIONS_A);
+    proj_parquet(&p, "lake/b.parquet", REGIONS_A);
+    proj_parquet(&p, "lake/c.parquet", REGIONS_A);
+    proj_config(&p, "[[file_sources]]\nname = \"o\"\nupstream_glob = \"lake/*.parquet\"\n");
+    char *c = ds_asprintf("%s/lake/c.parquet", p.root);
+    cr_assert_eq(unlink(c), 0);
+    free(c);
+    ds_err err;
+    cr_assert_eq(proj_views(&p, &err), 0, "%s", err.msg);
+    const ds_query *q = view(&p, "o");
+    cr_assert_eq(occurrences(q->sql, ".parquet'"), 3, "%s", q->sql);
+    cr_assert_not_null(q->check_sql);
+    cr_assert_eq(occurrences(q->check_sql, ".parquet'"), 1, "%s", q->check_sql);
+    cr_assert(ds_keyset_has(&p.bad, "data/o/c.parquet"));
+    proj_free(&p);
+}
+
+Test(sources, check_sql_falls_back_to_sql)
+{
+    ds_query_list l = {0};
+    ds_query_add(&l, "m", DS_KIND_MODEL, "SELECT 1", "m.sql", 1);
+    cr_assert_null(l.items[0].check_sql);
+    cr_assert_str_eq(ds_query_check_sql(&l.items[0]), "SELECT 1");
+    l.items[0].check_sql = ds_strdup("SELECT 2");
+    cr_assert_str_eq(ds_query_check_sql(&l.items[0]), "SELECT 2");
+    ds_query_list_free(&l);
+}
+
+/* ---- group order ------------------------------------------------------------ */
+
+/* Groups come in the order of their first file, whatever order the filters
+ * sort in; a group's files keep their order. */
+Test(sources, groups_keep_the_order_of_their_first_file)
+{
+    proj p;
+    proj_init(&p);
+    proj_parquet(&p, "lake/a.parquet", IDS("1", "'z'"));
+    proj_parquet(&p, "lake/b.parquet", IDS("2", "'b'"));
+    proj_parquet(&p, "lake/c.parquet", IDS("3", "'z'"));
+    proj_parquet(&p, "lake/d.parquet", IDS("4", "'d'"));
+    proj_parquet(&p, "lake/e.parquet", IDS("5", "'z'"));
+    proj_config(&p, "[[file_sources]]\nname = \"o\"\nupstream_glob = \"lake/*.parquet\"\n");
+    cr_assert_eq(p.c.sets[0].n_files, 5);
+    p.c.sets[0].files[0].row_filter = "name = 'z'";
+    p.c.sets[0].files[1].row_filter = "id = 2";
+    p.c.sets[0].files[2].row_filter = "name = 'z'";
+    /* d has none */
+    p.c.sets[0].files[4].row_filter = "name = 'z'";
+    ds_err err;
+    cr_assert_eq(proj_views(&p, &err), 0, "%s", err.msg);
+    cr_assert_str_eq(view(&p, "o")->sql,
+                     "SELECT * FROM read_parquet(['data/o/a.parquet', 'data/o/c.parquet', "
+                     "'data/o/e.parquet']) WHERE name = 'z'\nUNION ALL BY NAME\n"
+                     "SELECT * FROM read_parquet(['data/o/b.parquet']) WHERE id = 2\n"
+                     "UNION ALL BY NAME\n"
+                     "SELECT * FROM read_parquet(['data/o/d.parquet'])");
+    char *lake = ds_asprintf("%s/lake/", p.root);
+    cr_assert_eq(count_rows(&p, view(&p, "o")->sql, "data/o/", lake), 5);
+    free(lake);
+    proj_free(&p);
+}
+
+/* ---- templated views from partition folders ------------------------------- */
+
+/* The templated views of one source, in list order: "name tail: files"
+ * per line, the view name without prefix and the keys without key_prefix,
+ * so a source and its twin compare equal. */
+static char *template_summary(const proj *p, const char *prefix, const char *key_prefix)
+{
+    ds_buf b = {0};
+    for (size_t i = 0; i < p->q.len; i++) {
+        const ds_query *q = &p->q.items[i];
+        if (q->kind != DS_KIND_FILE_SOURCE_TEMPLATE || !ds_starts_with(q->name, prefix))
+            continue;
+        ds_buf_printf(&b, "%s:", q->name + strlen(prefix));
+        for (const char *s = q->sql; (s = strchr(s, '\'')) != NULL;) {
+            const char *end = strchr(s + 1, '\'');
+            cr_assert_not_null(end);
+            if (ds_starts_with(s + 1, key_prefix)) {
+                size_t skip = strlen(key_prefix);
+                ds_buf_printf(&b, " %.*s", (int)(end - s - 1 - skip), s + 1 + skip);
+            }
+            s = end + 1;
+        }
+        ds_buf_putc(&b, '\n');
+    }
+    return b.data ? ds_buf_take(&b) : ds_strdup("");
+}
+
+/* A hive lake: values from the folders come in numeric order, and match
+ * what sampling finds (the twin's row_filter = "TRUE" forces sampling). */
+Test(sources, templated_views_from_partition_folders)
+{
+    proj p;
+    proj_init(&p);
+    proj_parquet(&p, "lake/k=1/a.parquet", "SELECT 1 AS v");
+    proj_parquet(&p, "lake/k=10/a.parquet", "SELECT 10 AS v");
+    proj_parquet(&p, "lake/k=10/b.parquet", "SELECT 11 AS v");
+    proj_parquet(&p, "lake/k=2/a.parquet", "SELECT 2 AS v");
+    proj_parquet(&p, "lake/k=2/empty.parquet", "SELECT 3 AS v WHERE false");
+    proj_parquet(&p, "lake/k=3/empty.parquet", "SELECT 3 AS v WHERE false");
+    proj_config(&p, "[[file_sources]]\nname = \"p\"\nupstream_glob = \"lake/**/*.parquet\"\n"
+                    "template_name = \"t_[k]\"\n"
+                    "[[file_sources]]\nname = \"s\"\nupstream_glob = \"lake/**/*.parquet\"\n"
+                    "template_name = \"u_[k]\"\nrow_filter = \"TRUE\"\n"
+                    "[[file_sources]]\nname = \"q\"\nupstream_glob = \"lake/**/*.parquet\"\n"
+                    "template_name = \"q_[ \\\"k\\\" ]\"\n");
+    ds_err err;
+    cr_assert_eq(proj_views(&p, &err), 0, "%s", err.msg);
+    char *paths = template_summary(&p, "t_", "data/p/");
+    char *sampled = template_summary(&p, "u_", "data/s/");
+    char *quoted = template_summary(&p, "q_", "data/q/");
+    const char *want = "1: k=1/a.parquet\n"
+                       "2: k=2/a.parquet\n"
+                       "10: k=10/a.parquet k=10/b.parquet\n";
+    cr_assert_str_eq(sampled, want);
+    cr_assert_str_eq(paths, want);
+    cr_assert_str_eq(quoted, want);
+    free(paths);
+    free(sampled);
+    free(quoted);
+    cr_assert_null(ds_query_find(&p.q, "t_3"), "a folder of empty files holds no value");
+    cr_assert_str_eq(view(&p, "t_10")->sql,
+                     "SELECT * FROM read_parquet(['data/p/k=10/a.parquet', "
+                     "'data/p/k=10/b.parquet'], hive_types = {'k': 'BIGINT'}) WHERE k = 10");
+    cr_assert_str_eq(view(&p, "q_2")->sql,
+                     "SELECT * FROM read_parquet(['data/q/k=2/a.parquet'], "
+                     "hive_types = {'k': 'BIGINT'}) WHERE  \"k\"  = 2");
+    proj_free(&p);
+}
+
+/* Values DuckDB does not print as spelled in the folder name (NULL, the
+ * default partition, empty) are sampled, and either way the views are those
+ * sampling gives.  ('%' cannot occur: such keys are refused when files are
+ * collected.) */
+Test(sources, templated_views_from_odd_partition_values_are_sampled)
+{
+    proj p;
+    proj_init(&p);
+    proj_parquet(&p, "lake/r/r=c/a.parquet", "SELECT 1 AS v");
+    proj_parquet(&p, "lake/r/r=NULL/a.parquet", "SELECT 2 AS v");
+    proj_parquet(&p, "lake/r/r=__HIVE_DEFAULT_PARTITION__/a.parquet", "SELECT 3 AS v");
+    proj_parquet(&p, "lake/r/r=/a.parquet", "SELECT 4 AS v");
+    proj_parquet(&p, "lake/r/r=b/a.parquet", "SELECT 5 AS v");
+    proj_parquet(&p, "lake/n/n=01/a.parquet", "SELECT 1 AS v");
+    proj_parquet(&p, "lake/n/n=2/a.parquet", "SELECT 2 AS v");
+    proj_config(&p, "[[file_sources]]\nname = \"p\"\nupstream_glob = \"lake/r/**/*.parquet\"\n"
+                    "template_name = \"t_[r]\"\n"
+                    "[[file_sources]]\nname = \"s\"\nupstream_glob = \"lake/r/**/*.parquet\"\n"
+                    "template_name = \"u_[r]\"\nrow_filter = \"TRUE\"\n"
+                    "[[file_sources]]\nname = \"pn\"\nupstream_glob = \"lake/n/**/*.parquet\"\n"
+                    "template_name = \"n_[n]\"\n"
+                    "[[file_sources]]\nname = \"sn\"\nupstream_glob = \"lake/n/**/*.parquet\"\n"
+                    "template_name = \"m_[n]\"\nrow_filter = \"TRUE\"\n");
+    ds_err err;
+    cr_assert_eq(proj_views(&p, &err), 0, "%s", err.msg);
+    char *paths = template_summary(&p, "t_", "data/p/");
+    char *sampled = template_summary(&p, "u_", "data/s/");
+    cr_assert_str_eq(paths, sampled);
+    cr_assert(strstr(sampled, "b: r=b/a.parquet\n") != NULL, "%s", sampled);
+    /* NULL partitions hold no value. */
+    cr_assert_null(strstr(sampled, "NULL"), "%s", sampled);
+    cr_assert_null(strstr(sampled, "HIVE"), "%s", sampled);
+    free(paths);
+    free(sampled);
+    paths = template_summary(&p, "n_", "data/pn/");
+    sampled = template_summary(&p, "m_", "data/sn/");
+    cr_assert_str_eq(paths, sampled);
+    /* A leading zero makes the column VARCHAR. */
+    cr_assert_str_eq(sampled, "01: n=01/a.parquet\n2: n=2/a.parquet\n");
+    free(paths);
+    free(sampled);
+    proj_free(&p);
+}
