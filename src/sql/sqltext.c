@@ -224,20 +224,29 @@ void ds_sql_ident(ds_buf *b, const char *name)
     ds_buf_putc(b, '"');
 }
 
+/* Does the text before P (blanks skipped) end with a comparison operator
+ * (=, <, >, <=, >=, <>, !=)? */
+static bool after_comparison(const char *start, const char *p)
+{
+    while (p > start && isspace((unsigned char)p[-1]))
+        p--;
+    return p > start && strchr("=<>", p[-1]) != NULL;
+}
+
 char *ds_sql_shape(const char *sql)
 {
     ds_buf b = {0};
     for (const char *p = sql; *p;) {
         size_t q = skip_quoted(p);
-        if (q && *p == '\'') {
+        bool operand = after_comparison(sql, p);
+        if (q && *p == '\'' && operand) {
             ds_buf_puts(&b, "''");
             p += q;
         } else if (q) {
             ds_buf_add(&b, p, q);
             p += q;
-        } else if (isdigit((unsigned char)*p) &&
-                   (p == sql || !(isalnum((unsigned char)p[-1]) || p[-1] == '_'))) {
-            /* A number (not a digit inside a name): 12, 1.5, 1e-3. */
+        } else if (isdigit((unsigned char)*p) && operand) {
+            /* A number compared with something: 12, 1.5, 1e-3. */
             while (isalnum((unsigned char)*p) || *p == '.' || *p == '_' ||
                    ((*p == '-' || *p == '+') && (p[-1] == 'e' || p[-1] == 'E')))
                 p++;

@@ -22,9 +22,11 @@ char *ds_sql_null_placeholders(const char *sql);
 typedef const char *(*ds_sql_literal_fn)(void *ctx, const char *literal);
 char *ds_sql_map_literals(const char *sql, ds_sql_literal_fn fn, void *ctx);
 
-/* The shape of an expression: SQL with every string literal as '' and
- * every number as 0 (identifiers, quoted ones included, and comments kept).
- * Expressions of one shape bind alike but for their literals' values. */
+/* The shape of an expression: SQL with every literal compared with
+ * something (right after =, <, >, <=, >=, <>, !=) as '' or 0; everything
+ * else kept (names, quoted identifiers, comments, a function's or a type's
+ * literals: date_part('year', d) and DECIMAL(10,2) are checked by the
+ * binder).  Expressions of one shape bind alike. */
 char *ds_sql_shape(const char *sql);
 
 /* If sql (after blanks and comments) starts with WITH [RECURSIVE], returns
