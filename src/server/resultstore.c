@@ -35,7 +35,22 @@ typedef struct {
     uint64_t hash;
     size_t first;         /* its dependencies: deps[first ...] */
     size_t nfiles, ndirs; /* files first, then directories */
+    _Atomic int64_t fresh_until_ms; /* a large result found fresh: until when
+                                       it is not checked again */
 } result;
+
+/* A result that read more files than this is checked at most once per
+ * RECHECK_MS: a stat of every file on every request would cost about 100 ms
+ * for a dashboard over 100,000 files.  Smaller ones are checked every time. */
+#define RECHECK_FILES 1000
+#define RECHECK_MS 1000
+
+static int64_t monotonic_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
 
 typedef struct {
     result *results; /* sorted by hash */
@@ -214,6 +229,7 @@ static index_version *version_load(const char *path, ds_err *err)
                   ds_resultstore_path(rel, &r->hash) == DS_RESULT_PATH_RESULT &&
                   json_is_array(files) && (!dirs || json_is_array(dirs));
         r->first = v->ndeps;
+        atomic_init(&r->fresh_until_ms, 0);
         size_t i;
         json_t *item;
         json_array_foreach(files, i, item)
@@ -351,13 +367,21 @@ static bool dep_unchanged(const index_version *v, const dep *d, bool dir)
 ds_result_state ds_resultstore_state(ds_resultstore *s, uint64_t hash)
 {
     index_version *v = acquire(s);
-    result key = {hash, 0, 0, 0};
+    result key = {.hash = hash};
     /* An empty index has no array at all (bsearch must not see NULL). */
-    const result *r = v->n ? bsearch(&key, v->results, v->n, sizeof *v->results, cmp_result) : NULL;
+    result *r = v->n ? bsearch(&key, v->results, v->n, sizeof *v->results, cmp_result) : NULL;
     ds_result_state state = r ? DS_RESULT_FRESH : DS_RESULT_UNKNOWN;
+    bool large = r && r->nfiles + r->ndirs > RECHECK_FILES;
+    int64_t now = large ? monotonic_ms() : 0;
+    if (large && atomic_load_explicit(&r->fresh_until_ms, memory_order_relaxed) > now) {
+        version_release(v);
+        return DS_RESULT_FRESH;
+    }
     for (size_t i = 0; r && i < r->nfiles + r->ndirs && state == DS_RESULT_FRESH; i++)
         if (!dep_unchanged(v, &v->deps[r->first + i], i >= r->nfiles))
             state = DS_RESULT_CHANGED;
+    if (large && state == DS_RESULT_FRESH)
+        atomic_store_explicit(&r->fresh_until_ms, now + RECHECK_MS, memory_order_relaxed);
     version_release(v);
     return state;
 }

@@ -312,3 +312,37 @@ Test(resultstore, thousand_files_per_result)
     test_rmtree(dir);
     free(dir);
 }
+
+/* A result over more than 1,000 files found fresh is not checked again for
+ * a second (a stat per file per request would cost 100 ms over 100,000
+ * files); then a change is seen.  Up to 1,000 files every request checks
+ * (thousand_files_per_result above). */
+Test(resultstore, large_results_are_rechecked_once_a_second)
+{
+    char *dir = test_tmpdir();
+    enum { FILES = 1001 };
+    char **paths = ds_xcalloc(FILES + 1, sizeof *paths);
+    for (int i = 0; i < FILES; i++) {
+        char rel[64];
+        snprintf(rel, sizeof rel, "lake/part-%04d.parquet", i);
+        test_write(dir, rel, "PAR1 PAR1");
+        paths[i] = ds_path_join(dir, rel);
+    }
+    write_index(dir, (const char *const *)paths, NULL);
+    ds_resultstore *s = ds_resultstore_open(dir);
+    cr_assert_eq(ds_resultstore_state(s, HASH_A), DS_RESULT_FRESH);
+
+    write_at(paths[FILES - 1], "PAR1 changed PAR1", 1700000000, 0);
+    cr_assert_eq(ds_resultstore_state(s, HASH_A), DS_RESULT_FRESH, "within the second");
+    struct timespec wait = {1, 100 * 1000 * 1000};
+    nanosleep(&wait, NULL);
+    cr_assert_eq(ds_resultstore_state(s, HASH_A), DS_RESULT_CHANGED);
+    cr_assert_eq(ds_resultstore_state(s, HASH_A), DS_RESULT_CHANGED, "a change is not cached");
+
+    ds_resultstore_close(s);
+    for (int i = 0; i < FILES; i++)
+        free(paths[i]);
+    free(paths);
+    test_rmtree(dir);
+    free(dir);
+}
