@@ -73,10 +73,10 @@ char *ds_sql_null_placeholders(const char *sql)
     return ds_buf_take(&b);
 }
 
-char *ds_sql_map_literals(const char *sql, ds_sql_literal_fn fn, void *ctx)
+/* Calls fn for every string literal of sql; with OUT, also writes sql there
+ * with each literal fn answered replaced. */
+static void walk_literals(const char *sql, ds_sql_literal_fn fn, void *ctx, ds_buf *out)
 {
-    assert(sql && fn);
-    ds_buf b = {0};
     ds_buf lit = {0};
     const char *p = sql;
     while (*p) {
@@ -87,7 +87,8 @@ char *ds_sql_map_literals(const char *sql, ds_sql_literal_fn fn, void *ctx)
             const char *e = p + 1;
             while (*e && !strchr("'\"-/", *e))
                 e++;
-            ds_buf_add(&b, p, (size_t)(e - p));
+            if (out)
+                ds_buf_add(out, p, (size_t)(e - p));
             p = e;
             continue;
         }
@@ -106,16 +107,31 @@ char *ds_sql_map_literals(const char *sql, ds_sql_literal_fn fn, void *ctx)
             }
             const char *repl = fn(ctx, ds_buf_str(&lit));
             if (repl) {
-                ds_sql_quote(&b, repl);
+                if (out)
+                    ds_sql_quote(out, repl);
                 p += n;
                 continue;
             }
         }
-        ds_buf_add(&b, p, n);
+        if (out)
+            ds_buf_add(out, p, n);
         p += n;
     }
     ds_buf_free(&lit);
-    return ds_buf_take(&b);
+}
+
+char *ds_sql_map_literals(const char *sql, ds_sql_literal_fn fn, void *ctx)
+{
+    assert(sql && fn);
+    ds_buf b = {0};
+    walk_literals(sql, fn, ctx, &b);
+    return b.data ? ds_buf_take(&b) : ds_strdup("");
+}
+
+void ds_sql_each_literal(const char *sql, ds_sql_literal_fn fn, void *ctx)
+{
+    assert(sql && fn);
+    walk_literals(sql, fn, ctx, NULL);
 }
 
 static const char *skip_blanks(const char *p)

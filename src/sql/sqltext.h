@@ -22,6 +22,9 @@ char *ds_sql_null_placeholders(const char *sql);
 typedef const char *(*ds_sql_literal_fn)(void *ctx, const char *literal);
 char *ds_sql_map_literals(const char *sql, ds_sql_literal_fn fn, void *ctx);
 
+/* The same walk without the rewritten copy (fn's answers are ignored). */
+void ds_sql_each_literal(const char *sql, ds_sql_literal_fn fn, void *ctx);
+
 /* The shape of an expression: SQL with every literal compared with
  * something (right after =, <, >, <=, >=, <>, !=) as '' or 0; everything
  * else kept (names, quoted identifiers, comments, a function's or a type's
