@@ -121,11 +121,16 @@ static int write_sql(const char *static_dir, const ds_compiled_list *l, ds_err *
         bool page = c->kind == DS_KIND_PAGE_QUERY;
         char *file = ds_asprintf("%s/%s.sql", page ? pages_dir : dir, c->name);
         char *parent = ds_path_dirname(file);
-        char *text = ds_asprintf("%s\n%s\n", c->metrics, c->sql);
+        /* Joined by copies, not printf: a view over a lake is megabytes. */
+        ds_buf text = {0};
+        ds_buf_puts(&text, c->metrics);
+        ds_buf_putc(&text, '\n');
+        ds_buf_puts(&text, c->sql);
+        ds_buf_putc(&text, '\n');
         rc = ds_mkdir_p(parent, err);
         if (rc == 0)
-            rc = ds_write_atomic(file, text, strlen(text), err);
-        free(text);
+            rc = ds_write_atomic(file, text.data, text.len, err);
+        ds_buf_free(&text);
         free(parent);
         free(file);
         json_t *deps = json_array();
