@@ -1300,17 +1300,25 @@ static int template_views(view_ctx *v, const char *template_name, ds_err *err)
     if (!tmpl)
         tmpl = default_tmpl;
     size_t first_view = v->out->len;
+    /* View names so far -> their query's position: one lookup per value,
+     * not a scan of every view (a partition may have 100,000 values). */
+    json_t *names = json_object();
+    size_t *view_value = ds_xcalloc(values.n + 1, sizeof *view_value); /* view -> value */
+    for (size_t q = 0; q < v->out->len; q++)
+        json_object_set_new(names, v->out->items[q].name, json_integer((json_int_t)q));
     for (size_t i = 0; i < values.n && rc == 0; i++) {
         const tvalue *tv = &values.items[i];
         char *slug = ds_slug(tv->value);
         char *name = ds_asprintf("%s%s%s", t.prefix, slug, t.suffix);
-        const ds_query *clash = ds_query_find(v->out, name);
-        if (clash && (size_t)(clash - v->out->items) >= first_view) {
+        json_t *at = json_object_get(names, name);
+        size_t pos = at ? (size_t)json_integer_value(at) : 0;
+        const ds_query *clash = at ? &v->out->items[pos] : NULL;
+        if (clash && pos >= first_view) {
             rc = ds_err_set(err,
                             "%s:%d: file source '%s': template values '%s' and '%s' both "
                             "make the view name '%s'",
                             v->cfg->display_path, fs->line, fs->name,
-                            values.items[i - 1].value, tv->value, name);
+                            values.items[view_value[pos - first_view]].value, tv->value, name);
         } else if (clash) {
             rc = ds_err_set(err,
                             "%s:%d: file source '%s': template value '%s' makes the view name "
@@ -1321,6 +1329,8 @@ static int template_views(view_ctx *v, const char *template_name, ds_err *err)
             char *literal = typed_literal(values.type, tv->value);
             char *pred = fill_template(tmpl, literal);
             char *view = view_sql(set, v->schema, tv->files, tv->n, pred, false);
+            json_object_set_new(names, name, json_integer((json_int_t)v->out->len));
+            view_value[v->out->len - first_view] = i;
             ds_query_add(v->out, name, DS_KIND_FILE_SOURCE_TEMPLATE, view,
                          v->cfg->display_path, fs->line);
             set_check_sql(v->out, set, v->schema, tv->files, tv->n, pred,
@@ -1332,6 +1342,8 @@ static int template_views(view_ctx *v, const char *template_name, ds_err *err)
         free(name);
         free(slug);
     }
+    json_decref(names);
+    free(view_value);
     free(default_tmpl);
     tvalues_free(&values);
     template_free(&t);

@@ -1107,3 +1107,21 @@ Test(sources, templated_views_from_odd_partition_values_are_sampled)
     free(sampled);
     proj_free(&p);
 }
+
+/* Two values whose slugs clash are named in the error even when other
+ * values sort between them ("a b" < "a c" < "a-b"). */
+Test(sources, slug_clash_names_both_values)
+{
+    proj p;
+    proj_init(&p);
+    proj_parquet(&p, "lake/a.parquet",
+                 "SELECT * FROM (VALUES ('a b', 1), ('a c', 2), ('a-b', 3)) t(region, amount)");
+    proj_config(&p, "[[file_sources]]\nname = \"orders\"\nupstream_glob = \"lake/*.parquet\"\n"
+                    "template_name = \"orders_[region]\"\n");
+    ds_err err;
+    cr_assert_eq(proj_views(&p, &err), -1);
+    cr_assert(strstr(err.msg, "template values 'a b' and 'a-b' both make the view name "
+                              "'orders_a_b'") != NULL,
+              "%s", err.msg);
+    proj_free(&p);
+}
