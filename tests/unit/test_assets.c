@@ -183,3 +183,43 @@ Test(assets, dist_dir)
     free(d);
     unsetenv("DUCKSITE_WEB_DIST");
 }
+
+/* The bundle's own sidecar (NAME.gz next to NAME in the runtime build, not
+ * older than it) is copied, not made again; a stale one is not used. */
+Test(assets, bundle_sidecars_are_reused_when_fresh)
+{
+    char *root = test_tmpdir();
+    test_write(root, "dist/app.js", "console.log('a');\n");
+    size_t zlen;
+    char *made = ds_gzip("from the bundle", 15, &zlen);
+    char *gz_path = ds_path_join(root, "dist/app.js.gz");
+    ds_err err;
+    cr_assert_eq(ds_write_atomic(gz_path, made, zlen, &err), 0, "%s", err.msg);
+    char *dist = ds_path_join(root, "dist");
+    char *out = ds_path_join(root, "static");
+    int copied = 0;
+    cr_assert_eq(copy(dist, out, &copied, &err), 0, "%s", err.msg);
+    size_t got_len;
+    char *got = read_rel(root, "static/assets/app.js.gz", &got_len);
+    cr_assert_eq(got_len, zlen);
+    cr_assert_eq(memcmp(got, made, zlen), 0, "the bundle's sidecar, as it is");
+    free(got);
+
+    /* The file changes and its sidecar is older: made from the file. */
+    test_write(root, "dist/app.js", "console.log('b');\n");
+    set_old_mtime(root, "dist/app.js.gz");
+    cr_assert_eq(copy(dist, out, &copied, &err), 0, "%s", err.msg);
+    got = read_rel(root, "static/assets/app.js.gz", &got_len);
+    size_t plain_len;
+    char *plain = gunzip(got, got_len, &plain_len);
+    cr_assert_eq(plain_len, strlen("console.log('b');\n"));
+    cr_assert_eq(memcmp(plain, "console.log('b');\n", plain_len), 0);
+    free(plain);
+    free(got);
+    free(made);
+    free(gz_path);
+    free(out);
+    free(dist);
+    test_rmtree(root);
+    free(root);
+}
