@@ -44,6 +44,22 @@ typedef struct {
     size_t n;
 } site;
 
+/* The server refuses a data-map entry whose file resolves to a data map,
+ * its meta file or a results index, wherever it lies (docs/server.md,
+ * "Symlinks in data-map paths"); nginx and a CDN would follow the link,
+ * so such an entry is not exported at all. */
+static bool resolves_to_private(const char *path)
+{
+    char *real = realpath(path, NULL);
+    if (!real)
+        return false; /* missing: --tree says so, nginx answers 404 */
+    const char *base = strrchr(real, '/');
+    bool private = ds_pathnorm_is_private(base ? base + 1 : real) ||
+                   ds_ends_with(real, "/_results/_index.json");
+    free(real);
+    return private;
+}
+
 static int by_key(const void *a, const void *b)
 {
     return strcmp(((const mapped *)a)->key, ((const mapped *)b)->key);
@@ -70,8 +86,16 @@ static int site_load(const char *root, site *s, ds_maptable **table, ds_err *err
         size_t keylen;
         if (!ds_maptable_at(*table, i, &key, &keylen, &path))
             continue;
+        char *abs = ds_path_abs(path);
+        if (resolves_to_private(abs)) {
+            ds_warn("%s: the data map's file %s for %s is, or links to, a file the server "
+                    "never serves; it is not exported",
+                    s->static_dir, abs, key);
+            free(abs);
+            continue;
+        }
         s->items[s->n].key = key;
-        s->items[s->n].path = ds_path_abs(path);
+        s->items[s->n].path = abs;
         s->n++;
     }
     qsort(s->items, s->n, sizeof *s->items, by_key);
@@ -187,7 +211,8 @@ static bool served_static(const char *rel)
 typedef struct {
     const site *s;
     const char *dir;
-    size_t files;
+    ds_resultstore *results; /* the index, for the freshness check */
+    size_t files, stale;
     ds_err *err;
 } tree_walk;
 
@@ -202,6 +227,14 @@ static int tree_static_file(const ds_walk_item *item, void *ctx)
         return 0;
     if ((item->type != DS_WALK_FILE && item->type != DS_WALK_LINK) || !served_static(item->rel))
         return 0;
+    /* A stored result goes only while its data is as the build saw it:
+     * no one checks it afterwards (docs/deploying.md). */
+    uint64_t hash;
+    if (ds_resultstore_path(item->rel, &hash) == DS_RESULT_PATH_RESULT &&
+        ds_resultstore_state(w->results, hash) != DS_RESULT_FRESH) {
+        w->stale++;
+        return 0;
+    }
     if (item->type == DS_WALK_LINK) {
         char *real = realpath(item->path, NULL);
         size_t n = strlen(w->s->static_dir);
@@ -301,13 +334,19 @@ static int export_tree(const site *s, const char *tree, bool copy, ds_buf *repor
             rc = ds_err_set(err, "cannot create %s: %s", dst, strerror(errno));
         free(dst);
     }
-    tree_walk w = {s, dir, 0, err};
+    tree_walk w = {s, dir, ds_resultstore_open(s->static_dir), 0, 0, err};
     if (rc == 0 && ds_walk(s->static_dir, DS_WALK_RECURSE | DS_WALK_NO_HIDDEN,
                            tree_static_file, &w) != 0)
         rc = -1;
+    ds_resultstore_close(w.results);
     if (rc == 0)
         ds_buf_printf(report, "exported %s to %s: %zu site files, %zu data files (%s)\n",
                       s->static_dir, dir, w.files, s->n, copy ? "copies" : "symlinks");
+    if (rc == 0 && w.stale > 0)
+        ds_buf_printf(report,
+                      "left out %zu stored result files whose data changed since the build "
+                      "(their pages query live); run ducksite build, then export again\n",
+                      w.stale);
     free(dir);
     return rc;
 }
@@ -517,18 +556,18 @@ static int export_nginx(const site *s, const ds_export_options *o, ds_buf *out, 
     nginx_types(out, &data_exts);
 
     ds_buf_printf(out, "\n    # Never served (docs/server.md): hidden files, the data map and its\n"
-                       "    # sidecars, and under _results/ anything but a stored result.\n");
+                       "    # sidecars, and stored results (nginx cannot check that they\n"
+                       "    # are fresh: pages query live).\n");
     ds_buf_printf(out, "    location ~ \"(^|/)\\.\" {\n");
     add_headers(out, "        ", false, "no-cache");
     ds_buf_printf(out, "        return 404;\n    }\n");
     /* data_map.json, data_map_meta.json and names starting with them. */
     ds_buf_printf(out, "    location ~ \"/data_map(_meta)?\\.json[^/]*$\" {\n");
     add_headers(out, "        ", false, "no-cache");
-    ds_buf_printf(out, "        return 404;\n    }\n    location ^~ /_results/ {\n"
-                       "        location ~ \"^/_results/[0-9a-f]{16}\\.json(\\.gz)?$\" {\n"
-                       "            gzip_static on;\n            gzip_vary on;\n");
-    add_headers(out, "            ", true, "no-cache");
-    ds_buf_printf(out, "        }\n");
+    /* Stored results are served by `ducksite serve` only while the files
+     * they read are unchanged; nginx cannot check that, so it answers 404
+     * and pages run their queries live (docs/deploying.md). */
+    ds_buf_printf(out, "        return 404;\n    }\n    location ^~ /_results/ {\n");
     add_headers(out, "        ", false, "no-store");
     ds_buf_printf(out, "        return 404;\n    }\n");
 

@@ -213,6 +213,15 @@ def served(port, static, lake):
         check(b"private" not in body, "%s leaked a private file" % path)
     status, h, _ = request(port, "/.secret")
     check("content-security-policy" in h, "404 carries the security headers: %s" % h)
+    # Stored results: nginx cannot check their freshness, so none is served
+    # and pages query live.
+    results = [n for n in os.listdir(os.path.join(static, "_results")) if n.endswith(".json")
+               and n != "_index.json"]
+    check(len(results) > 0, "the build stored results")
+    for name in results:
+        status, h, _ = request(port, "/_results/" + name)
+        check(status == 404 and h.get("cache-control") == "no-store",
+              "stored result %s under nginx: %d %s" % (name, status, h.get("cache-control")))
 
 
 def tree_checks(ducksite, root, static, lake, work):
@@ -226,8 +235,23 @@ def tree_checks(ducksite, root, static, lake, work):
     check(os.path.isfile(os.path.join(out, "index.html"))
           and not os.path.islink(os.path.join(out, "index.html")), "tree: index.html copied")
     for rel in ("data_map.json", ".secret", ".ducksite-outputs.json", "_results/_index.json",
-                "data/events/notes.txt"):
+                "_results/other.txt", "data/events/notes.txt"):
         check(not os.path.lexists(os.path.join(out, rel)), "tree: %s must not be there" % rel)
+    results = sorted(n for n in os.listdir(os.path.join(static, "_results"))
+                     if n.endswith((".json", ".json.gz")) and not n.startswith("_"))
+    got = sorted(os.listdir(os.path.join(out, "_results")))
+    check(got == results, "tree: the fresh stored results %s, got %s" % (results, got))
+    # A lake file rewritten after the build: the results that read it are
+    # stale and stay out of the next export.
+    sales = os.path.join(lake, "sales", "b.parquet")
+    st = os.stat(sales)
+    os.utime(sales, ns=(st.st_atime_ns, st.st_mtime_ns + 1000000000))
+    r = subprocess.run([ducksite, "export", "--root", root, "--tree", out], capture_output=True,
+                       text=True)
+    check(r.returncode == 0 and "left out %d stored result files" % len(results) in r.stdout,
+          "export --tree after a lake change: %s %s" % (r.stdout, r.stderr))
+    check(not os.path.exists(os.path.join(out, "_results")) or
+          os.listdir(os.path.join(out, "_results")) == [], "tree: stale results left out")
     r = subprocess.run([ducksite, "export", "--root", root, "--tree", out, "--copy"],
                        capture_output=True, text=True)
     check(r.returncode == 0, "export --tree again with --copy: %s" % r.stderr)
@@ -267,10 +291,9 @@ def main():
         for name in (".secret", "assets/.hidden.js"):
             with open(os.path.join(static, name), "w") as f:
                 f.write("private\n")
-        os.makedirs(os.path.join(static, "_results"), exist_ok=True)
-        for name in ("_index.json", "other.txt"):
-            with open(os.path.join(static, "_results", name), "w") as f:
-                f.write('{"private": true}\n')
+        # The build's _results/_index.json stays: the tree checks freshness with it.
+        with open(os.path.join(static, "_results", "other.txt"), "w") as f:
+            f.write('{"private": true}\n')
 
         port = free_port()
         prefix = os.path.join(work, "nginx")
