@@ -86,6 +86,16 @@ static int site_load(const char *root, site *s, ds_maptable **table, ds_err *err
         size_t keylen;
         if (!ds_maptable_at(*table, i, &key, &keylen, &path))
             continue;
+        /* The build only writes servable keys; a hand-made map could hold
+         * "../x", which must not lead a tree out of its folder. */
+        const char *why = ds_servable_why(key);
+        if (why) {
+            ds_maptable_free(*table);
+            *table = NULL;
+            return ds_err_set(err, "%s: the data map's key %s cannot be served: %s; run "
+                                   "ducksite build again",
+                              s->static_dir, key, why);
+        }
         char *abs = ds_path_abs(path);
         if (resolves_to_private(abs)) {
             ds_warn("%s: the data map's file %s for %s is, or links to, a file the server "
@@ -213,6 +223,7 @@ typedef struct {
     const char *dir;
     ds_resultstore *results; /* the index, for the freshness check */
     size_t files, stale;
+    bool failed; /* the callback set err */
     ds_err *err;
 } tree_walk;
 
@@ -245,14 +256,13 @@ static int tree_static_file(const ds_walk_item *item, void *ctx)
             return 0;
     }
     char *dst = prepare(w->dir, item->rel, w->err);
-    if (!dst)
-        return -1;
-    int rc = 0;
-    if (!ds_exists(dst)) {
+    int rc = dst ? 0 : -1;
+    if (dst && !ds_exists(dst)) {
         rc = copy_file(item->path, dst, w->err);
         w->files++;
     }
     free(dst);
+    w->failed = rc != 0;
     return rc;
 }
 
@@ -271,13 +281,15 @@ static int tree_check_dir(const site *s, const char *dir, ds_err *err)
         free(parent);
     }
     char *static_real = realpath(s->static_dir, NULL);
-    size_t n = strlen(static_real);
+    size_t n = strlen(static_real), m = strlen(real);
     bool inside = strncmp(real, static_real, n) == 0 && (real[n] == '\0' || real[n] == '/');
+    /* Emptying a folder that holds static/ would delete the site. */
+    bool holds = strncmp(static_real, real, m) == 0 && static_real[m] == '/';
     free(static_real);
     free(real);
-    if (inside)
-        return ds_err_set(err, "%s is inside %s; export the tree to a folder outside static/",
-                          dir, s->static_dir);
+    if (inside || holds)
+        return ds_err_set(err, "%s is %s %s; export the tree to a folder outside it",
+                          dir, inside ? "inside" : "a folder that holds", s->static_dir);
     if (!ds_exists(dir))
         return 0;
     if (!ds_is_dir(dir))
@@ -334,10 +346,10 @@ static int export_tree(const site *s, const char *tree, bool copy, ds_buf *repor
             rc = ds_err_set(err, "cannot create %s: %s", dst, strerror(errno));
         free(dst);
     }
-    tree_walk w = {s, dir, ds_resultstore_open(s->static_dir), 0, 0, err};
+    tree_walk w = {s, dir, ds_resultstore_open(s->static_dir), 0, 0, false, err};
     if (rc == 0 && ds_walk(s->static_dir, DS_WALK_RECURSE | DS_WALK_NO_HIDDEN,
                            tree_static_file, &w) != 0)
-        rc = -1;
+        rc = w.failed ? -1 : ds_err_set(err, "cannot read %s: %s", s->static_dir, strerror(errno));
     ds_resultstore_close(w.results);
     if (rc == 0)
         ds_buf_printf(report, "exported %s to %s: %zu site files, %zu data files (%s)\n",
@@ -458,9 +470,23 @@ static size_t pow2_at_least(size_t n, size_t min)
     return p;
 }
 
+/* --listen and --server-name go into the configuration as they are: one
+ * directive's words, nothing that ends it or opens a block. */
+static int nginx_words(const char *option, const char *value, ds_err *err)
+{
+    if (!value)
+        return 0;
+    if (!*value || strpbrk(value, ";{}#'"))
+        return ds_err_set(err, "%s '%s' must be nginx words without ';', '{', '}', '#' or quotes",
+                          option, value);
+    return nginx_safe(option, value, err);
+}
+
 static int export_nginx(const site *s, const ds_export_options *o, ds_buf *out, ds_err *err)
 {
-    if (nginx_safe("the folder", s->static_dir, err) != 0)
+    if (nginx_safe("the folder", s->static_dir, err) != 0 ||
+        nginx_words("--listen", o->listen, err) != 0 ||
+        nginx_words("--server-name", o->server_name, err) != 0)
         return -1;
     for (size_t i = 0; i < s->n; i++)
         if (nginx_safe("the data-map key", s->items[i].key, err) != 0 ||
@@ -614,10 +640,7 @@ int ds_export(const ds_export_options *o, ds_buf *report, ds_err *err)
         }
         ds_buf_free(&conf);
     }
-    if (table)
-        site_free(&s);
-    else
-        free(s.static_dir);
+    site_free(&s);
     ds_maptable_free(table);
     return rc;
 }
