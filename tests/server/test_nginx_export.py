@@ -204,6 +204,10 @@ def served(port, static, lake):
     check(h.get("cache-control") == "public, max-age=31536000, immutable",
           "?v= asset Cache-Control %s" % h.get("cache-control"))
 
+    status, h, body = request(port, "/data/extra.csv")
+    check(status == 200 and body == b"a,b\n1,2\n" and h.get("cache-control") == "no-cache",
+          "a file under static/data/: %d %s" % (status, h))
+    check(h.get("content-type", "").startswith("text/csv"), "csv type %s" % h.get("content-type"))
     for path in ("/data_map.json", "/data_map.json.tmp.12", "/data_map_meta.json", "/.secret",
                  "/.ducksite-outputs.json", "/assets/.hidden.js", "/_results/_index.json",
                  "/_results/", "/_results/other.txt", "/data/events/notes.txt",
@@ -288,6 +292,11 @@ def main():
             f.write(gzip.compress(b"console.log(1);\n"))
         with open(os.path.join(assets, "app.3f9a1c2e.js"), "wb") as f:
             f.write(b"1;\n")
+        # A file under static/data/ that is no key: served from static/, as
+        # by the server.
+        os.makedirs(os.path.join(static, "data"), exist_ok=True)
+        with open(os.path.join(static, "data", "extra.csv"), "w") as f:
+            f.write("a,b\n1,2\n")
         for name in (".secret", "assets/.hidden.js"):
             with open(os.path.join(static, name), "w") as f:
                 f.write("private\n")
