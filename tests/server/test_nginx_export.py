@@ -15,16 +15,16 @@ port, and is stopped by its PID.  Without nginx the test FAILS: it never
 passes by skipping.  Prints "nginx export: N passed, M failed".
 """
 import gzip
-import http.client
 import os
 import pwd
 import shutil
-import signal
 import socket
 import subprocess
 import sys
 import tempfile
 import time
+
+from helpers import make_parquet, request, stop
 
 PAGE = "# Sales\n\n```sql total\nSELECT count(*) AS n FROM sales\n```\n\n```table total\n```\n"
 
@@ -52,22 +52,6 @@ def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-def request(port, path, headers=None, method="GET"):
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    conn.request(method, path, headers=headers or {})
-    resp = conn.getresponse()
-    body = resp.read()
-    conn.close()
-    return resp.status, {k.lower(): v for k, v in resp.getheaders()}, body
-
-
-def make_parquet(ds_sql, path, rows):
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    sql = ("COPY (SELECT range AS id, range * 2 AS amount FROM range(%d)) TO '%s' (FORMAT parquet)"
-           % (rows, path.replace("'", "''")))
-    subprocess.run([ds_sql], input=sql, text=True, check=True, capture_output=True)
 
 
 def make_project(work, ds_sql):
@@ -124,13 +108,7 @@ class Nginx:
 
     def stop(self):
         # -g 'daemon off;' keeps the master in the foreground: its PID is ours.
-        if self.proc.poll() is None:
-            os.kill(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.kill(self.proc.pid, signal.SIGKILL)
-                self.proc.wait()
+        stop(self.proc)
         return self.proc.stdout.read()
 
 
