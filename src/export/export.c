@@ -10,8 +10,6 @@
 #include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -90,11 +88,12 @@ static int site_load(const char *root, site *s, ds_maptable **table, ds_err *err
          * "../x", which must not lead a tree out of its folder. */
         const char *why = ds_servable_why(key);
         if (why) {
-            ds_maptable_free(*table);
+            ds_err_set(err, "%s: the data map's key %s cannot be served: %s; run ducksite "
+                            "build again",
+                       s->static_dir, key, why);
+            ds_maptable_free(*table); /* after the message: KEY lies in it */
             *table = NULL;
-            return ds_err_set(err, "%s: the data map's key %s cannot be served: %s; run "
-                                   "ducksite build again",
-                              s->static_dir, key, why);
+            return -1;
         }
         char *abs = ds_path_abs(path);
         if (resolves_to_private(abs)) {
