@@ -265,23 +265,42 @@ static int tree_static_file(const ds_walk_item *item, void *ctx)
     return rc;
 }
 
+/* The resolved form of the absolute PATH; for a path not there yet,
+ * where it would be made (its folder resolved). */
+static char *resolved(const char *path)
+{
+    char *real = realpath(path, NULL);
+    if (real)
+        return real;
+    char *parent = ds_path_dirname(path);
+    char *rp = realpath(parent, NULL);
+    const char *base = strrchr(path, '/');
+    real = rp ? ds_path_join(rp, base ? base + 1 : path) : ds_strdup(path);
+    free(rp);
+    free(parent);
+    return real;
+}
+
+/* Is the absolute PATH static/ itself or inside it? */
+static bool in_static(const site *s, const char *path)
+{
+    char *real = resolved(path);
+    char *static_real = resolved(s->static_dir);
+    size_t n = strlen(static_real);
+    bool inside = strncmp(real, static_real, n) == 0 && (real[n] == '\0' || real[n] == '/');
+    free(static_real);
+    free(real);
+    return inside;
+}
+
 /* DIR must not lie in static/ (the export would copy itself), and a
  * folder with anything in it must be an earlier export. */
 static int tree_check_dir(const site *s, const char *dir, ds_err *err)
 {
-    char *real = realpath(dir, NULL);
-    if (!real) {
-        /* Not there yet: judge by where it would be made. */
-        char *parent = ds_path_dirname(dir);
-        char *rp = realpath(parent, NULL);
-        char *base = strrchr(dir, '/');
-        real = rp ? ds_path_join(rp, base ? base + 1 : dir) : ds_strdup(dir);
-        free(rp);
-        free(parent);
-    }
-    char *static_real = realpath(s->static_dir, NULL);
-    size_t n = strlen(static_real), m = strlen(real);
-    bool inside = strncmp(real, static_real, n) == 0 && (real[n] == '\0' || real[n] == '/');
+    bool inside = in_static(s, dir);
+    char *real = resolved(dir);
+    char *static_real = resolved(s->static_dir);
+    size_t m = strlen(real);
     /* Emptying a folder that holds static/ would delete the site. */
     bool holds = strncmp(static_real, real, m) == 0 && static_real[m] == '/';
     free(static_real);
@@ -554,7 +573,7 @@ static int export_nginx(const site *s, const ds_export_options *o, ds_buf *out, 
                   "# under static/, as for `ducksite serve`.\n"
                   "map $uri $ducksite_file {\n    default \"%s$uri\";\n",
                   s->static_dir);
-    ds_buf_add(out, map.data ? map.data : "", map.len);
+    ds_buf_puts(out, ds_buf_str(&map));
     ds_buf_printf(out, "}\n\n");
     ds_buf_free(&map);
     ds_buf_printf(out,
@@ -600,7 +619,7 @@ static int export_nginx(const site *s, const ds_export_options *o, ds_buf *out, 
     ds_buf_printf(out, "        return 404;\n    }\n");
 
     ds_buf_printf(out, "\n    # Data folders whose every file is mapped, by alias.\n");
-    ds_buf_add(out, aliases.data ? aliases.data : "", aliases.len);
+    ds_buf_puts(out, ds_buf_str(&aliases));
     ds_buf_free(&aliases);
     ds_buf_printf(out, "\n    # The rest of the data map (and files under static/data/).\n"
                        "    location ~ ^/data/ {\n        alias $ducksite_file;\n"
@@ -618,6 +637,26 @@ static int export_nginx(const site *s, const ds_export_options *o, ds_buf *out, 
     return 0;
 }
 
+/* Writes CONF to PATH, never under static/: it would be served there,
+ * host paths and all. */
+static int nginx_to_file(const site *s, const char *path, ds_buf *conf, ds_buf *report,
+                         ds_err *err)
+{
+    char *file = ds_path_abs(path);
+    int rc;
+    if (in_static(s, file))
+        rc = ds_err_set(err, "%s is inside %s, which is served; write the configuration "
+                             "outside it",
+                        path, s->static_dir);
+    else
+        rc = ds_write_atomic(file, ds_buf_str(conf), conf->len, err);
+    if (rc == 0)
+        ds_buf_printf(report, "wrote %s: nginx server for %s, %zu data files\n", path,
+                      s->static_dir, s->n);
+    free(file);
+    return rc;
+}
+
 int ds_export(const ds_export_options *o, ds_buf *report, ds_err *err)
 {
     assert(o && o->root && report && (o->nginx == NULL) != (o->tree == NULL));
@@ -629,14 +668,10 @@ int ds_export(const ds_export_options *o, ds_buf *report, ds_err *err)
     } else if (rc == 0) {
         ds_buf conf = {0};
         rc = export_nginx(&s, o, &conf, err);
-        if (rc == 0 && strcmp(o->nginx, "-") == 0) {
-            ds_buf_add(report, conf.data ? conf.data : "", conf.len);
-        } else if (rc == 0) {
-            rc = ds_write_atomic(o->nginx, conf.data ? conf.data : "", conf.len, err);
-            if (rc == 0)
-                ds_buf_printf(report, "wrote %s: nginx server for %s, %zu data files\n",
-                              o->nginx, s.static_dir, s.n);
-        }
+        if (rc == 0 && strcmp(o->nginx, "-") == 0)
+            ds_buf_puts(report, ds_buf_str(&conf));
+        else if (rc == 0)
+            rc = nginx_to_file(&s, o->nginx, &conf, report, err);
         ds_buf_free(&conf);
     }
     site_free(&s);
