@@ -34,7 +34,7 @@ wrk_threads="${DS_BENCH_THREADS:-2}"
 
 for tool in nginx wrk python3 curl; do
     command -v "$tool" >/dev/null || {
-        echo "serve bench: $tool not found (scripts/setup --bench installs nginx and wrk)" >&2
+        echo "serve bench: $tool not found (scripts/setup installs nginx, scripts/setup --bench wrk)" >&2
         exit 2
     }
 done

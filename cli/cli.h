@@ -48,5 +48,6 @@ int cmd_build(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_add(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
+int cmd_export(int argc, char **argv);
 
 #endif

@@ -13,6 +13,10 @@ static const cli_command COMMANDS[] = {
      cmd_build},
     {"serve", "build, serve over HTTP and rebuild on changes",
      "[--root DIR] [--host ADDR] [--port N] [--access-log] [--no-build] [--no-watch]", cmd_serve},
+    {"export", "write an nginx config, or a folder for an object store or CDN",
+     "[--root DIR] (--nginx FILE [--server-name NAME] [--listen ADDR:PORT] | --tree DIR "
+     "[--copy])",
+     cmd_export},
     {"demo", "create a demo project with generated data", "[--root DIR]", cmd_demo},
     {"add", "add a resource to the project (plugin)", "plugin NAME [--dir plugins] [--root DIR]",
      cmd_add},

@@ -464,6 +464,27 @@ size_t ds_maptable_count(const ds_maptable *t)
     return t->count;
 }
 
+size_t ds_maptable_slots(const ds_maptable *t)
+{
+    return t->n_entries;
+}
+
+bool ds_maptable_at(const ds_maptable *t, size_t i, const char **key, size_t *keylen,
+                    const char **path)
+{
+    assert(t && i < t->n_entries && key && keylen && path);
+    const entry *e = &t->entries[i];
+    const char *k = deref(t, e->key);
+    const char *v = deref(t, e->val);
+    /* A duplicate key's earlier entry is not the one a lookup finds. */
+    if (ds_maptable_get(t, k, e->keylen) != v)
+        return false;
+    *key = k;
+    *keylen = e->keylen;
+    *path = v;
+    return true;
+}
+
 bool ds_maptable_used_fallback(const ds_maptable *t)
 {
     return t->fallback;

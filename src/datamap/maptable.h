@@ -40,6 +40,14 @@ const char *ds_maptable_get(const ds_maptable *t, const char *key, size_t keylen
 
 size_t ds_maptable_count(const ds_maptable *t);
 
+/* Every key in file order (the builder writes them sorted): entry I for I
+ * below ds_maptable_slots(T).  False for an earlier duplicate of a key,
+ * which the table ignores; otherwise *KEY (NUL-terminated, *KEYLEN bytes)
+ * and *PATH are set.  `ducksite export` walks the whole map with it. */
+size_t ds_maptable_slots(const ds_maptable *t);
+bool ds_maptable_at(const ds_maptable *t, size_t i, const char **key, size_t *keylen,
+                    const char **path);
+
 /* True when the last parse needed the jansson fallback (for tests). */
 bool ds_maptable_used_fallback(const ds_maptable *t);
 

@@ -64,6 +64,12 @@ static const char *extension(const char *path)
     return dot + 1;
 }
 
+const ds_mime *ds_mime_table(size_t *n)
+{
+    *n = sizeof TYPES / sizeof TYPES[0];
+    return TYPES;
+}
+
 const ds_mime *ds_mime_for(const char *path)
 {
     const char *ext = extension(path);

@@ -5,6 +5,7 @@
 #define DS_MIME_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 typedef struct {
     const char *ext;  /* lower case, without the dot */
@@ -16,6 +17,10 @@ typedef struct {
 /* The entry for PATH's extension (case-insensitive); unknown extensions
  * give application/octet-stream, not compressible, not data. */
 const ds_mime *ds_mime_for(const char *path);
+
+/* The whole table (N entries), for `ducksite export --nginx`, which gives
+ * nginx the same types. */
+const ds_mime *ds_mime_table(size_t *n);
 
 /* True when the file name carries a content hash, which we take as a promise
  * that the bytes behind the name never change: the part of the last segment

@@ -60,16 +60,8 @@
  * in memory (pages, scripts, styles; not data). */
 #define FILE_CACHE_SLOTS 1024
 #define SMALL_FILE_MAX (64 * 1024)
-/* Headers on every answer.  The policy fits the page runtime: scripts,
- * workers, styles and fetches from this server only; 'wasm-unsafe-eval' to
- * compile DuckDB's WebAssembly; inline styles, which ECharts sets in its
- * tooltips; images from data: and blob: URLs (chart exports).  Nothing may
- * frame the site, and no Referer leaves it. */
-#define CSP                                                                                       \
-    "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self'; "               \
-    "style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self' data:; "       \
-    "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "                \
-    "frame-ancestors 'none'"
+/* Headers on every answer: CSP is DS_SERVER_CSP (server.h). */
+#define CSP DS_SERVER_CSP
 /* The body of a 404 for a stored result (unknown, or its data changed). */
 #define NO_STORED_RESULT "404 no stored result for the current data: query it live\n"
 

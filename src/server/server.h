@@ -11,6 +11,18 @@
 #include "../datamap/datamap.h"
 #include "../util/util.h"
 
+/* The Content-Security-Policy of every answer but data files'.  The policy
+ * fits the page runtime: scripts, workers, styles and fetches from this
+ * server only; 'wasm-unsafe-eval' to compile DuckDB's WebAssembly; inline
+ * styles, which ECharts sets in its tooltips; images from data: and blob:
+ * URLs (chart exports).  Nothing may frame the site, and no Referer leaves
+ * it.  `ducksite export --nginx` writes the same policy. */
+#define DS_SERVER_CSP                                                                             \
+    "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self'; "               \
+    "style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self' data:; "       \
+    "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "                \
+    "frame-ancestors 'none'"
+
 typedef struct {
     const char *root;   /* project directory; ROOT/static is served */
     const char *host;   /* address to bind (default 127.0.0.1) */

@@ -14,29 +14,20 @@ free port) and are always stopped by their own PID.  Prints
 "results: N passed, M failed".
 """
 import gzip
-import http.client
 import json
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
 import threading
 import time
 
+from helpers import make_parquet, request, stop
+
 PAGE = ("# Orders\n\n```sql total\nSELECT count(*) AS n FROM orders\n```\n\n"
         "```table total\n```\n")
 HAND_HASH = "0123456789abcdef"
-
-
-def request(port, path, headers=None, method="GET"):
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    conn.request(method, path, headers=headers or {})
-    resp = conn.getresponse()
-    body = resp.read()
-    conn.close()
-    return resp.status, {k.lower(): v for k, v in resp.getheaders()}, body
 
 
 # The first build compresses the runtime's assets (DuckDB-Wasm): a few
@@ -69,21 +60,7 @@ class Server:
                 self.port = int(line.rsplit(":", 1)[1].strip().strip("/"))
 
     def stop(self):
-        if self.proc.poll() is None:
-            os.kill(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.kill(self.proc.pid, signal.SIGKILL)
-                self.proc.wait()
-        return self.proc.returncode
-
-
-def make_parquet(ds_sql, path, rows):
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    sql = ("COPY (SELECT range AS id, range * 2 AS amount FROM range(%d)) TO '%s' (FORMAT parquet)"
-           % (rows, path.replace("'", "''")))
-    subprocess.run([ds_sql], input=sql, text=True, check=True, capture_output=True)
+        return stop(self.proc)
 
 
 def write_atomic(path, data):

@@ -11,12 +11,13 @@ is always stopped by its own PID.  Prints "watch: N passed, M failed".
 import http.client
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+
+from helpers import stop
 
 PAGE = "# Hello\n\n```sql total\nSELECT sum(x) AS total FROM numbers\n```\n\n```table total\n```\n"
 MODELS = "-- name: numbers\nSELECT 1 AS x UNION ALL SELECT 2\n"
@@ -61,14 +62,7 @@ class Server:
                 self.port = int(line.rsplit(":", 1)[1].strip().strip("/"))
 
     def stop(self):
-        if self.proc.poll() is None:
-            os.kill(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.kill(self.proc.pid, signal.SIGKILL)
-                self.proc.wait()
-        return self.proc.returncode
+        return stop(self.proc)
 
 
 def main():

@@ -78,6 +78,33 @@ Test(maptable, duplicate_keys_last_wins)
     ds_maptable_free(t);
 }
 
+/* Walking the whole map: file order, each key once (the last of duplicates). */
+Test(maptable, walk_in_file_order)
+{
+    ds_err err;
+    const char *texts[] = {"{\"k\": \"/one\", \"j\": \"/j\", \"k\": \"/two\"}",
+                           /* the jansson fallback keeps duplicates its own way */
+                           "{\"k\": \"/one\",\n \"j\": \"/j\", \"k\": \"/two\", \"x\": \"\\u0041\"}"};
+    for (size_t n = 0; n < 2; n++) {
+        ds_maptable *t = parse(texts[n], &err);
+        cr_assert_not_null(t, "%s", err.msg);
+        ds_buf seen = {0};
+        for (size_t i = 0; i < ds_maptable_slots(t); i++) {
+            const char *key, *path;
+            size_t keylen;
+            if (!ds_maptable_at(t, i, &key, &keylen, &path))
+                continue;
+            cr_assert_eq(keylen, strlen(key));
+            ds_buf_printf(&seen, "%s=%s;", key, path);
+        }
+        cr_assert(strncmp(ds_buf_str(&seen), "j=/j;k=/two;", 12) == 0 ||
+                      strncmp(ds_buf_str(&seen), "k=/two;j=/j;", 12) == 0,
+                  "%s", ds_buf_str(&seen));
+        ds_buf_free(&seen);
+        ds_maptable_free(t);
+    }
+}
+
 Test(maptable, fallback_for_unusual_but_valid_json)
 {
     ds_err err;

@@ -2,6 +2,7 @@
  * content-hashed (immutable). */
 #include <criterion/criterion.h>
 
+#include <stdio.h>
 #include <string.h>
 
 #include "server/mime.h"
@@ -71,4 +72,22 @@ Test(mime, hashed_names)
         strcat(longhash, "a");
     strcat(longhash, ".js");
     cr_assert(!ds_mime_hashed_name(longhash)); /* 65 digits: too long */
+}
+
+/* The whole table (what `ducksite export --nginx` gives nginx) is what
+ * ds_mime_for answers, entry by entry, and holds the types DuckDB-Wasm needs. */
+Test(mime, table_matches_lookup)
+{
+    size_t n = 0;
+    const ds_mime *t = ds_mime_table(&n);
+    cr_assert_gt(n, 10);
+    bool wasm = false, parquet = false;
+    for (size_t i = 0; i < n; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "x.%s", t[i].ext);
+        cr_assert_eq(ds_mime_for(name), &t[i], "%s", name);
+        wasm |= strcmp(t[i].ext, "wasm") == 0 && strcmp(t[i].type, "application/wasm") == 0;
+        parquet |= strcmp(t[i].ext, "parquet") == 0 && t[i].data;
+    }
+    cr_assert(wasm && parquet);
 }
