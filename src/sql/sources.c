@@ -1328,29 +1328,21 @@ static void candidates_free(candidate_list *c)
     memset(c, 0, sizeof *c);
 }
 
-/* A template_values part as an SQL literal of its TOML type. */
+/* A template_values part as an SQL literal of its TOML type: the type
+ * DuckDB would give it, by ds_seed_kind. */
 static char *seed_literal(const ds_seed_part *p)
 {
-    ds_buf b = {0};
-    switch (p->kind) {
-    case DS_SEED_INTEGER:
-    case DS_SEED_FLOAT:
-        return typed_literal(DUCKDB_TYPE_DOUBLE, p->text);
-    case DS_SEED_BOOL:
-        return typed_literal(DUCKDB_TYPE_BOOLEAN, p->text);
-    case DS_SEED_DATE:
-        return typed_literal(DUCKDB_TYPE_DATE, p->text);
-    case DS_SEED_TIMESTAMP:
-        return typed_literal(DUCKDB_TYPE_TIMESTAMP, p->text);
-    case DS_SEED_TIMESTAMPTZ:
-        return typed_literal(DUCKDB_TYPE_TIMESTAMP_TZ, p->text);
-    case DS_SEED_TIME:
-        return typed_literal(DUCKDB_TYPE_TIME, p->text);
-    case DS_SEED_STRING:
-        break;
-    }
-    ds_sql_quote(&b, p->text);
-    return ds_buf_take(&b);
+    static const int types[] = {
+        [DS_SEED_STRING] = DUCKDB_TYPE_VARCHAR,
+        [DS_SEED_INTEGER] = DUCKDB_TYPE_BIGINT,
+        [DS_SEED_FLOAT] = DUCKDB_TYPE_DOUBLE,
+        [DS_SEED_BOOL] = DUCKDB_TYPE_BOOLEAN,
+        [DS_SEED_DATE] = DUCKDB_TYPE_DATE,
+        [DS_SEED_TIMESTAMP] = DUCKDB_TYPE_TIMESTAMP,
+        [DS_SEED_TIMESTAMPTZ] = DUCKDB_TYPE_TIMESTAMP_TZ,
+        [DS_SEED_TIME] = DUCKDB_TYPE_TIME,
+    };
+    return typed_literal(types[p->kind], p->text);
 }
 
 /* The rows of template_values_sql, each a scalar (one column) or a tuple.

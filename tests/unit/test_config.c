@@ -406,10 +406,14 @@ Test(config, template_values_errors)
                  "'template_value'; did you mean 'template_values'?");
     /* Seeds without a template are a mistake (a plugin may give one: the
      * build checks those). */
-    expect_error("[[file_sources]]\nname = \"o\"\ntemplate_values = [1]\n",
-                 "ducksite.toml:3:1: file_sources[0]: template_values seeds templated views, "
-                 "but the source has no template_name");
-    expect_error("[[file_sources]]\nname = \"o\"\ntemplate_values_sql = \"SELECT 1\"\n",
-                 "ducksite.toml:3:1: file_sources[0]: template_values_sql seeds templated "
-                 "views, but the source has no template_name");
+    const char *keys[] = {"template_values = [1]", "template_values_sql = \"SELECT 1\""};
+    for (size_t i = 0; i < DS_ARRAY_LEN(keys); i++) {
+        t = ds_asprintf("[[file_sources]]\nname = \"o\"\n%s\n", keys[i]);
+        char *want = ds_asprintf("ducksite.toml:3:1: file_sources[0]: %.*s seeds templated "
+                                 "views, but the source has no template_name",
+                                 (int)strcspn(keys[i], " "), keys[i]);
+        expect_error(t, want);
+        free(want);
+        free(t);
+    }
 }

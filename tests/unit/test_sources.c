@@ -1128,6 +1128,18 @@ Test(sources, slug_clash_names_both_values)
 
 /* ---- seeded template values ---------------------------------------------- */
 
+/* Source o over REGIONS_A with template o_[region], plus more keys. */
+static void seeded_proj(proj *p, const char *keys)
+{
+    proj_init(p);
+    proj_parquet(p, "lake/a.parquet", REGIONS_A);
+    char *toml = ds_asprintf("[[file_sources]]\nname = \"o\"\nupstream_glob = "
+                             "\"lake/*.parquet\"\ntemplate_name = \"o_[region]\"\n%s",
+                             keys);
+    proj_config(p, toml);
+    free(toml);
+}
+
 /* Sampled values first, then template_values_sql's rows, then
  * template_values; a value seen before is dropped; a seeded value the data
  * lacks reads every file of the source. */
@@ -1197,11 +1209,7 @@ Test(sources, seeded_literals_by_type)
 Test(sources, seeded_tuples_fill_the_marks_in_order)
 {
     proj p;
-    proj_init(&p);
-    proj_parquet(&p, "lake/a.parquet", REGIONS_A);
-    proj_config(&p, "[[file_sources]]\nname = \"o\"\nupstream_glob = \"lake/*.parquet\"\n"
-                    "template_name = \"o_[region]\"\n"
-                    "row_filter_template = \"region = ? AND '?' <> ? AND day = ?\"\n"
+    seeded_proj(&p, "row_filter_template = \"region = ? AND '?' <> ? AND day = ?\"\n"
                     "template_values = [[\"na\", 3, 2024-12-07]]\n"
                     "template_values_sql = \"SELECT 'eu', 4, DATE '2024-12-08'\"\n");
     ds_err err;
@@ -1222,11 +1230,7 @@ Test(sources, seeded_tuples_fill_the_marks_in_order)
 Test(sources, seeded_tuple_of_the_wrong_arity_fails)
 {
     proj p;
-    proj_init(&p);
-    proj_parquet(&p, "lake/a.parquet", REGIONS_A);
-    proj_config(&p, "[[file_sources]]\nname = \"o\"\nupstream_glob = \"lake/*.parquet\"\n"
-                    "template_name = \"o_[region]\"\n"
-                    "template_values = [\"x\", [\"na\", 3]]\n");
+    seeded_proj(&p, "template_values = [\"x\", [\"na\", 3]]\n");
     ds_err err;
     cr_assert_eq(proj_views(&p, &err), -1);
     cr_expect_str_eq(err.msg, "ducksite.toml:1: file source 'o': row_filter_template "
@@ -1234,32 +1238,25 @@ Test(sources, seeded_tuple_of_the_wrong_arity_fails)
     proj_free(&p);
 }
 
-Test(sources, seed_query_errors_name_the_source)
+Test(sources, failing_seed_query_names_the_source)
 {
     proj p;
-    proj_init(&p);
-    proj_parquet(&p, "lake/a.parquet", REGIONS_A);
-    proj_config(&p, "[[file_sources]]\nname = \"o\"\nupstream_glob = \"lake/*.parquet\"\n"
-                    "template_name = \"o_[region]\"\n"
-                    "template_values_sql = \"SELECT no_such_column\"\n"
-                    "[[file_sources]]\nname = \"n\"\nupstream_glob = \"lake/*.parquet\"\n"
-                    "template_name = \"n_[region]\"\n"
-                    "template_values_sql = \"SELECT 'a', NULL\"\n");
+    seeded_proj(&p, "template_values_sql = \"SELECT no_such_column\"\n");
     ds_err err;
     cr_assert_eq(proj_views(&p, &err), -1);
     const char *want = "ducksite.toml:1: file source 'o': template_values_sql failed: ";
     cr_expect(ds_starts_with(err.msg, want) && strstr(err.msg, "no_such_column"), "%s",
               err.msg);
-    ds_config_free(&p.cfg);
-    ds_collected_free(&p.c);
-    ds_query_list_free(&p.q);
-    memset(&p.q, 0, sizeof p.q);
-    p.have_cfg = p.have_c = false;
-    proj_config(&p, "[[file_sources]]\nname = \"n\"\nupstream_glob = \"lake/*.parquet\"\n"
-                    "template_name = \"n_[region]\"\n"
-                    "template_values_sql = \"SELECT 'a', NULL\"\n");
+    proj_free(&p);
+}
+
+Test(sources, null_from_the_seed_query_fails)
+{
+    proj p;
+    seeded_proj(&p, "template_values_sql = \"SELECT 'a', NULL\"\n");
+    ds_err err;
     cr_assert_eq(proj_views(&p, &err), -1);
-    cr_expect_str_eq(err.msg, "ducksite.toml:1: file source 'n': template_values_sql row 1 has "
+    cr_expect_str_eq(err.msg, "ducksite.toml:1: file source 'o': template_values_sql row 1 has "
                               "a NULL in column 2; template values cannot be NULL");
     proj_free(&p);
 }
