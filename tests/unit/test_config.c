@@ -380,27 +380,32 @@ Test(config, template_values_types_and_tuples)
 
 Test(config, template_values_errors)
 {
-    const char *head = "[[file_sources]]\nname = \"o\"\ntemplate_name = \"o_[r]\"\n";
-    char *t = ds_asprintf("%stemplate_values = \"x\"\n", head);
-    expect_error(t, "ducksite.toml:4:19: file_sources[0].template_values: expected an array "
-                    "of values or of arrays of values, found a string");
-    free(t);
-    t = ds_asprintf("%stemplate_values = [1, [2, [3]]]\n", head);
-    expect_error(t, "ducksite.toml:4:27: file_sources[0].template_values[1][1]: expected a "
-                    "string, number, boolean, date or date-time, found an array");
-    free(t);
-    t = ds_asprintf("%stemplate_values = [{a = 1}]\n", head);
-    expect_error(t, "ducksite.toml:4:20: file_sources[0].template_values[0]: expected a "
-                    "string, number, boolean, date or date-time, found a table");
-    free(t);
-    t = ds_asprintf("%stemplate_values = [[]]\n", head);
-    expect_error(t, "ducksite.toml:4:20: file_sources[0].template_values[0]: expected a value "
-                    "or a non-empty array of values, found an empty array");
-    free(t);
-    t = ds_asprintf("%stemplate_values_sql = 1\n", head);
-    expect_error(t, "ducksite.toml:4:23: file_sources[0].template_values_sql: expected a "
-                    "string, found an integer");
-    free(t);
+    const struct {
+        const char *line, *want;
+    } cases[] = {
+        {"template_values = \"x\"",
+         "ducksite.toml:4:19: file_sources[0].template_values: expected an array of values or "
+         "of arrays of values, found a string"},
+        {"template_values = [1, [2, [3]]]",
+         "ducksite.toml:4:27: file_sources[0].template_values[1][1]: expected a string, "
+         "number, boolean, date or date-time, found an array"},
+        {"template_values = [{a = 1}]",
+         "ducksite.toml:4:20: file_sources[0].template_values[0]: expected a string, number, "
+         "boolean, date or date-time, found a table"},
+        {"template_values = [[]]",
+         "ducksite.toml:4:20: file_sources[0].template_values[0]: expected a value or a "
+         "non-empty array of values, found an empty array"},
+        {"template_values_sql = 1",
+         "ducksite.toml:4:23: file_sources[0].template_values_sql: expected a string, found an "
+         "integer"},
+    };
+    char *t;
+    for (size_t i = 0; i < DS_ARRAY_LEN(cases); i++) {
+        t = ds_asprintf("[[file_sources]]\nname = \"o\"\ntemplate_name = \"o_[r]\"\n%s\n",
+                        cases[i].line);
+        expect_error(t, cases[i].want);
+        free(t);
+    }
     expect_error("[[file_sources]]\nname = \"o\"\ntemplate_value = [1]\n",
                  "ducksite.toml:3:1: file_sources[0].template_value: unknown key "
                  "'template_value'; did you mean 'template_values'?");
