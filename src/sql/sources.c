@@ -921,9 +921,9 @@ static char *typed_literal(int type, const char *text)
         break;
     case DUCKDB_TYPE_FLOAT:
     case DUCKDB_TYPE_DOUBLE:
-        if (isdigit((unsigned char)text[0]) || text[0] == '-')
+        if (isdigit((unsigned char)text[text[0] == '-'])) /* not inf, -inf, nan */
             ds_buf_puts(&b, text);
-        else /* inf, nan */
+        else
             ds_buf_printf(&b, "'%s'::DOUBLE", text);
         break;
     case DUCKDB_TYPE_BOOLEAN:

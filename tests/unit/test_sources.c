@@ -1184,7 +1184,7 @@ Test(sources, seeded_literals_by_type)
     proj_parquet(&p, "lake/a.parquet", REGIONS_A);
     proj_config(&p, "[[file_sources]]\nname = \"o\"\nupstream_glob = \"lake/*.parquet\"\n"
                     "template_name = \"o_[amount]\"\nrow_filter_template = \"true\"\n"
-                    "template_values = [7, 2.5, true, 2024-12-05, 2024-12-05T10:30:00]\n"
+                    "template_values = [7, 2.5, true, 2024-12-05, 2024-12-05T10:30:00, -inf]\n"
                     "[[file_sources]]\nname = \"d\"\nupstream_glob = \"lake/*.parquet\"\n"
                     "template_name = \"d_[day]\"\n"
                     "template_values_sql = \"SELECT DATE '2024-01-05' UNION ALL "
@@ -1198,11 +1198,12 @@ Test(sources, seeded_literals_by_type)
     view(&p, "o_true");
     view(&p, "o_2024_12_05");
     view(&p, "o_2024_12_05_10_30_00");
+    view(&p, "o_inf"); /* -inf: its literal is '-inf'::DOUBLE */
     cr_expect_str_eq(view(&p, "d_2025_01_01")->sql,
                      "SELECT * FROM read_parquet(['data/d/a.parquet']) "
                      "WHERE day = DATE '2025-01-01'");
     /* 2024-01-05 is in the data: kept once, with the data's files. */
-    cr_expect_eq(p.q.len, (1 + 2 + 5) + (1 + 2 + 1));
+    cr_expect_eq(p.q.len, (1 + 2 + 6) + (1 + 2 + 1));
     proj_free(&p);
 }
 
