@@ -22,6 +22,11 @@ class FileSourceConfig:
     union_mode: str = "union_all_by_name"
     row_filter: Optional[str] = None
     row_filter_template: Optional[str] = None
+    # Template values made into views even when the data lacks them: scalars
+    # (str, int, float, bool; dates as text) or lists of them (tuples).
+    template_values: Optional[List[Any]] = None
+    # A build-time query whose rows are template values.
+    template_values_sql: Optional[str] = None
     on_empty: str = "warn"
     # "error": a file that cannot be read fails the build; "skip": it is left
     # out of the source's views with a warning.

@@ -56,6 +56,10 @@ const ds_source_key ds_source_keys[] = {
      "an SQL predicate ANDed into every view of the source"},
     {"row_filter_template", DS_SKEY_STRING, AT(row_filter_template), NULL, 0, NULL, 0,
      "the predicate of each templated view"},
+    {"template_values", DS_SKEY_SEEDS, AT(template_values), NULL, 0, NULL, 0,
+     "template values made into views even when the data lacks them"},
+    {"template_values_sql", DS_SKEY_STRING, AT(template_values_sql), NULL, 0, NULL, 0,
+     "a build-time query whose rows are template values"},
     {"on_empty", DS_SKEY_CHOICE, AT(on_empty), CHOICES(ON_EMPTY), NULL, 0,
      "what to do when the source matches no file"},
     {"time_window", DS_SKEY_WINDOW, AT(time_window), NULL, 0, NULL, 0,
@@ -325,6 +329,100 @@ static int load_choice(walker *w, const ds_toml_value *v, const char *path,
     return rc;
 }
 
+/* One scalar of template_values, typed as TOML typed it. */
+static int load_seed_part(walker *w, const ds_toml_value *v, const char *path,
+                          ds_seed_part *out)
+{
+    char buf[64];
+    switch (v->type) {
+    case DS_TOML_STRING:
+        out->kind = DS_SEED_STRING;
+        return get_string(w, v, path, &out->text);
+    case DS_TOML_INTEGER:
+        out->kind = DS_SEED_INTEGER;
+        out->text = ds_asprintf("%lld", (long long)v->u.integer);
+        return 0;
+    case DS_TOML_FLOAT:
+        out->kind = DS_SEED_FLOAT;
+        /* The shortest text that reads back as the same number. */
+        for (int digits = 15; digits <= 17; digits++) {
+            snprintf(buf, sizeof buf, "%.*g", digits, v->u.flt);
+            if (strtod(buf, NULL) == v->u.flt || v->u.flt != v->u.flt)
+                break;
+        }
+        out->text = ds_strdup(buf);
+        return 0;
+    case DS_TOML_BOOL:
+        out->kind = DS_SEED_BOOL;
+        out->text = ds_strdup(v->u.boolean ? "true" : "false");
+        return 0;
+    case DS_TOML_LOCAL_DATE:
+    case DS_TOML_LOCAL_DATETIME:
+    case DS_TOML_DATETIME:
+    case DS_TOML_LOCAL_TIME:
+        out->kind = v->type == DS_TOML_LOCAL_DATE       ? DS_SEED_DATE
+                    : v->type == DS_TOML_LOCAL_DATETIME ? DS_SEED_TIMESTAMP
+                    : v->type == DS_TOML_DATETIME       ? DS_SEED_TIMESTAMPTZ
+                                                        : DS_SEED_TIME;
+        ds_toml_datetime_format(v->type, &v->u.dt, buf, sizeof buf);
+        for (char *t = strchr(buf, 'T'); t; t = strchr(t, 'T'))
+            *t = ' ';
+        out->text = ds_strdup(buf);
+        return 0;
+    case DS_TOML_ARRAY:
+    case DS_TOML_TABLE:
+        break;
+    }
+    return fail_type(w, v, path, "a string, number, boolean, date or date-time");
+}
+
+/* template_values: an array whose items are scalars or arrays of scalars
+ * (tuples, one part per ? of row_filter_template). */
+static int load_seeds(walker *w, const ds_toml_value *v, const char *path, ds_seed_list *out)
+{
+    if (v->type != DS_TOML_ARRAY)
+        return fail_type(w, v, path, "an array of values or of arrays of values");
+    out->items = ds_xcalloc(v->u.arr.len + 1, sizeof *out->items);
+    for (size_t i = 0; i < v->u.arr.len; i++) {
+        const ds_toml_value *item = v->u.arr.items[i];
+        char *ip = ds_asprintf("%s[%zu]", path, i);
+        ds_seed *seed = &out->items[out->n++];
+        int rc = 0;
+        if (item->type == DS_TOML_ARRAY) {
+            seed->tuple = true;
+            seed->parts = ds_xcalloc(item->u.arr.len + 1, sizeof *seed->parts);
+            if (item->u.arr.len == 0)
+                rc = fail_at(w, item->line, item->col, ip,
+                             "expected a value or a non-empty array of values, found an "
+                             "empty array");
+            for (size_t j = 0; j < item->u.arr.len && rc == 0; j++) {
+                char *pp = ds_asprintf("%s[%zu]", ip, j);
+                rc = load_seed_part(w, item->u.arr.items[j], pp, &seed->parts[seed->n++]);
+                free(pp);
+            }
+        } else {
+            seed->parts = ds_xcalloc(1, sizeof *seed->parts);
+            seed->n = 1;
+            rc = load_seed_part(w, item, ip, &seed->parts[0]);
+        }
+        free(ip);
+        if (rc != 0)
+            return -1;
+    }
+    return 0;
+}
+
+static void free_seeds(ds_seed_list *l)
+{
+    for (size_t i = 0; i < l->n; i++) {
+        for (size_t j = 0; j < l->items[i].n; j++)
+            free(l->items[i].parts[j].text);
+        free(l->items[i].parts);
+    }
+    free(l->items);
+    memset(l, 0, sizeof *l);
+}
+
 /* One key of a [[file_sources]] table, parsed by its type in the table. */
 static int load_source_key(walker *w, const ds_toml_entry *e, const ds_source_key *k,
                            const char *kp, ds_file_source *fs)
@@ -376,6 +474,8 @@ static int load_source_key(walker *w, const ds_toml_entry *e, const ds_source_ke
     }
     case DS_SKEY_WINDOW:
         return load_window(w, v, kp, fs);
+    case DS_SKEY_SEEDS:
+        return load_seeds(w, v, kp, field);
     }
     abort(); /* not a ds_source_key_type */
 }
@@ -401,6 +501,9 @@ static void set_defaults(ds_file_source *fs)
             break;
         case DS_SKEY_WINDOW:
             break; /* has_time_window is false */
+        case DS_SKEY_SEEDS:
+            memset(field, 0, sizeof(ds_seed_list));
+            break;
         }
     }
 }
@@ -448,6 +551,18 @@ static int load_source(walker *w, const ds_toml_value *t, size_t index)
                      "plugin_timeout applies only to a source with a plugin; remove it or add "
                      "plugin = \"...\"");
         goto done;
+    }
+    /* A plugin's manifest may give the template; the build checks those. */
+    if (!fs->template_name && !fs->plugin) {
+        const ds_toml_entry *e = ds_toml_find(t, "template_values");
+        if (!e)
+            e = ds_toml_find(t, "template_values_sql");
+        if (e) {
+            rc = fail_at(w, e->line, e->col, path,
+                         "%s seeds templated views, but the source has no template_name",
+                         e->key);
+            goto done;
+        }
     }
     if (!fs->name && (fs->upstream_glob || fs->plugin)) {
         rc = fail_at(w, t->line, t->col, path,
@@ -658,6 +773,9 @@ void ds_config_free(ds_config *cfg)
                 free(tw->column);
                 break;
             }
+            case DS_SKEY_SEEDS:
+                free_seeds(field_of(k, fs));
+                break;
             }
         }
     }
@@ -708,6 +826,7 @@ const char *ds_source_key_text(const ds_source_key *k, const ds_file_source *fs)
         return k->choices[*(const int *)field];
     case DS_SKEY_SECONDS:
     case DS_SKEY_WINDOW:
+    case DS_SKEY_SEEDS:
         return NULL;
     }
     abort(); /* not a ds_source_key_type */

@@ -47,6 +47,36 @@ typedef struct {
     ds_time_bound end;   /* exclusive */
 } ds_time_window;
 
+/* One part of a template_values entry, as TOML typed it: text is the
+ * string, the number or the date as written (' ' for 'T'). */
+typedef enum {
+    DS_SEED_STRING,
+    DS_SEED_INTEGER,
+    DS_SEED_FLOAT,
+    DS_SEED_BOOL,
+    DS_SEED_DATE,
+    DS_SEED_TIMESTAMP,   /* local date-time */
+    DS_SEED_TIMESTAMPTZ, /* date-time with Z or an offset */
+    DS_SEED_TIME,
+} ds_seed_kind;
+
+typedef struct {
+    ds_seed_kind kind;
+    char *text;
+} ds_seed_part;
+
+/* A template_values entry: a scalar (one part, tuple false) or a tuple. */
+typedef struct {
+    ds_seed_part *parts;
+    size_t n;
+    bool tuple;
+} ds_seed;
+
+typedef struct {
+    ds_seed *items;
+    size_t n;
+} ds_seed_list;
+
 typedef struct {
     char *name;                  /* NULL when not given */
     char *template_name;
@@ -56,6 +86,8 @@ typedef struct {
     ds_union_mode union_mode;
     char *row_filter;
     char *row_filter_template;
+    ds_seed_list template_values;  /* extra template values (docs/building.md) */
+    char *template_values_sql;     /* a query whose rows are template values */
     ds_on_empty on_empty;
     ds_on_bad_file on_bad_file;  /* a file that cannot be read */
     bool has_time_window;
@@ -79,6 +111,7 @@ typedef enum {
     DS_SKEY_CHOICE,     /* string, one of choices; stored as the index */
     DS_SKEY_SECONDS,    /* number of seconds, above 0, at most one day */
     DS_SKEY_WINDOW,     /* the time_window table */
+    DS_SKEY_SEEDS,      /* array of scalars or arrays of scalars */
 } ds_source_key_type;
 
 typedef struct {

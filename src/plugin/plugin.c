@@ -72,6 +72,47 @@ char *ds_plugin_filter_expr(const ds_file_source *fs)
     return out;
 }
 
+/* A template_values part as JSON: numbers and booleans as such, strings,
+ * dates and times as their text. */
+static json_t *seed_part_json(const ds_seed_part *p)
+{
+    switch (p->kind) {
+    case DS_SEED_INTEGER:
+        return json_integer((json_int_t)strtoll(p->text, NULL, 10));
+    case DS_SEED_FLOAT:
+        return json_real(strtod(p->text, NULL));
+    case DS_SEED_BOOL:
+        return json_boolean(strcmp(p->text, "true") == 0);
+    case DS_SEED_STRING:
+    case DS_SEED_DATE:
+    case DS_SEED_TIMESTAMP:
+    case DS_SEED_TIMESTAMPTZ:
+    case DS_SEED_TIME:
+        break;
+    }
+    return json_string(p->text);
+}
+
+/* template_values as a JSON array (tuples as arrays), or null. */
+static json_t *seeds_json(const ds_seed_list *l)
+{
+    if (!l->items)
+        return json_null();
+    json_t *a = json_array();
+    for (size_t i = 0; i < l->n; i++) {
+        const ds_seed *s = &l->items[i];
+        if (!s->tuple) {
+            json_array_append_new(a, seed_part_json(&s->parts[0]));
+            continue;
+        }
+        json_t *t = json_array();
+        for (size_t j = 0; j < s->n; j++)
+            json_array_append_new(t, seed_part_json(&s->parts[j]));
+        json_array_append_new(a, t);
+    }
+    return a;
+}
+
 /* One source as plugins see it: every key of the table (config.h), absent
  * ones as their default or null. */
 static json_t *source_json(const ds_file_source *s)
@@ -90,6 +131,9 @@ static json_t *source_json(const ds_file_source *s)
             break;
         case DS_SKEY_SECONDS:
             v = json_real(ds_source_key_number(k, s));
+            break;
+        case DS_SKEY_SEEDS:
+            v = seeds_json((const ds_seed_list *)((const char *)s + k->offset));
             break;
         case DS_SKEY_WINDOW:
             v = json_null();

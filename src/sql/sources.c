@@ -921,9 +921,9 @@ static char *typed_literal(int type, const char *text)
         break;
     case DUCKDB_TYPE_FLOAT:
     case DUCKDB_TYPE_DOUBLE:
-        if (isdigit((unsigned char)text[0]) || text[0] == '-')
+        if (isdigit((unsigned char)text[text[0] == '-'])) /* not inf, -inf, nan */
             ds_buf_puts(&b, text);
-        else /* inf, nan */
+        else
             ds_buf_printf(&b, "'%s'::DOUBLE", text);
         break;
     case DUCKDB_TYPE_BOOLEAN:
@@ -954,11 +954,12 @@ static char *typed_literal(int type, const char *text)
     return ds_buf_take(&b);
 }
 
-/* row_filter_template with every ? replaced by the literal.  A '?' inside
- * a quoted string of the template is left alone. */
-static char *fill_template(const char *tmpl, const char *literal)
+/* Walks a template, counting its ?s outside quoted strings; with b, copies
+ * it there with each ? replaced by the next literal, or by the only one
+ * when n is 1. */
+static size_t walk_template(const char *tmpl, ds_buf *b, char *const *literals, size_t n)
 {
-    ds_buf b = {0};
+    size_t holes = 0;
     char quote = 0;
     for (const char *p = tmpl; *p; p++) {
         if (quote) {
@@ -967,11 +968,30 @@ static char *fill_template(const char *tmpl, const char *literal)
         } else if (*p == '\'' || *p == '"') {
             quote = *p;
         } else if (*p == '?') {
-            ds_buf_puts(&b, literal);
+            if (b && (n == 1 || holes < n))
+                ds_buf_puts(b, literals[n == 1 ? 0 : holes]);
+            holes++;
             continue;
         }
-        ds_buf_putc(&b, *p);
+        if (b)
+            ds_buf_putc(b, *p);
     }
+    return holes;
+}
+
+/* The ?s of row_filter_template, quoted text left out. */
+static size_t count_holes(const char *tmpl)
+{
+    return walk_template(tmpl, NULL, NULL, 0);
+}
+
+/* row_filter_template with its ?s filled by the literals, in order (a
+ * single value fills every ?).  A '?' inside a quoted string of the
+ * template is left alone. */
+static char *fill_template(const char *tmpl, char *const *literals, size_t n)
+{
+    ds_buf b = {0};
+    walk_template(tmpl, &b, literals, n);
     return ds_buf_take(&b);
 }
 
@@ -1247,8 +1267,203 @@ static bool values_from_paths(const view_ctx *v, const char *expr, tvalue_list *
     return true;
 }
 
-/* Makes one view per template value.  Returns -1 only for real errors;
- * unreadable files give a warning and no templated views. */
+/* ---- template candidates ---------------------------------------------- */
+
+/* A value a templated view is made for: sampled (or read from paths),
+ * a row of template_values_sql or an item of template_values. */
+typedef struct {
+    char **literals;                    /* one typed SQL literal per part */
+    size_t n;
+    bool tuple;
+    char *label;                        /* the parts' text joined with "_": the slug's source */
+    char *literal_list;                 /* the literals joined with ", " */
+    char *shown;                        /* how messages name it */
+    const ds_source_file *const *files; /* the files its view reads */
+    size_t n_files;
+} candidate;
+
+typedef struct {
+    candidate *items;
+    size_t n, cap;
+    json_t *seen;                       /* literal text -> 1, to drop repeats */
+} candidate_list;
+
+/* Adds a value unless an earlier one has the same literals; takes the
+ * arrays. */
+static void candidate_add(candidate_list *c, char **literals, char **texts, size_t n,
+                          bool tuple, const ds_source_file *const *files, size_t n_files)
+{
+    ds_buf key = {0}, label = {0};
+    for (size_t i = 0; i < n; i++) {
+        ds_buf_printf(&key, "%s%s", i ? ", " : "", literals[i]);
+        ds_buf_printf(&label, "%s%s", i ? "_" : "", texts[i]);
+    }
+    free_strv(texts, n);
+    if (json_object_get(c->seen, ds_buf_str(&key))) {
+        free_strv(literals, n);
+        ds_buf_free(&key);
+        ds_buf_free(&label);
+        return;
+    }
+    json_object_set_new(c->seen, ds_buf_str(&key), json_true());
+    if (c->n == c->cap) {
+        c->cap = c->cap ? 2 * c->cap : 16;
+        c->items = ds_xrealloc(c->items, c->cap * sizeof *c->items);
+    }
+    char *shown = tuple ? ds_asprintf("(%s)", ds_buf_str(&key)) : ds_strdup(ds_buf_str(&label));
+    c->items[c->n++] = (candidate){literals, n, tuple, ds_buf_take(&label), ds_buf_take(&key),
+                                   shown, files, n_files};
+}
+
+static void candidates_free(candidate_list *c)
+{
+    for (size_t i = 0; i < c->n; i++) {
+        free_strv(c->items[i].literals, c->items[i].n);
+        free(c->items[i].label);
+        free(c->items[i].literal_list);
+        free(c->items[i].shown);
+    }
+    free(c->items);
+    json_decref(c->seen);
+    memset(c, 0, sizeof *c);
+}
+
+/* A template_values part as an SQL literal of its TOML type: the type
+ * DuckDB would give it, by ds_seed_kind. */
+static char *seed_literal(const ds_seed_part *p)
+{
+    static const int types[] = {
+        [DS_SEED_STRING] = DUCKDB_TYPE_VARCHAR,
+        [DS_SEED_INTEGER] = DUCKDB_TYPE_BIGINT,
+        [DS_SEED_FLOAT] = DUCKDB_TYPE_DOUBLE,
+        [DS_SEED_BOOL] = DUCKDB_TYPE_BOOLEAN,
+        [DS_SEED_DATE] = DUCKDB_TYPE_DATE,
+        [DS_SEED_TIMESTAMP] = DUCKDB_TYPE_TIMESTAMP,
+        [DS_SEED_TIMESTAMPTZ] = DUCKDB_TYPE_TIMESTAMP_TZ,
+        [DS_SEED_TIME] = DUCKDB_TYPE_TIME,
+    };
+    return typed_literal(types[p->kind], p->text);
+}
+
+/* The rows of template_values_sql, each a scalar (one column) or a tuple.
+ * A seeded value reads all the source's files: its predicate picks its
+ * rows, if any ever arrive. */
+static int add_sql_seeds(const view_ctx *v, candidate_list *c,
+                         const ds_source_file *const *all, ds_err *err)
+{
+    const ds_file_source *fs = v->set->fs;
+    ds_rows rows = {0};
+    ds_err qerr;
+    if (ds_duck_query(v->db, fs->template_values_sql, &rows, &qerr) != 0)
+        return ds_err_set(err, "%s:%d: file source '%s': template_values_sql failed: %s",
+                          v->cfg->display_path, fs->line, fs->name, qerr.msg);
+    int rc = 0;
+    for (size_t r = 0; r < rows.rows && rc == 0; r++) {
+        char **literals = ds_xcalloc(rows.cols + 1, sizeof *literals);
+        char **texts = ds_xcalloc(rows.cols + 1, sizeof *texts);
+        for (size_t k = 0; k < rows.cols; k++) {
+            const char *cell = ds_rows_get(&rows, r, k);
+            if (!cell) {
+                rc = ds_err_set(err,
+                                "%s:%d: file source '%s': template_values_sql row %zu has a "
+                                "NULL in column %zu; template values cannot be NULL",
+                                v->cfg->display_path, fs->line, fs->name, r + 1, k + 1);
+                cell = "";
+            }
+            literals[k] = typed_literal(rows.types[k], cell);
+            texts[k] = ds_strdup(cell);
+        }
+        if (rc == 0)
+            candidate_add(c, literals, texts, rows.cols, rows.cols > 1, all, v->set->n_files);
+        else {
+            free_strv(literals, rows.cols);
+            free_strv(texts, rows.cols);
+        }
+    }
+    ds_rows_free(&rows);
+    return rc;
+}
+
+/* The items of template_values. */
+static void add_config_seeds(const view_ctx *v, candidate_list *c,
+                             const ds_source_file *const *all)
+{
+    const ds_seed_list *l = &v->set->fs->template_values;
+    for (size_t i = 0; i < l->n; i++) {
+        const ds_seed *seed = &l->items[i];
+        char **literals = ds_xcalloc(seed->n + 1, sizeof *literals);
+        char **texts = ds_xcalloc(seed->n + 1, sizeof *texts);
+        for (size_t k = 0; k < seed->n; k++) {
+            literals[k] = seed_literal(&seed->parts[k]);
+            texts[k] = ds_strdup(seed->parts[k].text);
+        }
+        candidate_add(c, literals, texts, seed->n, seed->tuple, all, v->set->n_files);
+    }
+}
+
+/* A tuple fills the template's ?s in order, so it must have one part per
+ * ?; a single value fills every ? (as sampled values always have). */
+static int check_arity(const view_ctx *v, const char *tmpl, const candidate_list *c,
+                       ds_err *err)
+{
+    const ds_file_source *fs = v->set->fs;
+    size_t holes = count_holes(tmpl);
+    for (size_t i = 0; i < c->n && holes > 0; i++)
+        if (c->items[i].tuple && c->items[i].n != holes)
+            return ds_err_set(err,
+                              "%s:%d: file source '%s': row_filter_template '%s' has %zu ? "
+                              "but template value (%s) has %zu part%s",
+                              v->cfg->display_path, fs->line, fs->name, tmpl, holes,
+                              c->items[i].literal_list, c->items[i].n,
+                              c->items[i].n == 1 ? "" : "s");
+    return 0;
+}
+
+/* Samples the template's values (or reads them from the paths) into c.
+ * Returns 1 when a file cannot be read (warned: no templated views). */
+static int add_sampled(view_ctx *v, const template_parts *t, const char *template_name,
+                       candidate_list *c, tvalue_list *values, ds_err *err)
+{
+    const ds_source_set *set = v->set;
+    const ds_file_source *fs = set->fs;
+    if (!values_from_paths(v, t->expr, values)) {
+        char *sql = sampling_sql(set, v->schema, t->expr);
+        ds_err qerr;
+        int rc = ds_duck_query(v->db, sql, &values->rows, &qerr);
+        free(sql);
+        if (rc != 0) {
+            ds_err why;
+            const ds_source_file *bad = unreadable_file(set, v->db, &why);
+            if (!bad)
+                return ds_err_set(err,
+                                  "%s:%d: file source '%s': sampling template_name '%s' "
+                                  "failed: %s",
+                                  v->cfg->display_path, fs->line, fs->name, template_name,
+                                  qerr.msg);
+            ds_warn("file source '%s': cannot read %s (%s) to sample template values: %s; "
+                    "no templated views for this source",
+                    fs->name, bad->path, bad->key, why.msg);
+            ds_keyset_add(v->unreadable, bad->key);
+            return 1;
+        }
+        values->type = values->rows.types[0];
+        group_sampled(set, values);
+    }
+    for (size_t i = 0; i < values->n; i++) {
+        const tvalue *tv = &values->items[i];
+        char **literals = ds_xcalloc(2, sizeof *literals);
+        char **texts = ds_xcalloc(2, sizeof *texts);
+        literals[0] = typed_literal(values->type, tv->value);
+        texts[0] = ds_strdup(tv->value);
+        candidate_add(c, literals, texts, 1, false, tv->files, tv->n);
+    }
+    return 0;
+}
+
+/* Makes one view per template value: sampled, then template_values_sql's
+ * rows, then template_values, the first of equal values kept.  Returns -1
+ * only for real errors; unreadable files give a warning and no templated
+ * views. */
 static int template_views(view_ctx *v, const char *template_name, ds_err *err)
 {
     const ds_source_set *set = v->set;
@@ -1267,48 +1482,33 @@ static int template_views(view_ctx *v, const char *template_name, ds_err *err)
     template_parts t;
     template_split(template_name, &t);
     tvalue_list values = {0};
-    int rc = 0;
-    if (!values_from_paths(v, t.expr, &values)) {
-        char *sql = sampling_sql(set, v->schema, t.expr);
-        ds_err qerr;
-        if (ds_duck_query(v->db, sql, &values.rows, &qerr) != 0) {
-            ds_err why;
-            const ds_source_file *bad = unreadable_file(set, v->db, &why);
-            if (bad) {
-                ds_warn("file source '%s': cannot read %s (%s) to sample template values: %s; "
-                        "no templated views for this source",
-                        fs->name, bad->path, bad->key, why.msg);
-                ds_keyset_add(v->unreadable, bad->key);
-            } else {
-                rc = ds_err_set(err,
-                                "%s:%d: file source '%s': sampling template_name '%s' failed: "
-                                "%s",
-                                v->cfg->display_path, fs->line, fs->name, template_name,
-                                qerr.msg);
-            }
-            free(sql);
-            template_free(&t);
-            return rc;
-        }
-        free(sql);
-        values.type = values.rows.types[0];
-        group_sampled(set, &values);
-    }
-
+    candidate_list cands = {.seen = json_object()};
+    const ds_source_file **all = ds_xcalloc(set->n_files + 1, sizeof *all);
+    for (size_t i = 0; i < set->n_files; i++)
+        all[i] = &set->files[i];
     const char *tmpl = set->row_filter_template;
     char *default_tmpl = ds_asprintf("%s = ?", t.expr);
     if (!tmpl)
         tmpl = default_tmpl;
+
+    int rc = add_sampled(v, &t, template_name, &cands, &values, err);
+    if (rc == 0 && fs->template_values_sql)
+        rc = add_sql_seeds(v, &cands, all, err);
+    if (rc == 0) {
+        add_config_seeds(v, &cands, all);
+        rc = check_arity(v, tmpl, &cands, err);
+    }
+
     size_t first_view = v->out->len;
     /* View names so far -> their query's position: one lookup per value,
      * not a scan of every view (a partition may have 100,000 values). */
     json_t *names = json_object();
-    size_t *view_value = ds_xcalloc(values.n + 1, sizeof *view_value); /* view -> value */
-    for (size_t q = 0; q < v->out->len; q++)
+    size_t *view_value = ds_xcalloc(cands.n + 1, sizeof *view_value); /* view -> value */
+    for (size_t q = 0; q < v->out->len && rc == 0; q++)
         json_object_set_new(names, v->out->items[q].name, json_integer((json_int_t)q));
-    for (size_t i = 0; i < values.n && rc == 0; i++) {
-        const tvalue *tv = &values.items[i];
-        char *slug = ds_slug(tv->value);
+    for (size_t i = 0; i < cands.n && rc == 0; i++) {
+        const candidate *cv = &cands.items[i];
+        char *slug = ds_slug(cv->label);
         char *name = ds_asprintf("%s%s%s", t.prefix, slug, t.suffix);
         json_t *at = json_object_get(names, name);
         size_t pos = at ? (size_t)json_integer_value(at) : 0;
@@ -1318,26 +1518,24 @@ static int template_views(view_ctx *v, const char *template_name, ds_err *err)
                             "%s:%d: file source '%s': template values '%s' and '%s' both "
                             "make the view name '%s'",
                             v->cfg->display_path, fs->line, fs->name,
-                            values.items[view_value[pos - first_view]].value, tv->value, name);
+                            cands.items[view_value[pos - first_view]].shown, cv->shown, name);
         } else if (clash) {
             rc = ds_err_set(err,
                             "%s:%d: file source '%s': template value '%s' makes the view name "
                             "'%s', which %s:%d already defines",
-                            v->cfg->display_path, fs->line, fs->name, tv->value, name,
+                            v->cfg->display_path, fs->line, fs->name, cv->shown, name,
                             clash->file, clash->line);
         } else {
-            char *literal = typed_literal(values.type, tv->value);
-            char *pred = fill_template(tmpl, literal);
-            char *view = view_sql(set, v->schema, tv->files, tv->n, pred, false);
+            char *pred = fill_template(tmpl, cv->literals, cv->n);
+            char *view = view_sql(set, v->schema, cv->files, cv->n_files, pred, false);
             json_object_set_new(names, name, json_integer((json_int_t)v->out->len));
             view_value[v->out->len - first_view] = i;
             ds_query_add(v->out, name, DS_KIND_FILE_SOURCE_TEMPLATE, view,
                          v->cfg->display_path, fs->line);
-            set_check_sql(v->out, set, v->schema, tv->files, tv->n, pred,
+            set_check_sql(v->out, set, v->schema, cv->files, cv->n_files, pred,
                           v->first_missing != NULL);
             free(view);
             free(pred);
-            free(literal);
         }
         free(name);
         free(slug);
@@ -1345,9 +1543,11 @@ static int template_views(view_ctx *v, const char *template_name, ds_err *err)
     json_decref(names);
     free(view_value);
     free(default_tmpl);
+    free(all);
+    candidates_free(&cands);
     tvalues_free(&values);
     template_free(&t);
-    return rc;
+    return rc < 0 ? -1 : 0;
 }
 
 /* Files that do not exist (yet): a warning each (up to a few), and their
@@ -1501,6 +1701,17 @@ int ds_source_views(const ds_config *cfg, const ds_collected *c, ds_facts *facts
         free(sql);
         free(files);
 
+        if (!set->template_name && (fs->template_values.items || fs->template_values_sql)) {
+            rc = ds_err_set(err,
+                            "%s:%d: file source '%s': %s seeds templated views, but neither "
+                            "the source nor its plugin gives a template_name",
+                            cfg->display_path, fs->line, fs->name,
+                            fs->template_values.items ? "template_values"
+                                                      : "template_values_sql");
+            source_schema_free(&schema);
+            free(good.files);
+            break;
+        }
         if (set->template_name) {
             view_ctx v = {cfg, set, db, out, unreadable, first_missing, &schema};
             rc = template_views(&v, set->template_name, err);

@@ -340,3 +340,85 @@ Test(config, plugin_timeout)
     expect_error("[[file_sources]]\nname = \"a\"\nplugin = \"p.py\"\nplugin_timout = 5\n",
                  "unknown key 'plugin_timout'; did you mean 'plugin_timeout'?");
 }
+
+/* template_values: scalars of every TOML type and tuples, kept as typed. */
+Test(config, template_values_types_and_tuples)
+{
+    ds_config cfg;
+    ds_err err;
+    const char *text = "[[file_sources]]\nname = \"o\"\ntemplate_name = \"o_[r]\"\n"
+                       "template_values = [\"it's\", -3, 2.5, true, 2024-12-05,\n"
+                       "  2024-12-05T10:30:00, 2024-12-05T10:30:00Z, 07:15:00,\n"
+                       "  [\"na\", 2024-12-07]]\n"
+                       "template_values_sql = \"SELECT 1\"\n";
+    cr_assert_eq(parse(text, &cfg, &err), 0, "%s", err.msg);
+    const ds_seed_list *l = &cfg.sources[0].template_values;
+    cr_assert_eq(l->n, 9);
+    const struct {
+        ds_seed_kind kind;
+        const char *text;
+    } want[] = {{DS_SEED_STRING, "it's"},
+                {DS_SEED_INTEGER, "-3"},
+                {DS_SEED_FLOAT, "2.5"},
+                {DS_SEED_BOOL, "true"},
+                {DS_SEED_DATE, "2024-12-05"},
+                {DS_SEED_TIMESTAMP, "2024-12-05 10:30:00"},
+                {DS_SEED_TIMESTAMPTZ, "2024-12-05 10:30:00Z"},
+                {DS_SEED_TIME, "07:15:00"}};
+    for (size_t i = 0; i < DS_ARRAY_LEN(want); i++) {
+        cr_expect(!l->items[i].tuple && l->items[i].n == 1, "item %zu", i);
+        cr_expect_eq(l->items[i].parts[0].kind, want[i].kind, "item %zu", i);
+        cr_expect_str_eq(l->items[i].parts[0].text, want[i].text, "item %zu", i);
+    }
+    cr_expect(l->items[8].tuple);
+    cr_assert_eq(l->items[8].n, 2);
+    cr_expect_str_eq(l->items[8].parts[0].text, "na");
+    cr_expect_eq(l->items[8].parts[1].kind, DS_SEED_DATE);
+    cr_expect_str_eq(cfg.sources[0].template_values_sql, "SELECT 1");
+    ds_config_free(&cfg);
+}
+
+Test(config, template_values_errors)
+{
+    const struct {
+        const char *line, *want;
+    } cases[] = {
+        {"template_values = \"x\"",
+         "ducksite.toml:4:19: file_sources[0].template_values: expected an array of values or "
+         "of arrays of values, found a string"},
+        {"template_values = [1, [2, [3]]]",
+         "ducksite.toml:4:27: file_sources[0].template_values[1][1]: expected a string, "
+         "number, boolean, date or date-time, found an array"},
+        {"template_values = [{a = 1}]",
+         "ducksite.toml:4:20: file_sources[0].template_values[0]: expected a string, number, "
+         "boolean, date or date-time, found a table"},
+        {"template_values = [[]]",
+         "ducksite.toml:4:20: file_sources[0].template_values[0]: expected a value or a "
+         "non-empty array of values, found an empty array"},
+        {"template_values_sql = 1",
+         "ducksite.toml:4:23: file_sources[0].template_values_sql: expected a string, found an "
+         "integer"},
+    };
+    char *t;
+    for (size_t i = 0; i < DS_ARRAY_LEN(cases); i++) {
+        t = ds_asprintf("[[file_sources]]\nname = \"o\"\ntemplate_name = \"o_[r]\"\n%s\n",
+                        cases[i].line);
+        expect_error(t, cases[i].want);
+        free(t);
+    }
+    expect_error("[[file_sources]]\nname = \"o\"\ntemplate_value = [1]\n",
+                 "ducksite.toml:3:1: file_sources[0].template_value: unknown key "
+                 "'template_value'; did you mean 'template_values'?");
+    /* Seeds without a template are a mistake (a plugin may give one: the
+     * build checks those). */
+    const char *keys[] = {"template_values = [1]", "template_values_sql = \"SELECT 1\""};
+    for (size_t i = 0; i < DS_ARRAY_LEN(keys); i++) {
+        t = ds_asprintf("[[file_sources]]\nname = \"o\"\n%s\n", keys[i]);
+        char *want = ds_asprintf("ducksite.toml:3:1: file_sources[0]: %.*s seeds templated "
+                                 "views, but the source has no template_name",
+                                 (int)strcspn(keys[i], " "), keys[i]);
+        expect_error(t, want);
+        free(want);
+        free(t);
+    }
+}

@@ -1125,3 +1125,140 @@ Test(sources, slug_clash_names_both_values)
               "%s", err.msg);
     proj_free(&p);
 }
+
+/* ---- seeded template values ---------------------------------------------- */
+
+/* Source o over REGIONS_A with template o_[region], plus more keys. */
+static void seeded_proj(proj *p, const char *keys)
+{
+    proj_init(p);
+    proj_parquet(p, "lake/a.parquet", REGIONS_A);
+    char *toml = ds_asprintf("[[file_sources]]\nname = \"o\"\nupstream_glob = "
+                             "\"lake/*.parquet\"\ntemplate_name = \"o_[region]\"\n%s",
+                             keys);
+    proj_config(p, toml);
+    free(toml);
+}
+
+/* Sampled values first, then template_values_sql's rows, then
+ * template_values; a value seen before is dropped; a seeded value the data
+ * lacks reads every file of the source. */
+Test(sources, seeded_values_follow_sampled_ones_without_repeats)
+{
+    proj p;
+    proj_init(&p);
+    proj_parquet(&p, "lake/a.parquet", REGIONS_A);
+    proj_parquet(&p, "lake/b.parquet", REGIONS_B);
+    proj_config(&p, "[[file_sources]]\nname = \"o\"\nupstream_glob = \"lake/*.parquet\"\n"
+                    "template_name = \"o_[region]\"\n"
+                    "template_values_sql = \"SELECT * FROM (VALUES ('east'), ('north')) t(r)\"\n"
+                    "template_values = [\"south\", \"it's\", \"east\"]\n");
+    ds_err err;
+    cr_assert_eq(proj_views(&p, &err), 0, "%s", err.msg);
+    const char *names[] = {"o", "o_north", "o_south", "o_west", "o_east", "o_it_s"};
+    cr_assert_eq(p.q.len, DS_ARRAY_LEN(names));
+    for (size_t i = 0; i < DS_ARRAY_LEN(names); i++)
+        cr_expect_str_eq(p.q.items[i].name, names[i]);
+    cr_expect_str_eq(view(&p, "o_south")->sql,
+                     "SELECT * FROM read_parquet(['data/o/a.parquet', 'data/o/b.parquet']) "
+                     "WHERE region = 'south'");
+    cr_expect_str_eq(view(&p, "o_north")->sql,
+                     "SELECT * FROM read_parquet(['data/o/a.parquet']) WHERE region = 'north'");
+    cr_expect_str_eq(view(&p, "o_east")->sql,
+                     "SELECT * FROM read_parquet(['data/o/a.parquet', 'data/o/b.parquet']) "
+                     "WHERE region = 'east'");
+    cr_expect_str_eq(view(&p, "o_it_s")->sql,
+                     "SELECT * FROM read_parquet(['data/o/a.parquet', 'data/o/b.parquet']) "
+                     "WHERE region = 'it''s'");
+    char *lake = ds_asprintf("%s/lake/", p.root);
+    cr_expect_eq(count_rows(&p, view(&p, "o_east")->sql, "data/o/", lake), 0);
+    free(lake);
+    proj_free(&p);
+}
+
+/* TOML types give the literals; SQL rows are typed by their columns. */
+Test(sources, seeded_literals_by_type)
+{
+    proj p;
+    proj_init(&p);
+    proj_parquet(&p, "lake/a.parquet", REGIONS_A);
+    proj_config(&p, "[[file_sources]]\nname = \"o\"\nupstream_glob = \"lake/*.parquet\"\n"
+                    "template_name = \"o_[amount]\"\nrow_filter_template = \"true\"\n"
+                    "template_values = [7, 2.5, true, 2024-12-05, 2024-12-05T10:30:00, -inf]\n"
+                    "[[file_sources]]\nname = \"d\"\nupstream_glob = \"lake/*.parquet\"\n"
+                    "template_name = \"d_[day]\"\n"
+                    "template_values_sql = \"SELECT DATE '2024-01-05' UNION ALL "
+                    "SELECT DATE '2025-01-01'\"\n");
+    ds_err err;
+    cr_assert_eq(proj_views(&p, &err), 0, "%s", err.msg);
+    /* No ? in the template: used as written. */
+    cr_expect_str_eq(view(&p, "o_7")->sql,
+                     "SELECT * FROM read_parquet(['data/o/a.parquet']) WHERE true");
+    view(&p, "o_2_5");
+    view(&p, "o_true");
+    view(&p, "o_2024_12_05");
+    view(&p, "o_2024_12_05_10_30_00");
+    view(&p, "o_inf"); /* -inf: its literal is '-inf'::DOUBLE */
+    cr_expect_str_eq(view(&p, "d_2025_01_01")->sql,
+                     "SELECT * FROM read_parquet(['data/d/a.parquet']) "
+                     "WHERE day = DATE '2025-01-01'");
+    /* 2024-01-05 is in the data: kept once, with the data's files. */
+    cr_expect_eq(p.q.len, (1 + 2 + 6) + (1 + 2 + 1));
+    proj_free(&p);
+}
+
+Test(sources, seeded_tuples_fill_the_marks_in_order)
+{
+    proj p;
+    seeded_proj(&p, "row_filter_template = \"region = ? AND '?' <> ? AND day = ?\"\n"
+                    "template_values = [[\"na\", 3, 2024-12-07]]\n"
+                    "template_values_sql = \"SELECT 'eu', 4, DATE '2024-12-08'\"\n");
+    ds_err err;
+    /* The sampled north and south fill every ? on their own. */
+    cr_assert_eq(proj_views(&p, &err), 0, "%s", err.msg);
+    cr_expect_str_eq(view(&p, "o_north")->sql,
+                     "SELECT * FROM read_parquet(['data/o/a.parquet']) WHERE region = 'north' "
+                     "AND '?' <> 'north' AND day = 'north'");
+    cr_expect_str_eq(view(&p, "o_na_3_2024_12_07")->sql,
+                     "SELECT * FROM read_parquet(['data/o/a.parquet']) WHERE region = 'na' "
+                     "AND '?' <> 3 AND day = DATE '2024-12-07'");
+    cr_expect_str_eq(view(&p, "o_eu_4_2024_12_08")->sql,
+                     "SELECT * FROM read_parquet(['data/o/a.parquet']) WHERE region = 'eu' "
+                     "AND '?' <> 4 AND day = DATE '2024-12-08'");
+    proj_free(&p);
+}
+
+/* A tuple with a part per ? of the template, and no NULL from the query. */
+Test(sources, seeds_of_the_wrong_shape_fail)
+{
+    const struct {
+        const char *keys, *want;
+    } cases[] = {
+        {"template_values = [\"x\", [\"na\", 3]]\n",
+         "ducksite.toml:1: file source 'o': row_filter_template 'region = ?' has 1 ? but "
+         "template value ('na', 3) has 2 parts"},
+        {"template_values_sql = \"SELECT 'a', NULL\"\n",
+         "ducksite.toml:1: file source 'o': template_values_sql row 1 has a NULL in column 2; "
+         "template values cannot be NULL"},
+    };
+    for (size_t i = 0; i < DS_ARRAY_LEN(cases); i++) {
+        proj p;
+        seeded_proj(&p, cases[i].keys);
+        ds_err err;
+        cr_assert_eq(proj_views(&p, &err), -1);
+        cr_expect_str_eq(err.msg, cases[i].want);
+        proj_free(&p);
+    }
+}
+
+Test(sources, failing_seed_query_names_the_source)
+{
+    proj p;
+    seeded_proj(&p, "template_values_sql = \"SELECT no_such_column\"\n");
+    ds_err err;
+    cr_assert_eq(proj_views(&p, &err), -1);
+    const char *want = "ducksite.toml:1: file source 'o': template_values_sql failed: ";
+    cr_expect(ds_starts_with(err.msg, want) && strstr(err.msg, "no_such_column"), "%s",
+              err.msg);
+    proj_free(&p);
+}

@@ -1,0 +1,1 @@
+COPY (SELECT 'North' AS region, 1.0 AS amount) TO 'lake/a.parquet';
