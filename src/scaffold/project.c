@@ -24,7 +24,45 @@ static const char STARTER_TOML[] =
     "# upstream_glob = \"${DIR_LAKE}/sales/**/*.parquet\"\n"
     "# template_name = \"sales_[region]\"\n";
 
+/* The first page: a new project serves it instead of a bare 404.  It
+ * needs no data, so it builds before any source is set up, and it shows
+ * the front matter keys docs/pages.md describes. */
+static const char STARTER_PAGE[] =
+    "---\n"
+    "title: Home\n"
+    "description: A Ducksite dashboard\n"
+    "---\n"
+    "# Welcome to Ducksite\n"
+    "\n"
+    "This page is `content/index.md`; every Markdown file under `content/`\n"
+    "becomes a page of the site.\n"
+    "\n"
+    "Next steps:\n"
+    "\n"
+    "1. Publish some data: add a `[[file_sources]]` section to `ducksite.toml`\n"
+    "   (the commented example there shows how).\n"
+    "2. Query it in a page with a fenced block whose info string is `sql ID`.\n"
+    "3. Draw the result with an `echart ID` block (`type`, `data_query`, `x`,\n"
+    "   `y`), or list it with a `table ID` block.\n"
+    "\n"
+    "Run `ducksite build` after each change, and `ducksite serve` to look at\n"
+    "the site.\n";
+
 static const char *const DIRS[] = {DS_CONTENT_DIR, DS_SOURCES_SQL_DIR, DS_STATIC_DIR "/forms"};
+
+/* content/index.md, unless there is one. */
+static int write_starter_page(const char *root, ds_buf *report, ds_err *err)
+{
+    const char *rel = DS_CONTENT_DIR "/index.md";
+    char *path = ds_path_join(root, rel);
+    int rc = 0;
+    if (ds_exists(path))
+        ds_buf_printf(report, "kept    %s (already exists)\n", rel);
+    else if ((rc = ds_write_atomic(path, STARTER_PAGE, sizeof STARTER_PAGE - 1, err)) == 0)
+        ds_buf_printf(report, "created %s\n", rel);
+    free(path);
+    return rc;
+}
 
 int ds_project_init(const char *root, ds_buf *report, ds_err *err)
 {
@@ -51,6 +89,8 @@ int ds_project_init(const char *root, ds_buf *report, ds_err *err)
         }
         free(dir);
     }
+    if (rc == 0)
+        rc = write_starter_page(root, report, err);
     return rc;
 }
 

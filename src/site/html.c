@@ -402,6 +402,11 @@ char *ds_html_page(const ds_page *page, const char *rel, const char *title,
                     "<title>");
     ds_html_escape(&b, title);
     ds_buf_puts(&b, "</title>");
+    if (page->description) {
+        ds_buf_puts(&b, "<meta name=\"description\" content=\"");
+        ds_html_escape(&b, page->description);
+        ds_buf_puts(&b, "\">");
+    }
     /* The SQL files and stored results of the first view start downloading
      * with the scripts, not after them. */
     for (const char *u = page->preload; u && *u;) {

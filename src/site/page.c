@@ -609,7 +609,8 @@ static int bad_utf8_line(const char *text)
     return 0;
 }
 
-static const char *const FRONT_KEYS[] = {"prerender", "prerender_max_bytes",
+static const char *const FRONT_KEYS[] = {"title",     "description",         "order",
+                                          "hidden",    "prerender",           "prerender_max_bytes",
                                           "prerender_max_options"};
 
 static bool line_is(const line_t *l, const char *s)
@@ -620,40 +621,76 @@ static bool line_is(const line_t *l, const char *s)
     return n == strlen(s) && memcmp(l->s, s, n) == 0;
 }
 
-/* One front-matter value: a boolean for prerender, else a non-negative
- * integer. */
-static int front_value(const ctx_t *c, int line, const char *key, const char *v,
-                       ds_page_settings *st)
+/* true/false for a boolean key; -1 (an error set) otherwise. */
+static int front_bool(const ctx_t *c, int line, const char *key, const char *v)
 {
-    if (strcmp(key, "prerender") == 0) {
-        if (strcmp(v, "true") == 0 || strcmp(v, "false") == 0) {
-            st->prerender = v[0] == 't';
-            return 0;
-        }
-        return ds_err_set(c->err, "%s:%d: front matter 'prerender' must be true or false, "
-                                  "not '%s'",
-                          c->display, line, v);
-    }
+    if (strcmp(v, "true") == 0 || strcmp(v, "false") == 0)
+        return v[0] == 't';
+    return ds_err_set(c->err, "%s:%d: front matter '%s' must be true or false, not '%s'",
+                      c->display, line, key, v);
+}
+
+/* An integer; with non_negative, one >= 0.  Sets an error when it is not. */
+static int front_int(const ctx_t *c, int line, const char *key, const char *v,
+                     bool non_negative, long long *out)
+{
     char *end;
     errno = 0;
     long long n = strtoll(v, &end, 10);
-    if (!*v || *end || errno || n < 0)
-        return ds_err_set(c->err, "%s:%d: front matter '%s' must be a non-negative integer, "
-                                  "not '%s'",
-                          c->display, line, key, v);
-    if (strcmp(key, "prerender_max_options") == 0)
-        st->prerender_max_options = n;
-    else
-        st->prerender_max_bytes = n;
+    if (!*v || *end || errno || (non_negative && n < 0))
+        return ds_err_set(c->err, "%s:%d: front matter '%s' must be %s, not '%s'", c->display,
+                          line, key, non_negative ? "a non-negative integer" : "an integer", v);
+    *out = n;
     return 0;
+}
+
+/* Text for the page's title or description: not empty.  Takes v. */
+static int front_text(const ctx_t *c, int line, const char *key, char *v, char **out)
+{
+    if (!*v) {
+        free(v);
+        return ds_err_set(c->err, "%s:%d: front matter '%s' is empty; write %s: some text",
+                          c->display, line, key, key);
+    }
+    free(*out); /* a repeated key: the last one wins, like the others */
+    *out = v;
+    return 0;
+}
+
+/* One front-matter value (a known key), stored in page.  Takes v. */
+static int front_value(const ctx_t *c, int line, const char *key, char *v, ds_page *page)
+{
+    ds_page_settings *st = &page->settings;
+    int rc = 0;
+    if (strcmp(key, "title") == 0)
+        return front_text(c, line, key, v, &page->title);
+    if (strcmp(key, "description") == 0)
+        return front_text(c, line, key, v, &page->description);
+    if (strcmp(key, "prerender") == 0 || strcmp(key, "hidden") == 0) {
+        int b = front_bool(c, line, key, v);
+        if (b >= 0 && key[0] == 'p')
+            st->prerender = b;
+        else if (b >= 0)
+            st->hidden = b;
+        rc = b < 0 ? -1 : 0;
+    } else if (strcmp(key, "order") == 0) {
+        rc = front_int(c, line, key, v, false, &st->order);
+        st->has_order = st->has_order || rc == 0;
+    } else {
+        rc = front_int(c, line, key, v, true,
+                       strcmp(key, "prerender_max_options") == 0 ? &st->prerender_max_options
+                                                                 : &st->prerender_max_bytes);
+    }
+    free(v);
+    return rc;
 }
 
 /* Reads the front matter when the page starts with "---"; *next is the
  * first line after it. */
-static int parse_front_matter(const ctx_t *c, const lines_t *ls, ds_page_settings *st,
-                              size_t *next)
+static int parse_front_matter(const ctx_t *c, const lines_t *ls, ds_page *page, size_t *next)
 {
-    *st = (ds_page_settings){-1, -1, -1};
+    page->settings = (ds_page_settings){
+        .prerender = -1, .prerender_max_options = -1, .prerender_max_bytes = -1};
     *next = 0;
     if (ls->n == 0 || !line_is(&ls->items[0], "---"))
         return 0;
@@ -688,11 +725,14 @@ static int parse_front_matter(const ctx_t *c, const lines_t *ls, ds_page_setting
                                               c->display, i + 1, key, best)
                                  : ds_err_set(c->err,
                                               "%s:%zu: unknown front matter key '%s'; known "
-                                              "keys: prerender, prerender_max_options, "
+                                              "keys: title, description, order, hidden, "
+                                              "prerender, prerender_max_options, "
                                               "prerender_max_bytes",
                                               c->display, i + 1, key);
-            else
-                rc = front_value(c, (int)i + 1, key, val, st);
+            else {
+                rc = front_value(c, (int)i + 1, key, val, page);
+                val = NULL; /* front_value took it */
+            }
         }
         free(key);
         free(val);
@@ -722,7 +762,7 @@ int ds_page_parse(const char *text, const char *display, ds_page *out, ds_err *e
     bool in_code = false;     /* inside a prose (non-DSL) fenced code block */
     fence_t code = {0};
     size_t first = 0;
-    int rc = parse_front_matter(&c, &ls, &out->settings, &first);
+    int rc = parse_front_matter(&c, &ls, out, &first);
     prose_line = (int)first + 1;
     for (size_t i = first; i < ls.n && rc == 0; i++) {
         const line_t *l = &ls.items[i];
@@ -815,6 +855,7 @@ void ds_page_free(ds_page *page)
     }
     free(page->parts);
     free(page->title);
+    free(page->description);
     free(page->stored);
     free(page->files);
     free(page->preload);

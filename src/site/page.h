@@ -63,15 +63,21 @@ typedef struct {
 } ds_part;
 
 /* Front matter: a first line "---", key: value lines, a closing "---".
- * -1 means "not given" (the site's [build] settings apply). */
+ * -1 means "not given" (the site's [build] settings apply).  The keys
+ * title and description are kept in ds_page. */
 typedef struct {
     int prerender;                  /* 0: no stored results for this page */
     long long prerender_max_options;
     long long prerender_max_bytes;
+    bool has_order;                 /* order: was given */
+    long long order;                /* its place in its folder's navigation */
+    bool hidden;                    /* built, but left out of the navigation */
 } ds_page_settings;
 
 typedef struct {
-    char *title;            /* text of the first "# heading", NULL if none */
+    char *title;            /* front matter title, else the text of the first
+                               "# heading"; NULL if neither */
+    char *description;      /* front matter description, NULL if none */
     ds_page_settings settings;
     char *stored;           /* {"<hash>": bytes} of its stored results (JSON),
                                set by the build; NULL for none */

@@ -71,6 +71,37 @@ static int by_nav(const void *a, const void *b)
     return ds_pages_nav_cmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* Two pages of one folder: index first unless it has an order, then the
+ * pages with an order (by it), then the rest; ties by name. */
+static int same_folder_cmp(const ds_site_page *a, const ds_site_page *b)
+{
+    const ds_page_settings *sa = &a->page.settings, *sb = &b->page.settings;
+    const char *na = strrchr(a->rel, '/'), *nb = strrchr(b->rel, '/');
+    bool ia = !sa->has_order && strcmp(na ? na + 1 : a->rel, "index") == 0;
+    bool ib = !sb->has_order && strcmp(nb ? nb + 1 : b->rel, "index") == 0;
+    if (ia != ib)
+        return ia ? -1 : 1;
+    if (sa->has_order != sb->has_order)
+        return sa->has_order ? -1 : 1;
+    if (sa->has_order && sa->order != sb->order)
+        return sa->order < sb->order ? -1 : 1;
+    return ds_pages_nav_cmp(a->rel, b->rel);
+}
+
+int ds_pages_page_cmp(const ds_site_page *a, const ds_site_page *b)
+{
+    const char *sa = strrchr(a->rel, '/'), *sb = strrchr(b->rel, '/');
+    size_t la = sa ? (size_t)(sa - a->rel) : 0, lb = sb ? (size_t)(sb - b->rel) : 0;
+    if (la == lb && memcmp(a->rel, b->rel, la) == 0)
+        return same_folder_cmp(a, b);
+    return ds_pages_nav_cmp(a->rel, b->rel); /* folders keep their order */
+}
+
+static int by_page(const void *a, const void *b)
+{
+    return ds_pages_page_cmp(a, b);
+}
+
 static int load_one(const char *root, char *rel, ds_site_page *p, ds_err *err)
 {
     p->rel = rel;
@@ -123,6 +154,8 @@ int ds_pages_load(const char *root, ds_pages *out, ds_err *err)
     free(rels.items);
     if (rc != 0)
         ds_pages_free(out);
+    else if (out->len > 1) /* front matter order: moves pages within a folder */
+        qsort(out->items, out->len, sizeof *out->items, by_page);
     return rc;
 }
 
@@ -170,12 +203,14 @@ int ds_pages_write(ds_publish *pub, const ds_pages *pages, const ds_asset_versio
                    ds_err *err)
 {
     ds_nav_item *nav = ds_xcalloc(pages->len + 1, sizeof *nav);
+    size_t n_nav = 0;
     for (size_t i = 0; i < pages->len; i++)
-        nav[i] = (ds_nav_item){pages->items[i].rel, pages->items[i].title};
+        if (!pages->items[i].page.settings.hidden) /* reachable, not listed */
+            nav[n_nav++] = (ds_nav_item){pages->items[i].rel, pages->items[i].title};
     int rc = 0;
     for (size_t i = 0; i < pages->len && rc == 0; i++) {
         const ds_site_page *p = &pages->items[i];
-        char *html = ds_html_page(&p->page, p->rel, p->title, nav, pages->len, v);
+        char *html = ds_html_page(&p->page, p->rel, p->title, nav, n_nav, v);
         char *rel = ds_asprintf("%s.html", p->rel);
         /* Unchanged pages keep their mtime (and the server's
          * Last-Modified). */

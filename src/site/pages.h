@@ -16,12 +16,13 @@
 typedef struct {
     char *rel;          /* "a/b" for content/a/b.md */
     char *display;      /* "content/a/b.md", for messages */
-    char *title;        /* the first "# heading", else the file stem */
+    char *title;        /* front matter title, else the first "# heading",
+                           else the file stem */
     ds_page page;
 } ds_site_page;
 
 typedef struct {
-    ds_site_page *items;  /* in navigation order (see ds_pages_nav_cmp) */
+    ds_site_page *items;  /* in navigation order (see ds_pages_page_cmp) */
     size_t len;
 } ds_pages;
 
@@ -42,6 +43,13 @@ int ds_pages_write(ds_publish *pub, const ds_pages *pages, const ds_asset_versio
 /* Navigation order of two page paths: in each folder, its pages (index
  * first, then by name) before its subfolders (by name). */
 int ds_pages_nav_cmp(const char *a, const char *b);
+
+/* Navigation order of two loaded pages: ds_pages_nav_cmp, except that
+ * within one folder front matter order counts: index first unless it has
+ * an order, then pages with an order (by it, ties by name), then the rest
+ * by name.  Hidden pages keep their place; ds_pages_write leaves them out
+ * of the navigation (the sitemap still lists them). */
+int ds_pages_page_cmp(const ds_site_page *a, const ds_site_page *b);
 
 void ds_pages_free(ds_pages *pages);
 
