@@ -182,6 +182,19 @@ Test(html, escaping_of_text_and_attributes)
     ds_buf_free(&u);
 }
 
+/* Front matter description: a meta element after the title, escaped. */
+Test(html, description_meta)
+{
+    char *html = render("---\ndescription: Sales <b>&\"x\"\n---\n# Hi\n", "index");
+    cr_assert(strstr(html, "<title>T</title><meta name=\"description\" "
+                           "content=\"Sales &lt;b&gt;&amp;&quot;x&quot;\"><link"),
+              "%s", html);
+    free(html);
+    html = render("# Hi\n", "index");
+    cr_assert_null(strstr(html, "name=\"description\""), "%s", html);
+    free(html);
+}
+
 Test(html, missing_asset_versions)
 {
     ds_page page = parse_ok("x\n");

@@ -347,3 +347,44 @@ Test(page, front_matter)
     parse_err("---\nprerendr: false\n---\n", "content/p.md:2:", "did you mean 'prerender'?");
     parse_err("---\nprerender: false\n# T\n", "content/p.md:1:", "not closed");
 }
+
+/* Front matter for the document and the navigation: title, description,
+ * order, hidden. */
+Test(page, front_matter_title_description_order_hidden)
+{
+    ds_page p = parse_ok("---\ntitle: Sales <b>&\"x\"\ndescription: 'Per region'\norder: -3\n"
+                         "hidden: true\n---\n# Heading\n");
+    cr_assert_str_eq(p.title, "Sales <b>&\"x\"", "the front matter title wins over the heading");
+    cr_assert_str_eq(p.description, "Per region");
+    cr_assert(p.settings.has_order);
+    cr_assert_eq(p.settings.order, -3);
+    cr_assert(p.settings.hidden);
+    cr_assert_eq(p.settings.prerender, -1);
+    ds_page_free(&p);
+
+    p = parse_ok("---\norder: 0\nhidden: false\n---\n# Heading\n");
+    cr_assert_str_eq(p.title, "Heading");
+    cr_assert_null(p.description);
+    cr_assert(p.settings.has_order);
+    cr_assert_eq(p.settings.order, 0);
+    cr_assert_not(p.settings.hidden);
+    ds_page_free(&p);
+
+    p = parse_ok("# Heading\n");
+    cr_assert_not(p.settings.has_order);
+    cr_assert_not(p.settings.hidden);
+    ds_page_free(&p);
+
+    parse_err("---\norder: x\n---\n", "content/p.md:2:",
+              "front matter 'order' must be an integer, not 'x'");
+    parse_err("---\norder: 1.5\n---\n", "content/p.md:2:", "must be an integer");
+    parse_err("---\norder:\n---\n", "content/p.md:2:", "must be an integer, not ''");
+    parse_err("---\nhidden: yes\n---\n", "content/p.md:2:",
+              "front matter 'hidden' must be true or false, not 'yes'");
+    parse_err("---\ntitle:\n---\n", "content/p.md:2:", "front matter 'title' is empty");
+    parse_err("---\ndescription: \"\"\n---\n", "content/p.md:2:", "'description' is empty");
+    parse_err("---\ntitel: X\n---\n", "content/p.md:2:", "did you mean 'title'?");
+    parse_err("---\nhiden: true\n---\n", "content/p.md:2:", "did you mean 'hidden'?");
+    parse_err("---\nzzz: 1\n---\n", "content/p.md:2:",
+              "known keys: title, description, order, hidden, prerender");
+}

@@ -308,6 +308,66 @@ Test(pages, write_pages_sitemap_and_remove_stale)
     free(root);
 }
 
+/* Front matter order moves pages within their folder; hidden pages are
+ * built and in the sitemap but not in the navigation; title is the link
+ * text and the <title>, escaped. */
+Test(pages, front_matter_order_hidden_and_title)
+{
+    char *root = test_tmpdir();
+    char *st = ds_path_join(root, "static");
+    test_write(root, "content/index.md", "# Home\n");
+    test_write(root, "content/a.md", "# A\n");
+    test_write(root, "content/b.md", "---\norder: 2\n---\n# B\n");
+    test_write(root, "content/c.md", "---\norder: -1\ntitle: <b>&\"C\"\n---\n# Heading\n");
+    test_write(root, "content/d.md", "---\norder: 2\n---\n# D\n");
+    test_write(root, "content/secret.md", "---\nhidden: true\n---\n# Secret\n");
+    test_write(root, "content/g/index.md", "---\norder: 5\n---\n# G\n");
+    test_write(root, "content/g/first.md", "---\norder: 1\n---\n# First\n");
+    test_write(root, "content/g/z.md", "# Z\n");
+
+    ds_pages pages = load(root);
+    const char *want[] = {"index", "c", "b", "d", "a", "secret", "g/first", "g/index", "g/z"};
+    cr_assert_eq(pages.len, DS_ARRAY_LEN(want));
+    for (size_t i = 0; i < pages.len; i++)
+        cr_assert_str_eq(pages.items[i].rel, want[i], "place %zu", i);
+    cr_assert_str_eq(pages.items[1].title, "<b>&\"C\"");
+
+    ds_err err;
+    cr_assert_eq(write_pages(st, &pages, &err), 0, "%s", err.msg);
+    char *text = read_rel(root, "static/index.html");
+    cr_assert(strstr(text,
+                     "<ul class=\"ducksite-nav-list\">"
+                     "<li><a href=\"/index.html\" aria-current=\"page\">Home</a></li>"
+                     "<li><a href=\"/c.html\">&lt;b&gt;&amp;&quot;C&quot;</a></li>"
+                     "<li><a href=\"/b.html\">B</a></li><li><a href=\"/d.html\">D</a></li>"
+                     "<li><a href=\"/a.html\">A</a></li>"
+                     "<li class=\"ducksite-nav-folder\"><span class=\"ducksite-nav-folder-name\">"
+                     "g</span><ul><li><a href=\"/g/first.html\">First</a></li>"
+                     "<li><a href=\"/g/index.html\">G</a></li>"
+                     "<li><a href=\"/g/z.html\">Z</a></li></ul></li></ul></nav>"),
+              "%s", text);
+    free(text);
+    text = read_rel(root, "static/c.html");
+    cr_assert(strstr(text, "<title>&lt;b&gt;&amp;&quot;C&quot;</title>"), "%s", text);
+    cr_assert(strstr(text, "<h1>Heading</h1>"), "%s", text);
+    free(text);
+    /* The hidden page is built, shows the navigation without itself. */
+    text = read_rel(root, "static/secret.html");
+    cr_assert(strstr(text, "<title>Secret</title>"), "%s", text);
+    cr_assert_null(strstr(text, "secret.html"), "%s", text);
+    cr_assert_null(strstr(text, "aria-current"), "%s", text);
+    free(text);
+    text = read_rel(root, "static/sitemap.json");
+    cr_assert(strstr(text, "\"/index.html\",\n    \"/c.html\",\n    \"/b.html\",\n    \"/d.html\",\n"
+                           "    \"/a.html\",\n    \"/secret.html\",\n    \"/g/first.html\""),
+              "%s", text);
+    free(text);
+    ds_pages_free(&pages);
+    free(st);
+    test_rmtree(root);
+    free(root);
+}
+
 /* ---- the whole build ------------------------------------------------------ */
 
 /* Every file below dir with its size, CRC and mtime, in sorted order. */
