@@ -609,9 +609,8 @@ static int bad_utf8_line(const char *text)
     return 0;
 }
 
-static const char *const FRONT_KEYS[] = {"title",     "description",         "order",
-                                          "hidden",    "prerender",           "prerender_max_bytes",
-                                          "prerender_max_options"};
+static const char *const FRONT_KEYS[] = {"title", "description", "order", "hidden", "prerender",
+                                          "prerender_max_bytes", "prerender_max_options"};
 
 static bool line_is(const line_t *l, const char *s)
 {
@@ -718,7 +717,7 @@ static int parse_front_matter(const ctx_t *c, const lines_t *ls, ds_page *page, 
             for (size_t k = 0; k < DS_ARRAY_LEN(FRONT_KEYS); k++)
                 known = known || strcmp(key, FRONT_KEYS[k]) == 0;
             const char *best = ds_suggest(key, FRONT_KEYS, DS_ARRAY_LEN(FRONT_KEYS));
-            if (!known)
+            if (!known) {
                 rc = best ? ds_err_set(c->err,
                                               "%s:%zu: unknown front matter key '%s'; did you "
                                               "mean '%s'?",
@@ -729,7 +728,7 @@ static int parse_front_matter(const ctx_t *c, const lines_t *ls, ds_page *page, 
                                               "prerender, prerender_max_options, "
                                               "prerender_max_bytes",
                                               c->display, i + 1, key);
-            else {
+            } else {
                 rc = front_value(c, (int)i + 1, key, val, page);
                 val = NULL; /* front_value took it */
             }
