@@ -58,17 +58,19 @@ static void check(void *arg)
         int64_t since = atomic_load_explicit(&c->head_since, memory_order_relaxed);
         if (c->shut)
             continue;
+        /* Counted before the shutdown: whoever sees the connection close
+         * (a client, a test) then also sees the count. */
         if (since != 0 && now - since > d->limit_ms) {
-            shutdown(c->fd, SHUT_RDWR);
-            c->shut = true;
             atomic_fetch_add(&d->expired, 1);
+            c->shut = true;
+            shutdown(c->fd, SHUT_RDWR);
         }
         struct stat st;
         if (!c->shut && c->body_fd >= 0 && fstat(c->body_fd, &st) == 0 &&
             (uint64_t)st.st_size < c->body_end) {
-            shutdown(c->fd, SHUT_RDWR);
-            c->shut = true;
             atomic_fetch_add(&d->shrunk, 1);
+            c->shut = true;
+            shutdown(c->fd, SHUT_RDWR);
         }
     }
     pthread_mutex_unlock(&d->lock);
