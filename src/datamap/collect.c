@@ -11,6 +11,7 @@
 #include "../config/layout.h"
 #include "../plugin/plugin.h"
 #include "../util/fs.h"
+#include "../util/utf8.h"
 #include "glob.h"
 #include "servable.h"
 
@@ -33,6 +34,25 @@ static const char *source_label(const ds_file_source *fs)
     return fs->name ? fs->name : fs->pattern;
 }
 
+/* TEXT for a message: bytes that are not UTF-8 written as \xNN, so the
+ * message itself stays readable (and valid) text.  Caller frees. */
+static char *printable(const char *text)
+{
+    ds_buf b = {0};
+    size_t n = strlen(text);
+    for (size_t i = 0; i < n;) {
+        size_t len = ds_utf8_decode(text + i, n - i, NULL);
+        if (len == 0) {
+            ds_buf_printf(&b, "\\x%02X", (unsigned char)text[i]);
+            i++;
+        } else {
+            ds_buf_add(&b, text + i, len);
+            i += len;
+        }
+    }
+    return b.data ? ds_buf_take(&b) : ds_strdup("");
+}
+
 /* A file whose key the server would refuse is a dead link: an error
  * naming the source, the file and the key. */
 static int check_servable(const ds_config *cfg, const ds_source_set *set, const char *key,
@@ -41,11 +61,15 @@ static int check_servable(const ds_config *cfg, const ds_source_set *set, const 
     const char *why = ds_servable_why(key);
     if (!why)
         return 0;
-    return ds_err_set(err,
-                      "%s:%d: file source '%s': %s matched %s, which would be published as "
-                      "%s and can never be served: %s; rename the file or change the %s",
-                      cfg->display_path, set->fs->line, source_label(set->fs), set->origin,
-                      path, key, why, set->fs->upstream_glob ? "upstream_glob" : "pattern");
+    char *shown_path = printable(path), *shown_key = printable(key);
+    ds_err_set(err,
+               "%s:%d: file source '%s': %s matched %s, which would be published as "
+               "%s and can never be served: %s; rename the file or change the %s",
+               cfg->display_path, set->fs->line, source_label(set->fs), set->origin,
+               shown_path, shown_key, why, set->fs->upstream_glob ? "upstream_glob" : "pattern");
+    free(shown_path);
+    free(shown_key);
+    return -1;
 }
 
 /* upstream_glob: data/<name>/<path below the glob's base>. */

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "../server/pathnorm.h"
+#include "../util/utf8.h"
 #include "../util/util.h"
 #include "datamap.h"
 
@@ -29,6 +30,8 @@ const char *ds_servable_why(const char *rel)
 {
     if (!*rel)
         return "it is empty";
+    if (!ds_utf8_valid(rel, strlen(rel)))
+        return "its name is not valid UTF-8, and the data map and URLs hold UTF-8 only";
     if (has_segment_starting_with_dot(rel))
         return "a path segment starts with '.', and the server never serves hidden files";
     if (strpbrk(rel, "?#"))

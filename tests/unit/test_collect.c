@@ -5,6 +5,7 @@
 #include "config/config.h"
 #include "datamap/collect.h"
 #include "testutil.h"
+#include "util/utf8.h"
 
 static void parse_cfg(const char *root, const char *text, ds_config *cfg)
 {
@@ -468,4 +469,29 @@ Test(collect, a_big_manifest_passed_on_stays_small)
 #endif
     cr_log_info("peak RSS grew by %ld MB", grew_mb);
     cr_assert_lt(grew_mb, limit_mb, "peak RSS grew by %ld MB", grew_mb);
+}
+
+/* A lake file whose name is not UTF-8 is an error naming it, its bytes
+ * shown as \xNN (the data map could not hold it; DuckDB's own message
+ * named nothing). */
+Test(collect, file_name_not_utf8_is_named)
+{
+    char *root = test_tmpdir();
+    test_write(root, "lake/ok.parquet", "x");
+    test_write(root, "lake/caf\xe9.parquet", "x");
+    test_write(root, "ducksite.toml",
+               "[[file_sources]]\nname = \"l\"\nupstream_glob = \"lake/*.parquet\"\n");
+    ds_config cfg;
+    ds_err err;
+    cr_assert_eq(ds_config_load(root, &cfg, &err), 0, "%s", err.msg);
+    ds_collected c;
+    cr_assert_eq(ds_collect(&cfg, &c, &err), -1);
+    cr_assert(strstr(err.msg, "lake/caf\\xE9.parquet, which would be published as "
+                              "data/l/caf\\xE9.parquet") != NULL,
+              "%s", err.msg);
+    cr_assert(strstr(err.msg, "not valid UTF-8") != NULL, "%s", err.msg);
+    cr_assert(ds_utf8_valid(err.msg, strlen(err.msg)), "the message is UTF-8 itself");
+    ds_config_free(&cfg);
+    test_rmtree(root);
+    free(root);
 }

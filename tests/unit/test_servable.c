@@ -32,6 +32,8 @@ Test(servable, refused_names)
     refused("data/a?b.parquet", "'?' or '#'");
     refused("data/a#b.parquet", "'?' or '#'");
     refused("data/a%41.parquet", "'%'");
+    refused("data/x/caf\xe9.parquet", "not valid UTF-8");     /* Latin-1 */
+    refused("data/x/\xc3\x28.parquet", "not valid UTF-8");    /* a broken sequence */
     refused("data/a\\b.parquet", "backslash");
     refused("data/a\tb.parquet", "control character");
     refused("data//a.parquet", "empty path segment");
