@@ -108,9 +108,7 @@ static fact *find_old(ds_facts *f, const char *path)
  * this build must not be read again. */
 static size_t slot_of(const ds_facts *f, const char *path)
 {
-    uint64_t h = 1469598103934665603ULL;
-    for (const unsigned char *p = (const unsigned char *)path; *p; p++)
-        h = (h ^ *p) * 1099511628211ULL;
+    uint64_t h = ds_hash(path, strlen(path));
     size_t i = (size_t)h & (f->n_slots - 1);
     while (f->slots[i] && strcmp(f->fresh[f->slots[i] - 1].path, path) != 0)
         i = (i + 1) & (f->n_slots - 1);

@@ -183,16 +183,6 @@ static void skip_value(reader *r, int type, int depth)
     }
 }
 
-static uint64_t fnv1a(const unsigned char *p, size_t n)
-{
-    uint64_t h = 1469598103934665603ULL;
-    for (size_t i = 0; i < n; i++) {
-        h ^= p[i];
-        h *= 1099511628211ULL;
-    }
-    return h;
-}
-
 static int fail(char *why, size_t why_len, const char *msg)
 {
     if (why && why_len)
@@ -222,7 +212,7 @@ int ds_footer_parse(const unsigned char *buf, size_t n, ds_footer *out, char *wh
             uint64_t count = list_header(&r, &elem);
             for (uint64_t i = 0; i < count && !r.bad; i++)
                 skip_elem(&r, elem, 1);
-            out->schema_hash = fnv1a(start, (size_t)(r.p - start));
+            out->schema_hash = ds_hash(start, (size_t)(r.p - start));
             out->n_columns = count > UINT32_MAX ? UINT32_MAX : (uint32_t)count;
             have_schema = true;
         } else if (field == 3 && type == T_I64) {

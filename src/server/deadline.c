@@ -43,9 +43,7 @@ struct ds_deadline {
 
 static int64_t now_ms(void)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    int64_t ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    int64_t ms = (int64_t)(ds_monotonic() * 1e3);
     return ms > 0 ? ms : 1; /* 0 means "no head under way" */
 }
 

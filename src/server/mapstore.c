@@ -74,13 +74,6 @@ static bool same_id(const file_id *a, const file_id *b)
            a->ctime.tv_sec == b->ctime.tv_sec && a->ctime.tv_nsec == b->ctime.tv_nsec;
 }
 
-static double now_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 ds_mapstore *ds_mapstore_open(const char *static_dir, ds_err *err)
 {
     ds_mapstore *s = ds_xcalloc(1, sizeof *s);
@@ -88,7 +81,7 @@ ds_mapstore *ds_mapstore_open(const char *static_dir, ds_err *err)
     s->seen = identify(s->path);
     ds_maptable *t;
     if (s->seen.exists) {
-        double t0 = now_seconds();
+        double t0 = ds_monotonic();
         t = ds_maptable_load(s->path, err);
         if (!t) {
             free(s->path);
@@ -96,7 +89,7 @@ ds_mapstore *ds_mapstore_open(const char *static_dir, ds_err *err)
             return NULL;
         }
         ds_info("data map: %zu keys loaded from %s in %.3f s", ds_maptable_count(t), s->path,
-                now_seconds() - t0);
+                ds_monotonic() - t0);
     } else {
         t = ds_maptable_empty();
         ds_info("data map: %s does not exist yet; serving static files only", s->path);
@@ -157,14 +150,14 @@ static int check_locked(ds_mapstore *s)
         return -1;
     }
     ds_err err;
-    double t0 = now_seconds();
+    double t0 = ds_monotonic();
     ds_maptable *t = ds_maptable_load(s->path, &err);
     if (!t) {
         ds_warn("%s; keeping the previous data map", err.msg);
         return -1;
     }
     swap(s, t);
-    ds_info("data map reloaded: %zu keys in %.3f s", ds_maptable_count(t), now_seconds() - t0);
+    ds_info("data map reloaded: %zu keys in %.3f s", ds_maptable_count(t), ds_monotonic() - t0);
     return 1;
 }
 

@@ -47,9 +47,7 @@ typedef struct {
 
 static int64_t monotonic_ms(void)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    return (int64_t)(ds_monotonic() * 1e3);
 }
 
 typedef struct {
@@ -137,10 +135,7 @@ typedef struct {
 
 static uint64_t hash_string(const char *s)
 {
-    uint64_t h = 1469598103934665603u; /* FNV-1a */
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211u;
-    return h;
+    return ds_hash(s, strlen(s));
 }
 
 static size_t intern(index_version *v, intern_table *t, const char *path)

@@ -32,9 +32,7 @@
 
 static double now_ms(void)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+    return ds_monotonic() * 1e3;
 }
 
 /* Paths --clean must not delete, sorted for bsearch. */

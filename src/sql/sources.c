@@ -93,9 +93,7 @@ char *ds_slug(const char *value)
         lead++;
     if (lead == b.len) {
         /* FNV-1a: a short, stable name for values with no usable character. */
-        uint64_t h = 1469598103934665603ULL;
-        for (const unsigned char *p = (const unsigned char *)value; *p; p++)
-            h = (h ^ *p) * 1099511628211ULL;
+        uint64_t h = ds_hash(value, strlen(value));
         ds_buf_free(&b);
         return ds_asprintf("%08x", (unsigned)(h >> 32));
     }
@@ -1101,7 +1099,6 @@ static void group_sampled(const ds_source_set *set, tvalue_list *l)
     for (size_t i = 0; i < set->n_files; i++)
         idx[i] = (path_file){set->files[i].path, i};
     qsort(idx, set->n_files, sizeof *idx, cmp_path_file);
-    bool *mark = ds_xcalloc(set->n_files + 1, sizeof *mark);
     l->items = ds_xcalloc(l->rows.rows + 1, sizeof *l->items);
     for (size_t r = 0; r < l->rows.rows;) {
         tvalue *t = &l->items[l->n++];
@@ -1109,26 +1106,29 @@ static void group_sampled(const ds_source_set *set, tvalue_list *l)
         size_t end = r;
         while (end < l->rows.rows && strcmp(ds_rows_get(&l->rows, end, 0), t->value) == 0)
             end++;
+        /* Rows are DISTINCT (value, file); a file published under two keys
+         * is in the index twice, and both keys read it. */
+        size_t cap = end - r + 1;
+        t->files = ds_xcalloc(cap, sizeof *t->files);
         for (size_t k = r; k < end; k++) {
             path_file key = {ds_rows_get(&l->rows, k, 1), 0};
             path_file *hit = bsearch(&key, idx, set->n_files, sizeof *idx, cmp_path_file);
-            if (hit)
-                mark[hit->file] = true;
-        }
-        t->files = ds_xcalloc(end - r + 1, sizeof *t->files);
-        /* In the set's order, as the view lists them. */
-        for (size_t k = r; k < end; k++) {
-            path_file key = {ds_rows_get(&l->rows, k, 1), 0};
-            path_file *hit = bsearch(&key, idx, set->n_files, sizeof *idx, cmp_path_file);
-            if (hit && mark[hit->file]) {
-                mark[hit->file] = false;
+            if (!hit)
+                continue;
+            while (hit > idx && strcmp(hit[-1].path, key.path) == 0)
+                hit--;
+            for (; hit < idx + set->n_files && strcmp(hit->path, key.path) == 0; hit++) {
+                if (t->n == cap) {
+                    cap *= 2;
+                    t->files = ds_xrealloc(t->files, cap * sizeof *t->files);
+                }
                 t->files[t->n++] = &set->files[hit->file];
             }
         }
+        /* In the set's order, as the view lists them. */
         qsort(t->files, t->n, sizeof *t->files, cmp_ptr);
         r = end;
     }
-    free(mark);
     free(idx);
 }
 

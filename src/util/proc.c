@@ -32,13 +32,6 @@ extern char **environ;
  * take to exit after we closed its stdin, before its group is killed. */
 #define EXIT_GRACE_SECONDS 2.0
 
-static double now_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* ---- stop signals -------------------------------------------------------- */
 
 static void stop_signals(sigset_t *set)
@@ -87,7 +80,7 @@ static int remaining_ms(double deadline, const stop_watch *w)
 {
     int ms = -1;
     if (deadline > 0) {
-        double left = deadline - now_seconds();
+        double left = deadline - ds_monotonic();
         ms = left <= 0 ? 0 : left > 86400.0 ? 86400000 : (int)(left * 1000.0) + 1;
     }
     if (w->fd < 0 && (ms < 0 || ms > 100))
@@ -121,7 +114,7 @@ static int wait_ready(ds_proc *p, int fd, short events)
             stop_child(p, DS_PROC_INTERRUPTED);
             break;
         }
-        if (p->deadline > 0 && now_seconds() >= p->deadline) {
+        if (p->deadline > 0 && ds_monotonic() >= p->deadline) {
             stop_child(p, DS_PROC_TIMED_OUT);
             break;
         }
@@ -247,7 +240,7 @@ int ds_proc_spawn(char *const argv[], const char *cwd, char *const extra_env[], 
 void ds_proc_limit(ds_proc *p, double seconds, size_t max_output)
 {
     assert(p->pid > 0 && seconds >= 0);
-    p->deadline = seconds > 0 ? now_seconds() + seconds : 0;
+    p->deadline = seconds > 0 ? ds_monotonic() + seconds : 0;
     p->max_output = max_output;
     p->output = 0;
 }
@@ -320,8 +313,8 @@ int ds_proc_finish(ds_proc *p)
         /* Wait for it to exit without reaping it, so that its group id
          * cannot be reused before we kill what is left of the group. */
         double deadline = p->deadline;
-        if (deadline > 0 && deadline < now_seconds() + EXIT_GRACE_SECONDS)
-            deadline = now_seconds() + EXIT_GRACE_SECONDS;
+        if (deadline > 0 && deadline < ds_monotonic() + EXIT_GRACE_SECONDS)
+            deadline = ds_monotonic() + EXIT_GRACE_SECONDS;
         stop_watch w;
         watch_begin(&w);
         for (;;) {
@@ -334,7 +327,7 @@ int ds_proc_finish(ds_proc *p)
                 break;
             if (!p->stop && stop_pending())
                 stop_child(p, DS_PROC_INTERRUPTED);
-            else if (!p->stop && deadline > 0 && now_seconds() >= deadline)
+            else if (!p->stop && deadline > 0 && ds_monotonic() >= deadline)
                 stop_child(p, DS_PROC_TIMED_OUT);
             /* Sleeps 10 ms, or less when a stop signal comes. */
             struct pollfd f = {w.fd, POLLIN, 0};
@@ -386,7 +379,7 @@ int ds_proc_run(char *const argv[], const char *cwd, const char *input, ds_proc_
             stop_child(&p, DS_PROC_INTERRUPTED);
             break;
         }
-        if (p.deadline > 0 && now_seconds() >= p.deadline) {
+        if (p.deadline > 0 && ds_monotonic() >= p.deadline) {
             stop_child(&p, DS_PROC_TIMED_OUT);
             break;
         }

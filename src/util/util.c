@@ -2,6 +2,8 @@
  * helpers shared by every module. */
 #include "util.h"
 
+#include <time.h>
+
 #include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -328,4 +330,20 @@ const char *ds_suggest(const char *word, const char *const *known, size_t n)
     }
     size_t limit = strlen(word) / 3 > 2 ? strlen(word) / 3 : 2;
     return best && best_d <= limit ? best : NULL;
+}
+
+uint64_t ds_hash(const void *data, size_t n)
+{
+    const unsigned char *p = data;
+    uint64_t h = 1469598103934665603ULL;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ p[i]) * 1099511628211ULL;
+    return h;
+}
+
+double ds_monotonic(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }

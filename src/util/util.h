@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #define DS_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -85,5 +86,12 @@ size_t ds_edit_distance(const char *a, const char *b);
  * likely misspelling of it (edit distance at most max(2, strlen(word) / 3));
  * NULL otherwise.  Every "did you mean" in the project comes from here. */
 const char *ds_suggest(const char *word, const char *const *known, size_t n);
+
+/* A 64-bit FNV-1a hash of N bytes (with the offset basis the project has
+ * always used: slugs and stored facts depend on its values). */
+uint64_t ds_hash(const void *data, size_t n);
+
+/* Seconds on the monotonic clock, for durations and deadlines. */
+double ds_monotonic(void);
 
 #endif
