@@ -82,13 +82,27 @@ int ds_fault_point(const char *path, ds_err *err)
 }
 #endif
 
-int ds_write_atomic(const char *path, const char *data, size_t len, ds_err *err)
+/* A temporary name beside PATH that no other writer uses at the same time:
+ * the process id and a per-process counter, so two threads writing the same
+ * file (form submissions, the users file) never share one. */
+static char *temp_name(const char *path)
+{
+    static _Atomic unsigned long counter;
+    unsigned long n = ++counter;
+    return ds_asprintf("%s.tmp.%ld.%lu", path, (long)getpid(), n);
+}
+
+/* Writes DATA to a new temporary file with MODE, optionally fsynced, and
+ * renames it over PATH; with DURABLE the directory is fsynced too, so the
+ * rename itself survives a crash. */
+static int write_replace(const char *path, const char *data, size_t len, mode_t mode,
+                         bool durable, ds_err *err)
 {
     assert(path && *path && (data || len == 0));
     if (ds_fault_point(path, err) != 0)
         return -1;
-    char *tmp = ds_asprintf("%s.tmp.%ld", path, (long)getpid());
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    char *tmp = temp_name(path);
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
     if (fd < 0) {
         ds_err_set(err, "cannot write %s: %s", tmp, strerror(errno));
         free(tmp);
@@ -108,14 +122,34 @@ int ds_write_atomic(const char *path, const char *data, size_t len, ds_err *err)
         }
         off += (size_t)n;
     }
-    if (close(fd) != 0 || rename(tmp, path) != 0) {
+    if ((durable && fsync(fd) != 0) || close(fd) != 0 || rename(tmp, path) != 0) {
         ds_err_set(err, "cannot write %s: %s", path, strerror(errno));
         unlink(tmp);
         free(tmp);
         return -1;
     }
     free(tmp);
+    if (durable) {
+        char *dir = ds_path_dirname(path);
+        int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        int rc = dfd >= 0 ? fsync(dfd) : -1;
+        if (dfd >= 0)
+            close(dfd);
+        free(dir);
+        if (rc != 0)
+            return ds_err_set(err, "cannot write %s: %s", path, strerror(errno));
+    }
     return 0;
+}
+
+int ds_write_atomic(const char *path, const char *data, size_t len, ds_err *err)
+{
+    return write_replace(path, data, len, 0644, false, err);
+}
+
+int ds_write_durable(const char *path, const char *data, size_t len, mode_t mode, ds_err *err)
+{
+    return write_replace(path, data, len, mode, true, err);
 }
 
 int ds_mkdir_p(const char *path, ds_err *err)

@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "util.h"
 
@@ -12,8 +13,15 @@
  * ("cannot read PATH: reason") on failure. */
 char *ds_read_file(const char *path, size_t *len, ds_err *err);
 
-/* Writes data to PATH.tmp.PID, then renames it over PATH. */
+/* Writes data to a temporary file beside PATH (unique to this call), then
+ * renames it over PATH: readers see the old file or the new one, never half. */
 int ds_write_atomic(const char *path, const char *data, size_t len, ds_err *err);
+
+/* ds_write_atomic for data that must not be lost (form submissions, the
+ * users file): the temporary file is created with MODE and fsynced before
+ * the rename, and the directory after it, so a crash or a full disk at any
+ * point leaves either the previous file or the new one, whole. */
+int ds_write_durable(const char *path, const char *data, size_t len, mode_t mode, ds_err *err);
 
 /* Fault injection, for tests of what a failed write leaves behind.  In a
  * build configured with DS_FAULT_INJECTION (the default except for Release
