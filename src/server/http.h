@@ -55,4 +55,12 @@ bool ds_http_accepts_gzip(const char *accept_encoding);
  * Host, as in HTTP/1.0) is true: browsers always send one. */
 bool ds_http_host_allowed(const char *host, const char *const *names, size_t n);
 
+/* Origin (RFC 6454) against Host, the defence of POST endpoints against
+ * cross-site requests: true when ORIGIN is NULL (no Origin header: not a
+ * browser's cross-site request) or names the same host (without case) and
+ * port as HOST, a missing port being the scheme's default (http 80, https
+ * 443: a proxy in front may speak https).  "null", other schemes, paths,
+ * user info and a missing HOST are false. */
+bool ds_http_same_origin(const char *origin, const char *host);
+
 #endif

@@ -36,6 +36,7 @@
 #include "../config/layout.h"
 #include "../datamap/datamap.h"
 #include "../util/fs.h"
+#include "api.h"
 #include "deadline.h"
 #include "filecache.h"
 #include "http.h"
@@ -75,6 +76,7 @@ struct ds_server {
     ds_resultstore *results;
     ds_filecache *files;
     ds_deadline *deadline;
+    ds_api *api; /* POST /api/... (api.h) */
     /* Refused connections, logged at most once a second (mhd_log). */
     pthread_mutex_t log_lock;
     time_t refused_at;
@@ -608,12 +610,14 @@ static void access_log(struct MHD_Connection *c, const char *method, const char 
  * libmicrohttpd cuts the query off at '?': the handler's URL stops at the
  * first NUL, so "/index.html\0/../x" would look like "/index.html".  The
  * length travels to the handler as the request's context pointer (plus one,
- * so it is never NULL; it is never dereferenced). */
+ * shifted left with the low bit set, so it is never NULL nor an object's
+ * address: the request's context later holds the server, or an API
+ * request (api.h); it is never dereferenced). */
 static void *note_target(void *cls, const char *uri, struct MHD_Connection *c)
 {
     (void)cls;
     (void)c;
-    return (void *)(uintptr_t)(strlen(uri) + 1);
+    return (void *)(uintptr_t)((strlen(uri) << 1) | 1);
 }
 
 /* True when the request target holds a control byte (NUL included): the
@@ -668,18 +672,36 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     enum MHD_Result ret;
     bool head = strcmp(method, MHD_HTTP_METHOD_HEAD) == 0;
     bool get = !head && strcmp(method, MHD_HTTP_METHOD_GET) == 0;
-    if (*req_cls != s) {
+    if ((uintptr_t)*req_cls & 1) {
         /* The first call: the head is complete. */
-        size_t target_len = (size_t)(uintptr_t)*req_cls - 1;
+        size_t target_len = (size_t)(uintptr_t)*req_cls >> 1;
         *req_cls = s;
+        bool api = ds_api_path(url);
         /* Bad targets, other hosts and other methods are refused at once
          * (libmicrohttpd then closes the connection after the answer). */
-        if (refuse_early(s, c, url, method, version, target_len, head || get, &ret))
+        if (refuse_early(s, c, url, method, version, target_len, head || get || api, &ret))
             return ret;
+        if (api) { /* POST endpoints: api.c reads the body and answers */
+            /* The head is in; a body is bounded by its size limit and the
+             * idle timeout, not by the header deadline. */
+            ds_deadline_head_done(deadline_conn(c));
+            ds_api_request *r = ds_api_begin(s->api, c, url, method, &out.status, &ret);
+            if (!r && s->access_log)
+                access_log(c, method, url, strlen(url), &out);
+            if (r)
+                *req_cls = r;
+            return r ? MHD_YES : ret;
+        }
         /* libmicrohttpd 0.9.75 also closes the connection after a response
          * queued in this first call, so GET and HEAD, whose answers should
          * keep the connection alive, are answered on the next call. */
         return MHD_YES;
+    }
+    if (*req_cls != s) {
+        ret = ds_api_continue(*req_cls, upload_data, upload_data_size, &out.status);
+        if (out.status && s->access_log)
+            access_log(c, method, url, strlen(url), &out);
+        return ret;
     }
     if (*upload_data_size != 0) {
         *upload_data_size = 0; /* a body on GET/HEAD means nothing: drop it */
@@ -717,8 +739,10 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls,
                          enum MHD_RequestTerminationCode toe)
 {
     ds_server *s = cls;
-    (void)req_cls;
     (void)toe;
+    if (*req_cls != s && !((uintptr_t)*req_cls & 1))
+        ds_api_done(*req_cls);
+    *req_cls = NULL;
     ds_deadline_answer_done(s->deadline, deadline_conn(c));
 }
 
@@ -836,6 +860,7 @@ static void free_server(ds_server *s)
     if (s->fs.real)
         ds_staticfs_close(&s->fs);
     ds_deadline_stop(s->deadline); /* after the daemon: it removed every connection */
+    ds_api_free(s->api);
     for (size_t i = 0; i < s->n_hosts; i++)
         free(s->hosts[i]);
     free(s->hosts);
@@ -873,6 +898,7 @@ ds_server *ds_server_start(const ds_server_options *opt, ds_err *err)
         goto fail;
     }
     s->results = ds_resultstore_open(s->static_dir);
+    s->api = ds_api_new(opt->root ? opt->root : ".");
 
     unsigned connections, cache_slots;
     descriptor_budget(&connections, &cache_slots);

@@ -241,7 +241,8 @@ char *ds_html_page_config(const ds_page *page, const char *rel)
         case DS_PART_TABLE: json_object_set_new(tables, p->id, block_json(p)); break;
         case DS_PART_INPUT: json_object_set_new(inputs, p->id, block_json(p)); break;
         case DS_PART_GRID: json_array_append_new(grids, grid_json(p)); break;
-        case DS_PART_PROSE: break;
+        case DS_PART_PROSE:
+        case DS_PART_FORM: break; /* page->forms, below */
         }
     }
     /* Keys in the order the contract lists them, blocks in document order. */
@@ -260,6 +261,10 @@ char *ds_html_page_config(const ds_page *page, const char *rel)
     json_t *files = page->files ? json_loads(page->files, 0, NULL) : NULL;
     if (files)
         json_object_set_new(doc, "files", files);
+    /* Its forms, as the browser needs them (no SQL, no host paths). */
+    json_t *forms = page->forms ? json_loads(page->forms, 0, NULL) : NULL;
+    if (forms)
+        json_object_set_new(doc, "forms", forms);
     char *text = json_dumps(doc, JSON_PRESERVE_ORDER);
     json_decref(doc);
     char *safe = ds_html_script_json(text);
@@ -462,6 +467,11 @@ char *ds_html_page(const ds_page *page, const char *rel, const char *title,
             break;
         case DS_PART_GRID: grid_html(&b, page, paint, p); break;
         case DS_PART_SQL: break; /* queries run in the browser; nothing to show */
+        case DS_PART_FORM:
+            ds_buf_puts(&b, "<div class=\"ds-form\" data-ds-form=\"");
+            ds_buf_puts(&b, p->id); /* [A-Za-z0-9_]+: nothing to escape */
+            ds_buf_puts(&b, "\"></div>");
+            break;
         }
     }
     json_decref(paint);

@@ -428,6 +428,7 @@ int ds_pagecheck(const ds_page *page, const char *display, const ds_query_list *
         const ds_part *p = &page->parts[i];
         switch (p->kind) {
         case DS_PART_PROSE:
+        case DS_PART_FORM: /* checked with its target and query (src/forms/spec.c) */
             break;
         case DS_PART_GRID:
             rc = check_grid(&c, p);
