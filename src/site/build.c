@@ -479,13 +479,14 @@ int ds_build(const char *root, const ds_build_options *opt, ds_err *err)
         /* A data-only project leaves the pages of an earlier build alone. */
         ds_publish_keep_previous_site(pub);
     }
+    /* The server's forms, written last before publishing: a build that
+     * fails to write them publishes nothing (and one whose publishing then
+     * fails has new specs beside the old pages until the next build). */
+    if (ds_forms_save(&forms, cfg.root, err) != 0)
+        goto done;
     int commit_rc = ds_publish_commit(pub, err);
     pub = NULL;
     if (commit_rc != 0)
-        goto done;
-    /* The server reads the forms of the build it serves: written once the
-     * build is published, like the data map it is handed. */
-    if (ds_forms_save(&forms, cfg.root, err) != 0)
         goto done;
     printf("built %s: %zu data-map entries, %zu queries, %zu pages in %.0f ms\n", static_dir,
            files.map.len, compiled.len, pages.len, now_ms() - t0);
