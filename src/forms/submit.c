@@ -258,7 +258,8 @@ static int run_query(ds_formsvc *s, const ds_form *f, json_t *inputs, ds_rows *r
     int rc = ds_duck_exec(db, set.data, &err);
     ds_buf_free(&set);
     if (rc == 0) {
-        char *q = ds_asprintf("SELECT * FROM (\n%s\n) AS ds_form", sql);
+        /* Every value as DuckDB shows it (lists, structs, dates), for the CSV. */
+        char *q = ds_asprintf("SELECT COLUMNS(*)::VARCHAR FROM (\n%s\n) AS ds_form", sql);
         rc = ds_duck_query(db, q, rows, &err);
         free(q);
         if (rc != 0)
