@@ -55,9 +55,6 @@ char **ds_form_query_columns(const ds_form *f, ds_duck *db, size_t *n, ds_err *e
         const char *why = NULL;
         if (strcmp(cols[c], "submitted_by") == 0 || strcmp(cols[c], "submitted_at") == 0)
             why = "is written by the server (who and when); name the column otherwise";
-        for (size_t k = 0; k < c && !why; k++)
-            if (strcmp(cols[k], cols[c]) == 0)
-                why = "appears twice; give each column its own name with AS";
         if (why) {
             ds_err_set(err, "%s:%d: form '%s': sql_relation_query: column '%s' %s", f->page,
                        f->line, f->id, cols[c], why);

@@ -184,3 +184,33 @@ Test(http, host_allowed)
     cr_assert(ds_http_host_allowed(NULL, NULL, 0));
     cr_assert(!ds_http_host_allowed("dash.example.com", NULL, 0));
 }
+
+Test(http, same_origin)
+{
+    /* No Origin: not a browser's cross-site request. */
+    cr_assert(ds_http_same_origin(NULL, "127.0.0.1:8080"));
+    cr_assert(ds_http_same_origin("http://127.0.0.1:8080", "127.0.0.1:8080"));
+    cr_assert(ds_http_same_origin("http://Example.COM", "example.com"));
+    cr_assert(ds_http_same_origin("http://example.com", "example.com:80"));
+    cr_assert(ds_http_same_origin("http://example.com:80", "example.com"));
+    cr_assert(ds_http_same_origin("https://example.com", "example.com"));
+    cr_assert(ds_http_same_origin("https://example.com", "example.com:443"));
+    cr_assert(ds_http_same_origin("http://[::1]:8080", "[::1]:8080"));
+    /* Another host, port or scheme's default port. */
+    cr_assert(!ds_http_same_origin("http://evil.example", "example.com"));
+    cr_assert(!ds_http_same_origin("http://example.com.evil.net", "example.com"));
+    cr_assert(!ds_http_same_origin("http://127.0.0.1:8081", "127.0.0.1:8080"));
+    cr_assert(!ds_http_same_origin("http://127.0.0.1", "127.0.0.1:8080"));
+    cr_assert(!ds_http_same_origin("https://example.com", "example.com:80"));
+    cr_assert(!ds_http_same_origin("http://[::1]:8080", "[::2]:8080"));
+    /* Not an origin at all. */
+    cr_assert(!ds_http_same_origin("null", "example.com"));
+    cr_assert(!ds_http_same_origin("file://", "example.com"));
+    cr_assert(!ds_http_same_origin("ftp://example.com", "example.com"));
+    cr_assert(!ds_http_same_origin("http://example.com/path", "example.com"));
+    cr_assert(!ds_http_same_origin("http://user@example.com", "example.com"));
+    cr_assert(!ds_http_same_origin("http://example.com:", "example.com"));
+    cr_assert(!ds_http_same_origin("http://example.com:99999", "example.com:99999"));
+    cr_assert(!ds_http_same_origin("http://", "example.com"));
+    cr_assert(!ds_http_same_origin("http://example.com", NULL));
+}
