@@ -127,12 +127,10 @@ static enum MHD_Result send_error(struct MHD_Connection *c, unsigned status, con
     va_start(ap, fmt);
     ds_buf_vprintf(&msg, fmt, ap);
     va_end(ap);
-    ds_buf b = {0};
-    ds_buf_puts(&b, "{\"error\": ");
-    ds_buf_json_string(&b, msg.data);
-    ds_buf_puts(&b, "}");
-    enum MHD_Result ret = send_json(c, status, b.data, 0, allow);
-    ds_buf_free(&b);
+    ds_form_reply rep;
+    ds_form_reply_error(&rep, status, "%s", msg.data);
+    enum MHD_Result ret = send_json(c, status, rep.body, 0, allow);
+    ds_form_reply_free(&rep);
     ds_buf_free(&msg);
     return ret;
 }

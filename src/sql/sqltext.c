@@ -73,9 +73,10 @@ char *ds_sql_null_placeholders(const char *sql)
     return ds_buf_take(&b);
 }
 
-/* Length of "${ inputs.NAME }" at p (NAME's start and length set), or 0. */
-static size_t input_placeholder(const char *p, const char **name, size_t *name_len)
+size_t ds_sql_input_placeholder(const char *p, const char **name, size_t *name_len)
 {
+    if (p[0] != '$' || p[1] != '{')
+        return 0;
     const char *q = p + 2;
     while (isspace((unsigned char)*q))
         q++;
@@ -139,7 +140,7 @@ char *ds_sql_fill_inputs(const char *sql, ds_sql_input_fn fn, void *ctx, char **
         }
         if (p[0] == '$' && p[1] == '{') {
             const char *name;
-            size_t name_len, len = input_placeholder(p, &name, &name_len);
+            size_t name_len, len = ds_sql_input_placeholder(p, &name, &name_len);
             if (!len) {
                 char *text = ds_strndup(p, strcspn(p, "}") + 1);
                 *bad = ds_asprintf("'%s' is not a placeholder forms fill; only ${inputs.NAME} "

@@ -24,6 +24,11 @@ char *ds_sql_null_placeholders(const char *sql);
  * inside a string literal or quoted identifier, where it cannot be a
  * value, or is not ${inputs.NAME}. */
 typedef char *(*ds_sql_input_fn)(void *ctx, const char *name);
+
+/* The length of the "${ inputs.NAME }" at p (blanks allowed inside the
+ * braces, as web/src/sql.js reads them), NAME's start and length set; 0
+ * when p starts no such placeholder. */
+size_t ds_sql_input_placeholder(const char *p, const char **name, size_t *name_len);
 char *ds_sql_fill_inputs(const char *sql, ds_sql_input_fn fn, void *ctx, char **bad);
 
 /* Calls fn for every single-quoted string literal (its unquoted text).  When

@@ -31,7 +31,7 @@ import tempfile
 import threading
 import time
 
-from helpers import stop
+from helpers import Serve
 
 PAGE = """# Forms
 
@@ -177,32 +177,10 @@ def rows(path):
         return list(csv.DictReader(f))
 
 
-class Server:
-    def __init__(self, binary, root):
-        def no_sigxfsz():
-            # A write past the file size limit fails with EFBIG instead of
-            # killing the server (the full-disk check below).
-            signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
-        self.proc = subprocess.Popen([binary, "serve", "--root", root, "--port", "0", "--no-build",
-                                      "--no-watch"], stdout=subprocess.PIPE,
-                                     stderr=subprocess.PIPE, text=True, preexec_fn=no_sigxfsz)
-        self.out, self.err, self.port = [], [], None
-        threading.Thread(target=self._read, args=(self.proc.stdout, self.out), daemon=True).start()
-        threading.Thread(target=self._read, args=(self.proc.stderr, self.err), daemon=True).start()
-        deadline = time.monotonic() + 30
-        while self.port is None and time.monotonic() < deadline and self.proc.poll() is None:
-            time.sleep(0.05)
-        if self.port is None:
-            raise RuntimeError("serve did not start: %s" % "".join(self.err))
-
-    def _read(self, stream, lines):
-        for line in stream:
-            lines.append(line)
-            if line.startswith("serving ") and " at http://" in line:
-                self.port = int(line.rsplit(":", 1)[1].strip().strip("/"))
-
-    def stop(self):
-        return stop(self.proc)
+def no_sigxfsz():
+    """A write past the file size limit fails with EFBIG instead of killing
+    the server (the full-disk check below)."""
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
 
 
 def build(binary, root, *extra):
@@ -512,7 +490,7 @@ def main():
         check("header-only target", read(os.path.join(forms, "fb.csv")) == b"n,text,submitted_by,submitted_at\n")
         check("header-only image target", read(os.path.join(forms, "pic.csv")) == b"caption,photo,submitted_by,submitted_at\n")
         stored = stored_hash(root)
-        server = Server(binary, root)
+        server = Serve(binary, root, ("--no-build", "--no-watch"), no_sigxfsz)
         port = server.port
         st, _, _ = post(port, "/_results/%s.json" % stored, None, None, method="GET")
         check("stored result served before any submission", st == 200, st)
