@@ -28,7 +28,7 @@ char **ds_form_query_columns(const ds_form *f, ds_duck *db, size_t *n, ds_err *e
     char *bad = NULL;
     char *sql = ds_sql_fill_inputs(f->sql, null_value, NULL, &bad);
     if (!sql) {
-        ds_err_set(err, "%s:%d: form '%s': sql_relation_query: %s", f->page, f->line, f->id,
+        ds_err_set(err, "%s:%d: form '%s': sql_relation_query: %s", f->page, f->sql_line, f->id,
                    bad);
         free(bad);
         return NULL;
@@ -43,7 +43,7 @@ char **ds_form_query_columns(const ds_form *f, ds_duck *db, size_t *n, ds_err *e
     if (rc != 0) {
         ds_err_set(err,
                    "%s:%d: form '%s': sql_relation_query does not run (inputs as NULL): %s",
-                   f->page, f->line, f->id, derr.msg);
+                   f->page, f->sql_line, f->id, derr.msg);
         return NULL;
     }
     char **cols = ds_xcalloc(rows.cols + 1, sizeof *cols);
@@ -57,7 +57,7 @@ char **ds_form_query_columns(const ds_form *f, ds_duck *db, size_t *n, ds_err *e
             why = "is written by the server (who and when); name the column otherwise";
         if (why) {
             ds_err_set(err, "%s:%d: form '%s': sql_relation_query: column '%s' %s", f->page,
-                       f->line, f->id, cols[c], why);
+                       f->sql_line, f->id, cols[c], why);
             free_names(cols, *n);
             return NULL;
         }

@@ -316,6 +316,7 @@ static int parse_form(const ctx_t *c, const ds_part *p, ds_form *f)
                     "sql_relation_query is missing; end the block with 'sql_relation_query: |' "
                     "and the SELECT whose rows a submission appends");
     f->sql = ds_strdup(p->text);
+    f->sql_line = p->text_line;
     if ((k = kv(p, "inputs"))) {
         const char *why = NULL;
         if (ds_form_parse_list(k->value, true, &f->inputs, &f->n_inputs, &why) != 0)
@@ -517,6 +518,7 @@ int ds_forms_save(const ds_forms *forms, const char *root, ds_err *err)
                               (json_int_t)f->max_rows_per_user, "image_field",
                               f->image_field ? f->image_field : "", "line", f->line);
         json_object_set_new(o, "image_dir", json_string(f->image_dir ? f->image_dir : ""));
+        json_object_set_new(o, "sql_line", json_integer(f->sql_line));
         json_object_set_new(all, f->id, o);
     }
     json_t *doc = json_pack("{s:i, s:o}", "version", 1, "forms", all);
@@ -580,6 +582,7 @@ int ds_forms_load(const char *path, ds_forms *out, ds_err *err)
         f->auth_required = json_is_true(json_object_get(o, "auth_required"));
         f->max_rows_per_user = json_integer_value(json_object_get(o, "max_rows_per_user"));
         f->line = (int)json_integer_value(json_object_get(o, "line"));
+        f->sql_line = (int)json_integer_value(json_object_get(o, "sql_line"));
         out->len++;
         if (!f->label || !f->target || !f->sql || !f->page) {
             json_decref(doc);

@@ -36,6 +36,7 @@ typedef struct {
     long long max_rows_per_user; /* 0: no limit */
     char *page;            /* "content/a.md", for messages */
     int line;              /* of the fence */
+    int sql_line;          /* of the query's first line */
 } ds_form;
 
 typedef struct {

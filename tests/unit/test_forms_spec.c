@@ -97,6 +97,7 @@ Test(forms_spec, every_key)
                              "${ inputs.score } AS score");
     cr_assert_str_eq(f->page, "content/a.md");
     cr_assert_eq(f->line, 7);
+    cr_assert_eq(f->sql_line, 18);
     /* The browser's part: no SQL, the served path of the target. */
     char *json = ds_forms_page_json(&forms, "content/a.md");
     cr_assert_str_eq(json, "[{\"id\": \"fb\", \"label\": \"Send it\", \"inputs\": [\"comment\", "
@@ -313,7 +314,7 @@ Test(forms_spec, prepare_checks_query_and_starts_target)
     ds_duck *db = ds_duck_open(&err);
     cr_assert_not_null(db);
     cr_assert_neq(ds_forms_prepare(&forms, root, db, &err), 0);
-    cr_assert(strstr(err.msg, "content/a.md:10: form 'bad': sql_relation_query does not run "
+    cr_assert(strstr(err.msg, "content/a.md:12: form 'bad': sql_relation_query does not run "
                               "(inputs as NULL): Catalog Error"),
               "%s", err.msg);
     char *fb = ds_path_join(root, "static/forms/fb.csv");
@@ -332,10 +333,13 @@ Test(forms_spec, prepare_checks_query_and_starts_target)
     free(fb);
     /* Columns the server writes are errors (DuckDB renames a name used
      * twice itself). */
-    ds_form f = {.id = "x", .page = "content/a.md", .line = 3, .sql = "SELECT 1 AS submitted_by"};
+    ds_form f = {.id = "x", .page = "content/a.md", .line = 3, .sql_line = 4,
+                 .sql = "SELECT 1 AS submitted_by"};
     size_t n;
     cr_assert_null(ds_form_query_columns(&f, db, &n, &err));
-    cr_assert(strstr(err.msg, "column 'submitted_by' is written by the server"), "%s", err.msg);
+    cr_assert(strstr(err.msg, "content/a.md:4: form 'x': sql_relation_query: column "
+                              "'submitted_by' is written by the server"),
+              "%s", err.msg);
     ds_duck_close(db);
     ds_forms_free(&forms);
     test_rmtree(root);
