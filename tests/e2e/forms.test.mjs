@@ -61,12 +61,24 @@ sql_relation_query: |
 \`\`\`
 `;
 
+const PHOTO = `# Photo
+
+\`\`\`form photo
+label: Photo of the day
+target_csv: \${DIR_FORMS}/photo.csv
+inputs: caption
+image_field: picture
+sql_relation_query: SELECT \${inputs.caption} AS caption
+\`\`\`
+`;
+
 function project() {
   const root = tempDir('ducksite-e2e-forms-');
   fs.mkdirSync(path.join(root, 'content'), { recursive: true });
   fs.writeFileSync(path.join(root, 'ducksite.toml'), '[dirs]\nDIR_FORMS = "static/forms"\n');
   fs.writeFileSync(path.join(root, 'content', 'index.md'), PAGE);
   fs.writeFileSync(path.join(root, 'content', 'signed.md'), SIGNED);
+  fs.writeFileSync(path.join(root, 'content', 'photo.md'), PHOTO);
   const r = spawnSync(DUCKSITE, ['build', '--root', root], { encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr);
   return root;
@@ -154,6 +166,50 @@ describe('forms', { skip: skip ?? false }, () => {
     const reloaded = await show(context, `${server.url}/signed.html`);
     assert.equal(await reloaded.page.inputValue(`${form} input[name="email"]`), 'Ann@Example.com');
     assert.equal(await reloaded.page.inputValue(`${form} input[name="password"]`), '');
+  });
+
+  test('an image goes with the submission (multipart) and its path into the row', T, async () => {
+    const { page, errors } = await show(context, `${server.url}/photo.html`);
+    const form = '[data-ds-form="photo"]';
+    await page.fill(`${form} input[name="caption"]`, 'sunrise');
+    const png = Buffer.concat([Buffer.from('89504e470d0a1a0a', 'hex'), Buffer.alloc(32)]);
+    await page.setInputFiles(`${form} input[type="file"]`, { name: 'sun.png', mimeType: 'image/png', buffer: png });
+    const r = await submit(page, 'photo');
+    assert.equal(r.state, 'ok', r.text);
+    const csv = fs.readFileSync(path.join(root, 'static', 'forms', 'photo.csv'), 'utf8').trim().split('\n');
+    const picture = csv[1].split(',')[1];
+    assert.match(picture, /^static\/forms\/photo-\d{8}T\d{6}Z-[0-9a-f]{16}\.png$/);
+    assert.deepEqual(fs.readFileSync(path.join(root, picture)), png);
+    // A file that is no image is refused by the server, inline.
+    await page.fill(`${form} input[name="caption"]`, 'not a picture');
+    await page.setInputFiles(`${form} input[type="file"]`, { name: 'x.png', mimeType: 'image/png', buffer: Buffer.from('hello') });
+    const bad = await submit(page, 'photo');
+    assert.equal(bad.state, 'error');
+    assert.match(bad.text, /not PNG, JPEG, GIF or WebP/);
+    await screenshot(page, 'forms-image');
+    // The browser logs the refused request itself; nothing else went wrong.
+    assert.deepEqual(errors.filter((e) => !/status of 415/.test(e)), []);
+  });
+
+  test('the change-password section changes it, inline', T, async () => {
+    const { page } = await show(context, `${server.url}/signed.html`);
+    const form = '[data-ds-form="signed"]';
+    await page.fill(`${form} input[name="email"]`, 'bo@example.com');
+    await page.fill(`${form} input[name="password"]`, 'bo password 1');
+    await page.fill(`${form} input[name="note"]`, 'first');
+    assert.equal((await submit(page, 'signed')).state, 'ok');
+    await page.click(`${form} .ds-form-link`);
+    const pw = `${form} .ds-form-password`;
+    const inputs = page.locator(`${pw} input[type="password"]`);
+    await inputs.nth(0).fill('bo password 1');
+    await inputs.nth(1).fill('bo password 2');
+    await inputs.nth(2).fill('bo password 2');
+    await page.click(`${pw} button[type="submit"]`);
+    await page.waitForFunction((sel) => /Password changed/.test(document.querySelector(sel).textContent), `${pw} .ds-form-status`);
+    await screenshot(page, 'forms-change-password');
+    await page.fill(`${form} input[name="password"]`, 'bo password 2');
+    await page.fill(`${form} input[name="note"]`, 'second');
+    assert.equal((await submit(page, 'signed')).state, 'ok');
   });
 
   test('on a plain static server the submission says forms need ducksite serve', T, async () => {
