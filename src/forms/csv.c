@@ -65,9 +65,12 @@ int ds_csv_parse(const char *text, size_t len, ds_csv *out, ds_err *err)
                 return ds_err_set(err, "line %zu: text after a closing quote", line);
             }
         } else {
-            size_t n = strcspn(text + i, ",\r\n");
-            if (i + n > len)
-                n = len - i;
+            /* Up to the next separator, within LEN (the text may hold NUL
+             * bytes and need not end with one). */
+            size_t n = 0;
+            while (i + n < len && text[i + n] != ',' && text[i + n] != '\r' &&
+                   text[i + n] != '\n')
+                n++;
             ds_buf_add(&cell, text + i, n);
             i += n;
         }

@@ -115,3 +115,17 @@ Test(forms_csv, append_to_new_file)
     ds_csv_free(&csv);
     free(out);
 }
+
+Test(forms_csv, nul_bytes_and_no_final_newline)
+{
+    /* A damaged target (a NUL inside, no newline at the end) is read to
+     * its end, never past it and never in circles. */
+    const char text[] = {'a', ',', 'b', '\n', 'x', '\0', 'y', ',', 'z'};
+    ds_csv csv;
+    ds_err err;
+    cr_assert_eq(ds_csv_parse(text, sizeof text, &csv, &err), 0, "%s", err.msg);
+    cr_assert_eq(csv.n_rows, 1);
+    cr_assert_eq(csv.rows[0].n, 2);
+    cr_assert_str_eq(csv.rows[0].cells[1], "z");
+    ds_csv_free(&csv);
+}
