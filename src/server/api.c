@@ -348,7 +348,9 @@ static enum MHD_Result finish(ds_api_request *r, unsigned *status)
         for (int f = 0; f < N_FIELDS && !why; f++)
             if (r->has_field[f] && strlen(ds_buf_str(&r->fields[f])) != r->fields[f].len)
                 why = ds_asprintf("%s: contains a NUL byte", FIELD_NAMES[f]);
-        if (r->file_field) {
+        /* An empty file part is what a browser sends for a file input
+         * left empty: no image. */
+        if (r->file_field && r->file.len) {
             rq.image_field = r->file_field;
             rq.image = (const unsigned char *)(r->file.data ? r->file.data : "");
             rq.image_len = r->file.len;
