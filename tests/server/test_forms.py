@@ -319,6 +319,13 @@ def test_image(port, forms):
     st, _, got = post(port, "/api/forms/submit", body, ctype)
     check("gif accepted", st == 200 and got.get("image", "").endswith(".gif"), (st, got))
     check("refused images are not stored", len(os.listdir(os.path.join(forms, "pics"))) == n_pics + 1)
+    # A file input left empty sends an empty part: no image, an empty column.
+    body, ctype = multipart({"form_id": "pic", "inputs": '{"caption": "no photo"}'},
+                            {"photo": ("", b"", "application/octet-stream")})
+    st, _, got = post(port, "/api/forms/submit", body, ctype)
+    r = rows(os.path.join(forms, "pic.csv"))
+    check("empty file part is no image", st == 200 and "image" not in got and r[-1]["photo"] == "" and
+          r[-1]["caption"] == "no photo", (st, got, r[-1:]))
     check("pic target grew", len(read(os.path.join(forms, "pic.csv"))) > len(before))
 
 
