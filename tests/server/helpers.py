@@ -42,19 +42,21 @@ def stop(proc, timeout=20):
 
 class Serve:
     """`ducksite serve --root ROOT --port 0 EXTRA...` on 127.0.0.1, its output
-    collected; .port is the port it bound (waited for up to 30 s)."""
+    collected; .port is the port it bound, once its "serving" line is out
+    (waited for up to WAIT seconds; 0: the caller waits)."""
 
-    def __init__(self, binary, root, extra=(), preexec_fn=None):
+    def __init__(self, binary, root, extra=(), preexec_fn=None, wait=0):
         self.proc = subprocess.Popen([binary, "serve", "--root", root, "--port", "0", *extra],
                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                      preexec_fn=preexec_fn)
         self.out, self.err, self.port = [], [], None
         threading.Thread(target=self._read, args=(self.proc.stdout, self.out), daemon=True).start()
         threading.Thread(target=self._read, args=(self.proc.stderr, self.err), daemon=True).start()
-        deadline = time.monotonic() + 30
-        while self.port is None and time.monotonic() < deadline and self.proc.poll() is None:
+        deadline = time.monotonic() + wait
+        while wait and self.port is None and time.monotonic() < deadline and \
+                self.proc.poll() is None:
             time.sleep(0.05)
-        if self.port is None:
+        if wait and self.port is None:
             stop(self.proc)
             raise RuntimeError("serve did not start: %s" % "".join(self.err))
 

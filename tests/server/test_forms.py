@@ -497,7 +497,7 @@ def main():
         check("header-only target", read(os.path.join(forms, "fb.csv")) == b"n,text,submitted_by,submitted_at\n")
         check("header-only image target", read(os.path.join(forms, "pic.csv")) == b"caption,photo,submitted_by,submitted_at\n")
         stored = stored_hash(root)
-        server = Serve(binary, root, ("--no-build", "--no-watch"), no_sigxfsz)
+        server = Serve(binary, root, ("--no-build", "--no-watch"), no_sigxfsz, wait=30)
         port = server.port
         st, _, _ = post(port, "/_results/%s.json" % stored, None, None, method="GET")
         check("stored result served before any submission", st == 200, st)
