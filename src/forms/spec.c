@@ -495,14 +495,26 @@ char *ds_forms_page_json(const ds_forms *forms, const char *display)
 
 char **ds_forms_kept_paths(const ds_forms *forms, const char *root, size_t *n)
 {
-    char **out = ds_xcalloc(2 * forms->len + 1, sizeof *out);
+    char **out = ds_xcalloc(3 * forms->len + 1, sizeof *out);
     *n = 0;
     for (size_t i = 0; i < forms->len; i++) {
         out[(*n)++] = ds_path_join(root, forms->items[i].target);
+        out[(*n)++] = ds_forms_lock_path(root, forms->items[i].target);
         if (forms->items[i].image_dir)
             out[(*n)++] = ds_path_join(root, forms->items[i].image_dir);
     }
     return out;
+}
+
+char *ds_forms_lock_path(const char *root, const char *target)
+{
+    char *path = ds_path_join(root, target);
+    char *dir = ds_path_dirname(path);
+    const char *slash = strrchr(path, '/');
+    char *lock = ds_asprintf("%s/.%s.lock", dir, slash ? slash + 1 : path);
+    free(dir);
+    free(path);
+    return lock;
 }
 
 int ds_forms_save(const ds_forms *forms, const char *root, ds_err *err)

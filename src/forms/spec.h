@@ -83,8 +83,13 @@ char **ds_form_columns(const ds_form *f, char *const *query_cols, size_t n_query
  * SQL, no host paths), or NULL when it has none. */
 char *ds_forms_page_json(const ds_forms *forms, const char *display);
 
-/* The forms' targets and image folders as absolute paths (for --clean to
- * keep); the caller frees each and the array. */
+/* The lock file of TARGET (relative to ROOT): ".NAME.lock" beside it,
+ * which every writer of the target holds (flock) while it appends. */
+char *ds_forms_lock_path(const char *root, const char *target);
+
+/* The forms' targets, their lock files and image folders as absolute paths
+ * (for --clean to keep: removing a lock file while it is held would let a
+ * second writer lock another file); the caller frees each and the array. */
 char **ds_forms_kept_paths(const ds_forms *forms, const char *root, size_t *n);
 
 /* Writes ROOT/.ducksite/forms.json atomically. */

@@ -184,15 +184,14 @@ static bool find_form(ds_formsvc *s, const char *id, ds_form *out, ds_err *err, 
 
 /* ---- the target -------------------------------------------------------- */
 
-/* Locks the target PATH against other writers: flock on ".NAME.lock"
- * beside it.  Each call opens the lock file anew, and flock excludes other
+/* Locks TARGET_REL (under ROOT) against other writers: flock on its
+ * ".NAME.lock" beside it (ds_forms_lock_path).  Each call opens the lock file anew, and flock excludes other
  * open file descriptions, so threads of this server and other processes
  * (a second server, a script using the same lock) are serialised alike. */
-static int lock_target(const char *path, ds_err *err)
+static int lock_target(const char *root, const char *target_rel, ds_err *err)
 {
-    char *dir = ds_path_dirname(path);
-    const char *slash = strrchr(path, '/');
-    char *lock = ds_asprintf("%s/.%s.lock", dir, slash ? slash + 1 : path);
+    char *lock = ds_forms_lock_path(root, target_rel);
+    char *dir = ds_path_dirname(lock);
     int fd = -1;
     if (ds_mkdir_p(dir, err) == 0) {
         fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
@@ -495,9 +494,9 @@ static int append(ds_formsvc *s, const ds_form *f, const ds_rows *rows, const ch
         return -1;
     }
     char *path = ds_path_join(s->root, target_rel);
-    free(target_rel);
     ds_err err;
-    int lock = lock_target(path, &err);
+    int lock = lock_target(s->root, target_rel, &err);
+    free(target_rel);
     if (lock < 0) {
         free(path);
         ds_form_reply_error(out, 500, "%s", err.msg);

@@ -374,3 +374,23 @@ Test(forms_spec, fill_inputs)
     cr_assert_str_eq(out, "SELECT $1, <a>");
     free(out);
 }
+
+Test(forms_spec, kept_paths)
+{
+    ds_forms forms;
+    ds_err err;
+    cr_assert_eq(collect("```form fb\ntarget_csv: static/in/fb.csv\nimage_field: p\n"
+                         "image_dir: static/pics\nsql_relation_query: SELECT 1 AS x\n```\n",
+                         &forms, &err),
+                 0, "%s", err.msg);
+    size_t n;
+    char **kept = ds_forms_kept_paths(&forms, "/srv/site", &n);
+    cr_assert_eq(n, 3);
+    cr_assert_str_eq(kept[0], "/srv/site/static/in/fb.csv");
+    cr_assert_str_eq(kept[1], "/srv/site/static/in/.fb.csv.lock");
+    cr_assert_str_eq(kept[2], "/srv/site/static/pics");
+    for (size_t i = 0; i < n; i++)
+        free(kept[i]);
+    free(kept);
+    ds_forms_free(&forms);
+}
