@@ -10,6 +10,7 @@
 #include "../datamap/servable.h"
 #include "../util/fs.h"
 #include "../util/walk.h"
+#include "search.h"
 
 /* Top-level folders of static/ that hold build outputs or user data, not
  * pages: content/ may not use them. */
@@ -227,6 +228,11 @@ int ds_pages_write(ds_publish *pub, const ds_pages *pages, const ds_asset_versio
     }
     if (rc == 0)
         rc = write_sitemap(pub, pages, err);
+    if (rc == 0) {
+        char *index = ds_search_index(pages);
+        rc = ds_publish_write_if_changed(pub, DS_SEARCH_FILE, index, strlen(index), NULL, err);
+        free(index);
+    }
     free(nav);
     return rc;
 }

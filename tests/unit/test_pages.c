@@ -35,7 +35,7 @@ static bool exists_rel(const char *root, const char *rel)
     return ok;
 }
 
-static const ds_asset_versions versions = {"1", "2", "3", "4"};
+static const ds_asset_versions versions = {"1", "2", "3", "4", "5"};
 
 Test(pages, nav_order)
 {
@@ -344,7 +344,7 @@ Test(pages, front_matter_order_hidden_and_title)
                      "<li class=\"ducksite-nav-folder\"><span class=\"ducksite-nav-folder-name\">"
                      "g</span><ul><li><a href=\"/g/first.html\">First</a></li>"
                      "<li><a href=\"/g/index.html\">G</a></li>"
-                     "<li><a href=\"/g/z.html\">Z</a></li></ul></li></ul></nav>"),
+                     "<li><a href=\"/g/z.html\">Z</a></li></ul></li></ul><div class=\"ds-nav-tools\">"),
               "%s", text);
     free(text);
     text = read_rel(root, "static/c.html");
@@ -361,6 +361,14 @@ Test(pages, front_matter_order_hidden_and_title)
     cr_assert(strstr(text, "\"/index.html\",\n    \"/c.html\",\n    \"/b.html\",\n    \"/d.html\",\n"
                            "    \"/a.html\",\n    \"/secret.html\",\n    \"/g/first.html\""),
               "%s", text);
+    free(text);
+    /* The search index lists the pages the navigation lists, not the
+     * hidden one. */
+    text = read_rel(root, "static/_search.json");
+    cr_assert(strstr(text, "{\"url\":\"/c.html\",\"title\":\"<b>&\\\"C\\\"\",\"headings\":[\"Heading\"]"),
+              "%s", text);
+    cr_assert(strstr(text, "\"/g/z.html\""), "%s", text);
+    cr_assert_null(strstr(text, "ecret"), "%s", text);
     free(text);
     ds_pages_free(&pages);
     free(st);

@@ -25,7 +25,7 @@ function funnel(spec, result, cols) {
       sort: ['ascending', 'none'].includes(sort) ? sort : 'descending',
       gap: 3,
       label: { show: true, position: 'inside', color: '#0f172a', formatter: (p) => `${p.name}\n${compact(p.value)}` },
-      itemStyle: { borderColor: '#0b1220', borderWidth: 1 },
+      itemStyle: { borderWidth: 1 },
       data,
     }],
   };
