@@ -22,6 +22,7 @@ const COLORS = {
     surface: '#0b1220',
     track: 'rgba(148, 163, 184, 0.18)',
     trend: '#f8fafc',
+    inside: { color: '#0f172a' }, // labels on the palette's light colours
     tooltip: 'rgba(15, 23, 42, 0.96)',
     tooltipBorder: '#334155',
     shadow: 'rgba(0,0,0,0.4)',
@@ -38,6 +39,7 @@ const COLORS = {
     surface: '#ffffff',
     track: 'rgba(100, 116, 139, 0.18)',
     trend: '#0f172a',
+    inside: { color: '#ffffff', textBorderColor: 'rgba(15, 23, 42, 0.75)', textBorderWidth: 2.5 },
     tooltip: 'rgba(255, 255, 255, 0.98)',
     tooltipBorder: '#cbd5e1',
     shadow: 'rgba(15,23,42,0.16)',
@@ -93,7 +95,7 @@ export function echartsTheme(name) {
       label: { color: c.text },
       labelLine: { lineStyle: { color: c.line } },
     },
-    funnel: { itemStyle: { borderColor: c.surface } },
+    funnel: { itemStyle: { borderColor: c.surface }, label: c.inside },
     heatmap: { itemStyle: { borderColor: c.surface } },
     gauge: {
       axisLine: { lineStyle: { color: [[1, c.track]] } },
