@@ -17,7 +17,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
 import {
-  ARTIFACTS, DUCKSITE, launchBrowser, missingPrerequisite, offsiteRequests, openPage, screenshot,
+  ARTIFACTS, DUCKSITE, importRuntime, launchBrowser, missingPrerequisite, offsiteRequests, openPage, screenshot,
   startServer, tempDir, waitIdle,
 } from './lib.mjs';
 
@@ -142,6 +142,34 @@ describe('look and feel: themes, print, search', { skip: skip ?? false }, () => 
   after(async () => {
     await browser?.close();
     await server?.stop();
+  });
+
+  test('chart text is readable in both themes (4.5:1 on the chart and in tooltips)', async () => {
+    const { THEME_NAMES, echartsTheme, themeColors } = await importRuntime('charts/theme.js');
+    const hex = (s) => { const m = /^#([0-9a-f]{6})$/i.exec(s); return m && [0, 2, 4].map((i) => Number.parseInt(m[1].slice(i, i + 2), 16)); };
+    const rgb = (s) => hex(s) || /rgba?\(([^)]+)\)/.exec(s)[1].split(',').slice(0, 3).map(Number);
+    const lum = (c) => 0.2126 * lin(c[0]) + 0.7152 * lin(c[1]) + 0.0722 * lin(c[2]);
+    const lin = (v) => { const s = v / 255; return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4; };
+    const ratio = (a, b) => { const [x, y] = [lum(rgb(a)), lum(rgb(b))].sort((p, q) => q - p); return (x + 0.05) / (y + 0.05); };
+    // The chart's background: its frame (ducksite.css --ds-surface, and the
+    // dark theme's gradient from --ds-frame-top).
+    const BACKGROUNDS = { light: ['#ffffff', '#f8fafc'], dark: ['#0b1220', '#111a2e'] };
+    assert.deepEqual(THEME_NAMES, ['light', 'dark']);
+    for (const name of THEME_NAMES) {
+      const c = themeColors(name);
+      const t = echartsTheme(name);
+      const texts = {
+        text: t.textStyle.color, axis: t.categoryAxis.axisLabel.color, legend: t.legend.textStyle.color,
+        title: t.title.textStyle.color, pieLabel: t.pie.label.color, gaugeTitle: t.gauge.title.color,
+      };
+      for (const bg of BACKGROUNDS[name]) {
+        for (const [what, colour] of Object.entries(texts)) {
+          assert.ok(ratio(colour, bg) >= 4.5, `${name}: ${what} ${colour} on ${bg}: ${ratio(colour, bg).toFixed(2)}`);
+        }
+      }
+      assert.ok(ratio(t.tooltip.textStyle.color, c.tooltip) >= 4.5, `${name}: tooltip text`);
+    }
+    assert.notEqual(themeColors('light').muted, themeColors('dark').muted);
   });
 
   test('the build indexes the listed pages for search', () => {
@@ -296,6 +324,8 @@ describe('look and feel: themes, print, search', { skip: skip ?? false }, () => 
     const pdf = path.join(ARTIFACTS, 'look-print.pdf');
     await page.pdf({ path: pdf, format: 'A4', printBackground: true });
     const text = execFileSync(PDFTOTEXT, ['-layout', pdf, '-'], { encoding: 'utf8' });
+    // The first sheet as a picture, to look at (pdftoppm: poppler-utils too).
+    execFileSync(PDFTOTEXT.replace('pdftotext', 'pdftoppm'), ['-r', '60', '-png', '-f', '1', '-l', '1', '-singlefile', pdf, path.join(ARTIFACTS, 'look-print-page1')]);
     assert.match(text, /Print check/);
     assert.match(text, /row_001/);
     assert.match(text, /row_120/, 'the last row of the table is printed');
