@@ -14,6 +14,7 @@
 #include <jansson.h>
 
 #include "../datamap/facts.h"
+#include "../datamap/glob.h"
 #include "../util/fs.h"
 #include "duckdb_api.h"
 #include "sqltext.h"
@@ -755,9 +756,9 @@ static char **merge_for_check(ds_sv_groups *g)
  * schemas each SELECT lists the unified columns and the predicates apply to
  * them (a filter on a column some files lack sees NULL there, as with
  * union_by_name). */
-char *ds_sv_view_sql(const ds_source_set *set, const ds_sv_schema *sc,
-                     const ds_source_file *const *files, size_t n, const char *extra_pred,
-                     bool check)
+static char *select_sql(const ds_source_set *set, const ds_sv_schema *sc,
+                        const ds_source_file *const *files, size_t n, const char *level_filter,
+                        const char *extra_pred, bool check)
 {
     const ds_file_source *fs = set->fs;
     char *window = ds_sql_time_window(fs);
@@ -780,8 +781,11 @@ char *ds_sv_view_sql(const ds_source_set *set, const ds_sv_schema *sc,
         merged_filters = merge_for_check(&groups);
     ds_buf b = {0};
     for (size_t i = 0; i < groups.n; i++) {
+        /* The source's row_filter and the level's: "(base) AND (extra)",
+         * either alone when the other is unset. */
         ds_sv_preds p = {0};
         ds_sv_pred_add(&p, fs->row_filter);
+        ds_sv_pred_add(&p, level_filter);
         ds_sv_pred_add(&p, window);
         ds_sv_pred_add(&p, groups.items[i].row_filter);
         ds_sv_pred_add(&p, extra_pred);
@@ -814,13 +818,52 @@ char *ds_sv_view_sql(const ds_source_set *set, const ds_sv_schema *sc,
  * known and either the same or lined up per schema.  With a missing file
  * nothing reading the source is validated (compile.c), and the copy only
  * serves the dependency parse and the dialect check. */
+bool ds_sv_level_has(const ds_sv_level *l, const ds_source_set *set, const ds_source_file *f)
+{
+    return !l->has || l->has[f - set->files];
+}
+
+bool ds_sv_levels_plain(const ds_sv_levels *lv)
+{
+    return lv->n == 1 && !lv->items[0].has && !lv->items[0].filter;
+}
+
+char *ds_sv_view_sql(const ds_source_set *set, const ds_sv_schema *sc, const ds_sv_levels *lv,
+                     const ds_source_file *const *files, size_t n, const unsigned *file_level,
+                     const char *extra_pred, bool check)
+{
+    if (ds_sv_levels_plain(lv))
+        return select_sql(set, sc, files, n, NULL, extra_pred, check);
+    /* Levels are joined as the groups of one level are: by position when
+     * every SELECT has the same columns in the same order. */
+    bool by_name = set->fs->union_mode == DS_UNION_ALL_BY_NAME && !sc->one_schema &&
+                   sc->n_schemas <= 1;
+    const ds_source_file **sub = ds_xcalloc(n + 1, sizeof *sub);
+    ds_buf b = {0};
+    for (size_t l = 0; l < lv->n; l++) {
+        size_t m = 0;
+        for (size_t k = 0; k < n; k++)
+            if (file_level ? file_level[k] == l : ds_sv_level_has(&lv->items[l], set, files[k]))
+                sub[m++] = files[k];
+        if (m == 0)
+            continue;
+        char *one = select_sql(set, sc, sub, m, lv->items[l].filter, extra_pred, check);
+        if (b.len)
+            ds_buf_puts(&b, by_name ? "\nUNION ALL BY NAME\n" : "\nUNION ALL\n");
+        ds_buf_puts(&b, one);
+        free(one);
+    }
+    free(sub);
+    return ds_buf_take(&b);
+}
+
 void ds_sv_set_check_sql(ds_query_list *out, const ds_source_set *set, const ds_sv_schema *sc,
-                         const ds_source_file *const *files, size_t n, const char *pred,
-                         bool missing)
+                         const ds_sv_levels *lv, const ds_source_file *const *files, size_t n,
+                         const unsigned *file_level, const char *pred, bool missing)
 {
     if (!(sc->one_schema || sc->n_schemas > 1 || missing))
         return;
-    char *check = ds_sv_view_sql(set, sc, files, n, pred, true);
+    char *check = ds_sv_view_sql(set, sc, lv, files, n, file_level, pred, true);
     ds_query *q = &out->items[out->len - 1];
     if (strcmp(check, q->sql) != 0)
         q->check_sql = check;
@@ -926,6 +969,253 @@ static int check_bad_files(const ds_config *cfg, const ds_source_set *set, ds_du
     return rc;
 }
 
+/* ---- hierarchy levels ---------------------------------------------------- */
+
+/* A level's row_filter as the reference reads it: unset, blank or TRUE
+ * adds nothing to the source's. */
+static const char *level_filter(const char *f)
+{
+    if (!f)
+        return NULL;
+    const char *b = f;
+    while (isspace((unsigned char)*b))
+        b++;
+    size_t n = strlen(b);
+    while (n && isspace((unsigned char)b[n - 1]))
+        n--;
+    return n == 0 || (n == 4 && strncasecmp(b, "TRUE", 4) == 0) ? NULL : f;
+}
+
+static void levels_free(ds_sv_levels *lv)
+{
+    for (size_t i = 0; i < lv->n; i++) {
+        free(lv->items[i].label);
+        free(lv->items[i].has);
+    }
+    free(lv->items);
+    memset(lv, 0, sizeof *lv);
+}
+
+static void add_levels(ds_sv_levels *lv, const ds_level_list *l, const char *key)
+{
+    for (size_t i = 0; i < l->n; i++)
+        lv->items[lv->n++] = (ds_sv_level){ds_asprintf("%s[%zu]", key, i), l->items[i].pattern,
+                                           level_filter(l->items[i].row_filter),
+                                           l->items[i].line, NULL};
+}
+
+static bool has_hierarchy(const ds_file_source *fs)
+{
+    return fs->hierarchy_before.n || fs->hierarchy.n || fs->hierarchy_after.n;
+}
+
+/* A level whose pattern matches none of the source's files follows
+ * on_empty, as a source that matches nothing does. */
+static int report_empty_level(const ds_config *cfg, const ds_source_set *set,
+                              const ds_sv_level *l, ds_err *err)
+{
+    const ds_file_source *fs = set->fs;
+    if (fs->on_empty == DS_ON_EMPTY_ERROR)
+        return ds_err_set(err,
+                          "%s:%d: file source '%s': %s pattern '%s' matches none of the "
+                          "source's %zu files (keys such as %s); the pattern is matched "
+                          "against whole data-map keys: fix it, or set on_empty = \"warn\" to "
+                          "leave the level out",
+                          cfg->display_path, l->line, fs->name, l->label, l->pattern,
+                          set->n_files, set->files[0].key);
+    ds_warn("%s:%d: file source '%s': %s pattern '%s' matches none of the source's %zu files "
+            "(keys such as %s); the level is left out",
+            cfg->display_path, l->line, fs->name, l->label, l->pattern, set->n_files,
+            set->files[0].key);
+    return 0;
+}
+
+/* The source's levels over the files of SET: hierarchy_before's, then
+ * hierarchy's (or the source's own files, one level), then
+ * hierarchy_after's, each marking the files whose key its pattern
+ * matches.  A level that matches nothing is left out; with REPORT it
+ * follows on_empty first. */
+static int make_levels(const ds_config *cfg, const ds_source_set *set, bool report,
+                       ds_sv_levels *lv, ds_err *err)
+{
+    const ds_file_source *fs = set->fs;
+    size_t cap = fs->hierarchy_before.n + (fs->hierarchy.n ? fs->hierarchy.n : 1) +
+                 fs->hierarchy_after.n;
+    lv->items = ds_xcalloc(cap, sizeof *lv->items);
+    lv->n = 0;
+    add_levels(lv, &fs->hierarchy_before, "hierarchy_before");
+    if (fs->hierarchy.n)
+        add_levels(lv, &fs->hierarchy, "hierarchy");
+    else
+        lv->items[lv->n++] = (ds_sv_level){0};
+    add_levels(lv, &fs->hierarchy_after, "hierarchy_after");
+    size_t kept = 0;
+    int rc = 0;
+    for (size_t i = 0; i < lv->n; i++) {
+        ds_sv_level *l = &lv->items[i];
+        size_t hits = set->n_files;
+        if (l->pattern) {
+            l->has = ds_xcalloc(set->n_files + 1, sizeof *l->has);
+            hits = 0;
+            for (size_t f = 0; f < set->n_files; f++)
+                hits += l->has[f] = ds_glob_match_path(l->pattern, set->files[f].key);
+        }
+        if (hits == 0 && report && rc == 0)
+            rc = report_empty_level(cfg, set, l, err);
+        if (hits == 0) {
+            free(l->label);
+            free(l->has);
+            continue;
+        }
+        lv->items[kept++] = *l;
+    }
+    lv->n = kept;
+    return rc;
+}
+
+/* The files some level reads, in the set's order, into *out (whose files
+ * the caller frees); out->files stays NULL when that is every file. */
+static void level_subset(const ds_source_set *set, const ds_sv_levels *lv, ds_source_set *out)
+{
+    *out = *set;
+    out->files = NULL;
+    bool *in = ds_xcalloc(set->n_files + 1, sizeof *in);
+    size_t n = 0;
+    for (size_t f = 0; f < set->n_files; f++) {
+        for (size_t l = 0; l < lv->n && !in[f]; l++)
+            in[f] = ds_sv_level_has(&lv->items[l], set, &set->files[f]);
+        n += in[f];
+    }
+    if (n < set->n_files) {
+        out->files = ds_xcalloc(n + 1, sizeof *out->files);
+        out->n_files = 0;
+        for (size_t f = 0; f < set->n_files; f++)
+            if (in[f])
+                out->files[out->n_files++] = set->files[f];
+    }
+    free(in);
+}
+
+/* Each level's row_filter is checked on its own over the level's files
+ * (one per schema), so a mistake names the level; the view's validation
+ * would name only the view.  Skipped while a file is missing. */
+static int check_level_filters(const ds_config *cfg, const ds_source_set *set,
+                               const ds_sv_schema *sc, const ds_sv_levels *lv, ds_duck *db,
+                               ds_err *err)
+{
+    bool *seen = ds_xcalloc(sc->n_schemas + 1, sizeof *seen);
+    int rc = 0;
+    for (size_t l = 0; l < lv->n && rc == 0; l++) {
+        const ds_sv_level *lev = &lv->items[l];
+        if (!lev->filter)
+            continue;
+        memset(seen, 0, (sc->n_schemas + 1) * sizeof *seen);
+        ds_buf sql = {0};
+        size_t picked = 0;
+        ds_buf_puts(&sql, "EXPLAIN SELECT * FROM read_parquet([");
+        for (size_t f = 0; f < set->n_files; f++) {
+            if (!ds_sv_level_has(lev, set, &set->files[f]))
+                continue;
+            size_t k = sc->n_schemas > 1 ? sc->schema_of[f] : 0;
+            if (seen[k])
+                continue;
+            seen[k] = true;
+            ds_buf_puts(&sql, picked++ ? ", " : "");
+            ds_sql_quote(&sql, set->files[f].path);
+        }
+        ds_buf_printf(&sql, "]%s%s%s) WHERE %s", picked > 1 ? ", union_by_name = true" : "",
+                      sc->hive_option ? ", " : "", sc->hive_option ? sc->hive_option : "",
+                      lev->filter);
+        ds_err qerr;
+        if (ds_duck_exec(db, sql.data, &qerr) != 0)
+            rc = ds_err_set(err,
+                            "%s:%d: file source '%s': %s.row_filter '%s' fails on the level's "
+                            "files: %s",
+                            cfg->display_path, lev->line, set->fs->name, lev->label,
+                            lev->filter, qerr.msg);
+        ds_buf_free(&sql);
+    }
+    free(seen);
+    return rc;
+}
+
+/* ---- one source's views --------------------------------------------------- */
+
+/* The base view and the templated views of one source whose files are
+ * SET (those some level reads).  Returns -1 on a user error; a source left
+ * without readable files gets no views. */
+static int set_views(const ds_config *cfg, const ds_source_set *set, ds_facts *facts,
+                     ds_duck *db, ds_query_list *out, ds_keyset *unreadable, ds_err *err)
+{
+    const ds_file_source *fs = set->fs;
+    ds_file_stamp *stamps = ds_xcalloc(set->n_files + 1, sizeof *stamps);
+    const char *first_missing = note_missing_files(set, unreadable, stamps);
+    ds_sv_schema schema;
+    ds_source_set good = {0};
+    /* Learning the schema reads every footer: only when that fails can
+     * a file be unreadable, and only then is each one checked. */
+    bool learnt = learn_schema(set, db, facts, stamps, first_missing != NULL, &schema);
+    free(stamps);
+    if (!learnt) {
+        if (check_bad_files(cfg, set, db, facts, unreadable, &good, err) != 0) {
+            source_schema_free(&schema);
+            return -1;
+        }
+        if (good.files && good.n_files == 0) {
+            ds_warn("file source '%s': no file can be read; no views for this source",
+                    fs->name);
+            source_schema_free(&schema);
+            free(good.files);
+            return 0;
+        }
+        if (good.files) {
+            set = &good;
+            source_schema_free(&schema);
+            learn_schema(set, db, facts, NULL, first_missing != NULL, &schema);
+        }
+    }
+    ds_sv_levels levels;
+    make_levels(cfg, set, false, &levels, NULL);
+    int rc = 0;
+    if (levels.n == 0) { /* every file of the levels was left out as unreadable */
+        ds_warn("file source '%s': no level of its hierarchy has a readable file; no views "
+                "for this source",
+                fs->name);
+        goto done;
+    }
+    if (!first_missing && check_level_filters(cfg, set, &schema, &levels, db, err) != 0) {
+        rc = -1;
+        goto done;
+    }
+    const ds_source_file **files = ds_xcalloc(set->n_files, sizeof *files);
+    for (size_t i = 0; i < set->n_files; i++)
+        files[i] = &set->files[i];
+    char *sql = ds_sv_view_sql(set, &schema, &levels, files, set->n_files, NULL, NULL, false);
+    ds_query_add(out, fs->name, DS_KIND_FILE_SOURCE, sql, cfg->display_path, fs->line);
+    ds_sv_set_check_sql(out, set, &schema, &levels, files, set->n_files, NULL, NULL,
+                        first_missing != NULL);
+    free(sql);
+    free(files);
+
+    if (!set->template_name && (fs->template_values.items || fs->template_values_sql)) {
+        rc = ds_err_set(err,
+                        "%s:%d: file source '%s': %s seeds templated views, but neither "
+                        "the source nor its plugin gives a template_name",
+                        cfg->display_path, fs->line, fs->name,
+                        fs->template_values.items ? "template_values" : "template_values_sql");
+        goto done;
+    }
+    if (set->template_name) {
+        ds_sv_ctx v = {cfg, set, db, out, unreadable, first_missing, &schema, &levels};
+        rc = ds_template_views(&v, set->template_name, err);
+    }
+done:
+    levels_free(&levels);
+    source_schema_free(&schema);
+    free(good.files);
+    return rc;
+}
+
 int ds_source_views(const ds_config *cfg, const ds_collected *c, ds_facts *facts_in,
                     ds_duck *db, ds_query_list *out, ds_keyset *unreadable, ds_err *err)
 {
@@ -943,59 +1233,27 @@ int ds_source_views(const ds_config *cfg, const ds_collected *c, ds_facts *facts
                             cfg->display_path, fs->line, fs->name, clash->file, clash->line);
             break;
         }
-        ds_file_stamp *stamps = ds_xcalloc(set->n_files + 1, sizeof *stamps);
-        const char *first_missing = note_missing_files(set, unreadable, stamps);
-        ds_sv_schema schema;
-        ds_source_set good = {0};
-        /* Learning the schema reads every footer: only when that fails can
-         * a file be unreadable, and only then is each one checked. */
-        bool learnt = learn_schema(set, db, facts, stamps, first_missing != NULL, &schema);
-        free(stamps);
-        if (!learnt) {
-            if (check_bad_files(cfg, set, db, facts, unreadable, &good, err) != 0) {
-                source_schema_free(&schema);
-                rc = -1;
-                break;
-            }
-            if (good.files && good.n_files == 0) {
-                ds_warn("file source '%s': no file can be read; no views for this source",
+        /* A hierarchy reads only its levels' files: the others are not
+         * looked at (their footers, their schemas). */
+        ds_source_set levelled = {0};
+        if (has_hierarchy(fs)) {
+            ds_sv_levels probe;
+            rc = make_levels(cfg, set, true, &probe, err);
+            if (rc == 0 && probe.n == 0)
+                ds_warn("file source '%s': no level of its hierarchy matches a file; no views "
+                        "for this source",
                         fs->name);
-                source_schema_free(&schema);
-                free(good.files);
+            if (rc == 0 && probe.n > 0)
+                level_subset(set, &probe, &levelled);
+            bool none = probe.n == 0;
+            levels_free(&probe);
+            if (rc != 0 || none)
                 continue;
-            }
-            if (good.files) {
-                set = &good;
-                source_schema_free(&schema);
-                learn_schema(set, db, facts, NULL, first_missing != NULL, &schema);
-            }
+            if (levelled.files)
+                set = &levelled;
         }
-        const ds_source_file **files = ds_xcalloc(set->n_files, sizeof *files);
-        for (size_t i = 0; i < set->n_files; i++)
-            files[i] = &set->files[i];
-        char *sql = ds_sv_view_sql(set, &schema, files, set->n_files, NULL, false);
-        ds_query_add(out, fs->name, DS_KIND_FILE_SOURCE, sql, cfg->display_path, fs->line);
-        ds_sv_set_check_sql(out, set, &schema, files, set->n_files, NULL, first_missing != NULL);
-        free(sql);
-        free(files);
-
-        if (!set->template_name && (fs->template_values.items || fs->template_values_sql)) {
-            rc = ds_err_set(err,
-                            "%s:%d: file source '%s': %s seeds templated views, but neither "
-                            "the source nor its plugin gives a template_name",
-                            cfg->display_path, fs->line, fs->name,
-                            fs->template_values.items ? "template_values"
-                                                      : "template_values_sql");
-            source_schema_free(&schema);
-            free(good.files);
-            break;
-        }
-        if (set->template_name) {
-            ds_sv_ctx v = {cfg, set, db, out, unreadable, first_missing, &schema};
-            rc = ds_template_views(&v, set->template_name, err);
-        }
-        source_schema_free(&schema);
-        free(good.files);
+        rc = set_views(cfg, set, facts, db, out, unreadable, err);
+        free(levelled.files);
     }
     if (!facts_in)
         ds_facts_close(facts);

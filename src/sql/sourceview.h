@@ -65,6 +65,22 @@ typedef struct {
     size_t n;
 } ds_sv_groups;
 
+/* A level of a source's views: the source's own files (pattern NULL), or
+ * a hierarchy entry's files (glob.h's rules on the data-map keys).  A
+ * source without a hierarchy has one level, its own files, no filter. */
+typedef struct {
+    char *label;               /* "hierarchy[1]"; NULL for the source's own files */
+    const char *pattern;       /* NULL for the source's own files */
+    const char *filter;        /* the level's row_filter; NULL when unset or TRUE */
+    int line;                  /* of the entry in ducksite.toml */
+    bool *has;                 /* per file of the set: in this level; NULL: every file */
+} ds_sv_level;
+
+typedef struct {
+    ds_sv_level *items;
+    size_t n;
+} ds_sv_levels;
+
 typedef struct {
     const ds_config *cfg;
     const ds_source_set *set;
@@ -73,6 +89,7 @@ typedef struct {
     ds_keyset *unreadable;
     const char *first_missing;  /* a file of the set that does not exist */
     const ds_sv_schema *schema;
+    const ds_sv_levels *levels;
 } ds_sv_ctx;
 
 void ds_sv_free_strv(char **v, size_t n);
@@ -94,15 +111,23 @@ void ds_sv_groups_free(ds_sv_groups *g);
 void ds_sv_put_read_parquet(ds_buf *b, const ds_sv_group *g, bool physical, bool by_name,
                             const char *hive_option, const char *extra_option);
 
-/* The view over FILES of the set with EXTRA_PRED ANDed in; CHECK makes the
+/* Does the level read a file of the set?  Plain: one level, every file,
+ * no filter (a source without a hierarchy). */
+bool ds_sv_level_has(const ds_sv_level *l, const ds_source_set *set, const ds_source_file *f);
+bool ds_sv_levels_plain(const ds_sv_levels *lv);
+
+/* The view over FILES of the set with EXTRA_PRED ANDed in: one SELECT per
+ * level that reads any of them, in level order, joined by UNION ALL.
+ * FILE_LEVEL (or NULL) gives each file's level, files sorted by level;
+ * without it a file counts in every level that has it.  CHECK makes the
  * validation copy (one file per schema).  Caller frees. */
-char *ds_sv_view_sql(const ds_source_set *set, const ds_sv_schema *sc,
-                     const ds_source_file *const *files, size_t n, const char *extra_pred,
-                     bool check);
+char *ds_sv_view_sql(const ds_source_set *set, const ds_sv_schema *sc, const ds_sv_levels *lv,
+                     const ds_source_file *const *files, size_t n, const unsigned *file_level,
+                     const char *extra_pred, bool check);
 
 /* Gives the view just added to OUT its validation copy, when one applies. */
 void ds_sv_set_check_sql(ds_query_list *out, const ds_source_set *set, const ds_sv_schema *sc,
-                         const ds_source_file *const *files, size_t n, const char *pred,
-                         bool missing);
+                         const ds_sv_levels *lv, const ds_source_file *const *files, size_t n,
+                         const unsigned *file_level, const char *pred, bool missing);
 
 #endif

@@ -132,37 +132,58 @@ static char *fill_template(const char *tmpl, char *const *literals, size_t n)
     return ds_buf_take(&b);
 }
 
-/* The sampling query: distinct (value, physical file) pairs under the
- * base predicate, per-file filters included, in one pass over the files. */
-static char *sampling_sql(const ds_source_set *set, const ds_sv_schema *sc, const char *expr)
+/* One level's part of the sampling query: its files grouped by row filter
+ * only (union_by_name unifies the schemas here, in the build-time engine).
+ * LEVEL (or -1: no level column) is told apart in the rows. */
+static void put_level_sampling(ds_buf *b, const ds_source_set *set, const ds_sv_schema *sc,
+                               const ds_sv_level *lev, long level, const char *expr,
+                               const char *window, size_t *parts)
 {
-    char *window = ds_sql_time_window(set->fs);
     bool by_name = set->fs->union_mode == DS_UNION_ALL_BY_NAME;
-    const ds_source_file **files = ds_xcalloc(set->n_files, sizeof *files);
+    const ds_source_file **files = ds_xcalloc(set->n_files + 1, sizeof *files);
+    size_t n = 0;
     for (size_t i = 0; i < set->n_files; i++)
-        files[i] = &set->files[i];
+        if (ds_sv_level_has(lev, set, &set->files[i]))
+            files[n++] = &set->files[i];
     ds_sv_groups groups;
-    /* Grouped by row filter only: union_by_name unifies the schemas here,
-     * in the build-time engine. */
-    ds_sv_group_files(set, NULL, files, set->n_files, &groups);
-    ds_buf b = {0};
-    ds_buf_printf(&b, "SELECT DISTINCT v, f FROM (");
+    ds_sv_group_files(set, NULL, files, n, &groups);
     for (size_t i = 0; i < groups.n; i++) {
-        if (i)
-            ds_buf_puts(&b, " UNION ALL ");
-        ds_buf_printf(&b, "SELECT (%s) AS v, " DS_SV_FILE_COLUMN " AS f FROM ", expr);
-        ds_sv_put_read_parquet(&b, &groups.items[i], true, by_name, sc->hive_option,
+        if ((*parts)++)
+            ds_buf_puts(b, " UNION ALL ");
+        ds_buf_printf(b, "SELECT (%s) AS v, " DS_SV_FILE_COLUMN " AS f", expr);
+        if (level >= 0)
+            ds_buf_printf(b, ", %ld AS l", level);
+        ds_buf_puts(b, " FROM ");
+        ds_sv_put_read_parquet(b, &groups.items[i], true, by_name, sc->hive_option,
                                "filename = '" DS_SV_FILE_COLUMN "'");
         ds_sv_preds p = {0};
         ds_sv_pred_add(&p, set->fs->row_filter);
+        ds_sv_pred_add(&p, lev->filter);
         ds_sv_pred_add(&p, window);
         ds_sv_pred_add(&p, groups.items[i].row_filter);
-        ds_sv_put_where(&b, &p);
+        ds_sv_put_where(b, &p);
     }
-    ds_buf_puts(&b, ") WHERE v IS NOT NULL ORDER BY v, f");
     ds_sv_groups_free(&groups);
-    free(window);
     free(files);
+}
+
+/* The sampling query: distinct (value, physical file) pairs under the
+ * base predicate, per-file filters included, in one pass over the files;
+ * with a hierarchy, (value, file, level) under each level's predicate. */
+static char *sampling_sql(const ds_source_set *set, const ds_sv_schema *sc,
+                          const ds_sv_levels *lv, const char *expr)
+{
+    char *window = ds_sql_time_window(set->fs);
+    bool plain = ds_sv_levels_plain(lv);
+    ds_buf b = {0};
+    ds_buf_puts(&b, plain ? "SELECT DISTINCT v, f FROM (" : "SELECT DISTINCT v, f, l FROM (");
+    size_t parts = 0;
+    for (size_t l = 0; l < lv->n; l++)
+        put_level_sampling(&b, set, sc, &lv->items[l], plain ? -1 : (long)l, expr, window,
+                           &parts);
+    ds_buf_puts(&b, plain ? ") WHERE v IS NOT NULL ORDER BY v, f"
+                          : ") WHERE v IS NOT NULL ORDER BY v, f, l");
+    free(window);
     return ds_buf_take(&b);
 }
 
@@ -187,7 +208,8 @@ static const ds_source_file *unreadable_file(const ds_source_set *set, ds_duck *
 /* The template's values, each with the files that hold it, in value order. */
 typedef struct {
     const char *value;               /* the value as DuckDB prints it */
-    const ds_source_file **files;    /* in the set's order */
+    const ds_source_file **files;    /* in the set's order (per level, by level) */
+    unsigned *levels;                /* each file's level, or NULL: every level's */
     size_t n;
 } tvalue;
 
@@ -201,8 +223,10 @@ typedef struct {
 
 static void tvalues_free(tvalue_list *l)
 {
-    for (size_t i = 0; i < l->n; i++)
+    for (size_t i = 0; i < l->n; i++) {
         free(l->items[i].files);
+        free(l->items[i].levels);
+    }
     free(l->items);
     if (l->rows.rows || l->rows.cols)
         ds_rows_free(&l->rows);
@@ -220,10 +244,40 @@ static int cmp_path_file(const void *a, const void *b)
     return strcmp(((const path_file *)a)->path, ((const path_file *)b)->path);
 }
 
-/* Groups the sampled (value, physical file) rows, ordered by value, into
- * values with their files; files are found by path in one sorted index. */
-static void group_sampled(const ds_source_set *set, tvalue_list *l)
+typedef struct {
+    const ds_source_file *file;
+    unsigned level;
+} level_file;
+
+static int cmp_level_file(const void *a, const void *b)
 {
+    const level_file *x = a, *y = b;
+    if (x->level != y->level)
+        return x->level < y->level ? -1 : 1;
+    return x->file < y->file ? -1 : x->file > y->file;
+}
+
+/* A value's (file, level) pairs sorted by level, then in the set's order,
+ * as the view lists them; the levels are kept only with a hierarchy. */
+static void put_value_files(tvalue *t, level_file *pairs, size_t n, bool levelled)
+{
+    qsort(pairs, n, sizeof *pairs, cmp_level_file);
+    t->files = ds_xcalloc(n + 1, sizeof *t->files);
+    t->levels = levelled ? ds_xcalloc(n + 1, sizeof *t->levels) : NULL;
+    for (size_t k = 0; k < n; k++) {
+        t->files[k] = pairs[k].file;
+        if (levelled)
+            t->levels[k] = pairs[k].level;
+    }
+    t->n = n;
+}
+
+/* Groups the sampled (value, physical file[, level]) rows, ordered by
+ * value, into values with their files; files are found by path in one
+ * sorted index. */
+static void group_sampled(const ds_source_set *set, const ds_sv_levels *lv, tvalue_list *l)
+{
+    bool levelled = l->rows.cols == 3;
     path_file *idx = ds_xcalloc(set->n_files + 1, sizeof *idx);
     for (size_t i = 0; i < set->n_files; i++)
         idx[i] = (path_file){set->files[i].path, i};
@@ -235,27 +289,32 @@ static void group_sampled(const ds_source_set *set, tvalue_list *l)
         size_t end = r;
         while (end < l->rows.rows && strcmp(ds_rows_get(&l->rows, end, 0), t->value) == 0)
             end++;
-        /* Rows are DISTINCT (value, file); a file published under two keys
-         * is in the index twice, and both keys read it. */
-        size_t cap = end - r + 1;
-        t->files = ds_xcalloc(cap, sizeof *t->files);
+        /* Rows are DISTINCT (value, file[, level]); a file published under
+         * two keys is in the index twice, and both keys read it (in the
+         * levels whose patterns match them). */
+        size_t cap = end - r + 1, n = 0;
+        level_file *pairs = ds_xcalloc(cap, sizeof *pairs);
         for (size_t k = r; k < end; k++) {
             path_file key = {ds_rows_get(&l->rows, k, 1), 0};
+            unsigned level = levelled ? (unsigned)atol(ds_rows_get(&l->rows, k, 2)) : 0;
             path_file *hit = bsearch(&key, idx, set->n_files, sizeof *idx, cmp_path_file);
             if (!hit)
                 continue;
             while (hit > idx && strcmp(hit[-1].path, key.path) == 0)
                 hit--;
             for (; hit < idx + set->n_files && strcmp(hit->path, key.path) == 0; hit++) {
-                if (t->n == cap) {
+                const ds_source_file *f = &set->files[hit->file];
+                if (!ds_sv_level_has(&lv->items[level], set, f))
+                    continue;
+                if (n == cap) {
                     cap *= 2;
-                    t->files = ds_xrealloc(t->files, cap * sizeof *t->files);
+                    pairs = ds_xrealloc(pairs, cap * sizeof *pairs);
                 }
-                t->files[t->n++] = &set->files[hit->file];
+                pairs[n++] = (level_file){f, level};
             }
         }
-        /* In the set's order, as the view lists them. */
-        qsort(t->files, t->n, sizeof *t->files, ds_sv_cmp_ptr);
+        put_value_files(t, pairs, n, levelled);
+        free(pairs);
         r = end;
     }
     free(idx);
@@ -325,6 +384,10 @@ static bool values_from_paths(const ds_sv_ctx *v, const char *expr, tvalue_list 
     const ds_sv_schema *sc = v->schema;
     if (set->fs->row_filter || set->fs->has_time_window || !sc->rows || !sc->hive_types)
         return false;
+    /* A level's filter picks rows: its values must be sampled. */
+    for (size_t i = 0; i < v->levels->n; i++)
+        if (v->levels->items[i].filter)
+            return false;
     for (size_t i = 0; i < set->n_files; i++)
         if (set->files[i].row_filter || sc->rows[i] < 0)
             return false;
@@ -409,6 +472,7 @@ typedef struct {
     char *shown;                        /* how messages name it */
     const ds_source_file *const *files; /* the files its view reads */
     size_t n_files;
+    const unsigned *levels;             /* each file's level (sampled), or NULL */
 } candidate;
 
 typedef struct {
@@ -441,7 +505,7 @@ static void candidate_add(candidate_list *c, char **literals, char **texts, size
     }
     char *shown = tuple ? ds_asprintf("(%s)", ds_buf_str(&key)) : ds_strdup(ds_buf_str(&label));
     c->items[c->n++] = (candidate){literals, n, tuple, ds_buf_take(&label), ds_buf_take(&key),
-                                   shown, files, n_files};
+                                   shown, files, n_files, NULL};
 }
 
 static void candidates_free(candidate_list *c)
@@ -556,7 +620,7 @@ static int add_sampled(ds_sv_ctx *v, const template_parts *t, const char *templa
     const ds_source_set *set = v->set;
     const ds_file_source *fs = set->fs;
     if (!values_from_paths(v, t->expr, values)) {
-        char *sql = sampling_sql(set, v->schema, t->expr);
+        char *sql = sampling_sql(set, v->schema, v->levels, t->expr);
         ds_err qerr;
         int rc = ds_duck_query(v->db, sql, &values->rows, &qerr);
         free(sql);
@@ -576,7 +640,7 @@ static int add_sampled(ds_sv_ctx *v, const template_parts *t, const char *templa
             return 1;
         }
         values->type = values->rows.types[0];
-        group_sampled(set, values);
+        group_sampled(set, v->levels, values);
     }
     for (size_t i = 0; i < values->n; i++) {
         const tvalue *tv = &values->items[i];
@@ -584,7 +648,10 @@ static int add_sampled(ds_sv_ctx *v, const template_parts *t, const char *templa
         char **texts = ds_xcalloc(2, sizeof *texts);
         literals[0] = typed_literal(values->type, tv->value);
         texts[0] = ds_strdup(tv->value);
+        size_t before = c->n;
         candidate_add(c, literals, texts, 1, false, tv->files, tv->n);
+        if (c->n > before)
+            c->items[before].levels = tv->levels;
     }
     return 0;
 }
@@ -656,13 +723,14 @@ int ds_template_views(ds_sv_ctx *v, const char *template_name, ds_err *err)
                             clash->file, clash->line);
         } else {
             char *pred = fill_template(tmpl, cv->literals, cv->n);
-            char *view = ds_sv_view_sql(set, v->schema, cv->files, cv->n_files, pred, false);
+            char *view = ds_sv_view_sql(set, v->schema, v->levels, cv->files, cv->n_files,
+                                        cv->levels, pred, false);
             json_object_set_new(names, name, json_integer((json_int_t)v->out->len));
             view_value[v->out->len - first_view] = i;
             ds_query_add(v->out, name, DS_KIND_FILE_SOURCE_TEMPLATE, view,
                          v->cfg->display_path, fs->line);
-            ds_sv_set_check_sql(v->out, set, v->schema, cv->files, cv->n_files, pred,
-                                v->first_missing != NULL);
+            ds_sv_set_check_sql(v->out, set, v->schema, v->levels, cv->files, cv->n_files,
+                                cv->levels, pred, v->first_missing != NULL);
             free(view);
             free(pred);
         }
