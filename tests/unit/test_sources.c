@@ -1424,3 +1424,34 @@ Test(sources, hierarchy_bad_row_filter_names_the_level)
     cr_expect(strstr(err.msg, "amout"), "%s", err.msg);
     proj_free(&p);
 }
+
+/* Levels over drifting files: every level's SELECTs list the unified
+ * columns (learnt over all the levels' files), so UNION ALL lines them up;
+ * the validation copy has one SELECT per level over one file per schema. */
+Test(sources, hierarchy_over_drifting_schemas)
+{
+    proj p;
+    proj_init(&p);
+    proj_parquet(&p, "lake/x/a.parquet", DRIFT_A);
+    proj_parquet(&p, "lake/x/d.parquet", DRIFT_A);
+    proj_parquet(&p, "lake/y/b.parquet", DRIFT_B);
+    proj_parquet(&p, "lake/y/c.parquet", DRIFT_C);
+    proj_config(&p, "[[file_sources]]\nname = \"s\"\nupstream_glob = \"lake/**/*.parquet\"\n"
+                    "hierarchy = [{pattern = \"data/s/y/*\", row_filter = \"label IS NULL\"}, "
+                    "{pattern = \"data/s/x/*\"}]\n");
+    ds_err err;
+    cr_assert_eq(proj_views(&p, &err), 0, "%s", err.msg);
+    const ds_query *q = view(&p, "s");
+    cr_expect(strstr(q->sql, "\nUNION ALL\n") && !strstr(q->sql, "BY NAME"), "%s", q->sql);
+    char *rows = view_result(&p, q->sql, "data/s/", "lake/");
+    cr_expect_str_eq(rows, "id|BIGINT\nx|DOUBLE\nprice|DECIMAL(12,3)\nlabel|VARCHAR\n"
+                           "region|VARCHAR\n1|1.5|1.250|a|north\n1|1.5|1.250|a|north\n"
+                           "5000000000|2.0|123456.789|-|south\n");
+    free(rows);
+    cr_assert_not_null(q->check_sql);
+    cr_expect_eq(occurrences(q->check_sql, "read_parquet("), 3, "%s", q->check_sql);
+    cr_expect(strstr(q->check_sql, "'data/s/x/a.parquet']") &&
+                  !strstr(q->check_sql, "d.parquet"),
+              "%s", q->check_sql);
+    proj_free(&p);
+}
