@@ -1455,3 +1455,32 @@ Test(sources, hierarchy_over_drifting_schemas)
               "%s", q->check_sql);
     proj_free(&p);
 }
+
+/* Levels without filters take a hive column's values from the paths; each
+ * value's view reads, per level, the level's files that hold it. */
+Test(sources, hierarchy_templated_values_from_partition_folders)
+{
+    proj p;
+    proj_init(&p);
+    proj_parquet(&p, "lake/h/year=2023/a.parquet", "SELECT 1 AS v");
+    proj_parquet(&p, "lake/h/year=2024/b.parquet", "SELECT 2 AS v");
+    proj_config(&p, "[[file_sources]]\nname = \"h\"\nupstream_glob = \"lake/h/**/*.parquet\"\n"
+                    "template_name = \"h_[year]\"\n"
+                    "hierarchy = [{pattern = \"data/h/year=2024/*\"}, "
+                    "{pattern = \"data/h/year=2023/*\"}]\n"
+                    "hierarchy_after = [{pattern = \"data/h/**\"}]\n");
+    ds_err err;
+    cr_assert_eq(proj_views(&p, &err), 0, "%s", err.msg);
+    const char *names[] = {"h", "h_2023", "h_2024"};
+    cr_assert_eq(p.q.len, DS_ARRAY_LEN(names));
+    for (size_t i = 0; i < DS_ARRAY_LEN(names); i++)
+        cr_expect_str_eq(p.q.items[i].name, names[i]);
+    const char *sql = view(&p, "h_2023")->sql;
+    cr_expect_eq(occurrences(sql, "read_parquet(['data/h/year=2023/a.parquet']"), 2, "%s", sql);
+    cr_expect_eq(occurrences(sql, "\nUNION ALL\n"), 1, "%s", sql);
+    cr_expect(!strstr(sql, "2024"), "%s", sql);
+    char *rows = view_result(&p, view(&p, "h_2024")->sql, "data/h/", "lake/h/");
+    cr_expect_str_eq(rows, "v|INTEGER\nyear|BIGINT\n2|2024\n2|2024\n");
+    free(rows);
+    proj_free(&p);
+}
