@@ -2,8 +2,12 @@
 // scripts/bundle-web.mjs - builds the browser runtime into web/dist/ at
 // set-up time (scripts/setup runs it; it is safe to run again and again).
 //
-//   web/dist/ducksite.js (+ .map)   esbuild ESM bundle of web/src/main.js,
-//                                   with @duckdb/duckdb-wasm and apache-arrow
+//   web/dist/ducksite.js (+ .map)   esbuild ESM bundle of web/src/main.js
+//   web/dist/duckdb-HASH.js         web/src/duckdb.js with @duckdb/duckdb-wasm
+//                                   and apache-arrow, imported on first use
+//   web/dist/console-HASH.js        web/src/console/console.js with
+//                                   CodeMirror, imported when the SQL
+//                                   console first opens
 //   web/dist/ducksite.css           web/src/ducksite.css
 //   web/dist/echarts.min.js         ECharts (classic script, window.echarts)
 //   web/dist/firstpaint.node.mjs    charts drawn as SVG at build time (node;
@@ -121,19 +125,36 @@ async function main() {
   // resolve as ./duckdb/*.
   const engine = await build({ ...common, entryPoints: [path.join(src, 'duckdb.js')], entryNames: 'duckdb-[hash]' });
   const engineJs = engine.outputFiles.map((o) => path.basename(o.path)).find((n) => n.endsWith('.js'));
+  // An import of one of the separate bundles (web/src/duckdb.js,
+  // web/src/console/console.js), from whichever module, becomes an import of
+  // its file next to the importer: the same URL, so one module instance.
+  const separate = (bundles) => ({
+    name: 'separate-bundles',
+    setup(b) {
+      b.onResolve({ filter: /(duckdb|console)\.js$/ }, (args) => {
+        const file = bundles[path.resolve(args.resolveDir, args.path)];
+        return file ? { path: `./${file}`, external: true } : undefined;
+      });
+    },
+  });
+  // The SQL console (console/console.js with CodeMirror and its CSS as
+  // text), console-HASH.js, imported only when a page opens it.
+  const consoleBundle = await build({
+    ...common,
+    entryPoints: [path.join(src, 'console', 'console.js')],
+    entryNames: 'console-[hash]',
+    loader: { '.css': 'text' },
+    plugins: [separate({ [path.join(src, 'duckdb.js')]: engineJs })],
+  });
+  const consoleJs = consoleBundle.outputFiles.map((o) => path.basename(o.path)).find((n) => n.endsWith('.js'));
   const page = await build({
     ...common,
     entryPoints: [path.join(src, 'main.js')],
     entryNames: 'ducksite',
-    plugins: [{
-      name: 'engine-bundle',
-      setup(b) {
-        // web/src/duckdb.js, from whichever module imports it.
-        b.onResolve({ filter: /duckdb\.js$/ }, (args) => (
-          path.resolve(args.resolveDir, args.path) === path.join(src, 'duckdb.js')
-            ? { path: `./${engineJs}`, external: true } : undefined));
-      },
-    }],
+    plugins: [separate({
+      [path.join(src, 'duckdb.js')]: engineJs,
+      [path.join(src, 'console', 'console.js')]: consoleJs,
+    })],
   });
   // Charts drawn at build time (src/site/firstpaint.c runs it under node):
   // a build-only file, never published (src/site/assets.c skips *.node.mjs).
@@ -147,7 +168,7 @@ async function main() {
     sourcemap: false,
     minify: false,
   });
-  const result = { outputFiles: [...engine.outputFiles, ...page.outputFiles, ...firstPaint.outputFiles] };
+  const result = { outputFiles: [...engine.outputFiles, ...consoleBundle.outputFiles, ...page.outputFiles, ...firstPaint.outputFiles] };
   const made = new Set();
   for (const out of result.outputFiles) {
     put(out.path, Buffer.from(out.contents), out.path.endsWith('.js') && !out.path.endsWith('.node.mjs'));
