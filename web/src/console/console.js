@@ -8,7 +8,7 @@
 // there as a temporary view from its compiled SQL, with the page's current
 // input values and its data paths put in exactly as the page does
 // (sql.js), so the console sees what the page's components see.
-import { autocompletion, completionKeymap } from '@codemirror/autocomplete';
+import { autocompletion, closeCompletion, completionKeymap } from '@codemirror/autocomplete';
 import { defaultKeymap, history, historyKeymap } from '@codemirror/commands';
 import { PostgreSQL, sql as sqlLanguage } from '@codemirror/lang-sql';
 import { bracketMatching, HighlightStyle, syntaxHighlighting } from '@codemirror/language';
@@ -279,6 +279,7 @@ class SqlConsole {
       this.say('Nothing to run.');
       return;
     }
+    closeCompletion(this.editor);
     this.history.add(source);
     this.fillHistory();
     const started = performance.now();
@@ -343,8 +344,11 @@ class SqlConsole {
   }
 
   busy(on) {
+    // A button about to be disabled would drop the focus to the page.
+    const refocus = this.dialog.contains(document.activeElement) && document.activeElement === (on ? this.runBtn : this.cancelBtn);
     this.runBtn.disabled = on;
     this.cancelBtn.disabled = !on;
+    if (refocus) (on ? this.cancelBtn : this.editor).focus();
     this.dialog.classList.toggle('ds-console-busy', on);
     this.results.setAttribute('aria-busy', on ? 'true' : 'false');
   }
