@@ -147,7 +147,9 @@ class SqlConsole {
       EditorView.contentAttributes.of({ 'aria-label': 'SQL query' }),
       editorTheme,
       Prec.highest(keymap.of([
+        // Ctrl+Enter everywhere, and Cmd+Enter on a Mac.
         { key: 'Mod-Enter', run: () => { this.run(); return true; } },
+        { key: 'Ctrl-Enter', run: () => { this.run(); return true; } },
         { key: 'ArrowUp', run: (v) => this.walkHistory(v, -1) },
         { key: 'ArrowDown', run: (v) => this.walkHistory(v, +1) },
         { key: 'Mod-ArrowUp', run: (v) => this.walkHistory(v, -1, true) },
