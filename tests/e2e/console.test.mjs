@@ -226,13 +226,21 @@ describe('SQL console', { skip: skip ?? false }, () => {
     assert.deepEqual(got.rows.map((r) => r[0]), chart.x);
     got.rows.forEach((r, i) => assert.ok(Math.abs(shownNumber(r[1]) - chart.series[0].data[i]) < 0.01));
 
-    // A table's button too, after the input changed.
+    // A table's button too, after the inputs changed; a value with a line
+    // break stays inside the comment and the literal.
     await page.keyboard.press('Escape');
-    await page.evaluate(() => window.ducksite.setInput('region', 'west'));
+    await page.evaluate(() => {
+      window.ducksite.setInput('region', 'west');
+      window.ducksite.setInput('min_revenue', "1\nSELECT 'x'");
+    });
     await waitIdle(page);
     await page.click('[data-ds-table="filtered_table"] .ds-open-sql');
     await page.waitForFunction(() => /table filtered_table/.test(document.querySelector('.ds-console .cm-content')?.innerText || ''));
-    assert.match(await editorText(page), /WHERE region = 'west'/);
+    const lines = (await editorText(page)).split('\n');
+    assert.match(lines[0], /^-- The data behind table filtered_table: query filtered_months, with region = west; min_revenue = 1 SELECT 'x'$/);
+    assert.match(lines[1], /^SELECT strftime/);
+    assert.match(lines.join('\n'), /WHERE region = 'west'/);
+    assert.match(lines.join('\n'), /TRY_CAST\('1\nSELECT ''x''' AS DOUBLE\)/);
     assert.equal(consoleRequests(rec).length, 1);
     assert.deepEqual(rec.errors, []);
     await page.close();

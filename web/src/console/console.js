@@ -261,10 +261,11 @@ class SqlConsole {
       const body = stripTerminator(substitute(own, env.inputs, env.params));
       const inputs = Object.entries(env.inputs).filter(([, v]) => v !== null && v !== '' && !(Array.isArray(v) && !v.length))
         .map(([k, v]) => `${k} = ${Array.isArray(v) ? v.join(', ') : v}`);
-      text = `-- The data behind ${what}: query ${c.query.name}` +
-        `${inputs.length ? `, with ${inputs.join('; ')}` : ''}\n${body};\n`;
+      // One comment line: a value holding a line break must not end it.
+      const head = oneLine(`The data behind ${what}: query ${c.query.name}${inputs.length ? `, with ${inputs.join('; ')}` : ''}`, 400);
+      text = `-- ${head}\n${body};\n`;
     } catch (e) {
-      text = `-- The data behind ${what} cannot be shown: ${oneLine(errorText(e), 200)}\n`;
+      text = `-- ${oneLine(`The data behind ${what} cannot be shown: ${errorText(e)}`, 400)}\n`;
     }
     this.setDoc(text);
     this.history.reset();
