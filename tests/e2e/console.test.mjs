@@ -6,14 +6,13 @@
 // "SQL" button pre-fills its query with the inputs put in; a long query is
 // cancelled; focus goes into the editor and comes back.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 
 import {
-  ARTIFACTS, DUCKSITE, chartData, dsSql, launchBrowser, mappedSql, missingPrerequisite, offsiteRequests, openPage,
-  shownNumber, startServer, tempDir, waitIdle,
+  ARTIFACTS, chartData, demoProject, dsSql, mappedSql, missingPrerequisite, offsiteRequests, openIdle,
+  servedProject, shownNumber, waitIdle,
 } from './lib.mjs';
 
 const skip = missingPrerequisite();
@@ -28,29 +27,13 @@ async function screenshot(page, name) {
 }
 
 describe('SQL console', { skip: skip ?? false }, () => {
-  let root;
-  let server;
-  let browser;
+  const site = servedProject(() => demoProject('ducksite-e2e-console-'));
+  const open = (route) => openIdle(site.browser, `${site.server.url}${route}`);
 
-  before(async () => {
-    const dir = tempDir('ducksite-e2e-console-');
-    root = path.join(dir, 'demo');
-    const run = (...args) => execFileSync(DUCKSITE, args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
-    run('demo', '--root', root);
-    run('build', '--root', root);
-    server = await startServer(root);
-    browser = await launchBrowser();
-  }, T);
-
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
-
-  async function open(route) {
-    const rec = await openPage(browser);
-    await rec.page.goto(`${server.url}${route}`);
-    await waitIdle(rec.page);
+  /** ROUTE opened, and the console on it. */
+  async function openWithConsole(route) {
+    const rec = await open(route);
+    await openConsole(rec.page);
     return rec;
   }
 
@@ -106,7 +89,7 @@ describe('SQL console', { skip: skip ?? false }, () => {
 
     // Every global view of the manifest, with its kind and dependencies, and
     // this page's queries by their ids.
-    const manifest = JSON.parse(fs.readFileSync(path.join(root, 'static', 'sql', '_manifest.json'), 'utf8')).views;
+    const manifest = JSON.parse(fs.readFileSync(path.join(site.root, 'static', 'sql', '_manifest.json'), 'utf8')).views;
     const config = await page.evaluate(() => window.ducksite.config);
     const shown = await page.$$eval('.ds-console-view', (els) => els.map((el) => ({
       name: el.dataset.view, kind: el.dataset.kind, deps: el.querySelector('.ds-console-deps')?.textContent ?? '',
@@ -134,13 +117,12 @@ describe('SQL console', { skip: skip ?? false }, () => {
   });
 
   test('Ctrl+Enter runs a query over the views; rows equal the build-time engine\'s; errors are DuckDB\'s', T, async () => {
-    const rec = await open('/index.html');
+    const rec = await openWithConsole('/index.html');
     const { page } = rec;
-    await openConsole(page);
     const sql = 'SELECT region, count(*) AS months, round(sum(revenue), 2) AS revenue FROM orders_monthly GROUP BY region ORDER BY region';
     const status = await runQuery(page, sql);
     assert.match(status, /^\d+ rows? in \d+ ms\.$/);
-    const want = dsSql(root, `SELECT region, count(*), round(sum(revenue), 2) FROM (${mappedSql(root, 'sql/_global/orders_monthly.sql')}) GROUP BY region ORDER BY region`);
+    const want = dsSql(site.root, `SELECT region, count(*), round(sum(revenue), 2) FROM (${mappedSql(site.root, 'sql/_global/orders_monthly.sql')}) GROUP BY region ORDER BY region`);
     const got = await resultCells(page);
     assert.deepEqual(got.head, ['region', 'months', 'revenue']);
     assert.equal(got.rows.length, want.length);
@@ -173,14 +155,13 @@ describe('SQL console', { skip: skip ?? false }, () => {
     await runQuery(page, sql);
     await screenshot(page, 'console-narrow-result');
     assert.deepEqual(rec.errors, []);
-    assert.deepEqual(offsiteRequests(browser, rec), []);
+    assert.deepEqual(offsiteRequests(site.browser, rec), []);
     await page.close();
   });
 
   test('history is kept across a reload; up walks it', T, async () => {
-    const rec = await open('/charts.html');
+    const rec = await openWithConsole('/charts.html');
     const { page } = rec;
-    await openConsole(page);
     await runQuery(page, 'SELECT 1 AS first_query');
     await runQuery(page, 'SELECT 2 AS second_query');
     await page.reload();
@@ -247,9 +228,8 @@ describe('SQL console', { skip: skip ?? false }, () => {
   });
 
   test('a long query can be cancelled; the console and the page go on working', T, async () => {
-    const rec = await open('/index.html');
+    const rec = await openWithConsole('/index.html');
     const { page } = rec;
-    await openConsole(page);
     await runQuery(page, 'SELECT 1 AS warm'); // the engine started
     await page.click('.ds-console .cm-content');
     await page.keyboard.press('Control+a');
