@@ -17,7 +17,7 @@ import {
 
 const skip = missingPrerequisite();
 const T = { timeout: 240000 };
-const CONSOLE_CHUNK = /\/assets\/console-[A-Z0-9]{8}\.js$/;
+const CONSOLE_CHUNK = /\/assets\/console-[0-9a-f]{16}\.js$/;
 
 /** The viewport (the dialog is modal: what is under it does not matter) to build/e2e-artifacts/NAME.png. */
 async function screenshot(page, name) {
@@ -108,6 +108,11 @@ describe('SQL console', { skip: skip ?? false }, () => {
     assert.ok(shown.some((v) => v.kind === 'file_source') && shown.some((v) => v.kind === 'file_source_template')
       && shown.some((v) => v.kind === 'model') && shown.some((v) => v.kind === 'page_query'));
 
+    // A view's name goes into the query at the cursor.
+    await page.click('.ds-console-view[data-view="orders_daily"] .ds-console-view-name');
+    assert.equal(await editorText(page), 'orders_daily');
+    assert.ok(await page.evaluate(() => document.activeElement?.classList.contains('cm-content')));
+
     // Esc closes it and the focus is back on the nav button.
     await page.keyboard.press('Escape');
     await page.waitForSelector('dialog.ds-console:not([open])', { state: 'attached' });
@@ -183,6 +188,14 @@ describe('SQL console', { skip: skip ?? false }, () => {
     // The list puts a query back too.
     await page.selectOption('.ds-console-history', { label: 'SELECT 1 AS first_query' });
     assert.equal(await editorText(page), 'SELECT 1 AS first_query');
+    // View names complete; with the list open the arrows move in it, not in the history.
+    await page.keyboard.press('Control+a');
+    await page.keyboard.type('SELECT * FROM orders_mon');
+    await page.waitForSelector('.cm-tooltip-autocomplete');
+    await page.keyboard.press('ArrowUp');
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Enter');
+    assert.equal(await editorText(page), 'SELECT * FROM orders_monthly');
     assert.deepEqual(rec.errors, []);
     await page.close();
   });

@@ -8,7 +8,7 @@
 // there as a temporary view from its compiled SQL, with the page's current
 // input values and its data paths put in exactly as the page does
 // (sql.js), so the console sees what the page's components see.
-import { autocompletion, closeCompletion, completionKeymap } from '@codemirror/autocomplete';
+import { autocompletion, closeCompletion, completionKeymap, completionStatus } from '@codemirror/autocomplete';
 import { defaultKeymap, history, historyKeymap } from '@codemirror/commands';
 import { PostgreSQL, sql as sqlLanguage } from '@codemirror/lang-sql';
 import { bracketMatching, HighlightStyle, syntaxHighlighting } from '@codemirror/language';
@@ -408,6 +408,7 @@ class SqlConsole {
   walkHistory(view, dir, always = false) {
     const { state } = view;
     const sel = state.selection.main;
+    if (completionStatus(state) === 'active') return false; // the arrows move in the completion list
     if (!always) {
       if (!sel.empty) return false;
       const line = state.doc.lineAt(sel.head).number;
