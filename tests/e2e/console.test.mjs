@@ -243,7 +243,10 @@ describe('SQL console', { skip: skip ?? false }, () => {
   test('a long query can be cancelled; the console and the page go on working', T, async () => {
     const rec = await openWithConsole('/index.html');
     const { page } = rec;
-    await runQuery(page, 'SELECT 1 AS warm'); // the engine started
+    // At most 10,000 rows are fetched, and the status line says there are more.
+    assert.match(await runQuery(page, 'SELECT range AS i FROM range(25000)'), /^First 10,000 rows shown \(there are more; add a LIMIT or aggregate\) in \d+ ms\.$/);
+    assert.equal(await page.textContent('.ds-console-results .ds-rowcount'), 'rows 1–50 of 10,000');
+    assert.match(await runQuery(page, 'SELECT range AS i FROM range(10000)'), /^10,000 rows in/);
     await page.click('.ds-console .cm-content');
     await page.keyboard.press('Control+a');
     await page.keyboard.insertText('SELECT count(*) FROM range(50000000000) t(i) WHERE i % 7 = 3');
