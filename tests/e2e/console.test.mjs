@@ -117,6 +117,12 @@ describe('SQL console', { skip: skip ?? false }, () => {
     await page.keyboard.press('Escape');
     await page.waitForSelector('dialog.ds-console:not([open])', { state: 'attached' });
     assert.ok(await page.evaluate(() => document.activeElement?.classList.contains('ds-console-open')));
+    // Ctrl+` opens it and, pressed again, closes it.
+    await page.keyboard.press('Control+Backquote');
+    await page.waitForSelector('dialog.ds-console[open]');
+    await page.keyboard.press('Control+Backquote');
+    await page.waitForSelector('dialog.ds-console:not([open])', { state: 'attached' });
+    assert.equal(consoleRequests(rec).length, 1);
     assert.deepEqual(rec.errors, []);
     await page.close();
   });
