@@ -347,10 +347,11 @@ ds_doctor_line ds_doctor_check_tail(const ds_doctor_resp *r, uint64_t total, boo
 {
     char st[96];
     uint64_t from = total >= 8 ? total - 8 : 0, len = total - from;
-    if (r->status != 206 || r->body_len != len)
+    if (r->status != 206 || r->body_len != len || r->truncated)
         return line(DS_DOCTOR_FAIL, "range-tail", FIX_RANGES,
-                    "GET of the last %" PRIu64 " bytes (the footer) answered %s with %zu bytes",
-                    len, status_text(r, st), r->body_len);
+                    "GET of the last %" PRIu64 " bytes (the footer) answered %s with %s",
+                    len, status_text(r, st),
+                    r->truncated ? "more bytes (the whole file?)" : "other bytes");
     if (parquet && (len < 4 || memcmp(r->body + len - 4, "PAR1", 4) != 0))
         return line(DS_DOCTOR_FAIL, "range-tail", FIX_TYPE,
                     "the last bytes are not PAR1: not a Parquet file (an error page?)");

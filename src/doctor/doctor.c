@@ -460,6 +460,13 @@ static void check_data(const data_run *d, const char *url)
     int64_t size = ds_doctor_size(&head);
     if (size < 0 && probed && probe.status == 206)
         size = ds_doctor_size(&probe);
+    /* No size yet: a first ranged GET, as a reader would make anyway. */
+    ds_doctor_resp first = {0};
+    if (size <= 0) {
+        first = data_request(d, "GET", url, "bytes=0-1023", NULL, cross, 1024);
+        if (first.status == 206)
+            size = ds_doctor_size(&first);
+    }
 
     ds_doctor_resp mid = {0}, over = {0}, tail = {0}, match = {0}, other = {0}, past = {0};
     if (size > 0) {
@@ -500,8 +507,10 @@ static void check_data(const data_run *d, const char *url)
         past = data_request(d, "GET", url, range, NULL, cross, 4096);
         add(rep, ds_doctor_check_416(&past, total), url, past.ms);
     } else {
-        /* No size: one ranged GET still shows how data is encoded. */
-        mid = data_request(d, "GET", url, "bytes=0-1023", NULL, cross, 1024);
+        /* Still no size: that first GET says how ranges (and encoding) fare. */
+        add(rep, ds_doctor_check_range(&first, 0, 1024, 0, NULL, 0), url, first.ms);
+        mid = first;
+        first = (ds_doctor_resp){0};
     }
     add(rep, ds_doctor_check_data_encoding(&head, &mid), url, 0);
     add(rep, ds_doctor_check_data_type(url, &head), url, 0);
@@ -519,7 +528,7 @@ static void check_data(const data_run *d, const char *url)
     }
     add(rep, ds_doctor_check_cors(d->page_origin, origin, &mid, cross ? &preflight : NULL), url,
         preflight.ms);
-    ds_doctor_resp *mine[] = {&head, &probe, &mid, &over, &tail, &match, &other, &past,
+    ds_doctor_resp *mine[] = {&first, &head, &probe, &mid, &over, &tail, &match, &other, &past,
                               &preflight};
     for (size_t i = 0; i < DS_ARRAY_LEN(mine); i++)
         ds_doctor_resp_free(mine[i]);
