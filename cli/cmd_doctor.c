@@ -54,11 +54,6 @@ int cmd_doctor(int argc, char **argv)
     char *end = NULL;
     long max_files = rc < 0 ? strtol(max_text, &end, 10) : 0;
     double timeout = rc < 0 ? strtod(timeout_text, &end) : 0;
-    if (rc < 0 && !url) {
-        fprintf(stderr, "ducksite doctor: give the URL of a page\nusage: ducksite doctor %s\n",
-                cmd->usage);
-        rc = DS_EXIT_USAGE;
-    }
     if (rc < 0) {
         strtol(max_text, &end, 10);
         bool bad_max = *max_text < '0' || *max_text > '9' || *end || max_files < 1 ||

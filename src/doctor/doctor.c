@@ -245,6 +245,17 @@ char *ds_doctor_module_src(const char *html)
     return NULL;
 }
 
+char *ds_doctor_engine_chunk(const char *js)
+{
+    for (const char *p = strstr(js, "\"./duckdb-"); p; p = strstr(p + 1, "\"./duckdb-")) {
+        const char *end = strchr(p + 1, '"');
+        if (end && end - p > 4 && strncmp(end - 3, ".js", 3) == 0 &&
+            !memchr(p + 1, '\n', (size_t)(end - p - 1)))
+            return ds_strndup(p + 1, (size_t)(end - p - 1));
+    }
+    return NULL;
+}
+
 static bool data_extension(const char *lit)
 {
     static const char *const EXT[] = {".parquet", ".csv", ".tsv", ".json", ".ndjson",
@@ -376,27 +387,46 @@ static void write_json(const report *rep, const client *c, const char *url, ds_b
 
 /* ---- engine files --------------------------------------------------------- */
 
+/* One engine file: its type and its compression, from the headers of a
+ * GET whose body is cut at its first bytes. */
+static void check_engine_file(client *c, report *rep, const char *url, const char *kind)
+{
+    ds_doctor_resp r = request(c, "GET", url, NULL, 0, 0, NULL);
+    ds_doctor_line t = ds_doctor_check_engine_type(url, kind, &r);
+    bool missing = t.verdict == DS_DOCTOR_FAIL && r.status != 200;
+    add(rep, t, url, r.ms);
+    if (!missing)
+        add(rep, ds_doctor_check_engine_compression(url, &r), url, 0);
+    ds_doctor_resp_free(&r);
+}
+
 static void check_engine(client *c, report *rep, const char *module_url)
 {
+    check_engine_file(c, rep, module_url, "module");
+    /* The DuckDB-Wasm JavaScript is a chunk the module imports on first
+     * use; its name is in the module's text. */
+    ds_doctor_resp text = request(c, "GET", module_url, NULL, 8u << 20, DECODE, NULL);
+    char *js = text.status == 200 ? ds_strndup(text.body ? (const char *)text.body : "",
+                                               text.body_len)
+                                  : NULL;
+    char *chunk = js ? ds_doctor_engine_chunk(js) : NULL;
+    char *chunk_url = chunk ? resolve(module_url, chunk) : NULL;
+    if (chunk_url)
+        check_engine_file(c, rep, chunk_url, "module");
+    free(chunk_url);
+    free(chunk);
+    free(js);
+    ds_doctor_resp_free(&text);
     /* The runtime loads DuckDB-Wasm from <module dir>/duckdb/ (web/src/duckdb.js). */
     static const struct {
         const char *ref, *kind;
-    } FILES[] = {{NULL, "module"},
-                 {"duckdb/duckdb-browser-eh.worker.js", "worker"},
+    } FILES[] = {{"duckdb/duckdb-browser-eh.worker.js", "worker"},
                  {"duckdb/duckdb-eh.wasm", "wasm"},
                  {"duckdb/duckdb-mvp.wasm", "wasm"}};
     for (size_t i = 0; i < DS_ARRAY_LEN(FILES); i++) {
-        char *url = FILES[i].ref ? resolve(module_url, FILES[i].ref) : ds_strdup(module_url);
-        if (!url)
-            continue;
-        /* Only the headers matter: the body is cut at its first bytes. */
-        ds_doctor_resp r = request(c, "GET", url, NULL, 0, 0, NULL);
-        ds_doctor_line t = ds_doctor_check_engine_type(url, FILES[i].kind, &r);
-        bool missing = t.verdict == DS_DOCTOR_FAIL && r.status != 200;
-        add(rep, t, url, r.ms);
-        if (!missing)
-            add(rep, ds_doctor_check_engine_compression(url, &r), url, 0);
-        ds_doctor_resp_free(&r);
+        char *url = resolve(module_url, FILES[i].ref);
+        if (url)
+            check_engine_file(c, rep, url, FILES[i].kind);
         free(url);
     }
 }
@@ -595,14 +625,17 @@ static void ducksite_files(client *c, report *rep, const char *page_url, json_t 
             ds_doctor_sql_files(text, &paths, &n_paths);
             free(text);
         } else {
-            char st[32];
-            snprintf(st, sizeof st, "%ld", r.status);
+            char st[300];
+            if (r.status)
+                snprintf(st, sizeof st, "answered %ld", r.status);
+            else
+                snprintf(st, sizeof st, "no answer (%s)", r.error);
             add(rep,
                 note(DS_DOCTOR_FAIL, "sql",
                      "publish static/sql/ with the pages (ducksite build writes it); a host "
                      "that serves only *.html or rewrites unknown paths to the index breaks "
                      "every live query",
-                     "GET answered %s: the query %s cannot run", r.status ? st : r.error, key),
+                     "GET %s: the query %s cannot run", st, key),
                 url, r.ms);
         }
         ds_doctor_resp_free(&r);
@@ -644,12 +677,16 @@ int ds_doctor(const ds_doctor_options *o, ds_buf *out, ds_err *err)
     json_t *config = config_text ? json_loads(config_text, 0, NULL) : NULL;
     char **urls = NULL;
     size_t n_urls = 0;
-    if (page.status != 200) {
-        char st[32];
-        snprintf(st, sizeof st, "%ld", page.status);
+    if (page.status == 0) {
+        add(&rep,
+            note(DS_DOCTOR_FAIL, "page",
+                 "check the address, and that the server runs and is reachable from here",
+                 "GET: no answer (%s)", page.error),
+            page_url, page.ms);
+    } else if (page.status != 200) {
         add(&rep,
             note(DS_DOCTOR_FAIL, "page", "give the URL of a page the server answers with 200",
-                 "GET answered %s", page.status ? st : page.error),
+                 "GET answered %ld", page.status),
             page_url, page.ms);
     } else {
         const char *ct = ds_doctor_header(&page, "Content-Type");

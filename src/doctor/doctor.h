@@ -146,5 +146,8 @@ void ds_doctor_sql_files(const char *sql, char ***list, size_t *n);
  * or NULL; and the src of its first module script, or NULL. */
 char *ds_doctor_page_config(const char *html);
 char *ds_doctor_module_src(const char *html);
+/* The engine chunk the runtime module imports on first use
+ * ("./duckdb-HASH.js", as esbuild names it), or NULL. */
+char *ds_doctor_engine_chunk(const char *js);
 
 #endif

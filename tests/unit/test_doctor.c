@@ -335,3 +335,12 @@ Test(doctor, sql_files)
         free(list[i]);
     free(list);
 }
+
+Test(doctor, engine_chunk)
+{
+    char *c = ds_doctor_engine_chunk("var a;function f(){return import(\"./duckdb-UMJVD5CL.js\")}");
+    cr_assert_str_eq(c, "./duckdb-UMJVD5CL.js");
+    free(c);
+    cr_assert_null(ds_doctor_engine_chunk("import(\"./other.js\")"));
+    cr_assert_null(ds_doctor_engine_chunk("\"./duckdb-x.wasm\""));
+}
