@@ -241,7 +241,8 @@ static const char FIX_JS_TYPE[] =
 static const char FIX_COMPRESS[] =
     "compress the engine: nginx: `gzip_static on` (the build writes .gz next to each asset; "
     "`ducksite export --nginx` sets it) or `gzip on; gzip_types application/wasm "
-    "text/javascript;`; Caddy: `encode gzip` or `file_server { precompressed gzip }`; S3: "
+    "text/javascript;`, and behind `proxy_pass` `proxy_http_version 1.1` (nginx compresses "
+    "for HTTP/1.1 requests only); Caddy: `encode gzip` or `file_server { precompressed gzip }`; S3: "
     "upload the .gz bytes with Content-Encoding: gzip; CDN: enable compression for "
     "application/wasm and text/javascript";
 
@@ -458,7 +459,8 @@ ds_doctor_line ds_doctor_check_data_type(const char *url, const ds_doctor_resp *
                     "Content-Type: %s for a data file", ct);
     if (ends_with_ci(path, ".parquet")) {
         if (type_is(ct, "application/vnd.apache.parquet") ||
-            type_is(ct, "application/octet-stream"))
+            type_is(ct, "application/octet-stream") ||
+            type_is(ct, "binary/octet-stream")) /* S3's default */
             return line(DS_DOCTOR_OK, "data-type", NULL, "Content-Type: %s", ct);
         return line(DS_DOCTOR_WARN, "data-type", FIX_TYPE,
                     "Content-Type: %s for Parquet (want application/vnd.apache.parquet): "

@@ -203,6 +203,9 @@ Test(doctor, data_type)
     ds_doctor_resp csv = R(200, "Content-Type: text/csv");
     verdict(ds_doctor_check_data_type("http://h/a.parquet", &pq), DS_DOCTOR_OK, NULL);
     verdict(ds_doctor_check_data_type("http://h/a.PARQUET?x=1", &oct), DS_DOCTOR_OK, NULL);
+    ds_doctor_resp s3 = R(200, "Content-Type: binary/octet-stream");
+    verdict(ds_doctor_check_data_type("http://h/a.parquet", &s3), DS_DOCTOR_OK, NULL);
+    ds_doctor_resp_free(&s3);
     verdict(ds_doctor_check_data_type("http://h/a.parquet", &txt), DS_DOCTOR_WARN, "text/plain");
     verdict(ds_doctor_check_data_type("http://h/a.parquet", &html), DS_DOCTOR_FAIL, "text/html");
     verdict(ds_doctor_check_data_type("http://h/a.csv", &csv), DS_DOCTOR_OK, NULL);
