@@ -722,15 +722,18 @@ int ds_doctor(const ds_doctor_options *o, ds_buf *out, ds_err *err)
                  "not a Ducksite page (no page config) and no --data given: nothing to check"),
             page_url, 0);
     else if (page.status == 200 || n_urls) {
-        char **picked;
-        size_t k = n_given;
-        picked = ds_xmalloc((n_urls ? n_urls : 1) * sizeof *picked);
-        memcpy(picked, urls, n_given * sizeof *picked);
+        char **picked = ds_xmalloc((n_urls ? n_urls : 1) * sizeof *picked);
+        size_t k = 0;
+        for (; k < n_given; k++)
+            picked[k] = urls[k];
         char **found;
-        size_t n_found = pick_files(urls + n_given, n_urls - n_given, o->max_files, &found);
-        memcpy(picked + k, found, n_found * sizeof *found);
-        k += n_found;
-        free(found);
+        size_t n_found = n_urls > n_given
+                             ? pick_files(&urls[n_given], n_urls - n_given, o->max_files, &found)
+                             : 0;
+        for (size_t i = 0; i < n_found; i++)
+            picked[k++] = found[i];
+        if (n_found)
+            free(found);
         size_t cross = 0;
         for (size_t i = 0; i < n_urls; i++) {
             char *og = origin_of(urls[i]);

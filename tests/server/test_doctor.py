@@ -42,6 +42,9 @@ def check(cond, what):
 def doctor(ducksite, url, *extra):
     r = subprocess.run([ducksite, "doctor", url, *extra], capture_output=True, text=True,
                        timeout=120)
+    # Under the sanitizers a report must come with no finding of theirs.
+    check(not any(m in r.stderr for m in ("AddressSanitizer", "LeakSanitizer", "runtime error:")),
+          "doctor %s %s: sanitizer report:\n%s" % (url, " ".join(extra), r.stderr))
     if os.environ.get("DS_DOCTOR_SHOW"):  # the reports, for docs/deploy.md
         print("$ ducksite doctor %s %s\n%s%s" % (url, " ".join(extra), r.stdout, r.stderr))
     return r.returncode, r.stdout, r.stderr
