@@ -35,10 +35,12 @@ int cmd_doctor(int argc, char **argv)
     bool json = false;
     const cli_opt opts[] = {
         {"URL", NULL, "the page to check (http:// or https://)", &url, NULL},
-        {"--data", "URL", "a data file the page reads (repeatable; for pages not made by "
-                          "Ducksite)", &data_help, NULL},
-        {"--max-files", "N", "data files checked, at least one per origin (default: 3)",
-         &max_text, NULL},
+        {"--data", "URL",
+         "a data file the page reads (repeatable; for pages not made by "
+         "Ducksite)",
+         &data_help, NULL},
+        {"--max-files", "N", "data files checked, at least one per origin (default: 3)", &max_text,
+         NULL},
         {"--timeout", "S", "seconds per request (default: 30)", &timeout_text, NULL},
         {"--json", NULL, "print the report as JSON", NULL, &json},
     };
@@ -51,20 +53,20 @@ int cmd_doctor(int argc, char **argv)
     if (n_rest < 0)
         fprintf(stderr, "ducksite doctor: --data needs a URL\nusage: ducksite doctor %s\n",
                 cmd->usage);
-    char *end = NULL;
-    long max_files = rc < 0 ? strtol(max_text, &end, 10) : 0;
-    double timeout = rc < 0 ? strtod(timeout_text, &end) : 0;
+    long max_files = 0;
+    double timeout = 0;
     if (rc < 0) {
-        strtol(max_text, &end, 10);
-        bool bad_max = *max_text < '0' || *max_text > '9' || *end || max_files < 1 ||
-                       max_files > 100000;
-        strtod(timeout_text, &end);
-        bool bad_timeout = *end || timeout <= 0 || timeout > 3600;
-        if (bad_max || bad_timeout) {
-            fprintf(stderr, "ducksite doctor: %s '%s' (want %s)\nusage: ducksite doctor %s\n",
-                    bad_max ? "--max-files" : "--timeout", bad_max ? max_text : timeout_text,
-                    bad_max ? "a whole number from 1" : "seconds, more than 0 and at most 3600",
-                    cmd->usage);
+        const char *bad = NULL, *want = NULL;
+        char *end;
+        max_files = strtol(max_text, &end, 10);
+        if (*max_text < '0' || *max_text > '9' || *end || max_files < 1 || max_files > 100000)
+            bad = "--max-files", want = "a whole number from 1 to 100000";
+        timeout = strtod(timeout_text, &end);
+        if (!bad && (*end || !(timeout > 0 && timeout <= 3600)))
+            bad = "--timeout", want = "seconds, more than 0 and at most 3600";
+        if (bad) {
+            fprintf(stderr, "ducksite doctor: %s '%s' (want %s)\nusage: ducksite doctor %s\n", bad,
+                    strcmp(bad, "--timeout") == 0 ? timeout_text : max_text, want, cmd->usage);
             rc = DS_EXIT_USAGE;
         }
     }

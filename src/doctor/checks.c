@@ -99,8 +99,7 @@ static bool parse_u64(const char *s, uint64_t *out)
 }
 
 /* Content-Range: bytes FIRST-LAST/TOTAL (TOTAL may be *: -1). */
-static bool content_range(const ds_doctor_resp *r, uint64_t *first, uint64_t *last,
-                          int64_t *total)
+static bool content_range(const ds_doctor_resp *r, uint64_t *first, uint64_t *last, int64_t *total)
 {
     const char *cr = ds_doctor_header(r, "Content-Range");
     unsigned long long a, b;
@@ -152,11 +151,8 @@ static bool list_has(const char *v, const char *token)
     return false;
 }
 
-static ds_doctor_line line(ds_doctor_verdict v, const char *check, const char *fix,
-                           const char *fmt, ...) DS_PRINTF(4, 5);
-
-static ds_doctor_line line(ds_doctor_verdict v, const char *check, const char *fix,
-                           const char *fmt, ...)
+ds_doctor_line ds_doctor_line_make(ds_doctor_verdict v, const char *check, const char *fix,
+                                   const char *fmt, ...)
 {
     ds_buf b = {0};
     va_list ap;
@@ -242,7 +238,8 @@ static const char FIX_COMPRESS[] =
     "compress the engine: nginx: `gzip_static on` (the build writes .gz next to each asset; "
     "`ducksite export --nginx` sets it) or `gzip on; gzip_types application/wasm "
     "text/javascript;`, and behind `proxy_pass` `proxy_http_version 1.1` (nginx compresses "
-    "for HTTP/1.1 requests only); Caddy: `encode gzip` or `file_server { precompressed gzip }`; S3: "
+    "for HTTP/1.1 requests only); Caddy: `encode gzip` or `file_server { precompressed gzip }`; "
+    "S3: "
     "upload the .gz bytes with Content-Encoding: gzip; CDN: enable compression for "
     "application/wasm and text/javascript";
 
@@ -252,10 +249,10 @@ ds_doctor_line ds_doctor_check_head(const ds_doctor_resp *head)
 {
     char st[96];
     if (head->status == 200 || head->status == 206)
-        return line(DS_DOCTOR_OK, "head", NULL, "HEAD %ld", head->status);
-    return line(DS_DOCTOR_FAIL, "head", FIX_EXISTS,
-                "HEAD: %s: DuckDB-Wasm reports the file as missing",
-                status_text(head, st));
+        return ds_doctor_line_make(DS_DOCTOR_OK, "head", NULL, "HEAD %ld", head->status);
+    return ds_doctor_line_make(DS_DOCTOR_FAIL, "head", FIX_EXISTS,
+                               "HEAD: %s: DuckDB-Wasm reports the file as missing",
+                               status_text(head, st));
 }
 
 ds_doctor_line ds_doctor_check_head_range(const ds_doctor_resp *head, const ds_doctor_resp *probe,
@@ -265,83 +262,92 @@ ds_doctor_line ds_doctor_check_head_range(const ds_doctor_resp *head, const ds_d
     uint64_t len;
     bool has_len = parse_u64(ds_doctor_header(head, "Content-Length"), &len);
     if (head->status == 206 && has_len)
-        return line(DS_DOCTOR_OK, "head-range", NULL, "HEAD bytes=0- answered 206, Content-Length %" PRIu64,
-                    len);
+        return ds_doctor_line_make(DS_DOCTOR_OK, "head-range", NULL,
+                                   "HEAD bytes=0- answered 206, Content-Length %" PRIu64, len);
     if (head->status == 0)
-        return line(DS_DOCTOR_FAIL, "head-range", FIX_RANGES, "HEAD bytes=0-: %s",
-                    status_text(head, st));
+        return ds_doctor_line_make(DS_DOCTOR_FAIL, "head-range", FIX_RANGES, "HEAD bytes=0-: %s",
+                                   status_text(head, st));
     if (!has_len || len <= 1)
-        return line(DS_DOCTOR_FAIL, "head-range", FIX_LENGTH,
-                    "HEAD bytes=0- answered %ld without Content-Length: DuckDB-Wasm cannot "
-                    "learn the size and %s",
-                    head->status,
-                    full_reads ? "downloads the whole file" : "fails (no allowFullHTTPReads)");
+        return ds_doctor_line_make(
+            DS_DOCTOR_FAIL, "head-range", FIX_LENGTH,
+            "HEAD bytes=0- answered %ld without Content-Length: DuckDB-Wasm cannot "
+            "learn the size and %s",
+            head->status,
+            full_reads ? "downloads the whole file" : "fails (no allowFullHTTPReads)");
     uint64_t plen;
     bool probe_len = probe && parse_u64(ds_doctor_header(probe, "Content-Length"), &plen);
     if (probe && probe->status == 206 && probe_len && plen == 1) {
         if (full_reads)
-            return line(DS_DOCTOR_WARN, "head-range", FIX_HEAD,
-                        "HEAD bytes=0- answered %ld; GET bytes=0-0 answered 206: ranged reads "
-                        "work, one more request per file (allowFullHTTPReads)",
-                        head->status);
-        return line(DS_DOCTOR_FAIL, "head-range", FIX_HEAD,
-                    "HEAD bytes=0- answered %ld: DuckDB-Wasm without allowFullHTTPReads cannot "
-                    "open the file (GET bytes=0-0 would answer 206)",
-                    head->status);
+            return ds_doctor_line_make(
+                DS_DOCTOR_WARN, "head-range", FIX_HEAD,
+                "HEAD bytes=0- answered %ld; GET bytes=0-0 answered 206: ranged reads "
+                "work, one more request per file (allowFullHTTPReads)",
+                head->status);
+        return ds_doctor_line_make(
+            DS_DOCTOR_FAIL, "head-range", FIX_HEAD,
+            "HEAD bytes=0- answered %ld: DuckDB-Wasm without allowFullHTTPReads cannot "
+            "open the file (GET bytes=0-0 would answer 206)",
+            head->status);
     }
-    return line(DS_DOCTOR_FAIL, "head-range", FIX_RANGES,
-                "HEAD bytes=0- answered %ld and GET bytes=0-0 answered %s: no byte ranges, "
-                "DuckDB-Wasm %s",
-                head->status, probe ? status_text(probe, st) : "nothing",
-                full_reads ? "downloads the whole file" : "fails (no allowFullHTTPReads)");
+    return ds_doctor_line_make(
+        DS_DOCTOR_FAIL, "head-range", FIX_RANGES,
+        "HEAD bytes=0- answered %ld and GET bytes=0-0 answered %s: no byte ranges, "
+        "DuckDB-Wasm %s",
+        head->status, probe ? status_text(probe, st) : "nothing",
+        full_reads ? "downloads the whole file" : "fails (no allowFullHTTPReads)");
 }
 
 ds_doctor_line ds_doctor_check_range(const ds_doctor_resp *r, uint64_t from, uint64_t len,
-                                     uint64_t total, const ds_doctor_resp *over,
-                                     uint64_t over_from)
+                                     uint64_t total, const ds_doctor_resp *over, uint64_t over_from)
 {
     char st[96];
     uint64_t last = from + len - 1;
     if (r->status == 200)
-        return line(DS_DOCTOR_FAIL, "range", FIX_RANGES,
-                    "GET bytes=%" PRIu64 "-%" PRIu64 " answered 200: DuckDB-Wasm downloads the "
-                    "whole file for every read",
-                    from, last);
+        return ds_doctor_line_make(DS_DOCTOR_FAIL, "range", FIX_RANGES,
+                                   "GET bytes=%" PRIu64 "-%" PRIu64
+                                   " answered 200: DuckDB-Wasm downloads the "
+                                   "whole file for every read",
+                                   from, last);
     if (r->status != 206)
-        return line(DS_DOCTOR_FAIL, "range", FIX_RANGES,
-                    "GET bytes=%" PRIu64 "-%" PRIu64 " answered %s", from, last,
-                    status_text(r, st));
+        return ds_doctor_line_make(DS_DOCTOR_FAIL, "range", FIX_RANGES,
+                                   "GET bytes=%" PRIu64 "-%" PRIu64 " answered %s", from, last,
+                                   status_text(r, st));
     uint64_t a, b;
     int64_t t;
     if (!content_range(r, &a, &b, &t) || a != from || b != last || t != (int64_t)total)
-        return line(DS_DOCTOR_FAIL, "range", FIX_RANGES,
-                    "GET bytes=%" PRIu64 "-%" PRIu64 " answered 206 with Content-Range: %s "
-                    "(want bytes %" PRIu64 "-%" PRIu64 "/%" PRIu64 ")",
-                    from, last, ds_doctor_header(r, "Content-Range") ? ds_doctor_header(r, "Content-Range") : "(none)", from, last,
-                    total);
+        return ds_doctor_line_make(
+            DS_DOCTOR_FAIL, "range", FIX_RANGES,
+            "GET bytes=%" PRIu64 "-%" PRIu64 " answered 206 with Content-Range: %s "
+            "(want bytes %" PRIu64 "-%" PRIu64 "/%" PRIu64 ")",
+            from, last,
+            ds_doctor_header(r, "Content-Range") ? ds_doctor_header(r, "Content-Range") : "(none)",
+            from, last, total);
     if (r->body_len != len || r->truncated)
-        return line(DS_DOCTOR_FAIL, "range", FIX_RANGES,
-                    "GET bytes=%" PRIu64 "-%" PRIu64 " answered 206 with %zu%s bytes, not %" PRIu64,
-                    from, last, r->body_len, r->truncated ? "+" : "", len);
+        return ds_doctor_line_make(DS_DOCTOR_FAIL, "range", FIX_RANGES,
+                                   "GET bytes=%" PRIu64 "-%" PRIu64
+                                   " answered 206 with %zu%s bytes, not %" PRIu64,
+                                   from, last, r->body_len, r->truncated ? "+" : "", len);
     if (over && over->status == 206) {
         /* The overlap of [from, from+len) and [over_from, over_from+over->body_len). */
         uint64_t lo = from > over_from ? from : over_from;
         uint64_t hi_a = from + len, hi_b = over_from + over->body_len;
         uint64_t hi = hi_a < hi_b ? hi_a : hi_b;
-        if (hi > lo && memcmp(r->body + (lo - from), over->body + (lo - over_from),
-                              (size_t)(hi - lo)) != 0)
-            return line(DS_DOCTOR_FAIL, "range", FIX_CONSISTENT,
-                        "two overlapping ranges disagree on bytes %" PRIu64 "-%" PRIu64
-                        ": a cache serves a range of another version or another file",
-                        lo, hi - 1);
+        if (hi > lo &&
+            memcmp(r->body + (lo - from), over->body + (lo - over_from), (size_t)(hi - lo)) != 0)
+            return ds_doctor_line_make(
+                DS_DOCTOR_FAIL, "range", FIX_CONSISTENT,
+                "two overlapping ranges disagree on bytes %" PRIu64 "-%" PRIu64
+                ": a cache serves a range of another version or another file",
+                lo, hi - 1);
     } else if (over) {
-        return line(DS_DOCTOR_FAIL, "range", FIX_RANGES,
-                    "GET bytes=%" PRIu64 "-... answered %s", over_from, status_text(over, st));
+        return ds_doctor_line_make(DS_DOCTOR_FAIL, "range", FIX_RANGES,
+                                   "GET bytes=%" PRIu64 "-... answered %s", over_from,
+                                   status_text(over, st));
     }
-    return line(DS_DOCTOR_OK, "range", NULL,
-                "GET bytes=%" PRIu64 "-%" PRIu64 " answered 206 with exactly those %" PRIu64
-                " bytes%s",
-                from, last, len, over ? " (an overlapping range agrees)" : "");
+    return ds_doctor_line_make(DS_DOCTOR_OK, "range", NULL,
+                               "GET bytes=%" PRIu64 "-%" PRIu64
+                               " answered 206 with exactly those %" PRIu64 " bytes%s",
+                               from, last, len, over ? " (an overlapping range agrees)" : "");
 }
 
 ds_doctor_line ds_doctor_check_tail(const ds_doctor_resp *r, uint64_t total, bool parquet)
@@ -349,15 +355,17 @@ ds_doctor_line ds_doctor_check_tail(const ds_doctor_resp *r, uint64_t total, boo
     char st[96];
     uint64_t from = total >= 8 ? total - 8 : 0, len = total - from;
     if (r->status != 206 || r->body_len != len || r->truncated)
-        return line(DS_DOCTOR_FAIL, "range-tail", FIX_RANGES,
-                    "GET of the last %" PRIu64 " bytes (the footer) answered %s with %s",
-                    len, status_text(r, st),
-                    r->truncated ? "more bytes (the whole file?)" : "other bytes");
+        return ds_doctor_line_make(
+            DS_DOCTOR_FAIL, "range-tail", FIX_RANGES,
+            "GET of the last %" PRIu64 " bytes (the footer) answered %s with %s", len,
+            status_text(r, st), r->truncated ? "more bytes (the whole file?)" : "other bytes");
     if (parquet && (len < 4 || memcmp(r->body + len - 4, "PAR1", 4) != 0))
-        return line(DS_DOCTOR_FAIL, "range-tail", FIX_TYPE,
-                    "the last bytes are not PAR1: not a Parquet file (an error page?)");
-    return line(DS_DOCTOR_OK, "range-tail", NULL, "footer read: 206, %" PRIu64 " bytes%s", len,
-                parquet ? " ending in PAR1" : "");
+        return ds_doctor_line_make(
+            DS_DOCTOR_FAIL, "range-tail", FIX_TYPE,
+            "the last bytes are not PAR1: not a Parquet file (an error page?)");
+    return ds_doctor_line_make(DS_DOCTOR_OK, "range-tail", NULL,
+                               "footer read: 206, %" PRIu64 " bytes%s", len,
+                               parquet ? " ending in PAR1" : "");
 }
 
 static bool weak_etag(const char *etag)
@@ -370,23 +378,27 @@ ds_doctor_line ds_doctor_check_if_range(const char *validator, const ds_doctor_r
 {
     char st[96], st2[96];
     if (!validator)
-        return line(DS_DOCTOR_WARN, "if-range", FIX_CACHE,
-                    "no strong ETag or Last-Modified: If-Range cannot be used, so a browser "
-                    "cannot safely resume or combine cached ranges");
+        return ds_doctor_line_make(
+            DS_DOCTOR_WARN, "if-range", FIX_CACHE,
+            "no strong ETag or Last-Modified: If-Range cannot be used, so a browser "
+            "cannot safely resume or combine cached ranges");
     if (other->status == 206)
-        return line(DS_DOCTOR_FAIL, "if-range", FIX_IF_RANGE,
-                    "If-Range with a validator that does not match answered 206: after the "
-                    "file changes, cached and new bytes get mixed");
+        return ds_doctor_line_make(
+            DS_DOCTOR_FAIL, "if-range", FIX_IF_RANGE,
+            "If-Range with a validator that does not match answered 206: after the "
+            "file changes, cached and new bytes get mixed");
     if (match->status != 206)
-        return line(DS_DOCTOR_WARN, "if-range", FIX_IF_RANGE,
-                    "If-Range with the file's own validator answered %s (want 206): resumed "
-                    "reads download the whole file",
-                    status_text(match, st));
+        return ds_doctor_line_make(
+            DS_DOCTOR_WARN, "if-range", FIX_IF_RANGE,
+            "If-Range with the file's own validator answered %s (want 206): resumed "
+            "reads download the whole file",
+            status_text(match, st));
     if (other->status != 200)
-        return line(DS_DOCTOR_WARN, "if-range", FIX_IF_RANGE,
-                    "If-Range that does not match answered %s (want 200)",
-                    status_text(other, st2));
-    return line(DS_DOCTOR_OK, "if-range", NULL, "If-Range: 206 when it matches, 200 when not");
+        return ds_doctor_line_make(DS_DOCTOR_WARN, "if-range", FIX_IF_RANGE,
+                                   "If-Range that does not match answered %s (want 200)",
+                                   status_text(other, st2));
+    return ds_doctor_line_make(DS_DOCTOR_OK, "if-range", NULL,
+                               "If-Range: 206 when it matches, 200 when not");
 }
 
 ds_doctor_line ds_doctor_check_416(const ds_doctor_resp *r, uint64_t total)
@@ -399,19 +411,21 @@ ds_doctor_line ds_doctor_check_416(const ds_doctor_resp *r, uint64_t total)
         char want[48];
         snprintf(want, sizeof want, "bytes */%" PRIu64, total);
         if (cr && strcmp(cr, want) == 0)
-            return line(DS_DOCTOR_OK, "range-416", NULL,
-                        "a range past the end answered 416, Content-Range: %s", cr);
-        return line(DS_DOCTOR_WARN, "range-416", FIX_416,
-                    "a range past the end answered 416 with Content-Range: %s (want %s)",
-                    cr ? cr : "(none)", want);
+            return ds_doctor_line_make(DS_DOCTOR_OK, "range-416", NULL,
+                                       "a range past the end answered 416, Content-Range: %s", cr);
+        return ds_doctor_line_make(
+            DS_DOCTOR_WARN, "range-416", FIX_416,
+            "a range past the end answered 416 with Content-Range: %s (want %s)",
+            cr ? cr : "(none)", want);
     }
     if (r->status == 206 || (r->status == 200 && content_range(r, &a, &b, &t)))
-        return line(DS_DOCTOR_FAIL, "range-416", FIX_416,
-                    "a range past the end answered %ld with bytes: a cache or proxy invents "
-                    "ranges",
-                    r->status);
-    return line(DS_DOCTOR_WARN, "range-416", FIX_416,
-                "a range past the end answered %s (want 416)", status_text(r, st));
+        return ds_doctor_line_make(
+            DS_DOCTOR_FAIL, "range-416", FIX_416,
+            "a range past the end answered %ld with bytes: a cache or proxy invents "
+            "ranges",
+            r->status);
+    return ds_doctor_line_make(DS_DOCTOR_WARN, "range-416", FIX_416,
+                               "a range past the end answered %s (want 416)", status_text(r, st));
 }
 
 ds_doctor_line ds_doctor_check_data_encoding(const ds_doctor_resp *head,
@@ -419,11 +433,13 @@ ds_doctor_line ds_doctor_check_data_encoding(const ds_doctor_resp *head,
 {
     const ds_doctor_resp *bad = encoded(head) ? head : range && encoded(range) ? range : NULL;
     if (bad)
-        return line(DS_DOCTOR_FAIL, "data-encoding", FIX_ENCODING,
-                    "Content-Encoding: %s on a data file: compressed answers have no usable "
-                    "byte ranges (and a wrong Content-Length)",
-                    ds_doctor_header(bad, "Content-Encoding"));
-    return line(DS_DOCTOR_OK, "data-encoding", NULL, "identity (no Content-Encoding)");
+        return ds_doctor_line_make(
+            DS_DOCTOR_FAIL, "data-encoding", FIX_ENCODING,
+            "Content-Encoding: %s on a data file: compressed answers have no usable "
+            "byte ranges (and a wrong Content-Length)",
+            ds_doctor_header(bad, "Content-Encoding"));
+    return ds_doctor_line_make(DS_DOCTOR_OK, "data-encoding", NULL,
+                               "identity (no Content-Encoding)");
 }
 
 static bool ends_with_ci(const char *s, const char *suffix)
@@ -455,19 +471,21 @@ ds_doctor_line ds_doctor_check_data_type(const char *url, const ds_doctor_resp *
     url_path(url, path, sizeof path);
     const char *ct = ds_doctor_header(head, "Content-Type");
     if (type_is(ct, "text/html"))
-        return line(DS_DOCTOR_FAIL, "data-type", FIX_TYPE,
-                    "Content-Type: %s for a data file", ct);
+        return ds_doctor_line_make(DS_DOCTOR_FAIL, "data-type", FIX_TYPE,
+                                   "Content-Type: %s for a data file", ct);
     if (ends_with_ci(path, ".parquet")) {
         if (type_is(ct, "application/vnd.apache.parquet") ||
             type_is(ct, "application/octet-stream") ||
             type_is(ct, "binary/octet-stream")) /* S3's default */
-            return line(DS_DOCTOR_OK, "data-type", NULL, "Content-Type: %s", ct);
-        return line(DS_DOCTOR_WARN, "data-type", FIX_TYPE,
-                    "Content-Type: %s for Parquet (want application/vnd.apache.parquet): "
-                    "compression rules for text types may catch it",
-                    ct ? ct : "(none)");
+            return ds_doctor_line_make(DS_DOCTOR_OK, "data-type", NULL, "Content-Type: %s", ct);
+        return ds_doctor_line_make(
+            DS_DOCTOR_WARN, "data-type", FIX_TYPE,
+            "Content-Type: %s for Parquet (want application/vnd.apache.parquet): "
+            "compression rules for text types may catch it",
+            ct ? ct : "(none)");
     }
-    return line(DS_DOCTOR_OK, "data-type", NULL, "Content-Type: %s", ct ? ct : "(none)");
+    return ds_doctor_line_make(DS_DOCTOR_OK, "data-type", NULL, "Content-Type: %s",
+                               ct ? ct : "(none)");
 }
 
 /* Is URL versioned (a ?v= parameter or a hash in the file name), as the
@@ -518,12 +536,14 @@ ds_doctor_line ds_doctor_check_cache(const char *url, const ds_doctor_resp *head
     const char *etag = ds_doctor_header(head, "ETag");
     const char *lm = ds_doctor_header(head, "Last-Modified");
     const char *vary = ds_doctor_header(head, "Vary");
-    bool revalidate = cc && (list_has(cc, "no-cache") || list_has(cc, "no-store") ||
-                             max_age(cc) == 0);
+    bool revalidate =
+        cc && (list_has(cc, "no-cache") || list_has(cc, "no-store") || max_age(cc) == 0);
     if (weak_etag(etag)) {
         v = DS_DOCTOR_WARN;
-        ds_buf_printf(&why, "%sweak ETag %s (not usable with If-Range; often a sign of "
-                            "on-the-fly compression)", why.len ? "; " : "", etag);
+        ds_buf_printf(&why,
+                      "%sweak ETag %s (not usable with If-Range; often a sign of "
+                      "on-the-fly compression)",
+                      why.len ? "; " : "", etag);
     }
     if (!etag && !lm) {
         v = DS_DOCTOR_WARN;
@@ -532,13 +552,15 @@ ds_doctor_line ds_doctor_check_cache(const char *url, const ds_doctor_resp *head
     }
     if (!cc && !versioned(url)) {
         v = DS_DOCTOR_WARN;
-        ds_buf_printf(&why, "%sno Cache-Control: browsers guess a freshness time and may "
-                            "mix ranges of an old and a new version",
+        ds_buf_printf(&why,
+                      "%sno Cache-Control: browsers guess a freshness time and may "
+                      "mix ranges of an old and a new version",
                       why.len ? "; " : "");
     } else if (cc && !revalidate && !versioned(url) && max_age(cc) > 0) {
         v = DS_DOCTOR_WARN;
-        ds_buf_printf(&why, "%sCache-Control: %s on an unversioned URL: after a change, "
-                            "ranges of two versions get mixed",
+        ds_buf_printf(&why,
+                      "%sCache-Control: %s on an unversioned URL: after a change, "
+                      "ranges of two versions get mixed",
                       why.len ? "; " : "", cc);
     }
     if (vary && strchr(vary, '*')) {
@@ -547,8 +569,14 @@ ds_doctor_line ds_doctor_check_cache(const char *url, const ds_doctor_resp *head
     }
     /* Behind a proxy or CDN (it says so), no-transform keeps it from
      * recompressing or re-encoding the bytes. */
-    static const char *const PROXY[] = {"Via", "X-Cache", "Age", "CF-Cache-Status", "X-Amz-Cf-Id",
-                                        "X-Served-By", "X-Cache-Status", "CDN-Cache-Control"};
+    static const char *const PROXY[] = {"Via",
+                                        "X-Cache",
+                                        "Age",
+                                        "CF-Cache-Status",
+                                        "X-Amz-Cf-Id",
+                                        "X-Served-By",
+                                        "X-Cache-Status",
+                                        "CDN-Cache-Control"};
     const char *proxy = NULL;
     for (size_t i = 0; i < DS_ARRAY_LEN(PROXY) && !proxy; i++)
         if (ds_doctor_header(head, PROXY[i]))
@@ -561,7 +589,7 @@ ds_doctor_line ds_doctor_check_cache(const char *url, const ds_doctor_resp *head
     if (v == DS_DOCTOR_OK)
         ds_buf_printf(&why, "Cache-Control: %s, %s%s", cc ? cc : "(none)",
                       etag ? "ETag " : "Last-Modified ", etag ? etag : lm);
-    ds_doctor_line l = line(v, "cache", FIX_CACHE, "%s", ds_buf_str(&why));
+    ds_doctor_line l = ds_doctor_line_make(v, "cache", FIX_CACHE, "%s", ds_buf_str(&why));
     ds_buf_free(&why);
     return l;
 }
@@ -578,50 +606,57 @@ ds_doctor_line ds_doctor_check_consistent(const ds_doctor_resp *const *resps, si
         int64_t t;
         int64_t s = content_range(r, &a, &b, &t) ? t : -1;
         if (s >= 0 && size >= 0 && s != size)
-            return line(DS_DOCTOR_FAIL, "consistent", FIX_CONSISTENT,
-                        "answers disagree on the size: %" PRId64 " and %" PRId64, size, s);
+            return ds_doctor_line_make(DS_DOCTOR_FAIL, "consistent", FIX_CONSISTENT,
+                                       "answers disagree on the size: %" PRId64 " and %" PRId64,
+                                       size, s);
         if (s >= 0)
             size = s;
         const char *e = ds_doctor_header(r, "ETag");
         /* A weak tag may differ by encoding; strong ones name the bytes. */
         if (e && etag && !weak_etag(e) && !weak_etag(etag) && strcmp(e, etag) != 0)
-            return line(DS_DOCTOR_FAIL, "consistent", FIX_CONSISTENT,
-                        "answers disagree on the ETag: %s and %s (two versions behind one URL)",
-                        etag, e);
+            return ds_doctor_line_make(
+                DS_DOCTOR_FAIL, "consistent", FIX_CONSISTENT,
+                "answers disagree on the ETag: %s and %s (two versions behind one URL)", etag, e);
         if (e)
             etag = e;
     }
-    return line(DS_DOCTOR_OK, "consistent", NULL, "every answer names the same size and ETag");
+    return ds_doctor_line_make(DS_DOCTOR_OK, "consistent", NULL,
+                               "every answer names the same size and ETag");
 }
 
 ds_doctor_line ds_doctor_check_cors(const char *page_origin, const char *data_origin,
                                     const ds_doctor_resp *get, const ds_doctor_resp *preflight)
 {
     if (!preflight || strcasecmp(page_origin, data_origin) == 0)
-        return line(DS_DOCTOR_OK, "cors", NULL, "data on the page's origin: no CORS needed");
+        return ds_doctor_line_make(DS_DOCTOR_OK, "cors", NULL,
+                                   "data on the page's origin: no CORS needed");
     char st[96];
     const char *acao = ds_doctor_header(get, "Access-Control-Allow-Origin");
     if (!acao || (strcmp(acao, "*") != 0 && strcasecmp(acao, page_origin) != 0))
-        return line(DS_DOCTOR_FAIL, "cors", FIX_CORS,
-                    "data on %s answered without Access-Control-Allow-Origin for %s (got %s): "
-                    "the browser blocks every read",
-                    data_origin, page_origin, acao ? acao : "none");
+        return ds_doctor_line_make(
+            DS_DOCTOR_FAIL, "cors", FIX_CORS,
+            "data on %s answered without Access-Control-Allow-Origin for %s (got %s): "
+            "the browser blocks every read",
+            data_origin, page_origin, acao ? acao : "none");
     const char *pa = ds_doctor_header(preflight, "Access-Control-Allow-Origin");
     const char *ph = ds_doctor_header(preflight, "Access-Control-Allow-Headers");
     if (preflight->status < 200 || preflight->status > 299 || !pa ||
         !(ph && (list_has(ph, "range") || list_has(ph, "*"))))
-        return line(DS_DOCTOR_FAIL, "cors", FIX_CORS,
-                    "preflight (OPTIONS, Access-Control-Request-Headers: range) answered %s, "
-                    "Allow-Origin %s, Allow-Headers %s: ranged reads are blocked",
-                    status_text(preflight, st), pa ? pa : "none", ph ? ph : "none");
+        return ds_doctor_line_make(
+            DS_DOCTOR_FAIL, "cors", FIX_CORS,
+            "preflight (OPTIONS, Access-Control-Request-Headers: range) answered %s, "
+            "Allow-Origin %s, Allow-Headers %s: ranged reads are blocked",
+            status_text(preflight, st), pa ? pa : "none", ph ? ph : "none");
     const char *exp = ds_doctor_header(get, "Access-Control-Expose-Headers");
     if (!(exp && (list_has(exp, "content-range") || list_has(exp, "*"))))
-        return line(DS_DOCTOR_WARN, "cors", FIX_CORS,
-                    "Access-Control-Expose-Headers lacks Content-Range (DuckDB-Wasm 1.28 "
-                    "reads only Content-Length, which is always exposed; newer engines and "
-                    "tools read Content-Range)");
-    return line(DS_DOCTOR_OK, "cors", NULL,
-                "%s allows %s, Range in preflight, exposes %s", data_origin, acao, exp);
+        return ds_doctor_line_make(
+            DS_DOCTOR_WARN, "cors", FIX_CORS,
+            "Access-Control-Expose-Headers lacks Content-Range (DuckDB-Wasm 1.28 "
+            "reads only Content-Length, which is always exposed; newer engines and "
+            "tools read Content-Range)");
+    return ds_doctor_line_make(DS_DOCTOR_OK, "cors", NULL,
+                               "%s allows %s, Range in preflight, exposes %s", data_origin, acao,
+                               exp);
 }
 
 /* ---- engine files --------------------------------------------------------- */
@@ -632,23 +667,25 @@ ds_doctor_line ds_doctor_check_engine_type(const char *url, const char *kind,
     (void)url;
     char st[96];
     if (r->status != 200 && r->status != 304)
-        return line(DS_DOCTOR_FAIL, "engine-type", FIX_EXISTS, "%s: GET answered %s", kind,
-                    status_text(r, st));
+        return ds_doctor_line_make(DS_DOCTOR_FAIL, "engine-type", FIX_EXISTS, "%s: GET answered %s",
+                                   kind, status_text(r, st));
     const char *ct = ds_doctor_header(r, "Content-Type");
     if (strcmp(kind, "wasm") == 0) {
         if (type_is(ct, "application/wasm"))
-            return line(DS_DOCTOR_OK, "engine-type", NULL, "wasm: application/wasm");
-        return line(DS_DOCTOR_WARN, "engine-type", FIX_WASM_TYPE,
-                    "wasm: Content-Type %s: no streaming compile, the engine is fetched a "
-                    "second time and compiled after the whole download",
-                    ct ? ct : "(none)");
+            return ds_doctor_line_make(DS_DOCTOR_OK, "engine-type", NULL, "wasm: application/wasm");
+        return ds_doctor_line_make(
+            DS_DOCTOR_WARN, "engine-type", FIX_WASM_TYPE,
+            "wasm: Content-Type %s: no streaming compile, the engine is fetched a "
+            "second time and compiled after the whole download",
+            ct ? ct : "(none)");
     }
     if (type_is(ct, "text/javascript") || type_is(ct, "application/javascript") ||
         type_is(ct, "application/x-javascript"))
-        return line(DS_DOCTOR_OK, "engine-type", NULL, "%s: %s", kind, ct);
-    return line(DS_DOCTOR_FAIL, "engine-type", FIX_JS_TYPE,
-                "%s: Content-Type %s: browsers refuse to run a %s script of another type", kind,
-                ct ? ct : "(none)", kind);
+        return ds_doctor_line_make(DS_DOCTOR_OK, "engine-type", NULL, "%s: %s", kind, ct);
+    return ds_doctor_line_make(
+        DS_DOCTOR_FAIL, "engine-type", FIX_JS_TYPE,
+        "%s: Content-Type %s: browsers refuse to run a %s script of another type", kind,
+        ct ? ct : "(none)", kind);
 }
 
 static void size_text(char out[32], uint64_t n)
@@ -669,11 +706,12 @@ ds_doctor_line ds_doctor_check_engine_compression(const char *url, const ds_doct
     if (parse_u64(ds_doctor_header(r, "Content-Length"), &len))
         size_text(size, len);
     if (encoded(r))
-        return line(DS_DOCTOR_OK, "engine-compression", NULL, "Content-Encoding: %s, %s",
-                    ds_doctor_header(r, "Content-Encoding"), size);
+        return ds_doctor_line_make(DS_DOCTOR_OK, "engine-compression", NULL,
+                                   "Content-Encoding: %s, %s",
+                                   ds_doctor_header(r, "Content-Encoding"), size);
     if (r->status != 200)
-        return line(DS_DOCTOR_FAIL, "engine-compression", FIX_EXISTS, "not fetched (%ld)",
-                    r->status);
-    return line(DS_DOCTOR_WARN, "engine-compression", FIX_COMPRESS,
-                "sent uncompressed (%s) to a client that accepts gzip and br", size);
+        return ds_doctor_line_make(DS_DOCTOR_FAIL, "engine-compression", FIX_EXISTS,
+                                   "not fetched (%ld)", r->status);
+    return ds_doctor_line_make(DS_DOCTOR_WARN, "engine-compression", FIX_COMPRESS,
+                               "sent uncompressed (%s) to a client that accepts gzip and br", size);
 }

@@ -27,10 +27,10 @@
 /* ---- HTTP ----------------------------------------------------------------- */
 
 typedef struct {
-    CURL *h;            /* one handle: connections are reused, as by a browser */
+    CURL *h; /* one handle: connections are reused, as by a browser */
     double timeout_s;
     size_t requests;
-    double ms;          /* all requests */
+    double ms; /* all requests */
 } client;
 
 typedef struct {
@@ -258,8 +258,8 @@ char *ds_doctor_engine_chunk(const char *js)
 
 static bool data_extension(const char *lit)
 {
-    static const char *const EXT[] = {".parquet", ".csv", ".tsv", ".json", ".ndjson",
-                                      ".jsonl", ".arrow", ".feather"};
+    static const char *const EXT[] = {".parquet", ".csv",   ".tsv",   ".json",
+                                      ".ndjson",  ".jsonl", ".arrow", ".feather"};
     size_t n = strcspn(lit, "?#");
     for (size_t i = 0; i < DS_ARRAY_LEN(EXT); i++) {
         size_t m = strlen(EXT[i]);
@@ -314,20 +314,6 @@ static void add(report *rep, ds_doctor_line l, const char *subject, double ms)
     rep->lines[rep->n++] = l;
 }
 
-static ds_doctor_line note(ds_doctor_verdict v, const char *check, const char *fix,
-                           const char *fmt, ...) DS_PRINTF(4, 5);
-
-static ds_doctor_line note(ds_doctor_verdict v, const char *check, const char *fix,
-                           const char *fmt, ...)
-{
-    ds_buf b = {0};
-    va_list ap;
-    va_start(ap, fmt);
-    ds_buf_vprintf(&b, fmt, ap);
-    va_end(ap);
-    return (ds_doctor_line){v, check, NULL, ds_buf_take(&b), fix, 0};
-}
-
 /* One line per check; a check's subject (a URL, shortened to its path on
  * the page's origin) heads the lines about it. */
 static void write_text(const report *rep, const client *c, ds_buf *out)
@@ -353,8 +339,8 @@ static void write_text(const report *rep, const client *c, ds_buf *out)
             ds_buf_printf(out, "        fix: %s\n", l->fix);
     }
     ds_buf_printf(out, "doctor: %zu ok, %zu warn, %zu FAIL; %zu requests in %.1f ms\n",
-                  count[DS_DOCTOR_OK], count[DS_DOCTOR_WARN], count[DS_DOCTOR_FAIL],
-                  c->requests, c->ms);
+                  count[DS_DOCTOR_OK], count[DS_DOCTOR_WARN], count[DS_DOCTOR_FAIL], c->requests,
+                  c->ms);
 }
 
 static void write_json(const report *rep, const client *c, const char *url, ds_buf *out)
@@ -364,17 +350,17 @@ static void write_json(const report *rep, const client *c, const char *url, ds_b
     for (size_t i = 0; i < rep->n; i++) {
         const ds_doctor_line *l = &rep->lines[i];
         count[l->verdict]++;
-        json_array_append_new(
-            checks, json_pack("{s:s, s:s, s:s?, s:s, s:s?, s:f}", "verdict",
-                              ds_doctor_verdict_name(l->verdict), "check", l->check, "url",
-                              l->subject, "detail", l->detail, "fix", l->fix, "ms", l->ms));
+        json_array_append_new(checks, json_pack("{s:s, s:s, s:s?, s:s, s:s?, s:f}", "verdict",
+                                                ds_doctor_verdict_name(l->verdict), "check",
+                                                l->check, "url", l->subject, "detail", l->detail,
+                                                "fix", l->fix, "ms", l->ms));
     }
-    json_t *doc = json_pack("{s:s, s:o, s:{s:i, s:i, s:i, s:i, s:f}}", "url", url, "checks",
-                            checks, "summary", "ok", (json_int_t)count[DS_DOCTOR_OK], "warn",
-                            (json_int_t)count[DS_DOCTOR_WARN], "fail",
-                            (json_int_t)count[DS_DOCTOR_FAIL], "requests",
-                            (json_int_t)c->requests, "ms", c->ms);
-    char *text = doc ? json_dumps(doc, JSON_PRESERVE_ORDER | JSON_INDENT(2) | JSON_REAL_PRECISION(6)) : NULL;
+    json_t *doc = json_pack(
+        "{s:s, s:o, s:{s:i, s:i, s:i, s:i, s:f}}", "url", url, "checks", checks, "summary", "ok",
+        (json_int_t)count[DS_DOCTOR_OK], "warn", (json_int_t)count[DS_DOCTOR_WARN], "fail",
+        (json_int_t)count[DS_DOCTOR_FAIL], "requests", (json_int_t)c->requests, "ms", c->ms);
+    char *text =
+        doc ? json_dumps(doc, JSON_PRESERVE_ORDER | JSON_INDENT(2) | JSON_REAL_PRECISION(6)) : NULL;
     if (!text) { /* only text that is not UTF-8 can make this fail */
         ds_buf_puts(out, "{\"error\": \"the report holds text that is not UTF-8\"}\n");
     } else {
@@ -406,9 +392,9 @@ static void check_engine(client *c, report *rep, const char *module_url)
     /* The DuckDB-Wasm JavaScript is a chunk the module imports on first
      * use; its name is in the module's text. */
     ds_doctor_resp text = request(c, "GET", module_url, NULL, 8u << 20, DECODE, NULL);
-    char *js = text.status == 200 ? ds_strndup(text.body ? (const char *)text.body : "",
-                                               text.body_len)
-                                  : NULL;
+    char *js = text.status == 200
+                   ? ds_strndup(text.body ? (const char *)text.body : "", text.body_len)
+                   : NULL;
     char *chunk = js ? ds_doctor_engine_chunk(js) : NULL;
     char *chunk_url = chunk ? resolve(module_url, chunk) : NULL;
     if (chunk_url)
@@ -443,8 +429,7 @@ typedef struct {
 /* Header lines for a data request: Range (and If-Range), plus Origin when
  * the data is on another origin, as a browser sends them. */
 static ds_doctor_resp data_request(const data_run *d, const char *method, const char *url,
-                                   const char *range, const char *if_range, bool cross,
-                                   size_t keep)
+                                   const char *range, const char *if_range, bool cross, size_t keep)
 {
     char *h[4] = {0};
     size_t n = 0;
@@ -528,8 +513,8 @@ static void check_data(const data_run *d, const char *url)
                                     : ds_doctor_header(&head, "Last-Modified");
         if (validator) {
             match = data_request(d, "GET", url, "bytes=0-3", validator, cross, 4);
-            other = data_request(d, "GET", url, "bytes=0-3", "\"ducksite-doctor-no-match\"",
-                                 cross, 4);
+            other =
+                data_request(d, "GET", url, "bytes=0-3", "\"ducksite-doctor-no-match\"", cross, 4);
         }
         add(rep, ds_doctor_check_if_range(validator, &match, &other), url, match.ms + other.ms);
 
@@ -558,8 +543,8 @@ static void check_data(const data_run *d, const char *url)
     }
     add(rep, ds_doctor_check_cors(d->page_origin, origin, &mid, cross ? &preflight : NULL), url,
         preflight.ms);
-    ds_doctor_resp *mine[] = {&first, &head, &probe, &mid, &over, &tail, &match, &other, &past,
-                              &preflight};
+    ds_doctor_resp *mine[] = {&first, &head,  &probe, &mid,  &over,
+                              &tail,  &match, &other, &past, &preflight};
     for (size_t i = 0; i < DS_ARRAY_LEN(mine); i++)
         ds_doctor_resp_free(mine[i]);
     free(origin);
@@ -606,8 +591,7 @@ static void ducksite_files(client *c, report *rep, const char *page_url, json_t 
     size_t n_paths = 0;
     const char *key;
     json_t *v;
-    json_object_foreach(json_object_get(config, "files"), key, v)
-        add_unique(&paths, &n_paths, key);
+    json_object_foreach(json_object_get(config, "files"), key, v) add_unique(&paths, &n_paths, key);
     size_t n_sql = 0, n_ok = 0;
     double ms = 0;
     json_object_foreach(json_object_get(config, "queries"), key, v)
@@ -631,19 +615,21 @@ static void ducksite_files(client *c, report *rep, const char *page_url, json_t 
             else
                 snprintf(st, sizeof st, "no answer (%s)", r.error);
             add(rep,
-                note(DS_DOCTOR_FAIL, "sql",
-                     "publish static/sql/ with the pages (ducksite build writes it); a host "
-                     "that serves only *.html or rewrites unknown paths to the index breaks "
-                     "every live query",
-                     "GET %s: the query %s cannot run", st, key),
+                ds_doctor_line_make(
+                    DS_DOCTOR_FAIL, "sql",
+                    "publish static/sql/ with the pages (ducksite build writes it); a host "
+                    "that serves only *.html or rewrites unknown paths to the index breaks "
+                    "every live query",
+                    "GET %s: the query %s cannot run", st, key),
                 url, r.ms);
         }
         ds_doctor_resp_free(&r);
         free(url);
     }
     if (n_sql)
-        add(rep, note(n_ok == n_sql ? DS_DOCTOR_OK : DS_DOCTOR_FAIL, "sql", NULL,
-                      "%zu of %zu compiled queries fetched", n_ok, n_sql),
+        add(rep,
+            ds_doctor_line_make(n_ok == n_sql ? DS_DOCTOR_OK : DS_DOCTOR_FAIL, "sql", NULL,
+                                "%zu of %zu compiled queries fetched", n_ok, n_sql),
             page_url, ms);
     for (size_t i = 0; i < n_paths; i++) {
         char *ref = data_ref(paths[i]);
@@ -661,8 +647,9 @@ int ds_doctor(const ds_doctor_options *o, ds_buf *out, ds_err *err)
 {
     assert(o && o->url && out && (o->data || o->n_data == 0));
     if (strncasecmp(o->url, "http://", 7) != 0 && strncasecmp(o->url, "https://", 8) != 0)
-        return ds_err_set(err, "%s: not an http:// or https:// URL; give the address of a page, "
-                               "e.g. http://127.0.0.1:8080/",
+        return ds_err_set(err,
+                          "%s: not an http:// or https:// URL; give the address of a page, "
+                          "e.g. http://127.0.0.1:8080/",
                           o->url);
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
         return ds_err_set(err, "libcurl could not start");
@@ -679,21 +666,24 @@ int ds_doctor(const ds_doctor_options *o, ds_buf *out, ds_err *err)
     size_t n_urls = 0;
     if (page.status == 0) {
         add(&rep,
-            note(DS_DOCTOR_FAIL, "page",
-                 "check the address, and that the server runs and is reachable from here",
-                 "GET: no answer (%s)", page.error),
+            ds_doctor_line_make(
+                DS_DOCTOR_FAIL, "page",
+                "check the address, and that the server runs and is reachable from here",
+                "GET: no answer (%s)", page.error),
             page_url, page.ms);
     } else if (page.status != 200) {
         add(&rep,
-            note(DS_DOCTOR_FAIL, "page", "give the URL of a page the server answers with 200",
-                 "GET answered %ld", page.status),
+            ds_doctor_line_make(DS_DOCTOR_FAIL, "page",
+                                "give the URL of a page the server answers with 200",
+                                "GET answered %ld", page.status),
             page_url, page.ms);
     } else {
         const char *ct = ds_doctor_header(&page, "Content-Type");
         add(&rep,
-            note(DS_DOCTOR_OK, "page", NULL, "200, %s, %zu bytes%s%s", ct ? ct : "no type",
-                 page.body_len, config ? ", a Ducksite page" : "",
-                 ds_doctor_header(&page, "Content-Encoding") ? " (compressed)" : ""),
+            ds_doctor_line_make(DS_DOCTOR_OK, "page", NULL, "200, %s, %zu bytes%s%s",
+                                ct ? ct : "no type", page.body_len,
+                                config ? ", a Ducksite page" : "",
+                                ds_doctor_header(&page, "Content-Encoding") ? " (compressed)" : ""),
             page_url, page.ms);
     }
     /* --data files come first and are all checked; found ones up to --max-files. */
@@ -702,9 +692,11 @@ int ds_doctor(const ds_doctor_options *o, ds_buf *out, ds_err *err)
         if (url)
             add_unique(&urls, &n_urls, url);
         else
-            add(&rep, note(DS_DOCTOR_FAIL, "data-files", "give an http(s) URL, or a path on "
-                                                         "the page's server",
-                           "--data %s is not a URL", o->data[i]),
+            add(&rep,
+                ds_doctor_line_make(DS_DOCTOR_FAIL, "data-files",
+                                    "give an http(s) URL, or a path on "
+                                    "the page's server",
+                                    "--data %s is not a URL", o->data[i]),
                 page_url, 0);
         free(url);
     }
@@ -717,9 +709,10 @@ int ds_doctor(const ds_doctor_options *o, ds_buf *out, ds_err *err)
         check_engine(&c, &rep, module_url);
     if (page.status == 200 && !config && o->n_data == 0)
         add(&rep,
-            note(DS_DOCTOR_FAIL, "data-files",
-                 "name the data files DuckDB-Wasm reads with --data URL (repeatable)",
-                 "not a Ducksite page (no page config) and no --data given: nothing to check"),
+            ds_doctor_line_make(
+                DS_DOCTOR_FAIL, "data-files",
+                "name the data files DuckDB-Wasm reads with --data URL (repeatable)",
+                "not a Ducksite page (no page config) and no --data given: nothing to check"),
             page_url, 0);
     else if (page.status == 200 || n_urls) {
         char **picked = ds_xmalloc((n_urls ? n_urls : 1) * sizeof *picked);
@@ -741,10 +734,11 @@ int ds_doctor(const ds_doctor_options *o, ds_buf *out, ds_err *err)
             free(og);
         }
         add(&rep,
-            note(DS_DOCTOR_OK, "data-files", NULL,
-                 "%zu data file%s (%zu on another origin); checking %zu (--data, and up to "
-                 "--max-files %d found)",
-                 n_urls, n_urls == 1 ? "" : "s", cross, k, o->max_files),
+            ds_doctor_line_make(
+                DS_DOCTOR_OK, "data-files", NULL,
+                "%zu data file%s (%zu on another origin); checking %zu (--data, and up to "
+                "--max-files %d found)",
+                n_urls, n_urls == 1 ? "" : "s", cross, k, o->max_files),
             page_url, 0);
         data_run d = {&c, &rep, page_origin, config != NULL};
         for (size_t i = 0; i < k; i++)

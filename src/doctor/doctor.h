@@ -22,14 +22,14 @@ typedef struct {
 } ds_doctor_hdr;
 
 typedef struct {
-    long status;          /* 0: no answer (error says why) */
+    long status; /* 0: no answer (error says why) */
     ds_doctor_hdr *hdrs;
     size_t n_hdrs;
-    unsigned char *body;  /* the bytes kept (up to the request's limit) */
+    unsigned char *body; /* the bytes kept (up to the request's limit) */
     size_t body_len;
-    bool truncated;       /* more body came than was kept */
-    double ms;            /* the whole exchange */
-    char *error;          /* transport error, or NULL */
+    bool truncated; /* more body came than was kept */
+    double ms;      /* the whole exchange */
+    char *error;    /* transport error, or NULL */
 } ds_doctor_resp;
 
 /* A header's value (names compared without case; the last one wins), or
@@ -48,13 +48,17 @@ typedef enum { DS_DOCTOR_OK, DS_DOCTOR_WARN, DS_DOCTOR_FAIL } ds_doctor_verdict;
 
 typedef struct {
     ds_doctor_verdict verdict;
-    const char *check;   /* stable id: "head-range", "range", ... */
-    char *subject;       /* what was checked (a URL), or NULL */
-    char *detail;        /* what was seen */
-    const char *fix;     /* for warn and FAIL: what to change, or NULL */
-    double ms;           /* time of the requests behind it */
+    const char *check; /* stable id: "head-range", "range", ... */
+    char *subject;     /* what was checked (a URL), or NULL */
+    char *detail;      /* what was seen */
+    const char *fix;   /* for warn and FAIL: what to change, or NULL */
+    double ms;         /* time of the requests behind it */
 } ds_doctor_line;
 
+/* A line with its detail printed from FMT; FIX is kept for warn and FAIL
+ * only; no subject, no time. */
+ds_doctor_line ds_doctor_line_make(ds_doctor_verdict v, const char *check, const char *fix,
+                                   const char *fmt, ...) DS_PRINTF(4, 5);
 void ds_doctor_line_free(ds_doctor_line *l);
 const char *ds_doctor_verdict_name(ds_doctor_verdict v); /* "ok", "warn", "FAIL" */
 
@@ -122,12 +126,12 @@ ds_doctor_line ds_doctor_check_engine_compression(const char *url, const ds_doct
 /* ---- the run -------------------------------------------------------------- */
 
 typedef struct {
-    const char *url;          /* the page */
-    const char *const *data;  /* --data URLs (absolute, or relative to the page) */
+    const char *url;         /* the page */
+    const char *const *data; /* --data URLs (absolute, or relative to the page) */
     size_t n_data;
-    int max_files;            /* data files checked (the rest counted only) */
-    double timeout_s;         /* per request */
-    bool json;                /* the report as JSON */
+    int max_files;    /* data files checked (the rest counted only) */
+    double timeout_s; /* per request */
+    bool json;        /* the report as JSON */
 } ds_doctor_options;
 
 /* Runs every check and writes the report (text, or JSON) to OUT.  Returns

@@ -8,7 +8,8 @@
 
 #include "doctor/doctor.h"
 
-#define R(status, ...) ds_doctor_resp_make(status, (const char *const[]){__VA_ARGS__, NULL}, NULL, 0)
+#define R(status, ...)                                                                             \
+    ds_doctor_resp_make(status, (const char *const[]){__VA_ARGS__, NULL}, NULL, 0)
 
 static void verdict(ds_doctor_line l, ds_doctor_verdict want, const char *needle)
 {
@@ -140,8 +141,8 @@ Test(doctor, range_answered_200_is_a_whole_file_per_read)
 
 Test(doctor, tail_par1)
 {
-    ds_doctor_resp t = ds_doctor_resp_make(206, (const char *const[]){"X: y", NULL},
-                                           "\x10\0\0\0PAR1", 8);
+    ds_doctor_resp t =
+        ds_doctor_resp_make(206, (const char *const[]){"X: y", NULL}, "\x10\0\0\0PAR1", 8);
     verdict(ds_doctor_check_tail(&t, 1000, true), DS_DOCTOR_OK, "PAR1");
     ds_doctor_resp_free(&t);
     t = ds_doctor_resp_make(206, NULL, "</html>\n", 8);
@@ -223,8 +224,7 @@ Test(doctor, cache_rules)
     ds_doctor_resp none = R(206, "Cache-Control: no-cache");
     verdict(ds_doctor_check_cache("http://h/a.parquet", &none), DS_DOCTOR_WARN, "no ETag");
     ds_doctor_resp heur = R(206, "Last-Modified: Mon, 01 Jan 2024 00:00:00 GMT");
-    verdict(ds_doctor_check_cache("http://h/a.parquet", &heur), DS_DOCTOR_WARN,
-            "no Cache-Control");
+    verdict(ds_doctor_check_cache("http://h/a.parquet", &heur), DS_DOCTOR_WARN, "no Cache-Control");
     ds_doctor_resp pub = R(206, "Cache-Control: public, max-age=86400", "ETag: \"abc\"");
     verdict(ds_doctor_check_cache("http://h/a.parquet", &pub), DS_DOCTOR_WARN, "unversioned");
     /* A URL that names its version may be cached for good. */
@@ -266,16 +266,16 @@ Test(doctor, cors)
     const char *page = "https://site.example", *data = "https://data.example";
     ds_doctor_resp get = R(206, "Access-Control-Allow-Origin: https://site.example",
                            "Access-Control-Expose-Headers: Content-Range, Content-Length");
-    ds_doctor_resp pre = R(204, "Access-Control-Allow-Origin: *",
-                           "Access-Control-Allow-Headers: If-Range, Range");
+    ds_doctor_resp pre =
+        R(204, "Access-Control-Allow-Origin: *", "Access-Control-Allow-Headers: If-Range, Range");
     verdict(ds_doctor_check_cors(page, page, &get, NULL), DS_DOCTOR_OK, "no CORS needed");
     verdict(ds_doctor_check_cors(page, data, &get, &pre), DS_DOCTOR_OK, NULL);
     ds_doctor_resp bare = R(206, "X: y");
     verdict(ds_doctor_check_cors(page, data, &bare, &pre), DS_DOCTOR_FAIL, "blocks");
     ds_doctor_resp other = R(206, "Access-Control-Allow-Origin: https://else.example");
     verdict(ds_doctor_check_cors(page, data, &other, &pre), DS_DOCTOR_FAIL, "else.example");
-    ds_doctor_resp no_range = R(204, "Access-Control-Allow-Origin: *",
-                                "Access-Control-Allow-Headers: content-type");
+    ds_doctor_resp no_range =
+        R(204, "Access-Control-Allow-Origin: *", "Access-Control-Allow-Headers: content-type");
     verdict(ds_doctor_check_cors(page, data, &get, &no_range), DS_DOCTOR_FAIL, "preflight");
     ds_doctor_resp hidden = R(206, "Access-Control-Allow-Origin: *");
     verdict(ds_doctor_check_cors(page, data, &hidden, &pre), DS_DOCTOR_WARN, "Content-Range");
@@ -288,8 +288,8 @@ Test(doctor, engine_types_and_compression)
 {
     ds_doctor_resp wasm = R(200, "Content-Type: application/wasm", "Content-Encoding: gzip",
                             "Content-Length: 8000000");
-    ds_doctor_resp octet = R(200, "Content-Type: application/octet-stream",
-                             "Content-Length: 36000000");
+    ds_doctor_resp octet =
+        R(200, "Content-Type: application/octet-stream", "Content-Length: 36000000");
     ds_doctor_resp js = R(200, "Content-Type: application/javascript; charset=utf-8");
     ds_doctor_resp plain = R(200, "Content-Type: text/plain");
     ds_doctor_resp gone = R(404, "Content-Type: text/html");
