@@ -39,7 +39,8 @@ int cmd_doctor(int argc, char **argv)
          "a data file the page reads (repeatable; for pages not made by "
          "Ducksite)",
          &data_help, NULL},
-        {"--max-files", "N", "data files checked, at least one per origin (default: 3)", &max_text,
+        {"--max-files", "N",
+         "data files found in the page to check, one per origin first (default: 3)", &max_text,
          NULL},
         {"--timeout", "S", "seconds per request (default: 30)", &timeout_text, NULL},
         {"--json", NULL, "print the report as JSON", NULL, &json},

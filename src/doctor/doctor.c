@@ -87,8 +87,9 @@ enum { FOLLOW = 1, DECODE = 2 };
 
 /* One request: METHOD ("GET", "HEAD", "OPTIONS") of URL with HEADERS
  * (NULL-terminated "Name: value"), keeping at most KEEP body bytes.
- * FLAGS: FOLLOW redirects (the page only; *FINAL gets the last URL),
- * DECODE a compressed body (text we read: the page, its SQL). */
+ * FLAGS: FOLLOW redirects, as a browser's fetches do (*FINAL, if given,
+ * gets the last URL; HEADERS go along), DECODE a compressed body (text we
+ * read: the page, its SQL).  The answer recorded is the last one. */
 static ds_doctor_resp request(client *c, const char *method, const char *url,
                               const char *const *headers, size_t keep, int flags, char **final)
 {
@@ -377,7 +378,7 @@ static void write_json(const report *rep, const client *c, const char *url, ds_b
  * GET whose body is cut at its first bytes. */
 static void check_engine_file(client *c, report *rep, const char *url, const char *kind)
 {
-    ds_doctor_resp r = request(c, "GET", url, NULL, 0, 0, NULL);
+    ds_doctor_resp r = request(c, "GET", url, NULL, 0, FOLLOW, NULL);
     ds_doctor_line t = ds_doctor_check_engine_type(url, kind, &r);
     bool missing = t.verdict == DS_DOCTOR_FAIL && r.status != 200;
     add(rep, t, url, r.ms);
@@ -439,7 +440,7 @@ static ds_doctor_resp data_request(const data_run *d, const char *method, const 
         h[n++] = ds_asprintf("If-Range: %s", if_range);
     if (cross)
         h[n++] = ds_asprintf("Origin: %s", d->page_origin);
-    ds_doctor_resp r = request(d->c, method, url, (const char *const *)h, keep, 0, NULL);
+    ds_doctor_resp r = request(d->c, method, url, (const char *const *)h, keep, FOLLOW, NULL);
     for (size_t i = 0; i < n; i++)
         free(h[i]);
     return r;
