@@ -102,6 +102,17 @@ def run_serve(ducksite, root):
               "--json summary: %s %s" % (summary, err))
         check(all(c["ms"] >= 0 and c["verdict"] == "ok" for c in doc.get("checks", [])),
               "--json checks: %s" % out[:2000])
+        # A page whose compiled SQL is not served: its live query cannot run.
+        sql = os.path.join(root, "static", "sql", "pages", "index", "total.sql")
+        os.rename(sql, sql + ".away")
+        try:
+            rc, out, err = doctor(ducksite, url)
+        finally:
+            os.rename(sql + ".away", sql)
+        check(rc == 1, "SQL missing: exit %d" % rc)
+        expect("SQL missing", out, "/sql/pages/index/total.sql", "sql", "FAIL")
+        check(re.search(r"^  FAIL  sql .*answered 404: the query total cannot run", out, re.M),
+              "SQL missing: the line says which query\n" + out)
     finally:
         check(stop(proc) == 0, "serve exit code")
     return port
