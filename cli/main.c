@@ -17,6 +17,8 @@ static const cli_command COMMANDS[] = {
      "[--root DIR] (--nginx FILE [--server-name NAME] [--listen ADDR:PORT] | --tree DIR "
      "[--copy])",
      cmd_export},
+    {"doctor", "check that a site's server gives DuckDB-Wasm what it needs",
+     "URL [--data URL]... [--max-files N] [--timeout S] [--json]", cmd_doctor},
     {"demo", "create a demo project with generated data", "[--root DIR]", cmd_demo},
     {"add", "add a resource to the project (plugin)", "plugin NAME [--dir plugins] [--root DIR]",
      cmd_add},

@@ -11,6 +11,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { after, before } from 'node:test';
 import { chromium } from 'playwright-core';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -78,6 +79,51 @@ export function prepareSite() {
   fs.mkdirSync(path.join(root, 'static', 'data', 'orders'), { recursive: true });
   execFileSync(DS_SQL, ['setup.sql'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
   return root;
+}
+
+/**
+ * The project `ducksite demo` creates, in a new temp directory named after
+ * PREFIX, built with `ducksite build` (unless BUILD is false: a test may add
+ * to it first).  Returns its root.
+ */
+export function demoProject(prefix, { build = true } = {}) {
+  const dir = tempDir(prefix);
+  const root = path.join(dir, 'demo');
+  execFileSync(DUCKSITE, ['demo', '--root', root], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  if (build) buildProject(root);
+  return root;
+}
+
+/**
+ * Hooks (for the describe it is called in) that make a project with
+ * MAKEROOT(), serve it and start a browser before the tests, and stop both
+ * after them.  Returns {root, server, browser}, filled in by then.
+ */
+export function servedProject(makeRoot, { timeout = 180000, serveArgs = [] } = {}) {
+  const site = { root: null, server: null, browser: null };
+  before(async () => {
+    site.root = await makeRoot();
+    site.server = await startServer(site.root, { args: serveArgs });
+    site.browser = await launchBrowser();
+  }, { timeout });
+  after(async () => {
+    await site.browser?.close();
+    await site.server?.stop();
+  });
+  return site;
+}
+
+/** `ducksite build --root ROOT`. */
+export function buildProject(root) {
+  execFileSync(DUCKSITE, ['build', '--root', root], { cwd: path.dirname(root), stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+/** A new page of CONTEXT at URL, once the runtime is idle; the page's record (openPage). */
+export async function openIdle(context, url) {
+  const rec = await openPage(context);
+  await rec.page.goto(url);
+  await waitIdle(rec.page);
+  return rec;
 }
 
 /**

@@ -1,6 +1,6 @@
 """helpers.py - what the tests in tests/server/ share: one HTTP request on a
-fresh connection, Parquet files made with the build-time engine, and a
-child process stopped by its own PID."""
+fresh connection, Parquet files made with the build-time engine, a child
+process stopped by its own PID, and a tally of checks."""
 import http.client
 import os
 import signal
@@ -35,3 +35,17 @@ def stop(proc, timeout=20):
             os.kill(proc.pid, signal.SIGKILL)
             proc.wait()
     return proc.returncode
+
+
+class Tally:
+    """Counts checks; a failed one is printed at once."""
+
+    def __init__(self):
+        self.passed = self.failed = 0
+
+    def __call__(self, cond, what):
+        if cond:
+            self.passed += 1
+        else:
+            self.failed += 1
+            print("FAIL: " + what)
