@@ -284,6 +284,20 @@ describe('look and feel: themes, print, search', { skip: skip ?? false }, () => 
           }
         }
         assert.deepEqual(must.filter((s) => !measured.has(s)), [], 'every kind of text measured');
+        if (label === 'wide') {
+          // The SQL console (its own stylesheet) follows the theme too.
+          await page.click('.ds-console-open');
+          await page.waitForSelector('.ds-console[open] .cm-content');
+          await page.keyboard.type("SELECT 'x' AS a -- note");
+          const sels = ['.ds-console-title', '.cm-line', '.ds-console-views summary', '.ds-console-kind-model', '.ds-console-deps',
+            '.ds-console-hint'];
+          const ratios = await page.evaluate(contrasts, sels);
+          for (const sel of sels) {
+            assert.ok(ratios[sel] !== null, `${theme}: ${sel} shown`);
+            assert.ok(ratios[sel] >= 4.5, `${theme} console: ${sel} has contrast ${ratios[sel]}`);
+          }
+          await screenshot(page, `look-${theme}-console`);
+        }
         assert.deepEqual(rec.errors, []);
         await page.close();
       }
