@@ -370,6 +370,22 @@ Test(pages, front_matter_order_hidden_and_title)
     cr_assert(strstr(text, "\"/g/z.html\""), "%s", text);
     cr_assert_null(strstr(text, "ecret"), "%s", text);
     free(text);
+    /* Pages and the index have gzip sidecars with the same content. */
+    const char *zipped[] = {"static/index.html", "static/secret.html", "static/_search.json"};
+    for (size_t i = 0; i < DS_ARRAY_LEN(zipped); i++) {
+        text = read_rel(root, zipped[i]);
+        char *gz_rel = ds_asprintf("%s.gz", zipped[i]), *gz_path = ds_path_join(root, gz_rel);
+        size_t want_len = 0, got_len = 0;
+        char *want = ds_gzip(text, strlen(text), &want_len);
+        char *got = ds_read_file(gz_path, &got_len, NULL);
+        cr_assert_not_null(got, "%s", gz_rel);
+        cr_assert(got_len == want_len && memcmp(got, want, got_len) == 0, "%s", gz_rel);
+        free(got);
+        free(want);
+        free(gz_path);
+        free(gz_rel);
+        free(text);
+    }
     ds_pages_free(&pages);
     free(st);
     test_rmtree(root);
