@@ -51,8 +51,6 @@ static bool read_line(char *buf, size_t size, const char **problem)
 /* Asks for a password on the terminal with echo off. */
 static bool ask(const char *prompt, char *buf, size_t size, const char **problem)
 {
-    fputs(prompt, stderr);
-    fflush(stderr);
     struct termios quiet;
     bool tty = tcgetattr(STDIN_FILENO, &saved_termios) == 0;
     if (tty) {
@@ -62,6 +60,10 @@ static bool ask(const char *prompt, char *buf, size_t size, const char **problem
         signal(SIGTERM, restore_echo);
         tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
     }
+    /* The prompt once echo is off: an answer typed after it is never shown
+     * (and never dropped by the flush above). */
+    fputs(prompt, stderr);
+    fflush(stderr);
     bool ok = read_line(buf, size, problem);
     if (tty) {
         tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved_termios);
