@@ -343,7 +343,10 @@ typedef struct {
 
 /* Login-page styles on top of the site's: the policy allows <style>. */
 static const char PAGE_STYLE[] =
-    ".ds-login{max-width:380px;margin:12vh auto 0;padding:28px 28px 24px;background:var(--ds-"
+    /* padding, not a margin, on body: a child's margin would collapse
+     * through it and move the body's background down */
+    "body{padding:12vh 16px 16px}"
+    ".ds-login{max-width:380px;margin:0 auto;padding:28px 28px 24px;background:var(--ds-"
     "surface);border:1px solid var(--ds-border);border-radius:var(--ds-radius)}"
     ".ds-login h1{margin:0 0 18px;font-size:22px}"
     ".ds-login label{display:block;margin:0 0 14px;color:var(--ds-muted);font-size:13px}"
@@ -357,7 +360,7 @@ static const char PAGE_STYLE[] =
     "background:var(--ds-error-bg);border-radius:6px;font-size:14px}"
     ".ds-login p{color:var(--ds-muted);overflow-wrap:anywhere}"
     ".ds-login a{color:var(--ds-accent)}"
-    "@media (max-width:480px){.ds-login{margin:16px;padding:22px 18px}}";
+    "@media (max-width:480px){body{padding-top:16px}.ds-login{padding:22px 18px}}";
 
 static void page_html(ds_buf *b, const page_view *v)
 {
