@@ -58,6 +58,23 @@ static void hand_over_map(const ds_datamap *map, void *server)
     ds_server_publish_map(server, map);
 }
 
+/* [auth] is read once, when serve starts: a rebuild that finds `site`
+ * changed says that the running server still does what it did, rather
+ * than let a user believe a site is now protected (or open). */
+static void warn_if_sign_in_changed(const char *root, ds_server *server)
+{
+    ds_config cfg;
+    ds_err err;
+    if (ds_config_load(root, &cfg, &err) != 0)
+        return;
+    bool on = ds_server_login(server) != NULL;
+    if (cfg.auth.site != on)
+        ds_warn("%s now says [auth] site = %s, but this server started with sign-in %s: restart "
+                "ducksite serve for the change to take effect",
+                cfg.display_path, cfg.auth.site ? "true" : "false", on ? "on" : "off");
+    ds_config_free(&cfg);
+}
+
 /* Waits for a stop signal, rebuilding on every change in between.  W (may
  * be NULL) was opened before the first build, so that changes made while
  * it ran are not lost. */
@@ -85,6 +102,8 @@ static void watch_and_rebuild(const char *root, ds_watch *w, int sig_fd, ds_serv
         if (ds_build(root, &bopt, &err) != 0) {
             ds_error("%s", err.msg);
             ds_info("still serving the last good build");
+        } else {
+            warn_if_sign_in_changed(root, server);
         }
     }
     ds_watch_close(w);

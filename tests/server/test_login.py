@@ -13,7 +13,8 @@ signing in sets a cookie with its attributes and 303s to next, after which
 everything is served; next= never leaves the site; a cross-origin POST is
 403; failed sign-ins are limited per email and per address (429 with
 Retry-After), each counted from its own loopback address; logout ends the
-session; a rebuild keeps sessions, a password change ends them; an idle
+session; a rebuild keeps sessions, a password change ends them, a rebuild
+that turns sign-in off warns and changes nothing until a restart; an idle
 session expires (a second server with a tiny idle_minutes); a project with
 users whose ducksite.toml cannot be read is served with sign-in required;
 415/413 for bad bodies; export refuses the site without --public; without
@@ -322,6 +323,24 @@ def rebuild_keeps_sessions_password_change_ends_them(ctx, srv):
     assert st == 401, "the old password no longer works"
     st, _, _ = login(srv, EMAIL, "another password 2")
     assert st == 303
+
+
+@check
+def auth_change_needs_restart(ctx, srv):
+    # [auth] is read at start: turning sign-in off while serving rebuilds,
+    # warns, and leaves the running server asking for it
+    toml = os.path.join(ctx["root"], "ducksite.toml")
+    with open(toml, "w") as f:
+        f.write(TOML.format(lake=ctx["lake"], extra="").replace("site = true", "site = false"))
+    end = time.monotonic() + DEADLINE
+    while "restart ducksite serve for the change" not in srv.stderr():
+        assert time.monotonic() < end, srv.stderr()
+        time.sleep(0.1)
+    assert "now says [auth] site = false, but this server started with sign-in on" in srv.stderr()
+    st, _, _ = req(srv.port, "GET", ctx["paths"]["data"])
+    assert st == 401, st
+    with open(toml, "w") as f:
+        f.write(TOML.format(lake=ctx["lake"], extra=""))
 
 
 def idle_session_expires(ctx):
