@@ -123,17 +123,6 @@ bool ds_login_next_ok(const char *next)
     return true;
 }
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* Decodes the N bytes at S ('+' as a space when FORM) into OUT (SIZE
  * bytes, NUL-terminated); false on a bad escape, a NUL, or no room. */
 static bool url_decode(const char *s, size_t n, bool form, char *out, size_t size)
@@ -144,7 +133,7 @@ static bool url_decode(const char *s, size_t n, bool form, char *out, size_t siz
         if (ch == '+' && form) {
             ch = ' ';
         } else if (ch == '%') {
-            int a = i + 1 < n ? hexval(s[i + 1]) : -1, b = i + 2 < n ? hexval(s[i + 2]) : -1;
+            int a = i + 1 < n ? ds_hex_value((unsigned char)s[i + 1]) : -1, b = i + 2 < n ? ds_hex_value((unsigned char)s[i + 2]) : -1;
             if (a < 0 || b < 0)
                 return false;
             ch = (char)(a * 16 + b);

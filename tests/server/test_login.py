@@ -456,6 +456,20 @@ def user_on_a_terminal(ctx):
     assert "same password" not in echoed, echoed
 
 
+def run(checks, *args):
+    """Runs each check with ARGS, printing ok or FAIL; the number failed."""
+    failed = 0
+    for fn in checks:
+        try:
+            fn(*args)
+            print("ok   %s" % fn.__name__)
+        except Exception:
+            failed += 1
+            print("FAIL %s" % fn.__name__)
+            traceback.print_exc()
+    return failed
+
+
 def main():
     binary, ds_sql = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
     base = tempfile.mkdtemp(prefix="ds-login-")
@@ -484,28 +498,14 @@ def main():
                "paths": {"data": "/data/sales/a.parquet", "sql": "/sql/" + sqls[0],
                          "result": "/_results/" + results[0]}}
         try:
-            for fn in CHECKS:
-                try:
-                    fn(ctx, srv)
-                    print("ok   %s" % fn.__name__)
-                except Exception:
-                    failures += 1
-                    print("FAIL %s" % fn.__name__)
-                    traceback.print_exc()
+            failures += run(CHECKS, ctx, srv)
         finally:
             rc = srv.stop()
             if rc != 0:
                 failures += 1
                 print("FAIL serve exited %s" % rc)
-        for fn in (user_on_a_terminal, idle_session_expires, unreadable_config_keeps_sign_in, export_refused,
-                   no_auth_no_change):
-            try:
-                fn(ctx)
-                print("ok   %s" % fn.__name__)
-            except Exception:
-                failures += 1
-                print("FAIL %s" % fn.__name__)
-                traceback.print_exc()
+        failures += run([user_on_a_terminal, idle_session_expires, unreadable_config_keeps_sign_in,
+                         export_refused, no_auth_no_change], ctx)
     finally:
         shutil.rmtree(base, ignore_errors=True)
     print("%d failed" % failures)
