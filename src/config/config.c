@@ -28,6 +28,7 @@ static const char *const AUTH_KEYS[] = {"site",         "session_hours",   "idle
 static const char *const SERVE_KEYS[] = {"allowed_hosts"};
 static const char *const BUILD_KEYS[] = {"prerender_max_bytes", "prerender_max_options"};
 static const char *const WINDOW_KEYS[] = {"column", "start", "end"};
+static const char *const LEVEL_KEYS[] = {"pattern", "row_filter"};
 static const char *const UNION_MODES[] = {"union_all_by_name", "union_all"};
 static const char *const ON_EMPTY[] = {"warn", "error"};
 static const char *const ON_BAD_FILE[] = {"error", "skip"};
@@ -56,6 +57,12 @@ const ds_source_key ds_source_keys[] = {
      "columns matched by name or by position"},
     {"row_filter", DS_SKEY_STRING, AT(row_filter), NULL, 0, NULL, 0,
      "an SQL predicate ANDed into every view of the source"},
+    {"hierarchy_before", DS_SKEY_LEVELS, AT(hierarchy_before), NULL, 0, NULL, 0,
+     "levels {pattern, row_filter} read before the hierarchy's"},
+    {"hierarchy", DS_SKEY_LEVELS, AT(hierarchy), NULL, 0, NULL, 0,
+     "levels {pattern, row_filter} in place of the source's own files"},
+    {"hierarchy_after", DS_SKEY_LEVELS, AT(hierarchy_after), NULL, 0, NULL, 0,
+     "levels {pattern, row_filter} read after the hierarchy's"},
     {"row_filter_template", DS_SKEY_STRING, AT(row_filter_template), NULL, 0, NULL, 0,
      "the predicate of each templated view"},
     {"template_values", DS_SKEY_SEEDS, AT(template_values), NULL, 0, NULL, 0,
@@ -425,6 +432,68 @@ static void free_seeds(ds_seed_list *l)
     memset(l, 0, sizeof *l);
 }
 
+/* One entry of hierarchy_before, hierarchy or hierarchy_after. */
+static int load_level(walker *w, const ds_toml_value *t, const char *path, ds_level *out)
+{
+    if (t->type != DS_TOML_TABLE)
+        return fail_type(w, t, path,
+                         "a table like {pattern = \"data/orders/2024/*.parquet\", row_filter = "
+                         "\"...\"}");
+    out->line = t->line;
+    for (size_t i = 0; i < t->u.table.len; i++) {
+        const ds_toml_entry *e = &t->u.table.items[i];
+        char *kp = ds_asprintf("%s.%s", path, e->key);
+        int rc;
+        if (!is_known(e->key, LEVEL_KEYS, DS_ARRAY_LEN(LEVEL_KEYS)))
+            rc = unknown_key(w, e, kp, LEVEL_KEYS, DS_ARRAY_LEN(LEVEL_KEYS));
+        else if (strcmp(e->key, "pattern") == 0)
+            rc = get_string(w, e->value, kp, &out->pattern);
+        else
+            rc = get_string(w, e->value, kp, &out->row_filter);
+        if (rc == 0 && out->pattern && !*out->pattern)
+            rc = fail_at(w, e->value->line, e->value->col, kp, "expected a pattern, found \"\"");
+        free(kp);
+        if (rc != 0)
+            return -1;
+    }
+    if (!out->pattern)
+        return fail_at(w, t->line, t->col, path,
+                       "needs a pattern, matched against the source's data-map keys, e.g. "
+                       "{pattern = \"data/orders/2024/*.parquet\"}");
+    return 0;
+}
+
+/* hierarchy_before, hierarchy, hierarchy_after: non-empty arrays of
+ * levels. */
+static int load_levels(walker *w, const ds_toml_value *v, const char *path, ds_level_list *out)
+{
+    if (v->type != DS_TOML_ARRAY)
+        return fail_type(w, v, path,
+                         "an array of tables like [{pattern = \"data/orders/2024/*.parquet\"}]");
+    if (v->u.arr.len == 0)
+        return fail_at(w, v->line, v->col, path,
+                       "expected at least one level, found an empty array; remove the key");
+    out->items = ds_xcalloc(v->u.arr.len, sizeof *out->items);
+    for (size_t i = 0; i < v->u.arr.len; i++) {
+        char *ip = ds_asprintf("%s[%zu]", path, i);
+        int rc = load_level(w, v->u.arr.items[i], ip, &out->items[out->n++]);
+        free(ip);
+        if (rc != 0)
+            return -1;
+    }
+    return 0;
+}
+
+static void free_levels(ds_level_list *l)
+{
+    for (size_t i = 0; i < l->n; i++) {
+        free(l->items[i].pattern);
+        free(l->items[i].row_filter);
+    }
+    free(l->items);
+    memset(l, 0, sizeof *l);
+}
+
 /* One key of a [[file_sources]] table, parsed by its type in the table. */
 static int load_source_key(walker *w, const ds_toml_entry *e, const ds_source_key *k,
                            const char *kp, ds_file_source *fs)
@@ -478,6 +547,8 @@ static int load_source_key(walker *w, const ds_toml_entry *e, const ds_source_ke
         return load_window(w, v, kp, fs);
     case DS_SKEY_SEEDS:
         return load_seeds(w, v, kp, field);
+    case DS_SKEY_LEVELS:
+        return load_levels(w, v, kp, field);
     }
     abort(); /* not a ds_source_key_type */
 }
@@ -505,6 +576,9 @@ static void set_defaults(ds_file_source *fs)
             break; /* has_time_window is false */
         case DS_SKEY_SEEDS:
             memset(field, 0, sizeof(ds_seed_list));
+            break;
+        case DS_SKEY_LEVELS:
+            memset(field, 0, sizeof(ds_level_list));
             break;
         }
     }
@@ -565,6 +639,17 @@ static int load_source(walker *w, const ds_toml_value *t, size_t index)
                          e->key);
             goto done;
         }
+    }
+    if (!fs->name && (fs->hierarchy_before.n || fs->hierarchy.n || fs->hierarchy_after.n)) {
+        const ds_toml_entry *e = ds_toml_find(t, "hierarchy_before");
+        if (!e)
+            e = ds_toml_find(t, "hierarchy");
+        if (!e)
+            e = ds_toml_find(t, "hierarchy_after");
+        rc = fail_at(w, e->line, e->col, path,
+                     "%s makes the source's views, which need a name; add name = \"...\"",
+                     e->key);
+        goto done;
     }
     if (!fs->name && (fs->upstream_glob || fs->plugin)) {
         rc = fail_at(w, t->line, t->col, path,
@@ -839,6 +924,9 @@ void ds_config_free(ds_config *cfg)
             case DS_SKEY_SEEDS:
                 free_seeds(field_of(k, fs));
                 break;
+            case DS_SKEY_LEVELS:
+                free_levels(field_of(k, fs));
+                break;
             }
         }
     }
@@ -890,6 +978,7 @@ const char *ds_source_key_text(const ds_source_key *k, const ds_file_source *fs)
     case DS_SKEY_SECONDS:
     case DS_SKEY_WINDOW:
     case DS_SKEY_SEEDS:
+    case DS_SKEY_LEVELS:
         return NULL;
     }
     abort(); /* not a ds_source_key_type */

@@ -77,6 +77,19 @@ typedef struct {
     size_t n;
 } ds_seed_list;
 
+/* A level of a hierarchy: the source's files whose data-map key matches
+ * pattern (glob.h's rules), read with row_filter ANDed to the source's. */
+typedef struct {
+    char *pattern;
+    char *row_filter;            /* NULL when not given */
+    int line;                    /* of the entry */
+} ds_level;
+
+typedef struct {
+    ds_level *items;             /* NULL when the key is absent */
+    size_t n;
+} ds_level_list;
+
 typedef struct {
     char *name;                  /* NULL when not given */
     char *template_name;
@@ -85,6 +98,9 @@ typedef struct {
     char *plugin;                /* ${DIR_*} already substituted */
     ds_union_mode union_mode;
     char *row_filter;
+    ds_level_list hierarchy_before; /* levels read before hierarchy's */
+    ds_level_list hierarchy;        /* absent: the source's own files, one level */
+    ds_level_list hierarchy_after;  /* levels read after hierarchy's */
     char *row_filter_template;
     ds_seed_list template_values;  /* extra template values (docs/building.md) */
     char *template_values_sql;     /* a query whose rows are template values */
@@ -112,6 +128,7 @@ typedef enum {
     DS_SKEY_SECONDS,    /* number of seconds, above 0, at most one day */
     DS_SKEY_WINDOW,     /* the time_window table */
     DS_SKEY_SEEDS,      /* array of scalars or arrays of scalars */
+    DS_SKEY_LEVELS,     /* array of tables {pattern, row_filter} */
 } ds_source_key_type;
 
 typedef struct {

@@ -8,6 +8,29 @@
 #include "../config/config.h"
 #include "../sql/timewindow.h"
 
+static void describe_levels(ds_buf *out, const ds_level_list *l, size_t *n)
+{
+    for (size_t i = 0; i < l->n; i++) {
+        ds_buf_printf(out, "%s%s", (*n)++ ? "; " : ", levels ", l->items[i].pattern);
+        if (l->items[i].row_filter)
+            ds_buf_printf(out, " where %s", l->items[i].row_filter);
+    }
+}
+
+/* A hierarchy's levels in the order the views read them. */
+static void describe_hierarchy(ds_buf *out, const ds_file_source *fs)
+{
+    if (!fs->hierarchy_before.n && !fs->hierarchy.n && !fs->hierarchy_after.n)
+        return;
+    size_t n = 0;
+    describe_levels(out, &fs->hierarchy_before, &n);
+    if (fs->hierarchy.n)
+        describe_levels(out, &fs->hierarchy, &n);
+    else
+        ds_buf_puts(out, n++ ? "; (the source's own files)" : ", levels (the source's own files)");
+    describe_levels(out, &fs->hierarchy_after, &n);
+}
+
 static void describe_source(ds_buf *out, size_t i, const ds_file_source *fs)
 {
     ds_buf_printf(out, "file_sources[%zu] %s: ", i, fs->name ? fs->name : "(unnamed)");
@@ -27,6 +50,7 @@ static void describe_source(ds_buf *out, size_t i, const ds_file_source *fs)
     if (window)
         ds_buf_printf(out, ", time_window %s", window);
     free(window);
+    describe_hierarchy(out, fs);
     ds_buf_puts(out, "\n");
 }
 

@@ -470,3 +470,62 @@ Test(config, auth_errors)
     expect_error("auth = 3\n", "ducksite.toml:1:8: auth: expected a table, found an integer");
     expect_error("[auht]\nsite = true\n", "did you mean 'auth'?");
 }
+
+/* hierarchy_before, hierarchy, hierarchy_after: tables with a pattern and
+ * an optional row_filter, inline or as [[file_sources.hierarchy]]. */
+Test(config, hierarchy_levels)
+{
+    const char *text = "[[file_sources]]\nname = \"o\"\nupstream_glob = \"lake/**/*.parquet\"\n"
+                       "hierarchy_before = [{pattern = \"data/o/live/*\", "
+                       "row_filter = \"x > 1\"}]\n"
+                       "hierarchy_after = [{pattern = \"data/o/old/*\"}]\n"
+                       "[[file_sources.hierarchy]]\npattern = \"data/o/2024/*\"\n"
+                       "[[file_sources.hierarchy]]\npattern = \"data/o/2023/*\"\n"
+                       "row_filter = \"y = 2\"\n";
+    ds_config cfg;
+    ds_err err;
+    cr_assert_eq(parse(text, &cfg, &err), 0, "%s", err.msg);
+    const ds_file_source *fs = &cfg.sources[0];
+    cr_assert_eq(fs->hierarchy_before.n, 1);
+    cr_expect_str_eq(fs->hierarchy_before.items[0].pattern, "data/o/live/*");
+    cr_expect_str_eq(fs->hierarchy_before.items[0].row_filter, "x > 1");
+    cr_expect_eq(fs->hierarchy_before.items[0].line, 4);
+    cr_assert_eq(fs->hierarchy.n, 2);
+    cr_expect_str_eq(fs->hierarchy.items[1].pattern, "data/o/2023/*");
+    cr_expect_str_eq(fs->hierarchy.items[1].row_filter, "y = 2");
+    cr_expect_null(fs->hierarchy.items[0].row_filter);
+    cr_expect_eq(fs->hierarchy.items[1].line, 8);
+    cr_assert_eq(fs->hierarchy_after.n, 1);
+    cr_expect_null(fs->hierarchy_after.items[0].row_filter);
+    ds_config_free(&cfg);
+    cr_assert_eq(parse("[[file_sources]]\nname = \"o\"\n", &cfg, &err), 0, "%s", err.msg);
+    cr_expect_null(cfg.sources[0].hierarchy.items);
+    ds_config_free(&cfg);
+}
+
+Test(config, hierarchy_errors)
+{
+    expect_error("[[file_sources]]\nname = \"o\"\nhierarchy = [{row_filter = \"x > 1\"}]\n",
+                 "ducksite.toml:3:14: file_sources[0].hierarchy[0]: needs a pattern");
+    expect_error("[[file_sources]]\nname = \"o\"\nhierarchy = [{patern = \"data/o/*\"}]\n",
+                 "ducksite.toml:3:15: file_sources[0].hierarchy[0].patern: unknown key "
+                 "'patern'; did you mean 'pattern'?");
+    expect_error("[[file_sources]]\nname = \"o\"\nhierarchy_after = [\"data/o/*\"]\n",
+                 "ducksite.toml:3:20: file_sources[0].hierarchy_after[0]: expected a table like "
+                 "{pattern = ");
+    expect_error("[[file_sources]]\nname = \"o\"\nhierarchy_after = [\"data/o/*\"]\n",
+                 "found a string");
+    expect_error("[[file_sources]]\nname = \"o\"\nhierarchy_before = {pattern = \"a\"}\n",
+                 "file_sources[0].hierarchy_before: expected an array of tables");
+    expect_error("[[file_sources]]\nname = \"o\"\nhierarchy = []\n",
+                 "file_sources[0].hierarchy: expected at least one level, found an empty array");
+    expect_error("[[file_sources]]\nname = \"o\"\nhierarchy = [{pattern = \"\"}]\n",
+                 "file_sources[0].hierarchy[0].pattern: expected a pattern, found \"\"");
+    expect_error("[[file_sources]]\nname = \"o\"\n"
+                 "hierarchy = [{pattern = \"a\", row_filter = 1}]\n",
+                 "file_sources[0].hierarchy[0].row_filter: expected a string, found an integer");
+    expect_error("[[file_sources]]\npattern = \"data/*.parquet\"\n"
+                 "hierarchy = [{pattern = \"data/a/*\"}]\n",
+                 "ducksite.toml:3:1: file_sources[0]: hierarchy makes the source's views, which "
+                 "need a name");
+}
