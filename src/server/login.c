@@ -255,9 +255,11 @@ static bool keep_session(const char *email, uint64_t tag, void *users)
  * removed, when the users file changed since it was last looked at. */
 static void check_users(ds_login *l)
 {
-    double now = ds_monotonic();
-    if (now - l->users_checked < USERS_CHECK_SECONDS || pthread_mutex_trylock(&l->users_lock))
+    /* One thread looks while the others go on (the lock is never waited
+     * for on the request path). */
+    if (pthread_mutex_trylock(&l->users_lock) != 0)
         return;
+    double now = ds_monotonic();
     if (now - l->users_checked >= USERS_CHECK_SECONDS) {
         l->users_checked = now;
         struct stat st;
@@ -569,10 +571,19 @@ static enum MHD_Result signed_in(ds_login *l, struct MHD_Connection *c, const ch
         return send_page(c, MHD_HTTP_SERVICE_UNAVAILABLE, &v, NULL, status);
     }
     char *set = cookie(l, id, (long)(l->session_seconds + 0.999));
-    const char *const extra[] = {MHD_HTTP_HEADER_SET_COOKIE, set, MHD_HTTP_HEADER_LOCATION, next,
-                                 NULL};
+    /* NEXT is a checked local path; spaces and bytes beyond ASCII are
+     * %-escaped for the header, anything else goes as the client sent it. */
+    ds_buf location = {0};
+    for (const unsigned char *p = (const unsigned char *)next; *p; p++)
+        if (*p <= ' ' || *p >= 0x7f)
+            ds_buf_printf(&location, "%%%02X", *p);
+        else
+            ds_buf_putc(&location, (char)*p);
+    const char *const extra[] = {MHD_HTTP_HEADER_SET_COOKIE, set, MHD_HTTP_HEADER_LOCATION,
+                                 ds_buf_str(&location), NULL};
     enum MHD_Result ret = send_text(c, MHD_HTTP_SEE_OTHER, "303 signed in\n", extra, status);
     OPENSSL_cleanse(id, sizeof id);
+    ds_buf_free(&location);
     free(set);
     return ret;
 }

@@ -222,6 +222,8 @@ def next_stays_on_this_site(ctx, srv):
         assert st == 303 and h["location"] == "/", (bad, h)
     st, h, _ = login(srv, EMAIL, PASSWORD, next_path="/index.html?region=EU")
     assert h["location"] == "/index.html?region=EU", h
+    st, h, _ = login(srv, EMAIL, PASSWORD, next_path="/a b/\u00e9")
+    assert h["location"] == "/a%20b/%C3%A9", h
 
 
 @check
