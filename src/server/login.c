@@ -358,6 +358,8 @@ static void page_html(ds_buf *b, const page_view *v)
     ds_buf_puts(b, "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
                    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
                    "<meta name=\"robots\" content=\"noindex\"><title>Sign in</title>"
+                   /* the reader's theme, as on every page (docs/pages.md, Themes) */
+                   "<script src=\"/assets/theme-init.js\"></script>"
                    "<link rel=\"stylesheet\" href=\"/assets/ducksite.css\"><style>");
     ds_buf_puts(b, PAGE_STYLE);
     ds_buf_puts(b, "</style></head><body><main class=\"ds-login\">");
