@@ -49,5 +49,7 @@ int cmd_serve(int argc, char **argv);
 int cmd_add(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 int cmd_export(int argc, char **argv);
+int cmd_doctor(int argc, char **argv);
+int cmd_user(int argc, char **argv);
 
 #endif

@@ -2,9 +2,15 @@
 // scripts/bundle-web.mjs - builds the browser runtime into web/dist/ at
 // set-up time (scripts/setup runs it; it is safe to run again and again).
 //
-//   web/dist/ducksite.js (+ .map)   esbuild ESM bundle of web/src/main.js,
-//                                   with @duckdb/duckdb-wasm and apache-arrow
+//   web/dist/ducksite.js (+ .map)   esbuild ESM bundle of web/src/main.js
+//   web/dist/duckdb-HASH.js         web/src/duckdb.js with @duckdb/duckdb-wasm
+//                                   and apache-arrow, imported on first use
+//   web/dist/console-HASH.js        web/src/console/console.js with
+//                                   CodeMirror, imported when the SQL
+//                                   console first opens
 //   web/dist/ducksite.css           web/src/ducksite.css
+//   web/dist/theme-init.js          web/src/theme-init.js (classic script run
+//                                   in <head> before the first paint)
 //   web/dist/echarts.min.js         ECharts (classic script, window.echarts)
 //   web/dist/firstpaint.node.mjs    charts drawn as SVG at build time (node;
 //                                   run by the build, never published)
@@ -90,6 +96,22 @@ function copy(from, to) {
   put(to, fs.readFileSync(from), true);
 }
 
+// A separate bundle's files (NAME-[hash].js and its map) renamed
+// NAME-<16 hex digits of the script>.js: esbuild's [hash] is base32, and the
+// server takes only hexadecimal digits in a name for a content hash
+// (docs/server.md, "versioned"), which lets browsers keep the file for good.
+function hexNamed(bundle, name) {
+  const js = bundle.outputFiles.find((o) => o.path.endsWith('.js'));
+  const from = path.basename(js.path);
+  const file = `${name}-${sha(Buffer.from(js.contents)).slice(0, 16)}.js`;
+  const outputFiles = bundle.outputFiles.map((o) => {
+    if (o.path.endsWith('.map')) return { path: path.join(dist, `${file}.map`), contents: o.contents };
+    const text = Buffer.from(o.contents).toString('utf8').replace(`sourceMappingURL=${from}.map`, `sourceMappingURL=${file}.map`);
+    return { path: path.join(dist, file), contents: Buffer.from(text) };
+  });
+  return { file, outputFiles };
+}
+
 function need(file) {
   if (!fs.existsSync(file)) {
     process.stderr.write(`bundle-web: missing ${path.relative(root, file)}; run scripts/setup (npm ci) first\n`);
@@ -119,21 +141,38 @@ async function main() {
   // chunks share a helper chunk that every page would have to fetch before
   // its first chart.  It sits next to ducksite.js so the engine files
   // resolve as ./duckdb/*.
-  const engine = await build({ ...common, entryPoints: [path.join(src, 'duckdb.js')], entryNames: 'duckdb-[hash]' });
-  const engineJs = engine.outputFiles.map((o) => path.basename(o.path)).find((n) => n.endsWith('.js'));
+  const engine = hexNamed(await build({ ...common, entryPoints: [path.join(src, 'duckdb.js')], entryNames: 'duckdb-[hash]' }), 'duckdb');
+  const engineJs = engine.file;
+  // An import of one of the separate bundles (web/src/duckdb.js,
+  // web/src/console/console.js), from whichever module, becomes an import of
+  // its file next to the importer: the same URL, so one module instance.
+  const separate = (bundles) => ({
+    name: 'separate-bundles',
+    setup(b) {
+      b.onResolve({ filter: /(duckdb|console)\.js$/ }, (args) => {
+        const file = bundles[path.resolve(args.resolveDir, args.path)];
+        return file ? { path: `./${file}`, external: true } : undefined;
+      });
+    },
+  });
+  // The SQL console (console/console.js with CodeMirror and its CSS as
+  // text), console-HASH.js, imported only when a page opens it.
+  const consoleBundle = hexNamed(await build({
+    ...common,
+    entryPoints: [path.join(src, 'console', 'console.js')],
+    entryNames: 'console-[hash]',
+    loader: { '.css': 'text' },
+    plugins: [separate({ [path.join(src, 'duckdb.js')]: engineJs })],
+  }), 'console');
+  const consoleJs = consoleBundle.file;
   const page = await build({
     ...common,
     entryPoints: [path.join(src, 'main.js')],
     entryNames: 'ducksite',
-    plugins: [{
-      name: 'engine-bundle',
-      setup(b) {
-        // web/src/duckdb.js, from whichever module imports it.
-        b.onResolve({ filter: /duckdb\.js$/ }, (args) => (
-          path.resolve(args.resolveDir, args.path) === path.join(src, 'duckdb.js')
-            ? { path: `./${engineJs}`, external: true } : undefined));
-      },
-    }],
+    plugins: [separate({
+      [path.join(src, 'duckdb.js')]: engineJs,
+      [path.join(src, 'console', 'console.js')]: consoleJs,
+    })],
   });
   // Charts drawn at build time (src/site/firstpaint.c runs it under node):
   // a build-only file, never published (src/site/assets.c skips *.node.mjs).
@@ -147,21 +186,22 @@ async function main() {
     sourcemap: false,
     minify: false,
   });
-  const result = { outputFiles: [...engine.outputFiles, ...page.outputFiles, ...firstPaint.outputFiles] };
+  const result = { outputFiles: [...engine.outputFiles, ...consoleBundle.outputFiles, ...page.outputFiles, ...firstPaint.outputFiles] };
   const made = new Set();
   for (const out of result.outputFiles) {
     put(out.path, Buffer.from(out.contents), out.path.endsWith('.js') && !out.path.endsWith('.node.mjs'));
     made.add(path.basename(out.path));
   }
-  // Chunks of earlier bundles (NAME-HASH.js) are removed.
+  // Chunks of earlier bundles (NAME-HASH.js, esbuild's HASH before) are removed.
   for (const name of fs.readdirSync(dist)) {
-    const m = /^([a-z0-9_]+-[A-Z0-9]{8}\.js)(\.map|\.gz)?$/.exec(name);
+    const m = /^([a-z0-9_]+-(?:[0-9a-f]{16}|[A-Z0-9]{8})\.js)(\.map|\.gz)?$/.exec(name);
     if (m && !made.has(m[1])) {
       fs.rmSync(path.join(dist, name));
       changed++;
     }
   }
   copy(need(path.join(src, 'ducksite.css')), path.join(dist, 'ducksite.css'));
+  copy(need(path.join(src, 'theme-init.js')), path.join(dist, 'theme-init.js'));
   copy(need(path.join(nm, 'echarts', 'dist', 'echarts.min.js')), path.join(dist, 'echarts.min.js'));
   // The common build (bar, line, scatter, pie): pages with only those charts
   // load it instead of the full one (src/site/html.c).

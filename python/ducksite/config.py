@@ -21,6 +21,11 @@ class FileSourceConfig:
     plugin: Optional[str] = None
     union_mode: str = "union_all_by_name"
     row_filter: Optional[str] = None
+    # Hierarchy levels: [{"pattern": str, "row_filter": str | None}], read
+    # before, instead of, and after the source's own files.
+    hierarchy_before: Optional[List[Dict[str, Optional[str]]]] = None
+    hierarchy: Optional[List[Dict[str, Optional[str]]]] = None
+    hierarchy_after: Optional[List[Dict[str, Optional[str]]]] = None
     row_filter_template: Optional[str] = None
     # Template values made into views even when the data lacks them: scalars
     # (str, int, float, bool; dates as text) or lists of them (tuples).

@@ -22,10 +22,13 @@ typedef struct {
     ds_config *cfg;
 } walker;
 
-static const char *const TOP_KEYS[] = {"build", "dirs", "file_sources", "serve"};
+static const char *const TOP_KEYS[] = {"auth", "build", "dirs", "file_sources", "serve"};
+static const char *const AUTH_KEYS[] = {"site",         "session_hours",   "idle_minutes",
+                                        "max_failures", "lockout_minutes", "tls_proxy"};
 static const char *const SERVE_KEYS[] = {"allowed_hosts"};
 static const char *const BUILD_KEYS[] = {"prerender_max_bytes", "prerender_max_options"};
 static const char *const WINDOW_KEYS[] = {"column", "start", "end"};
+static const char *const LEVEL_KEYS[] = {"pattern", "row_filter"};
 static const char *const UNION_MODES[] = {"union_all_by_name", "union_all"};
 static const char *const ON_EMPTY[] = {"warn", "error"};
 static const char *const ON_BAD_FILE[] = {"error", "skip"};
@@ -54,6 +57,12 @@ const ds_source_key ds_source_keys[] = {
      "columns matched by name or by position"},
     {"row_filter", DS_SKEY_STRING, AT(row_filter), NULL, 0, NULL, 0,
      "an SQL predicate ANDed into every view of the source"},
+    {"hierarchy_before", DS_SKEY_LEVELS, AT(hierarchy_before), NULL, 0, NULL, 0,
+     "levels {pattern, row_filter} read before the hierarchy's"},
+    {"hierarchy", DS_SKEY_LEVELS, AT(hierarchy), NULL, 0, NULL, 0,
+     "levels {pattern, row_filter} in place of the source's own files"},
+    {"hierarchy_after", DS_SKEY_LEVELS, AT(hierarchy_after), NULL, 0, NULL, 0,
+     "levels {pattern, row_filter} read after the hierarchy's"},
     {"row_filter_template", DS_SKEY_STRING, AT(row_filter_template), NULL, 0, NULL, 0,
      "the predicate of each templated view"},
     {"template_values", DS_SKEY_SEEDS, AT(template_values), NULL, 0, NULL, 0,
@@ -423,6 +432,68 @@ static void free_seeds(ds_seed_list *l)
     memset(l, 0, sizeof *l);
 }
 
+/* One entry of hierarchy_before, hierarchy or hierarchy_after. */
+static int load_level(walker *w, const ds_toml_value *t, const char *path, ds_level *out)
+{
+    if (t->type != DS_TOML_TABLE)
+        return fail_type(w, t, path,
+                         "a table like {pattern = \"data/orders/2024/*.parquet\", row_filter = "
+                         "\"...\"}");
+    out->line = t->line;
+    for (size_t i = 0; i < t->u.table.len; i++) {
+        const ds_toml_entry *e = &t->u.table.items[i];
+        char *kp = ds_asprintf("%s.%s", path, e->key);
+        int rc;
+        if (!is_known(e->key, LEVEL_KEYS, DS_ARRAY_LEN(LEVEL_KEYS)))
+            rc = unknown_key(w, e, kp, LEVEL_KEYS, DS_ARRAY_LEN(LEVEL_KEYS));
+        else if (strcmp(e->key, "pattern") == 0)
+            rc = get_string(w, e->value, kp, &out->pattern);
+        else
+            rc = get_string(w, e->value, kp, &out->row_filter);
+        if (rc == 0 && out->pattern && !*out->pattern)
+            rc = fail_at(w, e->value->line, e->value->col, kp, "expected a pattern, found \"\"");
+        free(kp);
+        if (rc != 0)
+            return -1;
+    }
+    if (!out->pattern)
+        return fail_at(w, t->line, t->col, path,
+                       "needs a pattern, matched against the source's data-map keys, e.g. "
+                       "{pattern = \"data/orders/2024/*.parquet\"}");
+    return 0;
+}
+
+/* hierarchy_before, hierarchy, hierarchy_after: non-empty arrays of
+ * levels. */
+static int load_levels(walker *w, const ds_toml_value *v, const char *path, ds_level_list *out)
+{
+    if (v->type != DS_TOML_ARRAY)
+        return fail_type(w, v, path,
+                         "an array of tables like [{pattern = \"data/orders/2024/*.parquet\"}]");
+    if (v->u.arr.len == 0)
+        return fail_at(w, v->line, v->col, path,
+                       "expected at least one level, found an empty array; remove the key");
+    out->items = ds_xcalloc(v->u.arr.len, sizeof *out->items);
+    for (size_t i = 0; i < v->u.arr.len; i++) {
+        char *ip = ds_asprintf("%s[%zu]", path, i);
+        int rc = load_level(w, v->u.arr.items[i], ip, &out->items[out->n++]);
+        free(ip);
+        if (rc != 0)
+            return -1;
+    }
+    return 0;
+}
+
+static void free_levels(ds_level_list *l)
+{
+    for (size_t i = 0; i < l->n; i++) {
+        free(l->items[i].pattern);
+        free(l->items[i].row_filter);
+    }
+    free(l->items);
+    memset(l, 0, sizeof *l);
+}
+
 /* One key of a [[file_sources]] table, parsed by its type in the table. */
 static int load_source_key(walker *w, const ds_toml_entry *e, const ds_source_key *k,
                            const char *kp, ds_file_source *fs)
@@ -476,6 +547,8 @@ static int load_source_key(walker *w, const ds_toml_entry *e, const ds_source_ke
         return load_window(w, v, kp, fs);
     case DS_SKEY_SEEDS:
         return load_seeds(w, v, kp, field);
+    case DS_SKEY_LEVELS:
+        return load_levels(w, v, kp, field);
     }
     abort(); /* not a ds_source_key_type */
 }
@@ -503,6 +576,9 @@ static void set_defaults(ds_file_source *fs)
             break; /* has_time_window is false */
         case DS_SKEY_SEEDS:
             memset(field, 0, sizeof(ds_seed_list));
+            break;
+        case DS_SKEY_LEVELS:
+            memset(field, 0, sizeof(ds_level_list));
             break;
         }
     }
@@ -563,6 +639,17 @@ static int load_source(walker *w, const ds_toml_value *t, size_t index)
                          e->key);
             goto done;
         }
+    }
+    if (!fs->name && (fs->hierarchy_before.n || fs->hierarchy.n || fs->hierarchy_after.n)) {
+        const ds_toml_entry *e = ds_toml_find(t, "hierarchy_before");
+        if (!e)
+            e = ds_toml_find(t, "hierarchy");
+        if (!e)
+            e = ds_toml_find(t, "hierarchy_after");
+        rc = fail_at(w, e->line, e->col, path,
+                     "%s makes the source's views, which need a name; add name = \"...\"",
+                     e->key);
+        goto done;
     }
     if (!fs->name && (fs->upstream_glob || fs->plugin)) {
         rc = fail_at(w, t->line, t->col, path,
@@ -667,6 +754,61 @@ static int load_serve(walker *w, const ds_toml_value *t)
     return 0;
 }
 
+/* A positive number (integer or float) no larger than MAX, for durations. */
+static int get_duration(walker *w, const ds_toml_value *v, const char *path, double max,
+                        const char *unit, double *out)
+{
+    if (v->type != DS_TOML_INTEGER && v->type != DS_TOML_FLOAT)
+        return fail_type(w, v, path, "a number");
+    double x = v->type == DS_TOML_INTEGER ? (double)v->u.integer : v->u.flt;
+    if (!(x > 0 && x <= max))
+        return fail_at(w, v->line, v->col, path, "expected more than 0 and at most %g %s, found %g",
+                       max, unit, x);
+    *out = x;
+    return 0;
+}
+
+/* [auth]: site-wide sign-in and its limits (docs/server.md, "Sign-in"). */
+static int load_auth(walker *w, const ds_toml_value *t)
+{
+    if (t->type != DS_TOML_TABLE)
+        return fail_type(w, t, "auth", "a table");
+    ds_auth_settings *a = &w->cfg->auth;
+    int rc = 0;
+    for (size_t i = 0; i < t->u.table.len && rc == 0; i++) {
+        const ds_toml_entry *e = &t->u.table.items[i];
+        const ds_toml_value *v = e->value;
+        char *kp = ds_asprintf("auth.%s", e->key);
+        if (!is_known(e->key, AUTH_KEYS, DS_ARRAY_LEN(AUTH_KEYS))) {
+            rc = unknown_key(w, e, kp, AUTH_KEYS, DS_ARRAY_LEN(AUTH_KEYS));
+        } else if (strcmp(e->key, "site") == 0 || strcmp(e->key, "tls_proxy") == 0) {
+            if (v->type != DS_TOML_BOOL)
+                rc = fail_type(w, v, kp, "true or false");
+            else if (e->key[0] == 's') {
+                a->site = v->u.boolean;
+                a->site_line = v->line;
+            }
+            else
+                a->tls_proxy = v->u.boolean;
+        } else if (strcmp(e->key, "session_hours") == 0) {
+            rc = get_duration(w, v, kp, 8760, "hours (a year)", &a->session_hours);
+        } else if (strcmp(e->key, "idle_minutes") == 0) {
+            rc = get_duration(w, v, kp, 525600, "minutes (a year)", &a->idle_minutes);
+        } else if (strcmp(e->key, "lockout_minutes") == 0) {
+            rc = get_duration(w, v, kp, 10080, "minutes (a week)", &a->lockout_minutes);
+        } else if (v->type != DS_TOML_INTEGER) {
+            rc = fail_type(w, v, kp, "an integer from 1 to 1000");
+        } else if (v->u.integer < 1 || v->u.integer > 1000) {
+            rc = fail_at(w, v->line, v->col, kp, "expected an integer from 1 to 1000, found %lld",
+                         (long long)v->u.integer);
+        } else {
+            a->max_failures = v->u.integer;
+        }
+        free(kp);
+    }
+    return rc;
+}
+
 static int load_sources(walker *w, const ds_toml_value *v)
 {
     if (v->type != DS_TOML_ARRAY)
@@ -689,6 +831,10 @@ int ds_config_parse(const char *text, size_t len, const char *root, const char *
     walker w = {display_path, err, cfg};
     cfg->build.prerender_max_options = DS_DEFAULT_PRERENDER_MAX_OPTIONS;
     cfg->build.prerender_max_bytes = DS_DEFAULT_PRERENDER_MAX_BYTES;
+    cfg->auth.session_hours = DS_DEFAULT_SESSION_HOURS;
+    cfg->auth.idle_minutes = DS_DEFAULT_IDLE_MINUTES;
+    cfg->auth.max_failures = DS_DEFAULT_MAX_FAILURES;
+    cfg->auth.lockout_minutes = DS_DEFAULT_LOCKOUT_MINUTES;
 
     ds_toml_error terr;
     ds_toml_value *doc = ds_toml_parse(text, len, &terr);
@@ -712,6 +858,8 @@ int ds_config_parse(const char *text, size_t len, const char *root, const char *
             rc = load_build(&w, e->value);
         else if (strcmp(e->key, "serve") == 0)
             rc = load_serve(&w, e->value);
+        else if (strcmp(e->key, "auth") == 0)
+            rc = load_auth(&w, e->value);
     }
     ds_toml_free(doc);
     if (rc != 0)
@@ -776,6 +924,9 @@ void ds_config_free(ds_config *cfg)
             case DS_SKEY_SEEDS:
                 free_seeds(field_of(k, fs));
                 break;
+            case DS_SKEY_LEVELS:
+                free_levels(field_of(k, fs));
+                break;
             }
         }
     }
@@ -827,6 +978,7 @@ const char *ds_source_key_text(const ds_source_key *k, const ds_file_source *fs)
     case DS_SKEY_SECONDS:
     case DS_SKEY_WINDOW:
     case DS_SKEY_SEEDS:
+    case DS_SKEY_LEVELS:
         return NULL;
     }
     abort(); /* not a ds_source_key_type */

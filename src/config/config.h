@@ -77,6 +77,19 @@ typedef struct {
     size_t n;
 } ds_seed_list;
 
+/* A level of a hierarchy: the source's files whose data-map key matches
+ * pattern (glob.h's rules), read with row_filter ANDed to the source's. */
+typedef struct {
+    char *pattern;
+    char *row_filter;            /* NULL when not given */
+    int line;                    /* of the entry */
+} ds_level;
+
+typedef struct {
+    ds_level *items;             /* NULL when the key is absent */
+    size_t n;
+} ds_level_list;
+
 typedef struct {
     char *name;                  /* NULL when not given */
     char *template_name;
@@ -85,6 +98,9 @@ typedef struct {
     char *plugin;                /* ${DIR_*} already substituted */
     ds_union_mode union_mode;
     char *row_filter;
+    ds_level_list hierarchy_before; /* levels read before hierarchy's */
+    ds_level_list hierarchy;        /* absent: the source's own files, one level */
+    ds_level_list hierarchy_after;  /* levels read after hierarchy's */
     char *row_filter_template;
     ds_seed_list template_values;  /* extra template values (docs/building.md) */
     char *template_values_sql;     /* a query whose rows are template values */
@@ -112,6 +128,7 @@ typedef enum {
     DS_SKEY_SECONDS,    /* number of seconds, above 0, at most one day */
     DS_SKEY_WINDOW,     /* the time_window table */
     DS_SKEY_SEEDS,      /* array of scalars or arrays of scalars */
+    DS_SKEY_LEVELS,     /* array of tables {pattern, row_filter} */
 } ds_source_key_type;
 
 typedef struct {
@@ -150,6 +167,22 @@ typedef struct {
     size_t n_allowed_hosts;
 } ds_serve_settings;
 
+/* [auth]: sign-in for `ducksite serve` (docs/server.md, "Sign-in"). */
+typedef struct {
+    bool site;                  /* every page, SQL file and data path needs a session */
+    double session_hours;       /* a session ends this long after sign-in, */
+    double idle_minutes;        /* or this long after its last use */
+    long long max_failures;     /* failed sign-ins per email and per address ... */
+    double lockout_minutes;     /* ... within this window; then 429 until it is over */
+    bool tls_proxy;             /* reached over https through a proxy: Secure cookies */
+    int site_line;              /* the line of `site`, for messages (0: not set) */
+} ds_auth_settings;
+
+#define DS_DEFAULT_SESSION_HOURS 12.0
+#define DS_DEFAULT_IDLE_MINUTES 120.0
+#define DS_DEFAULT_MAX_FAILURES 5
+#define DS_DEFAULT_LOCKOUT_MINUTES 15.0
+
 typedef struct {
     char *root;                  /* absolute project root */
     char *path;                  /* absolute path of ducksite.toml */
@@ -160,6 +193,7 @@ typedef struct {
     size_t n_sources;
     ds_build_settings build;
     ds_serve_settings serve;
+    ds_auth_settings auth;
 } ds_config;
 
 /* Loads ROOT/ducksite.toml.  Returns 0, or -1 with err set; on failure cfg

@@ -124,6 +124,39 @@ bool ds_glob_match_segment(const char *pattern, const char *name)
     return *p == '\0';
 }
 
+/* One segment each of pattern and path, up to their '/' or end. */
+static bool segment_at(const char *p, size_t plen, const char *s, size_t slen)
+{
+    char *pat = ds_strndup(p, plen), *name = ds_strndup(s, slen);
+    bool hit = ds_glob_match_segment(pat, name);
+    free(pat);
+    free(name);
+    return hit;
+}
+
+bool ds_glob_match_path(const char *pattern, const char *path)
+{
+    size_t plen = strcspn(pattern, "/");
+    const char *rest = pattern[plen] ? pattern + plen + 1 : NULL;
+    if (plen == 2 && pattern[0] == '*' && pattern[1] == '*') {
+        /* '**' covers zero segments, then one more at a time. */
+        for (const char *s = path;;) {
+            if (!rest || ds_glob_match_path(rest, s))
+                return true;
+            const char *slash = strchr(s, '/');
+            if (!slash)
+                return false;
+            s = slash + 1;
+        }
+    }
+    size_t slen = strcspn(path, "/");
+    if (!segment_at(pattern, plen, path, slen))
+        return false;
+    if (!rest)
+        return path[slen] == '\0';
+    return path[slen] == '/' && ds_glob_match_path(rest, path + slen + 1);
+}
+
 /* ---- the walk ----------------------------------------------------------- */
 
 typedef struct {

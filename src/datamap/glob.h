@@ -50,4 +50,9 @@ char *ds_glob_base(const char *pattern, const char *root, ds_err *err);
 /* Does one path segment match one pattern segment (no '/', no '**')? */
 bool ds_glob_match_segment(const char *pattern, const char *name);
 
+/* Does a whole '/'-separated path (a data-map key) match pattern, with the
+ * rules above: each segment by ds_glob_match_segment, a segment '**' for
+ * zero or more segments?  What hierarchy levels select files with. */
+bool ds_glob_match_path(const char *pattern, const char *path);
+
 #endif

@@ -37,8 +37,9 @@ typedef struct {
     json_t *inputs;               /* the "inputs" object; NULL: missing */
     const char *email;            /* who says they submit (NULL: nobody) */
     const char *password;
-    /* The signed-in site user's email, if any (a site-wide login session):
-     * it is trusted as is, and no password is asked.  NULL today. */
+    /* The signed-in site user's email, if any (site-wide sign-in, the
+     * server's login.h): trusted as is; no password is asked, and EMAIL
+     * and PASSWORD are ignored.  NULL without a session. */
     const char *session_email;
     const char *client;           /* the client's address, for rate limits */
     const unsigned char *image;   /* the uploaded file of the image field */

@@ -113,6 +113,19 @@ static json_t *seeds_json(const ds_seed_list *l)
     return a;
 }
 
+/* hierarchy levels as [{"pattern": ..., "row_filter": ... or null}], or
+ * null when the key is absent. */
+static json_t *levels_json(const ds_level_list *l)
+{
+    if (!l->items)
+        return json_null();
+    json_t *a = json_array();
+    for (size_t i = 0; i < l->n; i++)
+        json_array_append_new(a, json_pack("{s:s, s:o}", "pattern", l->items[i].pattern,
+                                           "row_filter", str_or_null(l->items[i].row_filter)));
+    return a;
+}
+
 /* One source as plugins see it: every key of the table (config.h), absent
  * ones as their default or null. */
 static json_t *source_json(const ds_file_source *s)
@@ -134,6 +147,9 @@ static json_t *source_json(const ds_file_source *s)
             break;
         case DS_SKEY_SEEDS:
             v = seeds_json((const ds_seed_list *)((const char *)s + k->offset));
+            break;
+        case DS_SKEY_LEVELS:
+            v = levels_json((const ds_level_list *)((const char *)s + k->offset));
             break;
         case DS_SKEY_WINDOW:
             v = json_null();

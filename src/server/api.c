@@ -22,6 +22,7 @@
 
 struct ds_api {
     ds_formsvc *forms;
+    ds_login *login; /* site sign-in, or NULL */
 };
 
 typedef enum { FIELD_FORM_ID, FIELD_INPUTS, FIELD_EMAIL, FIELD_PASSWORD, N_FIELDS } field_t;
@@ -64,11 +65,15 @@ bool ds_api_path(const char *url)
     return strcmp(url, "/api") == 0 || strncmp(url, "/api/", 5) == 0;
 }
 
-const char *ds_api_session_email(ds_api *a, struct MHD_Connection *c)
+void ds_api_set_login(ds_api *a, ds_login *login)
 {
-    (void)a;
-    (void)c;
-    return NULL;
+    a->login = login;
+}
+
+bool ds_api_session_email(ds_api *a, struct MHD_Connection *c,
+                          char email[DS_SESSION_EMAIL_SIZE])
+{
+    return a->login && ds_login_user(a->login, c, email);
 }
 
 ds_api_body ds_api_body_kind(const char *ct)
@@ -171,6 +176,7 @@ ds_api_request *ds_api_begin(ds_api *a, struct MHD_Connection *c, const char *ur
     bool submit = strcmp(url, SUBMIT) == 0, password = strcmp(url, PASSWORD) == 0;
     const char *length = header(c, MHD_HTTP_HEADER_CONTENT_LENGTH);
     ds_api_body kind = ds_api_body_kind(header(c, MHD_HTTP_HEADER_CONTENT_TYPE));
+    char session[DS_SESSION_EMAIL_SIZE];
     size_t limit = kind == DS_API_BODY_MULTIPART
                        ? (size_t)DS_FORMS_MAX_IMAGE + DS_API_MAX_MULTIPART_EXTRA
                        : DS_API_MAX_JSON;
@@ -181,6 +187,10 @@ ds_api_request *ds_api_begin(ds_api *a, struct MHD_Connection *c, const char *ur
         *status = 404;
         *ret = send_error(c, 404, NULL, "no such endpoint %s (there are " SUBMIT " and " PASSWORD
                                         ")", url);
+    } else if (a->login && !ds_api_session_email(a, c, session)) {
+        /* With site sign-in, nothing is answered without a session. */
+        *status = 401;
+        *ret = send_error(c, 401, NULL, "sign-in required: sign in at /login first");
     } else if (cross) {
         *status = 403;
         *ret = send_error(c, 403, NULL, "cross-origin request refused: post from a page of "
@@ -364,7 +374,8 @@ static enum MHD_Result finish(ds_api_request *r, unsigned *status)
     }
     char *email = NULL, *password = NULL;
     drop_legacy(&rq, &email, &password);
-    rq.session_email = ds_api_session_email(r->api, r->c);
+    char session[DS_SESSION_EMAIL_SIZE];
+    rq.session_email = ds_api_session_email(r->api, r->c, session) ? session : NULL;
     rq.client = r->client;
     ds_formsvc_submit(r->api->forms, &rq, &rep);
     free(email);

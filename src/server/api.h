@@ -14,6 +14,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "../auth/session.h"
+#include "login.h"
+
 /* Body limits: JSON requests, and multipart ones (the image limit of
  * src/forms/submit.h plus room for the other fields). */
 #define DS_API_MAX_JSON (1024 * 1024)
@@ -41,11 +44,15 @@ enum MHD_Result ds_api_continue(ds_api_request *r, const char *data, size_t *siz
 
 void ds_api_done(ds_api_request *r);
 
-/* The email of the signed-in site user of connection C, if any: a
- * site-wide login session (not part of this server yet) makes form
- * submissions use it instead of an email and password in the request.
- * NULL today. */
-const char *ds_api_session_email(ds_api *a, struct MHD_Connection *c);
+/* With site-wide sign-in ([auth] site = true, login.h): LOGIN, whose
+ * sessions the endpoints ask for (NULL: no site sign-in). */
+void ds_api_set_login(ds_api *a, ds_login *login);
+
+/* The email of the signed-in site user of connection C, if any (true and
+ * EMAIL filled): a submission then uses it, verified, instead of an email
+ * and password in the request.  False without site sign-in. */
+bool ds_api_session_email(ds_api *a, struct MHD_Connection *c,
+                          char email[DS_SESSION_EMAIL_SIZE]);
 
 /* What a Content-Type header says the body is. */
 typedef enum { DS_API_BODY_OTHER, DS_API_BODY_JSON, DS_API_BODY_MULTIPART } ds_api_body;

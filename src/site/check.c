@@ -4,8 +4,32 @@
 
 #include <stdlib.h>
 
+#include "../auth/users.h"
 #include "../config/config.h"
 #include "../sql/timewindow.h"
+
+static void describe_levels(ds_buf *out, const ds_level_list *l, size_t *n)
+{
+    for (size_t i = 0; i < l->n; i++) {
+        ds_buf_printf(out, "%s%s", (*n)++ ? "; " : ", levels ", l->items[i].pattern);
+        if (l->items[i].row_filter)
+            ds_buf_printf(out, " where %s", l->items[i].row_filter);
+    }
+}
+
+/* A hierarchy's levels in the order the views read them. */
+static void describe_hierarchy(ds_buf *out, const ds_file_source *fs)
+{
+    if (!fs->hierarchy_before.n && !fs->hierarchy.n && !fs->hierarchy_after.n)
+        return;
+    size_t n = 0;
+    describe_levels(out, &fs->hierarchy_before, &n);
+    if (fs->hierarchy.n)
+        describe_levels(out, &fs->hierarchy, &n);
+    else
+        ds_buf_puts(out, n++ ? "; (the source's own files)" : ", levels (the source's own files)");
+    describe_levels(out, &fs->hierarchy_after, &n);
+}
 
 static void describe_source(ds_buf *out, size_t i, const ds_file_source *fs)
 {
@@ -26,7 +50,37 @@ static void describe_source(ds_buf *out, size_t i, const ds_file_source *fs)
     if (window)
         ds_buf_printf(out, ", time_window %s", window);
     free(window);
+    describe_hierarchy(out, fs);
     ds_buf_puts(out, "\n");
+}
+
+/* [auth]: whether `ducksite serve` asks for a sign-in, and who can. */
+static void describe_auth(ds_buf *out, const ds_config *cfg)
+{
+    const ds_auth_settings *a = &cfg->auth;
+    if (!a->site) {
+        ds_buf_puts(out, "auth: site sign-in off: everything served is public\n");
+        return;
+    }
+    char *path = ds_users_path(cfg->root);
+    size_t n = 0;
+    ds_err err;
+    char **users = ds_users_list(path, &n, &err);
+    for (size_t i = 0; i < n; i++)
+        free(users[i]);
+    free(users);
+    ds_buf_printf(out,
+                  "auth: site sign-in on: sessions end %g h after sign-in or %g min after "
+                  "last use; %lld failed sign-ins per email or address in %g min, then 429; "
+                  "cookies %s; ",
+                  a->session_hours, a->idle_minutes, a->max_failures, a->lockout_minutes,
+                  a->tls_proxy ? "Secure (tls_proxy)" : "without Secure (plain HTTP)");
+    if (!users)
+        ds_buf_printf(out, "users file unreadable: %s\n", err.msg);
+    else
+        ds_buf_printf(out, "%zu user%s in %s%s\n", n, n == 1 ? "" : "s", DS_USERS_FILE,
+                      n ? "" : " (add one with `ducksite user add EMAIL`)");
+    free(path);
 }
 
 int ds_check(const char *root, ds_buf *report, ds_err *err)
@@ -36,6 +90,7 @@ int ds_check(const char *root, ds_buf *report, ds_err *err)
         return -1;
     for (size_t i = 0; i < cfg.n_sources; i++)
         describe_source(report, i, &cfg.sources[i]);
+    describe_auth(report, &cfg);
     ds_buf_printf(report, "%s is valid: %zu file source%s, %zu dir%s\n", cfg.display_path,
                   cfg.n_sources, cfg.n_sources == 1 ? "" : "s", cfg.n_dirs,
                   cfg.n_dirs == 1 ? "" : "s");

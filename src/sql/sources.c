@@ -1,4 +1,5 @@
-/* sources.c - file-source views and templated views (see sources.h). */
+/* sources.c - file-source views (see sources.h); templated views are in
+ * templates.c. */
 #include "sources.h"
 
 #include <ctype.h>
@@ -13,14 +14,12 @@
 #include <jansson.h>
 
 #include "../datamap/facts.h"
+#include "../datamap/glob.h"
 #include "../util/fs.h"
 #include "duckdb_api.h"
 #include "sqltext.h"
+#include "templates.h"
 #include "timewindow.h"
-
-/* The column DuckDB adds with the file each row came from while sampling;
- * an unusual name so it cannot clash with a real column. */
-#define FILE_COLUMN "__ducksite_file"
 
 /* Keys arrive in bulk (a plugin may publish 100,000 files that do not
  * exist yet), so adding is a plain append and lookups wait for one sort. */
@@ -104,33 +103,7 @@ char *ds_slug(const char *value)
 
 /* ---- file schemas ----------------------------------------------------- */
 
-/* What the build-time engine learnt about a source's files.  Files whose
- * Parquet schemas differ are read per schema with an explicit, cast column
- * list, so both engines see the same columns with the same types (DuckDB
- * 0.9.1 in the browser unifies drifting files differently from 1.5, or not
- * at all).  Hive partition columns get their build-time types written out as
- * hive_types, because 0.9.1 would otherwise guess its own. */
-typedef struct {
-    char **names;          /* top-level column names, in file order */
-    size_t n;
-} schema_cols;
-
-typedef struct {
-    size_t n_schemas;      /* distinct schemas; 0 or 1 = the plain view */
-    size_t *schema_of;     /* per file of the set: index into schemas */
-    schema_cols *schemas;
-    char **col_names;      /* the unified columns (when n_schemas > 1) */
-    char **col_types;
-    size_t n_cols;
-    char **hive_names;     /* hive columns of both keys and paths, NULL-terminated */
-    char **hive_types;     /* their build-time types (NULL: unknown), same order */
-    char *hive_option;     /* "hive_types = {...}", or NULL */
-    int64_t *rows;         /* per file: its row count (-1: unknown), or NULL */
-    bool one_schema;       /* every file's schema has the same bytes */
-    bool paths_agree;      /* every physical path has the same name=value folders */
-} source_schema;
-
-static void free_strv(char **v, size_t n)
+void ds_sv_free_strv(char **v, size_t n)
 {
     for (size_t i = 0; i < n; i++)
         free(v[i]);
@@ -138,31 +111,31 @@ static void free_strv(char **v, size_t n)
 }
 
 /* Back to the plain view: no per-schema groups, no unified columns. */
-static void drop_schemas(source_schema *sc)
+static void drop_schemas(ds_sv_schema *sc)
 {
     for (size_t i = 0; i < sc->n_schemas; i++)
-        free_strv(sc->schemas[i].names, sc->schemas[i].n);
+        ds_sv_free_strv(sc->schemas[i].names, sc->schemas[i].n);
     free(sc->schemas);
     free(sc->schema_of);
-    free_strv(sc->col_names, sc->n_cols);
-    free_strv(sc->col_types, sc->n_cols);
+    ds_sv_free_strv(sc->col_names, sc->n_cols);
+    ds_sv_free_strv(sc->col_types, sc->n_cols);
     sc->schemas = NULL;
     sc->schema_of = NULL;
     sc->col_names = sc->col_types = NULL;
     sc->n_schemas = sc->n_cols = 0;
 }
 
-static void source_schema_free(source_schema *sc)
+static void source_schema_free(ds_sv_schema *sc)
 {
     drop_schemas(sc);
-    free_strv(sc->col_names, sc->n_cols);
-    free_strv(sc->col_types, sc->n_cols);
+    ds_sv_free_strv(sc->col_names, sc->n_cols);
+    ds_sv_free_strv(sc->col_types, sc->n_cols);
     if (sc->hive_names) {
         size_t n = 0;
         while (sc->hive_names[n])
             n++;
-        free_strv(sc->hive_names, n);
-        free_strv(sc->hive_types, sc->hive_types ? n : 0);
+        ds_sv_free_strv(sc->hive_names, n);
+        ds_sv_free_strv(sc->hive_types, sc->hive_types ? n : 0);
     }
     free(sc->hive_option);
     free(sc->rows);
@@ -244,8 +217,8 @@ static char **source_hive_names(const ds_source_set *set, const ds_source_file *
             *odd = &set->files[i];
         for (size_t j = 0; j < n; j++)
             in_paths[j] = in_paths[j] && strv_has(p, names[j]);
-        free_strv(k, strv_len(k));
-        free_strv(p, strv_len(p));
+        ds_sv_free_strv(k, strv_len(k));
+        ds_sv_free_strv(p, strv_len(p));
     }
     size_t kept = 0;
     for (size_t j = 0; j < n; j++) {
@@ -256,7 +229,7 @@ static char **source_hive_names(const ds_source_set *set, const ds_source_file *
     }
     names[kept] = NULL;
     free(in_paths);
-    free_strv(first_path, strv_len(first_path));
+    ds_sv_free_strv(first_path, strv_len(first_path));
     return names;
 }
 
@@ -285,7 +258,7 @@ static size_t subtree_end(const ds_rows *rows, size_t i, size_t end)
     return i;
 }
 
-static void top_level_names(const ds_rows *rows, size_t first, size_t end, schema_cols *out)
+static void top_level_names(const ds_rows *rows, size_t first, size_t end, ds_sv_cols *out)
 {
     out->names = ds_xcalloc(end - first + 1, sizeof *out->names);
     out->n = 0;
@@ -315,7 +288,7 @@ static char *fingerprint(const ds_rows *rows, size_t first, size_t end, bool by_
     ds_buf fp = {0};
     for (size_t i = 0; i < n; i++)
         ds_buf_printf(&fp, "%s\x1d", cols[i]);
-    free_strv(cols, n);
+    ds_sv_free_strv(cols, n);
     return ds_buf_take(&fp);
 }
 
@@ -346,7 +319,7 @@ static int describe_files(ds_duck *db, const ds_source_set *set, const size_t *w
  * partition values of every path.  Inference reads paths, not files, so
  * one file per distinct run of partition folders gives the same answer as
  * all of them, and without union_by_name only the first footer is read. */
-static int describe_hive(const ds_source_set *set, ds_duck *db, source_schema *sc)
+static int describe_hive(const ds_source_set *set, ds_duck *db, ds_sv_schema *sc)
 {
     size_t *which = ds_xcalloc(set->n_files, sizeof *which);
     size_t n = 0;
@@ -394,7 +367,7 @@ static int describe_hive(const ds_source_set *set, ds_duck *db, source_schema *s
 /* The unified columns of drifting files: DESCRIBE by name over one file of
  * each schema (the union of the schemas is all that matters), hive columns
  * pinned to their types.  Returns -1 when it fails. */
-static int describe_unified(const ds_source_set *set, ds_duck *db, source_schema *sc,
+static int describe_unified(const ds_source_set *set, ds_duck *db, ds_sv_schema *sc,
                             const size_t *reps, size_t n_reps)
 {
     ds_rows rows;
@@ -431,7 +404,7 @@ typedef struct {
 } hash_file;
 
 /* Files of a set by position (pointers into its array). */
-static int cmp_ptr(const void *a, const void *b)
+int ds_sv_cmp_ptr(const void *a, const void *b)
 {
     const void *x = *(const void *const *)a, *y = *(const void *const *)b;
     return x < y ? -1 : x > y;
@@ -456,7 +429,7 @@ static int cmp_hash_file(const void *a, const void *b)
  * schema of its own, so DuckDB judges it.  Returns false when a file
  * cannot be read at all. */
 static bool read_facts(const ds_source_set *set, ds_duck *db, ds_facts *facts,
-                       const ds_file_stamp *stamps, source_schema *sc, hash_file *hf)
+                       const ds_file_stamp *stamps, ds_sv_schema *sc, hash_file *hf)
 {
     sc->rows = ds_xcalloc(set->n_files + 1, sizeof *sc->rows);
     for (size_t i = 0; i < set->n_files; i++) {
@@ -484,7 +457,7 @@ static bool read_facts(const ds_source_set *set, ds_duck *db, ds_facts *facts,
  * missing or unreadable are reported elsewhere.  Returns whether every
  * footer was read (so no file is unreadable). */
 static bool learn_schema(const ds_source_set *set, ds_duck *db, ds_facts *facts,
-                         const ds_file_stamp *stamps, bool any_missing, source_schema *sc)
+                         const ds_file_stamp *stamps, bool any_missing, ds_sv_schema *sc)
 {
     memset(sc, 0, sizeof *sc);
     const ds_source_file *odd;
@@ -577,7 +550,7 @@ static bool learn_schema(const ds_source_set *set, ds_duck *db, ds_facts *facts,
             }
             schema_of_rep[k] = s;
         }
-        free_strv(prints, sc->n_schemas);
+        ds_sv_free_strv(prints, sc->n_schemas);
         ds_rows_free(&rows);
         sc->schema_of = ds_xcalloc(set->n_files, sizeof *sc->schema_of);
         for (size_t i = 0; i < set->n_files && complete; i++)
@@ -606,40 +579,19 @@ static bool learn_schema(const ds_source_set *set, ds_duck *db, ds_facts *facts,
 
 /* ---- building SELECTs ------------------------------------------------ */
 
-/* Predicates ANDed together; single ones stay bare. */
-typedef struct {
-    const char *parts[4];
-    size_t n;
-} pred_list;
-
-static void pred_add(pred_list *p, const char *pred)
+void ds_sv_pred_add(ds_sv_preds *p, const char *pred)
 {
     if (pred && *pred)
         p->parts[p->n++] = pred;
 }
 
-static void put_where(ds_buf *b, const pred_list *p)
+void ds_sv_put_where(ds_buf *b, const ds_sv_preds *p)
 {
     for (size_t i = 0; i < p->n; i++) {
         ds_buf_puts(b, i ? " AND " : " WHERE ");
         ds_buf_printf(b, p->n > 1 ? "(%s)" : "%s", p->parts[i]);
     }
 }
-
-/* Files with the same per-file row filter (and, when the source's files
- * differ, the same schema) are read by one read_parquet. */
-typedef struct {
-    const char *row_filter;      /* NULL for files without one */
-    size_t schema;               /* index into source_schema.schemas */
-    const ds_source_file **files;
-    size_t n;
-    size_t first;                /* position of its first file in the list */
-} file_group;
-
-typedef struct {
-    file_group *items;
-    size_t n;
-} group_list;
 
 typedef struct {
     const char *row_filter;
@@ -668,15 +620,15 @@ static bool same_group(const group_key *x, const group_key *y)
 
 static int cmp_group_first(const void *a, const void *b)
 {
-    const file_group *x = a, *y = b;
+    const ds_sv_group *x = a, *y = b;
     return x->first < y->first ? -1 : x->first > y->first;
 }
 
 /* Groups in the order of their first file, each file in its group in the
  * given order.  Sorted, not compared pairwise: a plugin may give each of
  * 100,000 files a filter of its own. */
-static void group_files(const ds_source_set *set, const source_schema *sc,
-                        const ds_source_file *const *files, size_t n, group_list *out)
+void ds_sv_group_files(const ds_source_set *set, const ds_sv_schema *sc,
+                       const ds_source_file *const *files, size_t n, ds_sv_groups *out)
 {
     group_key *keys = ds_xcalloc(n + 1, sizeof *keys);
     for (size_t i = 0; i < n; i++)
@@ -690,7 +642,7 @@ static void group_files(const ds_source_set *set, const source_schema *sc,
         size_t end = i + 1;
         while (end < n && same_group(&keys[i], &keys[end]))
             end++;
-        file_group *g = &out->items[out->n++];
+        ds_sv_group *g = &out->items[out->n++];
         g->row_filter = keys[i].row_filter;
         g->schema = keys[i].schema;
         g->first = keys[i].at;
@@ -703,7 +655,7 @@ static void group_files(const ds_source_set *set, const source_schema *sc,
     qsort(out->items, out->n, sizeof *out->items, cmp_group_first);
 }
 
-static void groups_free(group_list *g)
+void ds_sv_groups_free(ds_sv_groups *g)
 {
     for (size_t i = 0; i < g->n; i++)
         free(g->items[i].files);
@@ -712,8 +664,8 @@ static void groups_free(group_list *g)
 
 /* read_parquet(['a', 'b'], union_by_name = true), with HTTP-visible keys or
  * physical paths. */
-static void put_read_parquet(ds_buf *b, const file_group *g, bool physical, bool by_name,
-                             const char *hive_option, const char *extra_option)
+void ds_sv_put_read_parquet(ds_buf *b, const ds_sv_group *g, bool physical, bool by_name,
+                            const char *hive_option, const char *extra_option)
 {
     ds_buf_puts(b, "read_parquet([");
     for (size_t i = 0; i < g->n; i++) {
@@ -734,9 +686,9 @@ static void put_read_parquet(ds_buf *b, const file_group *g, bool physical, bool
 /* The unified column list for one group of files of the same schema:
  * every column cast to its unified type, a column the group lacks as a
  * typed NULL, in the unified order. */
-static void put_unified_columns(ds_buf *b, const source_schema *sc, const file_group *g)
+static void put_unified_columns(ds_buf *b, const ds_sv_schema *sc, const ds_sv_group *g)
 {
-    const schema_cols *own = &sc->schemas[g->schema];
+    const ds_sv_cols *own = &sc->schemas[g->schema];
     for (size_t c = 0; c < sc->n_cols; c++) {
         const char *name = sc->col_names[c];
         const char *src = NULL;
@@ -761,7 +713,7 @@ static void put_unified_columns(ds_buf *b, const source_schema *sc, const file_g
  * EXPLAIN).  A plugin may give each of 100,000 files a filter of its own:
  * a union of 100,000 SELECTs is minutes of parsing, one OR is not.
  * Returns the merged filters, one per group left, for the caller to free. */
-static char **merge_for_check(group_list *g)
+static char **merge_for_check(ds_sv_groups *g)
 {
     ds_buf *ors = ds_xcalloc(g->n + 1, sizeof *ors);
     /* Filters that differ only in their literals (id = 1, id = 2, ...)
@@ -804,9 +756,9 @@ static char **merge_for_check(group_list *g)
  * schemas each SELECT lists the unified columns and the predicates apply to
  * them (a filter on a column some files lack sees NULL there, as with
  * union_by_name). */
-static char *view_sql(const ds_source_set *set, const source_schema *sc,
-                      const ds_source_file *const *files, size_t n, const char *extra_pred,
-                      bool check)
+static char *select_sql(const ds_source_set *set, const ds_sv_schema *sc,
+                        const ds_source_file *const *files, size_t n, const char *level_filter,
+                        const char *extra_pred, bool check)
 {
     const ds_file_source *fs = set->fs;
     char *window = ds_sql_time_window(fs);
@@ -822,38 +774,41 @@ static char *view_sql(const ds_source_set *set, const source_schema *sc,
      * in common, so it is told what the whole list decides. */
     const char *check_option = check && !hive && !sc->paths_agree ? "hive_partitioning = false"
                                                                   : NULL;
-    group_list groups;
-    group_files(set, sc, files, n, &groups);
+    ds_sv_groups groups;
+    ds_sv_group_files(set, sc, files, n, &groups);
     char **merged_filters = NULL;
     if (check)
         merged_filters = merge_for_check(&groups);
     ds_buf b = {0};
     for (size_t i = 0; i < groups.n; i++) {
-        pred_list p = {0};
-        pred_add(&p, fs->row_filter);
-        pred_add(&p, window);
-        pred_add(&p, groups.items[i].row_filter);
-        pred_add(&p, extra_pred);
+        /* The source's row_filter and the level's: "(base) AND (extra)",
+         * either alone when the other is unset. */
+        ds_sv_preds p = {0};
+        ds_sv_pred_add(&p, fs->row_filter);
+        ds_sv_pred_add(&p, level_filter);
+        ds_sv_pred_add(&p, window);
+        ds_sv_pred_add(&p, groups.items[i].row_filter);
+        ds_sv_pred_add(&p, extra_pred);
         if (unified) {
             if (i)
                 ds_buf_puts(&b, "\nUNION ALL\n");
             ds_buf_puts(&b, p.n ? "SELECT * FROM (SELECT " : "SELECT ");
             put_unified_columns(&b, sc, &groups.items[i]);
             ds_buf_puts(&b, " FROM ");
-            put_read_parquet(&b, &groups.items[i], false, false, hive, check_option);
+            ds_sv_put_read_parquet(&b, &groups.items[i], false, false, hive, check_option);
             if (p.n)
                 ds_buf_puts(&b, ")");
         } else {
             if (i)
                 ds_buf_puts(&b, by_name ? "\nUNION ALL BY NAME\n" : "\nUNION ALL\n");
             ds_buf_puts(&b, "SELECT * FROM ");
-            put_read_parquet(&b, &groups.items[i], false, match_names, hive, check_option);
+            ds_sv_put_read_parquet(&b, &groups.items[i], false, match_names, hive, check_option);
         }
-        put_where(&b, &p);
+        ds_sv_put_where(&b, &p);
     }
     if (merged_filters)
-        free_strv(merged_filters, groups.n);
-    groups_free(&groups);
+        ds_sv_free_strv(merged_filters, groups.n);
+    ds_sv_groups_free(&groups);
     free(window);
     return ds_buf_take(&b);
 }
@@ -863,691 +818,57 @@ static char *view_sql(const ds_source_set *set, const source_schema *sc,
  * known and either the same or lined up per schema.  With a missing file
  * nothing reading the source is validated (compile.c), and the copy only
  * serves the dependency parse and the dialect check. */
-static void set_check_sql(ds_query_list *out, const ds_source_set *set, const source_schema *sc,
-                          const ds_source_file *const *files, size_t n, const char *pred,
-                          bool missing)
+bool ds_sv_level_has(const ds_sv_level *l, const ds_source_set *set, const ds_source_file *f)
+{
+    return !l->has || l->has[f - set->files];
+}
+
+bool ds_sv_levels_plain(const ds_sv_levels *lv)
+{
+    return lv->n == 1 && !lv->items[0].has && !lv->items[0].filter;
+}
+
+char *ds_sv_view_sql(const ds_source_set *set, const ds_sv_schema *sc, const ds_sv_levels *lv,
+                     const ds_source_file *const *files, size_t n, const unsigned *file_level,
+                     const char *extra_pred, bool check)
+{
+    if (ds_sv_levels_plain(lv))
+        return select_sql(set, sc, files, n, NULL, extra_pred, check);
+    /* Levels are joined as the groups of one level are: by position when
+     * every SELECT has the same columns in the same order. */
+    bool by_name = set->fs->union_mode == DS_UNION_ALL_BY_NAME && !sc->one_schema &&
+                   sc->n_schemas <= 1;
+    const ds_source_file **sub = ds_xcalloc(n + 1, sizeof *sub);
+    ds_buf b = {0};
+    for (size_t l = 0; l < lv->n; l++) {
+        size_t m = 0;
+        for (size_t k = 0; k < n; k++)
+            if (file_level ? file_level[k] == l : ds_sv_level_has(&lv->items[l], set, files[k]))
+                sub[m++] = files[k];
+        if (m == 0)
+            continue;
+        char *one = select_sql(set, sc, sub, m, lv->items[l].filter, extra_pred, check);
+        if (b.len)
+            ds_buf_puts(&b, by_name ? "\nUNION ALL BY NAME\n" : "\nUNION ALL\n");
+        ds_buf_puts(&b, one);
+        free(one);
+    }
+    free(sub);
+    return ds_buf_take(&b);
+}
+
+void ds_sv_set_check_sql(ds_query_list *out, const ds_source_set *set, const ds_sv_schema *sc,
+                         const ds_sv_levels *lv, const ds_source_file *const *files, size_t n,
+                         const unsigned *file_level, const char *pred, bool missing)
 {
     if (!(sc->one_schema || sc->n_schemas > 1 || missing))
         return;
-    char *check = view_sql(set, sc, files, n, pred, true);
+    char *check = ds_sv_view_sql(set, sc, lv, files, n, file_level, pred, true);
     ds_query *q = &out->items[out->len - 1];
     if (strcmp(check, q->sql) != 0)
         q->check_sql = check;
     else
         free(check);
-}
-
-/* ---- templates -------------------------------------------------------- */
-
-typedef struct {
-    char *prefix, *expr, *suffix;
-} template_parts;
-
-static void template_split(const char *tn, template_parts *t)
-{
-    const char *open = strchr(tn, '[');
-    const char *close = strchr(open, ']');
-    t->prefix = ds_strndup(tn, (size_t)(open - tn));
-    t->expr = ds_strndup(open + 1, (size_t)(close - open - 1));
-    t->suffix = ds_strdup(close + 1);
-}
-
-static void template_free(template_parts *t)
-{
-    free(t->prefix);
-    free(t->expr);
-    free(t->suffix);
-}
-
-/* A sampled value as an SQL literal of its type. */
-static char *typed_literal(int type, const char *text)
-{
-    ds_buf b = {0};
-    switch (type) {
-    case DUCKDB_TYPE_TINYINT:
-    case DUCKDB_TYPE_SMALLINT:
-    case DUCKDB_TYPE_INTEGER:
-    case DUCKDB_TYPE_BIGINT:
-    case DUCKDB_TYPE_UTINYINT:
-    case DUCKDB_TYPE_USMALLINT:
-    case DUCKDB_TYPE_UINTEGER:
-    case DUCKDB_TYPE_UBIGINT:
-    case DUCKDB_TYPE_HUGEINT:
-    case DUCKDB_TYPE_UHUGEINT:
-    case DUCKDB_TYPE_DECIMAL:
-        ds_buf_puts(&b, text);
-        break;
-    case DUCKDB_TYPE_FLOAT:
-    case DUCKDB_TYPE_DOUBLE:
-        if (isdigit((unsigned char)text[text[0] == '-'])) /* not inf, -inf, nan */
-            ds_buf_puts(&b, text);
-        else
-            ds_buf_printf(&b, "'%s'::DOUBLE", text);
-        break;
-    case DUCKDB_TYPE_BOOLEAN:
-        ds_buf_puts(&b, strcmp(text, "true") == 0 ? "TRUE" : "FALSE");
-        break;
-    case DUCKDB_TYPE_DATE:
-        ds_buf_puts(&b, "DATE ");
-        ds_sql_quote(&b, text);
-        break;
-    case DUCKDB_TYPE_TIMESTAMP:
-    case DUCKDB_TYPE_TIMESTAMP_S:
-    case DUCKDB_TYPE_TIMESTAMP_MS:
-    case DUCKDB_TYPE_TIMESTAMP_NS:
-        ds_buf_puts(&b, "TIMESTAMP ");
-        ds_sql_quote(&b, text);
-        break;
-    case DUCKDB_TYPE_TIMESTAMP_TZ:
-        ds_buf_puts(&b, "TIMESTAMPTZ ");
-        ds_sql_quote(&b, text);
-        break;
-    case DUCKDB_TYPE_TIME:
-        ds_buf_puts(&b, "TIME ");
-        ds_sql_quote(&b, text);
-        break;
-    default:
-        ds_sql_quote(&b, text);
-    }
-    return ds_buf_take(&b);
-}
-
-/* Walks a template, counting its ?s outside quoted strings; with b, copies
- * it there with each ? replaced by the next literal, or by the only one
- * when n is 1. */
-static size_t walk_template(const char *tmpl, ds_buf *b, char *const *literals, size_t n)
-{
-    size_t holes = 0;
-    char quote = 0;
-    for (const char *p = tmpl; *p; p++) {
-        if (quote) {
-            if (*p == quote)
-                quote = 0;
-        } else if (*p == '\'' || *p == '"') {
-            quote = *p;
-        } else if (*p == '?') {
-            if (b && (n == 1 || holes < n))
-                ds_buf_puts(b, literals[n == 1 ? 0 : holes]);
-            holes++;
-            continue;
-        }
-        if (b)
-            ds_buf_putc(b, *p);
-    }
-    return holes;
-}
-
-/* The ?s of row_filter_template, quoted text left out. */
-static size_t count_holes(const char *tmpl)
-{
-    return walk_template(tmpl, NULL, NULL, 0);
-}
-
-/* row_filter_template with its ?s filled by the literals, in order (a
- * single value fills every ?).  A '?' inside a quoted string of the
- * template is left alone. */
-static char *fill_template(const char *tmpl, char *const *literals, size_t n)
-{
-    ds_buf b = {0};
-    walk_template(tmpl, &b, literals, n);
-    return ds_buf_take(&b);
-}
-
-/* The sampling query: distinct (value, physical file) pairs under the
- * base predicate, per-file filters included, in one pass over the files. */
-static char *sampling_sql(const ds_source_set *set, const source_schema *sc, const char *expr)
-{
-    char *window = ds_sql_time_window(set->fs);
-    bool by_name = set->fs->union_mode == DS_UNION_ALL_BY_NAME;
-    const ds_source_file **files = ds_xcalloc(set->n_files, sizeof *files);
-    for (size_t i = 0; i < set->n_files; i++)
-        files[i] = &set->files[i];
-    group_list groups;
-    /* Grouped by row filter only: union_by_name unifies the schemas here,
-     * in the build-time engine. */
-    group_files(set, NULL, files, set->n_files, &groups);
-    ds_buf b = {0};
-    ds_buf_printf(&b, "SELECT DISTINCT v, f FROM (");
-    for (size_t i = 0; i < groups.n; i++) {
-        if (i)
-            ds_buf_puts(&b, " UNION ALL ");
-        ds_buf_printf(&b, "SELECT (%s) AS v, " FILE_COLUMN " AS f FROM ", expr);
-        put_read_parquet(&b, &groups.items[i], true, by_name, sc->hive_option,
-                         "filename = '" FILE_COLUMN "'");
-        pred_list p = {0};
-        pred_add(&p, set->fs->row_filter);
-        pred_add(&p, window);
-        pred_add(&p, groups.items[i].row_filter);
-        put_where(&b, &p);
-    }
-    ds_buf_puts(&b, ") WHERE v IS NOT NULL ORDER BY v, f");
-    groups_free(&groups);
-    free(window);
-    free(files);
-    return ds_buf_take(&b);
-}
-
-/* After a failed sampling query: which file cannot be read?  Each file is
- * asked on its own, so the blame is exact (DuckDB's message quotes the whole
- * query, every path included).  why gets that file's error. */
-static const ds_source_file *unreadable_file(const ds_source_set *set, ds_duck *db, ds_err *why)
-{
-    for (size_t i = 0; i < set->n_files; i++) {
-        ds_buf sql = {0};
-        ds_buf_puts(&sql, "SELECT count(*) FROM read_parquet(");
-        ds_sql_quote(&sql, set->files[i].path);
-        ds_buf_puts(&sql, ")");
-        int rc = ds_duck_exec(db, sql.data, why);
-        ds_buf_free(&sql);
-        if (rc != 0)
-            return &set->files[i];
-    }
-    return NULL;
-}
-
-typedef struct {
-    const ds_config *cfg;
-    const ds_source_set *set;
-    ds_duck *db;
-    ds_query_list *out;
-    ds_keyset *unreadable;
-    const char *first_missing;  /* a file of the set that does not exist */
-    const source_schema *schema;
-} view_ctx;
-
-/* The template's values, each with the files that hold it, in value order. */
-typedef struct {
-    const char *value;               /* the value as DuckDB prints it */
-    const ds_source_file **files;    /* in the set's order */
-    size_t n;
-} tvalue;
-
-typedef struct {
-    tvalue *items;
-    size_t n;
-    int type;                        /* DUCKDB_TYPE_* of the values */
-    ds_rows rows;                    /* sampled rows, when sampled */
-    ds_arena strings;                /* values taken from paths */
-} tvalue_list;
-
-static void tvalues_free(tvalue_list *l)
-{
-    for (size_t i = 0; i < l->n; i++)
-        free(l->items[i].files);
-    free(l->items);
-    if (l->rows.rows || l->rows.cols)
-        ds_rows_free(&l->rows);
-    ds_arena_free(&l->strings);
-    memset(l, 0, sizeof *l);
-}
-
-typedef struct {
-    const char *path;
-    size_t file;
-} path_file;
-
-static int cmp_path_file(const void *a, const void *b)
-{
-    return strcmp(((const path_file *)a)->path, ((const path_file *)b)->path);
-}
-
-/* Groups the sampled (value, physical file) rows, ordered by value, into
- * values with their files; files are found by path in one sorted index. */
-static void group_sampled(const ds_source_set *set, tvalue_list *l)
-{
-    path_file *idx = ds_xcalloc(set->n_files + 1, sizeof *idx);
-    for (size_t i = 0; i < set->n_files; i++)
-        idx[i] = (path_file){set->files[i].path, i};
-    qsort(idx, set->n_files, sizeof *idx, cmp_path_file);
-    l->items = ds_xcalloc(l->rows.rows + 1, sizeof *l->items);
-    for (size_t r = 0; r < l->rows.rows;) {
-        tvalue *t = &l->items[l->n++];
-        t->value = ds_rows_get(&l->rows, r, 0);
-        size_t end = r;
-        while (end < l->rows.rows && strcmp(ds_rows_get(&l->rows, end, 0), t->value) == 0)
-            end++;
-        /* Rows are DISTINCT (value, file); a file published under two keys
-         * is in the index twice, and both keys read it. */
-        size_t cap = end - r + 1;
-        t->files = ds_xcalloc(cap, sizeof *t->files);
-        for (size_t k = r; k < end; k++) {
-            path_file key = {ds_rows_get(&l->rows, k, 1), 0};
-            path_file *hit = bsearch(&key, idx, set->n_files, sizeof *idx, cmp_path_file);
-            if (!hit)
-                continue;
-            while (hit > idx && strcmp(hit[-1].path, key.path) == 0)
-                hit--;
-            for (; hit < idx + set->n_files && strcmp(hit->path, key.path) == 0; hit++) {
-                if (t->n == cap) {
-                    cap *= 2;
-                    t->files = ds_xrealloc(t->files, cap * sizeof *t->files);
-                }
-                t->files[t->n++] = &set->files[hit->file];
-            }
-        }
-        /* In the set's order, as the view lists them. */
-        qsort(t->files, t->n, sizeof *t->files, cmp_ptr);
-        r = end;
-    }
-    free(idx);
-}
-
-/* The value of hive folder NAME in a key, or NULL (it is in every key:
- * source_hive_names). */
-static const char *hive_value(const char *key, const char *name, size_t *len)
-{
-    size_t n = strlen(name);
-    for (const char *seg = key, *slash; (slash = strchr(seg, '/')) != NULL; seg = slash + 1)
-        if (strncmp(seg, name, n) == 0 && seg[n] == '=') {
-            *len = (size_t)(slash - seg - (ptrdiff_t)n - 1);
-            return seg + n + 1;
-        }
-    return NULL;
-}
-
-/* Is TEXT a value the build-time engine prints the same way it is spelled
- * in a folder name, for the column's type?  Anything else (an encoded
- * character, an empty or NULL partition, a timestamp) is sampled. */
-static bool plain_partition_value(const char *text, int type)
-{
-    if (!*text || strchr(text, '%') || strcasecmp(text, "null") == 0 ||
-        strcmp(text, "__HIVE_DEFAULT_PARTITION__") == 0)
-        return false;
-    if (type == DUCKDB_TYPE_BIGINT) {
-        char *end;
-        errno = 0;
-        long long v = strtoll(text, &end, 10);
-        char back[32];
-        snprintf(back, sizeof back, "%lld", v);
-        return errno == 0 && !*end && strcmp(back, text) == 0;
-    }
-    if (type == DUCKDB_TYPE_DATE) {
-        int y, m, d;
-        char tail;
-        return strlen(text) == 10 && sscanf(text, "%4d-%2d-%2d%c", &y, &m, &d, &tail) == 3;
-    }
-    return type == DUCKDB_TYPE_VARCHAR;
-}
-
-typedef struct {
-    const char *value;
-    long long number;
-    size_t file;
-} value_file;
-
-static int cmp_value_file(const void *a, const void *b)
-{
-    const value_file *x = a, *y = b;
-    if (x->number != y->number)
-        return x->number < y->number ? -1 : 1;
-    int c = strcmp(x->value, y->value);
-    if (c)
-        return c;
-    return x->file < y->file ? -1 : x->file > y->file;
-}
-
-/* When the template is a hive partition column and nothing filters rows,
- * the values and their files are in the paths: no file is read.  Files
- * with no rows hold no value, as sampling would find.  Returns false when
- * this does not apply (the caller samples). */
-static bool values_from_paths(const view_ctx *v, const char *expr, tvalue_list *l)
-{
-    const ds_source_set *set = v->set;
-    const source_schema *sc = v->schema;
-    if (set->fs->row_filter || set->fs->has_time_window || !sc->rows || !sc->hive_types)
-        return false;
-    for (size_t i = 0; i < set->n_files; i++)
-        if (set->files[i].row_filter || sc->rows[i] < 0)
-            return false;
-    /* The expression must be the column itself, bare or quoted. */
-    char *name = ds_strdup(expr);
-    char *b = name, *e = name + strlen(name);
-    while (isspace((unsigned char)*b))
-        b++;
-    while (e > b && isspace((unsigned char)e[-1]))
-        *--e = '\0';
-    if (*b == '"' && e - b >= 2 && e[-1] == '"' && !memchr(b + 1, '"', (size_t)(e - b - 2))) {
-        e[-1] = '\0';
-        b++;
-    }
-    size_t h = 0;
-    while (sc->hive_names[h] && strcmp(sc->hive_names[h], b) != 0)
-        h++;
-    const char *type = sc->hive_names[h] ? sc->hive_types[h] : NULL;
-    free(name);
-    if (!type)
-        return false;
-    l->type = strcmp(type, "BIGINT") == 0    ? DUCKDB_TYPE_BIGINT
-              : strcmp(type, "DATE") == 0    ? DUCKDB_TYPE_DATE
-              : strcmp(type, "VARCHAR") == 0 ? DUCKDB_TYPE_VARCHAR
-                                             : DUCKDB_TYPE_INVALID;
-    if (l->type == DUCKDB_TYPE_INVALID)
-        return false;
-
-    value_file *vf = ds_xcalloc(set->n_files + 1, sizeof *vf);
-    size_t n = 0;
-    bool plain = true;
-    const char *prev = NULL;
-    for (size_t i = 0; i < set->n_files && plain; i++) {
-        if (sc->rows[i] == 0)
-            continue;
-        size_t len;
-        const char *at = hive_value(set->files[i].key, sc->hive_names[h], &len);
-        if (!at) {
-            plain = false;
-            break;
-        }
-        /* Keys are sorted, so a value mostly repeats the previous one. */
-        const char *value = prev && strlen(prev) == len && strncmp(prev, at, len) == 0
-                                ? prev
-                                : ds_arena_strndup(&l->strings, at, len);
-        plain = value == prev || plain_partition_value(value, l->type);
-        prev = value;
-        vf[n++] = (value_file){value, l->type == DUCKDB_TYPE_BIGINT ? atoll(value) : 0, i};
-    }
-    if (!plain) {
-        free(vf);
-        ds_arena_free(&l->strings);
-        return false;
-    }
-    qsort(vf, n, sizeof *vf, cmp_value_file);
-    l->items = ds_xcalloc(n + 1, sizeof *l->items);
-    for (size_t i = 0; i < n;) {
-        size_t end = i;
-        while (end < n && strcmp(vf[end].value, vf[i].value) == 0)
-            end++;
-        tvalue *t = &l->items[l->n++];
-        t->value = vf[i].value;
-        t->files = ds_xcalloc(end - i + 1, sizeof *t->files);
-        for (size_t k = i; k < end; k++)
-            t->files[t->n++] = &set->files[vf[k].file];
-        i = end;
-    }
-    free(vf);
-    return true;
-}
-
-/* ---- template candidates ---------------------------------------------- */
-
-/* A value a templated view is made for: sampled (or read from paths),
- * a row of template_values_sql or an item of template_values. */
-typedef struct {
-    char **literals;                    /* one typed SQL literal per part */
-    size_t n;
-    bool tuple;
-    char *label;                        /* the parts' text joined with "_": the slug's source */
-    char *literal_list;                 /* the literals joined with ", " */
-    char *shown;                        /* how messages name it */
-    const ds_source_file *const *files; /* the files its view reads */
-    size_t n_files;
-} candidate;
-
-typedef struct {
-    candidate *items;
-    size_t n, cap;
-    json_t *seen;                       /* literal text -> 1, to drop repeats */
-} candidate_list;
-
-/* Adds a value unless an earlier one has the same literals; takes the
- * arrays. */
-static void candidate_add(candidate_list *c, char **literals, char **texts, size_t n,
-                          bool tuple, const ds_source_file *const *files, size_t n_files)
-{
-    ds_buf key = {0}, label = {0};
-    for (size_t i = 0; i < n; i++) {
-        ds_buf_printf(&key, "%s%s", i ? ", " : "", literals[i]);
-        ds_buf_printf(&label, "%s%s", i ? "_" : "", texts[i]);
-    }
-    free_strv(texts, n);
-    if (json_object_get(c->seen, ds_buf_str(&key))) {
-        free_strv(literals, n);
-        ds_buf_free(&key);
-        ds_buf_free(&label);
-        return;
-    }
-    json_object_set_new(c->seen, ds_buf_str(&key), json_true());
-    if (c->n == c->cap) {
-        c->cap = c->cap ? 2 * c->cap : 16;
-        c->items = ds_xrealloc(c->items, c->cap * sizeof *c->items);
-    }
-    char *shown = tuple ? ds_asprintf("(%s)", ds_buf_str(&key)) : ds_strdup(ds_buf_str(&label));
-    c->items[c->n++] = (candidate){literals, n, tuple, ds_buf_take(&label), ds_buf_take(&key),
-                                   shown, files, n_files};
-}
-
-static void candidates_free(candidate_list *c)
-{
-    for (size_t i = 0; i < c->n; i++) {
-        free_strv(c->items[i].literals, c->items[i].n);
-        free(c->items[i].label);
-        free(c->items[i].literal_list);
-        free(c->items[i].shown);
-    }
-    free(c->items);
-    json_decref(c->seen);
-    memset(c, 0, sizeof *c);
-}
-
-/* A template_values part as an SQL literal of its TOML type: the type
- * DuckDB would give it, by ds_seed_kind. */
-static char *seed_literal(const ds_seed_part *p)
-{
-    static const int types[] = {
-        [DS_SEED_STRING] = DUCKDB_TYPE_VARCHAR,
-        [DS_SEED_INTEGER] = DUCKDB_TYPE_BIGINT,
-        [DS_SEED_FLOAT] = DUCKDB_TYPE_DOUBLE,
-        [DS_SEED_BOOL] = DUCKDB_TYPE_BOOLEAN,
-        [DS_SEED_DATE] = DUCKDB_TYPE_DATE,
-        [DS_SEED_TIMESTAMP] = DUCKDB_TYPE_TIMESTAMP,
-        [DS_SEED_TIMESTAMPTZ] = DUCKDB_TYPE_TIMESTAMP_TZ,
-        [DS_SEED_TIME] = DUCKDB_TYPE_TIME,
-    };
-    return typed_literal(types[p->kind], p->text);
-}
-
-/* The rows of template_values_sql, each a scalar (one column) or a tuple.
- * A seeded value reads all the source's files: its predicate picks its
- * rows, if any ever arrive. */
-static int add_sql_seeds(const view_ctx *v, candidate_list *c,
-                         const ds_source_file *const *all, ds_err *err)
-{
-    const ds_file_source *fs = v->set->fs;
-    ds_rows rows = {0};
-    ds_err qerr;
-    if (ds_duck_query(v->db, fs->template_values_sql, &rows, &qerr) != 0)
-        return ds_err_set(err, "%s:%d: file source '%s': template_values_sql failed: %s",
-                          v->cfg->display_path, fs->line, fs->name, qerr.msg);
-    int rc = 0;
-    for (size_t r = 0; r < rows.rows && rc == 0; r++) {
-        char **literals = ds_xcalloc(rows.cols + 1, sizeof *literals);
-        char **texts = ds_xcalloc(rows.cols + 1, sizeof *texts);
-        for (size_t k = 0; k < rows.cols; k++) {
-            const char *cell = ds_rows_get(&rows, r, k);
-            if (!cell) {
-                rc = ds_err_set(err,
-                                "%s:%d: file source '%s': template_values_sql row %zu has a "
-                                "NULL in column %zu; template values cannot be NULL",
-                                v->cfg->display_path, fs->line, fs->name, r + 1, k + 1);
-                cell = "";
-            }
-            literals[k] = typed_literal(rows.types[k], cell);
-            texts[k] = ds_strdup(cell);
-        }
-        if (rc == 0)
-            candidate_add(c, literals, texts, rows.cols, rows.cols > 1, all, v->set->n_files);
-        else {
-            free_strv(literals, rows.cols);
-            free_strv(texts, rows.cols);
-        }
-    }
-    ds_rows_free(&rows);
-    return rc;
-}
-
-/* The items of template_values. */
-static void add_config_seeds(const view_ctx *v, candidate_list *c,
-                             const ds_source_file *const *all)
-{
-    const ds_seed_list *l = &v->set->fs->template_values;
-    for (size_t i = 0; i < l->n; i++) {
-        const ds_seed *seed = &l->items[i];
-        char **literals = ds_xcalloc(seed->n + 1, sizeof *literals);
-        char **texts = ds_xcalloc(seed->n + 1, sizeof *texts);
-        for (size_t k = 0; k < seed->n; k++) {
-            literals[k] = seed_literal(&seed->parts[k]);
-            texts[k] = ds_strdup(seed->parts[k].text);
-        }
-        candidate_add(c, literals, texts, seed->n, seed->tuple, all, v->set->n_files);
-    }
-}
-
-/* A tuple fills the template's ?s in order, so it must have one part per
- * ?; a single value fills every ? (as sampled values always have). */
-static int check_arity(const view_ctx *v, const char *tmpl, const candidate_list *c,
-                       ds_err *err)
-{
-    const ds_file_source *fs = v->set->fs;
-    size_t holes = count_holes(tmpl);
-    for (size_t i = 0; i < c->n && holes > 0; i++)
-        if (c->items[i].tuple && c->items[i].n != holes)
-            return ds_err_set(err,
-                              "%s:%d: file source '%s': row_filter_template '%s' has %zu ? "
-                              "but template value (%s) has %zu part%s",
-                              v->cfg->display_path, fs->line, fs->name, tmpl, holes,
-                              c->items[i].literal_list, c->items[i].n,
-                              c->items[i].n == 1 ? "" : "s");
-    return 0;
-}
-
-/* Samples the template's values (or reads them from the paths) into c.
- * Returns 1 when a file cannot be read (warned: no templated views). */
-static int add_sampled(view_ctx *v, const template_parts *t, const char *template_name,
-                       candidate_list *c, tvalue_list *values, ds_err *err)
-{
-    const ds_source_set *set = v->set;
-    const ds_file_source *fs = set->fs;
-    if (!values_from_paths(v, t->expr, values)) {
-        char *sql = sampling_sql(set, v->schema, t->expr);
-        ds_err qerr;
-        int rc = ds_duck_query(v->db, sql, &values->rows, &qerr);
-        free(sql);
-        if (rc != 0) {
-            ds_err why;
-            const ds_source_file *bad = unreadable_file(set, v->db, &why);
-            if (!bad)
-                return ds_err_set(err,
-                                  "%s:%d: file source '%s': sampling template_name '%s' "
-                                  "failed: %s",
-                                  v->cfg->display_path, fs->line, fs->name, template_name,
-                                  qerr.msg);
-            ds_warn("file source '%s': cannot read %s (%s) to sample template values: %s; "
-                    "no templated views for this source",
-                    fs->name, bad->path, bad->key, why.msg);
-            ds_keyset_add(v->unreadable, bad->key);
-            return 1;
-        }
-        values->type = values->rows.types[0];
-        group_sampled(set, values);
-    }
-    for (size_t i = 0; i < values->n; i++) {
-        const tvalue *tv = &values->items[i];
-        char **literals = ds_xcalloc(2, sizeof *literals);
-        char **texts = ds_xcalloc(2, sizeof *texts);
-        literals[0] = typed_literal(values->type, tv->value);
-        texts[0] = ds_strdup(tv->value);
-        candidate_add(c, literals, texts, 1, false, tv->files, tv->n);
-    }
-    return 0;
-}
-
-/* Makes one view per template value: sampled, then template_values_sql's
- * rows, then template_values, the first of equal values kept.  Returns -1
- * only for real errors; unreadable files give a warning and no templated
- * views. */
-static int template_views(view_ctx *v, const char *template_name, ds_err *err)
-{
-    const ds_source_set *set = v->set;
-    const ds_file_source *fs = set->fs;
-    if (v->first_missing) {
-        ds_warn("file source '%s': template values cannot be sampled while %s is "
-                "missing; no templated views for this source",
-                fs->name, v->first_missing);
-        return 0;
-    }
-    const char *open = strchr(template_name, '[');
-    if (!open || !strchr(open, ']'))
-        return ds_err_set(err, "%s:%d: file source '%s': template_name '%s' has no "
-                               "[expression] part",
-                          v->cfg->display_path, fs->line, fs->name, template_name);
-    template_parts t;
-    template_split(template_name, &t);
-    tvalue_list values = {0};
-    candidate_list cands = {.seen = json_object()};
-    const ds_source_file **all = ds_xcalloc(set->n_files + 1, sizeof *all);
-    for (size_t i = 0; i < set->n_files; i++)
-        all[i] = &set->files[i];
-    const char *tmpl = set->row_filter_template;
-    char *default_tmpl = ds_asprintf("%s = ?", t.expr);
-    if (!tmpl)
-        tmpl = default_tmpl;
-
-    int rc = add_sampled(v, &t, template_name, &cands, &values, err);
-    if (rc == 0 && fs->template_values_sql)
-        rc = add_sql_seeds(v, &cands, all, err);
-    if (rc == 0) {
-        add_config_seeds(v, &cands, all);
-        rc = check_arity(v, tmpl, &cands, err);
-    }
-
-    size_t first_view = v->out->len;
-    /* View names so far -> their query's position: one lookup per value,
-     * not a scan of every view (a partition may have 100,000 values). */
-    json_t *names = json_object();
-    size_t *view_value = ds_xcalloc(cands.n + 1, sizeof *view_value); /* view -> value */
-    for (size_t q = 0; q < v->out->len && rc == 0; q++)
-        json_object_set_new(names, v->out->items[q].name, json_integer((json_int_t)q));
-    for (size_t i = 0; i < cands.n && rc == 0; i++) {
-        const candidate *cv = &cands.items[i];
-        char *slug = ds_slug(cv->label);
-        char *name = ds_asprintf("%s%s%s", t.prefix, slug, t.suffix);
-        json_t *at = json_object_get(names, name);
-        size_t pos = at ? (size_t)json_integer_value(at) : 0;
-        const ds_query *clash = at ? &v->out->items[pos] : NULL;
-        if (clash && pos >= first_view) {
-            rc = ds_err_set(err,
-                            "%s:%d: file source '%s': template values '%s' and '%s' both "
-                            "make the view name '%s'",
-                            v->cfg->display_path, fs->line, fs->name,
-                            cands.items[view_value[pos - first_view]].shown, cv->shown, name);
-        } else if (clash) {
-            rc = ds_err_set(err,
-                            "%s:%d: file source '%s': template value '%s' makes the view name "
-                            "'%s', which %s:%d already defines",
-                            v->cfg->display_path, fs->line, fs->name, cv->shown, name,
-                            clash->file, clash->line);
-        } else {
-            char *pred = fill_template(tmpl, cv->literals, cv->n);
-            char *view = view_sql(set, v->schema, cv->files, cv->n_files, pred, false);
-            json_object_set_new(names, name, json_integer((json_int_t)v->out->len));
-            view_value[v->out->len - first_view] = i;
-            ds_query_add(v->out, name, DS_KIND_FILE_SOURCE_TEMPLATE, view,
-                         v->cfg->display_path, fs->line);
-            set_check_sql(v->out, set, v->schema, cv->files, cv->n_files, pred,
-                          v->first_missing != NULL);
-            free(view);
-            free(pred);
-        }
-        free(name);
-        free(slug);
-    }
-    json_decref(names);
-    free(view_value);
-    free(default_tmpl);
-    free(all);
-    candidates_free(&cands);
-    tvalues_free(&values);
-    template_free(&t);
-    return rc < 0 ? -1 : 0;
 }
 
 /* Files that do not exist (yet): a warning each (up to a few), and their
@@ -1648,6 +969,253 @@ static int check_bad_files(const ds_config *cfg, const ds_source_set *set, ds_du
     return rc;
 }
 
+/* ---- hierarchy levels ---------------------------------------------------- */
+
+/* A level's row_filter as the reference reads it: unset, blank or TRUE
+ * adds nothing to the source's. */
+static const char *level_filter(const char *f)
+{
+    if (!f)
+        return NULL;
+    const char *b = f;
+    while (isspace((unsigned char)*b))
+        b++;
+    size_t n = strlen(b);
+    while (n && isspace((unsigned char)b[n - 1]))
+        n--;
+    return n == 0 || (n == 4 && strncasecmp(b, "TRUE", 4) == 0) ? NULL : f;
+}
+
+static void levels_free(ds_sv_levels *lv)
+{
+    for (size_t i = 0; i < lv->n; i++) {
+        free(lv->items[i].label);
+        free(lv->items[i].has);
+    }
+    free(lv->items);
+    memset(lv, 0, sizeof *lv);
+}
+
+static void add_levels(ds_sv_levels *lv, const ds_level_list *l, const char *key)
+{
+    for (size_t i = 0; i < l->n; i++)
+        lv->items[lv->n++] = (ds_sv_level){ds_asprintf("%s[%zu]", key, i), l->items[i].pattern,
+                                           level_filter(l->items[i].row_filter),
+                                           l->items[i].line, NULL};
+}
+
+static bool has_hierarchy(const ds_file_source *fs)
+{
+    return fs->hierarchy_before.n || fs->hierarchy.n || fs->hierarchy_after.n;
+}
+
+/* A level whose pattern matches none of the source's files follows
+ * on_empty, as a source that matches nothing does. */
+static int report_empty_level(const ds_config *cfg, const ds_source_set *set,
+                              const ds_sv_level *l, ds_err *err)
+{
+    const ds_file_source *fs = set->fs;
+    if (fs->on_empty == DS_ON_EMPTY_ERROR)
+        return ds_err_set(err,
+                          "%s:%d: file source '%s': %s pattern '%s' matches none of the "
+                          "source's %zu files (keys such as %s); the pattern is matched "
+                          "against whole data-map keys: fix it, or set on_empty = \"warn\" to "
+                          "leave the level out",
+                          cfg->display_path, l->line, fs->name, l->label, l->pattern,
+                          set->n_files, set->files[0].key);
+    ds_warn("%s:%d: file source '%s': %s pattern '%s' matches none of the source's %zu files "
+            "(keys such as %s); the level is left out",
+            cfg->display_path, l->line, fs->name, l->label, l->pattern, set->n_files,
+            set->files[0].key);
+    return 0;
+}
+
+/* The source's levels over the files of SET: hierarchy_before's, then
+ * hierarchy's (or the source's own files, one level), then
+ * hierarchy_after's, each marking the files whose key its pattern
+ * matches.  A level that matches nothing is left out; with REPORT it
+ * follows on_empty first. */
+static int make_levels(const ds_config *cfg, const ds_source_set *set, bool report,
+                       ds_sv_levels *lv, ds_err *err)
+{
+    const ds_file_source *fs = set->fs;
+    size_t cap = fs->hierarchy_before.n + (fs->hierarchy.n ? fs->hierarchy.n : 1) +
+                 fs->hierarchy_after.n;
+    lv->items = ds_xcalloc(cap, sizeof *lv->items);
+    lv->n = 0;
+    add_levels(lv, &fs->hierarchy_before, "hierarchy_before");
+    if (fs->hierarchy.n)
+        add_levels(lv, &fs->hierarchy, "hierarchy");
+    else
+        lv->items[lv->n++] = (ds_sv_level){0};
+    add_levels(lv, &fs->hierarchy_after, "hierarchy_after");
+    size_t kept = 0;
+    int rc = 0;
+    for (size_t i = 0; i < lv->n; i++) {
+        ds_sv_level *l = &lv->items[i];
+        size_t hits = set->n_files;
+        if (l->pattern) {
+            l->has = ds_xcalloc(set->n_files + 1, sizeof *l->has);
+            hits = 0;
+            for (size_t f = 0; f < set->n_files; f++)
+                hits += l->has[f] = ds_glob_match_path(l->pattern, set->files[f].key);
+        }
+        if (hits == 0 && report && rc == 0)
+            rc = report_empty_level(cfg, set, l, err);
+        if (hits == 0) {
+            free(l->label);
+            free(l->has);
+            continue;
+        }
+        lv->items[kept++] = *l;
+    }
+    lv->n = kept;
+    return rc;
+}
+
+/* The files some level reads, in the set's order, into *out (whose files
+ * the caller frees); out->files stays NULL when that is every file. */
+static void level_subset(const ds_source_set *set, const ds_sv_levels *lv, ds_source_set *out)
+{
+    *out = *set;
+    out->files = NULL;
+    bool *in = ds_xcalloc(set->n_files + 1, sizeof *in);
+    size_t n = 0;
+    for (size_t f = 0; f < set->n_files; f++) {
+        for (size_t l = 0; l < lv->n && !in[f]; l++)
+            in[f] = ds_sv_level_has(&lv->items[l], set, &set->files[f]);
+        n += in[f];
+    }
+    if (n < set->n_files) {
+        out->files = ds_xcalloc(n + 1, sizeof *out->files);
+        out->n_files = 0;
+        for (size_t f = 0; f < set->n_files; f++)
+            if (in[f])
+                out->files[out->n_files++] = set->files[f];
+    }
+    free(in);
+}
+
+/* Each level's row_filter is checked on its own over the level's files
+ * (one per schema), so a mistake names the level; the view's validation
+ * would name only the view.  Skipped while a file is missing. */
+static int check_level_filters(const ds_config *cfg, const ds_source_set *set,
+                               const ds_sv_schema *sc, const ds_sv_levels *lv, ds_duck *db,
+                               ds_err *err)
+{
+    bool *seen = ds_xcalloc(sc->n_schemas + 1, sizeof *seen);
+    int rc = 0;
+    for (size_t l = 0; l < lv->n && rc == 0; l++) {
+        const ds_sv_level *lev = &lv->items[l];
+        if (!lev->filter)
+            continue;
+        memset(seen, 0, (sc->n_schemas + 1) * sizeof *seen);
+        ds_buf sql = {0};
+        size_t picked = 0;
+        ds_buf_puts(&sql, "EXPLAIN SELECT * FROM read_parquet([");
+        for (size_t f = 0; f < set->n_files; f++) {
+            if (!ds_sv_level_has(lev, set, &set->files[f]))
+                continue;
+            size_t k = sc->n_schemas > 1 ? sc->schema_of[f] : 0;
+            if (seen[k])
+                continue;
+            seen[k] = true;
+            ds_buf_puts(&sql, picked++ ? ", " : "");
+            ds_sql_quote(&sql, set->files[f].path);
+        }
+        ds_buf_printf(&sql, "]%s%s%s) WHERE %s", picked > 1 ? ", union_by_name = true" : "",
+                      sc->hive_option ? ", " : "", sc->hive_option ? sc->hive_option : "",
+                      lev->filter);
+        ds_err qerr;
+        if (ds_duck_exec(db, sql.data, &qerr) != 0)
+            rc = ds_err_set(err,
+                            "%s:%d: file source '%s': %s.row_filter '%s' fails on the level's "
+                            "files: %s",
+                            cfg->display_path, lev->line, set->fs->name, lev->label,
+                            lev->filter, qerr.msg);
+        ds_buf_free(&sql);
+    }
+    free(seen);
+    return rc;
+}
+
+/* ---- one source's views --------------------------------------------------- */
+
+/* The base view and the templated views of one source whose files are
+ * SET (those some level reads).  Returns -1 on a user error; a source left
+ * without readable files gets no views. */
+static int set_views(const ds_config *cfg, const ds_source_set *set, ds_facts *facts,
+                     ds_duck *db, ds_query_list *out, ds_keyset *unreadable, ds_err *err)
+{
+    const ds_file_source *fs = set->fs;
+    ds_file_stamp *stamps = ds_xcalloc(set->n_files + 1, sizeof *stamps);
+    const char *first_missing = note_missing_files(set, unreadable, stamps);
+    ds_sv_schema schema;
+    ds_source_set good = {0};
+    /* Learning the schema reads every footer: only when that fails can
+     * a file be unreadable, and only then is each one checked. */
+    bool learnt = learn_schema(set, db, facts, stamps, first_missing != NULL, &schema);
+    free(stamps);
+    if (!learnt) {
+        if (check_bad_files(cfg, set, db, facts, unreadable, &good, err) != 0) {
+            source_schema_free(&schema);
+            return -1;
+        }
+        if (good.files && good.n_files == 0) {
+            ds_warn("file source '%s': no file can be read; no views for this source",
+                    fs->name);
+            source_schema_free(&schema);
+            free(good.files);
+            return 0;
+        }
+        if (good.files) {
+            set = &good;
+            source_schema_free(&schema);
+            learn_schema(set, db, facts, NULL, first_missing != NULL, &schema);
+        }
+    }
+    ds_sv_levels levels;
+    make_levels(cfg, set, false, &levels, NULL);
+    int rc = 0;
+    if (levels.n == 0) { /* every file of the levels was left out as unreadable */
+        ds_warn("file source '%s': no level of its hierarchy has a readable file; no views "
+                "for this source",
+                fs->name);
+        goto done;
+    }
+    if (!first_missing && check_level_filters(cfg, set, &schema, &levels, db, err) != 0) {
+        rc = -1;
+        goto done;
+    }
+    const ds_source_file **files = ds_xcalloc(set->n_files, sizeof *files);
+    for (size_t i = 0; i < set->n_files; i++)
+        files[i] = &set->files[i];
+    char *sql = ds_sv_view_sql(set, &schema, &levels, files, set->n_files, NULL, NULL, false);
+    ds_query_add(out, fs->name, DS_KIND_FILE_SOURCE, sql, cfg->display_path, fs->line);
+    ds_sv_set_check_sql(out, set, &schema, &levels, files, set->n_files, NULL, NULL,
+                        first_missing != NULL);
+    free(sql);
+    free(files);
+
+    if (!set->template_name && (fs->template_values.items || fs->template_values_sql)) {
+        rc = ds_err_set(err,
+                        "%s:%d: file source '%s': %s seeds templated views, but neither "
+                        "the source nor its plugin gives a template_name",
+                        cfg->display_path, fs->line, fs->name,
+                        fs->template_values.items ? "template_values" : "template_values_sql");
+        goto done;
+    }
+    if (set->template_name) {
+        ds_sv_ctx v = {cfg, set, db, out, unreadable, first_missing, &schema, &levels};
+        rc = ds_template_views(&v, set->template_name, err);
+    }
+done:
+    levels_free(&levels);
+    source_schema_free(&schema);
+    free(good.files);
+    return rc;
+}
+
 int ds_source_views(const ds_config *cfg, const ds_collected *c, ds_facts *facts_in,
                     ds_duck *db, ds_query_list *out, ds_keyset *unreadable, ds_err *err)
 {
@@ -1665,59 +1233,27 @@ int ds_source_views(const ds_config *cfg, const ds_collected *c, ds_facts *facts
                             cfg->display_path, fs->line, fs->name, clash->file, clash->line);
             break;
         }
-        ds_file_stamp *stamps = ds_xcalloc(set->n_files + 1, sizeof *stamps);
-        const char *first_missing = note_missing_files(set, unreadable, stamps);
-        source_schema schema;
-        ds_source_set good = {0};
-        /* Learning the schema reads every footer: only when that fails can
-         * a file be unreadable, and only then is each one checked. */
-        bool learnt = learn_schema(set, db, facts, stamps, first_missing != NULL, &schema);
-        free(stamps);
-        if (!learnt) {
-            if (check_bad_files(cfg, set, db, facts, unreadable, &good, err) != 0) {
-                source_schema_free(&schema);
-                rc = -1;
-                break;
-            }
-            if (good.files && good.n_files == 0) {
-                ds_warn("file source '%s': no file can be read; no views for this source",
+        /* A hierarchy reads only its levels' files: the others are not
+         * looked at (their footers, their schemas). */
+        ds_source_set levelled = {0};
+        if (has_hierarchy(fs)) {
+            ds_sv_levels probe;
+            rc = make_levels(cfg, set, true, &probe, err);
+            if (rc == 0 && probe.n == 0)
+                ds_warn("file source '%s': no level of its hierarchy matches a file; no views "
+                        "for this source",
                         fs->name);
-                source_schema_free(&schema);
-                free(good.files);
+            if (rc == 0 && probe.n > 0)
+                level_subset(set, &probe, &levelled);
+            bool none = probe.n == 0;
+            levels_free(&probe);
+            if (rc != 0 || none)
                 continue;
-            }
-            if (good.files) {
-                set = &good;
-                source_schema_free(&schema);
-                learn_schema(set, db, facts, NULL, first_missing != NULL, &schema);
-            }
+            if (levelled.files)
+                set = &levelled;
         }
-        const ds_source_file **files = ds_xcalloc(set->n_files, sizeof *files);
-        for (size_t i = 0; i < set->n_files; i++)
-            files[i] = &set->files[i];
-        char *sql = view_sql(set, &schema, files, set->n_files, NULL, false);
-        ds_query_add(out, fs->name, DS_KIND_FILE_SOURCE, sql, cfg->display_path, fs->line);
-        set_check_sql(out, set, &schema, files, set->n_files, NULL, first_missing != NULL);
-        free(sql);
-        free(files);
-
-        if (!set->template_name && (fs->template_values.items || fs->template_values_sql)) {
-            rc = ds_err_set(err,
-                            "%s:%d: file source '%s': %s seeds templated views, but neither "
-                            "the source nor its plugin gives a template_name",
-                            cfg->display_path, fs->line, fs->name,
-                            fs->template_values.items ? "template_values"
-                                                      : "template_values_sql");
-            source_schema_free(&schema);
-            free(good.files);
-            break;
-        }
-        if (set->template_name) {
-            view_ctx v = {cfg, set, db, out, unreadable, first_missing, &schema};
-            rc = template_views(&v, set->template_name, err);
-        }
-        source_schema_free(&schema);
-        free(good.files);
+        rc = set_views(cfg, set, facts, db, out, unreadable, err);
+        free(levelled.files);
     }
     if (!facts_in)
         ds_facts_close(facts);

@@ -11,6 +11,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { after, before } from 'node:test';
 import { chromium } from 'playwright-core';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -81,12 +82,59 @@ export function prepareSite() {
 }
 
 /**
+ * The project `ducksite demo` creates, in a new temp directory named after
+ * PREFIX, built with `ducksite build` (unless BUILD is false: a test may add
+ * to it first).  Returns its root.
+ */
+export function demoProject(prefix, { build = true } = {}) {
+  const dir = tempDir(prefix);
+  const root = path.join(dir, 'demo');
+  execFileSync(DUCKSITE, ['demo', '--root', root], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  if (build) buildProject(root);
+  return root;
+}
+
+/**
+ * Hooks (for the describe it is called in) that make a project with
+ * MAKEROOT(), serve it and start a browser before the tests, and stop both
+ * after them.  Returns {root, server, browser}, filled in by then.
+ */
+export function servedProject(makeRoot, { timeout = 180000, serveArgs = [] } = {}) {
+  const site = { root: null, server: null, browser: null };
+  before(async () => {
+    site.root = await makeRoot();
+    site.server = await startServer(site.root, { args: serveArgs });
+    site.browser = await launchBrowser();
+  }, { timeout });
+  after(async () => {
+    await site.browser?.close();
+    await site.server?.stop();
+  });
+  return site;
+}
+
+/** `ducksite build --root ROOT`. */
+export function buildProject(root) {
+  execFileSync(DUCKSITE, ['build', '--root', root], { cwd: path.dirname(root), stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+/** A new page of CONTEXT at URL, once the runtime is idle; the page's record (openPage). */
+export async function openIdle(context, url) {
+  const rec = await openPage(context);
+  await rec.page.goto(url);
+  await waitIdle(rec.page);
+  return rec;
+}
+
+/**
  * Starts `ducksite serve --root ROOT --port 0` and resolves once it answers.
  * Returns {url, origin, pid, stop(), log(), stdout()}; stop() kills that PID
  * only. ARGS are extra arguments (e.g. ['--access-log']: stdout() then holds
- * one line per request; log() is stdout followed by stderr).
+ * one line per request; log() is stdout followed by stderr).  READY is the
+ * path that must answer 200 before it counts as started (a site behind a
+ * sign-in answers /index.html with 401: give '/login').
  */
-export async function startServer(root, { args = [] } = {}) {
+export async function startServer(root, { args = [], ready = '/index.html' } = {}) {
   const child = spawn(DUCKSITE, ['serve', '--root', root, '--host', '127.0.0.1', '--port', '0', ...args], {
     cwd: root,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -115,7 +163,7 @@ export async function startServer(root, { args = [] } = {}) {
     if (m) {
       url = m[1];
       try {
-        const res = await fetch(`${url}/index.html`);
+        const res = await fetch(`${url}${ready}`);
         await res.arrayBuffer();
         if (res.ok) break;
       } catch { /* not yet */ }

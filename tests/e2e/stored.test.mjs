@@ -19,8 +19,8 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
 import {
-  DUCKSITE, dsSql, launchBrowser, mappedSql, missingPrerequisite, offsiteRequests, openPage, screenshot,
-  startServer, tempDir, waitIdle,
+  DUCKSITE, demoProject, dsSql, launchBrowser, mappedSql, missingPrerequisite, offsiteRequests, openIdle, openPage,
+  screenshot, startServer, tempDir, waitIdle,
 } from './lib.mjs';
 
 const skip = missingPrerequisite();
@@ -139,11 +139,7 @@ describe('stored results: demo project', { skip: skip ?? false }, () => {
   let browser;
 
   before(async () => {
-    const dir = tempDir('ducksite-e2e-stored-');
-    root = path.join(dir, 'demo');
-    const run = (...args) => execFileSync(DUCKSITE, args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
-    run('demo', '--root', root);
-    run('build', '--root', root);
+    root = demoProject('ducksite-e2e-stored-');
     server = await startServer(root);
     browser = await launchBrowser();
   }, T);
@@ -153,12 +149,7 @@ describe('stored results: demo project', { skip: skip ?? false }, () => {
     await server?.stop();
   });
 
-  async function open(route, context = browser) {
-    const rec = await openPage(context);
-    await rec.page.goto(`${server.url}${route}`);
-    await waitIdle(rec.page);
-    return rec;
-  }
+  const open = (route, context = browser) => openIdle(context, `${server.url}${route}`);
 
   async function clean(rec, context = browser) {
     assert.deepEqual(rec.errors, [], 'console errors');

@@ -1,7 +1,7 @@
 """helpers.py - what the tests in tests/server/ share: one HTTP request on a
 fresh connection, Parquet files made with the build-time engine, a
-`ducksite serve` process whose port is read from its first line, and a
-child process stopped by its own PID."""
+`ducksite serve` process whose port is read from its first line, a child
+process stopped by its own PID, and a tally of checks."""
 import http.client
 import os
 import signal
@@ -38,6 +38,20 @@ def stop(proc, timeout=20):
             os.kill(proc.pid, signal.SIGKILL)
             proc.wait()
     return proc.returncode
+
+
+class Tally:
+    """Counts checks; a failed one is printed at once."""
+
+    def __init__(self):
+        self.passed = self.failed = 0
+
+    def __call__(self, cond, what):
+        if cond:
+            self.passed += 1
+        else:
+            self.failed += 1
+            print("FAIL: " + what)
 
 
 class Serve:

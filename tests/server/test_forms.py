@@ -477,6 +477,50 @@ def test_rebuilds_keep_data(binary, root, port):
     check("new form served after the rebuild", st == 200, (st, got))
 
 
+def test_site_sign_in(binary, tmp):
+    """With [auth] site = true the endpoints need a session, and a
+    submission takes its email from it (verified: no password asked)."""
+    import urllib.parse
+    root = os.path.join(tmp, "signed-site")
+    os.makedirs(os.path.join(root, "content"))
+    with open(os.path.join(root, "ducksite.toml"), "w") as f:
+        f.write('[dirs]\nDIR_FORMS = "static/forms"\n\n[auth]\nsite = true\n')
+    with open(os.path.join(root, "content", "index.md"), "w") as f:
+        f.write("# S\n\n```form who\ntarget_csv: ${DIR_FORMS}/who.csv\nauth_required: true\n"
+                "max_rows_per_user: 1\nsql_relation_query: SELECT 1 AS one\n```\n")
+    r = subprocess.run([binary, "user", "add", "Sam@Example.com", "--root", root],
+                       input="sam password\n", text=True, capture_output=True)
+    check("site: user added", r.returncode == 0, r.stderr)
+    build(binary, root)
+    srv = Serve(binary, root, ("--no-build", "--no-watch"), wait=30)
+    try:
+        st, _, got = submit(srv.port, "who", email="sam@example.com", password="sam password")
+        check("site: no session is 401", st == 401 and "sign-in required" in got.get("error", ""),
+              (st, got))
+        st, h, _ = post(srv.port, "/login", urllib.parse.urlencode(
+            {"email": "sam@example.com", "password": "sam password"}),
+            "application/x-www-form-urlencoded",
+            headers={"Origin": "http://127.0.0.1:%d" % srv.port})
+        m = re.match(r"ducksite_session=([0-9a-f]{32});", h.get("set-cookie", ""))
+        check("site: signed in", st == 303 and m is not None, (st, h))
+        if m:
+            jar = {"Cookie": "ducksite_session=" + m.group(1)}
+            st, _, got = post(srv.port, "/api/forms/submit", {"form_id": "who", "inputs": {}},
+                              headers=jar)
+            check("site: the session's email, no password",
+                  st == 200 and got.get("auth_status") == "session", (st, got))
+            rs = rows(os.path.join(root, "static", "forms", "who.csv"))
+            check("site: submitted_by is the session's", rs and rs[-1]["submitted_by"] == "sam@example.com", rs)
+            # A claimed email in the body does not override the session.
+            st, _, got = post(srv.port, "/api/forms/submit",
+                              {"form_id": "who", "inputs": {}, "email": "other@example.com"},
+                              headers=jar)
+            check("site: the session's email counts, not a claimed one",
+                  st == 403 and "max_rows_per_user" in got.get("error", ""), (st, got))
+    finally:
+        check("site: server exits cleanly", srv.stop() == 0)
+
+
 ROOT = None
 
 
@@ -510,6 +554,7 @@ def main():
         test_stored_result(port, root, binary, stored)
         test_auth(port)  # it leaves 127.0.0.1 rate-limited for sign-ins
         test_rebuilds_keep_data(binary, root, port)
+        test_site_sign_in(binary, tmp)
     finally:
         if server:
             code = server.stop()

@@ -242,23 +242,35 @@ def tree_checks(ducksite, root, static, lake, work):
           "tree --copy: the data file is a copy")
 
 
-def main():
+def start(doc, prefix):
+    """The command line (DUCKSITE DS_SQL), nginx, a fresh work folder and
+    the fixture project built in it: (ducksite, nginx, work, root, lake),
+    or an exit code after saying why (and removing the folder)."""
     if len(sys.argv) != 3:
-        print(__doc__)
+        print(doc)
         return 2
     ducksite, ds_sql = map(os.path.abspath, sys.argv[1:])
     nginx = find_nginx()
     if not nginx:
         print("FAIL: nginx is not installed; run scripts/setup (it installs Debian's nginx)")
         return 1
-    work = tempfile.mkdtemp(prefix="ds-nginx-")
+    work = tempfile.mkdtemp(prefix=prefix)
+    root, lake = make_project(work, ds_sql)
+    r = subprocess.run([ducksite, "build", "--root", root], capture_output=True, text=True,
+                       timeout=600)
+    if r.returncode != 0:
+        print("FAIL: build: " + r.stderr)
+        shutil.rmtree(work, ignore_errors=True)
+        return 1
+    return ducksite, nginx, work, root, lake
+
+
+def main():
+    got = start(__doc__, "ds-nginx-")
+    if isinstance(got, int):
+        return got
+    ducksite, nginx, work, root, lake = got
     try:
-        root, lake = make_project(work, ds_sql)
-        r = subprocess.run([ducksite, "build", "--root", root], capture_output=True, text=True,
-                           timeout=600)
-        if r.returncode != 0:
-            print("FAIL: build: " + r.stderr)
-            return 1
         static = os.path.join(root, "static")
         assets = os.path.join(static, "assets")
         os.makedirs(assets, exist_ok=True)

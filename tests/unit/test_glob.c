@@ -56,6 +56,23 @@ static void make_symlink(const char *dir, const char *target, const char *rel)
 
 /* ---- segment matching --------------------------------------------------- */
 
+/* Whole keys, as hierarchy levels match them. */
+Test(glob, path_match)
+{
+    cr_assert(ds_glob_match_path("data/o/*.parquet", "data/o/a.parquet"));
+    cr_assert_not(ds_glob_match_path("data/o/*.parquet", "data/o/2024/a.parquet"));
+    cr_assert_not(ds_glob_match_path("data/*", "data/o/a.parquet"));
+    cr_assert(ds_glob_match_path("data/o/**/*.parquet", "data/o/a.parquet"));
+    cr_assert(ds_glob_match_path("data/o/**/*.parquet", "data/o/y=1/m=2/a.parquet"));
+    cr_assert(ds_glob_match_path("data/o/**", "data/o/y=1/a.parquet"));
+    cr_assert(ds_glob_match_path("data/o/year=202[34]/?.parquet", "data/o/year=2023/a.parquet"));
+    cr_assert_not(
+        ds_glob_match_path("data/o/year=202[34]/?.parquet", "data/o/year=2022/a.parquet"));
+    cr_assert_not(ds_glob_match_path("data/o/a.parquet", "data/o/a.parquet/x"));
+    cr_assert_not(ds_glob_match_path("data/o/x/a.parquet", "data/o/a.parquet"));
+    cr_assert_not(ds_glob_match_path("data/o/**/b.parquet", "data/o/y/a.parquet"));
+}
+
 Test(glob, segment_star)
 {
     cr_assert(ds_glob_match_segment("*.parquet", "a.parquet"));

@@ -175,13 +175,14 @@ Test(source_keys, every_key_has_a_doc_line_and_choices)
 
 /* Every key is parsed by its own branch: a value of the wrong type is
  * refused with the key's own path, never accepted by another key's parser.
- * An array is the wrong type for every key but template_values, which
- * takes one: a string is wrong there. */
+ * An array is the wrong type for every key but template_values and the
+ * hierarchy keys, which take one: a string is wrong there. */
 Test(source_keys, every_key_refuses_a_wrong_type_under_its_own_name)
 {
     for (size_t i = 0; i < ds_n_source_keys; i++) {
         const char *name = ds_source_keys[i].name;
-        bool list = ds_source_keys[i].type == DS_SKEY_SEEDS;
+        bool list = ds_source_keys[i].type == DS_SKEY_SEEDS ||
+                    ds_source_keys[i].type == DS_SKEY_LEVELS;
         char *text = ds_asprintf("[[file_sources]]\n%s = %s\n", name, list ? "\"x\"" : "[1]");
         ds_config cfg;
         ds_err err;

@@ -1262,3 +1262,225 @@ Test(sources, failing_seed_query_names_the_source)
               err.msg);
     proj_free(&p);
 }
+
+/* ---- hierarchies ---------------------------------------------------------- */
+
+#define HIER_2023 "SELECT * FROM (VALUES ('north', 10, DATE '2023-03-01'), ('west', 5, " \
+                  "DATE '2023-04-01'), ('south', -1, DATE '2023-05-01')) t(region, amount, day)"
+#define HIER_2024 "SELECT * FROM (VALUES ('north', 20, DATE '2024-02-01'), ('west', 7, " \
+                  "DATE '2024-03-01')) t(region, amount, day)"
+#define HIER_LIVE "SELECT * FROM (VALUES ('north', 30, DATE '2024-07-01'), ('south', 40, " \
+                  "DATE '2024-05-01')) t(region, amount, day)"
+
+/* before, hierarchy (two levels; TRUE adds nothing), after: each level
+ * its own files and the source's row_filter combined with its own. */
+static void hier_proj(proj *p, const char *extra)
+{
+    proj_init(p);
+    proj_parquet(p, "lake/o/2023/a.parquet", HIER_2023);
+    proj_parquet(p, "lake/o/2024/b.parquet", HIER_2024);
+    proj_parquet(p, "lake/o/live/c.parquet", HIER_LIVE);
+    proj_parquet(p, "lake/o/old/z.parquet", HIER_2023); /* in no level */
+    char *toml = ds_asprintf(
+        "[[file_sources]]\nname = \"o\"\nupstream_glob = \"lake/o/**/*.parquet\"\n"
+        "row_filter = \"amount > 0\"\n%s"
+        "hierarchy_before = [{pattern = \"data/o/live/*.parquet\", "
+        "row_filter = \"day >= DATE '2024-06-01'\"}]\n"
+        "hierarchy = [{pattern = \"data/o/2024/*.parquet\"}, "
+        "{pattern = \"data/o/2023/*.parquet\", row_filter = \" true \"}]\n"
+        "hierarchy_after = [{pattern = \"data/o/20*/*.parquet\", "
+        "row_filter = \"region = 'west'\"}]\n",
+        extra);
+    proj_config(p, toml);
+    free(toml);
+}
+
+Test(sources, hierarchy_levels_in_order_with_combined_filters)
+{
+    proj p;
+    hier_proj(&p, "");
+    ds_err err;
+    cr_assert_eq(proj_views(&p, &err), 0, "%s", err.msg);
+    cr_assert_eq(p.q.len, 1);
+    cr_expect_str_eq(view(&p, "o")->sql,
+                     "SELECT * FROM read_parquet(['data/o/live/c.parquet']) WHERE (amount > 0) "
+                     "AND (day >= DATE '2024-06-01')\nUNION ALL\n"
+                     "SELECT * FROM read_parquet(['data/o/2024/b.parquet']) WHERE amount > 0\n"
+                     "UNION ALL\n"
+                     "SELECT * FROM read_parquet(['data/o/2023/a.parquet']) WHERE amount > 0\n"
+                     "UNION ALL\n"
+                     "SELECT * FROM read_parquet(['data/o/2023/a.parquet', "
+                     "'data/o/2024/b.parquet']) WHERE (amount > 0) AND (region = 'west')");
+    char *rows = view_result(&p, view(&p, "o")->sql, "data/o/", "lake/o/");
+    cr_expect_str_eq(rows, "region|VARCHAR\namount|INTEGER\nday|DATE\n"
+                           "north|10|2023-03-01\nnorth|20|2024-02-01\nnorth|30|2024-07-01\n"
+                           "west|5|2023-04-01\nwest|5|2023-04-01\nwest|7|2024-03-01\n"
+                           "west|7|2024-03-01\n");
+    free(rows);
+    proj_free(&p);
+}
+
+/* Values are sampled per level under the level's predicate (south is in
+ * the files but filtered out by every level); each value's view unions the
+ * levels that hold it, a seeded value every level. */
+Test(sources, hierarchy_templated_views_union_the_levels)
+{
+    proj p;
+    hier_proj(&p, "template_name = \"o_[region]\"\ntemplate_values = [\"east\"]\n");
+    ds_err err;
+    cr_assert_eq(proj_views(&p, &err), 0, "%s", err.msg);
+    const char *names[] = {"o", "o_north", "o_west", "o_east"};
+    cr_assert_eq(p.q.len, DS_ARRAY_LEN(names));
+    for (size_t i = 0; i < DS_ARRAY_LEN(names); i++)
+        cr_expect_str_eq(p.q.items[i].name, names[i]);
+    cr_expect_str_eq(view(&p, "o_north")->sql,
+                     "SELECT * FROM read_parquet(['data/o/live/c.parquet']) WHERE (amount > 0) "
+                     "AND (day >= DATE '2024-06-01') AND (region = 'north')\nUNION ALL\n"
+                     "SELECT * FROM read_parquet(['data/o/2024/b.parquet']) WHERE (amount > 0) "
+                     "AND (region = 'north')\nUNION ALL\n"
+                     "SELECT * FROM read_parquet(['data/o/2023/a.parquet']) WHERE (amount > 0) "
+                     "AND (region = 'north')");
+    char *rows = view_result(&p, view(&p, "o_west")->sql, "data/o/", "lake/o/");
+    cr_expect_str_eq(rows, "region|VARCHAR\namount|INTEGER\nday|DATE\n"
+                           "west|5|2023-04-01\nwest|5|2023-04-01\nwest|7|2024-03-01\n"
+                           "west|7|2024-03-01\n");
+    free(rows);
+    const char *east = view(&p, "o_east")->sql;
+    cr_expect(strstr(east, "read_parquet(['data/o/live/c.parquet']) WHERE (amount > 0) AND "
+                           "(day >= DATE '2024-06-01') AND (region = 'east')"),
+              "%s", east);
+    cr_expect(strstr(east, "WHERE (amount > 0) AND (region = 'west') AND (region = 'east')"),
+              "%s", east);
+    cr_expect(!strstr(east, "old/z"), "%s", east);
+    proj_free(&p);
+}
+
+/* Without hierarchy, the source's own files are the middle level. */
+Test(sources, hierarchy_after_only_keeps_the_own_files_as_a_level)
+{
+    proj p;
+    proj_init(&p);
+    proj_parquet(&p, "lake/o/2023/a.parquet", HIER_2023);
+    proj_parquet(&p, "lake/o/live/c.parquet", HIER_LIVE);
+    proj_config(&p, "[[file_sources]]\nname = \"o\"\nupstream_glob = \"lake/o/**/*.parquet\"\n"
+                    "hierarchy_after = [{pattern = \"data/o/live/*\", "
+                    "row_filter = \"amount > 35\"}]\n");
+    ds_err err;
+    cr_assert_eq(proj_views(&p, &err), 0, "%s", err.msg);
+    cr_expect_str_eq(view(&p, "o")->sql,
+                     "SELECT * FROM read_parquet(['data/o/2023/a.parquet', "
+                     "'data/o/live/c.parquet'])\nUNION ALL\n"
+                     "SELECT * FROM read_parquet(['data/o/live/c.parquet']) WHERE amount > 35");
+    proj_free(&p);
+}
+
+/* A level that matches nothing follows on_empty: a warning (the level is
+ * left out) or an error naming the line of the level. */
+Test(sources, hierarchy_level_without_files)
+{
+    const char *level = "hierarchy = [{pattern = \"data/o/2023/*.parquet\"}, "
+                        "{pattern = \"data/o/1999/*.parquet\"}]\n";
+    proj p;
+    hier_proj(&p, "");
+    ds_config_free(&p.cfg);
+    ds_collected_free(&p.c);
+    p.have_cfg = p.have_c = false;
+    char *toml = ds_asprintf("[[file_sources]]\nname = \"o\"\nupstream_glob = "
+                             "\"lake/o/**/*.parquet\"\n%s", level);
+    proj_config(&p, toml);
+    ds_err err;
+    cr_assert_eq(proj_views(&p, &err), 0, "%s", err.msg);
+    cr_expect_str_eq(view(&p, "o")->sql, "SELECT * FROM read_parquet(['data/o/2023/a.parquet'])");
+    free(toml);
+    ds_config_free(&p.cfg);
+    ds_collected_free(&p.c);
+    ds_query_list_free(&p.q);
+    memset(&p.q, 0, sizeof p.q);
+    toml = ds_asprintf("[[file_sources]]\nname = \"o\"\nupstream_glob = "
+                       "\"lake/o/**/*.parquet\"\non_empty = \"error\"\n%s", level);
+    proj_config(&p, toml);
+    cr_assert_eq(proj_views(&p, &err), -1);
+    cr_expect(strstr(err.msg, "ducksite.toml:5: file source 'o': hierarchy[1] pattern "
+                              "'data/o/1999/*.parquet' matches none of the source's 4 files"),
+              "%s", err.msg);
+    free(toml);
+    proj_free(&p);
+}
+
+/* A bad level row_filter is blamed on the level and its line. */
+Test(sources, hierarchy_bad_row_filter_names_the_level)
+{
+    proj p;
+    proj_init(&p);
+    proj_parquet(&p, "lake/o/2023/a.parquet", HIER_2023);
+    proj_config(&p, "[[file_sources]]\nname = \"o\"\nupstream_glob = \"lake/o/**/*.parquet\"\n"
+                    "hierarchy = [\n  {pattern = \"data/o/**\"},\n"
+                    "  {pattern = \"data/o/2023/*\", row_filter = \"amout > 0\"},\n]\n");
+    ds_err err;
+    cr_assert_eq(proj_views(&p, &err), -1);
+    cr_expect(strstr(err.msg, "ducksite.toml:6: file source 'o': hierarchy[1].row_filter "
+                              "'amout > 0' fails on the level's files: ") == err.msg,
+              "%s", err.msg);
+    cr_expect(strstr(err.msg, "amout"), "%s", err.msg);
+    proj_free(&p);
+}
+
+/* Levels over drifting files: every level's SELECTs list the unified
+ * columns (learnt over all the levels' files), so UNION ALL lines them up;
+ * the validation copy has one SELECT per level over one file per schema. */
+Test(sources, hierarchy_over_drifting_schemas)
+{
+    proj p;
+    proj_init(&p);
+    proj_parquet(&p, "lake/x/a.parquet", DRIFT_A);
+    proj_parquet(&p, "lake/x/d.parquet", DRIFT_A);
+    proj_parquet(&p, "lake/y/b.parquet", DRIFT_B);
+    proj_parquet(&p, "lake/y/c.parquet", DRIFT_C);
+    proj_config(&p, "[[file_sources]]\nname = \"s\"\nupstream_glob = \"lake/**/*.parquet\"\n"
+                    "hierarchy = [{pattern = \"data/s/y/*\", row_filter = \"label IS NULL\"}, "
+                    "{pattern = \"data/s/x/*\"}]\n");
+    ds_err err;
+    cr_assert_eq(proj_views(&p, &err), 0, "%s", err.msg);
+    const ds_query *q = view(&p, "s");
+    cr_expect(strstr(q->sql, "\nUNION ALL\n") && !strstr(q->sql, "BY NAME"), "%s", q->sql);
+    char *rows = view_result(&p, q->sql, "data/s/", "lake/");
+    cr_expect_str_eq(rows, "id|BIGINT\nx|DOUBLE\nprice|DECIMAL(12,3)\nlabel|VARCHAR\n"
+                           "region|VARCHAR\n1|1.5|1.250|a|north\n1|1.5|1.250|a|north\n"
+                           "5000000000|2.0|123456.789|-|south\n");
+    free(rows);
+    cr_assert_not_null(q->check_sql);
+    cr_expect_eq(occurrences(q->check_sql, "read_parquet("), 3, "%s", q->check_sql);
+    cr_expect(strstr(q->check_sql, "'data/s/x/a.parquet']") &&
+                  !strstr(q->check_sql, "d.parquet"),
+              "%s", q->check_sql);
+    proj_free(&p);
+}
+
+/* Levels without filters take a hive column's values from the paths; each
+ * value's view reads, per level, the level's files that hold it. */
+Test(sources, hierarchy_templated_values_from_partition_folders)
+{
+    proj p;
+    proj_init(&p);
+    proj_parquet(&p, "lake/h/year=2023/a.parquet", "SELECT 1 AS v");
+    proj_parquet(&p, "lake/h/year=2024/b.parquet", "SELECT 2 AS v");
+    proj_config(&p, "[[file_sources]]\nname = \"h\"\nupstream_glob = \"lake/h/**/*.parquet\"\n"
+                    "template_name = \"h_[year]\"\n"
+                    "hierarchy = [{pattern = \"data/h/year=2024/*\"}, "
+                    "{pattern = \"data/h/year=2023/*\"}]\n"
+                    "hierarchy_after = [{pattern = \"data/h/**\"}]\n");
+    ds_err err;
+    cr_assert_eq(proj_views(&p, &err), 0, "%s", err.msg);
+    const char *names[] = {"h", "h_2023", "h_2024"};
+    cr_assert_eq(p.q.len, DS_ARRAY_LEN(names));
+    for (size_t i = 0; i < DS_ARRAY_LEN(names); i++)
+        cr_expect_str_eq(p.q.items[i].name, names[i]);
+    const char *sql = view(&p, "h_2023")->sql;
+    cr_expect_eq(occurrences(sql, "read_parquet(['data/h/year=2023/a.parquet']"), 2, "%s", sql);
+    cr_expect_eq(occurrences(sql, "\nUNION ALL\n"), 1, "%s", sql);
+    cr_expect(!strstr(sql, "2024"), "%s", sql);
+    char *rows = view_result(&p, view(&p, "h_2024")->sql, "data/h/", "lake/h/");
+    cr_expect_str_eq(rows, "v|INTEGER\nyear|BIGINT\n2|2024\n2|2024\n");
+    free(rows);
+    proj_free(&p);
+}

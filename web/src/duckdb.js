@@ -4,7 +4,7 @@
 // The engine files sit next to this module: <module dir>/duckdb/*.  Nothing is
 // ever fetched from another origin.
 import * as duckdb from '@duckdb/duckdb-wasm';
-import { DataType } from 'apache-arrow';
+import { DataType, Table } from 'apache-arrow';
 
 import { fileErrorText } from './sql.js';
 
@@ -95,6 +95,86 @@ export function runQuery(sql, whole = []) {
   });
   queue = job.catch(() => {});
   return job;
+}
+
+// ---------------------------------------------------------------------------
+// The SQL console (web/src/console/): its own connection, so its temporary
+// views never reach the page's queries, and send() instead of query(), so a
+// long query is worked on in slices between which the worker still answers
+// the page, and can be cancelled.
+
+let consoleConn = null;
+
+/** Thrown (as the result) when a console query was cancelled. */
+export class Cancelled extends Error {
+  constructor() {
+    super('cancelled');
+    this.name = 'Cancelled';
+  }
+}
+
+/**
+ * Runs STATEMENTS (SQL texts, or {sql, label} whose failure is told as
+ * "LABEL: message"; one statement each) one after the other on
+ * the console's connection and returns {result, cancel}: RESULT resolves to
+ * the last statement's {columns, rows, truncated} (at most MAXROWS rows;
+ * truncated when there were more), CANCEL() asks the engine to stop
+ * (AsyncDuckDBConnection.cancelSent) and makes RESULT reject with Cancelled
+ * at once, whatever the engine does.  WHOLE is as for runQuery.
+ */
+export function consoleQuery(statements, whole = [], maxRows = 10000) {
+  let cancelled = false;
+  let conn = null;
+  let stop;
+  const stopped = new Promise((_, reject) => { stop = reject; });
+  const work = (async () => {
+    const { db } = await engine();
+    if (!consoleConn) consoleConn = db.connect();
+    conn = await consoleConn;
+    if (whole.length) await registerWhole(db, whole);
+    let out = null;
+    for (const st of statements) {
+      if (cancelled) throw new Cancelled();
+      const { sql, label } = typeof st === 'string' ? { sql: st, label: null } : st;
+      try {
+        out = await readBatches(await conn.send(sql), maxRows, () => cancelled);
+      } catch (e) {
+        if (cancelled) throw new Cancelled();
+        if (label && e instanceof Error) e.message = `${label}: ${e.message}`;
+        throw e;
+      }
+    }
+    return out;
+  })();
+  work.catch(() => {}); // after a cancel nobody waits for it
+  return {
+    result: Promise.race([work, stopped]),
+    cancel() {
+      if (cancelled) return;
+      cancelled = true;
+      stop(new Cancelled());
+      conn?.cancelSent().catch(() => false);
+    },
+  };
+}
+
+/** Rows of a streamed result: batches until MAXROWS are had (then truncated). */
+async function readBatches(reader, maxRows, isCancelled) {
+  const batches = [];
+  let n = 0;
+  let truncated = false;
+  for await (const batch of reader) {
+    if (isCancelled()) throw new Cancelled();
+    batches.push(batch);
+    n += batch.numRows;
+    if (n > maxRows) {
+      truncated = true;
+      break;
+    }
+  }
+  let table = new Table(reader.schema, batches);
+  if (truncated) table = table.slice(0, maxRows);
+  return { ...toRows(table), truncated };
 }
 
 // ---------------------------------------------------------------------------

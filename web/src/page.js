@@ -7,6 +7,7 @@
 // results come from in page/queries.js; this file holds the components and
 // their life cycle.
 import { ChartView } from './chart.js';
+import { installConsole } from './console/launcher.js';
 import { errorText, h } from './dom.js';
 import { mountForms } from './forms.js';
 import { PageInputs, pick } from './page/inputs.js';
@@ -66,6 +67,7 @@ class Page {
     this.busy(+1);
     try {
       this.layoutGrids();
+      this.openConsole = installConsole(this.consoleContext());
       for (const [spec, view] of this.inputs.mount(this.setter)) {
         this.components.push(this.component('input', spec.name, spec.optionsQuery, null, view));
       }
@@ -108,13 +110,21 @@ class Page {
       const spec = charts[id] || {};
       const view = new ChartView(el, id, spec, { onClick: this.inputs.clickHandler(spec, 'chart', this.setter) });
       this.components.push(this.component('chart', id, pick(spec, 'data_query', 'dataQuery') || id, spec.format, view));
+      this.dataButton(view, 'chart', id);
     }
     for (const el of document.querySelectorAll('[data-ds-table]')) {
       const id = el.dataset.dsTable;
       const spec = tables[id] || {};
       const view = new TableView(el, id, spec, { onCellClick: this.inputs.clickHandler(spec, 'table', this.setter) });
       this.components.push(this.component('table', id, pick(spec, 'query') || id, spec.format, view));
+      this.dataButton(view, 'table', id);
     }
+  }
+
+  /** The component's "SQL" button: the console, holding the SQL behind it. */
+  dataButton(view, kind, id) {
+    view.frame.button('SQL', `Open the data behind this ${kind} in the SQL console`,
+      () => this.openConsole({ component: `${kind}:${id}` })).classList.add('ds-open-sql');
   }
 
   component(kind, id, queryId, format, view) {
@@ -217,6 +227,19 @@ class Page {
   }
 
   // --- what tests and the console can see ---------------------------------
+
+  /** What the SQL console (console/console.js) runs with. */
+  consoleContext() {
+    return {
+      config: this.config,
+      env: () => this.env,
+      data: this.data,
+      component: (key) => {
+        const c = this.components.find((x) => x.key === key);
+        return c ? { kind: c.kind, id: c.id, title: c.view.spec?.title || '', queryId: c.queryId, query: c.query } : null;
+      },
+    };
+  }
 
   api() {
     return {
