@@ -171,7 +171,8 @@ ds_api_request *ds_api_begin(ds_api *a, struct MHD_Connection *c, const char *ur
 {
     const char *origin = header(c, "Origin");
     const char *fetch_site = header(c, "Sec-Fetch-Site");
-    bool cross = !ds_http_same_origin(origin, header(c, MHD_HTTP_HEADER_HOST)) ||
+    bool cross = !ds_http_same_origin(origin, header(c, "Referer"), header(c, MHD_HTTP_HEADER_HOST),
+                                      a->login ? ds_login_scheme(a->login) : NULL) ||
                  (fetch_site && strcmp(fetch_site, "cross-site") == 0);
     bool submit = strcmp(url, SUBMIT) == 0, password = strcmp(url, PASSWORD) == 0;
     const char *length = header(c, MHD_HTTP_HEADER_CONTENT_LENGTH);

@@ -346,8 +346,30 @@ static bool split_authority(const char *a, size_t len, char *name, size_t cap, u
     return true;
 }
 
-bool ds_http_same_origin(const char *origin, const char *host)
+/* The origin part ("scheme://authority") of a Referer URL, for
+ * ds_http_same_origin; false when it has none or it does not fit. */
+static bool referer_origin(const char *referer, char *out, size_t size)
 {
+    const char *sep = strstr(referer, "://");
+    if (!sep)
+        return false;
+    size_t n = (size_t)(sep + 3 - referer) + strcspn(sep + 3, "/?#");
+    if (n >= size)
+        return false;
+    memcpy(out, referer, n);
+    out[n] = '\0';
+    return true;
+}
+
+bool ds_http_same_origin(const char *origin, const char *referer, const char *host,
+                         const char *scheme)
+{
+    char from_referer[300];
+    if (!origin && referer) {
+        if (!referer_origin(referer, from_referer, sizeof from_referer))
+            return false;
+        origin = from_referer;
+    }
     if (!origin)
         return true;
     if (!host)
@@ -359,6 +381,8 @@ bool ds_http_same_origin(const char *origin, const char *host)
     else if (strncasecmp(origin, "https://", 8) == 0)
         dflt = 443, rest = origin + 8;
     else
+        return false;
+    if (scheme && (strcmp(scheme, "https") == 0) != (dflt == 443))
         return false;
     char oname[256], hname[256];
     unsigned oport, hport;

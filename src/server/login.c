@@ -30,6 +30,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "http.h"
 #include "../auth/ratelimit.h"
 #include "../auth/users.h"
 #include "../site/html.h"
@@ -88,29 +89,6 @@ void ds_login_free(ds_login *l)
 }
 
 /* ---------------------------------------------------------------- pure */
-
-/* Length of the scheme://authority prefix of URL that is "http(s)://HOST",
- * or 0 when URL does not start with this server's origin. */
-static size_t origin_prefix(const char *url, const char *host, bool https)
-{
-    const char *scheme = https ? "https://" : "http://";
-    size_t sl = strlen(scheme), hl = strlen(host);
-    if (strncasecmp(url, scheme, sl) != 0 || strncasecmp(url + sl, host, hl) != 0)
-        return 0;
-    char after = url[sl + hl];
-    return after == '\0' || after == '/' ? sl + hl : 0;
-}
-
-bool ds_login_same_origin(const char *origin, const char *referer, const char *host, bool https)
-{
-    if (!host || !*host)
-        return !origin && !referer;
-    if (origin) /* the whole header is the origin: nothing may follow the host */
-        return origin_prefix(origin, host, https) == strlen(origin);
-    if (referer)
-        return origin_prefix(referer, host, https) != 0;
-    return true;
-}
 
 bool ds_login_next_ok(const char *next)
 {
@@ -415,6 +393,11 @@ static bool session_of(ds_login *l, struct MHD_Connection *c, char id[DS_SESSION
     return ds_sessions_lookup(l->sessions, id, ds_monotonic(), email);
 }
 
+const char *ds_login_scheme(const ds_login *l)
+{
+    return l->tls_proxy ? "https" : "http";
+}
+
 bool ds_login_user(ds_login *l, struct MHD_Connection *c, char email[DS_SESSION_EMAIL_SIZE])
 {
     char id[DS_SESSION_ID_SIZE];
@@ -674,8 +657,8 @@ static enum MHD_Result login(ds_login *l, struct MHD_Connection *c, const ds_log
 enum MHD_Result ds_login_post(ds_login *l, struct MHD_Connection *c, const char *url,
                               const ds_login_body *b, unsigned *status)
 {
-    if (!ds_login_same_origin(header(c, "Origin"), header(c, "Referer"),
-                              header(c, MHD_HTTP_HEADER_HOST), l->tls_proxy))
+    if (!ds_http_same_origin(header(c, "Origin"), header(c, "Referer"),
+                             header(c, MHD_HTTP_HEADER_HOST), ds_login_scheme(l)))
         return send_text(c, MHD_HTTP_FORBIDDEN,
                          "403 a POST from another site is refused (its Origin is not this "
                          "server)\n",

@@ -63,16 +63,14 @@ bool ds_login_gate(ds_login *l, struct MHD_Connection *c, const char *method, co
 
 /* The signed-in user of a request: true and EMAIL filled when its session
  * cookie names a live session (for the forms: `submitted_by`). */
+/* The scheme users reach the site by: "https" with [auth] tls_proxy, else
+ * "http"; a POST's Origin must have it (ds_http_same_origin). */
+const char *ds_login_scheme(const ds_login *l);
+
 bool ds_login_user(ds_login *l, struct MHD_Connection *c, char email[DS_SESSION_EMAIL_SIZE]);
 
 /* --- pure functions, for the tests --- */
 
-/* True when a POST's ORIGIN (or, without one, its REFERER) is this server:
- * scheme http (https with HTTPS) and the same host and port as the HOST
- * header, compared without case.  "null" and anything unparsable are
- * refused; a request with neither header (not a browser: browsers send
- * Origin with every cross-origin POST) is allowed. */
-bool ds_login_same_origin(const char *origin, const char *referer, const char *host, bool https);
 
 /* True when NEXT may be redirected to after sign-in: a local path
  * ("/x/y?z"): one leading '/' not followed by '/' or '\', no backslash, no

@@ -1,39 +1,10 @@
 /* test_login.c - the pure parts of site-wide sign-in (server/login.h):
- * the Origin/Referer check, next= paths that must stay on this site, form
+ * next= paths that must stay on this site, form
  * fields, which paths are public and which requests want a page. */
 #include <criterion/criterion.h>
 #include <string.h>
 
 #include "server/login.h"
-
-Test(login, same_origin)
-{
-    const char *host = "127.0.0.1:8080";
-    cr_assert(ds_login_same_origin("http://127.0.0.1:8080", NULL, host, false));
-    cr_assert(ds_login_same_origin("HTTP://127.0.0.1:8080", NULL, host, false), "no case");
-    cr_assert(ds_login_same_origin("http://Dash.Example.com", NULL, "dash.example.com", false));
-    cr_assert(ds_login_same_origin(NULL, NULL, host, false), "not a browser: no Origin");
-    cr_assert(ds_login_same_origin(NULL, "http://127.0.0.1:8080/login?next=/", host, false),
-              "Referer when there is no Origin");
-    cr_assert(ds_login_same_origin("https://dash.example.com", NULL, "dash.example.com", true));
-
-    cr_assert_not(ds_login_same_origin("http://evil.example", NULL, host, false));
-    cr_assert_not(ds_login_same_origin("null", NULL, host, false));
-    cr_assert_not(ds_login_same_origin("http://127.0.0.1:8081", NULL, host, false), "port");
-    cr_assert_not(ds_login_same_origin("http://127.0.0.1:80800", NULL, host, false));
-    cr_assert_not(ds_login_same_origin("http://127.0.0.1:8080.evil.example", NULL, host, false));
-    cr_assert_not(ds_login_same_origin("http://127.0.0.1:8080/", NULL, host, false),
-              "an origin has no path");
-    cr_assert_not(ds_login_same_origin("https://127.0.0.1:8080", NULL, host, false), "scheme");
-    cr_assert_not(ds_login_same_origin("http://dash.example.com", NULL, "dash.example.com", true),
-                  "behind TLS, http is another origin");
-    cr_assert_not(ds_login_same_origin(NULL, "http://evil.example/x", host, false));
-    cr_assert_not(ds_login_same_origin(NULL, "http://127.0.0.1:8080.evil/x", host, false));
-    cr_assert_not(ds_login_same_origin("http://evil.example", "http://127.0.0.1:8080/", host,
-                                       false),
-                  "Origin decides when present");
-    cr_assert_not(ds_login_same_origin("http://127.0.0.1:8080", NULL, NULL, false), "no Host");
-}
 
 Test(login, next_paths)
 {
