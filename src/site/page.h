@@ -1,7 +1,8 @@
 /* page.h - one content/ *.md page as an ordered list of parts: prose
  * (markdown, rendered later by md4c) and the DSL blocks written as fenced
- * code blocks: ```sql <id>, ```echart <id>, ```table <id>, ```input <name>
- * and ```grid cols=N gap=G.  Parts keep document order and the line of
+ * code blocks: ```sql <id>, ```echart <id>, ```table <id>, ```input <name>,
+ * ```value <id>, ```kpi <id> and ```grid cols=N gap=G; a ${query.column}
+ * inside prose becomes a value part of its own (inline.h).  Parts keep document order and the line of
  * their fence, so components render where they are written and errors can
  * name the line.  The language is described in docs/pages.md. */
 #ifndef DS_PAGE_H
@@ -17,7 +18,9 @@ typedef enum {
     DS_PART_ECHART,
     DS_PART_TABLE,
     DS_PART_INPUT,
-    DS_PART_GRID
+    DS_PART_GRID,
+    DS_PART_VALUE,          /* ```value <id>, or ${query.column} inside prose */
+    DS_PART_KPI
 } ds_part_kind;
 
 /* "key: value" from a block body; values are always strings. */
@@ -60,6 +63,9 @@ typedef struct {
     char *gap;              /* grid */
     ds_row *rows;           /* grid */
     size_t n_rows;
+    bool inline_ref;        /* value: written as ${query.column} inside the
+                               prose before it (id "inline-N"); no block of
+                               its own on the page */
 } ds_part;
 
 /* Front matter: a first line "---", key: value lines, a closing "---".

@@ -36,6 +36,14 @@ static const char *const INPUT_KEYS[] = {
     "expression_template", "expression-template", "all_expression", "all-expression",
     "placeholder", "param_name", "param-name", "param_template", "param-template"};
 
+/* Values and KPI cards (web/src/kpi.js). */
+static const char *const VALUE_KEYS[] = {
+    "query", "column", "row", "title", "fmt", "decimals", "prefix", "suffix", "currency"};
+
+static const char *const KPI_KEYS[] = {
+    "query", "value", "row", "title", "fmt", "decimals", "prefix", "suffix", "currency",
+    "comparison", "comparison_title", "delta", "down_is_good", "sparkline", "sparkline_type"};
+
 /* The runtime's own chart types, then ECharts series types, which it draws
  * like bar with that series type. */
 static const char *const CHART_TYPES[] = {
@@ -48,6 +56,10 @@ static const char *const CHART_TYPES[] = {
 static const char *const INPUT_MODES[] = {"dropdown", "text", "hidden"};
 static const char *const BOOLS[] = {"true", "false"};
 static const char *const TRENDLINES[] = {"linear"};
+static const char *const VALUE_FMTS[] = {"auto", "number", "integer", "percent", "currency",
+                                         "compact", "date"};
+static const char *const DELTAS[] = {"percent", "absolute"};
+static const char *const SPARKLINES[] = {"line", "area", "bar"};
 static const char *const SORTS[] = {"descending", "ascending", "none"};
 
 static const char *const CHART_FORMAT_KEYS[] = {"color_expr", "highlight_expr",
@@ -72,6 +84,11 @@ static const choice_t CHOICES[] = {
     {DS_PART_ECHART, "donut", BOOLS, 2},
     {DS_PART_ECHART, "trendline", TRENDLINES, N(TRENDLINES)},
     {DS_PART_ECHART, "sort", SORTS, N(SORTS)},
+    {DS_PART_VALUE, "fmt", VALUE_FMTS, N(VALUE_FMTS)},
+    {DS_PART_KPI, "fmt", VALUE_FMTS, N(VALUE_FMTS)},
+    {DS_PART_KPI, "delta", DELTAS, N(DELTAS)},
+    {DS_PART_KPI, "down_is_good", BOOLS, 2},
+    {DS_PART_KPI, "sparkline_type", SPARKLINES, N(SPARKLINES)},
     {DS_PART_INPUT, "visual_mode", INPUT_MODES, N(INPUT_MODES)},
     {DS_PART_INPUT, "visual-mode", INPUT_MODES, N(INPUT_MODES)},
     {DS_PART_INPUT, "type", INPUT_MODES, N(INPUT_MODES)},
@@ -115,9 +132,14 @@ static void hint(ds_buf *b, const char *word, const char *const *known, size_t n
     }
 }
 
-/* "content/a.md:12: echart 'revenue': " */
+/* "content/a.md:12: echart 'revenue': ", "content/a.md:3: value ${q.total}: " */
 static void where(ds_buf *b, const check_t *c, int line, const ds_part *p)
 {
+    if (p->inline_ref) {
+        ds_buf_printf(b, "%s:%d: value ${%s.%s}: ", c->display, line, p->kv[0].value,
+                      p->kv[1].value);
+        return;
+    }
     ds_buf_printf(b, "%s:%d: %s '%s': ", c->display, line, ds_part_kind_name(p->kind), p->id);
 }
 
@@ -134,9 +156,13 @@ static int check_kv(const check_t *c, const ds_part *p)
 {
     const char *const *keys = p->kind == DS_PART_ECHART ? ECHART_KEYS
                               : p->kind == DS_PART_TABLE ? TABLE_KEYS
+                              : p->kind == DS_PART_VALUE ? VALUE_KEYS
+                              : p->kind == DS_PART_KPI   ? KPI_KEYS
                                                          : INPUT_KEYS;
     size_t n_keys = p->kind == DS_PART_ECHART ? N(ECHART_KEYS)
                     : p->kind == DS_PART_TABLE ? N(TABLE_KEYS)
+                    : p->kind == DS_PART_VALUE ? N(VALUE_KEYS)
+                    : p->kind == DS_PART_KPI   ? N(KPI_KEYS)
                                                : N(INPUT_KEYS);
     for (size_t i = 0; i < p->n_kv; i++) {
         const ds_kv *kv = &p->kv[i];
@@ -181,16 +207,63 @@ static int check_kv(const check_t *c, const ds_part *p)
     return 0;
 }
 
+/* ---- values and KPI cards ----------------------------------------------- */
+
+static const ds_kv *kv_get(const ds_part *p, const char *key)
+{
+    for (size_t i = 0; i < p->n_kv; i++)
+        if (strcmp(p->kv[i].key, key) == 0)
+            return &p->kv[i];
+    return NULL;
+}
+
+static bool whole_number(const char *v, size_t max_digits)
+{
+    size_t n = strlen(v);
+    return n && n <= max_digits && strspn(v, "0123456789") == n;
+}
+
+/* A value needs its column, a KPI its value column; row is a row number or
+ * last, decimals 0-20 (web/src/kpi.js reads them). */
+static int check_value(const check_t *c, const ds_part *p)
+{
+    const char *need = p->kind == DS_PART_VALUE ? "column" : "value";
+    ds_buf m = {0};
+    if (!kv_get(p, need)) {
+        where(&m, c, p->line, p);
+        ds_buf_printf(&m, "%s: is missing; name the column to show (%s: total)", need, need);
+        return fail(c, &m);
+    }
+    const ds_kv *row = kv_get(p, "row"), *dec = kv_get(p, "decimals");
+    if (row && strcmp(row->value, "last") != 0 && !whole_number(row->value, 9)) {
+        where(&m, c, row->line, p);
+        ds_buf_printf(&m, "row: '%s' is not a row number; write 0 for the first row (the "
+                          "default), 1 for the second, ..., or last",
+                      row->value);
+        return fail(c, &m);
+    }
+    if (dec && !(whole_number(dec->value, 2) && atoi(dec->value) <= 20)) {
+        where(&m, c, dec->line, p);
+        ds_buf_printf(&m, "decimals: '%s' is not a whole number from 0 to 20", dec->value);
+        return fail(c, &m);
+    }
+    return 0;
+}
+
 /* ---- format: sections --------------------------------------------------- */
 
 static int check_format(const check_t *c, const ds_part *p)
 {
     if (!p->n_formats)
         return 0;
-    if (p->kind == DS_PART_INPUT) {
+    if (p->kind == DS_PART_INPUT || p->kind == DS_PART_VALUE || p->kind == DS_PART_KPI) {
         ds_buf m = {0};
         where(&m, c, p->formats[0].line, p);
-        ds_buf_puts(&m, "an input takes no format: section; remove it");
+        if (p->kind == DS_PART_INPUT)
+            ds_buf_puts(&m, "an input takes no format: section; remove it");
+        else
+            ds_buf_puts(&m, "takes no format: section; write fmt, decimals, prefix or suffix "
+                            "as keys of the block");
         return fail(c, &m);
     }
     bool chart = p->kind == DS_PART_ECHART;
@@ -297,8 +370,8 @@ static int check_query_id(const check_t *c, const ds_part *p, const char *key, c
 static int check_queries(const check_t *c, const ds_part *p)
 {
     const char *key = p->kind == DS_PART_ECHART ? "data_query"
-                      : p->kind == DS_PART_TABLE ? "query"
-                                                 : NULL;
+                      : p->kind == DS_PART_INPUT ? NULL
+                                                 : "query";
     const char *keys[2] = {key, NULL};
     if (p->kind == DS_PART_INPUT)
         keys[0] = "options_query", keys[1] = "options-query";
@@ -317,7 +390,7 @@ static int check_queries(const check_t *c, const ds_part *p)
 static int check_grid(const check_t *c, const ds_part *p)
 {
     static const ds_part_kind kinds[] = {DS_PART_ECHART, DS_PART_INPUT, DS_PART_TABLE,
-                                         DS_PART_SQL};
+                                         DS_PART_SQL,    DS_PART_KPI,   DS_PART_VALUE};
     for (size_t r = 0; r < p->n_rows; r++) {
         for (size_t k = 0; k < p->rows[r].n_cells; k++) {
             const char *id = p->rows[r].cells[k].id;
@@ -332,8 +405,8 @@ static int check_grid(const check_t *c, const ds_part *p)
                     names_add(&ns, c->page->parts[i].id);
             query_names(c, &ns, false);
             ds_buf m = {0};
-            ds_buf_printf(&m, "%s:%d: grid: cell '%s' names no chart, input, table or sql "
-                              "block of this page and no model or source",
+            ds_buf_printf(&m, "%s:%d: grid: cell '%s' names no chart, input, table, kpi, "
+                              "value or sql block of this page and no model or source",
                           c->display, p->rows[r].line, id);
             hint(&m, id, ns.items, ns.n, "names");
             free(ns.items);
@@ -439,6 +512,8 @@ int ds_pagecheck(const ds_page *page, const char *display, const ds_query_list *
             rc = check_kv(&c, p);
             if (rc == 0)
                 rc = check_format(&c, p);
+            if (rc == 0 && (p->kind == DS_PART_VALUE || p->kind == DS_PART_KPI))
+                rc = check_value(&c, p);
             if (rc == 0)
                 rc = check_queries(&c, p);
             if (rc == 0)

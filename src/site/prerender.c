@@ -580,7 +580,7 @@ static stored *obtain(run_ctx *r, const char *sql, ds_err *why)
 /* ---- one page ------------------------------------------------------------------ */
 
 typedef struct {
-    const char *kind;       /* "chart", "table", "input" */
+    const char *kind;       /* "chart", "table", "input", "value", "kpi" */
     const char *id;
     char *query_id;
     json_t *format;         /* borrowed from the config */
@@ -653,6 +653,19 @@ static void page_components(const ds_page *page, json_t *config, const ds_input_
                       part_line(page, DS_PART_ECHART, id), -1);
         free(q);
     }
+    /* Values (blocks and ${query.column} in prose) and KPI cards: a value
+     * shows a cell of its query's result, so it shares the stored result
+     * of a table of the same query. */
+    const char *const value_kinds[][2] = {{"values", "value"}, {"kpis", "kpi"}};
+    for (size_t k = 0; k < 2; k++) {
+        json_object_foreach(json_object_get(config, value_kinds[k][0]), id, spec)
+        {
+            char *q = pick_trimmed(spec, "query", NULL);
+            add_component(out, value_kinds[k][1], id, q ? q : id, NULL,
+                          part_line(page, k ? DS_PART_KPI : DS_PART_VALUE, id), -1);
+            free(q);
+        }
+    }
     /* Tables: table blocks, and grid cells naming neither a chart nor an input. */
     for (size_t i = 0; i < page->n_parts; i++) {
         const ds_part *p = &page->parts[i];
@@ -668,6 +681,8 @@ static void page_components(const ds_page *page, json_t *config, const ds_input_
                     const char *cid = p->rows[r].cells[k].id;
                     if (ds_page_find(page, DS_PART_ECHART, cid) ||
                         ds_page_find(page, DS_PART_INPUT, cid) ||
+                        ds_page_find(page, DS_PART_KPI, cid) ||
+                        ds_page_find(page, DS_PART_VALUE, cid) ||
                         ds_page_find(page, DS_PART_TABLE, cid))
                         continue;
                     add_component(out, "table", cid, cid, NULL, p->line, -1);
