@@ -7,6 +7,8 @@
  * come from ds_suggest, like the ducksite.toml loader's. */
 #include "pagecheck.h"
 
+#include "pagesql.h"
+
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,7 +36,8 @@ static const char *const INPUT_KEYS[] = {
     "label_column", "label-column", "multiple", "multi",
     "all_label", "all-label", "all_value", "all-value", "all_option", "all-option",
     "expression_template", "expression-template", "all_expression", "all-expression",
-    "placeholder", "param_name", "param-name", "param_template", "param-template"};
+    "placeholder", "param_name", "param-name", "param_template", "param-template",
+    "min", "max", "step", "options", "searchable"};
 
 /* Values and KPI cards (web/src/kpi.js). */
 static const char *const VALUE_KEYS[] = {
@@ -53,7 +56,10 @@ static const char *const CHART_TYPES[] = {
     "radar", "sankey", "sunburst", "themeRiver", "tree", "treemap"};
 /* clang-format on */
 
-static const char *const INPUT_MODES[] = {"dropdown", "text", "hidden"};
+static const char *const INPUT_MODES[] = {"dropdown", "text",     "hidden",   "date",  "date_range",
+                                          "slider",   "buttons",  "checkbox", "toggle"};
+static const char *const DATE_PRESETS[] = {"last_7_days", "last_30_days", "last_90_days",
+                                           "this_month",  "this_year",    "all"};
 static const char *const BOOLS[] = {"true", "false"};
 static const char *const TRENDLINES[] = {"linear"};
 static const char *const VALUE_FMTS[] = {"auto", "number", "integer", "percent", "currency",
@@ -96,6 +102,7 @@ static const choice_t CHOICES[] = {
     {DS_PART_INPUT, "multi", BOOLS, 2},
     {DS_PART_INPUT, "all_option", BOOLS, 2},
     {DS_PART_INPUT, "all-option", BOOLS, 2},
+    {DS_PART_INPUT, "searchable", BOOLS, 2},
 };
 
 typedef struct {
@@ -250,6 +257,115 @@ static int check_value(const check_t *c, const ds_part *p)
     return 0;
 }
 
+/* ---- inputs: keys of one kind, defaults ----------------------------------- */
+
+/* Keys that mean something for some modes only. */
+static const struct {
+    const char *key;
+    const char *modes; /* space-separated */
+} MODE_KEYS[] = {
+    {"min", "slider"},       {"max", "slider"},
+    {"step", "slider"},      {"options", "dropdown buttons"},
+    {"searchable", "dropdown"},
+};
+
+static bool mode_in(const char *mode, const char *modes)
+{
+    size_t n = strlen(mode);
+    for (const char *m = modes; (m = strstr(m, mode)); m += n)
+        if ((m == modes || m[-1] == ' ') && (m[n] == ' ' || m[n] == '\0'))
+            return true;
+    return false;
+}
+
+static double number_of(const ds_kv *kv)
+{
+    return kv ? strtod(kv->value, NULL) : 0;
+}
+
+static int bad_input(const check_t *c, const ds_part *p, const ds_kv *kv, const char *fmt,
+                     const char *v, const char *what)
+{
+    ds_buf m = {0};
+    where(&m, c, kv ? kv->line : p->line, p);
+    ds_buf_printf(&m, fmt, v, what);
+    return fail(c, &m);
+}
+
+/* A typed input's keys and default (docs/pages.md, "Inputs"): a default the
+ * runtime could not use would silently become NULL. */
+static int check_input(const check_t *c, const ds_part *p)
+{
+    const ds_kv *mk = kv_get(p, "visual_mode");
+    if (!mk)
+        mk = kv_get(p, "visual-mode");
+    if (!mk)
+        mk = kv_get(p, "type");
+    char mode[16] = "";
+    for (size_t i = 0; mk && i + 1 < sizeof mode && mk->value[i]; i++)
+        mode[i] = (char)tolower((unsigned char)mk->value[i]);
+    for (size_t k = 0; k < N(MODE_KEYS); k++) {
+        const ds_kv *kv = kv_get(p, MODE_KEYS[k].key);
+        if (kv && !mode_in(mode, MODE_KEYS[k].modes))
+            return bad_input(c, p, kv, "%s applies to %s inputs only (set visual_mode)",
+                             MODE_KEYS[k].key, MODE_KEYS[k].modes);
+    }
+    const ds_kv *def = kv_get(p, "default");
+    const char *dv = def ? def->value : NULL;
+    if (strcmp(mode, "date") == 0 && dv && *dv && !ds_pagesql_valid_date(dv))
+        return bad_input(c, p, def, "default: '%s' is not a date; write %s", dv,
+                         "YYYY-MM-DD, e.g. 2024-01-31");
+    if (strcmp(mode, "date_range") == 0 && dv && *dv &&
+        !listed(dv, DATE_PRESETS, N(DATE_PRESETS), false)) {
+        const char *dots = strstr(dv, "..");
+        char *a = dots ? ds_strndup(dv, (size_t)(dots - dv)) : NULL;
+        bool ok = dots && (!*a || ds_pagesql_valid_date(a)) &&
+                  (!dots[2] || ds_pagesql_valid_date(dots + 2)) && !strstr(dots + 2, "..");
+        free(a);
+        if (!ok) {
+            ds_buf m = {0};
+            where(&m, c, def->line, p);
+            ds_buf_printf(&m, "default: '%s' is not a date range; write START..END "
+                              "(2024-01-01..2024-03-31, either side may be empty) or one of ",
+                          dv);
+            join(&m, DATE_PRESETS, N(DATE_PRESETS));
+            const char *best = ds_suggest(dv, DATE_PRESETS, N(DATE_PRESETS));
+            if (best)
+                ds_buf_printf(&m, "; did you mean '%s'?", best);
+            return fail(c, &m);
+        }
+    }
+    if ((strcmp(mode, "checkbox") == 0 || strcmp(mode, "toggle") == 0) && dv &&
+        !listed(dv, BOOLS, 2, false))
+        return bad_input(c, p, def, "default: '%s' is not %s", dv, "true or false");
+    if (strcmp(mode, "buttons") == 0 && !kv_get(p, "options") && !kv_get(p, "options_query") &&
+        !kv_get(p, "options-query"))
+        return bad_input(c, p, NULL, "%s has no choices; give options: a, b, c or %s", "buttons",
+                         "options_query: <query>");
+    if (strcmp(mode, "slider") == 0) {
+        static const char *const NUMS[] = {"min", "max", "step", "default"};
+        for (size_t k = 0; k < N(NUMS); k++) {
+            const ds_kv *kv = kv_get(p, NUMS[k]);
+            if (kv && !ds_pagesql_valid_number(kv->value))
+                return bad_input(c, p, kv, "%s is not a number (%s)", kv->value, NUMS[k]);
+        }
+        const ds_kv *lo = kv_get(p, "min"), *hi = kv_get(p, "max"), *st = kv_get(p, "step");
+        bool from_query = kv_get(p, "options_query") || kv_get(p, "options-query");
+        if (!from_query && (!lo || !hi))
+            return bad_input(c, p, NULL, "a slider needs %s, or %s", "min: and max:",
+                             "an options_query whose first row has min and max columns");
+        if (lo && hi && number_of(lo) >= number_of(hi))
+            return bad_input(c, p, hi, "max: %s is not above min (%s)", hi->value, lo->value);
+        if (st && number_of(st) <= 0)
+            return bad_input(c, p, st, "step: %s is not above 0%s", st->value, "");
+        if (def && lo && number_of(def) < number_of(lo))
+            return bad_input(c, p, def, "default: %s is below min (%s)", dv, lo->value);
+        if (def && hi && number_of(def) > number_of(hi))
+            return bad_input(c, p, def, "default: %s is above max (%s)", dv, hi->value);
+    }
+    return 0;
+}
+
 /* ---- format: sections --------------------------------------------------- */
 
 static int check_format(const check_t *c, const ds_part *p)
@@ -310,7 +426,18 @@ static int check_format(const check_t *c, const ds_part *p)
 typedef struct {
     const char **items;
     size_t n;
+    char **owned; /* names made here (a date range's <name>_start) */
+    size_t n_owned;
 } names_t;
+
+static void names_add(names_t *ns, const char *s);
+
+static void names_add_owned(names_t *ns, char *s)
+{
+    ns->owned = ds_xrealloc(ns->owned, (ns->n_owned + 1) * sizeof *ns->owned);
+    ns->owned[ns->n_owned++] = s;
+    names_add(ns, s);
+}
 
 static void names_add(names_t *ns, const char *s)
 {
@@ -426,10 +553,18 @@ static void input_names(const check_t *c, names_t *ns)
         if (p->kind != DS_PART_INPUT)
             continue;
         names_add(ns, p->id);
-        for (size_t k = 0; k < p->n_kv; k++)
+        for (size_t k = 0; k < p->n_kv; k++) {
             if (strcmp(p->kv[k].key, "param_name") == 0 ||
                 strcmp(p->kv[k].key, "param-name") == 0)
                 names_add(ns, p->kv[k].value);
+            /* A date range gives <name>_start and <name>_end. */
+            if ((strcmp(p->kv[k].key, "visual_mode") == 0 ||
+                 strcmp(p->kv[k].key, "visual-mode") == 0 || strcmp(p->kv[k].key, "type") == 0) &&
+                strcasecmp(p->kv[k].value, "date_range") == 0) {
+                names_add_owned(ns, ds_asprintf("%s_start", p->id));
+                names_add_owned(ns, ds_asprintf("%s_end", p->id));
+            }
+        }
     }
 }
 
@@ -514,6 +649,8 @@ int ds_pagecheck(const ds_page *page, const char *display, const ds_query_list *
                 rc = check_format(&c, p);
             if (rc == 0 && (p->kind == DS_PART_VALUE || p->kind == DS_PART_KPI))
                 rc = check_value(&c, p);
+            if (rc == 0 && p->kind == DS_PART_INPUT)
+                rc = check_input(&c, p);
             if (rc == 0)
                 rc = check_queries(&c, p);
             if (rc == 0)
@@ -521,5 +658,8 @@ int ds_pagecheck(const ds_page *page, const char *display, const ds_query_list *
         }
     }
     free(inputs.items);
+    for (size_t i = 0; i < inputs.n_owned; i++)
+        free(inputs.owned[i]);
+    free(inputs.owned);
     return rc;
 }
