@@ -639,8 +639,12 @@ static int part_line(const ds_page *page, ds_part_kind kind, const char *id)
 static void page_components(const ds_page *page, json_t *config, const ds_input_spec *specs,
                             size_t n_specs, component_list *out)
 {
+    /* inputs.js usesOptionsQuery(): the options of a dropdown or a button
+     * group, a slider's bounds. */
     for (size_t i = 0; i < n_specs; i++)
-        if (specs[i].options_query && strcmp(specs[i].mode, "dropdown") == 0)
+        if (specs[i].options_query &&
+            (strcmp(specs[i].mode, "dropdown") == 0 || strcmp(specs[i].mode, "buttons") == 0 ||
+             strcmp(specs[i].mode, "slider") == 0))
             add_component(out, "input", specs[i].name, specs[i].options_query, NULL,
                           part_line(page, DS_PART_INPUT, specs[i].name), (int)i);
     json_t *charts = json_object_get(config, "charts"), *tables = json_object_get(config, "tables");
@@ -891,7 +895,7 @@ static void prerender_page(run_ctx *r, ds_site_page *sp, long long max_options,
         if (c->input < 0 || !defaults[i])
             continue;
         const ds_input_spec *in = &p.specs[c->input];
-        if (in->multiple)
+        if (in->multiple || strcmp(in->mode, "slider") == 0)
             continue;
         size_t n_opts;
         char **opts = option_values(&p, in, defaults[i], &n_opts);
@@ -912,6 +916,17 @@ static void prerender_page(run_ctx *r, ds_site_page *sp, long long max_options,
         for (size_t k = 0; k < n_opts; k++)
             free(opts[k]);
         free(opts);
+    }
+    /* A checkbox or toggle has two states: the other one is stored too. */
+    for (size_t i = 0; i < p.n_specs; i++) {
+        const ds_input_spec *in = &p.specs[i];
+        if (strcmp(in->mode, "checkbox") != 0 && strcmp(in->mode, "toggle") != 0)
+            continue;
+        bool on = in->def.kind == DS_VAL_STR && strcasecmp(in->def.s, "true") == 0;
+        values[i] = (ds_val){DS_VAL_STR, on ? (char *)"false" : (char *)"true", NULL, 0};
+        for (size_t j = 0; j < p.comps.n; j++)
+            store_component(&p, &p.comps.items[j], values);
+        values[i] = (ds_val){0};
     }
     for (size_t i = 0; i < p.n_over; i++) {
         ds_info("%s: %s is left to the browser engine for some states: its results would "
