@@ -95,7 +95,9 @@ export function createSearch(view) {
   };
   const choose = (o) => {
     close();
-    if (o) view.onChange(o.value);
+    if (!o) return;
+    input.value = o.label; // before the page sets the value: the box shows the choice at once
+    view.onChange(o.value);
   };
   input.addEventListener('focus', () => { input.select(); open(''); });
   input.addEventListener('input', () => open(input.value));
