@@ -149,9 +149,9 @@ export class KpiView extends ValueBase {
     const pts = rows.map((r) => [r[xi], r[vi]]).sort((a, b) => compareValues(a[0], b[0]));
     const w = 160;
     const ht = 36;
-    const xy = sparklinePoints(pts.map((p) => p[1]), w, ht);
-    if (!xy.length) return;
     const type = String(this.spec.sparkline_type || 'line').trim();
+    const xy = sparklinePoints(pts.map((p) => p[1]), w, ht, 2, type === 'bar');
+    if (!xy.length) return;
     const el = svg('svg', { viewBox: `0 0 ${w} ${ht}`, preserveAspectRatio: 'none', class: `ds-spark ds-spark-${type}`, role: 'img' });
     const first = pts[0];
     const last = pts[pts.length - 1];
@@ -159,8 +159,11 @@ export class KpiView extends ValueBase {
     el.append(svg('title'));
     el.firstChild.textContent = el.getAttribute('aria-label');
     if (type === 'bar') {
-      const bw = Math.max(1, (w - 4) / xy.length - 1);
-      for (const [x, y] of xy) el.append(svg('rect', { x: x - bw / 2, y, width: bw, height: Math.max(1, ht - y), class: 'ds-spark-bar' }));
+      // Slots of equal width; the points' x (centres of an evenly spaced line) are not used.
+      const slot = w / pts.length;
+      xy.forEach(([, y], i) => el.append(svg('rect', {
+        x: i * slot + slot * 0.1, y, width: slot * 0.8, height: Math.max(1, ht - 2 - y), class: 'ds-spark-bar',
+      })));
     } else {
       const line = xy.map(([x, y], i) => `${i ? 'L' : 'M'}${x} ${y}`).join(' ');
       if (type === 'area') el.append(svg('path', { d: `${line} L${xy[xy.length - 1][0]} ${ht} L${xy[0][0]} ${ht} Z`, class: 'ds-spark-area' }));

@@ -117,14 +117,15 @@ export function kpiDelta(value, comparison, { mode = 'percent', downIsGood = fal
 /**
  * A sparkline's polyline points inside W x H (PAD pixels kept free), the
  * values evenly spaced left to right; null values are skipped.  A flat
- * series is drawn at mid height.
+ * series is drawn at mid height; with ZERO the scale includes 0.
  */
-export function sparklinePoints(values, w, h, pad = 2) {
+export function sparklinePoints(values, w, h, pad = 2, zero = false) {
   const nums = values.map((v) => { const n = numberOf(v); return n === null ? null : Number(n); });
   const finite = nums.filter((n) => n !== null);
   if (!finite.length) return [];
-  const lo = Math.min(...finite);
-  const hi = Math.max(...finite);
+  // Bars (ZERO) stand on 0, so their heights compare; a line spans min-max.
+  const lo = zero ? Math.min(0, ...finite) : Math.min(...finite);
+  const hi = zero ? Math.max(0, ...finite) : Math.max(...finite);
   const step = nums.length > 1 ? (w - 2 * pad) / (nums.length - 1) : 0;
   const out = [];
   nums.forEach((n, i) => {
