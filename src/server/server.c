@@ -82,6 +82,8 @@ struct ds_server {
     /* Host names answered besides localhost and IP addresses. */
     char **hosts;
     size_t n_hosts;
+    /* Site-wide sign-in, or NULL (login.h). */
+    ds_login *login;
     struct MHD_Daemon *daemon;
     /* Fixed answers, built once and shared by all threads (MHD responses are
      * reference-counted and may be queued on many connections). */
@@ -608,12 +610,21 @@ static void access_log(struct MHD_Connection *c, const char *method, const char 
  * libmicrohttpd cuts the query off at '?': the handler's URL stops at the
  * first NUL, so "/index.html\0/../x" would look like "/index.html".  The
  * length travels to the handler as the request's context pointer (plus one,
- * so it is never NULL; it is never dereferenced). */
+ * shifted, with the low bit set, so it is never NULL and never mistaken for
+ * the aligned pointers the handler puts there later; it is never
+ * dereferenced). */
 static void *note_target(void *cls, const char *uri, struct MHD_Connection *c)
 {
     (void)cls;
     (void)c;
-    return (void *)(uintptr_t)(strlen(uri) + 1);
+    return (void *)(uintptr_t)(strlen(uri) << 1 | 1);
+}
+
+/* The request's context before the handler's first call: the target's
+ * length from note_target. */
+static bool first_call(void *req_cls)
+{
+    return (uintptr_t)req_cls & 1;
 }
 
 /* True when the request target holds a control byte (NUL included): the
@@ -663,32 +674,46 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
                                   size_t *upload_data_size, void **req_cls)
 {
     ds_server *s = cls;
-    (void)upload_data;
     outcome out = {0, 0};
     enum MHD_Result ret;
     bool head = strcmp(method, MHD_HTTP_METHOD_HEAD) == 0;
     bool get = !head && strcmp(method, MHD_HTTP_METHOD_GET) == 0;
-    if (*req_cls != s) {
+    if (first_call(*req_cls)) {
         /* The first call: the head is complete. */
-        size_t target_len = (size_t)(uintptr_t)*req_cls - 1;
+        size_t target_len = (size_t)((uintptr_t)*req_cls >> 1);
         *req_cls = s;
+        /* The sign-in POSTs (login.h) are the only requests with a body. */
+        bool post = s->login && ds_login_takes_post(method, url);
         /* Bad targets, other hosts and other methods are refused at once
          * (libmicrohttpd then closes the connection after the answer). */
-        if (refuse_early(s, c, url, method, version, target_len, head || get, &ret))
+        if (refuse_early(s, c, url, method, version, target_len, head || get || post, &ret))
             return ret;
+        if (post)
+            *req_cls = ds_login_body_new();
         /* libmicrohttpd 0.9.75 also closes the connection after a response
          * queued in this first call, so GET and HEAD, whose answers should
          * keep the connection alive, are answered on the next call. */
         return MHD_YES;
     }
-    if (*upload_data_size != 0) {
+    if (*req_cls != s) { /* a sign-in POST: its body, then its answer */
+        if (*upload_data_size != 0) {
+            ds_login_body_add(*req_cls, upload_data, *upload_data_size);
+            *upload_data_size = 0;
+            return MHD_YES;
+        }
+        ds_deadline_head_done(deadline_conn(c));
+        ret = ds_login_post(s->login, c, url, *req_cls, &out.status);
+    } else if (*upload_data_size != 0) {
         *upload_data_size = 0; /* a body on GET/HEAD means nothing: drop it */
         return MHD_YES;
+    } else {
+        /* The request is whole (a body on GET/HEAD included, which the
+         * header deadline covers too): from here on, only the answer takes
+         * time.  With sign-in, the gate comes first. */
+        ds_deadline_head_done(deadline_conn(c));
+        if (!s->login || !ds_login_gate(s->login, c, method, url, &ret, &out.status))
+            ret = serve(s, c, url, &out);
     }
-    /* The request is whole (a body on GET/HEAD included, which the header
-     * deadline covers too): from here on, only the answer takes time. */
-    ds_deadline_head_done(deadline_conn(c));
-    ret = serve(s, c, url, &out);
     if (head)
         out.bytes = 0;
     if (s->access_log)
@@ -717,8 +742,10 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls,
                          enum MHD_RequestTerminationCode toe)
 {
     ds_server *s = cls;
-    (void)req_cls;
     (void)toe;
+    if (*req_cls && *req_cls != s && !first_call(*req_cls)) /* a sign-in POST's body */
+        ds_login_body_free(*req_cls);
+    *req_cls = NULL;
     ds_deadline_answer_done(s->deadline, deadline_conn(c));
 }
 
@@ -836,6 +863,7 @@ static void free_server(ds_server *s)
     if (s->fs.real)
         ds_staticfs_close(&s->fs);
     ds_deadline_stop(s->deadline); /* after the daemon: it removed every connection */
+    ds_login_free(s->login);
     for (size_t i = 0; i < s->n_hosts; i++)
         free(s->hosts[i]);
     free(s->hosts);
@@ -902,6 +930,8 @@ ds_server *ds_server_start(const ds_server_options *opt, ds_err *err)
     for (size_t i = 0; i < opt->n_allowed_hosts; i++)
         s->hosts[s->n_hosts++] = ds_strdup(opt->allowed_hosts[i]);
     s->hosts[s->n_hosts++] = ds_strdup(host);
+    if (opt->login)
+        s->login = ds_login_new(opt->login);
     s->deadline = ds_deadline_start(HEADER_SECONDS * 1000, HEADER_CHECK_MS, err);
     if (!s->deadline)
         goto fail;
@@ -966,6 +996,11 @@ const char *ds_server_static_dir(const ds_server *s)
 void ds_server_publish_map(ds_server *s, const ds_datamap *m)
 {
     ds_mapstore_publish(s->maps, ds_maptable_from_datamap(m));
+}
+
+ds_login *ds_server_login(ds_server *s)
+{
+    return s->login;
 }
 
 void ds_server_stop(ds_server *s)

@@ -310,12 +310,14 @@ static int write_site(ds_publish *pub, const ds_pages *pages, ds_err *err)
     }
     ds_asset_versions v = {asset_hash(pub, "ducksite.css"), asset_hash(pub, "echarts.min.js"),
                            asset_hash(pub, "ducksite.js"),
-                           asset_hash(pub, "echarts.common.min.js")};
+                           asset_hash(pub, "echarts.common.min.js"),
+                           asset_hash(pub, "theme-init.js")};
     if (rc == 0)
         rc = ds_pages_write(pub, pages, &v, err);
     free((char *)v.css);
     free((char *)v.echarts);
     free((char *)v.echarts_common);
+    free((char *)v.theme_init);
     free((char *)v.js);
     free(dist);
     return rc;

@@ -152,7 +152,19 @@ async function shown(page) {
         spark: el.querySelectorAll('.ds-spark path').length,
       };
     };
+    // The theme's good and bad colours, as a card resolves them.
+    const probe = (cls) => {
+      const el = document.createElement('span');
+      el.className = cls;
+      document.querySelector('[data-ds-kpi="revenue"]').append(el);
+      const c = getComputedStyle(el).color;
+      el.remove();
+      return c;
+    };
     return {
+      good: probe('ds-kpi-good'),
+      bad: probe('ds-kpi-bad'),
+      muted: probe('ds-kpi-neutral'),
       revenue: card('revenue'),
       cost: card('cost'),
       inline: [...document.querySelectorAll('.ds-value-inline')].map((s) => s.textContent),
@@ -207,8 +219,14 @@ describe('values, KPI cards and typed inputs', { skip: skip ?? false }, () => {
     // Good is green, bad is red, whatever the direction.
     const green = s.revenue.delta.endsWith('good') ? s.revenue.changeColor : s.cost.changeColor;
     const red = s.revenue.delta.endsWith('bad') ? s.revenue.changeColor : s.cost.changeColor;
-    assert.match(green, /rgb\(74, 222, 128\)/);
-    assert.match(red, /rgb\(248, 113, 113\)/);
+    assert.equal(green, s.good);
+    assert.equal(red, s.bad);
+    assert.notEqual(s.good, s.bad);
+    assert.notEqual(s.good, s.muted);
+    // Green and red in either theme: the good colour's green channel leads, the bad one's red.
+    const rgb = (c) => c.match(/\d+/g).map(Number);
+    assert.ok(rgb(s.good)[1] > rgb(s.good)[0], s.good);
+    assert.ok(rgb(s.bad)[0] > rgb(s.bad)[1], s.bad);
     await page.close();
   });
 
@@ -275,8 +293,9 @@ describe('values, KPI cards and typed inputs', { skip: skip ?? false }, () => {
 
   test('screenshots, wide and narrow', T, async () => {
     fs.mkdirSync(ARTIFACTS, { recursive: true });
-    for (const [name, width] of [['wide', 1360], ['narrow', 420]]) {
+    for (const [name, width, scheme] of [['wide', 1360, 'dark'], ['narrow', 420, 'dark'], ['wide-light', 1360, 'light'], ['narrow-light', 420, 'light']]) {
       const { page } = await openIdle(site.browser, `${site.server.url}/index.html`);
+      await page.emulateMedia({ colorScheme: scheme });
       await page.setViewportSize({ width, height: 900 });
       await page.waitForTimeout(300);
       await page.screenshot({ path: path.join(ARTIFACTS, `kpi-${name}.png`), fullPage: true });

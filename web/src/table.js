@@ -1,10 +1,17 @@
 // table.js - sortable, paginated result tables with formatted numbers,
-// format colours/highlights and a CSV download.
+// format colours/highlights and a CSV download.  In print (theme.js) a
+// table shows all its rows, up to PRINT_MAX_ROWS, not one page of them.
 import { Frame, h } from './dom.js';
 import { columnFormatter, compareValues, downloadCsv, isBold, isNumeric, toCsv, withColumnFormat } from './format.js';
 import { formatColumn, truthy } from './sql.js';
+import { isPrinting } from './theme.js';
 
 const DEFAULT_PAGE_SIZE = 50;
+// Paper is not a scroll box, but a table of a million rows is no document:
+// print stops here and says how many rows were left out.
+export const PRINT_MAX_ROWS = 2000;
+// A table longer than this may run over pages in print (header repeated).
+const PRINT_LONG_ROWS = 25;
 const countFmt = new Intl.NumberFormat('en-US');
 
 export class TableView {
@@ -25,6 +32,7 @@ export class TableView {
     this.sort = null; // {col: index, dir: 1 | -1}
     this.page = 0;
     this.order = [];
+    window.addEventListener('ducksite:print', () => { if (this.result) this.draw(); });
   }
 
   setLoading(on) { this.frame.setLoading(on); }
@@ -120,8 +128,10 @@ export class TableView {
     }));
 
     const n = rows.length;
-    const start = Number.isFinite(this.pageSize) ? this.page * this.pageSize : 0;
-    const end = Number.isFinite(this.pageSize) ? Math.min(n, start + this.pageSize) : n;
+    const paper = isPrinting();
+    const paged = Number.isFinite(this.pageSize) && !paper;
+    const start = paged ? this.page * this.pageSize : 0;
+    const end = paged ? Math.min(n, start + this.pageSize) : Math.min(n, paper ? PRINT_MAX_ROWS : n);
     const body = [];
     for (let k = start; k < end; k++) {
       const r = this.order[k];
@@ -151,7 +161,10 @@ export class TableView {
       });
     }
     const table = h('table', { class: 'ducksite-table ds-grid-table' }, h('thead', {}, head), tbody);
-    this.frame.body.replaceChildren(h('div', { class: 'ds-table-scroll' }, table));
+    const cut = paper && end < n
+      ? [h('p', { class: 'ds-print-note' }, `First ${countFmt.format(end)} of ${countFmt.format(n)} rows.`)] : [];
+    this.frame.body.replaceChildren(h('div', { class: 'ds-table-scroll' }, table), ...cut);
+    this.el.classList.toggle('ds-table-long', end - start > PRINT_LONG_ROWS);
 
     // Footer: "rows X–Y of N" and prev/next when there is more than a page.
     const pages = this.pages();

@@ -2,7 +2,6 @@
 // one series per y column or per value of the series column; also any
 // ECharts series type the registry does not know, drawn the same way.
 import { compact, flag, fmtFor, get, item, label, num, tooltipValue, uniq } from './common.js';
-import { FG, MUTED } from './theme.js';
 
 export function cartesian(spec, result, cols, type) {
   const rows = result.rows;
@@ -27,7 +26,7 @@ export function cartesian(spec, result, cols, type) {
     const s = {
       type: seriesType, name, data, stack, smooth,
       emphasis: { focus: 'series' },
-      label: { show: labels, position: horizontal ? 'right' : 'top', color: FG, formatter: (p) => tooltipValue(p.value) },
+      label: { show: labels, position: horizontal ? 'right' : 'top', formatter: (p) => tooltipValue(p.value) },
     };
     if (type === 'area') s.areaStyle = { opacity: 0.22 };
     if (seriesType === 'line') {
@@ -62,11 +61,11 @@ export function cartesian(spec, result, cols, type) {
   }
   const catAxis = {
     type: 'category', data: categories, name: horizontal ? undefined : get(spec, 'x_label', 'x_title'),
-    axisLabel: { hideOverlap: true, color: MUTED }, boundaryGap: seriesType === 'bar',
+    axisLabel: { hideOverlap: true }, boundaryGap: seriesType === 'bar',
   };
   const valAxis = {
     type: 'value', name: get(spec, 'y_label', 'y_title'), scale: flag(spec, 'y_scale'),
-    axisLabel: { formatter: compact, color: MUTED },
+    axisLabel: { formatter: compact },
   };
   // Without a boundary gap (lines, areas) the last category's label is
   // centred on the plot's right edge, which containLabel does not count:

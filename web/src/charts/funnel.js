@@ -24,8 +24,8 @@ function funnel(spec, result, cols) {
       min: 0, max: Math.max(0, ...values),
       sort: ['ascending', 'none'].includes(sort) ? sort : 'descending',
       gap: 3,
-      label: { show: true, position: 'inside', color: '#0f172a', formatter: (p) => `${p.name}\n${compact(p.value)}` },
-      itemStyle: { borderColor: '#0b1220', borderWidth: 1 },
+      label: { show: true, position: 'inside', formatter: (p) => `${p.name}\n${compact(p.value)}` },
+      itemStyle: { borderWidth: 1 },
       data,
     }],
   };
