@@ -840,6 +840,12 @@ int ds_page_parse(const char *text, const char *display, ds_page *out, ds_err *e
     return rc;
 }
 
+const ds_kv *ds_part_get(const ds_part *part, const char *key)
+{
+    assert(part && key);
+    return kv_find(part->kv, part->n_kv, key);
+}
+
 const ds_part *ds_page_find(const ds_page *page, ds_part_kind kind, const char *id)
 {
     assert(page && id);

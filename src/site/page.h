@@ -107,6 +107,9 @@ int ds_page_parse(const char *text, const char *display, ds_page *out, ds_err *e
 /* The block of that kind and id, or NULL. */
 const ds_part *ds_page_find(const ds_page *page, ds_part_kind kind, const char *id);
 
+/* The key: value line KEY of a block, or NULL. */
+const ds_kv *ds_part_get(const ds_part *part, const char *key);
+
 /* "sql", "echart", ... as written in fences; "prose" for prose. */
 const char *ds_part_kind_name(ds_part_kind kind);
 

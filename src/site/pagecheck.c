@@ -216,13 +216,6 @@ static int check_kv(const check_t *c, const ds_part *p)
 
 /* ---- values and KPI cards ----------------------------------------------- */
 
-static const ds_kv *kv_get(const ds_part *p, const char *key)
-{
-    for (size_t i = 0; i < p->n_kv; i++)
-        if (strcmp(p->kv[i].key, key) == 0)
-            return &p->kv[i];
-    return NULL;
-}
 
 static bool whole_number(const char *v, size_t max_digits)
 {
@@ -236,12 +229,12 @@ static int check_value(const check_t *c, const ds_part *p)
 {
     const char *need = p->kind == DS_PART_VALUE ? "column" : "value";
     ds_buf m = {0};
-    if (!kv_get(p, need)) {
+    if (!ds_part_get(p, need)) {
         where(&m, c, p->line, p);
         ds_buf_printf(&m, "%s: is missing; name the column to show (%s: total)", need, need);
         return fail(c, &m);
     }
-    const ds_kv *row = kv_get(p, "row"), *dec = kv_get(p, "decimals");
+    const ds_kv *row = ds_part_get(p, "row"), *dec = ds_part_get(p, "decimals");
     if (row && strcmp(row->value, "last") != 0 && !whole_number(row->value, 9)) {
         where(&m, c, row->line, p);
         ds_buf_printf(&m, "row: '%s' is not a row number; write 0 for the first row (the "
@@ -296,21 +289,21 @@ static int bad_input(const check_t *c, const ds_part *p, const ds_kv *kv, const 
  * runtime could not use would silently become NULL. */
 static int check_input(const check_t *c, const ds_part *p)
 {
-    const ds_kv *mk = kv_get(p, "visual_mode");
+    const ds_kv *mk = ds_part_get(p, "visual_mode");
     if (!mk)
-        mk = kv_get(p, "visual-mode");
+        mk = ds_part_get(p, "visual-mode");
     if (!mk)
-        mk = kv_get(p, "type");
+        mk = ds_part_get(p, "type");
     char mode[16] = "";
     for (size_t i = 0; mk && i + 1 < sizeof mode && mk->value[i]; i++)
         mode[i] = (char)tolower((unsigned char)mk->value[i]);
     for (size_t k = 0; k < N(MODE_KEYS); k++) {
-        const ds_kv *kv = kv_get(p, MODE_KEYS[k].key);
+        const ds_kv *kv = ds_part_get(p, MODE_KEYS[k].key);
         if (kv && !mode_in(mode, MODE_KEYS[k].modes))
             return bad_input(c, p, kv, "%s applies to %s inputs only (set visual_mode)",
                              MODE_KEYS[k].key, MODE_KEYS[k].modes);
     }
-    const ds_kv *def = kv_get(p, "default");
+    const ds_kv *def = ds_part_get(p, "default");
     const char *dv = def ? def->value : NULL;
     if (strcmp(mode, "date") == 0 && dv && *dv && !ds_pagesql_valid_date(dv))
         return bad_input(c, p, def, "default: '%s' is not a date; write %s", dv,
@@ -338,19 +331,19 @@ static int check_input(const check_t *c, const ds_part *p)
     if ((strcmp(mode, "checkbox") == 0 || strcmp(mode, "toggle") == 0) && dv &&
         !listed(dv, BOOLS, 2, false))
         return bad_input(c, p, def, "default: '%s' is not %s", dv, "true or false");
-    if (strcmp(mode, "buttons") == 0 && !kv_get(p, "options") && !kv_get(p, "options_query") &&
-        !kv_get(p, "options-query"))
+    if (strcmp(mode, "buttons") == 0 && !ds_part_get(p, "options") && !ds_part_get(p, "options_query") &&
+        !ds_part_get(p, "options-query"))
         return bad_input(c, p, NULL, "%s has no choices; give options: a, b, c or %s", "buttons",
                          "options_query: <query>");
     if (strcmp(mode, "slider") == 0) {
         static const char *const NUMS[] = {"min", "max", "step", "default"};
         for (size_t k = 0; k < N(NUMS); k++) {
-            const ds_kv *kv = kv_get(p, NUMS[k]);
+            const ds_kv *kv = ds_part_get(p, NUMS[k]);
             if (kv && !ds_pagesql_valid_number(kv->value))
                 return bad_input(c, p, kv, "%s is not a number (%s)", kv->value, NUMS[k]);
         }
-        const ds_kv *lo = kv_get(p, "min"), *hi = kv_get(p, "max"), *st = kv_get(p, "step");
-        bool from_query = kv_get(p, "options_query") || kv_get(p, "options-query");
+        const ds_kv *lo = ds_part_get(p, "min"), *hi = ds_part_get(p, "max"), *st = ds_part_get(p, "step");
+        bool from_query = ds_part_get(p, "options_query") || ds_part_get(p, "options-query");
         if (!from_query && (!lo || !hi))
             return bad_input(c, p, NULL, "a slider needs %s, or %s", "min: and max:",
                              "an options_query whose first row has min and max columns");

@@ -69,17 +69,10 @@ static const described *describe(vc_t *v, const ds_compiled *c)
     return d;
 }
 
-static const ds_kv *kv_get(const ds_part *p, const char *key)
-{
-    for (size_t i = 0; i < p->n_kv; i++)
-        if (strcmp(p->kv[i].key, key) == 0)
-            return &p->kv[i];
-    return NULL;
-}
 
 static int check_part(vc_t *v, const ds_site_page *sp, const ds_part *p, ds_err *err)
 {
-    const ds_kv *q = kv_get(p, "query");
+    const ds_kv *q = ds_part_get(p, "query");
     const char *id = q ? q->value : p->id;
     if (strstr(id, "${"))
         return 0;
@@ -103,7 +96,7 @@ static int check_part(vc_t *v, const ds_site_page *sp, const ds_part *p, ds_err 
     const char *const *keys = kpi ? KPI_COLUMNS : VALUE_COLUMNS;
     size_t n_keys = kpi ? DS_ARRAY_LEN(KPI_COLUMNS) : DS_ARRAY_LEN(VALUE_COLUMNS);
     for (size_t k = 0; k < n_keys; k++) {
-        const ds_kv *kv = kv_get(p, keys[k]);
+        const ds_kv *kv = ds_part_get(p, keys[k]);
         if (!kv)
             continue;
         bool found = false;
