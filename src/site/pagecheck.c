@@ -10,6 +10,7 @@
 #include "pagesql.h"
 
 #include <ctype.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -355,6 +356,17 @@ static int check_input(const check_t *c, const ds_part *p)
             return bad_input(c, p, def, "default: %s is below min (%s)", dv, lo->value);
         if (def && hi && number_of(def) > number_of(hi))
             return bad_input(c, p, def, "default: %s is above max (%s)", dv, hi->value);
+        /* The browser's slider can only stop on min + k * step. */
+        if (def && lo && st) {
+            double k = (number_of(def) - number_of(lo)) / number_of(st);
+            if (fabs(k - round(k)) > 1e-9) {
+                ds_buf m = {0};
+                where(&m, c, def->line, p);
+                ds_buf_printf(&m, "default: %s is not a step of the slider (min %s, step %s)",
+                              dv, lo->value, st->value);
+                return fail(c, &m);
+            }
+        }
     }
     return 0;
 }

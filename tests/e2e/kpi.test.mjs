@@ -72,6 +72,17 @@ options_query: regions
 expression_template: region = ?
 \`\`\`
 
+\`\`\`input cap
+label: Cap (bounds from the data)
+visual_mode: slider
+options_query: amount_range
+default: 50
+\`\`\`
+
+\`\`\`sql amount_range
+SELECT min(amount) AS min, max(amount) AS max, 5 AS step FROM orders
+\`\`\`
+
 \`\`\`sql regions
 SELECT DISTINCT region FROM orders ORDER BY region
 \`\`\`
@@ -189,7 +200,7 @@ function agrees(s, rows, empty = false) {
   assert.equal(s.revenue.value, money(total));
   assert.equal(s.inline[0], money(total));
   assert.equal(Number(s.cost.value.replace(/,/g, '')), Number(total));
-  if (prev === '' || prev === 'NULL') {
+  if (prev === null) {
     assert.equal(s.revenue.delta, null);
     return;
   }
@@ -216,6 +227,9 @@ describe('values, KPI cards and typed inputs', { skip: skip ?? false }, () => {
     assert.equal(s.inline[1], 'Jun 1, 2024');
     agrees(s, await expectedRows(site.root, page));
     assert.equal(s.revenue.spark, 1, 'a sparkline');
+    // A slider's bounds from its options_query's first row.
+    const [range] = dsSql(site.root, mappedSql(site.root, '/sql/pages/index/amount_range.sql'));
+    assert.deepEqual(await page.$eval('#ds-input-cap', (el) => [el.min, el.max, el.step, el.value]), [...range.map(String), '50']);
     // Good is green, bad is red, whatever the direction.
     const green = s.revenue.delta.endsWith('good') ? s.revenue.changeColor : s.cost.changeColor;
     const red = s.revenue.delta.endsWith('bad') ? s.revenue.changeColor : s.cost.changeColor;

@@ -107,6 +107,9 @@ Test(pagecheck_kpi, typed_inputs_bad_defaults)
     expect_error("```input n\nvisual_mode: slider\nmin: 0\nmax: 10\ndefault: -1\n```\n",
                  "default: -1 is below min (0)");
     expect_error("```input n\nvisual_mode: slider\nmax: 10\n```\n", "a slider needs min: and max:");
+    expect_error("```input n\nvisual_mode: slider\nmin: 0\nmax: 100\nstep: 10\ndefault: 55\n```\n",
+                 "content/k.md:6: input 'n': default: 55 is not a step of the slider (min 0, step 10)");
+    expect_ok("```input n\nvisual_mode: slider\nmin: 0.5\nmax: 2\nstep: 0.25\ndefault: 1.25\n```\n");
     expect_error("```input n\nvisual_mode: slider\nmin: 5\nmax: 1\n```\n",
                  "max: 1 is not above min (5)");
     expect_error("```input n\nvisual_mode: slider\nmin: a\nmax: 1\n```\n", "a is not a number (min)");
