@@ -27,6 +27,7 @@
 #include "pagecheck.h"
 #include "pages.h"
 #include "prerender.h"
+#include "valuecheck.h"
 #include "publish.h"
 
 /* Lakes with fewer files than this have DuckDB keep their footers. */
@@ -450,6 +451,8 @@ int ds_build(const char *root, const ds_build_options *opt, ds_err *err)
     if (ds_compile_all(&queries, &files, &unreadable, db, &compiled, err) != 0)
         goto done;
     ds_info("compiled and validated %zu queries (%.0f ms)", compiled.len, now_ms() - t);
+    if (site && ds_valuecheck(&pages, &compiled, &files, db, err) != 0)
+        goto done;
     if (check_dialect(&queries, db, opt->strict, err) != 0)
         goto done;
 

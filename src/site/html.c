@@ -247,7 +247,8 @@ static json_t *grid_json(const ds_part *p)
 char *ds_html_page_config(const ds_page *page, const char *rel)
 {
     json_t *queries = json_object(), *charts = json_object(), *tables = json_object(),
-           *inputs = json_object(), *grids = json_array();
+           *inputs = json_object(), *grids = json_array(), *values = json_object(),
+           *kpis = json_object();
     for (size_t i = 0; i < page->n_parts; i++) {
         const ds_part *p = &page->parts[i];
         switch (p->kind) {
@@ -259,6 +260,8 @@ char *ds_html_page_config(const ds_page *page, const char *rel)
         case DS_PART_TABLE: json_object_set_new(tables, p->id, block_json(p)); break;
         case DS_PART_INPUT: json_object_set_new(inputs, p->id, block_json(p)); break;
         case DS_PART_GRID: json_array_append_new(grids, grid_json(p)); break;
+        case DS_PART_VALUE: json_object_set_new(values, p->id, block_json(p)); break;
+        case DS_PART_KPI: json_object_set_new(kpis, p->id, block_json(p)); break;
         case DS_PART_PROSE:
         case DS_PART_FORM: break; /* page->forms, below */
         }
@@ -271,6 +274,15 @@ char *ds_html_page_config(const ds_page *page, const char *rel)
     json_object_set_new(doc, "tables", tables);
     json_object_set_new(doc, "inputs", inputs);
     json_object_set_new(doc, "grids", grids);
+    /* Values and KPI cards (docs/pages.md), only when the page has some. */
+    if (json_object_size(values))
+        json_object_set_new(doc, "values", values);
+    else
+        json_decref(values);
+    if (json_object_size(kpis))
+        json_object_set_new(doc, "kpis", kpis);
+    else
+        json_decref(kpis);
     /* Stored results the runtime may fetch instead of running a query. */
     json_t *stored = page->stored ? json_loads(page->stored, 0, NULL) : NULL;
     if (stored)
@@ -340,6 +352,8 @@ static void grid_html(ds_buf *b, const ds_page *page, json_t *paint, const ds_pa
             ds_buf_printf(b, "<div class=\"layout-col span-%d\">", c->span);
             const char *what = ds_page_find(page, DS_PART_ECHART, c->id)  ? "chart"
                                : ds_page_find(page, DS_PART_INPUT, c->id) ? "input"
+                               : ds_page_find(page, DS_PART_KPI, c->id)   ? "kpi"
+                               : ds_page_find(page, DS_PART_VALUE, c->id) ? "value"
                                                                           : "table";
             placeholder(b, paint, what, c->id);
             ds_buf_puts(b, "</div>");
@@ -495,6 +509,12 @@ char *ds_html_page(const ds_page *page, const char *rel, const char *title,
         case DS_PART_INPUT:
             if (!in_grid(page, p->id))
                 placeholder(&b, paint, "input", p->id);
+            break;
+        case DS_PART_VALUE:
+        case DS_PART_KPI:
+            /* A value inside prose is a span there already. */
+            if (!p->inline_ref && !in_grid(page, p->id))
+                placeholder(&b, paint, ds_part_kind_name(p->kind), p->id);
             break;
         case DS_PART_GRID: grid_html(&b, page, paint, p); break;
         case DS_PART_SQL: break; /* queries run in the browser; nothing to show */

@@ -17,6 +17,7 @@
 
 #include "../sql/sqltext.h"
 #include "../util/utf8.h"
+#include "inline.h"
 
 typedef struct {
     const char *s;
@@ -153,7 +154,7 @@ static void free_words(words_t *w)
 }
 
 static const char *const kind_names[] = {"prose", "sql",  "echart", "table",
-                                         "input", "grid", "form"};
+                                         "input", "grid", "form", "value", "kpi"};
 
 const char *ds_part_kind_name(ds_part_kind kind)
 {
@@ -189,7 +190,7 @@ static int near_miss_type(const char *display, ds_err *err, const char *type, co
         return 0;
     return ds_err_set(err,
                       "%s:%d: unknown block type '%s'; did you mean '%s'? (block types: sql, "
-                      "echart, table, input, grid, form; to show a code block, fence it with ~~~)",
+                      "echart, table, input, grid, form, value, kpi; to show a code block, fence it with ~~~)",
                       display, line, type, best);
 }
 
@@ -588,7 +589,33 @@ static void flush_prose(ds_page *page, ds_buf *prose, int line)
         ds_buf_free(prose);
         return;
     }
-    add_part(page, DS_PART_PROSE, line)->text = ds_buf_take(prose);
+    /* Values written inside the prose (${query.column}) become value
+     * parts of their own after it, so they are checked and stored like
+     * ```value blocks. */
+    int next = 1;
+    for (size_t i = 0; i < page->n_parts; i++)
+        next += page->parts[i].inline_ref;
+    ds_inline_ref *refs;
+    size_t n_refs;
+    char *text = ds_inline_rewrite(s, line, &next, &refs, &n_refs);
+    ds_buf_free(prose);
+    add_part(page, DS_PART_PROSE, line)->text = text;
+    for (size_t i = 0; i < n_refs; i++) {
+        ds_inline_ref *r = &refs[i];
+        ds_part *p = add_part(page, DS_PART_VALUE, r->line);
+        p->inline_ref = true;
+        p->id = ds_asprintf("inline-%d", next - (int)n_refs + (int)i);
+        kv_push(&p->kv, &p->n_kv, ds_strdup("query"), r->query, r->line);
+        kv_push(&p->kv, &p->n_kv, ds_strdup("column"), r->column, r->line);
+        if (r->row)
+            kv_push(&p->kv, &p->n_kv, ds_strdup("row"), r->row, r->line);
+        if (r->fmt)
+            kv_push(&p->kv, &p->n_kv, ds_strdup("fmt"), r->fmt, r->line);
+        if (r->decimals)
+            kv_push(&p->kv, &p->n_kv, ds_strdup("decimals"), r->decimals, r->line);
+        *r = (ds_inline_ref){0};
+    }
+    ds_inline_refs_free(refs, n_refs);
 }
 
 /* "# Title" (ATX level 1) -> "Title"; NULL for anything else. */
@@ -890,6 +917,12 @@ int ds_page_parse(const char *text, const char *display, ds_page *out, ds_err *e
     if (rc != 0)
         ds_page_free(out);
     return rc;
+}
+
+const ds_kv *ds_part_get(const ds_part *part, const char *key)
+{
+    assert(part && key);
+    return kv_find(part->kv, part->n_kv, key);
 }
 
 const ds_part *ds_page_find(const ds_page *page, ds_part_kind kind, const char *id)

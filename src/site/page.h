@@ -1,7 +1,8 @@
 /* page.h - one content/ *.md page as an ordered list of parts: prose
  * (markdown, rendered later by md4c) and the DSL blocks written as fenced
  * code blocks: ```sql <id>, ```echart <id>, ```table <id>, ```input <name>,
- * ```form <id> and ```grid cols=N gap=G.  Parts keep document order and the line of
+ * ```form <id>, ```value <id>, ```kpi <id> and ```grid cols=N gap=G; a ${query.column}
+ * inside prose becomes a value part of its own (inline.h).  Parts keep document order and the line of
  * their fence, so components render where they are written and errors can
  * name the line.  The language is described in docs/pages.md. */
 #ifndef DS_PAGE_H
@@ -18,7 +19,9 @@ typedef enum {
     DS_PART_TABLE,
     DS_PART_INPUT,
     DS_PART_GRID,
-    DS_PART_FORM
+    DS_PART_FORM,
+    DS_PART_VALUE,          /* ```value <id>, or ${query.column} inside prose */
+    DS_PART_KPI
 } ds_part_kind;
 
 /* "key: value" from a block body; values are always strings. */
@@ -63,6 +66,9 @@ typedef struct {
     char *gap;              /* grid */
     ds_row *rows;           /* grid */
     size_t n_rows;
+    bool inline_ref;        /* value: written as ${query.column} inside the
+                               prose before it (id "inline-N"); no block of
+                               its own on the page */
 } ds_part;
 
 /* Front matter: a first line "---", key: value lines, a closing "---".
@@ -105,6 +111,9 @@ int ds_page_parse(const char *text, const char *display, ds_page *out, ds_err *e
 
 /* The block of that kind and id, or NULL. */
 const ds_part *ds_page_find(const ds_page *page, ds_part_kind kind, const char *id);
+
+/* The key: value line KEY of a block, or NULL. */
+const ds_kv *ds_part_get(const ds_part *part, const char *key);
 
 /* "sql", "echart", ... as written in fences; "prose" for prose. */
 const char *ds_part_kind_name(ds_part_kind kind);

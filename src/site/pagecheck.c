@@ -7,7 +7,10 @@
  * come from ds_suggest, like the ducksite.toml loader's. */
 #include "pagecheck.h"
 
+#include "pagesql.h"
+
 #include <ctype.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -36,7 +39,16 @@ static const char *const INPUT_KEYS[] = {
     "label_column", "label-column", "multiple", "multi",
     "all_label", "all-label", "all_value", "all-value", "all_option", "all-option",
     "expression_template", "expression-template", "all_expression", "all-expression",
-    "placeholder", "param_name", "param-name", "param_template", "param-template"};
+    "placeholder", "param_name", "param-name", "param_template", "param-template",
+    "min", "max", "step", "options", "searchable"};
+
+/* Values and KPI cards (web/src/kpi.js). */
+static const char *const VALUE_KEYS[] = {
+    "query", "column", "row", "title", "fmt", "decimals", "prefix", "suffix", "currency"};
+
+static const char *const KPI_KEYS[] = {
+    "query", "value", "row", "title", "fmt", "decimals", "prefix", "suffix", "currency",
+    "comparison", "comparison_title", "delta", "down_is_good", "sparkline", "sparkline_type"};
 
 /* The runtime's own chart types, then ECharts series types, which it draws
  * like bar with that series type. */
@@ -47,9 +59,16 @@ static const char *const CHART_TYPES[] = {
     "radar", "sankey", "sunburst", "themeRiver", "tree", "treemap"};
 /* clang-format on */
 
-static const char *const INPUT_MODES[] = {"dropdown", "text", "hidden"};
+static const char *const INPUT_MODES[] = {"dropdown", "text",     "hidden",   "date",  "date_range",
+                                          "slider",   "buttons",  "checkbox", "toggle"};
+static const char *const DATE_PRESETS[] = {"last_7_days", "last_30_days", "last_90_days",
+                                           "this_month",  "this_year",    "all"};
 static const char *const BOOLS[] = {"true", "false"};
 static const char *const TRENDLINES[] = {"linear"};
+static const char *const VALUE_FMTS[] = {"auto", "number", "integer", "percent", "currency",
+                                         "compact", "date"};
+static const char *const DELTAS[] = {"percent", "absolute"};
+static const char *const SPARKLINES[] = {"line", "area", "bar"};
 static const char *const SORTS[] = {"descending", "ascending", "none"};
 
 static const char *const CHART_FORMAT_KEYS[] = {"color_expr", "highlight_expr",
@@ -74,6 +93,11 @@ static const choice_t CHOICES[] = {
     {DS_PART_ECHART, "donut", BOOLS, 2},
     {DS_PART_ECHART, "trendline", TRENDLINES, N(TRENDLINES)},
     {DS_PART_ECHART, "sort", SORTS, N(SORTS)},
+    {DS_PART_VALUE, "fmt", VALUE_FMTS, N(VALUE_FMTS)},
+    {DS_PART_KPI, "fmt", VALUE_FMTS, N(VALUE_FMTS)},
+    {DS_PART_KPI, "delta", DELTAS, N(DELTAS)},
+    {DS_PART_KPI, "down_is_good", BOOLS, 2},
+    {DS_PART_KPI, "sparkline_type", SPARKLINES, N(SPARKLINES)},
     {DS_PART_INPUT, "visual_mode", INPUT_MODES, N(INPUT_MODES)},
     {DS_PART_INPUT, "visual-mode", INPUT_MODES, N(INPUT_MODES)},
     {DS_PART_INPUT, "type", INPUT_MODES, N(INPUT_MODES)},
@@ -81,6 +105,7 @@ static const choice_t CHOICES[] = {
     {DS_PART_INPUT, "multi", BOOLS, 2},
     {DS_PART_INPUT, "all_option", BOOLS, 2},
     {DS_PART_INPUT, "all-option", BOOLS, 2},
+    {DS_PART_INPUT, "searchable", BOOLS, 2},
 };
 
 typedef struct {
@@ -117,9 +142,14 @@ static void hint(ds_buf *b, const char *word, const char *const *known, size_t n
     }
 }
 
-/* "content/a.md:12: echart 'revenue': " */
+/* "content/a.md:12: echart 'revenue': ", "content/a.md:3: value ${q.total}: " */
 static void where(ds_buf *b, const check_t *c, int line, const ds_part *p)
 {
+    if (p->inline_ref) {
+        ds_buf_printf(b, "%s:%d: value ${%s.%s}: ", c->display, line, p->kv[0].value,
+                      p->kv[1].value);
+        return;
+    }
     ds_buf_printf(b, "%s:%d: %s '%s': ", c->display, line, ds_part_kind_name(p->kind), p->id);
 }
 
@@ -136,9 +166,13 @@ static int check_kv(const check_t *c, const ds_part *p)
 {
     const char *const *keys = p->kind == DS_PART_ECHART ? ECHART_KEYS
                               : p->kind == DS_PART_TABLE ? TABLE_KEYS
+                              : p->kind == DS_PART_VALUE ? VALUE_KEYS
+                              : p->kind == DS_PART_KPI   ? KPI_KEYS
                                                          : INPUT_KEYS;
     size_t n_keys = p->kind == DS_PART_ECHART ? N(ECHART_KEYS)
                     : p->kind == DS_PART_TABLE ? N(TABLE_KEYS)
+                    : p->kind == DS_PART_VALUE ? N(VALUE_KEYS)
+                    : p->kind == DS_PART_KPI   ? N(KPI_KEYS)
                                                : N(INPUT_KEYS);
     for (size_t i = 0; i < p->n_kv; i++) {
         const ds_kv *kv = &p->kv[i];
@@ -183,16 +217,176 @@ static int check_kv(const check_t *c, const ds_part *p)
     return 0;
 }
 
+/* ---- values and KPI cards ----------------------------------------------- */
+
+
+static bool whole_number(const char *v, size_t max_digits)
+{
+    size_t n = strlen(v);
+    return n && n <= max_digits && strspn(v, "0123456789") == n;
+}
+
+/* A value needs its column, a KPI its value column; row is a row number or
+ * last, decimals 0-20 (web/src/kpi.js reads them). */
+static int check_value(const check_t *c, const ds_part *p)
+{
+    const char *need = p->kind == DS_PART_VALUE ? "column" : "value";
+    ds_buf m = {0};
+    if (!ds_part_get(p, need)) {
+        where(&m, c, p->line, p);
+        ds_buf_printf(&m, "%s: is missing; name the column to show (%s: total)", need, need);
+        return fail(c, &m);
+    }
+    const ds_kv *row = ds_part_get(p, "row"), *dec = ds_part_get(p, "decimals");
+    if (row && strcmp(row->value, "last") != 0 && !whole_number(row->value, 9)) {
+        where(&m, c, row->line, p);
+        ds_buf_printf(&m, "row: '%s' is not a row number; write 0 for the first row (the "
+                          "default), 1 for the second, ..., or last",
+                      row->value);
+        return fail(c, &m);
+    }
+    if (dec && !(whole_number(dec->value, 2) && atoi(dec->value) <= 20)) {
+        where(&m, c, dec->line, p);
+        ds_buf_printf(&m, "decimals: '%s' is not a whole number from 0 to 20", dec->value);
+        return fail(c, &m);
+    }
+    return 0;
+}
+
+/* ---- inputs: keys of one kind, defaults ----------------------------------- */
+
+/* Keys that mean something for some modes only. */
+static const struct {
+    const char *key;
+    const char *modes; /* space-separated */
+} MODE_KEYS[] = {
+    {"min", "slider"},       {"max", "slider"},
+    {"step", "slider"},      {"options", "dropdown buttons"},
+    {"searchable", "dropdown"},
+};
+
+static bool mode_in(const char *mode, const char *modes)
+{
+    size_t n = strlen(mode);
+    for (const char *m = modes; (m = strstr(m, mode)); m += n)
+        if ((m == modes || m[-1] == ' ') && (m[n] == ' ' || m[n] == '\0'))
+            return true;
+    return false;
+}
+
+static double number_of(const ds_kv *kv)
+{
+    return kv ? strtod(kv->value, NULL) : 0;
+}
+
+static int bad_input(const check_t *c, const ds_part *p, const ds_kv *kv, const char *fmt,
+                     const char *v, const char *what)
+{
+    ds_buf m = {0};
+    where(&m, c, kv ? kv->line : p->line, p);
+    ds_buf_printf(&m, fmt, v, what);
+    return fail(c, &m);
+}
+
+/* A typed input's keys and default (docs/pages.md, "Inputs"): a default the
+ * runtime could not use would silently become NULL. */
+static int check_input(const check_t *c, const ds_part *p)
+{
+    const ds_kv *mk = ds_part_get(p, "visual_mode");
+    if (!mk)
+        mk = ds_part_get(p, "visual-mode");
+    if (!mk)
+        mk = ds_part_get(p, "type");
+    char mode[16] = "";
+    for (size_t i = 0; mk && i + 1 < sizeof mode && mk->value[i]; i++)
+        mode[i] = (char)tolower((unsigned char)mk->value[i]);
+    for (size_t k = 0; k < N(MODE_KEYS); k++) {
+        const ds_kv *kv = ds_part_get(p, MODE_KEYS[k].key);
+        if (kv && !mode_in(mode, MODE_KEYS[k].modes))
+            return bad_input(c, p, kv, "%s applies to %s inputs only (set visual_mode)",
+                             MODE_KEYS[k].key, MODE_KEYS[k].modes);
+    }
+    const ds_kv *def = ds_part_get(p, "default");
+    const char *dv = def ? def->value : NULL;
+    if (strcmp(mode, "date") == 0 && dv && *dv && !ds_pagesql_valid_date(dv))
+        return bad_input(c, p, def, "default: '%s' is not a date; write %s", dv,
+                         "YYYY-MM-DD, e.g. 2024-01-31");
+    if (strcmp(mode, "date_range") == 0 && dv && *dv &&
+        !listed(dv, DATE_PRESETS, N(DATE_PRESETS), false)) {
+        const char *dots = strstr(dv, "..");
+        char *a = dots ? ds_strndup(dv, (size_t)(dots - dv)) : NULL;
+        bool ok = dots && (!*a || ds_pagesql_valid_date(a)) &&
+                  (!dots[2] || ds_pagesql_valid_date(dots + 2)) && !strstr(dots + 2, "..");
+        free(a);
+        if (!ok) {
+            ds_buf m = {0};
+            where(&m, c, def->line, p);
+            ds_buf_printf(&m, "default: '%s' is not a date range; write START..END "
+                              "(2024-01-01..2024-03-31, either side may be empty) or one of ",
+                          dv);
+            join(&m, DATE_PRESETS, N(DATE_PRESETS));
+            const char *best = ds_suggest(dv, DATE_PRESETS, N(DATE_PRESETS));
+            if (best)
+                ds_buf_printf(&m, "; did you mean '%s'?", best);
+            return fail(c, &m);
+        }
+    }
+    if ((strcmp(mode, "checkbox") == 0 || strcmp(mode, "toggle") == 0) && dv &&
+        !listed(dv, BOOLS, 2, false))
+        return bad_input(c, p, def, "default: '%s' is not %s", dv, "true or false");
+    if (strcmp(mode, "buttons") == 0 && !ds_part_get(p, "options") && !ds_part_get(p, "options_query") &&
+        !ds_part_get(p, "options-query"))
+        return bad_input(c, p, NULL, "%s has no choices; give options: a, b, c or %s", "buttons",
+                         "options_query: <query>");
+    if (strcmp(mode, "slider") == 0) {
+        static const char *const NUMS[] = {"min", "max", "step", "default"};
+        for (size_t k = 0; k < N(NUMS); k++) {
+            const ds_kv *kv = ds_part_get(p, NUMS[k]);
+            if (kv && !ds_pagesql_valid_number(kv->value))
+                return bad_input(c, p, kv, "%s is not a number (%s)", kv->value, NUMS[k]);
+        }
+        const ds_kv *lo = ds_part_get(p, "min"), *hi = ds_part_get(p, "max"), *st = ds_part_get(p, "step");
+        bool from_query = ds_part_get(p, "options_query") || ds_part_get(p, "options-query");
+        if (!from_query && (!lo || !hi))
+            return bad_input(c, p, NULL, "a slider needs %s, or %s", "min: and max:",
+                             "an options_query whose first row has min and max columns");
+        if (lo && hi && number_of(lo) >= number_of(hi))
+            return bad_input(c, p, hi, "max: %s is not above min (%s)", hi->value, lo->value);
+        if (st && number_of(st) <= 0)
+            return bad_input(c, p, st, "step: %s is not above 0%s", st->value, "");
+        if (def && lo && number_of(def) < number_of(lo))
+            return bad_input(c, p, def, "default: %s is below min (%s)", dv, lo->value);
+        if (def && hi && number_of(def) > number_of(hi))
+            return bad_input(c, p, def, "default: %s is above max (%s)", dv, hi->value);
+        /* The browser's slider can only stop on min + k * step. */
+        if (def && lo && st) {
+            double k = (number_of(def) - number_of(lo)) / number_of(st);
+            if (fabs(k - round(k)) > 1e-9) {
+                ds_buf m = {0};
+                where(&m, c, def->line, p);
+                ds_buf_printf(&m, "default: %s is not a step of the slider (min %s, step %s)",
+                              dv, lo->value, st->value);
+                return fail(c, &m);
+            }
+        }
+    }
+    return 0;
+}
+
 /* ---- format: sections --------------------------------------------------- */
 
 static int check_format(const check_t *c, const ds_part *p)
 {
     if (!p->n_formats)
         return 0;
-    if (p->kind == DS_PART_INPUT) {
+    if (p->kind == DS_PART_INPUT || p->kind == DS_PART_VALUE || p->kind == DS_PART_KPI) {
         ds_buf m = {0};
         where(&m, c, p->formats[0].line, p);
-        ds_buf_puts(&m, "an input takes no format: section; remove it");
+        if (p->kind == DS_PART_INPUT)
+            ds_buf_puts(&m, "an input takes no format: section; remove it");
+        else
+            ds_buf_puts(&m, "takes no format: section; write fmt, decimals, prefix or suffix "
+                            "as keys of the block");
         return fail(c, &m);
     }
     bool chart = p->kind == DS_PART_ECHART;
@@ -239,7 +433,18 @@ static int check_format(const check_t *c, const ds_part *p)
 typedef struct {
     const char **items;
     size_t n;
+    char **owned; /* names made here (a date range's <name>_start) */
+    size_t n_owned;
 } names_t;
+
+static void names_add(names_t *ns, const char *s);
+
+static void names_add_owned(names_t *ns, char *s)
+{
+    ns->owned = ds_xrealloc(ns->owned, (ns->n_owned + 1) * sizeof *ns->owned);
+    ns->owned[ns->n_owned++] = s;
+    names_add(ns, s);
+}
 
 static void names_add(names_t *ns, const char *s)
 {
@@ -299,8 +504,8 @@ static int check_query_id(const check_t *c, const ds_part *p, const char *key, c
 static int check_queries(const check_t *c, const ds_part *p)
 {
     const char *key = p->kind == DS_PART_ECHART ? "data_query"
-                      : p->kind == DS_PART_TABLE ? "query"
-                                                 : NULL;
+                      : p->kind == DS_PART_INPUT ? NULL
+                                                 : "query";
     const char *keys[2] = {key, NULL};
     if (p->kind == DS_PART_INPUT)
         keys[0] = "options_query", keys[1] = "options-query";
@@ -319,7 +524,7 @@ static int check_queries(const check_t *c, const ds_part *p)
 static int check_grid(const check_t *c, const ds_part *p)
 {
     static const ds_part_kind kinds[] = {DS_PART_ECHART, DS_PART_INPUT, DS_PART_TABLE,
-                                         DS_PART_SQL};
+                                         DS_PART_SQL,    DS_PART_KPI,   DS_PART_VALUE};
     for (size_t r = 0; r < p->n_rows; r++) {
         for (size_t k = 0; k < p->rows[r].n_cells; k++) {
             const char *id = p->rows[r].cells[k].id;
@@ -334,8 +539,8 @@ static int check_grid(const check_t *c, const ds_part *p)
                     names_add(&ns, c->page->parts[i].id);
             query_names(c, &ns, false);
             ds_buf m = {0};
-            ds_buf_printf(&m, "%s:%d: grid: cell '%s' names no chart, input, table or sql "
-                              "block of this page and no model or source",
+            ds_buf_printf(&m, "%s:%d: grid: cell '%s' names no chart, input, table, kpi, "
+                              "value or sql block of this page and no model or source",
                           c->display, p->rows[r].line, id);
             hint(&m, id, ns.items, ns.n, "names");
             free(ns.items);
@@ -355,10 +560,18 @@ static void input_names(const check_t *c, names_t *ns)
         if (p->kind != DS_PART_INPUT)
             continue;
         names_add(ns, p->id);
-        for (size_t k = 0; k < p->n_kv; k++)
+        for (size_t k = 0; k < p->n_kv; k++) {
             if (strcmp(p->kv[k].key, "param_name") == 0 ||
                 strcmp(p->kv[k].key, "param-name") == 0)
                 names_add(ns, p->kv[k].value);
+            /* A date range gives <name>_start and <name>_end. */
+            if ((strcmp(p->kv[k].key, "visual_mode") == 0 ||
+                 strcmp(p->kv[k].key, "visual-mode") == 0 || strcmp(p->kv[k].key, "type") == 0) &&
+                strcasecmp(p->kv[k].value, "date_range") == 0) {
+                names_add_owned(ns, ds_asprintf("%s_start", p->id));
+                names_add_owned(ns, ds_asprintf("%s_end", p->id));
+            }
+        }
     }
 }
 
@@ -432,6 +645,10 @@ int ds_pagecheck(const ds_page *page, const char *display, const ds_query_list *
             rc = check_kv(&c, p);
             if (rc == 0)
                 rc = check_format(&c, p);
+            if (rc == 0 && (p->kind == DS_PART_VALUE || p->kind == DS_PART_KPI))
+                rc = check_value(&c, p);
+            if (rc == 0 && p->kind == DS_PART_INPUT)
+                rc = check_input(&c, p);
             if (rc == 0)
                 rc = check_queries(&c, p);
             if (rc == 0)
@@ -439,5 +656,8 @@ int ds_pagecheck(const ds_page *page, const char *display, const ds_query_list *
         }
     }
     free(inputs.items);
+    for (size_t i = 0; i < inputs.n_owned; i++)
+        free(inputs.owned[i]);
+    free(inputs.owned);
     return rc;
 }

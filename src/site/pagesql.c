@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "../util/util.h"
 #include "html.h"
@@ -41,6 +42,22 @@ static bool val_empty(const ds_val *v)
 {
     return v->kind == DS_VAL_NULL || (v->kind == DS_VAL_STR && !*v->s) ||
            (v->kind == DS_VAL_LIST && v->n == 0);
+}
+
+/* JavaScript's trim() blanks (those page text can hold). */
+static bool js_space_c(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+
+/* The first n bytes of s, trimmed. */
+static char *trimmed_n(const char *s, size_t n)
+{
+    while (n && js_space_c(*s))
+        s++, n--;
+    while (n && js_space_c(s[n - 1]))
+        n--;
+    return ds_strndup(s, n);
 }
 
 /* ---- normalizeInput ---------------------------------------------------- */
@@ -123,6 +140,11 @@ ds_input_spec *ds_pagesql_inputs(json_t *config, size_t *n)
         s->mode = lower_trim(mode ? mode : "");
         s->multiple = is_yes(pick(spec, "multiple", "multi", NULL));
         const char *def = pick(spec, "default", NULL, NULL);
+        /* normalizeInput's TYPED_DEFAULTS */
+        if (!def && (strcmp(s->mode, "checkbox") == 0 || strcmp(s->mode, "toggle") == 0))
+            def = "false";
+        else if (!def && strcmp(s->mode, "date_range") == 0)
+            def = "all";
         if (s->multiple)
             s->def = split_list(def);
         else
@@ -214,7 +236,7 @@ static bool is_all(const ds_input_spec *in, const ds_val *v)
 {
     if (val_empty(v))
         return true;
-    bool dropdown = strcmp(in->mode, "dropdown") == 0;
+    bool dropdown = strcmp(in->mode, "dropdown") == 0 || strcmp(in->mode, "buttons") == 0;
     size_t n = v->kind == DS_VAL_LIST ? v->n : 1;
     for (size_t i = 0; i < n; i++) {
         const char *x = v->kind == DS_VAL_LIST ? v->items[i] : v->s;
@@ -314,7 +336,216 @@ static char *js_prefix(const char *s, long n)
     return ds_strndup(s, (size_t)((const char *)p - s));
 }
 
+/* ---- typed inputs (sql.js "Typed inputs") ------------------------------- */
+
+static bool typed_mode(const char *mode)
+{
+    static const char *const TYPED[] = {"date", "date_range", "slider", "checkbox", "toggle"};
+    for (size_t i = 0; i < DS_ARRAY_LEN(TYPED); i++)
+        if (strcmp(mode, TYPED[i]) == 0)
+            return true;
+    return false;
+}
+
+/* Days since 1970-01-01 of a proleptic Gregorian date, and back (Howard
+ * Hinnant's civil-date algorithms). */
+static long days_from_civil(long y, long m, long d)
+{
+    y -= m <= 2;
+    long era = (y >= 0 ? y : y - 399) / 400;
+    long yoe = y - era * 400;
+    long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+static void civil_from_days(long z, char out[24])
+{
+    z += 719468;
+    long era = (z >= 0 ? z : z - 146096) / 146097;
+    long doe = z - era * 146097;
+    long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    long y = yoe + era * 400, doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    long mp = (5 * doy + 2) / 153, d = doy - (153 * mp + 2) / 5 + 1;
+    long m = mp + (mp < 10 ? 3 : -9);
+    /* Years beyond 9999 never come from a valid date plus a few days. */
+    snprintf(out, 24, "%04d-%02d-%02d", (int)((y + (m <= 2)) % 100000), (int)(m % 100),
+             (int)(d % 100));
+}
+
+static char *trimmed(const char *s)
+{
+    while (js_space_c(*s))
+        s++;
+    size_t n = strlen(s);
+    while (n && js_space_c(s[n - 1]))
+        n--;
+    return ds_strndup(s, n);
+}
+
+bool ds_pagesql_valid_date(const char *s)
+{
+    char *t = trimmed(s ? s : "");
+    int y, m, d, used = 0;
+    bool ok = strlen(t) == 10 && isdigit((unsigned char)t[0]) && t[4] == '-' && t[7] == '-' &&
+              strspn(t, "0123456789-") == 10 && sscanf(t, "%4d-%2d-%2d%n", &y, &m, &d, &used) == 3 &&
+              used == 10 && m >= 1 && m <= 12 && d >= 1;
+    if (ok) {
+        char back[24];
+        civil_from_days(days_from_civil(y, m, d), back);
+        ok = strcmp(back, t) == 0;
+    }
+    free(t);
+    return ok;
+}
+
+bool ds_pagesql_valid_number(const char *s)
+{
+    char *t = trimmed(s ? s : "");
+    const char *p = t + (*t == '-');
+    size_t digits = strspn(p, "0123456789");
+    bool ok = digits > 0;
+    p += digits;
+    if (ok && *p == '.') {
+        size_t frac = strspn(p + 1, "0123456789");
+        ok = frac > 0;
+        p += 1 + frac;
+    }
+    ok = ok && *p == '\0';
+    free(t);
+    return ok;
+}
+
+static void shift_days(const char *date, long days, char out[24])
+{
+    int y, m, d;
+    sscanf(date, "%4d-%2d-%2d", &y, &m, &d);
+    civil_from_days(days_from_civil(y, m, d) + days, out);
+}
+
+/* dateRange(): start and end ("" for an open end); false when V is neither
+ * a preset, all/empty nor START..END. */
+static bool date_range(const char *v, const char *today, char start[24], char end[24])
+{
+    char *t = trimmed(v);
+    bool ok = true;
+    start[0] = end[0] = '\0';
+    int days = 0;
+    const char *dots = strstr(t, "..");
+    if (!*t || strcmp(t, "all") == 0) {
+        /* open at both ends */
+    } else if (sscanf(t, "last_%d_days", &days) == 1 && (days == 7 || days == 30 || days == 90) &&
+               strcmp(t + strlen(t) - 5, "_days") == 0 &&
+               (size_t)snprintf(NULL, 0, "last_%d_days", days) == strlen(t)) {
+        shift_days(today, 1 - days, start);
+        snprintf(end, 24, "%s", today);
+    } else if (strcmp(t, "this_month") == 0) {
+        char first[24], later[24];
+        snprintf(first, sizeof first, "%.8s01", today);
+        shift_days(first, 31, later);
+        snprintf(later + 8, 3, "01");
+        snprintf(start, 24, "%s", first);
+        shift_days(later, -1, end);
+    } else if (strcmp(t, "this_year") == 0) {
+        snprintf(start, 24, "%.4s-01-01", today);
+        snprintf(end, 24, "%.4s-12-31", today);
+    } else if (dots) {
+        /* The regex /^(.*)\.\.(.*)$/ splits at the last "..". */
+        const char *last = dots;
+        for (const char *q; (q = strstr(last + 1, "..")); last = q)
+            ;
+        char *a = trimmed_n(t, (size_t)(last - t)), *b = trimmed(last + 2);
+        ok = (!*a || ds_pagesql_valid_date(a)) && (!*b || ds_pagesql_valid_date(b));
+        if (ok) {
+            snprintf(start, 24, "%s", a);
+            snprintf(end, 24, "%s", b);
+        }
+        free(a);
+        free(b);
+    } else {
+        ok = false;
+    }
+    free(t);
+    if (!ok)
+        start[0] = end[0] = '\0';
+    return ok;
+}
+
+/* Sets ${inputs.NAME} to TEXT, written in SQL as SQL (taken); a NULL
+ * text is the value null. */
+static void set_typed(ds_env *out, const char *name, const char *text, char *sql)
+{
+    map_set(&out->inputs, name, text ? val_str(text) : (ds_val){0});
+    map_set(&out->typed, name, (ds_val){DS_VAL_STR, sql, NULL, 0});
+}
+
+static char *date_sql(const char *d, const char *open)
+{
+    return ds_asprintf("DATE '%s'", *d ? d : open);
+}
+
+/* typedEnv(): the ${inputs.*} of a typed input for value V, set in INPUTS;
+ * and typedExpression(): its ${params.NAME} when it has a template. */
+static void typed_env(const ds_input_spec *in, const ds_val *v, const char *today, ds_env *out)
+{
+    const char *raw = v->kind == DS_VAL_STR ? v->s : "";
+    char *t = trimmed(raw), *expr = NULL;
+    if (strcmp(in->mode, "date") == 0 || strcmp(in->mode, "slider") == 0) {
+        bool date = strcmp(in->mode, "date") == 0;
+        bool ok = date ? ds_pagesql_valid_date(t) : ds_pagesql_valid_number(t);
+        char *sql = !ok ? ds_strdup("NULL") : date ? ds_asprintf("DATE '%s'", t) : ds_strdup(t);
+        if (in->tmpl)
+            expr = ok ? replace_first(in->tmpl, sql) : ds_strdup(in->all_expression);
+        set_typed(out, in->name, ok ? t : NULL, sql);
+    } else if (strcmp(in->mode, "date_range") != 0) { /* checkbox, toggle */
+        char *l = lower_trim(raw);
+        bool on = strcmp(l, "true") == 0;
+        free(l);
+        char *sql = ds_strdup(on ? "TRUE" : "FALSE");
+        if (in->tmpl)
+            expr = replace_first(in->tmpl, sql);
+        set_typed(out, in->name, on ? "true" : "false", sql);
+    } else {
+        char start[24], end[24];
+        date_range(raw, today, start, end);
+        bool open = !*start && !*end;
+        char *text = ds_asprintf("%s..%s", start, end);
+        ds_buf q = {0};
+        put_quoted(&q, text);
+        free(text);
+        set_typed(out, in->name, raw, open ? (ds_buf_free(&q), ds_strdup("NULL")) : ds_buf_take(&q));
+        char *s_sql = date_sql(start, "-infinity"), *e_sql = date_sql(end, "infinity");
+        if (in->tmpl && open) {
+            expr = ds_strdup(in->all_expression);
+        } else if (in->tmpl) {
+            char *one = replace_first(in->tmpl, s_sql);
+            expr = replace_first(one, e_sql);
+            free(one);
+        }
+        char *k = ds_asprintf("%s_start", in->name);
+        set_typed(out, k, start, s_sql);
+        free(k);
+        k = ds_asprintf("%s_end", in->name);
+        set_typed(out, k, end, e_sql);
+        free(k);
+    }
+    if (expr)
+        map_set(&out->params, in->name, (ds_val){DS_VAL_STR, expr, NULL, 0});
+    free(t);
+}
+
 void ds_pagesql_env(const ds_input_spec *specs, size_t n, const ds_val *values, ds_env *out)
+{
+    time_t now = time(NULL);
+    struct tm tm;
+    localtime_r(&now, &tm);
+    char today[24];
+    strftime(today, sizeof today, "%Y-%m-%d", &tm);
+    ds_pagesql_env_at(specs, n, values, today, out);
+}
+
+void ds_pagesql_env_at(const ds_input_spec *specs, size_t n, const ds_val *values,
+                       const char *today, ds_env *out)
 {
     memset(out, 0, sizeof *out);
     for (size_t i = 0; i < n; i++)
@@ -322,6 +553,12 @@ void ds_pagesql_env(const ds_input_spec *specs, size_t n, const ds_val *values, 
                 val_copy(values && values[i].kind != DS_VAL_NULL ? &values[i] : &specs[i].def));
     for (size_t i = 0; i < n; i++) {
         const ds_input_spec *in = &specs[i];
+        if (typed_mode(in->mode)) {
+            ds_val v = val_copy(map_get(&out->inputs, in->name));
+            typed_env(in, &v, today, out);
+            ds_val_free(&v);
+            continue;
+        }
         ds_val v = val_copy(map_get(&out->inputs, in->name));
         if (in->tmpl) {
             char *e = expression_for(in, &v);
@@ -359,6 +596,7 @@ void ds_pagesql_env_free(ds_env *env)
 {
     map_free(&env->inputs);
     map_free(&env->params);
+    map_free(&env->typed);
 }
 
 /* ---- substitute / substituteId ------------------------------------------ */
@@ -440,7 +678,10 @@ char *ds_pagesql_substitute(const char *sql, const ds_env *env)
             ds_buf_putc(&b, *p++);
             continue;
         }
-        if (kind == 0) {
+        const ds_val *typed = kind == 0 ? map_get(&env->typed, name) : NULL;
+        if (typed) {
+            ds_buf_puts(&b, typed->s); /* SqlValue: its literal */
+        } else if (kind == 0) {
             put_literal(&b, map_get(&env->inputs, name));
         } else {
             const ds_val *v = map_get(&env->params, name);

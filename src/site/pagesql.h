@@ -47,14 +47,28 @@ typedef struct {
 typedef struct {
     ds_env_map inputs;
     ds_env_map params;      /* vals are DS_VAL_STR */
+    ds_env_map typed;       /* name -> the SQL literal of a typed input's
+                               value (DATE '2024-01-31', 42, TRUE), written
+                               instead of its text quoted (sql.js SqlValue) */
 } ds_env;
 
 /* The page's inputs from its config JSON ("inputs" object). */
 ds_input_spec *ds_pagesql_inputs(json_t *config, size_t *n);
 void ds_pagesql_inputs_free(ds_input_spec *specs, size_t n);
 
-/* values[i] is the value of specs[i] (NULL entry = its default). */
+/* values[i] is the value of specs[i] (NULL entry = its default).  Date
+ * presets count from today's local date. */
 void ds_pagesql_env(const ds_input_spec *specs, size_t n, const ds_val *values, ds_env *out);
+
+/* The same with TODAY ("YYYY-MM-DD") given, as buildEnv(specs, values, today). */
+void ds_pagesql_env_at(const ds_input_spec *specs, size_t n, const ds_val *values,
+                       const char *today, ds_env *out);
+
+/* validDate(): s when it is a real calendar date YYYY-MM-DD. */
+bool ds_pagesql_valid_date(const char *s);
+
+/* validNumber(): a plain decimal number (-12, 3.5). */
+bool ds_pagesql_valid_number(const char *s);
 void ds_pagesql_env_free(ds_env *env);
 
 /* ${inputs.x} / ${params.x} filled in as the runtime does. */

@@ -598,7 +598,7 @@ static stored *obtain(run_ctx *r, const char *sql, ds_err *why)
 /* ---- one page ------------------------------------------------------------------ */
 
 typedef struct {
-    const char *kind;       /* "chart", "table", "input" */
+    const char *kind;       /* "chart", "table", "input", "value", "kpi" */
     const char *id;
     char *query_id;
     json_t *format;         /* borrowed from the config */
@@ -657,8 +657,12 @@ static int part_line(const ds_page *page, ds_part_kind kind, const char *id)
 static void page_components(const ds_page *page, json_t *config, const ds_input_spec *specs,
                             size_t n_specs, component_list *out)
 {
+    /* inputs.js usesOptionsQuery(): the options of a dropdown or a button
+     * group, a slider's bounds. */
     for (size_t i = 0; i < n_specs; i++)
-        if (specs[i].options_query && strcmp(specs[i].mode, "dropdown") == 0)
+        if (specs[i].options_query &&
+            (strcmp(specs[i].mode, "dropdown") == 0 || strcmp(specs[i].mode, "buttons") == 0 ||
+             strcmp(specs[i].mode, "slider") == 0))
             add_component(out, "input", specs[i].name, specs[i].options_query, NULL,
                           part_line(page, DS_PART_INPUT, specs[i].name), (int)i);
     json_t *charts = json_object_get(config, "charts"), *tables = json_object_get(config, "tables");
@@ -670,6 +674,19 @@ static void page_components(const ds_page *page, json_t *config, const ds_input_
         add_component(out, "chart", id, q ? q : id, json_object_get(spec, "format"),
                       part_line(page, DS_PART_ECHART, id), -1);
         free(q);
+    }
+    /* Values (blocks and ${query.column} in prose) and KPI cards: a value
+     * shows a cell of its query's result, so it shares the stored result
+     * of a table of the same query. */
+    const char *const value_kinds[][2] = {{"values", "value"}, {"kpis", "kpi"}};
+    for (size_t k = 0; k < 2; k++) {
+        json_object_foreach(json_object_get(config, value_kinds[k][0]), id, spec)
+        {
+            char *q = pick_trimmed(spec, "query", NULL);
+            add_component(out, value_kinds[k][1], id, q ? q : id, NULL,
+                          part_line(page, k ? DS_PART_KPI : DS_PART_VALUE, id), -1);
+            free(q);
+        }
     }
     /* Tables: table blocks, and grid cells naming neither a chart nor an input. */
     for (size_t i = 0; i < page->n_parts; i++) {
@@ -686,6 +703,8 @@ static void page_components(const ds_page *page, json_t *config, const ds_input_
                     const char *cid = p->rows[r].cells[k].id;
                     if (ds_page_find(page, DS_PART_ECHART, cid) ||
                         ds_page_find(page, DS_PART_INPUT, cid) ||
+                        ds_page_find(page, DS_PART_KPI, cid) ||
+                        ds_page_find(page, DS_PART_VALUE, cid) ||
                         ds_page_find(page, DS_PART_TABLE, cid))
                         continue;
                     add_component(out, "table", cid, cid, NULL, p->line, -1);
@@ -894,7 +913,7 @@ static void prerender_page(run_ctx *r, ds_site_page *sp, long long max_options,
         if (c->input < 0 || !defaults[i])
             continue;
         const ds_input_spec *in = &p.specs[c->input];
-        if (in->multiple)
+        if (in->multiple || strcmp(in->mode, "slider") == 0)
             continue;
         size_t n_opts;
         char **opts = option_values(&p, in, defaults[i], &n_opts);
@@ -915,6 +934,17 @@ static void prerender_page(run_ctx *r, ds_site_page *sp, long long max_options,
         for (size_t k = 0; k < n_opts; k++)
             free(opts[k]);
         free(opts);
+    }
+    /* A checkbox or toggle has two states: the other one is stored too. */
+    for (size_t i = 0; i < p.n_specs; i++) {
+        const ds_input_spec *in = &p.specs[i];
+        if (strcmp(in->mode, "checkbox") != 0 && strcmp(in->mode, "toggle") != 0)
+            continue;
+        bool on = in->def.kind == DS_VAL_STR && strcasecmp(in->def.s, "true") == 0;
+        values[i] = (ds_val){DS_VAL_STR, on ? (char *)"false" : (char *)"true", NULL, 0};
+        for (size_t j = 0; j < p.comps.n; j++)
+            store_component(&p, &p.comps.items[j], values);
+        values[i] = (ds_val){0};
     }
     for (size_t i = 0; i < p.n_over; i++) {
         ds_info("%s: %s is left to the browser engine for some states: its results would "

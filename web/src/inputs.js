@@ -2,6 +2,33 @@
 // in the URL, and the value that a click on a chart or table cell sets.
 import { h } from './dom.js';
 import { formatPlain } from './format.js';
+import { createButtons, createSearch, createToggle } from './inputs/choices.js';
+import { createDate, createDateRange } from './inputs/dates.js';
+import { createSlider } from './inputs/slider.js';
+
+/** The controls of the typed modes (docs/pages.md, "Inputs"), by mode. */
+const CONTROLS = {
+  date: createDate,
+  date_range: createDateRange,
+  slider: createSlider,
+  buttons: createButtons,
+  checkbox: createToggle,
+  toggle: createToggle,
+};
+
+/** Modes that draw a control (hidden draws none). */
+export function hasControl(mode) {
+  return mode === 'dropdown' || mode === 'text' || Object.hasOwn(CONTROLS, mode);
+}
+
+/** Modes whose options_query feeds the control (options, or a slider's bounds). */
+export function usesOptionsQuery(mode) {
+  return mode === 'dropdown' || mode === 'buttons' || mode === 'slider';
+}
+
+// A single dropdown with more options than this becomes searchable
+// (searchable: true / false decides it either way).
+const SEARCH_AT = 20;
 
 let uid = 0;
 
@@ -80,13 +107,21 @@ export class InputView {
     el.replaceChildren();
     el.classList.add('ds-input-group', 'ducksite-input-group');
     el.dataset.mode = spec.mode || 'none';
-    if (spec.mode !== 'dropdown' && spec.mode !== 'text') {
+    if (!hasControl(spec.mode)) {
       el.hidden = true; // no control, but the value still follows the URL
       return;
     }
     this.labelEl = h('label', { class: 'ds-input-label', for: this.id, text: spec.label });
     el.append(this.labelEl);
-    if (spec.mode === 'text') this.buildText();
+    // Options written in the block (options: a, b, c).
+    if (spec.options?.length && !spec.optionsQuery) this.options = spec.options.map((v) => ({ value: v, label: v }));
+    if (CONTROLS[spec.mode]) {
+      this.ext = CONTROLS[spec.mode](this);
+      this.ext.set(this.value);
+    } else if (spec.mode === 'dropdown' && !spec.multiple && spec.searchable === 'true') {
+      this.ext = createSearch(this);
+      this.ext.set(this.value);
+    } else if (spec.mode === 'text') this.buildText();
     else if (spec.multiple) this.buildMulti();
     else this.buildSelect();
     this.status = h('span', { class: 'ds-input-status', 'aria-live': 'polite' });
@@ -121,6 +156,14 @@ export class InputView {
 
   fillSelect() {
     const s = this.spec;
+    if (s.searchable !== 'false' && (this.options?.length ?? 0) > SEARCH_AT) {
+      // A long list: the select becomes a search box.
+      this.control.remove();
+      this.control = null;
+      this.ext = createSearch(this);
+      this.ext.set(this.value);
+      return;
+    }
     const opts = s.allOption ? [h('option', { value: s.allValue, text: s.allLabel })] : [];
     const seen = new Set(s.allOption ? [s.allValue] : []);
     for (const o of this.options || []) {
@@ -186,6 +229,10 @@ export class InputView {
   render(result) {
     this.el.classList.remove('ds-has-error');
     this.status?.replaceChildren();
+    if (this.ext?.result) {
+      this.ext.result(result);
+      return;
+    }
     const { columns, rows } = result;
     const find = (name) => columns.findIndex((c) => c.name.toLowerCase() === String(name).toLowerCase());
     let vi = this.spec.valueColumn ? find(this.spec.valueColumn) : 0;
@@ -207,6 +254,10 @@ export class InputView {
   }
 
   refresh() {
+    if (this.ext) {
+      this.ext.set(this.value);
+      return;
+    }
     if (!this.control) return;
     if (this.spec.mode === 'text') {
       if (document.activeElement !== this.control) this.control.value = this.value ?? '';

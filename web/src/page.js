@@ -10,6 +10,7 @@ import { ChartView } from './chart.js';
 import { installConsole } from './console/launcher.js';
 import { errorText, h } from './dom.js';
 import { mountForms } from './forms.js';
+import { mountValues } from './kpi.js';
 import { PageInputs, pick } from './page/inputs.js';
 import { duckdb, PageQueries } from './page/queries.js';
 import {
@@ -119,6 +120,7 @@ class Page {
       this.components.push(this.component('table', id, pick(spec, 'query') || id, spec.format, view));
       this.dataButton(view, 'table', id);
     }
+    mountValues(this.config, (kind, id, queryId, view) => this.components.push(this.component(kind, id, queryId, null, view)));
   }
 
   /** The component's "SQL" button: the console, holding the SQL behind it. */

@@ -37,6 +37,7 @@ export function quote(s) {
  * ['a', 'b'].
  */
 export function sqlLiteral(v) {
+  if (v instanceof SqlValue) return v.sql;
   if (isEmpty(v)) return 'NULL';
   if (Array.isArray(v)) return `[${v.map(quote).join(', ')}]`;
   return quote(v);
@@ -110,7 +111,7 @@ export function normalizeInput(name, spec = {}) {
     label: pick(spec, 'label') ?? name,
     mode,
     urlKey: pick(spec, 'url_key', 'url-key') || name,
-    default: multiple ? splitList(def) : (def ?? null),
+    default: multiple ? splitList(def) : (def ?? TYPED_DEFAULTS[mode] ?? null),
     optionsQuery: pick(spec, 'options_query', 'options-query'),
     valueColumn: pick(spec, 'value_column', 'value-column'),
     labelColumn: pick(spec, 'label_column', 'label-column'),
@@ -124,6 +125,12 @@ export function normalizeInput(name, spec = {}) {
     multiple,
     paramName: pick(spec, 'param_name', 'param-name'),
     paramTemplate: pick(spec, 'param_template', 'param-template'),
+    // date, date_range, slider, buttons, checkbox, toggle (see "Typed inputs")
+    min: pick(spec, 'min'),
+    max: pick(spec, 'max'),
+    step: pick(spec, 'step'),
+    options: splitList(pick(spec, 'options')),
+    searchable: (pick(spec, 'searchable') || '').trim().toLowerCase(),
   };
 }
 
@@ -131,7 +138,7 @@ export function normalizeInput(name, spec = {}) {
 export function isAll(input, value) {
   if (isEmpty(value)) return true;
   const vals = Array.isArray(value) ? value : [value];
-  const dropdown = input.mode === 'dropdown';
+  const dropdown = input.mode === 'dropdown' || input.mode === 'buttons';
   return vals.some((v) => v === '' || v === null || (input.allValue !== '' && v === input.allValue)
     || (dropdown && v === input.allLabel));
 }
@@ -159,7 +166,7 @@ export function expressionFor(input, value) {
  *   params[param_name]  param_template applied; for left(?,N) / substr(?,1,N)
  *                       inputs[param_name] is also the first N characters.
  */
-export function buildEnv(specs, values) {
+export function buildEnv(specs, values, today = localToday()) {
   const inputs = {};
   const params = {};
   for (const input of specs) {
@@ -168,6 +175,12 @@ export function buildEnv(specs, values) {
     inputs[input.name] = v ?? null;
   }
   for (const input of specs) {
+    if (TYPED.has(input.mode)) {
+      const typed = typedEnv(input, inputs[input.name], today);
+      Object.assign(inputs, typed);
+      if (input.template) params[input.name] = typedExpression(input, typed);
+      continue;
+    }
     const v = inputs[input.name];
     if (input.template) params[input.name] = expressionFor(input, v);
     if (input.paramName && input.paramTemplate && !isEmpty(v)) {
@@ -179,6 +192,133 @@ export function buildEnv(specs, values) {
     }
   }
   return { inputs, params };
+}
+
+// ---------------------------------------------------------------------------
+// Typed inputs: date, date_range, slider, checkbox/toggle.  Their values
+// reach SQL as typed literals (DATE '2024-01-31', 42, TRUE), never as text
+// spliced in: a value that is not a date or a number is NULL.  Mirrored by
+// src/site/pagesql.c.
+
+/** A typed input's value: its text (URL, query ids) and its SQL literal. */
+export class SqlValue {
+  constructor(text, sql) {
+    this.text = text;
+    this.sql = sql;
+  }
+
+  toString() {
+    return this.text;
+  }
+
+  toJSON() {
+    return this.sql;
+  }
+}
+
+const TYPED = new Set(['date', 'date_range', 'slider', 'checkbox', 'toggle']);
+const TYPED_DEFAULTS = { checkbox: 'false', toggle: 'false', date_range: 'all' };
+export const DATE_PRESETS = ['last_7_days', 'last_30_days', 'last_90_days', 'this_month', 'this_year', 'all'];
+
+function pad2(n) {
+  return String(n).padStart(2, '0');
+}
+
+function ymd(d) {
+  return `${String(d.getUTCFullYear()).padStart(4, '0')}-${pad2(d.getUTCMonth() + 1)}-${pad2(d.getUTCDate())}`;
+}
+
+/** Today's date where the reader is, as YYYY-MM-DD. */
+export function localToday(now = new Date()) {
+  return `${now.getFullYear()}-${pad2(now.getMonth() + 1)}-${pad2(now.getDate())}`;
+}
+
+/** S when it is a real calendar date YYYY-MM-DD, else null. */
+export function validDate(s) {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(String(s ?? '').trim());
+  if (!m) return null;
+  const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
+  d.setUTCFullYear(Number(m[1])); // years below 100 too
+  return ymd(d) === m[0] ? m[0] : null;
+}
+
+/** S when it is a plain decimal number (-12, 3.5), else null. */
+export function validNumber(s) {
+  const t = String(s ?? '').trim();
+  return /^-?\d+(\.\d+)?$/.test(t) ? t : null;
+}
+
+function shiftDays(date, days) {
+  const [y, m, d] = date.split('-').map(Number);
+  return ymd(new Date(Date.UTC(y, m - 1, d + days)));
+}
+
+/**
+ * A date range's value as {start, end} (YYYY-MM-DD, null for an open end):
+ * a preset relative to TODAY (last_7_days: the 7 days ending today;
+ * this_month, this_year: the whole month or year), 'START..END' (either
+ * side may be empty), or all / empty.  Null for anything else.
+ */
+export function dateRange(value, today) {
+  const v = String(value ?? '').trim();
+  if (v === '' || v === 'all') return { start: null, end: null };
+  const last = /^last_(7|30|90)_days$/.exec(v);
+  if (last) return { start: shiftDays(today, 1 - Number(last[1])), end: today };
+  if (v === 'this_month') {
+    const first = `${today.slice(0, 8)}01`;
+    return { start: first, end: shiftDays(`${shiftDays(first, 31).slice(0, 8)}01`, -1) };
+  }
+  if (v === 'this_year') return { start: `${today.slice(0, 4)}-01-01`, end: `${today.slice(0, 4)}-12-31` };
+  const m = /^(.*)\.\.(.*)$/.exec(v);
+  if (!m) return null;
+  const start = m[1].trim() === '' ? null : validDate(m[1]);
+  const end = m[2].trim() === '' ? null : validDate(m[2]);
+  if ((m[1].trim() !== '' && !start) || (m[2].trim() !== '' && !end)) return null;
+  return { start, end };
+}
+
+const dateSql = (d, open) => (d ? `DATE '${d}'` : `DATE '${open}'`);
+
+/** The ${inputs.*} a typed input gives for value V. */
+export function typedEnv(input, v, today) {
+  const name = input.name;
+  const raw = v === null || v === undefined ? '' : String(v);
+  switch (input.mode) {
+    case 'date': {
+      const d = validDate(raw);
+      return { [name]: d ? new SqlValue(d, `DATE '${d}'`) : null };
+    }
+    case 'slider': {
+      const n = validNumber(raw);
+      return { [name]: n === null ? null : new SqlValue(n, n) };
+    }
+    case 'checkbox':
+    case 'toggle': {
+      const on = raw.trim().toLowerCase() === 'true';
+      return { [name]: new SqlValue(on ? 'true' : 'false', on ? 'TRUE' : 'FALSE') };
+    }
+    default: { // date_range: NAME ('START..END'), NAME_start, NAME_end
+      const r = dateRange(raw, today) || { start: null, end: null };
+      const text = `${r.start ?? ''}..${r.end ?? ''}`;
+      return {
+        [name]: new SqlValue(raw, r.start || r.end ? quote(text) : 'NULL'),
+        [`${name}_start`]: new SqlValue(r.start ?? '', dateSql(r.start, '-infinity')),
+        [`${name}_end`]: new SqlValue(r.end ?? '', dateSql(r.end, 'infinity')),
+      };
+    }
+  }
+}
+
+/** expression_template of a typed input: each ? a literal (a range: start, then end). */
+export function typedExpression(input, typed) {
+  const v = typed[input.name];
+  if (input.mode === 'date_range') {
+    if (v.sql === 'NULL') return input.allExpression;
+    const s = replaceFirst(input.template, typed[`${input.name}_start`].sql);
+    return replaceFirst(s, typed[`${input.name}_end`].sql);
+  }
+  if (v === null) return input.allExpression;
+  return replaceFirst(input.template, v.sql);
 }
 
 // ---------------------------------------------------------------------------

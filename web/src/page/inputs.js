@@ -4,7 +4,7 @@
 // a value reports which ${inputs.x} / ${params.x} keys changed; the page
 // (page.js) re-runs the components that use them.
 import { h } from '../dom.js';
-import { clickedValue, InputView, readUrl, sameValue, urlFor } from '../inputs.js';
+import { clickedValue, hasControl, InputView, readUrl, sameValue, urlFor, usesOptionsQuery } from '../inputs.js';
 import { buildEnv, normalizeInput } from '../sql.js';
 
 /** The first of KEYS that SPEC gives a non-blank value, trimmed. */
@@ -47,7 +47,7 @@ export class PageInputs {
       const view = new InputView(el, spec, this.values[spec.name], (v) => set(spec.name, v));
       if (!this.views.has(spec.name)) this.views.set(spec.name, []);
       this.views.get(spec.name).push(view);
-      if (spec.optionsQuery && spec.mode === 'dropdown') withOptions.push([spec, view]);
+      if (spec.optionsQuery && usesOptionsQuery(spec.mode)) withOptions.push([spec, view]);
     };
     const placed = new Set();
     for (const el of document.querySelectorAll('[data-ds-input]')) {
@@ -71,7 +71,7 @@ export class PageInputs {
       placed.add(name);
       mountOne(el, spec);
     }
-    const rest = this.specs.filter((s) => !placed.has(s.name) && (s.mode === 'dropdown' || s.mode === 'text'));
+    const rest = this.specs.filter((s) => !placed.has(s.name) && hasControl(s.mode) && s.mode !== 'hidden');
     if (rest.length) {
       // Inputs the page has no placeholder for go in a bar at the top.
       const bar = h('div', { class: 'ds-input-bar ducksite-input-bar' });

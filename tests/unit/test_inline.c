@@ -1,0 +1,70 @@
+/* test_inline.c - ${query.column} values inside prose: found with their
+ * row, format and line, replaced by numbered placeholder spans, and left
+ * alone in code (fenced and indented blocks, code spans) and for
+ * ${inputs.x} / ${params.x}. */
+#include <criterion/criterion.h>
+
+#include "site/inline.h"
+#include "testutil.h"
+
+Test(inline, values_become_numbered_spans)
+{
+    int next = 3;
+    ds_inline_ref *refs;
+    size_t n;
+    char *out = ds_inline_rewrite("Total ${ q.total } and ${q.share[last] | percent:1}.\n"
+                                  "Then ${q.n[2]|integer}, ${inputs.x}, ${params.y}, ${q.}.\n",
+                                  10, &next, &refs, &n);
+    cr_assert_str_eq(out, "Total <span class=\"ds-value ds-value-inline\" data-ds-value=\"inline-3\">"
+                          "</span> and <span class=\"ds-value ds-value-inline\" "
+                          "data-ds-value=\"inline-4\"></span>.\nThen <span class=\"ds-value "
+                          "ds-value-inline\" data-ds-value=\"inline-5\"></span>, ${inputs.x}, "
+                          "${params.y}, ${q.}.\n");
+    cr_assert_eq(next, 6);
+    cr_assert_eq(n, 3);
+    cr_assert_str_eq(refs[0].query, "q");
+    cr_assert_str_eq(refs[0].column, "total");
+    cr_assert_null(refs[0].row);
+    cr_assert_null(refs[0].fmt);
+    cr_assert_eq(refs[0].line, 10);
+    cr_assert_str_eq(refs[1].row, "last");
+    cr_assert_str_eq(refs[1].fmt, "percent");
+    cr_assert_str_eq(refs[1].decimals, "1");
+    cr_assert_str_eq(refs[2].row, "2");
+    cr_assert_str_eq(refs[2].fmt, "integer");
+    cr_assert_null(refs[2].decimals);
+    cr_assert_eq(refs[2].line, 11);
+    ds_inline_refs_free(refs, n);
+    free(out);
+}
+
+Test(inline, code_is_left_alone)
+{
+    const char *md = "`${a.b}` and ``x ${a.b} ` y`` stay, ${c.d} goes\n"
+                     "\n"
+                     "    ${e.f} indented code\n"
+                     "\n"
+                     "~~~\n"
+                     "${g.h}\n"
+                     "~~~\n"
+                     "```sql\n"
+                     "${i.j}\n"
+                     "```\n"
+                     "after ${k.l}\n";
+    int next = 1;
+    ds_inline_ref *refs;
+    size_t n;
+    char *out = ds_inline_rewrite(md, 1, &next, &refs, &n);
+    cr_assert_eq(n, 2);
+    cr_assert_str_eq(refs[0].query, "c");
+    cr_assert_eq(refs[0].line, 1);
+    cr_assert_str_eq(refs[1].query, "k");
+    cr_assert_eq(refs[1].line, 11);
+    cr_assert(strstr(out, "`${a.b}`"));
+    cr_assert(strstr(out, "``x ${a.b} ` y``"));
+    cr_assert(strstr(out, "    ${e.f}"));
+    cr_assert(strstr(out, "\n${g.h}\n"));
+    cr_assert(strstr(out, "\n${i.j}\n"));
+    ds_inline_refs_free(refs, n);
+    free(out);
+}
