@@ -280,7 +280,7 @@ describe('values, KPI cards and typed inputs', { skip: skip ?? false }, () => {
     await step('search', async () => {
       await page.click('#ds-input-region');
       await page.keyboard.type('r07');
-      assert.deepEqual(await page.$$eval('.ds-search-option', (li) => li.map((x) => x.textContent)), ['r07']);
+      assert.deepEqual(await page.$$eval('.ds-combo-option', (li) => li.map((x) => x.textContent)), ['r07']);
       await page.keyboard.press('Enter');
     }, "region = 'r07'", 'region=r07');
     assert.equal(await page.inputValue('#ds-input-region'), 'r07', 'the box shows the choice');

@@ -65,11 +65,11 @@ export function createSearch(view) {
   const s = view.spec;
   const listId = `${view.id}-list`;
   const input = h('input', {
-    type: 'text', id: view.id, class: 'ds-text ds-search', role: 'combobox', autocomplete: 'off', spellcheck: 'false',
+    type: 'text', id: view.id, class: 'ds-text ds-combo', role: 'combobox', autocomplete: 'off', spellcheck: 'false',
     'aria-autocomplete': 'list', 'aria-expanded': 'false', 'aria-controls': listId, placeholder: 'Type to filter…',
   });
-  const list = h('ul', { class: 'ds-search-list', id: listId, role: 'listbox', hidden: true });
-  const wrap = h('div', { class: 'ds-search-wrap' }, input, list);
+  const list = h('ul', { class: 'ds-combo-list', id: listId, role: 'listbox', hidden: true });
+  const wrap = h('div', { class: 'ds-combo-wrap' }, input, list);
   let shown = [];
   let active = 0;
   const labelOf = (v) => entries(view).find((o) => o.value === (v ?? s.allValue))?.label ?? v ?? '';
@@ -80,9 +80,9 @@ export function createSearch(view) {
   };
   const draw = () => {
     list.replaceChildren(...shown.map((o, i) => h('li', {
-      role: 'option', class: 'ds-search-option', id: `${listId}-${i}`, dataset: { value: o.value }, 'aria-selected': String(i === active),
+      role: 'option', class: 'ds-combo-option', id: `${listId}-${i}`, dataset: { value: o.value }, 'aria-selected': String(i === active),
     }, o.label)));
-    if (!shown.length) list.append(h('li', { class: 'ds-search-none', text: 'No match' }));
+    if (!shown.length) list.append(h('li', { class: 'ds-combo-none', text: 'No match' }));
     input.setAttribute('aria-activedescendant', shown.length ? `${listId}-${active}` : '');
     list.children[active]?.scrollIntoView?.({ block: 'nearest' });
   };
