@@ -13,6 +13,8 @@
 //   web/dist/firstpaint.node.mjs    charts drawn as SVG at build time (node;
 //                                   run by the build, never published)
 //   web/dist/duckdb/                DuckDB-Wasm engines and workers (eh, mvp)
+//   web/dist/geo/                   map geometry (scripts/geo-assets.mjs),
+//                                   fetched only by pages with a map
 //
 // Every text asset and engine also gets a gzip sidecar (NAME.gz, written after
 // NAME so it is never older) which `ducksite serve` sends to clients that
@@ -25,6 +27,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import zlib from 'node:zlib';
+
+import { geoAssets } from './geo-assets.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const src = path.join(root, 'web', 'src');
@@ -203,6 +207,7 @@ async function main() {
   // The common build (bar, line, scatter, pie): pages with only those charts
   // load it instead of the full one (src/site/html.c).
   copy(need(path.join(nm, 'echarts', 'dist', 'echarts.common.min.js')), path.join(dist, 'echarts.common.min.js'));
+  for (const [name, bytes] of Object.entries(geoAssets(nm))) put(path.join(dist, 'geo', name), bytes, true);
   for (const name of DUCKDB_FILES) {
     copy(need(path.join(nm, '@duckdb', 'duckdb-wasm', 'dist', name)), path.join(dist, 'duckdb', name));
   }

@@ -7,11 +7,12 @@
 // trendline (charts/scatter.js), pie/donut (charts/pie.js), heatmap, gauge,
 // funnel; option_column passes a whole ECharts option through
 // (charts/passthrough.js); any other type is drawn like bar with that series
-// type.
+// type. Maps (charts/geo.js) load their geometry before their first draw.
 import { Frame, h } from './dom.js';
 import { downloadCsv, toCsv } from './format.js';
 import { Columns, get } from './charts/common.js';
 import { builderFor } from './charts/registry.js';
+import { loadGeo, mapOf } from './charts/geo.js';
 import { THEME } from './charts/theme.js';
 
 export { linearFit } from './charts/scatter.js';
@@ -99,11 +100,26 @@ export class ChartView {
     if (this.chart && this.root.clientWidth > 0) this.chart.resize();
   }
 
+  /** Draws RESULT; a promise when a map's geometry must be fetched first. */
   render(result) {
     this.frame.clearError();
     this.result = result;
     const lib = echartsLib();
+    const map = mapOf(this.spec);
+    if (map && !lib.getMap(`ducksite-${map}`)) {
+      return loadGeo(lib, map, import.meta.url).then(() => this.draw(lib, result));
+    }
+    return this.draw(lib, result);
+  }
+
+  draw(lib, result) {
     const option = buildOption(this.spec, result);
+    // Regions a map could not place are named once per draw (docs/pages.md, Maps).
+    if (option.__unmatched?.length) {
+      console.warn(`ducksite: chart '${this.id}': ${option.__unmatched.length} value(s) match no region of the ${option.__geo} map and are not shown: ${option.__unmatched.slice(0, 20).join(', ')}`);
+    }
+    // Calendars and small multiples know how tall they need to be.
+    if (option.__height && !get(this.spec, 'height')) this.root.style.height = `${option.__height}px`;
     this.ensureChart(lib);
     this.chart.setOption(option, { notMerge: true });
     // Also settles the first draw at once (a resize skips the entry

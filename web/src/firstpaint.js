@@ -13,20 +13,30 @@
 // chart.js's buildOption, the very code the browser runs, with ECharts'
 // server-side SVG renderer.
 import * as echarts from 'echarts';
+import fs from 'node:fs';
 
 import { THEME, buildOption } from './chart.js';
 import { fromStored } from './results.js';
+import { MAPS, registerGeo } from './charts/geo.js';
 
 // Font names in quotes would end the SVG's style="..." attributes early:
 // the same fonts, quoted with single quotes.
 const theme = JSON.parse(JSON.stringify(THEME).replace(/\\"/g, "'"));
 echarts.registerTheme('ducksite-dark', theme);
 
+// Maps: the geometry the bundle wrote next to this script (web/dist/geo/),
+// read once; without it a map is reported as an error and not drawn.
+for (const map of MAPS) {
+  try {
+    registerGeo(echarts, map, JSON.parse(fs.readFileSync(new URL(`geo/${map}.json`, import.meta.url), 'utf8')));
+  } catch { /* geometry missing: maps fail below with their own message */ }
+}
+
 function draw({ spec, result, width, height }) {
+  const option = buildOption(spec || {}, fromStored(result || {}));
+  option.animation = false;
   const chart = echarts.init(null, 'ducksite-dark', { renderer: 'svg', ssr: true, width, height });
   try {
-    const option = buildOption(spec || {}, fromStored(result || {}));
-    option.animation = false;
     chart.setOption(option);
     // Scaled to the chart's box: the width here is the desktop layout's,
     // the page's may differ until ECharts redraws.

@@ -4,7 +4,11 @@
 // and one line in FAMILIES; a builder is (spec, result, cols) → an ECharts
 // option (spec: the block's keys, result: {columns, rows}, cols: its Columns).
 import { cartesian, chartTypes as cartesianTypes } from './cartesian.js';
+import { chartTypes as calendarTypes } from './calendar.js';
+import { chartTypes as distributionTypes } from './distribution.js';
+import { chartTypes as flowTypes } from './flow.js';
 import { chartTypes as funnelTypes } from './funnel.js';
+import { chartTypes as geoTypes } from './geo.js';
 import { chartTypes as gaugeTypes } from './gauge.js';
 import { chartTypes as heatmapTypes } from './heatmap.js';
 import { passthrough } from './passthrough.js';
@@ -12,7 +16,8 @@ import { chartTypes as pieTypes } from './pie.js';
 import { chartTypes as scatterTypes } from './scatter.js';
 import { get } from './common.js';
 
-const FAMILIES = [cartesianTypes, scatterTypes, pieTypes, heatmapTypes, gaugeTypes, funnelTypes];
+const FAMILIES = [cartesianTypes, scatterTypes, pieTypes, heatmapTypes, gaugeTypes, funnelTypes,
+  distributionTypes, flowTypes, calendarTypes, geoTypes];
 
 const BUILDERS = new Map();
 for (const family of FAMILIES) {

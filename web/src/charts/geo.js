@@ -1,0 +1,173 @@
+// geo.js - maps drawn offline: `map` colours regions (countries of the
+// world, or US states) by a value; `point_map` puts points at latitude and
+// longitude. The geometry is static/assets/geo/<map>.json (made by
+// scripts/geo-assets.mjs from world-atlas and us-atlas), fetched by
+// ChartView the first time a page draws that map (loadGeo) and registered
+// with ECharts; the builders here only read it (geoFeatures).
+import { geoAlbersUsa } from 'd3-geo';
+
+import { formatValue } from '../format.js';
+import { get, html, label, num } from './common.js';
+import { axisNumbers } from './axis.js';
+import { FG, MUTED, PALETTE } from './theme.js';
+
+/** The maps a page may name (`map:`), and the geometry file of each. */
+export const MAPS = ['world', 'us_states'];
+
+const loaded = new Map(); // map name -> GeoJSON
+
+/** The ECharts name a map is registered under. */
+export function echartsMapName(map) {
+  return `ducksite-${map}`;
+}
+
+/** Registers GEOJSON as map NAME with LIB (the browser's or node's echarts). */
+export function registerGeo(lib, name, geojson) {
+  loaded.set(name, geojson);
+  lib.registerMap(echartsMapName(name), geojson);
+}
+
+/** The map SPEC draws, or null when it draws none. */
+export function mapOf(spec) {
+  const type = (get(spec, 'type') || '').toLowerCase();
+  if (type !== 'map' && type !== 'point_map') return null;
+  const map = (get(spec, 'map') || 'world').toLowerCase();
+  if (!MAPS.includes(map)) throw new Error(`map: '${map}' is not one of ${MAPS.join(', ')}`);
+  return map;
+}
+
+/** Fetches and registers MAP's geometry once (from BASE, the assets URL). */
+const pending = new Map();
+export function loadGeo(lib, map, base) {
+  if (loaded.has(map)) return Promise.resolve();
+  if (!pending.has(map)) {
+    pending.set(map, fetch(new URL(`geo/${map}.json`, base)).then((r) => {
+      if (!r.ok) throw new Error(`cannot load the ${map} map geometry (geo/${map}.json): HTTP ${r.status}`);
+      return r.json();
+    }).then((g) => registerGeo(lib, map, g)).finally(() => pending.delete(map)));
+  }
+  return pending.get(map);
+}
+
+function features(map) {
+  const g = loaded.get(map);
+  if (!g) throw new Error(`the ${map} map geometry is not loaded`);
+  return g.features;
+}
+
+/**
+ * Region texts VALUES matched to MAP's regions by name or code, without
+ * case (countries: English names, ISO 3166-1 alpha-2, alpha-3, numeric;
+ * US states: names, postal codes, FIPS codes). Returns {byValue: Map(value
+ * -> region name), unmatched: [values]}.
+ */
+export function matchRegions(map, values) {
+  const index = new Map();
+  for (const f of features(map)) for (const k of f.properties.keys) if (!index.has(k)) index.set(k, f.properties.name);
+  const byValue = new Map();
+  const unmatched = [];
+  for (const v of values) {
+    const key = label(v).trim().toLowerCase();
+    if (!key || byValue.has(v)) continue;
+    const hit = index.get(key) ?? index.get(key.replace(/^0+(?=\d)/, ''));
+    if (hit) byValue.set(v, hit);
+    else if (!unmatched.includes(v)) unmatched.push(v);
+  }
+  return { byValue, unmatched };
+}
+
+function geoComponent(spec, map) {
+  return {
+    map: echartsMapName(map), roam: false,
+    // us_states is already projected (Albers USA): no extra squeeze.
+    aspectScale: map === 'us_states' ? 1 : 0.75,
+    top: spec.title ? 40 : 12, bottom: 40, left: 8, right: 8,
+    itemStyle: { areaColor: '#1e293b', borderColor: '#0b1220', borderWidth: 0.6 },
+    emphasis: { label: { show: false }, itemStyle: { areaColor: '#334155' } },
+    select: { disabled: true },
+    tooltip: { show: true },
+  };
+}
+
+function choropleth(spec, result, cols) {
+  const map = mapOf(spec);
+  const ri = cols.need('region', get(spec, 'region', 'name', 'x'), () => cols.firstText());
+  const vi = cols.need('value', get(spec, 'value', 'y'), () => cols.firstNumeric([ri]));
+  const { byValue, unmatched } = matchRegions(map, result.rows.map((r) => label(r[ri])));
+  const sums = new Map();
+  result.rows.forEach((r, k) => {
+    const region = byValue.get(label(r[ri]));
+    const v = num(r[vi]);
+    if (!region || v === null) return;
+    const prev = sums.get(region);
+    sums.set(region, { name: region, value: (prev?.value ?? 0) + v, __row: prev?.__row ?? k, shown: label(r[ri]) });
+  });
+  const data = [...sums.values()];
+  const values = data.map((d) => d.value);
+  const min = values.length ? Math.min(...values) : 0;
+  const max = values.length ? Math.max(...values) : 1;
+  const fmt = axisNumbers(values);
+  return {
+    tooltip: { trigger: 'item', formatter: (p) => (p.data ? html`${p.name}<br/><b>${formatValue(p.value)}</b>` : html`${p.name}: no data`) },
+    visualMap: {
+      min, max: max === min ? min + 1 : max, calculable: false, orient: 'horizontal', left: 'center', bottom: 0,
+      itemHeight: 140, itemWidth: 12, textStyle: { color: MUTED }, formatter: (v) => fmt(v),
+      inRange: { color: ['#0c4a6e', '#0ea5e9', '#a78bfa', '#f472b6', '#fde047'] },
+    },
+    series: [{ type: 'map', name: cols.columns[vi].name, geoIndex: 0, data }],
+    geo: geoComponent(spec, map),
+    __geo: map,
+    __unmatched: unmatched,
+  };
+}
+
+// us-atlas drew its states with this projection (its README): points on the
+// US map are projected the same way, with y negated as in geo-assets.mjs.
+let albers = null;
+function usPoint(lon, lat) {
+  albers = albers || geoAlbersUsa().scale(1300).translate([487.5, 305]);
+  const p = albers([lon, lat]);
+  return p ? [p[0], -p[1]] : null;
+}
+
+function pointMap(spec, result, cols) {
+  const map = mapOf(spec);
+  const lat = cols.need('lat', get(spec, 'lat'), () => cols.find('lat', 'latitude'));
+  const lon = cols.need('lon', get(spec, 'lon'), () => cols.find('lon', 'lng', 'long', 'longitude'));
+  const nameKey = get(spec, 'name');
+  const ni = nameKey !== undefined ? cols.need('name', nameKey) : cols.firstText();
+  const sizeKey = get(spec, 'size', 'value');
+  const si = sizeKey !== undefined ? cols.need('size', sizeKey) : -1;
+  const sizes = si >= 0 ? result.rows.map((r) => num(r[si])).filter((v) => v !== null && Number.isFinite(v)) : [];
+  const maxSize = sizes.length ? Math.max(...sizes.map(Math.abs)) : 0;
+  const outside = [];
+  const data = [];
+  result.rows.forEach((r, k) => {
+    const y = num(r[lat]);
+    const x = num(r[lon]);
+    if (x === null || y === null || Math.abs(y) > 90 || Math.abs(x) > 180) return;
+    const at = map === 'us_states' ? usPoint(x, y) : [x, y];
+    if (!at) { outside.push(ni >= 0 ? label(r[ni]) : `${y}, ${x}`); return; }
+    const s = si >= 0 ? num(r[si]) : null;
+    data.push({
+      name: ni >= 0 ? label(r[ni]) : '', value: [...at, s], __row: k,
+      // Area, not radius, follows the value: 4 to 28 px across.
+      symbolSize: si >= 0 && maxSize > 0 && s !== null ? 4 + 24 * Math.sqrt(Math.abs(s) / maxSize) : 8,
+    });
+  });
+  const sizeName = si >= 0 ? cols.columns[si].name : '';
+  return {
+    tooltip: { trigger: 'item', formatter: (p) => (si >= 0 ? html`${p.name}<br/>${sizeName}: <b>${formatValue(p.value[2])}</b>` : html`${p.name}`) },
+    geo: geoComponent(spec, map),
+    series: [{
+      type: 'scatter', coordinateSystem: 'geo', name: sizeName || 'points', data,
+      itemStyle: { color: PALETTE[3], opacity: 0.8, borderColor: '#0b1220', borderWidth: 1 },
+      label: { show: data.length <= 30 && ni >= 0, formatter: (p) => p.name, position: 'right', color: FG, fontSize: 11 },
+      labelLayout: { hideOverlap: true },
+    }],
+    __geo: map,
+    __unmatched: outside,
+  };
+}
+
+export const chartTypes = { map: choropleth, point_map: pointMap };
