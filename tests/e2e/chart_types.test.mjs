@@ -117,6 +117,9 @@ test('small multiples: one grid per facet value, one shared scale, rows kept', (
   assert.deepEqual(o.title.map((t) => t.text), ['web', 'store']);
   assert.deepEqual(o.yAxis.map((a) => a.max), [30, 30]);
   assert.deepEqual(o.series[1].data.map((d) => d.__row), [1, 3]);
+  assert.equal(o.__height, 60 + 220);
+  const narrow = buildOption({ type: 'bar', x: 'month', y: 'units', facet: 'channel', __width: 400 }, SALES);
+  assert.deepEqual(narrow.grid.map((g) => g.width), ['98%', '98%'], 'one facet per row on a phone');
 });
 
 test('line and area over dates use a time axis; bars keep categories', () => {
@@ -124,7 +127,8 @@ test('line and area over dates use a time axis; bars keep categories', () => {
   const line = buildOption({ type: 'line', x: 'day', y: 'v' }, r);
   assert.equal(line.xAxis.type, 'time');
   assert.deepEqual(line.series[0].data.map((d) => d.value), [['2025-01-01', 1], ['2025-01-05', 2]]);
-  assert.equal(line.xAxis.axisLabel.alignMaxLabel, 'right');
+  const cat = buildOption({ type: 'line', x: 'day', y: 'v' }, result([col('day', 'string'), col('v', 'int')], r.rows));
+  assert.equal(cat.xAxis.axisLabel.alignMaxLabel, 'right', 'the last category label ends at the edge, not past it');
   assert.equal(buildOption({ type: 'bar', x: 'day', y: 'v' }, r).xAxis.type, 'category');
 });
 

@@ -58,7 +58,10 @@ export class ChartView {
     this.firstPaint = el.querySelector(':scope > img.ds-first-paint');
     this.frame = new Frame(el, { kind: 'chart' });
     this.frame.head.classList.add('ds-head-overlay');
-    this.frame.button('CSV', `Download ${id}.csv`, () => this.download()).classList.add('ds-download');
+    // The CSV button shows once there are rows to download.
+    this.csvButton = this.frame.button('CSV', `Download ${id}.csv`, () => this.download());
+    this.csvButton.classList.add('ds-download');
+    this.csvButton.hidden = true;
     this.root = h('div', { class: 'ducksite-chart-root ds-chart-root' });
     const height = get(this.spec, 'height');
     if (height) this.root.style.height = /^\d+$/.test(height) ? `${height}px` : height;
@@ -113,7 +116,9 @@ export class ChartView {
   }
 
   draw(lib, result) {
-    const option = buildOption(this.spec, result);
+    // Builders may lay out for the width they get (__width: small multiples
+    // in one column, short month names on a narrow calendar).
+    const option = buildOption({ ...this.spec, __width: this.root.clientWidth || undefined }, result);
     // Regions a map could not place are named once per draw (docs/pages.md, Maps).
     if (option.__unmatched?.length) {
       console.warn(`ducksite: chart '${this.id}': ${option.__unmatched.length} value(s) match no region of the ${option.__geo} map and are not shown: ${option.__unmatched.slice(0, 20).join(', ')}`);
@@ -128,6 +133,7 @@ export class ChartView {
     this.firstPaint?.remove();
     this.firstPaint = null;
     this.root.dataset.points = String(result.rows.length);
+    this.csvButton.hidden = !result.rows.length;
     if (this.onClick) this.root.classList.add('ds-clickable');
   }
 

@@ -37,7 +37,7 @@ function calendar(spec, result, cols) {
   return {
     tooltip: { trigger: 'item', formatter: (p) => html`${p.value[0]}<br/><b>${formatValue(p.value[1])}</b>` },
     visualMap: {
-      min, max: max === min ? min + 1 : max, calculable: false, orient: 'horizontal', left: 'center', bottom: 0,
+      min, max: max === min ? min + 1 : max, calculable: true, orient: 'horizontal', left: 'center', bottom: 0,
       itemHeight: 120, itemWidth: 12, textStyle: { color: MUTED }, formatter: (v) => fmt(v),
       inRange: { color: ['#0c4a6e', '#0ea5e9', '#a78bfa', '#f472b6', '#fde047'] },
     },
@@ -46,7 +46,8 @@ function calendar(spec, result, cols) {
       orient: 'horizontal', splitLine: { lineStyle: { color: '#334155', width: 1 } },
       itemStyle: { color: 'rgba(148, 163, 184, 0.06)', borderColor: '#0b1220', borderWidth: 2 },
       yearLabel: { show: years.length > 1, position: 'left', color: FG, margin: 30, fontSize: 12 },
-      monthLabel: { color: MUTED, nameMap: 'en' }, dayLabel: { color: MUTED, firstDay: 1, nameMap: ['S', 'M', 'T', 'W', 'T', 'F', 'S'], fontSize: 10 },
+      // Narrow, a month is a few pixels wide: its initial only.
+      monthLabel: { color: MUTED, nameMap: spec.__width && spec.__width < 640 ? ['J', 'F', 'M', 'A', 'M', 'J', 'J', 'A', 'S', 'O', 'N', 'D'] : 'en' }, dayLabel: { color: MUTED, firstDay: 1, nameMap: ['S', 'M', 'T', 'W', 'T', 'F', 'S'], fontSize: 10 },
     })),
     series: years.map((y, k) => ({
       type: 'heatmap', coordinateSystem: 'calendar', calendarIndex: k, name: cols.columns[vi].name,

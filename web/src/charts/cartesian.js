@@ -75,24 +75,26 @@ export function cartesian(spec, result, cols, type) {
     if (kind === 'bar') s.itemStyle = { borderRadius: stack ? 0 : horizontal ? [0, 4, 4, 0] : [4, 4, 0, 0] };
     return s;
   };
+  // Dates on a category axis (bars, 100% stacks): midnight left out.
+  const xText = isTime(cols.columns[xi].kind) ? (v) => label(v).replace(/ 00:00:00(\.0+)?$/, '') : label;
   const point = (r, y) => (timeAxis ? [timeValue(r[xi]), num(r[y])] : num(r[y]));
 
   let categories;
   const series = [];
   if (si >= 0) {
-    categories = uniq(rows.map((r) => r[xi]));
+    categories = uniq(rows.map((r) => xText(r[xi])));
     const pos = new Map(categories.map((c, k) => [c, k]));
     const groups = uniq(rows.map((r) => r[si]));
     const fmt = fmtFor(cols, cols.columns[yi[0]].name);
     for (const g of groups) {
       const data = categories.map(() => null);
       rows.forEach((r, k) => {
-        if (label(r[si]) === g) data[pos.get(label(r[xi]))] = item(point(r, yi[0]), k, r, fmt);
+        if (label(r[si]) === g) data[pos.get(xText(r[xi]))] = item(point(r, yi[0]), k, r, fmt);
       });
       series.push(base(g, timeAxis ? data.filter((d) => d !== null) : data));
     }
   } else {
-    categories = rows.map((r) => label(r[xi]));
+    categories = rows.map((r) => xText(r[xi]));
     for (const y of yi) {
       const fmt = fmtFor(cols, cols.columns[y].name);
       series.push(base(cols.columns[y].name, rows.map((r, k) => item(point(r, y), k, r, fmt))));
@@ -104,7 +106,7 @@ export function cartesian(spec, result, cols, type) {
     series.push(base(cols.columns[y].name, rows.map((r, k) => item(point(r, y), k, r, fmt)), y2Type === 'bar' ? 'bar' : 'line', 1));
   }
   const catAxis = timeAxis
-    ? { type: 'time', name: get(spec, 'x_label', 'x_title'), axisLabel: { hideOverlap: true, color: MUTED, ...EDGE_LABELS } }
+    ? { type: 'time', name: get(spec, 'x_label', 'x_title'), axisLabel: { hideOverlap: true, color: MUTED } }
     : {
       type: 'category', data: categories, name: horizontal ? undefined : get(spec, 'x_label', 'x_title'),
       axisLabel: { hideOverlap: true, color: MUTED, ...(seriesType === 'bar' ? {} : EDGE_LABELS) }, boundaryGap: seriesType === 'bar',

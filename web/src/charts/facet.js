@@ -5,6 +5,7 @@
 // only lays them out and renumbers their axes, series and rows.
 import { get, label, uniq } from './common.js';
 import { niceStep } from './stats.js';
+import { axisNumbers } from './axis.js';
 import { PALETTE, MUTED } from './theme.js';
 
 /** The top of a value axis over 0..V: V rounded up to a multiple of a round tick step (about 5 ticks). */
@@ -26,9 +27,14 @@ export function facetted(spec, result, cols, build) {
   const values = uniq(result.rows.map((r) => r[fi]));
   if (!values.length) return build({ ...spec, facet: undefined }, result, cols);
   const n = values.length;
-  const perRow = Math.max(1, Math.min(n, Number.parseInt(get(spec, 'facet_columns') || '', 10) || Math.min(n, 3)));
+  const asked = Number.parseInt(get(spec, 'facet_columns') || '', 10) || Math.min(n, 3);
+  // On a narrow screen (a phone) small multiples stack, one per row.
+  const perRow = spec.__width && spec.__width < 520 ? 1 : Math.max(1, Math.min(n, asked));
   const nRows = Math.ceil(n / perRow);
   const sub = { ...spec, facet: undefined, title: undefined };
+  // Taller than a single chart: about 220 px a row of facets, unless the block sets a height.
+  const asHeight = /^\d+$/.test(get(spec, 'height') || '') ? Number(get(spec, 'height')) : 0;
+  const total = asHeight || 60 + nRows * 220;
   const top0 = spec.title ? 34 : 4;
   const legendH = 26;
   const option = { tooltip: undefined, legend: undefined, grid: [], xAxis: [], yAxis: [], series: [], title: [] };
@@ -45,16 +51,17 @@ export function facetted(spec, result, cols, build) {
     const col = k % perRow;
     const row = Math.floor(k / perRow);
     const w = 100 / perRow;
-    const h = 100 / nRows;
     const grid = { left: `${col * w + 1}%`, width: `${w - 2}%`, containLabel: true };
-    // Percentages of the whole box, with room above each for its name.
+    // Laid out in pixels of the chart's height (the block's, else the one
+    // this option asks for): each row a name band and its plot.
     const headroom = top0 + (o.legend ? legendH : 0);
-    grid.top = row === 0 ? headroom + 22 : `${row * h + 6}%`;
-    grid.height = `${h - 14 - (row === 0 ? 6 : 0)}%`;
+    const rowH = (total - headroom - 8) / nRows;
+    grid.top = Math.round(headroom + row * rowH + 22);
+    grid.height = Math.max(40, Math.round(rowH - 22 - 18));
     option.grid.push(grid);
     option.title.push({
       text: v, textAlign: 'center', left: `${col * w + w / 2}%`,
-      top: row === 0 ? headroom : `${row * h + 1}%`, textStyle: { fontSize: 12, fontWeight: 500, color: MUTED },
+      top: Math.round(headroom + row * rowH + 2), textStyle: { fontSize: 12, fontWeight: 500, color: MUTED },
     });
     const xs = arr(o.xAxis);
     const ys = arr(o.yAxis);
@@ -94,8 +101,14 @@ export function facetted(spec, result, cols, build) {
   const valueAxes = horizontal ? option.xAxis : option.yAxis;
   if (maxY > 0) {
     for (const a of valueAxes) {
-      if (a.type === 'value' && a.max === undefined && !a.position) { a.max = niceCeil(maxY); a.min = 0; }
+      if (a.type === 'value' && a.max === undefined && !a.position) {
+        a.max = niceCeil(maxY);
+        a.min = 0;
+        // One scale, so one number style: from the shared top.
+        a.axisLabel = { ...(a.axisLabel || {}), formatter: axisNumbers([a.max]) };
+      }
     }
   }
+  option.__height = total;
   return option;
 }

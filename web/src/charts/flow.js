@@ -63,6 +63,10 @@ function sankey(spec, result, cols) {
   const links = [...sums.values()];
   const cycle = findCycle(links.map((l) => [l.source, l.target]));
   if (cycle) throw new Error(`sankey flows go round in a circle (${cycle}); a sankey needs flows that only go forward: give the stages different names`);
+  // Room on the right for the last nodes' labels (name and value, about
+  // 7 px a character at 12 px).
+  const sources = new Set(links.map((l) => l.source));
+  const longest = Math.max(0, ...links.filter((l) => !sources.has(l.target)).map((l) => `${l.target}  ${compact(l.value)}`.length + 4));
   const names = [];
   const seen = new Set();
   for (const l of links) for (const n of [l.source, l.target]) if (!seen.has(n)) { seen.add(n); names.push(n); }
@@ -75,7 +79,7 @@ function sankey(spec, result, cols) {
     },
     series: [{
       type: 'sankey', name: cols.columns[vi].name,
-      top: spec.title ? 44 : 16, bottom: 16, left: 16, right: 120,
+      top: spec.title ? 44 : 16, bottom: 16, left: 16, right: Math.min(260, 16 + 7 * longest),
       emphasis: { focus: 'adjacency' }, nodeGap: 12, draggable: false,
       data: names.map((n, k) => ({ name: n, itemStyle: { color: PALETTE[k % PALETTE.length] } })),
       links,
@@ -136,17 +140,29 @@ function treemap(spec, result, cols) {
   const data = treeOf(result.rows.map((r, k) => ({
     name: label(r[ni]), parent: pi >= 0 ? label(r[pi]) : '', value: num(r[vi]), __row: k,
   })));
+  // Leaves too small for a readable label keep theirs in the tooltip.
+  const total = data.reduce((a, n) => a + (n.value || 0), 0);
+  const quiet = (n) => {
+    if (n.children) n.children.forEach(quiet);
+    else if (total > 0 && n.value / total < 0.025) n.label = { show: false };
+  };
+  data.forEach(quiet);
   return {
     tooltip: { trigger: 'item', formatter: (p) => html`${(p.treePathInfo || []).slice(1).map((x) => x.name).join(' › ') || p.name}: <b>${formatValue(p.value)}</b>` },
     series: [{
       type: 'treemap', name: cols.columns[vi].name, data,
       top: spec.title ? 40 : 8, bottom: 28, left: 8, right: 8,
-      roam: false, nodeClick: false, leafDepth: pi >= 0 ? 2 : 1,
+      roam: false, nodeClick: false,
       breadcrumb: { show: false },
-      label: { show: true, color: '#0f172a', formatter: (p) => `${p.name}\n${compact(p.value)}`, overflow: 'truncate' },
-      upperLabel: { show: pi >= 0, height: 22, color: FG },
-      itemStyle: { borderColor: '#0b1220', borderWidth: 1, gapWidth: 2 },
-      levels: [{ itemStyle: { borderWidth: 3, borderColor: '#0b1220', gapWidth: 3 } }, { colorSaturation: [0.35, 0.6] }],
+      label: { show: true, color: '#0f172a', lineHeight: 16, formatter: (p) => `${p.name}\n${compact(p.value)}`, overflow: 'truncate', ellipsis: '…' },
+      itemStyle: { borderColor: '#0b1220', borderWidth: 1, gapWidth: 1 },
+      // The first level is the series' own root: no label of its own; a
+      // parent's name and total sit in a band above its children.
+      levels: [
+        { itemStyle: { borderWidth: 0, gapWidth: 3 }, upperLabel: { show: false } },
+        { itemStyle: { borderColor: '#0b1220', borderWidth: 3, gapWidth: 1 }, upperLabel: { show: pi >= 0, height: 20, color: FG, formatter: (p) => `${p.name}  ${compact(p.value)}` } },
+        { colorSaturation: [0.45, 0.7], itemStyle: { gapWidth: 1 } },
+      ],
     }],
   };
 }

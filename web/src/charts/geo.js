@@ -76,12 +76,12 @@ export function matchRegions(map, values) {
   return { byValue, unmatched };
 }
 
-function geoComponent(spec, map) {
+function geoComponent(spec, map, labelRoom = 0) {
   return {
     map: echartsMapName(map), roam: false,
     // us_states is already projected (Albers USA): no extra squeeze.
     aspectScale: map === 'us_states' ? 1 : 0.75,
-    top: spec.title ? 40 : 12, bottom: 40, left: 8, right: 8,
+    top: spec.title ? 40 : 12, bottom: 40, left: 8 + labelRoom, right: 8 + labelRoom,
     itemStyle: { areaColor: '#1e293b', borderColor: '#0b1220', borderWidth: 0.6 },
     emphasis: { label: { show: false }, itemStyle: { areaColor: '#334155' } },
     select: { disabled: true },
@@ -110,7 +110,7 @@ function choropleth(spec, result, cols) {
   return {
     tooltip: { trigger: 'item', formatter: (p) => (p.data ? html`${p.name}<br/><b>${formatValue(p.value)}</b>` : html`${p.name}: no data`) },
     visualMap: {
-      min, max: max === min ? min + 1 : max, calculable: false, orient: 'horizontal', left: 'center', bottom: 0,
+      min, max: max === min ? min + 1 : max, calculable: true, orient: 'horizontal', left: 'center', bottom: 0,
       itemHeight: 140, itemWidth: 12, textStyle: { color: MUTED }, formatter: (v) => fmt(v),
       inRange: { color: ['#0c4a6e', '#0ea5e9', '#a78bfa', '#f472b6', '#fde047'] },
     },
@@ -158,12 +158,13 @@ function pointMap(spec, result, cols) {
   const sizeName = si >= 0 ? cols.columns[si].name : '';
   return {
     tooltip: { trigger: 'item', formatter: (p) => (si >= 0 ? html`${p.name}<br/>${sizeName}: <b>${formatValue(p.value[2])}</b>` : html`${p.name}`) },
-    geo: geoComponent(spec, map),
+    // Room for the labels of points at the map's edges.
+    geo: geoComponent(spec, map, data.length <= 30 && ni >= 0 ? 70 : 0),
     series: [{
       type: 'scatter', coordinateSystem: 'geo', name: sizeName || 'points', data,
       itemStyle: { color: PALETTE[3], opacity: 0.8, borderColor: '#0b1220', borderWidth: 1 },
-      label: { show: data.length <= 30 && ni >= 0, formatter: (p) => p.name, position: 'right', color: FG, fontSize: 11 },
-      labelLayout: { hideOverlap: true },
+      label: { show: data.length <= 30 && ni >= 0, formatter: (p) => p.name, position: 'right', color: FG, fontSize: 11, textBorderColor: '#0b1220', textBorderWidth: 2 },
+      labelLayout: { hideOverlap: true, moveOverlap: 'shiftY' },
     }],
     __geo: map,
     __unmatched: outside,
