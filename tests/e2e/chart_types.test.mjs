@@ -152,3 +152,11 @@ test('maps match regions by name and ISO code, and list what they cannot place',
   assert.deepEqual(p.__unmatched, ['Paris']);
   assert.throws(() => buildOption({ type: 'map', map: 'mars' }, result([col('c', 'string')], [])), /not one of world, us_states/);
 });
+
+test('funnel labels sit outside the funnel, one line each, so thin stages do not overlap', () => {
+  const o = buildOption({ type: 'funnel' }, result([col('stage', 'string'), col('value', 'int')], [['all', 1000000], ['over 100', 541900], ['over 250', 2340]]));
+  const s = o.series[0];
+  assert.equal(s.label.position, 'right');
+  assert.equal(s.label.formatter({ name: 'over 250', value: 2340 }), 'over 250  2,340');
+  assert.equal(s.labelLayout.hideOverlap, true);
+});

@@ -1,6 +1,7 @@
 // funnel.js - funnels: one stage per row, name and value columns.
 import { formatValue } from '../format.js';
 import { compact, fmtFor, get, html, item, label, num } from './common.js';
+import { FG, MUTED } from './theme.js';
 
 function funnel(spec, result, cols) {
   const ni = cols.need('name', get(spec, 'name', 'category', 'x', 'stage'), () => {
@@ -20,11 +21,15 @@ function funnel(spec, result, cols) {
     legend: { type: 'scroll', bottom: 0 },
     series: [{
       type: 'funnel', name: cols.columns[vi].name,
-      top: spec.title ? 44 : 16, bottom: 36, left: '10%', width: '80%',
+      top: spec.title ? 44 : 16, bottom: 36, left: '6%', width: '58%',
       min: 0, max: Math.max(0, ...values),
       sort: ['ascending', 'none'].includes(sort) ? sort : 'descending',
       gap: 3,
-      label: { show: true, position: 'inside', color: '#0f172a', formatter: (p) => `${p.name}\n${compact(p.value)}` },
+      // Outside, on one line, each in its stage's own band of height: labels
+      // of thin stages neither overlap nor sit on a sliver of colour.
+      label: { show: true, position: 'right', color: FG, formatter: (p) => `${p.name}  ${compact(p.value)}` },
+      labelLine: { show: true, length: 12, lineStyle: { color: MUTED } },
+      labelLayout: { hideOverlap: true },
       itemStyle: { borderColor: '#0b1220', borderWidth: 1 },
       data,
     }],
