@@ -6,47 +6,34 @@
 // the table, wide and narrow, go to build/e2e-artifacts/.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 
 import {
-  ARTIFACTS, demoProject, dsSql, launchBrowser, mappedSql, missingPrerequisite, offsiteRequests, openPage,
-  shownNumber, startServer, tableCells, waitIdle,
+  ARTIFACTS, demoProject, dsSql, mappedSql, missingPrerequisite, offsiteRequests, openPage, servedProject,
+  shownNumber, tableCells, waitIdle,
 } from './lib.mjs';
 
 const skip = missingPrerequisite();
 const T = { timeout: 300000 };
 
 describe('more charts, maps and tables (demo)', { skip: skip ?? false }, () => {
-  let root;
-  let server;
-  let browser;
+  const site = servedProject(() => demoProject('ducksite-e2e-more-'), T);
 
-  before(async () => {
-    root = demoProject('ducksite-e2e-more-');
-    server = await startServer(root);
-    browser = await launchBrowser();
-  }, T);
-
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
-
-  const want = (name) => dsSql(root, mappedSql(root, `/sql/pages/more/${name}.sql`));
+  const want = (name) => dsSql(site.root, mappedSql(site.root, `/sql/pages/more/${name}.sql`));
 
   async function open(route, width = 1440) {
-    const rec = await openPage(browser);
+    const rec = await openPage(site.browser);
     const warnings = [];
     rec.page.on('console', (m) => { if (m.type() === 'warning') warnings.push(m.text()); });
     await rec.page.setViewportSize({ width, height: 900 });
-    await rec.page.goto(`${server.url}${route}`);
+    await rec.page.goto(`${site.server.url}${route}`);
     await waitIdle(rec.page);
     return { ...rec, warnings };
   }
 
   async function clean(rec) {
     assert.deepEqual(rec.errors, [], 'console errors');
-    assert.deepEqual(offsiteRequests(browser, rec), [], 'requests off loopback');
+    assert.deepEqual(offsiteRequests(site.browser, rec), [], 'requests off loopback');
     await rec.page.close();
   }
 
@@ -73,7 +60,7 @@ describe('more charts, maps and tables (demo)', { skip: skip ?? false }, () => {
     // box plot: the median of each region as quantile_cont
     o = await option(page, 'amount_box');
     assert.equal(o.series[0].type, 'boxplot');
-    const medians = Object.fromEntries(dsSql(root, `SELECT region, quantile_cont(amount, 0.5) FROM (${mappedSql(root, '/sql/pages/more/order_sample.sql')}) GROUP BY 1`));
+    const medians = Object.fromEntries(dsSql(site.root, `SELECT region, quantile_cont(amount, 0.5) FROM (${mappedSql(site.root, '/sql/pages/more/order_sample.sql')}) GROUP BY 1`));
     o.xAxis[0].data.forEach((region, k) => assert.ok(Math.abs(o.series[0].data[k].value[2] - Number(medians[region])) < 1e-6, region));
 
     // sankey: one link per (region, size band)
