@@ -1,8 +1,10 @@
 // scripts/geo-assets.mjs - the map geometry pages with a map load
 // (web/dist/geo/*.json), made by scripts/bundle-web.mjs from npm packages:
 //
-//   world.json      countries, Natural Earth 1:110m (world-atlas), each with
-//                   its ISO 3166-1 codes and English names (i18n-iso-countries)
+//   world.json      countries, Natural Earth 1:110m (world-atlas) in the
+//                   Natural Earth projection (d3-geo; web/src/charts/
+//                   projections.js), without Antarctica, each with its
+//                   ISO 3166-1 codes and English names (i18n-iso-countries)
 //   us_states.json  US states, US Census 1:10m already in the Albers USA
 //                   projection (us-atlas), with FIPS and postal codes
 //
@@ -14,6 +16,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
+
+import { geoStream } from 'd3-geo';
+
+import { projectionOf } from '../web/src/charts/projections.js';
 
 const require = createRequire(import.meta.url);
 
@@ -34,13 +40,49 @@ function mapCoords(geometry, f) {
   return { ...geometry, coordinates: walk(geometry.coordinates) };
 }
 
+// Rings of a projected polygon, as d3-geo's stream hands them over (cut at
+// the antimeridian, resampled), grouped back into polygons: a ring whose
+// signed area has the outer rings' sign starts a polygon, the others are
+// holes of the polygon that contains them.
+function projectFeature(geometry, projection, r) {
+  const rings = [];
+  let ring = null;
+  const sink = {
+    point(x, y) { ring.push([r(x), -r(y)]); },
+    lineStart() { ring = []; },
+    lineEnd() { if (ring.length > 2) { ring.push(ring[0]); rings.push(ring); } ring = null; },
+    polygonStart() {},
+    polygonEnd() {},
+    sphere() {},
+  };
+  geoStream(geometry, projection.stream(sink));
+  const area = (ps) => ps.reduce((a, p, i) => (i ? a + (ps[i - 1][0] * p[1] - p[0] * ps[i - 1][1]) : 0), 0) / 2;
+  const inside = ([x, y], ps) => {
+    let c = false;
+    for (let i = 0, j = ps.length - 1; i < ps.length; j = i++) {
+      if ((ps[i][1] > y) !== (ps[j][1] > y) && x < ((ps[j][0] - ps[i][0]) * (y - ps[i][1])) / (ps[j][1] - ps[i][1]) + ps[i][0]) c = !c;
+    }
+    return c;
+  };
+  // d3 hands outer rings over clockwise on the screen (y down): with y
+  // negated their shoelace area is negative; holes go the other way.
+  const outer = rings.filter((ps) => area(ps) < 0).map((ps) => [ps]);
+  for (const hole of rings.filter((ps) => area(ps) >= 0)) {
+    const home = outer.find((poly) => inside(hole[0], poly[0]));
+    if (home) home.push(hole);
+  }
+  return { type: 'MultiPolygon', coordinates: outer };
+}
+
 function world(nm) {
   const { feature } = require(path.join(nm, 'topojson-client'));
   const countries = require(path.join(nm, 'i18n-iso-countries'));
   countries.registerLocale(require(path.join(nm, 'i18n-iso-countries', 'langs', 'en.json')));
   const topo = JSON.parse(fs.readFileSync(path.join(nm, 'world-atlas', 'countries-110m.json'), 'utf8'));
-  const r = round(3);
-  const features = feature(topo, topo.objects.countries).features.map((f) => {
+  const r = round(1);
+  const projection = projectionOf('world');
+  // Antarctica (010) is left out: it would take a fifth of the map's height.
+  const features = feature(topo, topo.objects.countries).features.filter((f) => f.id !== '010').map((f) => {
     const keys = new Set([f.properties.name.toLowerCase()]);
     const a2 = f.id ? countries.numericToAlpha2(f.id) : undefined;
     if (f.id) keys.add(String(Number(f.id))).add(f.id);
@@ -51,7 +93,7 @@ function world(nm) {
     return {
       type: 'Feature',
       properties: { name: f.properties.name, iso_a2: a2 ?? null, keys: [...keys].sort() },
-      geometry: mapCoords(f.geometry, ([x, y]) => [r(x), r(y)]),
+      geometry: projectFeature(f.geometry, projection, r),
     };
   });
   return { type: 'FeatureCollection', features };

@@ -160,3 +160,16 @@ test('funnel labels sit outside the funnel, one line each, so thin stages do not
   assert.equal(s.label.formatter({ name: 'over 250', value: 2340 }), 'over 250  2,340');
   assert.equal(s.labelLayout.hideOverlap, true);
 });
+
+test('maps keep their proportions and place points with the geometry\'s projection', async () => {
+  const { project } = await import(src('charts', 'projections.js'));
+  assert.deepEqual(project('world', 0, 0), [480, -250]);
+  assert.equal(project('us_states', 2.35, 48.85), null, 'Paris is not on the US map');
+  const r = result([col('n', 'string'), col('lat', 'float'), col('lon', 'float')], [['London', 51.5, -0.13], ['Tokyo', 35.68, 139.69]]);
+  const wide = buildOption({ type: 'point_map', lat: 'lat', lon: 'lon', name: 'n', __width: 1400, __height: 360 }, r);
+  const tall = buildOption({ type: 'point_map', lat: 'lat', lon: 'lon', name: 'n', __width: 400, __height: 360 }, r);
+  const ratio = (g) => g.width / g.height;
+  assert.ok(Math.abs(ratio(wide.geo) - ratio(tall.geo)) < 0.05, `${ratio(wide.geo)} vs ${ratio(tall.geo)}`);
+  assert.ok(wide.geo.height <= 360 - 12 - 40 && tall.geo.width <= 400, JSON.stringify([wide.geo, tall.geo]));
+  assert.deepEqual(wide.series[0].data.map((d) => d.label.position), ['right', 'left'], 'labels point inwards');
+});

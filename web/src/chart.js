@@ -100,7 +100,10 @@ export class ChartView {
   }
 
   resize() {
-    if (this.chart && this.root.clientWidth > 0) this.chart.resize();
+    if (!this.chart || this.root.clientWidth <= 0) return;
+    // A map is laid out for its box's proportions: drawn again for the new ones.
+    if (this.result && mapOf(this.spec) && window.echarts?.getMap(`ducksite-${mapOf(this.spec)}`)) this.draw(window.echarts, this.result);
+    else this.chart.resize();
   }
 
   /** Draws RESULT; a promise when a map's geometry must be fetched first. */
@@ -118,7 +121,7 @@ export class ChartView {
   draw(lib, result) {
     // Builders may lay out for the width they get (__width: small multiples
     // in one column, short month names on a narrow calendar).
-    const option = buildOption({ ...this.spec, __width: this.root.clientWidth || undefined }, result);
+    const option = buildOption({ ...this.spec, __width: this.root.clientWidth || undefined, __height: this.root.clientHeight || undefined }, result);
     // Regions a map could not place are named once per draw (docs/pages.md, Maps).
     if (option.__unmatched?.length) {
       console.warn(`ducksite: chart '${this.id}': ${option.__unmatched.length} value(s) match no region of the ${option.__geo} map and are not shown: ${option.__unmatched.slice(0, 20).join(', ')}`);
@@ -129,7 +132,7 @@ export class ChartView {
     this.chart.setOption(option, { notMerge: true });
     // Also settles the first draw at once (a resize skips the entry
     // animation), so what the reader sees, and clicks, is the final chart.
-    this.resize();
+    if (this.root.clientWidth > 0) this.chart.resize();
     this.firstPaint?.remove();
     this.firstPaint = null;
     this.root.dataset.points = String(result.rows.length);

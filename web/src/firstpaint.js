@@ -33,7 +33,7 @@ for (const map of MAPS) {
 }
 
 function draw({ spec, result, width, height }) {
-  const option = buildOption({ ...(spec || {}), __width: width }, fromStored(result || {}));
+  const option = buildOption({ ...(spec || {}), __width: width, __height: height }, fromStored(result || {}));
   option.animation = false;
   const chart = echarts.init(null, 'ducksite-dark', { renderer: 'svg', ssr: true, width, height });
   try {

@@ -4,11 +4,10 @@
 // scripts/geo-assets.mjs from world-atlas and us-atlas), fetched by
 // ChartView the first time a page draws that map (loadGeo) and registered
 // with ECharts; the builders here only read it (geoFeatures).
-import { geoAlbersUsa } from 'd3-geo';
-
 import { formatValue } from '../format.js';
 import { get, html, label, num } from './common.js';
 import { axisNumbers } from './axis.js';
+import { project } from './projections.js';
 import { FG, MUTED, PALETTE } from './theme.js';
 
 /** The maps a page may name (`map:`), and the geometry file of each. */
@@ -76,12 +75,56 @@ export function matchRegions(map, values) {
   return { byValue, unmatched };
 }
 
+/** [x0, y0, x1, y1] of MAP's geometry. */
+const boxes = new Map();
+function boxOf(map) {
+  if (!boxes.has(map)) {
+    let [x0, y0, x1, y1] = [Infinity, Infinity, -Infinity, -Infinity];
+    const walk = (c) => {
+      if (typeof c[0] === 'number') {
+        x0 = Math.min(x0, c[0]); x1 = Math.max(x1, c[0]); y0 = Math.min(y0, c[1]); y1 = Math.max(y1, c[1]);
+      } else c.forEach(walk);
+    };
+    for (const f of features(map)) walk(f.geometry.coordinates);
+    boxes.set(map, [x0, y0, x1, y1]);
+  }
+  return boxes.get(map);
+}
+
+/** Width over height of MAP's geometry. */
+function aspectOf(map) {
+  const [x0, y0, x1, y1] = boxOf(map);
+  return (x1 - x0) / (y1 - y0 || 1);
+}
+
+/**
+ * Where the map goes: the box left for it, shrunk on one side to the map's
+ * own proportions, so that it is never stretched (ECharts stretches a map
+ * to fill left/right/top/bottom). Needs the chart's size (__width,
+ * __height, given by ChartView and the first paint); without it, the box.
+ */
+function placement(spec, map, labelRoom) {
+  const top = spec.title ? 40 : 12;
+  const bottom = 40;
+  const W = spec.__width;
+  const H = spec.__height;
+  // Labels of edge points need room; on a phone, less of it.
+  const side = 8 + (W ? Math.min(labelRoom, Math.round(W * 0.05)) : labelRoom);
+  if (!W || !H) return { top, bottom, left: side, right: side };
+  const w = Math.max(10, W - 2 * side);
+  const h = Math.max(10, H - top - bottom);
+  const aspect = aspectOf(map);
+  const mw = Math.min(w, h * aspect);
+  const mh = mw / aspect;
+  return { left: Math.round((W - mw) / 2), top: Math.round(top + (h - mh) / 2), width: Math.round(mw), height: Math.round(mh) };
+}
+
 function geoComponent(spec, map, labelRoom = 0) {
   return {
     map: echartsMapName(map), roam: false,
-    // us_states is already projected (Albers USA): no extra squeeze.
-    aspectScale: map === 'us_states' ? 1 : 0.75,
-    top: spec.title ? 40 : 12, bottom: 40, left: 8 + labelRoom, right: 8 + labelRoom,
+    // Already projected (charts/projections.js): no extra squeeze.
+    aspectScale: 1,
+    ...placement(spec, map, labelRoom),
     itemStyle: { areaColor: '#1e293b', borderColor: '#0b1220', borderWidth: 0.6 },
     emphasis: { label: { show: false }, itemStyle: { areaColor: '#334155' } },
     select: { disabled: true },
@@ -121,13 +164,28 @@ function choropleth(spec, result, cols) {
   };
 }
 
-// us-atlas drew its states with this projection (its README): points on the
-// US map are projected the same way, with y negated as in geo-assets.mjs.
-let albers = null;
-function usPoint(lon, lat) {
-  albers = albers || geoAlbersUsa().scale(1300).translate([487.5, 305]);
-  const p = albers([lon, lat]);
-  return p ? [p[0], -p[1]] : null;
+/**
+ * Labels that would cover another label are left to the tooltip: the
+ * biggest points keep theirs (about 6.5 px a character at 11 px). Needs
+ * the map's size in pixels (GEO placed by placement()); without it every
+ * label stays.
+ */
+function hideCrowdedLabels(points, map, geo) {
+  if (!geo.width) return;
+  const [x0, y0, x1] = boxOf(map);
+  const k = geo.width / (x1 - x0);
+  const placed = [];
+  const order = [...points].sort((a, b) => b.symbolSize - a.symbolSize);
+  for (const p of order) {
+    const x = (p.value[0] - x0) * k;
+    const y = (p.value[1] - y0) * k;
+    const w = 6.5 * p.name.length + 4;
+    const gap = p.symbolSize / 2 + 4;
+    const left = p.label.position === 'left' ? x - gap - w : x + gap;
+    const box = [left, y - 8, left + w, y + 8];
+    if (placed.some((b) => box[0] < b[2] && b[0] < box[2] && box[1] < b[3] && b[1] < box[3])) p.label.show = false;
+    else placed.push(box);
+  }
 }
 
 function pointMap(spec, result, cols) {
@@ -146,20 +204,25 @@ function pointMap(spec, result, cols) {
     const y = num(r[lat]);
     const x = num(r[lon]);
     if (x === null || y === null || Math.abs(y) > 90 || Math.abs(x) > 180) return;
-    const at = map === 'us_states' ? usPoint(x, y) : [x, y];
+    const at = project(map, x, y);
     if (!at) { outside.push(ni >= 0 ? label(r[ni]) : `${y}, ${x}`); return; }
     const s = si >= 0 ? num(r[si]) : null;
+    // Labels point inwards: right of a point in the map's west, left in its east.
+    const [x0, , x1] = boxOf(map);
     data.push({
       name: ni >= 0 ? label(r[ni]) : '', value: [...at, s], __row: k,
+      label: { position: at[0] > (x0 + x1) / 2 ? 'left' : 'right' },
       // Area, not radius, follows the value: 4 to 28 px across.
       symbolSize: si >= 0 && maxSize > 0 && s !== null ? 4 + 24 * Math.sqrt(Math.abs(s) / maxSize) : 8,
     });
   });
+  const geo = geoComponent(spec, map, data.length <= 30 && ni >= 0 ? 70 : 0);
+  hideCrowdedLabels(data, map, geo);
   const sizeName = si >= 0 ? cols.columns[si].name : '';
   return {
     tooltip: { trigger: 'item', formatter: (p) => (si >= 0 ? html`${p.name}<br/>${sizeName}: <b>${formatValue(p.value[2])}</b>` : html`${p.name}`) },
     // Room for the labels of points at the map's edges.
-    geo: geoComponent(spec, map, data.length <= 30 && ni >= 0 ? 70 : 0),
+    geo,
     series: [{
       type: 'scatter', coordinateSystem: 'geo', name: sizeName || 'points', data,
       itemStyle: { color: PALETTE[3], opacity: 0.8, borderColor: '#0b1220', borderWidth: 1 },
