@@ -178,11 +178,16 @@ async function main() {
   });
   // Charts drawn at build time (src/site/firstpaint.c runs it under node):
   // a build-only file, never published (src/site/assets.c skips *.node.mjs).
+  // It reads the map geometry beside it: a hash of that geometry in its
+  // first line makes new geometry a new script, so the build draws maps again.
+  const geo = geoAssets(nm);
+  const geoHash = sha(Buffer.concat(Object.values(geo))).slice(0, 16);
   const firstPaint = await build({
     ...common,
     entryPoints: [path.join(src, 'firstpaint.js')],
     entryNames: 'firstpaint.node',
     outExtension: { '.js': '.mjs' },
+    banner: { js: `// map geometry ${geoHash}` },
     platform: 'node',
     target: ['node18'],
     sourcemap: false,
@@ -207,7 +212,7 @@ async function main() {
   // The common build (bar, line, scatter, pie): pages with only those charts
   // load it instead of the full one (src/site/html.c).
   copy(need(path.join(nm, 'echarts', 'dist', 'echarts.common.min.js')), path.join(dist, 'echarts.common.min.js'));
-  for (const [name, bytes] of Object.entries(geoAssets(nm))) put(path.join(dist, 'geo', name), bytes, true);
+  for (const [name, bytes] of Object.entries(geo)) put(path.join(dist, 'geo', name), bytes, true);
   for (const name of DUCKDB_FILES) {
     copy(need(path.join(nm, '@duckdb', 'duckdb-wasm', 'dist', name)), path.join(dist, 'duckdb', name));
   }

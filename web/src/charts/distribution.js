@@ -28,7 +28,8 @@ function histogram(spec, result, cols) {
       trigger: 'item',
       formatter: (p) => html`${name} ${formatValue(out[p.dataIndex].lo)} to ${formatValue(out[p.dataIndex].hi)}<br/><b>${formatValue(p.value)}</b> rows`,
     },
-    grid: { left: 8, right: 16, bottom: 8, top: spec.title ? 44 : 16, containLabel: true },
+    // Room below the tick labels for the axis name (containLabel leaves it out).
+    grid: { left: 8, right: 16, bottom: 28, top: spec.title ? 56 : 24, containLabel: true },
     xAxis: { type: 'category', data: names, name: get(spec, 'x_label') ?? name, nameLocation: 'middle', nameGap: 28, axisLabel: { hideOverlap: true, color: MUTED } },
     yAxis: { type: 'value', name: get(spec, 'y_label') ?? 'rows', axisLabel: { formatter: axisNumbers(out.map((b) => b.count)), color: MUTED } },
     series: [{
@@ -60,7 +61,7 @@ function boxplot(spec, result, cols) {
         ? html`<b>${groups[p.dataIndex]}</b> (${formatValue(p.data.n)} rows)<br/>max ${formatValue(p.value[5])}<br/>Q3 ${formatValue(p.value[4])}<br/>median ${formatValue(p.value[3])}<br/>Q1 ${formatValue(p.value[2])}<br/>min ${formatValue(p.value[1])}`
         : html`${groups[p.value[0]]}: outlier ${formatValue(p.value[1])}`),
     },
-    grid: { left: 8, right: 16, bottom: 8, top: spec.title ? 44 : 16, containLabel: true },
+    grid: { left: 8, right: 16, bottom: 8, top: spec.title ? 56 : 24, containLabel: true },
     xAxis: { type: 'category', data: groups, name: get(spec, 'x_label'), axisLabel: { hideOverlap: true, color: MUTED } },
     yAxis: { type: 'value', scale: true, name: get(spec, 'y_label') ?? cols.columns[yi].name, axisLabel: { formatter: axisNumbers(all), color: MUTED } },
     series: [
