@@ -173,3 +173,8 @@ test('maps keep their proportions and place points with the geometry\'s projecti
   assert.ok(wide.geo.height <= 360 - 12 - 40 && tall.geo.width <= 400, JSON.stringify([wide.geo, tall.geo]));
   assert.deepEqual(wide.series[0].data.map((d) => d.label.position), ['right', 'left'], 'labels point inwards');
 });
+
+test('y2 with series or horizontal bars is an error that says why', () => {
+  assert.throws(() => buildOption({ type: 'bar', x: 'month', y: 'units', series: 'channel', y2: 'units' }, SALES), /cannot be combined with series/);
+  assert.throws(() => buildOption({ type: 'bar', x: 'month', y: 'units', y2: 'units', horizontal: 'true' }, SALES), /remove horizontal: true/);
+});

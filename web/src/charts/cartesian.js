@@ -45,6 +45,9 @@ export function cartesian(spec, result, cols, type) {
   const y2i = yColumns(spec, cols, ['y2'], xi, false);
   const seriesKey = get(spec, 'series', 'group', 'color_by');
   const si = seriesKey !== undefined ? cols.need('series', seriesKey) : -1;
+  // A second axis is a second measure per category: one value per row.
+  if (y2i.length && si >= 0) throw new Error('y2 draws one value per row; it cannot be combined with series (one series per value of a column): use facet, or a y2 column per series');
+  if (y2i.length && flag(spec, 'horizontal') && seriesType === 'bar') throw new Error('y2 needs vertical bars: a second value axis stands on the right; remove horizontal: true');
   const stackMode = (get(spec, 'stack', 'stacked') || '').toLowerCase();
   const percent = stackMode === 'percent';
   const stack = percent || flag(spec, 'stack', 'stacked') ? 'total' : undefined;
