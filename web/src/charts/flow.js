@@ -140,11 +140,15 @@ function treemap(spec, result, cols) {
   const data = treeOf(result.rows.map((r, k) => ({
     name: label(r[ni]), parent: pi >= 0 ? label(r[pi]) : '', value: num(r[vi]), __row: k,
   })));
-  // Leaves too small for a readable label keep theirs in the tooltip.
+  // Leaves too small for a readable label keep theirs in the tooltip: under
+  // about 4,500 px² (a name over a number, in a box of any shape) when the chart's size is known,
+  // else under 2.5% of the whole.
   const total = data.reduce((a, n) => a + (n.value || 0), 0);
+  const area = spec.__width && spec.__height ? (spec.__width - 16) * (spec.__height - (spec.title ? 68 : 36)) : 0;
+  const least = area > 0 ? 4500 / area : 0.025;
   const quiet = (n) => {
     if (n.children) n.children.forEach(quiet);
-    else if (total > 0 && n.value / total < 0.025) n.label = { show: false };
+    else if (total > 0 && n.value / total < least) n.label = { show: false };
   };
   data.forEach(quiet);
   return {
