@@ -50,5 +50,6 @@ int cmd_add(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_doctor(int argc, char **argv);
+int cmd_user(int argc, char **argv);
 
 #endif

@@ -1,5 +1,5 @@
 /* cmd_export.c - `ducksite export [--root DIR] (--nginx FILE | --tree DIR
- * [--copy]) [--server-name NAME] [--listen ADDR:PORT]`. */
+ * [--copy]) [--server-name NAME] [--listen ADDR:PORT] [--public]`. */
 #include <stdio.h>
 
 #include "cli.h"
@@ -9,7 +9,7 @@
 int cmd_export(int argc, char **argv)
 {
     const char *root = ".", *nginx = NULL, *tree = NULL, *server_name = NULL, *listen = NULL;
-    bool copy = false;
+    bool copy = false, public_ok = false;
     const cli_opt opts[] = {
         {"--root", "DIR", "project directory (default: .); ROOT/static is exported", &root,
          NULL},
@@ -20,6 +20,8 @@ int cmd_export(int argc, char **argv)
          &copy},
         {"--server-name", "NAME", "with --nginx: server_name (default: _)", &server_name, NULL},
         {"--listen", "ADDR:PORT", "with --nginx: listen (default: 80)", &listen, NULL},
+        {"--public", NULL, "export a site with [auth] site = true anyway: open to everyone",
+         NULL, &public_ok},
     };
     const cli_command *cmd = cli_command_named("export");
     int rc = cli_parse(cmd, argc, argv, opts, DS_ARRAY_LEN(opts));
@@ -36,7 +38,7 @@ int cmd_export(int argc, char **argv)
         fprintf(stderr, "ducksite export: %s\nusage: ducksite export %s\n", problem, cmd->usage);
         return DS_EXIT_USAGE;
     }
-    ds_export_options o = {root, nginx, tree, copy, server_name, listen};
+    ds_export_options o = {root, nginx, tree, copy, server_name, listen, public_ok};
     ds_buf report = {0};
     ds_err err;
     rc = ds_export(&o, &report, &err);

@@ -15,10 +15,12 @@ static const cli_command COMMANDS[] = {
      "[--root DIR] [--host ADDR] [--port N] [--access-log] [--no-build] [--no-watch]", cmd_serve},
     {"export", "write an nginx config, or a folder for an object store or CDN",
      "[--root DIR] (--nginx FILE [--server-name NAME] [--listen ADDR:PORT] | --tree DIR "
-     "[--copy])",
+     "[--copy]) [--public]",
      cmd_export},
     {"doctor", "check that a site's server gives DuckDB-Wasm what it needs",
      "URL [--data URL]... [--max-files N] [--timeout S] [--json]", cmd_doctor},
+    {"user", "manage who may sign in (auth/users.json)",
+     "(add|passwd|remove) EMAIL [--root DIR] | list [--root DIR]", cmd_user},
     {"demo", "create a demo project with generated data", "[--root DIR]", cmd_demo},
     {"add", "add a resource to the project (plugin)", "plugin NAME [--dir plugins] [--root DIR]",
      cmd_add},

@@ -1,6 +1,6 @@
 /* fuzz_page.c - libFuzzer target for the page scanner (src/site/page.c):
  * front matter, fences, DSL blocks, key/value bodies with format sections,
- * and grids.
+ * form bodies and grids.
  *
  * Input: the text of one content/ page (up to its first NUL, as a file read
  * into a C string would be).  Checks what every parse must give: an error
@@ -57,6 +57,15 @@ static void check_page(const ds_page *page, int n_lines)
             for (size_t k = 0; k < p->n_kv; k++)
                 if (!*p->kv[k].key || strcmp(p->kv[k].key, "format") == 0)
                     abort();
+            break;
+        case DS_PART_FORM:
+            if (!p->id || !ds_page_is_id(p->id) || ds_page_find(page, p->kind, p->id) != p)
+                abort();
+            for (size_t k = 0; k < p->n_kv; k++)
+                if (!*p->kv[k].key || strcmp(p->kv[k].key, "sql_relation_query") == 0)
+                    abort(); /* the query is the text, never a key */
+            if (p->text && (!*p->text || p->text_line <= p->line || p->text_line > n_lines))
+                abort();
             break;
         case DS_PART_GRID:
             if (p->cols < 1 || p->cols > 12 || !p->gap || !*p->gap)

@@ -9,6 +9,8 @@
 //                                   CodeMirror, imported when the SQL
 //                                   console first opens
 //   web/dist/ducksite.css           web/src/ducksite.css
+//   web/dist/theme-init.js          web/src/theme-init.js (classic script run
+//                                   in <head> before the first paint)
 //   web/dist/echarts.min.js         ECharts (classic script, window.echarts)
 //   web/dist/firstpaint.node.mjs    charts drawn as SVG at build time (node;
 //                                   run by the build, never published)
@@ -208,6 +210,7 @@ async function main() {
     }
   }
   copy(need(path.join(src, 'ducksite.css')), path.join(dist, 'ducksite.css'));
+  copy(need(path.join(src, 'theme-init.js')), path.join(dist, 'theme-init.js'));
   copy(need(path.join(nm, 'echarts', 'dist', 'echarts.min.js')), path.join(dist, 'echarts.min.js'));
   // The common build (bar, line, scatter, pie): pages with only those charts
   // load it instead of the full one (src/site/html.c).

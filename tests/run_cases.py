@@ -10,10 +10,13 @@ A case is data, in tests/cases/NAME/:
   setup.sql       SQL run with the build-time DuckDB in the project directory
                   before the commands, to make Parquet files at test time.
   env             NAME=VALUE lines added to the commands' environment.
+  input           text given on stdin to every command (a password for
+                  `ducksite user`); without it stdin is left as it is.
   expect/exit     exit code of the last command (default 0).
   expect/stdout   lines that must appear in stdout, in this order (substrings).
   expect/stderr   lines that must appear in stderr, in this order (substrings).
   expect/not_stderr  lines that must not appear anywhere in stderr.
+  expect/not_stdout  lines that must not appear anywhere in stdout.
   expect/files/   files that must exist in the project with exactly this text.
   expect/absent   paths (relative to the project) that must not exist.
   expect/present  paths (relative to the project) that must exist, whatever
@@ -92,12 +95,16 @@ def run_case(name, args):
     for line in read_lines(os.path.join(case, "env")):
         name, _, value = line.partition("=")
         env[name.strip()] = value.strip().replace("{ROOT}", root)
+    stdin_text = None
+    if os.path.exists(os.path.join(case, "input")):
+        with open(os.path.join(case, "input"), encoding="utf-8") as f:
+            stdin_text = f.read()
     result = None
     for i, line in enumerate(commands):
         words = [] if line.strip() == "<none>" else shlex.split(line)
         argv = [args.ducksite] + [a.replace("{ROOT}", root) for a in words]
         result = subprocess.run(argv, cwd=work, capture_output=True, text=True, env=env,
-                                timeout=600)
+                                timeout=600, input=stdin_text)
         for stream in (result.stdout, result.stderr):
             if any(mark in stream for mark in SANITIZER_MARKS):
                 problems.append(f"sanitizer report from `{line}`:\n{stream}")
@@ -113,9 +120,10 @@ def run_case(name, args):
                    problems)
     check_in_order("stderr", read_lines(os.path.join(expect, "stderr")), result.stderr, root,
                    problems)
-    for banned in read_lines(os.path.join(expect, "not_stderr")):
-        if banned.replace("{ROOT}", root) in result.stderr:
-            problems.append(f"stderr: must not contain {banned!r}")
+    for stream, text in (("stderr", result.stderr), ("stdout", result.stdout)):
+        for banned in read_lines(os.path.join(expect, "not_" + stream)):
+            if banned.replace("{ROOT}", root) in text:
+                problems.append(f"{stream}: must not contain {banned!r}")
     files = os.path.join(expect, "files")
     for dirpath, _, names in os.walk(files):
         for fname in sorted(names):

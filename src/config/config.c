@@ -22,7 +22,9 @@ typedef struct {
     ds_config *cfg;
 } walker;
 
-static const char *const TOP_KEYS[] = {"build", "dirs", "file_sources", "serve"};
+static const char *const TOP_KEYS[] = {"auth", "build", "dirs", "file_sources", "serve"};
+static const char *const AUTH_KEYS[] = {"site",         "session_hours",   "idle_minutes",
+                                        "max_failures", "lockout_minutes", "tls_proxy"};
 static const char *const SERVE_KEYS[] = {"allowed_hosts"};
 static const char *const BUILD_KEYS[] = {"prerender_max_bytes", "prerender_max_options"};
 static const char *const WINDOW_KEYS[] = {"column", "start", "end"};
@@ -752,6 +754,61 @@ static int load_serve(walker *w, const ds_toml_value *t)
     return 0;
 }
 
+/* A positive number (integer or float) no larger than MAX, for durations. */
+static int get_duration(walker *w, const ds_toml_value *v, const char *path, double max,
+                        const char *unit, double *out)
+{
+    if (v->type != DS_TOML_INTEGER && v->type != DS_TOML_FLOAT)
+        return fail_type(w, v, path, "a number");
+    double x = v->type == DS_TOML_INTEGER ? (double)v->u.integer : v->u.flt;
+    if (!(x > 0 && x <= max))
+        return fail_at(w, v->line, v->col, path, "expected more than 0 and at most %g %s, found %g",
+                       max, unit, x);
+    *out = x;
+    return 0;
+}
+
+/* [auth]: site-wide sign-in and its limits (docs/server.md, "Sign-in"). */
+static int load_auth(walker *w, const ds_toml_value *t)
+{
+    if (t->type != DS_TOML_TABLE)
+        return fail_type(w, t, "auth", "a table");
+    ds_auth_settings *a = &w->cfg->auth;
+    int rc = 0;
+    for (size_t i = 0; i < t->u.table.len && rc == 0; i++) {
+        const ds_toml_entry *e = &t->u.table.items[i];
+        const ds_toml_value *v = e->value;
+        char *kp = ds_asprintf("auth.%s", e->key);
+        if (!is_known(e->key, AUTH_KEYS, DS_ARRAY_LEN(AUTH_KEYS))) {
+            rc = unknown_key(w, e, kp, AUTH_KEYS, DS_ARRAY_LEN(AUTH_KEYS));
+        } else if (strcmp(e->key, "site") == 0 || strcmp(e->key, "tls_proxy") == 0) {
+            if (v->type != DS_TOML_BOOL)
+                rc = fail_type(w, v, kp, "true or false");
+            else if (e->key[0] == 's') {
+                a->site = v->u.boolean;
+                a->site_line = v->line;
+            }
+            else
+                a->tls_proxy = v->u.boolean;
+        } else if (strcmp(e->key, "session_hours") == 0) {
+            rc = get_duration(w, v, kp, 8760, "hours (a year)", &a->session_hours);
+        } else if (strcmp(e->key, "idle_minutes") == 0) {
+            rc = get_duration(w, v, kp, 525600, "minutes (a year)", &a->idle_minutes);
+        } else if (strcmp(e->key, "lockout_minutes") == 0) {
+            rc = get_duration(w, v, kp, 10080, "minutes (a week)", &a->lockout_minutes);
+        } else if (v->type != DS_TOML_INTEGER) {
+            rc = fail_type(w, v, kp, "an integer from 1 to 1000");
+        } else if (v->u.integer < 1 || v->u.integer > 1000) {
+            rc = fail_at(w, v->line, v->col, kp, "expected an integer from 1 to 1000, found %lld",
+                         (long long)v->u.integer);
+        } else {
+            a->max_failures = v->u.integer;
+        }
+        free(kp);
+    }
+    return rc;
+}
+
 static int load_sources(walker *w, const ds_toml_value *v)
 {
     if (v->type != DS_TOML_ARRAY)
@@ -774,6 +831,10 @@ int ds_config_parse(const char *text, size_t len, const char *root, const char *
     walker w = {display_path, err, cfg};
     cfg->build.prerender_max_options = DS_DEFAULT_PRERENDER_MAX_OPTIONS;
     cfg->build.prerender_max_bytes = DS_DEFAULT_PRERENDER_MAX_BYTES;
+    cfg->auth.session_hours = DS_DEFAULT_SESSION_HOURS;
+    cfg->auth.idle_minutes = DS_DEFAULT_IDLE_MINUTES;
+    cfg->auth.max_failures = DS_DEFAULT_MAX_FAILURES;
+    cfg->auth.lockout_minutes = DS_DEFAULT_LOCKOUT_MINUTES;
 
     ds_toml_error terr;
     ds_toml_value *doc = ds_toml_parse(text, len, &terr);
@@ -797,6 +858,8 @@ int ds_config_parse(const char *text, size_t len, const char *root, const char *
             rc = load_build(&w, e->value);
         else if (strcmp(e->key, "serve") == 0)
             rc = load_serve(&w, e->value);
+        else if (strcmp(e->key, "auth") == 0)
+            rc = load_auth(&w, e->value);
     }
     ds_toml_free(doc);
     if (rc != 0)

@@ -167,6 +167,22 @@ typedef struct {
     size_t n_allowed_hosts;
 } ds_serve_settings;
 
+/* [auth]: sign-in for `ducksite serve` (docs/server.md, "Sign-in"). */
+typedef struct {
+    bool site;                  /* every page, SQL file and data path needs a session */
+    double session_hours;       /* a session ends this long after sign-in, */
+    double idle_minutes;        /* or this long after its last use */
+    long long max_failures;     /* failed sign-ins per email and per address ... */
+    double lockout_minutes;     /* ... within this window; then 429 until it is over */
+    bool tls_proxy;             /* reached over https through a proxy: Secure cookies */
+    int site_line;              /* the line of `site`, for messages (0: not set) */
+} ds_auth_settings;
+
+#define DS_DEFAULT_SESSION_HOURS 12.0
+#define DS_DEFAULT_IDLE_MINUTES 120.0
+#define DS_DEFAULT_MAX_FAILURES 5
+#define DS_DEFAULT_LOCKOUT_MINUTES 15.0
+
 typedef struct {
     char *root;                  /* absolute project root */
     char *path;                  /* absolute path of ducksite.toml */
@@ -177,6 +193,7 @@ typedef struct {
     size_t n_sources;
     ds_build_settings build;
     ds_serve_settings serve;
+    ds_auth_settings auth;
 } ds_config;
 
 /* Loads ROOT/ducksite.toml.  Returns 0, or -1 with err set; on failure cfg

@@ -34,6 +34,7 @@
 #include <string.h>
 
 #include "../util/utf8.h"
+#include "../util/util.h"
 
 /* ---------------------------------------------------------------------- */
 /* Flags for the redefinition rules                                        */
@@ -193,17 +194,6 @@ static bool is_alpha(int c)
 static bool is_bare_key_char(int c)
 {
     return is_alpha(c) || is_digit(c) || c == '_' || c == '-';
-}
-
-static int hex_value(int c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
 }
 
 static bool at_newline(const parser *p)
@@ -630,7 +620,7 @@ static bool parse_escape(parser *p, strbuf *b, bool multiline)
         uint32_t cp = 0;
         advance(p);
         for (i = 0; i < digits; i++) {
-            int h = hex_value(peek(p));
+            int h = ds_hex_value(peek(p));
             if (h < 0)
                 return fail_at(p, line, col, "escape \\%c needs exactly %d hex digits", c, digits);
             cp = cp * 16 + (uint32_t)h;
@@ -841,7 +831,7 @@ static bool parse_key(parser *p, keypath *k)
 
 static bool is_base_digit(int c, int base)
 {
-    int v = hex_value(c);
+    int v = ds_hex_value(c);
     return v >= 0 && v < base;
 }
 
@@ -921,7 +911,7 @@ static ds_toml_value *parse_number(parser *p)
             uint64_t d;
             if (s[j] == '_')
                 continue;
-            d = (uint64_t)hex_value((unsigned char)s[j]);
+            d = (uint64_t)ds_hex_value((unsigned char)s[j]);
             if (value > ((uint64_t)INT64_MAX - d) / (uint64_t)base)
                 return fail_node(p, line, col, "integer does not fit in 64 bits");
             value = value * (uint64_t)base + d;

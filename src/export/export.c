@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../config/config.h"
 #include "../config/layout.h"
 #include "../datamap/datamap.h"
 #include "../datamap/maptable.h"
@@ -657,9 +658,42 @@ static int nginx_to_file(const site *s, const char *path, ds_buf *conf, ds_buf *
     return rc;
 }
 
+/* A site behind a sign-in ([auth] site = true) is only ever served by
+ * `ducksite serve`: nginx or an object store would hand every page and
+ * data file to anyone.  Exporting it is an error unless PUBLIC_OK says the
+ * user means it.  A folder without ducksite.toml (a built site alone) has
+ * no [auth] to honour. */
+static int sign_in_check(const char *root, bool public_ok, ds_err *err)
+{
+    char *toml = ds_path_join(root, DS_CONFIG_FILE);
+    bool has_config = ds_is_file(toml);
+    free(toml);
+    if (!has_config)
+        return 0;
+    ds_config cfg;
+    if (ds_config_load(root, &cfg, err) != 0)
+        return -1;
+    int rc = 0;
+    if (cfg.auth.site && !public_ok)
+        rc = ds_err_set(err,
+                        "%s:%d: [auth] site = true, but an exported site cannot ask for a "
+                        "sign-in: nginx, a CDN or an object store would serve every page and "
+                        "data file to anyone who asks.  Keep `ducksite serve` in front (behind a "
+                        "TLS proxy, docs/server.md \"Sign-in\"), or pass --public to export it "
+                        "for everyone anyway",
+                        cfg.display_path, cfg.auth.site_line);
+    else if (cfg.auth.site)
+        ds_warn("exporting a site with [auth] site = true (--public): the export is open to "
+                "everyone who can reach it");
+    ds_config_free(&cfg);
+    return rc;
+}
+
 int ds_export(const ds_export_options *o, ds_buf *report, ds_err *err)
 {
     assert(o && o->root && report && (o->nginx == NULL) != (o->tree == NULL));
+    if (sign_in_check(o->root, o->public_ok, err) != 0)
+        return -1;
     site s;
     ds_maptable *table = NULL;
     int rc = site_load(o->root, &s, &table, err);

@@ -18,6 +18,7 @@ typedef struct {
     bool copy;               /* --tree: copy data files instead of linking them */
     const char *server_name; /* --nginx: server_name (NULL: "_") */
     const char *listen;      /* --nginx: listen (NULL: "80") */
+    bool public_ok;          /* --public: export a site with [auth] site = true anyway */
 } ds_export_options;
 
 /* Exactly one of nginx and tree is set (the CLI checks it).  The report

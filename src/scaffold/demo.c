@@ -4,7 +4,7 @@
  * folders (lake/orders/yr=2023/mo=1/...), published by a globbed source with
  * a templated view per region; a Python plugin publishing per-store sales
  * files with per-file row filters; chained models; and pages for charts,
- * tables, inputs, templated views and plugin data.  The SQL sticks to what
+ * tables, inputs, templated views, plugin data and a form that writes data.  The SQL sticks to what
  * the browser's DuckDB (0.9) understands. */
 #include "demo.h"
 
@@ -486,6 +486,37 @@ static const demo_file FILES[] = {
      "\n"
      "```table store_table\n"
      "query: store_totals\n"
+     "```\n"},
+    {"content/feedback.md",
+     "# Feedback\n"
+     "\n"
+     "A form that writes data: under `ducksite serve`, Submit appends a row to\n"
+     "`static/forms/feedback.csv` (the region chosen above it, your comment, who\n"
+     "and when), and the summary below, which reads that file, runs again.\n"
+     "\n"
+     "```input region\n"
+     "label: Region\n"
+     "visual_mode: dropdown\n"
+     "options_query: global:region_options\n"
+     "value_column: region\n"
+     "default: north\n"
+     "```\n"
+     "\n"
+     "```form feedback\n"
+     "label: Send feedback on this region\n"
+     "target_csv: ${DIR_FORMS}/feedback.csv\n"
+     "inputs: [\"comment\"]\n"
+     "sql_relation_query: |\n"
+     "  SELECT ${inputs.region} AS region, ${inputs.comment} AS comment\n"
+     "```\n"
+     "\n"
+     "```sql feedback_summary\n"
+     "SELECT count(*) AS entries, count(DISTINCT region) AS regions, max(submitted_at) AS latest\n"
+     "FROM read_csv_auto('forms/feedback.csv', header = true, all_varchar = true)\n"
+     "```\n"
+     "\n"
+     "```table feedback_summary\n"
+     "title: Feedback so far\n"
      "```\n"},
 };
 

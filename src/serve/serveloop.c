@@ -23,6 +23,7 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include "../auth/users.h"
 #include "../config/config.h"
 #include "../config/layout.h"
 #include "../datamap/datamap.h"
@@ -57,6 +58,23 @@ static void hand_over_map(const ds_datamap *map, void *server)
     ds_server_publish_map(server, map);
 }
 
+/* [auth] is read once, when serve starts: a rebuild that finds `site`
+ * changed says that the running server still does what it did, rather
+ * than let a user believe a site is now protected (or open). */
+static void warn_if_sign_in_changed(const char *root, ds_server *server)
+{
+    ds_config cfg;
+    ds_err err;
+    if (ds_config_load(root, &cfg, &err) != 0)
+        return;
+    bool on = ds_server_login(server) != NULL;
+    if (cfg.auth.site != on)
+        ds_warn("%s now says [auth] site = %s, but this server started with sign-in %s: restart "
+                "ducksite serve for the change to take effect",
+                cfg.display_path, cfg.auth.site ? "true" : "false", on ? "on" : "off");
+    ds_config_free(&cfg);
+}
+
 /* Waits for a stop signal, rebuilding on every change in between.  W (may
  * be NULL) was opened before the first build, so that changes made while
  * it ran are not lost. */
@@ -84,6 +102,8 @@ static void watch_and_rebuild(const char *root, ds_watch *w, int sig_fd, ds_serv
         if (ds_build(root, &bopt, &err) != 0) {
             ds_error("%s", err.msg);
             ds_info("still serving the last good build");
+        } else {
+            warn_if_sign_in_changed(root, server);
         }
     }
     ds_watch_close(w);
@@ -109,6 +129,42 @@ static void wait_for_stop(const char *root, ds_watch *watch, const sigset_t *sto
         info.ssi_signo = (uint32_t)sig;
     }
     ds_info("%s received; stopping", info.ssi_signo == SIGINT ? "SIGINT" : "SIGTERM");
+}
+
+/* The [auth] settings of CFG as the server takes them; false when the
+ * site is served without sign-in.  Without settings (ducksite.toml could
+ * not be read) a project that has users (auth/users.json) is served with
+ * sign-in required and the default limits: it may have asked for it, and
+ * opening it to everyone by mistake is the worse failure. */
+static bool login_settings(const char *root, const ds_config *cfg, ds_login_options *out)
+{
+    ds_auth_settings defaults = {.session_hours = DS_DEFAULT_SESSION_HOURS,
+                                 .idle_minutes = DS_DEFAULT_IDLE_MINUTES,
+                                 .max_failures = DS_DEFAULT_MAX_FAILURES,
+                                 .lockout_minutes = DS_DEFAULT_LOCKOUT_MINUTES};
+    const ds_auth_settings *a = cfg ? &cfg->auth : &defaults;
+    char *users = ds_users_path(root);
+    bool has_users = ds_is_file(users);
+    free(users);
+    if (cfg && !a->site)
+        return false;
+    if (!cfg && !has_users)
+        return false;
+    if (!cfg)
+        ds_warn("[auth] settings not read either, and this project has users: every page and "
+                "data file needs a sign-in until serve restarts");
+    else if (!has_users)
+        ds_warn("[auth] site = true, but nobody can sign in yet: add a user with `ducksite "
+                "user add EMAIL`");
+    *out = (ds_login_options){
+        .root = root,
+        .session_seconds = a->session_hours * 3600,
+        .idle_seconds = a->idle_minutes * 60,
+        .max_failures = (unsigned)a->max_failures,
+        .lockout_seconds = (unsigned)(a->lockout_minutes * 60 + 0.999),
+        .tls_proxy = a->tls_proxy,
+    };
+    return true;
 }
 
 int ds_serveloop_run(const ds_serveloop_options *o, ds_err *err)
@@ -143,20 +199,25 @@ int ds_serveloop_run(const ds_serveloop_options *o, ds_err *err)
      * is saved) they cannot be read either: serving goes on without them,
      * and says so. */
     ds_config cfg = {0};
+    bool settings = true;
     if (has_config && ds_config_load(o->root, &cfg, err) != 0) {
         if (!project) {
             ds_watch_close(watch);
             return -1;
         }
+        settings = false;
         ds_warn("[serve] settings not read (see the error above): until serve restarts, only "
                 "localhost, IP addresses and --host are answered");
     }
+    ds_login_options login;
+    bool sign_in = login_settings(o->root, settings ? &cfg : NULL, &login);
     ds_server_options sopt = {.root = o->root,
                               .host = o->host,
                               .port = o->port,
                               .access_log = o->access_log,
                               .allowed_hosts = (const char *const *)cfg.serve.allowed_hosts,
-                              .n_allowed_hosts = cfg.serve.n_allowed_hosts};
+                              .n_allowed_hosts = cfg.serve.n_allowed_hosts,
+                              .login = sign_in ? &login : NULL};
     ds_server *server = ds_server_start(&sopt, err);
     ds_config_free(&cfg);
     if (!server) {

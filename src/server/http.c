@@ -305,3 +305,89 @@ bool ds_http_host_allowed(const char *host, const char *const *names, size_t n)
             return true;
     return false;
 }
+
+/* Splits "name[:port]" (name may be "[v6]") into NAME and *PORT (0 when
+ * absent); false when malformed. */
+static bool split_authority(const char *a, size_t len, char *name, size_t cap, unsigned *port)
+{
+    const char *end = a + len;
+    const char *colon = NULL;
+    if (len && a[0] == '[') {
+        const char *close = memchr(a, ']', len);
+        if (!close)
+            return false;
+        colon = close + 1 < end ? close + 1 : NULL;
+        if (colon && *colon != ':')
+            return false;
+    } else {
+        colon = memchr(a, ':', len);
+    }
+    size_t n = colon ? (size_t)(colon - a) : len;
+    if (n == 0 || n >= cap)
+        return false;
+    memcpy(name, a, n);
+    name[n] = '\0';
+    *port = 0;
+    if (colon) {
+        const char *p = colon + 1;
+        if (p == end || end - p > 5)
+            return false;
+        for (; p < end; p++) {
+            if (*p < '0' || *p > '9')
+                return false;
+            *port = *port * 10 + (unsigned)(*p - '0');
+        }
+        if (*port == 0 || *port > 65535)
+            return false;
+    }
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)name[i] <= ' ' || name[i] == '/' || name[i] == '@')
+            return false;
+    return true;
+}
+
+/* The origin part ("scheme://authority") of a Referer URL, for
+ * ds_http_same_origin; false when it has none or it does not fit. */
+static bool referer_origin(const char *referer, char *out, size_t size)
+{
+    const char *sep = strstr(referer, "://");
+    if (!sep)
+        return false;
+    size_t n = (size_t)(sep + 3 - referer) + strcspn(sep + 3, "/?#");
+    if (n >= size)
+        return false;
+    memcpy(out, referer, n);
+    out[n] = '\0';
+    return true;
+}
+
+bool ds_http_same_origin(const char *origin, const char *referer, const char *host,
+                         const char *scheme)
+{
+    char from_referer[300];
+    if (!origin && referer) {
+        if (!referer_origin(referer, from_referer, sizeof from_referer))
+            return false;
+        origin = from_referer;
+    }
+    if (!origin)
+        return true;
+    if (!host)
+        return false;
+    unsigned dflt;
+    const char *rest;
+    if (strncasecmp(origin, "http://", 7) == 0)
+        dflt = 80, rest = origin + 7;
+    else if (strncasecmp(origin, "https://", 8) == 0)
+        dflt = 443, rest = origin + 8;
+    else
+        return false;
+    if (scheme && (strcmp(scheme, "https") == 0) != (dflt == 443))
+        return false;
+    char oname[256], hname[256];
+    unsigned oport, hport;
+    if (!split_authority(rest, strlen(rest), oname, sizeof oname, &oport) ||
+        !split_authority(host, strlen(host), hname, sizeof hname, &hport))
+        return false;
+    return strcasecmp(oname, hname) == 0 && (oport ? oport : dflt) == (hport ? hport : dflt);
+}

@@ -55,4 +55,16 @@ bool ds_http_accepts_gzip(const char *accept_encoding);
  * Host, as in HTTP/1.0) is true: browsers always send one. */
 bool ds_http_host_allowed(const char *host, const char *const *names, size_t n);
 
+/* Origin (RFC 6454) against Host, the defence of every POST endpoint
+ * (forms, sign-in) against cross-site requests: true when ORIGIN names the
+ * same host (without case) and port as HOST, a missing port being the
+ * scheme's default (http 80, https 443: a proxy in front may speak https).
+ * Without an Origin header the origin of REFERER is compared the same way;
+ * with neither the request is not a browser's cross-site one and is true.
+ * SCHEME ("http" or "https"), when not NULL, is the one the server is
+ * reached by, and the origin's must be it ([auth] tls_proxy: https).
+ * "null", other schemes, paths, user info and a missing HOST are false. */
+bool ds_http_same_origin(const char *origin, const char *referer, const char *host,
+                         const char *scheme);
+
 #endif

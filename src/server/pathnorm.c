@@ -10,19 +10,9 @@
 #include <string.h>
 
 #include "../datamap/datamap.h"
+#include "../util/util.h"
 
 #define SEGMENT_MAX 255 /* NAME_MAX on Linux; longer names cannot exist */
-
-static int hex_value(unsigned char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
 
 ds_pathnorm_result ds_pathnorm(const char *raw, size_t len, char *out, size_t outsz, bool *dir)
 {
@@ -42,8 +32,8 @@ ds_pathnorm_result ds_pathnorm(const char *raw, size_t len, char *out, size_t ou
         if (c == '?' || c == '#')
             break; /* query or fragment: not part of the path */
         if (c == '%') {
-            int hi = i + 2 < len ? hex_value((unsigned char)raw[i + 1]) : -1;
-            int lo = i + 2 < len ? hex_value((unsigned char)raw[i + 2]) : -1;
+            int hi = i + 2 < len ? ds_hex_value((unsigned char)raw[i + 1]) : -1;
+            int lo = i + 2 < len ? ds_hex_value((unsigned char)raw[i + 2]) : -1;
             if (hi < 0 || lo < 0)
                 return DS_PATHNORM_BAD_REQUEST;
             c = (unsigned char)(hi * 16 + lo);

@@ -36,6 +36,7 @@
 #include "../config/layout.h"
 #include "../datamap/datamap.h"
 #include "../util/fs.h"
+#include "api.h"
 #include "deadline.h"
 #include "filecache.h"
 #include "http.h"
@@ -75,6 +76,7 @@ struct ds_server {
     ds_resultstore *results;
     ds_filecache *files;
     ds_deadline *deadline;
+    ds_api *api; /* POST /api/... (api.h) */
     /* Refused connections, logged at most once a second (mhd_log). */
     pthread_mutex_t log_lock;
     time_t refused_at;
@@ -82,6 +84,8 @@ struct ds_server {
     /* Host names answered besides localhost and IP addresses. */
     char **hosts;
     size_t n_hosts;
+    /* Site-wide sign-in, or NULL (login.h). */
+    ds_login *login;
     struct MHD_Daemon *daemon;
     /* Fixed answers, built once and shared by all threads (MHD responses are
      * reference-counted and may be queued on many connections). */
@@ -608,12 +612,35 @@ static void access_log(struct MHD_Connection *c, const char *method, const char 
  * libmicrohttpd cuts the query off at '?': the handler's URL stops at the
  * first NUL, so "/index.html\0/../x" would look like "/index.html".  The
  * length travels to the handler as the request's context pointer (plus one,
- * so it is never NULL; it is never dereferenced). */
+ * shifted, with the low bit set, so it is never NULL and never mistaken for
+ * the aligned pointers the handler puts there later (a sign-in POST's
+ * body, or an API request tagged by api_tag); it is never dereferenced). */
 static void *note_target(void *cls, const char *uri, struct MHD_Connection *c)
 {
     (void)cls;
     (void)c;
-    return (void *)(uintptr_t)(strlen(uri) + 1);
+    return (void *)(uintptr_t)(strlen(uri) << 1 | 1);
+}
+
+/* The request's context before the handler's first call: the target's
+ * length from note_target. */
+static bool first_call(void *req_cls)
+{
+    return (uintptr_t)req_cls & 1;
+}
+
+/* An API request (api.h) in the request's context, told apart from a
+ * sign-in POST's body by bit 1 (both are malloc'd, so aligned). */
+static void *api_tag(ds_api_request *r)
+{
+    return (void *)((uintptr_t)r | 2);
+}
+
+/* The API request in REQ_CLS, or NULL when it holds something else. */
+static ds_api_request *api_of(void *req_cls)
+{
+    uintptr_t v = (uintptr_t)req_cls;
+    return (v & 3) == 2 ? (ds_api_request *)(v & ~(uintptr_t)3) : NULL;
 }
 
 /* True when the request target holds a control byte (NUL included): the
@@ -663,32 +690,67 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
                                   size_t *upload_data_size, void **req_cls)
 {
     ds_server *s = cls;
-    (void)upload_data;
     outcome out = {0, 0};
     enum MHD_Result ret;
     bool head = strcmp(method, MHD_HTTP_METHOD_HEAD) == 0;
     bool get = !head && strcmp(method, MHD_HTTP_METHOD_GET) == 0;
-    if (*req_cls != s) {
+    if (first_call(*req_cls)) {
         /* The first call: the head is complete. */
-        size_t target_len = (size_t)(uintptr_t)*req_cls - 1;
+        size_t target_len = (size_t)((uintptr_t)*req_cls >> 1);
         *req_cls = s;
+        /* The requests with a body: the sign-in POSTs (login.h) and the
+         * POST endpoints under /api/ (api.h). */
+        bool post = s->login && ds_login_takes_post(method, url);
+        bool api = !post && ds_api_path(url);
         /* Bad targets, other hosts and other methods are refused at once
          * (libmicrohttpd then closes the connection after the answer). */
-        if (refuse_early(s, c, url, method, version, target_len, head || get, &ret))
+        if (refuse_early(s, c, url, method, version, target_len, head || get || post || api,
+                         &ret))
             return ret;
+        if (post)
+            *req_cls = ds_login_body_new();
+        if (api) { /* api.c checks the head, reads the body and answers */
+            /* The head is in; a body is bounded by its size limit and the
+             * idle timeout, not by the header deadline. */
+            ds_deadline_head_done(deadline_conn(c));
+            ds_api_request *r = ds_api_begin(s->api, c, url, method, &out.status, &ret);
+            if (!r && s->access_log)
+                access_log(c, method, url, strlen(url), &out);
+            if (!r)
+                return ret;
+            *req_cls = api_tag(r);
+        }
         /* libmicrohttpd 0.9.75 also closes the connection after a response
          * queued in this first call, so GET and HEAD, whose answers should
          * keep the connection alive, are answered on the next call. */
         return MHD_YES;
     }
-    if (*upload_data_size != 0) {
+    ds_api_request *api = api_of(*req_cls);
+    if (api) {
+        ret = ds_api_continue(api, upload_data, upload_data_size, &out.status);
+        if (out.status && s->access_log)
+            access_log(c, method, url, strlen(url), &out);
+        return ret;
+    }
+    if (*req_cls != s) { /* a sign-in POST: its body, then its answer */
+        if (*upload_data_size != 0) {
+            ds_login_body_add(*req_cls, upload_data, *upload_data_size);
+            *upload_data_size = 0;
+            return MHD_YES;
+        }
+        ds_deadline_head_done(deadline_conn(c));
+        ret = ds_login_post(s->login, c, url, *req_cls, &out.status);
+    } else if (*upload_data_size != 0) {
         *upload_data_size = 0; /* a body on GET/HEAD means nothing: drop it */
         return MHD_YES;
+    } else {
+        /* The request is whole (a body on GET/HEAD included, which the
+         * header deadline covers too): from here on, only the answer takes
+         * time.  With sign-in, the gate comes first. */
+        ds_deadline_head_done(deadline_conn(c));
+        if (!s->login || !ds_login_gate(s->login, c, method, url, &ret, &out.status))
+            ret = serve(s, c, url, &out);
     }
-    /* The request is whole (a body on GET/HEAD included, which the header
-     * deadline covers too): from here on, only the answer takes time. */
-    ds_deadline_head_done(deadline_conn(c));
-    ret = serve(s, c, url, &out);
     if (head)
         out.bytes = 0;
     if (s->access_log)
@@ -717,8 +779,12 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls,
                          enum MHD_RequestTerminationCode toe)
 {
     ds_server *s = cls;
-    (void)req_cls;
     (void)toe;
+    if (api_of(*req_cls))
+        ds_api_done(api_of(*req_cls));
+    else if (*req_cls && *req_cls != s && !first_call(*req_cls)) /* a sign-in POST's body */
+        ds_login_body_free(*req_cls);
+    *req_cls = NULL;
     ds_deadline_answer_done(s->deadline, deadline_conn(c));
 }
 
@@ -836,6 +902,8 @@ static void free_server(ds_server *s)
     if (s->fs.real)
         ds_staticfs_close(&s->fs);
     ds_deadline_stop(s->deadline); /* after the daemon: it removed every connection */
+    ds_login_free(s->login);
+    ds_api_free(s->api);
     for (size_t i = 0; i < s->n_hosts; i++)
         free(s->hosts[i]);
     free(s->hosts);
@@ -873,6 +941,7 @@ ds_server *ds_server_start(const ds_server_options *opt, ds_err *err)
         goto fail;
     }
     s->results = ds_resultstore_open(s->static_dir);
+    s->api = ds_api_new(opt->root ? opt->root : ".");
 
     unsigned connections, cache_slots;
     descriptor_budget(&connections, &cache_slots);
@@ -902,6 +971,9 @@ ds_server *ds_server_start(const ds_server_options *opt, ds_err *err)
     for (size_t i = 0; i < opt->n_allowed_hosts; i++)
         s->hosts[s->n_hosts++] = ds_strdup(opt->allowed_hosts[i]);
     s->hosts[s->n_hosts++] = ds_strdup(host);
+    if (opt->login)
+        s->login = ds_login_new(opt->login);
+    ds_api_set_login(s->api, s->login);
     s->deadline = ds_deadline_start(HEADER_SECONDS * 1000, HEADER_CHECK_MS, err);
     if (!s->deadline)
         goto fail;
@@ -966,6 +1038,11 @@ const char *ds_server_static_dir(const ds_server *s)
 void ds_server_publish_map(ds_server *s, const ds_datamap *m)
 {
     ds_mapstore_publish(s->maps, ds_maptable_from_datamap(m));
+}
+
+ds_login *ds_server_login(ds_server *s)
+{
+    return s->login;
 }
 
 void ds_server_stop(ds_server *s)

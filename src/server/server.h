@@ -10,6 +10,7 @@
 
 #include "../datamap/datamap.h"
 #include "../util/util.h"
+#include "login.h"
 
 /* The Content-Security-Policy of every answer but data files'.  The policy
  * fits the page runtime: scripts, workers, styles and fetches from this
@@ -34,6 +35,8 @@ typedef struct {
      * ([serve] allowed_hosts); any other Host header gets 421. */
     const char *const *allowed_hosts;
     size_t n_allowed_hosts;
+    /* Site-wide sign-in ([auth] site = true); NULL serves everyone. */
+    const ds_login_options *login;
 } ds_server_options;
 
 typedef struct ds_server ds_server;
@@ -50,6 +53,10 @@ const char *ds_server_static_dir(const ds_server *s);
 /* Serves the finished map M from now on: a build in this process has just
  * published it (ds_build_options.on_map), so the file is not read back. */
 void ds_server_publish_map(ds_server *s, const ds_datamap *m);
+
+/* The sign-in of the server (NULL without [auth] site = true), for
+ * ds_login_user: who sent a request. */
+ds_login *ds_server_login(ds_server *s);
 
 /* Closes the listening socket and every connection, then frees everything. */
 void ds_server_stop(ds_server *s);

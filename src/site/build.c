@@ -13,6 +13,8 @@
 #include "../config/config.h"
 #include "../config/layout.h"
 #include "../datamap/collect.h"
+#include "../forms/prepare.h"
+#include "../forms/spec.h"
 #include "../sql/compile.h"
 #include "../sql/dialect.h"
 #include "../sql/models.h"
@@ -77,16 +79,20 @@ static void mark_all(ds_publish *pub, const char *static_dir, const keep_list *k
 }
 
 /* --clean removes, when the build is published, everything in static/ but
- * static/forms/ (form submissions) and the files that pattern sources
- * publish from static/ (they are the user's data). */
-static void clean_static(ds_publish *pub, const char *static_dir, const ds_collected *files)
+ * static/forms/ (form submissions), every form's target and image folder
+ * wherever they are, and the files that pattern sources publish from
+ * static/ (they are the user's data). */
+static void clean_static(ds_publish *pub, const char *static_dir, const ds_collected *files,
+                         char **form_paths, size_t n_form_paths)
 {
-    size_t n = 1;
+    size_t n = 1 + n_form_paths;
     for (size_t i = 0; i < files->n_sets; i++)
         n += files->sets[i].n_files;
     keep_list keep = {ds_xcalloc(n, sizeof(char *)), 0};
     char *forms = ds_path_join(static_dir, "forms");
     keep.paths[keep.n++] = forms;
+    for (size_t i = 0; i < n_form_paths; i++)
+        keep.paths[keep.n++] = form_paths[i];
     for (size_t i = 0; i < files->n_sets; i++) {
         const ds_source_set *set = &files->sets[i];
         if (set->fs->upstream_glob || set->fs->plugin)
@@ -309,14 +315,46 @@ static int write_site(ds_publish *pub, const ds_pages *pages, ds_err *err)
     }
     ds_asset_versions v = {asset_hash(pub, "ducksite.css"), asset_hash(pub, "echarts.min.js"),
                            asset_hash(pub, "ducksite.js"),
-                           asset_hash(pub, "echarts.common.min.js")};
+                           asset_hash(pub, "echarts.common.min.js"),
+                           asset_hash(pub, "theme-init.js")};
     if (rc == 0)
         rc = ds_pages_write(pub, pages, &v, err);
     free((char *)v.css);
     free((char *)v.echarts);
     free((char *)v.echarts_common);
+    free((char *)v.theme_init);
     free((char *)v.js);
     free(dist);
+    return rc;
+}
+
+/* The site's forms checked and collected, their queries validated, their
+ * targets started, and each page given what its browser side needs. */
+static int collect_forms(const ds_config *cfg, ds_pages *pages, ds_duck *db, ds_forms *forms,
+                         ds_err *err)
+{
+    const char **names = ds_xcalloc(cfg->n_dirs + 1, sizeof *names);
+    const char **values = ds_xcalloc(cfg->n_dirs + 1, sizeof *values);
+    for (size_t i = 0; i < cfg->n_dirs; i++) {
+        names[i] = cfg->dirs[i].name;
+        values[i] = cfg->dirs[i].value;
+    }
+    ds_form_page *fp = ds_xcalloc(pages->len + 1, sizeof *fp);
+    for (size_t i = 0; i < pages->len; i++)
+        fp[i] = (ds_form_page){&pages->items[i].page, pages->items[i].display,
+                               pages->items[i].rel};
+    int rc = ds_forms_collect(cfg->root, names, values, cfg->n_dirs, fp, pages->len, forms, err);
+    free(fp);
+    free(names);
+    free(values);
+    if (rc == 0)
+        rc = ds_forms_prepare(forms, cfg->root, db, err);
+    for (size_t i = 0; rc == 0 && i < pages->len; i++) {
+        free(pages->items[i].page.forms);
+        pages->items[i].page.forms = ds_forms_page_json(forms, pages->items[i].display);
+    }
+    if (rc == 0 && forms->len)
+        ds_info("forms: %zu, queries checked", forms->len);
     return rc;
 }
 
@@ -341,6 +379,7 @@ int ds_build(const char *root, const ds_build_options *opt, ds_err *err)
     ds_keyset unreadable = {0};
     ds_compiled_list compiled = {0};
     ds_pages pages = {0};
+    ds_forms forms = {0};
     ds_duck *db = NULL;
     ds_facts *facts = NULL;
     ds_publish *pub = NULL;
@@ -399,6 +438,8 @@ int ds_build(const char *root, const ds_build_options *opt, ds_err *err)
         for (size_t i = 0; i < pages.len; i++)
             if (ds_pagecheck(&pages.items[i].page, pages.items[i].display, &queries, err) != 0)
                 goto done;
+        if (collect_forms(&cfg, &pages, db, &forms, err) != 0)
+            goto done;
         size_t before = queries.len;
         ds_pages_add_queries(&pages, &queries);
         ds_info("pages: %zu from content/, with %zu sql blocks", pages.len,
@@ -420,8 +461,14 @@ int ds_build(const char *root, const ds_build_options *opt, ds_err *err)
 #endif
     if (!(pub = ds_publish_begin(static_dir, err)))
         goto done;
-    if (opt->clean)
-        clean_static(pub, static_dir, &files);
+    if (opt->clean) {
+        size_t n_kept = 0;
+        char **kept = ds_forms_kept_paths(&forms, cfg.root, &n_kept);
+        clean_static(pub, static_dir, &files, kept, n_kept);
+        for (size_t i = 0; i < n_kept; i++)
+            free(kept[i]);
+        free(kept);
+    }
     if (ds_datamap_write(&files.map, ds_publish_stage_dir(pub), err) != 0 ||
         write_sql(ds_publish_stage_dir(pub), &compiled, err) != 0)
         goto done;
@@ -434,6 +481,11 @@ int ds_build(const char *root, const ds_build_options *opt, ds_err *err)
         /* A data-only project leaves the pages of an earlier build alone. */
         ds_publish_keep_previous_site(pub);
     }
+    /* The server's forms, written last before publishing: a build that
+     * fails to write them publishes nothing (and one whose publishing then
+     * fails has new specs beside the old pages until the next build). */
+    if (ds_forms_save(&forms, cfg.root, err) != 0)
+        goto done;
     int commit_rc = ds_publish_commit(pub, err);
     pub = NULL;
     if (commit_rc != 0)
@@ -449,6 +501,7 @@ done:
     ds_facts_close(facts);
     ds_compiled_list_free(&compiled);
     ds_pages_free(&pages);
+    ds_forms_free(&forms);
     ds_keyset_free(&unreadable);
     ds_query_list_free(&queries);
     ds_collected_free(&files);

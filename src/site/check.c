@@ -4,6 +4,7 @@
 
 #include <stdlib.h>
 
+#include "../auth/users.h"
 #include "../config/config.h"
 #include "../sql/timewindow.h"
 
@@ -53,6 +54,35 @@ static void describe_source(ds_buf *out, size_t i, const ds_file_source *fs)
     ds_buf_puts(out, "\n");
 }
 
+/* [auth]: whether `ducksite serve` asks for a sign-in, and who can. */
+static void describe_auth(ds_buf *out, const ds_config *cfg)
+{
+    const ds_auth_settings *a = &cfg->auth;
+    if (!a->site) {
+        ds_buf_puts(out, "auth: site sign-in off: everything served is public\n");
+        return;
+    }
+    char *path = ds_users_path(cfg->root);
+    size_t n = 0;
+    ds_err err;
+    char **users = ds_users_list(path, &n, &err);
+    for (size_t i = 0; i < n; i++)
+        free(users[i]);
+    free(users);
+    ds_buf_printf(out,
+                  "auth: site sign-in on: sessions end %g h after sign-in or %g min after "
+                  "last use; %lld failed sign-ins per email or address in %g min, then 429; "
+                  "cookies %s; ",
+                  a->session_hours, a->idle_minutes, a->max_failures, a->lockout_minutes,
+                  a->tls_proxy ? "Secure (tls_proxy)" : "without Secure (plain HTTP)");
+    if (!users)
+        ds_buf_printf(out, "users file unreadable: %s\n", err.msg);
+    else
+        ds_buf_printf(out, "%zu user%s in %s%s\n", n, n == 1 ? "" : "s", DS_USERS_FILE,
+                      n ? "" : " (add one with `ducksite user add EMAIL`)");
+    free(path);
+}
+
 int ds_check(const char *root, ds_buf *report, ds_err *err)
 {
     ds_config cfg;
@@ -60,6 +90,7 @@ int ds_check(const char *root, ds_buf *report, ds_err *err)
         return -1;
     for (size_t i = 0; i < cfg.n_sources; i++)
         describe_source(report, i, &cfg.sources[i]);
+    describe_auth(report, &cfg);
     ds_buf_printf(report, "%s is valid: %zu file source%s, %zu dir%s\n", cfg.display_path,
                   cfg.n_sources, cfg.n_sources == 1 ? "" : "s", cfg.n_dirs,
                   cfg.n_dirs == 1 ? "" : "s");

@@ -103,17 +103,21 @@ void ds_firstpaint_data_url(ds_buf *b, const char *svg)
 
 /* ---- the picture cache ------------------------------------------------------ */
 
+/* The themes every chart is drawn in (web/src/charts/theme.js): the page
+ * shows the picture of its theme (ducksite.css). */
+static const char *const THEMES[] = {"light", "dark"};
+
 /* What identifies a picture: the drawing script, the chart's keys, its
  * result's content (the stored result's name is the hash of its SQL, which
- * stays when the data changes) and its size. */
+ * stays when the data changes), its size and its theme. */
 static void picture_key(const char *script_id, json_t *spec, const char *result, int w, int h,
-                        char out[17])
+                        const char *theme, char out[17])
 {
     char *spec_text = json_dumps(spec, JSON_SORT_KEYS | JSON_COMPACT);
     char result_hash[17];
     ds_pagesql_hash(result, result_hash);
-    char *text = ds_asprintf("%s\n%s\n%s\n%dx%d", script_id, spec_text ? spec_text : "{}",
-                             result_hash, w, h);
+    char *text = ds_asprintf("%s\n%s\n%s\n%dx%d\n%s", script_id, spec_text ? spec_text : "{}",
+                             result_hash, w, h, theme);
     ds_pagesql_hash(text, out);
     free(text);
     free(spec_text);
@@ -122,6 +126,7 @@ static void picture_key(const char *script_id, json_t *spec, const char *result,
 typedef struct {
     ds_site_page *page;
     char *id;
+    const char *theme;
     char key[17];
 } wanted;
 
@@ -236,24 +241,28 @@ int ds_firstpaint(ds_pages *pages, ds_publish *pub, ds_err *err)
             char *text = read_result(pub, json_string_value(hash));
             if (!text)
                 continue;
-            want = ds_xrealloc(want, (n_want + 1) * sizeof *want);
-            wanted *wn = &want[n_want++];
-            wn->page = sp;
-            wn->id = ds_strdup(id);
-            picture_key(script_id, spec, text, w, h, wn->key);
-            json_t *had = json_object_get(old, wn->key);
-            json_t *result = NULL;
-            if (json_object_get(cache, wn->key) || json_object_get(pending, wn->key)) {
-                /* the same picture on another page */
-            } else if (json_is_string(had)) {
-                json_object_set(cache, wn->key, had);
-                reused++;
-            } else if ((result = json_loads(text, 0, NULL))) {
-                json_object_set_new(pending, wn->key, json_true());
-                json_array_append_new(json_object_get(request, "charts"),
-                                      json_pack("{s:s, s:O, s:o, s:i, s:i}", "key", wn->key,
-                                                "spec", spec, "result", result, "width", w,
-                                                "height", h));
+            for (size_t t = 0; t < DS_ARRAY_LEN(THEMES); t++) {
+                want = ds_xrealloc(want, (n_want + 1) * sizeof *want);
+                wanted *wn = &want[n_want++];
+                wn->page = sp;
+                wn->id = ds_strdup(id);
+                wn->theme = THEMES[t];
+                picture_key(script_id, spec, text, w, h, THEMES[t], wn->key);
+                json_t *had = json_object_get(old, wn->key);
+                json_t *result = NULL;
+                if (json_object_get(cache, wn->key) || json_object_get(pending, wn->key)) {
+                    /* the same picture on another page */
+                } else if (json_is_string(had)) {
+                    json_object_set(cache, wn->key, had);
+                    reused++;
+                } else if ((result = json_loads(text, 0, NULL))) {
+                    json_object_set_new(pending, wn->key, json_true());
+                    json_array_append_new(json_object_get(request, "charts"),
+                                          json_pack("{s:s, s:O, s:o, s:i, s:i, s:s}", "key",
+                                                    wn->key, "spec", spec, "result", result,
+                                                    "width", w, "height", h, "theme",
+                                                    THEMES[t]));
+                }
             }
             free(text);
         }
@@ -264,14 +273,18 @@ int ds_firstpaint(ds_pages *pages, ds_publish *pub, ds_err *err)
     if (json_array_size(json_object_get(request, "charts")))
         draw(script, request, cache, &drawn);
 
-    /* Each page's pictures, by chart id. */
+    /* Each page's pictures, by chart id and theme. */
     for (size_t i = 0; i < n_want;) {
         ds_site_page *sp = want[i].page;
         json_t *paint = json_object();
         for (; i < n_want && want[i].page == sp; i++) {
             json_t *svg = json_object_get(cache, want[i].key);
-            if (svg)
-                json_object_set(paint, want[i].id, svg);
+            if (svg) {
+                json_t *themes = json_object_get(paint, want[i].id);
+                if (!themes)
+                    json_object_set_new(paint, want[i].id, themes = json_object());
+                json_object_set(themes, want[i].theme, svg);
+            }
             free(want[i].id);
         }
         if (json_object_size(paint))

@@ -4,7 +4,8 @@
  * For every chart whose default result is stored (prerender.h), the build
  * draws the chart as SVG with the runtime's own option code and ECharts'
  * server-side renderer (web/src/firstpaint.js, run once per build under
- * node), and sets page.first_paint.  The page inlines each picture as an
+ * node), once in each theme (light and dark), and sets page.first_paint
+ * ({"<chart id>": {"light": svg, "dark": svg}}).  The page inlines each picture as an
  * image (html.c); the runtime replaces it with the live ECharts chart drawn
  * from the same stored result.  Pictures are kept in
  * static/_results/.first_paint.json (published like any output) and drawn again only when their chart,

@@ -118,6 +118,22 @@ static size_t common_depth(const char *a, size_t alen, const char *b, size_t ble
     }
 }
 
+/* The navigation's tools: the site search box (web/src/search.js) and the
+ * theme switch (web/src/theme.js).  In the page from the start, so they
+ * take their place before any script runs; inert without scripts. */
+static void nav_tools(ds_buf *b)
+{
+    ds_buf_puts(b, "<div class=\"ds-nav-tools\">"
+                   "<div class=\"ds-search\" role=\"search\">"
+                   "<input type=\"search\" class=\"ds-search-input\" placeholder=\"Search\" "
+                   "aria-label=\"Search pages (press /)\" autocomplete=\"off\" "
+                   "spellcheck=\"false\"><kbd class=\"ds-search-key\" "
+                   "aria-hidden=\"true\">/</kbd></div>"
+                   "<button type=\"button\" class=\"ds-theme-toggle\" "
+                   "aria-label=\"Theme: follows the system\" title=\"Theme: follows the system\">"
+                   "<span class=\"ds-theme-icon\" aria-hidden=\"true\"></span></button></div>");
+}
+
 void ds_html_nav(ds_buf *b, const ds_nav_item *nav, size_t n, const char *current_rel)
 {
     assert(nav || n == 0);
@@ -157,7 +173,9 @@ void ds_html_nav(ds_buf *b, const ds_nav_item *nav, size_t n, const char *curren
     }
     for (size_t d = depth_of(open, open_len); d > 0; d--)
         ds_buf_puts(b, "</ul></li>");
-    ds_buf_puts(b, "</ul></nav>");
+    ds_buf_puts(b, "</ul>");
+    nav_tools(b);
+    ds_buf_puts(b, "</nav>");
 }
 
 /* ---- page config --------------------------------------------------------- */
@@ -241,7 +259,8 @@ char *ds_html_page_config(const ds_page *page, const char *rel)
         case DS_PART_TABLE: json_object_set_new(tables, p->id, block_json(p)); break;
         case DS_PART_INPUT: json_object_set_new(inputs, p->id, block_json(p)); break;
         case DS_PART_GRID: json_array_append_new(grids, grid_json(p)); break;
-        case DS_PART_PROSE: break;
+        case DS_PART_PROSE:
+        case DS_PART_FORM: break; /* page->forms, below */
         }
     }
     /* Keys in the order the contract lists them, blocks in document order. */
@@ -260,6 +279,10 @@ char *ds_html_page_config(const ds_page *page, const char *rel)
     json_t *files = page->files ? json_loads(page->files, 0, NULL) : NULL;
     if (files)
         json_object_set_new(doc, "files", files);
+    /* Its forms, as the browser needs them (no SQL, no host paths). */
+    json_t *forms = page->forms ? json_loads(page->forms, 0, NULL) : NULL;
+    if (forms)
+        json_object_set_new(doc, "forms", forms);
     char *text = json_dumps(doc, JSON_PRESERVE_ORDER);
     json_decref(doc);
     char *safe = ds_html_script_json(text);
@@ -269,6 +292,22 @@ char *ds_html_page_config(const ds_page *page, const char *rel)
 
 /* ---- the document -------------------------------------------------------- */
 
+/* A chart drawn at build time, as an image, not inline SVG: nothing in it
+ * can run or reach out.  One per theme; ducksite.css shows the page's. */
+static void first_paint_img(ds_buf *b, const char *svg, const char *theme)
+{
+    /* Its height (the viewBox's) holds the chart's box until the
+     * stylesheet's own sizes take over. */
+    const char *vb = strstr(svg, "viewBox=\"0 0 ");
+    int w = 0, h = 0;
+    if (!vb || sscanf(vb + 14, "%d %d", &w, &h) != 2 || h <= 0 || h > 100000)
+        h = 360;
+    ds_buf_printf(b, "<img class=\"ds-first-paint ds-first-paint-%s\" alt=\"\" height=\"%d\" src=\"",
+                  theme, h);
+    ds_firstpaint_data_url(b, svg);
+    ds_buf_puts(b, "\">");
+}
+
 /* PAINT: the page's charts drawn at build time (page.first_paint, parsed
  * once per document), or NULL. */
 static void placeholder(ds_buf *b, json_t *paint, const char *what, const char *id)
@@ -276,20 +315,13 @@ static void placeholder(ds_buf *b, json_t *paint, const char *what, const char *
     ds_buf_printf(b, "<div class=\"ds-%s\" data-ds-%s=\"", what, what);
     ds_html_escape(b, id);
     ds_buf_puts(b, "\">");
-    /* A chart drawn at build time shows until the runtime draws it live.
-     * As an image, not inline SVG: nothing in it can run or reach out. */
-    const char *svg =
-        strcmp(what, "chart") == 0 ? json_string_value(json_object_get(paint, id)) : NULL;
-    if (svg) {
-        /* Its height (the viewBox's) holds the chart's box until the
-         * stylesheet's own sizes take over. */
-        const char *vb = strstr(svg, "viewBox=\"0 0 ");
-        int w = 0, h = 0;
-        if (!vb || sscanf(vb + 14, "%d %d", &w, &h) != 2 || h <= 0 || h > 100000)
-            h = 360;
-        ds_buf_printf(b, "<img class=\"ds-first-paint\" alt=\"\" height=\"%d\" src=\"", h);
-        ds_firstpaint_data_url(b, svg);
-        ds_buf_puts(b, "\">");
+    /* A chart drawn at build time shows until the runtime draws it live. */
+    json_t *themes = strcmp(what, "chart") == 0 ? json_object_get(paint, id) : NULL;
+    static const char *const THEMES[] = {"light", "dark"};
+    for (size_t t = 0; t < DS_ARRAY_LEN(THEMES); t++) {
+        const char *svg = json_string_value(json_object_get(themes, THEMES[t]));
+        if (svg)
+            first_paint_img(b, svg, THEMES[t]);
     }
     ds_buf_puts(b, "</div>");
 }
@@ -419,7 +451,11 @@ char *ds_html_page(const ds_page *page, const char *rel, const char *title,
         free(url);
         u += n + (nl ? 1 : 0);
     }
-    ds_buf_puts(&b, "<link rel=\"stylesheet\" href=\"");
+    /* The reader's theme on <html> before anything is drawn: a classic
+     * script (the CSP allows no inline one), tiny and cached. */
+    ds_buf_puts(&b, "<script src=\"");
+    asset_url(&b, "theme-init.js", v->theme_init);
+    ds_buf_puts(&b, "\"></script><link rel=\"stylesheet\" href=\"");
     asset_url(&b, "ducksite.css", v->css);
     ds_buf_puts(&b, "\">");
     /* defer: the page is parsed while ECharts downloads; it still runs
@@ -462,6 +498,11 @@ char *ds_html_page(const ds_page *page, const char *rel, const char *title,
             break;
         case DS_PART_GRID: grid_html(&b, page, paint, p); break;
         case DS_PART_SQL: break; /* queries run in the browser; nothing to show */
+        case DS_PART_FORM:
+            ds_buf_puts(&b, "<div class=\"ds-form\" data-ds-form=\"");
+            ds_buf_puts(&b, p->id); /* [A-Za-z0-9_]+: nothing to escape */
+            ds_buf_puts(&b, "\"></div>");
+            break;
         }
     }
     json_decref(paint);

@@ -24,6 +24,7 @@ typedef struct {
     const char *echarts;  /* assets/echarts.min.js */
     const char *js;       /* assets/ducksite.js */
     const char *echarts_common; /* assets/echarts.common.min.js */
+    const char *theme_init; /* assets/theme-init.js */
 } ds_asset_versions;
 
 /* The whole document of the page content/<rel>.md. */

@@ -152,7 +152,8 @@ static void free_words(words_t *w)
     w->n = 0;
 }
 
-static const char *const kind_names[] = {"prose", "sql", "echart", "table", "input", "grid"};
+static const char *const kind_names[] = {"prose", "sql",  "echart", "table",
+                                         "input", "grid", "form"};
 
 const char *ds_part_kind_name(ds_part_kind kind)
 {
@@ -188,7 +189,7 @@ static int near_miss_type(const char *display, ds_err *err, const char *type, co
         return 0;
     return ds_err_set(err,
                       "%s:%d: unknown block type '%s'; did you mean '%s'? (block types: sql, "
-                      "echart, table, input, grid; to show a code block, fence it with ~~~)",
+                      "echart, table, input, grid, form; to show a code block, fence it with ~~~)",
                       display, line, type, best);
 }
 
@@ -369,6 +370,83 @@ static int parse_kv_body(const ctx_t *c, const line_t *lines, size_t n, int firs
             return -1;
         }
         kv_push(&part->kv, &part->n_kv, key, value, line_no);
+    }
+    return 0;
+}
+
+/* form bodies (docs/forms.md): "key: value" lines, '#' comments, then
+ * sql_relation_query, either inline ("sql_relation_query: SELECT ...") or,
+ * when nothing or "|" follows the colon, every remaining line of the block
+ * (kept verbatim, trimmed as a whole). */
+static int parse_form_body(const ctx_t *c, const line_t *lines, size_t n, int first_line,
+                           ds_part *part)
+{
+    for (size_t i = 0; i < n; i++) {
+        const line_t *l = &lines[i];
+        int line_no = first_line + (int)i;
+        char *trimmed = trim_dup(l->s, l->len);
+        bool skip = !*trimmed || trimmed[0] == '#';
+        free(trimmed);
+        if (skip)
+            continue;
+        char *key, *value;
+        if (!split_kv(l, &key, &value))
+            return ds_err_set(c->err,
+                              "%s:%d: form '%s': expected 'key: value' (or "
+                              "'sql_relation_query: |' followed by the query)",
+                              c->display, line_no, part->id);
+        const ds_kv *dup = kv_find(part->kv, part->n_kv, key);
+        if (!*key || dup) {
+            if (dup)
+                ds_err_set(c->err, "%s:%d: form '%s': key '%s' is already set at line %d; keep one",
+                           c->display, line_no, part->id, key, dup->line);
+            else
+                ds_err_set(c->err, "%s:%d: form '%s': the line has no key before ':'",
+                           c->display, line_no, part->id);
+            free(key);
+            free(value);
+            return -1;
+        }
+        if (strcmp(key, "sql_relation_query") != 0) {
+            kv_push(&part->kv, &part->n_kv, key, value, line_no);
+            continue;
+        }
+        free(key);
+        ds_buf sql = {0};
+        if (*value && strcmp(value, "|") != 0) {
+            /* Inline: the text after the first ':' of the line, unquoted
+             * only when quoted as a whole (split_kv did that). */
+            ds_buf_puts(&sql, value);
+            part->text_line = line_no;
+            /* Lines after an inline query would be silently ignored. */
+            for (size_t k = i + 1; k < n; k++)
+                if (!line_is_blank(&lines[k])) {
+                    free(value);
+                    ds_buf_free(&sql);
+                    return ds_err_set(c->err,
+                                      "%s:%d: form '%s': text after an inline "
+                                      "sql_relation_query; write 'sql_relation_query: |' and "
+                                      "the query on the following lines, last in the block",
+                                      c->display, first_line + (int)k, part->id);
+                }
+        } else {
+            part->text_line = line_no + 1;
+            for (size_t k = i + 1; k < n && line_is_blank(&lines[k]); k++)
+                part->text_line++;
+            for (size_t k = i + 1; k < n; k++) {
+                ds_buf_add(&sql, lines[k].s, lines[k].len);
+                ds_buf_putc(&sql, '\n');
+            }
+        }
+        free(value);
+        part->text = ds_sql_trim(ds_buf_str(&sql));
+        ds_buf_free(&sql);
+        if (!*part->text)
+            return ds_err_set(c->err,
+                              "%s:%d: form '%s': sql_relation_query is empty; write the SELECT "
+                              "whose rows a submission appends",
+                              c->display, line_no, part->id);
+        return 0;
     }
     return 0;
 }
@@ -573,6 +651,8 @@ static int parse_block(const ctx_t *c, ds_page *page, ds_part_kind kind, const w
                           c->display, line_no, what, id, dup->line, line_no);
     ds_part *p = add_part(page, kind, line_no);
     p->id = ds_strdup(id);
+    if (kind == DS_PART_FORM)
+        return parse_form_body(c, body, n_body, line_no + 1, p);
     if (kind != DS_PART_SQL)
         return parse_kv_body(c, body, n_body, line_no + 1, p);
     /* Error lines inside the query count from its first non-blank line. */
@@ -860,5 +940,6 @@ void ds_page_free(ds_page *page)
     free(page->preload);
     free(page->chart_results);
     free(page->first_paint);
+    free(page->forms);
     memset(page, 0, sizeof *page);
 }

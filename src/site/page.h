@@ -1,7 +1,7 @@
 /* page.h - one content/ *.md page as an ordered list of parts: prose
  * (markdown, rendered later by md4c) and the DSL blocks written as fenced
- * code blocks: ```sql <id>, ```echart <id>, ```table <id>, ```input <name>
- * and ```grid cols=N gap=G.  Parts keep document order and the line of
+ * code blocks: ```sql <id>, ```echart <id>, ```table <id>, ```input <name>,
+ * ```form <id> and ```grid cols=N gap=G.  Parts keep document order and the line of
  * their fence, so components render where they are written and errors can
  * name the line.  The language is described in docs/pages.md. */
 #ifndef DS_PAGE_H
@@ -17,7 +17,8 @@ typedef enum {
     DS_PART_ECHART,
     DS_PART_TABLE,
     DS_PART_INPUT,
-    DS_PART_GRID
+    DS_PART_GRID,
+    DS_PART_FORM
 } ds_part_kind;
 
 /* "key: value" from a block body; values are always strings. */
@@ -50,9 +51,11 @@ typedef struct {
     ds_part_kind kind;
     int line;               /* the fence's line (prose: its first line), 1-based */
     char *id;               /* sql/echart/table id or input name; NULL otherwise */
-    char *text;             /* prose: the markdown; sql: the query, trimmed */
-    int text_line;          /* sql: the line of the query's first line */
-    ds_kv *kv;              /* echart, table, input */
+    char *text;             /* prose: the markdown; sql: the query, trimmed;
+                               form: its sql_relation_query, NULL if none */
+    int text_line;          /* sql, form: the line of the query's first line */
+    ds_kv *kv;              /* echart, table, input, form (without
+                               sql_relation_query) */
     size_t n_kv;
     ds_format *formats;     /* echart, table, input: the format: section */
     size_t n_formats;
@@ -90,6 +93,8 @@ typedef struct {
                                build; NULL for none */
     char *first_paint;      /* {"<chart id>": "<svg>"}: charts drawn at build
                                time (firstpaint.h), set by the build */
+    char *forms;            /* [{...}]: what the browser needs of its forms
+                               (JSON, src/forms/spec.h), set by the build */
     ds_part *parts;
     size_t n_parts;
 } ds_page;

@@ -12,6 +12,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "../sql/sqltext.h"
+
 #define N(a) DS_ARRAY_LEN(a)
 
 /* clang-format off: one group of related keys per line */
@@ -493,19 +495,9 @@ static int check_placeholders(const check_t *c, const ds_part *p, const char *te
                               const names_t *inputs)
 {
     for (const char *s = text; (s = strstr(s, "${")); s += 2) {
-        const char *q = s + 2;
-        while (isspace((unsigned char)*q))
-            q++;
-        if (strncmp(q, "inputs.", 7) != 0)
-            continue;
-        q += 7;
-        size_t n = 0;
-        while (isalnum((unsigned char)q[n]) || q[n] == '_')
-            n++;
-        const char *e = q + n;
-        while (isspace((unsigned char)*e))
-            e++;
-        if (!n || *e != '}')
+        const char *q;
+        size_t n;
+        if (!ds_sql_input_placeholder(s, &q, &n))
             continue;
         char *name = ds_strndup(q, n);
         bool known = listed(name, inputs->items, inputs->n, false);
@@ -555,6 +547,7 @@ int ds_pagecheck(const ds_page *page, const char *display, const ds_query_list *
         const ds_part *p = &page->parts[i];
         switch (p->kind) {
         case DS_PART_PROSE:
+        case DS_PART_FORM: /* checked with its target and query (src/forms/spec.c) */
             break;
         case DS_PART_GRID:
             rc = check_grid(&c, p);

@@ -10,6 +10,8 @@
 #include "../datamap/servable.h"
 #include "../util/fs.h"
 #include "../util/walk.h"
+#include "assets.h"
+#include "search.h"
 
 /* Top-level folders of static/ that hold build outputs or user data, not
  * pages: content/ may not use them. */
@@ -178,6 +180,23 @@ void ds_pages_add_queries(const ds_pages *pages, ds_query_list *queries)
 
 /* ---- writing ------------------------------------------------------------- */
 
+/* REL and its gzip sidecar REL.gz, which the server sends to clients that
+ * take gzip (a page carries its charts' pictures, in two themes: ten times
+ * smaller gzipped).  The sidecar is written after its file, so it is never
+ * older; unchanged files keep their mtimes. */
+static int write_with_gzip(ds_publish *pub, const char *rel, const char *text, ds_err *err)
+{
+    size_t len = strlen(text), gz_len = 0;
+    if (ds_publish_write_if_changed(pub, rel, text, len, NULL, err) != 0)
+        return -1;
+    char *gz = ds_gzip(text, len, &gz_len);
+    char *gz_rel = ds_asprintf("%s.gz", rel);
+    int rc = ds_publish_write_if_changed(pub, gz_rel, gz, gz_len, NULL, err);
+    free(gz_rel);
+    free(gz);
+    return rc;
+}
+
 static int write_sitemap(ds_publish *pub, const ds_pages *pages, ds_err *err)
 {
     json_t *routes = json_array();
@@ -214,7 +233,7 @@ int ds_pages_write(ds_publish *pub, const ds_pages *pages, const ds_asset_versio
         char *rel = ds_asprintf("%s.html", p->rel);
         /* Unchanged pages keep their mtime (and the server's
          * Last-Modified). */
-        rc = ds_publish_write_if_changed(pub, rel, html, strlen(html), NULL, err);
+        rc = write_with_gzip(pub, rel, html, err);
         if (rc != 0) {
             /* Name the page's markdown: that is what the author can change
              * (a name too long for the file system, say). */
@@ -227,6 +246,11 @@ int ds_pages_write(ds_publish *pub, const ds_pages *pages, const ds_asset_versio
     }
     if (rc == 0)
         rc = write_sitemap(pub, pages, err);
+    if (rc == 0) {
+        char *index = ds_search_index(pages);
+        rc = write_with_gzip(pub, DS_SEARCH_FILE, index, err);
+        free(index);
+    }
     free(nav);
     return rc;
 }

@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../config/layout.h"
 #include "../sql/duckdb_api.h"
 #include "../sql/sqltext.h"
 #include "../util/fs.h"
@@ -344,6 +345,7 @@ typedef struct {
     size_t n_bases;
     dep_list deps;
     char *last_dir;     /* the folder whose chain was added last */
+    char *static_dir;   /* the live static/: files read from it are deps too */
 } literal_ctx;
 
 /* A file's folders up to its source's glob base: a new file there (or a
@@ -375,6 +377,20 @@ static void add_folders(literal_ctx *c, const char *path)
     free(dir);
 }
 
+/* A file under static/ that is no data-map entry (a form's target CSV, a
+ * CSV put there by hand): the query reads it by its relative path, and
+ * its result is fresh only while the file is as it was. */
+static void static_dep(literal_ctx *c, const char *literal)
+{
+    if (!c->static_dir || !*literal || literal[0] == '/' || strstr(literal, "..") ||
+        strchr(literal, '*') || strstr(literal, "://"))
+        return;
+    char *path = ds_path_join(c->static_dir, literal);
+    if (ds_is_file(path))
+        dep_add(&c->deps, path, false);
+    free(path);
+}
+
 static const char *to_physical(void *vctx, const char *literal)
 {
     literal_ctx *c = vctx;
@@ -382,6 +398,8 @@ static const char *to_physical(void *vctx, const char *literal)
     if (path) {
         dep_add(&c->deps, path, false);
         add_folders(c, path);
+    } else {
+        static_dep(c, literal);
     }
     return path;
 }
@@ -1043,7 +1061,7 @@ int ds_prerender(ds_pages *pages, const ds_compiled_list *compiled, const ds_col
                  {{0}},
                  NULL,
                  {0},
-                 {files, NULL, 0, {0}, NULL},
+                 {files, NULL, 0, {0}, NULL, NULL},
                  json_object(),
                  sql_url_index(compiled),
                  0,
@@ -1059,6 +1077,7 @@ int ds_prerender(ds_pages *pages, const ds_compiled_list *compiled, const ds_col
     free(index_path);
     if (json_integer_value(json_object_get(old, "version")) == 1)
         r.old_index = json_object_get(old, "results");
+    r.lc.static_dir = ds_path_join(cfg->root, DS_STATIC_DIR);
     r.lc.bases = ds_xcalloc(cfg->n_sources + 1, sizeof *r.lc.bases);
     for (size_t i = 0; i < cfg->n_sources; i++)
         if (cfg->sources[i].upstream_glob)
@@ -1102,6 +1121,7 @@ int ds_prerender(ds_pages *pages, const ds_compiled_list *compiled, const ds_col
     for (size_t i = 0; i < r.lc.n_bases; i++)
         free(r.lc.bases[i]);
     free(r.lc.bases);
+    free(r.lc.static_dir);
     json_decref(old);
     json_decref(r.sizes);
     json_decref(r.sql_urls);

@@ -73,6 +73,99 @@ char *ds_sql_null_placeholders(const char *sql)
     return ds_buf_take(&b);
 }
 
+size_t ds_sql_input_placeholder(const char *p, const char **name, size_t *name_len)
+{
+    if (p[0] != '$' || p[1] != '{')
+        return 0;
+    const char *q = p + 2;
+    while (isspace((unsigned char)*q))
+        q++;
+    if (strncmp(q, "inputs.", 7) != 0)
+        return 0;
+    q += 7;
+    size_t n = 0;
+    while (isalnum((unsigned char)q[n]) || q[n] == '_')
+        n++;
+    const char *e = q + n;
+    while (isspace((unsigned char)*e))
+        e++;
+    if (!n || *e != '}')
+        return 0;
+    *name = q;
+    *name_len = n;
+    return (size_t)(e + 1 - p);
+}
+
+/* Length of a dollar-quoted string ($$...$$, $tag$...$tag$) at p, or 0. */
+static size_t skip_dollar_quoted(const char *p)
+{
+    if (*p != '$')
+        return 0;
+    size_t t = 1;
+    while (isalnum((unsigned char)p[t]) || p[t] == '_')
+        t++;
+    if (p[t] != '$' || (t > 1 && isdigit((unsigned char)p[1])))
+        return 0; /* not a tag ($1 is a parameter) */
+    char *tag = ds_strndup(p, t + 1);
+    const char *end = strstr(p + t + 1, tag);
+    size_t n = end ? (size_t)(end - p) + t + 1 : strlen(p);
+    free(tag);
+    return n;
+}
+
+char *ds_sql_fill_inputs(const char *sql, ds_sql_input_fn fn, void *ctx, char **bad)
+{
+    assert(sql && fn && bad);
+    *bad = NULL;
+    ds_buf b = {0};
+    const char *p = sql;
+    while (*p) {
+        size_t n = skip_quoted(p);
+        if (!n)
+            n = skip_dollar_quoted(p);
+        if (n) {
+            const char *ph = *p == '-' || *p == '/' ? NULL : strstr(p, "${");
+            if (ph && ph < p + n) {
+                char *text = ds_strndup(ph, strcspn(ph, "}") + 1);
+                *bad = ds_asprintf("'%s' is inside a %s, where it cannot be a value; write it "
+                                   "bare (it becomes a typed literal)",
+                                   text, *p == '"' ? "quoted identifier" : "string literal");
+                free(text);
+                ds_buf_free(&b);
+                return NULL;
+            }
+            ds_buf_add(&b, p, n);
+            p += n;
+            continue;
+        }
+        if (p[0] == '$' && p[1] == '{') {
+            const char *name;
+            size_t name_len, len = ds_sql_input_placeholder(p, &name, &name_len);
+            if (!len) {
+                char *text = ds_strndup(p, strcspn(p, "}") + 1);
+                *bad = ds_asprintf("'%s' is not a placeholder forms fill; only ${inputs.NAME} "
+                                   "is",
+                                   text);
+                free(text);
+                ds_buf_free(&b);
+                return NULL;
+            }
+            char *key = ds_strndup(name, name_len);
+            char *value = fn(ctx, key);
+            free(key);
+            if (value)
+                ds_buf_puts(&b, value);
+            else
+                ds_buf_add(&b, p, len);
+            free(value);
+            p += len;
+            continue;
+        }
+        ds_buf_putc(&b, *p++);
+    }
+    return ds_buf_take(&b);
+}
+
 /* Calls fn for every string literal of sql; with OUT, also writes sql there
  * with each literal fn answered replaced. */
 static void walk_literals(const char *sql, ds_sql_literal_fn fn, void *ctx, ds_buf *out)

@@ -16,6 +16,21 @@ void ds_sql_quote(ds_buf *b, const char *text);
  * are filled in by the browser; the build validates with NULL). */
 char *ds_sql_null_placeholders(const char *sql);
 
+/* Forms (src/forms): every ${inputs.NAME} (blanks allowed inside the
+ * braces) outside comments, string literals and quoted identifiers replaced
+ * by fn's answer, SQL text the caller made safe (a quoted literal, NULL, a
+ * number); fn's string is freed here.  Placeholders inside comments are
+ * left alone.  NULL with *bad set (the caller frees) when a placeholder is
+ * inside a string literal or quoted identifier, where it cannot be a
+ * value, or is not ${inputs.NAME}. */
+typedef char *(*ds_sql_input_fn)(void *ctx, const char *name);
+
+/* The length of the "${ inputs.NAME }" at p (blanks allowed inside the
+ * braces, as web/src/sql.js reads them), NAME's start and length set; 0
+ * when p starts no such placeholder. */
+size_t ds_sql_input_placeholder(const char *p, const char **name, size_t *name_len);
+char *ds_sql_fill_inputs(const char *sql, ds_sql_input_fn fn, void *ctx, char **bad);
+
 /* Calls fn for every single-quoted string literal (its unquoted text).  When
  * fn returns a non-NULL string, the literal is replaced by that text quoted.
  * Returns the rewritten SQL. */

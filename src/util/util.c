@@ -332,6 +332,17 @@ const char *ds_suggest(const char *word, const char *const *known, size_t n)
     return best && best_d <= limit ? best : NULL;
 }
 
+int ds_hex_value(int c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
 uint64_t ds_hash(const void *data, size_t n)
 {
     const unsigned char *p = data;

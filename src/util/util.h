@@ -87,6 +87,9 @@ size_t ds_edit_distance(const char *a, const char *b);
  * NULL otherwise.  Every "did you mean" in the project comes from here. */
 const char *ds_suggest(const char *word, const char *const *known, size_t n);
 
+/* The value of the hexadecimal digit C (either case), or -1. */
+int ds_hex_value(int c);
+
 /* A 64-bit FNV-1a hash of N bytes (with the offset basis the project has
  * always used: slugs and stored facts depend on its values). */
 uint64_t ds_hash(const void *data, size_t n);

@@ -148,7 +148,8 @@ describe('more charts, maps and tables (demo)', { skip: skip ?? false }, () => {
     assert.match(t.rows[0][4], /^\d+\.\d%$/);
     // data bars on revenue, a colour scale on orders
     const styles = await page.evaluate(() => [...document.querySelectorAll('[data-ds-table="region_products"] tbody tr')].map((tr) => [tr.cells[3].style.backgroundImage, tr.cells[2].style.backgroundColor]));
-    assert.ok(styles.every(([bar, bg]) => bar.startsWith('linear-gradient') && bg.startsWith('rgb')), JSON.stringify(styles[0]));
+    // The scale's colours are light-dark() pairs: one per theme.
+    assert.ok(styles.every(([bar, bg]) => bar.startsWith('linear-gradient') && /^light-dark\(rgb\(.*\), rgb\(/.test(bg)), JSON.stringify(styles[0]));
     // search: only west rows, totals follow
     await page.fill('[data-ds-table="region_products"] .ds-table-search', 'west');
     t = await tableCells(page, 'region_products');
@@ -179,8 +180,9 @@ describe('more charts, maps and tables (demo)', { skip: skip ?? false }, () => {
     await page.evaluate(() => window.dispatchEvent(new Event('beforeprint')));
     const n = await page.evaluate(() => document.querySelectorAll('[data-ds-table="region_products"] tbody tr').length);
     assert.equal(n, want('region_products').length);
-    await page.evaluate(() => window.dispatchEvent(new Event('afterprint')));
+    // Print mode lasts while the print media query matches (theme.js).
     await page.emulateMedia({ media: 'screen' });
+    await page.evaluate(() => window.dispatchEvent(new Event('afterprint')));
     assert.equal(await page.evaluate(() => document.querySelectorAll('[data-ds-table="region_products"] tbody tr').length), 10);
     await clean(rec);
   });
@@ -198,5 +200,39 @@ describe('more charts, maps and tables (demo)', { skip: skip ?? false }, () => {
       }
       await clean(rec);
     }
+  });
+
+  test('every new chart follows the theme and prints light; screenshots of both themes', T, async () => {
+    fs.mkdirSync(ARTIFACTS, { recursive: true });
+    const rec = await open('/more.html');
+    const { page } = rec;
+    const drawnIn = () => page.evaluate(() => [...document.querySelectorAll('[data-ds-chart] .ds-chart-root')]
+      .map((r) => `${r.closest('[data-ds-chart]').dataset.dsChart}:${r.dataset.theme}`));
+    const charts = (await drawnIn()).length;
+    assert.ok(charts >= 8, `charts on the page: ${charts}`);
+    for (const scheme of ['dark', 'light']) {
+      await page.emulateMedia({ colorScheme: scheme });
+      await page.waitForFunction((t) => [...document.querySelectorAll('[data-ds-chart] .ds-chart-root')]
+        .every((r) => r.dataset.theme === t), scheme);
+      assert.deepEqual((await drawnIn()).filter((x) => !x.endsWith(`:${scheme}`)), []);
+      // A data bar's and a colour scale's colours differ by theme.
+      const cell = await page.evaluate(() => {
+        const tr = document.querySelector('[data-ds-table="region_products"] tbody tr');
+        const cs = (td) => getComputedStyle(td);
+        return { bg: cs(tr.cells[2]).backgroundColor, fg: cs(tr.cells[2]).color };
+      });
+      const dark = scheme === 'dark';
+      const lum = (c) => { const [r, g, b] = c.match(/[\d.]+/g).map(Number); return 0.2126 * r + 0.7152 * g + 0.0722 * b; };
+      assert.ok(dark ? lum(cell.bg) < lum(cell.fg) : lum(cell.bg) > lum(cell.fg), `${scheme}: ${JSON.stringify(cell)}`);
+      await page.waitForTimeout(800);
+      await page.screenshot({ path: `${ARTIFACTS}/more-theme-${scheme}.png`, fullPage: true });
+    }
+    // Print: every chart drawn again as SVG in the light theme.
+    await page.emulateMedia({ media: 'print', colorScheme: 'dark' });
+    await page.waitForFunction(() => [...document.querySelectorAll('[data-ds-chart] .ds-chart-root')]
+      .every((r) => r.dataset.theme === 'light' && r.querySelector('svg')));
+    await page.screenshot({ path: `${ARTIFACTS}/more-print.png`, fullPage: true });
+    await page.emulateMedia({ media: 'screen' });
+    await clean(rec);
   });
 });

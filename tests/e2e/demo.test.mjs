@@ -24,7 +24,7 @@ import {
 
 const skip = missingPrerequisite();
 const T = { timeout: 180000 };
-const DEMO_ROUTES = ['/index.html', '/charts.html', '/inputs.html', '/templates.html', '/plugin.html'];
+const DEMO_ROUTES = ['/index.html', '/charts.html', '/inputs.html', '/templates.html', '/plugin.html', '/feedback.html'];
 const EAST_ONLY = 'data/orders/yr=2025/mo=1/data_0.parquet';
 
 const EXTRA_PAGES = {

@@ -40,9 +40,13 @@ function paintLine(stderr) {
   return m ? m.slice(1, 4).map(Number) : null;
 }
 
-const pictures = (root, page) => [...fs.readFileSync(path.join(root, 'static', `${page}.html`), 'utf8')
-  .matchAll(/<div class="ds-chart" data-ds-chart="([^"]+)"><img class="ds-first-paint" alt="" height="(\d+)" src="([^"]*)">/g)]
-  .map((m) => ({ id: m[1], height: Number(m[2]), src: m[3] }));
+// Each chart has two pictures, light then dark (the page shows its theme's).
+const allPictures = (root, page) => [...fs.readFileSync(path.join(root, 'static', `${page}.html`), 'utf8')
+  .matchAll(/<img class="ds-first-paint ds-first-paint-(light|dark)" alt="" height="(\d+)" src="([^"]*)">/g)]
+  .map((m) => ({ theme: m[1], height: Number(m[2]), src: m[3] }));
+const pictures = (root, page, theme = 'light') => [...fs.readFileSync(path.join(root, 'static', `${page}.html`), 'utf8')
+  .matchAll(/<div class="ds-chart" data-ds-chart="([^"]+)"><img class="ds-first-paint ds-first-paint-light" alt="" height="(\d+)" src="([^"]*)"><img class="ds-first-paint ds-first-paint-dark" alt="" height="(\d+)" src="([^"]*)">/g)]
+  .map((m) => (theme === 'light' ? { id: m[1], height: Number(m[2]), src: m[3] } : { id: m[1], height: Number(m[4]), src: m[5] }));
 
 const PAGE = [
   '# Pictures', '',
@@ -86,10 +90,18 @@ describe('charts drawn at build time', { skip: skip ?? false }, () => {
   });
 
   test('each chart with a stored default result has its picture; never for prerender: false', () => {
-    assert.deepEqual(paintLine(first), [2, 2, 0], first);
+    assert.deepEqual(paintLine(first), [4, 4, 0], first);
     const pics = pictures(root, 'index');
     assert.deepEqual(pics.map((p) => [p.id, p.height]), [['by_cat_chart', 360], ['by_day_chart', 240]]);
-    for (const p of pics) {
+    const dark = pictures(root, 'index', 'dark');
+    assert.deepEqual(dark.map((p) => [p.id, p.height]), [['by_cat_chart', 360], ['by_day_chart', 240]]);
+    assert.equal(allPictures(root, 'index').length, 4);
+    // The themes differ in their text colour (charts/theme.js).
+    const text = (p) => decodeURIComponent(p.src.slice(p.src.indexOf(',') + 1));
+    assert.match(text(pics[0]), /fill="#475569"/);
+    assert.match(text(dark[0]), /fill="#94a3b8"/);
+    assert.doesNotMatch(text(pics[0]), /fill="#94a3b8"/);
+    for (const p of [...pics, ...dark]) {
       assert.match(p.src, /^data:image\/svg\+xml;charset=utf-8,%3Csvg /);
       // Nothing in the attribute can end it or start markup.
       assert.doesNotMatch(p.src, /[<>"&#\n]/);
@@ -109,13 +121,14 @@ describe('charts drawn at build time', { skip: skip ?? false }, () => {
     const rec = await openPage(browser);
     const { page } = rec;
     await page.goto(`${server.url}/index.html`);
-    const imgs = page.locator('[data-ds-chart] img.ds-first-paint');
+    assert.equal(await page.locator('[data-ds-chart] img.ds-first-paint').count(), 4, 'light and dark');
+    const imgs = page.locator('[data-ds-chart] img.ds-first-paint:visible');
     assert.equal(await imgs.count(), 2);
     for (let i = 0; i < 2; i++) {
       const ok = await imgs.nth(i).evaluate(async (img) => { await img.decode(); return img.naturalWidth > 0 && img.getBoundingClientRect().width > 300; });
       assert.ok(ok, `picture ${i} decoded and laid out`);
     }
-    const box = await page.locator('[data-ds-chart="by_day_chart"] img').boundingBox();
+    const box = await page.locator('[data-ds-chart="by_day_chart"] img:visible').boundingBox();
     assert.equal(Math.round(box.height), 240, 'the chart height key sizes the picture');
     await screenshot(page, 'firstpaint-noscript');
     await browser.close();
@@ -155,17 +168,17 @@ describe('charts drawn at build time', { skip: skip ?? false }, () => {
   });
 
   test('rebuilds draw only what changed', () => {
-    assert.deepEqual(paintLine(build(root)), [2, 0, 2], 'nothing changed');
+    assert.deepEqual(paintLine(build(root)), [4, 0, 4], 'nothing changed');
     const before = pictures(root, 'index');
     writeData(root, 5); // new totals for two categories and two days
     const later = new Date(Date.now() + 5000);
     fs.utimesSync(path.join(root, 'lake', 't', 'part.parquet'), later, later);
-    assert.deepEqual(paintLine(build(root)), [2, 2, 0], 'both charts read the changed file');
+    assert.deepEqual(paintLine(build(root)), [4, 4, 0], 'both charts read the changed file');
     const after = pictures(root, 'index');
     assert.notEqual(after[0].src, before[0].src);
     // A page edit that leaves the charts alone draws nothing.
     fs.writeFileSync(path.join(root, 'content', 'index.md'), `${PAGE}\nMore prose.\n`);
-    assert.deepEqual(paintLine(build(root)), [2, 0, 2], 'prose edit');
+    assert.deepEqual(paintLine(build(root)), [4, 0, 4], 'prose edit');
   });
 
   test('without node the build succeeds and says why; pages have no pictures', () => {

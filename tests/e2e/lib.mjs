@@ -130,9 +130,11 @@ export async function openIdle(context, url) {
  * Starts `ducksite serve --root ROOT --port 0` and resolves once it answers.
  * Returns {url, origin, pid, stop(), log(), stdout()}; stop() kills that PID
  * only. ARGS are extra arguments (e.g. ['--access-log']: stdout() then holds
- * one line per request; log() is stdout followed by stderr).
+ * one line per request; log() is stdout followed by stderr).  READY is the
+ * path that must answer 200 before it counts as started (a site behind a
+ * sign-in answers /index.html with 401: give '/login').
  */
-export async function startServer(root, { args = [] } = {}) {
+export async function startServer(root, { args = [], ready = '/index.html' } = {}) {
   const child = spawn(DUCKSITE, ['serve', '--root', root, '--host', '127.0.0.1', '--port', '0', ...args], {
     cwd: root,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -161,7 +163,7 @@ export async function startServer(root, { args = [] } = {}) {
     if (m) {
       url = m[1];
       try {
-        const res = await fetch(`${url}/index.html`);
+        const res = await fetch(`${url}${ready}`);
         await res.arrayBuffer();
         if (res.ok) break;
       } catch { /* not yet */ }

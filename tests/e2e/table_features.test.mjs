@@ -17,23 +17,23 @@ const { formatPlain, withColumnFormat } = await import(src('format.js'));
 test('colour scales run from the smallest value to the largest', () => {
   const rng = range([10, 20, 30, null, 'x']);
   assert.deepEqual(rng, { min: 10, max: 30, maxAbs: 30 });
-  assert.equal(scaleColor('blue', 10, rng), 'rgb(15, 23, 42)');
-  assert.equal(scaleColor('blue', 30, rng), 'rgb(3, 105, 161)');
-  assert.equal(scaleColor('red_to_green', 20, rng), 'rgb(63, 63, 70)');
+  assert.equal(scaleColor('blue', 10, rng), 'light-dark(rgb(248, 250, 252), rgb(15, 23, 42))');
+  assert.equal(scaleColor('blue', 30, rng), 'light-dark(rgb(147, 197, 253), rgb(3, 105, 161))');
+  assert.equal(scaleColor('red_to_green', 20, rng), 'light-dark(rgb(241, 245, 249), rgb(63, 63, 70))');
   assert.equal(scaleColor('blue', null, rng), '');
   assert.equal(scaleColor('nope', 10, rng), '');
 });
 
 test('data bars: the share of the largest magnitude, negatives in red', () => {
   const rng = range([-50, 25, 100]);
-  assert.equal(dataBar(25, rng), 'linear-gradient(90deg, rgba(56, 189, 248, 0.28) 25%, transparent 25%)');
-  assert.match(dataBar(-50, rng), /rgba\(248, 113, 113, 0.3\) 50%/);
+  assert.equal(dataBar(25, rng), 'linear-gradient(90deg, var(--ds-data-bar) 25%, transparent 25%)');
+  assert.match(dataBar(-50, rng), /var\(--ds-data-bar-negative\) 50%/);
   assert.equal(dataBar(null, rng), '');
 });
 
 test('thresholds colour text above and below', () => {
   const fmt = { above: '100', below: '0', below_color: 'orange' };
-  assert.equal(thresholdColor(150, fmt), '#34d399');
+  assert.equal(thresholdColor(150, fmt), 'var(--ds-above)');
   assert.equal(thresholdColor(-1, fmt), 'orange');
   assert.equal(thresholdColor(50, fmt), '');
   assert.equal(thresholdColor(100, fmt), '', 'strictly above');

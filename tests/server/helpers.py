@@ -1,10 +1,13 @@
 """helpers.py - what the tests in tests/server/ share: one HTTP request on a
-fresh connection, Parquet files made with the build-time engine, a child
+fresh connection, Parquet files made with the build-time engine, a
+`ducksite serve` process whose port is read from its first line, a child
 process stopped by its own PID, and a tally of checks."""
 import http.client
 import os
 import signal
 import subprocess
+import threading
+import time
 
 
 def request(port, path, headers=None, method="GET"):
@@ -49,3 +52,33 @@ class Tally:
         else:
             self.failed += 1
             print("FAIL: " + what)
+
+
+class Serve:
+    """`ducksite serve --root ROOT --port 0 EXTRA...` on 127.0.0.1, its output
+    collected; .port is the port it bound, once its "serving" line is out
+    (waited for up to WAIT seconds; 0: the caller waits)."""
+
+    def __init__(self, binary, root, extra=(), preexec_fn=None, wait=0):
+        self.proc = subprocess.Popen([binary, "serve", "--root", root, "--port", "0", *extra],
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                     preexec_fn=preexec_fn)
+        self.out, self.err, self.port = [], [], None
+        threading.Thread(target=self._read, args=(self.proc.stdout, self.out), daemon=True).start()
+        threading.Thread(target=self._read, args=(self.proc.stderr, self.err), daemon=True).start()
+        deadline = time.monotonic() + wait
+        while wait and self.port is None and time.monotonic() < deadline and \
+                self.proc.poll() is None:
+            time.sleep(0.05)
+        if wait and self.port is None:
+            stop(self.proc)
+            raise RuntimeError("serve did not start: %s" % "".join(self.err))
+
+    def _read(self, stream, lines):
+        for line in stream:
+            lines.append(line)
+            if line.startswith("serving ") and " at http://" in line:
+                self.port = int(line.rsplit(":", 1)[1].strip().strip("/"))
+
+    def stop(self):
+        return stop(self.proc)

@@ -23,7 +23,7 @@ import tempfile
 import threading
 import time
 
-from helpers import make_parquet, request, stop
+from helpers import Serve, make_parquet, request, stop
 
 PAGE = ("# Orders\n\n```sql total\nSELECT count(*) AS n FROM orders\n```\n\n"
         "```table total\n```\n")
@@ -45,22 +45,7 @@ def wait_for(predicate, seconds=30):
     return False
 
 
-class Server:
-    def __init__(self, binary, root, extra=()):
-        self.proc = subprocess.Popen([binary, "serve", "--root", root, "--port", "0", *extra],
-                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        self.out, self.err, self.port = [], [], None
-        threading.Thread(target=self._read, args=(self.proc.stdout, self.out), daemon=True).start()
-        threading.Thread(target=self._read, args=(self.proc.stderr, self.err), daemon=True).start()
-
-    def _read(self, stream, lines):
-        for line in stream:
-            lines.append(line)
-            if line.startswith("serving ") and " at http://" in line:
-                self.port = int(line.rsplit(":", 1)[1].strip().strip("/"))
-
-    def stop(self):
-        return stop(self.proc)
+Server = Serve
 
 
 def write_atomic(path, data):

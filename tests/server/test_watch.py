@@ -17,7 +17,7 @@ import tempfile
 import threading
 import time
 
-from helpers import stop
+from helpers import Serve, stop
 
 PAGE = "# Hello\n\n```sql total\nSELECT sum(x) AS total FROM numbers\n```\n\n```table total\n```\n"
 MODELS = "-- name: numbers\nSELECT 1 AS x UNION ALL SELECT 2\n"
@@ -47,22 +47,7 @@ def wait_for(predicate, seconds=30):
     return False
 
 
-class Server:
-    def __init__(self, binary, root):
-        self.proc = subprocess.Popen([binary, "serve", "--root", root, "--port", "0"],
-                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        self.out, self.err, self.port = [], [], None
-        threading.Thread(target=self._read, args=(self.proc.stdout, self.out), daemon=True).start()
-        threading.Thread(target=self._read, args=(self.proc.stderr, self.err), daemon=True).start()
-
-    def _read(self, stream, lines):
-        for line in stream:
-            lines.append(line)
-            if line.startswith("serving ") and " at http://" in line:
-                self.port = int(line.rsplit(":", 1)[1].strip().strip("/"))
-
-    def stop(self):
-        return stop(self.proc)
+Server = Serve
 
 
 def main():

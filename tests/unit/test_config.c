@@ -135,7 +135,7 @@ Test(config, unknown_key_suggests_nearest)
                  "ducksite.toml:3:1: file_sources[0].upstream_glb: unknown key 'upstream_glb'; "
                  "did you mean 'upstream_glob'?");
     expect_error("[dir]\nDIR_A = \"x\"\n", "did you mean 'dirs'?");
-    expect_error("zzzzzzzz = 1\n", "known keys: build, dirs, file_sources");
+    expect_error("zzzzzzzz = 1\n", "known keys: auth, build, dirs, file_sources");
     expect_error("[[file_sources]]\nname = \"a\"\ntime_window = {colum = \"d\", start = "
                  "2024-01-01}\n",
                  "file_sources[0].time_window.colum: unknown key 'colum'; did you mean "
@@ -421,6 +421,54 @@ Test(config, template_values_errors)
         free(want);
         free(t);
     }
+}
+
+Test(config, auth_settings)
+{
+    ds_config cfg;
+    ds_err err;
+    cr_assert_eq(parse("", &cfg, &err), 0, "%s", err.msg);
+    cr_assert(!cfg.auth.site);
+    cr_assert(!cfg.auth.tls_proxy);
+    cr_assert_float_eq(cfg.auth.session_hours, 12.0, 1e-9);
+    cr_assert_float_eq(cfg.auth.idle_minutes, 120.0, 1e-9);
+    cr_assert_eq(cfg.auth.max_failures, 5);
+    cr_assert_float_eq(cfg.auth.lockout_minutes, 15.0, 1e-9);
+    ds_config_free(&cfg);
+    cr_assert_eq(parse("\n[auth]\nsite = true\nsession_hours = 8\nidle_minutes = 0.05\n"
+                       "max_failures = 3\nlockout_minutes = 1.5\ntls_proxy = true\n",
+                       &cfg, &err),
+                 0, "%s", err.msg);
+    cr_assert(cfg.auth.site);
+    cr_assert_eq(cfg.auth.site_line, 3);
+    cr_assert(cfg.auth.tls_proxy);
+    cr_assert_float_eq(cfg.auth.session_hours, 8.0, 1e-9);
+    cr_assert_float_eq(cfg.auth.idle_minutes, 0.05, 1e-9);
+    cr_assert_eq(cfg.auth.max_failures, 3);
+    cr_assert_float_eq(cfg.auth.lockout_minutes, 1.5, 1e-9);
+    ds_config_free(&cfg);
+}
+
+Test(config, auth_errors)
+{
+    expect_error("[auth]\nsite = true\nsesion_hours = 3\n",
+                 "ducksite.toml:3:1: auth.sesion_hours: unknown key 'sesion_hours'; did you mean "
+                 "'session_hours'?");
+    expect_error("[auth]\nsite = \"yes\"\n",
+                 "ducksite.toml:2:8: auth.site: expected true or false, found a string");
+    expect_error("[auth]\ntls_proxy = 1\n", "auth.tls_proxy: expected true or false");
+    expect_error("[auth]\nsession_hours = 0\n",
+                 "ducksite.toml:2:17: auth.session_hours: expected more than 0 and at most 8760 "
+                 "hours (a year), found 0");
+    expect_error("[auth]\nidle_minutes = -1\n", "auth.idle_minutes: expected more than 0");
+    expect_error("[auth]\nlockout_minutes = \"5\"\n",
+                 "auth.lockout_minutes: expected a number, found a string");
+    expect_error("[auth]\nmax_failures = 0\n",
+                 "auth.max_failures: expected an integer from 1 to 1000, found 0");
+    expect_error("[auth]\nmax_failures = 2.5\n",
+                 "auth.max_failures: expected an integer from 1 to 1000, found a float");
+    expect_error("auth = 3\n", "ducksite.toml:1:8: auth: expected a table, found an integer");
+    expect_error("[auht]\nsite = true\n", "did you mean 'auth'?");
 }
 
 /* hierarchy_before, hierarchy, hierarchy_after: tables with a pattern and

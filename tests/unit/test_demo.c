@@ -26,7 +26,8 @@ Test(demo, creates_a_valid_project_with_data)
     const char *files[] = {"plugins/store_sales.py", "sources_sql/orders.sql",
                            "content/index.md",       "content/charts.md",
                            "content/inputs.md",      "content/templates.md",
-                           "content/plugin.md",      "lake/sales/store_a.parquet"};
+                           "content/plugin.md",      "content/feedback.md",
+                           "lake/sales/store_a.parquet"};
     for (size_t i = 0; i < DS_ARRAY_LEN(files); i++) {
         char *p = ds_path_join(root, files[i]);
         cr_assert(ds_is_file(p), "missing %s", files[i]);

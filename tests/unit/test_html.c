@@ -15,7 +15,7 @@ static ds_page parse_ok(const char *text)
     return page;
 }
 
-static const ds_asset_versions versions = {"c55", "e44", "j33", "k66"};
+static const ds_asset_versions versions = {"c55", "e44", "j33", "k66", "t77"};
 
 static char *render(const char *md, const char *rel)
 {
@@ -55,6 +55,7 @@ Test(html, document_skeleton)
                         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
                         "<link rel=\"icon\" href=\"data:,\">"
                         "<title>T</title>"
+                        "<script src=\"/assets/theme-init.js?v=t77\"></script>"
                         "<link rel=\"stylesheet\" href=\"/assets/ducksite.css?v=c55\">"
                         "<script type=\"module\" src=\"/assets/ducksite.js?v=j33\"></script>"
                         "</head><body><nav class=\"ducksite-nav\">"),
@@ -187,7 +188,7 @@ Test(html, description_meta)
 {
     char *html = render("---\ndescription: Sales <b>&\"x\"\n---\n# Hi\n", "index");
     cr_assert(strstr(html, "<title>T</title><meta name=\"description\" "
-                           "content=\"Sales &lt;b&gt;&amp;&quot;x&quot;\"><link"),
+                           "content=\"Sales &lt;b&gt;&amp;&quot;x&quot;\"><script"),
               "%s", html);
     free(html);
     html = render("# Hi\n", "index");
@@ -198,11 +199,12 @@ Test(html, description_meta)
 Test(html, missing_asset_versions)
 {
     ds_page page = parse_ok("x\n");
-    ds_asset_versions none = {NULL, "", NULL, NULL};
+    ds_asset_versions none = {NULL, "", NULL, NULL, NULL};
     char *html = ds_html_page(&page, "index", "T", NULL, 0, &none);
     cr_assert(strstr(html, "ducksite.css?v=0\""), "%s", html);
+    cr_assert(strstr(html, "theme-init.js?v=0\""), "%s", html);
     cr_assert(strstr(html, "<nav class=\"ducksite-nav\"><ul class=\"ducksite-nav-list\"></ul>"
-                           "</nav>"),
+                           "<div class=\"ds-nav-tools\">"),
               "%s", html);
     free(html);
     ds_page_free(&page);
@@ -248,9 +250,13 @@ Test(html, nav_groups_folders_and_marks_current)
         "</ul></li></ul></li>"
         "%sq</span><ul>"
         "<li><a href=\"/q/r.html\">QR</a></li>"
-        "</ul></li></ul></nav>",
+        "</ul></li></ul><div class=\"ds-nav-tools\">",
         li, li, li, li, li);
-    cr_assert_str_eq(b.data, want);
+    /* The links, then the tools: search and the theme switch. */
+    cr_assert(ds_starts_with(b.data, want), "%s", b.data);
+    cr_assert(ds_ends_with(b.data, "</button></div></nav>"), "%s", b.data);
+    cr_assert(strstr(b.data, "<input type=\"search\" class=\"ds-search-input\""), "%s", b.data);
+    cr_assert(strstr(b.data, "<button type=\"button\" class=\"ds-theme-toggle\""), "%s", b.data);
     free(want);
     ds_buf_free(&b);
 
@@ -291,7 +297,7 @@ Test(html, echarts_build_per_page)
     /* Without a version for the common build (an older runtime folder), the
      * full one. */
     ds_page page = parse_ok("```echart a\ntype: bar\n```\n");
-    ds_asset_versions old = {"c", "e", "j", NULL};
+    ds_asset_versions old = {"c", "e", "j", NULL, NULL};
     html = ds_html_page(&page, "index", "T", NULL, 0, &old);
     cr_assert(strstr(html, "/assets/echarts.min.js?v=e\""), "%s", html);
     free(html);

@@ -35,7 +35,7 @@ static bool exists_rel(const char *root, const char *rel)
     return ok;
 }
 
-static const ds_asset_versions versions = {"1", "2", "3", "4"};
+static const ds_asset_versions versions = {"1", "2", "3", "4", "5"};
 
 Test(pages, nav_order)
 {
@@ -344,7 +344,7 @@ Test(pages, front_matter_order_hidden_and_title)
                      "<li class=\"ducksite-nav-folder\"><span class=\"ducksite-nav-folder-name\">"
                      "g</span><ul><li><a href=\"/g/first.html\">First</a></li>"
                      "<li><a href=\"/g/index.html\">G</a></li>"
-                     "<li><a href=\"/g/z.html\">Z</a></li></ul></li></ul></nav>"),
+                     "<li><a href=\"/g/z.html\">Z</a></li></ul></li></ul><div class=\"ds-nav-tools\">"),
               "%s", text);
     free(text);
     text = read_rel(root, "static/c.html");
@@ -362,6 +362,30 @@ Test(pages, front_matter_order_hidden_and_title)
                            "    \"/a.html\",\n    \"/secret.html\",\n    \"/g/first.html\""),
               "%s", text);
     free(text);
+    /* The search index lists the pages the navigation lists, not the
+     * hidden one. */
+    text = read_rel(root, "static/_search.json");
+    cr_assert(strstr(text, "{\"url\":\"/c.html\",\"title\":\"<b>&\\\"C\\\"\",\"headings\":[\"Heading\"]"),
+              "%s", text);
+    cr_assert(strstr(text, "\"/g/z.html\""), "%s", text);
+    cr_assert_null(strstr(text, "ecret"), "%s", text);
+    free(text);
+    /* Pages and the index have gzip sidecars with the same content. */
+    const char *zipped[] = {"static/index.html", "static/secret.html", "static/_search.json"};
+    for (size_t i = 0; i < DS_ARRAY_LEN(zipped); i++) {
+        text = read_rel(root, zipped[i]);
+        char *gz_rel = ds_asprintf("%s.gz", zipped[i]), *gz_path = ds_path_join(root, gz_rel);
+        size_t want_len = 0, got_len = 0;
+        char *want = ds_gzip(text, strlen(text), &want_len);
+        char *got = ds_read_file(gz_path, &got_len, NULL);
+        cr_assert_not_null(got, "%s", gz_rel);
+        cr_assert(got_len == want_len && memcmp(got, want, got_len) == 0, "%s", gz_rel);
+        free(got);
+        free(want);
+        free(gz_path);
+        free(gz_rel);
+        free(text);
+    }
     ds_pages_free(&pages);
     free(st);
     test_rmtree(root);

@@ -184,3 +184,58 @@ Test(http, host_allowed)
     cr_assert(ds_http_host_allowed(NULL, NULL, 0));
     cr_assert(!ds_http_host_allowed("dash.example.com", NULL, 0));
 }
+
+Test(http, same_origin)
+{
+    /* No Origin: not a browser's cross-site request. */
+    cr_assert(ds_http_same_origin(NULL, NULL, "127.0.0.1:8080", NULL));
+    cr_assert(ds_http_same_origin("http://127.0.0.1:8080", NULL, "127.0.0.1:8080", NULL));
+    cr_assert(ds_http_same_origin("http://Example.COM", NULL, "example.com", NULL));
+    cr_assert(ds_http_same_origin("http://example.com", NULL, "example.com:80", NULL));
+    cr_assert(ds_http_same_origin("http://example.com:80", NULL, "example.com", NULL));
+    cr_assert(ds_http_same_origin("https://example.com", NULL, "example.com", NULL));
+    cr_assert(ds_http_same_origin("https://example.com", NULL, "example.com:443", NULL));
+    cr_assert(ds_http_same_origin("http://[::1]:8080", NULL, "[::1]:8080", NULL));
+    /* Another host, port or scheme's default port. */
+    cr_assert(!ds_http_same_origin("http://evil.example", NULL, "example.com", NULL));
+    cr_assert(!ds_http_same_origin("http://example.com.evil.net", NULL, "example.com", NULL));
+    cr_assert(!ds_http_same_origin("http://127.0.0.1:8081", NULL, "127.0.0.1:8080", NULL));
+    cr_assert(!ds_http_same_origin("http://127.0.0.1", NULL, "127.0.0.1:8080", NULL));
+    cr_assert(!ds_http_same_origin("https://example.com", NULL, "example.com:80", NULL));
+    cr_assert(!ds_http_same_origin("http://[::1]:8080", NULL, "[::2]:8080", NULL));
+    /* Not an origin at all. */
+    cr_assert(!ds_http_same_origin("null", NULL, "example.com", NULL));
+    cr_assert(!ds_http_same_origin("file://", NULL, "example.com", NULL));
+    cr_assert(!ds_http_same_origin("ftp://example.com", NULL, "example.com", NULL));
+    cr_assert(!ds_http_same_origin("http://example.com/path", NULL, "example.com", NULL));
+    cr_assert(!ds_http_same_origin("http://user@example.com", NULL, "example.com", NULL));
+    cr_assert(!ds_http_same_origin("http://example.com:", NULL, "example.com", NULL));
+    cr_assert(!ds_http_same_origin("http://example.com:99999", NULL, "example.com:99999", NULL));
+    cr_assert(!ds_http_same_origin("http://", NULL, "example.com", NULL));
+    cr_assert(!ds_http_same_origin("http://example.com", NULL, NULL, NULL));
+}
+
+Test(http, same_origin_from_referer)
+{
+    const char *host = "127.0.0.1:8080";
+    cr_assert(ds_http_same_origin(NULL, "http://127.0.0.1:8080/login?next=/", host, NULL),
+              "Referer when there is no Origin");
+    cr_assert(ds_http_same_origin(NULL, "http://127.0.0.1:8080", host, NULL));
+    cr_assert(ds_http_same_origin(NULL, "http://127.0.0.1:8080?x=1", host, NULL));
+    cr_assert_not(ds_http_same_origin(NULL, "http://evil.example/x", host, NULL));
+    cr_assert_not(ds_http_same_origin(NULL, "http://127.0.0.1:8080.evil/x", host, NULL));
+    cr_assert_not(ds_http_same_origin(NULL, "about:blank", host, NULL));
+    cr_assert_not(ds_http_same_origin("http://evil.example", "http://127.0.0.1:8080/", host, NULL),
+                  "Origin decides when present");
+}
+
+Test(http, same_origin_with_the_servers_scheme)
+{
+    cr_assert(ds_http_same_origin("http://127.0.0.1:8080", NULL, "127.0.0.1:8080", "http"));
+    cr_assert_not(ds_http_same_origin("https://127.0.0.1:8080", NULL, "127.0.0.1:8080", "http"),
+                  "another scheme is another origin");
+    cr_assert(ds_http_same_origin("https://dash.example.com", NULL, "dash.example.com", "https"));
+    cr_assert_not(ds_http_same_origin("http://dash.example.com", NULL, "dash.example.com", "https"),
+                  "behind TLS, http is another origin");
+    cr_assert_not(ds_http_same_origin(NULL, "http://dash.example.com/", "dash.example.com", "https"));
+}

@@ -8,23 +8,33 @@
 // funnel; option_column passes a whole ECharts option through
 // (charts/passthrough.js); any other type is drawn like bar with that series
 // type. Maps (charts/geo.js) load their geometry before their first draw.
+//
+// Charts follow the page's theme (theme.js): each theme is an ECharts theme
+// (charts/theme.js), and a change of theme redraws every chart with the
+// other one.  For print a chart is drawn again with the SVG renderer in the
+// light theme, so paper and PDF get vector pictures at any resolution.
 import { Frame, h } from './dom.js';
 import { downloadCsv, toCsv } from './format.js';
 import { Columns, get } from './charts/common.js';
 import { builderFor } from './charts/registry.js';
 import { loadGeo, mapOf } from './charts/geo.js';
-import { THEME } from './charts/theme.js';
+import { THEME_NAMES, echartsTheme } from './charts/theme.js';
+import { activeTheme, isPrinting } from './theme.js';
 
 export { linearFit } from './charts/scatter.js';
-export { PALETTE, THEME } from './charts/theme.js';
+export { PALETTE, THEME, THEME_NAMES, echartsTheme } from './charts/theme.js';
 
 let themeRegistered = false;
+// The width charts are laid out at for paper, in CSS pixels: an A4 or
+// Letter page's text width (ducksite.css print margins).  On paper every
+// component takes the whole width (the grid stacks below 900 px).
+const PAPER_WIDTH = 700;
 
 function echartsLib() {
   const lib = window.echarts;
   if (!lib) throw new Error('ECharts is not loaded (assets/echarts.min.js)');
   if (!themeRegistered) {
-    lib.registerTheme('ducksite-dark', THEME);
+    for (const name of THEME_NAMES) lib.registerTheme(`ducksite-${name}`, echartsTheme(name));
     themeRegistered = true;
   }
   return lib;
@@ -32,11 +42,12 @@ function echartsLib() {
 
 /**
  * The ECharts option for SPEC (a chart block's keys) over RESULT
- * ({columns, rows}). Throws a readable Error when a named column is missing.
+ * ({columns, rows}), for THEME ('light' or 'dark'). Throws a readable Error
+ * when a named column is missing.
  */
-export function buildOption(spec, result) {
+export function buildOption(spec, result, theme = 'dark') {
   const cols = new Columns(result);
-  const opt = builderFor(spec)(spec, result, cols);
+  const opt = builderFor(spec)(spec, result, cols, theme);
   const title = get(spec, 'title');
   if (title !== undefined) {
     if (!opt.title) opt.title = { text: title, left: 8, top: 4 };
@@ -55,7 +66,7 @@ export class ChartView {
     this.el = el;
     // The picture the build drew (src/site/firstpaint.c) stays until the
     // first live draw.
-    this.firstPaint = el.querySelector(':scope > img.ds-first-paint');
+    this.firstPaint = [...el.querySelectorAll(':scope > img.ds-first-paint')];
     this.frame = new Frame(el, { kind: 'chart' });
     this.frame.head.classList.add('ds-head-overlay');
     // The CSV button shows once there are rows to download.
@@ -66,20 +77,37 @@ export class ChartView {
     const height = get(this.spec, 'height');
     if (height) this.root.style.height = /^\d+$/.test(height) ? `${height}px` : height;
     this.frame.body.append(this.root);
-    if (this.firstPaint) this.root.append(this.firstPaint);
+    this.root.append(...this.firstPaint);
     this.onClick = onClick;
     this.chart = null;
+    this.drawnAs = null; // the theme and renderer this.chart was made with
     this.result = null;
     this.ro = typeof ResizeObserver === 'function' ? new ResizeObserver(() => this.resize()) : null;
     this.ro?.observe(this.root);
     // ECharts is set up now, while the page's first results are still on
     // their way, rather than when the first one arrives.
     if (window.echarts) this.ensureChart(echartsLib());
+    this.redraw = () => {
+      if (!this.result || !window.echarts) return;
+      this.render(this.result);
+    };
+    window.addEventListener('ducksite:theme', this.redraw);
+    window.addEventListener('ducksite:print', this.redraw);
   }
 
   ensureChart(lib) {
-    if (this.chart) return;
-    this.chart = lib.init(this.root, 'ducksite-dark', { renderer: 'canvas' });
+    const theme = activeTheme();
+    const renderer = isPrinting() ? 'svg' : 'canvas';
+    const as = `${theme}/${renderer}`;
+    if (this.chart && this.drawnAs === as) return;
+    if (this.chart) this.chart.dispose();
+    this.drawnAs = as;
+    this.root.dataset.theme = theme;
+    // For paper the size is given, not measured: print styles may already
+    // apply (print emulation, a PDF export), where the box has no height of
+    // its own; the picture then scales to the paper (fitToPaper).
+    const size = renderer === 'svg' ? { width: PAPER_WIDTH, height: Number.parseFloat(this.root.style.height) || 360 } : {};
+    this.chart = lib.init(this.root, `ducksite-${theme}`, { renderer, ...size });
     this.chart.on('click', (p) => {
       if (!this.onClick || !this.result) return;
       const r = p.data && typeof p.data === 'object' && p.data.__row !== undefined ? p.data.__row : p.dataIndex;
@@ -92,15 +120,14 @@ export class ChartView {
   }
 
   showError(query, message) {
-    this.firstPaint?.remove();
-    this.firstPaint = null;
+    this.dropFirstPaint();
     const box = this.frame.showError(query, message);
     const title = get(this.spec, 'title');
     if (title) box.prepend(h('div', { class: 'ds-error-context', text: title }));
   }
 
   resize() {
-    if (!this.chart || this.root.clientWidth <= 0) return;
+    if (!this.chart || this.root.clientWidth <= 0 || isPrinting()) return;
     // A map is laid out for its box's proportions: drawn again for the new ones.
     if (this.result && mapOf(this.spec) && window.echarts?.getMap(`ducksite-${mapOf(this.spec)}`)) this.draw(window.echarts, this.result);
     else this.chart.resize();
@@ -120,24 +147,47 @@ export class ChartView {
 
   draw(lib, result) {
     // Builders may lay out for the width they get (__width: small multiples
-    // in one column, short month names on a narrow calendar).
-    const option = buildOption({ ...this.spec, __width: this.root.clientWidth || undefined, __height: this.root.clientHeight || undefined }, result);
+    // in one column, short month names on a narrow calendar); paper's is
+    // PAPER_WIDTH.
+    const paper = isPrinting();
+    const width = paper ? PAPER_WIDTH : this.root.clientWidth;
+    const height = paper ? Number.parseFloat(this.root.style.height) || 360 : this.root.clientHeight;
+    const option = buildOption({ ...this.spec, __width: width || undefined, __height: height || undefined }, result, activeTheme());
     // Regions a map could not place are named once per draw (docs/pages.md, Maps).
-    if (option.__unmatched?.length) {
+    if (option.__unmatched?.length && !paper) {
       console.warn(`ducksite: chart '${this.id}': ${option.__unmatched.length} value(s) match no region of the ${option.__geo} map and are not shown: ${option.__unmatched.slice(0, 20).join(', ')}`);
     }
-    // Calendars and small multiples know how tall they need to be.
+    // Calendars and small multiples know how tall they need to be (set
+    // before the chart is made: paper's SVG takes the box's height).
     if (option.__height && !get(this.spec, 'height')) this.root.style.height = `${option.__height}px`;
     this.ensureChart(lib);
+    // Paper gets the final picture at once.
+    if (paper) option.animation = false;
     this.chart.setOption(option, { notMerge: true });
     // Also settles the first draw at once (a resize skips the entry
     // animation), so what the reader sees, and clicks, is the final chart.
-    if (this.root.clientWidth > 0) this.chart.resize();
-    this.firstPaint?.remove();
-    this.firstPaint = null;
+    if (this.root.clientWidth > 0 && !paper) this.chart.resize();
+    if (paper) this.fitToPaper();
+    this.dropFirstPaint();
     this.root.dataset.points = String(result.rows.length);
     this.csvButton.hidden = !result.rows.length;
     if (this.onClick) this.root.classList.add('ds-clickable');
+  }
+
+  // Paper is narrower than the screen the chart was laid out on, and the
+  // browser lays out print without telling the page: the SVG scales to
+  // the width it gets (ducksite.css) from its own coordinates.
+  fitToPaper() {
+    const svg = this.root.querySelector('svg');
+    if (!svg || svg.hasAttribute('viewBox')) return;
+    const w = Number.parseFloat(svg.getAttribute('width'));
+    const ht = Number.parseFloat(svg.getAttribute('height'));
+    if (w > 0 && ht > 0) svg.setAttribute('viewBox', `0 0 ${w} ${ht}`);
+  }
+
+  dropFirstPaint() {
+    for (const img of this.firstPaint) img.remove();
+    this.firstPaint = [];
   }
 
   /** The option last drawn (tests read it through window.ducksite). */

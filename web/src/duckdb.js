@@ -75,6 +75,11 @@ function registerWhole(db, files) {
   }));
 }
 
+/** Forgets file NAME read whole: the next query fetches it again. */
+export function forgetWhole(name) {
+  wholeFiles.delete(name);
+}
+
 /**
  * Runs SQL and returns {columns: [{name, kind}], rows: [[...]]}.  WHOLE
  * lists the files ({name, url}) the SQL names by NAME, to be registered

@@ -6,23 +6,25 @@
 // drawn the same chart from the same stored result (chart.js ChartView).
 //
 // Input (stdin): one JSON document
-//   {"charts": [{"key", "spec", "result", "width", "height"}]}
-// where spec is the chart's entry of the page config and result a stored
-// result document ({"columns", "rows"}).  Output (stdout): one JSON line per
-// chart, {"key", "svg"} or {"key", "error"}.  The options are built by
+//   {"charts": [{"key", "spec", "result", "width", "height", "theme"}]}
+// where spec is the chart's entry of the page config, result a stored
+// result document ({"columns", "rows"}) and theme "light" or "dark" (the
+// build draws each chart in both; the page shows the one of its theme).
+// Output (stdout): one JSON line per chart, {"key", "svg"} or {"key", "error"}.  The options are built by
 // chart.js's buildOption, the very code the browser runs, with ECharts'
 // server-side SVG renderer.
 import * as echarts from 'echarts';
 import fs from 'node:fs';
 
-import { THEME, buildOption } from './chart.js';
+import { THEME_NAMES, buildOption, echartsTheme } from './chart.js';
 import { fromStored } from './results.js';
 import { MAPS, registerGeo } from './charts/geo.js';
 
 // Font names in quotes would end the SVG's style="..." attributes early:
 // the same fonts, quoted with single quotes.
-const theme = JSON.parse(JSON.stringify(THEME).replace(/\\"/g, "'"));
-echarts.registerTheme('ducksite-dark', theme);
+for (const name of THEME_NAMES) {
+  echarts.registerTheme(`ducksite-${name}`, JSON.parse(JSON.stringify(echartsTheme(name)).replace(/\\"/g, "'")));
+}
 
 // Maps: the geometry the bundle wrote next to this script (web/dist/geo/),
 // read once; without it a map is reported as an error and not drawn.
@@ -32,11 +34,12 @@ for (const map of MAPS) {
   } catch { /* geometry missing: maps fail below with their own message */ }
 }
 
-function draw({ spec, result, width, height }) {
-  const option = buildOption({ ...(spec || {}), __width: width, __height: height }, fromStored(result || {}));
-  option.animation = false;
-  const chart = echarts.init(null, 'ducksite-dark', { renderer: 'svg', ssr: true, width, height });
+function draw({ spec, result, width, height, theme }) {
+  const name = THEME_NAMES.includes(theme) ? theme : 'dark';
+  const chart = echarts.init(null, `ducksite-${name}`, { renderer: 'svg', ssr: true, width, height });
   try {
+    const option = buildOption({ ...(spec || {}), __width: width, __height: height }, fromStored(result || {}), name);
+    option.animation = false;
     chart.setOption(option);
     // Scaled to the chart's box: the width here is the desktop layout's,
     // the page's may differ until ECharts redraws.

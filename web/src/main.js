@@ -3,12 +3,22 @@
 // /assets/ducksite.js?v=HASH).  The page must also load
 // /assets/echarts.min.js (window.echarts) before this module.
 import { boot } from './page.js';
+import { initSearch } from './search.js';
+import { initTheme } from './theme.js';
 
 // The DuckDB-Wasm engine is not loaded here: page.js fetches it only when a
 // result is needed that the build did not store.
 
-if (document.readyState === 'loading') {
-  document.addEventListener('DOMContentLoaded', boot, { once: true });
-} else {
+// The theme and print mode first: components draw for them.  The search
+// index is fetched only when the search box is first used.
+function start() {
+  initTheme();
+  initSearch();
   boot();
+}
+
+if (document.readyState === 'loading') {
+  document.addEventListener('DOMContentLoaded', start, { once: true });
+} else {
+  start();
 }

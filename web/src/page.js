@@ -9,6 +9,7 @@
 import { ChartView } from './chart.js';
 import { installConsole } from './console/launcher.js';
 import { errorText, h } from './dom.js';
+import { mountForms } from './forms.js';
 import { PageInputs, pick } from './page/inputs.js';
 import { duckdb, PageQueries } from './page/queries.js';
 import {
@@ -71,6 +72,11 @@ class Page {
         this.components.push(this.component('input', spec.name, spec.optionsQuery, null, view));
       }
       this.mountComponents();
+      this.forms = mountForms(this.config, {
+        inputs: () => this.inputs.get(),
+        inputNames: () => new Set(Object.keys(this.inputs.get())),
+        refreshReading: (path) => this.refreshReading(path),
+      });
       for (const c of this.components) c.view.setLoading(true);
       for (const c of this.components) this.evaluate(c);
       window.addEventListener('resize', () => {
@@ -123,7 +129,7 @@ class Page {
 
   component(kind, id, queryId, format, view) {
     const c = { key: `${kind}:${id}`, kind, id, queryId, format: format || null, view,
-      deps: null, sql: null, query: null, state: 'pending', gen: 0 };
+      deps: null, sql: null, query: null, state: 'pending', gen: 0, paths: [], storedKey: null };
     view.el.dataset.dsState = 'loading';
     return c;
   }
@@ -165,9 +171,11 @@ class Page {
       sql = substitute(sql, env.inputs, env.params);
       const key = this.data.storedKeyOf(sql);
       const paths = dataPaths(sql);
+      c.paths = paths;
+      c.storedKey = key;
       const whole = this.data.wholeFilesOf(sql);
       const wholeSet = new Set(whole);
-      sql = rewriteDataPaths(sql, location.origin, (p) => wholeSet.has(p));
+      sql = rewriteDataPaths(sql, location.origin, (p) => wholeSet.has(p), (p) => this.data.fileVersion(p));
       if (sql === c.sql && c.state !== 'pending') return; // same text, same result: nothing to redraw
       c.view.setLoading(true);
       c.view.el.dataset.dsState = 'loading';
@@ -198,6 +206,26 @@ class Page {
       if (gen === c.gen) c.view.setLoading(false);
       this.busy(-1);
     }
+  }
+
+  /**
+   * Re-runs every component whose query reads the data path PATH (a form
+   * just appended to it): its cached and stored results are forgotten, so
+   * the engine reads the file as it is now.
+   */
+  refreshReading(path) {
+    const norm = (p) => String(p).replace(/^(\.\/)+/, '').replace(/^\/+/, '');
+    const target = norm(path);
+    this.data.forgetPath(target);
+    this.busy(+1);
+    for (const c of this.components) {
+      if (!c.paths.some((p) => norm(p) === target)) continue;
+      if (c.storedKey) this.data.forgetStored(c.storedKey);
+      c.sql = null;
+      c.state = 'pending';
+      this.evaluate(c);
+    }
+    this.busy(-1);
   }
 
   // --- what tests and the console can see ---------------------------------

@@ -330,8 +330,15 @@ export function localPaths(message, origin) {
  * KEEP(path) is true (a file the page registered with the engine as a
  * whole-file buffer under that very name).
  */
-export function rewriteDataPaths(sql, origin, keep = null) {
-  return mapDataPaths(sql, (raw) => (keep && keep(raw) ? null : dataUrl(raw, origin)));
+export function rewriteDataPaths(sql, origin, keep = null, version = null) {
+  return mapDataPaths(sql, (raw) => {
+    if (keep && keep(raw)) return null;
+    const url = dataUrl(raw, origin);
+    // A file changed under the page (a form appended to it) gets a new URL:
+    // the engine keeps what it learnt of a URL (its size) for the session.
+    const v = url && version ? version(raw) : 0;
+    return v ? `${url}${url.includes('?') ? '&' : '?'}ds_v=${v}` : url;
+  });
 }
 
 /** SQL without trailing `;` (and the blanks and comments after it). */

@@ -1,17 +1,24 @@
 // table.js - sortable, paginated result tables with formatted numbers,
 // format colours/highlights and a CSV download; a search box, a totals row,
 // conditional formatting (table/conditional.js, table/totals.js), links to
-// another page per value (link_column), a scroll box of a set height, and
-// every row when printed.
+// another page per value (link_column), a scroll box of a set height.  In
+// print (theme.js) a table shows all its rows, up to PRINT_MAX_ROWS, not one
+// page of them, and no scroll box.
 import { Frame, h } from './dom.js';
 import { columnFormatter, compareValues, downloadCsv, formatValue, isBold, isNumeric, toCsv, withColumnFormat } from './format.js';
 import { formatColumn, truthy } from './sql.js';
 import { dataBar, range, scaleColor, thresholdColor } from './table/conditional.js';
 import { aggregate, totalPlan } from './table/totals.js';
+import { isPrinting } from './theme.js';
 
 const DEFAULT_PAGE_SIZE = 50;
 // The scroll box's height unless the block sets `height` (docs/pages.md).
 export const DEFAULT_HEIGHT = 640;
+// Paper is not a scroll box, but a table of a million rows is no document:
+// print stops here and says how many rows were left out.
+export const PRINT_MAX_ROWS = 2000;
+// A table longer than this may run over pages in print (header repeated).
+const PRINT_LONG_ROWS = 25;
 
 const flagOn = (v) => String(v ?? '').trim() === 'true';
 
@@ -48,18 +55,13 @@ export class TableView {
     this.csvButton.hidden = true;
     const height = String(this.spec.height ?? '').trim();
     this.maxHeight = height === 'auto' ? '' : /^\d+$/.test(height) ? `${height}px` : `${DEFAULT_HEIGHT}px`;
-    // Printed, a table shows every row (not one page) with no scroll box.
-    this.printing = false;
-    if (typeof window !== 'undefined') {
-      window.addEventListener('beforeprint', () => { this.printing = true; if (this.result) this.draw(); });
-      window.addEventListener('afterprint', () => { this.printing = false; if (this.result) this.draw(); });
-    }
     const ps = String(this.spec.page_size ?? this.spec['page-size'] ?? '').trim().toLowerCase();
     this.pageSize = ps === 'all' || ps === '0' ? Infinity : Number.parseInt(ps, 10) > 0 ? Number.parseInt(ps, 10) : DEFAULT_PAGE_SIZE;
     this.result = null;
     this.sort = null; // {col: index, dir: 1 | -1}
     this.page = 0;
     this.order = [];
+    window.addEventListener('ducksite:print', () => { if (this.result) this.draw(); });
   }
 
   setLoading(on) { this.frame.setLoading(on); }
@@ -183,9 +185,10 @@ export class TableView {
 
     const shown = this.shownRows();
     const n = shown.length;
-    const paged = Number.isFinite(this.pageSize) && !this.printing;
+    const paper = isPrinting();
+    const paged = Number.isFinite(this.pageSize) && !paper;
     const start = paged ? this.page * this.pageSize : 0;
-    const end = paged ? Math.min(n, start + this.pageSize) : n;
+    const end = paged ? Math.min(n, start + this.pageSize) : Math.min(n, paper ? PRINT_MAX_ROWS : n);
     const body = [];
     for (let k = start; k < end; k++) {
       const r = shown[k];
@@ -220,8 +223,11 @@ export class TableView {
     if (this.totals && n) parts.push(this.totalsRow(shown));
     const table = h('table', { class: 'ducksite-table ds-grid-table' }, ...parts);
     const scroll = h('div', { class: 'ds-table-scroll' }, table);
-    scroll.style.maxHeight = this.printing ? 'none' : this.maxHeight || 'none';
-    this.frame.body.replaceChildren(scroll);
+    scroll.style.maxHeight = paper ? 'none' : this.maxHeight || 'none';
+    const cut = paper && end < n
+      ? [h('p', { class: 'ds-print-note' }, `First ${countFmt.format(end)} of ${countFmt.format(n)} rows.`)] : [];
+    this.frame.body.replaceChildren(scroll, ...cut);
+    this.el.classList.toggle('ds-table-long', end - start > PRINT_LONG_ROWS);
 
     // Footer: "rows X–Y of N" and prev/next when there is more than a page.
     const pages = this.pages();

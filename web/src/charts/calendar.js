@@ -3,7 +3,6 @@
 import { formatValue } from '../format.js';
 import { get, html, label, num } from './common.js';
 import { axisNumbers } from './axis.js';
-import { FG, MUTED } from './theme.js';
 
 const DAY = /^(\d{4})-(\d{2})-(\d{2})/;
 
@@ -38,16 +37,17 @@ function calendar(spec, result, cols) {
     tooltip: { trigger: 'item', formatter: (p) => html`${p.value[0]}<br/><b>${formatValue(p.value[1])}</b>` },
     visualMap: {
       min, max: max === min ? min + 1 : max, calculable: true, orient: 'horizontal', left: 'center', bottom: 0,
-      itemHeight: 120, itemWidth: 12, textStyle: { color: MUTED }, formatter: (v) => fmt(v),
+      itemHeight: 120, itemWidth: 12, formatter: (v) => fmt(v),
       inRange: { color: ['#0c4a6e', '#0ea5e9', '#a78bfa', '#f472b6', '#fde047'] },
     },
     calendar: years.map((y, k) => ({
       range: y, top: top + k * yearH, left: 48, right: 16, cellSize: ['auto', cell],
-      orient: 'horizontal', splitLine: { lineStyle: { color: '#334155', width: 1 } },
-      itemStyle: { color: 'rgba(148, 163, 184, 0.06)', borderColor: '#0b1220', borderWidth: 2 },
-      yearLabel: { show: years.length > 1, position: 'left', color: FG, margin: 30, fontSize: 12 },
+      // Colours: the theme's calendar entry (charts/theme.js).
+      orient: 'horizontal', splitLine: { lineStyle: { width: 1 } },
+      itemStyle: { borderWidth: 2 },
+      yearLabel: { show: years.length > 1, position: 'left', margin: 30, fontSize: 12 },
       // Narrow, a month is a few pixels wide: its initial only.
-      monthLabel: { color: MUTED, nameMap: spec.__width && spec.__width < 640 ? ['J', 'F', 'M', 'A', 'M', 'J', 'J', 'A', 'S', 'O', 'N', 'D'] : 'en' }, dayLabel: { color: MUTED, firstDay: 1, nameMap: ['S', 'M', 'T', 'W', 'T', 'F', 'S'], fontSize: 10 },
+      monthLabel: { nameMap: spec.__width && spec.__width < 640 ? ['J', 'F', 'M', 'A', 'M', 'J', 'J', 'A', 'S', 'O', 'N', 'D'] : 'en' }, dayLabel: { firstDay: 1, nameMap: ['S', 'M', 'T', 'W', 'T', 'F', 'S'], fontSize: 10 },
     })),
     series: years.map((y, k) => ({
       type: 'heatmap', coordinateSystem: 'calendar', calendarIndex: k, name: cols.columns[vi].name,

@@ -7,7 +7,6 @@
 import { flag, fmtFor, get, item, label, num, tooltipValue, uniq } from './common.js';
 import { EDGE_LABELS, axisNumbers, isTime, timeValue } from './axis.js';
 import { facetted } from './facet.js';
-import { FG, MUTED } from './theme.js';
 
 const pct = new Intl.NumberFormat('en-US', { maximumFractionDigits: 1 });
 
@@ -36,8 +35,8 @@ function toPercent(series, n) {
   }
 }
 
-export function cartesian(spec, result, cols, type) {
-  if (get(spec, 'facet') !== undefined) return facetted(spec, result, cols, (s, r, c) => cartesian(s, r, c, type));
+export function cartesian(spec, result, cols, type, theme) {
+  if (get(spec, 'facet') !== undefined) return facetted(spec, result, cols, (s, r, c) => cartesian(s, r, c, type, theme), theme);
   const rows = result.rows;
   const seriesType = type === 'area' ? 'line' : type;
   const xi = cols.need('x', get(spec, 'x', 'x_key', 'xKey'), () => cols.data()[0] ?? -1);
@@ -64,7 +63,7 @@ export function cartesian(spec, result, cols, type) {
       type: kind, name, data, stack: axis === 0 ? stack : undefined, smooth,
       emphasis: { focus: 'series' },
       label: {
-        show: labels, position: horizontal ? 'right' : 'top', color: FG,
+        show: labels, position: horizontal ? 'right' : 'top',
         formatter: (p) => (percent && axis === 0 ? `${pct.format(valueOf(p))}%` : tooltipValue(valueOf(p))),
       },
     };
@@ -109,10 +108,10 @@ export function cartesian(spec, result, cols, type) {
     series.push(base(cols.columns[y].name, rows.map((r, k) => item(point(r, y), k, r, fmt)), y2Type === 'bar' ? 'bar' : 'line', 1));
   }
   const catAxis = timeAxis
-    ? { type: 'time', name: get(spec, 'x_label', 'x_title'), axisLabel: { hideOverlap: true, color: MUTED } }
+    ? { type: 'time', name: get(spec, 'x_label', 'x_title'), axisLabel: { hideOverlap: true } }
     : {
       type: 'category', data: categories, name: horizontal ? undefined : get(spec, 'x_label', 'x_title'),
-      axisLabel: { hideOverlap: true, color: MUTED, ...(seriesType === 'bar' ? {} : EDGE_LABELS) }, boundaryGap: seriesType === 'bar',
+      axisLabel: { hideOverlap: true, ...(seriesType === 'bar' ? {} : EDGE_LABELS) }, boundaryGap: seriesType === 'bar',
     };
   const axisValues = (ss) => ss.flatMap((s) => s.data.map((d) => (d === null ? null : Array.isArray(d.value) ? d.value[1] : d.value)));
   const stackedMax = () => {
@@ -128,16 +127,16 @@ export function cartesian(spec, result, cols, type) {
     return [...sums.values()];
   };
   const valAxis = percent
-    ? { type: 'value', name: get(spec, 'y_label', 'y_title'), min: 0, max: 100, axisLabel: { formatter: (v) => `${v}%`, color: MUTED } }
+    ? { type: 'value', name: get(spec, 'y_label', 'y_title'), min: 0, max: 100, axisLabel: { formatter: (v) => `${v}%` } }
     : {
       type: 'value', name: get(spec, 'y_label', 'y_title'), scale: flag(spec, 'y_scale'),
-      axisLabel: { formatter: axisNumbers(stackedMax()), color: MUTED },
+      axisLabel: { formatter: axisNumbers(stackedMax()) },
     };
   const valAxes = [valAxis];
   if (y2i.length) {
     valAxes.push({
       type: 'value', name: get(spec, 'y2_label') ?? y2i.map((y) => cols.columns[y].name).join(', '), position: 'right',
-      splitLine: { show: false }, axisLabel: { formatter: axisNumbers(axisValues(series.filter((s) => s.yAxisIndex))), color: MUTED },
+      splitLine: { show: false }, axisLabel: { formatter: axisNumbers(axisValues(series.filter((s) => s.yAxisIndex))) },
     });
   }
   const yAxis = horizontal ? { ...catAxis, inverse: true } : valAxes.length > 1 ? valAxes : valAxis;
@@ -153,7 +152,7 @@ export function cartesian(spec, result, cols, type) {
 }
 
 export const chartTypes = {
-  bar: (spec, result, cols) => cartesian(spec, result, cols, 'bar'),
-  line: (spec, result, cols) => cartesian(spec, result, cols, 'line'),
-  area: (spec, result, cols) => cartesian(spec, result, cols, 'area'),
+  bar: (spec, result, cols, theme) => cartesian(spec, result, cols, 'bar', theme),
+  line: (spec, result, cols, theme) => cartesian(spec, result, cols, 'line', theme),
+  area: (spec, result, cols, theme) => cartesian(spec, result, cols, 'area', theme),
 };

@@ -4,7 +4,7 @@ import { formatValue } from '../format.js';
 import { get, html, label, num, uniq } from './common.js';
 import { axisNumbers } from './axis.js';
 import { boxSummary, histogramBins } from './stats.js';
-import { MUTED, PALETTE } from './theme.js';
+import { themeColors } from './theme.js';
 
 function valueColumn(spec, cols, keys, what) {
   const i = cols.need(what, get(spec, ...keys), () => cols.firstNumeric());
@@ -15,7 +15,8 @@ function valueColumn(spec, cols, keys, what) {
   return i;
 }
 
-function histogram(spec, result, cols) {
+function histogram(spec, result, cols, theme) {
+  const { palette } = themeColors(theme);
   const xi = valueColumn(spec, cols, ['x', 'value'], 'x');
   const binsKey = get(spec, 'bins');
   const bins = binsKey === undefined ? undefined : Number.parseInt(binsKey, 10);
@@ -30,17 +31,18 @@ function histogram(spec, result, cols) {
     },
     // Room below the tick labels for the axis name (containLabel leaves it out).
     grid: { left: 8, right: 16, bottom: 28, top: spec.title ? 56 : 24, containLabel: true },
-    xAxis: { type: 'category', data: names, name: get(spec, 'x_label') ?? name, nameLocation: 'middle', nameGap: 28, axisLabel: { hideOverlap: true, color: MUTED } },
-    yAxis: { type: 'value', name: get(spec, 'y_label') ?? 'rows', axisLabel: { formatter: axisNumbers(out.map((b) => b.count)), color: MUTED } },
+    xAxis: { type: 'category', data: names, name: get(spec, 'x_label') ?? name, nameLocation: 'middle', nameGap: 28, axisLabel: { hideOverlap: true } },
+    yAxis: { type: 'value', name: get(spec, 'y_label') ?? 'rows', axisLabel: { formatter: axisNumbers(out.map((b) => b.count)) } },
     series: [{
       type: 'bar', name: 'rows', barCategoryGap: '4%',
       data: out.map((b) => ({ value: b.count, lo: b.lo, hi: b.hi })),
-      itemStyle: { color: PALETTE[0], borderRadius: [2, 2, 0, 0] },
+      itemStyle: { color: palette[0], borderRadius: [2, 2, 0, 0] },
     }],
   };
 }
 
-function boxplot(spec, result, cols) {
+function boxplot(spec, result, cols, theme) {
+  const { palette } = themeColors(theme);
   const yi = valueColumn(spec, cols, ['y', 'value'], 'y');
   const groupKey = get(spec, 'x', 'category');
   const gi = groupKey !== undefined ? cols.need('x', groupKey) : -1;
@@ -62,11 +64,11 @@ function boxplot(spec, result, cols) {
         : html`${groups[p.value[0]]}: outlier ${formatValue(p.value[1])}`),
     },
     grid: { left: 8, right: 16, bottom: 8, top: spec.title ? 56 : 24, containLabel: true },
-    xAxis: { type: 'category', data: groups, name: get(spec, 'x_label'), axisLabel: { hideOverlap: true, color: MUTED } },
-    yAxis: { type: 'value', scale: true, name: get(spec, 'y_label') ?? cols.columns[yi].name, axisLabel: { formatter: axisNumbers(all), color: MUTED } },
+    xAxis: { type: 'category', data: groups, name: get(spec, 'x_label'), axisLabel: { hideOverlap: true } },
+    yAxis: { type: 'value', scale: true, name: get(spec, 'y_label') ?? cols.columns[yi].name, axisLabel: { formatter: axisNumbers(all) } },
     series: [
-      { type: 'boxplot', name: cols.columns[yi].name, data: boxes, itemStyle: { color: 'rgba(56, 189, 248, 0.25)', borderColor: PALETTE[0] } },
-      { type: 'scatter', name: 'outliers', data: outliers, symbolSize: 6, itemStyle: { color: PALETTE[4] } },
+      { type: 'boxplot', name: cols.columns[yi].name, data: boxes },
+      { type: 'scatter', name: 'outliers', data: outliers, symbolSize: 6, itemStyle: { color: palette[4] } },
     ],
   };
 }

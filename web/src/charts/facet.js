@@ -6,7 +6,7 @@
 import { get, label, uniq } from './common.js';
 import { niceStep } from './stats.js';
 import { axisNumbers } from './axis.js';
-import { PALETTE, MUTED } from './theme.js';
+import { themeColors } from './theme.js';
 
 /** The top of a value axis over 0..V: V rounded up to a multiple of a round tick step (about 5 ticks). */
 export function niceCeil(v) {
@@ -22,7 +22,8 @@ const arr = (x) => (Array.isArray(x) ? x : x === undefined ? [] : [x]);
  * (the same builder, without `facet`); each facet's rows keep their index
  * in RESULT, so clicks set inputs from the right row.
  */
-export function facetted(spec, result, cols, build) {
+export function facetted(spec, result, cols, build, theme) {
+  const { palette, muted } = themeColors(theme);
   const fi = cols.need('facet', get(spec, 'facet'));
   const values = uniq(result.rows.map((r) => r[fi]));
   if (!values.length) return build({ ...spec, facet: undefined }, result, cols);
@@ -61,7 +62,7 @@ export function facetted(spec, result, cols, build) {
     option.grid.push(grid);
     option.title.push({
       text: v, textAlign: 'center', left: `${col * w + w / 2}%`,
-      top: Math.round(headroom + row * rowH + 2), textStyle: { fontSize: 12, fontWeight: 500, color: MUTED },
+      top: Math.round(headroom + row * rowH + 2), textStyle: { fontSize: 12, fontWeight: 500, color: muted },
     });
     const xs = arr(o.xAxis);
     const ys = arr(o.yAxis);
@@ -71,7 +72,7 @@ export function facetted(spec, result, cols, build) {
     for (const y of ys) option.yAxis.push({ ...y, gridIndex: k, name: undefined });
     yAxisOf = yAxisOf || ys[0];
     for (const s of arr(o.series)) {
-      if (!colour.has(s.name)) colour.set(s.name, PALETTE[colour.size % PALETTE.length]);
+      if (!colour.has(s.name)) colour.set(s.name, palette[colour.size % palette.length]);
       const data = (s.data || []).map((d) => (d && typeof d === 'object' && d.__row !== undefined ? { ...d, __row: index[d.__row] } : d));
       for (const d of data) {
         const y = d === null || d === undefined ? null : typeof d === 'object' && !Array.isArray(d) ? d.value : d;

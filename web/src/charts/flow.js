@@ -2,7 +2,7 @@
 // columns) and treemap (named values, nested by a parent column).
 import { formatValue } from '../format.js';
 import { compact, get, html, label, num } from './common.js';
-import { FG, PALETTE } from './theme.js';
+import { themeColors } from './theme.js';
 
 /** Column WHAT as the spec names it (NAMED), else one called FALLBACKNAMES, else the first text column. */
 function textColumn(cols, what, named, fallbackNames, except) {
@@ -41,7 +41,8 @@ export function findCycle(links) {
   return null;
 }
 
-function sankey(spec, result, cols) {
+function sankey(spec, result, cols, theme) {
+  const { palette } = themeColors(theme);
   const si = textColumn(cols, 'source', get(spec, 'source'), ['source', 'from'], []);
   const ti = textColumn(cols, 'target', get(spec, 'target'), ['target', 'to'], [si]);
   const vi = cols.need('value', get(spec, 'value', 'y'), () => {
@@ -81,10 +82,10 @@ function sankey(spec, result, cols) {
       type: 'sankey', name: cols.columns[vi].name,
       top: spec.title ? 44 : 16, bottom: 16, left: 16, right: Math.min(260, 16 + 7 * longest),
       emphasis: { focus: 'adjacency' }, nodeGap: 12, draggable: false,
-      data: names.map((n, k) => ({ name: n, itemStyle: { color: PALETTE[k % PALETTE.length] } })),
+      data: names.map((n, k) => ({ name: n, itemStyle: { color: palette[k % palette.length] } })),
       links,
       lineStyle: { color: 'gradient', opacity: 0.35, curveness: 0.5 },
-      label: { color: FG, formatter: (p) => `${p.name}  ${compact(p.value)}` },
+      label: { formatter: (p) => `${p.name}  ${compact(p.value)}` },
       labelLayout: { hideOverlap: true },
     }],
   };
@@ -158,13 +159,14 @@ function treemap(spec, result, cols) {
       top: spec.title ? 40 : 8, bottom: 28, left: 8, right: 8,
       roam: false, nodeClick: false,
       breadcrumb: { show: false },
-      label: { show: true, color: '#0f172a', lineHeight: 16, formatter: (p) => `${p.name}\n${compact(p.value)}`, overflow: 'truncate', ellipsis: '…' },
-      itemStyle: { borderColor: '#0b1220', borderWidth: 1, gapWidth: 1 },
+      label: { show: true, lineHeight: 16, formatter: (p) => `${p.name}\n${compact(p.value)}`, overflow: 'truncate', ellipsis: '…' },
+      // Colours: the theme's treemap entry (charts/theme.js).
+      itemStyle: { borderWidth: 1, gapWidth: 1 },
       // The first level is the series' own root: no label of its own; a
       // parent's name and total sit in a band above its children.
       levels: [
         { itemStyle: { borderWidth: 0, gapWidth: 3 }, upperLabel: { show: false } },
-        { itemStyle: { borderColor: '#0b1220', borderWidth: 3, gapWidth: 1 }, upperLabel: { show: pi >= 0, height: 20, color: FG, formatter: (p) => `${p.name}  ${compact(p.value)}` } },
+        { itemStyle: { borderWidth: 3, gapWidth: 1 }, upperLabel: { show: pi >= 0, height: 20, formatter: (p) => `${p.name}  ${compact(p.value)}` } },
         { colorSaturation: [0.45, 0.7], itemStyle: { gapWidth: 1 } },
       ],
     }],

@@ -1,7 +1,6 @@
 // funnel.js - funnels: one stage per row, name and value columns.
 import { formatValue } from '../format.js';
 import { compact, fmtFor, get, html, item, label, num } from './common.js';
-import { FG, MUTED } from './theme.js';
 
 function funnel(spec, result, cols) {
   const ni = cols.need('name', get(spec, 'name', 'category', 'x', 'stage'), () => {
@@ -27,10 +26,11 @@ function funnel(spec, result, cols) {
       gap: 3,
       // Outside, on one line, each in its stage's own band of height: labels
       // of thin stages neither overlap nor sit on a sliver of colour.
-      label: { show: true, position: 'right', color: FG, formatter: (p) => `${p.name}  ${compact(p.value)}` },
-      labelLine: { show: true, length: 12, lineStyle: { color: MUTED } },
+      // Colours: the theme's funnel entry (charts/theme.js).
+      label: { show: true, position: 'right', formatter: (p) => `${p.name}  ${compact(p.value)}` },
+      labelLine: { show: true, length: 12 },
       labelLayout: { hideOverlap: true },
-      itemStyle: { borderColor: '#0b1220', borderWidth: 1 },
+      itemStyle: { borderWidth: 1 },
       data,
     }],
   };

@@ -2,7 +2,6 @@
 // or column names).
 import { formatValue } from '../format.js';
 import { compact, fmtFor, get, html, item, label, num } from './common.js';
-import { PALETTE, FG, MUTED, LINE } from './theme.js';
 
 function gauge(spec, result, cols) {
   const vi = cols.need('value', get(spec, 'value', 'y'), () => cols.find('value') >= 0 ? cols.find('value') : cols.firstNumeric());
@@ -28,21 +27,22 @@ function gauge(spec, result, cols) {
   }
   const fmt = fmtFor(cols, cols.columns[vi].name);
   const it = row ? item(v, 0, row, fmt, { name }) : { value: null, name };
-  const color = it.itemStyle?.color || PALETTE[0];
+  // Without a colour of its own, the theme's first (the series colour).
+  const color = it.itemStyle?.color;
   return {
     tooltip: { formatter: (p) => html`${p.name}: ${formatValue(p.value)}` },
     series: [{
       type: 'gauge', min, max, startAngle: 210, endAngle: -30,
       center: ['50%', spec.title ? '60%' : '55%'], radius: '85%',
-      progress: { show: true, width: 14, roundCap: true, itemStyle: { color } },
-      axisLine: { roundCap: true, lineStyle: { width: 14, color: [[1, 'rgba(148, 163, 184, 0.18)']] } },
+      progress: { show: true, width: 14, roundCap: true, itemStyle: color ? { color } : {} },
+      axisLine: { roundCap: true, lineStyle: { width: 14 } },
       pointer: { show: false },
       axisTick: { show: false },
-      splitLine: { length: 8, distance: -22, lineStyle: { color: LINE, width: 1 } },
-      axisLabel: { distance: -6, color: MUTED, fontSize: 10, formatter: (x) => compact(x) },
+      splitLine: { length: 8, distance: -22, lineStyle: { width: 1 } },
+      axisLabel: { distance: -6, fontSize: 10, formatter: (x) => compact(x) },
       anchor: { show: false },
-      title: { offsetCenter: [0, '38%'], color: MUTED, fontSize: 13 },
-      detail: { valueAnimation: true, offsetCenter: [0, '0%'], fontSize: 30, fontWeight: 600, color: FG, formatter: (x) => formatValue(x) },
+      title: { offsetCenter: [0, '38%'], fontSize: 13 },
+      detail: { valueAnimation: true, offsetCenter: [0, '0%'], fontSize: 30, fontWeight: 600, formatter: (x) => formatValue(x) },
       data: [it],
     }],
   };

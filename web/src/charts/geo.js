@@ -8,7 +8,7 @@ import { formatValue } from '../format.js';
 import { get, html, label, num } from './common.js';
 import { axisNumbers } from './axis.js';
 import { project } from './projections.js';
-import { FG, MUTED, PALETTE } from './theme.js';
+import { themeColors } from './theme.js';
 
 /** The maps a page may name (`map:`), and the geometry file of each. */
 export const MAPS = ['world', 'us_states'];
@@ -125,8 +125,9 @@ function geoComponent(spec, map, labelRoom = 0) {
     // Already projected (charts/projections.js): no extra squeeze.
     aspectScale: 1,
     ...placement(spec, map, labelRoom),
-    itemStyle: { areaColor: '#1e293b', borderColor: '#0b1220', borderWidth: 0.6 },
-    emphasis: { label: { show: false }, itemStyle: { areaColor: '#334155' } },
+    // Colours: the theme's geo entry (charts/theme.js).
+    itemStyle: { borderWidth: 0.6 },
+    emphasis: { label: { show: false } },
     select: { disabled: true },
     tooltip: { show: true },
   };
@@ -154,7 +155,7 @@ function choropleth(spec, result, cols) {
     tooltip: { trigger: 'item', formatter: (p) => (p.data ? html`${p.name}<br/><b>${formatValue(p.value)}</b>` : html`${p.name}: no data`) },
     visualMap: {
       min, max: max === min ? min + 1 : max, calculable: true, orient: 'horizontal', left: 'center', bottom: 0,
-      itemHeight: 140, itemWidth: 12, textStyle: { color: MUTED }, formatter: (v) => fmt(v),
+      itemHeight: 140, itemWidth: 12, formatter: (v) => fmt(v),
       inRange: { color: ['#0c4a6e', '#0ea5e9', '#a78bfa', '#f472b6', '#fde047'] },
     },
     series: [{ type: 'map', name: cols.columns[vi].name, geoIndex: 0, data }],
@@ -188,7 +189,8 @@ function hideCrowdedLabels(points, map, geo) {
   }
 }
 
-function pointMap(spec, result, cols) {
+function pointMap(spec, result, cols, theme) {
+  const c = themeColors(theme);
   const map = mapOf(spec);
   const lat = cols.need('lat', get(spec, 'lat'), () => cols.find('lat', 'latitude'));
   const lon = cols.need('lon', get(spec, 'lon'), () => cols.find('lon', 'lng', 'long', 'longitude'));
@@ -225,8 +227,8 @@ function pointMap(spec, result, cols) {
     geo,
     series: [{
       type: 'scatter', coordinateSystem: 'geo', name: sizeName || 'points', data,
-      itemStyle: { color: PALETTE[3], opacity: 0.8, borderColor: '#0b1220', borderWidth: 1 },
-      label: { show: data.length <= 30 && ni >= 0, formatter: (p) => p.name, position: 'right', color: FG, fontSize: 11, textBorderColor: '#0b1220', textBorderWidth: 2 },
+      itemStyle: { color: c.palette[3], opacity: 0.8, borderColor: c.surface, borderWidth: 1 },
+      label: { show: data.length <= 30 && ni >= 0, formatter: (p) => p.name, position: 'right', color: c.fg, fontSize: 11, textBorderColor: c.surface, textBorderWidth: 2 },
       labelLayout: { hideOverlap: true, moveOverlap: 'shiftY' },
     }],
     __geo: map,

@@ -53,7 +53,7 @@ function heatmap(spec, result, cols) {
         show: xs.length * ys.length <= 120, color: '#f8fafc', textBorderColor: 'rgba(2, 6, 23, 0.7)',
         textBorderWidth: 2, formatter: (p) => compact(p.value[2]),
       },
-      itemStyle: { borderColor: '#0b1220', borderWidth: 1, borderRadius: 2 },
+      itemStyle: { borderWidth: 1, borderRadius: 2 },
       emphasis: { itemStyle: { shadowBlur: 10, shadowColor: 'rgba(0, 0, 0, 0.5)' } },
     }],
   };

@@ -1,7 +1,6 @@
 // pie.js - pie and donut charts: one slice per row, name and value columns.
 import { formatValue } from '../format.js';
 import { flag, fmtFor, get, html, item, label, num } from './common.js';
-import { LINE } from './theme.js';
 
 function pie(spec, result, cols) {
   const ni = cols.need('name', get(spec, 'name', 'category', 'x', 'label'), () => {
@@ -27,9 +26,9 @@ function pie(spec, result, cols) {
       radius: [pct(inner), pct(outer)],
       center: ['50%', spec.title ? '52%' : '47%'],
       avoidLabelOverlap: true,
-      itemStyle: { borderColor: '#0b1220', borderWidth: 2, borderRadius: donut ? 6 : 2 },
-      label: { color: '#cbd5e1', formatter: donut ? '{d}%' : '{b}: {d}%' },
-      labelLine: { lineStyle: { color: LINE }, length: 8, length2: 6 },
+      itemStyle: { borderWidth: 2, borderRadius: donut ? 6 : 2 },
+      label: { formatter: donut ? '{d}%' : '{b}: {d}%' },
+      labelLine: { length: 8, length2: 6 },
       labelLayout: { hideOverlap: true },
       data,
     }],

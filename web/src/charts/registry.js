@@ -1,8 +1,10 @@
 // registry.js - which builder draws a chart block: chart type names (compared
 // without case) to the builders of the family modules beside this file.
 // A new chart family is one module exporting `chartTypes` ({name: builder})
-// and one line in FAMILIES; a builder is (spec, result, cols) → an ECharts
-// option (spec: the block's keys, result: {columns, rows}, cols: its Columns).
+// and one line in FAMILIES; a builder is (spec, result, cols, theme) → an
+// ECharts option (spec: the block's keys, result: {columns, rows}, cols: its
+// Columns, theme: 'light' or 'dark', for the rare colour the ECharts theme of
+// charts/theme.js cannot give).
 import { cartesian, chartTypes as cartesianTypes } from './cartesian.js';
 import { chartTypes as calendarTypes } from './calendar.js';
 import { chartTypes as distributionTypes } from './distribution.js';
@@ -47,5 +49,5 @@ export function builderFor(spec) {
   const type = (get(spec, 'type') || 'bar').trim();
   const build = BUILDERS.get(type.toLowerCase());
   if (build) return build;
-  return (s, result, cols) => cartesian(s, result, cols, type);
+  return (s, result, cols, theme) => cartesian(s, result, cols, type, theme);
 }

@@ -2,6 +2,7 @@
 // and size columns, and a least-squares trend line.
 import { formatValue } from '../format.js';
 import { compact, fmtFor, get, html, item, label, num } from './common.js';
+import { themeColors } from './theme.js';
 
 /** Least squares y = a + b x over POINTS ([x, y]); null if undefined. */
 export function linearFit(points) {
@@ -18,7 +19,7 @@ export function linearFit(points) {
   return { a, b };
 }
 
-function scatter(spec, result, cols, type) {
+function scatter(spec, result, cols, type, theme) {
   const rows = result.rows;
   const xi = cols.need('x', get(spec, 'x', 'x_key'), () => cols.firstNumeric());
   const yi = cols.need('y', get(spec, 'y', 'value'), () => cols.firstNumeric([xi]));
@@ -60,7 +61,7 @@ function scatter(spec, result, cols, type) {
       series.push({
         type: 'line', name: 'trend', data: [[lo, fit.a + fit.b * lo], [hi, fit.a + fit.b * hi]],
         showSymbol: false, silent: true, z: 1,
-        lineStyle: { type: 'dashed', width: 2, color: '#f8fafc', opacity: 0.7 },
+        lineStyle: { type: 'dashed', width: 2, color: themeColors(theme).trend, opacity: 0.7 },
         tooltip: { show: false },
       });
     }
@@ -79,6 +80,6 @@ function scatter(spec, result, cols, type) {
 }
 
 export const chartTypes = {
-  scatter: (spec, result, cols) => scatter(spec, result, cols, 'scatter'),
-  effectscatter: (spec, result, cols) => scatter(spec, result, cols, 'effectScatter'),
+  scatter: (spec, result, cols, theme) => scatter(spec, result, cols, 'scatter', theme),
+  effectscatter: (spec, result, cols, theme) => scatter(spec, result, cols, 'effectScatter', theme),
 };

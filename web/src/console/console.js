@@ -48,14 +48,14 @@ export function toggle(ctx, request = {}) {
 }
 
 const highlight = HighlightStyle.define([
-  { tag: t.keyword, color: '#c4b5fd' },
-  { tag: [t.string, t.special(t.string)], color: '#86efac' },
-  { tag: [t.number, t.bool, t.null], color: '#fbbf24' },
-  { tag: t.comment, color: '#64748b', fontStyle: 'italic' },
-  { tag: [t.operator, t.punctuation], color: '#94a3b8' },
-  { tag: [t.typeName, t.standard(t.name)], color: '#7dd3fc' },
-  { tag: t.special(t.name), color: '#f9a8d4' },
-  { tag: t.invalid, color: '#f87171' },
+  { tag: t.keyword, color: 'var(--ds-syn-keyword)' },
+  { tag: [t.string, t.special(t.string)], color: 'var(--ds-syn-string)' },
+  { tag: [t.number, t.bool, t.null], color: 'var(--ds-syn-number)' },
+  { tag: t.comment, color: 'var(--ds-syn-comment)', fontStyle: 'italic' },
+  { tag: [t.operator, t.punctuation], color: 'var(--ds-syn-operator)' },
+  { tag: [t.typeName, t.standard(t.name)], color: 'var(--ds-syn-type)' },
+  { tag: t.special(t.name), color: 'var(--ds-syn-special)' },
+  { tag: t.invalid, color: 'var(--ds-error)' },
 ]);
 
 const editorTheme = EditorView.theme({
@@ -63,14 +63,14 @@ const editorTheme = EditorView.theme({
   '.cm-scroller': { fontFamily: 'var(--ds-mono)', lineHeight: '1.55' },
   '.cm-content': { caretColor: 'var(--ds-accent)', padding: '8px 0' },
   '.cm-cursor, .cm-dropCursor': { borderLeftColor: 'var(--ds-accent)' },
-  '&.cm-focused .cm-selectionBackground, .cm-selectionBackground, ::selection': { backgroundColor: 'rgba(56, 189, 248, 0.28)' },
-  '.cm-activeLine': { backgroundColor: 'rgba(255, 255, 255, 0.03)' },
+  '&.cm-focused .cm-selectionBackground, .cm-selectionBackground, ::selection': { backgroundColor: 'var(--ds-syn-selection)' },
+  '.cm-activeLine': { backgroundColor: 'var(--ds-syn-active-line)' },
   '.cm-gutters': { backgroundColor: 'var(--ds-surface)', color: 'var(--ds-faint)', border: 'none', borderRight: '1px solid var(--ds-border)' },
   '.cm-activeLineGutter': { backgroundColor: 'transparent', color: 'var(--ds-muted)' },
   '&.cm-focused': { outline: 'none' },
-  '.cm-matchingBracket': { backgroundColor: 'rgba(56, 189, 248, 0.2)', outline: 'none' },
+  '.cm-matchingBracket': { backgroundColor: 'var(--ds-syn-bracket)', outline: 'none' },
   '.cm-placeholder': { color: 'var(--ds-faint)' },
-  '.cm-tooltip': { backgroundColor: '#0f1729', border: '1px solid var(--ds-border-strong)', color: 'var(--ds-fg)' },
+  '.cm-tooltip': { backgroundColor: 'var(--ds-panel)', border: '1px solid var(--ds-border-strong)', color: 'var(--ds-fg)' },
   '.cm-tooltip-autocomplete > ul > li[aria-selected]': { backgroundColor: 'var(--ds-accent-soft)', color: 'var(--ds-fg)' },
 }, { dark: true });
 

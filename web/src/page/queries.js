@@ -38,6 +38,7 @@ export class PageQueries {
     this.engineStarted = false;
     this.fileSizes = config.files || {}; // data path -> bytes, from the build
     this.whole = new Set(); // data paths read whole
+    this.versions = new Map(); // data path -> times it changed under the page
     this.wholeBytes = 0;
   }
 
@@ -114,6 +115,24 @@ export class PageQueries {
     }
     const files = paths.length ? `; it reads ${paths.join(', ')}, which the server serves` : '';
     return new Error(`${text.replace(/^Invalid Error: \[object WebAssembly\.Exception\]$/, 'the engine failed without a reason while reading data')}${files}`);
+  }
+
+  /** Forgets the stored result KEY: its data changed, it is run live from now on. */
+  forgetStored(key) {
+    this.stored.delete(key);
+    this.storedResults.delete(key);
+  }
+
+  /** How often PATH changed under the page (0: never); its URL carries it. */
+  fileVersion(path) {
+    return this.versions.get(String(path).replace(/^(\.\/)+/, '').replace(/^\/+/, '')) || 0;
+  }
+
+  /** Forgets every live result whose SQL reads PATH, and the file's bytes if it was read whole. */
+  forgetPath(path) {
+    this.versions.set(path, (this.versions.get(path) || 0) + 1);
+    for (const sql of [...this.results.keys()]) if (sql.includes(path)) this.results.delete(sql);
+    if (this.whole.has(path) && engineModule) engineModule.then((m) => m.forgetWhole(path));
   }
 
   /** Runs SQL once per distinct text (results cached, most recent kept). */

@@ -4,21 +4,25 @@
 // colours past thresholds (above / below). Pure functions of the column's
 // values: tested under node (tests/e2e/table_features.test.mjs).
 
-// Low-to-high colour stops of each scale (RGB), readable under light text
-// on the dark theme: tinted, never saturated.
+// Low-to-high colour stops of each scale (RGB), one set per theme: under
+// the dark theme's light text, dark tints; under the light theme's (and
+// print's) dark text, pale ones.  A cell gets both as light-dark(), so the
+// page's color-scheme (ducksite.css) picks, and a theme switch needs no
+// redraw.
 const SCALES = {
-  blue: [[15, 23, 42], [3, 105, 161]],
-  green: [[15, 23, 42], [21, 128, 61]],
-  red: [[15, 23, 42], [185, 28, 28]],
-  red_to_green: [[153, 27, 27], [63, 63, 70], [21, 128, 61]],
-  green_to_red: [[21, 128, 61], [63, 63, 70], [153, 27, 27]],
+  blue: { dark: [[15, 23, 42], [3, 105, 161]], light: [[248, 250, 252], [147, 197, 253]] },
+  green: { dark: [[15, 23, 42], [21, 128, 61]], light: [[248, 250, 252], [134, 239, 172]] },
+  red: { dark: [[15, 23, 42], [185, 28, 28]], light: [[248, 250, 252], [252, 165, 165]] },
+  red_to_green: { dark: [[153, 27, 27], [63, 63, 70], [21, 128, 61]], light: [[252, 165, 165], [241, 245, 249], [134, 239, 172]] },
+  green_to_red: { dark: [[21, 128, 61], [63, 63, 70], [153, 27, 27]], light: [[134, 239, 172], [241, 245, 249], [252, 165, 165]] },
 };
 
 export const SCALE_NAMES = Object.keys(SCALES);
-export const BAR_COLOR = 'rgba(56, 189, 248, 0.28)';
-export const BAR_NEGATIVE = 'rgba(248, 113, 113, 0.3)';
-export const ABOVE_COLOR = '#34d399';
-export const BELOW_COLOR = '#f87171';
+// Custom properties of ducksite.css, each light-dark() there.
+export const BAR_COLOR = 'var(--ds-data-bar)';
+export const BAR_NEGATIVE = 'var(--ds-data-bar-negative)';
+export const ABOVE_COLOR = 'var(--ds-above)';
+export const BELOW_COLOR = 'var(--ds-below)';
 
 const asNumber = (v) => (typeof v === 'number' ? v : typeof v === 'bigint' ? Number(v) : null);
 
@@ -41,6 +45,11 @@ export function scaleColor(name, v, rng) {
   const stops = SCALES[name];
   if (!stops || n === null || !Number.isFinite(n) || !rng) return '';
   const t = rng.max === rng.min ? 1 : (n - rng.min) / (rng.max - rng.min);
+  return `light-dark(${at(stops.light, t)}, ${at(stops.dark, t)})`;
+}
+
+/** The colour at T (0..1) along STOPS. */
+function at(stops, t) {
   const pos = t * (stops.length - 1);
   const k = Math.min(stops.length - 2, Math.floor(pos));
   const f = pos - k;
