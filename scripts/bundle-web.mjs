@@ -15,6 +15,8 @@
 //   web/dist/firstpaint.node.mjs    charts drawn as SVG at build time (node;
 //                                   run by the build, never published)
 //   web/dist/duckdb/                DuckDB-Wasm engines and workers (eh, mvp)
+//   web/dist/geo/                   map geometry (scripts/geo-assets.mjs),
+//                                   fetched only by pages with a map
 //
 // Every text asset and engine also gets a gzip sidecar (NAME.gz, written after
 // NAME so it is never older) which `ducksite serve` sends to clients that
@@ -27,6 +29,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import zlib from 'node:zlib';
+
+import { geoAssets } from './geo-assets.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const src = path.join(root, 'web', 'src');
@@ -176,11 +180,16 @@ async function main() {
   });
   // Charts drawn at build time (src/site/firstpaint.c runs it under node):
   // a build-only file, never published (src/site/assets.c skips *.node.mjs).
+  // It reads the map geometry beside it: a hash of that geometry in its
+  // first line makes new geometry a new script, so the build draws maps again.
+  const geo = geoAssets(nm);
+  const geoHash = sha(Buffer.concat(Object.values(geo))).slice(0, 16);
   const firstPaint = await build({
     ...common,
     entryPoints: [path.join(src, 'firstpaint.js')],
     entryNames: 'firstpaint.node',
     outExtension: { '.js': '.mjs' },
+    banner: { js: `// map geometry ${geoHash}` },
     platform: 'node',
     target: ['node18'],
     sourcemap: false,
@@ -206,6 +215,7 @@ async function main() {
   // The common build (bar, line, scatter, pie): pages with only those charts
   // load it instead of the full one (src/site/html.c).
   copy(need(path.join(nm, 'echarts', 'dist', 'echarts.common.min.js')), path.join(dist, 'echarts.common.min.js'));
+  for (const [name, bytes] of Object.entries(geo)) put(path.join(dist, 'geo', name), bytes, true);
   for (const name of DUCKDB_FILES) {
     copy(need(path.join(nm, '@duckdb', 'duckdb-wasm', 'dist', name)), path.join(dist, 'duckdb', name));
   }

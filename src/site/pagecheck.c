@@ -26,10 +26,14 @@ static const char *const ECHART_KEYS[] = {
     "x", "y", "series", "stack", "smooth", "horizontal", "labels", "x_label", "y_label",
     "size", "trendline",
     "name", "category", "value", "donut", "inner_radius", "outer_radius",
-    "min", "max", "stage", "sort", "option_column"};
+    "min", "max", "stage", "sort", "option_column",
+    "y2", "y2_label", "y2_type", "facet", "facet_columns", "bins",
+    "source", "target", "date", "parent",
+    "map", "region", "lat", "lon"};
 
 static const char *const TABLE_KEYS[] = {
-    "query", "title", "page_size",
+    "query", "title", "page_size", "height", "search", "totals",
+    "link_column", "link_page", "link_input",
     "click_input", "click_value", "click_anti_input", "click_anti_value", "click_action"};
 
 /* With the '-' spellings docs/runtime.md documents. */
@@ -54,7 +58,7 @@ static const char *const KPI_KEYS[] = {
  * like bar with that series type. */
 static const char *const CHART_TYPES[] = {
     "bar", "line", "area", "scatter", "effectScatter", "pie", "donut", "heatmap", "gauge",
-    "funnel",
+    "funnel", "histogram", "calendar", "point_map",
     "boxplot", "candlestick", "custom", "graph", "lines", "map", "parallel", "pictorialBar",
     "radar", "sankey", "sunburst", "themeRiver", "tree", "treemap"};
 /* clang-format on */
@@ -70,11 +74,36 @@ static const char *const VALUE_FMTS[] = {"auto", "number", "integer", "percent",
 static const char *const DELTAS[] = {"percent", "absolute"};
 static const char *const SPARKLINES[] = {"line", "area", "bar"};
 static const char *const SORTS[] = {"descending", "ascending", "none"};
+static const char *const STACKS[] = {"true", "false", "percent"};
+static const char *const Y2_TYPES[] = {"line", "bar"};
+static const char *const MAPS[] = {"world", "us_states"};
 
 static const char *const CHART_FORMAT_KEYS[] = {"color_expr", "highlight_expr",
                                                 "label_color_expr"};
-static const char *const TABLE_FORMAT_KEYS[] = {"bg_color_expr", "fg_color_expr",
-                                                "highlight_expr", "decimals", "prefix", "bold"};
+/* clang-format off */
+static const char *const TABLE_FORMAT_KEYS[] = {
+    "bg_color_expr", "fg_color_expr", "highlight_expr", "decimals", "prefix", "bold",
+    "fmt", "currency", "color_scale", "data_bar", "above", "above_color", "below", "below_color",
+    "total"};
+/* clang-format on */
+
+/* Table format keys whose value is one of a fixed set. */
+static const char *const FMTS[] = {"number", "integer", "compact", "percent",
+                                   "currency", "date", "datetime", "month"};
+static const char *const SCALES[] = {"blue", "green", "red", "red_to_green", "green_to_red"};
+static const char *const TOTALS[] = {"sum", "avg", "min", "max", "count", "none"};
+typedef struct {
+    const char *key;
+    const char *const *values;
+    size_t n;
+} format_choice_t;
+static const format_choice_t FORMAT_CHOICES[] = {
+    {"bold", BOOLS, 2},
+    {"data_bar", BOOLS, 2},
+    {"fmt", FMTS, DS_ARRAY_LEN(FMTS)},
+    {"color_scale", SCALES, DS_ARRAY_LEN(SCALES)},
+    {"total", TOTALS, DS_ARRAY_LEN(TOTALS)},
+};
 
 /* Keys whose value is one of a fixed set, per block kind. */
 typedef struct {
@@ -86,7 +115,11 @@ typedef struct {
 
 static const choice_t CHOICES[] = {
     {DS_PART_ECHART, "type", CHART_TYPES, N(CHART_TYPES)},
-    {DS_PART_ECHART, "stack", BOOLS, 2},
+    {DS_PART_ECHART, "stack", STACKS, N(STACKS)},
+    {DS_PART_ECHART, "y2_type", Y2_TYPES, N(Y2_TYPES)},
+    {DS_PART_ECHART, "map", MAPS, N(MAPS)},
+    {DS_PART_TABLE, "search", BOOLS, 2},
+    {DS_PART_TABLE, "totals", BOOLS, 2},
     {DS_PART_ECHART, "smooth", BOOLS, 2},
     {DS_PART_ECHART, "horizontal", BOOLS, 2},
     {DS_PART_ECHART, "labels", BOOLS, 2},
@@ -162,6 +195,75 @@ static int fail(const check_t *c, ds_buf *msg)
 
 /* ---- keys and values ---------------------------------------------------- */
 
+/* V is a whole number from LO to HI. */
+static bool whole_in(const char *v, long lo, long hi)
+{
+    if (!*v || strlen(v) > 9 || strspn(v, "0123456789") != strlen(v))
+        return false;
+    long n = strtol(v, NULL, 10);
+    return n >= lo && n <= hi;
+}
+
+/* Keys whose value is a whole number in a range (or a word that stands for
+ * no limit), per block kind. */
+typedef struct {
+    ds_part_kind kind;
+    const char *key;
+    long lo, hi;
+    const char *word;
+    const char *what;
+} number_key_t;
+
+static const number_key_t NUMBER_KEYS[] = {
+    {DS_PART_ECHART, "bins", 1, 200, NULL, "a number of bins from 1 to 200"},
+    {DS_PART_ECHART, "facet_columns", 1, 12, NULL, "a number of columns from 1 to 12"},
+    {DS_PART_TABLE, "height", 60, 100000, "auto",
+     "a height in pixels (60 or more), or auto for no scroll box"},
+};
+
+static int check_number_key(const check_t *c, const ds_part *p, const ds_kv *kv)
+{
+    for (size_t k = 0; k < N(NUMBER_KEYS); k++) {
+        const number_key_t *nk = &NUMBER_KEYS[k];
+        if (nk->kind != p->kind || strcmp(nk->key, kv->key) != 0)
+            continue;
+        if (whole_in(kv->value, nk->lo, nk->hi) || (nk->word && strcmp(kv->value, nk->word) == 0))
+            return 0;
+        ds_buf m = {0};
+        where(&m, c, kv->line, p);
+        ds_buf_printf(&m, "%s: '%s' is not %s", kv->key, kv->value, nk->what);
+        return fail(c, &m);
+    }
+    return 0;
+}
+
+static const ds_kv *kv_find(const ds_part *p, const char *key)
+{
+    for (size_t i = 0; i < p->n_kv; i++)
+        if (strcmp(p->kv[i].key, key) == 0)
+            return &p->kv[i];
+    return NULL;
+}
+
+/* A table's link keys come together: link_column says which column links,
+ * link_page where to. */
+static int check_links(const check_t *c, const ds_part *p)
+{
+    const ds_kv *col = kv_find(p, "link_column"), *page = kv_find(p, "link_page");
+    const ds_kv *input = kv_find(p, "link_input");
+    const ds_kv *lone = col && !page ? col : !col && page ? page : !col && input ? input : NULL;
+    if (!lone)
+        return 0;
+    ds_buf m = {0};
+    where(&m, c, lone->line, p);
+    if (lone == col)
+        ds_buf_puts(&m, "link_column needs link_page: the page its values link to (e.g. "
+                        "link_page: customers/detail)");
+    else
+        ds_buf_printf(&m, "%s needs link_column: the column whose values link", lone->key);
+    return fail(c, &m);
+}
+
 static int check_kv(const check_t *c, const ds_part *p)
 {
     const char *const *keys = p->kind == DS_PART_ECHART ? ECHART_KEYS
@@ -189,7 +291,7 @@ static int check_kv(const check_t *c, const ds_part *p)
             if (ch->kind != p->kind || strcmp(ch->key, kv->key) != 0)
                 continue;
             /* The runtime compares chart types and input modes without case. */
-            if (listed(kv->value, ch->values, ch->n, ch->values != BOOLS))
+            if (listed(kv->value, ch->values, ch->n, ch->values != BOOLS && ch->values != STACKS))
                 break;
             ds_buf m = {0};
             where(&m, c, kv->line, p);
@@ -200,6 +302,8 @@ static int check_kv(const check_t *c, const ds_part *p)
                 ds_buf_printf(&m, "; did you mean '%s'?", best);
             return fail(c, &m);
         }
+        if (check_number_key(c, p, kv) != 0)
+            return -1;
         if (p->kind == DS_PART_TABLE && strcmp(kv->key, "page_size") == 0) {
             const char *v = kv->value;
             bool ok = strcmp(v, "all") == 0 || (*v && strspn(v, "0123456789") == strlen(v) &&
@@ -214,7 +318,7 @@ static int check_kv(const check_t *c, const ds_part *p)
             }
         }
     }
-    return 0;
+    return p->kind == DS_PART_TABLE ? check_links(c, p) : 0;
 }
 
 /* ---- values and KPI cards ----------------------------------------------- */
@@ -418,8 +522,31 @@ static int check_format(const check_t *c, const ds_part *p)
                               f->target, v);
                 return fail(c, &m);
             }
-            if (strcmp(kv->key, "bold") == 0 && !listed(v, BOOLS, 2, false)) {
-                ds_buf_printf(&m, "format '%s': bold: '%s' is not true or false", f->target, v);
+            for (size_t k = 0; k < N(FORMAT_CHOICES); k++) {
+                const format_choice_t *ch = &FORMAT_CHOICES[k];
+                if (strcmp(kv->key, ch->key) != 0 || listed(v, ch->values, ch->n, false))
+                    continue;
+                ds_buf_printf(&m, "format '%s': %s: '%s' is not one of ", f->target, kv->key, v);
+                join(&m, ch->values, ch->n);
+                const char *best = ds_suggest(v, ch->values, ch->n);
+                if (best)
+                    ds_buf_printf(&m, "; did you mean '%s'?", best);
+                return fail(c, &m);
+            }
+            if (strcmp(kv->key, "above") == 0 || strcmp(kv->key, "below") == 0) {
+                char *end = NULL;
+                (void)strtod(v, &end);
+                if (!*v || *end) {
+                    ds_buf_printf(&m, "format '%s': %s: '%s' is not a number", f->target,
+                                  kv->key, v);
+                    return fail(c, &m);
+                }
+            }
+            if (strcmp(kv->key, "currency") == 0 &&
+                !(strlen(v) == 3 && strspn(v, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") == 3)) {
+                ds_buf_printf(&m, "format '%s': currency: '%s' is not a currency code; write "
+                                  "three capital letters, such as USD or EUR",
+                              f->target, v);
                 return fail(c, &m);
             }
             ds_buf_free(&m);

@@ -7,7 +7,7 @@
 // trendline (charts/scatter.js), pie/donut (charts/pie.js), heatmap, gauge,
 // funnel; option_column passes a whole ECharts option through
 // (charts/passthrough.js); any other type is drawn like bar with that series
-// type.
+// type. Maps (charts/geo.js) load their geometry before their first draw.
 //
 // Charts follow the page's theme (theme.js): each theme is an ECharts theme
 // (charts/theme.js), and a change of theme redraws every chart with the
@@ -17,6 +17,7 @@ import { Frame, h } from './dom.js';
 import { downloadCsv, toCsv } from './format.js';
 import { Columns, get } from './charts/common.js';
 import { builderFor } from './charts/registry.js';
+import { loadGeo, mapOf } from './charts/geo.js';
 import { THEME_NAMES, echartsTheme } from './charts/theme.js';
 import { activeTheme, isPrinting } from './theme.js';
 
@@ -68,7 +69,10 @@ export class ChartView {
     this.firstPaint = [...el.querySelectorAll(':scope > img.ds-first-paint')];
     this.frame = new Frame(el, { kind: 'chart' });
     this.frame.head.classList.add('ds-head-overlay');
-    this.frame.button('CSV', `Download ${id}.csv`, () => this.download()).classList.add('ds-download');
+    // The CSV button shows once there are rows to download.
+    this.csvButton = this.frame.button('CSV', `Download ${id}.csv`, () => this.download());
+    this.csvButton.classList.add('ds-download');
+    this.csvButton.hidden = true;
     this.root = h('div', { class: 'ducksite-chart-root ds-chart-root' });
     const height = get(this.spec, 'height');
     if (height) this.root.style.height = /^\d+$/.test(height) ? `${height}px` : height;
@@ -123,24 +127,50 @@ export class ChartView {
   }
 
   resize() {
-    if (this.chart && this.root.clientWidth > 0 && !isPrinting()) this.chart.resize();
+    if (!this.chart || this.root.clientWidth <= 0 || isPrinting()) return;
+    // A map is laid out for its box's proportions: drawn again for the new ones.
+    if (this.result && mapOf(this.spec) && window.echarts?.getMap(`ducksite-${mapOf(this.spec)}`)) this.draw(window.echarts, this.result);
+    else this.chart.resize();
   }
 
+  /** Draws RESULT; a promise when a map's geometry must be fetched first. */
   render(result) {
     this.frame.clearError();
     this.result = result;
     const lib = echartsLib();
+    const map = mapOf(this.spec);
+    if (map && !lib.getMap(`ducksite-${map}`)) {
+      return loadGeo(lib, map, import.meta.url).then(() => this.draw(lib, result));
+    }
+    return this.draw(lib, result);
+  }
+
+  draw(lib, result) {
+    // Builders may lay out for the width they get (__width: small multiples
+    // in one column, short month names on a narrow calendar); paper's is
+    // PAPER_WIDTH.
+    const paper = isPrinting();
+    const width = paper ? PAPER_WIDTH : this.root.clientWidth;
+    const height = paper ? Number.parseFloat(this.root.style.height) || 360 : this.root.clientHeight;
+    const option = buildOption({ ...this.spec, __width: width || undefined, __height: height || undefined }, result, activeTheme());
+    // Regions a map could not place are named once per draw (docs/pages.md, Maps).
+    if (option.__unmatched?.length && !paper) {
+      console.warn(`ducksite: chart '${this.id}': ${option.__unmatched.length} value(s) match no region of the ${option.__geo} map and are not shown: ${option.__unmatched.slice(0, 20).join(', ')}`);
+    }
+    // Calendars and small multiples know how tall they need to be (set
+    // before the chart is made: paper's SVG takes the box's height).
+    if (option.__height && !get(this.spec, 'height')) this.root.style.height = `${option.__height}px`;
     this.ensureChart(lib);
-    const option = buildOption(this.spec, result, activeTheme());
     // Paper gets the final picture at once.
-    if (isPrinting()) option.animation = false;
+    if (paper) option.animation = false;
     this.chart.setOption(option, { notMerge: true });
     // Also settles the first draw at once (a resize skips the entry
     // animation), so what the reader sees, and clicks, is the final chart.
-    this.resize();
-    if (isPrinting()) this.fitToPaper();
+    if (this.root.clientWidth > 0 && !paper) this.chart.resize();
+    if (paper) this.fitToPaper();
     this.dropFirstPaint();
     this.root.dataset.points = String(result.rows.length);
+    this.csvButton.hidden = !result.rows.length;
     if (this.onClick) this.root.classList.add('ds-clickable');
   }
 

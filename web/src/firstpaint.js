@@ -9,14 +9,16 @@
 //   {"charts": [{"key", "spec", "result", "width", "height", "theme"}]}
 // where spec is the chart's entry of the page config, result a stored
 // result document ({"columns", "rows"}) and theme "light" or "dark" (the
-// build draws each chart in both; the page shows the one of its theme).  Output (stdout): one JSON line per
-// chart, {"key", "svg"} or {"key", "error"}.  The options are built by
+// build draws each chart in both; the page shows the one of its theme).
+// Output (stdout): one JSON line per chart, {"key", "svg"} or {"key", "error"}.  The options are built by
 // chart.js's buildOption, the very code the browser runs, with ECharts'
 // server-side SVG renderer.
 import * as echarts from 'echarts';
+import fs from 'node:fs';
 
 import { THEME_NAMES, buildOption, echartsTheme } from './chart.js';
 import { fromStored } from './results.js';
+import { MAPS, registerGeo } from './charts/geo.js';
 
 // Font names in quotes would end the SVG's style="..." attributes early:
 // the same fonts, quoted with single quotes.
@@ -24,11 +26,19 @@ for (const name of THEME_NAMES) {
   echarts.registerTheme(`ducksite-${name}`, JSON.parse(JSON.stringify(echartsTheme(name)).replace(/\\"/g, "'")));
 }
 
+// Maps: the geometry the bundle wrote next to this script (web/dist/geo/),
+// read once; without it a map is reported as an error and not drawn.
+for (const map of MAPS) {
+  try {
+    registerGeo(echarts, map, JSON.parse(fs.readFileSync(new URL(`geo/${map}.json`, import.meta.url), 'utf8')));
+  } catch { /* geometry missing: maps fail below with their own message */ }
+}
+
 function draw({ spec, result, width, height, theme }) {
   const name = THEME_NAMES.includes(theme) ? theme : 'dark';
   const chart = echarts.init(null, `ducksite-${name}`, { renderer: 'svg', ssr: true, width, height });
   try {
-    const option = buildOption(spec || {}, fromStored(result || {}), name);
+    const option = buildOption({ ...(spec || {}), __width: width, __height: height }, fromStored(result || {}), name);
     option.animation = false;
     chart.setOption(option);
     // Scaled to the chart's box: the width here is the desktop layout's,

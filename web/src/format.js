@@ -57,6 +57,8 @@ export function columnFormatter(kind, values, name = '') {
 export function withColumnFormat(base, kind, fmt, column = '') {
   if (!fmt) return base;
   let f = base;
+  const style = fmt.fmt === undefined || fmt.fmt === null ? '' : String(fmt.fmt).trim();
+  if (style) return withPrefix(styled(style, kind, fmt, column), fmt);
   const dec = fmt.decimals;
   if (dec !== undefined && dec !== null && String(dec).trim() !== '') {
     const digits = Number(String(dec).trim());
@@ -70,12 +72,66 @@ export function withColumnFormat(base, kind, fmt, column = '') {
       return base(v);
     };
   }
+  return withPrefix(f, fmt);
+}
+
+function withPrefix(f, fmt) {
   const prefix = fmt.prefix === undefined || fmt.prefix === null ? '' : String(fmt.prefix);
-  if (prefix) {
-    const inner = f;
-    f = (v) => (v === null || v === undefined ? '' : prefix + inner(v));
+  if (!prefix) return f;
+  return (v) => (v === null || v === undefined ? '' : prefix + f(v));
+}
+
+// --- fmt: number, integer, compact, percent, currency, date, datetime, month
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+const DATE_TEXT = /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2}))?)?/;
+
+function decimalsOf(fmt, dflt, column) {
+  const dec = fmt.decimals;
+  if (dec === undefined || dec === null || String(dec).trim() === '') return dflt;
+  const d = Number(String(dec).trim());
+  if (!Number.isInteger(d) || d < 0 || d > 20) throw new Error(`format '${column}': decimals must be a whole number from 0 to 20, not '${dec}'`);
+  return d;
+}
+
+/** A number formatter of STYLE (docs/pages.md, "Table formats"). */
+function styled(style, kind, fmt, column) {
+  const numeric = ['number', 'integer', 'compact', 'percent', 'currency'];
+  if (numeric.includes(style) && !isNumeric(kind)) throw new Error(`format '${column}': fmt: ${style} needs a numeric column; '${column}' holds ${kind} values`);
+  if (!numeric.includes(style) && !['date', 'timestamp', 'string'].includes(kind)) {
+    throw new Error(`format '${column}': fmt: ${style} needs a date or timestamp column; '${column}' holds ${kind} values`);
   }
-  return f;
+  let nf;
+  switch (style) {
+    case 'number': { const d = decimalsOf(fmt, null, column); nf = new Intl.NumberFormat(LOCALE, d === null ? { maximumFractionDigits: 2 } : { minimumFractionDigits: d, maximumFractionDigits: d }); break; }
+    case 'integer': nf = new Intl.NumberFormat(LOCALE, { maximumFractionDigits: 0 }); break;
+    case 'compact': nf = new Intl.NumberFormat(LOCALE, { notation: 'compact', maximumFractionDigits: decimalsOf(fmt, 1, column) }); break;
+    case 'percent': { const d = decimalsOf(fmt, 1, column); nf = new Intl.NumberFormat(LOCALE, { style: 'percent', minimumFractionDigits: d, maximumFractionDigits: d }); break; }
+    case 'currency': {
+      const code = String(fmt.currency || 'USD').trim();
+      const d = decimalsOf(fmt, 2, column);
+      nf = new Intl.NumberFormat(LOCALE, { style: 'currency', currency: code, minimumFractionDigits: d, maximumFractionDigits: d });
+      break;
+    }
+    default: return (v) => formatDate(v, style);
+  }
+  return (v) => {
+    if (v === null || v === undefined) return '';
+    if (typeof v === 'number' && !Number.isFinite(v)) return nonFinite(v);
+    return nf.format(typeof v === 'bigint' && style !== 'integer' && style !== 'number' ? Number(v) : v);
+  };
+}
+
+/** DuckDB date or timestamp text as 'Jan 2, 2024', 'Jan 2, 2024 03:04' or 'Jan 2024'. */
+export function formatDate(v, style) {
+  if (v === null || v === undefined) return '';
+  const m = DATE_TEXT.exec(String(v));
+  if (!m) return String(v);
+  const [, y, mo, d, hh, mm] = m;
+  const month = MONTHS[Number(mo) - 1];
+  if (style === 'month') return `${month} ${y}`;
+  const day = `${month} ${Number(d)}, ${y}`;
+  return style === 'datetime' && hh !== undefined ? `${day} ${hh}:${mm}` : day;
 }
 
 /** Is a table format's `bold` on? Only `true` is (the build allows true or false). */

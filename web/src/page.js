@@ -190,7 +190,9 @@ class Page {
       c.source = source;
       this.stats[source]++;
       this.stats.sources[c.key] = source;
-      c.view.render(result);
+      // A map's first draw waits for its geometry (charts/geo.js).
+      await c.view.render(result);
+      if (gen !== c.gen) return;
       c.state = 'ok';
       c.view.el.dataset.dsState = 'ok';
       this.stats.renders[c.key] = (this.stats.renders[c.key] || 0) + 1;

@@ -1,17 +1,33 @@
 // table.js - sortable, paginated result tables with formatted numbers,
-// format colours/highlights and a CSV download.  In print (theme.js) a
-// table shows all its rows, up to PRINT_MAX_ROWS, not one page of them.
+// format colours/highlights and a CSV download; a search box, a totals row,
+// conditional formatting (table/conditional.js, table/totals.js), links to
+// another page per value (link_column), a scroll box of a set height.  In
+// print (theme.js) a table shows all its rows, up to PRINT_MAX_ROWS, not one
+// page of them, and no scroll box.
 import { Frame, h } from './dom.js';
-import { columnFormatter, compareValues, downloadCsv, isBold, isNumeric, toCsv, withColumnFormat } from './format.js';
+import { columnFormatter, compareValues, downloadCsv, formatValue, isBold, isNumeric, toCsv, withColumnFormat } from './format.js';
 import { formatColumn, truthy } from './sql.js';
+import { dataBar, range, scaleColor, thresholdColor } from './table/conditional.js';
+import { aggregate, totalPlan } from './table/totals.js';
 import { isPrinting } from './theme.js';
 
 const DEFAULT_PAGE_SIZE = 50;
+// The scroll box's height unless the block sets `height` (docs/pages.md).
+export const DEFAULT_HEIGHT = 640;
 // Paper is not a scroll box, but a table of a million rows is no document:
 // print stops here and says how many rows were left out.
 export const PRINT_MAX_ROWS = 2000;
 // A table longer than this may run over pages in print (header repeated).
 const PRINT_LONG_ROWS = 25;
+
+const flagOn = (v) => String(v ?? '').trim() === 'true';
+
+/** The URL of PAGE (a site path such as customers/detail) with INPUT=VALUE. */
+export function linkHref(page, input, value) {
+  const path = String(page).trim().replace(/^\/+/, '').replace(/\.html$/, '');
+  const enc = path.split('/').map(encodeURIComponent).join('/');
+  return `/${enc}.html?${encodeURIComponent(input)}=${encodeURIComponent(value)}`;
+}
 const countFmt = new Intl.NumberFormat('en-US');
 
 export class TableView {
@@ -25,7 +41,20 @@ export class TableView {
     this.spec = spec || {};
     this.onCellClick = onCellClick;
     this.frame = new Frame(el, { title: this.spec.title || '', kind: 'table' });
-    this.frame.button('CSV', `Download ${id}.csv`, () => this.download()).classList.add('ds-download');
+    this.query = '';
+    if (flagOn(this.spec.search)) {
+      this.searchBox = h('input', {
+        type: 'search', class: 'ds-table-search', placeholder: 'Search…', 'aria-label': `Search ${this.spec.title || id}`,
+        oninput: () => { this.query = this.searchBox.value.trim().toLowerCase(); this.page = 0; if (this.result) this.draw(); },
+      });
+      this.frame.actions.append(this.searchBox);
+    }
+    // The CSV button shows once there are rows to download.
+    this.csvButton = this.frame.button('CSV', `Download ${id}.csv`, () => this.download());
+    this.csvButton.classList.add('ds-download');
+    this.csvButton.hidden = true;
+    const height = String(this.spec.height ?? '').trim();
+    this.maxHeight = height === 'auto' ? '' : /^\d+$/.test(height) ? `${height}px` : `${DEFAULT_HEIGHT}px`;
     const ps = String(this.spec.page_size ?? this.spec['page-size'] ?? '').trim().toLowerCase();
     this.pageSize = ps === 'all' || ps === '0' ? Infinity : Number.parseInt(ps, 10) > 0 ? Number.parseInt(ps, 10) : DEFAULT_PAGE_SIZE;
     this.result = null;
@@ -64,6 +93,19 @@ export class TableView {
       .map((t) => ({ bg: fmtIdx(t, 'bg'), fg: fmtIdx(t, 'fg'), hl: fmtIdx(t, 'hl'), bold: isBold(format[t]) }));
     this.cellFmt = columns.map((c) => ({ bg: fmtIdx(c.name, 'bg'), fg: fmtIdx(c.name, 'fg'), hl: fmtIdx(c.name, 'hl'), bold: isBold(format[c.name]) }));
     this.formatters = columns.map((c, i) => withColumnFormat(columnFormatter(c.kind, rows.map((r) => r[i]), c.name), c.kind, format[c.name], c.name));
+    // Colour scales and data bars span the column's values over all rows.
+    this.ranges = columns.map((c, i) => (format[c.name] && (format[c.name].color_scale || flagOn(format[c.name].data_bar)) ? range(rows.map((r) => r[i])) : null));
+    this.format = format;
+    const linkCol = String(this.spec.link_column ?? '').trim();
+    this.link = null;
+    if (linkCol) {
+      const li = this.visible.find((i) => columns[i].name === linkCol);
+      if (li === undefined) throw new Error(`link_column '${linkCol}' is not a column of the result (columns: ${this.visible.map((i) => columns[i].name).join(', ')})`);
+      this.link = { col: li, page: String(this.spec.link_page ?? '').trim(), input: String(this.spec.link_input ?? '').trim() || linkCol };
+    }
+    this.totals = flagOn(this.spec.totals) ? totalPlan(columns, format) : null;
+    this.rowText = null;
+    this.csvButton.hidden = !rows.length;
     if (prevSortName !== null) {
       const col = columns.findIndex((c) => c.name === prevSortName);
       this.sort = col >= 0 ? { col, dir: this.sort.dir } : null;
@@ -96,8 +138,17 @@ export class TableView {
     this.draw();
   }
 
+  /** The rows (indexes, in sort order) that the search leaves. */
+  shownRows() {
+    if (!this.query) return this.order;
+    if (!this.rowText) {
+      this.rowText = this.result.rows.map((row) => this.visible.map((i) => this.formatters[i](row[i])).join('\u0001').toLowerCase());
+    }
+    return this.order.filter((r) => this.rowText[r].includes(this.query));
+  }
+
   pages() {
-    const n = this.result.rows.length;
+    const n = this.shownRows().length;
     return Number.isFinite(this.pageSize) ? Math.max(1, Math.ceil(n / this.pageSize)) : 1;
   }
 
@@ -124,17 +175,23 @@ export class TableView {
         class: 'ds-sort',
         title: `Sort by ${c.name}`,
         onclick: () => this.sortBy(i),
-      }, c.name, h('span', { class: 'ds-sort-mark', 'aria-hidden': 'true' }, sorted ? (this.sort.dir > 0 ? '▲' : '▼') : '')));
+      }, ...(() => {
+        // Numbers are right-aligned: the mark goes first so that the name
+        // ends where the numbers do.
+        const mark = h('span', { class: 'ds-sort-mark', 'aria-hidden': 'true' }, sorted ? (this.sort.dir > 0 ? '▲' : '▼') : '');
+        return isNumeric(c.kind) ? [mark, c.name] : [c.name, mark];
+      })()));
     }));
 
-    const n = rows.length;
+    const shown = this.shownRows();
+    const n = shown.length;
     const paper = isPrinting();
     const paged = Number.isFinite(this.pageSize) && !paper;
     const start = paged ? this.page * this.pageSize : 0;
     const end = paged ? Math.min(n, start + this.pageSize) : Math.min(n, paper ? PRINT_MAX_ROWS : n);
     const body = [];
     for (let k = start; k < end; k++) {
-      const r = this.order[k];
+      const r = shown[k];
       const row = rows[r];
       const tr = h('tr', { dataset: { row: String(r) } });
       for (const f of this.rowFmt) styleCell(tr, row, f);
@@ -142,14 +199,16 @@ export class TableView {
         const td = h('td', {
           class: `${isNumeric(columns[i].kind) ? 'ds-num' : ''}${row[i] === null ? ' ds-null' : ''}${clickable ? ' ds-clickable' : ''}`,
           dataset: { col: String(i) },
-        }, this.formatters[i](row[i]));
+        }, this.cellContent(row, i));
         styleCell(td, row, this.cellFmt[i]);
+        this.conditional(td, row[i], i);
         tr.append(td);
       }
       body.push(tr);
     }
     if (!n) {
-      body.push(h('tr', { class: 'ds-empty-row' }, h('td', { colspan: String(Math.max(1, vis.length)), class: 'ds-empty' }, 'No data.')));
+      const empty = rows.length ? 'No rows match the search.' : 'No data.';
+      body.push(h('tr', { class: 'ds-empty-row' }, h('td', { colspan: String(Math.max(1, vis.length)), class: 'ds-empty' }, empty)));
     }
     const tbody = h('tbody', {}, body);
     if (clickable) {
@@ -160,16 +219,21 @@ export class TableView {
         this.onCellClick(rows[Number(tr.dataset.row)], Number(td.dataset.col), ev, columns);
       });
     }
-    const table = h('table', { class: 'ducksite-table ds-grid-table' }, h('thead', {}, head), tbody);
+    const parts = [h('thead', {}, head), tbody];
+    if (this.totals && n) parts.push(this.totalsRow(shown));
+    const table = h('table', { class: 'ducksite-table ds-grid-table' }, ...parts);
+    const scroll = h('div', { class: 'ds-table-scroll' }, table);
+    scroll.style.maxHeight = paper ? 'none' : this.maxHeight || 'none';
     const cut = paper && end < n
       ? [h('p', { class: 'ds-print-note' }, `First ${countFmt.format(end)} of ${countFmt.format(n)} rows.`)] : [];
-    this.frame.body.replaceChildren(h('div', { class: 'ds-table-scroll' }, table), ...cut);
+    this.frame.body.replaceChildren(scroll, ...cut);
     this.el.classList.toggle('ds-table-long', end - start > PRINT_LONG_ROWS);
 
     // Footer: "rows X–Y of N" and prev/next when there is more than a page.
     const pages = this.pages();
+    const matching = this.query ? ` matching (of ${countFmt.format(rows.length)})` : '';
     const status = h('span', { class: 'ds-rowcount' },
-      n ? `rows ${countFmt.format(start + 1)}–${countFmt.format(end)} of ${countFmt.format(n)}` : '0 rows');
+      n ? `rows ${countFmt.format(start + 1)}–${countFmt.format(end)} of ${countFmt.format(n)}${matching}` : `0 rows${matching}`);
     const foot = [status];
     if (pages > 1) {
       foot.push(h('span', { class: 'ds-pager' },
@@ -178,6 +242,51 @@ export class TableView {
         h('button', { type: 'button', class: 'ds-btn ds-btn-small ds-next', disabled: this.page >= pages - 1, onclick: () => this.goto(this.page + 1) }, 'Next ›')));
     }
     this.frame.foot.replaceChildren(...foot);
+  }
+
+  /** A cell's text, or a link to link_page with the value as its input. */
+  cellContent(row, i) {
+    const text = this.formatters[i](row[i]);
+    if (!this.link || this.link.col !== i || row[i] === null || row[i] === undefined) return text;
+    const v = typeof row[i] === 'bigint' ? row[i].toString() : String(row[i]);
+    return h('a', { class: 'ds-table-link', href: linkHref(this.link.page, this.link.input, v) }, text);
+  }
+
+  /** Colour scale, data bar and thresholds of column I's format. */
+  conditional(td, v, i) {
+    const fmt = this.format[this.result.columns[i].name];
+    if (!fmt) return;
+    const rng = this.ranges[i];
+    const scale = fmt.color_scale ? scaleColor(String(fmt.color_scale).trim(), v, rng) : '';
+    if (scale) td.style.backgroundColor = scale;
+    const bar = flagOn(fmt.data_bar) ? dataBar(v, rng) : '';
+    if (bar) {
+      td.style.backgroundImage = bar;
+      td.classList.add('ds-data-bar');
+    }
+    const color = thresholdColor(v, fmt);
+    if (color) td.style.color = color;
+  }
+
+  /** The totals row over the rows SHOWN (those the search leaves). */
+  totalsRow(shown) {
+    const { columns, rows } = this.result;
+    let labelled = false;
+    const cells = this.visible.map((i) => {
+      const how = this.totals[i];
+      const value = how === 'none' ? null : aggregate(shown.map((r) => rows[r][i]), how);
+      const numeric = isNumeric(columns[i].kind) || how === 'count';
+      let text = '';
+      if (value !== null) {
+        // An average of whole numbers is not one: shown as any number.
+        text = how === 'count' || (how === 'avg' && columns[i].kind === 'int' && !this.format[columns[i].name]?.fmt) ? formatValue(value) : this.formatters[i](value);
+      } else if (!labelled && !numeric) {
+        text = 'Total';
+        labelled = true;
+      }
+      return h('td', { class: `${numeric ? 'ds-num' : ''}`, dataset: { col: String(i), total: how } }, text);
+    });
+    return h('tfoot', {}, h('tr', { class: 'ds-totals' }, cells));
   }
 
   /** The CSV of every row (in the current sort order) and visible column. */

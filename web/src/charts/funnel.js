@@ -20,11 +20,16 @@ function funnel(spec, result, cols) {
     legend: { type: 'scroll', bottom: 0 },
     series: [{
       type: 'funnel', name: cols.columns[vi].name,
-      top: spec.title ? 44 : 16, bottom: 36, left: '10%', width: '80%',
+      top: spec.title ? 44 : 16, bottom: 36, left: '6%', width: '58%',
       min: 0, max: Math.max(0, ...values),
       sort: ['ascending', 'none'].includes(sort) ? sort : 'descending',
       gap: 3,
-      label: { show: true, position: 'inside', formatter: (p) => `${p.name}\n${compact(p.value)}` },
+      // Outside, on one line, each in its stage's own band of height: labels
+      // of thin stages neither overlap nor sit on a sliver of colour.
+      // Colours: the theme's funnel entry (charts/theme.js).
+      label: { show: true, position: 'right', formatter: (p) => `${p.name}  ${compact(p.value)}` },
+      labelLine: { show: true, length: 12 },
+      labelLayout: { hideOverlap: true },
       itemStyle: { borderWidth: 1 },
       data,
     }],

@@ -6,7 +6,11 @@
 // Columns, theme: 'light' or 'dark', for the rare colour the ECharts theme of
 // charts/theme.js cannot give).
 import { cartesian, chartTypes as cartesianTypes } from './cartesian.js';
+import { chartTypes as calendarTypes } from './calendar.js';
+import { chartTypes as distributionTypes } from './distribution.js';
+import { chartTypes as flowTypes } from './flow.js';
 import { chartTypes as funnelTypes } from './funnel.js';
+import { chartTypes as geoTypes } from './geo.js';
 import { chartTypes as gaugeTypes } from './gauge.js';
 import { chartTypes as heatmapTypes } from './heatmap.js';
 import { passthrough } from './passthrough.js';
@@ -14,7 +18,8 @@ import { chartTypes as pieTypes } from './pie.js';
 import { chartTypes as scatterTypes } from './scatter.js';
 import { get } from './common.js';
 
-const FAMILIES = [cartesianTypes, scatterTypes, pieTypes, heatmapTypes, gaugeTypes, funnelTypes];
+const FAMILIES = [cartesianTypes, scatterTypes, pieTypes, heatmapTypes, gaugeTypes, funnelTypes,
+  distributionTypes, flowTypes, calendarTypes, geoTypes];
 
 const BUILDERS = new Map();
 for (const family of FAMILIES) {
@@ -44,5 +49,5 @@ export function builderFor(spec) {
   const type = (get(spec, 'type') || 'bar').trim();
   const build = BUILDERS.get(type.toLowerCase());
   if (build) return build;
-  return (s, result, cols) => cartesian(s, result, cols, type);
+  return (s, result, cols, theme) => cartesian(s, result, cols, type, theme);
 }

@@ -26,6 +26,10 @@ const COLORS = {
     tooltip: 'rgba(15, 23, 42, 0.96)',
     tooltipBorder: '#334155',
     shadow: 'rgba(0,0,0,0.4)',
+    land: '#1e293b', // map regions without data
+    landHover: '#334155',
+    cell: 'rgba(148, 163, 184, 0.06)', // calendar days without data
+    boxFill: 'rgba(56, 189, 248, 0.25)',
   },
   light: {
     palette: ['#0284c7', '#7c3aed', '#059669', '#d97706', '#dc2626', '#db2777',
@@ -43,6 +47,10 @@ const COLORS = {
     tooltip: 'rgba(255, 255, 255, 0.98)',
     tooltipBorder: '#cbd5e1',
     shadow: 'rgba(15,23,42,0.16)',
+    land: '#e2e8f0',
+    landHover: '#cbd5e1',
+    cell: 'rgba(100, 116, 139, 0.08)',
+    boxFill: 'rgba(2, 132, 199, 0.16)',
   },
 };
 
@@ -95,7 +103,24 @@ export function echartsTheme(name) {
       label: { color: c.text },
       labelLine: { lineStyle: { color: c.line } },
     },
-    funnel: { itemStyle: { borderColor: c.surface }, label: c.inside },
+    // Funnel labels sit outside, beside their stage (charts/funnel.js).
+    funnel: { itemStyle: { borderColor: c.surface }, label: { color: c.fg }, labelLine: { lineStyle: { color: c.line } } },
+    sankey: { label: { color: c.fg } },
+    // Treemap labels sit on the boxes' palette colours; a parent's name in
+    // the band of its border, which has the surface's colour.
+    treemap: { itemStyle: { borderColor: c.surface }, label: c.inside, upperLabel: { color: c.fg } },
+    boxplot: { itemStyle: { color: c.boxFill, borderColor: c.palette[0] } },
+    calendar: {
+      splitLine: { lineStyle: { color: c.line } },
+      itemStyle: { color: c.cell, borderColor: c.surface },
+      yearLabel: { color: c.fg },
+      monthLabel: { color: c.muted },
+      dayLabel: { color: c.muted },
+    },
+    geo: {
+      itemStyle: { areaColor: c.land, borderColor: c.surface },
+      emphasis: { itemStyle: { areaColor: c.landHover } },
+    },
     heatmap: { itemStyle: { borderColor: c.surface } },
     gauge: {
       axisLine: { lineStyle: { color: [[1, c.track]] } },
