@@ -19,6 +19,7 @@
 
 #define SUBMIT "/api/forms/submit"
 #define PASSWORD "/api/auth/update_password"
+#define SESSION "/api/session"
 
 struct ds_api {
     ds_formsvc *forms;
@@ -166,9 +167,37 @@ static enum MHD_Result on_part(void *cls, enum MHD_ValueKind kind, const char *k
                                const char *transfer_encoding, const char *data, uint64_t off,
                                size_t size);
 
+/* GET /api/session: whether the site signs people in and who this is, so
+ * a form's panel asks for no email or password when the site session
+ * already says who submits.  Answered for anyone: without a session it
+ * only says sign-in exists, which the login page says too. */
+static enum MHD_Result session_answer(ds_api *a, struct MHD_Connection *c, const char *method,
+                                      unsigned *status)
+{
+    if (strcmp(method, MHD_HTTP_METHOD_GET) != 0 && strcmp(method, MHD_HTTP_METHOD_HEAD) != 0) {
+        *status = 405;
+        return send_error(c, 405, "GET, HEAD", "%s accepts GET only", SESSION);
+    }
+    char email[DS_SESSION_EMAIL_SIZE];
+    json_t *o = json_object();
+    json_object_set_new(o, "site_sign_in", json_boolean(a->login != NULL));
+    json_object_set_new(o, "email", ds_api_session_email(a, c, email) ? json_string(email)
+                                                                       : json_null());
+    char *text = json_dumps(o, JSON_COMPACT);
+    json_decref(o);
+    *status = 200;
+    enum MHD_Result ret = send_json(c, 200, text, 0, NULL);
+    free(text);
+    return ret;
+}
+
 ds_api_request *ds_api_begin(ds_api *a, struct MHD_Connection *c, const char *url,
                              const char *method, unsigned *status, enum MHD_Result *ret)
 {
+    if (strcmp(url, SESSION) == 0) {
+        *ret = session_answer(a, c, method, status);
+        return NULL;
+    }
     const char *origin = header(c, "Origin");
     const char *fetch_site = header(c, "Sec-Fetch-Site");
     bool cross = !ds_http_same_origin(origin, header(c, "Referer"), header(c, MHD_HTTP_HEADER_HOST),
@@ -186,8 +215,8 @@ ds_api_request *ds_api_begin(ds_api *a, struct MHD_Connection *c, const char *ur
         *ret = send_error(c, 405, "POST", "%s accepts POST only", url);
     } else if (!submit && !password) {
         *status = 404;
-        *ret = send_error(c, 404, NULL, "no such endpoint %s (there are " SUBMIT " and " PASSWORD
-                                        ")", url);
+        *ret = send_error(c, 404, NULL, "no such endpoint %s (there are " SUBMIT ", " PASSWORD
+                                        " and " SESSION ")", url);
     } else if (a->login && !ds_api_session_email(a, c, session)) {
         /* With site sign-in, nothing is answered without a session. */
         *status = 401;

@@ -41,6 +41,8 @@ describe('site-wide sign-in', { skip: skip ?? false }, () => {
     fs.writeFileSync(path.join(root, 'content', 'index.md'), [
       '# Totals', '', '```sql totals', 'SELECT region, total FROM t ORDER BY region', '```', '',
       '```table totals', 'query: totals', '```', '',
+      '```form note', 'label: A note', 'target_csv: forms/notes.csv', 'inputs: ["note"]', 'auth_required: true',
+      'sql_relation_query: SELECT ${inputs.note} AS note', '```', '',
     ].join('\n'));
     let r = spawnSync(DUCKSITE, ['user', 'add', EMAIL, '--root', root], { input: `${PASSWORD}\n`, encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr);
@@ -95,6 +97,17 @@ describe('site-wide sign-in', { skip: skip ?? false }, () => {
     assert.equal(session.httpOnly, true);
     assert.equal(session.sameSite, 'Strict');
     assert.equal(await page.evaluate(() => document.cookie), '', 'not readable by scripts');
+
+    // A form that signs in asks nothing more: the session says who submits.
+    const panel = page.locator('[data-ds-form="note"]');
+    assert.equal(await panel.locator('.ds-form-signed-in').textContent(), `Submitting as ${EMAIL}`);
+    assert.equal(await panel.locator('input[type=password], input[type=email]').count(), 0);
+    await panel.locator('input[name="note"]').fill('from the session');
+    await panel.locator('button[type=submit]').click();
+    await panel.locator('.ds-form-status', { hasText: 'Submitted' }).waitFor();
+    const csv = fs.readFileSync(path.join(root, 'forms', 'notes.csv'), 'utf8').trim().split('\n');
+    assert.equal(csv.length, 2, csv.join('\n'));
+    assert.match(csv[1], new RegExp(`^from the session,${EMAIL},`));
 
     await page.goto(`${server.url}/login`);
     assert.match(await page.textContent('main'), /Signed in as alice@example\.org/);

@@ -21,6 +21,7 @@ users whose ducksite.toml cannot be read is served with sign-in required;
 [auth] nothing changes.  Every server is stopped by its own PID.
 """
 import http.client
+import json
 import os
 import re
 import shutil
@@ -215,6 +216,14 @@ def sign_in_then_everything_is_served(ctx, srv):
     assert '<form method="post" action="/logout">' in body
     st, _, _ = req(srv.port, "GET", p["data"], {"Cookie": "ducksite_session=" + "0" * 32})
     assert st == 401, "a made-up id"
+    # Form panels ask the session who submits (GET /api/session).
+    st, h, body = req(srv.port, "GET", "/api/session", cookie(sid))
+    assert st == 200 and h["cache-control"] == "no-store", (st, h)
+    assert json.loads(body) == {"site_sign_in": True, "email": EMAIL}, body
+    st, _, body = req(srv.port, "GET", "/api/session")
+    assert st == 200 and json.loads(body) == {"site_sign_in": True, "email": None}, body
+    st, h, _ = req(srv.port, "POST", "/api/session", dict(cookie(sid), Origin=srv.origin))
+    assert st == 405 and h["allow"] == "GET, HEAD", (st, h)
 
 
 @check
@@ -413,6 +422,8 @@ def no_auth_no_change(ctx):
         assert st == 404
         st, h, _ = login(srv, EMAIL, PASSWORD)
         assert st == 405 and h["allow"] == "GET, HEAD", (st, h)
+        st, _, body = req(srv.port, "GET", "/api/session")
+        assert st == 200 and json.loads(body) == {"site_sign_in": False, "email": None}, body
     finally:
         assert srv.stop() == 0
 

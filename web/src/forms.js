@@ -11,6 +11,7 @@ import { errorText, h } from './dom.js';
 const EMAIL_KEY = 'ducksite_user_email';
 const SUBMIT_URL = '/api/forms/submit';
 const PASSWORD_URL = '/api/auth/update_password';
+const SESSION_URL = '/api/session';
 
 let uid = 0;
 
@@ -59,10 +60,11 @@ function field(label, control) {
 
 class FormPanel {
   /** EL is the placeholder, SPEC the form's page-config entry, PAGE the page (inputs, refresh). */
-  constructor(el, spec, page) {
+  constructor(el, spec, page, signedIn = null) {
     this.el = el;
     this.spec = spec;
     this.page = page;
+    this.signedIn = signedIn; // the site session's email: the server uses it, so nothing is asked
     this.id = `ds-form-${++uid}`;
     this.busy = false;
     this.build();
@@ -87,13 +89,15 @@ class FormPanel {
       fields.append(field(name, box));
     }
     const needsEmail = s.auth_required || (s.allowed_email_domains || []).length || s.max_rows_per_user;
-    if (needsEmail) {
+    if (needsEmail && this.signedIn) {
+      fields.append(h('div', { class: 'ds-form-signed-in', text: `Submitting as ${this.signedIn}` }));
+    } else if (needsEmail) {
       this.email = h('input', { type: 'email', class: 'ds-text', name: 'email', autocomplete: 'email', value: storedEmail() });
       this.email.value = storedEmail();
       const hint = (s.allowed_email_domains || []).length ? `Email (${s.allowed_email_domains.map((d) => `@${d}`).join(', ')})` : 'Email';
       fields.append(field(hint, this.email));
     }
-    if (s.auth_required) {
+    if (s.auth_required && !this.signedIn) {
       this.password = h('input', { type: 'password', class: 'ds-text', name: 'password', autocomplete: 'current-password' });
       fields.append(field('Password', this.password));
     }
@@ -103,7 +107,7 @@ class FormPanel {
     }
     this.button = h('button', { type: 'submit', class: 'ds-btn ds-btn-primary' }, 'Submit');
     const actions = h('div', { class: 'ds-form-actions' }, this.button);
-    if (s.auth_required) {
+    if (s.auth_required && !this.signedIn) {
       actions.append(h('button', { type: 'button', class: 'ds-btn ds-btn-small ds-form-link', onclick: () => this.togglePassword() }, 'Change password'));
     }
     fields.append(actions);
@@ -111,7 +115,7 @@ class FormPanel {
     const form = h('form', { class: 'ds-form-body', novalidate: true, onsubmit: (ev) => { ev.preventDefault(); this.submit(); } },
       h('div', { class: 'ds-form-title', text: s.label || s.id }), fields, this.status);
     el.append(form);
-    if (s.auth_required) el.append(this.passwordPanel());
+    if (s.auth_required && !this.signedIn) el.append(this.passwordPanel());
     el.dataset.dsState = 'idle';
   }
 
@@ -153,7 +157,7 @@ class FormPanel {
     if (this.email && !domainAllowed(email, s.allowed_email_domains)) {
       return `This form accepts emails at ${s.allowed_email_domains.map((d) => `@${d}`).join(', ')} only.`;
     }
-    if (s.auth_required && !this.password.value) return 'Enter your password (the first submission sets it).';
+    if (this.password && !this.password.value) return 'Enter your password (the first submission sets it).';
     const file = this.file?.files?.[0];
     if (file && file.size > 5 * 1024 * 1024) return 'The image is larger than 5 MiB.';
     return null;
@@ -239,12 +243,30 @@ class FormPanel {
 }
 
 /** Mounts a panel in every [data-ds-form] placeholder of the page; PAGE gives inputs() and refreshReading(path). */
-export function mountForms(config, page) {
-  const specs = new Map((config.forms || []).map((f) => [f.id, f]));
-  const panels = [];
-  for (const el of document.querySelectorAll('[data-ds-form]')) {
-    const spec = specs.get(el.dataset.dsForm);
-    if (spec) panels.push(new FormPanel(el, spec, page));
+/**
+ * Who the site session says this is (GET /api/session), or null: on a site
+ * with `[auth] site = true` the server takes the submitter from the
+ * session, so the panels ask for no email or password.  Any failure (a
+ * static host, an older server) means "not known" and the panels ask.
+ */
+async function sessionEmail() {
+  try {
+    const res = await fetch(SESSION_URL, { credentials: 'same-origin' });
+    if (!res.ok) return null;
+    const body = await res.json();
+    return body && body.site_sign_in && typeof body.email === 'string' ? body.email : null;
+  } catch {
+    return null;
   }
-  return panels;
+}
+
+export async function mountForms(config, page) {
+  const specs = new Map((config.forms || []).map((f) => [f.id, f]));
+  const found = [...document.querySelectorAll('[data-ds-form]')].filter((el) => specs.has(el.dataset.dsForm));
+  const needs = found.some((el) => {
+    const s = specs.get(el.dataset.dsForm);
+    return s.auth_required || (s.allowed_email_domains || []).length || s.max_rows_per_user;
+  });
+  const signedIn = needs ? await sessionEmail() : null;
+  return found.map((el) => new FormPanel(el, specs.get(el.dataset.dsForm), page, signedIn));
 }
