@@ -37,6 +37,7 @@
 #include "../datamap/datamap.h"
 #include "../util/fs.h"
 #include "deadline.h"
+#include "events.h"
 #include "filecache.h"
 #include "http.h"
 #include "mapstore.h"
@@ -84,6 +85,8 @@ struct ds_server {
     size_t n_hosts;
     /* Site-wide sign-in, or NULL (login.h). */
     ds_login *login;
+    /* The live-reload stream (events.h), or NULL. */
+    ds_events *events;
     struct MHD_Daemon *daemon;
     /* Fixed answers, built once and shared by all threads (MHD responses are
      * reference-counted and may be queued on many connections). */
@@ -712,7 +715,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
          * time.  With sign-in, the gate comes first. */
         ds_deadline_head_done(deadline_conn(c));
         if (!s->login || !ds_login_gate(s->login, c, method, url, &ret, &out.status))
-            ret = serve(s, c, url, &out);
+            ret = s->events && get && strcmp(url, DS_EVENTS_PATH) == 0
+                      ? ds_events_answer(s->events, c, &out.status)
+                      : serve(s, c, url, &out);
     }
     if (head)
         out.bytes = 0;
@@ -855,8 +860,10 @@ static void descriptor_budget(unsigned *connections, unsigned *cache_slots)
 
 static void free_server(ds_server *s)
 {
+    ds_events_close(s->events); /* resumes its suspended connections */
     if (s->daemon)
         MHD_stop_daemon(s->daemon);
+    ds_events_free(s->events); /* after the daemon: it dropped every listener */
     ds_mapstore_close(s->maps);
     ds_resultstore_close(s->results);
     ds_filecache_free(s->files);
@@ -942,8 +949,13 @@ ds_server *ds_server_start(const ds_server_options *opt, ds_err *err)
         goto fail;
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     unsigned threads = opt->threads ? opt->threads : (cpus > 0 ? (unsigned)cpus : 1);
+    if (opt->live_reload && !(s->events = ds_events_start(err))) {
+        close(fd);
+        goto fail;
+    }
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_TURBO |
-                     MHD_USE_ERROR_LOG | (family == AF_INET6 ? MHD_USE_IPv6 : 0);
+                     MHD_USE_ERROR_LOG | (family == AF_INET6 ? MHD_USE_IPv6 : 0) |
+                     (s->events ? MHD_ALLOW_SUSPEND_RESUME : 0);
     /* A pool only for more than one thread (MHD warns about a pool of 1). */
     struct MHD_OptionItem pool[] = {
         {threads > 1 ? MHD_OPTION_THREAD_POOL_SIZE : MHD_OPTION_END, (intptr_t)threads, NULL},
@@ -996,6 +1008,12 @@ const char *ds_server_static_dir(const ds_server *s)
 void ds_server_publish_map(ds_server *s, const ds_datamap *m)
 {
     ds_mapstore_publish(s->maps, ds_maptable_from_datamap(m));
+}
+
+void ds_server_event(ds_server *s, const char *name, const char *data)
+{
+    if (s->events)
+        ds_events_send(s->events, name, data);
 }
 
 ds_login *ds_server_login(ds_server *s)

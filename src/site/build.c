@@ -436,7 +436,9 @@ int ds_build(const char *root, const ds_build_options *opt, ds_err *err)
         /* A data-only project leaves the pages of an earlier build alone. */
         ds_publish_keep_previous_site(pub);
     }
-    int commit_rc = ds_publish_commit(pub, err);
+    char **changed = NULL;
+    size_t n_changed = 0;
+    int commit_rc = ds_publish_commit_changed(pub, &changed, &n_changed, err);
     pub = NULL;
     if (commit_rc != 0)
         goto done;
@@ -444,6 +446,11 @@ int ds_build(const char *root, const ds_build_options *opt, ds_err *err)
            files.map.len, compiled.len, pages.len, now_ms() - t0);
     if (opt->on_map)
         opt->on_map(&files.map, opt->on_map_arg);
+    if (opt->on_changed)
+        opt->on_changed((const char *const *)changed, n_changed, opt->on_changed_arg);
+    for (size_t i = 0; i < n_changed; i++)
+        free(changed[i]);
+    free(changed);
     rc = 0;
 done:
     ds_publish_abort(pub);

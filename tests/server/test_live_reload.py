@@ -1,0 +1,173 @@
+#!/usr/bin/env python3
+"""test_live_reload.py - `ducksite serve` tells open pages what a rebuild
+changed over GET /_ducksite/events (server-sent events): a "reload" naming
+the pages whose HTML changed and no other, an "error" with the file and
+line of a failed build (also to a page that subscribes while it is
+broken), and a "clear" once a rebuild works again.  `ducksite serve
+--no-watch` has no stream.
+
+Usage: test_live_reload.py DUCKSITE_BINARY
+
+The server runs on 127.0.0.1 (a free port) over a project in a temporary
+folder and is always stopped by its own PID.  Prints "live_reload: N
+passed, M failed".
+"""
+import http.client
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+from helpers import request, stop
+
+PAGE = "# Alpha\n\nFirst words.\n"
+OTHER = "# Beta\n\nOther words.\n"
+FIRST_BUILD = 180
+
+
+def wait_for(predicate, seconds=30):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+class Server:
+    def __init__(self, binary, root, *extra):
+        self.proc = subprocess.Popen([binary, "serve", "--root", root, "--port", "0", *extra],
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.out, self.err, self.port = [], [], None
+        threading.Thread(target=self._read, args=(self.proc.stdout, self.out), daemon=True).start()
+        threading.Thread(target=self._read, args=(self.proc.stderr, self.err), daemon=True).start()
+
+    def _read(self, stream, lines):
+        for line in stream:
+            lines.append(line)
+            if line.startswith("serving ") and " at http://" in line:
+                self.port = int(line.rsplit(":", 1)[1].strip().strip("/"))
+
+
+class Listener:
+    """One event stream, read on a thread into self.events as (name, data)."""
+
+    def __init__(self, port):
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        self.conn.request("GET", "/_ducksite/events")
+        self.resp = self.conn.getresponse()
+        self.status = self.resp.status
+        self.type = self.resp.getheader("Content-Type")
+        self.events = []
+        if self.status == 200:
+            threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self):
+        name, data = None, []
+        try:
+            for raw in self.resp.fp:
+                line = raw.decode().rstrip("\n")
+                if line == "":
+                    if name:
+                        self.events.append((name, json.loads("\n".join(data))))
+                    name, data = None, []
+                elif line.startswith("event: "):
+                    name = line[7:]
+                elif line.startswith("data: "):
+                    data.append(line[6:])
+        except (OSError, ValueError):
+            pass
+
+    def named(self, name):
+        return [d for n, d in self.events if n == name]
+
+    def close(self):
+        self.conn.close()
+
+
+def main():
+    binary = os.path.abspath(sys.argv[1])
+    work = tempfile.mkdtemp(prefix="ds-live-")
+    results = []
+
+    def check(name, ok, detail=""):
+        results.append(ok)
+        print(("ok   " if ok else "FAIL ") + name + ("" if ok else ": " + str(detail)))
+
+    os.makedirs(os.path.join(work, "content"))
+    open(os.path.join(work, "ducksite.toml"), "w").write("")
+    alpha = os.path.join(work, "content", "alpha.md")
+    beta = os.path.join(work, "content", "beta.md")
+    open(alpha, "w").write(PAGE)
+    open(beta, "w").write(OTHER)
+    server = Server(binary, work)
+    listeners = []
+    try:
+        check("builds first and serves", wait_for(lambda: server.port is not None, FIRST_BUILD),
+              "".join(server.err))
+        ev = Listener(server.port)
+        listeners.append(ev)
+        check("the stream is an event stream", ev.status == 200 and ev.type == "text/event-stream",
+              (ev.status, ev.type))
+
+        open(alpha, "w").write(PAGE.replace("First", "Edited"))
+        check("editing a page names it in a reload",
+              wait_for(lambda: any("alpha.html" in d["pages"] for d in ev.named("reload"))),
+              ev.events)
+        check("and only it", all(d["pages"] == ["alpha.html"] for d in ev.named("reload")),
+              ev.events)
+        status, _, body = request(server.port, "/alpha.html")
+        check("the new page is on disk when told", b"Edited" in body, body[:200])
+
+        n = len(ev.named("reload"))
+        open(beta, "w").write(OTHER.replace("Other", "Changed"))
+        check("editing another page reloads that one",
+              wait_for(lambda: len(ev.named("reload")) > n), ev.events)
+        check("and not the first", all("alpha.html" not in d["pages"]
+                                       for d in ev.named("reload")[n:]), ev.events)
+
+        open(alpha, "w").write("# Alpha\n\n```sql broken\nSELEC nonsense\n```\n")
+        check("a broken page sends its error",
+              wait_for(lambda: ev.named("error")), "".join(server.err))
+        err = ev.named("error")[0] if ev.named("error") else {}
+        check("the error names the file", err.get("file") == "content/alpha.md", err)
+        check("and the line", err.get("line") == 3, err)
+        check("and says what is wrong", "SELEC" in err.get("message", "")
+              or "syntax" in err.get("message", "").lower(), err)
+        late = Listener(server.port)
+        listeners.append(late)
+        check("a page opened while broken gets the error",
+              wait_for(lambda: late.named("error"), 10), late.events)
+
+        open(alpha, "w").write(PAGE.replace("First", "Fixed"))
+        check("fixing it clears the error", wait_for(lambda: ev.named("clear")), ev.events)
+        check("after the reload of the fixed page",
+              [n for n, _ in ev.events][-2:] == ["reload", "clear"], ev.events)
+        check("a late listener is told too", wait_for(lambda: late.named("clear"), 10),
+              late.events)
+    finally:
+        for l in listeners:
+            l.close()
+        code = stop(server.proc)
+    check("stops cleanly with listeners open", code == 0, f"exit code {code}")
+
+    plain = Server(binary, work, "--no-watch")
+    try:
+        check("--no-watch serves", wait_for(lambda: plain.port is not None, FIRST_BUILD),
+              "".join(plain.err))
+        status, _, _ = request(plain.port, "/_ducksite/events")
+        check("without rebuilds there is no stream", status == 404, status)
+    finally:
+        stop(plain.proc)
+        shutil.rmtree(work, ignore_errors=True)
+    failed = results.count(False)
+    print(f"live_reload: {len(results) - failed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
