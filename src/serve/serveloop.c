@@ -74,7 +74,7 @@ static void tell_pages(const char *const *changed, size_t n, void *server)
 static void show_error(ds_server *server, const char *msg)
 {
     char *json = ds_livemsg_error(msg);
-    ds_server_event(server, "error", json);
+    ds_server_event(server, "build-error", json);
     free(json);
 }
 
@@ -131,7 +131,7 @@ static void watch_and_rebuild(const char *root, ds_watch *w, int sig_fd, ds_serv
         } else {
             /* The pages have reloaded (tell_pages): now the overlay goes. */
             if (failed)
-                ds_server_event(server, "clear", "{}");
+                ds_server_event(server, "build-ok", "{}");
             failed = false;
             warn_if_sign_in_changed(root, server);
         }

@@ -50,6 +50,12 @@ static void keepalive(void *arg)
     pthread_mutex_unlock(&ev->lock);
 }
 
+void ds_events_mark_page(struct MHD_Response *r, const char *content_type)
+{
+    if (strncmp(content_type, "text/html", 9) == 0)
+        MHD_add_response_header(r, "Server-Timing", DS_EVENTS_MARK);
+}
+
 ds_events *ds_events_start(ds_err *err)
 {
     ds_events *ev = ds_xcalloc(1, sizeof *ev);
@@ -69,7 +75,7 @@ void ds_events_send(ds_events *ev, const char *name, const char *data)
     char *frame = ds_livemsg_frame(name, data);
     pthread_mutex_lock(&ev->lock);
     free(ev->last_error);
-    ev->last_error = strcmp(name, "error") == 0 ? ds_strdup(frame) : NULL;
+    ev->last_error = strcmp(name, "build-error") == 0 ? ds_strdup(frame) : NULL;
     for (size_t i = 0; i < ev->n; i++)
         queue_locked(ev->items[i], frame);
     pthread_mutex_unlock(&ev->lock);

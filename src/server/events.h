@@ -15,12 +15,20 @@
 #define DS_EVENTS_MAX_LISTENERS 64
 #define DS_EVENTS_KEEPALIVE_MS 15000
 
+/* The header that tells a page's runtime the stream is there: an answer
+ * for a page (CONTENT_TYPE text/html) gets "Server-Timing: ducksite-live",
+ * which the page reads from its navigation timing without a request of its
+ * own.  Pages served by any other server have no such entry, so they never
+ * ask for the stream. */
+#define DS_EVENTS_MARK "ducksite-live"
+void ds_events_mark_page(struct MHD_Response *r, const char *content_type);
+
 typedef struct ds_events ds_events;
 
 ds_events *ds_events_start(ds_err *err);
 
 /* Sends the server-sent event NAME with DATA (one line of JSON) to every
- * listener.  The last "error" is also sent to listeners that come later,
+ * listener.  The last "build-error" is also sent to listeners that come later,
  * until an event of another name replaces it. */
 void ds_events_send(ds_events *ev, const char *name, const char *data);
 

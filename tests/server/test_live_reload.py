@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """test_live_reload.py - `ducksite serve` tells open pages what a rebuild
 changed over GET /_ducksite/events (server-sent events): a "reload" naming
-the pages whose HTML changed and no other, an "error" with the file and
+the pages whose HTML changed and no other, a "build-error" with the file and
 line of a failed build (also to a page that subscribes while it is
-broken), and a "clear" once a rebuild works again.  `ducksite serve
+broken), and a "build-ok" once a rebuild works again.  `ducksite serve
 --no-watch` has no stream.
 
 Usage: test_live_reload.py DUCKSITE_BINARY
@@ -132,8 +132,8 @@ def main():
 
         open(alpha, "w").write("# Alpha\n\n```sql broken\nSELEC nonsense\n```\n")
         check("a broken page sends its error",
-              wait_for(lambda: ev.named("error")), "".join(server.err))
-        err = ev.named("error")[0] if ev.named("error") else {}
+              wait_for(lambda: ev.named("build-error")), "".join(server.err))
+        err = ev.named("build-error")[0] if ev.named("build-error") else {}
         check("the error names the file", err.get("file") == "content/alpha.md", err)
         check("and the line", err.get("line") == 3, err)
         check("and says what is wrong", "SELEC" in err.get("message", "")
@@ -141,13 +141,13 @@ def main():
         late = Listener(server.port)
         listeners.append(late)
         check("a page opened while broken gets the error",
-              wait_for(lambda: late.named("error"), 10), late.events)
+              wait_for(lambda: late.named("build-error"), 10), late.events)
 
         open(alpha, "w").write(PAGE.replace("First", "Fixed"))
-        check("fixing it clears the error", wait_for(lambda: ev.named("clear")), ev.events)
+        check("fixing it clears the error", wait_for(lambda: ev.named("build-ok")), ev.events)
         check("after the reload of the fixed page",
-              [n for n, _ in ev.events][-2:] == ["reload", "clear"], ev.events)
-        check("a late listener is told too", wait_for(lambda: late.named("clear"), 10),
+              [n for n, _ in ev.events][-2:] == ["reload", "build-ok"], ev.events)
+        check("a late listener is told too", wait_for(lambda: late.named("build-ok"), 10),
               late.events)
     finally:
         for l in listeners:
