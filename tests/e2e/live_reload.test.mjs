@@ -1,7 +1,9 @@
 // Live reload under `ducksite serve`, in Chromium: a page reloads when its
 // markdown is saved, with its input value and its scroll position kept; a
 // broken save shows the build's error (file, line, message) over the page,
-// and the overlay goes when the fix is saved.  A page served without
+// and the overlay goes when the fix is saved.  Only one tab holds the event
+// stream (the others hear it through that tab) and another takes it over
+// when that one closes.  A page served without
 // rebuilds (--no-watch) opens no event stream.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -59,13 +61,19 @@ describe('live reload', { skip: skip ?? false }, () => {
   });
 
   test('a saved page reloads with its input value and scroll; an error shows and goes', T, async () => {
+    // The first tab of the site holds the stream; the others hear its events.
+    const first = await openPage(context);
+    await first.page.goto(`${server.url}/other.html`);
+    await waitIdle(first.page);
+    const subscribed = (r) => r.requests.some((q) => q.url.endsWith('/_ducksite/events'));
+    for (let i = 0; i < 50 && !subscribed(first); i++) await first.page.waitForTimeout(100);
+    assert.ok(subscribed(first), 'the page subscribes to the event stream');
     const rec = await openPage(context);
     const p = rec.page;
     await p.goto(`${server.url}/index.html`);
     await waitIdle(p);
-    const subscribed = () => rec.requests.some((r) => r.url.endsWith('/_ducksite/events'));
-    for (let i = 0; i < 50 && !subscribed(); i++) await p.waitForTimeout(100);
-    assert.ok(subscribed(), 'the page subscribes to the event stream');
+    await p.waitForTimeout(300);
+    assert.ok(!subscribed(rec), 'a second tab opens no second stream');
 
     const box = p.locator('[data-ds-input="who"] input');
     await box.fill('alice');
@@ -80,6 +88,11 @@ describe('live reload', { skip: skip ?? false }, () => {
     fs.writeFileSync(path.join(root, 'content', 'other.md'), '# Other\n\nIts body, edited (the title, which every page\'s navigation shows, stays).\n');
     await new Promise((r) => setTimeout(r, 2500));
     assert.equal(await p.evaluate(() => window.notReloaded), true, 'other.md reloaded index.html');
+    assert.match(await first.page.textContent('body'), /Its body, edited/, 'the first tab reloaded');
+    // It closes: the stream passes to this tab.
+    await first.page.close();
+    for (let i = 0; i < 50 && !subscribed(rec); i++) await p.waitForTimeout(100);
+    assert.ok(subscribed(rec), 'the stream passes to the tab left');
 
     fs.writeFileSync(path.join(root, 'content', 'index.md'), page('Second'));
     await p.waitForFunction(() => document.body.textContent.includes('Second words'), null, { timeout: 30000 });

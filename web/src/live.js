@@ -96,14 +96,38 @@ function showError(err) {
   document.body.append(errorOverlay(err));
 }
 
+function onEvent(name, data) {
+  if (name === 'reload' && concerns(data, location.pathname)) reloadKeepingPlace();
+  else if (name === 'build-error') showError(data);
+  else if (name === 'build-ok') hideError();
+}
+
+// A browser keeps at most six HTTP/1.1 connections to one server: a stream
+// per tab would leave a writer with many tabs open unable to load pages.
+// One tab of the site (the holder of a Web Lock) listens and passes each
+// event on to the others (a BroadcastChannel); when it closes, the lock and
+// the stream go to another tab.
+function listen(channel) {
+  const events = new EventSource('/_ducksite/events');
+  for (const name of ['reload', 'build-error', 'build-ok']) {
+    events.addEventListener(name, (e) => {
+      const data = JSON.parse(e.data);
+      channel?.postMessage({ name, data });
+      onEvent(name, data);
+    });
+  }
+  return new Promise(() => {}); // held while the tab lives
+}
+
 /** Restores the scroll of a live reload and, under `ducksite serve`, listens. */
 export function startLive() {
   restoreScroll();
   if (!servedLive() || typeof EventSource === 'undefined') return;
-  const events = new EventSource('/_ducksite/events');
-  events.addEventListener('reload', (e) => {
-    if (concerns(JSON.parse(e.data), location.pathname)) reloadKeepingPlace();
-  });
-  events.addEventListener('build-error', (e) => showError(JSON.parse(e.data)));
-  events.addEventListener('build-ok', hideError);
+  if (!globalThis.BroadcastChannel || !navigator.locks) {
+    listen(null);
+    return;
+  }
+  const channel = new BroadcastChannel(`ducksite-live:${location.host}`);
+  channel.onmessage = (e) => onEvent(e.data.name, e.data.data);
+  navigator.locks.request(`ducksite-live:${location.host}`, () => listen(channel));
 }
