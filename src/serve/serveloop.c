@@ -33,6 +33,8 @@
 #include "livemsg.h"
 #include "watch.h"
 
+#define DS_SERVE_QUIET_MS 50
+
 /* The first build.  Returns 0 to go on serving (also after a failure when
  * a previous build is there to serve: *failed is set and err holds why),
  * or -1 with err. */
@@ -110,7 +112,9 @@ static void watch_and_rebuild(const char *root, ds_watch *w, int sig_fd, ds_serv
             break;
         if (!(p[1].revents & POLLIN))
             continue;
-        char *what = ds_watch_collect(w, 200);
+        /* An editor's save (writes, a rename) takes a few ms; 50 ms of
+         * quiet counts it once without making every save wait long. */
+        char *what = ds_watch_collect(w, DS_SERVE_QUIET_MS);
         if (!what)
             continue;
         ds_info("%s changed: rebuilding", what);
