@@ -3,7 +3,7 @@
 model) under `ducksite serve` until the new HTML is on disk and the open
 pages are told, against a full `ducksite build` in the same run; and a
 build that changes nothing with and without the assets stamp
-(.ducksite/assets.json: without it, every runtime file is read and
+(static/.ducksite-assets.json: without it, every runtime file is read and
 compared, as before the stamp).
 
 Usage: bench/live_reload.py [RUNS] [--ducksite PATH]
@@ -93,7 +93,7 @@ def main():
     runs = int(args[0]) if args else 5
     work = tempfile.mkdtemp(prefix="ds-bench-live-")
     root = os.path.join(work, "demo")
-    stamp = os.path.join(root, ".ducksite", "assets.json")
+    stamp = os.path.join(root, "static", ".ducksite-assets.json")
     try:
         run(binary, "demo", "--root", root)
         run(binary, "build", "--root", root)

@@ -2,10 +2,11 @@
  *
  * The runtime is 40 MB (DuckDB-Wasm): reading it and comparing it with
  * static/assets/ on every build cost a third of a build that changed
- * nothing.  A stamp (ROOT/.ducksite/assets.json, the build's cache, not
- * part of the site) records, for each file copied, the size, mtime and
- * inode of its source and of what is in static/assets/ (the file and its
- * .gz).  When all of them are still as recorded, the file is kept with a
+ * nothing.  A stamp (static/.ducksite-assets.json, published with the
+ * build like its record of outputs, so it never describes a build that
+ * failed) records, for each file copied, the size, mtime and inode of its
+ * source and of what is in static/assets/ (the file and its .gz; a staged
+ * file keeps its inode and mtime when it is moved into place).  When all of them are still as recorded, the file is kept with a
  * stat; anything else (a rebuilt web/dist, a file changed or removed by
  * hand) takes the byte comparison as before. */
 #include "assets.h"
@@ -257,7 +258,9 @@ int ds_assets_copy_stamped(const char *dist, ds_publish *pub, const char *rel_di
     copy_ctx c = {pub, rel_dir, copied, err, NULL, NULL};
     json_t *doc = NULL;
     if (stamp) {
-        doc = json_load_file(stamp, 0, NULL);
+        char *old = ds_path_join(ds_publish_live_dir(pub), stamp);
+        doc = json_load_file(old, 0, NULL);
+        free(old);
         c.old_stamp = json_object_get(doc, "files");
         if (json_integer_value(json_object_get(doc, "version")) != 1 ||
             !json_is_object(c.old_stamp))
@@ -265,17 +268,12 @@ int ds_assets_copy_stamped(const char *dist, ds_publish *pub, const char *rel_di
         c.new_stamp = json_object();
     }
     int rc = ds_walk(dist, DS_WALK_RECURSE | DS_WALK_NO_HIDDEN | DS_WALK_ERRORS, copy_entry, &c);
-    /* A stamp that cannot be written costs the next build its shortcut only. */
     if (rc == 0 && c.new_stamp) {
-        char *dir = ds_path_dirname(stamp);
         json_t *out = json_pack("{s:i, s:O}", "version", 1, "files", c.new_stamp);
         char *text = json_dumps(out, JSON_INDENT(1) | JSON_SORT_KEYS);
-        ds_err ignored;
-        if (ds_mkdir_p(dir, &ignored) == 0)
-            ds_write_atomic(stamp, text, strlen(text), &ignored);
+        rc = ds_publish_write_if_changed(pub, stamp, text, strlen(text), NULL, err);
         free(text);
         json_decref(out);
-        free(dir);
     }
     json_decref(c.new_stamp);
     json_decref(doc);

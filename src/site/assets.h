@@ -21,10 +21,10 @@ char *ds_assets_dist_dir(void);
 int ds_assets_copy(const char *dist, ds_publish *pub, const char *rel_dir, int *copied,
                    ds_err *err);
 
-/* As ds_assets_copy, with the stamp file STAMP (assets.c): a file whose
- * source and copy are as the stamp recorded them is kept without being
- * read.  The stamp is rewritten for the next build. */
-#define DS_ASSETS_STAMP "assets.json" /* in ROOT/.ducksite/ */
+/* As ds_assets_copy, with the stamp STAMP, a path inside static/
+ * (assets.c): a file whose source and copy are as the stamp recorded them
+ * is kept without being read.  The stamp is staged for the next build. */
+#define DS_ASSETS_STAMP ".ducksite-assets.json"
 int ds_assets_copy_stamped(const char *dist, ds_publish *pub, const char *rel_dir,
                            const char *stamp, int *copied, ds_err *err);
 

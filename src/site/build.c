@@ -20,7 +20,6 @@
 #include "../sql/sqltext.h"
 #include "../util/fs.h"
 #include "../util/walk.h"
-#include "../datamap/facts.h"
 #include "assets.h"
 #include "firstpaint.h"
 #include "pagecheck.h"
@@ -294,16 +293,14 @@ static char *asset_hash(const ds_publish *pub, const char *name)
 }
 
 /* static/assets/ from the runtime build, then the pages that load it. */
-static int write_site(const char *root, ds_publish *pub, const ds_pages *pages, ds_err *err)
+static int write_site(ds_publish *pub, const ds_pages *pages, ds_err *err)
 {
     char *dist = ds_assets_dist_dir();
     int rc = 0;
     if (ds_is_dir(dist)) {
         int copied = 0;
         double t = now_ms();
-        char *stamp = ds_path_join(root, DS_FACTS_DIR "/" DS_ASSETS_STAMP);
-        rc = ds_assets_copy_stamped(dist, pub, "assets", stamp, &copied, err);
-        free(stamp);
+        rc = ds_assets_copy_stamped(dist, pub, "assets", DS_ASSETS_STAMP, &copied, err);
         if (rc == 0)
             ds_info("assets: %d file%s updated from %s (%.0f ms)", copied, copied == 1 ? "" : "s",
                     dist, now_ms() - t);
@@ -435,7 +432,7 @@ int ds_build(const char *root, const ds_build_options *opt, ds_err *err)
     if (site) {
         ds_prerender_options po = {!opt->no_prerender};
         if (ds_prerender(&pages, &compiled, &files, &cfg, db, pub, &po, err) != 0 ||
-            ds_firstpaint(&pages, pub, err) != 0 || write_site(cfg.root, pub, &pages, err) != 0)
+            ds_firstpaint(&pages, pub, err) != 0 || write_site(pub, &pages, err) != 0)
             goto done;
     } else {
         /* A data-only project leaves the pages of an earlier build alone. */
