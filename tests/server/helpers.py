@@ -1,10 +1,13 @@
 """helpers.py - what the tests in tests/server/ share: one HTTP request on a
 fresh connection, Parquet files made with the build-time engine, a child
-process stopped by its own PID, and a tally of checks."""
+process stopped by its own PID, `ducksite serve` as such a child, a bounded
+wait, and a tally of checks."""
 import http.client
 import os
 import signal
 import subprocess
+import threading
+import time
 
 
 def request(port, path, headers=None, method="GET"):
@@ -49,3 +52,39 @@ class Tally:
         else:
             self.failed += 1
             print("FAIL: " + what)
+
+
+# The first build compresses the runtime's assets (DuckDB-Wasm): a few
+# seconds alone, well over 30 on a machine busy with other jobs.
+FIRST_BUILD = 180
+
+
+def wait_for(predicate, seconds=30):
+    """Polls until predicate() is true; the loop is bounded in time."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+class Server:
+    """`ducksite serve --root ROOT --port 0 EXTRA...` with its stdout and
+    stderr lines collected (out, err) and the port it printed (port)."""
+
+    def __init__(self, binary, root, extra=()):
+        self.proc = subprocess.Popen([binary, "serve", "--root", root, "--port", "0", *extra],
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.out, self.err, self.port = [], [], None
+        threading.Thread(target=self._read, args=(self.proc.stdout, self.out), daemon=True).start()
+        threading.Thread(target=self._read, args=(self.proc.stderr, self.err), daemon=True).start()
+
+    def _read(self, stream, lines):
+        for line in stream:
+            lines.append(line)
+            if line.startswith("serving ") and " at http://" in line:
+                self.port = int(line.rsplit(":", 1)[1].strip().strip("/"))
+
+    def stop(self):
+        return stop(self.proc)

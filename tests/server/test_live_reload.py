@@ -16,43 +16,14 @@ import http.client
 import json
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import threading
-import time
 
-from helpers import request, stop
+from helpers import FIRST_BUILD, Server, request, stop, wait_for
 
 PAGE = "# Alpha\n\nFirst words.\n"
 OTHER = "# Beta\n\nOther words.\n"
-FIRST_BUILD = 180
-
-
-def wait_for(predicate, seconds=30):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.1)
-    return False
-
-
-class Server:
-    def __init__(self, binary, root, *extra):
-        self.proc = subprocess.Popen([binary, "serve", "--root", root, "--port", "0", *extra],
-                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        self.out, self.err, self.port = [], [], None
-        threading.Thread(target=self._read, args=(self.proc.stdout, self.out), daemon=True).start()
-        threading.Thread(target=self._read, args=(self.proc.stderr, self.err), daemon=True).start()
-
-    def _read(self, stream, lines):
-        for line in stream:
-            lines.append(line)
-            if line.startswith("serving ") and " at http://" in line:
-                self.port = int(line.rsplit(":", 1)[1].strip().strip("/"))
-
-
 class Listener:
     """One event stream, read on a thread into self.events as (name, data)."""
 
@@ -155,7 +126,7 @@ def main():
         code = stop(server.proc)
     check("stops cleanly with listeners open", code == 0, f"exit code {code}")
 
-    plain = Server(binary, work, "--no-watch")
+    plain = Server(binary, work, ["--no-watch"])
     try:
         check("--no-watch serves", wait_for(lambda: plain.port is not None, FIRST_BUILD),
               "".join(plain.err))

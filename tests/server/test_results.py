@@ -17,50 +17,14 @@ import gzip
 import json
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
-import threading
-import time
 
-from helpers import make_parquet, request, stop
+from helpers import FIRST_BUILD, Server, make_parquet, request, wait_for
 
 PAGE = ("# Orders\n\n```sql total\nSELECT count(*) AS n FROM orders\n```\n\n"
         "```table total\n```\n")
 HAND_HASH = "0123456789abcdef"
-
-
-# The first build compresses the runtime's assets (DuckDB-Wasm): a few
-# seconds alone, well over 30 on a machine busy with other jobs.
-FIRST_BUILD = 180
-
-
-def wait_for(predicate, seconds=30):
-    """Polls until predicate() is true; the loop is bounded in time."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.1)
-    return False
-
-
-class Server:
-    def __init__(self, binary, root, extra=()):
-        self.proc = subprocess.Popen([binary, "serve", "--root", root, "--port", "0", *extra],
-                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        self.out, self.err, self.port = [], [], None
-        threading.Thread(target=self._read, args=(self.proc.stdout, self.out), daemon=True).start()
-        threading.Thread(target=self._read, args=(self.proc.stderr, self.err), daemon=True).start()
-
-    def _read(self, stream, lines):
-        for line in stream:
-            lines.append(line)
-            if line.startswith("serving ") and " at http://" in line:
-                self.port = int(line.rsplit(":", 1)[1].strip().strip("/"))
-
-    def stop(self):
-        return stop(self.proc)
 
 
 def write_atomic(path, data):

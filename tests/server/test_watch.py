@@ -11,13 +11,11 @@ is always stopped by its own PID.  Prints "watch: N passed, M failed".
 import http.client
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
-import threading
 import time
 
-from helpers import stop
+from helpers import FIRST_BUILD, Server, wait_for
 
 PAGE = "# Hello\n\n```sql total\nSELECT sum(x) AS total FROM numbers\n```\n\n```table total\n```\n"
 MODELS = "-- name: numbers\nSELECT 1 AS x UNION ALL SELECT 2\n"
@@ -30,39 +28,6 @@ def get(port, path):
     body = resp.read()
     conn.close()
     return resp.status, body.decode("utf-8", "replace")
-
-
-# The first build compresses the runtime's assets (DuckDB-Wasm): a few
-# seconds alone, well over 30 on a machine busy with other jobs.
-FIRST_BUILD = 180
-
-
-def wait_for(predicate, seconds=30):
-    """Polls until predicate() is true; the loop is bounded in time."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.2)
-    return False
-
-
-class Server:
-    def __init__(self, binary, root):
-        self.proc = subprocess.Popen([binary, "serve", "--root", root, "--port", "0"],
-                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        self.out, self.err, self.port = [], [], None
-        threading.Thread(target=self._read, args=(self.proc.stdout, self.out), daemon=True).start()
-        threading.Thread(target=self._read, args=(self.proc.stderr, self.err), daemon=True).start()
-
-    def _read(self, stream, lines):
-        for line in stream:
-            lines.append(line)
-            if line.startswith("serving ") and " at http://" in line:
-                self.port = int(line.rsplit(":", 1)[1].strip().strip("/"))
-
-    def stop(self):
-        return stop(self.proc)
 
 
 def main():
