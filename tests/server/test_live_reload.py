@@ -120,6 +120,17 @@ def main():
               [n for n, _ in ev.events][-2:] == ["reload", "build-ok"], ev.events)
         check("a late listener is told too", wait_for(lambda: late.named("build-ok"), 10),
               late.events)
+
+        # At most 64 streams (DS_EVENTS_MAX_LISTENERS): 2 are open.
+        more = [Listener(server.port) for _ in range(62)]
+        listeners.extend(more)
+        check("up to 64 streams are served", all(l.status == 200 for l in more),
+              [l.status for l in more])
+        status, headers, _ = request(server.port, "/_ducksite/events")
+        check("the 65th gets 503 with Retry-After",
+              status == 503 and headers.get("retry-after") == "15", (status, headers))
+        status, _, body = request(server.port, "/alpha.html")
+        check("pages are still served meanwhile", status == 200 and b"Fixed" in body, status)
     finally:
         for l in listeners:
             l.close()
