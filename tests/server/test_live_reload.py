@@ -16,6 +16,7 @@ import http.client
 import json
 import os
 import shutil
+import socket
 import sys
 import tempfile
 import threading
@@ -57,6 +58,10 @@ class Listener:
         return [d for n, d in self.events if n == name]
 
     def close(self):
+        # Wakes the reading thread first: closing the response under it
+        # would wait for its read.
+        if self.conn.sock:
+            self.conn.sock.shutdown(socket.SHUT_RDWR)
         self.conn.close()
 
 
