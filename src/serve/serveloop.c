@@ -30,15 +30,20 @@
 #include "../server/server.h"
 #include "../site/build.h"
 #include "../util/fs.h"
+#include "livemsg.h"
 #include "watch.h"
 
+#define DS_SERVE_QUIET_MS 50
+
 /* The first build.  Returns 0 to go on serving (also after a failure when
- * a previous build is there to serve), or -1 with err. */
-static int first_build(const char *root, ds_err *err)
+ * a previous build is there to serve: *failed is set and err holds why),
+ * or -1 with err. */
+static int first_build(const char *root, bool *failed, ds_err *err)
 {
     ds_build_options bopt = {false};
     if (ds_build(root, &bopt, err) == 0)
         return 0;
+    *failed = true;
     char *static_dir = ds_path_join(root, DS_STATIC_DIR);
     char *map = ds_datamap_path(static_dir);
     free(static_dir);
@@ -56,6 +61,23 @@ static int first_build(const char *root, ds_err *err)
 static void hand_over_map(const ds_datamap *map, void *server)
 {
     ds_server_publish_map(server, map);
+}
+
+/* The open pages whose outputs the rebuild changed reload (livemsg.h). */
+static void tell_pages(const char *const *changed, size_t n, void *server)
+{
+    char *msg = ds_livemsg_reload(changed, n);
+    if (msg)
+        ds_server_event(server, "reload", msg);
+    free(msg);
+}
+
+/* A failed build's error, shown over the open pages until a build works. */
+static void show_error(ds_server *server, const char *msg)
+{
+    char *json = ds_livemsg_error(msg);
+    ds_server_event(server, "build-error", json);
+    free(json);
 }
 
 /* [auth] is read once, when serve starts: a rebuild that finds `site`
@@ -78,7 +100,8 @@ static void warn_if_sign_in_changed(const char *root, ds_server *server)
 /* Waits for a stop signal, rebuilding on every change in between.  W (may
  * be NULL) was opened before the first build, so that changes made while
  * it ran are not lost. */
-static void watch_and_rebuild(const char *root, ds_watch *w, int sig_fd, ds_server *server)
+static void watch_and_rebuild(const char *root, ds_watch *w, int sig_fd, ds_server *server,
+                              bool failed)
 {
     ds_err err;
     for (;;) {
@@ -89,7 +112,9 @@ static void watch_and_rebuild(const char *root, ds_watch *w, int sig_fd, ds_serv
             break;
         if (!(p[1].revents & POLLIN))
             continue;
-        char *what = ds_watch_collect(w, 200);
+        /* An editor's save (writes, a rename) takes a few ms; 50 ms of
+         * quiet counts it once without making every save wait long. */
+        char *what = ds_watch_collect(w, DS_SERVE_QUIET_MS);
         if (!what)
             continue;
         ds_info("%s changed: rebuilding", what);
@@ -98,11 +123,20 @@ static void watch_and_rebuild(const char *root, ds_watch *w, int sig_fd, ds_serv
          * picked up, and edits made while the build runs are not lost. */
         ds_watch_close(w);
         w = ds_watch_open(root, &err);
-        ds_build_options bopt = {.on_map = hand_over_map, .on_map_arg = server};
+        ds_build_options bopt = {.on_map = hand_over_map,
+                                 .on_map_arg = server,
+                                 .on_changed = tell_pages,
+                                 .on_changed_arg = server};
         if (ds_build(root, &bopt, &err) != 0) {
             ds_error("%s", err.msg);
             ds_info("still serving the last good build");
+            show_error(server, err.msg);
+            failed = true;
         } else {
+            /* The pages have reloaded (tell_pages): now the overlay goes. */
+            if (failed)
+                ds_server_event(server, "build-ok", "{}");
+            failed = false;
             warn_if_sign_in_changed(root, server);
         }
     }
@@ -112,11 +146,11 @@ static void watch_and_rebuild(const char *root, ds_watch *w, int sig_fd, ds_serv
 /* Blocks until SIGINT or SIGTERM (in the set STOP) arrives, rebuilding on
  * changes while W is open, and says which signal it was. */
 static void wait_for_stop(const char *root, ds_watch *watch, const sigset_t *stop,
-                          ds_server *server)
+                          ds_server *server, bool failed)
 {
     int sig_fd = signalfd(-1, stop, SFD_CLOEXEC);
     if (watch && sig_fd >= 0)
-        watch_and_rebuild(root, watch, sig_fd, server);
+        watch_and_rebuild(root, watch, sig_fd, server, failed);
     else
         ds_watch_close(watch);
     struct signalfd_siginfo info = {0};
@@ -181,10 +215,15 @@ int ds_serveloop_run(const ds_serveloop_options *o, ds_err *err)
         if (!watch)
             ds_warn("%s; changes will not be rebuilt", werr.msg);
     }
-    if (project && first_build(o->root, err) != 0) {
+    bool failed = false;
+    if (project && first_build(o->root, &failed, err) != 0) {
         ds_watch_close(watch);
         return -1;
     }
+
+    ds_err first_err = {{0}}; /* a failed first build's, for the open pages */
+    if (failed)
+        first_err = *err;
 
     sigset_t stop;
     sigemptyset(&stop);
@@ -217,7 +256,8 @@ int ds_serveloop_run(const ds_serveloop_options *o, ds_err *err)
                               .access_log = o->access_log,
                               .allowed_hosts = (const char *const *)cfg.serve.allowed_hosts,
                               .n_allowed_hosts = cfg.serve.n_allowed_hosts,
-                              .login = sign_in ? &login : NULL};
+                              .login = sign_in ? &login : NULL,
+                              .live_reload = watch != NULL};
     ds_server *server = ds_server_start(&sopt, err);
     ds_config_free(&cfg);
     if (!server) {
@@ -228,7 +268,9 @@ int ds_serveloop_run(const ds_serveloop_options *o, ds_err *err)
     printf("serving %s at %s\n", ds_server_static_dir(server), ds_server_url(server));
     fflush(stdout);
 
-    wait_for_stop(o->root, watch, &stop, server);
+    if (failed && watch)
+        show_error(server, first_err.msg);
+    wait_for_stop(o->root, watch, &stop, server, failed);
     ds_server_stop(server);
     return 0;
 }

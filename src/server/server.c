@@ -38,6 +38,7 @@
 #include "../util/fs.h"
 #include "api.h"
 #include "deadline.h"
+#include "events.h"
 #include "filecache.h"
 #include "http.h"
 #include "mapstore.h"
@@ -86,6 +87,8 @@ struct ds_server {
     size_t n_hosts;
     /* Site-wide sign-in, or NULL (login.h). */
     ds_login *login;
+    /* The live-reload stream (events.h), or NULL. */
+    ds_events *events;
     struct MHD_Daemon *daemon;
     /* Fixed answers, built once and shared by all threads (MHD responses are
      * reference-counted and may be queued on many connections). */
@@ -195,8 +198,10 @@ static bool older(struct timespec a, struct timespec b)
 
 /* The headers every 200/206 answer carries. */
 static void add_entity_headers(struct MHD_Response *r, const ds_mime *m, const char *etag,
-                               const char *modified, const char *cache, bool gz)
+                               const char *modified, const char *cache, bool gz, bool live)
 {
+    if (live)
+        ds_events_mark_page(r, m->type);
     add(r, MHD_HTTP_HEADER_CONTENT_TYPE, m->type);
     add(r, MHD_HTTP_HEADER_ETAG, etag);
     add(r, MHD_HTTP_HEADER_LAST_MODIFIED, modified);
@@ -253,7 +258,7 @@ static struct MHD_Response *whole_file(ds_server *s, struct MHD_Connection *c,
                                                 MHD_RESPMEM_MUST_COPY);
             if (!r)
                 return NULL;
-            add_entity_headers(r, m, etag, e->modified, cache, gz);
+            add_entity_headers(r, m, etag, e->modified, cache, gz, s->events != NULL);
             r = ds_filecache_set_extra(e, variant, r);
         }
         *shared = true;
@@ -264,7 +269,7 @@ static struct MHD_Response *whole_file(ds_server *s, struct MHD_Connection *c,
     else
         r = file_body(s, c, e->fd, size, 0);
     if (r)
-        add_entity_headers(r, m, etag, e->modified, cache, gz);
+        add_entity_headers(r, m, etag, e->modified, cache, gz, s->events != NULL);
     return r;
 }
 
@@ -295,6 +300,8 @@ static enum MHD_Result answer(ds_server *s, struct MHD_Connection *c, ds_filecac
             add(r, MHD_HTTP_HEADER_CACHE_CONTROL, cache);
             if (m->compressible)
                 add(r, MHD_HTTP_HEADER_VARY, MHD_HTTP_HEADER_ACCEPT_ENCODING);
+            if (s->events)
+                ds_events_mark_page(r, m->type);
         }
         ds_filecache_release(e);
         return r ? queue_own(c, MHD_HTTP_NOT_MODIFIED, r, 0, out)
@@ -323,7 +330,7 @@ static enum MHD_Result answer(ds_server *s, struct MHD_Connection *c, ds_filecac
         uint64_t n = last - first + 1;
         r = file_body(s, c, e->fd, n, first);
         if (r) {
-            add_entity_headers(r, m, etag, e->modified, cache, false);
+            add_entity_headers(r, m, etag, e->modified, cache, false, s->events != NULL);
             snprintf(content_range, sizeof content_range, "bytes %" PRIu64 "-%" PRIu64 "/%" PRIu64,
                      first, last, size);
             add(r, MHD_HTTP_HEADER_CONTENT_RANGE, content_range);
@@ -749,7 +756,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
          * time.  With sign-in, the gate comes first. */
         ds_deadline_head_done(deadline_conn(c));
         if (!s->login || !ds_login_gate(s->login, c, method, url, &ret, &out.status))
-            ret = serve(s, c, url, &out);
+            ret = s->events && get && strcmp(url, DS_EVENTS_PATH) == 0
+                      ? ds_events_answer(s->events, c, &out.status)
+                      : serve(s, c, url, &out);
     }
     if (head)
         out.bytes = 0;
@@ -894,8 +903,10 @@ static void descriptor_budget(unsigned *connections, unsigned *cache_slots)
 
 static void free_server(ds_server *s)
 {
+    ds_events_close(s->events); /* resumes its suspended connections */
     if (s->daemon)
         MHD_stop_daemon(s->daemon);
+    ds_events_free(s->events); /* after the daemon: it dropped every listener */
     ds_mapstore_close(s->maps);
     ds_resultstore_close(s->results);
     ds_filecache_free(s->files);
@@ -984,8 +995,13 @@ ds_server *ds_server_start(const ds_server_options *opt, ds_err *err)
         goto fail;
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     unsigned threads = opt->threads ? opt->threads : (cpus > 0 ? (unsigned)cpus : 1);
+    if (opt->live_reload && !(s->events = ds_events_start(err))) {
+        close(fd);
+        goto fail;
+    }
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_TURBO |
-                     MHD_USE_ERROR_LOG | (family == AF_INET6 ? MHD_USE_IPv6 : 0);
+                     MHD_USE_ERROR_LOG | (family == AF_INET6 ? MHD_USE_IPv6 : 0) |
+                     (s->events ? MHD_ALLOW_SUSPEND_RESUME : 0);
     /* A pool only for more than one thread (MHD warns about a pool of 1). */
     struct MHD_OptionItem pool[] = {
         {threads > 1 ? MHD_OPTION_THREAD_POOL_SIZE : MHD_OPTION_END, (intptr_t)threads, NULL},
@@ -1038,6 +1054,12 @@ const char *ds_server_static_dir(const ds_server *s)
 void ds_server_publish_map(ds_server *s, const ds_datamap *m)
 {
     ds_mapstore_publish(s->maps, ds_maptable_from_datamap(m));
+}
+
+void ds_server_event(ds_server *s, const char *name, const char *data)
+{
+    if (s->events)
+        ds_events_send(s->events, name, data);
 }
 
 ds_login *ds_server_login(ds_server *s)

@@ -37,6 +37,8 @@ typedef struct {
     size_t n_allowed_hosts;
     /* Site-wide sign-in ([auth] site = true); NULL serves everyone. */
     const ds_login_options *login;
+    /* Serve GET /_ducksite/events, the live-reload stream (events.h). */
+    bool live_reload;
 } ds_server_options;
 
 typedef struct ds_server ds_server;
@@ -53,6 +55,10 @@ const char *ds_server_static_dir(const ds_server *s);
 /* Serves the finished map M from now on: a build in this process has just
  * published it (ds_build_options.on_map), so the file is not read back. */
 void ds_server_publish_map(ds_server *s, const ds_datamap *m);
+
+/* Sends the live-reload event NAME with DATA (JSON, serve/livemsg.h) to
+ * every open page; nothing without live_reload. */
+void ds_server_event(ds_server *s, const char *name, const char *data);
 
 /* The sign-in of the server (NULL without [auth] site = true), for
  * ds_login_user: who sent a request. */

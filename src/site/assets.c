@@ -1,6 +1,17 @@
-/* assets.c - runtime assets into static/assets/ (see assets.h). */
+/* assets.c - runtime assets into static/assets/ (see assets.h).
+ *
+ * The runtime is 40 MB (DuckDB-Wasm): reading it and comparing it with
+ * static/assets/ on every build cost a third of a build that changed
+ * nothing.  A stamp (static/.ducksite-assets.json, published with the
+ * build like its record of outputs, so it never describes a build that
+ * failed) records, for each file copied, the size, mtime and inode of its
+ * source and of what is in static/assets/ (the file and its .gz; a staged
+ * file keeps its inode and mtime when it is moved into place).  When all of them are still as recorded, the file is kept with a
+ * stat; anything else (a rebuilt web/dist, a file changed or removed by
+ * hand) takes the byte comparison as before. */
 #include "assets.h"
 
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -83,6 +94,64 @@ static char *dist_sidecar(const char *src, size_t *len)
     return data;
 }
 
+/* A file's identity for the stamp: [size, mtime s, mtime ns, inode], or
+ * JSON null when it is not a regular file. */
+static json_t *file_id(const char *path)
+{
+    struct stat st;
+    if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+        return json_null();
+    return json_pack("[I, I, I, I]", (json_int_t)st.st_size, (json_int_t)st.st_mtim.tv_sec,
+                     (json_int_t)st.st_mtim.tv_nsec, (json_int_t)st.st_ino);
+}
+
+/* Whether static/REL (and its .gz, when the stamp has one) and SRC are as
+ * the stamp ENTRY recorded them. */
+static bool stamp_matches(json_t *entry, const char *src, const ds_publish *pub, const char *rel)
+{
+    if (!json_is_object(entry))
+        return false;
+    char *live = ds_path_join(ds_publish_live_dir(pub), rel);
+    char *live_gz = ds_asprintf("%s.gz", live);
+    json_t *now[3] = {file_id(src), file_id(live), file_id(live_gz)};
+    const char *keys[3] = {"src", "live", "gz"};
+    bool same = json_is_array(now[0]) && json_is_array(now[1]);
+    for (size_t i = 0; i < 3; i++) {
+        same = same && json_equal(now[i], json_object_get(entry, keys[i]));
+        json_decref(now[i]);
+    }
+    free(live_gz);
+    free(live);
+    return same;
+}
+
+/* The stamp entry for REL as this build leaves it: the staged file where
+ * there is one (a rename keeps its identity), else the one in place. */
+static json_t *stamp_entry(const char *src, const ds_publish *pub, const char *rel, bool has_gz)
+{
+    json_t *e = json_object();
+    json_object_set_new(e, "src", file_id(src));
+    char *gz = ds_asprintf("%s.gz", rel);
+    const char *rels[2] = {rel, gz};
+    const char *keys[2] = {"live", "gz"};
+    for (size_t i = 0; i < 2; i++) {
+        char *staged = ds_path_join(ds_publish_stage_dir(pub), rels[i]);
+        char *live = ds_path_join(ds_publish_live_dir(pub), rels[i]);
+        json_t *id = file_id(staged);
+        if (json_is_null(id)) {
+            json_decref(id);
+            id = file_id(live);
+        }
+        json_object_set_new(e, keys[i], i == 1 && !has_gz ? json_null() : id);
+        if (i == 1 && !has_gz)
+            json_decref(id);
+        free(live);
+        free(staged);
+    }
+    free(gz);
+    return e;
+}
+
 static int copy_file(const char *src, ds_publish *pub, const char *rel, int *copied,
                      ds_err *err)
 {
@@ -121,7 +190,31 @@ typedef struct {
     const char *rel_dir;
     int *copied;
     ds_err *err;
+    json_t *old_stamp, *new_stamp; /* files: rel -> entry; NULL: no stamp */
 } copy_ctx;
+
+/* One runtime file: kept with a stat when the stamp says nothing changed,
+ * else compared and copied (copy_file); recorded in the new stamp. */
+static int copy_stamped(copy_ctx *c, const char *src, const char *rel)
+{
+    if (!c->new_stamp)
+        return copy_file(src, c->pub, rel, c->copied, c->err);
+    json_t *old = json_object_get(c->old_stamp, rel);
+    if (stamp_matches(old, src, c->pub, rel)) {
+        ds_publish_keep(c->pub, rel);
+        if (compressible(rel)) {
+            char *gz = ds_asprintf("%s.gz", rel);
+            ds_publish_keep(c->pub, gz);
+            free(gz);
+        }
+        json_object_set(c->new_stamp, rel, old);
+        return 0;
+    }
+    int rc = copy_file(src, c->pub, rel, c->copied, c->err);
+    if (rc == 0)
+        json_object_set_new(c->new_stamp, rel, stamp_entry(src, c->pub, rel, compressible(rel)));
+    return rc;
+}
 
 /* One entry below web/dist/: copied, entered (a folder) or left out. */
 static int copy_entry(const ds_walk_item *it, void *arg)
@@ -140,9 +233,15 @@ static int copy_entry(const ds_walk_item *it, void *arg)
         return 0;
     char *dst = ds_asprintf("%s/%s", c->rel_dir, it->rel);
     /* The walk does not enter a symlinked folder; the copy always has. */
-    int rc = it->type == DS_WALK_LINK && ds_is_dir(it->path)
-                 ? ds_assets_copy(it->path, c->pub, dst, c->copied, c->err)
-                 : copy_file(it->path, c->pub, dst, c->copied, c->err);
+    int rc;
+    if (it->type == DS_WALK_LINK && ds_is_dir(it->path)) {
+        copy_ctx inner = *c;
+        inner.rel_dir = dst;
+        rc = ds_walk(it->path, DS_WALK_RECURSE | DS_WALK_NO_HIDDEN | DS_WALK_ERRORS, copy_entry,
+                     &inner);
+    } else {
+        rc = copy_stamped(c, it->path, dst);
+    }
     free(dst);
     return rc;
 }
@@ -150,6 +249,33 @@ static int copy_entry(const ds_walk_item *it, void *arg)
 int ds_assets_copy(const char *dist, ds_publish *pub, const char *rel_dir, int *copied,
                    ds_err *err)
 {
-    copy_ctx c = {pub, rel_dir, copied, err};
-    return ds_walk(dist, DS_WALK_RECURSE | DS_WALK_NO_HIDDEN | DS_WALK_ERRORS, copy_entry, &c);
+    return ds_assets_copy_stamped(dist, pub, rel_dir, NULL, copied, err);
+}
+
+int ds_assets_copy_stamped(const char *dist, ds_publish *pub, const char *rel_dir,
+                           const char *stamp, int *copied, ds_err *err)
+{
+    copy_ctx c = {pub, rel_dir, copied, err, NULL, NULL};
+    json_t *doc = NULL;
+    if (stamp) {
+        char *old = ds_path_join(ds_publish_live_dir(pub), stamp);
+        doc = json_load_file(old, 0, NULL);
+        free(old);
+        c.old_stamp = json_object_get(doc, "files");
+        if (json_integer_value(json_object_get(doc, "version")) != 1 ||
+            !json_is_object(c.old_stamp))
+            c.old_stamp = NULL;
+        c.new_stamp = json_object();
+    }
+    int rc = ds_walk(dist, DS_WALK_RECURSE | DS_WALK_NO_HIDDEN | DS_WALK_ERRORS, copy_entry, &c);
+    if (rc == 0 && c.new_stamp) {
+        json_t *out = json_pack("{s:i, s:O}", "version", 1, "files", c.new_stamp);
+        char *text = json_dumps(out, JSON_INDENT(1) | JSON_SORT_KEYS);
+        rc = ds_publish_write_if_changed(pub, stamp, text, strlen(text), NULL, err);
+        free(text);
+        json_decref(out);
+    }
+    json_decref(c.new_stamp);
+    json_decref(doc);
+    return rc;
 }

@@ -21,6 +21,13 @@ char *ds_assets_dist_dir(void);
 int ds_assets_copy(const char *dist, ds_publish *pub, const char *rel_dir, int *copied,
                    ds_err *err);
 
+/* As ds_assets_copy, with the stamp STAMP, a path inside static/
+ * (assets.c): a file whose source and copy are as the stamp recorded them
+ * is kept without being read.  The stamp is staged for the next build. */
+#define DS_ASSETS_STAMP ".ducksite-assets.json"
+int ds_assets_copy_stamped(const char *dist, ds_publish *pub, const char *rel_dir,
+                           const char *stamp, int *copied, ds_err *err);
+
 /* 8 hex digits of the file's CRC-32, or "0" when it cannot be read. */
 char *ds_assets_hash(const char *path);
 

@@ -306,9 +306,11 @@ static int write_site(ds_publish *pub, const ds_pages *pages, ds_err *err)
     int rc = 0;
     if (ds_is_dir(dist)) {
         int copied = 0;
-        rc = ds_assets_copy(dist, pub, "assets", &copied, err);
+        double t = now_ms();
+        rc = ds_assets_copy_stamped(dist, pub, "assets", DS_ASSETS_STAMP, &copied, err);
         if (rc == 0)
-            ds_info("assets: %d file%s updated from %s", copied, copied == 1 ? "" : "s", dist);
+            ds_info("assets: %d file%s updated from %s (%.0f ms)", copied, copied == 1 ? "" : "s",
+                    dist, now_ms() - t);
     } else {
         ds_warn("the browser runtime is missing (%s): pages are built but cannot show data; "
                 "build web/ or set DUCKSITE_WEB_DIST to a built runtime",
@@ -489,7 +491,9 @@ int ds_build(const char *root, const ds_build_options *opt, ds_err *err)
      * fails has new specs beside the old pages until the next build). */
     if (ds_forms_save(&forms, cfg.root, err) != 0)
         goto done;
-    int commit_rc = ds_publish_commit(pub, err);
+    char **changed = NULL;
+    size_t n_changed = 0;
+    int commit_rc = ds_publish_commit_changed(pub, &changed, &n_changed, err);
     pub = NULL;
     if (commit_rc != 0)
         goto done;
@@ -497,6 +501,11 @@ int ds_build(const char *root, const ds_build_options *opt, ds_err *err)
            files.map.len, compiled.len, pages.len, now_ms() - t0);
     if (opt->on_map)
         opt->on_map(&files.map, opt->on_map_arg);
+    if (opt->on_changed)
+        opt->on_changed((const char *const *)changed, n_changed, opt->on_changed_arg);
+    for (size_t i = 0; i < n_changed; i++)
+        free(changed[i]);
+    free(changed);
     rc = 0;
 done:
     ds_publish_abort(pub);

@@ -20,6 +20,11 @@ typedef struct {
      * (`ducksite serve` hands it to its server); may be NULL. */
     void (*on_map)(const ds_datamap *map, void *arg);
     void *on_map_arg;
+    /* Called (after on_map) with the outputs the build wrote, paths
+     * inside static/; outputs left as they were are not in it.  NULL:
+     * not told.  `ducksite serve` reloads the open pages from it. */
+    void (*on_changed)(const char *const *changed, size_t n, void *arg);
+    void *on_changed_arg;
 } ds_build_options;
 
 int ds_build(const char *root, const ds_build_options *opt, ds_err *err);

@@ -503,6 +503,11 @@ static char *outputs_json(const str_list *outputs)
 
 int ds_publish_commit(ds_publish *p, ds_err *err)
 {
+    return ds_publish_commit_changed(p, NULL, NULL, err);
+}
+
+int ds_publish_commit_changed(ds_publish *p, char ***changed, size_t *n_changed, ds_err *err)
+{
     str_list staged = {0}, outputs = {0}, stale = {0};
     walk_files(p->stage, "", &staged);
     if (staged.n > 1)
@@ -557,6 +562,11 @@ int ds_publish_commit(ds_publish *p, ds_err *err)
     undo_free(&u);
     free(old_dir);
     free(list_text);
+    if (changed && rc == 0) {
+        *changed = staged.items;
+        *n_changed = staged.n;
+        staged = (str_list){0};
+    }
     list_free(&staged);
     list_free(&outputs);
     list_free(&stale);

@@ -66,6 +66,11 @@ void ds_publish_remove(ds_publish *p, const char *rel);
  * put back.  Frees p either way. */
 int ds_publish_commit(ds_publish *p, ds_err *err);
 
+/* As ds_publish_commit, and on success sets *changed to the outputs this
+ * build wrote (paths inside static/; not those left as they were), a
+ * array of *n_changed strings the caller frees, each and all. */
+int ds_publish_commit_changed(ds_publish *p, char ***changed, size_t *n_changed, ds_err *err);
+
 /* Drops the staging folder; static/ is left as it was.  Frees p. */
 void ds_publish_abort(ds_publish *p);
 

@@ -1,7 +1,7 @@
 """helpers.py - what the tests in tests/server/ share: one HTTP request on a
-fresh connection, Parquet files made with the build-time engine, a
-`ducksite serve` process whose port is read from its first line, a child
-process stopped by its own PID, and a tally of checks."""
+fresh connection, Parquet files made with the build-time engine, a child
+process stopped by its own PID, `ducksite serve` as such a child (its port
+read from its first line), a bounded wait, and a tally of checks."""
 import http.client
 import os
 import signal
@@ -54,10 +54,26 @@ class Tally:
             print("FAIL: " + what)
 
 
+# The first build compresses the runtime's assets (DuckDB-Wasm): a few
+# seconds alone, well over 30 on a machine busy with other jobs.
+FIRST_BUILD = 180
+
+
+def wait_for(predicate, seconds=30):
+    """Polls until predicate() is true; the loop is bounded in time."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.1)
+    return False
+
+
 class Serve:
-    """`ducksite serve --root ROOT --port 0 EXTRA...` on 127.0.0.1, its output
-    collected; .port is the port it bound, once its "serving" line is out
-    (waited for up to WAIT seconds; 0: the caller waits)."""
+    """`ducksite serve --root ROOT --port 0 EXTRA...` on 127.0.0.1, its stdout
+    and stderr lines collected (out, err); .port is the port it bound, once
+    its "serving" line is out (waited for up to WAIT seconds; 0: the caller
+    waits)."""
 
     def __init__(self, binary, root, extra=(), preexec_fn=None, wait=0):
         self.proc = subprocess.Popen([binary, "serve", "--root", root, "--port", "0", *extra],
@@ -82,3 +98,7 @@ class Serve:
 
     def stop(self):
         return stop(self.proc)
+
+
+# The name the live-reload, watch and results tests use.
+Server = Serve

@@ -24,20 +24,12 @@ import tempfile
 import threading
 import time
 
+from helpers import wait_for
+
 GOOD = "#!/bin/sh\necho '{\"files\": []}'\n"
 # $$ is the plugin's shell; $! its background child.
 HANG = "#!/bin/sh\nsleep 1000 &\necho \"$$ $!\" > pids.tmp && mv pids.tmp pids\nwait\n"
 TOML = ('[[file_sources]]\nname = "lake"\nplugin = "bin/lake.sh"\nplugin_timeout = 600\n')
-
-
-def wait_for(predicate, seconds=30):
-    """Polls until predicate() is true; the loop is bounded in time."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.1)
-    return False
 
 
 def gone(pid):

@@ -17,35 +17,14 @@ import gzip
 import json
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
-import threading
-import time
 
-from helpers import Serve, make_parquet, request, stop
+from helpers import FIRST_BUILD, Server, make_parquet, request, stop, wait_for
 
 PAGE = ("# Orders\n\n```sql total\nSELECT count(*) AS n FROM orders\n```\n\n"
         "```table total\n```\n")
 HAND_HASH = "0123456789abcdef"
-
-
-# The first build compresses the runtime's assets (DuckDB-Wasm): a few
-# seconds alone, well over 30 on a machine busy with other jobs.
-FIRST_BUILD = 180
-
-
-def wait_for(predicate, seconds=30):
-    """Polls until predicate() is true; the loop is bounded in time."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.1)
-    return False
-
-
-Server = Serve
 
 
 def write_atomic(path, data):

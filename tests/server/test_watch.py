@@ -11,13 +11,11 @@ is always stopped by its own PID.  Prints "watch: N passed, M failed".
 import http.client
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
-import threading
 import time
 
-from helpers import Serve, stop
+from helpers import FIRST_BUILD, Server, stop, wait_for
 
 PAGE = "# Hello\n\n```sql total\nSELECT sum(x) AS total FROM numbers\n```\n\n```table total\n```\n"
 MODELS = "-- name: numbers\nSELECT 1 AS x UNION ALL SELECT 2\n"
@@ -30,24 +28,6 @@ def get(port, path):
     body = resp.read()
     conn.close()
     return resp.status, body.decode("utf-8", "replace")
-
-
-# The first build compresses the runtime's assets (DuckDB-Wasm): a few
-# seconds alone, well over 30 on a machine busy with other jobs.
-FIRST_BUILD = 180
-
-
-def wait_for(predicate, seconds=30):
-    """Polls until predicate() is true; the loop is bounded in time."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.2)
-    return False
-
-
-Server = Serve
 
 
 def main():

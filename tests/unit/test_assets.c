@@ -223,3 +223,84 @@ Test(assets, bundle_sidecars_are_reused_when_fresh)
     test_rmtree(root);
     free(root);
 }
+
+/* ds_assets_copy_stamped into static/assets/ with the stamp static/stamp.json. */
+static int copy_stamped(const char *root, int *copied, ds_err *err)
+{
+    char *dist = ds_path_join(root, "dist");
+    char *static_dir = ds_path_join(root, "static");
+    ds_publish *pub = ds_publish_begin(static_dir, err);
+    cr_assert_not_null(pub, "%s", err->msg);
+    *copied = 0;
+    int rc = ds_assets_copy_stamped(dist, pub, "assets", "stamp.json", copied, err);
+    rc = rc == 0 ? ds_publish_commit(pub, err) : (ds_publish_abort(pub), -1);
+    free(static_dir);
+    free(dist);
+    return rc;
+}
+
+/* Rewrites ROOT/REL in place with TEXT (same inode) and puts back its
+ * mtime: only a byte comparison could tell it changed. */
+static void rewrite_keeping_stat(const char *root, const char *rel, const char *text)
+{
+    char *path = ds_path_join(root, rel);
+    struct stat st;
+    cr_assert_eq(stat(path, &st), 0);
+    FILE *f = fopen(path, "r+");
+    cr_assert_not_null(f);
+    fputs(text, f);
+    fclose(f);
+    struct timespec t[2] = {st.st_atim, st.st_mtim};
+    cr_assert_eq(utimensat(AT_FDCWD, path, t, 0), 0);
+    free(path);
+}
+
+Test(assets, stamp_keeps_unchanged_files_with_a_stat)
+{
+    char *root = test_tmpdir();
+    test_write(root, "dist/ducksite.js", "console.log('one');\n");
+    test_write(root, "dist/engine.wasm", "\x01wasm-one");
+    int copied;
+    ds_err err;
+    cr_assert_eq(copy_stamped(root, &copied, &err), 0, "%s", err.msg);
+    cr_assert_eq(copied, 2);
+    cr_assert(exists_rel(root, "static/stamp.json"));
+
+    /* Same size, mtime and inode: kept without being read (the byte
+     * comparison would have copied it). */
+    rewrite_keeping_stat(root, "dist/ducksite.js", "console.log('two');\n");
+    cr_assert_eq(copy_stamped(root, &copied, &err), 0, "%s", err.msg);
+    cr_assert_eq(copied, 0);
+    size_t len;
+    char *js = read_rel(root, "static/assets/ducksite.js", &len);
+    cr_assert_str_eq(js, "console.log('one');\n");
+    free(js);
+    cr_assert(exists_rel(root, "static/assets/ducksite.js.gz"), "kept files stay outputs");
+
+    /* A rebuilt runtime (a new file) is picked up. */
+    test_write(root, "dist/ducksite.js", "console.log('three');\n");
+    cr_assert_eq(copy_stamped(root, &copied, &err), 0, "%s", err.msg);
+    cr_assert_eq(copied, 1);
+    js = read_rel(root, "static/assets/ducksite.js", &len);
+    cr_assert_str_eq(js, "console.log('three');\n");
+    free(js);
+
+    /* A copy changed by hand (a new mtime) is compared and put back, and
+     * so is a missing .gz. */
+    test_write(root, "static/assets/engine.wasm", "\x01wasm-two");
+    char *gz = ds_path_join(root, "static/assets/ducksite.js.gz");
+    cr_assert_eq(unlink(gz), 0);
+    cr_assert_eq(copy_stamped(root, &copied, &err), 0, "%s", err.msg);
+    cr_assert_eq(copied, 1);
+    char *wasm = read_rel(root, "static/assets/engine.wasm", &len);
+    cr_assert_str_eq(wasm, "\x01wasm-one");
+    free(wasm);
+    cr_assert(ds_exists(gz));
+    free(gz);
+
+    /* A stamp that is not JSON is no stamp. */
+    test_write(root, "static/stamp.json", "{not json");
+    cr_assert_eq(copy_stamped(root, &copied, &err), 0, "%s", err.msg);
+    cr_assert_eq(copied, 0);
+    free(root);
+}

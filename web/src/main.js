@@ -3,6 +3,7 @@
 // /assets/ducksite.js?v=HASH).  The page must also load
 // /assets/echarts.min.js (window.echarts) before this module.
 import { boot } from './page.js';
+import { startLive } from './live.js';
 import { initSearch } from './search.js';
 import { initTheme } from './theme.js';
 
@@ -10,11 +11,13 @@ import { initTheme } from './theme.js';
 // result is needed that the build did not store.
 
 // The theme and print mode first: components draw for them.  The search
-// index is fetched only when the search box is first used.
+// index is fetched only when the search box is first used.  Live reload
+// (only under `ducksite serve`) last: it restores the scroll of a reload.
 function start() {
   initTheme();
   initSearch();
   boot();
+  startLive();
 }
 
 if (document.readyState === 'loading') {
