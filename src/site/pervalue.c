@@ -284,7 +284,8 @@ static int expand_one(const char *root, const ds_site_page *tp, const str_list *
             made.rel = index_rel;
             made.display = ds_asprintf("%s (its folder's index)", tp->display);
             const char *stem = strrchr(folder, '/');
-            made.title = ds_strdup(*folder ? stem ? stem + 1 : folder : "index");
+            made.title = ds_strdup(*folder ? stem ? stem + 1 : folder : "Index");
+            made.title[0] = (char)toupper((unsigned char)made.title[0]); /* customers -> Customers */
             made.page.settings = (ds_page_settings){.prerender = -1,
                                                     .prerender_max_options = -1,
                                                     .prerender_max_bytes = -1,
