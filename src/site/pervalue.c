@@ -311,6 +311,54 @@ static int expand_one(const char *root, const ds_site_page *tp, const str_list *
     return rc;
 }
 
+/* true when an input of page is called NAME (its id or param_name): its
+ * ${params.NAME} belongs to the input. */
+static bool input_param(const ds_page *page, const char *name, size_t n)
+{
+    for (size_t i = 0; i < page->n_parts; i++) {
+        const ds_part *p = &page->parts[i];
+        if (p->kind != DS_PART_INPUT)
+            continue;
+        const ds_kv *pn = ds_part_get(p, "param_name");
+        if ((strlen(p->id) == n && memcmp(p->id, name, n) == 0) ||
+            (pn && strlen(pn->value) == n && memcmp(pn->value, name, n) == 0))
+            return true;
+    }
+    return false;
+}
+
+/* A ${params.X} in a template's SQL that is neither its value nor an
+ * input's would reach the browser as NULL: a typo, so an error. */
+static int check_params(const ds_site_page *p, const char *name, ds_err *err)
+{
+    for (size_t i = 0; i < p->page.n_parts; i++) {
+        const ds_part *part = &p->page.parts[i];
+        if (part->kind != DS_PART_SQL || !part->text)
+            continue;
+        int line = part->text_line ? part->text_line : part->line;
+        for (const char *s = part->text; *s; s++) {
+            line += *s == '\n';
+            if (s[0] != '$' || s[1] != '{')
+                continue;
+            const char *q = s + 2;
+            while (*q == ' ' || *q == '\t')
+                q++;
+            if (strncmp(q, "params.", 7) != 0)
+                continue;
+            q += 7;
+            size_t n = 0;
+            while (isalnum((unsigned char)q[n]) || q[n] == '_')
+                n++;
+            if ((strlen(name) == n && memcmp(q, name, n) == 0) || input_param(&p->page, q, n))
+                continue;
+            return ds_err_set(err, "%s:%d: ${params.%.*s} is neither this page's value "
+                                   "(${params.%s}) nor an input's; fix the name",
+                              p->display, line, (int)n, q, name);
+        }
+    }
+    return 0;
+}
+
 /* Checks the [name] pages and the keys only they may have; counts them. */
 static int check_pages(const ds_pages *pages, size_t *n_templates, ds_err *err)
 {
@@ -329,11 +377,13 @@ static int check_pages(const ds_pages *pages, size_t *n_templates, ds_err *err)
                                  "front matter values_sql: SELECT DISTINCT %s FROM ... to say "
                                  "where the values come from",
                             p->display, name, name, name);
-        else if (!name && st->values_line)
+        else if (name)
+            rc = check_params(p, name, err);
+        else if (st->values_line)
             rc = ds_err_set(err, "%s:%d: values_sql: is for pages named [name].md (one page "
                                  "per value); rename the file or remove the key",
                             p->display, st->values_line);
-        else if (!name && st->max_pages_line)
+        else if (st->max_pages_line)
             rc = ds_err_set(err, "%s:%d: max_pages: is for pages named [name].md (one page "
                                  "per value); rename the file or remove the key",
                             p->display, st->max_pages_line);
