@@ -718,7 +718,7 @@ static int bad_utf8_line(const char *text)
 
 static const char *const FRONT_KEYS[] = {"title", "description", "order", "hidden", "prerender",
                                           "prerender_max_bytes", "prerender_max_options",
-                                          "values_sql", "max_pages"};
+                                          "values_sql", "values_from_source", "max_pages"};
 
 static bool line_is(const line_t *l, const char *s)
 {
@@ -773,9 +773,16 @@ static int front_value(const ctx_t *c, int line, const char *key, char *v, ds_pa
         return front_text(c, line, key, v, &page->title);
     if (strcmp(key, "description") == 0)
         return front_text(c, line, key, v, &page->description);
-    if (strcmp(key, "values_sql") == 0) {
+    if (strcmp(key, "values_sql") == 0 || strcmp(key, "values_from_source") == 0) {
+        bool from_sql = strcmp(key, "values_sql") == 0;
+        if (from_sql ? page->values_source != NULL : page->values_sql != NULL) {
+            free(v);
+            return ds_err_set(c->err, "%s:%d: front matter has values_sql: and "
+                                      "values_from_source: (line %d); keep one",
+                              c->display, line, st->values_line);
+        }
         st->values_line = line;
-        return front_text(c, line, key, v, &page->values_sql);
+        return front_text(c, line, key, v, from_sql ? &page->values_sql : &page->values_source);
     }
     if (strcmp(key, "prerender") == 0 || strcmp(key, "hidden") == 0) {
         int b = front_bool(c, line, key, v);
@@ -842,7 +849,7 @@ static int parse_front_matter(const ctx_t *c, const lines_t *ls, ds_page *page, 
                                               "%s:%zu: unknown front matter key '%s'; known "
                                               "keys: title, description, order, hidden, "
                                               "prerender, prerender_max_options, "
-                                              "prerender_max_bytes, values_sql, "
+                                              "prerender_max_bytes, values_sql, values_from_source, "
                                               "max_pages",
                                               c->display, i + 1, key);
             } else {
@@ -979,6 +986,7 @@ void ds_page_free(ds_page *page)
     free(page->title);
     free(page->description);
     free(page->values_sql);
+    free(page->values_source);
     free(page->stored);
     free(page->files);
     free(page->preload);

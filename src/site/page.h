@@ -93,6 +93,7 @@ typedef struct {
     char *description;      /* front matter description, NULL if none */
     char *values_sql;       /* front matter values_sql ([name].md pages), NULL
                                if none */
+    char *values_source;    /* front matter values_from_source, NULL if none */
     ds_page_settings settings;
     char *stored;           /* {"<hash>": bytes} of its stored results (JSON),
                                set by the build; NULL for none */

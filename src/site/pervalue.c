@@ -145,18 +145,62 @@ static int run_values(const ds_site_page *p, const ds_compiled *c, const ds_coll
         ds_warn("%s:%d: values_sql gives a NULL value; it has no page (filter it out with "
                 "WHERE ... IS NOT NULL to silence this)",
                 p->display, st->values_line);
+    return 0;
+}
+
+/* The key the values of page p come from, for messages. */
+static const char *values_key(const ds_site_page *p)
+{
+    return p->page.values_sql ? "values_sql" : "values_from_source";
+}
+
+/* The limit and the warning for no values. */
+static int check_count(const ds_site_page *p, str_list *out, ds_err *err)
+{
+    const ds_page_settings *st = &p->page.settings;
     long long max = st->max_pages >= 0 ? st->max_pages : DS_PERVALUE_MAX_PAGES_DEFAULT;
     if ((long long)out->n > max) {
-        ds_err_set(err, "%s:%d: values_sql gives %zu values, more than the %lld pages allowed; "
+        ds_err_set(err, "%s:%d: %s gives %zu values, more than the %lld pages allowed; "
                         "narrow the query or raise max_pages: in the front matter",
-                   p->display, st->values_line, out->n, max);
+                   p->display, st->values_line, values_key(p), out->n, max);
         str_list_free(out);
         return -1;
     }
     if (out->n == 0)
-        ds_warn("%s:%d: values_sql gives no values: the page makes no pages", p->display,
-                st->values_line);
+        ds_warn("%s:%d: %s gives no values: the page makes no pages", p->display,
+                st->values_line, values_key(p));
     return 0;
+}
+
+/* The template values of file source NAME's views, in their order. */
+static int source_values(const ds_site_page *p, const ds_query_list *queries, str_list *out,
+                         ds_err *err)
+{
+    const char *name = p->page.values_source;
+    const char **known = ds_xcalloc(queries->len + 1, sizeof *known);
+    size_t n_known = 0;
+    out->items = ds_xcalloc(queries->len + 1, sizeof *out->items);
+    for (size_t i = 0; i < queries->len; i++) {
+        const ds_query *q = &queries->items[i];
+        if (!q->source)
+            continue;
+        if (strcmp(q->source, name) == 0)
+            out->items[out->n++] = ds_strdup(q->value);
+        else if (!n_known || strcmp(known[n_known - 1], q->source) != 0)
+            known[n_known++] = q->source;
+    }
+    int rc = 0;
+    if (out->n == 0) {
+        const char *best = ds_suggest(name, known, n_known);
+        rc = ds_err_set(err, "%s:%d: values_from_source: '%s' is not a file source with "
+                             "templated views%s%s%s",
+                        p->display, p->page.settings.values_line, name,
+                        best ? "; did you mean '" : n_known ? "; those with some: " : "",
+                        best ? best : n_known ? known[0] : "", best ? "'?" : "");
+        str_list_free(out);
+    }
+    free(known);
+    return rc;
 }
 
 /* ---- the pages ------------------------------------------------------------ */
@@ -372,17 +416,18 @@ static int check_pages(const ds_pages *pages, size_t *n_templates, ds_err *err)
             rc = ds_err_set(err, "%s: the page name [%s] must be [name] with letters, digits "
                                  "and _ (the name is ${params.name} in its SQL)",
                             p->display, name);
-        else if (name && !p->page.values_sql)
+        else if (name && !p->page.values_sql && !p->page.values_source)
             rc = ds_err_set(err, "%s:1: a page named [%s] is one page per value of %s; add "
-                                 "front matter values_sql: SELECT DISTINCT %s FROM ... to say "
-                                 "where the values come from",
+                                 "front matter values_sql: SELECT DISTINCT %s FROM ... (or "
+                                 "values_from_source: <templated file source>) to say where "
+                                 "the values come from",
                             p->display, name, name, name);
         else if (name)
             rc = check_params(p, name, err);
         else if (st->values_line)
-            rc = ds_err_set(err, "%s:%d: values_sql: is for pages named [name].md (one page "
+            rc = ds_err_set(err, "%s:%d: %s: is for pages named [name].md (one page "
                                  "per value); rename the file or remove the key",
-                            p->display, st->values_line);
+                            p->display, st->values_line, values_key(p));
         else if (st->max_pages_line)
             rc = ds_err_set(err, "%s:%d: max_pages: is for pages named [name].md (one page "
                                  "per value); rename the file or remove the key",
@@ -393,6 +438,11 @@ static int check_pages(const ds_pages *pages, size_t *n_templates, ds_err *err)
             return rc;
     }
     return 0;
+}
+
+static bool is_template(const ds_site_page *p)
+{
+    return p->page.values_sql || p->page.values_source;
 }
 
 /* Compiles the values queries beside queries (they may read any view or
@@ -418,7 +468,8 @@ static int all_values(const ds_pages *pages, const ds_query_list *queries,
         free(qname);
     }
     ds_compiled_list compiled = {0};
-    int rc = ds_compile_all(&l, files, unreadable, db, &compiled, err);
+    /* Compiling validates every query again: only when a values_sql needs it. */
+    int rc = l.len > queries->len ? ds_compile_all(&l, files, unreadable, db, &compiled, err) : 0;
     for (size_t i = 0; rc == 0 && i < pages->len; i++) {
         const ds_site_page *p = &pages->items[i];
         if (!p->page.values_sql)
@@ -429,6 +480,12 @@ static int all_values(const ds_pages *pages, const ds_query_list *queries,
                 rc = run_values(p, &compiled.items[k], files, db, &values[i], err);
         free(qname);
     }
+    for (size_t i = 0; rc == 0 && i < pages->len; i++)
+        if (pages->items[i].page.values_source)
+            rc = source_values(&pages->items[i], queries, &values[i], err);
+    for (size_t i = 0; rc == 0 && i < pages->len; i++)
+        if (is_template(&pages->items[i]))
+            rc = check_count(&pages->items[i], &values[i], err);
     ds_compiled_list_free(&compiled);
     ds_query_list_free(&l);
     return rc;
@@ -450,16 +507,16 @@ int ds_pervalue_expand(const char *root, ds_pages *pages, const ds_query_list *q
     ds_pages kept = {ds_xcalloc(old.len + 1, sizeof *kept.items), 0};
     size_t cap = old.len + 1;
     for (size_t i = 0; i < old.len; i++)
-        if (!old.items[i].page.values_sql)
+        if (!is_template(&old.items[i]))
             kept.items[kept.len++] = old.items[i];
     for (size_t i = 0; rc == 0 && i < old.len; i++)
-        if (old.items[i].page.values_sql)
+        if (is_template(&old.items[i]))
             rc = expand_one(root, &old.items[i], &values[i], &kept, &cap, err);
     size_t made = 0;
     for (size_t i = 0; i < old.len; i++) {
         made += values[i].n;
         str_list_free(&values[i]);
-        if (old.items[i].page.values_sql)
+        if (is_template(&old.items[i]))
             ds_site_page_free(&old.items[i]);
     }
     free(values);
