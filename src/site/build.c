@@ -26,6 +26,7 @@
 #include "firstpaint.h"
 #include "pagecheck.h"
 #include "pages.h"
+#include "pervalue.h"
 #include "prerender.h"
 #include "valuecheck.h"
 #include "publish.h"
@@ -435,8 +436,10 @@ int ds_build(const char *root, const ds_build_options *opt, ds_err *err)
         goto done;
     ds_info("models: %zu from sources_sql/", queries.len - n_views);
 
+    ds_collected_index(&files); /* for the values of pages per value, and compiling */
     if (site) {
-        if (ds_pages_load(cfg.root, &pages, err) != 0)
+        if (ds_pages_load(cfg.root, &pages, err) != 0 ||
+            ds_pervalue_expand(cfg.root, &pages, &queries, &files, &unreadable, db, err) != 0)
             goto done;
         for (size_t i = 0; i < pages.len; i++)
             if (ds_pagecheck(&pages.items[i].page, pages.items[i].display, &queries, err) != 0)
@@ -449,7 +452,6 @@ int ds_build(const char *root, const ds_build_options *opt, ds_err *err)
                 queries.len - before);
     }
 
-    ds_collected_index(&files);
     if (ds_compile_all(&queries, &files, &unreadable, db, &compiled, err) != 0)
         goto done;
     ds_info("compiled and validated %zu queries (%.0f ms)", compiled.len, now_ms() - t);

@@ -717,7 +717,8 @@ static int bad_utf8_line(const char *text)
 }
 
 static const char *const FRONT_KEYS[] = {"title", "description", "order", "hidden", "prerender",
-                                          "prerender_max_bytes", "prerender_max_options"};
+                                          "prerender_max_bytes", "prerender_max_options",
+                                          "values_sql", "values_from_source", "max_pages"};
 
 static bool line_is(const line_t *l, const char *s)
 {
@@ -772,6 +773,17 @@ static int front_value(const ctx_t *c, int line, const char *key, char *v, ds_pa
         return front_text(c, line, key, v, &page->title);
     if (strcmp(key, "description") == 0)
         return front_text(c, line, key, v, &page->description);
+    if (strcmp(key, "values_sql") == 0 || strcmp(key, "values_from_source") == 0) {
+        bool from_sql = strcmp(key, "values_sql") == 0;
+        if (from_sql ? page->values_source != NULL : page->values_sql != NULL) {
+            free(v);
+            return ds_err_set(c->err, "%s:%d: front matter has values_sql: and "
+                                      "values_from_source: (line %d); keep one",
+                              c->display, line, st->values_line);
+        }
+        st->values_line = line;
+        return front_text(c, line, key, v, from_sql ? &page->values_sql : &page->values_source);
+    }
     if (strcmp(key, "prerender") == 0 || strcmp(key, "hidden") == 0) {
         int b = front_bool(c, line, key, v);
         if (b >= 0 && key[0] == 'p')
@@ -782,6 +794,9 @@ static int front_value(const ctx_t *c, int line, const char *key, char *v, ds_pa
     } else if (strcmp(key, "order") == 0) {
         rc = front_int(c, line, key, v, false, &st->order);
         st->has_order = st->has_order || rc == 0;
+    } else if (strcmp(key, "max_pages") == 0) {
+        rc = front_int(c, line, key, v, true, &st->max_pages);
+        st->max_pages_line = line;
     } else {
         rc = front_int(c, line, key, v, true,
                        strcmp(key, "prerender_max_options") == 0 ? &st->prerender_max_options
@@ -796,7 +811,8 @@ static int front_value(const ctx_t *c, int line, const char *key, char *v, ds_pa
 static int parse_front_matter(const ctx_t *c, const lines_t *ls, ds_page *page, size_t *next)
 {
     page->settings = (ds_page_settings){
-        .prerender = -1, .prerender_max_options = -1, .prerender_max_bytes = -1};
+        .prerender = -1, .prerender_max_options = -1, .prerender_max_bytes = -1,
+        .max_pages = -1};
     *next = 0;
     if (ls->n == 0 || !line_is(&ls->items[0], "---"))
         return 0;
@@ -833,7 +849,8 @@ static int parse_front_matter(const ctx_t *c, const lines_t *ls, ds_page *page, 
                                               "%s:%zu: unknown front matter key '%s'; known "
                                               "keys: title, description, order, hidden, "
                                               "prerender, prerender_max_options, "
-                                              "prerender_max_bytes",
+                                              "prerender_max_bytes, values_sql, values_from_source, "
+                                              "max_pages",
                                               c->display, i + 1, key);
             } else {
                 rc = front_value(c, (int)i + 1, key, val, page);
@@ -968,6 +985,8 @@ void ds_page_free(ds_page *page)
     free(page->parts);
     free(page->title);
     free(page->description);
+    free(page->values_sql);
+    free(page->values_source);
     free(page->stored);
     free(page->files);
     free(page->preload);

@@ -81,12 +81,19 @@ typedef struct {
     bool has_order;                 /* order: was given */
     long long order;                /* its place in its folder's navigation */
     bool hidden;                    /* built, but left out of the navigation */
+    long long max_pages;            /* [name].md: most pages it may make; -1: the
+                                       default (pervalue.h) */
+    int values_line;                /* the line of values_sql:, 0 if none */
+    int max_pages_line;             /* the line of max_pages:, 0 if none */
 } ds_page_settings;
 
 typedef struct {
     char *title;            /* front matter title, else the text of the first
                                "# heading"; NULL if neither */
     char *description;      /* front matter description, NULL if none */
+    char *values_sql;       /* front matter values_sql ([name].md pages), NULL
+                               if none */
+    char *values_source;    /* front matter values_from_source, NULL if none */
     ds_page_settings settings;
     char *stored;           /* {"<hash>": bytes} of its stored results (JSON),
                                set by the build; NULL for none */

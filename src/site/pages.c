@@ -156,8 +156,8 @@ int ds_pages_load(const char *root, ds_pages *out, ds_err *err)
     free(rels.items);
     if (rc != 0)
         ds_pages_free(out);
-    else if (out->len > 1) /* front matter order: moves pages within a folder */
-        qsort(out->items, out->len, sizeof *out->items, by_page);
+    else /* front matter order: moves pages within a folder */
+        ds_pages_sort(out);
     return rc;
 }
 
@@ -255,15 +255,24 @@ int ds_pages_write(ds_publish *pub, const ds_pages *pages, const ds_asset_versio
     return rc;
 }
 
+void ds_pages_sort(ds_pages *pages)
+{
+    if (pages->len > 1)
+        qsort(pages->items, pages->len, sizeof *pages->items, by_page);
+}
+
+void ds_site_page_free(ds_site_page *p)
+{
+    free(p->rel);
+    free(p->display);
+    free(p->title);
+    ds_page_free(&p->page);
+}
+
 void ds_pages_free(ds_pages *pages)
 {
-    for (size_t i = 0; i < pages->len; i++) {
-        ds_site_page *p = &pages->items[i];
-        free(p->rel);
-        free(p->display);
-        free(p->title);
-        ds_page_free(&p->page);
-    }
+    for (size_t i = 0; i < pages->len; i++)
+        ds_site_page_free(&pages->items[i]);
     free(pages->items);
     memset(pages, 0, sizeof *pages);
 }

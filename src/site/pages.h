@@ -51,6 +51,10 @@ int ds_pages_nav_cmp(const char *a, const char *b);
  * of the navigation (the sitemap still lists them). */
 int ds_pages_page_cmp(const ds_site_page *a, const ds_site_page *b);
 
+/* Sorts pages by ds_pages_page_cmp. */
+void ds_pages_sort(ds_pages *pages);
+
+void ds_site_page_free(ds_site_page *p);
 void ds_pages_free(ds_pages *pages);
 
 #endif

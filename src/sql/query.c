@@ -21,6 +21,8 @@ void ds_query_add(ds_query_list *l, const char *name, ds_query_kind kind, const 
     q->file = ds_strdup(file);
     q->line = line;
     q->text_line = 0;
+    q->source = NULL;
+    q->value = NULL;
 }
 
 const ds_query *ds_query_find(const ds_query_list *l, const char *name)
@@ -38,6 +40,8 @@ void ds_query_list_free(ds_query_list *l)
         free(l->items[i].sql);
         free(l->items[i].check_sql);
         free(l->items[i].file);
+        free(l->items[i].source);
+        free(l->items[i].value);
     }
     free(l->items);
     memset(l, 0, sizeof *l);

@@ -23,6 +23,9 @@ typedef struct {
     char *file;         /* where it was defined, as shown in messages */
     int line;
     int text_line;      /* the line of the SQL's first line in file; 0: not known */
+    char *source;       /* templated views: the file source's name; else NULL */
+    char *value;        /* templated views: the template value (its text, parts
+                           joined with "_"); else NULL */
 } ds_query;
 
 typedef struct {

@@ -729,6 +729,9 @@ int ds_template_views(ds_sv_ctx *v, const char *template_name, ds_err *err)
             view_value[v->out->len - first_view] = i;
             ds_query_add(v->out, name, DS_KIND_FILE_SOURCE_TEMPLATE, view,
                          v->cfg->display_path, fs->line);
+            /* Kept for pages per value (values_from_source:). */
+            v->out->items[v->out->len - 1].source = ds_strdup(fs->name);
+            v->out->items[v->out->len - 1].value = ds_strdup(cv->label);
             ds_sv_set_check_sql(v->out, set, v->schema, v->levels, cv->files, cv->n_files,
                                 cv->levels, pred, v->first_missing != NULL);
             free(view);

@@ -1,0 +1,2 @@
+-- name: orders
+SELECT * FROM (VALUES ('Acme Corp', 10)) t(customer, amount)
