@@ -197,10 +197,15 @@ describe('SQL console', { skip: skip ?? false }, () => {
     // View names complete; with the list open the arrows move in it, not in the history.
     await page.keyboard.press('Control+a');
     await page.keyboard.type('SELECT * FROM orders_mon');
-    await page.waitForSelector('.cm-tooltip-autocomplete');
+    // The list fills after the popup opens: wait for the option, and for it
+    // to be the chosen one again after the arrows, before accepting it.
+    await page.waitForSelector('.cm-tooltip-autocomplete li:has-text("orders_monthly")');
     await page.keyboard.press('ArrowUp');
     await page.keyboard.press('ArrowDown');
+    await page.waitForSelector('.cm-tooltip-autocomplete li[aria-selected="true"]:has-text("orders_monthly")');
     await page.keyboard.press('Enter');
+    await page.waitForFunction(() => document.querySelector('.ds-console .cm-content')?.textContent === 'SELECT * FROM orders_monthly',
+      null, { timeout: 5000 }).catch(() => {});
     assert.equal(await editorText(page), 'SELECT * FROM orders_monthly');
     assert.deepEqual(rec.errors, []);
     await page.close();
