@@ -134,9 +134,26 @@ static void nav_tools(ds_buf *b)
                    "<span class=\"ds-theme-icon\" aria-hidden=\"true\"></span></button></div>");
 }
 
+/* The navigation entry to mark as the current page: CURRENT itself, or for
+ * a page the navigation leaves out (hidden; one page per value) its
+ * folder's index, so a reader still sees where they are.  NULL for none. */
+static char *nav_current(const ds_nav_item *nav, size_t n, const char *current)
+{
+    if (!current)
+        return NULL;
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(nav[i].rel, current) == 0)
+            return ds_strdup(current);
+    size_t len = dir_len(current);
+    if (len == 0)
+        return NULL; /* a hidden page at the top belongs to no folder */
+    return ds_asprintf("%.*s/index", (int)len, current);
+}
+
 void ds_html_nav(ds_buf *b, const ds_nav_item *nav, size_t n, const char *current_rel)
 {
     assert(nav || n == 0);
+    char *current = nav_current(nav, n, current_rel);
     ds_buf_puts(b, "<nav class=\"ducksite-nav\"><ul class=\"ducksite-nav-list\">");
     const char *open = "";     /* folder path of the open groups */
     size_t open_len = 0;
@@ -165,7 +182,7 @@ void ds_html_nav(ds_buf *b, const ds_nav_item *nav, size_t n, const char *curren
         ds_buf_puts(b, "<li><a href=\"/");
         ds_html_url_path(b, rel); /* its output needs no HTML escaping */
         ds_buf_puts(b, ".html\"");
-        if (current_rel && strcmp(rel, current_rel) == 0)
+        if (current && strcmp(rel, current) == 0)
             ds_buf_puts(b, " aria-current=\"page\"");
         ds_buf_putc(b, '>');
         ds_html_escape(b, nav[i].title);
@@ -176,6 +193,7 @@ void ds_html_nav(ds_buf *b, const ds_nav_item *nav, size_t n, const char *curren
     ds_buf_puts(b, "</ul>");
     nav_tools(b);
     ds_buf_puts(b, "</nav>");
+    free(current);
 }
 
 /* ---- page config --------------------------------------------------------- */

@@ -269,6 +269,25 @@ Test(html, nav_groups_folders_and_marks_current)
     ds_buf_free(&b);
 }
 
+Test(html, nav_marks_the_folder_index_of_a_page_it_leaves_out)
+{
+    ds_nav_item nav[] = {{"index", "Home"}, {"customers/index", "Customers"}, {"q/r", "QR"}};
+    ds_buf b = {0};
+    /* One page per value (hidden): its folder's index is where the reader is. */
+    ds_html_nav(&b, nav, DS_ARRAY_LEN(nav), "customers/Acme_Corp");
+    cr_assert(strstr(b.data, "<a href=\"/customers/index.html\" aria-current=\"page\">"), "%s",
+              b.data);
+    cr_assert_null(strstr(strstr(b.data, "aria-current") + 1, "aria-current"), "only one");
+    ds_buf_free(&b);
+    /* A hidden page at the top, or in a folder without a listed index: none. */
+    ds_html_nav(&b, nav, DS_ARRAY_LEN(nav), "secret");
+    cr_assert_null(strstr(b.data, "aria-current"), "%s", b.data);
+    ds_buf_free(&b);
+    ds_html_nav(&b, nav, DS_ARRAY_LEN(nav), "q/hidden");
+    cr_assert_null(strstr(b.data, "aria-current"), "%s", b.data);
+    ds_buf_free(&b);
+}
+
 Test(html, script_json_helper)
 {
     char *s = ds_html_script_json("\"</a><!--x-->\"");
