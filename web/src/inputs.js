@@ -2,6 +2,7 @@
 // in the URL, and the value that a click on a chart or table cell sets.
 import { h } from './dom.js';
 import { formatPlain } from './format.js';
+import { validDate } from './sql.js';
 import { createButtons, createSearch, createToggle } from './inputs/choices.js';
 import { createDate, createDateRange } from './inputs/dates.js';
 import { createSlider } from './inputs/slider.js';
@@ -79,8 +80,32 @@ export function urlFor(specs, values, search = location.search) {
   return qs ? `?${qs}` : '';
 }
 
-/** The value a click sets: a plain value, or for a multiple input [v] / toggled with Ctrl/Cmd. */
+/**
+ * The day of a clicked date or timestamp: 'YYYY-MM-DD' from a DATE, from a
+ * TIMESTAMP's text ('2024-05-03 13:45:00', the clock dropped: the day it
+ * falls on as shown) or from a Date / epoch milliseconds (a time axis), in
+ * UTC as the runtime shows timestamps.  Null for anything else.
+ */
+export function clickedDay(value) {
+  if (value instanceof Date || typeof value === 'number') {
+    const d = new Date(value instanceof Date ? value.getTime() : value);
+    return Number.isNaN(d.getTime()) ? null : validDate(d.toISOString().slice(0, 10));
+  }
+  const m = /^(\d{4}-\d{2}-\d{2})(?:[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?)?$/.exec(String(value ?? '').trim());
+  return m ? validDate(m[1]) : null;
+}
+
+/**
+ * The value a click sets: a plain value, or for a multiple input [v] /
+ * toggled with Ctrl/Cmd; for a date input the day clicked, for a date range
+ * that one day (START..END on the same day).
+ */
 export function clickedValue(spec, current, value, event) {
+  if (spec.mode === 'date' || spec.mode === 'date_range') {
+    const day = clickedDay(value);
+    if (spec.mode === 'date') return day ?? '';
+    return day ? `${day}..${day}` : 'all';
+  }
   const v = value === null || value === undefined ? null : formatPlain(value);
   if (!spec.multiple) return v;
   if (v === null) return [];
