@@ -166,4 +166,92 @@ describe('date clicks and the searchable multiple dropdown', { skip: skip ?? fal
     assert.deepEqual(errors, []);
     await page.close();
   });
+
+  test('a long multiple dropdown is a search box with chips; keys, URL, SQL list, reload', T, async () => {
+    const { page, errors } = await openIdle(site.browser, `${site.server.url}/index.html`);
+    const box = '#ds-input-regions';
+    assert.equal(await page.getAttribute(box, 'role'), 'combobox', '25 regions: searchable');
+    assert.equal(await page.getAttribute(`${box}-list`, 'aria-multiselectable'), 'true');
+    const options = async () => page.$$eval('[data-ds-input="regions"] .ds-combo-option', (li) => li.map((x) => ({
+      text: x.textContent, selected: x.getAttribute('aria-selected'), active: x.classList.contains('ds-active'),
+    })));
+    const check = async (want) => {
+      await waitIdle(page);
+      const s = await state(page);
+      assert.deepEqual(s.chips, want);
+      assert.deepEqual(s.values.regions, want);
+      // The URL and the SQL exactly as the plain multiple dropdown gives them.
+      const spec = sqlText.normalizeInput('regions', { visual_mode: 'dropdown', multiple: 'true', expression_template: 'region IN ?' });
+      const params = sqlText.buildEnv([spec], { regions: want }).params;
+      assert.ok(s.sql.includes(params.regions), `${s.sql} lacks ${params.regions}`);
+      assert.equal(s.search, want.length ? `?${want.map((v) => `regions=${v}`).join('&')}` : '');
+      const n = await agrees(site.root, page);
+      assert.ok(n > 0);
+      return s;
+    };
+    await page.click(box);
+    assert.equal((await options())[0].text, '✓All', 'nothing chosen: All checked');
+    await page.keyboard.type('r07');
+    assert.deepEqual((await options()).map((o) => o.text), ['r07']);
+    await page.keyboard.press('Enter');
+    await check(['r07']);
+    assert.equal(await page.inputValue(box), '', 'the filter is cleared after a choice');
+    assert.equal(await page.isVisible(`${box}-list`), true, 'the list stays open');
+    // r1 -> r10..r19; ArrowDown then Enter toggles r11.
+    await page.keyboard.type('r1');
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Enter');
+    await check(['r07', 'r11']);
+    const opts = await options();
+    assert.deepEqual(opts.filter((o) => o.selected === 'true').map((o) => o.text), ['✓r07', '✓r11']);
+    assert.equal(opts.find((o) => o.active).text, '✓r11', 'the toggled entry stays active');
+    // Enter again toggles it off; Backspace in the empty box removes the last chip.
+    await page.keyboard.press('Enter');
+    await check(['r07']);
+    await page.keyboard.type('r2');
+    await page.keyboard.press('Enter');
+    await check(['r07', 'r20']);
+    await page.keyboard.press('Backspace'); // the filter is empty: the last chip goes
+    await check(['r07']);
+    await page.keyboard.press('Backspace');
+    await check([]);
+    // A click on an option adds it, the chip's × removes it.
+    await page.click('[data-ds-input="regions"] .ds-combo-option[data-value="r03"]');
+    await page.click('[data-ds-input="regions"] .ds-combo-option[data-value="r24"]');
+    await check(['r03', 'r24']);
+    await page.click('[data-ds-input="regions"] .ds-chip[data-value="r03"] .ds-chip-x');
+    await check(['r24']);
+    await page.keyboard.type('r05');
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('Escape');
+    const before = await check(['r24', 'r05']);
+    assert.equal(await page.isVisible(`${box}-list`), false);
+    await page.reload();
+    await waitIdle(page);
+    const after = await state(page);
+    assert.deepEqual(after.chips, ['r24', 'r05']);
+    assert.equal(after.sql, before.sql);
+    await agrees(site.root, page);
+    // The "All" entry clears the choice.
+    await page.click(box);
+    await page.click('[data-ds-input="regions"] .ds-combo-option[data-value=""]');
+    await check([]);
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+
+  test('screenshots: 1280 and 390 px, light and dark, the list open', T, async () => {
+    fs.mkdirSync(ARTIFACTS, { recursive: true });
+    for (const [width, scheme] of [[1280, 'light'], [1280, 'dark'], [390, 'light'], [390, 'dark']]) {
+      const { page } = await openIdle(site.browser, `${site.server.url}/index.html?regions=r01&regions=r02&regions=r13&day=2024-01-02`);
+      await page.emulateMedia({ colorScheme: scheme });
+      await page.setViewportSize({ width, height: 800 });
+      await page.click('#ds-input-regions');
+      await page.keyboard.type('r1');
+      await page.waitForTimeout(300);
+      await page.screenshot({ path: path.join(ARTIFACTS, `input-combo-multi-${width}-${scheme}.png`), fullPage: true });
+      assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1), `${width}: horizontal overflow`);
+      await page.close();
+    }
+  });
 });

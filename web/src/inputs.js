@@ -27,7 +27,7 @@ export function usesOptionsQuery(mode) {
   return mode === 'dropdown' || mode === 'buttons' || mode === 'slider';
 }
 
-// A single dropdown with more options than this becomes searchable
+// A dropdown with more options than this becomes searchable
 // (searchable: true / false decides it either way).
 const SEARCH_AT = 20;
 
@@ -143,7 +143,7 @@ export class InputView {
     if (CONTROLS[spec.mode]) {
       this.ext = CONTROLS[spec.mode](this);
       this.ext.set(this.value);
-    } else if (spec.mode === 'dropdown' && !spec.multiple && spec.searchable === 'true') {
+    } else if (spec.mode === 'dropdown' && spec.searchable === 'true') {
       this.ext = createSearch(this);
       this.ext.set(this.value);
     } else if (spec.mode === 'text') this.buildText();
@@ -220,7 +220,7 @@ export class InputView {
     });
     // Close when clicking elsewhere.
     document.addEventListener('click', (ev) => {
-      if (this.control.open && !this.control.contains(ev.target)) this.control.open = false;
+      if (this.control?.open && !this.control.contains(ev.target)) this.control.open = false;
     });
     this.el.append(this.control);
     this.fillMulti();
@@ -228,6 +228,14 @@ export class InputView {
 
   fillMulti() {
     const s = this.spec;
+    if (s.searchable !== 'false' && (this.options?.length ?? 0) > SEARCH_AT) {
+      // A long list: the checkbox panel becomes a search box with chips.
+      this.control.remove();
+      this.control = null;
+      this.ext = createSearch(this);
+      this.ext.set(this.value);
+      return;
+    }
     const cur = Array.isArray(this.value) ? this.value : [];
     const rows = [];
     const all = h('input', { type: 'checkbox', dataset: { all: '' } });
