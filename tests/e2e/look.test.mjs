@@ -345,6 +345,12 @@ describe('look and feel: themes, print, search', { skip: skip ?? false }, () => 
     assert.match(text, /Print check/);
     assert.match(text, /row_001/);
     assert.match(text, /row_120/, 'the last row of the table is printed');
+    for (let i = 1; i <= 120; i++) assert.ok(text.includes(`row_${String(i).padStart(3, '0')}`), `row ${i} printed`);
+    // The header is repeated on every sheet the table runs over, in words
+    // (Chromium once painted its repeats blank).
+    const sheets = text.split('\f').filter((sheet) => /row_\d{3}/.test(sheet));
+    assert.ok(sheets.length >= 2, `the table runs over ${sheets.length} sheet(s)`);
+    sheets.forEach((sheet, i) => assert.match(sheet, /label\s+n\s+square/, `the table header on sheet ${i + 1} of the table`));
     assert.doesNotMatch(text, /Quokka/, 'no navigation in print');
     assert.doesNotMatch(text, /CSV|Prev|Next/, 'no buttons in print');
 
