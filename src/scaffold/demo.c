@@ -4,7 +4,8 @@
  * folders (lake/orders/yr=2023/mo=1/...), published by a globbed source with
  * a templated view per region; a Python plugin publishing per-store sales
  * files with per-file row filters; chained models; and pages for charts,
- * tables, inputs, templated views, plugin data and a form that writes data.  The SQL sticks to what
+ * tables, inputs, templated views, a page per region (pages per value),
+ * plugin data and a form that writes data.  The SQL sticks to what
  * the browser's DuckDB (0.9) understands. */
 #include "demo.h"
 
@@ -181,7 +182,8 @@ static const demo_file FILES[] = {
      "```\n"
      "\n"
      "See also the [chart gallery](charts.html), [inputs](inputs.html),\n"
-     "[templated views](templates.html) and [plugin data](plugin.html).\n"},
+     "[templated views](templates.html), [a page per region](regions/index.html)\n"
+     "and [plugin data](plugin.html).\n"},
     {"content/charts.md",
      "# Chart gallery\n"
      "\n"
@@ -523,6 +525,65 @@ static const demo_file FILES[] = {
      "```table south\n"
      "query: south\n"
      "```\n"},
+    {"content/regions/index.md",
+     "---\n"
+     "title: Regions\n"
+     "---\n"
+     "# Regions\n"
+     "\n"
+     "Each region has a page of its own, made from `[region].md` (listed below).\n"
+     "\n"
+     "```sql by_region\n"
+     "SELECT region, sum(orders) AS orders, sum(revenue) AS revenue\n"
+     "FROM orders_monthly GROUP BY 1 ORDER BY 1\n"
+     "```\n"
+     "\n"
+     "```table by_region\n"
+     "format:\n"
+     "  revenue:\n"
+     "    fmt: currency\n"
+     "    data_bar: true\n"
+     "```\n"},
+    {"content/regions/[region].md",
+     "---\n"
+     "title: Region ${params.region}\n"
+     "description: Orders of one region, month by month\n"
+     "values_from_source: orders\n"
+     "---\n"
+     "# Region ${params.region}\n"
+     "\n"
+     "One page per region, from one file: `content/regions/[region].md` names\n"
+     "the templated source `orders` (`values_from_source: orders`), so the build\n"
+     "makes a page for each of its regions, and `regions/index.html` lists them.\n"
+     "Each page's queries were run by the build: it opens with its numbers.\n"
+     "\n"
+     "```sql monthly\n"
+     "SELECT month, orders, revenue FROM orders_monthly\n"
+     "WHERE region = ${params.region} ORDER BY month\n"
+     "```\n"
+     "\n"
+     "```kpi revenue\n"
+     "title: Revenue, latest month\n"
+     "query: monthly\n"
+     "value: revenue\n"
+     "row: last\n"
+     "fmt: currency\n"
+     "```\n"
+     "\n"
+     "```echart trend\n"
+     "type: line\n"
+     "title: Revenue by month\n"
+     "data_query: monthly\n"
+     "x: month\n"
+     "y: revenue\n"
+     "```\n"
+     "\n"
+     "```table monthly\n"
+     "query: monthly\n"
+     "```\n"
+     "\n"
+     "In its last month ${params.region} took ${monthly.orders[last] | integer} orders.\n"
+     "Back to [the overview](../index.html) or [all regions](index.html).\n"},
     {"content/plugin.md",
      "# Plugin data\n"
      "\n"
