@@ -179,16 +179,22 @@ export class InputView {
     this.fillSelect();
   }
 
+  /**
+   * A list longer than SEARCH_AT (unless searchable: false) becomes a search
+   * box, single or with chips: true when it just did.
+   */
+  becameSearch() {
+    if (this.spec.searchable === 'false' || (this.options?.length ?? 0) <= SEARCH_AT) return false;
+    this.control.remove();
+    this.control = null;
+    this.ext = createSearch(this);
+    this.ext.set(this.value);
+    return true;
+  }
+
   fillSelect() {
     const s = this.spec;
-    if (s.searchable !== 'false' && (this.options?.length ?? 0) > SEARCH_AT) {
-      // A long list: the select becomes a search box.
-      this.control.remove();
-      this.control = null;
-      this.ext = createSearch(this);
-      this.ext.set(this.value);
-      return;
-    }
+    if (this.becameSearch()) return;
     const opts = s.allOption ? [h('option', { value: s.allValue, text: s.allLabel })] : [];
     const seen = new Set(s.allOption ? [s.allValue] : []);
     for (const o of this.options || []) {
@@ -228,14 +234,7 @@ export class InputView {
 
   fillMulti() {
     const s = this.spec;
-    if (s.searchable !== 'false' && (this.options?.length ?? 0) > SEARCH_AT) {
-      // A long list: the checkbox panel becomes a search box with chips.
-      this.control.remove();
-      this.control = null;
-      this.ext = createSearch(this);
-      this.ext.set(this.value);
-      return;
-    }
+    if (this.becameSearch()) return;
     const cur = Array.isArray(this.value) ? this.value : [];
     const rows = [];
     const all = h('input', { type: 'checkbox', dataset: { all: '' } });
