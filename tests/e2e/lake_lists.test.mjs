@@ -178,3 +178,57 @@ describe('a one-partition dashboard over 1,000,000 keys', { skip: skip ?? false 
     await rec.page.close();
   });
 });
+
+// The same with stored results: a view of 120 files (more than 100, so its
+// list is published apart), built with stored results.  The page's stored
+// result is found by the hash of the published text (placeholder included)
+// and needs neither the list nor any data file; ?ds_live=1 runs the query
+// in the browser, which then reads the list and one year's files.
+describe('stored results over a published file list', { skip: skip ?? false }, () => {
+  let root;
+  let server;
+  let browser;
+  const years = [2000, 2001, 2002, 2003];
+
+  before(async () => {
+    root = tempDir('ducksite-e2e-lake-lists-stored-');
+    fs.mkdirSync(path.join(root, 'content'));
+    for (const y of years) fs.mkdirSync(path.join(root, 'lake', `year=${y}`), { recursive: true });
+    dsSql(root, years.flatMap((y) => Array.from({ length: 30 }, (_, k) => `COPY (SELECT ${k}::INTEGER AS id, ${k * 10 + y}::INTEGER AS amount) TO 'lake/year=${y}/part-${String(k).padStart(4, '0')}.parquet' (FORMAT parquet);`)).join('\n'));
+    fs.writeFileSync(path.join(root, 'ducksite.toml'), '[[file_sources]]\nname = "lake"\nupstream_glob = "lake/**/*.parquet"\n');
+    fs.writeFileSync(path.join(root, 'content', 'index.md'), page('Stored', 'SELECT count(*) AS n, sum(amount) AS total FROM lake WHERE year IN (2001, 2002)'));
+    execFileSync(DUCKSITE, ['build', '--root', root], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    server = await startServer(root, { args: ['--no-build', '--no-watch'] });
+    browser = await launchBrowser();
+  }, { timeout: 60000 });
+
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  for (const live of [false, true]) {
+    test(live ? 'run live: the list once, then the files of 2001 and 2002' : 'the stored result: no list, no data file', T, async () => {
+      const rec = await openPage(browser);
+      await rec.page.goto(`${server.url}/index.html${live ? '?ds_live=1' : ''}`);
+      await waitIdle(rec.page);
+      const want = dsSql(root, "SELECT count(*), sum(amount) FROM read_parquet('lake/**/*.parquet', hive_partitioning = true) WHERE year IN (2001, 2002)")[0].map(Number);
+      assert.deepEqual(want, [60, 2 * 4350 + 30 * (2001 + 2002)]);
+      const shown = await tableCells(rec.page, 'q');
+      assert.equal(shownNumber(shown.rows[0][0]), want[0]);
+      assert.equal(shownNumber(shown.rows[0][1]), want[1]);
+      const stats = await rec.page.evaluate(() => ({ stored: window.ducksite.stats.stored, live: window.ducksite.stats.live }));
+      assert.deepEqual(stats, live ? { stored: 0, live: 1 } : { stored: 1, live: 0 });
+      const paths = rec.responses.map((r) => decodeURIComponent(new URL(r.url).pathname));
+      const data = paths.filter((p) => p.startsWith('/data/'));
+      assert.equal(paths.filter((p) => p.startsWith('/sql/_files/')).length, live ? 1 : 0);
+      if (live) {
+        assert.deepEqual([...new Set(data)].sort(), [2001, 2002].flatMap((y) => Array.from({ length: 30 }, (_, k) => `/data/lake/year=${y}/part-${String(k).padStart(4, '0')}.parquet`)).sort());
+      } else {
+        assert.deepEqual(data, []);
+      }
+      assert.deepEqual(rec.errors, []);
+      await rec.page.close();
+    });
+  }
+});
