@@ -219,6 +219,7 @@ describe('stored results over a published file list', { skip: skip ?? false }, (
       assert.equal(shownNumber(shown.rows[0][1]), want[1]);
       const stats = await rec.page.evaluate(() => ({ stored: window.ducksite.stats.stored, live: window.ducksite.stats.live }));
       assert.deepEqual(stats, live ? { stored: 0, live: 1 } : { stored: 1, live: 0 });
+      assert.equal(await rec.page.evaluate(() => window.ducksite.engineStarted()), live, 'engine started');
       const paths = rec.responses.map((r) => decodeURIComponent(new URL(r.url).pathname));
       const data = paths.filter((p) => p.startsWith('/data/'));
       assert.equal(paths.filter((p) => p.startsWith('/sql/_files/')).length, live ? 1 : 0);

@@ -90,6 +90,9 @@ export class PageQueries {
    */
   async expandLists(sql, prune, env) {
     if (!hasFileLists(sql)) return sql;
+    // The query runs next: the engine starts while the lists download.
+    this.engineStarted = true;
+    duckdb().then((m) => m.engine()).catch(() => {});
     const views = fileListViews(sql);
     const docs = new Map(await Promise.all(views.map(async (v) => [v, await this.fileList(v)])));
     let filled = null;
