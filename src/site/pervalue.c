@@ -7,8 +7,8 @@
 #include <string.h>
 
 #include "../sql/compile.h"
-#include "../sql/sources.h"
 #include "../sql/filelist.h"
+#include "../sql/sources.h"
 #include "../sql/sqltext.h"
 #include "../util/fs.h"
 

@@ -31,8 +31,6 @@ static char *read_literal(const char **p)
         ds_buf_putc(&b, *s);
     }
     *p = s + 1;
-    if (!b.data)
-        ds_buf_puts(&b, "");
     return ds_buf_take(&b);
 }
 
