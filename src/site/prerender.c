@@ -15,6 +15,7 @@
 
 #include "../config/layout.h"
 #include "../sql/duckdb_api.h"
+#include "../sql/filelist.h"
 #include "../sql/sqltext.h"
 #include "../util/fs.h"
 #include "../util/walk.h"
@@ -535,7 +536,11 @@ static stored *obtain(run_ctx *r, const char *sql, ds_err *why)
     deps_free(&r->lc.deps);
     free(r->lc.last_dir);
     r->lc.last_dir = NULL;
-    char *plain = ds_sql_map_literals(sql, to_physical, &r->lc);
+    /* The hash is the published text's (the browser's); the engine reads
+     * the whole lists the placeholders stand for. */
+    char *full = ds_filelists_expand(r->files->lists, sql);
+    char *plain = ds_sql_map_literals(full, to_physical, &r->lc);
+    free(full);
     deps_finish(&r->lc.deps);
     stored fresh = {{0}, r->lc.deps, 0, false};
     memcpy(fresh.hash, hash, sizeof hash);

@@ -14,7 +14,7 @@ import { mountValues } from './kpi.js';
 import { PageInputs, pick } from './page/inputs.js';
 import { duckdb, PageQueries } from './page/queries.js';
 import {
-  dataPaths, placeholderDeps, resolveQuery, rewriteDataPaths, substitute, substituteId, wrapFormat,
+  dataPaths, hasFileLists, placeholderDeps, resolveQuery, rewriteDataPaths, substitute, substituteId, wrapFormat,
 } from './sql.js';
 import { TableView } from './table.js';
 
@@ -172,19 +172,38 @@ class Page {
       sql = wrapFormat(raw, c.format, c.kind);
       sql = substitute(sql, env.inputs, env.params);
       const key = this.data.storedKeyOf(sql);
-      const paths = dataPaths(sql);
-      c.paths = paths;
       c.storedKey = key;
-      const whole = this.data.wholeFilesOf(sql);
-      const wholeSet = new Set(whole);
-      sql = rewriteDataPaths(sql, location.origin, (p) => wholeSet.has(p), (p) => this.data.fileVersion(p));
+      // What the engine runs: file lists put back (pruned by the query's
+      // partition predicates), small files read whole, data paths as URLs.
+      // A stored result needs none of it, so a lake's lists are fetched
+      // only when the query must run.
+      const text = sql;
+      const prune = this.data.pruneOf(q.path);
+      const prepare = async () => {
+        const full = await this.data.expandLists(text, prune, env);
+        const whole = this.data.wholeFilesOf(full);
+        const wholeSet = new Set(whole);
+        return {
+          sql: rewriteDataPaths(full, location.origin, (p) => wholeSet.has(p), (p) => this.data.fileVersion(p)),
+          whole, paths: dataPaths(full),
+        };
+      };
+      let live = key && hasFileLists(text) ? null : await prepare();
+      if (gen !== c.gen) return;
+      sql = live ? live.sql : text;
+      c.paths = live ? live.paths : dataPaths(text);
       if (sql === c.sql && c.state !== 'pending') return; // same text, same result: nothing to redraw
       c.view.setLoading(true);
       c.view.el.dataset.dsState = 'loading';
       let result = key ? await this.data.storedResult(key) : null;
       if (gen !== c.gen) return;
       const source = result ? 'stored' : 'live';
-      if (!result) result = await this.data.run(sql, whole, paths);
+      if (!result) {
+        if (!live) live = await prepare();
+        if (gen !== c.gen) return;
+        c.paths = live.paths;
+        result = await this.data.run(live.sql, live.whole, live.paths);
+      }
       if (gen !== c.gen) return;
       c.sql = sql;
       c.source = source;

@@ -5,7 +5,10 @@
 // read whole instead of by ranges.
 import { errorText } from '../dom.js';
 import { fromStored, resultKey, storedUrl } from '../results.js';
-import { dataPaths, dataUrl, fileErrorText, localPaths, stripMetrics } from '../sql.js';
+import {
+  dataPaths, dataUrl, expandFileLists, fileErrorText, fileListUrl, fileListViews, hasFileLists, localPaths,
+  pruneSpec, stripMetrics, substitute,
+} from '../sql.js';
 
 const RESULT_CACHE_SIZE = 64;
 
@@ -30,6 +33,8 @@ export class PageQueries {
   constructor(config, stats) {
     this.stats = stats;
     this.sqlTexts = new Map(); // path -> Promise<text>
+    this.prunes = new Map(); // path -> its partition predicates ({view: conds}) or null
+    this.fileLists = new Map(); // view -> Promise<its published file lists>
     this.results = new Map(); // final SQL -> Promise<result>
     // ?ds_live=1 ignores stored results: every query runs in the engine.
     const live = new URLSearchParams(location.search).get('ds_live') === '1';
@@ -47,12 +52,61 @@ export class PageQueries {
     if (!p) {
       p = fetch(path, { credentials: 'same-origin' }).then(async (res) => {
         if (!res.ok) throw new Error(`cannot load ${path}: HTTP ${res.status} ${res.statusText}`.trim());
-        return stripMetrics(await res.text());
+        const text = await res.text();
+        this.prunes.set(path, pruneSpec(text));
+        return stripMetrics(text);
       });
       p.catch(() => this.sqlTexts.delete(path));
       this.sqlTexts.set(path, p);
     }
     return p;
+  }
+
+  /** The partition predicates of the SQL file at PATH (fetched by fetchSql), or null. */
+  pruneOf(path) {
+    return this.prunes.get(path) ?? null;
+  }
+
+  /** The published file lists of VIEW (/sql/_files/VIEW.json), fetched once per page. */
+  fileList(view) {
+    let p = this.fileLists.get(view);
+    if (!p) {
+      const url = fileListUrl(view);
+      p = fetch(url, { credentials: 'same-origin' }).then(async (res) => {
+        if (!res.ok) throw new Error(`cannot load ${url}: HTTP ${res.status} ${res.statusText}`.trim());
+        return res.json();
+      });
+      p.catch(() => this.fileLists.delete(view));
+      this.fileLists.set(view, p);
+    }
+    return p;
+  }
+
+  /**
+   * SQL with its file-list placeholders replaced by the lists, left without
+   * the files whose partitions fail PRUNE ({view: conds}, whose values take
+   * ENV's inputs and params); the files' sizes join the page's, so small
+   * ones are read whole.
+   */
+  async expandLists(sql, prune, env) {
+    if (!hasFileLists(sql)) return sql;
+    // The query runs next: the engine starts while the lists download.
+    this.engineStarted = true;
+    duckdb().then((m) => m.engine()).catch(() => {});
+    const views = fileListViews(sql);
+    const docs = new Map(await Promise.all(views.map(async (v) => [v, await this.fileList(v)])));
+    let filled = null;
+    if (prune) {
+      filled = {};
+      for (const [view, conds] of Object.entries(prune)) {
+        filled[view] = (Array.isArray(conds) ? conds : []).map((c) => ({
+          ...c, values: (c.values || []).map((v) => substitute(String(v), env?.inputs, env?.params)),
+        }));
+      }
+    }
+    const out = expandFileLists(sql, docs, filled);
+    for (const [p, size] of Object.entries(out.sizes)) if (!(p in this.fileSizes)) this.fileSizes[p] = size;
+    return out.sql;
   }
 
   /** The hash of SQL (its text before data paths become URLs) when the build stored its result, else null. */
