@@ -41,6 +41,7 @@
 #include "events.h"
 #include "filecache.h"
 #include "http.h"
+#include "livequery.h"
 #include "mapstore.h"
 #include "mime.h"
 #include "pathnorm.h"
@@ -78,6 +79,7 @@ struct ds_server {
     ds_filecache *files;
     ds_deadline *deadline;
     ds_api *api; /* POST /api/... (api.h) */
+    ds_livequery *live; /* POST /api/live/query (livequery.h), NULL when off */
     /* Refused connections, logged at most once a second (mhd_log). */
     pthread_mutex_t log_lock;
     time_t refused_at;
@@ -915,6 +917,7 @@ static void free_server(ds_server *s)
     ds_deadline_stop(s->deadline); /* after the daemon: it removed every connection */
     ds_login_free(s->login);
     ds_api_free(s->api);
+    ds_livequery_close(s->live); /* after the daemon: no query is running */
     for (size_t i = 0; i < s->n_hosts; i++)
         free(s->hosts[i]);
     free(s->hosts);
@@ -985,6 +988,14 @@ ds_server *ds_server_start(const ds_server_options *opt, ds_err *err)
     if (opt->login)
         s->login = ds_login_new(opt->login);
     ds_api_set_login(s->api, s->login);
+    if (opt->live && opt->live->enabled) {
+        s->live = ds_livequery_open(opt->root ? opt->root : ".", opt->live);
+        if (!s->live) {
+            ds_err_set(err, "cannot start the DuckDB engine of live queries");
+            goto fail;
+        }
+    }
+    ds_api_set_live(s->api, s->live);
     s->deadline = ds_deadline_start(HEADER_SECONDS * 1000, HEADER_CHECK_MS, err);
     if (!s->deadline)
         goto fail;

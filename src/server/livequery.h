@@ -1,0 +1,61 @@
+/* livequery.h - POST /api/live/query: a page's component answered by the
+ * server with libduckdb over the physical files (docs/server.md, "Live
+ * queries").
+ *
+ * The request names a page, one of its components ("chart:sales"), the
+ * compiled query that component runs (its SQL path, "/sql/_global/x.sql")
+ * and the values of the page's inputs.  No SQL comes from the client: the
+ * server takes the component's compiled SQL from what the build wrote
+ * (livespec.h), puts each input value in as the browser would (pagesql.h:
+ * quoted or typed literals), runs it with at most live_max_concurrent
+ * queries at once, each interrupted past live_timeout_ms and refused past
+ * live_max_rows or live_max_bytes, and answers the result in the format of
+ * the stored results.  Results are cached by the SQL text (query and
+ * inputs) and the size and mtime of every file it reads. */
+#ifndef DS_LIVEQUERY_H
+#define DS_LIVEQUERY_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "../config/config.h"
+
+#define DS_LIVEQUERY_PATH "/api/live/query"
+
+typedef struct ds_livequery ds_livequery;
+
+/* The answer: STATUS, the JSON BODY (a result, or {"error", "limit"?}),
+ * RETRY_AFTER seconds (503 only), and CACHE ("hit" or "miss" for a result). */
+typedef struct {
+    unsigned status;
+    char *body;
+    unsigned retry_after;
+    const char *cache;
+} ds_live_reply;
+
+/* Live queries for the project ROOT (its .ducksite/live_queries.json,
+ * reloaded when a build rewrites it) with the limits of SET.  NULL when
+ * the engine cannot start. */
+ds_livequery *ds_livequery_open(const char *root, const ds_live_settings *set);
+void ds_livequery_close(ds_livequery *lq);
+
+/* Answers one request body (JSON text of LEN bytes). */
+void ds_livequery_answer(ds_livequery *lq, const char *body, size_t len, ds_live_reply *out);
+void ds_live_reply_free(ds_live_reply *r);
+
+/* The binding alone, without running anything: SPEC is the build's
+ * live_queries.json document, REQ the request.  On success returns 0, sets
+ * *SQL (the SQL to run, physical paths, values as literals) and *FILES
+ * (borrowed from SPEC: the files it reads); else returns the HTTP status
+ * (400, 404) and sets *WHY. */
+unsigned ds_livequery_bind(json_t *spec, json_t *req, char **sql, json_t **files, char **why);
+
+/* Counters since open (tests and the bench): queries run, cache hits,
+ * refusals for concurrency, time, and rows or bytes. */
+typedef struct {
+    size_t ran, hits, busy, timeouts, too_large;
+} ds_livequery_stats;
+ds_livequery_stats ds_livequery_counters(ds_livequery *lq);
+
+#endif
