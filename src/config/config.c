@@ -867,7 +867,7 @@ int ds_config_parse(const char *text, size_t len, const char *root, const char *
     walker w = {display_path, err, cfg};
     cfg->build.prerender_max_options = DS_DEFAULT_PRERENDER_MAX_OPTIONS;
     cfg->build.prerender_max_bytes = DS_DEFAULT_PRERENDER_MAX_BYTES;
-    cfg->serve.live = (ds_live_settings){true,
+    cfg->serve.live = (ds_live_settings){false,
                                          DS_DEFAULT_LIVE_TIMEOUT_MS,
                                          DS_DEFAULT_LIVE_MAX_ROWS,
                                          DS_DEFAULT_LIVE_MAX_BYTES,

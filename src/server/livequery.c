@@ -474,7 +474,11 @@ static void run(ds_livequery *lq, const char *sql, const char *key, ds_live_repl
                lq->set.max_bytes);
         free(json);
     } else {
-        ds_livecache_put(lq->cache, key, json, strlen(json));
+        /* The answer adds the newline the stored file ends with. */
+        size_t n = strlen(json);
+        if (n && json[n - 1] == '\n')
+            json[--n] = '\0';
+        ds_livecache_put(lq->cache, key, json, n);
         out->status = 200;
         out->body = json;
         out->cache = "miss";

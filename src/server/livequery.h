@@ -22,6 +22,9 @@
 #include "../config/config.h"
 
 #define DS_LIVEQUERY_PATH "/api/live/query"
+/* The Server-Timing entry on pages when the endpoint is on: the runtime
+ * asks it only then (web/src/live.js servedQueries). */
+#define DS_LIVEQUERY_MARK "ducksite-queries"
 
 typedef struct ds_livequery ds_livequery;
 

@@ -198,12 +198,21 @@ static bool older(struct timespec a, struct timespec b)
     return a.tv_sec < b.tv_sec || (a.tv_sec == b.tv_sec && a.tv_nsec < b.tv_nsec);
 }
 
-/* The headers every 200/206 answer carries. */
-static void add_entity_headers(struct MHD_Response *r, const ds_mime *m, const char *etag,
-                               const char *modified, const char *cache, bool gz, bool live)
+/* The marks a page carries for the runtime: live reload (events.h) and
+ * live queries ("ducksite-queries": POST /api/live/query answers). */
+static void mark_page(const ds_server *s, struct MHD_Response *r, const char *type)
 {
-    if (live)
-        ds_events_mark_page(r, m->type);
+    if (s->events)
+        ds_events_mark_page(r, type);
+    if (s->live && strncmp(type, "text/html", 9) == 0)
+        MHD_add_response_header(r, "Server-Timing", DS_LIVEQUERY_MARK);
+}
+
+/* The headers every 200/206 answer carries. */
+static void add_entity_headers(const ds_server *s, struct MHD_Response *r, const ds_mime *m,
+                               const char *etag, const char *modified, const char *cache, bool gz)
+{
+    mark_page(s, r, m->type);
     add(r, MHD_HTTP_HEADER_CONTENT_TYPE, m->type);
     add(r, MHD_HTTP_HEADER_ETAG, etag);
     add(r, MHD_HTTP_HEADER_LAST_MODIFIED, modified);
@@ -260,7 +269,7 @@ static struct MHD_Response *whole_file(ds_server *s, struct MHD_Connection *c,
                                                 MHD_RESPMEM_MUST_COPY);
             if (!r)
                 return NULL;
-            add_entity_headers(r, m, etag, e->modified, cache, gz, s->events != NULL);
+            add_entity_headers(s, r, m, etag, e->modified, cache, gz);
             r = ds_filecache_set_extra(e, variant, r);
         }
         *shared = true;
@@ -271,7 +280,7 @@ static struct MHD_Response *whole_file(ds_server *s, struct MHD_Connection *c,
     else
         r = file_body(s, c, e->fd, size, 0);
     if (r)
-        add_entity_headers(r, m, etag, e->modified, cache, gz, s->events != NULL);
+        add_entity_headers(s, r, m, etag, e->modified, cache, gz);
     return r;
 }
 
@@ -302,8 +311,7 @@ static enum MHD_Result answer(ds_server *s, struct MHD_Connection *c, ds_filecac
             add(r, MHD_HTTP_HEADER_CACHE_CONTROL, cache);
             if (m->compressible)
                 add(r, MHD_HTTP_HEADER_VARY, MHD_HTTP_HEADER_ACCEPT_ENCODING);
-            if (s->events)
-                ds_events_mark_page(r, m->type);
+            mark_page(s, r, m->type);
         }
         ds_filecache_release(e);
         return r ? queue_own(c, MHD_HTTP_NOT_MODIFIED, r, 0, out)
@@ -332,7 +340,7 @@ static enum MHD_Result answer(ds_server *s, struct MHD_Connection *c, ds_filecac
         uint64_t n = last - first + 1;
         r = file_body(s, c, e->fd, n, first);
         if (r) {
-            add_entity_headers(r, m, etag, e->modified, cache, false, s->events != NULL);
+            add_entity_headers(s, r, m, etag, e->modified, cache, false);
             snprintf(content_range, sizeof content_range, "bytes %" PRIu64 "-%" PRIu64 "/%" PRIu64,
                      first, last, size);
             add(r, MHD_HTTP_HEADER_CONTENT_RANGE, content_range);

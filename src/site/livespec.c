@@ -161,7 +161,9 @@ int ds_livespec_write(const ds_livespec *ls, const char *root, const char *stati
     json_decref(want);
     json_t *doc = json_pack("{s:i, s:s, s:O, s:o}", "version", 1, "static_dir", static_dir,
                             "pages", ls->pages, "sql", sql);
-    char *text = json_dumps(doc, JSON_SORT_KEYS | JSON_COMPACT);
+    /* Keys in the page config's order, not sorted: the order of format
+     * columns and inputs is the runtime's (Object.entries). */
+    char *text = json_dumps(doc, JSON_COMPACT);
     json_decref(doc);
     char *path = ds_path_join(root, DS_LIVESPEC_FILE);
     char *dir = ds_path_dirname(path);
