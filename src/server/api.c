@@ -37,6 +37,8 @@ struct ds_api_request {
     struct MHD_Connection *c;
     bool submit;              /* else update_password, */
     bool live;                /* or a live query */
+    bool waiting;             /* live: suspended until the query's worker is done */
+    ds_live_reply reply;      /* live: its answer, filled by that worker */
     ds_api_body kind;
     size_t limit, received;
     bool answered;            /* an answer is queued: the rest is ignored */
@@ -375,15 +377,36 @@ static enum MHD_Result reply(ds_api_request *r, ds_form_reply *rep, unsigned *st
     return ret;
 }
 
+static enum MHD_Result send_live(ds_api_request *r, unsigned *status)
+{
+    ds_live_reply *rep = &r->reply;
+    *status = rep->status;
+    enum MHD_Result ret =
+        send_json_cache(r->c, rep->status, rep->body, rep->retry_after, NULL, rep->cache);
+    ds_live_reply_free(rep);
+    return ret;
+}
+
+/* Called by the query's worker thread once r->reply is filled: the
+ * connection is handed back to libmicrohttpd, which calls the handler
+ * again (ds_api_continue sends the answer). */
+static void live_done(void *ctx)
+{
+    ds_api_request *r = ctx;
+    MHD_resume_connection(r->c);
+}
+
+/* A query runs on a worker of livequery.c, never on this thread: the
+ * connection is suspended meanwhile, and this thread serves others. */
 static enum MHD_Result answer_live(ds_api_request *r, unsigned *status)
 {
-    ds_live_reply rep;
-    ds_livequery_answer(r->api->live, r->body.data, r->body.len, &rep);
-    *status = rep.status;
-    enum MHD_Result ret =
-        send_json_cache(r->c, rep.status, rep.body, rep.retry_after, NULL, rep.cache);
-    ds_live_reply_free(&rep);
-    return ret;
+    ds_live_job *job = ds_livequery_begin(r->api->live, r->body.data, r->body.len, &r->reply);
+    if (!job)
+        return send_live(r, status);
+    r->waiting = true;
+    MHD_suspend_connection(r->c);
+    ds_livequery_submit(r->api->live, job, live_done, r);
+    return MHD_YES;
 }
 
 static enum MHD_Result finish(ds_api_request *r, unsigned *status)
@@ -455,6 +478,12 @@ enum MHD_Result ds_api_continue(ds_api_request *r, const char *data, size_t *siz
                                 unsigned *status)
 {
     *status = 0;
+    if (r->waiting) {
+        /* Called again after live_done resumed the connection. */
+        r->waiting = false;
+        *size = 0;
+        return send_live(r, status);
+    }
     if (r->answered) {
         *size = 0;
         return MHD_YES;

@@ -7,6 +7,7 @@
 
 #include <assert.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -208,26 +209,40 @@ unsigned ds_livequery_bind(json_t *spec, json_t *req, char **sql, json_t **files
 
 /* ---- the engine -------------------------------------------------------- */
 
+/* One worker thread with its connection; it runs one query at a time. */
 typedef struct {
-    ds_duck *con;          /* made on first use, kept */
-    bool busy;
+    ds_livequery *lq;
+    pthread_t thread;
+    pthread_cond_t go;
+    ds_duck *con;          /* made by the worker when it starts */
+    ds_live_job *job;      /* the query handed to it, NULL while idle */
+    bool busy;             /* reserved or running */
+    bool running;          /* the query is in the engine */
     bool interrupted;      /* by the watchdog: the query ran out of time */
     struct timespec deadline;
-} slot;
+} worker;
+
+struct ds_live_job {
+    worker *w;
+    char *sql, *key;
+    ds_live_reply *out;
+    ds_live_done_fn done;
+    void *ctx;
+};
 
 struct ds_livequery {
     char *spec_path;
     char *static_dir;
     ds_live_settings set;
-    ds_duck *db;           /* the database every slot connects to */
+    ds_duck *db;           /* the database every worker connects to */
     ds_livecache *cache;
 
-    pthread_mutex_t lock;  /* spec, slots, stop */
-    pthread_cond_t wake;
+    pthread_mutex_t lock;  /* spec, workers, stop */
+    pthread_cond_t wake;   /* the watchdog's */
     json_t *spec;          /* NULL until a build wrote one */
     struct stat spec_st;
-    slot *slots;
-    bool stop;
+    worker *workers;
+    bool stop, stopped;
     pthread_t watchdog;
 
     atomic_size_t ran, hits, busy, timeouts, too_large;
@@ -238,30 +253,137 @@ static bool before(const struct timespec *a, const struct timespec *b)
     return a->tv_sec < b->tv_sec || (a->tv_sec == b->tv_sec && a->tv_nsec < b->tv_nsec);
 }
 
+static struct timespec after_ms(long long ms)
+{
+    struct timespec d;
+    clock_gettime(CLOCK_REALTIME, &d);
+    d.tv_sec += ms / 1000;
+    d.tv_nsec += (ms % 1000) * 1000000L;
+    if (d.tv_nsec >= 1000000000L) {
+        d.tv_sec++;
+        d.tv_nsec -= 1000000000L;
+    }
+    return d;
+}
+
 /* Interrupts the queries past their deadline, every 10 ms. */
 static void *watch(void *arg)
 {
     ds_livequery *lq = arg;
     pthread_mutex_lock(&lq->lock);
     while (!lq->stop) {
-        struct timespec now, next;
+        struct timespec now;
         clock_gettime(CLOCK_REALTIME, &now);
         for (long long i = 0; i < lq->set.max_concurrent; i++) {
-            slot *s = &lq->slots[i];
-            if (s->busy && !s->interrupted && before(&s->deadline, &now)) {
-                s->interrupted = true;
-                ds_duck_interrupt(s->con);
+            worker *w = &lq->workers[i];
+            if (w->running && !w->interrupted && before(&w->deadline, &now)) {
+                w->interrupted = true;
+                ds_duck_interrupt(w->con);
             }
         }
-        next = now;
-        next.tv_nsec += 10 * 1000000L;
-        if (next.tv_nsec >= 1000000000L) {
-            next.tv_sec++;
-            next.tv_nsec -= 1000000000L;
-        }
+        struct timespec next = after_ms(10);
         pthread_cond_timedwait(&lq->wake, &lq->lock, &next);
     }
     pthread_mutex_unlock(&lq->lock);
+    return NULL;
+}
+
+static void refuse(ds_live_reply *out, unsigned status, const char *limit, const char *fmt, ...)
+    DS_PRINTF(4, 5);
+
+/* Runs JOB on worker W's connection and fills its reply. */
+static void run_job(ds_livequery *lq, worker *w, ds_live_job *job)
+{
+    ds_live_reply *out = job->out;
+    if (!w->con) {
+        refuse(out, 500, NULL, "the server's DuckDB engine did not start");
+        return;
+    }
+    pthread_mutex_lock(&lq->lock);
+    w->deadline = after_ms(lq->set.timeout_ms);
+    w->interrupted = false;
+    w->running = true;
+    pthread_mutex_unlock(&lq->lock);
+    char *json = NULL;
+    bool over = false;
+    ds_err err;
+    int rc = ds_prerender_result_json_max(w->con, job->sql, (size_t)lq->set.max_rows, &json,
+                                          &over, &err);
+    pthread_mutex_lock(&lq->lock);
+    bool timed_out = w->interrupted;
+    w->running = false;
+    pthread_mutex_unlock(&lq->lock);
+    atomic_fetch_add(&lq->ran, 1);
+    if (rc != 0 && timed_out) {
+        atomic_fetch_add(&lq->timeouts, 1);
+        refuse(out, 504, "time", "the query ran longer than %lld ms (live_timeout_ms)",
+               lq->set.timeout_ms);
+    } else if (rc != 0 && over) {
+        atomic_fetch_add(&lq->too_large, 1);
+        refuse(out, 413, "rows", "the result has more than %lld rows (live_max_rows)",
+               lq->set.max_rows);
+    } else if (rc != 0) {
+        refuse(out, 422, NULL, "%s", err.msg);
+    } else if ((long long)strlen(json) > lq->set.max_bytes) {
+        atomic_fetch_add(&lq->too_large, 1);
+        refuse(out, 413, "bytes", "the result is larger than %lld bytes (live_max_bytes)",
+               lq->set.max_bytes);
+        free(json);
+    } else {
+        /* The answer adds the newline the stored file ends with. */
+        size_t n = strlen(json);
+        if (n && json[n - 1] == '\n')
+            json[--n] = '\0';
+        ds_livecache_put(lq->cache, job->key, json, n);
+        out->status = 200;
+        out->body = json;
+        out->cache = "miss";
+    }
+}
+
+static void *work(void *arg)
+{
+    worker *w = arg;
+    ds_livequery *lq = w->lq;
+    ds_err err;
+    if ((w->con = ds_duck_connect(lq->db, &err))) {
+        ds_buf set = {0};
+        /* As the build's stored results: relative paths from static/,
+         * TIMESTAMPTZ shown in UTC. */
+        ds_buf_puts(&set, "SET TimeZone = 'UTC'; SET file_search_path = ");
+        ds_sql_quote(&set, lq->static_dir);
+        ds_duck_exec(w->con, set.data, &err);
+        ds_buf_free(&set);
+    }
+    pthread_mutex_lock(&lq->lock);
+    for (;;) {
+        while (!w->job && !lq->stop)
+            pthread_cond_wait(&w->go, &lq->lock);
+        if (!w->job)
+            break;
+        ds_live_job *job = w->job;
+        bool stopping = lq->stop;
+        pthread_mutex_unlock(&lq->lock);
+        if (stopping) /* the watchdog is gone: nothing starts now */
+            refuse(job->out, 503, "concurrency", "the server is stopping");
+        else
+            run_job(lq, w, job);
+        /* The caller learns of it last: after DONE the reply is its own. */
+        ds_live_done_fn done = job->done;
+        void *ctx = job->ctx;
+        free(job->sql);
+        free(job->key);
+        free(job);
+        pthread_mutex_lock(&lq->lock);
+        w->job = NULL;
+        w->busy = false;
+        pthread_mutex_unlock(&lq->lock);
+        done(ctx);
+        pthread_mutex_lock(&lq->lock);
+    }
+    pthread_mutex_unlock(&lq->lock);
+    ds_duck_close(w->con);
+    w->con = NULL;
     return NULL;
 }
 
@@ -278,25 +400,52 @@ ds_livequery *ds_livequery_open(const char *root, const ds_live_settings *set)
     lq->spec_path = ds_path_join(root, DS_LIVESPEC_FILE);
     lq->static_dir = ds_path_join(root, DS_STATIC_DIR);
     lq->cache = ds_livecache_new((size_t)set->cache_bytes);
-    lq->slots = ds_xcalloc((size_t)set->max_concurrent, sizeof *lq->slots);
+    lq->workers = ds_xcalloc((size_t)set->max_concurrent, sizeof *lq->workers);
     pthread_mutex_init(&lq->lock, NULL);
     pthread_cond_init(&lq->wake, NULL);
+    for (long long i = 0; i < set->max_concurrent; i++) {
+        worker *w = &lq->workers[i];
+        w->lq = lq;
+        pthread_cond_init(&w->go, NULL);
+        pthread_create(&w->thread, NULL, work, w);
+    }
     pthread_create(&lq->watchdog, NULL, watch, lq);
     return lq;
+}
+
+void ds_livequery_stop(ds_livequery *lq)
+{
+    if (!lq)
+        return;
+    pthread_mutex_lock(&lq->lock);
+    if (lq->stopped) {
+        pthread_mutex_unlock(&lq->lock);
+        return;
+    }
+    lq->stop = lq->stopped = true;
+    for (long long i = 0; i < lq->set.max_concurrent; i++) {
+        worker *w = &lq->workers[i];
+        if (w->running) {
+            w->interrupted = true; /* its caller gets 504 at once */
+            ds_duck_interrupt(w->con);
+        }
+        pthread_cond_signal(&w->go);
+    }
+    pthread_cond_signal(&lq->wake);
+    pthread_mutex_unlock(&lq->lock);
+    for (long long i = 0; i < lq->set.max_concurrent; i++)
+        pthread_join(lq->workers[i].thread, NULL);
+    pthread_join(lq->watchdog, NULL);
 }
 
 void ds_livequery_close(ds_livequery *lq)
 {
     if (!lq)
         return;
-    pthread_mutex_lock(&lq->lock);
-    lq->stop = true;
-    pthread_cond_signal(&lq->wake);
-    pthread_mutex_unlock(&lq->lock);
-    pthread_join(lq->watchdog, NULL);
+    ds_livequery_stop(lq);
     for (long long i = 0; i < lq->set.max_concurrent; i++)
-        ds_duck_close(lq->slots[i].con);
-    free(lq->slots);
+        pthread_cond_destroy(&lq->workers[i].go);
+    free(lq->workers);
     ds_duck_close(lq->db);
     ds_livecache_free(lq->cache);
     json_decref(lq->spec);
@@ -318,80 +467,42 @@ static json_t *current_spec(ds_livequery *lq)
                 st.st_size == lq->spec_st.st_size &&
                 st.st_mtim.tv_sec == lq->spec_st.st_mtim.tv_sec &&
                 st.st_mtim.tv_nsec == lq->spec_st.st_mtim.tv_nsec;
+    pthread_mutex_unlock(&lq->lock);
     if (!same && exists) {
+        /* Parsed outside the lock: a lake's description is megabytes. */
         json_t *doc = json_load_file(lq->spec_path, 0, NULL);
+        pthread_mutex_lock(&lq->lock);
         if (json_integer_value(json_object_get(doc, "version")) == 1) {
             json_decref(lq->spec);
-            lq->spec = doc;
+            lq->spec = json_incref(doc);
             lq->spec_st = st;
-        } else {
-            json_decref(doc); /* half written or from another version: keep ours */
         }
+        /* else half written or from another version: keep ours */
+        pthread_mutex_unlock(&lq->lock);
+        json_decref(doc);
     }
+    pthread_mutex_lock(&lq->lock);
     json_t *spec = json_incref(lq->spec);
     pthread_mutex_unlock(&lq->lock);
     return spec;
 }
 
-/* A free slot with its connection ready, or -1 when all are busy. */
-static long long take_slot(ds_livequery *lq)
+/* An idle worker, reserved, or NULL when all are busy (or stopping). */
+static worker *take_worker(ds_livequery *lq)
 {
     pthread_mutex_lock(&lq->lock);
-    long long got = -1;
-    for (long long i = 0; i < lq->set.max_concurrent && got < 0; i++)
-        if (!lq->slots[i].busy)
-            got = i;
-    if (got >= 0)
-        lq->slots[got].busy = true;
+    worker *got = NULL;
+    for (long long i = 0; !lq->stop && i < lq->set.max_concurrent && !got; i++)
+        if (!lq->workers[i].busy)
+            got = &lq->workers[i];
+    if (got)
+        got->busy = true;
     pthread_mutex_unlock(&lq->lock);
-    if (got < 0)
-        return -1;
-    slot *s = &lq->slots[got];
-    if (!s->con) {
-        ds_err err;
-        s->con = ds_duck_connect(lq->db, &err);
-        ds_buf set = {0};
-        /* As the build's stored results: relative paths from static/,
-         * TIMESTAMPTZ shown in UTC. */
-        ds_buf_puts(&set, "SET TimeZone = 'UTC'; SET file_search_path = ");
-        ds_sql_quote(&set, lq->static_dir);
-        if (s->con)
-            ds_duck_exec(s->con, set.data, &err);
-        ds_buf_free(&set);
-    }
     return got;
-}
-
-static void start_clock(ds_livequery *lq, slot *s)
-{
-    struct timespec d;
-    clock_gettime(CLOCK_REALTIME, &d);
-    d.tv_sec += lq->set.timeout_ms / 1000;
-    d.tv_nsec += (lq->set.timeout_ms % 1000) * 1000000L;
-    if (d.tv_nsec >= 1000000000L) {
-        d.tv_sec++;
-        d.tv_nsec -= 1000000000L;
-    }
-    pthread_mutex_lock(&lq->lock);
-    s->deadline = d;
-    s->interrupted = false;
-    pthread_mutex_unlock(&lq->lock);
-}
-
-static bool give_slot(ds_livequery *lq, long long i)
-{
-    pthread_mutex_lock(&lq->lock);
-    bool timed_out = lq->slots[i].interrupted;
-    lq->slots[i].busy = false;
-    lq->slots[i].interrupted = false;
-    pthread_mutex_unlock(&lq->lock);
-    return timed_out;
 }
 
 /* ---- answers ----------------------------------------------------------- */
 
-static void refuse(ds_live_reply *out, unsigned status, const char *limit, const char *fmt, ...)
-    DS_PRINTF(4, 5);
 static void refuse(ds_live_reply *out, unsigned status, const char *limit, const char *fmt, ...)
 {
     ds_buf msg = {0};
@@ -432,74 +543,22 @@ static char *cache_key(const char *sql, json_t *files)
     return ds_buf_take(&k);
 }
 
-static void run(ds_livequery *lq, const char *sql, const char *key, ds_live_reply *out)
-{
-    long long i = take_slot(lq);
-    if (i < 0) {
-        atomic_fetch_add(&lq->busy, 1);
-        out->retry_after = 1;
-        refuse(out, 503, "concurrency",
-               "the server is running %lld live queries already (live_max_concurrent); run it "
-               "in the browser",
-               lq->set.max_concurrent);
-        return;
-    }
-    slot *s = &lq->slots[i];
-    if (!s->con) {
-        give_slot(lq, i);
-        refuse(out, 500, NULL, "the server's DuckDB engine did not start");
-        return;
-    }
-    start_clock(lq, s);
-    char *json = NULL;
-    bool over = false;
-    ds_err err;
-    int rc = ds_prerender_result_json_max(s->con, sql, (size_t)lq->set.max_rows, &json, &over,
-                                          &err);
-    bool timed_out = give_slot(lq, i);
-    atomic_fetch_add(&lq->ran, 1);
-    if (rc != 0 && timed_out) {
-        atomic_fetch_add(&lq->timeouts, 1);
-        refuse(out, 504, "time", "the query ran longer than %lld ms (live_timeout_ms)",
-               lq->set.timeout_ms);
-    } else if (rc != 0 && over) {
-        atomic_fetch_add(&lq->too_large, 1);
-        refuse(out, 413, "rows", "the result has more than %lld rows (live_max_rows)",
-               lq->set.max_rows);
-    } else if (rc != 0) {
-        refuse(out, 422, NULL, "%s", err.msg);
-    } else if ((long long)strlen(json) > lq->set.max_bytes) {
-        atomic_fetch_add(&lq->too_large, 1);
-        refuse(out, 413, "bytes", "the result is larger than %lld bytes (live_max_bytes)",
-               lq->set.max_bytes);
-        free(json);
-    } else {
-        /* The answer adds the newline the stored file ends with. */
-        size_t n = strlen(json);
-        if (n && json[n - 1] == '\n')
-            json[--n] = '\0';
-        ds_livecache_put(lq->cache, key, json, n);
-        out->status = 200;
-        out->body = json;
-        out->cache = "miss";
-    }
-}
-
-void ds_livequery_answer(ds_livequery *lq, const char *body, size_t len, ds_live_reply *out)
+ds_live_job *ds_livequery_begin(ds_livequery *lq, const char *body, size_t len,
+                                ds_live_reply *out)
 {
     memset(out, 0, sizeof *out);
     json_error_t je;
     json_t *req = json_loadb(body ? body : "", len, 0, &je);
     if (!req) {
         refuse(out, 400, NULL, "malformed JSON: %s (at byte %d)", je.text, je.position);
-        return;
+        return NULL;
     }
     json_t *spec = current_spec(lq);
     if (!spec) {
         json_decref(req);
         refuse(out, 404, NULL, "no live queries: the site has not been built by this version "
                                "(.ducksite/live_queries.json is missing)");
-        return;
+        return NULL;
     }
     char *sql, *why;
     json_t *files;
@@ -509,7 +568,7 @@ void ds_livequery_answer(ds_livequery *lq, const char *body, size_t len, ds_live
         refuse(out, status, NULL, "%s", why);
         free(why);
         json_decref(spec);
-        return;
+        return NULL;
     }
     char *key = cache_key(sql, files);
     json_decref(spec);
@@ -520,11 +579,66 @@ void ds_livequery_answer(ds_livequery *lq, const char *body, size_t len, ds_live
         out->status = 200;
         out->body = hit;
         out->cache = "hit";
-    } else {
-        run(lq, sql, key, out);
+        free(key);
+        free(sql);
+        return NULL;
     }
-    free(key);
-    free(sql);
+    worker *w = take_worker(lq);
+    if (!w) {
+        atomic_fetch_add(&lq->busy, 1);
+        out->retry_after = 1;
+        refuse(out, 503, "concurrency",
+               "the server is running %lld live queries already (live_max_concurrent); run it "
+               "in the browser",
+               lq->set.max_concurrent);
+        free(key);
+        free(sql);
+        return NULL;
+    }
+    ds_live_job *job = ds_xcalloc(1, sizeof *job);
+    *job = (ds_live_job){w, sql, key, out, NULL, NULL};
+    return job;
+}
+
+void ds_livequery_submit(ds_livequery *lq, ds_live_job *job, ds_live_done_fn done, void *ctx)
+{
+    assert(job && done);
+    job->done = done;
+    job->ctx = ctx;
+    pthread_mutex_lock(&lq->lock);
+    job->w->job = job;
+    pthread_cond_signal(&job->w->go);
+    pthread_mutex_unlock(&lq->lock);
+}
+
+typedef struct {
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    bool done;
+} waiter;
+
+static void wake_waiter(void *ctx)
+{
+    waiter *w = ctx;
+    pthread_mutex_lock(&w->lock);
+    w->done = true;
+    pthread_cond_signal(&w->cond);
+    pthread_mutex_unlock(&w->lock);
+}
+
+void ds_livequery_answer(ds_livequery *lq, const char *body, size_t len, ds_live_reply *out)
+{
+    ds_live_job *job = ds_livequery_begin(lq, body, len, out);
+    if (!job)
+        return;
+    waiter w = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, false};
+    ds_livequery_submit(lq, job, wake_waiter, &w);
+    pthread_mutex_lock(&w.lock);
+    while (!w.done)
+        pthread_cond_wait(&w.cond, &w.lock);
+    pthread_mutex_unlock(&w.lock);
+    pthread_cond_destroy(&w.cond);
+    pthread_mutex_destroy(&w.lock);
 }
 
 void ds_live_reply_free(ds_live_reply *r)

@@ -43,8 +43,25 @@ typedef struct {
 ds_livequery *ds_livequery_open(const char *root, const ds_live_settings *set);
 void ds_livequery_close(ds_livequery *lq);
 
-/* Answers one request body (JSON text of LEN bytes). */
+/* A request in two steps, so that the server's threads never wait for a
+ * query: ds_livequery_begin answers at once what needs no query (a refusal,
+ * a cache hit, 503 when live_max_concurrent queries run already) and
+ * returns NULL; else it has reserved a worker thread and returns the job,
+ * which the caller hands to ds_livequery_submit.  The worker fills *OUT,
+ * then calls DONE(CTX) from its thread. */
+typedef struct ds_live_job ds_live_job;
+typedef void (*ds_live_done_fn)(void *ctx);
+ds_live_job *ds_livequery_begin(ds_livequery *lq, const char *body, size_t len,
+                                ds_live_reply *out);
+void ds_livequery_submit(ds_livequery *lq, ds_live_job *job, ds_live_done_fn done, void *ctx);
+
+/* Both steps, waiting for the answer (tests). */
 void ds_livequery_answer(ds_livequery *lq, const char *body, size_t len, ds_live_reply *out);
+
+/* Interrupts the queries running (their callers get 504), waits for the
+ * workers to end; afterwards every query is refused.  The server calls it
+ * before stopping its daemon, so no connection is left waiting. */
+void ds_livequery_stop(ds_livequery *lq);
 void ds_live_reply_free(ds_live_reply *r);
 
 /* The binding alone, without running anything: SPEC is the build's

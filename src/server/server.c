@@ -914,6 +914,7 @@ static void descriptor_budget(unsigned *connections, unsigned *cache_slots)
 static void free_server(ds_server *s)
 {
     ds_events_close(s->events); /* resumes its suspended connections */
+    ds_livequery_stop(s->live); /* and the live queries: their connections too */
     if (s->daemon)
         MHD_stop_daemon(s->daemon);
     ds_events_free(s->events); /* after the daemon: it dropped every listener */
@@ -1020,7 +1021,7 @@ ds_server *ds_server_start(const ds_server_options *opt, ds_err *err)
     }
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_TURBO |
                      MHD_USE_ERROR_LOG | (family == AF_INET6 ? MHD_USE_IPv6 : 0) |
-                     (s->events ? MHD_ALLOW_SUSPEND_RESUME : 0);
+                     (s->events || s->live ? MHD_ALLOW_SUSPEND_RESUME : 0);
     /* A pool only for more than one thread (MHD warns about a pool of 1). */
     struct MHD_OptionItem pool[] = {
         {threads > 1 ? MHD_OPTION_THREAD_POOL_SIZE : MHD_OPTION_END, (intptr_t)threads, NULL},

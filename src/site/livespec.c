@@ -165,13 +165,7 @@ int ds_livespec_write(const ds_livespec *ls, const char *root, const char *stati
      * columns and inputs is the runtime's (Object.entries). */
     char *text = json_dumps(doc, JSON_COMPACT);
     json_decref(doc);
-    char *path = ds_path_join(root, DS_LIVESPEC_FILE);
-    char *dir = ds_path_dirname(path);
-    int rc = ds_mkdir_p(dir, err);
-    if (rc == 0)
-        rc = ds_write_atomic(path, text, strlen(text), err);
-    free(dir);
-    free(path);
+    int rc = ds_write_atomic_under(root, DS_LIVESPEC_FILE, text, err);
     free(text);
     return rc;
 }

@@ -8,23 +8,16 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 
 import {
-  buildProject, demoProject, launchBrowser, missingPrerequisite, offsiteRequests, openIdle, screenshot, startServer,
+  buildProject, demoProject, engineRequests, launchBrowser, missingPrerequisite, offsiteRequests, openIdle, screenshot,
+  servedProject,
 } from './lib.mjs';
 
 const skip = missingPrerequisite();
 const T = { timeout: 180000 };
 const ENDPOINT = '/api/live/query';
-
-/** Requests that mean the browser engine or the data was fetched. */
-function engineRequests(rec) {
-  return rec.requests.map((r) => r.url).filter((u) => {
-    const p = new URL(u).pathname;
-    return p.startsWith('/assets/duckdb/') || /\/duckdb-[^/]*\.js$/.test(p) || /^\/data\/.*\.parquet$/.test(p);
-  });
-}
 
 /**
  * Whether two renderings show the same data: equal text, except that numbers
@@ -68,21 +61,11 @@ function snapshot(page) {
 }
 
 describe('live queries', { skip: skip ?? false }, () => {
-  let root;
-  let server;
-  let browser;
-
-  before(async () => {
-    root = demoProject('ducksite-e2e-live-queries-', { build: false });
+  const site = servedProject(() => {
+    const root = demoProject('ducksite-e2e-live-queries-', { build: false });
     fs.appendFileSync(path.join(root, 'ducksite.toml'), '\n[serve]\nlive_queries = true\n');
     buildProject(root);
-    server = await startServer(root);
-    browser = await launchBrowser();
-  }, T);
-
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
+    return root;
   });
 
   const STATES = [
@@ -94,7 +77,7 @@ describe('live queries', { skip: skip ?? false }, () => {
 
   test('states the build did not store come from the server, equal to the engine\'s', T, async () => {
     for (const state of STATES) {
-      const rec = await openIdle(browser, `${server.url}/inputs.html${state}`);
+      const rec = await openIdle(site.browser, `${site.server.url}/inputs.html${state}`);
       const fromServer = await snapshot(rec.page);
       const origins = await rec.page.evaluate(() => window.ducksite.components().map((c) => c.source));
       assert.ok(origins.includes('server'), `${state}: some component from the server (${origins})`);
@@ -103,11 +86,11 @@ describe('live queries', { skip: skip ?? false }, () => {
       assert.deepEqual(engineRequests(rec), [], `${state}: engine or data requested`);
       assert.ok(liveRequests(rec).length > 0, `${state}: the endpoint was asked`);
       assert.deepEqual(rec.errors, [], `${state}: console errors`);
-      assert.deepEqual(offsiteRequests(browser, rec), [], `${state}: requests off loopback`);
+      assert.deepEqual(offsiteRequests(site.browser, rec), [], `${state}: requests off loopback`);
       if (state === STATES[0]) await screenshot(rec.page, 'live-queries-server');
       await rec.page.close();
 
-      const recE = await openIdle(browser, `${server.url}/inputs.html${state}&ds_live=1`);
+      const recE = await openIdle(site.browser, `${site.server.url}/inputs.html${state}&ds_live=1`);
       const fromEngine = await snapshot(recE.page);
       assert.deepEqual(liveRequests(recE), [], `${state}&ds_live=1: the endpoint is not asked`);
       await recE.page.close();
@@ -126,7 +109,7 @@ describe('live queries', { skip: skip ?? false }, () => {
         status: 503, headers: { 'Retry-After': '1', 'Content-Type': 'application/json' }, body: '{"ok":false,"error":"busy","limit":"concurrency"}',
       }));
       const state = STATES[0];
-      const rec = await openIdle(context, `${server.url}/inputs.html${state}`);
+      const rec = await openIdle(context, `${site.server.url}/inputs.html${state}`);
       const sources = await rec.page.evaluate(() => window.ducksite.components().map((c) => c.source));
       assert.ok(sources.includes('live'), `the engine ran what the server refused (${sources})`);
       assert.ok(!sources.includes('server'), 'nothing from the server');
@@ -134,7 +117,7 @@ describe('live queries', { skip: skip ?? false }, () => {
       assert.equal(await rec.page.evaluate(() => window.ducksite.engineStarted()), true, 'engine started');
       const got = await snapshot(rec.page);
       for (const [key, c] of Object.entries(got)) assert.equal(c.state, 'ok', `${key}: state`);
-      const recE = await openIdle(browser, `${server.url}/inputs.html${state}&ds_live=1`);
+      const recE = await openIdle(site.browser, `${site.server.url}/inputs.html${state}&ds_live=1`);
       const want = await snapshot(recE.page);
       for (const [key, c] of Object.entries(got)) assert.ok(sameData(c.data, want[key].data), `${key}: engine after refusal:\n${c.data}\n${want[key].data}`);
       await recE.page.close();
@@ -147,23 +130,10 @@ describe('live queries', { skip: skip ?? false }, () => {
 });
 
 describe('live queries off', { skip: skip ?? false }, () => {
-  let root;
-  let server;
-  let browser;
-
-  before(async () => {
-    root = demoProject('ducksite-e2e-live-off-');
-    server = await startServer(root);
-    browser = await launchBrowser();
-  }, T);
-
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  const site = servedProject(() => demoProject('ducksite-e2e-live-off-'));
 
   test('without live_queries the page never asks the server', T, async () => {
-    const rec = await openIdle(browser, `${server.url}/inputs.html?region=north&min_revenue=100000`);
+    const rec = await openIdle(site.browser, `${site.server.url}/inputs.html?region=north&min_revenue=100000`);
     assert.deepEqual(liveRequests(rec), [], 'no request to the endpoint');
     const sources = await rec.page.evaluate(() => window.ducksite.components().map((c) => c.source));
     assert.ok(sources.includes('live') && !sources.includes('server'), `${sources}`);

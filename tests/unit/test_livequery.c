@@ -5,6 +5,7 @@
  * and time limits. */
 #include <criterion/criterion.h>
 #include <fcntl.h>
+#include <stdatomic.h>
 #include <jansson.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -275,4 +276,51 @@ Test(livespec, placeholders)
     cr_assert_str_eq(text, "[\"inputs.a\",\"params.b\"]");
     free(text);
     json_decref(a);
+}
+
+static void note_done(void *ctx)
+{
+    atomic_store((atomic_bool *)ctx, true);
+}
+
+Test(livequery, concurrency_refused_at_once)
+{
+    char *root = test_tmpdir();
+    write_spec(root,
+               "SELECT count(*) AS c FROM range(CASE WHEN ${inputs.n} = 0 THEN 3000000000 "
+               "ELSE 1 END) t(x) WHERE x % 7 = 8\n",
+               "/nonexistent");
+    ds_live_settings set = settings();
+    set.max_concurrent = 1;
+    ds_livequery *lq = ds_livequery_open(root, &set);
+    const char *slow = "{\"page\": \"p\", \"component\": \"table:t\", \"query\": \"/sql/t.sql\","
+                       " \"inputs\": {\"n\": \"0\"}}";
+    ds_live_reply first, second;
+    ds_live_job *job = ds_livequery_begin(lq, slow, strlen(slow), &first);
+    cr_assert_not_null(job, "the one worker is reserved");
+    atomic_bool done = false;
+    ds_livequery_submit(lq, job, note_done, &done);
+    /* While it runs, another query is refused at once. */
+    const char *other = "{\"page\": \"p\", \"component\": \"table:t\", \"query\": \"/sql/t.sql\","
+                        " \"inputs\": {\"n\": \"2\"}}";
+    cr_assert_null(ds_livequery_begin(lq, other, strlen(other), &second));
+    cr_assert_eq(second.status, 503);
+    cr_assert_eq(second.retry_after, 1);
+    cr_assert(strstr(second.body, "\"limit\":\"concurrency\"") != NULL, "%s", second.body);
+    ds_live_reply_free(&second);
+    cr_assert_eq(ds_livequery_counters(lq).busy, 1);
+    /* Stopping interrupts it (504), or refuses it if the worker had not
+     * started it yet (503): either way its caller is told at once. */
+    usleep(200 * 1000);
+    ds_livequery_stop(lq);
+    cr_assert(atomic_load(&done));
+    cr_assert(first.status == 504 || first.status == 503, "%s", first.body);
+    ds_live_reply_free(&first);
+    /* Afterwards nothing runs. */
+    cr_assert_null(ds_livequery_begin(lq, other, strlen(other), &second));
+    cr_assert_eq(second.status, 503);
+    ds_live_reply_free(&second);
+    ds_livequery_close(lq);
+    test_rmtree(root);
+    free(root);
 }
