@@ -230,6 +230,19 @@ struct ds_live_job {
     void *ctx;
 };
 
+/* A query over many files has its files' stamps taken at most once a
+ * second (as a stored result's freshness, resultstore.c): over 100,000
+ * files a stat() each would cost more than the query. */
+#define RESTAMP_FILES 1000
+#define RESTAMP_MS 1000
+#define STAMP_SLOTS 64
+
+typedef struct {
+    json_t *files;         /* held: the pointer stays this list's */
+    char hash[17];
+    struct timespec at;
+} stamp_slot;
+
 struct ds_livequery {
     char *spec_path;
     char *static_dir;
@@ -244,6 +257,8 @@ struct ds_livequery {
     worker *workers;
     bool stop, stopped;
     pthread_t watchdog;
+    stamp_slot stamps[STAMP_SLOTS];
+    size_t next_stamp;
 
     atomic_size_t ran, hits, busy, timeouts, too_large;
 };
@@ -446,6 +461,8 @@ void ds_livequery_close(ds_livequery *lq)
     for (long long i = 0; i < lq->set.max_concurrent; i++)
         pthread_cond_destroy(&lq->workers[i].go);
     free(lq->workers);
+    for (size_t i = 0; i < STAMP_SLOTS; i++)
+        json_decref(lq->stamps[i].files);
     ds_duck_close(lq->db);
     ds_livecache_free(lq->cache);
     json_decref(lq->spec);
@@ -519,14 +536,9 @@ static void refuse(ds_live_reply *out, unsigned status, const char *limit, const
     ds_buf_free(&msg);
 }
 
-/* The cache key: the SQL (the query and its inputs as literals) and the
- * size and mtime of each file it reads, so a changed file misses. */
-static char *cache_key(const char *sql, json_t *files)
+/* The hash of the size and mtime of each of FILES. */
+static void stamp_files(json_t *files, char hash[17])
 {
-    ds_buf k = {0};
-    char hash[17];
-    ds_pagesql_hash(sql, hash);
-    ds_buf_printf(&k, "%s:%zu", hash, strlen(sql));
     ds_buf stamps = {0};
     for (size_t i = 0; i < json_array_size(files); i++) {
         struct stat st;
@@ -538,9 +550,51 @@ static char *cache_key(const char *sql, json_t *files)
             ds_buf_puts(&stamps, "-;");
     }
     ds_pagesql_hash(stamps.data ? stamps.data : "", hash);
-    ds_buf_printf(&k, ":%s:%zu", hash, json_array_size(files));
     ds_buf_free(&stamps);
-    return ds_buf_take(&k);
+}
+
+static long long ms_since(const struct timespec *t)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (long long)(now.tv_sec - t->tv_sec) * 1000 + (now.tv_nsec - t->tv_nsec) / 1000000;
+}
+
+/* stamp_files, reused for up to a second for a list of many files. */
+static void files_stamp(ds_livequery *lq, json_t *files, char hash[17])
+{
+    if (json_array_size(files) <= RESTAMP_FILES) {
+        stamp_files(files, hash);
+        return;
+    }
+    pthread_mutex_lock(&lq->lock);
+    for (size_t i = 0; i < STAMP_SLOTS; i++) {
+        stamp_slot *s = &lq->stamps[i];
+        if (s->files == files && ms_since(&s->at) < RESTAMP_MS) {
+            memcpy(hash, s->hash, 17);
+            pthread_mutex_unlock(&lq->lock);
+            return;
+        }
+    }
+    pthread_mutex_unlock(&lq->lock);
+    stamp_files(files, hash);
+    pthread_mutex_lock(&lq->lock);
+    stamp_slot *s = &lq->stamps[lq->next_stamp++ % STAMP_SLOTS];
+    json_decref(s->files);
+    s->files = json_incref(files);
+    memcpy(s->hash, hash, 17);
+    clock_gettime(CLOCK_MONOTONIC, &s->at);
+    pthread_mutex_unlock(&lq->lock);
+}
+
+/* The cache key: the SQL (the query and its inputs as literals) and the
+ * size and mtime of each file it reads, so a changed file misses. */
+static char *cache_key(ds_livequery *lq, const char *sql, json_t *files)
+{
+    char hash[17], stamp[17];
+    ds_pagesql_hash(sql, hash);
+    files_stamp(lq, files, stamp);
+    return ds_asprintf("%s:%zu:%s:%zu", hash, strlen(sql), stamp, json_array_size(files));
 }
 
 ds_live_job *ds_livequery_begin(ds_livequery *lq, const char *body, size_t len,
@@ -570,7 +624,7 @@ ds_live_job *ds_livequery_begin(ds_livequery *lq, const char *body, size_t len,
         json_decref(spec);
         return NULL;
     }
-    char *key = cache_key(sql, files);
+    char *key = cache_key(lq, sql, files);
     json_decref(spec);
     size_t n;
     char *hit = ds_livecache_get(lq->cache, key, &n);

@@ -128,7 +128,15 @@ Test(livequery, refusals)
 
 /* ROOT/.ducksite/live_queries.json: page p, component table:t running SQL
  * (with ${inputs.n}, a slider) that reads FILE. */
+static void write_spec_n(const char *root, const char *sql, const char *file, size_t extra);
+
 static void write_spec(const char *root, const char *sql, const char *file)
+{
+    write_spec_n(root, sql, file, 0);
+}
+
+/* The same with EXTRA more files listed (absent ones), as a lake's query. */
+static void write_spec_n(const char *root, const char *sql, const char *file, size_t extra)
 {
     json_t *page = json_loads("{\"inputs\": {\"n\": {\"visual_mode\": \"slider\"}},"
                               " \"queries\": {\"t\": {\"sql_path\": \"/sql/t.sql\"}},"
@@ -138,7 +146,13 @@ static void write_spec(const char *root, const char *sql, const char *file)
     cr_assert_not_null(page);
     json_t *q = json_object();
     json_object_set_new(q, "sql", json_string(sql));
-    json_object_set_new(q, "files", json_pack("[s]", file));
+    json_t *files = json_pack("[s]", file);
+    for (size_t i = 0; i < extra; i++) {
+        char *p = ds_asprintf("/nonexistent/part-%zu.parquet", i);
+        json_array_append_new(files, json_string(p));
+        free(p);
+    }
+    json_object_set_new(q, "files", files);
     json_object_set_new(q, "placeholders", json_array());
     json_t *doc = json_object();
     json_object_set_new(doc, "version", json_integer(1));
@@ -322,5 +336,37 @@ Test(livequery, concurrency_refused_at_once)
     ds_live_reply_free(&second);
     ds_livequery_close(lq);
     test_rmtree(root);
+    free(root);
+}
+
+Test(livequery, many_files_restamped_once_a_second)
+{
+    char *root = test_tmpdir();
+    char *csv = ds_path_join(root, "d.csv");
+    test_write(root, "d.csv", "v\n1\n2\n");
+    char *sql = ds_asprintf("SELECT count(*) AS c FROM read_csv('%s') WHERE v >= ${inputs.n}\n",
+                            csv);
+    write_spec_n(root, sql, csv, 1000);
+    ds_live_settings set = settings();
+    ds_livequery *lq = ds_livequery_open(root, &set);
+    char *body;
+    const char *cache;
+    cr_assert_eq(answer(lq, "1", &body, &cache), 200);
+    cr_assert_str_eq(cache, "miss");
+    free(body);
+    /* Changed within the second: the stamps taken a moment ago still count. */
+    test_write(root, "d.csv", "v\n1\n2\n3\n");
+    cr_assert_eq(answer(lq, "1", &body, &cache), 200);
+    cr_assert_str_eq(cache, "hit");
+    free(body);
+    usleep(1100 * 1000);
+    cr_assert_eq(answer(lq, "1", &body, &cache), 200);
+    cr_assert_str_eq(cache, "miss", "a second later the change is seen");
+    cr_assert(strstr(body, "[[3]]") != NULL, "%s", body);
+    free(body);
+    ds_livequery_close(lq);
+    test_rmtree(root);
+    free(sql);
+    free(csv);
     free(root);
 }
