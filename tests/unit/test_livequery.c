@@ -184,14 +184,24 @@ static ds_live_settings settings(void)
     return (ds_live_settings){true, 10000, 1000, 1 << 20, 2, 1 << 20};
 }
 
+/* ROOT/d.csv holding CSV, and a spec whose query counts its rows with v at
+ * least ${inputs.n}, listing it and EXTRA absent files.  Returns the CSV's
+ * path. */
+static char *csv_spec(const char *root, const char *csv_text, size_t extra)
+{
+    char *csv = ds_path_join(root, "d.csv");
+    test_write(root, "d.csv", csv_text);
+    char *sql = ds_asprintf("SELECT count(*) AS c FROM read_csv('%s') WHERE v >= ${inputs.n}\n",
+                            csv);
+    write_spec_n(root, sql, csv, extra);
+    free(sql);
+    return csv;
+}
+
 Test(livequery, cache_and_file_changes)
 {
     char *root = test_tmpdir();
-    char *csv = ds_path_join(root, "d.csv");
-    test_write(root, "d.csv", "v\n1\n2\n3\n");
-    char *sql = ds_asprintf("SELECT count(*) AS c FROM read_csv('%s') WHERE v >= ${inputs.n}\n",
-                            csv);
-    write_spec(root, sql, csv);
+    char *csv = csv_spec(root, "v\n1\n2\n3\n", 0);
     ds_live_settings set = settings();
     ds_livequery *lq = ds_livequery_open(root, &set);
     cr_assert_not_null(lq);
@@ -224,7 +234,6 @@ Test(livequery, cache_and_file_changes)
     free(body);
     ds_livequery_close(lq);
     test_rmtree(root);
-    free(sql);
     free(csv);
     free(root);
 }
@@ -342,11 +351,7 @@ Test(livequery, concurrency_refused_at_once)
 Test(livequery, many_files_restamped_once_a_second)
 {
     char *root = test_tmpdir();
-    char *csv = ds_path_join(root, "d.csv");
-    test_write(root, "d.csv", "v\n1\n2\n");
-    char *sql = ds_asprintf("SELECT count(*) AS c FROM read_csv('%s') WHERE v >= ${inputs.n}\n",
-                            csv);
-    write_spec_n(root, sql, csv, 1000);
+    char *csv = csv_spec(root, "v\n1\n2\n", 1000);
     ds_live_settings set = settings();
     ds_livequery *lq = ds_livequery_open(root, &set);
     char *body;
@@ -366,7 +371,6 @@ Test(livequery, many_files_restamped_once_a_second)
     free(body);
     ds_livequery_close(lq);
     test_rmtree(root);
-    free(sql);
     free(csv);
     free(root);
 }
