@@ -28,6 +28,7 @@
 #include "pagecheck.h"
 #include "pages.h"
 #include "pervalue.h"
+#include "livespec.h"
 #include "prerender.h"
 #include "valuecheck.h"
 #include "publish.h"
@@ -526,9 +527,15 @@ int ds_build(const char *root, const ds_build_options *opt, ds_err *err)
         write_file_lists(ds_publish_stage_dir(pub), &files, err) != 0)
         goto done;
     if (site) {
-        ds_prerender_options po = {!opt->no_prerender};
-        if (ds_prerender(&pages, &compiled, &files, &cfg, db, pub, &po, err) != 0 ||
-            ds_firstpaint(&pages, pub, err) != 0 || write_site(pub, &pages, err) != 0)
+        ds_prerender_options po = {!opt->no_prerender, ds_livespec_new()};
+        int pre_rc = ds_prerender(&pages, &compiled, &files, &cfg, db, pub, &po, err);
+        /* The server's live queries (livespec.h): outside static/, never
+         * published; written before the pages that may ask for them. */
+        if (pre_rc == 0)
+            pre_rc = ds_livespec_write(po.live, cfg.root, static_dir, &compiled, &files, err);
+        ds_livespec_free(po.live);
+        if (pre_rc != 0 || ds_firstpaint(&pages, pub, err) != 0 ||
+            write_site(pub, &pages, err) != 0)
             goto done;
     } else {
         /* A data-only project leaves the pages of an earlier build alone. */

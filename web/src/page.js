@@ -14,7 +14,7 @@ import { mountValues } from './kpi.js';
 import { PageInputs, pick } from './page/inputs.js';
 import { duckdb, PageQueries } from './page/queries.js';
 import {
-  dataPaths, hasFileLists, placeholderDeps, resolveQuery, rewriteDataPaths, substitute, substituteId, wrapFormat,
+  dataPaths, hasFileLists, localToday, placeholderDeps, resolveQuery, rewriteDataPaths, substitute, substituteId, wrapFormat,
 } from './sql.js';
 import { TableView } from './table.js';
 
@@ -38,7 +38,7 @@ class Page {
     this.components = [];
     this.pending = 0;
     this.idleWaiters = [];
-    this.stats = { queries: 0, cacheHits: 0, stored: 0, live: 0, renders: {}, errors: {}, sources: {} };
+    this.stats = { queries: 0, cacheHits: 0, stored: 0, live: 0, server: 0, renders: {}, errors: {}, sources: {} };
     this.data = new PageQueries(config, this.stats);
   }
 
@@ -188,7 +188,8 @@ class Page {
           whole, paths: dataPaths(full),
         };
       };
-      let live = key && hasFileLists(text) ? null : await prepare();
+      // Lists wait until the engine must run (no stored result, no server answer).
+      let live = hasFileLists(text) ? null : await prepare();
       if (gen !== c.gen) return;
       sql = live ? live.sql : text;
       c.paths = live ? live.paths : dataPaths(text);
@@ -197,7 +198,15 @@ class Page {
       c.view.el.dataset.dsState = 'loading';
       let result = key ? await this.data.storedResult(key) : null;
       if (gen !== c.gen) return;
-      const source = result ? 'stored' : 'live';
+      let source = result ? 'stored' : 'live';
+      if (!result) {
+        // Under `ducksite serve` the server may compute it (queries.js).
+        result = await this.data.serverResult({
+          page: this.config.page, component: c.key, query: q.path, inputs: this.inputs.get(), today: localToday(),
+        });
+        if (gen !== c.gen) return;
+        if (result) source = 'server';
+      }
       if (!result) {
         if (!live) live = await prepare();
         if (gen !== c.gen) return;

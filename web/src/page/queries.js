@@ -1,9 +1,12 @@
 // page/queries.js - where a page's results come from: the compiled SQL text
-// (fetched once per path), the results the build stored (results.js), and
-// DuckDB-Wasm for everything else, whose module is fetched on first use.
-// Live results are cached by their SQL text; data files small enough are
-// read whole instead of by ranges.
+// (fetched once per path), the results the build stored (results.js), the
+// server's live queries under `ducksite serve` (POST /api/live/query,
+// docs/server.md), and DuckDB-Wasm for everything else, whose module is
+// fetched on first use.  Live results are cached by their SQL text; data
+// files small enough are read whole instead of by ranges.  Each result says
+// where it came from in result.origin: 'build', 'server' or 'engine'.
 import { errorText } from '../dom.js';
+import { servedQueries } from '../live.js';
 import { fromStored, resultKey, storedUrl } from '../results.js';
 import {
   dataPaths, dataUrl, expandFileLists, fileErrorText, fileListUrl, fileListViews, hasFileLists, localPaths,
@@ -11,6 +14,13 @@ import {
 } from '../sql.js';
 
 const RESULT_CACHE_SIZE = 64;
+const LIVE_ENDPOINT = '/api/live/query';
+
+/** RESULT with where it came from: 'build', 'server' or 'engine'. */
+function withOrigin(result, origin) {
+  if (result && typeof result === 'object') result.origin = origin;
+  return result;
+}
 
 // Data files up to this size are read with one whole GET and kept in the
 // engine's memory (window.ducksiteWholeFileMax overrides it; 0 turns it off),
@@ -40,6 +50,11 @@ export class PageQueries {
     const live = new URLSearchParams(location.search).get('ds_live') === '1';
     this.stored = new Set(live ? [] : Object.keys(config.stored || {})); // hashes the build stored
     this.storedResults = new Map(); // hash -> Promise<result | null>
+    // The server is asked only when it marked the page as one it computes
+    // queries for (`ducksite serve` with live_queries on); any other host
+    // (nginx, a CDN) is never asked.  ?ds_live=1 asks it nothing either.
+    this.serverOn = !live && servedQueries();
+    this.serverResults = new Map(); // request body -> Promise<result | null>
     this.engineStarted = false;
     this.fileSizes = config.files || {}; // data path -> bytes, from the build
     this.whole = new Set(); // data paths read whole
@@ -124,10 +139,39 @@ export class PageQueries {
     let p = this.storedResults.get(key);
     if (!p) {
       p = fetch(storedUrl(key), { credentials: 'same-origin' })
-        .then(async (res) => (res.ok ? fromStored(await res.json()) : null))
+        .then(async (res) => (res.ok ? withOrigin(fromStored(await res.json()), 'build') : null))
         .catch(() => null);
       this.storedResults.set(key, p);
     }
+    return p;
+  }
+
+  /**
+   * The result of a component computed by the server (REQUEST: {page,
+   * component, query, inputs, today}), or null: not under `ducksite serve`,
+   * or the server refused (busy, over a limit, an error), and the caller
+   * runs the query in the engine.  A server that has the endpoint off, or
+   * refuses this reader, is not asked again by this page.
+   */
+  serverResult(request) {
+    if (!this.serverOn) return Promise.resolve(null);
+    const body = JSON.stringify(request);
+    let p = this.serverResults.get(body);
+    if (p) return p;
+    p = fetch(LIVE_ENDPOINT, {
+      method: 'POST', credentials: 'same-origin', headers: { 'Content-Type': 'application/json' }, body,
+    }).then(async (res) => {
+      if (res.ok) return withOrigin(fromStored(await res.json()), 'server');
+      const why = await res.json().catch(() => ({}));
+      if ([401, 403, 405, 415].includes(res.status) || (res.status === 404 && /^(live queries are off|no live queries)/.test(why.error || ''))) {
+        this.serverOn = false;
+      }
+      return null;
+    }).catch(() => null);
+    // A refusal is not kept: the next change of inputs asks again.
+    p.then((r) => { if (!r) this.serverResults.delete(body); });
+    this.serverResults.set(body, p);
+    while (this.serverResults.size > RESULT_CACHE_SIZE) this.serverResults.delete(this.serverResults.keys().next().value);
     return p;
   }
 
@@ -185,6 +229,7 @@ export class PageQueries {
   /** Forgets every live result whose SQL reads PATH, and the file's bytes if it was read whole. */
   forgetPath(path) {
     this.versions.set(path, (this.versions.get(path) || 0) + 1);
+    this.serverResults.clear();
     for (const sql of [...this.results.keys()]) if (sql.includes(path)) this.results.delete(sql);
     if (this.whole.has(path) && engineModule) engineModule.then((m) => m.forgetWhole(path));
   }
@@ -201,6 +246,7 @@ export class PageQueries {
     this.stats.queries++;
     this.engineStarted = true;
     p = duckdb().then((m) => m.runQuery(sql, whole.map((name) => ({ name, url: dataUrl(name, location.origin) }))))
+      .then((r) => withOrigin(r, 'engine'))
       .catch(async (e) => { throw await this.explainFailure(e, paths); });
     p.catch(() => this.results.delete(sql));
     this.results.set(sql, p);
