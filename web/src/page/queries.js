@@ -2,8 +2,12 @@
 // (fetched once per path), the results the build stored (results.js), and
 // DuckDB-Wasm for everything else, whose module is fetched on first use.
 // Live results are cached by their SQL text; data files small enough are
-// read whole instead of by ranges.
+// read whole instead of by ranges.  Each result carries where it was
+// obtained (result.origin: 'build' | 'server' | 'engine') and the ledger of
+// the requests that obtained it (result.net, netlog.js), which the network
+// view shows.
 import { errorText } from '../dom.js';
+import { newLedger, tracedFetch } from '../netlog.js';
 import { fromStored, resultKey, storedUrl } from '../results.js';
 import { dataPaths, dataUrl, fileErrorText, localPaths, stripMetrics } from '../sql.js';
 
@@ -40,14 +44,23 @@ export class PageQueries {
     this.whole = new Set(); // data paths read whole
     this.versions = new Map(); // data path -> times it changed under the page
     this.wholeBytes = 0;
+    this.ledgers = []; // every result's ledger, for the page's totals
+    this.sqlLedger = newLedger(null); // the compiled SQL texts' requests
+  }
+
+  /** A new ledger for a result from ORIGIN, kept for the page's totals. */
+  ledger(origin) {
+    const l = newLedger(origin);
+    this.ledgers.push(l);
+    return l;
   }
 
   fetchSql(path) {
     let p = this.sqlTexts.get(path);
     if (!p) {
-      p = fetch(path, { credentials: 'same-origin' }).then(async (res) => {
+      p = tracedFetch(path, 'sql', [this.sqlLedger]).then(({ res, body }) => {
         if (!res.ok) throw new Error(`cannot load ${path}: HTTP ${res.status} ${res.statusText}`.trim());
-        return stripMetrics(await res.text());
+        return stripMetrics(new TextDecoder().decode(body));
       });
       p.catch(() => this.sqlTexts.delete(path));
       this.sqlTexts.set(path, p);
@@ -69,8 +82,15 @@ export class PageQueries {
   storedResult(key) {
     let p = this.storedResults.get(key);
     if (!p) {
-      p = fetch(storedUrl(key), { credentials: 'same-origin' })
-        .then(async (res) => (res.ok ? fromStored(await res.json()) : null))
+      const ledger = this.ledger('build');
+      const t0 = performance.now();
+      p = tracedFetch(storedUrl(key), 'result', [ledger])
+        .then(({ res, body }) => {
+          if (!res.ok) return null;
+          const result = fromStored(JSON.parse(new TextDecoder().decode(body)));
+          ledger.ms = performance.now() - t0;
+          return Object.assign(result, { origin: 'build', net: ledger });
+        })
         .catch(() => null);
       this.storedResults.set(key, p);
     }
@@ -146,8 +166,14 @@ export class PageQueries {
     }
     this.stats.queries++;
     this.engineStarted = true;
-    p = duckdb().then((m) => m.runQuery(sql, whole.map((name) => ({ name, url: dataUrl(name, location.origin) }))))
-      .catch(async (e) => { throw await this.explainFailure(e, paths); });
+    const ledger = this.ledger('engine');
+    p = duckdb().then((m) => m.runQuery(sql, whole.map((name) => ({ name, url: dataUrl(name, location.origin) })), ledger))
+      .then((result) => Object.assign(result, { origin: 'engine', net: ledger }))
+      .catch(async (e) => {
+        const err = await this.explainFailure(e, paths);
+        err.net = ledger;
+        throw err;
+      });
     p.catch(() => this.results.delete(sql));
     this.results.set(sql, p);
     while (this.results.size > RESULT_CACHE_SIZE) this.results.delete(this.results.keys().next().value);

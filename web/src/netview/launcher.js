@@ -1,0 +1,86 @@
+// netview/launcher.js - what every page carries of the network view: the
+// nav button (aria-pressed), the Alt+Shift+N shortcut, and the switch kept
+// for the tab (sessionStorage, so a reload keeps it).  The view itself
+// (overlay.js, with its CSS) is a bundle of its own, netview-HASH.js
+// (scripts/bundle-web.mjs), imported the first time it is shown.
+
+const KEY = 'ducksite-netview';
+
+let viewModule = null;
+function load() {
+  if (!viewModule) {
+    viewModule = import('./overlay.js');
+    viewModule.catch(() => { viewModule = null; });
+  }
+  return viewModule;
+}
+
+/** Alt+Shift+N (the N key wherever the layout puts it): free in browsers and beside the console's Ctrl+`. */
+export function isNetShortcut(ev) {
+  return ev.altKey && ev.shiftKey && !ev.ctrlKey && !ev.metaKey && ev.code === 'KeyN';
+}
+
+function stored() {
+  try {
+    return sessionStorage.getItem(KEY) === 'on';
+  } catch {
+    return false;
+  }
+}
+
+function store(on) {
+  try {
+    if (on) sessionStorage.setItem(KEY, 'on');
+    else sessionStorage.removeItem(KEY);
+  } catch { /* storage refused: the switch lasts for this page only */ }
+}
+
+/**
+ * Adds the network view's switch to the page.  CTX is what it draws from
+ * (Page.netContext in page.js).  Returns {toggle(), changed(), report()}:
+ * changed() when a component's result changed (redrawn if shown), report()
+ * the view's numbers as data (window.ducksite.net()).
+ */
+export function installNetView(ctx) {
+  let on = false;
+  let scheduled = false;
+  const draw = () => {
+    if (scheduled) return;
+    scheduled = true;
+    setTimeout(() => {
+      scheduled = false;
+      if (on) load().then((m) => m.show(ctx)).catch((e) => console.error(`the network view could not be drawn: ${e.message || e}`));
+    }, 0);
+  };
+  const button = document.createElement('button');
+  const set = (value) => {
+    on = value;
+    store(on);
+    button.setAttribute('aria-pressed', String(on));
+    document.documentElement.toggleAttribute('data-ds-net', on);
+    if (on) draw();
+    else viewModule?.then((m) => m.hide());
+  };
+  const nav = document.querySelector('nav.ducksite-nav');
+  if (nav) {
+    button.type = 'button';
+    button.className = 'ds-btn ds-btn-small ds-net-open';
+    button.title = 'Network view: where each result came from, its requests, bytes and time (Alt+Shift+N)';
+    button.setAttribute('aria-keyshortcuts', 'Alt+Shift+N');
+    button.setAttribute('aria-pressed', 'false');
+    button.textContent = 'Net';
+    button.addEventListener('click', () => set(!on));
+    nav.append(button);
+  }
+  document.addEventListener('keydown', (ev) => {
+    if (!isNetShortcut(ev) || ev.repeat) return;
+    ev.preventDefault();
+    set(!on);
+  });
+  if (stored()) set(true);
+  return {
+    toggle: () => set(!on),
+    changed: () => { if (on) draw(); },
+    report: () => load().then((m) => m.report(ctx)),
+  };
+}
