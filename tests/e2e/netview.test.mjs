@@ -132,7 +132,7 @@ async function openWithView(browser, url, init = null) {
 }
 
 const overlayText = (page, key) => page.evaluate((k) => [...document.querySelectorAll('.ds-net-component')]
-  .find((e) => e.dataset.for === k)?.textContent ?? null, key);
+  .find((e) => e.dataset.for === k)?.textContent.replace(/\u00a0/g, ' ') ?? null, key);
 
 const KEYS = ['chart:by_region', 'input:region', 'kpi:total', 'table:by_channel', 'value:inline-1'];
 
@@ -158,9 +158,12 @@ describe('network view: text', () => {
   });
 
   test('bytes and times as text', () => {
-    assert.deepEqual([0, 999, 1000, 12345, 123456, 4203718, 2e12].map(netlog.bytesText),
+    // A no-break space between number and unit: a line never ends between them.
+    const plain = (t) => t.replace(/\u00a0/g, ' ');
+    assert.deepEqual([0, 999, 1000, 12345, 123456, 4203718, 2e12].map((n) => plain(netlog.bytesText(n))),
       ['0 B', '999 B', '1.0 kB', '12.3 kB', '123 kB', '4.2 MB', '2000 GB']);
-    assert.deepEqual([0.4, 85.2, 999.4, 1240, null].map(netlog.msText), ['0 ms', '85 ms', '999 ms', '1.24 s', '–']);
+    assert.deepEqual([0.4, 85.2, 999.4, 1240, null].map((n) => plain(netlog.msText(n))), ['0 ms', '85 ms', '999 ms', '1.24 s', '–']);
+    assert.match(netlog.bytesText(5), /^5\u00a0B$/);
   });
 });
 
@@ -193,14 +196,15 @@ describe('network view in the page', { skip: skip ?? false }, () => {
     assert.equal(log.filter((l) => l.path.startsWith('/data/')).length, 0, 'no data file read');
     assert.equal(await page.evaluate(() => window.ducksite.engineStarted()), false);
     assert.equal(rep.page.engine, null);
-    assert.match(await page.textContent('.ds-net-page'), /engine not started/);
+    const pageText = async () => (await page.textContent('.ds-net-page')).replace(/\u00a0/g, ' ');
+    assert.match(await pageText(), /engine not started/);
     assert.equal(rep.page.stored.requests, 4);
     assert.equal(rep.page.data.requests, 0);
     // The page's totals: its compiled SQL and stored results, as served.
     const runtime = log.filter((l) => /^\/(sql|_results)\//.test(l.path));
     assert.equal(rep.page.requests, runtime.length);
     assert.equal(rep.page.bytes, runtime.reduce((n, l) => n + l.bytes, 0));
-    assert.match(await page.textContent('.ds-net-page'), new RegExp(`^Network${rep.page.requests} requests`));
+    assert.match(await pageText(), new RegExp(`^Network${rep.page.requests} requests`));
     for (const scheme of ['light', 'dark']) {
       await page.emulateMedia({ colorScheme: scheme });
       await screenshot(page, `netview-stored-${scheme}`);
@@ -237,7 +241,7 @@ describe('network view in the page', { skip: skip ?? false }, () => {
     assert.match(text, /data\/orders\/a\.parquet (read whole|in memory)/);
     assert.ok(rep.page.engine && rep.page.engine.ms > 0, 'engine start time');
     assert.ok(rep.page.engine.requests >= 1 && rep.page.engine.bytes > 1e6, 'the engine module counted');
-    assert.match(await page.textContent('.ds-net-page'), /engine \((eh|mvp)\) started in/);
+    assert.match((await page.textContent('.ds-net-page')).replace(/\u00a0/g, ' '), /engine \((eh|mvp)\) started in/);
     for (const scheme of ['light', 'dark']) {
       await page.emulateMedia({ colorScheme: scheme });
       await page.click('.ds-net-component[data-for="chart:by_region"] summary');
@@ -330,6 +334,13 @@ describe('network view in the page', { skip: skip ?? false }, () => {
       return [...el.querySelectorAll('.ds-actions button')].map((b) => b.getBoundingClientRect().bottom <= net.top + 0.5);
     }).flat());
     assert.ok(boxes.length > 0 && boxes.every(Boolean), 'buttons above the view');
+    // A narrow screen: the nav's two buttons beside each other, the bands wrap.
+    await page.setViewportSize({ width: 600, height: 900 });
+    const [net, sql] = await page.evaluate(() => ['.ds-net-open', '.ds-console-open']
+      .map((q) => document.querySelector(q).getBoundingClientRect()).map((r) => ({ left: r.left, right: r.right })));
+    assert.ok(net.right <= sql.left, `Net ${JSON.stringify(net)} before SQL ${JSON.stringify(sql)}`);
+    await screenshot(page, 'netview-narrow');
+    await page.setViewportSize({ width: 1360, height: 900 });
     await page.emulateMedia({ media: 'print' });
     assert.equal(await page.evaluate(() => [...document.querySelectorAll('.ds-net')].every((e) => getComputedStyle(e).display === 'none')), true);
     await page.emulateMedia({ media: 'screen' });

@@ -117,10 +117,13 @@ export function totals(requests) {
   return { requests: requests.length, bytes: requests.reduce((n, r) => n + (r.bytes || 0), 0) };
 }
 
+// Between a number and its unit: a no-break space, so a line never ends between them.
+const NBSP = '\u00a0';
+
 /** BYTES as text: 812 B, 12.4 kB, 3.1 MB (decimal units, as browsers' network panels show). */
 export function bytesText(bytes) {
   const n = Number(bytes) || 0;
-  if (n < 1000) return `${n} B`;
+  if (n < 1000) return `${n}${NBSP}B`;
   const units = ['kB', 'MB', 'GB'];
   let v = n;
   let i = -1;
@@ -128,13 +131,13 @@ export function bytesText(bytes) {
     v /= 1000;
     i++;
   } while (v >= 1000 && i < units.length - 1);
-  return `${v >= 100 ? Math.round(v) : v.toFixed(1)} ${units[i]}`;
+  return `${v >= 100 ? Math.round(v) : v.toFixed(1)}${NBSP}${units[i]}`;
 }
 
 /** MS as text: 85 ms, 1.24 s. */
 export function msText(ms) {
   if (ms === null || ms === undefined || !Number.isFinite(ms)) return '–';
-  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(2)} s`;
+  return ms < 1000 ? `${Math.round(ms)}${NBSP}ms` : `${(ms / 1000).toFixed(2)}${NBSP}s`;
 }
 
 /** What the overlay calls an origin. */

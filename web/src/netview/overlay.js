@@ -63,7 +63,7 @@ function originBadge(origin) {
 }
 
 function requestsText(n) {
-  return `${n} request${n === 1 ? '' : 's'}`;
+  return `${n}\u00a0request${n === 1 ? '' : 's'}`;
 }
 
 /** The one line a component's overlay always shows. */
