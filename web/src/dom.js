@@ -72,6 +72,22 @@ export class Frame {
   }
 }
 
+/**
+ * A function that calls LOADER (a dynamic import) the first time and then
+ * gives the same promise; a failed load is forgotten, so the next call tries
+ * again.
+ */
+export function lazy(loader) {
+  let p = null;
+  return () => {
+    if (!p) {
+      p = loader();
+      p.catch(() => { p = null; });
+    }
+    return p;
+  };
+}
+
 /** Message text of anything thrown. */
 export function errorText(e) {
   if (e === null || e === undefined) return 'unknown error';

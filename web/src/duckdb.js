@@ -45,7 +45,7 @@ function onWorkerMessage(ev) {
   for (const r of list) {
     const rec = { what: 'engine', method: r.method, url: r.url, range: r.range, status: r.status, bytes: r.bytes, ms: r.ms };
     if (r.conn !== null && r.conn === net.consoleConn) net.console.push(rec);
-    else if (net.current && (r.conn === null || r.conn === net.pageConn)) net.current.requests.push(rec);
+    else if (net.current && (r.conn === null || net.pageConn === null || r.conn === net.pageConn)) net.current.requests.push(rec);
     else net.engine.requests.push(rec);
   }
 }

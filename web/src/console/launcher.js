@@ -4,14 +4,9 @@
 // console-HASH.js (scripts/bundle-web.mjs), imported the first time it is
 // opened, so a page that never opens it fetches nothing more.
 
-let consoleModule = null;
-function load() {
-  if (!consoleModule) {
-    consoleModule = import('./console.js');
-    consoleModule.catch(() => { consoleModule = null; });
-  }
-  return consoleModule;
-}
+import { lazy } from '../dom.js';
+
+const load = lazy(() => import('./console.js'));
 
 /** Ctrl+` (the key left of 1, whatever the layout), on every platform. */
 export function isShortcut(ev) {

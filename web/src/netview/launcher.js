@@ -4,16 +4,10 @@
 // (overlay.js, with its CSS) is a bundle of its own, netview-HASH.js
 // (scripts/bundle-web.mjs), imported the first time it is shown.
 
-const KEY = 'ducksite-netview';
+import { lazy } from '../dom.js';
 
-let viewModule = null;
-function load() {
-  if (!viewModule) {
-    viewModule = import('./overlay.js');
-    viewModule.catch(() => { viewModule = null; });
-  }
-  return viewModule;
-}
+const KEY = 'ducksite-netview';
+const load = lazy(() => import('./overlay.js'));
 
 /** Alt+Shift+N (the N key wherever the layout puts it): free in browsers and beside the console's Ctrl+`. */
 export function isNetShortcut(ev) {
@@ -59,7 +53,7 @@ export function installNetView(ctx) {
     button.setAttribute('aria-pressed', String(on));
     document.documentElement.toggleAttribute('data-ds-net', on);
     if (on) draw();
-    else viewModule?.then((m) => m.hide());
+    else load().then((m) => m.hide()).catch(() => {});
   };
   const nav = document.querySelector('nav.ducksite-nav');
   if (nav) {

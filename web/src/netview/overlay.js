@@ -75,6 +75,7 @@ function summaryLine(c) {
   const nums = c.reused ? `reused: no new request (obtained with ${parts.join(' · ')})` : parts.join(' · ');
   return h('span', { class: 'ds-net-line' }, originBadge(c.origin),
     h('span', { class: 'ds-net-nums' }, nums),
+    c.state === 'error' ? h('span', { class: 'ds-net-warn' }, 'the query failed') : null,
     fallback ? h('span', { class: 'ds-net-warn' }, `${fallback} file${fallback === 1 ? '' : 's'} read whole: ranges not honoured`) : null);
 }
 
