@@ -4,6 +4,9 @@
 //   stored     a page painted from stored results: every component says
 //              "build time" with its one /_results/ request, of the bytes
 //              the server sent; the engine never starts.
+//   inputs     a text input's value the build did not store: that one
+//              component turns "browser engine" (its two files read whole,
+//              as the access log shows), the others stay "build time".
 //   whole      the same page with ?ds_live=1: "browser engine"; each small
 //              data file read whole once (one GET of the whole file), by
 //              the first result that needed it, "in memory" for the others;
@@ -50,6 +53,19 @@ SELECT region, sum(amount) AS total FROM orders WHERE \${params.region} GROUP BY
 
 \`\`\`sql totals
 SELECT sum(amount) AS total, count(*) AS n FROM orders
+\`\`\`
+
+\`\`\`input q
+label: Note like
+visual_mode: text
+\`\`\`
+
+\`\`\`sql matching
+SELECT count(*) AS n FROM orders WHERE \${inputs.q} IS NULL OR note LIKE \${inputs.q}
+\`\`\`
+
+\`\`\`table matching
+title: Orders whose note matches
 \`\`\`
 
 \`\`\`sql by_channel
@@ -126,7 +142,7 @@ async function openWithView(browser, url, init = null) {
   await waitIdle(rec.page);
   await rec.page.keyboard.press('Alt+Shift+N');
   await rec.page.waitForSelector('.ds-net-page');
-  await rec.page.waitForFunction(() => document.querySelectorAll('.ds-net-component').length >= 5);
+  await rec.page.waitForFunction(() => document.querySelectorAll('.ds-net-component').length >= 6);
   const rep = await rec.page.evaluate(() => window.ducksite.net());
   return { ...rec, rep };
 }
@@ -134,7 +150,7 @@ async function openWithView(browser, url, init = null) {
 const overlayText = (page, key) => page.evaluate((k) => [...document.querySelectorAll('.ds-net-component')]
   .find((e) => e.dataset.for === k)?.textContent.replace(/\u00a0/g, ' ') ?? null, key);
 
-const KEYS = ['chart:by_region', 'input:region', 'kpi:total', 'table:by_channel', 'value:inline-1'];
+const KEYS = ['chart:by_region', 'input:region', 'kpi:total', 'table:by_channel', 'table:matching', 'value:inline-1'];
 
 describe('network view: text', () => {
   test('fileModes tells whole, in memory, ranges, fallback and failures apart', () => {
@@ -198,7 +214,7 @@ describe('network view in the page', { skip: skip ?? false }, () => {
     assert.equal(rep.page.engine, null);
     const pageText = async () => (await page.textContent('.ds-net-page')).replace(/\u00a0/g, ' ');
     assert.match(await pageText(), /engine not started/);
-    assert.equal(rep.page.stored.requests, 4);
+    assert.equal(rep.page.stored.requests, 5);
     assert.equal(rep.page.data.requests, 0);
     // The page's totals: its compiled SQL and stored results, as served.
     const runtime = log.filter((l) => /^\/(sql|_results)\//.test(l.path));
@@ -209,6 +225,24 @@ describe('network view in the page', { skip: skip ?? false }, () => {
       await page.emulateMedia({ colorScheme: scheme });
       await screenshot(page, `netview-stored-${scheme}`);
     }
+    await page.close();
+  });
+
+  test('a value the build did not store: that component turns "browser engine", the rest stay "build time"', T, async () => {
+    const { page, errors } = await openWithView(site.browser, `${site.server.url}/index.html`);
+    const from = logLines(site.server);
+    await page.evaluate(() => window.ducksite.setInput('q', 'x1%'));
+    await waitIdle(page);
+    await page.waitForFunction(() => /browser engine/.test(document.querySelector('.ds-net-component[data-for="table:matching"]')?.textContent));
+    assert.deepEqual(errors, []);
+    const rep = await page.evaluate(() => window.ducksite.net());
+    for (const c of rep.components) assert.equal(c.origin, c.key === 'table:matching' ? 'engine' : 'build', c.key);
+    const m = rep.components.find((c) => c.key === 'table:matching');
+    assert.deepEqual(m.files.map((f) => [f.path, f.mode]), [['data/orders/a.parquet', 'whole'], ['data/orders/b.parquet', 'whole']]);
+    const log = served(site.server, from).filter((l) => l.path.startsWith('/data/'));
+    assert.deepEqual(asText(m.list.map((r) => ({ ...r, path: new URL(r.url).pathname }))), asText(log));
+    assert.ok(rep.page.engine && rep.page.engine.ms > 0, 'the engine started for it');
+    assert.match(await overlayText(page, 'table:matching'), /browser engine2 requests/);
     await page.close();
   });
 
