@@ -4,7 +4,7 @@
 // (overlay.js, with its CSS) is a bundle of its own, netview-HASH.js
 // (scripts/bundle-web.mjs), imported the first time it is shown.
 
-import { lazy } from '../dom.js';
+import { lazy, navButton } from '../dom.js';
 
 const KEY = 'ducksite-netview';
 const load = lazy(() => import('./overlay.js'));
@@ -46,26 +46,17 @@ export function installNetView(ctx) {
       if (on) load().then((m) => m.show(ctx)).catch((e) => console.error(`the network view could not be drawn: ${e.message || e}`));
     }, 0);
   };
-  const button = document.createElement('button');
+  let button = null;
   const set = (value) => {
     on = value;
     store(on);
-    button.setAttribute('aria-pressed', String(on));
+    button?.setAttribute('aria-pressed', String(on));
     document.documentElement.toggleAttribute('data-ds-net', on);
     if (on) draw();
     else load().then((m) => m.hide()).catch(() => {});
   };
-  const nav = document.querySelector('nav.ducksite-nav');
-  if (nav) {
-    button.type = 'button';
-    button.className = 'ds-btn ds-btn-small ds-net-open';
-    button.title = 'Network view: where each result came from, its requests, bytes and time (Alt+Shift+N)';
-    button.setAttribute('aria-keyshortcuts', 'Alt+Shift+N');
-    button.setAttribute('aria-pressed', 'false');
-    button.textContent = 'Net';
-    button.addEventListener('click', () => set(!on));
-    nav.append(button);
-  }
+  button = navButton('ds-net-open', 'Net', 'Network view: where each result came from, its requests, bytes and time (Alt+Shift+N)',
+    'Alt+Shift+N', () => set(!on), { 'aria-pressed': 'false' });
   document.addEventListener('keydown', (ev) => {
     if (!isNetShortcut(ev) || ev.repeat) return;
     ev.preventDefault();
