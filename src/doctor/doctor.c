@@ -453,10 +453,12 @@ static void check_engine(client *c, report *rep, const char *module_url)
     free(chunk);
     free(js);
     ds_doctor_resp_free(&text);
-    /* The runtime loads DuckDB-Wasm from <module dir>/duckdb/ (web/src/duckdb.js). */
+    /* The runtime loads DuckDB-Wasm from <module dir>/duckdb/ (web/src/duckdb.js),
+     * starting its worker through ducksite-worker.js. */
     static const struct {
         const char *ref, *kind;
-    } FILES[] = {{"duckdb/duckdb-browser-eh.worker.js", "worker"},
+    } FILES[] = {{"duckdb/ducksite-worker.js", "worker"},
+                 {"duckdb/duckdb-browser-eh.worker.js", "worker"},
                  {"duckdb/duckdb-eh.wasm", "wasm"},
                  {"duckdb/duckdb-mvp.wasm", "wasm"}};
     for (size_t i = 0; i < DS_ARRAY_LEN(FILES); i++) {

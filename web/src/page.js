@@ -11,6 +11,8 @@ import { installConsole } from './console/launcher.js';
 import { errorText, h } from './dom.js';
 import { mountForms } from './forms.js';
 import { mountValues } from './kpi.js';
+import { lastSeq } from './netlog.js';
+import { installNetView } from './netview/launcher.js';
 import { PageInputs, pick } from './page/inputs.js';
 import { duckdb, PageQueries } from './page/queries.js';
 import {
@@ -69,6 +71,7 @@ class Page {
     try {
       this.layoutGrids();
       this.openConsole = installConsole(this.consoleContext());
+      this.netView = installNetView(this.netContext());
       for (const [spec, view] of this.inputs.mount(this.setter)) {
         this.components.push(this.component('input', spec.name, spec.optionsQuery, null, view));
       }
@@ -196,6 +199,7 @@ class Page {
       if (sql === c.sql && c.state !== 'pending') return; // same text, same result: nothing to redraw
       c.view.setLoading(true);
       c.view.el.dataset.dsState = 'loading';
+      const mark = lastSeq();
       let result = key ? await this.data.storedResult(key) : null;
       if (gen !== c.gen) return;
       let source = result ? 'stored' : 'live';
@@ -216,6 +220,9 @@ class Page {
       if (gen !== c.gen) return;
       c.sql = sql;
       c.source = source;
+      c.net = result.net ?? null;
+      c.origin = result.origin ?? null;
+      c.reused = !c.net || c.net.seq <= mark; // obtained before this evaluation: cached or shared
       this.stats[source]++;
       this.stats.sources[c.key] = source;
       // A map's first draw waits for its geometry (charts/geo.js).
@@ -229,11 +236,17 @@ class Page {
       if (c.deps === null) c.deps = placeholderDeps(c.queryId);
       c.sql = sql;
       c.state = 'error';
+      c.net = e?.net ?? null;
+      c.origin = c.net ? c.net.origin : null;
+      c.reused = false;
       c.view.el.dataset.dsState = 'error';
       this.stats.errors[c.key] = errorText(e);
       c.view.showError(name, errorText(e));
     } finally {
-      if (gen === c.gen) c.view.setLoading(false);
+      if (gen === c.gen) {
+        c.view.setLoading(false);
+        this.netView.changed();
+      }
       this.busy(-1);
     }
   }
@@ -258,7 +271,20 @@ class Page {
     this.busy(-1);
   }
 
-  // --- what tests and the console can see ---------------------------------
+  // --- what tests, the console and the network view can see ---------------
+
+  /** What the network view (netview/) draws from. */
+  netContext() {
+    return {
+      origin: location.origin,
+      components: () => this.components.map((c) => ({
+        key: c.key, kind: c.kind, el: c.view.el, state: c.state, paths: c.paths,
+        origin: c.origin ?? null, net: c.net ?? null, reused: !!c.reused,
+      })),
+      data: this.data,
+      engine: () => (this.data.engineStarted ? duckdb().then((m) => m.netInfo()) : Promise.resolve(null)),
+    };
+  }
 
   /** What the SQL console (console/console.js) runs with. */
   consoleContext() {
@@ -287,6 +313,7 @@ class Page {
         key: c.key, state: c.state, query: c.query?.name ?? c.queryId,
         deps: c.deps ? [...c.deps] : null, sql: c.sql, source: c.source ?? null,
       })),
+      net: () => this.netView.report(),
       chartOption: (id) => this.components.find((c) => c.key === `chart:${id}`)?.view.option() ?? null,
       tableCsv: (id) => this.components.find((c) => c.key === `table:${id}`)?.view.csv() ?? null,
     };

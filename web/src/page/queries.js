@@ -3,10 +3,13 @@
 // server's live queries under `ducksite serve` (POST /api/live/query,
 // docs/server.md), and DuckDB-Wasm for everything else, whose module is
 // fetched on first use.  Live results are cached by their SQL text; data
-// files small enough are read whole instead of by ranges.  Each result says
-// where it came from in result.origin: 'build', 'server' or 'engine'.
+// files small enough are read whole instead of by ranges.  Each result
+// carries where it was obtained (result.origin: 'build' | 'server' |
+// 'engine') and the ledger of the requests that obtained it (result.net,
+// netlog.js), which the network view shows.
 import { errorText } from '../dom.js';
 import { servedQueries } from '../live.js';
+import { newLedger, tracedFetch } from '../netlog.js';
 import { fromStored, resultKey, storedUrl } from '../results.js';
 import {
   dataPaths, dataUrl, expandFileLists, fileErrorText, fileListUrl, fileListViews, hasFileLists, localPaths,
@@ -15,12 +18,6 @@ import {
 
 const RESULT_CACHE_SIZE = 64;
 const LIVE_ENDPOINT = '/api/live/query';
-
-/** RESULT with where it came from: 'build', 'server' or 'engine'. */
-function withOrigin(result, origin) {
-  if (result && typeof result === 'object') result.origin = origin;
-  return result;
-}
 
 // Data files up to this size are read with one whole GET and kept in the
 // engine's memory (window.ducksiteWholeFileMax overrides it; 0 turns it off),
@@ -60,14 +57,23 @@ export class PageQueries {
     this.whole = new Set(); // data paths read whole
     this.versions = new Map(); // data path -> times it changed under the page
     this.wholeBytes = 0;
+    this.ledgers = []; // every result's ledger, for the page's totals
+    this.sqlLedger = newLedger(null); // the compiled SQL texts' requests
+  }
+
+  /** A new ledger for a result from ORIGIN, kept for the page's totals. */
+  ledger(origin) {
+    const l = newLedger(origin);
+    this.ledgers.push(l);
+    return l;
   }
 
   fetchSql(path) {
     let p = this.sqlTexts.get(path);
     if (!p) {
-      p = fetch(path, { credentials: 'same-origin' }).then(async (res) => {
+      p = tracedFetch(path, 'sql', [this.sqlLedger]).then(({ res, body }) => {
         if (!res.ok) throw new Error(`cannot load ${path}: HTTP ${res.status} ${res.statusText}`.trim());
-        const text = await res.text();
+        const text = new TextDecoder().decode(body);
         this.prunes.set(path, pruneSpec(text));
         return stripMetrics(text);
       });
@@ -87,9 +93,9 @@ export class PageQueries {
     let p = this.fileLists.get(view);
     if (!p) {
       const url = fileListUrl(view);
-      p = fetch(url, { credentials: 'same-origin' }).then(async (res) => {
+      p = tracedFetch(url, 'list', [this.sqlLedger]).then(({ res, body }) => {
         if (!res.ok) throw new Error(`cannot load ${url}: HTTP ${res.status} ${res.statusText}`.trim());
-        return res.json();
+        return JSON.parse(new TextDecoder().decode(body));
       });
       p.catch(() => this.fileLists.delete(view));
       this.fileLists.set(view, p);
@@ -138,8 +144,15 @@ export class PageQueries {
   storedResult(key) {
     let p = this.storedResults.get(key);
     if (!p) {
-      p = fetch(storedUrl(key), { credentials: 'same-origin' })
-        .then(async (res) => (res.ok ? withOrigin(fromStored(await res.json()), 'build') : null))
+      const ledger = this.ledger('build');
+      const t0 = performance.now();
+      p = tracedFetch(storedUrl(key), 'result', [ledger])
+        .then(({ res, body }) => {
+          if (!res.ok) return null;
+          const result = fromStored(JSON.parse(new TextDecoder().decode(body)));
+          ledger.ms = performance.now() - t0;
+          return Object.assign(result, { origin: 'build', net: ledger });
+        })
         .catch(() => null);
       this.storedResults.set(key, p);
     }
@@ -158,11 +171,17 @@ export class PageQueries {
     const body = JSON.stringify(request);
     let p = this.serverResults.get(body);
     if (p) return p;
-    p = fetch(LIVE_ENDPOINT, {
-      method: 'POST', credentials: 'same-origin', headers: { 'Content-Type': 'application/json' }, body,
-    }).then(async (res) => {
-      if (res.ok) return withOrigin(fromStored(await res.json()), 'server');
-      const why = await res.json().catch(() => ({}));
+    const ledger = this.ledger('server');
+    const t0 = performance.now();
+    p = tracedFetch(LIVE_ENDPOINT, 'result', [ledger], {
+      method: 'POST', headers: { 'Content-Type': 'application/json' }, body,
+    }).then(({ res, body: answer }) => {
+      const json = () => { try { return JSON.parse(new TextDecoder().decode(answer)); } catch { return {}; } };
+      if (res.ok) {
+        ledger.ms = performance.now() - t0;
+        return Object.assign(fromStored(json()), { origin: 'server', net: ledger });
+      }
+      const why = json();
       if ([401, 403, 405, 415].includes(res.status) || (res.status === 404 && /^(live queries are off|no live queries)/.test(why.error || ''))) {
         this.serverOn = false;
       }
@@ -245,9 +264,14 @@ export class PageQueries {
     }
     this.stats.queries++;
     this.engineStarted = true;
-    p = duckdb().then((m) => m.runQuery(sql, whole.map((name) => ({ name, url: dataUrl(name, location.origin) }))))
-      .then((r) => withOrigin(r, 'engine'))
-      .catch(async (e) => { throw await this.explainFailure(e, paths); });
+    const ledger = this.ledger('engine');
+    p = duckdb().then((m) => m.runQuery(sql, whole.map((name) => ({ name, url: dataUrl(name, location.origin) })), ledger))
+      .then((result) => Object.assign(result, { origin: 'engine', net: ledger }))
+      .catch(async (e) => {
+        const err = await this.explainFailure(e, paths);
+        err.net = ledger;
+        throw err;
+      });
     p.catch(() => this.results.delete(sql));
     this.results.set(sql, p);
     while (this.results.size > RESULT_CACHE_SIZE) this.results.delete(this.results.keys().next().value);
