@@ -24,6 +24,7 @@
 #include "../util/walk.h"
 #include "assets.h"
 #include "firstpaint.h"
+#include "memo.h"
 #include "pagecheck.h"
 #include "pages.h"
 #include "pervalue.h"
@@ -202,13 +203,37 @@ static char *dialect_path(char **looked)
     return path;
 }
 
+/* The browser engine's findings on SQL, joined by ", " into what (from
+ * memo when it knows them); false when there are none. */
+static bool dialect_findings(const ds_dialect *d, ds_duck *db, const char *sql, ds_memo *memo,
+                             ds_buf *what)
+{
+    const char *known = memo ? ds_memo_dialect_get(memo, sql) : NULL;
+    if (known) {
+        ds_buf_puts(what, known);
+        return *known != '\0';
+    }
+    ds_dialect_findings f;
+    ds_err cerr;
+    /* The query compiled, so it parses; nothing to add if it did not. */
+    if (ds_dialect_check(d, db, sql, &f, &cerr) == 0) {
+        for (size_t k = 0; k < f.len; k++)
+            ds_buf_printf(what, "%s%s", k ? ", " : "", f.items[k]);
+        if (memo)
+            ds_memo_dialect_put(memo, sql, ds_buf_str(what));
+    }
+    ds_dialect_findings_free(&f);
+    return what->len > 0;
+}
+
 /* Reports SQL that the build-time engine accepts and the browser's older
  * one cannot run (docs/building.md).  Each query is checked in its own
  * text, not its compiled one, so a model's problem is named once, at the
  * model, and not again in every query that inlines it; templated views of
  * one source share their text and are reported once.  With strict the
  * first finding fails the build and the others are printed before it. */
-static int check_dialect(const ds_query_list *queries, ds_duck *db, bool strict, ds_err *err)
+static int check_dialect(const ds_query_list *queries, ds_duck *db, bool strict, ds_memo *memo,
+                         ds_err *err)
 {
     if (queries->len == 0)
         return 0;
@@ -242,17 +267,11 @@ static int check_dialect(const ds_query_list *queries, ds_duck *db, bool strict,
     ds_buf first = {0};
     for (size_t i = 0; i < queries->len; i++) {
         const ds_query *q = &queries->items[i];
-        ds_dialect_findings f;
-        ds_err cerr;
-        /* The query compiled, so it parses; nothing to add if it did not. */
-        if (ds_dialect_check(d, db, ds_query_check_sql(q), &f, &cerr) != 0 || f.len == 0) {
-            ds_dialect_findings_free(&f);
+        ds_buf what = {0};
+        if (!dialect_findings(d, db, ds_query_check_sql(q), memo, &what)) {
+            ds_buf_free(&what);
             continue;
         }
-        ds_buf what = {0};
-        for (size_t k = 0; k < f.len; k++)
-            ds_buf_printf(&what, "%s%s", k ? ", " : "", f.items[k]);
-        ds_dialect_findings_free(&f);
         char *key = ds_asprintf("%s:%d: %s", q->file, q->line, what.data);
         if (!json_object_get(seen, key)) {
             json_object_set_new(seen, key, json_true());
@@ -371,80 +390,120 @@ static void report_sources(const ds_collected *c)
     }
 }
 
-int ds_build(const char *root, const ds_build_options *opt, ds_err *err)
+/* The front of a build (memo.h): the configuration, every source's files,
+ * the DuckDB session with the build's settings, and the views.  On failure
+ * f holds what was made, for ds_memo_front_free. */
+static int make_front(const char *root, ds_memo_front *f, ds_err *err)
 {
-    double t0 = now_ms(), t;
-    ds_config cfg;
-    if (ds_config_load(root, &cfg, err) != 0)
+    if (ds_config_load(root, &f->cfg, err) != 0)
         return -1;
-    char *static_dir = ds_path_join(cfg.root, DS_STATIC_DIR);
-    ds_collected files = {0};
-    ds_query_list queries = {0};
-    ds_keyset unreadable = {0};
-    ds_compiled_list compiled = {0};
-    ds_pages pages = {0};
-    ds_forms forms = {0};
-    ds_duck *db = NULL;
-    ds_facts *facts = NULL;
-    ds_publish *pub = NULL;
-    /* Without content/ the project publishes data only: no pages, no
-     * sitemap, no runtime assets, and static/ *.html is not touched. */
-    char *content = ds_path_join(cfg.root, DS_CONTENT_DIR);
-    bool site = ds_is_dir(content);
-    free(content);
-    int rc = -1;
+    double t = now_ms();
+    if (ds_collect(&f->cfg, &f->files, err) != 0)
+        return -1;
+    report_sources(&f->files);
+    ds_info("data map: %zu entries from %zu file sources (%.0f ms)", f->files.map.len,
+            f->files.n_sets, now_ms() - t);
 
-    t = now_ms();
-    if (ds_collect(&cfg, &files, err) != 0)
-        goto done;
-    report_sources(&files);
-    ds_info("data map: %zu entries from %zu file sources (%.0f ms)", files.map.len,
-            files.n_sets, now_ms() - t);
-
-    if (!(db = ds_duck_open(err)))
-        goto done;
+    if (!(f->db = ds_duck_open(err)))
+        return -1;
     /* Relative paths in user SQL resolve against static/, as in the browser.
      * DuckDB keeps the footers it parsed for the next query (sampling and
      * stored results read the same files) only for a small lake: its cache
      * has no bound, and over 100,000 files it made the stored results
      * slower and 40% larger (2.0 GB against 1.4 GB). */
+    char *static_dir = ds_path_join(f->cfg.root, DS_STATIC_DIR);
     ds_buf set = {0};
-    if (files.map.len < DS_BUILD_FOOTER_CACHE_MAX)
+    if (f->files.map.len < DS_BUILD_FOOTER_CACHE_MAX)
         ds_buf_puts(&set, "SET parquet_metadata_cache = true; ");
     ds_buf_puts(&set, "SET file_search_path = ");
     ds_sql_quote(&set, static_dir);
-    int set_rc = ds_duck_exec(db, set.data, err);
+    free(static_dir);
+    int set_rc = ds_duck_exec(f->db, set.data, err);
     ds_buf_free(&set);
     if (set_rc != 0)
-        goto done;
+        return -1;
 
     t = now_ms();
-    facts = ds_facts_open(cfg.root);
-    if (ds_source_views(&cfg, &files, facts, db, &queries, &unreadable, err) != 0)
-        goto done;
-    size_t n_views = queries.len;
-    ds_info("views: %zu file-source and templated views, %zu footers read, %zu known (%.0f ms)",
-            n_views, ds_facts_reads(facts), ds_facts_hits(facts), now_ms() - t);
-    /* Saved now, before the outputs are written: the cache is not part of
-     * the site, and a build that fails later still learnt these facts. */
-    ds_facts_save(facts);
+    ds_facts *facts = ds_facts_open(f->cfg.root);
+    int rc = ds_source_views(&f->cfg, &f->files, facts, f->db, &f->views, &f->unreadable, err);
+    if (rc == 0) {
+        ds_info("views: %zu file-source and templated views, %zu footers read, %zu known "
+                "(%.0f ms)",
+                f->views.len, ds_facts_reads(facts), ds_facts_hits(facts), now_ms() - t);
+        /* Saved now, before the outputs are written: the cache is not part
+         * of the site, and a build that fails later still learnt these
+         * facts. */
+        ds_facts_save(facts);
+    }
     ds_facts_close(facts); /* a lake's facts are 100+ MB: not kept for later stages */
-    facts = NULL;
+    return rc;
+}
 
+/* The front this build uses: the one memo kept, else a new one made in
+ * *own (and handed to memo, when there is one).  NULL on failure. */
+static ds_memo_front *front_for(const char *root, ds_memo *memo, ds_memo_front *own,
+                                ds_err *err)
+{
+    ds_memo_front *kept = memo ? ds_memo_front_get(memo) : NULL;
+    if (kept) {
+        /* Stored results run in UTC (prerender.c); a new session would
+         * start with the local time zone, and so does this one again. */
+        ds_err ignore;
+        ds_duck_exec(kept->db, "RESET TimeZone", &ignore);
+        ds_info("data map and views: %zu entries and %zu views kept (only pages or models "
+                "changed)",
+                kept->files.map.len, kept->views.len);
+        return kept;
+    }
+    if (make_front(root, own, err) != 0) {
+        ds_memo_front_free(own);
+        return NULL;
+    }
+    if (!memo)
+        return own;
+    ds_memo_front_set(memo, own);
+    return ds_memo_front_get(memo);
+}
+
+int ds_build(const char *root, const ds_build_options *opt, ds_err *err)
+{
+    double t0 = now_ms(), t;
+    ds_memo_front own = {0};
+    ds_memo_front *f = front_for(root, opt->memo, &own, err);
+    if (!f)
+        return -1;
+    const ds_config *cfg = &f->cfg;
+    ds_collected *files = &f->files;
+    ds_duck *db = f->db;
+    char *static_dir = ds_path_join(cfg->root, DS_STATIC_DIR);
+    ds_query_list queries = {0};
+    ds_compiled_list compiled = {0};
+    ds_pages pages = {0};
+    ds_forms forms = {0};
+    ds_publish *pub = NULL;
+    /* Without content/ the project publishes data only: no pages, no
+     * sitemap, no runtime assets, and static/ *.html is not touched. */
+    char *content = ds_path_join(cfg->root, DS_CONTENT_DIR);
+    bool site = ds_is_dir(content);
+    free(content);
+    int rc = -1;
+
+    ds_query_list_copy(&queries, &f->views);
+    size_t n_views = queries.len;
     t = now_ms();
-    if (ds_models_load(&cfg, &queries, err) != 0)
+    if (ds_models_load(cfg, &queries, err) != 0)
         goto done;
     ds_info("models: %zu from sources_sql/", queries.len - n_views);
 
-    ds_collected_index(&files); /* for the values of pages per value, and compiling */
+    ds_collected_index(files); /* for the values of pages per value, and compiling */
     if (site) {
-        if (ds_pages_load(cfg.root, &pages, err) != 0 ||
-            ds_pervalue_expand(cfg.root, &pages, &queries, &files, &unreadable, db, err) != 0)
+        if (ds_pages_load(cfg->root, &pages, err) != 0 ||
+            ds_pervalue_expand(cfg->root, &pages, &queries, files, &f->unreadable, db, err) != 0)
             goto done;
         for (size_t i = 0; i < pages.len; i++)
             if (ds_pagecheck(&pages.items[i].page, pages.items[i].display, &queries, err) != 0)
                 goto done;
-        if (collect_forms(&cfg, &pages, db, &forms, err) != 0)
+        if (collect_forms(cfg, &pages, db, &forms, err) != 0)
             goto done;
         size_t before = queries.len;
         ds_pages_add_queries(&pages, &queries);
@@ -452,12 +511,13 @@ int ds_build(const char *root, const ds_build_options *opt, ds_err *err)
                 queries.len - before);
     }
 
-    if (ds_compile_all(&queries, &files, &unreadable, db, &compiled, err) != 0)
+    ds_compile_memo *cmemo = opt->memo ? ds_memo_compile(opt->memo) : NULL;
+    if (ds_compile_all_memo(&queries, files, &f->unreadable, db, cmemo, &compiled, err) != 0)
         goto done;
     ds_info("compiled and validated %zu queries (%.0f ms)", compiled.len, now_ms() - t);
-    if (site && ds_valuecheck(&pages, &compiled, &files, db, err) != 0)
+    if (site && ds_valuecheck(&pages, &compiled, files, db, err) != 0)
         goto done;
-    if (check_dialect(&queries, db, opt->strict, err) != 0)
+    if (check_dialect(&queries, db, opt->strict, opt->memo, err) != 0)
         goto done;
 
     /* Everything succeeded: now stage every output, then publish them all
@@ -470,18 +530,18 @@ int ds_build(const char *root, const ds_build_options *opt, ds_err *err)
         goto done;
     if (opt->clean) {
         size_t n_kept = 0;
-        char **kept = ds_forms_kept_paths(&forms, cfg.root, &n_kept);
-        clean_static(pub, static_dir, &files, kept, n_kept);
+        char **kept = ds_forms_kept_paths(&forms, cfg->root, &n_kept);
+        clean_static(pub, static_dir, files, kept, n_kept);
         for (size_t i = 0; i < n_kept; i++)
             free(kept[i]);
         free(kept);
     }
-    if (ds_datamap_write(&files.map, ds_publish_stage_dir(pub), err) != 0 ||
+    if (ds_datamap_write(&files->map, ds_publish_stage_dir(pub), err) != 0 ||
         write_sql(ds_publish_stage_dir(pub), &compiled, err) != 0)
         goto done;
     if (site) {
         ds_prerender_options po = {!opt->no_prerender};
-        if (ds_prerender(&pages, &compiled, &files, &cfg, db, pub, &po, err) != 0 ||
+        if (ds_prerender(&pages, &compiled, files, cfg, db, pub, &po, err) != 0 ||
             ds_firstpaint(&pages, pub, err) != 0 || write_site(pub, &pages, err) != 0)
             goto done;
     } else {
@@ -491,7 +551,7 @@ int ds_build(const char *root, const ds_build_options *opt, ds_err *err)
     /* The server's forms, written last before publishing: a build that
      * fails to write them publishes nothing (and one whose publishing then
      * fails has new specs beside the old pages until the next build). */
-    if (ds_forms_save(&forms, cfg.root, err) != 0)
+    if (ds_forms_save(&forms, cfg->root, err) != 0)
         goto done;
     char **changed = NULL;
     size_t n_changed = 0;
@@ -500,9 +560,9 @@ int ds_build(const char *root, const ds_build_options *opt, ds_err *err)
     if (commit_rc != 0)
         goto done;
     printf("built %s: %zu data-map entries, %zu queries, %zu pages in %.0f ms\n", static_dir,
-           files.map.len, compiled.len, pages.len, now_ms() - t0);
+           files->map.len, compiled.len, pages.len, now_ms() - t0);
     if (opt->on_map)
-        opt->on_map(&files.map, opt->on_map_arg);
+        opt->on_map(&files->map, opt->on_map_arg);
     if (opt->on_changed)
         opt->on_changed((const char *const *)changed, n_changed, opt->on_changed_arg);
     for (size_t i = 0; i < n_changed; i++)
@@ -511,15 +571,12 @@ int ds_build(const char *root, const ds_build_options *opt, ds_err *err)
     rc = 0;
 done:
     ds_publish_abort(pub);
-    ds_duck_close(db);
-    ds_facts_close(facts);
     ds_compiled_list_free(&compiled);
     ds_pages_free(&pages);
     ds_forms_free(&forms);
-    ds_keyset_free(&unreadable);
     ds_query_list_free(&queries);
-    ds_collected_free(&files);
     free(static_dir);
-    ds_config_free(&cfg);
+    if (!opt->memo)
+        ds_memo_front_free(&own);
     return rc;
 }
