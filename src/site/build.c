@@ -110,36 +110,28 @@ static void clean_static(ds_publish *pub, const char *static_dir, const ds_colle
 }
 
 /* static/sql/_global/<name>.sql for each query, static/sql/pages/<page>/
- * <id>.sql for each page query, and static/sql/_manifest.json, in the
- * staging folder (stale ones are removed when the build is published). */
-static int write_sql(const char *static_dir, const ds_compiled_list *l, ds_err *err)
+ * <id>.sql for each page query, and static/sql/_manifest.json, staged in
+ * pub (stale ones are removed when the build is published).  A file whose
+ * text is unchanged is left in place: a rebuild after one page changed
+ * publishes only that page's queries. */
+static int write_sql(ds_publish *pub, const ds_compiled_list *l, ds_err *err)
 {
-    char *dir = ds_path_join(static_dir, DS_SQL_GLOBAL_DIR);
-    char *pages_dir = ds_path_join(static_dir, DS_SQL_PAGES_DIR);
-    if (ds_mkdir_p(dir, err) != 0) {
-        free(dir);
-        free(pages_dir);
-        return -1;
-    }
     int rc = 0;
     json_t *views = json_object();
     for (size_t i = 0; i < l->len && rc == 0; i++) {
         const ds_compiled *c = &l->items[i];
         bool page = c->kind == DS_KIND_PAGE_QUERY;
-        char *file = ds_asprintf("%s/%s.sql", page ? pages_dir : dir, c->name);
-        char *parent = ds_path_dirname(file);
+        char *rel = ds_asprintf("%s/%s.sql", page ? DS_SQL_PAGES_DIR : DS_SQL_GLOBAL_DIR,
+                                c->name);
         /* Joined by copies, not printf: a view over a lake is megabytes. */
         ds_buf text = {0};
         ds_buf_puts(&text, c->metrics);
         ds_buf_putc(&text, '\n');
         ds_buf_puts(&text, c->sql);
         ds_buf_putc(&text, '\n');
-        rc = ds_mkdir_p(parent, err);
-        if (rc == 0)
-            rc = ds_write_atomic(file, text.data, text.len, err);
+        rc = ds_publish_write_if_changed(pub, rel, text.data, text.len, NULL, err);
         ds_buf_free(&text);
-        free(parent);
-        free(file);
+        free(rel);
         json_t *deps = json_array();
         for (size_t k = 0; k < c->n_deps; k++)
             json_array_append_new(deps, json_string(c->deps[k]));
@@ -153,20 +145,16 @@ static int write_sql(const char *static_dir, const ds_compiled_list *l, ds_err *
     if (rc == 0) {
         json_t *doc = json_pack("{s:o}", "views", views);
         char *text = json_dumps(doc, JSON_INDENT(2) | JSON_SORT_KEYS);
-        char *path = ds_path_join(static_dir, "sql/_manifest.json");
         ds_buf b = {0};
         ds_buf_puts(&b, text);
         ds_buf_putc(&b, '\n');
-        rc = ds_write_atomic(path, b.data, b.len, err);
+        rc = ds_publish_write_if_changed(pub, "sql/_manifest.json", b.data, b.len, NULL, err);
         ds_buf_free(&b);
-        free(path);
         free(text);
         json_decref(doc);
     } else {
         json_decref(views);
     }
-    free(pages_dir);
-    free(dir);
     return rc;
 }
 
@@ -537,7 +525,7 @@ int ds_build(const char *root, const ds_build_options *opt, ds_err *err)
         free(kept);
     }
     if (ds_datamap_write(&files->map, ds_publish_stage_dir(pub), err) != 0 ||
-        write_sql(ds_publish_stage_dir(pub), &compiled, err) != 0)
+        write_sql(pub, &compiled, err) != 0)
         goto done;
     if (site) {
         ds_prerender_options po = {!opt->no_prerender};

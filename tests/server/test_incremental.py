@@ -123,7 +123,12 @@ def main():
                 ended = sum(l.startswith("built ") for l in server.out) + \
                     sum("still serving the last good build" in l for l in server.err)
                 return started + 1 == ended  # the first build is not a change
-            return wait_for(done, FIRST_BUILD) and not wait_for(lambda: not done(), 0.7)
+            for _ in range(20):  # a save may cause a few rebuilds, one after another
+                if not wait_for(done, FIRST_BUILD):
+                    return False
+                if not wait_for(lambda: not done(), 0.7):
+                    return True
+            return False
 
         def step(action, what, reloads=None, kept=True):
             """Runs ACTION, waits for the rebuilds it causes, and checks them:
