@@ -524,8 +524,13 @@ int ds_build(const char *root, const ds_build_options *opt, ds_err *err)
             free(kept[i]);
         free(kept);
     }
-    if (ds_datamap_write(&files->map, ds_publish_stage_dir(pub), err) != 0 ||
-        write_sql(pub, &compiled, err) != 0)
+    size_t map_len = 0;
+    char *map_text = ds_datamap_text(&files->map, &map_len);
+    /* Unchanged (a page or a model saved), it stays in place: a lake's map
+     * is megabytes, and the server need not read it again. */
+    int map_rc = ds_publish_write_if_changed(pub, DS_DATAMAP_FILE, map_text, map_len, NULL, err);
+    free(map_text);
+    if (map_rc != 0 || write_sql(pub, &compiled, err) != 0)
         goto done;
     if (site) {
         ds_prerender_options po = {!opt->no_prerender};
