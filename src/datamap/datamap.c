@@ -110,11 +110,9 @@ char *ds_datamap_path(const char *static_dir)
     return ds_path_join(static_dir, DS_DATAMAP_FILE);
 }
 
-int ds_datamap_write(const ds_datamap *m, const char *static_dir, ds_err *err)
+char *ds_datamap_text(const ds_datamap *m, size_t *len)
 {
     assert(settled(m)); /* the file's keys are sorted and unique */
-    if (ds_mkdir_p(static_dir, err) != 0)
-        return -1;
     /* One allocation of about the right size: maps reach many megabytes. */
     size_t estimate = 16;
     for (size_t i = 0; i < m->len; i++)
@@ -128,10 +126,20 @@ int ds_datamap_write(const ds_datamap *m, const char *static_dir, ds_err *err)
         ds_buf_json_string(&b, m->items[i].path);
     }
     ds_buf_puts(&b, m->len ? "\n}\n" : "}\n");
+    *len = b.len;
+    return ds_buf_take(&b);
+}
+
+int ds_datamap_write(const ds_datamap *m, const char *static_dir, ds_err *err)
+{
+    if (ds_mkdir_p(static_dir, err) != 0)
+        return -1;
+    size_t len = 0;
+    char *text = ds_datamap_text(m, &len);
     char *path = ds_datamap_path(static_dir);
-    int rc = ds_write_atomic(path, b.data, b.len, err);
+    int rc = ds_write_atomic(path, text, len, err);
     free(path);
-    ds_buf_free(&b);
+    free(text);
     if (rc != 0)
         return -1;
 

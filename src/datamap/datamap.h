@@ -58,6 +58,8 @@ bool ds_datamap_has_row_filters(const ds_datamap *m);
 
 /* Writes STATIC/data_map.json ({key: path}, keys sorted; atomically) and
  * removes a data_map_meta.json left by an earlier version. */
+/* The text of data_map.json for M (*len bytes; caller frees). */
+char *ds_datamap_text(const ds_datamap *m, size_t *len);
 int ds_datamap_write(const ds_datamap *m, const char *static_dir, ds_err *err);
 
 void ds_datamap_free(ds_datamap *m);

@@ -29,18 +29,21 @@
 #include "../datamap/datamap.h"
 #include "../server/server.h"
 #include "../site/build.h"
+#include "../site/memo.h"
 #include "../util/fs.h"
 #include "livemsg.h"
 #include "watch.h"
 
 #define DS_SERVE_QUIET_MS 50
+/* Changed paths a rebuild's first line names; more are counted. */
+#define DS_SERVE_NAMED 3
 
 /* The first build.  Returns 0 to go on serving (also after a failure when
  * a previous build is there to serve: *failed is set and err holds why),
  * or -1 with err. */
-static int first_build(const char *root, bool *failed, ds_err *err)
+static int first_build(const char *root, ds_memo *memo, bool *failed, ds_err *err)
 {
-    ds_build_options bopt = {false};
+    ds_build_options bopt = {.memo = memo};
     if (ds_build(root, &bopt, err) == 0)
         return 0;
     *failed = true;
@@ -101,7 +104,7 @@ static void warn_if_sign_in_changed(const char *root, ds_server *server)
  * be NULL) was opened before the first build, so that changes made while
  * it ran are not lost. */
 static void watch_and_rebuild(const char *root, ds_watch *w, int sig_fd, ds_server *server,
-                              bool failed)
+                              ds_memo *memo, bool failed)
 {
     ds_err err;
     for (;;) {
@@ -114,10 +117,23 @@ static void watch_and_rebuild(const char *root, ds_watch *w, int sig_fd, ds_serv
             continue;
         /* An editor's save (writes, a rename) takes a few ms; 50 ms of
          * quiet counts it once without making every save wait long. */
-        char *what = ds_watch_collect(w, DS_SERVE_QUIET_MS);
+        char **paths;
+        size_t n_paths;
+        char *what = ds_watch_collect_all(w, DS_SERVE_QUIET_MS, &paths, &n_paths);
         if (!what)
             continue;
-        ds_info("%s changed: rebuilding", what);
+        /* Pages and models leave the data map and views as they were
+         * (memo.h); anything else rebuilds them. */
+        bool kept = ds_memo_changed(memo, (const char *const *)paths, n_paths);
+        ds_buf names = {0};
+        for (size_t i = 0; i < n_paths && i < DS_SERVE_NAMED; i++)
+            ds_buf_printf(&names, "%s%s", i ? ", " : "", paths[i]);
+        if (n_paths > DS_SERVE_NAMED)
+            ds_buf_printf(&names, " and %zu more", n_paths - DS_SERVE_NAMED);
+        ds_info("%s changed: %s", names.data,
+                kept ? "rebuilding what depends on it (data map and views kept)" : "rebuilding");
+        ds_buf_free(&names);
+        ds_watch_paths_free(paths, n_paths);
         free(what);
         /* Watch afresh before building: new folders and plugin files are
          * picked up, and edits made while the build runs are not lost. */
@@ -126,7 +142,8 @@ static void watch_and_rebuild(const char *root, ds_watch *w, int sig_fd, ds_serv
         ds_build_options bopt = {.on_map = hand_over_map,
                                  .on_map_arg = server,
                                  .on_changed = tell_pages,
-                                 .on_changed_arg = server};
+                                 .on_changed_arg = server,
+                                 .memo = memo};
         if (ds_build(root, &bopt, &err) != 0) {
             ds_error("%s", err.msg);
             ds_info("still serving the last good build");
@@ -146,11 +163,11 @@ static void watch_and_rebuild(const char *root, ds_watch *w, int sig_fd, ds_serv
 /* Blocks until SIGINT or SIGTERM (in the set STOP) arrives, rebuilding on
  * changes while W is open, and says which signal it was. */
 static void wait_for_stop(const char *root, ds_watch *watch, const sigset_t *stop,
-                          ds_server *server, bool failed)
+                          ds_server *server, ds_memo *memo, bool failed)
 {
     int sig_fd = signalfd(-1, stop, SFD_CLOEXEC);
     if (watch && sig_fd >= 0)
-        watch_and_rebuild(root, watch, sig_fd, server, failed);
+        watch_and_rebuild(root, watch, sig_fd, server, memo, failed);
     else
         ds_watch_close(watch);
     struct signalfd_siginfo info = {0};
@@ -216,7 +233,10 @@ int ds_serveloop_run(const ds_serveloop_options *o, ds_err *err)
             ds_warn("%s; changes will not be rebuilt", werr.msg);
     }
     bool failed = false;
-    if (project && first_build(o->root, &failed, err) != 0) {
+    /* Only a serve that rebuilds keeps anything between builds. */
+    ds_memo *memo = watch ? ds_memo_new() : NULL;
+    if (project && first_build(o->root, memo, &failed, err) != 0) {
+        ds_memo_free(memo);
         ds_watch_close(watch);
         return -1;
     }
@@ -241,6 +261,7 @@ int ds_serveloop_run(const ds_serveloop_options *o, ds_err *err)
     bool settings = true;
     if (has_config && ds_config_load(o->root, &cfg, err) != 0) {
         if (!project) {
+            ds_memo_free(memo);
             ds_watch_close(watch);
             return -1;
         }
@@ -262,6 +283,7 @@ int ds_serveloop_run(const ds_serveloop_options *o, ds_err *err)
     ds_server *server = ds_server_start(&sopt, err);
     ds_config_free(&cfg);
     if (!server) {
+        ds_memo_free(memo);
         ds_watch_close(watch);
         return -1;
     }
@@ -271,7 +293,8 @@ int ds_serveloop_run(const ds_serveloop_options *o, ds_err *err)
 
     if (failed && watch)
         show_error(server, first_err.msg);
-    wait_for_stop(o->root, watch, &stop, server, failed);
+    wait_for_stop(o->root, watch, &stop, server, memo, failed);
     ds_server_stop(server);
+    ds_memo_free(memo);
     return 0;
 }

@@ -275,23 +275,56 @@ static bool relevant(const watch_dir *d, const struct inotify_event *ev)
     }
 }
 
-char *ds_watch_collect(ds_watch *w, int quiet_ms)
+/* Adds PATH to the list unless it is there already. */
+static void add_path(char ***paths, size_t *n, char *path)
 {
-    assert(w && quiet_ms >= 0);
-    char *first = NULL;
+    for (size_t i = 0; i < *n; i++)
+        if (strcmp((*paths)[i], path) == 0) {
+            free(path);
+            return;
+        }
+    *paths = ds_xrealloc(*paths, (*n + 2) * sizeof **paths);
+    (*paths)[(*n)++] = path;
+    (*paths)[*n] = NULL;
+}
+
+char *ds_watch_collect_all(ds_watch *w, int quiet_ms, char ***paths, size_t *n_paths)
+{
+    assert(w && quiet_ms >= 0 && paths && n_paths);
+    *paths = NULL;
+    *n_paths = 0;
     char buf[16384] __attribute__((aligned(__alignof__(struct inotify_event))));
     for (;;) {
         struct pollfd p = {w->fd, POLLIN, 0};
-        if (poll(&p, 1, quiet_ms) <= 0)
-            return first; /* quiet (or interrupted): done */
+        if (poll(&p, 1, quiet_ms) <= 0) /* quiet (or interrupted): done */
+            return *n_paths ? ds_strdup((*paths)[0]) : NULL;
         ssize_t n = read(w->fd, buf, sizeof buf);
         for (char *ptr = buf; n > 0 && ptr < buf + n;) {
             const struct inotify_event *ev = (const struct inotify_event *)ptr;
             ptr += sizeof *ev + ev->len;
-            for (size_t i = 0; i < w->n && !first; i++)
-                if (w->dirs[i].wd == ev->wd && relevant(&w->dirs[i], ev))
-                    first = *w->dirs[i].rel ? ds_asprintf("%s/%s", w->dirs[i].rel, ev->name)
-                                            : ds_strdup(ev->name);
+            for (size_t i = 0; i < w->n; i++)
+                if (w->dirs[i].wd == ev->wd && relevant(&w->dirs[i], ev)) {
+                    add_path(paths, n_paths,
+                             *w->dirs[i].rel ? ds_asprintf("%s/%s", w->dirs[i].rel, ev->name)
+                                             : ds_strdup(ev->name));
+                    break;
+                }
         }
     }
+}
+
+char *ds_watch_collect(ds_watch *w, int quiet_ms)
+{
+    char **paths;
+    size_t n;
+    char *first = ds_watch_collect_all(w, quiet_ms, &paths, &n);
+    ds_watch_paths_free(paths, n);
+    return first;
+}
+
+void ds_watch_paths_free(char **paths, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(paths[i]);
+    free(paths);
 }

@@ -25,4 +25,10 @@ int ds_watch_fd(const ds_watch *w);
  * NULL when the events were all irrelevant (e.g. an editor's swap file). */
 char *ds_watch_collect(ds_watch *w, int quiet_ms);
 
+/* As ds_watch_collect, and sets *paths to every relevant path that
+ * changed, each once, in the order first seen (*n_paths of them; lake and
+ * plugin paths are absolute), for ds_watch_paths_free. */
+char *ds_watch_collect_all(ds_watch *w, int quiet_ms, char ***paths, size_t *n_paths);
+void ds_watch_paths_free(char **paths, size_t n);
+
 #endif

@@ -196,7 +196,7 @@ static int cmp_result(const void *a, const void *b)
 static index_version *version_load(const char *path, ds_err *err)
 {
     json_error_t jerr;
-    json_t *root = json_load_file(path, 0, &jerr);
+    json_t *root = ds_json_load_path(path, 0, &jerr);
     if (!root) {
         ds_err_set(err, "%s:%d:%d: %s", path, jerr.line, jerr.column, jerr.text);
         return NULL;

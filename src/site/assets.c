@@ -52,6 +52,36 @@ char *ds_gzip(const char *data, size_t len, size_t *out_len)
     return out;
 }
 
+bool ds_gunzip_equals(const char *gz, size_t gz_len, const char *text, size_t len)
+{
+    z_stream z;
+    memset(&z, 0, sizeof z);
+    if (inflateInit2(&z, 31) != Z_OK)
+        return false;
+    char chunk[65536];
+    size_t at = 0;
+    bool same = true;
+    int zrc = Z_OK;
+    z.next_in = (Bytef *)gz;
+    z.avail_in = (uInt)gz_len;
+    while (same && zrc == Z_OK) {
+        z.next_out = (Bytef *)chunk;
+        z.avail_out = sizeof chunk;
+        zrc = inflate(&z, Z_NO_FLUSH);
+        size_t got = sizeof chunk - z.avail_out;
+        if ((zrc != Z_OK && zrc != Z_STREAM_END) || got > len - at ||
+            memcmp(chunk, text + at, got) != 0)
+            same = false;
+        at += got;
+        if (zrc == Z_OK && got == 0 && z.avail_in == 0)
+            same = false; /* truncated */
+    }
+    /* the whole text, and nothing after the gzip member */
+    same = same && zrc == Z_STREAM_END && at == len && z.avail_in == 0;
+    inflateEnd(&z);
+    return same;
+}
+
 char *ds_assets_hash(const char *path)
 {
     size_t len;
@@ -259,7 +289,7 @@ int ds_assets_copy_stamped(const char *dist, ds_publish *pub, const char *rel_di
     json_t *doc = NULL;
     if (stamp) {
         char *old = ds_path_join(ds_publish_live_dir(pub), stamp);
-        doc = json_load_file(old, 0, NULL);
+        doc = ds_json_load_path(old, 0, NULL);
         free(old);
         c.old_stamp = json_object_get(doc, "files");
         if (json_integer_value(json_object_get(doc, "version")) != 1 ||

@@ -34,4 +34,8 @@ char *ds_assets_hash(const char *path);
 /* data as a gzip member (deterministic: no name, mtime 0). */
 char *ds_gzip(const char *data, size_t len, size_t *out_len);
 
+/* True when GZ (gz_len bytes, one gzip member) holds exactly TEXT: a
+ * sidecar already in place is kept instead of compressed again. */
+bool ds_gunzip_equals(const char *gz, size_t gz_len, const char *text, size_t len);
+
 #endif

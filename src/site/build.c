@@ -25,6 +25,7 @@
 #include "../util/walk.h"
 #include "assets.h"
 #include "firstpaint.h"
+#include "memo.h"
 #include "pagecheck.h"
 #include "pages.h"
 #include "pervalue.h"
@@ -111,24 +112,19 @@ static void clean_static(ds_publish *pub, const char *static_dir, const ds_colle
 }
 
 /* static/sql/_global/<name>.sql for each query, static/sql/pages/<page>/
- * <id>.sql for each page query, and static/sql/_manifest.json, in the
- * staging folder (stale ones are removed when the build is published). */
-static int write_sql(const char *static_dir, const ds_compiled_list *l, ds_err *err)
+ * <id>.sql for each page query, and static/sql/_manifest.json, staged in
+ * pub (stale ones are removed when the build is published).  A file whose
+ * text is unchanged is left in place: a rebuild after one page changed
+ * publishes only that page's queries. */
+static int write_sql(ds_publish *pub, const ds_compiled_list *l, ds_err *err)
 {
-    char *dir = ds_path_join(static_dir, DS_SQL_GLOBAL_DIR);
-    char *pages_dir = ds_path_join(static_dir, DS_SQL_PAGES_DIR);
-    if (ds_mkdir_p(dir, err) != 0) {
-        free(dir);
-        free(pages_dir);
-        return -1;
-    }
     int rc = 0;
     json_t *views = json_object();
     for (size_t i = 0; i < l->len && rc == 0; i++) {
         const ds_compiled *c = &l->items[i];
         bool page = c->kind == DS_KIND_PAGE_QUERY;
-        char *file = ds_asprintf("%s/%s.sql", page ? pages_dir : dir, c->name);
-        char *parent = ds_path_dirname(file);
+        char *rel = ds_asprintf("%s/%s.sql", page ? DS_SQL_PAGES_DIR : DS_SQL_GLOBAL_DIR,
+                                c->name);
         /* Joined by copies, not printf: a view over a lake is megabytes. */
         ds_buf text = {0};
         ds_buf_puts(&text, c->metrics);
@@ -137,12 +133,9 @@ static int write_sql(const char *static_dir, const ds_compiled_list *l, ds_err *
             ds_buf_printf(&text, "-- PRUNE: %s\n", c->prune);
         ds_buf_puts(&text, c->sql);
         ds_buf_putc(&text, '\n');
-        rc = ds_mkdir_p(parent, err);
-        if (rc == 0)
-            rc = ds_write_atomic(file, text.data, text.len, err);
+        rc = ds_publish_write_if_changed(pub, rel, text.data, text.len, NULL, err);
         ds_buf_free(&text);
-        free(parent);
-        free(file);
+        free(rel);
         json_t *deps = json_array();
         for (size_t k = 0; k < c->n_deps; k++)
             json_array_append_new(deps, json_string(c->deps[k]));
@@ -156,20 +149,16 @@ static int write_sql(const char *static_dir, const ds_compiled_list *l, ds_err *
     if (rc == 0) {
         json_t *doc = json_pack("{s:o}", "views", views);
         char *text = json_dumps(doc, JSON_INDENT(2) | JSON_SORT_KEYS);
-        char *path = ds_path_join(static_dir, "sql/_manifest.json");
         ds_buf b = {0};
         ds_buf_puts(&b, text);
         ds_buf_putc(&b, '\n');
-        rc = ds_write_atomic(path, b.data, b.len, err);
+        rc = ds_publish_write_if_changed(pub, "sql/_manifest.json", b.data, b.len, NULL, err);
         ds_buf_free(&b);
-        free(path);
         free(text);
         json_decref(doc);
     } else {
         json_decref(views);
     }
-    free(pages_dir);
-    free(dir);
     return rc;
 }
 
@@ -182,31 +171,35 @@ static long long key_size(void *ctx, const char *key)
 }
 
 /* static/sql/_files/<view>.json (and its .gz) for each view whose long file
- * lists left its SQL (sql/filelist.h): what the browser runtime puts back. */
-static int write_file_lists(const char *static_dir, const ds_collected *files, ds_err *err)
+ * lists left its SQL (sql/filelist.h): what the browser runtime puts back.
+ * An unchanged list stays in place with its sidecar (no new gzip of a
+ * lake's megabytes when only pages or models changed). */
+static int write_file_lists(ds_publish *pub, const ds_collected *files, ds_err *err)
 {
     if (!files->lists || !files->lists->len)
         return 0;
-    char *dir = ds_path_join(static_dir, DS_SQL_FILES_DIR);
-    int rc = ds_mkdir_p(dir, err);
+    int rc = 0;
     const char **views = ds_filelists_views(files->lists);
     for (size_t i = 0; rc == 0 && views[i]; i++) {
         char *text = ds_filelists_json(files->lists, views[i], key_size, (void *)files);
-        size_t len = strlen(text), gz_len = 0;
-        char *gz = ds_gzip(text, len, &gz_len);
-        char *path = ds_asprintf("%s/%s.json", dir, views[i]);
-        char *gz_path = ds_asprintf("%s.gz", path);
-        /* The sidecar after its file, so it is never the older one. */
-        rc = ds_write_atomic(path, text, len, err);
-        if (rc == 0)
-            rc = ds_write_atomic(gz_path, gz, gz_len, err);
-        free(gz_path);
-        free(path);
-        free(gz);
+        size_t len = strlen(text);
+        char *rel = ds_asprintf("%s/%s.json", DS_SQL_FILES_DIR, views[i]);
+        char *gz_rel = ds_asprintf("%s.gz", rel);
+        bool changed = false;
+        rc = ds_publish_write_if_changed(pub, rel, text, len, &changed, err);
+        if (rc == 0 && changed) {
+            size_t gz_len = 0;
+            char *gz = ds_gzip(text, len, &gz_len);
+            rc = ds_publish_write(pub, gz_rel, gz, gz_len, err);
+            free(gz);
+        } else if (rc == 0) {
+            ds_publish_keep(pub, gz_rel);
+        }
+        free(gz_rel);
+        free(rel);
         free(text);
     }
     free(views);
-    free(dir);
     return rc;
 }
 
@@ -243,13 +236,37 @@ static char *dialect_path(char **looked)
     return path;
 }
 
+/* The browser engine's findings on SQL, joined by ", " into what (from
+ * memo when it knows them); false when there are none. */
+static bool dialect_findings(const ds_dialect *d, ds_duck *db, const char *sql, ds_memo *memo,
+                             ds_buf *what)
+{
+    const char *known = memo ? ds_memo_dialect_get(memo, sql) : NULL;
+    if (known) {
+        ds_buf_puts(what, known);
+        return *known != '\0';
+    }
+    ds_dialect_findings f;
+    ds_err cerr;
+    /* The query compiled, so it parses; nothing to add if it did not. */
+    if (ds_dialect_check(d, db, sql, &f, &cerr) == 0) {
+        for (size_t k = 0; k < f.len; k++)
+            ds_buf_printf(what, "%s%s", k ? ", " : "", f.items[k]);
+        if (memo)
+            ds_memo_dialect_put(memo, sql, ds_buf_str(what));
+    }
+    ds_dialect_findings_free(&f);
+    return what->len > 0;
+}
+
 /* Reports SQL that the build-time engine accepts and the browser's older
  * one cannot run (docs/building.md).  Each query is checked in its own
  * text, not its compiled one, so a model's problem is named once, at the
  * model, and not again in every query that inlines it; templated views of
  * one source share their text and are reported once.  With strict the
  * first finding fails the build and the others are printed before it. */
-static int check_dialect(const ds_query_list *queries, ds_duck *db, bool strict, ds_err *err)
+static int check_dialect(const ds_query_list *queries, ds_duck *db, bool strict, ds_memo *memo,
+                         ds_err *err)
 {
     if (queries->len == 0)
         return 0;
@@ -283,17 +300,11 @@ static int check_dialect(const ds_query_list *queries, ds_duck *db, bool strict,
     ds_buf first = {0};
     for (size_t i = 0; i < queries->len; i++) {
         const ds_query *q = &queries->items[i];
-        ds_dialect_findings f;
-        ds_err cerr;
-        /* The query compiled, so it parses; nothing to add if it did not. */
-        if (ds_dialect_check(d, db, ds_query_check_sql(q), &f, &cerr) != 0 || f.len == 0) {
-            ds_dialect_findings_free(&f);
+        ds_buf what = {0};
+        if (!dialect_findings(d, db, ds_query_check_sql(q), memo, &what)) {
+            ds_buf_free(&what);
             continue;
         }
-        ds_buf what = {0};
-        for (size_t k = 0; k < f.len; k++)
-            ds_buf_printf(&what, "%s%s", k ? ", " : "", f.items[k]);
-        ds_dialect_findings_free(&f);
         char *key = ds_asprintf("%s:%d: %s", q->file, q->line, what.data);
         if (!json_object_get(seen, key)) {
             json_object_set_new(seen, key, json_true());
@@ -412,85 +423,124 @@ static void report_sources(const ds_collected *c)
     }
 }
 
-int ds_build(const char *root, const ds_build_options *opt, ds_err *err)
+/* The front of a build (memo.h): the configuration, every source's files,
+ * the DuckDB session with the build's settings, and the views.  On failure
+ * f holds what was made, for ds_memo_front_free. */
+static int make_front(const char *root, ds_memo_front *f, ds_err *err)
 {
-    double t0 = now_ms(), t;
-    ds_config cfg;
-    if (ds_config_load(root, &cfg, err) != 0)
+    if (ds_config_load(root, &f->cfg, err) != 0)
         return -1;
-    char *static_dir = ds_path_join(cfg.root, DS_STATIC_DIR);
-    ds_collected files = {0};
-    ds_query_list queries = {0};
-    ds_keyset unreadable = {0};
-    ds_compiled_list compiled = {0};
-    ds_filelists lists = {0};
-    ds_pages pages = {0};
-    ds_forms forms = {0};
-    ds_duck *db = NULL;
-    ds_facts *facts = NULL;
-    ds_publish *pub = NULL;
-    /* Without content/ the project publishes data only: no pages, no
-     * sitemap, no runtime assets, and static/ *.html is not touched. */
-    char *content = ds_path_join(cfg.root, DS_CONTENT_DIR);
-    bool site = ds_is_dir(content);
-    free(content);
-    int rc = -1;
+    double t = now_ms();
+    if (ds_collect(&f->cfg, &f->files, err) != 0)
+        return -1;
+    report_sources(&f->files);
+    ds_info("data map: %zu entries from %zu file sources (%.0f ms)", f->files.map.len,
+            f->files.n_sets, now_ms() - t);
 
-    t = now_ms();
-    if (ds_collect(&cfg, &files, err) != 0)
-        goto done;
-    report_sources(&files);
-    ds_info("data map: %zu entries from %zu file sources (%.0f ms)", files.map.len,
-            files.n_sets, now_ms() - t);
-
-    if (!(db = ds_duck_open(err)))
-        goto done;
+    if (!(f->db = ds_duck_open(err)))
+        return -1;
     /* Relative paths in user SQL resolve against static/, as in the browser.
      * DuckDB keeps the footers it parsed for the next query (sampling and
      * stored results read the same files) only for a small lake: its cache
      * has no bound, and over 100,000 files it made the stored results
      * slower and 40% larger (2.0 GB against 1.4 GB). */
+    char *static_dir = ds_path_join(f->cfg.root, DS_STATIC_DIR);
     ds_buf set = {0};
-    if (files.map.len < DS_BUILD_FOOTER_CACHE_MAX)
+    if (f->files.map.len < DS_BUILD_FOOTER_CACHE_MAX)
         ds_buf_puts(&set, "SET parquet_metadata_cache = true; ");
     ds_buf_puts(&set, "SET file_search_path = ");
     ds_sql_quote(&set, static_dir);
-    int set_rc = ds_duck_exec(db, set.data, err);
+    free(static_dir);
+    int set_rc = ds_duck_exec(f->db, set.data, err);
     ds_buf_free(&set);
     if (set_rc != 0)
-        goto done;
+        return -1;
 
     t = now_ms();
-    facts = ds_facts_open(cfg.root);
-    if (ds_source_views(&cfg, &files, facts, db, &queries, &unreadable, err) != 0)
-        goto done;
-    size_t n_views = queries.len;
-    /* Long file lists leave the views' SQL: published once, not in every
-     * query that reads the view. */
-    ds_filelists_extract(&queries, &lists);
-    files.lists = &lists;
-    ds_info("views: %zu file-source and templated views, %zu footers read, %zu known (%.0f ms)",
-            n_views, ds_facts_reads(facts), ds_facts_hits(facts), now_ms() - t);
-    /* Saved now, before the outputs are written: the cache is not part of
-     * the site, and a build that fails later still learnt these facts. */
-    ds_facts_save(facts);
+    ds_facts *facts = ds_facts_open(f->cfg.root);
+    int rc = ds_source_views(&f->cfg, &f->files, facts, f->db, &f->views, &f->unreadable, err);
+    if (rc == 0) {
+        /* Long file lists leave the views' SQL: published once, not in
+         * every query that reads the view. */
+        ds_filelists_extract(&f->views, &f->lists);
+        ds_info("views: %zu file-source and templated views, %zu footers read, %zu known "
+                "(%.0f ms)",
+                f->views.len, ds_facts_reads(facts), ds_facts_hits(facts), now_ms() - t);
+        /* Saved now, before the outputs are written: the cache is not part
+         * of the site, and a build that fails later still learnt these
+         * facts. */
+        ds_facts_save(facts);
+    }
     ds_facts_close(facts); /* a lake's facts are 100+ MB: not kept for later stages */
-    facts = NULL;
+    return rc;
+}
 
+/* The front this build uses: the one memo kept, else a new one made in
+ * *own (and handed to memo, when there is one).  NULL on failure. */
+static ds_memo_front *front_for(const char *root, ds_memo *memo, ds_memo_front *own,
+                                ds_err *err)
+{
+    ds_memo_front *kept = memo ? ds_memo_front_get(memo) : NULL;
+    if (kept) {
+        /* Stored results run in UTC (prerender.c); a new session would
+         * start with the local time zone, and so does this one again. */
+        ds_err ignore;
+        ds_duck_exec(kept->db, "RESET TimeZone", &ignore);
+        ds_info("data map and views: %zu entries and %zu views kept (only pages or models "
+                "changed)",
+                kept->files.map.len, kept->views.len);
+        return kept;
+    }
+    if (make_front(root, own, err) != 0) {
+        ds_memo_front_free(own);
+        return NULL;
+    }
+    if (!memo)
+        return own;
+    ds_memo_front_set(memo, own);
+    return ds_memo_front_get(memo);
+}
+
+int ds_build(const char *root, const ds_build_options *opt, ds_err *err)
+{
+    double t0 = now_ms(), t;
+    ds_memo_front own = {0};
+    ds_memo_front *f = front_for(root, opt->memo, &own, err);
+    if (!f)
+        return -1;
+    const ds_config *cfg = &f->cfg;
+    ds_collected *files = &f->files;
+    ds_duck *db = f->db;
+    files->lists = &f->lists; /* the front may have moved since it was made */
+    char *static_dir = ds_path_join(cfg->root, DS_STATIC_DIR);
+    ds_query_list queries = {0};
+    ds_compiled_list compiled = {0};
+    ds_pages pages = {0};
+    ds_forms forms = {0};
+    ds_publish *pub = NULL;
+    /* Without content/ the project publishes data only: no pages, no
+     * sitemap, no runtime assets, and static/ *.html is not touched. */
+    char *content = ds_path_join(cfg->root, DS_CONTENT_DIR);
+    bool site = ds_is_dir(content);
+    free(content);
+    int rc = -1;
+
+    ds_query_list_copy(&queries, &f->views);
+    size_t n_views = queries.len;
     t = now_ms();
-    if (ds_models_load(&cfg, &queries, err) != 0)
+    if (ds_models_load(cfg, &queries, err) != 0)
         goto done;
     ds_info("models: %zu from sources_sql/", queries.len - n_views);
 
-    ds_collected_index(&files); /* for the values of pages per value, and compiling */
+    ds_collected_index(files); /* for the values of pages per value, and compiling */
     if (site) {
-        if (ds_pages_load(cfg.root, &pages, err) != 0 ||
-            ds_pervalue_expand(cfg.root, &pages, &queries, &files, &unreadable, db, err) != 0)
+        if (ds_pages_load(cfg->root, &pages, err) != 0 ||
+            ds_pervalue_expand(cfg->root, &pages, &queries, files, &f->unreadable, db, err) != 0)
             goto done;
         for (size_t i = 0; i < pages.len; i++)
             if (ds_pagecheck(&pages.items[i].page, pages.items[i].display, &queries, err) != 0)
                 goto done;
-        if (collect_forms(&cfg, &pages, db, &forms, err) != 0)
+        if (collect_forms(cfg, &pages, db, &forms, err) != 0)
             goto done;
         size_t before = queries.len;
         ds_pages_add_queries(&pages, &queries);
@@ -498,12 +548,13 @@ int ds_build(const char *root, const ds_build_options *opt, ds_err *err)
                 queries.len - before);
     }
 
-    if (ds_compile_all(&queries, &files, &unreadable, db, &compiled, err) != 0)
+    ds_compile_memo *cmemo = opt->memo ? ds_memo_compile(opt->memo) : NULL;
+    if (ds_compile_all_memo(&queries, files, &f->unreadable, db, cmemo, &compiled, err) != 0)
         goto done;
     ds_info("compiled and validated %zu queries (%.0f ms)", compiled.len, now_ms() - t);
-    if (site && ds_valuecheck(&pages, &compiled, &files, db, err) != 0)
+    if (site && ds_valuecheck(&pages, &compiled, files, db, err) != 0)
         goto done;
-    if (check_dialect(&queries, db, opt->strict, err) != 0)
+    if (check_dialect(&queries, db, opt->strict, opt->memo, err) != 0)
         goto done;
 
     /* Everything succeeded: now stage every output, then publish them all
@@ -516,23 +567,27 @@ int ds_build(const char *root, const ds_build_options *opt, ds_err *err)
         goto done;
     if (opt->clean) {
         size_t n_kept = 0;
-        char **kept = ds_forms_kept_paths(&forms, cfg.root, &n_kept);
-        clean_static(pub, static_dir, &files, kept, n_kept);
+        char **kept = ds_forms_kept_paths(&forms, cfg->root, &n_kept);
+        clean_static(pub, static_dir, files, kept, n_kept);
         for (size_t i = 0; i < n_kept; i++)
             free(kept[i]);
         free(kept);
     }
-    if (ds_datamap_write(&files.map, ds_publish_stage_dir(pub), err) != 0 ||
-        write_sql(ds_publish_stage_dir(pub), &compiled, err) != 0 ||
-        write_file_lists(ds_publish_stage_dir(pub), &files, err) != 0)
+    size_t map_len = 0;
+    char *map_text = ds_datamap_text(&files->map, &map_len);
+    /* Unchanged (a page or a model saved), it stays in place: a lake's map
+     * is megabytes, and the server need not read it again. */
+    int map_rc = ds_publish_write_if_changed(pub, DS_DATAMAP_FILE, map_text, map_len, NULL, err);
+    free(map_text);
+    if (map_rc != 0 || write_sql(pub, &compiled, err) != 0 || write_file_lists(pub, files, err) != 0)
         goto done;
     if (site) {
         ds_prerender_options po = {!opt->no_prerender, ds_livespec_new()};
-        int pre_rc = ds_prerender(&pages, &compiled, &files, &cfg, db, pub, &po, err);
+        int pre_rc = ds_prerender(&pages, &compiled, files, cfg, db, pub, &po, err);
         /* The server's live queries (livespec.h): outside static/, never
          * published; written before the pages that may ask for them. */
         if (pre_rc == 0)
-            pre_rc = ds_livespec_write(po.live, cfg.root, static_dir, &compiled, &files, err);
+            pre_rc = ds_livespec_write(po.live, cfg->root, static_dir, &compiled, files, err);
         ds_livespec_free(po.live);
         if (pre_rc != 0 || ds_firstpaint(&pages, pub, err) != 0 ||
             write_site(pub, &pages, err) != 0)
@@ -544,7 +599,7 @@ int ds_build(const char *root, const ds_build_options *opt, ds_err *err)
     /* The server's forms, written last before publishing: a build that
      * fails to write them publishes nothing (and one whose publishing then
      * fails has new specs beside the old pages until the next build). */
-    if (ds_forms_save(&forms, cfg.root, err) != 0)
+    if (ds_forms_save(&forms, cfg->root, err) != 0)
         goto done;
     char **changed = NULL;
     size_t n_changed = 0;
@@ -553,9 +608,9 @@ int ds_build(const char *root, const ds_build_options *opt, ds_err *err)
     if (commit_rc != 0)
         goto done;
     printf("built %s: %zu data-map entries, %zu queries, %zu pages in %.0f ms\n", static_dir,
-           files.map.len, compiled.len, pages.len, now_ms() - t0);
+           files->map.len, compiled.len, pages.len, now_ms() - t0);
     if (opt->on_map)
-        opt->on_map(&files.map, opt->on_map_arg);
+        opt->on_map(&files->map, opt->on_map_arg);
     if (opt->on_changed)
         opt->on_changed((const char *const *)changed, n_changed, opt->on_changed_arg);
     for (size_t i = 0; i < n_changed; i++)
@@ -564,16 +619,12 @@ int ds_build(const char *root, const ds_build_options *opt, ds_err *err)
     rc = 0;
 done:
     ds_publish_abort(pub);
-    ds_duck_close(db);
-    ds_facts_close(facts);
     ds_compiled_list_free(&compiled);
     ds_pages_free(&pages);
     ds_forms_free(&forms);
-    ds_keyset_free(&unreadable);
     ds_query_list_free(&queries);
-    ds_collected_free(&files);
-    ds_filelists_free(&lists);
     free(static_dir);
-    ds_config_free(&cfg);
+    if (!opt->memo)
+        ds_memo_front_free(&own);
     return rc;
 }

@@ -25,6 +25,9 @@ typedef struct {
      * not told.  `ducksite serve` reloads the open pages from it. */
     void (*on_changed)(const char *const *changed, size_t n, void *arg);
     void *on_changed_arg;
+    /* What `ducksite serve` keeps between its rebuilds (memo.h), used and
+     * updated by this build; NULL: everything is made afresh. */
+    struct ds_memo *memo;
 } ds_build_options;
 
 int ds_build(const char *root, const ds_build_options *opt, ds_err *err);

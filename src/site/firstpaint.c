@@ -83,20 +83,31 @@ static int chart_height(json_t *spec)
     return CHART_HEIGHT;
 }
 
+/* Bytes a data: URL may hold as they are: letters, digits and
+ * " -_.~!$'()*+,;=:@/?" (nothing that ends the attribute or the URL). */
+static bool url_plain(unsigned char c)
+{
+    static const char OTHERS[] = " -_.~!$'()*+,;=:@/?";
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           (c && memchr(OTHERS, c, sizeof OTHERS - 1));
+}
+
 void ds_firstpaint_data_url(ds_buf *b, const char *svg)
 {
     static const char HEX[] = "0123456789ABCDEF";
     ds_buf_puts(b, "data:image/svg+xml;charset=utf-8,");
-    for (const unsigned char *p = (const unsigned char *)svg; *p; p++) {
-        unsigned char c = *p;
-        bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                     strchr(" -_.~!$'()*+,;=:@/?", c) != NULL;
-        if (plain) {
-            ds_buf_putc(b, (char)c);
-        } else {
-            ds_buf_putc(b, '%');
-            ds_buf_putc(b, HEX[c >> 4]);
-            ds_buf_putc(b, HEX[c & 15]);
+    /* Runs of plain bytes are copied at once: pages carry megabytes of
+     * pictures, and a byte at a time was a good part of writing them. */
+    const unsigned char *p = (const unsigned char *)svg;
+    while (*p) {
+        const unsigned char *run = p;
+        while (*p && url_plain(*p))
+            p++;
+        ds_buf_add(b, (const char *)run, (size_t)(p - run));
+        if (*p) {
+            char esc[3] = {'%', HEX[*p >> 4], HEX[*p & 15]};
+            ds_buf_add(b, esc, 3);
+            p++;
         }
     }
 }
@@ -259,7 +270,7 @@ int ds_firstpaint(ds_pages *pages, ds_publish *pub, ds_err *err)
     char *script_id = ds_asprintf("%lld:%lld.%09ld", (long long)st.st_size,
                                   (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
 
-    json_t *old = ds_is_file(cache_path) ? json_load_file(cache_path, 0, NULL) : NULL;
+    json_t *old = ds_is_file(cache_path) ? ds_json_load_path(cache_path, 0, NULL) : NULL;
     json_t *cache = json_object(); /* this build's pictures, key -> svg */
     json_t *request = json_pack("{s:[], s:[]}", "charts", "values");
     json_t *pending = json_object(); /* keys asked for in request */
@@ -355,10 +366,12 @@ int ds_firstpaint(ds_pages *pages, ds_publish *pub, ds_err *err)
     /* The cache holds exactly this build's pictures (none: no file, and the
      * previous one goes as a stale output); unchanged, untouched. */
     int rc = 0;
-    if (json_object_size(cache)) {
+    const char *cache_rel = DS_RESULTS_DIR "/" DS_FIRSTPAINT_CACHE;
+    if (old && json_object_size(cache) && json_equal(old, cache)) {
+        ds_publish_keep(pub, cache_rel); /* read from static/ just now, as this build has it */
+    } else if (json_object_size(cache)) {
         char *text = json_dumps(cache, JSON_SORT_KEYS | JSON_COMPACT);
-        rc = ds_publish_write_if_changed(pub, DS_RESULTS_DIR "/" DS_FIRSTPAINT_CACHE, text,
-                                         strlen(text), NULL, err);
+        rc = ds_publish_write_if_changed(pub, cache_rel, text, strlen(text), NULL, err);
         free(text);
     }
     clock_gettime(CLOCK_MONOTONIC, &t1);

@@ -180,6 +180,20 @@ void ds_pages_add_queries(const ds_pages *pages, ds_query_list *queries)
 
 /* ---- writing ------------------------------------------------------------- */
 
+/* True when the sidecar GZ_REL in place holds exactly TEXT: an unchanged
+ * page keeps it instead of compressing again (at the best level, a page
+ * with its pictures takes tens of ms; inflating it to compare, about 1). */
+static bool kept_gzip(const ds_publish *pub, const char *gz_rel, const char *text, size_t len)
+{
+    char *path = ds_path_join(ds_publish_live_dir(pub), gz_rel);
+    size_t gz_len = 0;
+    char *gz = ds_read_file(path, &gz_len, NULL);
+    bool same = gz && ds_gunzip_equals(gz, gz_len, text, len);
+    free(gz);
+    free(path);
+    return same;
+}
+
 /* REL and its gzip sidecar REL.gz, which the server sends to clients that
  * take gzip (a page carries its charts' pictures, in two themes: ten times
  * smaller gzipped).  The sidecar is written after its file, so it is never
@@ -187,13 +201,19 @@ void ds_pages_add_queries(const ds_pages *pages, ds_query_list *queries)
 static int write_with_gzip(ds_publish *pub, const char *rel, const char *text, ds_err *err)
 {
     size_t len = strlen(text), gz_len = 0;
-    if (ds_publish_write_if_changed(pub, rel, text, len, NULL, err) != 0)
+    bool changed = true;
+    if (ds_publish_write_if_changed(pub, rel, text, len, &changed, err) != 0)
         return -1;
-    char *gz = ds_gzip(text, len, &gz_len);
     char *gz_rel = ds_asprintf("%s.gz", rel);
-    int rc = ds_publish_write_if_changed(pub, gz_rel, gz, gz_len, NULL, err);
+    int rc = 0;
+    if (!changed && kept_gzip(pub, gz_rel, text, len)) {
+        ds_publish_keep(pub, gz_rel);
+    } else {
+        char *gz = ds_gzip(text, len, &gz_len);
+        rc = ds_publish_write_if_changed(pub, gz_rel, gz, gz_len, NULL, err);
+        free(gz);
+    }
     free(gz_rel);
-    free(gz);
     return rc;
 }
 

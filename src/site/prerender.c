@@ -887,7 +887,7 @@ static char **option_values(page_ctx *p, const ds_input_spec *in, const stored *
         free(file);
         file = ds_asprintf("%s/%s.json", p->r->dir, s->hash);
     }
-    json_t *doc = json_load_file(file, 0, NULL);
+    json_t *doc = ds_json_load_path(file, 0, NULL);
     free(file);
     json_t *cols = json_object_get(doc, "columns"), *rows = json_object_get(doc, "rows");
     long vi = json_array_size(cols) ? 0 : -1;
@@ -1159,7 +1159,7 @@ int ds_prerender(ds_pages *pages, const ds_compiled_list *compiled, const ds_col
         any = pages->items[i].page.settings.prerender != 0;
     bool results = any || ds_is_dir(r.dir);
     char *index_path = ds_asprintf("%s/" DS_RESULTS_INDEX, r.dir);
-    json_t *old = results ? json_load_file(index_path, 0, NULL) : NULL;
+    json_t *old = results ? ds_json_load_path(index_path, 0, NULL) : NULL;
     free(index_path);
     if (json_integer_value(json_object_get(old, "version")) == 1)
         r.old_index = json_object_get(old, "results");

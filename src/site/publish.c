@@ -190,7 +190,7 @@ static int read_previous(ds_publish *p, ds_err *err)
         list_add(&p->prev, DS_DATAMAP_META_FILE);
     } else {
         json_error_t jerr;
-        json_t *doc = json_load_file(path, 0, &jerr);
+        json_t *doc = ds_json_load_path(path, 0, &jerr);
         json_t *outputs = json_object_get(doc, "outputs");
         if (!json_is_array(outputs)) {
             rc = ds_err_set(err,

@@ -197,50 +197,125 @@ static int page_query_index(const ds_query_list *l, const ds_query *q, const cha
     return any;
 }
 
-/* The queries that q reads, as indices, in the order DuckDB lists them. */
-static int direct_deps(const ds_query_list *l, size_t qi, ds_duck *db, dep_list *out,
-                       ds_err *err)
+/* Entries a compile memo table holds at most. */
+#define DS_COMPILE_MEMO_MAX 20000
+
+struct ds_compile_memo {
+    json_t *parsed;    /* query text -> its names (parse_names) */
+    json_t *explained; /* EXPLAIN text -> true, for those that passed */
+};
+
+ds_compile_memo *ds_compile_memo_new(void)
 {
-    const ds_query *q = &l->items[qi];
-    memset(out, 0, sizeof *out);
-    /* The validation copy names the same views and is shorter to parse. */
-    char *plain = ds_sql_null_placeholders(ds_query_check_sql(q));
+    ds_compile_memo *m = ds_xcalloc(1, sizeof *m);
+    m->parsed = json_object();
+    m->explained = json_object();
+    return m;
+}
+
+void ds_compile_memo_forget_data(ds_compile_memo *m)
+{
+    json_object_clear(m->explained);
+    /* A parse stays true, but the views' texts (megabytes over a lake)
+     * change with the data: forgotten too, so a long session stays small. */
+    json_object_clear(m->parsed);
+}
+
+/* Remembers VALUE under KEY in one of the memo's tables; a table that grew
+ * past DS_COMPILE_MEMO_MAX (a long session of edits) starts again. */
+static void memo_put(json_t *table, const char *key, json_t *value)
+{
+    if (json_object_size(table) >= DS_COMPILE_MEMO_MAX)
+        json_object_clear(table);
+    json_object_set(table, key, value);
+}
+
+void ds_compile_memo_free(ds_compile_memo *m)
+{
+    if (!m)
+        return;
+    json_decref(m->parsed);
+    json_decref(m->explained);
+    free(m);
+}
+
+/* DuckDB's reading of PLAIN (a query's text, placeholders as NULL):
+ * {"statements": n, "tables": {name: true}, "ctes": {name: true}} with the
+ * table references and CTE names it holds, or {"error": message} when it
+ * does not parse.  A function of the text alone, so kept in MEMO (may be
+ * NULL).  NULL with err when DuckDB cannot be asked. */
+static json_t *parse_names(const ds_query *q, const ds_query_list *l, const char *plain,
+                           ds_duck *db, ds_compile_memo *memo, ds_err *err)
+{
+    json_t *known = memo ? json_object_get(memo->parsed, plain) : NULL;
+    if (known)
+        return json_incref(known);
     ds_buf sql = {0};
     ds_buf_puts(&sql, "SELECT json_serialize_sql(");
     ds_sql_quote(&sql, plain);
     /* Named, so DuckDB does not spell the whole text out as the column's
      * name (quadratic in the quotes of a view over 100,000 files). */
     ds_buf_puts(&sql, ") AS ast");
-    free(plain);
     ds_rows rows;
     ds_err qerr;
     int rc = ds_duck_query(db, sql.data, &rows, &qerr);
     ds_buf_free(&sql);
-    if (rc != 0)
-        return sql_error(err, q, l, qerr.msg, 0);
+    if (rc != 0) {
+        sql_error(err, q, l, qerr.msg, 0);
+        return NULL;
+    }
     json_error_t jerr;
     /* query_location can be 2^64-1, more than jansson's integers hold. */
     json_t *doc = json_loads(ds_rows_get(&rows, 0, 0), JSON_DECODE_INT_AS_REAL, &jerr);
     ds_rows_free(&rows);
-    if (!doc)
-        return ds_err_set(err, "query '%s': cannot read DuckDB's parse tree: %s", q->name,
-                          jerr.text);
+    if (!doc) {
+        ds_err_set(err, "query '%s': cannot read DuckDB's parse tree: %s", q->name, jerr.text);
+        return NULL;
+    }
+    json_t *out;
     if (json_is_true(json_object_get(doc, "error"))) {
         const char *msg = json_string_value(json_object_get(doc, "error_message"));
-        rc = sql_error(err, q, l, msg ? msg : "DuckDB cannot parse it", 0);
-        json_decref(doc);
+        out = json_pack("{s:s}", "error", msg ? msg : "DuckDB cannot parse it");
+    } else {
+        json_t *stmts = json_object_get(doc, "statements");
+        json_t *tables = json_object(), *ctes = json_object();
+        collect_names(stmts, tables, ctes);
+        out = json_pack("{s:I, s:o, s:o}", "statements", (json_int_t)json_array_size(stmts),
+                        "tables", tables, "ctes", ctes);
+    }
+    json_decref(doc);
+    if (memo)
+        memo_put(memo->parsed, plain, out);
+    return out;
+}
+
+/* The queries that q reads, as indices, in the order DuckDB lists them. */
+static int direct_deps(const ds_query_list *l, size_t qi, ds_duck *db, ds_compile_memo *memo,
+                       dep_list *out, ds_err *err)
+{
+    const ds_query *q = &l->items[qi];
+    memset(out, 0, sizeof *out);
+    /* The validation copy names the same views and is shorter to parse. */
+    char *plain = ds_sql_null_placeholders(ds_query_check_sql(q));
+    json_t *names = parse_names(q, l, plain, db, memo, err);
+    free(plain);
+    if (!names)
+        return -1;
+    int rc = 0;
+    const char *parse_error = json_string_value(json_object_get(names, "error"));
+    json_int_t n_stmts = json_integer_value(json_object_get(names, "statements"));
+    if (parse_error) {
+        rc = sql_error(err, q, l, parse_error, 0);
+        json_decref(names);
         return rc;
     }
-    json_t *stmts = json_object_get(doc, "statements");
-    size_t n_stmts = json_array_size(stmts);
     if (n_stmts != 1) {
-        json_decref(doc);
+        json_decref(names);
         return ds_err_set(err, "%s:%d: %s '%s': expected exactly one SELECT statement, "
-                               "found %zu statements",
-                          q->file, q->line, what(q), short_name(q), n_stmts);
+                               "found %lld statements",
+                          q->file, q->line, what(q), short_name(q), (long long)n_stmts);
     }
-    json_t *tables = json_object(), *ctes = json_object();
-    collect_names(stmts, tables, ctes);
+    json_t *tables = json_object_get(names, "tables"), *ctes = json_object_get(names, "ctes");
     out->deps = ds_xcalloc(json_object_size(tables) + 1, sizeof *out->deps);
     const char *name;
     json_t *v;
@@ -268,9 +343,7 @@ static int direct_deps(const ds_query_list *l, size_t qi, ds_duck *db, dep_list 
         }
         out->deps[out->n++] = (size_t)di;
     }
-    json_decref(tables);
-    json_decref(ctes);
-    json_decref(doc);
+    json_decref(names);
     return rc;
 }
 
@@ -406,7 +479,8 @@ static int user_shift(const ds_query *q, const char *compiled)
  * the same query over one file per group of its file sources (the columns
  * and types are the same, and DuckDB binds it without opening every file). */
 static int validate(const ds_query_list *l, const ds_query *q, ds_compiled *out,
-                    const char *check, literal_ctx *lc, ds_duck *db, ds_err *err)
+                    const char *check, literal_ctx *lc, ds_duck *db, ds_compile_memo *memo,
+                    ds_err *err)
 {
     lc->gen++;
     lc->n_files = 0;
@@ -435,8 +509,14 @@ static int validate(const ds_query_list *l, const ds_query *q, ds_compiled *out,
     } else {
         char *explain = ds_asprintf("EXPLAIN %s", physical);
         ds_err qerr;
-        if (ds_duck_exec(db, explain, &qerr) != 0)
+        /* Only what passed is remembered: an error is found again, with
+         * its message, by the next build. */
+        if (memo && json_object_get(memo->explained, explain))
+            ;
+        else if (ds_duck_exec(db, explain, &qerr) != 0)
             rc = sql_error(err, q, l, qerr.msg, user_shift(q, check));
+        else if (memo)
+            memo_put(memo->explained, explain, json_true());
         free(explain);
     }
     free(physical);
@@ -447,12 +527,19 @@ int ds_compile_all(const ds_query_list *l, const ds_collected *files,
                    const ds_keyset *unreadable, ds_duck *db, ds_compiled_list *out,
                    ds_err *err)
 {
+    return ds_compile_all_memo(l, files, unreadable, db, NULL, out, err);
+}
+
+int ds_compile_all_memo(const ds_query_list *l, const ds_collected *files,
+                        const ds_keyset *unreadable, ds_duck *db, ds_compile_memo *memo,
+                        ds_compiled_list *out, ds_err *err)
+{
     memset(out, 0, sizeof *out);
     out->items = ds_xcalloc(l->len ? l->len : 1, sizeof *out->items);
     dep_list *deps = ds_xcalloc(l->len ? l->len : 1, sizeof *deps);
     int rc = 0;
     for (size_t i = 0; i < l->len && rc == 0; i++)
-        rc = direct_deps(l, i, db, &deps[i], err);
+        rc = direct_deps(l, i, db, memo, &deps[i], err);
 
     topo t = {l, deps, ds_xcalloc(l->len + 1, 1), ds_xcalloc(l->len + 1, sizeof(size_t)), 0,
               ds_xcalloc(l->len + 1, sizeof(size_t)), 0};
@@ -478,7 +565,7 @@ int ds_compile_all(const ds_query_list *l, const ds_collected *files,
             c->deps[k] = ds_strdup(l->items[t.order[k]].name);
         c->sql = compose(l, i, t.order, c->n_deps, false);
         char *check = compose(l, i, t.order, c->n_deps, true);
-        rc = validate(l, &l->items[i], c, check, &lc, db, err);
+        rc = validate(l, &l->items[i], c, check, &lc, db, memo, err);
         free(check);
         if (rc == 0 && c->kind != DS_KIND_FILE_SOURCE)
             c->prune = ds_prune_spec(db, c->sql, files->lists);

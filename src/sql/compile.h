@@ -36,4 +36,18 @@ int ds_compile_all(const ds_query_list *queries, const ds_collected *files,
                    ds_err *err);
 void ds_compiled_list_free(ds_compiled_list *l);
 
+/* What compiling remembers from one build to the next (`ducksite serve`,
+ * see src/site/memo.h): DuckDB's parse of each query text, and which
+ * validations passed, by the exact text EXPLAIN read.  The second depends
+ * on the data files: both are forgotten when they may have changed. */
+typedef struct ds_compile_memo ds_compile_memo;
+ds_compile_memo *ds_compile_memo_new(void);
+void ds_compile_memo_forget_data(ds_compile_memo *m);
+void ds_compile_memo_free(ds_compile_memo *m);
+
+/* ds_compile_all, remembering in (and reusing from) memo (may be NULL). */
+int ds_compile_all_memo(const ds_query_list *l, const ds_collected *files,
+                        const ds_keyset *unreadable, ds_duck *db, ds_compile_memo *memo,
+                        ds_compiled_list *out, ds_err *err);
+
 #endif

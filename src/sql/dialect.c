@@ -1,5 +1,6 @@
 /* dialect.c - the browser engine's functions and what a query needs of
  * them (see dialect.h). */
+#include "../util/fs.h"
 #include "dialect.h"
 
 #include <assert.h>
@@ -26,7 +27,7 @@ static char *lower(const char *s)
 ds_dialect *ds_dialect_load(const char *path, ds_err *err)
 {
     json_error_t jerr;
-    json_t *doc = json_load_file(path, 0, &jerr);
+    json_t *doc = ds_json_load_path(path, 0, &jerr);
     if (!doc) {
         /* jansson gives no line when the file cannot be opened at all. */
         if (jerr.line > 0)

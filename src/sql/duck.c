@@ -2,6 +2,8 @@
 #include "duck.h"
 
 #include <assert.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,7 +19,17 @@ struct ds_duck {
 ds_duck *ds_duck_open(ds_err *err)
 {
     ds_duck *d = ds_xcalloc(1, sizeof *d);
-    if (duckdb_open(NULL, &d->db) != DuckDBSuccess) {
+    /* DuckDB's worker threads start here and inherit this thread's signal
+     * mask: with every signal blocked, a SIGINT or SIGTERM is always taken
+     * by the program's own thread.  `ducksite serve` keeps a session open
+     * across rebuilds (src/site/memo.h) while it collects stop signals
+     * with signalfd; a worker thread taking one would kill it. */
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, &old);
+    duckdb_state opened = duckdb_open(NULL, &d->db);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (opened != DuckDBSuccess) {
         free(d);
         ds_err_set(err, "cannot start the build-time DuckDB engine");
         return NULL;

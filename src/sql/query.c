@@ -25,6 +25,24 @@ void ds_query_add(ds_query_list *l, const char *name, ds_query_kind kind, const 
     q->value = NULL;
 }
 
+static char *dup_or_null(const char *s)
+{
+    return s ? ds_strdup(s) : NULL;
+}
+
+void ds_query_list_copy(ds_query_list *to, const ds_query_list *from)
+{
+    for (size_t i = 0; i < from->len; i++) {
+        const ds_query *q = &from->items[i];
+        ds_query_add(to, q->name, q->kind, q->sql, q->file, q->line);
+        ds_query *c = &to->items[to->len - 1];
+        c->check_sql = dup_or_null(q->check_sql);
+        c->text_line = q->text_line;
+        c->source = dup_or_null(q->source);
+        c->value = dup_or_null(q->value);
+    }
+}
+
 const ds_query *ds_query_find(const ds_query_list *l, const char *name)
 {
     for (size_t i = 0; i < l->len; i++)

@@ -37,6 +37,9 @@ void ds_query_add(ds_query_list *l, const char *name, ds_query_kind kind, const 
                   const char *file, int line);
 const ds_query *ds_query_find(const ds_query_list *l, const char *name);
 void ds_query_list_free(ds_query_list *l);
+
+/* Appends a copy of every query of from to to. */
+void ds_query_list_copy(ds_query_list *to, const ds_query_list *from);
 const char *ds_query_kind_name(ds_query_kind kind);
 
 /* What validation reads: check_sql when there is one, else sql. */

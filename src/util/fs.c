@@ -4,12 +4,32 @@
 
 #include <assert.h>
 #include <errno.h>
+#include <jansson.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+json_t *ds_json_load_path(const char *path, size_t flags, json_error_t *jerr)
+{
+    size_t len = 0;
+    ds_err err;
+    char *text = ds_read_file(path, &len, &err);
+    if (!text) {
+        if (jerr) {
+            memset(jerr, 0, sizeof *jerr);
+            jerr->line = jerr->column = -1;
+            size_t n = strnlen(err.msg, sizeof jerr->text - 1);
+            memcpy(jerr->text, err.msg, n);
+        }
+        return NULL;
+    }
+    json_t *doc = json_loadb(text, len, flags, jerr);
+    free(text);
+    return doc;
+}
 
 char *ds_read_file(const char *path, size_t *len, ds_err *err)
 {

@@ -13,6 +13,14 @@
  * ("cannot read PATH: reason") on failure. */
 char *ds_read_file(const char *path, size_t *len, ds_err *err);
 
+/* A JSON file parsed with jansson's json_loadb (flags as for it): the file
+ * is read in one go, where json_load_file reads it a character at a time
+ * (a build's megabytes of stored pictures took tens of ms).  NULL when it
+ * cannot be read or parsed; jerr (may be NULL) then says why. */
+struct json_t;
+struct json_error_t;
+struct json_t *ds_json_load_path(const char *path, size_t flags, struct json_error_t *jerr);
+
 /* Writes data to a temporary file beside PATH (unique to this call), then
  * renames it over PATH: readers see the old file or the new one, never half. */
 int ds_write_atomic(const char *path, const char *data, size_t len, ds_err *err);

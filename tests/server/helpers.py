@@ -3,8 +3,10 @@ fresh connection, Parquet files made with the build-time engine, a child
 process stopped by its own PID, `ducksite serve` as such a child (its port
 read from its first line), a bounded wait, and a tally of checks."""
 import http.client
+import json
 import os
 import signal
+import socket
 import subprocess
 import threading
 import time
@@ -102,3 +104,43 @@ class Serve:
 
 # The name the live-reload, watch and results tests use.
 Server = Serve
+
+
+class Listener:
+    """One event stream, read on a thread into self.events as (name, data)."""
+
+    def __init__(self, port):
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        self.conn.request("GET", "/_ducksite/events")
+        self.resp = self.conn.getresponse()
+        self.status = self.resp.status
+        self.type = self.resp.getheader("Content-Type")
+        self.events = []
+        if self.status == 200:
+            threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self):
+        name, data = None, []
+        try:
+            for raw in self.resp.fp:
+                line = raw.decode().rstrip("\n")
+                if line == "":
+                    if name:
+                        self.events.append((name, json.loads("\n".join(data))))
+                    name, data = None, []
+                elif line.startswith("event: "):
+                    name = line[7:]
+                elif line.startswith("data: "):
+                    data.append(line[6:])
+        except (OSError, ValueError):
+            pass
+
+    def named(self, name):
+        return [d for n, d in self.events if n == name]
+
+    def close(self):
+        # Wakes the reading thread first: closing the response under it
+        # would wait for its read.
+        if self.conn.sock:
+            self.conn.sock.shutdown(socket.SHUT_RDWR)
+        self.conn.close()

@@ -676,3 +676,45 @@ Test(compile, per_file_filters_are_validated)
         proj_free(&p);
     }
 }
+
+/* A memo gives the same compiled queries as none, and the same errors:
+ * a query that fails is checked again, never remembered as passing. */
+Test(compile, memo_changes_nothing)
+{
+    ds_collected none = {0};
+    ds_keyset bad = {0};
+    ds_err err;
+    ds_duck *db = ds_duck_open(&err);
+    cr_assert_not_null(db, "%s", err.msg);
+    ds_compile_memo *memo = ds_compile_memo_new();
+    ds_query_list l = {0};
+    model(&l, "base", "SELECT 1 AS x", 1);
+    model(&l, "top", "SELECT x + 1 AS y FROM base", 3);
+    for (int round = 0; round < 2; round++) {
+        ds_compiled_list plain, memoed;
+        cr_assert_eq(ds_compile_all(&l, &none, &bad, db, &plain, &err), 0, "%s", err.msg);
+        cr_assert_eq(ds_compile_all_memo(&l, &none, &bad, db, memo, &memoed, &err), 0, "%s",
+                     err.msg);
+        cr_assert_eq(plain.len, memoed.len);
+        for (size_t i = 0; i < plain.len; i++) {
+            cr_assert_str_eq(plain.items[i].sql, memoed.items[i].sql);
+            cr_assert_str_eq(plain.items[i].metrics, memoed.items[i].metrics);
+            cr_assert_eq(plain.items[i].n_deps, memoed.items[i].n_deps);
+        }
+        ds_compiled_list_free(&plain);
+        ds_compiled_list_free(&memoed);
+    }
+    /* the same text over a table that is gone: EXPLAIN fails each time */
+    ds_query_list broken = {0};
+    model(&broken, "top", "SELECT x FROM missing_table", 3);
+    for (int round = 0; round < 2; round++) {
+        ds_compiled_list out;
+        cr_assert_eq(ds_compile_all_memo(&broken, &none, &bad, db, memo, &out, &err), -1);
+        cr_assert(strstr(err.msg, "missing_table"), "%s", err.msg);
+        ds_compiled_list_free(&out);
+    }
+    ds_query_list_free(&broken);
+    ds_query_list_free(&l);
+    ds_compile_memo_free(memo);
+    ds_duck_close(db);
+}

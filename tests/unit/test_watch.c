@@ -175,3 +175,33 @@ Test(watch, lake_of_thousands_of_folders)
     free(toml);
     free(dir);
 }
+
+Test(watch, every_changed_path_once)
+{
+    char *dir = test_tmpdir();
+    test_write(dir, "content/a.md", "# a\n");
+    test_write(dir, "content/b.md", "# b\n");
+    test_write(dir, "sources_sql/m.sql", "-- name: m\nSELECT 1\n");
+    ds_err err;
+    ds_watch *w = ds_watch_open(dir, &err);
+    cr_assert_not_null(w, "%s", err.msg);
+    test_write(dir, "content/a.md", "# a changed\n");
+    test_write(dir, "sources_sql/m.sql", "-- name: m\nSELECT 2\n");
+    test_write(dir, "content/a.md", "# a changed again\n");
+    test_write(dir, "content/.a.md.swp", "editor");
+    char **paths;
+    size_t n;
+    char *first = ds_watch_collect_all(w, 100, &paths, &n);
+    cr_assert_str_eq(first, "content/a.md");
+    cr_assert_eq(n, 2, "%zu paths", n);
+    cr_assert_str_eq(paths[0], "content/a.md");
+    cr_assert_str_eq(paths[1], "sources_sql/m.sql");
+    cr_assert_null(paths[2]);
+    ds_watch_paths_free(paths, n);
+    free(first);
+    cr_assert_null(ds_watch_collect_all(w, 50, &paths, &n));
+    cr_assert_eq(n, 0);
+    ds_watch_close(w);
+    test_rmtree(dir);
+    free(dir);
+}

@@ -1,0 +1,114 @@
+/* memo.c - what `ducksite serve` keeps between rebuilds (see memo.h). */
+#include "memo.h"
+
+#include <assert.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../config/layout.h"
+
+/* Query texts whose findings are kept at most. */
+#define DS_MEMO_DIALECT_MAX 20000
+
+struct ds_memo {
+    bool has_front;
+    ds_memo_front front;
+    ds_compile_memo *compile;
+    json_t *dialect; /* query text -> findings */
+};
+
+ds_memo *ds_memo_new(void)
+{
+    ds_memo *m = ds_xcalloc(1, sizeof *m);
+    m->compile = ds_compile_memo_new();
+    m->dialect = json_object();
+    return m;
+}
+
+void ds_memo_front_free(ds_memo_front *f)
+{
+    ds_duck_close(f->db);
+    ds_keyset_free(&f->unreadable);
+    ds_query_list_free(&f->views);
+    ds_filelists_free(&f->lists);
+    ds_collected_free(&f->files);
+    ds_config_free(&f->cfg);
+    memset(f, 0, sizeof *f);
+}
+
+/* Drops the front and all that was learnt from its data. */
+static void drop_front(ds_memo *m)
+{
+    if (m->has_front)
+        ds_memo_front_free(&m->front);
+    m->has_front = false;
+    ds_compile_memo_forget_data(m->compile);
+    /* The findings read the runtime's dialect file, which a full build
+     * reads again. */
+    json_object_clear(m->dialect);
+}
+
+void ds_memo_free(ds_memo *m)
+{
+    if (!m)
+        return;
+    drop_front(m);
+    ds_compile_memo_free(m->compile);
+    json_decref(m->dialect);
+    free(m);
+}
+
+/* A page or a model: what the front never reads.  A folder (of pages)
+ * appearing or going is not one: it may be anything. */
+static bool front_free(const char *path)
+{
+    size_t nc = strlen(DS_CONTENT_DIR), ns = strlen(DS_SOURCES_SQL_DIR);
+    if (strncmp(path, DS_CONTENT_DIR, nc) == 0 && path[nc] == '/')
+        return ds_ends_with(path, ".md");
+    if (strncmp(path, DS_SOURCES_SQL_DIR, ns) == 0 && path[ns] == '/')
+        return ds_ends_with(path, ".sql") && !strchr(path + ns + 1, '/');
+    return false;
+}
+
+bool ds_memo_changed(ds_memo *m, const char *const *paths, size_t n)
+{
+    assert(m && (paths || n == 0));
+    for (size_t i = 0; i < n; i++)
+        if (!front_free(paths[i])) {
+            drop_front(m);
+            break;
+        }
+    return m->has_front;
+}
+
+ds_memo_front *ds_memo_front_get(ds_memo *m)
+{
+    return m->has_front ? &m->front : NULL;
+}
+
+void ds_memo_front_set(ds_memo *m, ds_memo_front *f)
+{
+    assert(m && f && f->db);
+    drop_front(m);
+    m->front = *f;
+    m->has_front = true;
+    memset(f, 0, sizeof *f);
+}
+
+ds_compile_memo *ds_memo_compile(ds_memo *m)
+{
+    return m->compile;
+}
+
+const char *ds_memo_dialect_get(const ds_memo *m, const char *sql)
+{
+    return json_string_value(json_object_get(m->dialect, sql));
+}
+
+void ds_memo_dialect_put(ds_memo *m, const char *sql, const char *findings)
+{
+    if (json_object_size(m->dialect) >= DS_MEMO_DIALECT_MAX)
+        json_object_clear(m->dialect); /* a long session of edits: start again */
+    json_object_set_new(m->dialect, sql, json_string(findings));
+}

@@ -1,0 +1,213 @@
+#!/usr/bin/env python3
+"""test_incremental.py - `ducksite serve` rebuilds only what changed, and
+what it publishes is what a full build would: after each edit (a page's
+prose, a page's sql block, a page's title, a model, ducksite.toml, a page
+added and removed, a lake file added, a broken page and its fix) static/ is
+compared with a fresh `ducksite build` of a copy of the project in another
+folder, and the reload events must name the right pages.
+
+Allowed differences (docs/serve.md, "Rebuild speed"): the project's own
+folder, which absolute paths in the data map and the stored-results index
+name, and static/.ducksite-assets.json (sizes, mtimes and inodes of the
+runtime's files).  Gzip sidecars are compared by their content.
+
+Usage: test_incremental.py DUCKSITE_BINARY DS_SQL_BINARY
+
+The server runs on 127.0.0.1 (a free port) and is stopped by its own PID.
+Prints "incremental: N passed, M failed".
+"""
+import gzip
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+from helpers import FIRST_BUILD, Listener, Server, Tally, make_parquet, stop, wait_for
+
+CONFIG = '[[file_sources]]\nname = "orders"\nupstream_glob = "lake/orders/**/*.parquet"\n'
+MODEL = ("-- name: buckets\nSELECT id % 4 AS bucket, sum(amount) AS total FROM orders "
+         "GROUP BY 1 ORDER BY 1;\n")
+INDEX = """# Buckets
+
+Totals per bucket.
+
+```sql per_bucket
+SELECT bucket, total FROM buckets ORDER BY bucket
+```
+
+```echart chart
+type: bar
+data_query: per_bucket
+x: bucket
+y: total
+```
+
+```table per_bucket
+```
+"""
+OTHER = """# Other
+
+Rows of the lake.
+
+```sql counted
+SELECT count(*) AS n FROM orders WHERE amount > 10
+```
+
+```table counted
+```
+"""
+LEFT_ALONE = {".ducksite-assets.json"}
+
+
+def tree(root):
+    """Every file below ROOT, relative, with its bytes (gzip sidecars
+    decompressed)."""
+    out = {}
+    for d, dirs, files in os.walk(root):
+        dirs[:] = [x for x in dirs if not x.startswith(".ducksite-stage.")]
+        for name in files:
+            path = os.path.join(d, name)
+            rel = os.path.relpath(path, root)
+            if rel in LEFT_ALONE:
+                continue
+            with open(path, "rb") as f:
+                data = f.read()
+            out[rel] = gzip.decompress(data) if name.endswith(".gz") else data
+    return out
+
+
+def differences(binary, site, fresh):
+    """How static/ of SITE differs from a full build of a copy of SITE made
+    in FRESH (absent: none)."""
+    shutil.rmtree(fresh, ignore_errors=True)
+    shutil.copytree(site, fresh, ignore=shutil.ignore_patterns("static", ".ducksite"))
+    r = subprocess.run([binary, "build", "--root", fresh], capture_output=True, text=True)
+    if r.returncode != 0:
+        return ["the full build failed: " + r.stderr]
+    ours = tree(os.path.join(site, "static"))
+    full = tree(os.path.join(fresh, "static"))
+    a, b = site.encode(), fresh.encode()
+    out = ["only in serve's: " + x for x in sorted(set(ours) - set(full))]
+    out += ["only in the full build's: " + x for x in sorted(set(full) - set(ours))]
+    out += ["differs: " + x for x in sorted(set(ours) & set(full))
+            if ours[x].replace(a, b) != full[x]]
+    return out
+
+
+def main():
+    binary, ds_sql = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
+    work = tempfile.mkdtemp(prefix="ds-incr-")
+    site, fresh = os.path.join(work, "site"), os.path.join(work, "fresh")
+    check = Tally()
+    make_parquet(ds_sql, os.path.join(site, "lake", "orders", "day=1", "a.parquet"), 50)
+    files = {"ducksite.toml": CONFIG, "sources_sql/buckets.sql": MODEL,
+             "content/index.md": INDEX, "content/other.md": OTHER}
+    for rel, text in files.items():
+        os.makedirs(os.path.dirname(os.path.join(site, rel)), exist_ok=True)
+        with open(os.path.join(site, rel), "w") as f:
+            f.write(text)
+
+    server = Server(binary, site)
+    ev = None
+    try:
+        check(wait_for(lambda: server.port is not None, FIRST_BUILD),
+              "serve builds first: " + "".join(server.err))
+        ev = Listener(server.port)
+
+        def settled():
+            """Every rebuild that started has ended, and none started for
+            a moment (an edit may trigger more than one)."""
+            def done():
+                started = sum(" changed: " in l for l in server.err)
+                ended = sum(l.startswith("built ") for l in server.out) + \
+                    sum("still serving the last good build" in l for l in server.err)
+                return started + 1 == ended  # the first build is not a change
+            for _ in range(20):  # a save may cause a few rebuilds, one after another
+                if not wait_for(done, FIRST_BUILD):
+                    return False
+                if not wait_for(lambda: not done(), 0.7):
+                    return True
+            return False
+
+        def step(action, what, reloads=None, kept=True):
+            """Runs ACTION, waits for the rebuilds it causes, and checks them:
+            the data map and views kept or made again, static/ as a full
+            build makes it, and the pages reloaded (a set; None: not
+            checked)."""
+            n_err, n_ev = len(server.err), len(ev.events)
+            action()
+            check(wait_for(lambda: any(" changed: " in l for l in server.err[n_err:]), 30) and
+                  settled(), what + ": rebuilt: " + "".join(server.err[n_err:]))
+            said = "".join(server.err[n_err:])
+            check(("data map and views:" in said) == kept,
+                  what + (": the data map and views are kept" if kept else
+                          ": the data map and views are made again") + ": " + said)
+            diff = differences(binary, site, fresh)
+            check(not diff, what + ": static/ is what a full build makes: " + "; ".join(diff))
+            if reloads is not None:
+                told = set()
+                for n, d in ev.events[n_ev:]:
+                    if n == "reload":
+                        told.update(d["pages"])
+                check(told == reloads, "%s: reloads %s, told %s" % (what, sorted(reloads),
+                                                                  sorted(told)))
+
+        def write(rel, text):
+            path = os.path.join(site, rel)
+            if text is None:
+                return lambda: os.unlink(path)
+
+            def act():
+                os.makedirs(os.path.dirname(path), exist_ok=True)
+                with open(path + ".tmp", "w") as f:
+                    f.write(text)
+                os.replace(path + ".tmp", path)
+            return act
+
+        def edit(rel, text, what, reloads=None, kept=True):
+            step(write(rel, text), what, reloads, kept)
+
+        check(not differences(binary, site, fresh), "the first build is what a full build makes")
+        edit("content/index.md", INDEX.replace("Totals per bucket.", "Sums per bucket."),
+             "prose", {"index.html"})
+        edit("content/other.md", OTHER.replace("amount > 10", "amount > 20"), "a sql block",
+             {"other.html"})
+        edit("content/other.md", OTHER.replace("# Other", "# Renamed").replace(
+            "amount > 10", "amount > 20"), "a title", {"index.html", "other.html"})
+        edit("sources_sql/buckets.sql", MODEL.replace("id % 4", "id % 3"), "a model",
+             {"index.html"})
+        edit("content/third.md", "# Third\n\nA new page.\n", "a page added",
+             {"index.html", "other.html", "third.html"})
+        edit("content/third.md", None, "a page removed", {"index.html", "other.html"})
+
+        n_err, n_ev = len(server.err), len(ev.events)
+        write("content/other.md", OTHER.replace("SELECT count(*)", "SELEC count(*)"))()
+        check(wait_for(lambda: any(n == "build-error" for n, _ in ev.events[n_ev:]), 60),
+              "a broken sql block is an error: " + "".join(server.err[n_err:]))
+        settled()
+        errs = [d for n, d in ev.events[n_ev:] if n == "build-error"]
+        check(errs and errs[0].get("file") == "content/other.md" and errs[0].get("line") == 5,
+              "the error names the page and the line: %s" % errs)
+        edit("content/other.md", OTHER, "the error fixed", {"index.html", "other.html"})
+
+        edit("ducksite.toml", CONFIG + '\n[[file_sources]]\nname = "more"\n'
+             'upstream_glob = "lake/orders/**/*.parquet"\n', "ducksite.toml", kept=False)
+        step(lambda: make_parquet(ds_sql, os.path.join(site, "lake", "orders", "day=2",
+                                                       "b.parquet"), 30),
+             "a lake file added", kept=False)
+        edit("content/other.md", OTHER.replace("Rows", "All rows"), "a page after the lake",
+             {"other.html"})
+        edit("content/index.md", INDEX, "a page edited again", {"index.html"})
+    finally:
+        if ev:
+            ev.close()
+        code = stop(server.proc)
+    check(code == 0, "serve stops cleanly: exit code %s" % code)
+    shutil.rmtree(work, ignore_errors=True)
+    print("incremental: %d passed, %d failed" % (check.passed, check.failed))
+    return 1 if check.failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
