@@ -25,7 +25,10 @@ import tempfile
 
 from helpers import FIRST_BUILD, Listener, Server, Tally, make_parquet, stop, wait_for
 
-CONFIG = '[[file_sources]]\nname = "orders"\nupstream_glob = "lake/orders/**/*.parquet"\n'
+# "events" has more than 100 files, so its list is published once
+# (sql/_files/events.json) and a rebuild must keep it right too.
+CONFIG = ('[[file_sources]]\nname = "orders"\nupstream_glob = "lake/orders/**/*.parquet"\n'
+          '[[file_sources]]\nname = "events"\nupstream_glob = "lake/events/**/*.parquet"\n')
 MODEL = ("-- name: buckets\nSELECT id % 4 AS bucket, sum(amount) AS total FROM orders "
          "GROUP BY 1 ORDER BY 1;\n")
 INDEX = """# Buckets
@@ -55,6 +58,13 @@ SELECT count(*) AS n FROM orders WHERE amount > 10
 ```
 
 ```table counted
+```
+
+```sql on_day
+SELECT count(*) AS n FROM events WHERE day = 3
+```
+
+```table on_day
 ```
 """
 LEFT_ALONE = {".ducksite-assets.json"}
@@ -101,6 +111,13 @@ def main():
     site, fresh = os.path.join(work, "site"), os.path.join(work, "fresh")
     check = Tally()
     make_parquet(ds_sql, os.path.join(site, "lake", "orders", "day=1", "a.parquet"), 50)
+    one = os.path.join(work, "event.parquet")
+    make_parquet(ds_sql, one, 3)
+    for day in range(12):
+        for part in range(10):
+            dest = os.path.join(site, "lake", "events", "day=%d" % day, "part-%d.parquet" % part)
+            os.makedirs(os.path.dirname(dest), exist_ok=True)
+            shutil.copy(one, dest)
     files = {"ducksite.toml": CONFIG, "sources_sql/buckets.sql": MODEL,
              "content/index.md": INDEX, "content/other.md": OTHER}
     for rel, text in files.items():
@@ -114,6 +131,8 @@ def main():
         check(wait_for(lambda: server.port is not None, FIRST_BUILD),
               "serve builds first: " + "".join(server.err))
         ev = Listener(server.port)
+        check(os.path.isfile(os.path.join(site, "static", "sql", "_files", "events.json")),
+              "the events list is published once (sql/_files/events.json)")
 
         def settled():
             """Every rebuild that started has ended, and none started for
