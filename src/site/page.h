@@ -104,6 +104,9 @@ typedef struct {
     char *chart_results;    /* {"<chart id>": "<hash>"}: the stored result of
                                each chart's default state (JSON), set by the
                                build; NULL for none */
+    char *table_rows;       /* {"<table id>": rows}: the row count of each
+                               table's stored default result (JSON), set by
+                               the build; NULL for none */
     char *first_paint;      /* {"<chart id>": "<svg>"}: charts drawn at build
                                time (firstpaint.h), set by the build */
     char *forms;            /* [{...}]: what the browser needs of its forms

@@ -159,3 +159,24 @@ export function tooltipValue(v) {
   if (Array.isArray(v)) return v.map((x) => formatValue(x)).join(', ');
   return formatValue(v);
 }
+
+// Widths of characters of the charts' sans-serif font at 1 px, by class:
+// an estimate on the wide side (the same at build time under node, where
+// there is no canvas to measure with, as in the browser), for deciding
+// whether a label fits before ECharts draws it.
+const THIN = /[ijl.,:;|!']/;
+const NARROW = /[ ftr()[\]{}1I-]/;
+const WIDE = /[mwMW@%]/;
+
+/** About how wide TEXT is, in px, at FONTSIZE px. */
+export function textWidth(text, fontSize = 12) {
+  let em = 0;
+  for (const ch of String(text)) {
+    if (THIN.test(ch)) em += 0.32;
+    else if (NARROW.test(ch)) em += 0.42;
+    else if (WIDE.test(ch)) em += 0.95;
+    else if (ch >= 'A' && ch <= 'Z') em += 0.72;
+    else em += 0.64;
+  }
+  return em * fontSize;
+}

@@ -15,7 +15,28 @@ export function niceCeil(v) {
   return Math.ceil(v / step - 1e-9) * step;
 }
 
+// The narrowest a small chart is laid out (axis labels and a plot).
+export const FACET_MIN_WIDTH = 260;
+
 const arr = (x) => (Array.isArray(x) ? x : x === undefined ? [] : [x]);
+
+/**
+ * How N small multiples of SPEC are laid out at WIDTH px (undefined: not
+ * known): {perRow, nRows, total} (total: the chart's height in px).
+ * Columns follow the width (chart.js draws again when it changes): as many
+ * as fit at FACET_MIN_WIDTH each, up to facet_columns (default: up to 3); on
+ * a phone, one small chart per row.  About 220 px a row of facets, unless
+ * the block sets a height.  chart.js holds this height for the chart while
+ * its data is on the way, from the count the build's picture gives.
+ */
+export function facetLayout(spec, n, width) {
+  const asked = Number.parseInt(get(spec, 'facet_columns') || '', 10) || Math.min(n, 3);
+  const fit = width ? Math.max(1, Math.floor(width / FACET_MIN_WIDTH)) : asked;
+  const perRow = Math.max(1, Math.min(n, asked, fit));
+  const nRows = Math.ceil(n / perRow);
+  const asHeight = /^\d+$/.test(get(spec, 'height') || '') ? Number(get(spec, 'height')) : 0;
+  return { perRow, nRows, total: asHeight || 60 + nRows * 220 };
+}
 
 /**
  * The option for SPEC's facets: BUILD(spec, result, cols) draws one facet
@@ -28,14 +49,8 @@ export function facetted(spec, result, cols, build, theme) {
   const values = uniq(result.rows.map((r) => r[fi]));
   if (!values.length) return build({ ...spec, facet: undefined }, result, cols);
   const n = values.length;
-  const asked = Number.parseInt(get(spec, 'facet_columns') || '', 10) || Math.min(n, 3);
-  // On a narrow screen (a phone) small multiples stack, one per row.
-  const perRow = spec.__width && spec.__width < 520 ? 1 : Math.max(1, Math.min(n, asked));
-  const nRows = Math.ceil(n / perRow);
+  const { perRow, nRows, total } = facetLayout(spec, n, spec.__width);
   const sub = { ...spec, facet: undefined, title: undefined };
-  // Taller than a single chart: about 220 px a row of facets, unless the block sets a height.
-  const asHeight = /^\d+$/.test(get(spec, 'height') || '') ? Number(get(spec, 'height')) : 0;
-  const total = asHeight || 60 + nRows * 220;
   const top0 = spec.title ? 34 : 4;
   const legendH = 26;
   const option = { tooltip: undefined, legend: undefined, grid: [], xAxis: [], yAxis: [], series: [], title: [] };
@@ -111,5 +126,6 @@ export function facetted(spec, result, cols, build, theme) {
     }
   }
   option.__height = total;
+  option.__facets = n;
   return option;
 }
