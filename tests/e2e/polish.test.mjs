@@ -8,6 +8,7 @@
 //   funnel     every stage's label shown, none overlapping or cut off
 //   treemap    no label cut off mid-word (a box too small shows none)
 //   facets     small multiples lay out again when the width changes
+//   chunks     the rarer chart families are fetched only by pages that draw them
 //   loading    before its data arrives a component shows its title in a
 //              box of the size it will have; the CSV button only with data
 // Screenshots (build/e2e-artifacts/polish-*.png) are for looking at.
@@ -419,6 +420,25 @@ describe('component polish', { skip: skip ?? false }, () => {
         await page.close();
       }
     }
+  });
+
+  test('the rarer chart families are one file, fetched only by pages that draw them', T, async () => {
+    const CHUNK = /\/assets\/charts-[0-9a-f]{16}\.js$/;
+    const fetched = (rec) => rec.requests.filter((r) => CHUNK.test(new URL(r.url).pathname)).length;
+    // The gallery's bar, line, area, pie, scatter, heatmap, funnel and gauge.
+    let rec = await open('/charts.html');
+    assert.equal(fetched(rec), 0);
+    assert.deepEqual(await rec.page.evaluate(() => window.ducksite.components().filter((c) => c.state !== 'ok').map((c) => c.key)), []);
+    await rec.page.close();
+    // Histogram, box plot, sankey, treemap, calendar, maps, small multiples.
+    rec = await open('/more.html');
+    assert.equal(fetched(rec), 1);
+    assert.deepEqual(await rec.page.evaluate(() => window.ducksite.components().filter((c) => c.state !== 'ok').map((c) => c.key)), []);
+    for (const [id, type] of [['amounts', 'bar'], ['amount_box', 'boxplot'], ['order_flows', 'sankey'], ['products', 'treemap'], ['days', 'heatmap'], ['state_map', 'map']]) {
+      assert.equal(await rec.page.evaluate((id) => window.ducksite.chartOption(id)?.series[0].type, id), type, id);
+    }
+    assert.deepEqual(rec.errors, []);
+    await rec.page.close();
   });
 
   test('small multiples lay out again when the width changes', T, async () => {

@@ -7,7 +7,10 @@
 // trendline (charts/scatter.js), pie/donut (charts/pie.js), heatmap, gauge,
 // funnel; option_column passes a whole ECharts option through
 // (charts/passthrough.js); any other type is drawn like bar with that series
-// type. Maps (charts/geo.js) load their geometry before their first draw.
+// type.  The rarer families (histogram, box plot, sankey, treemap, calendar,
+// maps, small multiples: charts/extra.js) are a file of their own, loaded
+// before the first draw of a chart that needs them; maps (charts/geo.js) then
+// load their geometry.
 //
 // Charts follow the page's theme (theme.js): each theme is an ECharts theme
 // (charts/theme.js), and a change of theme redraws every chart with the
@@ -15,10 +18,8 @@
 // light theme, so paper and PDF get vector pictures at any resolution.
 import { Frame, h } from './dom.js';
 import { downloadCsv, toCsv } from './format.js';
-import { Columns, get } from './charts/common.js';
-import { builderFor } from './charts/registry.js';
-import { facetLayout } from './charts/facet.js';
-import { loadGeo, mapOf } from './charts/geo.js';
+import { Columns, facetLayout, get, mapOf } from './charts/common.js';
+import { builderFor, extra, loadExtra, needsExtra } from './charts/registry.js';
 import { THEME_NAMES, echartsTheme } from './charts/theme.js';
 import { activeTheme, isPrinting } from './theme.js';
 
@@ -94,6 +95,9 @@ export class ChartView {
     this.frame.body.append(this.root);
     this.root.append(...this.firstPaint);
     if (!height) this.holdHeight();
+    // The rarer chart families are a file of their own: fetched now, while
+    // the data is on its way.
+    if (needsExtra(this.spec)) loadExtra().catch(() => { /* render() reports it */ });
     this.onClick = onClick;
     // What shows the input a click sets (page/inputs.js selection()), or null.
     this.selection = selection || null;
@@ -165,6 +169,7 @@ export class ChartView {
 
   resize() {
     if (!this.chart || this.root.clientWidth <= 0 || isPrinting()) return;
+    if (needsExtra(this.spec) && !extra()) return; // not drawn yet: render() draws at the width it finds
     // Builders lay out for the width they get (small multiples' columns, a
     // calendar's month names, which treemap labels fit) and a map for its
     // box's proportions: a new width draws the option again; a new height
@@ -180,9 +185,10 @@ export class ChartView {
     this.frame.clearError();
     this.result = result;
     const lib = echartsLib();
+    if (needsExtra(this.spec) && !extra()) return loadExtra().then(() => this.render(result));
     const map = mapOf(this.spec);
     if (map && !lib.getMap(`ducksite-${map}`)) {
-      return loadGeo(lib, map, import.meta.url).then(() => this.draw(lib, result));
+      return extra().loadGeo(lib, map, import.meta.url).then(() => this.draw(lib, result));
     }
     return this.draw(lib, result);
   }

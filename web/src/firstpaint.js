@@ -19,6 +19,11 @@ import fs from 'node:fs';
 import { THEME_NAMES, buildOption, echartsTheme } from './chart.js';
 import { fromStored } from './results.js';
 import { MAPS, registerGeo } from './charts/geo.js';
+import * as extraCharts from './charts/extra.js';
+import { registerExtra } from './charts/registry.js';
+
+// The rarer chart families: a file of their own in the browser, here at once.
+registerExtra(extraCharts);
 
 // Font names in quotes would end the SVG's style="..." attributes early:
 // the same fonts, quoted with single quotes.

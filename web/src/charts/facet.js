@@ -3,7 +3,7 @@
 // columns, all on one value scale so that their heights compare. Each
 // small chart is the family's own option for that value's rows; this module
 // only lays them out and renumbers their axes, series and rows.
-import { get, label, uniq } from './common.js';
+import { facetLayout, get, label, uniq } from './common.js';
 import { niceStep } from './stats.js';
 import { axisNumbers } from './axis.js';
 import { themeColors } from './theme.js';
@@ -15,28 +15,9 @@ export function niceCeil(v) {
   return Math.ceil(v / step - 1e-9) * step;
 }
 
-// The narrowest a small chart is laid out (axis labels and a plot).
-export const FACET_MIN_WIDTH = 260;
-
 const arr = (x) => (Array.isArray(x) ? x : x === undefined ? [] : [x]);
 
-/**
- * How N small multiples of SPEC are laid out at WIDTH px (undefined: not
- * known): {perRow, nRows, total} (total: the chart's height in px).
- * Columns follow the width (chart.js draws again when it changes): as many
- * as fit at FACET_MIN_WIDTH each, up to facet_columns (default: up to 3); on
- * a phone, one small chart per row.  About 220 px a row of facets, unless
- * the block sets a height.  chart.js holds this height for the chart while
- * its data is on the way, from the count the build's picture gives.
- */
-export function facetLayout(spec, n, width) {
-  const asked = Number.parseInt(get(spec, 'facet_columns') || '', 10) || Math.min(n, 3);
-  const fit = width ? Math.max(1, Math.floor(width / FACET_MIN_WIDTH)) : asked;
-  const perRow = Math.max(1, Math.min(n, asked, fit));
-  const nRows = Math.ceil(n / perRow);
-  const asHeight = /^\d+$/.test(get(spec, 'height') || '') ? Number(get(spec, 'height')) : 0;
-  return { perRow, nRows, total: asHeight || 60 + nRows * 220 };
-}
+export { FACET_MIN_WIDTH, facetLayout } from './common.js';
 
 /**
  * The option for SPEC's facets: BUILD(spec, result, cols) draws one facet
