@@ -125,14 +125,15 @@ static void picture_key(const char *script_id, json_t *spec, const char *result,
 
 typedef struct {
     ds_site_page *page;
-    char *id;
-    const char *theme;
+    char *id;          /* a chart's id, or "value:ID" / "kpi:ID" */
+    const char *theme; /* NULL for a value's text */
     char key[17];
 } wanted;
 
 /* Runs the drawing script over REQUEST; fills CACHE with the pictures it
  * drew.  Problems are said, never fatal. */
-static void draw(const char *script, json_t *request, json_t *cache, size_t *drawn)
+static void draw(const char *script, json_t *request, json_t *cache, size_t *drawn,
+                 size_t *formatted)
 {
     const char *node = getenv("DUCKSITE_NODE");
     char *argv[] = {(char *)(node && *node ? node : "node"), (char *)script, NULL};
@@ -162,10 +163,14 @@ static void draw(const char *script, json_t *request, json_t *cache, size_t *dra
             json_t *o = json_loads(line, 0, NULL);
             const char *key = json_string_value(json_object_get(o, "key"));
             const char *svg = json_string_value(json_object_get(o, "svg"));
+            const char *text = json_string_value(json_object_get(o, "text"));
             const char *fail = json_string_value(json_object_get(o, "error"));
             if (key && svg && strncmp(svg, "<svg", 4) == 0) {
                 json_object_set_new(cache, key, json_string(svg));
                 (*drawn)++;
+            } else if (key && text) {
+                json_object_set_new(cache, key, json_string(text));
+                (*formatted)++;
             } else if (key && fail) {
                 ds_warn("first paint: a chart could not be drawn (%s); it is drawn when ECharts "
                         "loads",
@@ -194,6 +199,52 @@ static char *read_result(ds_publish *pub, const char *hash)
     return NULL;
 }
 
+/* What want_value() adds to: the build's request, cache and wanted list. */
+typedef struct {
+    ds_publish *pub;
+    const char *script_id;
+    json_t *old, *cache, *pending, *request;
+    wanted **want;
+    size_t *n_want;
+    size_t *kept;
+} want_ctx;
+
+/* A value or KPI card ("value:ID" / "kpi:ID") whose default result HASH is
+ * stored: its text is formatted by the same script (kpi.js's valueText) and
+ * written into the page, so it shows before any script runs. */
+static void want_value(ds_site_page *sp, json_t *config, const char *key_id, const char *hash,
+                       const want_ctx *w)
+{
+    bool kpi = strncmp(key_id, "kpi:", 4) == 0;
+    if (!kpi && strncmp(key_id, "value:", 6) != 0)
+        return;
+    const char *id = strchr(key_id, ':') + 1;
+    json_t *spec = json_object_get(json_object_get(config, kpi ? "kpis" : "values"), id);
+    char *text = spec && hash ? read_result(w->pub, hash) : NULL;
+    if (!text)
+        return;
+    *w->want = ds_xrealloc(*w->want, (*w->n_want + 1) * sizeof **w->want);
+    wanted *wn = &(*w->want)[(*w->n_want)++];
+    wn->page = sp;
+    wn->id = ds_strdup(key_id);
+    wn->theme = NULL;
+    picture_key(w->script_id, spec, text, 0, 0, kpi ? "kpi" : "value", wn->key);
+    json_t *had = json_object_get(w->old, wn->key);
+    json_t *result = NULL;
+    if (json_object_get(w->cache, wn->key) || json_object_get(w->pending, wn->key)) {
+        /* the same value on another page */
+    } else if (json_is_string(had)) {
+        json_object_set(w->cache, wn->key, had);
+        (*w->kept)++;
+    } else if ((result = json_loads(text, 0, NULL))) {
+        json_object_set_new(w->pending, wn->key, json_true());
+        json_array_append_new(json_object_get(w->request, "values"),
+                              json_pack("{s:s, s:s, s:O, s:o}", "key", wn->key, "kind",
+                                        kpi ? "kpi" : "value", "spec", spec, "result", result));
+    }
+    free(text);
+}
+
 int ds_firstpaint(ds_pages *pages, ds_publish *pub, ds_err *err)
 {
     struct timespec t0, t1;
@@ -210,10 +261,10 @@ int ds_firstpaint(ds_pages *pages, ds_publish *pub, ds_err *err)
 
     json_t *old = ds_is_file(cache_path) ? json_load_file(cache_path, 0, NULL) : NULL;
     json_t *cache = json_object(); /* this build's pictures, key -> svg */
-    json_t *request = json_pack("{s:[]}", "charts");
+    json_t *request = json_pack("{s:[], s:[]}", "charts", "values");
     json_t *pending = json_object(); /* keys asked for in request */
     wanted *want = NULL;
-    size_t n_want = 0, reused = 0, drawn = 0;
+    size_t n_want = 0, reused = 0, drawn = 0, formatted = 0, values_kept = 0;
 
     for (size_t i = 0; i < pages->len; i++) {
         ds_site_page *sp = &pages->items[i];
@@ -232,6 +283,11 @@ int ds_firstpaint(ds_pages *pages, ds_publish *pub, ds_err *err)
         json_t *hash;
         json_object_foreach(charts, id, hash)
         {
+            if (strchr(id, ':')) {
+                want_value(sp, config, id, json_string_value(hash), &(want_ctx){pub, script_id, old,
+                           cache, pending, request, &want, &n_want, &values_kept});
+                continue;
+            }
             json_t *spec = json_object_get(json_object_get(config, "charts"), id);
             if (!spec)
                 continue;
@@ -270,8 +326,9 @@ int ds_firstpaint(ds_pages *pages, ds_publish *pub, ds_err *err)
         json_decref(charts);
     }
 
-    if (json_array_size(json_object_get(request, "charts")))
-        draw(script, request, cache, &drawn);
+    if (json_array_size(json_object_get(request, "charts")) ||
+        json_array_size(json_object_get(request, "values")))
+        draw(script, request, cache, &drawn, &formatted);
 
     /* Each page's pictures, by chart id and theme. */
     for (size_t i = 0; i < n_want;) {
@@ -279,7 +336,9 @@ int ds_firstpaint(ds_pages *pages, ds_publish *pub, ds_err *err)
         json_t *paint = json_object();
         for (; i < n_want && want[i].page == sp; i++) {
             json_t *svg = json_object_get(cache, want[i].key);
-            if (svg) {
+            if (svg && !want[i].theme) {
+                json_object_set(paint, want[i].id, svg); /* a value's text */
+            } else if (svg) {
                 json_t *themes = json_object_get(paint, want[i].id);
                 if (!themes)
                     json_object_set_new(paint, want[i].id, themes = json_object());
@@ -307,6 +366,10 @@ int ds_firstpaint(ds_pages *pages, ds_publish *pub, ds_err *err)
         ds_info("first paint: %zu chart pictures (%zu drawn, %zu unchanged) in %.0f ms",
                 drawn + reused, drawn, reused,
                 (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6);
+    if (formatted + values_kept)
+        ds_info("first paint: %zu values and KPI cards written into their pages (%zu formatted, "
+                "%zu unchanged)",
+                formatted + values_kept, formatted, values_kept);
     json_decref(request);
     json_decref(pending);
     json_decref(cache);

@@ -10,7 +10,12 @@
  * from the same stored result.  Pictures are kept in
  * static/_results/.first_paint.json (published like any output) and drawn again only when their chart,
  * result, size or the drawing script changed.  Without node, or when a
- * picture fails, charts simply wait for ECharts: never a build error. */
+ * picture fails, charts simply wait for ECharts: never a build error.
+ *
+ * Values and KPI cards with a stored default result ("value:ID" / "kpi:ID"
+ * in chart_results) are formatted by the same script (kpi.js valueText) and
+ * their text set in page.first_paint under the same keys; html.c writes it
+ * into the placeholder (and the ${query.column} spans of prose). */
 #ifndef DS_FIRSTPAINT_H
 #define DS_FIRSTPAINT_H
 

@@ -353,8 +353,45 @@ typedef struct {
     json_t *rows;  /* tables' default row counts (page.table_rows) */
 } built_hints;
 
-static void placeholder(ds_buf *b, const built_hints *built, const char *what, const char *id)
+/* The text of value or KPI card ID formatted at build time, or NULL. */
+static const char *painted_text(json_t *paint, const char *what, const char *id)
 {
+    char *key = ds_asprintf("%s:%s", what, id);
+    const char *text = json_string_value(json_object_get(paint, key));
+    free(key);
+    return text;
+}
+
+/* A value block or KPI card as the runtime draws it (kpi.js ValueView,
+ * KpiView), with TEXT, its default state's value formatted at build time:
+ * it shows before any script runs, and the runtime keeps it. */
+static void painted_value(ds_buf *b, const ds_page *page, const char *what, const char *id,
+                          const char *text)
+{
+    bool kpi = strcmp(what, "kpi") == 0;
+    const ds_part *part = ds_page_find(page, kpi ? DS_PART_KPI : DS_PART_VALUE, id);
+    const ds_kv *title = part ? ds_part_get(part, "title") : NULL;
+    const ds_kv *value = part && kpi ? ds_part_get(part, "value") : NULL;
+    const char *t = title && *title->value ? title->value
+                    : kpi && value && *value->value ? value->value
+                    : kpi ? id : NULL;
+    if (t) {
+        ds_buf_puts(b, kpi ? "<div class=\"ds-kpi-title\">" : "<span class=\"ds-value-title\">");
+        ds_html_escape(b, t);
+        ds_buf_puts(b, kpi ? "</div>" : "</span>");
+    }
+    ds_buf_puts(b, kpi ? "<div class=\"ds-kpi-value\">" : "<span class=\"ds-value-text\">");
+    ds_html_escape(b, text);
+    ds_buf_puts(b, kpi ? "</div>" : "</span>");
+}
+
+/* PAINT: the page's charts drawn and values formatted at build time
+ * (page.first_paint, parsed once per document), or NULL. */
+static void placeholder(ds_buf *b, const ds_page *page, const built_hints *built,
+                        const char *what, const char *id)
+{
+    bool is_value = strcmp(what, "value") == 0 || strcmp(what, "kpi") == 0;
+    const char *text = is_value ? painted_text(built->paint, what, id) : NULL;
     ds_buf_printf(b, "<div class=\"ds-%s\" data-ds-%s=\"", what, what);
     ds_html_escape(b, id);
     ds_buf_putc(b, '"');
@@ -363,7 +400,9 @@ static void placeholder(ds_buf *b, const built_hints *built, const char *what, c
     json_t *n = strcmp(what, "table") == 0 ? json_object_get(built->rows, id) : NULL;
     if (json_is_integer(n))
         ds_buf_printf(b, " data-ds-rows=\"%lld\"", (long long)json_integer_value(n));
-    ds_buf_putc(b, '>');
+    ds_buf_puts(b, text ? " data-ds-painted=\"\">" : ">");
+    if (text)
+        painted_value(b, page, what, id, text);
     /* A chart drawn at build time shows until the runtime draws it live. */
     json_t *themes = strcmp(what, "chart") == 0 ? json_object_get(built->paint, id) : NULL;
     static const char *const THEMES[] = {"light", "dark"};
@@ -373,6 +412,36 @@ static void placeholder(ds_buf *b, const built_hints *built, const char *what, c
             first_paint_img(b, svg, THEMES[t]);
     }
     ds_buf_puts(b, "</div>");
+}
+
+/* Prose as HTML, each ${query.column} span (inline.c) holding its value
+ * when the build formatted it (PAINT). */
+static void prose_html(ds_buf *b, const char *markdown, json_t *paint)
+{
+    static const char MARK[] = "<span class=\"ds-value ds-value-inline\" data-ds-value=\"inline-";
+    static const char END[] = "\"></span>";
+    ds_buf md = {0};
+    ds_html_markdown(&md, markdown);
+    const char *s = ds_buf_str(&md), *m;
+    while ((m = strstr(s, MARK))) {
+        const char *num = m + strlen(MARK);
+        size_t digits = strspn(num, "0123456789");
+        ds_buf_add(b, s, (size_t)(num - s) + digits);
+        s = num + digits;
+        char *id = ds_asprintf("inline-%.*s", (int)digits, num);
+        const char *text = digits && strncmp(s, END, strlen(END)) == 0
+                               ? painted_text(paint, "value", id)
+                               : NULL;
+        free(id);
+        if (!text)
+            continue;
+        ds_buf_puts(b, "\" data-ds-painted=\"\"><span class=\"ds-value-text\">");
+        ds_html_escape(b, text);
+        ds_buf_puts(b, "</span></span>");
+        s += strlen(END);
+    }
+    ds_buf_puts(b, s);
+    ds_buf_free(&md);
 }
 
 /* A cell is a chart when it names an echart block of the page, an input
@@ -392,7 +461,7 @@ static void grid_html(ds_buf *b, const ds_page *page, const built_hints *built, 
                                : ds_page_find(page, DS_PART_KPI, c->id)   ? "kpi"
                                : ds_page_find(page, DS_PART_VALUE, c->id) ? "value"
                                                                           : "table";
-            placeholder(b, built, what, c->id);
+            placeholder(b, page, built, what, c->id);
             ds_buf_puts(b, "</div>");
         }
         ds_buf_puts(b, "</div>");
@@ -533,26 +602,26 @@ char *ds_html_page(const ds_page *page, const char *rel, const char *title,
         switch (p->kind) {
         case DS_PART_PROSE:
             ds_buf_puts(&b, "<div class=\"ducksite-md\">");
-            ds_html_markdown(&b, p->text);
+            prose_html(&b, p->text, built.paint);
             ds_buf_puts(&b, "</div>");
             break;
         case DS_PART_ECHART:
             if (!in_grid(page, p->id))
-                placeholder(&b, &built, "chart", p->id);
+                placeholder(&b, page, &built, "chart", p->id);
             break;
         case DS_PART_TABLE:
             if (!in_grid(page, p->id))
-                placeholder(&b, &built, "table", p->id);
+                placeholder(&b, page, &built, "table", p->id);
             break;
         case DS_PART_INPUT:
             if (!in_grid(page, p->id))
-                placeholder(&b, &built, "input", p->id);
+                placeholder(&b, page, &built, "input", p->id);
             break;
         case DS_PART_VALUE:
         case DS_PART_KPI:
             /* A value inside prose is a span there already. */
             if (!p->inline_ref && !in_grid(page, p->id))
-                placeholder(&b, &built, ds_part_kind_name(p->kind), p->id);
+                placeholder(&b, page, &built, ds_part_kind_name(p->kind), p->id);
             break;
         case DS_PART_GRID: grid_html(&b, page, &built, p); break;
         case DS_PART_SQL: break; /* queries run in the browser; nothing to show */

@@ -102,13 +102,16 @@ typedef struct {
     char *files;            /* {"<data path>": size} of the files its queries
                                read (JSON), set by the build; NULL for none */
     char *chart_results;    /* {"<chart id>": "<hash>"}: the stored result of
-                               each chart's default state (JSON), set by the
-                               build; NULL for none */
+                               each chart's default state (JSON), and of each
+                               value and KPI card ("value:<id>", "kpi:<id>"),
+                               set by the build; NULL for none */
     char *table_rows;       /* {"<table id>": rows}: the row count of each
                                table's stored default result (JSON), set by
                                the build; NULL for none */
-    char *first_paint;      /* {"<chart id>": "<svg>"}: charts drawn at build
-                               time (firstpaint.h), set by the build */
+    char *first_paint;      /* {"<chart id>": {"light": svg, "dark": svg},
+                               "value:<id>" / "kpi:<id>": "<text>"}: charts
+                               drawn and values formatted at build time
+                               (firstpaint.h), set by the build */
     char *forms;            /* [{...}]: what the browser needs of its forms
                                (JSON, src/forms/spec.h), set by the build */
     ds_part *parts;

@@ -1001,13 +1001,23 @@ static void prerender_page(run_ctx *r, ds_site_page *sp, long long max_options,
         free(p.over[i]);
     }
     free(p.over);
-    /* Each chart's default result, for the build's first-paint pictures:
-     * only those the page lists (a result over the budget is not). */
+    /* Each chart's default result, for the build's first-paint pictures,
+     * and each value's and KPI card's ("value:ID", "kpi:ID"), for the text
+     * written into the page: only those the page lists (a result over the
+     * budget is not). */
     json_t *chart_results = json_object();
-    for (size_t i = 0; i < p.comps.n; i++)
-        if (defaults[i] && strcmp(p.comps.items[i].kind, "chart") == 0 &&
-            json_object_get(p.page_stored, defaults[i]->hash))
-            json_object_set_new(chart_results, p.comps.items[i].id, json_string(defaults[i]->hash));
+    for (size_t i = 0; i < p.comps.n; i++) {
+        const component *c = &p.comps.items[i];
+        if (!defaults[i] || !json_object_get(p.page_stored, defaults[i]->hash))
+            continue;
+        if (strcmp(c->kind, "chart") == 0) {
+            json_object_set_new(chart_results, c->id, json_string(defaults[i]->hash));
+        } else if (strcmp(c->kind, "value") == 0 || strcmp(c->kind, "kpi") == 0) {
+            char *key = ds_asprintf("%s:%s", c->kind, c->id);
+            json_object_set_new(chart_results, key, json_string(defaults[i]->hash));
+            free(key);
+        }
+    }
     /* Each table's default row count: the page holds the table's final
      * height while its rows are on their way (html.c, web/src/table.js). */
     json_t *table_rows = json_object();

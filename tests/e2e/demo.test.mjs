@@ -24,7 +24,8 @@ import {
 
 const skip = missingPrerequisite();
 const T = { timeout: 180000 };
-const DEMO_ROUTES = ['/index.html', '/charts.html', '/inputs.html', '/templates.html', '/plugin.html', '/feedback.html'];
+const DEMO_ROUTES = ['/index.html', '/charts.html', '/inputs.html', '/templates.html', '/plugin.html', '/feedback.html',
+  '/regions/index.html', '/regions/north.html', '/regions/south.html', '/regions/east.html', '/regions/west.html'];
 const EAST_ONLY = 'data/orders/yr=2025/mo=1/data_0.parquet';
 
 const EXTRA_PAGES = {
@@ -149,6 +150,26 @@ describe('demo project', { skip: skip ?? false }, () => {
       await screenshot(page, `demo-${route.slice(1).replace(/\.html$/, '').replace(/\//g, '_')}`);
       await clean(rec);
     }
+  });
+
+  test('a page per region: linked from the index, listed by regions/index, its numbers the engine\'s', T, async () => {
+    const index = fs.readFileSync(path.join(root, 'static', 'index.html'), 'utf8');
+    assert.match(index, /href="regions\/index\.html"/);
+    const list = fs.readFileSync(path.join(root, 'static', 'regions', 'index.html'), 'utf8');
+    for (const r of ['north', 'south', 'east', 'west']) assert.match(list, new RegExp(`href="${r}\\.html"`), r);
+    const rec = await open('/regions/north.html');
+    const { page } = rec;
+    assert.equal(await page.title(), 'Region north');
+    const shown = await tableCells(page, 'monthly');
+    const rows = want('/sql/pages/regions/north/monthly.sql');
+    assert.equal(shown.rows.length, Math.min(rows.length, 50));
+    assert.ok(rows.length > 12);
+    for (const [i, r] of shown.rows.entries()) {
+      assert.equal(String(shownNumber(r[1])), String(Number(rows[i][1])), `orders, row ${i}`);
+    }
+    // The navigation marks the folder's index while on a region's page.
+    assert.equal(await page.evaluate(() => document.querySelector('.ducksite-nav a[aria-current="page"]')?.getAttribute('href')), '/regions/index.html');
+    await clean(rec);
   });
 
   test('tables and charts show what the build-time DuckDB computes', T, async () => {

@@ -244,6 +244,24 @@ describe('values, KPI cards and typed inputs', { skip: skip ?? false }, () => {
     await page.close();
   });
 
+  test('the build writes the default values into the HTML; the runtime shows the same', T, async () => {
+    const html = await (await fetch(`${site.server.url}/index.html`)).text();
+    const all = (re) => [...html.matchAll(re)].map((m) => m[1]);
+    const cards = all(/data-ds-kpi="(?:revenue|cost)" data-ds-painted=""><div class="ds-kpi-title">[^<]*<\/div><div class="ds-kpi-value">([^<]*)<\/div>/g);
+    const inline = all(/data-ds-value="inline-\d+" data-ds-painted=""><span class="ds-value-text">([^<]*)<\/span>/g);
+    assert.equal(cards.length, 2, 'both cards written by the build');
+    assert.equal(inline.length, 2, 'both values in prose written by the build');
+    const { page, errors } = await openIdle(site.browser, `${site.server.url}/index.html`);
+    const s = await shown(page);
+    assert.deepEqual(cards, [s.revenue.value, s.cost.value]);
+    assert.deepEqual(inline, s.inline);
+    assert.match(cards[0], /^\$\d/);
+    assert.equal(inline[1], 'Jun 1, 2024');
+    agrees(s, await expectedRows(site.root, page));
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+
   test('each input changes the SQL, the URL and the KPIs, and survives a reload', T, async () => {
     const { page, errors } = await openIdle(site.browser, `${site.server.url}/index.html`);
     const step = async (what, act, sqlHas, urlHas, empty = false) => {

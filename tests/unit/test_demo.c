@@ -27,6 +27,7 @@ Test(demo, creates_a_valid_project_with_data)
                            "content/index.md",       "content/charts.md",
                            "content/inputs.md",      "content/templates.md",
                            "content/plugin.md",      "content/feedback.md",
+                           "content/regions/index.md", "content/regions/[region].md",
                            "lake/sales/store_a.parquet"};
     for (size_t i = 0; i < DS_ARRAY_LEN(files); i++) {
         char *p = ds_path_join(root, files[i]);

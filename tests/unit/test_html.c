@@ -322,3 +322,33 @@ Test(html, echarts_build_per_page)
     free(html);
     ds_page_free(&page);
 }
+
+/* Values and KPI cards formatted by the build (page.first_paint's
+ * "value:ID" / "kpi:ID"): their text in the placeholders and in the
+ * ${query.column} spans of prose, escaped; those without a text stay empty. */
+Test(html, painted_values_and_kpis)
+{
+    ds_page page = parse_ok("# V\n\nTook ${q.total} from ${q.orders} orders.\n\n"
+                            "```value best\nquery: q\ncolumn: total\ntitle: Best <one>\n```\n\n"
+                            "```kpi card\nquery: q\nvalue: total\n```\n\n"
+                            "```value plain\nquery: q\ncolumn: total\n```\n");
+    page.first_paint = ds_strdup("{\"value:inline-1\": \"$1,234 <b>\", \"value:best\": \"1,234\","
+                                 " \"kpi:card\": \"$1.2k\"}");
+    char *html = ds_html_page(&page, "index", "T", NULL, 0, &versions);
+    char *m = main_part(html);
+    cr_assert(strstr(m, "Took <span class=\"ds-value ds-value-inline\" data-ds-value=\"inline-1\" "
+                        "data-ds-painted=\"\"><span class=\"ds-value-text\">$1,234 &lt;b&gt;</span></span>"
+                        " from <span class=\"ds-value ds-value-inline\" data-ds-value=\"inline-2\"></span>"),
+              "%s", m);
+    cr_assert(strstr(m, "<div class=\"ds-value\" data-ds-value=\"best\" data-ds-painted=\"\">"
+                        "<span class=\"ds-value-title\">Best &lt;one&gt;</span>"
+                        "<span class=\"ds-value-text\">1,234</span></div>"),
+              "%s", m);
+    cr_assert(strstr(m, "<div class=\"ds-kpi\" data-ds-kpi=\"card\" data-ds-painted=\"\">"
+                        "<div class=\"ds-kpi-title\">total</div><div class=\"ds-kpi-value\">$1.2k</div></div>"),
+              "%s", m);
+    cr_assert(strstr(m, "<div class=\"ds-value\" data-ds-value=\"plain\"></div>"), "%s", m);
+    free(m);
+    free(html);
+    ds_page_free(&page);
+}

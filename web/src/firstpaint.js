@@ -10,13 +10,17 @@
 // where spec is the chart's entry of the page config, result a stored
 // result document ({"columns", "rows"}) and theme "light" or "dark" (the
 // build draws each chart in both; the page shows the one of its theme).
-// Output (stdout): one JSON line per chart, {"key", "svg"} or {"key", "error"}.  The options are built by
+// and {"values": [{"key", "kind", "spec", "result"}]}, the values and KPI
+// cards (kind "value" or "kpi") whose default result is stored.
+// Output (stdout): one JSON line per chart, {"key", "svg"} or {"key", "error"},
+// and per value {"key", "text"}, the text kpi.js shows (valueText).  The options are built by
 // chart.js's buildOption, the very code the browser runs, with ECharts'
 // server-side SVG renderer.
 import * as echarts from 'echarts';
 import fs from 'node:fs';
 
 import { THEME_NAMES, buildOption, echartsTheme } from './chart.js';
+import { valueText } from './kpi.js';
 import { fromStored } from './results.js';
 import { MAPS, registerGeo } from './charts/geo.js';
 import * as extraCharts from './charts/extra.js';
@@ -85,4 +89,12 @@ for (const c of doc.charts || []) {
     line = { key: c.key, error: String(e?.message ?? e) };
   }
   process.stdout.write(`${JSON.stringify(line)}\n`);
+}
+// Values and KPI cards: their text, as kpi.js shows it.  One that fails
+// (the runtime will say why) is left out: it shows when its result is drawn.
+for (const v of doc.values || []) {
+  try {
+    const text = valueText(v.kind, v.spec || {}, fromStored(v.result || {}), v.key);
+    process.stdout.write(`${JSON.stringify({ key: v.key, text })}\n`);
+  } catch { /* left to the runtime */ }
 }

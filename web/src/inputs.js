@@ -2,6 +2,7 @@
 // in the URL, and the value that a click on a chart or table cell sets.
 import { h } from './dom.js';
 import { formatPlain } from './format.js';
+import { validDate } from './sql.js';
 import { createButtons, createSearch, createToggle } from './inputs/choices.js';
 import { createDate, createDateRange } from './inputs/dates.js';
 import { createSlider } from './inputs/slider.js';
@@ -26,7 +27,7 @@ export function usesOptionsQuery(mode) {
   return mode === 'dropdown' || mode === 'buttons' || mode === 'slider';
 }
 
-// A single dropdown with more options than this becomes searchable
+// A dropdown with more options than this becomes searchable
 // (searchable: true / false decides it either way).
 const SEARCH_AT = 20;
 
@@ -79,8 +80,32 @@ export function urlFor(specs, values, search = location.search) {
   return qs ? `?${qs}` : '';
 }
 
-/** The value a click sets: a plain value, or for a multiple input [v] / toggled with Ctrl/Cmd. */
+/**
+ * The day of a clicked date or timestamp: 'YYYY-MM-DD' from a DATE, from a
+ * TIMESTAMP's text ('2024-05-03 13:45:00', the clock dropped: the day it
+ * falls on as shown) or from a Date / epoch milliseconds (a time axis), in
+ * UTC as the runtime shows timestamps.  Null for anything else.
+ */
+export function clickedDay(value) {
+  if (value instanceof Date || typeof value === 'number') {
+    const d = new Date(value instanceof Date ? value.getTime() : value);
+    return Number.isNaN(d.getTime()) ? null : validDate(d.toISOString().slice(0, 10));
+  }
+  const m = /^(\d{4}-\d{2}-\d{2})(?:[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?)?$/.exec(String(value ?? '').trim());
+  return m ? validDate(m[1]) : null;
+}
+
+/**
+ * The value a click sets: a plain value, or for a multiple input [v] /
+ * toggled with Ctrl/Cmd; for a date input the day clicked, for a date range
+ * that one day (START..END on the same day).
+ */
 export function clickedValue(spec, current, value, event) {
+  if (spec.mode === 'date' || spec.mode === 'date_range') {
+    const day = clickedDay(value);
+    if (spec.mode === 'date') return day ?? '';
+    return day ? `${day}..${day}` : 'all';
+  }
   const v = value === null || value === undefined ? null : formatPlain(value);
   if (!spec.multiple) return v;
   if (v === null) return [];
@@ -118,7 +143,7 @@ export class InputView {
     if (CONTROLS[spec.mode]) {
       this.ext = CONTROLS[spec.mode](this);
       this.ext.set(this.value);
-    } else if (spec.mode === 'dropdown' && !spec.multiple && spec.searchable === 'true') {
+    } else if (spec.mode === 'dropdown' && spec.searchable === 'true') {
       this.ext = createSearch(this);
       this.ext.set(this.value);
     } else if (spec.mode === 'text') this.buildText();
@@ -154,16 +179,22 @@ export class InputView {
     this.fillSelect();
   }
 
+  /**
+   * A list longer than SEARCH_AT (unless searchable: false) becomes a search
+   * box, single or with chips: true when it just did.
+   */
+  becameSearch() {
+    if (this.spec.searchable === 'false' || (this.options?.length ?? 0) <= SEARCH_AT) return false;
+    this.control.remove();
+    this.control = null;
+    this.ext = createSearch(this);
+    this.ext.set(this.value);
+    return true;
+  }
+
   fillSelect() {
     const s = this.spec;
-    if (s.searchable !== 'false' && (this.options?.length ?? 0) > SEARCH_AT) {
-      // A long list: the select becomes a search box.
-      this.control.remove();
-      this.control = null;
-      this.ext = createSearch(this);
-      this.ext.set(this.value);
-      return;
-    }
+    if (this.becameSearch()) return;
     const opts = s.allOption ? [h('option', { value: s.allValue, text: s.allLabel })] : [];
     const seen = new Set(s.allOption ? [s.allValue] : []);
     for (const o of this.options || []) {
@@ -195,7 +226,7 @@ export class InputView {
     });
     // Close when clicking elsewhere.
     document.addEventListener('click', (ev) => {
-      if (this.control.open && !this.control.contains(ev.target)) this.control.open = false;
+      if (this.control?.open && !this.control.contains(ev.target)) this.control.open = false;
     });
     this.el.append(this.control);
     this.fillMulti();
@@ -203,6 +234,7 @@ export class InputView {
 
   fillMulti() {
     const s = this.spec;
+    if (this.becameSearch()) return;
     const cur = Array.isArray(this.value) ? this.value : [];
     const rows = [];
     const all = h('input', { type: 'checkbox', dataset: { all: '' } });

@@ -36,6 +36,23 @@ function fmtOpts(spec) {
   return { fmt: spec.fmt, decimals: spec.decimals, prefix: spec.prefix, suffix: spec.suffix, currency: spec.currency };
 }
 
+/**
+ * The text a value (KIND 'value') or a KPI card's value (KIND 'kpi') shows
+ * for RESULT: its cell, formatted.  The build writes the same text into
+ * the page for the default state (firstpaint.js), so both agree.
+ */
+export function valueText(kind, spec, result, id) {
+  const ci = columnIndex(result.columns, kind === 'kpi' ? spec.value : spec.column, spec.query || id);
+  const row = pickRow(result.rows, spec.row);
+  return formatAs(row === undefined ? null : row[ci], fmtOpts(spec));
+}
+
+/** The text the build wrote into EL (data-ds-painted), or '…' while there is none. */
+function paintedText(el, selector) {
+  if (el.dataset.dsPainted === undefined) return '…';
+  return el.querySelector(selector)?.textContent ?? '…';
+}
+
 class ValueBase {
   constructor(el, id, spec) {
     this.el = el;
@@ -59,7 +76,8 @@ export class ValueView extends ValueBase {
     super(el, id, spec);
     this.inline = el.tagName === 'SPAN';
     el.classList.add('ds-value');
-    this.text = h('span', { class: 'ds-value-text', text: '…' });
+    // The build's text of the default state stays until the result is drawn.
+    this.text = h('span', { class: 'ds-value-text', text: paintedText(el, '.ds-value-text') });
     if (this.inline) el.replaceChildren(this.text);
     else {
       el.replaceChildren(...(spec.title ? [h('span', { class: 'ds-value-title', text: spec.title })] : []), this.text);
@@ -67,13 +85,10 @@ export class ValueView extends ValueBase {
   }
 
   render(result) {
-    const { columns, rows } = result;
-    const ci = columnIndex(columns, this.spec.column, this.query());
-    const row = pickRow(rows, this.spec.row);
-    const v = row === undefined ? null : row[ci];
+    const text = valueText('value', this.spec, result, this.id);
     this.el.classList.remove('ds-has-error');
     this.text.title = '';
-    this.text.textContent = formatAs(v, fmtOpts(this.spec));
+    this.text.textContent = text;
     this.el.dataset.dsEmpty = this.text.textContent === EMPTY ? 'true' : 'false';
   }
 
@@ -90,7 +105,7 @@ export class KpiView extends ValueBase {
     super(el, id, spec);
     el.classList.add('ds-component', 'ds-kpi-card');
     this.title = h('div', { class: 'ds-kpi-title', text: spec.title || spec.value || id });
-    this.value = h('div', { class: 'ds-kpi-value', text: '…' });
+    this.value = h('div', { class: 'ds-kpi-value', text: paintedText(el, '.ds-kpi-value') });
     this.delta = h('div', { class: 'ds-kpi-delta' });
     this.spark = h('div', { class: 'ds-kpi-spark' });
     this.error = h('div', { class: 'ds-kpi-error' });
@@ -109,7 +124,7 @@ export class KpiView extends ValueBase {
     const v = row === undefined ? null : row[vi];
     this.el.classList.remove('ds-has-error');
     this.error.replaceChildren();
-    this.value.textContent = formatAs(v, opts);
+    this.value.textContent = valueText('kpi', s, result, this.id);
     this.drawDelta(row, v, ci, opts);
     this.drawSpark(rows, vi, xi, opts);
   }

@@ -4,6 +4,7 @@
 // /assets/echarts.min.js (window.echarts) before this module.
 import { boot } from './page.js';
 import { startLive } from './live.js';
+import { initNav } from './nav.js';
 import { initSearch } from './search.js';
 import { initTheme } from './theme.js';
 
@@ -15,6 +16,7 @@ import { initTheme } from './theme.js';
 // (only under `ducksite serve`) last: it restores the scroll of a reload.
 function start() {
   initTheme();
+  initNav();
   initSearch();
   boot();
   startLive();

@@ -196,6 +196,10 @@ export class TableView {
     const { columns, rows } = this.result;
     const vis = this.visible;
     const clickable = !!this.onCellClick;
+    // On paper the header is text, not sort buttons: Chromium repeats a
+    // table's header on every printed page but paints buttons in the
+    // repeats blank.
+    const paper = isPrinting();
     const head = h('tr', {}, vis.map((i) => {
       const c = columns[i];
       const sorted = this.sort && this.sort.col === i;
@@ -205,7 +209,7 @@ export class TableView {
         'aria-sort': dir,
         dataset: { col: c.name },
         scope: 'col',
-      }, h('button', {
+      }, h(paper ? 'span' : 'button', paper ? { class: 'ds-sort' } : {
         type: 'button',
         class: 'ds-sort',
         title: `Sort by ${c.name}`,
@@ -220,7 +224,6 @@ export class TableView {
 
     const shown = this.shownRows();
     const n = shown.length;
-    const paper = isPrinting();
     const paged = Number.isFinite(this.pageSize) && !paper;
     const start = paged ? this.page * this.pageSize : 0;
     const end = paged ? Math.min(n, start + this.pageSize) : Math.min(n, paper ? PRINT_MAX_ROWS : n);

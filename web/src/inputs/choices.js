@@ -61,43 +61,78 @@ export function filterOptions(options, text, limit = 200) {
   return out;
 }
 
+/**
+ * The searchable dropdown.  Single: the box shows the choice; typing
+ * filters, arrows move, Enter or a click chooses and closes.  Multiple
+ * (multiple: true): the choices are chips before the box, the list stays
+ * open and marks them with a check; Enter or a click toggles one (the "all"
+ * entry clears them), Backspace in an empty box removes the last chip.
+ */
 export function createSearch(view) {
   const s = view.spec;
+  const multi = !!s.multiple;
   const listId = `${view.id}-list`;
   const input = h('input', {
     type: 'text', id: view.id, class: 'ds-text ds-combo', role: 'combobox', autocomplete: 'off', spellcheck: 'false',
     'aria-autocomplete': 'list', 'aria-expanded': 'false', 'aria-controls': listId, placeholder: 'Type to filter…',
   });
-  const list = h('ul', { class: 'ds-combo-list', id: listId, role: 'listbox', hidden: true });
-  const wrap = h('div', { class: 'ds-combo-wrap' }, input, list);
+  const list = h('ul', {
+    class: 'ds-combo-list', id: listId, role: 'listbox', hidden: true, 'aria-label': s.label,
+    'aria-multiselectable': multi ? 'true' : null,
+  });
+  const chips = multi ? h('span', { class: 'ds-combo-chips' }) : null;
+  const box = multi ? h('div', { class: 'ds-combo-box' }, chips, input) : input;
+  const wrap = h('div', { class: multi ? 'ds-combo-wrap ds-combo-multi' : 'ds-combo-wrap' }, box, list);
   let shown = [];
   let active = 0;
+  const chosen = () => (Array.isArray(view.value) ? view.value : []);
+  const isAllEntry = (o) => s.allOption && o.value === s.allValue;
+  const isChosen = (o) => (isAllEntry(o) ? chosen().length === 0 : chosen().includes(o.value));
   const labelOf = (v) => entries(view).find((o) => o.value === (v ?? s.allValue))?.label ?? v ?? '';
   const close = () => {
     list.hidden = true;
     input.setAttribute('aria-expanded', 'false');
-    input.value = labelOf(view.value);
+    input.value = multi ? '' : labelOf(view.value);
   };
   const draw = () => {
     list.replaceChildren(...shown.map((o, i) => h('li', {
-      role: 'option', class: 'ds-combo-option', id: `${listId}-${i}`, dataset: { value: o.value }, 'aria-selected': String(i === active),
-    }, o.label)));
+      role: 'option',
+      class: i === active ? 'ds-combo-option ds-active' : 'ds-combo-option',
+      id: `${listId}-${i}`,
+      dataset: { value: o.value },
+      'aria-selected': String(multi ? isChosen(o) : i === active),
+    }, multi ? h('span', { class: 'ds-combo-check', 'aria-hidden': 'true' }, isChosen(o) ? '✓' : '') : null, o.label)));
     if (!shown.length) list.append(h('li', { class: 'ds-combo-none', text: 'No match' }));
     input.setAttribute('aria-activedescendant', shown.length ? `${listId}-${active}` : '');
     list.children[active]?.scrollIntoView?.({ block: 'nearest' });
   };
-  const open = (text) => {
+  const open = (text, keep) => {
     shown = filterOptions(entries(view), text);
-    active = 0;
+    active = keep ? Math.max(0, shown.findIndex((o) => o.value === keep)) : 0;
     list.hidden = false;
     input.setAttribute('aria-expanded', 'true');
     draw();
   };
+  const drawChips = () => {
+    const cur = chosen();
+    chips.replaceChildren(...cur.map((v) => h('span', { class: 'ds-chip', dataset: { value: v } },
+      h('span', { class: 'ds-chip-text', text: labelOf(v) }),
+      h('button', { type: 'button', class: 'ds-chip-x', tabindex: '-1', 'aria-label': `Remove ${labelOf(v)}`, dataset: { value: v } }, '×'))));
+    input.placeholder = cur.length ? 'Add…' : `${s.allLabel} · type to filter`;
+  };
   const choose = (o) => {
-    close();
     if (!o) return;
-    input.value = o.label; // before the page sets the value: the box shows the choice at once
-    view.onChange(o.value);
+    if (!multi) {
+      close();
+      input.value = o.label; // before the page sets the value: the box shows the choice at once
+      view.onChange(o.value);
+      return;
+    }
+    const cur = chosen();
+    const next = isAllEntry(o) ? [] : cur.includes(o.value) ? cur.filter((v) => v !== o.value) : [...cur, o.value];
+    input.value = '';
+    view.onChange(next);
+    open('', o.value); // the whole list again, the toggled entry still active
   };
   input.addEventListener('focus', () => { input.select(); open(''); });
   input.addEventListener('input', () => open(input.value));
@@ -108,11 +143,16 @@ export function createSearch(view) {
       draw();
       ev.preventDefault();
     } else if (ev.key === 'Enter') {
-      choose(shown[active]);
+      if (list.hidden) open(input.value);
+      else choose(shown[active]);
       ev.preventDefault();
     } else if (ev.key === 'Escape') {
       close();
       input.blur();
+    } else if (ev.key === 'Backspace' && multi && input.value === '' && chosen().length) {
+      view.onChange(chosen().slice(0, -1));
+      if (!list.hidden) open('');
+      ev.preventDefault();
     }
   });
   // mousedown, not click: it comes before the input's blur.
@@ -122,11 +162,27 @@ export function createSearch(view) {
     ev.preventDefault();
     choose(shown.find((o) => o.value === li.dataset.value));
   });
+  if (multi) {
+    box.addEventListener('mousedown', (ev) => {
+      const x = ev.target.closest('.ds-chip-x');
+      if (x) {
+        ev.preventDefault();
+        view.onChange(chosen().filter((v) => v !== x.dataset.value));
+        if (!list.hidden) open(input.value);
+      } else if (ev.target !== input) {
+        ev.preventDefault();
+        input.focus();
+      }
+    });
+  }
   input.addEventListener('blur', () => close());
   view.el.append(wrap);
   return {
     set(v) {
-      if (document.activeElement !== input) input.value = labelOf(v);
+      if (multi) {
+        drawChips();
+        if (!list.hidden) draw();
+      } else if (document.activeElement !== input) input.value = labelOf(v);
     },
   };
 }
