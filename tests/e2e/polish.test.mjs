@@ -7,6 +7,7 @@
 //   titles     a long chart title wraps beside the CSV/SQL buttons
 //   funnel     every stage's label shown, none overlapping or cut off
 //   treemap    no label cut off mid-word (a box too small shows none)
+//   pie        labels whole and inside the chart on a phone too
 //   facets     small multiples lay out again when the width changes
 //   chunks     the rarer chart families are fetched only by pages that draw them
 //   loading    before its data arrives a component shows its title in a
@@ -348,6 +349,19 @@ describe('component polish', { skip: skip ?? false }, () => {
         assert.deepEqual(errors, []);
         await page.close();
       }
+    }
+  });
+
+  test('pie labels fit beside the pie: whole, inside the chart, a selected slice pulled out too', T, async () => {
+    for (const width of WIDTHS) {
+      const { page, errors } = await open('/polish.html?pick=south', { width });
+      const { labels: ls, width: w, height: h } = await labels(page, 'pick_pie');
+      assert.equal(ls.length, 4, `every slice labelled at ${width} px`);
+      for (const l of ls) assert.ok(l.x >= 0 && l.y >= 0 && l.x + l.w <= w + 0.5 && l.y + l.h <= h + 0.5, `'${l.text}' inside ${w}x${h} at ${width} px`);
+      assert.deepEqual((await drawnText(page, 'pick_pie')).filter((t) => t.includes('…')), []);
+      await shot(page, 'pick_pie', `pie-${width}`);
+      assert.deepEqual(errors, []);
+      await page.close();
     }
   });
 
