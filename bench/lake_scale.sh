@@ -9,7 +9,9 @@
 # folder, 10,000 per year.  The project has one source with a templated
 # view per year and one page with one query over the source.  For each size
 # it prints: find, the first build, a rebuild with nothing changed, their
-# ratios to find and peak RSS (from /usr/bin/time).  Lakes of 1,000,000
+# ratios to find, peak RSS (from /usr/bin/time), the bytes of the view's
+# published SQL and of its file list, gzipped, published apart ("File lists
+# published once" in docs/building.md).  Lakes of 1,000,000
 # files and more are built with --no-prerender: a stored result over them
 # is DuckDB reading every file (docs/building.md, "Large lakes").
 # Set BUILD to measure another build directory; KEEP=1 keeps the lakes.
@@ -36,7 +38,8 @@ timed_build() {
   awk '{printf "%s %d\n", $1, $2 / 1024}' "$work/time.txt"
 }
 
-printf "%-10s %8s %12s %12s %10s %10s %10s\n" files find first rebuild "first/find" "again/find" "peak MB"
+printf "%-10s %8s %12s %12s %10s %10s %10s %10s %10s\n" files find first rebuild "first/find" "again/find" "peak MB" \
+  "view SQL" "list gz"
 for n in "${sizes[@]}"; do
   lake="$work/lake$n"
   proj="$work/p$n"
@@ -76,13 +79,16 @@ MD
   read -r first rss1 < <(timed_build "$proj" "${extra[@]}")
   read -r again rss2 < <(timed_build "$proj" "${extra[@]}")
   peak=$(( rss1 > rss2 ? rss1 : rss2 ))
-  python3 - "$n" "$f" "$first" "$again" "$peak" "${extra[*]:-}" <<'PY'
+  view=$(stat -c %s "$proj/static/sql/_global/lake.sql")
+  list=$(stat -c %s "$proj/static/sql/_files/lake.json.gz" 2>/dev/null || echo 0)
+  python3 - "$n" "$f" "$first" "$again" "$peak" "$view" "$list" "${extra[*]:-}" <<'PY'
 import sys
-n, f, first, again, peak, extra = sys.argv[1:7]
+n, f, first, again, peak, view, lst, extra = sys.argv[1:9]
 f = max(float(f), 0.01)  # /usr/bin/time counts in 10 ms steps
 first, again = float(first), float(again)
 note = f"  ({extra})" if extra else ""
-print(f"{int(n):<10} {f:7.2f}s {first:11.2f}s {again:11.2f}s {first / f:9.1f}x {again / f:9.1f}x {peak:>10}{note}")
+print(f"{int(n):<10} {f:7.2f}s {first:11.2f}s {again:11.2f}s {first / f:9.1f}x {again / f:9.1f}x {peak:>10}"
+      f" {int(view):>10} {int(lst):>10}{note}")
 PY
   rm -rf "$lake" "$proj"
 done

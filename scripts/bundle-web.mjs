@@ -13,13 +13,17 @@
 //                                   treemap, calendar, maps, small
 //                                   multiples), imported when a page first
 //                                   draws one of them
+//   web/dist/netview-HASH.js        web/src/netview/overlay.js with its CSS,
+//                                   imported when the network view is shown
 //   web/dist/ducksite.css           web/src/ducksite.css
 //   web/dist/theme-init.js          web/src/theme-init.js (classic script run
 //                                   in <head> before the first paint)
 //   web/dist/echarts.min.js         ECharts (classic script, window.echarts)
 //   web/dist/firstpaint.node.mjs    charts drawn as SVG at build time (node;
 //                                   run by the build, never published)
-//   web/dist/duckdb/                DuckDB-Wasm engines and workers (eh, mvp)
+//   web/dist/duckdb/                DuckDB-Wasm engines and workers (eh, mvp),
+//                                   and ducksite-worker.js (web/src/duckdb-worker.js)
+//                                   which starts them and reports their requests
 //   web/dist/geo/                   map geometry (scripts/geo-assets.mjs),
 //                                   fetched only by pages with a map
 //
@@ -153,13 +157,14 @@ async function main() {
   const engine = hexNamed(await build({ ...common, entryPoints: [path.join(src, 'duckdb.js')], entryNames: 'duckdb-[hash]' }), 'duckdb');
   const engineJs = engine.file;
   // An import of one of the separate bundles (web/src/duckdb.js,
-  // web/src/console/console.js, web/src/charts/extra.js), from whichever
+  // web/src/console/console.js, web/src/charts/extra.js,
+  // web/src/netview/overlay.js), from whichever
   // module, becomes an import of its file next to the importer: the same
   // URL, so one module instance.
   const separate = (bundles) => ({
     name: 'separate-bundles',
     setup(b) {
-      b.onResolve({ filter: /(duckdb|console|extra)\.js$/ }, (args) => {
+      b.onResolve({ filter: /(duckdb|console|extra|overlay)\.js$/ }, (args) => {
         const file = bundles[path.resolve(args.resolveDir, args.path)];
         return file ? { path: `./${file}`, external: true } : undefined;
       });
@@ -184,6 +189,14 @@ async function main() {
     entryPoints: [path.join(src, 'charts', 'extra.js')],
     entryNames: 'charts-[hash]',
   }), 'charts');
+  // The network view (netview/overlay.js and its CSS as text),
+  // netview-HASH.js, imported only when a page shows it.
+  const netBundle = hexNamed(await build({
+    ...common,
+    entryPoints: [path.join(src, 'netview', 'overlay.js')],
+    entryNames: 'netview-[hash]',
+    loader: { '.css': 'text' },
+  }), 'netview');
   const page = await build({
     ...common,
     entryPoints: [path.join(src, 'main.js')],
@@ -192,6 +205,7 @@ async function main() {
       [path.join(src, 'duckdb.js')]: engineJs,
       [path.join(src, 'console', 'console.js')]: consoleJs,
       [path.join(src, 'charts', 'extra.js')]: chartsBundle.file,
+      [path.join(src, 'netview', 'overlay.js')]: netBundle.file,
     })],
   });
   // Charts drawn at build time (src/site/firstpaint.c runs it under node):
@@ -211,7 +225,10 @@ async function main() {
     sourcemap: false,
     minify: false,
   });
-  const result = { outputFiles: [...engine.outputFiles, ...consoleBundle.outputFiles, ...chartsBundle.outputFiles, ...page.outputFiles, ...firstPaint.outputFiles] };
+  const result = {
+    outputFiles: [...engine.outputFiles, ...consoleBundle.outputFiles, ...chartsBundle.outputFiles, ...netBundle.outputFiles,
+      ...page.outputFiles, ...firstPaint.outputFiles],
+  };
   const made = new Set();
   for (const out of result.outputFiles) {
     put(out.path, Buffer.from(out.contents), out.path.endsWith('.js') && !out.path.endsWith('.node.mjs'));
@@ -235,6 +252,7 @@ async function main() {
   for (const name of DUCKDB_FILES) {
     copy(need(path.join(nm, '@duckdb', 'duckdb-wasm', 'dist', name)), path.join(dist, 'duckdb', name));
   }
+  copy(need(path.join(src, 'duckdb-worker.js')), path.join(dist, 'duckdb', 'ducksite-worker.js'));
   log(changed ? `web/dist updated (${changed} files)` : 'web/dist up to date');
 }
 

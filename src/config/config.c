@@ -25,7 +25,10 @@ typedef struct {
 static const char *const TOP_KEYS[] = {"auth", "build", "dirs", "file_sources", "serve"};
 static const char *const AUTH_KEYS[] = {"site",         "session_hours",   "idle_minutes",
                                         "max_failures", "lockout_minutes", "tls_proxy"};
-static const char *const SERVE_KEYS[] = {"allowed_hosts"};
+static const char *const SERVE_KEYS[] = {"allowed_hosts",      "live_queries",
+                                         "live_timeout_ms",    "live_max_rows",
+                                         "live_max_bytes",     "live_max_concurrent",
+                                         "live_cache_bytes"};
 static const char *const BUILD_KEYS[] = {"prerender_max_bytes", "prerender_max_options"};
 static const char *const WINDOW_KEYS[] = {"column", "start", "end"};
 static const char *const LEVEL_KEYS[] = {"pattern", "row_filter"};
@@ -713,6 +716,33 @@ static bool is_host_name(const char *s)
     return true;
 }
 
+/* One [serve] live_* key (docs/server.md, "Live queries"). */
+static int load_live(walker *w, const char *key, const ds_toml_value *v, ds_live_settings *live)
+{
+    char *kp = ds_asprintf("serve.%s", key);
+    int rc = 0;
+    if (strcmp(key, "live_queries") == 0) {
+        if (v->type != DS_TOML_BOOL)
+            rc = fail_type(w, v, kp, "true or false");
+        else
+            live->enabled = v->u.boolean;
+    } else if (v->type != DS_TOML_INTEGER) {
+        rc = fail_type(w, v, kp, "a positive integer");
+    } else if (v->u.integer < 1) {
+        rc = fail_at(w, v->line, v->col, kp, "expected a positive integer, found %lld",
+                     (long long)v->u.integer);
+    } else {
+        long long *to = strcmp(key, "live_timeout_ms") == 0       ? &live->timeout_ms
+                        : strcmp(key, "live_max_rows") == 0       ? &live->max_rows
+                        : strcmp(key, "live_max_bytes") == 0      ? &live->max_bytes
+                        : strcmp(key, "live_max_concurrent") == 0 ? &live->max_concurrent
+                                                                  : &live->cache_bytes;
+        *to = v->u.integer;
+    }
+    free(kp);
+    return rc;
+}
+
 /* [serve]: allowed_hosts, the names `ducksite serve` answers to besides
  * localhost and IP addresses (docs/server.md, "Host names"). */
 static int load_serve(walker *w, const ds_toml_value *t)
@@ -728,6 +758,12 @@ static int load_serve(walker *w, const ds_toml_value *t)
             return rc;
         }
         const ds_toml_value *v = e->value;
+        if (strncmp(e->key, "live_", 5) == 0) {
+            int rc = load_live(w, e->key, v, &w->cfg->serve.live);
+            if (rc != 0)
+                return rc;
+            continue;
+        }
         if (v->type != DS_TOML_ARRAY)
             return fail_type(w, v, "serve.allowed_hosts",
                              "an array of host names, e.g. [\"dash.example.com\"]");
@@ -831,6 +867,12 @@ int ds_config_parse(const char *text, size_t len, const char *root, const char *
     walker w = {display_path, err, cfg};
     cfg->build.prerender_max_options = DS_DEFAULT_PRERENDER_MAX_OPTIONS;
     cfg->build.prerender_max_bytes = DS_DEFAULT_PRERENDER_MAX_BYTES;
+    cfg->serve.live = (ds_live_settings){false,
+                                         DS_DEFAULT_LIVE_TIMEOUT_MS,
+                                         DS_DEFAULT_LIVE_MAX_ROWS,
+                                         DS_DEFAULT_LIVE_MAX_BYTES,
+                                         DS_DEFAULT_LIVE_MAX_CONCURRENT,
+                                         DS_DEFAULT_LIVE_CACHE_BYTES};
     cfg->auth.session_hours = DS_DEFAULT_SESSION_HOURS;
     cfg->auth.idle_minutes = DS_DEFAULT_IDLE_MINUTES;
     cfg->auth.max_failures = DS_DEFAULT_MAX_FAILURES;

@@ -161,10 +161,28 @@ typedef struct {
 #define DS_DEFAULT_PRERENDER_MAX_OPTIONS 100
 #define DS_DEFAULT_PRERENDER_MAX_BYTES (8LL * 1024 * 1024)
 
+/* [serve] live_*: queries the server answers for pages with libduckdb
+ * (docs/server.md, "Live queries"). */
+typedef struct {
+    bool enabled;             /* live_queries */
+    long long timeout_ms;     /* live_timeout_ms: a query is interrupted past it */
+    long long max_rows;       /* live_max_rows: a longer result is refused */
+    long long max_bytes;      /* live_max_bytes: a larger result (JSON) is refused */
+    long long max_concurrent; /* live_max_concurrent: more at once get 503 */
+    long long cache_bytes;    /* live_cache_bytes: results kept, least recently used out */
+} ds_live_settings;
+
+#define DS_DEFAULT_LIVE_TIMEOUT_MS 10000
+#define DS_DEFAULT_LIVE_MAX_ROWS 100000
+#define DS_DEFAULT_LIVE_MAX_BYTES (8LL * 1024 * 1024)
+#define DS_DEFAULT_LIVE_MAX_CONCURRENT 4
+#define DS_DEFAULT_LIVE_CACHE_BYTES (64LL * 1024 * 1024)
+
 /* [serve]: settings of `ducksite serve` (docs/server.md). */
 typedef struct {
     char **allowed_hosts; /* names answered besides localhost and IP addresses */
     size_t n_allowed_hosts;
+    ds_live_settings live;
 } ds_serve_settings;
 
 /* [auth]: sign-in for `ducksite serve` (docs/server.md, "Sign-in"). */

@@ -37,6 +37,10 @@ typedef struct {
                                      made by ds_collected_index */
     ds_arena strings;             /* strings of static/ files */
     size_t files_scanned;
+    /* The views' long file lists, moved out of their SQL once the views
+     * are made (sql/filelist.h); later stages hand them to the build-time
+     * engine.  Borrowed, NULL until then. */
+    const struct ds_filelists *lists;
 } ds_collected;
 
 int ds_collect(const ds_config *cfg, ds_collected *out, ds_err *err);

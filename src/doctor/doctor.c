@@ -16,12 +16,17 @@
 #include <string.h>
 #include <strings.h>
 
+#include "../sql/filelist.h"
 #include "../sql/sqltext.h"
 #include "doctor.h"
 
 #define ACCEPT_ENCODING "Accept-Encoding: gzip, deflate, br"
 #define PAGE_MAX (16u << 20)
 #define SQL_MAX (8u << 20)
+/* A view's published file lists: 22 MB for 1,000,000 files. */
+#define LIST_MAX (256u << 20)
+/* Where they are (src/site/html.h's DS_SQL_FILES_DIR, as a URL path). */
+#define DS_SQL_FILES_URL "sql/_files"
 #define RANGE_LEN 65536u
 
 /* ---- HTTP ----------------------------------------------------------------- */
@@ -299,6 +304,50 @@ void ds_doctor_sql_files(const char *sql, char ***list, size_t *n)
     ds_sql_each_literal(sql, note_literal, &c);
 }
 
+static const char *note_list(void *vctx, const char *lit)
+{
+    lit_ctx *c = vctx;
+    if (strncmp(lit, DS_FILELIST_PREFIX, strlen(DS_FILELIST_PREFIX)) == 0) {
+        const char *name = lit + strlen(DS_FILELIST_PREFIX), *slash = strrchr(name, '/');
+        if (slash && slash > name) {
+            char *view = ds_strndup(name, (size_t)(slash - name));
+            add_unique(c->list, c->n, view);
+            free(view);
+        }
+    }
+    return NULL;
+}
+
+void ds_doctor_sql_lists(const char *sql, char ***views, size_t *n)
+{
+    lit_ctx c = {views, n};
+    ds_sql_each_literal(sql, note_list, &c);
+}
+
+bool ds_doctor_list_files(const char *doc, char ***list, size_t *n)
+{
+    json_t *root = json_loads(doc, 0, NULL);
+    json_t *lists = json_object_get(root, "lists");
+    bool ok = json_is_array(lists);
+    size_t i;
+    json_t *runs;
+    json_array_foreach(lists, i, runs)
+    {
+        json_t *run = json_array_get(runs, 0);
+        const char *folder = json_string_value(json_array_get(run, 0));
+        const char *name = json_string_value(json_array_get(json_array_get(run, 1), 0));
+        if (!folder || !name) {
+            ok = false;
+            continue;
+        }
+        char *path = ds_asprintf("%s%s", folder, name);
+        add_unique(list, n, path);
+        free(path);
+    }
+    json_decref(root);
+    return ok;
+}
+
 /* ---- the report ----------------------------------------------------------- */
 
 typedef struct {
@@ -404,10 +453,12 @@ static void check_engine(client *c, report *rep, const char *module_url)
     free(chunk);
     free(js);
     ds_doctor_resp_free(&text);
-    /* The runtime loads DuckDB-Wasm from <module dir>/duckdb/ (web/src/duckdb.js). */
+    /* The runtime loads DuckDB-Wasm from <module dir>/duckdb/ (web/src/duckdb.js),
+     * starting its worker through ducksite-worker.js. */
     static const struct {
         const char *ref, *kind;
-    } FILES[] = {{"duckdb/duckdb-browser-eh.worker.js", "worker"},
+    } FILES[] = {{"duckdb/ducksite-worker.js", "worker"},
+                 {"duckdb/duckdb-browser-eh.worker.js", "worker"},
                  {"duckdb/duckdb-eh.wasm", "wasm"},
                  {"duckdb/duckdb-mvp.wasm", "wasm"}};
     for (size_t i = 0; i < DS_ARRAY_LEN(FILES); i++) {
@@ -588,8 +639,8 @@ static size_t pick_files(char **urls, size_t n, int max, char ***picked)
 static void ducksite_files(client *c, report *rep, const char *page_url, json_t *config,
                            char ***urls, size_t *n)
 {
-    char **paths = NULL;
-    size_t n_paths = 0;
+    char **paths = NULL, **views = NULL;
+    size_t n_paths = 0, n_views = 0;
     const char *key;
     json_t *v;
     json_object_foreach(json_object_get(config, "files"), key, v) add_unique(&paths, &n_paths, key);
@@ -608,6 +659,7 @@ static void ducksite_files(client *c, report *rep, const char *page_url, json_t 
             n_ok++;
             char *text = ds_strndup(r.body ? (const char *)r.body : "", r.body_len);
             ds_doctor_sql_files(text, &paths, &n_paths);
+            ds_doctor_sql_lists(text, &views, &n_views);
             free(text);
         } else {
             char st[300];
@@ -627,6 +679,38 @@ static void ducksite_files(client *c, report *rep, const char *page_url, json_t 
         ds_doctor_resp_free(&r);
         free(url);
     }
+    /* The file lists the SQL names: without them no query over those views
+     * runs; the first file of each list is a data file to check. */
+    for (size_t i = 0; i < n_views; i++) {
+        char *path = ds_asprintf("/" DS_SQL_FILES_URL "/%s.json", views[i]);
+        char *url = resolve(page_url, path);
+        ds_doctor_resp r = url ? request(c, "GET", url, NULL, LIST_MAX, DECODE, NULL)
+                               : (ds_doctor_resp){0};
+        char *text = r.status == 200 ? ds_strndup(r.body ? (const char *)r.body : "", r.body_len)
+                                     : NULL;
+        if (url && (!text || !ds_doctor_list_files(text, &paths, &n_paths))) {
+            char st[300];
+            if (text)
+                snprintf(st, sizeof st, "is not a list document");
+            else if (r.status)
+                snprintf(st, sizeof st, "answered %ld", r.status);
+            else
+                snprintf(st, sizeof st, "no answer (%s)", r.error);
+            add(rep,
+                ds_doctor_line_make(DS_DOCTOR_FAIL, "sql",
+                                    "publish static/sql/_files/ with static/sql/ (ducksite "
+                                    "build writes it for views over more than 100 files)",
+                                    "GET %s: the queries over view %s cannot run", st, views[i]),
+                url, r.ms);
+            n_ok = 0; /* no "all fetched" line */
+        }
+        free(text);
+        ds_doctor_resp_free(&r);
+        free(url);
+        free(path);
+        free(views[i]);
+    }
+    free(views);
     /* A query whose SQL is missing has its own FAIL line, above. */
     if (n_sql && n_ok == n_sql)
         add(rep,

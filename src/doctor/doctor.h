@@ -146,6 +146,16 @@ int ds_doctor(const ds_doctor_options *o, ds_buf *out, ds_err *err);
  * appended to *list (n *n). */
 void ds_doctor_sql_files(const char *sql, char ***list, size_t *n);
 
+/* The views whose file lists a page's SQL names by placeholder
+ * ('ducksite:files/VIEW/K', docs/building.md "File lists published
+ * once"), deduplicated, appended to *views (n *n). */
+void ds_doctor_sql_lists(const char *sql, char ***views, size_t *n);
+
+/* The first file of each list of a published list document
+ * (static/sql/_files/VIEW.json), which the engine opens to bind the view,
+ * appended to *list (n *n) without repeats; false when DOC is not one. */
+bool ds_doctor_list_files(const char *doc, char ***list, size_t *n);
+
 /* The JSON text of a Ducksite page's config (the page-config-json script),
  * or NULL; and the src of its first module script, or NULL. */
 char *ds_doctor_page_config(const char *html);

@@ -536,13 +536,7 @@ int ds_forms_save(const ds_forms *forms, const char *root, ds_err *err)
     json_t *doc = json_pack("{s:i, s:o}", "version", 1, "forms", all);
     char *text = json_dumps(doc, JSON_INDENT(2) | JSON_SORT_KEYS);
     json_decref(doc);
-    char *path = ds_path_join(root, DS_FORMS_FILE);
-    char *dir = ds_path_dirname(path);
-    int rc = ds_mkdir_p(dir, err);
-    if (rc == 0)
-        rc = ds_write_atomic(path, text, strlen(text), err);
-    free(dir);
-    free(path);
+    int rc = ds_write_atomic_under(root, DS_FORMS_FILE, text, err);
     free(text);
     return rc;
 }

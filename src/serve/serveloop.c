@@ -257,7 +257,8 @@ int ds_serveloop_run(const ds_serveloop_options *o, ds_err *err)
                               .allowed_hosts = (const char *const *)cfg.serve.allowed_hosts,
                               .n_allowed_hosts = cfg.serve.n_allowed_hosts,
                               .login = sign_in ? &login : NULL,
-                              .live_reload = watch != NULL};
+                              .live_reload = watch != NULL,
+                              .live = settings ? &cfg.serve.live : NULL};
     ds_server *server = ds_server_start(&sopt, err);
     ds_config_free(&cfg);
     if (!server) {

@@ -1,4 +1,5 @@
-/* api.c - POST /api/forms/submit and /api/auth/update_password over HTTP
+/* api.c - POST /api/forms/submit, /api/auth/update_password and
+ * /api/live/query (livequery.h) over HTTP
  * (see api.h): method, origin, type and size checks, the body collected
  * (JSON whole; multipart/form-data through libmicrohttpd's post processor),
  * and the answer as JSON. */
@@ -16,6 +17,7 @@
 #include "../forms/submit.h"
 #include "../util/util.h"
 #include "http.h"
+#include "livequery.h"
 
 #define SUBMIT "/api/forms/submit"
 #define PASSWORD "/api/auth/update_password"
@@ -23,7 +25,8 @@
 
 struct ds_api {
     ds_formsvc *forms;
-    ds_login *login; /* site sign-in, or NULL */
+    ds_login *login;   /* site sign-in, or NULL */
+    ds_livequery *live; /* live queries, or NULL when off */
 };
 
 typedef enum { FIELD_FORM_ID, FIELD_INPUTS, FIELD_EMAIL, FIELD_PASSWORD, N_FIELDS } field_t;
@@ -32,7 +35,10 @@ static const char *const FIELD_NAMES[N_FIELDS] = {"form_id", "inputs", "email", 
 struct ds_api_request {
     ds_api *api;
     struct MHD_Connection *c;
-    bool submit;              /* else update_password */
+    bool submit;              /* else update_password, */
+    bool live;                /* or a live query */
+    bool waiting;             /* live: suspended until the query's worker is done */
+    ds_live_reply reply;      /* live: its answer, filled by that worker */
     ds_api_body kind;
     size_t limit, received;
     bool answered;            /* an answer is queued: the rest is ignored */
@@ -71,6 +77,11 @@ void ds_api_set_login(ds_api *a, ds_login *login)
     a->login = login;
 }
 
+void ds_api_set_live(ds_api *a, ds_livequery *live)
+{
+    a->live = live;
+}
+
 bool ds_api_session_email(ds_api *a, struct MHD_Connection *c,
                           char email[DS_SESSION_EMAIL_SIZE])
 {
@@ -93,8 +104,10 @@ ds_api_body ds_api_body_kind(const char *ct)
 
 /* ---- answers ----------------------------------------------------------- */
 
-static enum MHD_Result send_json(struct MHD_Connection *c, unsigned status, const char *body,
-                                 unsigned retry_after, const char *allow)
+/* A JSON answer; CACHE (live queries) becomes X-Ducksite-Cache. */
+static enum MHD_Result send_json_cache(struct MHD_Connection *c, unsigned status,
+                                       const char *body, unsigned retry_after, const char *allow,
+                                       const char *cache)
 {
     size_t len = strlen(body);
     char *copy = ds_xmalloc(len + 1);
@@ -113,6 +126,8 @@ static enum MHD_Result send_json(struct MHD_Connection *c, unsigned status, cons
     MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
     if (allow)
         MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, allow);
+    if (cache)
+        MHD_add_response_header(r, "X-Ducksite-Cache", cache);
     if (retry_after) {
         char value[16];
         snprintf(value, sizeof value, "%u", retry_after);
@@ -121,6 +136,12 @@ static enum MHD_Result send_json(struct MHD_Connection *c, unsigned status, cons
     enum MHD_Result ret = MHD_queue_response(c, status, r);
     MHD_destroy_response(r);
     return ret;
+}
+
+static enum MHD_Result send_json(struct MHD_Connection *c, unsigned status, const char *body,
+                                 unsigned retry_after, const char *allow)
+{
+    return send_json_cache(c, status, body, retry_after, allow, NULL);
 }
 
 static enum MHD_Result send_error(struct MHD_Connection *c, unsigned status, const char *allow,
@@ -203,7 +224,8 @@ ds_api_request *ds_api_begin(ds_api *a, struct MHD_Connection *c, const char *ur
     bool cross = !ds_http_same_origin(origin, header(c, "Referer"), header(c, MHD_HTTP_HEADER_HOST),
                                       a->login ? ds_login_scheme(a->login) : NULL) ||
                  (fetch_site && strcmp(fetch_site, "cross-site") == 0);
-    bool submit = strcmp(url, SUBMIT) == 0, password = strcmp(url, PASSWORD) == 0;
+    bool submit = strcmp(url, SUBMIT) == 0, password = strcmp(url, PASSWORD) == 0,
+         live = strcmp(url, DS_LIVEQUERY_PATH) == 0;
     const char *length = header(c, MHD_HTTP_HEADER_CONTENT_LENGTH);
     ds_api_body kind = ds_api_body_kind(header(c, MHD_HTTP_HEADER_CONTENT_TYPE));
     char session[DS_SESSION_EMAIL_SIZE];
@@ -213,10 +235,10 @@ ds_api_request *ds_api_begin(ds_api *a, struct MHD_Connection *c, const char *ur
     if (strcmp(method, MHD_HTTP_METHOD_POST) != 0) {
         *status = 405;
         *ret = send_error(c, 405, "POST", "%s accepts POST only", url);
-    } else if (!submit && !password) {
+    } else if (!submit && !password && !live) {
         *status = 404;
         *ret = send_error(c, 404, NULL, "no such endpoint %s (there are " SUBMIT ", " PASSWORD
-                                        " and " SESSION ")", url);
+                                        ", " DS_LIVEQUERY_PATH " and " SESSION ")", url);
     } else if (a->login && !ds_api_session_email(a, c, session)) {
         /* With site sign-in, nothing is answered without a session. */
         *status = 401;
@@ -228,7 +250,10 @@ ds_api_request *ds_api_begin(ds_api *a, struct MHD_Connection *c, const char *ur
     } else if (length && strtoull(length, NULL, 10) > limit) {
         *status = 413;
         *ret = send_error(c, 413, NULL, "the body is larger than %zu bytes", limit);
-    } else if (kind == DS_API_BODY_OTHER || (password && kind != DS_API_BODY_JSON)) {
+    } else if (live && !a->live) {
+        *status = 404;
+        *ret = send_error(c, 404, NULL, "live queries are off ([serve] live_queries = false)");
+    } else if (kind == DS_API_BODY_OTHER || ((password || live) && kind != DS_API_BODY_JSON)) {
         *status = 415;
         *ret = send_error(c, 415, NULL, "send Content-Type: application/json%s",
                           submit ? " or multipart/form-data" : "");
@@ -237,6 +262,7 @@ ds_api_request *ds_api_begin(ds_api *a, struct MHD_Connection *c, const char *ur
         r->api = a;
         r->c = c;
         r->submit = submit;
+        r->live = live;
         r->kind = kind;
         r->limit = limit;
         client_address(c, r->client, sizeof r->client);
@@ -351,8 +377,42 @@ static enum MHD_Result reply(ds_api_request *r, ds_form_reply *rep, unsigned *st
     return ret;
 }
 
+static enum MHD_Result send_live(ds_api_request *r, unsigned *status)
+{
+    ds_live_reply *rep = &r->reply;
+    *status = rep->status;
+    enum MHD_Result ret =
+        send_json_cache(r->c, rep->status, rep->body, rep->retry_after, NULL, rep->cache);
+    ds_live_reply_free(rep);
+    return ret;
+}
+
+/* Called by the query's worker thread once r->reply is filled: the
+ * connection is handed back to libmicrohttpd, which calls the handler
+ * again (ds_api_continue sends the answer). */
+static void live_done(void *ctx)
+{
+    ds_api_request *r = ctx;
+    MHD_resume_connection(r->c);
+}
+
+/* A query runs on a worker of livequery.c, never on this thread: the
+ * connection is suspended meanwhile, and this thread serves others. */
+static enum MHD_Result answer_live(ds_api_request *r, unsigned *status)
+{
+    ds_live_job *job = ds_livequery_begin(r->api->live, r->body.data, r->body.len, &r->reply);
+    if (!job)
+        return send_live(r, status);
+    r->waiting = true;
+    MHD_suspend_connection(r->c);
+    ds_livequery_submit(r->api->live, job, live_done, r);
+    return MHD_YES;
+}
+
 static enum MHD_Result finish(ds_api_request *r, unsigned *status)
 {
+    if (r->live)
+        return answer_live(r, status);
     ds_form_reply rep = {0};
     json_t *doc = NULL;
     json_error_t je;
@@ -418,6 +478,12 @@ enum MHD_Result ds_api_continue(ds_api_request *r, const char *data, size_t *siz
                                 unsigned *status)
 {
     *status = 0;
+    if (r->waiting) {
+        /* Called again after live_done resumed the connection. */
+        r->waiting = false;
+        *size = 0;
+        return send_live(r, status);
+    }
     if (r->answered) {
         *size = 0;
         return MHD_YES;

@@ -1,5 +1,6 @@
 /* api.h - the server's POST endpoints under /api/ (docs/forms.md):
- * POST /api/forms/submit and POST /api/auth/update_password.
+ * POST /api/forms/submit and POST /api/auth/update_password, and
+ * POST /api/live/query (livequery.h).
  *
  * server.c hands a request whose path is under /api/ to ds_api_begin once
  * its head is in (method, path, Origin, Content-Type and Content-Length are
@@ -47,6 +48,11 @@ void ds_api_done(ds_api_request *r);
 /* With site-wide sign-in ([auth] site = true, login.h): LOGIN, whose
  * sessions the endpoints ask for (NULL: no site sign-in). */
 void ds_api_set_login(ds_api *a, ds_login *login);
+
+/* Live queries (POST /api/live/query, livequery.h); NULL: they are off
+ * and the endpoint answers 404. */
+typedef struct ds_livequery ds_livequery;
+void ds_api_set_live(ds_api *a, ds_livequery *live);
 
 /* The email of the signed-in site user of connection C, if any (true and
  * EMAIL filled): a submission then uses it, verified, instead of an email

@@ -41,6 +41,7 @@
 #include "events.h"
 #include "filecache.h"
 #include "http.h"
+#include "livequery.h"
 #include "mapstore.h"
 #include "mime.h"
 #include "pathnorm.h"
@@ -78,6 +79,7 @@ struct ds_server {
     ds_filecache *files;
     ds_deadline *deadline;
     ds_api *api; /* POST /api/... (api.h) */
+    ds_livequery *live; /* POST /api/live/query (livequery.h), NULL when off */
     /* Refused connections, logged at most once a second (mhd_log). */
     pthread_mutex_t log_lock;
     time_t refused_at;
@@ -196,12 +198,21 @@ static bool older(struct timespec a, struct timespec b)
     return a.tv_sec < b.tv_sec || (a.tv_sec == b.tv_sec && a.tv_nsec < b.tv_nsec);
 }
 
-/* The headers every 200/206 answer carries. */
-static void add_entity_headers(struct MHD_Response *r, const ds_mime *m, const char *etag,
-                               const char *modified, const char *cache, bool gz, bool live)
+/* The marks a page carries for the runtime: live reload (events.h) and
+ * live queries ("ducksite-queries": POST /api/live/query answers). */
+static void mark_page(const ds_server *s, struct MHD_Response *r, const char *type)
 {
-    if (live)
-        ds_events_mark_page(r, m->type);
+    if (s->events)
+        ds_events_mark_page(r, type);
+    if (s->live && strncmp(type, "text/html", 9) == 0)
+        MHD_add_response_header(r, "Server-Timing", DS_LIVEQUERY_MARK);
+}
+
+/* The headers every 200/206 answer carries. */
+static void add_entity_headers(const ds_server *s, struct MHD_Response *r, const ds_mime *m,
+                               const char *etag, const char *modified, const char *cache, bool gz)
+{
+    mark_page(s, r, m->type);
     add(r, MHD_HTTP_HEADER_CONTENT_TYPE, m->type);
     add(r, MHD_HTTP_HEADER_ETAG, etag);
     add(r, MHD_HTTP_HEADER_LAST_MODIFIED, modified);
@@ -258,7 +269,7 @@ static struct MHD_Response *whole_file(ds_server *s, struct MHD_Connection *c,
                                                 MHD_RESPMEM_MUST_COPY);
             if (!r)
                 return NULL;
-            add_entity_headers(r, m, etag, e->modified, cache, gz, s->events != NULL);
+            add_entity_headers(s, r, m, etag, e->modified, cache, gz);
             r = ds_filecache_set_extra(e, variant, r);
         }
         *shared = true;
@@ -269,7 +280,7 @@ static struct MHD_Response *whole_file(ds_server *s, struct MHD_Connection *c,
     else
         r = file_body(s, c, e->fd, size, 0);
     if (r)
-        add_entity_headers(r, m, etag, e->modified, cache, gz, s->events != NULL);
+        add_entity_headers(s, r, m, etag, e->modified, cache, gz);
     return r;
 }
 
@@ -300,8 +311,7 @@ static enum MHD_Result answer(ds_server *s, struct MHD_Connection *c, ds_filecac
             add(r, MHD_HTTP_HEADER_CACHE_CONTROL, cache);
             if (m->compressible)
                 add(r, MHD_HTTP_HEADER_VARY, MHD_HTTP_HEADER_ACCEPT_ENCODING);
-            if (s->events)
-                ds_events_mark_page(r, m->type);
+            mark_page(s, r, m->type);
         }
         ds_filecache_release(e);
         return r ? queue_own(c, MHD_HTTP_NOT_MODIFIED, r, 0, out)
@@ -330,7 +340,7 @@ static enum MHD_Result answer(ds_server *s, struct MHD_Connection *c, ds_filecac
         uint64_t n = last - first + 1;
         r = file_body(s, c, e->fd, n, first);
         if (r) {
-            add_entity_headers(r, m, etag, e->modified, cache, false, s->events != NULL);
+            add_entity_headers(s, r, m, etag, e->modified, cache, false);
             snprintf(content_range, sizeof content_range, "bytes %" PRIu64 "-%" PRIu64 "/%" PRIu64,
                      first, last, size);
             add(r, MHD_HTTP_HEADER_CONTENT_RANGE, content_range);
@@ -904,6 +914,7 @@ static void descriptor_budget(unsigned *connections, unsigned *cache_slots)
 static void free_server(ds_server *s)
 {
     ds_events_close(s->events); /* resumes its suspended connections */
+    ds_livequery_stop(s->live); /* and the live queries: their connections too */
     if (s->daemon)
         MHD_stop_daemon(s->daemon);
     ds_events_free(s->events); /* after the daemon: it dropped every listener */
@@ -915,6 +926,7 @@ static void free_server(ds_server *s)
     ds_deadline_stop(s->deadline); /* after the daemon: it removed every connection */
     ds_login_free(s->login);
     ds_api_free(s->api);
+    ds_livequery_close(s->live); /* after the daemon: no query is running */
     for (size_t i = 0; i < s->n_hosts; i++)
         free(s->hosts[i]);
     free(s->hosts);
@@ -985,6 +997,14 @@ ds_server *ds_server_start(const ds_server_options *opt, ds_err *err)
     if (opt->login)
         s->login = ds_login_new(opt->login);
     ds_api_set_login(s->api, s->login);
+    if (opt->live && opt->live->enabled) {
+        s->live = ds_livequery_open(opt->root ? opt->root : ".", opt->live);
+        if (!s->live) {
+            ds_err_set(err, "cannot start the DuckDB engine of live queries");
+            goto fail;
+        }
+    }
+    ds_api_set_live(s->api, s->live);
     s->deadline = ds_deadline_start(HEADER_SECONDS * 1000, HEADER_CHECK_MS, err);
     if (!s->deadline)
         goto fail;
@@ -1001,7 +1021,7 @@ ds_server *ds_server_start(const ds_server_options *opt, ds_err *err)
     }
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_TURBO |
                      MHD_USE_ERROR_LOG | (family == AF_INET6 ? MHD_USE_IPv6 : 0) |
-                     (s->events ? MHD_ALLOW_SUSPEND_RESUME : 0);
+                     (s->events || s->live ? MHD_ALLOW_SUSPEND_RESUME : 0);
     /* A pool only for more than one thread (MHD warns about a pool of 1). */
     struct MHD_OptionItem pool[] = {
         {threads > 1 ? MHD_OPTION_THREAD_POOL_SIZE : MHD_OPTION_END, (intptr_t)threads, NULL},

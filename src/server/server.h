@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 
+#include "../config/config.h"
 #include "../datamap/datamap.h"
 #include "../util/util.h"
 #include "login.h"
@@ -39,6 +40,9 @@ typedef struct {
     const ds_login_options *login;
     /* Serve GET /_ducksite/events, the live-reload stream (events.h). */
     bool live_reload;
+    /* POST /api/live/query ([serve] live_*, livequery.h); NULL or not
+     * enabled: off. */
+    const ds_live_settings *live;
 } ds_server_options;
 
 typedef struct ds_server ds_server;

@@ -17,6 +17,7 @@
 #include "../forms/spec.h"
 #include "../sql/compile.h"
 #include "../sql/dialect.h"
+#include "../sql/filelist.h"
 #include "../sql/models.h"
 #include "../sql/sources.h"
 #include "../sql/sqltext.h"
@@ -27,6 +28,7 @@
 #include "pagecheck.h"
 #include "pages.h"
 #include "pervalue.h"
+#include "livespec.h"
 #include "prerender.h"
 #include "valuecheck.h"
 #include "publish.h"
@@ -131,6 +133,8 @@ static int write_sql(const char *static_dir, const ds_compiled_list *l, ds_err *
         ds_buf text = {0};
         ds_buf_puts(&text, c->metrics);
         ds_buf_putc(&text, '\n');
+        if (c->prune) /* read and removed by the runtime, as METRICS is */
+            ds_buf_printf(&text, "-- PRUNE: %s\n", c->prune);
         ds_buf_puts(&text, c->sql);
         ds_buf_putc(&text, '\n');
         rc = ds_mkdir_p(parent, err);
@@ -165,6 +169,43 @@ static int write_sql(const char *static_dir, const ds_compiled_list *l, ds_err *
         json_decref(views);
     }
     free(pages_dir);
+    free(dir);
+    return rc;
+}
+
+/* The size of a data-map key's file, for the published lists. */
+static long long key_size(void *ctx, const char *key)
+{
+    const char *path = ds_collected_physical(ctx, key);
+    struct stat st;
+    return path && stat(path, &st) == 0 ? (long long)st.st_size : -1;
+}
+
+/* static/sql/_files/<view>.json (and its .gz) for each view whose long file
+ * lists left its SQL (sql/filelist.h): what the browser runtime puts back. */
+static int write_file_lists(const char *static_dir, const ds_collected *files, ds_err *err)
+{
+    if (!files->lists || !files->lists->len)
+        return 0;
+    char *dir = ds_path_join(static_dir, DS_SQL_FILES_DIR);
+    int rc = ds_mkdir_p(dir, err);
+    const char **views = ds_filelists_views(files->lists);
+    for (size_t i = 0; rc == 0 && views[i]; i++) {
+        char *text = ds_filelists_json(files->lists, views[i], key_size, (void *)files);
+        size_t len = strlen(text), gz_len = 0;
+        char *gz = ds_gzip(text, len, &gz_len);
+        char *path = ds_asprintf("%s/%s.json", dir, views[i]);
+        char *gz_path = ds_asprintf("%s.gz", path);
+        /* The sidecar after its file, so it is never the older one. */
+        rc = ds_write_atomic(path, text, len, err);
+        if (rc == 0)
+            rc = ds_write_atomic(gz_path, gz, gz_len, err);
+        free(gz_path);
+        free(path);
+        free(gz);
+        free(text);
+    }
+    free(views);
     free(dir);
     return rc;
 }
@@ -382,6 +423,7 @@ int ds_build(const char *root, const ds_build_options *opt, ds_err *err)
     ds_query_list queries = {0};
     ds_keyset unreadable = {0};
     ds_compiled_list compiled = {0};
+    ds_filelists lists = {0};
     ds_pages pages = {0};
     ds_forms forms = {0};
     ds_duck *db = NULL;
@@ -423,6 +465,10 @@ int ds_build(const char *root, const ds_build_options *opt, ds_err *err)
     if (ds_source_views(&cfg, &files, facts, db, &queries, &unreadable, err) != 0)
         goto done;
     size_t n_views = queries.len;
+    /* Long file lists leave the views' SQL: published once, not in every
+     * query that reads the view. */
+    ds_filelists_extract(&queries, &lists);
+    files.lists = &lists;
     ds_info("views: %zu file-source and templated views, %zu footers read, %zu known (%.0f ms)",
             n_views, ds_facts_reads(facts), ds_facts_hits(facts), now_ms() - t);
     /* Saved now, before the outputs are written: the cache is not part of
@@ -477,12 +523,19 @@ int ds_build(const char *root, const ds_build_options *opt, ds_err *err)
         free(kept);
     }
     if (ds_datamap_write(&files.map, ds_publish_stage_dir(pub), err) != 0 ||
-        write_sql(ds_publish_stage_dir(pub), &compiled, err) != 0)
+        write_sql(ds_publish_stage_dir(pub), &compiled, err) != 0 ||
+        write_file_lists(ds_publish_stage_dir(pub), &files, err) != 0)
         goto done;
     if (site) {
-        ds_prerender_options po = {!opt->no_prerender};
-        if (ds_prerender(&pages, &compiled, &files, &cfg, db, pub, &po, err) != 0 ||
-            ds_firstpaint(&pages, pub, err) != 0 || write_site(pub, &pages, err) != 0)
+        ds_prerender_options po = {!opt->no_prerender, ds_livespec_new()};
+        int pre_rc = ds_prerender(&pages, &compiled, &files, &cfg, db, pub, &po, err);
+        /* The server's live queries (livespec.h): outside static/, never
+         * published; written before the pages that may ask for them. */
+        if (pre_rc == 0)
+            pre_rc = ds_livespec_write(po.live, cfg.root, static_dir, &compiled, &files, err);
+        ds_livespec_free(po.live);
+        if (pre_rc != 0 || ds_firstpaint(&pages, pub, err) != 0 ||
+            write_site(pub, &pages, err) != 0)
             goto done;
     } else {
         /* A data-only project leaves the pages of an earlier build alone. */
@@ -519,6 +572,7 @@ done:
     ds_keyset_free(&unreadable);
     ds_query_list_free(&queries);
     ds_collected_free(&files);
+    ds_filelists_free(&lists);
     free(static_dir);
     ds_config_free(&cfg);
     return rc;

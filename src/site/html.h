@@ -52,6 +52,8 @@ char *ds_html_script_json(const char *json);
  * spells the layout in C (web/src/sql.js spells it for the runtime). */
 #define DS_SQL_PAGES_DIR "sql/pages"
 #define DS_SQL_GLOBAL_DIR "sql/_global"
+/* The file lists of large views (sql/filelist.h): sql/_files/<view>.json. */
+#define DS_SQL_FILES_DIR "sql/_files"
 
 /* The URL of a compiled query's SQL file: "/sql/pages/<page>/<id>.sql" for
  * a page query (NAME is "<page>/<id>"), "/sql/_global/<name>.sql"

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "../sql/sqltext.h"
 #include "../util/util.h"
 #include "html.h"
 
@@ -219,16 +220,11 @@ static void map_free(ds_env_map *m)
     memset(m, 0, sizeof *m);
 }
 
-/* quote(): 'text' with ' doubled. */
+/* quote(): 'text' with ' doubled, the one quoting of sqltext.c (the
+ * server's live queries put values in with it too). */
 static void put_quoted(ds_buf *b, const char *s)
 {
-    ds_buf_putc(b, '\'');
-    for (; *s; s++) {
-        if (*s == '\'')
-            ds_buf_putc(b, '\'');
-        ds_buf_putc(b, *s);
-    }
-    ds_buf_putc(b, '\'');
+    ds_sql_quote(b, s);
 }
 
 /* isAll() */

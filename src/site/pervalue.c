@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "../sql/compile.h"
+#include "../sql/filelist.h"
 #include "../sql/sources.h"
 #include "../sql/sqltext.h"
 #include "../util/fs.h"
@@ -112,7 +113,9 @@ static int run_values(const ds_site_page *p, const ds_compiled *c, const ds_coll
                       ds_duck *db, str_list *out, ds_err *err)
 {
     const ds_page_settings *st = &p->page.settings;
-    char *plain = ds_sql_null_placeholders(c->sql);
+    char *full = ds_filelists_expand(files->lists, c->sql);
+    char *plain = ds_sql_null_placeholders(full);
+    free(full);
     char *phys = ds_sql_map_literals(plain, physical, (void *)files);
     free(plain);
     ds_rows rows;

@@ -15,6 +15,7 @@
 
 #include "../config/layout.h"
 #include "../sql/duckdb_api.h"
+#include "../sql/filelist.h"
 #include "../sql/sqltext.h"
 #include "../util/fs.h"
 #include "../util/walk.h"
@@ -192,6 +193,14 @@ static bool names_unique(const ds_rows *r)
 
 int ds_prerender_result_json(ds_duck *db, const char *sql, char **json, ds_err *err)
 {
+    bool over;
+    return ds_prerender_result_json_max(db, sql, 0, json, &over, err);
+}
+
+int ds_prerender_result_json_max(ds_duck *db, const char *sql, size_t max_rows, char **json,
+                                 bool *over, ds_err *err)
+{
+    *over = false;
     /* The column types first, from the query with no rows: the C API cannot
      * hand over some types as text (UUID, TIMESTAMP_NS, lists, ...) and must
      * not even be asked to, so those columns are cast in SQL before any row
@@ -240,11 +249,26 @@ int ds_prerender_result_json(ds_duck *db, const char *sql, char **json, ds_err *
         ds_buf_puts(&q, sql);
     }
     ds_rows_free(&rows);
+    /* One row past the limit tells a result over it from one at it, without
+     * copying the rest. */
+    if (max_rows) {
+        char *limited = ds_asprintf("SELECT * FROM (%s) AS ducksite_limited LIMIT %zu", q.data,
+                                    max_rows + 1);
+        ds_buf_free(&q);
+        ds_buf_puts(&q, limited);
+        free(limited);
+    }
     rc = ds_duck_query(db, q.data, &rows, err);
     ds_buf_free(&q);
     if (rc != 0) {
         free(types);
         return -1;
+    }
+    if (max_rows && rows.rows > max_rows) {
+        *over = true;
+        ds_rows_free(&rows);
+        free(types);
+        return ds_err_set(err, "its result has more than %zu rows", max_rows);
     }
     ds_buf b = {0};
     ds_buf_puts(&b, "{\"columns\":[");
@@ -582,7 +606,11 @@ static stored *obtain(run_ctx *r, const char *sql, ds_err *why)
     deps_free(&r->lc.deps);
     free(r->lc.last_dir);
     r->lc.last_dir = NULL;
-    char *plain = ds_sql_map_literals(sql, to_physical, &r->lc);
+    /* The hash is the published text's (the browser's); the engine reads
+     * the whole lists the placeholders stand for. */
+    char *full = ds_filelists_expand(r->files->lists, sql);
+    char *plain = ds_sql_map_literals(full, to_physical, &r->lc);
+    free(full);
     deps_finish(&r->lc.deps);
     stored fresh = {{0}, r->lc.deps, 0, -1, false};
     memcpy(fresh.hash, hash, sizeof hash);
@@ -939,8 +967,24 @@ static char **option_values(page_ctx *p, const ds_input_spec *in, const stored *
     return out;
 }
 
+/* What the server needs to run the components of a page live. */
+static void add_live_page(ds_livespec *live, const ds_site_page *sp, json_t *config,
+                          const component_list *comps)
+{
+    json_t *all = json_object();
+    for (size_t i = 0; i < comps->n; i++) {
+        const component *c = &comps->items[i];
+        char *key = ds_asprintf("%s:%s", c->kind, c->id);
+        json_object_set_new(all, key,
+                            json_pack("{s:s, s:s, s:O}", "query", c->query_id, "kind", c->kind,
+                                      "format", c->format ? c->format : json_null()));
+        free(key);
+    }
+    ds_livespec_add_page(live, sp->rel, config, all);
+}
+
 static void prerender_page(run_ctx *r, ds_site_page *sp, long long max_options,
-                           long long max_bytes, bool store)
+                           long long max_bytes, bool store, ds_livespec *live)
 {
     char *text = ds_html_page_config(&sp->page, sp->rel);
     page_ctx p = {r,     sp,    json_loads(text, 0, NULL), NULL, 0, {0}, json_object(),
@@ -948,6 +992,8 @@ static void prerender_page(run_ctx *r, ds_site_page *sp, long long max_options,
     free(text);
     p.specs = ds_pagesql_inputs(p.config, &p.n_specs);
     page_components(&sp->page, p.config, p.specs, p.n_specs, &p.comps);
+    if (live)
+        add_live_page(live, sp, p.config, &p.comps);
 
     /* The default state: what a first visit without URL parameters sees. */
     stored **defaults = ds_xcalloc(p.comps.n + 1, sizeof *defaults);
@@ -1197,7 +1243,8 @@ int ds_prerender(ds_pages *pages, const ds_compiled_list *compiled, const ds_col
                                                                : cfg->build.prerender_max_options;
         long long max_bytes = st->prerender_max_bytes >= 0 ? st->prerender_max_bytes
                                                            : cfg->build.prerender_max_bytes;
-        prerender_page(&r, sp, max_options, max_bytes, opt->enabled && st->prerender != 0);
+        prerender_page(&r, sp, max_options, max_bytes, opt->enabled && st->prerender != 0,
+                       opt->live);
     }
     for (size_t i = 0; i < r.all.n; i++)
         n_stored += r.all.items[i].used;

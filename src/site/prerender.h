@@ -20,6 +20,7 @@
 #include "../datamap/collect.h"
 #include "../sql/compile.h"
 #include "../sql/duck.h"
+#include "livespec.h"
 #include "pages.h"
 #include "publish.h"
 
@@ -31,6 +32,7 @@
 
 typedef struct {
     bool enabled;              /* false: --no-prerender */
+    ds_livespec *live;         /* given each page's components (NULL: none) */
 } ds_prerender_options;
 
 /* Runs and writes the stored results of every page and sets each page's
@@ -45,5 +47,11 @@ int ds_prerender(ds_pages *pages, const ds_compiled_list *compiled, const ds_col
 /* One query's result as the stored JSON text ({"columns": [...], "rows":
  * [...]}, values as the runtime shows them).  Exposed for tests. */
 int ds_prerender_result_json(ds_duck *db, const char *sql, char **json, ds_err *err);
+
+/* The same with at most MAX_ROWS rows (0: no limit): a result with more is
+ * not read past the first MAX_ROWS + 1; *OVER is then set and -1 returned
+ * (the server's live queries, livequery.h). */
+int ds_prerender_result_json_max(ds_duck *db, const char *sql, size_t max_rows, char **json,
+                                 bool *over, ds_err *err);
 
 #endif

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "../sql/filelist.h"
 #include "../sql/sqltext.h"
 
 /* The keys of a block that name a column of its query. */
@@ -50,7 +51,9 @@ static const described *describe(vc_t *v, const ds_compiled *c)
     v->cache = ds_xrealloc(v->cache, (v->n_cache + 1) * sizeof *v->cache);
     described *d = &v->cache[v->n_cache++];
     *d = (described){ds_strdup(c->name), NULL, 0};
-    char *plain = ds_sql_null_placeholders(c->sql);
+    char *full = ds_filelists_expand(v->files->lists, c->sql);
+    char *plain = ds_sql_null_placeholders(full);
+    free(full);
     char *phys = ds_sql_map_literals(plain, physical, (void *)v->files);
     char *sql = ds_asprintf("DESCRIBE %s", phys);
     ds_rows rows;

@@ -7,6 +7,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "filelist.h"
+#include "prune.h"
 #include "sqltext.h"
 
 typedef struct {
@@ -379,6 +381,12 @@ static const char *to_physical(void *vctx, const char *literal)
     return e->path;
 }
 
+/* A file of a list a placeholder stands for (filelist.h), counted. */
+static void count_key(void *ctx, const char *key)
+{
+    to_physical(ctx, key);
+}
+
 /* How many lines of compiled SQL come before the line where q's own text
  * starts, minus the lines of q's text before that point (a leading WITH of
  * q is merged with the inlined dependencies). */
@@ -407,8 +415,10 @@ static int validate(const ds_query_list *l, const ds_query *q, ds_compiled *out,
     /* Counting needs no rewritten copy of the published SQL (over a lake,
      * tens of megabytes); the copy EXPLAIN reads is made from CHECK, whose
      * files are among those counted, so nothing counts twice. */
-    if (strcmp(check, out->sql) != 0)
+    if (strcmp(check, out->sql) != 0) {
         ds_sql_each_literal(out->sql, to_physical, lc);
+        ds_filelists_each_key(lc->files->lists, out->sql, count_key, lc);
+    }
     char *plain = ds_sql_null_placeholders(check);
     char *physical = ds_sql_map_literals(plain, to_physical, lc);
     free(plain);
@@ -470,6 +480,8 @@ int ds_compile_all(const ds_query_list *l, const ds_collected *files,
         char *check = compose(l, i, t.order, c->n_deps, true);
         rc = validate(l, &l->items[i], c, check, &lc, db, err);
         free(check);
+        if (rc == 0 && c->kind != DS_KIND_FILE_SOURCE)
+            c->prune = ds_prune_spec(db, c->sql, files->lists);
     }
 
     for (size_t i = 0; i < l->len; i++)
@@ -495,6 +507,7 @@ void ds_compiled_list_free(ds_compiled_list *l)
         free(c->deps);
         free(c->sql);
         free(c->metrics);
+        free(c->prune);
     }
     free(l->items);
     memset(l, 0, sizeof *l);

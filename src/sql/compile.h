@@ -20,6 +20,8 @@ typedef struct {
     size_t n_deps;
     char *sql;           /* compiled; ${...} and data/ paths kept */
     char *metrics;       /* "-- METRICS: num_files=... sql_bytes=..." */
+    char *prune;         /* its partition predicates on views whose file lists
+                            the browser fills in (prune.h), JSON; or NULL */
 } ds_compiled;
 
 typedef struct {

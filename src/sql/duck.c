@@ -2,6 +2,7 @@
 #include "duck.h"
 
 #include <assert.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,6 +11,7 @@
 struct ds_duck {
     duckdb_database db;
     duckdb_connection con;
+    bool owns_db; /* false for a second connection (ds_duck_connect) */
 };
 
 ds_duck *ds_duck_open(ds_err *err)
@@ -26,7 +28,27 @@ ds_duck *ds_duck_open(ds_err *err)
         ds_err_set(err, "cannot connect to the build-time DuckDB engine");
         return NULL;
     }
+    d->owns_db = true;
     return d;
+}
+
+ds_duck *ds_duck_connect(ds_duck *shared, ds_err *err)
+{
+    assert(shared);
+    ds_duck *d = ds_xcalloc(1, sizeof *d);
+    d->db = shared->db;
+    if (duckdb_connect(d->db, &d->con) != DuckDBSuccess) {
+        free(d);
+        ds_err_set(err, "cannot connect to the DuckDB engine");
+        return NULL;
+    }
+    return d;
+}
+
+void ds_duck_interrupt(ds_duck *d)
+{
+    assert(d);
+    duckdb_interrupt(d->con);
 }
 
 void ds_duck_close(ds_duck *d)
@@ -34,7 +56,8 @@ void ds_duck_close(ds_duck *d)
     if (!d)
         return;
     duckdb_disconnect(&d->con);
-    duckdb_close(&d->db);
+    if (d->owns_db)
+        duckdb_close(&d->db);
     free(d);
 }
 

@@ -21,6 +21,15 @@ typedef struct {
 ds_duck *ds_duck_open(ds_err *err);
 void ds_duck_close(ds_duck *db);
 
+/* A second connection to the database of SHARED (its tables, settings set
+ * with SET GLOBAL, one memory pool): the server's live queries run one per
+ * connection.  Closed with ds_duck_close before SHARED is. */
+ds_duck *ds_duck_connect(ds_duck *shared, ds_err *err);
+
+/* Asks the query running on DB to stop (from another thread): it then
+ * fails with DuckDB's "Interrupted" error. */
+void ds_duck_interrupt(ds_duck *db);
+
 /* Runs SQL and discards the result.  On failure err holds DuckDB's message. */
 int ds_duck_exec(ds_duck *db, const char *sql, ds_err *err);
 

@@ -72,6 +72,7 @@ duckdb_state duckdb_open(const char *path, duckdb_database *out_database);
 void duckdb_close(duckdb_database *database);
 duckdb_state duckdb_connect(duckdb_database database, duckdb_connection *out_connection);
 void duckdb_disconnect(duckdb_connection *connection);
+void duckdb_interrupt(duckdb_connection connection);
 
 duckdb_state duckdb_query(duckdb_connection connection, const char *query,
                           duckdb_result *out_result);

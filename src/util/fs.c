@@ -142,6 +142,18 @@ static int write_replace(const char *path, const char *data, size_t len, mode_t 
     return 0;
 }
 
+int ds_write_atomic_under(const char *root, const char *rel, const char *text, ds_err *err)
+{
+    char *path = ds_path_join(root, rel);
+    char *dir = ds_path_dirname(path);
+    int rc = ds_mkdir_p(dir, err);
+    if (rc == 0)
+        rc = ds_write_atomic(path, text, strlen(text), err);
+    free(dir);
+    free(path);
+    return rc;
+}
+
 int ds_write_atomic(const char *path, const char *data, size_t len, ds_err *err)
 {
     return write_replace(path, data, len, 0644, false, err);

@@ -17,6 +17,10 @@ char *ds_read_file(const char *path, size_t *len, ds_err *err);
  * renames it over PATH: readers see the old file or the new one, never half. */
 int ds_write_atomic(const char *path, const char *data, size_t len, ds_err *err);
 
+/* ds_write_atomic of TEXT to ROOT/REL, its folders made first (the files a
+ * build keeps for the server under <project>/.ducksite/). */
+int ds_write_atomic_under(const char *root, const char *rel, const char *text, ds_err *err);
+
 /* ds_write_atomic for data that must not be lost (form submissions, the
  * users file): the temporary file is created with MODE and fsynced before
  * the rename, and the directory after it, so a crash or a full disk at any

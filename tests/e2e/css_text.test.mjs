@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const sheets = ['web/src/ducksite.css', 'web/src/console/console.css'];
+const sheets = ['web/src/ducksite.css', 'web/src/console/console.css', 'web/src/netview/netview.css'];
 
 /** Depth of braces line by line, outside comments and strings; throws at the first fault. */
 function checkBraces(text, name) {

@@ -245,6 +245,15 @@ export async function waitIdle(page, timeout = 60000) {
   await page.evaluate(() => window.ducksite.whenIdle());
 }
 
+/** Requests of REC that mean the browser engine or the data was fetched. */
+export function engineRequests(rec) {
+  return rec.requests.map((r) => r.url).filter((u) => {
+    let p;
+    try { p = new URL(u).pathname; } catch { return false; }
+    return p.startsWith('/assets/duckdb/') || /\/duckdb-[^/]*\.js$/.test(p) || /^\/data\/.*\.parquet$/.test(p);
+  });
+}
+
 /** Requests that went anywhere but loopback (must be empty). */
 export function offsiteRequests(context, rec) {
   return [...context.offsite, ...rec.requests.map((r) => r.url).filter((u) => !isLocal(u))];

@@ -152,3 +152,72 @@ test('data file errors name the path as written and why', () => {
   assert.equal(sql.localPaths("No magic bytes found at end of file 'http://127.0.0.1:9/data/o/a%20b.parquet'", 'http://127.0.0.1:9'),
     "No magic bytes found at end of file 'data/o/a b.parquet'");
 });
+
+// File lists (docs/building.md, "Large lakes"): a placeholder put back as
+// its list, without the folders the query's partition predicates leave out.
+const LISTS = {
+  hive: { year: 'BIGINT', day: 'VARCHAR', d: 'DATE' },
+  lists: [[
+    ['data/h/year=2000/day=01/d=2024-01-01/', ['a.parquet', 'b.parquet'], [10, 11]],
+    ['data/h/year=2001/day=02/d=2024-01-02/', ['c.parquet'], [12]],
+    ['data/h/year=2002/day=01/d=2024-01-03/', ['d.parquet'], [13]],
+    ['data/h/year=2003/day=%41/d=2024-01-04/', ['e.parquet'], [14]],
+  ]],
+};
+const kept = (conds) => sql.pruneFileList(LISTS, 0, conds).map((f) => f.path.replace(/^.*\//, ''));
+const cond = (col, op, ...values) => ({ col, op, values });
+
+test('PRUNE line: read after METRICS, stripped with it', () => {
+  const text = '-- METRICS: n=1\n-- PRUNE: {"lake":[{"col":"year","op":"=","values":["2001"]}]}\nSELECT 1\n';
+  assert.equal(sql.stripMetrics(text), 'SELECT 1\n');
+  assert.deepEqual(sql.pruneSpec(text), { lake: [cond('year', '=', '2001')] });
+  assert.equal(sql.pruneSpec('-- METRICS: n=1\nSELECT 1\n'), null);
+  assert.equal(sql.pruneSpec('-- METRICS: n=1\n-- PRUNE: {bad\nSELECT 1\n'), null);
+});
+
+test('SQL literals as values', () => {
+  assert.deepEqual(sql.parseSqlValue(' 2001 '), { kind: 'num', text: '2001' });
+  assert.deepEqual(sql.parseSqlValue("'O''Brien'"), { kind: 'str', value: "O'Brien" });
+  assert.deepEqual(sql.parseSqlValue("DATE '2024-01-31'"), { kind: 'date', value: '2024-01-31' });
+  assert.deepEqual(sql.parseSqlValue('null'), { kind: 'null' });
+  assert.deepEqual(sql.parseSqlValue("['a', 'b,c']"), { kind: 'list', items: [{ kind: 'str', value: 'a' }, { kind: 'str', value: 'b,c' }] });
+  assert.equal(sql.parseSqlValue('2000 + 1'), null);
+  assert.equal(sql.parseSqlValue('TRUE'), null);
+});
+
+test('file lists pruned by partition predicates', () => {
+  assert.deepEqual(kept([]), ['a.parquet', 'b.parquet', 'c.parquet', 'd.parquet', 'e.parquet']);
+  assert.deepEqual(kept([cond('year', '=', '2001')]), ['c.parquet']);
+  assert.deepEqual(kept([cond('YEAR', '=', "'2001'")]), ['c.parquet'], 'a numeric string for a number column');
+  assert.deepEqual(kept([cond('year', 'in', '2000', '2002')]), ['a.parquet', 'b.parquet', 'd.parquet']);
+  assert.deepEqual(kept([cond('year', 'in', "['2000', '2002']")]), ['a.parquet', 'b.parquet', 'd.parquet']);
+  assert.deepEqual(kept([cond('year', '>', '2001')]), ['d.parquet', 'e.parquet']);
+  assert.deepEqual(kept([cond('year', '<=', '2001.5')]), ['a.parquet', 'b.parquet', 'c.parquet']);
+  assert.deepEqual(kept([cond('year', 'between', '2001', '2002')]), ['c.parquet', 'd.parquet']);
+  assert.deepEqual(kept([cond('year', '>=', '2001'), cond('day', '=', "'01'")]), ['d.parquet', 'e.parquet'],
+    'an encoded folder value is never left out');
+  assert.deepEqual(kept([cond('day', '=', '1')]), ['a.parquet', 'b.parquet', 'c.parquet', 'd.parquet', 'e.parquet'],
+    'a number against a text column: unsure, kept');
+  assert.deepEqual(kept([cond('day', '>', "'01'")]), ['a.parquet', 'b.parquet', 'c.parquet', 'd.parquet', 'e.parquet'],
+    'text ranges are not pruned');
+  assert.deepEqual(kept([cond('d', '>=', "DATE '2024-01-03'")]), ['d.parquet', 'e.parquet']);
+  assert.deepEqual(kept([cond('d', '<', "'2024-01-02'")]), ['a.parquet', 'b.parquet']);
+  assert.deepEqual(kept([cond('year', '=', '${inputs.y}')]), ['a.parquet', 'b.parquet', 'c.parquet', 'd.parquet', 'e.parquet'],
+    'a value that is no literal prunes nothing');
+  assert.deepEqual(kept([cond('month', '=', '1')]).length, 5, 'not a hive column');
+  assert.deepEqual(kept([cond('year', '=', 'NULL')]), ['a.parquet'], 'nothing passes: the first file is kept to bind');
+  assert.deepEqual(kept([cond('year', '=', '1999')]), ['a.parquet']);
+});
+
+test('placeholders put back as lists, with sizes', () => {
+  const text = "WITH lake AS (SELECT * FROM read_parquet('ducksite:files/lake/0', hive_types = {'year': 'BIGINT'})) SELECT 'ducksite:files/lake/0' AS s FROM lake";
+  assert.equal(sql.hasFileLists(text), true);
+  assert.deepEqual(sql.fileListViews(text), ['lake']);
+  assert.equal(sql.fileListUrl('lake'), '/sql/_files/lake.json');
+  const out = sql.expandFileLists(text, new Map([['lake', LISTS]]), { lake: [cond('year', '=', '2000')] });
+  assert.equal(out.sql, "WITH lake AS (SELECT * FROM read_parquet(['data/h/year=2000/day=01/d=2024-01-01/a.parquet', 'data/h/year=2000/day=01/d=2024-01-01/b.parquet'], hive_types = {'year': 'BIGINT'})) SELECT 'ducksite:files/lake/0' AS s FROM lake");
+  assert.deepEqual(out.sizes, { 'data/h/year=2000/day=01/d=2024-01-01/a.parquet': 10, 'data/h/year=2000/day=01/d=2024-01-01/b.parquet': 11 });
+  assert.deepEqual(sql.dataPaths(out.sql).length, 2);
+  // A view without its document is left as it is (the engine then says which file it cannot find).
+  assert.equal(sql.expandFileLists(text, new Map()).sql, text);
+});

@@ -19,22 +19,13 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
 import {
-  DUCKSITE, demoProject, dsSql, launchBrowser, mappedSql, missingPrerequisite, offsiteRequests, openIdle, openPage,
+  DUCKSITE, demoProject, dsSql, engineRequests, launchBrowser, mappedSql, missingPrerequisite, offsiteRequests, openIdle, openPage,
   screenshot, startServer, tempDir, waitIdle,
 } from './lib.mjs';
 
 const skip = missingPrerequisite();
 const T = { timeout: 120000 };
 const DEMO_ROUTES = ['/index.html', '/charts.html', '/inputs.html', '/plugin.html', '/templates.html'];
-
-/** Requests that mean the browser engine or the data was fetched. */
-function engineRequests(rec) {
-  return rec.requests.map((r) => r.url).filter((u) => {
-    let p;
-    try { p = new URL(u).pathname; } catch { return false; }
-    return p.startsWith('/assets/duckdb/') || /\/duckdb-[^/]*\.js$/.test(p) || /^\/data\/.*\.parquet$/.test(p);
-  });
-}
 
 /** Parses RFC 4180 CSV (as the runtime's toCsv writes it) into rows of strings. */
 function parseCsv(text) {

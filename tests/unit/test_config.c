@@ -529,3 +529,38 @@ Test(config, hierarchy_errors)
                  "ducksite.toml:3:1: file_sources[0]: hierarchy makes the source's views, which "
                  "need a name");
 }
+
+Test(config, serve_live_settings)
+{
+    ds_config cfg;
+    ds_err err;
+    cr_assert_eq(parse("", &cfg, &err), 0);
+    cr_assert(!cfg.serve.live.enabled, "live queries are off by default");
+    cr_assert_eq(cfg.serve.live.timeout_ms, DS_DEFAULT_LIVE_TIMEOUT_MS);
+    cr_assert_eq(cfg.serve.live.max_rows, DS_DEFAULT_LIVE_MAX_ROWS);
+    cr_assert_eq(cfg.serve.live.max_bytes, DS_DEFAULT_LIVE_MAX_BYTES);
+    cr_assert_eq(cfg.serve.live.max_concurrent, DS_DEFAULT_LIVE_MAX_CONCURRENT);
+    cr_assert_eq(cfg.serve.live.cache_bytes, DS_DEFAULT_LIVE_CACHE_BYTES);
+    ds_config_free(&cfg);
+    cr_assert_eq(parse("[serve]\nlive_queries = true\nlive_timeout_ms = 250\nlive_max_rows = 7\n"
+                       "live_max_bytes = 1000\nlive_max_concurrent = 3\nlive_cache_bytes = 5000\n",
+                       &cfg, &err),
+                 0, "%s", err.msg);
+    cr_assert(cfg.serve.live.enabled);
+    cr_assert_eq(cfg.serve.live.timeout_ms, 250);
+    cr_assert_eq(cfg.serve.live.max_rows, 7);
+    cr_assert_eq(cfg.serve.live.max_bytes, 1000);
+    cr_assert_eq(cfg.serve.live.max_concurrent, 3);
+    cr_assert_eq(cfg.serve.live.cache_bytes, 5000);
+    ds_config_free(&cfg);
+    expect_error("[serve]\nlive_query = true\n",
+                 "ducksite.toml:2:1: serve.live_query: unknown key 'live_query'; did you mean "
+                 "'live_queries'?");
+    expect_error("[serve]\nlive_queries = 1\n",
+                 "ducksite.toml:2:16: serve.live_queries: expected true or false");
+    expect_error("[serve]\nlive_max_rows = \"10\"\n",
+                 "serve.live_max_rows: expected a positive integer");
+    expect_error("[serve]\nlive_max_concurrent = 0\n",
+                 "ducksite.toml:2:23: serve.live_max_concurrent: expected a positive integer, "
+                 "found 0");
+}

@@ -347,3 +347,38 @@ Test(doctor, engine_chunk)
     cr_assert_null(ds_doctor_engine_chunk("import(\"./other.js\")"));
     cr_assert_null(ds_doctor_engine_chunk("\"./duckdb-x.wasm\""));
 }
+
+Test(doctor, sql_lists_and_their_files)
+{
+    char **views = NULL;
+    size_t n = 0;
+    ds_doctor_sql_lists("WITH lake AS (SELECT * FROM read_parquet('ducksite:files/lake/0'))\n"
+                        "SELECT * FROM lake UNION ALL SELECT * FROM read_parquet("
+                        "'ducksite:files/lake/1') UNION ALL SELECT * FROM read_parquet("
+                        "'ducksite:files/other_v/0') -- 'ducksite:files/comment/0'\n"
+                        "WHERE s = 'ducksite:files/'",
+                        &views, &n);
+    cr_assert_eq(n, 2, "got %zu", n);
+    cr_assert_str_eq(views[0], "lake");
+    cr_assert_str_eq(views[1], "other_v");
+    for (size_t i = 0; i < n; i++)
+        free(views[i]);
+    free(views);
+
+    char **files = NULL;
+    n = 0;
+    cr_assert(ds_doctor_list_files(
+        "{\"hive\": null, \"lists\": [[[\"data/h/year=2000/\", [\"a.parquet\", \"b.parquet\"], "
+        "[1, 2]], [\"data/h/year=2001/\", [\"c.parquet\"], [3]]], [[\"data/h/x/\", "
+        "[\"d.parquet\"], [4]]], [[\"data/h/year=2000/\", [\"a.parquet\"], [1]]]]}",
+        &files, &n));
+    cr_assert_eq(n, 2, "the first file of each list, once: got %zu", n);
+    cr_assert_str_eq(files[0], "data/h/year=2000/a.parquet");
+    cr_assert_str_eq(files[1], "data/h/x/d.parquet");
+    cr_assert(!ds_doctor_list_files("<html>not found</html>", &files, &n));
+    cr_assert(!ds_doctor_list_files("{\"lists\": [[[\"data/\"]]]}", &files, &n));
+    cr_assert_eq(n, 2);
+    for (size_t i = 0; i < n; i++)
+        free(files[i]);
+    free(files);
+}

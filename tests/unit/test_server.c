@@ -41,7 +41,7 @@ Test(server, cache_policy)
 Test(server, nothing_built_yet)
 {
     char *dir = test_tmpdir();
-    ds_server_options opt = {dir, "127.0.0.1", 0, false, 1, 0, NULL, 0, NULL, false};
+    ds_server_options opt = {dir, "127.0.0.1", 0, false, 1, 0, NULL, 0, NULL, false, NULL};
     ds_err err;
     cr_assert_null(ds_server_start(&opt, &err));
     cr_assert(strstr(err.msg, "ducksite build"), "%s", err.msg);
@@ -54,7 +54,7 @@ Test(server, malformed_map_at_start)
 {
     char *dir = test_tmpdir();
     test_write(dir, "static/data_map.json", "{\"data/a\": 1");
-    ds_server_options opt = {dir, "127.0.0.1", 0, false, 1, 0, NULL, 0, NULL, false};
+    ds_server_options opt = {dir, "127.0.0.1", 0, false, 1, 0, NULL, 0, NULL, false, NULL};
     ds_err err;
     cr_assert_null(ds_server_start(&opt, &err));
     cr_assert(strstr(err.msg, "data_map.json"), "%s", err.msg);
@@ -67,7 +67,7 @@ Test(server, port_in_use_and_bad_host)
 {
     char *dir = test_tmpdir();
     test_write(dir, "static/index.html", "hi");
-    ds_server_options opt = {dir, "127.0.0.1", 0, false, 1, 0, NULL, 0, NULL, false};
+    ds_server_options opt = {dir, "127.0.0.1", 0, false, 1, 0, NULL, 0, NULL, false, NULL};
     ds_err err;
     ds_server *a = ds_server_start(&opt, &err);
     cr_assert_not_null(a, "%s", err.msg);
@@ -112,7 +112,7 @@ Test(server, serves_a_file_and_a_range)
     char *lake = ds_path_join(dir, "lake/a.parquet");
     char *map = ds_asprintf("{\n  \"data/a.parquet\": \"%s\"\n}\n", lake);
     test_write(dir, "static/data_map.json", map);
-    ds_server_options opt = {dir, "127.0.0.1", 0, false, 2, 0, NULL, 0, NULL, false};
+    ds_server_options opt = {dir, "127.0.0.1", 0, false, 2, 0, NULL, 0, NULL, false, NULL};
     ds_err err;
     ds_server *s = ds_server_start(&opt, &err);
     cr_assert_not_null(s, "%s", err.msg);

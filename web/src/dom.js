@@ -72,6 +72,35 @@ export class Frame {
   }
 }
 
+/**
+ * A small button added at the end of the page's navigation (the runtime's
+ * tools: the SQL console, the network view), or null on a page without one.
+ * KEYS is its shortcut for aria-keyshortcuts; ATTRS more attributes.
+ */
+export function navButton(cls, label, title, keys, onclick, attrs = {}) {
+  const nav = document.querySelector('nav.ducksite-nav');
+  if (!nav) return null;
+  const b = h('button', { type: 'button', class: `ds-btn ds-btn-small ${cls}`, title, 'aria-keyshortcuts': keys, onclick, ...attrs }, label);
+  nav.append(b);
+  return b;
+}
+
+/**
+ * A function that calls LOADER (a dynamic import) the first time and then
+ * gives the same promise; a failed load is forgotten, so the next call tries
+ * again.
+ */
+export function lazy(loader) {
+  let p = null;
+  return () => {
+    if (!p) {
+      p = loader();
+      p.catch(() => { p = null; });
+    }
+    return p;
+  };
+}
+
 /** Message text of anything thrown. */
 export function errorText(e) {
   if (e === null || e === undefined) return 'unknown error';

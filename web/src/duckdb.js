@@ -3,32 +3,71 @@
 //
 // The engine files sit next to this module: <module dir>/duckdb/*.  Nothing is
 // ever fetched from another origin.
+//
+// The worker is started through duckdb/ducksite-worker.js
+// (web/src/duckdb-worker.js), which reports each HTTP request the engine
+// makes; they are credited to the page query running at the time (page
+// queries run one at a time), to the SQL console's connection, or to the
+// engine's start-up (netInfo(), the network view).
 import * as duckdb from '@duckdb/duckdb-wasm';
 import { DataType, Table } from 'apache-arrow';
 
+import { tracedFetch } from './netlog.js';
 import { fileErrorText } from './sql.js';
 
 let enginePromise = null;
 let queue = Promise.resolve();
 
+// Where the engine's requests go: the start-up's, the console's, and the
+// ledger of the page query running now (see runQuery).
+const net = {
+  engine: { bundle: null, ms: null, requests: [] },
+  console: [],
+  pageConn: null,
+  consoleConn: null,
+  current: null,
+};
+
 function engineFiles() {
   const base = new URL('./duckdb/', import.meta.url);
   const file = (name) => new URL(name, base).href;
+  const worker = (name) => `${file('ducksite-worker.js')}#${name}`;
   return {
-    mvp: { mainModule: file('duckdb-mvp.wasm'), mainWorker: file('duckdb-browser-mvp.worker.js') },
-    eh: { mainModule: file('duckdb-eh.wasm'), mainWorker: file('duckdb-browser-eh.worker.js') },
+    mvp: { mainModule: file('duckdb-mvp.wasm'), mainWorker: worker('duckdb-browser-mvp.worker.js') },
+    eh: { mainModule: file('duckdb-eh.wasm'), mainWorker: worker('duckdb-browser-eh.worker.js') },
   };
+}
+
+/** Files the engine's requests to the ledger they belong to (see ducksite-worker.js). */
+function onWorkerMessage(ev) {
+  const list = ev.data?.dsNet;
+  if (!Array.isArray(list)) return;
+  for (const r of list) {
+    const rec = { what: 'engine', method: r.method, url: r.url, range: r.range, status: r.status, bytes: r.bytes, ms: r.ms };
+    if (r.conn !== null && r.conn === net.consoleConn) net.console.push(rec);
+    else if (net.current && (r.conn === null || net.pageConn === null || r.conn === net.pageConn)) net.current.requests.push(rec);
+    else net.engine.requests.push(rec);
+  }
+}
+
+/** The connection id DuckDB-Wasm 1.28 gives CONN (AsyncDuckDBConnection._conn), or null. */
+function connId(conn) {
+  return typeof conn?._conn === 'number' ? conn._conn : null;
 }
 
 async function start() {
   // window.ducksiteEngine = 'eh' | 'mvp' (set before this module runs) forces
   // an engine; otherwise selectBundle picks eh where WebAssembly exceptions work.
+  const t0 = performance.now();
   const files = engineFiles();
   const forced = globalThis.ducksiteEngine;
   const bundle = forced === 'eh' || forced === 'mvp'
     ? { ...files[forced], pthreadWorker: null }
     : await duckdb.selectBundle(files);
   const worker = new Worker(bundle.mainWorker);
+  // Before DuckDB-Wasm's own listener: a query's requests are filed before
+  // the answer that ends it is handed on.
+  worker.addEventListener('message', onWorkerMessage);
   const logger = new duckdb.ConsoleLogger(duckdb.LogLevel.WARNING);
   const db = new duckdb.AsyncDuckDB(logger, worker);
   await db.instantiate(bundle.mainModule, bundle.pthreadWorker);
@@ -43,7 +82,20 @@ async function start() {
   // column types differ ("SetMin or SetMax called with Value that does not
   // match statistics") and the database is unusable afterwards.
   const conn = await db.connect();
-  return { db, conn, bundle: bundle.mainModule.endsWith('duckdb-eh.wasm') ? 'eh' : 'mvp' };
+  net.pageConn = connId(conn);
+  net.engine.bundle = bundle.mainModule.endsWith('duckdb-eh.wasm') ? 'eh' : 'mvp';
+  net.engine.ms = performance.now() - t0;
+  return { db, conn, bundle: net.engine.bundle };
+}
+
+/**
+ * What the network view shows of the engine: {engine: {bundle, ms,
+ * requests}, console: requests}: its start (time from the first need to a
+ * connection, and the requests made meanwhile: the WebAssembly module) and
+ * the SQL console's requests.
+ */
+export function netInfo() {
+  return { engine: net.engine, console: net.console };
 }
 
 /** Starts the engine once; later calls share it. */
@@ -57,16 +109,16 @@ const wholeFiles = new Map();
 
 /**
  * Registers each {name, url} as an in-memory file NAME, fetched with one
- * whole GET: the engine then reads its footer and columns from memory
- * instead of making one ranged request after another.
+ * whole GET (recorded in LEDGER): the engine then reads its footer and
+ * columns from memory instead of making one ranged request after another.
  */
-function registerWhole(db, files) {
+function registerWhole(db, files, ledger = null) {
   return Promise.all(files.map(({ name, url }) => {
     let p = wholeFiles.get(name);
     if (!p) {
-      p = fetch(url, { credentials: 'same-origin' }).then(async (res) => {
+      p = tracedFetch(url, 'whole', [ledger]).then(async ({ res, body }) => {
         if (!res.ok) throw new Error(fileErrorText(name, res.status, res.statusText));
-        await db.registerFileBuffer(name, new Uint8Array(await res.arrayBuffer()));
+        await db.registerFileBuffer(name, new Uint8Array(body));
       });
       p.catch(() => wholeFiles.delete(name));
       wholeFiles.set(name, p);
@@ -84,14 +136,26 @@ export function forgetWhole(name) {
  * Runs SQL and returns {columns: [{name, kind}], rows: [[...]]}.  WHOLE
  * lists the files ({name, url}) the SQL names by NAME, to be registered
  * first.  Queries go one at a time (the worker is serial anyway), so results
- * arrive in order.
+ * arrive in order, and every request the engine makes while one runs is
+ * that query's: LEDGER (netlog.js) gets them, its time (from the query's
+ * start) and how long it waited before (for the engine to start, for the
+ * queries before it).
  */
-export function runQuery(sql, whole = []) {
+export function runQuery(sql, whole = [], ledger = null) {
+  const asked = performance.now();
   const job = queue.then(async () => {
     const { db, conn } = await engine();
-    if (whole.length) await registerWhole(db, whole);
-    const table = await conn.query(sql);
-    return toRows(table);
+    const t0 = performance.now();
+    if (ledger) ledger.wait = t0 - asked;
+    net.current = ledger;
+    try {
+      if (whole.length) await registerWhole(db, whole, ledger);
+      const table = await conn.query(sql);
+      return toRows(table);
+    } finally {
+      net.current = null;
+      if (ledger) ledger.ms = performance.now() - t0;
+    }
   });
   queue = job.catch(() => {});
   return job;
@@ -131,7 +195,8 @@ export function consoleQuery(statements, whole = [], maxRows = 10000) {
     const { db } = await engine();
     if (!consoleConn) consoleConn = db.connect();
     conn = await consoleConn;
-    if (whole.length) await registerWhole(db, whole);
+    net.consoleConn = connId(conn);
+    if (whole.length) await registerWhole(db, whole, { requests: net.console });
     let out = null;
     for (const st of statements) {
       if (cancelled) throw new Cancelled();

@@ -11,12 +11,26 @@
 import { h } from './dom.js';
 
 const MARK = 'ducksite-live';
+const QUERIES_MARK = 'ducksite-queries';
 const SCROLL_KEY = 'ducksite-live-scroll';
+
+function marked(name) {
+  const nav = globalThis.performance?.getEntriesByType?.('navigation')?.[0];
+  return !!nav?.serverTiming?.some((e) => e.name === name);
+}
 
 /** True when the server that answered this page offers live reload. */
 export function servedLive() {
-  const nav = globalThis.performance?.getEntriesByType?.('navigation')?.[0];
-  return !!nav?.serverTiming?.some((e) => e.name === MARK);
+  return marked(MARK);
+}
+
+/**
+ * True when the server that answered this page computes live queries
+ * (`ducksite serve` with [serve] live_queries = true marks its pages
+ * "ducksite-queries"; page/queries.js asks it only then).
+ */
+export function servedQueries() {
+  return marked(QUERIES_MARK);
 }
 
 /** The outputs (paths inside static/) that can be the page at PATHNAME. */

@@ -11,10 +11,12 @@ import { installConsole } from './console/launcher.js';
 import { errorText, h } from './dom.js';
 import { mountForms } from './forms.js';
 import { mountValues } from './kpi.js';
+import { lastSeq } from './netlog.js';
+import { installNetView } from './netview/launcher.js';
 import { PageInputs, pick } from './page/inputs.js';
 import { duckdb, PageQueries } from './page/queries.js';
 import {
-  dataPaths, placeholderDeps, resolveQuery, rewriteDataPaths, substitute, substituteId, wrapFormat,
+  dataPaths, hasFileLists, localToday, placeholderDeps, resolveQuery, rewriteDataPaths, substitute, substituteId, wrapFormat,
 } from './sql.js';
 import { TableView } from './table.js';
 
@@ -38,7 +40,7 @@ class Page {
     this.components = [];
     this.pending = 0;
     this.idleWaiters = [];
-    this.stats = { queries: 0, cacheHits: 0, stored: 0, live: 0, renders: {}, errors: {}, sources: {} };
+    this.stats = { queries: 0, cacheHits: 0, stored: 0, live: 0, server: 0, renders: {}, errors: {}, sources: {} };
     this.data = new PageQueries(config, this.stats);
   }
 
@@ -69,6 +71,7 @@ class Page {
     try {
       this.layoutGrids();
       this.openConsole = installConsole(this.consoleContext());
+      this.netView = installNetView(this.netContext());
       for (const [spec, view] of this.inputs.mount(this.setter)) {
         this.components.push(this.component('input', spec.name, spec.optionsQuery, null, view));
       }
@@ -178,22 +181,54 @@ class Page {
       sql = wrapFormat(raw, c.format, c.kind);
       sql = substitute(sql, env.inputs, env.params);
       const key = this.data.storedKeyOf(sql);
-      const paths = dataPaths(sql);
-      c.paths = paths;
       c.storedKey = key;
-      const whole = this.data.wholeFilesOf(sql);
-      const wholeSet = new Set(whole);
-      sql = rewriteDataPaths(sql, location.origin, (p) => wholeSet.has(p), (p) => this.data.fileVersion(p));
+      // What the engine runs: file lists put back (pruned by the query's
+      // partition predicates), small files read whole, data paths as URLs.
+      // A stored result needs none of it, so a lake's lists are fetched
+      // only when the query must run.
+      const text = sql;
+      const prune = this.data.pruneOf(q.path);
+      const prepare = async () => {
+        const full = await this.data.expandLists(text, prune, env);
+        const whole = this.data.wholeFilesOf(full);
+        const wholeSet = new Set(whole);
+        return {
+          sql: rewriteDataPaths(full, location.origin, (p) => wholeSet.has(p), (p) => this.data.fileVersion(p)),
+          whole, paths: dataPaths(full),
+        };
+      };
+      // Lists wait until the engine must run (no stored result, no server answer).
+      let live = hasFileLists(text) ? null : await prepare();
+      if (gen !== c.gen) return;
+      sql = live ? live.sql : text;
+      c.paths = live ? live.paths : dataPaths(text);
       if (sql === c.sql && c.state !== 'pending') return; // same text, same result: nothing to redraw
       c.view.setLoading(true);
       c.view.el.dataset.dsState = 'loading';
+      const mark = lastSeq();
       let result = key ? await this.data.storedResult(key) : null;
       if (gen !== c.gen) return;
-      const source = result ? 'stored' : 'live';
-      if (!result) result = await this.data.run(sql, whole, paths);
+      let source = result ? 'stored' : 'live';
+      if (!result) {
+        // Under `ducksite serve` the server may compute it (queries.js).
+        result = await this.data.serverResult({
+          page: this.config.page, component: c.key, query: q.path, inputs: this.inputs.get(), today: localToday(),
+        });
+        if (gen !== c.gen) return;
+        if (result) source = 'server';
+      }
+      if (!result) {
+        if (!live) live = await prepare();
+        if (gen !== c.gen) return;
+        c.paths = live.paths;
+        result = await this.data.run(live.sql, live.whole, live.paths);
+      }
       if (gen !== c.gen) return;
       c.sql = sql;
       c.source = source;
+      c.net = result.net ?? null;
+      c.origin = result.origin ?? null;
+      c.reused = !c.net || c.net.seq <= mark; // obtained before this evaluation: cached or shared
       this.stats[source]++;
       this.stats.sources[c.key] = source;
       // A map's first draw waits for its geometry (charts/geo.js).
@@ -207,11 +242,17 @@ class Page {
       if (c.deps === null) c.deps = placeholderDeps(c.queryId);
       c.sql = sql;
       c.state = 'error';
+      c.net = e?.net ?? null;
+      c.origin = c.net ? c.net.origin : null;
+      c.reused = false;
       c.view.el.dataset.dsState = 'error';
       this.stats.errors[c.key] = errorText(e);
       c.view.showError(name, errorText(e));
     } finally {
-      if (gen === c.gen) c.view.setLoading(false);
+      if (gen === c.gen) {
+        c.view.setLoading(false);
+        this.netView.changed();
+      }
       this.busy(-1);
     }
   }
@@ -236,7 +277,20 @@ class Page {
     this.busy(-1);
   }
 
-  // --- what tests and the console can see ---------------------------------
+  // --- what tests, the console and the network view can see ---------------
+
+  /** What the network view (netview/) draws from. */
+  netContext() {
+    return {
+      origin: location.origin,
+      components: () => this.components.map((c) => ({
+        key: c.key, kind: c.kind, el: c.view.el, state: c.state, paths: c.paths,
+        origin: c.origin ?? null, net: c.net ?? null, reused: !!c.reused,
+      })),
+      data: this.data,
+      engine: () => (this.data.engineStarted ? duckdb().then((m) => m.netInfo()) : Promise.resolve(null)),
+    };
+  }
 
   /** What the SQL console (console/console.js) runs with. */
   consoleContext() {
@@ -265,6 +319,7 @@ class Page {
         key: c.key, state: c.state, query: c.query?.name ?? c.queryId,
         deps: c.deps ? [...c.deps] : null, sql: c.sql, source: c.source ?? null,
       })),
+      net: () => this.netView.report(),
       chartOption: (id) => this.components.find((c) => c.key === `chart:${id}`)?.view.option() ?? null,
       tableCsv: (id) => this.components.find((c) => c.key === `table:${id}`)?.view.csv() ?? null,
     };

@@ -5,15 +5,33 @@
 //   placeholders   placeholderDeps(), substitute(), sqlLiteral()
 //   input params   buildEnv()  (expression_template, all_*, multiple, param_name)
 //   data paths     rewriteDataPaths()  ('data/...' -> absolute URL on the origin)
+//   file lists     expandFileLists()  ('ducksite:files/view/k' -> the view's list,
+//                  pruned by the query's partition predicates)
 //   formatting     wrapFormat()  (§2.7.4 extra columns)
 
 const PLACEHOLDER = /\$\{\s*(inputs|params)\.([A-Za-z0-9_]+)\s*\}/g;
 const METRICS = /^--\s*METRICS:[^\n]*(\n|$)/;
+const PRUNE = /^--\s*PRUNE:([^\n]*)(\n|$)/;
 
-/** Drops the `-- METRICS: ...` first line of a compiled SQL file. */
+/** Drops the `-- METRICS: ...` first line of a compiled SQL file (and the `-- PRUNE: ...` line after it). */
 export function stripMetrics(text) {
   const t = String(text).replace(/^\uFEFF/, '');
-  return t.replace(METRICS, '');
+  return t.replace(METRICS, '').replace(PRUNE, '');
+}
+
+/**
+ * The partition predicates the build found in a compiled SQL file (its
+ * `-- PRUNE: {...}` line, after METRICS): {view: [{col, op, values}]}, or null.
+ */
+export function pruneSpec(text) {
+  const m = PRUNE.exec(String(text).replace(/^\uFEFF/, '').replace(METRICS, ''));
+  if (!m) return null;
+  try {
+    const spec = JSON.parse(m[1]);
+    return spec && typeof spec === 'object' && !Array.isArray(spec) ? spec : null;
+  } catch {
+    return null;
+  }
 }
 
 /** The `${inputs.x}` / `${params.x}` names in TEXT, as "inputs.x" / "params.x". */
@@ -404,6 +422,14 @@ export function dataUrl(path, origin) {
  * String literals and comments elsewhere are left alone.
  */
 export function mapDataPaths(sql, fn) {
+  return mapFileLiterals(sql, (raw) => {
+    const out = fn(raw);
+    return typeof out === 'string' ? quote(out) : null;
+  });
+}
+
+/** As mapDataPaths(), but FN's string replaces the literal as SQL text, unquoted. */
+function mapFileLiterals(sql, fn) {
   const toks = tokenize(sql);
   const edits = [];
   for (let k = 0; k < toks.length; k++) {
@@ -422,7 +448,7 @@ export function mapDataPaths(sql, fn) {
       } else if (u.type === 'str' && u.text.startsWith("'")) {
         const raw = u.text.slice(1, -1).replace(/''/g, "'");
         const out = fn(raw);
-        if (typeof out === 'string') edits.push({ start: u.start, end: u.end, text: quote(out) });
+        if (typeof out === 'string') edits.push({ start: u.start, end: u.end, text: out });
       }
     }
     k = j - 1;
@@ -432,6 +458,181 @@ export function mapDataPaths(sql, fn) {
     out = out.slice(0, edits[e].start) + edits[e].text + out.slice(edits[e].end);
   }
   return out;
+}
+
+// ---------------------------------------------------------------------------
+// File lists.  The build moves a long file list out of a view's SQL into
+// /sql/_files/<view>.json and leaves 'ducksite:files/<view>/<k>' in its place
+// (docs/building.md, "Large lakes"); the runtime puts the list back, leaving
+// out the files whose hive folders fail the query's partition predicates.
+
+export const FILE_LIST_PREFIX = 'ducksite:files/';
+
+/** Whether SQL names a file list (cheap: the text only). */
+export function hasFileLists(sql) {
+  return String(sql).includes(`'${FILE_LIST_PREFIX}`);
+}
+
+/** The views whose file lists SQL names, without repeats. */
+export function fileListViews(sql) {
+  const views = new Set();
+  mapFileLiterals(sql, (raw) => {
+    if (raw.startsWith(FILE_LIST_PREFIX)) views.add(raw.slice(FILE_LIST_PREFIX.length).replace(/\/[^/]*$/, ''));
+    return null;
+  });
+  return [...views];
+}
+
+/** Where the file lists of VIEW are published. */
+export function fileListUrl(view) {
+  return `/sql/_files/${encodeURIComponent(view)}.json`;
+}
+
+const NUMBER = /^[+-]?\d+(\.\d+)?$/;
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+/**
+ * A SQL literal's text as a value: {kind: 'null'|'num'|'str'|'date'|'list', ...},
+ * or null for anything else (an expression: nothing can be pruned by it).
+ */
+export function parseSqlValue(text) {
+  const t = String(text ?? '').trim();
+  if (/^null$/i.test(t)) return { kind: 'null' };
+  if (NUMBER.test(t)) return { kind: 'num', text: t };
+  let m = /^'((?:[^']|'')*)'$/.exec(t);
+  if (m) return { kind: 'str', value: m[1].replace(/''/g, "'") };
+  m = /^DATE\s*'(\d{4}-\d{2}-\d{2})'$/i.exec(t);
+  if (m) return { kind: 'date', value: m[1] };
+  if (t.startsWith('[') && t.endsWith(']')) {
+    const items = [];
+    let cur = '';
+    for (const tok of tokenize(t.slice(1, -1))) {
+      if (tok.text === ',') { items.push(cur); cur = ''; } else cur += tok.text;
+    }
+    if (cur.trim()) items.push(cur);
+    const parsed = items.map(parseSqlValue);
+    return parsed.every((v) => v && v.kind !== 'list') ? { kind: 'list', items: parsed } : null;
+  }
+  return null;
+}
+
+// How a hive column of each type compares: 'num' (as numbers), 'str' (text,
+// equality only), 'date' (ISO dates); other types are never pruned.
+function hiveKind(type) {
+  const t = String(type || '').toUpperCase();
+  if (/^(U?(TINYINT|SMALLINT|INTEGER|BIGINT)|HUGEINT|UHUGEINT|INT[0-9]*|FLOAT|DOUBLE|REAL|DECIMAL.*|NUMERIC.*)$/.test(t)) return 'num';
+  if (/^(VARCHAR|TEXT|STRING)$/.test(t)) return 'str';
+  if (t === 'DATE') return 'date';
+  return null;
+}
+
+// A value as its column compares it: a string for 'str' and 'date', a
+// number text for 'num'; undefined when it cannot be compared.
+function comparable(kind, v) {
+  if (kind === 'num') {
+    if (v.kind === 'num') return v.text;
+    return v.kind === 'str' && NUMBER.test(v.value.trim()) ? v.value.trim() : undefined;
+  }
+  if (kind === 'str') return v.kind === 'str' ? v.value : undefined;
+  if (kind === 'date') return (v.kind === 'date' || v.kind === 'str') && ISO_DATE.test(v.value) ? v.value : undefined;
+  return undefined;
+}
+
+function compare(kind, a, b) {
+  if (kind === 'num') {
+    const ints = /^[+-]?\d+$/;
+    if (ints.test(a) && ints.test(b)) {
+      const x = BigInt(a);
+      const y = BigInt(b);
+      return x < y ? -1 : x > y ? 1 : 0;
+    }
+    return Math.sign(Number(a) - Number(b));
+  }
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+// Whether a folder whose partition value is RAW (the folder's text) may hold
+// rows that pass COND ({op, values: parsed}); true whenever that is unsure.
+function folderPasses(kind, raw, cond) {
+  if (!kind || raw.includes('%') || raw === '__HIVE_DEFAULT_PARTITION__') return true;
+  const value = comparable(kind, kind === 'num' ? { kind: 'num', text: raw } : { kind: 'str', value: raw });
+  if (value === undefined || (kind === 'num' && !NUMBER.test(raw))) return true;
+  const one = (v, test) => {
+    if (v.kind === 'null') return false; // a comparison with NULL is never true
+    const w = comparable(kind, v);
+    return w === undefined ? true : test(compare(kind, value, w));
+  };
+  const { op, values } = cond;
+  if (op === '=' || op === 'in') {
+    const flat = values.flatMap((v) => (v.kind === 'list' ? v.items : [v]));
+    return flat.some((v) => one(v, (c) => c === 0));
+  }
+  if (kind === 'str') return true; // text order differs between engines and JS
+  const tests = { '<': (c) => c < 0, '<=': (c) => c <= 0, '>': (c) => c > 0, '>=': (c) => c >= 0 };
+  if (tests[op]) return one(values[0], tests[op]);
+  if (op === 'between') return one(values[0], (c) => c >= 0) && one(values[1], (c) => c <= 0);
+  return true;
+}
+
+/** The name=value folders of a folder path, lower-cased names. */
+function hiveFolders(folder) {
+  const out = new Map();
+  for (const seg of folder.split('/')) {
+    const eq = seg.indexOf('=');
+    if (eq > 0) out.set(seg.slice(0, eq).toLowerCase(), seg.slice(eq + 1));
+  }
+  return out;
+}
+
+/**
+ * The files of list K of DOC (a published /sql/_files/<view>.json) that
+ * may hold rows passing every condition of CONDS ([{col, op, values}], the
+ * values SQL text with placeholders filled in): [{path, size}].  A
+ * condition whose values are not literals is ignored; when every file is
+ * left out, the list's first is kept (the engine binds the view's columns
+ * from it; the query's own WHERE still leaves out its rows).
+ */
+export function pruneFileList(doc, k, conds = []) {
+  const runs = (doc && doc.lists && doc.lists[k]) || [];
+  const types = new Map(Object.entries((doc && doc.hive) || {}).map(([n, t]) => [n.toLowerCase(), t]));
+  const usable = [];
+  for (const c of conds || []) {
+    const values = (c.values || []).map(parseSqlValue);
+    if (!values.length || values.some((v) => !v)) continue;
+    const col = String(c.col || '').toLowerCase();
+    if (types.has(col)) usable.push({ col, kind: hiveKind(types.get(col)), op: c.op, values });
+  }
+  const out = [];
+  let first = null;
+  for (const [folder, names, sizes] of runs) {
+    if (!first && names.length) first = { path: folder + names[0], size: sizes ? sizes[0] : -1 };
+    const hive = hiveFolders(folder);
+    const keep = usable.every((c) => !hive.has(c.col) || folderPasses(c.kind, hive.get(c.col), c));
+    if (keep) names.forEach((n, i) => out.push({ path: folder + n, size: sizes ? sizes[i] : -1 }));
+  }
+  if (!out.length && first) out.push(first);
+  return out;
+}
+
+/**
+ * SQL with each file-list placeholder replaced by its list, pruned by
+ * PRUNE ({view: conds}, the values filled in); DOCS maps a view to its
+ * published lists.  Returns {sql, sizes: {path: bytes}}.
+ */
+export function expandFileLists(sql, docs, prune = null) {
+  const sizes = {};
+  const out = mapFileLiterals(sql, (raw) => {
+    if (!raw.startsWith(FILE_LIST_PREFIX)) return null;
+    const name = raw.slice(FILE_LIST_PREFIX.length);
+    const slash = name.lastIndexOf('/');
+    const view = name.slice(0, slash);
+    const doc = docs instanceof Map ? docs.get(view) : docs?.[view];
+    if (!doc) return null;
+    const files = pruneFileList(doc, Number(name.slice(slash + 1)), prune?.[view] || []);
+    for (const f of files) if (typeof f.size === 'number' && f.size >= 0) sizes[f.path] = f.size;
+    return `[${files.map((f) => quote(f.path)).join(', ')}]`;
+  });
+  return { sql: out, sizes };
 }
 
 /** The file literals mapDataPaths() sees, in order, without repeats. */

@@ -242,7 +242,9 @@ class SqlConsole {
   /** A view's compiled SQL as this page runs it now: inputs put in, no `;`. */
   async viewSql(v, env) {
     const text = await this.ctx.data.fetchSql(v.path);
-    return stripTerminator(substitute(stripMetrics(text), env.inputs, env.params));
+    // A view over a lake gets its whole file list back (no predicate to prune by).
+    const sql = substitute(stripMetrics(text), env.inputs, env.params);
+    return stripTerminator(await this.ctx.data.expandLists(sql, null, env));
   }
 
   // --- "the data behind this chart" -----------------------------------------

@@ -4,14 +4,9 @@
 // console-HASH.js (scripts/bundle-web.mjs), imported the first time it is
 // opened, so a page that never opens it fetches nothing more.
 
-let consoleModule = null;
-function load() {
-  if (!consoleModule) {
-    consoleModule = import('./console.js');
-    consoleModule.catch(() => { consoleModule = null; });
-  }
-  return consoleModule;
-}
+import { lazy, navButton } from '../dom.js';
+
+const load = lazy(() => import('./console.js'));
 
 /** Ctrl+` (the key left of 1, whatever the layout), on every platform. */
 export function isShortcut(ev) {
@@ -26,18 +21,7 @@ export function installConsole(ctx) {
   const open = (request = {}) => load()
     .then((m) => m.toggle(ctx, request))
     .catch((e) => console.error(`the SQL console could not be loaded: ${e.message || e}`));
-  const nav = document.querySelector('nav.ducksite-nav');
-  if (nav) {
-    const b = document.createElement('button');
-    b.type = 'button';
-    b.className = 'ds-btn ds-btn-small ds-console-open';
-    b.title = 'SQL console (Ctrl+`)';
-    b.setAttribute('aria-haspopup', 'dialog');
-    b.setAttribute('aria-keyshortcuts', 'Control+`');
-    b.textContent = 'SQL';
-    b.addEventListener('click', () => open());
-    nav.append(b);
-  }
+  navButton('ds-console-open', 'SQL', 'SQL console (Ctrl+`)', 'Control+`', () => open(), { 'aria-haspopup': 'dialog' });
   document.addEventListener('keydown', (ev) => {
     if (!isShortcut(ev) || ev.repeat) return;
     ev.preventDefault();

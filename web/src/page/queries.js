@@ -1,13 +1,23 @@
 // page/queries.js - where a page's results come from: the compiled SQL text
-// (fetched once per path), the results the build stored (results.js), and
-// DuckDB-Wasm for everything else, whose module is fetched on first use.
-// Live results are cached by their SQL text; data files small enough are
-// read whole instead of by ranges.
+// (fetched once per path), the results the build stored (results.js), the
+// server's live queries under `ducksite serve` (POST /api/live/query,
+// docs/server.md), and DuckDB-Wasm for everything else, whose module is
+// fetched on first use.  Live results are cached by their SQL text; data
+// files small enough are read whole instead of by ranges.  Each result
+// carries where it was obtained (result.origin: 'build' | 'server' |
+// 'engine') and the ledger of the requests that obtained it (result.net,
+// netlog.js), which the network view shows.
 import { errorText } from '../dom.js';
+import { servedQueries } from '../live.js';
+import { newLedger, tracedFetch } from '../netlog.js';
 import { fromStored, resultKey, storedUrl } from '../results.js';
-import { dataPaths, dataUrl, fileErrorText, localPaths, stripMetrics } from '../sql.js';
+import {
+  dataPaths, dataUrl, expandFileLists, fileErrorText, fileListUrl, fileListViews, hasFileLists, localPaths,
+  pruneSpec, stripMetrics, substitute,
+} from '../sql.js';
 
 const RESULT_CACHE_SIZE = 64;
+const LIVE_ENDPOINT = '/api/live/query';
 
 // Data files up to this size are read with one whole GET and kept in the
 // engine's memory (window.ducksiteWholeFileMax overrides it; 0 turns it off),
@@ -30,29 +40,94 @@ export class PageQueries {
   constructor(config, stats) {
     this.stats = stats;
     this.sqlTexts = new Map(); // path -> Promise<text>
+    this.prunes = new Map(); // path -> its partition predicates ({view: conds}) or null
+    this.fileLists = new Map(); // view -> Promise<its published file lists>
     this.results = new Map(); // final SQL -> Promise<result>
     // ?ds_live=1 ignores stored results: every query runs in the engine.
     const live = new URLSearchParams(location.search).get('ds_live') === '1';
     this.stored = new Set(live ? [] : Object.keys(config.stored || {})); // hashes the build stored
     this.storedResults = new Map(); // hash -> Promise<result | null>
+    // The server is asked only when it marked the page as one it computes
+    // queries for (`ducksite serve` with live_queries on); any other host
+    // (nginx, a CDN) is never asked.  ?ds_live=1 asks it nothing either.
+    this.serverOn = !live && servedQueries();
+    this.serverResults = new Map(); // request body -> Promise<result | null>
     this.engineStarted = false;
     this.fileSizes = config.files || {}; // data path -> bytes, from the build
     this.whole = new Set(); // data paths read whole
     this.versions = new Map(); // data path -> times it changed under the page
     this.wholeBytes = 0;
+    this.ledgers = []; // every result's ledger, for the page's totals
+    this.sqlLedger = newLedger(null); // the compiled SQL texts' requests
+  }
+
+  /** A new ledger for a result from ORIGIN, kept for the page's totals. */
+  ledger(origin) {
+    const l = newLedger(origin);
+    this.ledgers.push(l);
+    return l;
   }
 
   fetchSql(path) {
     let p = this.sqlTexts.get(path);
     if (!p) {
-      p = fetch(path, { credentials: 'same-origin' }).then(async (res) => {
+      p = tracedFetch(path, 'sql', [this.sqlLedger]).then(({ res, body }) => {
         if (!res.ok) throw new Error(`cannot load ${path}: HTTP ${res.status} ${res.statusText}`.trim());
-        return stripMetrics(await res.text());
+        const text = new TextDecoder().decode(body);
+        this.prunes.set(path, pruneSpec(text));
+        return stripMetrics(text);
       });
       p.catch(() => this.sqlTexts.delete(path));
       this.sqlTexts.set(path, p);
     }
     return p;
+  }
+
+  /** The partition predicates of the SQL file at PATH (fetched by fetchSql), or null. */
+  pruneOf(path) {
+    return this.prunes.get(path) ?? null;
+  }
+
+  /** The published file lists of VIEW (/sql/_files/VIEW.json), fetched once per page. */
+  fileList(view) {
+    let p = this.fileLists.get(view);
+    if (!p) {
+      const url = fileListUrl(view);
+      p = tracedFetch(url, 'list', [this.sqlLedger]).then(({ res, body }) => {
+        if (!res.ok) throw new Error(`cannot load ${url}: HTTP ${res.status} ${res.statusText}`.trim());
+        return JSON.parse(new TextDecoder().decode(body));
+      });
+      p.catch(() => this.fileLists.delete(view));
+      this.fileLists.set(view, p);
+    }
+    return p;
+  }
+
+  /**
+   * SQL with its file-list placeholders replaced by the lists, left without
+   * the files whose partitions fail PRUNE ({view: conds}, whose values take
+   * ENV's inputs and params); the files' sizes join the page's, so small
+   * ones are read whole.
+   */
+  async expandLists(sql, prune, env) {
+    if (!hasFileLists(sql)) return sql;
+    // The query runs next: the engine starts while the lists download.
+    this.engineStarted = true;
+    duckdb().then((m) => m.engine()).catch(() => {});
+    const views = fileListViews(sql);
+    const docs = new Map(await Promise.all(views.map(async (v) => [v, await this.fileList(v)])));
+    let filled = null;
+    if (prune) {
+      filled = {};
+      for (const [view, conds] of Object.entries(prune)) {
+        filled[view] = (Array.isArray(conds) ? conds : []).map((c) => ({
+          ...c, values: (c.values || []).map((v) => substitute(String(v), env?.inputs, env?.params)),
+        }));
+      }
+    }
+    const out = expandFileLists(sql, docs, filled);
+    for (const [p, size] of Object.entries(out.sizes)) if (!(p in this.fileSizes)) this.fileSizes[p] = size;
+    return out.sql;
   }
 
   /** The hash of SQL (its text before data paths become URLs) when the build stored its result, else null. */
@@ -69,11 +144,53 @@ export class PageQueries {
   storedResult(key) {
     let p = this.storedResults.get(key);
     if (!p) {
-      p = fetch(storedUrl(key), { credentials: 'same-origin' })
-        .then(async (res) => (res.ok ? fromStored(await res.json()) : null))
+      const ledger = this.ledger('build');
+      const t0 = performance.now();
+      p = tracedFetch(storedUrl(key), 'result', [ledger])
+        .then(({ res, body }) => {
+          if (!res.ok) return null;
+          const result = fromStored(JSON.parse(new TextDecoder().decode(body)));
+          ledger.ms = performance.now() - t0;
+          return Object.assign(result, { origin: 'build', net: ledger });
+        })
         .catch(() => null);
       this.storedResults.set(key, p);
     }
+    return p;
+  }
+
+  /**
+   * The result of a component computed by the server (REQUEST: {page,
+   * component, query, inputs, today}), or null: not under `ducksite serve`,
+   * or the server refused (busy, over a limit, an error), and the caller
+   * runs the query in the engine.  A server that has the endpoint off, or
+   * refuses this reader, is not asked again by this page.
+   */
+  serverResult(request) {
+    if (!this.serverOn) return Promise.resolve(null);
+    const body = JSON.stringify(request);
+    let p = this.serverResults.get(body);
+    if (p) return p;
+    const ledger = this.ledger('server');
+    const t0 = performance.now();
+    p = tracedFetch(LIVE_ENDPOINT, 'result', [ledger], {
+      method: 'POST', headers: { 'Content-Type': 'application/json' }, body,
+    }).then(({ res, body: answer }) => {
+      const json = () => { try { return JSON.parse(new TextDecoder().decode(answer)); } catch { return {}; } };
+      if (res.ok) {
+        ledger.ms = performance.now() - t0;
+        return Object.assign(fromStored(json()), { origin: 'server', net: ledger });
+      }
+      const why = json();
+      if ([401, 403, 405, 415].includes(res.status) || (res.status === 404 && /^(live queries are off|no live queries)/.test(why.error || ''))) {
+        this.serverOn = false;
+      }
+      return null;
+    }).catch(() => null);
+    // A refusal is not kept: the next change of inputs asks again.
+    p.then((r) => { if (!r) this.serverResults.delete(body); });
+    this.serverResults.set(body, p);
+    while (this.serverResults.size > RESULT_CACHE_SIZE) this.serverResults.delete(this.serverResults.keys().next().value);
     return p;
   }
 
@@ -131,6 +248,7 @@ export class PageQueries {
   /** Forgets every live result whose SQL reads PATH, and the file's bytes if it was read whole. */
   forgetPath(path) {
     this.versions.set(path, (this.versions.get(path) || 0) + 1);
+    this.serverResults.clear();
     for (const sql of [...this.results.keys()]) if (sql.includes(path)) this.results.delete(sql);
     if (this.whole.has(path) && engineModule) engineModule.then((m) => m.forgetWhole(path));
   }
@@ -146,8 +264,14 @@ export class PageQueries {
     }
     this.stats.queries++;
     this.engineStarted = true;
-    p = duckdb().then((m) => m.runQuery(sql, whole.map((name) => ({ name, url: dataUrl(name, location.origin) }))))
-      .catch(async (e) => { throw await this.explainFailure(e, paths); });
+    const ledger = this.ledger('engine');
+    p = duckdb().then((m) => m.runQuery(sql, whole.map((name) => ({ name, url: dataUrl(name, location.origin) })), ledger))
+      .then((result) => Object.assign(result, { origin: 'engine', net: ledger }))
+      .catch(async (e) => {
+        const err = await this.explainFailure(e, paths);
+        err.net = ledger;
+        throw err;
+      });
     p.catch(() => this.results.delete(sql));
     this.results.set(sql, p);
     while (this.results.size > RESULT_CACHE_SIZE) this.results.delete(this.results.keys().next().value);

@@ -1,0 +1,709 @@
+/* livequery.c - the server's live queries (see livequery.h): the request
+ * bound into SQL with the build's description of the page, the result
+ * cache, and the engine with its limits (a fixed set of connections, one
+ * per query running, and a watchdog thread that interrupts those past
+ * their time). */
+#include "livequery.h"
+
+#include <assert.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "../config/layout.h"
+#include "../site/livespec.h"
+#include "../site/pagesql.h"
+#include "../site/prerender.h"
+#include "../sql/duck.h"
+#include "../sql/sqltext.h"
+#include "../util/fs.h"
+#include "../util/util.h"
+#include "livecache.h"
+
+/* ---- binding ----------------------------------------------------------- */
+
+/* String(v) of JavaScript for the scalar values a page's inputs hold. */
+static bool scalar_text(json_t *v, char **out)
+{
+    if (json_is_null(v)) {
+        /* buildEnv: a null value is empty, never the input's default. */
+        *out = ds_strdup("");
+    } else if (json_is_string(v)) {
+        *out = ds_strdup(json_string_value(v));
+    } else if (json_is_boolean(v)) {
+        *out = ds_strdup(json_is_true(v) ? "true" : "false");
+    } else if (json_is_integer(v)) {
+        *out = ds_asprintf("%lld", (long long)json_integer_value(v));
+    } else if (json_is_real(v)) {
+        char num[40];
+        ds_pagesql_js_number(json_real_value(v), num);
+        *out = ds_strdup(num);
+    } else {
+        return false;
+    }
+    return true;
+}
+
+/* A request value to an input value: a string (or number, true, false,
+ * null) or a list of strings (a multiple dropdown). */
+static bool to_val(json_t *v, ds_val *out)
+{
+    memset(out, 0, sizeof *out);
+    if (json_is_array(v)) {
+        out->kind = DS_VAL_LIST;
+        out->items = ds_xcalloc(json_array_size(v) + 1, sizeof *out->items);
+        for (size_t i = 0; i < json_array_size(v); i++) {
+            if (!scalar_text(json_array_get(v, i), &out->items[out->n])) {
+                ds_val_free(out);
+                return false;
+            }
+            out->n++;
+        }
+        return true;
+    }
+    out->kind = DS_VAL_STR;
+    return scalar_text(v, &out->s);
+}
+
+static const char *str_of(json_t *o, const char *key)
+{
+    return json_string_value(json_object_get(o, key));
+}
+
+/* The names of an object's keys, for a did-you-mean. */
+static const char **keys_of(json_t *o, size_t *n)
+{
+    const char **names = ds_xcalloc(json_object_size(o) + 1, sizeof *names);
+    *n = 0;
+    const char *k;
+    json_t *v;
+    json_object_foreach(o, k, v)
+        names[(*n)++] = k;
+    return names;
+}
+
+static char *unknown(const char *what, const char *name, json_t *known, const char *hint)
+{
+    size_t n;
+    const char **names = keys_of(known, &n);
+    const char *near = ds_suggest(name, names, n);
+    char *why = near ? ds_asprintf("unknown %s '%s'; did you mean '%s'?", what, name, near)
+                     : ds_asprintf("unknown %s '%s'%s", what, name, hint);
+    free(names);
+    return why;
+}
+
+/* The request's input values in the order of the page's specs (a missing
+ * one is the input's default, as in buildEnv). */
+static unsigned bind_values(json_t *page, json_t *inputs, const ds_input_spec *specs,
+                            size_t n, ds_val *values, char **why)
+{
+    if (inputs && !json_is_object(inputs)) {
+        *why = ds_strdup("inputs must be an object {\"name\": value}");
+        return 400;
+    }
+    const char *name;
+    json_t *v;
+    json_object_foreach(inputs, name, v)
+    {
+        size_t i = 0;
+        while (i < n && strcmp(specs[i].name, name) != 0)
+            i++;
+        if (i == n) {
+            *why = unknown("input", name, json_object_get(page, "inputs"),
+                           " (the page has no such input)");
+            return 400;
+        }
+        if (!to_val(v, &values[i])) {
+            *why = ds_asprintf("input '%s': a value is a string, a number, true, false, null "
+                               "or a list of strings",
+                               name);
+            return 400;
+        }
+    }
+    return 0;
+}
+
+unsigned ds_livequery_bind(json_t *spec, json_t *req, char **sql, json_t **files, char **why)
+{
+    *sql = NULL;
+    *files = NULL;
+    *why = NULL;
+    if (!json_is_object(req)) {
+        *why = ds_strdup("the body must be a JSON object {\"page\", \"component\", \"query\", "
+                         "\"inputs\"}");
+        return 400;
+    }
+    const char *page_name = str_of(req, "page"), *comp_name = str_of(req, "component"),
+               *query = str_of(req, "query"), *today = str_of(req, "today");
+    if (!page_name || !comp_name || !query) {
+        *why = ds_strdup("page, component and query must be strings");
+        return 400;
+    }
+    if (today && !ds_pagesql_valid_date(today)) {
+        *why = ds_strdup("today must be a date YYYY-MM-DD");
+        return 400;
+    }
+    json_t *pages = json_object_get(spec, "pages");
+    json_t *page = json_object_get(pages, page_name);
+    if (!page) {
+        *why = unknown("page", page_name, pages, " (the last build made no such page)");
+        return 404;
+    }
+    json_t *comps = json_object_get(page, "components");
+    json_t *comp = json_object_get(comps, comp_name);
+    if (!comp) {
+        *why = unknown("component", comp_name, comps, " (the page shows no such component)");
+        return 404;
+    }
+    size_t n;
+    ds_input_spec *specs = ds_pagesql_inputs(page, &n);
+    ds_val *values = ds_xcalloc(n + 1, sizeof *values);
+    unsigned status = bind_values(page, json_object_get(req, "inputs"), specs, n, values, why);
+    ds_env env = {0};
+    char *path = NULL;
+    if (status == 0) {
+        char day[16];
+        if (!today) {
+            time_t now = time(NULL);
+            struct tm tm;
+            localtime_r(&now, &tm);
+            strftime(day, sizeof day, "%Y-%m-%d", &tm);
+            today = day;
+        }
+        ds_pagesql_env_at(specs, n, values, today, &env);
+        path = ds_pagesql_resolve(str_of(comp, "query"), &env, json_object_get(page, "queries"));
+        json_t *q = path ? json_object_get(json_object_get(spec, "sql"), path) : NULL;
+        if (!path) {
+            *why = ds_asprintf("component '%s' has no valid query id with these inputs",
+                               comp_name);
+            status = 400;
+        } else if (strcmp(path, query) != 0) {
+            *why = ds_asprintf("component '%s' runs %s with these inputs, not %s", comp_name,
+                               path, query);
+            status = 400;
+        } else if (!q) {
+            *why = ds_asprintf("query %s was not compiled by the last build", path);
+            status = 404;
+        } else {
+            char *wrapped = ds_pagesql_wrap_format(str_of(q, "sql"), json_object_get(comp, "format"),
+                                                   str_of(comp, "kind"));
+            *sql = ds_pagesql_substitute(wrapped, &env);
+            free(wrapped);
+            *files = json_object_get(q, "files");
+        }
+        ds_pagesql_env_free(&env);
+    }
+    free(path);
+    for (size_t i = 0; i < n; i++)
+        ds_val_free(&values[i]);
+    free(values);
+    ds_pagesql_inputs_free(specs, n);
+    return status;
+}
+
+/* ---- the engine -------------------------------------------------------- */
+
+/* One worker thread with its connection; it runs one query at a time. */
+typedef struct {
+    ds_livequery *lq;
+    pthread_t thread;
+    pthread_cond_t go;
+    ds_duck *con;          /* made by the worker when it starts */
+    ds_live_job *job;      /* the query handed to it, NULL while idle */
+    bool busy;             /* reserved or running */
+    bool running;          /* the query is in the engine */
+    bool interrupted;      /* by the watchdog: the query ran out of time */
+    struct timespec deadline;
+} worker;
+
+struct ds_live_job {
+    worker *w;
+    char *sql, *key;
+    ds_live_reply *out;
+    ds_live_done_fn done;
+    void *ctx;
+};
+
+/* A query over many files has its files' stamps taken at most once a
+ * second (as a stored result's freshness, resultstore.c): over 100,000
+ * files a stat() each would cost more than the query. */
+#define RESTAMP_FILES 1000
+#define RESTAMP_MS 1000
+#define STAMP_SLOTS 64
+
+typedef struct {
+    json_t *files;         /* held: the pointer stays this list's */
+    char hash[17];
+    struct timespec at;
+} stamp_slot;
+
+struct ds_livequery {
+    char *spec_path;
+    char *static_dir;
+    ds_live_settings set;
+    ds_duck *db;           /* the database every worker connects to */
+    ds_livecache *cache;
+
+    pthread_mutex_t lock;  /* spec, workers, stop */
+    pthread_cond_t wake;   /* the watchdog's */
+    json_t *spec;          /* NULL until a build wrote one */
+    struct stat spec_st;
+    worker *workers;
+    bool stop, stopped;
+    pthread_t watchdog;
+    stamp_slot stamps[STAMP_SLOTS];
+    size_t next_stamp;
+
+    atomic_size_t ran, hits, busy, timeouts, too_large;
+};
+
+static bool before(const struct timespec *a, const struct timespec *b)
+{
+    return a->tv_sec < b->tv_sec || (a->tv_sec == b->tv_sec && a->tv_nsec < b->tv_nsec);
+}
+
+static struct timespec after_ms(long long ms)
+{
+    struct timespec d;
+    clock_gettime(CLOCK_REALTIME, &d);
+    d.tv_sec += ms / 1000;
+    d.tv_nsec += (ms % 1000) * 1000000L;
+    if (d.tv_nsec >= 1000000000L) {
+        d.tv_sec++;
+        d.tv_nsec -= 1000000000L;
+    }
+    return d;
+}
+
+/* Interrupts the queries past their deadline, every 10 ms. */
+static void *watch(void *arg)
+{
+    ds_livequery *lq = arg;
+    pthread_mutex_lock(&lq->lock);
+    while (!lq->stop) {
+        struct timespec now;
+        clock_gettime(CLOCK_REALTIME, &now);
+        for (long long i = 0; i < lq->set.max_concurrent; i++) {
+            worker *w = &lq->workers[i];
+            if (w->running && !w->interrupted && before(&w->deadline, &now)) {
+                w->interrupted = true;
+                ds_duck_interrupt(w->con);
+            }
+        }
+        struct timespec next = after_ms(10);
+        pthread_cond_timedwait(&lq->wake, &lq->lock, &next);
+    }
+    pthread_mutex_unlock(&lq->lock);
+    return NULL;
+}
+
+static void refuse(ds_live_reply *out, unsigned status, const char *limit, const char *fmt, ...)
+    DS_PRINTF(4, 5);
+
+/* Runs JOB on worker W's connection and fills its reply. */
+static void run_job(ds_livequery *lq, worker *w, ds_live_job *job)
+{
+    ds_live_reply *out = job->out;
+    if (!w->con) {
+        refuse(out, 500, NULL, "the server's DuckDB engine did not start");
+        return;
+    }
+    pthread_mutex_lock(&lq->lock);
+    w->deadline = after_ms(lq->set.timeout_ms);
+    w->interrupted = false;
+    w->running = true;
+    pthread_mutex_unlock(&lq->lock);
+    char *json = NULL;
+    bool over = false;
+    ds_err err;
+    int rc = ds_prerender_result_json_max(w->con, job->sql, (size_t)lq->set.max_rows, &json,
+                                          &over, &err);
+    pthread_mutex_lock(&lq->lock);
+    bool timed_out = w->interrupted;
+    w->running = false;
+    pthread_mutex_unlock(&lq->lock);
+    atomic_fetch_add(&lq->ran, 1);
+    if (rc != 0 && timed_out) {
+        atomic_fetch_add(&lq->timeouts, 1);
+        refuse(out, 504, "time", "the query ran longer than %lld ms (live_timeout_ms)",
+               lq->set.timeout_ms);
+    } else if (rc != 0 && over) {
+        atomic_fetch_add(&lq->too_large, 1);
+        refuse(out, 413, "rows", "the result has more than %lld rows (live_max_rows)",
+               lq->set.max_rows);
+    } else if (rc != 0) {
+        refuse(out, 422, NULL, "%s", err.msg);
+    } else if ((long long)strlen(json) > lq->set.max_bytes) {
+        atomic_fetch_add(&lq->too_large, 1);
+        refuse(out, 413, "bytes", "the result is larger than %lld bytes (live_max_bytes)",
+               lq->set.max_bytes);
+        free(json);
+    } else {
+        /* The answer adds the newline the stored file ends with. */
+        size_t n = strlen(json);
+        if (n && json[n - 1] == '\n')
+            json[--n] = '\0';
+        ds_livecache_put(lq->cache, job->key, json, n);
+        out->status = 200;
+        out->body = json;
+        out->cache = "miss";
+    }
+}
+
+static void *work(void *arg)
+{
+    worker *w = arg;
+    ds_livequery *lq = w->lq;
+    ds_err err;
+    if ((w->con = ds_duck_connect(lq->db, &err))) {
+        ds_buf set = {0};
+        /* As the build's stored results: relative paths from static/,
+         * TIMESTAMPTZ shown in UTC. */
+        ds_buf_puts(&set, "SET TimeZone = 'UTC'; SET file_search_path = ");
+        ds_sql_quote(&set, lq->static_dir);
+        ds_duck_exec(w->con, set.data, &err);
+        ds_buf_free(&set);
+    }
+    pthread_mutex_lock(&lq->lock);
+    for (;;) {
+        while (!w->job && !lq->stop)
+            pthread_cond_wait(&w->go, &lq->lock);
+        if (!w->job)
+            break;
+        ds_live_job *job = w->job;
+        bool stopping = lq->stop;
+        pthread_mutex_unlock(&lq->lock);
+        if (stopping) /* the watchdog is gone: nothing starts now */
+            refuse(job->out, 503, "concurrency", "the server is stopping");
+        else
+            run_job(lq, w, job);
+        /* The caller learns of it last: after DONE the reply is its own. */
+        ds_live_done_fn done = job->done;
+        void *ctx = job->ctx;
+        free(job->sql);
+        free(job->key);
+        free(job);
+        pthread_mutex_lock(&lq->lock);
+        w->job = NULL;
+        w->busy = false;
+        pthread_mutex_unlock(&lq->lock);
+        done(ctx);
+        pthread_mutex_lock(&lq->lock);
+    }
+    pthread_mutex_unlock(&lq->lock);
+    ds_duck_close(w->con);
+    w->con = NULL;
+    return NULL;
+}
+
+ds_livequery *ds_livequery_open(const char *root, const ds_live_settings *set)
+{
+    assert(root && set && set->max_concurrent > 0);
+    ds_err err;
+    ds_duck *db = ds_duck_open(&err);
+    if (!db)
+        return NULL;
+    ds_livequery *lq = ds_xcalloc(1, sizeof *lq);
+    lq->db = db;
+    lq->set = *set;
+    lq->spec_path = ds_path_join(root, DS_LIVESPEC_FILE);
+    lq->static_dir = ds_path_join(root, DS_STATIC_DIR);
+    lq->cache = ds_livecache_new((size_t)set->cache_bytes);
+    lq->workers = ds_xcalloc((size_t)set->max_concurrent, sizeof *lq->workers);
+    pthread_mutex_init(&lq->lock, NULL);
+    pthread_cond_init(&lq->wake, NULL);
+    for (long long i = 0; i < set->max_concurrent; i++) {
+        worker *w = &lq->workers[i];
+        w->lq = lq;
+        pthread_cond_init(&w->go, NULL);
+        pthread_create(&w->thread, NULL, work, w);
+    }
+    pthread_create(&lq->watchdog, NULL, watch, lq);
+    return lq;
+}
+
+void ds_livequery_stop(ds_livequery *lq)
+{
+    if (!lq)
+        return;
+    pthread_mutex_lock(&lq->lock);
+    if (lq->stopped) {
+        pthread_mutex_unlock(&lq->lock);
+        return;
+    }
+    lq->stop = lq->stopped = true;
+    for (long long i = 0; i < lq->set.max_concurrent; i++) {
+        worker *w = &lq->workers[i];
+        if (w->running) {
+            w->interrupted = true; /* its caller gets 504 at once */
+            ds_duck_interrupt(w->con);
+        }
+        pthread_cond_signal(&w->go);
+    }
+    pthread_cond_signal(&lq->wake);
+    pthread_mutex_unlock(&lq->lock);
+    for (long long i = 0; i < lq->set.max_concurrent; i++)
+        pthread_join(lq->workers[i].thread, NULL);
+    pthread_join(lq->watchdog, NULL);
+}
+
+void ds_livequery_close(ds_livequery *lq)
+{
+    if (!lq)
+        return;
+    ds_livequery_stop(lq);
+    for (long long i = 0; i < lq->set.max_concurrent; i++)
+        pthread_cond_destroy(&lq->workers[i].go);
+    free(lq->workers);
+    for (size_t i = 0; i < STAMP_SLOTS; i++)
+        json_decref(lq->stamps[i].files);
+    ds_duck_close(lq->db);
+    ds_livecache_free(lq->cache);
+    json_decref(lq->spec);
+    pthread_cond_destroy(&lq->wake);
+    pthread_mutex_destroy(&lq->lock);
+    free(lq->spec_path);
+    free(lq->static_dir);
+    free(lq);
+}
+
+/* The build's description, read again when a build rewrote it; a
+ * reference the caller releases. */
+static json_t *current_spec(ds_livequery *lq)
+{
+    struct stat st;
+    bool exists = stat(lq->spec_path, &st) == 0;
+    pthread_mutex_lock(&lq->lock);
+    bool same = lq->spec && exists && st.st_ino == lq->spec_st.st_ino &&
+                st.st_size == lq->spec_st.st_size &&
+                st.st_mtim.tv_sec == lq->spec_st.st_mtim.tv_sec &&
+                st.st_mtim.tv_nsec == lq->spec_st.st_mtim.tv_nsec;
+    pthread_mutex_unlock(&lq->lock);
+    if (!same && exists) {
+        /* Parsed outside the lock: a lake's description is megabytes. */
+        json_t *doc = json_load_file(lq->spec_path, 0, NULL);
+        pthread_mutex_lock(&lq->lock);
+        if (json_integer_value(json_object_get(doc, "version")) == 1) {
+            json_decref(lq->spec);
+            lq->spec = json_incref(doc);
+            lq->spec_st = st;
+        }
+        /* else half written or from another version: keep ours */
+        pthread_mutex_unlock(&lq->lock);
+        json_decref(doc);
+    }
+    pthread_mutex_lock(&lq->lock);
+    json_t *spec = json_incref(lq->spec);
+    pthread_mutex_unlock(&lq->lock);
+    return spec;
+}
+
+/* An idle worker, reserved, or NULL when all are busy (or stopping). */
+static worker *take_worker(ds_livequery *lq)
+{
+    pthread_mutex_lock(&lq->lock);
+    worker *got = NULL;
+    for (long long i = 0; !lq->stop && i < lq->set.max_concurrent && !got; i++)
+        if (!lq->workers[i].busy)
+            got = &lq->workers[i];
+    if (got)
+        got->busy = true;
+    pthread_mutex_unlock(&lq->lock);
+    return got;
+}
+
+/* ---- answers ----------------------------------------------------------- */
+
+static void refuse(ds_live_reply *out, unsigned status, const char *limit, const char *fmt, ...)
+{
+    ds_buf msg = {0};
+    va_list ap;
+    va_start(ap, fmt);
+    ds_buf_vprintf(&msg, fmt, ap);
+    va_end(ap);
+    json_t *o = json_pack("{s:b, s:s}", "ok", 0, "error", msg.data);
+    if (limit)
+        json_object_set_new(o, "limit", json_string(limit));
+    out->status = status;
+    out->body = json_dumps(o, JSON_COMPACT);
+    json_decref(o);
+    ds_buf_free(&msg);
+}
+
+/* The hash of the size and mtime of each of FILES. */
+static void stamp_files(json_t *files, char hash[17])
+{
+    ds_buf stamps = {0};
+    for (size_t i = 0; i < json_array_size(files); i++) {
+        struct stat st;
+        const char *p = json_string_value(json_array_get(files, i));
+        if (p && stat(p, &st) == 0)
+            ds_buf_printf(&stamps, "%lld.%lld.%lld;", (long long)st.st_size,
+                          (long long)st.st_mtim.tv_sec, (long long)st.st_mtim.tv_nsec);
+        else
+            ds_buf_puts(&stamps, "-;");
+    }
+    ds_pagesql_hash(stamps.data ? stamps.data : "", hash);
+    ds_buf_free(&stamps);
+}
+
+static long long ms_since(const struct timespec *t)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (long long)(now.tv_sec - t->tv_sec) * 1000 + (now.tv_nsec - t->tv_nsec) / 1000000;
+}
+
+/* stamp_files, reused for up to a second for a list of many files. */
+static void files_stamp(ds_livequery *lq, json_t *files, char hash[17])
+{
+    if (json_array_size(files) <= RESTAMP_FILES) {
+        stamp_files(files, hash);
+        return;
+    }
+    pthread_mutex_lock(&lq->lock);
+    for (size_t i = 0; i < STAMP_SLOTS; i++) {
+        stamp_slot *s = &lq->stamps[i];
+        if (s->files == files && ms_since(&s->at) < RESTAMP_MS) {
+            memcpy(hash, s->hash, 17);
+            pthread_mutex_unlock(&lq->lock);
+            return;
+        }
+    }
+    pthread_mutex_unlock(&lq->lock);
+    stamp_files(files, hash);
+    pthread_mutex_lock(&lq->lock);
+    stamp_slot *s = &lq->stamps[lq->next_stamp++ % STAMP_SLOTS];
+    json_decref(s->files);
+    s->files = json_incref(files);
+    memcpy(s->hash, hash, 17);
+    clock_gettime(CLOCK_MONOTONIC, &s->at);
+    pthread_mutex_unlock(&lq->lock);
+}
+
+/* The cache key: the SQL (the query and its inputs as literals) and the
+ * size and mtime of each file it reads, so a changed file misses. */
+static char *cache_key(ds_livequery *lq, const char *sql, json_t *files)
+{
+    char hash[17], stamp[17];
+    ds_pagesql_hash(sql, hash);
+    files_stamp(lq, files, stamp);
+    return ds_asprintf("%s:%zu:%s:%zu", hash, strlen(sql), stamp, json_array_size(files));
+}
+
+ds_live_job *ds_livequery_begin(ds_livequery *lq, const char *body, size_t len,
+                                ds_live_reply *out)
+{
+    memset(out, 0, sizeof *out);
+    json_error_t je;
+    json_t *req = json_loadb(body ? body : "", len, 0, &je);
+    if (!req) {
+        refuse(out, 400, NULL, "malformed JSON: %s (at byte %d)", je.text, je.position);
+        return NULL;
+    }
+    json_t *spec = current_spec(lq);
+    if (!spec) {
+        json_decref(req);
+        refuse(out, 404, NULL, "no live queries: the site has not been built by this version "
+                               "(.ducksite/live_queries.json is missing)");
+        return NULL;
+    }
+    char *sql, *why;
+    json_t *files;
+    unsigned status = ds_livequery_bind(spec, req, &sql, &files, &why);
+    json_decref(req);
+    if (status) {
+        refuse(out, status, NULL, "%s", why);
+        free(why);
+        json_decref(spec);
+        return NULL;
+    }
+    char *key = cache_key(lq, sql, files);
+    json_decref(spec);
+    size_t n;
+    char *hit = ds_livecache_get(lq->cache, key, &n);
+    if (hit) {
+        atomic_fetch_add(&lq->hits, 1);
+        out->status = 200;
+        out->body = hit;
+        out->cache = "hit";
+        free(key);
+        free(sql);
+        return NULL;
+    }
+    worker *w = take_worker(lq);
+    if (!w) {
+        atomic_fetch_add(&lq->busy, 1);
+        out->retry_after = 1;
+        refuse(out, 503, "concurrency",
+               "the server is running %lld live queries already (live_max_concurrent); run it "
+               "in the browser",
+               lq->set.max_concurrent);
+        free(key);
+        free(sql);
+        return NULL;
+    }
+    ds_live_job *job = ds_xcalloc(1, sizeof *job);
+    *job = (ds_live_job){w, sql, key, out, NULL, NULL};
+    return job;
+}
+
+void ds_livequery_submit(ds_livequery *lq, ds_live_job *job, ds_live_done_fn done, void *ctx)
+{
+    assert(job && done);
+    job->done = done;
+    job->ctx = ctx;
+    pthread_mutex_lock(&lq->lock);
+    job->w->job = job;
+    pthread_cond_signal(&job->w->go);
+    pthread_mutex_unlock(&lq->lock);
+}
+
+typedef struct {
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    bool done;
+} waiter;
+
+static void wake_waiter(void *ctx)
+{
+    waiter *w = ctx;
+    pthread_mutex_lock(&w->lock);
+    w->done = true;
+    pthread_cond_signal(&w->cond);
+    pthread_mutex_unlock(&w->lock);
+}
+
+void ds_livequery_answer(ds_livequery *lq, const char *body, size_t len, ds_live_reply *out)
+{
+    ds_live_job *job = ds_livequery_begin(lq, body, len, out);
+    if (!job)
+        return;
+    waiter w = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, false};
+    ds_livequery_submit(lq, job, wake_waiter, &w);
+    pthread_mutex_lock(&w.lock);
+    while (!w.done)
+        pthread_cond_wait(&w.cond, &w.lock);
+    pthread_mutex_unlock(&w.lock);
+    pthread_cond_destroy(&w.cond);
+    pthread_mutex_destroy(&w.lock);
+}
+
+void ds_live_reply_free(ds_live_reply *r)
+{
+    free(r->body);
+    memset(r, 0, sizeof *r);
+}
+
+ds_livequery_stats ds_livequery_counters(ds_livequery *lq)
+{
+    return (ds_livequery_stats){atomic_load(&lq->ran), atomic_load(&lq->hits),
+                                atomic_load(&lq->busy), atomic_load(&lq->timeouts),
+                                atomic_load(&lq->too_large)};
+}

@@ -1,0 +1,81 @@
+/* livequery.h - POST /api/live/query: a page's component answered by the
+ * server with libduckdb over the physical files (docs/server.md, "Live
+ * queries").
+ *
+ * The request names a page, one of its components ("chart:sales"), the
+ * compiled query that component runs (its SQL path, "/sql/_global/x.sql")
+ * and the values of the page's inputs.  No SQL comes from the client: the
+ * server takes the component's compiled SQL from what the build wrote
+ * (livespec.h), puts each input value in as the browser would (pagesql.h:
+ * quoted or typed literals), runs it with at most live_max_concurrent
+ * queries at once, each interrupted past live_timeout_ms and refused past
+ * live_max_rows or live_max_bytes, and answers the result in the format of
+ * the stored results.  Results are cached by the SQL text (query and
+ * inputs) and the size and mtime of every file it reads. */
+#ifndef DS_LIVEQUERY_H
+#define DS_LIVEQUERY_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "../config/config.h"
+
+#define DS_LIVEQUERY_PATH "/api/live/query"
+/* The Server-Timing entry on pages when the endpoint is on: the runtime
+ * asks it only then (web/src/live.js servedQueries). */
+#define DS_LIVEQUERY_MARK "ducksite-queries"
+
+typedef struct ds_livequery ds_livequery;
+
+/* The answer: STATUS, the JSON BODY (a result, or {"error", "limit"?}),
+ * RETRY_AFTER seconds (503 only), and CACHE ("hit" or "miss" for a result). */
+typedef struct {
+    unsigned status;
+    char *body;
+    unsigned retry_after;
+    const char *cache;
+} ds_live_reply;
+
+/* Live queries for the project ROOT (its .ducksite/live_queries.json,
+ * reloaded when a build rewrites it) with the limits of SET.  NULL when
+ * the engine cannot start. */
+ds_livequery *ds_livequery_open(const char *root, const ds_live_settings *set);
+void ds_livequery_close(ds_livequery *lq);
+
+/* A request in two steps, so that the server's threads never wait for a
+ * query: ds_livequery_begin answers at once what needs no query (a refusal,
+ * a cache hit, 503 when live_max_concurrent queries run already) and
+ * returns NULL; else it has reserved a worker thread and returns the job,
+ * which the caller hands to ds_livequery_submit.  The worker fills *OUT,
+ * then calls DONE(CTX) from its thread. */
+typedef struct ds_live_job ds_live_job;
+typedef void (*ds_live_done_fn)(void *ctx);
+ds_live_job *ds_livequery_begin(ds_livequery *lq, const char *body, size_t len,
+                                ds_live_reply *out);
+void ds_livequery_submit(ds_livequery *lq, ds_live_job *job, ds_live_done_fn done, void *ctx);
+
+/* Both steps, waiting for the answer (tests). */
+void ds_livequery_answer(ds_livequery *lq, const char *body, size_t len, ds_live_reply *out);
+
+/* Interrupts the queries running (their callers get 504), waits for the
+ * workers to end; afterwards every query is refused.  The server calls it
+ * before stopping its daemon, so no connection is left waiting. */
+void ds_livequery_stop(ds_livequery *lq);
+void ds_live_reply_free(ds_live_reply *r);
+
+/* The binding alone, without running anything: SPEC is the build's
+ * live_queries.json document, REQ the request.  On success returns 0, sets
+ * *SQL (the SQL to run, physical paths, values as literals) and *FILES
+ * (borrowed from SPEC: the files it reads); else returns the HTTP status
+ * (400, 404) and sets *WHY. */
+unsigned ds_livequery_bind(json_t *spec, json_t *req, char **sql, json_t **files, char **why);
+
+/* Counters since open (tests and the bench): queries run, cache hits,
+ * refusals for concurrency, time, and rows or bytes. */
+typedef struct {
+    size_t ran, hits, busy, timeouts, too_large;
+} ds_livequery_stats;
+ds_livequery_stats ds_livequery_counters(ds_livequery *lq);
+
+#endif

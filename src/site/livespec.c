@@ -1,0 +1,171 @@
+/* livespec.c - the server's description of every page's queries (see
+ * livespec.h). */
+#include "livespec.h"
+
+#include <assert.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../sql/sqltext.h"
+#include "../util/fs.h"
+#include "html.h"
+#include "pagesql.h"
+
+struct ds_livespec {
+    json_t *pages; /* rel -> {inputs, queries, components} */
+};
+
+ds_livespec *ds_livespec_new(void)
+{
+    ds_livespec *ls = ds_xcalloc(1, sizeof *ls);
+    ls->pages = json_object();
+    return ls;
+}
+
+void ds_livespec_free(ds_livespec *ls)
+{
+    if (!ls)
+        return;
+    json_decref(ls->pages);
+    free(ls);
+}
+
+void ds_livespec_add_page(ds_livespec *ls, const char *rel, json_t *config, json_t *components)
+{
+    assert(ls && rel && config && components);
+    json_t *inputs = json_object_get(config, "inputs");
+    json_t *queries = json_object_get(config, "queries");
+    json_object_set_new(ls->pages, rel,
+                        json_pack("{s:o, s:o, s:o}", "inputs",
+                                  inputs ? json_incref(inputs) : json_object(), "queries",
+                                  queries ? json_incref(queries) : json_object(), "components",
+                                  components));
+}
+
+static bool name_char(char c)
+{
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+           c == '_';
+}
+
+static const char *skip_space(const char *p)
+{
+    while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r' || *p == '\f' || *p == '\v')
+        p++;
+    return p;
+}
+
+void ds_livespec_placeholders(const char *sql, json_t *into)
+{
+    /* /\$\{\s*(inputs|params)\.([A-Za-z0-9_]+)\s*\}/g of sql.js */
+    for (const char *p = strstr(sql, "${"); p; p = strstr(p + 1, "${")) {
+        const char *q = skip_space(p + 2);
+        size_t kind = strncmp(q, "inputs.", 7) == 0 ? 6 : strncmp(q, "params.", 7) == 0 ? 6 : 0;
+        if (!kind)
+            continue;
+        const char *name = q + kind + 1, *end = name;
+        while (name_char(*end))
+            end++;
+        if (end == name || *skip_space(end) != '}')
+            continue;
+        char *dep = ds_asprintf("%.*s", (int)(end - q), q);
+        bool seen = false;
+        for (size_t i = 0; i < json_array_size(into) && !seen; i++)
+            seen = strcmp(json_string_value(json_array_get(into, i)), dep) == 0;
+        if (!seen)
+            json_array_append_new(into, json_string(dep));
+        free(dep);
+    }
+}
+
+typedef struct {
+    const ds_collected *files;
+    const char *static_dir;
+    json_t *read; /* physical path -> true */
+} map_ctx;
+
+/* A data path to its physical file (recorded); a relative path naming a
+ * file under static/ (a form's target CSV) to that file. */
+static const char *to_physical(void *vctx, const char *literal)
+{
+    map_ctx *c = vctx;
+    const char *path = ds_collected_physical(c->files, literal);
+    if (path) {
+        json_object_set_new(c->read, path, json_true());
+        return path;
+    }
+    if (!*literal || literal[0] == '/' || strstr(literal, "..") || strchr(literal, '*') ||
+        strstr(literal, "://"))
+        return NULL;
+    char *in_static = ds_path_join(c->static_dir, literal);
+    if (ds_is_file(in_static))
+        json_object_set_new(c->read, in_static, json_true());
+    free(in_static);
+    return NULL; /* the server's DuckDB reads relative paths from static/ */
+}
+
+/* The compiled queries a component with query id ID may run. */
+static void note_reachable(json_t *want, const char *id, json_t *queries, bool *all)
+{
+    if (strstr(id, "${")) {
+        *all = true; /* the id depends on an input: any query may be it */
+        return;
+    }
+    ds_env env = {0};
+    char *path = ds_pagesql_resolve(id, &env, queries);
+    if (path)
+        json_object_set_new(want, path, json_true());
+    free(path);
+}
+
+int ds_livespec_write(const ds_livespec *ls, const char *root, const char *static_dir,
+                      const ds_compiled_list *compiled, const ds_collected *files, ds_err *err)
+{
+    json_t *want = json_object();
+    bool all = false;
+    const char *rel;
+    json_t *page;
+    json_object_foreach(ls->pages, rel, page)
+    {
+        const char *key;
+        json_t *comp;
+        json_object_foreach(json_object_get(page, "components"), key, comp)
+            note_reachable(want, json_string_value(json_object_get(comp, "query")), 
+                           json_object_get(page, "queries"), &all);
+    }
+    json_t *sql = json_object();
+    for (size_t i = 0; i < compiled->len; i++) {
+        const ds_compiled *q = &compiled->items[i];
+        ds_buf url = {0};
+        ds_html_sql_url(&url, q->kind == DS_KIND_PAGE_QUERY, q->name);
+        if (all || json_object_get(want, url.data)) {
+            map_ctx c = {files, static_dir, json_object()};
+            char *physical = ds_sql_map_literals(q->sql, to_physical, &c);
+            /* The runtime's text is the SQL file's: the query and a newline. */
+            char *text = ds_asprintf("%s\n", physical);
+            json_t *read = json_array(), *holders = json_array();
+            const char *path;
+            json_t *v;
+            json_object_foreach(c.read, path, v)
+                json_array_append_new(read, json_string(path));
+            ds_livespec_placeholders(q->sql, holders);
+            json_object_set_new(sql, url.data,
+                                json_pack("{s:s, s:o, s:o}", "sql", text, "files", read,
+                                          "placeholders", holders));
+            free(text);
+            free(physical);
+            json_decref(c.read);
+        }
+        ds_buf_free(&url);
+    }
+    json_decref(want);
+    json_t *doc = json_pack("{s:i, s:s, s:O, s:o}", "version", 1, "static_dir", static_dir,
+                            "pages", ls->pages, "sql", sql);
+    /* Keys in the page config's order, not sorted: the order of format
+     * columns and inputs is the runtime's (Object.entries). */
+    char *text = json_dumps(doc, JSON_COMPACT);
+    json_decref(doc);
+    int rc = ds_write_atomic_under(root, DS_LIVESPEC_FILE, text, err);
+    free(text);
+    return rc;
+}

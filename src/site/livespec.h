@@ -1,0 +1,43 @@
+/* livespec.h - what `ducksite serve` needs to answer a page's queries live
+ * (src/server/livequery.c): per page, its inputs, its queries and its
+ * components (the query each one runs and its format columns); per
+ * compiled query, its SQL with the data paths already turned into physical
+ * files, the `${inputs.x}` / `${params.x}` placeholders it holds and the
+ * files it reads.
+ *
+ * The file names physical paths, so it is written to the project's state
+ * folder, <project>/.ducksite/, which is never published. */
+#ifndef DS_LIVESPEC_H
+#define DS_LIVESPEC_H
+
+#include <jansson.h>
+
+#include "../datamap/collect.h"
+#include "../sql/compile.h"
+#include "../util/util.h"
+
+#define DS_LIVESPEC_FILE ".ducksite/live_queries.json"
+
+typedef struct ds_livespec ds_livespec;
+
+ds_livespec *ds_livespec_new(void);
+void ds_livespec_free(ds_livespec *ls);
+
+/* Page REL ("a/b") with its page config CONFIG (ds_html_page_config) and
+ * its components, {"<kind>:<id>": {"query": id, "kind": kind, "format":
+ * object or null}} (taken, not copied). */
+void ds_livespec_add_page(ds_livespec *ls, const char *rel, json_t *config,
+                          json_t *components);
+
+/* Writes ROOT/.ducksite/live_queries.json: the pages added and the
+ * compiled queries they can run, their data paths mapped to the physical
+ * files of FILES (a relative path that is a file under STATIC_DIR becomes
+ * that file). */
+int ds_livespec_write(const ds_livespec *ls, const char *root, const char *static_dir,
+                      const ds_compiled_list *compiled, const ds_collected *files, ds_err *err);
+
+/* The placeholders of SQL as "inputs.x" / "params.x" (sql.js
+ * placeholderDeps), in order of first use, into the array INTO. */
+void ds_livespec_placeholders(const char *sql, json_t *into);
+
+#endif

@@ -1,0 +1,80 @@
+/* filelist.h - the file lists of large file-source views, published once.
+ *
+ * A view over a lake spells out every file in read_parquet(['data/...',
+ * ...]), and every page query reading it carried the whole list again (70
+ * MB for 1,000,000 paths).  A list of more than DS_FILELIST_MIN files is
+ * moved out of the view's SQL into a ds_filelist, and the SQL keeps a
+ * placeholder literal in its place:
+ *
+ *     read_parquet('ducksite:files/lake/0', hive_types = {...})
+ *
+ * The build publishes the lists of each view once, as
+ * static/sql/_files/<view>.json (folders, names, sizes and the hive
+ * types), and the browser runtime puts a list back (pruned by the query's
+ * partition predicates) before DuckDB-Wasm sees the SQL.  The build-time
+ * engine gets the whole list back with ds_filelists_expand.  Templated
+ * views keep their lists inline: they already name only their files. */
+#ifndef DS_FILELIST_H
+#define DS_FILELIST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "query.h"
+
+/* Lists of up to this many files stay in the SQL. */
+#define DS_FILELIST_MIN 100
+
+/* What a placeholder literal starts with: 'ducksite:files/<view>/<k>'. */
+#define DS_FILELIST_PREFIX "ducksite:files/"
+
+typedef struct {
+    char *view;          /* the view whose SQL held it */
+    size_t index;        /* its place among the view's lists: 0, 1, ... */
+    char *name;          /* "<view>/<index>", what the placeholder names */
+    char **keys;         /* data-map keys, in the SQL's order */
+    size_t n;
+    char *hive;          /* the read_parquet's hive_types = {...} as JSON
+                            ({"year": "BIGINT"}), or NULL */
+} ds_filelist;
+
+typedef struct ds_filelists {
+    ds_filelist *items;
+    size_t len, cap;
+} ds_filelists;
+
+/* Moves every list of more than DS_FILELIST_MIN files out of the SQL of
+ * the file-source views (kind DS_KIND_FILE_SOURCE) of q into out. */
+void ds_filelists_extract(ds_query_list *q, ds_filelists *out);
+
+/* The list a placeholder names ("<view>/<k>"), or NULL. */
+const ds_filelist *ds_filelists_find(const ds_filelists *l, const char *name);
+
+/* Copy of sql with every placeholder replaced by its whole list
+ * (['data/a', 'data/b']); l may be NULL.  Caller frees. */
+char *ds_filelists_expand(const ds_filelists *l, const char *sql);
+
+/* Calls fn with every key of every list a placeholder of sql names. */
+typedef void (*ds_filelist_key_fn)(void *ctx, const char *key);
+void ds_filelists_each_key(const ds_filelists *l, const char *sql, ds_filelist_key_fn fn,
+                           void *ctx);
+
+/* Whether sql holds a placeholder. */
+bool ds_filelists_named(const char *sql);
+
+/* The views that have lists, each once, in order (NULL-terminated; free the
+ * array, not the strings). */
+const char **ds_filelists_views(const ds_filelists *l);
+
+/* The published document of VIEW's lists (static/sql/_files/<view>.json):
+ *   {"hive": {...} or null,
+ *    "lists": [[["data/h/year=2024/", ["a.parquet", ...], [bytes, ...]], ...], ...]}
+ * each list as runs of files in one folder, in the list's order; SIZE_OF
+ * gives a key's size (-1: unknown).  Caller frees. */
+typedef long long (*ds_filelist_size_fn)(void *ctx, const char *key);
+char *ds_filelists_json(const ds_filelists *l, const char *view, ds_filelist_size_fn size_of,
+                        void *ctx);
+
+void ds_filelists_free(ds_filelists *l);
+
+#endif

@@ -1,0 +1,303 @@
+#!/usr/bin/env python3
+"""test_live_queries.py - POST /api/live/query of `ducksite serve`
+([serve] live_queries = true, docs/server.md "Live queries").
+
+Usage: test_live_queries.py DUCKSITE_BINARY DS_SQL_BINARY
+
+A project over a hive-partitioned lake, with a page whose table depends on a
+dropdown and a slider.  Checks: the server's results are byte for byte the
+build-time engine's (the stored result of each dropdown choice); a repeat
+is a cache hit; a lake file rewritten (size) or touched (mtime) is a miss;
+hostile input values stay literals; unknown pages, components, queries and
+inputs are 4xx JSON with a did-you-mean; method, type and Origin checks;
+each limit (rows, bytes, time, concurrency: 503 with Retry-After); the page
+mark; the endpoint off by default; sign-in.  Servers listen on 127.0.0.1
+and are stopped by their own PID.  Prints "live queries: N passed, M failed".
+"""
+import http.client
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+from helpers import FIRST_BUILD, Serve, Tally, request
+
+PAGE = """# Orders
+
+```sql regions
+SELECT DISTINCT region FROM orders ORDER BY 1
+```
+
+```input region
+visual_mode: dropdown
+options_query: regions
+```
+
+```input minimum
+visual_mode: slider
+min: 0
+max: 400
+default: 10
+```
+
+```sql total
+SELECT region, count(*) AS n, sum(amount) AS s, min(label) AS first_label FROM orders
+WHERE (${inputs.region} IS NULL OR region = ${inputs.region}) AND amount >= ${inputs.minimum}
+GROUP BY 1 ORDER BY 1
+```
+
+```table total
+```
+
+```sql many
+SELECT range AS i FROM range(50) WHERE range >= ${inputs.minimum}
+```
+
+```table many
+```
+
+```sql slow
+SELECT count(*) AS n
+FROM range(CASE WHEN ${inputs.minimum} = 10 THEN 1 ELSE 3000000000 END) t(x)
+WHERE x % 7 = ${inputs.minimum}
+```
+
+```table slow
+```
+"""
+
+TOTAL = "/sql/pages/index/total.sql"
+
+
+def make_lake(ds_sql, lake):
+    for k, region in enumerate(["EU", "US", "APAC"]):
+        path = os.path.join(lake, "region=%s" % region, "a.parquet")
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        sql = ("COPY (SELECT range AS id, range * %d AS amount, 'r' || range AS label "
+               "FROM range(100)) TO '%s' (FORMAT parquet)" % (k + 2, path))
+        subprocess.run([ds_sql], input=sql, text=True, check=True, capture_output=True)
+
+
+def write_project(root, lake, serve_toml):
+    os.makedirs(os.path.join(root, "content"), exist_ok=True)
+    with open(os.path.join(root, "ducksite.toml"), "w") as f:
+        f.write('[[file_sources]]\nname = "orders"\nupstream_glob = "%s/**/*.parquet"\n\n%s'
+                % (lake, serve_toml))
+    with open(os.path.join(root, "content", "index.md"), "w") as f:
+        f.write(PAGE)
+
+
+def post(port, body, headers=None, method="POST", content_type="application/json"):
+    """(status, headers, raw body) of one request to the endpoint."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+    h = {"Content-Type": content_type} if content_type else {}
+    h.update(headers or {})
+    data = body if isinstance(body, (bytes, str)) else json.dumps(body)
+    conn.request(method, "/api/live/query", body=data, headers=h)
+    resp = conn.getresponse()
+    raw = resp.read()
+    conn.close()
+    return resp.status, {k.lower(): v for k, v in resp.getheaders()}, raw
+
+
+def ask(port, inputs, component="table:total", query=TOTAL, **kw):
+    return post(port, {"page": "index", "component": component, "query": query,
+                       "inputs": inputs, "today": "2024-05-01"}, **kw)
+
+
+def error_of(raw):
+    try:
+        return json.loads(raw).get("error", "")
+    except ValueError:
+        return ""
+
+
+def stored_results(root):
+    folder = os.path.join(root, "static", "_results")
+    out = set()
+    for name in os.listdir(folder):
+        if name.endswith(".json") and not name.startswith("_"):
+            with open(os.path.join(folder, name), "rb") as f:
+                out.add(f.read())
+    return out
+
+
+def check_main(t, binary, root, lake):
+    s = Serve(binary, root, ["--no-watch"], wait=FIRST_BUILD)
+    try:
+        port = s.port
+        status, hdrs, _ = request(port, "/index.html")
+        t(status == 200 and "ducksite-queries" in hdrs.get("server-timing", ""),
+          "the page carries the ducksite-queries mark: %r" % hdrs.get("server-timing"))
+
+        # The build stored the result of each dropdown choice (slider at its
+        # default): the server's must be the same bytes.
+        stored = stored_results(root)
+        for region in ["", "EU", "US", "APAC"]:
+            status, hdrs, raw = ask(port, {"region": region})
+            t(status == 200 and raw in stored,
+              "region=%r: the server's result is the build's: %d %r" % (region, status, raw[:200]))
+        # Values the build never stored still give the right rows.
+        status, _, raw = ask(port, {"region": "US", "minimum": "150"})
+        doc = json.loads(raw) if status == 200 else {}
+        t(doc.get("rows") == [["US", 50, 11175, "r50"]],
+          "US, minimum 150: %d %r" % (status, raw[:300]))
+
+        # The cache: a repeat is a hit, with the same bytes.
+        first = ask(port, {"region": "EU", "minimum": "42"})
+        again = ask(port, {"region": "EU", "minimum": "42"})
+        t(first[1].get("x-ducksite-cache") == "miss" and again[1].get("x-ducksite-cache") == "hit"
+          and first[2] == again[2],
+          "repeat is a hit: %r then %r" % (first[1].get("x-ducksite-cache"),
+                                          again[1].get("x-ducksite-cache")))
+        # Inputs in another order, or a default given explicitly, are the
+        # same SQL: a hit.
+        third = ask(port, {"minimum": "42", "region": "EU"})
+        t(third[1].get("x-ducksite-cache") == "hit", "same inputs in another order: a hit")
+
+        # A file touched (mtime only): a miss, the same rows.
+        eu = os.path.join(lake, "region=EU", "a.parquet")
+        st = os.stat(eu)
+        os.utime(eu, ns=(st.st_atime_ns, st.st_mtime_ns + 5_000_000_000))
+        touched = ask(port, {"region": "EU", "minimum": "42"})
+        t(touched[1].get("x-ducksite-cache") == "miss" and touched[2] == first[2],
+          "touched file: a miss with the same rows: %r" % touched[1].get("x-ducksite-cache"))
+        # A file rewritten (size changes): a miss with the new rows.
+        sql = ("COPY (SELECT range AS id, range * 2 AS amount, 'x' || range AS label "
+               "FROM range(300)) TO '%s' (FORMAT parquet)" % eu)
+        subprocess.run([DS_SQL], input=sql, text=True, check=True, capture_output=True)
+        changed = ask(port, {"region": "EU", "minimum": "42"})
+        rows = json.loads(changed[2]).get("rows") if changed[0] == 200 else None
+        t(changed[1].get("x-ducksite-cache") == "miss" and rows and rows[0][1] == 279,
+          "rewritten file: a miss with the new rows: %r" % (rows,))
+
+        # Hostile values stay literals: no row matches them, nothing breaks.
+        for bad in ["x' OR '1'='1", "'; DROP TABLE orders; --", "EU' --", "\\'", "${inputs.region}"]:
+            status, _, raw = ask(port, {"region": bad})
+            t(status == 200 and json.loads(raw).get("rows") == [],
+              "region=%r stays a literal: %d %r" % (bad, status, raw[:200]))
+        status, _, raw = ask(port, {"region": "US", "minimum": "0 OR 1=1"})
+        t(status == 200 and json.loads(raw).get("rows") == [],
+          "a slider's non-number is NULL: %d %r" % (status, raw[:200]))
+        # A list is a list literal, as in the browser: compared with a
+        # VARCHAR column the query fails (422, DuckDB's message).
+        status, _, raw = ask(port, {"region": ["EU", "US"]})
+        t(status == 422 and "Conversion Error" in error_of(raw),
+          "a list for a single dropdown is a list literal: %d %r" % (status, raw[:200]))
+
+        # What the client cannot do.
+        status, _, raw = ask(port, {"regio": "EU"})
+        t(status == 400 and "did you mean 'region'" in error_of(raw), "unknown input: %d %r" % (status, raw))
+        status, _, raw = ask(port, {}, component="table:totl")
+        t(status == 404 and "did you mean 'table:total'" in error_of(raw),
+          "unknown component: %d %r" % (status, raw))
+        status, _, raw = post(port, {"page": "indx", "component": "table:total", "query": TOTAL})
+        t(status == 404 and "did you mean 'index'" in error_of(raw), "unknown page: %d %r" % (status, raw))
+        status, _, raw = ask(port, {}, query="/sql/pages/index/many.sql")
+        t(status == 400 and "runs /sql/pages/index/total.sql" in error_of(raw),
+          "another query than the component's: %d %r" % (status, raw))
+        status, _, raw = ask(port, {}, query="SELECT 1")
+        t(status == 400, "SQL text as the query: %d %r" % (status, raw))
+        status, _, raw = ask(port, {"region": {"sql": "1"}})
+        t(status == 400 and "a value is" in error_of(raw), "an object as a value: %d %r" % (status, raw))
+        status, _, raw = post(port, b"{not json")
+        t(status == 400 and "malformed JSON" in error_of(raw), "malformed JSON: %d" % status)
+        status, _, raw = post(port, "{}", content_type="text/plain")
+        t(status == 415, "text/plain body: %d" % status)
+        status, hdrs, _ = post(port, None, method="GET", content_type=None)
+        t(status == 405 and hdrs.get("allow") == "POST", "GET: %d" % status)
+        status, _, _ = ask(port, {}, headers={"Origin": "http://evil.example"})
+        t(status == 403, "cross-origin: %d" % status)
+    finally:
+        s.stop()
+
+
+def check_limits(t, binary, root):
+    """Rows, bytes, time and concurrency, each refused with its limit named."""
+    with open(os.path.join(root, "ducksite.toml"), "a") as f:
+        pass
+    s = Serve(binary, root, ["--no-build"], wait=FIRST_BUILD)
+    try:
+        port = s.port
+        many = "/sql/pages/index/many.sql"
+        status, _, raw = ask(port, {"minimum": "35"}, component="table:many", query=many)
+        t(status == 200 and len(json.loads(raw)["rows"]) == 15, "15 rows: under the limit: %d" % status)
+        status, _, raw = ask(port, {"minimum": "10"}, component="table:many", query=many)
+        t(status == 413 and json.loads(raw).get("limit") == "rows",
+          "40 rows over live_max_rows = 20: %d %r" % (status, raw))
+        status, _, raw = ask(port, {"region": "US", "minimum": "0"})
+        t(status == 413 and json.loads(raw).get("limit") == "bytes",
+          "a result over live_max_bytes = 150: %d %r" % (status, raw))
+
+        slow = "/sql/pages/index/slow.sql"
+        results = {}
+
+        def run_slow():
+            t0 = time.monotonic()
+            results["slow"] = ask(port, {"minimum": "3"}, component="table:slow", query=slow)
+            results["slow_s"] = time.monotonic() - t0
+
+        th = threading.Thread(target=run_slow)
+        th.start()
+        time.sleep(0.4)
+        busy = ask(port, {"minimum": "4"}, component="table:slow", query=slow)
+        th.join()
+        t(busy[0] == 503 and busy[1].get("retry-after") == "1" and
+          json.loads(busy[2]).get("limit") == "concurrency",
+          "a second query while one runs (live_max_concurrent = 1): %d %r" % (busy[0], busy[2]))
+        st, _, raw = results["slow"]
+        t(st == 504 and json.loads(raw).get("limit") == "time" and results["slow_s"] < 30,
+          "a query past live_timeout_ms = 1500: %d %r in %.1f s" % (st, raw, results["slow_s"]))
+        # The engine is usable again after an interrupted query.
+        status, _, raw = ask(port, {"minimum": "45"}, component="table:many", query=many)
+        t(status == 200, "after the timeout the next query runs: %d %r" % (status, raw))
+    finally:
+        s.stop()
+
+
+def check_off_and_sign_in(t, binary, root, lake):
+    write_project(root, lake, "")
+    s = Serve(binary, root, ["--no-build"], wait=FIRST_BUILD)
+    try:
+        status, _, raw = ask(s.port, {})
+        t(status == 404 and "live queries are off" in error_of(raw), "off by default: %d %r" % (status, raw))
+        _, hdrs, _ = request(s.port, "/index.html")
+        t("ducksite-queries" not in hdrs.get("server-timing", ""), "no mark when off")
+    finally:
+        s.stop()
+    write_project(root, lake, "[serve]\nlive_queries = true\n\n[auth]\nsite = true\n")
+    s = Serve(binary, root, ["--no-build"], wait=FIRST_BUILD)
+    try:
+        status, _, raw = ask(s.port, {})
+        t(status == 401, "behind the sign-in without a session: %d %r" % (status, raw))
+    finally:
+        s.stop()
+
+
+def main():
+    global DS_SQL
+    binary, DS_SQL = sys.argv[1], sys.argv[2]
+    t = Tally()
+    work = tempfile.mkdtemp(prefix="ds-live-")
+    try:
+        root, lake = os.path.join(work, "site"), os.path.join(work, "lake")
+        make_lake(DS_SQL, lake)
+        write_project(root, lake, "[serve]\nlive_queries = true\n")
+        check_main(t, binary, root, lake)
+        write_project(root, lake, "[serve]\nlive_queries = true\nlive_max_rows = 20\n"
+                                  "live_max_bytes = 150\nlive_timeout_ms = 1500\n"
+                                  "live_max_concurrent = 1\n")
+        check_limits(t, binary, root)
+        check_off_and_sign_in(t, binary, root, lake)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    print("live queries: %d passed, %d failed" % (t.passed, t.failed))
+    sys.exit(1 if t.failed else 0)
+
+
+if __name__ == "__main__":
+    main()

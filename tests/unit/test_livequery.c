@@ -1,0 +1,376 @@
+/* test_livequery.c - live queries without HTTP: binding a request into SQL
+ * (values as quoted or typed literals, defaults, lists, format columns,
+ * what is refused and with which status), and answering with the engine:
+ * the cache and its invalidation when a file changes, and the rows, bytes
+ * and time limits. */
+#include <criterion/criterion.h>
+#include <fcntl.h>
+#include <stdatomic.h>
+#include <jansson.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "server/livequery.h"
+#include "site/livespec.h"
+#include "testutil.h"
+
+/* A page "p" with a dropdown, a slider, a date, a checkbox and a multiple
+ * dropdown; component table:t runs /sql/t.sql, chart:c the same with a
+ * format column. */
+static const char *SPEC =
+    "{\"version\": 1, \"static_dir\": \"/nonexistent\","
+    " \"pages\": {\"p\": {"
+    "  \"inputs\": {\"region\": {\"visual_mode\": \"dropdown\"},"
+    "              \"n\": {\"visual_mode\": \"slider\", \"default\": \"5\"},"
+    "              \"day\": {\"visual_mode\": \"date\"},"
+    "              \"on\": {\"visual_mode\": \"checkbox\", \"default\": \"true\"},"
+    "              \"tags\": {\"visual_mode\": \"dropdown\", \"multiple\": \"true\"}},"
+    "  \"queries\": {\"t\": {\"sql_path\": \"/sql/t.sql\"}},"
+    "  \"components\": {\"table:t\": {\"query\": \"t\", \"kind\": \"table\", \"format\": null},"
+    "                  \"chart:c\": {\"query\": \"t\", \"kind\": \"chart\","
+    "                               \"format\": {\"x\": {\"color_expr\": \"'red'\"}}}}}},"
+    " \"sql\": {\"/sql/t.sql\": {\"sql\": \"SELECT ${inputs.region} AS r, ${inputs.n} AS n, "
+    "${inputs.day} AS d, ${inputs.on} AS o, ${inputs.tags} AS t AS x\\n\", \"files\": [],"
+    " \"placeholders\": []}}}";
+
+static unsigned bind(const char *req_text, char **sql, char **why)
+{
+    json_t *spec = json_loads(SPEC, 0, NULL);
+    cr_assert_not_null(spec);
+    json_t *req = json_loads(req_text, 0, NULL);
+    cr_assert_not_null(req, "%s", req_text);
+    json_t *files;
+    unsigned status = ds_livequery_bind(spec, req, sql, &files, why);
+    json_decref(req);
+    json_decref(spec);
+    return status;
+}
+
+Test(livequery, values_become_literals)
+{
+    char *sql, *why;
+    cr_assert_eq(bind("{\"page\": \"p\", \"component\": \"table:t\", \"query\": \"/sql/t.sql\","
+                      " \"inputs\": {\"region\": \"it's'); DROP TABLE x; --\", \"n\": \"1 OR 1=1\","
+                      " \"day\": \"2024-02-30\", \"on\": \"yes\", \"tags\": [\"a\", \"b'c\"]}}",
+                      &sql, &why),
+                 0);
+    cr_assert_str_eq(sql, "SELECT 'it''s''); DROP TABLE x; --' AS r, NULL AS n, NULL AS d, "
+                          "FALSE AS o, ['a', 'b''c'] AS t AS x\n");
+    free(sql);
+}
+
+Test(livequery, typed_values_and_defaults)
+{
+    char *sql, *why;
+    /* Missing: the default (n = 5, on = true); null: empty, never the
+     * default (buildEnv); numbers and booleans as JavaScript's String(). */
+    cr_assert_eq(bind("{\"page\": \"p\", \"component\": \"table:t\", \"query\": \"/sql/t.sql\","
+                      " \"inputs\": {\"region\": null, \"day\": \"2024-02-29\"}}",
+                      &sql, &why),
+                 0);
+    cr_assert_str_eq(sql, "SELECT NULL AS r, 5 AS n, DATE '2024-02-29' AS d, TRUE AS o, "
+                          "NULL AS t AS x\n");
+    free(sql);
+    cr_assert_eq(bind("{\"page\": \"p\", \"component\": \"table:t\", \"query\": \"/sql/t.sql\","
+                      " \"inputs\": {\"region\": 12, \"n\": 2.5, \"on\": null, \"tags\": []}}",
+                      &sql, &why),
+                 0);
+    cr_assert_str_eq(sql, "SELECT '12' AS r, 2.5 AS n, NULL AS d, FALSE AS o, NULL AS t AS x\n");
+    free(sql);
+}
+
+Test(livequery, format_columns_of_the_component)
+{
+    char *sql, *why;
+    cr_assert_eq(bind("{\"page\": \"p\", \"component\": \"chart:c\", \"query\": \"/sql/t.sql\"}",
+                      &sql, &why),
+                 0);
+    cr_assert(strstr(sql, "'red'") != NULL, "%s", sql);
+    free(sql);
+}
+
+static void refused(const char *req, unsigned status, const char *part)
+{
+    char *sql = NULL, *why = NULL;
+    cr_assert_eq(bind(req, &sql, &why), status, "%s", req);
+    cr_assert_null(sql);
+    cr_assert(strstr(why, part) != NULL, "%s: %s", req, why);
+    free(why);
+}
+
+Test(livequery, refusals)
+{
+    refused("[]", 400, "JSON object");
+    refused("{\"page\": \"p\", \"component\": \"table:t\"}", 400, "must be strings");
+    refused("{\"page\": \"q\", \"component\": \"table:t\", \"query\": \"/sql/t.sql\"}", 404,
+            "unknown page 'q'; did you mean 'p'?");
+    refused("{\"page\": \"p\", \"component\": \"table:x\", \"query\": \"/sql/t.sql\"}", 404,
+            "unknown component 'table:x'; did you mean 'table:t'?");
+    refused("{\"page\": \"p\", \"component\": \"table:t\", \"query\": \"/sql/u.sql\"}", 400,
+            "runs /sql/t.sql with these inputs, not /sql/u.sql");
+    refused("{\"page\": \"p\", \"component\": \"table:t\", \"query\": \"SELECT 1\"}", 400,
+            "not SELECT 1");
+    refused("{\"page\": \"p\", \"component\": \"table:t\", \"query\": \"/sql/t.sql\","
+            " \"inputs\": {\"regoin\": \"EU\"}}",
+            400, "unknown input 'regoin'; did you mean 'region'?");
+    refused("{\"page\": \"p\", \"component\": \"table:t\", \"query\": \"/sql/t.sql\","
+            " \"inputs\": {\"region\": {\"a\": 1}}}",
+            400, "input 'region': a value is");
+    refused("{\"page\": \"p\", \"component\": \"table:t\", \"query\": \"/sql/t.sql\","
+            " \"inputs\": {\"tags\": [\"a\", [\"b\"]]}}",
+            400, "input 'tags'");
+    refused("{\"page\": \"p\", \"component\": \"table:t\", \"query\": \"/sql/t.sql\","
+            " \"today\": \"tomorrow\"}",
+            400, "today must be a date");
+}
+
+/* ---- with the engine ------------------------------------------------------ */
+
+/* ROOT/.ducksite/live_queries.json: page p, component table:t running SQL
+ * (with ${inputs.n}, a slider) that reads FILE. */
+static void write_spec_n(const char *root, const char *sql, const char *file, size_t extra);
+
+static void write_spec(const char *root, const char *sql, const char *file)
+{
+    write_spec_n(root, sql, file, 0);
+}
+
+/* The same with EXTRA more files listed (absent ones), as a lake's query. */
+static void write_spec_n(const char *root, const char *sql, const char *file, size_t extra)
+{
+    json_t *page = json_loads("{\"inputs\": {\"n\": {\"visual_mode\": \"slider\"}},"
+                              " \"queries\": {\"t\": {\"sql_path\": \"/sql/t.sql\"}},"
+                              " \"components\": {\"table:t\": {\"query\": \"t\","
+                              " \"kind\": \"table\", \"format\": null}}}",
+                              0, NULL);
+    cr_assert_not_null(page);
+    json_t *q = json_object();
+    json_object_set_new(q, "sql", json_string(sql));
+    json_t *files = json_pack("[s]", file);
+    for (size_t i = 0; i < extra; i++) {
+        char *p = ds_asprintf("/nonexistent/part-%zu.parquet", i);
+        json_array_append_new(files, json_string(p));
+        free(p);
+    }
+    json_object_set_new(q, "files", files);
+    json_object_set_new(q, "placeholders", json_array());
+    json_t *doc = json_object();
+    json_object_set_new(doc, "version", json_integer(1));
+    json_object_set_new(doc, "static_dir", json_string(root));
+    json_object_set_new(doc, "pages", json_pack("{s:o}", "p", page));
+    json_object_set_new(doc, "sql", json_pack("{s:o}", "/sql/t.sql", q));
+    char *text = json_dumps(doc, 0);
+    test_write(root, DS_LIVESPEC_FILE, text);
+    free(text);
+    json_decref(doc);
+}
+
+static unsigned answer(ds_livequery *lq, const char *n, char **body, const char **cache)
+{
+    char *req = ds_asprintf("{\"page\": \"p\", \"component\": \"table:t\", \"query\": "
+                            "\"/sql/t.sql\", \"inputs\": {\"n\": \"%s\"}}",
+                            n);
+    ds_live_reply r;
+    ds_livequery_answer(lq, req, strlen(req), &r);
+    free(req);
+    unsigned status = r.status;
+    *cache = r.cache;
+    *body = r.body;
+    return status;
+}
+
+static ds_live_settings settings(void)
+{
+    return (ds_live_settings){true, 10000, 1000, 1 << 20, 2, 1 << 20};
+}
+
+/* ROOT/d.csv holding CSV, and a spec whose query counts its rows with v at
+ * least ${inputs.n}, listing it and EXTRA absent files.  Returns the CSV's
+ * path. */
+static char *csv_spec(const char *root, const char *csv_text, size_t extra)
+{
+    char *csv = ds_path_join(root, "d.csv");
+    test_write(root, "d.csv", csv_text);
+    char *sql = ds_asprintf("SELECT count(*) AS c FROM read_csv('%s') WHERE v >= ${inputs.n}\n",
+                            csv);
+    write_spec_n(root, sql, csv, extra);
+    free(sql);
+    return csv;
+}
+
+Test(livequery, cache_and_file_changes)
+{
+    char *root = test_tmpdir();
+    char *csv = csv_spec(root, "v\n1\n2\n3\n", 0);
+    ds_live_settings set = settings();
+    ds_livequery *lq = ds_livequery_open(root, &set);
+    cr_assert_not_null(lq);
+    char *body;
+    const char *cache;
+    cr_assert_eq(answer(lq, "2", &body, &cache), 200);
+    cr_assert_str_eq(body, "{\"columns\":[{\"name\":\"c\",\"kind\":\"int\"}],\"rows\":[[2]]}");
+    cr_assert_str_eq(cache, "miss");
+    free(body);
+    cr_assert_eq(answer(lq, "2", &body, &cache), 200);
+    cr_assert_str_eq(cache, "hit");
+    free(body);
+    cr_assert_eq(ds_livequery_counters(lq).hits, 1);
+    cr_assert_eq(ds_livequery_counters(lq).ran, 1);
+    /* Another value: another key. */
+    cr_assert_eq(answer(lq, "3", &body, &cache), 200);
+    cr_assert_str_eq(cache, "miss");
+    free(body);
+    /* The file grows: a miss, the new count. */
+    test_write(root, "d.csv", "v\n1\n2\n3\n4\n");
+    cr_assert_eq(answer(lq, "2", &body, &cache), 200);
+    cr_assert_str_eq(cache, "miss");
+    cr_assert(strstr(body, "[[3]]") != NULL, "%s", body);
+    free(body);
+    /* Only its mtime changes: a miss too. */
+    struct timespec times[2] = {{0, UTIME_OMIT}, {12345, 0}};
+    cr_assert_eq(utimensat(AT_FDCWD, csv, times, 0), 0);
+    cr_assert_eq(answer(lq, "2", &body, &cache), 200);
+    cr_assert_str_eq(cache, "miss");
+    free(body);
+    ds_livequery_close(lq);
+    test_rmtree(root);
+    free(csv);
+    free(root);
+}
+
+Test(livequery, limits)
+{
+    char *root = test_tmpdir();
+    write_spec(root,
+               "SELECT range AS i FROM range(CASE WHEN ${inputs.n} = 0 THEN 3000000000 "
+               "ELSE ${inputs.n} END) WHERE ${inputs.n} > 0 OR range % 7 = 8\n",
+               "/nonexistent");
+    ds_live_settings set = settings();
+    set.max_rows = 10;
+    set.max_bytes = 80;
+    set.timeout_ms = 200;
+    ds_livequery *lq = ds_livequery_open(root, &set);
+    char *body;
+    const char *cache;
+    cr_assert_eq(answer(lq, "3", &body, &cache), 200);
+    free(body);
+    cr_assert_eq(answer(lq, "11", &body, &cache), 413);
+    cr_assert(strstr(body, "\"limit\":\"rows\"") != NULL, "%s", body);
+    free(body);
+    cr_assert_eq(answer(lq, "10", &body, &cache), 413);
+    cr_assert(strstr(body, "\"limit\":\"bytes\"") != NULL, "%s", body);
+    free(body);
+    cr_assert_eq(answer(lq, "0", &body, &cache), 504);
+    cr_assert(strstr(body, "\"limit\":\"time\"") != NULL, "%s", body);
+    free(body);
+    /* The connection works again after the interrupt. */
+    cr_assert_eq(answer(lq, "2", &body, &cache), 200);
+    free(body);
+    ds_livequery_stats st = ds_livequery_counters(lq);
+    cr_assert_eq(st.timeouts, 1);
+    cr_assert_eq(st.too_large, 2);
+    ds_livequery_close(lq);
+    test_rmtree(root);
+    free(root);
+}
+
+Test(livequery, no_spec_yet)
+{
+    char *root = test_tmpdir();
+    ds_live_settings set = settings();
+    ds_livequery *lq = ds_livequery_open(root, &set);
+    char *body;
+    const char *cache;
+    cr_assert_eq(answer(lq, "1", &body, &cache), 404);
+    cr_assert(strstr(body, "no live queries") != NULL, "%s", body);
+    free(body);
+    ds_livequery_close(lq);
+    test_rmtree(root);
+    free(root);
+}
+
+Test(livespec, placeholders)
+{
+    json_t *a = json_array();
+    ds_livespec_placeholders("SELECT ${inputs.a}, ${ params.b }, ${inputs.a}, ${inputs.}, "
+                             "${other.c}, ${inputs.d e}",
+                             a);
+    char *text = json_dumps(a, JSON_COMPACT);
+    cr_assert_str_eq(text, "[\"inputs.a\",\"params.b\"]");
+    free(text);
+    json_decref(a);
+}
+
+static void note_done(void *ctx)
+{
+    atomic_store((atomic_bool *)ctx, true);
+}
+
+Test(livequery, concurrency_refused_at_once)
+{
+    char *root = test_tmpdir();
+    write_spec(root,
+               "SELECT count(*) AS c FROM range(CASE WHEN ${inputs.n} = 0 THEN 3000000000 "
+               "ELSE 1 END) t(x) WHERE x % 7 = 8\n",
+               "/nonexistent");
+    ds_live_settings set = settings();
+    set.max_concurrent = 1;
+    ds_livequery *lq = ds_livequery_open(root, &set);
+    const char *slow = "{\"page\": \"p\", \"component\": \"table:t\", \"query\": \"/sql/t.sql\","
+                       " \"inputs\": {\"n\": \"0\"}}";
+    ds_live_reply first, second;
+    ds_live_job *job = ds_livequery_begin(lq, slow, strlen(slow), &first);
+    cr_assert_not_null(job, "the one worker is reserved");
+    atomic_bool done = false;
+    ds_livequery_submit(lq, job, note_done, &done);
+    /* While it runs, another query is refused at once. */
+    const char *other = "{\"page\": \"p\", \"component\": \"table:t\", \"query\": \"/sql/t.sql\","
+                        " \"inputs\": {\"n\": \"2\"}}";
+    cr_assert_null(ds_livequery_begin(lq, other, strlen(other), &second));
+    cr_assert_eq(second.status, 503);
+    cr_assert_eq(second.retry_after, 1);
+    cr_assert(strstr(second.body, "\"limit\":\"concurrency\"") != NULL, "%s", second.body);
+    ds_live_reply_free(&second);
+    cr_assert_eq(ds_livequery_counters(lq).busy, 1);
+    /* Stopping interrupts it (504), or refuses it if the worker had not
+     * started it yet (503): either way its caller is told at once. */
+    usleep(200 * 1000);
+    ds_livequery_stop(lq);
+    cr_assert(atomic_load(&done));
+    cr_assert(first.status == 504 || first.status == 503, "%s", first.body);
+    ds_live_reply_free(&first);
+    /* Afterwards nothing runs. */
+    cr_assert_null(ds_livequery_begin(lq, other, strlen(other), &second));
+    cr_assert_eq(second.status, 503);
+    ds_live_reply_free(&second);
+    ds_livequery_close(lq);
+    test_rmtree(root);
+    free(root);
+}
+
+Test(livequery, many_files_restamped_once_a_second)
+{
+    char *root = test_tmpdir();
+    char *csv = csv_spec(root, "v\n1\n2\n", 1000);
+    ds_live_settings set = settings();
+    ds_livequery *lq = ds_livequery_open(root, &set);
+    char *body;
+    const char *cache;
+    cr_assert_eq(answer(lq, "1", &body, &cache), 200);
+    cr_assert_str_eq(cache, "miss");
+    free(body);
+    /* Changed within the second: the stamps taken a moment ago still count. */
+    test_write(root, "d.csv", "v\n1\n2\n3\n");
+    cr_assert_eq(answer(lq, "1", &body, &cache), 200);
+    cr_assert_str_eq(cache, "hit");
+    free(body);
+    usleep(1100 * 1000);
+    cr_assert_eq(answer(lq, "1", &body, &cache), 200);
+    cr_assert_str_eq(cache, "miss", "a second later the change is seen");
+    cr_assert(strstr(body, "[[3]]") != NULL, "%s", body);
+    free(body);
+    ds_livequery_close(lq);
+    test_rmtree(root);
+    free(csv);
+    free(root);
+}
