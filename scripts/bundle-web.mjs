@@ -8,6 +8,11 @@
 //   web/dist/console-HASH.js        web/src/console/console.js with
 //                                   CodeMirror, imported when the SQL
 //                                   console first opens
+//   web/dist/charts-HASH.js         web/src/charts/extra.js: the rarer chart
+//                                   families (histogram, box plot, sankey,
+//                                   treemap, calendar, maps, small
+//                                   multiples), imported when a page first
+//                                   draws one of them
 //   web/dist/netview-HASH.js        web/src/netview/overlay.js with its CSS,
 //                                   imported when the network view is shown
 //   web/dist/ducksite.css           web/src/ducksite.css
@@ -152,12 +157,14 @@ async function main() {
   const engine = hexNamed(await build({ ...common, entryPoints: [path.join(src, 'duckdb.js')], entryNames: 'duckdb-[hash]' }), 'duckdb');
   const engineJs = engine.file;
   // An import of one of the separate bundles (web/src/duckdb.js,
-  // web/src/console/console.js), from whichever module, becomes an import of
-  // its file next to the importer: the same URL, so one module instance.
+  // web/src/console/console.js, web/src/charts/extra.js,
+  // web/src/netview/overlay.js), from whichever
+  // module, becomes an import of its file next to the importer: the same
+  // URL, so one module instance.
   const separate = (bundles) => ({
     name: 'separate-bundles',
     setup(b) {
-      b.onResolve({ filter: /(duckdb|console|overlay)\.js$/ }, (args) => {
+      b.onResolve({ filter: /(duckdb|console|extra|overlay)\.js$/ }, (args) => {
         const file = bundles[path.resolve(args.resolveDir, args.path)];
         return file ? { path: `./${file}`, external: true } : undefined;
       });
@@ -173,6 +180,15 @@ async function main() {
     plugins: [separate({ [path.join(src, 'duckdb.js')]: engineJs })],
   }), 'console');
   const consoleJs = consoleBundle.file;
+  // The rarer chart families (charts/extra.js), charts-HASH.js, imported by
+  // charts/registry.js when a page draws one of them.  The small modules
+  // they share with the page runtime (charts/common.js, format.js, ...) are
+  // in both files: they hold no state, and the page runtime stays one file.
+  const chartsBundle = hexNamed(await build({
+    ...common,
+    entryPoints: [path.join(src, 'charts', 'extra.js')],
+    entryNames: 'charts-[hash]',
+  }), 'charts');
   // The network view (netview/overlay.js and its CSS as text),
   // netview-HASH.js, imported only when a page shows it.
   const netBundle = hexNamed(await build({
@@ -188,6 +204,7 @@ async function main() {
     plugins: [separate({
       [path.join(src, 'duckdb.js')]: engineJs,
       [path.join(src, 'console', 'console.js')]: consoleJs,
+      [path.join(src, 'charts', 'extra.js')]: chartsBundle.file,
       [path.join(src, 'netview', 'overlay.js')]: netBundle.file,
     })],
   });
@@ -209,8 +226,8 @@ async function main() {
     minify: false,
   });
   const result = {
-    outputFiles: [...engine.outputFiles, ...consoleBundle.outputFiles, ...netBundle.outputFiles, ...page.outputFiles,
-      ...firstPaint.outputFiles],
+    outputFiles: [...engine.outputFiles, ...consoleBundle.outputFiles, ...chartsBundle.outputFiles, ...netBundle.outputFiles,
+      ...page.outputFiles, ...firstPaint.outputFiles],
   };
   const made = new Set();
   for (const out of result.outputFiles) {

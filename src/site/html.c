@@ -332,11 +332,26 @@ static void first_paint_img(ds_buf *b, const char *svg, const char *theme)
     int w = 0, h = 0;
     if (!vb || sscanf(vb + 14, "%d %d", &w, &h) != 2 || h <= 0 || h > 100000)
         h = 360;
-    ds_buf_printf(b, "<img class=\"ds-first-paint ds-first-paint-%s\" alt=\"\" height=\"%d\" src=\"",
+    ds_buf_printf(b, "<img class=\"ds-first-paint ds-first-paint-%s\" alt=\"\" height=\"%d\"",
                   theme, h);
+    /* Small multiples: their count, for the runtime to hold their height at
+     * the page's width before it draws them (web/src/chart.js). */
+    const char *fa = strstr(svg, "data-ds-facets=\"");
+    const char *root_end = strchr(svg, '>');
+    int n = 0;
+    if (fa && root_end && fa < root_end && sscanf(fa + 16, "%d", &n) == 1 && n > 0 && n < 100000)
+        ds_buf_printf(b, " data-ds-facets=\"%d\"", n);
+    ds_buf_puts(b, " src=\"");
     ds_firstpaint_data_url(b, svg);
     ds_buf_puts(b, "\">");
 }
+
+/* What the build knows of a page's components before the browser runs
+ * anything (parsed once per document; either may be NULL). */
+typedef struct {
+    json_t *paint; /* charts drawn at build time (page.first_paint) */
+    json_t *rows;  /* tables' default row counts (page.table_rows) */
+} built_hints;
 
 /* The text of value or KPI card ID formatted at build time, or NULL. */
 static const char *painted_text(json_t *paint, const char *what, const char *id)
@@ -372,18 +387,24 @@ static void painted_value(ds_buf *b, const ds_page *page, const char *what, cons
 
 /* PAINT: the page's charts drawn and values formatted at build time
  * (page.first_paint, parsed once per document), or NULL. */
-static void placeholder(ds_buf *b, const ds_page *page, json_t *paint, const char *what,
-                        const char *id)
+static void placeholder(ds_buf *b, const ds_page *page, const built_hints *built,
+                        const char *what, const char *id)
 {
     bool is_value = strcmp(what, "value") == 0 || strcmp(what, "kpi") == 0;
-    const char *text = is_value ? painted_text(paint, what, id) : NULL;
+    const char *text = is_value ? painted_text(built->paint, what, id) : NULL;
     ds_buf_printf(b, "<div class=\"ds-%s\" data-ds-%s=\"", what, what);
     ds_html_escape(b, id);
-    ds_buf_puts(b, text ? "\" data-ds-painted=\"\">" : "\">");
+    ds_buf_putc(b, '"');
+    /* A table's row count: the runtime holds its final height while the
+     * rows are on their way (web/src/table.js). */
+    json_t *n = strcmp(what, "table") == 0 ? json_object_get(built->rows, id) : NULL;
+    if (json_is_integer(n))
+        ds_buf_printf(b, " data-ds-rows=\"%lld\"", (long long)json_integer_value(n));
+    ds_buf_puts(b, text ? " data-ds-painted=\"\">" : ">");
     if (text)
         painted_value(b, page, what, id, text);
     /* A chart drawn at build time shows until the runtime draws it live. */
-    json_t *themes = strcmp(what, "chart") == 0 ? json_object_get(paint, id) : NULL;
+    json_t *themes = strcmp(what, "chart") == 0 ? json_object_get(built->paint, id) : NULL;
     static const char *const THEMES[] = {"light", "dark"};
     for (size_t t = 0; t < DS_ARRAY_LEN(THEMES); t++) {
         const char *svg = json_string_value(json_object_get(themes, THEMES[t]));
@@ -425,7 +446,7 @@ static void prose_html(ds_buf *b, const char *markdown, json_t *paint)
 
 /* A cell is a chart when it names an echart block of the page, an input
  * when it names an input block, else a table of the query with that id. */
-static void grid_html(ds_buf *b, const ds_page *page, json_t *paint, const ds_part *p)
+static void grid_html(ds_buf *b, const ds_page *page, const built_hints *built, const ds_part *p)
 {
     ds_buf_printf(b, "<div class=\"layout-grid\" data-cols=\"%d\" data-gap=\"", p->cols);
     ds_html_escape(b, p->gap);
@@ -440,7 +461,7 @@ static void grid_html(ds_buf *b, const ds_page *page, json_t *paint, const ds_pa
                                : ds_page_find(page, DS_PART_KPI, c->id)   ? "kpi"
                                : ds_page_find(page, DS_PART_VALUE, c->id) ? "value"
                                                                           : "table";
-            placeholder(b, page, paint, what, c->id);
+            placeholder(b, page, built, what, c->id);
             ds_buf_puts(b, "</div>");
         }
         ds_buf_puts(b, "</div>");
@@ -574,34 +595,35 @@ char *ds_html_page(const ds_page *page, const char *rel, const char *title,
     ds_buf_puts(&b, "\"></script></head><body>");
     ds_html_nav(&b, nav, n_nav, rel);
     ds_buf_puts(&b, "<main class=\"ducksite-page\">");
-    json_t *paint = page->first_paint ? json_loads(page->first_paint, 0, NULL) : NULL;
+    built_hints built = {page->first_paint ? json_loads(page->first_paint, 0, NULL) : NULL,
+                         page->table_rows ? json_loads(page->table_rows, 0, NULL) : NULL};
     for (size_t i = 0; i < page->n_parts; i++) {
         const ds_part *p = &page->parts[i];
         switch (p->kind) {
         case DS_PART_PROSE:
             ds_buf_puts(&b, "<div class=\"ducksite-md\">");
-            prose_html(&b, p->text, paint);
+            prose_html(&b, p->text, built.paint);
             ds_buf_puts(&b, "</div>");
             break;
         case DS_PART_ECHART:
             if (!in_grid(page, p->id))
-                placeholder(&b, page, paint, "chart", p->id);
+                placeholder(&b, page, &built, "chart", p->id);
             break;
         case DS_PART_TABLE:
             if (!in_grid(page, p->id))
-                placeholder(&b, page, paint, "table", p->id);
+                placeholder(&b, page, &built, "table", p->id);
             break;
         case DS_PART_INPUT:
             if (!in_grid(page, p->id))
-                placeholder(&b, page, paint, "input", p->id);
+                placeholder(&b, page, &built, "input", p->id);
             break;
         case DS_PART_VALUE:
         case DS_PART_KPI:
             /* A value inside prose is a span there already. */
             if (!p->inline_ref && !in_grid(page, p->id))
-                placeholder(&b, page, paint, ds_part_kind_name(p->kind), p->id);
+                placeholder(&b, page, &built, ds_part_kind_name(p->kind), p->id);
             break;
-        case DS_PART_GRID: grid_html(&b, page, paint, p); break;
+        case DS_PART_GRID: grid_html(&b, page, &built, p); break;
         case DS_PART_SQL: break; /* queries run in the browser; nothing to show */
         case DS_PART_FORM:
             ds_buf_puts(&b, "<div class=\"ds-form\" data-ds-form=\"");
@@ -610,7 +632,8 @@ char *ds_html_page(const ds_page *page, const char *rel, const char *title,
             break;
         }
     }
-    json_decref(paint);
+    json_decref(built.paint);
+    json_decref(built.rows);
     ds_buf_puts(&b, "</main><script id=\"page-config-json\" type=\"application/json\">");
     char *config = ds_html_page_config(page, rel);
     ds_buf_puts(&b, config);

@@ -991,6 +991,7 @@ void ds_page_free(ds_page *page)
     free(page->files);
     free(page->preload);
     free(page->chart_results);
+    free(page->table_rows);
     free(page->first_paint);
     free(page->forms);
     memset(page, 0, sizeof *page);

@@ -105,6 +105,9 @@ typedef struct {
                                each chart's default state (JSON), and of each
                                value and KPI card ("value:<id>", "kpi:<id>"),
                                set by the build; NULL for none */
+    char *table_rows;       /* {"<table id>": rows}: the row count of each
+                               table's stored default result (JSON), set by
+                               the build; NULL for none */
     char *first_paint;      /* {"<chart id>": {"light": svg, "dark": svg},
                                "value:<id>" / "kpi:<id>": "<text>"}: charts
                                drawn and values formatted at build time

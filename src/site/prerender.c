@@ -448,12 +448,44 @@ static char *glob_base(const char *root, const char *glob)
     return joined;
 }
 
+/* ---- row counts ------------------------------------------------------------ */
+
+/* The number of rows of a result document ds_prerender_result_json wrote
+ * ({"columns":[...],"rows":[[...],...]}: each row an array of scalars), or
+ * -1 when TEXT is not one.  A scan, not a parse: strings are skipped with
+ * their escapes, so no bracket inside a value counts. */
+static long long result_rows(const char *text)
+{
+    const char *p = text ? strstr(text, "],\"rows\":[") : NULL;
+    if (!p)
+        return -1;
+    p += strlen("],\"rows\":[");
+    long long n = 0;
+    int depth = 1;
+    for (; *p && depth > 0; p++) {
+        if (*p == '"') {
+            for (p++; *p && *p != '"'; p++)
+                if (*p == '\\' && p[1])
+                    p++;
+            if (!*p)
+                return -1;
+        } else if (*p == '[') {
+            if (depth++ == 1)
+                n++;
+        } else if (*p == ']') {
+            depth--;
+        }
+    }
+    return depth == 0 ? n : -1;
+}
+
 /* ---- the stored set ----------------------------------------------------------- */
 
 typedef struct {
     char hash[17];
     dep_list deps;
     size_t bytes;
+    long long rows;     /* its row count, -1 until asked (rows_of) */
     bool used;          /* listed by some page (not left out by a budget) */
 } stored;
 
@@ -549,6 +581,21 @@ static bool still_fresh(const run_ctx *r, const char *hash, const dep_list *deps
 
 /* Makes sure the result of SQL is stored.  Returns its entry, or NULL when
  * the query fails (why is set). */
+/* S's row count; a result kept from the previous build is read once to
+ * count them.  -1 when its file cannot be read. */
+static long long rows_of(run_ctx *r, stored *s)
+{
+    if (s->rows >= 0)
+        return s->rows;
+    char *file = ds_asprintf("%s/%s.json", r->dir, s->hash);
+    ds_err err = {0};
+    char *text = ds_read_file(file, NULL, &err);
+    free(file);
+    s->rows = result_rows(text);
+    free(text);
+    return s->rows;
+}
+
 static stored *obtain(run_ctx *r, const char *sql, ds_err *why)
 {
     char hash[17];
@@ -565,7 +612,7 @@ static stored *obtain(run_ctx *r, const char *sql, ds_err *why)
     char *plain = ds_sql_map_literals(full, to_physical, &r->lc);
     free(full);
     deps_finish(&r->lc.deps);
-    stored fresh = {{0}, r->lc.deps, 0, false};
+    stored fresh = {{0}, r->lc.deps, 0, -1, false};
     memcpy(fresh.hash, hash, sizeof hash);
     memset(&r->lc.deps, 0, sizeof r->lc.deps);
     char *file = ds_asprintf("%s/%s.json", r->dir, hash);
@@ -587,6 +634,7 @@ static stored *obtain(run_ctx *r, const char *sql, ds_err *why)
             return NULL;
         }
         fresh.bytes = strlen(json);
+        fresh.rows = result_rows(json);
         size_t gz_len;
         char *gz = ds_gzip(json, fresh.bytes, &gz_len);
         char *rel = ds_asprintf(DS_RESULTS_DIR "/%s.json", hash);
@@ -1016,6 +1064,18 @@ static void prerender_page(run_ctx *r, ds_site_page *sp, long long max_options,
             free(key);
         }
     }
+    /* Each table's default row count: the page holds the table's final
+     * height while its rows are on their way (html.c, web/src/table.js). */
+    json_t *table_rows = json_object();
+    for (size_t i = 0; i < p.comps.n; i++)
+        if (defaults[i] && strcmp(p.comps.items[i].kind, "table") == 0 &&
+            json_object_get(p.page_stored, defaults[i]->hash) && rows_of(p.r, defaults[i]) >= 0)
+            json_object_set_new(table_rows, p.comps.items[i].id, json_integer((json_int_t)defaults[i]->rows));
+    free(sp->page.table_rows);
+    sp->page.table_rows = json_object_size(table_rows)
+                              ? json_dumps(table_rows, JSON_SORT_KEYS | JSON_COMPACT)
+                              : NULL;
+    json_decref(table_rows);
     free(sp->page.chart_results);
     sp->page.chart_results = json_object_size(chart_results)
                                  ? json_dumps(chart_results, JSON_SORT_KEYS | JSON_COMPACT)

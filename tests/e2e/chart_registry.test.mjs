@@ -1,7 +1,9 @@
 // The chart-type registry (web/src/charts/registry.js) without a browser:
 // the names it draws are the ones the build accepts (src/site/pagecheck.c)
-// and loads the smaller ECharts build for (src/site/html.c), and a type is
-// found without case while an unknown one is drawn like bar.
+// and loads the smaller ECharts build for (src/site/html.c), a type is
+// found without case while an unknown one is drawn like bar, and the rarer
+// families (charts/extra.js, a file of their own in the browser) are known
+// by name before they are loaded and drawn once they are.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -11,7 +13,7 @@ import { pathToFileURL } from 'node:url';
 import { ROOT } from './lib.mjs';
 
 const src = (...p) => pathToFileURL(path.join(ROOT, 'web', 'src', ...p)).href;
-const { chartTypeNames } = await import(src('charts', 'registry.js'));
+const { EXTRA_TYPES, chartTypeNames, extra, loadExtra, needsExtra } = await import(src('charts', 'registry.js'));
 const { buildOption } = await import(src('chart.js'));
 
 /** The string literals of C array NAME in FILE. */
@@ -26,6 +28,23 @@ const RESULT = {
   columns: [{ name: 'k', kind: 'text' }, { name: 'v', kind: 'int' }],
   rows: [['a', 1], ['b', 2]],
 };
+
+// First, before anything loads them.
+test('the rarer families are known before they load, drawn once loaded, and only by name', async () => {
+  assert.equal(extra(), null);
+  for (const t of EXTRA_TYPES) assert.ok(chartTypeNames().includes(t), `${t} is known before it is loaded`);
+  assert.equal(needsExtra({ type: 'Sankey' }), true);
+  assert.equal(needsExtra({ type: 'line', facet: 'region' }), true);
+  assert.equal(needsExtra({ type: 'bar' }), false);
+  assert.equal(needsExtra({ type: 'sankey', option_column: 'o' }), false, 'a passed-through option needs no builder');
+  assert.throws(() => buildOption({ type: 'treemap' }, RESULT), /not loaded/);
+  assert.throws(() => buildOption({ type: 'line', x: 'k', y: 'v', facet: 'k' }, RESULT), /not loaded/);
+  const mod = await loadExtra();
+  assert.equal(await loadExtra(), mod, 'loaded once');
+  assert.deepEqual(Object.keys(mod.chartTypes).sort(), [...EXTRA_TYPES].sort());
+  assert.equal(buildOption({ type: 'treemap' }, RESULT).series[0].type, 'treemap');
+  assert.equal(buildOption({ type: 'line', x: 'k', y: 'v', facet: 'k' }, RESULT).grid.length, 2);
+});
 
 test('every registered chart type is one the build accepts', () => {
   const accepted = new Set(cArray('src/site/pagecheck.c', 'CHART_TYPES').map((t) => t.toLowerCase()));

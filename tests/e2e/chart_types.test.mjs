@@ -13,6 +13,8 @@ import { DIST, ROOT } from './lib.mjs';
 
 const src = (...p) => pathToFileURL(path.join(ROOT, 'web', 'src', ...p)).href;
 const { buildOption } = await import(src('chart.js'));
+// The rarer families are a file of their own, loaded before their first draw.
+await (await import(src('charts', 'registry.js'))).loadExtra();
 const { axisNumbers } = await import(src('charts', 'axis.js'));
 const { boxSummary, histogramBins, quantile } = await import(src('charts', 'stats.js'));
 const { findCycle, treeOf } = await import(src('charts', 'flow.js'));

@@ -23,6 +23,11 @@ import { THEME_NAMES, buildOption, echartsTheme } from './chart.js';
 import { valueText } from './kpi.js';
 import { fromStored } from './results.js';
 import { MAPS, registerGeo } from './charts/geo.js';
+import * as extraCharts from './charts/extra.js';
+import { registerExtra } from './charts/registry.js';
+
+// The rarer chart families: a file of their own in the browser, here at once.
+registerExtra(extraCharts);
 
 // Font names in quotes would end the SVG's style="..." attributes early:
 // the same fonts, quoted with single quotes.
@@ -40,17 +45,28 @@ for (const map of MAPS) {
 
 function draw({ spec, result, width, height, theme }) {
   const name = THEME_NAMES.includes(theme) ? theme : 'dark';
-  const chart = echarts.init(null, `ducksite-${name}`, { renderer: 'svg', ssr: true, width, height });
+  // The title is the component's heading on the page (chart.js), not part of the picture.
+  const option = buildOption({ ...(spec || {}), title: undefined, __width: width, __height: height }, fromStored(result || {}), name);
+  // Calendars and small multiples are as tall as they ask to be (as in
+  // chart.js): the picture, and so the box the page holds for the chart
+  // until it is drawn live, has that height.
+  const tall = option.__height && !(spec && spec.height) ? option.__height : height;
+  const chart = echarts.init(null, `ducksite-${name}`, { renderer: 'svg', ssr: true, width, height: tall });
   try {
-    const option = buildOption({ ...(spec || {}), __width: width, __height: height }, fromStored(result || {}), name);
     option.animation = false;
     chart.setOption(option);
+    // Labels that only the laid out chart shows do not fit (treemap boxes).
+    const refit = option.__fitLabels?.(chart);
+    if (refit) chart.setOption(refit);
     // Scaled to the chart's box: the width here is the desktop layout's,
     // the page's may differ until ECharts redraws.
     // Hover styles (a <style> and class names unique only within this
     // process) are left out: the picture is not interactive.
+    // Small multiples: how many, so the page can hold their height at any
+    // width before they are drawn live (src/site/html.c, chart.js).
+    const facets = option.__facets ? ` data-ds-facets="${option.__facets}"` : '';
     return chart.renderToSVGString()
-      .replace(/^<svg width="[\d.]+" height="[\d.]+"/, '<svg width="100%" height="100%" preserveAspectRatio="xMidYMid meet" focusable="false" aria-hidden="true"')
+      .replace(/^<svg width="[\d.]+" height="[\d.]+"/, `<svg width="100%" height="100%" preserveAspectRatio="xMidYMid meet" focusable="false" aria-hidden="true"${facets}`)
       .replace(/<style[\s\S]*?<\/style>/g, '')
       .replace(/ class="zr\d+-cls-\d+"/g, '');
   } finally {

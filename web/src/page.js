@@ -112,14 +112,18 @@ class Page {
     for (const el of document.querySelectorAll('[data-ds-chart]')) {
       const id = el.dataset.dsChart;
       const spec = charts[id] || {};
-      const view = new ChartView(el, id, spec, { onClick: this.inputs.clickHandler(spec, 'chart', this.setter) });
+      const view = new ChartView(el, id, spec, {
+        onClick: this.inputs.clickHandler(spec, 'chart', this.setter), selection: this.inputs.selection(spec, 'chart'),
+      });
       this.components.push(this.component('chart', id, pick(spec, 'data_query', 'dataQuery') || id, spec.format, view));
       this.dataButton(view, 'chart', id);
     }
     for (const el of document.querySelectorAll('[data-ds-table]')) {
       const id = el.dataset.dsTable;
       const spec = tables[id] || {};
-      const view = new TableView(el, id, spec, { onCellClick: this.inputs.clickHandler(spec, 'table', this.setter) });
+      const view = new TableView(el, id, spec, {
+        onCellClick: this.inputs.clickHandler(spec, 'table', this.setter), selection: this.inputs.selection(spec, 'table'),
+      });
       this.components.push(this.component('table', id, pick(spec, 'query') || id, spec.format, view));
       this.dataButton(view, 'table', id);
     }
@@ -147,6 +151,8 @@ class Page {
     this.busy(+1);
     for (const c of this.components) {
       if (c.deps === null || [...c.deps].some((d) => changed.has(d))) this.evaluate(c);
+      // Charts and tables a click sets NAME from show its new value.
+      if (c.view.selection?.input === name) c.view.showSelected();
     }
     window.dispatchEvent(new CustomEvent('ducksite:inputs', { detail: { inputs: this.inputs.get(), changed: [...changed] } }));
     this.busy(-1);

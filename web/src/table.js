@@ -5,7 +5,7 @@
 // print (theme.js) a table shows all its rows, up to PRINT_MAX_ROWS, not one
 // page of them, and no scroll box.
 import { Frame, h } from './dom.js';
-import { columnFormatter, compareValues, downloadCsv, formatValue, isBold, isNumeric, toCsv, withColumnFormat } from './format.js';
+import { columnFormatter, compareValues, downloadCsv, formatPlain, formatValue, isBold, isNumeric, toCsv, withColumnFormat } from './format.js';
 import { formatColumn, truthy } from './sql.js';
 import { dataBar, range, scaleColor, thresholdColor } from './table/conditional.js';
 import { aggregate, totalPlan } from './table/totals.js';
@@ -35,11 +35,13 @@ export class TableView {
    * EL: the placeholder; ID: table id; SPEC: its page-config entry;
    * onCellClick(rowValues, columnIndex, event) when click_input is set.
    */
-  constructor(el, id, spec, { onCellClick } = {}) {
+  constructor(el, id, spec, { onCellClick, selection } = {}) {
     this.id = id;
     this.el = el;
     this.spec = spec || {};
     this.onCellClick = onCellClick;
+    // What shows the input a click sets (page/inputs.js selection()), or null.
+    this.selection = selection || null;
     this.frame = new Frame(el, { title: this.spec.title || '', kind: 'table' });
     this.query = '';
     if (flagOn(this.spec.search)) {
@@ -61,10 +63,43 @@ export class TableView {
     this.sort = null; // {col: index, dir: 1 | -1}
     this.page = 0;
     this.order = [];
+    // The build's row count of the default result (src/site/html.c): until
+    // the rows arrive, a skeleton of the size the table will have.
+    const rows = Number.parseInt(el.dataset.dsRows ?? '', 10);
+    if (rows >= 0) this.skeleton(rows);
     window.addEventListener('ducksite:print', () => { if (this.result) this.draw(); });
   }
 
   setLoading(on) { this.frame.setLoading(on); }
+
+  /**
+   * Blank rows as tall as those of a result of N rows will be, in the same
+   * header, scroll box, totals row and footer (with its pager when there
+   * will be more than a page), so the box keeps its size when they come.
+   */
+  skeleton(n) {
+    const blank = '\u00a0';
+    const shown = Math.min(n, this.pageSize);
+    const body = n === 0
+      ? [h('tr', { class: 'ds-empty-row' }, h('td', { class: 'ds-empty' }, blank))]
+      : Array.from({ length: shown }, () => h('tr', {}, h('td', {}, h('span', { class: 'ds-skeleton-bar' }), blank)));
+    const parts = [
+      h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, h('span', { class: 'ds-sort' }, blank)))),
+      h('tbody', {}, body),
+    ];
+    if (flagOn(this.spec.totals) && n) parts.push(h('tfoot', {}, h('tr', { class: 'ds-totals' }, h('td', {}, blank))));
+    const scroll = h('div', { class: 'ds-table-scroll' }, h('table', { class: 'ducksite-table ds-grid-table ds-skeleton', 'aria-hidden': 'true' }, ...parts));
+    scroll.style.maxHeight = this.maxHeight || 'none';
+    this.frame.body.replaceChildren(scroll);
+    const foot = [h('span', { class: 'ds-rowcount' }, blank)];
+    if (n > shown) {
+      foot.push(h('span', { class: 'ds-pager' },
+        h('button', { type: 'button', class: 'ds-btn ds-btn-small', disabled: true }, '‹ Prev'),
+        h('span', { class: 'ds-pageno' }, blank),
+        h('button', { type: 'button', class: 'ds-btn ds-btn-small', disabled: true }, 'Next ›')));
+    }
+    this.frame.foot.replaceChildren(...foot);
+  }
 
   showError(query, message) { this.frame.showError(query, message); }
 
@@ -245,6 +280,30 @@ export class TableView {
         h('button', { type: 'button', class: 'ds-btn ds-btn-small ds-next', disabled: this.page >= pages - 1, onclick: () => this.goto(this.page + 1) }, 'Next ›')));
     }
     this.frame.foot.replaceChildren(...foot);
+    this.showSelected();
+  }
+
+  /**
+   * Marks what holds the current value of the input a click sets: with
+   * click_value, the rows whose value it is (class ds-selected on the row
+   * and on that column's cell); else the cells holding it.  Called after
+   * each draw and when the input changes elsewhere (page.js).
+   */
+  showSelected() {
+    if (!this.selection || !this.result) return;
+    const wanted = this.selection.values();
+    const { columns, rows } = this.result;
+    const col = this.selection.column ? columns.findIndex((c) => c.name.toLowerCase() === this.selection.column.toLowerCase()) : -1;
+    const holds = (v) => v !== null && v !== undefined && wanted.has(formatPlain(v));
+    for (const tr of this.frame.body.querySelectorAll('tbody tr[data-row]')) {
+      const row = rows[Number(tr.dataset.row)];
+      const rowHit = col >= 0 && holds(row[col]);
+      tr.classList.toggle('ds-selected', rowHit);
+      for (const td of tr.cells) {
+        const i = Number(td.dataset.col);
+        td.classList.toggle('ds-selected', col >= 0 ? rowHit && i === col : holds(row[i]));
+      }
+    }
   }
 
   /** A cell's text, or a link to link_page with the value as its input. */

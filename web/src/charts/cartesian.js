@@ -6,7 +6,13 @@
 // the registry does not know, drawn the same way.
 import { flag, fmtFor, get, item, label, num, tooltipValue, uniq } from './common.js';
 import { EDGE_LABELS, axisNumbers, isTime, timeValue } from './axis.js';
-import { facetted } from './facet.js';
+
+// Small multiples (charts/facet.js) come with the rarer charts in a bundle
+// of their own (charts/extra.js): the registry hands them over once loaded.
+let facetted = null;
+export function useFacetted(fn) {
+  facetted = fn;
+}
 
 const pct = new Intl.NumberFormat('en-US', { maximumFractionDigits: 1 });
 
@@ -36,7 +42,10 @@ function toPercent(series, n) {
 }
 
 export function cartesian(spec, result, cols, type, theme) {
-  if (get(spec, 'facet') !== undefined) return facetted(spec, result, cols, (s, r, c) => cartesian(s, r, c, type, theme), theme);
+  if (get(spec, 'facet') !== undefined) {
+    if (!facetted) throw new Error('small multiples (facet) are drawn by the bundle of rarer charts, which is not loaded');
+    return facetted(spec, result, cols, (s, r, c) => cartesian(s, r, c, type, theme), theme);
+  }
   const rows = result.rows;
   const seriesType = type === 'area' ? 'line' : type;
   const xi = cols.need('x', get(spec, 'x', 'x_key', 'xKey'), () => cols.data()[0] ?? -1);

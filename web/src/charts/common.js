@@ -159,3 +159,58 @@ export function tooltipValue(v) {
   if (Array.isArray(v)) return v.map((x) => formatValue(x)).join(', ');
   return formatValue(v);
 }
+
+// Widths of characters of the charts' sans-serif font at 1 px, by class:
+// an estimate on the wide side (the same at build time under node, where
+// there is no canvas to measure with, as in the browser), for deciding
+// whether a label fits before ECharts draws it.
+const THIN = /[ijl.,:;|!']/;
+const NARROW = /[ ftr()[\]{}1I-]/;
+const WIDE = /[mwMW@%]/;
+
+/** About how wide TEXT is, in px, at FONTSIZE px. */
+export function textWidth(text, fontSize = 12) {
+  let em = 0;
+  for (const ch of String(text)) {
+    if (THIN.test(ch)) em += 0.32;
+    else if (NARROW.test(ch)) em += 0.42;
+    else if (WIDE.test(ch)) em += 0.95;
+    else if (ch >= 'A' && ch <= 'Z') em += 0.72;
+    else em += 0.64;
+  }
+  return em * fontSize;
+}
+
+/** The maps a page may name (`map:`), and the geometry file of each (charts/geo.js). */
+export const MAPS = ['world', 'us_states'];
+
+/** The map SPEC draws, or null when it draws none. */
+export function mapOf(spec) {
+  const type = (get(spec, 'type') || '').toLowerCase();
+  if (type !== 'map' && type !== 'point_map') return null;
+  const map = (get(spec, 'map') || 'world').toLowerCase();
+  if (!MAPS.includes(map)) throw new Error(`map: '${map}' is not one of ${MAPS.join(', ')}`);
+  return map;
+}
+
+// The narrowest a small multiple (charts/facet.js) is laid out: axis labels and a plot.
+export const FACET_MIN_WIDTH = 260;
+
+/**
+ * How N small multiples of SPEC are laid out at WIDTH px (undefined: not
+ * known): {perRow, nRows, total} (total: the chart's height in px).
+ * Columns follow the width (chart.js draws again when it changes): as many
+ * as fit at FACET_MIN_WIDTH each, up to facet_columns (default: up to 3); on
+ * a phone, one small chart per row.  About 220 px a row of facets, unless
+ * the block sets a height.  Here, not in facet.js (a bundle loaded later):
+ * chart.js holds this height for the chart while its data is on the way,
+ * from the count the build's picture gives.
+ */
+export function facetLayout(spec, n, width) {
+  const asked = Number.parseInt(get(spec, 'facet_columns') || '', 10) || Math.min(n, 3);
+  const fit = width ? Math.max(1, Math.floor(width / FACET_MIN_WIDTH)) : asked;
+  const perRow = Math.max(1, Math.min(n, asked, fit));
+  const nRows = Math.ceil(n / perRow);
+  const asHeight = /^\d+$/.test(get(spec, 'height') || '') ? Number(get(spec, 'height')) : 0;
+  return { perRow, nRows, total: asHeight || 60 + nRows * 220 };
+}

@@ -3,7 +3,7 @@
 // columns, all on one value scale so that their heights compare. Each
 // small chart is the family's own option for that value's rows; this module
 // only lays them out and renumbers their axes, series and rows.
-import { get, label, uniq } from './common.js';
+import { facetLayout, get, label, uniq } from './common.js';
 import { niceStep } from './stats.js';
 import { axisNumbers } from './axis.js';
 import { themeColors } from './theme.js';
@@ -17,6 +17,8 @@ export function niceCeil(v) {
 
 const arr = (x) => (Array.isArray(x) ? x : x === undefined ? [] : [x]);
 
+export { FACET_MIN_WIDTH, facetLayout } from './common.js';
+
 /**
  * The option for SPEC's facets: BUILD(spec, result, cols) draws one facet
  * (the same builder, without `facet`); each facet's rows keep their index
@@ -28,14 +30,8 @@ export function facetted(spec, result, cols, build, theme) {
   const values = uniq(result.rows.map((r) => r[fi]));
   if (!values.length) return build({ ...spec, facet: undefined }, result, cols);
   const n = values.length;
-  const asked = Number.parseInt(get(spec, 'facet_columns') || '', 10) || Math.min(n, 3);
-  // On a narrow screen (a phone) small multiples stack, one per row.
-  const perRow = spec.__width && spec.__width < 520 ? 1 : Math.max(1, Math.min(n, asked));
-  const nRows = Math.ceil(n / perRow);
+  const { perRow, nRows, total } = facetLayout(spec, n, spec.__width);
   const sub = { ...spec, facet: undefined, title: undefined };
-  // Taller than a single chart: about 220 px a row of facets, unless the block sets a height.
-  const asHeight = /^\d+$/.test(get(spec, 'height') || '') ? Number(get(spec, 'height')) : 0;
-  const total = asHeight || 60 + nRows * 220;
   const top0 = spec.title ? 34 : 4;
   const legendH = 26;
   const option = { tooltip: undefined, legend: undefined, grid: [], xAxis: [], yAxis: [], series: [], title: [] };
@@ -111,5 +107,6 @@ export function facetted(spec, result, cols, build, theme) {
     }
   }
   option.__height = total;
+  option.__facets = n;
   return option;
 }

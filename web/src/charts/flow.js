@@ -1,7 +1,7 @@
 // flow.js - sankey (flows between named nodes: source, target, value
 // columns) and treemap (named values, nested by a parent column).
 import { formatValue } from '../format.js';
-import { compact, get, html, label, num } from './common.js';
+import { compact, get, html, label, num, textWidth } from './common.js';
 import { themeColors } from './theme.js';
 
 /** Column WHAT as the spec names it (NAMED), else one called FALLBACKNAMES, else the first text column. */
@@ -153,6 +153,7 @@ function treemap(spec, result, cols) {
   };
   data.forEach(quiet);
   return {
+    __fitLabels: (chart) => fitTreemapLabels(chart, data),
     tooltip: { trigger: 'item', formatter: (p) => html`${(p.treePathInfo || []).slice(1).map((x) => x.name).join(' › ') || p.name}: <b>${formatValue(p.value)}</b>` },
     series: [{
       type: 'treemap', name: cols.columns[vi].name, data,
@@ -171,6 +172,66 @@ function treemap(spec, result, cols) {
       ],
     }],
   };
+}
+
+// A label's padding inside its box, its line height, and the band above a
+// parent's children (levels[1].upperLabel.height).
+const PAD = 10;
+const LINE = 16;
+
+/**
+ * Once ECharts has laid out the treemap CHART drawn from DATA (treemap()'s
+ * tree): the option that gives each box the label it has room for: name
+ * and value, else the name alone, else none (the tooltip names every box),
+ * so no label is cut off in the middle of a word.  A parent's band keeps
+ * "name  total", else its name, else nothing.  Null when every label fits.
+ */
+export function fitTreemapLabels(chart, data) {
+  const model = chart.getModel?.()?.getSeriesByIndex(0);
+  const tree = model?.getData?.()?.tree;
+  if (!tree) return null;
+  const fits = new Map(); // path -> 'full' | 'name' | 'none'
+  const visit = (node, path) => {
+    for (const child of node.children || []) {
+      const p = [...path, child.name];
+      const box = child.getLayout?.();
+      if (box && !box.invisible && box.width > 0) {
+        const w = box.width - PAD;
+        const full = child.children?.length ? `${child.name}  ${compact(child.getValue())}` : null;
+        let how;
+        if (child.children?.length) {
+          // The band above the children: one line.
+          how = textWidth(full) <= w ? 'full' : textWidth(child.name) <= w ? 'name' : 'none';
+        } else {
+          const h = box.height - PAD / 2;
+          const name = textWidth(child.name);
+          const both = Math.max(name, textWidth(compact(child.getValue())));
+          how = both <= w && h >= 2 * LINE ? 'full' : name <= w && h >= LINE ? 'name' : 'none';
+        }
+        fits.set(p.join('\u0000'), how);
+      }
+      visit(child, p);
+    }
+  };
+  visit(tree.root, []);
+  let changed = false;
+  const relabel = (nodes, path) => nodes.map((n) => {
+    const p = [...path, n.name];
+    const how = fits.get(p.join('\u0000')) ?? 'full';
+    const out = { ...n };
+    if (n.children) out.children = relabel(n.children, p);
+    const key = n.children ? 'upperLabel' : 'label';
+    const hidden = n[key]?.show === false;
+    if (how === 'full' && !hidden) return out;
+    changed = true;
+    // A parent's band stays (empty), so its children keep their boxes.
+    if (how === 'full') out[key] = { ...n[key], show: true };
+    else if (how === 'name') out[key] = { ...n[key], show: true, formatter: '{b}' };
+    else out[key] = n.children ? { ...n[key], show: true, formatter: '' } : { ...n[key], show: false };
+    return out;
+  });
+  const fitted = relabel(data, []);
+  return changed ? { series: [{ data: fitted }] } : null;
 }
 
 export const chartTypes = { sankey, treemap };

@@ -5,13 +5,12 @@
 // ChartView the first time a page draws that map (loadGeo) and registered
 // with ECharts; the builders here only read it (geoFeatures).
 import { formatValue } from '../format.js';
-import { get, html, label, num } from './common.js';
+import { MAPS, get, html, label, mapOf, num } from './common.js';
 import { axisNumbers } from './axis.js';
 import { project } from './projections.js';
 import { themeColors } from './theme.js';
 
-/** The maps a page may name (`map:`), and the geometry file of each. */
-export const MAPS = ['world', 'us_states'];
+export { MAPS, mapOf } from './common.js';
 
 const loaded = new Map(); // map name -> GeoJSON
 
@@ -24,15 +23,6 @@ export function echartsMapName(map) {
 export function registerGeo(lib, name, geojson) {
   loaded.set(name, geojson);
   lib.registerMap(echartsMapName(name), geojson);
-}
-
-/** The map SPEC draws, or null when it draws none. */
-export function mapOf(spec) {
-  const type = (get(spec, 'type') || '').toLowerCase();
-  if (type !== 'map' && type !== 'point_map') return null;
-  const map = (get(spec, 'map') || 'world').toLowerCase();
-  if (!MAPS.includes(map)) throw new Error(`map: '${map}' is not one of ${MAPS.join(', ')}`);
-  return map;
 }
 
 /** Fetches and registers MAP's geometry once (from BASE, the assets URL). */

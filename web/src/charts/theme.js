@@ -71,6 +71,9 @@ export function echartsTheme(name) {
     nameTextStyle: { color: c.muted },
   };
   const valueLabel = { label: { color: c.fg } };
+  // The item whose value a click set (chart.js showSelected): outlined in
+  // the text colour, which stands out on every palette colour.
+  const selected = { select: { itemStyle: { borderColor: c.fg, borderWidth: 2.5, borderType: 'solid' } } };
   return {
     color: c.palette,
     backgroundColor: 'transparent',
@@ -96,15 +99,16 @@ export function echartsTheme(name) {
     },
     dataZoom: { textStyle: { color: c.muted }, borderColor: c.line },
     // Per series type: what the builders would otherwise spell.
-    bar: valueLabel,
-    line: valueLabel,
+    bar: { ...valueLabel, ...selected },
+    line: { ...valueLabel, ...selected },
     pie: {
+      ...selected,
       itemStyle: { borderColor: c.surface },
       label: { color: c.text },
       labelLine: { lineStyle: { color: c.line } },
     },
     // Funnel labels sit outside, beside their stage (charts/funnel.js).
-    funnel: { itemStyle: { borderColor: c.surface }, label: { color: c.fg }, labelLine: { lineStyle: { color: c.line } } },
+    funnel: { ...selected, itemStyle: { borderColor: c.surface }, label: { color: c.fg }, labelLine: { lineStyle: { color: c.line } } },
     sankey: { label: { color: c.fg } },
     // Treemap labels sit on the boxes' palette colours; a parent's name in
     // the band of its border, which has the surface's colour.
@@ -121,7 +125,10 @@ export function echartsTheme(name) {
       itemStyle: { areaColor: c.land, borderColor: c.surface },
       emphasis: { itemStyle: { areaColor: c.landHover } },
     },
-    heatmap: { itemStyle: { borderColor: c.surface } },
+    heatmap: { ...selected, itemStyle: { borderColor: c.surface } },
+    scatter: selected,
+    effectScatter: selected,
+    map: { select: { itemStyle: { borderColor: c.fg, borderWidth: 2 }, label: { color: c.fg } } },
     gauge: {
       axisLine: { lineStyle: { color: [[1, c.track]] } },
       splitLine: { lineStyle: { color: c.line } },

@@ -4,6 +4,7 @@
 // a value reports which ${inputs.x} / ${params.x} keys changed; the page
 // (page.js) re-runs the components that use them.
 import { h } from '../dom.js';
+import { formatPlain } from '../format.js';
 import { clickedValue, hasControl, InputView, readUrl, sameValue, urlFor, usesOptionsQuery } from '../inputs.js';
 import { buildEnv, normalizeInput } from '../sql.js';
 
@@ -116,6 +117,39 @@ export class PageInputs {
     const before = this.env;
     this.env = buildEnv(this.specs, this.values);
     return changedKeys(before, this.env);
+  }
+
+  /**
+   * What shows the value of the input a click on block SPEC sets
+   * (click_input; for a table KIND, a cell's own value when it names no
+   * click_value): {input, values() -> Set of the input's current values as
+   * text (empty for none or all), valueOf(row, columns, name) -> the value a
+   * click on that row (an item named NAME) would set}.  Null when the block
+   * sets no input.
+   */
+  selection(spec, kind) {
+    const input = pick(spec, 'click_input', 'clickInput');
+    const target = input && this.specByName.get(input);
+    if (!target) return null;
+    const valueCol = pick(spec, 'click_value', 'clickValue', 'click_column', 'clickColumn');
+    const xCol = kind === 'table' ? undefined : pick(spec, 'x', 'name', 'category');
+    return {
+      input,
+      column: valueCol,
+      values: () => {
+        const v = this.values[input];
+        const list = (Array.isArray(v) ? v : [v]).filter((x) => x !== null && x !== undefined && x !== '')
+          .map(String).filter((x) => x !== target.allValue && x !== target.allLabel);
+        return new Set(list);
+      },
+      valueOf: (row, columns, name) => {
+        for (const c of [valueCol, xCol]) {
+          const i = c ? columns.findIndex((x) => x.name.toLowerCase() === c.toLowerCase()) : -1;
+          if (row && i >= 0) return row[i] === null || row[i] === undefined ? null : formatPlain(row[i]);
+        }
+        return name;
+      },
+    };
   }
 
   /**
