@@ -180,7 +180,7 @@ typedef struct {
 #define DS_DEFAULT_LIVE_MAX_CONCURRENT 4
 #define DS_DEFAULT_LIVE_CACHE_BYTES (64LL * 1024 * 1024)
 #define DS_DEFAULT_LIVE_MAX_QUEUED 64
-#define DS_DEFAULT_LIVE_QUEUE_MS 2000
+#define DS_DEFAULT_LIVE_QUEUE_MS 10000
 
 /* [serve]: settings of `ducksite serve` (docs/server.md). */
 typedef struct {
