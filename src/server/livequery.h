@@ -30,7 +30,7 @@
 typedef struct ds_livequery ds_livequery;
 
 /* The answer: STATUS, the JSON BODY (a result, or {"error", "limit"?}),
- * RETRY_AFTER seconds (503 only), and CACHE ("hit" or "miss" for a result). */
+ * RETRY_AFTER seconds (503 only), and CACHE ("hit", "miss" or "shared" for a result). */
 typedef struct {
     unsigned status;
     char *body;

@@ -425,8 +425,9 @@ static void wait_answered(call *c)
     cr_assert_neq(atomic_load(&c->at), 0, "answered within 30 s");
 }
 
+/* An engine with one query thread, busy with the slow query (SLOW). */
 static ds_livequery *queue_engine(char **root, long long timeout_ms, long long max_queued,
-                                  long long queue_ms)
+                                  long long queue_ms, call *slow, atomic_int *order)
 {
     *root = test_tmpdir();
     write_spec(*root, SLOW_SQL, "/nonexistent");
@@ -437,6 +438,7 @@ static ds_livequery *queue_engine(char **root, long long timeout_ms, long long m
     set.queue_ms = queue_ms;
     ds_livequery *lq = ds_livequery_open(*root, &set);
     cr_assert_not_null(lq);
+    cr_assert(start(lq, "0", slow, order));
     return lq;
 }
 
@@ -450,11 +452,10 @@ static void queue_done(ds_livequery *lq, char *root)
 Test(livequery, queue_waits_in_order_up_to_max_queued)
 {
     char *root;
-    /* The slow query is interrupted after 500 ms; then the two waiting run. */
-    ds_livequery *lq = queue_engine(&root, 500, 2, 60000);
     atomic_int order = 0;
     call slow, a, b, c;
-    cr_assert(start(lq, "0", &slow, &order));
+    /* The slow query is interrupted after 500 ms; then the two waiting run. */
+    ds_livequery *lq = queue_engine(&root, 500, 2, 60000, &slow, &order);
     cr_assert(start(lq, "2", &a, &order), "the first waits");
     cr_assert(start(lq, "3", &b, &order), "the second waits");
     /* A third would be one more than live_max_queued: 503 at once. */
@@ -491,10 +492,9 @@ Test(livequery, queue_waits_in_order_up_to_max_queued)
 Test(livequery, queue_refuses_past_live_queue_ms)
 {
     char *root;
-    ds_livequery *lq = queue_engine(&root, 60000, 8, 200);
     atomic_int order = 0;
     call slow, a;
-    cr_assert(start(lq, "0", &slow, &order));
+    ds_livequery *lq = queue_engine(&root, 60000, 8, 200, &slow, &order);
     cr_assert(start(lq, "2", &a, &order));
     wait_answered(&a);
     cr_assert_eq(a.r.status, 503, "%s", a.r.body);
@@ -512,10 +512,9 @@ Test(livequery, queue_refuses_past_live_queue_ms)
 Test(livequery, stop_answers_every_waiting_request)
 {
     char *root;
-    ds_livequery *lq = queue_engine(&root, 60000, 8, 60000);
     atomic_int order = 0;
     call slow, w[3];
-    cr_assert(start(lq, "0", &slow, &order));
+    ds_livequery *lq = queue_engine(&root, 60000, 8, 60000, &slow, &order);
     const char *ns[3] = {"2", "3", "4"};
     for (int i = 0; i < 3; i++)
         cr_assert(start(lq, ns[i], &w[i], &order));
@@ -536,10 +535,9 @@ Test(livequery, stop_answers_every_waiting_request)
 Test(livequery, identical_requests_share_one_run)
 {
     char *root;
-    ds_livequery *lq = queue_engine(&root, 500, 2, 60000);
     atomic_int order = 0;
     call slow, a[4];
-    cr_assert(start(lq, "0", &slow, &order));
+    ds_livequery *lq = queue_engine(&root, 500, 2, 60000, &slow, &order);
     /* Four identical requests while the first waits take one place. */
     for (int i = 0; i < 4; i++)
         cr_assert(start(lq, "2", &a[i], &order), "request %d", i);
