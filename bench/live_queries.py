@@ -3,10 +3,10 @@
 queries"): CLIENTS concurrent clients (50) ask `ducksite serve` for a page
 component with random input values for SECONDS (60), each a new request as
 soon as the last one is answered.  Prints the requests, the answers, the
-refusals (503: more than live_max_concurrent queries at once; the page
-would run those in the browser), errors (any other status, and failed
-connections), p50/p95/p99 latency, the cache hits, and the server's largest
-RSS, sampled every 100 ms.
+refusals (503: live_max_queued requests waiting already, or one waited
+past live_queue_ms; the page would run those in the browser), errors (any
+other status, and failed connections), p50/p95/p99 latency, the cache
+hits, and the server's largest RSS, sampled every 100 ms.
 
 The peer, in the same run: the same clients for the same time fetching the
 build's stored results of the same component (GET /_results/<hash>.json,

@@ -28,7 +28,8 @@ static const char *const AUTH_KEYS[] = {"site",         "session_hours",   "idle
 static const char *const SERVE_KEYS[] = {"allowed_hosts",      "live_queries",
                                          "live_timeout_ms",    "live_max_rows",
                                          "live_max_bytes",     "live_max_concurrent",
-                                         "live_cache_bytes"};
+                                         "live_cache_bytes",   "live_max_queued",
+                                         "live_queue_ms"};
 static const char *const BUILD_KEYS[] = {"prerender_max_bytes", "prerender_max_options"};
 static const char *const WINDOW_KEYS[] = {"column", "start", "end"};
 static const char *const LEVEL_KEYS[] = {"pattern", "row_filter"};
@@ -721,21 +722,26 @@ static int load_live(walker *w, const char *key, const ds_toml_value *v, ds_live
 {
     char *kp = ds_asprintf("serve.%s", key);
     int rc = 0;
+    /* The queue's limits may be 0: no waiting, 503 at once. */
+    bool queue_key = strcmp(key, "live_max_queued") == 0 || strcmp(key, "live_queue_ms") == 0;
     if (strcmp(key, "live_queries") == 0) {
         if (v->type != DS_TOML_BOOL)
             rc = fail_type(w, v, kp, "true or false");
         else
             live->enabled = v->u.boolean;
     } else if (v->type != DS_TOML_INTEGER) {
-        rc = fail_type(w, v, kp, "a positive integer");
-    } else if (v->u.integer < 1) {
-        rc = fail_at(w, v->line, v->col, kp, "expected a positive integer, found %lld",
+        rc = fail_type(w, v, kp, queue_key ? "an integer, 0 or more" : "a positive integer");
+    } else if (v->u.integer < (queue_key ? 0 : 1)) {
+        rc = fail_at(w, v->line, v->col, kp, "expected %s, found %lld",
+                     queue_key ? "an integer, 0 or more (0: no queue)" : "a positive integer",
                      (long long)v->u.integer);
     } else {
         long long *to = strcmp(key, "live_timeout_ms") == 0       ? &live->timeout_ms
                         : strcmp(key, "live_max_rows") == 0       ? &live->max_rows
                         : strcmp(key, "live_max_bytes") == 0      ? &live->max_bytes
                         : strcmp(key, "live_max_concurrent") == 0 ? &live->max_concurrent
+                        : strcmp(key, "live_max_queued") == 0     ? &live->max_queued
+                        : strcmp(key, "live_queue_ms") == 0       ? &live->queue_ms
                                                                   : &live->cache_bytes;
         *to = v->u.integer;
     }
@@ -872,7 +878,9 @@ int ds_config_parse(const char *text, size_t len, const char *root, const char *
                                          DS_DEFAULT_LIVE_MAX_ROWS,
                                          DS_DEFAULT_LIVE_MAX_BYTES,
                                          DS_DEFAULT_LIVE_MAX_CONCURRENT,
-                                         DS_DEFAULT_LIVE_CACHE_BYTES};
+                                         DS_DEFAULT_LIVE_CACHE_BYTES,
+                                         DS_DEFAULT_LIVE_MAX_QUEUED,
+                                         DS_DEFAULT_LIVE_QUEUE_MS};
     cfg->auth.session_hours = DS_DEFAULT_SESSION_HOURS;
     cfg->auth.idle_minutes = DS_DEFAULT_IDLE_MINUTES;
     cfg->auth.max_failures = DS_DEFAULT_MAX_FAILURES;

@@ -168,8 +168,10 @@ typedef struct {
     long long timeout_ms;     /* live_timeout_ms: a query is interrupted past it */
     long long max_rows;       /* live_max_rows: a longer result is refused */
     long long max_bytes;      /* live_max_bytes: a larger result (JSON) is refused */
-    long long max_concurrent; /* live_max_concurrent: more at once get 503 */
+    long long max_concurrent; /* live_max_concurrent: more at once wait in the queue */
     long long cache_bytes;    /* live_cache_bytes: results kept, least recently used out */
+    long long max_queued;     /* live_max_queued: requests waiting; one more gets 503 */
+    long long queue_ms;       /* live_queue_ms: a request waiting longer gets 503 */
 } ds_live_settings;
 
 #define DS_DEFAULT_LIVE_TIMEOUT_MS 10000
@@ -177,6 +179,8 @@ typedef struct {
 #define DS_DEFAULT_LIVE_MAX_BYTES (8LL * 1024 * 1024)
 #define DS_DEFAULT_LIVE_MAX_CONCURRENT 4
 #define DS_DEFAULT_LIVE_CACHE_BYTES (64LL * 1024 * 1024)
+#define DS_DEFAULT_LIVE_MAX_QUEUED 64
+#define DS_DEFAULT_LIVE_QUEUE_MS 10000
 
 /* [serve]: settings of `ducksite serve` (docs/server.md). */
 typedef struct {

@@ -1,8 +1,9 @@
 /* livequery.c - the server's live queries (see livequery.h): the request
  * bound into SQL with the build's description of the page, the result
  * cache, and the engine with its limits (a fixed set of connections, one
- * per query running, and a watchdog thread that interrupts those past
- * their time). */
+ * per query running, a bounded queue of the requests waiting for one, in
+ * arrival order, and a watchdog thread that interrupts the queries past
+ * their time and answers the requests that waited too long). */
 #include "livequery.h"
 
 #include <assert.h>
@@ -216,6 +217,7 @@ typedef struct {
     pthread_cond_t go;
     ds_duck *con;          /* made by the worker when it starts */
     ds_live_job *job;      /* the query handed to it, NULL while idle */
+    ds_live_job *current;  /* the query reserved or running: others may follow it */
     bool busy;             /* reserved or running */
     bool running;          /* the query is in the engine */
     bool interrupted;      /* by the watchdog: the query ran out of time */
@@ -223,11 +225,18 @@ typedef struct {
 } worker;
 
 struct ds_live_job {
-    worker *w;
+    worker *w;             /* NULL while it waits in the queue (or follows) */
     char *sql, *key;
     ds_live_reply *out;
     ds_live_done_fn done;
     void *ctx;
+    struct timespec wait_until; /* in the queue: answered 503 past it */
+    ds_live_job *next;     /* in the queue */
+    /* Single flight: requests for the same key while this one waits or
+     * runs are answered with a copy of its reply, without running. */
+    ds_live_job *followers;
+    bool follows;          /* this job is a follower */
+    bool answered;         /* a follower answered before it was submitted */
 };
 
 /* A query over many files has its files' stamps taken at most once a
@@ -250,17 +259,19 @@ struct ds_livequery {
     ds_duck *db;           /* the database every worker connects to */
     ds_livecache *cache;
 
-    pthread_mutex_t lock;  /* spec, workers, stop */
+    pthread_mutex_t lock;  /* spec, workers, queue, stop */
     pthread_cond_t wake;   /* the watchdog's */
     json_t *spec;          /* NULL until a build wrote one */
     struct stat spec_st;
     worker *workers;
+    ds_live_job *head, *tail; /* the queue: submitted requests waiting, oldest first */
+    long long queued;      /* places taken in the queue (begun, not yet running) */
     bool stop, stopped;
     pthread_t watchdog;
     stamp_slot stamps[STAMP_SLOTS];
     size_t next_stamp;
 
-    atomic_size_t ran, hits, busy, timeouts, too_large;
+    atomic_size_t ran, hits, busy, timeouts, too_large, waited, shared;
 };
 
 static bool before(const struct timespec *a, const struct timespec *b)
@@ -281,7 +292,53 @@ static struct timespec after_ms(long long ms)
     return d;
 }
 
-/* Interrupts the queries past their deadline, every 10 ms. */
+static void refuse(ds_live_reply *out, unsigned status, const char *limit, const char *fmt, ...)
+    DS_PRINTF(4, 5);
+static void finish_job(ds_livequery *lq, ds_live_job *job);
+
+/* Takes out of the queue the requests that waited past live_queue_ms
+ * (all of them when STOPPING); returns them as a list.  Under the lock. */
+static ds_live_job *take_expired(ds_livequery *lq, const struct timespec *now, bool stopping)
+{
+    ds_live_job *out = NULL, **link = &lq->head;
+    lq->tail = NULL;
+    while (*link) {
+        ds_live_job *j = *link;
+        if (stopping || before(&j->wait_until, now)) {
+            *link = j->next;
+            j->next = out;
+            out = j;
+            lq->queued--;
+        } else {
+            lq->tail = j;
+            link = &j->next;
+        }
+    }
+    return out;
+}
+
+/* Answers each of JOBS (taken out of the queue) with 503; not under the
+ * lock, as their callers are told. */
+static void refuse_waiting(ds_livequery *lq, ds_live_job *jobs, bool stopping)
+{
+    while (jobs) {
+        ds_live_job *next = jobs->next;
+        atomic_fetch_add(&lq->busy, 1);
+        jobs->out->retry_after = 1;
+        if (stopping)
+            refuse(jobs->out, 503, "concurrency", "the server is stopping");
+        else
+            refuse(jobs->out, 503, "concurrency",
+                   "the request waited %lld ms for one of the %lld live query threads "
+                   "(live_queue_ms, live_max_concurrent); run it in the browser",
+                   lq->set.queue_ms, lq->set.max_concurrent);
+        finish_job(lq, jobs);
+        jobs = next;
+    }
+}
+
+/* Interrupts the queries past their deadline and answers the requests
+ * that waited past theirs, every 10 ms. */
 static void *watch(void *arg)
 {
     ds_livequery *lq = arg;
@@ -296,15 +353,18 @@ static void *watch(void *arg)
                 ds_duck_interrupt(w->con);
             }
         }
+        if (lq->head && before(&lq->head->wait_until, &now)) {
+            ds_live_job *late = take_expired(lq, &now, false);
+            pthread_mutex_unlock(&lq->lock);
+            refuse_waiting(lq, late, false);
+            pthread_mutex_lock(&lq->lock);
+        }
         struct timespec next = after_ms(10);
         pthread_cond_timedwait(&lq->wake, &lq->lock, &next);
     }
     pthread_mutex_unlock(&lq->lock);
     return NULL;
 }
-
-static void refuse(ds_live_reply *out, unsigned status, const char *limit, const char *fmt, ...)
-    DS_PRINTF(4, 5);
 
 /* Runs JOB on worker W's connection and fills its reply. */
 static void run_job(ds_livequery *lq, worker *w, ds_live_job *job)
@@ -383,17 +443,20 @@ static void *work(void *arg)
             refuse(job->out, 503, "concurrency", "the server is stopping");
         else
             run_job(lq, w, job);
-        /* The caller learns of it last: after DONE the reply is its own. */
-        ds_live_done_fn done = job->done;
-        void *ctx = job->ctx;
-        free(job->sql);
-        free(job->key);
-        free(job);
         pthread_mutex_lock(&lq->lock);
-        w->job = NULL;
-        w->busy = false;
+        /* The oldest request waiting runs next on this thread. */
+        ds_live_job *next = lq->stop ? NULL : lq->head;
+        if (next) {
+            lq->head = next->next;
+            if (!lq->head)
+                lq->tail = NULL;
+            lq->queued--;
+            next->w = w;
+        }
+        w->job = w->current = next;
+        w->busy = next != NULL;
         pthread_mutex_unlock(&lq->lock);
-        done(ctx);
+        finish_job(lq, job);
         pthread_mutex_lock(&lq->lock);
     }
     pthread_mutex_unlock(&lq->lock);
@@ -438,6 +501,7 @@ void ds_livequery_stop(ds_livequery *lq)
         return;
     }
     lq->stop = lq->stopped = true;
+    ds_live_job *waiting = take_expired(lq, NULL, true);
     for (long long i = 0; i < lq->set.max_concurrent; i++) {
         worker *w = &lq->workers[i];
         if (w->running) {
@@ -448,6 +512,7 @@ void ds_livequery_stop(ds_livequery *lq)
     }
     pthread_cond_signal(&lq->wake);
     pthread_mutex_unlock(&lq->lock);
+    refuse_waiting(lq, waiting, true);
     for (long long i = 0; i < lq->set.max_concurrent; i++)
         pthread_join(lq->workers[i].thread, NULL);
     pthread_join(lq->watchdog, NULL);
@@ -504,18 +569,97 @@ static json_t *current_spec(ds_livequery *lq)
     return spec;
 }
 
-/* An idle worker, reserved, or NULL when all are busy (or stopping). */
-static worker *take_worker(ds_livequery *lq)
+/* An idle worker, reserved for JOB, or NULL when all are busy (or
+ * stopping).  Under the lock. */
+static worker *take_worker(ds_livequery *lq, ds_live_job *job)
 {
-    pthread_mutex_lock(&lq->lock);
     worker *got = NULL;
     for (long long i = 0; !lq->stop && i < lq->set.max_concurrent && !got; i++)
         if (!lq->workers[i].busy)
             got = &lq->workers[i];
-    if (got)
+    if (got) {
         got->busy = true;
-    pthread_mutex_unlock(&lq->lock);
+        got->current = job;
+        job->w = got;
+    }
     return got;
+}
+
+/* The job with KEY reserved, running or waiting, or NULL.  Under the lock. */
+static ds_live_job *same_key(ds_livequery *lq, const char *key)
+{
+    for (long long i = 0; i < lq->set.max_concurrent; i++) {
+        ds_live_job *j = lq->workers[i].current;
+        if (j && strcmp(j->key, key) == 0)
+            return j;
+    }
+    for (ds_live_job *j = lq->head; j; j = j->next)
+        if (strcmp(j->key, key) == 0)
+            return j;
+    return NULL;
+}
+
+/* Where JOB goes: after a job with its key, on an idle worker or into the
+ * queue (a place in it, taken now, is used at submit).  False when the
+ * queue is full or off: the caller answers 503.  Under the lock. */
+static bool place_job(ds_livequery *lq, ds_live_job *job)
+{
+    if (lq->stop)
+        return false;
+    ds_live_job *lead = same_key(lq, job->key);
+    if (lead) {
+        job->follows = true;
+        job->next = lead->followers;
+        lead->followers = job;
+        atomic_fetch_add(&lq->shared, 1);
+        return true;
+    }
+    /* In arrival order: none jumps the requests waiting already. */
+    if (lq->queued == 0 && take_worker(lq, job))
+        return true;
+    if (lq->queued >= lq->set.max_queued || lq->set.queue_ms <= 0)
+        return false;
+    lq->queued++;
+    atomic_fetch_add(&lq->waited, 1);
+    return true;
+}
+
+static void free_job(ds_live_job *job)
+{
+    free(job->sql);
+    free(job->key);
+    free(job);
+}
+
+/* JOB's reply is filled: each of its followers gets a copy, then its
+ * caller and theirs are told (DONE), and JOB is freed.  Not under the
+ * lock: a DONE may take other locks.  A follower not submitted yet is
+ * told by ds_livequery_submit. */
+static void finish_job(ds_livequery *lq, ds_live_job *job)
+{
+    ds_live_job *f = job->followers;
+    for (ds_live_job *g = f; g; g = g->next) {
+        g->out->status = job->out->status;
+        g->out->body = ds_strdup(job->out->body);
+        g->out->retry_after = job->out->retry_after;
+        g->out->cache = job->out->status == 200 ? "shared" : NULL;
+    }
+    bool tell = true;
+    if (job->follows) {
+        pthread_mutex_lock(&lq->lock);
+        tell = job->done != NULL;
+        job->answered = true;
+        pthread_mutex_unlock(&lq->lock);
+    }
+    if (tell) {
+        job->done(job->ctx);
+        free_job(job);
+    }
+    while (f) {
+        ds_live_job *next = f->next;
+        finish_job(lq, f);
+        f = next;
+    }
 }
 
 /* ---- answers ----------------------------------------------------------- */
@@ -637,29 +781,71 @@ ds_live_job *ds_livequery_begin(ds_livequery *lq, const char *body, size_t len,
         free(sql);
         return NULL;
     }
-    worker *w = take_worker(lq);
-    if (!w) {
+    ds_live_job *job = ds_xcalloc(1, sizeof *job);
+    job->sql = sql;
+    job->key = key;
+    job->out = out;
+    pthread_mutex_lock(&lq->lock);
+    bool placed = place_job(lq, job);
+    pthread_mutex_unlock(&lq->lock);
+    if (!placed) {
         atomic_fetch_add(&lq->busy, 1);
         out->retry_after = 1;
         refuse(out, 503, "concurrency",
-               "the server is running %lld live queries already (live_max_concurrent); run it "
-               "in the browser",
-               lq->set.max_concurrent);
-        free(key);
-        free(sql);
+               "the server is running %lld live queries and %lld wait already "
+               "(live_max_concurrent, live_max_queued); run it in the browser",
+               lq->set.max_concurrent, lq->set.max_queued);
+        free_job(job);
         return NULL;
     }
-    ds_live_job *job = ds_xcalloc(1, sizeof *job);
-    *job = (ds_live_job){w, sql, key, out, NULL, NULL};
     return job;
 }
 
 void ds_livequery_submit(ds_livequery *lq, ds_live_job *job, ds_live_done_fn done, void *ctx)
 {
     assert(job && done);
+    pthread_mutex_lock(&lq->lock);
     job->done = done;
     job->ctx = ctx;
-    pthread_mutex_lock(&lq->lock);
+    if (job->follows) {
+        /* Its leader answers it, unless it has already. */
+        bool answered = job->answered;
+        pthread_mutex_unlock(&lq->lock);
+        if (answered) {
+            done(ctx);
+            free_job(job);
+        }
+        return;
+    }
+    if (lq->stop) {
+        /* Begun before the server stopped: its place is given back. */
+        if (job->w) {
+            job->w->busy = false;
+            job->w->current = NULL;
+        } else {
+            lq->queued--;
+        }
+        pthread_mutex_unlock(&lq->lock);
+        job->out->retry_after = 1;
+        refuse(job->out, 503, "concurrency", "the server is stopping");
+        finish_job(lq, job);
+        return;
+    }
+    if (!job->w) {
+        /* A place in the queue; a worker may have become idle since. */
+        if (!lq->head && take_worker(lq, job)) {
+            lq->queued--;
+        } else {
+            job->wait_until = after_ms(lq->set.queue_ms);
+            if (lq->tail)
+                lq->tail->next = job;
+            else
+                lq->head = job;
+            lq->tail = job;
+            pthread_mutex_unlock(&lq->lock);
+            return;
+        }
+    }
     job->w->job = job;
     pthread_cond_signal(&job->w->go);
     pthread_mutex_unlock(&lq->lock);
@@ -705,5 +891,6 @@ ds_livequery_stats ds_livequery_counters(ds_livequery *lq)
 {
     return (ds_livequery_stats){atomic_load(&lq->ran), atomic_load(&lq->hits),
                                 atomic_load(&lq->busy), atomic_load(&lq->timeouts),
-                                atomic_load(&lq->too_large)};
+                                atomic_load(&lq->too_large), atomic_load(&lq->waited),
+                                atomic_load(&lq->shared)};
 }

@@ -8,7 +8,8 @@
  * server takes the component's compiled SQL from what the build wrote
  * (livespec.h), puts each input value in as the browser would (pagesql.h:
  * quoted or typed literals), runs it with at most live_max_concurrent
- * queries at once, each interrupted past live_timeout_ms and refused past
+ * queries at once (more wait in a bounded queue, live_max_queued and
+ * live_queue_ms), each interrupted past live_timeout_ms and refused past
  * live_max_rows or live_max_bytes, and answers the result in the format of
  * the stored results.  Results are cached by the SQL text (query and
  * inputs) and the size and mtime of every file it reads. */
@@ -29,7 +30,7 @@
 typedef struct ds_livequery ds_livequery;
 
 /* The answer: STATUS, the JSON BODY (a result, or {"error", "limit"?}),
- * RETRY_AFTER seconds (503 only), and CACHE ("hit" or "miss" for a result). */
+ * RETRY_AFTER seconds (503 only), and CACHE ("hit", "miss" or "shared" for a result). */
 typedef struct {
     unsigned status;
     char *body;
@@ -45,10 +46,14 @@ void ds_livequery_close(ds_livequery *lq);
 
 /* A request in two steps, so that the server's threads never wait for a
  * query: ds_livequery_begin answers at once what needs no query (a refusal,
- * a cache hit, 503 when live_max_concurrent queries run already) and
- * returns NULL; else it has reserved a worker thread and returns the job,
- * which the caller hands to ds_livequery_submit.  The worker fills *OUT,
- * then calls DONE(CTX) from its thread. */
+ * a cache hit, 503 when live_max_concurrent queries run and
+ * live_max_queued requests wait already) and returns NULL; else it has
+ * reserved a worker thread, a place in the queue, or a place after an
+ * identical request waiting or running (whose reply it gets a copy of, its
+ * cache "shared"), and returns the job, which the caller hands to
+ * ds_livequery_submit.  *OUT is filled, then DONE(CTX) called, from a
+ * worker, the watchdog (503 past live_queue_ms), ds_livequery_stop (503)
+ * or ds_livequery_submit itself. */
 typedef struct ds_live_job ds_live_job;
 typedef void (*ds_live_done_fn)(void *ctx);
 ds_live_job *ds_livequery_begin(ds_livequery *lq, const char *body, size_t len,
@@ -72,9 +77,11 @@ void ds_live_reply_free(ds_live_reply *r);
 unsigned ds_livequery_bind(json_t *spec, json_t *req, char **sql, json_t **files, char **why);
 
 /* Counters since open (tests and the bench): queries run, cache hits,
- * refusals for concurrency, time, and rows or bytes. */
+ * refusals for concurrency (queue full, waited too long, stopping), time,
+ * and rows or bytes, requests that waited in the queue, and requests
+ * answered with the reply of an identical one (single flight). */
 typedef struct {
-    size_t ran, hits, busy, timeouts, too_large;
+    size_t ran, hits, busy, timeouts, too_large, waited, shared;
 } ds_livequery_stats;
 ds_livequery_stats ds_livequery_counters(ds_livequery *lq);
 

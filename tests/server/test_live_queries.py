@@ -10,8 +10,9 @@ build-time engine's (the stored result of each dropdown choice); a repeat
 is a cache hit; a lake file rewritten (size) or touched (mtime) is a miss;
 hostile input values stay literals; unknown pages, components, queries and
 inputs are 4xx JSON with a did-you-mean; method, type and Origin checks;
-each limit (rows, bytes, time, concurrency: 503 with Retry-After); the page
-mark; the endpoint off by default; sign-in.  Servers listen on 127.0.0.1
+each limit (rows, bytes, time, concurrency: 503 with Retry-After when
+live_max_queued = 0); the queue (more requests than live_max_concurrent all
+answered, one beyond live_max_queued refused at once); the page mark; the endpoint off by default; sign-in.  Servers listen on 127.0.0.1
 and are stopped by their own PID.  Prints "live queries: N passed, M failed".
 """
 import http.client
@@ -67,6 +68,13 @@ WHERE x % 7 = ${inputs.minimum}
 ```
 
 ```table slow
+```
+
+```sql medium
+SELECT count(*) AS n FROM range(${inputs.minimum} * 100000) t(x) WHERE x % 7 = 1
+```
+
+```table medium
 ```
 """
 
@@ -259,6 +267,63 @@ def check_limits(t, binary, root):
         s.stop()
 
 
+def concurrently(port, minima, component, query, pause=0.0):
+    """Asks for each of MINIMA at once (one thread each, PAUSE seconds
+    apart); returns the threads and the dict their answers go to."""
+    out = {}
+
+    def one(m):
+        t0 = time.monotonic()
+        status, hdrs, raw = ask(port, {"minimum": str(m)}, component=component, query=query)
+        out[m] = (status, hdrs, raw, time.monotonic() - t0)
+
+    threads = []
+    for m in minima:
+        th = threading.Thread(target=one, args=(m,))
+        th.start()
+        threads.append(th)
+        time.sleep(pause)
+    return threads, out
+
+
+def check_queue(t, binary, root):
+    """live_max_concurrent = 2 with live_max_queued = 3: five requests at
+    once are all answered; a sixth while five are taken is refused."""
+    s = Serve(binary, root, ["--no-build"], wait=FIRST_BUILD)
+    try:
+        port = s.port
+        medium = "/sql/pages/index/medium.sql"
+        threads, out = concurrently(port, [101, 102, 103, 104, 105], "table:medium", medium)
+        for th in threads:
+            th.join()
+        statuses = sorted(v[0] for v in out.values())
+        t(statuses == [200] * 5, "five queries, two threads, three waiting: all 200: %r" % statuses)
+        t(all(json.loads(v[2]).get("rows", [[0]])[0][0] > 0 for v in out.values()),
+          "each has its count: %r" % [v[2][:80] for v in out.values()])
+
+        # Two slow queries run (interrupted after 1.5 s), three wait: the
+        # queue is full, one more is refused at once.
+        slow = "/sql/pages/index/slow.sql"
+        threads, out = concurrently(port, [3, 4, 5, 6, 8], "table:slow", slow, pause=0.1)
+        time.sleep(0.3)
+        t0 = time.monotonic()
+        busy = ask(port, {"minimum": "9"}, component="table:slow", query=slow)
+        refused_in = time.monotonic() - t0
+        for th in threads:
+            th.join()
+        t(busy[0] == 503 and busy[1].get("retry-after") == "1" and
+          json.loads(busy[2]).get("limit") == "concurrency" and
+          "live_max_queued" in error_of(busy[2]) and refused_in < 1.0,
+          "a sixth beyond live_max_queued = 3: %d %r in %.2f s" % (busy[0], busy[2], refused_in))
+        statuses = sorted(v[0] for v in out.values())
+        t(statuses == [504] * 5, "the five taken ran each in turn (interrupted): %r" % statuses)
+        # The queue drained: the next query runs.
+        status, _, raw = ask(port, {"minimum": "10"}, component="table:slow", query=slow)
+        t(status == 200, "after the queue drained the next query runs: %d %r" % (status, raw))
+    finally:
+        s.stop()
+
+
 def check_off_and_sign_in(t, binary, root, lake):
     write_project(root, lake, "")
     s = Serve(binary, root, ["--no-build"], wait=FIRST_BUILD)
@@ -290,8 +355,12 @@ def main():
         check_main(t, binary, root, lake)
         write_project(root, lake, "[serve]\nlive_queries = true\nlive_max_rows = 20\n"
                                   "live_max_bytes = 150\nlive_timeout_ms = 1500\n"
-                                  "live_max_concurrent = 1\n")
+                                  "live_max_concurrent = 1\nlive_max_queued = 0\n")
         check_limits(t, binary, root)
+        write_project(root, lake, "[serve]\nlive_queries = true\nlive_timeout_ms = 1500\n"
+                                  "live_max_concurrent = 2\nlive_max_queued = 3\n"
+                                  "live_queue_ms = 20000\n")
+        check_queue(t, binary, root)
         check_off_and_sign_in(t, binary, root, lake)
     finally:
         shutil.rmtree(work, ignore_errors=True)

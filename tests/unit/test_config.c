@@ -541,9 +541,12 @@ Test(config, serve_live_settings)
     cr_assert_eq(cfg.serve.live.max_bytes, DS_DEFAULT_LIVE_MAX_BYTES);
     cr_assert_eq(cfg.serve.live.max_concurrent, DS_DEFAULT_LIVE_MAX_CONCURRENT);
     cr_assert_eq(cfg.serve.live.cache_bytes, DS_DEFAULT_LIVE_CACHE_BYTES);
+    cr_assert_eq(cfg.serve.live.max_queued, DS_DEFAULT_LIVE_MAX_QUEUED);
+    cr_assert_eq(cfg.serve.live.queue_ms, DS_DEFAULT_LIVE_QUEUE_MS);
     ds_config_free(&cfg);
     cr_assert_eq(parse("[serve]\nlive_queries = true\nlive_timeout_ms = 250\nlive_max_rows = 7\n"
-                       "live_max_bytes = 1000\nlive_max_concurrent = 3\nlive_cache_bytes = 5000\n",
+                       "live_max_bytes = 1000\nlive_max_concurrent = 3\nlive_cache_bytes = 5000\n"
+                       "live_max_queued = 9\nlive_queue_ms = 750\n",
                        &cfg, &err),
                  0, "%s", err.msg);
     cr_assert(cfg.serve.live.enabled);
@@ -552,7 +555,20 @@ Test(config, serve_live_settings)
     cr_assert_eq(cfg.serve.live.max_bytes, 1000);
     cr_assert_eq(cfg.serve.live.max_concurrent, 3);
     cr_assert_eq(cfg.serve.live.cache_bytes, 5000);
+    cr_assert_eq(cfg.serve.live.max_queued, 9);
+    cr_assert_eq(cfg.serve.live.queue_ms, 750);
     ds_config_free(&cfg);
+    /* 0 turns the queue off; a negative value is refused. */
+    cr_assert_eq(parse("[serve]\nlive_max_queued = 0\nlive_queue_ms = 0\n", &cfg, &err), 0, "%s",
+                 err.msg);
+    cr_assert_eq(cfg.serve.live.max_queued, 0);
+    cr_assert_eq(cfg.serve.live.queue_ms, 0);
+    ds_config_free(&cfg);
+    expect_error("[serve]\nlive_max_queued = -1\n",
+                 "ducksite.toml:2:19: serve.live_max_queued: expected an integer, 0 or more "
+                 "(0: no queue), found -1");
+    expect_error("[serve]\nlive_queue_sm = 5\n",
+                 "serve.live_queue_sm: unknown key 'live_queue_sm'; did you mean 'live_queue_ms'?");
     expect_error("[serve]\nlive_query = true\n",
                  "ducksite.toml:2:1: serve.live_query: unknown key 'live_query'; did you mean "
                  "'live_queries'?");

@@ -1,8 +1,9 @@
 /* test_livequery.c - live queries without HTTP: binding a request into SQL
  * (values as quoted or typed literals, defaults, lists, format columns,
  * what is refused and with which status), and answering with the engine:
- * the cache and its invalidation when a file changes, and the rows, bytes
- * and time limits. */
+ * the cache and its invalidation when a file changes, the rows, bytes
+ * and time limits, and the queue (arrival order, live_max_queued,
+ * live_queue_ms, stop, identical requests sharing one run). */
 #include <criterion/criterion.h>
 #include <fcntl.h>
 #include <stdatomic.h>
@@ -181,7 +182,7 @@ static unsigned answer(ds_livequery *lq, const char *n, char **body, const char 
 
 static ds_live_settings settings(void)
 {
-    return (ds_live_settings){true, 10000, 1000, 1 << 20, 2, 1 << 20};
+    return (ds_live_settings){true, 10000, 1000, 1 << 20, 2, 1 << 20, 0, 0};
 }
 
 /* ROOT/d.csv holding CSV, and a spec whose query counts its rows with v at
@@ -373,4 +374,186 @@ Test(livequery, many_files_restamped_once_a_second)
     test_rmtree(root);
     free(csv);
     free(root);
+}
+
+/* ---- the queue --------------------------------------------------------- */
+
+/* n = 0 runs for minutes (until interrupted); any other n at once. */
+#define SLOW_SQL                                                                              \
+    "SELECT count(*) AS c FROM range(CASE WHEN ${inputs.n} = 0 THEN 3000000000 "              \
+    "ELSE ${inputs.n} END) t(x) WHERE x % 7 = 8\n"
+
+/* A request submitted: its reply, and its place in the order of answers
+ * (1 for the first answered). */
+typedef struct {
+    ds_live_reply r;
+    atomic_int *order;
+    atomic_int at;
+} call;
+
+static void note_order(void *ctx)
+{
+    call *c = ctx;
+    atomic_store(&c->at, atomic_fetch_add(c->order, 1) + 1);
+}
+
+static char *request_n(const char *n)
+{
+    return ds_asprintf("{\"page\": \"p\", \"component\": \"table:t\", \"query\": \"/sql/t.sql\","
+                       " \"inputs\": {\"n\": \"%s\"}}",
+                       n);
+}
+
+/* Begins and submits the request with input N; false when it was answered
+ * at once (c->r holds the answer). */
+static bool start(ds_livequery *lq, const char *n, call *c, atomic_int *order)
+{
+    char *body = request_n(n);
+    c->order = order;
+    atomic_store(&c->at, 0);
+    ds_live_job *job = ds_livequery_begin(lq, body, strlen(body), &c->r);
+    free(body);
+    if (job)
+        ds_livequery_submit(lq, job, note_order, c);
+    return job != NULL;
+}
+
+static void wait_answered(call *c)
+{
+    for (int i = 0; i < 3000 && atomic_load(&c->at) == 0; i++)
+        usleep(10 * 1000);
+    cr_assert_neq(atomic_load(&c->at), 0, "answered within 30 s");
+}
+
+/* An engine with one query thread, busy with the slow query (SLOW). */
+static ds_livequery *queue_engine(char **root, long long timeout_ms, long long max_queued,
+                                  long long queue_ms, call *slow, atomic_int *order)
+{
+    *root = test_tmpdir();
+    write_spec(*root, SLOW_SQL, "/nonexistent");
+    ds_live_settings set = settings();
+    set.max_concurrent = 1;
+    set.timeout_ms = timeout_ms;
+    set.max_queued = max_queued;
+    set.queue_ms = queue_ms;
+    ds_livequery *lq = ds_livequery_open(*root, &set);
+    cr_assert_not_null(lq);
+    cr_assert(start(lq, "0", slow, order));
+    return lq;
+}
+
+static void queue_done(ds_livequery *lq, char *root)
+{
+    ds_livequery_close(lq);
+    test_rmtree(root);
+    free(root);
+}
+
+Test(livequery, queue_waits_in_order_up_to_max_queued)
+{
+    char *root;
+    atomic_int order = 0;
+    call slow, a, b, c;
+    /* The slow query is interrupted after 500 ms; then the two waiting run. */
+    ds_livequery *lq = queue_engine(&root, 500, 2, 60000, &slow, &order);
+    cr_assert(start(lq, "2", &a, &order), "the first waits");
+    cr_assert(start(lq, "3", &b, &order), "the second waits");
+    /* A third would be one more than live_max_queued: 503 at once. */
+    cr_assert_not(start(lq, "4", &c, &order));
+    cr_assert_eq(c.r.status, 503);
+    cr_assert_eq(c.r.retry_after, 1);
+    cr_assert(strstr(c.r.body, "live_max_queued") != NULL, "%s", c.r.body);
+    ds_live_reply_free(&c.r);
+    wait_answered(&b);
+    wait_answered(&a);
+    wait_answered(&slow);
+    cr_assert_eq(slow.r.status, 504, "%s", slow.r.body);
+    cr_assert_eq(a.r.status, 200, "%s", a.r.body);
+    cr_assert_eq(b.r.status, 200, "%s", b.r.body);
+    cr_assert_str_eq(a.r.cache, "miss");
+    /* In arrival order: the slow one, then a, then b. */
+    cr_assert_eq(atomic_load(&slow.at), 1);
+    cr_assert_eq(atomic_load(&a.at), 2);
+    cr_assert_eq(atomic_load(&b.at), 3);
+    ds_livequery_stats st = ds_livequery_counters(lq);
+    cr_assert_eq(st.waited, 2);
+    cr_assert_eq(st.busy, 1);
+    ds_live_reply_free(&slow.r);
+    ds_live_reply_free(&a.r);
+    ds_live_reply_free(&b.r);
+    /* The queue is empty again: one more waits and runs. */
+    cr_assert(start(lq, "5", &c, &order));
+    wait_answered(&c);
+    cr_assert_eq(c.r.status, 200, "%s", c.r.body);
+    ds_live_reply_free(&c.r);
+    queue_done(lq, root);
+}
+
+Test(livequery, queue_refuses_past_live_queue_ms)
+{
+    char *root;
+    atomic_int order = 0;
+    call slow, a;
+    ds_livequery *lq = queue_engine(&root, 60000, 8, 200, &slow, &order);
+    cr_assert(start(lq, "2", &a, &order));
+    wait_answered(&a);
+    cr_assert_eq(a.r.status, 503, "%s", a.r.body);
+    cr_assert_eq(a.r.retry_after, 1);
+    cr_assert(strstr(a.r.body, "waited 200 ms") != NULL, "%s", a.r.body);
+    cr_assert(strstr(a.r.body, "\"limit\":\"concurrency\"") != NULL, "%s", a.r.body);
+    cr_assert_eq(atomic_load(&slow.at), 0, "the slow query still runs");
+    ds_live_reply_free(&a.r);
+    ds_livequery_stop(lq);
+    wait_answered(&slow);
+    ds_live_reply_free(&slow.r);
+    queue_done(lq, root);
+}
+
+Test(livequery, stop_answers_every_waiting_request)
+{
+    char *root;
+    atomic_int order = 0;
+    call slow, w[3];
+    ds_livequery *lq = queue_engine(&root, 60000, 8, 60000, &slow, &order);
+    const char *ns[3] = {"2", "3", "4"};
+    for (int i = 0; i < 3; i++)
+        cr_assert(start(lq, ns[i], &w[i], &order));
+    usleep(100 * 1000);
+    cr_assert_eq(atomic_load(&order), 0, "all wait");
+    ds_livequery_stop(lq);
+    cr_assert_eq(atomic_load(&order), 4, "stop returns once every caller is told");
+    for (int i = 0; i < 3; i++) {
+        cr_assert_eq(w[i].r.status, 503, "%s", w[i].r.body);
+        cr_assert(strstr(w[i].r.body, "stopping") != NULL, "%s", w[i].r.body);
+        ds_live_reply_free(&w[i].r);
+    }
+    cr_assert(slow.r.status == 504 || slow.r.status == 503, "%s", slow.r.body);
+    ds_live_reply_free(&slow.r);
+    queue_done(lq, root);
+}
+
+Test(livequery, identical_requests_share_one_run)
+{
+    char *root;
+    atomic_int order = 0;
+    call slow, a[4];
+    ds_livequery *lq = queue_engine(&root, 500, 2, 60000, &slow, &order);
+    /* Four identical requests while the first waits take one place. */
+    for (int i = 0; i < 4; i++)
+        cr_assert(start(lq, "2", &a[i], &order), "request %d", i);
+    wait_answered(&slow);
+    for (int i = 0; i < 4; i++) {
+        wait_answered(&a[i]);
+        cr_assert_eq(a[i].r.status, 200, "%s", a[i].r.body);
+        cr_assert_str_eq(a[i].r.body,
+                         "{\"columns\":[{\"name\":\"c\",\"kind\":\"int\"}],\"rows\":[[0]]}");
+        cr_assert_str_eq(a[i].r.cache, i == 0 ? "miss" : "shared");
+        ds_live_reply_free(&a[i].r);
+    }
+    ds_livequery_stats st = ds_livequery_counters(lq);
+    cr_assert_eq(st.ran, 2, "the slow one and one run for the four");
+    cr_assert_eq(st.shared, 3);
+    cr_assert_eq(st.waited, 1);
+    ds_live_reply_free(&slow.r);
+    queue_done(lq, root);
 }
