@@ -6,6 +6,7 @@
  * The first line names the format; any other first line discards the file. */
 #include "facts.h"
 
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -210,8 +211,13 @@ static bool unchanged(const char *path, const ds_file_stamp *now, const ds_foote
 
 int ds_file_stamp_of(const char *path, ds_file_stamp *out)
 {
+    return ds_file_stamp_at(AT_FDCWD, path, out);
+}
+
+int ds_file_stamp_at(int dirfd, const char *name, ds_file_stamp *out)
+{
     struct stat st;
-    if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+    if (fstatat(dirfd, name, &st, 0) != 0 || !S_ISREG(st.st_mode))
         return -1;
     out->size = (int64_t)st.st_size;
     out->mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
