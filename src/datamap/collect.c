@@ -27,6 +27,7 @@ static void set_add(ds_source_set *set, size_t *cap, const char *key, const char
     f->key = key;
     f->path = path;
     f->row_filter = row_filter && *row_filter ? row_filter : NULL;
+    f->stamp = (ds_file_stamp){-1, 0};
 }
 
 static const char *source_label(const ds_file_source *fs)
@@ -326,8 +327,10 @@ void ds_collected_index(ds_collected *c)
         return;
     for (size_t i = 0; i < c->n_sets; i++) {
         const ds_source_set *set = &c->sets[i];
-        for (size_t j = 0; j < set->n_files; j++)
+        for (size_t j = 0; j < set->n_files; j++) {
             ds_datamap_add(&c->index, set->files[j].key, set->files[j].path, NULL);
+            c->index.items[c->index.len - 1].size = set->files[j].stamp.size;
+        }
     }
     /* Keys of two sets may repeat (a plugin re-publishing another
      * source's files); they name the same final file, so stay quiet. */

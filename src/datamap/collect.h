@@ -12,12 +12,18 @@
 
 #include "../config/config.h"
 #include "datamap.h"
+#include "facts.h"
 
 /* Strings are owned by the ds_collected (its arena or its map's). */
 typedef struct {
     const char *key;        /* HTTP-visible path, e.g. data/orders/a.parquet */
     const char *path;       /* absolute physical path */
     const char *row_filter; /* per-file predicate, or NULL */
+    /* Size and mtime when the views were made (ds_source_views stats each
+     * file once), size -1 when missing or not yet looked at: later stages
+     * (the published lists, validation's byte counts) take the size from
+     * here instead of a stat of their own. */
+    ds_file_stamp stamp;
 } ds_source_file;
 
 typedef struct {

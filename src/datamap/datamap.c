@@ -27,6 +27,7 @@ const ds_datamap_entry *ds_datamap_add(ds_datamap *m, const char *key, const cha
     e->path = ds_arena_strdup(&m->strings, path);
     e->row_filter = row_filter && *row_filter ? ds_arena_strdup(&m->strings, row_filter) : NULL;
     e->seq = m->len++;
+    e->size = -1;
     return e;
 }
 

@@ -30,6 +30,7 @@ typedef struct {
     const char *path;       /* absolute physical path */
     const char *row_filter; /* SQL predicate, or NULL */
     size_t seq;         /* insertion order, so the later of two claims wins */
+    long long size;     /* the file's size when known (ds_collected_index), else -1 */
 } ds_datamap_entry;
 
 /* Build with ds_datamap_add, then ds_datamap_finish before lookups. */

@@ -6,6 +6,7 @@
  * The first line names the format; any other first line discards the file. */
 #include "facts.h"
 
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,6 +43,49 @@ static int cmp_fact(const void *a, const void *b)
     return strcmp(((const fact *)a)->path, ((const fact *)b)->path);
 }
 
+/* One tab-ended field of a line in BASE (10 or 16), digits only (a
+ * leading '-' in base 10): strtoll would also take spaces and a '+'. */
+static bool field(const char **p, int base, bool sign, uint64_t max, uint64_t *out)
+{
+    const char *s = *p;
+    bool neg = sign && base == 10 && *s == '-';
+    s += neg;
+    uint64_t v = 0;
+    const char *start = s;
+    for (;; s++) {
+        int d = *s >= '0' && *s <= '9'                ? *s - '0'
+                : base == 16 && *s >= 'a' && *s <= 'f' ? *s - 'a' + 10
+                                                        : -1;
+        if (d < 0)
+            break;
+        if (v > (max - (uint64_t)d) / (uint64_t)base)
+            return false;
+        v = v * (uint64_t)base + (uint64_t)d;
+    }
+    if (s == start || *s != '\t')
+        return false;
+    *out = neg ? (uint64_t)0 - v : v;
+    *p = s + 1;
+    return true;
+}
+
+/* A line's facts (without sscanf: a million lines are read at every
+ * build); returns where its path starts, or NULL when it does not read. */
+static const char *parse_line(const char *p, ds_footer *out)
+{
+    uint64_t size, mtime, rows, cols, hash;
+    if (!field(&p, 10, true, INT64_MAX, &size) || !field(&p, 10, true, INT64_MAX, &mtime) ||
+        !field(&p, 10, true, INT64_MAX, &rows) || !field(&p, 10, false, UINT32_MAX, &cols) ||
+        !field(&p, 16, false, UINT64_MAX, &hash) || *p != '/')
+        return NULL;
+    out->size = (int64_t)size;
+    out->mtime_ns = (int64_t)mtime;
+    out->num_rows = (int64_t)rows;
+    out->n_columns = (uint32_t)cols;
+    out->schema_hash = hash;
+    return p;
+}
+
 /* Parses the loaded text in place; stops at the first line that does not
  * read (the rest is read again from the files) and marks the cache
  * damaged, so that the next save rewrites it. */
@@ -67,13 +111,10 @@ static void load(ds_facts *f)
             break;
         *nl = '\0';
         fact *e = &f->old[f->n_old];
-        int used = 0;
-        if (sscanf(p, "%" SCNd64 "\t%" SCNd64 "\t%" SCNd64 "\t%" SCNu32 "\t%" SCNx64 "\t%n",
-                   &e->facts.size, &e->facts.mtime_ns, &e->facts.num_rows,
-                   &e->facts.n_columns, &e->facts.schema_hash, &used) != 5 ||
-            used == 0 || p[used] != '/')
+        const char *path = parse_line(p, &e->facts);
+        if (!path)
             break;
-        e->path = p + used;
+        e->path = path;
         /* Written sorted; a hand-edited file that is not is ignored. */
         if (f->n_old && strcmp(f->old[f->n_old - 1].path, e->path) >= 0)
             break;
@@ -170,8 +211,13 @@ static bool unchanged(const char *path, const ds_file_stamp *now, const ds_foote
 
 int ds_file_stamp_of(const char *path, ds_file_stamp *out)
 {
+    return ds_file_stamp_at(AT_FDCWD, path, out);
+}
+
+int ds_file_stamp_at(int dirfd, const char *name, ds_file_stamp *out)
+{
     struct stat st;
-    if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+    if (fstatat(dirfd, name, &st, 0) != 0 || !S_ISREG(st.st_mode))
         return -1;
     out->size = (int64_t)st.st_size;
     out->mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;

@@ -36,6 +36,9 @@ typedef struct {
     int64_t size, mtime_ns;
 } ds_file_stamp;
 int ds_file_stamp_of(const char *path, ds_file_stamp *out);
+/* The same for NAME in the directory open as DIRFD (symbolic links
+ * followed, as stat does). */
+int ds_file_stamp_at(int dirfd, const char *name, ds_file_stamp *out);
 
 /* The same as ds_facts_get when the caller has just stamped the file
  * (NOW): a lake's files are not stat-ed twice. */

@@ -162,12 +162,16 @@ static int write_sql(ds_publish *pub, const ds_compiled_list *l, ds_err *err)
     return rc;
 }
 
-/* The size of a data-map key's file, for the published lists. */
+/* The size of a data-map key's file, for the published lists: the one its
+ * stamp recorded while the views were made (collect.h), else a stat. */
 static long long key_size(void *ctx, const char *key)
 {
-    const char *path = ds_collected_physical(ctx, key);
+    size_t pos;
+    const ds_datamap_entry *e = ds_collected_find(ctx, key, &pos);
     struct stat st;
-    return path && stat(path, &st) == 0 ? (long long)st.st_size : -1;
+    if (!e)
+        return -1;
+    return e->size >= 0 ? e->size : stat(e->path, &st) == 0 ? (long long)st.st_size : -1;
 }
 
 /* static/sql/_files/<view>.json (and its .gz) for each view whose long file

@@ -436,8 +436,12 @@ static const char *to_physical(void *vctx, const char *literal)
     if (c->seen[i] != c->gen) {
         c->seen[i] = c->gen;
         if (c->sizes[i] < 0) {
+            /* Known from the views' stamps (collect.h) for a source's
+             * files: a lake's files are not stat-ed again here. */
             struct stat st;
-            c->sizes[i] = stat(e->path, &st) == 0 ? (long long)st.st_size : 0;
+            c->sizes[i] = e->size >= 0                   ? e->size
+                          : stat(e->path, &st) == 0 ? (long long)st.st_size
+                                                    : 0;
         }
         long long s = c->sizes[i];
         c->n_files++;

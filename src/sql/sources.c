@@ -4,12 +4,14 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
@@ -429,14 +431,14 @@ static int cmp_hash_file(const void *a, const void *b)
  * schema of its own, so DuckDB judges it.  Returns false when a file
  * cannot be read at all. */
 static bool read_facts(const ds_source_set *set, ds_duck *db, ds_facts *facts,
-                       const ds_file_stamp *stamps, ds_sv_schema *sc, hash_file *hf)
+                       bool stamped, ds_sv_schema *sc, hash_file *hf)
 {
     sc->rows = ds_xcalloc(set->n_files + 1, sizeof *sc->rows);
     for (size_t i = 0; i < set->n_files; i++) {
         ds_footer ft;
         char why[200];
         ds_err derr;
-        if (ds_facts_get_stamped(facts, set->files[i].path, stamps ? &stamps[i] : NULL, &ft, why,
+        if (ds_facts_get_stamped(facts, set->files[i].path, stamped ? &set->files[i].stamp : NULL, &ft, why,
                                  sizeof why) == 0) {
             hf[i] = (hash_file){ft.schema_hash, i};
             sc->rows[i] = ft.num_rows;
@@ -457,7 +459,7 @@ static bool read_facts(const ds_source_set *set, ds_duck *db, ds_facts *facts,
  * missing or unreadable are reported elsewhere.  Returns whether every
  * footer was read (so no file is unreadable). */
 static bool learn_schema(const ds_source_set *set, ds_duck *db, ds_facts *facts,
-                         const ds_file_stamp *stamps, bool any_missing, ds_sv_schema *sc)
+                         bool stamped, bool any_missing, ds_sv_schema *sc)
 {
     memset(sc, 0, sizeof *sc);
     const ds_source_file *odd;
@@ -470,7 +472,7 @@ static bool learn_schema(const ds_source_set *set, ds_duck *db, ds_facts *facts,
     if (any_missing)
         return false;
     hash_file *hf = ds_xcalloc(set->n_files + 1, sizeof *hf);
-    if (!read_facts(set, db, facts, stamps, sc, hf)) {
+    if (!read_facts(set, db, facts, stamped, sc, hf)) {
         free(hf);
         return false;
     }
@@ -872,15 +874,14 @@ void ds_sv_set_check_sql(ds_query_list *out, const ds_source_set *set, const ds_
 }
 
 /* Files that do not exist (yet): a warning each (up to a few), and their
- * keys are remembered so queries reading them skip validation. */
-static const char *note_missing_files(const ds_source_set *set, ds_keyset *unreadable,
-                                      ds_file_stamp *stamps)
+ * keys are remembered so queries reading them skip validation.  The files'
+ * stamps (ds_source_views) say which. */
+static const char *note_missing_files(const ds_source_set *set, ds_keyset *unreadable)
 {
     const char *first = NULL;
     size_t missing = 0;
     for (size_t i = 0; i < set->n_files; i++) {
-        /* The stamps spare the facts cache a second stat of every file. */
-        if (ds_file_stamp_of(set->files[i].path, &stamps[i]) == 0)
+        if (set->files[i].stamp.size >= 0)
             continue;
         if (++missing <= 5)
             ds_warn("file source '%s': %s does not exist (published as %s); queries that "
@@ -893,6 +894,39 @@ static const char *note_missing_files(const ds_source_set *set, ds_keyset *unrea
     if (missing > 5)
         ds_warn("file source '%s': %zu more files do not exist", set->fs->name, missing - 5);
     return first;
+}
+
+/* Stamps every file of SET (one stat each): the facts cache, the missing
+ * files' warnings and the later stages' sizes all read the stamp.  Files
+ * sorted by key come folder by folder, so each is stat-ed by its name in
+ * its folder's open directory: the kernel walks the folder's path once,
+ * not once per file. */
+static void stamp_files(ds_source_set *set)
+{
+    int dirfd = -1;
+    size_t dir_len = 0;
+    const char *dir = NULL;
+    for (size_t i = 0; i < set->n_files; i++) {
+        ds_source_file *f = &set->files[i];
+        const char *slash = strrchr(f->path, '/');
+        size_t len = slash ? (size_t)(slash - f->path) : 0;
+        if (slash && len > 0 && !(dir && len == dir_len && memcmp(dir, f->path, len) == 0)) {
+            if (dirfd >= 0)
+                close(dirfd);
+            char *d = ds_strndup(f->path, len);
+            dirfd = open(d, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+            free(d);
+            dir = f->path;
+            dir_len = len;
+        }
+        bool in_dir = slash && len > 0 && dirfd >= 0;
+        int rc = in_dir ? ds_file_stamp_at(dirfd, slash + 1, &f->stamp)
+                        : ds_file_stamp_of(f->path, &f->stamp);
+        if (rc != 0)
+            f->stamp = (ds_file_stamp){-1, 0};
+    }
+    if (dirfd >= 0)
+        close(dirfd);
 }
 
 /* Marks in bad[] the files of the set that exist but cannot be read as
@@ -1148,14 +1182,12 @@ static int set_views(const ds_config *cfg, const ds_source_set *set, ds_facts *f
                      ds_duck *db, ds_query_list *out, ds_keyset *unreadable, ds_err *err)
 {
     const ds_file_source *fs = set->fs;
-    ds_file_stamp *stamps = ds_xcalloc(set->n_files + 1, sizeof *stamps);
-    const char *first_missing = note_missing_files(set, unreadable, stamps);
+    const char *first_missing = note_missing_files(set, unreadable);
     ds_sv_schema schema;
     ds_source_set good = {0};
     /* Learning the schema reads every footer: only when that fails can
      * a file be unreadable, and only then is each one checked. */
-    bool learnt = learn_schema(set, db, facts, stamps, first_missing != NULL, &schema);
-    free(stamps);
+    bool learnt = learn_schema(set, db, facts, true, first_missing != NULL, &schema);
     if (!learnt) {
         if (check_bad_files(cfg, set, db, facts, unreadable, &good, err) != 0) {
             source_schema_free(&schema);
@@ -1171,7 +1203,7 @@ static int set_views(const ds_config *cfg, const ds_source_set *set, ds_facts *f
         if (good.files) {
             set = &good;
             source_schema_free(&schema);
-            learn_schema(set, db, facts, NULL, first_missing != NULL, &schema);
+            learn_schema(set, db, facts, false, first_missing != NULL, &schema);
         }
     }
     ds_sv_levels levels;
@@ -1216,7 +1248,7 @@ done:
     return rc;
 }
 
-int ds_source_views(const ds_config *cfg, const ds_collected *c, ds_facts *facts_in,
+int ds_source_views(const ds_config *cfg, ds_collected *c, ds_facts *facts_in,
                     ds_duck *db, ds_query_list *out, ds_keyset *unreadable, ds_err *err)
 {
     ds_facts *facts = facts_in ? facts_in : ds_facts_open(NULL);
@@ -1226,6 +1258,7 @@ int ds_source_views(const ds_config *cfg, const ds_collected *c, ds_facts *facts
         const ds_file_source *fs = set->fs;
         if (!fs->name || set->n_files == 0)
             continue;
+        stamp_files(&c->sets[s]);
         const ds_query *clash = ds_query_find(out, fs->name);
         if (clash) {
             rc = ds_err_set(err, "%s:%d: file source '%s': the view name is already defined "

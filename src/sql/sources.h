@@ -29,8 +29,9 @@ void ds_keyset_free(ds_keyset *s);
 
 /* Appends the views of every source to out.  Missing or unreadable files
  * go into *unreadable.  FACTS (or NULL: none kept between builds) answers
- * for the footers of unchanged files. */
-int ds_source_views(const ds_config *cfg, const ds_collected *c, ds_facts *facts, ds_duck *db,
+ * for the footers of unchanged files.  Each file of a source with views is
+ * stat-ed once, here: its stamp (collect.h) serves the later stages. */
+int ds_source_views(const ds_config *cfg, ds_collected *c, ds_facts *facts, ds_duck *db,
                     ds_query_list *out, ds_keyset *unreadable, ds_err *err);
 
 /* "a b-c" -> "a_b_c"; an empty result becomes an 8-hex-digit hash.  Caller
