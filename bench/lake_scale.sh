@@ -58,11 +58,7 @@ serve_figures() {
   "$BUILD/ducksite" serve --root "$proj" --no-build --no-watch --port 0 \
     >"$work/serve.out" 2>"$work/serve.err" &
   ours_pid=$!
-  for _ in $(seq 600); do
-    grep -q '^serving' "$work/serve.out" 2>/dev/null && break
-    sleep 0.1
-  done
-  ours_url=$(sed -n 's/^serving .* at \(http:[^ ]*\)\/$/\1/p' "$work/serve.out")
+  ours_url=$(serving_url "$work/serve.out" 600)
   [ -n "$ours_url" ] || { echo "lake scale: ducksite serve did not start:" >&2; cat "$work/serve.err" >&2; exit 2; }
   load=$(sed -n 's/.*keys loaded from .* in \([0-9.]*\) s$/\1/p' "$work/serve.err" | tail -n 1)
   rss=$(awk '/^VmRSS:/ {printf "%.0f", $2/1024}' "/proc/$ours_pid/status")

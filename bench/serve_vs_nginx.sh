@@ -69,11 +69,7 @@ chmod -R a+rX "$tmp"
 # --- start both servers -------------------------------------------------
 "$ducksite" serve --root "$site" --port 0 >"$tmp/ours.out" 2>"$tmp/ours.err" &
 ours_pid=$!
-for _ in $(seq 100); do
-    grep -q '^serving' "$tmp/ours.out" 2>/dev/null && break
-    sleep 0.1
-done
-ours_url=$(sed -n 's/^serving .* at \(http:[^ ]*\)\/$/\1/p' "$tmp/ours.out")
+ours_url=$(serving_url "$tmp/ours.out" 100)
 [[ -n "$ours_url" ]] || { echo "serve bench: ducksite did not start:" >&2; cat "$tmp/ours.err" >&2; exit 2; }
 
 nginx_port=$(free_port)
@@ -157,10 +153,7 @@ PY
 map_mb=$(du -m "$big/static/data_map.json" | cut -f1)
 "$ducksite" serve --root "$big" --port 0 >"$tmp/big.out" 2>"$tmp/big.err" &
 ours_pid=$!
-for _ in $(seq 300); do
-    grep -q '^serving' "$tmp/big.out" 2>/dev/null && break
-    sleep 0.1
-done
+serving_url "$tmp/big.out" 300 >/dev/null
 load=$(sed -n 's/.*keys loaded from .* in \([0-9.]*\) s$/\1/p' "$tmp/big.err")
 hwm=$(awk '/^VmHWM:/ {printf "%.0f", $2/1024}' "/proc/$ours_pid/status")
 rss=$(awk '/^VmRSS:/ {printf "%.0f", $2/1024}' "/proc/$ours_pid/status")

@@ -17,6 +17,16 @@ wait_http() {    # wait_http URL: up to 10 s for the server to answer
     return 1
 }
 
+# serving_url OUT TENTHS: waits up to TENTHS/10 s for `ducksite serve` to
+# write its "serving ... at URL/" line to OUT; prints URL (nothing if not).
+serving_url() {
+    for _ in $(seq "$2"); do
+        grep -q '^serving' "$1" 2>/dev/null && break
+        sleep 0.1
+    done
+    sed -n 's/^serving .* at \(http:[^ ]*\)\/$/\1/p' "$1"
+}
+
 rps_of() { awk '/^Requests\/sec:/ {print $2}'; }
 median_us_of() {    # the 50% line of wrk --latency, in microseconds
     awk '$1 == "50%" {v=$2; u=v; gsub(/[0-9.]/,"",u); gsub(/[a-z]/,"",v);

@@ -90,12 +90,18 @@ def serving(proc):
     return ""
 
 
-def run_serve(ducksite, root):
+def serve(ducksite, root, what):
+    """`ducksite serve` of ROOT on a free port, started: (process, port)."""
     port = free_port()
     proc = subprocess.Popen([ducksite, "serve", "--root", root, "--no-build", "--port", str(port)],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    check(serving(proc), what + " started")
+    return proc, port
+
+
+def run_serve(ducksite, root):
+    proc, port = serve(ducksite, root, "serve")
     try:
-        check(serving(proc), "serve started")
         url = "http://127.0.0.1:%d/" % port
         rc, out, err = doctor(ducksite, url)
         all_ok("ducksite serve", rc, out, err)
@@ -336,11 +342,8 @@ def lake_ok(name, url, ducksite):
 def run_lake(ducksite, nginx, work, ds_sql):
     root = make_lake(work, ducksite, ds_sql)
     lists = os.path.join(root, "static", "sql", "_files")
-    port = free_port()
-    proc = subprocess.Popen([ducksite, "serve", "--root", root, "--no-build", "--port", str(port)],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    proc, port = serve(ducksite, root, "lake serve")
     try:
-        check(serving(proc), "lake serve started")
         url = "http://127.0.0.1:%d/" % port
         lake_ok("lake, ducksite serve", url, ducksite)
         # Without its .gz sidecar the list goes out as it is: slower, works.
@@ -386,12 +389,8 @@ def main():
         run_serve(ducksite, root)
         # The no-CORS case needs a second origin without CORS headers: a
         # server of our own again.
-        serve_port = free_port()
-        proc = subprocess.Popen([ducksite, "serve", "--root", root, "--no-build", "--port",
-                                 str(serve_port)], stdout=subprocess.PIPE,
-                                stderr=subprocess.STDOUT, text=True)
+        proc, serve_port = serve(ducksite, root, "second serve")
         try:
-            check(serving(proc), "second serve started")
             run_nginx(nginx, work, ducksite, root, serve_port)
         finally:
             check(stop(proc) == 0, "serve exit code")
