@@ -434,11 +434,51 @@ double ds_facts_read_ms(const ds_facts *f)
     return f->read_ms;
 }
 
+/* Appends V in decimal (a million lines are written by a first build:
+ * without printf's parsing of its format each time). */
+static void put_dec(ds_buf *b, uint64_t v, bool neg)
+{
+    char tmp[24];
+    size_t n = 0;
+    do {
+        tmp[sizeof tmp - ++n] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    if (neg)
+        tmp[sizeof tmp - ++n] = '-';
+    ds_buf_add(b, tmp + sizeof tmp - n, n);
+    ds_buf_putc(b, '\t');
+}
+
+static void put_i64(ds_buf *b, int64_t v)
+{
+    put_dec(b, v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v, v < 0);
+}
+
 static void put_fact(ds_buf *b, const fact *e)
 {
-    ds_buf_printf(b, "%" PRId64 "\t%" PRId64 "\t%" PRId64 "\t%" PRIu32 "\t%016" PRIx64 "\t%s\n",
-                  e->facts.size, e->facts.mtime_ns, e->facts.num_rows, e->facts.n_columns,
-                  e->facts.schema_hash, e->path);
+    static const char hex[] = "0123456789abcdef";
+    put_i64(b, e->facts.size);
+    put_i64(b, e->facts.mtime_ns);
+    put_i64(b, e->facts.num_rows);
+    put_dec(b, e->facts.n_columns, false);
+    char h[17];
+    for (int i = 0; i < 16; i++)
+        h[i] = hex[(e->facts.schema_hash >> (60 - 4 * i)) & 0xf];
+    h[16] = '\t';
+    ds_buf_add(b, h, sizeof h);
+    ds_buf_puts(b, e->path);
+    ds_buf_putc(b, '\n');
+}
+
+/* Are the fresh entries in order already?  They are read in the order of
+ * the sources' files, which is the paths' for a glob. */
+static bool fresh_sorted(const ds_facts *f)
+{
+    for (size_t i = 1; i < f->n_fresh; i++)
+        if (strcmp(f->fresh[i - 1].path, f->fresh[i].path) > 0)
+            return false;
+    return true;
 }
 
 void ds_facts_save(ds_facts *f)
@@ -446,7 +486,7 @@ void ds_facts_save(ds_facts *f)
     /* Unchanged: every old entry used, nothing read, nothing damaged. */
     if (!f->file || (f->n_new == 0 && f->n_used_old == f->n_old && !f->damaged))
         return;
-    if (f->n_fresh > 1) {
+    if (f->n_fresh > 1 && !fresh_sorted(f)) {
         qsort(f->fresh, f->n_fresh, sizeof *f->fresh, cmp_fact);
         reindex(f); /* lookups after a save still find them */
     }

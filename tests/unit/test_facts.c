@@ -608,3 +608,29 @@ Test(facts, many_files_at_once)
     free(one);
     free(two);
 }
+
+Test(facts, the_lines_as_documented)
+{
+    /* Each field as the format says: decimal (an mtime before 1970 is
+     * negative), the schema hash in 16 hex digits; files out of order
+     * are saved sorted. */
+    char *b = lake_file("b.parquet", 3), *a = lake_file("a.parquet", 12);
+    set_mtime(a, -2, 500000000); /* -1.5 s */
+    set_mtime(b, 1700000000, 7);
+    char *p[] = {b, a};
+    cr_assert_eq(build(p, 2, NULL), 2);
+    ds_facts *f = ds_facts_open(NULL);
+    ds_footer fa = get(f, a), fb = get(f, b);
+    ds_facts_close(f);
+    char *want = ds_asprintf("ducksite file facts 1\n"
+                             "%lld\t-1500000000\t12\t3\t%016llx\t%s\n"
+                             "%lld\t1700000000000000007\t3\t3\t%016llx\t%s\n",
+                             (long long)fa.size, (unsigned long long)fa.schema_hash, a,
+                             (long long)fb.size, (unsigned long long)fb.schema_hash, b);
+    char *text = cache_text();
+    cr_assert_str_eq(text, want);
+    free(text);
+    free(want);
+    free(a);
+    free(b);
+}
