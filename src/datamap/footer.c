@@ -6,10 +6,12 @@
  * bytes) and field 3 (num_rows: i64); every other field is skipped by the
  * generic walk below, so files from any writer (or a future format
  * version) are read the same way. */
+#define _GNU_SOURCE /* O_NOATIME */
 #include "footer.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -236,6 +238,25 @@ int ds_footer_parse(const unsigned char *buf, size_t n, ds_footer *out, char *wh
  * the file's size; real footers of huge files are a few MiB). */
 #define MAX_FOOTER (256u << 20)
 
+/* Set once a file could not be opened with O_NOATIME (it is only allowed
+ * on one's own files): from then on it is not asked for. */
+static atomic_bool noatime_refused;
+
+/* Opens NAME without updating its access time when we may: with the
+ * usual relatime, the first read of a file written since its last access
+ * writes its inode, which on a first build over a new lake is a million
+ * inode writes for reading a few bytes of each. */
+static int open_noatime(int dirfd, const char *name, int flags)
+{
+    if (!atomic_load_explicit(&noatime_refused, memory_order_relaxed)) {
+        int fd = openat(dirfd, name, flags | O_NOATIME);
+        if (fd >= 0 || errno != EPERM)
+            return fd;
+        atomic_store_explicit(&noatime_refused, true, memory_order_relaxed);
+    }
+    return openat(dirfd, name, flags);
+}
+
 int ds_footer_read(const char *path, ds_footer *out, char *why, size_t why_len)
 {
     return ds_footer_read_at(AT_FDCWD, path, -1, 0, out, why, why_len);
@@ -276,7 +297,7 @@ int ds_footer_read_at(int dirfd, const char *name, int64_t size, int64_t mtime_n
     memset(out, 0, sizeof *out);
     /* O_NONBLOCK: a named pipe would otherwise wait for a writer before
      * fstat can refuse it (it changes nothing for a regular file). */
-    int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    int fd = open_noatime(dirfd, name, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0) {
         char msg[160];
         snprintf(msg, sizeof msg, "cannot open it: %s", strerror(errno));

@@ -361,6 +361,25 @@ Test(footer, read_at_a_folder_with_a_known_stamp)
     free(path);
 }
 
+Test(footer, reading_leaves_the_access_time_alone)
+{
+    /* An access time older than the mtime: relatime would update it on
+     * the next read (a first build over a lake just written). */
+    char *path = parquet("atime.parquet", "SELECT 1 AS a", NULL);
+    struct stat st;
+    cr_assert_eq(stat(path, &st), 0);
+    struct timespec ts[2] = {{st.st_mtim.tv_sec - 100, 0}, st.st_mtim};
+    cr_assert_eq(utimensat(AT_FDCWD, path, ts, 0), 0);
+    read_ok(path);
+    ds_footer ft;
+    char why[128] = "";
+    cr_assert_eq(ds_footer_read_at(AT_FDCWD, path, st.st_size, 0, &ft, why, sizeof why), 0,
+                 "%s", why);
+    cr_assert_eq(stat(path, &st), 0);
+    cr_assert_eq(st.st_atim.tv_sec, ts[0].tv_sec, "the access time moved");
+    free(path);
+}
+
 /* ---- ds_footer_parse on bytes in memory -------------------------------- */
 
 /* Parses a heap copy of exactly N bytes, so ASan sees any read past it. */
