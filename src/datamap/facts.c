@@ -8,10 +8,15 @@
 
 #include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "../util/fs.h"
 
@@ -19,6 +24,7 @@
 
 typedef struct {
     const char *path;
+    uint64_t hash;      /* of the path (fresh entries: their index slot) */
     ds_footer facts;
     bool used;          /* old: looked up this build; fresh: to be saved */
 } fact;
@@ -35,6 +41,7 @@ struct ds_facts {
     size_t n_new;       /* fresh entries to be saved */
     ds_arena strings;   /* paths of fresh entries */
     size_t hits, reads, n_used_old;
+    double read_ms;     /* time spent reading footers */
     bool damaged;       /* the loaded file had lines we could not read */
 };
 
@@ -139,7 +146,7 @@ ds_facts *ds_facts_open(const char *root)
 
 static fact *find_old(ds_facts *f, const char *path)
 {
-    fact key = {path, {0}, false};
+    fact key = {path, 0, {0}, false};
     return f->n_old ? bsearch(&key, f->old, f->n_old, sizeof *f->old, cmp_fact) : NULL;
 }
 
@@ -147,15 +154,20 @@ static fact *find_old(ds_facts *f, const char *path)
  * file up more than once when a source has an unreadable file (its schema,
  * then its bad files, then its schema without them), and a footer read
  * this build must not be read again. */
-static size_t slot_of(const ds_facts *f, const char *path)
+static size_t slot_of(const ds_facts *f, const char *path, uint64_t h)
 {
-    uint64_t h = ds_hash(path, strlen(path));
     size_t i = (size_t)h & (f->n_slots - 1);
-    while (f->slots[i] && strcmp(f->fresh[f->slots[i] - 1].path, path) != 0)
+    while (f->slots[i]) {
+        const fact *e = &f->fresh[f->slots[i] - 1];
+        if (e->hash == h && strcmp(e->path, path) == 0)
+            break;
         i = (i + 1) & (f->n_slots - 1);
+    }
     return i;
 }
 
+/* The paths of the fresh entries are unique: each goes to the first free
+ * slot of its hash, without comparing paths. */
 static void reindex(ds_facts *f)
 {
     free(f->slots);
@@ -163,15 +175,20 @@ static void reindex(ds_facts *f)
     while (f->n_slots < 2 * f->cap_fresh)
         f->n_slots *= 2;
     f->slots = ds_xcalloc(f->n_slots, sizeof *f->slots);
-    for (size_t i = 0; i < f->n_fresh; i++)
-        f->slots[slot_of(f, f->fresh[i].path)] = i + 1;
+    for (size_t i = 0; i < f->n_fresh; i++) {
+        size_t at = (size_t)f->fresh[i].hash & (f->n_slots - 1);
+        while (f->slots[at])
+            at = (at + 1) & (f->n_slots - 1);
+        f->slots[at] = i + 1;
+    }
 }
 
-static fact *find_fresh(ds_facts *f, const char *path)
+/* The fresh entry of PATH, whose hash is H. */
+static fact *find_fresh(ds_facts *f, const char *path, uint64_t h)
 {
     if (!f->n_fresh)
         return NULL;
-    size_t i = f->slots[slot_of(f, path)];
+    size_t i = f->slots[slot_of(f, path, h)];
     return i ? &f->fresh[i - 1] : NULL;
 }
 
@@ -182,20 +199,28 @@ static bool storable(const char *path)
     return path[0] == '/' && !strchr(path, '\n');
 }
 
-static void add_fresh(ds_facts *f, const char *path, const ds_footer *facts)
+/* Room for N more fresh entries (indexed once, not at every doubling). */
+static void reserve_fresh(ds_facts *f, size_t n)
 {
-    if (f->n_fresh == f->cap_fresh) {
-        f->cap_fresh = f->cap_fresh ? f->cap_fresh * 2 : 256;
-        f->fresh = ds_xrealloc(f->fresh, f->cap_fresh * sizeof *f->fresh);
-        reindex(f);
-    }
+    if (f->n_fresh + n <= f->cap_fresh)
+        return;
+    size_t cap = f->cap_fresh ? f->cap_fresh * 2 : 256;
+    while (cap < f->n_fresh + n)
+        cap *= 2;
+    f->cap_fresh = cap;
+    f->fresh = ds_xrealloc(f->fresh, f->cap_fresh * sizeof *f->fresh);
+    reindex(f);
+}
+
+static void add_fresh(ds_facts *f, const char *path, uint64_t h, const ds_footer *facts)
+{
+    reserve_fresh(f, 1);
     bool keep = storable(path);
-    f->fresh[f->n_fresh] = (fact){ds_arena_strdup(&f->strings, path), *facts, keep};
-    f->slots[slot_of(f, path)] = ++f->n_fresh;
+    f->fresh[f->n_fresh] = (fact){ds_arena_strdup(&f->strings, path), h, *facts, keep};
+    f->slots[slot_of(f, path, h)] = ++f->n_fresh;
     f->n_new += keep;
 }
 
-/* Are the recorded size and mtime those of the file at PATH now? */
 /* Is the file (its size and mtime in NOW, or NULL to stat it) as KNOWN
  * says? */
 static bool unchanged(const char *path, const ds_file_stamp *now, const ds_footer *known)
@@ -224,6 +249,41 @@ int ds_file_stamp_at(int dirfd, const char *name, ds_file_stamp *out)
     return 0;
 }
 
+static double now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+/* The facts of PATH when the cache knows them as the file is now (NOW, or
+ * NULL to stat it).  What this build read is newer than the saved cache. */
+static bool known_facts(ds_facts *f, const char *path, uint64_t h, const ds_file_stamp *now,
+                        ds_footer *out)
+{
+    fact *fresh = find_fresh(f, path, h);
+    fact *known = fresh ? fresh : find_old(f, path);
+    if (!known || !unchanged(path, now, &known->facts))
+        return false;
+    if (!fresh && !known->used) {
+        known->used = true;
+        f->n_used_old++;
+    }
+    *out = known->facts;
+    f->hits++;
+    return true;
+}
+
+/* Keeps the facts of a footer read this build. */
+static void remember(ds_facts *f, const char *path, uint64_t h, const ds_footer *facts)
+{
+    fact *fresh = find_fresh(f, path, h);
+    if (fresh)
+        fresh->facts = *facts; /* it changed during this build */
+    else
+        add_fresh(f, path, h, facts);
+}
+
 int ds_facts_get(ds_facts *f, const char *path, ds_footer *out, char *why, size_t why_len)
 {
     return ds_facts_get_stamped(f, path, NULL, out, why, why_len);
@@ -232,26 +292,131 @@ int ds_facts_get(ds_facts *f, const char *path, ds_footer *out, char *why, size_
 int ds_facts_get_stamped(ds_facts *f, const char *path, const ds_file_stamp *now,
                          ds_footer *out, char *why, size_t why_len)
 {
-    /* What this build read is newer than the saved cache. */
-    fact *fresh = find_fresh(f, path);
-    fact *known = fresh ? fresh : find_old(f, path);
-    if (known && unchanged(path, now, &known->facts)) {
-        if (!fresh && !known->used) {
-            known->used = true;
-            f->n_used_old++;
-        }
-        *out = known->facts;
-        f->hits++;
+    uint64_t h = ds_hash(path, strlen(path));
+    if (known_facts(f, path, h, now, out))
         return 0;
-    }
     f->reads++;
-    if (ds_footer_read(path, out, why, why_len) != 0)
+    double t = now_ms();
+    int rc = ds_footer_read(path, out, why, why_len);
+    f->read_ms += now_ms() - t;
+    if (rc != 0)
         return -1;
-    if (fresh)
-        fresh->facts = *out; /* it changed during this build */
-    else
-        add_fresh(f, path, out);
+    remember(f, path, h, out);
     return 0;
+}
+
+/* ---- many files at once ---------------------------------------------------- */
+
+/* Files a reading thread takes at a time (a folder's files stay together,
+ * so its folder is opened once), and the most threads: footers of cached
+ * files cost CPU in the kernel, so more threads than cores gain nothing. */
+#define RUN 64
+#define MAX_THREADS 8
+
+typedef struct {
+    const ds_facts_want *want;
+    const size_t *todo;     /* positions in want and out */
+    size_t n;
+    ds_footer *out;
+    bool *ok;
+    atomic_size_t next;
+} reading;
+
+/* Reads the footers of a run of files, each opened relative to its folder
+ * (open once per folder; a path lookup is most of an open's cost). */
+static void read_run(reading *r, size_t from, size_t to)
+{
+    char dir[PATH_MAX];
+    size_t dir_len = 0;
+    int dirfd = -1;
+    for (size_t k = from; k < to; k++) {
+        size_t i = r->todo[k];
+        const char *path = r->want[i].path;
+        const char *slash = strrchr(path, '/');
+        size_t len = slash ? (size_t)(slash - path) : 0;
+        if (slash && (dirfd < 0 || len != dir_len || memcmp(dir, path, len) != 0) &&
+            len < sizeof dir) {
+            if (dirfd >= 0)
+                close(dirfd);
+            memcpy(dir, path, len);
+            dir[len] = '\0';
+            dir_len = len;
+            dirfd = open(len ? dir : "/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        }
+        bool in_dir = slash && dirfd >= 0 && len == dir_len && memcmp(dir, path, len) == 0;
+        r->ok[i] = ds_footer_read_at(in_dir ? dirfd : AT_FDCWD, in_dir ? slash + 1 : path,
+                                     r->want[i].stamp.size, r->want[i].stamp.mtime_ns,
+                                     &r->out[i], NULL, 0) == 0;
+    }
+    if (dirfd >= 0)
+        close(dirfd);
+}
+
+static void *read_runs(void *arg)
+{
+    reading *r = arg;
+    for (;;) {
+        size_t at = atomic_fetch_add(&r->next, RUN);
+        if (at >= r->n)
+            return NULL;
+        read_run(r, at, at + RUN < r->n ? at + RUN : r->n);
+    }
+}
+
+/* Reads the files of TODO, on this thread and on up to one more per
+ * core (the machine's others may be busy: a thread that cannot start is
+ * not needed). */
+static void read_all(reading *r)
+{
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    size_t n_threads = cores < 1 ? 1 : cores > MAX_THREADS ? MAX_THREADS : (size_t)cores;
+    if (n_threads > r->n / RUN)
+        n_threads = r->n / RUN ? r->n / RUN : 1;
+    pthread_t threads[MAX_THREADS];
+    size_t started = 0;
+    while (started + 1 < n_threads &&
+           pthread_create(&threads[started], NULL, read_runs, r) == 0)
+        started++;
+    read_runs(r);
+    for (size_t t = 0; t < started; t++)
+        pthread_join(threads[t], NULL);
+}
+
+void ds_facts_get_all(ds_facts *f, const ds_facts_want *want, size_t n, ds_footer *out,
+                      bool *ok)
+{
+    size_t *todo = ds_xcalloc(n + 1, sizeof *todo);
+    uint64_t *hashes = ds_xcalloc(n + 1, sizeof *hashes);
+    size_t n_todo = 0;
+    for (size_t i = 0; i < n; i++) {
+        ok[i] = false;
+        if (want[i].stamp.size < 0)
+            continue; /* the caller's lookup stats it */
+        uint64_t h = ds_hash(want[i].path, strlen(want[i].path));
+        if (known_facts(f, want[i].path, h, &want[i].stamp, &out[i])) {
+            ok[i] = true;
+        } else {
+            hashes[n_todo] = h;
+            todo[n_todo++] = i;
+        }
+    }
+    if (n_todo) {
+        reading r = {want, todo, n_todo, out, ok, 0};
+        double t = now_ms();
+        read_all(&r);
+        f->read_ms += now_ms() - t;
+        /* In the files' order: the cache's entries come out as they went in. */
+        reserve_fresh(f, n_todo);
+        for (size_t k = 0; k < n_todo; k++) {
+            size_t i = todo[k];
+            if (ok[i]) {
+                f->reads++;
+                remember(f, want[i].path, hashes[k], &out[i]);
+            }
+        }
+    }
+    free(todo);
+    free(hashes);
 }
 
 size_t ds_facts_hits(const ds_facts *f)
@@ -264,11 +429,56 @@ size_t ds_facts_reads(const ds_facts *f)
     return f->reads;
 }
 
+double ds_facts_read_ms(const ds_facts *f)
+{
+    return f->read_ms;
+}
+
+/* Appends V in decimal (a million lines are written by a first build:
+ * without printf's parsing of its format each time). */
+static void put_dec(ds_buf *b, uint64_t v, bool neg)
+{
+    char tmp[24];
+    size_t n = 0;
+    do {
+        tmp[sizeof tmp - ++n] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    if (neg)
+        tmp[sizeof tmp - ++n] = '-';
+    ds_buf_add(b, tmp + sizeof tmp - n, n);
+    ds_buf_putc(b, '\t');
+}
+
+static void put_i64(ds_buf *b, int64_t v)
+{
+    put_dec(b, v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v, v < 0);
+}
+
 static void put_fact(ds_buf *b, const fact *e)
 {
-    ds_buf_printf(b, "%" PRId64 "\t%" PRId64 "\t%" PRId64 "\t%" PRIu32 "\t%016" PRIx64 "\t%s\n",
-                  e->facts.size, e->facts.mtime_ns, e->facts.num_rows, e->facts.n_columns,
-                  e->facts.schema_hash, e->path);
+    static const char hex[] = "0123456789abcdef";
+    put_i64(b, e->facts.size);
+    put_i64(b, e->facts.mtime_ns);
+    put_i64(b, e->facts.num_rows);
+    put_dec(b, e->facts.n_columns, false);
+    char h[17];
+    for (int i = 0; i < 16; i++)
+        h[i] = hex[(e->facts.schema_hash >> (60 - 4 * i)) & 0xf];
+    h[16] = '\t';
+    ds_buf_add(b, h, sizeof h);
+    ds_buf_puts(b, e->path);
+    ds_buf_putc(b, '\n');
+}
+
+/* Are the fresh entries in order already?  They are read in the order of
+ * the sources' files, which is the paths' for a glob. */
+static bool fresh_sorted(const ds_facts *f)
+{
+    for (size_t i = 1; i < f->n_fresh; i++)
+        if (strcmp(f->fresh[i - 1].path, f->fresh[i].path) > 0)
+            return false;
+    return true;
 }
 
 void ds_facts_save(ds_facts *f)
@@ -276,7 +486,7 @@ void ds_facts_save(ds_facts *f)
     /* Unchanged: every old entry used, nothing read, nothing damaged. */
     if (!f->file || (f->n_new == 0 && f->n_used_old == f->n_old && !f->damaged))
         return;
-    if (f->n_fresh > 1) {
+    if (f->n_fresh > 1 && !fresh_sorted(f)) {
         qsort(f->fresh, f->n_fresh, sizeof *f->fresh, cmp_fact);
         reindex(f); /* lookups after a save still find them */
     }

@@ -45,10 +45,28 @@ int ds_file_stamp_at(int dirfd, const char *name, ds_file_stamp *out);
 int ds_facts_get_stamped(ds_facts *f, const char *path, const ds_file_stamp *now,
                          ds_footer *out, char *why, size_t why_len);
 
+/* A file to look up: its physical path and its stamp from a stat made
+ * just before (size -1: not stamped). */
+typedef struct {
+    const char *path;
+    ds_file_stamp stamp;
+} ds_facts_want;
+
+/* Looks up N stamped files at once: OUT[i] gets the facts of WANT[i] and
+ * OK[i] says whether it has them.  The footers the cache does not know
+ * are read with a few threads (a first build over a lake reads a million
+ * of them, and one file's syscalls overlap another's), each folder's files
+ * opened relative to it.  A file that is not OK (unstamped, missing or
+ * unreadable) is for ds_facts_get_stamped, which gives the reason. */
+void ds_facts_get_all(ds_facts *f, const ds_facts_want *want, size_t n, ds_footer *out,
+                      bool *ok);
+
 /* How many lookups were answered from the cache (the saved one, or a
  * footer already read in this build) / by reading a footer. */
 size_t ds_facts_hits(const ds_facts *f);
 size_t ds_facts_reads(const ds_facts *f);
+/* The time spent reading footers, in ms. */
+double ds_facts_read_ms(const ds_facts *f);
 
 /* Writes the cache (atomically) with the files looked up in this build,
  * when it changed.  A failure is only a warning: the cache is a speed-up. */

@@ -6,10 +6,12 @@
  * bytes) and field 3 (num_rows: i64); every other field is skipped by the
  * generic walk below, so files from any writer (or a future format
  * version) are read the same way. */
+#define _GNU_SOURCE /* O_NOATIME */
 #include "footer.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -229,74 +231,90 @@ int ds_footer_parse(const unsigned char *buf, size_t n, ds_footer *out, char *wh
     return 0;
 }
 
-/* Most footers of small files fit in the first read. */
+/* Most footers of small files fit in the first read, made into a buffer
+ * on the stack (no allocation per file for a lake of small files). */
 #define FIRST_READ 65536
 /* A footer larger than this is not one we believe (DuckDB's own limit is
  * the file's size; real footers of huge files are a few MiB). */
 #define MAX_FOOTER (256u << 20)
 
+/* Set once a file could not be opened with O_NOATIME (it is only allowed
+ * on one's own files): from then on it is not asked for. */
+static atomic_bool noatime_refused;
+
+/* Opens NAME without updating its access time when we may: with the
+ * usual relatime, the first read of a file written since its last access
+ * writes its inode, which on a first build over a new lake is a million
+ * inode writes for reading a few bytes of each. */
+static int open_noatime(int dirfd, const char *name, int flags)
+{
+    if (!atomic_load_explicit(&noatime_refused, memory_order_relaxed)) {
+        int fd = openat(dirfd, name, flags | O_NOATIME);
+        if (fd >= 0 || errno != EPERM)
+            return fd;
+        atomic_store_explicit(&noatime_refused, true, memory_order_relaxed);
+    }
+    return openat(dirfd, name, flags);
+}
+
 int ds_footer_read(const char *path, ds_footer *out, char *why, size_t why_len)
+{
+    return ds_footer_read_at(AT_FDCWD, path, -1, 0, out, why, why_len);
+}
+
+/* The footer of the file open as FD, SIZE bytes long. */
+static int read_open(int fd, off_t size, ds_footer *out, char *why, size_t why_len)
+{
+    if (size < 12)
+        return fail(why, why_len, "it is too small to be a Parquet file");
+    unsigned char first[FIRST_READ];
+    size_t want = size < FIRST_READ ? (size_t)size : FIRST_READ;
+    if (pread(fd, first, want, size - (off_t)want) != (ssize_t)want)
+        return fail(why, why_len, "it could not be read whole");
+    const unsigned char *tail = first + want - 8;
+    if (memcmp(tail + 4, "PARE", 4) == 0)
+        return fail(why, why_len, "its footer is encrypted");
+    if (memcmp(tail + 4, "PAR1", 4) != 0)
+        return fail(why, why_len, "it is not a Parquet file (no PAR1 at its end)");
+    uint32_t len = (uint32_t)tail[0] | (uint32_t)tail[1] << 8 | (uint32_t)tail[2] << 16 |
+                   (uint32_t)tail[3] << 24;
+    if ((off_t)len + 12 > size || len > MAX_FOOTER)
+        return fail(why, why_len, "its footer length is larger than the file");
+    if (len + 8 <= want)
+        return ds_footer_parse(tail - len, len, out, why, why_len);
+    /* A large footer: read it whole. */
+    unsigned char *big = ds_xmalloc(len);
+    int rc = pread(fd, big, len, size - 8 - (off_t)len) == (ssize_t)len
+                 ? ds_footer_parse(big, len, out, why, why_len)
+                 : fail(why, why_len, "it could not be read whole");
+    free(big);
+    return rc;
+}
+
+int ds_footer_read_at(int dirfd, const char *name, int64_t size, int64_t mtime_ns,
+                      ds_footer *out, char *why, size_t why_len)
 {
     memset(out, 0, sizeof *out);
     /* O_NONBLOCK: a named pipe would otherwise wait for a writer before
      * fstat can refuse it (it changes nothing for a regular file). */
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    int fd = open_noatime(dirfd, name, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0) {
         char msg[160];
         snprintf(msg, sizeof msg, "cannot open it: %s", strerror(errno));
         return fail(why, why_len, msg);
     }
-    struct stat st;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        close(fd);
-        return fail(why, why_len, "it is not a regular file");
-    }
-    out->size = (int64_t)st.st_size;
-    out->mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
-    if (st.st_size < 12) {
-        close(fd);
-        return fail(why, why_len, "it is too small to be a Parquet file");
-    }
-    size_t want = st.st_size < FIRST_READ ? (size_t)st.st_size : FIRST_READ;
-    unsigned char *buf = ds_xmalloc(want);
-    off_t at = st.st_size - (off_t)want;
-    ssize_t got = pread(fd, buf, want, at);
-    int rc = -1;
-    if (got != (ssize_t)want) {
-        fail(why, why_len, "it could not be read whole");
-        goto done;
-    }
-    const unsigned char *tail = buf + want - 8;
-    if (memcmp(tail + 4, "PARE", 4) == 0) {
-        fail(why, why_len, "its footer is encrypted");
-        goto done;
-    }
-    if (memcmp(tail + 4, "PAR1", 4) != 0) {
-        fail(why, why_len, "it is not a Parquet file (no PAR1 at its end)");
-        goto done;
-    }
-    uint32_t len = (uint32_t)tail[0] | (uint32_t)tail[1] << 8 | (uint32_t)tail[2] << 16 |
-                   (uint32_t)tail[3] << 24;
-    if ((off_t)len + 12 > st.st_size || len > MAX_FOOTER) {
-        fail(why, why_len, "its footer length is larger than the file");
-        goto done;
-    }
-    const unsigned char *meta = tail - len;
-    if (len + 8 > want) {
-        /* A large footer: read it whole. */
-        unsigned char *big = ds_xmalloc(len);
-        if (pread(fd, big, len, st.st_size - 8 - (off_t)len) != (ssize_t)len) {
-            free(big);
-            fail(why, why_len, "it could not be read whole");
-            goto done;
+    if (size < 0) {
+        struct stat st;
+        if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+            close(fd);
+            return fail(why, why_len, "it is not a regular file");
         }
-        free(buf);
-        buf = big;
-        meta = big;
+        size = (int64_t)st.st_size;
+        mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
     }
-    rc = ds_footer_parse(meta, len, out, why, why_len);
-done:
-    free(buf);
+    out->size = size;
+    out->mtime_ns = mtime_ns;
+    int rc = read_open(fd, (off_t)size, out, why, why_len);
     close(fd);
     return rc;
 }

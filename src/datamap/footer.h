@@ -29,6 +29,15 @@ typedef struct {
  * unreadable, encrypted or not Parquet. */
 int ds_footer_read(const char *path, ds_footer *out, char *why, size_t why_len);
 
+/* The same for NAME in the folder open as DIRFD (AT_FDCWD: NAME is a
+ * path).  With SIZE >= 0 the caller has just stat-ed the file (SIZE and
+ * MTIME_NS are its stamp): it is opened, read once and closed, without a
+ * fstat of its own.  A file that changed since then fails (its tail is not
+ * where SIZE says) or is recorded with the older stamp, so the next build
+ * reads it again.  Safe to call from several threads at once. */
+int ds_footer_read_at(int dirfd, const char *name, int64_t size, int64_t mtime_ns,
+                      ds_footer *out, char *why, size_t why_len);
+
 /* The same for a footer already in memory (BUF holds the Thrift
  * FileMetaData, N bytes); size and mtime are left alone.  For tests and
  * fuzzing. */

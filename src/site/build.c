@@ -473,7 +473,11 @@ static int make_front(const char *root, ds_memo_front *f, ds_err *err)
         /* Saved now, before the outputs are written: the cache is not part
          * of the site, and a build that fails later still learnt these
          * facts. */
+        double ts = now_ms();
         ds_facts_save(facts);
+        if (ds_facts_reads(facts))
+            ds_info("footers: %zu read (%.0f ms), the facts cache saved (%.0f ms)",
+                    ds_facts_reads(facts), ds_facts_read_ms(facts), now_ms() - ts);
     }
     ds_facts_close(facts); /* a lake's facts are 100+ MB: not kept for later stages */
     return rc;

@@ -426,30 +426,64 @@ static int cmp_hash_file(const void *a, const void *b)
     return x->file < y->file ? -1 : x->file > y->file;
 }
 
-/* Every file's footer facts (the cache answers for unchanged files).  A
- * footer our reader cannot read but DuckDB can (an unusual writer) gets a
- * schema of its own, so DuckDB judges it.  Returns false when a file
- * cannot be read at all. */
+/* Files looked up at once: bounds the facts held for them. */
+#define FACTS_BLOCK 65536
+
+/* One file's footer facts, when ds_facts_get_all had none: read alone for
+ * the reason.  A footer our reader cannot read but DuckDB can (an unusual
+ * writer) gets a schema of its own, so DuckDB judges it.  Returns false
+ * when the file cannot be read at all. */
+static bool fact_alone(const ds_source_set *set, size_t i, ds_duck *db, ds_facts *facts,
+                       bool stamped, ds_sv_schema *sc, hash_file *hf)
+{
+    ds_footer ft;
+    char why[200];
+    ds_err derr;
+    if (ds_facts_get_stamped(facts, set->files[i].path, stamped ? &set->files[i].stamp : NULL,
+                             &ft, why, sizeof why) == 0) {
+        hf[i] = (hash_file){ft.schema_hash, i};
+        sc->rows[i] = ft.num_rows;
+    } else if (duck_reads(db, set->files[i].path, &derr)) {
+        hf[i] = (hash_file){UINT64_MAX - i, i};
+        sc->rows[i] = -1; /* unknown */
+    } else {
+        return false;
+    }
+    return true;
+}
+
+/* Every file's footer facts (the cache answers for unchanged files; the
+ * others are read a block at a time, by a few threads).  Returns false
+ * when a file cannot be read at all. */
 static bool read_facts(const ds_source_set *set, ds_duck *db, ds_facts *facts,
                        bool stamped, ds_sv_schema *sc, hash_file *hf)
 {
     sc->rows = ds_xcalloc(set->n_files + 1, sizeof *sc->rows);
-    for (size_t i = 0; i < set->n_files; i++) {
-        ds_footer ft;
-        char why[200];
-        ds_err derr;
-        if (ds_facts_get_stamped(facts, set->files[i].path, stamped ? &set->files[i].stamp : NULL, &ft, why,
-                                 sizeof why) == 0) {
-            hf[i] = (hash_file){ft.schema_hash, i};
-            sc->rows[i] = ft.num_rows;
-        } else if (duck_reads(db, set->files[i].path, &derr)) {
-            hf[i] = (hash_file){UINT64_MAX - i, i};
-            sc->rows[i] = -1; /* unknown */
-        } else {
-            return false;
+    size_t block = set->n_files < FACTS_BLOCK ? set->n_files : FACTS_BLOCK;
+    ds_facts_want *want = ds_xcalloc(block + 1, sizeof *want);
+    ds_footer *got = ds_xcalloc(block + 1, sizeof *got);
+    bool *ok = ds_xcalloc(block + 1, sizeof *ok);
+    bool all = true;
+    for (size_t at = 0; all && at < set->n_files; at += block) {
+        size_t n = set->n_files - at < block ? set->n_files - at : block;
+        for (size_t k = 0; k < n; k++)
+            want[k] = (ds_facts_want){set->files[at + k].path,
+                                      stamped ? set->files[at + k].stamp
+                                              : (ds_file_stamp){-1, 0}};
+        ds_facts_get_all(facts, want, n, got, ok);
+        for (size_t k = 0; all && k < n; k++) {
+            if (ok[k]) {
+                hf[at + k] = (hash_file){got[k].schema_hash, at + k};
+                sc->rows[at + k] = got[k].num_rows;
+            } else {
+                all = fact_alone(set, at + k, db, facts, stamped, sc, hf);
+            }
         }
     }
-    return true;
+    free(want);
+    free(got);
+    free(ok);
+    return all;
 }
 
 /* ---- hive folders that files also hold as columns ---------------------- */

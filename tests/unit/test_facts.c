@@ -512,3 +512,125 @@ Test(facts, odd_file_names)
     cr_assert_eq(st.st_mtim.tv_sec, 1000000000, "rewritten for the name it cannot keep");
     free_paths(p, 4);
 }
+
+/* The wants of PATHS, stamped now (an unstamped one: size -1). */
+static ds_facts_want *wants_of(char *const *paths, size_t n)
+{
+    ds_facts_want *w = ds_xcalloc(n, sizeof *w);
+    for (size_t i = 0; i < n; i++) {
+        w[i].path = paths[i];
+        if (ds_file_stamp_of(paths[i], &w[i].stamp) != 0)
+            w[i].stamp = (ds_file_stamp){-1, 0};
+    }
+    return w;
+}
+
+Test(facts, many_files_at_once)
+{
+    /* Folders of files (enough for several reading threads), with files
+     * that cannot be read among them. */
+    char *one = lake_file("one.parquet", 1), *two = lake_file("two.parquet", 2);
+    enum { N = 1500 };
+    char **p = ds_xcalloc(N, sizeof *p);
+    for (int i = 0; i < N; i++) {
+        p[i] = ds_asprintf("%s/lake/d%d/f%04d.parquet", root, i / 500, i);
+        char *dir = ds_path_dirname(p[i]);
+        ds_err err;
+        cr_assert_eq(ds_mkdir_p(dir, &err), 0, "%s", err.msg);
+        free(dir);
+        if (i == 700)
+            cr_assert_eq(ds_write_atomic(p[i], "this is not parquet", 19, &err), 0, "%s", err.msg);
+        else if (i != 900) /* 900 is missing */
+            cr_assert_eq(link(i % 3 ? one : two, p[i]), 0);
+    }
+    ds_facts_want *w = wants_of(p, N);
+    w[5].stamp = (ds_file_stamp){-1, 0}; /* not stamped: left to ds_facts_get */
+    ds_footer *out = ds_xcalloc(N, sizeof *out);
+    bool *ok = ds_xcalloc(N, sizeof *ok);
+    ds_facts *f = ds_facts_open(root);
+    ds_facts_get_all(f, w, N, out, ok);
+    for (int i = 0; i < N; i++) {
+        cr_assert_eq(ok[i], i != 5 && i != 700 && i != 900, "file %d", i);
+        if (ok[i]) {
+            cr_assert_eq(out[i].num_rows, i % 3 ? 1 : 2, "file %d", i);
+            cr_assert_eq(out[i].size, w[i].stamp.size);
+            cr_assert_eq(out[i].mtime_ns, w[i].stamp.mtime_ns);
+        }
+    }
+    cr_assert_eq(ds_facts_reads(f), N - 3);
+    cr_assert_eq(ds_facts_hits(f), 0);
+    /* The files left out: one at a time, with their reasons. */
+    get(f, p[5]);
+    get_fails(f, p[700], "PAR1");
+    get_fails(f, p[900], "cannot open");
+    cr_assert_eq(ds_facts_reads(f), N); /* the failed attempts count */
+    /* Asked again in the same build: known, none read twice. */
+    ds_facts_get_all(f, w, N, out, ok);
+    cr_assert_eq(ds_facts_reads(f), N);
+    cr_assert_eq(ds_facts_hits(f), N - 3);
+    ds_facts_save(f);
+    ds_facts_close(f);
+    char *at_once = cache_text();
+    cr_assert_eq(count_lines(at_once), 1 + N - 2);
+
+    /* The cache is the one files looked up one by one make. */
+    cr_assert_eq(unlink(cache), 0);
+    f = ds_facts_open(root);
+    for (int i = N - 1; i >= 0; i--) {
+        ds_footer ft;
+        char why[256];
+        (void)ds_facts_get(f, p[i], &ft, why, sizeof why);
+    }
+    ds_facts_save(f);
+    ds_facts_close(f);
+    char *one_by_one = cache_text();
+    cr_assert_str_eq(at_once, one_by_one);
+
+    /* Next build: all known; a file rewritten is read again. */
+    free(lake_file("d1/f0600.parquet", 5));
+    free(w);
+    w = wants_of(p, N);
+    f = ds_facts_open(root);
+    ds_facts_get_all(f, w, N, out, ok);
+    cr_assert_eq(ds_facts_reads(f), 1);
+    cr_assert_eq(ds_facts_hits(f), N - 3);
+    cr_assert(ok[600]);
+    cr_assert_eq(out[600].num_rows, 5);
+    ds_facts_close(f);
+
+    free(at_once);
+    free(one_by_one);
+    free(out);
+    free(ok);
+    free(w);
+    free_paths(p, N);
+    free(p);
+    free(one);
+    free(two);
+}
+
+Test(facts, the_lines_as_documented)
+{
+    /* Each field as the format says: decimal (an mtime before 1970 is
+     * negative), the schema hash in 16 hex digits; files out of order
+     * are saved sorted. */
+    char *b = lake_file("b.parquet", 3), *a = lake_file("a.parquet", 12);
+    set_mtime(a, -2, 500000000); /* -1.5 s */
+    set_mtime(b, 1700000000, 7);
+    char *p[] = {b, a};
+    cr_assert_eq(build(p, 2, NULL), 2);
+    ds_facts *f = ds_facts_open(NULL);
+    ds_footer fa = get(f, a), fb = get(f, b);
+    ds_facts_close(f);
+    char *want = ds_asprintf("ducksite file facts 1\n"
+                             "%lld\t-1500000000\t12\t3\t%016llx\t%s\n"
+                             "%lld\t1700000000000000007\t3\t3\t%016llx\t%s\n",
+                             (long long)fa.size, (unsigned long long)fa.schema_hash, a,
+                             (long long)fb.size, (unsigned long long)fb.schema_hash, b);
+    char *text = cache_text();
+    cr_assert_str_eq(text, want);
+    free(text);
+    free(want);
+    free(a);
+    free(b);
+}

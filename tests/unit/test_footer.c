@@ -3,8 +3,10 @@
  * schemas), damaged or foreign files are refused with a reason, and hostile
  * footer bytes are walked without reading out of bounds. */
 #include <criterion/criterion.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "datamap/footer.h"
 #include "sql/duck.h"
@@ -322,6 +324,59 @@ Test(footer, truncated_or_damaged)
     free(t);
     free(cut);
     free(data);
+    free(path);
+}
+
+Test(footer, read_at_a_folder_with_a_known_stamp)
+{
+    char *path = parquet("at.parquet", "SELECT range AS a FROM range(7)", ", ROW_GROUP_SIZE 3");
+    ds_footer whole = read_ok(path);
+    struct stat st;
+    cr_assert_eq(stat(path, &st), 0);
+    int dirfd = open(tmp, O_RDONLY | O_DIRECTORY);
+    cr_assert_geq(dirfd, 0);
+    ds_footer ft;
+    char why[128] = "";
+    /* Without a stamp: its own fstat, as ds_footer_read. */
+    cr_assert_eq(ds_footer_read_at(dirfd, "at.parquet", -1, 0, &ft, why, sizeof why), 0, "%s",
+                 why);
+    cr_assert_eq(memcmp(&ft, &whole, sizeof ft), 0);
+    /* With the caller's stamp: the same facts, that stamp kept. */
+    cr_assert_eq(ds_footer_read_at(dirfd, "at.parquet", st.st_size, 42, &ft, why, sizeof why), 0,
+                 "%s", why);
+    cr_assert_eq(ft.num_rows, 7);
+    cr_assert_eq(ft.schema_hash, whole.schema_hash);
+    cr_assert_eq(ft.size, st.st_size);
+    cr_assert_eq(ft.mtime_ns, 42);
+    /* A stamp the file no longer has (it grew, it shrank) is no footer. */
+    cr_assert_eq(ds_footer_read_at(dirfd, "at.parquet", st.st_size - 1, 0, &ft, why, sizeof why),
+                 -1);
+    cr_assert(strstr(why, "PAR1"), "%s", why);
+    cr_assert_eq(ds_footer_read_at(dirfd, "at.parquet", st.st_size + 1, 0, &ft, why, sizeof why),
+                 -1);
+    cr_assert(strstr(why, "read whole"), "%s", why);
+    cr_assert_eq(ds_footer_read_at(dirfd, "gone.parquet", 100, 0, &ft, why, sizeof why), -1);
+    cr_assert(strstr(why, "cannot open it"), "%s", why);
+    close(dirfd);
+    free(path);
+}
+
+Test(footer, reading_leaves_the_access_time_alone)
+{
+    /* An access time older than the mtime: relatime would update it on
+     * the next read (a first build over a lake just written). */
+    char *path = parquet("atime.parquet", "SELECT 1 AS a", NULL);
+    struct stat st;
+    cr_assert_eq(stat(path, &st), 0);
+    struct timespec ts[2] = {{st.st_mtim.tv_sec - 100, 0}, st.st_mtim};
+    cr_assert_eq(utimensat(AT_FDCWD, path, ts, 0), 0);
+    read_ok(path);
+    ds_footer ft;
+    char why[128] = "";
+    cr_assert_eq(ds_footer_read_at(AT_FDCWD, path, st.st_size, 0, &ft, why, sizeof why), 0,
+                 "%s", why);
+    cr_assert_eq(stat(path, &st), 0);
+    cr_assert_eq(st.st_atim.tv_sec, ts[0].tv_sec, "the access time moved");
     free(path);
 }
 
