@@ -5,6 +5,7 @@
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "../config/layout.h"
 
@@ -16,6 +17,8 @@ struct ds_memo {
     ds_memo_front front;
     ds_compile_memo *compile;
     json_t *dialect; /* query text -> findings */
+    json_t *outputs; /* static/ path -> key (ds_memo_output_put) */
+    json_t *docs;    /* name -> {"key": ..., "doc": ...} */
 };
 
 ds_memo *ds_memo_new(void)
@@ -23,6 +26,8 @@ ds_memo *ds_memo_new(void)
     ds_memo *m = ds_xcalloc(1, sizeof *m);
     m->compile = ds_compile_memo_new();
     m->dialect = json_object();
+    m->outputs = json_object();
+    m->docs = json_object();
     return m;
 }
 
@@ -56,6 +61,8 @@ void ds_memo_free(ds_memo *m)
     drop_front(m);
     ds_compile_memo_free(m->compile);
     json_decref(m->dialect);
+    json_decref(m->outputs);
+    json_decref(m->docs);
     free(m);
 }
 
@@ -111,4 +118,47 @@ void ds_memo_dialect_put(ds_memo *m, const char *sql, const char *findings)
     if (json_object_size(m->dialect) >= DS_MEMO_DIALECT_MAX)
         json_object_clear(m->dialect); /* a long session of edits: start again */
     json_object_set_new(m->dialect, sql, json_string(findings));
+}
+
+bool ds_memo_file_id(const char *path, ds_buf *b)
+{
+    struct stat st;
+    if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+        return false;
+    ds_buf_printf(b, "%llu:%llu:%lld:%lld.%09ld", (unsigned long long)st.st_dev,
+                  (unsigned long long)st.st_ino, (long long)st.st_size,
+                  (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
+    return true;
+}
+
+const char *ds_memo_output_get(const ds_memo *m, const char *rel)
+{
+    assert(m && rel);
+    return json_string_value(json_object_get(m->outputs, rel));
+}
+
+void ds_memo_output_put(ds_memo *m, const char *rel, const char *key)
+{
+    assert(m && rel);
+    if (key)
+        json_object_set_new(m->outputs, rel, json_string(key));
+    else
+        json_object_del(m->outputs, rel);
+}
+
+json_t *ds_memo_doc_get(const ds_memo *m, const char *name, const char *key)
+{
+    assert(m && name && key);
+    json_t *e = json_object_get(m->docs, name);
+    const char *had = json_string_value(json_object_get(e, "key"));
+    return had && strcmp(had, key) == 0 ? json_object_get(e, "doc") : NULL;
+}
+
+void ds_memo_doc_put(ds_memo *m, const char *name, const char *key, json_t *doc)
+{
+    assert(m && name);
+    if (doc && key)
+        json_object_set_new(m->docs, name, json_pack("{s:s, s:O}", "key", key, "doc", doc));
+    else
+        json_object_del(m->docs, name);
 }

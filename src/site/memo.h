@@ -15,11 +15,19 @@
  * engine's findings on each query.  Everything else (pages, compiled SQL,
  * stored results, pictures, HTML) is made by the same code as a full
  * build, from the same inputs, so a rebuild publishes the same files as
- * `ducksite build` would. */
+ * `ducksite build` would.
+ *
+ * Outputs are remembered with the identity of the file the build left in
+ * static/ (device, inode, size, mtime): a page whose makings are what they
+ * were, and whose file is still the one published, is kept without being
+ * made again; any other file in its place (another build's, one edited by
+ * hand, one a failed publish put back) is not it, and the output is made. */
 #ifndef DS_MEMO_H
 #define DS_MEMO_H
 
 #include <stdbool.h>
+
+#include "../util/util.h"
 
 #include "../config/config.h"
 #include "../datamap/collect.h"
@@ -67,5 +75,21 @@ ds_compile_memo *ds_memo_compile(ds_memo *m);
  * not known, else the findings joined by ", " ("" for none). */
 const char *ds_memo_dialect_get(const ds_memo *m, const char *sql);
 void ds_memo_dialect_put(ds_memo *m, const char *sql, const char *findings);
+
+/* Appends the identity of the file PATH (device, inode, size, mtime) to
+ * B; false, and nothing appended, when it cannot be read. */
+bool ds_memo_file_id(const char *path, ds_buf *b);
+
+/* What a rebuild remembers of an output it made, static/REL: a key its
+ * maker chose (what made it, and ds_memo_file_id of the file published),
+ * or NULL.  A NULL key forgets it. */
+const char *ds_memo_output_get(const ds_memo *m, const char *rel);
+void ds_memo_output_put(ds_memo *m, const char *rel, const char *key);
+
+/* A JSON document a build read or made, parsed, remembered under NAME
+ * with a key (the file's identity): borrowed, NULL when the key differs.
+ * Put takes a reference to doc (NULL forgets it). */
+struct json_t *ds_memo_doc_get(const ds_memo *m, const char *name, const char *key);
+void ds_memo_doc_put(ds_memo *m, const char *name, const char *key, struct json_t *doc);
 
 #endif

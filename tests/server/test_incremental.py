@@ -2,7 +2,8 @@
 """test_incremental.py - `ducksite serve` rebuilds only what changed, and
 what it publishes is what a full build would: after each edit (a page's
 prose, a page's sql block, a page's title, a model, ducksite.toml, a page
-added and removed, a lake file added, a broken page and its fix) static/ is
+added and removed, a lake file added, a broken page and its fix, a page
+changed by hand in static/) static/ is
 compared with a fresh `ducksite build` of a copy of the project in another
 folder, and the reload events must name the right pages.
 
@@ -190,6 +191,12 @@ def main():
         check(not differences(binary, site, fresh), "the first build is what a full build makes")
         edit("content/index.md", INDEX.replace("Totals per bucket.", "Sums per bucket."),
              "prose", {"index.html"})
+        # A page changed by hand in static/ (serve does not watch it) is not
+        # the file the last build made: the next rebuild makes it again.
+        with open(os.path.join(site, "static", "other.html"), "w") as f:
+            f.write("changed by hand")
+        edit("content/index.md", INDEX.replace("Totals per bucket.", "Sums, per bucket."),
+             "prose after a page was changed by hand", {"index.html", "other.html"})
         edit("content/other.md", OTHER.replace("amount > 10", "amount > 20"), "a sql block",
              {"other.html"})
         edit("content/other.md", OTHER.replace("# Other", "# Renamed").replace(
