@@ -593,7 +593,7 @@ int ds_build(const char *root, const ds_build_options *opt, ds_err *err)
         if (pre_rc == 0)
             pre_rc = ds_livespec_write(po.live, cfg->root, static_dir, &compiled, files, err);
         ds_livespec_free(po.live);
-        if (pre_rc != 0 || ds_firstpaint(&pages, pub, err) != 0 ||
+        if (pre_rc != 0 || ds_firstpaint(&pages, pub, opt->memo, err) != 0 ||
             write_site(pub, &pages, opt->memo, err) != 0)
             goto done;
     } else {

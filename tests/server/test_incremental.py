@@ -3,7 +3,7 @@
 what it publishes is what a full build would: after each edit (a page's
 prose, a page's sql block, a page's title, a model, ducksite.toml, a page
 added and removed, a lake file added, a broken page and its fix, a page
-changed by hand in static/) static/ is
+changed by hand in static/, a chart's keys, a build by another process) static/ is
 compared with a fresh `ducksite build` of a copy of the project in another
 folder, and the reload events must name the right pages.
 
@@ -199,6 +199,17 @@ def main():
              "prose after a page was changed by hand", {"index.html", "other.html"})
         edit("content/other.md", OTHER.replace("amount > 10", "amount > 20"), "a sql block",
              {"other.html"})
+        # Only the chart's keys change: its pictures are drawn again, and the
+        # page does not keep the ones it had.
+        edit("content/index.md", INDEX.replace("type: bar", "type: line"), "a chart's spec",
+             {"index.html"})
+        # Another process builds the site: every file in static/ is its own,
+        # none is what serve remembers publishing.
+        r = subprocess.run([binary, "build", "--root", site], capture_output=True, text=True)
+        check(r.returncode == 0, "a build by another process: " + r.stderr)
+        edit("content/index.md", INDEX.replace("type: bar", "type: line").replace(
+            "Totals per bucket.", "Totals per bucket, again."), "prose after another build",
+             {"index.html"})
         edit("content/other.md", OTHER.replace("# Other", "# Renamed").replace(
             "amount > 10", "amount > 20"), "a title", {"index.html", "other.html"})
         edit("sources_sql/buckets.sql", MODEL.replace("id % 4", "id % 3"), "a model",
