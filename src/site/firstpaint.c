@@ -142,15 +142,86 @@ typedef struct {
     char key[17];
 } wanted;
 
-/* Runs the drawing script over REQUEST; fills CACHE with the pictures it
- * drew.  Problems are said, never fatal. */
-static void draw(const char *script, json_t *request, json_t *cache, size_t *drawn,
-                 size_t *formatted)
+/* Reads the answer lines of the drawing script in OUT into CACHE. */
+static void take_answers(ds_buf *out, json_t *cache, size_t *drawn, size_t *formatted)
+{
+    for (char *line = out->data; line && *line;) {
+        char *nl = strchr(line, '\n');
+        if (nl)
+            *nl = '\0';
+        json_t *o = json_loads(line, 0, NULL);
+        const char *key = json_string_value(json_object_get(o, "key"));
+        const char *svg = json_string_value(json_object_get(o, "svg"));
+        const char *text = json_string_value(json_object_get(o, "text"));
+        const char *fail = json_string_value(json_object_get(o, "error"));
+        if (key && svg && strncmp(svg, "<svg", 4) == 0) {
+            json_object_set_new(cache, key, json_string(svg));
+            (*drawn)++;
+        } else if (key && text) {
+            json_object_set_new(cache, key, json_string(text));
+            (*formatted)++;
+        } else if (fail) {
+            ds_warn("first paint: a chart could not be drawn (%s); it is drawn when ECharts "
+                    "loads",
+                    fail);
+        }
+        json_decref(o);
+        line = nl ? nl + 1 : NULL;
+    }
+}
+
+/* Asks the drawing process serve keeps (memo.h), starting it when there is
+ * none, to answer INPUT (one line) into OUT.  false when it cannot (it is
+ * then stopped, and the build draws the usual way). */
+static bool draw_kept(ds_memo *memo, char *const argv[], const char *what, const char *input,
+                      ds_buf *out)
+{
+    ds_proc *p = ds_memo_painter(memo, what);
+    if (!p) {
+        ds_proc started;
+        ds_err err;
+        char *lines_argv[] = {argv[0], argv[1], (char *)"--lines", NULL};
+        if (ds_proc_spawn(lines_argv, NULL, NULL, &started, &err) != 0)
+            return false;
+        ds_memo_painter_set(memo, &started, what);
+        p = ds_memo_painter(memo, what);
+    }
+    ds_proc_limit(p, DRAW_SECONDS, DRAW_MAX_OUTPUT);
+    bool ok = ds_proc_write(p, input, strlen(input)) == 0 && ds_proc_write(p, "\n", 1) == 0;
+    char *line = NULL;
+    while (ok && (ok = ds_proc_read_line(p, &line) == 0) && strcmp(line, "{\"done\":true}") != 0) {
+        ds_buf_puts(out, line);
+        ds_buf_putc(out, '\n');
+        free(line);
+        line = NULL;
+    }
+    free(line);
+    if (!ok) {
+        ds_memo_painter_set(memo, NULL, NULL);
+        ds_buf_free(out);
+    }
+    return ok;
+}
+
+/* Runs the drawing script over REQUEST (in the process serve keeps, with a
+ * memo); fills CACHE with the pictures it drew.  Problems are said, never
+ * fatal. */
+static void draw(const char *script, const char *script_id, ds_memo *memo, json_t *request,
+                 json_t *cache, size_t *drawn, size_t *formatted)
 {
     const char *node = getenv("DUCKSITE_NODE");
     char *argv[] = {(char *)(node && *node ? node : "node"), (char *)script, NULL};
     char *input = json_dumps(request, JSON_COMPACT);
     ds_buf out = {0};
+    char *what = ds_asprintf("%s\n%s\n%s", argv[0], script, script_id);
+    if (memo && draw_kept(memo, argv, what, input, &out)) {
+        take_answers(&out, cache, drawn, formatted);
+        ds_buf_free(&out);
+        free(what);
+        free(input);
+        return;
+    }
+    free(what);
     int status = 0;
     ds_err err;
     ds_proc_limits lim = {DRAW_SECONDS, DRAW_MAX_OUTPUT, DS_PROC_RUNNING};
@@ -168,29 +239,7 @@ static void draw(const char *script, json_t *request, json_t *cache, size_t *dra
                     argv[0], why);
             free(why);
         }
-        for (char *line = out.data; line && *line;) {
-            char *nl = strchr(line, '\n');
-            if (nl)
-                *nl = '\0';
-            json_t *o = json_loads(line, 0, NULL);
-            const char *key = json_string_value(json_object_get(o, "key"));
-            const char *svg = json_string_value(json_object_get(o, "svg"));
-            const char *text = json_string_value(json_object_get(o, "text"));
-            const char *fail = json_string_value(json_object_get(o, "error"));
-            if (key && svg && strncmp(svg, "<svg", 4) == 0) {
-                json_object_set_new(cache, key, json_string(svg));
-                (*drawn)++;
-            } else if (key && text) {
-                json_object_set_new(cache, key, json_string(text));
-                (*formatted)++;
-            } else if (key && fail) {
-                ds_warn("first paint: a chart could not be drawn (%s); it is drawn when ECharts "
-                        "loads",
-                        fail);
-            }
-            json_decref(o);
-            line = nl ? nl + 1 : NULL;
-        }
+        take_answers(&out, cache, drawn, formatted);
     }
     ds_buf_free(&out);
     free(input);
@@ -416,7 +465,7 @@ int ds_firstpaint(ds_pages *pages, ds_publish *pub, ds_memo *memo, ds_err *err)
 
     if (json_array_size(json_object_get(request, "charts")) ||
         json_array_size(json_object_get(request, "values")))
-        draw(script, request, cache, &drawn, &formatted);
+        draw(script, script_id, memo, request, cache, &drawn, &formatted);
 
     /* Each page's pictures, by chart id and theme. */
     for (size_t i = 0; i < n_want;) {

@@ -19,7 +19,24 @@ struct ds_memo {
     json_t *dialect; /* query text -> findings */
     json_t *outputs; /* static/ path -> key (ds_memo_output_put) */
     json_t *docs;    /* name -> {"key": ..., "doc": ...} */
+    bool has_painter;
+    ds_proc painter; /* the drawing process (firstpaint.c), started as: */
+    char *painter_what;
 };
+
+/* Seconds a drawing process has to end once its input is closed. */
+#define DS_MEMO_PAINTER_EXIT 5.0
+
+static void stop_painter(ds_memo *m)
+{
+    if (m->has_painter) {
+        ds_proc_limit(&m->painter, DS_MEMO_PAINTER_EXIT, 0);
+        ds_proc_finish(&m->painter); /* its input closed: it ends */
+    }
+    m->has_painter = false;
+    free(m->painter_what);
+    m->painter_what = NULL;
+}
 
 ds_memo *ds_memo_new(void)
 {
@@ -63,6 +80,7 @@ void ds_memo_free(ds_memo *m)
     json_decref(m->dialect);
     json_decref(m->outputs);
     json_decref(m->docs);
+    stop_painter(m);
     free(m);
 }
 
@@ -161,4 +179,25 @@ void ds_memo_doc_put(ds_memo *m, const char *name, const char *key, json_t *doc)
         json_object_set_new(m->docs, name, json_pack("{s:s, s:O}", "key", key, "doc", doc));
     else
         json_object_del(m->docs, name);
+}
+
+ds_proc *ds_memo_painter(ds_memo *m, const char *what)
+{
+    assert(m && what);
+    if (m->has_painter && strcmp(m->painter_what, what) != 0)
+        stop_painter(m); /* a new script, or another node */
+    return m->has_painter ? &m->painter : NULL;
+}
+
+void ds_memo_painter_set(ds_memo *m, const ds_proc *p, const char *what)
+{
+    assert(m);
+    if (p && m->has_painter && p == &m->painter)
+        return; /* the one it has */
+    stop_painter(m);
+    if (p) {
+        m->painter = *p;
+        m->painter_what = ds_strdup(what);
+        m->has_painter = true;
+    }
 }

@@ -27,6 +27,7 @@
 
 #include <stdbool.h>
 
+#include "../util/proc.h"
 #include "../util/util.h"
 
 #include "../config/config.h"
@@ -91,5 +92,15 @@ void ds_memo_output_put(ds_memo *m, const char *rel, const char *key);
  * Put takes a reference to doc (NULL forgets it). */
 struct json_t *ds_memo_doc_get(const ds_memo *m, const char *name, const char *key);
 void ds_memo_doc_put(ds_memo *m, const char *name, const char *key, struct json_t *doc);
+
+/* The first-paint drawing process (firstpaint.c) that serve keeps running
+ * between builds, when it was started as WHAT (the command and the
+ * script's identity); NULL when there is none or it was started as
+ * something else (that one is then stopped). */
+ds_proc *ds_memo_painter(ds_memo *m, const char *what);
+
+/* Keeps *p, started as WHAT, for the next builds (p NULL: keeps none); the
+ * memo stops the one it had, and stops this one when freed. */
+void ds_memo_painter_set(ds_memo *m, const ds_proc *p, const char *what);
 
 #endif

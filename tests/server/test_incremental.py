@@ -3,9 +3,11 @@
 what it publishes is what a full build would: after each edit (a page's
 prose, a page's sql block, a page's title, a model, ducksite.toml, a page
 added and removed, a lake file added, a broken page and its fix, a page
-changed by hand in static/, a chart's keys, a build by another process) static/ is
-compared with a fresh `ducksite build` of a copy of the project in another
-folder, and the reload events must name the right pages.
+changed by hand in static/, a chart's keys, a build by another process)
+static/ is compared with a fresh `ducksite build` of a copy of the project
+in another folder, and the reload events must name the right pages.  Serve
+keeps one process drawing the first-paint pictures for all its rebuilds,
+and stops it when it stops.
 
 Allowed differences (docs/serve.md, "Rebuild speed"): the project's own
 folder, which absolute paths in the data map and the stored-results index
@@ -126,6 +128,14 @@ def main():
         with open(os.path.join(site, rel), "w") as f:
             f.write(text)
 
+    # node as the build starts it, each start logged with its pid: serve
+    # keeps one drawing process for all its rebuilds, and stops it.
+    starts = os.path.join(work, "node-starts")
+    node = os.path.join(work, "node")
+    with open(node, "w") as f:
+        f.write('#!/bin/sh\necho "$$ $*" >> "%s"\nexec node "$@"\n' % starts)
+    os.chmod(node, 0o755)
+    os.environ["DUCKSITE_NODE"] = node
     server = Server(binary, site)
     ev = None
     try:
@@ -241,6 +251,18 @@ def main():
             ev.close()
         code = stop(server.proc)
     check(code == 0, "serve stops cleanly: exit code %s" % code)
+    with open(starts) as f:
+        kept = [line.split()[0] for line in f if line.rstrip().endswith(" --lines")]
+    check(len(kept) == 1, "serve starts one drawing process for all its builds: %s" % kept)
+
+    def gone(pid):
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            return True
+        return False
+    check(all(wait_for(lambda: gone(pid), 10) for pid in kept),
+          "the drawing process ends with serve")
     shutil.rmtree(work, ignore_errors=True)
     print("incremental: %d passed, %d failed" % (check.passed, check.failed))
     return 1 if check.failed else 0
