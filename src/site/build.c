@@ -556,7 +556,7 @@ int ds_build(const char *root, const ds_build_options *opt, ds_err *err)
     if (ds_compile_all_memo(&queries, files, &f->unreadable, db, cmemo, &compiled, err) != 0)
         goto done;
     ds_info("compiled and validated %zu queries (%.0f ms)", compiled.len, now_ms() - t);
-    if (site && ds_valuecheck(&pages, &compiled, files, db, err) != 0)
+    if (site && ds_valuecheck(&pages, &compiled, files, db, opt->memo, err) != 0)
         goto done;
     if (check_dialect(&queries, db, opt->strict, opt->memo, err) != 0)
         goto done;

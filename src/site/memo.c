@@ -17,6 +17,7 @@ struct ds_memo {
     ds_memo_front front;
     ds_compile_memo *compile;
     json_t *dialect; /* query text -> findings */
+    json_t *columns; /* SQL -> DESCRIBE's column names, or null */
     json_t *outputs; /* static/ path -> key (ds_memo_output_put) */
     json_t *docs;    /* name -> {"key": ..., "doc": ...} */
     bool has_painter;
@@ -43,6 +44,7 @@ ds_memo *ds_memo_new(void)
     ds_memo *m = ds_xcalloc(1, sizeof *m);
     m->compile = ds_compile_memo_new();
     m->dialect = json_object();
+    m->columns = json_object();
     m->outputs = json_object();
     m->docs = json_object();
     return m;
@@ -69,6 +71,7 @@ static void drop_front(ds_memo *m)
     /* The findings read the runtime's dialect file, which a full build
      * reads again. */
     json_object_clear(m->dialect);
+    json_object_clear(m->columns); /* DESCRIBE read the data's schemas */
 }
 
 void ds_memo_free(ds_memo *m)
@@ -78,6 +81,7 @@ void ds_memo_free(ds_memo *m)
     drop_front(m);
     ds_compile_memo_free(m->compile);
     json_decref(m->dialect);
+    json_decref(m->columns);
     json_decref(m->outputs);
     json_decref(m->docs);
     stop_painter(m);
@@ -136,6 +140,20 @@ void ds_memo_dialect_put(ds_memo *m, const char *sql, const char *findings)
     if (json_object_size(m->dialect) >= DS_MEMO_DIALECT_MAX)
         json_object_clear(m->dialect); /* a long session of edits: start again */
     json_object_set_new(m->dialect, sql, json_string(findings));
+}
+
+json_t *ds_memo_columns_get(const ds_memo *m, const char *sql)
+{
+    assert(m && sql);
+    return m->has_front ? json_object_get(m->columns, sql) : NULL;
+}
+
+void ds_memo_columns_put(ds_memo *m, const char *sql, json_t *cols)
+{
+    assert(m && sql && cols);
+    if (json_object_size(m->columns) >= DS_MEMO_DIALECT_MAX)
+        json_object_clear(m->columns); /* a long session of edits: start again */
+    json_object_set_new(m->columns, sql, cols);
 }
 
 bool ds_memo_file_id(const char *path, ds_buf *b)

@@ -77,6 +77,12 @@ ds_compile_memo *ds_memo_compile(ds_memo *m);
 const char *ds_memo_dialect_get(const ds_memo *m, const char *sql);
 void ds_memo_dialect_put(ds_memo *m, const char *sql, const char *findings);
 
+/* The result columns DuckDB binds for SQL (DESCRIBE, valuecheck.h) over
+ * the kept front's data: a JSON array of names, JSON null when DESCRIBE
+ * failed, NULL when not known.  Forgotten with the front. */
+struct json_t *ds_memo_columns_get(const ds_memo *m, const char *sql);
+void ds_memo_columns_put(ds_memo *m, const char *sql, struct json_t *cols); /* takes it */
+
 /* Appends the identity of the file PATH (device, inode, size, mtime) to
  * B; false, and nothing appended, when it cannot be read. */
 bool ds_memo_file_id(const char *path, ds_buf *b);

@@ -119,3 +119,24 @@ Test(memo, outputs_and_documents)
     cr_assert_null(ds_memo_doc_get(m, "paint", "id-1"));
     ds_memo_free(m);
 }
+
+/* DESCRIBE's columns are kept while the front is, and go with it: they
+ * read the data's schemas. */
+Test(memo, columns_go_with_the_front)
+{
+    ds_memo *m = memo_with_front();
+    cr_assert_null(ds_memo_columns_get(m, "DESCRIBE SELECT 1 AS x"));
+    ds_memo_columns_put(m, "DESCRIBE SELECT 1 AS x", json_pack("[s]", "x"));
+    ds_memo_columns_put(m, "DESCRIBE SELECT nope", json_null());
+    json_t *cols = ds_memo_columns_get(m, "DESCRIBE SELECT 1 AS x");
+    cr_assert(json_is_array(cols) && json_array_size(cols) == 1);
+    cr_assert_str_eq(json_string_value(json_array_get(cols, 0)), "x");
+    cr_assert(json_is_null(ds_memo_columns_get(m, "DESCRIBE SELECT nope")), "a failure is known");
+    const char *page[] = {"content/index.md"};
+    cr_assert(ds_memo_changed(m, page, 1));
+    cr_assert_not_null(ds_memo_columns_get(m, "DESCRIBE SELECT 1 AS x"), "kept for a page");
+    const char *lake[] = {"/data/lake/orders/a.parquet"};
+    ds_memo_changed(m, lake, 1);
+    cr_assert_null(ds_memo_columns_get(m, "DESCRIBE SELECT 1 AS x"), "gone with the front");
+    ds_memo_free(m);
+}
