@@ -370,11 +370,10 @@ static void page_paint(const wanted *want, size_t n, json_t *cache, json_t *old,
         if (json_object_size(paint))
             sp->page.first_paint = json_dumps(paint, JSON_COMPACT);
         json_decref(paint);
+        json_t *text = all_old && sp->page.first_paint ? json_string(sp->page.first_paint) : NULL;
         if (memo)
-            ds_memo_doc_put(memo, name, all_old ? key.data : NULL,
-                            all_old && sp->page.first_paint
-                                ? json_string(sp->page.first_paint)
-                                : NULL);
+            ds_memo_doc_put(memo, name, all_old ? key.data : NULL, text);
+        json_decref(text);
     }
     free(name);
     ds_buf_free(&key);

@@ -95,7 +95,7 @@ void ds_memo_output_put(ds_memo *m, const char *rel, const char *key);
 
 /* A JSON document a build read or made, parsed, remembered under NAME
  * with a key (the file's identity): borrowed, NULL when the key differs.
- * Put takes a reference to doc (NULL forgets it). */
+ * Put keeps a reference of its own to doc (NULL forgets it). */
 struct json_t *ds_memo_doc_get(const ds_memo *m, const char *name, const char *key);
 void ds_memo_doc_put(ds_memo *m, const char *name, const char *key, struct json_t *doc);
 
