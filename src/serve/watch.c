@@ -294,9 +294,12 @@ char *ds_watch_collect_all(ds_watch *w, int quiet_ms, char ***paths, size_t *n_p
     *paths = NULL;
     *n_paths = 0;
     char buf[16384] __attribute__((aligned(__alignof__(struct inotify_event))));
+    /* A file closed after writing or moved into place ends a save: what
+     * an editor does next, if anything, comes within a few ms. */
+    bool saved = false;
     for (;;) {
         struct pollfd p = {w->fd, POLLIN, 0};
-        if (poll(&p, 1, quiet_ms) <= 0) /* quiet (or interrupted): done */
+        if (poll(&p, 1, saved ? quiet_ms / 5 : quiet_ms) <= 0) /* quiet (or interrupted) */
             return *n_paths ? ds_strdup((*paths)[0]) : NULL;
         ssize_t n = read(w->fd, buf, sizeof buf);
         for (char *ptr = buf; n > 0 && ptr < buf + n;) {
@@ -304,6 +307,7 @@ char *ds_watch_collect_all(ds_watch *w, int quiet_ms, char ***paths, size_t *n_p
             ptr += sizeof *ev + ev->len;
             for (size_t i = 0; i < w->n; i++)
                 if (w->dirs[i].wd == ev->wd && relevant(&w->dirs[i], ev)) {
+                    saved = (ev->mask & (IN_CLOSE_WRITE | IN_MOVED_TO)) && !(ev->mask & IN_ISDIR);
                     add_path(paths, n_paths,
                              *w->dirs[i].rel ? ds_asprintf("%s/%s", w->dirs[i].rel, ev->name)
                                              : ds_strdup(ev->name));

@@ -20,7 +20,9 @@ void ds_watch_close(ds_watch *w);
 int ds_watch_fd(const ds_watch *w);
 
 /* Reads what happened, waiting until quiet_ms pass without a new event so
- * an editor's save (several writes and a rename) counts once.  Returns the
+ * an editor's save (several writes and a rename) counts once; once the
+ * last relevant event ends a save (a file closed after writing, or moved
+ * into place), a fifth of it.  Returns the
  * project-relative path of the first relevant change (caller frees), or
  * NULL when the events were all irrelevant (e.g. an editor's swap file). */
 char *ds_watch_collect(ds_watch *w, int quiet_ms);

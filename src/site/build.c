@@ -357,7 +357,7 @@ static char *asset_hash(const ds_publish *pub, const char *name)
 }
 
 /* static/assets/ from the runtime build, then the pages that load it. */
-static int write_site(ds_publish *pub, const ds_pages *pages, ds_err *err)
+static int write_site(ds_publish *pub, const ds_pages *pages, ds_memo *memo, ds_err *err)
 {
     char *dist = ds_assets_dist_dir();
     int rc = 0;
@@ -378,7 +378,7 @@ static int write_site(ds_publish *pub, const ds_pages *pages, ds_err *err)
                            asset_hash(pub, "echarts.common.min.js"),
                            asset_hash(pub, "theme-init.js")};
     if (rc == 0)
-        rc = ds_pages_write(pub, pages, &v, err);
+        rc = ds_pages_write(pub, pages, &v, memo, err);
     free((char *)v.css);
     free((char *)v.echarts);
     free((char *)v.echarts_common);
@@ -560,7 +560,7 @@ int ds_build(const char *root, const ds_build_options *opt, ds_err *err)
     if (ds_compile_all_memo(&queries, files, &f->unreadable, db, cmemo, &compiled, err) != 0)
         goto done;
     ds_info("compiled and validated %zu queries (%.0f ms)", compiled.len, now_ms() - t);
-    if (site && ds_valuecheck(&pages, &compiled, files, db, err) != 0)
+    if (site && ds_valuecheck(&pages, &compiled, files, db, opt->memo, err) != 0)
         goto done;
     if (check_dialect(&queries, db, opt->strict, opt->memo, err) != 0)
         goto done;
@@ -597,8 +597,8 @@ int ds_build(const char *root, const ds_build_options *opt, ds_err *err)
         if (pre_rc == 0)
             pre_rc = ds_livespec_write(po.live, cfg->root, static_dir, &compiled, files, err);
         ds_livespec_free(po.live);
-        if (pre_rc != 0 || ds_firstpaint(&pages, pub, err) != 0 ||
-            write_site(pub, &pages, err) != 0)
+        if (pre_rc != 0 || ds_firstpaint(&pages, pub, opt->memo, err) != 0 ||
+            write_site(pub, &pages, opt->memo, err) != 0)
             goto done;
     } else {
         /* A data-only project leaves the pages of an earlier build alone. */

@@ -16,6 +16,7 @@
 #include "../util/proc.h"
 #include "assets.h"
 #include "html.h"
+#include "memo.h"
 #include "pagesql.h"
 #include "prerender.h"
 
@@ -141,15 +142,86 @@ typedef struct {
     char key[17];
 } wanted;
 
-/* Runs the drawing script over REQUEST; fills CACHE with the pictures it
- * drew.  Problems are said, never fatal. */
-static void draw(const char *script, json_t *request, json_t *cache, size_t *drawn,
-                 size_t *formatted)
+/* Reads the answer lines of the drawing script in OUT into CACHE. */
+static void take_answers(ds_buf *out, json_t *cache, size_t *drawn, size_t *formatted)
+{
+    for (char *line = out->data; line && *line;) {
+        char *nl = strchr(line, '\n');
+        if (nl)
+            *nl = '\0';
+        json_t *o = json_loads(line, 0, NULL);
+        const char *key = json_string_value(json_object_get(o, "key"));
+        const char *svg = json_string_value(json_object_get(o, "svg"));
+        const char *text = json_string_value(json_object_get(o, "text"));
+        const char *fail = json_string_value(json_object_get(o, "error"));
+        if (key && svg && strncmp(svg, "<svg", 4) == 0) {
+            json_object_set_new(cache, key, json_string(svg));
+            (*drawn)++;
+        } else if (key && text) {
+            json_object_set_new(cache, key, json_string(text));
+            (*formatted)++;
+        } else if (fail) {
+            ds_warn("first paint: a chart could not be drawn (%s); it is drawn when ECharts "
+                    "loads",
+                    fail);
+        }
+        json_decref(o);
+        line = nl ? nl + 1 : NULL;
+    }
+}
+
+/* Asks the drawing process serve keeps (memo.h), starting it when there is
+ * none, to answer INPUT (one line) into OUT.  false when it cannot (it is
+ * then stopped, and the build draws the usual way). */
+static bool draw_kept(ds_memo *memo, char *const argv[], const char *what, const char *input,
+                      ds_buf *out)
+{
+    ds_proc *p = ds_memo_painter(memo, what);
+    if (!p) {
+        ds_proc started;
+        ds_err err;
+        char *lines_argv[] = {argv[0], argv[1], (char *)"--lines", NULL};
+        if (ds_proc_spawn(lines_argv, NULL, NULL, &started, &err) != 0)
+            return false;
+        ds_memo_painter_set(memo, &started, what);
+        p = ds_memo_painter(memo, what);
+    }
+    ds_proc_limit(p, DRAW_SECONDS, DRAW_MAX_OUTPUT);
+    bool ok = ds_proc_write(p, input, strlen(input)) == 0 && ds_proc_write(p, "\n", 1) == 0;
+    char *line = NULL;
+    while (ok && (ok = ds_proc_read_line(p, &line) == 0) && strcmp(line, "{\"done\":true}") != 0) {
+        ds_buf_puts(out, line);
+        ds_buf_putc(out, '\n');
+        free(line);
+        line = NULL;
+    }
+    free(line);
+    if (!ok) {
+        ds_memo_painter_set(memo, NULL, NULL);
+        ds_buf_free(out);
+    }
+    return ok;
+}
+
+/* Runs the drawing script over REQUEST (in the process serve keeps, with a
+ * memo); fills CACHE with the pictures it drew.  Problems are said, never
+ * fatal. */
+static void draw(const char *script, const char *script_id, ds_memo *memo, json_t *request,
+                 json_t *cache, size_t *drawn, size_t *formatted)
 {
     const char *node = getenv("DUCKSITE_NODE");
     char *argv[] = {(char *)(node && *node ? node : "node"), (char *)script, NULL};
     char *input = json_dumps(request, JSON_COMPACT);
     ds_buf out = {0};
+    char *what = ds_asprintf("%s\n%s\n%s", argv[0], script, script_id);
+    if (memo && draw_kept(memo, argv, what, input, &out)) {
+        take_answers(&out, cache, drawn, formatted);
+        ds_buf_free(&out);
+        free(what);
+        free(input);
+        return;
+    }
+    free(what);
     int status = 0;
     ds_err err;
     ds_proc_limits lim = {DRAW_SECONDS, DRAW_MAX_OUTPUT, DS_PROC_RUNNING};
@@ -167,29 +239,7 @@ static void draw(const char *script, json_t *request, json_t *cache, size_t *dra
                     argv[0], why);
             free(why);
         }
-        for (char *line = out.data; line && *line;) {
-            char *nl = strchr(line, '\n');
-            if (nl)
-                *nl = '\0';
-            json_t *o = json_loads(line, 0, NULL);
-            const char *key = json_string_value(json_object_get(o, "key"));
-            const char *svg = json_string_value(json_object_get(o, "svg"));
-            const char *text = json_string_value(json_object_get(o, "text"));
-            const char *fail = json_string_value(json_object_get(o, "error"));
-            if (key && svg && strncmp(svg, "<svg", 4) == 0) {
-                json_object_set_new(cache, key, json_string(svg));
-                (*drawn)++;
-            } else if (key && text) {
-                json_object_set_new(cache, key, json_string(text));
-                (*formatted)++;
-            } else if (key && fail) {
-                ds_warn("first paint: a chart could not be drawn (%s); it is drawn when ECharts "
-                        "loads",
-                        fail);
-            }
-            json_decref(o);
-            line = nl ? nl + 1 : NULL;
-        }
+        take_answers(&out, cache, drawn, formatted);
     }
     ds_buf_free(&out);
     free(input);
@@ -256,7 +306,80 @@ static void want_value(ds_site_page *sp, json_t *config, const char *key_id, con
     free(text);
 }
 
-int ds_firstpaint(ds_pages *pages, ds_publish *pub, ds_err *err)
+/* The previous build's pictures: as the memo keeps them when static/ still
+ * holds the file it published (ID: that file's identity, "" for none),
+ * else read from static/. */
+static json_t *load_cache(const char *path, ds_memo *memo, const ds_buf *id)
+{
+    json_t *kept = memo && id->len ? ds_memo_doc_get(memo, "first_paint", id->data) : NULL;
+    if (kept)
+        return json_incref(kept);
+    return id->len ? ds_json_load_path(path, 0, NULL) : NULL;
+}
+
+/* Remembers this build's pictures with the identity the file will have
+ * once published (staged, or kept in place). */
+static void remember_cache(ds_memo *memo, ds_publish *pub, json_t *cache)
+{
+    const char *rel = DS_RESULTS_DIR "/" DS_FIRSTPAINT_CACHE;
+    char *staged = ds_path_join(ds_publish_stage_dir(pub), rel);
+    char *live = ds_path_join(ds_publish_live_dir(pub), rel);
+    ds_buf id = {0};
+    if (json_object_size(cache) && (ds_memo_file_id(staged, &id) || ds_memo_file_id(live, &id)))
+        ds_memo_doc_put(memo, "first_paint", id.data, cache);
+    else
+        ds_memo_doc_put(memo, "first_paint", NULL, NULL);
+    ds_buf_free(&id);
+    free(live);
+    free(staged);
+}
+
+/* Sets page.first_paint of the page of WANT[0..N) from CACHE.  Its text
+ * (megabytes of pictures, escaped) is taken from the memo when every
+ * picture and value is the same entry of the same previous cache (OLD_ID)
+ * as when the memo kept it. */
+static void page_paint(const wanted *want, size_t n, json_t *cache, json_t *old,
+                       const char *old_id, ds_memo *memo)
+{
+    ds_site_page *sp = want[0].page;
+    ds_buf key = {0};
+    bool all_old = memo && *old_id;
+    ds_buf_printf(&key, "%s\n", old_id);
+    for (size_t i = 0; i < n && all_old; i++) {
+        all_old = json_object_get(old, want[i].key) != NULL;
+        ds_buf_printf(&key, "%s %s %s\n", want[i].id, want[i].theme ? want[i].theme : "-",
+                      want[i].key);
+    }
+    char *name = ds_asprintf("first_paint:%s", sp->rel);
+    json_t *kept = all_old ? ds_memo_doc_get(memo, name, key.data) : NULL;
+    if (kept) {
+        sp->page.first_paint = ds_strdup(json_string_value(kept));
+    } else {
+        json_t *paint = json_object();
+        for (size_t i = 0; i < n; i++) {
+            json_t *svg = json_object_get(cache, want[i].key);
+            if (svg && !want[i].theme) {
+                json_object_set(paint, want[i].id, svg); /* a value's text */
+            } else if (svg) {
+                json_t *themes = json_object_get(paint, want[i].id);
+                if (!themes)
+                    json_object_set_new(paint, want[i].id, themes = json_object());
+                json_object_set(themes, want[i].theme, svg);
+            }
+        }
+        if (json_object_size(paint))
+            sp->page.first_paint = json_dumps(paint, JSON_COMPACT);
+        json_decref(paint);
+        json_t *text = all_old && sp->page.first_paint ? json_string(sp->page.first_paint) : NULL;
+        if (memo)
+            ds_memo_doc_put(memo, name, all_old ? key.data : NULL, text);
+        json_decref(text);
+    }
+    free(name);
+    ds_buf_free(&key);
+}
+
+int ds_firstpaint(ds_pages *pages, ds_publish *pub, ds_memo *memo, ds_err *err)
 {
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -270,7 +393,9 @@ int ds_firstpaint(ds_pages *pages, ds_publish *pub, ds_err *err)
     char *script_id = ds_asprintf("%lld:%lld.%09ld", (long long)st.st_size,
                                   (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
 
-    json_t *old = ds_is_file(cache_path) ? ds_json_load_path(cache_path, 0, NULL) : NULL;
+    ds_buf old_id = {0};
+    ds_memo_file_id(cache_path, &old_id);
+    json_t *old = load_cache(cache_path, memo, &old_id);
     json_t *cache = json_object(); /* this build's pictures, key -> svg */
     json_t *request = json_pack("{s:[], s:[]}", "charts", "values");
     json_t *pending = json_object(); /* keys asked for in request */
@@ -339,28 +464,17 @@ int ds_firstpaint(ds_pages *pages, ds_publish *pub, ds_err *err)
 
     if (json_array_size(json_object_get(request, "charts")) ||
         json_array_size(json_object_get(request, "values")))
-        draw(script, request, cache, &drawn, &formatted);
+        draw(script, script_id, memo, request, cache, &drawn, &formatted);
 
     /* Each page's pictures, by chart id and theme. */
     for (size_t i = 0; i < n_want;) {
-        ds_site_page *sp = want[i].page;
-        json_t *paint = json_object();
-        for (; i < n_want && want[i].page == sp; i++) {
-            json_t *svg = json_object_get(cache, want[i].key);
-            if (svg && !want[i].theme) {
-                json_object_set(paint, want[i].id, svg); /* a value's text */
-            } else if (svg) {
-                json_t *themes = json_object_get(paint, want[i].id);
-                if (!themes)
-                    json_object_set_new(paint, want[i].id, themes = json_object());
-                json_object_set(themes, want[i].theme, svg);
-            }
-            free(want[i].id);
-        }
-        if (json_object_size(paint))
-            sp->page.first_paint = json_dumps(paint, JSON_COMPACT);
-        json_decref(paint);
+        size_t first = i;
+        while (i < n_want && want[i].page == want[first].page)
+            i++;
+        page_paint(want + first, i - first, cache, old, ds_buf_str(&old_id), memo);
     }
+    for (size_t i = 0; i < n_want; i++)
+        free(want[i].id);
     free(want);
 
     /* The cache holds exactly this build's pictures (none: no file, and the
@@ -374,6 +488,9 @@ int ds_firstpaint(ds_pages *pages, ds_publish *pub, ds_err *err)
         rc = ds_publish_write_if_changed(pub, cache_rel, text, strlen(text), NULL, err);
         free(text);
     }
+    if (memo && rc == 0)
+        remember_cache(memo, pub, cache);
+    ds_buf_free(&old_id);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     if (drawn + reused)
         ds_info("first paint: %zu chart pictures (%zu drawn, %zu unchanged) in %.0f ms",

@@ -29,10 +29,15 @@
  * scales until ECharts redraws at the real size. */
 #define DS_FIRSTPAINT_VIEWPORT 1440
 
+struct ds_memo;
+
 /* Draws the charts of every page that has chart_results and sets
  * page.first_paint; the picture cache is published with the build's other
- * outputs.  Returns -1 only when the cache cannot be staged. */
-int ds_firstpaint(ds_pages *pages, ds_publish *pub, ds_err *err);
+ * outputs.  With a memo (memo.h; NULL: none) the previous cache is not
+ * read again while static/ holds the file it published, nor a page's
+ * pictures joined again when they are the same ones.  Returns -1 only
+ * when the cache cannot be staged. */
+int ds_firstpaint(ds_pages *pages, ds_publish *pub, struct ds_memo *memo, ds_err *err);
 
 /* The width in CSS pixels of the drawing area of chart ID on a page whose
  * config (ds_html_page_config, parsed) is CONFIG, at the viewport above.

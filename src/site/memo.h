@@ -15,11 +15,20 @@
  * engine's findings on each query.  Everything else (pages, compiled SQL,
  * stored results, pictures, HTML) is made by the same code as a full
  * build, from the same inputs, so a rebuild publishes the same files as
- * `ducksite build` would. */
+ * `ducksite build` would.
+ *
+ * Outputs are remembered with the identity of the file the build left in
+ * static/ (device, inode, size, mtime): a page whose makings are what they
+ * were, and whose file is still the one published, is kept without being
+ * made again; any other file in its place (another build's, one edited by
+ * hand, one a failed publish put back) is not it, and the output is made. */
 #ifndef DS_MEMO_H
 #define DS_MEMO_H
 
 #include <stdbool.h>
+
+#include "../util/proc.h"
+#include "../util/util.h"
 
 #include "../config/config.h"
 #include "../datamap/collect.h"
@@ -67,5 +76,37 @@ ds_compile_memo *ds_memo_compile(ds_memo *m);
  * not known, else the findings joined by ", " ("" for none). */
 const char *ds_memo_dialect_get(const ds_memo *m, const char *sql);
 void ds_memo_dialect_put(ds_memo *m, const char *sql, const char *findings);
+
+/* The result columns DuckDB binds for SQL (DESCRIBE, valuecheck.h) over
+ * the kept front's data: a JSON array of names, JSON null when DESCRIBE
+ * failed, NULL when not known.  Forgotten with the front. */
+struct json_t *ds_memo_columns_get(const ds_memo *m, const char *sql);
+void ds_memo_columns_put(ds_memo *m, const char *sql, struct json_t *cols); /* takes it */
+
+/* Appends the identity of the file PATH (device, inode, size, mtime) to
+ * B; false, and nothing appended, when it cannot be read. */
+bool ds_memo_file_id(const char *path, ds_buf *b);
+
+/* What a rebuild remembers of an output it made, static/REL: a key its
+ * maker chose (what made it, and ds_memo_file_id of the file published),
+ * or NULL.  A NULL key forgets it. */
+const char *ds_memo_output_get(const ds_memo *m, const char *rel);
+void ds_memo_output_put(ds_memo *m, const char *rel, const char *key);
+
+/* A JSON document a build read or made, parsed, remembered under NAME
+ * with a key (the file's identity): borrowed, NULL when the key differs.
+ * Put keeps a reference of its own to doc (NULL forgets it). */
+struct json_t *ds_memo_doc_get(const ds_memo *m, const char *name, const char *key);
+void ds_memo_doc_put(ds_memo *m, const char *name, const char *key, struct json_t *doc);
+
+/* The first-paint drawing process (firstpaint.c) that serve keeps running
+ * between builds, when it was started as WHAT (the command and the
+ * script's identity); NULL when there is none or it was started as
+ * something else (that one is then stopped). */
+ds_proc *ds_memo_painter(ds_memo *m, const char *what);
+
+/* Keeps *p, started as WHAT, for the next builds (p NULL: keeps none); the
+ * memo stops the one it had, and stops this one when freed. */
+void ds_memo_painter_set(ds_memo *m, const ds_proc *p, const char *what);
 
 #endif

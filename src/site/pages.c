@@ -11,6 +11,8 @@
 #include "../util/fs.h"
 #include "../util/walk.h"
 #include "assets.h"
+#include "memo.h"
+#include "pagesql.h"
 #include "search.h"
 
 /* Top-level folders of static/ that hold build outputs or user data, not
@@ -217,6 +219,102 @@ static int write_with_gzip(ds_publish *pub, const char *rel, const char *text, d
     return rc;
 }
 
+/* ---- outputs kept by `ducksite serve` (memo.h) ---------------------------- */
+
+/* Appends the identity static/REL will have once published: its staged
+ * file's (publishing renames it, which keeps it), else the one in place. */
+static bool published_id(const ds_publish *pub, const char *rel, ds_buf *b)
+{
+    char *staged = ds_path_join(ds_publish_stage_dir(pub), rel);
+    bool ok = ds_memo_file_id(staged, b);
+    free(staged);
+    if (!ok) {
+        char *live = ds_path_join(ds_publish_live_dir(pub), rel);
+        ok = ds_memo_file_id(live, b);
+        free(live);
+    }
+    return ok;
+}
+
+/* What the memo keeps of REL and its sidecar: "DIGEST FILE-ID GZ-ID", the
+ * ids as published (live: as they are in static/ now); NULL when a file is
+ * missing. */
+static char *output_key(const ds_publish *pub, const char *rel, const char *digest, bool live)
+{
+    ds_buf b = {0};
+    ds_buf_printf(&b, "%s ", digest);
+    char *gz_rel = ds_asprintf("%s.gz", rel);
+    bool ok = true;
+    for (int i = 0; i < 2 && ok; i++) {
+        const char *r = i ? gz_rel : rel;
+        if (i)
+            ds_buf_putc(&b, ' ');
+        if (live) {
+            char *path = ds_path_join(ds_publish_live_dir(pub), r);
+            ok = ds_memo_file_id(path, &b);
+            free(path);
+        } else {
+            ok = published_id(pub, r, &b);
+        }
+    }
+    free(gz_rel);
+    if (!ok) {
+        ds_buf_free(&b);
+        return NULL;
+    }
+    return ds_buf_take(&b);
+}
+
+/* True when static/REL and REL.gz are still what a previous build made
+ * from DIGEST: both are then kept as they are, without being made again. */
+static bool kept_as_made(ds_publish *pub, const ds_memo *memo, const char *rel,
+                         const char *digest)
+{
+    const char *had = memo ? ds_memo_output_get(memo, rel) : NULL;
+    if (!had)
+        return false;
+    char *now = output_key(pub, rel, digest, true);
+    bool same = now && strcmp(now, had) == 0;
+    free(now);
+    if (same) {
+        char *gz_rel = ds_asprintf("%s.gz", rel);
+        ds_publish_keep(pub, rel);
+        ds_publish_keep(pub, gz_rel);
+        free(gz_rel);
+    }
+    return same;
+}
+
+/* REL and REL.gz from TEXT, made from DIGEST, as write_with_gzip; the
+ * memo remembers them. */
+static int write_made(ds_publish *pub, ds_memo *memo, const char *rel, const char *text,
+                      const char *digest, ds_err *err)
+{
+    if (memo)
+        ds_memo_output_put(memo, rel, NULL); /* whatever happens next */
+    int rc = write_with_gzip(pub, rel, text, err);
+    if (rc == 0 && memo) {
+        char *key = output_key(pub, rel, digest, false);
+        ds_memo_output_put(memo, rel, key);
+        free(key);
+    }
+    return rc;
+}
+
+/* What a page's document is made of, as a digest: the document without
+ * its first-paint pictures and values (a fraction of its bytes, the rest
+ * of its making) and those as they are inlined. */
+static void page_digest(const ds_site_page *p, const ds_nav_item *nav, size_t n_nav,
+                        const ds_asset_versions *v, char out[33])
+{
+    ds_page bare = p->page;
+    bare.first_paint = NULL;
+    char *html = ds_html_page(&bare, p->rel, p->title, nav, n_nav, v);
+    ds_pagesql_hash(html, out);
+    ds_pagesql_hash(p->page.first_paint ? p->page.first_paint : "", out + 16);
+    free(html);
+}
+
 static int write_sitemap(ds_publish *pub, const ds_pages *pages, ds_err *err)
 {
     json_t *routes = json_array();
@@ -239,7 +337,7 @@ static int write_sitemap(ds_publish *pub, const ds_pages *pages, ds_err *err)
 }
 
 int ds_pages_write(ds_publish *pub, const ds_pages *pages, const ds_asset_versions *v,
-                   ds_err *err)
+                   ds_memo *memo, ds_err *err)
 {
     ds_nav_item *nav = ds_xcalloc(pages->len + 1, sizeof *nav);
     size_t n_nav = 0;
@@ -249,11 +347,18 @@ int ds_pages_write(ds_publish *pub, const ds_pages *pages, const ds_asset_versio
     int rc = 0;
     for (size_t i = 0; i < pages->len && rc == 0; i++) {
         const ds_site_page *p = &pages->items[i];
-        char *html = ds_html_page(&p->page, p->rel, p->title, nav, n_nav, v);
         char *rel = ds_asprintf("%s.html", p->rel);
+        char digest[33] = "";
+        if (memo)
+            page_digest(p, nav, n_nav, v, digest);
+        if (memo && kept_as_made(pub, memo, rel, digest)) {
+            free(rel);
+            continue;
+        }
+        char *html = ds_html_page(&p->page, p->rel, p->title, nav, n_nav, v);
         /* Unchanged pages keep their mtime (and the server's
          * Last-Modified). */
-        rc = write_with_gzip(pub, rel, html, err);
+        rc = write_made(pub, memo, rel, html, digest, err);
         if (rc != 0) {
             /* Name the page's markdown: that is what the author can change
              * (a name too long for the file system, say). */
@@ -268,7 +373,10 @@ int ds_pages_write(ds_publish *pub, const ds_pages *pages, const ds_asset_versio
         rc = write_sitemap(pub, pages, err);
     if (rc == 0) {
         char *index = ds_search_index(pages);
-        rc = write_with_gzip(pub, DS_SEARCH_FILE, index, err);
+        char digest[17];
+        ds_pagesql_hash(index, digest);
+        if (!kept_as_made(pub, memo, DS_SEARCH_FILE, digest))
+            rc = write_made(pub, memo, DS_SEARCH_FILE, index, digest, err);
         free(index);
     }
     free(nav);

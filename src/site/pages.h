@@ -33,12 +33,16 @@ int ds_pages_load(const char *root, ds_pages *out, ds_err *err);
 /* Appends each page's sql blocks to queries as DS_KIND_PAGE_QUERY. */
 void ds_pages_add_queries(const ds_pages *pages, ds_query_list *queries);
 
+struct ds_memo;
+
 /* Stages every page and static/sitemap.json (files whose content is
  * unchanged are left alone).  Pages whose markdown is gone are removed when
  * the build is published (publish.h): they are outputs of the previous
- * build that this one does not make. */
+ * build that this one does not make.  With a memo (memo.h; NULL: none), a
+ * page whose makings are those of the file a previous build left in place
+ * is kept as it is, without its document (and its pictures) being made. */
 int ds_pages_write(ds_publish *pub, const ds_pages *pages, const ds_asset_versions *v,
-                   ds_err *err);
+                   struct ds_memo *memo, ds_err *err);
 
 /* Navigation order of two page paths: in each folder, its pages (index
  * first, then by name) before its subfolders (by name). */

@@ -2,12 +2,14 @@
  * queries' results (see valuecheck.h). */
 #include "valuecheck.h"
 
+#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "../sql/filelist.h"
 #include "../sql/sqltext.h"
+#include "memo.h"
 
 /* The keys of a block that name a column of its query. */
 static const char *const VALUE_COLUMNS[] = {"column"};
@@ -23,6 +25,7 @@ typedef struct {
     const ds_compiled_list *compiled;
     const ds_collected *files;
     ds_duck *db;
+    ds_memo *memo;
     described *cache;
     size_t n_cache;
 } vc_t;
@@ -56,15 +59,30 @@ static const described *describe(vc_t *v, const ds_compiled *c)
     free(full);
     char *phys = ds_sql_map_literals(plain, physical, (void *)v->files);
     char *sql = ds_asprintf("DESCRIBE %s", phys);
+    json_t *known = v->memo ? ds_memo_columns_get(v->memo, sql) : NULL;
     ds_rows rows;
     ds_err err;
-    if (ds_duck_query(v->db, sql, &rows, &err) == 0) {
+    if (known) {
+        if (json_is_array(known)) {
+            d->cols = ds_xcalloc(json_array_size(known) + 1, sizeof *d->cols);
+            for (size_t r = 0; r < json_array_size(known); r++)
+                d->cols[d->n++] = ds_strdup(json_string_value(json_array_get(known, r)));
+        }
+    } else if (ds_duck_query(v->db, sql, &rows, &err) == 0) {
         d->cols = ds_xcalloc(rows.rows + 1, sizeof *d->cols);
+        json_t *names = json_array();
         for (size_t r = 0; r < rows.rows; r++) {
             const char *name = ds_rows_get(&rows, r, 0);
             d->cols[d->n++] = ds_strdup(name ? name : "");
+            json_array_append_new(names, json_string(name ? name : ""));
         }
         ds_rows_free(&rows);
+        if (v->memo)
+            ds_memo_columns_put(v->memo, sql, names);
+        else
+            json_decref(names);
+    } else if (v->memo) {
+        ds_memo_columns_put(v->memo, sql, json_null());
     }
     free(sql);
     free(phys);
@@ -129,9 +147,9 @@ static int check_part(vc_t *v, const ds_site_page *sp, const ds_part *p, ds_err 
 }
 
 int ds_valuecheck(const ds_pages *pages, const ds_compiled_list *compiled,
-                  const ds_collected *files, ds_duck *db, ds_err *err)
+                  const ds_collected *files, ds_duck *db, ds_memo *memo, ds_err *err)
 {
-    vc_t v = {compiled, files, db, NULL, 0};
+    vc_t v = {compiled, files, db, memo, NULL, 0};
     int rc = 0;
     for (size_t i = 0; i < pages->len && rc == 0; i++) {
         const ds_page *page = &pages->items[i].page;

@@ -11,7 +11,11 @@
 #include "../sql/duck.h"
 #include "pages.h"
 
+struct ds_memo;
+
+/* MEMO (memo.h; NULL: none) keeps what DESCRIBE said of each query while
+ * the data's front is kept. */
 int ds_valuecheck(const ds_pages *pages, const ds_compiled_list *compiled,
-                  const ds_collected *files, ds_duck *db, ds_err *err);
+                  const ds_collected *files, ds_duck *db, struct ds_memo *memo, ds_err *err);
 
 #endif

@@ -2,9 +2,12 @@
 """test_incremental.py - `ducksite serve` rebuilds only what changed, and
 what it publishes is what a full build would: after each edit (a page's
 prose, a page's sql block, a page's title, a model, ducksite.toml, a page
-added and removed, a lake file added, a broken page and its fix) static/ is
-compared with a fresh `ducksite build` of a copy of the project in another
-folder, and the reload events must name the right pages.
+added and removed, a lake file added, a broken page and its fix, a page
+changed by hand in static/, a chart's keys, a build by another process)
+static/ is compared with a fresh `ducksite build` of a copy of the project
+in another folder, and the reload events must name the right pages.  Serve
+keeps one process drawing the first-paint pictures for all its rebuilds,
+and stops it when it stops.
 
 Allowed differences (docs/serve.md, "Rebuild speed"): the project's own
 folder, which absolute paths in the data map and the stored-results index
@@ -125,6 +128,14 @@ def main():
         with open(os.path.join(site, rel), "w") as f:
             f.write(text)
 
+    # node as the build starts it, each start logged with its pid: serve
+    # keeps one drawing process for all its rebuilds, and stops it.
+    starts = os.path.join(work, "node-starts")
+    node = os.path.join(work, "node")
+    with open(node, "w") as f:
+        f.write('#!/bin/sh\necho "$$ $*" >> "%s"\nexec node "$@"\n' % starts)
+    os.chmod(node, 0o755)
+    os.environ["DUCKSITE_NODE"] = node
     server = Server(binary, site)
     ev = None
     try:
@@ -190,8 +201,25 @@ def main():
         check(not differences(binary, site, fresh), "the first build is what a full build makes")
         edit("content/index.md", INDEX.replace("Totals per bucket.", "Sums per bucket."),
              "prose", {"index.html"})
+        # A page changed by hand in static/ (serve does not watch it) is not
+        # the file the last build made: the next rebuild makes it again.
+        with open(os.path.join(site, "static", "other.html"), "w") as f:
+            f.write("changed by hand")
+        edit("content/index.md", INDEX.replace("Totals per bucket.", "Sums, per bucket."),
+             "prose after a page was changed by hand", {"index.html", "other.html"})
         edit("content/other.md", OTHER.replace("amount > 10", "amount > 20"), "a sql block",
              {"other.html"})
+        # Only the chart's keys change: its pictures are drawn again, and the
+        # page does not keep the ones it had.
+        edit("content/index.md", INDEX.replace("type: bar", "type: line"), "a chart's spec",
+             {"index.html"})
+        # Another process builds the site: every file in static/ is its own,
+        # none is what serve remembers publishing.
+        r = subprocess.run([binary, "build", "--root", site], capture_output=True, text=True)
+        check(r.returncode == 0, "a build by another process: " + r.stderr)
+        edit("content/index.md", INDEX.replace("type: bar", "type: line").replace(
+            "Totals per bucket.", "Totals per bucket, again."), "prose after another build",
+             {"index.html"})
         edit("content/other.md", OTHER.replace("# Other", "# Renamed").replace(
             "amount > 10", "amount > 20"), "a title", {"index.html", "other.html"})
         edit("sources_sql/buckets.sql", MODEL.replace("id % 4", "id % 3"), "a model",
@@ -223,6 +251,18 @@ def main():
             ev.close()
         code = stop(server.proc)
     check(code == 0, "serve stops cleanly: exit code %s" % code)
+    with open(starts) as f:
+        kept = [line.split()[0] for line in f if line.rstrip().endswith(" --lines")]
+    check(len(kept) == 1, "serve starts one drawing process for all its builds: %s" % kept)
+
+    def gone(pid):
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            return True
+        return False
+    check(all(wait_for(lambda: gone(pid), 10) for pid in kept),
+          "the drawing process ends with serve")
     shutil.rmtree(work, ignore_errors=True)
     print("incremental: %d passed, %d failed" % (check.passed, check.failed))
     return 1 if check.failed else 0

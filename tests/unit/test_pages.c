@@ -228,7 +228,7 @@ static int write_pages(const char *static_dir, const ds_pages *pages, ds_err *er
 {
     ds_publish *pub = ds_publish_begin(static_dir, err);
     cr_assert_not_null(pub, "%s", err->msg);
-    if (ds_pages_write(pub, pages, &versions, err) != 0) {
+    if (ds_pages_write(pub, pages, &versions, NULL, err) != 0) {
         ds_publish_abort(pub);
         return -1;
     }

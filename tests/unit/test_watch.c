@@ -205,3 +205,42 @@ Test(watch, every_changed_path_once)
     test_rmtree(dir);
     free(dir);
 }
+
+/* How long the quiet after a change lasts: a fifth once a save has ended
+ * (a file closed after writing), the whole of it while a file is only
+ * created (an editor may still be writing it). */
+Test(watch, quiet_is_short_once_a_save_ends)
+{
+    char *dir = test_tmpdir();
+    test_write(dir, "content/a.md", "# a\n");
+    ds_err err;
+    ds_watch *w = ds_watch_open(dir, &err);
+    cr_assert_not_null(w, "%s", err.msg);
+    char **paths;
+    size_t n;
+
+    test_write(dir, "content/a.md", "# a saved\n");
+    double t = ds_monotonic();
+    char *first = ds_watch_collect_all(w, 1000, &paths, &n);
+    double saved = ds_monotonic() - t;
+    cr_assert_str_eq(first, "content/a.md");
+    cr_assert(saved >= 0.19 && saved < 0.9, "a save counted after %.3f s", saved);
+    ds_watch_paths_free(paths, n);
+    free(first);
+
+    char *path = ds_path_join(dir, "content/b.md");
+    FILE *f = fopen(path, "w"); /* created, still open */
+    cr_assert_not_null(f);
+    t = ds_monotonic();
+    first = ds_watch_collect_all(w, 1000, &paths, &n);
+    double created = ds_monotonic() - t;
+    cr_assert_str_eq(first, "content/b.md");
+    cr_assert(created >= 0.99, "a file being written counted after %.3f s", created);
+    ds_watch_paths_free(paths, n);
+    free(first);
+    fclose(f);
+    free(path);
+    ds_watch_close(w);
+    test_rmtree(dir);
+    free(dir);
+}

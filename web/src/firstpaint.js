@@ -13,7 +13,9 @@
 // and {"values": [{"key", "kind", "spec", "result"}]}, the values and KPI
 // cards (kind "value" or "kpi") whose default result is stored.
 // Output (stdout): one JSON line per chart, {"key", "svg"} or {"key", "error"},
-// and per value {"key", "text"}, the text kpi.js shows (valueText).  The options are built by
+// and per value {"key", "text"}, the text kpi.js shows (valueText).
+// With --lines (`ducksite serve`): one such request per line of stdin, each
+// answered by its lines and {"done": true}.  The options are built by
 // chart.js's buildOption, the very code the browser runs, with ECharts'
 // server-side SVG renderer.
 import * as echarts from 'echarts';
@@ -43,6 +45,13 @@ for (const map of MAPS) {
   } catch { /* geometry missing: maps fail below with their own message */ }
 }
 
+// SVG painters are numbered in the order charts are drawn (ids "zrN-..."
+// inside each picture).  A request answered by a process kept running
+// numbers its pictures from 0, as a process of its own would, so a
+// picture's bytes do not depend on what was drawn before it.
+let painters = 0;
+let requestBase = 0;
+
 function draw({ spec, result, width, height, theme }) {
   const name = THEME_NAMES.includes(theme) ? theme : 'dark';
   // The title is the component's heading on the page (chart.js), not part of the picture.
@@ -52,6 +61,8 @@ function draw({ spec, result, width, height, theme }) {
   // until it is drawn live, has that height.
   const tall = option.__height && !(spec && spec.height) ? option.__height : height;
   const chart = echarts.init(null, `ducksite-${name}`, { renderer: 'svg', ssr: true, width, height: tall });
+  const own = painters++;
+  const renumber = (svg) => svg.replace(new RegExp(`(?<![0-9A-Za-z_])zr${own}-`, 'g'), `zr${own - requestBase}-`);
   try {
     option.animation = false;
     chart.setOption(option);
@@ -65,7 +76,7 @@ function draw({ spec, result, width, height, theme }) {
     // Small multiples: how many, so the page can hold their height at any
     // width before they are drawn live (src/site/html.c, chart.js).
     const facets = option.__facets ? ` data-ds-facets="${option.__facets}"` : '';
-    return chart.renderToSVGString()
+    return renumber(chart.renderToSVGString())
       .replace(/^<svg width="[\d.]+" height="[\d.]+"/, `<svg width="100%" height="100%" preserveAspectRatio="xMidYMid meet" focusable="false" aria-hidden="true"${facets}`)
       .replace(/<style[\s\S]*?<\/style>/g, '')
       .replace(/ class="zr\d+-cls-\d+"/g, '');
@@ -80,21 +91,42 @@ async function readStdin() {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-const doc = JSON.parse(await readStdin());
-for (const c of doc.charts || []) {
-  let line;
-  try {
-    line = { key: c.key, svg: draw(c) };
-  } catch (e) {
-    line = { key: c.key, error: String(e?.message ?? e) };
+// Every answer line of one request.
+function answer(doc) {
+  requestBase = painters;
+  for (const c of doc.charts || []) {
+    let line;
+    try {
+      line = { key: c.key, svg: draw(c) };
+    } catch (e) {
+      line = { key: c.key, error: String(e?.message ?? e) };
+    }
+    process.stdout.write(`${JSON.stringify(line)}\n`);
   }
-  process.stdout.write(`${JSON.stringify(line)}\n`);
+  // Values and KPI cards: their text, as kpi.js shows it.  One that fails
+  // (the runtime will say why) is left out: it shows when its result is drawn.
+  for (const v of doc.values || []) {
+    try {
+      const text = valueText(v.kind, v.spec || {}, fromStored(v.result || {}), v.key);
+      process.stdout.write(`${JSON.stringify({ key: v.key, text })}\n`);
+    } catch { /* left to the runtime */ }
+  }
 }
-// Values and KPI cards: their text, as kpi.js shows it.  One that fails
-// (the runtime will say why) is left out: it shows when its result is drawn.
-for (const v of doc.values || []) {
-  try {
-    const text = valueText(v.kind, v.spec || {}, fromStored(v.result || {}), v.key);
-    process.stdout.write(`${JSON.stringify({ key: v.key, text })}\n`);
-  } catch { /* left to the runtime */ }
+
+if (process.argv.includes('--lines')) {
+  // Kept running by `ducksite serve` between its rebuilds (starting node
+  // and ECharts is most of a small request's time): one request per line,
+  // its answer ended by {"done": true}; until stdin ends.
+  const { createInterface } = await import('node:readline');
+  for await (const line of createInterface({ input: process.stdin, crlfDelay: Infinity })) {
+    if (!line.trim()) continue;
+    try {
+      answer(JSON.parse(line));
+    } catch (e) {
+      process.stdout.write(`${JSON.stringify({ error: String(e?.message ?? e) })}\n`);
+    }
+    process.stdout.write('{"done":true}\n');
+  }
+} else {
+  answer(JSON.parse(await readStdin()));
 }
