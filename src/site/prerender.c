@@ -331,6 +331,21 @@ static void dep_add(dep_list *l, const char *path, bool folder)
                              ok ? mtime_ns(&st) : -1};
 }
 
+/* A file whose size and mtime the build already knows (ds_source_file's
+ * stamp): no second stat of every file of a lake. */
+static void dep_add_known(dep_list *l, const char *path, ds_file_stamp st)
+{
+    if (st.size < 0) {
+        dep_add(l, path, false);
+        return;
+    }
+    if (l->n == l->cap) {
+        l->cap = l->cap ? l->cap * 2 : 8;
+        l->items = ds_xrealloc(l->items, l->cap * sizeof *l->items);
+    }
+    l->items[l->n++] = (dep){ds_strdup(path), st.size, st.mtime_ns};
+}
+
 static void deps_free(dep_list *l)
 {
     for (size_t i = 0; i < l->n; i++)
@@ -517,6 +532,7 @@ typedef struct {
     literal_ctx lc;
     json_t *sizes;          /* data path -> file size, across pages */
     json_t *sql_urls;       /* SQL file URL -> index in compiled */
+    json_t *globs;          /* file list name -> the glob that reads it, or null */
     size_t ran, reused;
     double run_ms;
 } run_ctx;
@@ -596,6 +612,80 @@ static long long rows_of(run_ctx *r, stored *s)
     return s->rows;
 }
 
+/* ---- a whole source read by its glob ----------------------------------------- */
+
+/* The source whose every file list F holds, in its order and without
+ * per-file filters, read through an upstream_glob; else NULL. */
+static const ds_source_set *whole_source(const ds_collected *c, const ds_filelist *f)
+{
+    for (size_t i = 0; i < c->n_sets; i++) {
+        const ds_source_set *s = &c->sets[i];
+        if (!s->fs->upstream_glob || !s->fs->name || strcmp(s->fs->name, f->view) != 0 ||
+            s->n_files != f->n)
+            continue;
+        for (size_t k = 0; k < f->n; k++)
+            if (s->files[k].row_filter || strcmp(s->files[k].key, f->keys[k]) != 0)
+                return NULL;
+        return s;
+    }
+    return NULL;
+}
+
+/* The quoted glob that makes DuckDB read exactly S's files in their
+ * order, or NULL.  DuckDB's own glob() is asked and its answer compared
+ * file by file: its pattern language differs from upstream_glob's in
+ * corners (symlinked folders, brace sets, ...), and a list read in
+ * another order would give a result in another order. */
+static char *verified_glob(run_ctx *r, const ds_source_set *s)
+{
+    const char *g = s->fs->upstream_glob;
+    char *pattern = g[0] == '/' ? ds_strdup(g) : ds_path_join(r->cfg->root, g);
+    ds_buf lit = {0};
+    ds_sql_quote(&lit, pattern);
+    free(pattern);
+    char *q = ds_asprintf("SELECT file FROM glob(%s)", lit.data);
+    ds_rows rows;
+    ds_err err;
+    bool same = ds_duck_query(r->db, q, &rows, &err) == 0;
+    free(q);
+    if (same) {
+        same = rows.cols == 1 && rows.rows == s->n_files;
+        for (size_t k = 0; same && k < rows.rows; k++) {
+            const char *got = ds_rows_get(&rows, k, 0);
+            same = got && strcmp(got, s->files[k].path) == 0;
+        }
+        ds_rows_free(&rows);
+    }
+    if (!same)
+        ds_buf_free(&lit);
+    return same ? ds_buf_take(&lit) : NULL;
+}
+
+/* ds_filelist_put_fn: a list that is a whole source becomes its glob.
+ * DuckDB then expands the files itself instead of parsing and binding a
+ * literal of every path (about 6 KB of memory a file), and the files are
+ * still the result's dependencies. */
+static bool put_glob(void *vctx, const ds_filelist *f, ds_buf *b)
+{
+    run_ctx *r = vctx;
+    json_t *known = json_object_get(r->globs, f->name);
+    const ds_source_set *s = whole_source(r->files, f);
+    if (!known) {
+        char *lit = s ? verified_glob(r, s) : NULL;
+        known = lit ? json_string(lit) : json_null();
+        json_object_set_new(r->globs, f->name, known);
+        free(lit);
+    }
+    if (!json_is_string(known) || !s)
+        return false;
+    ds_buf_puts(b, json_string_value(known));
+    for (size_t k = 0; k < s->n_files; k++) {
+        dep_add_known(&r->lc.deps, s->files[k].path, s->files[k].stamp);
+        add_folders(&r->lc, s->files[k].path);
+    }
+    return true;
+}
+
 static stored *obtain(run_ctx *r, const char *sql, ds_err *why)
 {
     char hash[17];
@@ -608,7 +698,7 @@ static stored *obtain(run_ctx *r, const char *sql, ds_err *why)
     r->lc.last_dir = NULL;
     /* The hash is the published text's (the browser's); the engine reads
      * the whole lists the placeholders stand for. */
-    char *full = ds_filelists_expand(r->files->lists, sql);
+    char *full = ds_filelists_expand_with(r->files->lists, sql, put_glob, r);
     char *plain = ds_sql_map_literals(full, to_physical, &r->lc);
     free(full);
     deps_finish(&r->lc.deps);
@@ -1210,6 +1300,7 @@ int ds_prerender(ds_pages *pages, const ds_compiled_list *compiled, const ds_col
                  {files, NULL, 0, {0}, NULL, NULL},
                  json_object(),
                  sql_url_index(compiled),
+                 json_object(),
                  0,
                  0,
                  0};
@@ -1272,6 +1363,7 @@ int ds_prerender(ds_pages *pages, const ds_compiled_list *compiled, const ds_col
     json_decref(old);
     json_decref(r.sizes);
     json_decref(r.sql_urls);
+    json_decref(r.globs);
     free(r.out);
     free(r.dir);
     return rc;
