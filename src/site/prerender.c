@@ -535,6 +535,7 @@ typedef struct {
     json_t *globs;          /* file list name -> the glob that reads it, or null */
     size_t ran, reused;
     double run_ms;
+    size_t globbed;         /* file lists read by their source's glob */
 } run_ctx;
 
 /* The compiled query behind a runtime SQL path, as the file's text minus
@@ -673,6 +674,7 @@ static bool put_glob(void *vctx, const ds_filelist *f, ds_buf *b)
     if (!known) {
         char *lit = s ? verified_glob(r, s) : NULL;
         known = lit ? json_string(lit) : json_null();
+        r->globbed += lit != NULL;
         json_object_set_new(r->globs, f->name, known);
         free(lit);
     }
@@ -1303,6 +1305,7 @@ int ds_prerender(ds_pages *pages, const ds_compiled_list *compiled, const ds_col
                  json_object(),
                  0,
                  0,
+                 0,
                  0};
     /* A site that never stored anything gets no _results/ folder. */
     bool any = false;
@@ -1348,9 +1351,16 @@ int ds_prerender(ds_pages *pages, const ds_compiled_list *compiled, const ds_col
         keep_used(&r);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     if (opt->enabled)
-        ds_info("stored results: %zu (%zu run, %zu unchanged) in %.0f ms", n_stored, r.ran,
+    {
+        char globs[96] = "";
+        if (r.globbed)
+            snprintf(globs, sizeof globs, "; %zu of %zu file lists read by their upstream_glob",
+                     r.globbed, json_object_size(r.globs));
+        ds_info("stored results: %zu (%zu run, %zu unchanged) in %.0f ms%s", n_stored, r.ran,
                 r.reused,
-                (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6);
+                (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6,
+                globs);
+    }
     for (size_t i = 0; i < r.all.n; i++)
         deps_free(&r.all.items[i].deps);
     free(r.all.items);
