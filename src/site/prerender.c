@@ -664,7 +664,7 @@ static char *verified_glob(run_ctx *r, const ds_source_set *s)
 
 /* ds_filelist_put_fn: a list that is a whole source becomes its glob.
  * DuckDB then expands the files itself instead of parsing and binding a
- * literal of every path (about 6 KB of memory a file), and the files are
+ * literal of every path (about 4 KB of memory a file), and the files are
  * still the result's dependencies. */
 static bool put_glob(void *vctx, const ds_filelist *f, ds_buf *b)
 {
