@@ -502,6 +502,7 @@ typedef struct {
     size_t bytes;
     long long rows;     /* its row count, -1 until asked (rows_of) */
     bool used;          /* listed by some page (not left out by a budget) */
+    bool kept;          /* the previous build's, its files unchanged */
 } stored;
 
 typedef struct {
@@ -536,6 +537,7 @@ typedef struct {
     size_t ran, reused;
     double run_ms;
     size_t globbed;         /* file lists read by their source's glob */
+    bool to_run;            /* expanding SQL to run, not only for its files */
 } run_ctx;
 
 /* The compiled query behind a runtime SQL path, as the file's text minus
@@ -671,6 +673,16 @@ static bool put_glob(void *vctx, const ds_filelist *f, ds_buf *b)
     run_ctx *r = vctx;
     json_t *known = json_object_get(r->globs, f->name);
     const ds_source_set *s = whole_source(r->files, f);
+    if (s && !r->to_run) {
+        /* Only its files, to tell whether a stored result is fresh: no
+         * glob to check yet, the SQL is not run. */
+        ds_buf_puts(b, "NULL");
+        for (size_t k = 0; k < s->n_files; k++) {
+            dep_add_known(&r->lc.deps, s->files[k].path, s->files[k].stamp);
+            add_folders(&r->lc, s->files[k].path);
+        }
+        return true;
+    }
     if (!known) {
         char *lit = s ? verified_glob(r, s) : NULL;
         known = lit ? json_string(lit) : json_null();
@@ -681,11 +693,21 @@ static bool put_glob(void *vctx, const ds_filelist *f, ds_buf *b)
     if (!json_is_string(known) || !s)
         return false;
     ds_buf_puts(b, json_string_value(known));
-    for (size_t k = 0; k < s->n_files; k++) {
-        dep_add_known(&r->lc.deps, s->files[k].path, s->files[k].stamp);
-        add_folders(&r->lc, s->files[k].path);
-    }
     return true;
+}
+
+/* SQL with its file lists put back, the data paths made physical; the
+ * files it reads are added to r->lc.deps.  TO_RUN: for DuckDB to run,
+ * else only for the files. */
+static char *physical_sql(run_ctx *r, const char *sql, bool to_run)
+{
+    free(r->lc.last_dir);
+    r->lc.last_dir = NULL;
+    r->to_run = to_run;
+    char *full = ds_filelists_expand_with(r->files->lists, sql, put_glob, r);
+    char *plain = ds_sql_map_literals(full, to_physical, &r->lc);
+    free(full);
+    return plain;
 }
 
 static stored *obtain(run_ctx *r, const char *sql, ds_err *why)
@@ -696,25 +718,27 @@ static stored *obtain(run_ctx *r, const char *sql, ds_err *why)
     if (s)
         return s;
     deps_free(&r->lc.deps);
-    free(r->lc.last_dir);
-    r->lc.last_dir = NULL;
     /* The hash is the published text's (the browser's); the engine reads
      * the whole lists the placeholders stand for. */
-    char *full = ds_filelists_expand_with(r->files->lists, sql, put_glob, r);
-    char *plain = ds_sql_map_literals(full, to_physical, &r->lc);
-    free(full);
+    char *plain = physical_sql(r, sql, false);
     deps_finish(&r->lc.deps);
-    stored fresh = {{0}, r->lc.deps, 0, -1, false};
+    stored fresh = {{0}, r->lc.deps, 0, -1, false, false};
     memcpy(fresh.hash, hash, sizeof hash);
     memset(&r->lc.deps, 0, sizeof r->lc.deps);
     char *file = ds_asprintf("%s/%s.json", r->dir, hash);
     if (still_fresh(r, hash, &fresh.deps)) {
         struct stat st;
         fresh.bytes = stat(file, &st) == 0 ? (size_t)st.st_size : 0;
+        fresh.kept = true;
         r->reused++;
     } else {
         struct timespec t0, t1;
         clock_gettime(CLOCK_MONOTONIC, &t0);
+        /* Now the SQL to run: a whole source by its glob once checked.
+         * Its files are already in fresh.deps. */
+        free(plain);
+        plain = physical_sql(r, sql, true);
+        deps_free(&r->lc.deps);
         char *json = NULL;
         int rc = ds_prerender_result_json(r->db, plain, &json, why);
         clock_gettime(CLOCK_MONOTONIC, &t1);
@@ -1213,8 +1237,35 @@ static void prerender_page(run_ctx *r, ds_site_page *sp, long long max_options,
 
 /* ---- the index and stale files ------------------------------------------------ */
 
+/* Whether the previous index says exactly what this build's would: the
+ * same results, each kept with its files unchanged (still_fresh compared
+ * them) and its size.  Over a lake the index names every file, and making
+ * it again to find it unchanged cost as much memory as the rest of the
+ * build. */
+static bool index_unchanged(const run_ctx *r)
+{
+    if (!r->old_index)
+        return false;
+    size_t used = 0;
+    for (size_t i = 0; i < r->all.n; i++) {
+        const stored *s = &r->all.items[i];
+        if (!s->used)
+            continue;
+        json_t *old = json_object_get(r->old_index, s->hash);
+        if (!s->kept || !old ||
+            json_integer_value(json_object_get(old, "bytes")) != (json_int_t)s->bytes)
+            return false;
+        used++;
+    }
+    return used == json_object_size(r->old_index);
+}
+
 static int write_index(run_ctx *r, ds_err *err)
 {
+    if (index_unchanged(r)) {
+        ds_publish_keep(r->pub, DS_RESULTS_DIR "/" DS_RESULTS_INDEX);
+        return 0;
+    }
     json_t *results = json_object();
     for (size_t i = 0; i < r->all.n; i++) {
         const stored *s = &r->all.items[i];
@@ -1306,7 +1357,8 @@ int ds_prerender(ds_pages *pages, const ds_compiled_list *compiled, const ds_col
                  0,
                  0,
                  0,
-                 0};
+                 0,
+                 false};
     /* A site that never stored anything gets no _results/ folder. */
     bool any = false;
     for (size_t i = 0; opt->enabled && i < pages->len && !any; i++)
