@@ -452,6 +452,11 @@ static int make_front(const char *root, ds_memo_front *f, ds_err *err)
     ds_buf set = {0};
     if (f->files.map.len < DS_BUILD_FOOTER_CACHE_MAX)
         ds_buf_puts(&set, "SET parquet_metadata_cache = true; ");
+    else
+        /* DuckDB 1.5 also keeps the bytes it read of every file, with no
+         * bound either: over 100,000 one-row files that was 1.4 GB of the
+         * build's peak, and each file is read once. */
+        ds_buf_puts(&set, "SET enable_external_file_cache = false; ");
     ds_buf_puts(&set, "SET file_search_path = ");
     ds_sql_quote(&set, static_dir);
     free(static_dir);

@@ -331,6 +331,21 @@ static void dep_add(dep_list *l, const char *path, bool folder)
                              ok ? mtime_ns(&st) : -1};
 }
 
+/* A file whose size and mtime the build already knows (ds_source_file's
+ * stamp): no second stat of every file of a lake. */
+static void dep_add_known(dep_list *l, const char *path, ds_file_stamp st)
+{
+    if (st.size < 0) {
+        dep_add(l, path, false);
+        return;
+    }
+    if (l->n == l->cap) {
+        l->cap = l->cap ? l->cap * 2 : 8;
+        l->items = ds_xrealloc(l->items, l->cap * sizeof *l->items);
+    }
+    l->items[l->n++] = (dep){ds_strdup(path), st.size, st.mtime_ns};
+}
+
 static void deps_free(dep_list *l)
 {
     for (size_t i = 0; i < l->n; i++)
@@ -487,6 +502,7 @@ typedef struct {
     size_t bytes;
     long long rows;     /* its row count, -1 until asked (rows_of) */
     bool used;          /* listed by some page (not left out by a budget) */
+    bool kept;          /* the previous build's, its files unchanged */
 } stored;
 
 typedef struct {
@@ -517,8 +533,11 @@ typedef struct {
     literal_ctx lc;
     json_t *sizes;          /* data path -> file size, across pages */
     json_t *sql_urls;       /* SQL file URL -> index in compiled */
+    json_t *globs;          /* file list name -> the glob that reads it, or null */
     size_t ran, reused;
     double run_ms;
+    size_t globbed;         /* file lists read by their source's glob */
+    bool to_run;            /* expanding SQL to run, not only for its files */
 } run_ctx;
 
 /* The compiled query behind a runtime SQL path, as the file's text minus
@@ -596,6 +615,101 @@ static long long rows_of(run_ctx *r, stored *s)
     return s->rows;
 }
 
+/* ---- a whole source read by its glob ----------------------------------------- */
+
+/* The source whose every file list F holds, in its order and without
+ * per-file filters, read through an upstream_glob; else NULL. */
+static const ds_source_set *whole_source(const ds_collected *c, const ds_filelist *f)
+{
+    for (size_t i = 0; i < c->n_sets; i++) {
+        const ds_source_set *s = &c->sets[i];
+        if (!s->fs->upstream_glob || !s->fs->name || strcmp(s->fs->name, f->view) != 0 ||
+            s->n_files != f->n)
+            continue;
+        for (size_t k = 0; k < f->n; k++)
+            if (s->files[k].row_filter || strcmp(s->files[k].key, f->keys[k]) != 0)
+                return NULL;
+        return s;
+    }
+    return NULL;
+}
+
+/* The quoted glob that makes DuckDB read exactly S's files in their
+ * order, or NULL.  DuckDB's own glob() is asked and its answer compared
+ * file by file: its pattern language differs from upstream_glob's in
+ * corners (symlinked folders, brace sets, ...), and a list read in
+ * another order would give a result in another order. */
+static char *verified_glob(run_ctx *r, const ds_source_set *s)
+{
+    const char *g = s->fs->upstream_glob;
+    char *pattern = g[0] == '/' ? ds_strdup(g) : ds_path_join(r->cfg->root, g);
+    ds_buf lit = {0};
+    ds_sql_quote(&lit, pattern);
+    free(pattern);
+    char *q = ds_asprintf("SELECT file FROM glob(%s)", lit.data);
+    ds_rows rows;
+    ds_err err;
+    bool same = ds_duck_query(r->db, q, &rows, &err) == 0;
+    free(q);
+    if (same) {
+        same = rows.cols == 1 && rows.rows == s->n_files;
+        for (size_t k = 0; same && k < rows.rows; k++) {
+            const char *got = ds_rows_get(&rows, k, 0);
+            same = got && strcmp(got, s->files[k].path) == 0;
+        }
+        ds_rows_free(&rows);
+    }
+    if (!same)
+        ds_buf_free(&lit);
+    return same ? ds_buf_take(&lit) : NULL;
+}
+
+/* ds_filelist_put_fn: a list that is a whole source becomes its glob.
+ * DuckDB then expands the files itself instead of parsing and binding a
+ * literal of every path (about 4 KB of memory a file), and the files are
+ * still the result's dependencies. */
+static bool put_glob(void *vctx, const ds_filelist *f, ds_buf *b)
+{
+    run_ctx *r = vctx;
+    json_t *known = json_object_get(r->globs, f->name);
+    const ds_source_set *s = whole_source(r->files, f);
+    if (s && !r->to_run) {
+        /* Only its files, to tell whether a stored result is fresh: no
+         * glob to check yet, the SQL is not run. */
+        ds_buf_puts(b, "NULL");
+        for (size_t k = 0; k < s->n_files; k++) {
+            dep_add_known(&r->lc.deps, s->files[k].path, s->files[k].stamp);
+            add_folders(&r->lc, s->files[k].path);
+        }
+        return true;
+    }
+    if (!known) {
+        char *lit = s ? verified_glob(r, s) : NULL;
+        known = lit ? json_string(lit) : json_null();
+        r->globbed += lit != NULL;
+        json_object_set_new(r->globs, f->name, known);
+        free(lit);
+    }
+    if (!json_is_string(known) || !s)
+        return false;
+    ds_buf_puts(b, json_string_value(known));
+    return true;
+}
+
+/* SQL with its file lists put back, the data paths made physical; the
+ * files it reads are added to r->lc.deps.  TO_RUN: for DuckDB to run,
+ * else only for the files. */
+static char *physical_sql(run_ctx *r, const char *sql, bool to_run)
+{
+    free(r->lc.last_dir);
+    r->lc.last_dir = NULL;
+    r->to_run = to_run;
+    char *full = ds_filelists_expand_with(r->files->lists, sql, put_glob, r);
+    char *plain = ds_sql_map_literals(full, to_physical, &r->lc);
+    free(full);
+    return plain;
+}
+
 static stored *obtain(run_ctx *r, const char *sql, ds_err *why)
 {
     char hash[17];
@@ -604,25 +718,27 @@ static stored *obtain(run_ctx *r, const char *sql, ds_err *why)
     if (s)
         return s;
     deps_free(&r->lc.deps);
-    free(r->lc.last_dir);
-    r->lc.last_dir = NULL;
     /* The hash is the published text's (the browser's); the engine reads
      * the whole lists the placeholders stand for. */
-    char *full = ds_filelists_expand(r->files->lists, sql);
-    char *plain = ds_sql_map_literals(full, to_physical, &r->lc);
-    free(full);
+    char *plain = physical_sql(r, sql, false);
     deps_finish(&r->lc.deps);
-    stored fresh = {{0}, r->lc.deps, 0, -1, false};
+    stored fresh = {{0}, r->lc.deps, 0, -1, false, false};
     memcpy(fresh.hash, hash, sizeof hash);
     memset(&r->lc.deps, 0, sizeof r->lc.deps);
     char *file = ds_asprintf("%s/%s.json", r->dir, hash);
     if (still_fresh(r, hash, &fresh.deps)) {
         struct stat st;
         fresh.bytes = stat(file, &st) == 0 ? (size_t)st.st_size : 0;
+        fresh.kept = true;
         r->reused++;
     } else {
         struct timespec t0, t1;
         clock_gettime(CLOCK_MONOTONIC, &t0);
+        /* Now the SQL to run: a whole source by its glob once checked.
+         * Its files are already in fresh.deps. */
+        free(plain);
+        plain = physical_sql(r, sql, true);
+        deps_free(&r->lc.deps);
         char *json = NULL;
         int rc = ds_prerender_result_json(r->db, plain, &json, why);
         clock_gettime(CLOCK_MONOTONIC, &t1);
@@ -1229,8 +1345,35 @@ static void prerender_page(run_ctx *r, ds_site_page *sp, long long max_options,
 
 /* ---- the index and stale files ------------------------------------------------ */
 
+/* Whether the previous index says exactly what this build's would: the
+ * same results, each kept with its files unchanged (still_fresh compared
+ * them) and its size.  Over a lake the index names every file, and making
+ * it again to find it unchanged cost as much memory as the rest of the
+ * build. */
+static bool index_unchanged(const run_ctx *r)
+{
+    if (!r->old_index)
+        return false;
+    size_t used = 0;
+    for (size_t i = 0; i < r->all.n; i++) {
+        const stored *s = &r->all.items[i];
+        if (!s->used)
+            continue;
+        json_t *old = json_object_get(r->old_index, s->hash);
+        if (!s->kept || !old ||
+            json_integer_value(json_object_get(old, "bytes")) != (json_int_t)s->bytes)
+            return false;
+        used++;
+    }
+    return used == json_object_size(r->old_index);
+}
+
 static int write_index(run_ctx *r, ds_err *err)
 {
+    if (index_unchanged(r)) {
+        ds_publish_keep(r->pub, DS_RESULTS_DIR "/" DS_RESULTS_INDEX);
+        return 0;
+    }
     json_t *results = json_object();
     for (size_t i = 0; i < r->all.n; i++) {
         const stored *s = &r->all.items[i];
@@ -1318,9 +1461,12 @@ int ds_prerender(ds_pages *pages, const ds_compiled_list *compiled, const ds_col
                  {files, NULL, 0, {0}, NULL, NULL},
                  json_object(),
                  sql_url_index(compiled),
+                 json_object(),
                  0,
                  0,
-                 0};
+                 0,
+                 0,
+                 false};
     /* A site that never stored anything gets no _results/ folder. */
     bool any = false;
     for (size_t i = 0; opt->enabled && i < pages->len && !any; i++)
@@ -1365,9 +1511,16 @@ int ds_prerender(ds_pages *pages, const ds_compiled_list *compiled, const ds_col
         keep_used(&r);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     if (opt->enabled)
-        ds_info("stored results: %zu (%zu run, %zu unchanged) in %.0f ms", n_stored, r.ran,
+    {
+        char globs[96] = "";
+        if (r.globbed)
+            snprintf(globs, sizeof globs, "; %zu of %zu file lists read by their upstream_glob",
+                     r.globbed, json_object_size(r.globs));
+        ds_info("stored results: %zu (%zu run, %zu unchanged) in %.0f ms%s", n_stored, r.ran,
                 r.reused,
-                (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6);
+                (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6,
+                globs);
+    }
     for (size_t i = 0; i < r.all.n; i++)
         deps_free(&r.all.items[i].deps);
     free(r.all.items);
@@ -1380,6 +1533,7 @@ int ds_prerender(ds_pages *pages, const ds_compiled_list *compiled, const ds_col
     json_decref(old);
     json_decref(r.sizes);
     json_decref(r.sql_urls);
+    json_decref(r.globs);
     free(r.out);
     free(r.dir);
     return rc;

@@ -230,11 +230,21 @@ static bool next_placeholder(const ds_filelists *l, const char *from, const char
 
 char *ds_filelists_expand(const ds_filelists *l, const char *sql)
 {
+    return ds_filelists_expand_with(l, sql, NULL, NULL);
+}
+
+char *ds_filelists_expand_with(const ds_filelists *l, const char *sql, ds_filelist_put_fn put,
+                               void *ctx)
+{
     ds_buf b = {0};
     const char *from = sql, *start, *end;
     const ds_filelist *f;
     while (next_placeholder(l, from, &start, &end, &f)) {
         ds_buf_add(&b, from, (size_t)(end - from) - (f ? (size_t)(end - start) : 0));
+        if (f && put && put(ctx, f, &b)) {
+            from = end;
+            continue;
+        }
         if (f) {
             ds_buf_putc(&b, '[');
             for (size_t k = 0; k < f->n; k++) {

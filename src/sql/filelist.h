@@ -20,6 +20,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "../util/util.h"
 #include "query.h"
 
 /* Lists of up to this many files stay in the SQL. */
@@ -61,6 +62,13 @@ const ds_filelist *ds_filelists_find(const ds_filelists *l, const char *name);
 /* Copy of sql with every placeholder replaced by its whole list
  * (['data/a', 'data/b']); l may be NULL.  Caller frees. */
 char *ds_filelists_expand(const ds_filelists *l, const char *sql);
+
+/* The same, but PUT is asked first for each list: it may write what
+ * stands for the list into b and return true (a glob naming exactly its
+ * files, say); false writes the whole list. */
+typedef bool (*ds_filelist_put_fn)(void *ctx, const ds_filelist *list, ds_buf *b);
+char *ds_filelists_expand_with(const ds_filelists *l, const char *sql, ds_filelist_put_fn put,
+                               void *ctx);
 
 /* Calls fn with every key of every list a placeholder of sql names. */
 typedef void (*ds_filelist_key_fn)(void *ctx, const char *key);

@@ -1,0 +1,1 @@
+// ducksite runtime (test stand-in)
