@@ -358,3 +358,16 @@ const ds_datamap_entry *ds_collected_find(const ds_collected *c, const char *key
         *pos = (size_t)(e - c->index.items);
     return e;
 }
+
+const ds_datamap_entry *ds_collected_find_near(const ds_collected *c, const char *key,
+                                               size_t *pos)
+{
+    assert(indexed(c) && pos);
+    for (size_t at = *pos; at < c->index.len && at <= *pos + 1; at++) {
+        if (strcmp(c->index.items[at].key, key) == 0) {
+            *pos = at;
+            return &c->index.items[at];
+        }
+    }
+    return ds_collected_find(c, key, pos);
+}
