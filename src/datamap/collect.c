@@ -91,9 +91,13 @@ static int collect_upstream(const ds_config *cfg, ds_source_set *set, size_t *ca
         rc = check_servable(cfg, set, key.data, g.items[i].abs, err);
         if (rc != 0)
             break;
-        const ds_datamap_entry *e = ds_datamap_add(map, key.data, g.items[i].abs, NULL);
+        /* The path stays in the scan's arena, which the map takes over
+         * below: a lake's million paths are not copied. */
+        const ds_datamap_entry *e = ds_datamap_add_ref(
+            map, ds_arena_strndup(&map->strings, key.data, key.len), g.items[i].abs, NULL);
         set_add(set, cap, e->key, e->path, NULL);
     }
+    ds_arena_take(&map->strings, &g.strings);
     ds_buf_free(&key);
     ds_glob_result_free(&g);
     return rc;
@@ -328,7 +332,9 @@ void ds_collected_index(ds_collected *c)
     for (size_t i = 0; i < c->n_sets; i++) {
         const ds_source_set *set = &c->sets[i];
         for (size_t j = 0; j < set->n_files; j++) {
-            ds_datamap_add(&c->index, set->files[j].key, set->files[j].path, NULL);
+            /* The sets' strings live in c->map or c->strings, as long
+             * as the index: not copied again (a lake's million keys). */
+            ds_datamap_add_ref(&c->index, set->files[j].key, set->files[j].path, NULL);
             c->index.items[c->index.len - 1].size = set->files[j].stamp.size;
         }
     }
@@ -357,4 +363,17 @@ const ds_datamap_entry *ds_collected_find(const ds_collected *c, const char *key
     if (e)
         *pos = (size_t)(e - c->index.items);
     return e;
+}
+
+const ds_datamap_entry *ds_collected_find_near(const ds_collected *c, const char *key,
+                                               size_t *pos)
+{
+    assert(indexed(c) && pos);
+    for (size_t at = *pos; at < c->index.len && at <= *pos + 1; at++) {
+        if (strcmp(c->index.items[at].key, key) == 0) {
+            *pos = at;
+            return &c->index.items[at];
+        }
+    }
+    return ds_collected_find(c, key, pos);
 }

@@ -68,4 +68,12 @@ size_t ds_collected_count(const ds_collected *c);
  * an array of that size without reading the index's storage. */
 const ds_datamap_entry *ds_collected_find(const ds_collected *c, const char *key, size_t *pos);
 
+/* ds_collected_find for keys asked in the index's (sorted) order, as a
+ * view's file list is: *POS holds where the previous key was found (start
+ * with 0), and the entry there and the one after it are tried before a
+ * binary search.  A lake's 1,000,000 keys then cost one comparison each
+ * instead of twenty.  *POS is left alone when KEY is not found. */
+const ds_datamap_entry *ds_collected_find_near(const ds_collected *c, const char *key,
+                                               size_t *pos);
+
 #endif

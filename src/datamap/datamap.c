@@ -13,8 +13,8 @@
 
 #include "../util/fs.h"
 
-const ds_datamap_entry *ds_datamap_add(ds_datamap *m, const char *key, const char *path,
-                                       const char *row_filter)
+const ds_datamap_entry *ds_datamap_add_ref(ds_datamap *m, const char *key, const char *path,
+                                           const char *row_filter)
 {
     assert(key && path);
     m->finished = false;
@@ -23,12 +23,22 @@ const ds_datamap_entry *ds_datamap_add(ds_datamap *m, const char *key, const cha
         m->items = ds_xrealloc(m->items, m->cap * sizeof *m->items);
     }
     ds_datamap_entry *e = &m->items[m->len];
-    e->key = ds_arena_strdup(&m->strings, key);
-    e->path = ds_arena_strdup(&m->strings, path);
-    e->row_filter = row_filter && *row_filter ? ds_arena_strdup(&m->strings, row_filter) : NULL;
+    e->key = key;
+    e->path = path;
+    e->row_filter = row_filter && *row_filter ? row_filter : NULL;
     e->seq = m->len++;
     e->size = -1;
     return e;
+}
+
+const ds_datamap_entry *ds_datamap_add(ds_datamap *m, const char *key, const char *path,
+                                       const char *row_filter)
+{
+    assert(key && path);
+    return ds_datamap_add_ref(m, ds_arena_strdup(&m->strings, key),
+                              ds_arena_strdup(&m->strings, path),
+                              row_filter && *row_filter ? ds_arena_strdup(&m->strings, row_filter)
+                                                        : NULL);
 }
 
 static int by_key_then_seq(const void *a, const void *b)

@@ -48,6 +48,11 @@ typedef struct {
 const ds_datamap_entry *ds_datamap_add(ds_datamap *m, const char *key, const char *path,
                                        const char *row_filter);
 
+/* The same without copying: KEY, PATH and ROW_FILTER must outlive the map
+ * (an index over strings another map or arena holds). */
+const ds_datamap_entry *ds_datamap_add_ref(ds_datamap *m, const char *key, const char *path,
+                                           const char *row_filter);
+
 /* Sorts by key and settles keys claimed more than once: the later claim
  * wins, and a warning names both targets when they differ. */
 void ds_datamap_finish(ds_datamap *m);

@@ -162,12 +162,19 @@ static int write_sql(ds_publish *pub, const ds_compiled_list *l, ds_err *err)
     return rc;
 }
 
+/* The files whose sizes the published lists ask for, and where the last
+ * key was found (lists come in key order: ds_collected_find_near). */
+typedef struct {
+    const ds_collected *files;
+    size_t near;
+} sizes_ctx;
+
 /* The size of a data-map key's file, for the published lists: the one its
  * stamp recorded while the views were made (collect.h), else a stat. */
 static long long key_size(void *ctx, const char *key)
 {
-    size_t pos;
-    const ds_datamap_entry *e = ds_collected_find(ctx, key, &pos);
+    sizes_ctx *s = ctx;
+    const ds_datamap_entry *e = ds_collected_find_near(s->files, key, &s->near);
     struct stat st;
     if (!e)
         return -1;
@@ -185,7 +192,8 @@ static int write_file_lists(ds_publish *pub, const ds_collected *files, ds_err *
     int rc = 0;
     const char **views = ds_filelists_views(files->lists);
     for (size_t i = 0; rc == 0 && views[i]; i++) {
-        char *text = ds_filelists_json(files->lists, views[i], key_size, (void *)files);
+        sizes_ctx sizes = {files, 0};
+        char *text = ds_filelists_json(files->lists, views[i], key_size, &sizes);
         size_t len = strlen(text);
         char *rel = ds_asprintf("%s/%s.json", DS_SQL_FILES_DIR, views[i]);
         char *gz_rel = ds_asprintf("%s.gz", rel);

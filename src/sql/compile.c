@@ -424,15 +424,16 @@ typedef struct {
     size_t n_files;
     long long total, largest, second;
     const char *unreadable_key;
+    size_t near; /* where the last key was found: lists come in key order */
 } literal_ctx;
 
 static const char *to_physical(void *vctx, const char *literal)
 {
     literal_ctx *c = vctx;
-    size_t i;
-    const ds_datamap_entry *e = ds_collected_find(c->files, literal, &i);
+    const ds_datamap_entry *e = ds_collected_find_near(c->files, literal, &c->near);
     if (!e)
         return NULL;
+    size_t i = c->near;
     if (c->seen[i] != c->gen) {
         c->seen[i] = c->gen;
         if (c->sizes[i] < 0) {
@@ -549,7 +550,7 @@ int ds_compile_all_memo(const ds_query_list *l, const ds_collected *files,
               ds_xcalloc(l->len + 1, sizeof(size_t)), 0};
     size_t n_index = ds_collected_count(files);
     literal_ctx lc = {files, unreadable, ds_xmalloc((n_index + 1) * sizeof(long long)),
-                      ds_xcalloc(n_index + 1, sizeof(unsigned)), 0, 0, 0, 0, 0, NULL};
+                      ds_xcalloc(n_index + 1, sizeof(unsigned)), 0, 0, 0, 0, 0, NULL, 0};
     for (size_t i = 0; i < n_index; i++)
         lc.sizes[i] = -1;
 

@@ -3,6 +3,7 @@
 #include "filelist.h"
 
 #include <jansson.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,21 +18,22 @@ static char *read_literal(const char **p)
     const char *s = *p;
     if (*s != '\'')
         return NULL;
+    /* By runs between quotes: a lake's view lists a million of them. */
     ds_buf b = {0};
-    for (s++;; s++) {
-        if (!*s) {
+    for (s++;;) {
+        const char *q = strchr(s, '\'');
+        if (!q) {
             ds_buf_free(&b);
             return NULL;
         }
-        if (*s == '\'') {
-            if (s[1] != '\'')
-                break;
-            s++;
+        ds_buf_add(&b, s, (size_t)(q - s));
+        if (q[1] != '\'') {
+            *p = q + 1;
+            return ds_buf_take(&b);
         }
-        ds_buf_putc(&b, *s);
+        ds_buf_putc(&b, '\'');
+        s = q + 2;
     }
-    *p = s + 1;
-    return ds_buf_take(&b);
 }
 
 static const char *skip_blanks(const char *p)
@@ -313,38 +315,68 @@ const char **ds_filelists_views(const ds_filelists *l)
 
 /* ---- the published document ------------------------------------------------ */
 
+/* Written by hand, not built as a tree of JSON values: a lake's document
+ * holds a million names and sizes.  The text is what jansson's compact
+ * form gives (keys are UTF-8 without control characters: the build
+ * refuses any other, collect.c). */
 char *ds_filelists_json(const ds_filelists *l, const char *view, ds_filelist_size_fn size_of,
                         void *ctx)
 {
-    json_t *lists = json_array(), *hive = NULL;
+    ds_buf b = {0};
+    const char *hive = NULL;
+    for (size_t i = 0; i < l->len && !hive; i++)
+        if (strcmp(l->items[i].view, view) == 0)
+            hive = l->items[i].hive;
+    ds_buf_printf(&b, "{\"hive\":%s,\"lists\":[", hive ? hive : "null");
+    bool first_list = true;
+    ds_buf sizes = {0};
     for (size_t i = 0; i < l->len; i++) {
         const ds_filelist *f = &l->items[i];
         if (strcmp(f->view, view) != 0)
             continue;
-        if (!hive && f->hive)
-            hive = json_loads(f->hive, 0, NULL);
-        json_t *runs = json_array(), *names = NULL, *sizes = NULL;
+        ds_buf_puts(&b, first_list ? "[" : ",[");
+        first_list = false;
         size_t dir_len = 0;
         const char *dir = NULL;
+        /* A run is [folder, [names], [sizes]]: the sizes wait in their own
+         * buffer until the run's names are written. */
         for (size_t k = 0; k < f->n; k++) {
             const char *key = f->keys[k], *slash = strrchr(key, '/');
             size_t len = slash ? (size_t)(slash - key) + 1 : 0;
-            if (!names || len != dir_len || strncmp(key, dir, len) != 0) {
-                names = json_array();
-                sizes = json_array();
-                json_array_append_new(runs, json_pack("[s%oo]", key, len, names, sizes));
+            bool new_run = !dir || len != dir_len || strncmp(key, dir, len) != 0;
+            if (new_run) {
+                if (dir) {
+                    ds_buf_puts(&b, "],[");
+                    ds_buf_add(&b, sizes.data, sizes.len);
+                    ds_buf_puts(&b, "]],");
+                }
+                sizes.len = 0;
+                char *folder = ds_strndup(key, len);
+                ds_buf_putc(&b, '[');
+                ds_buf_json_string(&b, folder);
+                ds_buf_puts(&b, ",[");
+                free(folder);
                 dir = key;
                 dir_len = len;
+            } else {
+                ds_buf_putc(&b, ',');
+                ds_buf_putc(&sizes, ',');
             }
-            json_array_append_new(names, json_string(key + len));
-            json_array_append_new(sizes, json_integer(size_of(ctx, key)));
+            ds_buf_json_string(&b, key + len);
+            char size[24];
+            int n = snprintf(size, sizeof size, "%lld", size_of(ctx, key));
+            ds_buf_add(&sizes, size, (size_t)n);
         }
-        json_array_append_new(lists, runs);
+        if (dir) {
+            ds_buf_puts(&b, "],[");
+            ds_buf_add(&b, sizes.data, sizes.len);
+            ds_buf_puts(&b, "]]");
+        }
+        ds_buf_putc(&b, ']');
     }
-    json_t *doc = json_pack("{s:o, s:o}", "hive", hive ? hive : json_null(), "lists", lists);
-    char *text = json_dumps(doc, JSON_COMPACT);
-    json_decref(doc);
-    return text;
+    ds_buf_free(&sizes);
+    ds_buf_puts(&b, "]}");
+    return ds_buf_take(&b);
 }
 
 void ds_filelists_free(ds_filelists *l)

@@ -5,6 +5,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -192,6 +193,15 @@ static bool strv_same(char **a, char **b)
     return true;
 }
 
+/* Do paths A and B name files in the same folder? */
+static bool same_folder(const char *a, const char *b)
+{
+    const char *sa = strrchr(a, '/'), *sb = strrchr(b, '/');
+    if (!sa || !sb)
+        return !sa && !sb;
+    return sa - a == sb - b && memcmp(a, b, (size_t)(sa - a)) == 0;
+}
+
 /* The hive columns of a source: the name=value folders that every key has
  * (the browser's view of the files) and that every physical path has too
  * (the build's view).  Keys that disagree with each other give none: both
@@ -211,6 +221,12 @@ static char **source_hive_names(const ds_source_set *set, const ds_source_file *
     bool keys_agree = true;
     *odd = NULL;
     for (size_t i = 0; i < set->n_files; i++) {
+        /* Files sorted by key come folder by folder, and a file in the
+         * folders of the one before it has its folders: a lake's files
+         * are looked at once per folder, not once each. */
+        if (i > 0 && same_folder(set->files[i - 1].key, set->files[i].key) &&
+            same_folder(set->files[i - 1].path, set->files[i].path))
+            continue;
         char **k = hive_folders(set->files[i].key);
         char **p = hive_folders(set->files[i].path);
         keys_agree = keys_agree && strv_same(k, names);
@@ -613,8 +629,14 @@ static bool learn_schema(const ds_source_set *set, ds_duck *db, ds_facts *facts,
         free(hf);
         return false;
     }
-    /* One representative file per distinct schema hash. */
-    qsort(hf, set->n_files, sizeof *hf, cmp_hash_file);
+    /* One representative file per distinct schema hash.  The pairs come
+     * in the files' order: with one schema (a lake's usual case) they are
+     * already sorted, and a million of them need no sort. */
+    bool hf_sorted = true;
+    for (size_t i = 1; i < set->n_files && hf_sorted; i++)
+        hf_sorted = cmp_hash_file(&hf[i - 1], &hf[i]) < 0;
+    if (!hf_sorted)
+        qsort(hf, set->n_files, sizeof *hf, cmp_hash_file);
     size_t *reps = ds_xcalloc(set->n_files + 1, sizeof *reps);
     size_t *rep_of = ds_xcalloc(set->n_files + 1, sizeof *rep_of);
     size_t n_reps = 0;
@@ -776,7 +798,13 @@ void ds_sv_group_files(const ds_source_set *set, const ds_sv_schema *sc,
         keys[i] = (group_key){files[i]->row_filter,
                               sc && sc->n_schemas > 1 ? sc->schema_of[files[i] - set->files] : 0,
                               i};
-    qsort(keys, n, sizeof *keys, cmp_group_key);
+    /* Files of one schema and no filters of their own (a lake's usual
+     * case) are one group, and already in order. */
+    bool sorted = true;
+    for (size_t i = 1; i < n && sorted; i++)
+        sorted = cmp_group_key(&keys[i - 1], &keys[i]) < 0;
+    if (!sorted)
+        qsort(keys, n, sizeof *keys, cmp_group_key);
     out->items = ds_xcalloc(n ? n : 1, sizeof *out->items);
     out->n = 0;
     for (size_t i = 0; i < n;) {
@@ -1035,18 +1063,22 @@ static const char *note_missing_files(const ds_source_set *set, ds_keyset *unrea
     return first;
 }
 
-/* Stamps every file of SET (one stat each): the facts cache, the missing
- * files' warnings and the later stages' sizes all read the stamp.  Files
- * sorted by key come folder by folder, so each is stat-ed by its name in
- * its folder's open directory: the kernel walks the folder's path once,
- * not once per file. */
-static void stamp_files(ds_source_set *set)
+/* Stamps files [FROM, TO) of a source: files sorted by key come folder by
+ * folder, so each is stat-ed by its name in its folder's open directory
+ * (the kernel walks the folder's path once, not once per file). */
+typedef struct {
+    ds_source_file *files;
+    size_t from, to;
+} stamp_job;
+
+static void *stamp_range(void *arg)
 {
+    const stamp_job *job = arg;
     int dirfd = -1;
     size_t dir_len = 0;
     const char *dir = NULL;
-    for (size_t i = 0; i < set->n_files; i++) {
-        ds_source_file *f = &set->files[i];
+    for (size_t i = job->from; i < job->to; i++) {
+        ds_source_file *f = &job->files[i];
         const char *slash = strrchr(f->path, '/');
         size_t len = slash ? (size_t)(slash - f->path) : 0;
         if (slash && len > 0 && !(dir && len == dir_len && memcmp(dir, f->path, len) == 0)) {
@@ -1066,6 +1098,30 @@ static void stamp_files(ds_source_set *set)
     }
     if (dirfd >= 0)
         close(dirfd);
+    return NULL;
+}
+
+/* A source of fewer files is stamped by one thread: a thread costs more
+ * than the stats it would share. */
+#define STAMP_SPLIT_MIN 10000
+
+/* Stamps every file of SET (one stat each): the facts cache, the missing
+ * files' warnings and the later stages' sizes all read the stamp.  This is
+ * the one cost of a rebuild that grows with the lake and cannot be skipped
+ * (a file rewritten in place keeps its folder's mtime), so a large source
+ * is shared between two threads, each stat-ing its half of the files (the
+ * machines this targets have two cores; the stats are independent). */
+static void stamp_files(ds_source_set *set)
+{
+    size_t half = set->n_files >= STAMP_SPLIT_MIN ? set->n_files / 2 : set->n_files;
+    stamp_job first = {set->files, 0, half}, second = {set->files, half, set->n_files};
+    pthread_t thread;
+    bool threaded = half < set->n_files && pthread_create(&thread, NULL, stamp_range, &second) == 0;
+    stamp_range(&first);
+    if (threaded)
+        pthread_join(thread, NULL);
+    else
+        stamp_range(&second);
 }
 
 /* Marks in bad[] the files of the set that exist but cannot be read as

@@ -3,7 +3,9 @@
  * stale SQL removal. */
 #include <criterion/criterion.h>
 #include <dirent.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "site/build.h"
 #include "sql/duck.h"
@@ -293,6 +295,62 @@ Test(build, twice_is_identical)
     free(second);
     free(third);
     free(st);
+    test_rmtree(root);
+    free(root);
+}
+
+/* A rebuild sees every change to a lake: a file rewritten in place with
+ * the same size (only its mtime tells), a file added and a file removed.
+ * The footers of unchanged files come from .ducksite/file_facts, and the
+ * folder's own mtime does not change when a file is rewritten in place. */
+Test(build, rebuild_sees_changed_added_removed_files)
+{
+    char *root = test_tmpdir();
+    test_write(root, "ducksite.toml", "[[file_sources]]\nname = \"lake\"\n"
+                                      "upstream_glob = \"lake/*.parquet\"\n");
+    make_parquet(root, "lake/a.parquet", "SELECT 1::INTEGER AS id");
+    make_parquet(root, "lake/b.parquet", "SELECT 2::INTEGER AS id");
+    ds_err err;
+    cr_assert_eq(build(root, false, &err), 0, "%s", err.msg);
+    char *view = read_rel(root, "static/sql/_global/lake.sql");
+    cr_assert_null(strstr(view, "\"ix\""), "%s", view); /* one schema: the plain view */
+    free(view);
+
+    /* b rewritten in place: another column name of the same length, the
+     * same size, the folder's mtime kept; only b's own mtime differs. */
+    char *lake = ds_path_join(root, "lake");
+    struct stat before;
+    cr_assert_eq(stat(lake, &before), 0);
+    long long size = size_rel(root, "lake/b.parquet");
+    make_parquet(root, "lake/b.parquet", "SELECT 2::INTEGER AS ix");
+    cr_assert_eq(size_rel(root, "lake/b.parquet"), size, "the test needs the same size");
+    char *b = ds_path_join(root, "lake/b.parquet");
+    struct timespec when[2] = {{1000000000, 0}, {1000000000, 0}};
+    cr_assert_eq(utimensat(AT_FDCWD, b, when, 0), 0);
+    struct timespec folder[2] = {before.st_atim, before.st_mtim};
+    cr_assert_eq(utimensat(AT_FDCWD, lake, folder, 0), 0);
+    cr_assert_eq(build(root, false, &err), 0, "%s", err.msg);
+    view = read_rel(root, "static/sql/_global/lake.sql");
+    cr_assert_not_null(strstr(view, "\"ix\""), "b's new column is in the view: %s", view);
+    free(view);
+
+    /* c added, a removed. */
+    make_parquet(root, "lake/c.parquet", "SELECT 3::INTEGER AS id");
+    char *a = ds_path_join(root, "lake/a.parquet");
+    cr_assert_eq(unlink(a), 0);
+    cr_assert_eq(build(root, false, &err), 0, "%s", err.msg);
+    char *map = read_rel(root, "static/data_map.json");
+    cr_assert_not_null(strstr(map, "\"data/lake/c.parquet\""), "%s", map);
+    cr_assert_null(strstr(map, "\"data/lake/a.parquet\""), "%s", map);
+    cr_assert_not_null(strstr(map, "\"data/lake/b.parquet\""), "%s", map);
+    free(map);
+    view = read_rel(root, "static/sql/_global/lake.sql");
+    cr_assert_not_null(strstr(view, "data/lake/c.parquet"), "%s", view);
+    cr_assert_null(strstr(view, "data/lake/a.parquet"), "%s", view);
+    free(view);
+    free(a);
+    free(b);
+    free(lake);
     test_rmtree(root);
     free(root);
 }
