@@ -586,7 +586,7 @@ int ds_build(const char *root, const ds_build_options *opt, ds_err *err)
     if (map_rc != 0 || write_sql(pub, &compiled, err) != 0 || write_file_lists(pub, files, err) != 0)
         goto done;
     if (site) {
-        ds_prerender_options po = {!opt->no_prerender, ds_livespec_new()};
+        ds_prerender_options po = {!opt->no_prerender, ds_livespec_new(), opt->defer};
         int pre_rc = ds_prerender(&pages, &compiled, files, cfg, db, pub, &po, err);
         /* The server's live queries (livespec.h): outside static/, never
          * published; written before the pages that may ask for them. */

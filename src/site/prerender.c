@@ -519,6 +519,9 @@ typedef struct {
     json_t *sql_urls;       /* SQL file URL -> index in compiled */
     size_t ran, reused;
     double run_ms;
+    ds_prerender_defer *defer; /* NULL: every result is run */
+    json_t *deferred;          /* hashes left out (defer->defer) */
+    bool left_out;             /* the last obtain() left its result out */
 } run_ctx;
 
 /* The compiled query behind a runtime SQL path, as the file's text minus
@@ -596,13 +599,32 @@ static long long rows_of(run_ctx *r, stored *s)
     return s->rows;
 }
 
+/* True when R's result HASH is not to be run now: the build leaves it to
+ * the browser for the moment (deferred), or was cancelled.  Sets
+ * r->left_out. */
+static bool leave_out(run_ctx *r, const char *hash)
+{
+    ds_prerender_defer *d = r->defer;
+    if (d && !d->cancelled && d->cancel && d->cancel(d->cancel_arg))
+        d->cancelled = true;
+    if (d && d->defer && !d->cancelled)
+        json_object_set_new(r->deferred, hash, json_true());
+    r->left_out = d && (d->defer || d->cancelled);
+    return r->left_out;
+}
+
 static stored *obtain(run_ctx *r, const char *sql, ds_err *why)
 {
     char hash[17];
     ds_pagesql_hash(sql, hash);
+    r->left_out = false;
     stored *s = stored_find(&r->all, hash);
     if (s)
         return s;
+    if (r->defer && r->defer->cancelled) {
+        r->left_out = true;
+        return NULL;
+    }
     deps_free(&r->lc.deps);
     free(r->lc.last_dir);
     r->lc.last_dir = NULL;
@@ -620,6 +642,12 @@ static stored *obtain(run_ctx *r, const char *sql, ds_err *why)
         struct stat st;
         fresh.bytes = stat(file, &st) == 0 ? (size_t)st.st_size : 0;
         r->reused++;
+    } else if (leave_out(r, hash)) {
+        ds_err_set(why, "left out for now");
+        free(file);
+        free(plain);
+        deps_free(&fresh.deps);
+        return NULL;
     } else {
         struct timespec t0, t1;
         clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -627,6 +655,9 @@ static stored *obtain(run_ctx *r, const char *sql, ds_err *why)
         int rc = ds_prerender_result_json(r->db, plain, &json, why);
         clock_gettime(CLOCK_MONOTONIC, &t1);
         r->run_ms += (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
+        /* A query interrupted because a newer edit arrived is no failure. */
+        if (rc != 0 && r->defer && r->defer->cancel && r->defer->cancel(r->defer->cancel_arg))
+            r->defer->cancelled = r->left_out = true;
         if (rc != 0) {
             free(file);
             free(plain);
@@ -883,6 +914,8 @@ static stored *store_component(page_ctx *p, component *c, const ds_val *values)
     s = obtain(p->r, sql, &why);
     free(sql);
     if (!s) {
+        if (p->r->left_out)
+            return NULL; /* the runtime queries meanwhile, as for any result not stored */
         if (!c->failed && !p->r->write_failed)
             ds_warn("%s:%d: %s '%s': the query fails when run with the page's default inputs: "
                     "%s; the page will show this error",
@@ -1212,7 +1245,10 @@ int ds_prerender(ds_pages *pages, const ds_compiled_list *compiled, const ds_col
                  sql_url_index(compiled),
                  0,
                  0,
-                 0};
+                 0,
+                 opt->defer,
+                 json_object(),
+                 false};
     /* A site that never stored anything gets no _results/ folder. */
     bool any = false;
     for (size_t i = 0; opt->enabled && i < pages->len && !any; i++)
@@ -1249,17 +1285,25 @@ int ds_prerender(ds_pages *pages, const ds_compiled_list *compiled, const ds_col
     for (size_t i = 0; i < r.all.n; i++)
         n_stored += r.all.items[i].used;
     int rc = 0;
-    if (r.write_failed)
+    if (opt->defer)
+        opt->defer->deferred = json_object_size(r.deferred);
+    if (opt->defer && opt->defer->cancelled)
+        rc = ds_err_set(err, "cancelled: a newer edit arrived");
+    else if (r.write_failed)
         rc = ds_err_set(err, "%s", r.werr.msg);
     else if (results)
         rc = write_index(&r, err);
     if (rc == 0 && results)
         keep_used(&r);
     clock_gettime(CLOCK_MONOTONIC, &t1);
-    if (opt->enabled)
-        ds_info("stored results: %zu (%zu run, %zu unchanged) in %.0f ms", n_stored, r.ran,
-                r.reused,
+    if (opt->enabled) {
+        char later[64] = "";
+        if (json_object_size(r.deferred))
+            snprintf(later, sizeof later, ", %zu left for later", json_object_size(r.deferred));
+        ds_info("stored results: %zu (%zu run, %zu unchanged%s) in %.0f ms", n_stored, r.ran,
+                r.reused, later,
                 (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6);
+    }
     for (size_t i = 0; i < r.all.n; i++)
         deps_free(&r.all.items[i].deps);
     free(r.all.items);
@@ -1272,6 +1316,7 @@ int ds_prerender(ds_pages *pages, const ds_compiled_list *compiled, const ds_col
     json_decref(old);
     json_decref(r.sizes);
     json_decref(r.sql_urls);
+    json_decref(r.deferred);
     free(r.out);
     free(r.dir);
     return rc;
