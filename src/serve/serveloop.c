@@ -34,6 +34,7 @@
 #include "../site/memo.h"
 #include "../site/prerender.h"
 #include "../util/fs.h"
+#include "../util/proc.h"
 #include "livemsg.h"
 #include "watch.h"
 
@@ -204,7 +205,9 @@ static bool finish(const char *root, ds_server *server, ds_memo *memo, ds_watch 
                              .memo = memo,
                              .defer = &defer};
     ds_err err;
+    ds_proc_cancel_on(st.watch_fd); /* the charts' drawing (node) stops too */
     int rc = ds_build(root, &bopt, &err);
+    ds_proc_cancel_on(-1);
     if (done[1] >= 0)
         close(done[1]); /* the interrupter ends */
     if (watching)

@@ -600,6 +600,12 @@ int ds_build(const char *root, const ds_build_options *opt, ds_err *err)
         /* A data-only project leaves the pages of an earlier build alone. */
         ds_publish_keep_previous_site(pub);
     }
+    /* A build a newer edit superseded (serve's second step) publishes
+     * nothing, even when only its first-paint pictures were left to do. */
+    if (ds_prerender_cancelled(opt->defer)) {
+        ds_err_set(err, "cancelled: a newer edit arrived");
+        goto done;
+    }
     /* The server's forms, written last before publishing: a build that
      * fails to write them publishes nothing (and one whose publishing then
      * fails has new specs beside the old pages until the next build). */

@@ -602,12 +602,17 @@ static long long rows_of(run_ctx *r, stored *s)
 /* True when R's result HASH is not to be run now: the build leaves it to
  * the browser for the moment (deferred), or was cancelled.  Sets
  * r->left_out. */
+bool ds_prerender_cancelled(ds_prerender_defer *d)
+{
+    if (d && !d->cancelled && d->cancel && d->cancel(d->cancel_arg))
+        d->cancelled = true;
+    return d && d->cancelled;
+}
+
 static bool leave_out(run_ctx *r, const char *hash)
 {
     ds_prerender_defer *d = r->defer;
-    if (d && !d->cancelled && d->cancel && d->cancel(d->cancel_arg))
-        d->cancelled = true;
-    if (d && d->defer && !d->cancelled)
+    if (!ds_prerender_cancelled(d) && d && d->defer)
         json_object_set_new(r->deferred, hash, json_true());
     r->left_out = d && (d->defer || d->cancelled);
     return r->left_out;
@@ -656,8 +661,8 @@ static stored *obtain(run_ctx *r, const char *sql, ds_err *why)
         clock_gettime(CLOCK_MONOTONIC, &t1);
         r->run_ms += (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
         /* A query interrupted because a newer edit arrived is no failure. */
-        if (rc != 0 && r->defer && r->defer->cancel && r->defer->cancel(r->defer->cancel_arg))
-            r->defer->cancelled = r->left_out = true;
+        if (rc != 0 && ds_prerender_cancelled(r->defer))
+            r->left_out = true;
         if (rc != 0) {
             free(file);
             free(plain);

@@ -44,6 +44,10 @@ typedef struct ds_prerender_defer {
     bool cancelled;            /* out: cancel said stop */
 } ds_prerender_defer;
 
+/* True when D (may be NULL) has been cancelled, asking its cancel now;
+ * records it in d->cancelled. */
+bool ds_prerender_cancelled(ds_prerender_defer *d);
+
 typedef struct {
     bool enabled;              /* false: --no-prerender */
     ds_livespec *live;         /* given each page's components (NULL: none) */
