@@ -3,7 +3,9 @@
 model) under `ducksite serve` until the new HTML is on disk and the open
 pages are told (an incremental rebuild: serve keeps the data map, views
 and what compiling learnt between builds), against a full `ducksite build`
-after the same save in the same run; and a
+after the same save in the same run.  A model's save is published in two
+steps (docs/serve.md, "Rebuild speed"): the pages told, then its stored
+results published, both timed.  And a
 build that changes nothing with and without the assets stamp
 (static/.ducksite-assets.json: without it, every runtime file is read and
 compared, as before the stamp).

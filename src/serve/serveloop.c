@@ -134,6 +134,28 @@ static void *interrupter(void *arg)
     return NULL;
 }
 
+/* One build of serve's, its map handed to the server and the pages it
+ * changed told (DEFER: which step of a two-step publish). */
+static int build_step(const char *root, ds_server *server, ds_memo *memo,
+                      ds_prerender_defer *defer, ds_err *err)
+{
+    ds_build_options bopt = {.on_map = hand_over_map,
+                             .on_map_arg = server,
+                             .on_changed = tell_pages,
+                             .on_changed_arg = server,
+                             .memo = memo,
+                             .defer = defer};
+    return ds_build(root, &bopt, err);
+}
+
+/* A failed build said on the terminal and over the open pages. */
+static void report_failure(ds_server *server, const char *msg)
+{
+    ds_error("%s", msg);
+    ds_info("still serving the last good build");
+    show_error(server, msg);
+}
+
 /* The first step of a rebuild after CHANGES (the watcher's paths): every
  * output but the stored results that would have to run, which are left
  * out when only pages or models changed (docs/serve.md, "Rebuild speed").
@@ -153,17 +175,9 @@ static size_t rebuild(const char *root, ds_server *server, ds_memo *memo, char *
             kept ? "rebuilding what depends on it (data map and views kept)" : "rebuilding");
     ds_buf_free(&names);
     ds_prerender_defer defer = {.defer = kept};
-    ds_build_options bopt = {.on_map = hand_over_map,
-                             .on_map_arg = server,
-                             .on_changed = tell_pages,
-                             .on_changed_arg = server,
-                             .memo = memo,
-                             .defer = &defer};
     ds_err err;
-    if (ds_build(root, &bopt, &err) != 0) {
-        ds_error("%s", err.msg);
-        ds_info("still serving the last good build");
-        show_error(server, err.msg);
+    if (build_step(root, server, memo, &defer, &err) != 0) {
+        report_failure(server, err.msg);
         *failed = true;
         return 0;
     }
@@ -198,15 +212,9 @@ static bool finish(const char *root, ds_server *server, ds_memo *memo, ds_watch 
     if (watching && pthread_create(&thread, NULL, interrupter, &st) != 0)
         watching = false;
     ds_prerender_defer defer = {.cancel = stop_waiting, .cancel_arg = &st};
-    ds_build_options bopt = {.on_map = hand_over_map,
-                             .on_map_arg = server,
-                             .on_changed = tell_pages,
-                             .on_changed_arg = server,
-                             .memo = memo,
-                             .defer = &defer};
     ds_err err;
     ds_proc_cancel_on(st.watch_fd); /* the charts' drawing (node) stops too */
-    int rc = ds_build(root, &bopt, &err);
+    int rc = build_step(root, server, memo, &defer, &err);
     ds_proc_cancel_on(-1);
     if (done[1] >= 0)
         close(done[1]); /* the interrupter ends */
@@ -223,9 +231,7 @@ static bool finish(const char *root, ds_server *server, ds_memo *memo, ds_watch 
         return false;
     }
     /* Not the project's fault (it built a moment ago): a write failed. */
-    ds_error("%s", err.msg);
-    ds_info("still serving the last good build");
-    show_error(server, err.msg);
+    report_failure(server, err.msg);
     return true;
 }
 
