@@ -15,16 +15,113 @@
 # files and more are built with --no-prerender: a stored result over them
 # is DuckDB reading every file (docs/building.md, "Large lakes").
 # Set BUILD to measure another build directory; KEEP=1 keeps the lakes.
+#
+# SERVE=1 adds, under each size's line, the server side of the same lake:
+# `ducksite serve --no-build` loading the build's data map (its load time,
+# RSS and peak RSS), and random 256-byte ranged GETs over 10,000 of the
+# lake's files, 64 connections, against Debian's nginx serving the same
+# site with the configuration `ducksite export --nginx` writes, alternated
+# in the same run (SERVE_ROUNDS rounds of SERVE_SECS seconds per server,
+# default 3 x 5; best runs and medians, as bench/serve_vs_nginx.sh).  It
+# needs nginx and wrk (scripts/setup --bench).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=bench/wrk_lib.sh
+. bench/wrk_lib.sh
 BUILD=${BUILD:-build}
 sizes=("$@")
 [ ${#sizes[@]} -gt 0 ] || sizes=(10000 100000)
 for tool in "$BUILD/ducksite" "$BUILD/ds-sql" /usr/bin/time; do
   [ -x "$tool" ] || { echo "lake scale: $tool not found (make build; apt install time)" >&2; exit 2; }
 done
+if [ -n "${SERVE:-}" ]; then
+  for tool in nginx wrk curl; do
+    command -v "$tool" >/dev/null || { echo "lake scale: SERVE=1 needs $tool (scripts/setup --bench)" >&2; exit 2; }
+  done
+fi
 work=$(mktemp -d /tmp/ds-bench-lake-XXXXXX)
-[ -n "${KEEP:-}" ] || trap 'rm -rf "$work"' EXIT
+ours_pid=""
+nginx_pid=""
+stop_servers() {
+  [ -z "$ours_pid" ] || { kill "$ours_pid" 2>/dev/null; wait "$ours_pid" 2>/dev/null || true; }
+  [ -z "$nginx_pid" ] || { kill -QUIT "$nginx_pid" 2>/dev/null; wait "$nginx_pid" 2>/dev/null || true; }
+  ours_pid=""
+  nginx_pid=""
+}
+trap 'stop_servers; [ -n "${KEEP:-}" ] || rm -rf "$work"' EXIT
+rounds=${SERVE_ROUNDS:-3}
+serve_secs=${SERVE_SECS:-5}
+
+# serve_figures PROJECT: the server side of a built lake, one line.
+serve_figures() {
+  local proj=$1 load rss hwm
+  "$BUILD/ducksite" serve --root "$proj" --no-build --no-watch --port 0 \
+    >"$work/serve.out" 2>"$work/serve.err" &
+  ours_pid=$!
+  ours_url=$(serving_url "$work/serve.out" 600)
+  [ -n "$ours_url" ] || { echo "lake scale: ducksite serve did not start:" >&2; cat "$work/serve.err" >&2; exit 2; }
+  load=$(sed -n 's/.*keys loaded from .* in \([0-9.]*\) s$/\1/p' "$work/serve.err" | tail -n 1)
+  rss=$(awk '/^VmRSS:/ {printf "%.0f", $2/1024}' "/proc/$ours_pid/status")
+  # The peer: nginx with the configuration the export writes for this site.
+  local port prefix user=""
+  port=$(free_port)
+  prefix="$work/nginx"
+  mkdir -p "$prefix/tmp"
+  "$BUILD/ducksite" export --root "$proj" --nginx "$prefix/site.conf" --listen "127.0.0.1:$port" >/dev/null
+  [ "$(id -u)" != 0 ] || user="user $(id -un);"
+  cat >"$prefix/nginx.conf" <<CONF
+$user
+worker_processes 2;
+pid $prefix/nginx.pid;
+error_log $prefix/error.log warn;
+events { worker_connections 1024; }
+http {
+    access_log off;
+    open_file_cache max=1000 inactive=60s;
+    keepalive_requests 1000000;
+    client_body_temp_path $prefix/tmp/body;
+    proxy_temp_path $prefix/tmp/proxy;
+    fastcgi_temp_path $prefix/tmp/fastcgi;
+    uwsgi_temp_path $prefix/tmp/uwsgi;
+    scgi_temp_path $prefix/tmp/scgi;
+    include $prefix/site.conf;
+}
+CONF
+  nginx -p "$prefix" -c "$prefix/nginx.conf" -e "$prefix/error.log" -g 'daemon off;' &
+  nginx_pid=$!
+  nginx_url="http://127.0.0.1:$port"
+  # 10,000 of the lake's keys, the same for both; both answer the first alike.
+  python3 - "$proj/static/data_map.json" "$work/keys.txt" <<'PY'
+import json, random, sys
+keys = list(json.load(open(sys.argv[1])))
+random.seed(1)
+with open(sys.argv[2], "w") as f:
+    f.write("".join("/" + k + "\n" for k in random.sample(keys, min(10000, len(keys)))))
+PY
+  local first
+  first=$(head -n 1 "$work/keys.txt")
+  wait_http "$nginx_url$first" || { echo "lake scale: nginx did not start:" >&2; cat "$prefix/error.log" >&2; exit 2; }
+  [ "$(curl -s -r 0-255 "$ours_url$first" | sha1sum)" = "$(curl -s -r 0-255 "$nginx_url$first" | sha1sum)" ] ||
+    { echo "lake scale: ours and nginx answer $first differently" >&2; exit 2; }
+  cat >"$work/keys.lua" <<'LUA'
+-- Random 256-byte ranged GETs over the files listed in args[1].
+local keys = {}
+function init(args)
+    for line in io.lines(args[1]) do keys[#keys + 1] = line end
+    math.randomseed(os.time() + tonumber(tostring({}):sub(8), 16) % 1000003)
+end
+function request()
+    return wrk.format("GET", keys[math.random(1, #keys)], { ["Range"] = "bytes=0-255" })
+end
+LUA
+  measure rps / "-t2 -c64 -d${serve_secs}s -s $work/keys.lua" "$work/keys.txt" >"$work/measure.log"
+  hwm=$(awk '/^VmHWM:/ {printf "%.0f", $2/1024}' "/proc/$ours_pid/status")
+  printf "  serve: data map loaded in %s s, RSS %s MB, peak %s MB; ranged reads %.0f req/s, nginx %.0f; ratio %s (target >= 0.9), of medians %s\n" \
+    "${load:-?}" "$rss" "$hwm" "$ours" "$peer" "$(ratio "$ours" "$peer")" "$(ratio "$ours_med" "$peer_med")"
+  grep -h warning "$work/measure.log" || true
+  stop_servers
+  rm -rf "$prefix"
+}
 
 echo "COPY (SELECT 1::BIGINT AS id, 2.5::DOUBLE AS amount, 'x' AS label) TO '$work/tpl.parquet' (FORMAT parquet);" \
   > "$work/tpl.sql"
@@ -90,5 +187,6 @@ note = f"  ({extra})" if extra else ""
 print(f"{int(n):<10} {f:7.2f}s {first:11.2f}s {again:11.2f}s {first / f:9.1f}x {again / f:9.1f}x {peak:>10}"
       f" {int(view):>10} {int(lst):>10}{note}")
 PY
+  [ -z "${SERVE:-}" ] || serve_figures "$proj"
   rm -rf "$lake" "$proj"
 done

@@ -234,6 +234,16 @@ static const char FIX_WASM_TYPE[] =
 static const char FIX_JS_TYPE[] =
     "serve .js as text/javascript: nginx: mime.types; Caddy: built in; S3: `--content-type "
     "text/javascript`; CDN: a response header rule";
+static const char FIX_LIST_GZIP[] =
+    "serve a file list's .gz sidecar (the build writes static/sql/_files/VIEW.json.gz) with "
+    "Content-Encoding: gzip to clients that accept it: nginx: `gzip_static on` (`ducksite "
+    "export --nginx` sets it) or `gzip on; gzip_types application/json;`; Caddy: `file_server "
+    "{ precompressed gzip }`; S3: upload the .gz bytes as VIEW.json with Content-Encoding: gzip; "
+    "CDN: enable compression for application/json";
+static const char FIX_LIST_LABEL[] =
+    "send Content-Encoding: gzip only with gzip bytes: a .gz file served as is needs no such "
+    "header, and gzip bytes under the .json name need it (nginx: `gzip_static on`, not an "
+    "`add_header Content-Encoding`)";
 static const char FIX_COMPRESS[] =
     "compress the engine: nginx: `gzip_static on` (the build writes .gz next to each asset; "
     "`ducksite export --nginx` sets it) or `gzip on; gzip_types application/wasm "
@@ -696,6 +706,33 @@ static void size_text(char out[32], uint64_t n)
         snprintf(out, 32, "%.1f kB", (double)n / 1e3);
     else
         snprintf(out, 32, "%" PRIu64 " B", n);
+}
+
+ds_doctor_line ds_doctor_check_list_encoding(const ds_doctor_resp *r, size_t json_len)
+{
+    char sent[32] = "size unknown", whole[32];
+    uint64_t len;
+    if (parse_u64(ds_doctor_header(r, "Content-Length"), &len))
+        size_text(sent, len);
+    size_text(whole, json_len);
+    const char *ce = ds_doctor_header(r, "Content-Encoding");
+    bool gzip_bytes = r->body_len >= 2 && r->body[0] == 0x1f && r->body[1] == 0x8b;
+    if (r->status != 200)
+        return ds_doctor_line_make(DS_DOCTOR_FAIL, "file-list-encoding", FIX_EXISTS,
+                                   "not fetched (%ld)", r->status);
+    if (ce && strcasecmp(ce, "gzip") == 0 && !gzip_bytes)
+        return ds_doctor_line_make(DS_DOCTOR_FAIL, "file-list-encoding", FIX_LIST_LABEL,
+                                   "Content-Encoding: gzip, but the body is not gzip: the "
+                                   "browser cannot read the list");
+    if (encoded(r))
+        return ds_doctor_line_make(DS_DOCTOR_OK, "file-list-encoding", NULL,
+                                   "Content-Encoding: %s, %s for %s of JSON", ce, sent, whole);
+    if (gzip_bytes)
+        return ds_doctor_line_make(DS_DOCTOR_FAIL, "file-list-encoding", FIX_LIST_LABEL,
+                                   "gzip bytes without Content-Encoding: gzip: the browser "
+                                   "reads them as JSON and fails");
+    return ds_doctor_line_make(DS_DOCTOR_WARN, "file-list-encoding", FIX_LIST_GZIP,
+                               "sent uncompressed (%s) to a client that accepts gzip", sent);
 }
 
 ds_doctor_line ds_doctor_check_engine_compression(const char *url, const ds_doctor_resp *r)

@@ -121,6 +121,12 @@ ds_doctor_line ds_doctor_check_cors(const char *page_origin, const char *data_or
  * "worker") and its compression. */
 ds_doctor_line ds_doctor_check_engine_type(const char *url, const char *kind,
                                            const ds_doctor_resp *r);
+/* A published file list fetched as a browser fetches it (Accept-Encoding:
+ * gzip, deflate, br; R keeps the first bytes of the body, undecoded), whose
+ * JSON is JSON_LEN bytes: compressed (ok), sent as is (warn: the build
+ * wrote a .gz sidecar), or labelled gzip without gzip bytes, or gzip bytes
+ * without the label (FAIL: fetch() cannot read it). */
+ds_doctor_line ds_doctor_check_list_encoding(const ds_doctor_resp *r, size_t json_len);
 ds_doctor_line ds_doctor_check_engine_compression(const char *url, const ds_doctor_resp *r);
 
 /* ---- the run -------------------------------------------------------------- */
@@ -151,10 +157,13 @@ void ds_doctor_sql_files(const char *sql, char ***list, size_t *n);
  * once"), deduplicated, appended to *views (n *n). */
 void ds_doctor_sql_lists(const char *sql, char ***views, size_t *n);
 
-/* The first file of each list of a published list document
- * (static/sql/_files/VIEW.json), which the engine opens to bind the view,
- * appended to *list (n *n) without repeats; false when DOC is not one. */
-bool ds_doctor_list_files(const char *doc, char ***list, size_t *n);
+/* A sample of each list of a published list document
+ * (static/sql/_files/VIEW.json): its first file, which the engine opens to
+ * bind the view, its middle one and its last one, appended to *list (n *n)
+ * without repeats; *lists and *files count the document's lists and files.
+ * false when DOC is not one. */
+bool ds_doctor_list_files(const char *doc, char ***list, size_t *n, size_t *lists,
+                          size_t *files);
 
 /* The JSON text of a Ducksite page's config (the page-config-json script),
  * or NULL; and the src of its first module script, or NULL. */

@@ -619,6 +619,14 @@ static int export_nginx(const site *s, const ds_export_options *o, ds_buf *out, 
     add_headers(out, "        ", false, "no-store");
     ds_buf_printf(out, "        return 404;\n    }\n");
 
+    /* A view's file list is JSON, a data extension, but no data: its .gz
+     * sidecar goes to browsers that take gzip (22 MB against 150 KB for a
+     * lake of 1,000,000 files), as `ducksite serve` sends it. */
+    ds_buf_printf(out, "\n    # Published file lists, with their .gz sidecars.\n"
+                       "    location ~ \"^/sql/_files/[^/]+\\.json$\" {\n"
+                       "        gzip_static on;\n        gzip_vary on;\n");
+    add_headers(out, "        ", false, "$ducksite_cache");
+    ds_buf_printf(out, "    }\n");
     ds_buf_printf(out, "\n    # Data folders whose every file is mapped, by alias.\n");
     ds_buf_puts(out, ds_buf_str(&aliases));
     ds_buf_free(&aliases);

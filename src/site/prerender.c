@@ -717,6 +717,8 @@ typedef struct {
     int line;
     int input;              /* the input's index for "input", else -1 */
     bool failed;            /* warned once already */
+    bool live;              /* some state the build looked at has no stored
+                               result: the browser runs the query */
 } component;
 
 typedef struct {
@@ -731,7 +733,8 @@ static void add_component(component_list *l, const char *kind, const char *id,
         if (strcmp(l->items[i].kind, kind) == 0 && strcmp(l->items[i].id, id) == 0)
             return;
     l->items = ds_xrealloc(l->items, (l->n + 1) * sizeof *l->items);
-    l->items[l->n++] = (component){kind, id, ds_strdup(query_id), format, line, input, false};
+    l->items[l->n++] =
+        (component){kind, id, ds_strdup(query_id), format, line, input, false, false};
 }
 
 /* page.js pick(): the first key with a non-blank string, trimmed. */
@@ -905,6 +908,7 @@ static stored *store_component(page_ctx *p, component *c, const ds_val *values)
         return NULL;
     free(ds_sql_map_literals(sql, note_file, p));
     if (!p->store) {
+        c->live = true;
         free(sql);
         return NULL;
     }
@@ -926,10 +930,12 @@ static stored *store_component(page_ctx *p, component *c, const ds_val *values)
                     "%s; the page will show this error",
                     p->sp->display, c->line, c->kind, c->id, why.msg);
         c->failed = true;
+        c->live = true;
         return NULL;
     }
     if (p->bytes + (long long)s->bytes > p->max_bytes) {
         note_over(p, c);
+        c->live = true;
         return NULL;
     }
     p->bytes += (long long)s->bytes;
@@ -1005,6 +1011,101 @@ static char **option_values(page_ctx *p, const ds_input_spec *in, const stored *
     return out;
 }
 
+/* ---- queries the browser cannot finish ---------------------------------------- */
+
+/* The input whose value SQL's first ${inputs.NAME} / ${params.NAME} takes
+ * and whose states the build did not all store, or NULL. */
+static const ds_input_spec *unstored_input(const page_ctx *p, const char *sql,
+                                           const bool *all_stored)
+{
+    for (const char *at = strstr(sql, "${"); at; at = strstr(at + 2, "${")) {
+        bool param = strncmp(at + 2, "params.", 7) == 0;
+        if (!param && strncmp(at + 2, "inputs.", 7) != 0)
+            continue;
+        const char *name = at + 9;
+        size_t len = strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_");
+        for (size_t i = 0; i < p->n_specs; i++) {
+            const char *own = param ? p->specs[i].param_name : p->specs[i].name;
+            if (!all_stored[i] && own && strlen(own) == len && strncmp(own, name, len) == 0)
+                return &p->specs[i];
+        }
+    }
+    return NULL;
+}
+
+/* The hive columns of VIEW's lists, "year, day", or NULL. */
+static char *hive_columns(const ds_filelists *l, const char *view)
+{
+    for (size_t i = 0; i < l->len; i++) {
+        if (strcmp(l->items[i].view, view) != 0 || !l->items[i].hive)
+            continue;
+        json_t *o = json_loads(l->items[i].hive, 0, NULL);
+        ds_buf b = {0};
+        const char *k;
+        json_t *v;
+        json_object_foreach(o, k, v) ds_buf_printf(&b, "%s%s", b.len ? ", " : "", k);
+        json_decref(o);
+        return ds_buf_take(&b);
+    }
+    return NULL;
+}
+
+/* Tells the author when C's query, run in the browser (no stored result
+ * for some state), reads more files of published lists than a browser can
+ * fetch (DS_FILELIST_BROWSER_MAX): no partition predicate narrows them, so
+ * DuckDB-Wasm would request every one (the runtime refuses instead). */
+static void warn_whole_lake(const page_ctx *p, const component *c, const bool *all_stored)
+{
+    const ds_filelists *lists = p->r->files->lists;
+    if (!lists || !lists->len)
+        return;
+    ds_env env;
+    ds_pagesql_env(p->specs, p->n_specs, NULL, &env);
+    char *path = ds_pagesql_resolve(c->query_id, &env, json_object_get(p->config, "queries"));
+    ds_pagesql_env_free(&env);
+    json_t *at = path ? json_object_get(p->r->sql_urls, path) : NULL;
+    free(path);
+    if (!at)
+        return;
+    const ds_compiled *q = &p->r->compiled->items[json_integer_value(at)];
+    const ds_input_spec *in = unstored_input(p, q->sql, all_stored);
+    if (!c->live && !in)
+        return;
+    const char *view;
+    size_t n = ds_filelists_unpruned(lists, q->sql, q->prune, &view);
+    if (n <= DS_FILELIST_BROWSER_MAX)
+        return;
+    char *why = !p->store ? ds_strdup("--no-prerender, or prerender: false on the page")
+                : in      ? ds_asprintf("it depends on input '%s', whose values the build does "
+                                        "not all store",
+                                        in->name)
+                          : ds_strdup("the build did not store all its states");
+    char *cols = hive_columns(lists, view);
+    char *example = cols ? ds_asprintf("a hive column of '%s' (%s), e.g. WHERE %.*s = ... or "
+                                       "= ${inputs.x}",
+                                       view, cols, (int)strcspn(cols, ","), cols)
+                         : ds_asprintf("a hive column of '%s'", view);
+    const char *name = strrchr(q->name, '/');
+    name = name ? name + 1 : q->name;
+    if (p->r->cfg->serve.live.enabled)
+        ds_info("%s:%d: %s '%s': query '%s' reads all %zu files of view '%s' with no stored "
+                "result (%s): only `ducksite serve` (live_queries) can answer it; on any "
+                "other host the page refuses to run it in the browser (more than %d files)",
+                p->sp->display, c->line, c->kind, c->id, name, n, view, why,
+                DS_FILELIST_BROWSER_MAX);
+    else
+        ds_warn("%s:%d: %s '%s': query '%s' has no stored result (%s) and reads all %zu files "
+                "of view '%s': the browser would request every one, more than the %d it can "
+                "fetch in a few seconds, so the page will show an error instead; filter the "
+                "query on %s (a predicate on an input counts), query a templated view, let "
+                "the build store the result, or turn on [serve] live_queries",
+                p->sp->display, c->line, c->kind, c->id, name, why, n, view,
+                DS_FILELIST_BROWSER_MAX, example);
+    free(example);
+    free(cols);
+    free(why);
+}
+
 /* What the server needs to run the components of a page live. */
 static void add_live_page(ds_livespec *live, const ds_site_page *sp, json_t *config,
                           const component_list *comps)
@@ -1038,8 +1139,10 @@ static void prerender_page(run_ctx *r, ds_site_page *sp, long long max_options,
     for (size_t i = 0; i < p.comps.n; i++)
         defaults[i] = store_component(&p, &p.comps.items[i], NULL);
 
-    /* Each choice of a single dropdown with an options query. */
+    /* Each choice of a single dropdown with an options query.  ALL_STORED
+     * marks the inputs every state of which the build stores. */
     ds_val *values = ds_xcalloc(p.n_specs + 1, sizeof *values);
+    bool *all_stored = ds_xcalloc(p.n_specs + 1, sizeof *all_stored);
     for (size_t i = 0; i < p.comps.n; i++) {
         component *c = &p.comps.items[i];
         if (c->input < 0 || !defaults[i])
@@ -1050,6 +1153,7 @@ static void prerender_page(run_ctx *r, ds_site_page *sp, long long max_options,
         size_t n_opts;
         char **opts = option_values(&p, in, defaults[i], &n_opts);
         size_t use = n_opts;
+        all_stored[c->input] = (long long)n_opts <= max_options;
         if ((long long)n_opts > max_options) {
             use = (size_t)max_options;
             ds_info("%s:%d: input '%s' has %zu options, over prerender_max_options (%lld): "
@@ -1072,12 +1176,16 @@ static void prerender_page(run_ctx *r, ds_site_page *sp, long long max_options,
         const ds_input_spec *in = &p.specs[i];
         if (strcmp(in->mode, "checkbox") != 0 && strcmp(in->mode, "toggle") != 0)
             continue;
+        all_stored[i] = true;
         bool on = in->def.kind == DS_VAL_STR && strcasecmp(in->def.s, "true") == 0;
         values[i] = (ds_val){DS_VAL_STR, on ? (char *)"false" : (char *)"true", NULL, 0};
         for (size_t j = 0; j < p.comps.n; j++)
             store_component(&p, &p.comps.items[j], values);
         values[i] = (ds_val){0};
     }
+    for (size_t i = 0; i < p.comps.n; i++)
+        warn_whole_lake(&p, &p.comps.items[i], all_stored);
+    free(all_stored);
     for (size_t i = 0; i < p.n_over; i++) {
         ds_info("%s: %s is left to the browser engine for some states: its results would "
                 "pass prerender_max_bytes (%lld bytes for this page)",

@@ -262,6 +262,35 @@ void ds_filelists_each_key(const ds_filelists *l, const char *sql, ds_filelist_k
     }
 }
 
+size_t ds_filelists_unpruned(const ds_filelists *l, const char *sql, const char *prune,
+                             const char **view)
+{
+    json_t *spec = prune ? json_loads(prune, 0, NULL) : NULL;
+    const ds_filelist **seen = NULL;
+    size_t n_seen = 0, total = 0;
+    const char *from = sql, *start, *end;
+    const ds_filelist *f;
+    *view = NULL;
+    while (next_placeholder(l, from, &start, &end, &f)) {
+        from = end;
+        if (!f || json_object_get(spec, f->view))
+            continue;
+        bool again = false;
+        for (size_t i = 0; i < n_seen && !again; i++)
+            again = seen[i] == f;
+        if (again)
+            continue;
+        seen = ds_xrealloc(seen, (n_seen + 1) * sizeof *seen);
+        seen[n_seen++] = f;
+        total += f->n;
+        if (!*view)
+            *view = f->view;
+    }
+    free(seen);
+    json_decref(spec);
+    return total;
+}
+
 const char **ds_filelists_views(const ds_filelists *l)
 {
     const char **out = ds_xcalloc(l->len + 1, sizeof *out);

@@ -25,6 +25,14 @@
 /* Lists of up to this many files stay in the SQL. */
 #define DS_FILELIST_MIN 100
 
+/* The most files a page query may make the browser read from published
+ * lists: DuckDB-Wasm requests each file of its list, one after another
+ * (about 1,000 files in 13 s measured; 5,000 exhaust Chromium's requests
+ * and 10,000 the engine's memory, docs/building.md).  The build warns about
+ * a query that would read more, and the runtime refuses to run it
+ * (web/src/sql.js FILE_LIST_BROWSER_MAX, the same number). */
+#define DS_FILELIST_BROWSER_MAX 1000
+
 /* What a placeholder literal starts with: 'ducksite:files/<view>/<k>'. */
 #define DS_FILELIST_PREFIX "ducksite:files/"
 
@@ -58,6 +66,14 @@ char *ds_filelists_expand(const ds_filelists *l, const char *sql);
 typedef void (*ds_filelist_key_fn)(void *ctx, const char *key);
 void ds_filelists_each_key(const ds_filelists *l, const char *sql, ds_filelist_key_fn fn,
                            void *ctx);
+
+/* How many files the browser reads for the placeholders of sql whose views
+ * PRUNE (the query's partition predicates, prune.h JSON, or NULL) does not
+ * name: a view with predicates is taken as pruned, whatever they leave.
+ * Each list counts once.  *view is set to the first such view (NULL when
+ * there is none). */
+size_t ds_filelists_unpruned(const ds_filelists *l, const char *sql, const char *prune,
+                             const char **view);
 
 /* Whether sql holds a placeholder. */
 bool ds_filelists_named(const char *sql);

@@ -452,6 +452,97 @@ static bool read_facts(const ds_source_set *set, ds_duck *db, ds_facts *facts,
     return true;
 }
 
+/* ---- hive folders that files also hold as columns ---------------------- */
+
+/* A file's top-level column names (n = 0 when it cannot be read). */
+static void file_columns(ds_duck *db, const char *path, ds_sv_cols *out)
+{
+    memset(out, 0, sizeof *out);
+    ds_buf sql = {0};
+    ds_buf_puts(&sql, "SELECT file_name, name, num_children FROM parquet_schema(");
+    ds_sql_quote(&sql, path);
+    ds_buf_puts(&sql, ")");
+    ds_rows rows;
+    ds_err qerr;
+    if (ds_duck_query(db, sql.data, &rows, &qerr) == 0) {
+        if (rows.rows)
+            top_level_names(&rows, 0, rows.rows, out);
+        ds_rows_free(&rows);
+    }
+    ds_buf_free(&sql);
+}
+
+/* The column of COLS named like NAME (as DuckDB matches names, without
+ * regard to case), or NULL. */
+static const char *col_named(const ds_sv_cols *cols, const char *name)
+{
+    for (size_t i = 0; i < cols->n; i++)
+        if (strcasecmp(cols->names[i], name) == 0)
+            return cols->names[i];
+    return NULL;
+}
+
+static void cols_free(ds_sv_cols *c)
+{
+    ds_sv_free_strv(c->names, c->n);
+    memset(c, 0, sizeof *c);
+}
+
+/* Both engines (DuckDB 1.5 at build time, 0.9.1 in the browser) give a
+ * hive column the value of its name=value folder, even when the file holds
+ * a column of that name: the file's own column is never read (measured,
+ * docs/building.md).  Said once per source, from one file per schema. */
+static void note_shadowed(const ds_source_set *set, ds_duck *db, const ds_sv_schema *sc,
+                          const size_t *reps, size_t n_reps)
+{
+    for (size_t r = 0; r < n_reps && r < 16; r++) {
+        const ds_source_file *f = &set->files[reps[r]];
+        ds_sv_cols cols;
+        file_columns(db, f->path, &cols);
+        for (size_t h = 0; sc->hive_names[h]; h++) {
+            const char *col = col_named(&cols, sc->hive_names[h]);
+            if (!col)
+                continue;
+            ds_info("file source '%s': %s holds a column '%s' and sits in a folder %s=...: "
+                    "both engines read the folder's value and never the file's column; "
+                    "rename the column in the files if its values are not the folders'",
+                    set->fs->name, f->path, col, sc->hive_names[h]);
+            cols_free(&cols);
+            return;
+        }
+        cols_free(&cols);
+    }
+}
+
+/* A file whose key and path have different name=value folders (ODD), and
+ * which holds a column named like a folder only one of them has: one
+ * engine reads the folder's value, the other the file's column. */
+static void warn_shadow_differs(const ds_source_set *set, ds_duck *db, const ds_source_file *odd)
+{
+    char **k = hive_folders(odd->key), **p = hive_folders(odd->path);
+    ds_sv_cols cols;
+    file_columns(db, odd->path, &cols);
+    for (int side = 0; side < 2; side++) {
+        char **has = side ? p : k, **lacks = side ? k : p;
+        for (size_t i = 0; has[i]; i++) {
+            const char *col = col_named(&cols, has[i]);
+            if (!col || strv_has(lacks, has[i]))
+                continue;
+            ds_warn("file source '%s': %s holds a column '%s', and only its %s has a folder "
+                    "%s=...: %s reads the folder's value and %s the file's column, so stored "
+                    "results and the browser can differ; put the physical files under the "
+                    "same name=value folders as their keys, or rename the column in the files",
+                    set->fs->name, odd->path, col, side ? "path" : "key", has[i],
+                    side ? "the build" : "the browser", side ? "the browser" : "the build");
+            goto done;
+        }
+    }
+done:
+    cols_free(&cols);
+    ds_sv_free_strv(k, strv_len(k));
+    ds_sv_free_strv(p, strv_len(p));
+}
+
 /* Learns each file's schema and, when the files differ or have hive
  * folders, the unified types.  Footers come from the facts cache or are
  * read directly; DuckDB reads one footer per distinct schema.  A source
@@ -464,11 +555,23 @@ static bool learn_schema(const ds_source_set *set, ds_duck *db, ds_facts *facts,
     memset(sc, 0, sizeof *sc);
     const ds_source_file *odd;
     sc->hive_names = source_hive_names(set, &odd, &sc->paths_agree);
-    if (odd)
+    if (odd && !sc->hive_names[0]) {
+        /* No folder is a column for both: both engines are told to make
+         * none, so they read the same columns (the files' own). */
+        sc->hive_option = ds_strdup("hive_partitioning = false");
+        ds_warn("file source '%s': the name=value folders of %s differ from those of its key "
+                "%s (the build reads the path, the browser the key); its views read no "
+                "folder as a column (hive_partitioning = false), in both engines; put the "
+                "files under the same name=value folders as their keys to have hive columns",
+                set->fs->name, odd->path, odd->key);
+    } else if (odd) {
         ds_warn("file source '%s': the name=value folders of %s differ from those of its key "
                 "%s; a hive column that only one of them has is seen by only one engine "
                 "(the build reads the path, the browser the key), and its type is not pinned",
                 set->fs->name, odd->path, odd->key);
+        if (!any_missing)
+            warn_shadow_differs(set, db, odd);
+    }
     if (any_missing)
         return false;
     hash_file *hf = ds_xcalloc(set->n_files + 1, sizeof *hf);
@@ -499,6 +602,8 @@ static bool learn_schema(const ds_source_set *set, ds_duck *db, ds_facts *facts,
     free(reps);
     reps = sorted;
     sc->one_schema = n_reps == 1;
+    if (sc->hive_names[0])
+        note_shadowed(set, db, sc, reps, n_reps);
 
     bool by_name = set->fs->union_mode == DS_UNION_ALL_BY_NAME;
     bool complete = true;

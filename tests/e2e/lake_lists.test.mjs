@@ -24,7 +24,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
 import {
-  DUCKSITE, dsSql, launchBrowser, missingPrerequisite, offsiteRequests, openPage, screenshot,
+  DUCKSITE, dsSql, launchBrowser, linkedLake, missingPrerequisite, offsiteRequests, openPage, screenshot,
   shownNumber, startServer, tableCells, tempDir, waitIdle,
 } from './lib.mjs';
 
@@ -76,15 +76,8 @@ describe('a one-partition dashboard over 1,000,000 keys', { skip: skip ?? false 
   before(async () => {
     const t0 = Date.now();
     root = tempDir('ducksite-e2e-lake-lists-');
-    for (const d of ['content', 'plugins', 'base']) fs.mkdirSync(path.join(root, d));
-    dsSql(root, [0, 1, 2, 3].map((k) => `COPY (SELECT ${k}::INTEGER AS id, ${AMOUNT(k)}::INTEGER AS amount) TO 'base/f${k}.parquet' (FORMAT parquet);`).join('\n'));
-    for (let y = 2000; y < 2000 + YEARS; y++) {
-      for (let d = 0; d < DAYS; d++) {
-        const dir = path.join(root, 'phys', `year=${y}`, `day=${d}`);
-        fs.mkdirSync(dir, { recursive: true });
-        for (let k = 0; k < 4; k++) fs.linkSync(path.join(root, 'base', `f${k}.parquet`), path.join(dir, `f${k}.parquet`));
-      }
-    }
+    for (const d of ['content', 'plugins']) fs.mkdirSync(path.join(root, d));
+    linkedLake(root, { first: 2000, years: YEARS, days: DAYS, columns: (k) => `${k}::INTEGER AS id, ${AMOUNT(k)}::INTEGER AS amount` });
     fs.writeFileSync(path.join(root, 'plugins', 'lake'), PLUGIN, { mode: 0o755 });
     fs.writeFileSync(path.join(root, 'ducksite.toml'), '[[file_sources]]\nname = "lake"\nplugin = "plugins/lake"\n');
     for (const [name, text] of Object.entries(PAGES)) fs.writeFileSync(path.join(root, 'content', `${name}.md`), text);

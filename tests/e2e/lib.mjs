@@ -277,6 +277,24 @@ export function dsSql(root, sql) {
 }
 
 /**
+ * A cheap lake under ROOT for a plugin to map many keys onto: four small
+ * Parquet files base/f0..f3.parquet (row K: COLUMNS(K), SQL select-list
+ * text), and for each year from FIRST (YEARS of them) and day 0..DAYS-1 a
+ * folder phys/year=Y/day=D/ holding f0..f3.parquet, hard links to them.
+ */
+export function linkedLake(root, { first, years, days, columns }) {
+  fs.mkdirSync(path.join(root, 'base'), { recursive: true });
+  dsSql(root, [0, 1, 2, 3].map((k) => `COPY (SELECT ${columns(k)}) TO 'base/f${k}.parquet' (FORMAT parquet);`).join('\n'));
+  for (let y = first; y < first + years; y++) {
+    for (let d = 0; d < days; d++) {
+      const dir = path.join(root, 'phys', `year=${y}`, `day=${d}`);
+      fs.mkdirSync(dir, { recursive: true });
+      for (let k = 0; k < 4; k++) fs.linkSync(path.join(root, 'base', `f${k}.parquet`), path.join(dir, `f${k}.parquet`));
+    }
+  }
+}
+
+/**
  * The rows a compiled fixture query gives for these inputs/params, computed
  * by the build-time engine over static/data/... (what the browser reads
  * over HTTP as data/...).

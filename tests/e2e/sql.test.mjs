@@ -221,3 +221,17 @@ test('placeholders put back as lists, with sizes', () => {
   // A view without its document is left as it is (the engine then says which file it cannot find).
   assert.equal(sql.expandFileLists(text, new Map()).sql, text);
 });
+
+test('more listed files than a page can fetch: an error that says what to do', () => {
+  const text = "SELECT * FROM read_parquet('ducksite:files/lake/0') UNION ALL SELECT * FROM read_parquet('ducksite:files/lake/0')";
+  const docs = new Map([['lake', LISTS]]);
+  assert.equal(sql.expandFileLists(text, docs, null, 5).files, 5, 'a list named twice counts once; at the limit it runs');
+  assert.throws(() => sql.expandFileLists(text, docs, null, 4), (e) => {
+    assert.equal(e.message, 'this query would read 5 files of lake in the browser, more than the 4 a page can fetch '
+      + 'in a few seconds: filter it on a partition column of lake (year, day, d), e.g. WHERE year = …, or let the build store its result');
+    assert.deepEqual([e.files, e.view], [5, 'lake']);
+    return true;
+  });
+  assert.equal(sql.expandFileLists(text, docs, { lake: [cond('year', '=', '2000')] }, 4).files, 2, 'pruned under the limit');
+  assert.equal(sql.FILE_LIST_BROWSER_MAX, 1000);
+});

@@ -12,6 +12,12 @@ two sources) is built once, then doctor runs against:
     HEAD stripped of its Range by a proxy (so it answers 200), no
     Content-Length (a body filter on data), data on another origin without
     CORS, and with CORS: each expected verdict line is checked.
+A second project, a lake of 120 files whose view's list is published apart
+(static/sql/_files/lake.json and its .gz), is checked against `ducksite
+serve` and the exported nginx: the list is fetched, read as JSON and sent
+gzipped, and its first, middle and last files answer the range handshake;
+without its .gz sidecar the encoding is a warning, and a list that is not
+JSON a failure.
 DS_DOCTOR_SHOW=1 prints every report.  Each nginx runs as the current user with its own pid, logs and temporary
 folders, listens on 127.0.0.1 only and is stopped by its PID.  Without nginx
 the test FAILS.  Prints "doctor: N passed, M failed".
@@ -84,12 +90,18 @@ def serving(proc):
     return ""
 
 
-def run_serve(ducksite, root):
+def serve(ducksite, root, what):
+    """`ducksite serve` of ROOT on a free port, started: (process, port)."""
     port = free_port()
     proc = subprocess.Popen([ducksite, "serve", "--root", root, "--no-build", "--port", str(port)],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    check(serving(proc), what + " started")
+    return proc, port
+
+
+def run_serve(ducksite, root):
+    proc, port = serve(ducksite, root, "serve")
     try:
-        check(serving(proc), "serve started")
         url = "http://127.0.0.1:%d/" % port
         rc, out, err = doctor(ducksite, url)
         all_ok("ducksite serve", rc, out, err)
@@ -282,6 +294,92 @@ def run_nginx(nginx, work, ducksite, root, serve_port):
             site.stop()
 
 
+# The lake: 120 one-row files in year=2000..2003 folders; the page reads
+# one year of the view through its published list.
+LAKE_YEARS = (2000, 2001, 2002, 2003)
+LAKE_LIST = "/sql/_files/lake.json"
+LAKE_SAMPLE = ["/data/lake/year=2000/part-0000.parquet", "/data/lake/year=2002/part-0000.parquet",
+               "/data/lake/year=2003/part-0029.parquet"]
+
+
+def make_lake(work, ducksite, ds_sql):
+    root = os.path.join(work, "lake-project")
+    for y in LAKE_YEARS:
+        os.makedirs(os.path.join(root, "lake", "year=%d" % y))
+    os.makedirs(os.path.join(root, "content"))
+    with open(os.path.join(root, "make.sql"), "w") as f:
+        for y in LAKE_YEARS:
+            for k in range(30):
+                f.write("COPY (SELECT %d AS id) TO 'lake/year=%d/part-%04d.parquet' "
+                        "(FORMAT parquet);\n" % (k, y, k))
+    r = subprocess.run([ds_sql, "make.sql"], cwd=root, capture_output=True, text=True)
+    check(r.returncode == 0, "lake files: %s" % r.stderr)
+    with open(os.path.join(root, "ducksite.toml"), "w") as f:
+        f.write('[[file_sources]]\nname = "lake"\nupstream_glob = "lake/**/*.parquet"\n')
+    with open(os.path.join(root, "content", "index.md"), "w") as f:
+        f.write("# Lake\n\n```sql n\nSELECT count(*) AS n FROM lake WHERE year = 2001\n```\n\n"
+                "```table n\nquery: n\n```\n")
+    r = subprocess.run([ducksite, "build", "--root", root], capture_output=True, text=True,
+                       timeout=300)
+    check(r.returncode == 0, "lake build: %s" % r.stderr)
+    return root
+
+
+def lake_ok(name, url, ducksite):
+    """Every check of the lake page ok, with the list's lines and the sample."""
+    rc, out, err = doctor(ducksite, url)
+    all_ok(name, rc, out, err)
+    expect(name, out, LAKE_LIST, "file-list", "ok")
+    expect(name, out, LAKE_LIST, "file-list-encoding", "ok")
+    check(re.search(r"^  ok +file-list +200, JSON, 120 files in 1 list of view lake", out, re.M),
+          "%s: the list line counts its files\n%s" % (name, out))
+    check(re.search(r"^  ok +file-list-encoding +Content-Encoding: gzip, ", out, re.M),
+          "%s: the list comes gzipped\n%s" % (name, out))
+    for path in LAKE_SAMPLE:
+        expect(name, out, path, "range", "ok")
+
+
+def run_lake(ducksite, nginx, work, ds_sql):
+    root = make_lake(work, ducksite, ds_sql)
+    lists = os.path.join(root, "static", "sql", "_files")
+    proc, port = serve(ducksite, root, "lake serve")
+    try:
+        url = "http://127.0.0.1:%d/" % port
+        lake_ok("lake, ducksite serve", url, ducksite)
+        # Without its .gz sidecar the list goes out as it is: slower, works.
+        gz = os.path.join(lists, "lake.json.gz")
+        os.rename(gz, gz + ".away")
+        try:
+            rc, out, err = doctor(ducksite, url)
+        finally:
+            os.rename(gz + ".away", gz)
+        check(rc == 0, "no .gz: exit %d (a warning only)\n%s%s" % (rc, out, err))
+        expect("no .gz", out, LAKE_LIST, "file-list-encoding", "warn")
+        # A list that is not JSON: no query over the view can run.
+        doc = os.path.join(lists, "lake.json")
+        os.rename(doc, doc + ".away")
+        os.rename(gz, gz + ".away")
+        try:
+            with open(doc, "w") as f:
+                f.write("<html>oops</html>")
+            rc, out, err = doctor(ducksite, url)
+        finally:
+            os.replace(doc + ".away", doc)
+            os.rename(gz + ".away", gz)
+        check(rc == 1, "list not JSON: exit %d" % rc)
+        expect("list not JSON", out, LAKE_LIST, "sql", "FAIL")
+        check(re.search(r"is not a list document: the queries over view lake cannot run", out),
+              "list not JSON: the line says which view\n" + out)
+    finally:
+        check(stop(proc) == 0, "lake serve exit code")
+    site = Site(nginx, work, ducksite, root, "lake")
+    if site.ready:
+        try:
+            lake_ok("lake, nginx (exported)", "http://127.0.0.1:%d/" % site.port, ducksite)
+        finally:
+            site.stop()
+
+
 def main():
     got = start(__doc__, "ds-doctor-")
     if isinstance(got, int):
@@ -291,15 +389,12 @@ def main():
         run_serve(ducksite, root)
         # The no-CORS case needs a second origin without CORS headers: a
         # server of our own again.
-        serve_port = free_port()
-        proc = subprocess.Popen([ducksite, "serve", "--root", root, "--no-build", "--port",
-                                 str(serve_port)], stdout=subprocess.PIPE,
-                                stderr=subprocess.STDOUT, text=True)
+        proc, serve_port = serve(ducksite, root, "second serve")
         try:
-            check(serving(proc), "second serve started")
             run_nginx(nginx, work, ducksite, root, serve_port)
         finally:
             check(stop(proc) == 0, "serve exit code")
+        run_lake(ducksite, nginx, work, os.path.abspath(sys.argv[2]))
     finally:
         shutil.rmtree(work, ignore_errors=True)
     print("doctor: %d passed, %d failed" % (check.passed, check.failed))

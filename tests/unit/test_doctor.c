@@ -305,6 +305,36 @@ Test(doctor, engine_types_and_compression)
         ds_doctor_resp_free(all[i]);
 }
 
+Test(doctor, file_list_encoding)
+{
+    static const unsigned char gz[] = {0x1f, 0x8b};
+    ds_doctor_resp gzip = ds_doctor_resp_make(
+        200, (const char *const[]){"Content-Encoding: gzip", "Content-Length: 150000", NULL}, gz,
+        2);
+    ds_doctor_resp br = ds_doctor_resp_make(200, (const char *const[]){"Content-Encoding: br", NULL},
+                                            "\x0b\x02", 2);
+    ds_doctor_resp plain = ds_doctor_resp_make(
+        200, (const char *const[]){"Content-Type: application/json", "Content-Length: 22400000",
+                                   NULL},
+        "{\"", 2);
+    ds_doctor_resp liar = ds_doctor_resp_make(
+        200, (const char *const[]){"Content-Encoding: gzip", NULL}, "{\"", 2);
+    ds_doctor_resp bare = ds_doctor_resp_make(200, (const char *const[]){NULL}, gz, 2);
+    ds_doctor_resp gone = ds_doctor_resp_make(404, (const char *const[]){NULL}, "<h", 2);
+    verdict(ds_doctor_check_list_encoding(&gzip, 22400000), DS_DOCTOR_OK,
+            "Content-Encoding: gzip, 150.0 kB for 22.4 MB of JSON");
+    verdict(ds_doctor_check_list_encoding(&br, 100), DS_DOCTOR_OK, "br");
+    verdict(ds_doctor_check_list_encoding(&plain, 22400000), DS_DOCTOR_WARN,
+            "sent uncompressed (22.4 MB)");
+    verdict(ds_doctor_check_list_encoding(&liar, 100), DS_DOCTOR_FAIL, "the body is not gzip");
+    verdict(ds_doctor_check_list_encoding(&bare, 100), DS_DOCTOR_FAIL,
+            "gzip bytes without Content-Encoding");
+    verdict(ds_doctor_check_list_encoding(&gone, 100), DS_DOCTOR_FAIL, "404");
+    ds_doctor_resp *all[] = {&gzip, &br, &plain, &liar, &bare, &gone};
+    for (size_t i = 0; i < DS_ARRAY_LEN(all); i++)
+        ds_doctor_resp_free(all[i]);
+}
+
 Test(doctor, page_config_and_module)
 {
     const char *html =
@@ -366,18 +396,24 @@ Test(doctor, sql_lists_and_their_files)
     free(views);
 
     char **files = NULL;
+    size_t lists = 0, count = 0;
     n = 0;
     cr_assert(ds_doctor_list_files(
         "{\"hive\": null, \"lists\": [[[\"data/h/year=2000/\", [\"a.parquet\", \"b.parquet\"], "
-        "[1, 2]], [\"data/h/year=2001/\", [\"c.parquet\"], [3]]], [[\"data/h/x/\", "
-        "[\"d.parquet\"], [4]]], [[\"data/h/year=2000/\", [\"a.parquet\"], [1]]]]}",
-        &files, &n));
-    cr_assert_eq(n, 2, "the first file of each list, once: got %zu", n);
+        "[1, 2]], [\"data/h/year=2001/\", [\"c.parquet\", \"e.parquet\"], [3, 5]]], "
+        "[[\"data/h/x/\", [\"d.parquet\"], [4]]], [[\"data/h/year=2000/\", [\"a.parquet\"], "
+        "[1]]]]}",
+        &files, &n, &lists, &count));
+    cr_assert_eq(lists, 3);
+    cr_assert_eq(count, 6);
+    cr_assert_eq(n, 4, "the first, middle and last file of each list, once: got %zu", n);
     cr_assert_str_eq(files[0], "data/h/year=2000/a.parquet");
-    cr_assert_str_eq(files[1], "data/h/x/d.parquet");
-    cr_assert(!ds_doctor_list_files("<html>not found</html>", &files, &n));
-    cr_assert(!ds_doctor_list_files("{\"lists\": [[[\"data/\"]]]}", &files, &n));
-    cr_assert_eq(n, 2);
+    cr_assert_str_eq(files[1], "data/h/year=2001/c.parquet"); /* the middle, in the next run */
+    cr_assert_str_eq(files[2], "data/h/year=2001/e.parquet");
+    cr_assert_str_eq(files[3], "data/h/x/d.parquet");
+    cr_assert(!ds_doctor_list_files("<html>not found</html>", &files, &n, &lists, &count));
+    cr_assert(!ds_doctor_list_files("{\"lists\": [[[\"data/\"]]]}", &files, &n, &lists, &count));
+    cr_assert_eq(n, 4);
     for (size_t i = 0; i < n; i++)
         free(files[i]);
     free(files);

@@ -116,6 +116,37 @@ Test(filelist, each_key_walks_the_lists_a_query_names)
     free(big);
 }
 
+Test(filelist, unpruned_counts_the_lists_no_predicate_prunes)
+{
+    ds_query_list l = {0};
+    char *a = view_sql(DS_FILELIST_MIN + 5, "");
+    char *b = view_sql(DS_FILELIST_MIN + 7, "");
+    char *two = ds_asprintf("%s UNION ALL %s", a, a);
+    ds_query_add(&l, "lake", DS_KIND_FILE_SOURCE, two, "ducksite.toml", 1);
+    ds_query_add(&l, "other", DS_KIND_FILE_SOURCE, b, "ducksite.toml", 2);
+    ds_filelists lists = {0};
+    ds_filelists_extract(&l, &lists);
+    /* Both views, lake's two lists named twice by the query: each once. */
+    char *q = ds_asprintf("WITH lake AS (%s), again AS (%s), other AS (%s) SELECT * FROM lake, "
+                          "again, other",
+                          l.items[0].sql, l.items[0].sql, l.items[1].sql);
+    const char *view = NULL;
+    cr_assert_eq(ds_filelists_unpruned(&lists, q, NULL, &view), 2 * (DS_FILELIST_MIN + 5) + DS_FILELIST_MIN + 7);
+    cr_assert_str_eq(view, "lake");
+    /* A view the predicates name is pruned; the other still counts. */
+    cr_assert_eq(ds_filelists_unpruned(&lists, q, "{\"lake\": [{\"col\": \"year\"}]}", &view),
+                 DS_FILELIST_MIN + 7);
+    cr_assert_str_eq(view, "other");
+    cr_assert_eq(ds_filelists_unpruned(&lists, "SELECT 1", NULL, &view), 0);
+    cr_assert_null(view);
+    free(q);
+    free(two);
+    free(b);
+    free(a);
+    ds_filelists_free(&lists);
+    ds_query_list_free(&l);
+}
+
 /* ---- prune.c ------------------------------------------------------------------ */
 
 typedef struct {

@@ -189,7 +189,7 @@ class Page {
       const text = sql;
       const prune = this.data.pruneOf(q.path);
       const prepare = async () => {
-        const full = await this.data.expandLists(text, prune, env);
+        const full = await this.data.expandLists(text, prune, env, true);
         const whole = this.data.wholeFilesOf(full);
         const wholeSet = new Set(whole);
         return {

@@ -614,25 +614,59 @@ export function pruneFileList(doc, k, conds = []) {
   return out;
 }
 
+// The most files a page query may read from published lists.  DuckDB-Wasm
+// requests every file of its list, one after another: about 1,000 files
+// took 13 s, 5,000 exhausted Chromium's requests and 10,000 the engine's
+// memory (docs/building.md).  Past it the component shows why instead of
+// hanging the tab; the build warns about such queries with the same number
+// (DS_FILELIST_BROWSER_MAX in src/sql/filelist.h).
+export const FILE_LIST_BROWSER_MAX = 1000;
+
+/** The error a query over too many listed files gives (err.files, err.view). */
+export function tooManyFilesError(view, files, max, doc) {
+  const cols = Object.keys((doc && doc.hive) || {});
+  const filter = cols.length
+    ? `filter it on a partition column of ${view} (${cols.join(', ')}), e.g. WHERE ${cols[0]} = …`
+    : `read a part of ${view} (a templated view)`;
+  const err = new Error(`this query would read ${files.toLocaleString('en-US')} files of ${view} in the browser, `
+    + `more than the ${max.toLocaleString('en-US')} a page can fetch in a few seconds: ${filter}, `
+    + 'or let the build store its result');
+  return Object.assign(err, { files, view });
+}
+
 /**
  * SQL with each file-list placeholder replaced by its list, pruned by
  * PRUNE ({view: conds}, the values filled in); DOCS maps a view to its
- * published lists.  Returns {sql, sizes: {path: bytes}}.
+ * published lists.  Returns {sql, sizes: {path: bytes}, files: how many
+ * files the lists hold (each list once)}.  More than MAX files throws
+ * tooManyFilesError before the text is made.
  */
-export function expandFileLists(sql, docs, prune = null) {
+export function expandFileLists(sql, docs, prune = null, max = Infinity) {
   const sizes = {};
-  const out = mapFileLiterals(sql, (raw) => {
-    if (!raw.startsWith(FILE_LIST_PREFIX)) return null;
+  const pruned = new Map(); // placeholder -> {view, files}
+  mapFileLiterals(sql, (raw) => {
+    if (!raw.startsWith(FILE_LIST_PREFIX) || pruned.has(raw)) return null;
     const name = raw.slice(FILE_LIST_PREFIX.length);
     const slash = name.lastIndexOf('/');
     const view = name.slice(0, slash);
     const doc = docs instanceof Map ? docs.get(view) : docs?.[view];
-    if (!doc) return null;
-    const files = pruneFileList(doc, Number(name.slice(slash + 1)), prune?.[view] || []);
-    for (const f of files) if (typeof f.size === 'number' && f.size >= 0) sizes[f.path] = f.size;
-    return `[${files.map((f) => quote(f.path)).join(', ')}]`;
+    if (doc) pruned.set(raw, { view, doc, files: pruneFileList(doc, Number(name.slice(slash + 1)), prune?.[view] || []) });
+    return null;
   });
-  return { sql: out, sizes };
+  let files = 0;
+  let most = null;
+  for (const p of pruned.values()) {
+    files += p.files.length;
+    if (!most || p.files.length > most.files.length) most = p;
+  }
+  if (files > max) throw tooManyFilesError(most.view, files, max, most.doc);
+  const out = mapFileLiterals(sql, (raw) => {
+    const p = pruned.get(raw);
+    if (!p) return null;
+    for (const f of p.files) if (typeof f.size === 'number' && f.size >= 0) sizes[f.path] = f.size;
+    return `[${p.files.map((f) => quote(f.path)).join(', ')}]`;
+  });
+  return { sql: out, sizes, files };
 }
 
 /** The file literals mapDataPaths() sees, in order, without repeats. */

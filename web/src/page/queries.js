@@ -12,7 +12,7 @@ import { servedQueries } from '../live.js';
 import { newLedger, tracedFetch } from '../netlog.js';
 import { fromStored, resultKey, storedUrl } from '../results.js';
 import {
-  dataPaths, dataUrl, expandFileLists, fileErrorText, fileListUrl, fileListViews, hasFileLists, localPaths,
+  dataPaths, dataUrl, expandFileLists, FILE_LIST_BROWSER_MAX, fileErrorText, fileListUrl, fileListViews, hasFileLists, localPaths,
   pruneSpec, stripMetrics, substitute,
 } from '../sql.js';
 
@@ -107,9 +107,11 @@ export class PageQueries {
    * SQL with its file-list placeholders replaced by the lists, left without
    * the files whose partitions fail PRUNE ({view: conds}, whose values take
    * ENV's inputs and params); the files' sizes join the page's, so small
-   * ones are read whole.
+   * ones are read whole.  LIMITED: more files than a page can fetch
+   * (FILE_LIST_BROWSER_MAX, window.ducksiteListMax overrides it) is an
+   * error that says what to do, not a tab that never finishes.
    */
-  async expandLists(sql, prune, env) {
+  async expandLists(sql, prune, env, limited = false) {
     if (!hasFileLists(sql)) return sql;
     // The query runs next: the engine starts while the lists download.
     this.engineStarted = true;
@@ -125,7 +127,8 @@ export class PageQueries {
         }));
       }
     }
-    const out = expandFileLists(sql, docs, filled);
+    const max = limited ? Number(globalThis.ducksiteListMax ?? FILE_LIST_BROWSER_MAX) : Infinity;
+    const out = expandFileLists(sql, docs, filled, max);
     for (const [p, size] of Object.entries(out.sizes)) if (!(p in this.fileSizes)) this.fileSizes[p] = size;
     return out.sql;
   }
