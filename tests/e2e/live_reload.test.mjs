@@ -152,7 +152,7 @@ describe('live reload', { skip: skip ?? false }, () => {
 // step is still running while the open page shows its new number.
 const MODEL = (n) => `-- name: m\nSELECT ${n} AS n;\n`;
 const QUICK = '# Quick\n\n```sql q\nSELECT n + 1 AS answer FROM m\n```\n\n```table q\n```\n';
-const SLOW = '# Slow\n\n```sql s\nSELECT n + least(0, (SELECT count(*) FROM range(400000000) t(i) '
+const SLOW = '# Slow\n\n```sql s\nSELECT n + least(0, (SELECT count(*) FROM range(1200000000) t(i) '
   + 'WHERE hash(i) = 0)) AS answer FROM m\n```\n\n```table s\n```\n';
 
 describe('live reload: a model saved, the page first and its stored result after', { skip: skip ?? false }, () => {
@@ -183,14 +183,20 @@ describe('live reload: a model saved, the page first and its stored result after
     csv: window.ducksite.tableCsv('q'),
     source: window.ducksite.components().find((c) => c.key === 'table:q')?.source,
   }));
-  const reloaded = async (p, timeout) => {
-    await p.waitForFunction(() => window.sameDocument === undefined, null, { timeout });
+  // Loads of the page, counted outside it: a reload between two checks is
+  // never missed.
+  let loads = 0;
+  const reloaded = async (p, seen, timeout) => {
+    const end = Date.now() + timeout;
+    while (loads <= seen && Date.now() < end) await p.waitForTimeout(50);
+    assert.ok(loads > seen, 'the page reloaded');
     await waitIdle(p);
   };
 
   test('the page reloads at once and computes the new number; the stored result follows', { timeout: 300000 }, async () => {
     const rec = await openPage(context);
     const p = rec.page;
+    p.on('load', () => { loads += 1; });
     await p.goto(`${server.url}/index.html`);
     await waitIdle(p);
     const start = await shown(p);
@@ -199,10 +205,10 @@ describe('live reload: a model saved, the page first and its stored result after
 
     const builds = () => (server.stdout().match(/^built /gm) || []).length;
     const built = builds();
-    await p.evaluate(() => { window.sameDocument = true; });
+    const seen = loads;
     const saved = Date.now();
     fs.writeFileSync(path.join(root, 'sources_sql', 'm.sql'), MODEL(99));
-    await reloaded(p, 60000);
+    await reloaded(p, seen, 60000);
     const first = Date.now() - saved;
     const between = await shown(p);
     assert.equal(builds(), built + 1, `the stored results are still running: ${server.log()}`);
@@ -211,8 +217,7 @@ describe('live reload: a model saved, the page first and its stored result after
     assert.match(server.log(), /running the stored results left for later/);
     await screenshot(p, 'two-step-between');
 
-    await p.evaluate(() => { window.sameDocument = true; });
-    await reloaded(p, 240000);
+    await reloaded(p, seen + 1, 240000);
     const end = await shown(p);
     assert.match(end.csv, /^answer\s+100\s*$/);
     assert.equal(end.source, 'stored', 'after the second step the page paints from the new stored result');
