@@ -16,7 +16,9 @@
 #include "serveloop.h"
 
 #include <assert.h>
+#include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,7 +32,9 @@
 #include "../server/server.h"
 #include "../site/build.h"
 #include "../site/memo.h"
+#include "../site/prerender.h"
 #include "../util/fs.h"
+#include "../util/proc.h"
 #include "livemsg.h"
 #include "watch.h"
 
@@ -100,6 +104,137 @@ static void warn_if_sign_in_changed(const char *root, ds_server *server)
     ds_config_free(&cfg);
 }
 
+/* What stops the second step of a two-step publish (prerender.h): an
+ * edit waiting to be read, or a stop signal. */
+typedef struct {
+    int watch_fd, sig_fd;
+    int done_fd; /* readable when the step has ended (for the interrupter) */
+    ds_duck *db; /* the session the step's queries run in */
+} stopper;
+
+static bool stop_waiting(void *arg)
+{
+    const stopper *st = arg;
+    struct pollfd p[2] = {{st->watch_fd, POLLIN, 0}, {st->sig_fd, POLLIN, 0}};
+    return poll(p, 2, 0) > 0 && ((p[0].revents & POLLIN) || (p[1].revents & POLLIN));
+}
+
+/* Interrupts the query running when an edit or a stop signal arrives, so
+ * a long stored result does not delay the next rebuild (or the stop); a
+ * query that has not started yet is not run (stop_waiting). */
+static void *interrupter(void *arg)
+{
+    const stopper *st = arg;
+    struct pollfd p[3] = {{st->watch_fd, POLLIN, 0}, {st->sig_fd, POLLIN, 0},
+                          {st->done_fd, POLLIN, 0}};
+    while (poll(p, 3, -1) < 0)
+        ;
+    if (!(p[2].revents & (POLLIN | POLLHUP)))
+        ds_duck_interrupt(st->db);
+    return NULL;
+}
+
+/* One build of serve's, its map handed to the server and the pages it
+ * changed told (DEFER: which step of a two-step publish). */
+static int build_step(const char *root, ds_server *server, ds_memo *memo,
+                      ds_prerender_defer *defer, ds_err *err)
+{
+    ds_build_options bopt = {.on_map = hand_over_map,
+                             .on_map_arg = server,
+                             .on_changed = tell_pages,
+                             .on_changed_arg = server,
+                             .memo = memo,
+                             .defer = defer};
+    return ds_build(root, &bopt, err);
+}
+
+/* A failed build said on the terminal and over the open pages. */
+static void report_failure(ds_server *server, const char *msg)
+{
+    ds_error("%s", msg);
+    ds_info("still serving the last good build");
+    show_error(server, msg);
+}
+
+/* The first step of a rebuild after CHANGES (the watcher's paths): every
+ * output but the stored results that would have to run, which are left
+ * out when only pages or models changed (docs/serve.md, "Rebuild speed").
+ * Returns how many were left out, for the second step; sets *failed. */
+static size_t rebuild(const char *root, ds_server *server, ds_memo *memo, char **paths,
+                      size_t n_paths, bool *failed)
+{
+    /* Pages and models leave the data map and views as they were
+     * (memo.h); anything else rebuilds them. */
+    bool kept = ds_memo_changed(memo, (const char *const *)paths, n_paths);
+    ds_buf names = {0};
+    for (size_t i = 0; i < n_paths && i < DS_SERVE_NAMED; i++)
+        ds_buf_printf(&names, "%s%s", i ? ", " : "", paths[i]);
+    if (n_paths > DS_SERVE_NAMED)
+        ds_buf_printf(&names, " and %zu more", n_paths - DS_SERVE_NAMED);
+    ds_info("%s changed: %s", names.data,
+            kept ? "rebuilding what depends on it (data map and views kept)" : "rebuilding");
+    ds_buf_free(&names);
+    ds_prerender_defer defer = {.defer = kept};
+    ds_err err;
+    if (build_step(root, server, memo, &defer, &err) != 0) {
+        report_failure(server, err.msg);
+        *failed = true;
+        return 0;
+    }
+    /* The pages have reloaded (tell_pages): now the overlay goes. */
+    if (*failed)
+        ds_server_event(server, "build-ok", "{}");
+    *failed = false;
+    warn_if_sign_in_changed(root, server);
+    if (defer.deferred)
+        ds_info("published; the stored results whose SQL changed run next (the open pages "
+                "query them meanwhile)");
+    return defer.deferred;
+}
+
+/* The second step: the stored results the first left out are run and
+ * published, and the pages that list them reload.  An edit arriving
+ * meanwhile stops it (static/ stays as the first step published it).
+ * Returns false when it must run again (it was stopped). */
+static bool finish(const char *root, ds_server *server, ds_memo *memo, ds_watch *w,
+                   int sig_fd, size_t n_left)
+{
+    ds_info("running the stored results left for later (%zu, and those that depend on them)",
+            n_left);
+    int done[2] = {-1, -1};
+    ds_memo_front *front = ds_memo_front_get(memo);
+    stopper st = {w ? ds_watch_fd(w) : -1, sig_fd, -1, front ? front->db : NULL};
+    pthread_t thread;
+    bool watching = st.db && pipe(done) == 0;
+    for (int i = 0; watching && i < 2; i++)
+        fcntl(done[i], F_SETFD, FD_CLOEXEC); /* a plugin a build runs must not hold it */
+    st.done_fd = done[0];
+    if (watching && pthread_create(&thread, NULL, interrupter, &st) != 0)
+        watching = false;
+    ds_prerender_defer defer = {.cancel = stop_waiting, .cancel_arg = &st};
+    ds_err err;
+    ds_proc_cancel_on(st.watch_fd); /* the charts' drawing (node) stops too */
+    int rc = build_step(root, server, memo, &defer, &err);
+    ds_proc_cancel_on(-1);
+    if (done[1] >= 0)
+        close(done[1]); /* the interrupter ends */
+    if (watching)
+        pthread_join(thread, NULL);
+    if (done[0] >= 0)
+        close(done[0]);
+    if (rc == 0)
+        return true;
+    /* A query the interrupter stopped fails the build; that is no error of
+     * the project's either. */
+    if (defer.cancelled || stop_waiting(&st)) {
+        ds_info("stored results: stopped for a newer edit");
+        return false;
+    }
+    /* Not the project's fault (it built a moment ago): a write failed. */
+    report_failure(server, err.msg);
+    return true;
+}
+
 /* Waits for a stop signal, rebuilding on every change in between.  W (may
  * be NULL) was opened before the first build, so that changes made while
  * it ran are not lost. */
@@ -107,14 +242,19 @@ static void watch_and_rebuild(const char *root, ds_watch *w, int sig_fd, ds_serv
                               ds_memo *memo, bool failed)
 {
     ds_err err;
+    size_t later = 0; /* stored results the last rebuild left out */
     for (;;) {
         struct pollfd p[2] = {{sig_fd, POLLIN, 0}, {w ? ds_watch_fd(w) : -1, POLLIN, 0}};
-        if (poll(p, 2, -1) < 0)
+        /* Edits first: the second step of a publish waits for none. */
+        if (poll(p, 2, later ? 0 : -1) < 0)
             continue;
         if (p[0].revents & POLLIN)
             break;
-        if (!(p[1].revents & POLLIN))
+        if (!(p[1].revents & POLLIN)) {
+            if (later && finish(root, server, memo, w, sig_fd, later))
+                later = 0;
             continue;
+        }
         /* An editor's save (writes, a rename) takes a few ms; 50 ms of
          * quiet counts it once without making every save wait long. */
         char **paths;
@@ -122,40 +262,13 @@ static void watch_and_rebuild(const char *root, ds_watch *w, int sig_fd, ds_serv
         char *what = ds_watch_collect_all(w, DS_SERVE_QUIET_MS, &paths, &n_paths);
         if (!what)
             continue;
-        /* Pages and models leave the data map and views as they were
-         * (memo.h); anything else rebuilds them. */
-        bool kept = ds_memo_changed(memo, (const char *const *)paths, n_paths);
-        ds_buf names = {0};
-        for (size_t i = 0; i < n_paths && i < DS_SERVE_NAMED; i++)
-            ds_buf_printf(&names, "%s%s", i ? ", " : "", paths[i]);
-        if (n_paths > DS_SERVE_NAMED)
-            ds_buf_printf(&names, " and %zu more", n_paths - DS_SERVE_NAMED);
-        ds_info("%s changed: %s", names.data,
-                kept ? "rebuilding what depends on it (data map and views kept)" : "rebuilding");
-        ds_buf_free(&names);
-        ds_watch_paths_free(paths, n_paths);
         free(what);
         /* Watch afresh before building: new folders and plugin files are
          * picked up, and edits made while the build runs are not lost. */
         ds_watch_close(w);
         w = ds_watch_open(root, &err);
-        ds_build_options bopt = {.on_map = hand_over_map,
-                                 .on_map_arg = server,
-                                 .on_changed = tell_pages,
-                                 .on_changed_arg = server,
-                                 .memo = memo};
-        if (ds_build(root, &bopt, &err) != 0) {
-            ds_error("%s", err.msg);
-            ds_info("still serving the last good build");
-            show_error(server, err.msg);
-            failed = true;
-        } else {
-            /* The pages have reloaded (tell_pages): now the overlay goes. */
-            if (failed)
-                ds_server_event(server, "build-ok", "{}");
-            failed = false;
-            warn_if_sign_in_changed(root, server);
-        }
+        later = rebuild(root, server, memo, paths, n_paths, &failed);
+        ds_watch_paths_free(paths, n_paths);
     }
     ds_watch_close(w);
 }

@@ -603,7 +603,7 @@ int ds_build(const char *root, const ds_build_options *opt, ds_err *err)
     if (map_rc != 0 || write_sql(pub, &compiled, err) != 0 || write_file_lists(pub, files, err) != 0)
         goto done;
     if (site) {
-        ds_prerender_options po = {!opt->no_prerender, ds_livespec_new()};
+        ds_prerender_options po = {!opt->no_prerender, ds_livespec_new(), opt->defer};
         int pre_rc = ds_prerender(&pages, &compiled, files, cfg, db, pub, &po, err);
         /* The server's live queries (livespec.h): outside static/, never
          * published; written before the pages that may ask for them. */
@@ -616,6 +616,12 @@ int ds_build(const char *root, const ds_build_options *opt, ds_err *err)
     } else {
         /* A data-only project leaves the pages of an earlier build alone. */
         ds_publish_keep_previous_site(pub);
+    }
+    /* A build a newer edit superseded (serve's second step) publishes
+     * nothing, even when only its first-paint pictures were left to do. */
+    if (ds_prerender_cancelled(opt->defer)) {
+        ds_err_set(err, "cancelled: a newer edit arrived");
+        goto done;
     }
     /* The server's forms, written last before publishing: a build that
      * fails to write them publishes nothing (and one whose publishing then

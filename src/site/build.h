@@ -28,6 +28,9 @@ typedef struct {
     /* What `ducksite serve` keeps between its rebuilds (memo.h), used and
      * updated by this build; NULL: everything is made afresh. */
     struct ds_memo *memo;
+    /* Stored results left out now and run by a second build (prerender.h);
+     * NULL: every result is run. */
+    struct ds_prerender_defer *defer;
 } ds_build_options;
 
 int ds_build(const char *root, const ds_build_options *opt, ds_err *err);

@@ -538,6 +538,9 @@ typedef struct {
     double run_ms;
     size_t globbed;         /* file lists read by their source's glob */
     bool to_run;            /* expanding SQL to run, not only for its files */
+    ds_prerender_defer *defer; /* NULL: every result is run */
+    json_t *deferred;          /* hashes left out (defer->defer) */
+    bool left_out;             /* the last obtain() left its result out */
 } run_ctx;
 
 /* The compiled query behind a runtime SQL path, as the file's text minus
@@ -710,13 +713,39 @@ static char *physical_sql(run_ctx *r, const char *sql, bool to_run)
     return plain;
 }
 
+/* True once D's build is cancelled (a newer edit arrived): asks D's
+ * cancel callback until it says so, then stays true. */
+bool ds_prerender_cancelled(ds_prerender_defer *d)
+{
+    if (d && !d->cancelled && d->cancel && d->cancel(d->cancel_arg))
+        d->cancelled = true;
+    return d && d->cancelled;
+}
+
+/* True when R's result HASH is not to be run now: the build leaves it to
+ * the browser for the moment (deferred), or was cancelled.  Sets
+ * r->left_out. */
+static bool leave_out(run_ctx *r, const char *hash)
+{
+    ds_prerender_defer *d = r->defer;
+    if (!ds_prerender_cancelled(d) && d && d->defer)
+        json_object_set_new(r->deferred, hash, json_true());
+    r->left_out = d && (d->defer || d->cancelled);
+    return r->left_out;
+}
+
 static stored *obtain(run_ctx *r, const char *sql, ds_err *why)
 {
     char hash[17];
     ds_pagesql_hash(sql, hash);
+    r->left_out = false;
     stored *s = stored_find(&r->all, hash);
     if (s)
         return s;
+    if (r->defer && r->defer->cancelled) {
+        r->left_out = true;
+        return NULL;
+    }
     deps_free(&r->lc.deps);
     /* The hash is the published text's (the browser's); the engine reads
      * the whole lists the placeholders stand for. */
@@ -731,6 +760,12 @@ static stored *obtain(run_ctx *r, const char *sql, ds_err *why)
         fresh.bytes = stat(file, &st) == 0 ? (size_t)st.st_size : 0;
         fresh.kept = true;
         r->reused++;
+    } else if (leave_out(r, hash)) {
+        ds_err_set(why, "left out for now");
+        free(file);
+        free(plain);
+        deps_free(&fresh.deps);
+        return NULL;
     } else {
         struct timespec t0, t1;
         clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -743,6 +778,9 @@ static stored *obtain(run_ctx *r, const char *sql, ds_err *why)
         int rc = ds_prerender_result_json(r->db, plain, &json, why);
         clock_gettime(CLOCK_MONOTONIC, &t1);
         r->run_ms += (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
+        /* A query interrupted because a newer edit arrived is no failure. */
+        if (rc != 0 && ds_prerender_cancelled(r->defer))
+            r->left_out = true;
         if (rc != 0) {
             free(file);
             free(plain);
@@ -1003,6 +1041,8 @@ static stored *store_component(page_ctx *p, component *c, const ds_val *values)
     s = obtain(p->r, sql, &why);
     free(sql);
     if (!s) {
+        if (p->r->left_out)
+            return NULL; /* the runtime queries meanwhile, as for any result not stored */
         if (!c->failed && !p->r->write_failed)
             ds_warn("%s:%d: %s '%s': the query fails when run with the page's default inputs: "
                     "%s; the page will show this error",
@@ -1466,6 +1506,9 @@ int ds_prerender(ds_pages *pages, const ds_compiled_list *compiled, const ds_col
                  0,
                  0,
                  0,
+                 false,
+                 opt->defer,
+                 json_object(),
                  false};
     /* A site that never stored anything gets no _results/ folder. */
     bool any = false;
@@ -1503,21 +1546,27 @@ int ds_prerender(ds_pages *pages, const ds_compiled_list *compiled, const ds_col
     for (size_t i = 0; i < r.all.n; i++)
         n_stored += r.all.items[i].used;
     int rc = 0;
-    if (r.write_failed)
+    if (opt->defer)
+        opt->defer->deferred = json_object_size(r.deferred);
+    if (opt->defer && opt->defer->cancelled)
+        rc = ds_err_set(err, "cancelled: a newer edit arrived");
+    else if (r.write_failed)
         rc = ds_err_set(err, "%s", r.werr.msg);
     else if (results)
         rc = write_index(&r, err);
     if (rc == 0 && results)
         keep_used(&r);
     clock_gettime(CLOCK_MONOTONIC, &t1);
-    if (opt->enabled)
-    {
+    if (opt->enabled) {
         char globs[96] = "";
         if (r.globbed)
             snprintf(globs, sizeof globs, "; %zu of %zu file lists read by their upstream_glob",
                      r.globbed, json_object_size(r.globs));
-        ds_info("stored results: %zu (%zu run, %zu unchanged) in %.0f ms%s", n_stored, r.ran,
-                r.reused,
+        char later[64] = "";
+        if (json_object_size(r.deferred))
+            snprintf(later, sizeof later, ", %zu left for later", json_object_size(r.deferred));
+        ds_info("stored results: %zu (%zu run, %zu unchanged%s) in %.0f ms%s", n_stored, r.ran,
+                r.reused, later,
                 (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6,
                 globs);
     }
@@ -1534,6 +1583,7 @@ int ds_prerender(ds_pages *pages, const ds_compiled_list *compiled, const ds_col
     json_decref(r.sizes);
     json_decref(r.sql_urls);
     json_decref(r.globs);
+    json_decref(r.deferred);
     free(r.out);
     free(r.dir);
     return rc;

@@ -30,16 +30,36 @@
  * every file by ranges). */
 #define DS_PAGE_FILES_MAX 5000
 
+/* The two-step publish of `ducksite serve` (docs/serve.md, "Rebuild
+ * speed"): a first build leaves out the results it would have to run, so
+ * its pages are published at once and their components query meanwhile as
+ * for any result not stored; a second build runs them, and can be stopped
+ * when a newer edit arrives. */
+typedef struct ds_prerender_defer {
+    bool defer;                /* in: results not stored yet are left out */
+    bool (*cancel)(void *arg); /* in: asked before each result is run (NULL: never);
+                                  true stops the build (nothing is published) */
+    void *cancel_arg;
+    size_t deferred;           /* out: results left out (distinct SQL texts) */
+    bool cancelled;            /* out: cancel said stop */
+} ds_prerender_defer;
+
+/* True when D (may be NULL) has been cancelled, asking its cancel now;
+ * records it in d->cancelled. */
+bool ds_prerender_cancelled(ds_prerender_defer *d);
+
 typedef struct {
     bool enabled;              /* false: --no-prerender */
     ds_livespec *live;         /* given each page's components (NULL: none) */
+    ds_prerender_defer *defer; /* NULL: every result is run */
 } ds_prerender_options;
 
 /* Runs and writes the stored results of every page and sets each page's
  * page.stored, and page.files (the data paths it reads, with sizes) even
  * when nothing is stored.  Results are staged in pub and published with
  * the rest of the build.  Queries that fail when run are warnings (the page
- * will show the error); only failures to write are errors. */
+ * will show the error); only failures to write are errors, and a build
+ * cancelled (opt->defer) fails with "cancelled". */
 int ds_prerender(ds_pages *pages, const ds_compiled_list *compiled, const ds_collected *files,
                  const ds_config *cfg, ds_duck *db, ds_publish *pub,
                  const ds_prerender_options *opt, ds_err *err);

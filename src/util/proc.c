@@ -64,8 +64,21 @@ static void watch_end(stop_watch *w)
     pthread_sigmask(SIG_SETMASK, &w->old, NULL);
 }
 
+/* ds_proc_cancel_on's descriptor, per thread. */
+static _Thread_local int cancel_fd = -1;
+
+void ds_proc_cancel_on(int fd)
+{
+    cancel_fd = fd;
+}
+
+/* A stop signal is pending, or the thread's cancel descriptor is readable
+ * (looked at whenever the child writes, exits or a slice of the wait ends). */
 static bool stop_pending(void)
 {
+    struct pollfd c = {cancel_fd, POLLIN, 0};
+    if (cancel_fd >= 0 && poll(&c, 1, 0) > 0 && (c.revents & POLLIN))
+        return true;
     sigset_t pending, set;
     stop_signals(&set);
     if (sigpending(&pending) != 0)
@@ -383,14 +396,15 @@ int ds_proc_run(char *const argv[], const char *cwd, const char *input, ds_proc_
             stop_child(&p, DS_PROC_TIMED_OUT);
             break;
         }
-        struct pollfd fds[4] = {{p.out_fd, POLLIN, 0},
+        struct pollfd fds[5] = {{p.out_fd, POLLIN, 0},
                                 {w.fd, POLLIN, 0},
                                 {exit_fd, POLLIN, 0},
-                                {left > 0 ? p.in_fd : -1, POLLOUT, 0}};
+                                {left > 0 ? p.in_fd : -1, POLLOUT, 0},
+                                {cancel_fd, POLLIN, 0}};
         int ms = remaining_ms(p.deadline, &w);
         if (exit_fd < 0 && (ms < 0 || ms > 100))
             ms = 100;
-        int n = poll(fds, 4, ms);
+        int n = poll(fds, 5, ms);
         bool exited = (exit_fd >= 0 ? fds[2].revents != 0 : n == 0) && child_exited(&p);
         if (exited) {
             /* Take what it wrote, then stop reading. */

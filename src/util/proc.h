@@ -73,6 +73,12 @@ typedef struct {
 int ds_proc_run(char *const argv[], const char *cwd, const char *input, ds_proc_limits *lim,
                 ds_buf *out, int *status, ds_err *err);
 
+/* From now on, in the calling thread, a child is also stopped (as by a
+ * stop signal: DS_PROC_INTERRUPTED) once FD is readable; -1: never.
+ * `ducksite serve` stops the background half of a rebuild this way when a
+ * newer edit arrives (docs/serve.md, "Rebuild speed"). */
+void ds_proc_cancel_on(int fd);
+
 /* "exited with status 3", "was killed by signal 11 (Segmentation fault)". */
 char *ds_proc_describe_status(int status);
 

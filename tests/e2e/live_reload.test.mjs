@@ -4,7 +4,10 @@
 // and the overlay goes when the fix is saved.  Only one tab holds the event
 // stream (the others hear it through that tab) and another takes it over
 // when that one closes.  A page served without
-// rebuilds (--no-watch) opens no event stream.
+// rebuilds (--no-watch) opens no event stream.  A saved model is published
+// in two steps: the page first, reloaded without the stored result whose
+// SQL changed (the browser engine computes it, and it is right), then the
+// stored result, with a second reload that paints from it.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -141,5 +144,85 @@ describe('live reload', { skip: skip ?? false }, () => {
     } finally {
       await plain.stop();
     }
+  });
+});
+
+// The model's edit changes two stored results: the open page's (quick) and
+// another page's, which takes the build-time engine seconds, so the second
+// step is still running while the open page shows its new number.
+const MODEL = (n) => `-- name: m\nSELECT ${n} AS n;\n`;
+const QUICK = '# Quick\n\n```sql q\nSELECT n + 1 AS answer FROM m\n```\n\n```table q\n```\n';
+const SLOW = '# Slow\n\n```sql s\nSELECT n + least(0, (SELECT count(*) FROM range(1200000000) t(i) '
+  + 'WHERE hash(i) = 0)) AS answer FROM m\n```\n\n```table s\n```\n';
+
+describe('live reload: a model saved, the page first and its stored result after', { skip: skip ?? false }, () => {
+  let root;
+  let server;
+  let context;
+
+  before(async () => {
+    root = tempDir('ducksite-e2e-twostep-');
+    for (const d of ['content', 'sources_sql']) fs.mkdirSync(path.join(root, d), { recursive: true });
+    fs.writeFileSync(path.join(root, 'ducksite.toml'), '');
+    fs.writeFileSync(path.join(root, 'sources_sql', 'm.sql'), MODEL(41));
+    fs.writeFileSync(path.join(root, 'content', 'index.md'), QUICK);
+    fs.writeFileSync(path.join(root, 'content', 'slow.md'), SLOW);
+    const r = spawnSync(DUCKSITE, ['build', '--root', root], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    server = await startServer(root);
+    context = await launchBrowser();
+  }, { timeout: 300000 });
+
+  after(async () => {
+    await context?.close();
+    await server?.stop();
+  });
+
+  /** The table q as the page shows it, and where its result came from. */
+  const shown = (p) => p.evaluate(() => ({
+    csv: window.ducksite.tableCsv('q'),
+    source: window.ducksite.components().find((c) => c.key === 'table:q')?.source,
+  }));
+  // Loads of the page, counted outside it: a reload between two checks is
+  // never missed.
+  let loads = 0;
+  const reloaded = async (p, seen, timeout) => {
+    const end = Date.now() + timeout;
+    while (loads <= seen && Date.now() < end) await p.waitForTimeout(50);
+    assert.ok(loads > seen, 'the page reloaded');
+    await waitIdle(p);
+  };
+
+  test('the page reloads at once and computes the new number; the stored result follows', { timeout: 300000 }, async () => {
+    const rec = await openPage(context);
+    const p = rec.page;
+    p.on('load', () => { loads += 1; });
+    await p.goto(`${server.url}/index.html`);
+    await waitIdle(p);
+    const start = await shown(p);
+    assert.match(start.csv, /^answer\s+42\s*$/);
+    assert.equal(start.source, 'stored');
+
+    const builds = () => (server.stdout().match(/^built /gm) || []).length;
+    const built = builds();
+    const seen = loads;
+    const saved = Date.now();
+    fs.writeFileSync(path.join(root, 'sources_sql', 'm.sql'), MODEL(99));
+    await reloaded(p, seen, 60000);
+    const first = Date.now() - saved;
+    const between = await shown(p);
+    assert.equal(builds(), built + 1, `the stored results are still running: ${server.log()}`);
+    assert.match(between.csv, /^answer\s+100\s*$/, 'the new number, from the engine');
+    assert.notEqual(between.source, 'stored', 'no stored result of the new SQL yet');
+    assert.match(server.log(), /running the stored results left for later/);
+    await screenshot(p, 'two-step-between');
+
+    await reloaded(p, seen + 1, 240000);
+    const end = await shown(p);
+    assert.match(end.csv, /^answer\s+100\s*$/);
+    assert.equal(end.source, 'stored', 'after the second step the page paints from the new stored result');
+    assert.equal(builds(), built + 2);
+    assert.deepEqual(rec.errors.filter((e) => !e.includes('ERR_ABORTED')), []);
+    console.log(`model saved: page reloaded after ${first} ms`);
   });
 });

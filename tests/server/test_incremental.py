@@ -20,11 +20,14 @@ The server runs on 127.0.0.1 (a free port) and is stopped by its own PID.
 Prints "incremental: N passed, M failed".
 """
 import gzip
+import json
 import os
+import re
 import shutil
 import subprocess
 import sys
 import tempfile
+import time
 
 from helpers import FIRST_BUILD, Listener, Server, Tally, make_parquet, stop, wait_for
 
@@ -70,7 +73,38 @@ SELECT count(*) AS n FROM events WHERE day = 3
 ```table on_day
 ```
 """
+# The model again, with a scalar subquery that takes the build-time engine
+# a few seconds: the second step of serve's publish (its stored results)
+# runs long enough to look at static/ between the two steps, and to be
+# stopped by a newer edit.
+SLOW = ("-- name: buckets\nSELECT id % 4 AS bucket, sum(amount) + least(0, (SELECT count(*) "
+        "FROM range(120000000) t(i) WHERE hash(i) = {k})) AS total FROM orders "
+        "GROUP BY 1 ORDER BY 1;\n")
 LEFT_ALONE = {".ducksite-assets.json"}
+
+
+def page_config(static, page):
+    """The page config JSON of static/PAGE."""
+    with open(os.path.join(static, page)) as f:
+        text = f.read()
+    m = re.search(r'<script id="page-config-json"[^>]*>(.*?)</script>', text, re.S)
+    return json.loads(m.group(1)) if m else {}
+
+
+def stored_problems(static):
+    """Pages that list a stored result static/ does not hold, and results
+    the index lists without their file: a page must never ask for a result
+    that is not there (nor find one of another SQL text: a result's name is
+    the hash of its SQL)."""
+    with open(os.path.join(static, "_results", "_index.json")) as f:
+        index = json.load(f)["results"]
+    out = ["the index lists %s, which is missing" % h for h in index
+           if not os.path.isfile(os.path.join(static, "_results", h + ".json"))]
+    for page in sorted(x for x in os.listdir(static) if x.endswith(".html")):
+        for h in page_config(static, page).get("stored", {}):
+            if h not in index or not os.path.isfile(os.path.join(static, "_results", h + ".json")):
+                out.append("%s lists %s, which is not stored" % (page, h))
+    return out
 
 
 def tree(root):
@@ -149,9 +183,13 @@ def main():
             """Every rebuild that started has ended, and none started for
             a moment (an edit may trigger more than one)."""
             def done():
-                started = sum(" changed: " in l for l in server.err)
+                # A rebuild, and the second step that runs the stored
+                # results it left out (or is stopped by a newer edit).
+                started = sum(" changed: " in l or ("running the " in l and " left for later" in l)
+                              for l in server.err)
                 ended = sum(l.startswith("built ") for l in server.out) + \
-                    sum("still serving the last good build" in l for l in server.err)
+                    sum("still serving the last good build" in l or
+                        "stopped for a newer edit" in l for l in server.err)
                 return started + 1 == ended  # the first build is not a change
             for _ in range(20):  # a save may cause a few rebuilds, one after another
                 if not wait_for(done, FIRST_BUILD):
@@ -198,6 +236,78 @@ def main():
         def edit(rel, text, what, reloads=None, kept=True):
             step(write(rel, text), what, reloads, kept)
 
+        static = os.path.join(site, "static")
+
+        def two_steps(model):
+            """A model saved whose stored results take a while: the pages
+            are published first, without the results whose SQL changed
+            (the browser computes them meanwhile), then the results, and
+            each step reloads the page.  static/ is consistent between the
+            steps and a full build's after them."""
+            n_err, n_out, n_ev = len(server.err), len(server.out), len(ev.events)
+            before = set(page_config(static, "index.html").get("stored", {}))
+            write("sources_sql/buckets.sql", model)()
+            first = wait_for(lambda: any("stored results whose SQL changed run next" in l
+                                         for l in server.err[n_err:]), 60)
+            n_built = sum(l.startswith("built ") for l in server.out[n_out:])
+            between = set(page_config(static, "index.html").get("stored", {}))
+            problems = stored_problems(static)
+            with open(os.path.join(static, "sql", "pages", "index", "per_bucket.sql")) as f:
+                published = f.read()
+            told_first = [d for n, d in ev.events[n_ev:] if n == "reload"]
+            check(first and n_built == 1, "a slow model: the pages are published first, the "
+                  "stored results not yet (%d builds): %s" % (n_built,
+                                                              "".join(server.err[n_err:])))
+            check("range(120000000)" in published and "hash(i) = " in published,
+                  "a slow model: the page's new SQL is published at once")
+            check(not problems, "a slow model: between the steps every stored result a page "
+                  "lists is there: " + "; ".join(problems))
+            check(between < before, "a slow model: between the steps the page lists none of "
+                  "its new results (it computes them): %s, before %s" % (sorted(between),
+                                                                         sorted(before)))
+            check(any("index.html" in d["pages"] for d in told_first),
+                  "a slow model: the first step reloads the page: %s" % told_first)
+            check(settled(), "a slow model: the second step ends: " + "".join(server.err[n_err:]))
+            after = set(page_config(static, "index.html").get("stored", {}))
+            check(len(after - between) >= 1 and not stored_problems(static),
+                  "a slow model: the second step lists the new results: %s" % sorted(after))
+            reloads = [d for n, d in ev.events[n_ev:] if n == "reload"]
+            check(len(reloads) == 2 and "index.html" in reloads[1]["pages"],
+                  "a slow model: the second step reloads the page again: %s" % reloads)
+            diff = differences(binary, site, fresh)
+            check(not diff, "a slow model: after both steps static/ is what a full build makes: "
+                  + "; ".join(diff))
+
+        def stopped_by_an_edit(slow, fast):
+            """An edit while the second step runs stops it at once (the
+            query running is interrupted); the newer edit is published in
+            its two steps, and static/ ends as a full build's."""
+            n_err = len(server.err)
+            write("sources_sql/buckets.sql", slow)()
+            check(wait_for(lambda: any("running the stored results left for later" in l
+                                       for l in server.err[n_err:]), 60),
+                  "an edit during the second step: it starts: " + "".join(server.err[n_err:]))
+            time.sleep(0.3)  # the slow query runs
+            n_stop = len(server.err)
+            t0 = time.monotonic()
+            write("sources_sql/buckets.sql", fast)()
+            stopped = wait_for(lambda: any("stopped for a newer edit" in l
+                                           for l in server.err[n_stop:]), 30)
+            took = time.monotonic() - t0
+            check(stopped and took < 1.5, "an edit during the second step stops it at once "
+                  "(%.1f s): %s" % (took, "".join(server.err[n_err:])))
+            check(settled(), "an edit during the second step: the newer edit is built: " +
+                  "".join(server.err[n_err:]))
+            said = "".join(server.err[n_err:])
+            check("error" not in said.lower() and "Interrupted" not in said,
+                  "an edit during the second step: no error is shown: " + said)
+            diff = differences(binary, site, fresh)
+            check(not diff, "an edit during the second step: static/ is what a full build makes "
+                  "of the newer edit: " + "; ".join(diff))
+            with open(os.path.join(static, "sql", "pages", "index", "per_bucket.sql")) as f:
+                check("range(120000000)" not in f.read(),
+                      "an edit during the second step: the newer model is the one published")
+
         check(not differences(binary, site, fresh), "the first build is what a full build makes")
         edit("content/index.md", INDEX.replace("Totals per bucket.", "Sums per bucket."),
              "prose", {"index.html"})
@@ -224,6 +334,8 @@ def main():
             "amount > 10", "amount > 20"), "a title", {"index.html", "other.html"})
         edit("sources_sql/buckets.sql", MODEL.replace("id % 4", "id % 3"), "a model",
              {"index.html"})
+        two_steps(SLOW.format(k=0))
+        stopped_by_an_edit(SLOW.format(k=1), MODEL.replace("id % 4", "id % 2"))
         edit("content/third.md", "# Third\n\nA new page.\n", "a page added",
              {"index.html", "other.html", "third.html"})
         edit("content/third.md", None, "a page removed", {"index.html", "other.html"})

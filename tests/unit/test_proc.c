@@ -681,3 +681,33 @@ Test(proc, run_ends_when_the_child_exits_even_if_its_output_stays_open)
     cr_assert(becomes_gone(sleeper), "%d outlived the run", (int)sleeper);
     ds_buf_free(&out);
 }
+
+/* A readable cancel descriptor stops a silent child at once, as a stop
+ * signal does, and only in the thread that set it. */
+Test(proc, cancel_descriptor_stops_the_child)
+{
+    int fds[2];
+    cr_assert_eq(pipe(fds), 0);
+    char *argv[] = {"sleep", "10", NULL};
+    ds_buf out = {0};
+    int status = 0;
+    ds_err err;
+    ds_proc_limits lim = {20, 0, DS_PROC_RUNNING};
+    cr_assert_eq(write(fds[1], "x", 1), 1);
+    ds_proc_cancel_on(fds[0]);
+    double t = ds_monotonic();
+    int rc = ds_proc_run(argv, NULL, NULL, &lim, &out, &status, &err);
+    ds_proc_cancel_on(-1);
+    cr_assert_eq(rc, 0, "%s", err.msg);
+    cr_assert_eq(lim.stop, DS_PROC_INTERRUPTED);
+    cr_assert_lt(ds_monotonic() - t, 5.0);
+    /* Cleared: the next child runs to its end. */
+    char *quick[] = {"true", NULL};
+    ds_proc_limits lim2 = {20, 0, DS_PROC_RUNNING};
+    cr_assert_eq(ds_proc_run(quick, NULL, NULL, &lim2, &out, &status, &err), 0, "%s", err.msg);
+    cr_assert_eq(lim2.stop, DS_PROC_RUNNING);
+    cr_assert_eq(WEXITSTATUS(status), 0);
+    ds_buf_free(&out);
+    close(fds[0]);
+    close(fds[1]);
+}
