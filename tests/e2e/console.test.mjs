@@ -199,7 +199,12 @@ describe('SQL console', { skip: skip ?? false }, () => {
     await page.keyboard.type('SELECT * FROM orders_mon');
     // The list fills after the popup opens: wait until the view is the
     // chosen option before accepting it.
-    await page.waitForSelector('.cm-tooltip-autocomplete li[aria-selected="true"]:has-text("orders_monthly")');
+    // On a loaded machine the list can be re-queried just after it
+    // appears (then Enter would type a newline): wait until it has stayed.
+    const chosen = '.cm-tooltip-autocomplete li[aria-selected="true"]:has-text("orders_monthly")';
+    await page.waitForSelector(chosen);
+    await page.waitForTimeout(300);
+    await page.waitForSelector(chosen);
     await page.keyboard.press('Enter');
     await page.waitForFunction(() => document.querySelector('.ds-console .cm-content')?.textContent === 'SELECT * FROM orders_monthly',
       null, { timeout: 5000 }).catch(() => {});
