@@ -13,6 +13,7 @@
  * set.  Everything the handler touches is immutable after start, or is the
  * data map store, the results store or the file cache, all made for
  * concurrent use. */
+#define _GNU_SOURCE /* O_PATH */
 #include "server.h"
 
 #include <arpa/inet.h>
@@ -410,9 +411,68 @@ static bool refused_target(ds_server *s, const char *resolved)
     return false;
 }
 
+/* The file at PHYS resolved and checked (refused_target) before it is
+ * opened for reading, as a descriptor, or -1 with errno; FOLLOWED says the
+ * resolution was done (else /proc is missing and the caller resolves).
+ * The path is opened with O_PATH, which reads nothing and opens no device,
+ * and /proc/self/fd names the very file that descriptor holds: one
+ * readlink instead of one per path segment (realpath), and no window
+ * between the name checked and the file opened. */
+static int open_via_proc(ds_server *s, const char *phys, bool *followed)
+{
+    *followed = false;
+    int path_fd = open(phys, O_PATH | O_CLOEXEC);
+    if (path_fd < 0)
+        return -1;
+    char link[32], resolved[PATH_MAX];
+    snprintf(link, sizeof link, "/proc/self/fd/%d", path_fd);
+    ssize_t n = readlink(link, resolved, sizeof resolved - 1);
+    if (n < 0) {
+        close(path_fd);
+        return -1;
+    }
+    *followed = true;
+    resolved[n] = '\0';
+    struct stat st;
+    int fd = -1;
+    if (resolved[0] == '/' && (size_t)n < sizeof resolved - 1 && fstat(path_fd, &st) == 0 &&
+        S_ISREG(st.st_mode) && !refused_target(s, resolved))
+        fd = open(link, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+    else
+        errno = ENOENT;
+    int e = errno;
+    close(path_fd);
+    errno = e;
+    return fd;
+}
+
+/* The same without /proc: resolve the path, check it, open what was
+ * checked. */
+static int open_via_realpath(ds_server *s, const char *phys)
+{
+    char resolved[PATH_MAX];
+    if (!realpath(phys, resolved))
+        return -1;
+    if (refused_target(s, resolved))
+        return errno = ENOENT, -1;
+    int fd = open(resolved, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY | O_NOFOLLOW);
+    return fd < 0 && errno == ELOOP ? (errno = ENOENT, -1) : fd;
+}
+
+/* True when ST is one of the files a data-map target must never be under
+ * another name.  A file with a single link has no other name than the
+ * one refused_target checked, so only hard-linked files are compared. */
+static bool private_file(ds_server *s, const struct stat *st)
+{
+    return st->st_nlink != 1 &&
+           (same_file(s, DS_DATAMAP_FILE, st) || same_file(s, DS_DATAMAP_META_FILE, st) ||
+            same_file(s, "_results/_index.json", st));
+}
+
 /* A data-map file.  A key whose target changed is a miss, since the stat
  * names another file; a miss resolves the path and checks the target
- * before anything is opened, then opens what was checked. */
+ * before anything is opened, then opens what was checked.  Data files are
+ * read by ranges: their entries keep no bytes. */
 static ds_filecache_entry *open_mapped(ds_server *s, const char *rel, const char *phys)
 {
     struct stat st;
@@ -425,20 +485,17 @@ static ds_filecache_entry *open_mapped(ds_server *s, const char *rel, const char
     ds_filecache_entry *e = ds_filecache_get(s->files, key, &st);
     if (e)
         return e;
-    char resolved[PATH_MAX];
-    if (!realpath(phys, resolved))
-        return NULL;
-    if (refused_target(s, resolved))
-        return errno = ENOENT, NULL;
-    int fd = open(resolved, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY | O_NOFOLLOW);
+    bool followed;
+    int fd = open_via_proc(s, phys, &followed);
+    if (fd < 0 && !followed)
+        fd = open_via_realpath(s, phys);
     if (fd < 0)
-        return errno == ELOOP ? (errno = ENOENT, NULL) : NULL;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || same_file(s, DS_DATAMAP_FILE, &st) ||
-        same_file(s, DS_DATAMAP_META_FILE, &st) || same_file(s, "_results/_index.json", &st)) {
+        return NULL;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || private_file(s, &st)) {
         close(fd);
         return errno = ENOENT, NULL;
     }
-    return ds_filecache_put(s->files, key, fd, &st);
+    return ds_filecache_put(s->files, key, fd, &st, false);
 }
 
 /* A file under static/.  The cache is consulted with a plain fstatat():
@@ -470,7 +527,7 @@ static static_kind open_static(ds_server *s, const char *rel, ds_filecache_entry
         errno = ENOENT;
         return STATIC_MISSING;
     }
-    *out = ds_filecache_put(s->files, key, fd, &st);
+    *out = ds_filecache_put(s->files, key, fd, &st, true);
     return STATIC_FILE;
 }
 
