@@ -5,9 +5,11 @@
  * (_results/<hash>.json) the freshness check of the data it was computed
  * from → data-map lookup (a reference on the current map held only for the
  * lookup) or a confined open under static/, both through the open-file cache
- * → validators → 304 / 206 / 416 / 200.  Bodies are sent from a descriptor with sendfile
- * (MHD_create_response_from_fd_at_offset64); only whole small files (pages,
- * scripts) go out from memory, as ready-made responses kept in the cache.
+ * → validators → 304 / 206 / 416 / 200.  Bodies over SMALL_BODY_MAX are sent
+ * from a descriptor with sendfile (MHD_create_response_from_fd_at_offset64);
+ * smaller ones (most ranged reads of Parquet files) are read with one pread
+ * and sent with the headers; whole small pages and scripts go out from
+ * memory, as ready-made responses kept in the cache.
  *
  * Threads: libmicrohttpd's pool of internal threads, each with its own epoll
  * set.  Everything the handler touches is immutable after start, or is the
@@ -64,6 +66,9 @@
  * in memory (pages, scripts, styles; not data). */
 #define FILE_CACHE_SLOTS 1024
 #define SMALL_FILE_MAX (64 * 1024)
+/* Bodies up to this size are read into memory and sent with the headers
+ * (file_body), larger ones with sendfile. */
+#define SMALL_BODY_MAX (16 * 1024)
 /* Headers on every answer: CSP is DS_SERVER_CSP (server.h). */
 #define CSP DS_SERVER_CSP
 /* The body of a 404 for a stored result (unknown, or its data changed). */
@@ -233,12 +238,27 @@ static void add_entity_headers(const ds_server *s, struct MHD_Response *r, const
         add(r, MHD_HTTP_HEADER_VARY, MHD_HTTP_HEADER_ACCEPT_ENCODING);
 }
 
-/* A body of N bytes from FIRST sent with sendfile from a duplicate of FD
- * (the answer owns and closes it).  The connection's watcher learns the
- * end the body needs, to cut the answer if the file shrinks meanwhile. */
+/* A body of N bytes from FIRST of the file FD.  Small bodies (the footers
+ * and column chunks a Parquet reader asks for, a few hundred bytes to a
+ * few KB) are read at once and go out from memory with the headers in one
+ * send; a short read (the file shrank since its stat) is an error, never a
+ * short body.  Larger ones are sent with sendfile from a duplicate of FD
+ * (the answer owns and closes it); the connection's watcher learns the end
+ * the body needs, to cut the answer if the file shrinks meanwhile. */
 static struct MHD_Response *file_body(ds_server *s, struct MHD_Connection *c, int fd, uint64_t n,
                                       uint64_t first)
 {
+    if (n <= SMALL_BODY_MAX) {
+        char *buf = ds_xmalloc(n ? (size_t)n : 1);
+        ssize_t got = pread(fd, buf, (size_t)n, (off_t)first);
+        struct MHD_Response *r =
+            got == (ssize_t)n
+                ? MHD_create_response_from_buffer_with_free_callback((size_t)n, buf, free)
+                : NULL;
+        if (!r)
+            free(buf);
+        return r;
+    }
     int dup = fcntl(fd, F_DUPFD_CLOEXEC, 0);
     if (dup < 0)
         return NULL;
