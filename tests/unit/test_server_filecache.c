@@ -65,46 +65,34 @@ Test(filecache, hit_only_for_the_same_version)
     free(dir);
 }
 
-Test(filecache, big_files_are_not_read)
+/* Big files, and data files (read by ranges) however small: their entries
+ * hold the descriptor and the validators, never the bytes. */
+Test(filecache, big_and_data_files_are_not_read)
 {
     char *dir = test_tmpdir();
     test_write(dir, "big.bin", "0123456789");
-    char *path = ds_path_join(dir, "big.bin");
+    test_write(dir, "d.parquet", "PAR1");
+    char *path = ds_path_join(dir, "big.bin"), *data = ds_path_join(dir, "d.parquet");
     ds_filecache *c = ds_filecache_new(4, 5, NULL);
-    struct stat st;
+    struct stat st, sd;
     int fd = open_stat(path, &st);
     ds_filecache_entry *e = ds_filecache_put(c, "sbig", fd, &st, true);
     cr_assert_null(e->bytes);
     cr_assert_geq(e->fd, 0);
     ds_filecache_release(e);
-    ds_filecache_free(c);
-    free(path);
-    test_rmtree(dir);
-    free(dir);
-}
-
-/* Data files are read by ranges: their entries hold the descriptor and the
- * validators, never the bytes, however small. */
-Test(filecache, data_files_keep_no_bytes)
-{
-    char *dir = test_tmpdir();
-    test_write(dir, "d.parquet", "PAR1tinyPAR1");
-    char *path = ds_path_join(dir, "d.parquet");
-    ds_filecache *c = ds_filecache_new(4, 1024, NULL);
-    struct stat st;
-    int fd = open_stat(path, &st);
-    ds_filecache_entry *e = ds_filecache_put(c, "md.parquet", fd, &st, false);
+    fd = open_stat(data, &sd);
+    e = ds_filecache_put(c, "md.parquet", fd, &sd, false);
     cr_assert_null(e->bytes);
     cr_assert_eq(e->fd, fd);
     cr_assert_neq(e->etag[0], '\0');
     ds_filecache_release(e);
-    /* a hit for the same version, the descriptor still there */
-    e = ds_filecache_get(c, "md.parquet", &st);
+    e = ds_filecache_get(c, "md.parquet", &sd); /* a hit for the same version */
     cr_assert_not_null(e);
     cr_assert_null(e->bytes);
     ds_filecache_release(e);
     ds_filecache_free(c);
     free(path);
+    free(data);
     test_rmtree(dir);
     free(dir);
 }
