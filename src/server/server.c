@@ -432,13 +432,16 @@ static bool refused_target(ds_server *s, const char *resolved)
 }
 
 /* The file at PHYS resolved and checked (refused_target) before it is
- * opened for reading, as a descriptor, or -1 with errno; FOLLOWED says the
- * resolution was done (else /proc is missing and the caller resolves).
- * The path is opened with O_PATH, which reads nothing and opens no device,
- * and /proc/self/fd names the very file that descriptor holds: one
- * readlink instead of one per path segment (realpath), and no window
- * between the name checked and the file opened. */
-static int open_via_proc(ds_server *s, const char *phys, bool *followed)
+ * opened for reading, as a descriptor whose file ST describes, or -1 with
+ * errno; FOLLOWED says the resolution was done (else /proc is missing and
+ * the caller resolves).  The path is opened with O_PATH, which reads
+ * nothing and opens no device, and /proc/self/fd names the very file that
+ * descriptor holds: one readlink instead of one per path segment
+ * (realpath), and no window between the name checked and the file opened.
+ * ST comes from the O_PATH descriptor, before any byte is read, as an
+ * fstat after the open would: the same inode, and any later change shows
+ * in the next request's stat. */
+static int open_via_proc(ds_server *s, const char *phys, struct stat *st, bool *followed)
 {
     *followed = false;
     int path_fd = open(phys, O_PATH | O_CLOEXEC);
@@ -453,10 +456,9 @@ static int open_via_proc(ds_server *s, const char *phys, bool *followed)
     }
     *followed = true;
     resolved[n] = '\0';
-    struct stat st;
     int fd = -1;
-    if (resolved[0] == '/' && (size_t)n < sizeof resolved - 1 && fstat(path_fd, &st) == 0 &&
-        S_ISREG(st.st_mode) && !refused_target(s, resolved))
+    if (resolved[0] == '/' && (size_t)n < sizeof resolved - 1 && fstat(path_fd, st) == 0 &&
+        S_ISREG(st->st_mode) && !refused_target(s, resolved))
         fd = open(link, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
     else
         errno = ENOENT;
@@ -506,12 +508,14 @@ static ds_filecache_entry *open_mapped(ds_server *s, const char *rel, const char
     if (e)
         return e;
     bool followed;
-    int fd = open_via_proc(s, phys, &followed);
-    if (fd < 0 && !followed)
-        fd = open_via_realpath(s, phys);
+    int fd = open_via_proc(s, phys, &st, &followed);
+    if (fd < 0 && !followed && (fd = open_via_realpath(s, phys)) >= 0 && fstat(fd, &st) != 0) {
+        close(fd);
+        return NULL;
+    }
     if (fd < 0)
         return NULL;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || private_file(s, &st)) {
+    if (!S_ISREG(st.st_mode) || private_file(s, &st)) {
         close(fd);
         return errno = ENOENT, NULL;
     }
