@@ -118,7 +118,7 @@ static char *read_small(int fd, const struct stat *st)
 }
 
 ds_filecache_entry *ds_filecache_put(ds_filecache *c, const char *key, int fd,
-                                     const struct stat *st)
+                                     const struct stat *st, bool keep_bytes)
 {
     assert(key && fd >= 0 && st);
     ds_filecache_entry *e = ds_xcalloc(1, sizeof *e);
@@ -126,7 +126,7 @@ ds_filecache_entry *ds_filecache_put(ds_filecache *c, const char *key, int fd,
     e->st = *st;
     e->key = ds_strdup(key);
     e->free_extra = c->free_extra;
-    if (S_ISREG(st->st_mode) && (uint64_t)st->st_size <= c->small_max)
+    if (keep_bytes && S_ISREG(st->st_mode) && (uint64_t)st->st_size <= c->small_max)
         e->bytes = read_small(fd, st);
     uint64_t ino = (uint64_t)st->st_ino, size = (uint64_t)st->st_size;
     ds_http_etag(e->etag, ino, size, (int64_t)st->st_mtim.tv_sec, st->st_mtim.tv_nsec, "");

@@ -52,9 +52,10 @@ ds_filecache_entry *ds_filecache_get(ds_filecache *c, const char *key, const str
 
 /* Makes an entry for KEY from FD (ownership passes to the cache, also on
  * failure) whose fstat is ST, publishes it, and returns it with a reference
- * taken.  Never NULL. */
+ * taken.  Never NULL.  KEEP_BYTES: read a small file into memory (for files
+ * answered whole, such as pages; data files, read by ranges, are not). */
 ds_filecache_entry *ds_filecache_put(ds_filecache *c, const char *key, int fd,
-                                     const struct stat *st);
+                                     const struct stat *st, bool keep_bytes);
 
 /* Sets extra[i] if it is still unset; returns the object that is set now
  * (OBJ, or the one another thread set first, in which case OBJ is freed). */

@@ -5,14 +5,17 @@
  * (_results/<hash>.json) the freshness check of the data it was computed
  * from → data-map lookup (a reference on the current map held only for the
  * lookup) or a confined open under static/, both through the open-file cache
- * → validators → 304 / 206 / 416 / 200.  Bodies are sent from a descriptor with sendfile
- * (MHD_create_response_from_fd_at_offset64); only whole small files (pages,
- * scripts) go out from memory, as ready-made responses kept in the cache.
+ * → validators → 304 / 206 / 416 / 200.  Bodies over SMALL_BODY_MAX are sent
+ * from a descriptor with sendfile (MHD_create_response_from_fd_at_offset64);
+ * smaller ones (most ranged reads of Parquet files) are read with one pread
+ * and sent with the headers; whole small pages and scripts go out from
+ * memory, as ready-made responses kept in the cache.
  *
  * Threads: libmicrohttpd's pool of internal threads, each with its own epoll
  * set.  Everything the handler touches is immutable after start, or is the
  * data map store, the results store or the file cache, all made for
  * concurrent use. */
+#define _GNU_SOURCE /* O_PATH */
 #include "server.h"
 
 #include <arpa/inet.h>
@@ -63,6 +66,9 @@
  * in memory (pages, scripts, styles; not data). */
 #define FILE_CACHE_SLOTS 1024
 #define SMALL_FILE_MAX (64 * 1024)
+/* Bodies up to this size are read into memory and sent with the headers
+ * (file_body), larger ones with sendfile. */
+#define SMALL_BODY_MAX (16 * 1024)
 /* Headers on every answer: CSP is DS_SERVER_CSP (server.h). */
 #define CSP DS_SERVER_CSP
 /* The body of a 404 for a stored result (unknown, or its data changed). */
@@ -232,12 +238,27 @@ static void add_entity_headers(const ds_server *s, struct MHD_Response *r, const
         add(r, MHD_HTTP_HEADER_VARY, MHD_HTTP_HEADER_ACCEPT_ENCODING);
 }
 
-/* A body of N bytes from FIRST sent with sendfile from a duplicate of FD
- * (the answer owns and closes it).  The connection's watcher learns the
- * end the body needs, to cut the answer if the file shrinks meanwhile. */
+/* A body of N bytes from FIRST of the file FD.  Small bodies (the footers
+ * and column chunks a Parquet reader asks for, a few hundred bytes to a
+ * few KB) are read at once and go out from memory with the headers in one
+ * send; a short read (the file shrank since its stat) is an error, never a
+ * short body.  Larger ones are sent with sendfile from a duplicate of FD
+ * (the answer owns and closes it); the connection's watcher learns the end
+ * the body needs, to cut the answer if the file shrinks meanwhile. */
 static struct MHD_Response *file_body(ds_server *s, struct MHD_Connection *c, int fd, uint64_t n,
                                       uint64_t first)
 {
+    if (n <= SMALL_BODY_MAX) {
+        char *buf = ds_xmalloc(n ? (size_t)n : 1);
+        ssize_t got = pread(fd, buf, (size_t)n, (off_t)first);
+        struct MHD_Response *r =
+            got == (ssize_t)n
+                ? MHD_create_response_from_buffer_with_free_callback((size_t)n, buf, free)
+                : NULL;
+        if (!r)
+            free(buf);
+        return r;
+    }
     int dup = fcntl(fd, F_DUPFD_CLOEXEC, 0);
     if (dup < 0)
         return NULL;
@@ -410,9 +431,70 @@ static bool refused_target(ds_server *s, const char *resolved)
     return false;
 }
 
+/* The file at PHYS resolved and checked (refused_target) before it is
+ * opened for reading, as a descriptor whose file ST describes, or -1 with
+ * errno; FOLLOWED says the resolution was done (else /proc is missing and
+ * the caller resolves).  The path is opened with O_PATH, which reads
+ * nothing and opens no device, and /proc/self/fd names the very file that
+ * descriptor holds: one readlink instead of one per path segment
+ * (realpath), and no window between the name checked and the file opened.
+ * ST comes from the O_PATH descriptor, before any byte is read, as an
+ * fstat after the open would: the same inode, and any later change shows
+ * in the next request's stat. */
+static int open_via_proc(ds_server *s, const char *phys, struct stat *st, bool *followed)
+{
+    *followed = false;
+    int path_fd = open(phys, O_PATH | O_CLOEXEC);
+    if (path_fd < 0)
+        return -1;
+    char link[32], resolved[PATH_MAX];
+    snprintf(link, sizeof link, "/proc/self/fd/%d", path_fd);
+    ssize_t n = readlink(link, resolved, sizeof resolved - 1);
+    if (n < 0) {
+        close(path_fd);
+        return -1;
+    }
+    *followed = true;
+    resolved[n] = '\0';
+    int fd = -1;
+    if (resolved[0] == '/' && (size_t)n < sizeof resolved - 1 && fstat(path_fd, st) == 0 &&
+        S_ISREG(st->st_mode) && !refused_target(s, resolved))
+        fd = open(link, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+    else
+        errno = ENOENT;
+    int e = errno;
+    close(path_fd);
+    errno = e;
+    return fd;
+}
+
+/* The same without /proc: resolve the path, check it, open what was
+ * checked. */
+static int open_via_realpath(ds_server *s, const char *phys)
+{
+    char resolved[PATH_MAX];
+    if (!realpath(phys, resolved))
+        return -1;
+    if (refused_target(s, resolved))
+        return errno = ENOENT, -1;
+    int fd = open(resolved, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY | O_NOFOLLOW);
+    return fd < 0 && errno == ELOOP ? (errno = ENOENT, -1) : fd;
+}
+
+/* True when ST is one of the files a data-map target must never be under
+ * another name.  A file with a single link has no other name than the
+ * one refused_target checked, so only hard-linked files are compared. */
+static bool private_file(ds_server *s, const struct stat *st)
+{
+    return st->st_nlink != 1 &&
+           (same_file(s, DS_DATAMAP_FILE, st) || same_file(s, DS_DATAMAP_META_FILE, st) ||
+            same_file(s, "_results/_index.json", st));
+}
+
 /* A data-map file.  A key whose target changed is a miss, since the stat
  * names another file; a miss resolves the path and checks the target
- * before anything is opened, then opens what was checked. */
+ * before anything is opened, then opens what was checked.  Data files are
+ * read by ranges: their entries keep no bytes. */
 static ds_filecache_entry *open_mapped(ds_server *s, const char *rel, const char *phys)
 {
     struct stat st;
@@ -425,20 +507,19 @@ static ds_filecache_entry *open_mapped(ds_server *s, const char *rel, const char
     ds_filecache_entry *e = ds_filecache_get(s->files, key, &st);
     if (e)
         return e;
-    char resolved[PATH_MAX];
-    if (!realpath(phys, resolved))
+    bool followed;
+    int fd = open_via_proc(s, phys, &st, &followed);
+    if (fd < 0 && !followed && (fd = open_via_realpath(s, phys)) >= 0 && fstat(fd, &st) != 0) {
+        close(fd);
         return NULL;
-    if (refused_target(s, resolved))
-        return errno = ENOENT, NULL;
-    int fd = open(resolved, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY | O_NOFOLLOW);
+    }
     if (fd < 0)
-        return errno == ELOOP ? (errno = ENOENT, NULL) : NULL;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || same_file(s, DS_DATAMAP_FILE, &st) ||
-        same_file(s, DS_DATAMAP_META_FILE, &st) || same_file(s, "_results/_index.json", &st)) {
+        return NULL;
+    if (!S_ISREG(st.st_mode) || private_file(s, &st)) {
         close(fd);
         return errno = ENOENT, NULL;
     }
-    return ds_filecache_put(s->files, key, fd, &st);
+    return ds_filecache_put(s->files, key, fd, &st, false);
 }
 
 /* A file under static/.  The cache is consulted with a plain fstatat():
@@ -470,7 +551,7 @@ static static_kind open_static(ds_server *s, const char *rel, ds_filecache_entry
         errno = ENOENT;
         return STATIC_MISSING;
     }
-    *out = ds_filecache_put(s->files, key, fd, &st);
+    *out = ds_filecache_put(s->files, key, fd, &st, true);
     return STATIC_FILE;
 }
 

@@ -34,7 +34,7 @@ Test(filecache, hit_only_for_the_same_version)
     cr_assert_eq(stat(path, &st), 0);
     cr_assert_null(ds_filecache_get(c, "sa.txt", &st)); /* empty cache */
     int fd = open_stat(path, &st);
-    ds_filecache_entry *e = ds_filecache_put(c, "sa.txt", fd, &st);
+    ds_filecache_entry *e = ds_filecache_put(c, "sa.txt", fd, &st, true);
     cr_assert_not_null(e->bytes);
     cr_assert_eq(memcmp(e->bytes, "version one", 11), 0);
     cr_assert_eq(e->etag[0], '"');
@@ -55,7 +55,7 @@ Test(filecache, hit_only_for_the_same_version)
     cr_assert_eq(stat(path, &now), 0);
     cr_assert_null(ds_filecache_get(c, "sa.txt", &now));
     fd = open_stat(path, &st);
-    e = ds_filecache_put(c, "sa.txt", fd, &st);
+    e = ds_filecache_put(c, "sa.txt", fd, &st, true);
     cr_assert_str_neq(e->etag, old_etag);
     cr_assert_eq(memcmp(e->bytes, "version two!", 12), 0);
     ds_filecache_release(e);
@@ -65,20 +65,34 @@ Test(filecache, hit_only_for_the_same_version)
     free(dir);
 }
 
-Test(filecache, big_files_are_not_read)
+/* Big files, and data files (read by ranges) however small: their entries
+ * hold the descriptor and the validators, never the bytes. */
+Test(filecache, big_and_data_files_are_not_read)
 {
     char *dir = test_tmpdir();
     test_write(dir, "big.bin", "0123456789");
-    char *path = ds_path_join(dir, "big.bin");
+    test_write(dir, "d.parquet", "PAR1");
+    char *path = ds_path_join(dir, "big.bin"), *data = ds_path_join(dir, "d.parquet");
     ds_filecache *c = ds_filecache_new(4, 5, NULL);
-    struct stat st;
+    struct stat st, sd;
     int fd = open_stat(path, &st);
-    ds_filecache_entry *e = ds_filecache_put(c, "sbig", fd, &st);
+    ds_filecache_entry *e = ds_filecache_put(c, "sbig", fd, &st, true);
     cr_assert_null(e->bytes);
     cr_assert_geq(e->fd, 0);
     ds_filecache_release(e);
+    fd = open_stat(data, &sd);
+    e = ds_filecache_put(c, "md.parquet", fd, &sd, false);
+    cr_assert_null(e->bytes);
+    cr_assert_eq(e->fd, fd);
+    cr_assert_neq(e->etag[0], '\0');
+    ds_filecache_release(e);
+    e = ds_filecache_get(c, "md.parquet", &sd); /* a hit for the same version */
+    cr_assert_not_null(e);
+    cr_assert_null(e->bytes);
+    ds_filecache_release(e);
     ds_filecache_free(c);
     free(path);
+    free(data);
     test_rmtree(dir);
     free(dir);
 }
@@ -92,13 +106,13 @@ Test(filecache, eviction_and_references)
     freed = 0;
     ds_filecache *c = ds_filecache_new(1, 1024, count_free); /* one slot */
     struct stat sa, sb;
-    ds_filecache_entry *a = ds_filecache_put(c, "sa", open_stat(pa, &sa), &sa);
+    ds_filecache_entry *a = ds_filecache_put(c, "sa", open_stat(pa, &sa), &sa, true);
     cr_assert_eq(ds_filecache_set_extra(a, 0, ds_strdup("x")), atomic_load(&a->extra[0]));
     /* a second object for the same slot loses and is freed at once */
     char *loser = ds_strdup("y");
     cr_assert_neq(ds_filecache_set_extra(a, 0, loser), loser);
     cr_assert_eq(freed, 1);
-    ds_filecache_entry *b = ds_filecache_put(c, "sb", open_stat(pb, &sb), &sb);
+    ds_filecache_entry *b = ds_filecache_put(c, "sb", open_stat(pb, &sb), &sb, true);
     /* a was pushed out, but we still hold it: still usable */
     cr_assert_null(ds_filecache_get(c, "sa", &sa));
     cr_assert_eq(a->bytes[0], 'a');
