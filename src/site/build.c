@@ -610,18 +610,19 @@ int ds_build(const char *root, const ds_build_options *opt, ds_err *err)
         if (pre_rc == 0)
             pre_rc = ds_livespec_write(po.live, cfg->root, static_dir, &compiled, files, err);
         ds_livespec_free(po.live);
-        if (pre_rc != 0 || ds_firstpaint(&pages, pub, opt->memo, err) != 0 ||
-            write_site(pub, &pages, opt->memo, err) != 0)
+        if (pre_rc != 0 || ds_firstpaint(&pages, pub, opt->memo, err) != 0)
+            goto done;
+        /* A build a newer edit superseded (serve's second step) publishes
+         * nothing: its pages are not even made. */
+        if (ds_prerender_cancelled(opt->defer)) {
+            ds_err_set(err, "cancelled: a newer edit arrived");
+            goto done;
+        }
+        if (write_site(pub, &pages, opt->memo, err) != 0)
             goto done;
     } else {
         /* A data-only project leaves the pages of an earlier build alone. */
         ds_publish_keep_previous_site(pub);
-    }
-    /* A build a newer edit superseded (serve's second step) publishes
-     * nothing, even when only its first-paint pictures were left to do. */
-    if (ds_prerender_cancelled(opt->defer)) {
-        ds_err_set(err, "cancelled: a newer edit arrived");
-        goto done;
     }
     /* The server's forms, written last before publishing: a build that
      * fails to write them publishes nothing (and one whose publishing then
