@@ -34,6 +34,7 @@ struct ds_facts {
     char *text;         /* the loaded cache; old entries' paths point in it */
     fact *old;          /* sorted by path */
     size_t n_old;
+    size_t next_old;    /* after the last old entry found */
     fact *fresh;        /* read this build, one per path */
     size_t n_fresh, cap_fresh;
     size_t *slots;      /* hash index of fresh: position + 1, 0 if free */
@@ -65,9 +66,10 @@ static bool field(const char **p, int base, bool sign, uint64_t max, uint64_t *o
                                                         : -1;
         if (d < 0)
             break;
-        if (v > (max - (uint64_t)d) / (uint64_t)base)
+        /* No division per digit: a million lines are read at every build. */
+        if (__builtin_mul_overflow(v, (uint64_t)base, &v) ||
+            __builtin_add_overflow(v, (uint64_t)d, &v) || v > max)
             return false;
-        v = v * (uint64_t)base + (uint64_t)d;
     }
     if (s == start || *s != '\t')
         return false;
@@ -108,8 +110,9 @@ static void load(ds_facts *f)
         return;
     }
     size_t cap = 0;
-    for (size_t i = 0; i < len; i++)
-        cap += f->text[i] == '\n';
+    for (const char *q = f->text, *end = f->text + len; (q = memchr(q, '\n', (size_t)(end - q)));
+         q++)
+        cap++;
     f->old = ds_xcalloc(cap + 1, sizeof *f->old);
     char *p = f->text + strlen(HEADER);
     while (*p) {
@@ -144,10 +147,17 @@ ds_facts *ds_facts_open(const char *root)
     return f;
 }
 
+/* A source's files are asked for in the order of their paths, mostly:
+ * the entry after the last one found is tried before a binary search. */
 static fact *find_old(ds_facts *f, const char *path)
 {
+    if (f->next_old < f->n_old && strcmp(f->old[f->next_old].path, path) == 0)
+        return &f->old[f->next_old++];
     fact key = {path, 0, {0}, false};
-    return f->n_old ? bsearch(&key, f->old, f->n_old, sizeof *f->old, cmp_fact) : NULL;
+    fact *e = f->n_old ? bsearch(&key, f->old, f->n_old, sizeof *f->old, cmp_fact) : NULL;
+    if (e)
+        f->next_old = (size_t)(e - f->old) + 1;
+    return e;
 }
 
 /* The fresh entries are found by a hash of their path: a build looks a
@@ -392,11 +402,12 @@ void ds_facts_get_all(ds_facts *f, const ds_facts_want *want, size_t n, ds_foote
         ok[i] = false;
         if (want[i].stamp.size < 0)
             continue; /* the caller's lookup stats it */
-        uint64_t h = ds_hash(want[i].path, strlen(want[i].path));
+        /* The hash finds entries read this build: a rebuild has none. */
+        uint64_t h = f->n_fresh ? ds_hash(want[i].path, strlen(want[i].path)) : 0;
         if (known_facts(f, want[i].path, h, &want[i].stamp, &out[i])) {
             ok[i] = true;
         } else {
-            hashes[n_todo] = h;
+            hashes[n_todo] = f->n_fresh ? h : ds_hash(want[i].path, strlen(want[i].path));
             todo[n_todo++] = i;
         }
     }

@@ -26,10 +26,40 @@ static bool has_segment_starting_with_dot(const char *rel)
     return false;
 }
 
+/* A byte of the usual keys: ASCII letters and digits, '-', '_', '=', '.'
+ * (locale-free, unlike isalnum). */
+static bool plain_byte(unsigned char c)
+{
+    return (unsigned)((c | 32) - 'a') < 26 || (unsigned)(c - '0') < 10 || c == '-' || c == '_' ||
+           c == '=' || c == '.';
+}
+
+/* The usual key (plain bytes, segments joined by single '/', none
+ * starting with '.', none longer than a file name can be) in one pass:
+ * the server reads it as it is, so the checks below have nothing to say.
+ * Asked once per file of a lake. */
+static bool plain_key(const char *rel)
+{
+    size_t seg = 0;
+    for (const unsigned char *c = (const unsigned char *)rel; *c; c++) {
+        if (*c == '/') {
+            if (seg == 0)
+                return false; /* a leading '/' or "//" */
+            seg = 0;
+            continue;
+        }
+        if ((seg == 0 && *c == '.') || !plain_byte(*c) || ++seg > 255)
+            return false;
+    }
+    return seg > 0; /* not empty, no trailing '/' */
+}
+
 const char *ds_servable_why(const char *rel)
 {
     if (!*rel)
         return "it is empty";
+    if (plain_key(rel) && !ds_pathnorm_is_private(rel))
+        return NULL;
     if (!ds_utf8_valid(rel, strlen(rel)))
         return "its name is not valid UTF-8, and the data map and URLs hold UTF-8 only";
     if (has_segment_starting_with_dot(rel))

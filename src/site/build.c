@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <jansson.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -438,10 +439,57 @@ static void report_sources(const ds_collected *c)
 /* The front of a build (memo.h): the configuration, every source's files,
  * the DuckDB session with the build's settings, and the views.  On failure
  * f holds what was made, for ds_memo_front_free. */
+/* The facts cache of a lake is 100 MB of text: it is read and parsed by
+ * a thread while the sources' files are collected, which needs none of
+ * it. */
+typedef struct {
+    const char *root;
+    ds_facts *facts;
+    pthread_t thread;
+    bool started;
+} facts_loader;
+
+static void *load_facts(void *arg)
+{
+    facts_loader *l = arg;
+    l->facts = ds_facts_open(l->root);
+    return NULL;
+}
+
+static void facts_start(facts_loader *l, const char *root)
+{
+    *l = (facts_loader){root, NULL, 0, false};
+    l->started = pthread_create(&l->thread, NULL, load_facts, l) == 0;
+}
+
+static ds_facts *facts_wait(facts_loader *l)
+{
+    if (l->started)
+        pthread_join(l->thread, NULL);
+    else
+        load_facts(l);
+    return l->facts;
+}
+
+static int make_front_from(ds_memo_front *f, facts_loader *loader, ds_err *err);
+
 static int make_front(const char *root, ds_memo_front *f, ds_err *err)
 {
     if (ds_config_load(root, &f->cfg, err) != 0)
         return -1;
+    facts_loader loader;
+    facts_start(&loader, f->cfg.root);
+    int rc = make_front_from(f, &loader, err);
+    /* On failure before the views the cache was not used; it is still
+     * waited for, never left to a running thread. */
+    if (rc != 0 && loader.root)
+        ds_facts_close(facts_wait(&loader));
+    return rc;
+}
+
+/* The rest of the front, once the configuration is loaded. */
+static int make_front_from(ds_memo_front *f, facts_loader *loader, ds_err *err)
+{
     double t = now_ms();
     if (ds_collect(&f->cfg, &f->files, err) != 0)
         return -1;
@@ -474,7 +522,8 @@ static int make_front(const char *root, ds_memo_front *f, ds_err *err)
         return -1;
 
     t = now_ms();
-    ds_facts *facts = ds_facts_open(f->cfg.root);
+    ds_facts *facts = facts_wait(loader);
+    loader->root = NULL; /* waited for: the caller does not close it again */
     int rc = ds_source_views(&f->cfg, &f->files, facts, f->db, &f->views, &f->unreadable, err);
     if (rc == 0) {
         /* Long file lists leave the views' SQL: published once, not in

@@ -51,3 +51,19 @@ Test(servable, refused_names)
     free(rel);
     free(long_name);
 }
+
+/* The one-pass check of the usual keys and the full one agree at the
+ * edges: a segment of exactly 255 bytes is served, 256 is not. */
+Test(servable, segment_length_edge)
+{
+    char seg[257];
+    memset(seg, 'a', 256);
+    seg[256] = '\0';
+    char *over = ds_asprintf("data/%s", seg);
+    refused(over, "refuses");
+    seg[255] = '\0';
+    char *edge = ds_asprintf("data/%s", seg);
+    cr_expect_null(ds_servable_why(edge), "a 255-byte segment was refused");
+    free(over);
+    free(edge);
+}
