@@ -333,26 +333,122 @@ static int describe_files(ds_duck *db, const ds_source_set *set, const size_t *w
     return rc;
 }
 
-/* The hive columns' types, as the build-time engine infers them from the
- * partition values of every path.  Inference reads paths, not files, so
- * one file per distinct run of partition folders gives the same answer as
- * all of them, and without union_by_name only the first footer is read. */
-static int describe_hive(const ds_source_set *set, ds_duck *db, ds_sv_schema *sc)
+/* One name=value folder of a file, for choosing the files whose paths
+ * show every partition value. */
+typedef struct {
+    const char *seg; /* in the file's path; ends at '/' */
+    size_t len;
+    size_t file;
+} hive_seg;
+
+static int cmp_hive_seg(const void *a, const void *b)
 {
-    size_t *which = ds_xcalloc(set->n_files, sizeof *which);
-    size_t n = 0;
-    char *prev = NULL;
+    const hive_seg *x = a, *y = b;
+    size_t n = x->len < y->len ? x->len : y->len;
+    int c = memcmp(x->seg, y->seg, n);
+    if (c || x->len != y->len)
+        return c ? c : x->len < y->len ? -1 : 1;
+    return x->file < y->file ? -1 : x->file > y->file;
+}
+
+static int cmp_size_t(const void *a, const void *b)
+{
+    size_t x = *(const size_t *)a, y = *(const size_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Adds FILE's name=value folders to SEGS and counts its folders in
+ * *depth.  False when a folder is not a plain name=value (two '=', an
+ * empty side) or a name comes twice: the engine's reading of such paths
+ * is not simply folder by folder. */
+static bool add_hive_segs(const char *path, size_t file, hive_seg **segs, size_t *n, size_t *cap,
+                          size_t *depth)
+{
+    size_t first = *n;
+    *depth = 0;
+    for (const char *seg = path, *slash; (slash = strchr(seg, '/')) != NULL; seg = slash + 1) {
+        size_t len = (size_t)(slash - seg);
+        ++*depth;
+        const char *eq = memchr(seg, '=', len);
+        if (!eq)
+            continue;
+        if (eq == seg || eq + 1 == slash || memchr(eq + 1, '=', (size_t)(slash - eq - 1)))
+            return false;
+        for (size_t k = first; k < *n; k++)
+            if (memcmp((*segs)[k].seg, seg, (size_t)(eq - seg) + 1) == 0)
+                return false;
+        if (*n == *cap) {
+            *cap = *cap ? *cap * 2 : 256;
+            *segs = ds_xrealloc(*segs, *cap * sizeof **segs);
+        }
+        (*segs)[(*n)++] = (hive_seg){seg, len, file};
+    }
+    return true;
+}
+
+/* Deeper paths are chosen folder by folder. */
+#define HIVE_DEPTH_MAX 64
+
+/* The files whose paths together show every name=value folder and every
+ * depth of the source (the first file among them), in the files' order;
+ * their count in *n.  The engine infers each hive column's type from the
+ * set of its values over the files, and checks every file's depth and
+ * names against the first file's: these files give it the same sets as
+ * all of them.  Paths it does not read folder by folder give one file per
+ * folder instead. */
+static size_t *hive_representatives(const ds_source_set *set, size_t *n)
+{
+    size_t *which = ds_xcalloc(set->n_files + 1, sizeof *which);
+    size_t *by_depth = ds_xcalloc(HIVE_DEPTH_MAX + 1, sizeof *by_depth);
+    bool seen_depth[HIVE_DEPTH_MAX + 1] = {false};
+    hive_seg *segs = NULL;
+    size_t n_segs = 0, cap = 0, n_depths = 0;
+    bool plain = true;
+    *n = 0;
     for (size_t i = 0; i < set->n_files; i++) {
-        char *dir = ds_path_dirname(set->files[i].path);
-        if (!prev || strcmp(prev, dir) != 0) {
-            which[n++] = i;
-            free(prev);
-            prev = dir;
-        } else {
-            free(dir);
+        if (i && same_folder(set->files[i - 1].path, set->files[i].path))
+            continue;
+        which[(*n)++] = i;
+        size_t depth = 0;
+        plain = plain && add_hive_segs(set->files[i].path, i, &segs, &n_segs, &cap, &depth) &&
+                depth <= HIVE_DEPTH_MAX;
+        if (plain && !seen_depth[depth]) {
+            seen_depth[depth] = true;
+            by_depth[n_depths++] = i;
         }
     }
-    free(prev);
+    if (plain) {
+        qsort(segs, n_segs, sizeof *segs, cmp_hive_seg);
+        /* Before duplicates go: a file may be chosen for each folder. */
+        which = ds_xrealloc(which, (n_depths + n_segs + 1) * sizeof *which);
+        *n = 0;
+        for (size_t k = 0; k < n_depths; k++)
+            which[(*n)++] = by_depth[k];
+        for (size_t k = 0; k < n_segs; k++)
+            if (k == 0 || segs[k].len != segs[k - 1].len ||
+                memcmp(segs[k].seg, segs[k - 1].seg, segs[k].len) != 0)
+                which[(*n)++] = segs[k].file;
+        qsort(which, *n, sizeof *which, cmp_size_t);
+        size_t u = 0;
+        for (size_t k = 0; k < *n; k++)
+            if (u == 0 || which[u - 1] != which[k])
+                which[u++] = which[k];
+        *n = u;
+    }
+    free(segs);
+    free(by_depth);
+    return which;
+}
+
+/* The hive columns' types, as the build-time engine infers them from the
+ * partition values of every path.  Inference reads paths, not files, so
+ * files that show every partition value give the same answer as all of
+ * them (hive_representatives), and without union_by_name only the first
+ * footer is read. */
+static int describe_hive(const ds_source_set *set, ds_duck *db, ds_sv_schema *sc)
+{
+    size_t n = 0;
+    size_t *which = hive_representatives(set, &n);
     ds_rows rows;
     int rc = describe_files(db, set, which, n, false, NULL, &rows);
     free(which);

@@ -810,6 +810,29 @@ Test(sources, hive_types_are_the_build_time_types)
     proj_free(&p);
 }
 
+/* The hive types are inferred from files that show every partition value
+ * once (not one file per folder): a value seen in one folder only, next
+ * to values seen before, still decides its column's type. */
+Test(sources, hive_types_see_every_value)
+{
+    proj p;
+    proj_init(&p);
+    const char *dirs[] = {"year=2024/month=1", "year=2024/month=2", "year=2025/month=1",
+                          "year=2025/month=2", "year=2025/month=x", "year=2026/month=2", NULL};
+    for (size_t i = 0; dirs[i]; i++) {
+        char *rel = ds_asprintf("lake/h/%s/a.parquet", dirs[i]);
+        proj_parquet(&p, rel, "SELECT 1 AS v");
+        free(rel);
+    }
+    proj_config(&p, "[[file_sources]]\nname = \"h\"\nupstream_glob = \"lake/h/**/*.parquet\"\n");
+    ds_err err;
+    cr_assert_eq(proj_views(&p, &err), 0, "%s", err.msg);
+    const char *sql = view(&p, "h")->sql;
+    cr_assert(strstr(sql, "hive_types = {'year': 'BIGINT', 'month': 'VARCHAR'}") != NULL, "%s",
+              sql);
+    proj_free(&p);
+}
+
 Test(sources, hive_folders_above_the_glob_base_are_not_pinned)
 {
     proj p;
