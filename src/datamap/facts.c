@@ -27,6 +27,7 @@ typedef struct {
     uint64_t hash;      /* of the path (fresh entries: their index slot) */
     ds_footer facts;
     bool used;          /* old: looked up this build; fresh: to be saved */
+    bool unasked;       /* fresh, read before it was looked up: not yet a hit */
 } fact;
 
 struct ds_facts {
@@ -153,7 +154,7 @@ static fact *find_old(ds_facts *f, const char *path)
 {
     if (f->next_old < f->n_old && strcmp(f->old[f->next_old].path, path) == 0)
         return &f->old[f->next_old++];
-    fact key = {path, 0, {0}, false};
+    fact key = {path, 0, {0}, false, false};
     fact *e = f->n_old ? bsearch(&key, f->old, f->n_old, sizeof *f->old, cmp_fact) : NULL;
     if (e)
         f->next_old = (size_t)(e - f->old) + 1;
@@ -226,7 +227,7 @@ static void add_fresh(ds_facts *f, const char *path, uint64_t h, const ds_footer
 {
     reserve_fresh(f, 1);
     bool keep = storable(path);
-    f->fresh[f->n_fresh] = (fact){ds_arena_strdup(&f->strings, path), h, *facts, keep};
+    f->fresh[f->n_fresh] = (fact){ds_arena_strdup(&f->strings, path), h, *facts, keep, false};
     f->slots[slot_of(f, path, h)] = ++f->n_fresh;
     f->n_new += keep;
 }
@@ -280,7 +281,10 @@ static bool known_facts(ds_facts *f, const char *path, uint64_t h, const ds_file
         f->n_used_old++;
     }
     *out = known->facts;
-    f->hits++;
+    if (fresh && fresh->unasked)
+        fresh->unasked = false; /* read this build: counted as read */
+    else
+        f->hits++;
     return true;
 }
 
@@ -428,6 +432,41 @@ void ds_facts_get_all(ds_facts *f, const ds_facts_want *want, size_t n, ds_foote
     }
     free(todo);
     free(hashes);
+}
+
+bool ds_facts_empty(const ds_facts *f)
+{
+    return f->n_old == 0;
+}
+
+void ds_facts_read_unstamped(ds_facts *f, const ds_facts_want *want, size_t n, ds_footer *out,
+                             bool *ok)
+{
+    size_t *todo = ds_xcalloc(n + 1, sizeof *todo);
+    for (size_t i = 0; i < n; i++) {
+        todo[i] = i;
+        ok[i] = false;
+    }
+    /* A stamp of -1 makes the reader stat each file it opens. */
+    reading r = {want, todo, n, out, ok, 0};
+    double t = now_ms();
+    read_all(&r);
+    f->read_ms += now_ms() - t;
+    reserve_fresh(f, n);
+    for (size_t i = 0; i < n; i++) {
+        if (!ok[i])
+            continue;
+        f->reads++;
+        uint64_t h = ds_hash(want[i].path, strlen(want[i].path));
+        fact *known = find_fresh(f, want[i].path, h);
+        if (known) {
+            known->facts = out[i];
+        } else {
+            add_fresh(f, want[i].path, h, &out[i]);
+            f->fresh[f->n_fresh - 1].unasked = true;
+        }
+    }
+    free(todo);
 }
 
 size_t ds_facts_hits(const ds_facts *f)

@@ -61,6 +61,19 @@ typedef struct {
 void ds_facts_get_all(ds_facts *f, const ds_facts_want *want, size_t n, ds_footer *out,
                       bool *ok);
 
+/* True when no cache was loaded (a first build, or after a damaged
+ * one): every footer is to be read. */
+bool ds_facts_empty(const ds_facts *f);
+
+/* A first build's way to stamp a lake: reads the footer of every file of
+ * WANT (stamps not known) as ds_facts_get_all does, each file opened once
+ * and stat-ed through its descriptor (a stat by name and then an open
+ * would look its path up twice).  OUT[i].size and .mtime_ns are then the
+ * file's stamp.  The facts read are kept; their first lookup afterwards
+ * is not counted as known. */
+void ds_facts_read_unstamped(ds_facts *f, const ds_facts_want *want, size_t n, ds_footer *out,
+                             bool *ok);
+
 /* How many lookups were answered from the cache (the saved one, or a
  * footer already read in this build) / by reading a footer. */
 size_t ds_facts_hits(const ds_facts *f);

@@ -1220,6 +1220,34 @@ static void stamp_files(ds_source_set *set)
         stamp_range(&second);
 }
 
+/* Stamps every file of SET on a first build (ds_facts_empty): each file
+ * is opened once, stat-ed through its descriptor and its footer read,
+ * the facts kept for the schema that follows.  A file that cannot be read
+ * as Parquet is stat-ed by name, for the stamp its checks need. */
+static void stamp_reading(ds_source_set *set, ds_facts *facts)
+{
+    size_t block = set->n_files < FACTS_BLOCK ? set->n_files : FACTS_BLOCK;
+    ds_facts_want *want = ds_xcalloc(block + 1, sizeof *want);
+    ds_footer *got = ds_xcalloc(block + 1, sizeof *got);
+    bool *ok = ds_xcalloc(block + 1, sizeof *ok);
+    for (size_t at = 0; at < set->n_files; at += block) {
+        size_t n = set->n_files - at < block ? set->n_files - at : block;
+        for (size_t k = 0; k < n; k++)
+            want[k] = (ds_facts_want){set->files[at + k].path, {-1, 0}};
+        ds_facts_read_unstamped(facts, want, n, got, ok);
+        for (size_t k = 0; k < n; k++) {
+            ds_source_file *f = &set->files[at + k];
+            if (ok[k])
+                f->stamp = (ds_file_stamp){got[k].size, got[k].mtime_ns};
+            else if (ds_file_stamp_of(f->path, &f->stamp) != 0)
+                f->stamp = (ds_file_stamp){-1, 0};
+        }
+    }
+    free(want);
+    free(got);
+    free(ok);
+}
+
 /* Marks in bad[] the files of the set that exist but cannot be read as
  * Parquet (truncated, not Parquet at all, no permission).  Footers are read
  * directly (or known from the facts cache); a file our reader refuses is
@@ -1549,7 +1577,11 @@ int ds_source_views(const ds_config *cfg, ds_collected *c, ds_facts *facts_in,
         const ds_file_source *fs = set->fs;
         if (!fs->name || set->n_files == 0)
             continue;
-        stamp_files(&c->sets[s]);
+        /* A hierarchy reads the footers of its levels' files only. */
+        if (ds_facts_empty(facts) && !has_hierarchy(fs))
+            stamp_reading(&c->sets[s], facts);
+        else
+            stamp_files(&c->sets[s]);
         const ds_query *clash = ds_query_find(out, fs->name);
         if (clash) {
             rc = ds_err_set(err, "%s:%d: file source '%s': the view name is already defined "

@@ -634,3 +634,42 @@ Test(facts, the_lines_as_documented)
     free(a);
     free(b);
 }
+
+/* A first build stamps a lake by reading it: each footer read once, the
+ * stamp from the open file, and the lookup that follows is not a hit. */
+Test(facts, read_unstamped_stamps_and_remembers)
+{
+    char *a = lake_file("a.parquet", 4);
+    char *bad = ds_asprintf("%s/lake/bad.parquet", root);
+    test_write(root, "lake/bad.parquet", "not parquet\n");
+    ds_facts *f = ds_facts_open(root);
+    cr_assert(ds_facts_empty(f));
+    ds_facts_want want[] = {{a, {-1, 0}}, {bad, {-1, 0}}};
+    ds_footer out[2];
+    bool ok[2];
+    ds_facts_read_unstamped(f, want, 2, out, ok);
+    cr_assert(ok[0]);
+    cr_assert(!ok[1], "a file that is not Parquet has no facts");
+    struct stat st;
+    cr_assert_eq(stat(a, &st), 0);
+    cr_assert_eq(out[0].size, (int64_t)st.st_size);
+    cr_assert_eq(out[0].mtime_ns, (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec);
+    cr_assert_eq(out[0].num_rows, 4);
+    cr_assert_eq(ds_facts_reads(f), 1);
+    ds_file_stamp now = {out[0].size, out[0].mtime_ns};
+    ds_footer again;
+    char why[200];
+    cr_assert_eq(ds_facts_get_stamped(f, a, &now, &again, why, sizeof why), 0, "%s", why);
+    cr_assert_eq(again.num_rows, 4);
+    cr_assert_eq(ds_facts_reads(f), 1, "read once");
+    cr_assert_eq(ds_facts_hits(f), 0, "read this build, not known");
+    cr_assert_eq(ds_facts_get_stamped(f, a, &now, &again, why, sizeof why), 0, "%s", why);
+    cr_assert_eq(ds_facts_hits(f), 1, "asked again: known");
+    ds_facts_save(f);
+    ds_facts_close(f);
+    f = ds_facts_open(root);
+    cr_assert(!ds_facts_empty(f), "saved");
+    ds_facts_close(f);
+    free(bad);
+    free(a);
+}
