@@ -36,6 +36,7 @@ struct ds_facts {
     fact *old;          /* sorted by path */
     size_t n_old;
     size_t next_old;    /* after the last old entry found */
+    size_t next_fresh;  /* after the last fresh entry found */
     fact *fresh;        /* read this build, one per path */
     size_t n_fresh, cap_fresh;
     size_t *slots;      /* hash index of fresh: position + 1, 0 if free */
@@ -269,10 +270,29 @@ static double now_ms(void)
 
 /* The facts of PATH when the cache knows them as the file is now (NOW, or
  * NULL to stat it).  What this build read is newer than the saved cache. */
-static bool known_facts(ds_facts *f, const char *path, uint64_t h, const ds_file_stamp *now,
-                        ds_footer *out)
+/* The fresh entry of PATH: the one after the last found first (a first
+ * build looks its files up in the order it read them), else by *H, the
+ * path's hash, computed here when *HASHED is false. */
+static fact *find_fresh_near(ds_facts *f, const char *path, uint64_t *h, bool *hashed)
 {
-    fact *fresh = find_fresh(f, path, h);
+    if (f->next_fresh < f->n_fresh && strcmp(f->fresh[f->next_fresh].path, path) == 0)
+        return &f->fresh[f->next_fresh++];
+    if (!f->n_fresh)
+        return NULL;
+    if (!*hashed) {
+        *h = ds_hash(path, strlen(path));
+        *hashed = true;
+    }
+    fact *e = find_fresh(f, path, *h);
+    if (e)
+        f->next_fresh = (size_t)(e - f->fresh) + 1;
+    return e;
+}
+
+static bool known_facts(ds_facts *f, const char *path, uint64_t *h, bool *hashed,
+                        const ds_file_stamp *now, ds_footer *out)
+{
+    fact *fresh = find_fresh_near(f, path, h, hashed);
     fact *known = fresh ? fresh : find_old(f, path);
     if (!known || !unchanged(path, now, &known->facts))
         return false;
@@ -307,7 +327,8 @@ int ds_facts_get_stamped(ds_facts *f, const char *path, const ds_file_stamp *now
                          ds_footer *out, char *why, size_t why_len)
 {
     uint64_t h = ds_hash(path, strlen(path));
-    if (known_facts(f, path, h, now, out))
+    bool hashed = true;
+    if (known_facts(f, path, &h, &hashed, now, out))
         return 0;
     f->reads++;
     double t = now_ms();
@@ -406,12 +427,14 @@ void ds_facts_get_all(ds_facts *f, const ds_facts_want *want, size_t n, ds_foote
         ok[i] = false;
         if (want[i].stamp.size < 0)
             continue; /* the caller's lookup stats it */
-        /* The hash finds entries read this build: a rebuild has none. */
-        uint64_t h = f->n_fresh ? ds_hash(want[i].path, strlen(want[i].path)) : 0;
-        if (known_facts(f, want[i].path, h, &want[i].stamp, &out[i])) {
+        /* Hashed only when needed: entries read this build are mostly
+         * found next to the last one, and a rebuild has none. */
+        uint64_t h = 0;
+        bool hashed = false;
+        if (known_facts(f, want[i].path, &h, &hashed, &want[i].stamp, &out[i])) {
             ok[i] = true;
         } else {
-            hashes[n_todo] = f->n_fresh ? h : ds_hash(want[i].path, strlen(want[i].path));
+            hashes[n_todo] = hashed ? h : ds_hash(want[i].path, strlen(want[i].path));
             todo[n_todo++] = i;
         }
     }
