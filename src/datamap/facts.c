@@ -403,8 +403,8 @@ static void *read_runs(void *arg)
  * not needed). */
 static void read_all(reading *r)
 {
-    long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    size_t n_threads = cores < 1 ? 1 : cores > MAX_THREADS ? MAX_THREADS : (size_t)cores;
+    unsigned cores = ds_cpu_count();
+    size_t n_threads = cores > MAX_THREADS ? MAX_THREADS : (size_t)cores;
     if (n_threads > r->n / RUN)
         n_threads = r->n / RUN ? r->n / RUN : 1;
     pthread_t threads[MAX_THREADS];

@@ -1,13 +1,16 @@
 /* util.c - allocation, growable buffers, error messages and small string
  * helpers shared by every module. */
+#define _GNU_SOURCE /* sched_getaffinity, CPU_COUNT */
 #include "util.h"
 
 #include <time.h>
 
 #include <assert.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static void out_of_memory(size_t n)
 {
@@ -357,4 +360,13 @@ double ds_monotonic(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+unsigned ds_cpu_count(void)
+{
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0)
+        return (unsigned)CPU_COUNT(&set);
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 ? (unsigned)n : 1;
 }

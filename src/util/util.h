@@ -97,4 +97,8 @@ uint64_t ds_hash(const void *data, size_t n);
 /* Seconds on the monotonic clock, for durations and deadlines. */
 double ds_monotonic(void);
 
+/* The CPUs this process may run on (its affinity, e.g. under taskset or a
+ * container's cpuset), at least 1. */
+unsigned ds_cpu_count(void);
+
 #endif

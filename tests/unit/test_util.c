@@ -1,4 +1,7 @@
-/* test_util.c - buffers, string helpers, errors, edit distance. */
+/* test_util.c - buffers, string helpers, errors, edit distance, CPU count. */
+#define _GNU_SOURCE /* sched_setaffinity */
+#include <sched.h>
+
 #include <criterion/criterion.h>
 #include <criterion/redirect.h>
 
@@ -86,4 +89,22 @@ Test(util, messages_have_their_prefix, .init = cr_redirect_stderr)
     cr_assert_stderr_eq_str("ducksite: error: a.toml:3: bad\n"
                             "ducksite: warning: careful\n"
                             "ducksite: rebuilding\n");
+}
+
+/* The CPUs counted are those the process may run on: one when pinned
+ * to one (taskset, a container's cpuset). */
+Test(util, cpu_count_follows_affinity)
+{
+    cpu_set_t all, one;
+    cr_assert_eq(sched_getaffinity(0, sizeof all, &all), 0);
+    cr_assert_eq(ds_cpu_count(), (unsigned)CPU_COUNT(&all));
+    int first = 0;
+    while (!CPU_ISSET(first, &all))
+        first++;
+    CPU_ZERO(&one);
+    CPU_SET(first, &one);
+    cr_assert_eq(sched_setaffinity(0, sizeof one, &one), 0);
+    unsigned pinned = ds_cpu_count();
+    sched_setaffinity(0, sizeof all, &all);
+    cr_assert_eq(pinned, 1);
 }
