@@ -571,6 +571,52 @@ static ds_memo_front *front_for(const char *root, ds_memo *memo, ds_memo_front *
     return ds_memo_front_get(memo);
 }
 
+/* The data map's text, made and compared with the published one by a
+ * thread while the pages are compiled (a lake's map is 100 MB of text,
+ * and compiling leaves a core idle). */
+typedef struct {
+    const ds_datamap *map;
+    char *live; /* static/data_map.json */
+    char *text;
+    size_t len;
+    bool same; /* the published map holds exactly text */
+    pthread_t thread;
+    bool started;
+} map_job;
+
+static void *make_map(void *arg)
+{
+    map_job *j = arg;
+    j->text = ds_datamap_text(j->map, &j->len);
+    j->same = ds_file_holds(j->live, j->text, j->len);
+    return NULL;
+}
+
+static void map_start(map_job *j, const ds_datamap *map, const char *static_dir)
+{
+    *j = (map_job){map, ds_path_join(static_dir, DS_DATAMAP_FILE), NULL, 0, false, 0, false};
+    j->started = pthread_create(&j->thread, NULL, make_map, j) == 0;
+}
+
+/* Waits for the text (made here if no thread could start). */
+static void map_wait(map_job *j)
+{
+    if (j->started)
+        pthread_join(j->thread, NULL);
+    else if (!j->text)
+        make_map(j);
+    j->started = false;
+}
+
+static void map_free(map_job *j)
+{
+    if (j->live) /* started: waited for before its text is freed */
+        map_wait(j);
+    free(j->text);
+    free(j->live);
+    memset(j, 0, sizeof *j);
+}
+
 int ds_build(const char *root, const ds_build_options *opt, ds_err *err)
 {
     double t0 = now_ms(), t;
@@ -595,6 +641,8 @@ int ds_build(const char *root, const ds_build_options *opt, ds_err *err)
     free(content);
     int rc = -1;
 
+    map_job map;
+    map_start(&map, &files->map, static_dir);
     ds_query_list_copy(&queries, &f->views);
     size_t n_views = queries.len;
     t = now_ms();
@@ -643,12 +691,15 @@ int ds_build(const char *root, const ds_build_options *opt, ds_err *err)
             free(kept[i]);
         free(kept);
     }
-    size_t map_len = 0;
-    char *map_text = ds_datamap_text(&files->map, &map_len);
     /* Unchanged (a page or a model saved), it stays in place: a lake's map
      * is megabytes, and the server need not read it again. */
-    int map_rc = ds_publish_write_if_changed(pub, DS_DATAMAP_FILE, map_text, map_len, NULL, err);
-    free(map_text);
+    map_wait(&map);
+    int map_rc = 0;
+    if (map.same)
+        ds_publish_keep(pub, DS_DATAMAP_FILE);
+    else
+        map_rc = ds_publish_write(pub, DS_DATAMAP_FILE, map.text, map.len, err);
+    map_free(&map);
     if (map_rc != 0 || write_sql(pub, &compiled, err) != 0 || write_file_lists(pub, files, err) != 0)
         goto done;
     if (site) {
@@ -695,6 +746,7 @@ int ds_build(const char *root, const ds_build_options *opt, ds_err *err)
     free(changed);
     rc = 0;
 done:
+    map_free(&map);
     ds_publish_abort(pub);
     ds_compiled_list_free(&compiled);
     ds_pages_free(&pages);

@@ -255,14 +255,7 @@ int ds_publish_write_if_changed(ds_publish *p, const char *rel, const char *data
 {
     assert(p && rel_ok(rel) && (data || len == 0));
     char *live = ds_path_join(p->live, rel);
-    struct stat st;
-    bool same = false;
-    if (lstat(live, &st) == 0 && S_ISREG(st.st_mode) && (size_t)st.st_size == len) {
-        size_t old_len;
-        char *old = ds_read_file(live, &old_len, NULL);
-        same = old && old_len == len && memcmp(old, data, len) == 0;
-        free(old);
-    }
+    bool same = ds_file_holds(live, data, len);
     free(live);
     if (changed)
         *changed = !same;

@@ -209,6 +209,31 @@ int ds_mkdir_p(const char *path, ds_err *err)
     return 0;
 }
 
+bool ds_file_holds(const char *path, const char *data, size_t len)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0)
+        return false;
+    struct stat st;
+    bool same = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (size_t)st.st_size == len;
+    enum { BLOCK = 1 << 20 };
+    char *block = same ? ds_xmalloc(BLOCK) : NULL;
+    for (size_t at = 0; same && at < len;) {
+        size_t want = len - at < BLOCK ? len - at : BLOCK;
+        ssize_t got = read(fd, block, want);
+        if (got < 0 && errno == EINTR)
+            continue;
+        same = got > 0 && memcmp(block, data + at, (size_t)got) == 0;
+        at += same ? (size_t)got : 0;
+    }
+    /* Longer than it said (written meanwhile): not the same. */
+    char extra;
+    same = same && read(fd, &extra, 1) == 0;
+    free(block);
+    close(fd);
+    return same;
+}
+
 bool ds_is_file(const char *path)
 {
     struct stat st;

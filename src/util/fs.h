@@ -51,6 +51,10 @@ int ds_fault_point(const char *path, ds_err *err);
 /* Creates a directory and its parents (mode 0755).  Existing ones are fine. */
 int ds_mkdir_p(const char *path, ds_err *err);
 
+/* Does the regular file PATH (not followed if a symlink) hold exactly
+ * DATA?  Read a block at a time: published files reach 100 MB. */
+bool ds_file_holds(const char *path, const char *data, size_t len);
+
 bool ds_is_file(const char *path);
 bool ds_is_dir(const char *path);
 bool ds_exists(const char *path);

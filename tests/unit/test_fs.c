@@ -1,6 +1,8 @@
-/* test_fs.c - whole-file reads, atomic writes, mkdir -p, path helpers. */
+/* test_fs.c - whole-file reads, atomic writes, comparing a file with bytes, mkdir -p, path
+ * helpers. */
 #include <criterion/criterion.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "testutil.h"
 
@@ -86,4 +88,34 @@ Test(fs, path_helpers)
     p = ds_path_dirname("/c");
     cr_assert_str_eq(p, "/");
     free(p);
+}
+
+/* What decides whether a published file is written again: its exact
+ * bytes, read a block at a time (across the 1 MiB block edge here). */
+Test(fs, file_holds_exact_bytes_only)
+{
+    char *dir = test_tmpdir();
+    size_t len = (1 << 20) + 100;
+    char *data = ds_xmalloc(len);
+    for (size_t i = 0; i < len; i++)
+        data[i] = (char)('a' + i % 26);
+    char *path = ds_path_join(dir, "f");
+    ds_err err;
+    cr_assert_eq(ds_write_atomic(path, data, len, &err), 0, "%s", err.msg);
+    cr_assert(ds_file_holds(path, data, len));
+    data[len - 1] ^= 1; /* past the first block */
+    cr_assert(!ds_file_holds(path, data, len));
+    data[len - 1] ^= 1;
+    cr_assert(!ds_file_holds(path, data, len - 1), "shorter data");
+    char *missing = ds_path_join(dir, "missing");
+    cr_assert(!ds_file_holds(missing, data, len));
+    char *link = ds_path_join(dir, "link");
+    cr_assert_eq(symlink(path, link), 0);
+    cr_assert(!ds_file_holds(link, data, len), "a symlink is not followed");
+    free(link);
+    free(missing);
+    free(path);
+    free(data);
+    test_rmtree(dir);
+    free(dir);
 }
