@@ -184,35 +184,94 @@ static long long key_size(void *ctx, const char *key)
 
 /* static/sql/_files/<view>.json (and its .gz) for each view whose long file
  * lists left its SQL (sql/filelist.h): what the browser runtime puts back.
- * An unchanged list stays in place with its sidecar (no new gzip of a
- * lake's megabytes when only pages or models changed). */
-static int write_file_lists(ds_publish *pub, const ds_collected *files, ds_err *err)
+ * Made, compared with the published ones and compressed by a thread
+ * while the pages compile (a lake's lists are tens of megabytes).  An
+ * unchanged list stays in place with its sidecar. */
+typedef struct {
+    char *rel, *text, *gz;
+    size_t len, gz_len;
+    bool same; /* the published list holds exactly text */
+} list_out;
+
+typedef struct {
+    const ds_collected *files; /* indexed (ds_collected_index) */
+    char *static_dir;
+    list_out *out;
+    size_t n;
+    pthread_t thread;
+    bool started;
+} lists_job;
+
+static void *make_lists(void *arg)
 {
-    if (!files->lists || !files->lists->len)
-        return 0;
-    int rc = 0;
-    const char **views = ds_filelists_views(files->lists);
-    for (size_t i = 0; rc == 0 && views[i]; i++) {
-        sizes_ctx sizes = {files, 0};
-        char *text = ds_filelists_json(files->lists, views[i], key_size, &sizes);
-        size_t len = strlen(text);
-        char *rel = ds_asprintf("%s/%s.json", DS_SQL_FILES_DIR, views[i]);
-        char *gz_rel = ds_asprintf("%s.gz", rel);
-        bool changed = false;
-        rc = ds_publish_write_if_changed(pub, rel, text, len, &changed, err);
-        if (rc == 0 && changed) {
-            size_t gz_len = 0;
-            char *gz = ds_gzip(text, len, &gz_len);
-            rc = ds_publish_write(pub, gz_rel, gz, gz_len, err);
-            free(gz);
-        } else if (rc == 0) {
-            ds_publish_keep(pub, gz_rel);
-        }
-        free(gz_rel);
-        free(rel);
-        free(text);
+    lists_job *j = arg;
+    if (!j->files->lists)
+        return NULL;
+    const char **views = ds_filelists_views(j->files->lists);
+    while (views[j->n])
+        j->n++;
+    j->out = ds_xcalloc(j->n + 1, sizeof *j->out);
+    for (size_t i = 0; i < j->n; i++) {
+        list_out *o = &j->out[i];
+        sizes_ctx sizes = {j->files, 0};
+        o->text = ds_filelists_json(j->files->lists, views[i], key_size, &sizes);
+        o->len = strlen(o->text);
+        o->rel = ds_asprintf("%s/%s.json", DS_SQL_FILES_DIR, views[i]);
+        char *live = ds_path_join(j->static_dir, o->rel);
+        o->same = ds_file_holds(live, o->text, o->len);
+        free(live);
+        if (!o->same)
+            o->gz = ds_gzip(o->text, o->len, &o->gz_len);
     }
     free(views);
+    return NULL;
+}
+
+static void lists_start(lists_job *j, const ds_collected *files, const char *static_dir)
+{
+    *j = (lists_job){files, ds_strdup(static_dir), NULL, 0, 0, false};
+    j->started = pthread_create(&j->thread, NULL, make_lists, j) == 0;
+    if (!j->started)
+        make_lists(j);
+}
+
+static void lists_wait(lists_job *j)
+{
+    if (j->started)
+        pthread_join(j->thread, NULL);
+    j->started = false;
+}
+
+static void lists_free(lists_job *j)
+{
+    lists_wait(j);
+    for (size_t i = 0; i < j->n; i++) {
+        free(j->out[i].rel);
+        free(j->out[i].text);
+        free(j->out[i].gz);
+    }
+    free(j->out);
+    free(j->static_dir);
+    memset(j, 0, sizeof *j);
+}
+
+static int write_file_lists(ds_publish *pub, lists_job *j, ds_err *err)
+{
+    lists_wait(j);
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < j->n; i++) {
+        const list_out *o = &j->out[i];
+        char *gz_rel = ds_asprintf("%s.gz", o->rel);
+        if (o->same) {
+            ds_publish_keep(pub, o->rel);
+            ds_publish_keep(pub, gz_rel);
+        } else {
+            rc = ds_publish_write(pub, o->rel, o->text, o->len, err);
+            if (rc == 0)
+                rc = ds_publish_write(pub, gz_rel, o->gz, o->gz_len, err);
+        }
+        free(gz_rel);
+    }
     return rc;
 }
 
@@ -643,6 +702,7 @@ int ds_build(const char *root, const ds_build_options *opt, ds_err *err)
 
     map_job map;
     map_start(&map, &files->map, static_dir);
+    lists_job lists = {0};
     ds_query_list_copy(&queries, &f->views);
     size_t n_views = queries.len;
     t = now_ms();
@@ -651,6 +711,7 @@ int ds_build(const char *root, const ds_build_options *opt, ds_err *err)
     ds_info("models: %zu from sources_sql/", queries.len - n_views);
 
     ds_collected_index(files); /* for the values of pages per value, and compiling */
+    lists_start(&lists, files, static_dir);
     if (site) {
         if (ds_pages_load(cfg->root, &pages, err) != 0 ||
             ds_pervalue_expand(cfg->root, &pages, &queries, files, &f->unreadable, db, err) != 0)
@@ -700,7 +761,7 @@ int ds_build(const char *root, const ds_build_options *opt, ds_err *err)
     else
         map_rc = ds_publish_write(pub, DS_DATAMAP_FILE, map.text, map.len, err);
     map_free(&map);
-    if (map_rc != 0 || write_sql(pub, &compiled, err) != 0 || write_file_lists(pub, files, err) != 0)
+    if (map_rc != 0 || write_sql(pub, &compiled, err) != 0 || write_file_lists(pub, &lists, err) != 0)
         goto done;
     if (site) {
         ds_prerender_options po = {!opt->no_prerender, ds_livespec_new(), opt->defer};
@@ -747,6 +808,7 @@ int ds_build(const char *root, const ds_build_options *opt, ds_err *err)
     rc = 0;
 done:
     map_free(&map);
+    lists_free(&lists);
     ds_publish_abort(pub);
     ds_compiled_list_free(&compiled);
     ds_pages_free(&pages);
