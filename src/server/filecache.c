@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../util/util.h"
@@ -20,7 +21,15 @@ struct ds_filecache {
     size_t mask;
     size_t small_max;
     void (*free_extra)(void *);
+    atomic_uint generation; /* bumped by ds_filecache_revalidate */
 };
+
+static int64_t now_ns(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t); /* from the vDSO: no system call */
+    return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
+}
 
 static uint64_t hash_key(const char *s)
 {
@@ -47,6 +56,7 @@ ds_filecache *ds_filecache_new(size_t slots, size_t small_max, void (*free_extra
     c->mask = n - 1;
     c->small_max = small_max;
     c->free_extra = free_extra;
+    atomic_init(&c->generation, 0);
     pthread_mutex_init(&c->lock, NULL);
     return c;
 }
@@ -81,18 +91,62 @@ void ds_filecache_free(ds_filecache *c)
     free(c);
 }
 
-ds_filecache_entry *ds_filecache_get(ds_filecache *c, const char *key, const struct stat *st)
+/* The entry for KEY with a reference taken, whatever file it holds. */
+static ds_filecache_entry *take(ds_filecache *c, const char *key)
 {
     size_t slot = hash_key(key) & c->mask;
     ds_filecache_entry *e;
     pthread_mutex_lock(&c->lock);
     e = c->slots[slot];
-    if (e && strcmp(e->key, key) == 0 && same_file(&e->st, st))
+    if (e && strcmp(e->key, key) == 0)
         atomic_fetch_add_explicit(&e->refs, 1, memory_order_relaxed);
     else
         e = NULL;
     pthread_mutex_unlock(&c->lock);
     return e;
+}
+
+ds_filecache_entry *ds_filecache_get(ds_filecache *c, const char *key, const struct stat *st)
+{
+    ds_filecache_entry *e = take(c, key);
+    if (e && !same_file(&e->st, st)) {
+        ds_filecache_release(e);
+        return NULL;
+    }
+    return e;
+}
+
+ds_filecache_entry *ds_filecache_get_path(ds_filecache *c, const char *key, const char *path,
+                                          int64_t trust_ns)
+{
+    ds_filecache_entry *e = take(c, key);
+    if (!e)
+        return NULL;
+    unsigned generation = atomic_load(&c->generation);
+    int64_t now = now_ns();
+    bool trusted = atomic_load(&e->generation) == generation &&
+                   now - atomic_load_explicit(&e->checked_ns, memory_order_relaxed) < trust_ns;
+    struct stat st;
+    /* The path's stat names the same inode as the descriptor's when the
+     * file was not replaced, so it checks an in-place change as well. */
+    if (trusted ? fstat(e->fd, &st) != 0 : stat(path, &st) != 0) {
+        ds_filecache_release(e);
+        return NULL;
+    }
+    if (!same_file(&e->st, &st)) {
+        ds_filecache_release(e);
+        return NULL;
+    }
+    if (!trusted) {
+        atomic_store_explicit(&e->checked_ns, now, memory_order_relaxed);
+        atomic_store(&e->generation, generation);
+    }
+    return e;
+}
+
+void ds_filecache_revalidate(ds_filecache *c)
+{
+    atomic_fetch_add(&c->generation, 1);
 }
 
 /* Reads a small file whole; NULL if it cannot, or if it changed meanwhile
@@ -135,6 +189,8 @@ ds_filecache_entry *ds_filecache_put(ds_filecache *c, const char *key, int fd,
     for (size_t i = 0; i < DS_FILECACHE_EXTRA; i++)
         atomic_init(&e->extra[i], NULL);
     atomic_init(&e->refs, 2); /* the cache's and the caller's */
+    atomic_init(&e->checked_ns, now_ns()); /* the caller's stat is just made */
+    atomic_init(&e->generation, atomic_load(&c->generation));
 
     size_t slot = hash_key(key) & c->mask;
     pthread_mutex_lock(&c->lock);

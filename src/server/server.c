@@ -65,6 +65,12 @@
 /* The open-file cache: how many files, and up to which size they are kept
  * in memory (pages, scripts, styles; not data). */
 #define FILE_CACHE_SLOTS 1024
+/* A cached data-map file is checked with fstat() on every request (a file
+ * written, truncated, replaced or deleted changes its inode's ctime) and by
+ * path at most this long after the last check by path (a path that names
+ * another file while the old one is untouched: a changed symlink, a
+ * swapped folder).  docs/server.md, "open-file cache". */
+#define PATH_TRUST_NS (1000 * 1000000LL)
 #define SMALL_FILE_MAX (64 * 1024)
 /* Bodies up to this size are read into memory and sent with the headers
  * (file_body), larger ones with sendfile. */
@@ -386,10 +392,12 @@ static enum MHD_Result answer(ds_server *s, struct MHD_Connection *c, ds_filecac
     return ret;
 }
 
-/* Cache keys: 'm' + data-map key, 's' + path under static/ (PATH is shorter
- * than PATH_MAX, KEY has room for PATH_MAX + 8).  A key names what the client
- * asked for, because the ready-made responses an entry keeps carry that
- * name's type; two keys for one file are two entries. */
+/* Cache keys: 'm' + the physical path of a data-map key, 's' + path under
+ * static/ (PATH is shorter than PATH_MAX, KEY has room for PATH_MAX + 8).
+ * A static key names what the client asked for, because the ready-made
+ * responses an entry keeps carry that name's type; two keys for one file
+ * are two entries.  Data entries keep no responses, so the file is the key:
+ * a map that points a key at another file is another entry at once. */
 static void make_key(char *key, char kind, const char *path)
 {
     size_t n = strlen(path);
@@ -491,22 +499,18 @@ static bool private_file(ds_server *s, const struct stat *st)
             same_file(s, "_results/_index.json", st));
 }
 
-/* A data-map file.  A key whose target changed is a miss, since the stat
- * names another file; a miss resolves the path and checks the target
- * before anything is opened, then opens what was checked.  Data files are
- * read by ranges: their entries keep no bytes. */
-static ds_filecache_entry *open_mapped(ds_server *s, const char *rel, const char *phys)
+/* A data-map file, cached by its physical path (a map that points the key
+ * elsewhere names another entry at once).  A miss resolves the path and
+ * checks the target before anything is opened, then opens what was
+ * checked.  Data files are read by ranges: their entries keep no bytes. */
+static ds_filecache_entry *open_mapped(ds_server *s, const char *phys)
 {
-    struct stat st;
-    if (stat(phys, &st) != 0)
-        return NULL;
-    if (!S_ISREG(st.st_mode))
-        return errno = ENOENT, NULL;
     char key[PATH_MAX + 8];
-    make_key(key, 'm', rel);
-    ds_filecache_entry *e = ds_filecache_get(s->files, key, &st);
+    make_key(key, 'm', phys);
+    ds_filecache_entry *e = ds_filecache_get_path(s->files, key, phys, PATH_TRUST_NS);
     if (e)
         return e;
+    struct stat st;
     bool followed;
     int fd = open_via_proc(s, phys, &st, &followed);
     if (fd < 0 && !followed && (fd = open_via_realpath(s, phys)) >= 0 && fstat(fd, &st) != 0) {
@@ -629,7 +633,7 @@ static enum MHD_Result serve(ds_server *s, struct MHD_Connection *c, const char 
         ds_mapref_release(ref);
     }
     if (mapped) {
-        ds_filecache_entry *e = open_mapped(s, rel, phys);
+        ds_filecache_entry *e = open_mapped(s, phys);
         if (!e)
             return not_found(s, c, out);
         return answer(s, c, e, rel, true, false, out);
@@ -1154,11 +1158,14 @@ const char *ds_server_static_dir(const ds_server *s)
 
 void ds_server_publish_map(ds_server *s, const ds_datamap *m)
 {
+    ds_filecache_revalidate(s->files); /* a rebuild: check every path again */
     ds_mapstore_publish(s->maps, ds_maptable_from_datamap(m));
 }
 
 void ds_server_event(ds_server *s, const char *name, const char *data)
 {
+    /* Pages reload after this: every cached path is checked again first. */
+    ds_filecache_revalidate(s->files);
     if (s->events)
         ds_events_send(s->events, name, data);
 }

@@ -126,3 +126,93 @@ Test(filecache, eviction_and_references)
     test_rmtree(dir);
     free(dir);
 }
+
+/* ds_filecache_get_path: a file written in place, replaced by rename or
+ * deleted is a miss at once (fstat of the cached descriptor: its ctime
+ * moved); a path that names another file while the old one is untouched
+ * (a changed symlink) is a miss once the entry's trust window is over, or
+ * after ds_filecache_revalidate. */
+static ds_filecache_entry *put_path(ds_filecache *c, const char *key, const char *path)
+{
+    struct stat st;
+    int fd = open_stat(path, &st);
+    return ds_filecache_put(c, key, fd, &st, false);
+}
+
+Test(filecache, get_path_sees_changes_of_the_file_at_once)
+{
+    char *dir = test_tmpdir();
+    test_write(dir, "a.parquet", "version one");
+    char *path = ds_path_join(dir, "a.parquet");
+    const int64_t hour = 3600 * 1000000000LL;
+    ds_filecache *c = ds_filecache_new(16, 1024, NULL);
+    cr_assert_null(ds_filecache_get_path(c, "m1", path, hour)); /* empty cache */
+    ds_filecache_release(put_path(c, "m1", path));
+    ds_filecache_entry *e = ds_filecache_get_path(c, "m1", path, hour);
+    cr_assert_not_null(e);
+    ds_filecache_release(e);
+
+    /* rewritten in place, same size: seen although the path is trusted */
+    FILE *f = fopen(path, "r+");
+    cr_assert_not_null(f);
+    fputs("VERSION", f);
+    fclose(f);
+    cr_assert_null(ds_filecache_get_path(c, "m1", path, hour));
+    ds_filecache_release(put_path(c, "m1", path));
+    /* replaced by rename: the old inode lost its link, its ctime moved */
+    test_write(dir, "a.parquet", "version two");
+    cr_assert_null(ds_filecache_get_path(c, "m1", path, hour));
+    ds_filecache_release(put_path(c, "m1", path));
+    /* deleted */
+    cr_assert_eq(unlink(path), 0);
+    cr_assert_null(ds_filecache_get_path(c, "m1", path, hour));
+    ds_filecache_free(c);
+    free(path);
+    test_rmtree(dir);
+    free(dir);
+}
+
+Test(filecache, get_path_checks_the_path_after_its_window)
+{
+    char *dir = test_tmpdir();
+    test_write(dir, "one.parquet", "version one");
+    test_write(dir, "two.parquet", "version two");
+    char *link = ds_path_join(dir, "cur.parquet"), *tmp = ds_path_join(dir, "new.parquet");
+    cr_assert_eq(symlink("one.parquet", link), 0);
+    const int64_t hour = 3600 * 1000000000LL;
+    ds_filecache *c = ds_filecache_new(16, 1024, NULL);
+    ds_filecache_release(put_path(c, "m1", link));
+    /* the link now names two.parquet; one.parquet is untouched */
+    cr_assert_eq(symlink("two.parquet", tmp), 0);
+    cr_assert_eq(rename(tmp, link), 0);
+    ds_filecache_entry *e = ds_filecache_get_path(c, "m1", link, hour);
+    cr_assert_not_null(e, "within the window the descriptor is trusted");
+    ds_filecache_release(e);
+    cr_assert_null(ds_filecache_get_path(c, "m1", link, 0), "the window is over: a miss");
+
+    /* after ds_filecache_revalidate, whatever the window */
+    ds_filecache_release(put_path(c, "m2", link));
+    cr_assert_eq(symlink("one.parquet", tmp), 0);
+    cr_assert_eq(rename(tmp, link), 0);
+    e = ds_filecache_get_path(c, "m2", link, hour);
+    cr_assert_not_null(e);
+    ds_filecache_release(e);
+    ds_filecache_revalidate(c);
+    cr_assert_null(ds_filecache_get_path(c, "m2", link, hour));
+    /* a check by path that finds the same file trusts it again */
+    ds_filecache_release(put_path(c, "m3", link));
+    ds_filecache_revalidate(c);
+    e = ds_filecache_get_path(c, "m3", link, hour);
+    cr_assert_not_null(e, "still the file the path names");
+    ds_filecache_release(e);
+    cr_assert_eq(symlink("two.parquet", tmp), 0);
+    cr_assert_eq(rename(tmp, link), 0);
+    e = ds_filecache_get_path(c, "m3", link, hour);
+    cr_assert_not_null(e, "checked by path just now: trusted again");
+    ds_filecache_release(e);
+    ds_filecache_free(c);
+    free(link);
+    free(tmp);
+    test_rmtree(dir);
+    free(dir);
+}
