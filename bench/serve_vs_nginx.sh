@@ -74,6 +74,7 @@ ours_url=$(serving_url "$tmp/ours.out" 100)
 
 nginx_port=$(free_port)
 sed -e "s|@PORT@|$nginx_port|" -e "s|@STATIC@|$site/static|" -e "s|@LAKE@|$lake|" \
+    -e "s|@CACHE@|$(cache_entries "$tmp/ours.err")|" \
     "$here/bench/serve_nginx.conf" >"$tmp/nginx/nginx.conf"
 nginx -p "$tmp/nginx" -c "$tmp/nginx/nginx.conf" -e "$tmp/nginx/error.log" &
 nginx_pid=$!

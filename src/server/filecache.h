@@ -14,8 +14,9 @@
  *
  * Entries are reference-counted: a request holds one while it builds its
  * answer, and an entry pushed out of its slot is freed by the last holder.
- * The cache is direct-mapped (one entry per slot, a new key evicts), which
- * bounds its size without any bookkeeping. */
+ * The cache has a fixed number of slots in sets of four (a new key pushes
+ * out the least recently used entry of its set), which bounds its size
+ * with little bookkeeping. */
 #ifndef DS_FILECACHE_H
 #define DS_FILECACHE_H
 
@@ -43,15 +44,20 @@ typedef struct ds_filecache_entry {
     _Atomic(void *) extra[DS_FILECACHE_EXTRA];
     /* private */
     char *key;
+    uint64_t hash;              /* of key */
+    uint64_t used;              /* the cache's clock at the last use (under its lock) */
     atomic_size_t refs;
     _Atomic int64_t checked_ns; /* CLOCK_MONOTONIC of the last check by path */
     atomic_uint generation;     /* the cache's generation then */
     void (*free_extra)(void *);
 } ds_filecache_entry;
 
-/* SLOTS (rounded up to a power of two) entries at most; files of at most
- * SMALL_MAX bytes are kept in memory.  FREE_EXTRA frees extra[] objects. */
-ds_filecache *ds_filecache_new(size_t slots, size_t small_max, void (*free_extra)(void *));
+/* SLOTS (rounded down to a power of two) entries, so as many descriptors,
+ * at most; files of at most SMALL_MAX bytes are kept in memory, BYTES_MAX
+ * bytes in all (the entries in the cache; past it, no more bytes are
+ * kept until entries leave).  FREE_EXTRA frees extra[] objects. */
+ds_filecache *ds_filecache_new(size_t slots, size_t small_max, size_t bytes_max,
+                               void (*free_extra)(void *));
 void ds_filecache_free(ds_filecache *c);
 
 /* The entry for KEY if it describes the same file as ST (a stat the caller

@@ -62,16 +62,21 @@
 #define TIMEOUT_SECONDS 30
 #define HEADER_SECONDS 10
 #define HEADER_CHECK_MS 250
-/* The open-file cache: how many files, and up to which size they are kept
- * in memory (pages, scripts, styles; not data). */
-#define FILE_CACHE_SLOTS 1024
+/* The open-file cache: how many files (as many as the descriptor limit
+ * allows, up to FILE_CACHE_MAX: a lake's small files are read a few ranges
+ * each, all over the lake, and a miss costs five system calls), and up to
+ * which size they are kept in memory (pages, scripts, styles; not data),
+ * SMALL_FILES_MAX bytes in all. */
+#define FILE_CACHE_MIN 1024
+#define FILE_CACHE_MAX 65536
+#define SMALL_FILE_MAX (64 * 1024)
+#define SMALL_FILES_MAX (64 * 1024 * 1024)
 /* A cached data-map file is checked with fstat() on every request (a file
  * written, truncated, replaced or deleted changes its inode's ctime) and by
  * path at most this long after the last check by path (a path that names
  * another file while the old one is untouched: a changed symlink, a
  * swapped folder).  docs/server.md, "open-file cache". */
 #define PATH_TRUST_NS (1000 * 1000000LL)
-#define SMALL_FILE_MAX (64 * 1024)
 /* Bodies up to this size are read into memory and sent with the headers
  * (file_body), larger ones with sendfile. */
 #define SMALL_BODY_MAX (16 * 1024)
@@ -974,26 +979,36 @@ static int listen_on(const char *host, unsigned port, int *family, unsigned *bou
 
 /* Descriptors: each connection may hold a socket and a file being sent,
  * and each file-cache entry one open file.  Raises the soft RLIMIT_NOFILE
- * to the hard limit when the defaults do not fit, and shrinks both counts
- * to what the limit allows. */
+ * towards the hard limit for a cache of FILE_CACHE_MAX entries; the cache
+ * gets what the limit allows beyond the connections (a power of two), and
+ * when that is under FILE_CACHE_MIN, both counts shrink to fit. */
 static void descriptor_budget(unsigned *connections, unsigned *cache_slots)
 {
-    const rlim_t want = 2 * MAX_CONNECTIONS + FILE_CACHE_SLOTS + 64;
+    const rlim_t fixed = 2 * MAX_CONNECTIONS + 64, want = fixed + FILE_CACHE_MAX;
     struct rlimit rl;
     *connections = MAX_CONNECTIONS;
-    *cache_slots = FILE_CACHE_SLOTS;
-    if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY)
+    *cache_slots = FILE_CACHE_MIN;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
         return;
-    if (rl.rlim_cur < want) {
+    if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < want && rl.rlim_max != rl.rlim_cur) {
         rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > want ? want : rl.rlim_max;
         setrlimit(RLIMIT_NOFILE, &rl);
         getrlimit(RLIMIT_NOFILE, &rl);
     }
-    if (rl.rlim_cur >= want)
+    if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur >= want) {
+        *cache_slots = FILE_CACHE_MAX;
         return;
+    }
+    if (rl.rlim_cur >= fixed + FILE_CACHE_MIN) {
+        while (*cache_slots * 2 <= rl.rlim_cur - fixed)
+            *cache_slots *= 2;
+        return;
+    }
     rlim_t budget = rl.rlim_cur > 128 ? rl.rlim_cur - 64 : 64;
     *cache_slots = (unsigned)(budget / 4);
     *connections = (unsigned)((budget - *cache_slots) / 2);
+    if (*connections > MAX_CONNECTIONS)
+        *connections = MAX_CONNECTIONS;
 }
 
 static void free_server(ds_server *s)
@@ -1053,7 +1068,8 @@ ds_server *ds_server_start(const ds_server_options *opt, ds_err *err)
 
     unsigned connections, cache_slots;
     descriptor_budget(&connections, &cache_slots);
-    s->files = ds_filecache_new(cache_slots, SMALL_FILE_MAX, destroy_response);
+    s->files = ds_filecache_new(cache_slots, SMALL_FILE_MAX, SMALL_FILES_MAX, destroy_response);
+    ds_info("open-file cache: %u files, %u connections", cache_slots, connections);
     s->r400 = text_response("400 bad request\n");
     s->r404 = text_response("404 not found\n");
     s->r405 = text_response("405 method not allowed: only GET and HEAD\n");

@@ -501,6 +501,22 @@ def small_and_large_bodies(srv, site):
 
 
 @check
+def open_file_cache_sized_from_the_descriptor_limit(srv, site):
+    # docs/server.md, "open-file cache": the largest power of two the soft
+    # descriptor limit leaves after 2 per connection and 64 spare, from
+    # 1,024 to 65,536 files, logged at start.
+    line = srv.wait_for(srv.err, r"open-file cache: \d+ files, \d+ connections")
+    files, conns = map(int, re.findall(r"(\d+) files, (\d+) connections", line)[0])
+    limits = open("/proc/%d/limits" % srv.proc.pid).read()
+    soft = re.search(r"Max open files\s+(\S+)", limits).group(1)
+    assert files & (files - 1) == 0 and 1024 <= files <= 65536, files
+    assert conns == 1024, conns
+    if soft != "unlimited":
+        left = int(soft) - 2 * conns - 64
+        assert files <= left and (files == 65536 or files * 2 > left), (files, soft)
+
+
+@check
 def file_shrunk_in_place_seen_at_once(srv, site):
     # A data file truncated in place: the next request sees its new size
     # (fstat of the cached descriptor), so a range is clipped to what the

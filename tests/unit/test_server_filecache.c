@@ -29,7 +29,7 @@ Test(filecache, hit_only_for_the_same_version)
     char *dir = test_tmpdir();
     test_write(dir, "a.txt", "version one");
     char *path = ds_path_join(dir, "a.txt");
-    ds_filecache *c = ds_filecache_new(16, 1024, count_free);
+    ds_filecache *c = ds_filecache_new(16, 1024, 1 << 20, count_free);
     struct stat st;
     cr_assert_eq(stat(path, &st), 0);
     cr_assert_null(ds_filecache_get(c, "sa.txt", &st)); /* empty cache */
@@ -73,7 +73,7 @@ Test(filecache, big_and_data_files_are_not_read)
     test_write(dir, "big.bin", "0123456789");
     test_write(dir, "d.parquet", "PAR1");
     char *path = ds_path_join(dir, "big.bin"), *data = ds_path_join(dir, "d.parquet");
-    ds_filecache *c = ds_filecache_new(4, 5, NULL);
+    ds_filecache *c = ds_filecache_new(4, 5, 1 << 20, NULL);
     struct stat st, sd;
     int fd = open_stat(path, &st);
     ds_filecache_entry *e = ds_filecache_put(c, "sbig", fd, &st, true);
@@ -104,7 +104,7 @@ Test(filecache, eviction_and_references)
     test_write(dir, "b", "b");
     char *pa = ds_path_join(dir, "a"), *pb = ds_path_join(dir, "b");
     freed = 0;
-    ds_filecache *c = ds_filecache_new(1, 1024, count_free); /* one slot */
+    ds_filecache *c = ds_filecache_new(1, 1024, 1 << 20, count_free); /* one slot */
     struct stat sa, sb;
     ds_filecache_entry *a = ds_filecache_put(c, "sa", open_stat(pa, &sa), &sa, true);
     cr_assert_eq(ds_filecache_set_extra(a, 0, ds_strdup("x")), atomic_load(&a->extra[0]));
@@ -145,7 +145,7 @@ Test(filecache, get_path_sees_changes_of_the_file_at_once)
     test_write(dir, "a.parquet", "version one");
     char *path = ds_path_join(dir, "a.parquet");
     const int64_t hour = 3600 * 1000000000LL;
-    ds_filecache *c = ds_filecache_new(16, 1024, NULL);
+    ds_filecache *c = ds_filecache_new(16, 1024, 1 << 20, NULL);
     cr_assert_null(ds_filecache_get_path(c, "m1", path, hour)); /* empty cache */
     ds_filecache_release(put_path(c, "m1", path));
     ds_filecache_entry *e = ds_filecache_get_path(c, "m1", path, hour);
@@ -180,7 +180,7 @@ Test(filecache, get_path_checks_the_path_after_its_window)
     char *link = ds_path_join(dir, "cur.parquet"), *tmp = ds_path_join(dir, "new.parquet");
     cr_assert_eq(symlink("one.parquet", link), 0);
     const int64_t hour = 3600 * 1000000000LL;
-    ds_filecache *c = ds_filecache_new(16, 1024, NULL);
+    ds_filecache *c = ds_filecache_new(16, 1024, 1 << 20, NULL);
     ds_filecache_release(put_path(c, "m1", link));
     /* the link now names two.parquet; one.parquet is untouched */
     cr_assert_eq(symlink("two.parquet", tmp), 0);
@@ -213,6 +213,48 @@ Test(filecache, get_path_checks_the_path_after_its_window)
     ds_filecache_free(c);
     free(link);
     free(tmp);
+    test_rmtree(dir);
+    free(dir);
+}
+
+/* Four slots are one set: four keys stay, a fifth pushes out the least
+ * recently used one (not the oldest), and the cache never holds more
+ * entries (descriptors) than its slots, 5 rounded down to 4. */
+Test(filecache, a_set_keeps_its_recently_used_keys)
+{
+    char *dir = test_tmpdir();
+    test_write(dir, "f", "f");
+    char *path = ds_path_join(dir, "f");
+    freed = 0;
+    ds_filecache *c = ds_filecache_new(5, 1024, 1 << 20, count_free);
+    const char *keys[] = {"k0", "k1", "k2", "k3"};
+    ds_filecache_entry *e[4];
+    for (int i = 0; i < 4; i++) {
+        struct stat st;
+        e[i] = ds_filecache_put(c, keys[i], open_stat(path, &st), &st, true);
+        ds_filecache_set_extra(e[i], 0, ds_strdup("x")); /* freed with the entry */
+        ds_filecache_release(e[i]);
+    }
+    for (int i = 0; i < 4; i++) {
+        ds_filecache_entry *hit = ds_filecache_get_path(c, keys[i], path, 0);
+        cr_assert_eq(hit, e[i], "%s stays", keys[i]);
+        ds_filecache_release(hit);
+    }
+    ds_filecache_release(ds_filecache_get_path(c, "k0", path, 0)); /* k1 is now the LRU */
+    struct stat st;
+    ds_filecache_release(ds_filecache_put(c, "k4", open_stat(path, &st), &st, true));
+    cr_assert_eq(freed, 1, "one entry pushed out");
+    ds_filecache_entry *gone = ds_filecache_get_path(c, "k1", path, 0);
+    cr_assert_null(gone);
+    const char *stay[] = {"k0", "k2", "k3", "k4"};
+    for (int i = 0; i < 4; i++) {
+        ds_filecache_entry *hit = ds_filecache_get_path(c, stay[i], path, 0);
+        cr_assert_not_null(hit, "%s stays", stay[i]);
+        ds_filecache_release(hit);
+    }
+    ds_filecache_free(c);
+    cr_assert_eq(freed, 4);
+    free(path);
     test_rmtree(dir);
     free(dir);
 }
