@@ -14,7 +14,7 @@
  *
  * Entries are reference-counted: a request holds one while it builds its
  * answer, and an entry pushed out of its slot is freed by the last holder.
- * The cache has a fixed number of slots in sets of four (a new key pushes
+ * The cache has a fixed number of slots in sets of eight (a new key pushes
  * out the least recently used entry of its set), which bounds its size
  * with little bookkeeping. */
 #ifndef DS_FILECACHE_H
