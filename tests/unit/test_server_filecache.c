@@ -217,9 +217,10 @@ Test(filecache, get_path_checks_the_path_after_its_window)
     free(dir);
 }
 
-/* Four slots are one set (of 4 ways, in a cache this small): four keys stay, a fifth pushes out the least
- * recently used one (not the oldest), and the cache never holds more
- * entries (descriptors) than its slots, 5 rounded down to 4. */
+/* In a cache this small, its four slots are one set of 4 ways: four keys
+ * stay, a fifth pushes out the least recently used one (not the oldest),
+ * and the cache never holds more entries (descriptors) than its slots, 5
+ * rounded down to 4. */
 Test(filecache, a_set_keeps_its_recently_used_keys)
 {
     char *dir = test_tmpdir();
