@@ -24,6 +24,9 @@
 #   DS_BENCH_ROUNDS=N              alternating runs per server (default 5)
 #   DS_DUCKSITE=/path/to/ducksite  use another binary than build/ducksite
 #   DS_BENCH_THREADS=N             wrk threads (default 2)
+#   NGINX_CACHE=N                  nginx's open_file_cache max (default: as
+#                                  many files as our open-file cache, the
+#                                  size `ducksite serve` logs)
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")/.." && pwd)"
