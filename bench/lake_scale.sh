@@ -21,7 +21,8 @@
 # `ducksite serve --no-build` loading the build's data map (its load time,
 # RSS and peak RSS), and random 256-byte ranged GETs over 10,000 of the
 # lake's files, 64 connections, against Debian's nginx serving the same
-# site with the configuration `ducksite export --nginx` writes, alternated
+# site with the configuration `ducksite export --nginx` writes and an
+# open_file_cache as large as ours (NGINX_CACHE=N sets another), alternated
 # in the same run (SERVE_ROUNDS rounds of SERVE_SECS seconds per server,
 # default 3 x 5; best runs and medians, as bench/serve_vs_nginx.sh).  It
 # needs nginx and wrk (scripts/setup --bench).
@@ -64,7 +65,8 @@ serve_figures() {
   load=$(sed -n 's/.*keys loaded from .* in \([0-9.]*\) s$/\1/p' "$work/serve.err" | tail -n 1)
   rss=$(awk '/^VmRSS:/ {printf "%.0f", $2/1024}' "/proc/$ours_pid/status")
   # The peer: nginx with the configuration the export writes for this site.
-  local port prefix user=""
+  local port prefix user="" cache
+  cache=$(cache_entries "$work/serve.err")
   port=$(free_port)
   prefix="$work/nginx"
   mkdir -p "$prefix/tmp"
@@ -78,7 +80,7 @@ error_log $prefix/error.log warn;
 events { worker_connections 1024; }
 http {
     access_log off;
-    open_file_cache max=1000 inactive=60s;
+    open_file_cache max=$cache inactive=60s;
     keepalive_requests 1000000;
     client_body_temp_path $prefix/tmp/body;
     proxy_temp_path $prefix/tmp/proxy;
@@ -117,8 +119,8 @@ end
 LUA
   measure rps / "-t2 -c64 -d${serve_secs}s -s $work/keys.lua" "$work/keys.txt" >"$work/measure.log"
   hwm=$(awk '/^VmHWM:/ {printf "%.0f", $2/1024}' "/proc/$ours_pid/status")
-  printf "  serve: data map loaded in %s s, RSS %s MB, peak %s MB; ranged reads %.0f req/s, nginx %.0f; ratio %s (target >= 0.9), of medians %s\n" \
-    "${load:-?}" "$rss" "$hwm" "$ours" "$peer" "$(ratio "$ours" "$peer")" "$(ratio "$ours_med" "$peer_med")"
+  printf "  serve: data map loaded in %s s, RSS %s MB, peak %s MB; ranged reads %.0f req/s, nginx (open_file_cache max=%s) %.0f; ratio %s (target >= 0.9), of medians %s\n" \
+    "${load:-?}" "$rss" "$hwm" "$ours" "$cache" "$peer" "$(ratio "$ours" "$peer")" "$(ratio "$ours_med" "$peer_med")"
   grep -h warning "$work/measure.log" || true
   stop_servers
   rm -rf "$prefix"

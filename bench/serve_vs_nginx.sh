@@ -24,6 +24,9 @@
 #   DS_BENCH_ROUNDS=N              alternating runs per server (default 5)
 #   DS_DUCKSITE=/path/to/ducksite  use another binary than build/ducksite
 #   DS_BENCH_THREADS=N             wrk threads (default 2)
+#   NGINX_CACHE=N                  nginx's open_file_cache max (default: as
+#                                  many files as our open-file cache, the
+#                                  size `ducksite serve` logs)
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")/.." && pwd)"
@@ -74,6 +77,7 @@ ours_url=$(serving_url "$tmp/ours.out" 100)
 
 nginx_port=$(free_port)
 sed -e "s|@PORT@|$nginx_port|" -e "s|@STATIC@|$site/static|" -e "s|@LAKE@|$lake|" \
+    -e "s|@CACHE@|$(cache_entries "$tmp/ours.err")|" \
     "$here/bench/serve_nginx.conf" >"$tmp/nginx/nginx.conf"
 nginx -p "$tmp/nginx" -c "$tmp/nginx/nginx.conf" -e "$tmp/nginx/error.log" &
 nginx_pid=$!

@@ -27,6 +27,16 @@ serving_url() {
     sed -n 's/^serving .* at \(http:[^ ]*\)\/$/\1/p' "$1"
 }
 
+# cache_entries ERR: the open-file cache size `ducksite serve` logged to ERR
+# ("open-file cache: N files"), which nginx's open_file_cache max gets too
+# so both keep as many files open; NGINX_CACHE overrides it (1000 was the
+# benches' figure before, when ours had 1024 entries).
+cache_entries() {
+    local n
+    n=$(sed -n 's/.*open-file cache: \([0-9]*\) files.*/\1/p' "$1" | tail -n 1)
+    echo "${NGINX_CACHE:-${n:-1000}}"
+}
+
 rps_of() { awk '/^Requests\/sec:/ {print $2}'; }
 median_us_of() {    # the 50% line of wrk --latency, in microseconds
     awk '$1 == "50%" {v=$2; u=v; gsub(/[0-9.]/,"",u); gsub(/[a-z]/,"",v);

@@ -62,10 +62,21 @@
 #define TIMEOUT_SECONDS 30
 #define HEADER_SECONDS 10
 #define HEADER_CHECK_MS 250
-/* The open-file cache: how many files, and up to which size they are kept
- * in memory (pages, scripts, styles; not data). */
-#define FILE_CACHE_SLOTS 1024
+/* The open-file cache: how many files (as many as the descriptor limit
+ * allows, up to FILE_CACHE_MAX: a lake's small files are read a few ranges
+ * each, all over the lake, and a miss costs five system calls), and up to
+ * which size they are kept in memory (pages, scripts, styles; not data),
+ * SMALL_FILES_MAX bytes in all. */
+#define FILE_CACHE_MIN 1024
+#define FILE_CACHE_MAX 65536
 #define SMALL_FILE_MAX (64 * 1024)
+#define SMALL_FILES_MAX (64 * 1024 * 1024)
+/* A cached data-map file is checked with fstat() on every request (a file
+ * written, truncated, replaced or deleted changes its inode's ctime) and by
+ * path at most this long after the last check by path (a path that names
+ * another file while the old one is untouched: a changed symlink, a
+ * swapped folder).  docs/server.md, "open-file cache". */
+#define PATH_TRUST_NS (1000 * 1000000LL)
 /* Bodies up to this size are read into memory and sent with the headers
  * (file_body), larger ones with sendfile. */
 #define SMALL_BODY_MAX (16 * 1024)
@@ -386,10 +397,12 @@ static enum MHD_Result answer(ds_server *s, struct MHD_Connection *c, ds_filecac
     return ret;
 }
 
-/* Cache keys: 'm' + data-map key, 's' + path under static/ (PATH is shorter
- * than PATH_MAX, KEY has room for PATH_MAX + 8).  A key names what the client
- * asked for, because the ready-made responses an entry keeps carry that
- * name's type; two keys for one file are two entries. */
+/* Cache keys: 'm' + the physical path of a data-map key, 's' + path under
+ * static/ (PATH is shorter than PATH_MAX, KEY has room for PATH_MAX + 8).
+ * A static key names what the client asked for, because the ready-made
+ * responses an entry keeps carry that name's type; two keys for one file
+ * are two entries.  Data entries keep no responses, so the file is the key:
+ * a map that points a key at another file is another entry at once. */
 static void make_key(char *key, char kind, const char *path)
 {
     size_t n = strlen(path);
@@ -491,22 +504,18 @@ static bool private_file(ds_server *s, const struct stat *st)
             same_file(s, "_results/_index.json", st));
 }
 
-/* A data-map file.  A key whose target changed is a miss, since the stat
- * names another file; a miss resolves the path and checks the target
- * before anything is opened, then opens what was checked.  Data files are
- * read by ranges: their entries keep no bytes. */
-static ds_filecache_entry *open_mapped(ds_server *s, const char *rel, const char *phys)
+/* A data-map file, cached by its physical path (a map that points the key
+ * elsewhere names another entry at once).  A miss resolves the path and
+ * checks the target before anything is opened, then opens what was
+ * checked.  Data files are read by ranges: their entries keep no bytes. */
+static ds_filecache_entry *open_mapped(ds_server *s, const char *phys)
 {
-    struct stat st;
-    if (stat(phys, &st) != 0)
-        return NULL;
-    if (!S_ISREG(st.st_mode))
-        return errno = ENOENT, NULL;
     char key[PATH_MAX + 8];
-    make_key(key, 'm', rel);
-    ds_filecache_entry *e = ds_filecache_get(s->files, key, &st);
+    make_key(key, 'm', phys);
+    ds_filecache_entry *e = ds_filecache_get_path(s->files, key, phys, PATH_TRUST_NS);
     if (e)
         return e;
+    struct stat st;
     bool followed;
     int fd = open_via_proc(s, phys, &st, &followed);
     if (fd < 0 && !followed && (fd = open_via_realpath(s, phys)) >= 0 && fstat(fd, &st) != 0) {
@@ -629,7 +638,7 @@ static enum MHD_Result serve(ds_server *s, struct MHD_Connection *c, const char 
         ds_mapref_release(ref);
     }
     if (mapped) {
-        ds_filecache_entry *e = open_mapped(s, rel, phys);
+        ds_filecache_entry *e = open_mapped(s, phys);
         if (!e)
             return not_found(s, c, out);
         return answer(s, c, e, rel, true, false, out);
@@ -970,26 +979,36 @@ static int listen_on(const char *host, unsigned port, int *family, unsigned *bou
 
 /* Descriptors: each connection may hold a socket and a file being sent,
  * and each file-cache entry one open file.  Raises the soft RLIMIT_NOFILE
- * to the hard limit when the defaults do not fit, and shrinks both counts
- * to what the limit allows. */
+ * towards the hard limit for a cache of FILE_CACHE_MAX entries; the cache
+ * gets what the limit allows beyond the connections (a power of two), and
+ * when that is under FILE_CACHE_MIN, both counts shrink to fit. */
 static void descriptor_budget(unsigned *connections, unsigned *cache_slots)
 {
-    const rlim_t want = 2 * MAX_CONNECTIONS + FILE_CACHE_SLOTS + 64;
+    const rlim_t fixed = 2 * MAX_CONNECTIONS + 64, want = fixed + FILE_CACHE_MAX;
     struct rlimit rl;
     *connections = MAX_CONNECTIONS;
-    *cache_slots = FILE_CACHE_SLOTS;
-    if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY)
+    *cache_slots = FILE_CACHE_MIN;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
         return;
-    if (rl.rlim_cur < want) {
+    if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < want && rl.rlim_max != rl.rlim_cur) {
         rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > want ? want : rl.rlim_max;
         setrlimit(RLIMIT_NOFILE, &rl);
         getrlimit(RLIMIT_NOFILE, &rl);
     }
-    if (rl.rlim_cur >= want)
+    if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur >= want) {
+        *cache_slots = FILE_CACHE_MAX;
         return;
+    }
+    if (rl.rlim_cur >= fixed + FILE_CACHE_MIN) {
+        while (*cache_slots * 2 <= rl.rlim_cur - fixed)
+            *cache_slots *= 2;
+        return;
+    }
     rlim_t budget = rl.rlim_cur > 128 ? rl.rlim_cur - 64 : 64;
     *cache_slots = (unsigned)(budget / 4);
     *connections = (unsigned)((budget - *cache_slots) / 2);
+    if (*connections > MAX_CONNECTIONS)
+        *connections = MAX_CONNECTIONS;
 }
 
 static void free_server(ds_server *s)
@@ -1049,7 +1068,8 @@ ds_server *ds_server_start(const ds_server_options *opt, ds_err *err)
 
     unsigned connections, cache_slots;
     descriptor_budget(&connections, &cache_slots);
-    s->files = ds_filecache_new(cache_slots, SMALL_FILE_MAX, destroy_response);
+    s->files = ds_filecache_new(cache_slots, SMALL_FILE_MAX, SMALL_FILES_MAX, destroy_response);
+    ds_info("open-file cache: %u files, %u connections", cache_slots, connections);
     s->r400 = text_response("400 bad request\n");
     s->r404 = text_response("404 not found\n");
     s->r405 = text_response("405 method not allowed: only GET and HEAD\n");
@@ -1154,11 +1174,14 @@ const char *ds_server_static_dir(const ds_server *s)
 
 void ds_server_publish_map(ds_server *s, const ds_datamap *m)
 {
+    ds_filecache_revalidate(s->files); /* a rebuild: check every path again */
     ds_mapstore_publish(s->maps, ds_maptable_from_datamap(m));
 }
 
 void ds_server_event(ds_server *s, const char *name, const char *data)
 {
+    /* Pages reload after this: every cached path is checked again first. */
+    ds_filecache_revalidate(s->files);
     if (s->events)
         ds_events_send(s->events, name, data);
 }

@@ -29,7 +29,7 @@ Test(filecache, hit_only_for_the_same_version)
     char *dir = test_tmpdir();
     test_write(dir, "a.txt", "version one");
     char *path = ds_path_join(dir, "a.txt");
-    ds_filecache *c = ds_filecache_new(16, 1024, count_free);
+    ds_filecache *c = ds_filecache_new(16, 1024, 1 << 20, count_free);
     struct stat st;
     cr_assert_eq(stat(path, &st), 0);
     cr_assert_null(ds_filecache_get(c, "sa.txt", &st)); /* empty cache */
@@ -73,7 +73,7 @@ Test(filecache, big_and_data_files_are_not_read)
     test_write(dir, "big.bin", "0123456789");
     test_write(dir, "d.parquet", "PAR1");
     char *path = ds_path_join(dir, "big.bin"), *data = ds_path_join(dir, "d.parquet");
-    ds_filecache *c = ds_filecache_new(4, 5, NULL);
+    ds_filecache *c = ds_filecache_new(4, 5, 1 << 20, NULL);
     struct stat st, sd;
     int fd = open_stat(path, &st);
     ds_filecache_entry *e = ds_filecache_put(c, "sbig", fd, &st, true);
@@ -104,7 +104,7 @@ Test(filecache, eviction_and_references)
     test_write(dir, "b", "b");
     char *pa = ds_path_join(dir, "a"), *pb = ds_path_join(dir, "b");
     freed = 0;
-    ds_filecache *c = ds_filecache_new(1, 1024, count_free); /* one slot */
+    ds_filecache *c = ds_filecache_new(1, 1024, 1 << 20, count_free); /* one slot */
     struct stat sa, sb;
     ds_filecache_entry *a = ds_filecache_put(c, "sa", open_stat(pa, &sa), &sa, true);
     cr_assert_eq(ds_filecache_set_extra(a, 0, ds_strdup("x")), atomic_load(&a->extra[0]));
@@ -123,6 +123,139 @@ Test(filecache, eviction_and_references)
     ds_filecache_free(c);
     free(pa);
     free(pb);
+    test_rmtree(dir);
+    free(dir);
+}
+
+/* ds_filecache_get_path: a file written in place, replaced by rename or
+ * deleted is a miss at once (fstat of the cached descriptor: its ctime
+ * moved); a path that names another file while the old one is untouched
+ * (a changed symlink) is a miss once the entry's trust window is over, or
+ * after ds_filecache_revalidate. */
+static ds_filecache_entry *put_path(ds_filecache *c, const char *key, const char *path)
+{
+    struct stat st;
+    int fd = open_stat(path, &st);
+    return ds_filecache_put(c, key, fd, &st, false);
+}
+
+Test(filecache, get_path_sees_changes_of_the_file_at_once)
+{
+    char *dir = test_tmpdir();
+    test_write(dir, "a.parquet", "version one");
+    char *path = ds_path_join(dir, "a.parquet");
+    const int64_t hour = 3600 * 1000000000LL;
+    ds_filecache *c = ds_filecache_new(16, 1024, 1 << 20, NULL);
+    cr_assert_null(ds_filecache_get_path(c, "m1", path, hour)); /* empty cache */
+    ds_filecache_release(put_path(c, "m1", path));
+    ds_filecache_entry *e = ds_filecache_get_path(c, "m1", path, hour);
+    cr_assert_not_null(e);
+    ds_filecache_release(e);
+
+    /* rewritten in place, same size: seen although the path is trusted */
+    FILE *f = fopen(path, "r+");
+    cr_assert_not_null(f);
+    fputs("VERSION", f);
+    fclose(f);
+    cr_assert_null(ds_filecache_get_path(c, "m1", path, hour));
+    ds_filecache_release(put_path(c, "m1", path));
+    /* replaced by rename: the old inode lost its link, its ctime moved */
+    test_write(dir, "a.parquet", "version two");
+    cr_assert_null(ds_filecache_get_path(c, "m1", path, hour));
+    ds_filecache_release(put_path(c, "m1", path));
+    /* deleted */
+    cr_assert_eq(unlink(path), 0);
+    cr_assert_null(ds_filecache_get_path(c, "m1", path, hour));
+    ds_filecache_free(c);
+    free(path);
+    test_rmtree(dir);
+    free(dir);
+}
+
+Test(filecache, get_path_checks_the_path_after_its_window)
+{
+    char *dir = test_tmpdir();
+    test_write(dir, "one.parquet", "version one");
+    test_write(dir, "two.parquet", "version two");
+    char *link = ds_path_join(dir, "cur.parquet"), *tmp = ds_path_join(dir, "new.parquet");
+    cr_assert_eq(symlink("one.parquet", link), 0);
+    const int64_t hour = 3600 * 1000000000LL;
+    ds_filecache *c = ds_filecache_new(16, 1024, 1 << 20, NULL);
+    ds_filecache_release(put_path(c, "m1", link));
+    /* the link now names two.parquet; one.parquet is untouched */
+    cr_assert_eq(symlink("two.parquet", tmp), 0);
+    cr_assert_eq(rename(tmp, link), 0);
+    ds_filecache_entry *e = ds_filecache_get_path(c, "m1", link, hour);
+    cr_assert_not_null(e, "within the window the descriptor is trusted");
+    ds_filecache_release(e);
+    cr_assert_null(ds_filecache_get_path(c, "m1", link, 0), "the window is over: a miss");
+
+    /* after ds_filecache_revalidate, whatever the window */
+    ds_filecache_release(put_path(c, "m2", link));
+    cr_assert_eq(symlink("one.parquet", tmp), 0);
+    cr_assert_eq(rename(tmp, link), 0);
+    e = ds_filecache_get_path(c, "m2", link, hour);
+    cr_assert_not_null(e);
+    ds_filecache_release(e);
+    ds_filecache_revalidate(c);
+    cr_assert_null(ds_filecache_get_path(c, "m2", link, hour));
+    /* a check by path that finds the same file trusts it again */
+    ds_filecache_release(put_path(c, "m3", link));
+    ds_filecache_revalidate(c);
+    e = ds_filecache_get_path(c, "m3", link, hour);
+    cr_assert_not_null(e, "still the file the path names");
+    ds_filecache_release(e);
+    cr_assert_eq(symlink("two.parquet", tmp), 0);
+    cr_assert_eq(rename(tmp, link), 0);
+    e = ds_filecache_get_path(c, "m3", link, hour);
+    cr_assert_not_null(e, "checked by path just now: trusted again");
+    ds_filecache_release(e);
+    ds_filecache_free(c);
+    free(link);
+    free(tmp);
+    test_rmtree(dir);
+    free(dir);
+}
+
+/* In a cache this small, its four slots are one set of 4 ways: four keys
+ * stay, a fifth pushes out the least recently used one (not the oldest),
+ * and the cache never holds more entries (descriptors) than its slots, 5
+ * rounded down to 4. */
+Test(filecache, a_set_keeps_its_recently_used_keys)
+{
+    char *dir = test_tmpdir();
+    test_write(dir, "f", "f");
+    char *path = ds_path_join(dir, "f");
+    freed = 0;
+    ds_filecache *c = ds_filecache_new(5, 1024, 1 << 20, count_free);
+    const char *keys[] = {"k0", "k1", "k2", "k3"};
+    ds_filecache_entry *e[4];
+    for (int i = 0; i < 4; i++) {
+        struct stat st;
+        e[i] = ds_filecache_put(c, keys[i], open_stat(path, &st), &st, true);
+        ds_filecache_set_extra(e[i], 0, ds_strdup("x")); /* freed with the entry */
+        ds_filecache_release(e[i]);
+    }
+    for (int i = 0; i < 4; i++) {
+        ds_filecache_entry *hit = ds_filecache_get_path(c, keys[i], path, 0);
+        cr_assert_eq(hit, e[i], "%s stays", keys[i]);
+        ds_filecache_release(hit);
+    }
+    ds_filecache_release(ds_filecache_get_path(c, "k0", path, 0)); /* k1 is now the LRU */
+    struct stat st;
+    ds_filecache_release(ds_filecache_put(c, "k4", open_stat(path, &st), &st, true));
+    cr_assert_eq(freed, 1, "one entry pushed out");
+    ds_filecache_entry *gone = ds_filecache_get_path(c, "k1", path, 0);
+    cr_assert_null(gone);
+    const char *stay[] = {"k0", "k2", "k3", "k4"};
+    for (int i = 0; i < 4; i++) {
+        ds_filecache_entry *hit = ds_filecache_get_path(c, stay[i], path, 0);
+        cr_assert_not_null(hit, "%s stays", stay[i]);
+        ds_filecache_release(hit);
+    }
+    ds_filecache_free(c);
+    cr_assert_eq(freed, 4);
+    free(path);
     test_rmtree(dir);
     free(dir);
 }
