@@ -1114,8 +1114,7 @@ ds_server *ds_server_start(const ds_server_options *opt, ds_err *err)
     int fd = listen_on(host, opt->port, &family, &s->port, err);
     if (fd < 0)
         goto fail;
-    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-    unsigned threads = opt->threads ? opt->threads : (cpus > 0 ? (unsigned)cpus : 1);
+    unsigned threads = opt->threads ? opt->threads : ds_cpu_count();
     if (opt->live_reload && !(s->events = ds_events_start(err))) {
         close(fd);
         goto fail;
