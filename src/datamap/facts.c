@@ -417,6 +417,33 @@ static void read_all(reading *r)
         pthread_join(threads[t], NULL);
 }
 
+/* Reads the footers of WANT[TODO[k]] (HASHES[k]: each path's hash) and
+ * keeps those read, in the files' order: the cache's entries come out as
+ * they went in.  UNASKED: read before anyone asked (not yet a hit). */
+static void read_and_keep(ds_facts *f, const ds_facts_want *want, const size_t *todo,
+                          size_t n_todo, const uint64_t *hashes, ds_footer *out, bool *ok,
+                          bool unasked)
+{
+    reading r = {want, todo, n_todo, out, ok, 0};
+    double t = now_ms();
+    read_all(&r);
+    f->read_ms += now_ms() - t;
+    reserve_fresh(f, n_todo);
+    for (size_t k = 0; k < n_todo; k++) {
+        size_t i = todo[k];
+        if (!ok[i])
+            continue;
+        f->reads++;
+        fact *fresh = find_fresh(f, want[i].path, hashes[k]);
+        if (fresh) {
+            fresh->facts = out[i]; /* it changed during this build */
+        } else {
+            add_fresh(f, want[i].path, hashes[k], &out[i]);
+            f->fresh[f->n_fresh - 1].unasked = unasked;
+        }
+    }
+}
+
 void ds_facts_get_all(ds_facts *f, const ds_facts_want *want, size_t n, ds_footer *out,
                       bool *ok)
 {
@@ -438,21 +465,8 @@ void ds_facts_get_all(ds_facts *f, const ds_facts_want *want, size_t n, ds_foote
             todo[n_todo++] = i;
         }
     }
-    if (n_todo) {
-        reading r = {want, todo, n_todo, out, ok, 0};
-        double t = now_ms();
-        read_all(&r);
-        f->read_ms += now_ms() - t;
-        /* In the files' order: the cache's entries come out as they went in. */
-        reserve_fresh(f, n_todo);
-        for (size_t k = 0; k < n_todo; k++) {
-            size_t i = todo[k];
-            if (ok[i]) {
-                f->reads++;
-                remember(f, want[i].path, hashes[k], &out[i]);
-            }
-        }
-    }
+    if (n_todo)
+        read_and_keep(f, want, todo, n_todo, hashes, out, ok, false);
     free(todo);
     free(hashes);
 }
@@ -466,30 +480,16 @@ void ds_facts_read_unstamped(ds_facts *f, const ds_facts_want *want, size_t n, d
                              bool *ok)
 {
     size_t *todo = ds_xcalloc(n + 1, sizeof *todo);
+    uint64_t *hashes = ds_xcalloc(n + 1, sizeof *hashes);
     for (size_t i = 0; i < n; i++) {
         todo[i] = i;
+        hashes[i] = ds_hash(want[i].path, strlen(want[i].path));
         ok[i] = false;
     }
     /* A stamp of -1 makes the reader stat each file it opens. */
-    reading r = {want, todo, n, out, ok, 0};
-    double t = now_ms();
-    read_all(&r);
-    f->read_ms += now_ms() - t;
-    reserve_fresh(f, n);
-    for (size_t i = 0; i < n; i++) {
-        if (!ok[i])
-            continue;
-        f->reads++;
-        uint64_t h = ds_hash(want[i].path, strlen(want[i].path));
-        fact *known = find_fresh(f, want[i].path, h);
-        if (known) {
-            known->facts = out[i];
-        } else {
-            add_fresh(f, want[i].path, h, &out[i]);
-            f->fresh[f->n_fresh - 1].unasked = true;
-        }
-    }
+    read_and_keep(f, want, todo, n, hashes, out, ok, true);
     free(todo);
+    free(hashes);
 }
 
 size_t ds_facts_hits(const ds_facts *f)
