@@ -1221,10 +1221,10 @@ static void warn_whole_lake(const page_ctx *p, const component *c, const bool *a
     const char *name = strrchr(q->name, '/');
     name = name ? name + 1 : q->name;
     if (p->r->cfg->serve.live.enabled)
-        ds_info("%s:%d: %s '%s': query '%s' %s with no stored result (%s): only `ducksite "
-                "serve` (live_queries) can answer it; on any other host the page refuses to "
-                "run it in the browser (more than %d files)",
-                p->sp->display, c->line, c->kind, c->id, name, reads, why,
+        ds_info("%s:%d: %s '%s': query '%s' has no stored result (%s) and %s: only "
+                "`ducksite serve` (live_queries) can answer it; on any other host the page "
+                "refuses to run it in the browser (more than %d files)",
+                p->sp->display, c->line, c->kind, c->id, name, why, reads,
                 DS_FILELIST_BROWSER_MAX);
     else
         ds_warn("%s:%d: %s '%s': query '%s' has no stored result (%s) and %s: the browser "
