@@ -1170,8 +1170,9 @@ static char *hive_columns(const ds_filelists *l, const char *view)
 
 /* Tells the author when C's query, run in the browser (no stored result
  * for some state), reads more files of published lists than a browser can
- * fetch (DS_FILELIST_BROWSER_MAX): no partition predicate narrows them, so
- * DuckDB-Wasm would request every one (the runtime refuses instead). */
+ * fetch (DS_FILELIST_BROWSER_MAX): no partition predicate narrows them
+ * enough, so DuckDB-Wasm would request every one (the runtime refuses
+ * instead).  The files are counted as the runtime prunes them. */
 static void warn_whole_lake(const page_ctx *p, const component *c, const bool *all_stored)
 {
     const ds_filelists *lists = p->r->files->lists;
@@ -1189,15 +1190,29 @@ static void warn_whole_lake(const page_ctx *p, const component *c, const bool *a
     const ds_input_spec *in = unstored_input(p, q->sql, all_stored);
     if (!c->live && !in)
         return;
-    const char *view;
-    size_t n = ds_filelists_unpruned(lists, q->sql, q->prune, &view);
-    if (n <= DS_FILELIST_BROWSER_MAX)
+    ds_filelist_reads r = ds_filelists_reads(lists, q->sql, q->prune);
+    if (r.files <= DS_FILELIST_BROWSER_MAX) {
+        ds_filelist_reads_free(&r);
         return;
+    }
+    const char *view = r.view;
+    size_t n = r.files;
     char *why = !p->store ? ds_strdup("--no-prerender, or prerender: false on the page")
                 : in      ? ds_asprintf("it depends on input '%s', whose values the build does "
                                         "not all store",
                                         in->name)
                           : ds_strdup("the build did not store all its states");
+    /* What it reads: every file, or what its predicates keep. */
+    char *kept = !r.where ? NULL
+                 : r.view_files == r.view_all
+                     ? ds_asprintf("its WHERE %s keeps all %zu files of view '%s'", r.where,
+                                   r.view_all, view)
+                     : ds_asprintf("its WHERE %s keeps %zu of the %zu files of view '%s'",
+                                   r.where, r.view_files, r.view_all, view);
+    char *reads = !kept               ? ds_asprintf("reads all %zu files of view '%s'", n, view)
+                  : n == r.view_files ? ds_strdup(kept)
+                                      : ds_asprintf("reads %zu files, and %s", n, kept);
+    free(kept);
     char *cols = hive_columns(lists, view);
     char *example = cols ? ds_asprintf("a hive column of '%s' (%s), e.g. WHERE %.*s = ... or "
                                        "= ${inputs.x}",
@@ -1206,22 +1221,24 @@ static void warn_whole_lake(const page_ctx *p, const component *c, const bool *a
     const char *name = strrchr(q->name, '/');
     name = name ? name + 1 : q->name;
     if (p->r->cfg->serve.live.enabled)
-        ds_info("%s:%d: %s '%s': query '%s' reads all %zu files of view '%s' with no stored "
-                "result (%s): only `ducksite serve` (live_queries) can answer it; on any "
-                "other host the page refuses to run it in the browser (more than %d files)",
-                p->sp->display, c->line, c->kind, c->id, name, n, view, why,
+        ds_info("%s:%d: %s '%s': query '%s' has no stored result (%s) and %s: only "
+                "`ducksite serve` (live_queries) can answer it; on any other host the page "
+                "refuses to run it in the browser (more than %d files)",
+                p->sp->display, c->line, c->kind, c->id, name, why, reads,
                 DS_FILELIST_BROWSER_MAX);
     else
-        ds_warn("%s:%d: %s '%s': query '%s' has no stored result (%s) and reads all %zu files "
-                "of view '%s': the browser would request every one, more than the %d it can "
-                "fetch in a few seconds, so the page will show an error instead; filter the "
-                "query on %s (a predicate on an input counts), query a templated view, let "
-                "the build store the result, or turn on [serve] live_queries",
-                p->sp->display, c->line, c->kind, c->id, name, why, n, view,
-                DS_FILELIST_BROWSER_MAX, example);
+        ds_warn("%s:%d: %s '%s': query '%s' has no stored result (%s) and %s: the browser "
+                "would request every one, more than the %d it can fetch in a few seconds, so "
+                "the page will show an error instead; filter the query %son %s (a predicate "
+                "on an input counts), query a templated view, let the build store the result, "
+                "or turn on [serve] live_queries",
+                p->sp->display, c->line, c->kind, c->id, name, why, reads,
+                DS_FILELIST_BROWSER_MAX, r.where ? "more narrowly " : "", example);
     free(example);
     free(cols);
+    free(reads);
     free(why);
+    ds_filelist_reads_free(&r);
 }
 
 /* What the server needs to run the components of a page live. */

@@ -2,10 +2,12 @@
  * their SQL and published once (see filelist.h). */
 #include "filelist.h"
 
+#include <ctype.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "sqltext.h"
 
@@ -274,35 +276,6 @@ void ds_filelists_each_key(const ds_filelists *l, const char *sql, ds_filelist_k
     }
 }
 
-size_t ds_filelists_unpruned(const ds_filelists *l, const char *sql, const char *prune,
-                             const char **view)
-{
-    json_t *spec = prune ? json_loads(prune, 0, NULL) : NULL;
-    const ds_filelist **seen = NULL;
-    size_t n_seen = 0, total = 0;
-    const char *from = sql, *start, *end;
-    const ds_filelist *f;
-    *view = NULL;
-    while (next_placeholder(l, from, &start, &end, &f)) {
-        from = end;
-        if (!f || json_object_get(spec, f->view))
-            continue;
-        bool again = false;
-        for (size_t i = 0; i < n_seen && !again; i++)
-            again = seen[i] == f;
-        if (again)
-            continue;
-        seen = ds_xrealloc(seen, (n_seen + 1) * sizeof *seen);
-        seen[n_seen++] = f;
-        total += f->n;
-        if (!*view)
-            *view = f->view;
-    }
-    free(seen);
-    json_decref(spec);
-    return total;
-}
-
 const char **ds_filelists_views(const ds_filelists *l)
 {
     const char **out = ds_xcalloc(l->len + 1, sizeof *out);
@@ -311,6 +284,562 @@ const char **ds_filelists_views(const ds_filelists *l)
         if (!n || strcmp(out[n - 1], l->items[i].view) != 0)
             out[n++] = l->items[i].view;
     return out;
+}
+
+/* ---- the files the browser keeps ------------------------------------------------ */
+
+/* A C port of the runtime's pruning (web/src/sql.js: parseSqlValue,
+ * hiveKind, comparable, compare, folderPasses, hiveFolders,
+ * pruneFileList), so the build counts the files a page query would make
+ * the browser read exactly as the browser will.  It must match those rules:
+ * change both together (tests/unit/test_filelist.c pins them). */
+
+typedef enum { VAL_NULL, VAL_NUM, VAL_STR, VAL_DATE, VAL_LIST } val_kind;
+
+typedef struct sql_val {
+    val_kind kind;
+    char *text;            /* the number's text, the string's or date's value */
+    struct sql_val *items; /* VAL_LIST */
+    size_t n;
+} sql_val;
+
+static void val_free(sql_val *v)
+{
+    for (size_t i = 0; i < v->n; i++)
+        val_free(&v->items[i]);
+    free(v->items);
+    free(v->text);
+}
+
+static bool is_space(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
+}
+
+static bool is_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+/* /^[+-]?\d+(\.\d+)?$/ over s[0..n). */
+static bool is_number(const char *s, size_t n)
+{
+    size_t i = n && (s[0] == '+' || s[0] == '-');
+    size_t d = i;
+    while (i < n && is_digit(s[i]))
+        i++;
+    if (i == d)
+        return false;
+    if (i < n && s[i] == '.') {
+        size_t f = ++i;
+        while (i < n && is_digit(s[i]))
+            i++;
+        if (i == f)
+            return false;
+    }
+    return i == n;
+}
+
+/* /^\d{4}-\d{2}-\d{2}$/ over s[0..n). */
+static bool is_iso_date(const char *s, size_t n)
+{
+    if (n != 10)
+        return false;
+    for (size_t i = 0; i < 10; i++)
+        if (i == 4 || i == 7 ? s[i] != '-' : !is_digit(s[i]))
+            return false;
+    return true;
+}
+
+/* The end of the SQL token at s[i] (the runtime's tokenize: strings,
+ * E-strings, quoted names and comments are one token). */
+static size_t token_end(const char *s, size_t i, size_t n)
+{
+    char c = s[i];
+    bool e = (c == 'E' || c == 'e') && i + 1 < n && s[i + 1] == '\'';
+    if (c == '\'' || e || c == '"') {
+        char q = c == '"' ? '"' : '\'';
+        i += e ? 2 : 1;
+        while (i < n) {
+            if (s[i] == q) {
+                if (i + 1 < n && s[i + 1] == q) {
+                    i += 2;
+                    continue;
+                }
+                return i + 1;
+            }
+            if (e && s[i] == '\\')
+                i++;
+            i++;
+        }
+        return n;
+    }
+    if (c == '-' && i + 1 < n && s[i + 1] == '-') {
+        while (i < n && s[i] != '\n')
+            i++;
+        return i;
+    }
+    if (c == '/' && i + 1 < n && s[i + 1] == '*') {
+        for (i += 2; i + 1 < n; i++)
+            if (s[i] == '*' && s[i + 1] == '/')
+                return i + 2;
+        return n;
+    }
+    return i + 1;
+}
+
+static bool parse_value(const char *s, size_t n, sql_val *out);
+
+/* "[a, b]" (s[0..n) inside the brackets) as a list of values. */
+static bool parse_list(const char *s, size_t n, sql_val *out)
+{
+    *out = (sql_val){.kind = VAL_LIST};
+    size_t from = 0;
+    for (size_t i = 0;; ) {
+        bool comma = i < n && s[i] == ',';
+        if (i == n || comma) {
+            bool blank = true;
+            for (size_t k = from; k < i && blank; k++)
+                blank = is_space(s[k]);
+            if (comma || !blank) {
+                out->items = ds_xrealloc(out->items, (out->n + 1) * sizeof *out->items);
+                sql_val *it = &out->items[out->n];
+                bool ok = parse_value(s + from, i - from, it);
+                if (ok && it->kind == VAL_LIST) {
+                    val_free(it);
+                    ok = false;
+                }
+                if (!ok) {
+                    val_free(out);
+                    *out = (sql_val){0};
+                    return false;
+                }
+                out->n++;
+            }
+            if (i == n)
+                return true;
+            from = ++i;
+            continue;
+        }
+        i = token_end(s, i, n);
+    }
+}
+
+/* parseSqlValue: a literal's SQL text as a value; false for anything else
+ * (an expression: nothing can be pruned by it). */
+static bool parse_value(const char *s, size_t n, sql_val *out)
+{
+    *out = (sql_val){0};
+    while (n && is_space(*s))
+        s++, n--;
+    while (n && is_space(s[n - 1]))
+        n--;
+    if (n == 4 && strncasecmp(s, "null", 4) == 0) {
+        out->kind = VAL_NULL;
+        return true;
+    }
+    if (is_number(s, n)) {
+        *out = (sql_val){.kind = VAL_NUM, .text = ds_strndup(s, n)};
+        return true;
+    }
+    if (n >= 2 && s[0] == '\'' && s[n - 1] == '\'') {
+        ds_buf b = {0};
+        size_t i = 1;
+        for (; i < n - 1; i++) {
+            if (s[i] == '\'') {
+                if (i + 1 >= n - 1 || s[i + 1] != '\'')
+                    break;
+                i++;
+            }
+            ds_buf_putc(&b, s[i]);
+        }
+        if (i == n - 1) {
+            *out = (sql_val){.kind = VAL_STR, .text = ds_buf_take(&b)};
+            return true;
+        }
+        ds_buf_free(&b);
+    }
+    if (n >= 4 && strncasecmp(s, "DATE", 4) == 0) {
+        size_t i = 4;
+        while (i < n && is_space(s[i]))
+            i++;
+        if (n - i == 12 && s[i] == '\'' && s[n - 1] == '\'' && is_iso_date(s + i + 1, 10)) {
+            *out = (sql_val){.kind = VAL_DATE, .text = ds_strndup(s + i + 1, 10)};
+            return true;
+        }
+    }
+    if (n >= 2 && s[0] == '[' && s[n - 1] == ']')
+        return parse_list(s + 1, n - 2, out);
+    return false;
+}
+
+typedef enum { HIVE_NONE, HIVE_NUM, HIVE_STR, HIVE_DATE } hive_kind;
+
+/* hiveKind: how a hive column of TYPE compares. */
+static hive_kind hive_kind_of(const char *type)
+{
+    static const char *const nums[] = {"TINYINT",  "SMALLINT",  "INTEGER", "BIGINT", "UTINYINT",
+                                       "USMALLINT", "UINTEGER", "UBIGINT", "HUGEINT", "UHUGEINT",
+                                       "FLOAT",    "DOUBLE",    "REAL"};
+    for (size_t i = 0; i < DS_ARRAY_LEN(nums); i++)
+        if (strcasecmp(type, nums[i]) == 0)
+            return HIVE_NUM;
+    if (strncasecmp(type, "INT", 3) == 0) {
+        const char *p = type + 3;
+        while (is_digit(*p))
+            p++;
+        if (!*p)
+            return HIVE_NUM;
+    }
+    if (strncasecmp(type, "DECIMAL", 7) == 0 || strncasecmp(type, "NUMERIC", 7) == 0)
+        return strpbrk(type, "\n\r") ? HIVE_NONE : HIVE_NUM;
+    if (strcasecmp(type, "VARCHAR") == 0 || strcasecmp(type, "TEXT") == 0 ||
+        strcasecmp(type, "STRING") == 0)
+        return HIVE_STR;
+    return strcasecmp(type, "DATE") == 0 ? HIVE_DATE : HIVE_NONE;
+}
+
+/* comparable: V as its column compares it (a number's text, a string, an
+ * ISO date), or NULL when it cannot be compared.  Points into v. */
+static const char *comparable(hive_kind kind, const sql_val *v, size_t *len)
+{
+    const char *t = v->text;
+    *len = t ? strlen(t) : 0;
+    if (kind == HIVE_NUM) {
+        if (v->kind == VAL_NUM)
+            return t;
+        if (v->kind != VAL_STR)
+            return NULL;
+        while (*len && is_space(*t))
+            t++, (*len)--;
+        while (*len && is_space(t[*len - 1]))
+            (*len)--;
+        return is_number(t, *len) ? t : NULL;
+    }
+    if (kind == HIVE_STR)
+        return v->kind == VAL_STR ? t : NULL;
+    if (kind == HIVE_DATE)
+        return (v->kind == VAL_DATE || v->kind == VAL_STR) && is_iso_date(t, *len) ? t : NULL;
+    return NULL;
+}
+
+/* What compare() gives for two numbers NaN lies between (Infinity -
+ * Infinity): no test passes. */
+#define UNORDERED 2
+
+/* Two integer texts compared as BigInt does: any length. */
+static int compare_ints(const char *a, size_t an, const char *b, size_t bn)
+{
+    bool aneg = *a == '-', bneg = *b == '-';
+    if (*a == '+' || *a == '-')
+        a++, an--;
+    if (*b == '+' || *b == '-')
+        b++, bn--;
+    while (an > 1 && *a == '0')
+        a++, an--;
+    while (bn > 1 && *b == '0')
+        b++, bn--;
+    aneg = aneg && *a != '0';
+    bneg = bneg && *b != '0';
+    if (aneg != bneg)
+        return aneg ? -1 : 1;
+    int c = an != bn ? (an < bn ? -1 : 1) : memcmp(a, b, an);
+    c = c < 0 ? -1 : c > 0;
+    return aneg ? -c : c;
+}
+
+static int compare(hive_kind kind, const char *a, size_t an, const char *b, size_t bn)
+{
+    if (kind == HIVE_NUM) {
+        if (!memchr(a, '.', an) && !memchr(b, '.', bn))
+            return compare_ints(a, an, b, bn);
+        char *x = ds_strndup(a, an), *y = ds_strndup(b, bn);
+        double d = strtod(x, NULL) - strtod(y, NULL);
+        free(x);
+        free(y);
+        return d < 0 ? -1 : d > 0 ? 1 : d == 0 ? 0 : UNORDERED;
+    }
+    /* JS compares UTF-16 code units; dates are ASCII and text is only
+     * tested for equality, where bytes agree. */
+    int c = strncmp(a, b, an < bn ? an : bn);
+    if (c == 0 && an != bn)
+        c = an < bn ? -1 : 1;
+    return c < 0 ? -1 : c > 0;
+}
+
+typedef enum { TEST_EQ, TEST_LT, TEST_LE, TEST_GT, TEST_GE } cmp_test;
+
+static bool passes(int c, cmp_test t)
+{
+    if (c == UNORDERED)
+        return false;
+    switch (t) {
+    case TEST_EQ: return c == 0;
+    case TEST_LT: return c < 0;
+    case TEST_LE: return c <= 0;
+    case TEST_GT: return c > 0;
+    default: return c >= 0;
+    }
+}
+
+/* one() of folderPasses: whether the folder's VALUE passes test T against
+ * V; true when V cannot be compared, false for NULL. */
+static bool one(hive_kind kind, const char *value, size_t vn, const sql_val *v, cmp_test t)
+{
+    if (!v || v->kind == VAL_NULL)
+        return !v; /* a comparison with NULL is never true */
+    size_t wn;
+    const char *w = comparable(kind, v, &wn);
+    return !w || passes(compare(kind, value, vn, w, wn), t);
+}
+
+typedef struct {
+    char *col;       /* lower-cased */
+    hive_kind kind;
+    const char *op;
+    sql_val *values;
+    size_t n;
+} prune_cond;
+
+/* folderPasses: whether a folder whose partition value is RAW may hold rows
+ * that pass C; true whenever that is unsure. */
+static bool folder_passes(const prune_cond *c, const char *raw, size_t rn)
+{
+    if (c->kind == HIVE_NONE || memchr(raw, '%', rn) ||
+        (rn == 26 && memcmp(raw, "__HIVE_DEFAULT_PARTITION__", 26) == 0))
+        return true;
+    if (c->kind == HIVE_NUM ? !is_number(raw, rn)
+                            : c->kind == HIVE_DATE && !is_iso_date(raw, rn))
+        return true;
+    if (strcmp(c->op, "=") == 0 || strcmp(c->op, "in") == 0) {
+        for (size_t i = 0; i < c->n; i++) {
+            const sql_val *v = &c->values[i];
+            size_t m = v->kind == VAL_LIST ? v->n : 1;
+            for (size_t k = 0; k < m; k++)
+                if (one(c->kind, raw, rn, v->kind == VAL_LIST ? &v->items[k] : v, TEST_EQ))
+                    return true;
+        }
+        return false;
+    }
+    if (c->kind == HIVE_STR)
+        return true; /* text order differs between engines and JS */
+    static const struct {
+        const char *op;
+        cmp_test t;
+    } tests[] = {{"<", TEST_LT}, {"<=", TEST_LE}, {">", TEST_GT}, {">=", TEST_GE}};
+    for (size_t i = 0; i < DS_ARRAY_LEN(tests); i++)
+        if (strcmp(c->op, tests[i].op) == 0)
+            return one(c->kind, raw, rn, &c->values[0], tests[i].t);
+    if (strcmp(c->op, "between") == 0)
+        return one(c->kind, raw, rn, &c->values[0], TEST_GE) &&
+               one(c->kind, raw, rn, c->n > 1 ? &c->values[1] : NULL, TEST_LE);
+    return true;
+}
+
+/* The value of hive column COL in FOLDER[0..n) (name=value segments,
+ * names lower-cased, the last one wins), or NULL. */
+static const char *hive_value(const char *folder, size_t n, const char *col, size_t *len)
+{
+    const char *found = NULL;
+    for (size_t i = 0; i < n;) {
+        size_t end = i;
+        while (end < n && folder[end] != '/')
+            end++;
+        const char *eq = memchr(folder + i, '=', end - i);
+        if (eq && eq > folder + i && (size_t)(eq - folder - i) == strlen(col) &&
+            strncasecmp(folder + i, col, strlen(col)) == 0) {
+            found = eq + 1;
+            *len = (size_t)(folder + end - found);
+        }
+        i = end + 1;
+    }
+    return found;
+}
+
+/* The conditions of CONDS the runtime uses on a list whose hive types are
+ * TYPES: literal values only, on a column TYPES names. */
+static prune_cond *usable_conds(json_t *conds, json_t *types, size_t *n)
+{
+    prune_cond *out = NULL;
+    *n = 0;
+    size_t i;
+    json_t *c;
+    json_array_foreach(conds, i, c) {
+        json_t *values = json_object_get(c, "values");
+        const char *col = json_string_value(json_object_get(c, "col"));
+        const char *op = json_string_value(json_object_get(c, "op"));
+        const char *type = NULL, *name;
+        json_t *t;
+        json_object_foreach(types, name, t) {
+            if (col && strcasecmp(name, col) == 0)
+                type = json_string_value(t);
+        }
+        size_t m = json_array_size(values);
+        if (!m || !type || !op)
+            continue;
+        sql_val *vals = ds_xcalloc(m, sizeof *vals);
+        bool ok = true;
+        for (size_t k = 0; k < m && ok; k++) {
+            const char *s = json_string_value(json_array_get(values, k));
+            ok = s && parse_value(s, strlen(s), &vals[k]);
+        }
+        if (!ok) {
+            for (size_t k = 0; k < m; k++)
+                val_free(&vals[k]);
+            free(vals);
+            continue;
+        }
+        char *lower = ds_strdup(col);
+        for (char *p = lower; *p; p++)
+            *p = (char)tolower((unsigned char)*p);
+        out = ds_xrealloc(out, (*n + 1) * sizeof *out);
+        out[(*n)++] = (prune_cond){lower, hive_kind_of(type ? type : ""), op, vals, m};
+    }
+    return out;
+}
+
+size_t ds_filelist_kept(const ds_filelist *f, const char *conds)
+{
+    json_t *spec = conds ? json_loads(conds, 0, NULL) : NULL;
+    json_t *types = f->hive ? json_loads(f->hive, 0, NULL) : NULL;
+    size_t n_conds;
+    prune_cond *cs = usable_conds(spec, types, &n_conds);
+    size_t kept = 0;
+    /* Keys come in runs of one folder: the answer is the same for a run. */
+    const char *dir = NULL;
+    size_t dir_len = 0;
+    bool keep = true;
+    for (size_t k = 0; k < f->n; k++) {
+        const char *key = f->keys[k], *slash = strrchr(key, '/');
+        size_t len = slash ? (size_t)(slash - key) + 1 : 0;
+        if (!dir || len != dir_len || strncmp(key, dir, len) != 0) {
+            dir = key;
+            dir_len = len;
+            keep = true;
+            for (size_t i = 0; i < n_conds && keep; i++) {
+                size_t vn;
+                const char *v = hive_value(key, len, cs[i].col, &vn);
+                keep = !v || folder_passes(&cs[i], v, vn);
+            }
+        }
+        kept += keep;
+    }
+    for (size_t i = 0; i < n_conds; i++) {
+        for (size_t k = 0; k < cs[i].n; k++)
+            val_free(&cs[i].values[k]);
+        free(cs[i].values);
+        free(cs[i].col);
+    }
+    free(cs);
+    json_decref(types);
+    json_decref(spec);
+    /* When every file is left out, the list's first is kept: the engine
+     * binds the view's columns from it. */
+    return kept || !f->n ? kept : 1;
+}
+
+/* The conditions of CONDS as SQL: "year > 0 AND day IN (1, 2)". */
+static char *conds_sql(json_t *conds)
+{
+    ds_buf b = {0};
+    size_t i;
+    json_t *c;
+    json_array_foreach(conds, i, c) {
+        const char *col = json_string_value(json_object_get(c, "col"));
+        const char *op = json_string_value(json_object_get(c, "op"));
+        json_t *values = json_object_get(c, "values");
+        if (!col || !op)
+            continue;
+        ds_buf_printf(&b, "%s%s ", b.len ? " AND " : "", col);
+        bool in = strcmp(op, "in") == 0, between = strcmp(op, "between") == 0;
+        ds_buf_puts(&b, in ? "IN (" : between ? "BETWEEN " : op);
+        size_t k;
+        json_t *v;
+        json_array_foreach(values, k, v) {
+            ds_buf_puts(&b, k ? (between ? " AND " : ", ") : (in || between ? "" : " "));
+            ds_buf_puts(&b, json_string_value(v) ? json_string_value(v) : "?");
+        }
+        if (in)
+            ds_buf_putc(&b, ')');
+    }
+    return b.len ? ds_buf_take(&b) : NULL;
+}
+
+/* Whether a value of CONDS holds a ${...} placeholder. */
+static bool conds_have_placeholder(json_t *conds)
+{
+    size_t i, k;
+    json_t *c, *v;
+    json_array_foreach(conds, i, c) {
+        json_array_foreach(json_object_get(c, "values"), k, v) {
+            const char *s = json_string_value(v);
+            if (s && strstr(s, "${"))
+                return true;
+        }
+    }
+    return false;
+}
+
+/* A view's share of what a query reads. */
+typedef struct {
+    const char *view;
+    size_t kept, all; /* the files it gives, the files its lists hold */
+} view_reads;
+
+ds_filelist_reads ds_filelists_reads(const ds_filelists *l, const char *sql, const char *prune)
+{
+    json_t *spec = prune ? json_loads(prune, 0, NULL) : NULL;
+    const ds_filelist **seen = NULL;
+    size_t n_seen = 0;
+    view_reads *views = NULL;
+    size_t n_views = 0;
+    ds_filelist_reads r = {0};
+    const char *from = sql, *start, *end;
+    const ds_filelist *f;
+    while (next_placeholder(l, from, &start, &end, &f)) {
+        from = end;
+        json_t *conds = f ? json_object_get(spec, f->view) : NULL;
+        if (!f || conds_have_placeholder(conds))
+            continue; /* an input's value is not known here: taken as pruned */
+        bool again = false;
+        for (size_t i = 0; i < n_seen && !again; i++)
+            again = seen[i] == f;
+        if (again)
+            continue;
+        seen = ds_xrealloc(seen, (n_seen + 1) * sizeof *seen);
+        seen[n_seen++] = f;
+        char *text = conds ? json_dumps(conds, JSON_COMPACT) : NULL;
+        size_t kept = conds ? ds_filelist_kept(f, text) : f->n;
+        free(text);
+        size_t v = 0;
+        while (v < n_views && strcmp(views[v].view, f->view) != 0)
+            v++;
+        if (v == n_views) {
+            views = ds_xrealloc(views, (n_views + 1) * sizeof *views);
+            views[n_views++] = (view_reads){f->view, 0, 0};
+        }
+        views[v].kept += kept;
+        views[v].all += f->n;
+        r.files += kept;
+    }
+    for (size_t v = 0; v < n_views; v++)
+        if (!r.view || views[v].kept > r.view_files) {
+            r.view = views[v].view;
+            r.view_files = views[v].kept;
+            r.view_all = views[v].all;
+        }
+    if (r.view)
+        r.where = conds_sql(json_object_get(spec, r.view));
+    free(views);
+    free(seen);
+    json_decref(spec);
+    return r;
+}
+
+void ds_filelist_reads_free(ds_filelist_reads *r)
+{
+    free(r->where);
+    memset(r, 0, sizeof *r);
 }
 
 /* ---- the published document ------------------------------------------------ */

@@ -75,13 +75,30 @@ typedef void (*ds_filelist_key_fn)(void *ctx, const char *key);
 void ds_filelists_each_key(const ds_filelists *l, const char *sql, ds_filelist_key_fn fn,
                            void *ctx);
 
-/* How many files the browser reads for the placeholders of sql whose views
- * PRUNE (the query's partition predicates, prune.h JSON, or NULL) does not
- * name: a view with predicates is taken as pruned, whatever they leave.
- * Each list counts once.  *view is set to the first such view (NULL when
- * there is none). */
-size_t ds_filelists_unpruned(const ds_filelists *l, const char *sql, const char *prune,
-                             const char **view);
+/* How many of F's files the browser keeps under CONDS, the predicates
+ * prune.h gives for F's view ([{"col", "op", "values"}] as JSON text, or
+ * NULL): exactly the runtime's rules (web/src/sql.js pruneFileList),
+ * using each key's folders (year=2024/) and F's hive types.  A condition
+ * the runtime ignores (a value that is no literal, a column F's hive types
+ * do not name) is ignored; when no file passes, the first is kept. */
+size_t ds_filelist_kept(const ds_filelist *f, const char *conds);
+
+/* What a query's placeholders make the browser read. */
+typedef struct {
+    size_t files;      /* every file kept, each list once */
+    const char *view;  /* the view that gives the most of them (NULL: none) */
+    size_t view_files; /* how many it gives */
+    size_t view_all;   /* how many its lists the query names hold */
+    char *where;       /* its predicates as SQL ("year > 0"), NULL when none */
+} ds_filelist_reads;
+
+/* The files the browser reads for the placeholders of sql, pruned by
+ * PRUNE (the query's partition predicates, prune.h JSON, or NULL) as
+ * ds_filelist_kept does.  A view whose predicates hold a ${...}
+ * placeholder counts as pruned (no file): its value is known only in the
+ * browser.  Free with ds_filelist_reads_free. */
+ds_filelist_reads ds_filelists_reads(const ds_filelists *l, const char *sql, const char *prune);
+void ds_filelist_reads_free(ds_filelist_reads *r);
 
 /* Whether sql holds a placeholder. */
 bool ds_filelists_named(const char *sql);

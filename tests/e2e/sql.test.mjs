@@ -167,6 +167,85 @@ const LISTS = {
 const kept = (conds) => sql.pruneFileList(LISTS, 0, conds).map((f) => f.path.replace(/^.*\//, ''));
 const cond = (col, op, ...values) => ({ col, op, values });
 
+// The build counts the files a query keeps with a C port of these rules
+// (src/sql/filelist.c ds_filelist_kept); these are the cases
+// tests/unit/test_filelist.c pins there, with the same answers.
+test('file-list pruning agrees with the build (tests/unit/test_filelist.c kept_*)', () => {
+  const count = (folders, hive, col, op, ...values) => sql.pruneFileList({
+    hive,
+    lists: [folders.map((f) => [`data/v/${f}/`, ['part.parquet'], [1]])],
+  }, 0, [cond(col, op, ...values)]).length;
+  const years = ['year=1999', 'year=2000', 'year=2001', 'year=2002'];
+  const BIGINT = { year: 'BIGINT' };
+  const cases = [
+    [years, BIGINT, 'year', '=', ['2001'], 1],
+    [years, BIGINT, 'year', 'in', ['2001', '1999', '7'], 2],
+    [years, BIGINT, 'year', '<', ['2001'], 2],
+    [years, BIGINT, 'year', '<=', ['2001'], 3],
+    [years, BIGINT, 'year', '>', ['2001'], 1],
+    [years, BIGINT, 'year', '>=', ['2001'], 2],
+    [years, BIGINT, 'year', '>', ['0'], 4],
+    [years, BIGINT, 'year', 'between', ['2000', '2001'], 2],
+    [years, BIGINT, 'year', 'between', ['+2000', '02001.0'], 2],
+    [years, BIGINT, 'year', '=', ["' 2002 '"], 1],
+    [years, { YEAR: 'int4' }, 'Year', '=', ['2000'], 1],
+    [years, { year: 'DECIMAL(6,1)' }, 'year', '<', ['2000.5'], 2],
+    [years, { year: 'DOUBLE' }, 'year', '>=', ['2000.0'], 3],
+  ];
+  const big = ['n=9007199254740992', 'n=9007199254740993', 'n=-9007199254740993', 'n=123456789012345678901234567890'];
+  const HUGE = { n: 'HUGEINT' };
+  cases.push(
+    [big, HUGE, 'n', '=', ['9007199254740993'], 1],
+    [big, HUGE, 'n', '>', ['9007199254740992'], 2],
+    [big, HUGE, 'n', '<', ['-9007199254740992'], 1],
+    [big, HUGE, 'n', '>=', ['123456789012345678901234567890'], 1],
+    [big, HUGE, 'n', '=', ['-0', '0'], 1],
+  );
+  const dec = ['p=1.25', 'p=1.5', 'p=2', 'p=-0.5'];
+  const DEC = { p: 'DECIMAL(4,2)' };
+  cases.push(
+    [dec, DEC, 'p', '>', ['1.25'], 2],
+    [dec, DEC, 'p', '=', ['1.50'], 1],
+    [dec, DEC, 'p', '<', ['0'], 1],
+    [dec, DEC, 'p', 'between', ['1.3', '2'], 2],
+  );
+  const who = ['who=ann', 'who=bob', "who=O'Hara", 'who=ANN'];
+  const TEXT = { who: 'VARCHAR' };
+  cases.push(
+    [who, TEXT, 'who', '=', ["'ann'"], 1],
+    [who, TEXT, 'who', 'in', ["'bob'", "'O''Hara'"], 2],
+    [who, TEXT, 'who', '<', ["'b'"], 4],
+    [who, TEXT, 'who', 'between', ["'a'", "'b'"], 4],
+    [who, TEXT, 'who', '=', ['1'], 4],
+  );
+  const days = ['day=2024-01-01', 'day=2024-01-02', 'day=2024-02-01'];
+  const DAY = { day: 'DATE' };
+  cases.push(
+    [days, DAY, 'day', '=', ["DATE '2024-01-02'"], 1],
+    [days, DAY, 'day', '>=', ["date'2024-01-02'"], 2],
+    [days, DAY, 'day', '<', ["'2024-02-01'"], 2],
+    [days, DAY, 'day', 'between', ["'2024-01-02'", "DATE '2024-01-31'"], 1],
+    [days, DAY, 'day', '=', ["'yesterday'"], 3],
+    [years, BIGINT, 'year', '=', ['NULL'], 1],
+    [years, BIGINT, 'year', '>', ['null'], 1],
+    [years, BIGINT, 'year', 'in', ['NULL', '2000'], 1],
+    [years, BIGINT, 'year', 'in', ["[2000, '2001', NULL]"], 2],
+    [years, BIGINT, 'year', '=', ['[]'], 1],
+  );
+  const odd = ['year=__HIVE_DEFAULT_PARTITION__', 'year=20%2001', 'year=abc', 'year=2000', 'other=1'];
+  cases.push(
+    [odd, BIGINT, 'year', '=', ['1999'], 4],
+    [odd, BIGINT, 'year', '=', ['2000'], 5],
+    [years, BIGINT, 'year', '=', ['2000 + 1'], 4],
+    [years, BIGINT, 'month', '=', ['1'], 4],
+    [years, { year: 'BOOLEAN' }, 'year', '=', ['1'], 4],
+    [years, null, 'year', '=', ['1'], 4],
+  );
+  for (const [folders, hive, col, op, values, want] of cases) {
+    assert.equal(count(folders, hive, col, op, ...values), want, `${col} ${op} ${values.join(', ')}`);
+  }
+});
+
 test('PRUNE line: read after METRICS, stripped with it', () => {
   const text = '-- METRICS: n=1\n-- PRUNE: {"lake":[{"col":"year","op":"=","values":["2001"]}]}\nSELECT 1\n';
   assert.equal(sql.stripMetrics(text), 'SELECT 1\n');

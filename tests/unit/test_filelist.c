@@ -116,10 +116,10 @@ Test(filelist, each_key_walks_the_lists_a_query_names)
     free(big);
 }
 
-Test(filelist, unpruned_counts_the_lists_no_predicate_prunes)
+Test(filelist, reads_count_the_lists_as_the_browser_prunes_them)
 {
     ds_query_list l = {0};
-    char *a = view_sql(DS_FILELIST_MIN + 5, "");
+    char *a = view_sql(DS_FILELIST_MIN + 5, ", hive_types = {'year': 'BIGINT'}");
     char *b = view_sql(DS_FILELIST_MIN + 7, "");
     char *two = ds_asprintf("%s UNION ALL %s", a, a);
     ds_query_add(&l, "lake", DS_KIND_FILE_SOURCE, two, "ducksite.toml", 1);
@@ -130,21 +130,184 @@ Test(filelist, unpruned_counts_the_lists_no_predicate_prunes)
     char *q = ds_asprintf("WITH lake AS (%s), again AS (%s), other AS (%s) SELECT * FROM lake, "
                           "again, other",
                           l.items[0].sql, l.items[0].sql, l.items[1].sql);
-    const char *view = NULL;
-    cr_assert_eq(ds_filelists_unpruned(&lists, q, NULL, &view), 2 * (DS_FILELIST_MIN + 5) + DS_FILELIST_MIN + 7);
-    cr_assert_str_eq(view, "lake");
-    /* A view the predicates name is pruned; the other still counts. */
-    cr_assert_eq(ds_filelists_unpruned(&lists, q, "{\"lake\": [{\"col\": \"year\"}]}", &view),
-                 DS_FILELIST_MIN + 7);
-    cr_assert_str_eq(view, "other");
-    cr_assert_eq(ds_filelists_unpruned(&lists, "SELECT 1", NULL, &view), 0);
-    cr_assert_null(view);
+    ds_filelist_reads r = ds_filelists_reads(&lists, q, NULL);
+    cr_assert_eq(r.files, 2 * (DS_FILELIST_MIN + 5) + DS_FILELIST_MIN + 7);
+    cr_assert_str_eq(r.view, "lake");
+    cr_assert_eq(r.view_files, 2 * (DS_FILELIST_MIN + 5));
+    cr_assert_eq(r.view_all, 2 * (DS_FILELIST_MIN + 5));
+    cr_assert_null(r.where);
+    ds_filelist_reads_free(&r);
+    /* A predicate that keeps every file prunes nothing. */
+    r = ds_filelists_reads(&lists, q,
+                           "{\"lake\": [{\"col\": \"year\", \"op\": \">\", \"values\": [\"0\"]}]}");
+    cr_assert_eq(r.files, 2 * (DS_FILELIST_MIN + 5) + DS_FILELIST_MIN + 7);
+    cr_assert_str_eq(r.view, "lake");
+    cr_assert_str_eq(r.where, "year > 0");
+    ds_filelist_reads_free(&r);
+    /* year = 2001 keeps the second half of each lake list (files 52..104). */
+    r = ds_filelists_reads(&lists, q,
+                           "{\"lake\": [{\"col\": \"year\", \"op\": \"in\", \"values\": [\"2001\", "
+                           "\"NULL\"]}]}");
+    cr_assert_eq(r.files, 2 * 53 + DS_FILELIST_MIN + 7);
+    cr_assert_str_eq(r.view, "other");
+    cr_assert_null(r.where);
+    ds_filelist_reads_free(&r);
+    /* An input's value is unknown at build time: the view counts as pruned. */
+    r = ds_filelists_reads(&lists, q,
+                           "{\"lake\": [{\"col\": \"year\", \"op\": \">\", \"values\": "
+                           "[\"${inputs.y}\"]}]}");
+    cr_assert_eq(r.files, DS_FILELIST_MIN + 7);
+    cr_assert_str_eq(r.view, "other");
+    ds_filelist_reads_free(&r);
+    r = ds_filelists_reads(&lists, "SELECT 1", NULL);
+    cr_assert_eq(r.files, 0);
+    cr_assert_null(r.view);
+    ds_filelist_reads_free(&r);
     free(q);
     free(two);
     free(b);
     free(a);
     ds_filelists_free(&lists);
     ds_query_list_free(&l);
+}
+
+/* ---- what the browser keeps (web/src/sql.js pruneFileList) ------------------- */
+
+/* A list of one file in each of FOLDERS (NULL-terminated), with HIVE. */
+static ds_filelist list_of(const char *const *folders, const char *hive)
+{
+    ds_filelist f = {.view = "v", .hive = (char *)hive};
+    while (folders[f.n])
+        f.n++;
+    f.keys = ds_xcalloc(f.n, sizeof *f.keys);
+    for (size_t i = 0; i < f.n; i++)
+        f.keys[i] = ds_asprintf("data/v/%s/part.parquet", folders[i]);
+    return f;
+}
+
+static void list_free(ds_filelist *f)
+{
+    for (size_t i = 0; i < f->n; i++)
+        free(f->keys[i]);
+    free(f->keys);
+}
+
+/* How many files of FOLDERS (typed HIVE) condition OP VALUES on COL keeps;
+ * VALUES is the JSON array's inside. */
+static size_t kept(const char *const *folders, const char *hive, const char *col, const char *op,
+                   const char *values)
+{
+    ds_filelist f = list_of(folders, hive);
+    char *conds = ds_asprintf("[{\"col\": \"%s\", \"op\": \"%s\", \"values\": [%s]}]", col, op,
+                              values);
+    size_t n = ds_filelist_kept(&f, conds);
+    free(conds);
+    list_free(&f);
+    return n;
+}
+
+static const char *const years[] = {"year=1999", "year=2000", "year=2001", "year=2002", NULL};
+#define BIGINT "{\"year\": \"BIGINT\"}"
+
+Test(filelist, kept_numbers_by_every_op)
+{
+    cr_assert_eq(kept(years, BIGINT, "year", "=", "\"2001\""), 1);
+    cr_assert_eq(kept(years, BIGINT, "year", "in", "\"2001\", \"1999\", \"7\""), 2);
+    cr_assert_eq(kept(years, BIGINT, "year", "<", "\"2001\""), 2);
+    cr_assert_eq(kept(years, BIGINT, "year", "<=", "\"2001\""), 3);
+    cr_assert_eq(kept(years, BIGINT, "year", ">", "\"2001\""), 1);
+    cr_assert_eq(kept(years, BIGINT, "year", ">=", "\"2001\""), 2);
+    cr_assert_eq(kept(years, BIGINT, "year", ">", "\"0\""), 4);
+    cr_assert_eq(kept(years, BIGINT, "year", "between", "\"2000\", \"2001\""), 2);
+    cr_assert_eq(kept(years, BIGINT, "year", "between", "\"+2000\", \"02001.0\""), 2);
+    /* A string that holds a number compares as the number. */
+    cr_assert_eq(kept(years, BIGINT, "year", "=", "\"' 2002 '\""), 1);
+    /* Column names in any case, types by their family. */
+    cr_assert_eq(kept(years, "{\"YEAR\": \"int4\"}", "Year", "=", "\"2000\""), 1);
+    cr_assert_eq(kept(years, "{\"year\": \"DECIMAL(6,1)\"}", "year", "<", "\"2000.5\""), 2);
+    cr_assert_eq(kept(years, "{\"year\": \"DOUBLE\"}", "year", ">=", "\"2000.0\""), 3);
+}
+
+Test(filelist, kept_big_integers_and_decimals_exactly)
+{
+    /* 2^53 + 1 and 2^53 are one double apart from nothing: BigInt tells them apart. */
+    static const char *const big[] = {"n=9007199254740992", "n=9007199254740993",
+                                      "n=-9007199254740993", "n=123456789012345678901234567890",
+                                      NULL};
+    const char *hive = "{\"n\": \"HUGEINT\"}";
+    cr_assert_eq(kept(big, hive, "n", "=", "\"9007199254740993\""), 1);
+    cr_assert_eq(kept(big, hive, "n", ">", "\"9007199254740992\""), 2);
+    cr_assert_eq(kept(big, hive, "n", "<", "\"-9007199254740992\""), 1);
+    cr_assert_eq(kept(big, hive, "n", ">=", "\"123456789012345678901234567890\""), 1);
+    cr_assert_eq(kept(big, hive, "n", "=", "\"-0\", \"0\""), 1); /* nothing: the first */
+    static const char *const dec[] = {"p=1.25", "p=1.5", "p=2", "p=-0.5", NULL};
+    const char *dh = "{\"p\": \"DECIMAL(4,2)\"}";
+    cr_assert_eq(kept(dec, dh, "p", ">", "\"1.25\""), 2);
+    cr_assert_eq(kept(dec, dh, "p", "=", "\"1.50\""), 1);
+    cr_assert_eq(kept(dec, dh, "p", "<", "\"0\""), 1);
+    cr_assert_eq(kept(dec, dh, "p", "between", "\"1.3\", \"2\""), 2);
+}
+
+Test(filelist, kept_text_by_equality_only)
+{
+    static const char *const who[] = {"who=ann", "who=bob", "who=O'Hara", "who=ANN", NULL};
+    const char *hive = "{\"who\": \"VARCHAR\"}";
+    cr_assert_eq(kept(who, hive, "who", "=", "\"'ann'\""), 1);
+    cr_assert_eq(kept(who, hive, "who", "in", "\"'bob'\", \"'O''Hara'\""), 2);
+    /* Text order differs between engines and JS: order comparisons keep all. */
+    cr_assert_eq(kept(who, hive, "who", "<", "\"'b'\""), 4);
+    cr_assert_eq(kept(who, hive, "who", "between", "\"'a'\", \"'b'\""), 4);
+    /* A number cannot be compared with text: unsure, so every file is kept. */
+    cr_assert_eq(kept(who, hive, "who", "=", "\"1\""), 4);
+}
+
+Test(filelist, kept_dates)
+{
+    static const char *const days[] = {"day=2024-01-01", "day=2024-01-02", "day=2024-02-01",
+                                       NULL};
+    const char *hive = "{\"day\": \"DATE\"}";
+    cr_assert_eq(kept(days, hive, "day", "=", "\"DATE '2024-01-02'\""), 1);
+    cr_assert_eq(kept(days, hive, "day", ">=", "\"date'2024-01-02'\""), 2);
+    cr_assert_eq(kept(days, hive, "day", "<", "\"'2024-02-01'\""), 2);
+    cr_assert_eq(kept(days, hive, "day", "between", "\"'2024-01-02'\", \"DATE '2024-01-31'\""), 1);
+    /* Not an ISO date: cannot be compared, so kept. */
+    cr_assert_eq(kept(days, hive, "day", "=", "\"'yesterday'\""), 3);
+}
+
+Test(filelist, kept_with_null_and_lists)
+{
+    /* A comparison with NULL is never true: nothing passes, the first is kept. */
+    cr_assert_eq(kept(years, BIGINT, "year", "=", "\"NULL\""), 1);
+    cr_assert_eq(kept(years, BIGINT, "year", ">", "\"null\""), 1);
+    cr_assert_eq(kept(years, BIGINT, "year", "in", "\"NULL\", \"2000\""), 1);
+    /* A list value (a multiple input's) is flattened for = and IN. */
+    cr_assert_eq(kept(years, BIGINT, "year", "in", "\"[2000, '2001', NULL]\""), 2);
+    cr_assert_eq(kept(years, BIGINT, "year", "=", "\"[]\""), 1);
+}
+
+Test(filelist, kept_unsure_folders_and_ignored_conditions)
+{
+    static const char *const odd[] = {"year=__HIVE_DEFAULT_PARTITION__", "year=20%2001",
+                                      "year=abc", "year=2000", "other=1", NULL};
+    /* The default partition, an escaped value and a non-number may hold
+     * anything; a folder without the column passes. */
+    cr_assert_eq(kept(odd, BIGINT, "year", "=", "\"1999\""), 4);
+    cr_assert_eq(kept(odd, BIGINT, "year", "=", "\"2000\""), 5);
+    /* Ignored like the runtime does: an expression, a column the hive
+     * types do not name, a type that is never pruned. */
+    cr_assert_eq(kept(years, BIGINT, "year", "=", "\"2000 + 1\""), 4);
+    cr_assert_eq(kept(years, BIGINT, "month", "=", "\"1\""), 4);
+    cr_assert_eq(kept(years, "{\"year\": \"BOOLEAN\"}", "year", "=", "\"1\""), 4);
+    cr_assert_eq(kept(years, NULL, "year", "=", "\"1\""), 4);
+    /* Every condition must pass; the last folder of a name wins. */
+    static const char *const two[] = {"year=2000/day=1", "year=2000/day=2", "year=2001/day=1",
+                                      "year=1/x/year=2000", NULL};
+    ds_filelist f = list_of(two, "{\"year\": \"BIGINT\", \"day\": \"BIGINT\"}");
+    cr_assert_eq(ds_filelist_kept(&f, "[{\"col\": \"year\", \"op\": \"=\", \"values\": [\"2000\"]},"
+                                      " {\"col\": \"day\", \"op\": \"=\", \"values\": [\"1\"]}]"),
+                 2);
+    cr_assert_eq(ds_filelist_kept(&f, NULL), 4);
+    list_free(&f);
 }
 
 /* ---- prune.c ------------------------------------------------------------------ */

@@ -488,6 +488,9 @@ export function fileListUrl(view) {
   return `/sql/_files/${encodeURIComponent(view)}.json`;
 }
 
+// The pruning rules below (parseSqlValue to pruneFileList) are ported to C
+// in src/sql/filelist.c (ds_filelist_kept), which the build uses to count
+// the files a page query would read here: change both together.
 const NUMBER = /^[+-]?\d+(\.\d+)?$/;
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
