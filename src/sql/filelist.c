@@ -588,7 +588,7 @@ static bool one(hive_kind kind, const char *value, size_t vn, const sql_val *v, 
 {
     if (!v || v->kind == VAL_NULL)
         return !v; /* a comparison with NULL is never true */
-    size_t wn;
+    size_t wn = 0;
     const char *w = comparable(kind, v, &wn);
     return !w || passes(compare(kind, value, vn, w, wn), t);
 }
@@ -717,7 +717,7 @@ size_t ds_filelist_kept(const ds_filelist *f, const char *conds)
             dir_len = len;
             keep = true;
             for (size_t i = 0; i < n_conds && keep; i++) {
-                size_t vn;
+                size_t vn = 0;
                 const char *v = hive_value(key, len, cs[i].col, &vn);
                 keep = !v || folder_passes(&cs[i], v, vn);
             }
