@@ -434,13 +434,10 @@ static void read_and_keep(ds_facts *f, const ds_facts_want *want, const size_t *
         if (!ok[i])
             continue;
         f->reads++;
-        fact *fresh = find_fresh(f, want[i].path, hashes[k]);
-        if (fresh) {
-            fresh->facts = out[i]; /* it changed during this build */
-        } else {
-            add_fresh(f, want[i].path, hashes[k], &out[i]);
+        size_t before = f->n_fresh;
+        remember(f, want[i].path, hashes[k], &out[i]);
+        if (f->n_fresh > before)
             f->fresh[f->n_fresh - 1].unasked = unasked;
-        }
     }
 }
 

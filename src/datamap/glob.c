@@ -531,11 +531,7 @@ int ds_glob_scan(const char *pattern, const char *root, ds_glob_result *out, ds_
     out->strings = c.strings;
     out->len = out->cap = c.nfound;
     out->items = c.found ? c.found : ds_xmalloc(sizeof *out->items);
-    bool sorted = true;
-    for (size_t i = 1; i < out->len && sorted; i++)
-        sorted = cmp_rel(&out->items[i - 1], &out->items[i]) < 0;
-    if (!sorted)
-        qsort(out->items, out->len, sizeof *out->items, cmp_rel);
+    ds_sort_unless_sorted(out->items, out->len, sizeof *out->items, cmp_rel);
 
     ds_buf_free(&c.path);
     free(c.mark);

@@ -48,7 +48,7 @@ static bool plain_key(const char *rel)
             seg = 0;
             continue;
         }
-        if ((seg == 0 && *c == '.') || !plain_byte(*c) || ++seg > 255)
+        if ((seg == 0 && *c == '.') || !plain_byte(*c) || ++seg > DS_PATHNORM_SEGMENT_MAX)
             return false;
     }
     return seg > 0; /* not empty, no trailing '/' */
@@ -77,22 +77,15 @@ const char *ds_servable_why(const char *rel)
         return "the server never serves " DS_DATAMAP_FILE ", " DS_DATAMAP_META_FILE ", "
                "_results/_index.json or names starting with them, since they reveal host "
                "paths";
-    /* Anything else the server would refuse or read differently. */
-    /* Asked once per file of a lake (1,000,000 times): a usual key is
-     * normalised on the stack, without an allocation. */
+    /* Anything else the server would refuse or read differently (the
+     * usual keys left above, without this allocation). */
     size_t len = strlen(rel);
-    char url_space[1024], out_space[1024];
-    bool small = len + 2 <= sizeof url_space;
-    char *url = small ? url_space : ds_xmalloc(len + 2);
-    char *out = small ? out_space : ds_xmalloc(len + 2);
-    url[0] = '/';
-    memcpy(url + 1, rel, len + 1);
+    char *url = ds_asprintf("/%s", rel);
+    char *out = ds_xmalloc(len + 2);
     bool dir = false;
     bool same = ds_pathnorm(url, len + 1, out, len + 2, &dir) == DS_PATHNORM_OK &&
                 strcmp(out, rel) == 0 && !ds_pathnorm_is_private(out);
-    if (!small) {
-        free(url);
-        free(out);
-    }
+    free(url);
+    free(out);
     return same ? NULL : "the server refuses it (a path segment longer than 255 bytes?)";
 }

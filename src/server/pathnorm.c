@@ -12,7 +12,6 @@
 #include "../datamap/datamap.h"
 #include "../util/util.h"
 
-#define SEGMENT_MAX 255 /* NAME_MAX on Linux; longer names cannot exist */
 
 ds_pathnorm_result ds_pathnorm(const char *raw, size_t len, char *out, size_t outsz, bool *dir)
 {
@@ -62,7 +61,7 @@ ds_pathnorm_result ds_pathnorm(const char *raw, size_t len, char *out, size_t ou
             at_segment_start = false;
             seg_len = 0;
         }
-        if (o + 1 >= outsz || ++seg_len > SEGMENT_MAX)
+        if (o + 1 >= outsz || ++seg_len > DS_PATHNORM_SEGMENT_MAX)
             return DS_PATHNORM_NOT_FOUND;
         out[o++] = (char)c;
     }

@@ -11,6 +11,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+/* The longest path segment served: NAME_MAX on Linux, longer names
+ * cannot exist. */
+#define DS_PATHNORM_SEGMENT_MAX 255
+
 typedef enum {
     DS_PATHNORM_OK = 0,
     DS_PATHNORM_BAD_REQUEST = 400, /* not a path at all: no leading '/', broken %-escape */

@@ -163,6 +163,33 @@ static int write_sql(ds_publish *pub, const ds_compiled_list *l, ds_err *err)
     return rc;
 }
 
+/* Work done on a thread of its own beside the build's stages that use
+ * one core, or by task_wait when no thread could start. */
+typedef struct {
+    void *(*fn)(void *);
+    void *arg;
+    pthread_t thread;
+    bool started, done;
+} task;
+
+static void task_start(task *t, void *(*fn)(void *), void *arg)
+{
+    *t = (task){fn, arg, 0, false, false};
+    t->started = pthread_create(&t->thread, NULL, fn, arg) == 0;
+}
+
+/* Waits for the work, or does it; once. */
+static void task_wait(task *t)
+{
+    if (t->done || !t->fn)
+        return;
+    if (t->started)
+        pthread_join(t->thread, NULL);
+    else
+        t->fn(t->arg);
+    t->done = true;
+}
+
 /* The files whose sizes the published lists ask for, and where the last
  * key was found (lists come in key order: ds_collected_find_near). */
 typedef struct {
@@ -198,8 +225,7 @@ typedef struct {
     char *static_dir;
     list_out *out;
     size_t n;
-    pthread_t thread;
-    bool started;
+    task task;
 } lists_job;
 
 static void *make_lists(void *arg)
@@ -229,22 +255,13 @@ static void *make_lists(void *arg)
 
 static void lists_start(lists_job *j, const ds_collected *files, const char *static_dir)
 {
-    *j = (lists_job){files, ds_strdup(static_dir), NULL, 0, 0, false};
-    j->started = pthread_create(&j->thread, NULL, make_lists, j) == 0;
-    if (!j->started)
-        make_lists(j);
-}
-
-static void lists_wait(lists_job *j)
-{
-    if (j->started)
-        pthread_join(j->thread, NULL);
-    j->started = false;
+    *j = (lists_job){files, ds_strdup(static_dir), NULL, 0, {0}};
+    task_start(&j->task, make_lists, j);
 }
 
 static void lists_free(lists_job *j)
 {
-    lists_wait(j);
+    task_wait(&j->task);
     for (size_t i = 0; i < j->n; i++) {
         free(j->out[i].rel);
         free(j->out[i].text);
@@ -257,7 +274,7 @@ static void lists_free(lists_job *j)
 
 static int write_file_lists(ds_publish *pub, lists_job *j, ds_err *err)
 {
-    lists_wait(j);
+    task_wait(&j->task);
     int rc = 0;
     for (size_t i = 0; rc == 0 && i < j->n; i++) {
         const list_out *o = &j->out[i];
@@ -495,17 +512,13 @@ static void report_sources(const ds_collected *c)
     }
 }
 
-/* The front of a build (memo.h): the configuration, every source's files,
- * the DuckDB session with the build's settings, and the views.  On failure
- * f holds what was made, for ds_memo_front_free. */
 /* The facts cache of a lake is 100 MB of text: it is read and parsed by
  * a thread while the sources' files are collected, which needs none of
  * it. */
 typedef struct {
     const char *root;
-    ds_facts *facts;
-    pthread_t thread;
-    bool started;
+    ds_facts *facts; /* NULL once handed over */
+    task task;
 } facts_loader;
 
 static void *load_facts(void *arg)
@@ -515,34 +528,22 @@ static void *load_facts(void *arg)
     return NULL;
 }
 
-static void facts_start(facts_loader *l, const char *root)
-{
-    *l = (facts_loader){root, NULL, 0, false};
-    l->started = pthread_create(&l->thread, NULL, load_facts, l) == 0;
-}
-
-static ds_facts *facts_wait(facts_loader *l)
-{
-    if (l->started)
-        pthread_join(l->thread, NULL);
-    else
-        load_facts(l);
-    return l->facts;
-}
-
 static int make_front_from(ds_memo_front *f, facts_loader *loader, ds_err *err);
 
+/* The front of a build (memo.h): the configuration, every source's files,
+ * the DuckDB session with the build's settings, and the views.  On failure
+ * f holds what was made, for ds_memo_front_free. */
 static int make_front(const char *root, ds_memo_front *f, ds_err *err)
 {
     if (ds_config_load(root, &f->cfg, err) != 0)
         return -1;
-    facts_loader loader;
-    facts_start(&loader, f->cfg.root);
+    facts_loader loader = {f->cfg.root, NULL, {0}};
+    task_start(&loader.task, load_facts, &loader);
     int rc = make_front_from(f, &loader, err);
     /* On failure before the views the cache was not used; it is still
      * waited for, never left to a running thread. */
-    if (rc != 0 && loader.root)
-        ds_facts_close(facts_wait(&loader));
+    task_wait(&loader.task);
+    ds_facts_close(loader.facts);
     return rc;
 }
 
@@ -581,8 +582,9 @@ static int make_front_from(ds_memo_front *f, facts_loader *loader, ds_err *err)
         return -1;
 
     t = now_ms();
-    ds_facts *facts = facts_wait(loader);
-    loader->root = NULL; /* waited for: the caller does not close it again */
+    task_wait(&loader->task);
+    ds_facts *facts = loader->facts;
+    loader->facts = NULL; /* closed here, not by the caller */
     int rc = ds_source_views(&f->cfg, &f->files, facts, f->db, &f->views, &f->unreadable, err);
     if (rc == 0) {
         /* Long file lists leave the views' SQL: published once, not in
@@ -639,8 +641,7 @@ typedef struct {
     char *text;
     size_t len;
     bool same; /* the published map holds exactly text */
-    pthread_t thread;
-    bool started;
+    task task;
 } map_job;
 
 static void *make_map(void *arg)
@@ -653,24 +654,13 @@ static void *make_map(void *arg)
 
 static void map_start(map_job *j, const ds_datamap *map, const char *static_dir)
 {
-    *j = (map_job){map, ds_path_join(static_dir, DS_DATAMAP_FILE), NULL, 0, false, 0, false};
-    j->started = pthread_create(&j->thread, NULL, make_map, j) == 0;
-}
-
-/* Waits for the text (made here if no thread could start). */
-static void map_wait(map_job *j)
-{
-    if (j->started)
-        pthread_join(j->thread, NULL);
-    else if (!j->text)
-        make_map(j);
-    j->started = false;
+    *j = (map_job){map, ds_path_join(static_dir, DS_DATAMAP_FILE), NULL, 0, false, {0}};
+    task_start(&j->task, make_map, j);
 }
 
 static void map_free(map_job *j)
 {
-    if (j->live) /* started: waited for before its text is freed */
-        map_wait(j);
+    task_wait(&j->task); /* before its text is freed */
     free(j->text);
     free(j->live);
     memset(j, 0, sizeof *j);
@@ -754,7 +744,7 @@ int ds_build(const char *root, const ds_build_options *opt, ds_err *err)
     }
     /* Unchanged (a page or a model saved), it stays in place: a lake's map
      * is megabytes, and the server need not read it again. */
-    map_wait(&map);
+    task_wait(&map.task);
     int map_rc = 0;
     if (map.same)
         ds_publish_keep(pub, DS_DATAMAP_FILE);

@@ -351,7 +351,7 @@ static int cmp_hive_seg(const void *a, const void *b)
     return x->file < y->file ? -1 : x->file > y->file;
 }
 
-static int cmp_size_t(const void *a, const void *b)
+static int cmp_size(const void *a, const void *b)
 {
     size_t x = *(const size_t *)a, y = *(const size_t *)b;
     return x < y ? -1 : x > y;
@@ -399,7 +399,7 @@ static bool add_hive_segs(const char *path, size_t file, hive_seg **segs, size_t
 static size_t *hive_representatives(const ds_source_set *set, size_t *n)
 {
     size_t *which = ds_xcalloc(set->n_files + 1, sizeof *which);
-    size_t *by_depth = ds_xcalloc(HIVE_DEPTH_MAX + 1, sizeof *by_depth);
+    size_t by_depth[HIVE_DEPTH_MAX + 1];
     bool seen_depth[HIVE_DEPTH_MAX + 1] = {false};
     hive_seg *segs = NULL;
     size_t n_segs = 0, cap = 0, n_depths = 0;
@@ -428,7 +428,7 @@ static size_t *hive_representatives(const ds_source_set *set, size_t *n)
             if (k == 0 || segs[k].len != segs[k - 1].len ||
                 memcmp(segs[k].seg, segs[k - 1].seg, segs[k].len) != 0)
                 which[(*n)++] = segs[k].file;
-        qsort(which, *n, sizeof *which, cmp_size_t);
+        qsort(which, *n, sizeof *which, cmp_size);
         size_t u = 0;
         for (size_t k = 0; k < *n; k++)
             if (u == 0 || which[u - 1] != which[k])
@@ -436,7 +436,6 @@ static size_t *hive_representatives(const ds_source_set *set, size_t *n)
         *n = u;
     }
     free(segs);
-    free(by_depth);
     return which;
 }
 
@@ -524,11 +523,6 @@ int ds_sv_cmp_ptr(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-static int cmp_size(const void *a, const void *b)
-{
-    size_t x = *(const size_t *)a, y = *(const size_t *)b;
-    return x < y ? -1 : x > y;
-}
 
 static int cmp_hash_file(const void *a, const void *b)
 {
@@ -728,11 +722,7 @@ static bool learn_schema(const ds_source_set *set, ds_duck *db, ds_facts *facts,
     /* One representative file per distinct schema hash.  The pairs come
      * in the files' order: with one schema (a lake's usual case) they are
      * already sorted, and a million of them need no sort. */
-    bool hf_sorted = true;
-    for (size_t i = 1; i < set->n_files && hf_sorted; i++)
-        hf_sorted = cmp_hash_file(&hf[i - 1], &hf[i]) < 0;
-    if (!hf_sorted)
-        qsort(hf, set->n_files, sizeof *hf, cmp_hash_file);
+    ds_sort_unless_sorted(hf, set->n_files, sizeof *hf, cmp_hash_file);
     size_t *reps = ds_xcalloc(set->n_files + 1, sizeof *reps);
     size_t *rep_of = ds_xcalloc(set->n_files + 1, sizeof *rep_of);
     size_t n_reps = 0;
@@ -896,11 +886,7 @@ void ds_sv_group_files(const ds_source_set *set, const ds_sv_schema *sc,
                               i};
     /* Files of one schema and no filters of their own (a lake's usual
      * case) are one group, and already in order. */
-    bool sorted = true;
-    for (size_t i = 1; i < n && sorted; i++)
-        sorted = cmp_group_key(&keys[i - 1], &keys[i]) < 0;
-    if (!sorted)
-        qsort(keys, n, sizeof *keys, cmp_group_key);
+    ds_sort_unless_sorted(keys, n, sizeof *keys, cmp_group_key);
     out->items = ds_xcalloc(n ? n : 1, sizeof *out->items);
     out->n = 0;
     for (size_t i = 0; i < n;) {

@@ -443,11 +443,7 @@ static bool values_from_paths(const ds_sv_ctx *v, const char *expr, tvalue_list 
         return false;
     }
     /* Keys sorted by folder usually give the values in order already. */
-    bool sorted = true;
-    for (size_t i = 1; i < n && sorted; i++)
-        sorted = cmp_value_file(&vf[i - 1], &vf[i]) < 0;
-    if (!sorted)
-        qsort(vf, n, sizeof *vf, cmp_value_file);
+    ds_sort_unless_sorted(vf, n, sizeof *vf, cmp_value_file);
     l->items = ds_xcalloc(n + 1, sizeof *l->items);
     for (size_t i = 0; i < n;) {
         size_t end = i;

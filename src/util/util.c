@@ -370,3 +370,14 @@ unsigned ds_cpu_count(void)
     long n = sysconf(_SC_NPROCESSORS_ONLN);
     return n > 0 ? (unsigned)n : 1;
 }
+
+void ds_sort_unless_sorted(void *base, size_t n, size_t size,
+                           int (*cmp)(const void *, const void *))
+{
+    const char *at = base;
+    for (size_t i = 1; i < n; i++)
+        if (cmp(at + (i - 1) * size, at + i * size) >= 0) {
+            qsort(base, n, size, cmp);
+            return;
+        }
+}

@@ -97,6 +97,12 @@ uint64_t ds_hash(const void *data, size_t n);
 /* Seconds on the monotonic clock, for durations and deadlines. */
 double ds_monotonic(void);
 
+/* qsort, skipped when the N items are already in strictly increasing
+ * order (a lake's million entries usually are): one comparison each
+ * instead of a sort. */
+void ds_sort_unless_sorted(void *base, size_t n, size_t size,
+                           int (*cmp)(const void *, const void *));
+
 /* The CPUs this process may run on (its affinity, e.g. under taskset or a
  * container's cpuset), at least 1. */
 unsigned ds_cpu_count(void);
