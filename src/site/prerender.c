@@ -1152,6 +1152,15 @@ static const ds_input_spec *unstored_input(const page_ctx *p, const char *sql,
 }
 
 /* The hive columns of VIEW's lists, "year, day", or NULL. */
+/* Whether VIEW's lists are a templated view's (lake_2024). */
+static bool view_templated(const ds_filelists *l, const char *view)
+{
+    for (size_t i = 0; i < l->len; i++)
+        if (strcmp(l->items[i].view, view) == 0)
+            return l->items[i].templated;
+    return false;
+}
+
 static char *hive_columns(const ds_filelists *l, const char *view)
 {
     for (size_t i = 0; i < l->len; i++) {
@@ -1230,10 +1239,11 @@ static void warn_whole_lake(const page_ctx *p, const component *c, const bool *a
         ds_warn("%s:%d: %s '%s': query '%s' has no stored result (%s) and %s: the browser "
                 "would request every one, more than the %d it can fetch in a few seconds, so "
                 "the page will show an error instead; filter the query %son %s (a predicate "
-                "on an input counts), query a templated view, let the build store the result, "
-                "or turn on [serve] live_queries",
+                "on an input counts), %slet the build store the result, or turn on [serve] "
+                "live_queries",
                 p->sp->display, c->line, c->kind, c->id, name, why, reads,
-                DS_FILELIST_BROWSER_MAX, r.where ? "more narrowly " : "", example);
+                DS_FILELIST_BROWSER_MAX, r.where ? "more narrowly " : "", example,
+                view_templated(lists, view) ? "" : "query a templated view, ");
     free(example);
     free(cols);
     free(reads);

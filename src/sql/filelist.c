@@ -137,16 +137,17 @@ static char *read_hive(const char *p)
     return text;
 }
 
-static void add_list(ds_filelists *l, const char *view, size_t index, key_vec *keys, char *hive)
+static void add_list(ds_filelists *l, const ds_query *q, size_t index, key_vec *keys, char *hive)
 {
     if (l->len == l->cap) {
         l->cap = l->cap ? l->cap * 2 : 8;
         l->items = ds_xrealloc(l->items, l->cap * sizeof *l->items);
     }
     ds_filelist *f = &l->items[l->len++];
-    f->view = ds_strdup(view);
+    f->view = ds_strdup(q->name);
     f->index = index;
-    f->name = ds_asprintf("%s/%zu", view, index);
+    f->name = ds_asprintf("%s/%zu", q->name, index);
+    f->templated = q->kind == DS_KIND_FILE_SOURCE_TEMPLATE;
     f->keys = keys->keys;
     f->n = keys->n;
     f->hive = hive;
@@ -172,7 +173,7 @@ static char *extract_one(const ds_query *q, ds_filelists *out)
         ds_buf_add(&b, copied, (size_t)(at - copied));
         ds_buf_puts(&b, "read_parquet('" DS_FILELIST_PREFIX);
         ds_buf_printf(&b, "%s/%zu'", q->name, index);
-        add_list(out, q->name, index, &keys, read_hive(end));
+        add_list(out, q, index, &keys, read_hive(end));
         index++;
         copied = search = end;
     }
@@ -186,7 +187,7 @@ void ds_filelists_extract(ds_query_list *q, ds_filelists *out)
 {
     for (size_t i = 0; i < q->len; i++) {
         ds_query *v = &q->items[i];
-        if (v->kind != DS_KIND_FILE_SOURCE)
+        if (v->kind != DS_KIND_FILE_SOURCE && v->kind != DS_KIND_FILE_SOURCE_TEMPLATE)
             continue;
         char *sql = extract_one(v, out);
         if (sql) {

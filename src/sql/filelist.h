@@ -13,7 +13,9 @@
  * types), and the browser runtime puts a list back (pruned by the query's
  * partition predicates) before DuckDB-Wasm sees the SQL.  The build-time
  * engine gets the whole list back with ds_filelists_expand.  Templated
- * views keep their lists inline: they already name only their files. */
+ * views' lists leave their SQL the same way: a value of a lake's template
+ * column can hold 10,000 files, which the browser prunes by the other
+ * partition columns as it does a base view's. */
 #ifndef DS_FILELIST_H
 #define DS_FILELIST_H
 
@@ -45,6 +47,7 @@ typedef struct {
     size_t n;
     char *hive;          /* the read_parquet's hive_types = {...} as JSON
                             ({"year": "BIGINT"}), or NULL */
+    bool templated;      /* the view is a templated view (lake_2024) */
 } ds_filelist;
 
 typedef struct ds_filelists {
@@ -53,7 +56,8 @@ typedef struct ds_filelists {
 } ds_filelists;
 
 /* Moves every list of more than DS_FILELIST_MIN files out of the SQL of
- * the file-source views (kind DS_KIND_FILE_SOURCE) of q into out. */
+ * the file-source and templated views (kinds DS_KIND_FILE_SOURCE and
+ * DS_KIND_FILE_SOURCE_TEMPLATE) of q into out. */
 void ds_filelists_extract(ds_query_list *q, ds_filelists *out);
 
 /* The list a placeholder names ("<view>/<k>"), or NULL. */

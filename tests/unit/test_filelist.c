@@ -45,10 +45,16 @@ Test(filelist, long_lists_leave_the_view_short_ones_stay)
                      "'BIGINT'}) WHERE x = 'it''s'\nUNION ALL BY NAME\nSELECT * FROM "
                      "read_parquet('ducksite:files/lake/1', hive_types = {'year': 'BIGINT'})");
     cr_assert_str_eq(l.items[1].sql, small, "a list of DS_FILELIST_MIN files stays");
-    cr_assert_str_eq(l.items[2].sql, big, "templated views keep their lists");
-    cr_assert_eq(lists.len, 2);
+    cr_assert_str_eq(l.items[2].sql,
+                     "SELECT * FROM read_parquet('ducksite:files/lake_2000/0', hive_types = "
+                     "{'year': 'BIGINT'})",
+                     "a templated view's long list leaves its SQL too");
+    cr_assert_eq(lists.len, 3);
     cr_assert_eq(lists.items[1].n, DS_FILELIST_MIN + 1);
     cr_assert_str_eq(lists.items[1].name, "lake/1");
+    cr_assert(!lists.items[0].templated && !lists.items[1].templated);
+    cr_assert_str_eq(lists.items[2].name, "lake_2000/0");
+    cr_assert(lists.items[2].templated);
     cr_assert_str_eq(lists.items[0].hive, "{\"year\":\"BIGINT\"}");
     cr_assert(ds_filelists_named(l.items[0].sql));
     cr_assert(!ds_filelists_named(small));
@@ -84,7 +90,8 @@ Test(filelist, long_lists_leave_the_view_short_ones_stay)
 
     const char **views = ds_filelists_views(&lists);
     cr_assert_str_eq(views[0], "lake");
-    cr_assert_null(views[1]);
+    cr_assert_str_eq(views[1], "lake_2000");
+    cr_assert_null(views[2]);
     free(views);
     ds_filelists_free(&lists);
     ds_query_list_free(&l);
