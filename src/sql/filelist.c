@@ -154,13 +154,37 @@ static void add_list(ds_filelists *l, const ds_query *q, size_t index, key_vec *
     memset(keys, 0, sizeof *keys);
 }
 
+/* The index of VIEW's next list: how many lists end l that are VIEW's (a
+ * view's lists are added one after another, while its SQL is made; a
+ * count over all of l would be quadratic in a lake's templated views). */
+static size_t lists_of(const ds_filelists *l, const char *view)
+{
+    size_t n = 0;
+    while (n < l->len && strcmp(l->items[l->len - 1 - n].view, view) == 0)
+        n++;
+    return n;
+}
+
+void ds_filelists_put(ds_filelists *l, const char *view, bool templated,
+                      const char *const *keys, size_t n, const char *hive_option, ds_buf *b)
+{
+    key_vec kv = {ds_xcalloc(n + 1, sizeof *kv.keys), n, n};
+    for (size_t i = 0; i < n; i++)
+        kv.keys[i] = ds_strdup(keys[i]);
+    ds_query q = {.name = (char *)view,
+                  .kind = templated ? DS_KIND_FILE_SOURCE_TEMPLATE : DS_KIND_FILE_SOURCE};
+    size_t index = lists_of(l, view);
+    ds_buf_printf(b, "'" DS_FILELIST_PREFIX "%s/%zu'", view, index);
+    add_list(l, &q, index, &kv, hive_option ? read_hive(hive_option) : NULL);
+}
+
 /* q's SQL with its long lists replaced by placeholders (NULL: none). */
 static char *extract_one(const ds_query *q, ds_filelists *out)
 {
     static const char call[] = "read_parquet([";
     const char *sql = q->sql, *copied = sql, *search = sql, *at;
     ds_buf b = {0};
-    size_t index = 0;
+    size_t first = lists_of(out, q->name), index = first;
     while ((at = strstr(search, call))) {
         const char *list = at + strlen(call);
         key_vec keys = {0};
@@ -177,7 +201,7 @@ static char *extract_one(const ds_query *q, ds_filelists *out)
         index++;
         copied = search = end;
     }
-    if (!index)
+    if (index == first)
         return NULL;
     ds_buf_puts(&b, copied);
     return ds_buf_take(&b);

@@ -57,8 +57,19 @@ typedef struct ds_filelists {
 
 /* Moves every list of more than DS_FILELIST_MIN files out of the SQL of
  * the file-source and templated views (kinds DS_KIND_FILE_SOURCE and
- * DS_KIND_FILE_SOURCE_TEMPLATE) of q into out. */
+ * DS_KIND_FILE_SOURCE_TEMPLATE) of q into out: the lists of views made
+ * with their lists in the SQL (ds_source_views without lists). */
 void ds_filelists_extract(ds_query_list *q, ds_filelists *out);
+
+/* Adds the list of N keys (copied) that VIEW's SQL names next, and writes
+ * its placeholder literal ('ducksite:files/<view>/<k>') to b.  A view's
+ * lists are added one after another, before the next view's.  HIVE_OPTION
+ * is the read_parquet's "hive_types = {...}" text, or NULL.  The views
+ * write their long lists this way (sourceview.h), which gives the same
+ * SQL and lists as ds_filelists_extract without spelling each key out and
+ * reading it back. */
+void ds_filelists_put(ds_filelists *l, const char *view, bool templated,
+                      const char *const *keys, size_t n, const char *hive_option, ds_buf *b);
 
 /* The list a placeholder names ("<view>/<k>"), or NULL. */
 const ds_filelist *ds_filelists_find(const ds_filelists *l, const char *name);
