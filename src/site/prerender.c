@@ -1161,21 +1161,6 @@ static bool view_templated(const ds_filelists *l, const char *view)
     return false;
 }
 
-static char *hive_columns(const ds_filelists *l, const char *view)
-{
-    for (size_t i = 0; i < l->len; i++) {
-        if (strcmp(l->items[i].view, view) != 0 || !l->items[i].hive)
-            continue;
-        json_t *o = json_loads(l->items[i].hive, 0, NULL);
-        ds_buf b = {0};
-        const char *k;
-        json_t *v;
-        json_object_foreach(o, k, v) ds_buf_printf(&b, "%s%s", b.len ? ", " : "", k);
-        json_decref(o);
-        return ds_buf_take(&b);
-    }
-    return NULL;
-}
 
 /* Tells the author when C's query, run in the browser (no stored result
  * for some state), reads more files of published lists than a browser can
@@ -1222,7 +1207,7 @@ static void warn_whole_lake(const page_ctx *p, const component *c, const bool *a
                   : n == r.view_files ? ds_strdup(kept)
                                       : ds_asprintf("reads %zu files, and %s", n, kept);
     free(kept);
-    char *cols = hive_columns(lists, view);
+    char *cols = ds_filelists_hive_columns(lists, view);
     char *example = cols ? ds_asprintf("a hive column of '%s' (%s), e.g. WHERE %.*s = ... or "
                                        "= ${inputs.x}",
                                        view, cols, (int)strcspn(cols, ","), cols)

@@ -681,6 +681,53 @@ static const char *hive_value(const char *folder, size_t n, const char *col, siz
     return found;
 }
 
+/* Whether hive column COL has more than one value among the folders of
+ * F's keys (a missing folder counts as a value of its own). */
+static bool column_varies(const ds_filelist *f, const char *col)
+{
+    const char *first = NULL;
+    size_t first_len = 0;
+    for (size_t k = 0; k < f->n; k++) {
+        const char *slash = strrchr(f->keys[k], '/');
+        size_t len = 0;
+        const char *v = slash ? hive_value(f->keys[k], (size_t)(slash - f->keys[k]), col, &len)
+                              : NULL;
+        if (k == 0) {
+            first = v;
+            first_len = len;
+        } else if (!v != !first || (v && (len != first_len || memcmp(v, first, len) != 0))) {
+            return true;
+        }
+    }
+    return false;
+}
+
+char *ds_filelists_hive_columns(const ds_filelists *l, const char *view)
+{
+    json_t *types = NULL;
+    for (size_t i = 0; i < l->len && !types; i++)
+        if (strcmp(l->items[i].view, view) == 0 && l->items[i].hive)
+            types = json_loads(l->items[i].hive, 0, NULL);
+    if (!types)
+        return NULL;
+    ds_buf all = {0}, varying = {0};
+    const char *col;
+    json_t *type;
+    json_object_foreach(types, col, type) {
+        ds_buf_printf(&all, "%s%s", all.len ? ", " : "", col);
+        bool varies = false;
+        for (size_t i = 0; i < l->len && !varies; i++)
+            varies = strcmp(l->items[i].view, view) == 0 && column_varies(&l->items[i], col);
+        if (varies)
+            ds_buf_printf(&varying, "%s%s", varying.len ? ", " : "", col);
+    }
+    json_decref(types);
+    if (!varying.len)
+        return ds_buf_take(&all);
+    ds_buf_free(&all);
+    return ds_buf_take(&varying);
+}
+
 /* The conditions of CONDS the runtime uses on a list whose hive types are
  * TYPES: literal values only, on a column TYPES names. */
 static prune_cond *usable_conds(json_t *conds, json_t *types, size_t *n)

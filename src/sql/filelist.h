@@ -98,6 +98,13 @@ void ds_filelists_each_key(const ds_filelists *l, const char *sql, ds_filelist_k
  * do not name) is ignored; when no file passes, the first is kept. */
 size_t ds_filelist_kept(const ds_filelist *f, const char *conds);
 
+/* VIEW's hive columns that tell its files apart ("day, hour"): those with
+ * more than one value among the folders of its lists' keys (a templated
+ * view's own column has one), else all of them; NULL when its lists have
+ * no hive types.  What to filter on, as web/src/sql.js varyingHiveColumns
+ * says in the page.  Caller frees. */
+char *ds_filelists_hive_columns(const ds_filelists *l, const char *view);
+
 /* What a query's placeholders make the browser read. */
 typedef struct {
     size_t files;      /* every file kept, each list once */

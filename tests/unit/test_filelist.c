@@ -402,3 +402,39 @@ Test(prune, nothing_when_unsure)
     free(s);
     teardown_lake(&f);
 }
+
+/* The columns to filter on: those whose folders differ among the view's
+ * files (web/src/sql.js varyingHiveColumns gives the same in the page). */
+Test(filelist, hive_columns_that_tell_files_apart)
+{
+    ds_query_list l = {0};
+    ds_buf b = {0};
+    ds_buf_puts(&b, "SELECT * FROM read_parquet([");
+    for (int i = 0; i <= DS_FILELIST_MIN; i++)
+        ds_buf_printf(&b, "%s'data/l/kind=a/n=%d/x.parquet'", i ? ", " : "", i);
+    ds_buf_puts(&b, "], hive_types = {'kind': 'VARCHAR', 'n': 'BIGINT'})");
+    ds_query_add(&l, "lake_a", DS_KIND_FILE_SOURCE_TEMPLATE, b.data, "ducksite.toml", 1);
+    ds_buf_free(&b);
+    ds_buf_puts(&b, "SELECT * FROM read_parquet([");
+    for (int i = 0; i <= DS_FILELIST_MIN; i++)
+        ds_buf_printf(&b, "%s'data/l/kind=a/f%d.parquet'", i ? ", " : "", i);
+    ds_buf_puts(&b, "], hive_types = {'kind': 'VARCHAR'})");
+    ds_query_add(&l, "flat", DS_KIND_FILE_SOURCE, b.data, "ducksite.toml", 2);
+    ds_buf_free(&b);
+    char *plain = view_sql(DS_FILELIST_MIN + 1, "");
+    ds_query_add(&l, "plain", DS_KIND_FILE_SOURCE, plain, "ducksite.toml", 3);
+    free(plain);
+    ds_filelists lists = {0};
+    ds_filelists_extract(&l, &lists);
+
+    char *cols = ds_filelists_hive_columns(&lists, "lake_a");
+    cr_assert_str_eq(cols, "n", "kind has one value in lake_a");
+    free(cols);
+    cols = ds_filelists_hive_columns(&lists, "flat");
+    cr_assert_str_eq(cols, "kind", "no column varies: all of them");
+    free(cols);
+    cr_assert_null(ds_filelists_hive_columns(&lists, "plain"), "no hive types");
+    cr_assert_null(ds_filelists_hive_columns(&lists, "nope"));
+    ds_filelists_free(&lists);
+    ds_query_list_free(&l);
+}
