@@ -1151,16 +1151,14 @@ static const ds_input_spec *unstored_input(const page_ctx *p, const char *sql,
     return NULL;
 }
 
-/* The hive columns of VIEW's lists, "year, day", or NULL. */
 /* Whether VIEW's lists are a templated view's (lake_2024). */
 static bool view_templated(const ds_filelists *l, const char *view)
 {
-    for (size_t i = 0; i < l->len; i++)
-        if (strcmp(l->items[i].view, view) == 0)
-            return l->items[i].templated;
-    return false;
+    char *name = ds_asprintf("%s/0", view);
+    const ds_filelist *f = ds_filelists_find(l, name);
+    free(name);
+    return f && f->templated;
 }
-
 
 /* Tells the author when C's query, run in the browser (no stored result
  * for some state), reads more files of published lists than a browser can
@@ -1208,10 +1206,13 @@ static void warn_whole_lake(const page_ctx *p, const component *c, const bool *a
                                       : ds_asprintf("reads %zu files, and %s", n, kept);
     free(kept);
     char *cols = ds_filelists_hive_columns(lists, view);
-    char *example = cols ? ds_asprintf("a hive column of '%s' (%s), e.g. WHERE %.*s = ... or "
-                                       "= ${inputs.x}",
-                                       view, cols, (int)strcspn(cols, ","), cols)
-                         : ds_asprintf("a hive column of '%s'", view);
+    /* Without hive columns nothing prunes the lists: no filter to advise. */
+    char *filter = cols ? ds_asprintf("filter the query %son a hive column of '%s' (%s), e.g. "
+                                      "WHERE %.*s = ... or = ${inputs.x} (a predicate on an "
+                                      "input counts), ",
+                                      r.where ? "more narrowly " : "", view, cols,
+                                      (int)strcspn(cols, ","), cols)
+                        : ds_strdup("");
     const char *name = strrchr(q->name, '/');
     name = name ? name + 1 : q->name;
     if (p->r->cfg->serve.live.enabled)
@@ -1223,13 +1224,12 @@ static void warn_whole_lake(const page_ctx *p, const component *c, const bool *a
     else
         ds_warn("%s:%d: %s '%s': query '%s' has no stored result (%s) and %s: the browser "
                 "would request every one, more than the %d it can fetch in a few seconds, so "
-                "the page will show an error instead; filter the query %son %s (a predicate "
-                "on an input counts), %slet the build store the result, or turn on [serve] "
-                "live_queries",
+                "the page will show an error instead; %s%slet the build store the result, or "
+                "turn on [serve] live_queries",
                 p->sp->display, c->line, c->kind, c->id, name, why, reads,
-                DS_FILELIST_BROWSER_MAX, r.where ? "more narrowly " : "", example,
+                DS_FILELIST_BROWSER_MAX, filter,
                 view_templated(lists, view) ? "" : "query a templated view, ");
-    free(example);
+    free(filter);
     free(cols);
     free(reads);
     free(why);

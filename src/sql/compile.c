@@ -498,7 +498,11 @@ static int validate(const ds_query_list *l, const ds_query *q, ds_compiled *out,
         ds_sql_each_literal(out->sql, to_physical, lc);
         ds_filelists_each_key(lc->files->lists, out->sql, count_key, lc);
     }
-    char *plain = ds_sql_null_placeholders(check);
+    /* A view with no validation copy (sourceview.h) is checked as it is
+     * published: the lists its placeholders name put back. */
+    char *whole = ds_filelists_named(check) ? ds_filelists_expand(lc->files->lists, check) : NULL;
+    char *plain = ds_sql_null_placeholders(whole ? whole : check);
+    free(whole);
     char *physical = ds_sql_map_literals(plain, to_physical, lc);
     free(plain);
     out->metrics = ds_asprintf("-- METRICS: num_files=%zu total_bytes_cold=%lld "

@@ -148,6 +148,9 @@ static void add_list(ds_filelists *l, const ds_query *q, size_t index, key_vec *
     f->index = index;
     f->name = ds_asprintf("%s/%zu", q->name, index);
     f->templated = q->kind == DS_KIND_FILE_SOURCE_TEMPLATE;
+    if (!l->by_name)
+        l->by_name = json_object();
+    json_object_set_new(l->by_name, f->name, json_integer((json_int_t)(l->len - 1)));
     f->keys = keys->keys;
     f->n = keys->n;
     f->hive = hive;
@@ -225,9 +228,31 @@ void ds_filelists_extract(ds_query_list *q, ds_filelists *out)
 
 const ds_filelist *ds_filelists_find(const ds_filelists *l, const char *name)
 {
-    for (size_t i = 0; l && i < l->len; i++)
-        if (strcmp(l->items[i].name, name) == 0)
-            return &l->items[i];
+    json_t *at = l && l->by_name ? json_object_get(l->by_name, name) : NULL;
+    return at ? &l->items[json_integer_value(at)] : NULL;
+}
+
+/* The position of VIEW's first list (its lists follow it), or l->len. */
+static size_t first_of(const ds_filelists *l, const char *view)
+{
+    char *name = ds_asprintf("%s/0", view);
+    const ds_filelist *f = ds_filelists_find(l, name);
+    free(name);
+    return f ? (size_t)(f - l->items) : l->len;
+}
+
+/* Whether list I is still one of the lists of the view starting at FIRST. */
+static bool same_view(const ds_filelists *l, size_t first, size_t i)
+{
+    return i < l->len && strcmp(l->items[i].view, l->items[first].view) == 0;
+}
+
+const char *ds_filelists_hive(const ds_filelists *l, const char *view)
+{
+    size_t first = first_of(l, view);
+    for (size_t i = first; same_view(l, first, i); i++)
+        if (l->items[i].hive)
+            return l->items[i].hive;
     return NULL;
 }
 
@@ -299,6 +324,26 @@ void ds_filelists_each_key(const ds_filelists *l, const char *sql, ds_filelist_k
             fn(ctx, f->keys[k]);
         from = end;
     }
+}
+
+const char **ds_filelists_views_named(const ds_filelists *l, const char *sql)
+{
+    const char **out = ds_xcalloc(1, sizeof *out);
+    size_t n = 0;
+    json_t *seen = json_object();
+    const char *from = sql, *start, *end;
+    const ds_filelist *f;
+    while (next_placeholder(l, from, &start, &end, &f)) {
+        from = end;
+        if (!f || json_object_get(seen, f->view))
+            continue;
+        json_object_set_new(seen, f->view, json_true());
+        out = ds_xrealloc(out, (n + 2) * sizeof *out);
+        out[n++] = f->view;
+        out[n] = NULL;
+    }
+    json_decref(seen);
+    return out;
 }
 
 const char **ds_filelists_views(const ds_filelists *l)
@@ -682,21 +727,27 @@ static const char *hive_value(const char *folder, size_t n, const char *col, siz
 }
 
 /* Whether hive column COL has more than one value among the folders of
- * F's keys (a missing folder counts as a value of its own). */
-static bool column_varies(const ds_filelist *f, const char *col)
+ * the keys of the view's lists starting at FIRST (keys without the folder
+ * are passed over, as web/src/sql.js varyingHiveColumns does). */
+static bool column_varies(const ds_filelists *l, size_t first, const char *col)
 {
-    const char *first = NULL;
-    size_t first_len = 0;
-    for (size_t k = 0; k < f->n; k++) {
-        const char *slash = strrchr(f->keys[k], '/');
-        size_t len = 0;
-        const char *v = slash ? hive_value(f->keys[k], (size_t)(slash - f->keys[k]), col, &len)
-                              : NULL;
-        if (k == 0) {
-            first = v;
-            first_len = len;
-        } else if (!v != !first || (v && (len != first_len || memcmp(v, first, len) != 0))) {
-            return true;
+    const char *seen = NULL;
+    size_t seen_len = 0;
+    for (size_t i = first; same_view(l, first, i); i++) {
+        const ds_filelist *f = &l->items[i];
+        for (size_t k = 0; k < f->n; k++) {
+            const char *slash = strrchr(f->keys[k], '/');
+            size_t len = 0;
+            const char *v =
+                slash ? hive_value(f->keys[k], (size_t)(slash - f->keys[k]), col, &len) : NULL;
+            if (!v)
+                continue;
+            if (!seen) {
+                seen = v;
+                seen_len = len;
+            } else if (len != seen_len || memcmp(v, seen, len) != 0) {
+                return true;
+            }
         }
     }
     return false;
@@ -704,10 +755,9 @@ static bool column_varies(const ds_filelist *f, const char *col)
 
 char *ds_filelists_hive_columns(const ds_filelists *l, const char *view)
 {
-    json_t *types = NULL;
-    for (size_t i = 0; i < l->len && !types; i++)
-        if (strcmp(l->items[i].view, view) == 0 && l->items[i].hive)
-            types = json_loads(l->items[i].hive, 0, NULL);
+    size_t first = first_of(l, view);
+    const char *hive = ds_filelists_hive(l, view);
+    json_t *types = hive ? json_loads(hive, 0, NULL) : NULL;
     if (!types)
         return NULL;
     ds_buf all = {0}, varying = {0};
@@ -715,10 +765,7 @@ char *ds_filelists_hive_columns(const ds_filelists *l, const char *view)
     json_t *type;
     json_object_foreach(types, col, type) {
         ds_buf_printf(&all, "%s%s", all.len ? ", " : "", col);
-        bool varies = false;
-        for (size_t i = 0; i < l->len && !varies; i++)
-            varies = strcmp(l->items[i].view, view) == 0 && column_varies(&l->items[i], col);
-        if (varies)
+        if (column_varies(l, first, col))
             ds_buf_printf(&varying, "%s%s", varying.len ? ", " : "", col);
     }
     json_decref(types);
@@ -924,17 +971,13 @@ char *ds_filelists_json(const ds_filelists *l, const char *view, ds_filelist_siz
                         void *ctx)
 {
     ds_buf b = {0};
-    const char *hive = NULL;
-    for (size_t i = 0; i < l->len && !hive; i++)
-        if (strcmp(l->items[i].view, view) == 0)
-            hive = l->items[i].hive;
+    size_t first = first_of(l, view);
+    const char *hive = ds_filelists_hive(l, view);
     ds_buf_printf(&b, "{\"hive\":%s,\"lists\":[", hive ? hive : "null");
     bool first_list = true;
     ds_buf sizes = {0};
-    for (size_t i = 0; i < l->len; i++) {
+    for (size_t i = first; same_view(l, first, i); i++) {
         const ds_filelist *f = &l->items[i];
-        if (strcmp(f->view, view) != 0)
-            continue;
         ds_buf_puts(&b, first_list ? "[" : ",[");
         first_list = false;
         size_t dir_len = 0;
@@ -976,12 +1019,14 @@ char *ds_filelists_json(const ds_filelists *l, const char *view, ds_filelist_siz
         ds_buf_putc(&b, ']');
     }
     ds_buf_free(&sizes);
-    ds_buf_puts(&b, "]}");
+    /* A templated view says so: the page then does not advise querying one. */
+    ds_buf_puts(&b, first < l->len && l->items[first].templated ? "],\"templated\":true}" : "]}");
     return ds_buf_take(&b);
 }
 
 void ds_filelists_free(ds_filelists *l)
 {
+    json_decref(l->by_name);
     for (size_t i = 0; i < l->len; i++) {
         ds_filelist *f = &l->items[i];
         free(f->view);

@@ -50,9 +50,13 @@ typedef struct {
     bool templated;      /* the view is a templated view (lake_2024) */
 } ds_filelist;
 
+/* A view's lists are added one after another: they are items[first ...]
+ * for as long as their view is the same.  A lake may have thousands of
+ * templated views with lists, so lookups go through by_name, not a scan. */
 typedef struct ds_filelists {
     ds_filelist *items;
     size_t len, cap;
+    struct json_t *by_name; /* "<view>/<k>" -> position in items (jansson) */
 } ds_filelists;
 
 /* Moves every list of more than DS_FILELIST_MIN files out of the SQL of
@@ -122,6 +126,16 @@ typedef struct {
 ds_filelist_reads ds_filelists_reads(const ds_filelists *l, const char *sql, const char *prune);
 void ds_filelist_reads_free(ds_filelist_reads *r);
 
+/* VIEW's hive_types as JSON ({"year": "BIGINT"}), from the first of its
+ * lists that has them (a view pins the same types in every read_parquet),
+ * or NULL. */
+const char *ds_filelists_hive(const ds_filelists *l, const char *view);
+
+/* The views whose lists the placeholders of sql name, each once, in the
+ * order they first appear (NULL-terminated; free the array, not the
+ * strings). */
+const char **ds_filelists_views_named(const ds_filelists *l, const char *sql);
+
 /* Whether sql holds a placeholder. */
 bool ds_filelists_named(const char *sql);
 
@@ -132,6 +146,7 @@ const char **ds_filelists_views(const ds_filelists *l);
 /* The published document of VIEW's lists (static/sql/_files/<view>.json):
  *   {"hive": {...} or null,
  *    "lists": [[["data/h/year=2024/", ["a.parquet", ...], [bytes, ...]], ...], ...]}
+ * and, for a templated view only, "templated": true after the lists;
  * each list as runs of files in one folder, in the list's order; SIZE_OF
  * gives a key's size (-1: unknown).  Caller frees. */
 typedef long long (*ds_filelist_size_fn)(void *ctx, const char *key);

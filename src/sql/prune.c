@@ -274,14 +274,12 @@ char *ds_prune_spec(ds_duck *db, const char *sql, const ds_filelists *lists)
     if (!doc)
         return NULL;
     json_t *spec = json_object();
-    const char **views = ds_filelists_views(lists);
+    /* Only the views the query's SQL names lists of: a lake may have
+     * thousands of templated views with lists. */
+    const char **views = ds_filelists_views_named(lists, sql);
     for (size_t i = 0; views[i]; i++) {
-        /* The view's hive columns, from its first list (the view pins the
-         * same types in every read_parquet). */
-        json_t *hive = NULL;
-        for (size_t k = 0; k < lists->len && !hive; k++)
-            if (strcmp(lists->items[k].view, views[i]) == 0 && lists->items[k].hive)
-                hive = json_loads(lists->items[k].hive, 0, NULL);
+        const char *types = ds_filelists_hive(lists, views[i]);
+        json_t *hive = types ? json_loads(types, 0, NULL) : NULL;
         refs_ctx c = {views[i], 0, NULL, NULL};
         if (hive)
             find_refs(json_object_get(doc, "statements"), &c);

@@ -325,4 +325,16 @@ test('the advice names the partition columns that tell the files apart', () => {
   const flat = { hive: { kind: 'VARCHAR' }, lists: [[['data/l/kind=a/', ['x.parquet', 'y.parquet'], [1, 1]]]] };
   assert.deepEqual(sql.varyingHiveColumns(flat), ['kind'], 'none varies: all of them');
   assert.deepEqual(sql.varyingHiveColumns({ hive: null, lists: [] }), []);
+  // No hive column: nothing to filter on; a templated view is not advised a templated view.
+  const flatDoc = { hive: null, lists: [[['data/l/', ['a.parquet', 'b.parquet'], [1, 1]]]] };
+  const tooMany = (view, doc) => {
+    try {
+      sql.expandFileLists(`SELECT * FROM read_parquet('ducksite:files/${view}/0')`, new Map([[view, doc]]), null, 1);
+    } catch (e) {
+      return e.message;
+    }
+    return null;
+  };
+  assert.match(tooMany('lake', flatDoc), /in a few seconds: read a part of lake \(a templated view\), or let the build store its result$/);
+  assert.match(tooMany('lake_north', { ...flatDoc, templated: true }), /in a few seconds: let the build store its result$/);
 });

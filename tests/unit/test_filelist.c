@@ -424,6 +424,15 @@ Test(filelist, hive_columns_that_tell_files_apart)
     char *plain = view_sql(DS_FILELIST_MIN + 1, "");
     ds_query_add(&l, "plain", DS_KIND_FILE_SOURCE, plain, "ducksite.toml", 3);
     free(plain);
+    /* Two lists (two schemas), one year each: year tells them apart. */
+    for (int year = 2003; year <= 2004; year++) {
+        ds_buf_puts(&b, year == 2003 ? "SELECT * FROM read_parquet([" : " UNION ALL SELECT * FROM read_parquet([");
+        for (int i = 0; i <= DS_FILELIST_MIN; i++)
+            ds_buf_printf(&b, "%s'data/s/year=%d/day=%d/x.parquet'", i ? ", " : "", year, i);
+        ds_buf_puts(&b, "], hive_types = {'year': 'BIGINT', 'day': 'BIGINT'})");
+    }
+    ds_query_add(&l, "split", DS_KIND_FILE_SOURCE, b.data, "ducksite.toml", 4);
+    ds_buf_free(&b);
     ds_filelists lists = {0};
     ds_filelists_extract(&l, &lists);
 
@@ -433,7 +442,29 @@ Test(filelist, hive_columns_that_tell_files_apart)
     cols = ds_filelists_hive_columns(&lists, "flat");
     cr_assert_str_eq(cols, "kind", "no column varies: all of them");
     free(cols);
+    cols = ds_filelists_hive_columns(&lists, "split");
+    cr_assert_str_eq(cols, "year, day", "values compared across the view's lists");
+    free(cols);
+    cr_assert_str_eq(ds_filelists_hive(&lists, "split"), "{\"year\":\"BIGINT\",\"day\":\"BIGINT\"}");
+    cr_assert_eq(ds_filelists_find(&lists, "split/1") - lists.items, 4, "found by name");
+    cr_assert_null(ds_filelists_find(&lists, "split/2"));
     cr_assert_null(ds_filelists_hive_columns(&lists, "plain"), "no hive types");
+    /* The published document says when its view is a templated one. */
+    char *doc = ds_filelists_json(&lists, "lake_a", size_of, NULL);
+    cr_assert(ds_ends_with(doc, "]]]],\"templated\":true}"), "%s", doc);
+    free(doc);
+    doc = ds_filelists_json(&lists, "flat", size_of, NULL);
+    cr_assert(ds_ends_with(doc, "]]]]}"), "%s", doc);
+    free(doc);
+    const char **named = ds_filelists_views_named(
+        &lists, "SELECT 1 FROM read_parquet('ducksite:files/split/1') JOIN "
+                "read_parquet('ducksite:files/lake_a/0') USING (x) JOIN "
+                "read_parquet('ducksite:files/split/0') USING (x) JOIN "
+                "read_parquet('ducksite:files/nope/0') USING (x)");
+    cr_assert_str_eq(named[0], "split");
+    cr_assert_str_eq(named[1], "lake_a");
+    cr_assert_null(named[2], "each view once; a placeholder naming no list is passed over");
+    free(named);
     cr_assert_null(ds_filelists_hive_columns(&lists, "nope"));
     ds_filelists_free(&lists);
     ds_query_list_free(&l);

@@ -646,12 +646,14 @@ export function varyingHiveColumns(doc) {
 /** The error a query over too many listed files gives (err.files, err.view). */
 export function tooManyFilesError(view, files, max, doc) {
   const cols = varyingHiveColumns(doc);
+  // No hive column: nothing prunes the list; a templated view (the document
+  // says so) is already a part of its source.
   const filter = cols.length
-    ? `filter it on a partition column of ${view} (${cols.join(', ')}), e.g. WHERE ${cols[0]} = …`
-    : `read a part of ${view} (a templated view)`;
+    ? `filter it on a partition column of ${view} (${cols.join(', ')}), e.g. WHERE ${cols[0]} = …, or `
+    : doc && doc.templated ? '' : `read a part of ${view} (a templated view), or `;
   const err = new Error(`this query would read ${files.toLocaleString('en-US')} files of ${view} in the browser, `
-    + `more than the ${max.toLocaleString('en-US')} a page can fetch in a few seconds: ${filter}, `
-    + 'or let the build store its result');
+    + `more than the ${max.toLocaleString('en-US')} a page can fetch in a few seconds: ${filter}`
+    + 'let the build store its result');
   return Object.assign(err, { files, view });
 }
 
