@@ -501,7 +501,49 @@ static int nginx_words(const char *option, const char *value, ds_err *err)
     return nginx_safe(option, value, err);
 }
 
-static int export_nginx(const site *s, const ds_export_options *o, ds_buf *out, ds_err *err)
+/* Stored results found in static/_results: served by nginx when fresh. */
+typedef struct {
+    size_t fresh, stale;
+} result_counts;
+
+/* An exact location for each stored result that is fresh now (every file
+ * and folder it read is as the build saw it), as --tree copies them: the
+ * pages that rely on them (a query over more files than the browser
+ * fetches) work.  nginx cannot check them afterwards; the others answer
+ * 404 and their pages query live (docs/deploying.md). */
+static void nginx_results(const site *s, ds_buf *out, result_counts *counts)
+{
+    char *dir = ds_path_join(s->static_dir, "_results");
+    ds_walk_listing l;
+    if (ds_walk_list(dir, 0, &l) != 0) {
+        free(dir);
+        return;
+    }
+    ds_resultstore *store = ds_resultstore_open(s->static_dir);
+    for (size_t i = 0; i < l.n; i++) {
+        char *rel = ds_asprintf("_results/%s", l.items[i].name);
+        uint64_t hash;
+        bool result = l.items[i].type == DS_WALK_FILE && ds_ends_with(rel, ".json") &&
+                      ds_resultstore_path(rel, &hash) == DS_RESULT_PATH_RESULT;
+        if (result && ds_resultstore_state(store, hash) == DS_RESULT_FRESH) {
+            ds_buf_printf(out, "    location = \"/%s\" {\n        gzip_static on;\n"
+                               "        gzip_vary on;\n",
+                          rel);
+            add_headers(out, "        ", true, "no-cache");
+            ds_buf_printf(out, "    }\n");
+            counts->fresh++;
+        } else if (result) {
+            counts->stale++;
+        }
+        free(rel);
+    }
+    ds_resultstore_close(store);
+    ds_walk_list_free(&l);
+    free(dir);
+}
+
+static int export_nginx(const site *s, const ds_export_options *o, ds_buf *out,
+                        result_counts *results, ds_err *err)
 {
     if (nginx_safe("the folder", s->static_dir, err) != 0 ||
         nginx_words("--listen", o->listen, err) != 0 ||
@@ -553,14 +595,17 @@ static int export_nginx(const site *s, const ds_export_options *o, ds_buf *out, 
         n_map++;
     }
     free(in_map);
+    ds_buf stored = {0};
+    nginx_results(s, &stored, results);
 
     ds_buf_printf(out,
                   "# Written by `ducksite export --nginx` for %s\n"
-                  "# (%zu data files: %zu folders by alias, %zu files through the map).\n"
+                  "# (%zu data files: %zu folders by alias, %zu files through the map;\n"
+                  "# %zu stored results fresh now and served, %zu stale and left out).\n"
                   "# Include it inside http { } (Debian: /etc/nginx/conf.d/); see\n"
                   "# docs/deploying.md.  Write it again after every build that changes the\n"
                   "# data map.\n\n",
-                  s->static_dir, s->n, n_alias, n_map);
+                  s->static_dir, s->n, n_alias, n_map, results->fresh, results->stale);
     /* The map is a hash: one lookup per request whatever its size.  nginx
      * stores a key as a pointer, a 2-byte length and the bytes, aligned to
      * 8, and ends a bucket with a pointer; buckets room for four of the
@@ -604,26 +649,28 @@ static int export_nginx(const site *s, const ds_export_options *o, ds_buf *out, 
     nginx_types(out, &data_exts);
 
     ds_buf_printf(out, "\n    # Never served (docs/server.md): hidden files, the data map and its\n"
-                       "    # sidecars, and stored results (nginx cannot check that they\n"
-                       "    # are fresh: pages query live).\n");
+                       "    # sidecars, and stored results other than those fresh at the export.\n");
     ds_buf_printf(out, "    location ~ \"(^|/)\\.\" {\n");
     add_headers(out, "        ", false, "no-cache");
     ds_buf_printf(out, "        return 404;\n    }\n");
     /* data_map.json, data_map_meta.json and names starting with them. */
     ds_buf_printf(out, "    location ~ \"/data_map(_meta)?\\.json[^/]*$\" {\n");
     add_headers(out, "        ", false, "no-cache");
-    /* Stored results are served by `ducksite serve` only while the files
-     * they read are unchanged; nginx cannot check that, so it answers 404
-     * and pages run their queries live (docs/deploying.md). */
-    ds_buf_printf(out, "        return 404;\n    }\n    location ^~ /_results/ {\n");
+    ds_buf_printf(out, "        return 404;\n    }\n");
+    ds_buf_puts(out, ds_buf_str(&stored));
+    ds_buf_free(&stored);
+    ds_buf_printf(out, "    location ^~ /_results/ {\n");
     add_headers(out, "        ", false, "no-store");
     ds_buf_printf(out, "        return 404;\n    }\n");
 
-    /* A view's file list is JSON, a data extension, but no data: its .gz
-     * sidecar goes to browsers that take gzip (22 MB against 150 KB for a
-     * lake of 1,000,000 files), as `ducksite serve` sends it. */
-    ds_buf_printf(out, "\n    # Published file lists, with their .gz sidecars.\n"
-                       "    location ~ \"^/sql/_files/[^/]+\\.json$\" {\n"
+    /* The site's own JSON (a view's file list, the assets' maps and
+     * dialect, the search index) has a data extension but is no data: its
+     * .gz sidecar goes to browsers that take gzip (22 MB against 150 KB
+     * for the file lists of a lake of 1,000,000 files), as `ducksite
+     * serve` sends it.  Nothing reads these by range. */
+    ds_buf_printf(out, "\n    # The site's own JSON (file lists, assets, search index), with\n"
+                       "    # their .gz sidecars.\n"
+                       "    location ~ \"^/(sql/_files/[^/]+|assets/.+|_search)\\.json$\" {\n"
                        "        gzip_static on;\n        gzip_vary on;\n");
     add_headers(out, "        ", false, "$ducksite_cache");
     ds_buf_printf(out, "    }\n");
@@ -648,8 +695,8 @@ static int export_nginx(const site *s, const ds_export_options *o, ds_buf *out, 
 
 /* Writes CONF to PATH, never under static/: it would be served there,
  * host paths and all. */
-static int nginx_to_file(const site *s, const char *path, ds_buf *conf, ds_buf *report,
-                         ds_err *err)
+static int nginx_to_file(const site *s, const char *path, ds_buf *conf, result_counts results,
+                         ds_buf *report, ds_err *err)
 {
     char *file = ds_path_abs(path);
     int rc;
@@ -660,8 +707,13 @@ static int nginx_to_file(const site *s, const char *path, ds_buf *conf, ds_buf *
     else
         rc = ds_write_atomic(file, ds_buf_str(conf), conf->len, err);
     if (rc == 0)
-        ds_buf_printf(report, "wrote %s: nginx server for %s, %zu data files\n", path,
-                      s->static_dir, s->n);
+        ds_buf_printf(report, "wrote %s: nginx server for %s, %zu data files, %zu stored results\n",
+                      path, s->static_dir, s->n, results.fresh);
+    if (rc == 0 && results.stale > 0)
+        ds_buf_printf(report,
+                      "left out %zu stored results whose data changed since the build "
+                      "(their pages query live); run ducksite build, then export again\n",
+                      results.stale);
     free(file);
     return rc;
 }
@@ -709,11 +761,12 @@ int ds_export(const ds_export_options *o, ds_buf *report, ds_err *err)
         rc = export_tree(&s, o->tree, o->copy, report, err);
     } else if (rc == 0) {
         ds_buf conf = {0};
-        rc = export_nginx(&s, o, &conf, err);
+        result_counts results = {0, 0};
+        rc = export_nginx(&s, o, &conf, &results, err);
         if (rc == 0 && strcmp(o->nginx, "-") == 0)
             ds_buf_puts(report, ds_buf_str(&conf));
         else if (rc == 0)
-            rc = nginx_to_file(&s, o->nginx, &conf, report, err);
+            rc = nginx_to_file(&s, o->nginx, &conf, results, report, err);
         ds_buf_free(&conf);
     }
     site_free(&s);

@@ -195,15 +195,33 @@ def served(port, static, lake):
         check(b"private" not in body, "%s leaked a private file" % path)
     status, h, _ = request(port, "/.secret")
     check("content-security-policy" in h, "404 carries the security headers: %s" % h)
-    # Stored results: nginx cannot check their freshness, so none is served
-    # and pages query live.
+    # Stored results fresh at the export are served, from their .gz
+    # sidecars (a page over more files than the browser fetches needs
+    # them); the .gz by its own name is not.
     results = [n for n in os.listdir(os.path.join(static, "_results")) if n.endswith(".json")
                and n != "_index.json"]
     check(len(results) > 0, "the build stored results")
     for name in results:
-        status, h, _ = request(port, "/_results/" + name)
+        with open(os.path.join(static, "_results", name), "rb") as f:
+            want = f.read()
+        status, h, body = request(port, "/_results/" + name, {"Accept-Encoding": "gzip"})
+        check(status == 200 and h.get("content-encoding") == "gzip"
+              and gzip.decompress(body) == want and h.get("cache-control") == "no-cache"
+              and h.get("content-type") == "application/json",
+              "stored result %s under nginx: %d %s" % (name, status, h))
+        status, h, _ = request(port, "/_results/" + name + ".gz")
         check(status == 404 and h.get("cache-control") == "no-store",
-              "stored result %s under nginx: %d %s" % (name, status, h.get("cache-control")))
+              "stored result %s.gz by name: %d %s" % (name, status, h.get("cache-control")))
+    # The site's own JSON (assets, search index) from its .gz sidecar, as
+    # `ducksite serve` sends it; a data file's .gz never.
+    for path in ("/assets/map.json", "/_search.json"):
+        with open(os.path.join(static, path[1:]), "rb") as f:
+            want = f.read()
+        status, h, body = request(port, path, {"Accept-Encoding": "gzip"})
+        check(status == 200 and h.get("content-encoding") == "gzip"
+              and gzip.decompress(body) == want, "%s from its .gz: %d %s" % (path, status, h))
+    status, h, body = request(port, "/data/extra.csv", {"Accept-Encoding": "gzip"})
+    check(status == 200 and "content-encoding" not in h, "data from a .gz: %d %s" % (status, h))
 
 
 def tree_checks(ducksite, root, static, lake, work):
@@ -234,6 +252,14 @@ def tree_checks(ducksite, root, static, lake, work):
           "export --tree after a lake change: %s %s" % (r.stdout, r.stderr))
     check(not os.path.exists(os.path.join(out, "_results")) or
           os.listdir(os.path.join(out, "_results")) == [], "tree: stale results left out")
+    conf = os.path.join(work, "stale.conf")
+    r = subprocess.run([ducksite, "export", "--root", root, "--nginx", conf], capture_output=True,
+                       text=True)
+    n = len([x for x in results if x.endswith(".json")])
+    check(r.returncode == 0 and "left out %d stored results" % n in r.stdout
+          and 'location = "/_results/' not in open(conf).read(),
+          "export --nginx after a lake change: stale results not served: %s %s"
+          % (r.stdout, r.stderr))
     r = subprocess.run([ducksite, "export", "--root", root, "--tree", out, "--copy"],
                        capture_output=True, text=True)
     check(r.returncode == 0, "export --tree again with --copy: %s" % r.stderr)
@@ -282,11 +308,17 @@ def main():
             f.write(gzip.compress(b"console.log(1);\n"))
         with open(os.path.join(assets, "app.3f9a1c2e.js"), "wb") as f:
             f.write(b"1;\n")
+        with open(os.path.join(assets, "map.json"), "wb") as f:
+            f.write(b'{"type": "FeatureCollection"}\n')
+        with open(os.path.join(assets, "map.json.gz"), "wb") as f:
+            f.write(gzip.compress(b'{"type": "FeatureCollection"}\n'))
         # A file under static/data/ that is no key: served from static/, as
         # by the server.
         os.makedirs(os.path.join(static, "data"), exist_ok=True)
         with open(os.path.join(static, "data", "extra.csv"), "w") as f:
             f.write("a,b\n1,2\n")
+        with open(os.path.join(static, "data", "extra.csv.gz"), "wb") as f:
+            f.write(gzip.compress(b"a,b\n1,2\n"))
         for name in (".secret", "assets/.hidden.js"):
             with open(os.path.join(static, name), "w") as f:
                 f.write("private\n")
