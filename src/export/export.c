@@ -35,6 +35,7 @@
 typedef struct {
     const char *key;
     char *path;
+    bool missing; /* no file there (the lake changed since the build) */
 } mapped;
 
 typedef struct {
@@ -47,11 +48,12 @@ typedef struct {
  * its meta file or a results index, wherever it lies (docs/server.md,
  * "Symlinks in data-map paths"); nginx and a CDN would follow the link,
  * so such an entry is not exported at all. */
-static bool resolves_to_private(const char *path)
+static bool resolves_to_private(const char *path, bool *missing)
 {
     char *real = realpath(path, NULL);
+    *missing = !real;
     if (!real)
-        return false; /* missing: --tree says so, nginx answers 404 */
+        return false; /* missing: --tree stops, --nginx warns */
     const char *base = strrchr(real, '/');
     bool private = ds_pathnorm_is_private(base ? base + 1 : real) ||
                    ds_ends_with(real, "/_results/_index.json");
@@ -97,7 +99,8 @@ static int site_load(const char *root, site *s, ds_maptable **table, ds_err *err
             return -1;
         }
         char *abs = ds_path_abs(path);
-        if (resolves_to_private(abs)) {
+        bool missing;
+        if (resolves_to_private(abs, &missing)) {
             ds_warn("%s: the data map's file %s for %s is, or links to, a file the server "
                     "never serves; it is not exported",
                     s->static_dir, abs, key);
@@ -106,6 +109,7 @@ static int site_load(const char *root, site *s, ds_maptable **table, ds_err *err
         }
         s->items[s->n].key = key;
         s->items[s->n].path = abs;
+        s->items[s->n].missing = missing;
         s->n++;
     }
     qsort(s->items, s->n, sizeof *s->items, by_key);
@@ -542,6 +546,23 @@ static void nginx_results(const site *s, ds_buf *out, result_counts *counts)
     free(dir);
 }
 
+/* A mapped file that is gone makes nginx answer 404, and every query that
+ * reads it fails in the browser.  The configuration is still right for
+ * the map (the files may come back, or lie on another mount), so this is
+ * a warning naming the first one and what to do, where --tree stops. */
+static void warn_missing(const site *s)
+{
+    size_t missing = 0, first = 0;
+    for (size_t i = 0; i < s->n; i++)
+        if (s->items[i].missing && missing++ == 0)
+            first = i;
+    if (missing > 0)
+        ds_warn("%s: %zu of the data map's %zu files are missing (first: %s for %s); nginx will "
+                "answer 404 for them and the queries that read them fail: run ducksite build "
+                "again, then export again",
+                s->static_dir, missing, s->n, s->items[first].path, s->items[first].key);
+}
+
 static int export_nginx(const site *s, const ds_export_options *o, ds_buf *out,
                         result_counts *results, ds_err *err)
 {
@@ -553,6 +574,7 @@ static int export_nginx(const site *s, const ds_export_options *o, ds_buf *out,
         if (nginx_safe("the data-map key", s->items[i].key, err) != 0 ||
             nginx_safe("the data-map file", s->items[i].path, err) != 0)
             return -1;
+    warn_missing(s);
     /* Decide per key folder: alias, or through the map.  A folder is
      * aliased only when no key lies deeper under it, so that its `^~`
      * location never hides a deeper key that goes through the map. */
