@@ -721,11 +721,19 @@ static int nginx_to_file(const site *s, const char *path, ds_buf *conf, result_c
                          ds_buf *report, ds_err *err)
 {
     char *file = ds_path_abs(path);
+    char *folder = ds_path_dirname(file);
     int rc;
     if (in_static(s, file))
         rc = ds_err_set(err, "%s is inside %s, which is served; write the configuration "
                              "outside it",
                         path, s->static_dir);
+    else if (!ds_is_dir(folder)) /* else the error names the temporary file */
+        rc = ds_err_set(err, "--nginx %s: the folder %s does not exist; create it, or write "
+                             "the configuration elsewhere",
+                        path, folder);
+    else if (ds_is_dir(file))
+        rc = ds_err_set(err, "--nginx %s is a folder; give the file to write, e.g. %s/site.conf",
+                        path, path);
     else
         rc = ds_write_atomic(file, ds_buf_str(conf), conf->len, err);
     if (rc == 0)
@@ -736,6 +744,7 @@ static int nginx_to_file(const site *s, const char *path, ds_buf *conf, result_c
                       "left out %zu stored results whose data changed since the build "
                       "(their pages query live); run ducksite build, then export again\n",
                       results.stale);
+    free(folder);
     free(file);
     return rc;
 }
