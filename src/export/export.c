@@ -334,10 +334,21 @@ static int tree_check_dir(const site *s, const char *dir, ds_err *err)
     return 0;
 }
 
+static int missing_error(const site *s, size_t i, ds_err *err)
+{
+    return ds_err_set(err, "%s: the data map's file %s for %s is missing; run ducksite build again",
+                      s->static_dir, s->items[i].path, s->items[i].key);
+}
+
 static int export_tree(const site *s, const char *tree, bool copy, ds_buf *report, ds_err *err)
 {
     char *dir = ds_path_abs(tree);
     int rc = tree_check_dir(s, dir, err);
+    /* A mapped file gone is found before the folder is emptied: an earlier
+     * export may be what a server serves right now. */
+    for (size_t i = 0; i < s->n && rc == 0; i++)
+        if (s->items[i].missing)
+            rc = missing_error(s, i, err);
     if (rc == 0 && ds_exists(dir))
         rc = empty_dir(dir, err);
     if (rc == 0)
@@ -353,9 +364,7 @@ static int export_tree(const site *s, const char *tree, bool copy, ds_buf *repor
     for (size_t i = 0; i < s->n && rc == 0; i++) {
         struct stat st;
         if (stat(s->items[i].path, &st) != 0 || !S_ISREG(st.st_mode)) {
-            rc = ds_err_set(err, "%s: the data map's file %s for %s is missing; run ducksite "
-                                 "build again",
-                            s->static_dir, s->items[i].path, s->items[i].key);
+            rc = missing_error(s, i, err);
             break;
         }
         char *dst = prepare(dir, s->items[i].key, err);
