@@ -412,6 +412,10 @@ static int nginx_safe(const char *what, const char *s, ds_err *err)
     return 0;
 }
 
+/* What the server never serves, as an nginx regex: a hidden path segment,
+ * and data_map.json, data_map_meta.json and names starting with them. */
+#define NGINX_PRIVATE "(^|/)\\.|/data_map(_meta)?\\.json[^/]*$"
+
 /* The headers of docs/server.md, "Security headers", at INDENT: data
  * answers carry nosniff alone.  `always` puts them on errors too. */
 static void add_headers(ds_buf *b, const char *indent, bool data, const char *cache)
@@ -607,7 +611,11 @@ static int export_nginx(const site *s, const ds_export_options *o, ds_buf *out,
                           (int)flen, key, folder);
             ds_buf_printf(&aliases, "        disable_symlinks off;\n");
             add_headers(&aliases, "        ", true, "no-cache");
-            ds_buf_printf(&aliases, "    }\n");
+            /* `^~` skips the server's refusals; a hidden file or a data map
+             * put in the lake folder after the export stays refused. */
+            ds_buf_printf(&aliases, "        location ~ \"%s\" {\n            return 404;\n"
+                                    "        }\n    }\n",
+                          NGINX_PRIVATE);
             free(folder);
             n_alias++;
             i = end;
@@ -681,11 +689,7 @@ static int export_nginx(const site *s, const ds_export_options *o, ds_buf *out,
 
     ds_buf_printf(out, "\n    # Never served (docs/server.md): hidden files, the data map and its\n"
                        "    # sidecars, and stored results other than those fresh at the export.\n");
-    ds_buf_printf(out, "    location ~ \"(^|/)\\.\" {\n");
-    add_headers(out, "        ", false, "no-cache");
-    ds_buf_printf(out, "        return 404;\n    }\n");
-    /* data_map.json, data_map_meta.json and names starting with them. */
-    ds_buf_printf(out, "    location ~ \"/data_map(_meta)?\\.json[^/]*$\" {\n");
+    ds_buf_printf(out, "    location ~ \"%s\" {\n", NGINX_PRIVATE);
     add_headers(out, "        ", false, "no-cache");
     ds_buf_printf(out, "        return 404;\n    }\n");
     ds_buf_puts(out, ds_buf_str(&stored));

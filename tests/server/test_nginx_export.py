@@ -195,6 +195,17 @@ def served(port, static, lake):
         check(b"private" not in body, "%s leaked a private file" % path)
     status, h, _ = request(port, "/.secret")
     check("content-security-policy" in h, "404 carries the security headers: %s" % h)
+    # Put in the aliased lake folder after the export: still refused.  The
+    # folder's times are put back, so the stored results stay fresh.
+    folder = os.stat(os.path.join(lake, "sales"))
+    for name in (".secret", "data_map.json", "data_map_meta.json.1"):
+        with open(os.path.join(lake, "sales", name), "w") as f:
+            f.write("private\n")
+        status, h, body = request(port, "/data/sales/" + name)
+        check(status == 404 and b"private" not in body and h.get("cache-control") == "no-cache",
+              "/data/sales/%s added to the alias folder: %d %s" % (name, status, h))
+        os.unlink(os.path.join(lake, "sales", name))
+    os.utime(os.path.join(lake, "sales"), ns=(folder.st_atime_ns, folder.st_mtime_ns))
     # Stored results fresh at the export are served, from their .gz
     # sidecars (a page over more files than the browser fetches needs
     # them); the .gz by its own name is not.
