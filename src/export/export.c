@@ -519,11 +519,12 @@ typedef struct {
     size_t fresh, stale;
 } result_counts;
 
-/* An exact location for each stored result that is fresh now (every file
- * and folder it read is as the build saw it), as --tree copies them: the
- * pages that rely on them (a query over more files than the browser
- * fetches) work.  nginx cannot check them afterwards; the others answer
- * 404 and their pages query live (docs/deploying.md). */
+/* The stored results that are fresh now (every file and folder they read
+ * is as the build saw them) as lines of an nginx map, as --tree copies
+ * them: the pages that rely on them (a query over more files than the
+ * browser fetches) work.  nginx cannot check them afterwards; the others
+ * answer 404 and their pages query live (docs/deploying.md).  A map, not
+ * a location each: a site may store thousands. */
 static void nginx_results(const site *s, ds_buf *out, result_counts *counts)
 {
     char *dir = ds_path_join(s->static_dir, "_results");
@@ -539,11 +540,7 @@ static void nginx_results(const site *s, ds_buf *out, result_counts *counts)
         bool result = l.items[i].type == DS_WALK_FILE && ds_ends_with(rel, ".json") &&
                       ds_resultstore_path(rel, &hash) == DS_RESULT_PATH_RESULT;
         if (result && ds_resultstore_state(store, hash) == DS_RESULT_FRESH) {
-            ds_buf_printf(out, "    location = \"/%s\" {\n        gzip_static on;\n"
-                               "        gzip_vary on;\n",
-                          rel);
-            add_headers(out, "        ", true, "no-cache");
-            ds_buf_printf(out, "    }\n");
+            ds_buf_printf(out, "    \"/%s\" 1;\n", rel);
             counts->fresh++;
         } else if (result) {
             counts->stale++;
@@ -643,8 +640,9 @@ static int export_nginx(const site *s, const ds_export_options *o, ds_buf *out,
      * longest keys and up to two slots per key let nginx build it without
      * a warning (measured with 1,000,000 keys: docs/deploying.md). */
     size_t element = 8 + ((2 + longest + 7) / 8) * 8;
+    size_t n_hash = n_map > results->fresh ? n_map : results->fresh;
     ds_buf_printf(out, "map_hash_max_size %zu;\nmap_hash_bucket_size %zu;\n\n",
-                  pow2_at_least(2 * n_map, 2048), pow2_at_least(4 * element + 8, 64));
+                  pow2_at_least(2 * n_hash, 2048), pow2_at_least(4 * element + 8, 64));
     ds_buf_printf(out,
                   "# Data-map keys -> physical files; any other /data/ path is the file\n"
                   "# under static/, as for `ducksite serve`.\n"
@@ -657,6 +655,11 @@ static int export_nginx(const site *s, const ds_export_options *o, ds_buf *out,
                        "# data_map.json, data_map_meta.json and names starting with them.\n"
                        "map $uri $ducksite_private {\n    default 0;\n    \"~(^|/)\\.\" 1;\n"
                        "    \"~/data_map(_meta)?\\.json[^/]*$\" 1;\n}\n\n");
+    ds_buf_printf(out, "# The stored results fresh at the export, served from their .gz.\n"
+                       "map $uri $ducksite_result {\n    default 0;\n");
+    ds_buf_puts(out, ds_buf_str(&stored));
+    ds_buf_printf(out, "}\n\n");
+    ds_buf_free(&stored);
     ds_buf_printf(out,
                   "# Cache-Control for pages and assets (docs/server.md, \"Cache policy\"):\n"
                   "# only names with a content hash, or a ?v= query, are cached for good.\n"
@@ -691,11 +694,12 @@ static int export_nginx(const site *s, const ds_export_options *o, ds_buf *out,
      * a regex per alias (which doubled nginx's memory for 20,000). */
     add_headers(out, "    ", false, "no-cache"); /* every location sets its own */
     ds_buf_printf(out, "    if ($ducksite_private) {\n        return 404;\n    }\n");
-    ds_buf_puts(out, ds_buf_str(&stored));
-    ds_buf_free(&stored);
-    ds_buf_printf(out, "    location ^~ /_results/ {\n");
-    add_headers(out, "        ", false, "no-store");
-    ds_buf_printf(out, "        return 404;\n    }\n");
+    ds_buf_printf(out, "    location ^~ /_results/ {\n        gzip_static on;\n"
+                       "        gzip_vary on;\n");
+    add_headers(out, "        ", true, "no-cache");
+    ds_buf_printf(out, "        if ($ducksite_result = 0) {\n");
+    add_headers(out, "            ", false, "no-store");
+    ds_buf_printf(out, "            return 404;\n        }\n    }\n");
 
     /* The site's own JSON (a view's file list, the assets' maps and
      * dialect, the search index) has a data extension but is no data: its

@@ -17,6 +17,7 @@ passes by skipping.  Prints "nginx export: N passed, M failed".
 import gzip
 import os
 import pwd
+import re
 import shutil
 import socket
 import subprocess
@@ -268,7 +269,7 @@ def tree_checks(ducksite, root, static, lake, work):
                        text=True)
     n = len([x for x in results if x.endswith(".json")])
     check(r.returncode == 0 and "left out %d stored results" % n in r.stdout
-          and 'location = "/_results/' not in open(conf).read(),
+          and not re.search(r'"/_results/[0-9a-f]{16}\.json" 1;', open(conf).read()),
           "export --nginx after a lake change: stale results not served: %s %s"
           % (r.stdout, r.stderr))
     r = subprocess.run([ducksite, "export", "--root", root, "--tree", out, "--copy"],
@@ -345,6 +346,8 @@ def main():
                             "--listen", "127.0.0.1:%d" % port], capture_output=True, text=True)
         check(r.returncode == 0 and "wrote " in r.stdout, "export --nginx: %s" % r.stderr)
         conf_text = open(site_conf).read()
+        check(len(re.findall(r'"/_results/[0-9a-f]{16}\.json" 1;', conf_text)) > 0,
+              "the fresh stored results are in the configuration's map")
         check('location ^~ "/data/sales/"' in conf_text, "sales is served by an alias")
         check('"/data/events/e.parquet"' in conf_text and "/data/events/\"" not in conf_text,
               "events goes through the map (its folder holds an unmapped file)")
