@@ -66,6 +66,43 @@ static int by_key(const void *a, const void *b)
     return strcmp(((const mapped *)a)->key, ((const mapped *)b)->key);
 }
 
+/* The folder above ROOT that holds a ducksite.toml, or NULL: the export
+ * was run from inside a project (its content/, say). */
+static char *project_above(const char *root)
+{
+    char *dir = ds_path_abs(root);
+    for (;;) {
+        char *parent = ds_path_dirname(dir);
+        bool top = strcmp(parent, dir) == 0;
+        free(dir);
+        dir = parent;
+        if (top)
+            break;
+        char *toml = ds_path_join(dir, DS_CONFIG_FILE);
+        bool found = ds_is_file(toml);
+        free(toml);
+        if (found)
+            return dir;
+    }
+    free(dir);
+    return NULL;
+}
+
+/* No ROOT/static: not built yet, or ROOT is not the project. */
+static int no_static(const char *root, const char *static_dir, ds_err *err)
+{
+    char *toml = ds_path_join(root, DS_CONFIG_FILE);
+    bool project = ds_is_file(toml);
+    free(toml);
+    char *above = project ? NULL : project_above(root);
+    int rc = above ? ds_err_set(err, "%s does not exist, and %s is no project folder; did you "
+                                     "mean --root %s?",
+                                static_dir, root, above)
+                   : ds_err_set(err, "%s does not exist; run ducksite build first", static_dir);
+    free(above);
+    return rc;
+}
+
 /* Reads ROOT/static and its map; a missing map is an empty one, as for
  * the server.  The table must outlive the site (keys point into it). */
 static int site_load(const char *root, site *s, ds_maptable **table, ds_err *err)
@@ -75,7 +112,7 @@ static int site_load(const char *root, site *s, ds_maptable **table, ds_err *err
     s->static_dir = ds_path_abs(dir);
     free(dir);
     if (!ds_is_dir(s->static_dir))
-        return ds_err_set(err, "%s does not exist; run ducksite build first", s->static_dir);
+        return no_static(root, s->static_dir, err);
     char *map_path = ds_datamap_path(s->static_dir);
     *table = ds_exists(map_path) ? ds_maptable_load(map_path, err) : ds_maptable_empty();
     free(map_path);
