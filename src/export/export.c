@@ -688,6 +688,17 @@ static int export_nginx(const site *s, const ds_export_options *o, ds_buf *out,
     ds_buf_puts(out, ds_buf_str(&map));
     ds_buf_printf(out, "}\n\n");
     ds_buf_free(&map);
+    /* disable_symlinks checks the components after `from`: none for a
+     * mapped file (a link into the lake is the point), all of those under
+     * static/ for the fallback, whose links the server does not follow
+     * out of static/.  \Q..\E: the folder as it is (nginx_safe refused a
+     * backslash, so no \E inside). */
+    ds_buf_printf(out,
+                  "# Where nginx starts refusing symlinks: nowhere in a mapped file,\n"
+                  "# under static/ for any other /data/ path.\n"
+                  "map $ducksite_file $ducksite_links {\n    \"~^\\Q%s/\\E\" \"%s\";\n"
+                  "    default $ducksite_file;\n}\n\n",
+                  s->static_dir, s->static_dir);
     ds_buf_printf(out, "# What the server never serves: a hidden path segment, and\n"
                        "# data_map.json, data_map_meta.json and names starting with them.\n"
                        "map $uri $ducksite_private {\n    default 0;\n    \"~(^|/)\\.\" 1;\n"
@@ -754,7 +765,7 @@ static int export_nginx(const site *s, const ds_export_options *o, ds_buf *out,
     ds_buf_free(&aliases);
     ds_buf_printf(out, "\n    # The rest of the data map (and files under static/data/).\n"
                        "    location ~ ^/data/ {\n        alias $ducksite_file;\n"
-                       "        disable_symlinks off;\n");
+                       "        disable_symlinks on from=$ducksite_links;\n");
     add_headers(out, "        ", true, "no-cache");
     ds_buf_printf(out, "    }\n\n    # Data files under static/: revalidated, never compressed.\n"
                        "    location ~* \"\\.(%s)$\" {\n",

@@ -63,6 +63,8 @@ def make_project(work, ds_sql):
     make_parquet(ds_sql, os.path.join(lake, "events", "e.parquet"), 20000)
     with open(os.path.join(lake, "events", "notes.txt"), "w") as f:
         f.write("not published\n")
+    # A lake file that is a symlink, published through the map.
+    os.symlink(os.path.join(lake, "sales", "b.parquet"), os.path.join(lake, "events", "l.parquet"))
     os.makedirs(os.path.join(root, "content"))
     with open(os.path.join(root, "ducksite.toml"), "w") as f:
         f.write('[[file_sources]]\nname = "sales"\nupstream_glob = "%s/sales/*.parquet"\n\n'
@@ -190,7 +192,7 @@ def served(port, static, lake):
     for path in ("/data_map.json", "/data_map.json.tmp.12", "/data_map_meta.json", "/.secret",
                  "/.ducksite-outputs.json", "/assets/.hidden.js", "/_results/_index.json",
                  "/_results/", "/_results/other.txt", "/data/events/notes.txt",
-                 "/data/sales/../../data_map.json", "/data/nope.parquet"):
+                 "/data/sales/../../data_map.json", "/data/nope.parquet", "/data/out.csv"):
         status, h, body = request(port, path)
         check(status != 200 and status < 500, "%s: %d, must not be served" % (path, status))
         check(b"private" not in body, "%s leaked a private file" % path)
@@ -247,7 +249,7 @@ def tree_checks(ducksite, root, static, lake, work):
     check(os.path.isfile(os.path.join(out, "index.html"))
           and not os.path.islink(os.path.join(out, "index.html")), "tree: index.html copied")
     for rel in ("data_map.json", ".secret", ".ducksite-outputs.json", "_results/_index.json",
-                "_results/other.txt", "data/events/notes.txt"):
+                "_results/other.txt", "data/events/notes.txt", "data/out.csv"):
         check(not os.path.lexists(os.path.join(out, rel)), "tree: %s must not be there" % rel)
     results = sorted(n for n in os.listdir(os.path.join(static, "_results"))
                      if n.endswith((".json", ".json.gz")) and not n.startswith("_"))
@@ -331,6 +333,10 @@ def main():
             f.write("a,b\n1,2\n")
         with open(os.path.join(static, "data", "extra.csv.gz"), "wb") as f:
             f.write(gzip.compress(b"a,b\n1,2\n"))
+        # A symlink under static/data/ out of static/: the server does not
+        # follow it, nor may nginx.
+        os.symlink(os.path.join(lake, "events", "notes.txt"),
+                   os.path.join(static, "data", "out.csv"))
         for name in (".secret", "assets/.hidden.js"):
             with open(os.path.join(static, name), "w") as f:
                 f.write("private\n")
@@ -362,6 +368,7 @@ def main():
                 return 1
             handshake(port, "data/sales/a.parquet", os.path.join(lake, "sales", "a.parquet"))
             handshake(port, "data/events/e.parquet", os.path.join(lake, "events", "e.parquet"))
+            handshake(port, "data/events/l.parquet", os.path.join(lake, "sales", "b.parquet"))
             served(port, static, lake)
         finally:
             log = server.stop()
