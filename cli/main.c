@@ -2,6 +2,7 @@
 #include <assert.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -65,6 +66,28 @@ static int usage_error(const cli_command *cmd, const char *what, const char *arg
     return DS_EXIT_USAGE;
 }
 
+/* An option the command does not have; one of its own when the name is
+ * a likely misspelling ("--serve-name" for "--server-name"). */
+static int unknown_option(const cli_command *cmd, const char *arg, const cli_opt *opts, size_t n)
+{
+    const char **names = ds_xcalloc(n + 2, sizeof *names);
+    size_t k = 0;
+    for (size_t j = 0; j < n; j++)
+        if (opts[j].name[0] == '-')
+            names[k++] = opts[j].name;
+    names[k++] = "--help";
+    /* "--tree=DIR" is the option "--tree" with a value. */
+    size_t len = strcspn(arg, "=");
+    char *word = ds_asprintf("%.*s", (int)len, arg);
+    const char *best = ds_suggest(word, names, k);
+    fprintf(stderr, "ducksite %s: unknown option '%s'%s%s%s\nusage: ducksite %s %s\n", cmd->name,
+            arg, best ? "; did you mean '" : "", best ? best : "", best ? "'?" : "", cmd->name,
+            cmd->usage);
+    free(word);
+    free(names);
+    return DS_EXIT_USAGE;
+}
+
 #ifndef NDEBUG
 /* A command's option table says where each result goes: a positional
  * argument's or an option's text to *value, a flag to *flag. */
@@ -116,7 +139,7 @@ int cli_parse(const cli_command *cmd, int argc, char **argv, const cli_opt *opts
             }
         }
         if (!o)
-            return usage_error(cmd, "unknown option", a);
+            return unknown_option(cmd, a, opts, n);
         if (!o->arg) {
             *o->flag = true;
             continue;

@@ -35,6 +35,7 @@
 typedef struct {
     const char *key;
     char *path;
+    bool missing; /* no file there (the lake changed since the build) */
 } mapped;
 
 typedef struct {
@@ -47,11 +48,12 @@ typedef struct {
  * its meta file or a results index, wherever it lies (docs/server.md,
  * "Symlinks in data-map paths"); nginx and a CDN would follow the link,
  * so such an entry is not exported at all. */
-static bool resolves_to_private(const char *path)
+static bool resolves_to_private(const char *path, bool *missing)
 {
     char *real = realpath(path, NULL);
+    *missing = !real;
     if (!real)
-        return false; /* missing: --tree says so, nginx answers 404 */
+        return false; /* missing: --tree stops, --nginx warns */
     const char *base = strrchr(real, '/');
     bool private = ds_pathnorm_is_private(base ? base + 1 : real) ||
                    ds_ends_with(real, "/_results/_index.json");
@@ -64,6 +66,43 @@ static int by_key(const void *a, const void *b)
     return strcmp(((const mapped *)a)->key, ((const mapped *)b)->key);
 }
 
+/* The folder above ROOT that holds a ducksite.toml, or NULL: the export
+ * was run from inside a project (its content/, say). */
+static char *project_above(const char *root)
+{
+    char *dir = ds_path_abs(root);
+    for (;;) {
+        char *parent = ds_path_dirname(dir);
+        bool top = strcmp(parent, dir) == 0;
+        free(dir);
+        dir = parent;
+        if (top)
+            break;
+        char *toml = ds_path_join(dir, DS_CONFIG_FILE);
+        bool found = ds_is_file(toml);
+        free(toml);
+        if (found)
+            return dir;
+    }
+    free(dir);
+    return NULL;
+}
+
+/* No ROOT/static: not built yet, or ROOT is not the project. */
+static int no_static(const char *root, const char *static_dir, ds_err *err)
+{
+    char *toml = ds_path_join(root, DS_CONFIG_FILE);
+    bool project = ds_is_file(toml);
+    free(toml);
+    char *above = project ? NULL : project_above(root);
+    int rc = above ? ds_err_set(err, "%s does not exist, and %s is no project folder; did you "
+                                     "mean --root %s?",
+                                static_dir, root, above)
+                   : ds_err_set(err, "%s does not exist; run ducksite build first", static_dir);
+    free(above);
+    return rc;
+}
+
 /* Reads ROOT/static and its map; a missing map is an empty one, as for
  * the server.  The table must outlive the site (keys point into it). */
 static int site_load(const char *root, site *s, ds_maptable **table, ds_err *err)
@@ -73,7 +112,7 @@ static int site_load(const char *root, site *s, ds_maptable **table, ds_err *err
     s->static_dir = ds_path_abs(dir);
     free(dir);
     if (!ds_is_dir(s->static_dir))
-        return ds_err_set(err, "%s does not exist; run ducksite build first", s->static_dir);
+        return no_static(root, s->static_dir, err);
     char *map_path = ds_datamap_path(s->static_dir);
     *table = ds_exists(map_path) ? ds_maptable_load(map_path, err) : ds_maptable_empty();
     free(map_path);
@@ -97,7 +136,8 @@ static int site_load(const char *root, site *s, ds_maptable **table, ds_err *err
             return -1;
         }
         char *abs = ds_path_abs(path);
-        if (resolves_to_private(abs)) {
+        bool missing;
+        if (resolves_to_private(abs, &missing)) {
             ds_warn("%s: the data map's file %s for %s is, or links to, a file the server "
                     "never serves; it is not exported",
                     s->static_dir, abs, key);
@@ -106,6 +146,7 @@ static int site_load(const char *root, site *s, ds_maptable **table, ds_err *err
         }
         s->items[s->n].key = key;
         s->items[s->n].path = abs;
+        s->items[s->n].missing = missing;
         s->n++;
     }
     qsort(s->items, s->n, sizeof *s->items, by_key);
@@ -330,10 +371,21 @@ static int tree_check_dir(const site *s, const char *dir, ds_err *err)
     return 0;
 }
 
+static int missing_error(const site *s, size_t i, ds_err *err)
+{
+    return ds_err_set(err, "%s: the data map's file %s for %s is missing; run ducksite build again",
+                      s->static_dir, s->items[i].path, s->items[i].key);
+}
+
 static int export_tree(const site *s, const char *tree, bool copy, ds_buf *report, ds_err *err)
 {
     char *dir = ds_path_abs(tree);
     int rc = tree_check_dir(s, dir, err);
+    /* A mapped file gone is found before the folder is emptied: an earlier
+     * export may be what a server serves right now. */
+    for (size_t i = 0; i < s->n && rc == 0; i++)
+        if (s->items[i].missing)
+            rc = missing_error(s, i, err);
     if (rc == 0 && ds_exists(dir))
         rc = empty_dir(dir, err);
     if (rc == 0)
@@ -349,9 +401,7 @@ static int export_tree(const site *s, const char *tree, bool copy, ds_buf *repor
     for (size_t i = 0; i < s->n && rc == 0; i++) {
         struct stat st;
         if (stat(s->items[i].path, &st) != 0 || !S_ISREG(st.st_mode)) {
-            rc = ds_err_set(err, "%s: the data map's file %s for %s is missing; run ducksite "
-                                 "build again",
-                            s->static_dir, s->items[i].path, s->items[i].key);
+            rc = missing_error(s, i, err);
             break;
         }
         char *dst = prepare(dir, s->items[i].key, err);
@@ -501,7 +551,63 @@ static int nginx_words(const char *option, const char *value, ds_err *err)
     return nginx_safe(option, value, err);
 }
 
-static int export_nginx(const site *s, const ds_export_options *o, ds_buf *out, ds_err *err)
+/* Stored results found in static/_results: served by nginx when fresh. */
+typedef struct {
+    size_t fresh, stale;
+} result_counts;
+
+/* The stored results that are fresh now (every file and folder they read
+ * is as the build saw them) as lines of an nginx map, as --tree copies
+ * them: the pages that rely on them (a query over more files than the
+ * browser fetches) work.  nginx cannot check them afterwards; the others
+ * answer 404 and their pages query live (docs/deploying.md).  A map, not
+ * a location each: a site may store thousands. */
+static void nginx_results(const site *s, ds_buf *out, result_counts *counts)
+{
+    char *dir = ds_path_join(s->static_dir, "_results");
+    ds_walk_listing l;
+    if (ds_walk_list(dir, 0, &l) != 0) {
+        free(dir);
+        return;
+    }
+    ds_resultstore *store = ds_resultstore_open(s->static_dir);
+    for (size_t i = 0; i < l.n; i++) {
+        char *rel = ds_asprintf("_results/%s", l.items[i].name);
+        uint64_t hash;
+        bool result = l.items[i].type == DS_WALK_FILE && ds_ends_with(rel, ".json") &&
+                      ds_resultstore_path(rel, &hash) == DS_RESULT_PATH_RESULT;
+        if (result && ds_resultstore_state(store, hash) == DS_RESULT_FRESH) {
+            ds_buf_printf(out, "    \"/%s\" 1;\n", rel);
+            counts->fresh++;
+        } else if (result) {
+            counts->stale++;
+        }
+        free(rel);
+    }
+    ds_resultstore_close(store);
+    ds_walk_list_free(&l);
+    free(dir);
+}
+
+/* A mapped file that is gone makes nginx answer 404, and every query that
+ * reads it fails in the browser.  The configuration is still right for
+ * the map (the files may come back, or lie on another mount), so this is
+ * a warning naming the first one and what to do, where --tree stops. */
+static void warn_missing(const site *s)
+{
+    size_t missing = 0, first = 0;
+    for (size_t i = 0; i < s->n; i++)
+        if (s->items[i].missing && missing++ == 0)
+            first = i;
+    if (missing > 0)
+        ds_warn("%s: %zu of the data map's %zu files are missing (first: %s for %s); nginx will "
+                "answer 404 for them and the queries that read them fail: run ducksite build "
+                "again, then export again",
+                s->static_dir, missing, s->n, s->items[first].path, s->items[first].key);
+}
+
+static int export_nginx(const site *s, const ds_export_options *o, ds_buf *out,
+                        result_counts *results, ds_err *err)
 {
     if (nginx_safe("the folder", s->static_dir, err) != 0 ||
         nginx_words("--listen", o->listen, err) != 0 ||
@@ -511,6 +617,7 @@ static int export_nginx(const site *s, const ds_export_options *o, ds_buf *out, 
         if (nginx_safe("the data-map key", s->items[i].key, err) != 0 ||
             nginx_safe("the data-map file", s->items[i].path, err) != 0)
             return -1;
+    warn_missing(s);
     /* Decide per key folder: alias, or through the map.  A folder is
      * aliased only when no key lies deeper under it, so that its `^~`
      * location never hides a deeper key that goes through the map. */
@@ -553,22 +660,26 @@ static int export_nginx(const site *s, const ds_export_options *o, ds_buf *out, 
         n_map++;
     }
     free(in_map);
+    ds_buf stored = {0};
+    nginx_results(s, &stored, results);
 
     ds_buf_printf(out,
                   "# Written by `ducksite export --nginx` for %s\n"
-                  "# (%zu data files: %zu folders by alias, %zu files through the map).\n"
+                  "# (%zu data files: %zu folders by alias, %zu files through the map;\n"
+                  "# %zu stored results fresh now and served, %zu stale and left out).\n"
                   "# Include it inside http { } (Debian: /etc/nginx/conf.d/); see\n"
                   "# docs/deploying.md.  Write it again after every build that changes the\n"
                   "# data map.\n\n",
-                  s->static_dir, s->n, n_alias, n_map);
+                  s->static_dir, s->n, n_alias, n_map, results->fresh, results->stale);
     /* The map is a hash: one lookup per request whatever its size.  nginx
      * stores a key as a pointer, a 2-byte length and the bytes, aligned to
      * 8, and ends a bucket with a pointer; buckets room for four of the
      * longest keys and up to two slots per key let nginx build it without
      * a warning (measured with 1,000,000 keys: docs/deploying.md). */
     size_t element = 8 + ((2 + longest + 7) / 8) * 8;
+    size_t n_hash = n_map > results->fresh ? n_map : results->fresh;
     ds_buf_printf(out, "map_hash_max_size %zu;\nmap_hash_bucket_size %zu;\n\n",
-                  pow2_at_least(2 * n_map, 2048), pow2_at_least(4 * element + 8, 64));
+                  pow2_at_least(2 * n_hash, 2048), pow2_at_least(4 * element + 8, 64));
     ds_buf_printf(out,
                   "# Data-map keys -> physical files; any other /data/ path is the file\n"
                   "# under static/, as for `ducksite serve`.\n"
@@ -577,6 +688,26 @@ static int export_nginx(const site *s, const ds_export_options *o, ds_buf *out, 
     ds_buf_puts(out, ds_buf_str(&map));
     ds_buf_printf(out, "}\n\n");
     ds_buf_free(&map);
+    /* disable_symlinks checks the components after `from`: none for a
+     * mapped file (a link into the lake is the point), all of those under
+     * static/ for the fallback, whose links the server does not follow
+     * out of static/.  \Q..\E: the folder as it is (nginx_safe refused a
+     * backslash, so no \E inside). */
+    ds_buf_printf(out,
+                  "# Where nginx starts refusing symlinks: nowhere in a mapped file,\n"
+                  "# under static/ for any other /data/ path.\n"
+                  "map $ducksite_file $ducksite_links {\n    \"~^\\Q%s/\\E\" \"%s\";\n"
+                  "    default $ducksite_file;\n}\n\n",
+                  s->static_dir, s->static_dir);
+    ds_buf_printf(out, "# What the server never serves: a hidden path segment, and\n"
+                       "# data_map.json, data_map_meta.json and names starting with them.\n"
+                       "map $uri $ducksite_private {\n    default 0;\n    \"~(^|/)\\.\" 1;\n"
+                       "    \"~/data_map(_meta)?\\.json[^/]*$\" 1;\n}\n\n");
+    ds_buf_printf(out, "# The stored results fresh at the export, served from their .gz.\n"
+                       "map $uri $ducksite_result {\n    default 0;\n");
+    ds_buf_puts(out, ds_buf_str(&stored));
+    ds_buf_printf(out, "}\n\n");
+    ds_buf_free(&stored);
     ds_buf_printf(out,
                   "# Cache-Control for pages and assets (docs/server.md, \"Cache policy\"):\n"
                   "# only names with a content hash, or a ?v= query, are cached for good.\n"
@@ -604,26 +735,28 @@ static int export_nginx(const site *s, const ds_export_options *o, ds_buf *out, 
     nginx_types(out, &data_exts);
 
     ds_buf_printf(out, "\n    # Never served (docs/server.md): hidden files, the data map and its\n"
-                       "    # sidecars, and stored results (nginx cannot check that they\n"
-                       "    # are fresh: pages query live).\n");
-    ds_buf_printf(out, "    location ~ \"(^|/)\\.\" {\n");
-    add_headers(out, "        ", false, "no-cache");
-    ds_buf_printf(out, "        return 404;\n    }\n");
-    /* data_map.json, data_map_meta.json and names starting with them. */
-    ds_buf_printf(out, "    location ~ \"/data_map(_meta)?\\.json[^/]*$\" {\n");
-    add_headers(out, "        ", false, "no-cache");
-    /* Stored results are served by `ducksite serve` only while the files
-     * they read are unchanged; nginx cannot check that, so it answers 404
-     * and pages run their queries live (docs/deploying.md). */
-    ds_buf_printf(out, "        return 404;\n    }\n    location ^~ /_results/ {\n");
-    add_headers(out, "        ", false, "no-store");
-    ds_buf_printf(out, "        return 404;\n    }\n");
+                       "    # sidecars, and stored results other than those fresh at the export.\n");
+    /* Before any location is chosen: a `^~` alias location would skip a
+     * refusing regex location, so a hidden file or a data map put in an
+     * aliased lake folder after the export would be served.  One map, not
+     * a regex per alias (which doubled nginx's memory for 20,000). */
+    add_headers(out, "    ", false, "no-cache"); /* every location sets its own */
+    ds_buf_printf(out, "    if ($ducksite_private) {\n        return 404;\n    }\n");
+    ds_buf_printf(out, "    location ^~ /_results/ {\n        gzip_static on;\n"
+                       "        gzip_vary on;\n");
+    add_headers(out, "        ", true, "no-cache");
+    ds_buf_printf(out, "        if ($ducksite_result = 0) {\n");
+    add_headers(out, "            ", false, "no-store");
+    ds_buf_printf(out, "            return 404;\n        }\n    }\n");
 
-    /* A view's file list is JSON, a data extension, but no data: its .gz
-     * sidecar goes to browsers that take gzip (22 MB against 150 KB for a
-     * lake of 1,000,000 files), as `ducksite serve` sends it. */
-    ds_buf_printf(out, "\n    # Published file lists, with their .gz sidecars.\n"
-                       "    location ~ \"^/sql/_files/[^/]+\\.json$\" {\n"
+    /* The site's own JSON (a view's file list, the assets' maps and
+     * dialect, the search index) has a data extension but is no data: its
+     * .gz sidecar goes to browsers that take gzip (22 MB against 150 KB
+     * for the file lists of a lake of 1,000,000 files), as `ducksite
+     * serve` sends it.  Nothing reads these by range. */
+    ds_buf_printf(out, "\n    # The site's own JSON (file lists, assets, search index), with\n"
+                       "    # their .gz sidecars.\n"
+                       "    location ~ \"^/(sql/_files/[^/]+|assets/.+|_search)\\.json$\" {\n"
                        "        gzip_static on;\n        gzip_vary on;\n");
     add_headers(out, "        ", false, "$ducksite_cache");
     ds_buf_printf(out, "    }\n");
@@ -632,7 +765,7 @@ static int export_nginx(const site *s, const ds_export_options *o, ds_buf *out, 
     ds_buf_free(&aliases);
     ds_buf_printf(out, "\n    # The rest of the data map (and files under static/data/).\n"
                        "    location ~ ^/data/ {\n        alias $ducksite_file;\n"
-                       "        disable_symlinks off;\n");
+                       "        disable_symlinks on from=$ducksite_links;\n");
     add_headers(out, "        ", true, "no-cache");
     ds_buf_printf(out, "    }\n\n    # Data files under static/: revalidated, never compressed.\n"
                        "    location ~* \"\\.(%s)$\" {\n",
@@ -648,20 +781,34 @@ static int export_nginx(const site *s, const ds_export_options *o, ds_buf *out, 
 
 /* Writes CONF to PATH, never under static/: it would be served there,
  * host paths and all. */
-static int nginx_to_file(const site *s, const char *path, ds_buf *conf, ds_buf *report,
-                         ds_err *err)
+static int nginx_to_file(const site *s, const char *path, ds_buf *conf, result_counts results,
+                         ds_buf *report, ds_err *err)
 {
     char *file = ds_path_abs(path);
+    char *folder = ds_path_dirname(file);
     int rc;
     if (in_static(s, file))
         rc = ds_err_set(err, "%s is inside %s, which is served; write the configuration "
                              "outside it",
                         path, s->static_dir);
+    else if (!ds_is_dir(folder)) /* else the error names the temporary file */
+        rc = ds_err_set(err, "--nginx %s: the folder %s does not exist; create it, or write "
+                             "the configuration elsewhere",
+                        path, folder);
+    else if (ds_is_dir(file))
+        rc = ds_err_set(err, "--nginx %s is a folder; give the file to write, e.g. %s/site.conf",
+                        path, path);
     else
         rc = ds_write_atomic(file, ds_buf_str(conf), conf->len, err);
     if (rc == 0)
-        ds_buf_printf(report, "wrote %s: nginx server for %s, %zu data files\n", path,
-                      s->static_dir, s->n);
+        ds_buf_printf(report, "wrote %s: nginx server for %s, %zu data files, %zu stored results\n",
+                      path, s->static_dir, s->n, results.fresh);
+    if (rc == 0 && results.stale > 0)
+        ds_buf_printf(report,
+                      "left out %zu stored results whose data changed since the build "
+                      "(their pages query live); run ducksite build, then export again\n",
+                      results.stale);
+    free(folder);
     free(file);
     return rc;
 }
@@ -709,11 +856,12 @@ int ds_export(const ds_export_options *o, ds_buf *report, ds_err *err)
         rc = export_tree(&s, o->tree, o->copy, report, err);
     } else if (rc == 0) {
         ds_buf conf = {0};
-        rc = export_nginx(&s, o, &conf, err);
+        result_counts results = {0, 0};
+        rc = export_nginx(&s, o, &conf, &results, err);
         if (rc == 0 && strcmp(o->nginx, "-") == 0)
             ds_buf_puts(report, ds_buf_str(&conf));
         else if (rc == 0)
-            rc = nginx_to_file(&s, o->nginx, &conf, report, err);
+            rc = nginx_to_file(&s, o->nginx, &conf, results, report, err);
         ds_buf_free(&conf);
     }
     site_free(&s);

@@ -17,6 +17,7 @@ passes by skipping.  Prints "nginx export: N passed, M failed".
 import gzip
 import os
 import pwd
+import re
 import shutil
 import socket
 import subprocess
@@ -62,6 +63,8 @@ def make_project(work, ds_sql):
     make_parquet(ds_sql, os.path.join(lake, "events", "e.parquet"), 20000)
     with open(os.path.join(lake, "events", "notes.txt"), "w") as f:
         f.write("not published\n")
+    # A lake file that is a symlink, published through the map.
+    os.symlink(os.path.join(lake, "sales", "b.parquet"), os.path.join(lake, "events", "l.parquet"))
     os.makedirs(os.path.join(root, "content"))
     with open(os.path.join(root, "ducksite.toml"), "w") as f:
         f.write('[[file_sources]]\nname = "sales"\nupstream_glob = "%s/sales/*.parquet"\n\n'
@@ -189,21 +192,50 @@ def served(port, static, lake):
     for path in ("/data_map.json", "/data_map.json.tmp.12", "/data_map_meta.json", "/.secret",
                  "/.ducksite-outputs.json", "/assets/.hidden.js", "/_results/_index.json",
                  "/_results/", "/_results/other.txt", "/data/events/notes.txt",
-                 "/data/sales/../../data_map.json", "/data/nope.parquet"):
+                 "/data/sales/../../data_map.json", "/data/nope.parquet", "/data/out.csv"):
         status, h, body = request(port, path)
         check(status != 200 and status < 500, "%s: %d, must not be served" % (path, status))
         check(b"private" not in body, "%s leaked a private file" % path)
     status, h, _ = request(port, "/.secret")
     check("content-security-policy" in h, "404 carries the security headers: %s" % h)
-    # Stored results: nginx cannot check their freshness, so none is served
-    # and pages query live.
+    # Put in the aliased lake folder after the export: still refused.  The
+    # folder's times are put back, so the stored results stay fresh.
+    folder = os.stat(os.path.join(lake, "sales"))
+    for name in (".secret", "data_map.json", "data_map_meta.json.1"):
+        with open(os.path.join(lake, "sales", name), "w") as f:
+            f.write("private\n")
+        status, h, body = request(port, "/data/sales/" + name)
+        check(status == 404 and b"private" not in body and h.get("cache-control") == "no-cache",
+              "/data/sales/%s added to the alias folder: %d %s" % (name, status, h))
+        os.unlink(os.path.join(lake, "sales", name))
+    os.utime(os.path.join(lake, "sales"), ns=(folder.st_atime_ns, folder.st_mtime_ns))
+    # Stored results fresh at the export are served, from their .gz
+    # sidecars (a page over more files than the browser fetches needs
+    # them); the .gz by its own name is not.
     results = [n for n in os.listdir(os.path.join(static, "_results")) if n.endswith(".json")
                and n != "_index.json"]
     check(len(results) > 0, "the build stored results")
     for name in results:
-        status, h, _ = request(port, "/_results/" + name)
+        with open(os.path.join(static, "_results", name), "rb") as f:
+            want = f.read()
+        status, h, body = request(port, "/_results/" + name, {"Accept-Encoding": "gzip"})
+        check(status == 200 and h.get("content-encoding") == "gzip"
+              and gzip.decompress(body) == want and h.get("cache-control") == "no-cache"
+              and h.get("content-type") == "application/json",
+              "stored result %s under nginx: %d %s" % (name, status, h))
+        status, h, _ = request(port, "/_results/" + name + ".gz")
         check(status == 404 and h.get("cache-control") == "no-store",
-              "stored result %s under nginx: %d %s" % (name, status, h.get("cache-control")))
+              "stored result %s.gz by name: %d %s" % (name, status, h.get("cache-control")))
+    # The site's own JSON (assets, search index) from its .gz sidecar, as
+    # `ducksite serve` sends it; a data file's .gz never.
+    for path in ("/assets/map.json", "/_search.json"):
+        with open(os.path.join(static, path[1:]), "rb") as f:
+            want = f.read()
+        status, h, body = request(port, path, {"Accept-Encoding": "gzip"})
+        check(status == 200 and h.get("content-encoding") == "gzip"
+              and gzip.decompress(body) == want, "%s from its .gz: %d %s" % (path, status, h))
+    status, h, body = request(port, "/data/extra.csv", {"Accept-Encoding": "gzip"})
+    check(status == 200 and "content-encoding" not in h, "data from a .gz: %d %s" % (status, h))
 
 
 def tree_checks(ducksite, root, static, lake, work):
@@ -217,7 +249,7 @@ def tree_checks(ducksite, root, static, lake, work):
     check(os.path.isfile(os.path.join(out, "index.html"))
           and not os.path.islink(os.path.join(out, "index.html")), "tree: index.html copied")
     for rel in ("data_map.json", ".secret", ".ducksite-outputs.json", "_results/_index.json",
-                "_results/other.txt", "data/events/notes.txt"):
+                "_results/other.txt", "data/events/notes.txt", "data/out.csv"):
         check(not os.path.lexists(os.path.join(out, rel)), "tree: %s must not be there" % rel)
     results = sorted(n for n in os.listdir(os.path.join(static, "_results"))
                      if n.endswith((".json", ".json.gz")) and not n.startswith("_"))
@@ -234,6 +266,14 @@ def tree_checks(ducksite, root, static, lake, work):
           "export --tree after a lake change: %s %s" % (r.stdout, r.stderr))
     check(not os.path.exists(os.path.join(out, "_results")) or
           os.listdir(os.path.join(out, "_results")) == [], "tree: stale results left out")
+    conf = os.path.join(work, "stale.conf")
+    r = subprocess.run([ducksite, "export", "--root", root, "--nginx", conf], capture_output=True,
+                       text=True)
+    n = len([x for x in results if x.endswith(".json")])
+    check(r.returncode == 0 and "left out %d stored results" % n in r.stdout
+          and not re.search(r'"/_results/[0-9a-f]{16}\.json" 1;', open(conf).read()),
+          "export --nginx after a lake change: stale results not served: %s %s"
+          % (r.stdout, r.stderr))
     r = subprocess.run([ducksite, "export", "--root", root, "--tree", out, "--copy"],
                        capture_output=True, text=True)
     check(r.returncode == 0, "export --tree again with --copy: %s" % r.stderr)
@@ -282,11 +322,21 @@ def main():
             f.write(gzip.compress(b"console.log(1);\n"))
         with open(os.path.join(assets, "app.3f9a1c2e.js"), "wb") as f:
             f.write(b"1;\n")
+        with open(os.path.join(assets, "map.json"), "wb") as f:
+            f.write(b'{"type": "FeatureCollection"}\n')
+        with open(os.path.join(assets, "map.json.gz"), "wb") as f:
+            f.write(gzip.compress(b'{"type": "FeatureCollection"}\n'))
         # A file under static/data/ that is no key: served from static/, as
         # by the server.
         os.makedirs(os.path.join(static, "data"), exist_ok=True)
         with open(os.path.join(static, "data", "extra.csv"), "w") as f:
             f.write("a,b\n1,2\n")
+        with open(os.path.join(static, "data", "extra.csv.gz"), "wb") as f:
+            f.write(gzip.compress(b"a,b\n1,2\n"))
+        # A symlink under static/data/ out of static/: the server does not
+        # follow it, nor may nginx.
+        os.symlink(os.path.join(lake, "events", "notes.txt"),
+                   os.path.join(static, "data", "out.csv"))
         for name in (".secret", "assets/.hidden.js"):
             with open(os.path.join(static, name), "w") as f:
                 f.write("private\n")
@@ -302,6 +352,8 @@ def main():
                             "--listen", "127.0.0.1:%d" % port], capture_output=True, text=True)
         check(r.returncode == 0 and "wrote " in r.stdout, "export --nginx: %s" % r.stderr)
         conf_text = open(site_conf).read()
+        check(len(re.findall(r'"/_results/[0-9a-f]{16}\.json" 1;', conf_text)) > 0,
+              "the fresh stored results are in the configuration's map")
         check('location ^~ "/data/sales/"' in conf_text, "sales is served by an alias")
         check('"/data/events/e.parquet"' in conf_text and "/data/events/\"" not in conf_text,
               "events goes through the map (its folder holds an unmapped file)")
@@ -316,6 +368,7 @@ def main():
                 return 1
             handshake(port, "data/sales/a.parquet", os.path.join(lake, "sales", "a.parquet"))
             handshake(port, "data/events/e.parquet", os.path.join(lake, "events", "e.parquet"))
+            handshake(port, "data/events/l.parquet", os.path.join(lake, "sales", "b.parquet"))
             served(port, static, lake)
         finally:
             log = server.stop()
