@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../sql/filelist.h"
 #include "../sql/sqltext.h"
 #include "../util/fs.h"
 #include "html.h"
@@ -140,7 +141,12 @@ int ds_livespec_write(const ds_livespec *ls, const char *root, const char *stati
         ds_html_sql_url(&url, q->kind == DS_KIND_PAGE_QUERY, q->name);
         if (all || json_object_get(want, url.data)) {
             map_ctx c = {files, static_dir, json_object()};
-            char *physical = ds_sql_map_literals(q->sql, to_physical, &c);
+            /* A lake's long file lists are placeholders in the compiled
+             * SQL (filelist.h): put back whole, each file made physical
+             * and recorded, as the build-time engine reads them. */
+            char *full = ds_filelists_expand(files->lists, q->sql);
+            char *physical = ds_sql_map_literals(full, to_physical, &c);
+            free(full);
             /* The runtime's text is the SQL file's: the query and a newline. */
             char *text = ds_asprintf("%s\n", physical);
             json_t *read = json_array(), *holders = json_array();

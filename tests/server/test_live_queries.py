@@ -324,6 +324,57 @@ def check_queue(t, binary, root):
         s.stop()
 
 
+LAKE_PAGE = """# Events
+
+```sql days
+SELECT DISTINCT day FROM events ORDER BY 1
+```
+
+```input day
+visual_mode: dropdown
+options_query: days
+```
+
+```sql per_day
+SELECT count(*) AS n, sum(v) AS s FROM events
+WHERE (${inputs.day} IS NULL OR day = ${inputs.day})
+```
+
+```table per_day
+```
+"""
+
+
+def check_big_lake(t, binary, work):
+    """A lake of more than 100 files: the build moves its file list out of
+    the views' SQL (sql/filelist.h) and the server puts it back."""
+    root, lake = os.path.join(work, "big"), os.path.join(work, "biglake")
+    os.makedirs(os.path.join(root, "content"), exist_ok=True)
+    os.makedirs(lake, exist_ok=True)
+    sql = ("COPY (SELECT range // 4 AS day, range AS v FROM range(600)) TO '%s' "
+           "(FORMAT parquet, PARTITION_BY (day))" % lake)
+    subprocess.run([DS_SQL], input=sql, text=True, check=True, capture_output=True)
+    with open(os.path.join(root, "ducksite.toml"), "w") as f:
+        f.write('[[file_sources]]\nname = "events"\nupstream_glob = "%s/**/*.parquet"\n\n'
+                '[serve]\nlive_queries = true\n' % lake)
+    with open(os.path.join(root, "content", "index.md"), "w") as f:
+        f.write(LAKE_PAGE)
+    s = Serve(binary, root, ["--no-watch"], wait=FIRST_BUILD)
+    try:
+        query = "/sql/pages/index/per_day.sql"
+        stored = stored_results(root)
+        for day in ["", "7", "42"]:
+            status, _, raw = ask(s.port, {"day": day}, component="table:per_day", query=query)
+            t(status == 200 and raw in stored,
+              "150-file lake, day=%r: the server's result is the build's: %d %r"
+              % (day, status, raw[:300]))
+        status, _, raw = ask(s.port, {"day": "1000"}, component="table:per_day", query=query)
+        t(status == 200 and json.loads(raw).get("rows") == [[0, None]],
+          "150-file lake, a day the build did not store: %d %r" % (status, raw[:300]))
+    finally:
+        s.stop()
+
+
 def check_off_and_sign_in(t, binary, root, lake):
     write_project(root, lake, "")
     s = Serve(binary, root, ["--no-build"], wait=FIRST_BUILD)
@@ -362,6 +413,7 @@ def main():
                                   "live_queue_ms = 20000\n")
         check_queue(t, binary, root)
         check_off_and_sign_in(t, binary, root, lake)
+        check_big_lake(t, binary, work)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     print("live queries: %d passed, %d failed" % (t.passed, t.failed))
