@@ -25,7 +25,7 @@ import tempfile
 import threading
 import time
 
-from helpers import FIRST_BUILD, Serve, Tally, request
+from helpers import FIRST_BUILD, Serve, Tally, request, wait_for
 
 PAGE = """# Orders
 
@@ -375,6 +375,22 @@ def check_big_lake(t, binary, work):
         s.stop()
 
 
+def check_settings_change(t, binary, root, lake):
+    """[serve] is read once: a rebuild that finds a live_* key changed says
+    the running server still uses what it started with, naming the key."""
+    write_project(root, lake, "[serve]\nlive_queries = true\n")
+    s = Serve(binary, root, [], wait=FIRST_BUILD)
+    try:
+        write_project(root, lake, "[serve]\nlive_queries = true\nlive_timeout_ms = 5000\n")
+        said = wait_for(lambda: "live_timeout_ms" in "".join(s.err), 60)
+        t(said and "restart ducksite serve" in "".join(s.err),
+          "a changed live_timeout_ms is told to need a restart: %r" % "".join(s.err)[-400:])
+        status, _, _ = ask(s.port, {})
+        t(status == 200, "the server goes on with live queries: %d" % status)
+    finally:
+        s.stop()
+
+
 def check_off_and_sign_in(t, binary, root, lake):
     write_project(root, lake, "")
     s = Serve(binary, root, ["--no-build"], wait=FIRST_BUILD)
@@ -414,6 +430,7 @@ def main():
         check_queue(t, binary, root)
         check_off_and_sign_in(t, binary, root, lake)
         check_big_lake(t, binary, work)
+        check_settings_change(t, binary, root, lake)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     print("live queries: %d passed, %d failed" % (t.passed, t.failed))
