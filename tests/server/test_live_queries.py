@@ -220,6 +220,17 @@ def check_main(t, binary, root, lake):
         t(status == 405 and hdrs.get("allow") == "POST", "GET: %d" % status)
         status, _, _ = ask(port, {}, headers={"Origin": "http://evil.example"})
         t(status == 403, "cross-origin: %d" % status)
+        # A body over 1 MiB is refused from its Content-Length, unread.
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        conn.putrequest("POST", "/api/live/query")
+        conn.putheader("Content-Type", "application/json")
+        conn.putheader("Content-Length", str(2 * 1024 * 1024))
+        conn.endheaders()
+        resp = conn.getresponse()
+        raw = resp.read()
+        conn.close()
+        t(resp.status == 413 and "larger than 1048576 bytes" in error_of(raw),
+          "a 2 MiB body: %d %r" % (resp.status, raw))
     finally:
         s.stop()
 
