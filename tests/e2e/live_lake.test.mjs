@@ -7,6 +7,8 @@
 // Checked:
 //   - every component (an options query, a table) comes from the server,
 //     right, and the engine is never started;
+//   - over one year (400 files, pruned by the browser), the server's rows
+//     are the engine's (?ds_live=1), byte for byte in the table's CSV;
 //   - when the server refuses (504, past live_timeout_ms), the engine
 //     cannot run the query either: each component says the server's reason
 //     first, then the browser's, and the input's message is one box (not
@@ -52,6 +54,28 @@ WHERE (\${inputs.id} IS NULL OR id = \${inputs.id})
 \`\`\`
 `;
 
+const YEAR_PAGE = `---
+prerender: false
+---
+# One year
+
+\`\`\`input y
+label: Year
+visual_mode: dropdown
+options: 2000, 2001, 2002
+default: "2001"
+\`\`\`
+
+\`\`\`sql per_day
+SELECT day, count(*) AS n, sum(id) AS s, min(year) AS y FROM lake
+WHERE year = \${inputs.y} AND day < 20
+GROUP BY 1 ORDER BY 1
+\`\`\`
+
+\`\`\`table per_day
+\`\`\`
+`;
+
 const components = (page) => page.evaluate(() => Object.fromEntries(window.ducksite.components()
   .map((c) => [c.key, { state: c.state, source: c.source, error: window.ducksite.stats.errors[c.key] ?? '' }])));
 
@@ -63,6 +87,7 @@ describe('live queries over a lake of 1,200 files', { skip: skip ?? false }, () 
     fs.writeFileSync(path.join(root, 'ducksite.toml'),
       '[[file_sources]]\nname = "lake"\nupstream_glob = "phys/**/*.parquet"\n\n[serve]\nlive_queries = true\n');
     fs.writeFileSync(path.join(root, 'content', 'index.md'), PAGE);
+    fs.writeFileSync(path.join(root, 'content', 'year.md'), YEAR_PAGE);
     return root;
   }, { serveArgs: ['--no-watch'] });
 
@@ -78,6 +103,25 @@ describe('live queries over a lake of 1,200 files', { skip: skip ?? false }, () 
     assert.deepEqual(engineRequests(rec), [], 'engine or data requested');
     await screenshot(rec.page, 'live-lake-server');
     await rec.page.close();
+  });
+
+  test('over the partitions the browser can read, the server\'s rows are the engine\'s', T, async () => {
+    const rec = await openIdle(site.browser, `${site.server.url}/year.html?y=2002`);
+    const fromServer = await rec.page.evaluate(() => ({
+      source: window.ducksite.components().find((c) => c.key === 'table:per_day').source,
+      csv: window.ducksite.tableCsv('per_day'),
+    }));
+    await rec.page.close();
+    const recE = await openIdle(site.browser, `${site.server.url}/year.html?y=2002&ds_live=1`);
+    const fromEngine = await recE.page.evaluate(() => ({
+      source: window.ducksite.components().find((c) => c.key === 'table:per_day').source,
+      csv: window.ducksite.tableCsv('per_day'),
+    }));
+    await recE.page.close();
+    assert.equal(fromServer.source, 'server');
+    assert.equal(fromEngine.source, 'live');
+    assert.match(fromServer.csv, /^day,n,s,y\r?\n0,4,6,2002\r?\n/);
+    assert.equal(fromServer.csv, fromEngine.csv);
   });
 
   test('a refusal the engine cannot take over says the server\'s reason', T, async () => {
