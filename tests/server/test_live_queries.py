@@ -424,6 +424,17 @@ def check_off_and_sign_in(t, binary, root, lake):
         t("ducksite-queries" not in hdrs.get("server-timing", ""), "no mark when off")
     finally:
         s.stop()
+    # A limit set while live queries are off does nothing: serve says so,
+    # naming the file, the line and the key.
+    write_project(root, lake, "[serve]\nlive_max_rows = 500\n")
+    s = Serve(binary, root, ["--no-build"], wait=FIRST_BUILD)
+    try:
+        err = "".join(s.err)
+        t("ducksite.toml:6: serve.live_max_rows has no effect while live_queries is off" in err
+          and "set live_queries = true" in err,
+          "a live_* key without live_queries is told: %r" % err[-300:])
+    finally:
+        s.stop()
     write_project(root, lake, "[serve]\nlive_queries = true\n\n[auth]\nsite = true\n")
     s = Serve(binary, root, ["--no-build"], wait=FIRST_BUILD)
     try:
