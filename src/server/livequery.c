@@ -140,6 +140,24 @@ unsigned ds_livequery_bind(json_t *spec, json_t *req, char **sql, json_t **files
                          "\"inputs\"}");
         return 400;
     }
+    /* A misspelt field ("input") would silently give the default state. */
+    static const char *const fields[] = {"page", "component", "query", "inputs", "today"};
+    const char *field;
+    json_t *fv;
+    json_object_foreach(req, field, fv)
+    {
+        size_t i = 0;
+        while (i < DS_ARRAY_LEN(fields) && strcmp(fields[i], field) != 0)
+            i++;
+        if (i < DS_ARRAY_LEN(fields))
+            continue;
+        const char *near = ds_suggest(field, fields, DS_ARRAY_LEN(fields));
+        *why = near ? ds_asprintf("unknown field '%s'; did you mean '%s'?", field, near)
+                    : ds_asprintf("unknown field '%s' (the fields are page, component, query, "
+                                  "inputs, today)",
+                                  field);
+        return 400;
+    }
     const char *page_name = str_of(req, "page"), *comp_name = str_of(req, "component"),
                *query = str_of(req, "query"), *today = str_of(req, "today");
     if (!page_name || !comp_name || !query) {
