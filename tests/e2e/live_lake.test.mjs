@@ -8,7 +8,8 @@
 //   - every component (an options query, a table) comes from the server,
 //     right, and the engine is never started;
 //   - over one year (400 files, pruned by the browser), the server's rows
-//     are the engine's (?ds_live=1), byte for byte in the table's CSV;
+//     are the engine's (?ds_live=1), byte for byte in the table's CSV, with
+//     a multiple dropdown and a text input holding %, ' and ü;
 //   - when the server refuses (504, past live_timeout_ms), the engine
 //     cannot run the query either: each component says the server's reason
 //     first, then the browser's, and the input's message is one box (not
@@ -66,9 +67,23 @@ options: 2000, 2001, 2002
 default: "2001"
 \`\`\`
 
+\`\`\`input ids
+label: Parts
+visual_mode: dropdown
+multiple: true
+options: 0, 1, 2, 3
+expression_template: id IN ?
+\`\`\`
+
+\`\`\`input q
+label: Label contains
+visual_mode: text
+\`\`\`
+
 \`\`\`sql per_day
 SELECT day, count(*) AS n, sum(id) AS s, min(year) AS y FROM lake
-WHERE year = \${inputs.y} AND day < 20
+WHERE year = \${inputs.y} AND day < 20 AND \${params.ids}
+  AND (\${inputs.q} IS NULL OR ('50% Zürich''s ' || id) LIKE '%' || \${inputs.q} || '%')
 GROUP BY 1 ORDER BY 1
 \`\`\`
 
@@ -106,23 +121,31 @@ describe('live queries over a lake of 1,200 files', { skip: skip ?? false }, () 
   });
 
   test('over the partitions the browser can read, the server\'s rows are the engine\'s', T, async () => {
-    const rec = await openIdle(site.browser, `${site.server.url}/year.html?y=2002`);
+    for (const state of ['?y=2002', `?y=2001&ids=1&ids=3&q=${encodeURIComponent("% Zürich's 1")}`, `?y=2000&q=${encodeURIComponent("'; --")}`]) {
+      await sameRows(state);
+    }
+  });
+
+  async function sameRows(state) {
+    const rec = await openIdle(site.browser, `${site.server.url}/year.html${state}`);
     const fromServer = await rec.page.evaluate(() => ({
       source: window.ducksite.components().find((c) => c.key === 'table:per_day').source,
       csv: window.ducksite.tableCsv('per_day'),
     }));
     await rec.page.close();
-    const recE = await openIdle(site.browser, `${site.server.url}/year.html?y=2002&ds_live=1`);
+    const recE = await openIdle(site.browser, `${site.server.url}/year.html${state}&ds_live=1`);
     const fromEngine = await recE.page.evaluate(() => ({
       source: window.ducksite.components().find((c) => c.key === 'table:per_day').source,
       csv: window.ducksite.tableCsv('per_day'),
     }));
     await recE.page.close();
-    assert.equal(fromServer.source, 'server');
-    assert.equal(fromEngine.source, 'live');
-    assert.match(fromServer.csv, /^day,n,s,y\r?\n0,4,6,2002\r?\n/);
-    assert.equal(fromServer.csv, fromEngine.csv);
-  });
+    assert.equal(fromServer.source, 'server', state);
+    assert.equal(fromEngine.source, 'live', state);
+    const first = { '?y=2002': /^day,n,s,y\r?\n0,4,6,2002\r?\n/, '?y=2000': /^day,n,s,y\r?\n$/ }[state.split('&')[0]]
+      ?? /^day,n,s,y\r?\n0,1,1,2001\r?\n/;
+    assert.match(fromServer.csv, first, state);
+    assert.equal(fromServer.csv, fromEngine.csv, state);
+  }
 
   test('a refusal the engine cannot take over says the server\'s reason', T, async () => {
     const context = await launchBrowser();
