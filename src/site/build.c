@@ -585,11 +585,11 @@ static int make_front_from(ds_memo_front *f, facts_loader *loader, ds_err *err)
     task_wait(&loader->task);
     ds_facts *facts = loader->facts;
     loader->facts = NULL; /* closed here, not by the caller */
-    int rc = ds_source_views(&f->cfg, &f->files, facts, f->db, &f->views, &f->unreadable, err);
+    /* Long file lists leave the views' SQL as it is made: published once,
+     * not in every query that reads the view (filelist.h). */
+    int rc = ds_source_views(&f->cfg, &f->files, facts, f->db, &f->views, &f->lists,
+                             &f->unreadable, err);
     if (rc == 0) {
-        /* Long file lists leave the views' SQL: published once, not in
-         * every query that reads the view. */
-        ds_filelists_extract(&f->views, &f->lists);
         ds_info("views: %zu file-source and templated views, %zu footers read, %zu known "
                 "(%.0f ms)",
                 f->views.len, ds_facts_reads(facts), ds_facts_hits(facts), now_ms() - t);

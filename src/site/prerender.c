@@ -1158,21 +1158,15 @@ static const ds_input_spec *unstored_input(const page_ctx *p, const char *sql,
 }
 
 /* The hive columns of VIEW's lists, "year, day", or NULL. */
-static char *hive_columns(const ds_filelists *l, const char *view)
+/* Whether VIEW's lists are a templated view's (lake_2024). */
+static bool view_templated(const ds_filelists *l, const char *view)
 {
-    for (size_t i = 0; i < l->len; i++) {
-        if (strcmp(l->items[i].view, view) != 0 || !l->items[i].hive)
-            continue;
-        json_t *o = json_loads(l->items[i].hive, 0, NULL);
-        ds_buf b = {0};
-        const char *k;
-        json_t *v;
-        json_object_foreach(o, k, v) ds_buf_printf(&b, "%s%s", b.len ? ", " : "", k);
-        json_decref(o);
-        return ds_buf_take(&b);
-    }
-    return NULL;
+    for (size_t i = 0; i < l->len; i++)
+        if (strcmp(l->items[i].view, view) == 0)
+            return l->items[i].templated;
+    return false;
 }
+
 
 /* Tells the author when C's query, run in the browser (no stored result
  * for some state), reads more files of published lists than a browser can
@@ -1219,7 +1213,7 @@ static void warn_whole_lake(const page_ctx *p, const component *c, const bool *a
                   : n == r.view_files ? ds_strdup(kept)
                                       : ds_asprintf("reads %zu files, and %s", n, kept);
     free(kept);
-    char *cols = hive_columns(lists, view);
+    char *cols = ds_filelists_hive_columns(lists, view);
     char *example = cols ? ds_asprintf("a hive column of '%s' (%s), e.g. WHERE %.*s = ... or "
                                        "= ${inputs.x}",
                                        view, cols, (int)strcspn(cols, ","), cols)
@@ -1236,10 +1230,11 @@ static void warn_whole_lake(const page_ctx *p, const component *c, const bool *a
         ds_warn("%s:%d: %s '%s': query '%s' has no stored result (%s) and %s: the browser "
                 "would request every one, more than the %d it can fetch in a few seconds, so "
                 "the page will show an error instead; filter the query %son %s (a predicate "
-                "on an input counts), query a templated view, let the build store the result, "
-                "or turn on [serve] live_queries",
+                "on an input counts), %slet the build store the result, or turn on [serve] "
+                "live_queries",
                 p->sp->display, c->line, c->kind, c->id, name, why, reads,
-                DS_FILELIST_BROWSER_MAX, r.where ? "more narrowly " : "", example);
+                DS_FILELIST_BROWSER_MAX, r.where ? "more narrowly " : "", example,
+                view_templated(lists, view) ? "" : "query a templated view, ");
     free(example);
     free(cols);
     free(reads);

@@ -572,7 +572,9 @@ int ds_compile_all_memo(const ds_query_list *l, const ds_collected *files,
         char *check = compose(l, i, t.order, c->n_deps, true);
         rc = validate(l, &l->items[i], c, check, &lc, db, memo, err);
         free(check);
-        if (rc == 0 && c->kind != DS_KIND_FILE_SOURCE)
+        /* A view reads its lists by placeholder, not another view by
+         * name: only the queries over views have partition predicates. */
+        if (rc == 0 && c->kind != DS_KIND_FILE_SOURCE && c->kind != DS_KIND_FILE_SOURCE_TEMPLATE)
             c->prune = ds_prune_spec(db, c->sql, files->lists);
     }
 

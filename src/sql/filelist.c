@@ -137,20 +137,45 @@ static char *read_hive(const char *p)
     return text;
 }
 
-static void add_list(ds_filelists *l, const char *view, size_t index, key_vec *keys, char *hive)
+static void add_list(ds_filelists *l, const ds_query *q, size_t index, key_vec *keys, char *hive)
 {
     if (l->len == l->cap) {
         l->cap = l->cap ? l->cap * 2 : 8;
         l->items = ds_xrealloc(l->items, l->cap * sizeof *l->items);
     }
     ds_filelist *f = &l->items[l->len++];
-    f->view = ds_strdup(view);
+    f->view = ds_strdup(q->name);
     f->index = index;
-    f->name = ds_asprintf("%s/%zu", view, index);
+    f->name = ds_asprintf("%s/%zu", q->name, index);
+    f->templated = q->kind == DS_KIND_FILE_SOURCE_TEMPLATE;
     f->keys = keys->keys;
     f->n = keys->n;
     f->hive = hive;
     memset(keys, 0, sizeof *keys);
+}
+
+/* The index of VIEW's next list: how many lists end l that are VIEW's (a
+ * view's lists are added one after another, while its SQL is made; a
+ * count over all of l would be quadratic in a lake's templated views). */
+static size_t lists_of(const ds_filelists *l, const char *view)
+{
+    size_t n = 0;
+    while (n < l->len && strcmp(l->items[l->len - 1 - n].view, view) == 0)
+        n++;
+    return n;
+}
+
+void ds_filelists_put(ds_filelists *l, const char *view, bool templated,
+                      const char *const *keys, size_t n, const char *hive_option, ds_buf *b)
+{
+    key_vec kv = {ds_xcalloc(n + 1, sizeof *kv.keys), n, n};
+    for (size_t i = 0; i < n; i++)
+        kv.keys[i] = ds_strdup(keys[i]);
+    ds_query q = {.name = (char *)view,
+                  .kind = templated ? DS_KIND_FILE_SOURCE_TEMPLATE : DS_KIND_FILE_SOURCE};
+    size_t index = lists_of(l, view);
+    ds_buf_printf(b, "'" DS_FILELIST_PREFIX "%s/%zu'", view, index);
+    add_list(l, &q, index, &kv, hive_option ? read_hive(hive_option) : NULL);
 }
 
 /* q's SQL with its long lists replaced by placeholders (NULL: none). */
@@ -159,7 +184,7 @@ static char *extract_one(const ds_query *q, ds_filelists *out)
     static const char call[] = "read_parquet([";
     const char *sql = q->sql, *copied = sql, *search = sql, *at;
     ds_buf b = {0};
-    size_t index = 0;
+    size_t first = lists_of(out, q->name), index = first;
     while ((at = strstr(search, call))) {
         const char *list = at + strlen(call);
         key_vec keys = {0};
@@ -172,11 +197,11 @@ static char *extract_one(const ds_query *q, ds_filelists *out)
         ds_buf_add(&b, copied, (size_t)(at - copied));
         ds_buf_puts(&b, "read_parquet('" DS_FILELIST_PREFIX);
         ds_buf_printf(&b, "%s/%zu'", q->name, index);
-        add_list(out, q->name, index, &keys, read_hive(end));
+        add_list(out, q, index, &keys, read_hive(end));
         index++;
         copied = search = end;
     }
-    if (!index)
+    if (index == first)
         return NULL;
     ds_buf_puts(&b, copied);
     return ds_buf_take(&b);
@@ -186,7 +211,7 @@ void ds_filelists_extract(ds_query_list *q, ds_filelists *out)
 {
     for (size_t i = 0; i < q->len; i++) {
         ds_query *v = &q->items[i];
-        if (v->kind != DS_KIND_FILE_SOURCE)
+        if (v->kind != DS_KIND_FILE_SOURCE && v->kind != DS_KIND_FILE_SOURCE_TEMPLATE)
             continue;
         char *sql = extract_one(v, out);
         if (sql) {
@@ -654,6 +679,53 @@ static const char *hive_value(const char *folder, size_t n, const char *col, siz
         i = end + 1;
     }
     return found;
+}
+
+/* Whether hive column COL has more than one value among the folders of
+ * F's keys (a missing folder counts as a value of its own). */
+static bool column_varies(const ds_filelist *f, const char *col)
+{
+    const char *first = NULL;
+    size_t first_len = 0;
+    for (size_t k = 0; k < f->n; k++) {
+        const char *slash = strrchr(f->keys[k], '/');
+        size_t len = 0;
+        const char *v = slash ? hive_value(f->keys[k], (size_t)(slash - f->keys[k]), col, &len)
+                              : NULL;
+        if (k == 0) {
+            first = v;
+            first_len = len;
+        } else if (!v != !first || (v && (len != first_len || memcmp(v, first, len) != 0))) {
+            return true;
+        }
+    }
+    return false;
+}
+
+char *ds_filelists_hive_columns(const ds_filelists *l, const char *view)
+{
+    json_t *types = NULL;
+    for (size_t i = 0; i < l->len && !types; i++)
+        if (strcmp(l->items[i].view, view) == 0 && l->items[i].hive)
+            types = json_loads(l->items[i].hive, 0, NULL);
+    if (!types)
+        return NULL;
+    ds_buf all = {0}, varying = {0};
+    const char *col;
+    json_t *type;
+    json_object_foreach(types, col, type) {
+        ds_buf_printf(&all, "%s%s", all.len ? ", " : "", col);
+        bool varies = false;
+        for (size_t i = 0; i < l->len && !varies; i++)
+            varies = strcmp(l->items[i].view, view) == 0 && column_varies(&l->items[i], col);
+        if (varies)
+            ds_buf_printf(&varying, "%s%s", varying.len ? ", " : "", col);
+    }
+    json_decref(types);
+    if (!varying.len)
+        return ds_buf_take(&all);
+    ds_buf_free(&all);
+    return ds_buf_take(&varying);
 }
 
 /* The conditions of CONDS the runtime uses on a list whose hive types are

@@ -13,7 +13,9 @@
  * types), and the browser runtime puts a list back (pruned by the query's
  * partition predicates) before DuckDB-Wasm sees the SQL.  The build-time
  * engine gets the whole list back with ds_filelists_expand.  Templated
- * views keep their lists inline: they already name only their files. */
+ * views' lists leave their SQL the same way: a value of a lake's template
+ * column can hold 10,000 files, which the browser prunes by the other
+ * partition columns as it does a base view's. */
 #ifndef DS_FILELIST_H
 #define DS_FILELIST_H
 
@@ -45,6 +47,7 @@ typedef struct {
     size_t n;
     char *hive;          /* the read_parquet's hive_types = {...} as JSON
                             ({"year": "BIGINT"}), or NULL */
+    bool templated;      /* the view is a templated view (lake_2024) */
 } ds_filelist;
 
 typedef struct ds_filelists {
@@ -53,8 +56,20 @@ typedef struct ds_filelists {
 } ds_filelists;
 
 /* Moves every list of more than DS_FILELIST_MIN files out of the SQL of
- * the file-source views (kind DS_KIND_FILE_SOURCE) of q into out. */
+ * the file-source and templated views (kinds DS_KIND_FILE_SOURCE and
+ * DS_KIND_FILE_SOURCE_TEMPLATE) of q into out: the lists of views made
+ * with their lists in the SQL (ds_source_views without lists). */
 void ds_filelists_extract(ds_query_list *q, ds_filelists *out);
+
+/* Adds the list of N keys (copied) that VIEW's SQL names next, and writes
+ * its placeholder literal ('ducksite:files/<view>/<k>') to b.  A view's
+ * lists are added one after another, before the next view's.  HIVE_OPTION
+ * is the read_parquet's "hive_types = {...}" text, or NULL.  The views
+ * write their long lists this way (sourceview.h), which gives the same
+ * SQL and lists as ds_filelists_extract without spelling each key out and
+ * reading it back. */
+void ds_filelists_put(ds_filelists *l, const char *view, bool templated,
+                      const char *const *keys, size_t n, const char *hive_option, ds_buf *b);
 
 /* The list a placeholder names ("<view>/<k>"), or NULL. */
 const ds_filelist *ds_filelists_find(const ds_filelists *l, const char *name);
@@ -82,6 +97,13 @@ void ds_filelists_each_key(const ds_filelists *l, const char *sql, ds_filelist_k
  * the runtime ignores (a value that is no literal, a column F's hive types
  * do not name) is ignored; when no file passes, the first is kept. */
 size_t ds_filelist_kept(const ds_filelist *f, const char *conds);
+
+/* VIEW's hive columns that tell its files apart ("day, hour"): those with
+ * more than one value among the folders of its lists' keys (a templated
+ * view's own column has one), else all of them; NULL when its lists have
+ * no hive types.  What to filter on, as web/src/sql.js varyingHiveColumns
+ * says in the page.  Caller frees. */
+char *ds_filelists_hive_columns(const ds_filelists *l, const char *view);
 
 /* What a query's placeholders make the browser read. */
 typedef struct {

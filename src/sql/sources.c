@@ -913,6 +913,19 @@ void ds_sv_groups_free(ds_sv_groups *g)
     free(g->items);
 }
 
+/* The options after read_parquet's list. */
+static void put_read_options(ds_buf *b, bool by_name, const char *hive_option,
+                             const char *extra_option)
+{
+    if (by_name)
+        ds_buf_puts(b, ", union_by_name = true");
+    if (hive_option)
+        ds_buf_printf(b, ", %s", hive_option);
+    if (extra_option)
+        ds_buf_printf(b, ", %s", extra_option);
+    ds_buf_puts(b, ")");
+}
+
 /* read_parquet(['a', 'b'], union_by_name = true), with HTTP-visible keys or
  * physical paths. */
 void ds_sv_put_read_parquet(ds_buf *b, const ds_sv_group *g, bool physical, bool by_name,
@@ -925,13 +938,25 @@ void ds_sv_put_read_parquet(ds_buf *b, const ds_sv_group *g, bool physical, bool
         ds_sql_quote(b, physical ? g->files[i]->path : g->files[i]->key);
     }
     ds_buf_puts(b, "]");
-    if (by_name)
-        ds_buf_puts(b, ", union_by_name = true");
-    if (hive_option)
-        ds_buf_printf(b, ", %s", hive_option);
-    if (extra_option)
-        ds_buf_printf(b, ", %s", extra_option);
-    ds_buf_puts(b, ")");
+    put_read_options(b, by_name, hive_option, extra_option);
+}
+
+/* The group's read_parquet with its keys: a long list goes to TO, the SQL
+ * naming it by its placeholder (filelist.h). */
+static void put_group_read(ds_buf *b, const ds_sv_group *g, bool by_name, const char *hive_option,
+                           const char *extra_option, const ds_sv_lists *to)
+{
+    if (!to || g->n <= DS_FILELIST_MIN) {
+        ds_sv_put_read_parquet(b, g, false, by_name, hive_option, extra_option);
+        return;
+    }
+    const char **keys = ds_xcalloc(g->n, sizeof *keys);
+    for (size_t i = 0; i < g->n; i++)
+        keys[i] = g->files[i]->key;
+    ds_buf_puts(b, "read_parquet(");
+    ds_filelists_put(to->lists, to->view, to->templated, keys, g->n, hive_option, b);
+    free(keys);
+    put_read_options(b, by_name, hive_option, extra_option);
 }
 
 /* The unified column list for one group of files of the same schema:
@@ -1009,7 +1034,7 @@ static char **merge_for_check(ds_sv_groups *g)
  * union_by_name). */
 static char *select_sql(const ds_source_set *set, const ds_sv_schema *sc,
                         const ds_source_file *const *files, size_t n, const char *level_filter,
-                        const char *extra_pred, bool check)
+                        const char *extra_pred, bool check, const ds_sv_lists *to)
 {
     const ds_file_source *fs = set->fs;
     char *window = ds_sql_time_window(fs);
@@ -1046,14 +1071,14 @@ static char *select_sql(const ds_source_set *set, const ds_sv_schema *sc,
             ds_buf_puts(&b, p.n ? "SELECT * FROM (SELECT " : "SELECT ");
             put_unified_columns(&b, sc, &groups.items[i]);
             ds_buf_puts(&b, " FROM ");
-            ds_sv_put_read_parquet(&b, &groups.items[i], false, false, hive, check_option);
+            put_group_read(&b, &groups.items[i], false, hive, check_option, to);
             if (p.n)
                 ds_buf_puts(&b, ")");
         } else {
             if (i)
                 ds_buf_puts(&b, by_name ? "\nUNION ALL BY NAME\n" : "\nUNION ALL\n");
             ds_buf_puts(&b, "SELECT * FROM ");
-            ds_sv_put_read_parquet(&b, &groups.items[i], false, match_names, hive, check_option);
+            put_group_read(&b, &groups.items[i], match_names, hive, check_option, to);
         }
         ds_sv_put_where(&b, &p);
     }
@@ -1081,10 +1106,12 @@ bool ds_sv_levels_plain(const ds_sv_levels *lv)
 
 char *ds_sv_view_sql(const ds_source_set *set, const ds_sv_schema *sc, const ds_sv_levels *lv,
                      const ds_source_file *const *files, size_t n, const unsigned *file_level,
-                     const char *extra_pred, bool check)
+                     const char *extra_pred, bool check, const ds_sv_lists *to)
 {
+    if (check)
+        to = NULL; /* its one file per group stays in the SQL */
     if (ds_sv_levels_plain(lv))
-        return select_sql(set, sc, files, n, NULL, extra_pred, check);
+        return select_sql(set, sc, files, n, NULL, extra_pred, check, to);
     /* Levels are joined as the groups of one level are: by position when
      * every SELECT has the same columns in the same order. */
     bool by_name = set->fs->union_mode == DS_UNION_ALL_BY_NAME && !sc->one_schema &&
@@ -1098,7 +1125,7 @@ char *ds_sv_view_sql(const ds_source_set *set, const ds_sv_schema *sc, const ds_
                 sub[m++] = files[k];
         if (m == 0)
             continue;
-        char *one = select_sql(set, sc, sub, m, lv->items[l].filter, extra_pred, check);
+        char *one = select_sql(set, sc, sub, m, lv->items[l].filter, extra_pred, check, to);
         if (b.len)
             ds_buf_puts(&b, by_name ? "\nUNION ALL BY NAME\n" : "\nUNION ALL\n");
         ds_buf_puts(&b, one);
@@ -1114,7 +1141,7 @@ void ds_sv_set_check_sql(ds_query_list *out, const ds_source_set *set, const ds_
 {
     if (!(sc->one_schema || sc->n_schemas > 1 || missing))
         return;
-    char *check = ds_sv_view_sql(set, sc, lv, files, n, file_level, pred, true);
+    char *check = ds_sv_view_sql(set, sc, lv, files, n, file_level, pred, true, NULL);
     ds_query *q = &out->items[out->len - 1];
     if (strcmp(check, q->sql) != 0)
         q->check_sql = check;
@@ -1484,7 +1511,8 @@ static int check_level_filters(const ds_config *cfg, const ds_source_set *set,
  * SET (those some level reads).  Returns -1 on a user error; a source left
  * without readable files gets no views. */
 static int set_views(const ds_config *cfg, const ds_source_set *set, ds_facts *facts,
-                     ds_duck *db, ds_query_list *out, ds_keyset *unreadable, ds_err *err)
+                     ds_duck *db, ds_query_list *out, ds_filelists *lists, ds_keyset *unreadable,
+                     ds_err *err)
 {
     const ds_file_source *fs = set->fs;
     const char *first_missing = note_missing_files(set, unreadable);
@@ -1527,7 +1555,9 @@ static int set_views(const ds_config *cfg, const ds_source_set *set, ds_facts *f
     const ds_source_file **files = ds_xcalloc(set->n_files, sizeof *files);
     for (size_t i = 0; i < set->n_files; i++)
         files[i] = &set->files[i];
-    char *sql = ds_sv_view_sql(set, &schema, &levels, files, set->n_files, NULL, NULL, false);
+    ds_sv_lists to = {lists, fs->name, false};
+    char *sql = ds_sv_view_sql(set, &schema, &levels, files, set->n_files, NULL, NULL, false,
+                               lists ? &to : NULL);
     ds_query_add(out, fs->name, DS_KIND_FILE_SOURCE, sql, cfg->display_path, fs->line);
     ds_sv_set_check_sql(out, set, &schema, &levels, files, set->n_files, NULL, NULL,
                         first_missing != NULL);
@@ -1543,7 +1573,7 @@ static int set_views(const ds_config *cfg, const ds_source_set *set, ds_facts *f
         goto done;
     }
     if (set->template_name) {
-        ds_sv_ctx v = {cfg, set, db, out, unreadable, first_missing, &schema, &levels};
+        ds_sv_ctx v = {cfg, set, db, out, lists, unreadable, first_missing, &schema, &levels};
         rc = ds_template_views(&v, set->template_name, err);
     }
 done:
@@ -1554,7 +1584,8 @@ done:
 }
 
 int ds_source_views(const ds_config *cfg, ds_collected *c, ds_facts *facts_in,
-                    ds_duck *db, ds_query_list *out, ds_keyset *unreadable, ds_err *err)
+                    ds_duck *db, ds_query_list *out, ds_filelists *lists, ds_keyset *unreadable,
+                    ds_err *err)
 {
     ds_facts *facts = facts_in ? facts_in : ds_facts_open(NULL);
     int rc = 0;
@@ -1594,7 +1625,7 @@ int ds_source_views(const ds_config *cfg, ds_collected *c, ds_facts *facts_in,
             if (levelled.files)
                 set = &levelled;
         }
-        rc = set_views(cfg, set, facts, db, out, unreadable, err);
+        rc = set_views(cfg, set, facts, db, out, lists, unreadable, err);
         free(levelled.files);
     }
     if (!facts_in)

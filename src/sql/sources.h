@@ -11,6 +11,7 @@
 #include "../datamap/collect.h"
 #include "../datamap/facts.h"
 #include "duck.h"
+#include "filelist.h"
 #include "query.h"
 
 /* Keys whose files could not be read at build time (missing, unreadable):
@@ -30,9 +31,12 @@ void ds_keyset_free(ds_keyset *s);
 /* Appends the views of every source to out.  Missing or unreadable files
  * go into *unreadable.  FACTS (or NULL: none kept between builds) answers
  * for the footers of unchanged files.  Each file of a source with views is
- * stat-ed once, here: its stamp (collect.h) serves the later stages. */
+ * stat-ed once, here: its stamp (collect.h) serves the later stages.
+ * Lists of more than DS_FILELIST_MIN files go to LISTS, the views' SQL
+ * naming them by placeholders (filelist.h); NULL keeps them in the SQL. */
 int ds_source_views(const ds_config *cfg, ds_collected *c, ds_facts *facts, ds_duck *db,
-                    ds_query_list *out, ds_keyset *unreadable, ds_err *err);
+                    ds_query_list *out, ds_filelists *lists, ds_keyset *unreadable,
+                    ds_err *err);
 
 /* "a b-c" -> "a_b_c"; an empty result becomes an 8-hex-digit hash.  Caller
  * frees. */

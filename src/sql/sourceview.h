@@ -11,6 +11,7 @@
 
 #include "../datamap/collect.h"
 #include "duck.h"
+#include "filelist.h"
 #include "query.h"
 #include "sources.h"
 
@@ -81,11 +82,20 @@ typedef struct {
     size_t n;
 } ds_sv_levels;
 
+/* Where a view's long file lists go (filelist.h): LISTS, as VIEW's; the
+ * SQL keeps placeholders.  A NULL ds_sv_lists keeps every list in the SQL. */
+typedef struct {
+    ds_filelists *lists;
+    const char *view;
+    bool templated;
+} ds_sv_lists;
+
 typedef struct {
     const ds_config *cfg;
     const ds_source_set *set;
     ds_duck *db;
     ds_query_list *out;
+    ds_filelists *lists;        /* where long file lists go, or NULL */
     ds_keyset *unreadable;
     const char *first_missing;  /* a file of the set that does not exist */
     const ds_sv_schema *schema;
@@ -120,10 +130,12 @@ bool ds_sv_levels_plain(const ds_sv_levels *lv);
  * level that reads any of them, in level order, joined by UNION ALL.
  * FILE_LEVEL (or NULL) gives each file's level, files sorted by level;
  * without it a file counts in every level that has it.  CHECK makes the
- * validation copy (one file per schema).  Caller frees. */
+ * validation copy (one file per schema).  Lists of more than
+ * DS_FILELIST_MIN files go to TO (NULL: stay in the SQL; the validation
+ * copy keeps its few files).  Caller frees. */
 char *ds_sv_view_sql(const ds_source_set *set, const ds_sv_schema *sc, const ds_sv_levels *lv,
                      const ds_source_file *const *files, size_t n, const unsigned *file_level,
-                     const char *extra_pred, bool check);
+                     const char *extra_pred, bool check, const ds_sv_lists *to);
 
 /* Gives the view just added to OUT its validation copy, when one applies. */
 void ds_sv_set_check_sql(ds_query_list *out, const ds_source_set *set, const ds_sv_schema *sc,

@@ -724,8 +724,9 @@ int ds_template_views(ds_sv_ctx *v, const char *template_name, ds_err *err)
                             clash->file, clash->line);
         } else {
             char *pred = fill_template(tmpl, cv->literals, cv->n);
+            ds_sv_lists to = {v->lists, name, true};
             char *view = ds_sv_view_sql(set, v->schema, v->levels, cv->files, cv->n_files,
-                                        cv->levels, pred, false);
+                                        cv->levels, pred, false, v->lists ? &to : NULL);
             json_object_set_new(names, name, json_integer((json_int_t)v->out->len));
             view_value[v->out->len - first_view] = i;
             ds_query_add(v->out, name, DS_KIND_FILE_SOURCE_TEMPLATE, view,

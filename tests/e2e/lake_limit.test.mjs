@@ -17,7 +17,10 @@
 //   - that page's component shows the error, and no data file is requested;
 //   - a query whose predicates still leave 2,000 files (year IN (2003,
 //     2004)) is refused the same way;
-//   - a query over one partition (100 files) runs as before.
+//   - a query over one partition (100 files) runs as before;
+//   - a templated view per day (lake_day_4: 2,000 files, one day of every
+//     year) is refused the same way, the advice naming the column that
+//     tells its files apart (year), not its own (day).
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -53,6 +56,7 @@ const PAGES = {
   all: page('Every file', 'SELECT count(*) AS n FROM lake'),
   two: page('Two years', 'SELECT count(*) AS n FROM lake WHERE year IN (2003, 2004)'),
   one: page('One partition', 'SELECT count(*) AS n FROM lake WHERE year = 2003 AND day = 4'),
+  tday: page('One day of every year', 'SELECT count(*) AS n FROM lake_day_4'),
 };
 
 describe('a page query over more listed files than a browser can fetch', { skip: skip ?? false }, () => {
@@ -66,7 +70,7 @@ describe('a page query over more listed files than a browser can fetch', { skip:
     for (const d of ['content', 'plugins']) fs.mkdirSync(path.join(root, d));
     linkedLake(root, { first: 2000, years: YEARS, days: DAYS, columns: (k) => `${k}::INTEGER AS id` });
     fs.writeFileSync(path.join(root, 'plugins', 'lake'), PLUGIN, { mode: 0o755 });
-    fs.writeFileSync(path.join(root, 'ducksite.toml'), '[[file_sources]]\nname = "lake"\nplugin = "plugins/lake"\n');
+    fs.writeFileSync(path.join(root, 'ducksite.toml'), '[[file_sources]]\nname = "lake"\nplugin = "plugins/lake"\ntemplate_name = "lake_day_[day]"\n');
     for (const [name, text] of Object.entries(PAGES)) fs.writeFileSync(path.join(root, 'content', `${name}.md`), text);
     const built = spawnSync(DUCKSITE, ['build', '--root', root, '--no-prerender'], { cwd: root, encoding: 'utf8', timeout: 110000 });
     assert.equal(built.status, 0, built.stderr);
@@ -88,9 +92,12 @@ describe('a page query over more listed files than a browser can fetch', { skip:
     // The same 2,000 files the component below says it would read.
     assert.match(stderr, /warning: content\/two\.md:7: table 'q': query 'q' has no stored result \(--no-prerender, or prerender: false on the page\) and its WHERE year IN \(2003, 2004\) keeps 2000 of the 20000 files of view 'lake'/);
     assert.doesNotMatch(stderr, /content\/one\.md/, 'one partition keeps 100 files');
+    const tday = stderr.split('\n').find((l) => l.includes('content/tday.md:7'));
+    assert.match(tday, /reads all 2000 files of view 'lake_day_4'.*filter the query on a hive column of 'lake_day_4' \(year\), e\.g\. WHERE year = \.\.\./);
+    assert.doesNotMatch(tday, /query a templated view/, 'it is one');
   });
 
-  for (const [name, files] of [['all', 20000], ['two', 2000]]) {
+  for (const [name, files, view, cols] of [['all', 20000, 'lake', 'year, day'], ['two', 2000, 'lake', 'year, day'], ['tday', 2000, 'lake_day_4', 'year']]) {
     test(`${name}: the component says it would read ${files} files, and nothing is requested`, T, async () => {
       const rec = await openPage(browser);
       const started = Date.now();
@@ -100,7 +107,7 @@ describe('a page query over more listed files than a browser can fetch', { skip:
       const state = await rec.page.evaluate(() => window.ducksite.components().map((c) => c.state));
       assert.deepEqual(state, ['error']);
       const text = await rec.page.$eval('[data-ds-table="q"]', (el) => el.innerText);
-      assert.match(text, new RegExp(`this query would read ${files.toLocaleString('en-US')} files of lake in the browser, more than the 1,000 a page can fetch in a few seconds: filter it on a partition column of lake \\(year, day\\), e.g\\. WHERE year = …, or let the build store its result`));
+      assert.match(text, new RegExp(`this query would read ${files.toLocaleString('en-US')} files of ${view} in the browser, more than the 1,000 a page can fetch in a few seconds: filter it on a partition column of ${view} \\(${cols}\\), e\\.g\\. WHERE year = …, or let the build store its result`));
       assert.deepEqual(parquet(rec), [], 'no data file requested');
       await screenshot(rec.page, `lake-limit-${name}`);
       await rec.page.close();

@@ -16,6 +16,8 @@
 //     exactly the 100 keys of that partition, each with one whole GET;
 //   - a page whose day comes from an input does the same for the input's
 //     value, and again for a new value after the input changes;
+//   - a templated view (lake_2007, 100,000 keys) publishes its list the same
+//     way, and a page on it filtered on day reads that day's 100 keys only;
 //   - the results are the build-time engine's over the same files.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -59,6 +61,7 @@ const page = (title, sql, extra = '') => [
 
 const PAGES = {
   one: page('One partition', 'SELECT count(*) AS n, sum(amount) AS total FROM lake WHERE year = 2003 AND day = 17'),
+  tpl: page('One day of a templated view', 'SELECT count(*) AS n, sum(amount) AS total FROM lake_2007 WHERE day = 42'),
   input: page('Day from an input',
     'SELECT count(*) AS n, sum(amount) AS total FROM lake WHERE year = 2005 AND day = ${inputs.day}',
     '```input day\nvisual_mode: dropdown\noptions: 17,18\ndefault: 17\nall_option: false\n```\n'),
@@ -79,7 +82,7 @@ describe('a one-partition dashboard over 1,000,000 keys', { skip: skip ?? false 
     for (const d of ['content', 'plugins']) fs.mkdirSync(path.join(root, d));
     linkedLake(root, { first: 2000, years: YEARS, days: DAYS, columns: (k) => `${k}::INTEGER AS id, ${AMOUNT(k)}::INTEGER AS amount` });
     fs.writeFileSync(path.join(root, 'plugins', 'lake'), PLUGIN, { mode: 0o755 });
-    fs.writeFileSync(path.join(root, 'ducksite.toml'), '[[file_sources]]\nname = "lake"\nplugin = "plugins/lake"\n');
+    fs.writeFileSync(path.join(root, 'ducksite.toml'), '[[file_sources]]\nname = "lake"\nplugin = "plugins/lake"\ntemplate_name = "lake_[year]"\n');
     for (const [name, text] of Object.entries(PAGES)) fs.writeFileSync(path.join(root, 'content', `${name}.md`), text);
     execFileSync(DUCKSITE, ['build', '--root', root, '--no-prerender'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], timeout: 110000 });
     server = await startServer(root, { args: ['--no-build', '--no-watch', '--access-log'], ready: '/one.html' });
@@ -148,6 +151,23 @@ describe('a one-partition dashboard over 1,000,000 keys', { skip: skip ?? false 
     assert.ok(reqs.every((r) => r.method === 'GET' && r.range === null && r.status === 200), 'each read whole');
     assert.deepEqual(rec.errors, []);
     assert.deepEqual(offsiteRequests(browser, rec), []);
+    await rec.page.close();
+  });
+
+  test('a templated view: its list once, then the 100 files of the day asked for', T, async () => {
+    const view = fs.readFileSync(path.join(root, 'static', 'sql', '_global', 'lake_2007.sql'), 'utf8');
+    assert.ok(view.length < 1000, `templated view SQL is ${view.length} bytes`);
+    assert.match(view, /read_parquet\('ducksite:files\/lake_2007\/0', hive_types = \{'year': 'BIGINT', 'day': 'BIGINT'\}\)/);
+    const q = fs.readFileSync(path.join(root, 'static', 'sql', 'pages', 'tpl', 'q.sql'), 'utf8');
+    assert.match(q, /^-- PRUNE: \{"lake_2007":\[\{"col":"day","op":"=","values":\["42"\]\}\]\}$/m);
+    const { rec, ms } = await open('tpl');
+    const reqs = parquet(rec);
+    console.log(`templated view, one day: page idle after ${ms} ms; ${reqs.length} Parquet requests`);
+    await check(rec, 'tpl', reference(2007, 42));
+    assert.deepEqual(lists(rec).map((r) => new URL(r.url).pathname), ['/sql/_files/lake_2007.json']);
+    assert.deepEqual([...new Set(reqs.map((r) => r.key))].sort(), partition(2007, 42).sort(), 'the files requested');
+    assert.equal(reqs.length, PARTS, 'one request per file');
+    assert.deepEqual(rec.errors, []);
     await rec.page.close();
   });
 

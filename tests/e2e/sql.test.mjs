@@ -314,3 +314,15 @@ test('more listed files than a page can fetch: an error that says what to do', (
   assert.equal(sql.expandFileLists(text, docs, { lake: [cond('year', '=', '2000')] }, 4).files, 2, 'pruned under the limit');
   assert.equal(sql.FILE_LIST_BROWSER_MAX, 1000);
 });
+
+test('the advice names the partition columns that tell the files apart', () => {
+  // A templated view's own column has one value: filtering on it keeps every file.
+  const one = { hive: { kind: 'VARCHAR', n: 'BIGINT' }, lists: [[['data/l/kind=a/n=1/', ['x.parquet'], [1]], ['data/l/kind=a/n=2/', ['x.parquet'], [1]]]] };
+  assert.deepEqual(sql.varyingHiveColumns(one), ['n']);
+  assert.throws(() => sql.expandFileLists("SELECT * FROM read_parquet('ducksite:files/lake_a/0')", new Map([['lake_a', one]]), null, 1),
+    /filter it on a partition column of lake_a \(n\), e\.g\. WHERE n = …/);
+  assert.deepEqual(sql.varyingHiveColumns(LISTS), ['year', 'day', 'd'], 'every column varies');
+  const flat = { hive: { kind: 'VARCHAR' }, lists: [[['data/l/kind=a/', ['x.parquet', 'y.parquet'], [1, 1]]]] };
+  assert.deepEqual(sql.varyingHiveColumns(flat), ['kind'], 'none varies: all of them');
+  assert.deepEqual(sql.varyingHiveColumns({ hive: null, lists: [] }), []);
+});

@@ -402,7 +402,7 @@ static void proj_setup_with(proj *p, const char *const *filters, const char *mis
         cr_assert_eq(unlink(path), 0);
         free(path);
     }
-    cr_assert_eq(ds_source_views(&p->cfg, &p->c, NULL, p->db, &p->q, &p->bad, &err), 0, "%s",
+    cr_assert_eq(ds_source_views(&p->cfg, &p->c, NULL, p->db, &p->q, NULL, &p->bad, &err), 0, "%s",
                  err.msg);
     ds_collected_index(&p->c);
 }

@@ -45,10 +45,16 @@ Test(filelist, long_lists_leave_the_view_short_ones_stay)
                      "'BIGINT'}) WHERE x = 'it''s'\nUNION ALL BY NAME\nSELECT * FROM "
                      "read_parquet('ducksite:files/lake/1', hive_types = {'year': 'BIGINT'})");
     cr_assert_str_eq(l.items[1].sql, small, "a list of DS_FILELIST_MIN files stays");
-    cr_assert_str_eq(l.items[2].sql, big, "templated views keep their lists");
-    cr_assert_eq(lists.len, 2);
+    cr_assert_str_eq(l.items[2].sql,
+                     "SELECT * FROM read_parquet('ducksite:files/lake_2000/0', hive_types = "
+                     "{'year': 'BIGINT'})",
+                     "a templated view's long list leaves its SQL too");
+    cr_assert_eq(lists.len, 3);
     cr_assert_eq(lists.items[1].n, DS_FILELIST_MIN + 1);
     cr_assert_str_eq(lists.items[1].name, "lake/1");
+    cr_assert(!lists.items[0].templated && !lists.items[1].templated);
+    cr_assert_str_eq(lists.items[2].name, "lake_2000/0");
+    cr_assert(lists.items[2].templated);
     cr_assert_str_eq(lists.items[0].hive, "{\"year\":\"BIGINT\"}");
     cr_assert(ds_filelists_named(l.items[0].sql));
     cr_assert(!ds_filelists_named(small));
@@ -84,7 +90,8 @@ Test(filelist, long_lists_leave_the_view_short_ones_stay)
 
     const char **views = ds_filelists_views(&lists);
     cr_assert_str_eq(views[0], "lake");
-    cr_assert_null(views[1]);
+    cr_assert_str_eq(views[1], "lake_2000");
+    cr_assert_null(views[2]);
     free(views);
     ds_filelists_free(&lists);
     ds_query_list_free(&l);
@@ -394,4 +401,40 @@ Test(prune, nothing_when_unsure)
     cr_assert_str_eq(s, "{\"lake\":[{\"col\":\"year\",\"op\":\"=\",\"values\":[\"2001\"]}]}");
     free(s);
     teardown_lake(&f);
+}
+
+/* The columns to filter on: those whose folders differ among the view's
+ * files (web/src/sql.js varyingHiveColumns gives the same in the page). */
+Test(filelist, hive_columns_that_tell_files_apart)
+{
+    ds_query_list l = {0};
+    ds_buf b = {0};
+    ds_buf_puts(&b, "SELECT * FROM read_parquet([");
+    for (int i = 0; i <= DS_FILELIST_MIN; i++)
+        ds_buf_printf(&b, "%s'data/l/kind=a/n=%d/x.parquet'", i ? ", " : "", i);
+    ds_buf_puts(&b, "], hive_types = {'kind': 'VARCHAR', 'n': 'BIGINT'})");
+    ds_query_add(&l, "lake_a", DS_KIND_FILE_SOURCE_TEMPLATE, b.data, "ducksite.toml", 1);
+    ds_buf_free(&b);
+    ds_buf_puts(&b, "SELECT * FROM read_parquet([");
+    for (int i = 0; i <= DS_FILELIST_MIN; i++)
+        ds_buf_printf(&b, "%s'data/l/kind=a/f%d.parquet'", i ? ", " : "", i);
+    ds_buf_puts(&b, "], hive_types = {'kind': 'VARCHAR'})");
+    ds_query_add(&l, "flat", DS_KIND_FILE_SOURCE, b.data, "ducksite.toml", 2);
+    ds_buf_free(&b);
+    char *plain = view_sql(DS_FILELIST_MIN + 1, "");
+    ds_query_add(&l, "plain", DS_KIND_FILE_SOURCE, plain, "ducksite.toml", 3);
+    free(plain);
+    ds_filelists lists = {0};
+    ds_filelists_extract(&l, &lists);
+
+    char *cols = ds_filelists_hive_columns(&lists, "lake_a");
+    cr_assert_str_eq(cols, "n", "kind has one value in lake_a");
+    free(cols);
+    cols = ds_filelists_hive_columns(&lists, "flat");
+    cr_assert_str_eq(cols, "kind", "no column varies: all of them");
+    free(cols);
+    cr_assert_null(ds_filelists_hive_columns(&lists, "plain"), "no hive types");
+    cr_assert_null(ds_filelists_hive_columns(&lists, "nope"));
+    ds_filelists_free(&lists);
+    ds_query_list_free(&l);
 }

@@ -63,7 +63,7 @@ static void proj_config(proj *p, const char *toml)
 
 static int proj_views(proj *p, ds_err *err)
 {
-    return ds_source_views(&p->cfg, &p->c, NULL, p->db, &p->q, &p->bad, err);
+    return ds_source_views(&p->cfg, &p->c, NULL, p->db, &p->q, NULL, &p->bad, err);
 }
 
 static void proj_free(proj *p)
@@ -1505,5 +1505,69 @@ Test(sources, hierarchy_templated_values_from_partition_folders)
     char *rows = view_result(&p, view(&p, "h_2024")->sql, "data/h/", "lake/h/");
     cr_expect_str_eq(rows, "v|INTEGER\nyear|BIGINT\n2|2024\n2|2024\n");
     free(rows);
+    proj_free(&p);
+}
+
+/* Views made with a place for their long lists name them by placeholders
+ * as they are made: the same SQL and the same lists as spelling every key
+ * out and taking the lists out afterwards (ds_filelists_extract), for a
+ * base view with two schemas (a list each) and its templated views. */
+Test(sources, long_lists_leave_as_views_are_made)
+{
+    proj p;
+    proj_init(&p);
+    ds_err err;
+    char *lake = ds_path_join(p.root, "lake");
+    ds_buf sql = {0};
+    ds_buf_puts(&sql, "COPY (SELECT i AS id, 2000 + i // 150 AS year, i AS n FROM range(300) t(i)) TO ");
+    ds_sql_quote(&sql, lake);
+    ds_buf_puts(&sql, " (FORMAT parquet, PARTITION_BY (year, n))");
+    cr_assert_eq(ds_duck_exec(p.db, sql.data, &err), 0, "%s", err.msg);
+    ds_buf_free(&sql);
+    free(lake);
+    for (int k = 0; k < 3; k++) {
+        char *rel = ds_asprintf("lake/year=2002/n=%d/x.parquet", 300 + k);
+        proj_parquet(&p, rel, "SELECT 1 AS id, 'x' AS note");
+        free(rel);
+    }
+    proj_config(&p, "[[file_sources]]\nname = \"lake\"\nupstream_glob = \"lake/**/*.parquet\"\n"
+                    "template_name = \"lake_[year]\"\n");
+
+    ds_filelists made = {0};
+    cr_assert_eq(ds_source_views(&p.cfg, &p.c, NULL, p.db, &p.q, &made, &p.bad, &err), 0, "%s",
+                 err.msg);
+    ds_query_list spelt = {0};
+    ds_keyset bad = {0};
+    cr_assert_eq(ds_source_views(&p.cfg, &p.c, NULL, p.db, &spelt, NULL, &bad, &err), 0, "%s",
+                 err.msg);
+    ds_filelists taken = {0};
+    ds_filelists_extract(&spelt, &taken);
+
+    cr_assert_eq(p.q.len, spelt.len);
+    for (size_t i = 0; i < p.q.len; i++) {
+        cr_assert_str_eq(p.q.items[i].name, spelt.items[i].name);
+        cr_assert_str_eq(p.q.items[i].sql, spelt.items[i].sql, "view %s", p.q.items[i].name);
+    }
+    cr_assert(strstr(view(&p, "lake")->sql, "'ducksite:files/lake/0'") &&
+                  strstr(view(&p, "lake")->sql, "read_parquet(['data/lake/year=2002/n=300/"),
+              "the 300 files of one schema leave, the 3 of the other stay: %s",
+              view(&p, "lake")->sql);
+    cr_assert(strstr(view(&p, "lake_2001")->sql, "'ducksite:files/lake_2001/0'"), "%s",
+              view(&p, "lake_2001")->sql);
+    cr_assert_eq(made.len, 3, "lake/0, lake_2000/0 and lake_2001/0 (2002 has 3 files)");
+    cr_assert_eq(made.len, taken.len);
+    for (size_t i = 0; i < made.len; i++) {
+        const ds_filelist *a = &made.items[i], *b = ds_filelists_find(&taken, a->name);
+        cr_assert_not_null(b, "%s", a->name);
+        cr_assert_eq(a->templated, b->templated, "%s", a->name);
+        cr_assert_eq(a->n, b->n, "%s", a->name);
+        for (size_t k = 0; k < a->n; k++)
+            cr_assert_str_eq(a->keys[k], b->keys[k]);
+        cr_assert_str_eq(a->hive ? a->hive : "", b->hive ? b->hive : "", "%s", a->name);
+    }
+    ds_filelists_free(&made);
+    ds_filelists_free(&taken);
+    ds_query_list_free(&spelt);
+    ds_keyset_free(&bad);
     proj_free(&p);
 }

@@ -625,9 +625,27 @@ export function pruneFileList(doc, k, conds = []) {
 // (DS_FILELIST_BROWSER_MAX in src/sql/filelist.h).
 export const FILE_LIST_BROWSER_MAX = 1000;
 
+/**
+ * The hive columns of DOC that tell its files apart: those with more than
+ * one value among its folders.  A templated view's own column (year in
+ * lake_2024) has one, and filtering on it keeps every file.  When none
+ * varies, all of them.
+ */
+export function varyingHiveColumns(doc) {
+  const cols = Object.keys((doc && doc.hive) || {});
+  const seen = new Map(cols.map((c) => [c.toLowerCase(), new Set()]));
+  for (const runs of (doc && doc.lists) || []) {
+    for (const [folder] of runs) {
+      for (const [name, value] of hiveFolders(folder)) seen.get(name)?.add(value);
+    }
+  }
+  const varying = cols.filter((c) => seen.get(c.toLowerCase()).size > 1);
+  return varying.length ? varying : cols;
+}
+
 /** The error a query over too many listed files gives (err.files, err.view). */
 export function tooManyFilesError(view, files, max, doc) {
-  const cols = Object.keys((doc && doc.hive) || {});
+  const cols = varyingHiveColumns(doc);
   const filter = cols.length
     ? `filter it on a partition column of ${view} (${cols.join(', ')}), e.g. WHERE ${cols[0]} = …`
     : `read a part of ${view} (a templated view)`;
