@@ -768,6 +768,11 @@ static int load_serve(walker *w, const ds_toml_value *t)
             int rc = load_live(w, e->key, v, &w->cfg->serve.live);
             if (rc != 0)
                 return rc;
+            ds_serve_settings *sv = &w->cfg->serve;
+            if (!sv->live_key_line && strcmp(e->key, "live_queries") != 0) {
+                snprintf(sv->live_key, sizeof sv->live_key, "%s", e->key);
+                sv->live_key_line = v->line;
+            }
             continue;
         }
         if (v->type != DS_TOML_ARRAY)

@@ -187,6 +187,10 @@ typedef struct {
     char **allowed_hosts; /* names answered besides localhost and IP addresses */
     size_t n_allowed_hosts;
     ds_live_settings live;
+    /* The first live_* key other than live_queries, and its line (0: none):
+     * serve warns that it does nothing while live_queries is off. */
+    char live_key[32];
+    int live_key_line;
 } ds_serve_settings;
 
 /* [auth]: sign-in for `ducksite serve` (docs/server.md, "Sign-in"). */

@@ -87,10 +87,33 @@ static void show_error(ds_server *server, const char *msg)
     free(json);
 }
 
-/* [auth] is read once, when serve starts: a rebuild that finds `site`
- * changed says that the running server still does what it did, rather
- * than let a user believe a site is now protected (or open). */
-static void warn_if_sign_in_changed(const char *root, ds_server *server)
+/* The [serve] live_* keys whose values differ between A and B, "a, b",
+ * or an empty buffer. */
+static void live_changes(const ds_live_settings *a, const ds_live_settings *b, ds_buf *out)
+{
+    const struct {
+        const char *key;
+        long long was, now;
+    } keys[] = {
+        {"live_queries", a->enabled, b->enabled},
+        {"live_timeout_ms", a->timeout_ms, b->timeout_ms},
+        {"live_max_rows", a->max_rows, b->max_rows},
+        {"live_max_bytes", a->max_bytes, b->max_bytes},
+        {"live_max_concurrent", a->max_concurrent, b->max_concurrent},
+        {"live_cache_bytes", a->cache_bytes, b->cache_bytes},
+        {"live_max_queued", a->max_queued, b->max_queued},
+        {"live_queue_ms", a->queue_ms, b->queue_ms},
+    };
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+        if (keys[i].was != keys[i].now)
+            ds_buf_printf(out, "%s%s", out->len ? ", " : "", keys[i].key);
+}
+
+/* [auth] and [serve] are read once, when serve starts: a rebuild that
+ * finds `site` or a live_* key changed says that the running server still
+ * does what it did, rather than let a user believe a site is now
+ * protected (or open), or its live queries on (or off, or limited). */
+static void warn_if_settings_changed(const char *root, ds_server *server)
 {
     ds_config cfg;
     ds_err err;
@@ -101,6 +124,15 @@ static void warn_if_sign_in_changed(const char *root, ds_server *server)
         ds_warn("%s now says [auth] site = %s, but this server started with sign-in %s: restart "
                 "ducksite serve for the change to take effect",
                 cfg.display_path, cfg.auth.site ? "true" : "false", on ? "on" : "off");
+    ds_live_settings was;
+    ds_buf changed = {0};
+    if (ds_server_live_settings(server, &was))
+        live_changes(&was, &cfg.serve.live, &changed);
+    if (changed.len)
+        ds_warn("%s: [serve] %s changed, but this server goes on with the values it started "
+                "with: restart ducksite serve for the change to take effect",
+                cfg.display_path, changed.data);
+    ds_buf_free(&changed);
     ds_config_free(&cfg);
 }
 
@@ -185,7 +217,7 @@ static size_t rebuild(const char *root, ds_server *server, ds_memo *memo, char *
     if (*failed)
         ds_server_event(server, "build-ok", "{}");
     *failed = false;
-    warn_if_sign_in_changed(root, server);
+    warn_if_settings_changed(root, server);
     if (defer.deferred)
         ds_info("published; the stored results whose SQL changed run next (the open pages "
                 "query them meanwhile)");
@@ -382,6 +414,10 @@ int ds_serveloop_run(const ds_serveloop_options *o, ds_err *err)
         ds_warn("[serve] settings not read (see the error above): until serve restarts, only "
                 "localhost, IP addresses and --host are answered");
     }
+    if (settings && !cfg.serve.live.enabled && cfg.serve.live_key_line)
+        ds_warn("%s:%d: serve.%s has no effect while live_queries is off (its default): set "
+                "live_queries = true in [serve], or remove the key",
+                cfg.display_path, cfg.serve.live_key_line, cfg.serve.live_key);
     ds_login_options login;
     bool sign_in = login_settings(o->root, settings ? &cfg : NULL, &login);
     ds_server_options sopt = {.root = o->root,

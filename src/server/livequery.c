@@ -140,6 +140,24 @@ unsigned ds_livequery_bind(json_t *spec, json_t *req, char **sql, json_t **files
                          "\"inputs\"}");
         return 400;
     }
+    /* A misspelt field ("input") would silently give the default state. */
+    static const char *const fields[] = {"page", "component", "query", "inputs", "today"};
+    const char *field;
+    json_t *fv;
+    json_object_foreach(req, field, fv)
+    {
+        size_t i = 0;
+        while (i < DS_ARRAY_LEN(fields) && strcmp(fields[i], field) != 0)
+            i++;
+        if (i < DS_ARRAY_LEN(fields))
+            continue;
+        const char *near = ds_suggest(field, fields, DS_ARRAY_LEN(fields));
+        *why = near ? ds_asprintf("unknown field '%s'; did you mean '%s'?", field, near)
+                    : ds_asprintf("unknown field '%s' (the fields are page, component, query, "
+                                  "inputs, today)",
+                                  field);
+        return 400;
+    }
     const char *page_name = str_of(req, "page"), *comp_name = str_of(req, "component"),
                *query = str_of(req, "query"), *today = str_of(req, "today");
     if (!page_name || !comp_name || !query) {
@@ -227,6 +245,7 @@ typedef struct {
 struct ds_live_job {
     worker *w;             /* NULL while it waits in the queue (or follows) */
     char *sql, *key;
+    json_t *files, *names; /* held: its files and their data paths */
     ds_live_reply *out;
     ds_live_done_fn done;
     void *ctx;
@@ -366,6 +385,34 @@ static void *watch(void *arg)
     return NULL;
 }
 
+/* DuckDB's message MSG in the site's terms: each physical file of FILES
+ * told by its data path (NAMES, in the same order), and without the
+ * excerpt of the SQL after it ("LINE 2: ..."), which holds physical paths
+ * too, cut short.  Where the site's files live on the server is never
+ * told to a reader.  Caller frees. */
+static char *site_terms(const char *msg, json_t *files, json_t *names)
+{
+    const char *excerpt = strstr(msg, "\n\nLINE ");
+    char *out = ds_strndup(msg, excerpt ? (size_t)(excerpt - msg) : strlen(msg));
+    for (size_t i = 0; i < json_array_size(files); i++) {
+        const char *path = json_string_value(json_array_get(files, i));
+        const char *name = json_string_value(json_array_get(names, i));
+        if (!path || !name || !*path || !strstr(out, path))
+            continue;
+        ds_buf b = {0};
+        const char *from = out, *at;
+        while ((at = strstr(from, path))) {
+            ds_buf_add(&b, from, (size_t)(at - from));
+            ds_buf_puts(&b, name);
+            from = at + strlen(path);
+        }
+        ds_buf_puts(&b, from);
+        free(out);
+        out = ds_buf_take(&b);
+    }
+    return out;
+}
+
 /* Runs JOB on worker W's connection and fills its reply. */
 static void run_job(ds_livequery *lq, worker *w, ds_live_job *job)
 {
@@ -398,7 +445,9 @@ static void run_job(ds_livequery *lq, worker *w, ds_live_job *job)
         refuse(out, 413, "rows", "the result has more than %lld rows (live_max_rows)",
                lq->set.max_rows);
     } else if (rc != 0) {
-        refuse(out, 422, NULL, "%s", err.msg);
+        char *why = site_terms(err.msg, job->files, job->names);
+        refuse(out, 422, NULL, "%s", why);
+        free(why);
     } else if ((long long)strlen(json) > lq->set.max_bytes) {
         atomic_fetch_add(&lq->too_large, 1);
         refuse(out, 413, "bytes", "the result is larger than %lld bytes (live_max_bytes)",
@@ -626,6 +675,8 @@ static bool place_job(ds_livequery *lq, ds_live_job *job)
 
 static void free_job(ds_live_job *job)
 {
+    json_decref(job->files);
+    json_decref(job->names);
     free(job->sql);
     free(job->key);
     free(job);
@@ -761,6 +812,10 @@ ds_live_job *ds_livequery_begin(ds_livequery *lq, const char *body, size_t len,
     char *sql, *why;
     json_t *files;
     unsigned status = ds_livequery_bind(spec, req, &sql, &files, &why);
+    /* The query bound is the one the request names (bind checked it). */
+    json_t *names = json_object_get(json_object_get(json_object_get(spec, "sql"),
+                                                    str_of(req, "query")),
+                                    "names");
     json_decref(req);
     if (status) {
         refuse(out, status, NULL, "%s", why);
@@ -769,7 +824,6 @@ ds_live_job *ds_livequery_begin(ds_livequery *lq, const char *body, size_t len,
         return NULL;
     }
     char *key = cache_key(lq, sql, files);
-    json_decref(spec);
     size_t n;
     char *hit = ds_livecache_get(lq->cache, key, &n);
     if (hit) {
@@ -779,11 +833,15 @@ ds_live_job *ds_livequery_begin(ds_livequery *lq, const char *body, size_t len,
         out->cache = "hit";
         free(key);
         free(sql);
+        json_decref(spec);
         return NULL;
     }
     ds_live_job *job = ds_xcalloc(1, sizeof *job);
     job->sql = sql;
     job->key = key;
+    job->files = json_incref(files); /* held before SPEC is let go */
+    job->names = json_incref(names);
+    json_decref(spec);
     job->out = out;
     pthread_mutex_lock(&lq->lock);
     bool placed = place_job(lq, job);

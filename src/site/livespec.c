@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../sql/filelist.h"
 #include "../sql/sqltext.h"
 #include "../util/fs.h"
 #include "html.h"
@@ -81,7 +82,7 @@ void ds_livespec_placeholders(const char *sql, json_t *into)
 typedef struct {
     const ds_collected *files;
     const char *static_dir;
-    json_t *read; /* physical path -> true */
+    json_t *read; /* physical path -> the path the SQL names (data/...) */
 } map_ctx;
 
 /* A data path to its physical file (recorded); a relative path naming a
@@ -91,7 +92,7 @@ static const char *to_physical(void *vctx, const char *literal)
     map_ctx *c = vctx;
     const char *path = ds_collected_physical(c->files, literal);
     if (path) {
-        json_object_set_new(c->read, path, json_true());
+        json_object_set_new(c->read, path, json_string(literal));
         return path;
     }
     if (!*literal || literal[0] == '/' || strstr(literal, "..") || strchr(literal, '*') ||
@@ -99,7 +100,7 @@ static const char *to_physical(void *vctx, const char *literal)
         return NULL;
     char *in_static = ds_path_join(c->static_dir, literal);
     if (ds_is_file(in_static))
-        json_object_set_new(c->read, in_static, json_true());
+        json_object_set_new(c->read, in_static, json_string(literal));
     free(in_static);
     return NULL; /* the server's DuckDB reads relative paths from static/ */
 }
@@ -140,18 +141,26 @@ int ds_livespec_write(const ds_livespec *ls, const char *root, const char *stati
         ds_html_sql_url(&url, q->kind == DS_KIND_PAGE_QUERY, q->name);
         if (all || json_object_get(want, url.data)) {
             map_ctx c = {files, static_dir, json_object()};
-            char *physical = ds_sql_map_literals(q->sql, to_physical, &c);
+            /* A lake's long file lists are placeholders in the compiled
+             * SQL (filelist.h): put back whole, each file made physical
+             * and recorded, as the build-time engine reads them. */
+            char *full = ds_filelists_expand(files->lists, q->sql);
+            char *physical = ds_sql_map_literals(full, to_physical, &c);
+            free(full);
             /* The runtime's text is the SQL file's: the query and a newline. */
             char *text = ds_asprintf("%s\n", physical);
-            json_t *read = json_array(), *holders = json_array();
+            json_t *read = json_array(), *names = json_array(), *holders = json_array();
             const char *path;
             json_t *v;
             json_object_foreach(c.read, path, v)
+            {
                 json_array_append_new(read, json_string(path));
+                json_array_append(names, v);
+            }
             ds_livespec_placeholders(q->sql, holders);
             json_object_set_new(sql, url.data,
-                                json_pack("{s:s, s:o, s:o}", "sql", text, "files", read,
-                                          "placeholders", holders));
+                                json_pack("{s:s, s:o, s:o, s:o}", "sql", text, "files", read,
+                                          "names", names, "placeholders", holders));
             free(text);
             free(physical);
             json_decref(c.read);

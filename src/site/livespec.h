@@ -2,8 +2,9 @@
  * (src/server/livequery.c): per page, its inputs, its queries and its
  * components (the query each one runs and its format columns); per
  * compiled query, its SQL with the data paths already turned into physical
- * files, the `${inputs.x}` / `${params.x}` placeholders it holds and the
- * files it reads.
+ * files, the `${inputs.x}` / `${params.x}` placeholders it holds, the
+ * files it reads and, in the same order, the names the site gives them
+ * (data paths), which a failed query's message tells instead.
  *
  * The file names physical paths, so it is written to the project's state
  * folder, <project>/.ducksite/, which is never published. */

@@ -510,6 +510,12 @@ typedef struct {
     size_t n, cap;
 } stored_list;
 
+/* The stored result at place AT of L, or NULL for -1. */
+static stored *stored_at(stored_list *l, long at)
+{
+    return at < 0 ? NULL : &l->items[at];
+}
+
 static stored *stored_find(stored_list *l, const char *hash)
 {
     for (size_t i = 0; i < l->n; i++)
@@ -1264,10 +1270,14 @@ static void prerender_page(run_ctx *r, ds_site_page *sp, long long max_options,
     if (live)
         add_live_page(live, sp, p.config, &p.comps);
 
-    /* The default state: what a first visit without URL parameters sees. */
-    stored **defaults = ds_xcalloc(p.comps.n + 1, sizeof *defaults);
-    for (size_t i = 0; i < p.comps.n; i++)
-        defaults[i] = store_component(&p, &p.comps.items[i], NULL);
+    /* The default state: what a first visit without URL parameters sees.
+     * Kept as places in r->all, -1 for none: storing more results moves
+     * its items (realloc), so a pointer would not stay valid. */
+    long *def_at = ds_xcalloc(p.comps.n + 1, sizeof *def_at);
+    for (size_t i = 0; i < p.comps.n; i++) {
+        stored *s = store_component(&p, &p.comps.items[i], NULL);
+        def_at[i] = s ? (long)(s - r->all.items) : -1;
+    }
 
     /* Each choice of a single dropdown with an options query.  ALL_STORED
      * marks the inputs every state of which the build stores. */
@@ -1275,13 +1285,13 @@ static void prerender_page(run_ctx *r, ds_site_page *sp, long long max_options,
     bool *all_stored = ds_xcalloc(p.n_specs + 1, sizeof *all_stored);
     for (size_t i = 0; i < p.comps.n; i++) {
         component *c = &p.comps.items[i];
-        if (c->input < 0 || !defaults[i])
+        if (c->input < 0 || !stored_at(&r->all, def_at[i]))
             continue;
         const ds_input_spec *in = &p.specs[c->input];
         if (in->multiple || strcmp(in->mode, "slider") == 0)
             continue;
         size_t n_opts;
-        char **opts = option_values(&p, in, defaults[i], &n_opts);
+        char **opts = option_values(&p, in, stored_at(&r->all, def_at[i]), &n_opts);
         size_t use = n_opts;
         all_stored[c->input] = (long long)n_opts <= max_options;
         if ((long long)n_opts > max_options) {
@@ -1330,13 +1340,13 @@ static void prerender_page(run_ctx *r, ds_site_page *sp, long long max_options,
     json_t *chart_results = json_object();
     for (size_t i = 0; i < p.comps.n; i++) {
         const component *c = &p.comps.items[i];
-        if (!defaults[i] || !json_object_get(p.page_stored, defaults[i]->hash))
+        if (!stored_at(&r->all, def_at[i]) || !json_object_get(p.page_stored, stored_at(&r->all, def_at[i])->hash))
             continue;
         if (strcmp(c->kind, "chart") == 0) {
-            json_object_set_new(chart_results, c->id, json_string(defaults[i]->hash));
+            json_object_set_new(chart_results, c->id, json_string(stored_at(&r->all, def_at[i])->hash));
         } else if (strcmp(c->kind, "value") == 0 || strcmp(c->kind, "kpi") == 0) {
             char *key = ds_asprintf("%s:%s", c->kind, c->id);
-            json_object_set_new(chart_results, key, json_string(defaults[i]->hash));
+            json_object_set_new(chart_results, key, json_string(stored_at(&r->all, def_at[i])->hash));
             free(key);
         }
     }
@@ -1344,9 +1354,9 @@ static void prerender_page(run_ctx *r, ds_site_page *sp, long long max_options,
      * height while its rows are on their way (html.c, web/src/table.js). */
     json_t *table_rows = json_object();
     for (size_t i = 0; i < p.comps.n; i++)
-        if (defaults[i] && strcmp(p.comps.items[i].kind, "table") == 0 &&
-            json_object_get(p.page_stored, defaults[i]->hash) && rows_of(p.r, defaults[i]) >= 0)
-            json_object_set_new(table_rows, p.comps.items[i].id, json_integer((json_int_t)defaults[i]->rows));
+        if (stored_at(&r->all, def_at[i]) && strcmp(p.comps.items[i].kind, "table") == 0 &&
+            json_object_get(p.page_stored, stored_at(&r->all, def_at[i])->hash) && rows_of(p.r, stored_at(&r->all, def_at[i])) >= 0)
+            json_object_set_new(table_rows, p.comps.items[i].id, json_integer((json_int_t)stored_at(&r->all, def_at[i])->rows));
     free(sp->page.table_rows);
     sp->page.table_rows = json_object_size(table_rows)
                               ? json_dumps(table_rows, JSON_SORT_KEYS | JSON_COMPACT)
@@ -1358,7 +1368,7 @@ static void prerender_page(run_ctx *r, ds_site_page *sp, long long max_options,
                                  : NULL;
     json_decref(chart_results);
     free(values);
-    free(defaults);
+    free(def_at);
     free(sp->page.stored);
     sp->page.stored = json_object_size(p.page_stored)
                           ? json_dumps(p.page_stored, JSON_SORT_KEYS | JSON_COMPACT)

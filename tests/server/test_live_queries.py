@@ -25,7 +25,7 @@ import tempfile
 import threading
 import time
 
-from helpers import FIRST_BUILD, Serve, Tally, request
+from helpers import FIRST_BUILD, Serve, Tally, request, wait_for
 
 PAGE = """# Orders
 
@@ -220,6 +220,17 @@ def check_main(t, binary, root, lake):
         t(status == 405 and hdrs.get("allow") == "POST", "GET: %d" % status)
         status, _, _ = ask(port, {}, headers={"Origin": "http://evil.example"})
         t(status == 403, "cross-origin: %d" % status)
+        # A body over 1 MiB is refused from its Content-Length, unread.
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        conn.putrequest("POST", "/api/live/query")
+        conn.putheader("Content-Type", "application/json")
+        conn.putheader("Content-Length", str(2 * 1024 * 1024))
+        conn.endheaders()
+        resp = conn.getresponse()
+        raw = resp.read()
+        conn.close()
+        t(resp.status == 413 and "larger than 1048576 bytes" in error_of(raw),
+          "a 2 MiB body: %d %r" % (resp.status, raw))
     finally:
         s.stop()
 
@@ -324,6 +335,85 @@ def check_queue(t, binary, root):
         s.stop()
 
 
+LAKE_PAGE = """# Events
+
+```sql days
+SELECT DISTINCT day FROM events ORDER BY 1
+```
+
+```input day
+visual_mode: dropdown
+options_query: days
+```
+
+```sql per_day
+SELECT count(*) AS n, sum(v) AS s FROM events
+WHERE (${inputs.day} IS NULL OR day = ${inputs.day})
+```
+
+```table per_day
+```
+"""
+
+
+def check_big_lake(t, binary, work):
+    """A lake of more than 100 files: the build moves its file list out of
+    the views' SQL (sql/filelist.h) and the server puts it back."""
+    root, lake = os.path.join(work, "big"), os.path.join(work, "biglake")
+    os.makedirs(os.path.join(root, "content"), exist_ok=True)
+    os.makedirs(lake, exist_ok=True)
+    sql = ("COPY (SELECT range // 4 AS day, range AS v FROM range(600)) TO '%s' "
+           "(FORMAT parquet, PARTITION_BY (day))" % lake)
+    subprocess.run([DS_SQL], input=sql, text=True, check=True, capture_output=True)
+    with open(os.path.join(root, "ducksite.toml"), "w") as f:
+        f.write('[[file_sources]]\nname = "events"\nupstream_glob = "%s/**/*.parquet"\n\n'
+                '[serve]\nlive_queries = true\n' % lake)
+    with open(os.path.join(root, "content", "index.md"), "w") as f:
+        f.write(LAKE_PAGE)
+    s = Serve(binary, root, ["--no-watch"], wait=FIRST_BUILD)
+    try:
+        query = "/sql/pages/index/per_day.sql"
+        stored = stored_results(root)
+        for day in ["", "7", "42"]:
+            status, _, raw = ask(s.port, {"day": day}, component="table:per_day", query=query)
+            t(status == 200 and raw in stored,
+              "150-file lake, day=%r: the server's result is the build's: %d %r"
+              % (day, status, raw[:300]))
+        status, _, raw = ask(s.port, {"day": "1000"}, component="table:per_day", query=query)
+        t(status == 200 and json.loads(raw).get("rows") == [[0, None]],
+          "150-file lake, a day the build did not store: %d %r" % (status, raw[:300]))
+        # A file gone since the build (no rebuild with --no-watch): the
+        # query fails naming the file by its data path, never by where it
+        # lives on the server.
+        day7 = os.path.join(lake, "day=7")
+        os.rename(day7, day7 + ".gone")
+        try:
+            status, _, raw = ask(s.port, {"day": "8"}, component="table:per_day", query=query)
+        finally:
+            os.rename(day7 + ".gone", day7)
+        why = error_of(raw)
+        t(status == 422 and "data/events/day=7/" in why and lake not in why and "LINE" not in why,
+          "a missing lake file is named by its data path: %d %r" % (status, why[:400]))
+    finally:
+        s.stop()
+
+
+def check_settings_change(t, binary, root, lake):
+    """[serve] is read once: a rebuild that finds a live_* key changed says
+    the running server still uses what it started with, naming the key."""
+    write_project(root, lake, "[serve]\nlive_queries = true\n")
+    s = Serve(binary, root, [], wait=FIRST_BUILD)
+    try:
+        write_project(root, lake, "[serve]\nlive_queries = true\nlive_timeout_ms = 5000\n")
+        said = wait_for(lambda: "live_timeout_ms" in "".join(s.err), 60)
+        t(said and "restart ducksite serve" in "".join(s.err),
+          "a changed live_timeout_ms is told to need a restart: %r" % "".join(s.err)[-400:])
+        status, _, _ = ask(s.port, {})
+        t(status == 200, "the server goes on with live queries: %d" % status)
+    finally:
+        s.stop()
+
+
 def check_off_and_sign_in(t, binary, root, lake):
     write_project(root, lake, "")
     s = Serve(binary, root, ["--no-build"], wait=FIRST_BUILD)
@@ -332,6 +422,17 @@ def check_off_and_sign_in(t, binary, root, lake):
         t(status == 404 and "live queries are off" in error_of(raw), "off by default: %d %r" % (status, raw))
         _, hdrs, _ = request(s.port, "/index.html")
         t("ducksite-queries" not in hdrs.get("server-timing", ""), "no mark when off")
+    finally:
+        s.stop()
+    # A limit set while live queries are off does nothing: serve says so,
+    # naming the file, the line and the key.
+    write_project(root, lake, "[serve]\nlive_max_rows = 500\n")
+    s = Serve(binary, root, ["--no-build"], wait=FIRST_BUILD)
+    try:
+        err = "".join(s.err)
+        t("ducksite.toml:6: serve.live_max_rows has no effect while live_queries is off" in err
+          and "set live_queries = true" in err,
+          "a live_* key without live_queries is told: %r" % err[-300:])
     finally:
         s.stop()
     write_project(root, lake, "[serve]\nlive_queries = true\n\n[auth]\nsite = true\n")
@@ -362,6 +463,8 @@ def main():
                                   "live_queue_ms = 20000\n")
         check_queue(t, binary, root)
         check_off_and_sign_in(t, binary, root, lake)
+        check_big_lake(t, binary, work)
+        check_settings_change(t, binary, root, lake)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     print("live queries: %d passed, %d failed" % (t.passed, t.failed))

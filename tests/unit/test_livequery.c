@@ -123,6 +123,13 @@ Test(livequery, refusals)
     refused("{\"page\": \"p\", \"component\": \"table:t\", \"query\": \"/sql/t.sql\","
             " \"today\": \"tomorrow\"}",
             400, "today must be a date");
+    /* A misspelt field would otherwise give the default state's rows. */
+    refused("{\"page\": \"p\", \"component\": \"table:t\", \"query\": \"/sql/t.sql\","
+            " \"input\": {\"region\": \"EU\"}}",
+            400, "unknown field 'input'; did you mean 'inputs'?");
+    refused("{\"page\": \"p\", \"component\": \"table:t\", \"query\": \"/sql/t.sql\","
+            " \"sql\": \"SELECT 1\"}",
+            400, "unknown field 'sql' (the fields are page, component, query, inputs, today)");
 }
 
 /* ---- with the engine ------------------------------------------------------ */

@@ -14,11 +14,16 @@ import { mountValues } from './kpi.js';
 import { lastSeq } from './netlog.js';
 import { installNetView } from './netview/launcher.js';
 import { PageInputs, pick } from './page/inputs.js';
-import { duckdb, PageQueries } from './page/queries.js';
+import { duckdb, PageQueries, serverReasonText } from './page/queries.js';
 import {
   dataPaths, hasFileLists, localToday, placeholderDeps, resolveQuery, rewriteDataPaths, substitute, substituteId, wrapFormat,
 } from './sql.js';
 import { TableView } from './table.js';
+
+/** E (the engine's failure) told after the server's REFUSAL (queries.js). */
+function withServerReason(e, refusal) {
+  return Object.assign(new Error(serverReasonText(refusal, errorText(e))), { net: e?.net ?? null });
+}
 
 function readConfig() {
   const el = document.getElementById('page-config-json');
@@ -209,19 +214,26 @@ class Page {
       let result = key ? await this.data.storedResult(key) : null;
       if (gen !== c.gen) return;
       let source = result ? 'stored' : 'live';
+      let refusal = null;
       if (!result) {
         // Under `ducksite serve` the server may compute it (queries.js).
         result = await this.data.serverResult({
           page: this.config.page, component: c.key, query: q.path, inputs: this.inputs.get(), today: localToday(),
         });
         if (gen !== c.gen) return;
+        if (result?.refusal) [refusal, result] = [result.refusal, null];
         if (result) source = 'server';
       }
       if (!result) {
-        if (!live) live = await prepare();
-        if (gen !== c.gen) return;
-        c.paths = live.paths;
-        result = await this.data.run(live.sql, live.whole, live.paths);
+        try {
+          if (!live) live = await prepare();
+          if (gen !== c.gen) return;
+          c.paths = live.paths;
+          result = await this.data.run(live.sql, live.whole, live.paths);
+        } catch (e) {
+          // The engine cannot run it either: the server's reason comes first.
+          throw refusal ? withServerReason(e, refusal) : e;
+        }
       }
       if (gen !== c.gen) return;
       c.sql = sql;

@@ -35,6 +35,18 @@ export function duckdb() {
   return engineModule;
 }
 
+/**
+ * The message of a query the server refused (REFUSAL: {status, error}) and
+ * the engine could not run either (ENGINE_TEXT): the server's reason first,
+ * as it is usually the one to act on (a limit to raise, a file gone).
+ */
+export function serverReasonText(refusal, engineText) {
+  const why = String(refusal.error || `HTTP ${refusal.status}`);
+  if (String(engineText).includes(why)) return String(engineText);
+  const what = refusal.status === 422 ? 'the server could not run it' : 'the server refused it';
+  return `${what}: ${why}; the browser cannot run it either: ${engineText}`;
+}
+
 export class PageQueries {
   /** CONFIG is the page config; STATS the page's counters (queries, cacheHits). */
   constructor(config, stats) {
@@ -164,10 +176,13 @@ export class PageQueries {
 
   /**
    * The result of a component computed by the server (REQUEST: {page,
-   * component, query, inputs, today}), or null: not under `ducksite serve`,
-   * or the server refused (busy, over a limit, an error), and the caller
-   * runs the query in the engine.  A server that has the endpoint off, or
-   * refuses this reader, is not asked again by this page.
+   * component, query, inputs, today}), or null: not under `ducksite serve`
+   * (or no answer), and the caller runs the query in the engine.  When the
+   * server refused (busy, over a limit, the query failed) it is
+   * {refusal: {status, error, limit}}: the caller runs the query in the
+   * engine too, and tells the server's reason if the engine cannot run it
+   * either.  A server that has the endpoint off, or refuses this reader, is
+   * not asked again by this page.
    */
   serverResult(request) {
     if (!this.serverOn) return Promise.resolve(null);
@@ -187,11 +202,12 @@ export class PageQueries {
       const why = json();
       if ([401, 403, 405, 415].includes(res.status) || (res.status === 404 && /^(live queries are off|no live queries)/.test(why.error || ''))) {
         this.serverOn = false;
+        return null;
       }
-      return null;
+      return { refusal: { status: res.status, error: String(why.error || res.statusText || ''), limit: why.limit ?? null } };
     }).catch(() => null);
     // A refusal is not kept: the next change of inputs asks again.
-    p.then((r) => { if (!r) this.serverResults.delete(body); });
+    p.then((r) => { if (!r || r.refusal) this.serverResults.delete(body); });
     this.serverResults.set(body, p);
     while (this.serverResults.size > RESULT_CACHE_SIZE) this.serverResults.delete(this.serverResults.keys().next().value);
     return p;
