@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "../config/layout.h"
+#include "../datamap/glob.h"
 #include "../site/livespec.h"
 #include "../site/pagesql.h"
 #include "../site/prerender.h"
@@ -246,6 +247,7 @@ struct ds_live_job {
     worker *w;             /* NULL while it waits in the queue (or follows) */
     char *sql, *key;
     json_t *files, *names; /* held: its files and their data paths */
+    json_t *globs;         /* held: the sources it reads by their glob */
     ds_live_reply *out;
     ds_live_done_fn done;
     void *ctx;
@@ -385,30 +387,42 @@ static void *watch(void *arg)
     return NULL;
 }
 
+/* TEXT with every PATH replaced by NAME.  Caller frees (TEXT is taken). */
+static char *replace_all(char *text, const char *path, const char *name)
+{
+    if (!path || !name || !*path || !strstr(text, path))
+        return text;
+    ds_buf b = {0};
+    const char *from = text, *at;
+    while ((at = strstr(from, path))) {
+        ds_buf_add(&b, from, (size_t)(at - from));
+        ds_buf_puts(&b, name);
+        from = at + strlen(path);
+    }
+    ds_buf_puts(&b, from);
+    free(text);
+    return ds_buf_take(&b);
+}
+
 /* DuckDB's message MSG in the site's terms: each physical file of FILES
- * told by its data path (NAMES, in the same order), and without the
- * excerpt of the SQL after it ("LINE 2: ..."), which holds physical paths
- * too, cut short.  Where the site's files live on the server is never
- * told to a reader.  Caller frees. */
-static char *site_terms(const char *msg, json_t *files, json_t *names)
+ * told by its data path (NAMES, in the same order), each folder of a
+ * source read by its glob (GLOBS) by the data path it stands for, and
+ * without the excerpt of the SQL after it ("LINE 2: ..."), which holds
+ * physical paths too, cut short.  Where the site's files live on the
+ * server is never told to a reader.  Caller frees. */
+static char *site_terms(const char *msg, json_t *files, json_t *names, json_t *globs)
 {
     const char *excerpt = strstr(msg, "\n\nLINE ");
     char *out = ds_strndup(msg, excerpt ? (size_t)(excerpt - msg) : strlen(msg));
-    for (size_t i = 0; i < json_array_size(files); i++) {
-        const char *path = json_string_value(json_array_get(files, i));
-        const char *name = json_string_value(json_array_get(names, i));
-        if (!path || !name || !*path || !strstr(out, path))
-            continue;
-        ds_buf b = {0};
-        const char *from = out, *at;
-        while ((at = strstr(from, path))) {
-            ds_buf_add(&b, from, (size_t)(at - from));
-            ds_buf_puts(&b, name);
-            from = at + strlen(path);
-        }
-        ds_buf_puts(&b, from);
-        free(out);
-        out = ds_buf_take(&b);
+    for (size_t i = 0; i < json_array_size(files); i++)
+        out = replace_all(out, json_string_value(json_array_get(files, i)),
+                          json_string_value(json_array_get(names, i)));
+    for (size_t i = 0; i < json_array_size(globs); i++) {
+        json_t *g = json_array_get(globs, i);
+        out = replace_all(out, json_string_value(json_object_get(g, "pattern")),
+                          json_string_value(json_object_get(g, "name")));
+        out = replace_all(out, json_string_value(json_object_get(g, "dir")),
+                          json_string_value(json_object_get(g, "name")));
     }
     return out;
 }
@@ -445,7 +459,7 @@ static void run_job(ds_livequery *lq, worker *w, ds_live_job *job)
         refuse(out, 413, "rows", "the result has more than %lld rows (live_max_rows)",
                lq->set.max_rows);
     } else if (rc != 0) {
-        char *why = site_terms(err.msg, job->files, job->names);
+        char *why = site_terms(err.msg, job->files, job->names, job->globs);
         refuse(out, 422, NULL, "%s", why);
         free(why);
     } else if ((long long)strlen(json) > lq->set.max_bytes) {
@@ -677,6 +691,7 @@ static void free_job(ds_live_job *job)
 {
     json_decref(job->files);
     json_decref(job->names);
+    json_decref(job->globs);
     free(job->sql);
     free(job->key);
     free(job);
@@ -731,18 +746,37 @@ static void refuse(ds_live_reply *out, unsigned status, const char *limit, const
     ds_buf_free(&msg);
 }
 
-/* The hash of the size and mtime of each of FILES. */
-static void stamp_files(json_t *files, char hash[17])
+static void put_stamp(ds_buf *stamps, const char *path)
+{
+    struct stat st;
+    if (path && stat(path, &st) == 0)
+        ds_buf_printf(stamps, "%lld.%lld.%lld;", (long long)st.st_size,
+                      (long long)st.st_mtim.tv_sec, (long long)st.st_mtim.tv_nsec);
+    else
+        ds_buf_puts(stamps, "-;");
+}
+
+/* The hash of the size and mtime of each of FILES, and of each file each
+ * of GLOBS finds now (by name: one added or removed changes it too). */
+static void stamp_files(json_t *files, json_t *globs, char hash[17])
 {
     ds_buf stamps = {0};
-    for (size_t i = 0; i < json_array_size(files); i++) {
-        struct stat st;
-        const char *p = json_string_value(json_array_get(files, i));
-        if (p && stat(p, &st) == 0)
-            ds_buf_printf(&stamps, "%lld.%lld.%lld;", (long long)st.st_size,
-                          (long long)st.st_mtim.tv_sec, (long long)st.st_mtim.tv_nsec);
-        else
-            ds_buf_puts(&stamps, "-;");
+    for (size_t i = 0; i < json_array_size(files); i++)
+        put_stamp(&stamps, json_string_value(json_array_get(files, i)));
+    for (size_t i = 0; i < json_array_size(globs); i++) {
+        const char *pattern = json_string_value(json_object_get(json_array_get(globs, i), "pattern"));
+        ds_glob_result found;
+        ds_err err;
+        if (!pattern || ds_glob_scan(pattern, "/", &found, &err) != 0) {
+            ds_buf_puts(&stamps, "!;");
+            continue;
+        }
+        ds_buf_printf(&stamps, "%zu:", found.len);
+        for (size_t k = 0; k < found.len; k++) {
+            ds_buf_puts(&stamps, found.items[k].rel);
+            put_stamp(&stamps, found.items[k].abs);
+        }
+        ds_glob_result_free(&found);
     }
     ds_pagesql_hash(stamps.data ? stamps.data : "", hash);
     ds_buf_free(&stamps);
@@ -755,11 +789,12 @@ static long long ms_since(const struct timespec *t)
     return (long long)(now.tv_sec - t->tv_sec) * 1000 + (now.tv_nsec - t->tv_nsec) / 1000000;
 }
 
-/* stamp_files, reused for up to a second for a list of many files. */
-static void files_stamp(ds_livequery *lq, json_t *files, char hash[17])
+/* stamp_files, reused for up to a second for a list of many files or
+ * any glob (a lake's source). */
+static void files_stamp(ds_livequery *lq, json_t *files, json_t *globs, char hash[17])
 {
-    if (json_array_size(files) <= RESTAMP_FILES) {
-        stamp_files(files, hash);
+    if (json_array_size(files) <= RESTAMP_FILES && json_array_size(globs) == 0) {
+        stamp_files(files, globs, hash);
         return;
     }
     pthread_mutex_lock(&lq->lock);
@@ -772,7 +807,7 @@ static void files_stamp(ds_livequery *lq, json_t *files, char hash[17])
         }
     }
     pthread_mutex_unlock(&lq->lock);
-    stamp_files(files, hash);
+    stamp_files(files, globs, hash);
     pthread_mutex_lock(&lq->lock);
     stamp_slot *s = &lq->stamps[lq->next_stamp++ % STAMP_SLOTS];
     json_decref(s->files);
@@ -784,11 +819,11 @@ static void files_stamp(ds_livequery *lq, json_t *files, char hash[17])
 
 /* The cache key: the SQL (the query and its inputs as literals) and the
  * size and mtime of each file it reads, so a changed file misses. */
-static char *cache_key(ds_livequery *lq, const char *sql, json_t *files)
+static char *cache_key(ds_livequery *lq, const char *sql, json_t *files, json_t *globs)
 {
     char hash[17], stamp[17];
     ds_pagesql_hash(sql, hash);
-    files_stamp(lq, files, stamp);
+    files_stamp(lq, files, globs, stamp);
     return ds_asprintf("%s:%zu:%s:%zu", hash, strlen(sql), stamp, json_array_size(files));
 }
 
@@ -813,9 +848,8 @@ ds_live_job *ds_livequery_begin(ds_livequery *lq, const char *body, size_t len,
     json_t *files;
     unsigned status = ds_livequery_bind(spec, req, &sql, &files, &why);
     /* The query bound is the one the request names (bind checked it). */
-    json_t *names = json_object_get(json_object_get(json_object_get(spec, "sql"),
-                                                    str_of(req, "query")),
-                                    "names");
+    json_t *bound = json_object_get(json_object_get(spec, "sql"), str_of(req, "query"));
+    json_t *names = json_object_get(bound, "names"), *globs = json_object_get(bound, "globs");
     json_decref(req);
     if (status) {
         refuse(out, status, NULL, "%s", why);
@@ -823,7 +857,7 @@ ds_live_job *ds_livequery_begin(ds_livequery *lq, const char *body, size_t len,
         json_decref(spec);
         return NULL;
     }
-    char *key = cache_key(lq, sql, files);
+    char *key = cache_key(lq, sql, files, globs);
     size_t n;
     char *hit = ds_livecache_get(lq->cache, key, &n);
     if (hit) {
@@ -841,6 +875,7 @@ ds_live_job *ds_livequery_begin(ds_livequery *lq, const char *body, size_t len,
     job->key = key;
     job->files = json_incref(files); /* held before SPEC is let go */
     job->names = json_incref(names);
+    job->globs = json_incref(globs);
     json_decref(spec);
     job->out = out;
     pthread_mutex_lock(&lq->lock);

@@ -759,7 +759,12 @@ int ds_build(const char *root, const ds_build_options *opt, ds_err *err)
         /* The server's live queries (livespec.h): outside static/, never
          * published; written before the pages that may ask for them. */
         if (pre_rc == 0)
-            pre_rc = ds_livespec_write(po.live, cfg->root, static_dir, &compiled, files, err);
+            /* Read only by a server answering live queries; over a lake it
+             * names every file the queries read (100 MB for 1,000,000). */
+            pre_rc = cfg->serve.live.enabled
+                         ? ds_livespec_write(po.live, cfg->root, static_dir, &compiled, files, db,
+                                             err)
+                         : ds_livespec_remove(cfg->root);
         ds_livespec_free(po.live);
         if (pre_rc != 0 || ds_firstpaint(&pages, pub, opt->memo, err) != 0)
             goto done;

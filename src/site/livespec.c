@@ -5,6 +5,7 @@
 #include <assert.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../sql/filelist.h"
 #include "../sql/sqltext.h"
@@ -105,6 +106,71 @@ static const char *to_physical(void *vctx, const char *literal)
     return NULL; /* the server's DuckDB reads relative paths from static/ */
 }
 
+/* ---- a whole source read by its glob ----------------------------------------- */
+
+typedef struct {
+    const ds_collected *files;
+    ds_duck *db;
+    const char *root;
+    json_t *known; /* list name -> {"literal", "pattern", "dir", "name"}, or null */
+    json_t *globs; /* this query's: [{"pattern", "dir", "name"}] */
+} glob_ctx;
+
+/* What the server needs of S read through LIT (its quoted glob): the
+ * pattern to find its files again for the cache key, and the folder they
+ * live under with the data path it stands for (data/<source>/), for
+ * messages; NULL when the keys do not mirror the folders. */
+static json_t *source_glob(const char *root, const ds_source_set *s, const char *lit)
+{
+    char *prefix = ds_asprintf("data/%s/", s->fs->name);
+    const char *key = s->files[0].key, *path = s->files[0].path;
+    size_t rel = strlen(key) - strlen(prefix), n = strlen(path);
+    json_t *out = NULL;
+    if (strncmp(key, prefix, strlen(prefix)) == 0 && n > rel &&
+        strcmp(path + n - rel, key + strlen(prefix)) == 0) {
+        const char *g = s->fs->upstream_glob;
+        char *pattern = g[0] == '/' ? ds_strdup(g) : ds_path_join(root, g);
+        char *dir = ds_strndup(path, n - rel);
+        out = json_pack("{s:s, s:s, s:s, s:s}", "literal", lit, "pattern", pattern, "dir", dir,
+                        "name", prefix);
+        free(pattern);
+        free(dir);
+    }
+    free(prefix);
+    return out;
+}
+
+/* ds_filelist_put_fn: a list that is a whole source becomes its glob, as
+ * for stored results (prerender.c): over a lake, the server's DuckDB then
+ * finds the files itself and skips, by their folders, those a partition
+ * predicate rules out, instead of binding a literal of every path. */
+static bool put_glob(void *vctx, const ds_filelist *f, ds_buf *b)
+{
+    glob_ctx *g = vctx;
+    json_t *known = json_object_get(g->known, f->name);
+    if (!known) {
+        const ds_source_set *s = g->db ? ds_filelist_whole_source(g->files, f) : NULL;
+        char *lit = s ? ds_filelist_source_glob(g->db, g->root, s) : NULL;
+        json_t *found = lit ? source_glob(g->root, s, lit) : NULL;
+        known = found ? found : json_null();
+        json_object_set_new(g->known, f->name, known);
+        free(lit);
+    }
+    if (!json_is_object(known))
+        return false;
+    ds_buf_puts(b, json_string_value(json_object_get(known, "literal")));
+    const char *pattern = json_string_value(json_object_get(known, "pattern"));
+    for (size_t i = 0; i < json_array_size(g->globs); i++)
+        if (strcmp(json_string_value(json_object_get(json_array_get(g->globs, i), "pattern")),
+                   pattern) == 0)
+            return true;
+    json_array_append_new(g->globs, json_pack("{s:O, s:O, s:O}", "pattern",
+                                              json_object_get(known, "pattern"), "dir",
+                                              json_object_get(known, "dir"), "name",
+                                              json_object_get(known, "name")));
+    return true;
+}
+
 /* The compiled queries a component with query id ID may run. */
 static void note_reachable(json_t *want, const char *id, json_t *queries, bool *all)
 {
@@ -119,9 +185,19 @@ static void note_reachable(json_t *want, const char *id, json_t *queries, bool *
     free(path);
 }
 
-int ds_livespec_write(const ds_livespec *ls, const char *root, const char *static_dir,
-                      const ds_compiled_list *compiled, const ds_collected *files, ds_err *err)
+int ds_livespec_remove(const char *root)
 {
+    char *path = ds_path_join(root, DS_LIVESPEC_FILE);
+    unlink(path); /* absent already, or left: no server reads it then */
+    free(path);
+    return 0;
+}
+
+int ds_livespec_write(const ds_livespec *ls, const char *root, const char *static_dir,
+                      const ds_compiled_list *compiled, const ds_collected *files, ds_duck *db,
+                      ds_err *err)
+{
+    json_t *known = json_object();
     json_t *want = json_object();
     bool all = false;
     const char *rel;
@@ -142,9 +218,11 @@ int ds_livespec_write(const ds_livespec *ls, const char *root, const char *stati
         if (all || json_object_get(want, url.data)) {
             map_ctx c = {files, static_dir, json_object()};
             /* A lake's long file lists are placeholders in the compiled
-             * SQL (filelist.h): put back whole, each file made physical
-             * and recorded, as the build-time engine reads them. */
-            char *full = ds_filelists_expand(files->lists, q->sql);
+             * SQL (filelist.h): a whole source's becomes its glob, any
+             * other is put back whole, each file made physical and
+             * recorded, as the build-time engine reads them. */
+            glob_ctx g = {files, db, root, known, json_array()};
+            char *full = ds_filelists_expand_with(files->lists, q->sql, put_glob, &g);
             char *physical = ds_sql_map_literals(full, to_physical, &c);
             free(full);
             /* The runtime's text is the SQL file's: the query and a newline. */
@@ -159,8 +237,9 @@ int ds_livespec_write(const ds_livespec *ls, const char *root, const char *stati
             }
             ds_livespec_placeholders(q->sql, holders);
             json_object_set_new(sql, url.data,
-                                json_pack("{s:s, s:o, s:o, s:o}", "sql", text, "files", read,
-                                          "names", names, "placeholders", holders));
+                                json_pack("{s:s, s:o, s:o, s:o, s:o}", "sql", text, "files", read,
+                                          "names", names, "globs", g.globs, "placeholders",
+                                          holders));
             free(text);
             free(physical);
             json_decref(c.read);
@@ -168,6 +247,7 @@ int ds_livespec_write(const ds_livespec *ls, const char *root, const char *stati
         ds_buf_free(&url);
     }
     json_decref(want);
+    json_decref(known);
     json_t *doc = json_pack("{s:i, s:s, s:O, s:o}", "version", 1, "static_dir", static_dir,
                             "pages", ls->pages, "sql", sql);
     /* Keys in the page config's order, not sorted: the order of format

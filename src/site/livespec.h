@@ -33,9 +33,18 @@ void ds_livespec_add_page(ds_livespec *ls, const char *rel, json_t *config,
 /* Writes ROOT/.ducksite/live_queries.json: the pages added and the
  * compiled queries they can run, their data paths mapped to the physical
  * files of FILES (a relative path that is a file under STATIC_DIR becomes
- * that file). */
+ * that file).  A file list that is a whole source read through an
+ * upstream_glob becomes that glob when DB (NULL: never) lists exactly its
+ * files; the query then names {"pattern", "dir", "name"} in "globs"
+ * instead of each file in "files". */
 int ds_livespec_write(const ds_livespec *ls, const char *root, const char *static_dir,
-                      const ds_compiled_list *compiled, const ds_collected *files, ds_err *err);
+                      const ds_compiled_list *compiled, const ds_collected *files, ds_duck *db,
+                      ds_err *err);
+
+/* Removes ROOT/.ducksite/live_queries.json, which a project without
+ * [serve] live_queries does not need (an earlier build may have left
+ * one).  Returns 0. */
+int ds_livespec_remove(const char *root);
 
 /* The placeholders of SQL as "inputs.x" / "params.x" (sql.js
  * placeholderDeps), in order of first use, into the array INTO. */

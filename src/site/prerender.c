@@ -626,53 +626,6 @@ static long long rows_of(run_ctx *r, stored *s)
 
 /* ---- a whole source read by its glob ----------------------------------------- */
 
-/* The source whose every file list F holds, in its order and without
- * per-file filters, read through an upstream_glob; else NULL. */
-static const ds_source_set *whole_source(const ds_collected *c, const ds_filelist *f)
-{
-    for (size_t i = 0; i < c->n_sets; i++) {
-        const ds_source_set *s = &c->sets[i];
-        if (!s->fs->upstream_glob || !s->fs->name || strcmp(s->fs->name, f->view) != 0 ||
-            s->n_files != f->n)
-            continue;
-        for (size_t k = 0; k < f->n; k++)
-            if (s->files[k].row_filter || strcmp(s->files[k].key, f->keys[k]) != 0)
-                return NULL;
-        return s;
-    }
-    return NULL;
-}
-
-/* The quoted glob that makes DuckDB read exactly S's files in their
- * order, or NULL.  DuckDB's own glob() is asked and its answer compared
- * file by file: its pattern language differs from upstream_glob's in
- * corners (symlinked folders, brace sets, ...), and a list read in
- * another order would give a result in another order. */
-static char *verified_glob(run_ctx *r, const ds_source_set *s)
-{
-    const char *g = s->fs->upstream_glob;
-    char *pattern = g[0] == '/' ? ds_strdup(g) : ds_path_join(r->cfg->root, g);
-    ds_buf lit = {0};
-    ds_sql_quote(&lit, pattern);
-    free(pattern);
-    char *q = ds_asprintf("SELECT file FROM glob(%s)", lit.data);
-    ds_rows rows;
-    ds_err err;
-    bool same = ds_duck_query(r->db, q, &rows, &err) == 0;
-    free(q);
-    if (same) {
-        same = rows.cols == 1 && rows.rows == s->n_files;
-        for (size_t k = 0; same && k < rows.rows; k++) {
-            const char *got = ds_rows_get(&rows, k, 0);
-            same = got && strcmp(got, s->files[k].path) == 0;
-        }
-        ds_rows_free(&rows);
-    }
-    if (!same)
-        ds_buf_free(&lit);
-    return same ? ds_buf_take(&lit) : NULL;
-}
-
 /* ds_filelist_put_fn: a list that is a whole source becomes its glob.
  * DuckDB then expands the files itself instead of parsing and binding a
  * literal of every path (about 4 KB of memory a file), and the files are
@@ -681,7 +634,7 @@ static bool put_glob(void *vctx, const ds_filelist *f, ds_buf *b)
 {
     run_ctx *r = vctx;
     json_t *known = json_object_get(r->globs, f->name);
-    const ds_source_set *s = whole_source(r->files, f);
+    const ds_source_set *s = ds_filelist_whole_source(r->files, f);
     if (s && !r->to_run) {
         /* Only its files, to tell whether a stored result is fresh: no
          * glob to check yet, the SQL is not run. */
@@ -693,7 +646,7 @@ static bool put_glob(void *vctx, const ds_filelist *f, ds_buf *b)
         return true;
     }
     if (!known) {
-        char *lit = s ? verified_glob(r, s) : NULL;
+        char *lit = s ? ds_filelist_source_glob(r->db, r->cfg->root, s) : NULL;
         known = lit ? json_string(lit) : json_null();
         r->globbed += lit != NULL;
         json_object_set_new(r->globs, f->name, known);

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "../util/fs.h"
 #include "sqltext.h"
 
 /* ---- reading the SQL the views were written with ------------------------ */
@@ -1022,6 +1023,48 @@ char *ds_filelists_json(const ds_filelists *l, const char *view, ds_filelist_siz
     /* A templated view says so: the page then does not advise querying one. */
     ds_buf_puts(&b, first < l->len && l->items[first].templated ? "],\"templated\":true}" : "]}");
     return ds_buf_take(&b);
+}
+
+/* ---- a whole source read by its glob ----------------------------------------- */
+
+const ds_source_set *ds_filelist_whole_source(const ds_collected *c, const ds_filelist *f)
+{
+    for (size_t i = 0; i < c->n_sets; i++) {
+        const ds_source_set *s = &c->sets[i];
+        if (!s->fs->upstream_glob || !s->fs->name || strcmp(s->fs->name, f->view) != 0 ||
+            s->n_files != f->n)
+            continue;
+        for (size_t k = 0; k < f->n; k++)
+            if (s->files[k].row_filter || strcmp(s->files[k].key, f->keys[k]) != 0)
+                return NULL;
+        return s;
+    }
+    return NULL;
+}
+
+char *ds_filelist_source_glob(ds_duck *db, const char *root, const ds_source_set *s)
+{
+    const char *g = s->fs->upstream_glob;
+    char *pattern = g[0] == '/' ? ds_strdup(g) : ds_path_join(root, g);
+    ds_buf lit = {0};
+    ds_sql_quote(&lit, pattern);
+    free(pattern);
+    char *q = ds_asprintf("SELECT file FROM glob(%s)", lit.data);
+    ds_rows rows;
+    ds_err err;
+    bool same = ds_duck_query(db, q, &rows, &err) == 0;
+    free(q);
+    if (same) {
+        same = rows.cols == 1 && rows.rows == s->n_files;
+        for (size_t k = 0; same && k < rows.rows; k++) {
+            const char *got = ds_rows_get(&rows, k, 0);
+            same = got && strcmp(got, s->files[k].path) == 0;
+        }
+        ds_rows_free(&rows);
+    }
+    if (!same)
+        ds_buf_free(&lit);
+    return same ? ds_buf_take(&lit) : NULL;
 }
 
 void ds_filelists_free(ds_filelists *l)

@@ -22,7 +22,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "../datamap/collect.h"
 #include "../util/util.h"
+#include "duck.h"
 #include "query.h"
 
 /* Lists of up to this many files stay in the SQL. */
@@ -152,6 +154,20 @@ const char **ds_filelists_views(const ds_filelists *l);
 typedef long long (*ds_filelist_size_fn)(void *ctx, const char *key);
 char *ds_filelists_json(const ds_filelists *l, const char *view, ds_filelist_size_fn size_of,
                         void *ctx);
+
+/* The source whose every file list F holds, in its order and without
+ * per-file filters, read through an upstream_glob; else NULL. */
+const ds_source_set *ds_filelist_whole_source(const ds_collected *c, const ds_filelist *f);
+
+/* S's upstream_glob as a physical pattern quoted as an SQL literal
+ * ('/lake/ ** / *.parquet', relative patterns joined to ROOT), when DB's
+ * glob() lists exactly S's files in their order; else NULL.  DuckDB then
+ * expands the files itself instead of parsing and binding a literal of
+ * every path (about 4 KB of memory a file).  Its pattern language differs
+ * from upstream_glob's in corners (symlinked folders, brace sets, ...),
+ * and a list read in another order would give a result in another order:
+ * hence the file-by-file comparison.  Caller frees. */
+char *ds_filelist_source_glob(ds_duck *db, const char *root, const ds_source_set *s);
 
 void ds_filelists_free(ds_filelists *l);
 
