@@ -31,7 +31,8 @@ int ds_assets_copy_stamped(const char *dist, ds_publish *pub, const char *rel_di
 /* 8 hex digits of the file's CRC-32, or "0" when it cannot be read. */
 char *ds_assets_hash(const char *path);
 
-/* data as a gzip member (deterministic: no name, mtime 0). */
+/* data as a gzip member (deterministic: no name, mtime 0); the best
+ * compression, the fastest for 4 MiB and more. */
 char *ds_gzip(const char *data, size_t len, size_t *out_len);
 
 /* True when GZ (gz_len bytes, one gzip member) holds exactly TEXT: a
