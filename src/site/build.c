@@ -693,6 +693,7 @@ int ds_build(const char *root, const ds_build_options *opt, ds_err *err)
     map_job map;
     map_start(&map, &files->map, static_dir);
     lists_job lists = {0};
+    ds_livespec *live = NULL; /* what live queries need, made with the stored results */
     ds_query_list_copy(&queries, &f->views);
     size_t n_views = queries.len;
     t = now_ms();
@@ -754,19 +755,10 @@ int ds_build(const char *root, const ds_build_options *opt, ds_err *err)
     if (map_rc != 0 || write_sql(pub, &compiled, err) != 0 || write_file_lists(pub, &lists, err) != 0)
         goto done;
     if (site) {
-        ds_prerender_options po = {!opt->no_prerender, ds_livespec_new(), opt->defer};
-        int pre_rc = ds_prerender(&pages, &compiled, files, cfg, db, pub, &po, err);
-        /* The server's live queries (livespec.h): outside static/, never
-         * published; written before the pages that may ask for them. */
-        if (pre_rc == 0)
-            /* Read only by a server answering live queries; over a lake it
-             * names every file the queries read (100 MB for 1,000,000). */
-            pre_rc = cfg->serve.live.enabled
-                         ? ds_livespec_write(po.live, cfg->root, static_dir, &compiled, files, db,
-                                             err)
-                         : ds_livespec_remove(cfg->root);
-        ds_livespec_free(po.live);
-        if (pre_rc != 0 || ds_firstpaint(&pages, pub, opt->memo, err) != 0)
+        live = ds_livespec_new();
+        ds_prerender_options po = {!opt->no_prerender, live, opt->defer};
+        if (ds_prerender(&pages, &compiled, files, cfg, db, pub, &po, err) != 0 ||
+            ds_firstpaint(&pages, pub, opt->memo, err) != 0)
             goto done;
         /* A build a newer edit superseded (serve's second step) publishes
          * nothing: its pages are not even made. */
@@ -780,9 +772,18 @@ int ds_build(const char *root, const ds_build_options *opt, ds_err *err)
         /* A data-only project leaves the pages of an earlier build alone. */
         ds_publish_keep_previous_site(pub);
     }
-    /* The server's forms, written last before publishing: a build that
-     * fails to write them publishes nothing (and one whose publishing then
-     * fails has new specs beside the old pages until the next build). */
+    /* The server's live queries (livespec.h) and forms, outside static/
+     * and never published, are written last before publishing: a build
+     * that fails or is cancelled before leaves the last ones, which
+     * describe the pages still served; one that fails to write them
+     * publishes nothing (and one whose publishing then fails has new
+     * specs beside the old pages until the next build).  The live queries
+     * are read only by a server answering them; over a lake they name
+     * every file a query reads that is not a whole source's glob. */
+    if (live && (cfg->serve.live.enabled
+                     ? ds_livespec_write(live, cfg->root, static_dir, &compiled, files, db, err)
+                     : ds_livespec_remove(cfg->root)) != 0)
+        goto done;
     if (ds_forms_save(&forms, cfg->root, err) != 0)
         goto done;
     char **changed = NULL;
@@ -802,6 +803,7 @@ int ds_build(const char *root, const ds_build_options *opt, ds_err *err)
     free(changed);
     rc = 0;
 done:
+    ds_livespec_free(live);
     map_free(&map);
     lists_free(&lists);
     ds_publish_abort(pub);
