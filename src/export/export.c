@@ -18,6 +18,7 @@
 #include "../config/config.h"
 #include "../config/layout.h"
 #include "../datamap/datamap.h"
+#include "../datamap/glob.h"
 #include "../datamap/maptable.h"
 #include "../datamap/servable.h"
 #include "../server/mime.h"
@@ -333,6 +334,30 @@ static bool in_static(const site *s, const char *path)
     free(static_real);
     free(real);
     return inside;
+}
+
+/* The first source of CFG whose upstream_glob walks a folder that holds
+ * DIR (or is it), with that folder in *BASE; NULL when none does.  A tree
+ * there would be read by the next build as part of the lake. */
+static const ds_file_source *lake_holding(const ds_config *cfg, const char *dir, char **base)
+{
+    char *real = resolved(dir);
+    const ds_file_source *found = NULL;
+    for (size_t i = 0; i < cfg->n_sources && !found; i++) {
+        const ds_file_source *fs = &cfg->sources[i];
+        ds_err ignore;
+        char *b = fs->upstream_glob ? ds_glob_base(fs->upstream_glob, cfg->root, &ignore) : NULL;
+        char *rb = b ? resolved(b) : NULL;
+        size_t n = rb ? strlen(rb) : 0;
+        if (rb && strncmp(real, rb, n) == 0 && (real[n] == '\0' || real[n] == '/' || n == 1)) {
+            found = fs;
+            *base = ds_strdup(rb);
+        }
+        free(rb);
+        free(b);
+    }
+    free(real);
+    return found;
 }
 
 /* DIR must not lie in static/ (the export would copy itself), and a
@@ -817,8 +842,9 @@ static int nginx_to_file(const site *s, const char *path, ds_buf *conf, result_c
  * `ducksite serve`: nginx or an object store would hand every page and
  * data file to anyone.  Exporting it is an error unless PUBLIC_OK says the
  * user means it.  A folder without ducksite.toml (a built site alone) has
- * no [auth] to honour. */
-static int sign_in_check(const char *root, bool public_ok, ds_err *err)
+ * no [auth] to honour.  A --tree folder inside a lake an upstream_glob
+ * walks is refused too. */
+static int config_checks(const char *root, bool public_ok, const char *tree, ds_err *err)
 {
     char *toml = ds_path_join(root, DS_CONFIG_FILE);
     bool has_config = ds_is_file(toml);
@@ -840,6 +866,16 @@ static int sign_in_check(const char *root, bool public_ok, ds_err *err)
     else if (cfg.auth.site)
         ds_warn("exporting a site with [auth] site = true (--public): the export is open to "
                 "everyone who can reach it");
+    char *base = NULL;
+    const ds_file_source *fs = rc == 0 && tree ? lake_holding(&cfg, tree, &base) : NULL;
+    if (fs)
+        rc = ds_err_set(err,
+                        "%s:%d: file source '%s' reads upstream_glob '%s', which walks %s, and "
+                        "--tree %s is inside it: the next build would read the tree's copies "
+                        "as part of the lake; export the tree to a folder outside %s",
+                        cfg.display_path, fs->line, fs->name, fs->upstream_glob, base, tree,
+                        base);
+    free(base);
     ds_config_free(&cfg);
     return rc;
 }
@@ -847,7 +883,7 @@ static int sign_in_check(const char *root, bool public_ok, ds_err *err)
 int ds_export(const ds_export_options *o, ds_buf *report, ds_err *err)
 {
     assert(o && o->root && report && (o->nginx == NULL) != (o->tree == NULL));
-    if (sign_in_check(o->root, o->public_ok, err) != 0)
+    if (config_checks(o->root, o->public_ok, o->tree, err) != 0)
         return -1;
     site s;
     ds_maptable *table = NULL;
