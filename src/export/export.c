@@ -631,6 +631,57 @@ static void warn_missing(const site *s)
                 s->static_dir, missing, s->n, s->items[first].path, s->items[first].key);
 }
 
+/* Whether every folder above PATH lets other users through (o+x); the
+ * last folder answered is remembered in *LAST (a lake's files come folder
+ * by folder). */
+static bool folders_open(const char *path, char **last, bool *last_ok)
+{
+    const char *slash = strrchr(path, '/');
+    size_t len = slash ? (size_t)(slash - path) : 0;
+    if (*last && strlen(*last) == len && strncmp(*last, path, len) == 0)
+        return *last_ok;
+    free(*last);
+    *last = ds_strndup(path, len);
+    bool ok = true;
+    for (size_t i = len; i > 0 && ok; i--) {
+        if (i != len && path[i] != '/')
+            continue;
+        char *dir = ds_strndup(path, i);
+        struct stat st;
+        ok = stat(dir, &st) != 0 || (st.st_mode & S_IXOTH);
+        free(dir);
+    }
+    *last_ok = ok;
+    return ok;
+}
+
+/* nginx's workers run as a user of their own (www-data on Debian): a
+ * mapped file only its owner or group may read, or one in a folder closed
+ * to others, is answered 403.  The export cannot know nginx's user, so
+ * this is a warning naming the first such file and what to do. */
+static void warn_unreadable(const site *s)
+{
+    size_t closed = 0, first = 0;
+    char *last = NULL;
+    bool last_ok = true;
+    for (size_t i = 0; i < s->n; i++) {
+        struct stat st;
+        if (s->items[i].missing || stat(s->items[i].path, &st) != 0)
+            continue;
+        if (!(st.st_mode & S_IROTH) || !folders_open(s->items[i].path, &last, &last_ok))
+            if (closed++ == 0)
+                first = i;
+    }
+    free(last);
+    if (closed > 0)
+        ds_warn("%s: %zu of the data map's %zu files cannot be read by other users (first: %s "
+                "for %s); nginx's workers run as their own user (www-data on Debian) and answer "
+                "403 for them unless that user owns them or is in their group: make them "
+                "readable (chmod o+r, and o+x on their folders) or run nginx as a user who can "
+                "read them",
+                s->static_dir, closed, s->n, s->items[first].path, s->items[first].key);
+}
+
 static int export_nginx(const site *s, const ds_export_options *o, ds_buf *out,
                         result_counts *results, ds_err *err)
 {
@@ -643,6 +694,7 @@ static int export_nginx(const site *s, const ds_export_options *o, ds_buf *out,
             nginx_safe("the data-map file", s->items[i].path, err) != 0)
             return -1;
     warn_missing(s);
+    warn_unreadable(s);
     /* Decide per key folder: alias, or through the map.  A folder is
      * aliased only when no key lies deeper under it, so that its `^~`
      * location never hides a deeper key that goes through the map. */

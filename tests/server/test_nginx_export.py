@@ -15,6 +15,7 @@ port, and is stopped by its PID.  Without nginx the test FAILS: it never
 passes by skipping.  Prints "nginx export: N passed, M failed".
 """
 import gzip
+import json
 import os
 import pwd
 import re
@@ -274,6 +275,24 @@ def tree_checks(ducksite, root, static, lake, work):
           and not re.search(r'"/_results/[0-9a-f]{16}\.json" 1;', open(conf).read()),
           "export --nginx after a lake change: stale results not served: %s %s"
           % (r.stdout, r.stderr))
+    # A lake file only its owner may read: nginx's workers (another user)
+    # would answer 403, so the export warns, naming it.
+    check("cannot be read by other users" not in r.stderr,
+          "export --nginx: no warning about readable files: %s" % r.stderr)
+    os.chmod(sales, 0o600)
+    try:
+        r = subprocess.run([ducksite, "export", "--root", root, "--nginx", conf],
+                           capture_output=True, text=True)
+    finally:
+        os.chmod(sales, 0o644)
+    with open(os.path.join(root, "static", "data_map.json")) as f:
+        closed = [k for k, p in sorted(json.load(f).items())
+                  if os.path.realpath(p) == os.path.realpath(sales)]
+    check(r.returncode == 0 and len(closed) >= 1
+          and "%d of the data map's" % len(closed) in r.stderr
+          and "cannot be read by other users (first: " in r.stderr
+          and " for %s)" % closed[0] in r.stderr and "chmod o+r" in r.stderr,
+          "export --nginx: the files others cannot read (%r) are named: %s" % (closed, r.stderr))
     r = subprocess.run([ducksite, "export", "--root", root, "--tree", out, "--copy"],
                        capture_output=True, text=True)
     check(r.returncode == 0, "export --tree again with --copy: %s" % r.stderr)
@@ -295,6 +314,9 @@ def start(doc, prefix):
         print("FAIL: nginx is not installed; run scripts/setup (it installs Debian's nginx)")
         return 1
     work = tempfile.mkdtemp(prefix=prefix)
+    # Open to other users, as a lake nginx's workers read must be
+    # (mkdtemp makes it 0700; the export warns about files others cannot read).
+    os.chmod(work, 0o755)
     root, lake = make_project(work, ds_sql)
     r = subprocess.run([ducksite, "build", "--root", root], capture_output=True, text=True,
                        timeout=600)
