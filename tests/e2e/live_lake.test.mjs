@@ -165,6 +165,15 @@ describe('live queries over a lake of 1,200 files', { skip: skip ?? false }, () 
       const boxes = await rec.page.evaluate(() => [...document.querySelectorAll('.ds-input .ds-error')]
         .map((e) => e.getClientRects().length));
       assert.deepEqual(boxes, [1], 'the input\'s message is one box');
+      // ... under the control, as wide as it: the input does not stretch across the row.
+      const widths = await rec.page.evaluate(() => {
+        const input = document.querySelector('.ds-input.ds-has-error') ?? document.querySelector('.ds-input');
+        const control = input.querySelector('select, input, button, .ds-multi, .ds-search');
+        return { input: input.getBoundingClientRect().width, control: control.getBoundingClientRect().width,
+          bar: input.parentElement.getBoundingClientRect().width };
+      });
+      assert.ok(widths.input <= Math.max(widths.control, 180) + 1 && widths.input < widths.bar / 2,
+        `the input keeps its control's width: ${JSON.stringify(widths)}`);
       await screenshot(rec.page, 'live-lake-refused');
       await rec.page.close();
     } finally {
