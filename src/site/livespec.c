@@ -116,11 +116,12 @@ typedef struct {
     json_t *globs; /* this query's: [{"pattern", "dir", "name"}] */
 } glob_ctx;
 
-/* What the server needs of S read through LIT (its quoted glob): the
- * pattern to find its files again for the cache key, and the folder they
- * live under with the data path it stands for (data/<source>/), for
- * messages; NULL when the keys do not mirror the folders. */
-static json_t *source_glob(const char *root, const ds_source_set *s, const char *lit)
+/* What the server needs of files of S read through PATTERN (a physical
+ * glob): the pattern quoted for the SQL, the pattern to find the files
+ * again for the cache key, and the folder S's files live under with the
+ * data path it stands for (data/<source>/), for messages; NULL when the
+ * keys do not mirror the folders. */
+static json_t *source_glob(const ds_source_set *s, const char *pattern)
 {
     char *prefix = ds_asprintf("data/%s/", s->fs->name);
     const char *key = s->files[0].key, *path = s->files[0].path;
@@ -128,12 +129,12 @@ static json_t *source_glob(const char *root, const ds_source_set *s, const char 
     json_t *out = NULL;
     if (strncmp(key, prefix, strlen(prefix)) == 0 && n > rel &&
         strcmp(path + n - rel, key + strlen(prefix)) == 0) {
-        const char *g = s->fs->upstream_glob;
-        char *pattern = g[0] == '/' ? ds_strdup(g) : ds_path_join(root, g);
+        ds_buf lit = {0};
+        ds_sql_quote(&lit, pattern);
         char *dir = ds_strndup(path, n - rel);
-        out = json_pack("{s:s, s:s, s:s, s:s}", "literal", lit, "pattern", pattern, "dir", dir,
-                        "name", prefix);
-        free(pattern);
+        out = json_pack("{s:s, s:s, s:s, s:s}", "literal", lit.data, "pattern", pattern, "dir",
+                        dir, "name", prefix);
+        ds_buf_free(&lit);
         free(dir);
     }
     free(prefix);
@@ -149,11 +150,22 @@ static bool put_glob(void *vctx, const ds_filelist *f, ds_buf *b)
     glob_ctx *g = vctx;
     json_t *known = json_object_get(g->known, f->name);
     if (!known) {
+        /* The source's glob for the whole source, else the glob of the
+         * one folder a list of some of its files shares (a templated
+         * view's year=2007/), each only as DuckDB's glob() confirms. */
         const ds_source_set *s = g->db ? ds_filelist_whole_source(g->files, f) : NULL;
         char *lit = s ? ds_filelist_source_glob(g->db, g->root, s) : NULL;
-        json_t *found = lit ? source_glob(g->root, s, lit) : NULL;
+        char *pattern = NULL;
+        if (lit) {
+            const char *up = s->fs->upstream_glob;
+            pattern = up[0] == '/' ? ds_strdup(up) : ds_path_join(g->root, up);
+        } else if (g->db) {
+            pattern = ds_filelist_folder_glob(g->db, g->root, g->files, f, &s);
+        }
+        json_t *found = pattern ? source_glob(s, pattern) : NULL;
         known = found ? found : json_null();
         json_object_set_new(g->known, f->name, known);
+        free(pattern);
         free(lit);
     }
     if (!json_is_object(known))

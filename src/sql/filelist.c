@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "../datamap/glob.h"
 #include "../util/fs.h"
 #include "sqltext.h"
 
@@ -1042,6 +1043,26 @@ const ds_source_set *ds_filelist_whole_source(const ds_collected *c, const ds_fi
     return NULL;
 }
 
+/* Whether DB's glob() of the quoted pattern LIT names exactly PATHS[0..N)
+ * (physical files) in that order. */
+static bool glob_lists(ds_duck *db, const char *lit, const char *const *paths, size_t n)
+{
+    char *q = ds_asprintf("SELECT file FROM glob(%s)", lit);
+    ds_rows rows;
+    ds_err err;
+    bool same = ds_duck_query(db, q, &rows, &err) == 0;
+    free(q);
+    if (same) {
+        same = rows.cols == 1 && rows.rows == n;
+        for (size_t k = 0; same && k < rows.rows; k++) {
+            const char *got = ds_rows_get(&rows, k, 0);
+            same = got && strcmp(got, paths[k]) == 0;
+        }
+        ds_rows_free(&rows);
+    }
+    return same;
+}
+
 char *ds_filelist_source_glob(ds_duck *db, const char *root, const ds_source_set *s)
 {
     const char *g = s->fs->upstream_glob;
@@ -1049,22 +1070,80 @@ char *ds_filelist_source_glob(ds_duck *db, const char *root, const ds_source_set
     ds_buf lit = {0};
     ds_sql_quote(&lit, pattern);
     free(pattern);
-    char *q = ds_asprintf("SELECT file FROM glob(%s)", lit.data);
-    ds_rows rows;
-    ds_err err;
-    bool same = ds_duck_query(db, q, &rows, &err) == 0;
-    free(q);
-    if (same) {
-        same = rows.cols == 1 && rows.rows == s->n_files;
-        for (size_t k = 0; same && k < rows.rows; k++) {
-            const char *got = ds_rows_get(&rows, k, 0);
-            same = got && strcmp(got, s->files[k].path) == 0;
-        }
-        ds_rows_free(&rows);
-    }
+    const char **paths = ds_xcalloc(s->n_files + 1, sizeof *paths);
+    for (size_t k = 0; k < s->n_files; k++)
+        paths[k] = s->files[k].path;
+    bool same = glob_lists(db, lit.data, paths, s->n_files);
+    free(paths);
     if (!same)
         ds_buf_free(&lit);
     return same ? ds_buf_take(&lit) : NULL;
+}
+
+/* The upstream_glob source F's keys come from (data/<name>/...), or NULL. */
+static const ds_source_set *glob_source_of(const ds_collected *c, const ds_filelist *f)
+{
+    for (size_t i = 0; f->n && i < c->n_sets; i++) {
+        const ds_source_set *s = &c->sets[i];
+        if (!s->fs->upstream_glob || !s->fs->name)
+            continue;
+        size_t n = strlen(s->fs->name);
+        if (strncmp(f->keys[0], "data/", 5) == 0 && strncmp(f->keys[0] + 5, s->fs->name, n) == 0 &&
+            f->keys[0][5 + n] == '/')
+            return s;
+    }
+    return NULL;
+}
+
+char *ds_filelist_folder_glob(ds_duck *db, const char *root, const ds_collected *c,
+                              const ds_filelist *f, const ds_source_set **from)
+{
+    const ds_source_set *s = glob_source_of(c, f);
+    if (!s)
+        return NULL;
+    char *prefix = ds_asprintf("data/%s/", s->fs->name);
+    size_t plen = strlen(prefix), common = strlen(f->keys[0]);
+    for (size_t k = 0; k < f->n && common > 0; k++) {
+        size_t m = 0;
+        while (m < common && f->keys[k][m] == f->keys[0][m])
+            m++;
+        common = strncmp(f->keys[k], prefix, plen) == 0 ? m : 0;
+    }
+    while (common > 0 && f->keys[0][common - 1] != '/')
+        common--; /* to the folder the keys share */
+    /* The pattern's part from its first segment with a wildcard: only
+     * "**" can stand below the shared folder for every file of it. */
+    const char *g = s->fs->upstream_glob;
+    char *pattern = g[0] == '/' ? ds_strdup(g) : ds_path_join(root, g);
+    const char *wild = strpbrk(pattern, "*?[");
+    const char *rest = wild ? wild : pattern;
+    while (rest > pattern && rest[-1] != '/')
+        rest--;
+    ds_err ignore;
+    char *base = ds_glob_base(pattern, root, &ignore);
+    char *out = NULL;
+    if (base && common > plen && strncmp(rest, "**/", 3) == 0) {
+        out = ds_asprintf("%s/%.*s%s", base, (int)(common - plen), f->keys[0] + plen, rest);
+        char **paths = ds_xcalloc(f->n + 1, sizeof *paths);
+        for (size_t k = 0; k < f->n; k++)
+            paths[k] = ds_asprintf("%s/%s", base, f->keys[k] + plen);
+        ds_buf lit = {0};
+        ds_sql_quote(&lit, out);
+        if (!glob_lists(db, lit.data, (const char *const *)paths, f->n)) {
+            free(out);
+            out = NULL;
+        }
+        ds_buf_free(&lit);
+        for (size_t k = 0; k < f->n; k++)
+            free(paths[k]);
+        free(paths);
+    }
+    free(base);
+    free(pattern);
+    free(prefix);
+    if (out && from)
+        *from = s;
+    return out;
 }
 
 void ds_filelists_free(ds_filelists *l)

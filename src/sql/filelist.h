@@ -169,6 +169,15 @@ const ds_source_set *ds_filelist_whole_source(const ds_collected *c, const ds_fi
  * hence the file-by-file comparison.  Caller frees. */
 char *ds_filelist_source_glob(ds_duck *db, const char *root, const ds_source_set *s);
 
+/* For a list of some of an upstream_glob source's files that all lie in
+ * one folder below its base (a templated view's, year=2007/), when the
+ * glob's part below its base starts with "**": that folder's glob
+ * ("/lake/year=2007/ ** / *.parquet", unquoted) when DB's glob() lists
+ * exactly F's files in their order; else NULL.  *FROM (may be NULL) is
+ * set to the source.  Caller frees. */
+char *ds_filelist_folder_glob(ds_duck *db, const char *root, const ds_collected *c,
+                              const ds_filelist *f, const ds_source_set **from);
+
 void ds_filelists_free(ds_filelists *l);
 
 #endif

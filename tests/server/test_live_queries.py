@@ -421,6 +421,37 @@ def check_big_lake(t, binary, work):
         s.stop()
 
 
+def check_template_glob(t, binary, work):
+    """A templated view of more than 100 files, all in one folder of an
+    upstream_glob source: the server reads that folder's glob."""
+    root, lake = os.path.join(work, "tpl"), os.path.join(work, "tpllake")
+    os.makedirs(os.path.join(root, "content"), exist_ok=True)
+    os.makedirs(lake, exist_ok=True)
+    sql = ("COPY (SELECT k AS kind, n, n AS v FROM (VALUES ('a'), ('b')) t(k), range(120) r(n)) "
+           "TO '%s' (FORMAT parquet, PARTITION_BY (kind, n))" % lake)
+    subprocess.run([DS_SQL], input=sql, text=True, check=True, capture_output=True)
+    with open(os.path.join(root, "ducksite.toml"), "w") as f:
+        f.write('[[file_sources]]\nname = "parts"\nupstream_glob = "%s/**/*.parquet"\n'
+                'template_name = "parts_[kind]"\n\n[serve]\nlive_queries = true\n' % lake)
+    with open(os.path.join(root, "content", "index.md"), "w") as f:
+        f.write("# Parts\n\n```sql total\nSELECT count(*) AS n, sum(v) AS s FROM parts_b "
+                "WHERE n < 10\n```\n\n```table total\n```\n")
+    s = Serve(binary, root, ["--no-watch"], wait=FIRST_BUILD)
+    try:
+        query = "/sql/pages/index/total.sql"
+        with open(os.path.join(root, ".ducksite", "live_queries.json")) as f:
+            spec = json.load(f)["sql"][query]
+        folder = os.path.join(lake, "kind=b") + "/**/*.parquet"
+        t(spec["files"] == [] and [g["pattern"] for g in spec["globs"]] == [folder]
+          and "'%s'" % folder in spec["sql"],
+          "templated view: read by its folder's glob: %r" % ({k: spec[k] for k in ("files", "globs")},))
+        status, _, raw = ask(s.port, {}, component="table:total", query=query)
+        t(status == 200 and json.loads(raw).get("rows") == [[10, 45]],
+          "templated view by its folder's glob: %d %r" % (status, raw[:300]))
+    finally:
+        s.stop()
+
+
 def check_settings_change(t, binary, root, lake):
     """[serve] is read once: a rebuild that finds a live_* key changed says
     the running server still uses what it started with, naming the key."""
@@ -487,6 +518,7 @@ def main():
         check_queue(t, binary, root)
         check_off_and_sign_in(t, binary, root, lake)
         check_big_lake(t, binary, work)
+        check_template_glob(t, binary, work)
         check_settings_change(t, binary, root, lake)
     finally:
         shutil.rmtree(work, ignore_errors=True)
