@@ -154,19 +154,13 @@ static bool put_glob(void *vctx, const ds_filelist *f, ds_buf *b)
          * one folder a list of some of its files shares (a templated
          * view's year=2007/), each only as DuckDB's glob() confirms. */
         const ds_source_set *s = g->db ? ds_filelist_whole_source(g->files, f) : NULL;
-        char *lit = s ? ds_filelist_source_glob(g->db, g->root, s) : NULL;
-        char *pattern = NULL;
-        if (lit) {
-            const char *up = s->fs->upstream_glob;
-            pattern = up[0] == '/' ? ds_strdup(up) : ds_path_join(g->root, up);
-        } else if (g->db) {
+        char *pattern = s ? ds_filelist_source_glob(g->db, g->root, s) : NULL;
+        if (!pattern && g->db)
             pattern = ds_filelist_folder_glob(g->db, g->root, g->files, f, &s);
-        }
         json_t *found = pattern ? source_glob(s, pattern) : NULL;
         known = found ? found : json_null();
         json_object_set_new(g->known, f->name, known);
         free(pattern);
-        free(lit);
     }
     if (!json_is_object(known))
         return false;

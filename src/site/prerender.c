@@ -646,11 +646,15 @@ static bool put_glob(void *vctx, const ds_filelist *f, ds_buf *b)
         return true;
     }
     if (!known) {
-        char *lit = s ? ds_filelist_source_glob(r->db, r->cfg->root, s) : NULL;
-        known = lit ? json_string(lit) : json_null();
-        r->globbed += lit != NULL;
+        char *pattern = s ? ds_filelist_source_glob(r->db, r->cfg->root, s) : NULL;
+        ds_buf lit = {0};
+        if (pattern)
+            ds_sql_quote(&lit, pattern);
+        known = pattern ? json_string(lit.data) : json_null();
+        r->globbed += pattern != NULL;
         json_object_set_new(r->globs, f->name, known);
-        free(lit);
+        ds_buf_free(&lit);
+        free(pattern);
     }
     if (!json_is_string(known) || !s)
         return false;
@@ -1110,15 +1114,6 @@ static const ds_input_spec *unstored_input(const page_ctx *p, const char *sql,
     return NULL;
 }
 
-/* Whether VIEW's lists are a templated view's (lake_2024). */
-static bool view_templated(const ds_filelists *l, const char *view)
-{
-    char *name = ds_asprintf("%s/0", view);
-    const ds_filelist *f = ds_filelists_find(l, name);
-    free(name);
-    return f && f->templated;
-}
-
 /* Tells the author when C's query, run in the browser (no stored result
  * for some state), reads more files of published lists than a browser can
  * fetch (DS_FILELIST_BROWSER_MAX): no partition predicate narrows them
@@ -1187,7 +1182,7 @@ static void warn_whole_lake(const page_ctx *p, const component *c, const bool *a
                 "turn on [serve] live_queries",
                 p->sp->display, c->line, c->kind, c->id, name, why, reads,
                 DS_FILELIST_BROWSER_MAX, filter,
-                view_templated(lists, view) ? "" : "query a templated view, ");
+                ds_filelists_templated(lists, view) ? "" : "query a templated view, ");
     free(filter);
     free(cols);
     free(reads);

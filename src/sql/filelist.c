@@ -249,6 +249,12 @@ static bool same_view(const ds_filelists *l, size_t first, size_t i)
     return i < l->len && strcmp(l->items[i].view, l->items[first].view) == 0;
 }
 
+bool ds_filelists_templated(const ds_filelists *l, const char *view)
+{
+    size_t first = first_of(l, view);
+    return first < l->len && l->items[first].templated;
+}
+
 const char *ds_filelists_hive(const ds_filelists *l, const char *view)
 {
     size_t first = first_of(l, view);
@@ -1022,7 +1028,7 @@ char *ds_filelists_json(const ds_filelists *l, const char *view, ds_filelist_siz
     }
     ds_buf_free(&sizes);
     /* A templated view says so: the page then does not advise querying one. */
-    ds_buf_puts(&b, first < l->len && l->items[first].templated ? "],\"templated\":true}" : "]}");
+    ds_buf_puts(&b, ds_filelists_templated(l, view) ? "],\"templated\":true}" : "]}");
     return ds_buf_take(&b);
 }
 
@@ -1043,15 +1049,18 @@ const ds_source_set *ds_filelist_whole_source(const ds_collected *c, const ds_fi
     return NULL;
 }
 
-/* Whether DB's glob() of the quoted pattern LIT names exactly PATHS[0..N)
- * (physical files) in that order. */
-static bool glob_lists(ds_duck *db, const char *lit, const char *const *paths, size_t n)
+/* Whether DB's glob() of PATTERN (physical) names exactly PATHS[0..N) in
+ * that order. */
+static bool glob_lists(ds_duck *db, const char *pattern, const char *const *paths, size_t n)
 {
-    char *q = ds_asprintf("SELECT file FROM glob(%s)", lit);
+    ds_buf q = {0};
+    ds_buf_puts(&q, "SELECT file FROM glob(");
+    ds_sql_quote(&q, pattern);
+    ds_buf_puts(&q, ")");
     ds_rows rows;
     ds_err err;
-    bool same = ds_duck_query(db, q, &rows, &err) == 0;
-    free(q);
+    bool same = ds_duck_query(db, q.data, &rows, &err) == 0;
+    ds_buf_free(&q);
     if (same) {
         same = rows.cols == 1 && rows.rows == n;
         for (size_t k = 0; same && k < rows.rows; k++) {
@@ -1063,21 +1072,26 @@ static bool glob_lists(ds_duck *db, const char *lit, const char *const *paths, s
     return same;
 }
 
-char *ds_filelist_source_glob(ds_duck *db, const char *root, const ds_source_set *s)
+/* S's upstream_glob as a physical pattern (a relative one joined to ROOT). */
+static char *source_pattern(const char *root, const ds_source_set *s)
 {
     const char *g = s->fs->upstream_glob;
-    char *pattern = g[0] == '/' ? ds_strdup(g) : ds_path_join(root, g);
-    ds_buf lit = {0};
-    ds_sql_quote(&lit, pattern);
-    free(pattern);
+    return g[0] == '/' ? ds_strdup(g) : ds_path_join(root, g);
+}
+
+char *ds_filelist_source_glob(ds_duck *db, const char *root, const ds_source_set *s)
+{
+    char *pattern = source_pattern(root, s);
     const char **paths = ds_xcalloc(s->n_files + 1, sizeof *paths);
     for (size_t k = 0; k < s->n_files; k++)
         paths[k] = s->files[k].path;
-    bool same = glob_lists(db, lit.data, paths, s->n_files);
+    bool same = glob_lists(db, pattern, paths, s->n_files);
     free(paths);
-    if (!same)
-        ds_buf_free(&lit);
-    return same ? ds_buf_take(&lit) : NULL;
+    if (!same) {
+        free(pattern);
+        pattern = NULL;
+    }
+    return pattern;
 }
 
 /* The upstream_glob source F's keys come from (data/<name>/...), or NULL. */
@@ -1113,8 +1127,7 @@ char *ds_filelist_folder_glob(ds_duck *db, const char *root, const ds_collected 
         common--; /* to the folder the keys share */
     /* The pattern's part from its first segment with a wildcard: only
      * "**" can stand below the shared folder for every file of it. */
-    const char *g = s->fs->upstream_glob;
-    char *pattern = g[0] == '/' ? ds_strdup(g) : ds_path_join(root, g);
+    char *pattern = source_pattern(root, s);
     const char *wild = strpbrk(pattern, "*?[");
     const char *rest = wild ? wild : pattern;
     while (rest > pattern && rest[-1] != '/')
@@ -1127,13 +1140,10 @@ char *ds_filelist_folder_glob(ds_duck *db, const char *root, const ds_collected 
         char **paths = ds_xcalloc(f->n + 1, sizeof *paths);
         for (size_t k = 0; k < f->n; k++)
             paths[k] = ds_asprintf("%s/%s", base, f->keys[k] + plen);
-        ds_buf lit = {0};
-        ds_sql_quote(&lit, out);
-        if (!glob_lists(db, lit.data, (const char *const *)paths, f->n)) {
+        if (!glob_lists(db, out, (const char *const *)paths, f->n)) {
             free(out);
             out = NULL;
         }
-        ds_buf_free(&lit);
         for (size_t k = 0; k < f->n; k++)
             free(paths[k]);
         free(paths);

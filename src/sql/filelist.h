@@ -128,6 +128,9 @@ typedef struct {
 ds_filelist_reads ds_filelists_reads(const ds_filelists *l, const char *sql, const char *prune);
 void ds_filelist_reads_free(ds_filelist_reads *r);
 
+/* Whether VIEW's lists are a templated view's (lake_2024). */
+bool ds_filelists_templated(const ds_filelists *l, const char *view);
+
 /* VIEW's hive_types as JSON ({"year": "BIGINT"}), from the first of its
  * lists that has them (a view pins the same types in every read_parquet),
  * or NULL. */
@@ -159,8 +162,8 @@ char *ds_filelists_json(const ds_filelists *l, const char *view, ds_filelist_siz
  * per-file filters, read through an upstream_glob; else NULL. */
 const ds_source_set *ds_filelist_whole_source(const ds_collected *c, const ds_filelist *f);
 
-/* S's upstream_glob as a physical pattern quoted as an SQL literal
- * ('/lake/ ** / *.parquet', relative patterns joined to ROOT), when DB's
+/* S's upstream_glob as a physical pattern ("/lake/ ** / *.parquet",
+ * relative patterns joined to ROOT), when DB's
  * glob() lists exactly S's files in their order; else NULL.  DuckDB then
  * expands the files itself instead of parsing and binding a literal of
  * every path (about 4 KB of memory a file).  Its pattern language differs

@@ -356,20 +356,28 @@ WHERE (${inputs.day} IS NULL OR day = ${inputs.day})
 """
 
 
+def lake_project(work, name, copy_sql, source, page):
+    """A project WORK/NAME over a lake WORK/NAMElake written by COPY_SQL
+    (its %s the lake), one source named as SOURCE's lines say, live
+    queries on and one page; returns (root, lake)."""
+    root, lake = os.path.join(work, name), os.path.join(work, name + "lake")
+    os.makedirs(os.path.join(root, "content"), exist_ok=True)
+    os.makedirs(lake, exist_ok=True)
+    subprocess.run([DS_SQL], input=copy_sql % lake, text=True, check=True, capture_output=True)
+    with open(os.path.join(root, "ducksite.toml"), "w") as f:
+        f.write('[[file_sources]]\n%supstream_glob = "%s/**/*.parquet"\n%s\n'
+                '[serve]\nlive_queries = true\n' % (source[0], lake, source[1]))
+    with open(os.path.join(root, "content", "index.md"), "w") as f:
+        f.write(page)
+    return root, lake
+
+
 def check_big_lake(t, binary, work):
     """A lake of more than 100 files: the build moves its file list out of
     the views' SQL (sql/filelist.h) and the server puts it back."""
-    root, lake = os.path.join(work, "big"), os.path.join(work, "biglake")
-    os.makedirs(os.path.join(root, "content"), exist_ok=True)
-    os.makedirs(lake, exist_ok=True)
-    sql = ("COPY (SELECT range // 4 AS day, range AS v FROM range(600)) TO '%s' "
-           "(FORMAT parquet, PARTITION_BY (day))" % lake)
-    subprocess.run([DS_SQL], input=sql, text=True, check=True, capture_output=True)
-    with open(os.path.join(root, "ducksite.toml"), "w") as f:
-        f.write('[[file_sources]]\nname = "events"\nupstream_glob = "%s/**/*.parquet"\n\n'
-                '[serve]\nlive_queries = true\n' % lake)
-    with open(os.path.join(root, "content", "index.md"), "w") as f:
-        f.write(LAKE_PAGE)
+    root, lake = lake_project(
+        work, "big", "COPY (SELECT range // 4 AS day, range AS v FROM range(600)) TO '%s' "
+        "(FORMAT parquet, PARTITION_BY (day))", ('name = "events"\n', ''), LAKE_PAGE)
     s = Serve(binary, root, ["--no-watch"], wait=FIRST_BUILD)
     try:
         query = "/sql/pages/index/per_day.sql"
@@ -424,18 +432,12 @@ def check_big_lake(t, binary, work):
 def check_template_glob(t, binary, work):
     """A templated view of more than 100 files, all in one folder of an
     upstream_glob source: the server reads that folder's glob."""
-    root, lake = os.path.join(work, "tpl"), os.path.join(work, "tpllake")
-    os.makedirs(os.path.join(root, "content"), exist_ok=True)
-    os.makedirs(lake, exist_ok=True)
-    sql = ("COPY (SELECT k AS kind, n, n AS v FROM (VALUES ('a'), ('b')) t(k), range(120) r(n)) "
-           "TO '%s' (FORMAT parquet, PARTITION_BY (kind, n))" % lake)
-    subprocess.run([DS_SQL], input=sql, text=True, check=True, capture_output=True)
-    with open(os.path.join(root, "ducksite.toml"), "w") as f:
-        f.write('[[file_sources]]\nname = "parts"\nupstream_glob = "%s/**/*.parquet"\n'
-                'template_name = "parts_[kind]"\n\n[serve]\nlive_queries = true\n' % lake)
-    with open(os.path.join(root, "content", "index.md"), "w") as f:
-        f.write("# Parts\n\n```sql total\nSELECT count(*) AS n, sum(v) AS s FROM parts_b "
-                "WHERE n < 10\n```\n\n```table total\n```\n")
+    root, lake = lake_project(
+        work, "tpl", "COPY (SELECT k AS kind, n, n AS v FROM (VALUES ('a'), ('b')) t(k), "
+        "range(120) r(n)) TO '%s' (FORMAT parquet, PARTITION_BY (kind, n))",
+        ('name = "parts"\n', 'template_name = "parts_[kind]"\n'),
+        "# Parts\n\n```sql total\nSELECT count(*) AS n, sum(v) AS s FROM parts_b "
+        "WHERE n < 10\n```\n\n```table total\n```\n")
     s = Serve(binary, root, ["--no-watch"], wait=FIRST_BUILD)
     try:
         query = "/sql/pages/index/total.sql"
