@@ -1,4 +1,4 @@
-/* cmd_build.c - `ducksite build [--root DIR] [--clean] [--no-prerender] [--strict]`. */
+/* cmd_build.c - `ducksite build [--root DIR] [--clean] [--force] [--no-prerender] [--strict]`. */
 #include "cli.h"
 #include "site/build.h"
 #include "util/util.h"
@@ -9,9 +9,12 @@ int cmd_build(int argc, char **argv)
     bool clean = false;
     bool no_prerender = false;
     bool strict = false;
+    bool force = false;
     const cli_opt opts[] = {
         {"--root", "DIR", "project directory (default: .)", &root, NULL},
         {"--clean", NULL, "empty static/ (except static/forms/) before writing", NULL, &clean},
+        {"--force", NULL, "build everything even when nothing changed since the last build",
+         NULL, &force},
         {"--no-prerender", NULL, "store no query results: every chart and table runs in the browser",
          NULL, &no_prerender},
         {"--strict", NULL, "fail on SQL the browser engine cannot run (instead of a warning)", NULL,
@@ -24,6 +27,7 @@ int cmd_build(int argc, char **argv)
     opt.clean = clean;
     opt.no_prerender = no_prerender;
     opt.strict = strict;
+    opt.force = force;
     ds_err err;
     if (ds_build(root, &opt, &err) != 0) {
         cli_error(err.msg);

@@ -33,6 +33,7 @@ typedef struct {
     char *origin;                 /* what was searched, for messages */
     ds_source_file *files;        /* sorted by key */
     size_t n_files;
+    bool stamped;                 /* every file's stamp taken (ds_sources_stamp) */
 } ds_source_set;
 
 typedef struct {

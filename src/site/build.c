@@ -34,6 +34,7 @@
 #include "prerender.h"
 #include "valuecheck.h"
 #include "publish.h"
+#include "uptodate.h"
 
 /* Lakes with fewer files than this have DuckDB keep their footers. */
 #define DS_BUILD_FOOTER_CACHE_MAX 10000
@@ -521,6 +522,18 @@ typedef struct {
     task task;
 } facts_loader;
 
+/* Whether this build may stop once its files are stamped (uptodate.h),
+ * and what it learnt on the way. */
+typedef struct {
+    bool may_skip;        /* a `ducksite build` without --clean or --force */
+    bool keeps;           /* writes the record when it succeeds (not serve's) */
+    char options[64];     /* the options that change the outputs */
+    char *inputs;         /* the inputs' digest, once the files are stamped */
+    bool skip;            /* static/ is up to date: nothing more to do */
+    ds_uptodate_record record;
+    ds_buf warnings;      /* the build's warnings from the views on */
+} uptodate;
+
 static void *load_facts(void *arg)
 {
     facts_loader *l = arg;
@@ -528,18 +541,19 @@ static void *load_facts(void *arg)
     return NULL;
 }
 
-static int make_front_from(ds_memo_front *f, facts_loader *loader, ds_err *err);
+static int make_front_from(ds_memo_front *f, facts_loader *loader, uptodate *u, ds_err *err);
 
 /* The front of a build (memo.h): the configuration, every source's files,
  * the DuckDB session with the build's settings, and the views.  On failure
- * f holds what was made, for ds_memo_front_free. */
-static int make_front(const char *root, ds_memo_front *f, ds_err *err)
+ * f holds what was made, for ds_memo_front_free.  When U finds static/ up
+ * to date, the front stops at the stamped files (u->skip). */
+static int make_front(const char *root, ds_memo_front *f, uptodate *u, ds_err *err)
 {
     if (ds_config_load(root, &f->cfg, err) != 0)
         return -1;
     facts_loader loader = {f->cfg.root, NULL, {0}};
     task_start(&loader.task, load_facts, &loader);
-    int rc = make_front_from(f, &loader, err);
+    int rc = make_front_from(f, &loader, u, err);
     /* On failure before the views the cache was not used; it is still
      * waited for, never left to a running thread. */
     task_wait(&loader.task);
@@ -547,8 +561,23 @@ static int make_front(const char *root, ds_memo_front *f, ds_err *err)
     return rc;
 }
 
+/* Is static/ what this build would make?  Asked only when a record is
+ * there: the files are stamped now (the views then do not stat them
+ * again) and the inputs digested. */
+static bool up_to_date(ds_memo_front *f, uptodate *u)
+{
+    char *record = ds_path_join(f->cfg.root, DS_UPTODATE_FILE);
+    bool asked = u->may_skip && ds_is_file(record);
+    free(record);
+    if (!asked)
+        return false;
+    ds_sources_stamp(&f->files);
+    u->inputs = ds_uptodate_inputs(&f->cfg, &f->files, u->options);
+    return ds_uptodate_check(f->cfg.root, u->inputs, &u->record);
+}
+
 /* The rest of the front, once the configuration is loaded. */
-static int make_front_from(ds_memo_front *f, facts_loader *loader, ds_err *err)
+static int make_front_from(ds_memo_front *f, facts_loader *loader, uptodate *u, ds_err *err)
 {
     double t = now_ms();
     if (ds_collect(&f->cfg, &f->files, err) != 0)
@@ -556,6 +585,15 @@ static int make_front_from(ds_memo_front *f, facts_loader *loader, ds_err *err)
     report_sources(&f->files);
     ds_info("data map: %zu entries from %zu file sources (%.0f ms)", f->files.map.len,
             f->files.n_sets, now_ms() - t);
+    if (up_to_date(f, u)) {
+        u->skip = true;
+        return 0;
+    }
+    /* From here on the build may change static/: the record describes
+     * it no longer (a new one is written when this build succeeds). */
+    ds_uptodate_forget(f->cfg.root);
+    if (u->keeps)
+        ds_warn_record(&u->warnings);
 
     if (!(f->db = ds_duck_open(err)))
         return -1;
@@ -601,6 +639,12 @@ static int make_front_from(ds_memo_front *f, facts_loader *loader, ds_err *err)
         if (ds_facts_reads(facts))
             ds_info("footers: %zu read (%.0f ms), the facts cache saved (%.0f ms)",
                     ds_facts_reads(facts), ds_facts_read_ms(facts), now_ms() - ts);
+        /* The views stamped the files of sources with views; the record
+         * needs every mapped file's. */
+        if (u->keeps && !u->inputs) {
+            ds_sources_stamp(&f->files);
+            u->inputs = ds_uptodate_inputs(&f->cfg, &f->files, u->options);
+        }
     }
     ds_facts_close(facts); /* a lake's facts are 100+ MB: not kept for later stages */
     return rc;
@@ -609,10 +653,11 @@ static int make_front_from(ds_memo_front *f, facts_loader *loader, ds_err *err)
 /* The front this build uses: the one memo kept, else a new one made in
  * *own (and handed to memo, when there is one).  NULL on failure. */
 static ds_memo_front *front_for(const char *root, ds_memo *memo, ds_memo_front *own,
-                                ds_err *err)
+                                uptodate *u, ds_err *err)
 {
     ds_memo_front *kept = memo ? ds_memo_front_get(memo) : NULL;
     if (kept) {
+        ds_uptodate_forget(kept->cfg.root);
         /* Stored results run in UTC (prerender.c); a new session would
          * start with the local time zone, and so does this one again. */
         ds_err ignore;
@@ -622,11 +667,11 @@ static ds_memo_front *front_for(const char *root, ds_memo *memo, ds_memo_front *
                 kept->files.map.len, kept->views.len);
         return kept;
     }
-    if (make_front(root, own, err) != 0) {
+    if (make_front(root, own, u, err) != 0) {
         ds_memo_front_free(own);
         return NULL;
     }
-    if (!memo)
+    if (!memo || u->skip)
         return own;
     ds_memo_front_set(memo, own);
     return ds_memo_front_get(memo);
@@ -666,13 +711,50 @@ static void map_free(map_job *j)
     memset(j, 0, sizeof *j);
 }
 
+/* What a build that found static/ up to date says: what the build that
+ * made it said, warnings included (nothing changed, so neither did they). */
+static int report_up_to_date(const ds_memo_front *f, const uptodate *u,
+                             const ds_build_options *opt, double t0)
+{
+    ds_info("nothing changed since the last build (its record: %s): static/ is up to date "
+            "(--force builds it again)",
+            DS_UPTODATE_FILE);
+    for (size_t i = 0; i < u->record.n_warnings; i++)
+        ds_warn("%s", u->record.warnings[i]);
+    char *static_dir = ds_path_join(f->cfg.root, DS_STATIC_DIR);
+    printf("built %s: %zu data-map entries, %zu queries, %zu pages in %.0f ms (up to date)\n",
+           static_dir, f->files.map.len, u->record.queries, u->record.pages, now_ms() - t0);
+    free(static_dir);
+    if (opt->on_map)
+        opt->on_map(&f->files.map, opt->on_map_arg);
+    if (opt->on_changed)
+        opt->on_changed(NULL, 0, opt->on_changed_arg);
+    return 0;
+}
+
 int ds_build(const char *root, const ds_build_options *opt, ds_err *err)
 {
     double t0 = now_ms(), t;
     ds_memo_front own = {0};
-    ds_memo_front *f = front_for(root, opt->memo, &own, err);
-    if (!f)
+    uptodate up = {0};
+    up.may_skip = !opt->memo && !opt->clean && !opt->defer && !opt->force;
+    up.keeps = !opt->memo;
+    snprintf(up.options, sizeof up.options, "no_prerender=%d strict=%d", opt->no_prerender,
+             opt->strict);
+    ds_memo_front *f = front_for(root, opt->memo, &own, &up, err);
+    if (!f) {
+        ds_warn_record(NULL);
+        ds_buf_free(&up.warnings);
+        free(up.inputs);
         return -1;
+    }
+    if (up.skip) {
+        int skip_rc = report_up_to_date(f, &up, opt, t0);
+        ds_uptodate_record_free(&up.record);
+        free(up.inputs);
+        ds_memo_front_free(&own);
+        return skip_rc;
+    }
     const ds_config *cfg = &f->cfg;
     ds_collected *files = &f->files;
     ds_duck *db = f->db;
@@ -794,6 +876,11 @@ int ds_build(const char *root, const ds_build_options *opt, ds_err *err)
         goto done;
     printf("built %s: %zu data-map entries, %zu queries, %zu pages in %.0f ms\n", static_dir,
            files->map.len, compiled.len, pages.len, now_ms() - t0);
+    if (up.keeps && up.inputs) {
+        ds_warn_record(NULL);
+        ds_uptodate_record counts = {NULL, 0, files->map.len, compiled.len, pages.len};
+        ds_uptodate_save(cfg->root, up.inputs, &up.warnings, &counts);
+    }
     if (opt->on_map)
         opt->on_map(&files->map, opt->on_map_arg);
     if (opt->on_changed)
@@ -803,6 +890,9 @@ int ds_build(const char *root, const ds_build_options *opt, ds_err *err)
     free(changed);
     rc = 0;
 done:
+    ds_warn_record(NULL);
+    ds_buf_free(&up.warnings);
+    free(up.inputs);
     ds_livespec_free(live);
     map_free(&map);
     lists_free(&lists);

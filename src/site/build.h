@@ -16,6 +16,8 @@ typedef struct {
                             and pattern sources' files) when publishing */
     bool no_prerender;   /* no stored results: every query runs in the browser */
     bool strict;         /* SQL the browser engine cannot run fails the build */
+    bool force;          /* build even when nothing changed since the last build
+                            (uptodate.h); --clean implies it */
     /* Called with the finished data map once the build is published
      * (`ducksite serve` hands it to its server); may be NULL. */
     void (*on_map)(const ds_datamap *map, void *arg);

@@ -1583,6 +1583,15 @@ done:
     return rc;
 }
 
+void ds_sources_stamp(ds_collected *c)
+{
+    for (size_t s = 0; s < c->n_sets; s++) {
+        if (!c->sets[s].stamped)
+            stamp_files(&c->sets[s]);
+        c->sets[s].stamped = true;
+    }
+}
+
 int ds_source_views(const ds_config *cfg, ds_collected *c, ds_facts *facts_in,
                     ds_duck *db, ds_query_list *out, ds_filelists *lists, ds_keyset *unreadable,
                     ds_err *err)
@@ -1595,7 +1604,9 @@ int ds_source_views(const ds_config *cfg, ds_collected *c, ds_facts *facts_in,
         if (!fs->name || set->n_files == 0)
             continue;
         /* A hierarchy reads the footers of its levels' files only. */
-        if (ds_facts_empty(facts) && !has_hierarchy(fs))
+        if (set->stamped)
+            ; /* by ds_sources_stamp */
+        else if (ds_facts_empty(facts) && !has_hierarchy(fs))
             stamp_reading(&c->sets[s], facts);
         else
             stamp_files(&c->sets[s]);

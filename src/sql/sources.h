@@ -28,6 +28,12 @@ void ds_keyset_finish(ds_keyset *s);
 bool ds_keyset_has(const ds_keyset *s, const char *key);
 void ds_keyset_free(ds_keyset *s);
 
+/* Stamps every file of every source (one stat each, ds_source_views does
+ * it otherwise), for a build that asks first whether anything changed
+ * (site/uptodate.h).  The sets are marked stamped: the views do not stat
+ * them again. */
+void ds_sources_stamp(ds_collected *c);
+
 /* Appends the views of every source to out.  Missing or unreadable files
  * go into *unreadable.  FACTS (or NULL: none kept between builds) answers
  * for the footers of unchanged files.  Each file of a source with views is

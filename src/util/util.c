@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include <assert.h>
+#include <pthread.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -269,10 +270,31 @@ static void say(const char *prefix, const char *fmt, va_list ap)
     fputc('\n', stderr);
 }
 
+/* Where warnings are recorded (ds_warn_record); a build's threads may
+ * warn too. */
+static pthread_mutex_t warn_lock = PTHREAD_MUTEX_INITIALIZER;
+static ds_buf *warn_record;
+
+void ds_warn_record(ds_buf *into)
+{
+    pthread_mutex_lock(&warn_lock);
+    warn_record = into;
+    pthread_mutex_unlock(&warn_lock);
+}
+
 void ds_warn(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
+    pthread_mutex_lock(&warn_lock);
+    if (warn_record) {
+        va_list copy;
+        va_copy(copy, ap);
+        ds_buf_vprintf(warn_record, fmt, copy);
+        va_end(copy);
+        ds_buf_putc(warn_record, '\0');
+    }
+    pthread_mutex_unlock(&warn_lock);
     say("warning: ", fmt, ap);
     va_end(ap);
 }

@@ -78,6 +78,10 @@ void ds_info(const char *fmt, ...) DS_PRINTF(1, 2);
 /* An error the program carries on after (a failed rebuild in serve), and
  * the CLI's own before it exits: "ducksite: error: ...". */
 void ds_error(const char *fmt, ...) DS_PRINTF(1, 2);
+/* While INTO is not NULL, every warning's message is also appended to it,
+ * each ended by a NUL byte (a build keeps its warnings to repeat them when the next
+ * build finds nothing changed).  NULL stops recording. */
+void ds_warn_record(ds_buf *into);
 
 /* Levenshtein distance, for "did you mean ...?" suggestions. */
 size_t ds_edit_distance(const char *a, const char *b);

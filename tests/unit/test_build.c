@@ -171,7 +171,8 @@ Test(build, outputs_end_to_end)
     cr_assert(!exists_rel(root, "static/data_map_meta.json"));
 
     char *names = tree_names(root);
-    cr_assert_str_eq(names, ".ducksite/\n.ducksite/file_facts\n.ducksite/forms.json\n"
+    cr_assert_str_eq(names, ".ducksite/\n.ducksite/build_state.json\n.ducksite/file_facts\n"
+                            ".ducksite/forms.json\n"
                             "ducksite.toml\nlake/\nlake/a.parquet\nsources_sql/\n"
                             "sources_sql/a.sql\nsources_sql/b.sql\nstatic/\n"
                             "static/.ducksite-outputs.json\nstatic/data_map.json\n"

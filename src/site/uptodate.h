@@ -1,0 +1,57 @@
+/* uptodate.h - is static/ already what this build would make?
+ *
+ * A build over a lake spends most of its time on work whose answer it
+ * already published: the views, their validation, the file lists and the
+ * data map of a million files that did not change.  After a successful
+ * `ducksite build`, a record of everything the build read is kept in
+ * .ducksite/build_state.json: a digest of its inputs (the configuration,
+ * content/, sources_sql/, the runtime in web/dist, every mapped file's
+ * path, size and mtime and its plugin's settings, the build's options,
+ * the environment it reads, the date that relative date inputs start
+ * from, the ducksite and DuckDB versions), a digest of what it left (every
+ * file in static/ and the server's specs in .ducksite/, by size and
+ * mtime), and the warnings it printed.  The next build collects and stamps
+ * the files as always; when both digests are the same it repeats the
+ * warnings and stops: nothing it would write could differ.
+ *
+ * Any other build (one that fails, `ducksite serve`'s, one with --clean)
+ * forgets the record first, so a record always describes the site that
+ * is in static/. */
+#ifndef DS_UPTODATE_H
+#define DS_UPTODATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "../config/config.h"
+#include "../datamap/collect.h"
+#include "../util/util.h"
+
+#define DS_UPTODATE_FILE ".ducksite/build_state.json"
+
+/* What a build reads that decides what it writes: the digest in hex.
+ * OPTIONS names the build's options that change its outputs. */
+char *ds_uptodate_inputs(const ds_config *cfg, const ds_collected *files, const char *options);
+
+/* What the last successful build recorded, when it read exactly INPUTS
+ * and static/ is still as it left it; NULL otherwise. */
+typedef struct {
+    char **warnings;
+    size_t n_warnings;
+    size_t entries, queries, pages;
+} ds_uptodate_record;
+
+bool ds_uptodate_check(const char *root, const char *inputs, ds_uptodate_record *out);
+void ds_uptodate_record_free(ds_uptodate_record *r);
+
+/* Removes the record (every build that does not write a new one). */
+void ds_uptodate_forget(const char *root);
+
+/* Writes the record of a build just published: its inputs, static/ as it
+ * is now, the warnings it printed (each ended by a NUL byte, as
+ * ds_warn_record keeps them) and its counts.  A failure to write it is
+ * not the build's: the next build is then a whole one. */
+void ds_uptodate_save(const char *root, const char *inputs, const ds_buf *warnings,
+                      const ds_uptodate_record *counts);
+
+#endif

@@ -1,0 +1,291 @@
+#!/usr/bin/env python3
+"""test_uptodate.py - `ducksite build` stops early when nothing changed, and
+never when something did (docs/building.md, "Nothing changed").
+
+A project (a lake of 120 files read by a view, a model, a page with a stored
+result and one with SQL the browser engine cannot run, so the build warns, a
+Python plugin whose manifest comes from a file outside the project) is built,
+then built again: the second build must say it is up to date, print the same
+warnings, and leave static/ untouched.  Then, one at a time, each thing a
+build reads is changed (a lake file rewritten, touched, added, removed; a
+page, a model, ducksite.toml; the plugin's input; an output in static/
+edited or removed; the build's options; the runtime's folder; --force and
+--clean): each following build must be a whole one, and static/ must then be
+what a fresh build of a copy of the project makes.  A build that fails, and
+`ducksite serve`, remove the record.
+
+Usage: test_uptodate.py DUCKSITE DS_SQL
+
+Servers started here run on 127.0.0.1 and are stopped by their own PID.
+Prints "uptodate: N passed, M failed".
+"""
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+from helpers import FIRST_BUILD, Serve, Tally, make_parquet, stop, wait_for
+from test_incremental import differences, tree
+
+check = Tally()
+
+CONFIG = """[[file_sources]]
+name = "orders"
+upstream_glob = "lake/orders/**/*.parquet"
+
+[[file_sources]]
+name = "extra"
+plugin = "plugins/listed.py:files"
+"""
+
+PLUGIN = """import json, os
+
+from ducksite.virtual_parquet import VirtualParquetFile, VirtualParquetManifest
+
+
+def files(cfg):
+    with open(os.environ["UPTODATE_LIST"]) as f:
+        paths = json.load(f)
+    return VirtualParquetManifest(files=[
+        VirtualParquetFile(http_path="data/extra/%d.parquet" % i, physical_path=p)
+        for i, p in enumerate(paths)])
+"""
+
+MODEL = "-- name: totals\nSELECT count(*) AS n, sum(amount) AS amount FROM orders;\n"
+
+INDEX = """# Orders
+
+```sql summary
+SELECT n, amount FROM totals
+```
+
+```table summary
+```
+
+```sql extra_rows
+SELECT count(*) AS n FROM extra
+```
+
+```table extra_rows
+```
+"""
+
+WARNS = """# Digest
+
+```sql digest
+SELECT sha1('x') AS h
+```
+
+```table digest
+```
+"""
+
+RECORD = os.path.join(".ducksite", "build_state.json")
+
+
+def write(path, text):
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w") as f:
+        f.write(text)
+
+
+def stamps(static):
+    """Every file of static/ by its mtime (a build that rewrites nothing
+    leaves them all)."""
+    out = {}
+    for d, _, files in os.walk(static):
+        for name in files:
+            p = os.path.join(d, name)
+            out[os.path.relpath(p, static)] = os.stat(p).st_mtime_ns
+    return out
+
+
+class Project:
+    def __init__(self, binary, ds_sql, root, env):
+        self.binary, self.ds_sql, self.root, self.env = binary, ds_sql, root, env
+
+    def build(self, *extra, env=None):
+        r = subprocess.run([self.binary, "build", "--root", self.root, *extra],
+                           capture_output=True, text=True, env=env or self.env, timeout=600)
+        return r
+
+    def lake_file(self, i):
+        return os.path.join(self.root, "lake", "orders", "part=%d" % (i % 4), "f%03d.parquet" % i)
+
+
+def warnings(stderr):
+    return [line for line in stderr.splitlines() if line.startswith("ducksite: warning: ")]
+
+
+def up_to_date(r):
+    return r.returncode == 0 and "(up to date)" in r.stdout
+
+
+def whole(r):
+    return r.returncode == 0 and "built " in r.stdout and "(up to date)" not in r.stdout
+
+
+def same_as_fresh(p, fresh, what):
+    diff = differences(p.binary, p.root, fresh)
+    check(not diff, "%s: static/ is what a fresh build makes: %s" % (what, diff[:5]))
+
+
+def main():
+    binary, ds_sql = sys.argv[1], sys.argv[2]
+    work = tempfile.mkdtemp(prefix="ds-uptodate-")
+    root = os.path.join(work, "site")
+    fresh = os.path.join(work, "fresh")
+    outside = os.path.join(work, "outside")
+    env = dict(os.environ)
+    env["UPTODATE_LIST"] = os.path.join(outside, "list.json")
+    try:
+        for i in range(120):
+            make_parquet(ds_sql, os.path.join(root, "lake", "orders", "part=%d" % (i % 4),
+                                              "f%03d.parquet" % i), 1 + i % 3)
+        for i in range(3):
+            make_parquet(ds_sql, os.path.join(outside, "x%d.parquet" % i), 2)
+        write(env["UPTODATE_LIST"], json.dumps([os.path.join(outside, "x0.parquet"),
+                                                 os.path.join(outside, "x1.parquet")]))
+        write(os.path.join(root, "ducksite.toml"), CONFIG)
+        write(os.path.join(root, "plugins", "listed.py"), PLUGIN)
+        write(os.path.join(root, "sources_sql", "totals.sql"), MODEL)
+        write(os.path.join(root, "content", "index.md"), INDEX)
+        write(os.path.join(root, "content", "digest.md"), WARNS)
+        os.environ.update(env)  # the fresh builds' plugin reads the same list
+        p = Project(binary, ds_sql, root, env)
+        static = os.path.join(root, "static")
+
+        first = p.build()
+        check(whole(first), "the first build is a whole one: %s %s" % (first.stdout, first.stderr))
+        check(os.path.isfile(os.path.join(root, RECORD)), "a successful build keeps its record")
+        first_warnings = warnings(first.stderr)
+        check(any("sha1" in w for w in first_warnings),
+              "the project warns (sha1 in the browser engine): %s" % first.stderr)
+        before = stamps(static)
+
+        second = p.build()
+        check(up_to_date(second), "nothing changed: up to date: %s %s"
+              % (second.stdout, second.stderr))
+        check(warnings(second.stderr) == first_warnings,
+              "an up-to-date build repeats the warnings: %r" % warnings(second.stderr))
+        check("nothing changed since the last build" in second.stderr,
+              "it says why it stopped: %s" % second.stderr)
+        check(stamps(static) == before, "an up-to-date build rewrites nothing in static/")
+        check(" 120 " not in second.stdout or "data-map entries" in second.stdout,
+              "its summary line is the usual one")
+
+        def changed(what, change, *extra, env=None, then_up_to_date=True):
+            change()
+            r = p.build(*extra, env=env)
+            check(whole(r), "%s: a whole build: %s %s" % (what, r.stdout, r.stderr[-600:]))
+            if not extra:
+                same_as_fresh(p, fresh, what)
+            if then_up_to_date:
+                again = p.build(*extra, env=env)
+                check(up_to_date(again), "%s: the build after is up to date: %s %s"
+                      % (what, again.stdout, again.stderr[-400:]))
+            return r
+
+        def rewrite():
+            # The same name and size class, other rows, and an mtime kept as
+            # it was: the size alone must then tell.
+            path = p.lake_file(5)
+            st = os.stat(path)
+            make_parquet(ds_sql, path, 7)
+            os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+        changed("a lake file rewritten (mtime put back)", rewrite)
+
+        def touch():
+            path = p.lake_file(6)
+            st = os.stat(path)
+            os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 1000))
+        changed("a lake file touched", touch)
+
+        changed("a lake file added",
+                lambda: make_parquet(ds_sql, p.lake_file(120), 2))
+        changed("a lake file removed", lambda: os.remove(p.lake_file(7)))
+
+        def edit(rel, old, new):
+            path = os.path.join(root, rel)
+            with open(path) as f:
+                text = f.read()
+            with open(path, "w") as f:
+                f.write(text.replace(old, new))
+        changed("a page edited", lambda: edit("content/index.md", "# Orders", "# All orders"))
+        changed("a model edited", lambda: edit("sources_sql/totals.sql", "count(*) AS n",
+                                               "count(*) + 0 AS n"))
+        changed("ducksite.toml edited", lambda: edit("ducksite.toml", '[[file_sources]]\nname = "extra"',
+                                                     '# the plugin\'s files\n[[file_sources]]\nname = "extra"'))
+        changed("a page added", lambda: write(os.path.join(root, "content", "more.md"),
+                                              "# More\n\nText.\n"))
+        changed("the plugin's input changed",
+                lambda: write(env["UPTODATE_LIST"], json.dumps(
+                    [os.path.join(outside, "x%d.parquet" % i) for i in range(3)])))
+
+        def edit_output():
+            with open(os.path.join(static, "index.html"), "a") as f:
+                f.write("<!-- by hand -->")
+        changed("an output edited by hand", edit_output)
+        changed("an output removed", lambda: os.remove(os.path.join(static, "digest.html")))
+
+        # The options are part of what was built.
+        r = changed("--no-prerender", lambda: None, "--no-prerender")
+        results = os.path.join(static, "_results")
+        stored = [x for x in os.listdir(results) if not x.startswith("_")] \
+            if os.path.isdir(results) else []
+        check(not stored, "--no-prerender stored no result: %s" % stored[:3])
+        r = p.build()
+        check(whole(r), "back to stored results: a whole build: %s" % r.stdout)
+        r = p.build("--force")
+        check(whole(r), "--force builds everything: %s" % r.stdout)
+        r = p.build("--clean")
+        check(whole(r), "--clean builds everything: %s" % r.stdout)
+        check(up_to_date(p.build()), "after --clean, up to date again")
+
+        # The runtime's folder is read: another one is another build.
+        dist = os.environ.get("DUCKSITE_WEB_DIST") or os.path.join(
+            os.path.dirname(os.path.abspath(__file__)), "..", "..", "web", "dist")
+        other = os.path.join(work, "dist")
+        shutil.copytree(dist, other)
+        r = p.build(env=dict(env, DUCKSITE_WEB_DIST=other))
+        check(whole(r), "another runtime folder: a whole build: %s" % r.stdout)
+        r = p.build()
+        check(whole(r), "and back: a whole build: %s" % r.stdout)
+        check(up_to_date(p.build()), "up to date before the failure")
+
+        # A build that fails forgets the record; the fix is a whole build.
+        edit("sources_sql/totals.sql", "FROM orders", "FROM no_such_view")
+        r = p.build()
+        check(r.returncode != 0, "a broken model fails the build: %s" % r.stderr[-300:])
+        check(not os.path.exists(os.path.join(root, RECORD)), "a failed build forgets the record")
+        edit("sources_sql/totals.sql", "FROM no_such_view", "FROM orders")
+        r = p.build()
+        check(whole(r), "the fix is a whole build: %s" % r.stdout)
+        check(up_to_date(p.build()), "then up to date")
+
+        # serve's builds never keep one either.
+        s = Serve(binary, root, wait=FIRST_BUILD)
+        try:
+            check(wait_for(lambda: not os.path.exists(os.path.join(root, RECORD)), 30),
+                  "serve's build forgets the record")
+        finally:
+            check(s.stop() == 0, "serve stops cleanly")
+        r = p.build()
+        check(whole(r), "after serve, a whole build: %s" % r.stdout)
+        check(up_to_date(p.build()), "and up to date after it")
+
+        # A damaged record is no record.
+        with open(os.path.join(root, RECORD), "w") as f:
+            f.write("{not json")
+        check(whole(p.build()), "a damaged record: a whole build")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    print("uptodate: %d passed, %d failed" % (check.passed, check.failed))
+    sys.exit(1 if check.failed else 0)
+
+
+if __name__ == "__main__":
+    main()
