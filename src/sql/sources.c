@@ -1610,6 +1610,7 @@ int ds_source_views(const ds_config *cfg, ds_collected *c, ds_facts *facts_in,
             stamp_reading(&c->sets[s], facts);
         else
             stamp_files(&c->sets[s]);
+        c->sets[s].stamped = true;
         const ds_query *clash = ds_query_find(out, fs->name);
         if (clash) {
             rc = ds_err_set(err, "%s:%d: file source '%s': the view name is already defined "
