@@ -14,9 +14,9 @@
  * the files as always; when both digests are the same it repeats the
  * warnings and stops: nothing it would write could differ.
  *
- * Any other build (one that fails, `ducksite serve`'s, one with --clean)
- * forgets the record first, so a record always describes the site that
- * is in static/. */
+ * Any other build (a whole one, `ducksite serve`'s) forgets the record
+ * before it may change static/, and only a successful `ducksite build`
+ * writes a new one, so a record always describes the site in static/. */
 #ifndef DS_UPTODATE_H
 #define DS_UPTODATE_H
 
