@@ -343,10 +343,14 @@ int ds_facts_get_stamped(ds_facts *f, const char *path, const ds_file_stamp *now
 /* ---- many files at once ---------------------------------------------------- */
 
 /* Files a reading thread takes at a time (a folder's files stay together,
- * so its folder is opened once), and the most threads: footers of cached
- * files cost CPU in the kernel, so more threads than cores gain nothing. */
+ * so its folder is opened once), and the threads reading them, whatever
+ * the cores: a lake that is not in the page cache is read one 4 KiB page
+ * per file, and the disk answers as many reads as are asked at once (a
+ * 1,000,000-file first build on two cores: footers 21 s with 2 threads,
+ * 13.7 s with 8, 11 s with 16, 10.7 s with 64); from the page cache the
+ * reads cost CPU, and 16 threads on two cores read as fast as 2. */
 #define RUN 64
-#define MAX_THREADS 8
+#define READ_THREADS 16
 
 typedef struct {
     const ds_facts_want *want;
@@ -398,16 +402,14 @@ static void *read_runs(void *arg)
     }
 }
 
-/* Reads the files of TODO, on this thread and on up to one more per
- * core (the machine's others may be busy: a thread that cannot start is
- * not needed). */
+/* Reads the files of TODO, on this thread and up to READ_THREADS - 1
+ * more (a thread that cannot start is not needed). */
 static void read_all(reading *r)
 {
-    unsigned cores = ds_cpu_count();
-    size_t n_threads = cores > MAX_THREADS ? MAX_THREADS : (size_t)cores;
+    size_t n_threads = READ_THREADS;
     if (n_threads > r->n / RUN)
         n_threads = r->n / RUN ? r->n / RUN : 1;
-    pthread_t threads[MAX_THREADS];
+    pthread_t threads[READ_THREADS];
     size_t started = 0;
     while (started + 1 < n_threads &&
            pthread_create(&threads[started], NULL, read_runs, r) == 0)
