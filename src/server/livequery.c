@@ -210,6 +210,10 @@ unsigned ds_livequery_bind(json_t *spec, json_t *req, char **sql, json_t **files
         } else if (!q) {
             *why = ds_asprintf("query %s was not compiled by the last build", path);
             status = 404;
+        } else if (str_of(q, "refused")) {
+            /* Over a limit the build knew (livespec.h): the browser runs it. */
+            *why = ds_asprintf("the server does not run %s: %s", path, str_of(q, "refused"));
+            status = 413;
         } else {
             char *wrapped = ds_pagesql_wrap_format(str_of(q, "sql"), json_object_get(comp, "format"),
                                                    str_of(comp, "kind"));
@@ -852,7 +856,7 @@ ds_live_job *ds_livequery_begin(ds_livequery *lq, const char *body, size_t len,
     json_t *names = json_object_get(bound, "names"), *globs = json_object_get(bound, "globs");
     json_decref(req);
     if (status) {
-        refuse(out, status, NULL, "%s", why);
+        refuse(out, status, status == 413 ? "files" : NULL, "%s", why);
         free(why);
         json_decref(spec);
         return NULL;

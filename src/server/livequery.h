@@ -73,7 +73,8 @@ void ds_live_reply_free(ds_live_reply *r);
  * live_queries.json document, REQ the request.  On success returns 0, sets
  * *SQL (the SQL to run, physical paths, values as literals) and *FILES
  * (borrowed from SPEC: the files it reads); else returns the HTTP status
- * (400, 404) and sets *WHY. */
+ * (400, 404; 413 for a query the build described as refused, livespec.h)
+ * and sets *WHY. */
 unsigned ds_livequery_bind(json_t *spec, json_t *req, char **sql, json_t **files, char **why);
 
 /* Counters since open (tests and the bench): queries run, cache hits,

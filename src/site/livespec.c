@@ -84,6 +84,7 @@ typedef struct {
     const ds_collected *files;
     const char *static_dir;
     json_t *read; /* physical path -> the path the SQL names (data/...) */
+    size_t named; /* data paths the SQL names, each time it names one */
 } map_ctx;
 
 /* A data path to its physical file (recorded); a relative path naming a
@@ -94,6 +95,7 @@ static const char *to_physical(void *vctx, const char *literal)
     const char *path = ds_collected_physical(c->files, literal);
     if (path) {
         json_object_set_new(c->read, path, json_string(literal));
+        c->named++;
         return path;
     }
     if (!*literal || literal[0] == '/' || strstr(literal, "..") || strchr(literal, '*') ||
@@ -114,6 +116,7 @@ typedef struct {
     const char *root;
     json_t *known; /* list name -> {"literal", "pattern", "dir", "name"}, or null */
     json_t *globs; /* this query's: [{"pattern", "dir", "name"}] */
+    const ds_filelist *longest; /* this query's longest list put back whole */
 } glob_ctx;
 
 /* What the server needs of files of S read through PATTERN (a physical
@@ -162,8 +165,11 @@ static bool put_glob(void *vctx, const ds_filelist *f, ds_buf *b)
         json_object_set_new(g->known, f->name, known);
         free(pattern);
     }
-    if (!json_is_object(known))
+    if (!json_is_object(known)) {
+        if (!g->longest || f->n > g->longest->n)
+            g->longest = f;
         return false;
+    }
     ds_buf_puts(b, json_string_value(json_object_get(known, "literal")));
     const char *pattern = json_string_value(json_object_get(known, "pattern"));
     for (size_t i = 0; i < json_array_size(g->globs); i++)
@@ -177,8 +183,10 @@ static bool put_glob(void *vctx, const ds_filelist *f, ds_buf *b)
     return true;
 }
 
-/* The compiled queries a component with query id ID may run. */
-static void note_reachable(json_t *want, const char *id, json_t *queries, bool *all)
+/* The compiled queries a component of page REL with query id ID may run
+ * (each with the first page that runs it). */
+static void note_reachable(json_t *want, const char *rel, const char *id, json_t *queries,
+                           bool *all)
 {
     if (strstr(id, "${")) {
         *all = true; /* the id depends on an input: any query may be it */
@@ -186,9 +194,27 @@ static void note_reachable(json_t *want, const char *id, json_t *queries, bool *
     }
     ds_env env = {0};
     char *path = ds_pagesql_resolve(id, &env, queries);
-    if (path)
-        json_object_set_new(want, path, json_true());
+    if (path && !json_object_get(want, path))
+        json_object_set_new(want, path, json_string(rel));
     free(path);
+}
+
+/* Why the server will not run query URL, which names N files one by one,
+ * the most of them from LONGEST (or NULL); warned about at build time. */
+static char *too_many_files(const char *url, const char *page, size_t n,
+                            const ds_filelist *longest)
+{
+    ds_buf why = {0};
+    ds_buf_printf(&why, "it names %zu files one by one", n);
+    if (longest)
+        ds_buf_printf(&why, " (%zu of view '%s')", longest->n, longest->view);
+    ds_buf_printf(&why, ", more than the %d the server's engine is given; the browser runs it, "
+                        "reading only the partitions its filters keep (a source read by its "
+                        "upstream_glob, or a templated view of one, is read by its glob "
+                        "instead)",
+                  DS_LIVESPEC_FILES_MAX);
+    ds_warn("live queries: page '%s': query %s: %s", page ? page : "?", url, why.data);
+    return ds_buf_take(&why);
 }
 
 int ds_livespec_remove(const char *root)
@@ -213,8 +239,8 @@ int ds_livespec_write(const ds_livespec *ls, const char *root, const char *stati
         const char *key;
         json_t *comp;
         json_object_foreach(json_object_get(page, "components"), key, comp)
-            note_reachable(want, json_string_value(json_object_get(comp, "query")), 
-                           json_object_get(page, "queries"), &all);
+            note_reachable(want, rel, json_string_value(json_object_get(comp, "query")),
+                       json_object_get(page, "queries"), &all);
     }
     json_t *sql = json_object();
     for (size_t i = 0; i < compiled->len; i++) {
@@ -222,15 +248,30 @@ int ds_livespec_write(const ds_livespec *ls, const char *root, const char *stati
         ds_buf url = {0};
         ds_html_sql_url(&url, q->kind == DS_KIND_PAGE_QUERY, q->name);
         if (all || json_object_get(want, url.data)) {
-            map_ctx c = {files, static_dir, json_object()};
+            map_ctx c = {files, static_dir, json_object(), 0};
             /* A lake's long file lists are placeholders in the compiled
              * SQL (filelist.h): a whole source's becomes its glob, any
              * other is put back whole, each file made physical and
              * recorded, as the build-time engine reads them. */
-            glob_ctx g = {files, db, root, known, json_array()};
+            glob_ctx g = {files, db, root, known, json_array(), NULL};
             char *full = ds_filelists_expand_with(files->lists, q->sql, put_glob, &g);
             char *physical = ds_sql_map_literals(full, to_physical, &c);
             free(full);
+            if (c.named > DS_LIVESPEC_FILES_MAX) {
+                json_t *page = json_object_get(want, url.data);
+                char *why = too_many_files(url.data, json_string_value(page), c.named,
+                                           g.longest);
+                json_t *holders = json_array();
+                ds_livespec_placeholders(q->sql, holders);
+                json_object_set_new(sql, url.data, json_pack("{s:s, s:o}", "refused", why,
+                                                             "placeholders", holders));
+                free(why);
+                free(physical);
+                json_decref(c.read);
+                json_decref(g.globs);
+                ds_buf_free(&url);
+                continue;
+            }
             /* The runtime's text is the SQL file's: the query and a newline. */
             char *text = ds_asprintf("%s\n", physical);
             json_t *read = json_array(), *names = json_array(), *holders = json_array();

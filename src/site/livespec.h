@@ -19,6 +19,13 @@
 
 #define DS_LIVESPEC_FILE ".ducksite/live_queries.json"
 
+/* The most files a live query may name one by one (globs aside).  DuckDB
+ * parses and binds a literal of every path, about 4 KB of memory each, on
+ * every run: a query naming more is described as refused ("refused": why),
+ * the build warns, and the server answers 413 (limit "files"), so the page
+ * runs it in the browser, which prunes the list by its partitions first. */
+#define DS_LIVESPEC_FILES_MAX 10000
+
 typedef struct ds_livespec ds_livespec;
 
 ds_livespec *ds_livespec_new(void);
@@ -36,7 +43,8 @@ void ds_livespec_add_page(ds_livespec *ls, const char *rel, json_t *config,
  * that file).  A file list that is a whole source read through an
  * upstream_glob becomes that glob when DB (NULL: never) lists exactly its
  * files; the query then names {"pattern", "dir", "name"} in "globs"
- * instead of each file in "files". */
+ * instead of each file in "files".  A query naming more than
+ * DS_LIVESPEC_FILES_MAX files is {"refused": why, "placeholders"} only. */
 int ds_livespec_write(const ds_livespec *ls, const char *root, const char *static_dir,
                       const ds_compiled_list *compiled, const ds_collected *files, ds_duck *db,
                       ds_err *err);

@@ -12,7 +12,8 @@ hostile input values stay literals; unknown pages, components, queries and
 inputs are 4xx JSON with a did-you-mean; method, type and Origin checks;
 each limit (rows, bytes, time, concurrency: 503 with Retry-After when
 live_max_queued = 0); the queue (more requests than live_max_concurrent all
-answered, one beyond live_max_queued refused at once); the page mark; the endpoint off by default; sign-in.  Servers listen on 127.0.0.1
+answered, one beyond live_max_queued refused at once); the page mark; the endpoint off by default; sign-in; a query naming more than 10,000 files
+one by one refused by the build's description (413, limit "files").  Servers listen on 127.0.0.1
 and are stopped by their own PID.  Prints "live queries: N passed, M failed".
 """
 import http.client
@@ -454,6 +455,57 @@ def check_template_glob(t, binary, work):
         s.stop()
 
 
+MANY_PLUGIN = """from ducksite.virtual_parquet import VirtualParquetFile, VirtualParquetManifest
+
+
+def files(cfg):
+    one = str(cfg.root / "one.parquet")
+    return VirtualParquetManifest(files=[
+        VirtualParquetFile(http_path="data/many/%05d.parquet" % i, physical_path=one)
+        for i in range(10001)])
+"""
+
+
+def check_too_many_files(t, binary, work):
+    """A query naming more files one by one than the server hands its
+    engine (10,000: a plugin's list, no glob to read it by) is described as
+    refused: the build warns, naming the page, the query and the view, and
+    the server answers 413 (limit "files") with the reason, so the page
+    runs it in the browser."""
+    root = os.path.join(work, "many")
+    os.makedirs(os.path.join(root, "content"), exist_ok=True)
+    os.makedirs(os.path.join(root, "plugins"), exist_ok=True)
+    subprocess.run([DS_SQL], input="COPY (SELECT 1 AS v) TO '%s/one.parquet' (FORMAT parquet)"
+                   % root, text=True, check=True, capture_output=True)
+    with open(os.path.join(root, "plugins", "many.py"), "w") as f:
+        f.write(MANY_PLUGIN)
+    with open(os.path.join(root, "ducksite.toml"), "w") as f:
+        f.write('[[file_sources]]\nname = "many"\nplugin = "plugins/many.py:files"\n\n'
+                '[serve]\nlive_queries = true\n')
+    with open(os.path.join(root, "content", "index.md"), "w") as f:
+        f.write("---\nprerender: false\n---\n# Many\n\n```sql total\n"
+                "SELECT count(*) AS n FROM many\n```\n\n```table total\n```\n")
+    r = subprocess.run([binary, "build", "--root", root], capture_output=True, text=True)
+    t(r.returncode == 0 and "live queries: page 'index': query /sql/pages/index/total.sql: "
+      "it names 10001 files one by one (10001 of view 'many'), more than the 10000" in r.stderr,
+      "10,001 files by name: the build warns: %s" % r.stderr[-800:])
+    with open(os.path.join(root, ".ducksite", "live_queries.json")) as f:
+        spec = json.load(f)["sql"]["/sql/pages/index/total.sql"]
+    t(set(spec) == {"refused", "placeholders"},
+      "10,001 files by name: described as refused, no SQL: %r" % sorted(spec))
+    s = Serve(binary, root, ["--no-build", "--no-watch"], wait=FIRST_BUILD)
+    try:
+        status, _, raw = post(s.port, {"page": "index", "component": "table:total",
+                                       "query": "/sql/pages/index/total.sql", "inputs": {}})
+        why = json.loads(raw) if raw.startswith(b"{") else {}
+        t(status == 413 and why.get("limit") == "files"
+          and "the server does not run /sql/pages/index/total.sql: it names 10001 files"
+          in why.get("error", ""),
+          "10,001 files by name: 413, limit files, the reason: %d %r" % (status, raw[:400]))
+    finally:
+        t(s.stop() == 0, "the server over 10,001 files stops cleanly")
+
+
 def check_settings_change(t, binary, root, lake):
     """[serve] is read once: a rebuild that finds a live_* key changed says
     the running server still uses what it started with, naming the key."""
@@ -522,6 +574,7 @@ def main():
         check_big_lake(t, binary, work)
         check_template_glob(t, binary, work)
         check_settings_change(t, binary, root, lake)
+        check_too_many_files(t, binary, work)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     print("live queries: %d passed, %d failed" % (t.passed, t.failed))
