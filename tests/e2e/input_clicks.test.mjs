@@ -240,6 +240,27 @@ describe('date clicks and the searchable multiple dropdown', { skip: skip ?? fal
     await page.close();
   });
 
+  test('inputs side by side: their labels line up (a date field is no taller than a select)', T, async () => {
+    const { page } = await openIdle(site.browser, `${site.server.url}/index.html`);
+    await page.setViewportSize({ width: 1280, height: 800 });
+    const boxes = await page.$$eval('.ds-input-bar .ds-input', (els) => els.map((e) => ({
+      name: e.querySelector('.ds-input-label')?.textContent,
+      label: e.querySelector('.ds-input-label').getBoundingClientRect().top,
+      bottom: e.getBoundingClientRect().bottom,
+    })));
+    // Inputs in one row end at the same height (the bar aligns their bottoms).
+    const rows = new Map();
+    for (const b of boxes) {
+      const key = Math.round(b.bottom);
+      rows.set(key, [...(rows.get(key) || []), b]);
+    }
+    const row = [...rows.values()].sort((a, b) => b.length - a.length)[0];
+    assert.ok(row.length >= 3 && row.some((b) => b.name === 'Day') && row.some((b) => b.name === 'Period'),
+      `date, date range and dropdown share a row: ${JSON.stringify(boxes)}`);
+    for (const b of row) assert.ok(Math.abs(b.label - row[0].label) < 0.5, `labels line up: ${JSON.stringify(row)}`);
+    await page.close();
+  });
+
   test('screenshots: 1280 and 390 px, light and dark, the list open', T, async () => {
     fs.mkdirSync(ARTIFACTS, { recursive: true });
     for (const [width, scheme] of [[1280, 'light'], [1280, 'dark'], [390, 'light'], [390, 'dark']]) {
