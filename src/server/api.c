@@ -41,6 +41,8 @@ struct ds_api_request {
     ds_live_reply reply;      /* live: its answer, filled by that worker */
     ds_api_body kind;
     size_t limit, received;
+    bool too_large;           /* past limit: the rest is read and dropped, then 413 */
+    size_t dropped;
     bool answered;            /* an answer is queued: the rest is ignored */
     ds_buf body;              /* JSON */
     struct MHD_PostProcessor *pp;
@@ -491,9 +493,16 @@ enum MHD_Result ds_api_continue(ds_api_request *r, const char *data, size_t *siz
     if (*size) {
         size_t n = *size;
         *size = 0;
-        if (r->received + n > r->limit) {
-            /* Answered now: libmicrohttpd reads no more of the body and
-             * closes the connection after the answer. */
+        if (r->too_large || r->received + n > r->limit) {
+            /* A body without a length (chunked) that grows past the limit:
+             * the rest is read and dropped, and 413 answered at its end,
+             * so the client reads the answer instead of a reset.  Past
+             * DS_API_MAX_DROPPED more, answered now: libmicrohttpd reads
+             * no more and closes the connection after the answer. */
+            r->too_large = true;
+            r->dropped += n;
+            if (r->dropped <= DS_API_MAX_DROPPED)
+                return MHD_YES;
             r->answered = true;
             *status = 413;
             return send_error(r->c, 413, NULL, "the body is larger than %zu bytes", r->limit);
@@ -517,6 +526,10 @@ enum MHD_Result ds_api_continue(ds_api_request *r, const char *data, size_t *siz
                                "closing boundary");
     }
     r->answered = true;
+    if (r->too_large) {
+        *status = 413;
+        return send_error(r->c, 413, NULL, "the body is larger than %zu bytes", r->limit);
+    }
     if (r->bad) {
         *status = 400;
         return send_error(r->c, 400, NULL, "%s", r->bad);

@@ -22,6 +22,10 @@
  * src/forms/submit.h plus room for the other fields). */
 #define DS_API_MAX_JSON (1024 * 1024)
 #define DS_API_MAX_MULTIPART_EXTRA (64 * 1024)
+/* A body without a length (chunked) that grows past its limit is read and
+ * dropped up to this much more, then answered 413 (the client reads the
+ * answer); past it, answered at once and the connection closed. */
+#define DS_API_MAX_DROPPED (16 * 1024 * 1024)
 
 typedef struct ds_api ds_api;
 typedef struct ds_api_request ds_api_request;
