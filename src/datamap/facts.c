@@ -553,11 +553,11 @@ static bool fresh_sorted(const ds_facts *f)
     return true;
 }
 
-void ds_facts_save(ds_facts *f)
+bool ds_facts_save(ds_facts *f)
 {
     /* Unchanged: every old entry used, nothing read, nothing damaged. */
     if (!f->file || (f->n_new == 0 && f->n_used_old == f->n_old && !f->damaged))
-        return;
+        return true;
     if (f->n_fresh > 1 && !fresh_sorted(f)) {
         qsort(f->fresh, f->n_fresh, sizeof *f->fresh, cmp_fact);
         reindex(f); /* lookups after a save still find them */
@@ -581,12 +581,14 @@ void ds_facts_save(ds_facts *f)
     }
     char *dir = ds_path_dirname(f->file);
     ds_err err;
-    if (ds_mkdir_p(dir, &err) != 0 || ds_write_atomic(f->file, b.data, b.len, &err) != 0)
+    bool ok = ds_mkdir_p(dir, &err) == 0 && ds_write_atomic(f->file, b.data, b.len, &err) == 0;
+    if (!ok)
         ds_warn("the file facts cache could not be written (%s); the next build reads every "
                 "footer again",
                 err.msg);
     free(dir);
     ds_buf_free(&b);
+    return ok;
 }
 
 void ds_facts_close(ds_facts *f)

@@ -82,8 +82,9 @@ size_t ds_facts_reads(const ds_facts *f);
 double ds_facts_read_ms(const ds_facts *f);
 
 /* Writes the cache (atomically) with the files looked up in this build,
- * when it changed.  A failure is only a warning: the cache is a speed-up. */
-void ds_facts_save(ds_facts *f);
+ * when it changed.  A failure is only a warning (the cache is a speed-up)
+ * and returns false. */
+bool ds_facts_save(ds_facts *f);
 
 void ds_facts_close(ds_facts *f);
 

@@ -528,6 +528,7 @@ typedef struct {
     bool may_skip;        /* a `ducksite build` without --clean or --force */
     bool keeps;           /* writes the record when it succeeds (not serve's) */
     char options[64];     /* the options that change the outputs */
+    char *project;        /* the project's digest, taken before it is read */
     char *inputs;         /* the inputs' digest, once the files are stamped */
     bool skip;            /* static/ is up to date: nothing more to do */
     ds_uptodate_record record;
@@ -549,6 +550,11 @@ static int make_front_from(ds_memo_front *f, facts_loader *loader, uptodate *u, 
  * to date, the front stops at the stamped files (u->skip). */
 static int make_front(const char *root, ds_memo_front *f, uptodate *u, ds_err *err)
 {
+    if (u->keeps) {
+        char *abs = ds_path_abs(root);
+        u->project = ds_uptodate_project(abs ? abs : root, u->options);
+        free(abs);
+    }
     if (ds_config_load(root, &f->cfg, err) != 0)
         return -1;
     facts_loader loader = {f->cfg.root, NULL, {0}};
@@ -567,12 +573,12 @@ static int make_front(const char *root, ds_memo_front *f, uptodate *u, ds_err *e
 static bool up_to_date(ds_memo_front *f, uptodate *u)
 {
     char *record = ds_path_join(f->cfg.root, DS_UPTODATE_FILE);
-    bool asked = u->may_skip && ds_is_file(record);
+    bool asked = u->may_skip && u->project && ds_is_file(record);
     free(record);
     if (!asked)
         return false;
     ds_sources_stamp(&f->files);
-    u->inputs = ds_uptodate_inputs(&f->cfg, &f->files, u->options);
+    u->inputs = ds_uptodate_inputs(u->project, &f->files);
     return ds_uptodate_check(f->cfg.root, u->inputs, &u->record);
 }
 
@@ -635,15 +641,16 @@ static int make_front_from(ds_memo_front *f, facts_loader *loader, uptodate *u, 
          * of the site, and a build that fails later still learnt these
          * facts. */
         double ts = now_ms();
-        ds_facts_save(facts);
+        if (!ds_facts_save(facts))
+            ds_uptodate_incomplete(); /* the next build reads those footers again */
         if (ds_facts_reads(facts))
             ds_info("footers: %zu read (%.0f ms), the facts cache saved (%.0f ms)",
                     ds_facts_reads(facts), ds_facts_read_ms(facts), now_ms() - ts);
         /* The views stamped the files of sources with views; the record
          * needs every mapped file's. */
-        if (u->keeps && !u->inputs) {
+        if (u->keeps && u->project && !u->inputs) {
             ds_sources_stamp(&f->files);
-            u->inputs = ds_uptodate_inputs(&f->cfg, &f->files, u->options);
+            u->inputs = ds_uptodate_inputs(u->project, &f->files);
         }
     }
     ds_facts_close(facts); /* a lake's facts are 100+ MB: not kept for later stages */
@@ -739,6 +746,7 @@ int ds_build(const char *root, const ds_build_options *opt, ds_err *err)
     uptodate up = {0};
     up.may_skip = !opt->memo && !opt->clean && !opt->defer && !opt->force;
     up.keeps = !opt->memo;
+    (void)ds_uptodate_take_incomplete(); /* what an earlier build in this process said */
     snprintf(up.options, sizeof up.options, "no_prerender=%d strict=%d", opt->no_prerender,
              opt->strict);
     ds_memo_front *f = front_for(root, opt->memo, &own, &up, err);
@@ -746,12 +754,14 @@ int ds_build(const char *root, const ds_build_options *opt, ds_err *err)
         ds_warn_record(NULL);
         ds_buf_free(&up.warnings);
         free(up.inputs);
+        free(up.project);
         return -1;
     }
     if (up.skip) {
         int skip_rc = report_up_to_date(f, &up, opt, t0);
         ds_uptodate_record_free(&up.record);
         free(up.inputs);
+        free(up.project);
         ds_memo_front_free(&own);
         return skip_rc;
     }
@@ -876,7 +886,10 @@ int ds_build(const char *root, const ds_build_options *opt, ds_err *err)
         goto done;
     printf("built %s: %zu data-map entries, %zu queries, %zu pages in %.0f ms\n", static_dir,
            files->map.len, compiled.len, pages.len, now_ms() - t0);
-    if (up.keeps && up.inputs) {
+    if (ds_uptodate_take_incomplete())
+        ds_info("no record of this build kept (%s): the next build runs again, as this one did",
+                DS_UPTODATE_FILE);
+    else if (up.keeps && up.inputs) {
         ds_warn_record(NULL);
         ds_uptodate_record counts = {NULL, 0, files->map.len, compiled.len, pages.len};
         ds_uptodate_save(cfg->root, up.inputs, &up.warnings, &counts);
@@ -893,6 +906,7 @@ done:
     ds_warn_record(NULL);
     ds_buf_free(&up.warnings);
     free(up.inputs);
+    free(up.project);
     ds_livespec_free(live);
     map_free(&map);
     lists_free(&lists);

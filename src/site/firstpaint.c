@@ -5,6 +5,7 @@
  * line per chart on its stdout (web/src/firstpaint.js).  The geometry
  * follows web/src/ducksite.css: keep the constants below in step with it. */
 #include "firstpaint.h"
+#include "uptodate.h"
 
 #include <jansson.h>
 #include <stdlib.h>
@@ -228,12 +229,14 @@ static void draw(const char *script, const char *script_id, ds_memo *memo, json_
     if (ds_proc_run(argv, NULL, input, &lim, &out, &status, &err) != 0) {
         ds_info("first paint: charts are drawn when ECharts loads (%s)", err.msg);
     } else if (lim.stop != DS_PROC_RUNNING) {
+        ds_uptodate_incomplete(); /* the next build draws them again */
         ds_warn("first paint: %s was stopped (%s); charts are drawn when ECharts loads", argv[0],
                 lim.stop == DS_PROC_TIMED_OUT         ? "it took more than 120 s"
                 : lim.stop == DS_PROC_TOO_MUCH_OUTPUT ? "it wrote more than 256 MiB"
                                                       : "interrupted");
     } else {
         if (status != 0) {
+            ds_uptodate_incomplete();
             char *why = ds_proc_describe_status(status);
             ds_warn("first paint: %s %s; charts without a picture are drawn when ECharts loads",
                     argv[0], why);

@@ -200,7 +200,9 @@ static void note_reachable(json_t *want, const char *rel, const char *id, json_t
 }
 
 /* Why the server will not run query URL, which names N files one by one,
- * the most of them from LONGEST (or NULL); warned about at build time. */
+ * the most of them from LONGEST (or NULL); warned about at build time when
+ * PAGE runs it by name (a query reachable only through an id made of
+ * inputs may never run: the server tells the reason when it is asked). */
 static char *too_many_files(const char *url, const char *page, size_t n,
                             const ds_filelist *longest)
 {
@@ -213,7 +215,8 @@ static char *too_many_files(const char *url, const char *page, size_t n,
                         "upstream_glob, or a templated view of one, is read by its glob "
                         "instead)",
                   DS_LIVESPEC_FILES_MAX);
-    ds_warn("live queries: page '%s': query %s: %s", page ? page : "?", url, why.data);
+    if (page)
+        ds_warn("live queries: page '%s': query %s: %s", page, url, why.data);
     return ds_buf_take(&why);
 }
 

@@ -1,5 +1,6 @@
 /* prerender.c - stored results (see prerender.h). */
 #include "prerender.h"
+#include "uptodate.h"
 
 #include <errno.h>
 #include <jansson.h>
@@ -1010,6 +1011,7 @@ static stored *store_component(page_ctx *p, component *c, const ds_val *values)
             ds_warn("%s:%d: %s '%s': the query fails when run with the page's default inputs: "
                     "%s; the page will show this error",
                     p->sp->display, c->line, c->kind, c->id, why.msg);
+        ds_uptodate_incomplete(); /* a failure may not last: the next build runs it again */
         c->failed = true;
         c->live = true;
         return NULL;

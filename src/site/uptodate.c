@@ -10,6 +10,7 @@
 
 #include <jansson.h>
 #include <openssl/evp.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -144,7 +145,72 @@ static const char *const ENV_READ[] = {
     "VIRTUAL_ENV", "PATH", "TZ",
 };
 
-char *ds_uptodate_inputs(const ds_config *cfg, const ds_collected *files, const char *options)
+/* The program NAME runs as: itself when it has a slash, else the first
+ * executable of that name on PATH (a node installed or upgraded where the
+ * build finds it draws other pictures). */
+static void add_program(digest *d, const char *name)
+{
+    add_str(d, name);
+    if (strchr(name, '/')) {
+        add_stamp(d, name);
+        return;
+    }
+    const char *path = getenv("PATH");
+    for (const char *p = path ? path : ""; *p;) {
+        const char *colon = strchr(p, ':');
+        size_t len = colon ? (size_t)(colon - p) : strlen(p);
+        char *exe = ds_asprintf("%.*s/%s", (int)len, p, name);
+        bool found = len > 0 && access(exe, X_OK) == 0;
+        if (found)
+            add_stamp(d, exe);
+        free(exe);
+        if (found)
+            return;
+        p += len + (colon ? 1 : 0);
+    }
+    add_str(d, "not found");
+}
+
+/* The files in static/ the last build did not make (its record,
+ * static/.ducksite-outputs.json, names those): a form's target CSV, data
+ * put there by hand, which queries may read. */
+typedef struct {
+    digest *d;
+    json_t *outputs; /* rel -> true */
+} static_walk;
+
+static int add_input_entry(const ds_walk_item *it, void *ctx)
+{
+    static_walk *w = ctx;
+    if (it->type == DS_WALK_DIR)
+        return strncmp(it->name, ".ducksite-stage.", 16) == 0 ? DS_WALK_SKIP : 0;
+    if (!json_object_get(w->outputs, it->rel))
+        add_stamp(w->d, it->path);
+    return 0;
+}
+
+static void add_static_inputs(digest *d, const char *root)
+{
+    char *static_dir = ds_path_join(root, DS_STATIC_DIR);
+    char *record = ds_path_join(static_dir, ".ducksite-outputs.json");
+    json_error_t jerr;
+    json_t *doc = ds_json_load_path(record, 0, &jerr);
+    static_walk w = {d, json_object()};
+    json_t *list = json_object_get(doc, "outputs");
+    for (size_t i = 0; i < json_array_size(list); i++) {
+        const char *rel = json_string_value(json_array_get(list, i));
+        if (rel)
+            json_object_set_new(w.outputs, rel, json_true());
+    }
+    add_str(d, "static inputs");
+    ds_walk(static_dir, DS_WALK_RECURSE, add_input_entry, &w);
+    json_decref(w.outputs);
+    json_decref(doc);
+    free(record);
+    free(static_dir);
+}
+
+char *ds_uptodate_project(const char *root, const char *options)
 {
     digest d;
     digest_start(&d);
@@ -157,6 +223,8 @@ char *ds_uptodate_inputs(const ds_config *cfg, const ds_collected *files, const 
         add_str(&d, ENV_READ[i]);
         add_str(&d, getenv(ENV_READ[i]));
     }
+    const char *node = getenv("DUCKSITE_NODE");
+    add_program(&d, node && *node ? node : "node");
     /* Date inputs' relative defaults start from today (pagesql.c). */
     time_t now = time(NULL);
     struct tm tm;
@@ -165,17 +233,27 @@ char *ds_uptodate_inputs(const ds_config *cfg, const ds_collected *files, const 
     strftime(today, sizeof today, "%Y-%m-%d", &tm);
     add_str(&d, today);
 
-    add_stamp(&d, cfg->path);
+    char *toml = ds_path_join(root, "ducksite.toml");
+    add_stamp(&d, toml);
+    free(toml);
     const char *dirs[] = {DS_CONTENT_DIR, DS_SOURCES_SQL_DIR};
     for (size_t i = 0; i < DS_ARRAY_LEN(dirs); i++) {
-        char *dir = ds_path_join(cfg->root, dirs[i]);
+        char *dir = ds_path_join(root, dirs[i]);
         add_tree(&d, dir);
         free(dir);
     }
     char *dist = ds_assets_dist_dir();
     add_tree(&d, dist);
     free(dist);
+    add_static_inputs(&d, root);
+    return digest_hex(&d);
+}
 
+char *ds_uptodate_inputs(const char *project, const ds_collected *files)
+{
+    digest d;
+    digest_start(&d);
+    add_str(&d, project);
     /* Every mapped file as the sources (and their plugins) gave it. */
     for (size_t s = 0; s < files->n_sets; s++) {
         const ds_source_set *set = &files->sets[s];
@@ -194,6 +272,21 @@ char *ds_uptodate_inputs(const ds_config *cfg, const ds_collected *files, const 
         }
     }
     return digest_hex(&d);
+}
+
+/* Set by a build that ended in a state a later build may not reproduce
+ * (a picture not drawn, a stored result whose query failed, the facts
+ * cache not written): no record is kept, so the next build runs again. */
+static atomic_bool incomplete;
+
+void ds_uptodate_incomplete(void)
+{
+    atomic_store(&incomplete, true);
+}
+
+bool ds_uptodate_take_incomplete(void)
+{
+    return atomic_exchange(&incomplete, false);
 }
 
 /* ---- the outputs ------------------------------------------------------------- */

@@ -5,10 +5,11 @@
  * data map of a million files that did not change.  After a successful
  * `ducksite build`, a record of everything the build read is kept in
  * .ducksite/build_state.json: a digest of its inputs (the configuration,
- * content/, sources_sql/, the runtime in web/dist, every mapped file's
- * path, size and mtime and its plugin's settings, the build's options,
- * the environment it reads, the date that relative date inputs start
- * from, the ducksite and DuckDB versions), a digest of what it left (every
+ * content/, sources_sql/, the runtime in web/dist, the files in static/
+ * the previous build did not make, every mapped file's path, size and
+ * mtime and its plugin's settings, the build's options, the environment
+ * it reads and the node it draws with, the date that relative date inputs
+ * start from, the ducksite and DuckDB versions), a digest of what it left (every
  * file in static/ and the server's specs in .ducksite/, by size and
  * mtime), and the warnings it printed.  The next build collects and stamps
  * the files as always; when both digests are the same it repeats the
@@ -29,9 +30,22 @@
 
 #define DS_UPTODATE_FILE ".ducksite/build_state.json"
 
-/* What a build reads that decides what it writes: the digest in hex.
- * OPTIONS names the build's options that change its outputs. */
-char *ds_uptodate_inputs(const ds_config *cfg, const ds_collected *files, const char *options);
+/* What the project ROOT (absolute) holds that a build reads, taken before
+ * the build reads any of it (an edit during the build then makes the next
+ * build a whole one): the digest in hex.  OPTIONS names the build's
+ * options that change its outputs. */
+char *ds_uptodate_project(const char *root, const char *options);
+
+/* What a build reads that decides what it writes: PROJECT's digest and
+ * every mapped file of FILES as stamped; the digest in hex. */
+char *ds_uptodate_inputs(const char *project, const ds_collected *files);
+
+/* Said by a stage that ended in a state a later build may not reproduce
+ * (a picture not drawn, a stored result's query failed, the facts cache
+ * not written): the build keeps no record, so the next one is whole.
+ * ds_build takes (and clears) it. */
+void ds_uptodate_incomplete(void);
+bool ds_uptodate_take_incomplete(void);
 
 /* What the last successful build recorded, when it read exactly INPUTS
  * and static/ is still as it left it; NULL otherwise. */

@@ -11,8 +11,10 @@ build reads is changed (a lake file rewritten, touched, added, removed; a
 page, a model, ducksite.toml; the plugin's input; an output in static/
 edited or removed; the build's options; the runtime's folder; --force and
 --clean): each following build must be a whole one, and static/ must then be
-what a fresh build of a copy of the project makes.  A build that fails, and
-`ducksite serve`, remove the record.
+what a fresh build of a copy of the project makes.  A file put in static/,
+ducksite.toml or such a file edited while a build runs, make the next build
+whole too.  A build that fails, one whose pictures could not be drawn, and
+`ducksite serve`, keep no record.
 
 Usage: test_uptodate.py DUCKSITE DS_SQL
 
@@ -47,6 +49,11 @@ from ducksite.virtual_parquet import VirtualParquetFile, VirtualParquetManifest
 
 
 def files(cfg):
+    # An edit made while a build runs (after it read ducksite.toml).
+    for name in (os.environ.get("UPTODATE_TOUCH") or "").split(","):
+        if name:
+            with open(os.path.join(str(cfg.root), name), "a") as f:
+                f.write("\\n")
     with open(os.environ["UPTODATE_LIST"]) as f:
         paths = json.load(f)
     return VirtualParquetManifest(files=[
@@ -63,6 +70,17 @@ SELECT n, amount FROM totals
 ```
 
 ```table summary
+```
+
+```sql per_part
+SELECT part, count(*) AS n FROM orders GROUP BY part ORDER BY part
+```
+
+```echart parts
+type: bar
+data_query: per_part
+x: part
+y: n
 ```
 
 ```sql extra_rows
@@ -278,6 +296,37 @@ def main():
             check(s.stop() == 0, "serve stops cleanly")
         r = p.build()
         check(whole(r), "after serve, a whole build: %s" % r.stdout)
+        check(up_to_date(p.build()), "and up to date after it")
+
+        # An edit made during a build (here by the plugin, after the
+        # configuration was read; a form's CSV in static/ too) is not
+        # recorded as built: the next build is whole.
+        write(os.path.join(static, "feedback.csv"), "n\n1\n")
+        check(whole(p.build()), "a file put in static/: a whole build")
+        check(up_to_date(p.build()), "then up to date")
+        for name in ("ducksite.toml", "static/feedback.csv"):
+            r = p.build("--force", env=dict(env, UPTODATE_TOUCH=name))
+            check(whole(r), "%s edited during the build: %s" % (name, r.stderr[-300:]))
+            r = p.build()
+            check(whole(r), "%s edited during the last build: the next is whole: %s"
+                  % (name, r.stdout))
+            check(up_to_date(p.build()), "%s: then up to date" % name)
+
+        # A build that could not draw its pictures keeps no record: the
+        # next one draws them again.
+        failing = os.path.join(work, "node-fails")
+        write(failing, "#!/bin/sh\nexit 3\n")
+        os.chmod(failing, 0o755)
+        os.remove(os.path.join(static, "_results", ".first_paint.json"))  # all to draw again
+        r = p.build(env=dict(env, DUCKSITE_NODE=failing))
+        check(whole(r) and "no record of this build kept" in r.stderr
+              and not os.path.exists(os.path.join(root, RECORD)),
+              "node failed: no record kept: %s" % r.stderr[-400:])
+        r = p.build(env=dict(env, DUCKSITE_NODE=failing))
+        check(whole(r), "node failed before: the next build is whole: %s" % r.stdout)
+        r = p.build()
+        check(whole(r) and os.path.exists(os.path.join(root, RECORD)),
+              "node back: a whole build that keeps its record: %s" % r.stdout)
         check(up_to_date(p.build()), "and up to date after it")
 
         # A damaged record is no record.
