@@ -886,7 +886,8 @@ int ds_build(const char *root, const ds_build_options *opt, ds_err *err)
         goto done;
     printf("built %s: %zu data-map entries, %zu queries, %zu pages in %.0f ms\n", static_dir,
            files->map.len, compiled.len, pages.len, now_ms() - t0);
-    if (ds_uptodate_take_incomplete())
+    bool incomplete = ds_uptodate_take_incomplete();
+    if (up.keeps && incomplete)
         ds_info("no record of this build kept (%s): the next build runs again, as this one did",
                 DS_UPTODATE_FILE);
     else if (up.keeps && up.inputs) {
