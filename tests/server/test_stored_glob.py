@@ -15,7 +15,8 @@ the glob; a build with nothing changed (--force) runs nothing.  Prints
 Then a lake of 10,001 files (more than DS_RESULTS_FILES_INLINE_MAX): the
 index lists them as one "files_text" string, a line per file, which the
 server reads (the result served, then refused once a file changes), and a
-build with nothing changed keeps the result; with a path holding a tab, the
+build with nothing changed keeps the result (and writes an index from
+before "files_text" again in it); with a path holding a tab, the
 result's files go back to the "files" array, read again as unchanged.
 """
 import json
@@ -88,6 +89,21 @@ def many_files(ds_sql, work, check):
     rc, err = build(ducksite_binary, root, "--force")
     check("10,001 files: nothing changed, result kept", rc == 0 and "(0 run, 1 unchanged)" in err,
           err)
+
+    # An index from before "files_text", its files as the array: read as
+    # unchanged, and written again in the new form.
+    index = os.path.join(root, "static", "_results", "_index.json")
+    with open(index) as f:
+        doc = json.load(f)
+    files = [line.split("\t", 2) for line in doc["results"][h].pop("files_text").split("\n")[:-1]]
+    doc["results"][h]["files"] = [{"path": p, "size": int(z), "mtime_ns": int(m)}
+                                  for z, m, p in files]
+    with open(index, "w") as f:
+        json.dump(doc, f)
+    rc, err = build(ducksite_binary, root, "--force")
+    check("10,001 files in the old array: kept, written as files_text",
+          rc == 0 and "(0 run, 1 unchanged)" in err
+          and "files_text" in index_entry(root)[1] and "files" not in index_entry(root)[1], err)
 
     # The server reads the lines: the result is served, and refused once a
     # file changes.
