@@ -39,6 +39,15 @@ def build(ducksite, root, *extra):
     return r.returncode, r.stderr
 
 
+def make_site(root, lake):
+    """ROOT: one source LAKE (a glob of all its Parquet files), one page."""
+    os.makedirs(os.path.join(root, "content"), exist_ok=True)
+    with open(os.path.join(root, "ducksite.toml"), "w") as f:
+        f.write('[[file_sources]]\nname = "lake"\nupstream_glob = "%s/**/*.parquet"\n' % lake)
+    with open(os.path.join(root, "content", "index.md"), "w") as f:
+        f.write(PAGE)
+
+
 def index_entry(root):
     """(hash, entry) of the one stored result in ROOT's index."""
     with open(os.path.join(root, "static", "_results", "_index.json")) as f:
@@ -67,11 +76,7 @@ def many_files(ds_sql, work, check):
         with open(os.path.join(folder, "f%d.parquet" % i), "wb") as f:
             f.write(data)
     root = os.path.join(work, "many-site")
-    os.makedirs(os.path.join(root, "content"))
-    with open(os.path.join(root, "ducksite.toml"), "w") as f:
-        f.write('[[file_sources]]\nname = "lake"\nupstream_glob = "%s/**/*.parquet"\n' % lake)
-    with open(os.path.join(root, "content", "index.md"), "w") as f:
-        f.write(PAGE)
+    make_site(root, lake)
 
     rc, err = build(ducksite_binary, root)
     check("10,001 files: build", rc == 0 and "(1 run, 0 unchanged)" in err, err)
@@ -122,8 +127,7 @@ def many_files(ds_sql, work, check):
     # A lake's own name may hold a tab (its files' names, published, may not).
     tabbed = os.path.join(work, "many\tlake")
     os.rename(lake, tabbed)
-    with open(os.path.join(root, "ducksite.toml"), "w") as f:
-        f.write('[[file_sources]]\nname = "lake"\nupstream_glob = "%s/**/*.parquet"\n' % tabbed)
+    make_site(root, tabbed)
     rc, err = build(ducksite_binary, root)
     h, entry = index_entry(root)
     check("a path with a tab: files array", rc == 0 and "(1 run, 0 unchanged)" in err
@@ -155,11 +159,7 @@ def main():
                "(FORMAT parquet, PARTITION_BY (part))" % lake)
         subprocess.run([ds_sql], input=sql, text=True, check=True, capture_output=True)
         root = os.path.join(work, "site")
-        os.makedirs(os.path.join(root, "content"))
-        with open(os.path.join(root, "ducksite.toml"), "w") as f:
-            f.write('[[file_sources]]\nname = "lake"\nupstream_glob = "%s/**/*.parquet"\n' % lake)
-        with open(os.path.join(root, "content", "index.md"), "w") as f:
-            f.write(PAGE)
+        make_site(root, lake)
 
         rc, err = build(ducksite, root)
         check("first build", rc == 0, err)

@@ -105,15 +105,21 @@ Test(resultstore, missing_index_has_no_results)
     free(dir);
 }
 
+/* DIR/lake/a.parquet (A, its mtime set in the past) and b.parquet. */
+static void two_files(const char *dir, const char *a)
+{
+    test_write(dir, "lake/a.parquet", "PAR1 first PAR1");
+    test_write(dir, "lake/b.parquet", "PAR1 second PAR1");
+    write_at(a, "PAR1 first PAR1", 1700000000, 123456789);
+}
+
 Test(resultstore, files_that_change)
 {
     char *dir = test_tmpdir();
     char *lake = ds_path_join(dir, "lake");
     char *a = ds_path_join(dir, "lake/a.parquet");
     char *b = ds_path_join(dir, "lake/b.parquet");
-    test_write(dir, "lake/a.parquet", "PAR1 first PAR1");
-    test_write(dir, "lake/b.parquet", "PAR1 second PAR1");
-    write_at(a, "PAR1 first PAR1", 1700000000, 123456789);
+    two_files(dir, a);
     const char *files[] = {a, b, NULL};
     write_index(dir, files, NULL);
 
@@ -365,9 +371,7 @@ Test(resultstore, files_text)
     char *lake = ds_path_join(dir, "lake");
     char *a = ds_path_join(dir, "lake/a.parquet");
     char *b = ds_path_join(dir, "lake/b.parquet");
-    test_write(dir, "lake/a.parquet", "PAR1 first PAR1");
-    test_write(dir, "lake/b.parquet", "PAR1 second PAR1");
-    write_at(a, "PAR1 first PAR1", 1700000000, 123456789);
+    two_files(dir, a);
     struct timespec past[2] = {{1600000000, 0}, {1600000000, 0}};
     cr_assert_eq(utimensat(AT_FDCWD, lake, past, 0), 0);
     ds_buf good = {0};
