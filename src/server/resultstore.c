@@ -20,6 +20,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "../site/resultindex.h"
 #include "../util/fs.h"
 #include "poller.h"
 
@@ -168,6 +169,15 @@ static size_t intern(index_version *v, intern_table *t, const char *path)
     return v->npaths - 1;
 }
 
+static void push_dep(index_version *v, dep d)
+{
+    if (v->ndeps == v->deps_cap) {
+        v->deps_cap = v->deps_cap ? v->deps_cap * 2 : 1024;
+        v->deps = ds_xrealloc(v->deps, v->deps_cap * sizeof *v->deps);
+    }
+    v->deps[v->ndeps++] = d;
+}
+
 /* One {"path", "size", "mtime_ns"} (files) or {"path", "mtime_ns"} (dirs). */
 static int add_dep(index_version *v, intern_table *t, json_t *item, bool dir)
 {
@@ -176,14 +186,34 @@ static int add_dep(index_version *v, intern_table *t, json_t *item, bool dir)
     json_t *mtime = json_object_get(item, "mtime_ns");
     if (!json_is_string(path) || !json_is_integer(mtime) || (!dir && !json_is_integer(size)))
         return -1;
-    if (v->ndeps == v->deps_cap) {
-        v->deps_cap = v->deps_cap ? v->deps_cap * 2 : 1024;
-        v->deps = ds_xrealloc(v->deps, v->deps_cap * sizeof *v->deps);
-    }
-    v->deps[v->ndeps++] =
-        (dep){intern(v, t, json_string_value(path)), dir ? 0 : (int64_t)json_integer_value(size),
-              (int64_t)json_integer_value(mtime)};
+    push_dep(v, (dep){intern(v, t, json_string_value(path)),
+                      dir ? 0 : (int64_t)json_integer_value(size),
+                      (int64_t)json_integer_value(mtime)});
     return 0;
+}
+
+/* The files of a "files_text" (resultindex.h), one line each.  Returns
+ * the number of files, or 0 with *BAD_LINE set to the first malformed line
+ * (counted from 1). */
+static size_t add_lines(index_version *v, intern_table *t, json_t *text, size_t *bad_line)
+{
+    const char *p = json_string_value(text), *end = p + json_string_length(text);
+    ds_buf path = {0};
+    size_t n = 0;
+    while (p < end) {
+        ds_resultindex_file f;
+        if (ds_resultindex_next(&p, end, &f) != 0) {
+            *bad_line = n + 1;
+            n = 0;
+            break;
+        }
+        path.len = 0;
+        ds_buf_add(&path, f.path, f.path_len);
+        push_dep(v, (dep){intern(v, t, ds_buf_str(&path)), f.size, f.mtime_ns});
+        n++;
+    }
+    ds_buf_free(&path);
+    return n;
 }
 
 static int cmp_result(const void *a, const void *b)
@@ -219,36 +249,46 @@ static index_version *version_load(const char *path, ds_err *err)
         snprintf(rel, sizeof rel, "_results/%s.json", key);
         result *r = &v->results[v->n];
         json_t *files = json_object_get(value, "files");
+        json_t *text = json_object_get(value, "files_text");
         json_t *dirs = json_object_get(value, "dirs");
         bool ok = strlen(key) == HASH_DIGITS &&
                   ds_resultstore_path(rel, &r->hash) == DS_RESULT_PATH_RESULT &&
-                  json_is_array(files) && (!dirs || json_is_array(dirs));
+                  (text ? json_is_string(text) && !files : json_is_array(files)) &&
+                  (!dirs || json_is_array(dirs));
         r->first = v->ndeps;
         atomic_init(&r->fresh_until_ms, 0);
-        size_t i;
+        size_t i, bad_line = 0;
         json_t *item;
         json_array_foreach(files, i, item)
         {
             if (ok && add_dep(v, &t, item, false) != 0)
                 ok = false;
         }
+        size_t nfiles = ok && text ? add_lines(v, &t, text, &bad_line) : json_array_size(files);
         json_array_foreach(dirs, i, item)
         {
-            if (ok && add_dep(v, &t, item, true) != 0)
+            if (ok && !bad_line && add_dep(v, &t, item, true) != 0)
                 ok = false;
         }
-        if (!ok) {
+        if (bad_line)
+            ds_err_set(err,
+                       "%s: results.\"%s\".files_text, line %zu: expected "
+                       "\"<size>\\t<mtime_ns>\\t<path>\\n\"",
+                       path, key, bad_line);
+        else if (!ok)
             ds_err_set(err,
                        "%s: results.\"%s\": expected a 16-digit lowercase hex key and "
-                       "{\"files\": [{\"path\", \"size\", \"mtime_ns\"}, ...], "
+                       "{\"files\": [{\"path\", \"size\", \"mtime_ns\"}, ...] or "
+                       "\"files_text\": \"<size>\\t<mtime_ns>\\t<path>\\n...\", "
                        "\"dirs\": [{\"path\", \"mtime_ns\"}, ...]}",
                        path, key);
+        if (!ok || bad_line) {
             free(t.slots);
             version_release(v);
             json_decref(root);
             return NULL;
         }
-        r->nfiles = json_array_size(files);
+        r->nfiles = nfiles;
         r->ndirs = json_array_size(dirs);
         v->n++;
     }

@@ -23,6 +23,7 @@
 #include "assets.h"
 #include "html.h"
 #include "pagesql.h"
+#include "resultindex.h"
 
 /* ---- values as the runtime shows them ------------------------------------- */
 
@@ -580,28 +581,54 @@ static json_t *sql_url_index(const ds_compiled_list *l)
     return o;
 }
 
-/* Did the previous build store this result from exactly these files? */
+/* Whether the Ith path-size-mtime entry of ARR is D. */
+static bool entry_is(json_t *arr, size_t i, const dep *d)
+{
+    json_t *o = json_array_get(arr, i);
+    json_t *path = json_object_get(o, "path");
+    return json_is_string(path) && strcmp(json_string_value(path), d->path) == 0 &&
+           json_integer_value(json_object_get(o, "mtime_ns")) == d->mtime_ns &&
+           (d->size == -1 || json_integer_value(json_object_get(o, "size")) == d->size);
+}
+
+/* Whether the next line of a "files_text" (at *P, before END) is file D. */
+static bool line_is(const char **p, const char *end, const dep *d)
+{
+    ds_resultindex_file f;
+    return ds_resultindex_next(p, end, &f) == 0 && f.size == d->size &&
+           f.mtime_ns == d->mtime_ns && f.path_len == strlen(d->path) &&
+           memcmp(f.path, d->path, f.path_len) == 0;
+}
+
+/* Did the previous build store this result from exactly these files?  Its
+ * files are "files" or, over many, the lines of "files_text"
+ * (resultindex.h); both in the order of DEPS. */
 static bool still_fresh(const run_ctx *r, const char *hash, const dep_list *deps)
 {
     json_t *old = r->old_index ? json_object_get(r->old_index, hash) : NULL;
     if (!old)
         return false;
     json_t *files = json_object_get(old, "files"), *dirs = json_object_get(old, "dirs");
+    json_t *text = json_object_get(old, "files_text");
     size_t n_files = 0, n_dirs = 0;
     for (size_t i = 0; i < deps->n; i++)
         deps->items[i].size == -1 ? n_dirs++ : n_files++;
-    if (json_array_size(files) != n_files || json_array_size(dirs) != n_dirs)
+    if ((text ? !json_is_string(text) : json_array_size(files) != n_files) ||
+        json_array_size(dirs) != n_dirs)
         return false;
+    const char *p = text ? json_string_value(text) : NULL;
+    const char *end = text ? p + json_string_length(text) : NULL;
     size_t fi = 0, di = 0;
     for (size_t i = 0; i < deps->n; i++) {
         const dep *d = &deps->items[i];
-        json_t *o = d->size == -1 ? json_array_get(dirs, di++) : json_array_get(files, fi++);
-        if (d->size == -2 || !json_is_string(json_object_get(o, "path")) ||
-            strcmp(json_string_value(json_object_get(o, "path")), d->path) != 0 ||
-            json_integer_value(json_object_get(o, "mtime_ns")) != d->mtime_ns ||
-            (d->size != -1 && json_integer_value(json_object_get(o, "size")) != d->size))
+        bool same = d->size == -1 ? entry_is(dirs, di++, d)
+                    : text        ? line_is(&p, end, d)
+                                  : entry_is(files, fi++, d);
+        if (d->size == -2 || !same)
             return false;
     }
+    if (p != end)
+        return false; /* more lines than files */
     char *file = ds_asprintf("%s/%s.json", r->dir, hash);
     bool ok = ds_is_file(file);
     free(file);
@@ -1372,12 +1399,39 @@ static bool index_unchanged(const run_ctx *r)
         if (!s->used)
             continue;
         json_t *old = json_object_get(r->old_index, s->hash);
+        /* An index from before "files_text" is written again in it. */
         if (!s->kept || !old ||
-            json_integer_value(json_object_get(old, "bytes")) != (json_int_t)s->bytes)
+            json_integer_value(json_object_get(old, "bytes")) != (json_int_t)s->bytes ||
+            json_array_size(json_object_get(old, "files")) > DS_RESULTS_FILES_INLINE_MAX)
             return false;
         used++;
     }
     return used == json_object_size(r->old_index);
+}
+
+/* DEPS' files as one "files_text" string when they are more than
+ * DS_RESULTS_FILES_INLINE_MAX and every path can be a line, else NULL
+ * (they are written as "files"). */
+static json_t *files_text(const dep_list *deps)
+{
+    size_t n = 0;
+    for (size_t k = 0; k < deps->n; k++) {
+        if (deps->items[k].size == -1)
+            continue;
+        if (!ds_resultindex_text_ok(deps->items[k].path))
+            return NULL;
+        n++;
+    }
+    if (n <= DS_RESULTS_FILES_INLINE_MAX)
+        return NULL;
+    ds_buf b = {0};
+    for (size_t k = 0; k < deps->n; k++)
+        if (deps->items[k].size != -1)
+            ds_resultindex_put(&b, deps->items[k].size, deps->items[k].mtime_ns,
+                               deps->items[k].path);
+    json_t *text = json_stringn(b.data, b.len); /* NULL if not UTF-8: then "files" */
+    ds_buf_free(&b);
+    return text;
 }
 
 static int write_index(run_ctx *r, ds_err *err)
@@ -1391,19 +1445,21 @@ static int write_index(run_ctx *r, ds_err *err)
         const stored *s = &r->all.items[i];
         if (!s->used)
             continue;
-        json_t *files = json_array(), *dirs = json_array();
+        json_t *text = files_text(&s->deps);
+        json_t *files = text ? NULL : json_array(), *dirs = json_array();
         for (size_t k = 0; k < s->deps.n; k++) {
             const dep *d = &s->deps.items[k];
             if (d->size == -1)
                 json_array_append_new(dirs, json_pack("{s:s, s:I}", "path", d->path, "mtime_ns",
                                                       (json_int_t)d->mtime_ns));
-            else
+            else if (!text)
                 json_array_append_new(files, json_pack("{s:s, s:I, s:I}", "path", d->path,
                                                        "size", (json_int_t)d->size, "mtime_ns",
                                                        (json_int_t)d->mtime_ns));
         }
         json_object_set_new(results, s->hash,
-                            json_pack("{s:o, s:o, s:I}", "files", files, "dirs", dirs, "bytes",
+                            json_pack("{s:o, s:o, s:I}", text ? "files_text" : "files",
+                                      text ? text : files, "dirs", dirs, "bytes",
                                       (json_int_t)s->bytes));
     }
     json_t *doc = json_pack("{s:i, s:o}", "version", 1, "results", results);

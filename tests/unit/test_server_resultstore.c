@@ -105,15 +105,21 @@ Test(resultstore, missing_index_has_no_results)
     free(dir);
 }
 
+/* DIR/lake/a.parquet (A, its mtime set in the past) and b.parquet. */
+static void two_files(const char *dir, const char *a)
+{
+    test_write(dir, "lake/a.parquet", "PAR1 first PAR1");
+    test_write(dir, "lake/b.parquet", "PAR1 second PAR1");
+    write_at(a, "PAR1 first PAR1", 1700000000, 123456789);
+}
+
 Test(resultstore, files_that_change)
 {
     char *dir = test_tmpdir();
     char *lake = ds_path_join(dir, "lake");
     char *a = ds_path_join(dir, "lake/a.parquet");
     char *b = ds_path_join(dir, "lake/b.parquet");
-    test_write(dir, "lake/a.parquet", "PAR1 first PAR1");
-    test_write(dir, "lake/b.parquet", "PAR1 second PAR1");
-    write_at(a, "PAR1 first PAR1", 1700000000, 123456789);
+    two_files(dir, a);
     const char *files[] = {a, b, NULL};
     write_index(dir, files, NULL);
 
@@ -344,5 +350,105 @@ Test(resultstore, large_results_are_rechecked_once_a_second)
         free(paths[i]);
     free(paths);
     test_rmtree(dir);
+    free(dir);
+}
+
+/* Appends FILE's "files_text" line (size, mtime_ns, path) as it is now,
+ * escaped for a JSON string. */
+static void add_line(ds_buf *b, const char *file)
+{
+    struct stat st;
+    cr_assert_eq(stat(file, &st), 0, "%s", file);
+    ds_buf_printf(b, "%lld\\t%" PRId64 "\\t%s\\n", (long long)st.st_size, mtime_ns(&st), file);
+}
+
+/* A result over many files lists them as one "files_text" string: loaded
+ * and checked like "files" (a file changed or gone: changed), and a
+ * malformed line is refused, naming the index, the result and the line. */
+Test(resultstore, files_text)
+{
+    char *dir = test_tmpdir();
+    char *lake = ds_path_join(dir, "lake");
+    char *a = ds_path_join(dir, "lake/a.parquet");
+    char *b = ds_path_join(dir, "lake/b.parquet");
+    two_files(dir, a);
+    struct timespec past[2] = {{1600000000, 0}, {1600000000, 0}};
+    cr_assert_eq(utimensat(AT_FDCWD, lake, past, 0), 0);
+    ds_buf good = {0};
+    ds_buf_puts(&good, "{\"version\": 1, \"results\": {\"0123456789abcdef\": {\"files_text\": \"");
+    add_line(&good, a);
+    add_line(&good, b);
+    ds_buf_puts(&good, "\", \"dirs\": [");
+    add_dir(&good, lake);
+    ds_buf_puts(&good, "]}}}");
+    test_write(dir, "_results/_index.json", ds_buf_str(&good));
+
+    ds_resultstore *s = ds_resultstore_open(dir);
+    cr_assert_eq(ds_resultstore_count(s), 1);
+    cr_assert_eq(ds_resultstore_state(s, HASH_A), DS_RESULT_FRESH);
+    write_at(a, "PAR1 FIRST PAR1", 1700000000, 123456790); /* touched */
+    cr_assert_eq(ds_resultstore_state(s, HASH_A), DS_RESULT_CHANGED);
+    write_at(a, "PAR1 first PAR1", 1700000000, 123456789);
+    cr_assert_eq(ds_resultstore_state(s, HASH_A), DS_RESULT_FRESH);
+    cr_assert_eq(rename(b, a), 0); /* b missing, a another size */
+    cr_assert_eq(ds_resultstore_state(s, HASH_A), DS_RESULT_CHANGED);
+    test_write(dir, "lake/b.parquet", "PAR1 second PAR1");
+    write_at(a, "PAR1 first PAR1", 1700000000, 123456789);
+    cr_assert_eq(utimensat(AT_FDCWD, lake, past, 0), 0);
+    /* b rewritten: its mtime is now, not the recorded one */
+    cr_assert_eq(ds_resultstore_state(s, HASH_A), DS_RESULT_CHANGED);
+
+    const char *bad[][2] = {
+        {"12\\t34\\t/x", "line 1"},             /* no newline at the end */
+        {"12\\t34\\t/x\\n12\\t/y\\n", "line 2"}, /* no mtime */
+        {"12\\t34\\t\\n", "line 1"},            /* no path */
+        {"x\\t34\\t/x\\n", "line 1"},
+        {"12\\t34\\t/x\\ty\\n", "line 1"},
+        {"12\\t99999999999999999999\\t/x\\n", "line 1"},
+        {"\\n", "line 1"},
+    };
+    ds_buf warnings = {0};
+    for (size_t i = 0; i < DS_ARRAY_LEN(bad); i++) {
+        char *text = ds_asprintf(
+            "{\"version\": 1, \"results\": {\"0123456789abcdef\": {\"files_text\": \"%s\"}}}",
+            bad[i][0]);
+        test_write(dir, "_results/_index.json", text);
+        warnings.len = 0;
+        ds_warn_record(&warnings);
+        cr_assert_eq(ds_resultstore_check(s), 1, "%s", bad[i][0]);
+        ds_warn_record(NULL);
+        cr_assert_eq(ds_resultstore_state(s, HASH_A), DS_RESULT_UNKNOWN, "%s", bad[i][0]);
+        char *want = ds_asprintf("_results/_index.json: results.\"0123456789abcdef\".files_text, "
+                                 "%s: expected",
+                                 bad[i][1]);
+        cr_assert(strstr(ds_buf_str(&warnings), want), "%s: %s", bad[i][0],
+                  ds_buf_str(&warnings));
+        free(want);
+        free(text);
+    }
+    /* "files_text" is a string, and not beside "files" */
+    test_write(dir, "_results/_index.json",
+               "{\"version\": 1, \"results\": {\"0123456789abcdef\": {\"files_text\": [], "
+               "\"dirs\": []}}}");
+    cr_assert_eq(ds_resultstore_check(s), 1);
+    cr_assert_eq(ds_resultstore_count(s), 0);
+    test_write(dir, "_results/_index.json",
+               "{\"version\": 1, \"results\": {\"0123456789abcdef\": {\"files_text\": \"\", "
+               "\"files\": []}}}");
+    cr_assert_eq(ds_resultstore_check(s), 1);
+    cr_assert_eq(ds_resultstore_count(s), 0);
+    /* an empty text is no files */
+    test_write(dir, "_results/_index.json",
+               "{\"version\": 1, \"results\": {\"0123456789abcdef\": {\"files_text\": \"\"}}}");
+    cr_assert_eq(ds_resultstore_check(s), 1);
+    cr_assert_eq(ds_resultstore_state(s, HASH_A), DS_RESULT_FRESH);
+
+    ds_resultstore_close(s);
+    ds_buf_free(&warnings);
+    ds_buf_free(&good);
+    test_rmtree(dir);
+    free(a);
+    free(b);
+    free(lake);
     free(dir);
 }
