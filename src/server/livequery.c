@@ -22,6 +22,7 @@
 #include "../site/pagesql.h"
 #include "../site/prerender.h"
 #include "../sql/duck.h"
+#include "../sql/filelist.h"
 #include "../sql/sqltext.h"
 #include "../util/fs.h"
 #include "../util/util.h"
@@ -131,10 +132,267 @@ static unsigned bind_values(json_t *page, json_t *inputs, const ds_input_spec *s
     return 0;
 }
 
-unsigned ds_livequery_bind(json_t *spec, json_t *req, char **sql, json_t **files, char **why)
+static char *replace_all(char *text, const char *path, const char *name);
+
+/* ---- file lists put back per request ------------------------------------ */
+
+/* A published list document (static/sql/_files/<view>.json) read back:
+ * every list of it, kept while the file's stamp is the same.  Shared by
+ * the requests using it (REFS, under the owner's lock). */
+typedef struct {
+    char *rel;            /* sql/_files/<view>.json */
+    char *path;           /* the file under static/ */
+    char stamp[64];       /* size.mtime of the file read */
+    ds_filelist *lists;
+    size_t n;
+    int refs;
+} list_doc;
+
+#define DOC_SLOTS 16
+
+struct ds_live_lists {
+    char *static_dir;
+    ds_mapstore *maps;    /* the server's data map, or NULL (no key maps) */
+    pthread_mutex_t lock;
+    list_doc *docs[DOC_SLOTS];
+    size_t next;
+};
+
+ds_live_lists *ds_live_lists_new(const char *static_dir, ds_mapstore *maps)
+{
+    ds_live_lists *ll = ds_xcalloc(1, sizeof *ll);
+    ll->static_dir = ds_strdup(static_dir);
+    ll->maps = maps;
+    pthread_mutex_init(&ll->lock, NULL);
+    return ll;
+}
+
+static void doc_release(ds_live_lists *ll, list_doc *d)
+{
+    if (!d)
+        return;
+    pthread_mutex_lock(&ll->lock);
+    bool last = --d->refs == 0;
+    pthread_mutex_unlock(&ll->lock);
+    if (!last)
+        return;
+    for (size_t i = 0; i < d->n; i++)
+        ds_filelist_clear(&d->lists[i]);
+    free(d->lists);
+    free(d->rel);
+    free(d->path);
+    free(d);
+}
+
+void ds_live_lists_free(ds_live_lists *ll)
+{
+    if (!ll)
+        return;
+    for (size_t i = 0; i < DOC_SLOTS; i++)
+        doc_release(ll, ll->docs[i]);
+    pthread_mutex_destroy(&ll->lock);
+    free(ll->static_dir);
+    free(ll);
+}
+
+static void file_stamp(const char *path, char out[64])
+{
+    struct stat st;
+    if (stat(path, &st) == 0)
+        snprintf(out, 64, "%lld.%lld.%lld", (long long)st.st_size, (long long)st.st_mtim.tv_sec,
+                 (long long)st.st_mtim.tv_nsec);
+    else
+        snprintf(out, 64, "-");
+}
+
+/* VIEW's document REL, from the slots while its file is unchanged, else
+ * read again (outside the lock: a lake's is megabytes); NULL when it
+ * cannot be read.  The caller releases it. */
+static list_doc *doc_get(ds_live_lists *ll, const char *rel, const char *view)
+{
+    char *path = ds_path_join(ll->static_dir, rel);
+    char stamp[64];
+    file_stamp(path, stamp);
+    list_doc *found = NULL;
+    pthread_mutex_lock(&ll->lock);
+    for (size_t i = 0; i < DOC_SLOTS && !found; i++) {
+        list_doc *d = ll->docs[i];
+        if (d && strcmp(d->rel, rel) == 0 && strcmp(d->stamp, stamp) == 0) {
+            found = d;
+            d->refs++;
+        }
+    }
+    pthread_mutex_unlock(&ll->lock);
+    if (found || strcmp(stamp, "-") == 0) {
+        free(path);
+        return found;
+    }
+    json_t *doc = json_load_file(path, 0, NULL);
+    if (!json_is_object(doc)) {
+        json_decref(doc);
+        free(path);
+        return NULL;
+    }
+    list_doc *d = ds_xcalloc(1, sizeof *d);
+    d->rel = ds_strdup(rel);
+    d->path = path;
+    memcpy(d->stamp, stamp, sizeof d->stamp);
+    d->n = json_array_size(json_object_get(doc, "lists"));
+    d->lists = ds_xcalloc(d->n + 1, sizeof *d->lists);
+    for (size_t i = 0; i < d->n; i++)
+        ds_filelist_from_doc(doc, view, i, &d->lists[i]);
+    json_decref(doc);
+    d->refs = 2; /* the slot's and the caller's */
+    pthread_mutex_lock(&ll->lock);
+    size_t slot = ll->next++ % DOC_SLOTS;
+    list_doc *old = ll->docs[slot];
+    ll->docs[slot] = d;
+    pthread_mutex_unlock(&ll->lock);
+    doc_release(ll, old);
+    return d;
+}
+
+/* PRUNE ({view: [{col, op, values}]}) with ${inputs.x} in each value
+ * filled in as the SQL's are: the request's partition values. */
+static json_t *fill_prune(json_t *prune, const ds_env *env)
+{
+    json_t *out = json_deep_copy(prune);
+    const char *view;
+    json_t *conds;
+    json_object_foreach(out, view, conds) {
+        size_t i, k;
+        json_t *c, *v;
+        json_array_foreach(conds, i, c) {
+            json_t *values = json_object_get(c, "values");
+            json_array_foreach(values, k, v) {
+                if (!json_is_string(v))
+                    continue;
+                char *filled = ds_pagesql_substitute(json_string_value(v), env);
+                json_array_set_new(values, k, json_string(filled));
+                free(filled);
+            }
+        }
+    }
+    return out;
+}
+
+/* The physical files a request reads through the lists Q left as
+ * placeholders (its "lists": name -> document), each kept by the request's
+ * partition values (ds_filelist_kept's rules, the browser's); SQL with
+ * each placeholder replaced by its kept files, which are appended to
+ * FILES and their data paths to NAMES.  Returns 0, or the HTTP status
+ * with *WHY. */
+static unsigned put_lists(ds_live_lists *ll, json_t *q, const ds_env *env, char **sql,
+                          json_t *files, json_t *names, const char *path, char **why)
+{
+    json_t *lists = json_object_get(q, "lists");
+    if (!json_object_size(lists))
+        return 0;
+    json_t *prune = fill_prune(json_object_get(q, "prune"), env);
+    ds_mapref *ref = ll && ll->maps ? ds_mapstore_acquire(ll->maps) : NULL;
+    const ds_maptable *map = ref ? ds_mapref_table(ref) : NULL;
+    size_t total = 0, most = 0;
+    const char *most_view = NULL;
+    const char *most_hive = NULL;
+    list_doc *most_doc = NULL;
+    unsigned status = 0;
+    const char *name;
+    json_t *rel;
+    json_object_foreach(lists, name, rel) {
+        const char *slash = strrchr(name, '/');
+        char *view = slash ? ds_strndup(name, (size_t)(slash - name)) : NULL;
+        size_t index = slash ? strtoull(slash + 1, NULL, 10) : 0;
+        list_doc *d = view && ll ? doc_get(ll, json_string_value(rel), view) : NULL;
+        const ds_filelist *f = d && index < d->n ? &d->lists[index] : NULL;
+        if (!f || !map) {
+            *why = !map ? ds_strdup("the server has no data map to find the files of a file "
+                                    "list by")
+                        : ds_asprintf("the file list of view '%s' is missing from static/%s: "
+                                      "rebuild the site",
+                                      view ? view : name, json_string_value(rel));
+            status = 500;
+            free(view);
+            doc_release(ll, d);
+            break;
+        }
+        /* The document is stamped with the files (a rebuild changes the key). */
+        json_array_append_new(files, json_string_nocheck(d->path));
+        json_array_append_new(names, json_string_nocheck(d->rel));
+        json_t *conds = json_object_get(prune, view);
+        char *text = conds ? json_dumps(conds, JSON_COMPACT) : NULL;
+        bool *keep = ds_xcalloc(f->n + 1, sizeof *keep);
+        size_t kept = ds_filelist_keep(f, text, keep);
+        free(text);
+        total += kept;
+        ds_buf list = {0};
+        ds_buf_putc(&list, '[');
+        size_t put = 0;
+        for (size_t k = 0; k < f->n && total <= DS_LIVESPEC_FILES_MAX; k++) {
+            if (!keep[k])
+                continue;
+            const char *phys = ds_maptable_get(map, f->keys[k], strlen(f->keys[k]));
+            if (put++)
+                ds_buf_puts(&list, ", ");
+            /* A key the map lost since the build: its data path, which the
+             * engine reports as missing (in the site's terms). */
+            ds_sql_quote(&list, phys ? phys : f->keys[k]);
+            if (phys) {
+                json_array_append_new(files, json_string(phys));
+                json_array_append_new(names, json_string(f->keys[k]));
+            }
+        }
+        ds_buf_putc(&list, ']');
+        free(keep);
+        if (kept > most) {
+            most = kept;
+            most_view = name;
+            doc_release(ll, most_doc);
+            most_doc = d;
+            most_hive = f->hive;
+            d = NULL;
+        }
+        doc_release(ll, d);
+        char *holder = ds_asprintf("'%s%s'", DS_FILELIST_PREFIX, name);
+        *sql = replace_all(*sql, holder, list.data);
+        free(holder);
+        ds_buf_free(&list);
+        free(view);
+    }
+    if (!status && total > DS_LIVESPEC_FILES_MAX) {
+        json_t *hive = most_hive ? json_loads(most_hive, 0, NULL) : NULL;
+        ds_buf cols = {0};
+        const char *col;
+        json_t *type;
+        json_object_foreach(hive, col, type)
+            ds_buf_printf(&cols, "%s%s", cols.len ? ", " : "", col);
+        json_decref(hive);
+        char *view = ds_strndup(most_view, (size_t)(strrchr(most_view, '/') - most_view));
+        *why = cols.len
+                   ? ds_asprintf("the server does not run %s with these inputs: it would read "
+                                 "%zu files (%zu of view '%s'), more than the %d the server's "
+                                 "engine is given; filter it on a partition column of %s (%s)",
+                                 path, total, most, view, DS_LIVESPEC_FILES_MAX, view, cols.data)
+                   : ds_asprintf("the server does not run %s: it would read %zu files (%zu of "
+                                 "view '%s'), more than the %d the server's engine is given, "
+                                 "and %s has no partition column to filter on",
+                                 path, total, most, view, DS_LIVESPEC_FILES_MAX, view);
+        free(view);
+        ds_buf_free(&cols);
+        status = 413;
+    }
+    doc_release(ll, most_doc);
+    if (ref)
+        ds_mapref_release(ref);
+    json_decref(prune);
+    return status;
+}
+
+unsigned ds_livequery_bind(json_t *spec, json_t *req, ds_live_lists *lists, char **sql,
+                           json_t **files, json_t **names, char **why)
 {
     *sql = NULL;
     *files = NULL;
+    *names = NULL;
     *why = NULL;
     if (!json_is_object(req)) {
         *why = ds_strdup("the body must be a JSON object {\"page\", \"component\", \"query\", "
@@ -217,9 +475,24 @@ unsigned ds_livequery_bind(json_t *spec, json_t *req, char **sql, json_t **files
         } else {
             char *wrapped = ds_pagesql_wrap_format(str_of(q, "sql"), json_object_get(comp, "format"),
                                                    str_of(comp, "kind"));
-            *sql = ds_pagesql_substitute(wrapped, &env);
+            /* The spec's own lists when no list is put back: the stamps
+             * of a query over many files are then reused for a second
+             * (files_stamp, by the list's identity). */
+            bool own = json_object_size(json_object_get(q, "lists")) > 0;
+            json_t *read = json_object_get(q, "files"), *told = json_object_get(q, "names");
+            read = !read ? json_array() : own ? json_copy(read) : json_incref(read);
+            told = !told ? json_array() : own ? json_copy(told) : json_incref(told);
+            /* Lists before values: a value is never scanned for a placeholder. */
+            status = put_lists(lists, q, &env, &wrapped, read, told, path, why);
+            if (status == 0) {
+                *sql = ds_pagesql_substitute(wrapped, &env);
+                *files = read;
+                *names = told;
+            } else {
+                json_decref(read);
+                json_decref(told);
+            }
             free(wrapped);
-            *files = json_object_get(q, "files");
         }
         ds_pagesql_env_free(&env);
     }
@@ -286,6 +559,7 @@ struct ds_livequery {
 
     pthread_mutex_t lock;  /* spec, workers, queue, stop */
     pthread_cond_t wake;   /* the watchdog's */
+    ds_live_lists *lists;  /* the file lists put back per request */
     json_t *spec;          /* NULL until a build wrote one */
     struct stat spec_st;
     worker *workers;
@@ -545,6 +819,7 @@ ds_livequery *ds_livequery_open(const char *root, const ds_live_settings *set)
     lq->spec_path = ds_path_join(root, DS_LIVESPEC_FILE);
     lq->static_dir = ds_path_join(root, DS_STATIC_DIR);
     lq->cache = ds_livecache_new((size_t)set->cache_bytes);
+    lq->lists = ds_live_lists_new(lq->static_dir, NULL);
     lq->workers = ds_xcalloc((size_t)set->max_concurrent, sizeof *lq->workers);
     pthread_mutex_init(&lq->lock, NULL);
     pthread_cond_init(&lq->wake, NULL);
@@ -597,12 +872,18 @@ void ds_livequery_close(ds_livequery *lq)
         json_decref(lq->stamps[i].files);
     ds_duck_close(lq->db);
     ds_livecache_free(lq->cache);
+    ds_live_lists_free(lq->lists);
     json_decref(lq->spec);
     pthread_cond_destroy(&lq->wake);
     pthread_mutex_destroy(&lq->lock);
     free(lq->spec_path);
     free(lq->static_dir);
     free(lq);
+}
+
+void ds_livequery_set_maps(ds_livequery *lq, ds_mapstore *maps)
+{
+    lq->lists->maps = maps;
 }
 
 /* The build's description, read again when a build rewrote it; a
@@ -849,11 +1130,11 @@ ds_live_job *ds_livequery_begin(ds_livequery *lq, const char *body, size_t len,
         return NULL;
     }
     char *sql, *why;
-    json_t *files;
-    unsigned status = ds_livequery_bind(spec, req, &sql, &files, &why);
+    json_t *files, *names;
+    unsigned status = ds_livequery_bind(spec, req, lq->lists, &sql, &files, &names, &why);
     /* The query bound is the one the request names (bind checked it). */
     json_t *bound = json_object_get(json_object_get(spec, "sql"), str_of(req, "query"));
-    json_t *names = json_object_get(bound, "names"), *globs = json_object_get(bound, "globs");
+    json_t *globs = json_object_get(bound, "globs");
     json_decref(req);
     if (status) {
         refuse(out, status, status == 413 ? "files" : NULL, "%s", why);
@@ -871,14 +1152,16 @@ ds_live_job *ds_livequery_begin(ds_livequery *lq, const char *body, size_t len,
         out->cache = "hit";
         free(key);
         free(sql);
+        json_decref(files);
+        json_decref(names);
         json_decref(spec);
         return NULL;
     }
     ds_live_job *job = ds_xcalloc(1, sizeof *job);
     job->sql = sql;
     job->key = key;
-    job->files = json_incref(files); /* held before SPEC is let go */
-    job->names = json_incref(names);
+    job->files = files; /* the request's own copies */
+    job->names = names;
     job->globs = json_incref(globs);
     json_decref(spec);
     job->out = out;

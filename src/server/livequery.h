@@ -21,6 +21,7 @@
 #include <stddef.h>
 
 #include "../config/config.h"
+#include "mapstore.h"
 
 #define DS_LIVEQUERY_PATH "/api/live/query"
 /* The Server-Timing entry on pages when the endpoint is on: the runtime
@@ -69,13 +70,32 @@ void ds_livequery_answer(ds_livequery *lq, const char *body, size_t len, ds_live
 void ds_livequery_stop(ds_livequery *lq);
 void ds_live_reply_free(ds_live_reply *r);
 
+/* The file lists a query left as placeholders (livespec.h: a list that
+ * is no glob, in a query that would name more than DS_LIVESPEC_FILES_MAX
+ * files) are put back per request: the published list documents under
+ * STATIC_DIR (sql/_files/<view>.json, read again when their file changes)
+ * pruned by the query's partition predicates with the request's values,
+ * as the browser prunes them (ds_filelist_keep), each kept key mapped to
+ * its physical file by MAPS, the server's data map. */
+typedef struct ds_live_lists ds_live_lists;
+ds_live_lists *ds_live_lists_new(const char *static_dir, ds_mapstore *maps);
+void ds_live_lists_free(ds_live_lists *ll);
+
+/* The server's data map, for the lists' keys (before the first request). */
+void ds_livequery_set_maps(ds_livequery *lq, ds_mapstore *maps);
+
 /* The binding alone, without running anything: SPEC is the build's
- * live_queries.json document, REQ the request.  On success returns 0, sets
- * *SQL (the SQL to run, physical paths, values as literals) and *FILES
- * (borrowed from SPEC: the files it reads); else returns the HTTP status
- * (400, 404; 413 for a query the build described as refused, livespec.h)
- * and sets *WHY. */
-unsigned ds_livequery_bind(json_t *spec, json_t *req, char **sql, json_t **files, char **why);
+ * live_queries.json document, REQ the request, LISTS (may be NULL when no
+ * query has list placeholders) puts back the file lists.  On success
+ * returns 0, sets *SQL (the SQL to run, physical paths, values as
+ * literals), *FILES (the physical files it reads, the list documents it
+ * used among them) and *NAMES (the data path of each, for messages), both
+ * new references; else returns the HTTP status (400, 404; 413 for a query
+ * the build described as refused, livespec.h, or one whose lists keep more
+ * than DS_LIVESPEC_FILES_MAX files with these values; 500 for a list
+ * document missing) and sets *WHY. */
+unsigned ds_livequery_bind(json_t *spec, json_t *req, ds_live_lists *lists, char **sql,
+                           json_t **files, json_t **names, char **why);
 
 /* Counters since open (tests and the bench): queries run, cache hits,
  * refusals for concurrency (queue full, waited too long, stopping), time,

@@ -1110,6 +1110,7 @@ ds_server *ds_server_start(const ds_server_options *opt, ds_err *err)
             ds_err_set(err, "cannot start the DuckDB engine of live queries");
             goto fail;
         }
+        ds_livequery_set_maps(s->live, s->maps);
     }
     ds_api_set_live(s->api, s->live);
     s->deadline = ds_deadline_start(HEADER_SECONDS * 1000, HEADER_CHECK_MS, err);

@@ -117,6 +117,8 @@ typedef struct {
     json_t *known; /* list name -> {"literal", "pattern", "dir", "name"}, or null */
     json_t *globs; /* this query's: [{"pattern", "dir", "name"}] */
     const ds_filelist *longest; /* this query's longest list put back whole */
+    json_t *kept;  /* NULL, or a list that is no glob stays a placeholder:
+                      its name -> its published document, for the server */
 } glob_ctx;
 
 /* What the server needs of files of S read through PATTERN (a physical
@@ -168,7 +170,14 @@ static bool put_glob(void *vctx, const ds_filelist *f, ds_buf *b)
     if (!json_is_object(known)) {
         if (!g->longest || f->n > g->longest->n)
             g->longest = f;
-        return false;
+        if (!g->kept)
+            return false;
+        /* The server puts it back per request, pruned (livequery.h). */
+        ds_buf_printf(b, "'%s%s'", DS_FILELIST_PREFIX, f->name);
+        char *doc = ds_asprintf("%s/%s.json", DS_SQL_FILES_DIR, f->view);
+        json_object_set_new(g->kept, f->name, json_string(doc));
+        free(doc);
+        return true;
     }
     ds_buf_puts(b, json_string_value(json_object_get(known, "literal")));
     const char *pattern = json_string_value(json_object_get(known, "pattern"));
@@ -256,10 +265,23 @@ int ds_livespec_write(const ds_livespec *ls, const char *root, const char *stati
              * SQL (filelist.h): a whole source's becomes its glob, any
              * other is put back whole, each file made physical and
              * recorded, as the build-time engine reads them. */
-            glob_ctx g = {files, db, root, known, json_array(), NULL};
+            glob_ctx g = {files, db, root, known, json_array(), NULL, NULL};
             char *full = ds_filelists_expand_with(files->lists, q->sql, put_glob, &g);
             char *physical = ds_sql_map_literals(full, to_physical, &c);
             free(full);
+            if (c.named > DS_LIVESPEC_FILES_MAX && g.longest) {
+                /* Too many to name: the lists that are no glob stay
+                 * placeholders, which the server fills per request with
+                 * the files the request's partition values keep. */
+                free(physical);
+                json_decref(c.read);
+                json_array_clear(g.globs);
+                c = (map_ctx){files, static_dir, json_object(), 0};
+                g.kept = json_object();
+                full = ds_filelists_expand_with(files->lists, q->sql, put_glob, &g);
+                physical = ds_sql_map_literals(full, to_physical, &c);
+                free(full);
+            }
             if (c.named > DS_LIVESPEC_FILES_MAX) {
                 json_t *page = json_object_get(want, url.data);
                 char *why = too_many_files(url.data, json_string_value(page), c.named,
@@ -272,6 +294,7 @@ int ds_livespec_write(const ds_livespec *ls, const char *root, const char *stati
                 free(physical);
                 json_decref(c.read);
                 json_decref(g.globs);
+                json_decref(g.kept);
                 ds_buf_free(&url);
                 continue;
             }
@@ -286,10 +309,14 @@ int ds_livespec_write(const ds_livespec *ls, const char *root, const char *stati
                 json_array_append(names, v);
             }
             ds_livespec_placeholders(q->sql, holders);
-            json_object_set_new(sql, url.data,
-                                json_pack("{s:s, s:o, s:o, s:o, s:o}", "sql", text, "files", read,
-                                          "names", names, "globs", g.globs, "placeholders",
-                                          holders));
+            json_t *entry = json_pack("{s:s, s:o, s:o, s:o, s:o}", "sql", text, "files", read,
+                                      "names", names, "globs", g.globs, "placeholders", holders);
+            if (g.kept) {
+                json_t *prune = q->prune ? json_loads(q->prune, 0, NULL) : NULL;
+                json_object_set_new(entry, "lists", g.kept);
+                json_object_set_new(entry, "prune", prune ? prune : json_object());
+            }
+            json_object_set_new(sql, url.data, entry);
             free(text);
             free(physical);
             json_decref(c.read);

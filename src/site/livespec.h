@@ -21,9 +21,12 @@
 
 /* The most files a live query may name one by one (globs aside).  DuckDB
  * parses and binds a literal of every path, about 4 KB of memory each, on
- * every run: a query naming more is described as refused ("refused": why),
- * the build warns, and the server answers 413 (limit "files"), so the page
- * runs it in the browser, which prunes the list by its partitions first. */
+ * every run: a query that would name more keeps its lists that are no glob
+ * as placeholders, which the server fills per request with the files the
+ * request's partition values keep (livequery.h), answering 413 (limit
+ * "files") when more are left; one whose SQL still names more is described
+ * as refused ("refused": why), the build warns, and the server answers 413,
+ * so the page runs it in the browser. */
 #define DS_LIVESPEC_FILES_MAX 10000
 
 typedef struct ds_livespec ds_livespec;
@@ -43,8 +46,12 @@ void ds_livespec_add_page(ds_livespec *ls, const char *rel, json_t *config,
  * that file).  A file list that is a whole source read through an
  * upstream_glob becomes that glob when DB (NULL: never) lists exactly its
  * files; the query then names {"pattern", "dir", "name"} in "globs"
- * instead of each file in "files".  A query naming more than
- * DS_LIVESPEC_FILES_MAX files is {"refused": why, "placeholders"} only. */
+ * instead of each file in "files".  A query that would name more than
+ * DS_LIVESPEC_FILES_MAX files keeps its other lists as placeholders:
+ * "lists" names each one's published document ({"lake/0":
+ * "sql/_files/lake.json"}) and "prune" holds the query's partition
+ * predicates (prune.h, ${inputs.x} left in).  One that names more still
+ * is {"refused": why, "placeholders"} only. */
 int ds_livespec_write(const ds_livespec *ls, const char *root, const char *static_dir,
                       const ds_compiled_list *compiled, const ds_collected *files, ds_duck *db,
                       ds_err *err);

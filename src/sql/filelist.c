@@ -827,6 +827,11 @@ static prune_cond *usable_conds(json_t *conds, json_t *types, size_t *n)
 
 size_t ds_filelist_kept(const ds_filelist *f, const char *conds)
 {
+    return ds_filelist_keep(f, conds, NULL);
+}
+
+size_t ds_filelist_keep(const ds_filelist *f, const char *conds, bool *keeps)
+{
     json_t *spec = conds ? json_loads(conds, 0, NULL) : NULL;
     json_t *types = f->hive ? json_loads(f->hive, 0, NULL) : NULL;
     size_t n_conds;
@@ -850,6 +855,8 @@ size_t ds_filelist_kept(const ds_filelist *f, const char *conds)
             }
         }
         kept += keep;
+        if (keeps)
+            keeps[k] = keep;
     }
     for (size_t i = 0; i < n_conds; i++) {
         for (size_t k = 0; k < cs[i].n; k++)
@@ -862,7 +869,11 @@ size_t ds_filelist_kept(const ds_filelist *f, const char *conds)
     json_decref(spec);
     /* When every file is left out, the list's first is kept: the engine
      * binds the view's columns from it. */
-    return kept || !f->n ? kept : 1;
+    if (kept || !f->n)
+        return kept;
+    if (keeps)
+        keeps[0] = true;
+    return 1;
 }
 
 /* The conditions of CONDS as SQL: "year > 0 AND day IN (1, 2)". */
@@ -1156,18 +1167,51 @@ char *ds_filelist_folder_glob(ds_duck *db, const char *root, const ds_collected 
     return out;
 }
 
+/* ---- a published document read back ----------------------------------------- */
+
+bool ds_filelist_from_doc(json_t *doc, const char *view, size_t index, ds_filelist *out)
+{
+    memset(out, 0, sizeof *out);
+    json_t *runs = json_array_get(json_object_get(doc, "lists"), index);
+    if (!json_is_array(runs))
+        return false;
+    json_t *hive = json_object_get(doc, "hive");
+    out->view = ds_strdup(view);
+    out->index = index;
+    out->name = ds_asprintf("%s/%zu", view, index);
+    out->hive = json_is_object(hive) ? json_dumps(hive, JSON_COMPACT) : NULL;
+    out->templated = json_is_true(json_object_get(doc, "templated"));
+    size_t i, k;
+    json_t *run, *name;
+    json_array_foreach(runs, i, run) {
+        const char *folder = json_string_value(json_array_get(run, 0));
+        json_t *names = json_array_get(run, 1);
+        out->keys = ds_xrealloc(out->keys, (out->n + json_array_size(names) + 1) *
+                                               sizeof *out->keys);
+        json_array_foreach(names, k, name) {
+            if (folder && json_string_value(name))
+                out->keys[out->n++] = ds_asprintf("%s%s", folder, json_string_value(name));
+        }
+    }
+    return true;
+}
+
+void ds_filelist_clear(ds_filelist *f)
+{
+    free(f->view);
+    free(f->name);
+    for (size_t k = 0; k < f->n; k++)
+        free(f->keys[k]);
+    free(f->keys);
+    free(f->hive);
+    memset(f, 0, sizeof *f);
+}
+
 void ds_filelists_free(ds_filelists *l)
 {
     json_decref(l->by_name);
-    for (size_t i = 0; i < l->len; i++) {
-        ds_filelist *f = &l->items[i];
-        free(f->view);
-        free(f->name);
-        for (size_t k = 0; k < f->n; k++)
-            free(f->keys[k]);
-        free(f->keys);
-        free(f->hive);
-    }
+    for (size_t i = 0; i < l->len; i++)
+        ds_filelist_clear(&l->items[i]);
     free(l->items);
     memset(l, 0, sizeof *l);
 }

@@ -104,6 +104,10 @@ void ds_filelists_each_key(const ds_filelists *l, const char *sql, ds_filelist_k
  * do not name) is ignored; when no file passes, the first is kept. */
 size_t ds_filelist_kept(const ds_filelist *f, const char *conds);
 
+/* The same, and KEEP (F->n flags, or NULL) tells which: the server's live
+ * queries put back the files a request's predicates keep (livequery.h). */
+size_t ds_filelist_keep(const ds_filelist *f, const char *conds, bool *keep);
+
 /* VIEW's hive columns that tell its files apart ("day, hour"): those with
  * more than one value among the folders of its lists' keys (a templated
  * view's own column has one), else all of them; NULL when its lists have
@@ -180,6 +184,12 @@ char *ds_filelist_source_glob(ds_duck *db, const char *root, const ds_source_set
  * set to the source.  Caller frees. */
 char *ds_filelist_folder_glob(ds_duck *db, const char *root, const ds_collected *c,
                               const ds_filelist *f, const ds_source_set **from);
+
+/* List INDEX of VIEW's published document DOC (ds_filelists_json's form,
+ * parsed) read back into OUT, each key its folder and name joined; false
+ * when the document has no such list.  Free with ds_filelist_clear. */
+bool ds_filelist_from_doc(struct json_t *doc, const char *view, size_t index, ds_filelist *out);
+void ds_filelist_clear(ds_filelist *f);
 
 void ds_filelists_free(ds_filelists *l);
 

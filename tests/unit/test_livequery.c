@@ -13,6 +13,7 @@
 
 #include "server/livequery.h"
 #include "site/livespec.h"
+#include "util/fs.h"
 #include "testutil.h"
 
 /* A page "p" with a dropdown, a slider, a date, a checkbox and a multiple
@@ -40,8 +41,10 @@ static unsigned bind(const char *req_text, char **sql, char **why)
     cr_assert_not_null(spec);
     json_t *req = json_loads(req_text, 0, NULL);
     cr_assert_not_null(req, "%s", req_text);
-    json_t *files;
-    unsigned status = ds_livequery_bind(spec, req, sql, &files, why);
+    json_t *files, *names;
+    unsigned status = ds_livequery_bind(spec, req, NULL, sql, &files, &names, why);
+    json_decref(files);
+    json_decref(names);
     json_decref(req);
     json_decref(spec);
     return status;
@@ -563,4 +566,106 @@ Test(livequery, identical_requests_share_one_run)
     cr_assert_eq(st.waited, 1);
     ds_live_reply_free(&slow.r);
     queue_done(lq, root);
+}
+
+/* ---- file lists put back per request ------------------------------------ */
+
+/* A query over view "v" whose list stayed a placeholder (livespec.h), its
+ * partition predicate on an input; the published list has three part=K
+ * folders and the data map gives each key's physical file. */
+static const char *LIST_SPEC =
+    "{\"version\": 1, \"static_dir\": \"/nonexistent\","
+    " \"pages\": {\"p\": {\"inputs\": {\"k\": {\"visual_mode\": \"dropdown\"}},"
+    "  \"queries\": {\"t\": {\"sql_path\": \"/sql/t.sql\"}},"
+    "  \"components\": {\"table:t\": {\"query\": \"t\", \"kind\": \"table\", \"format\": null}}}},"
+    " \"sql\": {\"/sql/t.sql\": {\"sql\": \"SELECT * FROM read_parquet('ducksite:files/v/0') "
+    "WHERE part = ${inputs.k}\\n\", \"files\": [], \"names\": [], \"globs\": [],"
+    " \"placeholders\": [\"inputs.k\"], \"lists\": {\"v/0\": \"sql/_files/v.json\"},"
+    " \"prune\": {\"v\": [{\"col\": \"part\", \"op\": \"=\", \"values\": [\"${inputs.k}\"]}]}}}}";
+
+static unsigned bind_list(ds_live_lists *ll, const char *k, char **sql, json_t **files,
+                          json_t **names, char **why)
+{
+    json_t *spec = json_loads(LIST_SPEC, 0, NULL);
+    cr_assert_not_null(spec);
+    char *text = ds_asprintf("{\"page\": \"p\", \"component\": \"table:t\", \"query\": "
+                             "\"/sql/t.sql\", \"inputs\": {\"k\": %s}}",
+                             k);
+    json_t *req = json_loads(text, 0, NULL);
+    free(text);
+    unsigned status = ds_livequery_bind(spec, req, ll, sql, files, names, why);
+    json_decref(req);
+    json_decref(spec);
+    return status;
+}
+
+Test(livequery, lists_pruned_by_the_request_values)
+{
+    char *root = test_tmpdir();
+    test_write(root, "static/sql/_files/v.json",
+               "{\"hive\":{\"part\":\"BIGINT\"},\"lists\":[[[\"data/v/part=1/\",[\"a.parquet\","
+               "\"b.parquet\"],[1,1]],[\"data/v/part=2/\",[\"c.parquet\"],[1]],"
+               "[\"data/v/part=3/\",[\"d.parquet\"],[1]]]]}");
+    test_write(root, "static/data_map.json",
+               "{\"data/v/part=1/a.parquet\": \"/lake/part=1/a.parquet\","
+               " \"data/v/part=1/b.parquet\": \"/lake/part=1/b.parquet\","
+               " \"data/v/part=2/c.parquet\": \"/lake/part=2/c.parquet\","
+               " \"data/v/part=3/d.parquet\": \"/lake/part=3/d.parquet\"}");
+    char *static_dir = ds_path_join(root, "static");
+    ds_err err;
+    ds_mapstore *maps = ds_mapstore_open(static_dir, &err);
+    cr_assert_not_null(maps, "%s", err.msg);
+    ds_live_lists *ll = ds_live_lists_new(static_dir, maps);
+    char *sql, *why;
+    json_t *files, *names;
+    /* The value fills the predicate as it fills the SQL: part=1's files. */
+    cr_assert_eq(bind_list(ll, "\"1\"", &sql, &files, &names, &why), 0, "%s", why);
+    cr_assert_str_eq(sql, "SELECT * FROM read_parquet(['/lake/part=1/a.parquet', "
+                          "'/lake/part=1/b.parquet']) WHERE part = '1'\n");
+    char *told = json_dumps(names, JSON_COMPACT);
+    cr_assert_str_eq(told, "[\"sql/_files/v.json\",\"data/v/part=1/a.parquet\","
+                           "\"data/v/part=1/b.parquet\"]");
+    cr_assert_eq(json_array_size(files), 3);
+    /* The document is stamped with the files; the kept files by their paths. */
+    cr_assert(strstr(json_string_value(json_array_get(files, 0)), "/static/sql/_files/v.json"));
+    cr_assert_str_eq(json_string_value(json_array_get(files, 2)), "/lake/part=1/b.parquet");
+    free(told);
+    free(sql);
+    json_decref(files);
+    json_decref(names);
+    /* Another value, another folder; a value no folder has keeps the
+     * first file (the engine binds the columns from it). */
+    cr_assert_eq(bind_list(ll, "\"3\"", &sql, &files, &names, &why), 0, "%s", why);
+    cr_assert_str_eq(sql, "SELECT * FROM read_parquet(['/lake/part=3/d.parquet']) "
+                          "WHERE part = '3'\n");
+    free(sql);
+    json_decref(files);
+    json_decref(names);
+    cr_assert_eq(bind_list(ll, "\"9\"", &sql, &files, &names, &why), 0, "%s", why);
+    cr_assert_str_eq(sql, "SELECT * FROM read_parquet(['/lake/part=1/a.parquet']) "
+                          "WHERE part = '9'\n");
+    free(sql);
+    json_decref(files);
+    json_decref(names);
+    /* A value that is no number cannot be compared with part: every file
+     * is kept (the query's WHERE decides), and the value stays a literal. */
+    cr_assert_eq(bind_list(ll, "\"1' OR '1'='1\"", &sql, &files, &names, &why), 0, "%s", why);
+    cr_assert(strstr(sql, "'/lake/part=2/c.parquet', '/lake/part=3/d.parquet']") != NULL, "%s",
+              sql);
+    cr_assert(strstr(sql, "WHERE part = '1'' OR ''1''=''1'\n") != NULL, "%s", sql);
+    free(sql);
+    json_decref(files);
+    json_decref(names);
+    /* The document gone (a site not rebuilt): 500, no path told. */
+    char *doc = ds_path_join(static_dir, "sql/_files/v.json");
+    unlink(doc);
+    free(doc);
+    cr_assert_eq(bind_list(ll, "\"1\"", &sql, &files, &names, &why), 500);
+    cr_assert(strstr(why, "view 'v'") != NULL && strstr(why, root) == NULL, "%s", why);
+    free(why);
+    ds_live_lists_free(ll);
+    ds_mapstore_close(maps);
+    free(static_dir);
+    test_rmtree(root);
+    free(root);
 }
