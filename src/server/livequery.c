@@ -293,8 +293,8 @@ static unsigned put_lists(ds_live_lists *ll, json_t *q, const ds_env *env, char 
     const ds_maptable *map = ref ? ds_mapref_table(ref) : NULL;
     size_t total = 0, most = 0;
     const char *most_view = NULL;
-    const char *most_hive = NULL;
     list_doc *most_doc = NULL;
+    const ds_filelist *most_list = NULL; /* in most_doc */
     unsigned status = 0;
     const char *name;
     json_t *rel;
@@ -348,7 +348,7 @@ static unsigned put_lists(ds_live_lists *ll, json_t *q, const ds_env *env, char 
             most_view = name;
             doc_release(ll, most_doc);
             most_doc = d;
-            most_hive = f->hive;
+            most_list = f;
             d = NULL;
         }
         doc_release(ll, d);
@@ -359,13 +359,13 @@ static unsigned put_lists(ds_live_lists *ll, json_t *q, const ds_env *env, char 
         free(view);
     }
     if (!status && total > DS_LIVESPEC_FILES_MAX) {
-        json_t *hive = most_hive ? json_loads(most_hive, 0, NULL) : NULL;
+        /* The columns whose values differ among its files, as the page
+         * names them (a templated view's own column has one value). */
+        char *hive = most_list ? ds_filelist_hive_columns(most_list) : NULL;
         ds_buf cols = {0};
-        const char *col;
-        json_t *type;
-        json_object_foreach(hive, col, type)
-            ds_buf_printf(&cols, "%s%s", cols.len ? ", " : "", col);
-        json_decref(hive);
+        if (hive)
+            ds_buf_puts(&cols, hive);
+        free(hive);
         char *view = ds_strndup(most_view, (size_t)(strrchr(most_view, '/') - most_view));
         *why = cols.len
                    ? ds_asprintf("the server does not run %s with these inputs: it would read "

@@ -737,12 +737,12 @@ static const char *hive_value(const char *folder, size_t n, const char *col, siz
 /* Whether hive column COL has more than one value among the folders of
  * the keys of the view's lists starting at FIRST (keys without the folder
  * are passed over, as web/src/sql.js varyingHiveColumns does). */
-static bool column_varies(const ds_filelists *l, size_t first, const char *col)
+static bool column_varies(const ds_filelist *items, size_t n, const char *col)
 {
     const char *seen = NULL;
     size_t seen_len = 0;
-    for (size_t i = first; same_view(l, first, i); i++) {
-        const ds_filelist *f = &l->items[i];
+    for (size_t i = 0; i < n; i++) {
+        const ds_filelist *f = &items[i];
         for (size_t k = 0; k < f->n; k++) {
             const char *slash = strrchr(f->keys[k], '/');
             size_t len = 0;
@@ -761,10 +761,10 @@ static bool column_varies(const ds_filelists *l, size_t first, const char *col)
     return false;
 }
 
-char *ds_filelists_hive_columns(const ds_filelists *l, const char *view)
+/* The hive columns of HIVE (types as JSON) whose values differ among the
+ * N lists ITEMS, else all of them; NULL without hive types. */
+static char *hive_columns(const ds_filelist *items, size_t n, const char *hive)
 {
-    size_t first = first_of(l, view);
-    const char *hive = ds_filelists_hive(l, view);
     json_t *types = hive ? json_loads(hive, 0, NULL) : NULL;
     if (!types)
         return NULL;
@@ -773,7 +773,7 @@ char *ds_filelists_hive_columns(const ds_filelists *l, const char *view)
     json_t *type;
     json_object_foreach(types, col, type) {
         ds_buf_printf(&all, "%s%s", all.len ? ", " : "", col);
-        if (column_varies(l, first, col))
+        if (column_varies(items, n, col))
             ds_buf_printf(&varying, "%s%s", varying.len ? ", " : "", col);
     }
     json_decref(types);
@@ -781,6 +781,19 @@ char *ds_filelists_hive_columns(const ds_filelists *l, const char *view)
         return ds_buf_take(&all);
     ds_buf_free(&all);
     return ds_buf_take(&varying);
+}
+
+char *ds_filelists_hive_columns(const ds_filelists *l, const char *view)
+{
+    size_t first = first_of(l, view), n = 0;
+    while (same_view(l, first, first + n))
+        n++;
+    return hive_columns(l->items + first, n, ds_filelists_hive(l, view));
+}
+
+char *ds_filelist_hive_columns(const ds_filelist *f)
+{
+    return hive_columns(f, 1, f->hive);
 }
 
 /* The conditions of CONDS the runtime uses on a list whose hive types are

@@ -114,6 +114,8 @@ size_t ds_filelist_keep(const ds_filelist *f, const char *conds, bool *keep);
  * no hive types.  What to filter on, as web/src/sql.js varyingHiveColumns
  * says in the page.  Caller frees. */
 char *ds_filelists_hive_columns(const ds_filelists *l, const char *view);
+/* The same for the one list F (the server's, read back from its document). */
+char *ds_filelist_hive_columns(const ds_filelist *f);
 
 /* What a query's placeholders make the browser read. */
 typedef struct {

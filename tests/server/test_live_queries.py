@@ -461,9 +461,10 @@ MANY_PLUGIN = """from ducksite.virtual_parquet import VirtualParquetFile, Virtua
 
 def files(cfg):
     return VirtualParquetManifest(files=[
-        VirtualParquetFile(http_path="data/many/part=%d/%05d.parquet" % (i * 4 // 10001, i),
-                           physical_path=str(cfg.root / "parts" / ("part=%d" % (i * 4 // 10001))
-                                             / "one.parquet"))
+        VirtualParquetFile(http_path="data/many/zone=eu/part=%d/%05d.parquet"
+                           % (i * 4 // 10001, i),
+                           physical_path=str(cfg.root / "parts" / "zone=eu"
+                                             / ("part=%d" % (i * 4 // 10001)) / "one.parquet"))
         for i in range(10001)])
 """
 
@@ -501,14 +502,16 @@ def check_too_many_files(t, binary, work):
     query: the server keeps, per request, the files whose part=K folders
     the request's values can match, as the browser does, runs the query
     over them, and answers 413 (limit "files"), naming the view and its
-    partition column, when more than 10,000 are left (no filter)."""
+    partition column whose values differ (part, not the one-valued zone),
+    when more than 10,000 are left (no filter)."""
     root = os.path.join(work, "many")
     os.makedirs(os.path.join(root, "content"), exist_ok=True)
     os.makedirs(os.path.join(root, "plugins"), exist_ok=True)
     for k in range(4):
-        os.makedirs(os.path.join(root, "parts", "part=%d" % k), exist_ok=True)
-        subprocess.run([DS_SQL], input="COPY (SELECT %d AS v) TO '%s/parts/part=%d/one.parquet' "
-                       "(FORMAT parquet)" % (10 + k, root, k),
+        os.makedirs(os.path.join(root, "parts", "zone=eu", "part=%d" % k), exist_ok=True)
+        subprocess.run([DS_SQL], input="COPY (SELECT %d AS v) TO "
+                       "'%s/parts/zone=eu/part=%d/one.parquet' (FORMAT parquet)"
+                       % (10 + k, root, k),
                        text=True, check=True, capture_output=True)
     with open(os.path.join(root, "plugins", "many.py"), "w") as f:
         f.write(MANY_PLUGIN)
