@@ -291,7 +291,7 @@ static unsigned put_lists(ds_live_lists *ll, json_t *q, const ds_env *env, char 
     json_t *prune = fill_prune(json_object_get(q, "prune"), env);
     ds_mapref *ref = ll && ll->maps ? ds_mapstore_acquire(ll->maps) : NULL;
     const ds_maptable *map = ref ? ds_mapref_table(ref) : NULL;
-    size_t total = 0, most = 0;
+    size_t total = json_array_size(files), most = 0; /* its own files count too */
     const char *most_view = NULL;
     list_doc *most_doc = NULL;
     const ds_filelist *most_list = NULL; /* in most_doc */
@@ -484,6 +484,16 @@ unsigned ds_livequery_bind(json_t *spec, json_t *req, ds_live_lists *lists, char
             told = !told ? json_array() : own ? json_copy(told) : json_incref(told);
             /* Lists before values: a value is never scanned for a placeholder. */
             status = put_lists(lists, q, &env, &wrapped, read, told, path, why);
+            /* The values go into the whole text, the files' paths too: a
+             * path holding "${" would take a value into it (and out of
+             * its literal), so such a query is left to the browser. */
+            for (size_t i = 0; status == 0 && i < json_array_size(read); i++)
+                if (strstr(json_string_value(json_array_get(read, i)), "${")) {
+                    *why = ds_asprintf("the server does not run %s: the path of %s holds "
+                                       "\"${\", which it cannot tell from an input",
+                                       path, json_string_value(json_array_get(told, i)));
+                    status = 422;
+                }
             if (status == 0) {
                 *sql = ds_pagesql_substitute(wrapped, &env);
                 *files = read;
@@ -545,7 +555,7 @@ struct ds_live_job {
 #define STAMP_SLOTS 64
 
 typedef struct {
-    json_t *files;         /* held: the pointer stays this list's */
+    uint64_t key;          /* which files and globs (list_key); 0: empty */
     char hash[17];
     struct timespec at;
 } stamp_slot;
@@ -868,8 +878,6 @@ void ds_livequery_close(ds_livequery *lq)
     for (long long i = 0; i < lq->set.max_concurrent; i++)
         pthread_cond_destroy(&lq->workers[i].go);
     free(lq->workers);
-    for (size_t i = 0; i < STAMP_SLOTS; i++)
-        json_decref(lq->stamps[i].files);
     ds_duck_close(lq->db);
     ds_livecache_free(lq->cache);
     ds_live_lists_free(lq->lists);
@@ -1076,16 +1084,37 @@ static long long ms_since(const struct timespec *t)
 
 /* stamp_files, reused for up to a second for a list of many files or
  * any glob (a lake's source). */
+/* Which files and globs a query reads, by their names: a list put back
+ * per request (its kept files) is a new array each time, with the same
+ * names. */
+static uint64_t list_key(json_t *files, json_t *globs)
+{
+    uint64_t h = 1469598103934665603ULL;
+    json_t *lists[] = {files, globs};
+    for (size_t l = 0; l < 2; l++) {
+        for (size_t i = 0; i < json_array_size(lists[l]); i++) {
+            json_t *v = json_array_get(lists[l], i);
+            const char *name = json_is_string(v) ? json_string_value(v)
+                                                 : str_of(v, "pattern");
+            for (const char *c = name ? name : ""; *c; c++)
+                h = (h ^ (unsigned char)*c) * 1099511628211ULL;
+            h = (h ^ (l + 1)) * 1099511628211ULL; /* the end of a name */
+        }
+    }
+    return h ? h : 1;
+}
+
 static void files_stamp(ds_livequery *lq, json_t *files, json_t *globs, char hash[17])
 {
     if (json_array_size(files) <= RESTAMP_FILES && json_array_size(globs) == 0) {
         stamp_files(files, globs, hash);
         return;
     }
+    uint64_t key = list_key(files, globs);
     pthread_mutex_lock(&lq->lock);
     for (size_t i = 0; i < STAMP_SLOTS; i++) {
         stamp_slot *s = &lq->stamps[i];
-        if (s->files == files && ms_since(&s->at) < RESTAMP_MS) {
+        if (s->key == key && ms_since(&s->at) < RESTAMP_MS) {
             memcpy(hash, s->hash, 17);
             pthread_mutex_unlock(&lq->lock);
             return;
@@ -1095,8 +1124,7 @@ static void files_stamp(ds_livequery *lq, json_t *files, json_t *globs, char has
     stamp_files(files, globs, hash);
     pthread_mutex_lock(&lq->lock);
     stamp_slot *s = &lq->stamps[lq->next_stamp++ % STAMP_SLOTS];
-    json_decref(s->files);
-    s->files = json_incref(files);
+    s->key = key;
     memcpy(s->hash, hash, 17);
     clock_gettime(CLOCK_MONOTONIC, &s->at);
     pthread_mutex_unlock(&lq->lock);

@@ -669,3 +669,35 @@ Test(livequery, lists_pruned_by_the_request_values)
     test_rmtree(root);
     free(root);
 }
+
+/* A file whose physical path holds "${": the values go into the whole
+ * text, so such a path would take a value into its literal (and out of
+ * it).  The query is left to the browser, naming the file by its data
+ * path, never by where it lives. */
+Test(livequery, path_with_a_placeholder_is_refused)
+{
+    const char *text =
+        "{\"version\": 1, \"static_dir\": \"/nonexistent\","
+        " \"pages\": {\"p\": {\"inputs\": {\"z\": {\"visual_mode\": \"text\"}},"
+        "  \"queries\": {\"t\": {\"sql_path\": \"/sql/t.sql\"}},"
+        "  \"components\": {\"table:t\": {\"query\": \"t\", \"kind\": \"table\", \"format\": null}}}},"
+        " \"sql\": {\"/sql/t.sql\": {\"sql\": \"SELECT ${inputs.z} AS z FROM "
+        "read_parquet(['/lake/y${inputs.z}.parquet'])\\n\", \"files\": [\"/lake/y${inputs.z}.parquet\"],"
+        " \"names\": [\"data/lake/y.parquet\"], \"placeholders\": []}}}";
+    json_t *spec = json_loads(text, 0, NULL);
+    cr_assert_not_null(spec);
+    json_t *req = json_loads("{\"page\": \"p\", \"component\": \"table:t\", \"query\": "
+                             "\"/sql/t.sql\", \"inputs\": {\"z\": \"'||chr(65)||'\"}}",
+                             0, NULL);
+    char *sql = NULL, *why = NULL;
+    json_t *files = NULL, *names = NULL;
+    unsigned status = ds_livequery_bind(spec, req, NULL, &sql, &files, &names, &why);
+    cr_assert_eq(status, 422, "%s", sql ? sql : "");
+    cr_assert_null(sql);
+    cr_assert(strstr(why, "data/lake/y.parquet") && !strstr(why, "/lake/y$"), "%s", why);
+    free(why);
+    json_decref(files);
+    json_decref(names);
+    json_decref(req);
+    json_decref(spec);
+}
