@@ -448,10 +448,7 @@ unsigned ds_livequery_bind(json_t *spec, json_t *req, ds_live_lists *lists, char
     if (status == 0) {
         char day[16];
         if (!today) {
-            time_t now = time(NULL);
-            struct tm tm;
-            localtime_r(&now, &tm);
-            strftime(day, sizeof day, "%Y-%m-%d", &tm);
+            ds_pagesql_today(day);
             today = day;
         }
         ds_pagesql_env_at(specs, n, values, today, &env);

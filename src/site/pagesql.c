@@ -530,13 +530,18 @@ static void typed_env(const ds_input_spec *in, const ds_val *v, const char *toda
     free(t);
 }
 
-void ds_pagesql_env(const ds_input_spec *specs, size_t n, const ds_val *values, ds_env *out)
+void ds_pagesql_today(char day[16])
 {
     time_t now = time(NULL);
     struct tm tm;
     localtime_r(&now, &tm);
-    char today[24];
-    strftime(today, sizeof today, "%Y-%m-%d", &tm);
+    strftime(day, 16, "%Y-%m-%d", &tm);
+}
+
+void ds_pagesql_env(const ds_input_spec *specs, size_t n, const ds_val *values, ds_env *out)
+{
+    char today[16];
+    ds_pagesql_today(today);
     ds_pagesql_env_at(specs, n, values, today, out);
 }
 

@@ -60,6 +60,10 @@ void ds_pagesql_inputs_free(ds_input_spec *specs, size_t n);
  * presets count from today's local date. */
 void ds_pagesql_env(const ds_input_spec *specs, size_t n, const ds_val *values, ds_env *out);
 
+/* Today's local date, YYYY-MM-DD: where date inputs' relative defaults
+ * start (the build, the server and the build's record agree on it). */
+void ds_pagesql_today(char day[16]);
+
 /* The same with TODAY ("YYYY-MM-DD") given, as buildEnv(specs, values, today). */
 void ds_pagesql_env_at(const ds_input_spec *specs, size_t n, const ds_val *values,
                        const char *today, ds_env *out);

@@ -15,7 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "../config/layout.h"
@@ -25,6 +24,7 @@
 #include "../util/walk.h"
 #include "assets.h"
 #include "livespec.h"
+#include "pagesql.h"
 
 /* Changes whenever what the record holds, or how it is made, changes. */
 #define RECORD_FORMAT "ducksite-build-state-1"
@@ -225,15 +225,12 @@ char *ds_uptodate_project(const char *root, const char *options)
     }
     const char *node = getenv("DUCKSITE_NODE");
     add_program(&d, node && *node ? node : "node");
-    /* Date inputs' relative defaults start from today (pagesql.c). */
-    time_t now = time(NULL);
-    struct tm tm;
-    localtime_r(&now, &tm);
-    char today[24];
-    strftime(today, sizeof today, "%Y-%m-%d", &tm);
+    /* Date inputs' relative defaults start from today. */
+    char today[16];
+    ds_pagesql_today(today);
     add_str(&d, today);
 
-    char *toml = ds_path_join(root, "ducksite.toml");
+    char *toml = ds_path_join(root, DS_CONFIG_FILE);
     add_stamp(&d, toml);
     free(toml);
     const char *dirs[] = {DS_CONTENT_DIR, DS_SOURCES_SQL_DIR};
