@@ -74,6 +74,10 @@ bool ds_facts_empty(const ds_facts *f);
 void ds_facts_read_unstamped(ds_facts *f, const ds_facts_want *want, size_t n, ds_footer *out,
                              bool *ok);
 
+/* Reads footers one file at a time from now on, as when the system does
+ * not batch them (batchread.h): for tests, which compare both ways. */
+void ds_facts_one_by_one(ds_facts *f);
+
 /* How many lookups were answered from the cache (the saved one, or a
  * footer already read in this build) / by reading a footer. */
 size_t ds_facts_hits(const ds_facts *f);

@@ -231,9 +231,6 @@ int ds_footer_parse(const unsigned char *buf, size_t n, ds_footer *out, char *wh
     return 0;
 }
 
-/* Most footers of small files fit in the first read, made into a buffer
- * on the stack (no allocation per file for a lake of small files). */
-#define FIRST_READ 65536
 /* A footer larger than this is not one we believe (DuckDB's own limit is
  * the file's size; real footers of huge files are a few MiB). */
 #define MAX_FOOTER (256u << 20)
@@ -242,19 +239,29 @@ int ds_footer_parse(const unsigned char *buf, size_t n, ds_footer *out, char *wh
  * on one's own files): from then on it is not asked for. */
 static atomic_bool noatime_refused;
 
+int ds_footer_open_flags(void)
+{
+    int flags = O_RDONLY | O_CLOEXEC | O_NONBLOCK;
+    return atomic_load_explicit(&noatime_refused, memory_order_relaxed) ? flags
+                                                                        : flags | O_NOATIME;
+}
+
 /* Opens NAME without updating its access time when we may: with the
  * usual relatime, the first read of a file written since its last access
  * writes its inode, which on a first build over a new lake is a million
- * inode writes for reading a few bytes of each. */
-static int open_noatime(int dirfd, const char *name, int flags)
+ * inode writes for reading a few bytes of each.  O_NONBLOCK: a named pipe
+ * would otherwise wait for a writer before fstat can refuse it (it
+ * changes nothing for a regular file). */
+int ds_footer_open(int dirfd, const char *name)
 {
-    if (!atomic_load_explicit(&noatime_refused, memory_order_relaxed)) {
-        int fd = openat(dirfd, name, flags | O_NOATIME);
+    int flags = ds_footer_open_flags();
+    if (flags & O_NOATIME) {
+        int fd = openat(dirfd, name, flags);
         if (fd >= 0 || errno != EPERM)
             return fd;
         atomic_store_explicit(&noatime_refused, true, memory_order_relaxed);
     }
-    return openat(dirfd, name, flags);
+    return openat(dirfd, name, flags & ~O_NOATIME);
 }
 
 int ds_footer_read(const char *path, ds_footer *out, char *why, size_t why_len)
@@ -262,15 +269,16 @@ int ds_footer_read(const char *path, ds_footer *out, char *why, size_t why_len)
     return ds_footer_read_at(AT_FDCWD, path, -1, 0, out, why, why_len);
 }
 
-/* The footer of the file open as FD, SIZE bytes long. */
-static int read_open(int fd, off_t size, ds_footer *out, char *why, size_t why_len)
+size_t ds_footer_tail_len(int64_t size)
+{
+    return size < DS_FOOTER_FIRST_READ ? (size_t)size : DS_FOOTER_FIRST_READ;
+}
+
+int ds_footer_from_tail(int fd, int64_t size, const unsigned char *first, size_t want,
+                        ds_footer *out, char *why, size_t why_len)
 {
     if (size < 12)
         return fail(why, why_len, "it is too small to be a Parquet file");
-    unsigned char first[FIRST_READ];
-    size_t want = size < FIRST_READ ? (size_t)size : FIRST_READ;
-    if (pread(fd, first, want, size - (off_t)want) != (ssize_t)want)
-        return fail(why, why_len, "it could not be read whole");
     const unsigned char *tail = first + want - 8;
     if (memcmp(tail + 4, "PARE", 4) == 0)
         return fail(why, why_len, "its footer is encrypted");
@@ -278,26 +286,37 @@ static int read_open(int fd, off_t size, ds_footer *out, char *why, size_t why_l
         return fail(why, why_len, "it is not a Parquet file (no PAR1 at its end)");
     uint32_t len = (uint32_t)tail[0] | (uint32_t)tail[1] << 8 | (uint32_t)tail[2] << 16 |
                    (uint32_t)tail[3] << 24;
-    if ((off_t)len + 12 > size || len > MAX_FOOTER)
+    if ((int64_t)len + 12 > size || len > MAX_FOOTER)
         return fail(why, why_len, "its footer length is larger than the file");
     if (len + 8 <= want)
         return ds_footer_parse(tail - len, len, out, why, why_len);
     /* A large footer: read it whole. */
     unsigned char *big = ds_xmalloc(len);
-    int rc = pread(fd, big, len, size - 8 - (off_t)len) == (ssize_t)len
+    int rc = pread(fd, big, len, (off_t)size - 8 - (off_t)len) == (ssize_t)len
                  ? ds_footer_parse(big, len, out, why, why_len)
                  : fail(why, why_len, "it could not be read whole");
     free(big);
     return rc;
 }
 
+/* The footer of the file open as FD, SIZE bytes long. */
+static int read_open(int fd, off_t size, ds_footer *out, char *why, size_t why_len)
+{
+    if (size < 12)
+        return fail(why, why_len, "it is too small to be a Parquet file");
+    /* On the stack: no allocation per file for a lake of small files. */
+    unsigned char first[DS_FOOTER_FIRST_READ];
+    size_t want = ds_footer_tail_len(size);
+    if (pread(fd, first, want, size - (off_t)want) != (ssize_t)want)
+        return fail(why, why_len, "it could not be read whole");
+    return ds_footer_from_tail(fd, size, first, want, out, why, why_len);
+}
+
 int ds_footer_read_at(int dirfd, const char *name, int64_t size, int64_t mtime_ns,
                       ds_footer *out, char *why, size_t why_len)
 {
     memset(out, 0, sizeof *out);
-    /* O_NONBLOCK: a named pipe would otherwise wait for a writer before
-     * fstat can refuse it (it changes nothing for a regular file). */
-    int fd = open_noatime(dirfd, name, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    int fd = ds_footer_open(dirfd, name);
     if (fd < 0) {
         char msg[160];
         snprintf(msg, sizeof msg, "cannot open it: %s", strerror(errno));

@@ -38,6 +38,29 @@ int ds_footer_read(const char *path, ds_footer *out, char *why, size_t why_len);
 int ds_footer_read_at(int dirfd, const char *name, int64_t size, int64_t mtime_ns,
                       ds_footer *out, char *why, size_t why_len);
 
+/* Bytes of a file's end read first: the footers of small files and most
+ * others fit, so one read does. */
+#define DS_FOOTER_FIRST_READ 65536
+
+/* How many bytes of the end of a SIZE-byte file to read first. */
+size_t ds_footer_tail_len(int64_t size);
+
+/* The footer of the file open as FD, SIZE bytes long, whose last WANT
+ * bytes (ds_footer_tail_len) are in TAIL: checked and parsed, the footer
+ * read whole from FD when it is longer than TAIL.  size and mtime are
+ * left alone.  For readers that made the first read themselves
+ * (batchread.h). */
+int ds_footer_from_tail(int fd, int64_t size, const unsigned char *tail, size_t want,
+                        ds_footer *out, char *why, size_t why_len);
+
+/* Opens NAME in the folder open as DIRFD for reading its footer, with
+ * ds_footer_open_flags(): without updating its access time while the
+ * system allows it (only on one's own files), so a first build does not
+ * write a million inodes.  An open refused with EPERM is made again
+ * without, and from then on never asked for. */
+int ds_footer_open(int dirfd, const char *name);
+int ds_footer_open_flags(void);
+
 /* The same for a footer already in memory (BUF holds the Thrift
  * FileMetaData, N bytes); size and mtime are left alone.  For tests and
  * fuzzing. */

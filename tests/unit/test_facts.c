@@ -299,6 +299,76 @@ Test(facts, many_files)
     free(a);
 }
 
+/* Files of many folders (runs of files that end mid-folder), some of them
+ * bad, read as a first build does (unstamped) and as a rebuild does
+ * (stamped), in batches and one at a time: the same facts either way. */
+Test(facts, batches_and_one_at_a_time_agree)
+{
+    enum { FOLDERS = 7, PER = 41, N = FOLDERS * PER + 3 };
+    char *src[3] = {lake_file("src1.parquet", 1), lake_file("src2.parquet", 2),
+                    lake_file("src3.parquet", 3)};
+    char **p = ds_xcalloc(N, sizeof *p);
+    ds_err err;
+    for (int i = 0; i < FOLDERS * PER; i++) {
+        char *dir = ds_asprintf("%s/lake/d=%d", root, i / PER);
+        cr_assert_eq(ds_mkdir_p(dir, &err), 0, "%s", err.msg);
+        p[i] = ds_asprintf("%s/f%03d.parquet", dir, i);
+        free(dir);
+        if (i % 13 == 5)
+            cr_assert_eq(ds_write_atomic(p[i], "not parquet at all", 18, &err), 0);
+        else
+            cr_assert_eq(link(src[i % 3], p[i]), 0);
+    }
+    p[FOLDERS * PER] = ds_asprintf("%s/lake/missing.parquet", root);
+    p[FOLDERS * PER + 1] = ds_asprintf("%s/lake/d=0", root); /* a folder */
+    p[FOLDERS * PER + 2] = ds_strdup(src[1]);
+    ds_facts_want *want = ds_xcalloc(N, sizeof *want);
+    ds_footer *a = ds_xcalloc(N, sizeof *a), *b = ds_xcalloc(N, sizeof *b);
+    bool *ok_a = ds_xcalloc(N, sizeof *ok_a), *ok_b = ds_xcalloc(N, sizeof *ok_b);
+    for (int stamped = 0; stamped < 2; stamped++) {
+        for (int i = 0; i < N; i++) {
+            want[i] = (ds_facts_want){p[i], {-1, 0}};
+            if (stamped && ds_file_stamp_of(p[i], &want[i].stamp) != 0)
+                want[i].stamp = (ds_file_stamp){-1, 0};
+        }
+        for (int way = 0; way < 2; way++) {
+            ds_facts *f = ds_facts_open(NULL);
+            if (way)
+                ds_facts_one_by_one(f);
+            if (stamped)
+                ds_facts_get_all(f, want, N, way ? b : a, way ? ok_b : ok_a);
+            else
+                ds_facts_read_unstamped(f, want, N, way ? b : a, way ? ok_b : ok_a);
+            ds_facts_close(f);
+        }
+        size_t good = 0;
+        for (int i = 0; i < N; i++) {
+            cr_assert_eq(ok_a[i], ok_b[i], "%s", p[i]);
+            bool parquet = i < FOLDERS * PER ? i % 13 != 5 : i == N - 1;
+            cr_assert_eq(ok_a[i], parquet, "%s: ok %d", p[i], ok_a[i]);
+            if (!ok_a[i])
+                continue;
+            good++;
+            cr_assert_eq(a[i].num_rows, i < FOLDERS * PER ? i % 3 + 1 : 2, "%s", p[i]);
+            cr_assert_eq(memcmp(&a[i], &b[i], sizeof a[i]), 0, "%s", p[i]);
+            struct stat st;
+            cr_assert_eq(stat(p[i], &st), 0);
+            cr_assert_eq(a[i].size, st.st_size);
+            cr_assert_eq(a[i].mtime_ns, (int64_t)st.st_mtim.tv_sec * 1000000000 +
+                                            st.st_mtim.tv_nsec);
+        }
+        cr_assert_eq(good, FOLDERS * PER - 22 + 1);
+    }
+    free(want);
+    free(a);
+    free(b);
+    free(ok_a);
+    free(ok_b);
+    free_paths(p, N);
+    free(p);
+    free_paths(src, 3);
+}
+
 /* ---- a damaged cache ---------------------------------------------------- */
 
 /* Builds a, b, c once; replaces the cache with DAMAGE(good text); builds
