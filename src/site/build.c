@@ -558,7 +558,14 @@ static int make_front(const char *root, ds_memo_front *f, uptodate *u, ds_err *e
     if (ds_config_load(root, &f->cfg, err) != 0)
         return -1;
     facts_loader loader = {f->cfg.root, NULL, {0}};
-    task_start(&loader.task, load_facts, &loader);
+    /* With a record of the last build, this one most likely stops once its
+     * files are stamped: the cache (100 MB for a million files) is read
+     * only if it goes on, instead of taking a core from the stamping. */
+    char *record = ds_path_join(f->cfg.root, DS_UPTODATE_FILE);
+    bool may_stop = u->may_skip && u->project && ds_is_file(record);
+    free(record);
+    if (!may_stop)
+        task_start(&loader.task, load_facts, &loader);
     int rc = make_front_from(f, &loader, u, err);
     /* On failure before the views the cache was not used; it is still
      * waited for, never left to a running thread. */
@@ -600,6 +607,8 @@ static int make_front_from(ds_memo_front *f, facts_loader *loader, uptodate *u, 
     ds_uptodate_forget(f->cfg.root);
     if (u->keeps)
         ds_warn_record(&u->warnings);
+    if (!loader->task.fn)
+        task_start(&loader->task, load_facts, loader);
 
     if (!(f->db = ds_duck_open(err)))
         return -1;
