@@ -54,11 +54,24 @@ static char *printable(const char *text)
     return b.data ? ds_buf_take(&b) : ds_strdup("");
 }
 
-/* A file whose key the server would refuse is a dead link: an error
- * naming the source, the file and the key. */
+/* A file whose key the server would refuse is a dead link, and one whose
+ * key or path holds "${" cannot be read by queries: an error naming the
+ * source, the file and the key. */
 static int check_servable(const ds_config *cfg, const ds_source_set *set, const char *key,
                           const char *path, ds_err *err)
 {
+    if (ds_servable_has_placeholder(key, path)) {
+        char *shown_path = printable(path), *shown_key = printable(key);
+        ds_err_set(err,
+                   "%s:%d: file source '%s': %s matched %s, published as %s: the name holds "
+                   "\"${\", " DS_PLACEHOLDER_IN_NAME "; rename the file or its folder (or "
+                   "publish it through a symbolic link without \"${\"), or change the %s",
+                   cfg->display_path, set->fs->line, source_label(set->fs), set->origin,
+                   shown_path, shown_key, set->fs->upstream_glob ? "upstream_glob" : "pattern");
+        free(shown_path);
+        free(shown_key);
+        return -1;
+    }
     const char *why = ds_servable_why(key);
     if (!why)
         return 0;

@@ -89,3 +89,9 @@ const char *ds_servable_why(const char *rel)
     free(out);
     return same ? NULL : "the server refuses it (a path segment longer than 255 bytes?)";
 }
+
+bool ds_servable_has_placeholder(const char *key, const char *path)
+{
+    /* Asked once per file of a lake: a '$' is rare, strstr only then. */
+    return (strchr(key, '$') && strstr(key, "${")) || (strchr(path, '$') && strstr(path, "${"));
+}

@@ -8,8 +8,19 @@
 #ifndef DS_SERVABLE_H
 #define DS_SERVABLE_H
 
+#include <stdbool.h>
+
 /* NULL when a GET for "/" + rel reaches exactly rel, else why not (a
  * static string, e.g. "a path segment starts with '.'"). */
 const char *ds_servable_why(const char *rel);
+
+/* Why a file whose key or physical path holds "${" cannot be read by
+ * queries (the end of a message: "... holds \"${\", which ..."). */
+#define DS_PLACEHOLDER_IN_NAME                                                              \
+    "which the SQL that reads files by their names takes for the start of a placeholder "  \
+    "(${inputs.x})"
+
+/* Whether KEY or PATH holds "${" (DS_PLACEHOLDER_IN_NAME). */
+bool ds_servable_has_placeholder(const char *key, const char *path);
 
 #endif

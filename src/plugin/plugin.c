@@ -327,6 +327,16 @@ static int normalise(const char *root, const char *source, ds_manifest *m, ds_bu
             free(key);
             return -1;
         }
+        if (ds_servable_has_placeholder(key, f->path)) {
+            bool in_key = strstr(key, "${") != NULL;
+            ds_buf_printf(why, "files[%zu].%s ", i, in_key ? "http_path" : "physical_path");
+            ds_buf_json_string(why, in_key ? f->key : f->path);
+            ds_buf_puts(why, " holds \"${\", " DS_PLACEHOLDER_IN_NAME "; give it ");
+            ds_buf_puts(why, in_key ? "another http_path"
+                                    : "a path without it (a symbolic link to the file, say)");
+            free(key);
+            return -1;
+        }
         free(f->key);
         f->key = key;
         if (!*f->path) {
