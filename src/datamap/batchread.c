@@ -112,14 +112,13 @@ static void one_by_one(int dirfd, const ds_batchread_file *files, size_t n, ds_f
                        bool *ok)
 {
     for (size_t i = 0; i < n; i++)
-        ok[i] = ds_footer_read_at(dirfd, files[i].name, files[i].size, files[i].mtime_ns,
-                                  &out[i], NULL, 0) == 0;
+        ok[i] = ds_footer_read_at(dirfd, files[i].name, files[i].size, files[i].mtime_ns, &out[i],
+                                  NULL, 0) == 0;
 }
 
 /* Round one: every file opened; FD[i] -1 when it could not be.  When the
  * ring fails, FD holds the files it is known to have opened. */
-static bool open_all(ds_batchread *r, int dirfd, const ds_batchread_file *files, size_t n,
-                     int *fd)
+static bool open_all(ds_batchread *r, int dirfd, const ds_batchread_file *files, size_t n, int *fd)
 {
     int flags = ds_footer_open_flags();
     for (size_t i = 0; i < n; i++) {

@@ -134,10 +134,9 @@ Test(batchread, the_same_facts_as_each_file_alone)
     cr_assert_eq(mkdir(sub, 0700), 0);
     free(sub);
 
-    const char *names[] = {"one.parquet",  "many.parquet", "empty_rows.parquet",
-                           "wide.parquet", "text.parquet", "tiny.parquet",
-                           "zero.parquet", "pipe.parquet", "folder.parquet",
-                           "gone.parquet"};
+    const char *names[] = {"one.parquet",    "many.parquet", "empty_rows.parquet", "wide.parquet",
+                           "text.parquet",   "tiny.parquet", "zero.parquet",       "pipe.parquet",
+                           "folder.parquet", "gone.parquet"};
     size_t n = sizeof names / sizeof *names;
     ds_batchread_file unstamped[16], with_stamps[16];
     for (size_t i = 0; i < n; i++) {
