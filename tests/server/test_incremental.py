@@ -73,13 +73,16 @@ SELECT count(*) AS n FROM events WHERE day = 3
 ```table on_day
 ```
 """
-# The model again, with a scalar subquery that takes the build-time engine
-# a few seconds: the second step of serve's publish (its stored results)
-# runs long enough to look at static/ between the two steps, and to be
-# stopped by a newer edit.
+# The model again, with a scalar subquery that keeps the build-time engine
+# busy (120,000,000 rows took it 0.3 s to 3 s, depending on the machine and
+# its load): the second step of serve's publish (its stored results) runs
+# long enough to look at static/ between the two steps (ROWS_SLOW), and to
+# be stopped by a newer edit (ROWS_STOPPED: minutes, were it not stopped).
 SLOW = ("-- name: buckets\nSELECT id % 4 AS bucket, sum(amount) + least(0, (SELECT count(*) "
-        "FROM range(120000000) t(i) WHERE hash(i) = {k})) AS total FROM orders "
+        "FROM range({n}) t(i) WHERE hash(i) = {k})) AS total FROM orders "
         "GROUP BY 1 ORDER BY 1;\n")
+ROWS_SLOW = 1200000000
+ROWS_STOPPED = 120000000000
 LEFT_ALONE = {".ducksite-assets.json"}
 
 
@@ -258,7 +261,7 @@ def main():
             check(first and n_built == 1, "a slow model: the pages are published first, the "
                   "stored results not yet (%d builds): %s" % (n_built,
                                                               "".join(server.err[n_err:])))
-            check("range(120000000)" in published and "hash(i) = " in published,
+            check("range(%d)" % ROWS_SLOW in published and "hash(i) = " in published,
                   "a slow model: the page's new SQL is published at once")
             check(not problems, "a slow model: between the steps every stored result a page "
                   "lists is there: " + "; ".join(problems))
@@ -305,7 +308,7 @@ def main():
             check(not diff, "an edit during the second step: static/ is what a full build makes "
                   "of the newer edit: " + "; ".join(diff))
             with open(os.path.join(static, "sql", "pages", "index", "per_bucket.sql")) as f:
-                check("range(120000000)" not in f.read(),
+                check("range(" not in f.read(),
                       "an edit during the second step: the newer model is the one published")
 
         check(not differences(binary, site, fresh), "the first build is what a full build makes")
@@ -334,8 +337,8 @@ def main():
             "amount > 10", "amount > 20"), "a title", {"index.html", "other.html"})
         edit("sources_sql/buckets.sql", MODEL.replace("id % 4", "id % 3"), "a model",
              {"index.html"})
-        two_steps(SLOW.format(k=0))
-        stopped_by_an_edit(SLOW.format(k=1), MODEL.replace("id % 4", "id % 2"))
+        two_steps(SLOW.format(k=0, n=ROWS_SLOW))
+        stopped_by_an_edit(SLOW.format(k=1, n=ROWS_STOPPED), MODEL.replace("id % 4", "id % 2"))
         edit("content/third.md", "# Third\n\nA new page.\n", "a page added",
              {"index.html", "other.html", "third.html"})
         edit("content/third.md", None, "a page removed", {"index.html", "other.html"})
