@@ -14,7 +14,6 @@
 #include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <sys/mman.h>
 #include <jansson.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -71,22 +70,6 @@ static uint32_t hash_bytes(const char *p, size_t n)
     return (uint32_t)h;
 }
 
-/* Maps the pages of a large block before it is written: one call instead
- * of a page fault per 4 KiB (25,000 for a 100 MB map), which is most of
- * the cost of reading it where faults are dear (virtual machines).  A
- * kernel without MADV_POPULATE_WRITE (before 5.14) faults as before. */
-static void prefault(void *p, size_t n)
-{
-#ifdef MADV_POPULATE_WRITE
-    uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
-    uintptr_t from = ((uintptr_t)p + page - 1) & ~(page - 1), to = ((uintptr_t)p + n) & ~(page - 1);
-    if (to > from)
-        (void)madvise((void *)from, to - from, MADV_POPULATE_WRITE);
-#else
-    (void)p;
-    (void)n;
-#endif
-}
 
 static void add_entry(ds_maptable *t, uint64_t key, size_t keylen, uint64_t val, size_t vallen)
 {
@@ -110,7 +93,7 @@ static void build_index(ds_maptable *t)
     while (size < t->n_entries * 2)
         size *= 2;
     t->slots = ds_xcalloc(size, sizeof *t->slots);
-    prefault(t->slots, size * sizeof *t->slots);
+    ds_populate(t->slots, size * sizeof *t->slots);
     t->mask = size - 1;
     t->count = 0;
     for (size_t i = 0; i < t->n_entries; i++) {
@@ -388,7 +371,7 @@ ds_maptable *ds_maptable_parse(char *text, size_t len, const char *name, ds_err 
         lines++;
     t->cap_entries = lines + 16;
     t->entries = ds_xmalloc(t->cap_entries * sizeof *t->entries);
-    prefault(t->entries, t->cap_entries * sizeof *t->entries);
+    ds_populate(t->entries, t->cap_entries * sizeof *t->entries);
 
     if (fast_parse(t, text, len)) {
         t->text = pack_strings(t, text);
@@ -444,7 +427,7 @@ ds_maptable *ds_maptable_load(const char *path, ds_err *err)
     }
     size_t size = (size_t)st.st_size, got = 0;
     char *text = ds_xmalloc(size + 1);
-    prefault(text, size + 1);
+    ds_populate(text, size + 1);
     while (got < size) {
         ssize_t n = read(fd, text + got, size - got);
         if (n < 0 && errno == EINTR)

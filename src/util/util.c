@@ -30,16 +30,31 @@ static void out_of_memory(size_t n)
  * in the same runs, the same peak RSS.  A block grown by realloc keeps
  * the advice when it moves; asking again costs one call. */
 #define BIG_BLOCK (4u << 20)
+
+/* Gives ADVICE for the whole pages of PAGE bytes inside [P, P + N). */
+static void advise_pages(void *p, size_t n, uintptr_t page, int advice)
+{
+    uintptr_t from = ((uintptr_t)p + page - 1) & ~(page - 1);
+    uintptr_t to = ((uintptr_t)p + n) & ~(page - 1);
+    if (to > from)
+        (void)madvise((void *)from, to - from, advice);
+}
+
 static void *big_block(void *p, size_t n)
 {
-    if (n >= BIG_BLOCK) {
-        uintptr_t page = 2u << 20;
-        uintptr_t from = ((uintptr_t)p + page - 1) & ~(page - 1);
-        uintptr_t to = ((uintptr_t)p + n) & ~(page - 1);
-        if (to > from)
-            (void)madvise((void *)from, to - from, MADV_HUGEPAGE);
-    }
+    if (n >= BIG_BLOCK)
+        advise_pages(p, n, 2u << 20, MADV_HUGEPAGE);
     return p;
+}
+
+void ds_populate(void *p, size_t n)
+{
+#ifdef MADV_POPULATE_WRITE
+    advise_pages(p, n, (uintptr_t)sysconf(_SC_PAGESIZE), MADV_POPULATE_WRITE);
+#else
+    (void)p;
+    (void)n;
+#endif
 }
 
 void *ds_xmalloc(size_t n)

@@ -22,6 +22,11 @@
 void *ds_xmalloc(size_t n);
 void *ds_xcalloc(size_t count, size_t size);
 void *ds_xrealloc(void *p, size_t n);
+/* Maps the pages of a block about to be written, with one call instead of
+ * a page fault per 4 KiB (25,000 for a 100 MB data map), most of the cost
+ * of filling it where faults are dear (virtual machines).  A kernel
+ * without MADV_POPULATE_WRITE (before 5.14) faults as before. */
+void ds_populate(void *p, size_t n);
 char *ds_strdup(const char *s);            /* NULL in, NULL out */
 char *ds_strndup(const char *s, size_t n);
 char *ds_asprintf(const char *fmt, ...) DS_PRINTF(1, 2);
