@@ -6,15 +6,29 @@
  * arrays become JSON arrays and tables JSON objects (in document order).
  *
  * Exit status: 0 for a valid document, 1 for invalid TOML (with
- * "line:col: message" on standard error), 2 when input cannot be read. */
+ * "line:col: message" on standard error), 2 when input cannot be read.
+ *
+ *   toml-test-decoder --each DIR FILE...
+ * decodes each FILE as above in a child process of its own (so a crash or
+ * a sanitizer report stays that file's), with FILE as its standard input
+ * and DIR/N.out, DIR/N.err as its outputs (N counts from 0); DIR/N.status
+ * then holds "exit S" or "signal S".  One start for a whole suite: a
+ * sanitizer build pays its start-up once, not once a file.  The children
+ * end without LeakSanitizer's exit check (it stops the world, dear per
+ * process): the parent decodes every file once more itself, output
+ * discarded, so a leak is reported at its exit (status as the sanitizer
+ * options say). */
 
 #include "config/toml.h"
 
+#include <fcntl.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 /* Read all of stdin into a malloc'd buffer. */
 static char *read_all(FILE *in, size_t *len_out)
@@ -171,7 +185,9 @@ static void put_value(const ds_toml_value *v)
     }
 }
 
-int main(void)
+/* One document from standard input to standard output (the exit status
+ * of the file comment). */
+static int decode_stdin(void)
 {
     size_t len;
     ds_toml_error err;
@@ -191,4 +207,86 @@ int main(void)
     putchar('\n');
     ds_toml_free(root);
     return fflush(stdout) == 0 ? 0 : 2;
+}
+
+/* Opens DIR/N.SUFFIX for writing onto descriptor FD (or -1 to keep it):
+ * 0, or -1 with a message. */
+static int output_file(const char *dir, int n, const char *suffix, int fd, FILE **keep)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%d.%s", dir, n, suffix);
+    if (keep) {
+        *keep = fopen(path, "w");
+        if (*keep)
+            return 0;
+    } else {
+        int out = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        if (out >= 0 && dup2(out, fd) >= 0) {
+            close(out);
+            return 0;
+        }
+    }
+    perror(path);
+    return -1;
+}
+
+/* The --each mode: FILES decoded one child process each. */
+static int decode_each(const char *dir, char **files, int count)
+{
+    for (int n = 0; n < count; n++) {
+        int status;
+        FILE *record;
+        pid_t child;
+        fflush(NULL);
+        child = fork();
+        if (child < 0) {
+            perror("fork");
+            return 2;
+        }
+        if (child == 0) {
+            int in = open(files[n], O_RDONLY);
+            if (in < 0 || dup2(in, 0) < 0 || output_file(dir, n, "out", 1, NULL) != 0 ||
+                output_file(dir, n, "err", 2, NULL) != 0) {
+                perror(files[n]);
+                _exit(2);
+            }
+            close(in);
+            int rc = decode_stdin();
+            fflush(NULL);
+            _exit(rc);
+        }
+        if (waitpid(child, &status, 0) != child || output_file(dir, n, "status", -1, &record) != 0)
+            return 2;
+        if (WIFEXITED(status))
+            fprintf(record, "exit %d\n", WEXITSTATUS(status));
+        else
+            fprintf(record, "signal %d\n", WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+        if (fclose(record) != 0)
+            return 2;
+    }
+    /* The leak check's pass (see the top of the file); standard error
+     * back for the sanitizers' report. */
+    int saved_err = dup(2);
+    if (saved_err < 0 || !freopen("/dev/null", "w", stdout) || !freopen("/dev/null", "w", stderr))
+        return 2;
+    for (int n = 0; n < count; n++)
+        if (freopen(files[n], "r", stdin))
+            decode_stdin();
+    fflush(stderr);
+    if (dup2(saved_err, 2) < 0)
+        return 2;
+    close(saved_err);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc >= 3 && strcmp(argv[1], "--each") == 0)
+        return decode_each(argv[2], argv + 3, argc - 3);
+    if (argc != 1) {
+        fprintf(stderr, "usage: toml-test-decoder < FILE\n"
+                        "       toml-test-decoder --each DIR FILE...\n");
+        return 2;
+    }
+    return decode_stdin();
 }

@@ -9,6 +9,10 @@ the matching valid/*.json, and every invalid/*.toml must be rejected with
 exit status 1 and a "line:col: message" on stderr.  A crash, a sanitizer
 report or any other exit status is a failure.
 
+The decoder runs once for the whole suite (`--each DIR FILE...`: a child
+process per file, its outputs and exit status in DIR), so a sanitizer build
+starts once; a crash still fails only its own file.
+
 The comparison follows toml-test: same structure and types; integers
 compared as integers, floats numerically (nan equals nan), date-times by the
 moment they name (so 17:45:56.6Z equals 17:45:56.600+00:00).
@@ -22,10 +26,12 @@ import json
 import math
 import os
 import re
+import shutil
 import subprocess
 import sys
+import tempfile
 
-TIMEOUT_SECONDS = 20
+TIMEOUT_SECONDS = 600  # the whole suite (a file that hangs shows as the first with no status)
 SANITIZER_EXIT = 99  # so a sanitizer report is never mistaken for exit 1
 
 SCALAR_TYPES = {"string", "integer", "float", "bool",
@@ -162,20 +168,45 @@ def sanitizer_env():
     return env
 
 
-def run_decoder(decoder, toml_path, env):
-    with open(toml_path, "rb") as f:
-        data = f.read()
+def run_decoder_each(decoder, paths, env):
+    """Every file of PATHS decoded: (problem, results).  results is a list
+    of (status, stdout, stderr), status the exit status, -signal, or None
+    when the decoder never reported that file (it hung or died before).
+    problem describes how the decoder's own run ended badly (a leak found
+    at its exit, a crash, a time-out), else None."""
+    work = tempfile.mkdtemp(prefix="toml-test-")
     try:
-        proc = subprocess.run([decoder], input=data, capture_output=True,
-                              timeout=TIMEOUT_SECONDS, env=env)
-    except subprocess.TimeoutExpired:
-        return None, b"", b"timed out"
-    return proc.returncode, proc.stdout, proc.stderr
+        try:
+            proc = subprocess.run([decoder, "--each", work] + paths, capture_output=True,
+                                  timeout=TIMEOUT_SECONDS, env=env)
+            problem = None if proc.returncode == 0 else \
+                f"the decoder's run ended with {describe_status(proc.returncode)}: " \
+                f"{proc.stderr.decode('utf-8', 'replace')[:2000]}"
+        except subprocess.TimeoutExpired:
+            problem = f"the decoder's run did not end within {TIMEOUT_SECONDS}s"
+        results = []
+        for n in range(len(paths)):
+            def read(suffix):
+                try:
+                    with open(os.path.join(work, "%d.%s" % (n, suffix)), "rb") as f:
+                        return f.read()
+                except OSError:
+                    return None
+            status = read("status")
+            if status is None:
+                results.append((None, b"", b"no status reported (the decoder hung or died)"))
+                continue
+            kind, value = status.decode().split()
+            rc = int(value) if kind == "exit" else -int(value)
+            results.append((rc, read("out") or b"", read("err") or b""))
+        return problem, results
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
 
 
 def describe_status(rc):
     if rc is None:
-        return f"timed out after {TIMEOUT_SECONDS}s"
+        return "no status (hung or died)"
     if rc < 0:
         return f"killed by signal {-rc}"
     if rc == SANITIZER_EXIT:
@@ -183,7 +214,7 @@ def describe_status(rc):
     return f"exit status {rc}"
 
 
-def check_valid(decoder, suite, name, env):
+def check_valid(suite, name, result):
     toml_path = os.path.join(suite, name)
     json_path = toml_path[:-len(".toml")] + ".json"
     try:
@@ -191,7 +222,7 @@ def check_valid(decoder, suite, name, env):
             expected = json.loads(f.read().decode("utf-8"))
     except (OSError, ValueError) as e:
         return f"cannot read expected output {json_path}: {e}"
-    rc, out, err = run_decoder(decoder, toml_path, env)
+    rc, out, err = result
     if rc != 0:
         return f"rejected a valid document ({describe_status(rc)}): " \
                f"{err.decode('utf-8', 'replace').strip()[:500]}"
@@ -204,8 +235,8 @@ def check_valid(decoder, suite, name, env):
     return compare(expected, actual, "")
 
 
-def check_invalid(decoder, suite, name, env):
-    rc, out, err = run_decoder(decoder, os.path.join(suite, name), env)
+def check_invalid(suite, name, result):
+    rc, out, err = result
     text = err.decode("utf-8", "replace")
     if rc == 0:
         return f"accepted an invalid document; output: {out[:200]!r}"
@@ -243,13 +274,17 @@ def main(argv):
         print("toml-test: 0 passed, 1 failed")
         return 1
 
-    env = sanitizer_env()
+    problem, decoded = run_decoder_each(decoder, [os.path.join(suite, n) for n in valid + invalid],
+                                        sanitizer_env())
     passed = failed = 0
+    if problem:
+        failed += 1
+        print(f"FAIL {problem}")
     results = {"valid": [0, len(valid)], "invalid": [0, len(invalid)]}
     for kind, names, check in (("valid", valid, check_valid),
                                ("invalid", invalid, check_invalid)):
         for name in names:
-            problem = check(decoder, suite, name, env)
+            problem = check(suite, name, decoded.pop(0))
             if problem:
                 failed += 1
                 print(f"FAIL {name}: {problem}")
