@@ -24,10 +24,18 @@ def request(port, path, headers=None, method="GET"):
 
 def make_parquet(ds_sql, path, rows):
     """A Parquet file of ROWS rows (id, amount) at PATH, made with ds-sql."""
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    sql = ("COPY (SELECT range AS id, range * 2 AS amount FROM range(%d)) TO '%s' (FORMAT parquet)"
-           % (rows, path.replace("'", "''")))
-    subprocess.run([ds_sql], input=sql, text=True, check=True, capture_output=True)
+    make_parquets(ds_sql, [(path, rows)])
+
+
+def make_parquets(ds_sql, files):
+    """make_parquet for each (PATH, ROWS) of FILES, with one start of ds-sql
+    (a start is 0.1 s, 0.3 s under the sanitizers)."""
+    sql = []
+    for path, rows in files:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        sql.append("COPY (SELECT range AS id, range * 2 AS amount FROM range(%d)) TO '%s' (FORMAT parquet);"
+                   % (rows, path.replace("'", "''")))
+    subprocess.run([ds_sql], input="\n".join(sql), text=True, check=True, capture_output=True)
 
 
 def stop(proc, timeout=20):

@@ -29,7 +29,7 @@ import subprocess
 import sys
 import tempfile
 
-from helpers import FIRST_BUILD, Serve, Tally, make_parquet, wait_for
+from helpers import FIRST_BUILD, Serve, Tally, make_parquet, make_parquets, wait_for
 from test_incremental import differences
 
 check = Tally()
@@ -160,11 +160,9 @@ def main():
     env = dict(os.environ)
     env["UPTODATE_LIST"] = os.path.join(outside, "list.json")
     try:
-        for i in range(120):
-            make_parquet(ds_sql, os.path.join(root, "lake", "orders", "part=%d" % (i % 4),
-                                              "f%03d.parquet" % i), 1 + i % 3)
-        for i in range(3):
-            make_parquet(ds_sql, os.path.join(outside, "x%d.parquet" % i), 2)
+        make_parquets(ds_sql, [(os.path.join(root, "lake", "orders", "part=%d" % (i % 4),
+                                             "f%03d.parquet" % i), 1 + i % 3) for i in range(120)]
+                      + [(os.path.join(outside, "x%d.parquet" % i), 2) for i in range(3)])
         write(env["UPTODATE_LIST"], json.dumps([os.path.join(outside, "x0.parquet"),
                                                  os.path.join(outside, "x1.parquet")]))
         write(os.path.join(root, "ducksite.toml"), CONFIG)
