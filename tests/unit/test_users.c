@@ -118,7 +118,9 @@ Test(users, add_passwd_change_remove_list)
 Test(users, damaged_file_is_an_error_naming_it)
 {
     ds_err err;
-    cr_assert_eq(ds_mkdir_p(ds_path_dirname(path), &err), 0);
+    char *dir = ds_path_dirname(path);
+    cr_assert_eq(ds_mkdir_p(dir, &err), 0);
+    free(dir);
     cr_assert_eq(ds_write_atomic(path, "{\"a@b.c\": ", 10, &err), 0);
     cr_assert_eq(ds_users_check(path, "a@b.c", "password", false, &err), DS_USERS_ERROR);
     cr_assert(strstr(err.msg, "users.json"), "%s", err.msg);
