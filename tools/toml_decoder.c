@@ -209,22 +209,21 @@ static int decode_stdin(void)
     return fflush(stdout) == 0 ? 0 : 2;
 }
 
-/* Opens DIR/N.SUFFIX for writing onto descriptor FD (or -1 to keep it):
- * 0, or -1 with a message. */
-static int output_file(const char *dir, int n, const char *suffix, int fd, FILE **keep)
+/* DIR/N.SUFFIX, the file of case N (the --each mode). */
+static void case_path(char *path, size_t size, const char *dir, int n, const char *suffix)
+{
+    snprintf(path, size, "%s/%d.%s", dir, n, suffix);
+}
+
+/* Case N's output SUFFIX as descriptor FD: 0, or -1 with a message. */
+static int redirect(const char *dir, int n, const char *suffix, int fd)
 {
     char path[4096];
-    snprintf(path, sizeof path, "%s/%d.%s", dir, n, suffix);
-    if (keep) {
-        *keep = fopen(path, "w");
-        if (*keep)
-            return 0;
-    } else {
-        int out = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        if (out >= 0 && dup2(out, fd) >= 0) {
-            close(out);
-            return 0;
-        }
+    case_path(path, sizeof path, dir, n, suffix);
+    int out = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (out >= 0 && dup2(out, fd) >= 0) {
+        close(out);
+        return 0;
     }
     perror(path);
     return -1;
@@ -245,8 +244,8 @@ static int decode_each(const char *dir, char **files, int count)
         }
         if (child == 0) {
             int in = open(files[n], O_RDONLY);
-            if (in < 0 || dup2(in, 0) < 0 || output_file(dir, n, "out", 1, NULL) != 0 ||
-                output_file(dir, n, "err", 2, NULL) != 0) {
+            if (in < 0 || dup2(in, 0) < 0 || redirect(dir, n, "out", 1) != 0 ||
+                redirect(dir, n, "err", 2) != 0) {
                 perror(files[n]);
                 _exit(2);
             }
@@ -255,8 +254,12 @@ static int decode_each(const char *dir, char **files, int count)
             fflush(NULL);
             _exit(rc);
         }
-        if (waitpid(child, &status, 0) != child || output_file(dir, n, "status", -1, &record) != 0)
+        char path[4096];
+        case_path(path, sizeof path, dir, n, "status");
+        if (waitpid(child, &status, 0) != child || !(record = fopen(path, "w"))) {
+            perror(path);
             return 2;
+        }
         if (WIFEXITED(status))
             fprintf(record, "exit %d\n", WEXITSTATUS(status));
         else

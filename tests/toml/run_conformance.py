@@ -184,21 +184,21 @@ def run_decoder_each(decoder, paths, env):
                 f"{proc.stderr.decode('utf-8', 'replace')[:2000]}"
         except subprocess.TimeoutExpired:
             problem = f"the decoder's run did not end within {TIMEOUT_SECONDS}s"
+        def read(n, suffix):
+            try:
+                with open(os.path.join(work, "%d.%s" % (n, suffix)), "rb") as f:
+                    return f.read()
+            except OSError:
+                return None
         results = []
         for n in range(len(paths)):
-            def read(suffix):
-                try:
-                    with open(os.path.join(work, "%d.%s" % (n, suffix)), "rb") as f:
-                        return f.read()
-                except OSError:
-                    return None
-            status = read("status")
+            status = read(n, "status")
             if status is None:
                 results.append((None, b"", b"no status reported (the decoder hung or died)"))
                 continue
             kind, value = status.decode().split()
             rc = int(value) if kind == "exit" else -int(value)
-            results.append((rc, read("out") or b"", read("err") or b""))
+            results.append((rc, read(n, "out") or b"", read(n, "err") or b""))
         return problem, results
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -274,8 +274,9 @@ def main(argv):
         print("toml-test: 0 passed, 1 failed")
         return 1
 
-    problem, decoded = run_decoder_each(decoder, [os.path.join(suite, n) for n in valid + invalid],
+    problem, results = run_decoder_each(decoder, [os.path.join(suite, n) for n in valid + invalid],
                                         sanitizer_env())
+    decoded = dict(zip(valid + invalid, results))
     passed = failed = 0
     if problem:
         failed += 1
@@ -284,7 +285,7 @@ def main(argv):
     for kind, names, check in (("valid", valid, check_valid),
                                ("invalid", invalid, check_invalid)):
         for name in names:
-            problem = check(suite, name, decoded.pop(0))
+            problem = check(suite, name, decoded[name])
             if problem:
                 failed += 1
                 print(f"FAIL {name}: {problem}")
