@@ -70,7 +70,6 @@ static uint32_t hash_bytes(const char *p, size_t n)
     return (uint32_t)h;
 }
 
-
 static void add_entry(ds_maptable *t, uint64_t key, size_t keylen, uint64_t val, size_t vallen)
 {
     if (t->n_entries == t->cap_entries) {
