@@ -19,8 +19,9 @@ typedef struct {
     const char *key;        /* HTTP-visible path, e.g. data/orders/a.parquet */
     const char *path;       /* absolute physical path */
     const char *row_filter; /* per-file predicate, or NULL */
-    /* Size and mtime when the views were made (ds_source_views stats each
-     * file once), size -1 when missing or not yet looked at: later stages
+    /* Size and mtime when the files were collected (ds_collect_with) or
+     * the views made (ds_source_views stats each file once), size -1 when
+     * missing or not yet looked at: later stages
      * (the published lists, validation's byte counts) take the size from
      * here instead of a stat of their own. */
     ds_file_stamp stamp;
@@ -33,7 +34,7 @@ typedef struct {
     char *origin;                 /* what was searched, for messages */
     ds_source_file *files;        /* sorted by key */
     size_t n_files;
-    bool stamped;                 /* every file's stamp taken (ds_sources_stamp) */
+    bool stamped;                 /* every file's stamp taken (ds_collect_with, ds_sources_stamp) */
 } ds_source_set;
 
 typedef struct {
@@ -51,6 +52,14 @@ typedef struct {
 } ds_collected;
 
 int ds_collect(const ds_config *cfg, ds_collected *out, ds_err *err);
+
+/* ds_collect, with DS_COLLECT_STAMP: the files of upstream_glob sources
+ * are stamped (stamp.h) while the data map is made, and their sets marked
+ * stamped.  For a build that will stat every file anyway (a rebuild, whose
+ * footers the facts cache knows); a first build stats each file through
+ * the descriptor its footer is read from instead. */
+enum { DS_COLLECT_STAMP = 1 };
+int ds_collect_with(const ds_config *cfg, unsigned flags, ds_collected *out, ds_err *err);
 void ds_collected_free(ds_collected *c);
 
 /* Builds c->index, the lookup from any HTTP-visible key (static/ files

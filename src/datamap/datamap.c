@@ -31,6 +31,14 @@ const ds_datamap_entry *ds_datamap_add_ref(ds_datamap *m, const char *key, const
     return e;
 }
 
+void ds_datamap_reserve(ds_datamap *m, size_t more)
+{
+    if (m->len + more > m->cap) {
+        m->cap = m->len + more;
+        m->items = ds_xrealloc(m->items, m->cap * sizeof *m->items);
+    }
+}
+
 const ds_datamap_entry *ds_datamap_add(ds_datamap *m, const char *key, const char *path,
                                        const char *row_filter)
 {

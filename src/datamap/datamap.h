@@ -53,6 +53,10 @@ const ds_datamap_entry *ds_datamap_add(ds_datamap *m, const char *key, const cha
 const ds_datamap_entry *ds_datamap_add_ref(ds_datamap *m, const char *key, const char *path,
                                            const char *row_filter);
 
+/* Makes room for MORE entries at once: a scan that knows how many files it
+ * found adds them without the array being copied as it grows. */
+void ds_datamap_reserve(ds_datamap *m, size_t more);
+
 /* Sorts by key and settles keys claimed more than once: the later claim
  * wins, and a warning names both targets when they differ. */
 void ds_datamap_finish(ds_datamap *m);

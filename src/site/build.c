@@ -589,11 +589,29 @@ static bool up_to_date(ds_memo_front *f, uptodate *u)
     return ds_uptodate_check(f->cfg.root, u->inputs, &u->record);
 }
 
+/* Will this build stat every mapped file anyway?  Asking whether static/
+ * is up to date does, and so do the views when the facts cache knows the
+ * footers (a first build stats each file through the descriptor its
+ * footer is read from): then the files are stat-ed while the data map is
+ * made, on the core that would otherwise wait (collect.h). */
+static bool stamps_early(const char *root, const uptodate *u)
+{
+    char *record = ds_path_join(root, DS_UPTODATE_FILE);
+    char *dir = ds_path_join(root, DS_FACTS_DIR);
+    char *facts = ds_path_join(dir, DS_FACTS_FILE);
+    bool yes = (u->may_skip && u->project && ds_is_file(record)) || ds_is_file(facts);
+    free(record);
+    free(dir);
+    free(facts);
+    return yes;
+}
+
 /* The rest of the front, once the configuration is loaded. */
 static int make_front_from(ds_memo_front *f, facts_loader *loader, uptodate *u, ds_err *err)
 {
     double t = now_ms();
-    if (ds_collect(&f->cfg, &f->files, err) != 0)
+    unsigned flags = stamps_early(f->cfg.root, u) ? DS_COLLECT_STAMP : 0;
+    if (ds_collect_with(&f->cfg, flags, &f->files, err) != 0)
         return -1;
     report_sources(&f->files);
     ds_info("data map: %zu entries from %zu file sources (%.0f ms)", f->files.map.len,

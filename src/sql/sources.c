@@ -4,20 +4,18 @@
 
 #include <ctype.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <unistd.h>
 
 #include <jansson.h>
 
 #include "../datamap/facts.h"
 #include "../datamap/glob.h"
+#include "../datamap/stamp.h"
 #include "../util/fs.h"
 #include "duckdb_api.h"
 #include "sqltext.h"
@@ -1172,65 +1170,11 @@ static const char *note_missing_files(const ds_source_set *set, ds_keyset *unrea
     return first;
 }
 
-/* Stamps files [FROM, TO) of a source: files sorted by key come folder by
- * folder, so each is stat-ed by its name in its folder's open directory
- * (the kernel walks the folder's path once, not once per file). */
-typedef struct {
-    ds_source_file *files;
-    size_t from, to;
-} stamp_job;
-
-static void *stamp_range(void *arg)
-{
-    const stamp_job *job = arg;
-    int dirfd = -1;
-    size_t dir_len = 0;
-    const char *dir = NULL;
-    for (size_t i = job->from; i < job->to; i++) {
-        ds_source_file *f = &job->files[i];
-        const char *slash = strrchr(f->path, '/');
-        size_t len = slash ? (size_t)(slash - f->path) : 0;
-        if (slash && len > 0 && !(dir && len == dir_len && memcmp(dir, f->path, len) == 0)) {
-            if (dirfd >= 0)
-                close(dirfd);
-            char *d = ds_strndup(f->path, len);
-            dirfd = open(d, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-            free(d);
-            dir = f->path;
-            dir_len = len;
-        }
-        bool in_dir = slash && len > 0 && dirfd >= 0;
-        int rc = in_dir ? ds_file_stamp_at(dirfd, slash + 1, &f->stamp)
-                        : ds_file_stamp_of(f->path, &f->stamp);
-        if (rc != 0)
-            f->stamp = (ds_file_stamp){-1, 0};
-    }
-    if (dirfd >= 0)
-        close(dirfd);
-    return NULL;
-}
-
-/* A source of fewer files is stamped by one thread: a thread costs more
- * than the stats it would share. */
-#define STAMP_SPLIT_MIN 10000
-
-/* Stamps every file of SET (one stat each): the facts cache, the missing
- * files' warnings and the later stages' sizes all read the stamp.  This is
- * the one cost of a rebuild that grows with the lake and cannot be skipped
- * (a file rewritten in place keeps its folder's mtime), so a large source
- * is shared between two threads, each stat-ing its half of the files (the
- * machines this targets have two cores; the stats are independent). */
+/* Stamps every file of SET (one stat each, stamp.h): the facts cache, the
+ * missing files' warnings and the later stages' sizes all read the stamp. */
 static void stamp_files(ds_source_set *set)
 {
-    size_t half = set->n_files >= STAMP_SPLIT_MIN ? set->n_files / 2 : set->n_files;
-    stamp_job first = {set->files, 0, half}, second = {set->files, half, set->n_files};
-    pthread_t thread;
-    bool threaded = half < set->n_files && pthread_create(&thread, NULL, stamp_range, &second) == 0;
-    stamp_range(&first);
-    if (threaded)
-        pthread_join(thread, NULL);
-    else
-        stamp_range(&second);
+    ds_stamp_files(set->files, set->n_files);
 }
 
 /* Stamps every file of SET on a first build (ds_facts_empty): each file

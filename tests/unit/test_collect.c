@@ -1,6 +1,7 @@
 /* test_collect.c - the collect stage: upstream_glob keys, pattern sources
  * under static/, on_empty, key claims across sources, physical lookups. */
 #include <criterion/criterion.h>
+#include <sys/stat.h>
 
 #include "config/config.h"
 #include "datamap/collect.h"
@@ -494,4 +495,95 @@ Test(collect, file_name_not_utf8_is_named)
     ds_config_free(&cfg);
     test_rmtree(root);
     free(root);
+}
+
+/* Checks that every file of S carries its own size and mtime. */
+static void assert_stamped(const ds_source_set *s)
+{
+    cr_assert(s->stamped);
+    for (size_t i = 0; i < s->n_files; i++) {
+        struct stat st;
+        cr_assert_eq(stat(s->files[i].path, &st), 0, "%s", s->files[i].path);
+        cr_assert_eq(s->files[i].stamp.size, (long long)st.st_size, "%s", s->files[i].path);
+        cr_assert_eq(s->files[i].stamp.mtime_ns,
+                     (long long)st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec, "%s",
+                     s->files[i].path);
+    }
+}
+
+Test(collect, stamps_taken_while_collecting)
+{
+    /* 12,000 files in 120 folders of different sizes: stamped by two
+     * threads (each half starts inside a folder) while the keys are made. */
+    char *root = test_tmpdir();
+    char rel[64], body[8] = "abcdef";
+    for (int i = 0; i < 12000; i++) {
+        snprintf(rel, sizeof rel, "lake/d=%03d/f%05d.parquet", i / 100, i);
+        body[i % 7] = '\0';
+        test_write(root, rel, body);
+        body[i % 7] = 'x';
+    }
+    ds_config cfg;
+    parse_cfg(root, "[[file_sources]]\nname = \"lake\"\nupstream_glob = \"lake/**/*.parquet\"\n",
+              &cfg);
+    ds_collected c;
+    ds_err err;
+    cr_assert_eq(ds_collect_with(&cfg, DS_COLLECT_STAMP, &c, &err), 0, "%s", err.msg);
+    const ds_source_set *s = &c.sets[0];
+    cr_assert_eq(s->n_files, 12000);
+    cr_assert_str_eq(s->files[0].key, "data/lake/d=000/f00000.parquet");
+    cr_assert_str_eq(s->files[11999].key, "data/lake/d=119/f11999.parquet");
+    cr_assert_eq(s->files[3].stamp.size, 3);
+    assert_stamped(s);
+    ds_collected_free(&c);
+
+    /* Without the flag nothing is stat-ed: the views stamp the files. */
+    cr_assert_eq(ds_collect(&cfg, &c, &err), 0, "%s", err.msg);
+    cr_assert_not(c.sets[0].stamped);
+    cr_assert_eq(c.sets[0].files[3].stamp.size, -1);
+    ds_collected_free(&c);
+    ds_config_free(&cfg);
+    test_rmtree(root);
+    free(root);
+}
+
+Test(collect, stamps_dropped_when_a_key_is_claimed_twice)
+{
+    /* A plugin claims a key of the glob source "up" for another file: the
+     * later claim wins, so "up"'s stamp of its own file is not trusted
+     * (its set is stamped again later); the glob source "other" keeps its
+     * stamps, pattern and plugin sources are stamped by the views. */
+    char *root = test_tmpdir();
+    test_write(root, "static/data/loc/s.parquet", "x");
+    test_write(root, "lake/a.parquet", "xyz");
+    test_write(root, "other/b.parquet", "xy");
+    test_write(root, "plugins/p.py",
+               "from ducksite.virtual_parquet import VirtualParquetFile, "
+               "VirtualParquetManifest\n"
+               "def claim(cfg):\n"
+               "    return VirtualParquetManifest(files=[\n"
+               "        VirtualParquetFile('data/up/a.parquet', 'other/b.parquet')])\n");
+    ds_config cfg;
+    parse_cfg(root, "[[file_sources]]\nname = \"loc\"\npattern = \"data/loc/*.parquet\"\n"
+                    "[[file_sources]]\nname = \"up\"\nupstream_glob = \"lake/*.parquet\"\n"
+                    "[[file_sources]]\nname = \"other\"\nupstream_glob = \"other/*.parquet\"\n"
+                    "[[file_sources]]\nname = \"p\"\nplugin = \"plugins/p.py:claim\"\n",
+              &cfg);
+    ds_collected c;
+    ds_err err;
+    cr_assert_eq(ds_collect_with(&cfg, DS_COLLECT_STAMP, &c, &err), 0, "%s", err.msg);
+    char other_b[512];
+    snprintf(other_b, sizeof other_b, "%s/other/b.parquet", root);
+    bool loc = c.sets[0].stamped, up = c.sets[1].stamped, plugin = c.sets[3].stamped;
+    bool up_moved = strcmp(c.sets[1].files[0].path, other_b) == 0;
+    assert_stamped(&c.sets[2]);
+    cr_assert_eq(c.sets[2].files[0].stamp.size, 2);
+    ds_collected_free(&c);
+    ds_config_free(&cfg);
+    test_rmtree(root);
+    free(root);
+    cr_assert_not(loc);
+    cr_assert(up_moved, "the plugin's later claim wins");
+    cr_assert_not(up);
+    cr_assert_not(plugin);
 }
