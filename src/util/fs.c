@@ -112,6 +112,82 @@ static char *temp_name(const char *path)
     return ds_asprintf("%s.tmp.%ld.%lu", path, (long)getpid(), n);
 }
 
+int ds_stream_open(ds_stream *s, const char *path, mode_t mode, ds_err *err)
+{
+    assert(path && *path);
+    memset(s, 0, sizeof *s);
+    s->fd = -1;
+    if (ds_fault_point(path, err) != 0)
+        return -1;
+    s->tmp = temp_name(path);
+    s->fd = open(s->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+    if (s->fd < 0) {
+        ds_err_set(err, "cannot write %s: %s", s->tmp, strerror(errno));
+        free(s->tmp);
+        s->tmp = NULL;
+        return -1;
+    }
+    s->path = ds_strdup(path);
+    return 0;
+}
+
+void ds_stream_write(ds_stream *s, const void *data, size_t len)
+{
+    const char *p = data;
+    for (size_t off = 0; off < len && !s->error;) {
+        ssize_t n = write(s->fd, p + off, len - off);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            s->error = errno;
+        else
+            off += (size_t)n;
+    }
+}
+
+void ds_stream_abort(ds_stream *s)
+{
+    if (s->fd >= 0) {
+        close(s->fd);
+        unlink(s->tmp);
+    }
+    free(s->tmp);
+    free(s->path);
+    memset(s, 0, sizeof *s);
+    s->fd = -1;
+}
+
+int ds_stream_commit(ds_stream *s, bool durable, ds_err *err)
+{
+    if (s->error) {
+        ds_err_set(err, "cannot write %s: %s", s->tmp, strerror(s->error));
+        ds_stream_abort(s);
+        return -1;
+    }
+    int fd = s->fd;
+    s->fd = -1; /* closed below, whatever happens */
+    if ((durable && fsync(fd) != 0) || close(fd) != 0 || rename(s->tmp, s->path) != 0) {
+        ds_err_set(err, "cannot write %s: %s", s->path, strerror(errno));
+        unlink(s->tmp);
+        ds_stream_abort(s);
+        return -1;
+    }
+    int rc = 0;
+    if (durable) {
+        /* The rename itself survives a crash once its folder is synced. */
+        char *dir = ds_path_dirname(s->path);
+        int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        rc = dfd >= 0 ? fsync(dfd) : -1;
+        if (dfd >= 0)
+            close(dfd);
+        free(dir);
+        if (rc != 0)
+            rc = ds_err_set(err, "cannot write %s: %s", s->path, strerror(errno));
+    }
+    ds_stream_abort(s); /* frees the names: nothing is left to undo */
+    return rc;
+}
+
 /* Writes DATA to a new temporary file with MODE, optionally fsynced, and
  * renames it over PATH; with DURABLE the directory is fsynced too, so the
  * rename itself survives a crash. */
@@ -119,47 +195,11 @@ static int write_replace(const char *path, const char *data, size_t len, mode_t 
                          bool durable, ds_err *err)
 {
     assert(path && *path && (data || len == 0));
-    if (ds_fault_point(path, err) != 0)
+    ds_stream s;
+    if (ds_stream_open(&s, path, mode, err) != 0)
         return -1;
-    char *tmp = temp_name(path);
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
-    if (fd < 0) {
-        ds_err_set(err, "cannot write %s: %s", tmp, strerror(errno));
-        free(tmp);
-        return -1;
-    }
-    size_t off = 0;
-    while (off < len) {
-        ssize_t n = write(fd, data + off, len - off);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            ds_err_set(err, "cannot write %s: %s", tmp, strerror(errno));
-            close(fd);
-            unlink(tmp);
-            free(tmp);
-            return -1;
-        }
-        off += (size_t)n;
-    }
-    if ((durable && fsync(fd) != 0) || close(fd) != 0 || rename(tmp, path) != 0) {
-        ds_err_set(err, "cannot write %s: %s", path, strerror(errno));
-        unlink(tmp);
-        free(tmp);
-        return -1;
-    }
-    free(tmp);
-    if (durable) {
-        char *dir = ds_path_dirname(path);
-        int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        int rc = dfd >= 0 ? fsync(dfd) : -1;
-        if (dfd >= 0)
-            close(dfd);
-        free(dir);
-        if (rc != 0)
-            return ds_err_set(err, "cannot write %s: %s", path, strerror(errno));
-    }
-    return 0;
+    ds_stream_write(&s, data, len);
+    return ds_stream_commit(&s, durable, err);
 }
 
 int ds_write_atomic_under(const char *root, const char *rel, const char *text, ds_err *err)

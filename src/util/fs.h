@@ -35,6 +35,23 @@ int ds_write_atomic_under(const char *root, const char *rel, const char *text, d
  * point leaves either the previous file or the new one, whole. */
 int ds_write_durable(const char *path, const char *data, size_t len, mode_t mode, ds_err *err);
 
+/* A file written in parts and put in place as ds_write_atomic puts a
+ * whole text (ds_write_durable with DURABLE): the parts go to a temporary
+ * file beside PATH, created with MODE, which ds_stream_commit renames over
+ * PATH.  A large file (a lake's facts cache) is then written a block at a
+ * time, never held whole.  A failed write is remembered and reported by
+ * the commit, which removes the temporary file. */
+typedef struct {
+    char *path, *tmp;
+    int fd;
+    int error; /* errno of the first failed write, else 0 */
+} ds_stream;
+int ds_stream_open(ds_stream *s, const char *path, mode_t mode, ds_err *err);
+void ds_stream_write(ds_stream *s, const void *data, size_t len);
+int ds_stream_commit(ds_stream *s, bool durable, ds_err *err);
+/* Gives the file up: the temporary is removed, PATH left as it was. */
+void ds_stream_abort(ds_stream *s);
+
 /* Fault injection, for tests of what a failed write leaves behind.  In a
  * build configured with DS_FAULT_INJECTION (the default except for Release
  * builds), ds_build reads DUCKSITE_FAIL_WRITE=N and arms it: the Nth file

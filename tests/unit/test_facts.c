@@ -276,15 +276,22 @@ Test(facts, a_file_looked_up_twice_in_a_build_is_read_once)
 
 Test(facts, many_files)
 {
-    /* Past the first sizes of the in-build index. */
+    /* Past the first sizes of the in-build index, and a cache of more
+     * than one block of text (written a block at a time). */
     char *a = lake_file("a.parquet", 1);
-    enum { N = 3000 };
+    enum { N = 15000 };
     char **p = ds_xcalloc(N, sizeof *p);
     for (int i = 0; i < N; i++) {
         p[i] = ds_asprintf("%s/lake/l%04d.parquet", root, i);
         cr_assert_eq(link(a, p[i]), 0);
     }
     cr_assert_eq(build(p, N, NULL), N);
+    char *text = cache_text();
+    size_t len = strlen(text);
+    cr_assert_gt(len, 1 << 20, "%zu bytes", len);
+    cr_assert_eq(count_lines(text), N + 1); /* and the header */
+    cr_assert(strstr(text, p[N - 1]) && text[len - 1] == '\n');
+    free(text);
     size_t hits;
     cr_assert_eq(build(p, N, &hits), 0);
     cr_assert_eq(hits, N);

@@ -1,6 +1,8 @@
-/* test_fs.c - whole-file reads, atomic writes, comparing a file with bytes, mkdir -p, path
+/* test_fs.c - whole-file reads, atomic writes (whole or in parts), comparing a file with bytes, mkdir -p, path
  * helpers. */
 #include <criterion/criterion.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -23,6 +25,90 @@ Test(fs, write_atomic_then_read)
     char *cmd = ds_asprintf("test $(ls '%s' | wc -l) -eq 1", dir);
     cr_assert_eq(system(cmd), 0);
     free(cmd);
+    free(path);
+    test_rmtree(dir);
+    free(dir);
+}
+
+/* How many entries DIR holds. */
+static int entries(const char *dir)
+{
+    char *cmd = ds_asprintf("exit $(ls -A '%s' | wc -l)", dir);
+    int status = system(cmd);
+    free(cmd);
+    return WEXITSTATUS(status);
+}
+
+Test(fs, stream_in_parts_replaces_at_commit)
+{
+    char *dir = test_tmpdir();
+    char *path = ds_path_join(dir, "f.txt");
+    ds_err err;
+    cr_assert_eq(ds_write_atomic(path, "old", 3, &err), 0, "%s", err.msg);
+    /* 3 MiB in parts of 1000 bytes: the old file stays until the commit. */
+    ds_stream s;
+    cr_assert_eq(ds_stream_open(&s, path, 0600, &err), 0, "%s", err.msg);
+    char part[1000];
+    size_t total = 3 << 20;
+    for (size_t at = 0; at < total; at += sizeof part) {
+        for (size_t k = 0; k < sizeof part; k++)
+            part[k] = (char)('a' + (at + k) % 26);
+        ds_stream_write(&s, part, at + sizeof part <= total ? sizeof part : total - at);
+    }
+    size_t len;
+    char *text = ds_read_file(path, &len, &err);
+    cr_assert_eq(len, 3);
+    free(text);
+    cr_assert_eq(entries(dir), 2); /* the file and its temporary */
+    cr_assert_eq(ds_stream_commit(&s, true, &err), 0, "%s", err.msg);
+    text = ds_read_file(path, &len, &err);
+    cr_assert_not_null(text, "%s", err.msg);
+    cr_assert_eq(len, total);
+    for (size_t k = 0; k < total; k++)
+        cr_assert_eq(text[k], (char)('a' + k % 26), "byte %zu", k);
+    free(text);
+    struct stat st;
+    cr_assert_eq(stat(path, &st), 0);
+    cr_assert_eq(st.st_mode & 0777, 0600);
+    cr_assert_eq(entries(dir), 1);
+
+    /* Given up: the file is as it was, no temporary left. */
+    cr_assert_eq(ds_stream_open(&s, path, 0644, &err), 0, "%s", err.msg);
+    ds_stream_write(&s, "new", 3);
+    ds_stream_abort(&s);
+    cr_assert_eq(stat(path, &st), 0);
+    cr_assert_eq((size_t)st.st_size, total);
+    cr_assert_eq(entries(dir), 1);
+    free(path);
+    test_rmtree(dir);
+    free(dir);
+}
+
+Test(fs, stream_write_error_is_reported_at_commit)
+{
+    /* A file size limit makes write fail part-way (EFBIG): the commit
+     * names the error, the old file stays, the temporary is removed. */
+    char *dir = test_tmpdir();
+    char *path = ds_path_join(dir, "f.txt");
+    ds_err err;
+    cr_assert_eq(ds_write_atomic(path, "old", 3, &err), 0, "%s", err.msg);
+    signal(SIGXFSZ, SIG_IGN);
+    struct rlimit lim = {4096, 4096};
+    cr_assert_eq(setrlimit(RLIMIT_FSIZE, &lim), 0);
+    ds_stream s;
+    cr_assert_eq(ds_stream_open(&s, path, 0644, &err), 0, "%s", err.msg);
+    char part[3000];
+    memset(part, 'x', sizeof part);
+    ds_stream_write(&s, part, sizeof part);
+    ds_stream_write(&s, part, sizeof part);
+    cr_assert_eq(ds_stream_commit(&s, false, &err), -1);
+    cr_assert(strstr(err.msg, "cannot write") && strstr(err.msg, "too large"), "%s", err.msg);
+    size_t len;
+    char *text = ds_read_file(path, &len, &err);
+    cr_assert_not_null(text, "%s", err.msg);
+    cr_assert_eq(len, 3);
+    free(text);
+    cr_assert_eq(entries(dir), 1);
     free(path);
     test_rmtree(dir);
     free(dir);
