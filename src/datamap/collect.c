@@ -273,11 +273,6 @@ static void settle_set(ds_source_set *set, const ds_datamap *map)
             continue;
         const ds_datamap_entry *e = ds_datamap_get(map, f->key);
         if (e) {
-            /* A key claimed twice takes its path from the map: a stamp
-             * taken of the set's own file is not that one's (the set is
-             * stamped again later). */
-            if (strcmp(f->path, e->path) != 0)
-                set->stamped = false;
             f->path = e->path;
             f->row_filter = e->row_filter;
         }
@@ -311,7 +306,11 @@ int ds_collect_with(const ds_config *cfg, unsigned flags, ds_collected *out, ds_
             rc = collect_plugin(session, cfg, set, &cap, &out->map, &earlier, err);
         }
         else if (set->fs->upstream_glob)
-            rc = collect_upstream(cfg, set, &cap, &out->map, flags & DS_COLLECT_STAMP, err);
+            /* A plugin that runs later may write the files the glob
+             * found (materialise, download): those are stamped after
+             * it, by the views. */
+            rc = collect_upstream(cfg, set, &cap, &out->map,
+                                  (flags & DS_COLLECT_STAMP) && !plugin_follows(cfg, i), err);
         else
             rc = collect_static(cfg, set, &cap, &out->strings, err);
         out->files_scanned += set->n_files;

@@ -34,7 +34,7 @@ const ds_datamap_entry *ds_datamap_add_ref(ds_datamap *m, const char *key, const
 void ds_datamap_reserve(ds_datamap *m, size_t more)
 {
     if (m->len + more > m->cap) {
-        m->cap = m->len + more;
+        m->cap = m->len + more > 2 * m->cap ? m->len + more : 2 * m->cap;
         m->items = ds_xrealloc(m->items, m->cap * sizeof *m->items);
     }
 }

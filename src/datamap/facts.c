@@ -618,7 +618,7 @@ bool ds_facts_save(ds_facts *f)
      * keeps its fresh facts, which come first. */
     size_t i = 0, j = 0;
     const char *last = NULL;
-    while (ok && (i < f->n_old || j < f->n_fresh)) {
+    while (ok && !out.error && (i < f->n_old || j < f->n_fresh)) {
         const fact *e;
         if (j == f->n_fresh || (i < f->n_old && strcmp(f->old[i].path, f->fresh[j].path) < 0))
             e = &f->old[i++];

@@ -14,12 +14,13 @@
 #include "collect.h"
 
 /* Stamps FILES[0, N) (their path) before returning: this thread takes one
- * half and a second thread the other when there are many. */
+ * half and a second thread the other from 10,000 files on. */
 void ds_stamp_files(ds_source_file *files, size_t n);
 
-/* Starts stamping FILES[0, N) in the background, two threads for many
- * files, while the caller goes on (it must not touch the files' stamps, nor
- * move or free the array, before ds_stamp_wait).  Never NULL. */
+/* Starts stamping FILES[0, N) in the background (two threads for 10,000
+ * files and more, else one) while the caller goes on: until ds_stamp_wait
+ * it must not touch the files' stamps or paths, nor move or free the
+ * array (other fields are its own).  Never NULL. */
 typedef struct ds_stamper ds_stamper;
 ds_stamper *ds_stamp_start(ds_source_file *files, size_t n);
 /* Waits for the stamps and frees S (NULL is allowed). */

@@ -37,7 +37,8 @@ void ds_sources_stamp(ds_collected *c);
 /* Appends the views of every source to out.  Missing or unreadable files
  * go into *unreadable.  FACTS (or NULL: none kept between builds) answers
  * for the footers of unchanged files.  Each file of a source with views is
- * stat-ed once, here: its stamp (collect.h) serves the later stages.
+ * stat-ed once, here unless its set is stamped already (ds_collect_with,
+ * ds_sources_stamp): its stamp (collect.h) serves the later stages.
  * Lists of more than DS_FILELIST_MIN files go to LISTS, the views' SQL
  * naming them by placeholders (filelist.h); NULL keeps them in the SQL. */
 int ds_source_views(const ds_config *cfg, ds_collected *c, ds_facts *facts, ds_duck *db,

@@ -165,9 +165,12 @@ int ds_stream_commit(ds_stream *s, bool durable, ds_err *err)
         return -1;
     }
     int fd = s->fd;
-    s->fd = -1; /* closed below, whatever happens */
-    if ((durable && fsync(fd) != 0) || close(fd) != 0 || rename(s->tmp, s->path) != 0) {
-        ds_err_set(err, "cannot write %s: %s", s->path, strerror(errno));
+    s->fd = -1; /* closed here, whatever happens */
+    bool synced = !durable || fsync(fd) == 0;
+    int sync_errno = errno;
+    bool closed = close(fd) == 0;
+    if (!synced || !closed || rename(s->tmp, s->path) != 0) {
+        ds_err_set(err, "cannot write %s: %s", s->path, strerror(synced ? errno : sync_errno));
         unlink(s->tmp);
         ds_stream_abort(s);
         return -1;

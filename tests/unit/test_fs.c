@@ -92,8 +92,10 @@ Test(fs, stream_write_error_is_reported_at_commit)
     char *path = ds_path_join(dir, "f.txt");
     ds_err err;
     cr_assert_eq(ds_write_atomic(path, "old", 3, &err), 0, "%s", err.msg);
-    signal(SIGXFSZ, SIG_IGN);
-    struct rlimit lim = {4096, 4096};
+    void (*was)(int) = signal(SIGXFSZ, SIG_IGN);
+    struct rlimit before, lim = {4096, 4096};
+    cr_assert_eq(getrlimit(RLIMIT_FSIZE, &before), 0);
+    lim.rlim_max = before.rlim_max;
     cr_assert_eq(setrlimit(RLIMIT_FSIZE, &lim), 0);
     ds_stream s;
     cr_assert_eq(ds_stream_open(&s, path, 0644, &err), 0, "%s", err.msg);
@@ -101,7 +103,10 @@ Test(fs, stream_write_error_is_reported_at_commit)
     memset(part, 'x', sizeof part);
     ds_stream_write(&s, part, sizeof part);
     ds_stream_write(&s, part, sizeof part);
-    cr_assert_eq(ds_stream_commit(&s, false, &err), -1);
+    int rc = ds_stream_commit(&s, false, &err);
+    cr_assert_eq(setrlimit(RLIMIT_FSIZE, &before), 0);
+    signal(SIGXFSZ, was);
+    cr_assert_eq(rc, -1);
     cr_assert(strstr(err.msg, "cannot write") && strstr(err.msg, "too large"), "%s", err.msg);
     size_t len;
     char *text = ds_read_file(path, &len, &err);
