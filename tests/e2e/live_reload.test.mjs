@@ -98,7 +98,7 @@ describe('live reload', { skip: skip ?? false }, () => {
     assert.ok(subscribed(rec), 'the stream passes to the tab left');
 
     fs.writeFileSync(path.join(root, 'content', 'index.md'), page('Second'));
-    await p.waitForFunction(() => document.body.textContent.includes('Second words'), null, { timeout: 30000 });
+    await p.waitForFunction(() => document.body?.textContent.includes('Second words'), null, { timeout: 30000 });
     await waitIdle(p);
     assert.equal(await box.inputValue(), 'alice');
     assert.match(await p.evaluate(() => location.search), /alice/);
@@ -125,7 +125,7 @@ describe('live reload', { skip: skip ?? false }, () => {
     }
 
     fs.writeFileSync(path.join(root, 'content', 'index.md'), page('Third'));
-    await p.waitForFunction(() => document.body.textContent.includes('Third words'), null, { timeout: 30000 });
+    await p.waitForFunction(() => document.body?.textContent.includes('Third words'), null, { timeout: 30000 });
     await p.waitForFunction(() => !document.getElementById('ds-live-error'), null, { timeout: 10000 });
     assert.equal(await box.inputValue(), 'alice');
     assert.deepEqual(rec.errors.filter((e) => !e.includes('ERR_ABORTED')), []);
