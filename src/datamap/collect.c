@@ -100,16 +100,13 @@ static int collect_upstream(const ds_config *cfg, ds_source_set *set, size_t *ca
     ds_datamap_reserve(map, g.len);
     set->files = ds_xmalloc((g.len ? g.len : 1) * sizeof *set->files);
     *cap = g.len ? g.len : 1;
+    for (size_t i = 0; i < g.len; i++)
+        set->files[i] = (ds_source_file){NULL, g.items[i].abs, NULL, {-1, 0}};
     /* With DS_COLLECT_STAMP the files are stat-ed by two threads while
      * this one makes their keys (which only reads the paths): the stats
      * are most of a rebuild's time, the keys a single-threaded half
      * second for a million files. */
-    ds_stamper *stamper = NULL;
-    if (stamp) {
-        for (size_t i = 0; i < g.len; i++)
-            set->files[i] = (ds_source_file){NULL, g.items[i].abs, NULL, {-1, 0}};
-        stamper = ds_stamp_start(set->files, g.len);
-    }
+    ds_stamper *stamper = stamp ? ds_stamp_start(set->files, g.len) : NULL;
     ds_buf key = {0};
     ds_buf_printf(&key, "data/%s/", set->fs->name);
     size_t prefix = key.len;
@@ -124,10 +121,7 @@ static int collect_upstream(const ds_config *cfg, ds_source_set *set, size_t *ca
          * below: a lake's million paths are not copied. */
         const ds_datamap_entry *e = ds_datamap_add_ref(
             map, ds_arena_strndup(&map->strings, key.data, key.len), g.items[i].abs, NULL);
-        if (stamper)
-            set->files[set->n_files++].key = e->key; /* the stamp is the threads' */
-        else
-            set_add(set, cap, e->key, e->path, NULL);
+        set->files[set->n_files++].key = e->key; /* the path is already there */
     }
     ds_stamp_wait(stamper);
     set->stamped = stamper && rc == 0;

@@ -139,14 +139,20 @@ static void load(ds_facts *f)
     f->damaged = p != f->text + len;
 }
 
+char *ds_facts_path(const char *root)
+{
+    char *dir = ds_path_join(root, DS_FACTS_DIR);
+    char *file = ds_path_join(dir, DS_FACTS_FILE);
+    free(dir);
+    return file;
+}
+
 ds_facts *ds_facts_open(const char *root)
 {
     ds_facts *f = ds_xcalloc(1, sizeof *f);
     if (!root)
         return f; /* kept for this build only */
-    char *dir = ds_path_join(root, DS_FACTS_DIR);
-    f->file = ds_path_join(dir, DS_FACTS_FILE);
-    free(dir);
+    f->file = ds_facts_path(root);
     load(f);
     return f;
 }

@@ -22,6 +22,9 @@
 
 typedef struct ds_facts ds_facts;
 
+/* ROOT/.ducksite/file_facts, where the cache is kept (caller frees). */
+char *ds_facts_path(const char *root);
+
 /* Opens the cache of the project at ROOT (reading it if it exists); with
  * ROOT NULL, a cache for this build only that is never saved. */
 ds_facts *ds_facts_open(const char *root);

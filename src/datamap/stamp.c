@@ -64,28 +64,12 @@ static void run_apart(ds_stamper *s, int j)
         stamp_range(&s->jobs[j]);
 }
 
-static void split(ds_stamper *s, ds_source_file *files, size_t n)
-{
-    size_t half = n >= STAMP_SPLIT_MIN ? n / 2 : n;
-    s->jobs[0] = (stamp_job){files, 0, half};
-    s->jobs[1] = (stamp_job){files, half, n};
-}
-
-void ds_stamp_files(ds_source_file *files, size_t n)
-{
-    ds_stamper s = {0};
-    split(&s, files, n);
-    if (s.jobs[1].from < s.jobs[1].to)
-        run_apart(&s, 1);
-    stamp_range(&s.jobs[0]);
-    if (s.started[1])
-        pthread_join(s.threads[1], NULL);
-}
-
 ds_stamper *ds_stamp_start(ds_source_file *files, size_t n)
 {
     ds_stamper *s = ds_xcalloc(1, sizeof *s);
-    split(s, files, n);
+    size_t half = n >= STAMP_SPLIT_MIN ? n / 2 : n;
+    s->jobs[0] = (stamp_job){files, 0, half};
+    s->jobs[1] = (stamp_job){files, half, n};
     for (int j = 0; j < 2; j++)
         if (s->jobs[j].from < s->jobs[j].to)
             run_apart(s, j);
@@ -100,4 +84,9 @@ void ds_stamp_wait(ds_stamper *s)
         if (s->started[j])
             pthread_join(s->threads[j], NULL);
     free(s);
+}
+
+void ds_stamp_files(ds_source_file *files, size_t n)
+{
+    ds_stamp_wait(ds_stamp_start(files, n));
 }

@@ -13,10 +13,6 @@
 
 #include "collect.h"
 
-/* Stamps FILES[0, N) (their path) before returning: this thread takes one
- * half and a second thread the other from 10,000 files on. */
-void ds_stamp_files(ds_source_file *files, size_t n);
-
 /* Starts stamping FILES[0, N) in the background (two threads for 10,000
  * files and more, else one) while the caller goes on: until ds_stamp_wait
  * it must not touch the files' stamps or paths, nor move or free the
@@ -25,5 +21,8 @@ typedef struct ds_stamper ds_stamper;
 ds_stamper *ds_stamp_start(ds_source_file *files, size_t n);
 /* Waits for the stamps and frees S (NULL is allowed). */
 void ds_stamp_wait(ds_stamper *s);
+
+/* Stamps FILES[0, N) (their path) before returning. */
+void ds_stamp_files(ds_source_file *files, size_t n);
 
 #endif

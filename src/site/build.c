@@ -530,6 +530,7 @@ typedef struct {
     char options[64];     /* the options that change the outputs */
     char *project;        /* the project's digest, taken before it is read */
     char *inputs;         /* the inputs' digest, once the files are stamped */
+    bool asks;            /* may skip, and the last build's record is there */
     bool skip;            /* static/ is up to date: nothing more to do */
     ds_uptodate_record record;
     ds_buf warnings;      /* the build's warnings from the views on */
@@ -562,9 +563,9 @@ static int make_front(const char *root, ds_memo_front *f, uptodate *u, ds_err *e
      * files are stamped: the cache (100 MB for a million files) is read
      * only if it goes on, instead of taking a core from the stamping. */
     char *record = ds_path_join(f->cfg.root, DS_UPTODATE_FILE);
-    bool may_stop = u->may_skip && u->project && ds_is_file(record);
+    u->asks = u->may_skip && u->project && ds_is_file(record);
     free(record);
-    if (!may_stop)
+    if (!u->asks)
         task_start(&loader.task, load_facts, &loader);
     int rc = make_front_from(f, &loader, u, err);
     /* On failure before the views the cache was not used; it is still
@@ -579,10 +580,7 @@ static int make_front(const char *root, ds_memo_front *f, uptodate *u, ds_err *e
  * again) and the inputs digested. */
 static bool up_to_date(ds_memo_front *f, uptodate *u)
 {
-    char *record = ds_path_join(f->cfg.root, DS_UPTODATE_FILE);
-    bool asked = u->may_skip && u->project && ds_is_file(record);
-    free(record);
-    if (!asked)
+    if (!u->asks)
         return false;
     ds_sources_stamp(&f->files);
     u->inputs = ds_uptodate_inputs(u->project, &f->files);
@@ -596,12 +594,8 @@ static bool up_to_date(ds_memo_front *f, uptodate *u)
  * made, on the core that would otherwise wait (collect.h). */
 static bool stamps_early(const char *root, const uptodate *u)
 {
-    char *record = ds_path_join(root, DS_UPTODATE_FILE);
-    char *dir = ds_path_join(root, DS_FACTS_DIR);
-    char *facts = ds_path_join(dir, DS_FACTS_FILE);
-    bool yes = (u->may_skip && u->project && ds_is_file(record)) || ds_is_file(facts);
-    free(record);
-    free(dir);
+    char *facts = ds_facts_path(root);
+    bool yes = u->asks || ds_is_file(facts);
     free(facts);
     return yes;
 }
