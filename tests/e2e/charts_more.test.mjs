@@ -10,7 +10,7 @@ import { describe, test } from 'node:test';
 
 import {
   ARTIFACTS, demoProject, dsSql, mappedSql, missingPrerequisite, offsiteRequests, openPage, servedProject,
-  shownNumber, tableCells, waitIdle,
+  settled, shownNumber, tableCells, waitIdle,
 } from './lib.mjs';
 
 const skip = missingPrerequisite();
@@ -193,7 +193,7 @@ describe('more charts, maps and tables (demo)', { skip: skip ?? false }, () => {
       const rec = await open('/more.html', width);
       const ids = await rec.page.evaluate(() => [...document.querySelectorAll('[data-ds-chart], [data-ds-table]')]
         .map((e) => (e.dataset.dsChart ? `[data-ds-chart="${e.dataset.dsChart}"]` : `[data-ds-table="${e.dataset.dsTable}"]`)));
-      await rec.page.waitForTimeout(1200);
+      await settled(rec.page);
       for (const sel of ids) {
         const id = /"(.*)"/.exec(sel)[1];
         await rec.page.locator(sel).screenshot({ path: `${ARTIFACTS}/more-${name}-${id}.png` });
@@ -224,7 +224,7 @@ describe('more charts, maps and tables (demo)', { skip: skip ?? false }, () => {
       const dark = scheme === 'dark';
       const lum = (c) => { const [r, g, b] = c.match(/[\d.]+/g).map(Number); return 0.2126 * r + 0.7152 * g + 0.0722 * b; };
       assert.ok(dark ? lum(cell.bg) < lum(cell.fg) : lum(cell.bg) > lum(cell.fg), `${scheme}: ${JSON.stringify(cell)}`);
-      await page.waitForTimeout(800);
+      await settled(page);
       await page.screenshot({ path: `${ARTIFACTS}/more-theme-${scheme}.png`, fullPage: true });
     }
     // Print: every chart drawn again as SVG in the light theme.

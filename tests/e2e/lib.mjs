@@ -186,6 +186,9 @@ export async function launchBrowser(options = {}) {
     args: CHROMIUM_ARGS,
     acceptDownloads: true,
     viewport: { width: 1360, height: 900 },
+    // Charts drawn without animation, no CSS transitions (docs/runtime.md,
+    // "Motion"): what a screenshot or a check sees is the final picture.
+    reducedMotion: 'reduce',
     ...options,
   });
   // Nothing may leave the machine: any other host is aborted and recorded.
@@ -366,10 +369,20 @@ export function closeTo(shown, want) {
   return Math.abs(Number(text) - Number(want)) <= tol;
 }
 
+/**
+ * Resolves once the page's fonts are loaded and two frames have been drawn
+ * since: with reduced motion (launchBrowser) nothing is left to animate.
+ */
+export async function settled(page) {
+  await page.evaluate(() => document.fonts.ready.then(() => new Promise((r) => {
+    requestAnimationFrame(() => requestAnimationFrame(() => r()));
+  })));
+}
+
 export async function screenshot(page, name) {
   fs.mkdirSync(ARTIFACTS, { recursive: true });
   const file = path.join(ARTIFACTS, `${name}.png`);
-  await page.waitForTimeout(1200); // let ECharts finish its entry animations
+  await settled(page);
   await page.screenshot({ path: file, fullPage: true });
   return file;
 }

@@ -262,6 +262,26 @@ describe('look and feel: themes, print, search', { skip: skip ?? false }, () => 
     await page.close();
   });
 
+  test('reduced motion: charts drawn without animation, no transitions; animated otherwise', T, async () => {
+    const seen = {};
+    for (const motion of ['no-preference', 'reduce']) {
+      const rec = await openPage(browser);
+      const { page } = rec;
+      await page.emulateMedia({ reducedMotion: motion });
+      await page.goto(`${server.url}/index.html`);
+      await waitIdle(page);
+      seen[motion] = await page.evaluate(() => ({
+        animation: window.ducksite.chartOption('monthly').animation,
+        button: getComputedStyle(document.querySelector('.ds-btn')).transitionDuration,
+      }));
+      assert.deepEqual(rec.errors, [], motion);
+      await page.close();
+    }
+    assert.notEqual(seen['no-preference'].animation, false, 'animated without a preference');
+    assert.notEqual(seen['no-preference'].button, '0s', 'buttons fade without a preference');
+    assert.deepEqual(seen.reduce, { animation: false, button: '0s' });
+  });
+
   test('text meets 4.5:1 in both themes, wide and narrow', T, async () => {
     const must = ['.ducksite-nav a', '.ducksite-md h1', '.ducksite-md p', '.ducksite-md code', '.ducksite-table td',
       '.ds-sort', '.ds-rowcount', '.ds-pageno', '.ds-input-label', 'select.ds-select', '.ds-search-input', '.ds-btn'];

@@ -19,7 +19,7 @@ import path from 'node:path';
 import { describe, test } from 'node:test';
 
 import {
-  ARTIFACTS, buildProject, demoProject, dsSql, mappedSql, missingPrerequisite, openPage, servedProject, waitIdle,
+  ARTIFACTS, buildProject, demoProject, dsSql, mappedSql, missingPrerequisite, openPage, servedProject, settled, waitIdle,
 } from './lib.mjs';
 
 const skip = missingPrerequisite();
@@ -209,7 +209,7 @@ describe('component polish', { skip: skip ?? false }, () => {
 
   async function shot(page, id, name) {
     fs.mkdirSync(ARTIFACTS, { recursive: true });
-    await page.waitForTimeout(600);
+    await settled(page);
     await page.locator(`[data-ds-chart="${id}"], [data-ds-table="${id}"]`).first()
       .screenshot({ path: path.join(ARTIFACTS, `polish-${name}.png`) });
   }

@@ -129,7 +129,10 @@ def tree(root):
 
 def differences(binary, site, fresh):
     """How static/ of SITE differs from a full build of a copy of SITE made
-    in FRESH (absent: none)."""
+    in FRESH (absent: none).  The full build is made by
+    $DS_REFERENCE_DUCKSITE when set (the sanitizer suite gives the normal
+    build's binary: the same program, so the same files, in less time)."""
+    binary = os.environ.get("DS_REFERENCE_DUCKSITE") or binary
     shutil.rmtree(fresh, ignore_errors=True)
     shutil.copytree(site, fresh, ignore=shutil.ignore_patterns("static", ".ducksite"))
     r = subprocess.run([binary, "build", "--root", fresh], capture_output=True, text=True)

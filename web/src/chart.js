@@ -32,6 +32,11 @@ let themeRegistered = false;
 // component takes the whole width (the grid stacks below 900 px).
 const PAPER_WIDTH = 700;
 
+/** The reader's system asks for reduced motion (prefers-reduced-motion). */
+function lessMotion() {
+  return Boolean(window.matchMedia?.('(prefers-reduced-motion: reduce)').matches);
+}
+
 function echartsLib() {
   const lib = window.echarts;
   if (!lib) throw new Error('ECharts is not loaded (assets/echarts.min.js)');
@@ -210,8 +215,9 @@ export class ChartView {
     // before the chart is made: paper's SVG takes the box's height).
     if (option.__height && !get(this.spec, 'height')) this.root.style.height = `${option.__height}px`;
     this.ensureChart(lib);
-    // Paper gets the final picture at once.
-    if (paper) option.animation = false;
+    // Paper gets the final picture at once, and so does a reader whose
+    // system asks for less motion (docs/runtime.md, "Motion").
+    if (paper || lessMotion()) option.animation = false;
     // A chart that sets an input by click shows the item holding its value.
     if (this.selection) for (const s of [].concat(option.series || [])) s.selectedMode ??= 'multiple';
     this.chart.setOption(option, { notMerge: true });
