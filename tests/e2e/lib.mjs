@@ -371,12 +371,17 @@ export function closeTo(shown, want) {
 
 /**
  * Resolves once the page's fonts are loaded and two frames have been drawn
- * since: with reduced motion (launchBrowser) nothing is left to animate.
+ * since: with reduced motion (launchBrowser) nothing is left to animate.  A
+ * page with scripts off runs no frame callbacks: there a second is given.
  */
 export async function settled(page) {
-  await page.evaluate(() => document.fonts.ready.then(() => new Promise((r) => {
+  const frames = page.evaluate(() => document.fonts.ready.then(() => new Promise((r) => {
     requestAnimationFrame(() => requestAnimationFrame(() => r()));
   })));
+  frames.catch(() => { /* the page closed meanwhile */ });
+  let timer;
+  await Promise.race([frames, new Promise((r) => { timer = setTimeout(r, 1000); })]);
+  clearTimeout(timer);
 }
 
 export async function screenshot(page, name) {
