@@ -121,15 +121,15 @@ const asText = (list) => list.map((r) => `${r.method} ${r.path} ${r.status} ${r.
 
 /** Every request the view knows, each once, with its path: [{what, method, path, status, bytes}]. */
 function viewRequests(rep, origin) {
+  // Components that share a result list its requests once each: taken once
+  // per ledger (two requests of one file, such as HEADs that took the same
+  // time, look alike and are both counted).
   const seen = new Set();
   const out = [];
   for (const c of rep.components) {
-    for (const r of c.list) {
-      const key = JSON.stringify(r);
-      if (seen.has(key)) continue;
-      seen.add(key);
-      out.push({ ...r, path: new URL(r.url, origin).pathname });
-    }
+    if (c.ledger !== null && seen.has(c.ledger)) continue;
+    seen.add(c.ledger);
+    for (const r of c.list) out.push({ ...r, path: new URL(r.url, origin).pathname });
   }
   return out;
 }

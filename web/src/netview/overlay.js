@@ -25,6 +25,9 @@ export async function report(ctx) {
       state: c.state,
       origin: c.origin,
       reused: c.reused,
+      // Components that share a result share its ledger: its number says
+      // which requests are the same ones (two HEADs of a file may look alike).
+      ledger: c.net?.seq ?? null,
       ...totals(reqs),
       ms: c.net?.ms ?? null,
       wait: c.net?.wait ?? 0,
