@@ -28,15 +28,6 @@ int cmd_export(int argc, char **argv)
     if (rc >= 0)
         return rc;
     const char *problem = NULL;
-    /* An empty value (a shell variable left unset) names no file. */
-    const char *const given[] = {root, nginx, tree, server_name, listen};
-    const char *const names[] = {"--root", "--nginx", "--tree", "--server-name", "--listen"};
-    for (size_t i = 0; i < DS_ARRAY_LEN(given); i++)
-        if (given[i] && !*given[i]) {
-            fprintf(stderr, "ducksite export: %s is empty; give it a value\nusage: ducksite export %s\n",
-                    names[i], cmd->usage);
-            return DS_EXIT_USAGE;
-        }
     if ((nginx == NULL) == (tree == NULL))
         problem = "give exactly one of --nginx FILE and --tree DIR";
     else if (copy && !tree)

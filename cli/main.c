@@ -10,7 +10,7 @@
 static const cli_command COMMANDS[] = {
     {"init", "create a new project (never overwrites)", "[--root DIR]", cmd_init},
     {"check", "load and validate ducksite.toml", "[--root DIR]", cmd_check},
-    {"build", "build the site into static/", "[--root DIR] [--clean] [--no-prerender] [--strict]",
+    {"build", "build the site into static/", "[--root DIR] [--clean] [--force] [--no-prerender] [--strict]",
      cmd_build},
     {"serve", "build, serve over HTTP and rebuild on changes",
      "[--root DIR] [--host ADDR] [--port N] [--access-log] [--no-build] [--no-watch]", cmd_serve},
@@ -101,59 +101,87 @@ static bool opt_ok(const cli_opt *o)
 }
 #endif
 
+/* One argument of argv at *I (an option's value may take the next one).
+ * Returns -1 to go on, otherwise the exit code. */
+static int parse_one(const cli_command *cmd, const cli_opt *opts, size_t n, int argc, char **argv,
+                     int *i, size_t *next_positional, bool *given)
+{
+    const char *a = argv[*i];
+    if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+        print_help(cmd, opts, n);
+        return DS_EXIT_OK;
+    }
+    const cli_opt *o = NULL;
+    const char *inline_value = NULL;
+    if (a[0] != '-') {
+        /* Positional arguments (options whose name is not "--...") fill in order. */
+        for (size_t j = 0; j < n && !o; j++)
+            if (opts[j].name[0] != '-' && j >= *next_positional) {
+                o = &opts[j];
+                *next_positional = j + 1;
+            }
+        if (!o)
+            return usage_error(cmd, "unexpected argument", a);
+        *o->value = a;
+        return -1;
+    }
+    for (size_t j = 0; j < n && !o; j++) {
+        size_t len = strlen(opts[j].name);
+        if (opts[j].name[0] != '-' || strncmp(a, opts[j].name, len) != 0)
+            continue;
+        if (a[len] == '\0')
+            o = &opts[j];
+        else if (a[len] == '=' && opts[j].arg) {
+            o = &opts[j];
+            inline_value = a + len + 1;
+        }
+    }
+    if (!o)
+        return unknown_option(cmd, a, opts, n);
+    if (!o->arg) {
+        *o->flag = true;
+        return -1;
+    }
+    if (!inline_value) {
+        if (*i + 1 >= argc) {
+            fprintf(stderr, "ducksite %s: option %s needs a value (%s)\n", cmd->name, o->name,
+                    o->arg);
+            return DS_EXIT_USAGE;
+        }
+        inline_value = argv[++*i];
+    }
+    /* An empty value (a shell variable left unset) names nothing: "--root ''"
+     * must not quietly mean the current folder. */
+    if (!*inline_value) {
+        fprintf(stderr, "ducksite %s: %s is empty; give it a value\nusage: ducksite %s %s\n",
+                cmd->name, o->name, cmd->name, cmd->usage);
+        return DS_EXIT_USAGE;
+    }
+    size_t k = (size_t)(o - opts);
+    if (given[k]) {
+        fprintf(stderr, "ducksite %s: %s is given twice ('%s' and '%s'); give it once\n",
+                cmd->name, o->name, *o->value, inline_value);
+        return DS_EXIT_USAGE;
+    }
+    given[k] = true;
+    *o->value = inline_value;
+    return -1;
+}
+
 int cli_parse(const cli_command *cmd, int argc, char **argv, const cli_opt *opts, size_t n)
 {
     assert(cmd && argc >= 1 && (opts || n == 0));
     for (size_t j = 0; j < n; j++)
         assert(opt_ok(&opts[j]));
     size_t next_positional = 0;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-            print_help(cmd, opts, n);
-            return DS_EXIT_OK;
-        }
-        const cli_opt *o = NULL;
-        const char *inline_value = NULL;
-        if (a[0] != '-') {
-            /* Positional arguments (options whose name is not "--...") fill in order. */
-            for (size_t j = 0; j < n && !o; j++)
-                if (opts[j].name[0] != '-' && j >= next_positional) {
-                    o = &opts[j];
-                    next_positional = j + 1;
-                }
-            if (!o)
-                return usage_error(cmd, "unexpected argument", a);
-            *o->value = a;
-            continue;
-        }
-        for (size_t j = 0; j < n && !o; j++) {
-            size_t len = strlen(opts[j].name);
-            if (opts[j].name[0] != '-' || strncmp(a, opts[j].name, len) != 0)
-                continue;
-            if (a[len] == '\0')
-                o = &opts[j];
-            else if (a[len] == '=' && opts[j].arg) {
-                o = &opts[j];
-                inline_value = a + len + 1;
-            }
-        }
-        if (!o)
-            return unknown_option(cmd, a, opts, n);
-        if (!o->arg) {
-            *o->flag = true;
-            continue;
-        }
-        if (!inline_value) {
-            if (i + 1 >= argc) {
-                fprintf(stderr, "ducksite %s: option %s needs a value (%s)\n", cmd->name,
-                        o->name, o->arg);
-                return DS_EXIT_USAGE;
-            }
-            inline_value = argv[++i];
-        }
-        *o->value = inline_value;
-    }
+    /* Options with a value given twice: which one was meant is a guess. */
+    bool *given = ds_xcalloc(n + 1, sizeof *given);
+    int rc = -1;
+    for (int i = 1; i < argc && rc < 0; i++)
+        rc = parse_one(cmd, opts, n, argc, argv, &i, &next_positional, given);
+    free(given);
+    if (rc >= 0)
+        return rc;
     for (size_t j = 0; j < n; j++) {
         if (opts[j].name[0] != '-' && !*opts[j].value) {
             fprintf(stderr, "ducksite %s: missing %s\nusage: ducksite %s %s\n", cmd->name,
@@ -200,8 +228,13 @@ int main(int argc, char **argv)
     }
     const cli_command *cmd = cli_command_named(argv[1]);
     if (!cmd) {
-        fprintf(stderr, "ducksite: unknown %s '%s'\n\n", argv[1][0] == '-' ? "option" : "command",
-                argv[1]);
+        const char *names[DS_ARRAY_LEN(COMMANDS)];
+        for (size_t i = 0; i < DS_ARRAY_LEN(COMMANDS); i++)
+            names[i] = COMMANDS[i].name;
+        const char *best = argv[1][0] == '-' ? NULL : ds_suggest(argv[1], names, DS_ARRAY_LEN(names));
+        fprintf(stderr, "ducksite: unknown %s '%s'%s%s%s\n\n",
+                argv[1][0] == '-' ? "option" : "command", argv[1], best ? "; did you mean '" : "",
+                best ? best : "", best ? "'?" : "");
         usage(stderr);
         return DS_EXIT_USAGE;
     }

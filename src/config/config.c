@@ -11,7 +11,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
+#include "../plugin/ref.h"
 #include "../util/fs.h"
 #include "toml.h"
 
@@ -249,6 +251,12 @@ static int load_dirs(walker *w, const ds_toml_value *t)
         char *value = NULL;
         if (rc == 0)
             rc = get_string(w, e->value, path, &value);
+        if (rc == 0 && strstr(value, "${")) {
+            rc = fail_at(w, e->value->line, e->value->col, path,
+                         "[dirs] values are used as written, without ${...} substitution: "
+                         "write the path out in full");
+            free(value);
+        }
         free(path);
         if (rc != 0)
             return -1;
@@ -514,16 +522,43 @@ static int load_source_key(walker *w, const ds_toml_entry *e, const ds_source_ke
                            "expected an SQL identifier (letters, digits and _, not starting "
                            "with a digit), found \"%s\"",
                            *str);
+        if (strlen(*str) > DS_VIEW_NAME_MAX)
+            return fail_at(w, v->line, v->col, kp, "a name of %zu bytes; at most %d", strlen(*str),
+                           DS_VIEW_NAME_MAX);
         return 0;
     case DS_SKEY_TEMPLATE: {
         if (get_string(w, v, kp, str) != 0)
             return -1;
         const char *open = strchr(*str, '[');
         const char *close = open ? strchr(open, ']') : NULL;
-        if (!open || !close || close == open + 1)
+        if (!open || !close || close == open + 1 || strchr(close + 1, '[') ||
+            strchr(close + 1, ']'))
             return fail_at(w, v->line, v->col, kp,
                            "expected a name with one [expression] part, e.g. "
                            "\"sales_[region]\", found \"%s\"",
+                           *str);
+        /* The text around the brackets, with a value in between, is a view
+         * name: an SQL identifier. */
+        bool ok = true;
+        for (const char *c = *str; ok && *c; c++) {
+            if (c == open) {
+                c = close; /* the expression itself is SQL */
+                continue;
+            }
+            ok = (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || *c == '_' ||
+                 (*c >= '0' && *c <= '9' && c != *str);
+        }
+        if (ok && strlen(*str) - (size_t)(close + 1 - open) > DS_VIEW_NAME_MAX - 16)
+            return fail_at(w, v->line, v->col, kp,
+                           "the text around [expression] is %zu bytes; at most %d, so that a "
+                           "view name (with its value) stays within %d",
+                           strlen(*str) - (size_t)(close + 1 - open), DS_VIEW_NAME_MAX - 16,
+                           DS_VIEW_NAME_MAX);
+        if (!ok)
+            return fail_at(w, v->line, v->col, kp,
+                           "the text around [expression] makes the view names, so it must be "
+                           "letters, digits and _ (not starting with a digit), e.g. "
+                           "\"sales_[region]\"; found \"%s\"",
                            *str);
         return 0;
     }
@@ -596,6 +631,81 @@ static int unknown_source_key(walker *w, const ds_toml_entry *e, const char *pat
     return unknown_key(w, e, path, names, ds_n_source_keys);
 }
 
+/* A key of source table T at its value's position, as an error. */
+DS_PRINTF(4, 5)
+static int fail_key(walker *w, const ds_toml_value *t, const char *key, const char *fmt, ...)
+{
+    const ds_toml_entry *e = ds_toml_find(t, key);
+    char msg[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    char *kp = ds_asprintf("file_sources[%zu].%s", w->cfg->n_sources - 1, key);
+    int rc = fail_at(w, e->value->line, e->value->col, kp, "%s", msg);
+    free(kp);
+    return rc;
+}
+
+/* Keys whose value the build would not use, or could not use, as given:
+ * each is an error here rather than a quiet no-op later. */
+static int check_source(walker *w, const ds_toml_value *t, const char *path,
+                        const ds_file_source *fs)
+{
+    (void)path;
+    if (fs->upstream_glob && !*fs->upstream_glob)
+        return fail_key(w, t, "upstream_glob",
+                        "expected a glob naming Parquet files, e.g. \"/srv/lake/**/*.parquet\", "
+                        "found \"\"");
+    if (fs->plugin) {
+        ds_plugin_ref ref;
+        ds_err why;
+        if (ds_plugin_ref_parse(fs->plugin, &ref, &why) != 0)
+            return fail_key(w, t, "plugin", "%s", why.msg);
+        ds_plugin_ref_free(&ref);
+    }
+    if ((fs->upstream_glob || fs->plugin) && ds_toml_find(t, "pattern"))
+        return fail_key(w, t, "pattern",
+                        "pattern picks files under static/ for a source with neither "
+                        "upstream_glob nor plugin; here %s lists the files: remove pattern, or "
+                        "narrow the %s",
+                        fs->upstream_glob ? "upstream_glob" : "plugin",
+                        fs->upstream_glob ? "glob" : "plugin's list");
+    if (ds_toml_find(t, "pattern") && strstr(fs->pattern, "${"))
+        return fail_key(w, t, "pattern",
+                        "[dirs] variables are substituted only in upstream_glob, plugin, "
+                        "target_csv and image_dir; pattern is relative to static/: write it "
+                        "out, or use upstream_glob = \"%s\"",
+                        fs->pattern);
+    if (fs->pattern && !*fs->pattern)
+        return fail_key(w, t, "pattern",
+                        "expected a glob relative to static/, e.g. \"data/*.parquet\", found "
+                        "\"\"");
+    if (fs->template_values_sql && !*fs->template_values_sql)
+        return fail_key(w, t, "template_values_sql",
+                        "expected a query whose rows are template values, found \"\"");
+    /* A plugin's manifest may give the template; the build checks those. */
+    if (!fs->template_name && !fs->plugin && ds_toml_find(t, "row_filter_template"))
+        return fail_key(w, t, "row_filter_template",
+                        "row_filter_template is the predicate of each templated view, but the "
+                        "source has no template_name: add template_name, or use row_filter");
+    if (!fs->name) {
+        /* Without a name the source only publishes files: nothing would use
+         * a key that shapes its views. */
+        static const char *const VIEW_KEYS[] = {
+            "template_name",  "row_filter_template", "template_values", "template_values_sql",
+            "row_filter",     "time_window",         "union_mode",      "hierarchy_before",
+            "hierarchy",      "hierarchy_after"};
+        for (size_t i = 0; i < DS_ARRAY_LEN(VIEW_KEYS); i++)
+            if (ds_toml_find(t, VIEW_KEYS[i]))
+                return fail_key(w, t, VIEW_KEYS[i],
+                                "%s shapes the source's views, which need a name; add name = "
+                                "\"...\"",
+                                VIEW_KEYS[i]);
+    }
+    return 0;
+}
+
 static int load_source(walker *w, const ds_toml_value *t, size_t index)
 {
     char *path = ds_asprintf("file_sources[%zu]", index);
@@ -625,6 +735,9 @@ static int load_source(walker *w, const ds_toml_value *t, size_t index)
                      "set either upstream_glob or plugin, not both");
         goto done;
     }
+    rc = check_source(w, t, path, fs);
+    if (rc != 0)
+        goto done;
     if (!fs->plugin && ds_toml_find(t, "plugin_timeout")) {
         const ds_toml_entry *e = ds_toml_find(t, "plugin_timeout");
         rc = fail_at(w, e->line, e->col, path,
@@ -644,17 +757,6 @@ static int load_source(walker *w, const ds_toml_value *t, size_t index)
             goto done;
         }
     }
-    if (!fs->name && (fs->hierarchy_before.n || fs->hierarchy.n || fs->hierarchy_after.n)) {
-        const ds_toml_entry *e = ds_toml_find(t, "hierarchy_before");
-        if (!e)
-            e = ds_toml_find(t, "hierarchy");
-        if (!e)
-            e = ds_toml_find(t, "hierarchy_after");
-        rc = fail_at(w, e->line, e->col, path,
-                     "%s makes the source's views, which need a name; add name = \"...\"",
-                     e->key);
-        goto done;
-    }
     if (!fs->name && (fs->upstream_glob || fs->plugin)) {
         rc = fail_at(w, t->line, t->col, path,
                      "a source with %s needs a name (its files are published under "
@@ -664,12 +766,12 @@ static int load_source(walker *w, const ds_toml_value *t, size_t index)
     }
     for (size_t j = 0; fs->name && j + 1 < w->cfg->n_sources; j++) {
         const ds_file_source *other = &w->cfg->sources[j];
-        if (other->name && strcmp(other->name, fs->name) == 0) {
+        if (other->name && strcasecmp(other->name, fs->name) == 0) {
             const ds_toml_entry *e = ds_toml_find(t, "name");
             rc = fail_at(w, e->value->line, e->value->col, path,
-                         "name \"%s\" is already used by file_sources[%zu] (line %d); "
-                         "names must be unique",
-                         fs->name, j, other->line);
+                         "name \"%s\" is already used by file_sources[%zu] (line %d, as "
+                         "\"%s\"); names must be unique, without regard to case as in SQL",
+                         fs->name, j, other->line, other->name);
             goto done;
         }
     }
@@ -693,7 +795,10 @@ static int load_build(walker *w, const ds_toml_value *t)
             rc = fail_type(w, e->value, kp, "a non-negative integer");
         } else if (e->value->u.integer < 0) {
             rc = fail_at(w, e->value->line, e->value->col, kp,
-                         "expected a non-negative integer (0 stores nothing), found %lld",
+                         "expected a non-negative integer (%s), found %lld",
+                         strcmp(e->key, "prerender_max_options") == 0
+                             ? "0 stores only the page's default state"
+                             : "0 stores nothing",
                          (long long)e->value->u.integer);
         } else if (strcmp(e->key, "prerender_max_options") == 0) {
             w->cfg->build.prerender_max_options = e->value->u.integer;
@@ -735,6 +840,13 @@ static int load_live(walker *w, const char *key, const ds_toml_value *v, ds_live
         rc = fail_at(w, v->line, v->col, kp, "expected %s, found %lld",
                      queue_key ? "an integer, 0 or more (0: no queue)" : "a positive integer",
                      (long long)v->u.integer);
+    } else if (strcmp(key, "live_max_concurrent") == 0 &&
+               v->u.integer > DS_LIVE_MAX_CONCURRENT_LIMIT) {
+        /* Each is a thread with a DuckDB connection of its own. */
+        rc = fail_at(w, v->line, v->col, kp,
+                     "expected a positive integer, at most %d (each is a query thread), found "
+                     "%lld",
+                     DS_LIVE_MAX_CONCURRENT_LIMIT, (long long)v->u.integer);
     } else {
         long long *to = strcmp(key, "live_timeout_ms") == 0       ? &live->timeout_ms
                         : strcmp(key, "live_max_rows") == 0       ? &live->max_rows
@@ -930,6 +1042,13 @@ int ds_config_load(const char *root, ds_config *cfg, ds_err *err)
     char *display = strcmp(root, ".") == 0 ? ds_strdup(DS_CONFIG_FILE)
                                            : ds_path_join(root, DS_CONFIG_FILE);
     int rc = -1;
+    if (ds_is_file(abs)) {
+        char *folder = ds_path_dirname(root);
+        ds_err_set(err, "--root takes the project's folder, and %s is a file: give --root %s",
+                   root, folder);
+        free(folder);
+        goto done;
+    }
     if (!ds_is_file(path)) {
         ds_err_set(err,
                    "no %s in %s (looked for %s); run 'ducksite init%s%s' to create a "

@@ -14,6 +14,9 @@
 #define DS_CONFIG_FILE "ducksite.toml"
 #define DS_DEFAULT_PATTERN "data/*.parquet"
 #define DS_DEFAULT_PLUGIN_TIMEOUT 300.0 /* seconds */
+/* Bytes a view name (a source, a templated view, a model) may have: each
+ * names a file of the site, static/sql/_global/<name>.sql. */
+#define DS_VIEW_NAME_MAX 128
 
 typedef enum { DS_UNION_ALL_BY_NAME, DS_UNION_ALL } ds_union_mode;
 typedef enum { DS_ON_EMPTY_WARN, DS_ON_EMPTY_ERROR } ds_on_empty;
@@ -177,6 +180,7 @@ typedef struct {
 #define DS_DEFAULT_LIVE_TIMEOUT_MS 10000
 #define DS_DEFAULT_LIVE_MAX_ROWS 100000
 #define DS_DEFAULT_LIVE_MAX_BYTES (8LL * 1024 * 1024)
+#define DS_LIVE_MAX_CONCURRENT_LIMIT 256 /* live_max_concurrent at most */
 #define DS_DEFAULT_LIVE_MAX_CONCURRENT 4
 #define DS_DEFAULT_LIVE_CACHE_BYTES (64LL * 1024 * 1024)
 #define DS_DEFAULT_LIVE_MAX_QUEUED 64

@@ -733,6 +733,21 @@ int ds_demo_create(const char *root, ds_buf *report, ds_err *err)
                           "%s already holds a project (ducksite.toml); choose an empty folder "
                           "with --root",
                           root);
+    /* Nothing of the user's is ever replaced: every path the demo writes is
+     * checked before the first is written, so a refusal leaves no half-made
+     * project behind. */
+    static const char *const DATA_DIRS[] = {"lake/orders", "lake/sales"};
+    for (size_t i = 0; i < DS_ARRAY_LEN(FILES) + DS_ARRAY_LEN(DATA_DIRS); i++) {
+        const char *rel = i < DS_ARRAY_LEN(FILES) ? FILES[i].path : DATA_DIRS[i - DS_ARRAY_LEN(FILES)];
+        char *path = ds_path_join(root, rel);
+        bool taken = ds_exists(path);
+        free(path);
+        if (taken)
+            return ds_err_set(err,
+                              "%s/%s already exists and the demo would replace it; nothing was "
+                              "written: choose an empty or new folder with --root",
+                              root, rel);
+    }
     if (ds_mkdir_p(root, err) != 0)
         return -1;
     for (size_t i = 0; i < DS_ARRAY_LEN(FILES); i++) {

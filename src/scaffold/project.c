@@ -127,6 +127,16 @@ int ds_project_add_plugin(const char *root, const char *dir, const char *name, d
                           "plugin name '%s' must be a Python identifier (letters, digits and _, "
                           "not starting with a digit)",
                           name);
+    /* The stub goes inside the project, where the reference printed below
+     * (relative to the project) finds it. */
+    bool inside = dir[0] != '\0' && dir[0] != '/';
+    for (const char *p = dir; inside && *p; p += strcspn(p, "/"), p += *p == '/')
+        inside = !(p[0] == '.' && p[1] == '.' && (p[2] == '/' || p[2] == '\0'));
+    if (!inside)
+        return ds_err_set(err,
+                          "--dir '%s' is not a folder inside the project: give a relative path "
+                          "such as plugins",
+                          dir);
     char *folder = ds_path_join(root, dir);
     char *rel = ds_asprintf("%s/%s.py", dir, name);
     char *path = ds_path_join(root, rel);

@@ -22,6 +22,8 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <strings.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
 
@@ -87,33 +89,58 @@ static void show_error(ds_server *server, const char *msg)
     free(json);
 }
 
-/* The [serve] live_* keys whose values differ between A and B, "a, b",
- * or an empty buffer. */
-static void live_changes(const ds_live_settings *a, const ds_live_settings *b, ds_buf *out)
+/* The [serve] keys whose values differ between A and B, "a, b" (appended
+ * to OUT). */
+static void serve_changes(const ds_serve_settings *a, const ds_serve_settings *b, ds_buf *out)
 {
+    bool hosts = a->n_allowed_hosts != b->n_allowed_hosts;
+    for (size_t i = 0; !hosts && i < a->n_allowed_hosts; i++)
+        hosts = strcasecmp(a->allowed_hosts[i], b->allowed_hosts[i]) != 0;
+    const ds_live_settings *la = &a->live, *lb = &b->live;
     const struct {
         const char *key;
-        long long was, now;
+        bool changed;
     } keys[] = {
-        {"live_queries", a->enabled, b->enabled},
-        {"live_timeout_ms", a->timeout_ms, b->timeout_ms},
-        {"live_max_rows", a->max_rows, b->max_rows},
-        {"live_max_bytes", a->max_bytes, b->max_bytes},
-        {"live_max_concurrent", a->max_concurrent, b->max_concurrent},
-        {"live_cache_bytes", a->cache_bytes, b->cache_bytes},
-        {"live_max_queued", a->max_queued, b->max_queued},
-        {"live_queue_ms", a->queue_ms, b->queue_ms},
+        {"allowed_hosts", hosts},
+        {"live_queries", la->enabled != lb->enabled},
+        {"live_timeout_ms", la->timeout_ms != lb->timeout_ms},
+        {"live_max_rows", la->max_rows != lb->max_rows},
+        {"live_max_bytes", la->max_bytes != lb->max_bytes},
+        {"live_max_concurrent", la->max_concurrent != lb->max_concurrent},
+        {"live_cache_bytes", la->cache_bytes != lb->cache_bytes},
+        {"live_max_queued", la->max_queued != lb->max_queued},
+        {"live_queue_ms", la->queue_ms != lb->queue_ms},
     };
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
-        if (keys[i].was != keys[i].now)
+        if (keys[i].changed)
             ds_buf_printf(out, "%s%s", out->len ? ", " : "", keys[i].key);
 }
 
-/* [auth] and [serve] are read once, when serve starts: a rebuild that
- * finds `site` or a live_* key changed says that the running server still
- * does what it did, rather than let a user believe a site is now
- * protected (or open), or its live queries on (or off, or limited). */
-static void warn_if_settings_changed(const char *root, ds_server *server)
+/* The [auth] keys other than site whose values differ between A and B. */
+static void auth_changes(const ds_auth_settings *a, const ds_auth_settings *b, ds_buf *out)
+{
+    const struct {
+        const char *key;
+        bool changed;
+    } keys[] = {
+        {"session_hours", a->session_hours != b->session_hours},
+        {"idle_minutes", a->idle_minutes != b->idle_minutes},
+        {"max_failures", a->max_failures != b->max_failures},
+        {"lockout_minutes", a->lockout_minutes != b->lockout_minutes},
+        {"tls_proxy", a->tls_proxy != b->tls_proxy},
+    };
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+        if (keys[i].changed)
+            ds_buf_printf(out, "%s%s", out->len ? ", " : "", keys[i].key);
+}
+
+/* [auth] and [serve] are read once, when serve starts (STARTED; NULL when
+ * they could not be read then): a rebuild that finds one changed says that
+ * the running server still does what it did, rather than let a user
+ * believe a site is now protected (or open), a host name answered, or its
+ * live queries on (or off, or limited). */
+static void warn_if_settings_changed(const char *root, ds_server *server,
+                                     const ds_config *started)
 {
     ds_config cfg;
     ds_err err;
@@ -124,15 +151,21 @@ static void warn_if_settings_changed(const char *root, ds_server *server)
         ds_warn("%s now says [auth] site = %s, but this server started with sign-in %s: restart "
                 "ducksite serve for the change to take effect",
                 cfg.display_path, cfg.auth.site ? "true" : "false", on ? "on" : "off");
-    ds_live_settings was;
-    ds_buf changed = {0};
-    if (ds_server_live_settings(server, &was))
-        live_changes(&was, &cfg.serve.live, &changed);
-    if (changed.len)
+    ds_buf serve = {0}, auth = {0};
+    if (started) {
+        serve_changes(&started->serve, &cfg.serve, &serve);
+        auth_changes(&started->auth, &cfg.auth, &auth);
+    }
+    if (serve.len)
         ds_warn("%s: [serve] %s changed, but this server goes on with the values it started "
                 "with: restart ducksite serve for the change to take effect",
-                cfg.display_path, changed.data);
-    ds_buf_free(&changed);
+                cfg.display_path, serve.data);
+    if (auth.len)
+        ds_warn("%s: [auth] %s changed, but this server goes on with the values it started "
+                "with: restart ducksite serve for the change to take effect",
+                cfg.display_path, auth.data);
+    ds_buf_free(&serve);
+    ds_buf_free(&auth);
     ds_config_free(&cfg);
 }
 
@@ -193,7 +226,7 @@ static void report_failure(ds_server *server, const char *msg)
  * out when only pages or models changed (docs/serve.md, "Rebuild speed").
  * Returns how many were left out, for the second step; sets *failed. */
 static size_t rebuild(const char *root, ds_server *server, ds_memo *memo, char **paths,
-                      size_t n_paths, bool *failed)
+                      size_t n_paths, bool *failed, const ds_config *started)
 {
     /* Pages and models leave the data map and views as they were
      * (memo.h); anything else rebuilds them. */
@@ -217,7 +250,7 @@ static size_t rebuild(const char *root, ds_server *server, ds_memo *memo, char *
     if (*failed)
         ds_server_event(server, "build-ok", "{}");
     *failed = false;
-    warn_if_settings_changed(root, server);
+    warn_if_settings_changed(root, server, started);
     if (defer.deferred)
         ds_info("published; the stored results whose SQL changed run next (the open pages "
                 "query them meanwhile)");
@@ -271,7 +304,7 @@ static bool finish(const char *root, ds_server *server, ds_memo *memo, ds_watch 
  * be NULL) was opened before the first build, so that changes made while
  * it ran are not lost. */
 static void watch_and_rebuild(const char *root, ds_watch *w, int sig_fd, ds_server *server,
-                              ds_memo *memo, bool failed)
+                              ds_memo *memo, bool failed, const ds_config *started)
 {
     ds_err err;
     size_t later = 0; /* stored results the last rebuild left out */
@@ -299,7 +332,7 @@ static void watch_and_rebuild(const char *root, ds_watch *w, int sig_fd, ds_serv
          * picked up, and edits made while the build runs are not lost. */
         ds_watch_close(w);
         w = ds_watch_open(root, &err);
-        later = rebuild(root, server, memo, paths, n_paths, &failed);
+        later = rebuild(root, server, memo, paths, n_paths, &failed, started);
         ds_watch_paths_free(paths, n_paths);
     }
     ds_watch_close(w);
@@ -308,11 +341,11 @@ static void watch_and_rebuild(const char *root, ds_watch *w, int sig_fd, ds_serv
 /* Blocks until SIGINT or SIGTERM (in the set STOP) arrives, rebuilding on
  * changes while W is open, and says which signal it was. */
 static void wait_for_stop(const char *root, ds_watch *watch, const sigset_t *stop,
-                          ds_server *server, ds_memo *memo, bool failed)
+                          ds_server *server, ds_memo *memo, bool failed, const ds_config *started)
 {
     int sig_fd = signalfd(-1, stop, SFD_CLOEXEC);
     if (watch && sig_fd >= 0)
-        watch_and_rebuild(root, watch, sig_fd, server, memo, failed);
+        watch_and_rebuild(root, watch, sig_fd, server, memo, failed, started);
     else
         ds_watch_close(watch);
     struct signalfd_siginfo info = {0};
@@ -430,8 +463,8 @@ int ds_serveloop_run(const ds_serveloop_options *o, ds_err *err)
                               .live_reload = watch != NULL,
                               .live = settings ? &cfg.serve.live : NULL};
     ds_server *server = ds_server_start(&sopt, err);
-    ds_config_free(&cfg);
     if (!server) {
+        ds_config_free(&cfg);
         ds_memo_free(memo);
         ds_watch_close(watch);
         return -1;
@@ -442,7 +475,9 @@ int ds_serveloop_run(const ds_serveloop_options *o, ds_err *err)
 
     if (failed && watch)
         show_error(server, first_err.msg);
-    wait_for_stop(o->root, watch, &stop, server, memo, failed);
+    /* Kept to tell a changed [serve] or [auth] from the one the server runs. */
+    wait_for_stop(o->root, watch, &stop, server, memo, failed, settings ? &cfg : NULL);
+    ds_config_free(&cfg);
     ds_server_stop(server);
     ds_memo_free(memo);
     return 0;

@@ -97,8 +97,6 @@ struct ds_server {
     ds_deadline *deadline;
     ds_api *api; /* POST /api/... (api.h) */
     ds_livequery *live; /* POST /api/live/query (livequery.h), NULL when off */
-    ds_live_settings live_set; /* the [serve] live_* it started with */
-    bool live_known;           /* ... if it had them (ds_server_live_settings) */
     /* Refused connections, logged at most once a second (mhd_log). */
     pthread_mutex_t log_lock;
     time_t refused_at;
@@ -1100,10 +1098,6 @@ ds_server *ds_server_start(const ds_server_options *opt, ds_err *err)
     if (opt->login)
         s->login = ds_login_new(opt->login);
     ds_api_set_login(s->api, s->login);
-    if (opt->live) {
-        s->live_set = *opt->live;
-        s->live_known = true;
-    }
     if (opt->live && opt->live->enabled) {
         s->live = ds_livequery_open(opt->root ? opt->root : ".", opt->live);
         if (!s->live) {
@@ -1195,13 +1189,6 @@ void ds_server_event(ds_server *s, const char *name, const char *data)
 ds_login *ds_server_login(ds_server *s)
 {
     return s->login;
-}
-
-bool ds_server_live_settings(ds_server *s, ds_live_settings *out)
-{
-    if (s->live_known)
-        *out = s->live_set;
-    return s->live_known;
 }
 
 void ds_server_stop(ds_server *s)

@@ -68,10 +68,6 @@ void ds_server_event(ds_server *s, const char *name, const char *data);
  * ds_login_user: who sent a request. */
 ds_login *ds_server_login(ds_server *s);
 
-/* The [serve] live_* settings the server started with, into OUT; false
- * when it started without them (its configuration could not be read). */
-bool ds_server_live_settings(ds_server *s, ds_live_settings *out);
-
 /* Closes the listening socket and every connection, then frees everything. */
 void ds_server_stop(ds_server *s);
 

@@ -662,11 +662,14 @@ static int make_front_from(ds_memo_front *f, facts_loader *loader, uptodate *u, 
          * of the site, and a build that fails later still learnt these
          * facts. */
         double ts = now_ms();
-        if (!ds_facts_save(facts))
+        bool saved = ds_facts_save(facts);
+        if (!saved)
             ds_uptodate_incomplete(); /* the next build reads those footers again */
         if (ds_facts_reads(facts))
-            ds_info("footers: %zu read (%.0f ms), the facts cache saved (%.0f ms)",
-                    ds_facts_reads(facts), ds_facts_read_ms(facts), now_ms() - ts);
+            ds_info("footers: %zu read (%.0f ms)%s (%.0f ms)", ds_facts_reads(facts),
+                    ds_facts_read_ms(facts),
+                    saved ? ", the facts cache saved" : ", the facts cache not saved",
+                    now_ms() - ts);
         /* The views stamped the files of sources with views; the record
          * needs every mapped file's. */
         if (u->keeps && u->project && !u->inputs) {

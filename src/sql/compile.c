@@ -169,7 +169,7 @@ static void collect_names(json_t *node, json_t *tables, json_t *ctes)
 static int query_index(const ds_query_list *l, const char *name)
 {
     for (size_t i = 0; i < l->len; i++)
-        if (strcmp(l->items[i].name, name) == 0)
+        if (ds_query_name_eq(l->items[i].name, name))
             return (int)i;
     return -1;
 }

@@ -3,6 +3,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "../util/util.h"
 
@@ -43,10 +44,17 @@ void ds_query_list_copy(ds_query_list *to, const ds_query_list *from)
     }
 }
 
+bool ds_query_name_eq(const char *a, const char *b)
+{
+    /* Views and models are SQL names, which DuckDB compares without case;
+     * a page query's name holds its page's path, which is a file's. */
+    return strchr(a, '/') || strchr(b, '/') ? strcmp(a, b) == 0 : strcasecmp(a, b) == 0;
+}
+
 const ds_query *ds_query_find(const ds_query_list *l, const char *name)
 {
     for (size_t i = 0; i < l->len; i++)
-        if (strcmp(l->items[i].name, name) == 0)
+        if (ds_query_name_eq(l->items[i].name, name))
             return &l->items[i];
     return NULL;
 }

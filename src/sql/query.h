@@ -4,6 +4,7 @@
 #ifndef DS_QUERY_H
 #define DS_QUERY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 typedef enum {
@@ -35,6 +36,10 @@ typedef struct {
 
 void ds_query_add(ds_query_list *l, const char *name, ds_query_kind kind, const char *sql,
                   const char *file, int line);
+/* Whether two query names are one: view and model names without regard to
+ * case (as SQL), page query names ("<page>/<id>") exactly. */
+bool ds_query_name_eq(const char *a, const char *b);
+/* The query named NAME (ds_query_name_eq), or NULL. */
 const ds_query *ds_query_find(const ds_query_list *l, const char *name);
 void ds_query_list_free(ds_query_list *l);
 

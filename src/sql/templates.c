@@ -710,7 +710,15 @@ int ds_template_views(ds_sv_ctx *v, const char *template_name, ds_err *err)
         json_t *at = json_object_get(names, name);
         size_t pos = at ? (size_t)json_integer_value(at) : 0;
         const ds_query *clash = at ? &v->out->items[pos] : NULL;
-        if (clash && pos >= first_view) {
+        if (strlen(name) > DS_VIEW_NAME_MAX) {
+            /* It names a file of the site (sql/_global/<name>.sql). */
+            rc = ds_err_set(err,
+                            "%s:%d: file source '%s': template value '%.40s...' makes a view "
+                            "name of %zu bytes, over the %d a view name may have: template on "
+                            "a shorter expression (a code or id column)",
+                            v->cfg->display_path, fs->line, fs->name, cv->shown, strlen(name),
+                            DS_VIEW_NAME_MAX);
+        } else if (clash && pos >= first_view) {
             rc = ds_err_set(err,
                             "%s:%d: file source '%s': template values '%s' and '%s' both "
                             "make the view name '%s'",

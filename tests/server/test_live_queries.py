@@ -566,6 +566,16 @@ def check_settings_change(t, binary, root, lake):
           "a changed live_timeout_ms is told to need a restart: %r" % "".join(s.err)[-400:])
         status, _, _ = ask(s.port, {})
         t(status == 200, "the server goes on with live queries: %d" % status)
+        # Every other key read at start is told the same way.
+        write_project(root, lake, "[serve]\nlive_queries = true\nlive_timeout_ms = 5000\n"
+                      "allowed_hosts = [\"dash.example.com\"]\n[auth]\nsession_hours = 1\n")
+        said = wait_for(lambda: "[auth] session_hours changed" in "".join(s.err), 60)
+        err = "".join(s.err)
+        t(said and "[serve] allowed_hosts, live_timeout_ms changed" in err,
+          "a changed allowed_hosts and session_hours are told to need a restart: %r" % err[-600:])
+        status, _, _ = request(s.port, "/index.html", headers={"Host": "dash.example.com"})
+        t(status == 421, "the running server still answers only the names it started with: %d"
+          % status)
     finally:
         s.stop()
 

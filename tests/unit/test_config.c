@@ -65,7 +65,6 @@ Test(config, every_key)
                        "union_mode = \"union_all\"\n"
                        "on_empty = \"error\"\n"
                        "on_bad_file = \"skip\"\n"
-                       "pattern = \"x/*.parquet\"\n"
                        "time_window = {column = \"day\", start = 2024-01-01, end = 2024-02-01}\n"
                        "\n"
                        "[[file_sources]]\n"
@@ -87,7 +86,7 @@ Test(config, every_key)
     cr_assert_eq(o->on_empty, DS_ON_EMPTY_ERROR);
     cr_assert_eq(o->on_bad_file, DS_ON_BAD_FILE_SKIP);
     cr_assert_eq(cfg.sources[1].on_bad_file, DS_ON_BAD_FILE_ERROR);
-    cr_assert_str_eq(o->pattern, "x/*.parquet");
+    cr_assert_str_eq(o->pattern, "data/*.parquet"); /* a pattern is for static/ sources */
     cr_assert(o->has_time_window);
     cr_assert_str_eq(o->time_window.column, "day");
     cr_assert_eq(o->time_window.start.kind, DS_TIME_DATE);
@@ -96,7 +95,7 @@ Test(config, every_key)
     cr_assert_str_eq(o->time_window.end.text, "2024-02-01");
     cr_assert_eq(o->line, 5);
     cr_assert_str_eq(cfg.sources[1].plugin, "plugins/sales.py:build");
-    cr_assert_eq(cfg.sources[1].line, 17);
+    cr_assert_eq(cfg.sources[1].line, 16);
     ds_config_free(&cfg);
 }
 
@@ -183,7 +182,10 @@ Test(config, names_are_identifiers_and_unique)
     expect_error("[[file_sources]]\nname = \"1abc\"\n", "expected an SQL identifier");
     expect_error("[[file_sources]]\nname = \"a\"\n[[file_sources]]\nname = \"a\"\n",
                  "ducksite.toml:4:8: file_sources[1]: name \"a\" is already used by "
-                 "file_sources[0] (line 1)");
+                 "file_sources[0] (line 1, as \"a\")");
+    expect_error("[[file_sources]]\nname = \"sales\"\n[[file_sources]]\nname = \"SALES\"\n",
+                 "name \"SALES\" is already used by file_sources[0] (line 1, as \"sales\"); names "
+                 "must be unique, without regard to case as in SQL");
 }
 
 Test(config, choices)
@@ -526,8 +528,8 @@ Test(config, hierarchy_errors)
                  "file_sources[0].hierarchy[0].row_filter: expected a string, found an integer");
     expect_error("[[file_sources]]\npattern = \"data/*.parquet\"\n"
                  "hierarchy = [{pattern = \"data/a/*\"}]\n",
-                 "ducksite.toml:3:1: file_sources[0]: hierarchy makes the source's views, which "
-                 "need a name");
+                 "ducksite.toml:3:13: file_sources[0].hierarchy: hierarchy shapes the source's "
+                 "views, which need a name; add name = \"...\"");
 }
 
 Test(config, serve_live_settings)
@@ -579,4 +581,70 @@ Test(config, serve_live_settings)
     expect_error("[serve]\nlive_max_concurrent = 0\n",
                  "ducksite.toml:2:23: serve.live_max_concurrent: expected a positive integer, "
                  "found 0");
+}
+
+/* Keys the build would not use as given are errors at load, at their line. */
+Test(config, keys_without_effect_are_errors)
+{
+    expect_error("[[file_sources]]\npattern = \"data/*.parquet\"\ntemplate_name = \"x_[store]\"\n",
+                 "ducksite.toml:3:17: file_sources[0].template_name: template_name shapes the "
+                 "source's views, which need a name");
+    expect_error("[[file_sources]]\npattern = \"data/*.parquet\"\nrow_filter = \"a > 1\"\n",
+                 "file_sources[0].row_filter: row_filter shapes the source's views");
+    expect_error("[[file_sources]]\nname = \"s\"\nupstream_glob = \"l/*.parquet\"\n"
+                 "pattern = \"nothing/*.parquet\"\n",
+                 "ducksite.toml:4:11: file_sources[0].pattern: pattern picks files under static/ "
+                 "for a source with neither upstream_glob nor plugin");
+    expect_error("[[file_sources]]\nname = \"s\"\nplugin = \"p.py\"\npattern = \"a/*\"\n",
+                 "here plugin lists the files");
+    expect_error("[[file_sources]]\nname = \"s\"\npattern = \"${DIR_A}/*.parquet\"\n",
+                 "file_sources[0].pattern: [dirs] variables are substituted only in "
+                 "upstream_glob");
+    expect_error("[[file_sources]]\nname = \"s\"\nupstream_glob = \"l/*.parquet\"\n"
+                 "row_filter_template = \"x = ?\"\n",
+                 "file_sources[0].row_filter_template: row_filter_template is the predicate of "
+                 "each templated view, but the source has no template_name");
+    expect_error("[[file_sources]]\nname = \"s\"\nupstream_glob = \"l/*.parquet\"\n"
+                 "template_name = \"s_[x]\"\ntemplate_values_sql = \"\"\n",
+                 "file_sources[0].template_values_sql: expected a query");
+    expect_error("[[file_sources]]\nname = \"s\"\nupstream_glob = \"\"\n",
+                 "ducksite.toml:3:17: file_sources[0].upstream_glob: expected a glob");
+    expect_error("[[file_sources]]\nname = \"s\"\nplugin = \":x\"\n",
+                 "ducksite.toml:3:10: file_sources[0].plugin: ':x' is not a plugin reference");
+    expect_error("[[file_sources]]\nname = \"s\"\nplugin = \"p.py:\"\n",
+                 "file_sources[0].plugin: 'p.py:' is not a plugin reference");
+    expect_error("[dirs]\nDIR_A = \"lake\"\nDIR_B = \"${DIR_A}/sub\"\n",
+                 "ducksite.toml:3:9: dirs.DIR_B: [dirs] values are used as written");
+}
+
+Test(config, view_names_are_identifiers_of_bounded_length)
+{
+    expect_error("[[file_sources]]\nname = \"s\"\nupstream_glob = \"l/*.parquet\"\n"
+                 "template_name = \"s_[store]_[x]\"\n",
+                 "file_sources[0].template_name: expected a name with one [expression] part");
+    expect_error("[[file_sources]]\nname = \"s\"\nupstream_glob = \"l/*.parquet\"\n"
+                 "template_name = \"s [store]\"\n",
+                 "file_sources[0].template_name: the text around [expression] makes the view "
+                 "names, so it must be letters, digits and _");
+    char long_name[200];
+    memset(long_name, 'n', sizeof long_name - 1);
+    long_name[sizeof long_name - 1] = '\0';
+    char *text = ds_asprintf("[[file_sources]]\nname = \"%s\"\n", long_name);
+    expect_error(text, "file_sources[0].name: a name of 199 bytes; at most 128");
+    free(text);
+    /* An expression may hold any SQL, brackets of its own aside. */
+    ds_config cfg;
+    ds_err err;
+    cr_assert_eq(parse("[[file_sources]]\nname = \"s\"\nupstream_glob = \"l/*.parquet\"\n"
+                       "template_name = \"s_[lower(region || '-x')]_v2\"\n",
+                       &cfg, &err),
+                 0, "%s", err.msg);
+    ds_config_free(&cfg);
+}
+
+Test(config, live_max_concurrent_is_bounded)
+{
+    expect_error("[serve]\nlive_max_concurrent = 9223372036854775807\n",
+                 "ducksite.toml:2:23: serve.live_max_concurrent: expected a positive integer, at "
+                 "most 256 (each is a query thread), found 9223372036854775807");
 }

@@ -26,8 +26,11 @@ Test(query, add_and_find)
     cr_assert_eq(q->kind, DS_KIND_FILE_SOURCE);
     cr_assert_eq(q->line, 3);
 
-    cr_assert_null(ds_query_find(&l, "Orders"), "names are case-sensitive");
+    cr_assert_eq(ds_query_find(&l, "Orders"), &l.items[0], "view names are SQL names: no case");
     cr_assert_null(ds_query_find(&l, "order"));
+    ds_query_add(&l, "Sales/q", DS_KIND_PAGE_QUERY, "SELECT 1", "content/Sales.md", 3);
+    cr_assert_null(ds_query_find(&l, "sales/q"), "a page query's name holds a file's path");
+    cr_assert_not_null(ds_query_find(&l, "Sales/q"));
     cr_assert_null(ds_query_find(&l, ""));
 
     ds_query_list_free(&l);
