@@ -15,6 +15,10 @@
 //   functions        {name: [function_type, ...]} from duckdb_functions(),
 //                    names lowercased, sorted (scalar, aggregate, table,
 //                    macro, table_macro, pragma)
+//   max_args         {name: n}: the most arguments any overload of a scalar
+//                    or aggregate function takes, for those without a
+//                    variadic overload (a call with more fails in the
+//                    browser: arg_max(x, y, 3) is newer than DuckDB 0.9)
 //   keywords         duckdb_keywords(), lowercased, sorted
 //   settings         duckdb_settings() names, sorted
 //
@@ -68,6 +72,18 @@ async function main() {
                               FROM duckdb_functions() ORDER BY name, type`)) {
     (functions[r.name] ||= []).push(r.type);
   }
+  // A name with a variadic overload, or of another type too (a macro, a
+  // table function), takes any count as far as this check goes.
+  const maxArgs = {};
+  for (const r of rows(conn, `SELECT lower(function_name) AS name,
+                                     max(len(parameters))::INTEGER AS n
+                              FROM duckdb_functions()
+                              GROUP BY 1
+                              HAVING bool_and(function_type IN ('scalar', 'aggregate'))
+                                 AND bool_and(varargs IS NULL)
+                              ORDER BY 1`)) {
+    maxArgs[r.name] = r.n;
+  }
   const keywords = rows(conn, 'SELECT DISTINCT lower(keyword_name) AS k FROM duckdb_keywords() ORDER BY k')
     .map((r) => r.k);
   const settings = rows(conn, 'SELECT DISTINCT lower(name) AS n FROM duckdb_settings() ORDER BY n')
@@ -83,6 +99,8 @@ async function main() {
     + `  "duckdb_version": ${JSON.stringify(version.v)},\n`
     + `  "source_id": ${JSON.stringify(version.s)},\n`
     + `  "functions": {\n${lines.join(',\n')}\n  },\n`
+    + `  "max_args": {\n${Object.keys(maxArgs).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+      .map((n) => `    ${JSON.stringify(n)}: ${maxArgs[n]}`).join(',\n')}\n  },\n`
     + `  "keywords": ${JSON.stringify(keywords)},\n`
     + `  "settings": ${JSON.stringify(settings)}\n`
     + '}\n';

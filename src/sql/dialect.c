@@ -8,11 +8,13 @@
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "sqltext.h"
 
 struct ds_dialect {
     json_t *functions;   /* lowercased name -> true */
+    json_t *max_args;    /* lowercased name -> the most arguments it takes */
     char *version;
 };
 
@@ -55,6 +57,9 @@ ds_dialect *ds_dialect_load(const char *path, ds_err *err)
         json_object_set_new(d->functions, low, json_true());
         free(low);
     }
+    /* Absent from files written before it was recorded: no count checked. */
+    json_t *max_args = json_object_get(doc, "max_args");
+    d->max_args = json_is_object(max_args) ? json_incref(max_args) : json_object();
     d->version = ds_strdup(version + (version[0] == 'v'));
     json_decref(doc);
     return d;
@@ -65,6 +70,7 @@ void ds_dialect_free(ds_dialect *d)
     if (!d)
         return;
     json_decref(d->functions);
+    json_decref(d->max_args);
     free(d->version);
     free(d);
 }
@@ -129,13 +135,62 @@ static bool old_window_type(const char *type)
     return false;
 }
 
+/* Parameters of a LAMBDA node: "(x, i) -> ..." has a row of two on its
+ * left. */
+static size_t lambda_params(json_t *lambda)
+{
+    json_t *lhs = json_object_get(lambda, "lhs");
+    const char *fn = json_string_value(json_object_get(lhs, "function_name"));
+    return is(fn, "row") ? json_array_size(json_object_get(lhs, "children")) : 1;
+}
+
 static void check_function(walk_ctx *c, json_t *node)
 {
     const char *name = json_string_value(json_object_get(node, "function_name"));
-    if (!name || ds_dialect_has_function(c->d, name))
+    if (!name)
         return;
-    found_name(c, json_is_true(json_object_get(node, "is_operator")) ? "operator" : "function",
-               name);
+    bool op = json_is_true(json_object_get(node, "is_operator"));
+    if (!ds_dialect_has_function(c->d, name)) {
+        found_name(c, op ? "operator" : "function", name);
+        return;
+    }
+    json_t *children = json_object_get(node, "children");
+    size_t n = json_array_size(children);
+    char *low = lower(name);
+    json_t *max = json_object_get(c->d->max_args, low);
+    if (!op && json_is_integer(max) && (json_int_t)n > json_integer_value(max)) {
+        char *phrase = ds_asprintf("function '%s' with %zu arguments (it takes at most %d)", name,
+                                   n, (int)json_integer_value(max));
+        found(c, phrase);
+        free(phrase);
+    }
+    /* Lambdas take one parameter, list_reduce's two: an index parameter
+     * ("(x, i) -> ...") is newer than DuckDB 0.9. */
+    bool reduce = strstr(low, "reduce") != NULL;
+    size_t i;
+    json_t *child;
+    json_array_foreach(children, i, child)
+    {
+        const char *cls = json_string_value(json_object_get(child, "class"));
+        if (is(cls, "LAMBDA") && lambda_params(child) > (reduce ? 2u : 1u))
+            found(c, "lambda with an index parameter ((x, i) -> ...)");
+        /* "* LIKE 'a%'" picks columns by name: newer than DuckDB 0.9. */
+        if (op && is(cls, "STAR") && !json_is_true(json_object_get(child, "columns")))
+            found(c, "* LIKE (write COLUMNS('regex') instead)");
+    }
+    free(low);
+}
+
+/* Types DuckDB 0.9 in the browser lacks (JSON is an extension it cannot
+ * load offline). */
+static void check_cast(walk_ctx *c, json_t *node)
+{
+    json_t *info = json_object_get(json_object_get(node, "cast_type"), "type_info");
+    const char *name = json_string_value(json_object_get(info, "name"));
+    static const char *const newer[] = {"json", "varint", "bignum", "uhugeint", "time_ns"};
+    for (size_t i = 0; name && i < DS_ARRAY_LEN(newer); i++)
+        if (strcasecmp(name, newer[i]) == 0)
+            found_name(c, "type", name);
 }
 
 static void walk(walk_ctx *c, json_t *node)
@@ -169,8 +224,23 @@ static void walk(walk_ctx *c, json_t *node)
         const char *exclude = json_string_value(json_object_get(node, "exclude_clause"));
         if (exclude && strcmp(exclude, "NO_OTHER") != 0)
             found(c, "EXCLUDE in window frames");
+        const char *start = json_string_value(json_object_get(node, "start"));
+        const char *end = json_string_value(json_object_get(node, "end"));
+        if ((start && strstr(start, "GROUPS")) || (end && strstr(end, "GROUPS")))
+            found(c, "GROUPS window frames");
     } else if (is(cls, "OPERATOR") && is(type, "OPERATOR_TRY")) {
         found_name(c, "function", "try");
+    } else if (is(cls, "OPERATOR") && (is(type, "ARRAY_EXTRACT") || is(type, "ARRAY_SLICE"))) {
+        /* "[1, 2, 3][1]": DuckDB 0.9's grammar indexes names and calls,
+         * not a list literal. */
+        json_t *first = json_array_get(json_object_get(node, "children"), 0);
+        const char *fn = json_string_value(json_object_get(first, "function_name"));
+        double loc = json_number_value(json_object_get(first, "query_location"));
+        if (is(fn, "list_value") && loc >= 1 && loc < (double)c->sql_len &&
+            c->sql[(size_t)loc - 1] == '[')
+            found(c, "indexing a list literal ([1, 2][1]; use list_extract)");
+    } else if (is(cls, "CAST")) {
+        check_cast(c, node);
     } else if (is(cls, "LAMBDA")) {
         /* The tree does not say which syntax was used, but the location
          * does: an arrow lambda points at its "->", a keyword lambda
@@ -186,6 +256,8 @@ static void walk(walk_ctx *c, json_t *node)
     }
     if (nonempty(node, "key_targets"))
         found(c, "USING KEY in recursive CTEs");
+    if (is(type, "SHOW_REF"))
+        found(c, "SUMMARIZE or DESCRIBE inside a query");
     const char *k;
     json_t *v;
     json_object_foreach(node, k, v) walk(c, v);

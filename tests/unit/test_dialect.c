@@ -17,8 +17,11 @@ static const char *const DIALECT =
     "    \"count_star\": [\"aggregate\"], \"sum\": [\"aggregate\"],\n"
     "    \"list_value\": [\"scalar\"], \"list_transform\": [\"scalar\"],\n"
     "    \"range\": [\"table\"], \"read_parquet\": [\"table\"],\n"
-    "    \"Upper\": [\"scalar\"]\n"
+    "    \"Upper\": [\"scalar\"], \"arg_max\": [\"aggregate\"],\n"
+    "    \"list_reduce\": [\"scalar\"], \"~~\": [\"scalar\"], \"list_extract\": [\"scalar\"],\n"
+    "    \"row\": [\"scalar\"]\n"
     "  },\n"
+    "  \"max_args\": {\"arg_max\": 2, \"sum\": 1, \"list_transform\": 2},\n"
     "  \"keywords\": [\"select\"],\n"
     "  \"settings\": []\n"
     "}\n";
@@ -176,4 +179,21 @@ Test(dialect, load_errors_name_the_file)
     cr_expect_null(ds_dialect_load(broken, &err));
     cr_expect(strstr(err.msg, broken) != NULL, "%s", err.msg);
     free(broken);
+}
+
+Test(dialect, newer_call_shapes_and_types)
+{
+    EXPECT("SELECT arg_max(a, b, 2) FROM t", "function 'arg_max' with 3 arguments (it takes at most 2)");
+    EXPECT_NONE("SELECT arg_max(a, b), sum(a) FROM t");
+    EXPECT("SELECT list_transform([1, 2], (x, i) -> x + i)",
+           "lambda with an index parameter ((x, i) -> ...)");
+    EXPECT_NONE("SELECT list_reduce([1, 2], (x, y) -> x + y)");
+    EXPECT("SELECT * LIKE 'a%' FROM t", "* LIKE (write COLUMNS('regex') instead)");
+    EXPECT_NONE("SELECT a FROM t WHERE b LIKE 'a%'");
+    EXPECT("SELECT sum(a) OVER (ORDER BY a GROUPS BETWEEN 1 PRECEDING AND CURRENT ROW) FROM t",
+           "GROUPS window frames");
+    EXPECT("SELECT [1, 2, 3][1]", "indexing a list literal ([1, 2][1]; use list_extract)");
+    EXPECT_NONE("SELECT l[1], list_extract([1, 2], 1) FROM t");
+    EXPECT("SELECT '{}'::JSON", "type 'JSON'");
+    EXPECT("SELECT * FROM (SUMMARIZE SELECT 1 AS a)", "SUMMARIZE or DESCRIBE inside a query");
 }
