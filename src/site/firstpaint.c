@@ -143,8 +143,10 @@ typedef struct {
     char key[17];
 } wanted;
 
-/* Reads the answer lines of the drawing script in OUT into CACHE. */
-static void take_answers(ds_buf *out, json_t *cache, size_t *drawn, size_t *formatted)
+/* Reads the answer lines of the drawing script in OUT into CACHE; a key
+ * the script could not draw goes to FAILED with its error. */
+static void take_answers(ds_buf *out, json_t *cache, json_t *failed, size_t *drawn,
+                         size_t *formatted)
 {
     for (char *line = out->data; line && *line;) {
         char *nl = strchr(line, '\n');
@@ -161,10 +163,8 @@ static void take_answers(ds_buf *out, json_t *cache, size_t *drawn, size_t *form
         } else if (key && text) {
             json_object_set_new(cache, key, json_string(text));
             (*formatted)++;
-        } else if (fail) {
-            ds_warn("first paint: a chart could not be drawn (%s); it is drawn when ECharts "
-                    "loads",
-                    fail);
+        } else if (key && fail) {
+            json_object_set_new(failed, key, json_string(fail));
         }
         json_decref(o);
         line = nl ? nl + 1 : NULL;
@@ -208,7 +208,7 @@ static bool draw_kept(ds_memo *memo, char *const argv[], const char *what, const
  * memo); fills CACHE with the pictures it drew.  Problems are said, never
  * fatal. */
 static void draw(const char *script, const char *script_id, ds_memo *memo, json_t *request,
-                 json_t *cache, size_t *drawn, size_t *formatted)
+                 json_t *cache, json_t *failed, size_t *drawn, size_t *formatted)
 {
     const char *node = getenv("DUCKSITE_NODE");
     char *argv[] = {(char *)(node && *node ? node : "node"), (char *)script, NULL};
@@ -216,7 +216,7 @@ static void draw(const char *script, const char *script_id, ds_memo *memo, json_
     ds_buf out = {0};
     char *what = ds_asprintf("%s\n%s\n%s", argv[0], script, script_id);
     if (memo && draw_kept(memo, argv, what, input, &out)) {
-        take_answers(&out, cache, drawn, formatted);
+        take_answers(&out, cache, failed, drawn, formatted);
         ds_buf_free(&out);
         free(what);
         free(input);
@@ -242,7 +242,7 @@ static void draw(const char *script, const char *script_id, ds_memo *memo, json_
                     argv[0], why);
             free(why);
         }
-        take_answers(&out, cache, drawn, formatted);
+        take_answers(&out, cache, failed, drawn, formatted);
     }
     ds_buf_free(&out);
     free(input);
@@ -465,9 +465,28 @@ int ds_firstpaint(ds_pages *pages, ds_publish *pub, ds_memo *memo, ds_err *err)
         json_decref(charts);
     }
 
+    json_t *failed = json_object(); /* key -> the drawing script's error */
     if (json_array_size(json_object_get(request, "charts")) ||
         json_array_size(json_object_get(request, "values")))
-        draw(script, script_id, memo, request, cache, &drawn, &formatted);
+        draw(script, script_id, memo, request, cache, failed, &drawn, &formatted);
+    /* The runtime draws with the same code: what failed here fails on the
+     * page.  Said once per block (not per theme), where it is written. */
+    for (size_t i = 0; i < n_want; i++) {
+        const char *fail = json_string_value(json_object_get(failed, want[i].key));
+        if (!fail || (i > 0 && want[i - 1].page == want[i].page &&
+                      strcmp(want[i - 1].id, want[i].id) == 0 &&
+                      json_object_get(failed, want[i - 1].key)))
+            continue;
+        const char *colon = strchr(want[i].id, ':');
+        const char *id = colon ? colon + 1 : want[i].id;
+        ds_part_kind kind = !colon                             ? DS_PART_ECHART
+                            : strncmp(want[i].id, "kpi:", 4) == 0 ? DS_PART_KPI
+                                                                  : DS_PART_VALUE;
+        const ds_part *part = ds_page_find(&want[i].page->page, kind, id);
+        ds_warn("%s:%d: %s '%s': %s; the page shows this error in its place",
+                want[i].page->display, part ? part->line : 1, ds_part_kind_name(kind), id, fail);
+    }
+    json_decref(failed);
 
     /* Each page's pictures, by chart id and theme. */
     for (size_t i = 0; i < n_want;) {

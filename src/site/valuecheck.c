@@ -1,5 +1,5 @@
-/* valuecheck.c - the columns values and KPI cards name, against their
- * queries' results (see valuecheck.h). */
+/* valuecheck.c - the columns values, KPI cards, charts, tables and inputs
+ * name, against their queries' results (see valuecheck.h). */
 #include "valuecheck.h"
 
 #include <jansson.h>
@@ -11,9 +11,18 @@
 #include "../sql/sqltext.h"
 #include "memo.h"
 
-/* The keys of a block that name a column of its query. */
+/* The keys of a block that name a column of its query; a key marked with
+ * a trailing ',' holds a comma-separated list of columns (y: a, b). */
 static const char *const VALUE_COLUMNS[] = {"column"};
 static const char *const KPI_COLUMNS[] = {"value", "comparison", "sparkline"};
+/* The runtime's chart builders (web/src/charts/) look each of these up with
+ * Columns.need(), which fails on a name the result lacks. */
+static const char *const ECHART_COLUMNS[] = {
+    "x", "y,", "y2,", "series", "size", "name", "category", "value", "stage", "option_column",
+    "facet", "source", "target", "date", "parent", "region", "lat", "lon"};
+static const char *const TABLE_COLUMNS[] = {"link_column"};
+static const char *const INPUT_COLUMNS[] = {"value_column", "value-column", "label_column",
+                                            "label-column"};
 
 typedef struct {
     char *name;     /* compiled query name */
@@ -39,7 +48,7 @@ static const ds_compiled *find_compiled(const vc_t *v, const char *name, bool pa
 {
     for (size_t i = 0; i < v->compiled->len; i++) {
         const ds_compiled *c = &v->compiled->items[i];
-        if ((c->kind == DS_KIND_PAGE_QUERY) == page_query && strcmp(c->name, name) == 0)
+        if ((c->kind == DS_KIND_PAGE_QUERY) == page_query && ds_query_name_eq(c->name, name))
             return c;
     }
     return NULL;
@@ -91,11 +100,59 @@ static const described *describe(vc_t *v, const ds_compiled *c)
 }
 
 
+/* The query a block reads, as the runtime picks it: a chart's data_query,
+ * an input's options_query (none: no columns to check), otherwise query;
+ * charts, tables, values and KPI cards default to their own id. */
+static const char *part_query(const ds_part *p)
+{
+    const ds_kv *q = NULL;
+    if (p->kind == DS_PART_ECHART)
+        q = ds_part_get(p, "data_query");
+    else if (p->kind == DS_PART_INPUT)
+        return (q = ds_part_get(p, "options_query")) || (q = ds_part_get(p, "options-query"))
+                   ? q->value
+                   : NULL;
+    else
+        q = ds_part_get(p, "query");
+    return q ? q->value : p->id;
+}
+
+/* "'name' is not a column of the query": file:line, the block, a
+ * did-you-mean and the columns there are. */
+static int no_column(const ds_site_page *sp, const ds_part *p, const ds_kv *kv, const char *id,
+                     const char *name, const described *d, ds_err *err)
+{
+    ds_buf m = {0};
+    if (p->inline_ref)
+        ds_buf_printf(&m, "%s:%d: value ${%s.%s}: ", sp->display, kv->line, id, name);
+    else
+        ds_buf_printf(&m, "%s:%d: %s '%s': %s: ", sp->display, kv->line,
+                      ds_part_kind_name(p->kind), p->id, kv->key);
+    ds_buf_printf(&m, "query '%s' has no column '%s'", id, name);
+    const char *best = ds_suggest(name, (const char *const *)d->cols, d->n);
+    if (best)
+        ds_buf_printf(&m, "; did you mean '%s'?", best);
+    ds_buf_puts(&m, " (its columns: ");
+    for (size_t i = 0; i < d->n; i++)
+        ds_buf_printf(&m, "%s%s", i ? ", " : "", d->cols[i]);
+    ds_buf_puts(&m, ")");
+    ds_err_set(err, "%s", ds_buf_str(&m));
+    ds_buf_free(&m);
+    return -1;
+}
+
+static bool has_column(const described *d, const char *name, size_t len)
+{
+    for (size_t i = 0; i < d->n; i++) /* as the runtime matches: no case */
+        if (strlen(d->cols[i]) == len && strncasecmp(d->cols[i], name, len) == 0)
+            return true;
+    return false;
+}
+
 static int check_part(vc_t *v, const ds_site_page *sp, const ds_part *p, ds_err *err)
 {
-    const ds_kv *q = ds_part_get(p, "query");
-    const char *id = q ? q->value : p->id;
-    if (strstr(id, "${"))
+    const char *id = part_query(p);
+    if (!id || strstr(id, "${"))
         return 0;
     const ds_compiled *c = NULL;
     char *name = NULL;
@@ -110,38 +167,54 @@ static int check_part(vc_t *v, const ds_site_page *sp, const ds_part *p, ds_err 
     free(name);
     if (!c)
         return 0; /* the page check named it already */
-    const described *d = describe(v, c);
-    if (!d->cols)
-        return 0;
-    bool kpi = p->kind == DS_PART_KPI;
-    const char *const *keys = kpi ? KPI_COLUMNS : VALUE_COLUMNS;
-    size_t n_keys = kpi ? DS_ARRAY_LEN(KPI_COLUMNS) : DS_ARRAY_LEN(VALUE_COLUMNS);
+    const char *const *keys;
+    size_t n_keys;
+    switch (p->kind) {
+    case DS_PART_KPI:
+        keys = KPI_COLUMNS, n_keys = DS_ARRAY_LEN(KPI_COLUMNS);
+        break;
+    case DS_PART_ECHART:
+        keys = ECHART_COLUMNS, n_keys = DS_ARRAY_LEN(ECHART_COLUMNS);
+        break;
+    case DS_PART_TABLE:
+        keys = TABLE_COLUMNS, n_keys = DS_ARRAY_LEN(TABLE_COLUMNS);
+        break;
+    case DS_PART_INPUT:
+        keys = INPUT_COLUMNS, n_keys = DS_ARRAY_LEN(INPUT_COLUMNS);
+        break;
+    default:
+        keys = VALUE_COLUMNS, n_keys = DS_ARRAY_LEN(VALUE_COLUMNS);
+        break;
+    }
+    const described *d = NULL;
     for (size_t k = 0; k < n_keys; k++) {
-        const ds_kv *kv = ds_part_get(p, keys[k]);
+        size_t klen = strcspn(keys[k], ",");
+        bool list = keys[k][klen] == ',';
+        char *key = ds_asprintf("%.*s", (int)klen, keys[k]);
+        const ds_kv *kv = ds_part_get(p, key);
+        free(key);
         if (!kv)
             continue;
-        bool found = false;
-        for (size_t i = 0; i < d->n && !found; i++)
-            found = strcasecmp(d->cols[i], kv->value) == 0; /* as the runtime matches */
-        if (found)
-            continue;
-        ds_buf m = {0};
-        if (p->inline_ref)
-            ds_buf_printf(&m, "%s:%d: value ${%s.%s}: ", sp->display, kv->line, id, kv->value);
-        else
-            ds_buf_printf(&m, "%s:%d: %s '%s': %s: ", sp->display, kv->line,
-                          ds_part_kind_name(p->kind), p->id, kv->key);
-        ds_buf_printf(&m, "query '%s' has no column '%s'", id, kv->value);
-        const char *best = ds_suggest(kv->value, (const char *const *)d->cols, d->n);
-        if (best)
-            ds_buf_printf(&m, "; did you mean '%s'?", best);
-        ds_buf_puts(&m, " (its columns: ");
-        for (size_t i = 0; i < d->n; i++)
-            ds_buf_printf(&m, "%s%s", i ? ", " : "", d->cols[i]);
-        ds_buf_puts(&m, ")");
-        ds_err_set(err, "%s", ds_buf_str(&m));
-        ds_buf_free(&m);
-        return -1;
+        if (!d)
+            d = describe(v, c); /* only for blocks that name a column */
+        if (!d->cols)
+            return 0;
+        const char *s = kv->value;
+        do {
+            size_t len = list ? strcspn(s, ",") : strlen(s);
+            const char *a = s, *b = s + len;
+            while (a < b && (*a == ' ' || *a == '\t'))
+                a++;
+            while (b > a && (b[-1] == ' ' || b[-1] == '\t'))
+                b--;
+            if (b > a && !has_column(d, a, (size_t)(b - a))) {
+                char *col = ds_asprintf("%.*s", (int)(b - a), a);
+                int rc = no_column(sp, p, kv, id, col, d, err);
+                free(col);
+                return rc;
+            }
+            s += len + (s[len] == ',');
+        } while (list && *s);
     }
     return 0;
 }
@@ -155,7 +228,8 @@ int ds_valuecheck(const ds_pages *pages, const ds_compiled_list *compiled,
         const ds_page *page = &pages->items[i].page;
         for (size_t k = 0; k < page->n_parts && rc == 0; k++) {
             const ds_part *p = &page->parts[k];
-            if (p->kind == DS_PART_VALUE || p->kind == DS_PART_KPI)
+            if (p->kind == DS_PART_VALUE || p->kind == DS_PART_KPI || p->kind == DS_PART_ECHART ||
+                p->kind == DS_PART_TABLE || p->kind == DS_PART_INPUT)
                 rc = check_part(&v, &pages->items[i], p, err);
         }
     }
