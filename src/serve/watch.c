@@ -102,10 +102,32 @@ static void add_tree(ds_watch *w, const char *root, const char *rel)
     free(abs);
 }
 
+/* The folder of module plugin NAME ("pkg.sales") under the project root,
+ * which the plugin host puts first on sys.path: pkg/sales.py or
+ * pkg/sales/__init__.py.  NULL for a module found elsewhere (an installed
+ * package), which is not watched. */
+static char *module_dir(const char *root, const char *name)
+{
+    char *rel = ds_strdup(name);
+    for (char *p = rel; *p; p++)
+        if (*p == '.')
+            *p = '/';
+    char *file = ds_asprintf("%s/%s.py", root, rel);
+    char *package = ds_asprintf("%s/%s/__init__.py", root, rel);
+    char *dir = ds_is_file(file)      ? ds_path_dirname(file)
+                : ds_is_file(package) ? ds_path_dirname(package)
+                                      : NULL;
+    free(package);
+    free(file);
+    free(rel);
+    return dir;
+}
+
 /* Plugin files named by the config: watch their folders for that file
- * (executables, .so) or for any .py (Python plugins import siblings).
- * The files a plugin publishes are not watched: only running the plugin
- * says which they are. */
+ * (executables, .so) or for any .py (Python plugins import siblings; a
+ * module plugin's own folder under the project root too).  The files a
+ * plugin publishes are not watched: only running the plugin says which
+ * they are. */
 static void add_plugins(ds_watch *w, const ds_config *cfg)
 {
     ds_err err;
@@ -121,6 +143,11 @@ static void add_plugins(ds_watch *w, const ds_config *cfg)
             add_dir(w, "", dir, py ? ANY_PY : ONLY_NAME, py ? NULL : base);
             free(dir);
             free(path);
+        } else {
+            char *dir = module_dir(cfg->root, ref.target);
+            if (dir)
+                add_dir(w, "", dir, ANY_PY, NULL);
+            free(dir);
         }
         ds_plugin_ref_free(&ref);
     }

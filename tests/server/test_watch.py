@@ -81,6 +81,24 @@ def main():
         time.sleep(1.5)
         check("outputs and other files do not trigger a build",
               not any("rebuilding" in l for l in (server.out + server.err)[before:]))
+
+        # A module plugin under the project root is watched like a file plugin.
+        pkg = os.path.join(work, "lakeplug")
+        os.makedirs(pkg)
+        open(os.path.join(pkg, "__init__.py"), "w").write("")
+        plugin = ("from ducksite.virtual_parquet import VirtualParquetManifest\n"
+                  "def build_manifest(cfg):\n    return VirtualParquetManifest(files=[])  # v1\n")
+        open(os.path.join(pkg, "sales.py"), "w").write(plugin)
+        open(os.path.join(work, "ducksite.toml"), "w").write(
+            '[[file_sources]]\nname = "sales"\nplugin = "lakeplug.sales"\n')
+        check("the module plugin runs",
+              wait_for(lambda: any("'lakeplug.sales'" in l for l in server.err)), "".join(server.err))
+        time.sleep(0.5)
+        before = len(server.err)
+        open(os.path.join(pkg, "sales.py"), "w").write(plugin.replace("v1", "v2"))
+        check("editing a module plugin rebuilds",
+              wait_for(lambda: any("lakeplug/sales.py changed" in l for l in server.err[before:])),
+              "".join(server.err[before:]))
     finally:
         code = server.stop()
         shutil.rmtree(work, ignore_errors=True)
