@@ -681,6 +681,20 @@ static int check_source(walker *w, const ds_toml_value *t, const char *path,
         return fail_key(w, t, "pattern",
                         "expected a glob relative to static/, e.g. \"data/*.parquet\", found "
                         "\"\"");
+    /* A view is the same SQL for every reader: nothing fills a placeholder
+     * in it, so ${inputs.x} would stay NULL and every query read no rows. */
+    static const char *const FIXED_SQL[] = {"row_filter", "row_filter_template",
+                                            "template_values_sql"};
+    for (size_t i = 0; i < DS_ARRAY_LEN(FIXED_SQL); i++) {
+        const ds_source_key *k = source_key(FIXED_SQL[i]);
+        const char *text = *(char *const *)cfield_of(k, fs);
+        if (text && strstr(text, "${") && ds_toml_find(t, FIXED_SQL[i]))
+            return fail_key(w, t, FIXED_SQL[i],
+                            "%s is part of the source's views, which are the same for every "
+                            "page: ${...} is never filled in there; filter on inputs in the "
+                            "page's query (WHERE col = ${inputs.x})",
+                            FIXED_SQL[i]);
+    }
     if (fs->template_values_sql && !*fs->template_values_sql)
         return fail_key(w, t, "template_values_sql",
                         "expected a query whose rows are template values, found \"\"");

@@ -648,3 +648,15 @@ Test(config, live_max_concurrent_is_bounded)
                  "ducksite.toml:2:23: serve.live_max_concurrent: expected a positive integer, at "
                  "most 256 (each is a query thread), found 9223372036854775807");
 }
+
+Test(config, placeholders_in_view_sql_are_errors)
+{
+    expect_error("[[file_sources]]\nname = \"s\"\nupstream_glob = \"l/*.parquet\"\n"
+                 "row_filter = \"region = ${inputs.r}\"\n",
+                 "ducksite.toml:4:14: file_sources[0].row_filter: row_filter is part of the "
+                 "source's views, which are the same for every page: ${...} is never filled in "
+                 "there");
+    expect_error("[[file_sources]]\nname = \"s\"\nupstream_glob = \"l/*.parquet\"\n"
+                 "template_name = \"s_[r]\"\nrow_filter_template = \"r = '${params.x}'\"\n",
+                 "file_sources[0].row_filter_template: row_filter_template is part of");
+}
