@@ -244,6 +244,19 @@ static int make_page(const ds_site_page *tp, const char *text, const char *name,
             substitute_in(&part->text, name, lit.data);
         else if (part->kind == DS_PART_PROSE)
             substitute_in(&part->text, name, md.data);
+        /* A block's keys: a query id names a view (orders_${params.region}
+         * is the templated view orders_<slug>, as the page's own name);
+         * SQL keys get the literal, text keys the value as written. */
+        for (size_t k = 0; k < part->n_kv; k++) {
+            const char *key = part->kv[k].key;
+            bool id = strcmp(key, "query") == 0 || strcmp(key, "data_query") == 0 ||
+                      strcmp(key, "options_query") == 0 || strcmp(key, "options-query") == 0;
+            size_t kl = strlen(key);
+            bool sql = (kl > 5 && strcmp(key + kl - 5, "_expr") == 0) ||
+                       strstr(key, "expression") || strstr(key, "template") ||
+                       strcmp(key, "sql_relation_query") == 0;
+            substitute_in(&part->kv[k].value, name, id ? slug : sql ? lit.data : value);
+        }
     }
     substitute_in(&out->page.title, name, value);
     substitute_in(&out->page.description, name, value);
@@ -374,36 +387,50 @@ static bool input_param(const ds_page *page, const char *name, size_t n)
     return false;
 }
 
-/* A ${params.X} in a template's SQL that is neither its value nor an
- * input's would reach the browser as NULL: a typo, so an error. */
-static int check_params(const ds_site_page *p, const char *name, ds_err *err)
+/* The first ${params.X} in TEXT (its line counted from LINE) that is
+ * neither the page's value NAME nor an input's: a typo, which would reach
+ * the browser as NULL or be shown as written.  An error naming WHAT. */
+static int scan_params(const ds_site_page *p, const char *name, const char *text, int line,
+                       ds_err *err)
 {
-    for (size_t i = 0; i < p->page.n_parts; i++) {
-        const ds_part *part = &p->page.parts[i];
-        if (part->kind != DS_PART_SQL || !part->text)
+    for (const char *s = text; s && *s; s++) {
+        line += *s == '\n';
+        if (s[0] != '$' || s[1] != '{')
             continue;
-        int line = part->text_line ? part->text_line : part->line;
-        for (const char *s = part->text; *s; s++) {
-            line += *s == '\n';
-            if (s[0] != '$' || s[1] != '{')
-                continue;
-            const char *q = s + 2;
-            while (*q == ' ' || *q == '\t')
-                q++;
-            if (strncmp(q, "params.", 7) != 0)
-                continue;
-            q += 7;
-            size_t n = 0;
-            while (isalnum((unsigned char)q[n]) || q[n] == '_')
-                n++;
-            if ((strlen(name) == n && memcmp(q, name, n) == 0) || input_param(&p->page, q, n))
-                continue;
-            return ds_err_set(err, "%s:%d: ${params.%.*s} is neither this page's value "
-                                   "(${params.%s}) nor an input's; fix the name",
-                              p->display, line, (int)n, q, name);
-        }
+        const char *q = s + 2;
+        while (*q == ' ' || *q == '\t')
+            q++;
+        if (strncmp(q, "params.", 7) != 0)
+            continue;
+        q += 7;
+        size_t n = 0;
+        while (isalnum((unsigned char)q[n]) || q[n] == '_')
+            n++;
+        if ((strlen(name) == n && memcmp(q, name, n) == 0) || input_param(&p->page, q, n))
+            continue;
+        return ds_err_set(err, "%s:%d: ${params.%.*s} is neither this page's value "
+                               "(${params.%s}) nor an input's; fix the name",
+                          p->display, line, (int)n, q, name);
     }
     return 0;
+}
+
+/* Every ${params.X} of a template page: its SQL, prose, title, description
+ * and the keys of its blocks. */
+static int check_params(const ds_site_page *p, const char *name, ds_err *err)
+{
+    int rc = scan_params(p, name, p->page.title, 1, err);
+    if (rc == 0)
+        rc = scan_params(p, name, p->page.description, 1, err);
+    for (size_t i = 0; i < p->page.n_parts && rc == 0; i++) {
+        const ds_part *part = &p->page.parts[i];
+        if (part->text)
+            rc = scan_params(p, name, part->text, part->text_line ? part->text_line : part->line,
+                             err);
+        for (size_t k = 0; k < part->n_kv && rc == 0; k++)
+            rc = scan_params(p, name, part->kv[k].value, part->kv[k].line, err);
+    }
+    return rc;
 }
 
 /* Checks the [name] pages and the keys only they may have; counts them. */
