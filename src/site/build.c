@@ -18,6 +18,7 @@
 #include "../forms/spec.h"
 #include "../sql/compile.h"
 #include "../sql/dialect.h"
+#include "inputcheck.h"
 #include "../sql/filelist.h"
 #include "../sql/models.h"
 #include "../sql/sources.h"
@@ -355,10 +356,10 @@ static bool dialect_findings(const ds_dialect *d, ds_duck *db, const char *sql, 
  * model, and not again in every query that inlines it; templated views of
  * one source share their text and are reported once.  With strict the
  * first finding fails the build and the others are printed before it. */
-static int check_dialect(const ds_query_list *queries, ds_duck *db, bool strict, ds_memo *memo,
-                         ds_err *err)
+static int check_dialect(const ds_query_list *queries, const ds_input_sqls *inputs, ds_duck *db,
+                         bool strict, ds_memo *memo, ds_err *err)
 {
-    if (queries->len == 0)
+    if (queries->len + inputs->len == 0)
         return 0;
     double t = now_ms();
     char *looked;
@@ -388,20 +389,25 @@ static int check_dialect(const ds_query_list *queries, ds_duck *db, bool strict,
     json_t *seen = json_object();
     size_t n_found = 0;
     ds_buf first = {0};
-    for (size_t i = 0; i < queries->len; i++) {
-        const ds_query *q = &queries->items[i];
+    /* The queries, then the SQL keys of inputs (inputcheck.h), which the
+     * browser splices into queries. */
+    for (size_t i = 0; i < queries->len + inputs->len; i++) {
+        const ds_query *q = i < queries->len ? &queries->items[i] : NULL;
+        const ds_input_sql *in = q ? NULL : &inputs->items[i - queries->len];
+        const char *file = q ? q->file : in->file;
+        int line = q ? q->line : in->line;
         ds_buf what = {0};
-        if (!dialect_findings(d, db, ds_query_check_sql(q), memo, &what)) {
+        if (!dialect_findings(d, db, q ? ds_query_check_sql(q) : in->sql, memo, &what)) {
             ds_buf_free(&what);
             continue;
         }
-        char *key = ds_asprintf("%s:%d: %s", q->file, q->line, what.data);
+        char *key = ds_asprintf("%s:%d: %s", file, line, what.data);
         if (!json_object_get(seen, key)) {
             json_object_set_new(seen, key, json_true());
-            char *label = query_label(q);
+            char *label = q ? query_label(q) : ds_strdup(in->label);
             char *msg = ds_asprintf("%s:%d: %s: the browser engine (DuckDB %s) has no %s; this "
                                     "query will fail in the browser",
-                                    q->file, q->line, label, ds_dialect_version(d), what.data);
+                                    file, line, label, ds_dialect_version(d), what.data);
             if (strict && n_found == 0)
                 ds_buf_puts(&first, msg);
             else
@@ -796,6 +802,7 @@ int ds_build(const char *root, const ds_build_options *opt, ds_err *err)
     char *static_dir = ds_path_join(cfg->root, DS_STATIC_DIR);
     ds_query_list queries = {0};
     ds_compiled_list compiled = {0};
+    ds_input_sqls input_sqls = {0};
     ds_pages pages = {0};
     ds_forms forms = {0};
     ds_publish *pub = NULL;
@@ -840,7 +847,9 @@ int ds_build(const char *root, const ds_build_options *opt, ds_err *err)
     ds_info("compiled and validated %zu queries (%.0f ms)", compiled.len, now_ms() - t);
     if (site && ds_valuecheck(&pages, &compiled, files, db, opt->memo, err) != 0)
         goto done;
-    if (check_dialect(&queries, db, opt->strict, opt->memo, err) != 0)
+    if (site && ds_inputcheck(&pages, &compiled, files, db, &input_sqls, err) != 0)
+        goto done;
+    if (check_dialect(&queries, &input_sqls, db, opt->strict, opt->memo, err) != 0)
         goto done;
 
     /* Everything succeeded: now stage every output, then publish them all
@@ -937,6 +946,7 @@ done:
     lists_free(&lists);
     ds_publish_abort(pub);
     ds_compiled_list_free(&compiled);
+    ds_input_sqls_free(&input_sqls);
     ds_pages_free(&pages);
     ds_forms_free(&forms);
     ds_query_list_free(&queries);

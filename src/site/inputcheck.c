@@ -1,0 +1,174 @@
+/* inputcheck.c - an input's SQL keys, bound in the queries that use them
+ * (see inputcheck.h). */
+#include "inputcheck.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "../sql/filelist.h"
+#include "../sql/sqltext.h"
+#include "pervalue.h"
+
+/* The keys, each with the spelling docs/runtime.md also allows, and which
+ * placeholder they fill: the input's own ${params.NAME}, or param_name's. */
+static const struct {
+    const char *key, *alt;
+    bool param_name;
+} KEYS[] = {
+    {"expression_template", "expression-template", false},
+    {"all_expression", "all-expression", false},
+    {"param_template", "param-template", true},
+};
+
+static const char *physical(void *ctx, const char *literal)
+{
+    return ds_collected_physical(ctx, literal);
+}
+
+/* TEXT with each ? outside quotes read as NULL: the value is not known at
+ * build time, but every name and function around it is. */
+static char *nulled(const char *text)
+{
+    ds_buf b = {0};
+    ds_buf_puts(&b, "");
+    char quote = 0;
+    for (const char *p = text; *p; p++) {
+        if (quote) {
+            if (*p == quote)
+                quote = 0;
+            ds_buf_putc(&b, *p);
+        } else if (*p == '\'' || *p == '"') {
+            quote = *p;
+            ds_buf_putc(&b, *p);
+        } else if (*p == '?') {
+            ds_buf_puts(&b, "NULL");
+        } else {
+            ds_buf_putc(&b, *p);
+        }
+    }
+    return ds_buf_take(&b);
+}
+
+/* DuckDB's message up to its excerpt of the SQL ("LINE 1: ..."), which
+ * would show the query with the key spliced in. */
+static char *first_part(const char *msg)
+{
+    const char *end = strstr(msg, "\n\nLINE ");
+    if (!end)
+        end = strstr(msg, "\nLINE ");
+    size_t n = end ? (size_t)(end - msg) : strlen(msg);
+    while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
+        n--;
+    char *s = ds_strndup(msg, n);
+    for (char *p = s; *p; p++)
+        if (*p == '\n')
+            *p = ' ';
+    return s;
+}
+
+/* Binds the compiled page query C with ${params.NAME} as FILLED. */
+static int bind_in(const ds_compiled *c, const char *name, const char *filled,
+                   const ds_collected *files, ds_duck *db, char **why)
+{
+    char *full = ds_filelists_expand(files->lists, c->sql);
+    char *with = ds_pervalue_substitute(full, name, filled);
+    char *plain = ds_sql_null_placeholders(with);
+    char *phys = ds_sql_map_literals(plain, physical, (void *)files);
+    char *sql = ds_asprintf("EXPLAIN %s", phys);
+    ds_rows rows;
+    ds_err err;
+    int rc = ds_duck_query(db, sql, &rows, &err);
+    if (rc == 0)
+        ds_rows_free(&rows);
+    else
+        *why = first_part(err.msg);
+    free(sql);
+    free(phys);
+    free(plain);
+    free(with);
+    free(full);
+    return rc;
+}
+
+/* Whether TEXT holds ${params.NAME} (spaces allowed, as the runtime). */
+static bool uses(const char *text, const char *name)
+{
+    char *probe = ds_pervalue_substitute(text, name, "");
+    bool found = strcmp(probe, text) != 0;
+    free(probe);
+    return found;
+}
+
+static int check_key(const ds_site_page *sp, const ds_part *p, const ds_kv *kv,
+                     const char *name, const ds_compiled_list *compiled,
+                     const ds_collected *files, ds_duck *db, ds_err *err)
+{
+    char *filled = nulled(kv->value);
+    char *prefix = ds_asprintf("%s/", sp->rel);
+    size_t plen = strlen(prefix);
+    int rc = 0;
+    for (size_t i = 0; i < compiled->len && rc == 0; i++) {
+        const ds_compiled *c = &compiled->items[i];
+        if (c->kind != DS_KIND_PAGE_QUERY || strncmp(c->name, prefix, plen) != 0 ||
+            strchr(c->name + plen, '/') || !uses(c->sql, name))
+            continue;
+        char *why = NULL;
+        if (bind_in(c, name, filled, files, db, &why) != 0) {
+            rc = ds_err_set(err,
+                            "%s:%d: input '%s': %s '%s' fails in sql block '%s', which reads "
+                            "${params.%s}: %s; fix the %s (each ? is the input's value)",
+                            sp->display, kv->line, p->id, kv->key, kv->value, c->name + plen, name,
+                            why, kv->key);
+            free(why);
+        }
+    }
+    free(prefix);
+    free(filled);
+    return rc;
+}
+
+int ds_inputcheck(const ds_pages *pages, const ds_compiled_list *compiled,
+                  const ds_collected *files, ds_duck *db, ds_input_sqls *out, ds_err *err)
+{
+    int rc = 0;
+    for (size_t i = 0; i < pages->len && rc == 0; i++) {
+        const ds_site_page *sp = &pages->items[i];
+        for (size_t k = 0; k < sp->page.n_parts && rc == 0; k++) {
+            const ds_part *p = &sp->page.parts[k];
+            if (p->kind != DS_PART_INPUT)
+                continue;
+            for (size_t j = 0; j < DS_ARRAY_LEN(KEYS) && rc == 0; j++) {
+                const ds_kv *kv = ds_part_get(p, KEYS[j].key);
+                if (!kv)
+                    kv = ds_part_get(p, KEYS[j].alt);
+                const ds_kv *pn = ds_part_get(p, "param_name");
+                if (!pn)
+                    pn = ds_part_get(p, "param-name");
+                const char *name = KEYS[j].param_name ? (pn ? pn->value : NULL) : p->id;
+                if (!kv || !name || !*kv->value)
+                    continue;
+                rc = check_key(sp, p, kv, name, compiled, files, db, err);
+                if (rc == 0 && out) {
+                    out->items = ds_xrealloc(out->items, (out->len + 1) * sizeof *out->items);
+                    char *filled = nulled(kv->value);
+                    out->items[out->len++] = (ds_input_sql){
+                        ds_asprintf("input '%s': %s", p->id, kv->key), ds_strdup(sp->display),
+                        kv->line, ds_asprintf("SELECT %s", filled)};
+                    free(filled);
+                }
+            }
+        }
+    }
+    return rc;
+}
+
+void ds_input_sqls_free(ds_input_sqls *l)
+{
+    for (size_t i = 0; i < l->len; i++) {
+        free(l->items[i].label);
+        free(l->items[i].file);
+        free(l->items[i].sql);
+    }
+    free(l->items);
+    memset(l, 0, sizeof *l);
+}
