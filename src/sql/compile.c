@@ -275,6 +275,13 @@ static json_t *parse_names(const ds_query *q, const ds_query_list *l, const char
     json_t *out;
     if (json_is_true(json_object_get(doc, "error"))) {
         const char *msg = json_string_value(json_object_get(doc, "error_message"));
+        /* DuckDB's parse tree has no form for these statements, even inside
+         * a SELECT: say which, and what to write instead. */
+        if (msg && strstr(msg, "Only SELECT statements can be serialized"))
+            msg = "a PIVOT, SUMMARIZE, DESCRIBE or SHOW statement, also inside a subquery, "
+                  "is not supported (the build cannot read which tables it uses): write a "
+                  "pivot as one aggregate per column, e.g. sum(amount) FILTER (WHERE region "
+                  "= 'north') AS north";
         out = json_pack("{s:s}", "error", msg ? msg : "DuckDB cannot parse it");
     } else {
         json_t *stmts = json_object_get(doc, "statements");
