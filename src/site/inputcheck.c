@@ -4,6 +4,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "../sql/filelist.h"
 #include "../sql/sqltext.h"
@@ -26,8 +27,10 @@ static const char *physical(void *ctx, const char *literal)
 }
 
 /* TEXT with each ? outside quotes read as NULL: the value is not known at
- * build time, but every name and function around it is. */
-static char *nulled(const char *text)
+ * build time, but every name and function around it is.  A multiple
+ * input's ? is a list, "(a, b)", unless written "(?)" (as expressionFor in
+ * web/src/sql.js). */
+static char *nulled(const char *text, bool multiple)
 {
     ds_buf b = {0};
     ds_buf_puts(&b, "");
@@ -41,7 +44,8 @@ static char *nulled(const char *text)
             quote = *p;
             ds_buf_putc(&b, *p);
         } else if (*p == '?') {
-            ds_buf_puts(&b, "NULL");
+            bool in_parens = p > text && p[-1] == '(' && p[1] == ')';
+            ds_buf_puts(&b, multiple && !in_parens ? "(NULL)" : "NULL");
         } else {
             ds_buf_putc(&b, *p);
         }
@@ -99,11 +103,26 @@ static bool uses(const char *text, const char *name)
     return found;
 }
 
+/* A multiple input (multiple: or multi: true), whose value is a list. */
+static bool is_multiple(const ds_part *p)
+{
+    const ds_kv *m = ds_part_get(p, "multiple");
+    if (!m)
+        m = ds_part_get(p, "multi");
+    if (!m)
+        return false;
+    char *v = ds_sql_trim(m->value);
+    bool yes = strcasecmp(v, "true") == 0 || strcasecmp(v, "yes") == 0 || strcmp(v, "1") == 0;
+    free(v);
+    return yes;
+}
+
 static int check_key(const ds_site_page *sp, const ds_part *p, const ds_kv *kv,
                      const char *name, const ds_compiled_list *compiled,
                      const ds_collected *files, ds_duck *db, ds_err *err)
 {
-    char *filled = nulled(kv->value);
+    bool list = is_multiple(p) && strstr(kv->key, "expression") != NULL;
+    char *filled = nulled(kv->value, list);
     char *prefix = ds_asprintf("%s/", sp->rel);
     size_t plen = strlen(prefix);
     int rc = 0;
@@ -150,7 +169,8 @@ int ds_inputcheck(const ds_pages *pages, const ds_compiled_list *compiled,
                 rc = check_key(sp, p, kv, name, compiled, files, db, err);
                 if (rc == 0 && out) {
                     out->items = ds_xrealloc(out->items, (out->len + 1) * sizeof *out->items);
-                    char *filled = nulled(kv->value);
+                    bool list = is_multiple(p) && strstr(kv->key, "expression") != NULL;
+    char *filled = nulled(kv->value, list);
                     out->items[out->len++] = (ds_input_sql){
                         ds_asprintf("input '%s': %s", p->id, kv->key), ds_strdup(sp->display),
                         kv->line, ds_asprintf("SELECT %s", filled)};
