@@ -1,0 +1,2 @@
+-- name: orders
+SELECT 'north' AS region, 10.5 AS amount
