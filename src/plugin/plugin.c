@@ -6,6 +6,7 @@
 
 #include <ctype.h>
 #include <jansson.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -252,8 +253,47 @@ char *ds_plugin_http_key(const char *http_path, const char *source, const char *
     return key;
 }
 
+static const char *const MANIFEST_KEYS[] = {"files", "template_name", "row_filter_template"};
+static const char *const FILE_KEYS[] = {"http_path", "physical_path", "row_filter"};
+
+/* A key the manifest format does not know is an error, not ignored: a
+ * misspelt "row_fliter" would otherwise publish every row the plugin meant
+ * to leave out, and a misspelt "templte_name" would drop the templated
+ * views without a word.  WHERE names the object ("files[3]" or "the
+ * manifest"). */
+static int check_keys(json_t *obj, const char *where, const char *const *known, size_t n,
+                      ds_buf *why)
+{
+    const char *key;
+    json_t *v;
+    json_object_foreach(obj, key, v)
+    {
+        bool ok = false;
+        for (size_t i = 0; i < n && !ok; i++)
+            ok = strcmp(key, known[i]) == 0;
+        if (ok)
+            continue;
+        ds_buf_printf(why, "%s has an unknown key ", where);
+        ds_buf_json_string(why, key);
+        const char *best = ds_suggest(key, known, n);
+        if (best) {
+            ds_buf_puts(why, "; did you mean ");
+            ds_buf_json_string(why, best);
+            ds_buf_puts(why, "?");
+        } else {
+            ds_buf_puts(why, "; the known keys are");
+            for (size_t i = 0; i < n; i++) {
+                ds_buf_puts(why, i == 0 ? " " : i + 1 < n ? ", " : " and ");
+                ds_buf_json_string(why, known[i]);
+            }
+        }
+        return -1;
+    }
+    return 0;
+}
+
 /* The manifest as JSON ({"files": [...], "template_name"?, ...}) -> raw
- * entries, checked for types. */
+ * entries, checked for keys and types. */
 static int manifest_from_json(json_t *doc, ds_manifest *out, ds_buf *why)
 {
     memset(out, 0, sizeof *out);
@@ -261,6 +301,8 @@ static int manifest_from_json(json_t *doc, ds_manifest *out, ds_buf *why)
         ds_buf_puts(why, "the manifest is not a JSON object");
         return -1;
     }
+    if (check_keys(doc, "the manifest", MANIFEST_KEYS, DS_ARRAY_LEN(MANIFEST_KEYS), why) != 0)
+        return -1;
     json_t *files = json_object_get(doc, "files");
     if (!json_is_array(files)) {
         ds_buf_puts(why, "the manifest has no \"files\" array");
@@ -281,6 +323,10 @@ static int manifest_from_json(json_t *doc, ds_manifest *out, ds_buf *why)
                           i);
             return -1;
         }
+        char where[48];
+        snprintf(where, sizeof where, "files[%zu]", i);
+        if (check_keys(f, where, FILE_KEYS, DS_ARRAY_LEN(FILE_KEYS), why) != 0)
+            return -1;
         ds_manifest_file *m = &out->files[out->n_files++];
         m->key = ds_strdup(json_string_value(http));
         m->path = ds_strdup(json_string_value(phys));

@@ -1197,6 +1197,19 @@ Test(plugin, manifest_parse_refusals_say_why)
          "\"a\\u001b\" is not allowed: it contains a control character"},
         {"{\"files\": [{\"http_path\": \"a\", \"physical_path\": \"\"}]}",
          "files[0].physical_path is empty"},
+        /* Misspelt keys are errors: ignored, a "row_fliter" would publish
+         * every row and a "templte_name" would drop the templated views. */
+        {"{\"files\": [{\"http_path\": \"a\", \"physical_path\": \"b\"}, {\"http_path\": "
+         "\"a\", \"physical_path\": \"b\", \"row_fliter\": \"r = 1\"}]}",
+         "files[1] has an unknown key \"row_fliter\"; did you mean \"row_filter\"?"},
+        {"{\"files\": [], \"templte_name\": \"s_[r]\"}",
+         "the manifest has an unknown key \"templte_name\"; did you mean \"template_name\"?"},
+        {"{\"files\": [{\"http_path\": \"a\", \"physical_path\": \"b\", \"size\": 3}]}",
+         "files[0] has an unknown key \"size\"; the known keys are \"http_path\", "
+         "\"physical_path\" and \"row_filter\""},
+        {"{\"files\": [], \"comment\": null}",
+         "the manifest has an unknown key \"comment\"; the known keys are \"files\", "
+         "\"template_name\" and \"row_filter_template\""},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         ds_manifest m;
