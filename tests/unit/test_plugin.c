@@ -520,6 +520,68 @@ Test(plugin, sys_path_changes_made_by_a_callable_are_undone)
     free(root);
 }
 
+Test(plugin, working_directory_and_stdin_are_the_plugins_own)
+{
+    /* One plugin's os.chdir does not move the next plugin (the host runs
+     * them all), and stdin reads end-of-file at once, in the plugin and in
+     * a program it runs: it is not the host's request pipe, where a read
+     * would wait until plugin_timeout. */
+    char *root = test_tmpdir();
+    test_write(root, "scratch/.keep", "");
+    char *src = ds_asprintf("%simport subprocess\n"
+                            "def wander(cfg):\n"
+                            "    os.chdir('scratch')\n"
+                            "    got = sys.stdin.read() + os.read(0, 10).decode()\n"
+                            "    child = subprocess.run(['cat'], capture_output=True).stdout\n"
+                            "    return M([F(f'read-{len(got)}-{len(child)}.parquet', "
+                            "'x.parquet')])\n"
+                            "def check(cfg):\n"
+                            "    here = os.path.samefile(os.getcwd(), cfg.root)\n"
+                            "    return M([F(f'at-root-{here}.parquet', 'x.parquet')])\n"
+                            "def fail(cfg):\n"
+                            "    os.chdir('scratch')\n"
+                            "    raise ValueError('no')\n",
+                            PY_HEADER);
+    test_write(root, "p.py", src);
+    free(src);
+    ds_config cfg;
+    parse_cfg(root,
+              "[[file_sources]]\nname = \"a\"\nplugin = \"p.py:wander\"\nplugin_timeout = 20\n"
+              "[[file_sources]]\nname = \"b\"\nplugin = \"p.py:check\"\n"
+              "[[file_sources]]\nname = \"c\"\nplugin = \"p.py:fail\"\n",
+              &cfg);
+    ds_plugin_session *s = ds_plugin_session_new();
+    ds_manifest m;
+    ds_err err;
+    /* cr_expect, so that a failure still frees everything (ASan). */
+    int rc = ds_plugin_run(s, &cfg, &cfg.sources[0], NULL, &m, &err);
+    cr_expect_eq(rc, 0, "%s", err.msg);
+    if (rc == 0) {
+        cr_expect_str_eq(m.files[0].key, "data/a/read-0-0.parquet");
+        ds_manifest_free(&m);
+    }
+    /* check after a plugin that moved and returned, then after one that
+     * moved and raised. */
+    static const size_t order[] = {1, 2, 1};
+    for (size_t i = 0; i < 3; i++) {
+        rc = ds_plugin_run(s, &cfg, &cfg.sources[order[i]], NULL, &m, &err);
+        if (order[i] == 2) {
+            cr_expect_eq(rc, -1, "the failing plugin succeeded");
+            continue;
+        }
+        cr_expect_eq(rc, 0, "%s", err.msg);
+        if (rc == 0) {
+            cr_expect_str_eq(m.files[0].key, "data/b/at-root-True.parquet",
+                             "run %zu: an earlier plugin's chdir leaked", i);
+            ds_manifest_free(&m);
+        }
+    }
+    ds_plugin_session_free(s);
+    ds_config_free(&cfg);
+    test_rmtree(root);
+    free(root);
+}
+
 Test(plugin, plugin_defined_dataclasses)
 {
     /* The plugin module is a proper module while it loads: dataclasses and
