@@ -463,12 +463,47 @@ static const char *python_package_dir(void)
     return env && *env ? env : DS_SOURCE_DIR "/python";
 }
 
+/* The host cannot start without the package: say where it was looked for
+ * (an import error would read like a broken interpreter). */
+static int check_python_package(ds_buf *why)
+{
+    const char *dir = python_package_dir();
+    char *host = ds_path_join(dir, "ducksite/_host.py");
+    int rc = 0;
+    if (!ds_is_file(host)) {
+        const char *env = getenv("DUCKSITE_PYTHONPATH");
+        if (env && *env)
+            ds_buf_printf(why, "DUCKSITE_PYTHONPATH is %s, which holds no ducksite package (%s "
+                               "does not exist); set it to the folder that holds ducksite/ "
+                               "(python/ in Ducksite's source tree), or unset it",
+                          dir, host);
+        else
+            ds_buf_printf(why, "the ducksite Python package is not in %s, where this Ducksite "
+                               "was built (%s does not exist); set DUCKSITE_PYTHONPATH to the "
+                               "folder that holds ducksite/ (python/ in Ducksite's source tree)",
+                          dir, host);
+        rc = -1;
+    }
+    free(host);
+    return rc;
+}
+
 static int start_python(ds_plugin_session *s, const ds_config *cfg, const ds_file_source *fs,
                         ds_buf *why)
 {
+    if (check_python_package(why) != 0)
+        return -1;
     const char *exe = python_executable(&s->python_exe);
-    static const char BOOT[] = "import sys; sys.path[0:1] = [sys.argv[1]]; "
-                               "from ducksite._host import main; main()";
+    /* The version is checked before anything is imported, in syntax every
+     * Python reads, so that an old interpreter is named as such. */
+    static const char BOOT[] =
+        "import sys\n"
+        "if sys.version_info < (3, 9):\n"
+        "    sys.stdout.write('{\"too_old\": \"%d.%d\"}\\n' % tuple(sys.version_info[:2]))\n"
+        "    sys.exit(1)\n"
+        "sys.path[0:1] = [sys.argv[1]]\n"
+        "from ducksite._host import main\n"
+        "main()\n";
     char *argv[] = {(char *)exe, "-u", "-c", (char *)BOOT, (char *)python_package_dir(), NULL};
     ds_err err;
     if (ds_proc_spawn(argv, cfg->root, NULL, &s->python, &err) != 0) {
@@ -486,6 +521,15 @@ static int start_python(ds_plugin_session *s, const ds_config *cfg, const ds_fil
         doc = json_loads(hello, 0, NULL);
     free(hello);
     if (!json_object_get(doc, "hello")) {
+        const char *old = json_string_value(json_object_get(doc, "too_old"));
+        if (old) {
+            ds_proc_finish(&s->python);
+            ds_buf_printf(why, "%s is Python %s, and plugins need Python 3.9 or later; set "
+                               "DUCKSITE_PYTHON to one",
+                          exe, old);
+            json_decref(doc);
+            return -1;
+        }
         json_decref(doc);
         if (s->python.stop == DS_PROC_TIMED_OUT) {
             ds_proc_finish(&s->python);
@@ -500,8 +544,9 @@ static int start_python(ds_plugin_session *s, const ds_config *cfg, const ds_fil
             return -1;
         }
         char *st = ds_proc_describe_status(ds_proc_finish(&s->python));
-        ds_buf_printf(why, "the Python plugin host did not start with %s (it %s); Python 3.9 or "
-                           "later is needed (set DUCKSITE_PYTHON)",
+        ds_buf_printf(why, "the Python plugin host did not start with %s (it %s); see what it "
+                           "printed above, and check that it is Python 3.9 or later (set "
+                           "DUCKSITE_PYTHON)",
                       exe, st);
         free(st);
         return -1;

@@ -20,6 +20,7 @@ static void setup(void)
 {
     signal(SIGPIPE, SIG_IGN);
     unsetenv("DUCKSITE_PYTHON");
+    unsetenv("DUCKSITE_PYTHONPATH");
     unsetenv("VIRTUAL_ENV");
 }
 
@@ -1011,6 +1012,55 @@ Test(plugin, error_python_cannot_start)
     setenv("DUCKSITE_PYTHON", exe, 1);
     const char *want2[] = {exe, NULL};
     expect_failure(root, "[[file_sources]]\nname = \"s\"\nplugin = \"p.py\"\n", want2);
+    free(exe);
+    test_rmtree(tools);
+    free(tools);
+    test_rmtree(root);
+    free(root);
+}
+
+Test(plugin, error_python_package_not_found)
+{
+    /* A DUCKSITE_PYTHONPATH without the ducksite package is named as such,
+     * not taken for an interpreter that is too old. */
+    char *root = test_tmpdir();
+    char *empty = test_tmpdir();
+    setenv("DUCKSITE_PYTHONPATH", empty, 1);
+    test_write(root, "p.py", "def build_manifest(cfg):\n    pass\n");
+    char *host = ds_asprintf("%s/ducksite/_host.py does not exist", empty);
+    const char *want[] = {"DUCKSITE_PYTHONPATH is ", empty, "holds no ducksite package", host,
+                          "set it to the folder that holds ducksite/", NULL};
+    expect_failure(root, "[[file_sources]]\nname = \"s\"\nplugin = \"p.py\"\n", want);
+    ds_config cfg;
+    parse_cfg(root, "[[file_sources]]\nname = \"s\"\nplugin = \"p.py\"\n", &cfg);
+    ds_manifest m;
+    ds_err err;
+    cr_expect_eq(run_one(&cfg, 0, &m, &err), -1);
+    cr_expect_null(strstr(err.msg, "3.9"), "%s", err.msg);
+    ds_config_free(&cfg);
+    unsetenv("DUCKSITE_PYTHONPATH");
+    free(host);
+    test_rmtree(empty);
+    free(empty);
+    test_rmtree(root);
+    free(root);
+}
+
+Test(plugin, error_python_too_old)
+{
+    /* An interpreter older than 3.9 says so (the start-up code prints its
+     * version as this stand-in does) instead of failing on an import. */
+    char *root = test_tmpdir();
+    char *tools = test_tmpdir();
+    write_exec(tools, "python2", "#!/bin/sh\necho '{\"too_old\": \"2.7\"}'\nexit 1\n");
+    char *exe = ds_path_join(tools, "python2");
+    setenv("DUCKSITE_PYTHON", exe, 1);
+    test_write(root, "p.py", "def build_manifest(cfg):\n    pass\n");
+    char *is = ds_asprintf("%s is Python 2.7, and plugins need Python 3.9 or later", exe);
+    const char *want[] = {is, "set DUCKSITE_PYTHON", NULL};
+    expect_failure(root, "[[file_sources]]\nname = \"s\"\nplugin = \"p.py\"\n", want);
+    unsetenv("DUCKSITE_PYTHON");
+    free(is);
     free(exe);
     test_rmtree(tools);
     free(tools);
