@@ -5,8 +5,10 @@
 #include "collect.h"
 
 #include <assert.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "../config/layout.h"
 #include "../plugin/plugin.h"
@@ -204,6 +206,56 @@ static void remember_set(ds_buf *earlier, const ds_source_set *set)
     ds_buf_putc(earlier, '}');
 }
 
+/* What a physical path is when it exists but is not a regular file (or a
+ * symbolic link to one), or NULL: a regular file, or nothing there at all
+ * (a missing file may appear later, and is a warning of the views). */
+static const char *not_a_file(const char *path)
+{
+    struct stat st;
+    if (stat(path, &st) != 0)
+        return errno == ELOOP ? "a symbolic link that loops (or a chain of too many links)"
+                              : NULL;
+    if (S_ISREG(st.st_mode))
+        return NULL;
+    if (S_ISDIR(st.st_mode))
+        return "a directory";
+    if (S_ISFIFO(st.st_mode))
+        return "a FIFO (named pipe)";
+    if (S_ISSOCK(st.st_mode))
+        return "a socket";
+    if (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode))
+        return "a device";
+    return "not a regular file";
+}
+
+/* A manifest's physical path that is a directory, a FIFO or a link loop
+ * can never be read as Parquet nor served: it follows on_bad_file, as an
+ * unreadable file does, but with "skip" it is also left out of the data
+ * map (a key that would only ever answer 404, or hang on a FIFO).
+ * KEEP[i] says whether file i stays. */
+static int check_file_kinds(const ds_config *cfg, const ds_source_set *set, const ds_manifest *m,
+                            bool *keep, ds_err *err)
+{
+    const ds_file_source *fs = set->fs;
+    for (size_t i = 0; i < m->n_files; i++) {
+        const char *what = not_a_file(m->files[i].path);
+        keep[i] = what == NULL;
+        if (!what)
+            continue;
+        if (fs->on_bad_file == DS_ON_BAD_FILE_ERROR)
+            return ds_err_set(err,
+                              "%s:%d: file source '%s': plugin '%s': files[%zu].physical_path %s "
+                              "is %s, not a Parquet file (published as %s); give the plugin a "
+                              "file's path, or set on_bad_file = \"skip\" to build without it",
+                              cfg->display_path, fs->line, source_label(fs), fs->plugin, i,
+                              m->files[i].path, what, m->files[i].key);
+        ds_warn("file source '%s': plugin '%s': files[%zu].physical_path %s is %s, not a Parquet "
+                "file: %s is left out of the data map and the views (on_bad_file = \"skip\")",
+                source_label(fs), fs->plugin, i, m->files[i].path, what, m->files[i].key);
+    }
+    return 0;
+}
+
 static int collect_plugin(ds_plugin_session *session, const ds_config *cfg, ds_source_set *set,
                           size_t *cap, ds_datamap *map, ds_buf *earlier, ds_err *err)
 {
@@ -220,11 +272,20 @@ static int collect_plugin(ds_plugin_session *session, const ds_config *cfg, ds_s
     if (run_rc != 0)
         return -1;
     set->origin = ds_asprintf("plugin '%s'", set->fs->plugin);
+    bool *keep = ds_xcalloc(man.n_files + 1, sizeof *keep);
+    if (check_file_kinds(cfg, set, &man, keep, err) != 0) {
+        free(keep);
+        ds_manifest_free(&man);
+        return -1;
+    }
     for (size_t i = 0; i < man.n_files; i++) {
+        if (!keep[i])
+            continue;
         const ds_datamap_entry *e =
             ds_datamap_add(map, man.files[i].key, man.files[i].path, man.files[i].row_filter);
         set_add(set, cap, e->key, e->path, e->row_filter);
     }
+    free(keep);
     /* The config's own template settings win over the manifest's. */
     if (!set->template_name && man.template_name)
         set->template_name = ds_strdup(man.template_name);

@@ -590,3 +590,57 @@ Test(collect, stamps_wait_for_a_later_plugin)
     cr_assert_not(plugin);
     cr_assert_eq(up_size, 5);
 }
+
+Test(collect, physical_path_that_is_not_a_file)
+{
+    /* A FIFO named by a plugin is said to be one (not "does not exist"):
+     * by default an error naming the entry; with on_bad_file = "skip" a
+     * warning, and neither the data map nor the set holds it. */
+    char *root = test_tmpdir();
+    test_write(root, "lake/a.parquet", "x");
+    char *fifo = ds_path_join(root, "lake/pipe.parquet");
+    cr_assert_eq(mkfifo(fifo, 0644), 0);
+    test_write(root, "plugins/p.py",
+               "from ducksite.virtual_parquet import VirtualParquetFile as F, "
+               "VirtualParquetManifest as M\n"
+               "def build_manifest(cfg):\n"
+               "    return M([F('a.parquet', 'lake/a.parquet'), F('p.parquet', "
+               "'lake/pipe.parquet')])\n");
+    ds_config cfg;
+    parse_cfg(root, "[[file_sources]]\nname = \"s\"\nplugin = \"plugins/p.py\"\n", &cfg);
+    ds_collected c;
+    ds_err err;
+    cr_assert_eq(ds_collect(&cfg, &c, &err), -1);
+    char *want = ds_asprintf("ducksite.toml:1: file source 's': plugin 'plugins/p.py': "
+                             "files[1].physical_path %s is a FIFO (named pipe), not a Parquet "
+                             "file (published as data/s/p.parquet); give the plugin a file's "
+                             "path, or set on_bad_file = \"skip\" to build without it",
+                             fifo);
+    cr_expect_str_eq(err.msg, want);
+    free(want);
+    ds_config_free(&cfg);
+
+    parse_cfg(root,
+              "[[file_sources]]\nname = \"s\"\nplugin = \"plugins/p.py\"\non_bad_file = \"skip\"\n",
+              &cfg);
+    ds_buf warnings = {0};
+    ds_warn_record(&warnings);
+    int rc = ds_collect(&cfg, &c, &err);
+    ds_warn_record(NULL);
+    cr_assert_eq(rc, 0, "%s", err.msg);
+    cr_expect_eq(c.map.len, 1);
+    cr_expect_eq(c.sets[0].n_files, 1);
+    cr_expect_str_eq(c.sets[0].files[0].key, "data/s/a.parquet");
+    want = ds_asprintf("file source 's': plugin 'plugins/p.py': files[1].physical_path %s is a "
+                       "FIFO (named pipe), not a Parquet file: data/s/p.parquet is left out of "
+                       "the data map and the views (on_bad_file = \"skip\")",
+                       fifo);
+    cr_expect(strstr(ds_buf_str(&warnings), want), "%s", ds_buf_str(&warnings));
+    free(want);
+    ds_buf_free(&warnings);
+    ds_collected_free(&c);
+    ds_config_free(&cfg);
+    free(fifo);
+    test_rmtree(root);
+    free(root);
+}
