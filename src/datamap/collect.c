@@ -346,6 +346,7 @@ int ds_collect_with(const ds_config *cfg, unsigned flags, ds_collected *out, ds_
     memset(out, 0, sizeof *out);
     out->sets = ds_xcalloc(cfg->n_sources, sizeof *out->sets);
     out->n_sets = cfg->n_sources;
+    out->config_path = cfg->display_path;
     int rc = 0;
     ds_plugin_session *session = NULL;
     ds_buf earlier = {0};
@@ -390,8 +391,9 @@ int ds_collect_with(const ds_config *cfg, unsigned flags, ds_collected *out, ds_
                             cfg->display_path, set->fs->line, source_label(set->fs),
                             set->origin);
         else
-            ds_warn("file source '%s' matched no files: %s; no views are created for it",
-                    source_label(set->fs), set->origin);
+            ds_warn("%s:%d: file source '%s' matched no files: %s; no views are created for "
+                    "it",
+                    cfg->display_path, set->fs->line, source_label(set->fs), set->origin);
     }
     if (rc != 0)
         ds_collected_free(out);

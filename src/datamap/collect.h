@@ -44,6 +44,8 @@ typedef struct {
     ds_datamap index;             /* every set's files, static/ ones too;
                                      made by ds_collected_index */
     ds_arena strings;             /* strings of static/ files */
+    const char *config_path;      /* the config's display path, for messages
+                                     (borrowed from the config) */
     size_t files_scanned;
     /* The views' long file lists, moved out of their SQL once the views
      * are made (sql/filelist.h); later stages hand them to the build-time
