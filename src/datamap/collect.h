@@ -35,6 +35,13 @@ typedef struct {
     ds_source_file *files;        /* sorted by key */
     size_t n_files;
     bool stamped;                 /* every file's stamp taken (ds_collect_with, ds_sources_stamp) */
+    /* The set's claims in the data map are the entries with seq from
+     * claims_from to claims_from + n_claims - 1 (sets claim in config
+     * order), so a key claimed twice can be traced to its sources.  For a
+     * plugin set, claim k is the manifest's files[claim_entry[k]], or
+     * files[k] when claim_entry is NULL (no entry was left out). */
+    size_t claims_from, n_claims;
+    size_t *claim_entry;
 } ds_source_set;
 
 typedef struct {
