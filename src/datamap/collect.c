@@ -231,14 +231,15 @@ static const char *not_a_file(const char *path)
 /* A manifest's physical path that is a directory, a FIFO or a link loop
  * can never be read as Parquet nor served: it follows on_bad_file, as an
  * unreadable file does, but with "skip" it is also left out of the data
- * map (a key that would only ever answer 404, or hang on a FIFO).
- * KEEP[i] says whether file i stays. */
+ * map (a key that would only ever answer 404, or hang on a FIFO).  STAMPS
+ * are the files' (stamp.h), so that only a path that is not a regular
+ * file is looked at again.  KEEP[i] says whether file i stays. */
 static int check_file_kinds(const ds_config *cfg, const ds_source_set *set, const ds_manifest *m,
-                            bool *keep, ds_err *err)
+                            const ds_source_file *stamps, bool *keep, ds_err *err)
 {
     const ds_file_source *fs = set->fs;
     for (size_t i = 0; i < m->n_files; i++) {
-        const char *what = not_a_file(m->files[i].path);
+        const char *what = stamps[i].stamp.size >= 0 ? NULL : not_a_file(m->files[i].path);
         keep[i] = what == NULL;
         if (!what)
             continue;
@@ -256,8 +257,13 @@ static int check_file_kinds(const ds_config *cfg, const ds_source_set *set, cons
     return 0;
 }
 
+/* A plugin's files are stamped as soon as it has returned (it made or
+ * fetched them first): what is not a file is found at the cost a rebuild
+ * pays anyway, and with KEEP_STAMPS (DS_COLLECT_STAMP, and no later plugin
+ * that may rewrite them) the stamps are the set's, not taken again. */
 static int collect_plugin(ds_plugin_session *session, const ds_config *cfg, ds_source_set *set,
-                          size_t *cap, ds_datamap *map, ds_buf *earlier, ds_err *err)
+                          size_t *cap, ds_datamap *map, ds_buf *earlier, bool keep_stamps,
+                          ds_err *err)
 {
     ds_manifest man;
     /* Closed for the plugin, reopened for the next set. */
@@ -272,9 +278,14 @@ static int collect_plugin(ds_plugin_session *session, const ds_config *cfg, ds_s
     if (run_rc != 0)
         return -1;
     set->origin = ds_asprintf("plugin '%s'", set->fs->plugin);
+    ds_source_file *stamps = ds_xcalloc(man.n_files + 1, sizeof *stamps);
+    for (size_t i = 0; i < man.n_files; i++)
+        stamps[i].path = man.files[i].path;
+    ds_stamp_files(stamps, man.n_files);
     bool *keep = ds_xcalloc(man.n_files + 1, sizeof *keep);
-    if (check_file_kinds(cfg, set, &man, keep, err) != 0) {
+    if (check_file_kinds(cfg, set, &man, stamps, keep, err) != 0) {
         free(keep);
+        free(stamps);
         ds_manifest_free(&man);
         return -1;
     }
@@ -292,8 +303,12 @@ static int collect_plugin(ds_plugin_session *session, const ds_config *cfg, ds_s
         const ds_datamap_entry *e =
             ds_datamap_add(map, man.files[i].key, man.files[i].path, man.files[i].row_filter);
         set_add(set, cap, e->key, e->path, e->row_filter);
+        if (keep_stamps)
+            set->files[set->n_files - 1].stamp = stamps[i].stamp;
     }
+    set->stamped = keep_stamps;
     free(keep);
+    free(stamps);
     /* The config's own template settings win over the manifest's. */
     if (!set->template_name && man.template_name)
         set->template_name = ds_strdup(man.template_name);
@@ -540,7 +555,8 @@ int ds_collect_with(const ds_config *cfg, unsigned flags, ds_collected *out, ds_
         if (set->fs->plugin) {
             if (!session)
                 session = ds_plugin_session_new();
-            rc = collect_plugin(session, cfg, set, &cap, &out->map, &earlier, err);
+            rc = collect_plugin(session, cfg, set, &cap, &out->map, &earlier,
+                                (flags & DS_COLLECT_STAMP) && !plugin_follows(cfg, i), err);
         }
         else if (set->fs->upstream_glob)
             /* A plugin that runs later may write the files the glob

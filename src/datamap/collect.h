@@ -63,9 +63,9 @@ typedef struct {
 int ds_collect(const ds_config *cfg, ds_collected *out, ds_err *err);
 
 /* ds_collect, with DS_COLLECT_STAMP: the files of upstream_glob sources
- * are stamped (stamp.h) while the data map is made, and their sets marked
- * stamped, except those a plugin source follows (it may write their
- * files).  For a build that will stat every file anyway (a rebuild, whose
+ * are stamped (stamp.h) while the data map is made, and a plugin's once it
+ * has returned, and their sets marked stamped, except those a plugin
+ * source follows (it may write their files).  For a build that will stat every file anyway (a rebuild, whose
  * footers the facts cache knows); a first build stats each file through
  * the descriptor its footer is read from instead. */
 enum { DS_COLLECT_STAMP = 1 };

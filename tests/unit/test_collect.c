@@ -562,8 +562,9 @@ Test(collect, stamps_wait_for_a_later_plugin)
 {
     /* A plugin source may write the files an earlier glob found (here it
      * rewrites lake/a.parquet): that glob's files are not stamped while
-     * collecting; a glob after the last plugin is.  Pattern and plugin
-     * sources are stamped by the views. */
+     * collecting; a glob after the last plugin is, and so is the last
+     * plugin's set, once it has returned.  Pattern sources are stamped by
+     * the views. */
     char *root = test_tmpdir();
     test_write(root, "static/data/loc/s.parquet", "x");
     test_write(root, "lake/a.parquet", "xyz");
@@ -585,7 +586,9 @@ Test(collect, stamps_wait_for_a_later_plugin)
     ds_collected c;
     ds_err err;
     cr_assert_eq(ds_collect_with(&cfg, DS_COLLECT_STAMP, &c, &err), 0, "%s", err.msg);
-    bool loc = c.sets[0].stamped, up = c.sets[1].stamped, plugin = c.sets[2].stamped;
+    bool loc = c.sets[0].stamped, up = c.sets[1].stamped;
+    assert_stamped(&c.sets[2]);
+    cr_assert_eq(c.sets[2].files[0].stamp.size, 2);
     assert_stamped(&c.sets[3]);
     cr_assert_eq(c.sets[3].files[0].stamp.size, 2);
     /* Stamped now, the views' way: the plugin's write is seen. */
@@ -597,7 +600,6 @@ Test(collect, stamps_wait_for_a_later_plugin)
     free(root);
     cr_assert_not(loc);
     cr_assert_not(up);
-    cr_assert_not(plugin);
     cr_assert_eq(up_size, 5);
 }
 
@@ -719,4 +721,42 @@ Test(collect, each_source_reads_a_key_with_its_own_row_filter)
     ds_config_free(&cfg);
     test_rmtree(root);
     free(root);
+}
+
+Test(collect, a_plugin_set_followed_by_a_plugin_is_stamped_by_the_views)
+{
+    /* The second plugin may rewrite the first one's files: the first set
+     * keeps no stamps from collecting, the second (the last) does. */
+    char *root = test_tmpdir();
+    test_write(root, "lake/a.parquet", "xyz");
+    test_write(root, "plugins/p.py",
+               "from ducksite.virtual_parquet import VirtualParquetFile as F, "
+               "VirtualParquetManifest as M\n"
+               "def build_manifest(cfg):\n"
+               "    return M([F('a.parquet', 'lake/a.parquet')])\n");
+    ds_config cfg;
+    parse_cfg(root,
+              "[[file_sources]]\nname = \"p\"\nplugin = \"plugins/p.py\"\n"
+              "[[file_sources]]\nname = \"q\"\nplugin = \"plugins/p.py\"\n",
+              &cfg);
+    ds_collected c;
+    ds_err err;
+    cr_assert_eq(ds_collect_with(&cfg, DS_COLLECT_STAMP, &c, &err), 0, "%s", err.msg);
+    bool first = c.sets[0].stamped;
+    long long first_size = c.sets[0].files[0].stamp.size;
+    bool second = c.sets[1].stamped;
+    long long second_size = c.sets[1].files[0].stamp.size;
+    ds_collected_free(&c);
+    /* Without the flag nothing is kept. */
+    cr_assert_eq(ds_collect(&cfg, &c, &err), 0, "%s", err.msg);
+    bool plain = c.sets[1].stamped;
+    ds_collected_free(&c);
+    ds_config_free(&cfg);
+    test_rmtree(root);
+    free(root);
+    cr_expect_not(first);
+    cr_expect_eq(first_size, -1);
+    cr_expect(second);
+    cr_expect_eq(second_size, 3);
+    cr_expect_not(plain);
 }
