@@ -41,7 +41,8 @@ static int count_lines(const char *s, const char *end)
 }
 
 /* A file source of ducksite.toml named MISSING that made no view (it
- * matched no files, or no level of its hierarchy did): the name was right,
+ * matched no files, none could be read, or no level of its hierarchy has
+ * one): the name was right,
  * and "no such table" would send the author looking for a typo.  Says why
  * and returns true. */
 static bool explain_viewless(ds_buf *out, const char *missing, const ds_query_list *l,
@@ -57,13 +58,16 @@ static bool explain_viewless(ds_buf *out, const char *missing, const ds_query_li
             continue;
         ds_buf_printf(out, "file source '%s' (%s:%d) has no view: ", fs->name,
                       files->config_path ? files->config_path : "ducksite.toml", fs->line);
-        if (set->n_files > 0)
-            ds_buf_puts(out, "no level of its hierarchy matches a file");
+        if (set->n_files > 0 &&
+            (fs->hierarchy_before.n || fs->hierarchy.n || fs->hierarchy_after.n))
+            ds_buf_puts(out, "no level of its hierarchy has a file it can read");
+        else if (set->n_files > 0)
+            ds_buf_puts(out, "none of its files can be read");
         else if (fs->plugin)
             ds_buf_printf(out, "its plugin '%s' returned no files it could publish", fs->plugin);
         else
             ds_buf_printf(out, "%s matched no files", set->origin ? set->origin : "it");
-        ds_buf_puts(out, " (see the warning above)");
+        ds_buf_puts(out, set->n_files > 0 ? " (see the warnings above)" : " (see the warning above)");
         return true;
     }
     return false;
