@@ -7,7 +7,11 @@ request per line on stdin.  Each answer is a JSON header line
 or {"ok": false, "error": ...}) followed by N lines "http_path TAB
 physical_path TAB row_filter" with backslash, tab, newline and CR escaped.
 While a plugin runs, its own prints go to stderr so they cannot corrupt the
-answers.  A plugin that crashes this process fails only its own build step.
+answers, and its stdin is /dev/null so that it cannot read (or wait on) the
+requests.  Each plugin starts in the directory the host was started in
+(the project root) and sees the sys.path every plugin sees: what one plugin
+changes is undone before the next.  A plugin that crashes this process
+fails only its own build step.
 """
 from __future__ import annotations
 
@@ -136,6 +140,9 @@ def _manifest_lines(result) -> tuple:
 
 def _handle(request: dict, serial: int) -> tuple:
     cfg = ProjectConfig.from_dict(request["project"])
+    # The working directory is process-wide: a plugin's os.chdir would
+    # otherwise make the next plugin's relative paths point elsewhere.
+    saved_cwd = os.getcwd()
     saved_path = list(sys.path)
     before = set(sys.modules)
     first = _first_on_path(request)
@@ -159,6 +166,7 @@ def _handle(request: dict, serial: int) -> tuple:
         text = "".join(traceback.format_exception(type(e), e, tb)).rstrip()
         return {"ok": False, "error": "the plugin raised an exception:\n" + text}, []
     finally:
+        os.chdir(saved_cwd)
         _restore(saved_path, before, first, request["kind"] == "file")
 
 
@@ -169,12 +177,21 @@ def main() -> None:
     out = os.fdopen(os.dup(1), "w", encoding="utf-8")
     os.dup2(2, 1)
     sys.stdout = sys.stderr
+    # Requests come from a private copy of stdin, and fd 0 (and sys.stdin)
+    # now read /dev/null: a plugin or a program it runs that reads stdin
+    # gets end-of-file at once, instead of swallowing the next request or
+    # waiting for one until plugin_timeout.
+    requests = os.fdopen(os.dup(0), "r", encoding="utf-8")
+    null = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(null, 0)
+    os.close(null)
+    sys.stdin = open(os.devnull, encoding="utf-8")
     hello = {"hello": "ducksite-plugin-host", "protocol": PROTOCOL,
              "python": ".".join(map(str, sys.version_info[:3]))}
     out.write(json.dumps(hello) + "\n")
     out.flush()
     serial = 0
-    for line in sys.stdin:
+    for line in requests:
         if not line.strip():
             continue
         serial += 1

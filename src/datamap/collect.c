@@ -5,8 +5,10 @@
 #include "collect.h"
 
 #include <assert.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "../config/layout.h"
 #include "../plugin/plugin.h"
@@ -204,8 +206,64 @@ static void remember_set(ds_buf *earlier, const ds_source_set *set)
     ds_buf_putc(earlier, '}');
 }
 
+/* What a physical path is when it exists but is not a regular file (or a
+ * symbolic link to one), or NULL: a regular file, or nothing there at all
+ * (a missing file may appear later, and is a warning of the views). */
+static const char *not_a_file(const char *path)
+{
+    struct stat st;
+    if (stat(path, &st) != 0)
+        return errno == ELOOP ? "a symbolic link that loops (or a chain of too many links)"
+                              : NULL;
+    if (S_ISREG(st.st_mode))
+        return NULL;
+    if (S_ISDIR(st.st_mode))
+        return "a directory";
+    if (S_ISFIFO(st.st_mode))
+        return "a FIFO (named pipe)";
+    if (S_ISSOCK(st.st_mode))
+        return "a socket";
+    if (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode))
+        return "a device";
+    return "not a regular file";
+}
+
+/* A manifest's physical path that is a directory, a FIFO or a link loop
+ * can never be read as Parquet nor served: it follows on_bad_file, as an
+ * unreadable file does, but with "skip" it is also left out of the data
+ * map (a key that would only ever answer 404, or hang on a FIFO).  STAMPS
+ * are the files' (stamp.h), so that only a path that is not a regular
+ * file is looked at again.  KEEP[i] says whether file i stays. */
+static int check_file_kinds(const ds_config *cfg, const ds_source_set *set, const ds_manifest *m,
+                            const ds_source_file *stamps, bool *keep, ds_err *err)
+{
+    const ds_file_source *fs = set->fs;
+    for (size_t i = 0; i < m->n_files; i++) {
+        const char *what = stamps[i].stamp.size >= 0 ? NULL : not_a_file(m->files[i].path);
+        keep[i] = what == NULL;
+        if (!what)
+            continue;
+        if (fs->on_bad_file == DS_ON_BAD_FILE_ERROR)
+            return ds_err_set(err,
+                              "%s:%d: file source '%s': plugin '%s': files[%zu].physical_path %s "
+                              "is %s, not a Parquet file (published as %s); give the plugin a "
+                              "file's path, or set on_bad_file = \"skip\" to build without it",
+                              cfg->display_path, fs->line, source_label(fs), fs->plugin, i,
+                              m->files[i].path, what, m->files[i].key);
+        ds_warn("file source '%s': plugin '%s': files[%zu].physical_path %s is %s, not a Parquet "
+                "file: %s is left out of the data map and the views (on_bad_file = \"skip\")",
+                source_label(fs), fs->plugin, i, m->files[i].path, what, m->files[i].key);
+    }
+    return 0;
+}
+
+/* A plugin's files are stamped as soon as it has returned (it made or
+ * fetched them first): what is not a file is found at the cost a rebuild
+ * pays anyway, and with KEEP_STAMPS (DS_COLLECT_STAMP, and no later plugin
+ * that may rewrite them) the stamps are the set's, not taken again. */
 static int collect_plugin(ds_plugin_session *session, const ds_config *cfg, ds_source_set *set,
-                          size_t *cap, ds_datamap *map, ds_buf *earlier, ds_err *err)
+                          size_t *cap, ds_datamap *map, ds_buf *earlier, bool keep_stamps,
+                          ds_err *err)
 {
     ds_manifest man;
     /* Closed for the plugin, reopened for the next set. */
@@ -220,11 +278,37 @@ static int collect_plugin(ds_plugin_session *session, const ds_config *cfg, ds_s
     if (run_rc != 0)
         return -1;
     set->origin = ds_asprintf("plugin '%s'", set->fs->plugin);
+    ds_source_file *stamps = ds_xcalloc(man.n_files + 1, sizeof *stamps);
+    for (size_t i = 0; i < man.n_files; i++)
+        stamps[i].path = man.files[i].path;
+    ds_stamp_files(stamps, man.n_files);
+    bool *keep = ds_xcalloc(man.n_files + 1, sizeof *keep);
+    if (check_file_kinds(cfg, set, &man, stamps, keep, err) != 0) {
+        free(keep);
+        free(stamps);
+        ds_manifest_free(&man);
+        return -1;
+    }
     for (size_t i = 0; i < man.n_files; i++) {
+        if (!keep[i]) {
+            if (!set->claim_entry) {
+                set->claim_entry = ds_xcalloc(man.n_files, sizeof *set->claim_entry);
+                for (size_t k = 0; k < set->n_files; k++)
+                    set->claim_entry[k] = k;
+            }
+            continue;
+        }
+        if (set->claim_entry)
+            set->claim_entry[set->n_files] = i;
         const ds_datamap_entry *e =
             ds_datamap_add(map, man.files[i].key, man.files[i].path, man.files[i].row_filter);
         set_add(set, cap, e->key, e->path, e->row_filter);
+        if (keep_stamps)
+            set->files[set->n_files - 1].stamp = stamps[i].stamp;
     }
+    set->stamped = keep_stamps;
+    free(keep);
+    free(stamps);
     /* The config's own template settings win over the manifest's. */
     if (!set->template_name && man.template_name)
         set->template_name = ds_strdup(man.template_name);
@@ -234,13 +318,158 @@ static int collect_plugin(ds_plugin_session *session, const ds_config *cfg, ds_s
     return 0;
 }
 
+/* ---- keys claimed twice ----------------------------------------------- */
+
+/* A key claimed twice is served from one file (the later claim's), but
+ * each source's views read it with that source's own row filter: one
+ * source's per-file filter never changes another source's rows.  What
+ * does change something is said, naming the sources and plugin entries
+ * behind both claims; after a few, only a count. */
+#define CLAIMS_SHOWN 5
+
+typedef struct {
+    const ds_collected *c;
+    size_t shown;
+} claims_ctx;
+
+/* The set whose claims include map entry SEQ. */
+static const ds_source_set *claim_owner(const ds_collected *c, size_t seq)
+{
+    size_t lo = 0, hi = c->n_sets; /* the first set that claims after seq */
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (c->sets[mid].claims_from <= seq)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (; lo > 0; lo--) {
+        const ds_source_set *s = &c->sets[lo - 1];
+        if (seq >= s->claims_from && seq < s->claims_from + s->n_claims)
+            return s;
+    }
+    assert(!"every claim has a set");
+    return NULL;
+}
+
+/* The manifest entry of a plugin set's claim SEQ. */
+static size_t claim_entry(const ds_source_set *set, size_t seq)
+{
+    size_t k = seq - set->claims_from;
+    return set->claim_entry ? set->claim_entry[k] : k;
+}
+
+/* "file source 's' (plugin 'p.py', files[3])", or the source's glob. */
+static void describe_claim(ds_buf *b, const ds_source_set *set, size_t seq)
+{
+    ds_buf_printf(b, "file source '%s' (", source_label(set->fs));
+    if (set->fs->plugin)
+        ds_buf_printf(b, "plugin '%s', files[%zu])", set->fs->plugin, claim_entry(set, seq));
+    else if (set->fs->upstream_glob)
+        ds_buf_printf(b, "upstream_glob '%s')", set->fs->upstream_glob);
+    else
+        ds_buf_printf(b, "pattern '%s')", set->fs->pattern);
+}
+
+static bool same_filter(const char *a, const char *b)
+{
+    return a ? b && strcmp(a, b) == 0 : !b;
+}
+
+/* " with row_filter \"...\"" or " without a row_filter". */
+static void describe_filter(ds_buf *b, const char *filter)
+{
+    if (!filter) {
+        ds_buf_puts(b, " without a row_filter");
+        return;
+    }
+    ds_buf_puts(b, " with row_filter ");
+    ds_buf_json_string(b, filter);
+}
+
+static bool claims_say(claims_ctx *x)
+{
+    return ++x->shown <= CLAIMS_SHOWN;
+}
+
+/* ds_datamap_dup_fn: a key claimed again by LATER. */
+static void on_claimed_twice(void *arg, const ds_datamap_entry *earlier,
+                             const ds_datamap_entry *later)
+{
+    claims_ctx *x = arg;
+    const ds_source_set *a = claim_owner(x->c, earlier->seq);
+    const ds_source_set *b = claim_owner(x->c, later->seq);
+    bool same_file = strcmp(earlier->path, later->path) == 0;
+    bool filters_differ = !same_filter(earlier->row_filter, later->row_filter);
+    /* Two sources may publish one file under one key, each with its own
+     * filter (a plugin re-publishing another source's files): neither
+     * changes the other's views, so there is nothing to say. */
+    if (same_file && (a != b || !filters_differ))
+        return;
+    if (!claims_say(x))
+        return;
+    ds_buf m = {0};
+    ds_buf_printf(&m, "data map key %s is claimed twice, with different %s: ", earlier->key,
+                  same_file                    ? "row filters"
+                  : a == b && filters_differ ? "files and row filters"
+                                             : "files");
+    if (a == b) {
+        /* One manifest lists the key twice: its later entry wins, row
+         * filter and all, and the view reads the file once. */
+        describe_claim(&m, a, earlier->seq);
+        ds_buf_printf(&m, " publishes %s", earlier->path);
+        if (same_file) {
+            describe_filter(&m, earlier->row_filter);
+            ds_buf_printf(&m, ", and files[%zu]", claim_entry(b, later->seq));
+            describe_filter(&m, later->row_filter);
+            ds_buf_puts(&m, "; the later entry wins: the view reads the file once,");
+        } else {
+            ds_buf_printf(&m, ", and files[%zu] publishes %s; the later entry wins: the key "
+                              "serves %s, and the view reads it",
+                          claim_entry(b, later->seq), later->path, later->path);
+        }
+        describe_filter(&m, later->row_filter);
+        ds_buf_puts(&m, "; publish each key once");
+        if (same_file)
+            ds_buf_puts(&m, " (to keep the rows of both, join the row filters with OR)");
+    } else {
+        describe_claim(&m, a, earlier->seq);
+        ds_buf_printf(&m, " publishes %s and ", earlier->path);
+        describe_claim(&m, b, later->seq);
+        ds_buf_printf(&m, " publishes %s; the later source wins: the key serves %s, also to "
+                          "the views of file source '%s' (each source keeps its own row "
+                          "filters); give one of the files another key",
+                      later->path, later->path, source_label(a->fs));
+    }
+    ds_warn("%s", ds_buf_str(&m));
+    ds_buf_free(&m);
+}
+
+/* A pattern source's file under static/ whose key the data map claims for
+ * another file: the server answers the key from the map. */
+static void on_static_shadowed(claims_ctx *x, const ds_source_set *set, const ds_source_file *f,
+                               const ds_datamap_entry *e)
+{
+    if (!claims_say(x))
+        return;
+    ds_buf m = {0};
+    ds_buf_printf(&m, "data map key %s is claimed twice, with different files: ", f->key);
+    describe_claim(&m, set, 0);
+    ds_buf_printf(&m, " has the file %s, and ", f->path);
+    describe_claim(&m, claim_owner(x->c, e->seq), e->seq);
+    ds_buf_printf(&m, " publishes %s; the data map wins over files in static/: the key serves "
+                      "%s, also to the views of file source '%s'; give one of the files "
+                      "another key",
+                  e->path, e->path, source_label(set->fs));
+    ds_warn("%s", ds_buf_str(&m));
+    ds_buf_free(&m);
+}
+
 static int by_key(const void *a, const void *b)
 {
     return strcmp(((const ds_source_file *)a)->key, ((const ds_source_file *)b)->key);
 }
 
-/* After every source has claimed its keys, each set sees the final owner of
- * each key (the later claim wins) and lists each key once. */
 static bool files_sorted(const ds_source_set *set)
 {
     for (size_t i = 1; i < set->n_files; i++)
@@ -249,7 +478,24 @@ static bool files_sorted(const ds_source_set *set)
     return true;
 }
 
-static void settle_set(ds_source_set *set, const ds_datamap *map)
+/* A file with its place in the set: of a key a set claims twice, the
+ * later claim must sort last, and qsort is not stable. */
+typedef struct {
+    ds_source_file f;
+    size_t at;
+} placed_file;
+
+static int by_key_then_place(const void *a, const void *b)
+{
+    const placed_file *x = a, *y = b;
+    int c = strcmp(x->f.key, y->f.key);
+    return c ? c : x->at < y->at ? -1 : x->at > y->at;
+}
+
+/* After every source has claimed its keys, each set lists each key once
+ * (its own later claim, with that claim's row filter) and reads it from
+ * the file the key serves: the final claim of all sources'. */
+static void settle_set(ds_source_set *set, const ds_datamap *map, claims_ctx *x)
 {
     /* A globbed or plugin set, sorted, when no key was claimed twice: every
      * file already is its own final map entry.  Static sets are always
@@ -258,17 +504,27 @@ static void settle_set(ds_source_set *set, const ds_datamap *map)
     bool sorted = files_sorted(set);
     if (set->n_files == 0 || (in_map && sorted && !map->had_duplicates))
         return;
-    if (!sorted)
-        qsort(set->files, set->n_files, sizeof *set->files, by_key);
+    if (!sorted) {
+        placed_file *p = ds_xmalloc(set->n_files * sizeof *p);
+        for (size_t i = 0; i < set->n_files; i++)
+            p[i] = (placed_file){set->files[i], i};
+        qsort(p, set->n_files, sizeof *p, by_key_then_place);
+        for (size_t i = 0; i < set->n_files; i++)
+            set->files[i] = p[i].f;
+        free(p);
+    }
     size_t out = 0;
     for (size_t i = 0; i < set->n_files; i++) {
         ds_source_file *f = &set->files[i];
-        if (out > 0 && strcmp(set->files[out - 1].key, f->key) == 0)
-            continue;
+        if (i + 1 < set->n_files && strcmp(f->key, set->files[i + 1].key) == 0)
+            continue; /* the set claims the key again below */
         const ds_datamap_entry *e = ds_datamap_get(map, f->key);
-        if (e) {
+        if (e && strcmp(e->path, f->path) != 0) {
+            if (!in_map)
+                on_static_shadowed(x, set, f, e);
             f->path = e->path;
-            f->row_filter = e->row_filter;
+            f->stamp = (ds_file_stamp){-1, 0}; /* taken of the file it no longer reads */
+            set->stamped = false;
         }
         set->files[out++] = *f;
     }
@@ -285,6 +541,7 @@ int ds_collect_with(const ds_config *cfg, unsigned flags, ds_collected *out, ds_
     memset(out, 0, sizeof *out);
     out->sets = ds_xcalloc(cfg->n_sources, sizeof *out->sets);
     out->n_sets = cfg->n_sources;
+    out->config_path = cfg->display_path;
     int rc = 0;
     ds_plugin_session *session = NULL;
     ds_buf earlier = {0};
@@ -294,10 +551,12 @@ int ds_collect_with(const ds_config *cfg, unsigned flags, ds_collected *out, ds_
         set->fs = &cfg->sources[i];
         set->template_name = ds_strdup(set->fs->template_name);
         set->row_filter_template = ds_strdup(set->fs->row_filter_template);
+        set->claims_from = out->map.len;
         if (set->fs->plugin) {
             if (!session)
                 session = ds_plugin_session_new();
-            rc = collect_plugin(session, cfg, set, &cap, &out->map, &earlier, err);
+            rc = collect_plugin(session, cfg, set, &cap, &out->map, &earlier,
+                                (flags & DS_COLLECT_STAMP) && !plugin_follows(cfg, i), err);
         }
         else if (set->fs->upstream_glob)
             /* A plugin that runs later may write the files the glob
@@ -307,6 +566,7 @@ int ds_collect_with(const ds_config *cfg, unsigned flags, ds_collected *out, ds_
                                   (flags & DS_COLLECT_STAMP) && !plugin_follows(cfg, i), err);
         else
             rc = collect_static(cfg, set, &cap, &out->strings, err);
+        set->n_claims = out->map.len - set->claims_from;
         out->files_scanned += set->n_files;
         if (rc == 0 && plugin_follows(cfg, i))
             remember_set(&earlier, set);
@@ -314,9 +574,14 @@ int ds_collect_with(const ds_config *cfg, unsigned flags, ds_collected *out, ds_
     ds_buf_free(&earlier);
     ds_plugin_session_free(session);
     if (rc == 0) {
-        ds_datamap_finish(&out->map);
+        claims_ctx x = {out, 0};
+        ds_datamap_finish_with(&out->map, on_claimed_twice, &x);
         for (size_t i = 0; i < out->n_sets; i++)
-            settle_set(&out->sets[i], &out->map);
+            settle_set(&out->sets[i], &out->map, &x);
+        if (x.shown > CLAIMS_SHOWN)
+            ds_warn("%zu more data map keys are claimed twice in ways that change what is "
+                    "read (the later claim wins each)",
+                    x.shown - CLAIMS_SHOWN);
     }
     for (size_t i = 0; i < out->n_sets && rc == 0; i++) {
         ds_source_set *set = &out->sets[i];
@@ -329,8 +594,9 @@ int ds_collect_with(const ds_config *cfg, unsigned flags, ds_collected *out, ds_
                             cfg->display_path, set->fs->line, source_label(set->fs),
                             set->origin);
         else
-            ds_warn("file source '%s' matched no files: %s; no views are created for it",
-                    source_label(set->fs), set->origin);
+            ds_warn("%s:%d: file source '%s' matched no files: %s; no views are created for "
+                    "it",
+                    cfg->display_path, set->fs->line, source_label(set->fs), set->origin);
     }
     if (rc != 0)
         ds_collected_free(out);
@@ -345,6 +611,7 @@ void ds_collected_free(ds_collected *c)
         free(set->template_name);
         free(set->row_filter_template);
         free(set->origin);
+        free(set->claim_entry);
     }
     free(c->sets);
     ds_datamap_free(&c->map);

@@ -35,6 +35,13 @@ typedef struct {
     ds_source_file *files;        /* sorted by key */
     size_t n_files;
     bool stamped;                 /* every file's stamp taken (ds_collect_with, ds_sources_stamp) */
+    /* The set's claims in the data map are the entries with seq from
+     * claims_from to claims_from + n_claims - 1 (sets claim in config
+     * order), so a key claimed twice can be traced to its sources.  For a
+     * plugin set, claim k is the manifest's files[claim_entry[k]], or
+     * files[k] when claim_entry is NULL (no entry was left out). */
+    size_t claims_from, n_claims;
+    size_t *claim_entry;
 } ds_source_set;
 
 typedef struct {
@@ -44,6 +51,8 @@ typedef struct {
     ds_datamap index;             /* every set's files, static/ ones too;
                                      made by ds_collected_index */
     ds_arena strings;             /* strings of static/ files */
+    const char *config_path;      /* the config's display path, for messages
+                                     (borrowed from the config) */
     size_t files_scanned;
     /* The views' long file lists, moved out of their SQL once the views
      * are made (sql/filelist.h); later stages hand them to the build-time
@@ -54,9 +63,9 @@ typedef struct {
 int ds_collect(const ds_config *cfg, ds_collected *out, ds_err *err);
 
 /* ds_collect, with DS_COLLECT_STAMP: the files of upstream_glob sources
- * are stamped (stamp.h) while the data map is made, and their sets marked
- * stamped, except those a plugin source follows (it may write their
- * files).  For a build that will stat every file anyway (a rebuild, whose
+ * are stamped (stamp.h) while the data map is made, and a plugin's once it
+ * has returned, and their sets marked stamped, except those a plugin
+ * source follows (it may write their files).  For a build that will stat every file anyway (a rebuild, whose
  * footers the facts cache knows); a first build stats each file through
  * the descriptor its footer is read from instead. */
 enum { DS_COLLECT_STAMP = 1 };

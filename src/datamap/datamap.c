@@ -67,7 +67,21 @@ static bool is_sorted(const ds_datamap *m)
     return true;
 }
 
+static void warn_claimed_twice(void *arg, const ds_datamap_entry *earlier,
+                               const ds_datamap_entry *later)
+{
+    (void)arg;
+    if (strcmp(earlier->path, later->path) != 0)
+        ds_warn("data map key %s is claimed twice: %s and %s; the later one wins", earlier->key,
+                earlier->path, later->path);
+}
+
 void ds_datamap_finish(ds_datamap *m)
+{
+    ds_datamap_finish_with(m, warn_claimed_twice, NULL);
+}
+
+void ds_datamap_finish_with(ds_datamap *m, ds_datamap_dup_fn on_dup, void *arg)
 {
     m->had_duplicates = false;
     m->finished = true;
@@ -80,9 +94,8 @@ void ds_datamap_finish(ds_datamap *m)
         if (out > 0 && strcmp(m->items[out - 1].key, m->items[i].key) == 0) {
             ds_datamap_entry *prev = &m->items[out - 1];
             m->had_duplicates = true;
-            if (strcmp(prev->path, m->items[i].path) != 0)
-                ds_warn("data map key %s is claimed twice: %s and %s; the later one wins",
-                        prev->key, prev->path, m->items[i].path);
+            if (on_dup)
+                on_dup(arg, prev, &m->items[i]);
             *prev = m->items[i];
             continue;
         }

@@ -61,6 +61,15 @@ void ds_datamap_reserve(ds_datamap *m, size_t more);
  * wins, and a warning names both targets when they differ. */
 void ds_datamap_finish(ds_datamap *m);
 
+/* The same, calling ON_DUP (when not NULL) instead of warning, once for
+ * every later claim of a key, with the claim that held the key until then
+ * (EARLIER) and the one that takes it (LATER), in the order they were
+ * added.  The build names the sources and plugin entries behind them
+ * (collect.c), which the map does not know. */
+typedef void (*ds_datamap_dup_fn)(void *arg, const ds_datamap_entry *earlier,
+                                  const ds_datamap_entry *later);
+void ds_datamap_finish_with(ds_datamap *m, ds_datamap_dup_fn on_dup, void *arg);
+
 /* Lookup in a finished map (binary search). */
 const ds_datamap_entry *ds_datamap_get(const ds_datamap *m, const char *key);
 

@@ -6,6 +6,7 @@
 
 #include <ctype.h>
 #include <jansson.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -252,8 +253,47 @@ char *ds_plugin_http_key(const char *http_path, const char *source, const char *
     return key;
 }
 
+static const char *const MANIFEST_KEYS[] = {"files", "template_name", "row_filter_template"};
+static const char *const FILE_KEYS[] = {"http_path", "physical_path", "row_filter"};
+
+/* A key the manifest format does not know is an error, not ignored: a
+ * misspelt "row_fliter" would otherwise publish every row the plugin meant
+ * to leave out, and a misspelt "templte_name" would drop the templated
+ * views without a word.  WHERE names the object ("files[3]" or "the
+ * manifest"). */
+static int check_keys(json_t *obj, const char *where, const char *const *known, size_t n,
+                      ds_buf *why)
+{
+    const char *key;
+    json_t *v;
+    json_object_foreach(obj, key, v)
+    {
+        bool ok = false;
+        for (size_t i = 0; i < n && !ok; i++)
+            ok = strcmp(key, known[i]) == 0;
+        if (ok)
+            continue;
+        ds_buf_printf(why, "%s has an unknown key ", where);
+        ds_buf_json_string(why, key);
+        const char *best = ds_suggest(key, known, n);
+        if (best) {
+            ds_buf_puts(why, "; did you mean ");
+            ds_buf_json_string(why, best);
+            ds_buf_puts(why, "?");
+        } else {
+            ds_buf_puts(why, "; the known keys are");
+            for (size_t i = 0; i < n; i++) {
+                ds_buf_puts(why, i == 0 ? " " : i + 1 < n ? ", " : " and ");
+                ds_buf_json_string(why, known[i]);
+            }
+        }
+        return -1;
+    }
+    return 0;
+}
+
 /* The manifest as JSON ({"files": [...], "template_name"?, ...}) -> raw
- * entries, checked for types. */
+ * entries, checked for keys and types. */
 static int manifest_from_json(json_t *doc, ds_manifest *out, ds_buf *why)
 {
     memset(out, 0, sizeof *out);
@@ -261,6 +301,8 @@ static int manifest_from_json(json_t *doc, ds_manifest *out, ds_buf *why)
         ds_buf_puts(why, "the manifest is not a JSON object");
         return -1;
     }
+    if (check_keys(doc, "the manifest", MANIFEST_KEYS, DS_ARRAY_LEN(MANIFEST_KEYS), why) != 0)
+        return -1;
     json_t *files = json_object_get(doc, "files");
     if (!json_is_array(files)) {
         ds_buf_puts(why, "the manifest has no \"files\" array");
@@ -281,6 +323,10 @@ static int manifest_from_json(json_t *doc, ds_manifest *out, ds_buf *why)
                           i);
             return -1;
         }
+        char where[48];
+        snprintf(where, sizeof where, "files[%zu]", i);
+        if (check_keys(f, where, FILE_KEYS, DS_ARRAY_LEN(FILE_KEYS), why) != 0)
+            return -1;
         ds_manifest_file *m = &out->files[out->n_files++];
         m->key = ds_strdup(json_string_value(http));
         m->path = ds_strdup(json_string_value(phys));
@@ -417,12 +463,47 @@ static const char *python_package_dir(void)
     return env && *env ? env : DS_SOURCE_DIR "/python";
 }
 
+/* The host cannot start without the package: say where it was looked for
+ * (an import error would read like a broken interpreter). */
+static int check_python_package(ds_buf *why)
+{
+    const char *dir = python_package_dir();
+    char *host = ds_path_join(dir, "ducksite/_host.py");
+    int rc = 0;
+    if (!ds_is_file(host)) {
+        const char *env = getenv("DUCKSITE_PYTHONPATH");
+        if (env && *env)
+            ds_buf_printf(why, "DUCKSITE_PYTHONPATH is %s, which holds no ducksite package (%s "
+                               "does not exist); set it to the folder that holds ducksite/ "
+                               "(python/ in Ducksite's source tree), or unset it",
+                          dir, host);
+        else
+            ds_buf_printf(why, "the ducksite Python package is not in %s, where this Ducksite "
+                               "was built (%s does not exist); set DUCKSITE_PYTHONPATH to the "
+                               "folder that holds ducksite/ (python/ in Ducksite's source tree)",
+                          dir, host);
+        rc = -1;
+    }
+    free(host);
+    return rc;
+}
+
 static int start_python(ds_plugin_session *s, const ds_config *cfg, const ds_file_source *fs,
                         ds_buf *why)
 {
+    if (check_python_package(why) != 0)
+        return -1;
     const char *exe = python_executable(&s->python_exe);
-    static const char BOOT[] = "import sys; sys.path[0:1] = [sys.argv[1]]; "
-                               "from ducksite._host import main; main()";
+    /* The version is checked before anything is imported, in syntax every
+     * Python reads, so that an old interpreter is named as such. */
+    static const char BOOT[] =
+        "import sys\n"
+        "if sys.version_info < (3, 9):\n"
+        "    sys.stdout.write('{\"too_old\": \"%d.%d\"}\\n' % tuple(sys.version_info[:2]))\n"
+        "    sys.exit(1)\n"
+        "sys.path[0:1] = [sys.argv[1]]\n"
+        "from ducksite._host import main\n"
+        "main()\n";
     char *argv[] = {(char *)exe, "-u", "-c", (char *)BOOT, (char *)python_package_dir(), NULL};
     ds_err err;
     if (ds_proc_spawn(argv, cfg->root, NULL, &s->python, &err) != 0) {
@@ -440,6 +521,15 @@ static int start_python(ds_plugin_session *s, const ds_config *cfg, const ds_fil
         doc = json_loads(hello, 0, NULL);
     free(hello);
     if (!json_object_get(doc, "hello")) {
+        const char *old = json_string_value(json_object_get(doc, "too_old"));
+        if (old) {
+            ds_proc_finish(&s->python);
+            ds_buf_printf(why, "%s is Python %s, and plugins need Python 3.9 or later; set "
+                               "DUCKSITE_PYTHON to one",
+                          exe, old);
+            json_decref(doc);
+            return -1;
+        }
         json_decref(doc);
         if (s->python.stop == DS_PROC_TIMED_OUT) {
             ds_proc_finish(&s->python);
@@ -454,8 +544,9 @@ static int start_python(ds_plugin_session *s, const ds_config *cfg, const ds_fil
             return -1;
         }
         char *st = ds_proc_describe_status(ds_proc_finish(&s->python));
-        ds_buf_printf(why, "the Python plugin host did not start with %s (it %s); Python 3.9 or "
-                           "later is needed (set DUCKSITE_PYTHON)",
+        ds_buf_printf(why, "the Python plugin host did not start with %s (it %s); see what it "
+                           "printed above, and check that it is Python 3.9 or later (set "
+                           "DUCKSITE_PYTHON)",
                       exe, st);
         free(st);
         return -1;

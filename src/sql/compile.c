@@ -5,6 +5,7 @@
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 #include "filelist.h"
@@ -39,11 +40,47 @@ static int count_lines(const char *s, const char *end)
     return n;
 }
 
+/* A file source of ducksite.toml named MISSING that made no view (it
+ * matched no files, none could be read, or no level of its hierarchy has
+ * one): the name was right,
+ * and "no such table" would send the author looking for a typo.  Says why
+ * and returns true. */
+static bool explain_viewless(ds_buf *out, const char *missing, const ds_query_list *l,
+                             const ds_collected *files)
+{
+    for (size_t i = 0; i < l->len; i++)
+        if (strcasecmp(l->items[i].name, missing) == 0)
+            return false; /* there is a view of that name after all */
+    for (size_t i = 0; files && i < files->n_sets; i++) {
+        const ds_source_set *set = &files->sets[i];
+        const ds_file_source *fs = set->fs;
+        if (!fs->name || strcasecmp(fs->name, missing) != 0)
+            continue;
+        ds_buf_printf(out, "file source '%s' (%s:%d) has no view: ", fs->name,
+                      files->config_path ? files->config_path : "ducksite.toml", fs->line);
+        if (set->n_files > 0 &&
+            (fs->hierarchy_before.n || fs->hierarchy.n || fs->hierarchy_after.n))
+            ds_buf_puts(out, "no level of its hierarchy has a file it can read");
+        else if (set->n_files > 0)
+            ds_buf_puts(out, "none of its files can be read");
+        else if (fs->plugin)
+            ds_buf_printf(out, "its plugin '%s' returned no files it could publish", fs->plugin);
+        else
+            ds_buf_printf(out, "%s matched no files", set->origin ? set->origin : "it");
+        ds_buf_puts(out, set->n_files > 0 ? " (see the warnings above)" : " (see the warning above)");
+        return true;
+    }
+    return false;
+}
+
 /* The model or source closest to a name DuckDB could not find.  DuckDB's
  * own guess comes from its catalog (duckdb_tables, pg_prepared_statements),
  * which a page author never meant. */
-static void suggest_table(ds_buf *out, const char *missing, const ds_query_list *l)
+static void suggest_table(ds_buf *out, const char *missing, const ds_query_list *l,
+                          const ds_collected *files)
 {
+    if (explain_viewless(out, missing, l, files))
+        return;
     const char **names = ds_xcalloc(l->len + 1, sizeof *names);
     size_t n = 0;
     for (size_t i = 0; i < l->len; i++)
@@ -65,8 +102,8 @@ static void suggest_table(ds_buf *out, const char *missing, const ds_query_list 
  *     lines of inlined dependencies do not count, and the prefix names the
  *     file line of the error when it is known;
  *   - "Did you mean" for a missing table names a model or source. */
-static int sql_error(ds_err *err, const ds_query *q, const ds_query_list *l, const char *msg,
-                     int shift)
+static int sql_error(ds_err *err, const ds_query *q, const ds_query_list *l,
+                     const ds_collected *files, const char *msg, int shift)
 {
     ds_buf m = {0};
     int file_line = q->line;
@@ -84,7 +121,7 @@ static int sql_error(ds_err *err, const ds_query *q, const ds_query_list *l, con
             char *missing = ds_strndup(table + strlen("Table with name "),
                                        (size_t)(exist - table - strlen("Table with name ")));
             ds_buf_putc(&m, '\n');
-            suggest_table(&m, missing, l);
+            suggest_table(&m, missing, l, files);
             free(missing);
         }
         if (!*p)
@@ -109,7 +146,7 @@ static int sql_error(ds_err *err, const ds_query *q, const ds_query_list *l, con
             const char *eol = strchr(guess, '\n');
             if (stop && stop < guess) {
                 char *missing = ds_strndup(name, (size_t)(stop - name));
-                suggest_table(&m, missing, l);
+                suggest_table(&m, missing, l, files);
                 free(missing);
                 p = eol ? eol : guess + strlen(guess);
                 continue;
@@ -261,7 +298,7 @@ static json_t *parse_names(const ds_query *q, const ds_query_list *l, const char
     int rc = ds_duck_query(db, sql.data, &rows, &qerr);
     ds_buf_free(&sql);
     if (rc != 0) {
-        sql_error(err, q, l, qerr.msg, 0);
+        sql_error(err, q, l, NULL, qerr.msg, 0);
         return NULL;
     }
     json_error_t jerr;
@@ -312,7 +349,7 @@ static int direct_deps(const ds_query_list *l, size_t qi, ds_duck *db, ds_compil
     const char *parse_error = json_string_value(json_object_get(names, "error"));
     json_int_t n_stmts = json_integer_value(json_object_get(names, "statements"));
     if (parse_error) {
-        rc = sql_error(err, q, l, parse_error, 0);
+        rc = sql_error(err, q, l, NULL, parse_error, 0);
         json_decref(names);
         return rc;
     }
@@ -530,7 +567,7 @@ static int validate(const ds_query_list *l, const ds_query *q, ds_compiled *out,
         if (memo && json_object_get(memo->explained, explain))
             ;
         else if (ds_duck_exec(db, explain, &qerr) != 0)
-            rc = sql_error(err, q, l, qerr.msg, user_shift(q, check));
+            rc = sql_error(err, q, l, lc->files, qerr.msg, user_shift(q, check));
         else if (memo)
             memo_put(memo->explained, explain, json_true());
         free(explain);

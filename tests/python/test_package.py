@@ -369,12 +369,16 @@ class HostProcessTest(unittest.TestCase):
         self.write("plugins/a/p.py", plugin)
         self.write("plugins/b/p.py", plugin)
         self.write("check.py", '''\
-            import sys
+            import os, sys
             from ducksite.virtual_parquet import VirtualParquetFile as F, VirtualParquetManifest as M
-            AT_IMPORT = [p for p in sys.path if "plugins" in p]
+            # A folder named plugins (not Ducksite's own folder, whose path
+            # may hold the word too).
+            def plugin_dirs():
+                return [p for p in sys.path if os.sep + "plugins" + os.sep in p + os.sep]
+            AT_IMPORT = plugin_dirs()
 
             def build_manifest(cfg):
-                now = [p for p in sys.path if "plugins" in p]
+                now = plugin_dirs()
                 return M([F(repr((AT_IMPORT, now)), "x")])
             ''')
         host = self.start()

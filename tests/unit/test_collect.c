@@ -16,6 +16,16 @@ static void parse_cfg(const char *root, const char *text, ds_config *cfg)
                  err.msg);
 }
 
+/* Whether a warning recorded in W (ds_warn_record: each ended by a NUL
+ * byte) contains NEEDLE. */
+static bool warned(const ds_buf *w, const char *needle)
+{
+    for (size_t at = 0; at < w->len; at += strlen(w->data + at) + 1)
+        if (strstr(w->data + at, needle))
+            return true;
+    return false;
+}
+
 Test(collect, upstream_glob_relative_keys)
 {
     char *root = test_tmpdir();
@@ -552,8 +562,9 @@ Test(collect, stamps_wait_for_a_later_plugin)
 {
     /* A plugin source may write the files an earlier glob found (here it
      * rewrites lake/a.parquet): that glob's files are not stamped while
-     * collecting; a glob after the last plugin is.  Pattern and plugin
-     * sources are stamped by the views. */
+     * collecting; a glob after the last plugin is, and so is the last
+     * plugin's set, once it has returned.  Pattern sources are stamped by
+     * the views. */
     char *root = test_tmpdir();
     test_write(root, "static/data/loc/s.parquet", "x");
     test_write(root, "lake/a.parquet", "xyz");
@@ -575,7 +586,9 @@ Test(collect, stamps_wait_for_a_later_plugin)
     ds_collected c;
     ds_err err;
     cr_assert_eq(ds_collect_with(&cfg, DS_COLLECT_STAMP, &c, &err), 0, "%s", err.msg);
-    bool loc = c.sets[0].stamped, up = c.sets[1].stamped, plugin = c.sets[2].stamped;
+    bool loc = c.sets[0].stamped, up = c.sets[1].stamped;
+    assert_stamped(&c.sets[2]);
+    cr_assert_eq(c.sets[2].files[0].stamp.size, 2);
     assert_stamped(&c.sets[3]);
     cr_assert_eq(c.sets[3].files[0].stamp.size, 2);
     /* Stamped now, the views' way: the plugin's write is seen. */
@@ -587,6 +600,163 @@ Test(collect, stamps_wait_for_a_later_plugin)
     free(root);
     cr_assert_not(loc);
     cr_assert_not(up);
-    cr_assert_not(plugin);
     cr_assert_eq(up_size, 5);
+}
+
+Test(collect, physical_path_that_is_not_a_file)
+{
+    /* A FIFO named by a plugin is said to be one (not "does not exist"):
+     * by default an error naming the entry; with on_bad_file = "skip" a
+     * warning, and neither the data map nor the set holds it. */
+    char *root = test_tmpdir();
+    test_write(root, "lake/a.parquet", "x");
+    char *fifo = ds_path_join(root, "lake/pipe.parquet");
+    cr_assert_eq(mkfifo(fifo, 0644), 0);
+    test_write(root, "plugins/p.py",
+               "from ducksite.virtual_parquet import VirtualParquetFile as F, "
+               "VirtualParquetManifest as M\n"
+               "def build_manifest(cfg):\n"
+               "    return M([F('a.parquet', 'lake/a.parquet'), F('p.parquet', "
+               "'lake/pipe.parquet')])\n");
+    ds_config cfg;
+    parse_cfg(root, "[[file_sources]]\nname = \"s\"\nplugin = \"plugins/p.py\"\n", &cfg);
+    ds_collected c;
+    ds_err err;
+    cr_assert_eq(ds_collect(&cfg, &c, &err), -1);
+    char *want = ds_asprintf("ducksite.toml:1: file source 's': plugin 'plugins/p.py': "
+                             "files[1].physical_path %s is a FIFO (named pipe), not a Parquet "
+                             "file (published as data/s/p.parquet); give the plugin a file's "
+                             "path, or set on_bad_file = \"skip\" to build without it",
+                             fifo);
+    cr_expect_str_eq(err.msg, want);
+    free(want);
+    ds_config_free(&cfg);
+
+    parse_cfg(root,
+              "[[file_sources]]\nname = \"s\"\nplugin = \"plugins/p.py\"\non_bad_file = \"skip\"\n",
+              &cfg);
+    ds_buf warnings = {0};
+    ds_warn_record(&warnings);
+    int rc = ds_collect(&cfg, &c, &err);
+    ds_warn_record(NULL);
+    cr_assert_eq(rc, 0, "%s", err.msg);
+    cr_expect_eq(c.map.len, 1);
+    cr_expect_eq(c.sets[0].n_files, 1);
+    cr_expect_str_eq(c.sets[0].files[0].key, "data/s/a.parquet");
+    want = ds_asprintf("file source 's': plugin 'plugins/p.py': files[1].physical_path %s is a "
+                       "FIFO (named pipe), not a Parquet file: data/s/p.parquet is left out of "
+                       "the data map and the views (on_bad_file = \"skip\")",
+                       fifo);
+    cr_expect(warned(&warnings, want), "%s", ds_buf_str(&warnings));
+    free(want);
+    ds_buf_free(&warnings);
+    ds_collected_free(&c);
+    ds_config_free(&cfg);
+    free(fifo);
+    test_rmtree(root);
+    free(root);
+}
+
+Test(collect, each_source_reads_a_key_with_its_own_row_filter)
+{
+    /* "lake" globs a.parquet with no filter; plugin "p" re-publishes the
+     * same key and file with a filter, and lists its own key twice (the
+     * later entry wins, in whatever order the keys sort); plugin "q"
+     * claims six keys for other files.  Each set keeps its own filters, and
+     * only claims that change what is read are said: five in full, then a
+     * count. */
+    char *root = test_tmpdir();
+    test_write(root, "lake/a.parquet", "x");
+    test_write(root, "lake/b.parquet", "x");
+    test_write(root, "plugins/p.py",
+               "from ducksite.virtual_parquet import VirtualParquetFile as F, "
+               "VirtualParquetManifest as M\n"
+               "def p(cfg):\n"
+               "    return M([F('z.parquet', 'lake/a.parquet', 'r = 0'),\n"
+               "              F('data/lake/a.parquet', 'lake/a.parquet', 'r = 1'),\n"
+               "              F('z.parquet', 'lake/a.parquet', 'r = 2'),\n"
+               "              F('m.parquet', 'lake/a.parquet')])\n"
+               "def q(cfg):\n"
+               "    return M([F(f'data/p/{k}.parquet', 'lake/b.parquet') for k in 'zm'] +\n"
+               "             [F(f'data/p/z{k}.parquet', 'lake/b.parquet') for k in 'abcd'] +\n"
+               "             [F(f'data/p/z{k}.parquet', 'lake/a.parquet') for k in 'abcd'])\n");
+    ds_config cfg;
+    parse_cfg(root,
+              "[[file_sources]]\nname = \"lake\"\nupstream_glob = \"lake/a.parquet\"\n"
+              "[[file_sources]]\nname = \"p\"\nplugin = \"plugins/p.py:p\"\n"
+              "[[file_sources]]\nname = \"q\"\nplugin = \"plugins/p.py:q\"\n",
+              &cfg);
+    ds_collected c;
+    ds_err err;
+    ds_buf warnings = {0};
+    ds_warn_record(&warnings);
+    int rc = ds_collect(&cfg, &c, &err);
+    ds_warn_record(NULL);
+    cr_assert_eq(rc, 0, "%s", err.msg);
+    const ds_source_set *lake = &c.sets[0], *p = &c.sets[1];
+    cr_expect_eq(lake->n_files, 1);
+    cr_expect_null(lake->files[0].row_filter, "p's filter changed lake's view");
+    cr_expect_eq(p->n_files, 3);
+    cr_expect_str_eq(p->files[0].key, "data/lake/a.parquet");
+    cr_expect_str_eq(p->files[0].row_filter, "r = 1");
+    cr_expect_str_eq(p->files[2].key, "data/p/z.parquet");
+    cr_expect_str_eq(p->files[2].row_filter, "r = 2", "the later entry wins");
+    char *b = ds_asprintf("%s/lake/b.parquet", root);
+    cr_expect_str_eq(p->files[2].path, b, "the key serves q's file, and p reads it");
+    free(b);
+    const ds_buf *w = &warnings;
+    cr_expect_not(warned(w, "data/lake/a.parquet is claimed"));
+    cr_expect(warned(w, "data map key data/p/z.parquet is claimed twice, with different row "
+                        "filters: file source 'p' (plugin 'plugins/p.py:p', files[0])"));
+    cr_expect(warned(w, "data map key data/p/m.parquet is claimed twice, with different files: "
+                        "file source 'p' (plugin 'plugins/p.py:p', files[3])"));
+    cr_expect(warned(w, "and file source 'q' (plugin 'plugins/p.py:q', files[1])"));
+    cr_expect(warned(w, "data map key data/p/za.parquet is claimed twice"));
+    cr_expect_not(warned(w, "data map key data/p/zc.parquet"));
+    /* In key order: m by p and q, z twice in p and then by q, za, zb, zc
+     * and zd twice by q (another file each time): 7 said, 5 in full. */
+    cr_expect(warned(w, "2 more data map keys are claimed twice"));
+    ds_buf_free(&warnings);
+    ds_collected_free(&c);
+    ds_config_free(&cfg);
+    test_rmtree(root);
+    free(root);
+}
+
+Test(collect, a_plugin_set_followed_by_a_plugin_is_stamped_by_the_views)
+{
+    /* The second plugin may rewrite the first one's files: the first set
+     * keeps no stamps from collecting, the second (the last) does. */
+    char *root = test_tmpdir();
+    test_write(root, "lake/a.parquet", "xyz");
+    test_write(root, "plugins/p.py",
+               "from ducksite.virtual_parquet import VirtualParquetFile as F, "
+               "VirtualParquetManifest as M\n"
+               "def build_manifest(cfg):\n"
+               "    return M([F('a.parquet', 'lake/a.parquet')])\n");
+    ds_config cfg;
+    parse_cfg(root,
+              "[[file_sources]]\nname = \"p\"\nplugin = \"plugins/p.py\"\n"
+              "[[file_sources]]\nname = \"q\"\nplugin = \"plugins/p.py\"\n",
+              &cfg);
+    ds_collected c;
+    ds_err err;
+    cr_assert_eq(ds_collect_with(&cfg, DS_COLLECT_STAMP, &c, &err), 0, "%s", err.msg);
+    bool first = c.sets[0].stamped;
+    long long first_size = c.sets[0].files[0].stamp.size;
+    bool second = c.sets[1].stamped;
+    long long second_size = c.sets[1].files[0].stamp.size;
+    ds_collected_free(&c);
+    /* Without the flag nothing is kept. */
+    cr_assert_eq(ds_collect(&cfg, &c, &err), 0, "%s", err.msg);
+    bool plain = c.sets[1].stamped;
+    ds_collected_free(&c);
+    ds_config_free(&cfg);
+    test_rmtree(root);
+    free(root);
+    cr_expect_not(first);
+    cr_expect_eq(first_size, -1);
+    cr_expect(second);
+    cr_expect_eq(second_size, 3);
+    cr_expect_not(plain);
 }

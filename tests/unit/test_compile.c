@@ -605,6 +605,45 @@ Test(compile, missing_table_suggests_a_model)
               "%s", err.msg);
 }
 
+Test(compile, missing_table_that_is_a_source_without_files)
+{
+    /* A file source that matched no files has no view: a query reading it
+     * says so (naming the source's line and what was searched) instead of
+     * "no such table" or a guess at another name. */
+    char *root = test_tmpdir();
+    const char *toml = "[[file_sources]]\nname = \"orders\"\nupstream_glob = \"lake/*.parquet\"\n\n"
+                       "[[file_sources]]\nname = \"order\"\nupstream_glob = \"lake2/*.parquet\"\n";
+    ds_config cfg;
+    ds_err err;
+    cr_assert_eq(ds_config_parse(toml, strlen(toml), root, "ducksite.toml", &cfg, &err), 0, "%s",
+                 err.msg);
+    ds_collected c;
+    cr_assert_eq(ds_collect(&cfg, &c, &err), 0, "%s", err.msg);
+    ds_collected_index(&c);
+    ds_query_list l = {0};
+    model(&l, "q", "SELECT * FROM Orders", 2);
+    ds_keyset bad = {0};
+    ds_duck *db = ds_duck_open(&err);
+    cr_assert_not_null(db, "%s", err.msg);
+    ds_compiled_list out;
+    int rc = ds_compile_all(&l, &c, &bad, db, &out, &err);
+    ds_duck_close(db);
+    ds_query_list_free(&l);
+    ds_collected_free(&c);
+    ds_config_free(&cfg);
+    char *want = ds_asprintf("file source 'orders' (ducksite.toml:1) has no view: upstream_glob "
+                             "'lake/*.parquet' (searched %s/lake) matched no files (see the "
+                             "warning above)",
+                             root);
+    test_rmtree(root);
+    free(root);
+    cr_expect_eq(rc, -1);
+    cr_expect(strncmp(err.msg, "sources_sql/m.sql:2: query 'q': ", 32) == 0, "%s", err.msg);
+    cr_expect(strstr(err.msg, want) != NULL, "%s", err.msg);
+    cr_expect_null(strstr(err.msg, "Did you mean"), "%s", err.msg);
+    free(want);
+}
+
 /* ---- validation copies ------------------------------------------------------ */
 
 /* A page query over a source whose files share a schema: DuckDB binds it

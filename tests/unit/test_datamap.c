@@ -281,3 +281,37 @@ Test(datamap, round_trip_through_the_reader)
     test_rmtree(dir);
     free(dir);
 }
+
+typedef struct {
+    char seen[256];
+} dup_log;
+
+static void log_dup(void *arg, const ds_datamap_entry *earlier, const ds_datamap_entry *later)
+{
+    dup_log *d = arg;
+    size_t n = strlen(d->seen);
+    snprintf(d->seen + n, sizeof d->seen - n, "%s:%zu>%zu ", earlier->key, earlier->seq,
+             later->seq);
+}
+
+Test(datamap, finish_with_hands_every_later_claim_over)
+{
+    /* Each later claim is handed over with the one that held the key
+     * until then, in the order they were added; nothing is warned. */
+    ds_datamap m = {0};
+    ds_datamap_add(&m, "k", "/a", NULL);
+    ds_datamap_add(&m, "j", "/j", NULL);
+    ds_datamap_add(&m, "k", "/a", "x = 1");
+    ds_datamap_add(&m, "k", "/b", NULL);
+    dup_log d = {{0}};
+    ds_buf warnings = {0};
+    ds_warn_record(&warnings);
+    ds_datamap_finish_with(&m, log_dup, &d);
+    ds_warn_record(NULL);
+    cr_expect_str_eq(d.seen, "k:0>2 k:2>3 ");
+    cr_expect_eq(warnings.len, 0);
+    cr_expect_eq(m.len, 2);
+    cr_expect_str_eq(ds_datamap_get(&m, "k")->path, "/b");
+    ds_buf_free(&warnings);
+    ds_datamap_free(&m);
+}

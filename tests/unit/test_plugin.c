@@ -20,6 +20,7 @@ static void setup(void)
 {
     signal(SIGPIPE, SIG_IGN);
     unsetenv("DUCKSITE_PYTHON");
+    unsetenv("DUCKSITE_PYTHONPATH");
     unsetenv("VIRTUAL_ENV");
 }
 
@@ -520,6 +521,68 @@ Test(plugin, sys_path_changes_made_by_a_callable_are_undone)
     free(root);
 }
 
+Test(plugin, working_directory_and_stdin_are_the_plugins_own)
+{
+    /* One plugin's os.chdir does not move the next plugin (the host runs
+     * them all), and stdin reads end-of-file at once, in the plugin and in
+     * a program it runs: it is not the host's request pipe, where a read
+     * would wait until plugin_timeout. */
+    char *root = test_tmpdir();
+    test_write(root, "scratch/.keep", "");
+    char *src = ds_asprintf("%simport subprocess\n"
+                            "def wander(cfg):\n"
+                            "    os.chdir('scratch')\n"
+                            "    got = sys.stdin.read() + os.read(0, 10).decode()\n"
+                            "    child = subprocess.run(['cat'], capture_output=True).stdout\n"
+                            "    return M([F(f'read-{len(got)}-{len(child)}.parquet', "
+                            "'x.parquet')])\n"
+                            "def check(cfg):\n"
+                            "    here = os.path.samefile(os.getcwd(), cfg.root)\n"
+                            "    return M([F(f'at-root-{here}.parquet', 'x.parquet')])\n"
+                            "def fail(cfg):\n"
+                            "    os.chdir('scratch')\n"
+                            "    raise ValueError('no')\n",
+                            PY_HEADER);
+    test_write(root, "p.py", src);
+    free(src);
+    ds_config cfg;
+    parse_cfg(root,
+              "[[file_sources]]\nname = \"a\"\nplugin = \"p.py:wander\"\nplugin_timeout = 20\n"
+              "[[file_sources]]\nname = \"b\"\nplugin = \"p.py:check\"\n"
+              "[[file_sources]]\nname = \"c\"\nplugin = \"p.py:fail\"\n",
+              &cfg);
+    ds_plugin_session *s = ds_plugin_session_new();
+    ds_manifest m;
+    ds_err err;
+    /* cr_expect, so that a failure still frees everything (ASan). */
+    int rc = ds_plugin_run(s, &cfg, &cfg.sources[0], NULL, &m, &err);
+    cr_expect_eq(rc, 0, "%s", err.msg);
+    if (rc == 0) {
+        cr_expect_str_eq(m.files[0].key, "data/a/read-0-0.parquet");
+        ds_manifest_free(&m);
+    }
+    /* check after a plugin that moved and returned, then after one that
+     * moved and raised. */
+    static const size_t order[] = {1, 2, 1};
+    for (size_t i = 0; i < 3; i++) {
+        rc = ds_plugin_run(s, &cfg, &cfg.sources[order[i]], NULL, &m, &err);
+        if (order[i] == 2) {
+            cr_expect_eq(rc, -1, "the failing plugin succeeded");
+            continue;
+        }
+        cr_expect_eq(rc, 0, "%s", err.msg);
+        if (rc == 0) {
+            cr_expect_str_eq(m.files[0].key, "data/b/at-root-True.parquet",
+                             "run %zu: an earlier plugin's chdir leaked", i);
+            ds_manifest_free(&m);
+        }
+    }
+    ds_plugin_session_free(s);
+    ds_config_free(&cfg);
+    test_rmtree(root);
+    free(root);
+}
+
 Test(plugin, plugin_defined_dataclasses)
 {
     /* The plugin module is a proper module while it loads: dataclasses and
@@ -956,6 +1019,55 @@ Test(plugin, error_python_cannot_start)
     free(root);
 }
 
+Test(plugin, error_python_package_not_found)
+{
+    /* A DUCKSITE_PYTHONPATH without the ducksite package is named as such,
+     * not taken for an interpreter that is too old. */
+    char *root = test_tmpdir();
+    char *empty = test_tmpdir();
+    setenv("DUCKSITE_PYTHONPATH", empty, 1);
+    test_write(root, "p.py", "def build_manifest(cfg):\n    pass\n");
+    char *host = ds_asprintf("%s/ducksite/_host.py does not exist", empty);
+    const char *want[] = {"DUCKSITE_PYTHONPATH is ", empty, "holds no ducksite package", host,
+                          "set it to the folder that holds ducksite/", NULL};
+    expect_failure(root, "[[file_sources]]\nname = \"s\"\nplugin = \"p.py\"\n", want);
+    ds_config cfg;
+    parse_cfg(root, "[[file_sources]]\nname = \"s\"\nplugin = \"p.py\"\n", &cfg);
+    ds_manifest m;
+    ds_err err;
+    cr_expect_eq(run_one(&cfg, 0, &m, &err), -1);
+    cr_expect_null(strstr(err.msg, "3.9"), "%s", err.msg);
+    ds_config_free(&cfg);
+    unsetenv("DUCKSITE_PYTHONPATH");
+    free(host);
+    test_rmtree(empty);
+    free(empty);
+    test_rmtree(root);
+    free(root);
+}
+
+Test(plugin, error_python_too_old)
+{
+    /* An interpreter older than 3.9 says so (the start-up code prints its
+     * version as this stand-in does) instead of failing on an import. */
+    char *root = test_tmpdir();
+    char *tools = test_tmpdir();
+    write_exec(tools, "python2", "#!/bin/sh\necho '{\"too_old\": \"2.7\"}'\nexit 1\n");
+    char *exe = ds_path_join(tools, "python2");
+    setenv("DUCKSITE_PYTHON", exe, 1);
+    test_write(root, "p.py", "def build_manifest(cfg):\n    pass\n");
+    char *is = ds_asprintf("%s is Python 2.7, and plugins need Python 3.9 or later", exe);
+    const char *want[] = {is, "set DUCKSITE_PYTHON", NULL};
+    expect_failure(root, "[[file_sources]]\nname = \"s\"\nplugin = \"p.py\"\n", want);
+    unsetenv("DUCKSITE_PYTHON");
+    free(is);
+    free(exe);
+    test_rmtree(tools);
+    free(tools);
+    test_rmtree(root);
+    free(root);
+}
+
 /* ---- executables ---------------------------------------------------------- */
 
 Test(plugin, executable_gets_config_on_stdin)
@@ -1197,6 +1309,19 @@ Test(plugin, manifest_parse_refusals_say_why)
          "\"a\\u001b\" is not allowed: it contains a control character"},
         {"{\"files\": [{\"http_path\": \"a\", \"physical_path\": \"\"}]}",
          "files[0].physical_path is empty"},
+        /* Misspelt keys are errors: ignored, a "row_fliter" would publish
+         * every row and a "templte_name" would drop the templated views. */
+        {"{\"files\": [{\"http_path\": \"a\", \"physical_path\": \"b\"}, {\"http_path\": "
+         "\"a\", \"physical_path\": \"b\", \"row_fliter\": \"r = 1\"}]}",
+         "files[1] has an unknown key \"row_fliter\"; did you mean \"row_filter\"?"},
+        {"{\"files\": [], \"templte_name\": \"s_[r]\"}",
+         "the manifest has an unknown key \"templte_name\"; did you mean \"template_name\"?"},
+        {"{\"files\": [{\"http_path\": \"a\", \"physical_path\": \"b\", \"size\": 3}]}",
+         "files[0] has an unknown key \"size\"; the known keys are \"http_path\", "
+         "\"physical_path\" and \"row_filter\""},
+        {"{\"files\": [], \"comment\": null}",
+         "the manifest has an unknown key \"comment\"; the known keys are \"files\", "
+         "\"template_name\" and \"row_filter_template\""},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         ds_manifest m;

@@ -1,0 +1,2 @@
+-- name: total
+SELECT count(*) AS n FROM u

@@ -1,0 +1,1 @@
+previous build: sql/_global/s.sql
