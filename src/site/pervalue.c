@@ -22,22 +22,15 @@ char *ds_pervalue_param(const char *rel)
     return ds_strndup(stem + 1, n - 2);
 }
 
-/* The length of "${ params.NAME }" at s, 0 when s is not that. */
+/* The length of "${ params.NAME }" at s (as the browser's pattern reads
+ * it), 0 when s is not that. */
 static size_t match_param(const char *s, const char *name)
 {
-    const char *p = s + 2;
-    while (*p == ' ' || *p == '\t')
-        p++;
-    if (strncmp(p, "params.", 7) != 0)
-        return 0;
-    p += 7;
-    size_t n = strlen(name);
-    if (strncmp(p, name, n) != 0 || isalnum((unsigned char)p[n]) || p[n] == '_')
-        return 0;
-    p += n;
-    while (*p == ' ' || *p == '\t')
-        p++;
-    return *p == '}' ? (size_t)(p + 1 - s) : 0;
+    ds_placeholder_kind kind;
+    const char *q;
+    size_t n, len = ds_sql_placeholder(s, &kind, &q, &n);
+    return len && kind == DS_PH_PARAMS && strlen(name) == n && memcmp(q, name, n) == 0 ? len
+                                                                                        : 0;
 }
 
 char *ds_pervalue_substitute(const char *text, const char *name, const char *replacement)
@@ -244,6 +237,13 @@ static int make_page(const ds_site_page *tp, const char *text, const char *name,
             substitute_in(&part->text, name, lit.data);
         else if (part->kind == DS_PART_PROSE)
             substitute_in(&part->text, name, md.data);
+        /* Format expressions are SQL too: the runtime puts them in the query. */
+        for (size_t t = 0; t < part->n_formats; t++) {
+            ds_format *f = &part->formats[t];
+            for (size_t k = 0; k < f->n_items; k++)
+                if (ds_ends_with(f->items[k].key, "_expr"))
+                    substitute_in(&f->items[k].value, name, lit.data);
+        }
     }
     substitute_in(&out->page.title, name, value);
     substitute_in(&out->page.description, name, value);
@@ -374,6 +374,39 @@ static bool input_param(const ds_page *page, const char *name, size_t n)
     return false;
 }
 
+typedef struct {
+    const ds_site_page *page;
+    const char *name;   /* the page's [name] */
+    const char *text;   /* the sql block's text */
+    int line;           /* its first line */
+    ds_err *err;
+} params_scan;
+
+/* One "${" of a template's SQL: its own ${params.name} outside quotes (it
+ * becomes a quoted literal), or an input's ${params.X}. */
+static int check_param(void *ctx, const char *at, ds_sql_at where)
+{
+    const params_scan *s = ctx;
+    ds_placeholder_kind kind;
+    const char *q;
+    size_t n, len = ds_sql_placeholder(at, &kind, &q, &n);
+    if (!len || kind != DS_PH_PARAMS || where == DS_SQL_AT_COMMENT)
+        return 0; /* the page check reports what is no placeholder */
+    int line = s->line;
+    for (const char *k = s->text; k < at; k++)
+        line += *k == '\n';
+    bool own = strlen(s->name) == n && memcmp(q, s->name, n) == 0;
+    if (own && where != DS_SQL_AT_CODE)
+        return ds_err_set(s->err, "%s:%d: '%.*s' is inside quotes, but ${params.%s} becomes a "
+                                  "quoted literal ('value'); remove the quotes around it",
+                          s->page->display, line, (int)len, at, s->name);
+    if (own || input_param(&s->page->page, q, n))
+        return 0;
+    return ds_err_set(s->err, "%s:%d: ${params.%.*s} is neither this page's value "
+                              "(${params.%s}) nor an input's; fix the name",
+                      s->page->display, line, (int)n, q, s->name);
+}
+
 /* A ${params.X} in a template's SQL that is neither its value nor an
  * input's would reach the browser as NULL: a typo, so an error. */
 static int check_params(const ds_site_page *p, const char *name, ds_err *err)
@@ -382,26 +415,10 @@ static int check_params(const ds_site_page *p, const char *name, ds_err *err)
         const ds_part *part = &p->page.parts[i];
         if (part->kind != DS_PART_SQL || !part->text)
             continue;
-        int line = part->text_line ? part->text_line : part->line;
-        for (const char *s = part->text; *s; s++) {
-            line += *s == '\n';
-            if (s[0] != '$' || s[1] != '{')
-                continue;
-            const char *q = s + 2;
-            while (*q == ' ' || *q == '\t')
-                q++;
-            if (strncmp(q, "params.", 7) != 0)
-                continue;
-            q += 7;
-            size_t n = 0;
-            while (isalnum((unsigned char)q[n]) || q[n] == '_')
-                n++;
-            if ((strlen(name) == n && memcmp(q, name, n) == 0) || input_param(&p->page, q, n))
-                continue;
-            return ds_err_set(err, "%s:%d: ${params.%.*s} is neither this page's value "
-                                   "(${params.%s}) nor an input's; fix the name",
-                              p->display, line, (int)n, q, name);
-        }
+        params_scan s = {p, name, part->text, part->text_line ? part->text_line : part->line,
+                         err};
+        if (ds_sql_each_brace(part->text, check_param, &s) != 0)
+            return -1;
     }
     return 0;
 }
