@@ -836,6 +836,8 @@ int ds_build(const char *root, const ds_build_options *opt, ds_err *err)
             if (bad != 0)
                 goto done;
         }
+        if (ds_pagecheck_links(&pages, err) != 0)
+            goto done;
         if (collect_forms(cfg, &pages, db, &forms, err) != 0)
             goto done;
         size_t before = queries.len;

@@ -924,6 +924,32 @@ static int check_inputs_used(const check_t *c, const ds_part *p, const names_t *
     return 0;
 }
 
+/* click_input and click_anti_input set an input of the page (the runtime
+ * looks it up by its block's name); another name makes a click do nothing. */
+static int check_clicks(const check_t *c, const ds_part *p)
+{
+    static const char *const KEYS[] = {"click_input", "click_anti_input"};
+    for (size_t k = 0; k < N(KEYS); k++) {
+        const ds_kv *kv = ds_part_get(p, KEYS[k]);
+        if (!kv || ds_page_find(c->page, DS_PART_INPUT, kv->value))
+            continue;
+        names_t ns = {0};
+        for (size_t i = 0; i < c->page->n_parts; i++)
+            if (c->page->parts[i].kind == DS_PART_INPUT)
+                names_add(&ns, c->page->parts[i].id);
+        ds_buf m = {0};
+        where(&m, c, kv->line, p);
+        ds_buf_printf(&m, "%s: '%s' names no input of this page", kv->key, kv->value);
+        if (ns.n)
+            hint(&m, kv->value, ns.items, ns.n, "its inputs");
+        else
+            ds_buf_printf(&m, "; define it with an ```input %s block", kv->value);
+        free(ns.items);
+        return fail(c, &m);
+    }
+    return 0;
+}
+
 int ds_pagecheck(const ds_page *page, const char *display, const char *value_name,
                  const ds_query_list *queries, ds_err *err)
 {
@@ -954,6 +980,8 @@ int ds_pagecheck(const ds_page *page, const char *display, const char *value_nam
                 rc = check_input(&c, p);
             if (rc == 0)
                 rc = check_queries(&c, p);
+            if (rc == 0 && (p->kind == DS_PART_ECHART || p->kind == DS_PART_TABLE))
+                rc = check_clicks(&c, p);
             if (rc == 0)
                 rc = check_inputs_used(&c, p, &inputs, &params);
         }
@@ -964,4 +992,113 @@ int ds_pagecheck(const ds_page *page, const char *display, const char *value_nam
         free(inputs.owned[i]);
     free(inputs.owned);
     return rc;
+}
+
+/* ---- links between pages ------------------------------------------------- */
+
+/* The page a table's link_page names, as web/src/table.js (linkHref) makes
+ * its URL: blanks, leading '/' and a trailing ".html" dropped. */
+static char *link_target(const char *v)
+{
+    while (isspace((unsigned char)*v) || *v == '/')
+        v++;
+    size_t n = strlen(v);
+    while (n && isspace((unsigned char)v[n - 1]))
+        n--;
+    if (n >= 5 && memcmp(v + n - 5, ".html", 5) == 0)
+        n -= 5;
+    return ds_strndup(v, n);
+}
+
+/* The URL keys of page's inputs: url_key (or url-key), else the name. */
+static void url_keys(const ds_page *page, names_t *ns)
+{
+    for (size_t i = 0; i < page->n_parts; i++) {
+        const ds_part *p = &page->parts[i];
+        if (p->kind != DS_PART_INPUT)
+            continue;
+        const ds_kv *k = ds_part_get(p, "url_key");
+        k = k ? k : ds_part_get(p, "url-key");
+        names_add(ns, k && *k->value ? k->value : p->id);
+    }
+}
+
+/* One table's link: link_page is a page of the site, and the URL key it
+ * sets (link_input, else the link_column's name) is one of that page's
+ * inputs, which reads it; otherwise the link leads nowhere or sets nothing. */
+static int check_link(const ds_pages *pages, const ds_site_page *from, const ds_part *p,
+                      ds_err *err)
+{
+    const ds_kv *page_kv = ds_part_get(p, "link_page");
+    const ds_kv *col = ds_part_get(p, "link_column");
+    if (!page_kv || !col)
+        return 0; /* one without the other is reported by the page check */
+    check_t c = {&from->page, from->display, NULL, NULL, err};
+    char *rel = link_target(page_kv->value);
+    const ds_site_page *to = NULL;
+    for (size_t i = 0; i < pages->len && !to; i++)
+        if (strcmp(pages->items[i].rel, rel) == 0)
+            to = &pages->items[i];
+    ds_buf m = {0};
+    if (!to) {
+        names_t ns = {0};
+        for (size_t i = 0; i < pages->len; i++)
+            names_add(&ns, pages->items[i].rel);
+        where(&m, &c, page_kv->line, p);
+        ds_buf_printf(&m, "link_page: '%s' names no page of the site (a page is its path under "
+                          "content/ without .md, e.g. customers/detail)",
+                      page_kv->value);
+        const char *best = ds_suggest(rel, ns.items, ns.n);
+        if (best)
+            ds_buf_printf(&m, "; did you mean '%s'?", best);
+        free(ns.items);
+        free(rel);
+        return fail(&c, &m);
+    }
+    free(rel);
+    const ds_kv *input = ds_part_get(p, "link_input");
+    const char *key = input ? input->value : col->value;
+    names_t keys = {0};
+    url_keys(&to->page, &keys);
+    if (listed(key, keys.items, keys.n, false)) {
+        free(keys.items);
+        return 0;
+    }
+    where(&m, &c, input ? input->line : col->line, p);
+    if (input)
+        ds_buf_printf(&m, "link_input: '%s' is the URL key of no input of %s", key,
+                      to->display);
+    else
+        ds_buf_printf(&m, "link_column: the links set ?%s=, the column's name, but that is "
+                          "the URL key of no input of %s",
+                      key, to->display);
+    if (!keys.n) {
+        ds_buf_puts(&m, ", which has no inputs; add one there, or link to a page that has one");
+    } else {
+        ds_buf_puts(&m, " (an input's URL key is its url_key, else its name)");
+        const ds_part *named = ds_page_find(&to->page, DS_PART_INPUT, key);
+        const ds_kv *own = named ? ds_part_get(named, "url_key") : NULL;
+        own = own || !named ? own : ds_part_get(named, "url-key");
+        if (own)
+            ds_buf_printf(&m, "; input '%s' reads the URL key '%s'", key, own->value);
+        else
+            hint(&m, key, keys.items, keys.n, "their URL keys");
+        if (!input)
+            ds_buf_puts(&m, "; set link_input: to the input the value is for");
+    }
+    free(keys.items);
+    return fail(&c, &m);
+}
+
+int ds_pagecheck_links(const ds_pages *pages, ds_err *err)
+{
+    for (size_t i = 0; i < pages->len; i++) {
+        const ds_site_page *from = &pages->items[i];
+        for (size_t k = 0; k < from->page.n_parts; k++) {
+            const ds_part *p = &from->page.parts[k];
+            if (p->kind == DS_PART_TABLE && check_link(pages, from, p, err) != 0)
+                return -1;
+        }
+    }
+    return 0;
 }

@@ -13,6 +13,7 @@
 
 #include "../sql/query.h"
 #include "page.h"
+#include "pages.h"
 
 /* Checks page (display names its file in messages); value_name is the
  * [name] of a page per value (its ${params.name}), NULL for other pages;
@@ -21,5 +22,10 @@
  * and a did-you-mean. */
 int ds_pagecheck(const ds_page *page, const char *display, const char *value_name,
                  const ds_query_list *queries, ds_err *err);
+
+/* Checks the links between the site's pages: a table's link_page names a
+ * page of the site, and the URL key its links set (link_input, else the
+ * link_column's name) is an input of that page. */
+int ds_pagecheck_links(const ds_pages *pages, ds_err *err);
 
 #endif

@@ -152,3 +152,103 @@ Test(pagecheck, a_page_per_value_may_show_its_value)
     cr_assert(strstr(got, "${params.region} names no input of this page"), "%s", got);
     free(got);
 }
+
+Test(pagecheck, clicks_set_an_input_of_the_page)
+{
+    const char *q = "```sql q\nSELECT 'east' AS region\n```\n```input region\nvisual_mode: "
+                    "text\n```\n";
+    char *page = ds_asprintf("%s```table q\nclick_input: regon\n```\n", q);
+    expect_error(page, "content/p.md:8: table 'q': click_input: 'regon' names no input of "
+                       "this page; did you mean 'region'?");
+    free(page);
+    page = ds_asprintf("%s```echart q\nx: region\nclick_anti_input: nope\n```\n", q);
+    expect_error(page, "content/p.md:9: echart 'q': click_anti_input: 'nope' names no input of "
+                       "this page; its inputs: region");
+    free(page);
+    expect_error("```sql q\nSELECT 1 AS n\n```\n```table q\nclick_input: n\n```\n",
+                 "click_input: 'n' names no input of this page; define it with an ```input n "
+                 "block");
+    page = ds_asprintf("%s```table q\nclick_input: region\n```\n```echart c\ndata_query: q\n"
+                       "click_input: region\nclick_anti_input: region\n```\n",
+                       q);
+    expect_ok(page);
+    free(page);
+}
+
+/* ---- links between pages ------------------------------------------------ */
+
+static void add_page(ds_pages *pages, const char *rel, const char *text)
+{
+    pages->items = ds_xrealloc(pages->items, (pages->len + 1) * sizeof *pages->items);
+    ds_site_page *p = &pages->items[pages->len++];
+    p->rel = ds_strdup(rel);
+    p->display = ds_asprintf("content/%s.md", rel);
+    p->title = ds_strdup(rel);
+    ds_err err;
+    cr_assert_eq(ds_page_parse(text, p->display, &p->page, &err), 0, "%s", err.msg);
+}
+
+/* The links check's error for a site of index (TABLE_KEYS in its table)
+ * and customers/detail (an input customer, URL key cust, and an input
+ * region), or NULL. */
+static char *check_link(const char *table_keys)
+{
+    ds_pages pages = {0};
+    char *index = ds_asprintf("# Home\n\n```sql q\nSELECT 'a' AS customer\n```\n"
+                              "```table q\n%s```\n",
+                              table_keys);
+    add_page(&pages, "index", index);
+    free(index);
+    add_page(&pages, "customers/detail",
+             "```input customer\nvisual_mode: text\nurl_key: cust\n```\n"
+             "```input region\nvisual_mode: text\n```\n");
+    add_page(&pages, "plain", "# No inputs\n");
+    ds_err err;
+    char *out = ds_pagecheck_links(&pages, &err) == 0 ? NULL : ds_strdup(err.msg);
+    for (size_t i = 0; i < pages.len; i++)
+        ds_site_page_free(&pages.items[i]);
+    free(pages.items);
+    return out;
+}
+
+static void expect_link_error(const char *table_keys, const char *want)
+{
+    char *got = check_link(table_keys);
+    cr_assert_not_null(got, "no error for:\n%s", table_keys);
+    cr_assert(strstr(got, want), "error '%s' lacks '%s'", got, want);
+    free(got);
+}
+
+static void expect_link_ok(const char *table_keys)
+{
+    char *got = check_link(table_keys);
+    cr_assert_null(got, "unexpected error: %s", got);
+}
+
+Test(pagecheck, links_lead_to_a_page_and_its_input)
+{
+    expect_link_ok("link_column: customer\nlink_page: customers/detail\nlink_input: cust\n");
+    /* Written as the runtime reads it: a leading / and .html are dropped. */
+    expect_link_ok("link_column: customer\nlink_page: /customers/detail.html\nlink_input: cust\n");
+    expect_link_ok("link_column: region\nlink_page: customers/detail\n");
+
+    expect_link_error("link_column: customer\nlink_page: customers/detial\nlink_input: cust\n",
+                      "content/index.md:8: table 'q': link_page: 'customers/detial' names no "
+                      "page of the site (a page is its path under content/ without .md, e.g. "
+                      "customers/detail); did you mean 'customers/detail'?");
+    expect_link_error("link_column: customer\nlink_page: customers/detail\nlink_input: customer\n",
+                      "content/index.md:9: table 'q': link_input: 'customer' is the URL key of "
+                      "no input of content/customers/detail.md (an input's URL key is its "
+                      "url_key, else its name); input 'customer' reads the URL key 'cust'");
+    expect_link_error("link_column: customer\nlink_page: customers/detail\nlink_input: regon\n",
+                      "did you mean 'region'?");
+    expect_link_error("link_column: customer\nlink_page: customers/detail\n",
+                      "content/index.md:7: table 'q': link_column: the links set ?customer=, "
+                      "the column's name, but that is the URL key of no input of "
+                      "content/customers/detail.md");
+    expect_link_error("link_column: customer\nlink_page: customers/detail\n",
+                      "set link_input: to the input the value is for");
+    expect_link_error("link_column: customer\nlink_page: plain\nlink_input: x\n",
+                      "content/plain.md, which has no inputs; add one there, or link to a page "
+                      "that has one");
+}
