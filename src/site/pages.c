@@ -15,16 +15,28 @@
 #include "pagesql.h"
 #include "search.h"
 
-/* Top-level folders of static/ that hold build outputs or user data, not
- * pages: content/ may not use them. */
-static const char *const reserved[] = {"assets", "data", "forms", "sql"};
+/* Top-level folders of static/ that hold build outputs or user data, or
+ * URLs the server answers itself, not pages: content/ may not use them (a
+ * page there would be overwritten, or never served). */
+static const struct {
+    const char *name;
+    const char *holds;
+} reserved[] = {
+    {"_results", "holds the build's stored results, which the server answers from its index"},
+    {"api", "is the server's (its /api/ URLs are answered by the server, never from files)"},
+    {"assets", "holds the browser runtime"},
+    {"data", "holds the data files"},
+    {"forms", "holds what forms write"},
+    {"sql", "holds the compiled queries"},
+};
 
-static bool is_reserved(const char *name, size_t len)
+/* What the reserved folder NAME (LEN bytes) holds, or NULL when it is not one. */
+static const char *reserved_use(const char *name, size_t len)
 {
     for (size_t i = 0; i < DS_ARRAY_LEN(reserved); i++)
-        if (strlen(reserved[i]) == len && memcmp(reserved[i], name, len) == 0)
-            return true;
-    return false;
+        if (strlen(reserved[i].name) == len && memcmp(reserved[i].name, name, len) == 0)
+            return reserved[i].holds;
+    return NULL;
 }
 
 int ds_pages_nav_cmp(const char *a, const char *b)
@@ -111,11 +123,12 @@ static int load_one(const char *root, char *rel, ds_site_page *p, ds_err *err)
     p->rel = rel;
     p->display = ds_asprintf("content/%s.md", rel);
     const char *slash = strchr(rel, '/');
-    if (slash && is_reserved(rel, (size_t)(slash - rel)))
+    const char *holds = slash ? reserved_use(rel, (size_t)(slash - rel)) : NULL;
+    if (holds)
         return ds_err_set(err,
-                          "%s: content/%.*s/ would be published as static/%.*s/, which the "
-                          "build uses for its own files; rename the folder",
-                          p->display, (int)(slash - rel), rel, (int)(slash - rel), rel);
+                          "%s: content/%.*s/ would be published as static/%.*s/, which %s; "
+                          "rename the folder",
+                          p->display, (int)(slash - rel), rel, (int)(slash - rel), rel, holds);
     char *html = ds_asprintf("%s.html", rel);
     const char *dead = ds_servable_why(html);
     free(html);
