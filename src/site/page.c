@@ -468,25 +468,76 @@ static int parse_int(const char *s, int lo, int hi)
     return v >= lo && v <= hi ? (int)v : -1;
 }
 
+/* The gap sizes the stylesheet knows; a number is pixels (web/src/page.js
+ * reads digits with an optional fraction). */
+static const char *const GRID_GAPS[] = {"none", "xs", "sm", "md", "lg", "xl"};
+
+static bool is_gap_name(const char *s)
+{
+    for (size_t i = 0; i < DS_ARRAY_LEN(GRID_GAPS); i++)
+        if (strcmp(s, GRID_GAPS[i]) == 0)
+            return true;
+    return false;
+}
+
+static bool pixels(const char *s)
+{
+    size_t n = strspn(s, "0123456789");
+    if (n == 0)
+        return false;
+    if (s[n] == '.' && isdigit((unsigned char)s[n + 1]))
+        n += 1 + strspn(s + n + 1, "0123456789");
+    return s[n] == '\0';
+}
+
+/* "```grid cols=N gap=G": each argument once, with a value the page can
+ * use; anything else would silently change nothing. */
 static int parse_grid_args(const ctx_t *c, const words_t *w, int line_no, ds_part *part)
 {
+    static const char *const ARGS[] = {"cols", "gap"};
     part->cols = 2;
     part->gap = NULL;
+    bool cols_given = false;
     for (size_t i = 1; i < w->n; i++) {
         const char *tok = w->w[i], *eq = strchr(tok, '=');
-        if (eq && strncmp(tok, "cols=", 5) == 0) {
-            part->cols = parse_int(eq + 1, 1, 12);
+        size_t klen = eq ? (size_t)(eq - tok) : strlen(tok);
+        char *key = ds_strndup(tok, klen);
+        const char *v = eq ? eq + 1 : NULL;
+        int rc = 0;
+        bool cols = strcmp(key, "cols") == 0, gap = strcmp(key, "gap") == 0;
+        if (!cols && !gap) {
+            const char *best = ds_suggest(key, ARGS, DS_ARRAY_LEN(ARGS));
+            rc = ds_err_set(c->err,
+                            "%s:%d: grid: unknown argument '%s'%s%s%s (arguments: cols=N, 1 to "
+                            "12, and gap=G)",
+                            c->display, line_no, tok, best ? "; did you mean '" : "",
+                            best ? best : "", best ? "'?" : "");
+        } else if (cols ? cols_given : part->gap != NULL) {
+            rc = ds_err_set(c->err, "%s:%d: grid: %s is given twice; keep one", c->display,
+                            line_no, key);
+        } else if (cols) {
+            cols_given = true;
+            part->cols = v ? parse_int(v, 1, 12) : -1;
             if (part->cols < 0)
-                return ds_err_set(c->err, "%s:%d: grid: cols must be a whole number from 1 "
-                                          "to 12, got '%s'",
-                                  c->display, line_no, eq + 1);
-        } else if (eq && strncmp(tok, "gap=", 4) == 0 && eq[1]) {
-            free(part->gap);
-            part->gap = ds_strdup(eq + 1);
+                rc = ds_err_set(c->err,
+                                "%s:%d: grid: cols must be a whole number from 1 to 12, got "
+                                "'%s' (write cols=N)",
+                                c->display, line_no, v ? v : tok);
+        } else if (!v || (!pixels(v) && !is_gap_name(v))) {
+            const char *best = v ? ds_suggest(v, GRID_GAPS, DS_ARRAY_LEN(GRID_GAPS)) : NULL;
+            bool px = v && ds_ends_with(v, "px") && strlen(v) > 2;
+            rc = ds_err_set(c->err,
+                            "%s:%d: grid: gap must be none, xs, sm, md, lg, xl or a number of "
+                            "pixels, got '%s'%s%s%s",
+                            c->display, line_no, v ? v : tok,
+                            px ? "; write the number without px" : best ? "; did you mean '" : "",
+                            !px && best ? best : "", !px && best ? "'?" : "");
         } else {
-            ds_warn("%s:%d: grid: '%s' is ignored (options are cols=N and gap=G)", c->display,
-                    line_no, tok);
+            part->gap = ds_strdup(v);
         }
+        free(key);
+        if (rc != 0)
+            return rc;
     }
     if (!part->gap)
         part->gap = ds_strdup("md");
@@ -545,6 +596,12 @@ static int parse_grid_body(const ctx_t *c, const line_t *lines, size_t n, int fi
                                 "%s:%d: grid: cell '%s' is not a block id (letters, digits "
                                 "and _ only)",
                                 c->display, line_no, cell);
+            /* A cell wider than the grid cannot be laid out as written. */
+            if (rc == 0 && span > part->cols)
+                rc = ds_err_set(c->err,
+                                "%s:%d: grid: cell '%s' spans %d columns, more than the "
+                                "grid's %d (cols=%d); lower the span or raise cols",
+                                c->display, line_no, cell, span, part->cols, part->cols);
             if (rc != 0) {
                 free(cell);
                 break;

@@ -227,7 +227,7 @@ Test(page, format_section)
 
 Test(page, grid_rules)
 {
-    ds_page page = parse_ok("```grid\n"
+    ds_page page = parse_ok("```grid cols=12\n"
                             "# comment\n"
                             "|a|b:3|\n"
                             "| . | | c : 12 |\n"
@@ -235,7 +235,7 @@ Test(page, grid_rules)
                             "| d\n"
                             "```\n");
     const ds_part *g = &page.parts[0];
-    cr_assert_eq(g->cols, 2);
+    cr_assert_eq(g->cols, 12);
     cr_assert_str_eq(g->gap, "md");
     cr_assert_eq(g->n_rows, 3); /* the row of only gaps is dropped */
     cr_assert_eq(g->rows[0].n_cells, 2);
@@ -246,10 +246,52 @@ Test(page, grid_rules)
     cr_assert_str_eq(g->rows[2].cells[0].id, "d");
     ds_page_free(&page);
 
-    /* Unknown options are ignored with a warning (the demo writes row=01). */
-    page = parse_ok("```grid cols=4 row=01\n| a |\n```\n");
-    cr_assert_eq(page.parts[0].cols, 4);
+    page = parse_ok("```grid\n| a | b |\n```\n");
+    cr_assert_eq(page.parts[0].cols, 2); /* the defaults */
+    cr_assert_str_eq(page.parts[0].gap, "md");
     ds_page_free(&page);
+    page = parse_ok("```grid gap=12.5 cols=4\n| a:4 |\n```\n");
+    cr_assert_eq(page.parts[0].cols, 4);
+    cr_assert_str_eq(page.parts[0].gap, "12.5");
+    ds_page_free(&page);
+    page = parse_ok("```grid gap=none\n| a |\n```\n");
+    cr_assert_str_eq(page.parts[0].gap, "none");
+    ds_page_free(&page);
+}
+
+/* Grid arguments are cols=N and gap=G, each once, with values the page can
+ * use; a cell spans at most the grid's columns. */
+Test(page, grid_argument_errors)
+{
+    parse_err("```grid colz=2\n| a |\n```\n",
+              "content/p.md:1: grid: unknown argument 'colz=2'; did you mean 'cols'? "
+              "(arguments: cols=N, 1 to 12, and gap=G)",
+              NULL);
+    parse_err("```grid wide\n| a |\n```\n", "content/p.md:1: grid: unknown argument 'wide' "
+                                              "(arguments: cols=N, 1 to 12, and gap=G)",
+              NULL);
+    parse_err("```grid cols=2 cols=3\n| a |\n```\n",
+              "content/p.md:1: grid: cols is given twice; keep one", NULL);
+    parse_err("```grid gap=lg gap=sm\n| a |\n```\n",
+              "content/p.md:1: grid: gap is given twice; keep one", NULL);
+    parse_err("```grid gap=huge\n| a |\n```\n",
+              "content/p.md:1: grid: gap must be none, xs, sm, md, lg, xl or a number of "
+              "pixels, got 'huge'",
+              NULL);
+    parse_err("```grid gap=lgg\n| a |\n```\n", "content/p.md:1: grid: gap must be",
+              "got 'lgg'; did you mean 'lg'?");
+    parse_err("```grid gap=16px\n| a |\n```\n", "content/p.md:1: grid: gap must be",
+              "got '16px'; write the number without px");
+    parse_err("```grid gap=\n| a |\n```\n", "content/p.md:1: grid: gap must be", "got ''");
+    parse_err("```grid gap=1.\n| a |\n```\n", "content/p.md:1: grid: gap must be", NULL);
+    parse_err("```grid cols\n| a |\n```\n",
+              "content/p.md:1: grid: cols must be a whole number from 1 to 12, got 'cols'",
+              NULL);
+    parse_err("```grid cols=2\n| a | b |\n| q:3 |\n```\n",
+              "content/p.md:3: grid: cell 'q' spans 3 columns, more than the grid's 2 (cols=2); "
+              "lower the span or raise cols",
+              NULL);
+    parse_err("```grid\n| q:3 |\n```\n", "content/p.md:2: grid: cell 'q' spans 3 columns", NULL);
 }
 
 Test(page, same_id_in_different_kinds_is_fine)
