@@ -816,8 +816,7 @@ static int front_text(const ctx_t *c, int line, const char *key, char *v, char *
         return ds_err_set(c->err, "%s:%d: front matter '%s' is empty; write %s: some text",
                           c->display, line, key, key);
     }
-    free(*out); /* a repeated key: the last one wins, like the others */
-    *out = v;
+    *out = v; /* a key is given once (parse_front_matter) */
     return 0;
 }
 
@@ -879,6 +878,9 @@ static int parse_front_matter(const ctx_t *c, const lines_t *ls, ds_page *page, 
     if (end == ls->n)
         return ds_err_set(c->err, "%s:1: front matter is not closed; add a line --- after it",
                           c->display);
+    /* The line each key was given at: a repeated key is an error, as in
+     * block bodies (the last one silently winning would hide the first). */
+    int given[DS_ARRAY_LEN(FRONT_KEYS)] = {0};
     for (size_t i = 1; i < end; i++) {
         const line_t *l = &ls->items[i];
         char *line = trim_dup(l->s, l->len);
@@ -893,11 +895,17 @@ static int parse_front_matter(const ctx_t *c, const lines_t *ls, ds_page *page, 
         } else {
             key = trim_dup(line, (size_t)(colon - line));
             val = unquote(trim_dup(colon + 1, strlen(colon + 1)));
-            bool known = false;
+            size_t known = DS_ARRAY_LEN(FRONT_KEYS);
             for (size_t k = 0; k < DS_ARRAY_LEN(FRONT_KEYS); k++)
-                known = known || strcmp(key, FRONT_KEYS[k]) == 0;
+                if (strcmp(key, FRONT_KEYS[k]) == 0)
+                    known = k;
             const char *best = ds_suggest(key, FRONT_KEYS, DS_ARRAY_LEN(FRONT_KEYS));
-            if (!known) {
+            if (known < DS_ARRAY_LEN(FRONT_KEYS) && given[known]) {
+                rc = ds_err_set(c->err,
+                                "%s:%zu: front matter '%s' is already given at line %d; keep "
+                                "one",
+                                c->display, i + 1, key, given[known]);
+            } else if (known == DS_ARRAY_LEN(FRONT_KEYS)) {
                 rc = best ? ds_err_set(c->err,
                                               "%s:%zu: unknown front matter key '%s'; did you "
                                               "mean '%s'?",
@@ -910,6 +918,7 @@ static int parse_front_matter(const ctx_t *c, const lines_t *ls, ds_page *page, 
                                               "max_pages",
                                               c->display, i + 1, key);
             } else {
+                given[known] = (int)i + 1;
                 rc = front_value(c, (int)i + 1, key, val, page);
                 val = NULL; /* front_value took it */
             }
@@ -973,6 +982,14 @@ int ds_page_parse(const char *text, const char *display, ds_page *out, ds_err *e
             }
             if (f.ch == '`' && kind == DS_PART_PROSE && w.n == 2)
                 rc = near_miss_type(display, err, w.w[0], w.w[1], (int)i + 1);
+            /* ```echart without an id would silently show its keys as code
+             * (```sql without one is a documented way to show SQL). */
+            if (f.ch == '`' && w.n == 1 && kind != DS_PART_PROSE && kind != DS_PART_SQL)
+                rc = ds_err_set(err,
+                                "%s:%zu: %s block without %s; write ```%s <%s> (to show a "
+                                "code block, fence it with ~~~)",
+                                display, i + 1, w.w[0], kind == DS_PART_INPUT ? "a name" : "an id",
+                                w.w[0], kind == DS_PART_INPUT ? "name" : "id");
             free_words(&w);
             in_code = true;
             code = f;

@@ -388,6 +388,34 @@ Test(page, front_matter)
     parse_err("---\nprerender\n---\n", "content/p.md:2:", "has no ':'");
     parse_err("---\nprerendr: false\n---\n", "content/p.md:2:", "did you mean 'prerender'?");
     parse_err("---\nprerender: false\n# T\n", "content/p.md:1:", "not closed");
+    /* A key given twice: the first would silently lose. */
+    parse_err("---\ntitle: Hi\norder: 1\ntitle: Ho\n---\n",
+              "content/p.md:4: front matter 'title' is already given at line 2; keep one", NULL);
+    parse_err("---\nhidden: true\nhidden: true\n---\n",
+              "content/p.md:3: front matter 'hidden' is already given at line 2", NULL);
+}
+
+/* A component fence without an id is an error, not a code block of that
+ * language; ```sql without one stays a code block (a way to show SQL). */
+Test(page, component_fence_without_id)
+{
+    static const char *const kinds[] = {"echart", "table", "value", "kpi", "form"};
+    for (size_t i = 0; i < DS_ARRAY_LEN(kinds); i++) {
+        char *text = ds_asprintf("# T\n\n```%s\ntype: bar\n```\n", kinds[i]);
+        char *want = ds_asprintf("content/p.md:3: %s block without an id; write ```%s <id> (to "
+                                 "show a code block, fence it with ~~~)",
+                                 kinds[i], kinds[i]);
+        parse_err(text, want, NULL);
+        free(want);
+        free(text);
+    }
+    parse_err("```input   \nlabel: x\n```\n",
+              "content/p.md:1: input block without a name; write ```input <name>", NULL);
+    ds_page page = parse_ok("```sql\nSELECT 1\n```\n~~~echart\ntype: bar\n~~~\n"
+                            "```yaml\ntype: bar\n```\n````markdown\n```echart\n```\n````\n");
+    cr_assert_eq(page.n_parts, 1);
+    cr_assert_eq(page.parts[0].kind, DS_PART_PROSE);
+    ds_page_free(&page);
 }
 
 /* Front matter for the document and the navigation: title, description,
