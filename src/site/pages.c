@@ -4,6 +4,7 @@
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 #include "../config/layout.h"
@@ -68,11 +69,19 @@ typedef struct {
 } rel_list;
 
 /* A page is a regular file (or a symlink to one) named *.md; dot-files,
- * editor droppings, are left out by the walk. */
+ * editor droppings, are left out by the walk.  X.MD (or .Md) is not a
+ * page: it is said, as it would otherwise vanish without a word (a page
+ * named so could also clash with X.md on a case-blind file system). */
 static int add_md(const ds_walk_item *it, void *arg)
 {
     rel_list *out = arg;
     struct stat st;
+    size_t n = strlen(it->name);
+    if (it->type != DS_WALK_DIR && !ds_ends_with(it->name, ".md") && n > 3 &&
+        strcasecmp(it->name + n - 3, ".md") == 0)
+        ds_warn("content/%s is not a page: pages are files ending in .md, in lower case; "
+                "rename it to content/%.*s.md",
+                it->rel, (int)(strlen(it->rel) - 3), it->rel);
     if (it->type == DS_WALK_DIR || !ds_ends_with(it->name, ".md"))
         return 0;
     if (it->type == DS_WALK_FILE || (stat(it->path, &st) == 0 && S_ISREG(st.st_mode))) {
