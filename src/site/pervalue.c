@@ -313,7 +313,14 @@ static int expand_one(const char *root, const ds_site_page *tp, const str_list *
         ds_site_page p;
         char *rel = *folder ? ds_asprintf("%s/%s", folder, slugs[i]) : ds_strdup(slugs[i]);
         const ds_site_page *other = find_page(pages, rel);
-        if (other)
+        /* The folder's index lists the pages per value: a value cannot be it. */
+        if (strcmp(slugs[i], "index") == 0)
+            rc = ds_err_set(err, "%s:%d: the value '%s' would be the page %s.html, the "
+                                 "folder's index, which lists the pages per value; leave the "
+                                 "value out (in %s) or change it",
+                            tp->display, tp->page.settings.values_line, values->items[i], rel,
+                            values_key(tp));
+        else if (other)
             rc = ds_err_set(err, "%s:%d: the value '%s' would be the page %s.html, which %s "
                                  "already is; rename that page or change the value",
                             tp->display, tp->page.settings.values_line, values->items[i], rel,
