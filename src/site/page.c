@@ -636,7 +636,7 @@ static ds_part *add_part(ds_page *page, ds_part_kind kind, int line)
     return p;
 }
 
-static void flush_prose(ds_page *page, ds_buf *prose, int line)
+static int flush_prose(const ctx_t *c, ds_page *page, ds_buf *prose, int line)
 {
     const char *s = ds_buf_str(prose);
     bool blank = true;
@@ -644,7 +644,7 @@ static void flush_prose(ds_page *page, ds_buf *prose, int line)
         blank = isspace((unsigned char)*q);
     if (blank) {
         ds_buf_free(prose);
-        return;
+        return 0;
     }
     /* Values written inside the prose (${query.column}) become value
      * parts of their own after it, so they are checked and stored like
@@ -654,8 +654,10 @@ static void flush_prose(ds_page *page, ds_buf *prose, int line)
         next += page->parts[i].inline_ref;
     ds_inline_ref *refs;
     size_t n_refs;
-    char *text = ds_inline_rewrite(s, line, &next, &refs, &n_refs);
+    char *text = ds_inline_rewrite(s, line, &next, &refs, &n_refs, c->display, c->err);
     ds_buf_free(prose);
+    if (!text)
+        return -1;
     add_part(page, DS_PART_PROSE, line)->text = text;
     for (size_t i = 0; i < n_refs; i++) {
         ds_inline_ref *r = &refs[i];
@@ -673,6 +675,7 @@ static void flush_prose(ds_page *page, ds_buf *prose, int line)
         *r = (ds_inline_ref){0};
     }
     ds_inline_refs_free(refs, n_refs);
+    return 0;
 }
 
 /* "# Title" (ATX level 1) -> "Title"; NULL for anything else. */
@@ -973,8 +976,9 @@ int ds_page_parse(const char *text, const char *display, ds_page *out, ds_err *e
                                     "its body",
                                     display, i + 1, w.w[0]);
                 } else {
-                    flush_prose(out, &prose, prose_line);
-                    rc = parse_block(&c, out, kind, &w, &ls, i, close);
+                    rc = flush_prose(&c, out, &prose, prose_line);
+                    if (rc == 0)
+                        rc = parse_block(&c, out, kind, &w, &ls, i, close);
                     i = close;
                 }
                 free_words(&w);
@@ -1002,7 +1006,7 @@ int ds_page_parse(const char *text, const char *display, ds_page *out, ds_err *e
         ds_buf_putc(&prose, '\n');
     }
     if (rc == 0)
-        flush_prose(out, &prose, prose_line);
+        rc = flush_prose(&c, out, &prose, prose_line);
     ds_buf_free(&prose);
     free(ls.items);
     if (rc != 0)

@@ -395,6 +395,20 @@ Test(page, front_matter)
               "content/p.md:3: front matter 'hidden' is already given at line 2", NULL);
 }
 
+/* Prose that starts like a value but is none is an error at its line. */
+Test(page, prose_value_mistakes)
+{
+    parse_err("---\ntitle: T\n---\n# T\n\n```sql q\nSELECT 1 AS total\n```\n\nA ${q.total | "
+              "currency:}\n",
+              "content/p.md:10: '${q.total | currency:}' is not a value; write ${QUERY.COLUMN}",
+              NULL);
+    ds_page page = parse_ok("A ${q.total | currency: 2}.\n");
+    cr_assert_eq(page.n_parts, 2);
+    cr_assert_eq(page.parts[1].kind, DS_PART_VALUE);
+    cr_assert_str_eq(ds_part_get(&page.parts[1], "decimals")->value, "2");
+    ds_page_free(&page);
+}
+
 /* A component fence without an id is an error, not a code block of that
  * language; ```sql without one stays a code block (a way to show SQL). */
 Test(page, component_fence_without_id)
