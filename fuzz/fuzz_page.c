@@ -75,7 +75,7 @@ static void check_page(const ds_page *page, int n_lines)
                     abort();
                 for (size_t c = 0; c < p->rows[r].n_cells; c++) {
                     const ds_cell *cell = &p->rows[r].cells[c];
-                    if (!ds_page_is_id(cell->id) || cell->span < 1 || cell->span > 12)
+                    if (!ds_page_is_id(cell->id) || cell->span < 1 || cell->span > p->cols)
                         abort();
                 }
             }

@@ -830,9 +830,21 @@ int ds_build(const char *root, const ds_build_options *opt, ds_err *err)
         if (ds_pages_load(cfg->root, &pages, err) != 0 ||
             ds_pervalue_expand(cfg->root, &pages, &queries, files, &f->unreadable, db, err) != 0)
             goto done;
-        for (size_t i = 0; i < pages.len; i++)
-            if (ds_pagecheck(&pages.items[i].page, pages.items[i].display, &queries, err) != 0)
+        for (size_t i = 0; i < pages.len; i++) {
+            /* A page per value keeps its template's name (content/a/[x].md). */
+            const char *display = pages.items[i].display;
+            char *rel = ds_starts_with(display, "content/") && ds_ends_with(display, ".md")
+                            ? ds_strndup(display + 8, strlen(display) - 11)
+                            : NULL;
+            char *value_name = rel ? ds_pervalue_param(rel) : NULL;
+            int bad = ds_pagecheck(&pages.items[i].page, display, value_name, &queries, err);
+            free(value_name);
+            free(rel);
+            if (bad != 0)
                 goto done;
+        }
+        if (ds_pagecheck_links(&pages, err) != 0)
+            goto done;
         if (collect_forms(cfg, &pages, db, &forms, err) != 0)
             goto done;
         size_t before = queries.len;

@@ -64,15 +64,15 @@ static size_t match_ref(const char *s, ds_inline_ref *out)
         fn = word_len(p);
         if (!fn)
             return 0;
-        p += fn;
-        if (*p == ':') {
-            dec = ++p;
+        p = skip_blanks(p + fn);
+        if (*p == ':') { /* "currency:2", and as naturally typed "currency: 2" */
+            p = skip_blanks(p + 1);
+            dec = p;
             dn = word_len(p);
             if (!dn)
                 return 0;
-            p += dn;
+            p = skip_blanks(p + dn);
         }
-        p = skip_blanks(p);
     }
     if (*p != '}')
         return 0;
@@ -82,6 +82,17 @@ static size_t match_ref(const char *s, ds_inline_ref *out)
     out->fmt = fmt ? ds_strndup(fmt, fn) : NULL;
     out->decimals = dec ? ds_strndup(dec, dn) : NULL;
     return (size_t)(p + 1 - s);
+}
+
+/* Does s ("${") start what can only be meant as a value: "${NAME." with
+ * NAME not inputs or params?  Such text that is no value is a mistake. */
+static bool meant_as_value(const char *s)
+{
+    const char *p = skip_blanks(s + 2);
+    size_t n = word_len(p);
+    if (!n || p[n] != '.')
+        return false;
+    return !(n == 6 && (strncmp(p, "inputs", 6) == 0 || strncmp(p, "params", 6) == 0));
 }
 
 /* A fence opening line: up to 3 spaces, then 3+ ` or ~; its char and run. */
@@ -111,7 +122,7 @@ static bool blank_line(const char *l, size_t len)
 }
 
 char *ds_inline_rewrite(const char *md, int first_line, int *next, ds_inline_ref **refs,
-                        size_t *n_refs)
+                        size_t *n_refs, const char *display, ds_err *err)
 {
     *refs = NULL;
     *n_refs = 0;
@@ -171,7 +182,24 @@ char *ds_inline_rewrite(const char *md, int first_line, int *next, ds_inline_ref
                     continue;
                 }
                 ds_inline_ref r;
-                size_t m = l[i] == '$' && l[i + 1] == '{' ? match_ref(l + i, &r) : 0;
+                bool brace = l[i] == '$' && l[i + 1] == '{';
+                size_t m = brace ? match_ref(l + i, &r) : 0;
+                if (!m && brace && meant_as_value(l + i)) {
+                    /* Published as it is, it would show the raw text. */
+                    size_t n = strcspn(l + i, "}\n");
+                    n += l[i + n] == '}';
+                    ds_err_set(err,
+                               "%s:%d: '%.*s' is not a value; write ${QUERY.COLUMN}, with an "
+                               "optional row and format: ${QUERY.COLUMN[ROW] | FMT:DECIMALS} "
+                               "(ROW a row number or last, DECIMALS 0 to 20; to show the text "
+                               "as it is, put it in `code`)",
+                               display, line, (int)(n > 60 ? 60 : n), l + i);
+                    ds_inline_refs_free(*refs, *n_refs);
+                    *refs = NULL;
+                    *n_refs = 0;
+                    ds_buf_free(&out);
+                    return NULL;
+                }
                 if (!m) { /* a value never spans lines: match_ref stops at '\n' */
                     ds_buf_putc(&out, l[i++]);
                     continue;

@@ -468,25 +468,76 @@ static int parse_int(const char *s, int lo, int hi)
     return v >= lo && v <= hi ? (int)v : -1;
 }
 
+/* The gap sizes the stylesheet knows; a number is pixels (web/src/page.js
+ * reads digits with an optional fraction). */
+static const char *const GRID_GAPS[] = {"none", "xs", "sm", "md", "lg", "xl"};
+
+static bool is_gap_name(const char *s)
+{
+    for (size_t i = 0; i < DS_ARRAY_LEN(GRID_GAPS); i++)
+        if (strcmp(s, GRID_GAPS[i]) == 0)
+            return true;
+    return false;
+}
+
+static bool pixels(const char *s)
+{
+    size_t n = strspn(s, "0123456789");
+    if (n == 0)
+        return false;
+    if (s[n] == '.' && isdigit((unsigned char)s[n + 1]))
+        n += 1 + strspn(s + n + 1, "0123456789");
+    return s[n] == '\0';
+}
+
+/* "```grid cols=N gap=G": each argument once, with a value the page can
+ * use; anything else would silently change nothing. */
 static int parse_grid_args(const ctx_t *c, const words_t *w, int line_no, ds_part *part)
 {
+    static const char *const ARGS[] = {"cols", "gap"};
     part->cols = 2;
     part->gap = NULL;
+    bool cols_given = false;
     for (size_t i = 1; i < w->n; i++) {
         const char *tok = w->w[i], *eq = strchr(tok, '=');
-        if (eq && strncmp(tok, "cols=", 5) == 0) {
-            part->cols = parse_int(eq + 1, 1, 12);
+        size_t klen = eq ? (size_t)(eq - tok) : strlen(tok);
+        char *key = ds_strndup(tok, klen);
+        const char *v = eq ? eq + 1 : NULL;
+        int rc = 0;
+        bool cols = strcmp(key, "cols") == 0, gap = strcmp(key, "gap") == 0;
+        if (!cols && !gap) {
+            const char *best = ds_suggest(key, ARGS, DS_ARRAY_LEN(ARGS));
+            rc = ds_err_set(c->err,
+                            "%s:%d: grid: unknown argument '%s'%s%s%s (arguments: cols=N, 1 to "
+                            "12, and gap=G)",
+                            c->display, line_no, tok, best ? "; did you mean '" : "",
+                            best ? best : "", best ? "'?" : "");
+        } else if (cols ? cols_given : part->gap != NULL) {
+            rc = ds_err_set(c->err, "%s:%d: grid: %s is given twice; keep one", c->display,
+                            line_no, key);
+        } else if (cols) {
+            cols_given = true;
+            part->cols = v ? parse_int(v, 1, 12) : -1;
             if (part->cols < 0)
-                return ds_err_set(c->err, "%s:%d: grid: cols must be a whole number from 1 "
-                                          "to 12, got '%s'",
-                                  c->display, line_no, eq + 1);
-        } else if (eq && strncmp(tok, "gap=", 4) == 0 && eq[1]) {
-            free(part->gap);
-            part->gap = ds_strdup(eq + 1);
+                rc = ds_err_set(c->err,
+                                "%s:%d: grid: cols must be a whole number from 1 to 12, got "
+                                "'%s' (write cols=N)",
+                                c->display, line_no, v ? v : tok);
+        } else if (!v || (!pixels(v) && !is_gap_name(v))) {
+            const char *best = v ? ds_suggest(v, GRID_GAPS, DS_ARRAY_LEN(GRID_GAPS)) : NULL;
+            bool px = v && ds_ends_with(v, "px") && strlen(v) > 2;
+            rc = ds_err_set(c->err,
+                            "%s:%d: grid: gap must be none, xs, sm, md, lg, xl or a number of "
+                            "pixels, got '%s'%s%s%s",
+                            c->display, line_no, v ? v : tok,
+                            px ? "; write the number without px" : best ? "; did you mean '" : "",
+                            !px && best ? best : "", !px && best ? "'?" : "");
         } else {
-            ds_warn("%s:%d: grid: '%s' is ignored (options are cols=N and gap=G)", c->display,
-                    line_no, tok);
+            part->gap = ds_strdup(v);
         }
+        free(key);
+        if (rc != 0)
+            return rc;
     }
     if (!part->gap)
         part->gap = ds_strdup("md");
@@ -545,6 +596,12 @@ static int parse_grid_body(const ctx_t *c, const line_t *lines, size_t n, int fi
                                 "%s:%d: grid: cell '%s' is not a block id (letters, digits "
                                 "and _ only)",
                                 c->display, line_no, cell);
+            /* A cell wider than the grid cannot be laid out as written. */
+            if (rc == 0 && span > part->cols)
+                rc = ds_err_set(c->err,
+                                "%s:%d: grid: cell '%s' spans %d columns, more than the "
+                                "grid's %d (cols=%d); lower the span or raise cols",
+                                c->display, line_no, cell, span, part->cols, part->cols);
             if (rc != 0) {
                 free(cell);
                 break;
@@ -579,7 +636,7 @@ static ds_part *add_part(ds_page *page, ds_part_kind kind, int line)
     return p;
 }
 
-static void flush_prose(ds_page *page, ds_buf *prose, int line)
+static int flush_prose(const ctx_t *c, ds_page *page, ds_buf *prose, int line)
 {
     const char *s = ds_buf_str(prose);
     bool blank = true;
@@ -587,7 +644,7 @@ static void flush_prose(ds_page *page, ds_buf *prose, int line)
         blank = isspace((unsigned char)*q);
     if (blank) {
         ds_buf_free(prose);
-        return;
+        return 0;
     }
     /* Values written inside the prose (${query.column}) become value
      * parts of their own after it, so they are checked and stored like
@@ -597,8 +654,10 @@ static void flush_prose(ds_page *page, ds_buf *prose, int line)
         next += page->parts[i].inline_ref;
     ds_inline_ref *refs;
     size_t n_refs;
-    char *text = ds_inline_rewrite(s, line, &next, &refs, &n_refs);
+    char *text = ds_inline_rewrite(s, line, &next, &refs, &n_refs, c->display, c->err);
     ds_buf_free(prose);
+    if (!text)
+        return -1;
     add_part(page, DS_PART_PROSE, line)->text = text;
     for (size_t i = 0; i < n_refs; i++) {
         ds_inline_ref *r = &refs[i];
@@ -616,6 +675,7 @@ static void flush_prose(ds_page *page, ds_buf *prose, int line)
         *r = (ds_inline_ref){0};
     }
     ds_inline_refs_free(refs, n_refs);
+    return 0;
 }
 
 /* "# Title" (ATX level 1) -> "Title"; NULL for anything else. */
@@ -759,8 +819,7 @@ static int front_text(const ctx_t *c, int line, const char *key, char *v, char *
         return ds_err_set(c->err, "%s:%d: front matter '%s' is empty; write %s: some text",
                           c->display, line, key, key);
     }
-    free(*out); /* a repeated key: the last one wins, like the others */
-    *out = v;
+    *out = v; /* a key is given once (parse_front_matter) */
     return 0;
 }
 
@@ -822,6 +881,9 @@ static int parse_front_matter(const ctx_t *c, const lines_t *ls, ds_page *page, 
     if (end == ls->n)
         return ds_err_set(c->err, "%s:1: front matter is not closed; add a line --- after it",
                           c->display);
+    /* The line each key was given at: a repeated key is an error, as in
+     * block bodies (the last one silently winning would hide the first). */
+    int given[DS_ARRAY_LEN(FRONT_KEYS)] = {0};
     for (size_t i = 1; i < end; i++) {
         const line_t *l = &ls->items[i];
         char *line = trim_dup(l->s, l->len);
@@ -836,11 +898,17 @@ static int parse_front_matter(const ctx_t *c, const lines_t *ls, ds_page *page, 
         } else {
             key = trim_dup(line, (size_t)(colon - line));
             val = unquote(trim_dup(colon + 1, strlen(colon + 1)));
-            bool known = false;
+            size_t known = DS_ARRAY_LEN(FRONT_KEYS);
             for (size_t k = 0; k < DS_ARRAY_LEN(FRONT_KEYS); k++)
-                known = known || strcmp(key, FRONT_KEYS[k]) == 0;
+                if (strcmp(key, FRONT_KEYS[k]) == 0)
+                    known = k;
             const char *best = ds_suggest(key, FRONT_KEYS, DS_ARRAY_LEN(FRONT_KEYS));
-            if (!known) {
+            if (known < DS_ARRAY_LEN(FRONT_KEYS) && given[known]) {
+                rc = ds_err_set(c->err,
+                                "%s:%zu: front matter '%s' is already given at line %d; keep "
+                                "one",
+                                c->display, i + 1, key, given[known]);
+            } else if (known == DS_ARRAY_LEN(FRONT_KEYS)) {
                 rc = best ? ds_err_set(c->err,
                                               "%s:%zu: unknown front matter key '%s'; did you "
                                               "mean '%s'?",
@@ -853,6 +921,7 @@ static int parse_front_matter(const ctx_t *c, const lines_t *ls, ds_page *page, 
                                               "max_pages",
                                               c->display, i + 1, key);
             } else {
+                given[known] = (int)i + 1;
                 rc = front_value(c, (int)i + 1, key, val, page);
                 val = NULL; /* front_value took it */
             }
@@ -907,8 +976,9 @@ int ds_page_parse(const char *text, const char *display, ds_page *out, ds_err *e
                                     "its body",
                                     display, i + 1, w.w[0]);
                 } else {
-                    flush_prose(out, &prose, prose_line);
-                    rc = parse_block(&c, out, kind, &w, &ls, i, close);
+                    rc = flush_prose(&c, out, &prose, prose_line);
+                    if (rc == 0)
+                        rc = parse_block(&c, out, kind, &w, &ls, i, close);
                     i = close;
                 }
                 free_words(&w);
@@ -916,6 +986,14 @@ int ds_page_parse(const char *text, const char *display, ds_page *out, ds_err *e
             }
             if (f.ch == '`' && kind == DS_PART_PROSE && w.n == 2)
                 rc = near_miss_type(display, err, w.w[0], w.w[1], (int)i + 1);
+            /* ```echart without an id would silently show its keys as code
+             * (```sql without one is a documented way to show SQL). */
+            if (f.ch == '`' && w.n == 1 && kind != DS_PART_PROSE && kind != DS_PART_SQL)
+                rc = ds_err_set(err,
+                                "%s:%zu: %s block without %s; write ```%s <%s> (to show a "
+                                "code block, fence it with ~~~)",
+                                display, i + 1, w.w[0], kind == DS_PART_INPUT ? "a name" : "an id",
+                                w.w[0], kind == DS_PART_INPUT ? "name" : "id");
             free_words(&w);
             in_code = true;
             code = f;
@@ -928,7 +1006,7 @@ int ds_page_parse(const char *text, const char *display, ds_page *out, ds_err *e
         ds_buf_putc(&prose, '\n');
     }
     if (rc == 0)
-        flush_prose(out, &prose, prose_line);
+        rc = flush_prose(&c, out, &prose, prose_line);
     ds_buf_free(&prose);
     free(ls.items);
     if (rc != 0)

@@ -144,6 +144,7 @@ static const choice_t CHOICES[] = {
 typedef struct {
     const ds_page *page;
     const char *display;
+    const char *value_name; /* a page per value: its [name]; NULL otherwise */
     const ds_query_list *queries;
     ds_err *err;
 } check_t;
@@ -702,59 +703,260 @@ static void input_names(const check_t *c, names_t *ns)
     }
 }
 
-/* Every ${inputs.NAME} in text (as web/src/sql.js finds them: blanks allowed
- * inside the braces) must name an input; line is text's first line. */
-static int check_placeholders(const check_t *c, const ds_part *p, const char *text, int line,
-                              const names_t *inputs)
+/* The names ${params.NAME} may take (web/src/sql.js, buildEnv): an input
+ * with an expression_template, the param_name of an input with a
+ * param_template (not a typed one: date, date_range, slider, checkbox,
+ * toggle), and on a page per value its own value's name (left in a title,
+ * which shows it as text).  Any other ${params.x} is always NULL. */
+static void param_names(const check_t *c, names_t *ns)
 {
-    for (const char *s = text; (s = strstr(s, "${")); s += 2) {
-        const char *q;
-        size_t n;
-        if (!ds_sql_input_placeholder(s, &q, &n))
+    static const char *const TYPED[] = {"date", "date_range", "slider", "checkbox", "toggle"};
+    for (size_t i = 0; i < c->page->n_parts; i++) {
+        const ds_part *p = &c->page->parts[i];
+        if (p->kind != DS_PART_INPUT)
             continue;
-        char *name = ds_strndup(q, n);
-        bool known = listed(name, inputs->items, inputs->n, false);
-        if (!known) {
-            int at = line;
-            for (const char *k = text; k < s; k++)
-                at += *k == '\n';
-            ds_buf m = {0};
-            where(&m, c, at, p);
-            ds_buf_printf(&m, "${inputs.%s} names no input of this page", name);
-            if (inputs->n)
-                hint(&m, name, inputs->items, inputs->n, "its inputs");
-            else
-                ds_buf_printf(&m, "; define it with an ```input %s block", name);
-            free(name);
-            return fail(c, &m);
-        }
-        free(name);
+        const ds_kv *tpl = ds_part_get(p, "expression_template");
+        if (!tpl)
+            tpl = ds_part_get(p, "expression-template");
+        if (tpl && *tpl->value)
+            names_add(ns, p->id);
+        const ds_kv *mode = ds_part_get(p, "visual_mode");
+        mode = mode ? mode : ds_part_get(p, "visual-mode");
+        mode = mode ? mode : ds_part_get(p, "type");
+        const ds_kv *pn = ds_part_get(p, "param_name");
+        pn = pn ? pn : ds_part_get(p, "param-name");
+        const ds_kv *pt = ds_part_get(p, "param_template");
+        pt = pt ? pt : ds_part_get(p, "param-template");
+        if (pn && pt && *pt->value && !(mode && listed(mode->value, TYPED, N(TYPED), true)))
+            names_add(ns, pn->value);
     }
+    if (c->value_name)
+        names_add(ns, c->value_name);
+}
+
+/* Where a text stands, for its placeholders: SQL the runtime fills (an sql
+ * block, a format expression), a query id (substituteId fills only
+ * ${inputs.x}), SQL the runtime splices into a query without filling it
+ * (an input's templates: their ? takes the value), or any other value. */
+typedef enum { PH_SQL, PH_QUERY_ID, PH_TEMPLATE, PH_TEXT } ph_place;
+
+typedef struct {
+    const check_t *c;
+    const ds_part *p;
+    const char *key;      /* the key of a block's value; NULL for an sql block */
+    const char *text;
+    int line;             /* text's first line */
+    ph_place place;
+    const names_t *inputs, *params;
+} ph_scan;
+
+/* "content/a.md:7: sql 'q': " (or "table 't': query: ") for the line of AT. */
+static void ph_where(ds_buf *m, const ph_scan *s, const char *at)
+{
+    int line = s->line;
+    for (const char *k = s->text; k < at; k++)
+        line += *k == '\n';
+    where(m, s->c, line, s->p);
+    if (s->key)
+        ds_buf_printf(m, "%s: ", s->key);
+}
+
+/* The text of the "${...}" at AT, for a message: up to its '}' on the
+ * same line, at most 60 bytes. */
+static char *brace_text(const char *at)
+{
+    size_t n = strcspn(at, "}\n");
+    if (at[n] == '}')
+        n++;
+    return ds_strndup(at, n > 60 ? 60 : n);
+}
+
+/* A "${...}" that is no placeholder: what it was probably meant to be. */
+static void form_hint(ds_buf *m, const char *text, const ph_scan *s)
+{
+    ds_buf inner = {0};
+    ds_buf_puts(&inner, "");
+    for (const char *k = text + 2; *k && *k != '}'; k++)
+        if (!isspace((unsigned char)*k))
+            ds_buf_putc(&inner, *k);
+    const char *in = ds_buf_str(&inner);
+    const char *dot = strchr(in, '.');
+    static const char *const KINDS[] = {"inputs", "params"};
+    char *kind = dot ? ds_strndup(in, (size_t)(dot - in)) : NULL;
+    const char *best = kind ? ds_suggest(kind, KINDS, N(KINDS)) : NULL;
+    if (best && ds_page_is_id(dot + 1))
+        ds_buf_printf(m, "; did you mean '${%s.%s}'?", best, dot + 1);
+    else if (!dot && listed(in, s->inputs->items, s->inputs->n, false))
+        ds_buf_printf(m, "; did you mean '${inputs.%s}'?", in);
+    else if (!dot && listed(in, s->params->items, s->params->n, false))
+        ds_buf_printf(m, "; did you mean '${params.%s}'?", in);
+    free(kind);
+    ds_buf_free(&inner);
+}
+
+/* One "${" of a text: a placeholder of the runtime's form, outside quotes
+ * in SQL, naming an input that gives it a value. */
+static int check_brace(void *ctx, const char *at, ds_sql_at sql_at)
+{
+    const ph_scan *s = ctx;
+    if (sql_at == DS_SQL_AT_COMMENT)
+        return 0; /* filled or not, a comment stays a comment */
+    ds_placeholder_kind kind = DS_PH_INPUTS;
+    const char *q;
+    size_t n;
+    size_t len = ds_sql_placeholder(at, &kind, &q, &n);
+    /* Quoted text the browser leaves alone is text (a page per value's
+     * value, say); only a placeholder there, which it would fill, is wrong. */
+    if (!len && (sql_at == DS_SQL_AT_STRING || sql_at == DS_SQL_AT_IDENTIFIER))
+        return 0;
+    char *text = len ? ds_strndup(at, len) : brace_text(at);
+    char *name = len ? ds_strndup(q, n) : NULL;
+    const char *what = kind == DS_PH_INPUTS ? "inputs" : "params";
+    ds_buf m = {0};
+    ph_where(&m, s, at);
+    if (s->place == PH_TEMPLATE) {
+        ds_buf_printf(&m, "'%s': placeholders are not filled in %s (the input's value goes "
+                          "where ? is); use ? here, or write the condition in the sql block",
+                      text, s->key);
+    } else if (!len) {
+        ds_buf_printf(&m, "'%s' is not a placeholder: write ${inputs.NAME} (an input's value) "
+                          "or ${params.NAME} (the SQL its expression_template makes)",
+                      text);
+        form_hint(&m, text, s);
+    } else if (sql_at == DS_SQL_AT_STRING && kind == DS_PH_INPUTS) {
+        ds_buf_printf(&m, "'%s' is inside quotes, but a placeholder is already a quoted "
+                          "literal (or a typed value); remove the quotes around it (inside "
+                          "text, join it: '%%' || %s || '%%')",
+                      text, text);
+    } else if (sql_at == DS_SQL_AT_STRING) {
+        ds_buf_printf(&m, "'%s' is inside quotes, but ${params.%s} is SQL (the input's "
+                          "expression_template); remove the quotes around it",
+                      text, name);
+    } else if (sql_at == DS_SQL_AT_IDENTIFIER) {
+        ds_buf_printf(&m, "'%s' is inside a quoted identifier, where it cannot be a value; "
+                          "write it bare",
+                      text);
+    } else if (s->place == PH_QUERY_ID && kind == DS_PH_PARAMS) {
+        ds_buf_printf(&m, "'%s': a query id is filled with ${inputs.NAME} only; ${params.%s} "
+                          "there is always empty",
+                      text, name);
+    } else if (kind == DS_PH_INPUTS && listed(name, s->inputs->items, s->inputs->n, false)) {
+        ds_buf_free(&m);
+    } else if (kind == DS_PH_PARAMS && listed(name, s->params->items, s->params->n, false)) {
+        ds_buf_free(&m);
+    } else if (kind == DS_PH_PARAMS && ds_page_find(s->c->page, DS_PART_INPUT, name)) {
+        ds_buf_printf(&m, "${params.%s} is always NULL: input '%s' has no "
+                          "expression_template; give it one (expression_template: column = "
+                          "?) or write ${inputs.%s} for its value",
+                      name, name, name);
+    } else if (kind == DS_PH_PARAMS && listed(name, s->inputs->items, s->inputs->n, false)) {
+        ds_buf_printf(&m, "${params.%s} is always NULL: '%s' is set by a param_name, which "
+                          "makes ${params.%s} only with a param_template (on an input that "
+                          "is not a date, slider, checkbox or toggle)",
+                      name, name, name);
+    } else {
+        const names_t *known = kind == DS_PH_INPUTS ? s->inputs : s->params;
+        ds_buf_printf(&m, "${%s.%s} names no input of this page", what, name);
+        if (kind == DS_PH_PARAMS)
+            ds_buf_puts(&m, " with an expression_template");
+        if (known->n)
+            hint(&m, name, known->items, known->n,
+                 kind == DS_PH_INPUTS ? "its inputs" : "those with one");
+        else if (kind == DS_PH_INPUTS)
+            ds_buf_printf(&m, "; define it with an ```input %s block", name);
+    }
+    free(text);
+    free(name);
+    return m.data ? fail(s->c, &m) : 0;
+}
+
+/* Every "${" of TEXT (line: its first line) in the place it stands. */
+static int check_placeholders(const check_t *c, const ds_part *p, const char *key,
+                              const char *text, int line, ph_place place, const names_t *inputs,
+                              const names_t *params)
+{
+    ph_scan s = {c, p, key, text, line, place, inputs, params};
+    if (place == PH_SQL)
+        return ds_sql_each_brace(text, check_brace, &s);
+    for (const char *at = text; (at = strstr(at, "${")); at += 2)
+        if (check_brace(&s, at, DS_SQL_AT_CODE) != 0)
+            return -1;
     return 0;
 }
 
-static int check_inputs_used(const check_t *c, const ds_part *p, const names_t *inputs)
+static bool is_key(const char *key, const char *a, const char *b)
+{
+    return strcmp(key, a) == 0 || strcmp(key, b) == 0;
+}
+
+/* Where a block's key stands (ph_place). */
+static ph_place key_place(const ds_part *p, const char *key)
+{
+    if (is_key(key, "query", "data_query") || is_key(key, "options_query", "options-query"))
+        return PH_QUERY_ID;
+    if (p->kind == DS_PART_INPUT &&
+        (is_key(key, "expression_template", "expression-template") ||
+         is_key(key, "all_expression", "all-expression") ||
+         is_key(key, "param_template", "param-template")))
+        return PH_TEMPLATE;
+    return PH_TEXT;
+}
+
+static int check_inputs_used(const check_t *c, const ds_part *p, const names_t *inputs,
+                             const names_t *params)
 {
     if (p->kind == DS_PART_SQL)
-        return check_placeholders(c, p, p->text, p->text_line, inputs);
-    for (size_t i = 0; i < p->n_kv; i++)
-        if (check_placeholders(c, p, p->kv[i].value, p->kv[i].line, inputs) != 0)
+        return check_placeholders(c, p, NULL, p->text, p->text_line, PH_SQL, inputs, params);
+    for (size_t i = 0; i < p->n_kv; i++) {
+        const ds_kv *kv = &p->kv[i];
+        if (check_placeholders(c, p, kv->key, kv->value, kv->line, key_place(p, kv->key), inputs,
+                               params) != 0)
             return -1;
+    }
     for (size_t t = 0; t < p->n_formats; t++)
         for (size_t i = 0; i < p->formats[t].n_items; i++) {
             const ds_kv *kv = &p->formats[t].items[i];
-            if (check_placeholders(c, p, kv->value, kv->line, inputs) != 0)
+            /* The *_expr keys are SQL the runtime puts in the query and fills. */
+            ph_place place = ds_ends_with(kv->key, "_expr") ? PH_SQL : PH_TEXT;
+            if (check_placeholders(c, p, kv->key, kv->value, kv->line, place, inputs, params) != 0)
                 return -1;
         }
     return 0;
 }
 
-int ds_pagecheck(const ds_page *page, const char *display, const ds_query_list *queries,
-                 ds_err *err)
+/* click_input and click_anti_input set an input of the page (the runtime
+ * looks it up by its block's name); another name makes a click do nothing. */
+static int check_clicks(const check_t *c, const ds_part *p)
 {
-    check_t c = {page, display, queries, err};
-    names_t inputs = {0};
+    static const char *const KEYS[] = {"click_input", "click_anti_input"};
+    for (size_t k = 0; k < N(KEYS); k++) {
+        const ds_kv *kv = ds_part_get(p, KEYS[k]);
+        if (!kv || ds_page_find(c->page, DS_PART_INPUT, kv->value))
+            continue;
+        names_t ns = {0};
+        for (size_t i = 0; i < c->page->n_parts; i++)
+            if (c->page->parts[i].kind == DS_PART_INPUT)
+                names_add(&ns, c->page->parts[i].id);
+        ds_buf m = {0};
+        where(&m, c, kv->line, p);
+        ds_buf_printf(&m, "%s: '%s' names no input of this page", kv->key, kv->value);
+        if (ns.n)
+            hint(&m, kv->value, ns.items, ns.n, "its inputs");
+        else
+            ds_buf_printf(&m, "; define it with an ```input %s block", kv->value);
+        free(ns.items);
+        return fail(c, &m);
+    }
+    return 0;
+}
+
+int ds_pagecheck(const ds_page *page, const char *display, const char *value_name,
+                 const ds_query_list *queries, ds_err *err)
+{
+    check_t c = {page, display, value_name, queries, err};
+    names_t inputs = {0}, params = {0};
     input_names(&c, &inputs);
+    param_names(&c, &params);
     int rc = 0;
     for (size_t i = 0; i < page->n_parts && rc == 0; i++) {
         const ds_part *p = &page->parts[i];
@@ -766,7 +968,7 @@ int ds_pagecheck(const ds_page *page, const char *display, const ds_query_list *
             rc = check_grid(&c, p);
             break;
         case DS_PART_SQL:
-            rc = check_inputs_used(&c, p, &inputs);
+            rc = check_inputs_used(&c, p, &inputs, &params);
             break;
         default:
             rc = check_kv(&c, p);
@@ -778,13 +980,125 @@ int ds_pagecheck(const ds_page *page, const char *display, const ds_query_list *
                 rc = check_input(&c, p);
             if (rc == 0)
                 rc = check_queries(&c, p);
+            if (rc == 0 && (p->kind == DS_PART_ECHART || p->kind == DS_PART_TABLE))
+                rc = check_clicks(&c, p);
             if (rc == 0)
-                rc = check_inputs_used(&c, p, &inputs);
+                rc = check_inputs_used(&c, p, &inputs, &params);
         }
     }
     free(inputs.items);
+    free(params.items);
     for (size_t i = 0; i < inputs.n_owned; i++)
         free(inputs.owned[i]);
     free(inputs.owned);
     return rc;
+}
+
+/* ---- links between pages ------------------------------------------------- */
+
+/* The page a table's link_page names, as web/src/table.js (linkHref) makes
+ * its URL: blanks, leading '/' and a trailing ".html" dropped. */
+static char *link_target(const char *v)
+{
+    while (isspace((unsigned char)*v) || *v == '/')
+        v++;
+    size_t n = strlen(v);
+    while (n && isspace((unsigned char)v[n - 1]))
+        n--;
+    if (n >= 5 && memcmp(v + n - 5, ".html", 5) == 0)
+        n -= 5;
+    return ds_strndup(v, n);
+}
+
+/* The URL keys of page's inputs: url_key (or url-key), else the name. */
+static void url_keys(const ds_page *page, names_t *ns)
+{
+    for (size_t i = 0; i < page->n_parts; i++) {
+        const ds_part *p = &page->parts[i];
+        if (p->kind != DS_PART_INPUT)
+            continue;
+        const ds_kv *k = ds_part_get(p, "url_key");
+        k = k ? k : ds_part_get(p, "url-key");
+        names_add(ns, k && *k->value ? k->value : p->id);
+    }
+}
+
+/* One table's link: link_page is a page of the site, and the URL key it
+ * sets (link_input, else the link_column's name) is one of that page's
+ * inputs, which reads it; otherwise the link leads nowhere or sets nothing. */
+static int check_link(const ds_pages *pages, const ds_site_page *from, const ds_part *p,
+                      ds_err *err)
+{
+    const ds_kv *page_kv = ds_part_get(p, "link_page");
+    const ds_kv *col = ds_part_get(p, "link_column");
+    if (!page_kv || !col)
+        return 0; /* one without the other is reported by the page check */
+    check_t c = {&from->page, from->display, NULL, NULL, err};
+    char *rel = link_target(page_kv->value);
+    const ds_site_page *to = NULL;
+    for (size_t i = 0; i < pages->len && !to; i++)
+        if (strcmp(pages->items[i].rel, rel) == 0)
+            to = &pages->items[i];
+    ds_buf m = {0};
+    if (!to) {
+        names_t ns = {0};
+        for (size_t i = 0; i < pages->len; i++)
+            names_add(&ns, pages->items[i].rel);
+        where(&m, &c, page_kv->line, p);
+        ds_buf_printf(&m, "link_page: '%s' names no page of the site (a page is its path under "
+                          "content/ without .md, e.g. customers/detail)",
+                      page_kv->value);
+        const char *best = ds_suggest(rel, ns.items, ns.n);
+        if (best)
+            ds_buf_printf(&m, "; did you mean '%s'?", best);
+        free(ns.items);
+        free(rel);
+        return fail(&c, &m);
+    }
+    free(rel);
+    const ds_kv *input = ds_part_get(p, "link_input");
+    const char *key = input ? input->value : col->value;
+    names_t keys = {0};
+    url_keys(&to->page, &keys);
+    if (listed(key, keys.items, keys.n, false)) {
+        free(keys.items);
+        return 0;
+    }
+    where(&m, &c, input ? input->line : col->line, p);
+    if (input)
+        ds_buf_printf(&m, "link_input: '%s' is the URL key of no input of %s", key,
+                      to->display);
+    else
+        ds_buf_printf(&m, "link_column: the links set ?%s=, the column's name, but that is "
+                          "the URL key of no input of %s",
+                      key, to->display);
+    if (!keys.n) {
+        ds_buf_puts(&m, ", which has no inputs; add one there, or link to a page that has one");
+    } else {
+        ds_buf_puts(&m, " (an input's URL key is its url_key, else its name)");
+        const ds_part *named = ds_page_find(&to->page, DS_PART_INPUT, key);
+        const ds_kv *own = named ? ds_part_get(named, "url_key") : NULL;
+        own = own || !named ? own : ds_part_get(named, "url-key");
+        if (own)
+            ds_buf_printf(&m, "; input '%s' reads the URL key '%s'", key, own->value);
+        else
+            hint(&m, key, keys.items, keys.n, "their URL keys");
+        if (!input)
+            ds_buf_puts(&m, "; set link_input: to the input the value is for");
+    }
+    free(keys.items);
+    return fail(&c, &m);
+}
+
+int ds_pagecheck_links(const ds_pages *pages, ds_err *err)
+{
+    for (size_t i = 0; i < pages->len; i++) {
+        const ds_site_page *from = &pages->items[i];
+        for (size_t k = 0; k < from->page.n_parts; k++) {
+            const ds_part *p = &from->page.parts[k];
+            if (p->kind == DS_PART_TABLE && check_link(pages, from, p, err) != 0)
+                return -1;
+        }
+    }
+    return 0;
 }

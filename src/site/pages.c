@@ -4,6 +4,7 @@
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 #include "../config/layout.h"
@@ -15,16 +16,28 @@
 #include "pagesql.h"
 #include "search.h"
 
-/* Top-level folders of static/ that hold build outputs or user data, not
- * pages: content/ may not use them. */
-static const char *const reserved[] = {"assets", "data", "forms", "sql"};
+/* Top-level folders of static/ that hold build outputs or user data, or
+ * URLs the server answers itself, not pages: content/ may not use them (a
+ * page there would be overwritten, or never served). */
+static const struct {
+    const char *name;
+    const char *holds;
+} reserved[] = {
+    {"_results", "holds the build's stored results, which the server answers from its index"},
+    {"api", "is the server's (its /api/ URLs are answered by the server, never from files)"},
+    {"assets", "holds the browser runtime"},
+    {"data", "holds the data files"},
+    {"forms", "holds what forms write"},
+    {"sql", "holds the compiled queries"},
+};
 
-static bool is_reserved(const char *name, size_t len)
+/* What the reserved folder NAME (LEN bytes) holds, or NULL when it is not one. */
+static const char *reserved_use(const char *name, size_t len)
 {
     for (size_t i = 0; i < DS_ARRAY_LEN(reserved); i++)
-        if (strlen(reserved[i]) == len && memcmp(reserved[i], name, len) == 0)
-            return true;
-    return false;
+        if (strlen(reserved[i].name) == len && memcmp(reserved[i].name, name, len) == 0)
+            return reserved[i].holds;
+    return NULL;
 }
 
 int ds_pages_nav_cmp(const char *a, const char *b)
@@ -56,11 +69,19 @@ typedef struct {
 } rel_list;
 
 /* A page is a regular file (or a symlink to one) named *.md; dot-files,
- * editor droppings, are left out by the walk. */
+ * editor droppings, are left out by the walk.  X.MD (or .Md) is not a
+ * page: it is said, as it would otherwise vanish without a word (a page
+ * named so could also clash with X.md on a case-blind file system). */
 static int add_md(const ds_walk_item *it, void *arg)
 {
     rel_list *out = arg;
     struct stat st;
+    size_t n = strlen(it->name);
+    if (it->type != DS_WALK_DIR && !ds_ends_with(it->name, ".md") && n > 3 &&
+        strcasecmp(it->name + n - 3, ".md") == 0)
+        ds_warn("content/%s is not a page: pages are files ending in .md, in lower case; "
+                "rename it to content/%.*s.md",
+                it->rel, (int)(strlen(it->rel) - 3), it->rel);
     if (it->type == DS_WALK_DIR || !ds_ends_with(it->name, ".md"))
         return 0;
     if (it->type == DS_WALK_FILE || (stat(it->path, &st) == 0 && S_ISREG(st.st_mode))) {
@@ -111,11 +132,12 @@ static int load_one(const char *root, char *rel, ds_site_page *p, ds_err *err)
     p->rel = rel;
     p->display = ds_asprintf("content/%s.md", rel);
     const char *slash = strchr(rel, '/');
-    if (slash && is_reserved(rel, (size_t)(slash - rel)))
+    const char *holds = slash ? reserved_use(rel, (size_t)(slash - rel)) : NULL;
+    if (holds)
         return ds_err_set(err,
-                          "%s: content/%.*s/ would be published as static/%.*s/, which the "
-                          "build uses for its own files; rename the folder",
-                          p->display, (int)(slash - rel), rel, (int)(slash - rel), rel);
+                          "%s: content/%.*s/ would be published as static/%.*s/, which %s; "
+                          "rename the folder",
+                          p->display, (int)(slash - rel), rel, (int)(slash - rel), rel, holds);
     char *html = ds_asprintf("%s.html", rel);
     const char *dead = ds_servable_why(html);
     free(html);

@@ -612,36 +612,19 @@ static bool name_char(char c)
     return isalnum((unsigned char)c) || c == '_';
 }
 
-/* Matches ${ inputs.NAME } at p (the regex PLACEHOLDER of sql.js).  Sets
- * kind (0 inputs, 1 params), the name and the length matched. */
+/* Matches ${ inputs.NAME } or ${ params.NAME } at p (the regex
+ * PLACEHOLDER of sql.js).  Sets kind (0 inputs, 1 params), the name and
+ * the length matched. */
 static bool match_placeholder(const char *p, int *kind, char **name, size_t *len)
 {
-    if (p[0] != '$' || p[1] != '{')
+    ds_placeholder_kind k;
+    const char *q;
+    size_t n;
+    *len = ds_sql_placeholder(p, &k, &q, &n);
+    if (!*len)
         return false;
-    const char *q = p + 2;
-    while (js_space(*q))
-        q++;
-    if (strncmp(q, "inputs.", 7) == 0) {
-        *kind = 0;
-        q += 7;
-    } else if (strncmp(q, "params.", 7) == 0) {
-        *kind = 1;
-        q += 7;
-    } else {
-        return false;
-    }
-    const char *start = q;
-    while (name_char(*q))
-        q++;
-    if (q == start)
-        return false;
-    const char *end = q;
-    while (js_space(*q))
-        q++;
-    if (*q != '}')
-        return false;
-    *name = ds_strndup(start, (size_t)(end - start));
-    *len = (size_t)(q + 1 - p);
+    *kind = k == DS_PH_INPUTS ? 0 : 1;
+    *name = ds_strndup(q, n);
     return true;
 }
 

@@ -22,22 +22,15 @@ char *ds_pervalue_param(const char *rel)
     return ds_strndup(stem + 1, n - 2);
 }
 
-/* The length of "${ params.NAME }" at s, 0 when s is not that. */
+/* The length of "${ params.NAME }" at s (as the browser's pattern reads
+ * it), 0 when s is not that. */
 static size_t match_param(const char *s, const char *name)
 {
-    const char *p = s + 2;
-    while (*p == ' ' || *p == '\t')
-        p++;
-    if (strncmp(p, "params.", 7) != 0)
-        return 0;
-    p += 7;
-    size_t n = strlen(name);
-    if (strncmp(p, name, n) != 0 || isalnum((unsigned char)p[n]) || p[n] == '_')
-        return 0;
-    p += n;
-    while (*p == ' ' || *p == '\t')
-        p++;
-    return *p == '}' ? (size_t)(p + 1 - s) : 0;
+    ds_placeholder_kind kind;
+    const char *q;
+    size_t n, len = ds_sql_placeholder(s, &kind, &q, &n);
+    return len && kind == DS_PH_PARAMS && strlen(name) == n && memcmp(q, name, n) == 0 ? len
+                                                                                        : 0;
 }
 
 char *ds_pervalue_substitute(const char *text, const char *name, const char *replacement)
@@ -257,6 +250,13 @@ static int make_page(const ds_site_page *tp, const char *text, const char *name,
                        strcmp(key, "sql_relation_query") == 0;
             substitute_in(&part->kv[k].value, name, id ? slug : sql ? lit.data : value);
         }
+        /* Format expressions are SQL too: the runtime puts them in the query. */
+        for (size_t t = 0; t < part->n_formats; t++) {
+            ds_format *f = &part->formats[t];
+            for (size_t k = 0; k < f->n_items; k++)
+                if (ds_ends_with(f->items[k].key, "_expr"))
+                    substitute_in(&f->items[k].value, name, lit.data);
+        }
     }
     substitute_in(&out->page.title, name, value);
     substitute_in(&out->page.description, name, value);
@@ -326,7 +326,14 @@ static int expand_one(const char *root, const ds_site_page *tp, const str_list *
         ds_site_page p;
         char *rel = *folder ? ds_asprintf("%s/%s", folder, slugs[i]) : ds_strdup(slugs[i]);
         const ds_site_page *other = find_page(pages, rel);
-        if (other)
+        /* The folder's index lists the pages per value: a value cannot be it. */
+        if (strcmp(slugs[i], "index") == 0)
+            rc = ds_err_set(err, "%s:%d: the value '%s' would be the page %s.html, the "
+                                 "folder's index, which lists the pages per value; leave the "
+                                 "value out (in %s) or change it",
+                            tp->display, tp->page.settings.values_line, values->items[i], rel,
+                            values_key(tp));
+        else if (other)
             rc = ds_err_set(err, "%s:%d: the value '%s' would be the page %s.html, which %s "
                                  "already is; rename that page or change the value",
                             tp->display, tp->page.settings.values_line, values->items[i], rel,
@@ -387,9 +394,42 @@ static bool input_param(const ds_page *page, const char *name, size_t n)
     return false;
 }
 
-/* The first ${params.X} in TEXT (its line counted from LINE) that is
- * neither the page's value NAME nor an input's: a typo, which would reach
- * the browser as NULL or be shown as written.  An error naming WHAT. */
+typedef struct {
+    const ds_site_page *page;
+    const char *name;   /* the page's [name] */
+    const char *text;   /* the sql block's text */
+    int line;           /* its first line */
+    ds_err *err;
+} params_scan;
+
+/* One "${" of a template's SQL: its own ${params.name} outside quotes (it
+ * becomes a quoted literal), or an input's ${params.X}. */
+static int check_param(void *ctx, const char *at, ds_sql_at where)
+{
+    const params_scan *s = ctx;
+    ds_placeholder_kind kind;
+    const char *q;
+    size_t n, len = ds_sql_placeholder(at, &kind, &q, &n);
+    if (!len || kind != DS_PH_PARAMS || where == DS_SQL_AT_COMMENT)
+        return 0; /* the page check reports what is no placeholder */
+    int line = s->line;
+    for (const char *k = s->text; k < at; k++)
+        line += *k == '\n';
+    bool own = strlen(s->name) == n && memcmp(q, s->name, n) == 0;
+    if (own && where != DS_SQL_AT_CODE)
+        return ds_err_set(s->err, "%s:%d: '%.*s' is inside quotes, but ${params.%s} becomes a "
+                                  "quoted literal ('value'); remove the quotes around it",
+                          s->page->display, line, (int)len, at, s->name);
+    if (own || input_param(&s->page->page, q, n))
+        return 0;
+    return ds_err_set(s->err, "%s:%d: ${params.%.*s} is neither this page's value "
+                              "(${params.%s}) nor an input's; fix the name",
+                      s->page->display, line, (int)n, q, s->name);
+}
+
+/* The first ${params.X} in TEXT that is not SQL (its line counted from
+ * LINE) that is neither the page's value NAME nor an input's: a typo,
+ * which would be shown as written. */
 static int scan_params(const ds_site_page *p, const char *name, const char *text, int line,
                        ds_err *err)
 {
@@ -415,8 +455,10 @@ static int scan_params(const ds_site_page *p, const char *name, const char *text
     return 0;
 }
 
-/* Every ${params.X} of a template page: its SQL, prose, title, description
- * and the keys of its blocks. */
+/* A ${params.X} in a template's SQL that is neither its value nor an
+ * input's would reach the browser as NULL, and one in its title,
+ * description, prose or a block's keys would be shown as written: a typo,
+ * so an error. */
 static int check_params(const ds_site_page *p, const char *name, ds_err *err)
 {
     int rc = scan_params(p, name, p->page.title, 1, err);
@@ -424,9 +466,13 @@ static int check_params(const ds_site_page *p, const char *name, ds_err *err)
         rc = scan_params(p, name, p->page.description, 1, err);
     for (size_t i = 0; i < p->page.n_parts && rc == 0; i++) {
         const ds_part *part = &p->page.parts[i];
-        if (part->text)
-            rc = scan_params(p, name, part->text, part->text_line ? part->text_line : part->line,
-                             err);
+        int line = part->text_line ? part->text_line : part->line;
+        if (part->kind == DS_PART_SQL && part->text) {
+            params_scan s = {p, name, part->text, line, err};
+            rc = ds_sql_each_brace(part->text, check_param, &s) != 0 ? -1 : 0;
+        } else if (part->text) {
+            rc = scan_params(p, name, part->text, line, err);
+        }
         for (size_t k = 0; k < part->n_kv && rc == 0; k++)
             rc = scan_params(p, name, part->kv[k].value, part->kv[k].line, err);
     }

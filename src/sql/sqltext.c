@@ -73,27 +73,74 @@ char *ds_sql_null_placeholders(const char *sql)
     return ds_buf_take(&b);
 }
 
-size_t ds_sql_input_placeholder(const char *p, const char **name, size_t *name_len)
+/* The length of the JavaScript white space (\s) at p, 0 if there is none:
+ * the ASCII blanks and line ends, and U+00A0, U+1680, U+2000-U+200A,
+ * U+2028, U+2029, U+202F, U+205F, U+3000 and U+FEFF in UTF-8.  Each byte is
+ * read only when the ones before it matched, so the end of the text is
+ * never passed. */
+static size_t js_space_len(const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    if (*p == ' ' || (*p >= '\t' && *p <= '\r'))
+        return 1;
+    if (p[0] == 0xC2)
+        return p[1] == 0xA0 ? 2 : 0;
+    if (p[0] == 0xE1)
+        return p[1] == 0x9A && p[2] == 0x80 ? 3 : 0;
+    if (p[0] == 0xE2 && p[1] == 0x80)
+        return (p[2] >= 0x80 && p[2] <= 0x8A) || p[2] == 0xA8 || p[2] == 0xA9 || p[2] == 0xAF
+                   ? 3
+                   : 0;
+    if (p[0] == 0xE2)
+        return p[1] == 0x81 && p[2] == 0x9F ? 3 : 0;
+    if (p[0] == 0xE3)
+        return p[1] == 0x80 && p[2] == 0x80 ? 3 : 0;
+    if (p[0] == 0xEF)
+        return p[1] == 0xBB && p[2] == 0xBF ? 3 : 0;
+    return 0;
+}
+
+static const char *skip_js_spaces(const char *p)
+{
+    for (size_t n; (n = js_space_len(p)) != 0;)
+        p += n;
+    return p;
+}
+
+size_t ds_sql_placeholder(const char *p, ds_placeholder_kind *kind, const char **name,
+                          size_t *name_len)
 {
     if (p[0] != '$' || p[1] != '{')
         return 0;
-    const char *q = p + 2;
-    while (isspace((unsigned char)*q))
-        q++;
-    if (strncmp(q, "inputs.", 7) != 0)
+    const char *q = skip_js_spaces(p + 2);
+    if (strncmp(q, "inputs.", 7) == 0)
+        *kind = DS_PH_INPUTS;
+    else if (strncmp(q, "params.", 7) == 0)
+        *kind = DS_PH_PARAMS;
+    else
         return 0;
     q += 7;
     size_t n = 0;
     while (isalnum((unsigned char)q[n]) || q[n] == '_')
         n++;
-    const char *e = q + n;
-    while (isspace((unsigned char)*e))
-        e++;
+    const char *e = skip_js_spaces(q + n);
     if (!n || *e != '}')
         return 0;
     *name = q;
     *name_len = n;
     return (size_t)(e + 1 - p);
+}
+
+size_t ds_sql_input_placeholder(const char *p, const char **name, size_t *name_len)
+{
+    ds_placeholder_kind kind;
+    const char *q;
+    size_t n, len = ds_sql_placeholder(p, &kind, &q, &n);
+    if (!len || kind != DS_PH_INPUTS)
+        return 0;
+    *name = q;
+    *name_len = n;
+    return len;
 }
 
 /* Length of a dollar-quoted string ($$...$$, $tag$...$tag$) at p, or 0. */
@@ -111,6 +158,35 @@ static size_t skip_dollar_quoted(const char *p)
     size_t n = end ? (size_t)(end - p) + t + 1 : strlen(p);
     free(tag);
     return n;
+}
+
+int ds_sql_each_brace(const char *sql, ds_sql_brace_fn fn, void *ctx)
+{
+    assert(sql && fn);
+    for (const char *p = sql; *p;) {
+        size_t n = skip_quoted(p);
+        if (!n)
+            n = skip_dollar_quoted(p);
+        if (n) {
+            ds_sql_at where = *p == '-' || *p == '/' ? DS_SQL_AT_COMMENT
+                              : *p == '"'            ? DS_SQL_AT_IDENTIFIER
+                                                     : DS_SQL_AT_STRING;
+            for (const char *s = p; s + 1 < p + n; s++) {
+                int rc = s[0] == '$' && s[1] == '{' ? fn(ctx, s, where) : 0;
+                if (rc != 0)
+                    return rc;
+            }
+            p += n;
+            continue;
+        }
+        if (p[0] == '$' && p[1] == '{') {
+            int rc = fn(ctx, p, DS_SQL_AT_CODE);
+            if (rc != 0)
+                return rc;
+        }
+        p++;
+    }
+    return 0;
 }
 
 char *ds_sql_fill_inputs(const char *sql, ds_sql_input_fn fn, void *ctx, char **bad)

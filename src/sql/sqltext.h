@@ -25,10 +25,33 @@ char *ds_sql_null_placeholders(const char *sql);
  * value, or is not ${inputs.NAME}. */
 typedef char *(*ds_sql_input_fn)(void *ctx, const char *name);
 
-/* The length of the "${ inputs.NAME }" at p (blanks allowed inside the
- * braces, as web/src/sql.js reads them), NAME's start and length set; 0
- * when p starts no such placeholder. */
+/* The two placeholders web/src/sql.js fills: ${inputs.NAME} (the input's
+ * value as a literal) and ${params.NAME} (SQL an input's template makes). */
+typedef enum { DS_PH_INPUTS, DS_PH_PARAMS } ds_placeholder_kind;
+
+/* The length of the placeholder at p read exactly as the runtime's pattern
+ * PLACEHOLDER reads it: "${", blanks, "inputs." or "params.", a name of
+ * [A-Za-z0-9_], blanks, "}" -- blanks being JavaScript's \s, so a no-break
+ * space counts too.  Sets kind and NAME's start and length; 0 when p
+ * starts no placeholder (the runtime leaves such text as it is). */
+size_t ds_sql_placeholder(const char *p, ds_placeholder_kind *kind, const char **name,
+                          size_t *name_len);
+
+/* The same for "${ inputs.NAME }" only. */
 size_t ds_sql_input_placeholder(const char *p, const char **name, size_t *name_len);
+
+/* Where a "${" stands in SQL text. */
+typedef enum {
+    DS_SQL_AT_CODE,
+    DS_SQL_AT_STRING,     /* inside '...' or a dollar-quoted $$...$$ */
+    DS_SQL_AT_IDENTIFIER, /* inside "..." */
+    DS_SQL_AT_COMMENT     /* inside -- ... or a block comment */
+} ds_sql_at;
+
+/* Calls fn for every "${" of sql with where it stands; stops at the first
+ * non-zero answer and returns it (0 when every call answered 0). */
+typedef int (*ds_sql_brace_fn)(void *ctx, const char *at, ds_sql_at where);
+int ds_sql_each_brace(const char *sql, ds_sql_brace_fn fn, void *ctx);
 char *ds_sql_fill_inputs(const char *sql, ds_sql_input_fn fn, void *ctx, char **bad);
 
 /* Calls fn for every single-quoted string literal (its unquoted text).  When

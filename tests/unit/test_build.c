@@ -564,3 +564,25 @@ Test(build, empty_project)
     test_rmtree(root);
     free(root);
 }
+
+/* A page per value: its value fills its format expressions (SQL the
+ * browser puts in the query) as a quoted literal, and ${params.name} left
+ * in a title is its own value, not a placeholder naming no input. */
+Test(build, page_per_value_fills_format_expressions)
+{
+    char *root = make_project();
+    test_write(root, "content/r/[region].md",
+               "---\nvalues_sql: SELECT DISTINCT region FROM orders ORDER BY 1\n---\n"
+               "```sql rows\nSELECT region, amount FROM orders WHERE region = ${params.region}\n"
+               "```\n"
+               "```table rows\ntitle: Rows of ${params.region}\nformat:\n  amount:\n"
+               "    bg_color_expr: CASE WHEN region = ${params.region} THEN 'red' END\n```\n");
+    ds_err err;
+    cr_assert_eq(build(root, false, &err), 0, "%s", err.msg);
+    char *text = read_rel(root, "static/r/north.html");
+    cr_assert(strstr(text, "CASE WHEN region = 'north' THEN 'red' END"), "%s", text);
+    cr_assert_null(strstr(text, "region = ${params.region}"), "%s", text);
+    free(text);
+    test_rmtree(root);
+    free(root);
+}

@@ -12,14 +12,17 @@ Test(inline, values_become_numbered_spans)
     int next = 3;
     ds_inline_ref *refs;
     size_t n;
+    ds_err err;
     char *out = ds_inline_rewrite("Total ${ q.total } and ${q.share[last] | percent:1}.\n"
-                                  "Then ${q.n[2]|integer}, ${inputs.x}, ${params.y}, ${q.}.\n",
-                                  10, &next, &refs, &n);
-    cr_assert_str_eq(out, "Total <span class=\"ds-value ds-value-inline\" data-ds-value=\"inline-3\">"
-                          "</span> and <span class=\"ds-value ds-value-inline\" "
-                          "data-ds-value=\"inline-4\"></span>.\nThen <span class=\"ds-value "
-                          "ds-value-inline\" data-ds-value=\"inline-5\"></span>, ${inputs.x}, "
-                          "${params.y}, ${q.}.\n");
+                                  "Then ${q.n[2]|integer}, ${inputs.x}, ${params.y}, ${q}.\n",
+                                  10, &next, &refs, &n, "content/a.md", &err);
+    cr_assert_not_null(out, "%s", err.msg);
+    cr_assert_str_eq(out,
+                     "Total <span class=\"ds-value ds-value-inline\" data-ds-value=\"inline-3\">"
+                     "</span> and <span class=\"ds-value ds-value-inline\" "
+                     "data-ds-value=\"inline-4\"></span>.\nThen <span class=\"ds-value "
+                     "ds-value-inline\" data-ds-value=\"inline-5\"></span>, ${inputs.x}, "
+                     "${params.y}, ${q}.\n");
     cr_assert_eq(next, 6);
     cr_assert_eq(n, 3);
     cr_assert_str_eq(refs[0].query, "q");
@@ -54,7 +57,9 @@ Test(inline, code_is_left_alone)
     int next = 1;
     ds_inline_ref *refs;
     size_t n;
-    char *out = ds_inline_rewrite(md, 1, &next, &refs, &n);
+    ds_err err;
+    char *out = ds_inline_rewrite(md, 1, &next, &refs, &n, "content/a.md", &err);
+    cr_assert_not_null(out, "%s", err.msg);
     cr_assert_eq(n, 2);
     cr_assert_str_eq(refs[0].query, "c");
     cr_assert_eq(refs[0].line, 1);
@@ -66,5 +71,72 @@ Test(inline, code_is_left_alone)
     cr_assert(strstr(out, "\n${g.h}\n"));
     cr_assert(strstr(out, "\n${i.j}\n"));
     ds_inline_refs_free(refs, n);
+    free(out);
+}
+
+/* The format's decimals may follow the colon after blanks, as typed. */
+Test(inline, blanks_around_the_decimals_colon)
+{
+    int next = 1;
+    ds_inline_ref *refs;
+    size_t n;
+    ds_err err;
+    char *out = ds_inline_rewrite("A ${q.total | currency: 2} B ${q.total|percent : 1 }\n", 1,
+                                  &next, &refs, &n, "content/a.md", &err);
+    cr_assert_not_null(out, "%s", err.msg);
+    cr_assert_eq(n, 2);
+    cr_assert_str_eq(refs[0].fmt, "currency");
+    cr_assert_str_eq(refs[0].decimals, "2");
+    cr_assert_str_eq(refs[1].fmt, "percent");
+    cr_assert_str_eq(refs[1].decimals, "1");
+    cr_assert_null(strstr(out, "${"), "%s", out);
+    ds_inline_refs_free(refs, n);
+    free(out);
+}
+
+static void expect_not_a_value(const char *md, const char *want)
+{
+    int next = 1;
+    ds_inline_ref *refs = NULL;
+    size_t n = 0;
+    ds_err err;
+    char *out = ds_inline_rewrite(md, 4, &next, &refs, &n, "content/a.md", &err);
+    cr_assert_null(out, "no error for: %s", md);
+    cr_assert_null(refs);
+    cr_assert_eq(n, 0);
+    cr_assert_str_eq(err.msg, want);
+}
+
+/* Text that starts like a value but is none would be published raw: an
+ * error naming the line and the form. */
+Test(inline, what_starts_like_a_value_must_be_one)
+{
+    static const char *const FORM =
+        "' is not a value; write ${QUERY.COLUMN}, with an optional row and format: "
+        "${QUERY.COLUMN[ROW] | FMT:DECIMALS} (ROW a row number or last, DECIMALS 0 to 20; to "
+        "show the text as it is, put it in `code`)";
+    static const char *const BAD[] = {"${q.total[-1]}",   "${q.total | currency:}",
+                                      "${q.total.x}",     "${q.}",
+                                      "${ q.total | }",   "${q.total",
+                                      "${q.total[first}", "${q.total | currency: 2 x}"};
+    for (size_t i = 0; i < sizeof BAD / sizeof *BAD; i++) {
+        char *md = ds_asprintf("Fine ${q.ok} first.\n\nThen %s.\n", BAD[i]);
+        char *want = ds_asprintf("content/a.md:6: '%s%s", BAD[i], FORM);
+        /* The text shown ends at the line's end when there is no '}'. */
+        if (!strchr(BAD[i], '}'))
+            want = (free(want), ds_asprintf("content/a.md:6: '%s.%s", BAD[i], FORM));
+        expect_not_a_value(md, want);
+        free(want);
+        free(md);
+    }
+    /* Not meant as values: they stay text. */
+    int next = 1;
+    ds_inline_ref *refs;
+    size_t n;
+    ds_err err;
+    char *out = ds_inline_rewrite("${inputs.r.x} ${params.y} ${q} $ {q.x} `${q.x.y}`\n", 1, &next,
+                                  &refs, &n, "content/a.md", &err);
+    cr_assert_not_null(out, "%s", err.msg);
+    cr_assert_eq(n, 0);
     free(out);
 }

@@ -227,7 +227,7 @@ Test(page, format_section)
 
 Test(page, grid_rules)
 {
-    ds_page page = parse_ok("```grid\n"
+    ds_page page = parse_ok("```grid cols=12\n"
                             "# comment\n"
                             "|a|b:3|\n"
                             "| . | | c : 12 |\n"
@@ -235,7 +235,7 @@ Test(page, grid_rules)
                             "| d\n"
                             "```\n");
     const ds_part *g = &page.parts[0];
-    cr_assert_eq(g->cols, 2);
+    cr_assert_eq(g->cols, 12);
     cr_assert_str_eq(g->gap, "md");
     cr_assert_eq(g->n_rows, 3); /* the row of only gaps is dropped */
     cr_assert_eq(g->rows[0].n_cells, 2);
@@ -246,10 +246,52 @@ Test(page, grid_rules)
     cr_assert_str_eq(g->rows[2].cells[0].id, "d");
     ds_page_free(&page);
 
-    /* Unknown options are ignored with a warning (the demo writes row=01). */
-    page = parse_ok("```grid cols=4 row=01\n| a |\n```\n");
-    cr_assert_eq(page.parts[0].cols, 4);
+    page = parse_ok("```grid\n| a | b |\n```\n");
+    cr_assert_eq(page.parts[0].cols, 2); /* the defaults */
+    cr_assert_str_eq(page.parts[0].gap, "md");
     ds_page_free(&page);
+    page = parse_ok("```grid gap=12.5 cols=4\n| a:4 |\n```\n");
+    cr_assert_eq(page.parts[0].cols, 4);
+    cr_assert_str_eq(page.parts[0].gap, "12.5");
+    ds_page_free(&page);
+    page = parse_ok("```grid gap=none\n| a |\n```\n");
+    cr_assert_str_eq(page.parts[0].gap, "none");
+    ds_page_free(&page);
+}
+
+/* Grid arguments are cols=N and gap=G, each once, with values the page can
+ * use; a cell spans at most the grid's columns. */
+Test(page, grid_argument_errors)
+{
+    parse_err("```grid colz=2\n| a |\n```\n",
+              "content/p.md:1: grid: unknown argument 'colz=2'; did you mean 'cols'? "
+              "(arguments: cols=N, 1 to 12, and gap=G)",
+              NULL);
+    parse_err("```grid wide\n| a |\n```\n", "content/p.md:1: grid: unknown argument 'wide' "
+                                              "(arguments: cols=N, 1 to 12, and gap=G)",
+              NULL);
+    parse_err("```grid cols=2 cols=3\n| a |\n```\n",
+              "content/p.md:1: grid: cols is given twice; keep one", NULL);
+    parse_err("```grid gap=lg gap=sm\n| a |\n```\n",
+              "content/p.md:1: grid: gap is given twice; keep one", NULL);
+    parse_err("```grid gap=huge\n| a |\n```\n",
+              "content/p.md:1: grid: gap must be none, xs, sm, md, lg, xl or a number of "
+              "pixels, got 'huge'",
+              NULL);
+    parse_err("```grid gap=lgg\n| a |\n```\n", "content/p.md:1: grid: gap must be",
+              "got 'lgg'; did you mean 'lg'?");
+    parse_err("```grid gap=16px\n| a |\n```\n", "content/p.md:1: grid: gap must be",
+              "got '16px'; write the number without px");
+    parse_err("```grid gap=\n| a |\n```\n", "content/p.md:1: grid: gap must be", "got ''");
+    parse_err("```grid gap=1.\n| a |\n```\n", "content/p.md:1: grid: gap must be", NULL);
+    parse_err("```grid cols\n| a |\n```\n",
+              "content/p.md:1: grid: cols must be a whole number from 1 to 12, got 'cols'",
+              NULL);
+    parse_err("```grid cols=2\n| a | b |\n| q:3 |\n```\n",
+              "content/p.md:3: grid: cell 'q' spans 3 columns, more than the grid's 2 (cols=2); "
+              "lower the span or raise cols",
+              NULL);
+    parse_err("```grid\n| q:3 |\n```\n", "content/p.md:2: grid: cell 'q' spans 3 columns", NULL);
 }
 
 Test(page, same_id_in_different_kinds_is_fine)
@@ -346,6 +388,48 @@ Test(page, front_matter)
     parse_err("---\nprerender\n---\n", "content/p.md:2:", "has no ':'");
     parse_err("---\nprerendr: false\n---\n", "content/p.md:2:", "did you mean 'prerender'?");
     parse_err("---\nprerender: false\n# T\n", "content/p.md:1:", "not closed");
+    /* A key given twice: the first would silently lose. */
+    parse_err("---\ntitle: Hi\norder: 1\ntitle: Ho\n---\n",
+              "content/p.md:4: front matter 'title' is already given at line 2; keep one", NULL);
+    parse_err("---\nhidden: true\nhidden: true\n---\n",
+              "content/p.md:3: front matter 'hidden' is already given at line 2", NULL);
+}
+
+/* Prose that starts like a value but is none is an error at its line. */
+Test(page, prose_value_mistakes)
+{
+    parse_err("---\ntitle: T\n---\n# T\n\n```sql q\nSELECT 1 AS total\n```\n\nA ${q.total | "
+              "currency:}\n",
+              "content/p.md:10: '${q.total | currency:}' is not a value; write ${QUERY.COLUMN}",
+              NULL);
+    ds_page page = parse_ok("A ${q.total | currency: 2}.\n");
+    cr_assert_eq(page.n_parts, 2);
+    cr_assert_eq(page.parts[1].kind, DS_PART_VALUE);
+    cr_assert_str_eq(ds_part_get(&page.parts[1], "decimals")->value, "2");
+    ds_page_free(&page);
+}
+
+/* A component fence without an id is an error, not a code block of that
+ * language; ```sql without one stays a code block (a way to show SQL). */
+Test(page, component_fence_without_id)
+{
+    static const char *const kinds[] = {"echart", "table", "value", "kpi", "form"};
+    for (size_t i = 0; i < DS_ARRAY_LEN(kinds); i++) {
+        char *text = ds_asprintf("# T\n\n```%s\ntype: bar\n```\n", kinds[i]);
+        char *want = ds_asprintf("content/p.md:3: %s block without an id; write ```%s <id> (to "
+                                 "show a code block, fence it with ~~~)",
+                                 kinds[i], kinds[i]);
+        parse_err(text, want, NULL);
+        free(want);
+        free(text);
+    }
+    parse_err("```input   \nlabel: x\n```\n",
+              "content/p.md:1: input block without a name; write ```input <name>", NULL);
+    ds_page page = parse_ok("```sql\nSELECT 1\n```\n~~~echart\ntype: bar\n~~~\n"
+                            "```yaml\ntype: bar\n```\n````markdown\n```echart\n```\n````\n");
+    cr_assert_eq(page.n_parts, 1);
+    cr_assert_eq(page.parts[0].kind, DS_PART_PROSE);
+    ds_page_free(&page);
 }
 
 /* Front matter for the document and the navigation: title, description,

@@ -15,7 +15,7 @@ static char *check(const char *text)
     ds_err err;
     cr_assert_eq(ds_page_parse(text, "content/k.md", &page, &err), 0, "%s", err.msg);
     ds_query_list queries = {0};
-    char *out = ds_pagecheck(&page, "content/k.md", &queries, &err) == 0 ? NULL
+    char *out = ds_pagecheck(&page, "content/k.md", NULL, &queries, &err) == 0 ? NULL
                                                                           : ds_strdup(err.msg);
     ds_page_free(&page);
     return out;

@@ -121,6 +121,72 @@ Test(pages, no_content_and_errors)
     free(root);
 }
 
+/* X.MD is not a page, and the load says so rather than skip it silently. */
+Test(pages, upper_case_extension_is_a_warning)
+{
+    char *root = test_tmpdir();
+    test_write(root, "content/a.md", "# A\n");
+    test_write(root, "content/sub/Notes.MD", "# Notes\n");
+    test_write(root, "content/b.Md", "# B\n");
+    test_write(root, "content/c.mdx", "# C\n");
+    ds_buf warnings = {0};
+    ds_warn_record(&warnings);
+    ds_pages pages;
+    ds_err err;
+    int rc = ds_pages_load(root, &pages, &err);
+    ds_warn_record(NULL);
+    cr_assert_eq(rc, 0, "%s", err.msg);
+    cr_assert_eq(pages.len, 1);
+    cr_assert_str_eq(pages.items[0].rel, "a");
+    ds_pages_free(&pages);
+    /* Each warning ends with a NUL; the walk's order is not fixed. */
+    ds_buf_putc(&warnings, '\0');
+    size_t n = 0;
+    bool sub = false, b = false;
+    for (const char *w = warnings.data; *w; w += strlen(w) + 1, n++) {
+        sub = sub || strcmp(w, "content/sub/Notes.MD is not a page: pages are files ending in "
+                               ".md, in lower case; rename it to content/sub/Notes.md") == 0;
+        b = b || strcmp(w, "content/b.Md is not a page: pages are files ending in .md, in "
+                           "lower case; rename it to content/b.md") == 0;
+    }
+    cr_assert(n == 2 && sub && b, "warnings: %zu", n);
+    ds_buf_free(&warnings);
+    test_rmtree(root);
+    free(root);
+}
+
+/* Every folder the build writes or the server answers itself is refused,
+ * with what it holds; a page named like one (content/api.md) is fine. */
+Test(pages, reserved_folders_are_refused)
+{
+    static const char *const folders[] = {"_results", "api", "assets", "data", "forms", "sql"};
+    char *root = test_tmpdir();
+    ds_pages pages;
+    ds_err err;
+    test_write(root, "content/api.md", "# fine\n");
+    test_write(root, "content/_resultsx/a.md", "# fine\n");
+    cr_assert_eq(ds_pages_load(root, &pages, &err), 0, "%s", err.msg);
+    ds_pages_free(&pages);
+    for (size_t i = 0; i < DS_ARRAY_LEN(folders); i++) {
+        char *rel = ds_asprintf("content/%s/p.md", folders[i]);
+        test_write(root, rel, "# clash\n");
+        cr_assert_eq(ds_pages_load(root, &pages, &err), -1, "%s", folders[i]);
+        char *want = ds_asprintf("%s: content/%s/ would be published as static/%s/, which ", rel,
+                                 folders[i], folders[i]);
+        cr_assert(ds_starts_with(err.msg, want), "%s", err.msg);
+        cr_assert(ds_ends_with(err.msg, "; rename the folder"), "%s", err.msg);
+        free(want);
+        char *path = ds_path_join(root, rel);
+        cr_assert_eq(unlink(path), 0);
+        free(path);
+        free(rel);
+    }
+    cr_assert_eq(ds_pages_load(root, &pages, &err), 0, "%s", err.msg);
+    ds_pages_free(&pages);
+    test_rmtree(root);
+    free(root);
+}
+
 /* ---- page queries through the compiler ----------------------------------- */
 
 static int compile(const ds_query_list *l, ds_compiled_list *out, ds_err *err)

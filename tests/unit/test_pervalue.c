@@ -41,6 +41,8 @@ Test(pervalue, substitutes_only_its_param)
 {
     assert_sub("WHERE c = ${params.customer}", "WHERE c = 'Acme'");
     assert_sub("${ params.customer }=${params.customer}", "'Acme'='Acme'");
+    /* Blanks as the browser reads them: line ends and a no-break space too. */
+    assert_sub("${\n params.customer\t}${\xC2\xA0params.customer}", "'Acme''Acme'");
     assert_sub("${params.customers} ${params.custom} ${inputs.customer}",
                "${params.customers} ${params.custom} ${inputs.customer}");
     assert_sub("${params.customer", "${params.customer");

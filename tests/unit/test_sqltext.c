@@ -36,6 +36,87 @@ Test(sqltext, quote_doubles_single_quotes)
     ds_buf_free(&b);
 }
 
+/* The placeholder at TEXT as "inputs:NAME:LEN" / "params:NAME:LEN", or "-". */
+static char *placeholder(const char *text)
+{
+    ds_placeholder_kind kind;
+    const char *name;
+    size_t n, len = ds_sql_placeholder(text, &kind, &name, &n);
+    if (!len)
+        return ds_strdup("-");
+    return ds_asprintf("%s:%.*s:%zu", kind == DS_PH_INPUTS ? "inputs" : "params", (int)n, name,
+                       len);
+}
+
+static void expect_placeholder(const char *text, const char *want)
+{
+    char *got = placeholder(text);
+    cr_assert_str_eq(got, want, "for '%s'", text);
+    free(got);
+}
+
+/* Exactly web/src/sql.js's /\$\{\s*(inputs|params)\.([A-Za-z0-9_]+)\s*\}/, \s
+ * being JavaScript's white space, Unicode spaces included. */
+Test(sqltext, placeholder_reads_what_the_runtime_fills)
+{
+    expect_placeholder("${inputs.r} AND", "inputs:r:11");
+    expect_placeholder("${params.region_2}", "params:region_2:18");
+    expect_placeholder("${ inputs.r }", "inputs:r:13");
+    expect_placeholder("${\t\n\r\v\finputs.r\n}", "inputs:r:17");
+    expect_placeholder("${\xC2\xA0inputs.r}", "inputs:r:13");                 /* U+00A0 */
+    expect_placeholder("${inputs.r\xE3\x80\x80}", "inputs:r:14");             /* U+3000 */
+    expect_placeholder("${\xEF\xBB\xBFparams.p\xE2\x80\xA8}", "params:p:17"); /* FEFF, 2028 */
+    expect_placeholder("${\xE2\x80\x8Ainputs.r}", "inputs:r:14");             /* U+200A */
+    /* Not placeholders: the runtime leaves them in the SQL. */
+    expect_placeholder("${\xE2\x80\x8Binputs.r}", "-"); /* U+200B is no white space */
+    expect_placeholder("${input.r}", "-");
+    expect_placeholder("${inputs.}", "-");
+    expect_placeholder("${inputs .r}", "-");
+    expect_placeholder("${inputs. r}", "-");
+    expect_placeholder("${Inputs.r}", "-");
+    expect_placeholder("${inputs.r-x}", "-");
+    expect_placeholder("${i}", "-");
+    expect_placeholder("${inputs.r", "-");
+    expect_placeholder("$inputs.r}", "-");
+    expect_placeholder("${\xC2", "-");
+}
+
+/* Every "${" with where it stands: "C" code, "S" string, "I" identifier, "M" comment. */
+static int note_brace(void *ctx, const char *at, ds_sql_at where)
+{
+    ds_buf *b = ctx;
+    ds_buf_printf(b, "%c%c", "CSIM"[where], at[2]);
+    return 0;
+}
+
+Test(sqltext, each_brace_says_where_it_stands)
+{
+    ds_buf b = {0};
+    ds_buf_puts(&b, "");
+    cr_assert_eq(ds_sql_each_brace("SELECT ${a}, '${b}', \"${c}\" -- ${d}\n"
+                                   "/* ${e} */ $$ ${f} $$, $t$${g}$t$, 'it''s ${h}', ${i}",
+                                   note_brace, &b),
+                 0);
+    cr_assert_str_eq(ds_buf_str(&b), "CaSbIcMdMeSfSgShCi");
+    ds_buf_free(&b);
+}
+
+static int stop_at_second(void *ctx, const char *at, ds_sql_at where)
+{
+    (void)at, (void)where;
+    return ++*(int *)ctx == 2 ? 7 : 0;
+}
+
+Test(sqltext, each_brace_stops_at_an_answer)
+{
+    int calls = 0;
+    cr_assert_eq(ds_sql_each_brace("${a} ${b} ${c}", stop_at_second, &calls), 7);
+    cr_assert_eq(calls, 2);
+    calls = 0;
+    cr_assert_eq(ds_sql_each_brace("SELECT 1 -- no braces", stop_at_second, &calls), 0);
+    cr_assert_eq(calls, 0);
+}
+
 Test(sqltext, null_placeholders)
 {
     char *s = ds_sql_null_placeholders("SELECT * FROM t WHERE a = ${a} AND b > ${ b.c }");
