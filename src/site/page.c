@@ -698,7 +698,30 @@ static char *h1_text(const line_t *l)
         k--;
     if (k < end && (k == i || is_blank(l->s[k - 1])))
         end = k;
-    char *t = trim_dup(l->s + i, end - i);
+    char *raw = trim_dup(l->s + i, end - i);
+    /* A value (${query.column}, ${inputs.x}) is known only on the page: the
+     * document's title and its navigation link leave it out rather than
+     * show the placeholder.  ${params.name} stays for pages per value,
+     * which fill it in. */
+    ds_buf b = {0};
+    ds_buf_puts(&b, "");
+    for (const char *p = raw; *p;) {
+        const char *close = p[0] == '$' && p[1] == '{' ? strchr(p, '}') : NULL;
+        const char *q = p + 2;
+        while (close && (*q == ' ' || *q == '\t'))
+            q++;
+        if (close && strncmp(q, "params.", 7) != 0) {
+            p = close + 1;
+            continue;
+        }
+        /* One blank where a value stood between two. */
+        if (!(is_blank(*p) && b.len && is_blank(b.data[b.len - 1])))
+            ds_buf_putc(&b, *p);
+        p++;
+    }
+    char *t = trim_dup(b.data, b.len);
+    ds_buf_free(&b);
+    free(raw);
     if (!*t) {
         free(t);
         return NULL;

@@ -542,7 +542,7 @@ typedef struct {
     json_t *sizes;          /* data path -> file size, across pages */
     json_t *sql_urls;       /* SQL file URL -> index in compiled */
     json_t *globs;          /* file list name -> the glob that reads it, or null */
-    size_t ran, reused;
+    size_t ran;
     double run_ms;
     size_t globbed;         /* file lists read by their source's glob */
     bool to_run;            /* expanding SQL to run, not only for its files */
@@ -750,7 +750,6 @@ static stored *obtain(run_ctx *r, const char *sql, ds_err *why)
         struct stat st;
         fresh.bytes = stat(file, &st) == 0 ? (size_t)st.st_size : 0;
         fresh.kept = true;
-        r->reused++;
     } else if (leave_out(r, hash)) {
         ds_err_set(why, "left out for now");
         free(file);
@@ -1273,9 +1272,15 @@ static void prerender_page(run_ctx *r, ds_site_page *sp, long long max_options,
         all_stored[c->input] = (long long)n_opts <= max_options;
         if ((long long)n_opts > max_options) {
             use = (size_t)max_options;
-            ds_info("%s:%d: input '%s' has %zu options, over prerender_max_options (%lld): "
-                    "the first %zu are stored, other choices run in the browser engine",
-                    sp->display, c->line, in->name, n_opts, max_options, use);
+            if (use)
+                ds_info("%s:%d: input '%s' has %zu options, over prerender_max_options (%lld): "
+                        "the first %zu are stored, other choices run in the browser engine",
+                        sp->display, c->line, in->name, n_opts, max_options, use);
+            else
+                ds_info("%s:%d: input '%s' has %zu options; with prerender_max_options = 0 "
+                        "only the page's default state is stored, its choices run in the "
+                        "browser engine",
+                        sp->display, c->line, in->name, n_opts);
         }
         /* "" is the all choice of the dropdown. */
         for (size_t k = 0; k <= use; k++) {
@@ -1533,7 +1538,6 @@ int ds_prerender(ds_pages *pages, const ds_compiled_list *compiled, const ds_col
                  0,
                  0,
                  0,
-                 0,
                  false,
                  opt->defer,
                  json_object(),
@@ -1571,8 +1575,13 @@ int ds_prerender(ds_pages *pages, const ds_compiled_list *compiled, const ds_col
         prerender_page(&r, sp, max_options, max_bytes, opt->enabled && st->prerender != 0,
                        opt->live);
     }
-    for (size_t i = 0; i < r.all.n; i++)
+    /* "Unchanged" counts the results pages list: one kept from the last
+     * build and then left out by a page's budget is not stored at all. */
+    size_t n_kept = 0;
+    for (size_t i = 0; i < r.all.n; i++) {
         n_stored += r.all.items[i].used;
+        n_kept += r.all.items[i].used && r.all.items[i].kept;
+    }
     int rc = 0;
     if (opt->defer)
         opt->defer->deferred = json_object_size(r.deferred);
@@ -1594,7 +1603,7 @@ int ds_prerender(ds_pages *pages, const ds_compiled_list *compiled, const ds_col
         if (json_object_size(r.deferred))
             snprintf(later, sizeof later, ", %zu left for later", json_object_size(r.deferred));
         ds_info("stored results: %zu (%zu run, %zu unchanged%s) in %.0f ms%s", n_stored, r.ran,
-                r.reused, later,
+                n_kept, later,
                 (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6,
                 globs);
     }

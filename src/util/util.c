@@ -355,27 +355,36 @@ void ds_error(const char *fmt, ...)
 
 size_t ds_edit_distance(const char *a, const char *b)
 {
+    /* Optimal string alignment: insertions, deletions, substitutions and
+     * swaps of two neighbouring characters each cost 1, so "vaule" is one
+     * step from "value" (a swap is the commonest typo) and two from
+     * "table".  Three rows of the matrix: two back, one back, this one. */
     size_t la = strlen(a), lb = strlen(b);
-    size_t *row = ds_xmalloc((lb + 1) * sizeof *row);
+    size_t *rows = ds_xmalloc(3 * (lb + 1) * sizeof *rows);
+    size_t *back2 = rows, *back = rows + lb + 1, *row = rows + 2 * (lb + 1);
     for (size_t j = 0; j <= lb; j++)
-        row[j] = j;
+        back[j] = j;
     for (size_t i = 1; i <= la; i++) {
-        size_t diag = row[0];
         row[0] = i;
         for (size_t j = 1; j <= lb; j++) {
-            size_t up = row[j];
             size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
-            size_t best = diag + cost;
-            if (up + 1 < best)
-                best = up + 1;
+            size_t best = back[j - 1] + cost;
+            if (back[j] + 1 < best)
+                best = back[j] + 1;
             if (row[j - 1] + 1 < best)
                 best = row[j - 1] + 1;
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+                back2[j - 2] + 1 < best)
+                best = back2[j - 2] + 1;
             row[j] = best;
-            diag = up;
         }
+        size_t *oldest = back2;
+        back2 = back;
+        back = row;
+        row = oldest;
     }
-    size_t d = row[lb];
-    free(row);
+    size_t d = back[lb];
+    free(rows);
     return d;
 }
 

@@ -156,6 +156,17 @@ Test(page, title_rules)
     cr_assert_eq(page.n_parts, 0);
     cr_assert_null(page.title);
     ds_page_free(&page);
+    /* Values are known only on the page: the title leaves them out, but
+     * keeps a page per value's ${params.name}, which the build fills. */
+    page = parse_ok("# Total ${q.total} orders in ${ inputs.r }\n");
+    cr_assert_str_eq(page.title, "Total orders in");
+    ds_page_free(&page);
+    page = parse_ok("# ${q.total}\n");
+    cr_assert_null(page.title);
+    ds_page_free(&page);
+    page = parse_ok("# Orders of ${params.region}\n");
+    cr_assert_str_eq(page.title, "Orders of ${params.region}");
+    ds_page_free(&page);
 }
 
 Test(page, key_values_quotes_comments_and_colons)

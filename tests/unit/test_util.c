@@ -66,6 +66,12 @@ Test(util, edit_distance)
     cr_assert_eq(ds_edit_distance("upstream_glb", "upstream_glob"), 1);
     cr_assert_eq(ds_edit_distance("", "abc"), 3);
     cr_assert_eq(ds_edit_distance("kitten", "sitting"), 3);
+    /* A swap of neighbours is one step. */
+    cr_assert_eq(ds_edit_distance("vaule", "value"), 1);
+    cr_assert_eq(ds_edit_distance("ab", "ba"), 1);
+    cr_assert_eq(ds_edit_distance("abc", ""), 3);
+    const char *const kinds[] = {"sql", "echart", "table", "input", "value", "kpi"};
+    cr_assert_str_eq(ds_suggest("vaule", kinds, 6), "value");
 }
 
 Test(util, suggest)
