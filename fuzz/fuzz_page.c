@@ -67,6 +67,22 @@ static void check_page(const ds_page *page, int n_lines)
             if (p->text && (!*p->text || p->text_line <= p->line || p->text_line > n_lines))
                 abort();
             break;
+        case DS_PART_VALUE:
+        case DS_PART_KPI:
+            /* ```value <id>, ```kpi <id>, or ${query.column} in prose
+             * (a value part "inline-N" that reads the query and column) */
+            if (!p->id || !*p->id || ds_page_find(page, p->kind, p->id) != p)
+                abort();
+            if (p->inline_ref && (p->kind != DS_PART_VALUE || strncmp(p->id, "inline-", 7) != 0 ||
+                                  !ds_part_get(p, "query") ||
+                                  !ds_part_get(p, "column")))
+                abort();
+            if (!p->inline_ref && !ds_page_is_id(p->id))
+                abort();
+            for (size_t k = 0; k < p->n_kv; k++)
+                if (!*p->kv[k].key)
+                    abort();
+            break;
         case DS_PART_GRID:
             if (p->cols < 1 || p->cols > 12 || !p->gap || !*p->gap)
                 abort();

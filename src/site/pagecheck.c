@@ -379,6 +379,55 @@ static bool mode_in(const char *mode, const char *modes)
     return false;
 }
 
+/* Keys an input may spell more than one way; the runtime reads the first it
+ * finds, so a second spelling would be silently ignored. */
+static const char *const INPUT_ALIASES[][3] = {
+    {"visual_mode", "visual-mode", "type"},
+    {"url_key", "url-key", NULL},
+    {"options_query", "options-query", NULL},
+    {"value_column", "value-column", NULL},
+    {"label_column", "label-column", NULL},
+    {"multiple", "multi", NULL},
+    {"all_label", "all-label", NULL},
+    {"all_value", "all-value", NULL},
+    {"all_option", "all-option", NULL},
+    {"expression_template", "expression-template", NULL},
+    {"all_expression", "all-expression", NULL},
+    {"param_name", "param-name", NULL},
+    {"param_template", "param-template", NULL},
+};
+
+/* The first of the spellings of ALIASES[A] P gives, or NULL. */
+static const ds_kv *input_key(const ds_part *p, size_t a)
+{
+    const ds_kv *first = NULL;
+    for (size_t k = 0; k < 3 && INPUT_ALIASES[a][k]; k++) {
+        const ds_kv *kv = ds_part_get(p, INPUT_ALIASES[a][k]);
+        if (kv && (!first || kv->line < first->line))
+            first = kv;
+    }
+    return first;
+}
+
+static int check_aliases(const check_t *c, const ds_part *p)
+{
+    for (size_t a = 0; a < N(INPUT_ALIASES); a++) {
+        const ds_kv *first = input_key(p, a);
+        for (size_t k = 0; first && k < 3 && INPUT_ALIASES[a][k]; k++) {
+            const ds_kv *kv = ds_part_get(p, INPUT_ALIASES[a][k]);
+            if (!kv || kv == first)
+                continue;
+            ds_buf m = {0};
+            where(&m, c, kv->line, p);
+            ds_buf_printf(&m, "%s: is another spelling of %s: (line %d), which the runtime "
+                              "reads instead; keep one",
+                          kv->key, first->key, first->line);
+            return fail(c, &m);
+        }
+    }
+    return 0;
+}
+
 static double number_of(const ds_kv *kv)
 {
     return kv ? strtod(kv->value, NULL) : 0;
@@ -397,20 +446,42 @@ static int bad_input(const check_t *c, const ds_part *p, const ds_kv *kv, const 
  * runtime could not use would silently become NULL. */
 static int check_input(const check_t *c, const ds_part *p)
 {
-    const ds_kv *mk = ds_part_get(p, "visual_mode");
-    if (!mk)
-        mk = ds_part_get(p, "visual-mode");
-    if (!mk)
-        mk = ds_part_get(p, "type");
-    char mode[16] = "";
-    for (size_t i = 0; mk && i + 1 < sizeof mode && mk->value[i]; i++)
-        mode[i] = (char)tolower((unsigned char)mk->value[i]);
+    if (check_aliases(c, p) != 0)
+        return -1;
+    const ds_kv *mk = input_key(p, 0);
+    /* An input without visual_mode is a dropdown (web/src/sql.js). */
+    char mode[16] = "dropdown";
+    if (mk && *mk->value) {
+        memset(mode, 0, sizeof mode);
+        for (size_t i = 0; i + 1 < sizeof mode && mk->value[i]; i++)
+            mode[i] = (char)tolower((unsigned char)mk->value[i]);
+    }
     for (size_t k = 0; k < N(MODE_KEYS); k++) {
         const ds_kv *kv = ds_part_get(p, MODE_KEYS[k].key);
         if (kv && !mode_in(mode, MODE_KEYS[k].modes))
             return bad_input(c, p, kv, "%s applies to %s inputs only (set visual_mode)",
                              MODE_KEYS[k].key, MODE_KEYS[k].modes);
     }
+    const ds_kv *options = ds_part_get(p, "options"), *query = input_key(p, 2);
+    if (options && query) {
+        ds_buf m = {0};
+        where(&m, c, options->line > query->line ? options->line : query->line, p);
+        ds_buf_printf(&m, "options: and %s: both give the choices (line %d and %d); keep one",
+                      query->key, options->line, query->line);
+        return fail(c, &m);
+    }
+    for (size_t a = 3; a <= 4 && !query; a++) { /* value_column, label_column */
+        const ds_kv *kv = input_key(p, a);
+        if (kv)
+            return bad_input(c, p, kv,
+                             "%s: names a column of the input's options_query, and it has "
+                             "none; give %s, or remove the key",
+                             kv->key, "options_query: <query>");
+    }
+    const ds_kv *multi = input_key(p, 5);
+    if (multi && !mode_in(mode, "dropdown hidden"))
+        return bad_input(c, p, multi, "%s applies to %s inputs only (set visual_mode)", multi->key,
+                         "dropdown and hidden");
     const ds_kv *def = ds_part_get(p, "default");
     const char *dv = def ? def->value : NULL;
     if (strcmp(mode, "date") == 0 && dv && *dv && !ds_pagesql_valid_date(dv))
@@ -422,6 +493,16 @@ static int check_input(const check_t *c, const ds_part *p)
         char *a = dots ? ds_strndup(dv, (size_t)(dots - dv)) : NULL;
         bool ok = dots && (!*a || ds_pagesql_valid_date(a)) &&
                   (!dots[2] || ds_pagesql_valid_date(dots + 2)) && !strstr(dots + 2, "..");
+        /* Both ends given: the start must not be after the end (dates as
+         * YYYY-MM-DD compare as text). */
+        const char *from = a ? a + strspn(a, " \t") : "", *to = dots ? dots + 2 + strspn(dots + 2, " \t") : "";
+        if (ok && *from && *to && strncmp(from, to, 10) > 0) {
+            ds_buf m = {0};
+            where(&m, c, def->line, p);
+            ds_buf_printf(&m, "default: '%s' starts after it ends; write %.10s..%.10s", dv, to, from);
+            free(a);
+            return fail(c, &m);
+        }
         free(a);
         if (!ok) {
             ds_buf m = {0};
@@ -950,10 +1031,44 @@ static int check_clicks(const check_t *c, const ds_part *p)
     return 0;
 }
 
+/* An input's URL key: its url_key, else its name (web/src/sql.js). */
+static const char *url_key_of(const ds_part *p, const ds_kv **kv)
+{
+    *kv = input_key(p, 1);
+    return *kv && *(*kv)->value ? (*kv)->value : p->id;
+}
+
+/* Two inputs reading one URL key would both take every value set there. */
+static int check_url_keys(const check_t *c)
+{
+    for (size_t i = 0; i < c->page->n_parts; i++) {
+        const ds_part *p = &c->page->parts[i];
+        if (p->kind != DS_PART_INPUT)
+            continue;
+        const ds_kv *kv;
+        const char *key = url_key_of(p, &kv);
+        for (size_t j = 0; j < i; j++) {
+            const ds_part *q = &c->page->parts[j];
+            const ds_kv *qkv;
+            if (q->kind != DS_PART_INPUT || strcmp(url_key_of(q, &qkv), key) != 0)
+                continue;
+            ds_buf m = {0};
+            where(&m, c, kv ? kv->line : p->line, p);
+            ds_buf_printf(&m, "its URL key '%s' is also the URL key of input '%s' (line %d); "
+                              "give one of them another url_key",
+                          key, q->id, qkv ? qkv->line : q->line);
+            return fail(c, &m);
+        }
+    }
+    return 0;
+}
+
 int ds_pagecheck(const ds_page *page, const char *display, const char *value_name,
                  const ds_query_list *queries, ds_err *err)
 {
     check_t c = {page, display, value_name, queries, err};
+    if (check_url_keys(&c) != 0)
+        return -1;
     names_t inputs = {0}, params = {0};
     input_names(&c, &inputs);
     param_names(&c, &params);

@@ -139,6 +139,10 @@ ds_input_spec *ds_pagesql_inputs(json_t *config, size_t *n)
         s->name = ds_strdup(name);
         const char *mode = pick(spec, "visual_mode", "visual-mode", "type");
         s->mode = lower_trim(mode ? mode : "");
+        if (!*s->mode) { /* an input without visual_mode is a dropdown */
+            free(s->mode);
+            s->mode = ds_strdup("dropdown");
+        }
         s->multiple = is_yes(pick(spec, "multiple", "multi", NULL));
         const char *def = pick(spec, "default", NULL, NULL);
         /* normalizeInput's TYPED_DEFAULTS */
@@ -151,6 +155,7 @@ ds_input_spec *ds_pagesql_inputs(json_t *config, size_t *n)
         else
             s->def = def ? val_str(def) : (ds_val){0};
         s->options_query = ds_strdup(pick(spec, "options_query", "options-query", NULL));
+        s->options = split_list(pick(spec, "options", NULL, NULL));
         s->value_column = ds_strdup(pick(spec, "value_column", "value-column", NULL));
         const char *tmpl = pick(spec, "expression_template", "expression-template", NULL);
         s->tmpl = tmpl && *tmpl ? ds_strdup(tmpl) : NULL;
@@ -180,6 +185,7 @@ void ds_pagesql_inputs_free(ds_input_spec *specs, size_t n)
         free(s->all_expression);
         free(s->param_name);
         free(s->param_template);
+        ds_val_free(&s->options);
     }
     free(specs);
 }

@@ -31,6 +31,7 @@ typedef struct {
     bool multiple;
     ds_val def;             /* default */
     char *options_query;    /* NULL when none */
+    ds_val options;         /* options: written in the block (a list) */
     char *value_column;
     char *tmpl;             /* expression_template, NULL when none or empty */
     char *all_label, *all_value, *all_expression;

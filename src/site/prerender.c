@@ -1293,6 +1293,32 @@ static void prerender_page(run_ctx *r, ds_site_page *sp, long long max_options,
             free(opts[k]);
         free(opts);
     }
+    /* Each choice of a single dropdown or button group whose options are
+     * written in its block (options: a, b, c), the "all" choice included,
+     * as for an options query. */
+    for (size_t i = 0; i < p.n_specs; i++) {
+        const ds_input_spec *in = &p.specs[i];
+        if (in->options_query || !in->options.n || in->multiple ||
+            (strcmp(in->mode, "dropdown") != 0 && strcmp(in->mode, "buttons") != 0))
+            continue;
+        size_t use = in->options.n;
+        all_stored[i] = (long long)use <= max_options;
+        if ((long long)use > max_options) {
+            use = (size_t)max_options;
+            ds_info("%s:%d: input '%s' has %zu options, over prerender_max_options (%lld): "
+                    "%s",
+                    sp->display, part_line(&sp->page, DS_PART_INPUT, in->name), in->name,
+                    in->options.n, max_options,
+                    use ? "the first ones are stored, other choices run in the browser engine"
+                        : "only the page's default state is stored");
+        }
+        for (size_t k = 0; k <= use; k++) {
+            values[i] = (ds_val){DS_VAL_STR, k == 0 ? (char *)"" : in->options.items[k - 1], NULL, 0};
+            for (size_t j = 0; j < p.comps.n; j++)
+                store_component(&p, &p.comps.items[j], values);
+        }
+        values[i] = (ds_val){0};
+    }
     /* A checkbox or toggle has two states: the other one is stored too. */
     for (size_t i = 0; i < p.n_specs; i++) {
         const ds_input_spec *in = &p.specs[i];

@@ -244,6 +244,19 @@ describe('values, KPI cards and typed inputs', { skip: skip ?? false }, () => {
     await page.close();
   });
 
+  test('each choice of a button group written in its block is stored too', T, async () => {
+    const { page, errors } = await openIdle(site.browser, `${site.server.url}/index.html`);
+    await page.click('[data-ds-input="channel"] button[data-value="phone"]');
+    await waitIdle(page);
+    const s = await shown(page);
+    assert.ok(s.sql.includes("channel = 'phone'"), s.sql);
+    for (const [k, src] of Object.entries(s.sources)) assert.equal(src, 'stored', k);
+    assert.equal(await page.evaluate(() => window.ducksite.engineStarted()), false);
+    agrees(s, await expectedRows(site.root, page));
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+
   test('the build writes the default values into the HTML; the runtime shows the same', T, async () => {
     const html = await (await fetch(`${site.server.url}/index.html`)).text();
     const all = (re) => [...html.matchAll(re)].map((m) => m[1]);

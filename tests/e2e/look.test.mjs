@@ -310,6 +310,8 @@ describe('look and feel: themes, print, search', { skip: skip ?? false }, () => 
           // The SQL console (its own stylesheet) follows the theme too.
           await page.click('.ds-console-open');
           await page.waitForSelector('.ds-console[open] .cm-content');
+          // The list of views fills in once the console's manifest has loaded.
+          await page.waitForSelector('.ds-console-views .ds-console-kind-model');
           await page.keyboard.type("SELECT 'x' AS a -- note");
           const sels = ['.ds-console-title', '.cm-line', '.ds-console-views summary', '.ds-console-kind-model', '.ds-console-deps',
             '.ds-console-hint'];

@@ -35,6 +35,12 @@ test('${inputs.x} is a quoted literal or NULL; ${params.x} is raw or NULL', () =
   assert.deepEqual([...sql.placeholderDeps('a ${inputs.x} ${params.y} ${inputs.x} ${other.z}')], ['inputs.x', 'params.y']);
 });
 
+test('an input without visual_mode is a dropdown', () => {
+  assert.equal(sql.normalizeInput('r', { options: 'a, b' }).mode, 'dropdown');
+  assert.equal(sql.normalizeInput('r', { visual_mode: ' ' }).mode, 'dropdown');
+  assert.equal(sql.normalizeInput('r', { type: 'Text' }).mode, 'text');
+});
+
 test('expression_template, all_label/all_value/all_expression, multiple', () => {
   const region = sql.normalizeInput('region', {
     visual_mode: 'dropdown', expression_template: 'region = ?', all_label: 'Everything', all_value: '*',

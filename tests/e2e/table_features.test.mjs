@@ -12,7 +12,21 @@ const src = (...p) => pathToFileURL(path.join(ROOT, 'web', 'src', ...p)).href;
 const { dataBar, range, scaleColor, thresholdColor } = await import(src('table', 'conditional.js'));
 const { aggregate, totalPlan } = await import(src('table', 'totals.js'));
 const { linkHref } = await import(src('table.js'));
-const { formatPlain, withColumnFormat } = await import(src('format.js'));
+const { columnFormatter, formatPlain, withColumnFormat } = await import(src('format.js'));
+
+test('number columns named as years or codes are labels: no thousands separators, no total', () => {
+  for (const name of ['year', 'YEAR', 'yr', 'yyyy', 'order_year', 'fiscal_yr', 'yyyymm', 'year_month', 'id',
+    'customer_id', 'code', 'zip']) {
+    assert.equal(columnFormatter('int', [2024], name)(2024), '2024', name);
+    assert.deepEqual(totalPlan([{ name, kind: 'int' }]), ['none'], name);
+  }
+  for (const name of ['years', 'yield', 'ids', 'amount', 'idle', 'yr_total', 'postcodes']) {
+    assert.equal(columnFormatter('int', [2024], name)(2024), '2,024', name);
+    assert.deepEqual(totalPlan([{ name, kind: 'int' }]), ['sum'], name);
+  }
+  // A year column's format may still ask for a total.
+  assert.deepEqual(totalPlan([{ name: 'yr', kind: 'int' }], { yr: { total: 'count' } }), ['count']);
+});
 
 test('colour scales run from the smallest value to the largest', () => {
   const rng = range([10, 20, 30, null, 'x']);

@@ -252,3 +252,42 @@ Test(pagecheck, links_lead_to_a_page_and_its_input)
                       "content/plain.md, which has no inputs; add one there, or link to a page "
                       "that has one");
 }
+
+/* An input's definition: one spelling per key, one source of choices,
+ * keys of its kind only, a date range that does not end before it starts,
+ * one input per URL key. */
+Test(pagecheck, input_definitions)
+{
+    /* No visual_mode: a dropdown, so its options and searchable belong. */
+    expect_ok("# T\n\n```input r\noptions: a, b\nsearchable: true\nmultiple: true\n```\n");
+    expect_error("# T\n\n```input r\nvisual_mode: text\ntype: dropdown\n```\n",
+                 "content/p.md:5: input 'r': type: is another spelling of visual_mode: (line 4), "
+                 "which the runtime reads instead; keep one");
+    expect_error("# T\n\n```input r\nurl-key: a\nurl_key: b\n```\n",
+                 "content/p.md:5: input 'r': url_key: is another spelling of url-key: (line 4)");
+    expect_error("# T\n\n```input r\nmulti: true\nmultiple: false\n```\n",
+                 "content/p.md:5: input 'r': multiple: is another spelling of multi:");
+    expect_error("# T\n\n```input r\noptions: a, b\noptions_query: orders\n```\n",
+                 "content/p.md:5: input 'r': options: and options_query: both give the choices "
+                 "(line 4 and 5); keep one");
+    expect_error("# T\n\n```input r\noptions: a, b\nvalue_column: region\n```\n",
+                 "content/p.md:5: input 'r': value_column: names a column of the input's "
+                 "options_query, and it has none");
+    expect_error("# T\n\n```input r\nvisual_mode: text\nlabel-column: x\n```\n",
+                 "content/p.md:5: input 'r': label-column: names a column");
+    expect_ok("# T\n\n```input r\noptions_query: orders\nvalue_column: region\n```\n");
+    expect_error("# T\n\n```input r\nvisual_mode: text\nmultiple: true\n```\n",
+                 "content/p.md:5: input 'r': multiple applies to dropdown and hidden inputs only");
+    expect_ok("# T\n\n```input r\nvisual_mode: hidden\nmultiple: true\n```\n");
+    expect_error("# T\n\n```input p\nvisual_mode: date_range\ndefault: 2024-03-31..2024-01-01\n```\n",
+                 "content/p.md:5: input 'p': default: '2024-03-31..2024-01-01' starts after it "
+                 "ends; write 2024-01-01..2024-03-31");
+    expect_ok("# T\n\n```input p\nvisual_mode: date_range\ndefault: 2024-01-01..2024-01-01\n```\n");
+    expect_ok("# T\n\n```input p\nvisual_mode: date_range\ndefault: 2024-03-31..\n```\n");
+    expect_error("# T\n\n```input region\noptions: a\n```\n\n```input r2\noptions: b\nurl_key: region\n```\n",
+                 "content/p.md:9: input 'r2': its URL key 'region' is also the URL key of input "
+                 "'region' (line 3); give one of them another url_key");
+    expect_error("# T\n\n```input a\nurl_key: k\n```\n\n```input b\nurl-key: k\n```\n",
+                 "content/p.md:8: input 'b': its URL key 'k' is also the URL key of input 'a' (line 4)");
+    expect_ok("# T\n\n```input a\nurl_key: b\n```\n\n```input b\nurl_key: a\n```\n");
+}

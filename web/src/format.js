@@ -28,14 +28,26 @@ function decimalsNeeded(v, max) {
 }
 
 /**
+ * Whether a number column's NAME says it holds labels, not amounts: a year
+ * (`year`, `yr`, `yyyy`, `order_year`, `fiscal_yr`; hive folders like
+ * year=2024 are BIGINT), a year and month (`yyyymm`, `year_month`), or a
+ * code (`id`, `customer_id`, `code`, `zip`). Such columns get no thousands
+ * separators and no total.
+ */
+export function isLabelNumber(name = '') {
+  return /(^|_)(year|yr|yyyy|yyyymm|yyyymmdd|id|code|zip|zipcode|postcode)$/i.test(name)
+    || /^(year|yr)_(month|quarter|week|day)$/i.test(name);
+}
+
+/**
  * A formatter for a whole column, so its numbers line up: integers get
  * thousands separators (BigInt exact), other numbers the same number of
  * decimals (at most 2) for |v| >= 1 and 3 significant digits below 1.
- * Integer columns named `year` or `..._year` (hive folders like year=2024
- * are BIGINT) are years: 2024, not 2,024.
+ * Integer columns whose name says they are labels (isLabelNumber) are
+ * shown as written: 2024, not 2,024.
  */
 export function columnFormatter(kind, values, name = '') {
-  if (kind === 'int' && /(^|_)year$/i.test(name)) return formatPlain;
+  if (kind === 'int' && isLabelNumber(name)) return formatPlain;
   if (kind === 'int') return formatInteger;
   if (kind !== 'float') return formatPlain;
   let digits = 0;

@@ -120,7 +120,8 @@ function pick(spec, ...keys) {
 
 /** An input block's keys, with their spelling variants and defaults settled. */
 export function normalizeInput(name, spec = {}) {
-  const mode = (pick(spec, 'visual_mode', 'visual-mode', 'type') || '').trim().toLowerCase();
+  // An input without visual_mode is a dropdown (the build's pagesql.c agrees).
+  const mode = (pick(spec, 'visual_mode', 'visual-mode', 'type') || '').trim().toLowerCase() || 'dropdown';
   const multiple = /^(true|yes|1)$/i.test((pick(spec, 'multiple', 'multi') || '').trim());
   const splitList = (s) => (s === undefined || s === '' ? [] : s.split(',').map((x) => x.trim()).filter((x) => x !== ''));
   const def = pick(spec, 'default');

@@ -1,6 +1,7 @@
 // totals.js - the totals row of a table (`totals: true`): per numeric
 // column the sum of the rows shown, or what its format's `total` says
 // (sum, avg, min, max, count, none). Pure: tested under node.
+import { isLabelNumber } from '../format.js';
 
 const asNumber = (v) => (typeof v === 'number' ? v : typeof v === 'bigint' ? Number(v) : null);
 
@@ -34,7 +35,7 @@ export function totalPlan(columns, format = {}) {
     const how = format[c.name]?.total;
     if (how !== undefined && String(how).trim() !== '') return String(how).trim();
     if (c.kind !== 'int' && c.kind !== 'float') return 'none';
-    if (/(^|_)(year|id)$/i.test(c.name)) return 'none';
+    if (isLabelNumber(c.name)) return 'none';
     return 'sum';
   });
 }
