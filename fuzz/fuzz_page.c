@@ -31,10 +31,13 @@ static void check_page(const ds_page *page, int n_lines)
         abort();
     for (size_t i = 0; i < page->n_parts; i++) {
         const ds_part *p = &page->parts[i];
-        if (p->line <= prev || p->line > n_lines)
-            abort(); /* document order, lines inside the page */
+        /* Document order, lines inside the page; a ${query.column} value
+         * follows its prose and may share its line (and another's). */
+        if ((p->inline_ref ? p->line < prev : p->line <= prev) || p->line > n_lines)
+            abort();
         prev = p->line;
-        check_kvs(p->kv, p->n_kv, p->line, n_lines);
+        /* a block's keys follow its fence; an inline value's are on its line */
+        check_kvs(p->kv, p->n_kv, p->inline_ref ? p->line - 1 : p->line, n_lines);
         for (size_t f = 0; f < p->n_formats; f++) {
             if (!p->formats[f].target || !*p->formats[f].target)
                 abort();

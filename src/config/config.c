@@ -128,9 +128,41 @@ static int fail_type(walker *w, const ds_toml_value *v, const char *path, const 
                    ds_toml_type_describe(v->type));
 }
 
+/* The table a key unknown where it stands belongs to ("[auth]"), or NULL:
+ * a key written after a later table's header lands in that table. */
+static const char *home_table(const char *key, const char *const *known, size_t n_known)
+{
+    static const struct {
+        const char *table;
+        const char *const *keys;
+        size_t n;
+    } TABLES[] = {
+        {"[auth]", AUTH_KEYS, DS_ARRAY_LEN(AUTH_KEYS)},
+        {"[serve]", SERVE_KEYS, DS_ARRAY_LEN(SERVE_KEYS)},
+        {"[build]", BUILD_KEYS, DS_ARRAY_LEN(BUILD_KEYS)},
+    };
+    for (size_t i = 0; i < n_known; i++)
+        if (strcmp(known[i], key) == 0)
+            return NULL;
+    for (size_t t = 0; t < DS_ARRAY_LEN(TABLES); t++)
+        if (TABLES[t].keys != known)
+            for (size_t i = 0; i < TABLES[t].n; i++)
+                if (strcmp(TABLES[t].keys[i], key) == 0)
+                    return TABLES[t].table;
+    if (source_key(key))
+        return "[[file_sources]]";
+    return NULL;
+}
+
 static int unknown_key(walker *w, const ds_toml_entry *e, const char *path,
                        const char *const *known, size_t n_known)
 {
+    const char *home = home_table(e->key, known, n_known);
+    if (home)
+        return fail_at(w, e->line, e->col, path,
+                       "unknown key '%s' here; it is a key of %s: move it under that "
+                       "table's header (a key belongs to the last [table] above it)",
+                       e->key, home);
     const char *best = ds_suggest(e->key, known, n_known);
     ds_buf list = {0};
     for (size_t i = 0; i < n_known; i++)

@@ -1449,6 +1449,49 @@ static int check_level_filters(const ds_config *cfg, const ds_source_set *set,
     return rc;
 }
 
+/* The row filters a plugin gave its entries, each distinct shape checked
+ * over the file of its first entry (id = 1 and id = 2 once), so a mistake
+ * names the entry and the plugin; the view's validation would name only the
+ * source.  Only where the files share one schema: over drifting schemas the
+ * view reads a column some files lack as NULL, which one file cannot show.
+ * Skipped while a file is missing. */
+static int check_entry_filters(const ds_config *cfg, const ds_source_set *set,
+                               const ds_sv_schema *sc, ds_duck *db, ds_err *err)
+{
+    if (!set->fs->plugin || sc->n_schemas > 1)
+        return 0;
+    json_t *shapes = json_object();
+    int rc = 0;
+    for (size_t f = 0; f < set->n_files && rc == 0; f++) {
+        const ds_source_file *file = &set->files[f];
+        if (!file->row_filter)
+            continue;
+        char *shape = ds_sql_shape(file->row_filter);
+        bool seen = json_object_get(shapes, shape) != NULL;
+        if (!seen)
+            json_object_set_new(shapes, shape, json_true());
+        free(shape);
+        if (seen)
+            continue;
+        ds_buf sql = {0};
+        ds_buf_puts(&sql, "EXPLAIN SELECT * FROM read_parquet([");
+        ds_sql_quote(&sql, file->path);
+        ds_buf_printf(&sql, "]%s%s) WHERE (%s)", sc->hive_option ? ", " : "",
+                      sc->hive_option ? sc->hive_option : "", file->row_filter);
+        ds_err qerr;
+        if (ds_duck_exec(db, sql.data, &qerr) != 0)
+            rc = ds_err_set(err,
+                            "%s:%d: file source '%s': plugin %s: entry '%s': row_filter '%s' "
+                            "fails on its file %s: %s; fix the filter the plugin gives this "
+                            "entry",
+                            cfg->display_path, set->fs->line, set->fs->name, set->fs->plugin,
+                            file->key, file->row_filter, file->path, qerr.msg);
+        ds_buf_free(&sql);
+    }
+    json_decref(shapes);
+    return rc;
+}
+
 /* ---- one source's views --------------------------------------------------- */
 
 /* The base view and the templated views of one source whose files are
@@ -1492,7 +1535,8 @@ static int set_views(const ds_config *cfg, const ds_source_set *set, ds_facts *f
                 fs->name);
         goto done;
     }
-    if (!first_missing && check_level_filters(cfg, set, &schema, &levels, db, err) != 0) {
+    if (!first_missing && (check_level_filters(cfg, set, &schema, &levels, db, err) != 0 ||
+                           check_entry_filters(cfg, set, &schema, db, err) != 0)) {
         rc = -1;
         goto done;
     }

@@ -613,6 +613,49 @@ static int check_arity(const ds_sv_ctx *v, const char *tmpl, const candidate_lis
     return 0;
 }
 
+/* " (from the manifest of plugin P)" when a template setting the source's
+ * own key (OWN) does not give came from its plugin, else "": messages name
+ * where to fix it. */
+static const char *template_origin(const ds_source_set *set, const char *own, ds_buf *b)
+{
+    if (set->fs->plugin && !own)
+        ds_buf_printf(b, " (from the manifest of plugin %s)", set->fs->plugin);
+    return ds_buf_str(b);
+}
+
+/* row_filter_template filled with the first value, over that value's
+ * first file: a mistake in it names the template and where it comes from
+ * (the views' validation would name a view).  Over drifting schemas the
+ * views read a column some files lack as NULL, which one file cannot
+ * show: skipped there. */
+static int check_template(const ds_sv_ctx *v, const char *tmpl, const candidate_list *c,
+                          ds_err *err)
+{
+    const ds_source_set *set = v->set;
+    if (!c->n || !c->items[0].n_files || (v->schema && v->schema->n_schemas > 1))
+        return 0;
+    char *pred = fill_template(tmpl, c->items[0].literals, c->items[0].n);
+    const char *hive = v->schema ? v->schema->hive_option : NULL;
+    ds_buf sql = {0};
+    ds_buf_puts(&sql, "EXPLAIN SELECT * FROM read_parquet([");
+    ds_sql_quote(&sql, c->items[0].files[0]->path);
+    ds_buf_printf(&sql, "]%s%s) WHERE (%s)", hive ? ", " : "", hive ? hive : "", pred);
+    ds_err qerr;
+    int rc = 0;
+    if (ds_duck_exec(v->db, sql.data, &qerr) != 0) {
+        ds_buf origin = {0};
+        rc = ds_err_set(err,
+                        "%s:%d: file source '%s': row_filter_template '%s'%s fails for the "
+                        "template value %s (%s): %s",
+                        v->cfg->display_path, set->fs->line, set->fs->name, tmpl,
+                        template_origin(set, set->fs->row_filter_template, &origin), c->items[0].shown, pred, qerr.msg);
+        ds_buf_free(&origin);
+    }
+    ds_buf_free(&sql);
+    free(pred);
+    return rc;
+}
+
 /* Samples the template's values (or reads them from the paths) into c.
  * Returns 1 when a file cannot be read (warned: no templated views). */
 static int add_sampled(ds_sv_ctx *v, const template_parts *t, const char *template_name,
@@ -628,12 +671,16 @@ static int add_sampled(ds_sv_ctx *v, const template_parts *t, const char *templa
         if (rc != 0) {
             ds_err why;
             const ds_source_file *bad = unreadable_file(set, v->db, &why);
-            if (!bad)
-                return ds_err_set(err,
-                                  "%s:%d: file source '%s': sampling template_name '%s' "
-                                  "failed: %s",
-                                  v->cfg->display_path, fs->line, fs->name, template_name,
-                                  qerr.msg);
+            if (!bad) {
+                ds_buf origin = {0};
+                rc = ds_err_set(err,
+                                "%s:%d: file source '%s': sampling template_name '%s'%s "
+                                "failed: %s",
+                                v->cfg->display_path, fs->line, fs->name, template_name,
+                                template_origin(set, fs->template_name, &origin), qerr.msg);
+                ds_buf_free(&origin);
+                return rc;
+            }
             ds_warn("file source '%s': cannot read %s (%s) to sample template values: %s; "
                     "no templated views for this source",
                     fs->name, bad->path, bad->key, why.msg);
@@ -695,6 +742,8 @@ int ds_template_views(ds_sv_ctx *v, const char *template_name, ds_err *err)
         add_config_seeds(v, &cands, all);
         rc = check_arity(v, tmpl, &cands, err);
     }
+    if (rc == 0 && set->row_filter_template)
+        rc = check_template(v, tmpl, &cands, err);
 
     size_t first_view = v->out->len;
     /* View names so far -> their query's position: one lookup per value,

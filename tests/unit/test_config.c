@@ -141,6 +141,23 @@ Test(config, unknown_key_suggests_nearest)
                  "'column'?");
 }
 
+Test(config, a_key_of_another_table_says_where_it_belongs)
+{
+    /* After [[file_sources]], a key of [auth] lands in the source. */
+    expect_error("[[file_sources]]\nname = \"a\"\nupstream_glob = \"x/*.parquet\"\nsite = true\n",
+                 "ducksite.toml:4:1: file_sources[0].site: unknown key 'site' here; it is a key of "
+                 "[auth]: move it under that table's header (a key belongs to the last [table] "
+                 "above it)");
+    expect_error("live_queries = true\n", "ducksite.toml:1:1: live_queries: unknown key "
+                                          "'live_queries' here; it is a key of [serve]");
+    expect_error("[auth]\nsite = true\nprerender_max_options = 3\n",
+                 "auth.prerender_max_options: unknown key 'prerender_max_options' here; it is a "
+                 "key of [build]");
+    expect_error("[serve]\nupstream_glob = \"x/*.parquet\"\n",
+                 "serve.upstream_glob: unknown key 'upstream_glob' here; it is a key of "
+                 "[[file_sources]]");
+}
+
 Test(config, dirs_rules)
 {
     expect_error("[dirs]\nLAKE = \"/x\"\n", "ducksite.toml:2:1: dirs.LAKE: names in [dirs] must "
