@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "firstpaint.h"
+#include "pagesql.h"
 
 void ds_html_escape(ds_buf *b, const char *s)
 {
@@ -351,6 +352,8 @@ static void first_paint_img(ds_buf *b, const char *svg, const char *theme)
 typedef struct {
     json_t *paint; /* charts drawn at build time (page.first_paint) */
     json_t *rows;  /* tables' default row counts (page.table_rows) */
+    ds_input_spec *inputs; /* the page's inputs, for titles that show them */
+    size_t n_inputs;
 } built_hints;
 
 /* The text of value or KPI card ID formatted at build time, or NULL. */
@@ -365,8 +368,8 @@ static const char *painted_text(json_t *paint, const char *what, const char *id)
 /* A value block or KPI card as the runtime draws it (kpi.js ValueView,
  * KpiView), with TEXT, its default state's value formatted at build time:
  * it shows before any script runs, and the runtime keeps it. */
-static void painted_value(ds_buf *b, const ds_page *page, const char *what, const char *id,
-                          const char *text)
+static void painted_value(ds_buf *b, const ds_page *page, const built_hints *built,
+                          const char *what, const char *id, const char *text)
 {
     bool kpi = strcmp(what, "kpi") == 0;
     const ds_part *part = ds_page_find(page, kpi ? DS_PART_KPI : DS_PART_VALUE, id);
@@ -376,8 +379,12 @@ static void painted_value(ds_buf *b, const ds_page *page, const char *what, cons
                     : kpi && value && *value->value ? value->value
                     : kpi ? id : NULL;
     if (t) {
+        /* ${inputs.x} in it shows the input's default, as a first visit
+         * does (the runtime fills it again from the URL and on changes). */
+        char *filled = ds_pagesql_fill_title(t, built->inputs, built->n_inputs);
         ds_buf_puts(b, kpi ? "<div class=\"ds-kpi-title\">" : "<span class=\"ds-value-title\">");
-        ds_html_escape(b, t);
+        ds_html_escape(b, filled);
+        free(filled);
         ds_buf_puts(b, kpi ? "</div>" : "</span>");
     }
     ds_buf_puts(b, kpi ? "<div class=\"ds-kpi-value\">" : "<span class=\"ds-value-text\">");
@@ -402,7 +409,7 @@ static void placeholder(ds_buf *b, const ds_page *page, const built_hints *built
         ds_buf_printf(b, " data-ds-rows=\"%lld\"", (long long)json_integer_value(n));
     ds_buf_puts(b, text ? " data-ds-painted=\"\">" : ">");
     if (text)
-        painted_value(b, page, what, id, text);
+        painted_value(b, page, built, what, id, text);
     /* A chart drawn at build time shows until the runtime draws it live. */
     json_t *themes = strcmp(what, "chart") == 0 ? json_object_get(built->paint, id) : NULL;
     static const char *const THEMES[] = {"light", "dark"};
@@ -595,8 +602,12 @@ char *ds_html_page(const ds_page *page, const char *rel, const char *title,
     ds_buf_puts(&b, "\"></script></head><body>");
     ds_html_nav(&b, nav, n_nav, rel);
     ds_buf_puts(&b, "<main class=\"ducksite-page\">");
+    char *config = ds_html_page_config(page, rel);
+    json_t *config_json = json_loads(config, 0, NULL);
     built_hints built = {page->first_paint ? json_loads(page->first_paint, 0, NULL) : NULL,
-                         page->table_rows ? json_loads(page->table_rows, 0, NULL) : NULL};
+                         page->table_rows ? json_loads(page->table_rows, 0, NULL) : NULL, NULL, 0};
+    built.inputs = ds_pagesql_inputs(config_json, &built.n_inputs);
+    json_decref(config_json);
     for (size_t i = 0; i < page->n_parts; i++) {
         const ds_part *p = &page->parts[i];
         switch (p->kind) {
@@ -634,8 +645,8 @@ char *ds_html_page(const ds_page *page, const char *rel, const char *title,
     }
     json_decref(built.paint);
     json_decref(built.rows);
+    ds_pagesql_inputs_free(built.inputs, built.n_inputs);
     ds_buf_puts(&b, "</main><script id=\"page-config-json\" type=\"application/json\">");
-    char *config = ds_html_page_config(page, rel);
     ds_buf_puts(&b, config);
     free(config);
     ds_buf_puts(&b, "</script></body></html>\n");

@@ -819,7 +819,7 @@ static void param_names(const check_t *c, names_t *ns)
  * block, a format expression), a query id (substituteId fills only
  * ${inputs.x}), SQL the runtime splices into a query without filling it
  * (an input's templates: their ? takes the value), or any other value. */
-typedef enum { PH_SQL, PH_QUERY_ID, PH_TEMPLATE, PH_TEXT } ph_place;
+typedef enum { PH_SQL, PH_QUERY_ID, PH_TEMPLATE, PH_TITLE, PH_TEXT } ph_place;
 
 typedef struct {
     const check_t *c;
@@ -921,6 +921,22 @@ static int check_brace(void *ctx, const char *at, ds_sql_at sql_at)
         ds_buf_printf(&m, "'%s': a query id is filled with ${inputs.NAME} only; ${params.%s} "
                           "there is always empty",
                       text, name);
+    } else if (s->place == PH_TITLE && kind == DS_PH_PARAMS &&
+               !(s->c->value_name && strcmp(name, s->c->value_name) == 0)) {
+        ds_buf_printf(&m, "'%s': a title shows input values, and ${params.%s} is SQL; write "
+                          "${inputs.NAME}",
+                      text, name);
+    } else if (s->place == PH_TITLE && kind == DS_PH_INPUTS &&
+               !ds_page_find(s->c->page, DS_PART_INPUT, name)) {
+        names_t blocks = {0};
+        for (size_t i = 0; i < s->c->page->n_parts; i++)
+            if (s->c->page->parts[i].kind == DS_PART_INPUT)
+                names_add(&blocks, s->c->page->parts[i].id);
+        ds_buf_printf(&m, "'%s': a title shows the value of an input block of this page, and "
+                          "there is none named '%s'",
+                      text, name);
+        hint(&m, name, blocks.items, blocks.n, "its inputs");
+        free(blocks.items);
     } else if (kind == DS_PH_INPUTS && listed(name, s->inputs->items, s->inputs->n, false)) {
         ds_buf_free(&m);
     } else if (kind == DS_PH_PARAMS && listed(name, s->params->items, s->params->n, false)) {
@@ -980,6 +996,9 @@ static ph_place key_place(const ds_part *p, const char *key)
          is_key(key, "all_expression", "all-expression") ||
          is_key(key, "param_template", "param-template")))
         return PH_TEMPLATE;
+    /* The runtime fills ${inputs.NAME} in titles (page.js fillTitles). */
+    if (p->kind != DS_PART_INPUT && (strcmp(key, "title") == 0 || strcmp(key, "comparison_title") == 0))
+        return PH_TITLE;
     return PH_TEXT;
 }
 

@@ -1002,3 +1002,58 @@ void ds_pagesql_js_number(double x, char out[40])
     snprintf(out, 40, "%s", b.data);
     ds_buf_free(&b);
 }
+
+/* The default of SPEC as a title shows it (sql.js fillTitle). */
+static void title_value(ds_buf *b, const ds_input_spec *in)
+{
+    bool choice = strcmp(in->mode, "dropdown") == 0 || strcmp(in->mode, "buttons") == 0 ||
+                  strcmp(in->mode, "hidden") == 0;
+    const ds_val *v = &in->def;
+    bool empty = v->kind == DS_VAL_NULL || (v->kind == DS_VAL_STR && !*v->s) ||
+                 (v->kind == DS_VAL_LIST && v->n == 0) ||
+                 (v->kind == DS_VAL_STR && *in->all_value && strcmp(v->s, in->all_value) == 0);
+    if (empty) {
+        if (choice)
+            ds_buf_puts(b, in->all_label);
+        return;
+    }
+    if (v->kind == DS_VAL_STR) {
+        ds_buf_puts(b, v->s);
+        return;
+    }
+    for (size_t i = 0; i < v->n; i++)
+        ds_buf_printf(b, "%s%s", i ? ", " : "", v->items[i]);
+}
+
+char *ds_pagesql_fill_title(const char *text, const ds_input_spec *specs, size_t n)
+{
+    ds_buf b = {0};
+    const char *p = text;
+    for (const char *at; (at = strstr(p, "${"));) {
+        ds_buf_add(&b, p, (size_t)(at - p));
+        const char *q = at + 2;
+        q += strspn(q, " \t");
+        const ds_input_spec *in = NULL;
+        const char *end = NULL;
+        if (strncmp(q, "inputs.", 7) == 0) {
+            const char *name = q + 7;
+            size_t len = strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_");
+            const char *close = name + len + strspn(name + len, " \t");
+            if (len && *close == '}') {
+                end = close + 1;
+                for (size_t i = 0; i < n && !in; i++)
+                    if (strlen(specs[i].name) == len && strncmp(specs[i].name, name, len) == 0)
+                        in = &specs[i];
+            }
+        }
+        if (in) {
+            title_value(&b, in);
+            p = end;
+        } else {
+            ds_buf_puts(&b, "${");
+            p = at + 2;
+        }
+    }
+    ds_buf_puts(&b, p);
+    return ds_buf_take(&b);
+}

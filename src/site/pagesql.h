@@ -74,6 +74,12 @@ bool ds_pagesql_valid_date(const char *s);
 
 /* validNumber(): a plain decimal number (-12, 3.5). */
 bool ds_pagesql_valid_number(const char *s);
+
+/* TEXT (a component's title) with each ${inputs.NAME} replaced by the
+ * input's default as a first visit shows it (sql.js fillTitle): a list
+ * joined with ", ", no value as the all_label of a dropdown or button
+ * group and as nothing otherwise.  Other placeholders are kept. */
+char *ds_pagesql_fill_title(const char *text, const ds_input_spec *specs, size_t n);
 void ds_pagesql_env_free(ds_env *env);
 
 /* ${inputs.x} / ${params.x} filled in as the runtime does. */

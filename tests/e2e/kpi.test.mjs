@@ -107,7 +107,7 @@ query: monthly
 value: total
 comparison: prev
 sparkline: month
-title: Revenue, latest month
+title: Revenue, latest month (\${inputs.channel})
 fmt: currency
 decimals: 0
 \`\`\`
@@ -119,6 +119,7 @@ comparison: prev
 down_is_good: true
 delta: absolute
 title: Cost (down is good)
+comparison_title: vs the month before, \${inputs.channel}
 \`\`\`
 
 \`\`\`grid cols=2
@@ -250,6 +251,10 @@ describe('values, KPI cards and typed inputs', { skip: skip ?? false }, () => {
     await waitIdle(page);
     const s = await shown(page);
     assert.ok(s.sql.includes("channel = 'phone'"), s.sql);
+    // Titles show the input's value.
+    assert.equal(await page.textContent('[data-ds-kpi="revenue"] .ds-kpi-title'), 'Revenue, latest month (phone)');
+    assert.deepEqual(await page.$$eval('[data-ds-kpi="cost"] .ds-kpi-vs', (els) => els.map((e) => e.textContent)),
+      ['vs the month before, phone']);
     for (const [k, src] of Object.entries(s.sources)) assert.equal(src, 'stored', k);
     assert.equal(await page.evaluate(() => window.ducksite.engineStarted()), false);
     agrees(s, await expectedRows(site.root, page));
@@ -263,10 +268,13 @@ describe('values, KPI cards and typed inputs', { skip: skip ?? false }, () => {
     const cards = all(/data-ds-kpi="(?:revenue|cost)" data-ds-painted=""><div class="ds-kpi-title">[^<]*<\/div><div class="ds-kpi-value">([^<]*)<\/div>/g);
     const inline = all(/data-ds-value="inline-\d+" data-ds-painted=""><span class="ds-value-text">([^<]*)<\/span>/g);
     assert.equal(cards.length, 2, 'both cards written by the build');
+    // A title's ${inputs.x} is the input's default ("All" for a button group without one).
+    assert.match(html, /<div class="ds-kpi-title">Revenue, latest month \(All\)<\/div>/);
     assert.equal(inline.length, 2, 'both values in prose written by the build');
     const { page, errors } = await openIdle(site.browser, `${site.server.url}/index.html`);
     const s = await shown(page);
     assert.deepEqual(cards, [s.revenue.value, s.cost.value]);
+    assert.equal(await page.textContent('[data-ds-kpi="revenue"] .ds-kpi-title'), 'Revenue, latest month (All)');
     assert.deepEqual(inline, s.inline);
     assert.match(cards[0], /^\$\d/);
     assert.equal(inline[1], 'Jun 1, 2024');

@@ -35,6 +35,21 @@ test('${inputs.x} is a quoted literal or NULL; ${params.x} is raw or NULL', () =
   assert.deepEqual([...sql.placeholderDeps('a ${inputs.x} ${params.y} ${inputs.x} ${other.z}')], ['inputs.x', 'params.y']);
 });
 
+test('titles show input values: lists joined, "all" as its label', () => {
+  // The page of tests/unit/test_pagesql.c: the build's first paint gives the same text.
+  const specs = new Map(Object.entries({
+    region: { visual_mode: 'dropdown', expression_template: 'region = ?', all_label: 'All regions' },
+    tags: { visual_mode: 'dropdown', multiple: 'true', default: 'a, b ,', expression_template: 'tag IN ?' },
+    q: { visual_mode: 'text', default: "it's", param_name: 'q_prefix', param_template: 'left(?, 3)' },
+  }).map(([name, spec]) => [name, sql.normalizeInput(name, spec)]));
+  const defaults = Object.fromEntries([...specs].map(([name, s]) => [name, s.default]));
+  const title = 'Sales in ${inputs.region} for ${ inputs.tags }, q=${inputs.q} ${inputs.none} ${params.region} ${inputs.';
+  assert.equal(sql.fillTitle(title, defaults, specs), "Sales in All regions for a, b, q=it's ${inputs.none} ${params.region} ${inputs.");
+  assert.equal(sql.fillTitle('In ${inputs.region}', { region: 'EMEA' }, specs), 'In EMEA');
+  assert.equal(sql.fillTitle('${inputs.tags}', { tags: [] }, specs), 'All');
+  assert.equal(sql.fillTitle('[${inputs.q}]', { q: '' }, specs), '[]');
+});
+
 test('an input without visual_mode is a dropdown', () => {
   assert.equal(sql.normalizeInput('r', { options: 'a, b' }).mode, 'dropdown');
   assert.equal(sql.normalizeInput('r', { visual_mode: ' ' }).mode, 'dropdown');

@@ -149,7 +149,7 @@ Test(pagecheck, a_page_per_value_may_show_its_value)
     cr_assert_null(got, "unexpected error: %s", got);
     got = check_as(page, NULL);
     cr_assert_not_null(got);
-    cr_assert(strstr(got, "${params.region} names no input of this page"), "%s", got);
+    cr_assert(strstr(got, "a title shows input values, and ${params.region} is SQL"), "%s", got);
     free(got);
 }
 
@@ -290,4 +290,17 @@ Test(pagecheck, input_definitions)
     expect_error("# T\n\n```input a\nurl_key: k\n```\n\n```input b\nurl-key: k\n```\n",
                  "content/p.md:8: input 'b': its URL key 'k' is also the URL key of input 'a' (line 4)");
     expect_ok("# T\n\n```input a\nurl_key: b\n```\n\n```input b\nurl_key: a\n```\n");
+}
+
+/* A title shows ${inputs.NAME} of an input block; ${params.x} is SQL. */
+Test(pagecheck, titles_show_inputs)
+{
+    expect_ok(INPUTS "```table orders\ntitle: Orders in ${inputs.d} (${ inputs.r })\n```\n");
+    expect_ok(INPUTS "```kpi k\nquery: orders\nvalue: region\ncomparison_title: vs ${inputs.d}\n```\n");
+    expect_error(INPUTS "```table orders\ntitle: Orders where ${params.d}\n```\n",
+                 "content/p.md:15: table 'orders': title: '${params.d}': a title shows input "
+                 "values, and ${params.d} is SQL; write ${inputs.NAME}");
+    expect_error(INPUTS "```echart orders\ntitle: By ${inputs.pre}\n```\n",
+                 "content/p.md:15: echart 'orders': title: '${inputs.pre}': a title shows the "
+                 "value of an input block of this page, and there is none named 'pre'");
 }

@@ -129,3 +129,20 @@ Test(pagesql, numbers_as_javascript_writes_them)
         cr_assert_str_eq(out, cases[i].js);
     }
 }
+
+/* Titles show the inputs' defaults as sql.js fillTitle does (the same
+ * page and title in tests/e2e/sql.test.mjs give the same text). */
+Test(pagesql, titles_show_defaults_like_the_runtime)
+{
+    json_t *config = json_loads(CONFIG, 0, NULL);
+    size_t n;
+    ds_input_spec *specs = ds_pagesql_inputs(config, &n);
+    char *t = ds_pagesql_fill_title("Sales in ${inputs.region} for ${ inputs.tags }, q=${inputs.q} "
+                                    "${inputs.none} ${params.region} ${inputs.",
+                                    specs, n);
+    cr_assert_str_eq(t, "Sales in All regions for a, b, q=it's ${inputs.none} ${params.region} "
+                        "${inputs.");
+    free(t);
+    ds_pagesql_inputs_free(specs, n);
+    json_decref(config);
+}

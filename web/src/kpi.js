@@ -140,7 +140,7 @@ export class KpiView extends ValueBase {
       downIsGood: String(s.down_is_good ?? '').trim() === 'true',
       opts,
     });
-    const label = s.comparison_title || `vs ${s.comparison}`;
+    const label = this.filled?.comparison_title || s.comparison_title || `vs ${s.comparison}`;
     if (!d) {
       this.delta.append(h('span', { class: 'ds-kpi-change', text: EMPTY }), ' ', h('span', { class: 'ds-kpi-vs', text: label }));
       return;

@@ -16,7 +16,7 @@ import { installNetView } from './netview/launcher.js';
 import { PageInputs, pick } from './page/inputs.js';
 import { duckdb, PageQueries, serverReasonText } from './page/queries.js';
 import {
-  dataPaths, hasFileLists, localToday, placeholderDeps, resolveQuery, rewriteDataPaths, substitute, substituteId, wrapFormat,
+  dataPaths, fillTitle, hasFileLists, localToday, placeholderDeps, resolveQuery, rewriteDataPaths, substitute, substituteId, wrapFormat,
 } from './sql.js';
 import { TableView } from './table.js';
 
@@ -81,6 +81,7 @@ class Page {
         this.components.push(this.component('input', spec.name, spec.optionsQuery, null, view));
       }
       this.mountComponents();
+      this.fillTitles();
       this.forms = mountForms(this.config, {
         inputs: () => this.inputs.get(),
         inputNames: () => new Set(Object.keys(this.inputs.get())),
@@ -159,8 +160,31 @@ class Page {
       // Charts and tables a click sets NAME from show its new value.
       if (c.view.selection?.input === name) c.view.showSelected();
     }
+    this.fillTitles(changed);
     window.dispatchEvent(new CustomEvent('ducksite:inputs', { detail: { inputs: this.inputs.get(), changed: [...changed] } }));
     this.busy(-1);
+  }
+
+  /**
+   * Titles that show input values (`title: Revenue in ${inputs.region}`):
+   * filled when the components mount and again when one of their inputs
+   * changes (CHANGED: the changed environment keys; null for all).
+   */
+  fillTitles(changed = null) {
+    for (const c of this.components) {
+      const spec = c.view.spec || {};
+      for (const key of ['title', 'comparison_title']) {
+        const text = spec[key];
+        if (typeof text !== 'string' || !text.includes('${')) continue;
+        if (changed && ![...placeholderDeps(text)].some((d) => changed.has(d))) continue;
+        // Kept on the view: a KPI card draws its comparison label anew with each result.
+        c.view.filled = { ...c.view.filled, [key]: fillTitle(text, this.inputs.values, this.inputs.specByName) };
+        const els = key === 'title'
+          ? [c.view.frame?.titleEl || c.view.el.querySelector(':scope > .ds-kpi-title, :scope > .ds-value-title')]
+          : [...c.view.el.querySelectorAll('.ds-kpi-vs')];
+        for (const el of els) if (el) el.textContent = c.view.filled[key];
+      }
+    }
   }
 
   // --- queries -----------------------------------------------------------

@@ -40,6 +40,24 @@ export function placeholderDeps(text, into = new Set()) {
   return into;
 }
 
+/**
+ * TEXT (a component's title) with each `${inputs.NAME}` replaced by the
+ * input's value as a reader reads it: a list joined with ", ", "all" (no
+ * value, or its all_value) as the input's all_label for a dropdown or a
+ * button group and as nothing otherwise; other placeholders are left as
+ * they are (the build refuses them). SPECS: normalised inputs by name.
+ */
+export function fillTitle(text, values, specs) {
+  return String(text ?? '').replace(/\$\{\s*inputs\.([A-Za-z0-9_]+)\s*\}/g, (all, name) => {
+    const spec = specs.get(name);
+    if (!spec) return all;
+    const v = values[name];
+    const choice = spec.mode === 'dropdown' || spec.mode === 'buttons' || spec.mode === 'hidden';
+    if (isEmpty(v) || (spec.allValue !== '' && v === spec.allValue)) return choice ? spec.allLabel : '';
+    return Array.isArray(v) ? v.join(', ') : String(v);
+  });
+}
+
 function isEmpty(v) {
   return v === undefined || v === null || v === '' || (Array.isArray(v) && v.length === 0);
 }
