@@ -112,8 +112,8 @@ static void one_by_one(int dirfd, const ds_batchread_file *files, size_t n, ds_f
                        bool *ok)
 {
     for (size_t i = 0; i < n; i++)
-        ok[i] = ds_footer_read_at(dirfd, files[i].name, files[i].size, files[i].mtime_ns, &out[i],
-                                  NULL, 0) == 0;
+        ok[i] = ds_footer_read_at(dirfd, files[i].name, files[i].size, files[i].mtime_ns,
+                                  files[i].ctime_ns, &out[i], NULL, 0) == 0;
 }
 
 /* Round one: every file opened; FD[i] -1 when it could not be.  When the
@@ -190,6 +190,7 @@ void ds_batchread_footers(ds_batchread *r, int dirfd, const ds_batchread_file *f
     for (size_t i = 0; i < n; i++) {
         out[i].size = files[i].size;
         out[i].mtime_ns = files[i].mtime_ns;
+        out[i].ctime_ns = files[i].ctime_ns;
         if (fd[i] < 0 || files[i].size >= 0)
             continue;
         struct stat st;
@@ -200,6 +201,7 @@ void ds_batchread_footers(ds_batchread *r, int dirfd, const ds_batchread_file *f
         }
         out[i].size = (int64_t)st.st_size;
         out[i].mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
+        out[i].ctime_ns = (int64_t)st.st_ctim.tv_sec * 1000000000 + st.st_ctim.tv_nsec;
     }
     if (!r->tails)
         r->tails = ds_xmalloc((size_t)DS_BATCHREAD_MAX * DS_FOOTER_FIRST_READ);
@@ -230,6 +232,7 @@ void ds_batchread_footers(ds_batchread *r, int dirfd, const ds_batchread_file *f
                                 (size_t)got[i], &ft, NULL, 0) == 0) {
             ft.size = out[i].size;
             ft.mtime_ns = out[i].mtime_ns;
+            ft.ctime_ns = out[i].ctime_ns;
             out[i] = ft;
             ok[i] = true;
         }

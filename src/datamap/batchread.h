@@ -37,7 +37,7 @@ bool ds_batchread_batches(const ds_batchread *r);
 
 typedef struct {
     const char *name;       /* in the folder */
-    int64_t size, mtime_ns; /* its stamp, just taken; size -1: not known */
+    int64_t size, mtime_ns, ctime_ns; /* its stamp, just taken; size -1: not known */
 } ds_batchread_file;
 
 /* Reads the footers of FILES[0..N) (N <= DS_BATCHREAD_MAX), all in the

@@ -30,7 +30,7 @@ static void set_add(ds_source_set *set, size_t *cap, const char *key, const char
     f->key = key;
     f->path = path;
     f->row_filter = row_filter && *row_filter ? row_filter : NULL;
-    f->stamp = (ds_file_stamp){-1, 0};
+    f->stamp = (ds_file_stamp){-1, 0, 0};
 }
 
 static const char *source_label(const ds_file_source *fs)
@@ -103,7 +103,7 @@ static int collect_upstream(const ds_config *cfg, ds_source_set *set, size_t *ca
     set->files = ds_xmalloc((g.len ? g.len : 1) * sizeof *set->files);
     *cap = g.len ? g.len : 1;
     for (size_t i = 0; i < g.len; i++)
-        set->files[i] = (ds_source_file){NULL, g.items[i].abs, NULL, {-1, 0}};
+        set->files[i] = (ds_source_file){NULL, g.items[i].abs, NULL, {-1, 0, 0}};
     /* With DS_COLLECT_STAMP the files are stat-ed by two threads while
      * this one makes their keys (which only reads the paths): the stats
      * are most of a rebuild's time, the keys a single-threaded half
@@ -523,7 +523,7 @@ static void settle_set(ds_source_set *set, const ds_datamap *map, claims_ctx *x)
             if (!in_map)
                 on_static_shadowed(x, set, f, e);
             f->path = e->path;
-            f->stamp = (ds_file_stamp){-1, 0}; /* taken of the file it no longer reads */
+            f->stamp = (ds_file_stamp){-1, 0, 0}; /* taken of the file it no longer reads */
             set->stamped = false;
         }
         set->files[out++] = *f;

@@ -266,6 +266,7 @@ int ds_file_stamp_at(int dirfd, const char *name, ds_file_stamp *out)
         return -1;
     out->size = (int64_t)st.st_size;
     out->mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
+    out->ctime_ns = (int64_t)st.st_ctim.tv_sec * 1000000000 + st.st_ctim.tv_nsec;
     return 0;
 }
 
@@ -387,7 +388,7 @@ static void read_batch(reading *r, ds_batchread *br, int dirfd, size_t from, siz
     for (size_t k = 0; k < n; k++) {
         const ds_facts_want *w = &r->want[r->todo[from + k]];
         files[k] = (ds_batchread_file){dirfd == AT_FDCWD ? w->path : w->path + name_at,
-                                       w->stamp.size, w->stamp.mtime_ns};
+                                       w->stamp.size, w->stamp.mtime_ns, w->stamp.ctime_ns};
     }
     ds_batchread_footers(br, dirfd, files, n, got, ok);
     for (size_t k = 0; k < n; k++) {

@@ -34,9 +34,12 @@ ds_facts *ds_facts_open(const char *root);
  * in WHY when the file cannot be read as Parquet. */
 int ds_facts_get(ds_facts *f, const char *path, ds_footer *out, char *why, size_t why_len);
 
-/* A regular file's size and mtime, or -1 when it is not one (missing). */
+/* A regular file's size, mtime and ctime, or size -1 when it is not one
+ * (missing).  The facts of a file are its bytes' (size and mtime); the
+ * ctime also changes with its permissions or owner, which decide whether
+ * the build can read it (uptodate.h). */
 typedef struct {
-    int64_t size, mtime_ns;
+    int64_t size, mtime_ns, ctime_ns;
 } ds_file_stamp;
 int ds_file_stamp_of(const char *path, ds_file_stamp *out);
 /* The same for NAME in the directory open as DIRFD (symbolic links

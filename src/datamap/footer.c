@@ -266,7 +266,7 @@ int ds_footer_open(int dirfd, const char *name)
 
 int ds_footer_read(const char *path, ds_footer *out, char *why, size_t why_len)
 {
-    return ds_footer_read_at(AT_FDCWD, path, -1, 0, out, why, why_len);
+    return ds_footer_read_at(AT_FDCWD, path, -1, 0, 0, out, why, why_len);
 }
 
 size_t ds_footer_tail_len(int64_t size)
@@ -313,6 +313,7 @@ static int read_open(int fd, off_t size, ds_footer *out, char *why, size_t why_l
 }
 
 int ds_footer_read_at(int dirfd, const char *name, int64_t size, int64_t mtime_ns,
+                      int64_t ctime_ns,
                       ds_footer *out, char *why, size_t why_len)
 {
     memset(out, 0, sizeof *out);
@@ -330,9 +331,11 @@ int ds_footer_read_at(int dirfd, const char *name, int64_t size, int64_t mtime_n
         }
         size = (int64_t)st.st_size;
         mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
+        ctime_ns = (int64_t)st.st_ctim.tv_sec * 1000000000 + st.st_ctim.tv_nsec;
     }
     out->size = size;
     out->mtime_ns = mtime_ns;
+    out->ctime_ns = ctime_ns;
     int rc = read_open(fd, (off_t)size, out, why, why_len);
     close(fd);
     return rc;

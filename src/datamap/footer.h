@@ -19,6 +19,7 @@
 typedef struct {
     int64_t size;           /* the file's size in bytes */
     int64_t mtime_ns;       /* its modification time */
+    int64_t ctime_ns;       /* its status change time (chmod, chown) */
     int64_t num_rows;       /* FileMetaData.num_rows */
     uint64_t schema_hash;   /* FNV-1a of the schema list's Thrift bytes */
     uint32_t n_columns;     /* schema elements, the root included */
@@ -31,11 +32,12 @@ int ds_footer_read(const char *path, ds_footer *out, char *why, size_t why_len);
 
 /* The same for NAME in the folder open as DIRFD (AT_FDCWD: NAME is a
  * path).  With SIZE >= 0 the caller has just stat-ed the file (SIZE and
- * MTIME_NS are its stamp): it is opened, read once and closed, without a
+ * * MTIME_NS, CTIME_NS are its stamp): it is opened, read once and closed, without a
  * fstat of its own.  A file that changed since then fails (its tail is not
  * where SIZE says) or is recorded with the older stamp, so the next build
  * reads it again.  Safe to call from several threads at once. */
 int ds_footer_read_at(int dirfd, const char *name, int64_t size, int64_t mtime_ns,
+                      int64_t ctime_ns,
                       ds_footer *out, char *why, size_t why_len);
 
 /* Bytes of a file's end read first: the footers of small files and most

@@ -43,7 +43,7 @@ static void *stamp_range(void *arg)
         int rc = in_dir ? ds_file_stamp_at(dirfd, slash + 1, &f->stamp)
                         : ds_file_stamp_of(f->path, &f->stamp);
         if (rc != 0)
-            f->stamp = (ds_file_stamp){-1, 0};
+            f->stamp = (ds_file_stamp){-1, 0, 0};
     }
     if (dirfd >= 0)
         close(dirfd);

@@ -1,4 +1,4 @@
-/* stamp.h - the size and mtime of many files of a source, taken by two
+/* stamp.h - the size, mtime and ctime of many files of a source, taken by two
  * threads: what a rebuild must learn of every file of a lake (a file
  * rewritten in place changes nothing but its own inode), and its one cost
  * that grows with the lake.

@@ -266,6 +266,7 @@ char *ds_uptodate_inputs(const char *project, const ds_collected *files)
             add_str(&d, f->row_filter);
             add_int(&d, f->stamp.size);
             add_int(&d, f->stamp.mtime_ns);
+            add_int(&d, f->stamp.ctime_ns); /* a chmod may let the build read it, or not */
         }
     }
     return digest_hex(&d);

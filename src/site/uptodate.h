@@ -6,8 +6,8 @@
  * `ducksite build`, a record of everything the build read is kept in
  * .ducksite/build_state.json: a digest of its inputs (the configuration,
  * content/, sources_sql/, the runtime in web/dist, the files in static/
- * the previous build did not make, every mapped file's path, size and
- * mtime and its plugin's settings, the build's options, the environment
+ * the previous build did not make, every mapped file's path, size, mtime
+ * and ctime and its plugin's settings, the build's options, the environment
  * it reads and the node it draws with, the date that relative date inputs
  * start from, the ducksite and DuckDB versions), a digest of what it left (every
  * file in static/ and the server's specs in .ducksite/, by size and

@@ -573,7 +573,7 @@ static bool read_facts(const ds_source_set *set, ds_duck *db, ds_facts *facts,
         for (size_t k = 0; k < n; k++)
             want[k] = (ds_facts_want){set->files[at + k].path,
                                       stamped ? set->files[at + k].stamp
-                                              : (ds_file_stamp){-1, 0}};
+                                              : (ds_file_stamp){-1, 0, 0}};
         ds_facts_get_all(facts, want, n, got, ok);
         for (size_t k = 0; all && k < n; k++) {
             if (ok[k]) {
@@ -1190,14 +1190,14 @@ static void stamp_reading(ds_source_set *set, ds_facts *facts)
     for (size_t at = 0; at < set->n_files; at += block) {
         size_t n = set->n_files - at < block ? set->n_files - at : block;
         for (size_t k = 0; k < n; k++)
-            want[k] = (ds_facts_want){set->files[at + k].path, {-1, 0}};
+            want[k] = (ds_facts_want){set->files[at + k].path, {-1, 0, 0}};
         ds_facts_read_unstamped(facts, want, n, got, ok);
         for (size_t k = 0; k < n; k++) {
             ds_source_file *f = &set->files[at + k];
             if (ok[k])
-                f->stamp = (ds_file_stamp){got[k].size, got[k].mtime_ns};
+                f->stamp = (ds_file_stamp){got[k].size, got[k].mtime_ns, got[k].ctime_ns};
             else if (ds_file_stamp_of(f->path, &f->stamp) != 0)
-                f->stamp = (ds_file_stamp){-1, 0};
+                f->stamp = (ds_file_stamp){-1, 0, 0};
         }
     }
     free(want);

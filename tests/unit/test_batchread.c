@@ -74,10 +74,11 @@ static ds_batchread_file stamped(const char *name)
 {
     char *path = ds_path_join(tmp, name);
     struct stat st;
-    ds_batchread_file f = {name, -1, 0};
+    ds_batchread_file f = {name, -1, 0, 0};
     if (stat(path, &st) == 0 && S_ISREG(st.st_mode))
         f = (ds_batchread_file){name, st.st_size,
-                                (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec};
+                                (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec,
+                                (int64_t)st.st_ctim.tv_sec * 1000000000 + st.st_ctim.tv_nsec};
     free(path);
     return f;
 }
@@ -94,7 +95,7 @@ static size_t same_as_alone(ds_batchread *reader, int dirfd, const ds_batchread_
     for (size_t i = 0; i < n; i++) {
         ds_footer alone;
         char why[200] = "";
-        int rc = ds_footer_read_at(dirfd, files[i].name, files[i].size, files[i].mtime_ns, &alone,
+        int rc = ds_footer_read_at(dirfd, files[i].name, files[i].size, files[i].mtime_ns, files[i].ctime_ns, &alone,
                                    why, sizeof why);
         cr_assert_eq(ok[i], rc == 0, "%s: batch says %d, alone %d (%s)", files[i].name, ok[i], rc,
                      why);
@@ -140,7 +141,7 @@ Test(batchread, the_same_facts_as_each_file_alone)
     size_t n = sizeof names / sizeof *names;
     ds_batchread_file unstamped[16], with_stamps[16];
     for (size_t i = 0; i < n; i++) {
-        unstamped[i] = (ds_batchread_file){names[i], -1, 0};
+        unstamped[i] = (ds_batchread_file){names[i], -1, 0, 0};
         with_stamps[i] = stamped(names[i]);
     }
     /* A stamp that is no longer right: the file grew, or shrank. */
@@ -173,7 +174,7 @@ Test(batchread, the_same_facts_as_each_file_alone)
     }
     /* Paths whole, from the current folder's point of view. */
     char *path = ds_path_join(tmp, "many.parquet");
-    ds_batchread_file whole = {path, -1, 0};
+    ds_batchread_file whole = {path, -1, 0, 0};
     ds_batchread *r = ds_batchread_new(true);
     cr_assert_eq(same_as_alone(r, AT_FDCWD, &whole, 1), 1);
     ds_batchread_free(r);
@@ -191,7 +192,7 @@ Test(batchread, a_full_batch_in_order)
         char sel[64];
         snprintf(sel, sizeof sel, "SELECT range AS a FROM range(%d)", i * 3 + 1);
         parquet(names[i], sel);
-        files[i] = (ds_batchread_file){names[i], -1, 0};
+        files[i] = (ds_batchread_file){names[i], -1, 0, 0};
     }
     int dirfd = open(tmp, O_RDONLY | O_DIRECTORY);
     ds_batchread *r = ds_batchread_new(true);
@@ -217,7 +218,7 @@ Test(batchread, the_access_time_is_left_alone)
     struct timespec ts[2] = {{st.st_mtim.tv_sec - 100, 0}, st.st_mtim};
     cr_assert_eq(utimensat(AT_FDCWD, path, ts, 0), 0);
     ds_batchread *r = ds_batchread_new(true);
-    ds_batchread_file f = {path, -1, 0};
+    ds_batchread_file f = {path, -1, 0, 0};
     ds_footer out;
     bool ok;
     ds_batchread_footers(r, AT_FDCWD, &f, 1, &out, &ok);

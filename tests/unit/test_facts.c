@@ -334,9 +334,9 @@ Test(facts, batches_and_one_at_a_time_agree)
     bool *ok_a = ds_xcalloc(N, sizeof *ok_a), *ok_b = ds_xcalloc(N, sizeof *ok_b);
     for (int stamped = 0; stamped < 2; stamped++) {
         for (int i = 0; i < N; i++) {
-            want[i] = (ds_facts_want){p[i], {-1, 0}};
+            want[i] = (ds_facts_want){p[i], {-1, 0, 0}};
             if (stamped && ds_file_stamp_of(p[i], &want[i].stamp) != 0)
-                want[i].stamp = (ds_file_stamp){-1, 0};
+                want[i].stamp = (ds_file_stamp){-1, 0, 0};
         }
         for (int way = 0; way < 2; way++) {
             ds_facts *f = ds_facts_open(NULL);
@@ -597,7 +597,7 @@ static ds_facts_want *wants_of(char *const *paths, size_t n)
     for (size_t i = 0; i < n; i++) {
         w[i].path = paths[i];
         if (ds_file_stamp_of(paths[i], &w[i].stamp) != 0)
-            w[i].stamp = (ds_file_stamp){-1, 0};
+            w[i].stamp = (ds_file_stamp){-1, 0, 0};
     }
     return w;
 }
@@ -621,7 +621,7 @@ Test(facts, many_files_at_once)
             cr_assert_eq(link(i % 3 ? one : two, p[i]), 0);
     }
     ds_facts_want *w = wants_of(p, N);
-    w[5].stamp = (ds_file_stamp){-1, 0}; /* not stamped: left to ds_facts_get */
+    w[5].stamp = (ds_file_stamp){-1, 0, 0}; /* not stamped: left to ds_facts_get */
     ds_footer *out = ds_xcalloc(N, sizeof *out);
     bool *ok = ds_xcalloc(N, sizeof *ok);
     ds_facts *f = ds_facts_open(root);
@@ -721,7 +721,7 @@ Test(facts, read_unstamped_stamps_and_remembers)
     test_write(root, "lake/bad.parquet", "not parquet\n");
     ds_facts *f = ds_facts_open(root);
     cr_assert(ds_facts_empty(f));
-    ds_facts_want want[] = {{a, {-1, 0}}, {bad, {-1, 0}}};
+    ds_facts_want want[] = {{a, {-1, 0, 0}}, {bad, {-1, 0, 0}}};
     ds_footer out[2];
     bool ok[2];
     ds_facts_read_unstamped(f, want, 2, out, ok);
@@ -731,9 +731,10 @@ Test(facts, read_unstamped_stamps_and_remembers)
     cr_assert_eq(stat(a, &st), 0);
     cr_assert_eq(out[0].size, (int64_t)st.st_size);
     cr_assert_eq(out[0].mtime_ns, (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec);
+    cr_assert_eq(out[0].ctime_ns, (int64_t)st.st_ctim.tv_sec * 1000000000 + st.st_ctim.tv_nsec);
     cr_assert_eq(out[0].num_rows, 4);
     cr_assert_eq(ds_facts_reads(f), 1);
-    ds_file_stamp now = {out[0].size, out[0].mtime_ns};
+    ds_file_stamp now = {out[0].size, out[0].mtime_ns, out[0].ctime_ns};
     ds_footer again;
     char why[200];
     cr_assert_eq(ds_facts_get_stamped(f, a, &now, &again, why, sizeof why), 0, "%s", why);

@@ -338,24 +338,24 @@ Test(footer, read_at_a_folder_with_a_known_stamp)
     ds_footer ft;
     char why[128] = "";
     /* Without a stamp: its own fstat, as ds_footer_read. */
-    cr_assert_eq(ds_footer_read_at(dirfd, "at.parquet", -1, 0, &ft, why, sizeof why), 0, "%s",
+    cr_assert_eq(ds_footer_read_at(dirfd, "at.parquet", -1, 0, 0, &ft, why, sizeof why), 0, "%s",
                  why);
     cr_assert_eq(memcmp(&ft, &whole, sizeof ft), 0);
     /* With the caller's stamp: the same facts, that stamp kept. */
-    cr_assert_eq(ds_footer_read_at(dirfd, "at.parquet", st.st_size, 42, &ft, why, sizeof why), 0,
+    cr_assert_eq(ds_footer_read_at(dirfd, "at.parquet", st.st_size, 42, 0, &ft, why, sizeof why), 0,
                  "%s", why);
     cr_assert_eq(ft.num_rows, 7);
     cr_assert_eq(ft.schema_hash, whole.schema_hash);
     cr_assert_eq(ft.size, st.st_size);
     cr_assert_eq(ft.mtime_ns, 42);
     /* A stamp the file no longer has (it grew, it shrank) is no footer. */
-    cr_assert_eq(ds_footer_read_at(dirfd, "at.parquet", st.st_size - 1, 0, &ft, why, sizeof why),
+    cr_assert_eq(ds_footer_read_at(dirfd, "at.parquet", st.st_size - 1, 0, 0, &ft, why, sizeof why),
                  -1);
     cr_assert(strstr(why, "PAR1"), "%s", why);
-    cr_assert_eq(ds_footer_read_at(dirfd, "at.parquet", st.st_size + 1, 0, &ft, why, sizeof why),
+    cr_assert_eq(ds_footer_read_at(dirfd, "at.parquet", st.st_size + 1, 0, 0, &ft, why, sizeof why),
                  -1);
     cr_assert(strstr(why, "read whole"), "%s", why);
-    cr_assert_eq(ds_footer_read_at(dirfd, "gone.parquet", 100, 0, &ft, why, sizeof why), -1);
+    cr_assert_eq(ds_footer_read_at(dirfd, "gone.parquet", 100, 0, 0, &ft, why, sizeof why), -1);
     cr_assert(strstr(why, "cannot open it"), "%s", why);
     close(dirfd);
     free(path);
@@ -373,7 +373,7 @@ Test(footer, reading_leaves_the_access_time_alone)
     read_ok(path);
     ds_footer ft;
     char why[128] = "";
-    cr_assert_eq(ds_footer_read_at(AT_FDCWD, path, st.st_size, 0, &ft, why, sizeof why), 0,
+    cr_assert_eq(ds_footer_read_at(AT_FDCWD, path, st.st_size, 0, 0, &ft, why, sizeof why), 0,
                  "%s", why);
     cr_assert_eq(stat(path, &st), 0);
     cr_assert_eq(st.st_atim.tv_sec, ts[0].tv_sec, "the access time moved");
