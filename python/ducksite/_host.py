@@ -111,6 +111,32 @@ def _field(value: str) -> str:
     return value
 
 
+def _check_utf8(files, lines) -> None:
+    """Names that are not UTF-8 (os.listdir gives a Latin-1 file name as
+    surrogates) cannot go into the data map, a URL or SQL: the entry is named
+    instead of the answer failing half-written.  One encode of the whole
+    answer, then a search only when it fails."""
+    try:
+        "\n".join(lines).encode("utf-8")
+        return
+    except UnicodeEncodeError:
+        pass
+    for i, f in enumerate(files):
+        for key in ("http_path", "physical_path", "row_filter"):
+            value = getattr(f, key)
+            value = os.fspath(value) if isinstance(value, os.PathLike) else value
+            try:
+                if value is not None:
+                    value.encode("utf-8")
+            except UnicodeEncodeError:
+                shown = value.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+                raise PluginError(
+                    f"files[{i}].{key} '{shown}' is not UTF-8 text (a file name in another "
+                    "encoding, as os.listdir gives it): the data map, URLs and SQL carry names "
+                    "as UTF-8; rename the file (convmv -f latin1 -t utf8 --notest -r DIR), "
+                    "or leave it out of the manifest") from None
+
+
 def _manifest_lines(result) -> tuple:
     """The answer header and one line per file: http_path, physical_path and
     row_filter separated by tabs.  Lines instead of one JSON document keep a
@@ -129,6 +155,7 @@ def _manifest_lines(result) -> tuple:
             phys = _text(phys, f"files[{i}].physical_path") or ""
             rf = _text(rf, f"files[{i}].row_filter")
         lines.append(f"{_field(http)}\t{_field(phys)}\t{_field(rf) if rf else ''}")
+    _check_utf8(result.files or [], lines)
     header = {
         "ok": True,
         "files": len(lines),

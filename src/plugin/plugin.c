@@ -383,6 +383,17 @@ static int normalise(const char *root, const char *source, ds_manifest *m, ds_bu
             free(key);
             return -1;
         }
+        if (!ds_utf8_valid(f->path, strlen(f->path))) {
+            /* data_map.json and the SQL hold UTF-8 only: the server would
+             * refuse the map, DuckDB the path. */
+            ds_buf_printf(why, "files[%zu].physical_path ", i);
+            ds_buf_json_string(why, f->path);
+            ds_buf_puts(why, " is not valid UTF-8 (a file name in another encoding): the data "
+                             "map and the SQL hold UTF-8 only; rename the file (convmv -f "
+                             "latin1 -t utf8 --notest -r DIR), or leave it out of the manifest");
+            free(key);
+            return -1;
+        }
         free(f->key);
         f->key = key;
         if (!*f->path) {

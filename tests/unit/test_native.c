@@ -567,3 +567,32 @@ Test(native, bad_http_path_from_native)
     test_rmtree(root);
     free(root);
 }
+
+/* A physical path that is not UTF-8 (a Latin-1 file name) is refused
+ * naming the entry: data_map.json would hold it, and the server refuses
+ * such a map. */
+Test(native, physical_path_not_utf8_is_refused)
+{
+    char *root = test_tmpdir();
+    char *src =
+        plugin_source("int ducksite_build_manifest(const ducksite_plugin_context *ctx) {\n"
+                      "    ctx->add_file(ctx->host, \"a.parquet\", \"lake/a.parquet\", 0);\n"
+                      "    ctx->add_file(ctx->host, \"b.parquet\", \"lake/caf\\xe9.parquet\", 0);\n"
+                      "    return 0;\n"
+                      "}\n");
+    char *so = compile_text(root, "plugins/liblatin.so", src);
+    free(src);
+    const char *toml = "[[file_sources]]\nname = \"n\"\nplugin = \"plugins/liblatin.so\"\n";
+    ds_config cfg;
+    ds_err err;
+    cr_assert_eq(ds_config_parse(toml, strlen(toml), root, "ducksite.toml", &cfg, &err), 0, "%s",
+                 err.msg);
+    ds_manifest m;
+    cr_assert_neq(run_plugin(&cfg, 0, &m, &err), 0);
+    cr_assert(strstr(err.msg, "files[1].physical_path \"lake/caf"), "%s", err.msg);
+    cr_assert(strstr(err.msg, "is not valid UTF-8"), "%s", err.msg);
+    ds_config_free(&cfg);
+    free(so);
+    test_rmtree(root);
+    free(root);
+}
