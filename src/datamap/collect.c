@@ -318,6 +318,42 @@ static int collect_plugin(ds_plugin_session *session, const ds_config *cfg, ds_s
     return 0;
 }
 
+/* ---- a key that is a file and a folder ------------------------------ */
+
+static void describe_claim(ds_buf *b, const ds_source_set *set, size_t seq);
+static const ds_source_set *claim_owner(const ds_collected *c, size_t seq);
+
+/* A key that is a file while another key puts files under it as a folder
+ * (data/s/a.parquet and data/s/a.parquet/b.parquet): a server looks keys up
+ * one by one, but a folder tree (export --tree, nginx, an object store
+ * synced from one) cannot hold both.  The map is sorted, so the keys under
+ * K follow K. */
+static int check_file_and_folder(const ds_config *cfg, const ds_collected *c, ds_err *err)
+{
+    const ds_datamap *m = &c->map;
+    for (size_t i = 0; i + 1 < m->len; i++) {
+        const char *k = m->items[i].key;
+        size_t n = strlen(k);
+        for (size_t j = i + 1; j < m->len && strncmp(m->items[j].key, k, n) == 0; j++) {
+            if (m->items[j].key[n] != '/')
+                continue;
+            ds_buf b = {0};
+            describe_claim(&b, claim_owner(c, m->items[i].seq), m->items[i].seq);
+            ds_buf_puts(&b, " and ");
+            describe_claim(&b, claim_owner(c, m->items[j].seq), m->items[j].seq);
+            int rc = ds_err_set(err,
+                                "%s: data map key %s is a file, and %s puts a file inside it "
+                                "as a folder (%s): a path cannot be both, and a folder tree "
+                                "(export --tree, nginx, an object store) could not hold them; "
+                                "give one of them another key",
+                                cfg->display_path, k, m->items[j].key, ds_buf_str(&b));
+            ds_buf_free(&b);
+            return rc;
+        }
+    }
+    return 0;
+}
+
 /* ---- keys claimed twice ----------------------------------------------- */
 
 /* A key claimed twice is served from one file (the later claim's), but
@@ -583,6 +619,8 @@ int ds_collect_with(const ds_config *cfg, unsigned flags, ds_collected *out, ds_
                     "read (the later claim wins each)",
                     x.shown - CLAIMS_SHOWN);
     }
+    if (rc == 0)
+        rc = check_file_and_folder(cfg, out, err);
     for (size_t i = 0; i < out->n_sets && rc == 0; i++) {
         ds_source_set *set = &out->sets[i];
         if (set->n_files > 0)
