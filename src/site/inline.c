@@ -96,6 +96,36 @@ static bool meant_as_value(const char *s)
 }
 
 /* A fence opening line: up to 3 spaces, then 3+ ` or ~; its char and run. */
+/* Where a value at L[I] (its line before it) cannot be drawn, or NULL: a
+ * value becomes an element of its own, which a link's URL, an image's
+ * text and an HTML tag cannot hold (the markup would break or show the
+ * element as text).  A value in a link's text is fine. */
+static const char *unsafe_place(const char *l, size_t i)
+{
+    const char *lt = NULL, *gt = NULL, *dest = NULL, *close = NULL, *alt = NULL, *alt_end = NULL;
+    for (size_t k = 0; k < i; k++) {
+        if (l[k] == '<' && (isalpha((unsigned char)l[k + 1]) || l[k + 1] == '/'))
+            lt = l + k;
+        else if (l[k] == '>')
+            gt = l + k;
+        else if (l[k] == ']' && l[k + 1] == '(')
+            dest = l + k;
+        else if (l[k] == ')')
+            close = l + k;
+        else if (l[k] == '!' && l[k + 1] == '[')
+            alt = l + k;
+        else if (l[k] == ']')
+            alt_end = l + k;
+    }
+    if (lt && (!gt || gt < lt))
+        return "inside an HTML tag";
+    if (dest && (!close || close < dest))
+        return "inside a link's or an image's URL";
+    if (alt && (!alt_end || alt_end < alt) && (!dest || dest < alt))
+        return "inside an image's text";
+    return NULL;
+}
+
 static bool fence_line(const char *l, char *ch, size_t *run)
 {
     size_t i = 0;
@@ -203,6 +233,24 @@ char *ds_inline_rewrite(const char *md, int first_line, int *next, ds_inline_ref
                 if (!m) { /* a value never spans lines: match_ref stops at '\n' */
                     ds_buf_putc(&out, l[i++]);
                     continue;
+                }
+                const char *unsafe = unsafe_place(l, i);
+                if (unsafe) {
+                    ds_err_set(err,
+                               "%s:%d: '%.*s' stands %s, where a value cannot be shown (the "
+                               "browser draws it as an element of its own); put it in the "
+                               "text around it",
+                               display, line, (int)(m > 60 ? 60 : m), l + i, unsafe);
+                    free(r.query);
+                    free(r.column);
+                    free(r.row);
+                    free(r.fmt);
+                    free(r.decimals);
+                    ds_inline_refs_free(*refs, *n_refs);
+                    *refs = NULL;
+                    *n_refs = 0;
+                    ds_buf_free(&out);
+                    return NULL;
                 }
                 r.line = line;
                 *refs = ds_xrealloc(*refs, (*n_refs + 1) * sizeof **refs);

@@ -206,10 +206,11 @@ bool ds_page_is_id(const char *s)
 
 /* ---- key/value bodies -------------------------------------------------- */
 
-/* Drops one pair of surrounding double quotes, then one of single quotes. */
-static char *unquote(char *v)
+/* Drops one pair of surrounding double quotes, then (unless SQL_TEXT) one
+ * of single quotes. */
+static char *unquote_as(char *v, bool sql_text)
 {
-    for (int pass = 0; pass < 2; pass++) {
+    for (int pass = 0; pass < (sql_text ? 1 : 2); pass++) {
         char q = pass == 0 ? '"' : '\'';
         size_t n = strlen(v);
         if (n >= 2 && v[0] == q && v[n - 1] == q) {
@@ -220,6 +221,26 @@ static char *unquote(char *v)
     return v;
 }
 
+static char *unquote(char *v)
+{
+    return unquote_as(v, false);
+}
+
+/* Whether KEY holds SQL (format expressions, an input's templates): there
+ * a value in single quotes is an SQL string ('red'), kept as written. */
+static bool sql_key(const char *key)
+{
+    static const char *const TEMPLATES[] = {"expression_template", "expression-template",
+                                            "all_expression",      "all-expression",
+                                            "param_template",      "param-template"};
+    if (ds_ends_with(key, "_expr"))
+        return true;
+    for (size_t i = 0; i < DS_ARRAY_LEN(TEMPLATES); i++)
+        if (strcmp(key, TEMPLATES[i]) == 0)
+            return true;
+    return false;
+}
+
 /* Splits "key: value" at the first ':'.  Returns false when there is none. */
 static bool split_kv(const line_t *l, char **key, char **value)
 {
@@ -227,7 +248,7 @@ static bool split_kv(const line_t *l, char **key, char **value)
     if (!colon)
         return false;
     *key = unquote(trim_dup(l->s, (size_t)(colon - l->s)));
-    *value = unquote(trim_dup(colon + 1, l->len - (size_t)(colon + 1 - l->s)));
+    *value = unquote_as(trim_dup(colon + 1, l->len - (size_t)(colon + 1 - l->s)), sql_key(*key));
     return true;
 }
 

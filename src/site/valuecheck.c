@@ -28,6 +28,7 @@ typedef struct {
     char *name;     /* compiled query name */
     char **cols;    /* NULL: unknown (DESCRIBE failed) */
     size_t n;
+    char *phys;     /* its SQL over the physical files, placeholders NULL */
 } described;
 
 typedef struct {
@@ -62,7 +63,7 @@ static const described *describe(vc_t *v, const ds_compiled *c)
             return &v->cache[i];
     v->cache = ds_xrealloc(v->cache, (v->n_cache + 1) * sizeof *v->cache);
     described *d = &v->cache[v->n_cache++];
-    *d = (described){ds_strdup(c->name), NULL, 0};
+    *d = (described){ds_strdup(c->name), NULL, 0, NULL};
     char *full = ds_filelists_expand(v->files->lists, c->sql);
     char *plain = ds_sql_null_placeholders(full);
     free(full);
@@ -94,9 +95,55 @@ static const described *describe(vc_t *v, const ds_compiled *c)
         ds_memo_columns_put(v->memo, sql, json_null());
     }
     free(sql);
-    free(phys);
+    d->phys = phys;
     free(plain);
     return d;
+}
+
+/* A chart's or table's format expressions (color_expr, bg_color_expr, ...)
+ * bound over the query's result, as the runtime adds them to its SELECT
+ * (web/src/sql.js wrapFormat): a mistake there would otherwise show only
+ * as the component's error in the browser, and not at all where the
+ * build stores no result. */
+static int check_format_exprs(vc_t *v, const ds_site_page *sp, const ds_part *p, const char *id,
+                              const described *d, ds_err *err)
+{
+    for (size_t t = 0; t < p->n_formats; t++)
+        for (size_t i = 0; i < p->formats[t].n_items; i++) {
+            const ds_kv *kv = &p->formats[t].items[i];
+            if (!ds_ends_with(kv->key, "_expr") || !*kv->value)
+                continue;
+            char *expr = ds_sql_null_placeholders(kv->value);
+            size_t n = strlen(d->phys); /* the query without its ';' */
+            while (n && (d->phys[n - 1] == ';' || d->phys[n - 1] == ' ' || d->phys[n - 1] == '\n' ||
+                         d->phys[n - 1] == '\t' || d->phys[n - 1] == '\r'))
+                n--;
+            char *sql = ds_asprintf("DESCRIBE WITH base AS (\n%.*s\n)\nSELECT base.*, (%s) AS "
+                                    "ds_format_value FROM base",
+                                    (int)n, d->phys, expr);
+            free(expr);
+            json_t *known = v->memo ? ds_memo_columns_get(v->memo, sql) : NULL;
+            int rc = 0;
+            if (!known || json_is_null(known)) {
+                ds_rows rows;
+                ds_err qerr;
+                if (ds_duck_query(v->db, sql, &rows, &qerr) == 0) {
+                    ds_rows_free(&rows);
+                    if (v->memo)
+                        ds_memo_columns_put(v->memo, sql, json_array());
+                } else {
+                    rc = ds_err_set(err,
+                                    "%s:%d: %s '%s': format %s.%s: '%s' fails over the rows "
+                                    "of query '%s': %s",
+                                    sp->display, kv->line, ds_part_kind_name(p->kind), p->id,
+                                    p->formats[t].target, kv->key, kv->value, id, qerr.msg);
+                }
+            }
+            free(sql);
+            if (rc != 0)
+                return rc;
+        }
+    return 0;
 }
 
 
@@ -187,6 +234,11 @@ static int check_part(vc_t *v, const ds_site_page *sp, const ds_part *p, ds_err 
         break;
     }
     const described *d = NULL;
+    if ((p->kind == DS_PART_ECHART || p->kind == DS_PART_TABLE) && p->n_formats) {
+        d = describe(v, c);
+        if (d->cols && check_format_exprs(v, sp, p, id, d, err) != 0)
+            return -1;
+    }
     for (size_t k = 0; k < n_keys; k++) {
         size_t klen = strcspn(keys[k], ",");
         bool list = keys[k][klen] == ',';
@@ -238,6 +290,7 @@ int ds_valuecheck(const ds_pages *pages, const ds_compiled_list *compiled,
             free(v.cache[i].cols[k]);
         free(v.cache[i].cols);
         free(v.cache[i].name);
+        free(v.cache[i].phys);
     }
     free(v.cache);
     return rc;

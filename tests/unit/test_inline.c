@@ -140,3 +140,39 @@ Test(inline, what_starts_like_a_value_must_be_one)
     cr_assert_eq(n, 0);
     free(out);
 }
+
+static void expect_unsafe(const char *md, const char *want)
+{
+    int next = 1;
+    ds_inline_ref *refs = NULL;
+    size_t n = 0;
+    ds_err err;
+    char *out = ds_inline_rewrite(md, 4, &next, &refs, &n, "content/a.md", &err);
+    cr_assert_null(out, "no error for: %s", md);
+    cr_assert_null(refs);
+    cr_assert(strstr(err.msg, want), "'%s' lacks '%s'", err.msg, want);
+    cr_assert(strstr(err.msg, "put it in the text around it"), "%s", err.msg);
+}
+
+/* A value becomes an element of its own: a link's URL, an image's text
+ * and an HTML tag cannot hold one, so it is an error there; in a link's
+ * text it is fine. */
+Test(inline, places_that_cannot_hold_a_value)
+{
+    expect_unsafe("See [the list](/orders?min=${q.total}).\n",
+                       "content/a.md:4: '${q.total}' stands inside a link's or an image's URL");
+    expect_unsafe("![Total ${q.total}](chart.png)\n",
+                       "content/a.md:4: '${q.total}' stands inside an image's text");
+    expect_unsafe("<div title=\"${q.total}\">x</div>\n",
+                       "content/a.md:4: '${q.total}' stands inside an HTML tag");
+    int next = 0;
+    ds_inline_ref *refs = NULL;
+    size_t n = 0;
+    ds_err err;
+    char *out = ds_inline_rewrite("[Total ${q.total}](/orders) and <b>${q.n}</b>, (${q.x}) a]b ${q.y}\n",
+                                  1, &next, &refs, &n, "content/a.md", &err);
+    cr_assert_not_null(out, "%s", err.msg);
+    cr_assert_eq(n, 4);
+    free(out);
+    ds_inline_refs_free(refs, n);
+}

@@ -194,6 +194,23 @@ Test(page, key_values_quotes_comments_and_colons)
     ds_page_free(&page);
 }
 
+/* In keys that hold SQL a value in single quotes is an SQL string: kept. */
+Test(page, sql_keys_keep_single_quotes)
+{
+    ds_page page = parse_ok("```echart c\n"
+                            "color_expr: 'red'\n"
+                            "label_color_expr: \"'white'\"\n"
+                            "expression_template: 'x' = ?\n"
+                            "title: 'Sales'\n"
+                            "```\n");
+    const ds_part *p = &page.parts[0];
+    cr_assert_str_eq(kv(p, "color_expr"), "'red'");
+    cr_assert_str_eq(kv(p, "label_color_expr"), "'white'");
+    cr_assert_str_eq(kv(p, "expression_template"), "'x' = ?");
+    cr_assert_str_eq(kv(p, "title"), "Sales");
+    ds_page_free(&page);
+}
+
 Test(page, format_section)
 {
     ds_page page = parse_ok("```table t\n"
