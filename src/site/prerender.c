@@ -954,7 +954,7 @@ typedef struct {
 
 static void note_over(page_ctx *p, const component *c)
 {
-    char *what = ds_asprintf("%s '%s'", c->kind, c->id);
+    char *what = ds_asprintf("%d: %s '%s'", c->line, c->kind, c->id);
     for (size_t i = 0; i < p->n_over; i++)
         if (strcmp(p->over[i], what) == 0) {
             free(what);
@@ -1335,7 +1335,7 @@ static void prerender_page(run_ctx *r, ds_site_page *sp, long long max_options,
         warn_whole_lake(&p, &p.comps.items[i], all_stored);
     free(all_stored);
     for (size_t i = 0; i < p.n_over; i++) {
-        ds_info("%s: %s is left to the browser engine for some states: its results would "
+        ds_info("%s:%s is left to the browser engine for some states: its results would "
                 "pass prerender_max_bytes (%lld bytes for this page)",
                 sp->display, p.over[i], max_bytes);
         free(p.over[i]);
