@@ -774,11 +774,21 @@ int ds_template_views(ds_sv_ctx *v, const char *template_name, ds_err *err)
                             v->cfg->display_path, fs->line, fs->name,
                             cands.items[view_value[pos - first_view]].shown, cv->shown, name);
         } else if (clash) {
+            /* A manifest that re-publishes another source's files
+             * (manifest_from_file_source) brings that source's template
+             * too, and with it its view names. */
+            ds_buf hint = {0};
+            if (fs->plugin && !fs->template_name)
+                ds_buf_printf(&hint, "; the template_name '%s' comes from the manifest of plugin "
+                                     "%s: give file source '%s' a template_name of its own in "
+                                     "%s (the configuration's wins)",
+                              template_name, fs->plugin, fs->name, v->cfg->display_path);
             rc = ds_err_set(err,
                             "%s:%d: file source '%s': template value '%s' makes the view name "
-                            "'%s', which %s:%d already defines",
+                            "'%s', which %s:%d already defines%s",
                             v->cfg->display_path, fs->line, fs->name, cv->shown, name,
-                            clash->file, clash->line);
+                            clash->file, clash->line, ds_buf_str(&hint));
+            ds_buf_free(&hint);
         } else {
             char *pred = fill_template(tmpl, cv->literals, cv->n);
             ds_sv_lists to = {v->lists, name, true};

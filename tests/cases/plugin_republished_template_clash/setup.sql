@@ -1,0 +1,1 @@
+COPY (SELECT 'n' AS region, 1 AS a) TO 'lake/a.parquet';
