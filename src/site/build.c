@@ -327,24 +327,35 @@ static char *dialect_path(char **looked)
     return path;
 }
 
-/* The browser engine's findings on SQL, joined by ", " into what (from
- * memo when it knows them); false when there are none. */
+/* The browser engine's findings on SQL, joined by ", " into what, and the
+ * line of the SQL (1: its first) of the first of them in *LINE (0: not
+ * known); from memo when it knows them ("LINE\tWHAT").  False when there
+ * are none. */
 static bool dialect_findings(const ds_dialect *d, ds_duck *db, const char *sql, ds_memo *memo,
-                             ds_buf *what)
+                             ds_buf *what, int *line)
 {
+    *line = 0;
     const char *known = memo ? ds_memo_dialect_get(memo, sql) : NULL;
     if (known) {
-        ds_buf_puts(what, known);
-        return *known != '\0';
+        char *tab;
+        *line = (int)strtol(known, &tab, 10);
+        ds_buf_puts(what, *tab == '\t' ? tab + 1 : known);
+        return what->len > 0;
     }
     ds_dialect_findings f;
     ds_err cerr;
     /* The query compiled, so it parses; nothing to add if it did not. */
     if (ds_dialect_check(d, db, sql, &f, &cerr) == 0) {
-        for (size_t k = 0; k < f.len; k++)
+        for (size_t k = 0; k < f.len; k++) {
             ds_buf_printf(what, "%s%s", k ? ", " : "", f.items[k]);
-        if (memo)
-            ds_memo_dialect_put(memo, sql, ds_buf_str(what));
+            if (f.lines[k] && (!*line || f.lines[k] < *line))
+                *line = f.lines[k];
+        }
+        if (memo) {
+            char *entry = ds_asprintf("%d\t%s", *line, ds_buf_str(what));
+            ds_memo_dialect_put(memo, sql, entry);
+            free(entry);
+        }
     }
     ds_dialect_findings_free(&f);
     return what->len > 0;
@@ -397,10 +408,15 @@ static int check_dialect(const ds_query_list *queries, const ds_input_sqls *inpu
         const char *file = q ? q->file : in->file;
         int line = q ? q->line : in->line;
         ds_buf what = {0};
-        if (!dialect_findings(d, db, q ? ds_query_check_sql(q) : in->sql, memo, &what)) {
+        int at = 0;
+        if (!dialect_findings(d, db, q ? ds_query_check_sql(q) : in->sql, memo, &what, &at)) {
             ds_buf_free(&what);
             continue;
         }
+        /* A page's sql block, checked in its own text: the line of the
+         * first finding in the file. */
+        if (q && q->text_line > 0 && !q->check_sql && at > 0)
+            line = q->text_line + at - 1;
         char *key = ds_asprintf("%s:%d: %s", file, line, what.data);
         if (!json_object_get(seen, key)) {
             json_object_set_new(seen, key, json_true());

@@ -94,12 +94,30 @@ typedef struct {
     const ds_dialect *d;
     const char *sql;     /* the text the tree was made from (for locations) */
     size_t sql_len;
-    json_t *found;       /* phrase -> true */
+    json_t *found;       /* phrase -> its first line (0: not known) */
+    double loc;          /* the offset of the node being walked, or its
+                            nearest ancestor's that has one; -1: none */
 } walk_ctx;
+
+/* The line of offset LOC of the SQL, 1-based; 0 when LOC is not in it.
+ * Placeholders were read as NULL, which changes offsets on their line but
+ * never the line count. */
+static int line_at(const walk_ctx *c, double loc)
+{
+    if (loc < 0 || loc >= (double)c->sql_len)
+        return 0;
+    int line = 1;
+    for (size_t i = 0; i < (size_t)loc; i++)
+        line += c->sql[i] == '\n';
+    return line;
+}
 
 static void found(walk_ctx *c, const char *phrase)
 {
-    json_object_set_new(c->found, phrase, json_true());
+    int line = line_at(c, c->loc);
+    json_t *known = json_object_get(c->found, phrase);
+    if (!known || (line && (!json_integer_value(known) || line < json_integer_value(known))))
+        json_object_set_new(c->found, phrase, json_integer(line));
 }
 
 static void found_name(walk_ctx *c, const char *what, const char *name)
@@ -203,6 +221,13 @@ static void walk(walk_ctx *c, json_t *node)
     }
     if (!json_is_object(node))
         return;
+    /* Expressions carry their offset in the text (query_location; 2^64-1
+     * when unknown): findings are placed at the nearest one. */
+    double outer = c->loc;
+    json_t *where = json_object_get(node, "query_location");
+    if (json_is_number(where) && json_number_value(where) >= 0 &&
+        json_number_value(where) < (double)c->sql_len)
+        c->loc = json_number_value(where);
     const char *cls = json_string_value(json_object_get(node, "class"));
     const char *type = json_string_value(json_object_get(node, "type"));
     /* Scalar, aggregate and table functions, and operators, are all
@@ -261,6 +286,7 @@ static void walk(walk_ctx *c, json_t *node)
     const char *k;
     json_t *v;
     json_object_foreach(node, k, v) walk(c, v);
+    c->loc = outer;
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -300,13 +326,16 @@ int ds_dialect_check(const ds_dialect *d, ds_duck *db, const char *sql,
         free(plain);
         return rc;
     }
-    walk_ctx c = {d, plain, strlen(plain), json_object()};
+    walk_ctx c = {d, plain, strlen(plain), json_object(), -1};
     walk(&c, json_object_get(doc, "statements"));
     out->items = ds_xcalloc(json_object_size(c.found) + 1, sizeof *out->items);
+    out->lines = ds_xcalloc(json_object_size(c.found) + 1, sizeof *out->lines);
     const char *phrase;
     json_t *v;
     json_object_foreach(c.found, phrase, v) out->items[out->len++] = ds_strdup(phrase);
     qsort(out->items, out->len, sizeof *out->items, cmp_str);
+    for (size_t i = 0; i < out->len; i++)
+        out->lines[i] = (int)json_integer_value(json_object_get(c.found, out->items[i]));
     json_decref(c.found);
     json_decref(doc);
     free(plain);
@@ -318,5 +347,6 @@ void ds_dialect_findings_free(ds_dialect_findings *f)
     for (size_t i = 0; i < f->len; i++)
         free(f->items[i]);
     free(f->items);
+    free(f->lines);
     memset(f, 0, sizeof *f);
 }

@@ -32,9 +32,11 @@ bool ds_dialect_has_function(const ds_dialect *d, const char *name);
 
 /* What a query uses that the engine lacks, as short phrases ("function
  * 'sha1'", "operator '->>'", "DISTINCT in window functions"), sorted and
- * without duplicates. */
+ * without duplicates; lines[i] is the line of the SQL (1 = its first) where
+ * items[i] first stands, 0 when the parse tree does not say. */
 typedef struct {
     char **items;
+    int *lines;
     size_t len;
 } ds_dialect_findings;
 

@@ -197,3 +197,24 @@ Test(dialect, newer_call_shapes_and_types)
     EXPECT("SELECT '{}'::JSON", "type 'JSON'");
     EXPECT("SELECT * FROM (SUMMARIZE SELECT 1 AS a)", "SUMMARIZE or DESCRIBE inside a query");
 }
+
+/* Each finding knows the line of the SQL where it first stands (placeholders
+ * read as NULL keep the line count). */
+Test(dialect, findings_know_their_line)
+{
+    ds_dialect_findings f;
+    ds_err err;
+    const char *sql = "SELECT upper(${inputs.r}),\n"
+                      "  sha1(a),\n"
+                      "  sum(a) OVER (ORDER BY a\n"
+                      "    GROUPS BETWEEN 1 PRECEDING AND CURRENT ROW),\n"
+                      "  sha1(b)\n"
+                      "FROM t";
+    cr_assert_eq(ds_dialect_check(dialect, db, sql, &f, &err), 0, "%s", err.msg);
+    cr_assert_eq(f.len, 2);
+    cr_assert_str_eq(f.items[0], "GROUPS window frames");
+    cr_assert_eq(f.lines[0], 3, "the window expression starts on line 3: %d", f.lines[0]);
+    cr_assert_str_eq(f.items[1], "function 'sha1'");
+    cr_assert_eq(f.lines[1], 2, "the first sha1 is on line 2: %d", f.lines[1]);
+    ds_dialect_findings_free(&f);
+}
