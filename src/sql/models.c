@@ -61,8 +61,15 @@ static int finish_block(const char *display, char *name, int line, ds_buf *body,
                         display, line, name, clash->file, clash->line);
     else if (!*sql)
         rc = ds_err_set(err, "%s:%d: model '%s' has no SQL", display, line, name);
-    else
+    else {
         ds_query_add(out, name, DS_KIND_MODEL, sql, display, line);
+        /* The query's first line in the file: after the marker and the
+         * blank lines trimmed off, so errors and findings name file lines. */
+        int first = line + 1;
+        for (const char *b = ds_buf_str(body); isspace((unsigned char)*b); b++)
+            first += *b == '\n';
+        out->items[out->len - 1].text_line = first;
+    }
     free(sql);
     free(name);
     ds_buf_free(body);
