@@ -409,7 +409,7 @@ Test(build, failed_build_keeps_previous_outputs)
     test_write(root, "sources_sql/c.sql", "-- name: fine\nSELECT * FROM more\n\n"
                                           "-- name: broken\nSELECT no_such_column FROM orders\n");
     cr_assert_eq(build(root, false, &err), -1);
-    cr_assert(ds_starts_with(err.msg, "sources_sql/c.sql:4: query 'broken': "), "%s", err.msg);
+    cr_assert(ds_starts_with(err.msg, "sources_sql/c.sql:5: query 'broken': "), "%s", err.msg);
     cr_assert(strstr(err.msg, "no_such_column") != NULL, "%s", err.msg);
     char *after = snapshot(st);
     cr_assert_str_eq(before, after);
