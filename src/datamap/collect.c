@@ -366,6 +366,12 @@ static int check_file_and_folder(const ds_config *cfg, const ds_collected *c, ds
 typedef struct {
     const ds_collected *c;
     size_t shown;
+    /* The key whose claims are being compared, and the claims of it that
+     * came before the pair at hand ("file source 'a' (...)", "; "-joined):
+     * a key claimed three times names all three. */
+    const char *run_key;
+    ds_buf before;
+    size_t n_before;
 } claims_ctx;
 
 /* The set whose claims include map entry SEQ. */
@@ -428,6 +434,9 @@ static bool claims_say(claims_ctx *x)
     return ++x->shown <= CLAIMS_SHOWN;
 }
 
+static void say_claimed(claims_ctx *x, const ds_source_set *a, const ds_source_set *b,
+                        const ds_datamap_entry *earlier, const ds_datamap_entry *later);
+
 /* ds_datamap_dup_fn: a key claimed again by LATER. */
 static void on_claimed_twice(void *arg, const ds_datamap_entry *earlier,
                              const ds_datamap_entry *later)
@@ -435,6 +444,21 @@ static void on_claimed_twice(void *arg, const ds_datamap_entry *earlier,
     claims_ctx *x = arg;
     const ds_source_set *a = claim_owner(x->c, earlier->seq);
     const ds_source_set *b = claim_owner(x->c, later->seq);
+    if (!x->run_key || strcmp(x->run_key, earlier->key) != 0) {
+        x->run_key = earlier->key;
+        ds_buf_free(&x->before);
+        x->n_before = 0;
+    }
+    say_claimed(x, a, b, earlier, later);
+    /* EARLIER is superseded: the next claim of the key is compared with
+     * LATER, and names EARLIER among those before. */
+    ds_buf_puts(&x->before, x->n_before++ ? "; " : "");
+    describe_claim(&x->before, a, earlier->seq);
+}
+
+static void say_claimed(claims_ctx *x, const ds_source_set *a, const ds_source_set *b,
+                        const ds_datamap_entry *earlier, const ds_datamap_entry *later)
+{
     bool same_file = strcmp(earlier->path, later->path) == 0;
     bool filters_differ = !same_filter(earlier->row_filter, later->row_filter);
     /* Two sources may publish one file under one key, each with its own
@@ -445,7 +469,13 @@ static void on_claimed_twice(void *arg, const ds_datamap_entry *earlier,
     if (!claims_say(x))
         return;
     ds_buf m = {0};
-    ds_buf_printf(&m, "data map key %s is claimed twice, with different %s: ", earlier->key,
+    ds_buf_printf(&m, "data map key %s is claimed ", earlier->key);
+    if (x->n_before)
+        ds_buf_printf(&m, "%zu times (before these two by %s), ", x->n_before + 2,
+                      ds_buf_str(&x->before));
+    else
+        ds_buf_puts(&m, "twice, ");
+    ds_buf_printf(&m, "with different %s: ",
                   same_file                    ? "row filters"
                   : a == b && filters_differ ? "files and row filters"
                                              : "files");
@@ -473,9 +503,10 @@ static void on_claimed_twice(void *arg, const ds_datamap_entry *earlier,
         ds_buf_printf(&m, " publishes %s and ", earlier->path);
         describe_claim(&m, b, later->seq);
         ds_buf_printf(&m, " publishes %s; the later source wins: the key serves %s, also to "
-                          "the views of file source '%s' (each source keeps its own row "
+                          "the views of file source '%s'%s (each source keeps its own row "
                           "filters); give one of the files another key",
-                      later->path, later->path, source_label(a->fs));
+                      later->path, later->path, source_label(a->fs),
+                      x->n_before ? " and of those before it" : "");
     }
     ds_warn("%s", ds_buf_str(&m));
     ds_buf_free(&m);
@@ -610,8 +641,9 @@ int ds_collect_with(const ds_config *cfg, unsigned flags, ds_collected *out, ds_
     ds_buf_free(&earlier);
     ds_plugin_session_free(session);
     if (rc == 0) {
-        claims_ctx x = {out, 0};
+        claims_ctx x = {out, 0, NULL, {0}, 0};
         ds_datamap_finish_with(&out->map, on_claimed_twice, &x);
+        ds_buf_free(&x.before);
         for (size_t i = 0; i < out->n_sets; i++)
             settle_set(&out->sets[i], &out->map, &x);
         if (x.shown > CLAIMS_SHOWN)
