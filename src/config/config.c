@@ -154,15 +154,21 @@ static const char *home_table(const char *key, const char *const *known, size_t 
     return NULL;
 }
 
+/* A key of table HOME written where it does not belong. */
+static int misplaced_key(walker *w, const ds_toml_entry *e, const char *path, const char *home)
+{
+    return fail_at(w, e->line, e->col, path,
+                   "unknown key '%s' here; it is a key of %s: move it under that table's "
+                   "header (a key belongs to the last [table] above it)",
+                   e->key, home);
+}
+
 static int unknown_key(walker *w, const ds_toml_entry *e, const char *path,
                        const char *const *known, size_t n_known)
 {
     const char *home = home_table(e->key, known, n_known);
     if (home)
-        return fail_at(w, e->line, e->col, path,
-                       "unknown key '%s' here; it is a key of %s: move it under that "
-                       "table's header (a key belongs to the last [table] above it)",
-                       e->key, home);
+        return misplaced_key(w, e, path, home);
     const char *best = ds_suggest(e->key, known, n_known);
     ds_buf list = {0};
     for (size_t i = 0; i < n_known; i++)
@@ -275,7 +281,10 @@ static int load_dirs(walker *w, const ds_toml_value *t)
         const ds_toml_entry *e = &t->u.table.items[i];
         char *path = ds_asprintf("dirs.%s", e->key);
         int rc = 0;
-        if (!is_dir_name(e->key))
+        const char *home = is_dir_name(e->key) ? NULL : home_table(e->key, NULL, 0);
+        if (home)
+            rc = misplaced_key(w, e, path, home);
+        else if (!is_dir_name(e->key))
             rc = fail_at(w, e->line, e->col, path,
                          "names in [dirs] must start with DIR_ and be letters, digits or _ "
                          "(e.g. DIR_LAKE), found '%s'",

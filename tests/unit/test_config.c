@@ -153,6 +153,9 @@ Test(config, a_key_of_another_table_says_where_it_belongs)
     expect_error("[auth]\nsite = true\nprerender_max_options = 3\n",
                  "auth.prerender_max_options: unknown key 'prerender_max_options' here; it is a "
                  "key of [build]");
+    expect_error("[dirs]\nDIR_A = \"x\"\nallowed_hosts = [\"a\"]\n",
+                 "ducksite.toml:3:1: dirs.allowed_hosts: unknown key 'allowed_hosts' here; it is a "
+                 "key of [serve]");
     expect_error("[serve]\nupstream_glob = \"x/*.parquet\"\n",
                  "serve.upstream_glob: unknown key 'upstream_glob' here; it is a key of "
                  "[[file_sources]]");
