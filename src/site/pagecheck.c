@@ -442,6 +442,81 @@ static int bad_input(const check_t *c, const ds_part *p, const ds_kv *kv, const 
     return fail(c, &m);
 }
 
+/* The comma-separated items of TEXT, trimmed, empty ones left out (as
+ * sql.js splitList); *N of them, the array and its strings freed by the
+ * caller (free_items). */
+static char **split_items(const char *text, size_t *n)
+{
+    char **out = NULL;
+    *n = 0;
+    for (const char *s = text; *s;) {
+        size_t len = strcspn(s, ",");
+        const char *a = s, *b = s + len;
+        s += len + (s[len] == ',');
+        while (a < b && isspace((unsigned char)*a))
+            a++;
+        while (b > a && isspace((unsigned char)b[-1]))
+            b--;
+        if (b > a) {
+            out = ds_xrealloc(out, (*n + 1) * sizeof *out);
+            out[(*n)++] = ds_strndup(a, (size_t)(b - a));
+        }
+    }
+    return out;
+}
+
+static void free_items(char **items, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(items[i]);
+    free(items);
+}
+
+/* A dropdown's or button group's default among the options written in its
+ * block (each item of a multiple input's): another value would filter on
+ * something no choice gives, and the page would open on no rows.  The
+ * "all" choice (empty, all_value, all_label) is allowed. */
+static int check_default_option(const check_t *c, const ds_part *p, const ds_kv *options,
+                                const ds_kv *def, const ds_kv *multi)
+{
+    bool multiple = multi && (strcasecmp(multi->value, "true") == 0 ||
+                              strcasecmp(multi->value, "yes") == 0 || strcmp(multi->value, "1") == 0);
+    const ds_kv *all_value = input_key(p, 7), *all_label = input_key(p, 6);
+    size_t n_opts, n_vals;
+    char **opts = split_items(options->value, &n_opts);
+    char **vals = multiple ? split_items(def->value, &n_vals) : split_items("", &n_vals);
+    if (!multiple) { /* one value, commas and all */
+        const char *a = def->value + strspn(def->value, " \t");
+        size_t len = strlen(a);
+        while (len && isspace((unsigned char)a[len - 1]))
+            len--;
+        if (len) {
+            vals = ds_xrealloc(vals, sizeof *vals);
+            vals[n_vals++] = ds_strndup(a, len);
+        }
+    }
+    int rc = 0;
+    for (size_t i = 0; i < n_vals && rc == 0; i++) {
+        const char *v = vals[i];
+        bool all = (all_value && strcmp(v, all_value->value) == 0) ||
+                   strcmp(v, all_label ? all_label->value : "All") == 0;
+        if (all || listed(v, (const char *const *)opts, n_opts, false))
+            continue;
+        ds_buf m = {0};
+        where(&m, c, def->line, p);
+        ds_buf_printf(&m, "default: '%s' is not one of its options (", v);
+        join(&m, (const char *const *)opts, n_opts);
+        ds_buf_puts(&m, "), and the page would open filtered on it");
+        const char *best = ds_suggest(v, (const char *const *)opts, n_opts);
+        if (best)
+            ds_buf_printf(&m, "; did you mean '%s'?", best);
+        rc = fail(c, &m);
+    }
+    free_items(opts, n_opts);
+    free_items(vals, n_vals);
+    return rc;
+}
+
 /* A typed input's keys and default (docs/pages.md, "Inputs"): a default the
  * runtime could not use would silently become NULL. */
 static int check_input(const check_t *c, const ds_part *p)
@@ -484,6 +559,8 @@ static int check_input(const check_t *c, const ds_part *p)
                          "dropdown and hidden");
     const ds_kv *def = ds_part_get(p, "default");
     const char *dv = def ? def->value : NULL;
+    if (options && def && mode_in(mode, "dropdown buttons") && check_default_option(c, p, options, def, multi) != 0)
+        return -1;
     if (strcmp(mode, "date") == 0 && dv && *dv && !ds_pagesql_valid_date(dv))
         return bad_input(c, p, def, "default: '%s' is not a date; write %s", dv,
                          "YYYY-MM-DD, e.g. 2024-01-31");

@@ -964,6 +964,25 @@ static void note_over(page_ctx *p, const component *c)
     p->over[p->n_over++] = what;
 }
 
+/* A single dropdown's or button group's default that its options_query
+ * does not give (now: the data may change): the page opens filtered on a
+ * value no choice shows, most likely on no rows. */
+static void warn_default_not_an_option(const ds_site_page *sp, const component *c,
+                                       const ds_input_spec *in, char **opts, size_t n)
+{
+    if (in->def.kind != DS_VAL_STR || !*in->def.s || strcmp(in->def.s, in->all_label) == 0 ||
+        (*in->all_value && strcmp(in->def.s, in->all_value) == 0))
+        return;
+    for (size_t k = 0; k < n; k++)
+        if (strcmp(opts[k], in->def.s) == 0)
+            return;
+    const char *best = ds_suggest(in->def.s, (const char *const *)opts, n);
+    ds_warn("%s:%d: input '%s': default '%s' is not among the %zu options its options_query "
+            "'%s' gives%s%s%s; the page opens filtered on it",
+            sp->display, c->line, in->name, in->def.s, n, in->options_query,
+            best ? " (did you mean '" : "", best ? best : "", best ? "'?)" : "");
+}
+
 /* The SQL component C runs in the state VALUES, or NULL when the runtime
  * would fail before running anything (unknown query). */
 static char *component_sql(page_ctx *p, const component *c, const ds_val *values)
@@ -1268,6 +1287,7 @@ static void prerender_page(run_ctx *r, ds_site_page *sp, long long max_options,
             continue;
         size_t n_opts;
         char **opts = option_values(&p, in, stored_at(&r->all, def_at[i]), &n_opts);
+        warn_default_not_an_option(sp, c, in, opts, n_opts);
         size_t use = n_opts;
         all_stored[c->input] = (long long)n_opts <= max_options;
         if ((long long)n_opts > max_options) {

@@ -290,6 +290,18 @@ Test(pagecheck, input_definitions)
     expect_error("# T\n\n```input a\nurl_key: k\n```\n\n```input b\nurl-key: k\n```\n",
                  "content/p.md:8: input 'b': its URL key 'k' is also the URL key of input 'a' (line 4)");
     expect_ok("# T\n\n```input a\nurl_key: b\n```\n\n```input b\nurl_key: a\n```\n");
+    /* A default among the options written in the block, or the "all" choice. */
+    expect_error("# T\n\n```input r\noptions: east, west\ndefault: East\n```\n",
+                 "content/p.md:5: input 'r': default: 'East' is not one of its options (east, "
+                 "west), and the page would open filtered on it; did you mean 'east'?");
+    expect_error("# T\n\n```input r\nvisual_mode: buttons\noptions: a, b\ndefault: b\n```\n"
+                 "\n```input s\noptions: a, b\nmultiple: true\ndefault: a, c\n```\n",
+                 "input 's': default: 'c' is not one of its options (a, b)");
+    expect_ok("# T\n\n```input r\noptions: east, west\ndefault:  west \n```\n");
+    expect_ok("# T\n\n```input r\noptions: east, west\ndefault: All\n```\n");
+    expect_ok("# T\n\n```input r\noptions: east, west\nall_value: *\ndefault: *\n```\n");
+    expect_ok("# T\n\n```input r\noptions: a, b, c\nmultiple: true\ndefault: c, a\n```\n");
+    expect_ok("# T\n\n```input r\noptions: a, b\ndefault:\n```\n");
 }
 
 /* A title shows ${inputs.NAME} of an input block; ${params.x} is SQL. */
