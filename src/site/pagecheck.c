@@ -952,6 +952,23 @@ static void form_hint(ds_buf *m, const char *text, const ph_scan *s)
     ds_buf_free(&inner);
 }
 
+/* NAME is a date range input's NAME_start or NAME_end (a day a title may
+ * show). */
+static bool range_day(const ds_page *page, const char *name)
+{
+    for (size_t i = 0; i < page->n_parts; i++) {
+        const ds_part *p = &page->parts[i];
+        if (p->kind != DS_PART_INPUT)
+            continue;
+        const ds_kv *mode = input_key(p, 0);
+        size_t k = strlen(p->id);
+        if (mode && strcasecmp(mode->value, "date_range") == 0 && strncmp(name, p->id, k) == 0 &&
+            (strcmp(name + k, "_start") == 0 || strcmp(name + k, "_end") == 0))
+            return true;
+    }
+    return false;
+}
+
 /* One "${" of a text: a placeholder of the runtime's form, outside quotes
  * in SQL, naming an input that gives it a value. */
 static int check_brace(void *ctx, const char *at, ds_sql_at sql_at)
@@ -1004,7 +1021,7 @@ static int check_brace(void *ctx, const char *at, ds_sql_at sql_at)
                           "${inputs.NAME}",
                       text, name);
     } else if (s->place == PH_TITLE && kind == DS_PH_INPUTS &&
-               !ds_page_find(s->c->page, DS_PART_INPUT, name)) {
+               !ds_page_find(s->c->page, DS_PART_INPUT, name) && !range_day(s->c->page, name)) {
         names_t blocks = {0};
         for (size_t i = 0; i < s->c->page->n_parts; i++)
             if (s->c->page->parts[i].kind == DS_PART_INPUT)

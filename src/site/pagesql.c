@@ -1046,8 +1046,30 @@ char *ds_pagesql_fill_title(const char *text, const ds_input_spec *specs, size_t
                         in = &specs[i];
             }
         }
+        const ds_input_spec *range = NULL;
+        bool at_start = false;
+        if (!in && end) { /* a date range's NAME_start or NAME_end: its day */
+            const char *name = q + 7;
+            size_t len = strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_");
+            for (size_t i = 0; i < n && !range; i++) {
+                size_t k = strlen(specs[i].name);
+                if (strcmp(specs[i].mode, "date_range") != 0 || k >= len ||
+                    strncmp(specs[i].name, name, k) != 0)
+                    continue;
+                if (len - k == 6 && strncmp(name + k, "_start", 6) == 0)
+                    range = &specs[i], at_start = true;
+                else if (len - k == 4 && strncmp(name + k, "_end", 4) == 0)
+                    range = &specs[i];
+            }
+        }
         if (in) {
             title_value(&b, in);
+            p = end;
+        } else if (range) {
+            char today[16], start[24], stop[24];
+            ds_pagesql_today(today);
+            date_range(range->def.kind == DS_VAL_STR ? range->def.s : "", today, start, stop);
+            ds_buf_puts(&b, at_start ? start : stop);
             p = end;
         } else {
             ds_buf_puts(&b, "${");

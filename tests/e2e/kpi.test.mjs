@@ -118,7 +118,7 @@ value: total
 comparison: prev
 down_is_good: true
 delta: absolute
-title: Cost (down is good)
+title: Cost since \${inputs.period_start} (down is good)
 comparison_title: vs the month before, \${inputs.channel}
 \`\`\`
 
@@ -270,6 +270,7 @@ describe('values, KPI cards and typed inputs', { skip: skip ?? false }, () => {
     assert.equal(cards.length, 2, 'both cards written by the build');
     // A title's ${inputs.x} is the input's default ("All" for a button group without one).
     assert.match(html, /<div class="ds-kpi-title">Revenue, latest month \(All\)<\/div>/);
+    assert.match(html, /<div class="ds-kpi-title">Cost since 2024-01-01 \(down is good\)<\/div>/);
     assert.equal(inline.length, 2, 'both values in prose written by the build');
     const { page, errors } = await openIdle(site.browser, `${site.server.url}/index.html`);
     const s = await shown(page);
@@ -302,6 +303,7 @@ describe('values, KPI cards and typed inputs', { skip: skip ?? false }, () => {
       await waitIdle(page);
       await page.fill('[data-ds-input="period"] input[aria-label="Period: to"]', '2024-05-31');
     }, "day BETWEEN DATE '2024-02-01' AND DATE '2024-05-31'", 'period=2024-02-01..2024-05-31');
+    assert.equal(await page.textContent('[data-ds-kpi="cost"] .ds-kpi-title'), 'Cost since 2024-02-01 (down is good)');
     await step('date', () => page.fill('#ds-input-skip_day', '2024-05-03'),
       "day <> DATE '2024-05-03'", 'skip_day=2024-05-03');
     await step('slider', () => page.evaluate(() => {

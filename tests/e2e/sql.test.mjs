@@ -48,6 +48,13 @@ test('titles show input values: lists joined, "all" as its label', () => {
   assert.equal(sql.fillTitle('In ${inputs.region}', { region: 'EMEA' }, specs), 'In EMEA');
   assert.equal(sql.fillTitle('${inputs.tags}', { tags: [] }, specs), 'All');
   assert.equal(sql.fillTitle('[${inputs.q}]', { q: '' }, specs), '[]');
+  // A date range's days (the same page and title in tests/unit/test_pagesql.c).
+  const ranges = new Map([['p', sql.normalizeInput('p', { visual_mode: 'date_range' })],
+    ['q', sql.normalizeInput('q', { type: 'date_range' })]]);
+  assert.equal(sql.fillTitle('${inputs.p_start} to ${inputs.p_end}, from ${inputs.q_start}[${inputs.q_end}] ${inputs.p}',
+    { p: '2024-01-01..2024-06-30', q: '2024-03-01..' }, ranges),
+  '2024-01-01 to 2024-06-30, from 2024-03-01[] 2024-01-01..2024-06-30');
+  assert.equal(sql.fillTitle('${inputs.p_start}', { p: 'last_7_days' }, ranges, '2024-05-10'), '2024-05-04');
 });
 
 test('an input without visual_mode is a dropdown', () => {

@@ -309,6 +309,10 @@ Test(pagecheck, titles_show_inputs)
 {
     expect_ok(INPUTS "```table orders\ntitle: Orders in ${inputs.d} (${ inputs.r })\n```\n");
     expect_ok(INPUTS "```kpi k\nquery: orders\nvalue: region\ncomparison_title: vs ${inputs.d}\n```\n");
+    expect_ok("```input p\nvisual_mode: date_range\n```\n"
+              "```table orders\ntitle: From ${inputs.p_start} to ${inputs.p_end}\n```\n");
+    expect_error("```input p\nvisual_mode: date\n```\n```table orders\ntitle: ${inputs.p_start}\n```\n",
+                 "there is none named 'p_start'");
     expect_error(INPUTS "```table orders\ntitle: Orders where ${params.d}\n```\n",
                  "content/p.md:15: table 'orders': title: '${params.d}': a title shows input "
                  "values, and ${params.d} is SQL; write ${inputs.NAME}");

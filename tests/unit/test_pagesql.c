@@ -146,3 +146,21 @@ Test(pagesql, titles_show_defaults_like_the_runtime)
     ds_pagesql_inputs_free(specs, n);
     json_decref(config);
 }
+
+/* A date range's ${inputs.NAME_start} and _end in a title are its days. */
+Test(pagesql, titles_show_a_date_ranges_days)
+{
+    json_t *config = json_loads("{\"inputs\": {\"p\": {\"visual_mode\": \"date_range\", "
+                                "\"default\": \"2024-01-01..2024-06-30\"}, \"q\": {\"type\": "
+                                "\"date_range\", \"default\": \"2024-03-01..\"}}}",
+                                0, NULL);
+    size_t n;
+    ds_input_spec *specs = ds_pagesql_inputs(config, &n);
+    char *t = ds_pagesql_fill_title("${inputs.p_start} to ${inputs.p_end}, from ${inputs.q_start}"
+                                    "[${inputs.q_end}] ${inputs.p}",
+                                    specs, n);
+    cr_assert_str_eq(t, "2024-01-01 to 2024-06-30, from 2024-03-01[] 2024-01-01..2024-06-30");
+    free(t);
+    ds_pagesql_inputs_free(specs, n);
+    json_decref(config);
+}

@@ -45,11 +45,19 @@ export function placeholderDeps(text, into = new Set()) {
  * input's value as a reader reads it: a list joined with ", ", "all" (no
  * value, or its all_value) as the input's all_label for a dropdown or a
  * button group and as nothing otherwise; other placeholders are left as
- * they are (the build refuses them). SPECS: normalised inputs by name.
+ * they are (the build refuses them). SPECS: normalised inputs by name. A
+ * date range's `${inputs.NAME_start}` and `_end` are its days (TODAY: the
+ * day presets count from).
  */
-export function fillTitle(text, values, specs) {
+export function fillTitle(text, values, specs, today = localToday()) {
   return String(text ?? '').replace(/\$\{\s*inputs\.([A-Za-z0-9_]+)\s*\}/g, (all, name) => {
     const spec = specs.get(name);
+    // A date range's NAME_start and NAME_end: its days (nothing for an open end).
+    const part = /^(.+)_(start|end)$/.exec(name);
+    if (!spec && part && specs.get(part[1])?.mode === 'date_range') {
+      const r = dateRange(values[part[1]] ?? '', today) || { start: null, end: null };
+      return r[part[2]] ?? '';
+    }
     if (!spec) return all;
     const v = values[name];
     const choice = spec.mode === 'dropdown' || spec.mode === 'buttons' || spec.mode === 'hidden';
