@@ -381,20 +381,25 @@ static bool mode_in(const char *mode, const char *modes)
 
 /* Keys an input may spell more than one way; the runtime reads the first it
  * finds, so a second spelling would be silently ignored. */
+enum {
+    IK_MODE, IK_URL_KEY, IK_OPTIONS_QUERY, IK_VALUE_COLUMN, IK_LABEL_COLUMN, IK_MULTIPLE,
+    IK_ALL_LABEL, IK_ALL_VALUE, IK_ALL_OPTION, IK_EXPRESSION_TEMPLATE, IK_ALL_EXPRESSION,
+    IK_PARAM_NAME, IK_PARAM_TEMPLATE
+};
 static const char *const INPUT_ALIASES[][3] = {
-    {"visual_mode", "visual-mode", "type"},
-    {"url_key", "url-key", NULL},
-    {"options_query", "options-query", NULL},
-    {"value_column", "value-column", NULL},
-    {"label_column", "label-column", NULL},
-    {"multiple", "multi", NULL},
-    {"all_label", "all-label", NULL},
-    {"all_value", "all-value", NULL},
-    {"all_option", "all-option", NULL},
-    {"expression_template", "expression-template", NULL},
-    {"all_expression", "all-expression", NULL},
-    {"param_name", "param-name", NULL},
-    {"param_template", "param-template", NULL},
+    [IK_MODE] = {"visual_mode", "visual-mode", "type"},
+    [IK_URL_KEY] = {"url_key", "url-key", NULL},
+    [IK_OPTIONS_QUERY] = {"options_query", "options-query", NULL},
+    [IK_VALUE_COLUMN] = {"value_column", "value-column", NULL},
+    [IK_LABEL_COLUMN] = {"label_column", "label-column", NULL},
+    [IK_MULTIPLE] = {"multiple", "multi", NULL},
+    [IK_ALL_LABEL] = {"all_label", "all-label", NULL},
+    [IK_ALL_VALUE] = {"all_value", "all-value", NULL},
+    [IK_ALL_OPTION] = {"all_option", "all-option", NULL},
+    [IK_EXPRESSION_TEMPLATE] = {"expression_template", "expression-template", NULL},
+    [IK_ALL_EXPRESSION] = {"all_expression", "all-expression", NULL},
+    [IK_PARAM_NAME] = {"param_name", "param-name", NULL},
+    [IK_PARAM_TEMPLATE] = {"param_template", "param-template", NULL},
 };
 
 /* The first of the spellings of ALIASES[A] P gives, or NULL. */
@@ -442,36 +447,6 @@ static int bad_input(const check_t *c, const ds_part *p, const ds_kv *kv, const 
     return fail(c, &m);
 }
 
-/* The comma-separated items of TEXT, trimmed, empty ones left out (as
- * sql.js splitList); *N of them, the array and its strings freed by the
- * caller (free_items). */
-static char **split_items(const char *text, size_t *n)
-{
-    char **out = NULL;
-    *n = 0;
-    for (const char *s = text; *s;) {
-        size_t len = strcspn(s, ",");
-        const char *a = s, *b = s + len;
-        s += len + (s[len] == ',');
-        while (a < b && isspace((unsigned char)*a))
-            a++;
-        while (b > a && isspace((unsigned char)b[-1]))
-            b--;
-        if (b > a) {
-            out = ds_xrealloc(out, (*n + 1) * sizeof *out);
-            out[(*n)++] = ds_strndup(a, (size_t)(b - a));
-        }
-    }
-    return out;
-}
-
-static void free_items(char **items, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        free(items[i]);
-    free(items);
-}
-
 /* A dropdown's or button group's default among the options written in its
  * block (each item of a multiple input's): another value would filter on
  * something no choice gives, and the page would open on no rows.  The
@@ -481,39 +456,39 @@ static int check_default_option(const check_t *c, const ds_part *p, const ds_kv 
 {
     bool multiple = multi && (strcasecmp(multi->value, "true") == 0 ||
                               strcasecmp(multi->value, "yes") == 0 || strcmp(multi->value, "1") == 0);
-    const ds_kv *all_value = input_key(p, 7), *all_label = input_key(p, 6);
-    size_t n_opts, n_vals;
-    char **opts = split_items(options->value, &n_opts);
-    char **vals = multiple ? split_items(def->value, &n_vals) : split_items("", &n_vals);
-    if (!multiple) { /* one value, commas and all */
+    const ds_kv *all_value = input_key(p, IK_ALL_VALUE), *all_label = input_key(p, IK_ALL_LABEL);
+    ds_val opts = ds_pagesql_split_list(options->value);
+    /* One value, commas and all, unless the input is multiple. */
+    ds_val vals = multiple ? ds_pagesql_split_list(def->value) : ds_pagesql_split_list(NULL);
+    if (!multiple) {
         const char *a = def->value + strspn(def->value, " \t");
         size_t len = strlen(a);
         while (len && isspace((unsigned char)a[len - 1]))
             len--;
         if (len) {
-            vals = ds_xrealloc(vals, sizeof *vals);
-            vals[n_vals++] = ds_strndup(a, len);
+            vals.items = ds_xcalloc(1, sizeof *vals.items);
+            vals.items[vals.n++] = ds_strndup(a, len);
         }
     }
     int rc = 0;
-    for (size_t i = 0; i < n_vals && rc == 0; i++) {
-        const char *v = vals[i];
+    for (size_t i = 0; i < vals.n && rc == 0; i++) {
+        const char *v = vals.items[i];
         bool all = (all_value && strcmp(v, all_value->value) == 0) ||
                    strcmp(v, all_label ? all_label->value : "All") == 0;
-        if (all || listed(v, (const char *const *)opts, n_opts, false))
+        if (all || listed(v, (const char *const *)opts.items, opts.n, false))
             continue;
         ds_buf m = {0};
         where(&m, c, def->line, p);
         ds_buf_printf(&m, "default: '%s' is not one of its options (", v);
-        join(&m, (const char *const *)opts, n_opts);
+        join(&m, (const char *const *)opts.items, opts.n);
         ds_buf_puts(&m, "), and the page would open filtered on it");
-        const char *best = ds_suggest(v, (const char *const *)opts, n_opts);
+        const char *best = ds_suggest(v, (const char *const *)opts.items, opts.n);
         if (best)
             ds_buf_printf(&m, "; did you mean '%s'?", best);
         rc = fail(c, &m);
     }
-    free_items(opts, n_opts);
-    free_items(vals, n_vals);
+    ds_val_free(&opts);
+    ds_val_free(&vals);
     return rc;
 }
 
@@ -523,7 +498,7 @@ static int check_input(const check_t *c, const ds_part *p)
 {
     if (check_aliases(c, p) != 0)
         return -1;
-    const ds_kv *mk = input_key(p, 0);
+    const ds_kv *mk = input_key(p, IK_MODE);
     /* An input without visual_mode is a dropdown (web/src/sql.js). */
     char mode[16] = "dropdown";
     if (mk && *mk->value) {
@@ -537,7 +512,7 @@ static int check_input(const check_t *c, const ds_part *p)
             return bad_input(c, p, kv, "%s applies to %s inputs only (set visual_mode)",
                              MODE_KEYS[k].key, MODE_KEYS[k].modes);
     }
-    const ds_kv *options = ds_part_get(p, "options"), *query = input_key(p, 2);
+    const ds_kv *options = ds_part_get(p, "options"), *query = input_key(p, IK_OPTIONS_QUERY);
     if (options && query) {
         ds_buf m = {0};
         where(&m, c, options->line > query->line ? options->line : query->line, p);
@@ -545,7 +520,7 @@ static int check_input(const check_t *c, const ds_part *p)
                       query->key, options->line, query->line);
         return fail(c, &m);
     }
-    for (size_t a = 3; a <= 4 && !query; a++) { /* value_column, label_column */
+    for (size_t a = IK_VALUE_COLUMN; a <= IK_LABEL_COLUMN && !query; a++) {
         const ds_kv *kv = input_key(p, a);
         if (kv)
             return bad_input(c, p, kv,
@@ -553,7 +528,7 @@ static int check_input(const check_t *c, const ds_part *p)
                              "none; give %s, or remove the key",
                              kv->key, "options_query: <query>");
     }
-    const ds_kv *multi = input_key(p, 5);
+    const ds_kv *multi = input_key(p, IK_MULTIPLE);
     if (multi && !mode_in(mode, "dropdown hidden"))
         return bad_input(c, p, multi, "%s applies to %s inputs only (set visual_mode)", multi->key,
                          "dropdown and hidden");
@@ -960,7 +935,7 @@ static bool range_day(const ds_page *page, const char *name)
         const ds_part *p = &page->parts[i];
         if (p->kind != DS_PART_INPUT)
             continue;
-        const ds_kv *mode = input_key(p, 0);
+        const ds_kv *mode = input_key(p, IK_MODE);
         size_t k = strlen(p->id);
         if (mode && strcasecmp(mode->value, "date_range") == 0 && strncmp(name, p->id, k) == 0 &&
             (strcmp(name + k, "_start") == 0 || strcmp(name + k, "_end") == 0))
@@ -1147,7 +1122,7 @@ static int check_clicks(const check_t *c, const ds_part *p)
 /* An input's URL key: its url_key, else its name (web/src/sql.js). */
 static const char *url_key_of(const ds_part *p, const ds_kv **kv)
 {
-    *kv = input_key(p, 1);
+    *kv = input_key(p, IK_URL_KEY);
     return *kv && *(*kv)->value ? (*kv)->value : p->id;
 }
 

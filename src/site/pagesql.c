@@ -99,7 +99,7 @@ static bool is_yes(const char *s)
 }
 
 /* splitList(): comma-separated, trimmed, blanks dropped. */
-static ds_val split_list(const char *s)
+ds_val ds_pagesql_split_list(const char *s)
 {
     ds_val v = {DS_VAL_LIST, NULL, NULL, 0};
     if (!s)
@@ -151,11 +151,11 @@ ds_input_spec *ds_pagesql_inputs(json_t *config, size_t *n)
         else if (!def && strcmp(s->mode, "date_range") == 0)
             def = "all";
         if (s->multiple)
-            s->def = split_list(def);
+            s->def = ds_pagesql_split_list(def);
         else
             s->def = def ? val_str(def) : (ds_val){0};
         s->options_query = ds_strdup(pick(spec, "options_query", "options-query", NULL));
-        s->options = split_list(pick(spec, "options", NULL, NULL));
+        s->options = ds_pagesql_split_list(pick(spec, "options", NULL, NULL));
         s->value_column = ds_strdup(pick(spec, "value_column", "value-column", NULL));
         const char *tmpl = pick(spec, "expression_template", "expression-template", NULL);
         s->tmpl = tmpl && *tmpl ? ds_strdup(tmpl) : NULL;

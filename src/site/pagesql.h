@@ -100,4 +100,8 @@ void ds_pagesql_js_number(double x, char out[40]);
 
 void ds_val_free(ds_val *v);
 
+/* A comma-separated list as sql.js splitList reads it: items trimmed,
+ * empty ones left out; NULL gives an empty list. */
+ds_val ds_pagesql_split_list(const char *s);
+
 #endif

@@ -1237,6 +1237,35 @@ static void warn_whole_lake(const page_ctx *p, const component *c, const bool *a
     ds_filelist_reads_free(&r);
 }
 
+/* Every component stored for each choice of input IN (OPTS[0, N), and
+ * "", the all choice), up to MAX_OPTIONS choices; ALL_STORED[IN] says
+ * whether every one is.  VALUES: the page's input values, IN's put back. */
+static void store_choices(page_ctx *p, int in, char *const *opts, size_t n, int line,
+                          long long max_options, ds_val *values, bool *all_stored)
+{
+    const ds_input_spec *spec = &p->specs[in];
+    size_t use = n;
+    all_stored[in] = (long long)n <= max_options;
+    if ((long long)n > max_options) {
+        use = (size_t)max_options;
+        if (use)
+            ds_info("%s:%d: input '%s' has %zu options, over prerender_max_options (%lld): "
+                    "the first %zu are stored, other choices run in the browser engine",
+                    p->sp->display, line, spec->name, n, max_options, use);
+        else
+            ds_info("%s:%d: input '%s' has %zu options; with prerender_max_options = 0 "
+                    "only the page's default state is stored, its choices run in the "
+                    "browser engine",
+                    p->sp->display, line, spec->name, n);
+    }
+    for (size_t k = 0; k <= use; k++) {
+        values[in] = (ds_val){DS_VAL_STR, k == 0 ? (char *)"" : opts[k - 1], NULL, 0};
+        for (size_t j = 0; j < p->comps.n; j++)
+            store_component(p, &p->comps.items[j], values);
+    }
+    values[in] = (ds_val){0};
+}
+
 /* What the server needs to run the components of a page live. */
 static void add_live_page(ds_livespec *live, const ds_site_page *sp, json_t *config,
                           const component_list *comps)
@@ -1288,27 +1317,7 @@ static void prerender_page(run_ctx *r, ds_site_page *sp, long long max_options,
         size_t n_opts;
         char **opts = option_values(&p, in, stored_at(&r->all, def_at[i]), &n_opts);
         warn_default_not_an_option(sp, c, in, opts, n_opts);
-        size_t use = n_opts;
-        all_stored[c->input] = (long long)n_opts <= max_options;
-        if ((long long)n_opts > max_options) {
-            use = (size_t)max_options;
-            if (use)
-                ds_info("%s:%d: input '%s' has %zu options, over prerender_max_options (%lld): "
-                        "the first %zu are stored, other choices run in the browser engine",
-                        sp->display, c->line, in->name, n_opts, max_options, use);
-            else
-                ds_info("%s:%d: input '%s' has %zu options; with prerender_max_options = 0 "
-                        "only the page's default state is stored, its choices run in the "
-                        "browser engine",
-                        sp->display, c->line, in->name, n_opts);
-        }
-        /* "" is the all choice of the dropdown. */
-        for (size_t k = 0; k <= use; k++) {
-            values[c->input] = (ds_val){DS_VAL_STR, k == 0 ? (char *)"" : opts[k - 1], NULL, 0};
-            for (size_t j = 0; j < p.comps.n; j++)
-                store_component(&p, &p.comps.items[j], values);
-        }
-        values[c->input] = (ds_val){0};
+        store_choices(&p, c->input, opts, n_opts, c->line, max_options, values, all_stored);
         for (size_t k = 0; k < n_opts; k++)
             free(opts[k]);
         free(opts);
@@ -1321,23 +1330,9 @@ static void prerender_page(run_ctx *r, ds_site_page *sp, long long max_options,
         if (in->options_query || !in->options.n || in->multiple ||
             (strcmp(in->mode, "dropdown") != 0 && strcmp(in->mode, "buttons") != 0))
             continue;
-        size_t use = in->options.n;
-        all_stored[i] = (long long)use <= max_options;
-        if ((long long)use > max_options) {
-            use = (size_t)max_options;
-            ds_info("%s:%d: input '%s' has %zu options, over prerender_max_options (%lld): "
-                    "%s",
-                    sp->display, part_line(&sp->page, DS_PART_INPUT, in->name), in->name,
-                    in->options.n, max_options,
-                    use ? "the first ones are stored, other choices run in the browser engine"
-                        : "only the page's default state is stored");
-        }
-        for (size_t k = 0; k <= use; k++) {
-            values[i] = (ds_val){DS_VAL_STR, k == 0 ? (char *)"" : in->options.items[k - 1], NULL, 0};
-            for (size_t j = 0; j < p.comps.n; j++)
-                store_component(&p, &p.comps.items[j], values);
-        }
-        values[i] = (ds_val){0};
+        store_choices(&p, (int)i, in->options.items, in->options.n,
+                      part_line(&sp->page, DS_PART_INPUT, in->name), max_options, values,
+                      all_stored);
     }
     /* A checkbox or toggle has two states: the other one is stored too. */
     for (size_t i = 0; i < p.n_specs; i++) {

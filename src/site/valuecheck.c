@@ -114,13 +114,11 @@ static int check_format_exprs(vc_t *v, const ds_site_page *sp, const ds_part *p,
             if (!ds_ends_with(kv->key, "_expr") || !*kv->value)
                 continue;
             char *expr = ds_sql_null_placeholders(kv->value);
-            size_t n = strlen(d->phys); /* the query without its ';' */
-            while (n && (d->phys[n - 1] == ';' || d->phys[n - 1] == ' ' || d->phys[n - 1] == '\n' ||
-                         d->phys[n - 1] == '\t' || d->phys[n - 1] == '\r'))
-                n--;
-            char *sql = ds_asprintf("DESCRIBE WITH base AS (\n%.*s\n)\nSELECT base.*, (%s) AS "
+            char *body = ds_sql_trim(d->phys); /* without its ';' */
+            char *sql = ds_asprintf("DESCRIBE WITH base AS (\n%s\n)\nSELECT base.*, (%s) AS "
                                     "ds_format_value FROM base",
-                                    (int)n, d->phys, expr);
+                                    body, expr);
+            free(body);
             free(expr);
             json_t *known = v->memo ? ds_memo_columns_get(v->memo, sql) : NULL;
             int rc = 0;
