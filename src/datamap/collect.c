@@ -684,6 +684,9 @@ void ds_collected_free(ds_collected *c)
         free(set->claim_entry);
     }
     free(c->sets);
+    for (size_t i = 0; i < c->n_engine_findings; i++)
+        free(c->engine_findings[i]);
+    free(c->engine_findings);
     ds_datamap_free(&c->map);
     ds_datamap_free(&c->index);
     ds_arena_free(&c->strings);

@@ -58,6 +58,12 @@ typedef struct {
      * are made (sql/filelist.h); later stages hand them to the build-time
      * engine.  Borrowed, NULL until then. */
     const struct ds_filelists *lists;
+    /* What the browser engine cannot read of the sources' files (a codec
+     * DuckDB 0.9.1 lacks), one message per source, "FILE:LINE: ...", set
+     * by ds_source_views (sql/sources.h); the build warns, or fails with
+     * --strict. */
+    char **engine_findings;
+    size_t n_engine_findings;
 } ds_collected;
 
 int ds_collect(const ds_config *cfg, ds_collected *out, ds_err *err);

@@ -2,8 +2,9 @@
  *
  * The file is text, sorted by path, so it loads with one read and is found
  * by binary search: a line is
- *   size \t mtime_ns \t num_rows \t n_columns \t schema_hash(hex) \t path \n
- * The first line names the format; any other first line discards the file. */
+ *   size \t mtime_ns \t num_rows \t n_columns \t codecs(hex) \t schema_hash(hex) \t path \n
+ * The first line names the format; any other first line (an older
+ * format's) discards the file, whose footers are then read again. */
 #include "facts.h"
 
 #include <fcntl.h>
@@ -21,7 +22,7 @@
 #include "../util/fs.h"
 #include "batchread.h"
 
-#define HEADER "ducksite file facts 1\n"
+#define HEADER "ducksite file facts 2\n"
 
 typedef struct {
     const char *path;
@@ -86,15 +87,17 @@ static bool field(const char **p, int base, bool sign, uint64_t max, uint64_t *o
  * build); returns where its path starts, or NULL when it does not read. */
 static const char *parse_line(const char *p, ds_footer *out)
 {
-    uint64_t size, mtime, rows, cols, hash;
+    uint64_t size, mtime, rows, cols, codecs, hash;
     if (!field(&p, 10, true, INT64_MAX, &size) || !field(&p, 10, true, INT64_MAX, &mtime) ||
         !field(&p, 10, true, INT64_MAX, &rows) || !field(&p, 10, false, UINT32_MAX, &cols) ||
-        !field(&p, 16, false, UINT64_MAX, &hash) || *p != '/')
+        !field(&p, 16, false, UINT16_MAX, &codecs) || !field(&p, 16, false, UINT64_MAX, &hash) ||
+        *p != '/')
         return NULL;
     out->size = (int64_t)size;
     out->mtime_ns = (int64_t)mtime;
     out->num_rows = (int64_t)rows;
     out->n_columns = (uint32_t)cols;
+    out->codecs = (uint16_t)codecs;
     out->schema_hash = hash;
     return p;
 }
@@ -583,6 +586,11 @@ static void put_fact(ds_buf *b, const fact *e)
     put_i64(b, e->facts.mtime_ns);
     put_i64(b, e->facts.num_rows);
     put_dec(b, e->facts.n_columns, false);
+    char c[5];
+    for (int i = 0; i < 4; i++)
+        c[i] = hex[(e->facts.codecs >> (12 - 4 * i)) & 0xf];
+    c[4] = '\t';
+    ds_buf_add(b, c, sizeof c);
     char h[17];
     for (int i = 0; i < 16; i++)
         h[i] = hex[(e->facts.schema_hash >> (60 - 4 * i)) & 0xf];

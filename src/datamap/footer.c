@@ -3,9 +3,10 @@
  * A Parquet file ends with: the FileMetaData (Thrift compact protocol), its
  * length as a 4-byte little-endian integer, and the magic "PAR1".  Of the
  * FileMetaData we read field 2 (schema: list<SchemaElement>, hashed as
- * bytes) and field 3 (num_rows: i64); every other field is skipped by the
- * generic walk below, so files from any writer (or a future format
- * version) are read the same way. */
+ * bytes), field 3 (num_rows: i64) and, in field 4 (row_groups), each
+ * column chunk's codec; every other field is skipped by the generic walk
+ * below, so files from any writer (or a future format version) are read
+ * the same way. */
 #define _GNU_SOURCE /* O_NOATIME */
 #include "footer.h"
 
@@ -185,6 +186,89 @@ static void skip_value(reader *r, int type, int depth)
     }
 }
 
+/* ---- the codecs of the column chunks ---------------------------------------- */
+
+/* A struct's fields, each handed to FN with its id and type; FN reads or
+ * skips the value (skip_value).  A long-form field id is read too. */
+typedef void (*field_fn)(reader *r, int16_t field, int type, int depth, void *arg);
+
+static void walk_struct(reader *r, int depth, field_fn fn, void *arg)
+{
+    if (depth > MAX_DEPTH) {
+        r->bad = true;
+        return;
+    }
+    int16_t field = 0;
+    while (!r->bad) {
+        if (r->p >= r->end) {
+            r->bad = true;
+            return;
+        }
+        unsigned char h = *r->p++;
+        int type = h & 0x0f;
+        if (type == T_STOP)
+            return;
+        int delta = h >> 4;
+        field = delta ? (int16_t)(field + delta) : (int16_t)zigzag(r);
+        fn(r, field, type, depth + 1, arg);
+    }
+}
+
+/* A list of structs, each walked with FN; a list of anything else is
+ * skipped (a damaged file is caught by the walk's bounds all the same). */
+static void walk_list(reader *r, int depth, field_fn fn, void *arg)
+{
+    int elem;
+    uint64_t n = list_header(r, &elem);
+    for (uint64_t i = 0; i < n && !r->bad; i++) {
+        if (elem == T_STRUCT)
+            walk_struct(r, depth + 1, fn, arg);
+        else
+            skip_elem(r, elem, depth + 1);
+    }
+}
+
+static void note_codec(uint16_t *codecs, int64_t codec)
+{
+    *codecs |= (uint16_t)(codec >= 0 && codec < DS_FOOTER_CODEC_OTHER ? 1u << codec
+                                                                      : 1u << DS_FOOTER_CODEC_OTHER);
+}
+
+/* ColumnMetaData: field 4 is the codec (an i32 enum). */
+static void column_meta_field(reader *r, int16_t field, int type, int depth, void *arg)
+{
+    if (field == 4 && type == T_I32)
+        note_codec(arg, zigzag(r));
+    else
+        skip_value(r, type, depth);
+}
+
+/* ColumnChunk: field 3 is its ColumnMetaData. */
+static void column_chunk_field(reader *r, int16_t field, int type, int depth, void *arg)
+{
+    if (field == 3 && type == T_STRUCT)
+        walk_struct(r, depth, column_meta_field, arg);
+    else
+        skip_value(r, type, depth);
+}
+
+/* RowGroup: field 1 is its list of ColumnChunk. */
+static void row_group_field(reader *r, int16_t field, int type, int depth, void *arg)
+{
+    if (field == 1 && type == T_LIST)
+        walk_list(r, depth, column_chunk_field, arg);
+    else
+        skip_value(r, type, depth);
+}
+
+const char *ds_footer_codec_name(int codec)
+{
+    static const char *const NAMES[] = {"uncompressed", "Snappy", "gzip", "LZO",
+                                        "Brotli",       "LZ4",    "ZSTD", "LZ4_RAW"};
+    return codec >= 0 && codec < (int)(sizeof NAMES / sizeof *NAMES) ? NAMES[codec]
+                                                                     : "an unknown codec";
+}
+
 static int fail(char *why, size_t why_len, const char *msg)
 {
     if (why && why_len)
@@ -220,6 +304,8 @@ int ds_footer_parse(const unsigned char *buf, size_t n, ds_footer *out, char *wh
         } else if (field == 3 && type == T_I64) {
             out->num_rows = zigzag(&r);
             have_rows = true;
+        } else if (field == 4 && type == T_LIST) {
+            walk_list(&r, 1, row_group_field, &out->codecs);
         } else {
             skip_value(&r, type, 1);
         }

@@ -1,7 +1,8 @@
 /* footer.h - what a Parquet file's footer says, read without DuckDB.
  *
- * The build needs, for every file of a lake, only two facts: how many rows
- * it has and which schema it was written with.  DuckDB answers that at
+ * The build needs, for every file of a lake, three facts: how many rows
+ * it has, which schema it was written with and which codecs compress it
+ * (the browser's engine reads fewer than the build's).  DuckDB answers that at
  * about 100 us a file (it sets up a reader per file); reading the footer
  * directly (open, one pread, a Thrift compact walk) costs a few us, which
  * is what lets a build over a million files stay close to `find`.
@@ -23,7 +24,22 @@ typedef struct {
     int64_t num_rows;       /* FileMetaData.num_rows */
     uint64_t schema_hash;   /* FNV-1a of the schema list's Thrift bytes */
     uint32_t n_columns;     /* schema elements, the root included */
+    uint16_t codecs;        /* bit C: a column chunk compressed with codec C
+                               (Parquet's CompressionCodec: 0 uncompressed,
+                               1 Snappy, 2 gzip, 3 LZO, 4 Brotli, 5 LZ4,
+                               6 ZSTD, 7 LZ4_RAW); DS_FOOTER_CODEC_OTHER's
+                               bit for any larger number */
 } ds_footer;
+
+#define DS_FOOTER_CODEC_OTHER 15
+/* The codecs the browser engine (DuckDB-Wasm 1.28, DuckDB 0.9.1) reads:
+ * uncompressed, Snappy, gzip and ZSTD.  Measured: it refuses Brotli, LZ4
+ * and LZ4_RAW ("Unsupported compression codec"), which the build-time
+ * engine reads. */
+#define DS_FOOTER_BROWSER_CODECS ((uint16_t)((1u << 0) | (1u << 1) | (1u << 2) | (1u << 6)))
+
+/* "Snappy", "LZ4", ... for codec number CODEC. */
+const char *ds_footer_codec_name(int codec);
 
 /* Reads PATH's footer.  Returns 0, or -1 with a short reason in WHY (e.g.
  * "not a Parquet file (no PAR1 at its end)") when the file is missing,

@@ -449,6 +449,21 @@ static int check_dialect(const ds_query_list *queries, const ds_input_sqls *inpu
     return rc;
 }
 
+/* Files of the sources the browser engine cannot decode (a codec DuckDB
+ * 0.9.1 lacks, sql/sources.c): warnings, or with STRICT an error naming
+ * the first (the others printed above it), as for SQL it cannot run. */
+static int check_engine_files(const ds_collected *files, bool strict, ds_err *err)
+{
+    size_t n = files->n_engine_findings;
+    for (size_t i = strict ? 1 : 0; i < n; i++)
+        ds_warn("%s", files->engine_findings[i]);
+    if (!strict || n == 0)
+        return 0;
+    return n == 1 ? ds_err_set(err, "%s", files->engine_findings[0])
+                  : ds_err_set(err, "%s (and %zu more sources, above)", files->engine_findings[0],
+                               n - 1);
+}
+
 /* The ?v= hash of static/assets/NAME as this build publishes it. */
 static char *asset_hash(const ds_publish *pub, const char *name)
 {
@@ -877,7 +892,8 @@ int ds_build(const char *root, const ds_build_options *opt, ds_err *err)
         goto done;
     if (site && ds_inputcheck(&pages, &compiled, files, db, &input_sqls, err) != 0)
         goto done;
-    if (check_dialect(&queries, &input_sqls, db, opt->strict, opt->memo, err) != 0)
+    if (check_dialect(&queries, &input_sqls, db, opt->strict, opt->memo, err) != 0 ||
+        check_engine_files(files, opt->strict, err) != 0)
         goto done;
 
     /* Everything succeeded: now stage every output, then publish them all

@@ -537,6 +537,17 @@ static int cmp_hash_file(const void *a, const void *b)
  * the reason.  A footer our reader cannot read but DuckDB can (an unusual
  * writer) gets a schema of its own, so DuckDB judges it.  Returns false
  * when the file cannot be read at all. */
+/* Notes file I of the set when its codecs are not all the browser's. */
+static void note_codecs(ds_sv_schema *sc, size_t i, uint16_t codecs)
+{
+    uint16_t odd = codecs & (uint16_t)~DS_FOOTER_BROWSER_CODECS;
+    if (!odd)
+        return;
+    if (sc->n_odd_codec++ == 0)
+        sc->odd_codec_file = i;
+    sc->odd_codecs |= odd;
+}
+
 static bool fact_alone(const ds_source_set *set, size_t i, ds_duck *db, ds_facts *facts,
                        bool stamped, ds_sv_schema *sc, hash_file *hf)
 {
@@ -547,6 +558,7 @@ static bool fact_alone(const ds_source_set *set, size_t i, ds_duck *db, ds_facts
                              &ft, why, sizeof why) == 0) {
         hf[i] = (hash_file){ft.schema_hash, i};
         sc->rows[i] = ft.num_rows;
+        note_codecs(sc, i, ft.codecs);
     } else if (duck_reads(db, set->files[i].path, &derr)) {
         hf[i] = (hash_file){UINT64_MAX - i, i};
         sc->rows[i] = -1; /* unknown */
@@ -579,6 +591,7 @@ static bool read_facts(const ds_source_set *set, ds_duck *db, ds_facts *facts,
             if (ok[k]) {
                 hf[at + k] = (hash_file){got[k].schema_hash, at + k};
                 sc->rows[at + k] = got[k].num_rows;
+                note_codecs(sc, at + k, got[k].codecs);
             } else {
                 all = fact_alone(set, at + k, db, facts, stamped, sc, hf);
             }
@@ -1497,9 +1510,50 @@ static int check_entry_filters(const ds_config *cfg, const ds_source_set *set,
 /* The base view and the templated views of one source whose files are
  * SET (those some level reads).  Returns -1 on a user error; a source left
  * without readable files gets no views. */
+/* A source some of whose files the browser engine cannot decode (their
+ * codec is not one DuckDB 0.9.1 has): one finding for the build to report
+ * (collect.h).  The build-time engine reads them, so stored results and
+ * live queries work; the browser fails on every query it must run itself
+ * over them. */
+static void note_engine_codecs(const ds_config *cfg, const ds_source_set *set,
+                               const ds_sv_schema *sc, ds_collected *c)
+{
+    if (!sc->n_odd_codec)
+        return;
+    ds_buf names = {0};
+    int left = __builtin_popcount(sc->odd_codecs);
+    for (int k = 0; k <= DS_FOOTER_CODEC_OTHER; k++) {
+        if (!(sc->odd_codecs & (1u << k)))
+            continue;
+        if (names.len)
+            ds_buf_puts(&names, left == 1 ? " or " : ", ");
+        left--;
+        ds_buf_puts(&names, k == DS_FOOTER_CODEC_OTHER ? "a codec unknown to Parquet"
+                                                       : ds_footer_codec_name(k));
+    }
+    const ds_source_file *f = &set->files[sc->odd_codec_file];
+    ds_buf more = {0};
+    if (sc->n_odd_codec > 1)
+        ds_buf_printf(&more, " and %zu more of its %zu files are", sc->n_odd_codec - 1,
+                      set->n_files);
+    else
+        ds_buf_puts(&more, " is");
+    c->engine_findings =
+        ds_xrealloc(c->engine_findings, (c->n_engine_findings + 1) * sizeof *c->engine_findings);
+    c->engine_findings[c->n_engine_findings++] = ds_asprintf(
+        "%s:%d: file source '%s': %s (published as %s)%s compressed with %s, which the browser "
+        "engine (DuckDB 0.9.1) cannot read: it reads uncompressed, Snappy, gzip and ZSTD files "
+        "only; results the build stores still show, but every query the browser runs over them "
+        "fails; write them again with ZSTD or Snappy (COPY (FROM 'in.parquet') TO "
+        "'out.parquet' (FORMAT parquet, COMPRESSION zstd))",
+        cfg->display_path, set->fs->line, set->fs->name, f->path, f->key, more.data, names.data);
+    ds_buf_free(&more);
+    ds_buf_free(&names);
+}
+
 static int set_views(const ds_config *cfg, const ds_source_set *set, ds_facts *facts,
                      ds_duck *db, ds_query_list *out, ds_filelists *lists, ds_keyset *unreadable,
-                     ds_err *err)
+                     ds_collected *c, ds_err *err)
 {
     const ds_file_source *fs = set->fs;
     const char *first_missing = note_missing_files(set, unreadable);
@@ -1526,6 +1580,7 @@ static int set_views(const ds_config *cfg, const ds_source_set *set, ds_facts *f
             learn_schema(set, db, facts, false, first_missing != NULL, &schema);
         }
     }
+    note_engine_codecs(cfg, set, &schema, c);
     ds_sv_levels levels;
     make_levels(cfg, set, false, &levels, NULL);
     int rc = 0;
@@ -1625,7 +1680,7 @@ int ds_source_views(const ds_config *cfg, ds_collected *c, ds_facts *facts_in,
             if (levelled.files)
                 set = &levelled;
         }
-        rc = set_views(cfg, set, facts, db, out, lists, unreadable, err);
+        rc = set_views(cfg, set, facts, db, out, lists, unreadable, c, err);
         free(levelled.files);
     }
     if (!facts_in)

@@ -43,6 +43,11 @@ typedef struct {
     int64_t *rows;         /* per file: its row count (-1: unknown), or NULL */
     bool one_schema;       /* every file's schema has the same bytes */
     bool paths_agree;      /* every physical path has the same name=value folders */
+    /* Files compressed with a codec the browser engine cannot read
+     * (footer.h, DS_FOOTER_BROWSER_CODECS): how many, the first of
+     * them (index into the set's files) and the codecs seen. */
+    size_t n_odd_codec, odd_codec_file;
+    uint16_t odd_codecs;
 } ds_sv_schema;
 
 /* Predicates ANDed together; single ones stay bare. */

@@ -234,6 +234,32 @@ Test(footer, compression_does_not_change_the_hash)
     }
 }
 
+/* Each column chunk's codec is noted: the browser engine reads only some
+ * (DS_FOOTER_BROWSER_CODECS).  DuckDB writes LZ4 as LZ4_RAW (7). */
+Test(footer, codecs_are_noted)
+{
+    const char *sel = "SELECT range AS a, 'text ' || range AS b FROM range(100)";
+    static const struct {
+        const char *option;
+        int codec;
+        bool browser;
+    } CASES[] = {{", COMPRESSION uncompressed", 0, true}, {", COMPRESSION snappy", 1, true},
+                 {", COMPRESSION gzip", 2, true},         {", COMPRESSION brotli", 4, false},
+                 {", COMPRESSION zstd", 6, true},         {", COMPRESSION lz4", 7, false}};
+    for (size_t i = 0; i < sizeof CASES / sizeof *CASES; i++) {
+        ds_footer f = facts_of(sel, CASES[i].option);
+        cr_assert_eq(f.codecs, 1u << CASES[i].codec, "%s: %#x", CASES[i].option, f.codecs);
+        cr_assert_eq((f.codecs & ~DS_FOOTER_BROWSER_CODECS) == 0, CASES[i].browser, "%s",
+                     CASES[i].option);
+    }
+    /* No row group, no column chunk: no codec. */
+    cr_assert_eq(facts_of("SELECT 1 AS a WHERE false", NULL).codecs, 0);
+    cr_assert_str_eq(ds_footer_codec_name(5), "LZ4");
+    cr_assert_str_eq(ds_footer_codec_name(7), "LZ4_RAW");
+    cr_assert_str_eq(ds_footer_codec_name(4), "Brotli");
+    cr_assert_str_eq(ds_footer_codec_name(42), "an unknown codec");
+}
+
 /* ---- files that are not (readable) Parquet ----------------------------- */
 
 Test(footer, missing_and_not_regular)
