@@ -21,6 +21,8 @@
 //   web/dist/echarts.min.js         ECharts (classic script, window.echarts)
 //   web/dist/firstpaint.node.mjs    charts drawn as SVG at build time (node;
 //                                   run by the build, never published)
+//   web/dist/enginecheck.node.cjs   the browser's engine binding each query at
+//                                   build time (node; never published)
 //   web/dist/duckdb/                DuckDB-Wasm engines and workers (eh, mvp),
 //                                   and ducksite-worker.js (web/src/duckdb-worker.js)
 //                                   which starts them and reports their requests
@@ -209,7 +211,8 @@ async function main() {
     })],
   });
   // Charts drawn at build time (src/site/firstpaint.c runs it under node):
-  // a build-only file, never published (src/site/assets.c skips *.node.mjs).
+  // a build-only file, never published (src/site/assets.c skips *.node.mjs
+  // and *.node.cjs).
   // It reads the map geometry beside it: a hash of that geometry in its
   // first line makes new geometry a new script, so the build draws maps again.
   const geo = geoAssets(nm);
@@ -225,9 +228,25 @@ async function main() {
     sourcemap: false,
     minify: false,
   });
+  // The browser's engine run at build time (src/site/enginecheck.c runs it
+  // under node): build-only as well, never published.  It loads the wasm
+  // files of web/dist/duckdb/, the ones the pages load.
+  const engineCheck = await build({
+    ...common,
+    entryPoints: [path.join(src, 'enginecheck.js')],
+    entryNames: 'enginecheck.node',
+    // CommonJS: DuckDB-Wasm's node build and Arrow require node's own
+    // modules and use __dirname, which an ES module does not have.
+    format: 'cjs',
+    outExtension: { '.js': '.cjs' },
+    platform: 'node',
+    target: ['node18'],
+    sourcemap: false,
+    minify: true,
+  });
   const result = {
     outputFiles: [...engine.outputFiles, ...consoleBundle.outputFiles, ...chartsBundle.outputFiles, ...netBundle.outputFiles,
-      ...page.outputFiles, ...firstPaint.outputFiles],
+      ...page.outputFiles, ...firstPaint.outputFiles, ...engineCheck.outputFiles],
   };
   const made = new Set();
   for (const out of result.outputFiles) {

@@ -224,7 +224,8 @@ static void report_failure(ds_server *server, const char *msg)
 /* The first step of a rebuild after CHANGES (the watcher's paths): every
  * output but the stored results that would have to run, which are left
  * out when only pages or models changed (docs/serve.md, "Rebuild speed").
- * Returns how many were left out, for the second step; sets *failed. */
+ * Returns how many were left out (and how many queries the browser's
+ * engine has not prepared), for the second step; sets *failed. */
 static size_t rebuild(const char *root, ds_server *server, ds_memo *memo, char **paths,
                       size_t n_paths, bool *failed, const ds_config *started)
 {
@@ -254,7 +255,9 @@ static size_t rebuild(const char *root, ds_server *server, ds_memo *memo, char *
     if (defer.deferred)
         ds_info("published; the stored results whose SQL changed run next (the open pages "
                 "query them meanwhile)");
-    return defer.deferred;
+    else if (defer.engine_pending)
+        ds_info("published; the browser's engine prepares the queries that changed next");
+    return defer.deferred + defer.engine_pending;
 }
 
 /* The second step: the stored results the first left out are run and
@@ -264,7 +267,8 @@ static size_t rebuild(const char *root, ds_server *server, ds_memo *memo, char *
 static bool finish(const char *root, ds_server *server, ds_memo *memo, ds_watch *w,
                    int sig_fd, size_t n_left)
 {
-    ds_info("running the stored results left for later (%zu, and those that depend on them)",
+    ds_info("running the stored results left for later (%zu with the queries the browser's "
+            "engine prepares, and those that depend on them)",
             n_left);
     int done[2] = {-1, -1};
     ds_memo_front *front = ds_memo_front_get(memo);

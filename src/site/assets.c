@@ -263,7 +263,7 @@ static int copy_entry(const ds_walk_item *it, void *arg)
     if (ds_ends_with(it->name, ".gz"))
         return DS_WALK_SKIP;
     /* Build-only scripts (run by the build under node) are not published. */
-    if (ds_ends_with(it->name, ".node.mjs"))
+    if (ds_ends_with(it->name, ".node.mjs") || ds_ends_with(it->name, ".node.cjs"))
         return DS_WALK_SKIP;
     if (it->type == DS_WALK_DIR)
         return 0;

@@ -26,6 +26,7 @@
 #include "../util/fs.h"
 #include "../util/walk.h"
 #include "assets.h"
+#include "enginecheck.h"
 #include "firstpaint.h"
 #include "memo.h"
 #include "pagecheck.h"
@@ -368,7 +369,7 @@ static bool dialect_findings(const ds_dialect *d, ds_duck *db, const char *sql, 
  * one source share their text and are reported once.  With strict the
  * first finding fails the build and the others are printed before it. */
 static int check_dialect(const ds_query_list *queries, const ds_input_sqls *inputs, ds_duck *db,
-                         bool strict, ds_memo *memo, ds_err *err)
+                         bool strict, ds_memo *memo, ds_enginecheck *engine, ds_err *err)
 {
     if (queries->len + inputs->len == 0)
         return 0;
@@ -412,6 +413,15 @@ static int check_dialect(const ds_query_list *queries, const ds_input_sqls *inpu
         if (!dialect_findings(d, db, q ? ds_query_check_sql(q) : in->sql, memo, &what, &at)) {
             ds_buf_free(&what);
             continue;
+        }
+        /* Reported here: the engine's own check says nothing more of it
+         * (nor of the queries that inline it, nor of the page's inputs). */
+        if (q) {
+            ds_enginecheck_reported(engine, q->name);
+        } else {
+            char *page = ds_asprintf("file:%s", in->file);
+            ds_enginecheck_reported(engine, page);
+            free(page);
         }
         /* A page's sql block, checked in its own text: the line of the
          * first finding in the file. */
@@ -848,6 +858,7 @@ int ds_build(const char *root, const ds_build_options *opt, ds_err *err)
     map_start(&map, &files->map, static_dir);
     lists_job lists = {0};
     ds_livespec *live = NULL; /* what live queries need, made with the stored results */
+    ds_enginecheck *engine = ds_enginecheck_new(); /* the browser's engine asked, enginecheck.h */
     ds_query_list_copy(&queries, &f->views);
     size_t n_views = queries.len;
     t = now_ms();
@@ -892,7 +903,7 @@ int ds_build(const char *root, const ds_build_options *opt, ds_err *err)
         goto done;
     if (site && ds_inputcheck(&pages, &compiled, files, db, &input_sqls, err) != 0)
         goto done;
-    if (check_dialect(&queries, &input_sqls, db, opt->strict, opt->memo, err) != 0 ||
+    if (check_dialect(&queries, &input_sqls, db, opt->strict, opt->memo, engine, err) != 0 ||
         check_engine_files(files, opt->strict, err) != 0)
         goto done;
 
@@ -925,9 +936,16 @@ int ds_build(const char *root, const ds_build_options *opt, ds_err *err)
         goto done;
     if (site) {
         live = ds_livespec_new();
-        ds_prerender_options po = {!opt->no_prerender, live, opt->defer};
+        /* Serve's first step publishes at once: queries the browser's
+         * engine has not prepared yet are left for its second step. */
+        bool first_step = opt->defer && opt->defer->defer;
+        ds_prerender_options po = {!opt->no_prerender, live, opt->defer, engine};
         if (ds_prerender(&pages, &compiled, files, cfg, db, pub, &po, err) != 0 ||
             ds_firstpaint(&pages, pub, opt->memo, err) != 0)
+            goto done;
+        if (!ds_prerender_cancelled(opt->defer) &&
+            ds_enginecheck_run(engine, cfg->root, files, &queries, opt->strict, !first_step,
+                               first_step ? &opt->defer->engine_pending : NULL, err) != 0)
             goto done;
         /* A build a newer edit superseded (serve's second step) publishes
          * nothing: its pages are not even made. */
@@ -986,6 +1004,7 @@ done:
     free(up.inputs);
     free(up.project);
     ds_livespec_free(live);
+    ds_enginecheck_free(engine);
     map_free(&map);
     lists_free(&lists);
     ds_publish_abort(pub);

@@ -547,17 +547,20 @@ typedef struct {
     size_t globbed;         /* file lists read by their source's glob */
     bool to_run;            /* expanding SQL to run, not only for its files */
     ds_prerender_defer *defer; /* NULL: every result is run */
+    ds_enginecheck *engine;    /* NULL: the browser's engine is not asked */
     json_t *deferred;          /* hashes left out (defer->defer) */
     bool left_out;             /* the last obtain() left its result out */
 } run_ctx;
 
 /* The compiled query behind a runtime SQL path, as the file's text minus
  * its METRICS line (what stripMetrics leaves). */
-static char *sql_for_path(const run_ctx *r, const char *path)
+static char *sql_for_path(const run_ctx *r, const char *path, const ds_compiled **q)
 {
     json_t *i = json_object_get(r->sql_urls, path);
     if (!i)
         return NULL;
+    if (q)
+        *q = &r->compiled->items[json_integer_value(i)];
     /* Copied, not printed: a view over a lake is megabytes. */
     const char *sql = r->compiled->items[json_integer_value(i)].sql;
     size_t n = strlen(sql);
@@ -985,12 +988,13 @@ static void warn_default_not_an_option(const ds_site_page *sp, const component *
 
 /* The SQL component C runs in the state VALUES, or NULL when the runtime
  * would fail before running anything (unknown query). */
-static char *component_sql(page_ctx *p, const component *c, const ds_val *values)
+static char *component_sql(page_ctx *p, const component *c, const ds_val *values,
+                           const ds_compiled **q)
 {
     ds_env env;
     ds_pagesql_env(p->specs, p->n_specs, values, &env);
     char *path = ds_pagesql_resolve(c->query_id, &env, json_object_get(p->config, "queries"));
-    char *raw = path ? sql_for_path(p->r, path) : NULL;
+    char *raw = path ? sql_for_path(p->r, path, q) : NULL;
     if (raw && !values)
         json_object_set_new(p->preload, path, json_true());
     char *sql = NULL;
@@ -1030,10 +1034,16 @@ static const char *note_file(void *vctx, const char *literal)
  * over budget, or when the page stores nothing). */
 static stored *store_component(page_ctx *p, component *c, const ds_val *values)
 {
-    char *sql = component_sql(p, c, values);
+    const ds_compiled *q = NULL;
+    char *sql = component_sql(p, c, values, &q);
     if (!sql)
         return NULL;
     free(ds_sql_map_literals(sql, note_file, p));
+    /* The browser's engine is asked about the default state's SQL. */
+    size_t checked = SIZE_MAX;
+    if (!values && q && p->r->engine)
+        checked = ds_enginecheck_add(p->r->engine, sql, q, p->sp->display, c->line, c->kind,
+                                     c->id);
     if (!p->store) {
         c->live = true;
         free(sql);
@@ -1056,6 +1066,8 @@ static stored *store_component(page_ctx *p, component *c, const ds_val *values)
             ds_warn("%s:%d: %s '%s': the query fails when run with the page's default inputs: "
                     "%s; the page will show this error",
                     p->sp->display, c->line, c->kind, c->id, why.msg);
+        if (checked != SIZE_MAX)
+            ds_enginecheck_drop(p->r->engine, checked); /* said once, here */
         ds_uptodate_incomplete(); /* a failure may not last: the next build runs it again */
         c->failed = true;
         c->live = true;
@@ -1581,6 +1593,7 @@ int ds_prerender(ds_pages *pages, const ds_compiled_list *compiled, const ds_col
                  0,
                  false,
                  opt->defer,
+                 opt->engine,
                  json_object(),
                  false};
     /* A site that never stored anything gets no _results/ folder. */

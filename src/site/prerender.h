@@ -20,6 +20,7 @@
 #include "../datamap/collect.h"
 #include "../sql/compile.h"
 #include "../sql/duck.h"
+#include "enginecheck.h"
 #include "livespec.h"
 #include "pages.h"
 #include "publish.h"
@@ -41,6 +42,8 @@ typedef struct ds_prerender_defer {
                                   true stops the build (nothing is published) */
     void *cancel_arg;
     size_t deferred;           /* out: results left out (distinct SQL texts) */
+    size_t engine_pending;     /* out: queries the browser's engine has not
+                                  prepared yet, left out too (enginecheck.h) */
     bool cancelled;            /* out: cancel said stop */
 } ds_prerender_defer;
 
@@ -52,6 +55,8 @@ typedef struct {
     bool enabled;              /* false: --no-prerender */
     ds_livespec *live;         /* given each page's components (NULL: none) */
     ds_prerender_defer *defer; /* NULL: every result is run */
+    ds_enginecheck *engine;    /* given the SQL of each component's default
+                                  state (NULL: none), enginecheck.h */
 } ds_prerender_options;
 
 /* Runs and writes the stored results of every page and sets each page's

@@ -29,6 +29,7 @@ struct ds_publish {
     str_list kept;    /* outputs already in place */
     str_list removes; /* files to remove although no build recorded them */
     str_list prev;    /* the previous build's outputs */
+    bool made_live;   /* static/ did not exist before: an abort removes it */
 };
 
 static void list_add(str_list *l, const char *s)
@@ -212,10 +213,12 @@ static int read_previous(ds_publish *p, ds_err *err)
 
 ds_publish *ds_publish_begin(const char *static_dir, ds_err *err)
 {
+    bool made = !ds_is_dir(static_dir);
     if (ds_mkdir_p(static_dir, err) != 0)
         return NULL;
     ds_publish *p = ds_xcalloc(1, sizeof *p);
     p->live = ds_strdup(static_dir);
+    p->made_live = made;
     remove_dead_stages(p->live);
     char *name = ds_asprintf(DS_PUBLISH_STAGE_PREFIX "%ld", (long)getpid());
     p->stage = ds_path_join(p->live, name);
@@ -293,6 +296,10 @@ void ds_publish_abort(ds_publish *p)
     if (!p)
         return;
     remove_tree(p->stage);
+    /* A first build that fails leaves no static/ behind (rmdir removes
+     * it only when empty: nothing else was put there meanwhile). */
+    if (p->made_live)
+        rmdir(p->live);
     list_free(&p->kept);
     list_free(&p->removes);
     list_free(&p->prev);

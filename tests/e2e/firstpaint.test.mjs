@@ -21,7 +21,7 @@ import { pathToFileURL } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 
 import {
-  DUCKSITE, ROOT, dsSql, launchBrowser, missingPrerequisite, openPage, screenshot, startServer, tempDir, waitIdle,
+  DIST, DUCKSITE, ROOT, dsSql, launchBrowser, missingPrerequisite, openPage, screenshot, startServer, tempDir, waitIdle,
 } from './lib.mjs';
 
 const skip = missingPrerequisite();
@@ -112,8 +112,10 @@ describe('charts drawn at build time', { skip: skip ?? false }, () => {
     const svg = decodeURIComponent(pics[0].src.slice(pics[0].src.indexOf(',') + 1));
     assert.ok(svg.includes('&lt;img src=x onerror=window.__pwned=1&gt;'), 'the HTML-like value is text in the picture');
     assert.deepEqual(pictures(root, 'live'), [], 'prerender: false: no stored result, no picture');
-    // The drawing script is never published.
+    // The build's own node scripts (drawing, the engine's check) are never published.
     assert.ok(!fs.existsSync(path.join(root, 'static', 'assets', 'firstpaint.node.mjs')));
+    assert.ok(fs.existsSync(path.join(DIST, 'enginecheck.node.cjs')), 'the runtime folder has it');
+    assert.ok(!fs.existsSync(path.join(root, 'static', 'assets', 'enginecheck.node.cjs')));
   });
 
   test('with scripts off, the charts are on screen and nothing runs', T, async () => {

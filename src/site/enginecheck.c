@@ -1,0 +1,474 @@
+/* enginecheck.c - the browser's own engine run over the pages' queries at
+ * build time (see enginecheck.h). */
+#include "enginecheck.h"
+
+#include <ctype.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../datamap/facts.h"
+#include "../sql/filelist.h"
+#include "../sql/query.h"
+#include "../sql/sqltext.h"
+#include "../util/fs.h"
+#include "../util/proc.h"
+#include "assets.h"
+#include "uptodate.h"
+
+#define SCRIPT "enginecheck.node.cjs"
+#define CACHE_HEADER "ducksite engine checked 1\n"
+/* Limits of the run: a stuck node never holds the build. */
+#define RUN_SECONDS 120.0
+#define RUN_MAX_OUTPUT ((size_t)16 << 20)
+
+typedef struct {
+    char *sql;                /* as the runtime makes it */
+    const ds_compiled *q;     /* the compiled query it comes from */
+    char *file, *kind, *id;   /* the first component that runs it */
+    int line;
+    ds_buf others;            /* the other components that run it */
+    bool dropped;             /* the build-time engine failed on it */
+} item;
+
+struct ds_enginecheck {
+    item *items;
+    size_t n, cap;
+    json_t *by_sql;   /* sql -> place, so each text is checked once */
+    json_t *reported; /* lowercased query names and "file:" page files */
+};
+
+ds_enginecheck *ds_enginecheck_new(void)
+{
+    ds_enginecheck *e = ds_xcalloc(1, sizeof *e);
+    e->by_sql = json_object();
+    e->reported = json_object();
+    return e;
+}
+
+void ds_enginecheck_free(ds_enginecheck *e)
+{
+    if (!e)
+        return;
+    for (size_t i = 0; i < e->n; i++) {
+        free(e->items[i].sql);
+        free(e->items[i].file);
+        free(e->items[i].kind);
+        free(e->items[i].id);
+        ds_buf_free(&e->items[i].others);
+    }
+    free(e->items);
+    json_decref(e->by_sql);
+    json_decref(e->reported);
+    free(e);
+}
+
+size_t ds_enginecheck_add(ds_enginecheck *e, const char *sql, const ds_compiled *q,
+                          const char *file, int line, const char *kind, const char *id)
+{
+    json_t *known = json_object_get(e->by_sql, sql);
+    if (known) {
+        item *first = &e->items[json_integer_value(known)];
+        if (strcmp(first->file, file) != 0 || first->line != line)
+            ds_buf_printf(&first->others, "%s%s '%s' (%s:%d)", first->others.len ? ", " : "",
+                          kind, id, file, line);
+        return (size_t)json_integer_value(known);
+    }
+    if (e->n == e->cap) {
+        e->cap = e->cap ? 2 * e->cap : 16;
+        e->items = ds_xrealloc(e->items, e->cap * sizeof *e->items);
+    }
+    e->items[e->n] = (item){ds_strdup(sql), q, ds_strdup(file), ds_strdup(kind), ds_strdup(id),
+                            line, {0}, false};
+    json_object_set_new(e->by_sql, sql, json_integer((json_int_t)e->n));
+    return e->n++;
+}
+
+void ds_enginecheck_drop(ds_enginecheck *e, size_t at)
+{
+    if (at < e->n)
+        e->items[at].dropped = true;
+}
+
+static char *lower(const char *s)
+{
+    char *l = ds_strdup(s);
+    for (char *p = l; *p; p++)
+        *p = (char)tolower((unsigned char)*p);
+    return l;
+}
+
+static bool was_reported(const ds_enginecheck *e, const char *name)
+{
+    char *l = lower(name);
+    bool yes = json_object_get(e->reported, l) != NULL;
+    free(l);
+    return yes;
+}
+
+void ds_enginecheck_reported(ds_enginecheck *e, const char *name)
+{
+    char *l = lower(name);
+    json_object_set_new(e->reported, l, json_true());
+    free(l);
+}
+
+/* Whether IT's query, or one it inlines, or its page's inputs, had a
+ * finding of the rule-based check already. */
+static bool reported_before(const ds_enginecheck *e, const item *it)
+{
+    if (was_reported(e, it->q->name))
+        return true;
+    for (size_t k = 0; k < it->q->n_deps; k++)
+        if (was_reported(e, it->q->deps[k]))
+            return true;
+    char *page = ds_asprintf("file:%s", it->file);
+    bool yes = was_reported(e, page);
+    free(page);
+    return yes;
+}
+
+/* ---- the SQL as checked ------------------------------------------------------ */
+
+typedef struct {
+    const ds_collected *files;
+    const char *static_dir;
+    json_t *names;  /* this query's data path -> physical path */
+} literal_ctx;
+
+/* ds_filelist_put_fn: a published list stands for its first file. */
+static bool first_file(void *ctx, const ds_filelist *f, ds_buf *b)
+{
+    (void)ctx;
+    if (f->n == 0)
+        return false;
+    ds_buf_putc(b, '[');
+    ds_sql_quote(b, f->keys[0]);
+    ds_buf_putc(b, ']');
+    return true;
+}
+
+/* A data path the SQL names: a mapped file, or one under static/. */
+static const char *note_literal(void *vctx, const char *literal)
+{
+    literal_ctx *c = vctx;
+    if (json_object_get(c->names, literal))
+        return NULL;
+    const char *physical = ds_collected_physical(c->files, literal);
+    char *own = NULL;
+    if (!physical) {
+        const char *rel = literal;
+        while (rel[0] == '.' && rel[1] == '/')
+            rel += 2;
+        while (*rel == '/')
+            rel++;
+        if (*rel && !strstr(rel, "..") && !strchr(rel, ':')) {
+            own = ds_path_join(c->static_dir, rel);
+            if (ds_is_file(own))
+                physical = own;
+        }
+    }
+    if (physical)
+        json_object_set_new(c->names, literal, json_string(physical));
+    free(own);
+    return NULL;
+}
+
+/* The checked text's key: the SQL, each file's path, size and mtime, and
+ * the engine's own files (a new runtime checks everything again). */
+static char *check_key(const char *sql, json_t *names, const char *engine_id)
+{
+    ds_buf b = {0};
+    ds_buf_puts(&b, engine_id);
+    ds_buf_putc(&b, '\n');
+    ds_buf_puts(&b, sql);
+    const char *name;
+    json_t *v;
+    json_object_foreach(names, name, v)
+    {
+        ds_file_stamp st = {-1, 0, 0};
+        ds_file_stamp_of(json_string_value(v), &st);
+        ds_buf_printf(&b, "\n%s\t%s\t%lld\t%lld", name, json_string_value(v), (long long)st.size,
+                      (long long)st.mtime_ns);
+    }
+    char *key = ds_asprintf("%016llx", (unsigned long long)ds_hash(b.data, b.len));
+    ds_buf_free(&b);
+    return key;
+}
+
+static char *stamp_text(const char *path)
+{
+    ds_file_stamp st = {-1, 0, 0};
+    ds_file_stamp_of(path, &st);
+    return ds_asprintf("%s %lld %lld", path, (long long)st.size, (long long)st.mtime_ns);
+}
+
+/* ---- the cache of answers ------------------------------------------------------ */
+
+/* KEY -> "" (prepared) or the engine's refusal: a line is the key, or the
+ * key, a tab and the refusal.  A refusal is said again from here, with no
+ * engine started, until the query or its files change. */
+static json_t *load_cache(const char *path)
+{
+    json_t *set = json_object();
+    char *text = ds_read_file(path, NULL, NULL);
+    if (!text || strncmp(text, CACHE_HEADER, strlen(CACHE_HEADER)) != 0) {
+        free(text);
+        return set;
+    }
+    char *save = NULL;
+    for (char *line = strtok_r(text + strlen(CACHE_HEADER), "\n", &save); line;
+         line = strtok_r(NULL, "\n", &save)) {
+        char *tab = strchr(line, '\t');
+        if (tab)
+            *tab = '\0';
+        if (strlen(line) == 16)
+            json_object_set_new(set, line, json_string(tab ? tab + 1 : ""));
+    }
+    free(text);
+    return set;
+}
+
+static void save_cache(const char *path, json_t *now, json_t *before)
+{
+    if (json_equal(now, before))
+        return;
+    ds_buf b = {0};
+    ds_buf_puts(&b, CACHE_HEADER);
+    const char *key;
+    json_t *v;
+    json_object_foreach(now, key, v)
+    {
+        ds_buf_puts(&b, key);
+        if (*json_string_value(v))
+            ds_buf_printf(&b, "\t%s", json_string_value(v));
+        ds_buf_putc(&b, '\n');
+    }
+    char *dir = ds_path_dirname(path);
+    ds_err err;
+    if (ds_mkdir_p(dir, &err) != 0 || ds_write_atomic(path, b.data, b.len, &err) != 0)
+        ds_info("browser engine: %s not written (%s); the next build asks about the queries "
+                "again",
+                path, err.msg);
+    free(dir);
+    ds_buf_free(&b);
+}
+
+/* ---- the run ------------------------------------------------------------------ */
+
+/* The query name as a page calls it: a page query's after its page. */
+static const char *short_name(const char *name)
+{
+    const char *slash = strrchr(name, '/');
+    return slash ? slash + 1 : name;
+}
+
+typedef struct {
+    const ds_query_list *queries; /* where each query is written */
+    bool strict;
+    size_t *asked;  /* request place -> item place */
+    size_t n_asked;
+    size_t refused;
+    char *first;    /* with strict: the first finding */
+    char *version;
+} answers;
+
+/* Says that the engine refused IT's query with ERROR. */
+static void report(const ds_enginecheck *e, const item *it, const char *error, answers *a)
+{
+    (void)e;
+    const ds_query *def = ds_query_find(a->queries, it->q->name);
+    char *where = def && def->file ? ds_asprintf(" (%s:%d)", def->file, def->line) : ds_strdup("");
+    char *msg = ds_asprintf("%s:%d: %s '%s': the browser engine (DuckDB 0.9.1) cannot run its "
+                            "query '%s'%s: %s; it will fail in the browser%s%s%s",
+                            it->file, it->line, it->kind, it->id, short_name(it->q->name), where,
+                            error, it->others.len ? " (so will " : "",
+                            it->others.len ? it->others.data : "",
+                            it->others.len ? ", which run the same SQL)" : "");
+    free(where);
+    if (a->strict && !a->first) {
+        a->first = msg;
+    } else {
+        ds_warn("%s", msg);
+        free(msg);
+    }
+    a->refused++;
+}
+
+/* One line of the engine's answer; a refusal goes into NOW under its
+ * query's key. */
+static void take_answer(ds_enginecheck *e, const char *line, answers *a, char **keys, json_t *now)
+{
+    json_t *doc = json_loads(line, 0, NULL);
+    if (!doc)
+        return;
+    json_t *i = json_object_get(doc, "i");
+    const char *error = json_string_value(json_object_get(doc, "error"));
+    if (json_is_true(json_object_get(doc, "done"))) {
+        free(a->version);
+        a->version = ds_strdup(json_string_value(json_object_get(doc, "version")));
+    } else if (json_is_string(json_object_get(doc, "fatal"))) {
+        ds_uptodate_incomplete();
+        ds_warn("browser engine: it could not start (%s); the queries were not checked by it",
+                json_string_value(json_object_get(doc, "fatal")));
+    } else if (json_is_integer(i) && error && *error &&
+               (size_t)json_integer_value(i) < a->n_asked) {
+        size_t at = a->asked[json_integer_value(i)];
+        json_object_set_new(now, keys[at], json_string(error));
+        report(e, &e->items[at], error, a);
+    }
+    json_decref(doc);
+}
+
+/* Asks the engine about the queries of A (their SQL in QUERIES), their
+ * files in FILES; answers go into NOW.  Problems running node are said,
+ * never fatal. */
+static void ask_engine(ds_enginecheck *e, const char *script, const char *eh, const char *mvp,
+                       json_t *files, json_t *queries, char **keys, answers *a, json_t *now)
+{
+    json_t *pairs = json_array();
+    const char *name;
+    json_t *v;
+    json_object_foreach(files, name, v)
+        json_array_append_new(pairs, json_pack("[s, O]", name, v));
+    json_t *req = json_pack("{s: {s: s, s: s}, s: o, s: O}", "wasm", "eh", eh, "mvp", mvp, "files",
+                            pairs, "queries", queries);
+    char *input = json_dumps(req, JSON_COMPACT);
+    json_decref(req);
+    const char *node = getenv("DUCKSITE_NODE");
+    char *argv[] = {(char *)(node && *node ? node : "node"), (char *)script, NULL};
+    ds_buf out = {0};
+    int status = 0;
+    ds_err perr;
+    ds_proc_limits lim = {RUN_SECONDS, RUN_MAX_OUTPUT, DS_PROC_RUNNING};
+    if (ds_proc_run(argv, NULL, input, &lim, &out, &status, &perr) != 0) {
+        ds_info("browser engine: queries not asked (%s)", perr.msg);
+    } else if (lim.stop == DS_PROC_INTERRUPTED) {
+        ds_uptodate_incomplete();
+        ds_info("browser engine: stopped for a newer edit");
+    } else if (lim.stop != DS_PROC_RUNNING || status != 0) {
+        ds_uptodate_incomplete(); /* the next build asks again */
+        char *why = lim.stop == DS_PROC_TIMED_OUT ? ds_strdup("it took more than 120 s")
+                    : lim.stop != DS_PROC_RUNNING ? ds_strdup("it wrote too much")
+                                                  : ds_proc_describe_status(status);
+        ds_warn("browser engine: %s %s; the queries were not checked by it", argv[0], why);
+        free(why);
+    } else {
+        char *save = NULL;
+        for (char *line = out.data ? strtok_r(out.data, "\n", &save) : NULL; line;
+             line = strtok_r(NULL, "\n", &save))
+            take_answer(e, line, a, keys, now);
+        /* Only a run that ended says the others were prepared. */
+        for (size_t k = 0; a->version && k < a->n_asked; k++)
+            if (!json_object_get(now, keys[a->asked[k]]))
+                json_object_set_new(now, keys[a->asked[k]], json_string(""));
+    }
+    ds_buf_free(&out);
+    free(input);
+}
+
+int ds_enginecheck_run(ds_enginecheck *e, const char *root, const ds_collected *files,
+                       const ds_query_list *queries_in, bool strict, bool ask, size_t *pending,
+                       ds_err *err)
+{
+    if (pending)
+        *pending = 0;
+    double t0 = ds_monotonic() * 1e3;
+    char *dist = ds_assets_dist_dir();
+    char *script = ds_path_join(dist, SCRIPT);
+    char *eh = ds_path_join(dist, "duckdb/duckdb-eh.wasm");
+    char *mvp = ds_path_join(dist, "duckdb/duckdb-mvp.wasm");
+    char *static_dir = ds_path_join(root, "static");
+    char *cache_dir = ds_path_join(root, DS_FACTS_DIR);
+    char *cache_path = ds_path_join(cache_dir, DS_ENGINECHECK_FILE);
+    json_t *before = load_cache(cache_path), *now = json_object(), *request_files = json_object();
+    json_t *queries = json_array();
+    char **keys = ds_xcalloc(e->n + 1, sizeof *keys);
+    answers a = {queries_in, strict, ds_xcalloc(e->n + 1, sizeof *a.asked), 0, 0, NULL, NULL};
+    size_t known = 0, too_many = 0;
+    int rc = 0;
+
+    char *s1 = stamp_text(script), *s2 = stamp_text(eh);
+    char *engine_id = ds_asprintf("%s\n%s", s1, s2);
+    free(s1);
+    free(s2);
+    bool ready = ds_is_file(script) && ds_is_file(eh);
+    for (size_t i = 0; ready && i < e->n; i++) {
+        item *it = &e->items[i];
+        if (it->dropped || reported_before(e, it))
+            continue;
+        char *sql = ds_filelists_expand_with(files->lists, it->sql, first_file, NULL);
+        literal_ctx c = {files, static_dir, json_object()};
+        ds_sql_each_literal(sql, note_literal, &c);
+        if (json_object_size(c.names) > DS_FILELIST_BROWSER_MAX) {
+            /* The runtime refuses it before the engine sees it; the
+             * build said so (prerender.c). */
+            too_many++;
+        } else {
+            keys[i] = check_key(sql, c.names, engine_id);
+            json_t *answer = json_object_get(before, keys[i]);
+            if (answer) {
+                json_object_set(now, keys[i], answer);
+                known++;
+                if (*json_string_value(answer))
+                    report(e, it, json_string_value(answer), &a);
+            } else {
+                json_object_update(request_files, c.names);
+                a.asked[a.n_asked++] = i;
+                json_array_append_new(queries, json_string(sql));
+            }
+        }
+        json_decref(c.names);
+        free(sql);
+    }
+    free(engine_id);
+
+    if (!ready) {
+        if (e->n)
+            ds_info("browser engine: queries not asked (%s is missing; scripts/setup makes it)",
+                    ds_is_file(script) ? eh : script);
+    } else if (a.n_asked && !ask) {
+        if (pending)
+            *pending = a.n_asked; /* a later build asks (serve's second step) */
+    } else {
+        if (a.n_asked)
+            ask_engine(e, script, eh, mvp, request_files, queries, keys, &a, now);
+        save_cache(cache_path, now, before);
+        ds_buf over = {0};
+        if (too_many)
+            ds_buf_printf(&over, "; %zu not asked (they name more than %d files)", too_many,
+                          DS_FILELIST_BROWSER_MAX);
+        if (a.first)
+            rc = a.refused == 1 ? ds_err_set(err, "%s", a.first)
+                                : ds_err_set(err, "%s (and %zu more, above)", a.first,
+                                             a.refused - 1);
+        else if (a.n_asked)
+            ds_info("browser engine: %zu queries asked of DuckDB-Wasm (DuckDB %s), %zu refused; "
+                    "%zu unchanged since it was asked%s (%.0f ms)",
+                    a.n_asked, a.version ? a.version : "0.9.1", a.refused, known,
+                    over.data ? over.data : "", ds_monotonic() * 1e3 - t0);
+        else if (known + too_many)
+            ds_info("browser engine: %zu queries unchanged since DuckDB-Wasm was asked, %zu "
+                    "refused%s",
+                    known, a.refused, over.data ? over.data : "");
+        ds_buf_free(&over);
+    }
+    json_decref(queries);
+    for (size_t i = 0; i < e->n; i++)
+        free(keys[i]);
+    free(keys);
+    free(a.asked);
+    free(a.first);
+    free(a.version);
+    json_decref(before);
+    json_decref(now);
+    json_decref(request_files);
+    free(cache_path);
+    free(cache_dir);
+    free(static_dir);
+    free(mvp);
+    free(eh);
+    free(script);
+    free(dist);
+    return rc;
+}

@@ -1,0 +1,68 @@
+/* enginecheck.h - the browser's own engine run over the pages' queries at
+ * build time.
+ *
+ * The rule-based check (sql/dialect.h) knows the names the browser engine
+ * (DuckDB-Wasm 1.28, DuckDB 0.9.1) has; it cannot know argument types,
+ * casts, or what a table function makes of its options.  This one asks
+ * the engine itself: one node process loads the very DuckDB-Wasm the
+ * pages load (web/dist/enginecheck.node.cjs, from web/src/enginecheck.js)
+ * and prepares each query a page component runs for the page's default
+ * state, as the runtime makes it, with its data paths served from the
+ * mapped files.  Preparing parses and binds (reading the footers the
+ * query's files name), which is where SQL the engine lacks is refused;
+ * nothing is run.  A file list published once (sql/filelist.h) is given
+ * as its first file: every file of one list has one schema, so the query
+ * binds alike.
+ *
+ * A query the engine refuses is a warning naming the component's line,
+ * an error with --strict.  Queries the rule-based check already reported
+ * (or whose models and views it reported) are not reported again, nor
+ * queries the build-time engine itself failed on.  Queries that passed
+ * are remembered in .ducksite/engine_checked (a hash of the SQL as
+ * checked and of each file's path, size and mtime), so node starts only
+ * when a query or its files changed.  Without node or the script the
+ * check is skipped with an info line. */
+#ifndef DS_ENGINECHECK_H
+#define DS_ENGINECHECK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "../datamap/collect.h"
+#include "../sql/compile.h"
+#include "../sql/query.h"
+#include "../util/util.h"
+
+#define DS_ENGINECHECK_FILE "engine_checked"
+
+typedef struct ds_enginecheck ds_enginecheck;
+
+ds_enginecheck *ds_enginecheck_new(void);
+void ds_enginecheck_free(ds_enginecheck *e);
+
+/* Adds the SQL that component KIND 'ID' (at FILE:LINE) runs for its page's
+ * default state, made by the runtime's rules from compiled query Q (both
+ * borrowed until ds_enginecheck_run; SQL is copied).  Returns its place,
+ * for ds_enginecheck_drop. */
+size_t ds_enginecheck_add(ds_enginecheck *e, const char *sql, const ds_compiled *q,
+                          const char *file, int line, const char *kind, const char *id);
+
+/* The query at AT failed in the build-time engine (reported there). */
+void ds_enginecheck_drop(ds_enginecheck *e, size_t at);
+
+/* Marks query NAME (a model, a view, a page query) as reported by the
+ * rule-based check: no query that is it or inlines it is reported again. */
+void ds_enginecheck_reported(ds_enginecheck *e, const char *name);
+
+/* Checks every query added, for the project at ROOT whose files are
+ * FILES; QUERIES (where each is written) name a refused query's
+ * definition.  Findings are warnings; with STRICT the first is an error
+ * (the others printed before it).  Returns -1 only then.  With ASK false
+ * (serve's first step, which publishes at once) the engine is not
+ * started: *PENDING (may be NULL) says how many queries it would be
+ * asked about, for a later build. */
+int ds_enginecheck_run(ds_enginecheck *e, const char *root, const ds_collected *files,
+                       const ds_query_list *queries, bool strict, bool ask, size_t *pending,
+                       ds_err *err);
+
+#endif
