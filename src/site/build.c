@@ -940,12 +940,14 @@ int ds_build(const char *root, const ds_build_options *opt, ds_err *err)
          * engine has not prepared yet are left for its second step. */
         bool first_step = opt->defer && opt->defer->defer;
         ds_prerender_options po = {!opt->no_prerender, live, opt->defer, engine};
-        if (ds_prerender(&pages, &compiled, files, cfg, db, pub, &po, err) != 0 ||
-            ds_firstpaint(&pages, pub, opt->memo, err) != 0)
+        if (ds_prerender(&pages, &compiled, files, cfg, db, pub, &po, err) != 0)
             goto done;
-        if (!ds_prerender_cancelled(opt->defer) &&
-            ds_enginecheck_run(engine, cfg->root, files, &queries, opt->strict, !first_step,
-                               first_step ? &opt->defer->engine_pending : NULL, err) != 0)
+        /* The engine prepares the queries while the pictures are drawn. */
+        if (!ds_prerender_cancelled(opt->defer))
+            ds_enginecheck_start(engine, cfg->root, files, &queries, opt->strict, !first_step,
+                                 first_step ? &opt->defer->engine_pending : NULL);
+        if (ds_firstpaint(&pages, pub, opt->memo, err) != 0 ||
+            ds_enginecheck_finish(engine, err) != 0)
             goto done;
         /* A build a newer edit superseded (serve's second step) publishes
          * nothing: its pages are not even made. */

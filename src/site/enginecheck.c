@@ -6,6 +6,8 @@
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "../datamap/facts.h"
 #include "../sql/filelist.h"
@@ -31,11 +33,14 @@ typedef struct {
     bool dropped;             /* the build-time engine failed on it */
 } item;
 
+typedef struct run_state run_state;
+
 struct ds_enginecheck {
     item *items;
     size_t n, cap;
     json_t *by_sql;   /* sql -> place, so each text is checked once */
     json_t *reported; /* lowercased query names and "file:" page files */
+    run_state *run;   /* between ds_enginecheck_start and _finish */
 };
 
 ds_enginecheck *ds_enginecheck_new(void)
@@ -46,10 +51,13 @@ ds_enginecheck *ds_enginecheck_new(void)
     return e;
 }
 
+static void run_free(run_state *r);
+
 void ds_enginecheck_free(ds_enginecheck *e)
 {
     if (!e)
         return;
+    run_free(e->run);
     for (size_t i = 0; i < e->n; i++) {
         free(e->items[i].sql);
         free(e->items[i].file);
@@ -320,11 +328,44 @@ static void take_answer(ds_enginecheck *e, const char *line, answers *a, char **
     json_decref(doc);
 }
 
-/* Asks the engine about the queries of A (their SQL in QUERIES), their
- * files in FILES; answers go into NOW.  Problems running node are said,
- * never fatal. */
-static void ask_engine(ds_enginecheck *e, const char *script, const char *eh, const char *mvp,
-                       json_t *files, json_t *queries, char **keys, answers *a, json_t *now)
+/* A check under way: what was asked, and the engine answering. */
+struct run_state {
+    answers a;
+    bool strict;
+    double t0;
+    char *cache_path;
+    json_t *before, *now;  /* answers kept from earlier builds, and this one's */
+    char **keys;           /* per item: its key, or NULL when not checked */
+    size_t n_keys;
+    size_t known, too_many;
+    bool asking;           /* the engine was started */
+    ds_proc proc;
+    char *argv0;
+};
+
+static void run_free(run_state *r)
+{
+    if (!r)
+        return;
+    if (r->asking)
+        ds_proc_finish(&r->proc);
+    for (size_t i = 0; i < r->n_keys; i++)
+        free(r->keys[i]);
+    free(r->keys);
+    free(r->a.asked);
+    free(r->a.first);
+    free(r->a.version);
+    json_decref(r->before);
+    json_decref(r->now);
+    free(r->cache_path);
+    free(r->argv0);
+    free(r);
+}
+
+/* Starts node over the request: the engine's files, the data paths and
+ * the queries.  False (said) when it cannot be started. */
+static bool start_engine(run_state *r, const char *script, const char *eh, const char *mvp,
+                         json_t *files, json_t *queries)
 {
     json_t *pairs = json_array();
     const char *name;
@@ -336,57 +377,78 @@ static void ask_engine(ds_enginecheck *e, const char *script, const char *eh, co
     char *input = json_dumps(req, JSON_COMPACT);
     json_decref(req);
     const char *node = getenv("DUCKSITE_NODE");
-    char *argv[] = {(char *)(node && *node ? node : "node"), (char *)script, NULL};
-    ds_buf out = {0};
-    int status = 0;
+    r->argv0 = ds_strdup(node && *node ? node : "node");
+    char *argv[] = {r->argv0, (char *)script, NULL};
     ds_err perr;
-    ds_proc_limits lim = {RUN_SECONDS, RUN_MAX_OUTPUT, DS_PROC_RUNNING};
-    if (ds_proc_run(argv, NULL, input, &lim, &out, &status, &perr) != 0) {
+    bool ok = ds_proc_spawn(argv, NULL, NULL, &r->proc, &perr) == 0;
+    if (!ok) {
         ds_info("browser engine: queries not asked (%s)", perr.msg);
-    } else if (lim.stop == DS_PROC_INTERRUPTED) {
-        ds_uptodate_incomplete();
-        ds_info("browser engine: stopped for a newer edit");
-    } else if (lim.stop != DS_PROC_RUNNING || status != 0) {
-        ds_uptodate_incomplete(); /* the next build asks again */
-        char *why = lim.stop == DS_PROC_TIMED_OUT ? ds_strdup("it took more than 120 s")
-                    : lim.stop != DS_PROC_RUNNING ? ds_strdup("it wrote too much")
-                                                  : ds_proc_describe_status(status);
-        ds_warn("browser engine: %s %s; the queries were not checked by it", argv[0], why);
-        free(why);
     } else {
-        char *save = NULL;
-        for (char *line = out.data ? strtok_r(out.data, "\n", &save) : NULL; line;
-             line = strtok_r(NULL, "\n", &save))
-            take_answer(e, line, a, keys, now);
-        /* Only a run that ended says the others were prepared. */
-        for (size_t k = 0; a->version && k < a->n_asked; k++)
-            if (!json_object_get(now, keys[a->asked[k]]))
-                json_object_set_new(now, keys[a->asked[k]], json_string(""));
+        r->asking = true;
+        ds_proc_limit(&r->proc, RUN_SECONDS, RUN_MAX_OUTPUT);
+        /* The request whole, then end of input: the script reads it all. */
+        ds_proc_write(&r->proc, input, strlen(input));
+        close(r->proc.in_fd);
+        r->proc.in_fd = -1;
     }
-    ds_buf_free(&out);
     free(input);
+    return ok;
 }
 
-int ds_enginecheck_run(ds_enginecheck *e, const char *root, const ds_collected *files,
-                       const ds_query_list *queries_in, bool strict, bool ask, size_t *pending,
-                       ds_err *err)
+/* Reads the engine's answers into r->now; problems running node are said,
+ * never fatal. */
+static void read_answers(ds_enginecheck *e, run_state *r)
+{
+    char *line;
+    while (ds_proc_read_line(&r->proc, &line) == 0) {
+        take_answer(e, line, &r->a, r->keys, r->now);
+        free(line);
+    }
+    ds_proc_stop stop = r->proc.stop;
+    int status = ds_proc_finish(&r->proc);
+    r->asking = false;
+    if (stop == DS_PROC_INTERRUPTED) {
+        ds_uptodate_incomplete();
+        ds_info("browser engine: stopped for a newer edit");
+    } else if (stop != DS_PROC_RUNNING || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        ds_uptodate_incomplete(); /* the next build asks again */
+        char *why = stop == DS_PROC_TIMED_OUT ? ds_strdup("it took more than 120 s")
+                    : stop != DS_PROC_RUNNING ? ds_strdup("it wrote too much")
+                                              : ds_proc_describe_status(status);
+        ds_warn("browser engine: %s %s; the queries were not checked by it", r->argv0, why);
+        free(why);
+    } else {
+        /* Only a run that ended says the others were prepared. */
+        for (size_t k = 0; r->a.version && k < r->a.n_asked; k++)
+            if (!json_object_get(r->now, r->keys[r->a.asked[k]]))
+                json_object_set_new(r->now, r->keys[r->a.asked[k]], json_string(""));
+    }
+}
+
+void ds_enginecheck_start(ds_enginecheck *e, const char *root, const ds_collected *files,
+                          const ds_query_list *queries_in, bool strict, bool ask, size_t *pending)
 {
     if (pending)
         *pending = 0;
-    double t0 = ds_monotonic() * 1e3;
+    run_free(e->run);
+    run_state *r = e->run = ds_xcalloc(1, sizeof *r);
+    r->strict = strict;
+    r->t0 = ds_monotonic() * 1e3;
     char *dist = ds_assets_dist_dir();
     char *script = ds_path_join(dist, SCRIPT);
     char *eh = ds_path_join(dist, "duckdb/duckdb-eh.wasm");
     char *mvp = ds_path_join(dist, "duckdb/duckdb-mvp.wasm");
     char *static_dir = ds_path_join(root, "static");
     char *cache_dir = ds_path_join(root, DS_FACTS_DIR);
-    char *cache_path = ds_path_join(cache_dir, DS_ENGINECHECK_FILE);
-    json_t *before = load_cache(cache_path), *now = json_object(), *request_files = json_object();
-    json_t *queries = json_array();
-    char **keys = ds_xcalloc(e->n + 1, sizeof *keys);
-    answers a = {queries_in, strict, ds_xcalloc(e->n + 1, sizeof *a.asked), 0, 0, NULL, NULL};
-    size_t known = 0, too_many = 0;
-    int rc = 0;
+    r->cache_path = ds_path_join(cache_dir, DS_ENGINECHECK_FILE);
+    free(cache_dir);
+    r->before = load_cache(r->cache_path);
+    r->now = json_object();
+    json_t *request_files = json_object(), *queries = json_array();
+    r->keys = ds_xcalloc(e->n + 1, sizeof *r->keys);
+    r->n_keys = e->n;
+    r->a = (answers){queries_in, strict, ds_xcalloc(e->n + 1, sizeof *r->a.asked), 0, 0, NULL,
+                     NULL};
 
     char *s1 = stamp_text(script), *s2 = stamp_text(eh);
     char *engine_id = ds_asprintf("%s\n%s", s1, s2);
@@ -403,18 +465,18 @@ int ds_enginecheck_run(ds_enginecheck *e, const char *root, const ds_collected *
         if (json_object_size(c.names) > DS_FILELIST_BROWSER_MAX) {
             /* The runtime refuses it before the engine sees it; the
              * build said so (prerender.c). */
-            too_many++;
+            r->too_many++;
         } else {
-            keys[i] = check_key(sql, c.names, engine_id);
-            json_t *answer = json_object_get(before, keys[i]);
+            r->keys[i] = check_key(sql, c.names, engine_id);
+            json_t *answer = json_object_get(r->before, r->keys[i]);
             if (answer) {
-                json_object_set(now, keys[i], answer);
-                known++;
+                json_object_set(r->now, r->keys[i], answer);
+                r->known++;
                 if (*json_string_value(answer))
-                    report(e, it, json_string_value(answer), &a);
+                    report(e, it, json_string_value(answer), &r->a);
             } else {
                 json_object_update(request_files, c.names);
-                a.asked[a.n_asked++] = i;
+                r->a.asked[r->a.n_asked++] = i;
                 json_array_append_new(queries, json_string(sql));
             }
         }
@@ -423,52 +485,61 @@ int ds_enginecheck_run(ds_enginecheck *e, const char *root, const ds_collected *
     }
     free(engine_id);
 
+    int rc = 0;
     if (!ready) {
         if (e->n)
             ds_info("browser engine: queries not asked (%s is missing; scripts/setup makes it)",
                     ds_is_file(script) ? eh : script);
-    } else if (a.n_asked && !ask) {
+        rc = 1;
+    } else if (r->a.n_asked && !ask) {
         if (pending)
-            *pending = a.n_asked; /* a later build asks (serve's second step) */
-    } else {
-        if (a.n_asked)
-            ask_engine(e, script, eh, mvp, request_files, queries, keys, &a, now);
-        save_cache(cache_path, now, before);
-        ds_buf over = {0};
-        if (too_many)
-            ds_buf_printf(&over, "; %zu not asked (they name more than %d files)", too_many,
-                          DS_FILELIST_BROWSER_MAX);
-        if (a.first)
-            rc = a.refused == 1 ? ds_err_set(err, "%s", a.first)
-                                : ds_err_set(err, "%s (and %zu more, above)", a.first,
-                                             a.refused - 1);
-        else if (a.n_asked)
-            ds_info("browser engine: %zu queries asked of DuckDB-Wasm (DuckDB %s), %zu refused; "
-                    "%zu unchanged since it was asked%s (%.0f ms)",
-                    a.n_asked, a.version ? a.version : "0.9.1", a.refused, known,
-                    over.data ? over.data : "", ds_monotonic() * 1e3 - t0);
-        else if (known + too_many)
-            ds_info("browser engine: %zu queries unchanged since DuckDB-Wasm was asked, %zu "
-                    "refused%s",
-                    known, a.refused, over.data ? over.data : "");
-        ds_buf_free(&over);
+            *pending = r->a.n_asked; /* a later build asks (serve's second step) */
+        rc = 1;
+    } else if (r->a.n_asked && !start_engine(r, script, eh, mvp, request_files, queries)) {
+        r->a.n_asked = 0;
     }
     json_decref(queries);
-    for (size_t i = 0; i < e->n; i++)
-        free(keys[i]);
-    free(keys);
-    free(a.asked);
-    free(a.first);
-    free(a.version);
-    json_decref(before);
-    json_decref(now);
     json_decref(request_files);
-    free(cache_path);
-    free(cache_dir);
     free(static_dir);
     free(mvp);
     free(eh);
     free(script);
     free(dist);
+    if (rc) {
+        run_free(r);
+        e->run = NULL;
+    }
+}
+
+int ds_enginecheck_finish(ds_enginecheck *e, ds_err *err)
+{
+    run_state *r = e->run;
+    if (!r)
+        return 0;
+    if (r->asking)
+        read_answers(e, r);
+    save_cache(r->cache_path, r->now, r->before);
+    const answers *a = &r->a;
+    int rc = 0;
+    ds_buf over = {0};
+    if (r->too_many)
+        ds_buf_printf(&over, "; %zu not asked (they name more than %d files)", r->too_many,
+                      DS_FILELIST_BROWSER_MAX);
+    if (a->first)
+        rc = a->refused == 1
+                 ? ds_err_set(err, "%s", a->first)
+                 : ds_err_set(err, "%s (and %zu more, above)", a->first, a->refused - 1);
+    else if (a->n_asked)
+        ds_info("browser engine: %zu queries asked of DuckDB-Wasm (DuckDB %s), %zu refused; %zu "
+                "unchanged since it was asked%s (%.0f ms)",
+                a->n_asked, a->version ? a->version : "0.9.1", a->refused, r->known,
+                over.data ? over.data : "", ds_monotonic() * 1e3 - r->t0);
+    else if (r->known + r->too_many)
+        ds_info("browser engine: %zu queries unchanged since DuckDB-Wasm was asked, %zu "
+                "refused%s",
+                r->known, a->refused, over.data ? over.data : "");
+    ds_buf_free(&over);
+    run_free(r);
+    e->run = NULL;
     return rc;
 }

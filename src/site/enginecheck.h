@@ -56,13 +56,16 @@ void ds_enginecheck_reported(ds_enginecheck *e, const char *name);
 
 /* Checks every query added, for the project at ROOT whose files are
  * FILES; QUERIES (where each is written) name a refused query's
- * definition.  Findings are warnings; with STRICT the first is an error
- * (the others printed before it).  Returns -1 only then.  With ASK false
+ * definition.  Start begins it: refusals known from an earlier build are
+ * said, and node is started over the others without waiting for it, so
+ * other work (the first-paint pictures) runs meanwhile; finish reads its
+ * answers.  Findings are warnings; with STRICT the first is an error (the
+ * others printed before it): finish returns -1 only then.  With ASK false
  * (serve's first step, which publishes at once) the engine is not
- * started: *PENDING (may be NULL) says how many queries it would be
- * asked about, for a later build. */
-int ds_enginecheck_run(ds_enginecheck *e, const char *root, const ds_collected *files,
-                       const ds_query_list *queries, bool strict, bool ask, size_t *pending,
-                       ds_err *err);
+ * started: *PENDING (may be NULL) says how many queries it would be asked
+ * about, for a later build. */
+void ds_enginecheck_start(ds_enginecheck *e, const char *root, const ds_collected *files,
+                          const ds_query_list *queries, bool strict, bool ask, size_t *pending);
+int ds_enginecheck_finish(ds_enginecheck *e, ds_err *err);
 
 #endif
