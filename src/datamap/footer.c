@@ -228,10 +228,10 @@ static void walk_list(reader *r, int depth, field_fn fn, void *arg)
     }
 }
 
+/* Codecs Parquet does not name (8 and up) share one bit. */
 static void note_codec(uint16_t *codecs, int64_t codec)
 {
-    *codecs |= (uint16_t)(codec >= 0 && codec < DS_FOOTER_CODEC_OTHER ? 1u << codec
-                                                                      : 1u << DS_FOOTER_CODEC_OTHER);
+    *codecs |= (uint16_t)(codec >= 0 && codec <= 7 ? 1u << codec : 1u << DS_FOOTER_CODEC_OTHER);
 }
 
 /* ColumnMetaData: field 4 is the codec (an i32 enum). */

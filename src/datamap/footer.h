@@ -28,7 +28,7 @@ typedef struct {
                                (Parquet's CompressionCodec: 0 uncompressed,
                                1 Snappy, 2 gzip, 3 LZO, 4 Brotli, 5 LZ4,
                                6 ZSTD, 7 LZ4_RAW); DS_FOOTER_CODEC_OTHER's
-                               bit for any larger number */
+                               bit for any other number */
 } ds_footer;
 
 #define DS_FOOTER_CODEC_OTHER 15

@@ -224,11 +224,13 @@ static void report_failure(ds_server *server, const char *msg)
 /* The first step of a rebuild after CHANGES (the watcher's paths): every
  * output but the stored results that would have to run, which are left
  * out when only pages or models changed (docs/serve.md, "Rebuild speed").
- * Returns how many were left out (and how many queries the browser's
- * engine has not prepared), for the second step; sets *failed. */
+ * Returns how many were left out (stored results, *RESULTS of them, and
+ * queries the browser's engine has not prepared), for the second step;
+ * sets *failed. */
 static size_t rebuild(const char *root, ds_server *server, ds_memo *memo, char **paths,
-                      size_t n_paths, bool *failed, const ds_config *started)
+                      size_t n_paths, bool *failed, const ds_config *started, size_t *results)
 {
+    *results = 0;
     /* Pages and models leave the data map and views as they were
      * (memo.h); anything else rebuilds them. */
     bool kept = ds_memo_changed(memo, (const char *const *)paths, n_paths);
@@ -257,6 +259,7 @@ static size_t rebuild(const char *root, ds_server *server, ds_memo *memo, char *
                 "query them meanwhile)");
     else if (defer.engine_pending)
         ds_info("published; the browser's engine prepares the queries that changed next");
+    *results = defer.deferred;
     return defer.deferred + defer.engine_pending;
 }
 
@@ -267,9 +270,12 @@ static size_t rebuild(const char *root, ds_server *server, ds_memo *memo, char *
 static bool finish(const char *root, ds_server *server, ds_memo *memo, ds_watch *w,
                    int sig_fd, size_t n_left)
 {
-    ds_info("running the stored results left for later (%zu with the queries the browser's "
-            "engine prepares, and those that depend on them)",
-            n_left);
+    if (n_left)
+        ds_info("running the stored results left for later (%zu, and those that depend on "
+                "them)",
+                n_left);
+    else
+        ds_info("asking the browser's engine about the queries that changed");
     int done[2] = {-1, -1};
     ds_memo_front *front = ds_memo_front_get(memo);
     stopper st = {w ? ds_watch_fd(w) : -1, sig_fd, -1, front ? front->db : NULL};
@@ -311,7 +317,9 @@ static void watch_and_rebuild(const char *root, ds_watch *w, int sig_fd, ds_serv
                               ds_memo *memo, bool failed, const ds_config *started)
 {
     ds_err err;
-    size_t later = 0; /* stored results the last rebuild left out */
+    size_t later = 0;         /* what the last rebuild left out: stored results, and
+                                 queries for the browser's engine */
+    size_t later_results = 0; /* of which stored results */
     for (;;) {
         struct pollfd p[2] = {{sig_fd, POLLIN, 0}, {w ? ds_watch_fd(w) : -1, POLLIN, 0}};
         /* Edits first: the second step of a publish waits for none. */
@@ -320,7 +328,7 @@ static void watch_and_rebuild(const char *root, ds_watch *w, int sig_fd, ds_serv
         if (p[0].revents & POLLIN)
             break;
         if (!(p[1].revents & POLLIN)) {
-            if (later && finish(root, server, memo, w, sig_fd, later))
+            if (later && finish(root, server, memo, w, sig_fd, later_results))
                 later = 0;
             continue;
         }
@@ -336,7 +344,7 @@ static void watch_and_rebuild(const char *root, ds_watch *w, int sig_fd, ds_serv
          * picked up, and edits made while the build runs are not lost. */
         ds_watch_close(w);
         w = ds_watch_open(root, &err);
-        later = rebuild(root, server, memo, paths, n_paths, &failed, started);
+        later = rebuild(root, server, memo, paths, n_paths, &failed, started, &later_results);
         ds_watch_paths_free(paths, n_paths);
     }
     ds_watch_close(w);

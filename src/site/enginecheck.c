@@ -3,12 +3,14 @@
 #include "enginecheck.h"
 
 #include <ctype.h>
+#include <signal.h>
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "../config/layout.h"
 #include "../datamap/facts.h"
 #include "../sql/filelist.h"
 #include "../sql/query.h"
@@ -31,6 +33,7 @@ typedef struct {
     int line;
     ds_buf others;            /* the other components that run it */
     bool dropped;             /* the build-time engine failed on it */
+    bool stored;              /* the build stored its result */
 } item;
 
 typedef struct run_state run_state;
@@ -87,7 +90,7 @@ size_t ds_enginecheck_add(ds_enginecheck *e, const char *sql, const ds_compiled 
         e->items = ds_xrealloc(e->items, e->cap * sizeof *e->items);
     }
     e->items[e->n] = (item){ds_strdup(sql), q, ds_strdup(file), ds_strdup(kind), ds_strdup(id),
-                            line, {0}, false};
+                            line, {0}, false, false};
     json_object_set_new(e->by_sql, sql, json_integer((json_int_t)e->n));
     return e->n++;
 }
@@ -96,6 +99,12 @@ void ds_enginecheck_drop(ds_enginecheck *e, size_t at)
 {
     if (at < e->n)
         e->items[at].dropped = true;
+}
+
+void ds_enginecheck_stored(ds_enginecheck *e, size_t at)
+{
+    if (at < e->n)
+        e->items[at].stored = true;
 }
 
 static char *lower(const char *s)
@@ -287,12 +296,18 @@ static void report(const ds_enginecheck *e, const item *it, const char *error, a
     (void)e;
     const ds_query *def = ds_query_find(a->queries, it->q->name);
     char *where = def && def->file ? ds_asprintf(" (%s:%d)", def->file, def->line) : ds_strdup("");
+    /* A stored result paints the page; the engine runs the query for
+     * what the build did not store. */
+    const char *when = it->stored ? "; the page shows the result the build stored, but the "
+                                    "browser fails whenever it runs the query itself (another "
+                                    "input value, data newer than the build, the SQL console)"
+                                  : "; it will fail in the browser";
     char *msg = ds_asprintf("%s:%d: %s '%s': the browser engine (DuckDB 0.9.1) cannot run its "
-                            "query '%s'%s: %s; it will fail in the browser%s%s%s",
+                            "query '%s'%s: %s%s%s%s%s",
                             it->file, it->line, it->kind, it->id, short_name(it->q->name), where,
-                            error, it->others.len ? " (so will " : "",
+                            error, when, it->others.len ? " (so does " : "",
                             it->others.len ? it->others.data : "",
-                            it->others.len ? ", which run the same SQL)" : "");
+                            it->others.len ? ", which runs the same SQL)" : "");
     free(where);
     if (a->strict && !a->first) {
         a->first = msg;
@@ -341,14 +356,19 @@ struct run_state {
     bool asking;           /* the engine was started */
     ds_proc proc;
     char *argv0;
+    json_t *cached;        /* [[item place, refusal], ...] known from before */
 };
 
 static void run_free(run_state *r)
 {
     if (!r)
         return;
-    if (r->asking)
+    if (r->asking) {
+        /* Abandoned (the build failed meanwhile): not waited for. */
+        kill(-r->proc.pid, SIGKILL);
         ds_proc_finish(&r->proc);
+    }
+    json_decref(r->cached);
     for (size_t i = 0; i < r->n_keys; i++)
         free(r->keys[i]);
     free(r->keys);
@@ -399,6 +419,9 @@ static bool start_engine(run_state *r, const char *script, const char *eh, const
  * never fatal. */
 static void read_answers(ds_enginecheck *e, run_state *r)
 {
+    /* Its time counts from now: the pictures were drawn meanwhile, and it
+     * may have answered long ago. */
+    ds_proc_limit(&r->proc, RUN_SECONDS, RUN_MAX_OUTPUT);
     char *line;
     while (ds_proc_read_line(&r->proc, &line) == 0) {
         take_answer(e, line, &r->a, r->keys, r->now);
@@ -412,8 +435,8 @@ static void read_answers(ds_enginecheck *e, run_state *r)
         ds_info("browser engine: stopped for a newer edit");
     } else if (stop != DS_PROC_RUNNING || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
         ds_uptodate_incomplete(); /* the next build asks again */
-        char *why = stop == DS_PROC_TIMED_OUT ? ds_strdup("it took more than 120 s")
-                    : stop != DS_PROC_RUNNING ? ds_strdup("it wrote too much")
+        char *why = stop == DS_PROC_TIMED_OUT ? ds_strdup("took more than 120 s")
+                    : stop != DS_PROC_RUNNING ? ds_strdup("wrote more than 16 MiB")
                                               : ds_proc_describe_status(status);
         ds_warn("browser engine: %s %s; the queries were not checked by it", r->argv0, why);
         free(why);
@@ -438,12 +461,13 @@ void ds_enginecheck_start(ds_enginecheck *e, const char *root, const ds_collecte
     char *script = ds_path_join(dist, SCRIPT);
     char *eh = ds_path_join(dist, "duckdb/duckdb-eh.wasm");
     char *mvp = ds_path_join(dist, "duckdb/duckdb-mvp.wasm");
-    char *static_dir = ds_path_join(root, "static");
+    char *static_dir = ds_path_join(root, DS_STATIC_DIR);
     char *cache_dir = ds_path_join(root, DS_FACTS_DIR);
     r->cache_path = ds_path_join(cache_dir, DS_ENGINECHECK_FILE);
     free(cache_dir);
     r->before = load_cache(r->cache_path);
     r->now = json_object();
+    r->cached = json_array();
     json_t *request_files = json_object(), *queries = json_array();
     r->keys = ds_xcalloc(e->n + 1, sizeof *r->keys);
     r->n_keys = e->n;
@@ -473,7 +497,7 @@ void ds_enginecheck_start(ds_enginecheck *e, const char *root, const ds_collecte
                 json_object_set(r->now, r->keys[i], answer);
                 r->known++;
                 if (*json_string_value(answer))
-                    report(e, it, json_string_value(answer), &r->a);
+                    json_array_append_new(r->cached, json_pack("[I, O]", (json_int_t)i, answer));
             } else {
                 json_object_update(request_files, c.names);
                 r->a.asked[r->a.n_asked++] = i;
@@ -485,6 +509,17 @@ void ds_enginecheck_start(ds_enginecheck *e, const char *root, const ds_collecte
     }
     free(engine_id);
 
+    /* Refusals known from before are said now, unless a later build (serve's
+     * second step) asks the engine about the others: they are said there. */
+    size_t k;
+    json_t *pair;
+    json_array_foreach(r->cached, k, pair)
+    {
+        if (!ask && r->a.n_asked)
+            break;
+        report(e, &e->items[json_integer_value(json_array_get(pair, 0))],
+               json_string_value(json_array_get(pair, 1)), &r->a);
+    }
     int rc = 0;
     if (!ready) {
         if (e->n)
@@ -532,7 +567,7 @@ int ds_enginecheck_finish(ds_enginecheck *e, ds_err *err)
     else if (a->n_asked)
         ds_info("browser engine: %zu queries asked of DuckDB-Wasm (DuckDB %s), %zu refused; %zu "
                 "unchanged since it was asked%s (%.0f ms)",
-                a->n_asked, a->version ? a->version : "0.9.1", a->refused, r->known,
+                a->n_asked, a->version ? a->version : "v0.9.1", a->refused, r->known,
                 over.data ? over.data : "", ds_monotonic() * 1e3 - r->t0);
     else if (r->known + r->too_many)
         ds_info("browser engine: %zu queries unchanged since DuckDB-Wasm was asked, %zu "

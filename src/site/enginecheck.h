@@ -50,6 +50,10 @@ size_t ds_enginecheck_add(ds_enginecheck *e, const char *sql, const ds_compiled 
 /* The query at AT failed in the build-time engine (reported there). */
 void ds_enginecheck_drop(ds_enginecheck *e, size_t at);
 
+/* The build stored the result of the query at AT: the page paints it, and
+ * a refusal says when the browser still runs the query. */
+void ds_enginecheck_stored(ds_enginecheck *e, size_t at);
+
 /* Marks query NAME (a model, a view, a page query) as reported by the
  * rule-based check: no query that is it or inlines it is reported again. */
 void ds_enginecheck_reported(ds_enginecheck *e, const char *name);

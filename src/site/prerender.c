@@ -1080,6 +1080,8 @@ static stored *store_component(page_ctx *p, component *c, const ds_val *values)
     }
     p->bytes += (long long)s->bytes;
     s->used = true;
+    if (checked != SIZE_MAX)
+        ds_enginecheck_stored(p->r->engine, checked);
     json_object_set_new(p->page_stored, hash, json_integer((json_int_t)s->bytes));
     if (!values) {
         char *url = ds_asprintf("/" DS_RESULTS_DIR "/%s.json", hash);

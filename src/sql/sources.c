@@ -533,10 +533,6 @@ static int cmp_hash_file(const void *a, const void *b)
 /* Files looked up at once: bounds the facts held for them. */
 #define FACTS_BLOCK 65536
 
-/* One file's footer facts, when ds_facts_get_all had none: read alone for
- * the reason.  A footer our reader cannot read but DuckDB can (an unusual
- * writer) gets a schema of its own, so DuckDB judges it.  Returns false
- * when the file cannot be read at all. */
 /* Notes file I of the set when its codecs are not all the browser's. */
 static void note_codecs(ds_sv_schema *sc, size_t i, uint16_t codecs)
 {
@@ -548,6 +544,10 @@ static void note_codecs(ds_sv_schema *sc, size_t i, uint16_t codecs)
     sc->odd_codecs |= odd;
 }
 
+/* One file's footer facts, when ds_facts_get_all had none: read alone for
+ * the reason.  A footer our reader cannot read but DuckDB can (an unusual
+ * writer) gets a schema of its own, so DuckDB judges it.  Returns false
+ * when the file cannot be read at all. */
 static bool fact_alone(const ds_source_set *set, size_t i, ds_duck *db, ds_facts *facts,
                        bool stamped, ds_sv_schema *sc, hash_file *hf)
 {
@@ -1507,9 +1507,6 @@ static int check_entry_filters(const ds_config *cfg, const ds_source_set *set,
 
 /* ---- one source's views --------------------------------------------------- */
 
-/* The base view and the templated views of one source whose files are
- * SET (those some level reads).  Returns -1 on a user error; a source left
- * without readable files gets no views. */
 /* A source some of whose files the browser engine cannot decode (their
  * codec is not one DuckDB 0.9.1 has): one finding for the build to report
  * (collect.h).  The build-time engine reads them, so stored results and
@@ -1551,6 +1548,9 @@ static void note_engine_codecs(const ds_config *cfg, const ds_source_set *set,
     ds_buf_free(&names);
 }
 
+/* The base view and the templated views of one source whose files are
+ * SET (those some level reads).  Returns -1 on a user error; a source left
+ * without readable files gets no views. */
 static int set_views(const ds_config *cfg, const ds_source_set *set, ds_facts *facts,
                      ds_duck *db, ds_query_list *out, ds_filelists *lists, ds_keyset *unreadable,
                      ds_collected *c, ds_err *err)

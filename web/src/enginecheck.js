@@ -1,6 +1,6 @@
 // enginecheck.js - the browser's own engine, run at build time.  Not part
 // of the browser runtime: scripts/bundle-web.mjs bundles it for node into
-// web/dist/enginecheck.node.mjs, and `ducksite build` runs it once per
+// web/dist/enginecheck.node.cjs, and `ducksite build` runs it once per
 // build when there are queries it has not checked before
 // (src/site/enginecheck.c).  It loads the very DuckDB-Wasm the pages load
 // (DuckDB 0.9.1), in node, and prepares each query: the engine parses and
