@@ -906,6 +906,17 @@ int ds_build(const char *root, const ds_build_options *opt, ds_err *err)
     if (check_dialect(&queries, &input_sqls, db, opt->strict, opt->memo, engine, err) != 0 ||
         check_engine_files(files, opt->strict, err) != 0)
         goto done;
+    /* The browser's engine is asked about the models and each source's
+     * view too (the SQL console queries them), not only the pages' SQL. */
+    for (size_t i = 0; i < compiled.len; i++) {
+        const ds_compiled *c = &compiled.items[i];
+        const ds_query *q = ds_query_find(&queries, c->name);
+        if (!q || (c->kind != DS_KIND_MODEL && c->kind != DS_KIND_FILE_SOURCE))
+            continue;
+        char *label = query_label(q);
+        ds_enginecheck_add_view(engine, c, q->file, q->line, label);
+        free(label);
+    }
 
     /* Everything succeeded: now stage every output, then publish them all
      * at once (publish.h); a failure on the way leaves static/ as it was. */

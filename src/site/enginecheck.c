@@ -34,6 +34,8 @@ typedef struct {
     ds_buf others;            /* the other components that run it */
     bool dropped;             /* the build-time engine failed on it */
     bool stored;              /* the build stored its result */
+    bool view;                /* a model or a file source's view itself (kind
+                                 holds its label): no component */
 } item;
 
 typedef struct run_state run_state;
@@ -90,9 +92,16 @@ size_t ds_enginecheck_add(ds_enginecheck *e, const char *sql, const ds_compiled 
         e->items = ds_xrealloc(e->items, e->cap * sizeof *e->items);
     }
     e->items[e->n] = (item){ds_strdup(sql), q, ds_strdup(file), ds_strdup(kind), ds_strdup(id),
-                            line, {0}, false, false};
+                            line, {0}, false, false, false};
     json_object_set_new(e->by_sql, sql, json_integer((json_int_t)e->n));
     return e->n++;
+}
+
+void ds_enginecheck_add_view(ds_enginecheck *e, const ds_compiled *q, const char *file, int line,
+                             const char *label)
+{
+    size_t at = ds_enginecheck_add(e, q->sql, q, file, line, label, "");
+    e->items[at].view = true;
 }
 
 void ds_enginecheck_drop(ds_enginecheck *e, size_t at)
@@ -288,12 +297,26 @@ typedef struct {
     size_t refused;
     char *first;    /* with strict: the first finding */
     char *version;
+    json_t *refusals; /* [[item place, the engine's text], ...], said at the end */
 } answers;
 
 /* Says that the engine refused IT's query with ERROR. */
-static void report(const ds_enginecheck *e, const item *it, const char *error, answers *a)
+static void report(const item *it, const char *error, answers *a)
 {
-    (void)e;
+    if (it->view) {
+        char *msg = ds_asprintf("%s:%d: %s: the browser engine (DuckDB 0.9.1) cannot run it: %s; "
+                                "every page query and SQL console query that reads it fails in "
+                                "the browser",
+                                it->file, it->line, it->kind, error);
+        if (a->strict && !a->first) {
+            a->first = msg;
+        } else {
+            ds_warn("%s", msg);
+            free(msg);
+        }
+        a->refused++;
+        return;
+    }
     const ds_query *def = ds_query_find(a->queries, it->q->name);
     char *where = def && def->file ? ds_asprintf(" (%s:%d)", def->file, def->line) : ds_strdup("");
     /* A stored result paints the page; the engine runs the query for
@@ -318,9 +341,47 @@ static void report(const ds_enginecheck *e, const item *it, const char *error, a
     a->refused++;
 }
 
+/* Whether IT's query reads a model or view in REFUSED (lowercased names). */
+static bool reads_refused(const item *it, json_t *refused)
+{
+    for (size_t k = 0; k < it->q->n_deps; k++) {
+        char *l = lower(it->q->deps[k]);
+        bool yes = json_object_get(refused, l) != NULL;
+        free(l);
+        if (yes)
+            return true;
+    }
+    return false;
+}
+
+/* Says every refusal once, where it is written: a model's or a view's at
+ * its own line, and a component's only when none of what it reads was
+ * refused already. */
+static void report_all(const ds_enginecheck *e, answers *a)
+{
+    json_t *refused = json_object();
+    size_t k;
+    json_t *pair;
+    for (int pass = 0; pass < 2; pass++) {
+        json_array_foreach(a->refusals, k, pair)
+        {
+            const item *it = &e->items[json_integer_value(json_array_get(pair, 0))];
+            if (it->view != (pass == 0) || (pass == 1 && reads_refused(it, refused)))
+                continue;
+            if (it->view) {
+                char *l = lower(it->q->name);
+                json_object_set_new(refused, l, json_true());
+                free(l);
+            }
+            report(it, json_string_value(json_array_get(pair, 1)), a);
+        }
+    }
+    json_decref(refused);
+}
+
 /* One line of the engine's answer; a refusal goes into NOW under its
  * query's key. */
-static void take_answer(ds_enginecheck *e, const char *line, answers *a, char **keys, json_t *now)
+static void take_answer(const char *line, answers *a, char **keys, json_t *now)
 {
     json_t *doc = json_loads(line, 0, NULL);
     if (!doc)
@@ -338,7 +399,7 @@ static void take_answer(ds_enginecheck *e, const char *line, answers *a, char **
                (size_t)json_integer_value(i) < a->n_asked) {
         size_t at = a->asked[json_integer_value(i)];
         json_object_set_new(now, keys[at], json_string(error));
-        report(e, &e->items[at], error, a);
+        json_array_append_new(a->refusals, json_pack("[I, s]", (json_int_t)at, error));
     }
     json_decref(doc);
 }
@@ -356,7 +417,6 @@ struct run_state {
     bool asking;           /* the engine was started */
     ds_proc proc;
     char *argv0;
-    json_t *cached;        /* [[item place, refusal], ...] known from before */
 };
 
 static void run_free(run_state *r)
@@ -368,13 +428,13 @@ static void run_free(run_state *r)
         kill(-r->proc.pid, SIGKILL);
         ds_proc_finish(&r->proc);
     }
-    json_decref(r->cached);
     for (size_t i = 0; i < r->n_keys; i++)
         free(r->keys[i]);
     free(r->keys);
     free(r->a.asked);
     free(r->a.first);
     free(r->a.version);
+    json_decref(r->a.refusals);
     json_decref(r->before);
     json_decref(r->now);
     free(r->cache_path);
@@ -417,14 +477,14 @@ static bool start_engine(run_state *r, const char *script, const char *eh, const
 
 /* Reads the engine's answers into r->now; problems running node are said,
  * never fatal. */
-static void read_answers(ds_enginecheck *e, run_state *r)
+static void read_answers(run_state *r)
 {
     /* Its time counts from now: the pictures were drawn meanwhile, and it
      * may have answered long ago. */
     ds_proc_limit(&r->proc, RUN_SECONDS, RUN_MAX_OUTPUT);
     char *line;
     while (ds_proc_read_line(&r->proc, &line) == 0) {
-        take_answer(e, line, &r->a, r->keys, r->now);
+        take_answer(line, &r->a, r->keys, r->now);
         free(line);
     }
     ds_proc_stop stop = r->proc.stop;
@@ -467,12 +527,11 @@ void ds_enginecheck_start(ds_enginecheck *e, const char *root, const ds_collecte
     free(cache_dir);
     r->before = load_cache(r->cache_path);
     r->now = json_object();
-    r->cached = json_array();
     json_t *request_files = json_object(), *queries = json_array();
     r->keys = ds_xcalloc(e->n + 1, sizeof *r->keys);
     r->n_keys = e->n;
     r->a = (answers){queries_in, strict, ds_xcalloc(e->n + 1, sizeof *r->a.asked), 0, 0, NULL,
-                     NULL};
+                     NULL, json_array()};
 
     char *s1 = stamp_text(script), *s2 = stamp_text(eh);
     char *engine_id = ds_asprintf("%s\n%s", s1, s2);
@@ -497,7 +556,7 @@ void ds_enginecheck_start(ds_enginecheck *e, const char *root, const ds_collecte
                 json_object_set(r->now, r->keys[i], answer);
                 r->known++;
                 if (*json_string_value(answer))
-                    json_array_append_new(r->cached, json_pack("[I, O]", (json_int_t)i, answer));
+                    json_array_append_new(r->a.refusals, json_pack("[I, O]", (json_int_t)i, answer));
             } else {
                 json_object_update(request_files, c.names);
                 r->a.asked[r->a.n_asked++] = i;
@@ -509,17 +568,8 @@ void ds_enginecheck_start(ds_enginecheck *e, const char *root, const ds_collecte
     }
     free(engine_id);
 
-    /* Refusals known from before are said now, unless a later build (serve's
-     * second step) asks the engine about the others: they are said there. */
-    size_t k;
-    json_t *pair;
-    json_array_foreach(r->cached, k, pair)
-    {
-        if (!ask && r->a.n_asked)
-            break;
-        report(e, &e->items[json_integer_value(json_array_get(pair, 0))],
-               json_string_value(json_array_get(pair, 1)), &r->a);
-    }
+    /* With queries left for a later build (serve's second step), all the
+     * refusals, known ones included, are said there. */
     int rc = 0;
     if (!ready) {
         if (e->n)
@@ -552,8 +602,9 @@ int ds_enginecheck_finish(ds_enginecheck *e, ds_err *err)
     if (!r)
         return 0;
     if (r->asking)
-        read_answers(e, r);
+        read_answers(r);
     save_cache(r->cache_path, r->now, r->before);
+    report_all(e, &r->a);
     const answers *a = &r->a;
     int rc = 0;
     ds_buf over = {0};

@@ -47,6 +47,12 @@ void ds_enginecheck_free(ds_enginecheck *e);
 size_t ds_enginecheck_add(ds_enginecheck *e, const char *sql, const ds_compiled *q,
                           const char *file, int line, const char *kind, const char *id);
 
+/* Adds model or file source view Q itself (written at FILE:LINE, named
+ * LABEL: "model 'x'"), which the SQL console may query: a refusal is said
+ * there, once, and not again for the components that read it. */
+void ds_enginecheck_add_view(ds_enginecheck *e, const ds_compiled *q, const char *file, int line,
+                             const char *label);
+
 /* The query at AT failed in the build-time engine (reported there). */
 void ds_enginecheck_drop(ds_enginecheck *e, size_t at);
 

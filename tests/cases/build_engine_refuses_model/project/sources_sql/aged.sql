@@ -1,0 +1,2 @@
+-- name: aged
+SELECT id, date_diff('day', day, now()) AS days FROM t;
