@@ -17,7 +17,7 @@ int cmd_build(int argc, char **argv)
          NULL, &force},
         {"--no-prerender", NULL, "store no query results: every chart and table runs in the browser",
          NULL, &no_prerender},
-        {"--strict", NULL, "fail on SQL the browser engine cannot run (instead of a warning)", NULL,
+        {"--strict", NULL, "fail on SQL or files the browser engine cannot run or read (instead of a warning)", NULL,
          &strict},
     };
     int rc = cli_parse(cli_command_named("build"), argc, argv, opts, DS_ARRAY_LEN(opts));
