@@ -300,24 +300,14 @@ typedef struct {
     json_t *refusals; /* [[item place, the engine's text], ...], said at the end */
 } answers;
 
-/* Says that the engine refused IT's query with ERROR. */
-static void report(const item *it, const char *error, answers *a)
+/* What to say of IT's query, refused by the engine with ERROR. */
+static char *refusal_text(const item *it, const char *error, const ds_query_list *queries)
 {
-    if (it->view) {
-        char *msg = ds_asprintf("%s:%d: %s: the browser engine (DuckDB 0.9.1) cannot run it: %s; "
-                                "every page query and SQL console query that reads it fails in "
-                                "the browser",
-                                it->file, it->line, it->kind, error);
-        if (a->strict && !a->first) {
-            a->first = msg;
-        } else {
-            ds_warn("%s", msg);
-            free(msg);
-        }
-        a->refused++;
-        return;
-    }
-    const ds_query *def = ds_query_find(a->queries, it->q->name);
+    if (it->view)
+        return ds_asprintf("%s:%d: %s: the browser engine (DuckDB 0.9.1) cannot run it: %s; every "
+                           "page query and SQL console query that reads it fails in the browser",
+                           it->file, it->line, it->kind, error);
+    const ds_query *def = ds_query_find(queries, it->q->name);
     char *where = def && def->file ? ds_asprintf(" (%s:%d)", def->file, def->line) : ds_strdup("");
     /* A stored result paints the page; the engine runs the query for
      * what the build did not store. */
@@ -332,6 +322,14 @@ static void report(const item *it, const char *error, answers *a)
                             it->others.len ? it->others.data : "",
                             it->others.len ? ", which runs the same SQL)" : "");
     free(where);
+    return msg;
+}
+
+/* Says that the engine refused IT's query with ERROR: a warning, or with
+ * strict the first one kept as the build's error. */
+static void report(const item *it, const char *error, answers *a)
+{
+    char *msg = refusal_text(it, error, a->queries);
     if (a->strict && !a->first) {
         a->first = msg;
     } else {
@@ -570,18 +568,18 @@ void ds_enginecheck_start(ds_enginecheck *e, const char *root, const ds_collecte
 
     /* With queries left for a later build (serve's second step), all the
      * refusals, known ones included, are said there. */
-    int rc = 0;
+    bool for_finish = false; /* finish says the answers (asked or kept) */
     if (!ready) {
         if (e->n)
             ds_info("browser engine: queries not asked (%s is missing; scripts/setup makes it)",
                     ds_is_file(script) ? eh : script);
-        rc = 1;
     } else if (r->a.n_asked && !ask) {
         if (pending)
             *pending = r->a.n_asked; /* a later build asks (serve's second step) */
-        rc = 1;
-    } else if (r->a.n_asked && !start_engine(r, script, eh, mvp, request_files, queries)) {
-        r->a.n_asked = 0;
+    } else {
+        for_finish = true;
+        if (r->a.n_asked && !start_engine(r, script, eh, mvp, request_files, queries))
+            r->a.n_asked = 0;
     }
     json_decref(queries);
     json_decref(request_files);
@@ -590,7 +588,7 @@ void ds_enginecheck_start(ds_enginecheck *e, const char *root, const ds_collecte
     free(eh);
     free(script);
     free(dist);
-    if (rc) {
+    if (!for_finish) {
         run_free(r);
         e->run = NULL;
     }
