@@ -610,30 +610,40 @@ static bool fresh_sorted(const ds_facts *f)
     return true;
 }
 
-bool ds_facts_save(ds_facts *f)
+/* Has the cache anything to write?  Unchanged: every old entry used,
+ * nothing read, nothing damaged. */
+static bool save_needed(const ds_facts *f)
 {
-    /* Unchanged: every old entry used, nothing read, nothing damaged. */
-    if (!f->file || (f->n_new == 0 && f->n_used_old == f->n_old && !f->damaged))
-        return true;
+    return f->file && (f->n_new > 0 || f->n_used_old != f->n_old || f->damaged);
+}
+
+/* The first half of a save, on the caller's thread: entries in order and
+ * the file open (its open is where a write can fail first, fs.h). */
+static bool save_open(ds_facts *f, ds_stream *out, ds_err *err)
+{
     if (f->n_fresh > 1 && !fresh_sorted(f)) {
         qsort(f->fresh, f->n_fresh, sizeof *f->fresh, cmp_fact);
         reindex(f); /* lookups after a save still find them */
     }
-    /* Written a block at a time: a million files' facts are 95 MB of
-     * text, which held whole cost a tenth of a first build in page faults
-     * and copies as the buffer grew. */
     char *dir = ds_path_dirname(f->file);
-    ds_err err;
-    ds_stream out;
-    bool ok = ds_mkdir_p(dir, &err) == 0 && ds_stream_open(&out, f->file, 0644, &err) == 0;
+    bool ok = ds_mkdir_p(dir, err) == 0 && ds_stream_open(out, f->file, 0644, err) == 0;
     free(dir);
+    return ok;
+}
+
+/* The second half: the entries written and the file put in place.
+ * Written a block at a time: a million files' facts are 95 MB of text,
+ * which held whole cost a tenth of a first build in page faults and
+ * copies as the buffer grew. */
+static bool save_write(const ds_facts *f, ds_stream *out, ds_err *err)
+{
     ds_buf b = {0};
     ds_buf_puts(&b, HEADER);
     /* Merge the two sorted lists; a path in both (a file that changed)
      * keeps its fresh facts, which come first. */
     size_t i = 0, j = 0;
     const char *last = NULL;
-    while (ok && !out.error && (i < f->n_old || j < f->n_fresh)) {
+    while (!out->error && (i < f->n_old || j < f->n_fresh)) {
         const fact *e;
         if (j == f->n_fresh || (i < f->n_old && strcmp(f->old[i].path, f->fresh[j].path) < 0))
             e = &f->old[i++];
@@ -644,19 +654,89 @@ bool ds_facts_save(ds_facts *f)
         put_fact(&b, e);
         last = e->path;
         if (b.len >= SAVE_BLOCK) {
-            ds_stream_write(&out, b.data, b.len);
+            ds_stream_write(out, b.data, b.len);
             b.len = 0;
         }
     }
-    if (ok) {
-        ds_stream_write(&out, b.data, b.len);
-        ok = ds_stream_commit(&out, false, &err) == 0;
-    }
-    if (!ok)
-        ds_warn("the file facts cache could not be written (%s); the next build reads every "
-                "footer again",
-                err.msg);
+    ds_stream_write(out, b.data, b.len);
     ds_buf_free(&b);
+    return ds_stream_commit(out, false, err) == 0;
+}
+
+static void warn_not_saved(const ds_err *err)
+{
+    ds_warn("the file facts cache could not be written (%s); the next build reads every "
+            "footer again",
+            err->msg);
+}
+
+bool ds_facts_save(ds_facts *f)
+{
+    if (!save_needed(f))
+        return true;
+    ds_err err;
+    ds_stream out;
+    bool ok = save_open(f, &out, &err) && save_write(f, &out, &err);
+    if (!ok)
+        warn_not_saved(&err);
+    return ok;
+}
+
+struct ds_facts_saving {
+    ds_facts *facts;
+    ds_stream out;
+    bool open, ok, threaded;
+    ds_err err;
+    double t0, ms;
+    pthread_t thread;
+};
+
+static void *save_in_background(void *arg)
+{
+    ds_facts_saving *s = arg;
+    s->ok = save_write(s->facts, &s->out, &s->err);
+    ds_facts_close(s->facts); /* its 100+ MB freed as soon as written */
+    s->facts = NULL;
+    s->ms = ds_monotonic() * 1e3 - s->t0;
+    return NULL;
+}
+
+ds_facts_saving *ds_facts_save_start(ds_facts *f)
+{
+    ds_facts_saving *s = ds_xcalloc(1, sizeof *s);
+    s->facts = f;
+    s->t0 = ds_monotonic() * 1e3;
+    s->ok = true;
+    if (!f || !save_needed(f)) {
+        ds_facts_close(f);
+        s->facts = NULL;
+        return s;
+    }
+    s->open = save_open(f, &s->out, &s->err);
+    s->ok = s->open;
+    if (s->open && pthread_create(&s->thread, NULL, save_in_background, s) == 0) {
+        s->threaded = true;
+        return s;
+    }
+    if (s->open) /* no thread: written here */
+        save_in_background(s);
+    ds_facts_close(s->facts);
+    s->facts = NULL;
+    return s;
+}
+
+bool ds_facts_save_finish(ds_facts_saving *s, double *ms)
+{
+    if (!s)
+        return true;
+    if (s->threaded)
+        pthread_join(s->thread, NULL);
+    bool ok = s->ok;
+    if (!ok)
+        warn_not_saved(&s->err);
+    if (ms)
+        *ms = s->ms;
+    free(s);
     return ok;
 }
 

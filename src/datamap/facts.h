@@ -96,6 +96,17 @@ double ds_facts_read_ms(const ds_facts *f);
  * and returns false. */
 bool ds_facts_save(ds_facts *f);
 
+/* The same, written by a thread while the build goes on (a lake's cache
+ * is 100 MB of text, a single-threaded half second): the cache is opened
+ * here, on the caller's thread, and F is the saver's from now on (closed
+ * when written; the caller must not use it again).  _finish waits for
+ * the write and says a failure (a warning, as ds_facts_save), returning
+ * whether the cache was saved; MS, when not NULL, gets how long the save
+ * took from its start.  A NULL saving finishes as saved. */
+typedef struct ds_facts_saving ds_facts_saving;
+ds_facts_saving *ds_facts_save_start(ds_facts *f);
+bool ds_facts_save_finish(ds_facts_saving *s, double *ms);
+
 void ds_facts_close(ds_facts *f);
 
 #endif

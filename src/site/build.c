@@ -581,6 +581,10 @@ typedef struct {
     bool skip;            /* static/ is up to date: nothing more to do */
     ds_uptodate_record record;
     ds_buf warnings;      /* the build's warnings from the views on */
+    /* The facts cache being written meanwhile, and what its line says. */
+    ds_facts_saving *facts_saving;
+    size_t footers_read;
+    double footers_ms;
 } uptodate;
 
 static void *load_facts(void *arg)
@@ -705,18 +709,13 @@ static int make_front_from(ds_memo_front *f, facts_loader *loader, uptodate *u, 
         ds_info("views: %zu file-source and templated views, %zu footers read, %zu known "
                 "(%.0f ms)",
                 f->views.len, ds_facts_reads(facts), ds_facts_hits(facts), now_ms() - t);
-        /* Saved now, before the outputs are written: the cache is not part
-         * of the site, and a build that fails later still learnt these
-         * facts. */
-        double ts = now_ms();
-        bool saved = ds_facts_save(facts);
-        if (!saved)
-            ds_uptodate_incomplete(); /* the next build reads those footers again */
-        if (ds_facts_reads(facts))
-            ds_info("footers: %zu read (%.0f ms)%s (%.0f ms)", ds_facts_reads(facts),
-                    ds_facts_read_ms(facts),
-                    saved ? ", the facts cache saved" : ", the facts cache not saved",
-                    now_ms() - ts);
+        /* Saved now, by a thread, while the outputs are made: the cache
+         * is not part of the site, and a build that fails later still
+         * learnt these facts (facts_saved waits for it). */
+        u->footers_read = ds_facts_reads(facts);
+        u->footers_ms = ds_facts_read_ms(facts);
+        u->facts_saving = ds_facts_save_start(facts);
+        facts = NULL; /* the saver's now, closed when written */
         /* The views stamped the files of sources with views; the record
          * needs every mapped file's. */
         if (u->keeps && u->project && !u->inputs) {
@@ -724,8 +723,26 @@ static int make_front_from(ds_memo_front *f, facts_loader *loader, uptodate *u, 
             u->inputs = ds_uptodate_inputs(u->project, &f->files);
         }
     }
-    ds_facts_close(facts); /* a lake's facts are 100+ MB: not kept for later stages */
+    ds_facts_close(facts); /* on failure: not saved */
     return rc;
+}
+
+/* Waits for the facts cache's save (make_front_from) and says how it
+ * went; a cache not saved leaves no record of the build, so the next one
+ * reads those footers again. */
+static void facts_saved(uptodate *u)
+{
+    if (!u->facts_saving)
+        return;
+    double ms = 0;
+    bool saved = ds_facts_save_finish(u->facts_saving, &ms);
+    u->facts_saving = NULL;
+    if (!saved)
+        ds_uptodate_incomplete();
+    if (u->footers_read)
+        ds_info("footers: %zu read (%.0f ms)%s (%.0f ms, while the outputs were made)",
+                u->footers_read, u->footers_ms,
+                saved ? ", the facts cache saved" : ", the facts cache not saved", ms);
 }
 
 /* The front this build uses: the one memo kept, else a new one made in
@@ -822,6 +839,7 @@ int ds_build(const char *root, const ds_build_options *opt, ds_err *err)
              opt->strict);
     ds_memo_front *f = front_for(root, opt->memo, &own, &up, err);
     if (!f) {
+        facts_saved(&up);
         ds_warn_record(NULL);
         ds_buf_free(&up.warnings);
         free(up.inputs);
@@ -934,6 +952,20 @@ int ds_build(const char *root, const ds_build_options *opt, ds_err *err)
             free(kept[i]);
         free(kept);
     }
+    /* The stored results first: the browser's engine is then asked about
+     * the SQL they were made for while the other outputs are written. */
+    if (site) {
+        live = ds_livespec_new();
+        /* Serve's first step publishes at once: queries the browser's
+         * engine has not prepared yet are left for its second step. */
+        bool first_step = opt->defer && opt->defer->defer;
+        ds_prerender_options po = {!opt->no_prerender, live, opt->defer, engine};
+        if (ds_prerender(&pages, &compiled, files, cfg, db, pub, &po, err) != 0)
+            goto done;
+        if (!ds_prerender_cancelled(opt->defer))
+            ds_enginecheck_start(engine, cfg->root, files, &queries, opt->strict, !first_step,
+                                 first_step ? &opt->defer->engine_pending : NULL);
+    }
     /* Unchanged (a page or a model saved), it stays in place: a lake's map
      * is megabytes, and the server need not read it again. */
     task_wait(&map.task);
@@ -946,19 +978,7 @@ int ds_build(const char *root, const ds_build_options *opt, ds_err *err)
     if (map_rc != 0 || write_sql(pub, &compiled, err) != 0 || write_file_lists(pub, &lists, err) != 0)
         goto done;
     if (site) {
-        live = ds_livespec_new();
-        /* Serve's first step publishes at once: queries the browser's
-         * engine has not prepared yet are left for its second step. */
-        bool first_step = opt->defer && opt->defer->defer;
-        ds_prerender_options po = {!opt->no_prerender, live, opt->defer, engine};
-        if (ds_prerender(&pages, &compiled, files, cfg, db, pub, &po, err) != 0)
-            goto done;
-        /* The engine prepares the queries while the pictures are drawn. */
-        if (!ds_prerender_cancelled(opt->defer))
-            ds_enginecheck_start(engine, cfg->root, files, &queries, opt->strict, !first_step,
-                                 first_step ? &opt->defer->engine_pending : NULL);
-        if (ds_firstpaint(&pages, pub, opt->memo, err) != 0 ||
-            ds_enginecheck_finish(engine, err) != 0)
+        if (ds_firstpaint(&pages, pub, opt->memo, err) != 0)
             goto done;
         /* A build a newer edit superseded (serve's second step) publishes
          * nothing: its pages are not even made. */
@@ -968,6 +988,13 @@ int ds_build(const char *root, const ds_build_options *opt, ds_err *err)
         }
         if (write_site(pub, &pages, opt->memo, err) != 0)
             goto done;
+        /* The engine has prepared the queries while all that was made. */
+        if (ds_enginecheck_finish(engine, err) != 0)
+            goto done;
+        if (ds_prerender_cancelled(opt->defer)) {
+            ds_err_set(err, "cancelled: a newer edit arrived");
+            goto done;
+        }
     } else {
         /* A data-only project leaves the pages of an earlier build alone. */
         ds_publish_keep_previous_site(pub);
@@ -986,6 +1013,7 @@ int ds_build(const char *root, const ds_build_options *opt, ds_err *err)
         goto done;
     if (ds_forms_save(&forms, cfg->root, err) != 0)
         goto done;
+    facts_saved(&up); /* before the record of this build (uptodate.h) */
     char **changed = NULL;
     size_t n_changed = 0;
     int commit_rc = ds_publish_commit_changed(pub, &changed, &n_changed, err);
@@ -1012,6 +1040,7 @@ int ds_build(const char *root, const ds_build_options *opt, ds_err *err)
     free(changed);
     rc = 0;
 done:
+    facts_saved(&up);
     ds_warn_record(NULL);
     ds_buf_free(&up.warnings);
     free(up.inputs);

@@ -751,3 +751,49 @@ Test(facts, read_unstamped_stamps_and_remembers)
     free(bad);
     free(a);
 }
+
+/* A save by a thread (ds_facts_save_start/_finish, while the build goes
+ * on) writes the same cache as one made in place, and a cache that cannot
+ * be written is said to be unsaved; an unchanged cache is not written. */
+Test(facts, saved_in_background_same_as_in_place)
+{
+    char *paths[3] = {lake_file("b.parquet", 2), lake_file("a.parquet", 3),
+                      lake_file("c/d.parquet", 4)};
+    build(paths, 3, NULL);
+    char *in_place = cache_text();
+    cr_assert_eq(unlink(cache), 0);
+
+    ds_facts *f = ds_facts_open(root);
+    for (size_t i = 0; i < 3; i++)
+        get(f, paths[i]);
+    double ms = -1;
+    cr_assert(ds_facts_save_finish(ds_facts_save_start(f), &ms));
+    cr_assert_geq(ms, 0);
+    char *background = cache_text();
+    cr_assert_str_eq(background, in_place);
+
+    /* Nothing changed: the file is left alone (same inode, same mtime). */
+    struct stat before, after;
+    cr_assert_eq(stat(cache, &before), 0);
+    f = ds_facts_open(root);
+    for (size_t i = 0; i < 3; i++)
+        get(f, paths[i]);
+    cr_assert_eq(ds_facts_reads(f), 0);
+    cr_assert(ds_facts_save_finish(ds_facts_save_start(f), NULL));
+    cr_assert_eq(stat(cache, &after), 0);
+    cr_assert_eq(before.st_ino, after.st_ino);
+
+    /* The cache's folder is a file: the save fails, and says so. */
+    cr_assert_eq(unlink(cache), 0);
+    char *dir = ds_asprintf("%s/%s", root, DS_FACTS_DIR);
+    cr_assert_eq(rmdir(dir), 0);
+    test_write(root, DS_FACTS_DIR, "not a folder\n");
+    f = ds_facts_open(root);
+    get(f, paths[0]);
+    cr_assert_not(ds_facts_save_finish(ds_facts_save_start(f), NULL));
+    cr_assert(ds_facts_save_finish(NULL, NULL), "no save at all counts as saved");
+    free(dir);
+    free(in_place);
+    free(background);
+    free_paths(paths, 3);
+}
