@@ -16,6 +16,11 @@
 # files and more are built with --no-prerender: a stored result over them
 # is DuckDB reading every file, over 2 GB (docs/building.md, "Large
 # lakes"); PRERENDER_ALL=1 builds them with their stored result too.
+# A second line per size gives a second peer, the footer floor
+# (bench/footer_floor.c, compiled here): the same walk, then every file
+# opened, fstat-ed, its tail read and closed on two threads, nothing else:
+# the least a build that reads every footer does, and the first build's
+# ratio to it.
 # Set BUILD to measure another build directory; KEEP=1 keeps the lakes.
 #
 # SERVE=1 adds, under each size's line, the server side of the same lake:
@@ -127,6 +132,8 @@ LUA
   rm -rf "$prefix"
 }
 
+cc -O2 -pthread -o "$work/footer_floor" bench/footer_floor.c
+
 echo "COPY (SELECT 1::BIGINT AS id, 2.5::DOUBLE AS amount, 'x' AS label) TO '$work/tpl.parquet' (FORMAT parquet);" \
   > "$work/tpl.sql"
 "$BUILD/ds-sql" "$work/tpl.sql" >/dev/null
@@ -183,18 +190,25 @@ MD
   read -r first rss1 < <(timed_build "$proj" "${extra[@]}")
   read -r again rss2 < <(timed_build "$proj" "${extra[@]}")
   read -r forced rss3 < <(timed_build "$proj" --force "${extra[@]}")
+  # The floor after the builds: the files are as warm for it as for them.
+  /usr/bin/time -f "%e" -o "$work/floor.txt" "$work/footer_floor" "$lake" 2 >"$work/floor.out"
+  [ "$(cat "$work/floor.out")" = "$n" ] || { echo "lake scale: the footer floor read $(cat "$work/floor.out") files, not $n" >&2; exit 1; }
+  floor=$(cat "$work/floor.txt")
   peak=$(( rss1 > rss2 ? rss1 : rss2 ))
   peak=$(( peak > rss3 ? peak : rss3 ))
   view=$(stat -c %s "$proj/static/sql/_global/lake.sql")
   list=$(stat -c %s "$proj/static/sql/_files/lake.json.gz" 2>/dev/null || echo 0)
-  python3 - "$n" "$f" "$first" "$again" "$forced" "$peak" "$view" "$list" "${extra[*]:-}" <<'PY'
+  python3 - "$n" "$f" "$first" "$again" "$forced" "$peak" "$view" "$list" "$floor" "${extra[*]:-}" <<'PY'
 import sys
-n, f, first, again, forced, peak, view, lst, extra = sys.argv[1:10]
+n, f, first, again, forced, peak, view, lst, floor, extra = sys.argv[1:11]
 f = max(float(f), 0.01)  # /usr/bin/time counts in 10 ms steps
 first, again, forced = float(first), float(again), float(forced)
 note = f"  ({extra})" if extra else ""
 print(f"{int(n):<10} {f:7.2f}s {first:8.2f}s {again:8.2f}s {forced:8.2f}s {first / f:9.1f}x"
       f" {again / f:9.1f}x {forced / f:9.1f}x {peak:>10} {int(view):>10} {int(lst):>10}{note}")
+floor = max(float(floor), 0.01)
+print(f"{'':<10} footer floor (walk, then open+fstat+read+close of every file, 2 threads)"
+      f" {floor:.2f}s = {floor / f:.1f}x find; first build = {first / floor:.1f}x the floor")
 PY
   [ -z "${SERVE:-}" ] || serve_figures "$proj"
   rm -rf "$lake" "$proj"
