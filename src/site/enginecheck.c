@@ -36,6 +36,8 @@ typedef struct {
     bool stored;              /* the build stored its result */
     bool view;                /* a model or a file source's view itself (kind
                                  holds its label): no component */
+    char *state;              /* NULL: the page's default state; else which
+                                 other state ("input 'x' = 'a'") */
 } item;
 
 typedef struct run_state run_state;
@@ -45,6 +47,7 @@ struct ds_enginecheck {
     size_t n, cap;
     json_t *by_sql;   /* sql -> place, so each text is checked once */
     json_t *reported; /* lowercased query names and "file:" page files */
+    json_t *shapes;   /* component + SQL with its string literals emptied */
     run_state *run;   /* between ds_enginecheck_start and _finish */
 };
 
@@ -53,6 +56,7 @@ ds_enginecheck *ds_enginecheck_new(void)
     ds_enginecheck *e = ds_xcalloc(1, sizeof *e);
     e->by_sql = json_object();
     e->reported = json_object();
+    e->shapes = json_object();
     return e;
 }
 
@@ -68,17 +72,40 @@ void ds_enginecheck_free(ds_enginecheck *e)
         free(e->items[i].file);
         free(e->items[i].kind);
         free(e->items[i].id);
+        free(e->items[i].state);
         ds_buf_free(&e->items[i].others);
     }
     free(e->items);
     json_decref(e->by_sql);
     json_decref(e->reported);
+    json_decref(e->shapes);
     free(e);
+}
+
+static const char *empty_literal(void *ctx, const char *literal)
+{
+    (void)ctx;
+    (void)literal;
+    return "";
+}
+
+/* A component's SQL up to its string literals (an input's value, a file
+ * of a templated view): the key of what the engine binds alike. */
+static char *shape_key(const char *sql, const char *file, int line, const char *kind,
+                       const char *id)
+{
+    char *shape = ds_sql_map_literals(sql, empty_literal, NULL);
+    char *key = ds_asprintf("%s\n%d\n%s\n%s\n%s", file, line, kind, id, shape);
+    free(shape);
+    return key;
 }
 
 size_t ds_enginecheck_add(ds_enginecheck *e, const char *sql, const ds_compiled *q,
                           const char *file, int line, const char *kind, const char *id)
 {
+    char *key = shape_key(sql, file, line, kind, id);
+    json_object_set_new(e->shapes, key, json_true());
+    free(key);
     json_t *known = json_object_get(e->by_sql, sql);
     if (known) {
         item *first = &e->items[json_integer_value(known)];
@@ -91,10 +118,29 @@ size_t ds_enginecheck_add(ds_enginecheck *e, const char *sql, const ds_compiled 
         e->cap = e->cap ? 2 * e->cap : 16;
         e->items = ds_xrealloc(e->items, e->cap * sizeof *e->items);
     }
-    e->items[e->n] = (item){ds_strdup(sql), q, ds_strdup(file), ds_strdup(kind), ds_strdup(id),
-                            line, {0}, false, false, false};
+    e->items[e->n] = (item){ds_strdup(sql), q,     ds_strdup(file), ds_strdup(kind),
+                            ds_strdup(id),   line,  {0},             false,
+                            false,           false, NULL};
     json_object_set_new(e->by_sql, sql, json_integer((json_int_t)e->n));
     return e->n++;
+}
+
+size_t ds_enginecheck_add_state(ds_enginecheck *e, const char *sql, const ds_compiled *q,
+                                const char *file, int line, const char *kind, const char *id,
+                                const char *state)
+{
+    if (json_object_get(e->by_sql, sql))
+        return SIZE_MAX; /* asked already, for this state or another */
+    char *key = shape_key(sql, file, line, kind, id);
+    bool known = json_object_get(e->shapes, key) != NULL;
+    if (!known)
+        json_object_set_new(e->shapes, key, json_true());
+    free(key);
+    if (known)
+        return SIZE_MAX;
+    size_t at = ds_enginecheck_add(e, sql, q, file, line, kind, id);
+    e->items[at].state = ds_strdup(state);
+    return at;
 }
 
 void ds_enginecheck_add_view(ds_enginecheck *e, const ds_compiled *q, const char *file, int line,
@@ -316,9 +362,10 @@ static char *refusal_text(const item *it, const char *error, const ds_query_list
                                     "input value, data newer than the build, the SQL console)"
                                   : "; it will fail in the browser";
     char *msg = ds_asprintf("%s:%d: %s '%s': the browser engine (DuckDB 0.9.1) cannot run its "
-                            "query '%s'%s: %s%s%s%s%s",
+                            "query '%s'%s%s%s: %s%s%s%s%s",
                             it->file, it->line, it->kind, it->id, short_name(it->q->name), where,
-                            error, when, it->others.len ? " (so does " : "",
+                            it->state ? " when " : "", it->state ? it->state : "", error, when,
+                            it->others.len ? " (so does " : "",
                             it->others.len ? it->others.data : "",
                             it->others.len ? ", which runs the same SQL)" : "");
     free(where);
@@ -353,27 +400,39 @@ static bool reads_refused(const item *it, json_t *refused)
 }
 
 /* Says every refusal once, where it is written: a model's or a view's at
- * its own line, and a component's only when none of what it reads was
- * refused already. */
+ * its own line, a component's only when none of what it reads was refused
+ * already, and once per component (its default state's refusal, else its
+ * first other state's). */
 static void report_all(const ds_enginecheck *e, answers *a)
 {
     json_t *refused = json_object();
+    json_t *components = json_object();
     size_t k;
     json_t *pair;
-    for (int pass = 0; pass < 2; pass++) {
+    /* Views first, then components' default states, then their others. */
+    for (int pass = 0; pass < 3; pass++) {
         json_array_foreach(a->refusals, k, pair)
         {
             const item *it = &e->items[json_integer_value(json_array_get(pair, 0))];
-            if (it->view != (pass == 0) || (pass == 1 && reads_refused(it, refused)))
+            int its_pass = it->view ? 0 : it->state ? 2 : 1;
+            if (its_pass != pass || (pass > 0 && reads_refused(it, refused)))
                 continue;
             if (it->view) {
                 char *l = lower(it->q->name);
                 json_object_set_new(refused, l, json_true());
                 free(l);
+            } else {
+                char *c = ds_asprintf("%s\n%d\n%s\n%s", it->file, it->line, it->kind, it->id);
+                bool said = json_object_get(components, c) != NULL;
+                json_object_set_new(components, c, json_true());
+                free(c);
+                if (said)
+                    continue;
             }
             report(it, json_string_value(json_array_get(pair, 1)), a);
         }
     }
+    json_decref(components);
     json_decref(refused);
 }
 

@@ -8,7 +8,9 @@
  * pages load (web/dist/enginecheck.node.cjs, from web/src/enginecheck.js)
  * and prepares each query a page component runs for the page's default
  * state, as the runtime makes it, with its data paths served from the
- * mapped files.  Preparing parses and binds (reading the footers the
+ * mapped files, and, for the states of the page the build stores (each
+ * choice of a dropdown, the other side of a checkbox), each query that
+ * differs from those by more than its string literals.  Preparing parses and binds (reading the footers the
  * query's files name), which is where SQL the engine lacks is refused;
  * nothing is run.  A file list published once (sql/filelist.h) is given
  * as its first file: every file of one list has one schema, so the query
@@ -46,6 +48,16 @@ void ds_enginecheck_free(ds_enginecheck *e);
  * for ds_enginecheck_drop. */
 size_t ds_enginecheck_add(ds_enginecheck *e, const char *sql, const ds_compiled *q,
                           const char *file, int line, const char *kind, const char *id);
+
+/* Adds the SQL component KIND 'ID' runs in another state of its page
+ * (STATE says which, after "when": "input 'region' is 'north'"), when it
+ * differs from every SQL asked for that component by more than its string
+ * literals: an input's all choice or the other side of a checkbox makes
+ * another query; the values of one dropdown make the same one, asked
+ * once.  Returns its place, or SIZE_MAX when nothing new was added. */
+size_t ds_enginecheck_add_state(ds_enginecheck *e, const char *sql, const ds_compiled *q,
+                                const char *file, int line, const char *kind, const char *id,
+                                const char *state);
 
 /* Adds model or file source view Q itself (written at FILE:LINE, named
  * LABEL: "model 'x'"), which the SQL console may query: a refusal is said

@@ -953,6 +953,8 @@ typedef struct {
     long long max_bytes, bytes;
     char **over;            /* components left live for the byte budget */
     size_t n_over;
+    char *state;            /* which state other than the default is stored
+                               ("input 'x' is 'a'"), for the browser's engine */
 } page_ctx;
 
 static void note_over(page_ctx *p, const component *c)
@@ -1039,11 +1041,15 @@ static stored *store_component(page_ctx *p, component *c, const ds_val *values)
     if (!sql)
         return NULL;
     free(ds_sql_map_literals(sql, note_file, p));
-    /* The browser's engine is asked about the default state's SQL. */
+    /* The browser's engine is asked about the default state's SQL, and
+     * about the other states' when they make another query (enginecheck.h). */
     size_t checked = SIZE_MAX;
     if (!values && q && p->r->engine)
         checked = ds_enginecheck_add(p->r->engine, sql, q, p->sp->display, c->line, c->kind,
                                      c->id);
+    else if (values && p->state && q && p->r->engine)
+        checked = ds_enginecheck_add_state(p->r->engine, sql, q, p->sp->display, c->line,
+                                           c->kind, c->id, p->state);
     if (!p->store) {
         c->live = true;
         free(sql);
@@ -1274,8 +1280,13 @@ static void store_choices(page_ctx *p, int in, char *const *opts, size_t n, int 
     }
     for (size_t k = 0; k <= use; k++) {
         values[in] = (ds_val){DS_VAL_STR, k == 0 ? (char *)"" : opts[k - 1], NULL, 0};
+        p->state = k == 0 ? ds_asprintf("input '%s' is on its all choice ('%s')", spec->name,
+                                        spec->all_label)
+                          : ds_asprintf("input '%s' is '%s'", spec->name, opts[k - 1]);
         for (size_t j = 0; j < p->comps.n; j++)
             store_component(p, &p->comps.items[j], values);
+        free(p->state);
+        p->state = NULL;
     }
     values[in] = (ds_val){0};
 }
@@ -1301,7 +1312,7 @@ static void prerender_page(run_ctx *r, ds_site_page *sp, long long max_options,
 {
     char *text = ds_html_page_config(&sp->page, sp->rel);
     page_ctx p = {r,     sp,    json_loads(text, 0, NULL), NULL, 0, {0}, json_object(),
-                  json_object(), json_object(), store, max_bytes, 0, NULL, 0};
+                  json_object(), json_object(), store, max_bytes, 0, NULL, 0, NULL};
     free(text);
     p.specs = ds_pagesql_inputs(p.config, &p.n_specs);
     page_components(&sp->page, p.config, p.specs, p.n_specs, &p.comps);
@@ -1356,8 +1367,11 @@ static void prerender_page(run_ctx *r, ds_site_page *sp, long long max_options,
         all_stored[i] = true;
         bool on = in->def.kind == DS_VAL_STR && strcasecmp(in->def.s, "true") == 0;
         values[i] = (ds_val){DS_VAL_STR, on ? (char *)"false" : (char *)"true", NULL, 0};
+        p.state = ds_asprintf("input '%s' is %s", in->name, on ? "off" : "on");
         for (size_t j = 0; j < p.comps.n; j++)
             store_component(&p, &p.comps.items[j], values);
+        free(p.state);
+        p.state = NULL;
         values[i] = (ds_val){0};
     }
     for (size_t i = 0; i < p.comps.n; i++)
