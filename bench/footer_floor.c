@@ -49,12 +49,15 @@ static void walk(lake *l, const char *path)
     while ((e = readdir(d))) {
         if (e->d_name[0] == '.')
             continue;
-        if (e->d_type == DT_DIR) {
-            snprintf(sub, sizeof sub, "%s/%s", path, e->d_name);
+        snprintf(sub, sizeof sub, "%s/%s", path, e->d_name);
+        struct stat st;
+        /* A file system that does not type its entries is asked. */
+        int is_dir = e->d_type == DT_DIR ||
+                     (e->d_type == DT_UNKNOWN && lstat(sub, &st) == 0 && S_ISDIR(st.st_mode));
+        if (is_dir)
             walk(l, sub);
-        } else {
+        else
             has_files = 1;
-        }
     }
     closedir(d);
     if (has_files)
@@ -76,13 +79,13 @@ static void *read_tails(void *arg)
         DIR *d = dfd < 0 ? NULL : fdopendir(dup(dfd));
         struct dirent *e;
         while (d && (e = readdir(d))) {
-            if (e->d_type != DT_REG)
+            if (e->d_type != DT_REG && e->d_type != DT_UNKNOWN)
                 continue;
             int fd = openat(dfd, e->d_name, O_RDONLY | O_NOATIME);
             if (fd < 0)
                 continue;
             struct stat st;
-            if (fstat(fd, &st) == 0) {
+            if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
                 size_t want = st.st_size < TAIL ? (size_t)st.st_size : TAIL;
                 if (pread(fd, buf, want, st.st_size - (off_t)want) == (ssize_t)want)
                     n++;
@@ -113,9 +116,12 @@ int main(int argc, char **argv)
     pthread_mutex_init(&l.mu, NULL);
     walk(&l, argv[1]);
     pthread_t t[64];
-    for (int i = 0; i < threads; i++)
-        pthread_create(&t[i], NULL, read_tails, &l);
-    for (int i = 0; i < threads; i++)
+    int started = 0;
+    while (started < threads && pthread_create(&t[started], NULL, read_tails, &l) == 0)
+        started++;
+    if (started == 0)
+        read_tails(&l); /* no thread: this one reads them all */
+    for (int i = 0; i < started; i++)
         pthread_join(t[i], NULL);
     printf("%ld\n", l.files);
     return 0;

@@ -827,6 +827,24 @@ static int report_up_to_date(const ds_memo_front *f, const uptodate *u,
     return 0;
 }
 
+/* Writes the data map (left in place when unchanged: a lake's map is
+ * megabytes, and the server need not read it again), the queries' SQL
+ * and the file lists, and frees the map's text. */
+static int write_data(ds_publish *pub, map_job *map, const ds_compiled_list *compiled,
+                      lists_job *lists, ds_err *err)
+{
+    task_wait(&map->task);
+    int rc = 0;
+    if (map->same)
+        ds_publish_keep(pub, DS_DATAMAP_FILE);
+    else
+        rc = ds_publish_write(pub, DS_DATAMAP_FILE, map->text, map->len, err);
+    map_free(map);
+    if (rc != 0 || write_sql(pub, compiled, err) != 0 || write_file_lists(pub, lists, err) != 0)
+        return -1;
+    return 0;
+}
+
 int ds_build(const char *root, const ds_build_options *opt, ds_err *err)
 {
     double t0 = now_ms(), t;
@@ -952,8 +970,15 @@ int ds_build(const char *root, const ds_build_options *opt, ds_err *err)
             free(kept[i]);
         free(kept);
     }
-    /* The stored results first: the browser's engine is then asked about
-     * the SQL they were made for while the other outputs are written. */
+    /* The browser's engine is asked about the SQL the stored results were
+     * made for, on another core, while the other outputs are written.
+     * The data map, the SQL and the file lists are written before the
+     * stored results are made when there are any (a lake's map is 100 MB
+     * of text, not held while DuckDB runs over the lake), else after the
+     * engine is started, which then runs while they are written. */
+    bool data_first = !site || !opt->no_prerender;
+    if (data_first && write_data(pub, &map, &compiled, &lists, err) != 0)
+        goto done;
     if (site) {
         live = ds_livespec_new();
         /* Serve's first step publishes at once: queries the browser's
@@ -965,19 +990,8 @@ int ds_build(const char *root, const ds_build_options *opt, ds_err *err)
         if (!ds_prerender_cancelled(opt->defer))
             ds_enginecheck_start(engine, cfg->root, files, &queries, opt->strict, !first_step,
                                  first_step ? &opt->defer->engine_pending : NULL);
-    }
-    /* Unchanged (a page or a model saved), it stays in place: a lake's map
-     * is megabytes, and the server need not read it again. */
-    task_wait(&map.task);
-    int map_rc = 0;
-    if (map.same)
-        ds_publish_keep(pub, DS_DATAMAP_FILE);
-    else
-        map_rc = ds_publish_write(pub, DS_DATAMAP_FILE, map.text, map.len, err);
-    map_free(&map);
-    if (map_rc != 0 || write_sql(pub, &compiled, err) != 0 || write_file_lists(pub, &lists, err) != 0)
-        goto done;
-    if (site) {
+        if (!data_first && write_data(pub, &map, &compiled, &lists, err) != 0)
+            goto done;
         if (ds_firstpaint(&pages, pub, opt->memo, err) != 0)
             goto done;
         /* A build a newer edit superseded (serve's second step) publishes
@@ -988,10 +1002,11 @@ int ds_build(const char *root, const ds_build_options *opt, ds_err *err)
         }
         if (write_site(pub, &pages, opt->memo, err) != 0)
             goto done;
-        /* The engine has prepared the queries while all that was made. */
+        /* The engine has prepared the queries while all that was made;
+         * one stopped for a newer edit leaves the build superseded. */
         if (ds_enginecheck_finish(engine, err) != 0)
             goto done;
-        if (ds_prerender_cancelled(opt->defer)) {
+        if (ds_enginecheck_interrupted(engine)) {
             ds_err_set(err, "cancelled: a newer edit arrived");
             goto done;
         }

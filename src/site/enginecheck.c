@@ -18,6 +18,7 @@
 #include "../util/fs.h"
 #include "../util/proc.h"
 #include "assets.h"
+#include "pagesql.h"
 #include "uptodate.h"
 
 #define SCRIPT "enginecheck.node.cjs"
@@ -49,6 +50,7 @@ struct ds_enginecheck {
     json_t *reported; /* lowercased query names and "file:" page files */
     json_t *shapes;   /* component + SQL with its string literals emptied */
     run_state *run;   /* between ds_enginecheck_start and _finish */
+    bool interrupted; /* its last run was stopped for a newer edit */
 };
 
 ds_enginecheck *ds_enginecheck_new(void)
@@ -90,22 +92,25 @@ static const char *empty_literal(void *ctx, const char *literal)
 }
 
 /* A component's SQL up to its string literals (an input's value, a file
- * of a templated view): the key of what the engine binds alike. */
+ * of a templated view), with the component: the key of what the engine
+ * binds alike, as a hash. */
 static char *shape_key(const char *sql, const char *file, int line, const char *kind,
                        const char *id)
 {
     char *shape = ds_sql_map_literals(sql, empty_literal, NULL);
-    char *key = ds_asprintf("%s\n%d\n%s\n%s\n%s", file, line, kind, id, shape);
+    char *text = ds_asprintf("%s\n%d\n%s\n%s\n%s", file, line, kind, id, shape);
+    char hash[17];
+    ds_pagesql_hash(text, hash);
+    free(text);
     free(shape);
-    return key;
+    return ds_strdup(hash);
 }
 
-size_t ds_enginecheck_add(ds_enginecheck *e, const char *sql, const ds_compiled *q,
-                          const char *file, int line, const char *kind, const char *id)
+/* Adds SQL to be asked (once per text: a component running SQL asked
+ * already is named among that item's others); returns its place. */
+static size_t add_item(ds_enginecheck *e, const char *sql, const ds_compiled *q,
+                       const char *file, int line, const char *kind, const char *id)
 {
-    char *key = shape_key(sql, file, line, kind, id);
-    json_object_set_new(e->shapes, key, json_true());
-    free(key);
     json_t *known = json_object_get(e->by_sql, sql);
     if (known) {
         item *first = &e->items[json_integer_value(known)];
@@ -125,20 +130,30 @@ size_t ds_enginecheck_add(ds_enginecheck *e, const char *sql, const ds_compiled 
     return e->n++;
 }
 
+size_t ds_enginecheck_add(ds_enginecheck *e, const char *sql, const ds_compiled *q,
+                          const char *file, int line, const char *kind, const char *id)
+{
+    char *key = shape_key(sql, file, line, kind, id);
+    json_object_set_new(e->shapes, key, json_true());
+    free(key);
+    return add_item(e, sql, q, file, line, kind, id);
+}
+
 size_t ds_enginecheck_add_state(ds_enginecheck *e, const char *sql, const ds_compiled *q,
                                 const char *file, int line, const char *kind, const char *id,
                                 const char *state)
 {
-    if (json_object_get(e->by_sql, sql))
-        return SIZE_MAX; /* asked already, for this state or another */
     char *key = shape_key(sql, file, line, kind, id);
-    bool known = json_object_get(e->shapes, key) != NULL;
-    if (!known)
-        json_object_set_new(e->shapes, key, json_true());
+    bool known_shape = json_object_get(e->shapes, key) != NULL;
+    json_object_set_new(e->shapes, key, json_true());
     free(key);
-    if (known)
+    /* The very SQL asked already (another component's, or this one's in
+     * another state): this component is named with it. */
+    if (json_object_get(e->by_sql, sql))
+        return add_item(e, sql, q, file, line, kind, id);
+    if (known_shape)
         return SIZE_MAX;
-    size_t at = ds_enginecheck_add(e, sql, q, file, line, kind, id);
+    size_t at = add_item(e, sql, q, file, line, kind, id);
     e->items[at].state = ds_strdup(state);
     return at;
 }
@@ -146,14 +161,22 @@ size_t ds_enginecheck_add_state(ds_enginecheck *e, const char *sql, const ds_com
 void ds_enginecheck_add_view(ds_enginecheck *e, const ds_compiled *q, const char *file, int line,
                              const char *label)
 {
-    size_t at = ds_enginecheck_add(e, q->sql, q, file, line, label, "");
+    size_t at = add_item(e, q->sql, q, file, line, label, "");
     e->items[at].view = true;
 }
 
 void ds_enginecheck_drop(ds_enginecheck *e, size_t at)
 {
-    if (at < e->n)
-        e->items[at].dropped = true;
+    if (at >= e->n)
+        return;
+    item *it = &e->items[at];
+    it->dropped = true;
+    if (it->state) {
+        /* Another state of the same shape is asked instead. */
+        char *key = shape_key(it->sql, it->file, it->line, it->kind, it->id);
+        json_object_del(e->shapes, key);
+        free(key);
+    }
 }
 
 void ds_enginecheck_stored(ds_enginecheck *e, size_t at)
@@ -472,6 +495,7 @@ struct run_state {
     size_t n_keys;
     size_t known, too_many;
     bool asking;           /* the engine was started */
+    bool interrupted;      /* and stopped for a newer edit */
     ds_proc proc;
     char *argv0;
 };
@@ -548,6 +572,7 @@ static void read_answers(run_state *r)
     int status = ds_proc_finish(&r->proc);
     r->asking = false;
     if (stop == DS_PROC_INTERRUPTED) {
+        r->interrupted = true;
         ds_uptodate_incomplete();
         ds_info("browser engine: stopped for a newer edit");
     } else if (stop != DS_PROC_RUNNING || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
@@ -571,6 +596,7 @@ void ds_enginecheck_start(ds_enginecheck *e, const char *root, const ds_collecte
     if (pending)
         *pending = 0;
     run_free(e->run);
+    e->interrupted = false;
     run_state *r = e->run = ds_xcalloc(1, sizeof *r);
     r->strict = strict;
     r->t0 = ds_monotonic() * 1e3;
@@ -653,6 +679,11 @@ void ds_enginecheck_start(ds_enginecheck *e, const char *root, const ds_collecte
     }
 }
 
+bool ds_enginecheck_interrupted(const ds_enginecheck *e)
+{
+    return e->interrupted;
+}
+
 int ds_enginecheck_finish(ds_enginecheck *e, ds_err *err)
 {
     run_state *r = e->run;
@@ -660,6 +691,7 @@ int ds_enginecheck_finish(ds_enginecheck *e, ds_err *err)
         return 0;
     if (r->asking)
         read_answers(r);
+    e->interrupted = r->interrupted;
     save_cache(r->cache_path, r->now, r->before);
     report_all(e, &r->a);
     const answers *a = &r->a;

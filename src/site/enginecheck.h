@@ -90,4 +90,9 @@ void ds_enginecheck_start(ds_enginecheck *e, const char *root, const ds_collecte
                           const ds_query_list *queries, bool strict, bool ask, size_t *pending);
 int ds_enginecheck_finish(ds_enginecheck *e, ds_err *err);
 
+/* Whether the last finish found the engine stopped for a newer edit
+ * (serve's second step, proc.h's cancel): its questions are left for the
+ * next build. */
+bool ds_enginecheck_interrupted(const ds_enginecheck *e);
+
 #endif

@@ -1060,6 +1060,8 @@ static stored *store_component(page_ctx *p, component *c, const ds_val *values)
     stored *s = stored_find(&p->r->all, hash);
     if (s && json_object_get(p->page_stored, hash)) {
         free(sql);
+        if (checked != SIZE_MAX)
+            ds_enginecheck_stored(p->r->engine, checked);
         return s;
     }
     ds_err why;
@@ -1068,7 +1070,11 @@ static stored *store_component(page_ctx *p, component *c, const ds_val *values)
     if (!s) {
         if (p->r->left_out)
             return NULL; /* the runtime queries meanwhile, as for any result not stored */
-        if (!c->failed && !p->r->write_failed)
+        if (!c->failed && !p->r->write_failed && values && p->state)
+            ds_warn("%s:%d: %s '%s': the query fails when %s: %s; the page will show this "
+                    "error in that state",
+                    p->sp->display, c->line, c->kind, c->id, p->state, why.msg);
+        else if (!c->failed && !p->r->write_failed)
             ds_warn("%s:%d: %s '%s': the query fails when run with the page's default inputs: "
                     "%s; the page will show this error",
                     p->sp->display, c->line, c->kind, c->id, why.msg);
