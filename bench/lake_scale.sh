@@ -20,7 +20,8 @@
 # (bench/footer_floor.c, compiled here): the same walk, then every file
 # opened, fstat-ed, its tail read and closed on two threads, nothing else:
 # the least a build that reads every footer does, and the first build's
-# ratio to it.
+# ratio to it; and a third, `find -printf` with a stat of every file (one
+# thread), the least a rebuild that notices any file's change does.
 # Set BUILD to measure another build directory; KEEP=1 keeps the lakes.
 #
 # SERVE=1 adds, under each size's line, the server side of the same lake:
@@ -194,13 +195,17 @@ MD
   /usr/bin/time -f "%e" -o "$work/floor.txt" "$work/footer_floor" "$lake" 2 >"$work/floor.out"
   [ "$(cat "$work/floor.out")" = "$n" ] || { echo "lake scale: the footer floor read $(cat "$work/floor.out") files, not $n" >&2; exit 1; }
   floor=$(cat "$work/floor.txt")
+  # A rebuild's peer: find with a stat of every file, the least a build
+  # that notices any file's change must do.
+  /usr/bin/time -f "%e" -o "$work/fstat.txt" find "$lake" -name '*.parquet' -printf '%s %T@ %C@\n' >/dev/null
+  fstat=$(cat "$work/fstat.txt")
   peak=$(( rss1 > rss2 ? rss1 : rss2 ))
   peak=$(( peak > rss3 ? peak : rss3 ))
   view=$(stat -c %s "$proj/static/sql/_global/lake.sql")
   list=$(stat -c %s "$proj/static/sql/_files/lake.json.gz" 2>/dev/null || echo 0)
-  python3 - "$n" "$f" "$first" "$again" "$forced" "$peak" "$view" "$list" "$floor" "${extra[*]:-}" <<'PY'
+  python3 - "$n" "$f" "$first" "$again" "$forced" "$peak" "$view" "$list" "$floor" "$fstat" "${extra[*]:-}" <<'PY'
 import sys
-n, f, first, again, forced, peak, view, lst, floor, extra = sys.argv[1:11]
+n, f, first, again, forced, peak, view, lst, floor, fstat, extra = sys.argv[1:12]
 f = max(float(f), 0.01)  # /usr/bin/time counts in 10 ms steps
 first, again, forced = float(first), float(again), float(forced)
 note = f"  ({extra})" if extra else ""
@@ -209,6 +214,9 @@ print(f"{int(n):<10} {f:7.2f}s {first:8.2f}s {again:8.2f}s {forced:8.2f}s {first
 floor = max(float(floor), 0.01)
 print(f"{'':<10} footer floor (walk, then open+fstat+read+close of every file, 2 threads)"
       f" {floor:.2f}s = {floor / f:.1f}x find; first build = {first / floor:.1f}x the floor")
+fstat = max(float(fstat), 0.01)
+print(f"{'':<10} find with a stat of every file (-printf '%s %T@ %C@', one thread)"
+      f" {fstat:.2f}s = {fstat / f:.1f}x find; rebuild = {again / fstat:.1f}x it")
 PY
   [ -z "${SERVE:-}" ] || serve_figures "$proj"
   rm -rf "$lake" "$proj"
