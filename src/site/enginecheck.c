@@ -426,16 +426,28 @@ static bool reads_refused(const item *it, json_t *refused)
  * its own line, a component's only when none of what it reads was refused
  * already, and once per component (its default state's refusal, else its
  * first other state's). */
+static int cmp_refusal(const void *x, const void *y)
+{
+    json_int_t a = json_integer_value(json_array_get(*(json_t *const *)x, 0));
+    json_int_t b = json_integer_value(json_array_get(*(json_t *const *)y, 0));
+    return (a > b) - (a < b);
+}
+
 static void report_all(const ds_enginecheck *e, answers *a)
 {
     json_t *refused = json_object();
     json_t *components = json_object();
-    size_t k;
-    json_t *pair;
+    /* In the order the queries were added, whether an answer was kept
+     * from an earlier build or given now: the same build says the same. */
+    size_t n = json_array_size(a->refusals);
+    json_t **sorted = ds_xcalloc(n + 1, sizeof *sorted);
+    for (size_t k = 0; k < n; k++)
+        sorted[k] = json_array_get(a->refusals, k);
+    qsort(sorted, n, sizeof *sorted, cmp_refusal);
     /* Views first, then components' default states, then their others. */
     for (int pass = 0; pass < 3; pass++) {
-        json_array_foreach(a->refusals, k, pair)
-        {
+        for (size_t k = 0; k < n; k++) {
+            json_t *pair = sorted[k];
             const item *it = &e->items[json_integer_value(json_array_get(pair, 0))];
             int its_pass = it->view ? 0 : it->state ? 2 : 1;
             if (its_pass != pass || (pass > 0 && reads_refused(it, refused)))
@@ -455,6 +467,7 @@ static void report_all(const ds_enginecheck *e, answers *a)
             report(it, json_string_value(json_array_get(pair, 1)), a);
         }
     }
+    free(sorted);
     json_decref(components);
     json_decref(refused);
 }
