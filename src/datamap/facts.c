@@ -685,7 +685,7 @@ bool ds_facts_save(ds_facts *f)
 struct ds_facts_saving {
     ds_facts *facts;
     ds_stream out;
-    bool open, ok, threaded;
+    bool ok, threaded;
     ds_err err;
     double t0, ms;
     pthread_t thread;
@@ -704,24 +704,21 @@ static void *save_in_background(void *arg)
 ds_facts_saving *ds_facts_save_start(ds_facts *f)
 {
     ds_facts_saving *s = ds_xcalloc(1, sizeof *s);
-    s->facts = f;
     s->t0 = ds_monotonic() * 1e3;
     s->ok = true;
     if (!f || !save_needed(f)) {
         ds_facts_close(f);
-        s->facts = NULL;
         return s;
     }
-    s->open = save_open(f, &s->out, &s->err);
-    s->ok = s->open;
-    if (s->open && pthread_create(&s->thread, NULL, save_in_background, s) == 0) {
-        s->threaded = true;
+    if (!save_open(f, &s->out, &s->err)) {
+        s->ok = false;
+        ds_facts_close(f);
         return s;
     }
-    if (s->open) /* no thread: written here */
-        save_in_background(s);
-    ds_facts_close(s->facts);
-    s->facts = NULL;
+    s->facts = f;
+    s->threaded = pthread_create(&s->thread, NULL, save_in_background, s) == 0;
+    if (!s->threaded)
+        save_in_background(s); /* no thread: written here */
     return s;
 }
 

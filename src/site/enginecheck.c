@@ -18,7 +18,6 @@
 #include "../util/fs.h"
 #include "../util/proc.h"
 #include "assets.h"
-#include "pagesql.h"
 #include "uptodate.h"
 
 #define SCRIPT "enginecheck.node.cjs"
@@ -91,6 +90,12 @@ static const char *empty_literal(void *ctx, const char *literal)
     return "";
 }
 
+/* A component: where it is written, its kind and id. */
+static char *component_key(const char *file, int line, const char *kind, const char *id)
+{
+    return ds_asprintf("%s\n%d\n%s\n%s", file, line, kind, id);
+}
+
 /* A component's SQL up to its string literals (an input's value, a file
  * of a templated view), with the component: the key of what the engine
  * binds alike, as a hash. */
@@ -98,12 +103,13 @@ static char *shape_key(const char *sql, const char *file, int line, const char *
                        const char *id)
 {
     char *shape = ds_sql_map_literals(sql, empty_literal, NULL);
-    char *text = ds_asprintf("%s\n%d\n%s\n%s\n%s", file, line, kind, id, shape);
-    char hash[17];
-    ds_pagesql_hash(text, hash);
+    char *component = component_key(file, line, kind, id);
+    char *text = ds_asprintf("%s\n%s", component, shape);
+    char *key = ds_asprintf("%016llx", (unsigned long long)ds_hash(text, strlen(text)));
     free(text);
+    free(component);
     free(shape);
-    return ds_strdup(hash);
+    return key;
 }
 
 /* Adds SQL to be asked (once per text: a component running SQL asked
@@ -457,7 +463,7 @@ static void report_all(const ds_enginecheck *e, answers *a)
                 json_object_set_new(refused, l, json_true());
                 free(l);
             } else {
-                char *c = ds_asprintf("%s\n%d\n%s\n%s", it->file, it->line, it->kind, it->id);
+                char *c = component_key(it->file, it->line, it->kind, it->id);
                 bool said = json_object_get(components, c) != NULL;
                 json_object_set_new(components, c, json_true());
                 free(c);

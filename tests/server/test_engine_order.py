@@ -18,6 +18,8 @@ import subprocess
 import sys
 import tempfile
 
+from helpers import Tally
+
 CONFIG = '[[file_sources]]\nname = "t"\nupstream_glob = "lake/*.parquet"\n'
 # date_diff over a DATE and a TIMESTAMP WITH TIME ZONE, and epoch() of a
 # TIMESTAMP WITH TIME ZONE: no such overloads in 0.9.1.
@@ -52,16 +54,7 @@ query: recent
 FIRST = "date_diff('day', day, now()) <= CAST(? AS INTEGER)"
 SECOND = "date_diff('day', day, now()) <= CAST(? AS INTEGER) + 0"
 
-passed = failed = 0
-
-
-def check(ok, what, detail=""):
-    global passed, failed
-    if ok:
-        passed += 1
-    else:
-        failed += 1
-        print("FAIL: %s\n%s" % (what, detail))
+check = Tally()
 
 
 def write_page(root, template):
@@ -89,17 +82,17 @@ def main():
         write_page(root, FIRST)
         rc, lines, err = refusals(ducksite, root)
         check(rc == 0 and len(lines) == 1 and "when input 'age' is '30'" in lines[0],
-              "the first build names the table once, for input 'age'", err)
+              "the first build names the table once, for input 'age'\n" + err)
         write_page(root, SECOND)
         rc, lines, err = refusals(ducksite, root)
         check("asked of DuckDB-Wasm" in err and "unchanged since it was asked" in err,
-              "the second build asks about the changed template only", err)
+              "the second build asks about the changed template only\n" + err)
         check(rc == 0 and len(lines) == 1 and "when input 'age' is '30'" in lines[0],
-              "the second build, with 'channel''s answer kept, still names input 'age'", err)
+              "the second build, with 'channel''s answer kept, still names input 'age'\n" + err)
     finally:
         shutil.rmtree(root, ignore_errors=True)
-    print("engine_order: %d passed, %d failed" % (passed, failed))
-    return 1 if failed else 0
+    print("engine_order: %d passed, %d failed" % (check.passed, check.failed))
+    return 1 if check.failed else 0
 
 
 if __name__ == "__main__":
