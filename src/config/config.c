@@ -902,6 +902,11 @@ static int load_live(walker *w, const char *key, const ds_toml_value *v, ds_live
                      "expected a positive integer, at most %d (each is a query thread), found "
                      "%lld",
                      DS_LIVE_MAX_CONCURRENT_LIMIT, (long long)v->u.integer);
+    } else if (strcmp(key, "live_max_rows") == 0 && v->u.integer > DS_LIVE_MAX_ROWS_LIMIT) {
+        rc = fail_at(w, v->line, v->col, kp,
+                     "expected a positive integer, at most %d (a result's rows are held in "
+                     "memory; live_max_bytes bounds them too), found %lld",
+                     DS_LIVE_MAX_ROWS_LIMIT, (long long)v->u.integer);
     } else {
         long long *to = strcmp(key, "live_timeout_ms") == 0       ? &live->timeout_ms
                         : strcmp(key, "live_max_rows") == 0       ? &live->max_rows

@@ -181,6 +181,7 @@ typedef struct {
 #define DS_DEFAULT_LIVE_MAX_ROWS 100000
 #define DS_DEFAULT_LIVE_MAX_BYTES (8LL * 1024 * 1024)
 #define DS_LIVE_MAX_CONCURRENT_LIMIT 256 /* live_max_concurrent at most */
+#define DS_LIVE_MAX_ROWS_LIMIT 1000000000 /* live_max_rows at most */
 #define DS_DEFAULT_LIVE_MAX_CONCURRENT 4
 #define DS_DEFAULT_LIVE_CACHE_BYTES (64LL * 1024 * 1024)
 #define DS_DEFAULT_LIVE_MAX_QUEUED 64

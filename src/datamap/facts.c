@@ -2,7 +2,8 @@
  *
  * The file is text, sorted by path, so it loads with one read and is found
  * by binary search: a line is
- *   size \t mtime_ns \t num_rows \t n_columns \t codecs(hex) \t schema_hash(hex) \t path \n
+ *   size \t mtime_ns \t ctime_ns \t num_rows \t n_columns \t codecs(hex) \t
+ *   schema_hash(hex) \t path \n
  * The first line names the format; any other first line (an older
  * format's) discards the file, whose footers are then read again. */
 #include "facts.h"
@@ -22,7 +23,7 @@
 #include "../util/fs.h"
 #include "batchread.h"
 
-#define HEADER "ducksite file facts 2\n"
+#define HEADER "ducksite file facts 3\n"
 
 typedef struct {
     const char *path;
@@ -87,14 +88,15 @@ static bool field(const char **p, int base, bool sign, uint64_t max, uint64_t *o
  * build); returns where its path starts, or NULL when it does not read. */
 static const char *parse_line(const char *p, ds_footer *out)
 {
-    uint64_t size, mtime, rows, cols, codecs, hash;
+    uint64_t size, mtime, ctime, rows, cols, codecs, hash;
     if (!field(&p, 10, true, INT64_MAX, &size) || !field(&p, 10, true, INT64_MAX, &mtime) ||
-        !field(&p, 10, true, INT64_MAX, &rows) || !field(&p, 10, false, UINT32_MAX, &cols) ||
+        !field(&p, 10, true, INT64_MAX, &ctime) || !field(&p, 10, true, INT64_MAX, &rows) || !field(&p, 10, false, UINT32_MAX, &cols) ||
         !field(&p, 16, false, UINT16_MAX, &codecs) || !field(&p, 16, false, UINT64_MAX, &hash) ||
         *p != '/')
         return NULL;
     out->size = (int64_t)size;
     out->mtime_ns = (int64_t)mtime;
+    out->ctime_ns = (int64_t)ctime;
     out->num_rows = (int64_t)rows;
     out->n_columns = (uint32_t)cols;
     out->codecs = (uint16_t)codecs;
@@ -244,8 +246,10 @@ static void add_fresh(ds_facts *f, const char *path, uint64_t h, const ds_footer
     f->n_new += keep;
 }
 
-/* Is the file (its size and mtime in NOW, or NULL to stat it) as KNOWN
- * says? */
+/* Is the file (its stamp in NOW, or NULL to stat it) as KNOWN says?  The
+ * ctime too: bytes copied over a file with its size and mtime kept (cp
+ * -p, touch -d) change it, and so does a chmod that may make the file
+ * unreadable. */
 static bool unchanged(const char *path, const ds_file_stamp *now, const ds_footer *known)
 {
     ds_file_stamp own;
@@ -254,7 +258,8 @@ static bool unchanged(const char *path, const ds_file_stamp *now, const ds_foote
             return false;
         now = &own;
     }
-    return now->size == known->size && now->mtime_ns == known->mtime_ns;
+    return now->size == known->size && now->mtime_ns == known->mtime_ns &&
+           now->ctime_ns == known->ctime_ns;
 }
 
 int ds_file_stamp_of(const char *path, ds_file_stamp *out)
@@ -584,6 +589,7 @@ static void put_fact(ds_buf *b, const fact *e)
     static const char hex[] = "0123456789abcdef";
     put_i64(b, e->facts.size);
     put_i64(b, e->facts.mtime_ns);
+    put_i64(b, e->facts.ctime_ns);
     put_i64(b, e->facts.num_rows);
     put_dec(b, e->facts.n_columns, false);
     char c[5];

@@ -2,9 +2,10 @@
  * between builds so an unchanged file is never opened again.
  *
  * The cache lives in the project, outside the published site:
- * .ducksite/file_facts (one line per Parquet file: size, mtime, rows,
- * columns, schema hash, physical path).  An entry is used only when the
- * file's size and mtime (from stat) are the ones recorded; anything else
+ * .ducksite/file_facts (one line per Parquet file: size, mtime, ctime,
+ * rows, columns, schema hash, physical path).  An entry is used only when
+ * the file's size, mtime and ctime (from stat) are the ones recorded (a
+ * file rewritten with its size and mtime kept has a new ctime); anything else
  * reads the footer again (footer.h).  A missing or damaged cache is
  * rebuilt; deleting it is always safe. */
 #ifndef DS_FACTS_H
@@ -29,15 +30,15 @@ char *ds_facts_path(const char *root);
  * ROOT NULL, a cache for this build only that is never saved. */
 ds_facts *ds_facts_open(const char *root);
 
-/* The facts of the file at PATH: from the cache when its size and mtime
- * are unchanged, else from its footer.  Returns 0, or -1 with the reason
+/* The facts of the file at PATH: from the cache when its stamp is
+ * unchanged, else from its footer.  Returns 0, or -1 with the reason
  * in WHY when the file cannot be read as Parquet. */
 int ds_facts_get(ds_facts *f, const char *path, ds_footer *out, char *why, size_t why_len);
 
 /* A regular file's size, mtime and ctime, or size -1 when it is not one
- * (missing).  The facts of a file are its bytes' (size and mtime); the
- * ctime also changes with its permissions or owner, which decide whether
- * the build can read it (uptodate.h). */
+ * (missing).  The ctime changes with the bytes even when the size and
+ * mtime are put back, and with the permissions or owner, which decide
+ * whether the build can read the file. */
 typedef struct {
     int64_t size, mtime_ns, ctime_ns;
 } ds_file_stamp;

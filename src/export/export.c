@@ -25,6 +25,7 @@
 #include "../server/pathnorm.h"
 #include "../server/resultstore.h"
 #include "../server/server.h"
+#include "../site/publish.h"
 #include "../util/fs.h"
 #include "../util/walk.h"
 
@@ -114,6 +115,16 @@ static int site_load(const char *root, site *s, ds_maptable **table, ds_err *err
     free(dir);
     if (!ds_is_dir(s->static_dir))
         return no_static(root, s->static_dir, err);
+    /* `ducksite init` makes static/forms/: a folder is no build, its
+     * record of outputs or its data map is. */
+    char *outputs = ds_path_join(s->static_dir, DS_PUBLISH_OUTPUTS);
+    char *map = ds_datamap_path(s->static_dir);
+    bool built = ds_is_file(outputs) || ds_is_file(map);
+    free(outputs);
+    free(map);
+    if (!built)
+        return ds_err_set(err, "%s holds no build yet; run ducksite build first",
+                          s->static_dir);
     char *map_path = ds_datamap_path(s->static_dir);
     *table = ds_exists(map_path) ? ds_maptable_load(map_path, err) : ds_maptable_empty();
     free(map_path);
@@ -868,6 +879,10 @@ static int nginx_to_file(const site *s, const char *path, ds_buf *conf, result_c
         rc = ds_err_set(err, "%s is inside %s, which is served; write the configuration "
                              "outside it",
                         path, s->static_dir);
+    else if (ds_exists(folder) && !ds_is_dir(folder))
+        rc = ds_err_set(err, "--nginx %s: %s is a file, not a folder; write the "
+                             "configuration elsewhere",
+                        path, folder);
     else if (!ds_is_dir(folder)) /* else the error names the temporary file */
         rc = ds_err_set(err, "--nginx %s: the folder %s does not exist; create it, or write "
                              "the configuration elsewhere",

@@ -423,6 +423,10 @@ unsigned ds_livequery_bind(json_t *spec, json_t *req, ds_live_lists *lists, char
         *why = ds_strdup("page, component and query must be strings");
         return 400;
     }
+    if (json_object_get(req, "today") && !today) {
+        *why = ds_strdup("today must be a date YYYY-MM-DD, as a string");
+        return 400;
+    }
     if (today && !ds_pagesql_valid_date(today)) {
         *why = ds_strdup("today must be a date YYYY-MM-DD");
         return 400;
@@ -459,8 +463,9 @@ unsigned ds_livequery_bind(json_t *spec, json_t *req, ds_live_lists *lists, char
                                comp_name);
             status = 400;
         } else if (strcmp(path, query) != 0) {
-            *why = ds_asprintf("component '%s' runs %s with these inputs, not %s", comp_name,
-                               path, query);
+            /* The request's own text, cut short: it may be megabytes. */
+            *why = ds_asprintf("component '%s' runs %s with these inputs, not %.200s%s",
+                               comp_name, path, query, strlen(query) > 200 ? "..." : "");
             status = 400;
         } else if (!q) {
             *why = ds_asprintf("query %s was not compiled by the last build", path);
@@ -530,6 +535,7 @@ typedef struct {
 struct ds_live_job {
     worker *w;             /* NULL while it waits in the queue (or follows) */
     char *sql, *key;
+    char stamp[17];        /* its files' stamp in the key, checked again after the run */
     json_t *files, *names; /* held: its files and their data paths */
     json_t *globs;         /* held: the sources it reads by their glob */
     ds_live_reply *out;
@@ -601,6 +607,7 @@ static struct timespec after_ms(long long ms)
 static void refuse(ds_live_reply *out, unsigned status, const char *limit, const char *fmt, ...)
     DS_PRINTF(4, 5);
 static void finish_job(ds_livequery *lq, ds_live_job *job);
+static void files_stamp(ds_livequery *lq, json_t *files, json_t *globs, char hash[17]);
 
 /* Takes out of the queue the requests that waited past live_queue_ms
  * (all of them when STOPPING); returns them as a list.  Under the lock. */
@@ -757,7 +764,14 @@ static void run_job(ds_livequery *lq, worker *w, ds_live_job *job)
         size_t n = strlen(json);
         if (n && json[n - 1] == '\n')
             json[--n] = '\0';
-        ds_livecache_put(lq->cache, job->key, json, n);
+        /* Kept only when its files are as the key says after the run: a
+         * file changed meanwhile may be in the result, which would then
+         * be kept under the files as they were before (and served again
+         * if they ever were so again). */
+        char now[17];
+        files_stamp(lq, job->files, job->globs, now);
+        if (strcmp(now, job->stamp) == 0)
+            ds_livecache_put(lq->cache, job->key, json, n);
         out->status = 200;
         out->body = json;
         out->cache = "miss";
@@ -772,8 +786,11 @@ static void *work(void *arg)
     if ((w->con = ds_duck_connect(lq->db, &err))) {
         ds_buf set = {0};
         /* As the build's stored results: relative paths from static/,
-         * TIMESTAMPTZ shown in UTC. */
-        ds_buf_puts(&set, "SET TimeZone = 'UTC'; SET file_search_path = ");
+         * TIMESTAMPTZ shown in UTC.  DuckDB's cache of the bytes it read
+         * is off: it tells a file rewritten in place only by an mtime to
+         * the second, and would answer from the old bytes. */
+        ds_buf_puts(&set, "SET TimeZone = 'UTC'; SET enable_external_file_cache = false; "
+                          "SET file_search_path = ");
         ds_sql_quote(&set, lq->static_dir);
         ds_duck_exec(w->con, set.data, &err);
         ds_buf_free(&set);
@@ -1047,9 +1064,11 @@ static void put_stamp(ds_buf *stamps, const char *path)
 }
 
 /* The hash of the size and mtime of each of FILES, and of each file each
- * of GLOBS finds now (by name: one added or removed changes it too). */
-static void stamp_files(json_t *files, json_t *globs, char hash[17])
+ * of GLOBS finds now (by name: one added or removed changes it too);
+ * returns how many files it stamped. */
+static size_t stamp_files(json_t *files, json_t *globs, char hash[17])
 {
+    size_t n = json_array_size(files);
     ds_buf stamps = {0};
     for (size_t i = 0; i < json_array_size(files); i++)
         put_stamp(&stamps, json_string_value(json_array_get(files, i)));
@@ -1062,6 +1081,7 @@ static void stamp_files(json_t *files, json_t *globs, char hash[17])
             continue;
         }
         ds_buf_printf(&stamps, "%zu:", found.len);
+        n += found.len;
         for (size_t k = 0; k < found.len; k++) {
             ds_buf_puts(&stamps, found.items[k].rel);
             put_stamp(&stamps, found.items[k].abs);
@@ -1070,6 +1090,7 @@ static void stamp_files(json_t *files, json_t *globs, char hash[17])
     }
     ds_pagesql_hash(stamps.data ? stamps.data : "", hash);
     ds_buf_free(&stamps);
+    return n;
 }
 
 static long long ms_since(const struct timespec *t)
@@ -1079,8 +1100,6 @@ static long long ms_since(const struct timespec *t)
     return (long long)(now.tv_sec - t->tv_sec) * 1000 + (now.tv_nsec - t->tv_nsec) / 1000000;
 }
 
-/* stamp_files, reused for up to a second for a list of many files or
- * any glob (a lake's source). */
 /* Which files and globs a query reads, by their names: a list put back
  * per request (its kept files) is a new array each time, with the same
  * names. */
@@ -1101,6 +1120,8 @@ static uint64_t list_key(json_t *files, json_t *globs)
     return h ? h : 1;
 }
 
+/* stamp_files, reused for up to a second when it stamps more than
+ * RESTAMP_FILES files (a lake's source). */
 static void files_stamp(ds_livequery *lq, json_t *files, json_t *globs, char hash[17])
 {
     if (json_array_size(files) <= RESTAMP_FILES && json_array_size(globs) == 0) {
@@ -1118,7 +1139,8 @@ static void files_stamp(ds_livequery *lq, json_t *files, json_t *globs, char has
         }
     }
     pthread_mutex_unlock(&lq->lock);
-    stamp_files(files, globs, hash);
+    if (stamp_files(files, globs, hash) <= RESTAMP_FILES)
+        return; /* a small glob's files are stamped each time */
     pthread_mutex_lock(&lq->lock);
     stamp_slot *s = &lq->stamps[lq->next_stamp++ % STAMP_SLOTS];
     s->key = key;
@@ -1129,9 +1151,10 @@ static void files_stamp(ds_livequery *lq, json_t *files, json_t *globs, char has
 
 /* The cache key: the SQL (the query and its inputs as literals) and the
  * size and mtime of each file it reads, so a changed file misses. */
-static char *cache_key(ds_livequery *lq, const char *sql, json_t *files, json_t *globs)
+static char *cache_key(ds_livequery *lq, const char *sql, json_t *files, json_t *globs,
+                       char stamp[17])
 {
-    char hash[17], stamp[17];
+    char hash[17];
     ds_pagesql_hash(sql, hash);
     files_stamp(lq, files, globs, stamp);
     return ds_asprintf("%s:%zu:%s:%zu", hash, strlen(sql), stamp, json_array_size(files));
@@ -1142,9 +1165,14 @@ ds_live_job *ds_livequery_begin(ds_livequery *lq, const char *body, size_t len,
 {
     memset(out, 0, sizeof *out);
     json_error_t je;
-    json_t *req = json_loadb(body ? body : "", len, 0, &je);
+    /* A field given twice would be read as either. */
+    json_t *req = json_loadb(body ? body : "", len, JSON_REJECT_DUPLICATES, &je);
     if (!req) {
-        refuse(out, 400, NULL, "malformed JSON: %s (at byte %d)", je.text, je.position);
+        /* jansson names its own flag for a NUL inside a string. */
+        const char *text = strstr(je.text, "JSON_ALLOW_NUL")
+                               ? "a string holds a NUL character (\\u0000)"
+                               : je.text;
+        refuse(out, 400, NULL, "malformed JSON: %s (at byte %d)", text, je.position);
         return NULL;
     }
     json_t *spec = current_spec(lq);
@@ -1167,7 +1195,8 @@ ds_live_job *ds_livequery_begin(ds_livequery *lq, const char *body, size_t len,
         json_decref(spec);
         return NULL;
     }
-    char *key = cache_key(lq, sql, files, globs);
+    char stamp[17];
+    char *key = cache_key(lq, sql, files, globs, stamp);
     size_t n;
     char *hit = ds_livecache_get(lq->cache, key, &n);
     if (hit) {
@@ -1185,6 +1214,7 @@ ds_live_job *ds_livequery_begin(ds_livequery *lq, const char *body, size_t len,
     ds_live_job *job = ds_xcalloc(1, sizeof *job);
     job->sql = sql;
     job->key = key;
+    memcpy(job->stamp, stamp, sizeof stamp);
     job->files = files; /* the request's own copies */
     job->names = names;
     job->globs = json_incref(globs);

@@ -634,7 +634,7 @@ static bool up_to_date(ds_memo_front *f, uptodate *u)
     if (!u->asks)
         return false;
     ds_sources_stamp(&f->files);
-    u->inputs = ds_uptodate_inputs(u->project, &f->files);
+    u->inputs = ds_uptodate_inputs(f->cfg.root, u->project, &f->files);
     return ds_uptodate_check(f->cfg.root, u->inputs, &u->record);
 }
 
@@ -720,7 +720,7 @@ static int make_front_from(ds_memo_front *f, facts_loader *loader, uptodate *u, 
          * needs every mapped file's. */
         if (u->keeps && u->project && !u->inputs) {
             ds_sources_stamp(&f->files);
-            u->inputs = ds_uptodate_inputs(u->project, &f->files);
+            u->inputs = ds_uptodate_inputs(f->cfg.root, u->project, &f->files);
         }
     }
     ds_facts_close(facts); /* on failure: not saved */

@@ -164,6 +164,17 @@ size_t ds_enginecheck_add_state(ds_enginecheck *e, const char *sql, const ds_com
     return at;
 }
 
+bool ds_enginecheck_is_new(const ds_enginecheck *e, const char *sql, const char *file, int line,
+                           const char *kind, const char *id)
+{
+    if (json_object_get(e->by_sql, sql))
+        return false;
+    char *key = shape_key(sql, file, line, kind, id);
+    bool known_shape = json_object_get(e->shapes, key) != NULL;
+    free(key);
+    return !known_shape;
+}
+
 void ds_enginecheck_add_view(ds_enginecheck *e, const ds_compiled *q, const char *file, int line,
                              const char *label)
 {
@@ -236,18 +247,6 @@ typedef struct {
     const char *static_dir;
     json_t *names;  /* this query's data path -> physical path */
 } literal_ctx;
-
-/* ds_filelist_put_fn: a published list stands for its first file. */
-static bool first_file(void *ctx, const ds_filelist *f, ds_buf *b)
-{
-    (void)ctx;
-    if (f->n == 0)
-        return false;
-    ds_buf_putc(b, '[');
-    ds_sql_quote(b, f->keys[0]);
-    ds_buf_putc(b, ']');
-    return true;
-}
 
 /* A data path the SQL names: a mapped file, or one under static/. */
 static const char *note_literal(void *vctx, const char *literal)
@@ -644,7 +643,7 @@ void ds_enginecheck_start(ds_enginecheck *e, const char *root, const ds_collecte
         item *it = &e->items[i];
         if (it->dropped || reported_before(e, it))
             continue;
-        char *sql = ds_filelists_expand_with(files->lists, it->sql, first_file, NULL);
+        char *sql = ds_filelists_expand_with(files->lists, it->sql, ds_filelist_put_first, NULL);
         literal_ctx c = {files, static_dir, json_object()};
         ds_sql_each_literal(sql, note_literal, &c);
         if (json_object_size(c.names) > DS_FILELIST_BROWSER_MAX) {

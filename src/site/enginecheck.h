@@ -8,10 +8,12 @@
  * pages load (web/dist/enginecheck.node.cjs, from web/src/enginecheck.js)
  * and prepares each query a page component runs for the page's default
  * state, as the runtime makes it, with its data paths served from the
- * mapped files, and, for the states of the page the build stores (each
- * choice of a dropdown, the other side of a checkbox), each query that
- * differs from those by more than its string literals.  Preparing parses and binds (reading the footers the
- * query's files name), which is where SQL the engine lacks is refused;
+ * mapped files, and, for the other states of the page (each choice of a
+ * dropdown, the other side of a checkbox, an input the build does not
+ * store emptied and given a value), each query that differs from those by
+ * more than its string literals.  Preparing parses and binds (reading the
+ * footers the query's files name), which is where SQL the engine lacks is
+ * refused;
  * nothing is run.  A file list published once (sql/filelist.h) is given
  * as its first file: every file of one list has one schema, so the query
  * binds alike.
@@ -58,6 +60,12 @@ size_t ds_enginecheck_add(ds_enginecheck *e, const char *sql, const ds_compiled 
 size_t ds_enginecheck_add_state(ds_enginecheck *e, const char *sql, const ds_compiled *q,
                                 const char *file, int line, const char *kind, const char *id,
                                 const char *state);
+
+/* Whether ds_enginecheck_add_state would ask SQL for that component: no
+ * SQL asked has its shape (a state the build does not store is first
+ * bound by the build-time engine, and only then added). */
+bool ds_enginecheck_is_new(const ds_enginecheck *e, const char *sql, const char *file, int line,
+                           const char *kind, const char *id);
 
 /* Adds model or file source view Q itself (written at FILE:LINE, named
  * LABEL: "model 'x'"), which the SQL console may query: a refusal is said

@@ -307,6 +307,8 @@ typedef struct {
     char *path;
     long long size;   /* -1 for folders */
     long long mtime_ns;
+    long long ctime_ns; /* a file's; the server compares size and mtime, the
+                           build all three (deps_ctimes) */
 } dep;
 
 typedef struct {
@@ -317,6 +319,11 @@ typedef struct {
 static long long mtime_ns(const struct stat *st)
 {
     return (long long)st->st_mtim.tv_sec * 1000000000LL + st->st_mtim.tv_nsec;
+}
+
+static long long ctime_ns(const struct stat *st)
+{
+    return (long long)st->st_ctim.tv_sec * 1000000000LL + st->st_ctim.tv_nsec;
 }
 
 /* Appends; repeats are removed once, by deps_finish (a query over a lake
@@ -330,7 +337,7 @@ static void dep_add(dep_list *l, const char *path, bool folder)
         l->items = ds_xrealloc(l->items, l->cap * sizeof *l->items);
     }
     l->items[l->n++] = (dep){ds_strdup(path), folder ? -1 : ok ? (long long)st.st_size : -2,
-                             ok ? mtime_ns(&st) : -1};
+                             ok ? mtime_ns(&st) : -1, ok ? ctime_ns(&st) : -1};
 }
 
 /* A file whose size and mtime the build already knows (ds_source_file's
@@ -345,7 +352,7 @@ static void dep_add_known(dep_list *l, const char *path, ds_file_stamp st)
         l->cap = l->cap ? l->cap * 2 : 8;
         l->items = ds_xrealloc(l->items, l->cap * sizeof *l->items);
     }
-    l->items[l->n++] = (dep){ds_strdup(path), st.size, st.mtime_ns};
+    l->items[l->n++] = (dep){ds_strdup(path), st.size, st.mtime_ns, st.ctime_ns};
 }
 
 static void deps_free(dep_list *l)
@@ -362,6 +369,21 @@ static int cmp_dep(const void *a, const void *b)
     if ((x->size == -1) != (y->size == -1))
         return x->size == -1 ? 1 : -1;
     return strcmp(x->path, y->path);
+}
+
+/* The ctimes of L's files (sorted), as 16 hex digits: the index keeps
+ * them as one hash beside each file's size and mtime, so that bytes
+ * copied over a file with its size and mtime put back (cp -p, touch -d)
+ * run its results again. */
+static void deps_ctimes(const dep_list *l, char out[17])
+{
+    long long *all = ds_xmalloc((l->n + 1) * sizeof *all);
+    size_t n = 0;
+    for (size_t i = 0; i < l->n; i++)
+        if (l->items[i].size != -1)
+            all[n++] = l->items[i].ctime_ns;
+    snprintf(out, 17, "%016llx", (unsigned long long)ds_hash(all, n * sizeof *all));
+    free(all);
 }
 
 /* Sorted (files, then folders) without repeats. */
@@ -632,8 +654,18 @@ static bool still_fresh(const run_ctx *r, const char *hash, const dep_list *deps
     }
     if (p != end)
         return false; /* more lines than files */
+    char ctimes[17];
+    deps_ctimes(deps, ctimes);
+    const char *was = json_string_value(json_object_get(old, "ctimes"));
+    if (!was || strcmp(was, ctimes) != 0)
+        return false;
+    /* The result itself as it was written: one edited by hand is made
+     * again. */
     char *file = ds_asprintf("%s/%s.json", r->dir, hash);
-    bool ok = ds_is_file(file);
+    struct stat st;
+    bool ok = stat(file, &st) == 0 && S_ISREG(st.st_mode) &&
+              (json_int_t)st.st_size == json_integer_value(json_object_get(old, "bytes")) &&
+              mtime_ns(&st) == json_integer_value(json_object_get(old, "written_ns"));
     free(file);
     return ok;
 }
@@ -1297,6 +1329,98 @@ static void store_choices(page_ctx *p, int in, char *const *opts, size_t n, int 
     values[in] = (ds_val){0};
 }
 
+/* ---- states the build does not store ----------------------------------------- */
+
+/* Whether the build-time engine binds SQL as a page runs it (EXPLAIN:
+ * nothing is read but the footers binding needs; each published list
+ * stands for its first file, as for the browser's engine). */
+static bool binds(run_ctx *r, const char *sql, ds_err *why)
+{
+    char *full = ds_filelists_expand_with(r->files->lists, sql, ds_filelist_put_first, NULL);
+    free(r->lc.last_dir);
+    r->lc.last_dir = NULL;
+    char *plain = ds_sql_map_literals(full, to_physical, &r->lc);
+    free(full);
+    deps_free(&r->lc.deps);
+    char *explain = ds_asprintf("EXPLAIN %s", plain);
+    free(plain);
+    bool ok = ds_duck_exec(r->db, explain, why) == 0;
+    free(explain);
+    return ok;
+}
+
+/* Asks the browser's engine about each component of P in the state where
+ * input IN has value V (STATE says which), for SQL of a shape not asked
+ * yet (enginecheck.h), once the build-time engine binds it: SQL it cannot
+ * bind was said when the input's template was compiled, or comes from a
+ * stand-in value.  Nothing is stored or run. */
+static void ask_state(page_ctx *p, ds_val *values, size_t in, ds_val v, const char *state)
+{
+    values[in] = v;
+    for (size_t j = 0; j < p->comps.n; j++) {
+        component *c = &p->comps.items[j];
+        const ds_compiled *q = NULL;
+        char *sql = component_sql(p, c, values, &q);
+        ds_err why;
+        if (sql && q && !c->failed &&
+            (!ds_enginecheck_is_new(p->r->engine, sql, p->sp->display, c->line, c->kind, c->id) ||
+             binds(p->r, sql, &why)))
+            ds_enginecheck_add_state(p->r->engine, sql, q, p->sp->display, c->line, c->kind,
+                                     c->id, state);
+        free(sql);
+    }
+    values[in] = (ds_val){0};
+}
+
+/* Stand-ins for a value the build does not know (a text input's, an
+ * options query's with --no-prerender): a number, a word and a date, so
+ * that a template casting its value binds with one of them.  The first
+ * the build-time engine binds is asked of the browser's. */
+static const char *const STAND_INS[] = {"1", "x", "2000-01-01"};
+
+/* The inputs whose every state the build does not store (ALL_STORED):
+ * a text or hidden input, a multi-select, a dropdown past
+ * prerender_max_options or with --no-prerender.  Each is asked once
+ * empty (its all choice) and once with a value: its first option
+ * (FIRST[in], or the first written), else each stand-in.  Typed inputs
+ * (dates, sliders) change only literals, asked with their default. */
+static void ask_unstored(page_ctx *p, ds_val *values, const bool *all_stored,
+                         char *const *first)
+{
+    if (!p->r->engine)
+        return;
+    for (size_t i = 0; i < p->n_specs; i++) {
+        const ds_input_spec *in = &p->specs[i];
+        bool choice = strcmp(in->mode, "dropdown") == 0 || strcmp(in->mode, "buttons") == 0;
+        if (all_stored[i] ||
+            (!choice && strcmp(in->mode, "text") != 0 && strcmp(in->mode, "hidden") != 0))
+            continue;
+        char *state = in->multiple ? ds_asprintf("input '%s' has nothing selected", in->name)
+                      : choice ? ds_asprintf("input '%s' is on its all choice ('%s')", in->name,
+                                             in->all_label)
+                               : ds_asprintf("input '%s' is empty", in->name);
+        ds_val empty = in->multiple ? (ds_val){DS_VAL_LIST, NULL, NULL, 0}
+                                    : (ds_val){DS_VAL_STR, (char *)"", NULL, 0};
+        ask_state(p, values, i, empty, state);
+        free(state);
+        const char *known = first[i] ? first[i] : in->options.n ? in->options.items[0] : NULL;
+        size_t n_tries = known ? 1 : DS_ARRAY_LEN(STAND_INS);
+        for (size_t k = 0; k < n_tries; k++) {
+            char *one = (char *)(known ? known : STAND_INS[k]);
+            ds_val v = in->multiple ? (ds_val){DS_VAL_LIST, NULL, &one, 1}
+                                    : (ds_val){DS_VAL_STR, one, NULL, 0};
+            if (!known)
+                state = ds_asprintf("input '%s' has a value (asked with '%s')", in->name, one);
+            else if (in->multiple)
+                state = ds_asprintf("input '%s' has '%s' selected", in->name, one);
+            else
+                state = ds_asprintf("input '%s' is '%s'", in->name, one);
+            ask_state(p, values, i, v, state);
+            free(state);
+        }
+    }
+}
+
 /* What the server needs to run the components of a page live. */
 static void add_live_page(ds_livespec *live, const ds_site_page *sp, json_t *config,
                           const component_list *comps)
@@ -1338,17 +1462,23 @@ static void prerender_page(run_ctx *r, ds_site_page *sp, long long max_options,
      * marks the inputs every state of which the build stores. */
     ds_val *values = ds_xcalloc(p.n_specs + 1, sizeof *values);
     bool *all_stored = ds_xcalloc(p.n_specs + 1, sizeof *all_stored);
+    char **first = ds_xcalloc(p.n_specs + 1, sizeof *first); /* an options query's first value */
     for (size_t i = 0; i < p.comps.n; i++) {
         component *c = &p.comps.items[i];
         if (c->input < 0 || !stored_at(&r->all, def_at[i]))
             continue;
         const ds_input_spec *in = &p.specs[c->input];
-        if (in->multiple || strcmp(in->mode, "slider") == 0)
+        if (strcmp(in->mode, "slider") == 0)
             continue;
         size_t n_opts;
         char **opts = option_values(&p, in, stored_at(&r->all, def_at[i]), &n_opts);
-        warn_default_not_an_option(sp, c, in, opts, n_opts);
-        store_choices(&p, c->input, opts, n_opts, c->line, max_options, values, all_stored);
+        /* A multi-select's choices are not stored (ask_unstored). */
+        if (!in->multiple) {
+            warn_default_not_an_option(sp, c, in, opts, n_opts);
+            store_choices(&p, c->input, opts, n_opts, c->line, max_options, values, all_stored);
+        }
+        if (n_opts && !first[c->input])
+            first[c->input] = ds_strdup(opts[0]);
         for (size_t k = 0; k < n_opts; k++)
             free(opts[k]);
         free(opts);
@@ -1380,6 +1510,11 @@ static void prerender_page(run_ctx *r, ds_site_page *sp, long long max_options,
         p.state = NULL;
         values[i] = (ds_val){0};
     }
+    /* The states it does not store are asked of the browser's engine. */
+    ask_unstored(&p, values, all_stored, first);
+    for (size_t i = 0; i < p.n_specs; i++)
+        free(first[i]);
+    free(first);
     for (size_t i = 0; i < p.comps.n; i++)
         warn_whole_lake(&p, &p.comps.items[i], all_stored);
     free(all_stored);
@@ -1514,6 +1649,22 @@ static json_t *files_text(const dep_list *deps)
     return text;
 }
 
+/* The mtime of result HASH's file as this build leaves it: staged now,
+ * else kept from the previous build (-1 when neither). */
+static long long written_ns(const run_ctx *r, const char *hash)
+{
+    char *file = ds_asprintf("%s/%s.json", r->out, hash);
+    struct stat st;
+    bool ok = stat(file, &st) == 0;
+    free(file);
+    if (!ok) {
+        file = ds_asprintf("%s/%s.json", r->dir, hash);
+        ok = stat(file, &st) == 0;
+        free(file);
+    }
+    return ok ? mtime_ns(&st) : -1;
+}
+
 static int write_index(run_ctx *r, ds_err *err)
 {
     if (index_unchanged(r)) {
@@ -1537,10 +1688,13 @@ static int write_index(run_ctx *r, ds_err *err)
                                                        "size", (json_int_t)d->size, "mtime_ns",
                                                        (json_int_t)d->mtime_ns));
         }
+        char ctimes[17];
+        deps_ctimes(&s->deps, ctimes);
         json_object_set_new(results, s->hash,
-                            json_pack("{s:o, s:o, s:I}", text ? "files_text" : "files",
+                            json_pack("{s:o, s:o, s:I, s:s, s:I}", text ? "files_text" : "files",
                                       text ? text : files, "dirs", dirs, "bytes",
-                                      (json_int_t)s->bytes));
+                                      (json_int_t)s->bytes, "ctimes", ctimes, "written_ns",
+                                      (json_int_t)written_ns(r, s->hash)));
     }
     json_t *doc = json_pack("{s:i, s:o}", "version", 1, "results", results);
     char *text = json_dumps(doc, JSON_SORT_KEYS | JSON_INDENT(1));

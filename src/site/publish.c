@@ -555,8 +555,9 @@ int ds_publish_commit_changed(ds_publish *p, char ***changed, size_t *n_changed,
             const char *rel = stale.items[i];
             remove_empty_parents(p->live, rel);
             if (ds_ends_with(rel, ".html") && rank(rel) == 2 && list_has(&p->prev, rel))
-                ds_info("removed static/%s: content/%.*s.md is gone", rel, (int)(strlen(rel) - 5),
-                        rel);
+                ds_info("removed static/%s: the build makes this page no more (no "
+                        "content/%.*s.md, and no page per value gives it)",
+                        rel, (int)(strlen(rel) - 5), rel);
         }
     }
     undo_free(&u);

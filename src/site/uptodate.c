@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "../config/layout.h"
+#include "../datamap/glob.h"
 #include "../forms/spec.h"
 #include "../sql/duck.h"
 #include "../util/fs.h"
@@ -246,7 +247,51 @@ char *ds_uptodate_project(const char *root, const char *options)
     return digest_hex(&d);
 }
 
-char *ds_uptodate_inputs(const char *project, const ds_collected *files)
+/* The folders of a glob source's files up to its base, each once with
+ * its mtime: the "dirs" of the results stored from them (prerender.c),
+ * which the server compares before it serves one. */
+static void add_folders(digest *d, const char *root, const ds_source_set *set)
+{
+    ds_err ignore;
+    char *base = set->fs->upstream_glob ? ds_glob_base(set->fs->upstream_glob, root, &ignore)
+                                        : NULL;
+    if (!base)
+        return;
+    size_t base_len = strlen(base);
+    json_t *seen = json_object();
+    add_str(d, "folders");
+    const char *last = NULL; /* the last file's path, whose folder was added */
+    size_t last_len = 0;
+    for (size_t i = 0; i < set->n_files; i++) {
+        /* Files come by folder: most share the last one's. */
+        const char *path = set->files[i].path, *slash = strrchr(path, '/');
+        size_t len = slash ? (size_t)(slash - path) : 0;
+        if (last && len == last_len && strncmp(path, last, len) == 0)
+            continue;
+        last = path;
+        last_len = len;
+        char *dir = ds_path_dirname(path);
+        while (!json_object_get(seen, dir)) {
+            json_object_set_new(seen, dir, json_true());
+            struct stat st;
+            add_str(d, dir);
+            add_int(d, stat(dir, &st) == 0 ? (long long)st.st_mtim.tv_sec * 1000000000LL +
+                                                 st.st_mtim.tv_nsec
+                                           : -1);
+            bool inside = strncmp(dir, base, base_len) == 0 && dir[base_len] == '/';
+            if (!inside)
+                break;
+            char *up = ds_path_dirname(dir);
+            free(dir);
+            dir = up;
+        }
+        free(dir);
+    }
+    json_decref(seen);
+    free(base);
+}
+
+char *ds_uptodate_inputs(const char *root, const char *project, const ds_collected *files)
 {
     digest d;
     digest_start(&d);
@@ -268,6 +313,7 @@ char *ds_uptodate_inputs(const char *project, const ds_collected *files)
             add_int(&d, f->stamp.mtime_ns);
             add_int(&d, f->stamp.ctime_ns); /* a chmod may let the build read it, or not */
         }
+        add_folders(&d, root, set);
     }
     return digest_hex(&d);
 }

@@ -36,9 +36,13 @@
  * options that change its outputs. */
 char *ds_uptodate_project(const char *root, const char *options);
 
-/* What a build reads that decides what it writes: PROJECT's digest and
- * every mapped file of FILES as stamped; the digest in hex. */
-char *ds_uptodate_inputs(const char *project, const ds_collected *files);
+/* What a build reads that decides what it writes: PROJECT's digest,
+ * every mapped file of FILES as stamped, and the folders of the project
+ * at ROOT's upstream_glob sources up to their bases (a file added there
+ * that no glob matches, a Spark _SUCCESS, changes their mtime, and with
+ * it whether the server serves the results stored from them); the digest
+ * in hex. */
+char *ds_uptodate_inputs(const char *root, const char *project, const ds_collected *files);
 
 /* Said by a stage that ended in a state a later build may not reproduce
  * (a picture not drawn, a stored result's query failed, the facts cache

@@ -295,6 +295,17 @@ char *ds_filelists_expand(const ds_filelists *l, const char *sql)
     return ds_filelists_expand_with(l, sql, NULL, NULL);
 }
 
+bool ds_filelist_put_first(void *ctx, const ds_filelist *f, ds_buf *b)
+{
+    (void)ctx;
+    if (f->n == 0)
+        return false;
+    ds_buf_putc(b, '[');
+    ds_sql_quote(b, f->keys[0]);
+    ds_buf_putc(b, ']');
+    return true;
+}
+
 char *ds_filelists_expand_with(const ds_filelists *l, const char *sql, ds_filelist_put_fn put,
                                void *ctx)
 {

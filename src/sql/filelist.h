@@ -91,6 +91,10 @@ typedef bool (*ds_filelist_put_fn)(void *ctx, const ds_filelist *list, ds_buf *b
 char *ds_filelists_expand_with(const ds_filelists *l, const char *sql, ds_filelist_put_fn put,
                                void *ctx);
 
+/* A ds_filelist_put_fn: each list stands for its first file (every file
+ * of one list has one schema, so a query binds over it as over all). */
+bool ds_filelist_put_first(void *ctx, const ds_filelist *list, ds_buf *b);
+
 /* Calls fn with every key of every list a placeholder of sql names. */
 typedef void (*ds_filelist_key_fn)(void *ctx, const char *key);
 void ds_filelists_each_key(const ds_filelists *l, const char *sql, ds_filelist_key_fn fn,

@@ -207,7 +207,7 @@ static bool same_folder(const char *a, const char *b)
  * key have different folders (e.g. a name=value folder above the glob's
  * base): one engine sees a hive column the other does not. */
 static char **source_hive_names(const ds_source_set *set, const ds_source_file **odd,
-                                bool *paths_agree)
+                                const ds_source_file **other, bool *paths_agree)
 {
     char **names = hive_folders(set->files[0].key);
     char **first_path = hive_folders(set->files[0].path);
@@ -218,6 +218,7 @@ static char **source_hive_names(const ds_source_set *set, const ds_source_file *
         in_paths[j] = true;
     bool keys_agree = true;
     *odd = NULL;
+    *other = NULL;
     for (size_t i = 0; i < set->n_files; i++) {
         /* Files sorted by key come folder by folder, and a file in the
          * folders of the one before it has its folders: a lake's files
@@ -227,6 +228,8 @@ static char **source_hive_names(const ds_source_set *set, const ds_source_file *
             continue;
         char **k = hive_folders(set->files[i].key);
         char **p = hive_folders(set->files[i].path);
+        if (!*other && !strv_same(k, names))
+            *other = &set->files[i];
         keys_agree = keys_agree && strv_same(k, names);
         *paths_agree = *paths_agree && strv_same(p, first_path);
         if (!*odd && !strv_same(p, k))
@@ -247,6 +250,20 @@ static char **source_hive_names(const ds_source_set *set, const ds_source_file *
     free(in_paths);
     ds_sv_free_strv(first_path, strv_len(first_path));
     return names;
+}
+
+/* The name=value folders of KEY, for a message: "(year, region)", or
+ * "(none)". */
+static char *folder_names(const char *key)
+{
+    char **names = hive_folders(key);
+    ds_buf b = {0};
+    ds_buf_putc(&b, '(');
+    for (size_t i = 0; names[i]; i++)
+        ds_buf_printf(&b, "%s%s", i ? ", " : "", names[i]);
+    ds_buf_puts(&b, names[0] ? ")" : "none)");
+    ds_sv_free_strv(names, strv_len(names));
+    return ds_buf_take(&b);
 }
 
 static void put_ident(ds_buf *b, const char *name)
@@ -704,9 +721,23 @@ static bool learn_schema(const ds_source_set *set, ds_duck *db, ds_facts *facts,
                          bool stamped, bool any_missing, ds_sv_schema *sc)
 {
     memset(sc, 0, sizeof *sc);
-    const ds_source_file *odd;
-    sc->hive_names = source_hive_names(set, &odd, &sc->paths_agree);
-    if (odd && !sc->hive_names[0]) {
+    const ds_source_file *odd, *other;
+    sc->hive_names = source_hive_names(set, &odd, &other, &sc->paths_agree);
+    if (!odd && other) {
+        /* Keys under different name=value folders (a file at another
+         * depth): no folder is a column.  DuckDB would still make one
+         * from the first path it describes, which the views, reading
+         * each group alone, could only fill with NULL. */
+        sc->hive_option = ds_strdup("hive_partitioning = false");
+        char *a = folder_names(set->files[0].key), *b = folder_names(other->key);
+        ds_warn("file source '%s': %s lies under the name=value folders %s, %s under %s: "
+                "with files under different folders no folder is read as a column "
+                "(hive_partitioning = false, in both engines); put every file under the "
+                "same name=value folders to have hive columns",
+                set->fs->name, set->files[0].path, a, other->path, b);
+        free(a);
+        free(b);
+    } else if (odd && !sc->hive_names[0]) {
         /* No folder is a column for both: both engines are told to make
          * none, so they read the same columns (the files' own). */
         sc->hive_option = ds_strdup("hive_partitioning = false");

@@ -7,7 +7,9 @@ result and one with SQL the browser engine cannot run, so the build warns, a
 Python plugin whose manifest comes from a file outside the project) is built,
 then built again: the second build must say it is up to date, print the same
 warnings, and leave static/ untouched.  Then, one at a time, each thing a
-build reads is changed (a lake file rewritten, touched, added, removed; a
+build reads is changed (a lake file rewritten, touched, its bytes replaced
+with its size and mtime kept, added, removed; a file no glob matches added
+in a lake folder; a stored result edited by hand; a
 page, a model, ducksite.toml; the plugin's input; an output in static/
 edited or removed; the build's options; the runtime's folder; --force and
 --clean): each following build must be a whole one, and static/ must then be
@@ -229,6 +231,35 @@ def main():
             path = p.lake_file(8)
             os.chmod(path, 0o600 if os.stat(path).st_mode & 0o004 else 0o644)
         changed("a lake file's permissions changed", chmod)
+
+        def copy_over():
+            # Other values in a file of the same size, its mtime put back
+            # (cp -p, touch -d): only the ctime tells; the stored results
+            # and the facts cache must not keep the old values.
+            path = p.lake_file(9)
+            st = os.stat(path)
+            tmp = os.path.join(work, "same-size.parquet")
+            subprocess.run([ds_sql], input="COPY (SELECT 0::BIGINT AS id, 5::BIGINT AS amount) TO '%s' "
+                           "(FORMAT parquet);" % tmp, text=True, check=True, capture_output=True)
+            check(os.stat(tmp).st_size == st.st_size,
+                  "the new file has the old one's size: %d against %d"
+                  % (os.stat(tmp).st_size, st.st_size))
+            shutil.copyfile(tmp, path)
+            os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+        changed("a lake file's bytes replaced, its size and mtime kept", copy_over)
+
+        def edit_result():
+            results = os.path.join(static, "_results")
+            name = sorted(x for x in os.listdir(results) if re.fullmatch(r"[0-9a-f]{16}\.json", x))[0]
+            with open(os.path.join(results, name), "w") as f:
+                f.write('{"columns":[],"rows":[]}')
+        changed("a stored result edited by hand", edit_result)
+
+        # A file no glob matches, beside the lake's (a Spark _SUCCESS
+        # marker): the folder's mtime, which the server compares before it
+        # serves a result stored from the folder, changed.
+        changed("a file no glob matches added in a lake folder",
+                lambda: write(os.path.join(root, "lake", "orders", "part=1", "_SUCCESS"), ""))
 
         changed("a lake file added",
                 lambda: make_parquet(ds_sql, p.lake_file(120), 2))

@@ -669,6 +669,15 @@ Test(config, live_max_concurrent_is_bounded)
                  "most 256 (each is a query thread), found 9223372036854775807");
 }
 
+Test(config, live_max_rows_is_bounded)
+{
+    /* Its LIMIT is one more: the largest integer would overflow there. */
+    expect_error("[serve]\nlive_max_rows = 9223372036854775807\n",
+                 "ducksite.toml:2:17: serve.live_max_rows: expected a positive integer, at most "
+                 "1000000000 (a result's rows are held in memory; live_max_bytes bounds them "
+                 "too), found 9223372036854775807");
+}
+
 Test(config, placeholders_in_view_sql_are_errors)
 {
     expect_error("[[file_sources]]\nname = \"s\"\nupstream_glob = \"l/*.parquet\"\n"
