@@ -33,6 +33,26 @@ static void set_add(ds_source_set *set, size_t *cap, const char *key, const char
     f->stamp = (ds_file_stamp){-1, 0, 0};
 }
 
+/* Why an upstream_glob without wildcards, naming one path, matched
+ * nothing when that path is there: "" when it is not, or is a file. */
+static const char *literal_glob_why(const ds_config *cfg, const ds_file_source *fs)
+{
+    const char *g = fs->upstream_glob;
+    if (!g || g[strcspn(g, "*?[{")])
+        return "";
+    char *path = g[0] == '/' ? ds_strdup(g) : ds_path_join(cfg->root, g);
+    struct stat st;
+    int rc = stat(path, &st), saved = errno;
+    free(path);
+    if (rc != 0)
+        return saved == ELOOP ? "; the path is a loop of symbolic links" : "";
+    if (S_ISDIR(st.st_mode))
+        return "; the path is a folder: end the glob with /**/*.parquet to read its files";
+    if (S_ISFIFO(st.st_mode))
+        return "; the path is a FIFO (named pipe), not a Parquet file";
+    return S_ISREG(st.st_mode) ? "" : "; the path is not a regular file";
+}
+
 static const char *source_label(const ds_file_source *fs)
 {
     return fs->name ? fs->name : fs->pattern;
@@ -657,16 +677,17 @@ int ds_collect_with(const ds_config *cfg, unsigned flags, ds_collected *out, ds_
         ds_source_set *set = &out->sets[i];
         if (set->n_files > 0)
             continue;
+        const char *why = literal_glob_why(cfg, set->fs);
         if (set->fs->on_empty == DS_ON_EMPTY_ERROR)
             rc = ds_err_set(err,
-                            "%s:%d: file source '%s' matched no files: %s (on_empty = "
+                            "%s:%d: file source '%s' matched no files: %s%s (on_empty = "
                             "\"error\")",
                             cfg->display_path, set->fs->line, source_label(set->fs),
-                            set->origin);
+                            set->origin, why);
         else
-            ds_warn("%s:%d: file source '%s' matched no files: %s; no views are created for "
-                    "it",
-                    cfg->display_path, set->fs->line, source_label(set->fs), set->origin);
+            ds_warn("%s:%d: file source '%s' matched no files: %s%s; no views are created "
+                    "for it",
+                    cfg->display_path, set->fs->line, source_label(set->fs), set->origin, why);
     }
     if (rc != 0)
         ds_collected_free(out);

@@ -25,6 +25,7 @@
 #include "../sql/filelist.h"
 #include "../sql/sqltext.h"
 #include "../util/fs.h"
+#include "../util/utf8.h"
 #include "../util/util.h"
 #include "livecache.h"
 
@@ -423,7 +424,8 @@ unsigned ds_livequery_bind(json_t *spec, json_t *req, ds_live_lists *lists, char
         *why = ds_strdup("page, component and query must be strings");
         return 400;
     }
-    if (json_object_get(req, "today") && !today) {
+    json_t *given = json_object_get(req, "today");
+    if (given && !json_is_null(given) && !today) {
         *why = ds_strdup("today must be a date YYYY-MM-DD, as a string");
         return 400;
     }
@@ -463,9 +465,13 @@ unsigned ds_livequery_bind(json_t *spec, json_t *req, ds_live_lists *lists, char
                                comp_name);
             status = 400;
         } else if (strcmp(path, query) != 0) {
-            /* The request's own text, cut short: it may be megabytes. */
-            *why = ds_asprintf("component '%s' runs %s with these inputs, not %.200s%s",
-                               comp_name, path, query, strlen(query) > 200 ? "..." : "");
+            /* The request's own text, cut short (between characters): it
+             * may be megabytes. */
+            size_t cut = 0, qlen = strlen(query);
+            for (size_t len; cut < 200 && (len = ds_utf8_decode(query + cut, qlen - cut, NULL));)
+                cut += len;
+            *why = ds_asprintf("component '%s' runs %s with these inputs, not %.*s%s",
+                               comp_name, path, (int)cut, query, query[cut] ? "..." : "");
             status = 400;
         } else if (!q) {
             *why = ds_asprintf("query %s was not compiled by the last build", path);
@@ -607,7 +613,8 @@ static struct timespec after_ms(long long ms)
 static void refuse(ds_live_reply *out, unsigned status, const char *limit, const char *fmt, ...)
     DS_PRINTF(4, 5);
 static void finish_job(ds_livequery *lq, ds_live_job *job);
-static void files_stamp(ds_livequery *lq, json_t *files, json_t *globs, char hash[17]);
+static void files_stamp(ds_livequery *lq, json_t *files, json_t *globs,
+                        const struct timespec *since, char hash[17]);
 
 /* Takes out of the queue the requests that waited past live_queue_ms
  * (all of them when STOPPING); returns them as a list.  Under the lock. */
@@ -735,6 +742,8 @@ static void run_job(ds_livequery *lq, worker *w, ds_live_job *job)
     char *json = NULL;
     bool over = false;
     ds_err err;
+    struct timespec started;
+    clock_gettime(CLOCK_MONOTONIC, &started);
     int rc = ds_prerender_result_json_max(w->con, job->sql, (size_t)lq->set.max_rows, &json,
                                           &over, &err);
     pthread_mutex_lock(&lq->lock);
@@ -764,12 +773,13 @@ static void run_job(ds_livequery *lq, worker *w, ds_live_job *job)
         size_t n = strlen(json);
         if (n && json[n - 1] == '\n')
             json[--n] = '\0';
-        /* Kept only when its files are as the key says after the run: a
+        /* Kept only when its files are as the key says once it ran
+         * (over many files: as a stamp taken since it started says): a
          * file changed meanwhile may be in the result, which would then
          * be kept under the files as they were before (and served again
          * if they ever were so again). */
         char now[17];
-        files_stamp(lq, job->files, job->globs, now);
+        files_stamp(lq, job->files, job->globs, &started, now);
         if (strcmp(now, job->stamp) == 0)
             ds_livecache_put(lq->cache, job->key, json, n);
         out->status = 200;
@@ -1037,6 +1047,21 @@ static void finish_job(ds_livequery *lq, ds_live_job *job)
 
 /* ---- answers ----------------------------------------------------------- */
 
+/* TEXT with each byte that is no part of a well-formed UTF-8 character
+ * made '?' (a path's bytes in DuckDB's message, say): JSON holds text. */
+static void make_text(char *text)
+{
+    size_t n = strlen(text);
+    for (size_t i = 0; i < n;) {
+        size_t len = ds_utf8_decode(text + i, n - i, NULL);
+        if (len == 0) {
+            text[i++] = '?';
+            continue;
+        }
+        i += len;
+    }
+}
+
 static void refuse(ds_live_reply *out, unsigned status, const char *limit, const char *fmt, ...)
 {
     ds_buf msg = {0};
@@ -1044,6 +1069,7 @@ static void refuse(ds_live_reply *out, unsigned status, const char *limit, const
     va_start(ap, fmt);
     ds_buf_vprintf(&msg, fmt, ap);
     va_end(ap);
+    make_text(msg.data);
     json_t *o = json_pack("{s:b, s:s}", "ok", 0, "error", msg.data);
     if (limit)
         json_object_set_new(o, "limit", json_string(limit));
@@ -1064,11 +1090,9 @@ static void put_stamp(ds_buf *stamps, const char *path)
 }
 
 /* The hash of the size and mtime of each of FILES, and of each file each
- * of GLOBS finds now (by name: one added or removed changes it too);
- * returns how many files it stamped. */
-static size_t stamp_files(json_t *files, json_t *globs, char hash[17])
+ * of GLOBS finds now (by name: one added or removed changes it too). */
+static void stamp_files(json_t *files, json_t *globs, char hash[17])
 {
-    size_t n = json_array_size(files);
     ds_buf stamps = {0};
     for (size_t i = 0; i < json_array_size(files); i++)
         put_stamp(&stamps, json_string_value(json_array_get(files, i)));
@@ -1081,7 +1105,6 @@ static size_t stamp_files(json_t *files, json_t *globs, char hash[17])
             continue;
         }
         ds_buf_printf(&stamps, "%zu:", found.len);
-        n += found.len;
         for (size_t k = 0; k < found.len; k++) {
             ds_buf_puts(&stamps, found.items[k].rel);
             put_stamp(&stamps, found.items[k].abs);
@@ -1090,14 +1113,6 @@ static size_t stamp_files(json_t *files, json_t *globs, char hash[17])
     }
     ds_pagesql_hash(stamps.data ? stamps.data : "", hash);
     ds_buf_free(&stamps);
-    return n;
-}
-
-static long long ms_since(const struct timespec *t)
-{
-    struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    return (long long)(now.tv_sec - t->tv_sec) * 1000 + (now.tv_nsec - t->tv_nsec) / 1000000;
 }
 
 /* Which files and globs a query reads, by their names: a list put back
@@ -1120,32 +1135,44 @@ static uint64_t list_key(json_t *files, json_t *globs)
     return h ? h : 1;
 }
 
-/* stamp_files, reused for up to a second when it stamps more than
- * RESTAMP_FILES files (a lake's source). */
-static void files_stamp(ds_livequery *lq, json_t *files, json_t *globs, char hash[17])
+/* stamp_files, for more than RESTAMP_FILES files or any glob (a lake's
+ * source: its walk costs with the tree), reused from a stamp begun at
+ * SINCE or later (NULL: in the last RESTAMP_MS); slots keep when their
+ * stamp began. */
+static void files_stamp(ds_livequery *lq, json_t *files, json_t *globs,
+                        const struct timespec *since, char hash[17])
 {
     if (json_array_size(files) <= RESTAMP_FILES && json_array_size(globs) == 0) {
         stamp_files(files, globs, hash);
         return;
     }
+    struct timespec recent;
+    if (!since) {
+        clock_gettime(CLOCK_MONOTONIC, &recent);
+        long long ns = (long long)recent.tv_nsec - (RESTAMP_MS % 1000) * 1000000LL;
+        recent.tv_sec -= RESTAMP_MS / 1000 + (ns < 0);
+        recent.tv_nsec = (long)(ns < 0 ? ns + 1000000000LL : ns);
+        since = &recent;
+    }
     uint64_t key = list_key(files, globs);
     pthread_mutex_lock(&lq->lock);
     for (size_t i = 0; i < STAMP_SLOTS; i++) {
         stamp_slot *s = &lq->stamps[i];
-        if (s->key == key && ms_since(&s->at) < RESTAMP_MS) {
+        if (s->key == key && !before(&s->at, since)) {
             memcpy(hash, s->hash, 17);
             pthread_mutex_unlock(&lq->lock);
             return;
         }
     }
     pthread_mutex_unlock(&lq->lock);
-    if (stamp_files(files, globs, hash) <= RESTAMP_FILES)
-        return; /* a small glob's files are stamped each time */
+    struct timespec begun;
+    clock_gettime(CLOCK_MONOTONIC, &begun);
+    stamp_files(files, globs, hash);
     pthread_mutex_lock(&lq->lock);
     stamp_slot *s = &lq->stamps[lq->next_stamp++ % STAMP_SLOTS];
     s->key = key;
     memcpy(s->hash, hash, 17);
-    clock_gettime(CLOCK_MONOTONIC, &s->at);
+    s->at = begun;
     pthread_mutex_unlock(&lq->lock);
 }
 
@@ -1156,7 +1183,7 @@ static char *cache_key(ds_livequery *lq, const char *sql, json_t *files, json_t 
 {
     char hash[17];
     ds_pagesql_hash(sql, hash);
-    files_stamp(lq, files, globs, stamp);
+    files_stamp(lq, files, globs, NULL, stamp);
     return ds_asprintf("%s:%zu:%s:%zu", hash, strlen(sql), stamp, json_array_size(files));
 }
 

@@ -120,9 +120,12 @@ static size_t add_item(ds_enginecheck *e, const char *sql, const ds_compiled *q,
     json_t *known = json_object_get(e->by_sql, sql);
     if (known) {
         item *first = &e->items[json_integer_value(known)];
-        if (strcmp(first->file, file) != 0 || first->line != line)
-            ds_buf_printf(&first->others, "%s%s '%s' (%s:%d)", first->others.len ? ", " : "",
-                          kind, id, file, line);
+        /* Named once, however many states run this SQL. */
+        char *other = ds_asprintf("%s '%s' (%s:%d)", kind, id, file, line);
+        if ((strcmp(first->file, file) != 0 || first->line != line) &&
+            !(first->others.len && strstr(first->others.data, other)))
+            ds_buf_printf(&first->others, "%s%s", first->others.len ? ", " : "", other);
+        free(other);
         return (size_t)json_integer_value(known);
     }
     if (e->n == e->cap) {

@@ -247,17 +247,16 @@ char *ds_uptodate_project(const char *root, const char *options)
     return digest_hex(&d);
 }
 
-/* The folders of a glob source's files up to its base, each once with
- * its mtime: the "dirs" of the results stored from them (prerender.c),
- * which the server compares before it serves one. */
+/* The folder of each file of SET, and for a glob source the folders
+ * above it up to its base, each once with its mtime: the "dirs" of the
+ * results stored from them (prerender.c), which the server compares
+ * before it serves one. */
 static void add_folders(digest *d, const char *root, const ds_source_set *set)
 {
     ds_err ignore;
     char *base = set->fs->upstream_glob ? ds_glob_base(set->fs->upstream_glob, root, &ignore)
                                         : NULL;
-    if (!base)
-        return;
-    size_t base_len = strlen(base);
+    size_t base_len = base ? strlen(base) : 0;
     json_t *seen = json_object();
     add_str(d, "folders");
     const char *last = NULL; /* the last file's path, whose folder was added */
@@ -278,7 +277,7 @@ static void add_folders(digest *d, const char *root, const ds_source_set *set)
             add_int(d, stat(dir, &st) == 0 ? (long long)st.st_mtim.tv_sec * 1000000000LL +
                                                  st.st_mtim.tv_nsec
                                            : -1);
-            bool inside = strncmp(dir, base, base_len) == 0 && dir[base_len] == '/';
+            bool inside = base && strncmp(dir, base, base_len) == 0 && dir[base_len] == '/';
             if (!inside)
                 break;
             char *up = ds_path_dirname(dir);

@@ -37,11 +37,11 @@
 char *ds_uptodate_project(const char *root, const char *options);
 
 /* What a build reads that decides what it writes: PROJECT's digest,
- * every mapped file of FILES as stamped, and the folders of the project
- * at ROOT's upstream_glob sources up to their bases (a file added there
- * that no glob matches, a Spark _SUCCESS, changes their mtime, and with
- * it whether the server serves the results stored from them); the digest
- * in hex. */
+ * every mapped file of FILES as stamped, and their folders (for the
+ * project at ROOT's upstream_glob sources, up to their bases): a file
+ * added there that no source maps, a Spark _SUCCESS, changes their mtime,
+ * and with it whether the server serves the results stored from them;
+ * the digest in hex. */
 char *ds_uptodate_inputs(const char *root, const char *project, const ds_collected *files);
 
 /* Said by a stage that ended in a state a later build may not reproduce

@@ -39,7 +39,8 @@ typedef struct {
     size_t n_cols;
     char **hive_names;     /* hive columns of both keys and paths, NULL-terminated */
     char **hive_types;     /* their build-time types (NULL: unknown), same order */
-    char *hive_option;     /* "hive_types = {...}", or NULL */
+    char *hive_option;     /* "hive_types = {...}", "hive_partitioning = false"
+                              (files under different folders), or NULL */
     int64_t *rows;         /* per file: its row count (-1: unknown), or NULL */
     bool one_schema;       /* every file's schema has the same bytes */
     bool paths_agree;      /* every physical path has the same name=value folders */

@@ -252,6 +252,12 @@ def check_main(t, binary, root, lake):
         status, _, raw = ask(port, {}, query="/sql/" + "x" * 100000)
         t(status == 400 and len(raw) < 1000 and "..." in error_of(raw),
           "a long query is not echoed whole: %d, %d bytes" % (status, len(raw)))
+        # Cut between characters: half a character is no JSON text.
+        status, _, raw = ask(port, {}, query="/sql/" + "x" * 194 + "\u00e9" * 50)
+        t(status == 400 and error_of(raw).endswith("x\u00e9..."),
+          "a long query is cut between characters: %d %r" % (status, raw[-80:]))
+        status, _, _ = ask(port, {"region": "EU"})
+        t(status == 200, "the server still answers: %d" % status)
         status, _, raw = post(port, "{}", content_type="text/plain")
         t(status == 415, "text/plain body: %d" % status)
         status, hdrs, _ = post(port, None, method="GET", content_type=None)
@@ -492,6 +498,59 @@ def check_template_glob(t, binary, work):
         s.stop()
 
 
+RACE_PAGE = """---
+prerender: false
+---
+# Years
+
+```input y
+visual_mode: text
+default: 2000
+```
+
+```sql by_year
+SELECT count(*) AS n, sum(v) AS s FROM lk WHERE v = ${inputs.y}
+```
+
+```table by_year
+```
+"""
+
+
+def check_cache_race(t, binary, work):
+    """A file added to a lake read by its glob just before a query runs,
+    after its key was stamped (a glob's stamp is reused for a second): the
+    result, which read it, must not be kept under the files as they were,
+    and served once they are so again."""
+    root, lake = lake_project(
+        work, "race", "COPY (SELECT 2000 + range %% 3 AS year, range %% 50 AS part, range AS v "
+        "FROM range(150)) TO '%s' (FORMAT parquet, PARTITION_BY (year, part))",
+        ('name = "lk"\n', ''), RACE_PAGE)
+    s = Serve(binary, root, ["--no-watch"], wait=FIRST_BUILD)
+    query = "/sql/pages/index/by_year.sql"
+    try:
+        status, _, raw = ask(s.port, {"y": "3"}, component="table:by_year", query=query)
+        t(status == 200, "the glob is stamped: %d %r" % (status, raw[:200]))
+        with open(os.path.join(root, ".ducksite", "live_queries.json")) as f:
+            globs = json.load(f)["sql"][query].get("globs")
+        t(bool(globs), "the source is read by its glob: %r" % (globs,))
+        new = os.path.join(lake, "year=2050", "part=0", "data_0.parquet")
+        os.makedirs(os.path.dirname(new))
+        subprocess.run([DS_SQL], input="COPY (SELECT 1000 AS v) TO '%s' (FORMAT parquet)" % new,
+                       text=True, check=True, capture_output=True)
+        status, _, raw = ask(s.port, {"y": "1000"}, component="table:by_year", query=query)
+        t(status == 200 and json.loads(raw).get("rows") == [[1, 1000]],
+          "the new file is read: %d %r" % (status, raw[:200]))
+        shutil.rmtree(os.path.join(lake, "year=2050"))
+        time.sleep(1.2)  # past the reuse of the glob's stamp
+        status, hdrs, raw = ask(s.port, {"y": "1000"}, component="table:by_year", query=query)
+        t(status == 200 and json.loads(raw).get("rows") == [[0, None]],
+          "the file removed: no rows from it (%s): %d %r"
+          % (hdrs.get("x-ducksite-cache"), status, raw[:200]))
+    finally:
+        s.stop()
+
+
 MANY_PLUGIN = """from ducksite.virtual_parquet import VirtualParquetFile, VirtualParquetManifest
 
 
@@ -667,6 +726,7 @@ def main():
         check_off_and_sign_in(t, binary, root, lake)
         check_big_lake(t, binary, work)
         check_template_glob(t, binary, work)
+        check_cache_race(t, binary, work)
         check_settings_change(t, binary, root, lake)
         check_too_many_files(t, binary, work)
     finally:

@@ -1,0 +1,1 @@
+COPY (SELECT 1 AS id) TO 'lake/a.parquet' (FORMAT parquet);
