@@ -941,9 +941,14 @@ static int load_serve(walker *w, const ds_toml_value *t)
             if (rc != 0)
                 return rc;
             ds_serve_settings *sv = &w->cfg->serve;
-            if (!sv->live_key_line && strcmp(e->key, "live_queries") != 0) {
-                snprintf(sv->live_key, sizeof sv->live_key, "%s", e->key);
-                sv->live_key_line = v->line;
+            if (strcmp(e->key, "live_queries") != 0) {
+                size_t used = strlen(sv->live_key);
+                /* Known keys only (load_live refused others): they fit. */
+                snprintf(sv->live_key + used, sizeof sv->live_key - used, "%s%s",
+                         used ? ", " : "", e->key);
+                if (!sv->live_key_line)
+                    sv->live_key_line = v->line;
+                sv->n_live_keys++;
             }
             continue;
         }

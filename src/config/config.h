@@ -192,9 +192,11 @@ typedef struct {
     char **allowed_hosts; /* names answered besides localhost and IP addresses */
     size_t n_allowed_hosts;
     ds_live_settings live;
-    /* The first live_* key other than live_queries, and its line (0: none):
-     * serve warns that it does nothing while live_queries is off. */
-    char live_key[32];
+    /* The live_* keys other than live_queries ("live_max_rows,
+     * live_queue_ms"), how many, and the first one's line (0: none):
+     * serve warns that they do nothing while live_queries is off. */
+    char live_key[256];
+    int n_live_keys;
     int live_key_line;
 } ds_serve_settings;
 

@@ -460,9 +460,11 @@ int ds_serveloop_run(const ds_serveloop_options *o, ds_err *err)
                 "localhost, IP addresses and --host are answered");
     }
     if (settings && !cfg.serve.live.enabled && cfg.serve.live_key_line)
-        ds_warn("%s:%d: serve.%s has no effect while live_queries is off (its default): set "
-                "live_queries = true in [serve], or remove the key",
-                cfg.display_path, cfg.serve.live_key_line, cfg.serve.live_key);
+        ds_warn("%s:%d: serve.%s %s no effect while live_queries is off (its default): set "
+                "live_queries = true in [serve], or remove %s",
+                cfg.display_path, cfg.serve.live_key_line, cfg.serve.live_key,
+                cfg.serve.n_live_keys > 1 ? "have" : "has",
+                cfg.serve.n_live_keys > 1 ? "them" : "the key");
     ds_login_options login;
     bool sign_in = login_settings(o->root, settings ? &cfg : NULL, &login);
     ds_server_options sopt = {.root = o->root,

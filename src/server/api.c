@@ -6,6 +6,7 @@
 #include "api.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <jansson.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -398,6 +399,21 @@ static void live_done(void *ctx)
     MHD_resume_connection(r->c);
 }
 
+/* Whether the client of a suspended request closed its side (a client
+ * that gave up waiting): libmicrohttpd does not watch a suspended
+ * connection, so its socket is asked, without reading from it. */
+static bool live_gone(void *ctx)
+{
+    ds_api_request *r = ctx;
+    const union MHD_ConnectionInfo *info =
+        MHD_get_connection_info(r->c, MHD_CONNECTION_INFO_CONNECTION_FD);
+    if (!info)
+        return false;
+    char byte;
+    ssize_t n = recv(info->connect_fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+    return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR);
+}
+
 /* A query runs on a worker of livequery.c, never on this thread: the
  * connection is suspended meanwhile, and this thread serves others. */
 static enum MHD_Result answer_live(ds_api_request *r, unsigned *status)
@@ -407,6 +423,7 @@ static enum MHD_Result answer_live(ds_api_request *r, unsigned *status)
         return send_live(r, status);
     r->waiting = true;
     MHD_suspend_connection(r->c);
+    ds_livequery_watch(job, live_gone);
     ds_livequery_submit(r->api->live, job, live_done, r);
     return MHD_YES;
 }

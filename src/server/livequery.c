@@ -546,7 +546,10 @@ struct ds_live_job {
     json_t *globs;         /* held: the sources it reads by their glob */
     ds_live_reply *out;
     ds_live_done_fn done;
+    ds_live_gone_fn gone;  /* NULL: not watched */
     void *ctx;
+    bool queued;           /* it waited in the queue for a worker */
+    bool abandoned;        /* its client went away meanwhile: not run, nobody may follow it */
     struct timespec wait_until; /* in the queue: answered 503 past it */
     ds_live_job *next;     /* in the queue */
     /* Single flight: requests for the same key while this one waits or
@@ -813,9 +816,15 @@ static void *work(void *arg)
             break;
         ds_live_job *job = w->job;
         bool stopping = lq->stop;
+        /* Asked under the lock (a poll of its socket): no request can
+         * then start to follow a job that will not run. */
+        job->abandoned = !stopping && job->queued && job->gone && !job->followers &&
+                         job->gone(job->ctx);
         pthread_mutex_unlock(&lq->lock);
         if (stopping) /* the watchdog is gone: nothing starts now */
             refuse(job->out, 503, "concurrency", "the server is stopping");
+        else if (job->abandoned) /* nobody reads the answer */
+            refuse(job->out, 503, "concurrency", "the client went away");
         else
             run_job(lq, w, job);
         pthread_mutex_lock(&lq->lock);
@@ -970,11 +979,11 @@ static ds_live_job *same_key(ds_livequery *lq, const char *key)
 {
     for (long long i = 0; i < lq->set.max_concurrent; i++) {
         ds_live_job *j = lq->workers[i].current;
-        if (j && strcmp(j->key, key) == 0)
+        if (j && !j->abandoned && strcmp(j->key, key) == 0)
             return j;
     }
     for (ds_live_job *j = lq->head; j; j = j->next)
-        if (strcmp(j->key, key) == 0)
+        if (!j->abandoned && strcmp(j->key, key) == 0)
             return j;
     return NULL;
 }
@@ -1263,6 +1272,11 @@ ds_live_job *ds_livequery_begin(ds_livequery *lq, const char *body, size_t len,
     return job;
 }
 
+void ds_livequery_watch(ds_live_job *job, ds_live_gone_fn gone)
+{
+    job->gone = gone;
+}
+
 void ds_livequery_submit(ds_livequery *lq, ds_live_job *job, ds_live_done_fn done, void *ctx)
 {
     assert(job && done);
@@ -1298,6 +1312,7 @@ void ds_livequery_submit(ds_livequery *lq, ds_live_job *job, ds_live_done_fn don
         if (!lq->head && take_worker(lq, job)) {
             lq->queued--;
         } else {
+            job->queued = true;
             job->wait_until = after_ms(lq->set.queue_ms);
             if (lq->tail)
                 lq->tail->next = job;

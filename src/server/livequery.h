@@ -61,6 +61,13 @@ ds_live_job *ds_livequery_begin(ds_livequery *lq, const char *body, size_t len,
                                 ds_live_reply *out);
 void ds_livequery_submit(ds_livequery *lq, ds_live_job *job, ds_live_done_fn done, void *ctx);
 
+/* Before submitting: GONE(CTX) tells whether the request's client went
+ * away; a job that waited in the queue and that nobody else shares is
+ * then not run when its turn comes (a client that gave up waiting no
+ * longer delays those behind it). */
+typedef bool (*ds_live_gone_fn)(void *ctx);
+void ds_livequery_watch(ds_live_job *job, ds_live_gone_fn gone);
+
 /* Both steps, waiting for the answer (tests). */
 void ds_livequery_answer(ds_livequery *lq, const char *body, size_t len, ds_live_reply *out);
 

@@ -375,6 +375,32 @@ def check_queue(t, binary, root):
         # The queue drained: the next query runs.
         status, _, raw = ask(port, {"minimum": "10"}, component="table:slow", query=slow)
         t(status == 200, "after the queue drained the next query runs: %d %r" % (status, raw))
+
+        # Two slow queries run; two requests wait and their clients give up
+        # (close their connection): when the workers are free those are
+        # not run, and a quick query queued behind them is answered once
+        # the slow ones end (1.5 s), not after two more slow ones (3 s).
+        threads, out = concurrently(port, [13, 14], "table:slow", slow)
+        time.sleep(0.2)
+        gone = []
+        for m in (15, 16):
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            conn.request("POST", "/api/live/query", body=json.dumps(
+                {"page": "index", "component": "table:slow", "query": slow,
+                 "inputs": {"minimum": str(m)}, "today": "2024-05-01"}),
+                headers={"Content-Type": "application/json"})
+            gone.append(conn)
+        time.sleep(0.2)
+        for conn in gone:
+            conn.close()
+        t0 = time.monotonic()
+        status, hdrs, raw = ask(port, {"minimum": "2"}, component="table:medium", query=medium)
+        waited = time.monotonic() - t0
+        for th in threads:
+            th.join()
+        t(status == 200 and hdrs.get("x-ducksite-cache") == "miss" and waited < 2.2,
+          "queued behind two abandoned requests: answered in %.2f s (%d %s %r)"
+          % (waited, status, hdrs.get("x-ducksite-cache"), raw[:100]))
     finally:
         s.stop()
 
@@ -687,11 +713,15 @@ def check_off_and_sign_in(t, binary, root, lake):
         s.stop()
     # A limit set while live queries are off does nothing: serve says so,
     # naming the file, the line and the key.
-    write_project(root, lake, "[serve]\nlive_max_rows = 500\n")
+    write_project(root, lake, "[serve]\nlive_max_rows = 500\nlive_queue_ms = 100\n")
     s = Serve(binary, root, ["--no-build"], wait=FIRST_BUILD)
     try:
+        # stderr is read by a thread of its own: the line may come after
+        # the address on stdout.
+        wait_for(lambda: "set live_queries = true" in "".join(s.err), 10)
         err = "".join(s.err)
-        t("ducksite.toml:6: serve.live_max_rows has no effect while live_queries is off" in err
+        t("ducksite.toml:6: serve.live_max_rows, live_queue_ms have no effect while "
+          "live_queries is off" in err
           and "set live_queries = true" in err,
           "a live_* key without live_queries is told: %r" % err[-300:])
     finally:
