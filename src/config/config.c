@@ -14,6 +14,7 @@
 #include <strings.h>
 
 #include "../plugin/ref.h"
+#include "../sql/sqltext.h"
 #include "../util/fs.h"
 #include "toml.h"
 
@@ -503,6 +504,14 @@ static int load_level(walker *w, const ds_toml_value *t, const char *path, ds_le
             rc = get_string(w, e->value, kp, &out->pattern);
         else
             rc = get_string(w, e->value, kp, &out->row_filter);
+        const char *why = rc == 0 && strcmp(e->key, "row_filter") == 0 && out->row_filter
+                              ? ds_sql_expression_why(out->row_filter)
+                              : NULL;
+        if (why)
+            rc = fail_at(w, e->value->line, e->value->col, kp,
+                         "row_filter goes into the level's WHERE as one expression, in "
+                         "parentheses: %s; found \"%s\"",
+                         why, out->row_filter);
         if (rc == 0 && out->pattern && !*out->pattern)
             rc = fail_at(w, e->value->line, e->value->col, kp, "expected a pattern, found \"\"");
         free(kp);
@@ -570,37 +579,9 @@ static int load_source_key(walker *w, const ds_toml_entry *e, const ds_source_ke
     case DS_SKEY_TEMPLATE: {
         if (get_string(w, v, kp, str) != 0)
             return -1;
-        const char *open = strchr(*str, '[');
-        const char *close = open ? strchr(open, ']') : NULL;
-        if (!open || !close || close == open + 1 || strchr(close + 1, '[') ||
-            strchr(close + 1, ']'))
-            return fail_at(w, v->line, v->col, kp,
-                           "expected a name with one [expression] part, e.g. "
-                           "\"sales_[region]\", found \"%s\"",
-                           *str);
-        /* The text around the brackets, with a value in between, is a view
-         * name: an SQL identifier. */
-        bool ok = true;
-        for (const char *c = *str; ok && *c; c++) {
-            if (c == open) {
-                c = close; /* the expression itself is SQL */
-                continue;
-            }
-            ok = (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || *c == '_' ||
-                 (*c >= '0' && *c <= '9' && c != *str);
-        }
-        if (ok && strlen(*str) - (size_t)(close + 1 - open) > DS_VIEW_NAME_MAX - 16)
-            return fail_at(w, v->line, v->col, kp,
-                           "the text around [expression] is %zu bytes; at most %d, so that a "
-                           "view name (with its value) stays within %d",
-                           strlen(*str) - (size_t)(close + 1 - open), DS_VIEW_NAME_MAX - 16,
-                           DS_VIEW_NAME_MAX);
-        if (!ok)
-            return fail_at(w, v->line, v->col, kp,
-                           "the text around [expression] makes the view names, so it must be "
-                           "letters, digits and _ (not starting with a digit), e.g. "
-                           "\"sales_[region]\"; found \"%s\"",
-                           *str);
+        char why[256];
+        if (ds_config_template_check(*str, why, sizeof why) != 0)
+            return fail_at(w, v->line, v->col, kp, "%s", why);
         return 0;
     }
     case DS_SKEY_STRING:
@@ -735,6 +716,14 @@ static int check_source(walker *w, const ds_toml_value *t, const char *path,
                             "page: ${...} is never filled in there; filter on inputs in the "
                             "page's query (WHERE col = ${inputs.x})",
                             FIXED_SQL[i]);
+        /* A filter goes into a WHERE, in parentheses, beside others: one
+         * that closes them (x) OR (TRUE) would drop the others. */
+        const char *why = i < 2 && text ? ds_sql_expression_why(text) : NULL;
+        if (why && ds_toml_find(t, FIXED_SQL[i]))
+            return fail_key(w, t, FIXED_SQL[i],
+                            "%s goes into the views' WHERE as one expression, in parentheses: "
+                            "%s; found \"%s\"",
+                            FIXED_SQL[i], why, text);
     }
     if (fs->template_values_sql && !*fs->template_values_sql)
         return fail_key(w, t, "template_values_sql",
@@ -919,6 +908,47 @@ static int load_live(walker *w, const char *key, const ds_toml_value *v, ds_live
     }
     free(kp);
     return rc;
+}
+
+int ds_config_template_check(const char *tmpl, char *why, size_t why_len)
+{
+    const char *open = strchr(tmpl, '[');
+    const char *close = open ? strchr(open, ']') : NULL;
+    if (!open || !close || close == open + 1 || strchr(close + 1, '[') || strchr(close + 1, ']')) {
+        snprintf(why, why_len,
+                 "expected a name with one [expression] part, e.g. \"sales_[region]\", found "
+                 "\"%s\"",
+                 tmpl);
+        return -1;
+    }
+    /* The text around the brackets, with a value in between, is a view
+     * name: an SQL identifier. */
+    bool ok = true;
+    for (const char *c = tmpl; ok && *c; c++) {
+        if (c == open) {
+            c = close; /* the expression itself is SQL */
+            continue;
+        }
+        ok = (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || *c == '_' ||
+             (*c >= '0' && *c <= '9' && c != tmpl);
+    }
+    size_t around = strlen(tmpl) - (size_t)(close + 1 - open);
+    if (ok && around > DS_VIEW_NAME_MAX - 16) {
+        snprintf(why, why_len,
+                 "the text around [expression] is %zu bytes; at most %d, so that a view name "
+                 "(with its value) stays within %d",
+                 around, DS_VIEW_NAME_MAX - 16, DS_VIEW_NAME_MAX);
+        return -1;
+    }
+    if (!ok) {
+        snprintf(why, why_len,
+                 "the text around [expression] makes the view names, so it must be letters, "
+                 "digits and _ (not starting with a digit), e.g. \"sales_[region]\"; found "
+                 "\"%s\"",
+                 tmpl);
+        return -1;
+    }
+    return 0;
 }
 
 /* [serve]: allowed_hosts, the names `ducksite serve` answers to besides

@@ -247,4 +247,9 @@ const char *ds_union_mode_name(ds_union_mode m);
 const char *ds_on_empty_name(ds_on_empty m);
 const char *ds_on_bad_file_name(ds_on_bad_file m);
 
+/* Whether TMPL is a template_name: a view name with one [expression]
+ * part (the config's own and a plugin manifest's alike).  0, or -1 with
+ * the reason in WHY ("expected a name with one [expression] part, ..."). */
+int ds_config_template_check(const char *tmpl, char *why, size_t why_len);
+
 #endif

@@ -12,6 +12,7 @@
 
 #include "../config/layout.h"
 #include "../plugin/plugin.h"
+#include "../sql/sqltext.h"
 #include "../util/fs.h"
 #include "../util/utf8.h"
 #include "glob.h"
@@ -51,6 +52,39 @@ static const char *literal_glob_why(const ds_config *cfg, const ds_file_source *
     if (S_ISFIFO(st.st_mode))
         return "; the path is a FIFO (named pipe), not a Parquet file";
     return S_ISREG(st.st_mode) ? "" : "; the path is not a regular file";
+}
+
+/* The SQL a plugin's manifest hands over: each file's row_filter and the
+ * row_filter_template one expression each (they go into the views' WHERE
+ * in parentheses, beside the config's filters), and its template_name a
+ * view name with one [expression], as the configuration's must be. */
+static int check_manifest_sql(const ds_config *cfg, const ds_file_source *fs,
+                              const ds_manifest *man, ds_err *err)
+{
+    for (size_t i = 0; i < man->n_files; i++) {
+        const char *f = man->files[i].row_filter;
+        const char *why = f ? ds_sql_expression_why(f) : NULL;
+        if (why)
+            return ds_err_set(err,
+                              "%s:%d: file source '%s': plugin '%s': files[%zu].row_filter goes "
+                              "into the views' WHERE as one expression, in parentheses: %s; "
+                              "found \"%s\"",
+                              cfg->display_path, fs->line, fs->name, fs->plugin, i, why, f);
+    }
+    const char *rft = man->row_filter_template;
+    const char *why = rft ? ds_sql_expression_why(rft) : NULL;
+    if (why)
+        return ds_err_set(err,
+                          "%s:%d: file source '%s': plugin '%s': the manifest's "
+                          "row_filter_template goes into each templated view's WHERE as one "
+                          "expression, in parentheses: %s; found \"%s\"",
+                          cfg->display_path, fs->line, fs->name, fs->plugin, why, rft);
+    char bad[256];
+    if (man->template_name && ds_config_template_check(man->template_name, bad, sizeof bad) != 0)
+        return ds_err_set(err, "%s:%d: file source '%s': plugin '%s': the manifest's "
+                               "template_name: %s",
+                          cfg->display_path, fs->line, fs->name, fs->plugin, bad);
+    return 0;
 }
 
 static const char *source_label(const ds_file_source *fs)
@@ -297,6 +331,10 @@ static int collect_plugin(ds_plugin_session *session, const ds_config *cfg, ds_s
         earlier->data[--earlier->len] = '\0';
     if (run_rc != 0)
         return -1;
+    if (check_manifest_sql(cfg, set->fs, &man, err) != 0) {
+        ds_manifest_free(&man);
+        return -1;
+    }
     set->origin = ds_asprintf("plugin '%s'", set->fs->plugin);
     ds_source_file *stamps = ds_xcalloc(man.n_files + 1, sizeof *stamps);
     for (size_t i = 0; i < man.n_files; i++)
@@ -329,11 +367,20 @@ static int collect_plugin(ds_plugin_session *session, const ds_config *cfg, ds_s
     set->stamped = keep_stamps;
     free(keep);
     free(stamps);
-    /* The config's own template settings win over the manifest's. */
-    if (!set->template_name && man.template_name)
+    /* The config's own template settings win over the manifest's; the
+     * manifest's row_filter_template goes with its own template_name only
+     * (a predicate over another expression's values means nothing). */
+    if (!set->template_name && man.template_name) {
         set->template_name = ds_strdup(man.template_name);
-    if (!set->row_filter_template && man.row_filter_template)
-        set->row_filter_template = ds_strdup(man.row_filter_template);
+        if (!set->row_filter_template && man.row_filter_template)
+            set->row_filter_template = ds_strdup(man.row_filter_template);
+    }
+    /* A predicate for templated views, and no template to make them. */
+    if (!set->template_name && (set->row_filter_template || man.row_filter_template))
+        ds_warn("%s:%d: file source '%s': %s row_filter_template has no effect: neither the "
+                "source nor its plugin gives a template_name; add one, or remove it",
+                cfg->display_path, set->fs->line, set->fs->name,
+                set->row_filter_template ? "its" : "the plugin's");
     ds_manifest_free(&man);
     return 0;
 }

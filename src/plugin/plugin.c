@@ -434,7 +434,9 @@ int ds_plugin_manifest_parse(const char *text, size_t len, const char *root,
                              const char *source, ds_manifest *out, ds_buf *why)
 {
     json_error_t jerr;
-    json_t *doc = json_loadb(text, len, 0, &jerr);
+    /* A key given twice (two http_path of one entry) would be read as
+     * either: refused, as unknown keys are. */
+    json_t *doc = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
     int rc = -1;
     memset(out, 0, sizeof *out);
     if (!doc)
@@ -713,7 +715,7 @@ static json_t *run_executable(const ds_config *cfg, const ds_file_source *fs,
         describe_stop(why, lim.stop, fs);
     } else {
         json_error_t jerr;
-        doc = status == 0 ? json_loads(ds_buf_str(&out), 0, &jerr) : NULL;
+        doc = status == 0 ? json_loads(ds_buf_str(&out), JSON_REJECT_DUPLICATES, &jerr) : NULL;
         if (!doc) {
             char *st = ds_proc_describe_status(status);
             const char *text = ds_buf_str(&out);

@@ -3,9 +3,13 @@
 #include "check.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "../auth/users.h"
 #include "../config/config.h"
+#include "../plugin/ref.h"
+#include "../util/fs.h"
+#include "../util/walk.h"
 #include "../sql/timewindow.h"
 
 static void describe_levels(ds_buf *out, const ds_level_list *l, size_t *n)
@@ -83,11 +87,56 @@ static void describe_auth(ds_buf *out, const ds_config *cfg)
     free(path);
 }
 
+/* A plugin given by its file (Python, executable, shared object) is there:
+ * the build would fail on it, so the check does, with a did-you-mean among
+ * the files beside where it was looked for. */
+static int check_plugin_file(const ds_config *cfg, const ds_file_source *fs, ds_err *err)
+{
+    ds_plugin_ref ref;
+    if (!fs->plugin || ds_plugin_ref_parse(fs->plugin, &ref, err) != 0)
+        return fs->plugin ? -1 : 0;
+    int rc = 0;
+    if (ref.kind != DS_PLUGIN_PY_MODULE) {
+        char *path = ref.target[0] == '/' ? ds_strdup(ref.target)
+                                          : ds_path_join(cfg->root, ref.target);
+        if (ds_is_dir(path)) {
+            rc = ds_err_set(err, "%s:%d: file source '%s': plugin '%s' is a folder; name the "
+                                 "plugin's file in it",
+                            cfg->display_path, fs->line, fs->name, fs->plugin);
+        } else if (!ds_exists(path)) {
+            char *dir = ds_path_dirname(path);
+            const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+            ds_walk_listing l;
+            (void)ds_walk_list(dir, 0, &l);
+            const char **names = ds_xcalloc(l.n + 1, sizeof *names);
+            for (size_t i = 0; i < l.n; i++)
+                names[i] = l.items[i].name;
+            const char *near = ds_suggest(base, names, l.n);
+            rc = ds_err_set(err, "%s:%d: file source '%s': plugin file %s not found%s%s%s",
+                            cfg->display_path, fs->line, fs->name, path,
+                            near ? "; did you mean '" : " (a path is relative to the project "
+                                                        "folder)",
+                            near ? near : "", near ? "'?" : "");
+            free(names);
+            ds_walk_list_free(&l);
+            free(dir);
+        }
+        free(path);
+    }
+    ds_plugin_ref_free(&ref);
+    return rc;
+}
+
 int ds_check(const char *root, ds_buf *report, ds_err *err)
 {
     ds_config cfg;
     if (ds_config_load(root, &cfg, err) != 0)
         return -1;
+    for (size_t i = 0; i < cfg.n_sources; i++)
+        if (check_plugin_file(&cfg, &cfg.sources[i], err) != 0) {
+            ds_config_free(&cfg);
+            return -1;
+        }
     for (size_t i = 0; i < cfg.n_sources; i++)
         describe_source(report, i, &cfg.sources[i]);
     describe_auth(report, &cfg);

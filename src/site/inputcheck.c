@@ -117,10 +117,61 @@ static bool is_multiple(const ds_part *p)
     return yes;
 }
 
+/* What is wrong with the ?s of KEY's TEXT, as the runtime fills them
+ * (replaceFirst in web/src/sql.js: the first ?, wherever it is, becomes
+ * the value with its quotes, the rest stay; a date range fills two, its
+ * start and end): NULL when nothing is. */
+static const char *marks_why(const char *key, const char *text, bool range)
+{
+    int fills = strstr(key, "template") ? (range ? 2 : 1) : 0; /* all_expression: as written */
+    int seen = 0;
+    char quote = 0;
+    for (const char *p = text; *p; p++) {
+        if (quote) {
+            if (*p == quote)
+                quote = 0;
+            else if (*p == '?' && seen < fills)
+                return "a ? the value fills is inside quotes, where the value would go in "
+                       "with quotes of its own ('%'x'%'); put the ? outside them, e.g. region "
+                       "LIKE '%' || ? || '%'";
+        } else if (*p == '\'' || *p == '"') {
+            quote = *p;
+        } else if (*p == '?') {
+            if (!fills)
+                return "it is put in the query as written: a ? there stays a ? and the query "
+                       "fails; remove it";
+            if (seen == fills)
+                return range ? "only its first two ?s are replaced (the range's start and "
+                               "end), the others stay and the query fails"
+                             : "only its first ? is replaced by the value, the others stay and "
+                               "the query fails; use the value once, or ${inputs.NAME} in the "
+                               "query";
+            seen++;
+        }
+    }
+    return NULL;
+}
+
+/* Whether input P is a date range (visual_mode or type). */
+static bool is_range(const ds_part *p)
+{
+    const ds_kv *m = ds_part_get(p, "visual_mode");
+    if (!m)
+        m = ds_part_get(p, "type");
+    char *v = m ? ds_sql_trim(m->value) : NULL;
+    bool yes = v && strcasecmp(v, "date_range") == 0;
+    free(v);
+    return yes;
+}
+
 static int check_key(const ds_site_page *sp, const ds_part *p, const ds_kv *kv,
                      const char *name, const ds_compiled_list *compiled,
                      const ds_collected *files, ds_duck *db, ds_err *err)
 {
+    const char *why_marks = marks_why(kv->key, kv->value, is_range(p));
+    if (why_marks)
+        return ds_err_set(err, "%s:%d: input '%s': %s '%s': %s", sp->display, kv->line, p->id,
+                          kv->key, kv->value, why_marks);
     bool list = is_multiple(p) && strstr(kv->key, "expression") != NULL;
     char *filled = nulled(kv->value, list);
     char *prefix = ds_asprintf("%s/", sp->rel);

@@ -824,6 +824,15 @@ static const char *const FRONT_KEYS[] = {"title", "description", "order", "hidde
                                           "prerender_max_bytes", "prerender_max_options",
                                           "values_sql", "values_from_source", "max_pages"};
 
+/* Whether KEY is a front matter key. */
+static bool listed_key(const char *key)
+{
+    for (size_t i = 0; i < DS_ARRAY_LEN(FRONT_KEYS); i++)
+        if (strcmp(key, FRONT_KEYS[i]) == 0)
+            return true;
+    return false;
+}
+
 static bool line_is(const line_t *l, const char *s)
 {
     size_t n = l->len;
@@ -917,6 +926,25 @@ static int parse_front_matter(const ctx_t *c, const lines_t *ls, ds_page *page, 
         .prerender = -1, .prerender_max_options = -1, .prerender_max_bytes = -1,
         .max_pages = -1};
     *next = 0;
+    /* Blank lines, then what reads as front matter (--- and a known key):
+     * markdown would make it a rule and a heading, silently. */
+    size_t at = 0;
+    while (at < ls->n && line_is_blank(&ls->items[at]))
+        at++;
+    if (at > 0 && at + 2 < ls->n && line_is(&ls->items[at], "---")) {
+        char *line = trim_dup(ls->items[at + 1].s, ls->items[at + 1].len);
+        char *colon = strchr(line, ':');
+        if (colon)
+            *colon = '\0';
+        bool front = colon && listed_key(line);
+        free(line);
+        if (front)
+            return ds_err_set(c->err,
+                              "%s:%zu: front matter must start on the first line: the blank "
+                              "line%s before it make%s it a rule and a heading; remove %s",
+                              c->display, at + 1, at > 1 ? "s" : "", at > 1 ? "" : "s",
+                              at > 1 ? "them" : "it");
+    }
     if (ls->n == 0 || !line_is(&ls->items[0], "---"))
         return 0;
     size_t end = 1;

@@ -305,6 +305,19 @@ static int check_kv(const check_t *c, const ds_part *p)
         }
         if (check_number_key(c, p, kv) != 0)
             return -1;
+        /* A value's or KPI card's currency goes to Intl.NumberFormat, which
+         * takes an ISO 4217 code in any case and throws on anything else. */
+        if ((p->kind == DS_PART_VALUE || p->kind == DS_PART_KPI) &&
+            strcmp(kv->key, "currency") == 0 &&
+            !(strlen(kv->value) == 3 &&
+              strspn(kv->value, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz") == 3)) {
+            ds_buf m = {0};
+            where(&m, c, kv->line, p);
+            ds_buf_printf(&m, "currency: '%s' is not a currency code; write its three letters, "
+                              "such as USD or EUR",
+                          kv->value);
+            return fail(c, &m);
+        }
         if (p->kind == DS_PART_TABLE && strcmp(kv->key, "page_size") == 0) {
             const char *v = kv->value;
             bool ok = strcmp(v, "all") == 0 || (*v && strspn(v, "0123456789") == strlen(v) &&

@@ -10,6 +10,7 @@
 #include "../sql/filelist.h"
 #include "../sql/sqltext.h"
 #include "memo.h"
+#include "pagesql.h"
 
 /* The keys of a block that name a column of its query; a key marked with
  * a trailing ',' holds a comma-separated list of columns (y: a, b). */
@@ -20,7 +21,11 @@ static const char *const KPI_COLUMNS[] = {"value", "comparison", "sparkline"};
 static const char *const ECHART_COLUMNS[] = {
     "x", "y,", "y2,", "series", "size", "name", "category", "value", "stage", "option_column",
     "facet", "source", "target", "date", "parent", "region", "lat", "lon"};
-static const char *const TABLE_COLUMNS[] = {"link_column"};
+/* A table's click keys name the row's columns (page/inputs.js); one it
+ * lacks makes a click set the clicked cell's value instead. */
+static const char *const TABLE_COLUMNS[] = {"link_column",      "click_value",
+                                            "click_column",     "click_anti_value",
+                                            "click_anti_column", "click_action"};
 static const char *const INPUT_COLUMNS[] = {"value_column", "value-column", "label_column",
                                             "label-column"};
 
@@ -265,6 +270,18 @@ static int check_part(vc_t *v, const ds_site_page *sp, const ds_part *p, ds_err 
             }
             s += len + (s[len] == ',');
         } while (list && *s);
+    }
+    /* A gauge's min and max are numbers or columns of its first row
+     * (charts/gauge.js); another word falls back to its default. */
+    const ds_kv *type = p->kind == DS_PART_ECHART ? ds_part_get(p, "type") : NULL;
+    for (size_t k = 0; type && strcasecmp(type->value, "gauge") == 0 && k < 2; k++) {
+        const ds_kv *kv = ds_part_get(p, k ? "max" : "min");
+        if (!kv || ds_pagesql_valid_number(kv->value))
+            continue;
+        if (!d)
+            d = describe(v, c);
+        if (d->cols && !has_column(d, kv->value, strlen(kv->value)))
+            return no_column(sp, p, kv, id, kv->value, d, err);
     }
     return 0;
 }

@@ -319,7 +319,27 @@ static json_t *parse_names(const ds_query *q, const ds_query_list *l, const char
                   "is not supported (the build cannot read which tables it uses): write a "
                   "pivot as one aggregate per column, e.g. sum(amount) FILTER (WHERE region "
                   "= 'north') AS north";
-        out = json_pack("{s:s}", "error", msg ? msg : "DuckDB cannot parse it");
+        /* The parser gives a byte position, not a line: its line is
+         * named as DuckDB's other errors name one (sql_error maps it to
+         * the file's line). */
+        json_t *pos = json_object_get(doc, "position");
+        long at = json_is_string(pos) ? atol(json_string_value(pos))
+                  : json_is_number(pos) ? (long)json_number_value(pos)
+                                        : -1;
+        char *with_line = NULL;
+        if (msg && at >= 0 && (size_t)at <= strlen(plain)) {
+            long line = 1;
+            const char *start = plain;
+            for (const char *c = plain; c < plain + at; c++)
+                if (*c == '\n') {
+                    line++;
+                    start = c + 1;
+                }
+            with_line = ds_asprintf("%s\nLINE %ld: %.*s", msg, line, (int)strcspn(start, "\n"),
+                                    start);
+        }
+        out = json_pack("{s:s}", "error", with_line ? with_line : msg ? msg : "DuckDB cannot parse it");
+        free(with_line);
     } else {
         json_t *stmts = json_object_get(doc, "statements");
         json_t *tables = json_object(), *ctes = json_object();

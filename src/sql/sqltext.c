@@ -442,3 +442,32 @@ char *ds_sql_shape(const char *sql)
     }
     return b.data ? ds_buf_take(&b) : ds_strdup("");
 }
+
+const char *ds_sql_expression_why(const char *text)
+{
+    long depth = 0;
+    for (const char *p = text; *p; p++) {
+        if (*p == '\'' || *p == '"') {
+            /* A literal or a quoted name: a doubled quote stays inside. */
+            char q = *p;
+            for (p++;; p++) {
+                if (!*p)
+                    return "a quote is not closed";
+                if (*p == q && p[1] == q)
+                    p++;
+                else if (*p == q)
+                    break;
+            }
+            continue;
+        }
+        if (*p == '(')
+            depth++;
+        else if (*p == ')' && --depth < 0)
+            return "a ')' closes a '(' it does not open";
+        else if (*p == ';')
+            return "it holds ';'";
+        else if ((p[0] == '-' && p[1] == '-') || (p[0] == '/' && p[1] == '*'))
+            return "it holds a comment ('--' or '/*')";
+    }
+    return depth ? "a '(' is not closed" : NULL;
+}

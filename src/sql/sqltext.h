@@ -87,4 +87,12 @@ void ds_sql_ident(ds_buf *b, const char *name);
 /* The keywords ds_sql_ident quotes (sorted, lower case). */
 const char *const *ds_sql_keywords(size_t *n);
 
+/* Why TEXT is not one self-contained SQL expression that the build can
+ * put in parentheses inside a WHERE (a row filter): its parentheses do
+ * not balance outside quotes, a quote is not closed, or it holds ';' or a
+ * comment (two dashes, or slash-star) that would end or swallow the SQL
+ * around it.  NULL
+ * when it is one. */
+const char *ds_sql_expression_why(const char *text);
+
 #endif

@@ -365,7 +365,7 @@ def main():
               "a broken sql block is an error: " + "".join(server.err[n_err:]))
         settled()
         errs = [d for n, d in ev.events[n_ev:] if n == "build-error"]
-        check(errs and errs[0].get("file") == "content/other.md" and errs[0].get("line") == 5,
+        check(errs and errs[0].get("file") == "content/other.md" and errs[0].get("line") == 6,
               "the error names the page and the line: %s" % errs)
         edit("content/other.md", OTHER, "the error fixed", {"index.html", "other.html"})
 

@@ -69,7 +69,7 @@ def main():
               wait_for(lambda: ev.named("build-error")), "".join(server.err))
         err = ev.named("build-error")[0] if ev.named("build-error") else {}
         check("the error names the file", err.get("file") == "content/alpha.md", err)
-        check("and the line", err.get("line") == 3, err)
+        check("and the line of the mistake", err.get("line") == 4, err)
         check("and says what is wrong", "SELEC" in err.get("message", "")
               or "syntax" in err.get("message", "").lower(), err)
         late = Listener(server.port)

@@ -425,10 +425,10 @@ Test(build, failed_build_keeps_previous_outputs)
     cr_assert_str_eq(before, after);
     free(after);
 
-    /* A syntax error and a config error behave the same. */
+    /* A syntax error (named at its line) and a config error behave the same. */
     test_write(root, "sources_sql/c.sql", "-- name: broken\nSELEC 1\n");
     cr_assert_eq(build(root, true, &err), -1);
-    cr_assert(ds_starts_with(err.msg, "sources_sql/c.sql:1: query 'broken': "), "%s", err.msg);
+    cr_assert(ds_starts_with(err.msg, "sources_sql/c.sql:2: query 'broken': "), "%s", err.msg);
     after = snapshot(st);
     cr_assert_str_eq(before, after);
     free(after);

@@ -320,3 +320,17 @@ Test(pagecheck, titles_show_inputs)
                  "content/p.md:15: echart 'orders': title: '${inputs.pre}': a title shows the "
                  "value of an input block of this page, and there is none named 'pre'");
 }
+
+Test(pagecheck, value_and_kpi_currency_is_a_code)
+{
+    /* Intl.NumberFormat takes the code in any case and throws on others. */
+    expect_ok("# T\n\n```value v\nquery: q\ncolumn: x\nfmt: currency\ncurrency: eur\n```\n"
+              "```sql q\nSELECT 1 AS x\n```\n");
+    expect_error("# T\n\n```value v\nquery: q\ncolumn: x\nfmt: currency\ncurrency: EURO\n```\n"
+                 "```sql q\nSELECT 1 AS x\n```\n",
+                 "content/p.md:7: value 'v': currency: 'EURO' is not a currency code; write its "
+                 "three letters, such as USD or EUR");
+    expect_error("# T\n\n```kpi k\nquery: q\nvalue: x\ncurrency: $\n```\n"
+                 "```sql q\nSELECT 1 AS x\n```\n",
+                 "content/p.md:6: kpi 'k': currency: '$' is not a currency code");
+}

@@ -19,3 +19,7 @@ def mixed(cfg):
 
 def manifest(cfg):
     return _manifest("manifest")
+
+
+def tmpl(cfg):
+    return _manifest("tmpl")

@@ -1,0 +1,1 @@
+COPY (SELECT 'a' AS region, 5 AS amount) TO 'o.parquet' (FORMAT parquet);

@@ -1,0 +1,1 @@
+COPY (SELECT 'east' AS region) TO 'lake/a.parquet';

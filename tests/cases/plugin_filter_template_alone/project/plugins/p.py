@@ -1,0 +1,5 @@
+from ducksite.virtual_parquet import VirtualParquetFile as F, VirtualParquetManifest as M
+
+
+def build_manifest(cfg):
+    return M(files=[F("a.parquet", "lake/a.parquet")], row_filter_template="region = ?")
