@@ -58,9 +58,10 @@ static const char *literal_glob_why(const ds_config *cfg, const ds_file_source *
  * row_filter_template one expression each (they go into the views' WHERE
  * in parentheses, beside the config's filters), and its template_name a
  * view name with one [expression], as the configuration's must be. */
-static int check_manifest_sql(const ds_config *cfg, const ds_file_source *fs,
+static int check_manifest_sql(const ds_config *cfg, const ds_source_set *set,
                               const ds_manifest *man, ds_err *err)
 {
+    const ds_file_source *fs = set->fs;
     for (size_t i = 0; i < man->n_files; i++) {
         const char *f = man->files[i].row_filter;
         const char *why = f ? ds_sql_expression_why(f) : NULL;
@@ -71,7 +72,9 @@ static int check_manifest_sql(const ds_config *cfg, const ds_file_source *fs,
                               "found \"%s\"",
                               cfg->display_path, fs->line, fs->name, fs->plugin, i, why, f);
     }
-    const char *rft = man->row_filter_template;
+    /* The template settings only when used: the config's win. */
+    bool tmpl = man->template_name && !set->template_name;
+    const char *rft = tmpl && !set->row_filter_template ? man->row_filter_template : NULL;
     const char *why = rft ? ds_sql_expression_why(rft) : NULL;
     if (why)
         return ds_err_set(err,
@@ -80,7 +83,7 @@ static int check_manifest_sql(const ds_config *cfg, const ds_file_source *fs,
                           "expression, in parentheses: %s; found \"%s\"",
                           cfg->display_path, fs->line, fs->name, fs->plugin, why, rft);
     char bad[256];
-    if (man->template_name && ds_config_template_check(man->template_name, bad, sizeof bad) != 0)
+    if (tmpl && ds_config_template_check(man->template_name, bad, sizeof bad) != 0)
         return ds_err_set(err, "%s:%d: file source '%s': plugin '%s': the manifest's "
                                "template_name: %s",
                           cfg->display_path, fs->line, fs->name, fs->plugin, bad);
@@ -331,7 +334,7 @@ static int collect_plugin(ds_plugin_session *session, const ds_config *cfg, ds_s
         earlier->data[--earlier->len] = '\0';
     if (run_rc != 0)
         return -1;
-    if (check_manifest_sql(cfg, set->fs, &man, err) != 0) {
+    if (check_manifest_sql(cfg, set, &man, err) != 0) {
         ds_manifest_free(&man);
         return -1;
     }

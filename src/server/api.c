@@ -39,6 +39,7 @@ struct ds_api_request {
     bool submit;              /* else update_password, */
     bool live;                /* or a live query */
     bool waiting;             /* live: suspended until the query's worker is done */
+    int fd;                   /* live: the client's socket, for live_gone */
     ds_live_reply reply;      /* live: its answer, filled by that worker */
     ds_api_body kind;
     size_t limit, received;
@@ -405,12 +406,10 @@ static void live_done(void *ctx)
 static bool live_gone(void *ctx)
 {
     ds_api_request *r = ctx;
-    const union MHD_ConnectionInfo *info =
-        MHD_get_connection_info(r->c, MHD_CONNECTION_INFO_CONNECTION_FD);
-    if (!info)
+    if (r->fd < 0)
         return false;
     char byte;
-    ssize_t n = recv(info->connect_fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+    ssize_t n = recv(r->fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
     return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR);
 }
 
@@ -422,6 +421,11 @@ static enum MHD_Result answer_live(ds_api_request *r, unsigned *status)
     if (!job)
         return send_live(r, status);
     r->waiting = true;
+    /* Its socket, asked by the worker later (from this thread, where
+     * libmicrohttpd's connection may be read). */
+    const union MHD_ConnectionInfo *info =
+        MHD_get_connection_info(r->c, MHD_CONNECTION_INFO_CONNECTION_FD);
+    r->fd = info ? info->connect_fd : -1;
     MHD_suspend_connection(r->c);
     ds_livequery_watch(job, live_gone);
     ds_livequery_submit(r->api->live, job, live_done, r);

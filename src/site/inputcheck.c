@@ -157,6 +157,8 @@ static bool is_range(const ds_part *p)
 {
     const ds_kv *m = ds_part_get(p, "visual_mode");
     if (!m)
+        m = ds_part_get(p, "visual-mode");
+    if (!m)
         m = ds_part_get(p, "type");
     char *v = m ? ds_sql_trim(m->value) : NULL;
     bool yes = v && strcasecmp(v, "date_range") == 0;
@@ -168,7 +170,10 @@ static int check_key(const ds_site_page *sp, const ds_part *p, const ds_kv *kv,
                      const char *name, const ds_compiled_list *compiled,
                      const ds_collected *files, ds_duck *db, ds_err *err)
 {
-    const char *why_marks = marks_why(kv->key, kv->value, is_range(p));
+    /* A multi-select's "(?)" is filled wherever it is (expressionFor):
+     * the bind below checks such a template. */
+    bool any_place = is_multiple(p) && strstr(kv->value, "(?)");
+    const char *why_marks = any_place ? NULL : marks_why(kv->key, kv->value, is_range(p));
     if (why_marks)
         return ds_err_set(err, "%s:%d: input '%s': %s '%s': %s", sp->display, kv->line, p->id,
                           kv->key, kv->value, why_marks);

@@ -327,7 +327,12 @@ static json_t *parse_names(const ds_query *q, const ds_query_list *l, const char
                   : json_is_number(pos) ? (long)json_number_value(pos)
                                         : -1;
         char *with_line = NULL;
-        if (msg && at >= 0 && (size_t)at <= strlen(plain)) {
+        /* DuckDB counts after turning Unicode spaces (U+00A0, U+2000...,
+         * U+3000) into one byte each: with any of them the line could be
+         * off, and the query's own line is named instead. */
+        bool wide_spaces = strstr(plain, "\xC2\xA0") || strstr(plain, "\xE2\x80") ||
+                           strstr(plain, "\xE2\x81\x9F") || strstr(plain, "\xE3\x80\x80");
+        if (msg && at >= 0 && (size_t)at <= strlen(plain) && !wide_spaces) {
             long line = 1;
             const char *start = plain;
             for (const char *c = plain; c < plain + at; c++)

@@ -443,17 +443,46 @@ char *ds_sql_shape(const char *sql)
     return b.data ? ds_buf_take(&b) : ds_strdup("");
 }
 
+/* The end of a dollar-quoted string's tag at P ("$$" or "$tag$"), or
+ * NULL when P starts none. */
+static const char *dollar_tag_end(const char *p)
+{
+    const char *q = p + 1;
+    if (*q != '$' && !(isalpha((unsigned char)*q) || *q == '_'))
+        return NULL;
+    while (isalnum((unsigned char)*q) || *q == '_')
+        q++;
+    return *q == '$' ? q + 1 : NULL;
+}
+
 const char *ds_sql_expression_why(const char *text)
 {
     long depth = 0;
     for (const char *p = text; *p; p++) {
+        const char *tag_end = *p == '$' ? dollar_tag_end(p) : NULL;
+        if (tag_end) {
+            /* $$...$$ or $tag$...$tag$: nothing inside is SQL. */
+            size_t n = (size_t)(tag_end - p);
+            const char *close = tag_end;
+            while (*close && strncmp(close, p, n) != 0)
+                close++;
+            if (!*close)
+                return "a quote is not closed";
+            p = close + n - 1;
+            continue;
+        }
         if (*p == '\'' || *p == '"') {
-            /* A literal or a quoted name: a doubled quote stays inside. */
+            /* A literal or a quoted name: a doubled quote stays inside, and
+             * in an E'...' string a backslash escapes the next byte. */
             char q = *p;
+            bool escapes = q == '\'' && p > text && (p[-1] == 'E' || p[-1] == 'e') &&
+                           (p - 1 == text || !(isalnum((unsigned char)p[-2]) || p[-2] == '_'));
             for (p++;; p++) {
                 if (!*p)
                     return "a quote is not closed";
-                if (*p == q && p[1] == q)
+                if (escapes && *p == '\\' && p[1])
+                    p++;
+                else if (*p == q && p[1] == q)
                     p++;
                 else if (*p == q)
                     break;

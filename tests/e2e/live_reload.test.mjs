@@ -107,7 +107,8 @@ describe('live reload', { skip: skip ?? false }, () => {
     fs.writeFileSync(path.join(root, 'content', 'index.md'), BROKEN);
     const overlay = p.locator('#ds-live-error');
     await overlay.waitFor({ timeout: 30000 });
-    assert.equal(await p.locator('.ds-live-error-where').textContent(), 'content/index.md:3');
+    // The line of the mistake, not the fence's.
+    assert.equal(await p.locator('.ds-live-error-where').textContent(), 'content/index.md:4');
     assert.match(await p.locator('.ds-live-error-message').textContent(), /SELEC|syntax/i);
     // Still the last good build underneath.
     assert.ok(await p.evaluate(() => document.body.textContent.includes('Second words')));

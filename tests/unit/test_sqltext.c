@@ -426,3 +426,22 @@ Test(sqltext, shape_hides_literals_only)
     free(b);
     free(c);
 }
+
+Test(sqltext, a_row_filter_is_one_expression)
+{
+    /* What a WHERE in parentheses can hold beside others. */
+    const char *ok[] = {"amount > 0", "(a OR b) AND c", "name = 'it''s (x'",
+                        "\"we)ird\" = 1", "note <> E'O\\'Brien )'", "s = $$it's ) $$",
+                        "s = $t$ -- $t$", "j->>'k' = 'v'", "re ~ '^(a|b)$'", "d = '2024-01-01'"};
+    for (size_t i = 0; i < sizeof ok / sizeof *ok; i++)
+        cr_assert_null(ds_sql_expression_why(ok[i]), "%s: %s", ok[i],
+                       ds_sql_expression_why(ok[i]));
+    cr_assert_str_eq(ds_sql_expression_why("id = 1) OR (TRUE"),
+                     "a ')' closes a '(' it does not open");
+    cr_assert_str_eq(ds_sql_expression_why("(id = 1"), "a '(' is not closed");
+    cr_assert_str_eq(ds_sql_expression_why("name = 'x"), "a quote is not closed");
+    cr_assert_str_eq(ds_sql_expression_why("s = $$x"), "a quote is not closed");
+    cr_assert_str_eq(ds_sql_expression_why("TRUE; DROP TABLE t"), "it holds ';'");
+    cr_assert_str_eq(ds_sql_expression_why("TRUE -- x"), "it holds a comment ('--' or '/*')");
+    cr_assert_str_eq(ds_sql_expression_why("TRUE /* x */"), "it holds a comment ('--' or '/*')");
+}
