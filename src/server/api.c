@@ -570,5 +570,7 @@ void ds_api_done(ds_api_request *r)
     free(r->file_field);
     ds_buf_free(&r->file);
     free(r->bad);
+    /* A live reply never sent (its client went away meanwhile). */
+    ds_live_reply_free(&r->reply);
     free(r);
 }
